@@ -1,0 +1,66 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Account is a person who can use Numo: a pupil, a teacher or a school admin.
+type Account struct{ ent.Schema }
+
+// Mixin of the Account.
+func (Account) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the Account. No birth date, gender or address: the product does not need them.
+func (Account) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("school_id").Immutable(),
+		field.Enum("role").Values("PUPIL", "TEACHER", "ADMIN").Default("PUPIL"),
+		field.String("external_key").Optional().Nillable().MaxLen(200).
+			Comment("the pupil's key within the school (leerlingnummer/stamnummer), an opaque string").
+			Annotations(entgql.OrderField("EXTERNAL_KEY")),
+		field.String("first_name").NotEmpty().MaxLen(200).Comment("roepnaam").
+			Annotations(entgql.OrderField("FIRST_NAME")),
+		field.String("infix").Default("").MaxLen(200).Comment("tussenvoegsel"),
+		field.String("last_name").NotEmpty().MaxLen(200).
+			Annotations(entgql.OrderField("LAST_NAME")),
+		field.String("email").Default("").MaxLen(200),
+		field.String("username").Default("").MaxLen(200),
+		field.String("eck_id").Default("").MaxLen(200),
+		field.String("level").Default("").Comment("canonical opleidingsniveau, e.g. vmbo-gt"),
+		field.Int("year").Optional().Nillable().Comment("leerjaar").
+			Annotations(entgql.OrderField("YEAR")),
+		field.Int("class_id").Optional().Nillable().Comment("the pupil's class"),
+		field.Enum("status").Values("ACTIVE", "ARCHIVED").Default("ACTIVE").
+			Annotations(entgql.OrderField("STATUS")),
+		field.Time("archived_at").Optional().Nillable(),
+	}
+}
+
+// Edges of the Account.
+func (Account) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("school", School.Type).Ref("accounts").Field("school_id").Unique().Required().Immutable(),
+		edge.From("class", Class.Type).Ref("pupils").Field("class_id").Unique(),
+		edge.From("teaching_classes", Class.Type).Ref("teachers").
+			Annotations(entgql.RelayConnection()),
+	}
+}
+
+// Indexes of the Account.
+func (Account) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("school_id", "external_key").Unique(),
+		index.Fields("school_id", "status", "role"),
+		index.Fields("class_id", "status", "last_name", "first_name"),
+	}
+}
+
+// Annotations of the Account.
+func (Account) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder()}
+}

@@ -1,0 +1,71 @@
+package schema
+
+import (
+	"context"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	gen "github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/hook"
+	"github.com/numo/accounts/internal/names"
+)
+
+// Class is a class (klas, stamgroep) of one school: its pupils and the teachers who teach it.
+type Class struct{ ent.Schema }
+
+// Mixin of the Class.
+func (Class) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the Class.
+func (Class) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("school_id").Immutable(),
+		field.String("name").NotEmpty().MaxLen(200).
+			Annotations(entgql.OrderField("NAME")),
+		field.String("name_key").NotEmpty().MaxLen(200).
+			Comment("the name folded for comparison (case and spacing): unique per school; set by a hook").
+			Annotations(entgql.Skip()),
+		field.Int("year").Optional().Nillable().Comment("leerjaar").
+			Annotations(entgql.OrderField("YEAR")),
+		field.String("level").Optional().Comment("canonical opleidingsniveau, e.g. havo/vwo"),
+	}
+}
+
+// Edges of the Class.
+func (Class) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("school", School.Type).Ref("classes").Field("school_id").Unique().Required().Immutable(),
+		edge.To("pupils", Account.Type).Annotations(entgql.RelayConnection()),
+		edge.To("teachers", Account.Type).Annotations(entgql.RelayConnection()),
+	}
+}
+
+// Indexes of the Class.
+func (Class) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("school_id", "name_key").Unique()}
+}
+
+// Annotations of the Class.
+func (Class) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder()}
+}
+
+// Hooks of the Class: name_key always follows name, so no caller can store a second spelling
+// of the same class.
+func (Class) Hooks() []ent.Hook {
+	return []ent.Hook{
+		hook.On(func(next ent.Mutator) ent.Mutator {
+			return hook.ClassFunc(func(ctx context.Context, m *gen.ClassMutation) (ent.Value, error) {
+				if name, ok := m.Name(); ok {
+					m.SetNameKey(names.ClassKey(name))
+				}
+				return next.Mutate(ctx, m)
+			})
+		}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
+	}
+}

@@ -1,0 +1,94 @@
+package schema
+
+import (
+	"encoding/json"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// ImportJob is one CSV import of one school, from upload through mapping and preview to commit.
+// Everything about a job lives here (the uploaded bytes too), so any numo process can continue it.
+type ImportJob struct{ ent.Schema }
+
+// Mixin of the ImportJob.
+func (ImportJob) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the ImportJob.
+func (ImportJob) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("school_id").Immutable(),
+		field.Int("started_by_id").Optional().Nillable().Immutable(),
+		field.Enum("status").
+			Values("UPLOADED", "MAPPED", "PREVIEWED", "COMMITTING", "COMMITTED", "FAILED", "UNDONE").
+			Default("UPLOADED").
+			Annotations(entgql.OrderField("STATUS")),
+		field.String("file_name").MaxLen(255),
+		field.Int64("file_size").NonNegative(),
+		field.String("sha256").MaxLen(64),
+		field.String("encoding").Default(""),
+		field.String("delimiter").Default(""),
+		field.Int("header_line").Default(0),
+		field.Int("row_count").Default(0),
+		field.Bytes("content").Optional().Nillable().Sensitive().
+			Comment("the uploaded file; dropped once the job is committed or abandoned").
+			Annotations(entgql.Skip()),
+		field.JSON("mapping", json.RawMessage{}).Optional().
+			Comment("the confirmed column and level-value mapping").
+			Annotations(entgql.Skip()),
+		field.JSON("actions", []string{}).Optional().
+			Comment("the chosen actions: add, update, archive").
+			Annotations(entgql.Skip()),
+		field.Bytes("plan").Optional().Nillable().
+			Comment("the previewed plan, as the commit must apply it").
+			Annotations(entgql.Skip()),
+		field.String("plan_hash").Default("").
+			Comment("fingerprint of the previewed plan; a commit re-plans and compares").
+			Annotations(entgql.Skip()),
+		field.Int("added").Default(0),
+		field.Int("updated").Default(0),
+		field.Int("archived").Default(0),
+		field.Int("unchanged").Default(0),
+		field.Int("refused").Default(0),
+		field.JSON("report", json.RawMessage{}).Optional().
+			Comment("the result report: refused rows, warnings, counts").
+			Annotations(entgql.Skip()),
+		field.String("phase").Default(""),
+		field.Int("progress_done").Default(0),
+		field.Int("progress_total").Default(0),
+		field.String("error").Default(""),
+		field.String("claimed_by").Default("").
+			Comment("the numo process that runs the commit").
+			Annotations(entgql.Skip()),
+		field.Time("heartbeat_at").Optional().Nillable().
+			Comment("last sign of life of the committing process").
+			Annotations(entgql.Skip()),
+		field.Time("committed_at").Optional().Nillable(),
+	}
+}
+
+// Edges of the ImportJob.
+func (ImportJob) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("school", School.Type).Ref("import_jobs").Field("school_id").Unique().Required().Immutable(),
+		edge.To("started_by", Account.Type).Field("started_by_id").Unique().Immutable(),
+		edge.To("changes", AccountChange.Type).Annotations(entgql.Skip()),
+	}
+}
+
+// Indexes of the ImportJob.
+func (ImportJob) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("school_id", "status"),
+		index.Fields("school_id", "created_at"),
+	}
+}
+
+// Annotations of the ImportJob.
+func (ImportJob) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
+}

@@ -1,0 +1,48 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+)
+
+// School is one school (one BRIN code) using Numo; everything of a pupil hangs below it.
+type School struct{ ent.Schema }
+
+// Mixin of the School.
+func (School) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the School.
+func (School) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(200).
+			Annotations(entgql.OrderField("NAME")),
+		field.String("brin").NotEmpty().MaxLen(8).Unique().
+			Comment("BRIN code of the school, e.g. 99XX").
+			Annotations(entgql.OrderField("BRIN")),
+		field.Int("archive_threshold").Default(10).Min(0).Max(100).
+			Comment("percentage of active pupils an import may archive without an explicit confirmation"),
+		field.JSON("level_mappings", map[string]string{}).Optional().
+			Comment("level values the school mapped by hand: normalised raw value -> canonical level").
+			Annotations(entgql.Skip()),
+		field.JSON("column_mappings", map[string]map[string]string{}).Optional().
+			Comment("last confirmed column mapping per header signature: signature -> header -> field").
+			Annotations(entgql.Skip()),
+	}
+}
+
+// Edges of the School.
+func (School) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("classes", Class.Type).Annotations(entgql.RelayConnection()),
+		edge.To("accounts", Account.Type).Annotations(entgql.RelayConnection()),
+		edge.To("import_jobs", ImportJob.Type).Annotations(entgql.RelayConnection()),
+	}
+}
+
+// Annotations of the School.
+func (School) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
+}

@@ -1,0 +1,133 @@
+// Package app wires a numo server process together from its configuration: storage, the
+// import service, the GraphQL handler and the HTTP server, with a graceful shutdown.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/numo/accounts/frontend"
+	"github.com/numo/accounts/graph"
+	"github.com/numo/accounts/internal/config"
+	"github.com/numo/accounts/internal/demo"
+	"github.com/numo/accounts/internal/httpserver"
+	"github.com/numo/accounts/internal/store"
+
+	_ "github.com/numo/accounts/ent/runtime" // registers the schema hooks and defaults.
+)
+
+// App is one running numo server process.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	db      *store.DB
+	handler http.Handler
+}
+
+// New opens and migrates the database, seeds the demo school when asked and the database is
+// empty, and builds the HTTP handler.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if cfg.Demo {
+		seeded, err := demo.SeedIfEmpty(ctx, db.Client)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if seeded {
+			log.Info("created the demo school", "brin", demo.BRIN)
+		}
+	}
+	a := &App{cfg: cfg, log: log, db: db}
+	gql := graph.NewHandler(graph.Options{
+		Client:          db.Client,
+		Logger:          log,
+		AllowedOrigins:  cfg.AllowedOrigins,
+		MaxUploadBytes:  cfg.MaxUploadBytes,
+		Introspection:   cfg.Introspection,
+		ComplexityLimit: cfg.ComplexityLimit,
+	})
+	var proxy *url.URL
+	if cfg.DevProxy != "" {
+		proxy, _ = url.Parse(cfg.DevProxy) // validated by config.Load
+	}
+	a.handler = httpserver.New(httpserver.Options{
+		GraphQL:        gql,
+		SPA:            frontend.Dist(),
+		DevProxy:       proxy,
+		AllowedOrigins: cfg.AllowedOrigins,
+		Health:         func(r *http.Request) error { return db.SQL.PingContext(r.Context()) },
+		Logger:         log,
+	})
+	return a, nil
+}
+
+// Handler is the process's root HTTP handler.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// DB is the process's database.
+func (a *App) DB() *store.DB { return a.db }
+
+// Close releases the database.
+func (a *App) Close() error { return a.db.Close() }
+
+// Serve listens on the configured address until ctx ends, then shuts down gracefully: the
+// base context of every request (websocket subscriptions included, which http.Server.Shutdown
+// does not wait for) is cancelled first, then in-flight requests get ShutdownTimeout to finish.
+func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+	}
+	baseCtx, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return baseCtx },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("numo serving", "addr", ln.Addr().String(), "db", redact(a.cfg.DatabaseURL))
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("numo shutting down")
+	cancelBase()
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// redact hides a password in a database URL for the log.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}

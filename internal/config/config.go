@@ -1,0 +1,135 @@
+// Package config owns the settings of a numo process: defaults, NUMO_* environment variables
+// and command-line flags (in rising precedence), and their validation.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the validated configuration of `numo serve`.
+type Config struct {
+	// Addr is the TCP address the HTTP server listens on.
+	Addr string
+	// DatabaseURL selects the storage: a SQLite file ("file:numo.db", "numo.db") or "postgres://…".
+	DatabaseURL string
+	// AllowedOrigins are the browser origins allowed to call the API cross-origin (CORS and websocket).
+	AllowedOrigins []string
+	// Demo creates the demo school on first start with an empty database.
+	Demo bool
+	// MaxUploadBytes is the largest CSV upload accepted.
+	MaxUploadBytes int64
+	// Introspection enables GraphQL schema introspection.
+	Introspection bool
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// LogFormat is text or json.
+	LogFormat string
+	// DevProxy, when set, is the URL of a Vite dev server the SPA requests are proxied to.
+	DevProxy string
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout time.Duration
+	// ComplexityLimit bounds the cost of one GraphQL operation.
+	ComplexityLimit int
+}
+
+// ErrInvalid is wrapped by every validation error of Load.
+var ErrInvalid = errors.New("invalid configuration")
+
+// Load reads the configuration: defaults, then the NUMO_* variables from getenv, then the flags
+// in args (without the program and subcommand names).
+func Load(args []string, getenv func(string) string) (Config, error) {
+	env := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("numo serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var (
+		c           Config
+		origins     string
+		uploadMB    string
+		demo, intro string
+		shutdown    string
+		complexity  string
+	)
+	fs.StringVar(&c.Addr, "addr", env("NUMO_ADDR", ":8080"), "listen address (NUMO_ADDR)")
+	fs.StringVar(&c.DatabaseURL, "db", env("NUMO_DATABASE_URL", "file:numo.db"), "database: SQLite file or postgres:// URL (NUMO_DATABASE_URL)")
+	fs.StringVar(&origins, "cors-origins", env("NUMO_CORS_ORIGINS", ""), "comma-separated allowed browser origins (NUMO_CORS_ORIGINS)")
+	fs.StringVar(&demo, "demo", env("NUMO_DEMO", "true"), "create a demo school in an empty database (NUMO_DEMO)")
+	fs.StringVar(&uploadMB, "max-upload-mb", env("NUMO_MAX_UPLOAD_MB", "20"), "largest accepted upload in MB (NUMO_MAX_UPLOAD_MB)")
+	fs.StringVar(&intro, "introspection", env("NUMO_INTROSPECTION", "true"), "allow GraphQL introspection (NUMO_INTROSPECTION)")
+	fs.StringVar(&c.LogLevel, "log-level", env("NUMO_LOG_LEVEL", "info"), "debug, info, warn or error (NUMO_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("NUMO_LOG_FORMAT", "text"), "text or json (NUMO_LOG_FORMAT)")
+	fs.StringVar(&c.DevProxy, "dev-proxy", env("NUMO_DEV_PROXY", ""), "proxy the SPA to this Vite dev server URL (NUMO_DEV_PROXY)")
+	fs.StringVar(&shutdown, "shutdown-timeout", env("NUMO_SHUTDOWN_TIMEOUT", "15s"), "graceful shutdown limit (NUMO_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&complexity, "complexity-limit", env("NUMO_COMPLEXITY_LIMIT", "2000"), "maximum GraphQL operation complexity (NUMO_COMPLEXITY_LIMIT)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("%w: unexpected argument %q", ErrInvalid, fs.Arg(0))
+	}
+	var errs []error
+	bad := func(name string, err error) { errs = append(errs, fmt.Errorf("%w: %s: %v", ErrInvalid, name, err)) }
+	var err error
+	if c.Demo, err = strconv.ParseBool(demo); err != nil {
+		bad("demo", err)
+	}
+	if c.Introspection, err = strconv.ParseBool(intro); err != nil {
+		bad("introspection", err)
+	}
+	if mb, err := strconv.ParseInt(uploadMB, 10, 64); err != nil || mb < 1 || mb > 1024 {
+		bad("max-upload-mb", fmt.Errorf("want a whole number of MB from 1 to 1024, got %q", uploadMB))
+	} else {
+		c.MaxUploadBytes = mb << 20
+	}
+	if c.ShutdownTimeout, err = time.ParseDuration(shutdown); err != nil || c.ShutdownTimeout <= 0 {
+		bad("shutdown-timeout", fmt.Errorf("want a positive duration such as 15s, got %q", shutdown))
+	}
+	if c.ComplexityLimit, err = strconv.Atoi(complexity); err != nil || c.ComplexityLimit < 10 {
+		bad("complexity-limit", fmt.Errorf("want a whole number of at least 10, got %q", complexity))
+	}
+	for _, o := range strings.Split(origins, ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			bad("cors-origins", fmt.Errorf("%q is not an origin like https://numo.example.nl", o))
+			continue
+		}
+		c.AllowedOrigins = append(c.AllowedOrigins, u.Scheme+"://"+u.Host)
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("addr", err)
+	}
+	if c.DatabaseURL == "" {
+		bad("db", errors.New("empty"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log-level", fmt.Errorf("want debug, info, warn or error, got %q", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		bad("log-format", fmt.Errorf("want text or json, got %q", c.LogFormat))
+	}
+	if c.DevProxy != "" {
+		if u, err := url.Parse(c.DevProxy); err != nil || u.Host == "" {
+			bad("dev-proxy", fmt.Errorf("%q is not a URL", c.DevProxy))
+		}
+	}
+	return c, errors.Join(errs...)
+}

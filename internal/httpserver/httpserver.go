@@ -1,0 +1,161 @@
+// Package httpserver puts Numo accounts on HTTP: the GraphQL endpoint, health, downloads and
+// the embedded single-page app, behind CORS and access logging.
+package httpserver
+
+import (
+	"bytes"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/rs/cors"
+)
+
+// Options are what the server routes to.
+type Options struct {
+	// GraphQL serves /query (POST, GET, multipart and websocket).
+	GraphQL http.Handler
+	// SPA is the built single-page app (index.html at its root); nil serves a placeholder.
+	SPA fs.FS
+	// DevProxy, when set, receives every SPA request instead (the Vite dev server).
+	DevProxy *url.URL
+	// AllowedOrigins may call the API cross-origin.
+	AllowedOrigins []string
+	// Health answers /healthz; nil means always healthy.
+	Health func(r *http.Request) error
+	// Routes adds handlers for other paths under /api/ (method and path pattern as http.ServeMux).
+	Routes map[string]http.Handler
+	// Logger logs each request.
+	Logger *slog.Logger
+}
+
+// New builds the server's root handler.
+func New(o Options) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/query", o.GraphQL)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if o.Health != nil {
+			if err := o.Health(r); err != nil {
+				o.Logger.Warn("health check failed", "err", err)
+				http.Error(w, "unhealthy", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		io.WriteString(w, "ok\n")
+	})
+	for pattern, h := range o.Routes {
+		mux.Handle(pattern, h)
+	}
+	// Unknown API-ish paths are 404 before the SPA's catch-all answers index.html.
+	mux.HandleFunc("/api/", http.NotFound)
+	if o.DevProxy != nil {
+		mux.Handle("/", httputil.NewSingleHostReverseProxy(o.DevProxy))
+	} else {
+		mux.Handle("/", spaHandler(o.SPA))
+	}
+	c := cors.New(cors.Options{
+		AllowedOrigins:   o.AllowedOrigins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders:   []string{"Content-Type", "Authorization", "Apollo-Require-Preflight", "X-Requested-With"},
+		AllowCredentials: true,
+		MaxAge:           600,
+	})
+	return accessLog(o.Logger, securityHeaders(c.Handler(mux)))
+}
+
+// spaHandler serves hashed assets with immutable caching, index.html without caching, and
+// index.html for every other path so that client-side routes survive a reload.
+func spaHandler(dist fs.FS) http.Handler {
+	index, err := fs.ReadFile(orEmpty(dist), "index.html")
+	if err != nil {
+		index = []byte(placeholder)
+	}
+	files := http.FileServerFS(orEmpty(dist))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		p := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		if p != "" && p != "index.html" {
+			if st, err := fs.Stat(orEmpty(dist), p); err == nil && !st.IsDir() {
+				if strings.HasPrefix(p, "assets/") {
+					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+				} else {
+					w.Header().Set("Cache-Control", "no-cache")
+				}
+				files.ServeHTTP(w, r)
+				return
+			}
+			if path.Ext(p) != "" {
+				http.NotFound(w, r) // a missing file, not a client route
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(index))
+	})
+}
+
+func orEmpty(f fs.FS) fs.FS {
+	if f == nil {
+		return emptyFS{}
+	}
+	return f
+}
+
+type emptyFS struct{}
+
+func (emptyFS) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+const placeholder = `<!doctype html><html lang="nl"><meta charset="utf-8"><title>Numo accounts</title>
+<body><h1>Numo accounts</h1><p>De app is niet meegebouwd. Bouw haar met <code>make build</code>;
+de GraphQL-API staat op <a href="/query">/query</a>.</p></body></html>`
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+
+// Unwrap lets http.ResponseController and the websocket upgrade reach the real writer.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// accessLog logs one line per request (websocket upgrades when they end).
+func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		if r.URL.Path == "/healthz" {
+			return
+		}
+		log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+	})
+}

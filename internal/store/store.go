@@ -1,0 +1,152 @@
+// Package store opens the database behind Numo accounts — an embedded SQLite file by default,
+// PostgreSQL in production — sizes its connection pool and migrates its schema.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"net/url"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"  // PostgreSQL driver "postgres".
+	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite".
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/migrate"
+)
+
+// DB is an open database with its ent client.
+type DB struct {
+	// Client is the ent client over the pool.
+	Client *ent.Client
+	// SQL is the underlying pool, for what ent does not do (COPY, LISTEN/NOTIFY, locks).
+	SQL *sql.DB
+	// Dialect is dialect.SQLite or dialect.Postgres.
+	Dialect string
+	// URL is the data source the database was opened with (credentials included).
+	URL string
+}
+
+// Option changes how Open builds the client.
+type Option func(*options)
+
+type options struct {
+	wrap func(dialect.Driver) dialect.Driver
+}
+
+// WithDriver wraps ent's driver, e.g. to count statements in a test.
+func WithDriver(wrap func(dialect.Driver) dialect.Driver) Option {
+	return func(o *options) { o.wrap = wrap }
+}
+
+// Open connects to the database named by rawURL: "postgres://…" or "postgresql://…" for
+// PostgreSQL, anything else (a path, "file:…", "sqlite:…") for a SQLite file. It does not migrate.
+func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	name, dsn, err := dataSource(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(name, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", name, err)
+	}
+	d := &DB{SQL: db, URL: rawURL}
+	switch name {
+	case "postgres":
+		d.Dialect = dialect.Postgres
+		// database/sql keeps 2 idle connections by default, which collapses throughput
+		// under concurrent roster queries: keep the whole pool warm.
+		db.SetMaxOpenConns(32)
+		db.SetMaxIdleConns(32)
+	default:
+		d.Dialect = dialect.SQLite
+		// WAL lets readers run beside the one writer; writers queue on busy_timeout.
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", name, err)
+	}
+	var drv dialect.Driver = entsql.OpenDB(d.Dialect, db)
+	if o.wrap != nil {
+		drv = o.wrap(drv)
+	}
+	d.Client = ent.NewClient(ent.Driver(drv))
+	return d, nil
+}
+
+// dataSource turns a user-facing database URL into a driver name and its DSN.
+func dataSource(rawURL string) (driver, dsn string, err error) {
+	rawURL = strings.TrimSpace(rawURL)
+	switch {
+	case rawURL == "":
+		return "", "", errors.New("database URL is empty")
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return "postgres", rawURL, nil
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "file:")
+	query := ""
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path, query = path[:i], path[i+1:]
+	}
+	if path == "" {
+		return "", "", fmt.Errorf("database URL %q names no SQLite file", rawURL)
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", "", fmt.Errorf("database URL %q: %w", rawURL, err)
+	}
+	// Foreign keys are off by default in SQLite and ent's migration refuses to run without them.
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	// Write transactions take the lock at BEGIN, so two writers queue instead of deadlocking.
+	if q.Get("_txlock") == "" {
+		q.Set("_txlock", "immediate")
+	}
+	return "sqlite", "file:" + path + "?" + q.Encode(), nil
+}
+
+// Migrate brings the schema up to date. On PostgreSQL it holds an advisory lock meanwhile, so
+// that several numo processes starting at once migrate one after the other.
+func (d *DB) Migrate(ctx context.Context) error {
+	if d.Dialect == dialect.Postgres {
+		conn, err := d.SQL.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.Close()
+		key := lockKey("numo-migrate")
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+			return fmt.Errorf("migrate: take lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key) //nolint:errcheck // closing the conn releases it too
+	}
+	if err := d.Client.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Close closes the client and the pool.
+func (d *DB) Close() error { return d.Client.Close() }
+
+// LockKey maps a name to a PostgreSQL advisory lock key.
+func lockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return int64(h.Sum64())
+}
+
+// AdvisoryKey returns the advisory lock key of a named resource, e.g. "import:school:42".
+func AdvisoryKey(name string) int64 { return lockKey(name) }
