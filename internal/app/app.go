@@ -18,8 +18,6 @@ import (
 	"github.com/numo/accounts/internal/demo"
 	"github.com/numo/accounts/internal/httpserver"
 	"github.com/numo/accounts/internal/store"
-
-	_ "github.com/numo/accounts/ent/runtime" // registers the schema hooks and defaults.
 )
 
 // App is one running numo server process.

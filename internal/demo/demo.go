@@ -92,7 +92,7 @@ func seed(ctx context.Context, c *ent.Client) error {
 			builders = append(builders, c.Account.Create().SetSchoolID(school.ID).SetRole(account.RolePUPIL).
 				SetExternalKey(p.key).SetFirstName(p.first).SetInfix(p.infix).SetLastName(p.last).
 				SetLevel(cl.level).SetYear(cl.year).SetClassID(class.ID).
-				SetUsername(strings.ToLower(p.first) + p.key))
+				SetUsername(strings.ToLower(p.first)+p.key))
 		}
 		if _, err := c.Account.CreateBulk(builders...).Save(ctx); err != nil {
 			return err

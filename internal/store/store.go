@@ -10,6 +10,8 @@ import (
 	"hash/fnv"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/migrate"
+	_ "github.com/numo/accounts/ent/runtime" // registers the schema's hooks and defaults.
 )
 
 // DB is an open database with its ent client.
@@ -73,7 +76,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
 	}
-	if err := db.PingContext(ctx); err != nil {
+	if err := ping(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", name, err)
 	}
@@ -83,6 +86,23 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	}
 	d.Client = ent.NewClient(ent.Driver(drv))
 	return d, nil
+}
+
+// ping checks the connection. Switching a new SQLite file to WAL can answer SQLITE_BUSY without
+// waiting when another process opens it at the same moment: that is retried briefly.
+func ping(ctx context.Context, db *sql.DB) error {
+	var err error
+	for try := 0; try < 50; try++ {
+		if err = db.PingContext(ctx); err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return err
 }
 
 // dataSource turns a user-facing database URL into a driver name and its DSN.
@@ -107,7 +127,7 @@ func dataSource(rawURL string) (driver, dsn string, err error) {
 		return "", "", fmt.Errorf("database URL %q: %w", rawURL, err)
 	}
 	// Foreign keys are off by default in SQLite and ent's migration refuses to run without them.
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	// Write transactions take the lock at BEGIN, so two writers queue instead of deadlocking.
@@ -117,9 +137,14 @@ func dataSource(rawURL string) (driver, dsn string, err error) {
 	return "sqlite", "file:" + path + "?" + q.Encode(), nil
 }
 
+var migrateMu sync.Mutex
+
 // Migrate brings the schema up to date. On PostgreSQL it holds an advisory lock meanwhile, so
 // that several numo processes starting at once migrate one after the other.
 func (d *DB) Migrate(ctx context.Context) error {
+	// ent's migration rewrites the package-level table descriptions: one at a time per process.
+	migrateMu.Lock()
+	defer migrateMu.Unlock()
 	if d.Dialect == dialect.Postgres {
 		conn, err := d.SQL.Conn(ctx)
 		if err != nil {
@@ -132,7 +157,13 @@ func (d *DB) Migrate(ctx context.Context) error {
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key) //nolint:errcheck // closing the conn releases it too
 	}
-	if err := d.Client.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
+	err := d.Client.Schema.Create(ctx, migrate.WithDropIndex(true))
+	// SQLite has no advisory locks: when another process migrated the same file meanwhile,
+	// the schema it read is stale; reading it again finds the work done.
+	for try := 0; err != nil && d.Dialect == dialect.SQLite && try < 3; try++ {
+		err = d.Client.Schema.Create(ctx, migrate.WithDropIndex(true))
+	}
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil

@@ -1,0 +1,33 @@
+# Numo accounts. `make run` builds everything and serves on http://localhost:8080;
+# `make test` runs every test (it installs and starts PostgreSQL and Chromium itself).
+.PHONY: run build frontend test test-go generate bench fuzz clean
+
+GO ?= go
+
+run: build
+	./bin/numo serve
+
+build: frontend
+	$(GO) build -o bin/numo ./cmd/numo
+
+frontend:
+	cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build
+
+test:
+	./scripts/test.sh
+
+# Go tests only, against SQLite and (when NUMO_TEST_DATABASE_URL is set) PostgreSQL.
+test-go:
+	$(GO) test -count=1 ./...
+
+generate:
+	$(GO) generate ./...
+
+bench:
+	./scripts/bench.sh
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=60s ./internal/importer/
+
+clean:
+	rm -rf bin frontend/node_modules

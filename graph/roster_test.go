@@ -1,0 +1,139 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"entgo.io/ent/dialect"
+	"github.com/99designs/gqlgen/client"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/graph"
+	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// statementCounter counts the SQL statements ent sends.
+type statementCounter struct{ n atomic.Int64 }
+
+func (c *statementCounter) wrap(d dialect.Driver) dialect.Driver {
+	return dialect.DebugWithContext(d, func(_ context.Context, v ...any) {
+		if s := fmt.Sprint(v...); strings.HasPrefix(s, "driver.Query") || strings.HasPrefix(s, "driver.Exec") {
+			c.n.Add(1)
+		}
+	})
+}
+
+// seedSchool creates a school with the given classes of n active pupils each (plus archived
+// ones that a roster must not show).
+func seedSchool(t *testing.T, c *ent.Client, brin string, classes, n int) *ent.School {
+	t.Helper()
+	ctx := context.Background()
+	s := c.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(ctx)
+	for i := range classes {
+		cl := c.Class.Create().SetSchoolID(s.ID).SetName(fmt.Sprintf("%d%c", i+1, 'A'+i)).SaveX(ctx)
+		bulk := make([]*ent.AccountCreate, 0, n+1)
+		for j := range n {
+			bulk = append(bulk, c.Account.Create().SetSchoolID(s.ID).SetClassID(cl.ID).
+				SetExternalKey(fmt.Sprintf("%s-%d-%03d", brin, i, j)).
+				SetFirstName(fmt.Sprintf("Voornaam%03d", (j*7)%n)).SetLastName(fmt.Sprintf("Achternaam%03d", (j*13)%n)))
+		}
+		bulk = append(bulk, c.Account.Create().SetSchoolID(s.ID).SetClassID(cl.ID).
+			SetExternalKey(fmt.Sprintf("%s-%d-archived", brin, i)).SetFirstName("Oud").SetLastName("AAA Gearchiveerd").
+			SetStatus(account.StatusARCHIVED))
+		c.Account.CreateBulk(bulk...).SaveX(ctx)
+	}
+	return s
+}
+
+const rosterQuery = `query Roster($id: ID!, $first: Int!) {
+  node(id: $id) {
+    ... on Class {
+      name
+      pupils(first: $first, where: {status: ACTIVE}, orderBy: [{field: LAST_NAME}, {field: FIRST_NAME}]) {
+        totalCount
+        edges { node { id externalKey firstName infix lastName status class { name } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}`
+
+const schoolRostersQuery = `query Rosters($first: Int!) {
+  schools(first: 10) { edges { node { name classes(first: 10) { edges { node { name
+    pupils(first: $first, where: {status: ACTIVE}, orderBy: [{field: LAST_NAME}, {field: FIRST_NAME}]) {
+      totalCount edges { node { lastName firstName } } } } } } } } }
+}`
+
+// TestRosterStatementCount proves that a roster costs a constant number of SQL statements,
+// whatever the page size and however many classes are nested.
+func TestRosterStatementCount(t *testing.T) {
+	counter := &statementCounter{}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		seedSchool(t, db.Client, "01AA", 3, 60)
+		seedSchool(t, db.Client, "02BB", 2, 10)
+		classID := db.Client.Class.Query().FirstIDX(context.Background())
+		c := client.New(graph.NewHandler(graph.Options{Client: db.Client, ComplexityLimit: 100000}))
+
+		var counts []int64
+		for _, first := range []int{1, 10, 50} {
+			var resp struct {
+				Node struct {
+					Name   string
+					Pupils struct {
+						TotalCount int
+						Edges      []struct {
+							Node struct {
+								ID, ExternalKey, Infix      string
+								LastName, FirstName, Status string
+								Class                       struct{ Name string }
+							}
+						}
+						PageInfo struct {
+							HasNextPage bool
+							EndCursor   string
+						}
+					}
+				}
+			}
+			counter.n.Store(0)
+			c.MustPost(rosterQuery, &resp, client.Var("id", classID), client.Var("first", first))
+			counts = append(counts, counter.n.Load())
+			if resp.Node.Pupils.TotalCount != 60 || len(resp.Node.Pupils.Edges) != first {
+				t.Fatalf("first %d: got totalCount %d and %d edges", first, resp.Node.Pupils.TotalCount, len(resp.Node.Pupils.Edges))
+			}
+			edges := resp.Node.Pupils.Edges
+			for i := 1; i < len(edges); i++ {
+				a, b := edges[i-1].Node, edges[i].Node
+				if a.LastName > b.LastName || (a.LastName == b.LastName && a.FirstName > b.FirstName) {
+					t.Fatalf("roster not sorted by last name, first name: %v before %v", a, b)
+				}
+			}
+			for _, e := range edges {
+				if e.Node.Status != "ACTIVE" || e.Node.Class.Name != resp.Node.Name {
+					t.Fatalf("roster shows %+v", e.Node)
+				}
+			}
+		}
+		if counts[0] != counts[1] || counts[1] != counts[2] || counts[0] > 5 {
+			t.Fatalf("roster statements for first=1,10,50: %v; want the same small number", counts)
+		}
+		t.Logf("roster query: %d statements at every page size", counts[0])
+
+		var nested []int64
+		for _, first := range []int{2, 40} {
+			var resp map[string]any
+			counter.n.Store(0)
+			c.MustPost(schoolRostersQuery, &resp, client.Var("first", first))
+			nested = append(nested, counter.n.Load())
+		}
+		if nested[0] != nested[1] || nested[0] > 8 {
+			t.Fatalf("nested school -> classes -> pupils statements: %v; want constant", nested)
+		}
+		t.Logf("nested schools/classes/pupils: %d statements", nested[0])
+	}, store.WithDriver(counter.wrap))
+}

@@ -1,0 +1,140 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/numo/accounts/internal/app"
+	"github.com/numo/accounts/internal/config"
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// start runs a real numo server on a free loopback port and returns its base URL and a stop
+// function that shuts it down and reports how long that took.
+func start(t *testing.T, kind string) (string, func() (time.Duration, error)) {
+	t.Helper()
+	cfg, err := config.Load([]string{"--addr", "127.0.0.1:0", "--db", testdb.URL(t, kind), "--shutdown-timeout", "5s"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("app.New: %v", err)
+	}
+	t.Cleanup(func() { a.Close() })
+	addrc := make(chan net.Addr, 1)
+	errc := make(chan error, 1)
+	go func() { errc <- a.Serve(ctx, func(addr net.Addr) { addrc <- addr }) }()
+	var addr net.Addr
+	select {
+	case addr = <-addrc:
+	case err := <-errc:
+		t.Fatalf("Serve: %v", err)
+	}
+	stop := func() (time.Duration, error) {
+		begin := time.Now()
+		cancel()
+		err := <-errc
+		return time.Since(begin), err
+	}
+	t.Cleanup(func() { cancel() })
+	return "http://" + addr.String(), stop
+}
+
+func TestServe(t *testing.T) {
+	for _, kind := range testdb.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			base, stop := start(t, kind)
+
+			tests := []struct {
+				name, method, path, body string
+				header                   map[string]string
+				wantStatus               int
+				wantBody                 string
+				wantHeader               map[string]string
+			}{
+				{name: "health", method: "GET", path: "/healthz", wantStatus: 200, wantBody: "ok"},
+				{name: "app", method: "GET", path: "/", wantStatus: 200, wantBody: "Numo", wantHeader: map[string]string{"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}},
+				{name: "client route", method: "GET", path: "/klassen/1A", wantStatus: 200, wantBody: "Numo"},
+				{name: "unknown api", method: "GET", path: "/api/nope", wantStatus: 404},
+				{name: "missing asset", method: "GET", path: "/assets/nope.js", wantStatus: 404},
+				{name: "graphql GET query", method: "GET", path: "/query?query=" + "%7Bschools(first%3A1)%7BtotalCount%7D%7D", wantStatus: 200, wantBody: `{"data":{"schools":{"totalCount":1}}}`},
+				{name: "graphql POST roster", method: "POST", path: "/query", header: map[string]string{"Content-Type": "application/json"},
+					body:       `{"query":"{ classes(first: 1, where: {name: \"1A\"}) { edges { node { name pupils(first: 10, where: {status: ACTIVE}, orderBy: [{field: LAST_NAME}, {field: FIRST_NAME}]) { totalCount edges { node { lastName } } } } } } }"}`,
+					wantStatus: 200, wantBody: `"totalCount":5,"edges":[{"node":{"lastName":"Bakker"}}`},
+				{name: "graphql GET mutation refused", method: "GET", path: "/query?query=" + "mutation%7Bcommit(jobId%3A1)%7Bid%7D%7D", wantStatus: 406},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					req, _ := http.NewRequest(tt.method, base+tt.path, strings.NewReader(tt.body))
+					for k, v := range tt.header {
+						req.Header.Set(k, v)
+					}
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer resp.Body.Close()
+					body, _ := io.ReadAll(resp.Body)
+					if resp.StatusCode != tt.wantStatus {
+						t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.wantStatus, body)
+					}
+					if !strings.Contains(string(body), tt.wantBody) {
+						t.Fatalf("body %s does not contain %s", body, tt.wantBody)
+					}
+					for k, v := range tt.wantHeader {
+						if got := resp.Header.Get(k); got != v {
+							t.Fatalf("header %s = %q, want %q", k, got, v)
+						}
+					}
+				})
+			}
+
+			// A websocket from a foreign origin is refused.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			wsURL := "ws" + strings.TrimPrefix(base, "http") + "/query"
+			if c, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{
+				Subprotocols: []string{"graphql-transport-ws"},
+				HTTPHeader:   http.Header{"Origin": []string{"https://evil.example"}},
+			}); err == nil {
+				c.CloseNow()
+				t.Fatal("websocket from a foreign origin was accepted")
+			}
+
+			// An open subscription connection does not hold up the shutdown.
+			c, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+			if err != nil {
+				t.Fatalf("websocket dial: %v", err)
+			}
+			defer c.CloseNow()
+			msg, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]any{}})
+			if err := c.Write(ctx, websocket.MessageText, msg); err != nil {
+				t.Fatal(err)
+			}
+			if _, data, err := c.Read(ctx); err != nil || !strings.Contains(string(data), "connection_ack") {
+				t.Fatalf("want connection_ack, got %s, %v", data, err)
+			}
+			took, err := stop()
+			if err != nil {
+				t.Fatalf("Serve returned %v", err)
+			}
+			if took > 3*time.Second {
+				t.Fatalf("shutdown with an open websocket took %v", took)
+			}
+			if _, _, err := c.Read(ctx); err == nil {
+				t.Fatal("websocket still open after shutdown")
+			}
+		})
+	}
+}
