@@ -1,0 +1,399 @@
+package importer
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"entgo.io/ent/dialect"
+	"github.com/lib/pq"
+
+	"github.com/numo/accounts/internal/names"
+	"github.com/numo/accounts/internal/store"
+)
+
+var (
+	// ErrSchoolNotFound means the school of an import does not exist.
+	ErrSchoolNotFound = errors.New("school not found")
+	// ErrStalePreview means the school's accounts changed after the preview: preview again.
+	ErrStalePreview = errors.New("the accounts changed since the preview")
+	// ErrAlreadyApplied means the job was committed before; applying it again does nothing.
+	ErrAlreadyApplied = errors.New("this import was applied already")
+	// ErrJobNotCommitting means the job is not claimed for a commit.
+	ErrJobNotCommitting = errors.New("the import job is not being committed")
+)
+
+// ArchiveConfirmationError is returned when the archive guard applies and the confirmation
+// does not repeat the number of accounts to archive.
+type ArchiveConfirmationError struct{ Guard Guard }
+
+func (e *ArchiveConfirmationError) Error() string {
+	return fmt.Sprintf("deze import archiveert %d van de %d actieve leerlingen (meer dan %d %%): bevestig met dat aantal",
+		e.Guard.ToArchive, e.Guard.ActivePupils, e.Guard.ThresholdPercent)
+}
+
+// Progress is how far an apply is.
+type Progress struct {
+	Phase string `json:"phase"` // "planning" or "writing"
+	Done  int    `json:"done"`
+	Total int    `json:"total"`
+}
+
+// Report is the outcome of an applied import, as stored on its job.
+type Report struct {
+	Counts         Counts    `json:"counts"`
+	ClassesCreated []string  `json:"classesCreated"`
+	Refused        []Problem `json:"refused"`
+	Warnings       []Problem `json:"warnings"`
+}
+
+// ReportOf summarises a plan.
+func ReportOf(p *Plan) *Report {
+	return &Report{Counts: p.Counts, ClassesCreated: nonNil(p.ClassesToCreate), Refused: nonNil(p.Refused), Warnings: nonNil(p.Warnings)}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// ApplyOptions control Apply.
+type ApplyOptions struct {
+	// JobID is the import job the writes belong to: it must be COMMITTING, and becomes
+	// COMMITTED with its counts and report in the same transaction. 0 applies without a job.
+	JobID int
+	// ExpectedHash is the previewed plan's hash; when set, a different plan is refused as stale.
+	ExpectedHash string
+	// ConfirmArchive must equal the number of accounts to archive when the guard applies.
+	ConfirmArchive int
+	// Progress, when set, is called as the work advances (often enough for a progress bar).
+	Progress func(Progress)
+	// Now is the commit time; zero means time.Now.
+	Now time.Time
+}
+
+// progressStep is how many rows pass between two progress reports.
+const progressStep = 500
+
+// Apply plans the import again inside one transaction, checks it against the preview and the
+// archive guard, and writes all of it or nothing: classes, new accounts, updates, archives,
+// the before-state of every changed account and the job's result.
+func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, actions Actions, opt ApplyOptions) (*Plan, error) {
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	ph := Placeholder(db.Dialect)
+	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("apply: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if db.Dialect == dialect.Postgres {
+		// Two commits for one school never interleave (SQLite's write lock already serialises).
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", store.AdvisoryKey("import:school:"+strconv.Itoa(schoolID))); err != nil {
+			return nil, fmt.Errorf("apply: lock school: %w", err)
+		}
+	}
+	if opt.JobID != 0 {
+		var status string
+		q := "SELECT status FROM import_jobs WHERE id = " + ph(1) + " AND school_id = " + ph(2)
+		if db.Dialect == dialect.Postgres {
+			q += " FOR UPDATE"
+		}
+		if err := tx.QueryRowContext(ctx, q, opt.JobID, schoolID).Scan(&status); err != nil {
+			return nil, fmt.Errorf("apply: job %d: %w", opt.JobID, err)
+		}
+		switch status {
+		case "COMMITTING":
+		case "COMMITTED":
+			return nil, ErrAlreadyApplied
+		default:
+			return nil, fmt.Errorf("apply: job %d is %s: %w", opt.JobID, status, ErrJobNotCommitting)
+		}
+	}
+	progress(Progress{Phase: "planning", Total: len(in.Result.Records)})
+	st, err := LoadState(ctx, tx, ph, schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("apply: %w", err)
+	}
+	plan := MakePlan(in, st, actions)
+	if opt.ExpectedHash != "" && plan.Hash != opt.ExpectedHash {
+		return nil, ErrStalePreview
+	}
+	if plan.Guard.ConfirmationRequired && opt.ConfirmArchive != plan.Guard.ToArchive {
+		return nil, &ArchiveConfirmationError{Guard: plan.Guard}
+	}
+	w := &writer{ctx: ctx, tx: tx, dialect: db.Dialect, ph: ph, now: opt.Now, schoolID: schoolID, jobID: opt.JobID,
+		total: plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived, progress: progress}
+	if err := w.write(plan, st, in.Result); err != nil {
+		return nil, fmt.Errorf("apply: %w", err)
+	}
+	if opt.JobID != 0 {
+		report, err := json.Marshal(ReportOf(plan))
+		if err != nil {
+			return nil, fmt.Errorf("apply: report: %w", err)
+		}
+		c := plan.Counts
+		if _, err := tx.ExecContext(ctx, "UPDATE import_jobs SET status = 'COMMITTED', committed_at = "+ph(1)+
+			", updated_at = "+ph(1)+", added = "+ph(2)+", updated = "+ph(3)+", archived = "+ph(4)+", unchanged = "+ph(5)+
+			", refused = "+ph(6)+", report = "+ph(7)+", phase = 'done', progress_done = "+ph(8)+", progress_total = "+ph(8)+
+			", error = '' WHERE id = "+ph(9), opt.Now, c.Added, c.Updated, c.Archived, c.Unchanged, c.Refused, string(report), w.total, opt.JobID); err != nil {
+			return nil, fmt.Errorf("apply: finish job: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("apply: commit: %w", err)
+	}
+	progress(Progress{Phase: "writing", Done: w.total, Total: w.total})
+	return plan, nil
+}
+
+// Placeholder returns the function that renders the n-th bind parameter for the dialect.
+func Placeholder(d string) func(int) string {
+	if d == dialect.Postgres {
+		return func(n int) string { return "$" + strconv.Itoa(n) }
+	}
+	return func(n int) string { return "?" + strconv.Itoa(n) }
+}
+
+type writer struct {
+	ctx      context.Context
+	tx       *sql.Tx
+	dialect  string
+	ph       func(int) string
+	now      time.Time
+	schoolID int
+	jobID    int
+	total    int
+	done     int
+	progress func(Progress)
+	changes  [][]any
+}
+
+func (w *writer) step() {
+	w.done++
+	if w.done%progressStep == 0 {
+		w.progress(Progress{Phase: "writing", Done: w.done, Total: w.total})
+	}
+}
+
+type before struct {
+	Person
+	Status  string `json:"status"`
+	ClassID *int   `json:"classId,omitempty"`
+}
+
+func (w *writer) write(p *Plan, st *State, res *Result) error {
+	w.progress(Progress{Phase: "writing", Total: w.total})
+	classIDs, err := w.createClasses(p, st, res)
+	if err != nil {
+		return err
+	}
+	idx := map[int]int{} // account id -> index in st.accounts
+	for i, a := range st.accounts {
+		idx[a.id] = i
+	}
+	classRef := func(class string) any {
+		if id, ok := classIDs[names.ClassKey(class)]; ok {
+			return id
+		}
+		return nil
+	}
+	// New accounts, in one bulk statement (COPY on PostgreSQL).
+	var rows [][]any
+	var newKeys []string
+	for _, u := range p.Users {
+		if u.Outcome != OutcomeNew {
+			continue
+		}
+		rows = append(rows, []any{w.schoolID, "PUPIL", u.Key, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID,
+			u.Level, nullYear(u.Year), classRef(u.Class), "ACTIVE", w.now, w.now})
+		newKeys = append(newKeys, u.Key)
+	}
+	if len(rows) > 0 {
+		if err := w.bulkInsert("accounts", []string{"school_id", "role", "external_key", "first_name", "infix", "last_name", "email",
+			"username", "eck_id", "level", "year", "class_id", "status", "created_at", "updated_at"}, rows); err != nil {
+			return fmt.Errorf("add accounts: %w", err)
+		}
+		if w.jobID != 0 {
+			ids, err := w.idsByKey()
+			if err != nil {
+				return err
+			}
+			for _, k := range newKeys {
+				w.changes = append(w.changes, []any{w.jobID, ids[k], "ADDED", nil})
+			}
+		}
+	}
+	// Updates and archives, one prepared statement each.
+	upd, err := w.tx.PrepareContext(w.ctx, "UPDATE accounts SET first_name = "+w.ph(1)+", infix = "+w.ph(2)+", last_name = "+w.ph(3)+
+		", email = "+w.ph(4)+", username = "+w.ph(5)+", eck_id = "+w.ph(6)+", level = "+w.ph(7)+", year = "+w.ph(8)+
+		", class_id = "+w.ph(9)+", status = 'ACTIVE', archived_at = NULL, updated_at = "+w.ph(10)+" WHERE id = "+w.ph(11)+" AND school_id = "+w.ph(12))
+	if err != nil {
+		return fmt.Errorf("prepare update: %w", err)
+	}
+	defer upd.Close()
+	arch, err := w.tx.PrepareContext(w.ctx, "UPDATE accounts SET status = 'ARCHIVED', archived_at = "+w.ph(1)+", updated_at = "+w.ph(1)+
+		" WHERE id = "+w.ph(2)+" AND school_id = "+w.ph(3))
+	if err != nil {
+		return fmt.Errorf("prepare archive: %w", err)
+	}
+	defer arch.Close()
+	for _, u := range p.Users {
+		switch u.Outcome {
+		case OutcomeNew:
+			w.step()
+		case OutcomeUpdated:
+			if _, err := upd.ExecContext(w.ctx, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID, u.Level,
+				nullYear(u.Year), classRef(u.Class), w.now, u.AccountID, w.schoolID); err != nil {
+				return fmt.Errorf("update account %s (line %d): %w", u.Key, u.Line, err)
+			}
+			w.recordBefore(st, idx, u.AccountID, "UPDATED")
+			w.step()
+		case OutcomeArchived:
+			if _, err := arch.ExecContext(w.ctx, w.now, u.AccountID, w.schoolID); err != nil {
+				return fmt.Errorf("archive account %s: %w", u.Key, err)
+			}
+			w.recordBefore(st, idx, u.AccountID, "ARCHIVED")
+			w.step()
+		}
+	}
+	if w.jobID != 0 && len(w.changes) > 0 {
+		if err := w.bulkInsert("account_changes", []string{"job_id", "account_id", "action", "before"}, w.changes); err != nil {
+			return fmt.Errorf("record changes: %w", err)
+		}
+	}
+	return nil
+}
+
+func (w *writer) recordBefore(st *State, idx map[int]int, id int, action string) {
+	if w.jobID == 0 {
+		return
+	}
+	a := st.accounts[idx[id]]
+	b := before{Person: a.person, Status: a.status}
+	if c, ok := st.classes[a.classKey]; ok && a.classKey != "" {
+		b.ClassID = &c.id
+	}
+	raw, _ := json.Marshal(b) // plain strings and ints: cannot fail
+	w.changes = append(w.changes, []any{w.jobID, id, action, string(raw)})
+}
+
+// createClasses inserts the plan's new classes and returns the id of every class by name key.
+func (w *writer) createClasses(p *Plan, st *State, res *Result) (map[string]int, error) {
+	ids := make(map[string]int, len(st.classes)+len(p.ClassesToCreate))
+	for k, c := range st.classes {
+		ids[k] = c.id
+	}
+	if len(p.ClassesToCreate) == 0 {
+		return ids, nil
+	}
+	// A new class takes the year and level of its first pupil in the file.
+	first := map[string]*Record{}
+	for i := range res.Records {
+		k := names.ClassKey(res.Records[i].Class)
+		if _, ok := first[k]; !ok {
+			first[k] = &res.Records[i]
+		}
+	}
+	stmt, err := w.tx.PrepareContext(w.ctx, "INSERT INTO classes (school_id, name, name_key, year, level, created_at, updated_at) VALUES ("+
+		w.ph(1)+", "+w.ph(2)+", "+w.ph(3)+", "+w.ph(4)+", "+w.ph(5)+", "+w.ph(6)+", "+w.ph(6)+") RETURNING id")
+	if err != nil {
+		return nil, fmt.Errorf("prepare class insert: %w", err)
+	}
+	defer stmt.Close()
+	for _, name := range p.ClassesToCreate {
+		k := names.ClassKey(name)
+		var year any
+		level := ""
+		if r := first[k]; r != nil {
+			year, level = nullYear(r.Year), string(r.Level)
+		}
+		var id int
+		if err := stmt.QueryRowContext(w.ctx, w.schoolID, name, k, year, level, w.now).Scan(&id); err != nil {
+			return nil, fmt.Errorf("create class %q: %w", name, err)
+		}
+		ids[k] = id
+	}
+	return ids, nil
+}
+
+func (w *writer) idsByKey() (map[string]int, error) {
+	rows, err := w.tx.QueryContext(w.ctx, "SELECT id, external_key FROM accounts WHERE school_id = "+w.ph(1)+" AND external_key IS NOT NULL", w.schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("read new account ids: %w", err)
+	}
+	defer rows.Close()
+	ids := map[string]int{}
+	for rows.Next() {
+		var id int
+		var k string
+		if err := rows.Scan(&id, &k); err != nil {
+			return nil, fmt.Errorf("read new account ids: %w", err)
+		}
+		ids[k] = id
+	}
+	return ids, rows.Err()
+}
+
+// bulkInsert writes rows into table: COPY on PostgreSQL, a prepared INSERT per row on SQLite
+// (cheap there: no round trips).
+func (w *writer) bulkInsert(table string, cols []string, rows [][]any) error {
+	var q string
+	if w.dialect == dialect.Postgres {
+		q = pq.CopyIn(table, cols...)
+	} else {
+		q = "INSERT INTO " + table + " (" + joinCols(cols) + ") VALUES ("
+		for i := range cols {
+			if i > 0 {
+				q += ", "
+			}
+			q += w.ph(i + 1)
+		}
+		q += ")"
+	}
+	stmt, err := w.tx.PrepareContext(w.ctx, q)
+	if err != nil {
+		return fmt.Errorf("prepare insert into %s: %w", table, err)
+	}
+	defer stmt.Close()
+	for i, r := range rows {
+		if _, err := stmt.ExecContext(w.ctx, r...); err != nil {
+			return fmt.Errorf("insert into %s, row %d: %w", table, i+1, err)
+		}
+	}
+	if w.dialect == dialect.Postgres {
+		if _, err := stmt.ExecContext(w.ctx); err != nil {
+			return fmt.Errorf("copy into %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+func joinCols(cols []string) string {
+	s := ""
+	for i, c := range cols {
+		if i > 0 {
+			s += ", "
+		}
+		s += c
+	}
+	return s
+}
+
+func nullYear(y int) any {
+	if y == 0 {
+		return nil
+	}
+	return y
+}

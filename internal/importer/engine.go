@@ -1,0 +1,43 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/numo/accounts/internal/store"
+)
+
+// Prepared is an uploaded file read and validated under a mapping: everything a plan needs
+// besides the live accounts.
+type Prepared struct {
+	File    *File
+	Mapping Mapping
+	Result  *Result
+	Input   PlanInput
+}
+
+// Prepare parses data, maps it (with the proposed mapping when m is nil) and validates every
+// row. Whole-file refusals are *FileError, an unusable mapping *MappingError.
+func Prepare(data []byte, m Mapping, levels map[string]Level) (*Prepared, error) {
+	f, err := Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = MappingFromMatches(ProposeMapping(f.Columns))
+	}
+	res, err := BuildRecords(Input{File: f, Mapping: m, LevelMap: levels})
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{File: f, Mapping: m, Result: res, Input: NewPlanInput(f, m, res)}, nil
+}
+
+// PlanFor plans a prepared file against the school's live accounts, without writing.
+func PlanFor(ctx context.Context, db *store.DB, schoolID int, p *Prepared, actions Actions) (*Plan, error) {
+	st, err := LoadState(ctx, db.SQL, Placeholder(db.Dialect), schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	return MakePlan(p.Input, st, actions), nil
+}

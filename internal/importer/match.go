@@ -1,0 +1,317 @@
+package importer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Match is the proposed field for one column of the file.
+type Match struct {
+	Column     int     `json:"column"`     // Column.Index
+	Header     string  `json:"header"`     // Column.Header
+	Field      Field   `json:"field"`      // "" = not imported
+	Confidence float64 `json:"confidence"` // 0..1; 1 is an exact known column name
+}
+
+// Mapping assigns fields to columns by column index; a missing index is not imported.
+type Mapping map[int]Field
+
+// Confidence levels of ProposeMapping; exact names score the synonym's own weight.
+const (
+	confPrefix   = 0.8 // header starts with a known name: "Roepnaam leerling"
+	confContains = 0.6 // header contains a known name: "Officiële achternaam"
+	// minHeaderConf is what a cell needs to count as a known column name when
+	// Parse looks for the header row.
+	minHeaderConf = 0.6
+	// minHeaderFields is how many different fields a row must name to be the header.
+	minHeaderFields = 2
+)
+
+// synonym is a known column name, already passed through NormalizeHeader.
+type synonym struct {
+	name   string
+	field  Field
+	weight float64 // confidence of an exact match
+}
+
+// headerSynonyms lists known column names; within a field, earlier names win
+// ties, which is how Roepnaam beats Voornaam when a file has both.
+var headerSynonyms = []synonym{
+	{"stamnr", FieldKey, 1}, {"stamnummer", FieldKey, 1}, {"leerlingnummer", FieldKey, 1},
+	{"leerlingnr", FieldKey, 1}, {"leerlingid", FieldKey, 1}, {"studentnumber", FieldKey, 1},
+	{"studentnummer", FieldKey, 1}, {"studentnr", FieldKey, 1}, {"studentid", FieldKey, 1},
+	{"id", FieldKey, 1},
+
+	{"roepnaam", FieldFirstName, 1}, {"voornaam", FieldFirstName, 1}, {"firstname", FieldFirstName, 1},
+	{"givenname", FieldFirstName, 1},
+	// "Voornamen" holds all official given names, not the name a pupil is called by.
+	{"voornamen", FieldFirstName, 0.6}, {"officielevoornamen", FieldFirstName, 0.5},
+
+	{"tussenv", FieldInfix, 1}, {"tussenvoegsel", FieldInfix, 1}, {"tussenvoegsels", FieldInfix, 1},
+	{"voorvoegsel", FieldInfix, 1}, {"voorvoegsels", FieldInfix, 1}, {"infix", FieldInfix, 1},
+	{"prefix", FieldInfix, 1},
+
+	{"achternaam", FieldLastName, 1}, {"lastname", FieldLastName, 1}, {"surname", FieldLastName, 1},
+	{"familyname", FieldLastName, 1}, {"geslachtsnaam", FieldLastName, 1},
+
+	{"klas", FieldClass, 1}, {"stamgroep", FieldClass, 1}, {"groep", FieldClass, 1},
+	{"basisgroep", FieldClass, 1}, {"class", FieldClass, 1}, {"stamklas", FieldClass, 1},
+	{"klasnaam", FieldClass, 1},
+
+	{"studie", FieldLevel, 1}, {"opleiding", FieldLevel, 1}, {"niveau", FieldLevel, 1},
+	{"leerweg", FieldLevel, 1}, {"opleidingsniveau", FieldLevel, 1}, {"level", FieldLevel, 1},
+	{"schoolsoort", FieldLevel, 1}, {"onderwijssoort", FieldLevel, 1},
+
+	{"leerjaar", FieldYear, 1}, {"jaargroep", FieldYear, 1}, {"year", FieldYear, 1},
+	{"grade", FieldYear, 1}, {"studiejaar", FieldYear, 1}, {"jaarlaag", FieldYear, 1},
+
+	{"email", FieldEmail, 1}, {"emailadres", FieldEmail, 1}, {"mail", FieldEmail, 1},
+	{"mailadres", FieldEmail, 1}, {"emailaddress", FieldEmail, 1},
+
+	{"gebruikersnaam", FieldUsername, 1}, {"loginaccount", FieldUsername, 1}, {"username", FieldUsername, 1},
+	{"login", FieldUsername, 1}, {"inlognaam", FieldUsername, 1}, {"inlogaccount", FieldUsername, 1},
+
+	{"eckid", FieldEckID, 1},
+}
+
+// ignoredPrefixes are columns that exports carry but that are never imported;
+// they are checked before the loose prefix and contains matching.
+var ignoredPrefixes = []string{
+	"geboorte", "geslacht", "opmerking", "mentor", "profiel", "lesgroep", "adres",
+	"postcode", "woonplaats", "plaats", "straat", "huisnummer", "telefoon", "mobiel",
+	"nationaliteit", "bsn", "burgerservicenummer", "land", "vak", "cluster", "datum",
+	"inschrijving", "uitschrijving", "leeftijd",
+}
+
+// ignoredWords mark columns about someone other than the pupil, wherever they occur:
+// "E-mail ouder/verzorger" must not become the pupil's e-mail address.
+var ignoredWords = []string{"ouder", "verzorger", "mentor", "docent", "vader", "moeder", "voogd", "contact"}
+
+// NormalizeHeader lowercases h, strips accents and removes everything but letters and digits.
+func NormalizeHeader(h string) string {
+	ascii := true
+	for i := 0; i < len(h); i++ {
+		if h[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(h))
+	if ascii {
+		for i := 0; i < len(h); i++ {
+			c := h[i]
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+				b.WriteByte(c)
+			case 'A' <= c && c <= 'Z':
+				b.WriteByte(c + 'a' - 'A')
+			}
+		}
+		return b.String()
+	}
+	for _, r := range norm.NFD.String(h) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// a combining accent left by NFD: "ë" becomes "e"
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// headerCandidate is one way a header could be read as a field.
+type headerCandidate struct {
+	field Field
+	conf  float64
+	rank  int // index in headerSynonyms; lower wins ties
+}
+
+// matchHeader returns the best reading of one normalised header, or ok=false.
+func matchHeader(n string) (headerCandidate, bool) {
+	if n == "" {
+		return headerCandidate{}, false
+	}
+	for i, s := range headerSynonyms {
+		if s.name == n {
+			return headerCandidate{s.field, s.weight, i}, true
+		}
+	}
+	for _, p := range ignoredPrefixes {
+		if strings.HasPrefix(n, p) {
+			return headerCandidate{}, false
+		}
+	}
+	for _, w := range ignoredWords {
+		if strings.Contains(n, w) {
+			return headerCandidate{}, false
+		}
+	}
+	best, found := headerCandidate{}, false
+	bestLen := 0
+	for i, s := range headerSynonyms {
+		if len(s.name) < 4 || len(s.name) < bestLen {
+			continue
+		}
+		conf := 0.0
+		switch {
+		case strings.HasPrefix(n, s.name):
+			conf = confPrefix * s.weight
+		case strings.Contains(n, s.name):
+			conf = confContains * s.weight
+		default:
+			continue
+		}
+		// The longest known name inside the header is the most specific reading:
+		// "emailadresleerling" is about "emailadres", not about "mail".
+		if len(s.name) > bestLen || conf > best.conf {
+			best, found, bestLen = headerCandidate{s.field, conf, i}, true, len(s.name)
+		}
+	}
+	return best, found
+}
+
+// ProposeMapping proposes a field for every column; each field goes to at most one column.
+func ProposeMapping(cols []Column) []Match {
+	type cand struct {
+		col int
+		headerCandidate
+	}
+	cands := make([]cand, 0, len(cols))
+	for i, c := range cols {
+		if hc, ok := matchHeader(NormalizeHeader(c.Header)); ok {
+			cands = append(cands, cand{i, hc})
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		switch {
+		case a.conf != b.conf:
+			if a.conf > b.conf {
+				return -1
+			}
+			return 1
+		case a.rank != b.rank:
+			return a.rank - b.rank
+		default:
+			return a.col - b.col
+		}
+	})
+	matches := make([]Match, len(cols))
+	for i, c := range cols {
+		matches[i] = Match{Column: c.Index, Header: c.Header}
+	}
+	taken := make(map[Field]bool, len(fieldInfos))
+	for _, c := range cands {
+		if taken[c.field] {
+			continue
+		}
+		taken[c.field] = true
+		matches[c.col].Field = c.field
+		matches[c.col].Confidence = c.conf
+	}
+	return matches
+}
+
+// MappingFromMatches turns proposed matches into a Mapping, leaving unmapped columns out.
+func MappingFromMatches(ms []Match) Mapping {
+	m := make(Mapping, len(ms))
+	for _, x := range ms {
+		if x.Field != "" {
+			m[x.Column] = x.Field
+		}
+	}
+	return m
+}
+
+// Validate reports unknown fields, columns out of range, fields mapped twice and unmapped required fields.
+func (m Mapping) Validate(cols []Column) []Problem {
+	var probs []Problem
+	header := func(i int) string {
+		if i >= 0 && i < len(cols) {
+			return cols[i].Header
+		}
+		return ""
+	}
+	idx := make([]int, 0, len(m))
+	for i := range m {
+		idx = append(idx, i)
+	}
+	slices.Sort(idx)
+	byField := make(map[Field][]int, len(m))
+	for _, i := range idx {
+		f := m[i]
+		if f == "" {
+			continue
+		}
+		if _, ok := f.Info(); !ok {
+			probs = append(probs, Problem{
+				Column: header(i), Field: f, Code: CodeUnknownField,
+				NL: fmt.Sprintf("Kolom %d is gekoppeld aan het onbekende veld %q.", i+1, string(f)),
+				EN: fmt.Sprintf("Column %d is mapped to the unknown field %q.", i+1, string(f)),
+			})
+			continue
+		}
+		if i < 0 || i >= len(cols) {
+			nl, en := f.labels()
+			probs = append(probs, Problem{
+				Field: f, Code: CodeColumnOutOfRange,
+				NL: fmt.Sprintf("%s is gekoppeld aan kolom %d, maar het bestand heeft %d kolommen.", nl, i+1, len(cols)),
+				EN: fmt.Sprintf("%s is mapped to column %d, but the file has %d columns.", en, i+1, len(cols)),
+			})
+			continue
+		}
+		byField[f] = append(byField[f], i)
+	}
+	for _, fi := range fieldInfos {
+		got := byField[fi.Field]
+		switch {
+		case len(got) > 1:
+			names := make([]string, len(got))
+			for k, i := range got {
+				names[k] = columnName(cols, i)
+			}
+			probs = append(probs, Problem{
+				Column: cols[got[1]].Header, Field: fi.Field, Code: CodeDuplicateField,
+				NL: fmt.Sprintf("%s is aan meer dan één kolom gekoppeld (%s). Kies één kolom.", fi.LabelNL, strings.Join(names, ", ")),
+				EN: fmt.Sprintf("%s is mapped to more than one column (%s). Choose one column.", fi.LabelEN, strings.Join(names, ", ")),
+			})
+		case len(got) == 0 && fi.Required:
+			probs = append(probs, Problem{
+				Field: fi.Field, Code: CodeRequiredUnmapped,
+				NL: fmt.Sprintf("%s is verplicht, maar aan geen enkele kolom gekoppeld. Kies de kolom met de %s.", fi.LabelNL, strings.ToLower(fi.LabelNL)),
+				EN: fmt.Sprintf("%s is required but not mapped to any column. Choose the column that holds the %s.", fi.LabelEN, strings.ToLower(fi.LabelEN)),
+			})
+		}
+	}
+	return probs
+}
+
+// columnName is the header of column i, or "kolom N" when the header cell is empty.
+func columnName(cols []Column, i int) string {
+	if i >= 0 && i < len(cols) && cols[i].Header != "" {
+		return cols[i].Header
+	}
+	return fmt.Sprintf("kolom %d", i+1)
+}
+
+// HeadersSignature is a stable key of the ordered, normalised header row, so a
+// school's confirmed Mapping (by column index) can be offered again for the next
+// export with the same columns in the same order.
+func HeadersSignature(cols []Column) string {
+	h := sha256.New()
+	for i, c := range cols {
+		if i > 0 {
+			h.Write([]byte{0x1f})
+		}
+		h.Write([]byte(NormalizeHeader(c.Header)))
+	}
+	return "v1:" + hex.EncodeToString(h.Sum(nil)[:16])
+}

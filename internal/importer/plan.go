@@ -1,0 +1,482 @@
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/numo/accounts/internal/names"
+)
+
+// Actions are what an import may do with the school's accounts.
+type Actions struct {
+	Add     bool `json:"add"`     // add accounts whose key is not in Numo yet
+	Update  bool `json:"update"`  // update accounts whose key is in Numo
+	Archive bool `json:"archive"` // archive active pupils whose key is not in the file
+}
+
+// Any reports whether at least one action is chosen.
+func (a Actions) Any() bool { return a.Add || a.Update || a.Archive }
+
+// Outcome is what an import does to one user.
+type Outcome string
+
+// The outcomes of a planned user.
+const (
+	OutcomeNew       Outcome = "new"       // a new account is added
+	OutcomeUpdated   Outcome = "updated"   // an existing account changes
+	OutcomeArchived  Outcome = "archived"  // an active pupil not in the file is archived
+	OutcomeUnchanged Outcome = "unchanged" // in the file and in Numo, nothing differs
+	OutcomeSkipped   Outcome = "skipped"   // would be added or updated, but that action is not chosen
+	OutcomeRefused   Outcome = "refused"   // the row cannot be imported
+)
+
+// Change is one field of an account that an import changes.
+type Change struct {
+	Field  string `json:"field"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// Person is an account's data as the import sees it.
+type Person struct {
+	Key       string `json:"key"`
+	FirstName string `json:"firstName"`
+	Infix     string `json:"infix"`
+	LastName  string `json:"lastName"`
+	Class     string `json:"class"`
+	Level     string `json:"level"`
+	Year      int    `json:"year,omitempty"`
+	Email     string `json:"email"`
+	Username  string `json:"username"`
+	EckID     string `json:"eckId"`
+}
+
+// PlannedUser is one user in the plan: a row of the file or an account to archive.
+type PlannedUser struct {
+	Outcome   Outcome   `json:"outcome"`
+	Line      int       `json:"line,omitempty"`      // 0 for an archived account (not in the file)
+	AccountID int       `json:"accountId,omitempty"` // 0 for a new account
+	Person              // the result: for updates the new values, for archives the account as it is
+	Changes   []Change  `json:"changes,omitempty"`
+	Reasons   []Problem `json:"reasons,omitempty"`
+	// ClassCreated is set when the user's class does not exist yet.
+	ClassCreated bool `json:"classCreated,omitempty"`
+	// reactivate is set for an archived account that the file brings back.
+	Reactivate bool `json:"reactivate,omitempty"`
+}
+
+// Counts are the numbers of users per outcome.
+type Counts struct {
+	Added     int `json:"added"`
+	Updated   int `json:"updated"`
+	Archived  int `json:"archived"`
+	Unchanged int `json:"unchanged"`
+	Skipped   int `json:"skipped"`
+	Refused   int `json:"refused"`
+}
+
+// Guard is the archive guard: archiving more than the school's threshold of its active pupils
+// needs a confirmation that repeats the number.
+type Guard struct {
+	ToArchive            int  `json:"toArchive"`
+	ActivePupils         int  `json:"activePupils"`
+	ThresholdPercent     int  `json:"thresholdPercent"`
+	ConfirmationRequired bool `json:"confirmationRequired"`
+}
+
+// Plan is what an import will do to a school, computed against its live accounts.
+type Plan struct {
+	SchoolID        int           `json:"schoolId"`
+	Actions         Actions       `json:"actions"`
+	Users           []PlannedUser `json:"users"`
+	ClassesToCreate []string      `json:"classesToCreate"`
+	Counts          Counts        `json:"counts"`
+	Refused         []Problem     `json:"refused"`
+	Warnings        []Problem     `json:"warnings"`
+	Guard           Guard         `json:"guard"`
+	// Hash fingerprints every planned write and the version of every account it reads: a
+	// commit plans again and applies only when the hash is the same.
+	Hash string `json:"hash"`
+}
+
+// existing is an account of the school as loaded for planning.
+type existing struct {
+	id        int
+	key       string
+	role      string
+	status    string
+	classKey  string
+	className string
+	person    Person
+	updatedAt time.Time
+}
+
+// State is the live data of one school that a plan is made against.
+type State struct {
+	SchoolID  int
+	Threshold int
+	accounts  []existing
+	byKey     map[string]int   // key -> index in accounts
+	byNumeric map[string][]int // key without leading zeros -> indexes, for numeric keys
+	classes   map[string]stateClass
+}
+
+type stateClass struct {
+	id   int
+	name string
+}
+
+// Querier is what LoadState reads through: a *sql.DB, *sql.Tx or *sql.Conn.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// LoadState reads the school's accounts and classes. ph renders the n-th placeholder of the
+// database's dialect.
+func LoadState(ctx context.Context, q Querier, ph func(int) string, schoolID int) (*State, error) {
+	st := &State{SchoolID: schoolID, byKey: map[string]int{}, byNumeric: map[string][]int{}, classes: map[string]stateClass{}}
+	row, err := q.QueryContext(ctx, "SELECT archive_threshold FROM schools WHERE id = "+ph(1), schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("load school %d: %w", schoolID, err)
+	}
+	found := row.Next()
+	if found {
+		err = row.Scan(&st.Threshold)
+	}
+	row.Close()
+	if err != nil {
+		return nil, fmt.Errorf("load school %d: %w", schoolID, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("load school %d: %w", schoolID, ErrSchoolNotFound)
+	}
+	classByID := map[int]stateClass{}
+	rows, err := q.QueryContext(ctx, "SELECT id, name, name_key FROM classes WHERE school_id = "+ph(1), schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("load classes: %w", err)
+	}
+	for rows.Next() {
+		var c stateClass
+		var key string
+		if err := rows.Scan(&c.id, &c.name, &key); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load classes: %w", err)
+		}
+		st.classes[key] = c
+		classByID[c.id] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load classes: %w", err)
+	}
+	rows, err = q.QueryContext(ctx, `SELECT id, external_key, role, status, first_name, infix, last_name, email, username,
+		eck_id, level, year, class_id, updated_at FROM accounts WHERE school_id = `+ph(1)+` ORDER BY id`, schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("load accounts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			a       existing
+			key     sql.NullString
+			year    sql.NullInt64
+			classID sql.NullInt64
+		)
+		if err := rows.Scan(&a.id, &key, &a.role, &a.status, &a.person.FirstName, &a.person.Infix, &a.person.LastName,
+			&a.person.Email, &a.person.Username, &a.person.EckID, &a.person.Level, &year, &classID, &a.updatedAt); err != nil {
+			return nil, fmt.Errorf("load accounts: %w", err)
+		}
+		a.key, a.person.Key = key.String, key.String
+		a.person.Year = int(year.Int64)
+		if classID.Valid {
+			c := classByID[int(classID.Int64)]
+			a.className, a.classKey, a.person.Class = c.name, names.ClassKey(c.name), c.name
+		}
+		st.accounts = append(st.accounts, a)
+		i := len(st.accounts) - 1
+		if key.Valid {
+			st.byKey[a.key] = i
+			if n, ok := stripZeros(a.key); ok {
+				st.byNumeric[n] = append(st.byNumeric[n], i)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load accounts: %w", err)
+	}
+	return st, nil
+}
+
+// stripZeros returns a numeric key without its leading zeros; ok is false for other keys.
+func stripZeros(key string) (string, bool) {
+	if key == "" {
+		return "", false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < '0' || key[i] > '9' {
+			return "", false
+		}
+	}
+	n := strings.TrimLeft(key, "0")
+	if n == "" {
+		n = "0"
+	}
+	return n, true
+}
+
+// PlanInput is a validated file ready to be planned.
+type PlanInput struct {
+	Result  *Result
+	Mapping Mapping
+	// FileKeys are the keys of every data row, valid or refused: an account whose key is in
+	// the file is never archived, even when its row was refused.
+	FileKeys map[string]bool
+}
+
+// NewPlanInput collects what MakePlan needs from a parsed file and its records.
+func NewPlanInput(f *File, m Mapping, res *Result) PlanInput {
+	keys := map[string]bool{}
+	for col, field := range m {
+		if field != FieldKey {
+			continue
+		}
+		for _, r := range f.Rows {
+			if col < len(r.Cells) {
+				if k := strings.TrimSpace(r.Cells[col]); k != "" {
+					keys[k] = true
+				}
+			}
+		}
+	}
+	return PlanInput{Result: res, Mapping: m, FileKeys: keys}
+}
+
+// MakePlan computes what the import does for the chosen actions against the live state.
+func MakePlan(in PlanInput, st *State, actions Actions) *Plan {
+	p := &Plan{SchoolID: st.SchoolID, Actions: actions, Refused: slices.Clone(in.Result.Refused), Warnings: slices.Clone(in.Result.Warnings)}
+	mapped := map[Field]bool{}
+	for _, f := range in.Mapping {
+		mapped[f] = true
+	}
+	matched := make([]bool, len(st.accounts))
+	for k := range in.FileKeys {
+		if i, ok := st.byKey[k]; ok {
+			matched[i] = true
+		}
+	}
+	newClasses := map[string]string{} // class key -> spelling
+	var refusedUsers []PlannedUser
+	for _, r := range in.Result.Records {
+		u := PlannedUser{Line: r.Line, Person: Person{Key: r.Key, FirstName: r.FirstName, Infix: r.Infix, LastName: r.LastName,
+			Class: r.Class, Level: string(r.Level), Year: r.Year, Email: r.Email, Username: r.Username, EckID: r.EckID}}
+		i, found := st.byKey[r.Key]
+		if !found {
+			if n, ok := stripZeros(r.Key); ok {
+				if cands := st.byNumeric[n]; len(cands) == 1 && !keyInFile(in.FileKeys, st.accounts[cands[0]].key) {
+					i, found = cands[0], true
+					p.Warnings = append(p.Warnings, Problem{Line: r.Line, Field: FieldKey, Code: "leading_zeros",
+						NL: fmt.Sprintf("leerlingnummer %s is gekoppeld aan bestaand account %s (Excel haalt voorloopnullen weg)", r.Key, st.accounts[i].key),
+						EN: fmt.Sprintf("pupil key %s was matched to existing account %s (Excel strips leading zeros)", r.Key, st.accounts[i].key)})
+				}
+			}
+		}
+		classKey := names.ClassKey(r.Class)
+		_, classExists := st.classes[classKey]
+		switch {
+		case !found:
+			if !actions.Add {
+				u.Outcome = OutcomeSkipped
+				break
+			}
+			u.Outcome = OutcomeNew
+			if !classExists {
+				u.ClassCreated = true
+				newClasses[classKey] = r.Class
+			}
+		default:
+			a := &st.accounts[i]
+			matched[i] = true
+			u.AccountID = a.id
+			u.Key = a.key // keep the stored spelling (leading zeros)
+			if a.role != "PUPIL" {
+				u.Outcome = OutcomeRefused
+				u.Reasons = []Problem{{Line: r.Line, Field: FieldKey, Code: "not_a_pupil",
+					NL: fmt.Sprintf("leerlingnummer %s hoort bij een account van een %s, niet van een leerling", r.Key, roleNL(a.role)),
+					EN: fmt.Sprintf("pupil key %s belongs to a %s account, not a pupil's", r.Key, strings.ToLower(a.role))}}
+				refusedUsers = append(refusedUsers, u)
+				p.Refused = append(p.Refused, u.Reasons...)
+				continue
+			}
+			u.Changes = diff(a, &u.Person, mapped, classKey)
+			if a.status != "ACTIVE" {
+				u.Reactivate = true
+				u.Changes = append(u.Changes, Change{Field: "status", Before: "gearchiveerd", After: "actief"})
+			}
+			switch {
+			case len(u.Changes) == 0:
+				u.Outcome = OutcomeUnchanged
+			case !actions.Update:
+				u.Outcome = OutcomeSkipped
+			default:
+				u.Outcome = OutcomeUpdated
+				if !classExists && slices.ContainsFunc(u.Changes, func(c Change) bool { return c.Field == "class" }) {
+					u.ClassCreated = true
+					newClasses[classKey] = r.Class
+				}
+			}
+			// Fields the file does not carry keep their stored values.
+			fillUnmapped(&u.Person, a, mapped)
+		}
+		p.Users = append(p.Users, u)
+	}
+	p.Users = append(p.Users, refusedUsers...)
+	for _, prob := range in.Result.Refused {
+		if len(p.Users) > 0 && p.Users[len(p.Users)-1].Outcome == OutcomeRefused && p.Users[len(p.Users)-1].Line == prob.Line && p.Users[len(p.Users)-1].AccountID == 0 {
+			last := &p.Users[len(p.Users)-1]
+			last.Reasons = append(last.Reasons, prob)
+			continue
+		}
+		p.Users = append(p.Users, PlannedUser{Outcome: OutcomeRefused, Line: prob.Line, Reasons: []Problem{prob}})
+	}
+	active := 0
+	for i := range st.accounts {
+		a := &st.accounts[i]
+		if a.role != "PUPIL" || a.status != "ACTIVE" {
+			continue
+		}
+		active++
+		// A file without valid rows never archives anything.
+		if !actions.Archive || matched[i] || len(in.Result.Records) == 0 {
+			continue
+		}
+		p.Users = append(p.Users, PlannedUser{Outcome: OutcomeArchived, AccountID: a.id, Person: a.person,
+			Changes: []Change{{Field: "status", Before: "actief", After: "gearchiveerd"}}})
+	}
+	for _, c := range newClasses {
+		p.ClassesToCreate = append(p.ClassesToCreate, c)
+	}
+	slices.Sort(p.ClassesToCreate)
+	for _, u := range p.Users {
+		switch u.Outcome {
+		case OutcomeNew:
+			p.Counts.Added++
+		case OutcomeUpdated:
+			p.Counts.Updated++
+		case OutcomeArchived:
+			p.Counts.Archived++
+		case OutcomeUnchanged:
+			p.Counts.Unchanged++
+		case OutcomeSkipped:
+			p.Counts.Skipped++
+		case OutcomeRefused:
+			p.Counts.Refused++
+		}
+	}
+	p.Guard = Guard{ToArchive: p.Counts.Archived, ActivePupils: active, ThresholdPercent: st.Threshold}
+	p.Guard.ConfirmationRequired = p.Counts.Archived > 0 && p.Counts.Archived*100 > st.Threshold*active
+	p.Hash = planHash(p, st)
+	return p
+}
+
+func keyInFile(keys map[string]bool, k string) bool { return keys[k] }
+
+func roleNL(role string) string {
+	switch role {
+	case "TEACHER":
+		return "docent"
+	case "ADMIN":
+		return "beheerder"
+	}
+	return strings.ToLower(role)
+}
+
+// diff lists the fields the file changes. Only mapped fields count, and an empty optional cell
+// never clears a stored value: exports often leave e-mail or level empty.
+func diff(a *existing, to *Person, mapped map[Field]bool, classKey string) []Change {
+	var ch []Change
+	add := func(field, before, after string) {
+		if before != after {
+			ch = append(ch, Change{Field: field, Before: before, After: after})
+		}
+	}
+	add("firstName", a.person.FirstName, to.FirstName)
+	add("lastName", a.person.LastName, to.LastName)
+	if mapped[FieldInfix] {
+		add("infix", a.person.Infix, to.Infix)
+	}
+	if a.classKey != classKey {
+		ch = append(ch, Change{Field: "class", Before: a.className, After: to.Class})
+	}
+	if to.Level != "" {
+		add("level", a.person.Level, to.Level)
+	}
+	if to.Year != 0 && to.Year != a.person.Year {
+		ch = append(ch, Change{Field: "year", Before: yearString(a.person.Year), After: yearString(to.Year)})
+	}
+	for _, f := range []struct {
+		field         Field
+		before, after string
+	}{
+		{FieldEmail, a.person.Email, to.Email},
+		{FieldUsername, a.person.Username, to.Username},
+		{FieldEckID, a.person.EckID, to.EckID},
+	} {
+		if mapped[f.field] && f.after != "" {
+			add(string(f.field), f.before, f.after)
+		}
+	}
+	return ch
+}
+
+// fillUnmapped completes a planned person with the stored values of what the file leaves out.
+func fillUnmapped(p *Person, a *existing, mapped map[Field]bool) {
+	if !mapped[FieldInfix] {
+		p.Infix = a.person.Infix
+	}
+	if p.Level == "" {
+		p.Level = a.person.Level
+	}
+	if p.Year == 0 {
+		p.Year = a.person.Year
+	}
+	if p.Email == "" {
+		p.Email = a.person.Email
+	}
+	if p.Username == "" {
+		p.Username = a.person.Username
+	}
+	if p.EckID == "" {
+		p.EckID = a.person.EckID
+	}
+}
+
+func yearString(y int) string {
+	if y == 0 {
+		return ""
+	}
+	return strconv.Itoa(y)
+}
+
+// planHash fingerprints the writes of the plan and the versions of the accounts it touches or
+// leaves unchanged, so that a later commit can tell that nothing moved in between.
+func planHash(p *Plan, st *State) string {
+	h := sha256.New()
+	version := map[int]int64{}
+	for _, a := range st.accounts {
+		version[a.id] = a.updatedAt.UnixMicro()
+	}
+	fmt.Fprintf(h, "school %d actions %+v threshold %d\n", p.SchoolID, p.Actions, st.Threshold)
+	for _, u := range p.Users {
+		fmt.Fprintf(h, "%s|%d|%d|%d|%q|%q|%q|%q|%q|%q|%d|%q|%q|%q|%v\n", u.Outcome, u.Line, u.AccountID, version[u.AccountID],
+			u.Key, u.FirstName, u.Infix, u.LastName, u.Class, u.Level, u.Year, u.Email, u.Username, u.EckID, u.Changes)
+	}
+	fmt.Fprintf(h, "classes %q\n", p.ClassesToCreate)
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,140 @@
+package importer
+
+import (
+	"errors"
+	"io"
+	"strings"
+)
+
+// delimiters are the separators Parse recognises, in order of preference on a tie.
+var delimiters = []byte{';', ',', '\t', '|'}
+
+const (
+	// sniffRecords is how many records from the top are searched for the header
+	// row; exports put at most a title, a date and a blank line above it.
+	sniffRecords = 50
+	// maxHeaderCell is the longest cell that can still be a column name.
+	maxHeaderCell = 60
+)
+
+// header is the header row found by sniff and where the data starts after it.
+type header struct {
+	delim    byte
+	cells    []string // cleaned header cells, trailing empty ones removed
+	line     int      // physical line of the header row
+	next     int      // byte offset of the first record after the header
+	nextLine int      // physical line at next
+	score    int      // number of distinct fields the header names
+	named    int      // number of non-empty header cells
+}
+
+// sniff finds the delimiter and the header row together: for each delimiter it
+// looks for the row among the first records that names the most known columns,
+// and the delimiter whose header names the most wins. Data cells may contain
+// the other separators; the header row decides.
+func sniff(text string) (header, error) {
+	var best header
+	for _, d := range delimiters {
+		h := findHeader(text, d)
+		if h.score > best.score || (h.score == best.score && h.named > best.named) {
+			best = h
+		}
+	}
+	if best.score >= minHeaderFields {
+		return best, nil
+	}
+	// Without a header, a broken quote that swallowed the top of the file is the
+	// more useful thing to report.
+	t := tokenizer{s: text, line: 1, delim: guessDelimiter(text)}
+	for {
+		_, _, err := t.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return header{}, err
+		}
+	}
+	return header{}, &FileError{
+		Code: CodeNoHeader,
+		NL:   "Er is geen kopregel met kolomnamen gevonden. Zet bovenaan een regel met kolomnamen zoals Stamnr, Roepnaam, Tussenvoegsel, Achternaam en Klas.",
+		EN:   "No header row with column names was found. Put a row with column names such as Stamnr, Roepnaam, Tussenvoegsel, Achternaam and Klas at the top.",
+	}
+}
+
+// findHeader returns the record among the first sniffRecords that names the
+// most distinct fields when split by delim; the first one wins a tie.
+func findHeader(text string, delim byte) header {
+	t := tokenizer{s: text, line: 1, delim: delim}
+	var best header
+	for range sniffRecords {
+		fields, line, err := t.next()
+		if err != nil {
+			break // io.EOF, or a quote problem that the full parse reports
+		}
+		score, named := headerScore(fields)
+		if score <= best.score {
+			continue
+		}
+		cells := make([]string, len(fields))
+		for i, f := range fields {
+			cells[i] = cleanCell(f)
+		}
+		for len(cells) > 0 && cells[len(cells)-1] == "" {
+			cells = cells[:len(cells)-1]
+		}
+		best = header{
+			delim: delim, cells: cells, line: line, next: t.pos, nextLine: t.line,
+			score: score, named: named,
+		}
+	}
+	return best
+}
+
+// headerScore counts the distinct fields that the cells name and the non-empty cells.
+func headerScore(fields []string) (score, named int) {
+	var seen [16]Field
+	for _, f := range fields {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		named++
+		if len(f) > maxHeaderCell {
+			continue
+		}
+		hc, ok := matchHeader(NormalizeHeader(f))
+		if !ok || hc.conf < minHeaderConf {
+			continue
+		}
+		dup := false
+		for _, s := range seen[:score] {
+			if s == hc.field {
+				dup = true
+				break
+			}
+		}
+		if !dup && score < len(seen) {
+			seen[score] = hc.field
+			score++
+		}
+	}
+	return score, named
+}
+
+// guessDelimiter picks the separator that occurs most on the first non-blank line.
+func guessDelimiter(text string) byte {
+	for line := range strings.Lines(text) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		best, bestN := delimiters[0], 0
+		for _, d := range delimiters {
+			if n := strings.Count(line, string(d)); n > bestN {
+				best, bestN = d, n
+			}
+		}
+		return best
+	}
+	return delimiters[0]
+}
