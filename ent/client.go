@@ -18,6 +18,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/school"
 
@@ -35,6 +36,8 @@ type Client struct {
 	AccountChange *AccountChangeClient
 	// Class is the client for interacting with the Class builders.
 	Class *ClassClient
+	// ImportBlob is the client for interacting with the ImportBlob builders.
+	ImportBlob *ImportBlobClient
 	// ImportJob is the client for interacting with the ImportJob builders.
 	ImportJob *ImportJobClient
 	// School is the client for interacting with the School builders.
@@ -53,6 +56,7 @@ func (c *Client) init() {
 	c.Account = NewAccountClient(c.config)
 	c.AccountChange = NewAccountChangeClient(c.config)
 	c.Class = NewClassClient(c.config)
+	c.ImportBlob = NewImportBlobClient(c.config)
 	c.ImportJob = NewImportJobClient(c.config)
 	c.School = NewSchoolClient(c.config)
 }
@@ -150,6 +154,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Account:       NewAccountClient(cfg),
 		AccountChange: NewAccountChangeClient(cfg),
 		Class:         NewClassClient(cfg),
+		ImportBlob:    NewImportBlobClient(cfg),
 		ImportJob:     NewImportJobClient(cfg),
 		School:        NewSchoolClient(cfg),
 	}, nil
@@ -174,6 +179,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Account:       NewAccountClient(cfg),
 		AccountChange: NewAccountChangeClient(cfg),
 		Class:         NewClassClient(cfg),
+		ImportBlob:    NewImportBlobClient(cfg),
 		ImportJob:     NewImportJobClient(cfg),
 		School:        NewSchoolClient(cfg),
 	}, nil
@@ -204,21 +210,21 @@ func (c *Client) Close() error {
 // Use adds the mutation hooks to all the entity clients.
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
-	c.Account.Use(hooks...)
-	c.AccountChange.Use(hooks...)
-	c.Class.Use(hooks...)
-	c.ImportJob.Use(hooks...)
-	c.School.Use(hooks...)
+	for _, n := range []interface{ Use(...Hook) }{
+		c.Account, c.AccountChange, c.Class, c.ImportBlob, c.ImportJob, c.School,
+	} {
+		n.Use(hooks...)
+	}
 }
 
 // Intercept adds the query interceptors to all the entity clients.
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
-	c.Account.Intercept(interceptors...)
-	c.AccountChange.Intercept(interceptors...)
-	c.Class.Intercept(interceptors...)
-	c.ImportJob.Intercept(interceptors...)
-	c.School.Intercept(interceptors...)
+	for _, n := range []interface{ Intercept(...Interceptor) }{
+		c.Account, c.AccountChange, c.Class, c.ImportBlob, c.ImportJob, c.School,
+	} {
+		n.Intercept(interceptors...)
+	}
 }
 
 // Mutate implements the ent.Mutator interface.
@@ -230,6 +236,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AccountChange.mutate(ctx, m)
 	case *ClassMutation:
 		return c.Class.mutate(ctx, m)
+	case *ImportBlobMutation:
+		return c.ImportBlob.mutate(ctx, m)
 	case *ImportJobMutation:
 		return c.ImportJob.mutate(ctx, m)
 	case *SchoolMutation:
@@ -767,6 +775,155 @@ func (c *ClassClient) mutate(ctx context.Context, m *ClassMutation) (Value, erro
 	}
 }
 
+// ImportBlobClient is a client for the ImportBlob schema.
+type ImportBlobClient struct {
+	config
+}
+
+// NewImportBlobClient returns a client for the ImportBlob from the given config.
+func NewImportBlobClient(c config) *ImportBlobClient {
+	return &ImportBlobClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `importblob.Hooks(f(g(h())))`.
+func (c *ImportBlobClient) Use(hooks ...Hook) {
+	c.hooks.ImportBlob = append(c.hooks.ImportBlob, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `importblob.Intercept(f(g(h())))`.
+func (c *ImportBlobClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ImportBlob = append(c.inters.ImportBlob, interceptors...)
+}
+
+// Create returns a builder for creating a ImportBlob entity.
+func (c *ImportBlobClient) Create() *ImportBlobCreate {
+	mutation := newImportBlobMutation(c.config, OpCreate)
+	return &ImportBlobCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ImportBlob entities.
+func (c *ImportBlobClient) CreateBulk(builders ...*ImportBlobCreate) *ImportBlobCreateBulk {
+	return &ImportBlobCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ImportBlobClient) MapCreateBulk(slice any, setFunc func(*ImportBlobCreate, int)) *ImportBlobCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ImportBlobCreateBulk{err: fmt.Errorf("calling to ImportBlobClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ImportBlobCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ImportBlobCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ImportBlob.
+func (c *ImportBlobClient) Update() *ImportBlobUpdate {
+	mutation := newImportBlobMutation(c.config, OpUpdate)
+	return &ImportBlobUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ImportBlobClient) UpdateOne(_m *ImportBlob) *ImportBlobUpdateOne {
+	mutation := newImportBlobMutation(c.config, OpUpdateOne, withImportBlob(_m))
+	return &ImportBlobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ImportBlobClient) UpdateOneID(id int) *ImportBlobUpdateOne {
+	mutation := newImportBlobMutation(c.config, OpUpdateOne, withImportBlobID(id))
+	return &ImportBlobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ImportBlob.
+func (c *ImportBlobClient) Delete() *ImportBlobDelete {
+	mutation := newImportBlobMutation(c.config, OpDelete)
+	return &ImportBlobDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ImportBlobClient) DeleteOne(_m *ImportBlob) *ImportBlobDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ImportBlobClient) DeleteOneID(id int) *ImportBlobDeleteOne {
+	builder := c.Delete().Where(importblob.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ImportBlobDeleteOne{builder}
+}
+
+// Query returns a query builder for ImportBlob.
+func (c *ImportBlobClient) Query() *ImportBlobQuery {
+	return &ImportBlobQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeImportBlob},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ImportBlob entity by its id.
+func (c *ImportBlobClient) Get(ctx context.Context, id int) (*ImportBlob, error) {
+	return c.Query().Where(importblob.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ImportBlobClient) GetX(ctx context.Context, id int) *ImportBlob {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryJob queries the job edge of a ImportBlob.
+func (c *ImportBlobClient) QueryJob(_m *ImportBlob) *ImportJobQuery {
+	query := (&ImportJobClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(importblob.Table, importblob.FieldID, id),
+			sqlgraph.To(importjob.Table, importjob.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, importblob.JobTable, importblob.JobColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ImportBlobClient) Hooks() []Hook {
+	return c.hooks.ImportBlob
+}
+
+// Interceptors returns the client interceptors.
+func (c *ImportBlobClient) Interceptors() []Interceptor {
+	return c.inters.ImportBlob
+}
+
+func (c *ImportBlobClient) mutate(ctx context.Context, m *ImportBlobMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ImportBlobCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ImportBlobUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ImportBlobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ImportBlobDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ImportBlob mutation op: %q", m.Op())
+	}
+}
+
 // ImportJobClient is a client for the ImportJob schema.
 type ImportJobClient struct {
 	config
@@ -916,6 +1073,22 @@ func (c *ImportJobClient) QueryChanges(_m *ImportJob) *AccountChangeQuery {
 			sqlgraph.From(importjob.Table, importjob.FieldID, id),
 			sqlgraph.To(accountchange.Table, accountchange.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, importjob.ChangesTable, importjob.ChangesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryBlobs queries the blobs edge of a ImportJob.
+func (c *ImportJobClient) QueryBlobs(_m *ImportJob) *ImportBlobQuery {
+	query := (&ImportBlobClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(importjob.Table, importjob.FieldID, id),
+			sqlgraph.To(importblob.Table, importblob.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, importjob.BlobsTable, importjob.BlobsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1132,10 +1305,10 @@ func (c *SchoolClient) mutate(ctx context.Context, m *SchoolMutation) (Value, er
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Account, AccountChange, Class, ImportJob, School []ent.Hook
+		Account, AccountChange, Class, ImportBlob, ImportJob, School []ent.Hook
 	}
 	inters struct {
-		Account, AccountChange, Class, ImportJob, School []ent.Interceptor
+		Account, AccountChange, Class, ImportBlob, ImportJob, School []ent.Interceptor
 	}
 )
 

@@ -15,6 +15,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/school"
 )
@@ -80,6 +81,7 @@ func checkColumn(t, c string) error {
 			account.Table:       account.ValidColumn,
 			accountchange.Table: accountchange.ValidColumn,
 			class.Table:         class.ValidColumn,
+			importblob.Table:    importblob.ValidColumn,
 			importjob.Table:     importjob.ValidColumn,
 			school.Table:        school.ValidColumn,
 		})

@@ -44,14 +44,10 @@ type ImportJob struct {
 	HeaderLine int `json:"header_line,omitempty"`
 	// RowCount holds the value of the "row_count" field.
 	RowCount int `json:"row_count,omitempty"`
-	// the uploaded file; dropped once the job is committed or abandoned
-	Content *[]byte `json:"-"`
 	// the confirmed column and level-value mapping
 	Mapping json.RawMessage `json:"mapping,omitempty"`
 	// the chosen actions: add, update, archive
 	Actions []string `json:"actions,omitempty"`
-	// the previewed plan, as the commit must apply it
-	Plan *[]byte `json:"plan,omitempty"`
 	// fingerprint of the previewed plan; a commit re-plans and compares
 	PlanHash string `json:"plan_hash,omitempty"`
 	// Added holds the value of the "added" field.
@@ -94,13 +90,16 @@ type ImportJobEdges struct {
 	StartedBy *Account `json:"started_by,omitempty"`
 	// Changes holds the value of the changes edge.
 	Changes []*AccountChange `json:"changes,omitempty"`
+	// Blobs holds the value of the blobs edge.
+	Blobs []*ImportBlob `json:"blobs,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
 	totalCount [2]map[string]int
 
 	namedChanges map[string][]*AccountChange
+	namedBlobs   map[string][]*ImportBlob
 }
 
 // SchoolOrErr returns the School value or an error if the edge
@@ -134,12 +133,21 @@ func (e ImportJobEdges) ChangesOrErr() ([]*AccountChange, error) {
 	return nil, &NotLoadedError{edge: "changes"}
 }
 
+// BlobsOrErr returns the Blobs value or an error if the edge
+// was not loaded in eager-loading.
+func (e ImportJobEdges) BlobsOrErr() ([]*ImportBlob, error) {
+	if e.loadedTypes[3] {
+		return e.Blobs, nil
+	}
+	return nil, &NotLoadedError{edge: "blobs"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*ImportJob) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case importjob.FieldContent, importjob.FieldMapping, importjob.FieldActions, importjob.FieldPlan, importjob.FieldReport:
+		case importjob.FieldMapping, importjob.FieldActions, importjob.FieldReport:
 			values[i] = new([]byte)
 		case importjob.FieldID, importjob.FieldSchoolID, importjob.FieldStartedByID, importjob.FieldFileSize, importjob.FieldHeaderLine, importjob.FieldRowCount, importjob.FieldAdded, importjob.FieldUpdated, importjob.FieldArchived, importjob.FieldUnchanged, importjob.FieldRefused, importjob.FieldProgressDone, importjob.FieldProgressTotal:
 			values[i] = new(sql.NullInt64)
@@ -241,12 +249,6 @@ func (_m *ImportJob) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.RowCount = int(value.Int64)
 			}
-		case importjob.FieldContent:
-			if value, ok := values[i].(*[]byte); !ok {
-				return fmt.Errorf("unexpected type %T for field content", values[i])
-			} else if value != nil {
-				_m.Content = value
-			}
 		case importjob.FieldMapping:
 			if value, ok := values[i].(*[]byte); !ok {
 				return fmt.Errorf("unexpected type %T for field mapping", values[i])
@@ -262,12 +264,6 @@ func (_m *ImportJob) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.Actions); err != nil {
 					return fmt.Errorf("unmarshal field actions: %w", err)
 				}
-			}
-		case importjob.FieldPlan:
-			if value, ok := values[i].(*[]byte); !ok {
-				return fmt.Errorf("unexpected type %T for field plan", values[i])
-			} else if value != nil {
-				_m.Plan = value
 			}
 		case importjob.FieldPlanHash:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -385,6 +381,11 @@ func (_m *ImportJob) QueryChanges() *AccountChangeQuery {
 	return NewImportJobClient(_m.config).QueryChanges(_m)
 }
 
+// QueryBlobs queries the "blobs" edge of the ImportJob entity.
+func (_m *ImportJob) QueryBlobs() *ImportBlobQuery {
+	return NewImportJobClient(_m.config).QueryBlobs(_m)
+}
+
 // Update returns a builder for updating this ImportJob.
 // Note that you need to call ImportJob.Unwrap() before calling this method if this ImportJob
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -446,18 +447,11 @@ func (_m *ImportJob) String() string {
 	builder.WriteString("row_count=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RowCount))
 	builder.WriteString(", ")
-	builder.WriteString("content=<sensitive>")
-	builder.WriteString(", ")
 	builder.WriteString("mapping=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Mapping))
 	builder.WriteString(", ")
 	builder.WriteString("actions=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Actions))
-	builder.WriteString(", ")
-	if v := _m.Plan; v != nil {
-		builder.WriteString("plan=")
-		builder.WriteString(fmt.Sprintf("%v", *v))
-	}
 	builder.WriteString(", ")
 	builder.WriteString("plan_hash=")
 	builder.WriteString(_m.PlanHash)
@@ -529,6 +523,30 @@ func (_m *ImportJob) appendNamedChanges(name string, edges ...*AccountChange) {
 		_m.Edges.namedChanges[name] = []*AccountChange{}
 	} else {
 		_m.Edges.namedChanges[name] = append(_m.Edges.namedChanges[name], edges...)
+	}
+}
+
+// NamedBlobs returns the Blobs named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *ImportJob) NamedBlobs(name string) ([]*ImportBlob, error) {
+	if _m.Edges.namedBlobs == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedBlobs[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *ImportJob) appendNamedBlobs(name string, edges ...*ImportBlob) {
+	if _m.Edges.namedBlobs == nil {
+		_m.Edges.namedBlobs = make(map[string][]*ImportBlob)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedBlobs[name] = []*ImportBlob{}
+	} else {
+		_m.Edges.namedBlobs[name] = append(_m.Edges.namedBlobs[name], edges...)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/school"
 )
@@ -162,12 +163,6 @@ func (_c *ImportJobCreate) SetNillableRowCount(v *int) *ImportJobCreate {
 	return _c
 }
 
-// SetContent sets the "content" field.
-func (_c *ImportJobCreate) SetContent(v []byte) *ImportJobCreate {
-	_c.mutation.SetContent(v)
-	return _c
-}
-
 // SetMapping sets the "mapping" field.
 func (_c *ImportJobCreate) SetMapping(v json.RawMessage) *ImportJobCreate {
 	_c.mutation.SetMapping(v)
@@ -177,12 +172,6 @@ func (_c *ImportJobCreate) SetMapping(v json.RawMessage) *ImportJobCreate {
 // SetActions sets the "actions" field.
 func (_c *ImportJobCreate) SetActions(v []string) *ImportJobCreate {
 	_c.mutation.SetActions(v)
-	return _c
-}
-
-// SetPlan sets the "plan" field.
-func (_c *ImportJobCreate) SetPlan(v []byte) *ImportJobCreate {
-	_c.mutation.SetPlan(v)
 	return _c
 }
 
@@ -397,6 +386,21 @@ func (_c *ImportJobCreate) AddChanges(v ...*AccountChange) *ImportJobCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddChangeIDs(ids...)
+}
+
+// AddBlobIDs adds the "blobs" edge to the ImportBlob entity by IDs.
+func (_c *ImportJobCreate) AddBlobIDs(ids ...int) *ImportJobCreate {
+	_c.mutation.AddBlobIDs(ids...)
+	return _c
+}
+
+// AddBlobs adds the "blobs" edges to the ImportBlob entity.
+func (_c *ImportJobCreate) AddBlobs(v ...*ImportBlob) *ImportJobCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddBlobIDs(ids...)
 }
 
 // Mutation returns the ImportJobMutation object of the builder.
@@ -666,10 +670,6 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 		_spec.SetField(importjob.FieldRowCount, field.TypeInt, value)
 		_node.RowCount = value
 	}
-	if value, ok := _c.mutation.Content(); ok {
-		_spec.SetField(importjob.FieldContent, field.TypeBytes, value)
-		_node.Content = &value
-	}
 	if value, ok := _c.mutation.Mapping(); ok {
 		_spec.SetField(importjob.FieldMapping, field.TypeJSON, value)
 		_node.Mapping = value
@@ -677,10 +677,6 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Actions(); ok {
 		_spec.SetField(importjob.FieldActions, field.TypeJSON, value)
 		_node.Actions = value
-	}
-	if value, ok := _c.mutation.Plan(); ok {
-		_spec.SetField(importjob.FieldPlan, field.TypeBytes, value)
-		_node.Plan = &value
 	}
 	if value, ok := _c.mutation.PlanHash(); ok {
 		_spec.SetField(importjob.FieldPlanHash, field.TypeString, value)
@@ -781,6 +777,22 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(accountchange.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.BlobsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   importjob.BlobsTable,
+			Columns: []string{importjob.BlobsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importblob.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -966,24 +978,6 @@ func (u *ImportJobUpsert) AddRowCount(v int) *ImportJobUpsert {
 	return u
 }
 
-// SetContent sets the "content" field.
-func (u *ImportJobUpsert) SetContent(v []byte) *ImportJobUpsert {
-	u.Set(importjob.FieldContent, v)
-	return u
-}
-
-// UpdateContent sets the "content" field to the value that was provided on create.
-func (u *ImportJobUpsert) UpdateContent() *ImportJobUpsert {
-	u.SetExcluded(importjob.FieldContent)
-	return u
-}
-
-// ClearContent clears the value of the "content" field.
-func (u *ImportJobUpsert) ClearContent() *ImportJobUpsert {
-	u.SetNull(importjob.FieldContent)
-	return u
-}
-
 // SetMapping sets the "mapping" field.
 func (u *ImportJobUpsert) SetMapping(v json.RawMessage) *ImportJobUpsert {
 	u.Set(importjob.FieldMapping, v)
@@ -1017,24 +1011,6 @@ func (u *ImportJobUpsert) UpdateActions() *ImportJobUpsert {
 // ClearActions clears the value of the "actions" field.
 func (u *ImportJobUpsert) ClearActions() *ImportJobUpsert {
 	u.SetNull(importjob.FieldActions)
-	return u
-}
-
-// SetPlan sets the "plan" field.
-func (u *ImportJobUpsert) SetPlan(v []byte) *ImportJobUpsert {
-	u.Set(importjob.FieldPlan, v)
-	return u
-}
-
-// UpdatePlan sets the "plan" field to the value that was provided on create.
-func (u *ImportJobUpsert) UpdatePlan() *ImportJobUpsert {
-	u.SetExcluded(importjob.FieldPlan)
-	return u
-}
-
-// ClearPlan clears the value of the "plan" field.
-func (u *ImportJobUpsert) ClearPlan() *ImportJobUpsert {
-	u.SetNull(importjob.FieldPlan)
 	return u
 }
 
@@ -1464,27 +1440,6 @@ func (u *ImportJobUpsertOne) UpdateRowCount() *ImportJobUpsertOne {
 	})
 }
 
-// SetContent sets the "content" field.
-func (u *ImportJobUpsertOne) SetContent(v []byte) *ImportJobUpsertOne {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.SetContent(v)
-	})
-}
-
-// UpdateContent sets the "content" field to the value that was provided on create.
-func (u *ImportJobUpsertOne) UpdateContent() *ImportJobUpsertOne {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.UpdateContent()
-	})
-}
-
-// ClearContent clears the value of the "content" field.
-func (u *ImportJobUpsertOne) ClearContent() *ImportJobUpsertOne {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.ClearContent()
-	})
-}
-
 // SetMapping sets the "mapping" field.
 func (u *ImportJobUpsertOne) SetMapping(v json.RawMessage) *ImportJobUpsertOne {
 	return u.Update(func(s *ImportJobUpsert) {
@@ -1524,27 +1479,6 @@ func (u *ImportJobUpsertOne) UpdateActions() *ImportJobUpsertOne {
 func (u *ImportJobUpsertOne) ClearActions() *ImportJobUpsertOne {
 	return u.Update(func(s *ImportJobUpsert) {
 		s.ClearActions()
-	})
-}
-
-// SetPlan sets the "plan" field.
-func (u *ImportJobUpsertOne) SetPlan(v []byte) *ImportJobUpsertOne {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.SetPlan(v)
-	})
-}
-
-// UpdatePlan sets the "plan" field to the value that was provided on create.
-func (u *ImportJobUpsertOne) UpdatePlan() *ImportJobUpsertOne {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.UpdatePlan()
-	})
-}
-
-// ClearPlan clears the value of the "plan" field.
-func (u *ImportJobUpsertOne) ClearPlan() *ImportJobUpsertOne {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.ClearPlan()
 	})
 }
 
@@ -2178,27 +2112,6 @@ func (u *ImportJobUpsertBulk) UpdateRowCount() *ImportJobUpsertBulk {
 	})
 }
 
-// SetContent sets the "content" field.
-func (u *ImportJobUpsertBulk) SetContent(v []byte) *ImportJobUpsertBulk {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.SetContent(v)
-	})
-}
-
-// UpdateContent sets the "content" field to the value that was provided on create.
-func (u *ImportJobUpsertBulk) UpdateContent() *ImportJobUpsertBulk {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.UpdateContent()
-	})
-}
-
-// ClearContent clears the value of the "content" field.
-func (u *ImportJobUpsertBulk) ClearContent() *ImportJobUpsertBulk {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.ClearContent()
-	})
-}
-
 // SetMapping sets the "mapping" field.
 func (u *ImportJobUpsertBulk) SetMapping(v json.RawMessage) *ImportJobUpsertBulk {
 	return u.Update(func(s *ImportJobUpsert) {
@@ -2238,27 +2151,6 @@ func (u *ImportJobUpsertBulk) UpdateActions() *ImportJobUpsertBulk {
 func (u *ImportJobUpsertBulk) ClearActions() *ImportJobUpsertBulk {
 	return u.Update(func(s *ImportJobUpsert) {
 		s.ClearActions()
-	})
-}
-
-// SetPlan sets the "plan" field.
-func (u *ImportJobUpsertBulk) SetPlan(v []byte) *ImportJobUpsertBulk {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.SetPlan(v)
-	})
-}
-
-// UpdatePlan sets the "plan" field to the value that was provided on create.
-func (u *ImportJobUpsertBulk) UpdatePlan() *ImportJobUpsertBulk {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.UpdatePlan()
-	})
-}
-
-// ClearPlan clears the value of the "plan" field.
-func (u *ImportJobUpsertBulk) ClearPlan() *ImportJobUpsertBulk {
-	return u.Update(func(s *ImportJobUpsert) {
-		s.ClearPlan()
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
@@ -30,9 +31,11 @@ type ImportJobQuery struct {
 	withSchool       *SchoolQuery
 	withStartedBy    *AccountQuery
 	withChanges      *AccountChangeQuery
+	withBlobs        *ImportBlobQuery
 	loadTotal        []func(context.Context, []*ImportJob) error
 	modifiers        []func(*sql.Selector)
 	withNamedChanges map[string]*AccountChangeQuery
+	withNamedBlobs   map[string]*ImportBlobQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -128,6 +131,28 @@ func (_q *ImportJobQuery) QueryChanges() *AccountChangeQuery {
 			sqlgraph.From(importjob.Table, importjob.FieldID, selector),
 			sqlgraph.To(accountchange.Table, accountchange.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, importjob.ChangesTable, importjob.ChangesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryBlobs chains the current query on the "blobs" edge.
+func (_q *ImportJobQuery) QueryBlobs() *ImportBlobQuery {
+	query := (&ImportBlobClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(importjob.Table, importjob.FieldID, selector),
+			sqlgraph.To(importblob.Table, importblob.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, importjob.BlobsTable, importjob.BlobsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -330,6 +355,7 @@ func (_q *ImportJobQuery) Clone() *ImportJobQuery {
 		withSchool:    _q.withSchool.Clone(),
 		withStartedBy: _q.withStartedBy.Clone(),
 		withChanges:   _q.withChanges.Clone(),
+		withBlobs:     _q.withBlobs.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -367,6 +393,17 @@ func (_q *ImportJobQuery) WithChanges(opts ...func(*AccountChangeQuery)) *Import
 		opt(query)
 	}
 	_q.withChanges = query
+	return _q
+}
+
+// WithBlobs tells the query-builder to eager-load the nodes that are connected to
+// the "blobs" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ImportJobQuery) WithBlobs(opts ...func(*ImportBlobQuery)) *ImportJobQuery {
+	query := (&ImportBlobClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withBlobs = query
 	return _q
 }
 
@@ -448,10 +485,11 @@ func (_q *ImportJobQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Im
 	var (
 		nodes       = []*ImportJob{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withSchool != nil,
 			_q.withStartedBy != nil,
 			_q.withChanges != nil,
+			_q.withBlobs != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -494,10 +532,24 @@ func (_q *ImportJobQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Im
 			return nil, err
 		}
 	}
+	if query := _q.withBlobs; query != nil {
+		if err := _q.loadBlobs(ctx, query, nodes,
+			func(n *ImportJob) { n.Edges.Blobs = []*ImportBlob{} },
+			func(n *ImportJob, e *ImportBlob) { n.Edges.Blobs = append(n.Edges.Blobs, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedChanges {
 		if err := _q.loadChanges(ctx, query, nodes,
 			func(n *ImportJob) { n.appendNamedChanges(name) },
 			func(n *ImportJob, e *AccountChange) { n.appendNamedChanges(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedBlobs {
+		if err := _q.loadBlobs(ctx, query, nodes,
+			func(n *ImportJob) { n.appendNamedBlobs(name) },
+			func(n *ImportJob, e *ImportBlob) { n.appendNamedBlobs(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -585,6 +637,36 @@ func (_q *ImportJobQuery) loadChanges(ctx context.Context, query *AccountChangeQ
 	}
 	query.Where(predicate.AccountChange(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(importjob.ChangesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.JobID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "job_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ImportJobQuery) loadBlobs(ctx context.Context, query *ImportBlobQuery, nodes []*ImportJob, init func(*ImportJob), assign func(*ImportJob, *ImportBlob)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*ImportJob)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(importblob.FieldJobID)
+	}
+	query.Where(predicate.ImportBlob(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(importjob.BlobsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -737,6 +819,20 @@ func (_q *ImportJobQuery) WithNamedChanges(name string, opts ...func(*AccountCha
 		_q.withNamedChanges = make(map[string]*AccountChangeQuery)
 	}
 	_q.withNamedChanges[name] = query
+	return _q
+}
+
+// WithNamedBlobs tells the query-builder to eager-load the nodes that are connected to the "blobs"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ImportJobQuery) WithNamedBlobs(name string, opts ...func(*ImportBlobQuery)) *ImportJobQuery {
+	query := (&ImportBlobClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedBlobs == nil {
+		_q.withNamedBlobs = make(map[string]*ImportBlobQuery)
+	}
+	_q.withNamedBlobs[name] = query
 	return _q
 }
 

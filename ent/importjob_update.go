@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/predicate"
 )
@@ -171,18 +172,6 @@ func (_u *ImportJobUpdate) AddRowCount(v int) *ImportJobUpdate {
 	return _u
 }
 
-// SetContent sets the "content" field.
-func (_u *ImportJobUpdate) SetContent(v []byte) *ImportJobUpdate {
-	_u.mutation.SetContent(v)
-	return _u
-}
-
-// ClearContent clears the value of the "content" field.
-func (_u *ImportJobUpdate) ClearContent() *ImportJobUpdate {
-	_u.mutation.ClearContent()
-	return _u
-}
-
 // SetMapping sets the "mapping" field.
 func (_u *ImportJobUpdate) SetMapping(v json.RawMessage) *ImportJobUpdate {
 	_u.mutation.SetMapping(v)
@@ -216,18 +205,6 @@ func (_u *ImportJobUpdate) AppendActions(v []string) *ImportJobUpdate {
 // ClearActions clears the value of the "actions" field.
 func (_u *ImportJobUpdate) ClearActions() *ImportJobUpdate {
 	_u.mutation.ClearActions()
-	return _u
-}
-
-// SetPlan sets the "plan" field.
-func (_u *ImportJobUpdate) SetPlan(v []byte) *ImportJobUpdate {
-	_u.mutation.SetPlan(v)
-	return _u
-}
-
-// ClearPlan clears the value of the "plan" field.
-func (_u *ImportJobUpdate) ClearPlan() *ImportJobUpdate {
-	_u.mutation.ClearPlan()
 	return _u
 }
 
@@ -507,6 +484,21 @@ func (_u *ImportJobUpdate) AddChanges(v ...*AccountChange) *ImportJobUpdate {
 	return _u.AddChangeIDs(ids...)
 }
 
+// AddBlobIDs adds the "blobs" edge to the ImportBlob entity by IDs.
+func (_u *ImportJobUpdate) AddBlobIDs(ids ...int) *ImportJobUpdate {
+	_u.mutation.AddBlobIDs(ids...)
+	return _u
+}
+
+// AddBlobs adds the "blobs" edges to the ImportBlob entity.
+func (_u *ImportJobUpdate) AddBlobs(v ...*ImportBlob) *ImportJobUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBlobIDs(ids...)
+}
+
 // Mutation returns the ImportJobMutation object of the builder.
 func (_u *ImportJobUpdate) Mutation() *ImportJobMutation {
 	return _u.mutation
@@ -531,6 +523,27 @@ func (_u *ImportJobUpdate) RemoveChanges(v ...*AccountChange) *ImportJobUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveChangeIDs(ids...)
+}
+
+// ClearBlobs clears all "blobs" edges to the ImportBlob entity.
+func (_u *ImportJobUpdate) ClearBlobs() *ImportJobUpdate {
+	_u.mutation.ClearBlobs()
+	return _u
+}
+
+// RemoveBlobIDs removes the "blobs" edge to ImportBlob entities by IDs.
+func (_u *ImportJobUpdate) RemoveBlobIDs(ids ...int) *ImportJobUpdate {
+	_u.mutation.RemoveBlobIDs(ids...)
+	return _u
+}
+
+// RemoveBlobs removes "blobs" edges to ImportBlob entities.
+func (_u *ImportJobUpdate) RemoveBlobs(v ...*ImportBlob) *ImportJobUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBlobIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -651,12 +664,6 @@ func (_u *ImportJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedRowCount(); ok {
 		_spec.AddField(importjob.FieldRowCount, field.TypeInt, value)
 	}
-	if value, ok := _u.mutation.Content(); ok {
-		_spec.SetField(importjob.FieldContent, field.TypeBytes, value)
-	}
-	if _u.mutation.ContentCleared() {
-		_spec.ClearField(importjob.FieldContent, field.TypeBytes)
-	}
 	if value, ok := _u.mutation.Mapping(); ok {
 		_spec.SetField(importjob.FieldMapping, field.TypeJSON, value)
 	}
@@ -678,12 +685,6 @@ func (_u *ImportJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ActionsCleared() {
 		_spec.ClearField(importjob.FieldActions, field.TypeJSON)
-	}
-	if value, ok := _u.mutation.Plan(); ok {
-		_spec.SetField(importjob.FieldPlan, field.TypeBytes, value)
-	}
-	if _u.mutation.PlanCleared() {
-		_spec.ClearField(importjob.FieldPlan, field.TypeBytes)
 	}
 	if value, ok := _u.mutation.PlanHash(); ok {
 		_spec.SetField(importjob.FieldPlanHash, field.TypeString, value)
@@ -800,6 +801,51 @@ func (_u *ImportJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(accountchange.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.BlobsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   importjob.BlobsTable,
+			Columns: []string{importjob.BlobsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importblob.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBlobsIDs(); len(nodes) > 0 && !_u.mutation.BlobsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   importjob.BlobsTable,
+			Columns: []string{importjob.BlobsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importblob.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BlobsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   importjob.BlobsTable,
+			Columns: []string{importjob.BlobsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importblob.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -968,18 +1014,6 @@ func (_u *ImportJobUpdateOne) AddRowCount(v int) *ImportJobUpdateOne {
 	return _u
 }
 
-// SetContent sets the "content" field.
-func (_u *ImportJobUpdateOne) SetContent(v []byte) *ImportJobUpdateOne {
-	_u.mutation.SetContent(v)
-	return _u
-}
-
-// ClearContent clears the value of the "content" field.
-func (_u *ImportJobUpdateOne) ClearContent() *ImportJobUpdateOne {
-	_u.mutation.ClearContent()
-	return _u
-}
-
 // SetMapping sets the "mapping" field.
 func (_u *ImportJobUpdateOne) SetMapping(v json.RawMessage) *ImportJobUpdateOne {
 	_u.mutation.SetMapping(v)
@@ -1013,18 +1047,6 @@ func (_u *ImportJobUpdateOne) AppendActions(v []string) *ImportJobUpdateOne {
 // ClearActions clears the value of the "actions" field.
 func (_u *ImportJobUpdateOne) ClearActions() *ImportJobUpdateOne {
 	_u.mutation.ClearActions()
-	return _u
-}
-
-// SetPlan sets the "plan" field.
-func (_u *ImportJobUpdateOne) SetPlan(v []byte) *ImportJobUpdateOne {
-	_u.mutation.SetPlan(v)
-	return _u
-}
-
-// ClearPlan clears the value of the "plan" field.
-func (_u *ImportJobUpdateOne) ClearPlan() *ImportJobUpdateOne {
-	_u.mutation.ClearPlan()
 	return _u
 }
 
@@ -1304,6 +1326,21 @@ func (_u *ImportJobUpdateOne) AddChanges(v ...*AccountChange) *ImportJobUpdateOn
 	return _u.AddChangeIDs(ids...)
 }
 
+// AddBlobIDs adds the "blobs" edge to the ImportBlob entity by IDs.
+func (_u *ImportJobUpdateOne) AddBlobIDs(ids ...int) *ImportJobUpdateOne {
+	_u.mutation.AddBlobIDs(ids...)
+	return _u
+}
+
+// AddBlobs adds the "blobs" edges to the ImportBlob entity.
+func (_u *ImportJobUpdateOne) AddBlobs(v ...*ImportBlob) *ImportJobUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBlobIDs(ids...)
+}
+
 // Mutation returns the ImportJobMutation object of the builder.
 func (_u *ImportJobUpdateOne) Mutation() *ImportJobMutation {
 	return _u.mutation
@@ -1328,6 +1365,27 @@ func (_u *ImportJobUpdateOne) RemoveChanges(v ...*AccountChange) *ImportJobUpdat
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveChangeIDs(ids...)
+}
+
+// ClearBlobs clears all "blobs" edges to the ImportBlob entity.
+func (_u *ImportJobUpdateOne) ClearBlobs() *ImportJobUpdateOne {
+	_u.mutation.ClearBlobs()
+	return _u
+}
+
+// RemoveBlobIDs removes the "blobs" edge to ImportBlob entities by IDs.
+func (_u *ImportJobUpdateOne) RemoveBlobIDs(ids ...int) *ImportJobUpdateOne {
+	_u.mutation.RemoveBlobIDs(ids...)
+	return _u
+}
+
+// RemoveBlobs removes "blobs" edges to ImportBlob entities.
+func (_u *ImportJobUpdateOne) RemoveBlobs(v ...*ImportBlob) *ImportJobUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBlobIDs(ids...)
 }
 
 // Where appends a list predicates to the ImportJobUpdate builder.
@@ -1478,12 +1536,6 @@ func (_u *ImportJobUpdateOne) sqlSave(ctx context.Context) (_node *ImportJob, er
 	if value, ok := _u.mutation.AddedRowCount(); ok {
 		_spec.AddField(importjob.FieldRowCount, field.TypeInt, value)
 	}
-	if value, ok := _u.mutation.Content(); ok {
-		_spec.SetField(importjob.FieldContent, field.TypeBytes, value)
-	}
-	if _u.mutation.ContentCleared() {
-		_spec.ClearField(importjob.FieldContent, field.TypeBytes)
-	}
 	if value, ok := _u.mutation.Mapping(); ok {
 		_spec.SetField(importjob.FieldMapping, field.TypeJSON, value)
 	}
@@ -1505,12 +1557,6 @@ func (_u *ImportJobUpdateOne) sqlSave(ctx context.Context) (_node *ImportJob, er
 	}
 	if _u.mutation.ActionsCleared() {
 		_spec.ClearField(importjob.FieldActions, field.TypeJSON)
-	}
-	if value, ok := _u.mutation.Plan(); ok {
-		_spec.SetField(importjob.FieldPlan, field.TypeBytes, value)
-	}
-	if _u.mutation.PlanCleared() {
-		_spec.ClearField(importjob.FieldPlan, field.TypeBytes)
 	}
 	if value, ok := _u.mutation.PlanHash(); ok {
 		_spec.SetField(importjob.FieldPlanHash, field.TypeString, value)
@@ -1627,6 +1673,51 @@ func (_u *ImportJobUpdateOne) sqlSave(ctx context.Context) (_node *ImportJob, er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(accountchange.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.BlobsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   importjob.BlobsTable,
+			Columns: []string{importjob.BlobsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importblob.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBlobsIDs(); len(nodes) > 0 && !_u.mutation.BlobsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   importjob.BlobsTable,
+			Columns: []string{importjob.BlobsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importblob.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BlobsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   importjob.BlobsTable,
+			Columns: []string{importjob.BlobsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importblob.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -15,6 +15,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
@@ -32,6 +33,7 @@ const (
 	TypeAccount       = "Account"
 	TypeAccountChange = "AccountChange"
 	TypeClass         = "Class"
+	TypeImportBlob    = "ImportBlob"
 	TypeImportJob     = "ImportJob"
 	TypeSchool        = "School"
 )
@@ -3053,6 +3055,497 @@ func (m *ClassMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Class edge %s", name)
 }
 
+// ImportBlobMutation represents an operation that mutates the ImportBlob nodes in the graph.
+type ImportBlobMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	kind          *importblob.Kind
+	data          *[]byte
+	clearedFields map[string]struct{}
+	job           *int
+	clearedjob    bool
+	done          bool
+	oldValue      func(context.Context) (*ImportBlob, error)
+	predicates    []predicate.ImportBlob
+}
+
+var _ ent.Mutation = (*ImportBlobMutation)(nil)
+
+// importblobOption allows management of the mutation configuration using functional options.
+type importblobOption func(*ImportBlobMutation)
+
+// newImportBlobMutation creates new mutation for the ImportBlob entity.
+func newImportBlobMutation(c config, op Op, opts ...importblobOption) *ImportBlobMutation {
+	m := &ImportBlobMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeImportBlob,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withImportBlobID sets the ID field of the mutation.
+func withImportBlobID(id int) importblobOption {
+	return func(m *ImportBlobMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ImportBlob
+		)
+		m.oldValue = func(ctx context.Context) (*ImportBlob, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ImportBlob.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withImportBlob sets the old ImportBlob of the mutation.
+func withImportBlob(node *ImportBlob) importblobOption {
+	return func(m *ImportBlobMutation) {
+		m.oldValue = func(context.Context) (*ImportBlob, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ImportBlobMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ImportBlobMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ImportBlobMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ImportBlobMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ImportBlob.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetJobID sets the "job_id" field.
+func (m *ImportBlobMutation) SetJobID(i int) {
+	m.job = &i
+}
+
+// JobID returns the value of the "job_id" field in the mutation.
+func (m *ImportBlobMutation) JobID() (r int, exists bool) {
+	v := m.job
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJobID returns the old "job_id" field's value of the ImportBlob entity.
+// If the ImportBlob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportBlobMutation) OldJobID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJobID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJobID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJobID: %w", err)
+	}
+	return oldValue.JobID, nil
+}
+
+// ResetJobID resets all changes to the "job_id" field.
+func (m *ImportBlobMutation) ResetJobID() {
+	m.job = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ImportBlobMutation) SetKind(i importblob.Kind) {
+	m.kind = &i
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ImportBlobMutation) Kind() (r importblob.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ImportBlob entity.
+// If the ImportBlob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportBlobMutation) OldKind(ctx context.Context) (v importblob.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ImportBlobMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetData sets the "data" field.
+func (m *ImportBlobMutation) SetData(b []byte) {
+	m.data = &b
+}
+
+// Data returns the value of the "data" field in the mutation.
+func (m *ImportBlobMutation) Data() (r []byte, exists bool) {
+	v := m.data
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldData returns the old "data" field's value of the ImportBlob entity.
+// If the ImportBlob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportBlobMutation) OldData(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldData is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldData requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldData: %w", err)
+	}
+	return oldValue.Data, nil
+}
+
+// ResetData resets all changes to the "data" field.
+func (m *ImportBlobMutation) ResetData() {
+	m.data = nil
+}
+
+// ClearJob clears the "job" edge to the ImportJob entity.
+func (m *ImportBlobMutation) ClearJob() {
+	m.clearedjob = true
+	m.clearedFields[importblob.FieldJobID] = struct{}{}
+}
+
+// JobCleared reports if the "job" edge to the ImportJob entity was cleared.
+func (m *ImportBlobMutation) JobCleared() bool {
+	return m.clearedjob
+}
+
+// JobIDs returns the "job" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// JobID instead. It exists only for internal usage by the builders.
+func (m *ImportBlobMutation) JobIDs() (ids []int) {
+	if id := m.job; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetJob resets all changes to the "job" edge.
+func (m *ImportBlobMutation) ResetJob() {
+	m.job = nil
+	m.clearedjob = false
+}
+
+// Where appends a list predicates to the ImportBlobMutation builder.
+func (m *ImportBlobMutation) Where(ps ...predicate.ImportBlob) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ImportBlobMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ImportBlobMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ImportBlob, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ImportBlobMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ImportBlobMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ImportBlob).
+func (m *ImportBlobMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ImportBlobMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.job != nil {
+		fields = append(fields, importblob.FieldJobID)
+	}
+	if m.kind != nil {
+		fields = append(fields, importblob.FieldKind)
+	}
+	if m.data != nil {
+		fields = append(fields, importblob.FieldData)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ImportBlobMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case importblob.FieldJobID:
+		return m.JobID()
+	case importblob.FieldKind:
+		return m.Kind()
+	case importblob.FieldData:
+		return m.Data()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ImportBlobMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case importblob.FieldJobID:
+		return m.OldJobID(ctx)
+	case importblob.FieldKind:
+		return m.OldKind(ctx)
+	case importblob.FieldData:
+		return m.OldData(ctx)
+	}
+	return nil, fmt.Errorf("unknown ImportBlob field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImportBlobMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case importblob.FieldJobID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJobID(v)
+		return nil
+	case importblob.FieldKind:
+		v, ok := value.(importblob.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case importblob.FieldData:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetData(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ImportBlob field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ImportBlobMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ImportBlobMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImportBlobMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ImportBlob numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ImportBlobMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ImportBlobMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ImportBlobMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ImportBlob nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ImportBlobMutation) ResetField(name string) error {
+	switch name {
+	case importblob.FieldJobID:
+		m.ResetJobID()
+		return nil
+	case importblob.FieldKind:
+		m.ResetKind()
+		return nil
+	case importblob.FieldData:
+		m.ResetData()
+		return nil
+	}
+	return fmt.Errorf("unknown ImportBlob field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ImportBlobMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.job != nil {
+		edges = append(edges, importblob.EdgeJob)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ImportBlobMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case importblob.EdgeJob:
+		if id := m.job; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ImportBlobMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ImportBlobMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ImportBlobMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedjob {
+		edges = append(edges, importblob.EdgeJob)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ImportBlobMutation) EdgeCleared(name string) bool {
+	switch name {
+	case importblob.EdgeJob:
+		return m.clearedjob
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ImportBlobMutation) ClearEdge(name string) error {
+	switch name {
+	case importblob.EdgeJob:
+		m.ClearJob()
+		return nil
+	}
+	return fmt.Errorf("unknown ImportBlob unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ImportBlobMutation) ResetEdge(name string) error {
+	switch name {
+	case importblob.EdgeJob:
+		m.ResetJob()
+		return nil
+	}
+	return fmt.Errorf("unknown ImportBlob edge %s", name)
+}
+
 // ImportJobMutation represents an operation that mutates the ImportJob nodes in the graph.
 type ImportJobMutation struct {
 	config
@@ -3072,12 +3565,10 @@ type ImportJobMutation struct {
 	addheader_line    *int
 	row_count         *int
 	addrow_count      *int
-	content           *[]byte
 	mapping           *json.RawMessage
 	appendmapping     json.RawMessage
 	actions           *[]string
 	appendactions     []string
-	plan              *[]byte
 	plan_hash         *string
 	added             *int
 	addadded          *int
@@ -3108,6 +3599,9 @@ type ImportJobMutation struct {
 	changes           map[int]struct{}
 	removedchanges    map[int]struct{}
 	clearedchanges    bool
+	blobs             map[int]struct{}
+	removedblobs      map[int]struct{}
+	clearedblobs      bool
 	done              bool
 	oldValue          func(context.Context) (*ImportJob, error)
 	predicates        []predicate.ImportJob
@@ -3716,55 +4210,6 @@ func (m *ImportJobMutation) ResetRowCount() {
 	m.addrow_count = nil
 }
 
-// SetContent sets the "content" field.
-func (m *ImportJobMutation) SetContent(b []byte) {
-	m.content = &b
-}
-
-// Content returns the value of the "content" field in the mutation.
-func (m *ImportJobMutation) Content() (r []byte, exists bool) {
-	v := m.content
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldContent returns the old "content" field's value of the ImportJob entity.
-// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ImportJobMutation) OldContent(ctx context.Context) (v *[]byte, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldContent is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldContent requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldContent: %w", err)
-	}
-	return oldValue.Content, nil
-}
-
-// ClearContent clears the value of the "content" field.
-func (m *ImportJobMutation) ClearContent() {
-	m.content = nil
-	m.clearedFields[importjob.FieldContent] = struct{}{}
-}
-
-// ContentCleared returns if the "content" field was cleared in this mutation.
-func (m *ImportJobMutation) ContentCleared() bool {
-	_, ok := m.clearedFields[importjob.FieldContent]
-	return ok
-}
-
-// ResetContent resets all changes to the "content" field.
-func (m *ImportJobMutation) ResetContent() {
-	m.content = nil
-	delete(m.clearedFields, importjob.FieldContent)
-}
-
 // SetMapping sets the "mapping" field.
 func (m *ImportJobMutation) SetMapping(jm json.RawMessage) {
 	m.mapping = &jm
@@ -3893,55 +4338,6 @@ func (m *ImportJobMutation) ResetActions() {
 	m.actions = nil
 	m.appendactions = nil
 	delete(m.clearedFields, importjob.FieldActions)
-}
-
-// SetPlan sets the "plan" field.
-func (m *ImportJobMutation) SetPlan(b []byte) {
-	m.plan = &b
-}
-
-// Plan returns the value of the "plan" field in the mutation.
-func (m *ImportJobMutation) Plan() (r []byte, exists bool) {
-	v := m.plan
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldPlan returns the old "plan" field's value of the ImportJob entity.
-// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ImportJobMutation) OldPlan(ctx context.Context) (v *[]byte, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldPlan is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldPlan requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldPlan: %w", err)
-	}
-	return oldValue.Plan, nil
-}
-
-// ClearPlan clears the value of the "plan" field.
-func (m *ImportJobMutation) ClearPlan() {
-	m.plan = nil
-	m.clearedFields[importjob.FieldPlan] = struct{}{}
-}
-
-// PlanCleared returns if the "plan" field was cleared in this mutation.
-func (m *ImportJobMutation) PlanCleared() bool {
-	_, ok := m.clearedFields[importjob.FieldPlan]
-	return ok
-}
-
-// ResetPlan resets all changes to the "plan" field.
-func (m *ImportJobMutation) ResetPlan() {
-	m.plan = nil
-	delete(m.clearedFields, importjob.FieldPlan)
 }
 
 // SetPlanHash sets the "plan_hash" field.
@@ -4751,6 +5147,60 @@ func (m *ImportJobMutation) ResetChanges() {
 	m.removedchanges = nil
 }
 
+// AddBlobIDs adds the "blobs" edge to the ImportBlob entity by ids.
+func (m *ImportJobMutation) AddBlobIDs(ids ...int) {
+	if m.blobs == nil {
+		m.blobs = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.blobs[ids[i]] = struct{}{}
+	}
+}
+
+// ClearBlobs clears the "blobs" edge to the ImportBlob entity.
+func (m *ImportJobMutation) ClearBlobs() {
+	m.clearedblobs = true
+}
+
+// BlobsCleared reports if the "blobs" edge to the ImportBlob entity was cleared.
+func (m *ImportJobMutation) BlobsCleared() bool {
+	return m.clearedblobs
+}
+
+// RemoveBlobIDs removes the "blobs" edge to the ImportBlob entity by IDs.
+func (m *ImportJobMutation) RemoveBlobIDs(ids ...int) {
+	if m.removedblobs == nil {
+		m.removedblobs = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.blobs, ids[i])
+		m.removedblobs[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedBlobs returns the removed IDs of the "blobs" edge to the ImportBlob entity.
+func (m *ImportJobMutation) RemovedBlobsIDs() (ids []int) {
+	for id := range m.removedblobs {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// BlobsIDs returns the "blobs" edge IDs in the mutation.
+func (m *ImportJobMutation) BlobsIDs() (ids []int) {
+	for id := range m.blobs {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetBlobs resets all changes to the "blobs" edge.
+func (m *ImportJobMutation) ResetBlobs() {
+	m.blobs = nil
+	m.clearedblobs = false
+	m.removedblobs = nil
+}
+
 // Where appends a list predicates to the ImportJobMutation builder.
 func (m *ImportJobMutation) Where(ps ...predicate.ImportJob) {
 	m.predicates = append(m.predicates, ps...)
@@ -4785,7 +5235,7 @@ func (m *ImportJobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ImportJobMutation) Fields() []string {
-	fields := make([]string, 0, 30)
+	fields := make([]string, 0, 28)
 	if m.created_at != nil {
 		fields = append(fields, importjob.FieldCreatedAt)
 	}
@@ -4822,17 +5272,11 @@ func (m *ImportJobMutation) Fields() []string {
 	if m.row_count != nil {
 		fields = append(fields, importjob.FieldRowCount)
 	}
-	if m.content != nil {
-		fields = append(fields, importjob.FieldContent)
-	}
 	if m.mapping != nil {
 		fields = append(fields, importjob.FieldMapping)
 	}
 	if m.actions != nil {
 		fields = append(fields, importjob.FieldActions)
-	}
-	if m.plan != nil {
-		fields = append(fields, importjob.FieldPlan)
 	}
 	if m.plan_hash != nil {
 		fields = append(fields, importjob.FieldPlanHash)
@@ -4908,14 +5352,10 @@ func (m *ImportJobMutation) Field(name string) (ent.Value, bool) {
 		return m.HeaderLine()
 	case importjob.FieldRowCount:
 		return m.RowCount()
-	case importjob.FieldContent:
-		return m.Content()
 	case importjob.FieldMapping:
 		return m.Mapping()
 	case importjob.FieldActions:
 		return m.Actions()
-	case importjob.FieldPlan:
-		return m.Plan()
 	case importjob.FieldPlanHash:
 		return m.PlanHash()
 	case importjob.FieldAdded:
@@ -4977,14 +5417,10 @@ func (m *ImportJobMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldHeaderLine(ctx)
 	case importjob.FieldRowCount:
 		return m.OldRowCount(ctx)
-	case importjob.FieldContent:
-		return m.OldContent(ctx)
 	case importjob.FieldMapping:
 		return m.OldMapping(ctx)
 	case importjob.FieldActions:
 		return m.OldActions(ctx)
-	case importjob.FieldPlan:
-		return m.OldPlan(ctx)
 	case importjob.FieldPlanHash:
 		return m.OldPlanHash(ctx)
 	case importjob.FieldAdded:
@@ -5106,13 +5542,6 @@ func (m *ImportJobMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRowCount(v)
 		return nil
-	case importjob.FieldContent:
-		v, ok := value.([]byte)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetContent(v)
-		return nil
 	case importjob.FieldMapping:
 		v, ok := value.(json.RawMessage)
 		if !ok {
@@ -5126,13 +5555,6 @@ func (m *ImportJobMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetActions(v)
-		return nil
-	case importjob.FieldPlan:
-		v, ok := value.([]byte)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetPlan(v)
 		return nil
 	case importjob.FieldPlanHash:
 		v, ok := value.(string)
@@ -5388,17 +5810,11 @@ func (m *ImportJobMutation) ClearedFields() []string {
 	if m.FieldCleared(importjob.FieldStartedByID) {
 		fields = append(fields, importjob.FieldStartedByID)
 	}
-	if m.FieldCleared(importjob.FieldContent) {
-		fields = append(fields, importjob.FieldContent)
-	}
 	if m.FieldCleared(importjob.FieldMapping) {
 		fields = append(fields, importjob.FieldMapping)
 	}
 	if m.FieldCleared(importjob.FieldActions) {
 		fields = append(fields, importjob.FieldActions)
-	}
-	if m.FieldCleared(importjob.FieldPlan) {
-		fields = append(fields, importjob.FieldPlan)
 	}
 	if m.FieldCleared(importjob.FieldReport) {
 		fields = append(fields, importjob.FieldReport)
@@ -5426,17 +5842,11 @@ func (m *ImportJobMutation) ClearField(name string) error {
 	case importjob.FieldStartedByID:
 		m.ClearStartedByID()
 		return nil
-	case importjob.FieldContent:
-		m.ClearContent()
-		return nil
 	case importjob.FieldMapping:
 		m.ClearMapping()
 		return nil
 	case importjob.FieldActions:
 		m.ClearActions()
-		return nil
-	case importjob.FieldPlan:
-		m.ClearPlan()
 		return nil
 	case importjob.FieldReport:
 		m.ClearReport()
@@ -5491,17 +5901,11 @@ func (m *ImportJobMutation) ResetField(name string) error {
 	case importjob.FieldRowCount:
 		m.ResetRowCount()
 		return nil
-	case importjob.FieldContent:
-		m.ResetContent()
-		return nil
 	case importjob.FieldMapping:
 		m.ResetMapping()
 		return nil
 	case importjob.FieldActions:
 		m.ResetActions()
-		return nil
-	case importjob.FieldPlan:
-		m.ResetPlan()
 		return nil
 	case importjob.FieldPlanHash:
 		m.ResetPlanHash()
@@ -5551,7 +5955,7 @@ func (m *ImportJobMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ImportJobMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.school != nil {
 		edges = append(edges, importjob.EdgeSchool)
 	}
@@ -5560,6 +5964,9 @@ func (m *ImportJobMutation) AddedEdges() []string {
 	}
 	if m.changes != nil {
 		edges = append(edges, importjob.EdgeChanges)
+	}
+	if m.blobs != nil {
+		edges = append(edges, importjob.EdgeBlobs)
 	}
 	return edges
 }
@@ -5582,15 +5989,24 @@ func (m *ImportJobMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case importjob.EdgeBlobs:
+		ids := make([]ent.Value, 0, len(m.blobs))
+		for id := range m.blobs {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ImportJobMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.removedchanges != nil {
 		edges = append(edges, importjob.EdgeChanges)
+	}
+	if m.removedblobs != nil {
+		edges = append(edges, importjob.EdgeBlobs)
 	}
 	return edges
 }
@@ -5605,13 +6021,19 @@ func (m *ImportJobMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case importjob.EdgeBlobs:
+		ids := make([]ent.Value, 0, len(m.removedblobs))
+		for id := range m.removedblobs {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ImportJobMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedschool {
 		edges = append(edges, importjob.EdgeSchool)
 	}
@@ -5620,6 +6042,9 @@ func (m *ImportJobMutation) ClearedEdges() []string {
 	}
 	if m.clearedchanges {
 		edges = append(edges, importjob.EdgeChanges)
+	}
+	if m.clearedblobs {
+		edges = append(edges, importjob.EdgeBlobs)
 	}
 	return edges
 }
@@ -5634,6 +6059,8 @@ func (m *ImportJobMutation) EdgeCleared(name string) bool {
 		return m.clearedstarted_by
 	case importjob.EdgeChanges:
 		return m.clearedchanges
+	case importjob.EdgeBlobs:
+		return m.clearedblobs
 	}
 	return false
 }
@@ -5664,6 +6091,9 @@ func (m *ImportJobMutation) ResetEdge(name string) error {
 		return nil
 	case importjob.EdgeChanges:
 		m.ResetChanges()
+		return nil
+	case importjob.EdgeBlobs:
+		m.ResetBlobs()
 		return nil
 	}
 	return fmt.Errorf("unknown ImportJob edge %s", name)

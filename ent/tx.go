@@ -20,6 +20,8 @@ type Tx struct {
 	AccountChange *AccountChangeClient
 	// Class is the client for interacting with the Class builders.
 	Class *ClassClient
+	// ImportBlob is the client for interacting with the ImportBlob builders.
+	ImportBlob *ImportBlobClient
 	// ImportJob is the client for interacting with the ImportJob builders.
 	ImportJob *ImportJobClient
 	// School is the client for interacting with the School builders.
@@ -158,6 +160,7 @@ func (tx *Tx) init() {
 	tx.Account = NewAccountClient(tx.config)
 	tx.AccountChange = NewAccountChangeClient(tx.config)
 	tx.Class = NewClassClient(tx.config)
+	tx.ImportBlob = NewImportBlobClient(tx.config)
 	tx.ImportJob = NewImportJobClient(tx.config)
 	tx.School = NewSchoolClient(tx.config)
 }

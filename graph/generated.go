@@ -35,6 +35,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	ImportJob() ImportJobResolver
+	ImportPreview() ImportPreviewResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
@@ -127,6 +128,7 @@ type ComplexityRoot struct {
 		Added     func(childComplexity int) int
 		Archived  func(childComplexity int) int
 		Refused   func(childComplexity int) int
+		Skipped   func(childComplexity int) int
 		Unchanged func(childComplexity int) int
 		Updated   func(childComplexity int) int
 	}
@@ -315,6 +317,9 @@ type ImportJobResolver interface {
 	Progress(ctx context.Context, obj *ent.ImportJob) (*model.ImportProgress, error)
 	Report(ctx context.Context, obj *ent.ImportJob) (*model.ImportReport, error)
 	ReportURL(ctx context.Context, obj *ent.ImportJob) (*string, error)
+}
+type ImportPreviewResolver interface {
+	Users(ctx context.Context, obj *model.ImportPreview, outcome *model.PreviewOutcome, search *string, offset *int, limit *int) (*model.PreviewUserPage, error)
 }
 type MutationResolver interface {
 	Upload(ctx context.Context, schoolID int, file graphql.Upload) (*ent.ImportJob, error)
@@ -706,6 +711,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportCounts.Refused(childComplexity), true
+	case "ImportCounts.skipped":
+		if e.ComplexityRoot.ImportCounts.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Skipped(childComplexity), true
 	case "ImportCounts.unchanged":
 		if e.ComplexityRoot.ImportCounts.Unchanged == nil {
 			break
@@ -1803,6 +1814,8 @@ func (ec *executionContext) childFields_ImportCounts(ctx context.Context, field 
 		return ec.fieldContext_ImportCounts_archived(ctx, field)
 	case "unchanged":
 		return ec.fieldContext_ImportCounts_unchanged(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ImportCounts_skipped(ctx, field)
 	case "refused":
 		return ec.fieldContext_ImportCounts_refused(ctx, field)
 	}
@@ -4459,6 +4472,29 @@ func (ec *executionContext) fieldContext_ImportCounts_unchanged(_ context.Contex
 	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ImportCounts_skipped(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ImportCounts_refused(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5762,7 +5798,8 @@ func (ec *executionContext) _ImportPreview_users(ctx context.Context, field grap
 			return ec.fieldContext_ImportPreview_users(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Users, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ImportPreview().Users(ctx, obj, fc.Args["outcome"].(*model.PreviewOutcome), fc.Args["search"].(*string), fc.Args["offset"].(*int), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PreviewUserPage) graphql.Marshaler {
@@ -5776,8 +5813,8 @@ func (ec *executionContext) fieldContext_ImportPreview_users(ctx context.Context
 	fc = &graphql.FieldContext{
 		Object:     "ImportPreview",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PreviewUserPage(ctx, field)
 		},
@@ -13597,6 +13634,11 @@ func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "skipped":
+			out.Values[i] = ec._ImportCounts_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "refused":
 			out.Values[i] = ec._ImportCounts_refused(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13971,38 +14013,39 @@ func (ec *executionContext) _ImportPreview(ctx context.Context, sel ast.Selectio
 		case "actions":
 			out.Values[i] = ec._ImportPreview_actions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "counts":
 			out.Values[i] = ec._ImportPreview_counts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "classesToCreate":
 			out.Values[i] = ec._ImportPreview_classesToCreate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "refused":
 			out.Values[i] = ec._ImportPreview_refused(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "warnings":
 			out.Values[i] = ec._ImportPreview_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "archiveGuard":
 			out.Values[i] = ec._ImportPreview_archiveGuard(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "users":
-			out.Values[i] = ec._ImportPreview_users(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportPreview_users(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

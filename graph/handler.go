@@ -16,12 +16,15 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/internal/jobs"
 )
 
 // Options configures the GraphQL handler.
 type Options struct {
 	// Client is the ent client every resolver works through.
 	Client *ent.Client
+	// Jobs runs the import jobs.
+	Jobs *jobs.Service
 	// Logger receives one line per operation and every internal error.
 	Logger *slog.Logger
 	// AllowedOrigins are the browser origins, besides the server's own, that may open a websocket.
@@ -40,7 +43,7 @@ func NewHandler(o Options) *handler.Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{client: o.Client}}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{client: o.Client, jobs: o.Jobs, maxUpload: o.MaxUploadBytes}}))
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 10 * time.Second,
 		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{

@@ -8,81 +8,207 @@ package graph
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/graph/model"
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/jobs"
 )
 
 // Columns is the resolver for the columns field.
 func (r *importJobResolver) Columns(ctx context.Context, obj *ent.ImportJob) ([]*model.ImportColumn, error) {
-	panic(fmt.Errorf("not implemented: Columns - columns"))
+	m, err := jobs.Mapping(obj)
+	if err != nil {
+		return nil, err
+	}
+	conf := map[int]importer.Match{}
+	for _, p := range m.Proposed {
+		conf[p.Column] = p
+	}
+	out := make([]*model.ImportColumn, 0, len(m.Columns))
+	for _, c := range m.Columns {
+		col := &model.ImportColumn{Index: c.Index, Header: c.Header, Samples: nonNil(c.Samples)}
+		if f, ok := m.Chosen[c.Index]; ok {
+			name := string(f)
+			col.Field = &name
+			col.Confidence = 1
+			if p := conf[c.Index]; p.Field == f && !m.Confirmed && !m.Remembered {
+				col.Confidence = p.Confidence
+			}
+		}
+		out = append(out, col)
+	}
+	return out, nil
 }
 
 // Fields is the resolver for the fields field.
 func (r *importJobResolver) Fields(ctx context.Context, obj *ent.ImportJob) ([]*model.ImportField, error) {
-	panic(fmt.Errorf("not implemented: Fields - fields"))
+	var out []*model.ImportField
+	for _, f := range importer.Fields() {
+		out = append(out, &model.ImportField{Name: string(f.Field), Label: f.LabelNL, LabelEn: f.LabelEN, Required: f.Required})
+	}
+	return out, nil
 }
 
 // Levels is the resolver for the levels field.
 func (r *importJobResolver) Levels(ctx context.Context, obj *ent.ImportJob) ([]string, error) {
-	panic(fmt.Errorf("not implemented: Levels - levels"))
+	var out []string
+	for _, l := range importer.Levels() {
+		out = append(out, string(l))
+	}
+	return out, nil
 }
 
 // LevelValues is the resolver for the levelValues field.
 func (r *importJobResolver) LevelValues(ctx context.Context, obj *ent.ImportJob) ([]*model.LevelValue, error) {
-	panic(fmt.Errorf("not implemented: LevelValues - levelValues"))
+	m, err := jobs.Mapping(obj)
+	if err != nil {
+		return nil, err
+	}
+	out := []*model.LevelValue{}
+	for _, u := range m.Unknown {
+		v := &model.LevelValue{Value: u.Value, Count: u.Count}
+		if l, ok := m.Levels[importer.NormalizeHeader(u.Value)]; ok && l != "" {
+			s := string(l)
+			v.Level = &s
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // MappingProblems is the resolver for the mappingProblems field.
 func (r *importJobResolver) MappingProblems(ctx context.Context, obj *ent.ImportJob) ([]*model.ImportProblem, error) {
-	panic(fmt.Errorf("not implemented: MappingProblems - mappingProblems"))
+	m, err := jobs.Mapping(obj)
+	if err != nil {
+		return nil, err
+	}
+	return problems(m.Chosen.Validate(m.Columns)), nil
 }
 
 // Preview is the resolver for the preview field.
 func (r *importJobResolver) Preview(ctx context.Context, obj *ent.ImportJob) (*model.ImportPreview, error) {
-	panic(fmt.Errorf("not implemented: Preview - preview"))
+	p, err := r.jobs.Plan(ctx, obj)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return preview(p), nil
 }
 
 // Progress is the resolver for the progress field.
 func (r *importJobResolver) Progress(ctx context.Context, obj *ent.ImportJob) (*model.ImportProgress, error) {
-	panic(fmt.Errorf("not implemented: Progress - progress"))
+	return r.fullProgress(ctx, obj, jobs.Current(obj))
 }
 
 // Report is the resolver for the report field.
 func (r *importJobResolver) Report(ctx context.Context, obj *ent.ImportJob) (*model.ImportReport, error) {
-	panic(fmt.Errorf("not implemented: Report - report"))
+	rep, err := jobs.Report(obj)
+	if err != nil {
+		return nil, err
+	}
+	return report(rep), nil
 }
 
 // ReportURL is the resolver for the reportUrl field.
 func (r *importJobResolver) ReportURL(ctx context.Context, obj *ent.ImportJob) (*string, error) {
-	panic(fmt.Errorf("not implemented: ReportURL - reportUrl"))
+	if obj.PlanHash == "" && len(obj.Report) == 0 {
+		return nil, nil
+	}
+	u := fmt.Sprintf("/api/import-jobs/%d/report.csv", obj.ID)
+	return &u, nil
+}
+
+// Users is the resolver for the users field.
+func (r *importPreviewResolver) Users(ctx context.Context, obj *model.ImportPreview, outcome *model.PreviewOutcome, search *string, offset *int, limit *int) (*model.PreviewUserPage, error) {
+	off, lim := 0, 50
+	if offset != nil {
+		off = *offset
+	}
+	if limit != nil {
+		lim = *limit
+	}
+	return usersPage(obj.Plan, outcome, search, off, lim), nil
 }
 
 // Upload is the resolver for the upload field.
 func (r *mutationResolver) Upload(ctx context.Context, schoolID int, file graphql.Upload) (*ent.ImportJob, error) {
-	panic(fmt.Errorf("not implemented: Upload - upload"))
+	data, err := io.ReadAll(io.LimitReader(file.File, r.maxUpload+1))
+	if err != nil {
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	if int64(len(data)) > r.maxUpload {
+		return nil, jobs.ErrTooLarge(r.maxUpload)
+	}
+	return r.jobs.Upload(ctx, schoolID, file.Filename, data)
 }
 
 // SetMapping is the resolver for the setMapping field.
 func (r *mutationResolver) SetMapping(ctx context.Context, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput) (*ent.ImportJob, error) {
-	panic(fmt.Errorf("not implemented: SetMapping - setMapping"))
+	cols := make([]jobs.ColumnChoice, 0, len(columns))
+	for _, c := range columns {
+		choice := jobs.ColumnChoice{Column: c.Column}
+		if c.Field != nil {
+			choice.Field = *c.Field
+		}
+		cols = append(cols, choice)
+	}
+	lv := make([]jobs.LevelChoice, 0, len(levels))
+	for _, l := range levels {
+		lv = append(lv, jobs.LevelChoice{Value: l.Value, Level: l.Level})
+	}
+	return r.jobs.SetMapping(ctx, jobID, cols, lv)
 }
 
 // Preview is the resolver for the preview field.
 func (r *mutationResolver) Preview(ctx context.Context, jobID int, actions []model.ImportAction) (*model.ImportPreview, error) {
-	panic(fmt.Errorf("not implemented: Preview - preview"))
+	names := make([]string, len(actions))
+	for i, a := range actions {
+		names[i] = string(a)
+	}
+	a, err := jobs.ParseActions(names)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.jobs.Preview(ctx, jobID, a)
+	if err != nil {
+		return nil, err
+	}
+	return preview(p), nil
 }
 
 // Commit is the resolver for the commit field.
 func (r *mutationResolver) Commit(ctx context.Context, jobID int, confirmArchive *int) (*ent.ImportJob, error) {
-	panic(fmt.Errorf("not implemented: Commit - commit"))
+	return r.jobs.Commit(ctx, jobID, confirmArchive)
 }
 
 // ImportProgress is the resolver for the importProgress field.
 func (r *subscriptionResolver) ImportProgress(ctx context.Context, jobID int) (<-chan *model.ImportProgress, error) {
-	panic(fmt.Errorf("not implemented: ImportProgress - importProgress"))
+	events, err := r.jobs.Subscribe(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *model.ImportProgress, 1)
+	go func() {
+		defer close(out)
+		for p := range events {
+			m, err := r.progressEvent(ctx, jobID, p)
+			if err != nil {
+				return
+			}
+			select {
+			case out <- m:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
 }
+
+// ImportPreview returns ImportPreviewResolver implementation.
+func (r *Resolver) ImportPreview() ImportPreviewResolver { return &importPreviewResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -90,7 +216,6 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
-type (
-	mutationResolver     struct{ *Resolver }
-	subscriptionResolver struct{ *Resolver }
-)
+type importPreviewResolver struct{ *Resolver }
+type mutationResolver struct{ *Resolver }
+type subscriptionResolver struct{ *Resolver }

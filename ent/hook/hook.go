@@ -45,6 +45,18 @@ func (f ClassFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ClassMutation", m)
 }
 
+// The ImportBlobFunc type is an adapter to allow the use of ordinary
+// function as ImportBlob mutator.
+type ImportBlobFunc func(context.Context, *ent.ImportBlobMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ImportBlobFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ImportBlobMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ImportBlobMutation", m)
+}
+
 // The ImportJobFunc type is an adapter to allow the use of ordinary
 // function as ImportJob mutator.
 type ImportJobFunc func(context.Context, *ent.ImportJobMutation) (ent.Value, error)

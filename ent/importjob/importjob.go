@@ -41,14 +41,10 @@ const (
 	FieldHeaderLine = "header_line"
 	// FieldRowCount holds the string denoting the row_count field in the database.
 	FieldRowCount = "row_count"
-	// FieldContent holds the string denoting the content field in the database.
-	FieldContent = "content"
 	// FieldMapping holds the string denoting the mapping field in the database.
 	FieldMapping = "mapping"
 	// FieldActions holds the string denoting the actions field in the database.
 	FieldActions = "actions"
-	// FieldPlan holds the string denoting the plan field in the database.
-	FieldPlan = "plan"
 	// FieldPlanHash holds the string denoting the plan_hash field in the database.
 	FieldPlanHash = "plan_hash"
 	// FieldAdded holds the string denoting the added field in the database.
@@ -83,6 +79,8 @@ const (
 	EdgeStartedBy = "started_by"
 	// EdgeChanges holds the string denoting the changes edge name in mutations.
 	EdgeChanges = "changes"
+	// EdgeBlobs holds the string denoting the blobs edge name in mutations.
+	EdgeBlobs = "blobs"
 	// Table holds the table name of the importjob in the database.
 	Table = "import_jobs"
 	// SchoolTable is the table that holds the school relation/edge.
@@ -106,6 +104,13 @@ const (
 	ChangesInverseTable = "account_changes"
 	// ChangesColumn is the table column denoting the changes relation/edge.
 	ChangesColumn = "job_id"
+	// BlobsTable is the table that holds the blobs relation/edge.
+	BlobsTable = "import_blobs"
+	// BlobsInverseTable is the table name for the ImportBlob entity.
+	// It exists in this package in order to avoid circular dependency with the "importblob" package.
+	BlobsInverseTable = "import_blobs"
+	// BlobsColumn is the table column denoting the blobs relation/edge.
+	BlobsColumn = "job_id"
 )
 
 // Columns holds all SQL columns for importjob fields.
@@ -123,10 +128,8 @@ var Columns = []string{
 	FieldDelimiter,
 	FieldHeaderLine,
 	FieldRowCount,
-	FieldContent,
 	FieldMapping,
 	FieldActions,
-	FieldPlan,
 	FieldPlanHash,
 	FieldAdded,
 	FieldUpdated,
@@ -389,6 +392,20 @@ func ByChanges(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newChangesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByBlobsCount orders the results by blobs count.
+func ByBlobsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newBlobsStep(), opts...)
+	}
+}
+
+// ByBlobs orders the results by blobs terms.
+func ByBlobs(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newBlobsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newSchoolStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -408,6 +425,13 @@ func newChangesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ChangesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ChangesTable, ChangesColumn),
+	)
+}
+func newBlobsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(BlobsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, BlobsTable, BlobsColumn),
 	)
 }
 

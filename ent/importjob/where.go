@@ -110,16 +110,6 @@ func RowCount(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldRowCount, v))
 }
 
-// Content applies equality check predicate on the "content" field. It's identical to ContentEQ.
-func Content(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldEQ(FieldContent, v))
-}
-
-// Plan applies equality check predicate on the "plan" field. It's identical to PlanEQ.
-func Plan(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldEQ(FieldPlan, v))
-}
-
 // PlanHash applies equality check predicate on the "plan_hash" field. It's identical to PlanHashEQ.
 func PlanHash(v string) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldPlanHash, v))
@@ -715,56 +705,6 @@ func RowCountLTE(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldLTE(FieldRowCount, v))
 }
 
-// ContentEQ applies the EQ predicate on the "content" field.
-func ContentEQ(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldEQ(FieldContent, v))
-}
-
-// ContentNEQ applies the NEQ predicate on the "content" field.
-func ContentNEQ(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldNEQ(FieldContent, v))
-}
-
-// ContentIn applies the In predicate on the "content" field.
-func ContentIn(vs ...[]byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldIn(FieldContent, vs...))
-}
-
-// ContentNotIn applies the NotIn predicate on the "content" field.
-func ContentNotIn(vs ...[]byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldNotIn(FieldContent, vs...))
-}
-
-// ContentGT applies the GT predicate on the "content" field.
-func ContentGT(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldGT(FieldContent, v))
-}
-
-// ContentGTE applies the GTE predicate on the "content" field.
-func ContentGTE(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldGTE(FieldContent, v))
-}
-
-// ContentLT applies the LT predicate on the "content" field.
-func ContentLT(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldLT(FieldContent, v))
-}
-
-// ContentLTE applies the LTE predicate on the "content" field.
-func ContentLTE(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldLTE(FieldContent, v))
-}
-
-// ContentIsNil applies the IsNil predicate on the "content" field.
-func ContentIsNil() predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldIsNull(FieldContent))
-}
-
-// ContentNotNil applies the NotNil predicate on the "content" field.
-func ContentNotNil() predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldNotNull(FieldContent))
-}
-
 // MappingIsNil applies the IsNil predicate on the "mapping" field.
 func MappingIsNil() predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldIsNull(FieldMapping))
@@ -783,56 +723,6 @@ func ActionsIsNil() predicate.ImportJob {
 // ActionsNotNil applies the NotNil predicate on the "actions" field.
 func ActionsNotNil() predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldNotNull(FieldActions))
-}
-
-// PlanEQ applies the EQ predicate on the "plan" field.
-func PlanEQ(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldEQ(FieldPlan, v))
-}
-
-// PlanNEQ applies the NEQ predicate on the "plan" field.
-func PlanNEQ(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldNEQ(FieldPlan, v))
-}
-
-// PlanIn applies the In predicate on the "plan" field.
-func PlanIn(vs ...[]byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldIn(FieldPlan, vs...))
-}
-
-// PlanNotIn applies the NotIn predicate on the "plan" field.
-func PlanNotIn(vs ...[]byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldNotIn(FieldPlan, vs...))
-}
-
-// PlanGT applies the GT predicate on the "plan" field.
-func PlanGT(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldGT(FieldPlan, v))
-}
-
-// PlanGTE applies the GTE predicate on the "plan" field.
-func PlanGTE(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldGTE(FieldPlan, v))
-}
-
-// PlanLT applies the LT predicate on the "plan" field.
-func PlanLT(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldLT(FieldPlan, v))
-}
-
-// PlanLTE applies the LTE predicate on the "plan" field.
-func PlanLTE(v []byte) predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldLTE(FieldPlan, v))
-}
-
-// PlanIsNil applies the IsNil predicate on the "plan" field.
-func PlanIsNil() predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldIsNull(FieldPlan))
-}
-
-// PlanNotNil applies the NotNil predicate on the "plan" field.
-func PlanNotNil() predicate.ImportJob {
-	return predicate.ImportJob(sql.FieldNotNull(FieldPlan))
 }
 
 // PlanHashEQ applies the EQ predicate on the "plan_hash" field.
@@ -1546,6 +1436,29 @@ func HasChanges() predicate.ImportJob {
 func HasChangesWith(preds ...predicate.AccountChange) predicate.ImportJob {
 	return predicate.ImportJob(func(s *sql.Selector) {
 		step := newChangesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasBlobs applies the HasEdge predicate on the "blobs" edge.
+func HasBlobs() predicate.ImportJob {
+	return predicate.ImportJob(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, BlobsTable, BlobsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasBlobsWith applies the HasEdge predicate on the "blobs" edge with a given conditions (other predicates).
+func HasBlobsWith(preds ...predicate.ImportBlob) predicate.ImportJob {
+	return predicate.ImportJob(func(s *sql.Selector) {
+		step := newBlobsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

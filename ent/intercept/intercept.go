@@ -11,6 +11,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
@@ -153,6 +154,33 @@ func (f TraverseClass) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ClassQuery", q)
 }
 
+// The ImportBlobFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ImportBlobFunc func(context.Context, *ent.ImportBlobQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ImportBlobFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ImportBlobQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ImportBlobQuery", q)
+}
+
+// The TraverseImportBlob type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseImportBlob func(context.Context, *ent.ImportBlobQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseImportBlob) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseImportBlob) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ImportBlobQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ImportBlobQuery", q)
+}
+
 // The ImportJobFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ImportJobFunc func(context.Context, *ent.ImportJobQuery) (ent.Value, error)
 
@@ -216,6 +244,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AccountChangeQuery, predicate.AccountChange, accountchange.OrderOption]{typ: ent.TypeAccountChange, tq: q}, nil
 	case *ent.ClassQuery:
 		return &query[*ent.ClassQuery, predicate.Class, class.OrderOption]{typ: ent.TypeClass, tq: q}, nil
+	case *ent.ImportBlobQuery:
+		return &query[*ent.ImportBlobQuery, predicate.ImportBlob, importblob.OrderOption]{typ: ent.TypeImportBlob, tq: q}, nil
 	case *ent.ImportJobQuery:
 		return &query[*ent.ImportJobQuery, predicate.ImportJob, importjob.OrderOption]{typ: ent.TypeImportJob, tq: q}, nil
 	case *ent.SchoolQuery:

@@ -138,6 +138,34 @@ var (
 			},
 		},
 	}
+	// ImportBlobsColumns holds the columns for the "import_blobs" table.
+	ImportBlobsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"FILE", "PLAN"}},
+		{Name: "data", Type: field.TypeBytes},
+		{Name: "job_id", Type: field.TypeInt},
+	}
+	// ImportBlobsTable holds the schema information for the "import_blobs" table.
+	ImportBlobsTable = &schema.Table{
+		Name:       "import_blobs",
+		Columns:    ImportBlobsColumns,
+		PrimaryKey: []*schema.Column{ImportBlobsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "import_blobs_import_jobs_blobs",
+				Columns:    []*schema.Column{ImportBlobsColumns[3]},
+				RefColumns: []*schema.Column{ImportJobsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "importblob_job_id_kind",
+				Unique:  true,
+				Columns: []*schema.Column{ImportBlobsColumns[3], ImportBlobsColumns[1]},
+			},
+		},
+	}
 	// ImportJobsColumns holds the columns for the "import_jobs" table.
 	ImportJobsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -151,10 +179,8 @@ var (
 		{Name: "delimiter", Type: field.TypeString, Default: ""},
 		{Name: "header_line", Type: field.TypeInt, Default: 0},
 		{Name: "row_count", Type: field.TypeInt, Default: 0},
-		{Name: "content", Type: field.TypeBytes, Nullable: true},
 		{Name: "mapping", Type: field.TypeJSON, Nullable: true},
 		{Name: "actions", Type: field.TypeJSON, Nullable: true},
-		{Name: "plan", Type: field.TypeBytes, Nullable: true},
 		{Name: "plan_hash", Type: field.TypeString, Default: ""},
 		{Name: "added", Type: field.TypeInt, Default: 0},
 		{Name: "updated", Type: field.TypeInt, Default: 0},
@@ -180,13 +206,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "import_jobs_accounts_started_by",
-				Columns:    []*schema.Column{ImportJobsColumns[29]},
+				Columns:    []*schema.Column{ImportJobsColumns[27]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "import_jobs_schools_import_jobs",
-				Columns:    []*schema.Column{ImportJobsColumns[30]},
+				Columns:    []*schema.Column{ImportJobsColumns[28]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -195,12 +221,12 @@ var (
 			{
 				Name:    "importjob_school_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{ImportJobsColumns[30], ImportJobsColumns[3]},
+				Columns: []*schema.Column{ImportJobsColumns[28], ImportJobsColumns[3]},
 			},
 			{
 				Name:    "importjob_school_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ImportJobsColumns[30], ImportJobsColumns[1]},
+				Columns: []*schema.Column{ImportJobsColumns[28], ImportJobsColumns[1]},
 			},
 		},
 	}
@@ -251,6 +277,7 @@ var (
 		AccountsTable,
 		AccountChangesTable,
 		ClassesTable,
+		ImportBlobsTable,
 		ImportJobsTable,
 		SchoolsTable,
 		ClassTeachersTable,
@@ -271,6 +298,10 @@ func init() {
 	ClassesTable.ForeignKeys[0].RefTable = SchoolsTable
 	ClassesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
+	}
+	ImportBlobsTable.ForeignKeys[0].RefTable = ImportJobsTable
+	ImportBlobsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(21474836480),
 	}
 	ImportJobsTable.ForeignKeys[0].RefTable = AccountsTable
 	ImportJobsTable.ForeignKeys[1].RefTable = SchoolsTable

@@ -15,6 +15,9 @@ type AccountChange func(*sql.Selector)
 // Class is the predicate function for class builders.
 type Class func(*sql.Selector)
 
+// ImportBlob is the predicate function for importblob builders.
+type ImportBlob func(*sql.Selector)
+
 // ImportJob is the predicate function for importjob builders.
 type ImportJob func(*sql.Selector)
 

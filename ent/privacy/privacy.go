@@ -182,6 +182,30 @@ func (f ClassMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ClassMutation", m)
 }
 
+// The ImportBlobQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ImportBlobQueryRuleFunc func(context.Context, *ent.ImportBlobQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ImportBlobQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ImportBlobQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ImportBlobQuery", q)
+}
+
+// The ImportBlobMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ImportBlobMutationRuleFunc func(context.Context, *ent.ImportBlobMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ImportBlobMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ImportBlobMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ImportBlobMutation", m)
+}
+
 // The ImportJobQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ImportJobQueryRuleFunc func(context.Context, *ent.ImportJobQuery) error

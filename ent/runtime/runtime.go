@@ -196,47 +196,47 @@ func init() {
 	// importjob.DefaultRowCount holds the default value on creation for the row_count field.
 	importjob.DefaultRowCount = importjobDescRowCount.Default.(int)
 	// importjobDescPlanHash is the schema descriptor for plan_hash field.
-	importjobDescPlanHash := importjobFields[14].Descriptor()
+	importjobDescPlanHash := importjobFields[12].Descriptor()
 	// importjob.DefaultPlanHash holds the default value on creation for the plan_hash field.
 	importjob.DefaultPlanHash = importjobDescPlanHash.Default.(string)
 	// importjobDescAdded is the schema descriptor for added field.
-	importjobDescAdded := importjobFields[15].Descriptor()
+	importjobDescAdded := importjobFields[13].Descriptor()
 	// importjob.DefaultAdded holds the default value on creation for the added field.
 	importjob.DefaultAdded = importjobDescAdded.Default.(int)
 	// importjobDescUpdated is the schema descriptor for updated field.
-	importjobDescUpdated := importjobFields[16].Descriptor()
+	importjobDescUpdated := importjobFields[14].Descriptor()
 	// importjob.DefaultUpdated holds the default value on creation for the updated field.
 	importjob.DefaultUpdated = importjobDescUpdated.Default.(int)
 	// importjobDescArchived is the schema descriptor for archived field.
-	importjobDescArchived := importjobFields[17].Descriptor()
+	importjobDescArchived := importjobFields[15].Descriptor()
 	// importjob.DefaultArchived holds the default value on creation for the archived field.
 	importjob.DefaultArchived = importjobDescArchived.Default.(int)
 	// importjobDescUnchanged is the schema descriptor for unchanged field.
-	importjobDescUnchanged := importjobFields[18].Descriptor()
+	importjobDescUnchanged := importjobFields[16].Descriptor()
 	// importjob.DefaultUnchanged holds the default value on creation for the unchanged field.
 	importjob.DefaultUnchanged = importjobDescUnchanged.Default.(int)
 	// importjobDescRefused is the schema descriptor for refused field.
-	importjobDescRefused := importjobFields[19].Descriptor()
+	importjobDescRefused := importjobFields[17].Descriptor()
 	// importjob.DefaultRefused holds the default value on creation for the refused field.
 	importjob.DefaultRefused = importjobDescRefused.Default.(int)
 	// importjobDescPhase is the schema descriptor for phase field.
-	importjobDescPhase := importjobFields[21].Descriptor()
+	importjobDescPhase := importjobFields[19].Descriptor()
 	// importjob.DefaultPhase holds the default value on creation for the phase field.
 	importjob.DefaultPhase = importjobDescPhase.Default.(string)
 	// importjobDescProgressDone is the schema descriptor for progress_done field.
-	importjobDescProgressDone := importjobFields[22].Descriptor()
+	importjobDescProgressDone := importjobFields[20].Descriptor()
 	// importjob.DefaultProgressDone holds the default value on creation for the progress_done field.
 	importjob.DefaultProgressDone = importjobDescProgressDone.Default.(int)
 	// importjobDescProgressTotal is the schema descriptor for progress_total field.
-	importjobDescProgressTotal := importjobFields[23].Descriptor()
+	importjobDescProgressTotal := importjobFields[21].Descriptor()
 	// importjob.DefaultProgressTotal holds the default value on creation for the progress_total field.
 	importjob.DefaultProgressTotal = importjobDescProgressTotal.Default.(int)
 	// importjobDescError is the schema descriptor for error field.
-	importjobDescError := importjobFields[24].Descriptor()
+	importjobDescError := importjobFields[22].Descriptor()
 	// importjob.DefaultError holds the default value on creation for the error field.
 	importjob.DefaultError = importjobDescError.Default.(string)
 	// importjobDescClaimedBy is the schema descriptor for claimed_by field.
-	importjobDescClaimedBy := importjobFields[25].Descriptor()
+	importjobDescClaimedBy := importjobFields[23].Descriptor()
 	// importjob.DefaultClaimedBy holds the default value on creation for the claimed_by field.
 	importjob.DefaultClaimedBy = importjobDescClaimedBy.Default.(string)
 	schoolMixin := schema.School{}.Mixin()

@@ -34,17 +34,11 @@ func (ImportJob) Fields() []ent.Field {
 		field.String("delimiter").Default(""),
 		field.Int("header_line").Default(0),
 		field.Int("row_count").Default(0),
-		field.Bytes("content").Optional().Nillable().Sensitive().
-			Comment("the uploaded file; dropped once the job is committed or abandoned").
-			Annotations(entgql.Skip()),
 		field.JSON("mapping", json.RawMessage{}).Optional().
 			Comment("the confirmed column and level-value mapping").
 			Annotations(entgql.Skip()),
 		field.JSON("actions", []string{}).Optional().
 			Comment("the chosen actions: add, update, archive").
-			Annotations(entgql.Skip()),
-		field.Bytes("plan").Optional().Nillable().
-			Comment("the previewed plan, as the commit must apply it").
 			Annotations(entgql.Skip()),
 		field.String("plan_hash").Default("").
 			Comment("fingerprint of the previewed plan; a commit re-plans and compares").
@@ -77,6 +71,7 @@ func (ImportJob) Edges() []ent.Edge {
 		edge.From("school", School.Type).Ref("import_jobs").Field("school_id").Unique().Required().Immutable(),
 		edge.To("started_by", Account.Type).Field("started_by_id").Unique().Immutable(),
 		edge.To("changes", AccountChange.Type).Annotations(entgql.Skip()),
+		edge.To("blobs", ImportBlob.Type).Annotations(entgql.Skip()),
 	}
 }
 

@@ -51,7 +51,9 @@ type ImportCounts struct {
 	Updated   int `json:"updated"`
 	Archived  int `json:"archived"`
 	Unchanged int `json:"unchanged"`
-	Refused   int `json:"refused"`
+	// In the file, but the action it needs is not chosen.
+	Skipped int `json:"skipped"`
+	Refused int `json:"refused"`
 }
 
 // A Numo field a file column can be matched to.
@@ -63,19 +65,6 @@ type ImportField struct {
 	// English label.
 	LabelEn  string `json:"labelEn"`
 	Required bool   `json:"required"`
-}
-
-// The plan an import will apply, as previewed.
-type ImportPreview struct {
-	Actions []ImportAction `json:"actions"`
-	Counts  *ImportCounts  `json:"counts"`
-	// Classes the import creates.
-	ClassesToCreate []string         `json:"classesToCreate"`
-	Refused         []*ImportProblem `json:"refused"`
-	Warnings        []*ImportProblem `json:"warnings"`
-	ArchiveGuard    *ArchiveGuard    `json:"archiveGuard"`
-	// The resulting users, filtered by outcome and a search on name, key or class, by page.
-	Users *PreviewUserPage `json:"users"`
 }
 
 // A problem with a row or with the whole file.
@@ -227,7 +216,9 @@ const (
 	PreviewOutcomeUpdated   PreviewOutcome = "UPDATED"
 	PreviewOutcomeArchived  PreviewOutcome = "ARCHIVED"
 	PreviewOutcomeUnchanged PreviewOutcome = "UNCHANGED"
-	PreviewOutcomeRefused   PreviewOutcome = "REFUSED"
+	// In the file, but the action it needs (add or update) is not chosen.
+	PreviewOutcomeSkipped PreviewOutcome = "SKIPPED"
+	PreviewOutcomeRefused PreviewOutcome = "REFUSED"
 )
 
 var AllPreviewOutcome = []PreviewOutcome{
@@ -235,12 +226,13 @@ var AllPreviewOutcome = []PreviewOutcome{
 	PreviewOutcomeUpdated,
 	PreviewOutcomeArchived,
 	PreviewOutcomeUnchanged,
+	PreviewOutcomeSkipped,
 	PreviewOutcomeRefused,
 }
 
 func (e PreviewOutcome) IsValid() bool {
 	switch e {
-	case PreviewOutcomeNew, PreviewOutcomeUpdated, PreviewOutcomeArchived, PreviewOutcomeUnchanged, PreviewOutcomeRefused:
+	case PreviewOutcomeNew, PreviewOutcomeUpdated, PreviewOutcomeArchived, PreviewOutcomeUnchanged, PreviewOutcomeSkipped, PreviewOutcomeRefused:
 		return true
 	}
 	return false

@@ -12,11 +12,15 @@ import (
 	"net/url"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/numo/accounts/frontend"
 	"github.com/numo/accounts/graph"
 	"github.com/numo/accounts/internal/config"
 	"github.com/numo/accounts/internal/demo"
 	"github.com/numo/accounts/internal/httpserver"
+	"github.com/numo/accounts/internal/jobs"
+	"github.com/numo/accounts/internal/pubsub"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -25,6 +29,8 @@ type App struct {
 	cfg     config.Config
 	log     *slog.Logger
 	db      *store.DB
+	bus     pubsub.Bus
+	jobs    *jobs.Service
 	handler http.Handler
 }
 
@@ -50,8 +56,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 	}
 	a := &App{cfg: cfg, log: log, db: db}
+	if db.Dialect == dialect.Postgres {
+		// Progress crosses processes through LISTEN/NOTIFY on the shared database.
+		a.bus, err = pubsub.NewPostgres(db.URL, func(ctx context.Context, channel, payload string) error {
+			_, err := db.SQL.ExecContext(ctx, "SELECT pg_notify($1, $2)", channel, payload)
+			return err
+		}, log)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	} else {
+		a.bus = pubsub.NewLocal()
+	}
+	a.jobs = jobs.New(db, a.bus, log)
+	a.jobs.Start()
 	gql := graph.NewHandler(graph.Options{
 		Client:          db.Client,
+		Jobs:            a.jobs,
 		Logger:          log,
 		AllowedOrigins:  cfg.AllowedOrigins,
 		MaxUploadBytes:  cfg.MaxUploadBytes,
@@ -68,6 +90,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		DevProxy:       proxy,
 		AllowedOrigins: cfg.AllowedOrigins,
 		Health:         func(r *http.Request) error { return db.SQL.PingContext(r.Context()) },
+		Routes:         map[string]http.Handler{"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler()},
 		Logger:         log,
 	})
 	return a, nil
@@ -79,8 +102,15 @@ func (a *App) Handler() http.Handler { return a.handler }
 // DB is the process's database.
 func (a *App) DB() *store.DB { return a.db }
 
-// Close releases the database.
-func (a *App) Close() error { return a.db.Close() }
+// Jobs is the process's import job service.
+func (a *App) Jobs() *jobs.Service { return a.jobs }
+
+// Close stops running imports (they roll back and are marked failed) and releases the database.
+func (a *App) Close() error {
+	a.jobs.Close()
+	a.bus.Close()
+	return a.db.Close()
+}
 
 // Serve listens on the configured address until ctx ends, then shuts down gracefully: the
 // base context of every request (websocket subscriptions included, which http.Server.Shutdown

@@ -150,6 +150,10 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 			", error = '' WHERE id = "+ph(9), opt.Now, c.Added, c.Updated, c.Archived, c.Unchanged, c.Refused, string(report), w.total, opt.JobID); err != nil {
 			return nil, fmt.Errorf("apply: finish job: %w", err)
 		}
+		// The uploaded file is not kept after the commit: the report and the change log are.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM import_blobs WHERE job_id = "+ph(1)+" AND kind = 'FILE'", opt.JobID); err != nil {
+			return nil, fmt.Errorf("apply: drop uploaded file: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("apply: commit: %w", err)

@@ -23,7 +23,7 @@ var (
 	bomUTF16LE = []byte{0xFF, 0xFE}
 	bomUTF16BE = []byte{0xFE, 0xFF}
 	magicZip   = []byte("PK\x03\x04")
-	magicZip2  = []byte("PK\x05\x06")                                     // empty zip archive
+	magicZip2  = []byte("PK\x05\x06")                                   // empty zip archive
 	magicOLE   = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1} // xls and other Office 97 files
 )
 
@@ -36,8 +36,13 @@ var cp1252 = func() (t [256]rune) {
 	return t
 }()
 
-// binarySample is how much decoded text is inspected for control characters.
-const binarySample = 64 << 10
+const (
+	// binarySample is how much decoded text is inspected for control characters.
+	binarySample = 64 << 10
+	// minBinaryControls is how many control characters it takes, besides being
+	// over 2% of the text, to call a file binary; a stray one is a row problem.
+	minBinaryControls = 4
+)
 
 // decode turns the raw upload into valid UTF-8 text and names the encoding it found.
 func decode(data []byte) (text, encoding string) {
@@ -187,7 +192,7 @@ func checkText(text string) *FileError {
 		}
 	}
 	// Text exports carry at most a stray control character; binary data is full of them.
-	if controls > 0 && controls*50 > runes {
+	if controls >= minBinaryControls && controls*50 > runes {
 		return errBinary()
 	}
 	return nil

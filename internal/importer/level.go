@@ -57,7 +57,7 @@ var levelWords = map[string]Level{
 
 	"hv": LevelHAVOVWO, "havovwo": LevelHAVOVWO, "havoatheneum": LevelHAVOVWO,
 
-	"vwo": LevelVWO, "atheneum": LevelVWO, "gymnasium": LevelVWO, "ath": LevelVWO, "gym": LevelVWO,
+	"vwo": LevelVWO, "vwoplus": LevelVWO, "atheneum": LevelVWO, "gymnasium": LevelVWO, "ath": LevelVWO, "gym": LevelVWO,
 }
 
 // vmboParts are what may follow "vmbo" in spellings like "vmbo-kb" or "vmbo-gl/tl".

@@ -155,28 +155,34 @@ func matchHeader(n string) (headerCandidate, bool) {
 			return headerCandidate{}, false
 		}
 	}
-	best, found := headerCandidate{}, false
-	bestLen := 0
+	// A header that starts with a known name says most about itself
+	// ("Achternaam + tussenvoegsel" is a last name); otherwise the longest known
+	// name inside it is the most specific reading ("emailadresleerling" is about
+	// "emailadres", not "mail").
+	prefix, prefixLen := headerCandidate{}, 0
+	contains, containsLen := headerCandidate{}, 0
 	for i, s := range headerSynonyms {
-		if len(s.name) < 4 || len(s.name) < bestLen {
+		if len(s.name) < 4 {
 			continue
 		}
-		conf := 0.0
 		switch {
 		case strings.HasPrefix(n, s.name):
-			conf = confPrefix * s.weight
+			if len(s.name) > prefixLen {
+				prefix, prefixLen = headerCandidate{s.field, confPrefix * s.weight, i}, len(s.name)
+			}
 		case strings.Contains(n, s.name):
-			conf = confContains * s.weight
-		default:
-			continue
-		}
-		// The longest known name inside the header is the most specific reading:
-		// "emailadresleerling" is about "emailadres", not about "mail".
-		if len(s.name) > bestLen || conf > best.conf {
-			best, found, bestLen = headerCandidate{s.field, conf, i}, true, len(s.name)
+			if len(s.name) > containsLen {
+				contains, containsLen = headerCandidate{s.field, confContains * s.weight, i}, len(s.name)
+			}
 		}
 	}
-	return best, found
+	switch {
+	case prefixLen > 0:
+		return prefix, true
+	case containsLen > 0:
+		return contains, true
+	}
+	return headerCandidate{}, false
 }
 
 // ProposeMapping proposes a field for every column; each field goes to at most one column.

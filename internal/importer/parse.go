@@ -24,7 +24,7 @@ type File struct {
 type Column struct {
 	Index   int      // 0-based position in Row.Cells
 	Header  string   // the header cell as written (trimmed, NFC)
-	Samples []string // up to maxSamples distinct non-empty values, in file order
+	Samples []string // up to 5 distinct non-empty values from well-formed rows, in file order
 }
 
 // Row is one data record of the file.
@@ -46,8 +46,14 @@ const (
 	arenaChunk = 8192
 )
 
-// Parse decodes an uploaded CSV, finds its delimiter and header row and splits
-// it into rows. Whole-file refusals are returned as *FileError.
+// Parse decodes an uploaded CSV, finds its delimiter and header row together and
+// splits the rest into rows that keep their physical line numbers.
+//
+// Text is read as UTF-8 (with or without BOM), UTF-16 (with BOM, or recognised by
+// its zero bytes) or else Windows-1252. Whole-file refusals are a *FileError:
+// empty, binary, excel_workbook, html, unclosed_quote, no_header, no_rows, and
+// required_missing when a required column is absent and no unmapped column is
+// left that the admin could map to it.
 func Parse(data []byte) (*File, error) {
 	if len(data) == 0 {
 		return nil, errEmpty()
@@ -56,6 +62,7 @@ func Parse(data []byte) (*File, error) {
 		return nil, fe
 	}
 	text, enc := decode(data)
+	text = strings.TrimRight(text, "\x1a") // DOS end-of-file marker from old export tools
 	if fe := checkText(text); fe != nil {
 		return nil, fe
 	}
@@ -246,10 +253,10 @@ func isTrimmable(r rune) bool {
 // unquoted field is an ordinary character. CRLF, LF and a lone CR all end a line.
 type tokenizer struct {
 	s      string
-	pos    int    // next byte to read
-	line   int    // 1-based physical line of s[pos]
-	delim  byte   // field separator
-	width  int    // header width once known; enables the runaway-quote check
+	pos    int      // next byte to read
+	line   int      // 1-based physical line of s[pos]
+	delim  byte     // field separator
+	width  int      // header width once known; enables the runaway-quote check
 	fields []string // reused between records
 	buf    []byte   // reused for quoted fields with "" inside
 }

@@ -212,6 +212,11 @@ func TestParseInMemory(t *testing.T) {
 		rows       []row
 	}{
 		{
+			name: "DOS end-of-file marker", data: hdr + "\r\n1;Jan;Jansen;2B\r\n\x1a",
+			encoding: "utf-8", delimiter: ';', headerLine: 1,
+			rows: []row{{2, []string{"1", "Jan", "Jansen", "2B"}}},
+		},
+		{
 			name: "BOM before a quoted header", data: "\xEF\xBB\xBF\"Stamnr\";\"Roepnaam\";\"Achternaam\";\"Klas\"\r\n\"1\";\"Jan\";\"Jansen\";\"2B\"\r\n",
 			encoding: "utf-8-bom", delimiter: ';', headerLine: 1, headers: []string{"Stamnr", "Roepnaam", "Achternaam", "Klas"},
 			rows: []row{{2, []string{"1", "Jan", "Jansen", "2B"}}},
@@ -394,4 +399,12 @@ func utf16BE(s string) string {
 		b = append(b, byte(r>>8), byte(r))
 	}
 	return string(b)
+}
+
+func TestParseExcelSepLine(t *testing.T) {
+	// Excel writes and honours a "sep=;" line above the header.
+	f := mustParse(t, []byte("sep=;\r\nStamnr;Roepnaam;Achternaam;Klas\r\n1;Jan;Jansen;2B\r\n"))
+	if f.Delimiter != ';' || f.HeaderLine != 2 || len(f.Rows) != 1 || f.Rows[0].Line != 3 {
+		t.Errorf("delimiter %q, header line %d, rows %+v", f.Delimiter, f.HeaderLine, f.Rows)
+	}
 }

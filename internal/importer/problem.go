@@ -71,7 +71,7 @@ const (
 // Problem is a row- or file-level problem with a message in Dutch and English.
 type Problem struct {
 	Line   int    `json:"line"`             // 1-based physical line in the file (0 = whole file)
-	Column string `json:"column,omitempty"` // the file's header text of the column, if any
+	Column string `json:"column,omitempty"` // the file's header text of the column, "kolom N" if that is empty
 	Field  Field  `json:"field,omitempty"`
 	Code   string `json:"code"`      // stable machine code, one of the Code constants
 	NL     string `json:"message"`   // plain Dutch message for the admin

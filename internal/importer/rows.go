@@ -124,14 +124,14 @@ type builder struct {
 	levels       map[string]*levelInfo // by raw value
 	unknown      []UnknownValue
 	unknownByKey map[string]int // NormalizeHeader(value) -> index in unknown
-	years   []int // arena for Record.Years
+	years        []int          // arena for Record.Years
 }
 
 func newBuilder(in Input) *builder {
 	b := &builder{
-		in:     in,
-		cols:   in.File.Columns,
-		width:  len(in.File.Columns),
+		in:           in,
+		cols:         in.File.Columns,
+		width:        len(in.File.Columns),
 		cands:        make([]candidate, 0, len(in.File.Rows)),
 		levels:       make(map[string]*levelInfo),
 		unknownByKey: make(map[string]int),
@@ -157,7 +157,7 @@ func newBuilder(in Input) *builder {
 			nl:       fi.LabelNL,
 			en:       fi.LabelEN,
 			required: fi.Required,
-			formula:  f != FieldKey && f != FieldLevel && f != FieldYear && f != FieldEckID,
+			formula:  f != FieldLevel && f != FieldYear, // those two are read, never shown as typed
 			name:     f == FieldFirstName || f == FieldInfix || f == FieldLastName,
 		})
 	}
@@ -607,7 +607,7 @@ func (r *Record) valueOf(f Field) string {
 // sameRecord reports whether two rows describe the same pupil in the same way.
 func sameRecord(a, b *Record) bool {
 	return a.Key == b.Key && a.FirstName == b.FirstName && a.Infix == b.Infix &&
-		a.LastName == b.LastName && strings.EqualFold(collapseSpace(a.Class), collapseSpace(b.Class)) &&
+		a.LastName == b.LastName && strings.EqualFold(a.Class, b.Class) &&
 		strings.EqualFold(a.Email, b.Email) && a.Username == b.Username && a.EckID == b.EckID &&
 		a.Level == b.Level && NormalizeHeader(a.LevelRaw) == NormalizeHeader(b.LevelRaw) &&
 		slices.Equal(a.Years, b.Years)

@@ -15,6 +15,9 @@ const (
 	sniffRecords = 50
 	// maxHeaderCell is the longest cell that can still be a column name.
 	maxHeaderCell = 60
+	// maxHeaderScan is how many cells of a record are looked at as column
+	// names, so that a huge data row cannot make the search slow.
+	maxHeaderScan = 256
 )
 
 // header is the header row found by sniff and where the data starts after it.
@@ -91,10 +94,11 @@ func findHeader(text string, delim byte) header {
 	return best
 }
 
-// headerScore counts the distinct fields that the cells name and the non-empty cells.
+// headerScore counts the distinct fields that the first maxHeaderScan cells
+// name, and the non-empty ones among them.
 func headerScore(fields []string) (score, named int) {
 	var seen [16]Field
-	for _, f := range fields {
+	for _, f := range fields[:min(len(fields), maxHeaderScan)] {
 		f = strings.TrimSpace(f)
 		if f == "" {
 			continue

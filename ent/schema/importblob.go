@@ -1,0 +1,41 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// ImportBlob holds the large data of an import job apart from the job row, so that listing
+// jobs never drags files along: the uploaded file (dropped once the job is committed) and the
+// previewed plan.
+type ImportBlob struct{ ent.Schema }
+
+// Fields of the ImportBlob.
+func (ImportBlob) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("job_id").Immutable(),
+		field.Enum("kind").Values("FILE", "PLAN").Immutable(),
+		field.Bytes("data").Sensitive(),
+	}
+}
+
+// Edges of the ImportBlob.
+func (ImportBlob) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("job", ImportJob.Type).Ref("blobs").Field("job_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of the ImportBlob.
+func (ImportBlob) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("job_id", "kind").Unique()}
+}
+
+// Annotations of the ImportBlob.
+func (ImportBlob) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}

@@ -1,0 +1,343 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/pubsub"
+)
+
+// Commit checks the job's preview (the archive guard, and that nothing changed since), claims
+// the job for this process and applies it in the background; it returns at once. The work
+// survives the client going away.
+func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*ent.ImportJob, error) {
+	job, content, err := s.editableJob(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	if job.Status != importjob.StatusPREVIEWED && job.Status != importjob.StatusFAILED {
+		return nil, errState("Bekijk eerst het voorbeeld van deze import.", "Preview this import first.")
+	}
+	plan, err := s.Plan(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	if plan == nil {
+		return nil, errState("Bekijk eerst het voorbeeld van deze import.", "Preview this import first.")
+	}
+	confirm := 0
+	if confirmArchive != nil {
+		confirm = *confirmArchive
+	}
+	if plan.Guard.ConfirmationRequired && confirm != plan.Guard.ToArchive {
+		return nil, errGuard(plan.Guard)
+	}
+	p, err := prepare(job, content)
+	if err != nil {
+		return nil, err
+	}
+	// Refuse a stale preview now, while the admin is still looking; the commit checks again
+	// inside its transaction.
+	now, err := importer.PlanFor(ctx, s.db, job.SchoolID, p, plan.Actions)
+	if err != nil {
+		return nil, fmt.Errorf("commit job %d: %w", jobID, err)
+	}
+	if now.Hash != plan.Hash {
+		return nil, errStale()
+	}
+	claimed, err := s.db.Client.ImportJob.Update().
+		Where(importjob.ID(jobID), importjob.StatusIn(importjob.StatusPREVIEWED, importjob.StatusFAILED)).
+		SetStatus(importjob.StatusCOMMITTING).SetClaimedBy(s.node).SetHeartbeatAt(time.Now()).
+		SetPhase("queued").SetProgressDone(0).SetProgressTotal(plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived).
+		SetError("").Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("commit job %d: claim: %w", jobID, err)
+	}
+	if claimed == 0 {
+		return nil, errState("Deze import wordt al uitgevoerd.", "This import is running already.")
+	}
+	s.log.Info("import commit claimed", "job", jobID, "school", job.SchoolID, "node", s.node)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.run(jobID, job.SchoolID, p, plan, confirm)
+	}()
+	job, err = s.db.Client.ImportJob.Get(ctx, jobID)
+	if err != nil {
+		return nil, fmt.Errorf("commit job %d: %w", jobID, err)
+	}
+	return job, nil
+}
+
+// run applies a claimed job; it owns the job until it is COMMITTED or FAILED.
+func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.Plan, confirm int) {
+	ctx := s.ctx
+	pub := newPublisher(s, jobID)
+	defer pub.stop()
+	start := time.Now()
+	applied, err := importer.Apply(ctx, s.db, p.Input, schoolID, plan.Actions, importer.ApplyOptions{
+		JobID: jobID, ExpectedHash: plan.Hash, ConfirmArchive: confirm, Progress: pub.progress,
+	})
+	pub.stop()
+	if err != nil {
+		msg := failureMessage(err)
+		s.log.Error("import commit failed", "job", jobID, "err", err)
+		if ferr := s.fail(jobID, msg); ferr != nil {
+			s.log.Error("mark import failed", "job", jobID, "err", ferr)
+		}
+		s.publish(jobID, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: msg})
+		return
+	}
+	total := applied.Counts.Added + applied.Counts.Updated + applied.Counts.Archived
+	s.log.Info("import committed", "job", jobID, "added", applied.Counts.Added, "updated", applied.Counts.Updated,
+		"archived", applied.Counts.Archived, "ms", time.Since(start).Milliseconds())
+	s.publish(jobID, Progress{Status: string(importjob.StatusCOMMITTED), Phase: "done", Done: total, Total: total, Final: true})
+}
+
+// failureMessage is what the admin reads when a commit fails.
+func failureMessage(err error) string {
+	var ce *importer.ArchiveConfirmationError
+	switch {
+	case errors.Is(err, importer.ErrStalePreview):
+		return errStale().Error()
+	case errors.As(err, &ce):
+		return errGuard(ce.Guard).Error()
+	case errors.Is(err, context.Canceled):
+		return "De server is gestopt tijdens de import. Er is niets gewijzigd; start de import opnieuw."
+	}
+	return "De import is mislukt. Er is niets gewijzigd; probeer het opnieuw."
+}
+
+// fail marks a job FAILED unless it was committed after all.
+func (s *Service) fail(jobID int, msg string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := s.db.Client.ImportJob.Update().Where(importjob.ID(jobID), importjob.StatusEQ(importjob.StatusCOMMITTING)).
+		SetStatus(importjob.StatusFAILED).SetPhase("failed").SetError(msg).Save(ctx)
+	return err
+}
+
+// reap fails the commits whose process died: on PostgreSQL those without a recent
+// heartbeat; on SQLite (one process) every commit left at start. Their transactions were
+// rolled back with the dead connection, so nothing was applied.
+func (s *Service) reap(ctx context.Context) {
+	q := s.db.Client.ImportJob.Query().Where(importjob.StatusEQ(importjob.StatusCOMMITTING))
+	if s.db.Dialect == dialect.Postgres {
+		q = q.Where(importjob.Or(importjob.HeartbeatAtIsNil(), importjob.HeartbeatAtLT(time.Now().Add(-s.DeadAfter))))
+	}
+	dead, err := q.IDs(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("look for interrupted imports", "err", err)
+		}
+		return
+	}
+	for _, id := range dead {
+		msg := "Het importproces is onderbroken. Er is niets gewijzigd; start de import opnieuw."
+		if err := s.fail(id, msg); err != nil {
+			s.log.Warn("fail interrupted import", "job", id, "err", err)
+			continue
+		}
+		s.log.Warn("import interrupted: marked failed", "job", id)
+		s.publish(id, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: msg})
+	}
+}
+
+// Progress is one progress event of a job.
+type Progress struct {
+	JobID  int    `json:"jobId"`
+	Status string `json:"status"`
+	Phase  string `json:"phase"`
+	Done   int    `json:"done"`
+	Total  int    `json:"total"`
+	Final  bool   `json:"final"`
+	Error  string `json:"error,omitempty"`
+}
+
+func (s *Service) publish(jobID int, p Progress) {
+	p.JobID = jobID
+	data, _ := json.Marshal(p) // plain fields: cannot fail
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.bus.Publish(ctx, pubsub.Event{Topic: jobID, Data: data}); err != nil {
+		s.log.Warn("publish import progress", "job", jobID, "err", err)
+	}
+}
+
+// publisher sends a commit's progress at most every publishEvery, and on PostgreSQL also
+// writes it (and the heartbeat) to the job row, so that late subscribers and other processes
+// see it. On SQLite the commit's transaction holds the write lock: the row is written at the end.
+type publisher struct {
+	s      *Service
+	jobID  int
+	mu     sync.Mutex
+	latest importer.Progress
+	dirty  bool
+	wake   chan struct{}
+	done   chan struct{}
+	once   sync.Once
+	exited chan struct{}
+}
+
+const publishEvery = 100 * time.Millisecond
+
+func newPublisher(s *Service, jobID int) *publisher {
+	p := &publisher{s: s, jobID: jobID, wake: make(chan struct{}, 1), done: make(chan struct{}), exited: make(chan struct{})}
+	go p.loop()
+	return p
+}
+
+func (p *publisher) progress(pr importer.Progress) {
+	p.mu.Lock()
+	p.latest, p.dirty = pr, true
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *publisher) stop() {
+	p.once.Do(func() { close(p.done) })
+	<-p.exited
+}
+
+func (p *publisher) loop() {
+	defer close(p.exited)
+	heartbeat := time.NewTicker(p.s.HeartbeatInterval)
+	defer heartbeat.Stop()
+	last := time.Time{}
+	for {
+		select {
+		case <-p.done:
+			return
+		case <-heartbeat.C:
+			p.write(nil)
+			continue
+		case <-p.wake:
+		}
+		if wait := publishEvery - time.Since(last); wait > 0 {
+			select {
+			case <-p.done:
+				return
+			case <-time.After(wait):
+			}
+		}
+		p.mu.Lock()
+		pr, dirty := p.latest, p.dirty
+		p.dirty = false
+		p.mu.Unlock()
+		if !dirty {
+			continue
+		}
+		last = time.Now()
+		p.write(&pr)
+		p.s.publish(p.jobID, Progress{Status: string(importjob.StatusCOMMITTING), Phase: pr.Phase, Done: pr.Done, Total: pr.Total})
+	}
+}
+
+// write stores the progress and the heartbeat on the job row (PostgreSQL only).
+func (p *publisher) write(pr *importer.Progress) {
+	if p.s.db.Dialect != dialect.Postgres {
+		return
+	}
+	ctx, cancel := context.WithTimeout(p.s.ctx, 5*time.Second)
+	defer cancel()
+	u := p.s.db.Client.ImportJob.Update().Where(importjob.ID(p.jobID), importjob.StatusEQ(importjob.StatusCOMMITTING)).
+		SetHeartbeatAt(time.Now())
+	if pr != nil {
+		u = u.SetPhase(pr.Phase).SetProgressDone(pr.Done).SetProgressTotal(pr.Total)
+	}
+	if err := u.Exec(ctx); err != nil && ctx.Err() == nil {
+		p.s.log.Warn("write import progress", "job", p.jobID, "err", err)
+	}
+}
+
+// Current is a job's progress as stored.
+func Current(j *ent.ImportJob) Progress {
+	p := Progress{JobID: j.ID, Status: string(j.Status), Phase: j.Phase, Done: j.ProgressDone, Total: j.ProgressTotal, Error: j.Error}
+	switch j.Status {
+	case importjob.StatusCOMMITTED, importjob.StatusFAILED, importjob.StatusUNDONE:
+		p.Final = true
+	}
+	if j.Status == importjob.StatusCOMMITTED && p.Total == 0 {
+		p.Done, p.Total = 0, 0
+	}
+	return p
+}
+
+// pollEvery is how often a subscription also reads the job row, in case a notification was
+// lost (a listener reconnect) or the job ended in a process that could not tell.
+const pollEvery = 3 * time.Second
+
+// Subscribe streams a job's progress: the current state first, then every change, ending
+// with the final event. The channel closes after the final event or when ctx ends.
+func (s *Service) Subscribe(ctx context.Context, jobID int) (<-chan Progress, error) {
+	job, err := s.db.Client.ImportJob.Get(ctx, jobID)
+	if ent.IsNotFound(err) {
+		return nil, errNotFound("import", jobID)
+	} else if err != nil {
+		return nil, fmt.Errorf("subscribe job %d: %w", jobID, err)
+	}
+	events, unsubscribe := s.bus.Subscribe(ctx, jobID)
+	// Read the state again after subscribing, so that nothing falls between the two.
+	if job, err = s.db.Client.ImportJob.Get(ctx, jobID); err != nil {
+		unsubscribe()
+		return nil, fmt.Errorf("subscribe job %d: %w", jobID, err)
+	}
+	out := make(chan Progress, 1)
+	first := Current(job)
+	go func() {
+		defer close(out)
+		defer unsubscribe()
+		send := func(p Progress) bool {
+			select {
+			case out <- p:
+				return !p.Final
+			case <-ctx.Done():
+				return false
+			}
+		}
+		if !send(first) {
+			return
+		}
+		poll := time.NewTicker(pollEvery)
+		defer poll.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e, ok := <-events:
+				if !ok {
+					return
+				}
+				var p Progress
+				if err := json.Unmarshal(e.Data, &p); err != nil {
+					continue
+				}
+				if !send(p) {
+					return
+				}
+			case <-poll.C:
+				j, err := s.db.Client.ImportJob.Get(ctx, jobID)
+				if err != nil {
+					continue
+				}
+				if cur := Current(j); cur.Final {
+					send(cur)
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}

@@ -1,0 +1,78 @@
+package jobs
+
+import (
+	"fmt"
+
+	"github.com/numo/accounts/internal/importer"
+)
+
+// Error is a refusal the client can act on: a stable code, a Dutch message and extensions.
+// The GraphQL layer shows it as is (extensions.code = Code).
+type Error struct {
+	code    string
+	message string
+	ext     map[string]any
+}
+
+// The codes of Error.
+const (
+	CodeFileRejected           = "FILE_REJECTED"
+	CodeMappingInvalid         = "MAPPING_INVALID"
+	CodeArchiveConfirmRequired = "ARCHIVE_CONFIRMATION_REQUIRED"
+	CodeStalePreview           = "STALE_PREVIEW"
+	CodeNotFound               = "NOT_FOUND"
+	CodeInvalidState           = "INVALID_STATE"
+	CodeInvalidInput           = "INVALID_INPUT"
+)
+
+func (e *Error) Error() string { return e.message }
+
+// Code is the stable machine-readable code.
+func (e *Error) Code() string { return e.code }
+
+// Extensions are the extra fields for the client (English message, problems, numbers).
+func (e *Error) Extensions() map[string]any { return e.ext }
+
+func newError(code, nl, en string, ext map[string]any) *Error {
+	if ext == nil {
+		ext = map[string]any{}
+	}
+	ext["messageEn"] = en
+	return &Error{code: code, message: nl, ext: ext}
+}
+
+func errNotFound(what string, id int) *Error {
+	return newError(CodeNotFound, fmt.Sprintf("%s %d niet gevonden", what, id), fmt.Sprintf("%s %d not found", what, id), nil)
+}
+
+func errState(nl, en string) *Error { return newError(CodeInvalidState, nl, en, nil) }
+
+func errStale() *Error {
+	return newError(CodeStalePreview,
+		"De accounts van de school zijn gewijzigd sinds het voorbeeld. Bekijk het voorbeeld opnieuw en importeer dan.",
+		"The school's accounts changed since the preview. Preview again, then import.", nil)
+}
+
+func errGuard(g importer.Guard) *Error {
+	return newError(CodeArchiveConfirmRequired,
+		fmt.Sprintf("Deze import archiveert %d van de %d actieve leerlingen, meer dan %d %%. Typ het aantal (%d) ter bevestiging.",
+			g.ToArchive, g.ActivePupils, g.ThresholdPercent, g.ToArchive),
+		fmt.Sprintf("This import archives %d of %d active pupils, more than %d %%. Type the number (%d) to confirm.",
+			g.ToArchive, g.ActivePupils, g.ThresholdPercent, g.ToArchive),
+		map[string]any{"toArchive": g.ToArchive, "activePupils": g.ActivePupils, "thresholdPercent": g.ThresholdPercent})
+}
+
+func problemsExt(ps []importer.Problem) []map[string]any {
+	out := make([]map[string]any, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, map[string]any{"line": p.Line, "column": p.Column, "field": string(p.Field), "code": p.Code, "message": p.NL, "messageEn": p.EN})
+	}
+	return out
+}
+
+// ErrTooLarge refuses an upload over the configured maximum.
+func ErrTooLarge(max int64) error {
+	return newError(CodeFileRejected,
+		fmt.Sprintf("Het bestand is groter dan %d MB. Splits het of vraag de beheerder van Numo de grens te verhogen.", max>>20),
+		fmt.Sprintf("The file is larger than %d MB.", max>>20), map[string]any{"reason": "too_large"})
+}

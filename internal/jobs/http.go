@@ -1,0 +1,51 @@
+package jobs
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/numo/accounts/ent"
+)
+
+// ReportHandler serves GET /api/import-jobs/{id}/report.csv: a job's result as a CSV download.
+func (s *Service) ReportHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.Atoi(r.PathValue("id"))
+		if err != nil {
+			http.Error(w, "onbekende import", http.StatusNotFound)
+			return
+		}
+		job, err := s.db.Client.ImportJob.Get(r.Context(), id)
+		if ent.IsNotFound(err) {
+			http.Error(w, "onbekende import", http.StatusNotFound)
+			return
+		} else if err != nil {
+			s.log.Error("report download", "job", id, "err", err)
+			http.Error(w, "interne fout", http.StatusInternalServerError)
+			return
+		}
+		var buf bytes.Buffer
+		if err := s.WriteReportCSV(r.Context(), job, &buf); err != nil {
+			s.log.Error("report download", "job", id, "err", err)
+			http.Error(w, "interne fout", http.StatusInternalServerError)
+			return
+		}
+		name := strings.TrimSuffix(job.FileName, ".csv")
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="importverslag-%d-%s.csv"`, job.ID, sanitize(name)))
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(buf.Bytes())
+	})
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == '"' || r == '\\' || r > 0x7e {
+			return '_'
+		}
+		return r
+	}, s)
+}
