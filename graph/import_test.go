@@ -116,7 +116,7 @@ type previewResp struct {
 		Counts          struct{ Added, Updated, Archived, Unchanged, Skipped, Refused int }
 		ClassesToCreate []string
 		ArchiveGuard    struct {
-			ConfirmationRequired                         bool
+			ConfirmationRequired                      bool
 			ToArchive, ActivePupils, ThresholdPercent int
 		}
 		Users struct {
@@ -290,7 +290,9 @@ func TestImportFlow(t *testing.T) {
 							Name   string
 							Pupils struct {
 								TotalCount int
-								Edges      []struct{ Node struct{ FirstName, Infix, LastName string } }
+								Edges      []struct {
+									Node struct{ FirstName, Infix, LastName string }
+								}
 							}
 						}
 					}

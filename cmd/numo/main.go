@@ -89,6 +89,7 @@ const serveHelp = `Usage: numo serve [flags]   (every flag also as an environmen
   --log-format FORMAT      text|json (NUMO_LOG_FORMAT, default text)
   --dev-proxy URL          proxy the app to a Vite dev server (NUMO_DEV_PROXY)
   --shutdown-timeout D     graceful shutdown limit (NUMO_SHUTDOWN_TIMEOUT, default 15s)
+  --commit-dead-after D    fail an import whose process went silent this long (NUMO_COMMIT_DEAD_AFTER, default 20s)
 `
 
 func newLogger(w io.Writer, level, format string) *slog.Logger {

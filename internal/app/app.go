@@ -70,6 +70,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.bus = pubsub.NewLocal()
 	}
 	a.jobs = jobs.New(db, a.bus, log)
+	a.jobs.DeadAfter = cfg.CommitDeadAfter
+	a.jobs.HeartbeatInterval = min(cfg.CommitDeadAfter/5, 2*time.Second)
 	a.jobs.Start()
 	gql := graph.NewHandler(graph.Options{
 		Client:          db.Client,

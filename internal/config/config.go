@@ -38,6 +38,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// ComplexityLimit bounds the cost of one GraphQL operation.
 	ComplexityLimit int
+	// CommitDeadAfter is how long a committing process may stay silent before another process
+	// marks its import failed (its transaction has rolled back with its connection).
+	CommitDeadAfter time.Duration
 }
 
 // ErrInvalid is wrapped by every validation error of Load.
@@ -61,6 +64,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		demo, intro string
 		shutdown    string
 		complexity  string
+		deadAfter   string
 	)
 	fs.StringVar(&c.Addr, "addr", env("NUMO_ADDR", ":8080"), "listen address (NUMO_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "db", env("NUMO_DATABASE_URL", "file:numo.db"), "database: SQLite file or postgres:// URL (NUMO_DATABASE_URL)")
@@ -73,6 +77,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.DevProxy, "dev-proxy", env("NUMO_DEV_PROXY", ""), "proxy the SPA to this Vite dev server URL (NUMO_DEV_PROXY)")
 	fs.StringVar(&shutdown, "shutdown-timeout", env("NUMO_SHUTDOWN_TIMEOUT", "15s"), "graceful shutdown limit (NUMO_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&complexity, "complexity-limit", env("NUMO_COMPLEXITY_LIMIT", "2000"), "maximum GraphQL operation complexity (NUMO_COMPLEXITY_LIMIT)")
+	fs.StringVar(&deadAfter, "commit-dead-after", env("NUMO_COMMIT_DEAD_AFTER", "20s"), "fail an import whose process is silent this long (NUMO_COMMIT_DEAD_AFTER)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
@@ -95,6 +100,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	if c.ShutdownTimeout, err = time.ParseDuration(shutdown); err != nil || c.ShutdownTimeout <= 0 {
 		bad("shutdown-timeout", fmt.Errorf("want a positive duration such as 15s, got %q", shutdown))
+	}
+	if c.CommitDeadAfter, err = time.ParseDuration(deadAfter); err != nil || c.CommitDeadAfter < time.Second {
+		bad("commit-dead-after", fmt.Errorf("want a duration of at least 1s, got %q", deadAfter))
 	}
 	if c.ComplexityLimit, err = strconv.Atoi(complexity); err != nil || c.ComplexityLimit < 10 {
 		bad("complexity-limit", fmt.Errorf("want a whole number of at least 10, got %q", complexity))

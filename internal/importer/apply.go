@@ -105,11 +105,10 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 		}
 	}
 	if opt.JobID != 0 {
+		// No row lock here: the committing process writes progress and heartbeats to this row
+		// meanwhile. The status is checked again when the job is marked committed.
 		var status string
 		q := "SELECT status FROM import_jobs WHERE id = " + ph(1) + " AND school_id = " + ph(2)
-		if db.Dialect == dialect.Postgres {
-			q += " FOR UPDATE"
-		}
 		if err := tx.QueryRowContext(ctx, q, opt.JobID, schoolID).Scan(&status); err != nil {
 			return nil, fmt.Errorf("apply: job %d: %w", opt.JobID, err)
 		}
@@ -144,11 +143,17 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 			return nil, fmt.Errorf("apply: report: %w", err)
 		}
 		c := plan.Counts
-		if _, err := tx.ExecContext(ctx, "UPDATE import_jobs SET status = 'COMMITTED', committed_at = "+ph(1)+
+		res, err := tx.ExecContext(ctx, "UPDATE import_jobs SET status = 'COMMITTED', committed_at = "+ph(1)+
 			", updated_at = "+ph(1)+", added = "+ph(2)+", updated = "+ph(3)+", archived = "+ph(4)+", unchanged = "+ph(5)+
 			", refused = "+ph(6)+", report = "+ph(7)+", phase = 'done', progress_done = "+ph(8)+", progress_total = "+ph(8)+
-			", error = '' WHERE id = "+ph(9), opt.Now, c.Added, c.Updated, c.Archived, c.Unchanged, c.Refused, string(report), w.total, opt.JobID); err != nil {
+			", error = '' WHERE id = "+ph(9)+" AND status = 'COMMITTING'", opt.Now, c.Added, c.Updated, c.Archived, c.Unchanged, c.Refused, string(report), w.total, opt.JobID)
+		if err != nil {
 			return nil, fmt.Errorf("apply: finish job: %w", err)
+		}
+		// Another apply of the same job won, or the job was given up as dead meanwhile:
+		// then none of this transaction may stay.
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return nil, fmt.Errorf("apply: job %d is no longer committing: %w", opt.JobID, ErrAlreadyApplied)
 		}
 		// The uploaded file is not kept after the commit: the report and the change log are.
 		if _, err := tx.ExecContext(ctx, "DELETE FROM import_blobs WHERE job_id = "+ph(1)+" AND kind = 'FILE'", opt.JobID); err != nil {
@@ -181,7 +186,6 @@ type writer struct {
 	total    int
 	done     int
 	progress func(Progress)
-	changes  [][]any
 }
 
 func (w *writer) step() {
@@ -203,7 +207,7 @@ func (w *writer) write(p *Plan, st *State, res *Result) error {
 	if err != nil {
 		return err
 	}
-	idx := map[int]int{} // account id -> index in st.accounts
+	idx := make(map[int]int, len(st.accounts)) // account id -> index in st.accounts
 	for i, a := range st.accounts {
 		idx[a.id] = i
 	}
@@ -213,29 +217,31 @@ func (w *writer) write(p *Plan, st *State, res *Result) error {
 		}
 		return nil
 	}
-	// New accounts, in one bulk statement (COPY on PostgreSQL).
-	var rows [][]any
-	var newKeys []string
-	for _, u := range p.Users {
-		if u.Outcome != OutcomeNew {
-			continue
-		}
-		rows = append(rows, []any{w.schoolID, "PUPIL", u.Key, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID,
-			u.Level, nullYear(u.Year), classRef(u.Class), "ACTIVE", w.now, w.now})
-		newKeys = append(newKeys, u.Key)
-	}
-	if len(rows) > 0 {
-		if err := w.bulkInsert("accounts", []string{"school_id", "role", "external_key", "first_name", "infix", "last_name", "email",
-			"username", "eck_id", "level", "year", "class_id", "status", "created_at", "updated_at"}, rows); err != nil {
+	// New accounts, in one bulk statement (COPY on PostgreSQL), streamed from the plan: for a
+	// large file a copy of all rows as []any would cost more memory than the plan itself.
+	var ids map[string]int // key -> id of the new accounts, for the job's change records
+	if p.Counts.Added > 0 {
+		err := w.bulkInsert("accounts", []string{"school_id", "role", "external_key", "first_name", "infix", "last_name", "email",
+			"username", "eck_id", "level", "year", "class_id", "status", "created_at", "updated_at"}, func(put func(...any) error) error {
+			for i := range p.Users {
+				u := &p.Users[i]
+				if u.Outcome != OutcomeNew {
+					continue
+				}
+				if err := put(w.schoolID, "PUPIL", u.Key, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID,
+					u.Level, nullYear(u.Year), classRef(u.Class), "ACTIVE", w.now, w.now); err != nil {
+					return err
+				}
+				w.step() // progress per added row: the progress bar moves during the bulk insert
+			}
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("add accounts: %w", err)
 		}
 		if w.jobID != 0 {
-			ids, err := w.idsByKey()
-			if err != nil {
+			if ids, err = w.idsByKey(); err != nil {
 				return err
-			}
-			for _, k := range newKeys {
-				w.changes = append(w.changes, []any{w.jobID, ids[k], "ADDED", nil})
 			}
 		}
 	}
@@ -255,42 +261,63 @@ func (w *writer) write(p *Plan, st *State, res *Result) error {
 	defer arch.Close()
 	for _, u := range p.Users {
 		switch u.Outcome {
-		case OutcomeNew:
-			w.step()
 		case OutcomeUpdated:
 			if _, err := upd.ExecContext(w.ctx, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID, u.Level,
 				nullYear(u.Year), classRef(u.Class), w.now, u.AccountID, w.schoolID); err != nil {
 				return fmt.Errorf("update account %s (line %d): %w", u.Key, u.Line, err)
 			}
-			w.recordBefore(st, idx, u.AccountID, "UPDATED")
 			w.step()
 		case OutcomeArchived:
 			if _, err := arch.ExecContext(w.ctx, w.now, u.AccountID, w.schoolID); err != nil {
 				return fmt.Errorf("archive account %s: %w", u.Key, err)
 			}
-			w.recordBefore(st, idx, u.AccountID, "ARCHIVED")
 			w.step()
 		}
 	}
-	if w.jobID != 0 && len(w.changes) > 0 {
-		if err := w.bulkInsert("account_changes", []string{"job_id", "account_id", "action", "before"}, w.changes); err != nil {
+	// The job's change records: additions first, then every update and archive with the
+	// account's state before it, for undo.
+	if w.jobID != 0 && p.Counts.Added+p.Counts.Updated+p.Counts.Archived > 0 {
+		err := w.bulkInsert("account_changes", []string{"job_id", "account_id", "action", "before"}, func(put func(...any) error) error {
+			for i := range p.Users {
+				if u := &p.Users[i]; u.Outcome == OutcomeNew {
+					if err := put(w.jobID, ids[u.Key], "ADDED", nil); err != nil {
+						return err
+					}
+				}
+			}
+			for i := range p.Users {
+				u := &p.Users[i]
+				action := ""
+				switch u.Outcome {
+				case OutcomeUpdated:
+					action = "UPDATED"
+				case OutcomeArchived:
+					action = "ARCHIVED"
+				default:
+					continue
+				}
+				if err := put(w.jobID, u.AccountID, action, beforeJSON(st, idx, u.AccountID)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("record changes: %w", err)
 		}
 	}
 	return nil
 }
 
-func (w *writer) recordBefore(st *State, idx map[int]int, id int, action string) {
-	if w.jobID == 0 {
-		return
-	}
+// beforeJSON is the stored state of account id as an account change records it.
+func beforeJSON(st *State, idx map[int]int, id int) string {
 	a := st.accounts[idx[id]]
 	b := before{Person: a.person, Status: a.status}
 	if c, ok := st.classes[a.classKey]; ok && a.classKey != "" {
 		b.ClassID = &c.id
 	}
 	raw, _ := json.Marshal(b) // plain strings and ints: cannot fail
-	w.changes = append(w.changes, []any{w.jobID, id, action, string(raw)})
+	return string(raw)
 }
 
 // createClasses inserts the plan's new classes and returns the id of every class by name key.
@@ -350,9 +377,9 @@ func (w *writer) idsByKey() (map[string]int, error) {
 	return ids, rows.Err()
 }
 
-// bulkInsert writes rows into table: COPY on PostgreSQL, a prepared INSERT per row on SQLite
-// (cheap there: no round trips).
-func (w *writer) bulkInsert(table string, cols []string, rows [][]any) error {
+// bulkInsert writes the rows that each passes to put into table: COPY on PostgreSQL, a prepared
+// INSERT per row on SQLite (cheap there: no round trips).
+func (w *writer) bulkInsert(table string, cols []string, each func(put func(row ...any) error) error) error {
 	var q string
 	if w.dialect == dialect.Postgres {
 		q = pq.CopyIn(table, cols...)
@@ -371,10 +398,16 @@ func (w *writer) bulkInsert(table string, cols []string, rows [][]any) error {
 		return fmt.Errorf("prepare insert into %s: %w", table, err)
 	}
 	defer stmt.Close()
-	for i, r := range rows {
-		if _, err := stmt.ExecContext(w.ctx, r...); err != nil {
-			return fmt.Errorf("insert into %s, row %d: %w", table, i+1, err)
+	n := 0
+	err = each(func(row ...any) error {
+		n++
+		if _, err := stmt.ExecContext(w.ctx, row...); err != nil {
+			return fmt.Errorf("insert into %s, row %d: %w", table, n, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if w.dialect == dialect.Postgres {
 		if _, err := stmt.ExecContext(w.ctx); err != nil {

@@ -108,7 +108,9 @@ func (f *File) readRows(text string, h header) error {
 		estimate = strings.Count(rest, "\r")
 	}
 	f.Rows = make([]Row, 0, estimate+1)
-	var arena []string
+	// Cells of all rows share a few large arrays; the first one is sized for
+	// the file so that a small file does not allocate a full chunk.
+	arena := make([]string, 0, min(arenaChunk, (estimate+1)*width))
 	for {
 		fields, line, err := t.next()
 		if errors.Is(err, io.EOF) {
@@ -232,15 +234,27 @@ func cleanCell(s string) string {
 	if s[0] >= utf8.RuneSelf || s[len(s)-1] >= utf8.RuneSelf {
 		s = strings.TrimFunc(s, isTrimmable)
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			if !norm.NFC.IsNormalString(s) {
-				s = norm.NFC.String(s)
-			}
-			break
-		}
+	if !isNFCQuick(s) && !norm.NFC.IsNormalString(s) {
+		s = norm.NFC.String(s)
 	}
 	return s
+}
+
+// isNFCQuick reports whether s is certainly NFC without asking the norm tables
+// (which allocate): everything below U+0300 and the typographic characters of
+// Windows-1252 are starters that never compose, so Latin text passes here.
+func isNFCQuick(s string) bool {
+	for _, r := range s {
+		if r < 0x300 {
+			continue
+		}
+		switch r {
+		case '€', '‚', '„', '…', '†', '‡', '‰', '‹', '›', '‘', '’', '“', '”', '•', '–', '—', '™':
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 func isTrimmable(r rune) bool {

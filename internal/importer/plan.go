@@ -123,8 +123,8 @@ type State struct {
 	SchoolID  int
 	Threshold int
 	accounts  []existing
-	byKey     map[string]int   // key -> index in accounts
-	byNumeric map[string][]int // key without leading zeros -> indexes, for numeric keys
+	byKey     map[string]int // key -> index in accounts
+	byNumeric map[string]int // numeric key without leading zeros -> index in accounts, -1 when several share it
 	classes   map[string]stateClass
 }
 
@@ -141,7 +141,7 @@ type Querier interface {
 // LoadState reads the school's accounts and classes. ph renders the n-th placeholder of the
 // database's dialect.
 func LoadState(ctx context.Context, q Querier, ph func(int) string, schoolID int) (*State, error) {
-	st := &State{SchoolID: schoolID, byKey: map[string]int{}, byNumeric: map[string][]int{}, classes: map[string]stateClass{}}
+	st := &State{SchoolID: schoolID, classes: map[string]stateClass{}}
 	row, err := q.QueryContext(ctx, "SELECT archive_threshold FROM schools WHERE id = "+ph(1), schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("load school %d: %w", schoolID, err)
@@ -176,6 +176,15 @@ func LoadState(ctx context.Context, q Querier, ph func(int) string, schoolID int
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load classes: %w", err)
 	}
+	// Sizing the account list up front keeps a large school's plan from holding two copies of it
+	// while append grows the slice.
+	n, err := countAccounts(ctx, q, ph, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	st.accounts = make([]existing, 0, n)
+	st.byKey = make(map[string]int, n)
+	st.byNumeric = make(map[string]int, n)
 	rows, err = q.QueryContext(ctx, `SELECT id, external_key, role, status, first_name, infix, last_name, email, username,
 		eck_id, level, year, class_id, updated_at FROM accounts WHERE school_id = `+ph(1)+` ORDER BY id`, schoolID)
 	if err != nil {
@@ -204,7 +213,11 @@ func LoadState(ctx context.Context, q Querier, ph func(int) string, schoolID int
 		if key.Valid {
 			st.byKey[a.key] = i
 			if n, ok := stripZeros(a.key); ok {
-				st.byNumeric[n] = append(st.byNumeric[n], i)
+				if _, dup := st.byNumeric[n]; dup {
+					st.byNumeric[n] = -1
+				} else {
+					st.byNumeric[n] = i
+				}
 			}
 		}
 	}
@@ -212,6 +225,22 @@ func LoadState(ctx context.Context, q Querier, ph func(int) string, schoolID int
 		return nil, fmt.Errorf("load accounts: %w", err)
 	}
 	return st, nil
+}
+
+// countAccounts returns the number of accounts of the school.
+func countAccounts(ctx context.Context, q Querier, ph func(int) string, schoolID int) (int, error) {
+	rows, err := q.QueryContext(ctx, "SELECT COUNT(*) FROM accounts WHERE school_id = "+ph(1), schoolID)
+	if err != nil {
+		return 0, fmt.Errorf("count accounts: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, fmt.Errorf("count accounts: %w", err)
+		}
+	}
+	return n, rows.Err()
 }
 
 // stripZeros returns a numeric key without its leading zeros; ok is false for other keys.
@@ -271,6 +300,19 @@ func MakePlan(in PlanInput, st *State, actions Actions) *Plan {
 			matched[i] = true
 		}
 	}
+	// Every record, refusal and archive gets one entry: size Users once, since for a large file
+	// growing it by doubling would allocate several times its final size.
+	archivable := 0
+	if actions.Archive {
+		for i := range st.accounts {
+			if a := &st.accounts[i]; !matched[i] && a.role == "PUPIL" && a.status == "ACTIVE" {
+				archivable++
+			}
+		}
+	}
+	if n := len(in.Result.Records) + len(in.Result.Refused) + archivable; n > 0 {
+		p.Users = make([]PlannedUser, 0, n)
+	}
 	newClasses := map[string]string{} // class key -> spelling
 	var refusedUsers []PlannedUser
 	for _, r := range in.Result.Records {
@@ -279,8 +321,8 @@ func MakePlan(in PlanInput, st *State, actions Actions) *Plan {
 		i, found := st.byKey[r.Key]
 		if !found {
 			if n, ok := stripZeros(r.Key); ok {
-				if cands := st.byNumeric[n]; len(cands) == 1 && !keyInFile(in.FileKeys, st.accounts[cands[0]].key) {
-					i, found = cands[0], true
+				if c, ok := st.byNumeric[n]; ok && c >= 0 && !keyInFile(in.FileKeys, st.accounts[c].key) {
+					i, found = c, true
 					p.Warnings = append(p.Warnings, Problem{Line: r.Line, Field: FieldKey, Code: "leading_zeros",
 						NL: fmt.Sprintf("leerlingnummer %s is gekoppeld aan bestaand account %s (Excel haalt voorloopnullen weg)", r.Key, st.accounts[i].key),
 						EN: fmt.Sprintf("pupil key %s was matched to existing account %s (Excel strips leading zeros)", r.Key, st.accounts[i].key)})

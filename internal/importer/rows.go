@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -272,7 +273,7 @@ func (b *builder) row(r Row) {
 	if len(years) > 0 {
 		start := len(b.years)
 		if cap(b.years)-start < len(years) {
-			b.years = make([]int, 0, 4096)
+			b.years = make([]int, 0, max(len(years), min(yearsChunk, 2*len(b.in.File.Rows))))
 			start = 0
 		}
 		b.years = append(b.years, years...)
@@ -305,6 +306,9 @@ func (b *builder) rowYears(line int, cell string, li *levelInfo, class string) (
 	ys, _ := yearsFromClass(class)
 	return ys, warn
 }
+
+// yearsChunk is how many years are allocated at once for Record.Years.
+const yearsChunk = 4096
 
 // singleYears are shared read-only slices for one year; row copies them into its arena.
 var singleYears = func() (t [maxYear + 1][]int) {
@@ -402,10 +406,10 @@ func (b *builder) resolveKeys() {
 		for _, i := range g {
 			c := &b.cands[i]
 			c.refused = true
-			others := b.otherLines(g, i)
+			nlLines, enLines := b.otherLines(g, i)
 			b.refused = append(b.refused, b.problem(c.rec.Line, keyCol, FieldKey, CodeConflictingKey,
-				fmt.Sprintf("Leerlingnummer %s staat ook op regel %s, met andere gegevens. Geen van deze regels is ingelezen; maak het nummer uniek of haal de verkeerde regel weg.", k, others),
-				fmt.Sprintf("Student number %s also appears on line %s with different data. None of these rows was imported; make the number unique or remove the wrong row.", k, others)))
+				fmt.Sprintf("Leerlingnummer %s staat ook op regel %s, met andere gegevens. Geen van deze regels is ingelezen; maak het nummer uniek of haal de verkeerde regel weg.", k, nlLines),
+				fmt.Sprintf("Student number %s also appears on line %s with different data. None of these rows was imported; make the number unique or remove the wrong row.", k, enLines)))
 		}
 	}
 }
@@ -445,10 +449,10 @@ func (b *builder) resolveUnique(f Field, value func(*Record) string) {
 		for _, i := range g {
 			c := &b.cands[i]
 			c.refused = true
-			others := b.otherLines(g, i)
+			nlLines, enLines := b.otherLines(g, i)
 			b.refused = append(b.refused, b.problem(c.rec.Line, col, f, CodeDuplicateValue,
-				fmt.Sprintf("%s %s hoort ook bij een andere leerling (regel %s). Geen van deze regels is ingelezen; elke leerling heeft een eigen %s nodig.", nl, c.rec.valueOf(f), others, strings.ToLower(nl)),
-				fmt.Sprintf("%s %s also belongs to another pupil (line %s). None of these rows was imported; every pupil needs their own %s.", en, c.rec.valueOf(f), others, strings.ToLower(en))))
+				fmt.Sprintf("%s %s hoort ook bij een andere leerling (regel %s). Geen van deze regels is ingelezen; elke leerling heeft een eigen %s nodig.", nl, c.rec.valueOf(f), nlLines, strings.ToLower(nl)),
+				fmt.Sprintf("%s %s also belongs to another pupil (line %s). None of these rows was imported; every pupil needs their own %s.", en, c.rec.valueOf(f), enLines, strings.ToLower(en))))
 		}
 	}
 }
@@ -580,15 +584,29 @@ func (b *builder) result() *Result {
 	return res
 }
 
-// otherLines lists the lines of the group members other than i, as "3, 8 en 12".
-func (b *builder) otherLines(g []int, i int) string {
-	lines := make([]string, 0, len(g)-1)
+// maxListedLines is how many other lines a duplicate message names.
+const maxListedLines = 10
+
+// otherLines lists the lines of the group members other than i in Dutch and
+// English, as "3, 8 en 12", naming at most maxListedLines of them.
+func (b *builder) otherLines(g []int, i int) (nl, en string) {
+	lines := make([]string, 0, min(len(g)-1, maxListedLines))
+	rest := 0
 	for _, j := range g {
-		if j != i {
-			lines = append(lines, fmt.Sprint(b.cands[j].rec.Line))
+		if j == i {
+			continue
 		}
+		if len(lines) == maxListedLines {
+			rest++
+			continue
+		}
+		lines = append(lines, strconv.Itoa(b.cands[j].rec.Line))
 	}
-	return joinAnd(lines, "en")
+	if rest > 0 {
+		return strings.Join(lines, ", ") + fmt.Sprintf(" en nog %d andere", rest),
+			strings.Join(lines, ", ") + fmt.Sprintf(" and %d others", rest)
+	}
+	return joinAnd(lines, "en"), joinAnd(lines, "and")
 }
 
 // valueOf returns the value of one of the unique fields of r.

@@ -275,6 +275,19 @@ func TestBuildRecords(t *testing.T) {
 			},
 		},
 		{
+			name:    "a long list of other lines is cut short",
+			csv:     "Stamnr;Roepnaam;Achternaam;Klas\n" + strings.Repeat("9;Jan;Jansen;2B\n", 12) + "9;Piet;Jansen;2B\n",
+			refused: []codeLine{{2, "conflicting_key"}, {3, "conflicting_key"}, {4, "conflicting_key"}, {5, "conflicting_key"}, {6, "conflicting_key"}, {7, "conflicting_key"}, {8, "conflicting_key"}, {9, "conflicting_key"}, {10, "conflicting_key"}, {11, "conflicting_key"}, {12, "conflicting_key"}, {13, "conflicting_key"}, {14, "conflicting_key"}},
+			check: func(t *testing.T, res *importer.Result) {
+				if want := "staat ook op regel 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 en nog 2 andere, met andere gegevens"; !strings.Contains(res.Refused[0].NL, want) {
+					t.Errorf("message = %q", res.Refused[0].NL)
+				}
+				if want := "also appears on line 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 2 others with"; !strings.Contains(res.Refused[0].EN, want) {
+					t.Errorf("message = %q", res.Refused[0].EN)
+				}
+			},
+		},
+		{
 			name:    "warnings about refused rows are left out",
 			csv:     "Stamnr;Roepnaam;Achternaam;Klas\n1;Jos?;Peters;2B\n1;Jos;Peters;2B\n",
 			refused: []codeLine{{2, "conflicting_key"}, {3, "conflicting_key"}},

@@ -240,6 +240,7 @@ func (p *publisher) loop() {
 			continue
 		}
 		last = time.Now()
+		p.s.log.Debug("import progress", "job", p.jobID, "phase", pr.Phase, "done", pr.Done, "total", pr.Total)
 		p.write(&pr)
 		p.s.publish(p.jobID, Progress{Status: string(importjob.StatusCOMMITTING), Phase: pr.Phase, Done: pr.Done, Total: pr.Total})
 	}

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// importJSON is what a script reads from numo import --json; decoding into a struct of its own
+// pins the field names.
+type importJSON struct {
+	File           string            `json:"file"`
+	DryRun         bool              `json:"dryRun"`
+	Applied        bool              `json:"applied"`
+	ExitCode       int               `json:"exitCode"`
+	JobID          int               `json:"jobId"`
+	Encoding       string            `json:"encoding"`
+	Delimiter      string            `json:"delimiter"`
+	HeaderLine     int               `json:"headerLine"`
+	Rows           int               `json:"rows"`
+	Mapping        map[string]string `json:"mapping"`
+	Added          int               `json:"added"`
+	Updated        int               `json:"updated"`
+	Archived       int               `json:"archived"`
+	Unchanged      int               `json:"unchanged"`
+	Skipped        int               `json:"skipped"`
+	Refused        int               `json:"refused"`
+	ClassesCreated []string          `json:"classesCreated"`
+	Warnings       []jsonProblem     `json:"warnings"`
+	Errors         []jsonProblem     `json:"errors"`
+}
+
+type jsonProblem struct {
+	Line    int    `json:"line"`
+	Column  string `json:"column"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// dbState is what the database holds for the test school.
+type dbState struct {
+	active, archived  int
+	committed, failed int
+}
+
+func readState(t *testing.T, url, brin string) dbState {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+	defer db.Close()
+	s := db.Client.School.Query().OnlyX(ctx)
+	if s.Brin != brin {
+		t.Fatalf("school %s in the database, want %s", s.Brin, brin)
+	}
+	acc := db.Client.Account.Query().Where(account.SchoolID(s.ID))
+	job := db.Client.ImportJob.Query().Where(importjob.SchoolID(s.ID))
+	return dbState{
+		active:    acc.Clone().Where(account.StatusEQ(account.StatusACTIVE)).CountX(ctx),
+		archived:  acc.Clone().Where(account.StatusEQ(account.StatusARCHIVED)).CountX(ctx),
+		committed: job.Clone().Where(importjob.StatusEQ(importjob.StatusCOMMITTED)).CountX(ctx),
+		failed:    job.Clone().Where(importjob.StatusNEQ(importjob.StatusCOMMITTED)).CountX(ctx),
+	}
+}
+
+// TestImportCommand runs numo import as a script would, step by step against one database of
+// each kind: a school year's export, the same export again, and next year's export behind the
+// archive guard, with the refusals in between.
+func TestImportCommand(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata")
+	y2026 := filepath.Join(root, "transition", "school_2026.csv")
+	y2027 := filepath.Join(root, "transition", "school_2027.csv")
+	excel := filepath.Join(root, "import", "excel_renamed.csv")
+	dir := t.TempDir()
+	writeFile := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Achternaam left out, and a column the file does not have.
+	badMapping := writeFile("bad.json", `{"Stamnr":"key","Roepnaam":"firstName","Klas":"class","Mentor":"infix"}`)
+	goodMapping := writeFile("good.json", `{"stamnr":"key","Roepnaam":"firstName","Tussenv":"infix","Achternaam":"lastName",
+		"Klas":"class","Studie":"level","Leerjaar":"year","E-mail":"email","Geboortedatum":null}`)
+
+	type counts struct{ added, updated, archived, unchanged int }
+	steps := []struct {
+		name   string
+		args   []string // after "import --school 99XX"; every command line gets "--db URL" at the end
+		cmd    []string // a whole command line instead of args
+		code   int
+		json   bool     // args include --json: stdout must be one JSON object
+		counts *counts  // expected counts, when the file was planned
+		errors []string // codes expected in the JSON errors
+		out    []string // substrings of stdout
+		errOut []string // substrings of stderr
+		after  dbState  // the database afterwards
+	}{
+		{name: "school create", cmd: []string{"school", "create", "--brin", "99xx", "--name", "Testschool"},
+			out: []string{"school 99XX (Testschool) created"}},
+		{name: "school create again", cmd: []string{"school", "create", "--brin", "99XX", "--name", "Testschool"},
+			out: []string{"exists already"}},
+		{name: "unknown school", cmd: []string{"import", "--school", "11ZZ", "--add", y2026}, code: 1,
+			errOut: []string{"school 11ZZ bestaat niet; maak hem met numo school create"}},
+		{name: "no action", args: []string{y2026}, code: 1, errOut: []string{"--add, --update and/or --archive"}},
+		{name: "two files", args: []string{"--add", y2026, y2027}, code: 1, errOut: []string{"exactly one CSV file"}},
+		{name: "dry run writes nothing", args: []string{"--add", "--update", "--archive", "--dry-run", "--json", y2026},
+			json: true, counts: &counts{30, 0, 0, 0}},
+		{name: "dry run, readable", args: []string{y2026, "--add", "--dry-run"},
+			out: []string{"Proefimport", "toegevoegd", "30", "windows-1252", "kopregel op regel 4", "Nieuwe klassen (aan te maken): 1A, 2A, 3A"}},
+		{name: "import", args: []string{"--add", "--update", "--archive", "--json", y2026},
+			json: true, counts: &counts{30, 0, 0, 0}, after: dbState{active: 30, committed: 1}},
+		{name: "same file again", args: []string{"--add", "--update", "--archive", "--json", y2026},
+			json: true, counts: &counts{0, 0, 0, 30}, after: dbState{active: 30, committed: 2}},
+		{name: "next year unconfirmed", args: []string{"--add", "--update", "--archive", "--json", y2027}, code: 3,
+			json: true, counts: &counts{10, 20, 10, 0}, errors: []string{"archive_confirmation_required"}, after: dbState{active: 30, committed: 2}},
+		{name: "next year unconfirmed, readable", args: []string{"--add", "--update", "--archive", y2027}, code: 3,
+			out: []string{"Niet toegepast", "gearchiveerd", "10"}, errOut: []string{"bevestig met --confirm-archive 10"},
+			after: dbState{active: 30, committed: 2}},
+		{name: "next year dry run unconfirmed", args: []string{"--add", "--update", "--archive", "--dry-run", "--json", y2027}, code: 3,
+			json: true, counts: &counts{10, 20, 10, 0}, errors: []string{"archive_confirmation_required"}, after: dbState{active: 30, committed: 2}},
+		{name: "next year wrong number", args: []string{"--add", "--update", "--archive", "--confirm-archive", "9", "--json", y2027}, code: 3,
+			json: true, errors: []string{"archive_confirmation_required"}, after: dbState{active: 30, committed: 2}},
+		{name: "next year dry run confirmed", args: []string{"--add", "--update", "--archive", "--dry-run", "--confirm-archive", "10", "--json", y2027},
+			json: true, counts: &counts{10, 20, 10, 0}, after: dbState{active: 30, committed: 2}},
+		{name: "next year confirmed", args: []string{"--add", "--update", "--archive", "--confirm-archive", "10", "--json", y2027},
+			json: true, counts: &counts{10, 20, 10, 0}, after: dbState{active: 30, archived: 10, committed: 3}},
+		{name: "excel workbook", args: []string{"--add", "--json", excel}, code: 2,
+			json: true, errors: []string{importer.CodeExcelWorkbook}, after: dbState{active: 30, archived: 10, committed: 3}},
+		{name: "excel workbook, readable", args: []string{"--add", excel}, code: 2,
+			errOut: []string{"het bestand is geweigerd: Dit is een Excel-werkmap"}},
+		{name: "mapping without last name", args: []string{"--add", "--json", "--mapping", badMapping, y2027}, code: 1,
+			json: true, errors: []string{"unknown_column", importer.CodeRequiredUnmapped}, after: dbState{active: 30, archived: 10, committed: 3}},
+		{name: "mapping without last name, readable", args: []string{"--add", "--mapping", badMapping, y2027}, code: 1,
+			errOut: []string{`geen kolom "Mentor"`, "Achternaam is verplicht"}},
+		{name: "mapping by hand", args: []string{"--add", "--update", "--json", "--mapping", goodMapping, "--dry-run", y2027},
+			json: true, counts: &counts{0, 0, 0, 30}, after: dbState{active: 30, archived: 10, committed: 3}},
+	}
+
+	for _, kind := range testdb.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			url := testdb.URL(t, kind)
+			for _, st := range steps {
+				args := slices.Clone(st.cmd)
+				if args == nil {
+					args = append([]string{"import", "--school", "99XX"}, st.args...)
+				}
+				args = append(args, "--db", url) // flags may follow the file
+				var stdout, stderr bytes.Buffer
+				code := run(context.Background(), args, &stdout, &stderr)
+				if code != st.code {
+					t.Fatalf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", st.name, code, st.code, stdout.String(), stderr.String())
+				}
+				for _, s := range st.out {
+					if !strings.Contains(stdout.String(), s) {
+						t.Errorf("%s: stdout lacks %q:\n%s", st.name, s, stdout.String())
+					}
+				}
+				for _, s := range st.errOut {
+					if !strings.Contains(stderr.String(), s) {
+						t.Errorf("%s: stderr lacks %q:\n%s", st.name, s, stderr.String())
+					}
+				}
+				if st.json {
+					got := decodeOne(t, st.name, stdout.Bytes())
+					if got.ExitCode != st.code || (st.code != 2 && (got.Encoding == "" || got.Delimiter == "" || got.Rows == 0)) {
+						t.Errorf("%s: JSON %+v", st.name, got)
+					}
+					if st.counts != nil {
+						if c := (counts{got.Added, got.Updated, got.Archived, got.Unchanged}); c != *st.counts {
+							t.Errorf("%s: counts %+v, want %+v", st.name, c, *st.counts)
+						}
+					}
+					for _, code := range st.errors {
+						if !hasCode(got.Errors, code) {
+							t.Errorf("%s: errors %+v lack %s", st.name, got.Errors, code)
+						}
+					}
+					if len(st.errors) == 0 && len(got.Errors) > 0 {
+						t.Errorf("%s: unexpected errors %+v", st.name, got.Errors)
+					}
+					if applied := st.code == 0 && !slices.Contains(st.args, "--dry-run"); got.Applied != applied || (got.JobID != 0) != applied {
+						t.Errorf("%s: applied %v with job %d, want applied %v", st.name, got.Applied, got.JobID, applied)
+					}
+				}
+				if st.after != (dbState{}) || st.name == "dry run writes nothing" {
+					if got := readState(t, url, "99XX"); got != st.after {
+						t.Errorf("%s: database holds %+v, want %+v", st.name, got, st.after)
+					}
+				}
+			}
+		})
+	}
+}
+
+// decodeOne checks that out is exactly one JSON object and decodes it.
+func decodeOne(t *testing.T, step string, out []byte) importJSON {
+	t.Helper()
+	var got importJSON
+	dec := json.NewDecoder(bytes.NewReader(out))
+	if err := dec.Decode(&got); err != nil {
+		t.Fatalf("%s: stdout is not JSON: %v\n%s", step, err, out)
+	}
+	if dec.More() || len(bytes.TrimSpace(out[dec.InputOffset():])) > 0 {
+		t.Fatalf("%s: stdout holds more than one JSON object:\n%s", step, out)
+	}
+	if !bytes.HasPrefix(bytes.TrimSpace(out), []byte("{")) {
+		t.Fatalf("%s: stdout is not a JSON object:\n%s", step, out)
+	}
+	return got
+}
+
+func hasCode(ps []jsonProblem, code string) bool {
+	for _, p := range ps {
+		if p.Code == code && p.Message != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// TestImportHelp: --help prints the usage with the exit statuses and succeeds.
+func TestImportHelp(t *testing.T) {
+	for _, arg := range []string{"--help", "-h"} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), []string{"import", arg}, &stdout, &stderr); code != 0 {
+			t.Fatalf("%s: exit %d; stderr %s", arg, code, stderr.String())
+		}
+		for _, s := range []string{"Usage: numo import", "--confirm-archive N", "Exit status", "3  the archive guard"} {
+			if !strings.Contains(stdout.String(), s) {
+				t.Errorf("%s: help lacks %q", arg, s)
+			}
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"import", "--bogus"}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "bogus") {
+		t.Errorf("unknown flag: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// TestProgressBar draws a few updates and clears the line at the end.
+func TestProgressBar(t *testing.T) {
+	var out bytes.Buffer
+	b := &progressBar{w: &out}
+	b.update(importer.Progress{Phase: "planning", Total: 100000})
+	b.last = b.last.AddDate(0, 0, -1) // as if 100 ms passed
+	b.update(importer.Progress{Phase: "writing", Done: 50000, Total: 100000})
+	b.update(importer.Progress{Phase: "writing", Done: 100000, Total: 100000})
+	b.clear()
+	s := out.String()
+	for _, want := range []string{"plannen", " 50% 50.000/100.000", "100% 100.000/100.000"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("progress output %q lacks %q", s, want)
+		}
+	}
+	if !strings.HasSuffix(s, "\r\033[K") {
+		t.Errorf("progress bar not cleared: %q", s)
+	}
+	if isTerminal(&out) {
+		t.Error("a buffer counts as a terminal")
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1.000", 100000: "100.000", 1234567: "1.234.567", -4500: "-4.500"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

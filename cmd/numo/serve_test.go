@@ -1,0 +1,369 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// process is a real `numo serve` started by a test.
+type process struct {
+	cmd  *exec.Cmd
+	base string
+	log  *bytes.Buffer
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func numoBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "numo-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "numo")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func startNumo(t *testing.T, dbURL string, extra ...string) *process {
+	t.Helper()
+	addr := freePort(t)
+	args := append([]string{"serve", "--addr", addr, "--db", dbURL, "--demo=false", "--commit-dead-after", "3s", "--log-level", "debug"}, extra...)
+	cmd := exec.Command(numoBinary(t), args...)
+	var logBuf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, base: "http://" + addr, log: &logBuf}
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Signal(syscall.SIGTERM)
+			p.cmd.Wait()
+		}
+		if t.Failed() || os.Getenv("NUMO_TEST_SHOW_LOGS") != "" {
+			t.Logf("numo at %s logged:\n%s", p.base, p.log.String())
+		}
+	})
+	for i := 0; i < 200; i++ {
+		if resp, err := http.Get(p.base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("numo did not become healthy:\n%s", logBuf.String())
+	return nil
+}
+
+type gqlResponse struct {
+	Data   json.RawMessage
+	Errors []struct {
+		Message    string
+		Extensions map[string]any
+	}
+}
+
+func (p *process) query(t *testing.T, q string, vars map[string]any, out any) gqlResponse {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	resp, err := http.Post(p.base+"/query", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r gqlResponse
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	if out != nil && len(r.Errors) == 0 {
+		if err := json.Unmarshal(r.Data, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// upload sends a file with the GraphQL multipart request spec.
+func (p *process) upload(t *testing.T, schoolID int, name string, data []byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("operations", fmt.Sprintf(`{"query":"mutation($f: Upload!) { upload(schoolId: %d, file: $f) { id rowCount } }","variables":{"f":null}}`, schoolID))
+	w.WriteField("map", `{"0":["variables.f"]}`)
+	fw, _ := w.CreateFormFile("0", name)
+	fw.Write(data)
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, p.base+"/query", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r gqlResponse
+	json.NewDecoder(resp.Body).Decode(&r)
+	if len(r.Errors) > 0 {
+		t.Fatalf("upload: %+v", r.Errors)
+	}
+	var out struct{ Upload struct{ ID string } }
+	json.Unmarshal(r.Data, &out)
+	return out.Upload.ID
+}
+
+// subscribe opens a graphql-transport-ws subscription to a job's progress.
+func (p *process) subscribe(t *testing.T, jobID string) <-chan map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(p.base, "http")+"/query", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatalf("websocket: %v", err)
+	}
+	c.SetReadLimit(1 << 20)
+	send := func(v any) {
+		b, _ := json.Marshal(v)
+		if err := c.Write(ctx, websocket.MessageText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(map[string]any{"type": "connection_init", "payload": map[string]any{}})
+	if _, ack, err := c.Read(ctx); err != nil || !strings.Contains(string(ack), "connection_ack") {
+		t.Fatalf("no ack: %s %v", ack, err)
+	}
+	send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query":     `subscription($j: ID!) { importProgress(jobId: $j) { status phase done total final error counts { added } } }`,
+		"variables": map[string]any{"j": jobID}}})
+	out := make(chan map[string]any, 1000)
+	go func() {
+		defer close(out)
+		defer c.CloseNow()
+		for {
+			_, data, err := c.Read(ctx)
+			if err != nil {
+				return
+			}
+			var msg struct {
+				Type    string
+				Payload struct {
+					Data struct{ ImportProgress map[string]any }
+				}
+			}
+			json.Unmarshal(data, &msg)
+			switch msg.Type {
+			case "next":
+				out <- msg.Payload.Data.ImportProgress
+			case "complete", "error":
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// bigFile is an invented school of n pupils in 100-pupil classes.
+func bigFile(n int) []byte {
+	var b bytes.Buffer
+	w := bufio.NewWriter(&b)
+	fmt.Fprint(w, "Stamnr;Roepnaam;Tussenv;Achternaam;Klas;Leerjaar\r\n")
+	firsts := []string{"Sanne", "Daan", "Zoë", "Mehmet", "Noor", "Lieke", "Bram", "Fatima"}
+	lasts := []string{"Jansen", "Vries", "Dijk", "Bakker", "Visser", "Berg", "Smit", "Çelik"}
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(w, "%d;%s;%s;%s;%d%c%d;%d\r\n", 500000+i, firsts[i%8], []string{"", "de", "van"}[i%3], lasts[(i/8)%8], 1+i%6, 'A'+rune(i/600%26), i/15600, 1+i%6)
+	}
+	w.Flush()
+	return b.Bytes()
+}
+
+func prepareJob(t *testing.T, p *process, schoolID int, data []byte) string {
+	t.Helper()
+	job := p.upload(t, schoolID, "groot.csv", data)
+	if r := p.query(t, `mutation($j: ID!) { preview(jobId: $j, actions: [ADD, UPDATE]) { counts { added } } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
+		t.Fatalf("preview: %+v", r.Errors)
+	}
+	return job
+}
+
+// TestTwoProcesses runs two numo processes on one PostgreSQL: a job uploaded on one is
+// previewed on the other, a commit sent to both at once is claimed by exactly one, and a
+// subscriber on the other process sees the progress to the end.
+func TestTwoProcesses(t *testing.T) {
+	url := testdb.URL(t, "postgres")
+	a := startNumo(t, url)
+	b := startNumo(t, url)
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var schoolID int
+	if err := db.QueryRow(`INSERT INTO schools (name, brin, archive_threshold, created_at, updated_at) VALUES ('Twee', '12AB', 10, now(), now()) RETURNING id`).Scan(&schoolID); err != nil {
+		t.Fatal(err)
+	}
+	job := a.upload(t, schoolID, "groot.csv", bigFile(20000))
+	if r := b.query(t, `mutation($j: ID!) { preview(jobId: $j, actions: [ADD]) { counts { added } } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
+		t.Fatalf("preview on the other process: %+v", r.Errors)
+	}
+	events := b.subscribe(t, job)
+	var wg sync.WaitGroup
+	results := make([]gqlResponse, 2)
+	for i, p := range []*process{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = p.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil)
+		}()
+	}
+	wg.Wait()
+	ok, refused := 0, 0
+	for _, r := range results {
+		switch {
+		case len(r.Errors) == 0:
+			ok++
+		case r.Errors[0].Extensions["code"] == "INVALID_STATE":
+			refused++
+		default:
+			t.Fatalf("commit answered %+v", r.Errors)
+		}
+	}
+	if ok != 1 || refused != 1 {
+		t.Fatalf("%d commits accepted and %d refused; want exactly one claim", ok, refused)
+	}
+	var last map[string]any
+	n := 0
+	timeout := time.After(60 * time.Second)
+	for last == nil || last["final"] != true {
+		select {
+		case ev, open := <-events:
+			if !open {
+				t.Fatalf("subscription ended after %d events without a final one (last %v)", n, last)
+			}
+			last = ev
+			n++
+		case <-timeout:
+			t.Fatalf("no final event in 60 s (last %v)", last)
+		}
+	}
+	if last["status"] != "COMMITTED" || last["counts"].(map[string]any)["added"] != float64(20000) {
+		t.Fatalf("final event %v", last)
+	}
+	if n < 3 {
+		t.Errorf("only %d progress events crossed processes", n)
+	}
+	var count int
+	db.QueryRow(`SELECT count(*) FROM accounts WHERE school_id = $1`, schoolID).Scan(&count)
+	if count != 20000 {
+		t.Fatalf("%d accounts after the commit, want 20000", count)
+	}
+}
+
+// TestKilledCommit kills the committing process (SIGKILL) in the middle of its writes: nothing
+// of the import is kept, the other process marks the job failed, and its subscribers hear so.
+func TestKilledCommit(t *testing.T) {
+	url := testdb.URL(t, "postgres")
+	a := startNumo(t, url)
+	b := startNumo(t, url)
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var schoolID int
+	if err := db.QueryRow(`INSERT INTO schools (name, brin, archive_threshold, created_at, updated_at) VALUES ('Kill', '34CD', 10, now(), now()) RETURNING id`).Scan(&schoolID); err != nil {
+		t.Fatal(err)
+	}
+	job := prepareJob(t, a, schoolID, bigFile(150000))
+	events := b.subscribe(t, job)
+	if r := a.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
+		t.Fatalf("commit: %+v", r.Errors)
+	}
+	var killedAt map[string]any
+	for ev := range events {
+		if ev["phase"] == "writing" && ev["done"].(float64) > 0 {
+			a.cmd.Process.Signal(syscall.SIGKILL)
+			a.cmd.Wait()
+			killedAt = ev
+			break
+		}
+		if ev["final"] == true {
+			t.Fatalf("the commit ended before it could be killed: %v", ev)
+		}
+	}
+	if killedAt == nil {
+		t.Fatal("subscription ended before the writes began")
+	}
+	var final map[string]any
+	timeout := time.After(30 * time.Second)
+	for final == nil {
+		select {
+		case ev, open := <-events:
+			if !open {
+				t.Fatal("subscription closed without a final event")
+			}
+			if ev["final"] == true {
+				final = ev
+			}
+		case <-timeout:
+			t.Fatal("the killed commit was not marked failed within 30 s")
+		}
+	}
+	if final["status"] != "FAILED" || final["error"] == nil {
+		t.Fatalf("final event after the kill: %v", final)
+	}
+	var accounts, classes, changes int
+	db.QueryRow(`SELECT count(*) FROM accounts WHERE school_id = $1`, schoolID).Scan(&accounts)
+	db.QueryRow(`SELECT count(*) FROM classes WHERE school_id = $1`, schoolID).Scan(&classes)
+	db.QueryRow(`SELECT count(*) FROM account_changes`).Scan(&changes)
+	if accounts+classes+changes != 0 {
+		t.Fatalf("killed at %v of the writes, the database kept %d accounts, %d classes, %d changes", killedAt["done"], accounts, classes, changes)
+	}
+	t.Logf("killed at %v/%v written; nothing kept; job marked failed by the other process", killedAt["done"], killedAt["total"])
+	// The failed job can be committed again, on the surviving process.
+	if r := b.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
+		t.Fatalf("commit again after the failure: %+v", r.Errors)
+	}
+}
