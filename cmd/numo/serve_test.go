@@ -37,7 +37,7 @@ var (
 	buildErr  error
 )
 
-func numoBinary(t *testing.T) string {
+func numoBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "numo-bin")
@@ -57,7 +57,7 @@ func numoBinary(t *testing.T) string {
 	return binPath
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -67,7 +67,7 @@ func freePort(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func startNumo(t *testing.T, dbURL string, extra ...string) *process {
+func startNumo(t testing.TB, dbURL string, extra ...string) *process {
 	t.Helper()
 	addr := freePort(t)
 	args := append([]string{"serve", "--addr", addr, "--db", dbURL, "--demo=false", "--commit-dead-after", "3s", "--log-level", "debug"}, extra...)
@@ -108,7 +108,7 @@ type gqlResponse struct {
 	}
 }
 
-func (p *process) query(t *testing.T, q string, vars map[string]any, out any) gqlResponse {
+func (p *process) query(t testing.TB, q string, vars map[string]any, out any) gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
 	resp, err := http.Post(p.base+"/query", "application/json", bytes.NewReader(body))
@@ -129,7 +129,7 @@ func (p *process) query(t *testing.T, q string, vars map[string]any, out any) gq
 }
 
 // upload sends a file with the GraphQL multipart request spec.
-func (p *process) upload(t *testing.T, schoolID int, name string, data []byte) string {
+func (p *process) upload(t testing.TB, schoolID int, name string, data []byte) string {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
@@ -156,7 +156,7 @@ func (p *process) upload(t *testing.T, schoolID int, name string, data []byte) s
 }
 
 // subscribe opens a graphql-transport-ws subscription to a job's progress.
-func (p *process) subscribe(t *testing.T, jobID string) <-chan map[string]any {
+func (p *process) subscribe(t testing.TB, jobID string) <-chan map[string]any {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -205,21 +205,24 @@ func (p *process) subscribe(t *testing.T, jobID string) <-chan map[string]any {
 	return out
 }
 
-// bigFile is an invented school of n pupils in 100-pupil classes.
-func bigFile(n int) []byte {
+// bigFile is an invented school of n pupils.
+func bigFile(n int) []byte { return bigFileFrom(500000, n) }
+
+// bigFileFrom is an invented school of n pupils whose keys start at first.
+func bigFileFrom(first, n int) []byte {
 	var b bytes.Buffer
 	w := bufio.NewWriter(&b)
 	fmt.Fprint(w, "Stamnr;Roepnaam;Tussenv;Achternaam;Klas;Leerjaar\r\n")
 	firsts := []string{"Sanne", "Daan", "Zoë", "Mehmet", "Noor", "Lieke", "Bram", "Fatima"}
 	lasts := []string{"Jansen", "Vries", "Dijk", "Bakker", "Visser", "Berg", "Smit", "Çelik"}
 	for i := 0; i < n; i++ {
-		fmt.Fprintf(w, "%d;%s;%s;%s;%d%c%d;%d\r\n", 500000+i, firsts[i%8], []string{"", "de", "van"}[i%3], lasts[(i/8)%8], 1+i%6, 'A'+rune(i/600%26), i/15600, 1+i%6)
+		fmt.Fprintf(w, "%d;%s;%s;%s;%d%c%d;%d\r\n", first+i, firsts[i%8], []string{"", "de", "van"}[i%3], lasts[(i/8)%8], 1+i%6, 'A'+rune(i/600%26), i/15600, 1+i%6)
 	}
 	w.Flush()
 	return b.Bytes()
 }
 
-func prepareJob(t *testing.T, p *process, schoolID int, data []byte) string {
+func prepareJob(t testing.TB, p *process, schoolID int, data []byte) string {
 	t.Helper()
 	job := p.upload(t, schoolID, "groot.csv", data)
 	if r := p.query(t, `mutation($j: ID!) { preview(jobId: $j, actions: [ADD, UPDATE]) { counts { added } } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {

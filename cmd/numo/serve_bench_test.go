@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// demoSchool returns the id of the demo school of a process started with --demo.
+func demoSchool(b testing.TB, p *process) int {
+	var out struct {
+		Schools struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+	}
+	if r := p.query(b, `{ schools(first: 1) { edges { node { id } } } }`, nil, &out); len(r.Errors) > 0 || len(out.Schools.Edges) == 0 {
+		b.Fatalf("no demo school: %+v", r.Errors)
+	}
+	id, _ := strconv.Atoi(out.Schools.Edges[0].Node.ID)
+	return id
+}
+
+// waitFinal reads progress events until the final one.
+func waitFinal(b testing.TB, events <-chan map[string]any, limit time.Duration) map[string]any {
+	timeout := time.After(limit)
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				b.Fatal("subscription closed before the final event")
+			}
+			if ev["final"] == true {
+				return ev
+			}
+		case <-timeout:
+			b.Fatalf("no final event within %v", limit)
+		}
+	}
+}
+
+// BenchmarkCommitToFinal100k measures, through a real numo process, the time from the commit
+// mutation to the final progress event on a subscription, for 100,000 new pupils.
+func BenchmarkCommitToFinal100k(b *testing.B) {
+	for _, kind := range testdb.Kinds {
+		b.Run(kind, func(b *testing.B) {
+			p := startNumo(b, testdb.URL(b, kind), "--demo=true", "--max-upload-mb", "50", "--log-level", "warn")
+			school := demoSchool(b, p)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				job := prepareJob(b, p, school, bigFileFrom(1_000_000+i*100_000, 100_000))
+				events := p.subscribe(b, job)
+				<-events // the current state
+				b.StartTimer()
+				if r := p.query(b, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
+					b.Fatalf("commit: %+v", r.Errors)
+				}
+				final := waitFinal(b, events, 5*time.Minute)
+				b.StopTimer()
+				if final["status"] != "COMMITTED" {
+					b.Fatalf("final event %v", final)
+				}
+			}
+		})
+	}
+}
+
+// rssMB reads the resident memory of a process.
+func rssMB(b testing.TB, pid int) float64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	b.Fatal("no VmRSS")
+	return 0
+}
+
+// BenchmarkSubscribers2000 opens 2,000 progress subscriptions (graphql-transport-ws) on one
+// numo process, reports its resident memory with them, then commits the job and measures
+// how long until every subscriber has the final event.
+func BenchmarkSubscribers2000(b *testing.B) {
+	const subscribers = 2000
+	for _, kind := range testdb.Kinds {
+		b.Run(kind, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				p := startNumo(b, testdb.URL(b, kind), "--demo=true", "--log-level", "warn")
+				school := demoSchool(b, p)
+				job := prepareJob(b, p, school, bigFileFrom(2_000_000, 1_000))
+				before := rssMB(b, p.cmd.Process.Pid)
+				subs := make([]<-chan map[string]any, subscribers)
+				for j := range subs {
+					subs[j] = p.subscribe(b, job)
+					<-subs[j]
+				}
+				time.Sleep(500 * time.Millisecond)
+				with := rssMB(b, p.cmd.Process.Pid)
+				b.StartTimer()
+				start := time.Now()
+				if r := p.query(b, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
+					b.Fatalf("commit: %+v", r.Errors)
+				}
+				for _, s := range subs {
+					if ev := waitFinal(b, s, 2*time.Minute); ev["status"] != "COMMITTED" {
+						b.Fatalf("a subscriber got %v", ev)
+					}
+				}
+				fanout := time.Since(start)
+				b.StopTimer()
+				b.ReportMetric(float64(subscribers), "subscribers")
+				b.ReportMetric(with, "rss-MB")
+				b.ReportMetric((with-before)*1024/subscribers, "KB/subscriber")
+				b.ReportMetric(float64(fanout.Milliseconds()), "commit-to-all-final-ms")
+			}
+		})
+	}
+}
