@@ -51,6 +51,14 @@ type Account struct {
 	Status account.Status `json:"status,omitempty"`
 	// ArchivedAt holds the value of the "archived_at" field.
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	// argon2id hash; empty means the account cannot log in with a password
+	PasswordHash string `json:"-"`
+	// set for a one-time password from an admin
+	MustChangePassword bool `json:"must_change_password,omitempty"`
+	// FailedLogins holds the value of the "failed_logins" field.
+	FailedLogins int `json:"failed_logins,omitempty"`
+	// LockedUntil holds the value of the "locked_until" field.
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AccountQuery when eager-loading is set.
 	Edges        AccountEdges `json:"edges"`
@@ -65,13 +73,16 @@ type AccountEdges struct {
 	Class *Class `json:"class,omitempty"`
 	// TeachingClasses holds the value of the teaching_classes edge.
 	TeachingClasses []*Class `json:"teaching_classes,omitempty"`
+	// Sessions holds the value of the sessions edge.
+	Sessions []*Session `json:"sessions,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
 	totalCount [3]map[string]int
 
 	namedTeachingClasses map[string][]*Class
+	namedSessions        map[string][]*Session
 }
 
 // SchoolOrErr returns the School value or an error if the edge
@@ -105,16 +116,27 @@ func (e AccountEdges) TeachingClassesOrErr() ([]*Class, error) {
 	return nil, &NotLoadedError{edge: "teaching_classes"}
 }
 
+// SessionsOrErr returns the Sessions value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) SessionsOrErr() ([]*Session, error) {
+	if e.loadedTypes[3] {
+		return e.Sessions, nil
+	}
+	return nil, &NotLoadedError{edge: "sessions"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Account) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case account.FieldID, account.FieldSchoolID, account.FieldYear, account.FieldClassID:
+		case account.FieldMustChangePassword:
+			values[i] = new(sql.NullBool)
+		case account.FieldID, account.FieldSchoolID, account.FieldYear, account.FieldClassID, account.FieldFailedLogins:
 			values[i] = new(sql.NullInt64)
-		case account.FieldRole, account.FieldExternalKey, account.FieldFirstName, account.FieldInfix, account.FieldLastName, account.FieldEmail, account.FieldUsername, account.FieldEckID, account.FieldLevel, account.FieldStatus:
+		case account.FieldRole, account.FieldExternalKey, account.FieldFirstName, account.FieldInfix, account.FieldLastName, account.FieldEmail, account.FieldUsername, account.FieldEckID, account.FieldLevel, account.FieldStatus, account.FieldPasswordHash:
 			values[i] = new(sql.NullString)
-		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldArchivedAt:
+		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldArchivedAt, account.FieldLockedUntil:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -237,6 +259,31 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				_m.ArchivedAt = new(time.Time)
 				*_m.ArchivedAt = value.Time
 			}
+		case account.FieldPasswordHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field password_hash", values[i])
+			} else if value.Valid {
+				_m.PasswordHash = value.String
+			}
+		case account.FieldMustChangePassword:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field must_change_password", values[i])
+			} else if value.Valid {
+				_m.MustChangePassword = value.Bool
+			}
+		case account.FieldFailedLogins:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field failed_logins", values[i])
+			} else if value.Valid {
+				_m.FailedLogins = int(value.Int64)
+			}
+		case account.FieldLockedUntil:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field locked_until", values[i])
+			} else if value.Valid {
+				_m.LockedUntil = new(time.Time)
+				*_m.LockedUntil = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -263,6 +310,11 @@ func (_m *Account) QueryClass() *ClassQuery {
 // QueryTeachingClasses queries the "teaching_classes" edge of the Account entity.
 func (_m *Account) QueryTeachingClasses() *ClassQuery {
 	return NewAccountClient(_m.config).QueryTeachingClasses(_m)
+}
+
+// QuerySessions queries the "sessions" edge of the Account entity.
+func (_m *Account) QuerySessions() *SessionQuery {
+	return NewAccountClient(_m.config).QuerySessions(_m)
 }
 
 // Update returns a builder for updating this Account.
@@ -343,6 +395,19 @@ func (_m *Account) String() string {
 		builder.WriteString("archived_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("password_hash=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("must_change_password=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MustChangePassword))
+	builder.WriteString(", ")
+	builder.WriteString("failed_logins=")
+	builder.WriteString(fmt.Sprintf("%v", _m.FailedLogins))
+	builder.WriteString(", ")
+	if v := _m.LockedUntil; v != nil {
+		builder.WriteString("locked_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -368,6 +433,30 @@ func (_m *Account) appendNamedTeachingClasses(name string, edges ...*Class) {
 		_m.Edges.namedTeachingClasses[name] = []*Class{}
 	} else {
 		_m.Edges.namedTeachingClasses[name] = append(_m.Edges.namedTeachingClasses[name], edges...)
+	}
+}
+
+// NamedSessions returns the Sessions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedSessions(name string) ([]*Session, error) {
+	if _m.Edges.namedSessions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSessions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedSessions(name string, edges ...*Session) {
+	if _m.Edges.namedSessions == nil {
+		_m.Edges.namedSessions = make(map[string][]*Session)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSessions[name] = []*Session{}
+	} else {
+		_m.Edges.namedSessions[name] = append(_m.Edges.namedSessions[name], edges...)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/school"
+	"github.com/numo/accounts/ent/session"
 )
 
 // AccountCreate is the builder for creating a Account entity.
@@ -224,6 +225,62 @@ func (_c *AccountCreate) SetNillableArchivedAt(v *time.Time) *AccountCreate {
 	return _c
 }
 
+// SetPasswordHash sets the "password_hash" field.
+func (_c *AccountCreate) SetPasswordHash(v string) *AccountCreate {
+	_c.mutation.SetPasswordHash(v)
+	return _c
+}
+
+// SetNillablePasswordHash sets the "password_hash" field if the given value is not nil.
+func (_c *AccountCreate) SetNillablePasswordHash(v *string) *AccountCreate {
+	if v != nil {
+		_c.SetPasswordHash(*v)
+	}
+	return _c
+}
+
+// SetMustChangePassword sets the "must_change_password" field.
+func (_c *AccountCreate) SetMustChangePassword(v bool) *AccountCreate {
+	_c.mutation.SetMustChangePassword(v)
+	return _c
+}
+
+// SetNillableMustChangePassword sets the "must_change_password" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableMustChangePassword(v *bool) *AccountCreate {
+	if v != nil {
+		_c.SetMustChangePassword(*v)
+	}
+	return _c
+}
+
+// SetFailedLogins sets the "failed_logins" field.
+func (_c *AccountCreate) SetFailedLogins(v int) *AccountCreate {
+	_c.mutation.SetFailedLogins(v)
+	return _c
+}
+
+// SetNillableFailedLogins sets the "failed_logins" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableFailedLogins(v *int) *AccountCreate {
+	if v != nil {
+		_c.SetFailedLogins(*v)
+	}
+	return _c
+}
+
+// SetLockedUntil sets the "locked_until" field.
+func (_c *AccountCreate) SetLockedUntil(v time.Time) *AccountCreate {
+	_c.mutation.SetLockedUntil(v)
+	return _c
+}
+
+// SetNillableLockedUntil sets the "locked_until" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableLockedUntil(v *time.Time) *AccountCreate {
+	if v != nil {
+		_c.SetLockedUntil(*v)
+	}
+	return _c
+}
+
 // SetSchool sets the "school" edge to the School entity.
 func (_c *AccountCreate) SetSchool(v *School) *AccountCreate {
 	return _c.SetSchoolID(v.ID)
@@ -247,6 +304,21 @@ func (_c *AccountCreate) AddTeachingClasses(v ...*Class) *AccountCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddTeachingClassIDs(ids...)
+}
+
+// AddSessionIDs adds the "sessions" edge to the Session entity by IDs.
+func (_c *AccountCreate) AddSessionIDs(ids ...int) *AccountCreate {
+	_c.mutation.AddSessionIDs(ids...)
+	return _c
+}
+
+// AddSessions adds the "sessions" edges to the Session entity.
+func (_c *AccountCreate) AddSessions(v ...*Session) *AccountCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSessionIDs(ids...)
 }
 
 // Mutation returns the AccountMutation object of the builder.
@@ -319,6 +391,14 @@ func (_c *AccountCreate) defaults() {
 	if _, ok := _c.mutation.Status(); !ok {
 		v := account.DefaultStatus
 		_c.mutation.SetStatus(v)
+	}
+	if _, ok := _c.mutation.MustChangePassword(); !ok {
+		v := account.DefaultMustChangePassword
+		_c.mutation.SetMustChangePassword(v)
+	}
+	if _, ok := _c.mutation.FailedLogins(); !ok {
+		v := account.DefaultFailedLogins
+		_c.mutation.SetFailedLogins(v)
 	}
 }
 
@@ -404,6 +484,12 @@ func (_c *AccountCreate) check() error {
 		if err := account.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Account.status": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.MustChangePassword(); !ok {
+		return &ValidationError{Name: "must_change_password", err: errors.New(`ent: missing required field "Account.must_change_password"`)}
+	}
+	if _, ok := _c.mutation.FailedLogins(); !ok {
+		return &ValidationError{Name: "failed_logins", err: errors.New(`ent: missing required field "Account.failed_logins"`)}
 	}
 	if len(_c.mutation.SchoolIDs()) == 0 {
 		return &ValidationError{Name: "school", err: errors.New(`ent: missing required edge "Account.school"`)}
@@ -491,6 +577,22 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 		_spec.SetField(account.FieldArchivedAt, field.TypeTime, value)
 		_node.ArchivedAt = &value
 	}
+	if value, ok := _c.mutation.PasswordHash(); ok {
+		_spec.SetField(account.FieldPasswordHash, field.TypeString, value)
+		_node.PasswordHash = value
+	}
+	if value, ok := _c.mutation.MustChangePassword(); ok {
+		_spec.SetField(account.FieldMustChangePassword, field.TypeBool, value)
+		_node.MustChangePassword = value
+	}
+	if value, ok := _c.mutation.FailedLogins(); ok {
+		_spec.SetField(account.FieldFailedLogins, field.TypeInt, value)
+		_node.FailedLogins = value
+	}
+	if value, ok := _c.mutation.LockedUntil(); ok {
+		_spec.SetField(account.FieldLockedUntil, field.TypeTime, value)
+		_node.LockedUntil = &value
+	}
 	if nodes := _c.mutation.SchoolIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -534,6 +636,22 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(class.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SessionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.SessionsTable,
+			Columns: []string{account.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -788,6 +906,72 @@ func (u *AccountUpsert) UpdateArchivedAt() *AccountUpsert {
 // ClearArchivedAt clears the value of the "archived_at" field.
 func (u *AccountUpsert) ClearArchivedAt() *AccountUpsert {
 	u.SetNull(account.FieldArchivedAt)
+	return u
+}
+
+// SetPasswordHash sets the "password_hash" field.
+func (u *AccountUpsert) SetPasswordHash(v string) *AccountUpsert {
+	u.Set(account.FieldPasswordHash, v)
+	return u
+}
+
+// UpdatePasswordHash sets the "password_hash" field to the value that was provided on create.
+func (u *AccountUpsert) UpdatePasswordHash() *AccountUpsert {
+	u.SetExcluded(account.FieldPasswordHash)
+	return u
+}
+
+// ClearPasswordHash clears the value of the "password_hash" field.
+func (u *AccountUpsert) ClearPasswordHash() *AccountUpsert {
+	u.SetNull(account.FieldPasswordHash)
+	return u
+}
+
+// SetMustChangePassword sets the "must_change_password" field.
+func (u *AccountUpsert) SetMustChangePassword(v bool) *AccountUpsert {
+	u.Set(account.FieldMustChangePassword, v)
+	return u
+}
+
+// UpdateMustChangePassword sets the "must_change_password" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateMustChangePassword() *AccountUpsert {
+	u.SetExcluded(account.FieldMustChangePassword)
+	return u
+}
+
+// SetFailedLogins sets the "failed_logins" field.
+func (u *AccountUpsert) SetFailedLogins(v int) *AccountUpsert {
+	u.Set(account.FieldFailedLogins, v)
+	return u
+}
+
+// UpdateFailedLogins sets the "failed_logins" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateFailedLogins() *AccountUpsert {
+	u.SetExcluded(account.FieldFailedLogins)
+	return u
+}
+
+// AddFailedLogins adds v to the "failed_logins" field.
+func (u *AccountUpsert) AddFailedLogins(v int) *AccountUpsert {
+	u.Add(account.FieldFailedLogins, v)
+	return u
+}
+
+// SetLockedUntil sets the "locked_until" field.
+func (u *AccountUpsert) SetLockedUntil(v time.Time) *AccountUpsert {
+	u.Set(account.FieldLockedUntil, v)
+	return u
+}
+
+// UpdateLockedUntil sets the "locked_until" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateLockedUntil() *AccountUpsert {
+	u.SetExcluded(account.FieldLockedUntil)
+	return u
+}
+
+// ClearLockedUntil clears the value of the "locked_until" field.
+func (u *AccountUpsert) ClearLockedUntil() *AccountUpsert {
+	u.SetNull(account.FieldLockedUntil)
 	return u
 }
 
@@ -1067,6 +1251,83 @@ func (u *AccountUpsertOne) UpdateArchivedAt() *AccountUpsertOne {
 func (u *AccountUpsertOne) ClearArchivedAt() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearArchivedAt()
+	})
+}
+
+// SetPasswordHash sets the "password_hash" field.
+func (u *AccountUpsertOne) SetPasswordHash(v string) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetPasswordHash(v)
+	})
+}
+
+// UpdatePasswordHash sets the "password_hash" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdatePasswordHash() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdatePasswordHash()
+	})
+}
+
+// ClearPasswordHash clears the value of the "password_hash" field.
+func (u *AccountUpsertOne) ClearPasswordHash() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearPasswordHash()
+	})
+}
+
+// SetMustChangePassword sets the "must_change_password" field.
+func (u *AccountUpsertOne) SetMustChangePassword(v bool) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetMustChangePassword(v)
+	})
+}
+
+// UpdateMustChangePassword sets the "must_change_password" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateMustChangePassword() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateMustChangePassword()
+	})
+}
+
+// SetFailedLogins sets the "failed_logins" field.
+func (u *AccountUpsertOne) SetFailedLogins(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetFailedLogins(v)
+	})
+}
+
+// AddFailedLogins adds v to the "failed_logins" field.
+func (u *AccountUpsertOne) AddFailedLogins(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddFailedLogins(v)
+	})
+}
+
+// UpdateFailedLogins sets the "failed_logins" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateFailedLogins() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateFailedLogins()
+	})
+}
+
+// SetLockedUntil sets the "locked_until" field.
+func (u *AccountUpsertOne) SetLockedUntil(v time.Time) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetLockedUntil(v)
+	})
+}
+
+// UpdateLockedUntil sets the "locked_until" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateLockedUntil() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateLockedUntil()
+	})
+}
+
+// ClearLockedUntil clears the value of the "locked_until" field.
+func (u *AccountUpsertOne) ClearLockedUntil() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearLockedUntil()
 	})
 }
 
@@ -1512,6 +1773,83 @@ func (u *AccountUpsertBulk) UpdateArchivedAt() *AccountUpsertBulk {
 func (u *AccountUpsertBulk) ClearArchivedAt() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearArchivedAt()
+	})
+}
+
+// SetPasswordHash sets the "password_hash" field.
+func (u *AccountUpsertBulk) SetPasswordHash(v string) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetPasswordHash(v)
+	})
+}
+
+// UpdatePasswordHash sets the "password_hash" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdatePasswordHash() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdatePasswordHash()
+	})
+}
+
+// ClearPasswordHash clears the value of the "password_hash" field.
+func (u *AccountUpsertBulk) ClearPasswordHash() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearPasswordHash()
+	})
+}
+
+// SetMustChangePassword sets the "must_change_password" field.
+func (u *AccountUpsertBulk) SetMustChangePassword(v bool) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetMustChangePassword(v)
+	})
+}
+
+// UpdateMustChangePassword sets the "must_change_password" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateMustChangePassword() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateMustChangePassword()
+	})
+}
+
+// SetFailedLogins sets the "failed_logins" field.
+func (u *AccountUpsertBulk) SetFailedLogins(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetFailedLogins(v)
+	})
+}
+
+// AddFailedLogins adds v to the "failed_logins" field.
+func (u *AccountUpsertBulk) AddFailedLogins(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddFailedLogins(v)
+	})
+}
+
+// UpdateFailedLogins sets the "failed_logins" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateFailedLogins() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateFailedLogins()
+	})
+}
+
+// SetLockedUntil sets the "locked_until" field.
+func (u *AccountUpsertBulk) SetLockedUntil(v time.Time) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetLockedUntil(v)
+	})
+}
+
+// UpdateLockedUntil sets the "locked_until" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateLockedUntil() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateLockedUntil()
+	})
+}
+
+// ClearLockedUntil clears the value of the "locked_until" field.
+func (u *AccountUpsertBulk) ClearLockedUntil() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearLockedUntil()
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/predicate"
+	"github.com/numo/accounts/ent/session"
 )
 
 // AccountUpdate is the builder for updating Account entities.
@@ -249,6 +250,81 @@ func (_u *AccountUpdate) ClearArchivedAt() *AccountUpdate {
 	return _u
 }
 
+// SetPasswordHash sets the "password_hash" field.
+func (_u *AccountUpdate) SetPasswordHash(v string) *AccountUpdate {
+	_u.mutation.SetPasswordHash(v)
+	return _u
+}
+
+// SetNillablePasswordHash sets the "password_hash" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillablePasswordHash(v *string) *AccountUpdate {
+	if v != nil {
+		_u.SetPasswordHash(*v)
+	}
+	return _u
+}
+
+// ClearPasswordHash clears the value of the "password_hash" field.
+func (_u *AccountUpdate) ClearPasswordHash() *AccountUpdate {
+	_u.mutation.ClearPasswordHash()
+	return _u
+}
+
+// SetMustChangePassword sets the "must_change_password" field.
+func (_u *AccountUpdate) SetMustChangePassword(v bool) *AccountUpdate {
+	_u.mutation.SetMustChangePassword(v)
+	return _u
+}
+
+// SetNillableMustChangePassword sets the "must_change_password" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableMustChangePassword(v *bool) *AccountUpdate {
+	if v != nil {
+		_u.SetMustChangePassword(*v)
+	}
+	return _u
+}
+
+// SetFailedLogins sets the "failed_logins" field.
+func (_u *AccountUpdate) SetFailedLogins(v int) *AccountUpdate {
+	_u.mutation.ResetFailedLogins()
+	_u.mutation.SetFailedLogins(v)
+	return _u
+}
+
+// SetNillableFailedLogins sets the "failed_logins" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableFailedLogins(v *int) *AccountUpdate {
+	if v != nil {
+		_u.SetFailedLogins(*v)
+	}
+	return _u
+}
+
+// AddFailedLogins adds value to the "failed_logins" field.
+func (_u *AccountUpdate) AddFailedLogins(v int) *AccountUpdate {
+	_u.mutation.AddFailedLogins(v)
+	return _u
+}
+
+// SetLockedUntil sets the "locked_until" field.
+func (_u *AccountUpdate) SetLockedUntil(v time.Time) *AccountUpdate {
+	_u.mutation.SetLockedUntil(v)
+	return _u
+}
+
+// SetNillableLockedUntil sets the "locked_until" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableLockedUntil(v *time.Time) *AccountUpdate {
+	if v != nil {
+		_u.SetLockedUntil(*v)
+	}
+	return _u
+}
+
+// ClearLockedUntil clears the value of the "locked_until" field.
+func (_u *AccountUpdate) ClearLockedUntil() *AccountUpdate {
+	_u.mutation.ClearLockedUntil()
+	return _u
+}
+
 // SetClass sets the "class" edge to the Class entity.
 func (_u *AccountUpdate) SetClass(v *Class) *AccountUpdate {
 	return _u.SetClassID(v.ID)
@@ -267,6 +343,21 @@ func (_u *AccountUpdate) AddTeachingClasses(v ...*Class) *AccountUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddTeachingClassIDs(ids...)
+}
+
+// AddSessionIDs adds the "sessions" edge to the Session entity by IDs.
+func (_u *AccountUpdate) AddSessionIDs(ids ...int) *AccountUpdate {
+	_u.mutation.AddSessionIDs(ids...)
+	return _u
+}
+
+// AddSessions adds the "sessions" edges to the Session entity.
+func (_u *AccountUpdate) AddSessions(v ...*Session) *AccountUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSessionIDs(ids...)
 }
 
 // Mutation returns the AccountMutation object of the builder.
@@ -299,6 +390,27 @@ func (_u *AccountUpdate) RemoveTeachingClasses(v ...*Class) *AccountUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTeachingClassIDs(ids...)
+}
+
+// ClearSessions clears all "sessions" edges to the Session entity.
+func (_u *AccountUpdate) ClearSessions() *AccountUpdate {
+	_u.mutation.ClearSessions()
+	return _u
+}
+
+// RemoveSessionIDs removes the "sessions" edge to Session entities by IDs.
+func (_u *AccountUpdate) RemoveSessionIDs(ids ...int) *AccountUpdate {
+	_u.mutation.RemoveSessionIDs(ids...)
+	return _u
+}
+
+// RemoveSessions removes "sessions" edges to Session entities.
+func (_u *AccountUpdate) RemoveSessions(v ...*Session) *AccountUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSessionIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -459,6 +571,27 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ArchivedAtCleared() {
 		_spec.ClearField(account.FieldArchivedAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.PasswordHash(); ok {
+		_spec.SetField(account.FieldPasswordHash, field.TypeString, value)
+	}
+	if _u.mutation.PasswordHashCleared() {
+		_spec.ClearField(account.FieldPasswordHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.MustChangePassword(); ok {
+		_spec.SetField(account.FieldMustChangePassword, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.FailedLogins(); ok {
+		_spec.SetField(account.FieldFailedLogins, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedFailedLogins(); ok {
+		_spec.AddField(account.FieldFailedLogins, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.LockedUntil(); ok {
+		_spec.SetField(account.FieldLockedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.LockedUntilCleared() {
+		_spec.ClearField(account.FieldLockedUntil, field.TypeTime)
+	}
 	if _u.mutation.ClassCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -526,6 +659,51 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(class.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.SessionsTable,
+			Columns: []string{account.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSessionsIDs(); len(nodes) > 0 && !_u.mutation.SessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.SessionsTable,
+			Columns: []string{account.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SessionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.SessionsTable,
+			Columns: []string{account.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -774,6 +952,81 @@ func (_u *AccountUpdateOne) ClearArchivedAt() *AccountUpdateOne {
 	return _u
 }
 
+// SetPasswordHash sets the "password_hash" field.
+func (_u *AccountUpdateOne) SetPasswordHash(v string) *AccountUpdateOne {
+	_u.mutation.SetPasswordHash(v)
+	return _u
+}
+
+// SetNillablePasswordHash sets the "password_hash" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillablePasswordHash(v *string) *AccountUpdateOne {
+	if v != nil {
+		_u.SetPasswordHash(*v)
+	}
+	return _u
+}
+
+// ClearPasswordHash clears the value of the "password_hash" field.
+func (_u *AccountUpdateOne) ClearPasswordHash() *AccountUpdateOne {
+	_u.mutation.ClearPasswordHash()
+	return _u
+}
+
+// SetMustChangePassword sets the "must_change_password" field.
+func (_u *AccountUpdateOne) SetMustChangePassword(v bool) *AccountUpdateOne {
+	_u.mutation.SetMustChangePassword(v)
+	return _u
+}
+
+// SetNillableMustChangePassword sets the "must_change_password" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableMustChangePassword(v *bool) *AccountUpdateOne {
+	if v != nil {
+		_u.SetMustChangePassword(*v)
+	}
+	return _u
+}
+
+// SetFailedLogins sets the "failed_logins" field.
+func (_u *AccountUpdateOne) SetFailedLogins(v int) *AccountUpdateOne {
+	_u.mutation.ResetFailedLogins()
+	_u.mutation.SetFailedLogins(v)
+	return _u
+}
+
+// SetNillableFailedLogins sets the "failed_logins" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableFailedLogins(v *int) *AccountUpdateOne {
+	if v != nil {
+		_u.SetFailedLogins(*v)
+	}
+	return _u
+}
+
+// AddFailedLogins adds value to the "failed_logins" field.
+func (_u *AccountUpdateOne) AddFailedLogins(v int) *AccountUpdateOne {
+	_u.mutation.AddFailedLogins(v)
+	return _u
+}
+
+// SetLockedUntil sets the "locked_until" field.
+func (_u *AccountUpdateOne) SetLockedUntil(v time.Time) *AccountUpdateOne {
+	_u.mutation.SetLockedUntil(v)
+	return _u
+}
+
+// SetNillableLockedUntil sets the "locked_until" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableLockedUntil(v *time.Time) *AccountUpdateOne {
+	if v != nil {
+		_u.SetLockedUntil(*v)
+	}
+	return _u
+}
+
+// ClearLockedUntil clears the value of the "locked_until" field.
+func (_u *AccountUpdateOne) ClearLockedUntil() *AccountUpdateOne {
+	_u.mutation.ClearLockedUntil()
+	return _u
+}
+
 // SetClass sets the "class" edge to the Class entity.
 func (_u *AccountUpdateOne) SetClass(v *Class) *AccountUpdateOne {
 	return _u.SetClassID(v.ID)
@@ -792,6 +1045,21 @@ func (_u *AccountUpdateOne) AddTeachingClasses(v ...*Class) *AccountUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddTeachingClassIDs(ids...)
+}
+
+// AddSessionIDs adds the "sessions" edge to the Session entity by IDs.
+func (_u *AccountUpdateOne) AddSessionIDs(ids ...int) *AccountUpdateOne {
+	_u.mutation.AddSessionIDs(ids...)
+	return _u
+}
+
+// AddSessions adds the "sessions" edges to the Session entity.
+func (_u *AccountUpdateOne) AddSessions(v ...*Session) *AccountUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSessionIDs(ids...)
 }
 
 // Mutation returns the AccountMutation object of the builder.
@@ -824,6 +1092,27 @@ func (_u *AccountUpdateOne) RemoveTeachingClasses(v ...*Class) *AccountUpdateOne
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTeachingClassIDs(ids...)
+}
+
+// ClearSessions clears all "sessions" edges to the Session entity.
+func (_u *AccountUpdateOne) ClearSessions() *AccountUpdateOne {
+	_u.mutation.ClearSessions()
+	return _u
+}
+
+// RemoveSessionIDs removes the "sessions" edge to Session entities by IDs.
+func (_u *AccountUpdateOne) RemoveSessionIDs(ids ...int) *AccountUpdateOne {
+	_u.mutation.RemoveSessionIDs(ids...)
+	return _u
+}
+
+// RemoveSessions removes "sessions" edges to Session entities.
+func (_u *AccountUpdateOne) RemoveSessions(v ...*Session) *AccountUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSessionIDs(ids...)
 }
 
 // Where appends a list predicates to the AccountUpdate builder.
@@ -1014,6 +1303,27 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	if _u.mutation.ArchivedAtCleared() {
 		_spec.ClearField(account.FieldArchivedAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.PasswordHash(); ok {
+		_spec.SetField(account.FieldPasswordHash, field.TypeString, value)
+	}
+	if _u.mutation.PasswordHashCleared() {
+		_spec.ClearField(account.FieldPasswordHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.MustChangePassword(); ok {
+		_spec.SetField(account.FieldMustChangePassword, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.FailedLogins(); ok {
+		_spec.SetField(account.FieldFailedLogins, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedFailedLogins(); ok {
+		_spec.AddField(account.FieldFailedLogins, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.LockedUntil(); ok {
+		_spec.SetField(account.FieldLockedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.LockedUntilCleared() {
+		_spec.ClearField(account.FieldLockedUntil, field.TypeTime)
+	}
 	if _u.mutation.ClassCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1081,6 +1391,51 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(class.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.SessionsTable,
+			Columns: []string{account.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSessionsIDs(); len(nodes) > 0 && !_u.mutation.SessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.SessionsTable,
+			Columns: []string{account.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SessionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   account.SessionsTable,
+			Columns: []string{account.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

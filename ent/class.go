@@ -32,6 +32,8 @@ type Class struct {
 	Year *int `json:"year,omitempty"`
 	// canonical opleidingsniveau, e.g. havo/vwo
 	Level string `json:"level,omitempty"`
+	// the import job that created the class, so that undoing it can remove it when empty
+	CreatedByJobID *int `json:"created_by_job_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ClassQuery when eager-loading is set.
 	Edges        ClassEdges `json:"edges"`
@@ -90,7 +92,7 @@ func (*Class) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case class.FieldID, class.FieldSchoolID, class.FieldYear:
+		case class.FieldID, class.FieldSchoolID, class.FieldYear, class.FieldCreatedByJobID:
 			values[i] = new(sql.NullInt64)
 		case class.FieldName, class.FieldNameKey, class.FieldLevel:
 			values[i] = new(sql.NullString)
@@ -159,6 +161,13 @@ func (_m *Class) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field level", values[i])
 			} else if value.Valid {
 				_m.Level = value.String
+			}
+		case class.FieldCreatedByJobID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field created_by_job_id", values[i])
+			} else if value.Valid {
+				_m.CreatedByJobID = new(int)
+				*_m.CreatedByJobID = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -233,6 +242,11 @@ func (_m *Class) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("level=")
 	builder.WriteString(_m.Level)
+	builder.WriteString(", ")
+	if v := _m.CreatedByJobID; v != nil {
+		builder.WriteString("created_by_job_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -98,6 +98,20 @@ func (_c *ClassCreate) SetNillableLevel(v *string) *ClassCreate {
 	return _c
 }
 
+// SetCreatedByJobID sets the "created_by_job_id" field.
+func (_c *ClassCreate) SetCreatedByJobID(v int) *ClassCreate {
+	_c.mutation.SetCreatedByJobID(v)
+	return _c
+}
+
+// SetNillableCreatedByJobID sets the "created_by_job_id" field if the given value is not nil.
+func (_c *ClassCreate) SetNillableCreatedByJobID(v *int) *ClassCreate {
+	if v != nil {
+		_c.SetCreatedByJobID(*v)
+	}
+	return _c
+}
+
 // SetSchool sets the "school" edge to the School entity.
 func (_c *ClassCreate) SetSchool(v *School) *ClassCreate {
 	return _c.SetSchoolID(v.ID)
@@ -267,6 +281,10 @@ func (_c *ClassCreate) createSpec() (*Class, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Level(); ok {
 		_spec.SetField(class.FieldLevel, field.TypeString, value)
 		_node.Level = value
+	}
+	if value, ok := _c.mutation.CreatedByJobID(); ok {
+		_spec.SetField(class.FieldCreatedByJobID, field.TypeInt, value)
+		_node.CreatedByJobID = &value
 	}
 	if nodes := _c.mutation.SchoolIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -447,6 +465,30 @@ func (u *ClassUpsert) ClearLevel() *ClassUpsert {
 	return u
 }
 
+// SetCreatedByJobID sets the "created_by_job_id" field.
+func (u *ClassUpsert) SetCreatedByJobID(v int) *ClassUpsert {
+	u.Set(class.FieldCreatedByJobID, v)
+	return u
+}
+
+// UpdateCreatedByJobID sets the "created_by_job_id" field to the value that was provided on create.
+func (u *ClassUpsert) UpdateCreatedByJobID() *ClassUpsert {
+	u.SetExcluded(class.FieldCreatedByJobID)
+	return u
+}
+
+// AddCreatedByJobID adds v to the "created_by_job_id" field.
+func (u *ClassUpsert) AddCreatedByJobID(v int) *ClassUpsert {
+	u.Add(class.FieldCreatedByJobID, v)
+	return u
+}
+
+// ClearCreatedByJobID clears the value of the "created_by_job_id" field.
+func (u *ClassUpsert) ClearCreatedByJobID() *ClassUpsert {
+	u.SetNull(class.FieldCreatedByJobID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -583,6 +625,34 @@ func (u *ClassUpsertOne) UpdateLevel() *ClassUpsertOne {
 func (u *ClassUpsertOne) ClearLevel() *ClassUpsertOne {
 	return u.Update(func(s *ClassUpsert) {
 		s.ClearLevel()
+	})
+}
+
+// SetCreatedByJobID sets the "created_by_job_id" field.
+func (u *ClassUpsertOne) SetCreatedByJobID(v int) *ClassUpsertOne {
+	return u.Update(func(s *ClassUpsert) {
+		s.SetCreatedByJobID(v)
+	})
+}
+
+// AddCreatedByJobID adds v to the "created_by_job_id" field.
+func (u *ClassUpsertOne) AddCreatedByJobID(v int) *ClassUpsertOne {
+	return u.Update(func(s *ClassUpsert) {
+		s.AddCreatedByJobID(v)
+	})
+}
+
+// UpdateCreatedByJobID sets the "created_by_job_id" field to the value that was provided on create.
+func (u *ClassUpsertOne) UpdateCreatedByJobID() *ClassUpsertOne {
+	return u.Update(func(s *ClassUpsert) {
+		s.UpdateCreatedByJobID()
+	})
+}
+
+// ClearCreatedByJobID clears the value of the "created_by_job_id" field.
+func (u *ClassUpsertOne) ClearCreatedByJobID() *ClassUpsertOne {
+	return u.Update(func(s *ClassUpsert) {
+		s.ClearCreatedByJobID()
 	})
 }
 
@@ -888,6 +958,34 @@ func (u *ClassUpsertBulk) UpdateLevel() *ClassUpsertBulk {
 func (u *ClassUpsertBulk) ClearLevel() *ClassUpsertBulk {
 	return u.Update(func(s *ClassUpsert) {
 		s.ClearLevel()
+	})
+}
+
+// SetCreatedByJobID sets the "created_by_job_id" field.
+func (u *ClassUpsertBulk) SetCreatedByJobID(v int) *ClassUpsertBulk {
+	return u.Update(func(s *ClassUpsert) {
+		s.SetCreatedByJobID(v)
+	})
+}
+
+// AddCreatedByJobID adds v to the "created_by_job_id" field.
+func (u *ClassUpsertBulk) AddCreatedByJobID(v int) *ClassUpsertBulk {
+	return u.Update(func(s *ClassUpsert) {
+		s.AddCreatedByJobID(v)
+	})
+}
+
+// UpdateCreatedByJobID sets the "created_by_job_id" field to the value that was provided on create.
+func (u *ClassUpsertBulk) UpdateCreatedByJobID() *ClassUpsertBulk {
+	return u.Update(func(s *ClassUpsert) {
+		s.UpdateCreatedByJobID()
+	})
+}
+
+// ClearCreatedByJobID clears the value of the "created_by_job_id" field.
+func (u *ClassUpsertBulk) ClearCreatedByJobID() *ClassUpsertBulk {
+	return u.Update(func(s *ClassUpsert) {
+		s.ClearCreatedByJobID()
 	})
 }
 

@@ -111,6 +111,33 @@ func (_u *ClassUpdate) ClearLevel() *ClassUpdate {
 	return _u
 }
 
+// SetCreatedByJobID sets the "created_by_job_id" field.
+func (_u *ClassUpdate) SetCreatedByJobID(v int) *ClassUpdate {
+	_u.mutation.ResetCreatedByJobID()
+	_u.mutation.SetCreatedByJobID(v)
+	return _u
+}
+
+// SetNillableCreatedByJobID sets the "created_by_job_id" field if the given value is not nil.
+func (_u *ClassUpdate) SetNillableCreatedByJobID(v *int) *ClassUpdate {
+	if v != nil {
+		_u.SetCreatedByJobID(*v)
+	}
+	return _u
+}
+
+// AddCreatedByJobID adds value to the "created_by_job_id" field.
+func (_u *ClassUpdate) AddCreatedByJobID(v int) *ClassUpdate {
+	_u.mutation.AddCreatedByJobID(v)
+	return _u
+}
+
+// ClearCreatedByJobID clears the value of the "created_by_job_id" field.
+func (_u *ClassUpdate) ClearCreatedByJobID() *ClassUpdate {
+	_u.mutation.ClearCreatedByJobID()
+	return _u
+}
+
 // AddPupilIDs adds the "pupils" edge to the Account entity by IDs.
 func (_u *ClassUpdate) AddPupilIDs(ids ...int) *ClassUpdate {
 	_u.mutation.AddPupilIDs(ids...)
@@ -289,6 +316,15 @@ func (_u *ClassUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LevelCleared() {
 		_spec.ClearField(class.FieldLevel, field.TypeString)
+	}
+	if value, ok := _u.mutation.CreatedByJobID(); ok {
+		_spec.SetField(class.FieldCreatedByJobID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCreatedByJobID(); ok {
+		_spec.AddField(class.FieldCreatedByJobID, field.TypeInt, value)
+	}
+	if _u.mutation.CreatedByJobIDCleared() {
+		_spec.ClearField(class.FieldCreatedByJobID, field.TypeInt)
 	}
 	if _u.mutation.PupilsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -480,6 +516,33 @@ func (_u *ClassUpdateOne) SetNillableLevel(v *string) *ClassUpdateOne {
 // ClearLevel clears the value of the "level" field.
 func (_u *ClassUpdateOne) ClearLevel() *ClassUpdateOne {
 	_u.mutation.ClearLevel()
+	return _u
+}
+
+// SetCreatedByJobID sets the "created_by_job_id" field.
+func (_u *ClassUpdateOne) SetCreatedByJobID(v int) *ClassUpdateOne {
+	_u.mutation.ResetCreatedByJobID()
+	_u.mutation.SetCreatedByJobID(v)
+	return _u
+}
+
+// SetNillableCreatedByJobID sets the "created_by_job_id" field if the given value is not nil.
+func (_u *ClassUpdateOne) SetNillableCreatedByJobID(v *int) *ClassUpdateOne {
+	if v != nil {
+		_u.SetCreatedByJobID(*v)
+	}
+	return _u
+}
+
+// AddCreatedByJobID adds value to the "created_by_job_id" field.
+func (_u *ClassUpdateOne) AddCreatedByJobID(v int) *ClassUpdateOne {
+	_u.mutation.AddCreatedByJobID(v)
+	return _u
+}
+
+// ClearCreatedByJobID clears the value of the "created_by_job_id" field.
+func (_u *ClassUpdateOne) ClearCreatedByJobID() *ClassUpdateOne {
+	_u.mutation.ClearCreatedByJobID()
 	return _u
 }
 
@@ -691,6 +754,15 @@ func (_u *ClassUpdateOne) sqlSave(ctx context.Context) (_node *Class, err error)
 	}
 	if _u.mutation.LevelCleared() {
 		_spec.ClearField(class.FieldLevel, field.TypeString)
+	}
+	if value, ok := _u.mutation.CreatedByJobID(); ok {
+		_spec.SetField(class.FieldCreatedByJobID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCreatedByJobID(); ok {
+		_spec.AddField(class.FieldCreatedByJobID, field.TypeInt, value)
+	}
+	if _u.mutation.CreatedByJobIDCleared() {
+		_spec.ClearField(class.FieldCreatedByJobID, field.TypeInt)
 	}
 	if _u.mutation.PupilsCleared() {
 		edge := &sqlgraph.EdgeSpec{

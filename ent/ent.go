@@ -14,10 +14,13 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/apitoken"
+	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/school"
+	"github.com/numo/accounts/ent/session"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -78,12 +81,15 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			apitoken.Table:      apitoken.ValidColumn,
 			account.Table:       account.ValidColumn,
 			accountchange.Table: accountchange.ValidColumn,
+			auditevent.Table:    auditevent.ValidColumn,
 			class.Table:         class.ValidColumn,
 			importblob.Table:    importblob.ValidColumn,
 			importjob.Table:     importjob.ValidColumn,
 			school.Table:        school.ValidColumn,
+			session.Table:       session.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

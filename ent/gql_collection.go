@@ -11,10 +11,146 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/apitoken"
+	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/school"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *APITokenQuery) CollectFields(ctx context.Context, satisfies ...string) (*APITokenQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(apitoken.Columns))
+		selectedFields = []string{apitoken.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "school":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SchoolClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, schoolImplementors)...); err != nil {
+				return err
+			}
+			_q.withSchool = query
+			if _, ok := fieldSeen[apitoken.FieldSchoolID]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldSchoolID)
+				fieldSeen[apitoken.FieldSchoolID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[apitoken.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldCreatedAt)
+				fieldSeen[apitoken.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[apitoken.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldUpdatedAt)
+				fieldSeen[apitoken.FieldUpdatedAt] = struct{}{}
+			}
+		case "schoolID":
+			if _, ok := fieldSeen[apitoken.FieldSchoolID]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldSchoolID)
+				fieldSeen[apitoken.FieldSchoolID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[apitoken.FieldName]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldName)
+				fieldSeen[apitoken.FieldName] = struct{}{}
+			}
+		case "prefix":
+			if _, ok := fieldSeen[apitoken.FieldPrefix]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldPrefix)
+				fieldSeen[apitoken.FieldPrefix] = struct{}{}
+			}
+		case "lastUsedAt":
+			if _, ok := fieldSeen[apitoken.FieldLastUsedAt]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldLastUsedAt)
+				fieldSeen[apitoken.FieldLastUsedAt] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[apitoken.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldRevokedAt)
+				fieldSeen[apitoken.FieldRevokedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type apitokenPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ApiTokenPaginateOption
+}
+
+func newApiTokenPaginateArgs(rv map[string]any) *apitokenPaginateArgs {
+	args := &apitokenPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ApiTokenOrder{Field: &ApiTokenOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithApiTokenOrder(order))
+			}
+		case *ApiTokenOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithApiTokenOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ApiTokenWhereInput); ok {
+		args.opts = append(args.opts, WithApiTokenFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *AccountQuery) CollectFields(ctx context.Context, satisfies ...string) (*AccountQuery, error) {
@@ -305,6 +441,145 @@ func newAccountPaginateArgs(rv map[string]any) *accountPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*AccountWhereInput); ok {
 		args.opts = append(args.opts, WithAccountFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AuditEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*AuditEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(auditevent.Columns))
+		selectedFields = []string{auditevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "school":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SchoolClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, schoolImplementors)...); err != nil {
+				return err
+			}
+			_q.withSchool = query
+			if _, ok := fieldSeen[auditevent.FieldSchoolID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldSchoolID)
+				fieldSeen[auditevent.FieldSchoolID] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[auditevent.FieldAt]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldAt)
+				fieldSeen[auditevent.FieldAt] = struct{}{}
+			}
+		case "schoolID":
+			if _, ok := fieldSeen[auditevent.FieldSchoolID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldSchoolID)
+				fieldSeen[auditevent.FieldSchoolID] = struct{}{}
+			}
+		case "actorAccountID":
+			if _, ok := fieldSeen[auditevent.FieldActorAccountID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldActorAccountID)
+				fieldSeen[auditevent.FieldActorAccountID] = struct{}{}
+			}
+		case "actorTokenID":
+			if _, ok := fieldSeen[auditevent.FieldActorTokenID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldActorTokenID)
+				fieldSeen[auditevent.FieldActorTokenID] = struct{}{}
+			}
+		case "actor":
+			if _, ok := fieldSeen[auditevent.FieldActor]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldActor)
+				fieldSeen[auditevent.FieldActor] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[auditevent.FieldAction]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldAction)
+				fieldSeen[auditevent.FieldAction] = struct{}{}
+			}
+		case "detail":
+			if _, ok := fieldSeen[auditevent.FieldDetail]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldDetail)
+				fieldSeen[auditevent.FieldDetail] = struct{}{}
+			}
+		case "remoteAddr":
+			if _, ok := fieldSeen[auditevent.FieldRemoteAddr]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldRemoteAddr)
+				fieldSeen[auditevent.FieldRemoteAddr] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type auditeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AuditEventPaginateOption
+}
+
+func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
+	args := &auditeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AuditEventOrder{Field: &AuditEventOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAuditEventOrder(order))
+			}
+		case *AuditEventOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAuditEventOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*AuditEventWhereInput); ok {
+		args.opts = append(args.opts, WithAuditEventFilter(v.Filter))
 	}
 	return args
 }
@@ -677,6 +952,21 @@ func (_q *ImportJobQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, importjob.FieldStartedByID)
 				fieldSeen[importjob.FieldStartedByID] = struct{}{}
 			}
+
+		case "undoOf":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ImportJobClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, importjobImplementors)...); err != nil {
+				return err
+			}
+			_q.withUndoOf = query
+			if _, ok := fieldSeen[importjob.FieldUndoOfID]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldUndoOfID)
+				fieldSeen[importjob.FieldUndoOfID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[importjob.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, importjob.FieldCreatedAt)
@@ -786,6 +1076,26 @@ func (_q *ImportJobQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 			if _, ok := fieldSeen[importjob.FieldCommittedAt]; !ok {
 				selectedFields = append(selectedFields, importjob.FieldCommittedAt)
 				fieldSeen[importjob.FieldCommittedAt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[importjob.FieldKind]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldKind)
+				fieldSeen[importjob.FieldKind] = struct{}{}
+			}
+		case "undoOfID":
+			if _, ok := fieldSeen[importjob.FieldUndoOfID]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldUndoOfID)
+				fieldSeen[importjob.FieldUndoOfID] = struct{}{}
+			}
+		case "undoneAt":
+			if _, ok := fieldSeen[importjob.FieldUndoneAt]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldUndoneAt)
+				fieldSeen[importjob.FieldUndoneAt] = struct{}{}
+			}
+		case "dataPurgedAt":
+			if _, ok := fieldSeen[importjob.FieldDataPurgedAt]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldDataPurgedAt)
+				fieldSeen[importjob.FieldDataPurgedAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -1138,6 +1448,184 @@ func (_q *SchoolQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 			_q.WithNamedImportJobs(alias, func(wq *ImportJobQuery) {
 				*wq = *query
 			})
+
+		case "apiTokens":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&APITokenClient{config: _q.config}).Query()
+			)
+			args := newApiTokenPaginateArgs(fieldArgs(ctx, new(ApiTokenWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newApiTokenPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*School) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"school_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(school.APITokensColumn), ids...))
+						})
+						if err := query.GroupBy(school.APITokensColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*School) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.APITokens)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, apitokenImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(school.APITokensColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedAPITokens(alias, func(wq *APITokenQuery) {
+				*wq = *query
+			})
+
+		case "auditEvents":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AuditEventClient{config: _q.config}).Query()
+			)
+			args := newAuditEventPaginateArgs(fieldArgs(ctx, new(AuditEventWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newAuditEventPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*School) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"school_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(school.AuditEventsColumn), ids...))
+						})
+						if err := query.GroupBy(school.AuditEventsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*School) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.AuditEvents)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, auditeventImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(school.AuditEventsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedAuditEvents(alias, func(wq *AuditEventQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[school.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, school.FieldCreatedAt)
@@ -1162,6 +1650,16 @@ func (_q *SchoolQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 			if _, ok := fieldSeen[school.FieldArchiveThreshold]; !ok {
 				selectedFields = append(selectedFields, school.FieldArchiveThreshold)
 				fieldSeen[school.FieldArchiveThreshold] = struct{}{}
+			}
+		case "archivedRetentionDays":
+			if _, ok := fieldSeen[school.FieldArchivedRetentionDays]; !ok {
+				selectedFields = append(selectedFields, school.FieldArchivedRetentionDays)
+				fieldSeen[school.FieldArchivedRetentionDays] = struct{}{}
+			}
+		case "jobDataRetentionDays":
+			if _, ok := fieldSeen[school.FieldJobDataRetentionDays]; !ok {
+				selectedFields = append(selectedFields, school.FieldJobDataRetentionDays)
+				fieldSeen[school.FieldJobDataRetentionDays] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -8,6 +8,14 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *APIToken) School(ctx context.Context) (*School, error) {
+	result, err := _m.Edges.SchoolOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySchool().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Account) School(ctx context.Context) (*School, error) {
 	result, err := _m.Edges.SchoolOrErr()
 	if IsNotLoaded(err) {
@@ -43,6 +51,14 @@ func (_m *Account) TeachingClasses(
 		return conn, nil
 	}
 	return _m.QueryTeachingClasses().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *AuditEvent) School(ctx context.Context) (*School, error) {
+	result, err := _m.Edges.SchoolOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySchool().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *Class) School(ctx context.Context) (*School, error) {
@@ -111,6 +127,14 @@ func (_m *ImportJob) StartedBy(ctx context.Context) (*Account, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *ImportJob) UndoOf(ctx context.Context) (*ImportJob, error) {
+	result, err := _m.Edges.UndoOfOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUndoOf().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *School) Classes(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ClassOrder, where *ClassWhereInput,
 ) (*ClassConnection, error) {
@@ -172,4 +196,46 @@ func (_m *School) ImportJobs(
 		return conn, nil
 	}
 	return _m.QueryImportJobs().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *School) APITokens(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ApiTokenOrder, where *ApiTokenWhereInput,
+) (*ApiTokenConnection, error) {
+	opts := []ApiTokenPaginateOption{
+		WithApiTokenOrder(orderBy),
+		WithApiTokenFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedAPITokens(alias); err == nil || hasTotalCount {
+		pager, err := newApiTokenPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ApiTokenConnection{Edges: []*ApiTokenEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryAPITokens().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *School) AuditEvents(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *AuditEventOrder, where *AuditEventWhereInput,
+) (*AuditEventConnection, error) {
+	opts := []AuditEventPaginateOption{
+		WithAuditEventOrder(orderBy),
+		WithAuditEventFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedAuditEvents(alias); err == nil || hasTotalCount {
+		pager, err := newAuditEventPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AuditEventConnection{Edges: []*AuditEventEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryAuditEvents().Paginate(ctx, after, first, before, last, opts...)
 }

@@ -8,11 +8,437 @@ import (
 	"time"
 
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/apitoken"
+	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
 )
+
+// ApiTokenWhereInput represents a where input for filtering APIToken queries.
+type ApiTokenWhereInput struct {
+	Predicates []predicate.APIToken  `json:"-"`
+	Not        *ApiTokenWhereInput   `json:"not,omitempty"`
+	Or         []*ApiTokenWhereInput `json:"or,omitempty"`
+	And        []*ApiTokenWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "school_id" field predicates.
+	SchoolID      *int  `json:"schoolID,omitempty"`
+	SchoolIDNEQ   *int  `json:"schoolIDNEQ,omitempty"`
+	SchoolIDIn    []int `json:"schoolIDIn,omitempty"`
+	SchoolIDNotIn []int `json:"schoolIDNotIn,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "prefix" field predicates.
+	Prefix             *string  `json:"prefix,omitempty"`
+	PrefixNEQ          *string  `json:"prefixNEQ,omitempty"`
+	PrefixIn           []string `json:"prefixIn,omitempty"`
+	PrefixNotIn        []string `json:"prefixNotIn,omitempty"`
+	PrefixGT           *string  `json:"prefixGT,omitempty"`
+	PrefixGTE          *string  `json:"prefixGTE,omitempty"`
+	PrefixLT           *string  `json:"prefixLT,omitempty"`
+	PrefixLTE          *string  `json:"prefixLTE,omitempty"`
+	PrefixContains     *string  `json:"prefixContains,omitempty"`
+	PrefixHasPrefix    *string  `json:"prefixHasPrefix,omitempty"`
+	PrefixHasSuffix    *string  `json:"prefixHasSuffix,omitempty"`
+	PrefixEqualFold    *string  `json:"prefixEqualFold,omitempty"`
+	PrefixContainsFold *string  `json:"prefixContainsFold,omitempty"`
+
+	// "last_used_at" field predicates.
+	LastUsedAt       *time.Time  `json:"lastUsedAt,omitempty"`
+	LastUsedAtNEQ    *time.Time  `json:"lastUsedAtNEQ,omitempty"`
+	LastUsedAtIn     []time.Time `json:"lastUsedAtIn,omitempty"`
+	LastUsedAtNotIn  []time.Time `json:"lastUsedAtNotIn,omitempty"`
+	LastUsedAtGT     *time.Time  `json:"lastUsedAtGT,omitempty"`
+	LastUsedAtGTE    *time.Time  `json:"lastUsedAtGTE,omitempty"`
+	LastUsedAtLT     *time.Time  `json:"lastUsedAtLT,omitempty"`
+	LastUsedAtLTE    *time.Time  `json:"lastUsedAtLTE,omitempty"`
+	LastUsedAtIsNil  bool        `json:"lastUsedAtIsNil,omitempty"`
+	LastUsedAtNotNil bool        `json:"lastUsedAtNotNil,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+
+	// "school" edge predicates.
+	HasSchool     *bool               `json:"hasSchool,omitempty"`
+	HasSchoolWith []*SchoolWhereInput `json:"hasSchoolWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ApiTokenWhereInput) AddPredicates(predicates ...predicate.APIToken) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ApiTokenWhereInput filter on the APITokenQuery builder.
+func (i *ApiTokenWhereInput) Filter(q *APITokenQuery) (*APITokenQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyApiTokenWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyApiTokenWhereInput is returned in case the ApiTokenWhereInput is empty.
+var ErrEmptyApiTokenWhereInput = errors.New("ent: empty predicate ApiTokenWhereInput")
+
+// P returns a predicate for filtering apitokens.
+// An error is returned if the input is empty or invalid.
+func (i *ApiTokenWhereInput) P() (predicate.APIToken, error) {
+	var predicates []predicate.APIToken
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, apitoken.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.APIToken, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, apitoken.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.APIToken, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, apitoken.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, apitoken.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, apitoken.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, apitoken.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, apitoken.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, apitoken.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, apitoken.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, apitoken.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, apitoken.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, apitoken.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, apitoken.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, apitoken.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, apitoken.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, apitoken.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, apitoken.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, apitoken.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, apitoken.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, apitoken.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, apitoken.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, apitoken.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, apitoken.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, apitoken.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, apitoken.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, apitoken.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, apitoken.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.SchoolID != nil {
+		predicates = append(predicates, apitoken.SchoolIDEQ(*i.SchoolID))
+	}
+	if i.SchoolIDNEQ != nil {
+		predicates = append(predicates, apitoken.SchoolIDNEQ(*i.SchoolIDNEQ))
+	}
+	if len(i.SchoolIDIn) > 0 {
+		predicates = append(predicates, apitoken.SchoolIDIn(i.SchoolIDIn...))
+	}
+	if len(i.SchoolIDNotIn) > 0 {
+		predicates = append(predicates, apitoken.SchoolIDNotIn(i.SchoolIDNotIn...))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, apitoken.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, apitoken.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, apitoken.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, apitoken.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, apitoken.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, apitoken.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, apitoken.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, apitoken.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, apitoken.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, apitoken.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, apitoken.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, apitoken.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, apitoken.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Prefix != nil {
+		predicates = append(predicates, apitoken.PrefixEQ(*i.Prefix))
+	}
+	if i.PrefixNEQ != nil {
+		predicates = append(predicates, apitoken.PrefixNEQ(*i.PrefixNEQ))
+	}
+	if len(i.PrefixIn) > 0 {
+		predicates = append(predicates, apitoken.PrefixIn(i.PrefixIn...))
+	}
+	if len(i.PrefixNotIn) > 0 {
+		predicates = append(predicates, apitoken.PrefixNotIn(i.PrefixNotIn...))
+	}
+	if i.PrefixGT != nil {
+		predicates = append(predicates, apitoken.PrefixGT(*i.PrefixGT))
+	}
+	if i.PrefixGTE != nil {
+		predicates = append(predicates, apitoken.PrefixGTE(*i.PrefixGTE))
+	}
+	if i.PrefixLT != nil {
+		predicates = append(predicates, apitoken.PrefixLT(*i.PrefixLT))
+	}
+	if i.PrefixLTE != nil {
+		predicates = append(predicates, apitoken.PrefixLTE(*i.PrefixLTE))
+	}
+	if i.PrefixContains != nil {
+		predicates = append(predicates, apitoken.PrefixContains(*i.PrefixContains))
+	}
+	if i.PrefixHasPrefix != nil {
+		predicates = append(predicates, apitoken.PrefixHasPrefix(*i.PrefixHasPrefix))
+	}
+	if i.PrefixHasSuffix != nil {
+		predicates = append(predicates, apitoken.PrefixHasSuffix(*i.PrefixHasSuffix))
+	}
+	if i.PrefixEqualFold != nil {
+		predicates = append(predicates, apitoken.PrefixEqualFold(*i.PrefixEqualFold))
+	}
+	if i.PrefixContainsFold != nil {
+		predicates = append(predicates, apitoken.PrefixContainsFold(*i.PrefixContainsFold))
+	}
+	if i.LastUsedAt != nil {
+		predicates = append(predicates, apitoken.LastUsedAtEQ(*i.LastUsedAt))
+	}
+	if i.LastUsedAtNEQ != nil {
+		predicates = append(predicates, apitoken.LastUsedAtNEQ(*i.LastUsedAtNEQ))
+	}
+	if len(i.LastUsedAtIn) > 0 {
+		predicates = append(predicates, apitoken.LastUsedAtIn(i.LastUsedAtIn...))
+	}
+	if len(i.LastUsedAtNotIn) > 0 {
+		predicates = append(predicates, apitoken.LastUsedAtNotIn(i.LastUsedAtNotIn...))
+	}
+	if i.LastUsedAtGT != nil {
+		predicates = append(predicates, apitoken.LastUsedAtGT(*i.LastUsedAtGT))
+	}
+	if i.LastUsedAtGTE != nil {
+		predicates = append(predicates, apitoken.LastUsedAtGTE(*i.LastUsedAtGTE))
+	}
+	if i.LastUsedAtLT != nil {
+		predicates = append(predicates, apitoken.LastUsedAtLT(*i.LastUsedAtLT))
+	}
+	if i.LastUsedAtLTE != nil {
+		predicates = append(predicates, apitoken.LastUsedAtLTE(*i.LastUsedAtLTE))
+	}
+	if i.LastUsedAtIsNil {
+		predicates = append(predicates, apitoken.LastUsedAtIsNil())
+	}
+	if i.LastUsedAtNotNil {
+		predicates = append(predicates, apitoken.LastUsedAtNotNil())
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, apitoken.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, apitoken.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, apitoken.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, apitoken.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, apitoken.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, apitoken.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, apitoken.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, apitoken.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, apitoken.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, apitoken.RevokedAtNotNil())
+	}
+
+	if i.HasSchool != nil {
+		p := apitoken.HasSchool()
+		if !*i.HasSchool {
+			p = apitoken.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSchoolWith) > 0 {
+		with := make([]predicate.School, 0, len(i.HasSchoolWith))
+		for _, w := range i.HasSchoolWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSchoolWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, apitoken.HasSchoolWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyApiTokenWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return apitoken.And(predicates...), nil
+	}
+}
 
 // AccountWhereInput represents a where input for filtering Account queries.
 type AccountWhereInput struct {
@@ -876,6 +1302,512 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 	}
 }
 
+// AuditEventWhereInput represents a where input for filtering AuditEvent queries.
+type AuditEventWhereInput struct {
+	Predicates []predicate.AuditEvent  `json:"-"`
+	Not        *AuditEventWhereInput   `json:"not,omitempty"`
+	Or         []*AuditEventWhereInput `json:"or,omitempty"`
+	And        []*AuditEventWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "school_id" field predicates.
+	SchoolID       *int  `json:"schoolID,omitempty"`
+	SchoolIDNEQ    *int  `json:"schoolIDNEQ,omitempty"`
+	SchoolIDIn     []int `json:"schoolIDIn,omitempty"`
+	SchoolIDNotIn  []int `json:"schoolIDNotIn,omitempty"`
+	SchoolIDIsNil  bool  `json:"schoolIDIsNil,omitempty"`
+	SchoolIDNotNil bool  `json:"schoolIDNotNil,omitempty"`
+
+	// "actor_account_id" field predicates.
+	ActorAccountID       *int  `json:"actorAccountID,omitempty"`
+	ActorAccountIDNEQ    *int  `json:"actorAccountIDNEQ,omitempty"`
+	ActorAccountIDIn     []int `json:"actorAccountIDIn,omitempty"`
+	ActorAccountIDNotIn  []int `json:"actorAccountIDNotIn,omitempty"`
+	ActorAccountIDGT     *int  `json:"actorAccountIDGT,omitempty"`
+	ActorAccountIDGTE    *int  `json:"actorAccountIDGTE,omitempty"`
+	ActorAccountIDLT     *int  `json:"actorAccountIDLT,omitempty"`
+	ActorAccountIDLTE    *int  `json:"actorAccountIDLTE,omitempty"`
+	ActorAccountIDIsNil  bool  `json:"actorAccountIDIsNil,omitempty"`
+	ActorAccountIDNotNil bool  `json:"actorAccountIDNotNil,omitempty"`
+
+	// "actor_token_id" field predicates.
+	ActorTokenID       *int  `json:"actorTokenID,omitempty"`
+	ActorTokenIDNEQ    *int  `json:"actorTokenIDNEQ,omitempty"`
+	ActorTokenIDIn     []int `json:"actorTokenIDIn,omitempty"`
+	ActorTokenIDNotIn  []int `json:"actorTokenIDNotIn,omitempty"`
+	ActorTokenIDGT     *int  `json:"actorTokenIDGT,omitempty"`
+	ActorTokenIDGTE    *int  `json:"actorTokenIDGTE,omitempty"`
+	ActorTokenIDLT     *int  `json:"actorTokenIDLT,omitempty"`
+	ActorTokenIDLTE    *int  `json:"actorTokenIDLTE,omitempty"`
+	ActorTokenIDIsNil  bool  `json:"actorTokenIDIsNil,omitempty"`
+	ActorTokenIDNotNil bool  `json:"actorTokenIDNotNil,omitempty"`
+
+	// "actor" field predicates.
+	Actor             *string  `json:"actor,omitempty"`
+	ActorNEQ          *string  `json:"actorNEQ,omitempty"`
+	ActorIn           []string `json:"actorIn,omitempty"`
+	ActorNotIn        []string `json:"actorNotIn,omitempty"`
+	ActorGT           *string  `json:"actorGT,omitempty"`
+	ActorGTE          *string  `json:"actorGTE,omitempty"`
+	ActorLT           *string  `json:"actorLT,omitempty"`
+	ActorLTE          *string  `json:"actorLTE,omitempty"`
+	ActorContains     *string  `json:"actorContains,omitempty"`
+	ActorHasPrefix    *string  `json:"actorHasPrefix,omitempty"`
+	ActorHasSuffix    *string  `json:"actorHasSuffix,omitempty"`
+	ActorEqualFold    *string  `json:"actorEqualFold,omitempty"`
+	ActorContainsFold *string  `json:"actorContainsFold,omitempty"`
+
+	// "action" field predicates.
+	Action             *string  `json:"action,omitempty"`
+	ActionNEQ          *string  `json:"actionNEQ,omitempty"`
+	ActionIn           []string `json:"actionIn,omitempty"`
+	ActionNotIn        []string `json:"actionNotIn,omitempty"`
+	ActionGT           *string  `json:"actionGT,omitempty"`
+	ActionGTE          *string  `json:"actionGTE,omitempty"`
+	ActionLT           *string  `json:"actionLT,omitempty"`
+	ActionLTE          *string  `json:"actionLTE,omitempty"`
+	ActionContains     *string  `json:"actionContains,omitempty"`
+	ActionHasPrefix    *string  `json:"actionHasPrefix,omitempty"`
+	ActionHasSuffix    *string  `json:"actionHasSuffix,omitempty"`
+	ActionEqualFold    *string  `json:"actionEqualFold,omitempty"`
+	ActionContainsFold *string  `json:"actionContainsFold,omitempty"`
+
+	// "detail" field predicates.
+	Detail             *string  `json:"detail,omitempty"`
+	DetailNEQ          *string  `json:"detailNEQ,omitempty"`
+	DetailIn           []string `json:"detailIn,omitempty"`
+	DetailNotIn        []string `json:"detailNotIn,omitempty"`
+	DetailGT           *string  `json:"detailGT,omitempty"`
+	DetailGTE          *string  `json:"detailGTE,omitempty"`
+	DetailLT           *string  `json:"detailLT,omitempty"`
+	DetailLTE          *string  `json:"detailLTE,omitempty"`
+	DetailContains     *string  `json:"detailContains,omitempty"`
+	DetailHasPrefix    *string  `json:"detailHasPrefix,omitempty"`
+	DetailHasSuffix    *string  `json:"detailHasSuffix,omitempty"`
+	DetailEqualFold    *string  `json:"detailEqualFold,omitempty"`
+	DetailContainsFold *string  `json:"detailContainsFold,omitempty"`
+
+	// "remote_addr" field predicates.
+	RemoteAddr             *string  `json:"remoteAddr,omitempty"`
+	RemoteAddrNEQ          *string  `json:"remoteAddrNEQ,omitempty"`
+	RemoteAddrIn           []string `json:"remoteAddrIn,omitempty"`
+	RemoteAddrNotIn        []string `json:"remoteAddrNotIn,omitempty"`
+	RemoteAddrGT           *string  `json:"remoteAddrGT,omitempty"`
+	RemoteAddrGTE          *string  `json:"remoteAddrGTE,omitempty"`
+	RemoteAddrLT           *string  `json:"remoteAddrLT,omitempty"`
+	RemoteAddrLTE          *string  `json:"remoteAddrLTE,omitempty"`
+	RemoteAddrContains     *string  `json:"remoteAddrContains,omitempty"`
+	RemoteAddrHasPrefix    *string  `json:"remoteAddrHasPrefix,omitempty"`
+	RemoteAddrHasSuffix    *string  `json:"remoteAddrHasSuffix,omitempty"`
+	RemoteAddrEqualFold    *string  `json:"remoteAddrEqualFold,omitempty"`
+	RemoteAddrContainsFold *string  `json:"remoteAddrContainsFold,omitempty"`
+
+	// "school" edge predicates.
+	HasSchool     *bool               `json:"hasSchool,omitempty"`
+	HasSchoolWith []*SchoolWhereInput `json:"hasSchoolWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AuditEventWhereInput) AddPredicates(predicates ...predicate.AuditEvent) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AuditEventWhereInput filter on the AuditEventQuery builder.
+func (i *AuditEventWhereInput) Filter(q *AuditEventQuery) (*AuditEventQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAuditEventWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAuditEventWhereInput is returned in case the AuditEventWhereInput is empty.
+var ErrEmptyAuditEventWhereInput = errors.New("ent: empty predicate AuditEventWhereInput")
+
+// P returns a predicate for filtering auditevents.
+// An error is returned if the input is empty or invalid.
+func (i *AuditEventWhereInput) P() (predicate.AuditEvent, error) {
+	var predicates []predicate.AuditEvent
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, auditevent.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.AuditEvent, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, auditevent.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.AuditEvent, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, auditevent.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, auditevent.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, auditevent.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, auditevent.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, auditevent.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, auditevent.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, auditevent.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, auditevent.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, auditevent.IDLTE(*i.IDLTE))
+	}
+	if i.At != nil {
+		predicates = append(predicates, auditevent.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, auditevent.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, auditevent.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, auditevent.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, auditevent.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, auditevent.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, auditevent.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, auditevent.AtLTE(*i.AtLTE))
+	}
+	if i.SchoolID != nil {
+		predicates = append(predicates, auditevent.SchoolIDEQ(*i.SchoolID))
+	}
+	if i.SchoolIDNEQ != nil {
+		predicates = append(predicates, auditevent.SchoolIDNEQ(*i.SchoolIDNEQ))
+	}
+	if len(i.SchoolIDIn) > 0 {
+		predicates = append(predicates, auditevent.SchoolIDIn(i.SchoolIDIn...))
+	}
+	if len(i.SchoolIDNotIn) > 0 {
+		predicates = append(predicates, auditevent.SchoolIDNotIn(i.SchoolIDNotIn...))
+	}
+	if i.SchoolIDIsNil {
+		predicates = append(predicates, auditevent.SchoolIDIsNil())
+	}
+	if i.SchoolIDNotNil {
+		predicates = append(predicates, auditevent.SchoolIDNotNil())
+	}
+	if i.ActorAccountID != nil {
+		predicates = append(predicates, auditevent.ActorAccountIDEQ(*i.ActorAccountID))
+	}
+	if i.ActorAccountIDNEQ != nil {
+		predicates = append(predicates, auditevent.ActorAccountIDNEQ(*i.ActorAccountIDNEQ))
+	}
+	if len(i.ActorAccountIDIn) > 0 {
+		predicates = append(predicates, auditevent.ActorAccountIDIn(i.ActorAccountIDIn...))
+	}
+	if len(i.ActorAccountIDNotIn) > 0 {
+		predicates = append(predicates, auditevent.ActorAccountIDNotIn(i.ActorAccountIDNotIn...))
+	}
+	if i.ActorAccountIDGT != nil {
+		predicates = append(predicates, auditevent.ActorAccountIDGT(*i.ActorAccountIDGT))
+	}
+	if i.ActorAccountIDGTE != nil {
+		predicates = append(predicates, auditevent.ActorAccountIDGTE(*i.ActorAccountIDGTE))
+	}
+	if i.ActorAccountIDLT != nil {
+		predicates = append(predicates, auditevent.ActorAccountIDLT(*i.ActorAccountIDLT))
+	}
+	if i.ActorAccountIDLTE != nil {
+		predicates = append(predicates, auditevent.ActorAccountIDLTE(*i.ActorAccountIDLTE))
+	}
+	if i.ActorAccountIDIsNil {
+		predicates = append(predicates, auditevent.ActorAccountIDIsNil())
+	}
+	if i.ActorAccountIDNotNil {
+		predicates = append(predicates, auditevent.ActorAccountIDNotNil())
+	}
+	if i.ActorTokenID != nil {
+		predicates = append(predicates, auditevent.ActorTokenIDEQ(*i.ActorTokenID))
+	}
+	if i.ActorTokenIDNEQ != nil {
+		predicates = append(predicates, auditevent.ActorTokenIDNEQ(*i.ActorTokenIDNEQ))
+	}
+	if len(i.ActorTokenIDIn) > 0 {
+		predicates = append(predicates, auditevent.ActorTokenIDIn(i.ActorTokenIDIn...))
+	}
+	if len(i.ActorTokenIDNotIn) > 0 {
+		predicates = append(predicates, auditevent.ActorTokenIDNotIn(i.ActorTokenIDNotIn...))
+	}
+	if i.ActorTokenIDGT != nil {
+		predicates = append(predicates, auditevent.ActorTokenIDGT(*i.ActorTokenIDGT))
+	}
+	if i.ActorTokenIDGTE != nil {
+		predicates = append(predicates, auditevent.ActorTokenIDGTE(*i.ActorTokenIDGTE))
+	}
+	if i.ActorTokenIDLT != nil {
+		predicates = append(predicates, auditevent.ActorTokenIDLT(*i.ActorTokenIDLT))
+	}
+	if i.ActorTokenIDLTE != nil {
+		predicates = append(predicates, auditevent.ActorTokenIDLTE(*i.ActorTokenIDLTE))
+	}
+	if i.ActorTokenIDIsNil {
+		predicates = append(predicates, auditevent.ActorTokenIDIsNil())
+	}
+	if i.ActorTokenIDNotNil {
+		predicates = append(predicates, auditevent.ActorTokenIDNotNil())
+	}
+	if i.Actor != nil {
+		predicates = append(predicates, auditevent.ActorEQ(*i.Actor))
+	}
+	if i.ActorNEQ != nil {
+		predicates = append(predicates, auditevent.ActorNEQ(*i.ActorNEQ))
+	}
+	if len(i.ActorIn) > 0 {
+		predicates = append(predicates, auditevent.ActorIn(i.ActorIn...))
+	}
+	if len(i.ActorNotIn) > 0 {
+		predicates = append(predicates, auditevent.ActorNotIn(i.ActorNotIn...))
+	}
+	if i.ActorGT != nil {
+		predicates = append(predicates, auditevent.ActorGT(*i.ActorGT))
+	}
+	if i.ActorGTE != nil {
+		predicates = append(predicates, auditevent.ActorGTE(*i.ActorGTE))
+	}
+	if i.ActorLT != nil {
+		predicates = append(predicates, auditevent.ActorLT(*i.ActorLT))
+	}
+	if i.ActorLTE != nil {
+		predicates = append(predicates, auditevent.ActorLTE(*i.ActorLTE))
+	}
+	if i.ActorContains != nil {
+		predicates = append(predicates, auditevent.ActorContains(*i.ActorContains))
+	}
+	if i.ActorHasPrefix != nil {
+		predicates = append(predicates, auditevent.ActorHasPrefix(*i.ActorHasPrefix))
+	}
+	if i.ActorHasSuffix != nil {
+		predicates = append(predicates, auditevent.ActorHasSuffix(*i.ActorHasSuffix))
+	}
+	if i.ActorEqualFold != nil {
+		predicates = append(predicates, auditevent.ActorEqualFold(*i.ActorEqualFold))
+	}
+	if i.ActorContainsFold != nil {
+		predicates = append(predicates, auditevent.ActorContainsFold(*i.ActorContainsFold))
+	}
+	if i.Action != nil {
+		predicates = append(predicates, auditevent.ActionEQ(*i.Action))
+	}
+	if i.ActionNEQ != nil {
+		predicates = append(predicates, auditevent.ActionNEQ(*i.ActionNEQ))
+	}
+	if len(i.ActionIn) > 0 {
+		predicates = append(predicates, auditevent.ActionIn(i.ActionIn...))
+	}
+	if len(i.ActionNotIn) > 0 {
+		predicates = append(predicates, auditevent.ActionNotIn(i.ActionNotIn...))
+	}
+	if i.ActionGT != nil {
+		predicates = append(predicates, auditevent.ActionGT(*i.ActionGT))
+	}
+	if i.ActionGTE != nil {
+		predicates = append(predicates, auditevent.ActionGTE(*i.ActionGTE))
+	}
+	if i.ActionLT != nil {
+		predicates = append(predicates, auditevent.ActionLT(*i.ActionLT))
+	}
+	if i.ActionLTE != nil {
+		predicates = append(predicates, auditevent.ActionLTE(*i.ActionLTE))
+	}
+	if i.ActionContains != nil {
+		predicates = append(predicates, auditevent.ActionContains(*i.ActionContains))
+	}
+	if i.ActionHasPrefix != nil {
+		predicates = append(predicates, auditevent.ActionHasPrefix(*i.ActionHasPrefix))
+	}
+	if i.ActionHasSuffix != nil {
+		predicates = append(predicates, auditevent.ActionHasSuffix(*i.ActionHasSuffix))
+	}
+	if i.ActionEqualFold != nil {
+		predicates = append(predicates, auditevent.ActionEqualFold(*i.ActionEqualFold))
+	}
+	if i.ActionContainsFold != nil {
+		predicates = append(predicates, auditevent.ActionContainsFold(*i.ActionContainsFold))
+	}
+	if i.Detail != nil {
+		predicates = append(predicates, auditevent.DetailEQ(*i.Detail))
+	}
+	if i.DetailNEQ != nil {
+		predicates = append(predicates, auditevent.DetailNEQ(*i.DetailNEQ))
+	}
+	if len(i.DetailIn) > 0 {
+		predicates = append(predicates, auditevent.DetailIn(i.DetailIn...))
+	}
+	if len(i.DetailNotIn) > 0 {
+		predicates = append(predicates, auditevent.DetailNotIn(i.DetailNotIn...))
+	}
+	if i.DetailGT != nil {
+		predicates = append(predicates, auditevent.DetailGT(*i.DetailGT))
+	}
+	if i.DetailGTE != nil {
+		predicates = append(predicates, auditevent.DetailGTE(*i.DetailGTE))
+	}
+	if i.DetailLT != nil {
+		predicates = append(predicates, auditevent.DetailLT(*i.DetailLT))
+	}
+	if i.DetailLTE != nil {
+		predicates = append(predicates, auditevent.DetailLTE(*i.DetailLTE))
+	}
+	if i.DetailContains != nil {
+		predicates = append(predicates, auditevent.DetailContains(*i.DetailContains))
+	}
+	if i.DetailHasPrefix != nil {
+		predicates = append(predicates, auditevent.DetailHasPrefix(*i.DetailHasPrefix))
+	}
+	if i.DetailHasSuffix != nil {
+		predicates = append(predicates, auditevent.DetailHasSuffix(*i.DetailHasSuffix))
+	}
+	if i.DetailEqualFold != nil {
+		predicates = append(predicates, auditevent.DetailEqualFold(*i.DetailEqualFold))
+	}
+	if i.DetailContainsFold != nil {
+		predicates = append(predicates, auditevent.DetailContainsFold(*i.DetailContainsFold))
+	}
+	if i.RemoteAddr != nil {
+		predicates = append(predicates, auditevent.RemoteAddrEQ(*i.RemoteAddr))
+	}
+	if i.RemoteAddrNEQ != nil {
+		predicates = append(predicates, auditevent.RemoteAddrNEQ(*i.RemoteAddrNEQ))
+	}
+	if len(i.RemoteAddrIn) > 0 {
+		predicates = append(predicates, auditevent.RemoteAddrIn(i.RemoteAddrIn...))
+	}
+	if len(i.RemoteAddrNotIn) > 0 {
+		predicates = append(predicates, auditevent.RemoteAddrNotIn(i.RemoteAddrNotIn...))
+	}
+	if i.RemoteAddrGT != nil {
+		predicates = append(predicates, auditevent.RemoteAddrGT(*i.RemoteAddrGT))
+	}
+	if i.RemoteAddrGTE != nil {
+		predicates = append(predicates, auditevent.RemoteAddrGTE(*i.RemoteAddrGTE))
+	}
+	if i.RemoteAddrLT != nil {
+		predicates = append(predicates, auditevent.RemoteAddrLT(*i.RemoteAddrLT))
+	}
+	if i.RemoteAddrLTE != nil {
+		predicates = append(predicates, auditevent.RemoteAddrLTE(*i.RemoteAddrLTE))
+	}
+	if i.RemoteAddrContains != nil {
+		predicates = append(predicates, auditevent.RemoteAddrContains(*i.RemoteAddrContains))
+	}
+	if i.RemoteAddrHasPrefix != nil {
+		predicates = append(predicates, auditevent.RemoteAddrHasPrefix(*i.RemoteAddrHasPrefix))
+	}
+	if i.RemoteAddrHasSuffix != nil {
+		predicates = append(predicates, auditevent.RemoteAddrHasSuffix(*i.RemoteAddrHasSuffix))
+	}
+	if i.RemoteAddrEqualFold != nil {
+		predicates = append(predicates, auditevent.RemoteAddrEqualFold(*i.RemoteAddrEqualFold))
+	}
+	if i.RemoteAddrContainsFold != nil {
+		predicates = append(predicates, auditevent.RemoteAddrContainsFold(*i.RemoteAddrContainsFold))
+	}
+
+	if i.HasSchool != nil {
+		p := auditevent.HasSchool()
+		if !*i.HasSchool {
+			p = auditevent.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSchoolWith) > 0 {
+		with := make([]predicate.School, 0, len(i.HasSchoolWith))
+		for _, w := range i.HasSchoolWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSchoolWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, auditevent.HasSchoolWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAuditEventWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return auditevent.And(predicates...), nil
+	}
+}
+
 // ClassWhereInput represents a where input for filtering Class queries.
 type ClassWhereInput struct {
 	Predicates []predicate.Class  `json:"-"`
@@ -1569,6 +2501,44 @@ type ImportJobWhereInput struct {
 	CommittedAtIsNil  bool        `json:"committedAtIsNil,omitempty"`
 	CommittedAtNotNil bool        `json:"committedAtNotNil,omitempty"`
 
+	// "kind" field predicates.
+	Kind      *importjob.Kind  `json:"kind,omitempty"`
+	KindNEQ   *importjob.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []importjob.Kind `json:"kindIn,omitempty"`
+	KindNotIn []importjob.Kind `json:"kindNotIn,omitempty"`
+
+	// "undo_of_id" field predicates.
+	UndoOfID       *int  `json:"undoOfID,omitempty"`
+	UndoOfIDNEQ    *int  `json:"undoOfIDNEQ,omitempty"`
+	UndoOfIDIn     []int `json:"undoOfIDIn,omitempty"`
+	UndoOfIDNotIn  []int `json:"undoOfIDNotIn,omitempty"`
+	UndoOfIDIsNil  bool  `json:"undoOfIDIsNil,omitempty"`
+	UndoOfIDNotNil bool  `json:"undoOfIDNotNil,omitempty"`
+
+	// "undone_at" field predicates.
+	UndoneAt       *time.Time  `json:"undoneAt,omitempty"`
+	UndoneAtNEQ    *time.Time  `json:"undoneAtNEQ,omitempty"`
+	UndoneAtIn     []time.Time `json:"undoneAtIn,omitempty"`
+	UndoneAtNotIn  []time.Time `json:"undoneAtNotIn,omitempty"`
+	UndoneAtGT     *time.Time  `json:"undoneAtGT,omitempty"`
+	UndoneAtGTE    *time.Time  `json:"undoneAtGTE,omitempty"`
+	UndoneAtLT     *time.Time  `json:"undoneAtLT,omitempty"`
+	UndoneAtLTE    *time.Time  `json:"undoneAtLTE,omitempty"`
+	UndoneAtIsNil  bool        `json:"undoneAtIsNil,omitempty"`
+	UndoneAtNotNil bool        `json:"undoneAtNotNil,omitempty"`
+
+	// "data_purged_at" field predicates.
+	DataPurgedAt       *time.Time  `json:"dataPurgedAt,omitempty"`
+	DataPurgedAtNEQ    *time.Time  `json:"dataPurgedAtNEQ,omitempty"`
+	DataPurgedAtIn     []time.Time `json:"dataPurgedAtIn,omitempty"`
+	DataPurgedAtNotIn  []time.Time `json:"dataPurgedAtNotIn,omitempty"`
+	DataPurgedAtGT     *time.Time  `json:"dataPurgedAtGT,omitempty"`
+	DataPurgedAtGTE    *time.Time  `json:"dataPurgedAtGTE,omitempty"`
+	DataPurgedAtLT     *time.Time  `json:"dataPurgedAtLT,omitempty"`
+	DataPurgedAtLTE    *time.Time  `json:"dataPurgedAtLTE,omitempty"`
+	DataPurgedAtIsNil  bool        `json:"dataPurgedAtIsNil,omitempty"`
+	DataPurgedAtNotNil bool        `json:"dataPurgedAtNotNil,omitempty"`
+
 	// "school" edge predicates.
 	HasSchool     *bool               `json:"hasSchool,omitempty"`
 	HasSchoolWith []*SchoolWhereInput `json:"hasSchoolWith,omitempty"`
@@ -1576,6 +2546,10 @@ type ImportJobWhereInput struct {
 	// "started_by" edge predicates.
 	HasStartedBy     *bool                `json:"hasStartedBy,omitempty"`
 	HasStartedByWith []*AccountWhereInput `json:"hasStartedByWith,omitempty"`
+
+	// "undo_of" edge predicates.
+	HasUndoOf     *bool                  `json:"hasUndoOf,omitempty"`
+	HasUndoOfWith []*ImportJobWhereInput `json:"hasUndoOfWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2267,6 +3241,96 @@ func (i *ImportJobWhereInput) P() (predicate.ImportJob, error) {
 	if i.CommittedAtNotNil {
 		predicates = append(predicates, importjob.CommittedAtNotNil())
 	}
+	if i.Kind != nil {
+		predicates = append(predicates, importjob.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, importjob.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, importjob.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, importjob.KindNotIn(i.KindNotIn...))
+	}
+	if i.UndoOfID != nil {
+		predicates = append(predicates, importjob.UndoOfIDEQ(*i.UndoOfID))
+	}
+	if i.UndoOfIDNEQ != nil {
+		predicates = append(predicates, importjob.UndoOfIDNEQ(*i.UndoOfIDNEQ))
+	}
+	if len(i.UndoOfIDIn) > 0 {
+		predicates = append(predicates, importjob.UndoOfIDIn(i.UndoOfIDIn...))
+	}
+	if len(i.UndoOfIDNotIn) > 0 {
+		predicates = append(predicates, importjob.UndoOfIDNotIn(i.UndoOfIDNotIn...))
+	}
+	if i.UndoOfIDIsNil {
+		predicates = append(predicates, importjob.UndoOfIDIsNil())
+	}
+	if i.UndoOfIDNotNil {
+		predicates = append(predicates, importjob.UndoOfIDNotNil())
+	}
+	if i.UndoneAt != nil {
+		predicates = append(predicates, importjob.UndoneAtEQ(*i.UndoneAt))
+	}
+	if i.UndoneAtNEQ != nil {
+		predicates = append(predicates, importjob.UndoneAtNEQ(*i.UndoneAtNEQ))
+	}
+	if len(i.UndoneAtIn) > 0 {
+		predicates = append(predicates, importjob.UndoneAtIn(i.UndoneAtIn...))
+	}
+	if len(i.UndoneAtNotIn) > 0 {
+		predicates = append(predicates, importjob.UndoneAtNotIn(i.UndoneAtNotIn...))
+	}
+	if i.UndoneAtGT != nil {
+		predicates = append(predicates, importjob.UndoneAtGT(*i.UndoneAtGT))
+	}
+	if i.UndoneAtGTE != nil {
+		predicates = append(predicates, importjob.UndoneAtGTE(*i.UndoneAtGTE))
+	}
+	if i.UndoneAtLT != nil {
+		predicates = append(predicates, importjob.UndoneAtLT(*i.UndoneAtLT))
+	}
+	if i.UndoneAtLTE != nil {
+		predicates = append(predicates, importjob.UndoneAtLTE(*i.UndoneAtLTE))
+	}
+	if i.UndoneAtIsNil {
+		predicates = append(predicates, importjob.UndoneAtIsNil())
+	}
+	if i.UndoneAtNotNil {
+		predicates = append(predicates, importjob.UndoneAtNotNil())
+	}
+	if i.DataPurgedAt != nil {
+		predicates = append(predicates, importjob.DataPurgedAtEQ(*i.DataPurgedAt))
+	}
+	if i.DataPurgedAtNEQ != nil {
+		predicates = append(predicates, importjob.DataPurgedAtNEQ(*i.DataPurgedAtNEQ))
+	}
+	if len(i.DataPurgedAtIn) > 0 {
+		predicates = append(predicates, importjob.DataPurgedAtIn(i.DataPurgedAtIn...))
+	}
+	if len(i.DataPurgedAtNotIn) > 0 {
+		predicates = append(predicates, importjob.DataPurgedAtNotIn(i.DataPurgedAtNotIn...))
+	}
+	if i.DataPurgedAtGT != nil {
+		predicates = append(predicates, importjob.DataPurgedAtGT(*i.DataPurgedAtGT))
+	}
+	if i.DataPurgedAtGTE != nil {
+		predicates = append(predicates, importjob.DataPurgedAtGTE(*i.DataPurgedAtGTE))
+	}
+	if i.DataPurgedAtLT != nil {
+		predicates = append(predicates, importjob.DataPurgedAtLT(*i.DataPurgedAtLT))
+	}
+	if i.DataPurgedAtLTE != nil {
+		predicates = append(predicates, importjob.DataPurgedAtLTE(*i.DataPurgedAtLTE))
+	}
+	if i.DataPurgedAtIsNil {
+		predicates = append(predicates, importjob.DataPurgedAtIsNil())
+	}
+	if i.DataPurgedAtNotNil {
+		predicates = append(predicates, importjob.DataPurgedAtNotNil())
+	}
 
 	if i.HasSchool != nil {
 		p := importjob.HasSchool()
@@ -2303,6 +3367,24 @@ func (i *ImportJobWhereInput) P() (predicate.ImportJob, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, importjob.HasStartedByWith(with...))
+	}
+	if i.HasUndoOf != nil {
+		p := importjob.HasUndoOf()
+		if !*i.HasUndoOf {
+			p = importjob.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasUndoOfWith) > 0 {
+		with := make([]predicate.ImportJob, 0, len(i.HasUndoOfWith))
+		for _, w := range i.HasUndoOfWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasUndoOfWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, importjob.HasUndoOfWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -2391,6 +3473,26 @@ type SchoolWhereInput struct {
 	ArchiveThresholdLT    *int  `json:"archiveThresholdLT,omitempty"`
 	ArchiveThresholdLTE   *int  `json:"archiveThresholdLTE,omitempty"`
 
+	// "archived_retention_days" field predicates.
+	ArchivedRetentionDays      *int  `json:"archivedRetentionDays,omitempty"`
+	ArchivedRetentionDaysNEQ   *int  `json:"archivedRetentionDaysNEQ,omitempty"`
+	ArchivedRetentionDaysIn    []int `json:"archivedRetentionDaysIn,omitempty"`
+	ArchivedRetentionDaysNotIn []int `json:"archivedRetentionDaysNotIn,omitempty"`
+	ArchivedRetentionDaysGT    *int  `json:"archivedRetentionDaysGT,omitempty"`
+	ArchivedRetentionDaysGTE   *int  `json:"archivedRetentionDaysGTE,omitempty"`
+	ArchivedRetentionDaysLT    *int  `json:"archivedRetentionDaysLT,omitempty"`
+	ArchivedRetentionDaysLTE   *int  `json:"archivedRetentionDaysLTE,omitempty"`
+
+	// "job_data_retention_days" field predicates.
+	JobDataRetentionDays      *int  `json:"jobDataRetentionDays,omitempty"`
+	JobDataRetentionDaysNEQ   *int  `json:"jobDataRetentionDaysNEQ,omitempty"`
+	JobDataRetentionDaysIn    []int `json:"jobDataRetentionDaysIn,omitempty"`
+	JobDataRetentionDaysNotIn []int `json:"jobDataRetentionDaysNotIn,omitempty"`
+	JobDataRetentionDaysGT    *int  `json:"jobDataRetentionDaysGT,omitempty"`
+	JobDataRetentionDaysGTE   *int  `json:"jobDataRetentionDaysGTE,omitempty"`
+	JobDataRetentionDaysLT    *int  `json:"jobDataRetentionDaysLT,omitempty"`
+	JobDataRetentionDaysLTE   *int  `json:"jobDataRetentionDaysLTE,omitempty"`
+
 	// "classes" edge predicates.
 	HasClasses     *bool              `json:"hasClasses,omitempty"`
 	HasClassesWith []*ClassWhereInput `json:"hasClassesWith,omitempty"`
@@ -2402,6 +3504,14 @@ type SchoolWhereInput struct {
 	// "import_jobs" edge predicates.
 	HasImportJobs     *bool                  `json:"hasImportJobs,omitempty"`
 	HasImportJobsWith []*ImportJobWhereInput `json:"hasImportJobsWith,omitempty"`
+
+	// "api_tokens" edge predicates.
+	HasAPITokens     *bool                 `json:"hasAPITokens,omitempty"`
+	HasAPITokensWith []*ApiTokenWhereInput `json:"hasAPITokensWith,omitempty"`
+
+	// "audit_events" edge predicates.
+	HasAuditEvents     *bool                   `json:"hasAuditEvents,omitempty"`
+	HasAuditEventsWith []*AuditEventWhereInput `json:"hasAuditEventsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2649,6 +3759,54 @@ func (i *SchoolWhereInput) P() (predicate.School, error) {
 	if i.ArchiveThresholdLTE != nil {
 		predicates = append(predicates, school.ArchiveThresholdLTE(*i.ArchiveThresholdLTE))
 	}
+	if i.ArchivedRetentionDays != nil {
+		predicates = append(predicates, school.ArchivedRetentionDaysEQ(*i.ArchivedRetentionDays))
+	}
+	if i.ArchivedRetentionDaysNEQ != nil {
+		predicates = append(predicates, school.ArchivedRetentionDaysNEQ(*i.ArchivedRetentionDaysNEQ))
+	}
+	if len(i.ArchivedRetentionDaysIn) > 0 {
+		predicates = append(predicates, school.ArchivedRetentionDaysIn(i.ArchivedRetentionDaysIn...))
+	}
+	if len(i.ArchivedRetentionDaysNotIn) > 0 {
+		predicates = append(predicates, school.ArchivedRetentionDaysNotIn(i.ArchivedRetentionDaysNotIn...))
+	}
+	if i.ArchivedRetentionDaysGT != nil {
+		predicates = append(predicates, school.ArchivedRetentionDaysGT(*i.ArchivedRetentionDaysGT))
+	}
+	if i.ArchivedRetentionDaysGTE != nil {
+		predicates = append(predicates, school.ArchivedRetentionDaysGTE(*i.ArchivedRetentionDaysGTE))
+	}
+	if i.ArchivedRetentionDaysLT != nil {
+		predicates = append(predicates, school.ArchivedRetentionDaysLT(*i.ArchivedRetentionDaysLT))
+	}
+	if i.ArchivedRetentionDaysLTE != nil {
+		predicates = append(predicates, school.ArchivedRetentionDaysLTE(*i.ArchivedRetentionDaysLTE))
+	}
+	if i.JobDataRetentionDays != nil {
+		predicates = append(predicates, school.JobDataRetentionDaysEQ(*i.JobDataRetentionDays))
+	}
+	if i.JobDataRetentionDaysNEQ != nil {
+		predicates = append(predicates, school.JobDataRetentionDaysNEQ(*i.JobDataRetentionDaysNEQ))
+	}
+	if len(i.JobDataRetentionDaysIn) > 0 {
+		predicates = append(predicates, school.JobDataRetentionDaysIn(i.JobDataRetentionDaysIn...))
+	}
+	if len(i.JobDataRetentionDaysNotIn) > 0 {
+		predicates = append(predicates, school.JobDataRetentionDaysNotIn(i.JobDataRetentionDaysNotIn...))
+	}
+	if i.JobDataRetentionDaysGT != nil {
+		predicates = append(predicates, school.JobDataRetentionDaysGT(*i.JobDataRetentionDaysGT))
+	}
+	if i.JobDataRetentionDaysGTE != nil {
+		predicates = append(predicates, school.JobDataRetentionDaysGTE(*i.JobDataRetentionDaysGTE))
+	}
+	if i.JobDataRetentionDaysLT != nil {
+		predicates = append(predicates, school.JobDataRetentionDaysLT(*i.JobDataRetentionDaysLT))
+	}
+	if i.JobDataRetentionDaysLTE != nil {
+		predicates = append(predicates, school.JobDataRetentionDaysLTE(*i.JobDataRetentionDaysLTE))
+	}
 
 	if i.HasClasses != nil {
 		p := school.HasClasses()
@@ -2703,6 +3861,42 @@ func (i *SchoolWhereInput) P() (predicate.School, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, school.HasImportJobsWith(with...))
+	}
+	if i.HasAPITokens != nil {
+		p := school.HasAPITokens()
+		if !*i.HasAPITokens {
+			p = school.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAPITokensWith) > 0 {
+		with := make([]predicate.APIToken, 0, len(i.HasAPITokensWith))
+		for _, w := range i.HasAPITokensWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAPITokensWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, school.HasAPITokensWith(with...))
+	}
+	if i.HasAuditEvents != nil {
+		p := school.HasAuditEvents()
+		if !*i.HasAuditEvents {
+			p = school.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAuditEventsWith) > 0 {
+		with := make([]predicate.AuditEvent, 0, len(i.HasAuditEventsWith))
+		for _, w := range i.HasAuditEventsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAuditEventsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, school.HasAuditEventsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -76,6 +76,14 @@ type ImportJob struct {
 	HeartbeatAt *time.Time `json:"heartbeat_at,omitempty"`
 	// CommittedAt holds the value of the "committed_at" field.
 	CommittedAt *time.Time `json:"committed_at,omitempty"`
+	// UNDO: the job that undid another one (undo_of_id)
+	Kind importjob.Kind `json:"kind,omitempty"`
+	// UndoOfID holds the value of the "undo_of_id" field.
+	UndoOfID *int `json:"undo_of_id,omitempty"`
+	// UndoneAt holds the value of the "undone_at" field.
+	UndoneAt *time.Time `json:"undone_at,omitempty"`
+	// when the row data (plan, change log) was purged after the retention term
+	DataPurgedAt *time.Time `json:"data_purged_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ImportJobQuery when eager-loading is set.
 	Edges        ImportJobEdges `json:"edges"`
@@ -92,11 +100,13 @@ type ImportJobEdges struct {
 	Changes []*AccountChange `json:"changes,omitempty"`
 	// Blobs holds the value of the blobs edge.
 	Blobs []*ImportBlob `json:"blobs,omitempty"`
+	// UndoOf holds the value of the undo_of edge.
+	UndoOf *ImportJob `json:"undo_of,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [3]map[string]int
 
 	namedChanges map[string][]*AccountChange
 	namedBlobs   map[string][]*ImportBlob
@@ -142,6 +152,17 @@ func (e ImportJobEdges) BlobsOrErr() ([]*ImportBlob, error) {
 	return nil, &NotLoadedError{edge: "blobs"}
 }
 
+// UndoOfOrErr returns the UndoOf value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ImportJobEdges) UndoOfOrErr() (*ImportJob, error) {
+	if e.UndoOf != nil {
+		return e.UndoOf, nil
+	} else if e.loadedTypes[4] {
+		return nil, &NotFoundError{label: importjob.Label}
+	}
+	return nil, &NotLoadedError{edge: "undo_of"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*ImportJob) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -149,11 +170,11 @@ func (*ImportJob) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case importjob.FieldMapping, importjob.FieldActions, importjob.FieldReport:
 			values[i] = new([]byte)
-		case importjob.FieldID, importjob.FieldSchoolID, importjob.FieldStartedByID, importjob.FieldFileSize, importjob.FieldHeaderLine, importjob.FieldRowCount, importjob.FieldAdded, importjob.FieldUpdated, importjob.FieldArchived, importjob.FieldUnchanged, importjob.FieldRefused, importjob.FieldProgressDone, importjob.FieldProgressTotal:
+		case importjob.FieldID, importjob.FieldSchoolID, importjob.FieldStartedByID, importjob.FieldFileSize, importjob.FieldHeaderLine, importjob.FieldRowCount, importjob.FieldAdded, importjob.FieldUpdated, importjob.FieldArchived, importjob.FieldUnchanged, importjob.FieldRefused, importjob.FieldProgressDone, importjob.FieldProgressTotal, importjob.FieldUndoOfID:
 			values[i] = new(sql.NullInt64)
-		case importjob.FieldStatus, importjob.FieldFileName, importjob.FieldSha256, importjob.FieldEncoding, importjob.FieldDelimiter, importjob.FieldPlanHash, importjob.FieldPhase, importjob.FieldError, importjob.FieldClaimedBy:
+		case importjob.FieldStatus, importjob.FieldFileName, importjob.FieldSha256, importjob.FieldEncoding, importjob.FieldDelimiter, importjob.FieldPlanHash, importjob.FieldPhase, importjob.FieldError, importjob.FieldClaimedBy, importjob.FieldKind:
 			values[i] = new(sql.NullString)
-		case importjob.FieldCreatedAt, importjob.FieldUpdatedAt, importjob.FieldHeartbeatAt, importjob.FieldCommittedAt:
+		case importjob.FieldCreatedAt, importjob.FieldUpdatedAt, importjob.FieldHeartbeatAt, importjob.FieldCommittedAt, importjob.FieldUndoneAt, importjob.FieldDataPurgedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -353,6 +374,33 @@ func (_m *ImportJob) assignValues(columns []string, values []any) error {
 				_m.CommittedAt = new(time.Time)
 				*_m.CommittedAt = value.Time
 			}
+		case importjob.FieldKind:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field kind", values[i])
+			} else if value.Valid {
+				_m.Kind = importjob.Kind(value.String)
+			}
+		case importjob.FieldUndoOfID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field undo_of_id", values[i])
+			} else if value.Valid {
+				_m.UndoOfID = new(int)
+				*_m.UndoOfID = int(value.Int64)
+			}
+		case importjob.FieldUndoneAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field undone_at", values[i])
+			} else if value.Valid {
+				_m.UndoneAt = new(time.Time)
+				*_m.UndoneAt = value.Time
+			}
+		case importjob.FieldDataPurgedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field data_purged_at", values[i])
+			} else if value.Valid {
+				_m.DataPurgedAt = new(time.Time)
+				*_m.DataPurgedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -384,6 +432,11 @@ func (_m *ImportJob) QueryChanges() *AccountChangeQuery {
 // QueryBlobs queries the "blobs" edge of the ImportJob entity.
 func (_m *ImportJob) QueryBlobs() *ImportBlobQuery {
 	return NewImportJobClient(_m.config).QueryBlobs(_m)
+}
+
+// QueryUndoOf queries the "undo_of" edge of the ImportJob entity.
+func (_m *ImportJob) QueryUndoOf() *ImportJobQuery {
+	return NewImportJobClient(_m.config).QueryUndoOf(_m)
 }
 
 // Update returns a builder for updating this ImportJob.
@@ -496,6 +549,24 @@ func (_m *ImportJob) String() string {
 	builder.WriteString(", ")
 	if v := _m.CommittedAt; v != nil {
 		builder.WriteString("committed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("kind=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
+	builder.WriteString(", ")
+	if v := _m.UndoOfID; v != nil {
+		builder.WriteString("undo_of_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.UndoneAt; v != nil {
+		builder.WriteString("undone_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.DataPurgedAt; v != nil {
+		builder.WriteString("data_purged_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

@@ -363,6 +363,62 @@ func (_c *ImportJobCreate) SetNillableCommittedAt(v *time.Time) *ImportJobCreate
 	return _c
 }
 
+// SetKind sets the "kind" field.
+func (_c *ImportJobCreate) SetKind(v importjob.Kind) *ImportJobCreate {
+	_c.mutation.SetKind(v)
+	return _c
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableKind(v *importjob.Kind) *ImportJobCreate {
+	if v != nil {
+		_c.SetKind(*v)
+	}
+	return _c
+}
+
+// SetUndoOfID sets the "undo_of_id" field.
+func (_c *ImportJobCreate) SetUndoOfID(v int) *ImportJobCreate {
+	_c.mutation.SetUndoOfID(v)
+	return _c
+}
+
+// SetNillableUndoOfID sets the "undo_of_id" field if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableUndoOfID(v *int) *ImportJobCreate {
+	if v != nil {
+		_c.SetUndoOfID(*v)
+	}
+	return _c
+}
+
+// SetUndoneAt sets the "undone_at" field.
+func (_c *ImportJobCreate) SetUndoneAt(v time.Time) *ImportJobCreate {
+	_c.mutation.SetUndoneAt(v)
+	return _c
+}
+
+// SetNillableUndoneAt sets the "undone_at" field if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableUndoneAt(v *time.Time) *ImportJobCreate {
+	if v != nil {
+		_c.SetUndoneAt(*v)
+	}
+	return _c
+}
+
+// SetDataPurgedAt sets the "data_purged_at" field.
+func (_c *ImportJobCreate) SetDataPurgedAt(v time.Time) *ImportJobCreate {
+	_c.mutation.SetDataPurgedAt(v)
+	return _c
+}
+
+// SetNillableDataPurgedAt sets the "data_purged_at" field if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableDataPurgedAt(v *time.Time) *ImportJobCreate {
+	if v != nil {
+		_c.SetDataPurgedAt(*v)
+	}
+	return _c
+}
+
 // SetSchool sets the "school" edge to the School entity.
 func (_c *ImportJobCreate) SetSchool(v *School) *ImportJobCreate {
 	return _c.SetSchoolID(v.ID)
@@ -401,6 +457,11 @@ func (_c *ImportJobCreate) AddBlobs(v ...*ImportBlob) *ImportJobCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddBlobIDs(ids...)
+}
+
+// SetUndoOf sets the "undo_of" edge to the ImportJob entity.
+func (_c *ImportJobCreate) SetUndoOf(v *ImportJob) *ImportJobCreate {
+	return _c.SetUndoOfID(v.ID)
 }
 
 // Mutation returns the ImportJobMutation object of the builder.
@@ -510,6 +571,10 @@ func (_c *ImportJobCreate) defaults() {
 		v := importjob.DefaultClaimedBy
 		_c.mutation.SetClaimedBy(v)
 	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		v := importjob.DefaultKind
+		_c.mutation.SetKind(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -599,6 +664,14 @@ func (_c *ImportJobCreate) check() error {
 	}
 	if _, ok := _c.mutation.ClaimedBy(); !ok {
 		return &ValidationError{Name: "claimed_by", err: errors.New(`ent: missing required field "ImportJob.claimed_by"`)}
+	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		return &ValidationError{Name: "kind", err: errors.New(`ent: missing required field "ImportJob.kind"`)}
+	}
+	if v, ok := _c.mutation.Kind(); ok {
+		if err := importjob.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "ImportJob.kind": %w`, err)}
+		}
 	}
 	if len(_c.mutation.SchoolIDs()) == 0 {
 		return &ValidationError{Name: "school", err: errors.New(`ent: missing required edge "ImportJob.school"`)}
@@ -734,6 +807,18 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 		_spec.SetField(importjob.FieldCommittedAt, field.TypeTime, value)
 		_node.CommittedAt = &value
 	}
+	if value, ok := _c.mutation.Kind(); ok {
+		_spec.SetField(importjob.FieldKind, field.TypeEnum, value)
+		_node.Kind = value
+	}
+	if value, ok := _c.mutation.UndoneAt(); ok {
+		_spec.SetField(importjob.FieldUndoneAt, field.TypeTime, value)
+		_node.UndoneAt = &value
+	}
+	if value, ok := _c.mutation.DataPurgedAt(); ok {
+		_spec.SetField(importjob.FieldDataPurgedAt, field.TypeTime, value)
+		_node.DataPurgedAt = &value
+	}
 	if nodes := _c.mutation.SchoolIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -798,6 +883,23 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.UndoOfIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   importjob.UndoOfTable,
+			Columns: []string{importjob.UndoOfColumn},
+			Bidi:    true,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importjob.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.UndoOfID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -1242,6 +1344,42 @@ func (u *ImportJobUpsert) ClearCommittedAt() *ImportJobUpsert {
 	return u
 }
 
+// SetUndoneAt sets the "undone_at" field.
+func (u *ImportJobUpsert) SetUndoneAt(v time.Time) *ImportJobUpsert {
+	u.Set(importjob.FieldUndoneAt, v)
+	return u
+}
+
+// UpdateUndoneAt sets the "undone_at" field to the value that was provided on create.
+func (u *ImportJobUpsert) UpdateUndoneAt() *ImportJobUpsert {
+	u.SetExcluded(importjob.FieldUndoneAt)
+	return u
+}
+
+// ClearUndoneAt clears the value of the "undone_at" field.
+func (u *ImportJobUpsert) ClearUndoneAt() *ImportJobUpsert {
+	u.SetNull(importjob.FieldUndoneAt)
+	return u
+}
+
+// SetDataPurgedAt sets the "data_purged_at" field.
+func (u *ImportJobUpsert) SetDataPurgedAt(v time.Time) *ImportJobUpsert {
+	u.Set(importjob.FieldDataPurgedAt, v)
+	return u
+}
+
+// UpdateDataPurgedAt sets the "data_purged_at" field to the value that was provided on create.
+func (u *ImportJobUpsert) UpdateDataPurgedAt() *ImportJobUpsert {
+	u.SetExcluded(importjob.FieldDataPurgedAt)
+	return u
+}
+
+// ClearDataPurgedAt clears the value of the "data_purged_at" field.
+func (u *ImportJobUpsert) ClearDataPurgedAt() *ImportJobUpsert {
+	u.SetNull(importjob.FieldDataPurgedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1261,6 +1399,12 @@ func (u *ImportJobUpsertOne) UpdateNewValues() *ImportJobUpsertOne {
 		}
 		if _, exists := u.create.mutation.StartedByID(); exists {
 			s.SetIgnore(importjob.FieldStartedByID)
+		}
+		if _, exists := u.create.mutation.Kind(); exists {
+			s.SetIgnore(importjob.FieldKind)
+		}
+		if _, exists := u.create.mutation.UndoOfID(); exists {
+			s.SetIgnore(importjob.FieldUndoOfID)
 		}
 	}))
 	return u
@@ -1748,6 +1892,48 @@ func (u *ImportJobUpsertOne) ClearCommittedAt() *ImportJobUpsertOne {
 	})
 }
 
+// SetUndoneAt sets the "undone_at" field.
+func (u *ImportJobUpsertOne) SetUndoneAt(v time.Time) *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.SetUndoneAt(v)
+	})
+}
+
+// UpdateUndoneAt sets the "undone_at" field to the value that was provided on create.
+func (u *ImportJobUpsertOne) UpdateUndoneAt() *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.UpdateUndoneAt()
+	})
+}
+
+// ClearUndoneAt clears the value of the "undone_at" field.
+func (u *ImportJobUpsertOne) ClearUndoneAt() *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.ClearUndoneAt()
+	})
+}
+
+// SetDataPurgedAt sets the "data_purged_at" field.
+func (u *ImportJobUpsertOne) SetDataPurgedAt(v time.Time) *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.SetDataPurgedAt(v)
+	})
+}
+
+// UpdateDataPurgedAt sets the "data_purged_at" field to the value that was provided on create.
+func (u *ImportJobUpsertOne) UpdateDataPurgedAt() *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.UpdateDataPurgedAt()
+	})
+}
+
+// ClearDataPurgedAt clears the value of the "data_purged_at" field.
+func (u *ImportJobUpsertOne) ClearDataPurgedAt() *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.ClearDataPurgedAt()
+	})
+}
+
 // Exec executes the query.
 func (u *ImportJobUpsertOne) Exec(ctx context.Context) error {
 	if len(u.create.conflict) == 0 {
@@ -1932,6 +2118,12 @@ func (u *ImportJobUpsertBulk) UpdateNewValues() *ImportJobUpsertBulk {
 			}
 			if _, exists := b.mutation.StartedByID(); exists {
 				s.SetIgnore(importjob.FieldStartedByID)
+			}
+			if _, exists := b.mutation.Kind(); exists {
+				s.SetIgnore(importjob.FieldKind)
+			}
+			if _, exists := b.mutation.UndoOfID(); exists {
+				s.SetIgnore(importjob.FieldUndoOfID)
 			}
 		}
 	}))
@@ -2417,6 +2609,48 @@ func (u *ImportJobUpsertBulk) UpdateCommittedAt() *ImportJobUpsertBulk {
 func (u *ImportJobUpsertBulk) ClearCommittedAt() *ImportJobUpsertBulk {
 	return u.Update(func(s *ImportJobUpsert) {
 		s.ClearCommittedAt()
+	})
+}
+
+// SetUndoneAt sets the "undone_at" field.
+func (u *ImportJobUpsertBulk) SetUndoneAt(v time.Time) *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.SetUndoneAt(v)
+	})
+}
+
+// UpdateUndoneAt sets the "undone_at" field to the value that was provided on create.
+func (u *ImportJobUpsertBulk) UpdateUndoneAt() *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.UpdateUndoneAt()
+	})
+}
+
+// ClearUndoneAt clears the value of the "undone_at" field.
+func (u *ImportJobUpsertBulk) ClearUndoneAt() *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.ClearUndoneAt()
+	})
+}
+
+// SetDataPurgedAt sets the "data_purged_at" field.
+func (u *ImportJobUpsertBulk) SetDataPurgedAt(v time.Time) *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.SetDataPurgedAt(v)
+	})
+}
+
+// UpdateDataPurgedAt sets the "data_purged_at" field to the value that was provided on create.
+func (u *ImportJobUpsertBulk) UpdateDataPurgedAt() *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.UpdateDataPurgedAt()
+	})
+}
+
+// ClearDataPurgedAt clears the value of the "data_purged_at" field.
+func (u *ImportJobUpsertBulk) ClearDataPurgedAt() *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.ClearDataPurgedAt()
 	})
 }
 

@@ -32,6 +32,7 @@ type ImportJobQuery struct {
 	withStartedBy    *AccountQuery
 	withChanges      *AccountChangeQuery
 	withBlobs        *ImportBlobQuery
+	withUndoOf       *ImportJobQuery
 	loadTotal        []func(context.Context, []*ImportJob) error
 	modifiers        []func(*sql.Selector)
 	withNamedChanges map[string]*AccountChangeQuery
@@ -153,6 +154,28 @@ func (_q *ImportJobQuery) QueryBlobs() *ImportBlobQuery {
 			sqlgraph.From(importjob.Table, importjob.FieldID, selector),
 			sqlgraph.To(importblob.Table, importblob.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, importjob.BlobsTable, importjob.BlobsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryUndoOf chains the current query on the "undo_of" edge.
+func (_q *ImportJobQuery) QueryUndoOf() *ImportJobQuery {
+	query := (&ImportJobClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(importjob.Table, importjob.FieldID, selector),
+			sqlgraph.To(importjob.Table, importjob.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, importjob.UndoOfTable, importjob.UndoOfColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -356,6 +379,7 @@ func (_q *ImportJobQuery) Clone() *ImportJobQuery {
 		withStartedBy: _q.withStartedBy.Clone(),
 		withChanges:   _q.withChanges.Clone(),
 		withBlobs:     _q.withBlobs.Clone(),
+		withUndoOf:    _q.withUndoOf.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -404,6 +428,17 @@ func (_q *ImportJobQuery) WithBlobs(opts ...func(*ImportBlobQuery)) *ImportJobQu
 		opt(query)
 	}
 	_q.withBlobs = query
+	return _q
+}
+
+// WithUndoOf tells the query-builder to eager-load the nodes that are connected to
+// the "undo_of" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ImportJobQuery) WithUndoOf(opts ...func(*ImportJobQuery)) *ImportJobQuery {
+	query := (&ImportJobClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withUndoOf = query
 	return _q
 }
 
@@ -485,11 +520,12 @@ func (_q *ImportJobQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Im
 	var (
 		nodes       = []*ImportJob{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [5]bool{
 			_q.withSchool != nil,
 			_q.withStartedBy != nil,
 			_q.withChanges != nil,
 			_q.withBlobs != nil,
+			_q.withUndoOf != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -536,6 +572,12 @@ func (_q *ImportJobQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Im
 		if err := _q.loadBlobs(ctx, query, nodes,
 			func(n *ImportJob) { n.Edges.Blobs = []*ImportBlob{} },
 			func(n *ImportJob, e *ImportBlob) { n.Edges.Blobs = append(n.Edges.Blobs, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withUndoOf; query != nil {
+		if err := _q.loadUndoOf(ctx, query, nodes, nil,
+			func(n *ImportJob, e *ImportJob) { n.Edges.UndoOf = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -682,6 +724,38 @@ func (_q *ImportJobQuery) loadBlobs(ctx context.Context, query *ImportBlobQuery,
 	}
 	return nil
 }
+func (_q *ImportJobQuery) loadUndoOf(ctx context.Context, query *ImportJobQuery, nodes []*ImportJob, init func(*ImportJob), assign func(*ImportJob, *ImportJob)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*ImportJob)
+	for i := range nodes {
+		if nodes[i].UndoOfID == nil {
+			continue
+		}
+		fk := *nodes[i].UndoOfID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(importjob.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "undo_of_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *ImportJobQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -716,6 +790,9 @@ func (_q *ImportJobQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withStartedBy != nil {
 			_spec.Node.AddColumnOnce(importjob.FieldStartedByID)
+		}
+		if _q.withUndoOf != nil {
+			_spec.Node.AddColumnOnce(importjob.FieldUndoOfID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

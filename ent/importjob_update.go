@@ -469,6 +469,46 @@ func (_u *ImportJobUpdate) ClearCommittedAt() *ImportJobUpdate {
 	return _u
 }
 
+// SetUndoneAt sets the "undone_at" field.
+func (_u *ImportJobUpdate) SetUndoneAt(v time.Time) *ImportJobUpdate {
+	_u.mutation.SetUndoneAt(v)
+	return _u
+}
+
+// SetNillableUndoneAt sets the "undone_at" field if the given value is not nil.
+func (_u *ImportJobUpdate) SetNillableUndoneAt(v *time.Time) *ImportJobUpdate {
+	if v != nil {
+		_u.SetUndoneAt(*v)
+	}
+	return _u
+}
+
+// ClearUndoneAt clears the value of the "undone_at" field.
+func (_u *ImportJobUpdate) ClearUndoneAt() *ImportJobUpdate {
+	_u.mutation.ClearUndoneAt()
+	return _u
+}
+
+// SetDataPurgedAt sets the "data_purged_at" field.
+func (_u *ImportJobUpdate) SetDataPurgedAt(v time.Time) *ImportJobUpdate {
+	_u.mutation.SetDataPurgedAt(v)
+	return _u
+}
+
+// SetNillableDataPurgedAt sets the "data_purged_at" field if the given value is not nil.
+func (_u *ImportJobUpdate) SetNillableDataPurgedAt(v *time.Time) *ImportJobUpdate {
+	if v != nil {
+		_u.SetDataPurgedAt(*v)
+	}
+	return _u
+}
+
+// ClearDataPurgedAt clears the value of the "data_purged_at" field.
+func (_u *ImportJobUpdate) ClearDataPurgedAt() *ImportJobUpdate {
+	_u.mutation.ClearDataPurgedAt()
+	return _u
+}
+
 // AddChangeIDs adds the "changes" edge to the AccountChange entity by IDs.
 func (_u *ImportJobUpdate) AddChangeIDs(ids ...int) *ImportJobUpdate {
 	_u.mutation.AddChangeIDs(ids...)
@@ -762,6 +802,18 @@ func (_u *ImportJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.CommittedAtCleared() {
 		_spec.ClearField(importjob.FieldCommittedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.UndoneAt(); ok {
+		_spec.SetField(importjob.FieldUndoneAt, field.TypeTime, value)
+	}
+	if _u.mutation.UndoneAtCleared() {
+		_spec.ClearField(importjob.FieldUndoneAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DataPurgedAt(); ok {
+		_spec.SetField(importjob.FieldDataPurgedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DataPurgedAtCleared() {
+		_spec.ClearField(importjob.FieldDataPurgedAt, field.TypeTime)
 	}
 	if _u.mutation.ChangesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1311,6 +1363,46 @@ func (_u *ImportJobUpdateOne) ClearCommittedAt() *ImportJobUpdateOne {
 	return _u
 }
 
+// SetUndoneAt sets the "undone_at" field.
+func (_u *ImportJobUpdateOne) SetUndoneAt(v time.Time) *ImportJobUpdateOne {
+	_u.mutation.SetUndoneAt(v)
+	return _u
+}
+
+// SetNillableUndoneAt sets the "undone_at" field if the given value is not nil.
+func (_u *ImportJobUpdateOne) SetNillableUndoneAt(v *time.Time) *ImportJobUpdateOne {
+	if v != nil {
+		_u.SetUndoneAt(*v)
+	}
+	return _u
+}
+
+// ClearUndoneAt clears the value of the "undone_at" field.
+func (_u *ImportJobUpdateOne) ClearUndoneAt() *ImportJobUpdateOne {
+	_u.mutation.ClearUndoneAt()
+	return _u
+}
+
+// SetDataPurgedAt sets the "data_purged_at" field.
+func (_u *ImportJobUpdateOne) SetDataPurgedAt(v time.Time) *ImportJobUpdateOne {
+	_u.mutation.SetDataPurgedAt(v)
+	return _u
+}
+
+// SetNillableDataPurgedAt sets the "data_purged_at" field if the given value is not nil.
+func (_u *ImportJobUpdateOne) SetNillableDataPurgedAt(v *time.Time) *ImportJobUpdateOne {
+	if v != nil {
+		_u.SetDataPurgedAt(*v)
+	}
+	return _u
+}
+
+// ClearDataPurgedAt clears the value of the "data_purged_at" field.
+func (_u *ImportJobUpdateOne) ClearDataPurgedAt() *ImportJobUpdateOne {
+	_u.mutation.ClearDataPurgedAt()
+	return _u
+}
+
 // AddChangeIDs adds the "changes" edge to the AccountChange entity by IDs.
 func (_u *ImportJobUpdateOne) AddChangeIDs(ids ...int) *ImportJobUpdateOne {
 	_u.mutation.AddChangeIDs(ids...)
@@ -1634,6 +1726,18 @@ func (_u *ImportJobUpdateOne) sqlSave(ctx context.Context) (_node *ImportJob, er
 	}
 	if _u.mutation.CommittedAtCleared() {
 		_spec.ClearField(importjob.FieldCommittedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.UndoneAt(); ok {
+		_spec.SetField(importjob.FieldUndoneAt, field.TypeTime, value)
+	}
+	if _u.mutation.UndoneAtCleared() {
+		_spec.ClearField(importjob.FieldUndoneAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DataPurgedAt(); ok {
+		_spec.SetField(importjob.FieldDataPurgedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DataPurgedAtCleared() {
+		_spec.ClearField(importjob.FieldDataPurgedAt, field.TypeTime)
 	}
 	if _u.mutation.ChangesCleared() {
 		edge := &sqlgraph.EdgeSpec{

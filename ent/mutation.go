@@ -14,11 +14,14 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/apitoken"
+	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
+	"github.com/numo/accounts/ent/session"
 )
 
 const (
@@ -30,13 +33,995 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeAPIToken      = "APIToken"
 	TypeAccount       = "Account"
 	TypeAccountChange = "AccountChange"
+	TypeAuditEvent    = "AuditEvent"
 	TypeClass         = "Class"
 	TypeImportBlob    = "ImportBlob"
 	TypeImportJob     = "ImportJob"
 	TypeSchool        = "School"
+	TypeSession       = "Session"
 )
+
+// APITokenMutation represents an operation that mutates the APIToken nodes in the graph.
+type APITokenMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	created_at       *time.Time
+	updated_at       *time.Time
+	name             *string
+	prefix           *string
+	token_hash       *string
+	scopes           *[]string
+	appendscopes     []string
+	created_by_id    *int
+	addcreated_by_id *int
+	last_used_at     *time.Time
+	revoked_at       *time.Time
+	clearedFields    map[string]struct{}
+	school           *int
+	clearedschool    bool
+	done             bool
+	oldValue         func(context.Context) (*APIToken, error)
+	predicates       []predicate.APIToken
+}
+
+var _ ent.Mutation = (*APITokenMutation)(nil)
+
+// apitokenOption allows management of the mutation configuration using functional options.
+type apitokenOption func(*APITokenMutation)
+
+// newAPITokenMutation creates new mutation for the APIToken entity.
+func newAPITokenMutation(c config, op Op, opts ...apitokenOption) *APITokenMutation {
+	m := &APITokenMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAPIToken,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAPITokenID sets the ID field of the mutation.
+func withAPITokenID(id int) apitokenOption {
+	return func(m *APITokenMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *APIToken
+		)
+		m.oldValue = func(ctx context.Context) (*APIToken, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().APIToken.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAPIToken sets the old APIToken of the mutation.
+func withAPIToken(node *APIToken) apitokenOption {
+	return func(m *APITokenMutation) {
+		m.oldValue = func(context.Context) (*APIToken, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m APITokenMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m APITokenMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *APITokenMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *APITokenMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().APIToken.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *APITokenMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *APITokenMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *APITokenMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *APITokenMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *APITokenMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *APITokenMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSchoolID sets the "school_id" field.
+func (m *APITokenMutation) SetSchoolID(i int) {
+	m.school = &i
+}
+
+// SchoolID returns the value of the "school_id" field in the mutation.
+func (m *APITokenMutation) SchoolID() (r int, exists bool) {
+	v := m.school
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSchoolID returns the old "school_id" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldSchoolID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSchoolID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSchoolID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSchoolID: %w", err)
+	}
+	return oldValue.SchoolID, nil
+}
+
+// ResetSchoolID resets all changes to the "school_id" field.
+func (m *APITokenMutation) ResetSchoolID() {
+	m.school = nil
+}
+
+// SetName sets the "name" field.
+func (m *APITokenMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *APITokenMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *APITokenMutation) ResetName() {
+	m.name = nil
+}
+
+// SetPrefix sets the "prefix" field.
+func (m *APITokenMutation) SetPrefix(s string) {
+	m.prefix = &s
+}
+
+// Prefix returns the value of the "prefix" field in the mutation.
+func (m *APITokenMutation) Prefix() (r string, exists bool) {
+	v := m.prefix
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrefix returns the old "prefix" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldPrefix(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrefix is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrefix requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrefix: %w", err)
+	}
+	return oldValue.Prefix, nil
+}
+
+// ResetPrefix resets all changes to the "prefix" field.
+func (m *APITokenMutation) ResetPrefix() {
+	m.prefix = nil
+}
+
+// SetTokenHash sets the "token_hash" field.
+func (m *APITokenMutation) SetTokenHash(s string) {
+	m.token_hash = &s
+}
+
+// TokenHash returns the value of the "token_hash" field in the mutation.
+func (m *APITokenMutation) TokenHash() (r string, exists bool) {
+	v := m.token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenHash returns the old "token_hash" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldTokenHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenHash: %w", err)
+	}
+	return oldValue.TokenHash, nil
+}
+
+// ResetTokenHash resets all changes to the "token_hash" field.
+func (m *APITokenMutation) ResetTokenHash() {
+	m.token_hash = nil
+}
+
+// SetScopes sets the "scopes" field.
+func (m *APITokenMutation) SetScopes(s []string) {
+	m.scopes = &s
+	m.appendscopes = nil
+}
+
+// Scopes returns the value of the "scopes" field in the mutation.
+func (m *APITokenMutation) Scopes() (r []string, exists bool) {
+	v := m.scopes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopes returns the old "scopes" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldScopes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopes: %w", err)
+	}
+	return oldValue.Scopes, nil
+}
+
+// AppendScopes adds s to the "scopes" field.
+func (m *APITokenMutation) AppendScopes(s []string) {
+	m.appendscopes = append(m.appendscopes, s...)
+}
+
+// AppendedScopes returns the list of values that were appended to the "scopes" field in this mutation.
+func (m *APITokenMutation) AppendedScopes() ([]string, bool) {
+	if len(m.appendscopes) == 0 {
+		return nil, false
+	}
+	return m.appendscopes, true
+}
+
+// ResetScopes resets all changes to the "scopes" field.
+func (m *APITokenMutation) ResetScopes() {
+	m.scopes = nil
+	m.appendscopes = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *APITokenMutation) SetCreatedByID(i int) {
+	m.created_by_id = &i
+	m.addcreated_by_id = nil
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *APITokenMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldCreatedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// AddCreatedByID adds i to the "created_by_id" field.
+func (m *APITokenMutation) AddCreatedByID(i int) {
+	if m.addcreated_by_id != nil {
+		*m.addcreated_by_id += i
+	} else {
+		m.addcreated_by_id = &i
+	}
+}
+
+// AddedCreatedByID returns the value that was added to the "created_by_id" field in this mutation.
+func (m *APITokenMutation) AddedCreatedByID() (r int, exists bool) {
+	v := m.addcreated_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *APITokenMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	m.clearedFields[apitoken.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *APITokenMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[apitoken.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *APITokenMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	delete(m.clearedFields, apitoken.FieldCreatedByID)
+}
+
+// SetLastUsedAt sets the "last_used_at" field.
+func (m *APITokenMutation) SetLastUsedAt(t time.Time) {
+	m.last_used_at = &t
+}
+
+// LastUsedAt returns the value of the "last_used_at" field in the mutation.
+func (m *APITokenMutation) LastUsedAt() (r time.Time, exists bool) {
+	v := m.last_used_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastUsedAt returns the old "last_used_at" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldLastUsedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastUsedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastUsedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastUsedAt: %w", err)
+	}
+	return oldValue.LastUsedAt, nil
+}
+
+// ClearLastUsedAt clears the value of the "last_used_at" field.
+func (m *APITokenMutation) ClearLastUsedAt() {
+	m.last_used_at = nil
+	m.clearedFields[apitoken.FieldLastUsedAt] = struct{}{}
+}
+
+// LastUsedAtCleared returns if the "last_used_at" field was cleared in this mutation.
+func (m *APITokenMutation) LastUsedAtCleared() bool {
+	_, ok := m.clearedFields[apitoken.FieldLastUsedAt]
+	return ok
+}
+
+// ResetLastUsedAt resets all changes to the "last_used_at" field.
+func (m *APITokenMutation) ResetLastUsedAt() {
+	m.last_used_at = nil
+	delete(m.clearedFields, apitoken.FieldLastUsedAt)
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *APITokenMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *APITokenMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *APITokenMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[apitoken.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *APITokenMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[apitoken.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *APITokenMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, apitoken.FieldRevokedAt)
+}
+
+// ClearSchool clears the "school" edge to the School entity.
+func (m *APITokenMutation) ClearSchool() {
+	m.clearedschool = true
+	m.clearedFields[apitoken.FieldSchoolID] = struct{}{}
+}
+
+// SchoolCleared reports if the "school" edge to the School entity was cleared.
+func (m *APITokenMutation) SchoolCleared() bool {
+	return m.clearedschool
+}
+
+// SchoolIDs returns the "school" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SchoolID instead. It exists only for internal usage by the builders.
+func (m *APITokenMutation) SchoolIDs() (ids []int) {
+	if id := m.school; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSchool resets all changes to the "school" edge.
+func (m *APITokenMutation) ResetSchool() {
+	m.school = nil
+	m.clearedschool = false
+}
+
+// Where appends a list predicates to the APITokenMutation builder.
+func (m *APITokenMutation) Where(ps ...predicate.APIToken) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the APITokenMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *APITokenMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.APIToken, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *APITokenMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *APITokenMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (APIToken).
+func (m *APITokenMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *APITokenMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, apitoken.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, apitoken.FieldUpdatedAt)
+	}
+	if m.school != nil {
+		fields = append(fields, apitoken.FieldSchoolID)
+	}
+	if m.name != nil {
+		fields = append(fields, apitoken.FieldName)
+	}
+	if m.prefix != nil {
+		fields = append(fields, apitoken.FieldPrefix)
+	}
+	if m.token_hash != nil {
+		fields = append(fields, apitoken.FieldTokenHash)
+	}
+	if m.scopes != nil {
+		fields = append(fields, apitoken.FieldScopes)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, apitoken.FieldCreatedByID)
+	}
+	if m.last_used_at != nil {
+		fields = append(fields, apitoken.FieldLastUsedAt)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, apitoken.FieldRevokedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *APITokenMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case apitoken.FieldCreatedAt:
+		return m.CreatedAt()
+	case apitoken.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case apitoken.FieldSchoolID:
+		return m.SchoolID()
+	case apitoken.FieldName:
+		return m.Name()
+	case apitoken.FieldPrefix:
+		return m.Prefix()
+	case apitoken.FieldTokenHash:
+		return m.TokenHash()
+	case apitoken.FieldScopes:
+		return m.Scopes()
+	case apitoken.FieldCreatedByID:
+		return m.CreatedByID()
+	case apitoken.FieldLastUsedAt:
+		return m.LastUsedAt()
+	case apitoken.FieldRevokedAt:
+		return m.RevokedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *APITokenMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case apitoken.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case apitoken.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case apitoken.FieldSchoolID:
+		return m.OldSchoolID(ctx)
+	case apitoken.FieldName:
+		return m.OldName(ctx)
+	case apitoken.FieldPrefix:
+		return m.OldPrefix(ctx)
+	case apitoken.FieldTokenHash:
+		return m.OldTokenHash(ctx)
+	case apitoken.FieldScopes:
+		return m.OldScopes(ctx)
+	case apitoken.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case apitoken.FieldLastUsedAt:
+		return m.OldLastUsedAt(ctx)
+	case apitoken.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown APIToken field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *APITokenMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case apitoken.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case apitoken.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case apitoken.FieldSchoolID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSchoolID(v)
+		return nil
+	case apitoken.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case apitoken.FieldPrefix:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrefix(v)
+		return nil
+	case apitoken.FieldTokenHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenHash(v)
+		return nil
+	case apitoken.FieldScopes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopes(v)
+		return nil
+	case apitoken.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case apitoken.FieldLastUsedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastUsedAt(v)
+		return nil
+	case apitoken.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown APIToken field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *APITokenMutation) AddedFields() []string {
+	var fields []string
+	if m.addcreated_by_id != nil {
+		fields = append(fields, apitoken.FieldCreatedByID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *APITokenMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case apitoken.FieldCreatedByID:
+		return m.AddedCreatedByID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *APITokenMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case apitoken.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown APIToken numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *APITokenMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(apitoken.FieldCreatedByID) {
+		fields = append(fields, apitoken.FieldCreatedByID)
+	}
+	if m.FieldCleared(apitoken.FieldLastUsedAt) {
+		fields = append(fields, apitoken.FieldLastUsedAt)
+	}
+	if m.FieldCleared(apitoken.FieldRevokedAt) {
+		fields = append(fields, apitoken.FieldRevokedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *APITokenMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *APITokenMutation) ClearField(name string) error {
+	switch name {
+	case apitoken.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case apitoken.FieldLastUsedAt:
+		m.ClearLastUsedAt()
+		return nil
+	case apitoken.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown APIToken nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *APITokenMutation) ResetField(name string) error {
+	switch name {
+	case apitoken.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case apitoken.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case apitoken.FieldSchoolID:
+		m.ResetSchoolID()
+		return nil
+	case apitoken.FieldName:
+		m.ResetName()
+		return nil
+	case apitoken.FieldPrefix:
+		m.ResetPrefix()
+		return nil
+	case apitoken.FieldTokenHash:
+		m.ResetTokenHash()
+		return nil
+	case apitoken.FieldScopes:
+		m.ResetScopes()
+		return nil
+	case apitoken.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case apitoken.FieldLastUsedAt:
+		m.ResetLastUsedAt()
+		return nil
+	case apitoken.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown APIToken field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *APITokenMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.school != nil {
+		edges = append(edges, apitoken.EdgeSchool)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *APITokenMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case apitoken.EdgeSchool:
+		if id := m.school; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *APITokenMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *APITokenMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *APITokenMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedschool {
+		edges = append(edges, apitoken.EdgeSchool)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *APITokenMutation) EdgeCleared(name string) bool {
+	switch name {
+	case apitoken.EdgeSchool:
+		return m.clearedschool
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *APITokenMutation) ClearEdge(name string) error {
+	switch name {
+	case apitoken.EdgeSchool:
+		m.ClearSchool()
+		return nil
+	}
+	return fmt.Errorf("unknown APIToken unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *APITokenMutation) ResetEdge(name string) error {
+	switch name {
+	case apitoken.EdgeSchool:
+		m.ResetSchool()
+		return nil
+	}
+	return fmt.Errorf("unknown APIToken edge %s", name)
+}
 
 // AccountMutation represents an operation that mutates the Account nodes in the graph.
 type AccountMutation struct {
@@ -59,6 +1044,11 @@ type AccountMutation struct {
 	addyear                 *int
 	status                  *account.Status
 	archived_at             *time.Time
+	password_hash           *string
+	must_change_password    *bool
+	failed_logins           *int
+	addfailed_logins        *int
+	locked_until            *time.Time
 	clearedFields           map[string]struct{}
 	school                  *int
 	clearedschool           bool
@@ -67,6 +1057,9 @@ type AccountMutation struct {
 	teaching_classes        map[int]struct{}
 	removedteaching_classes map[int]struct{}
 	clearedteaching_classes bool
+	sessions                map[int]struct{}
+	removedsessions         map[int]struct{}
+	clearedsessions         bool
 	done                    bool
 	oldValue                func(context.Context) (*Account, error)
 	predicates              []predicate.Account
@@ -819,6 +1812,196 @@ func (m *AccountMutation) ResetArchivedAt() {
 	delete(m.clearedFields, account.FieldArchivedAt)
 }
 
+// SetPasswordHash sets the "password_hash" field.
+func (m *AccountMutation) SetPasswordHash(s string) {
+	m.password_hash = &s
+}
+
+// PasswordHash returns the value of the "password_hash" field in the mutation.
+func (m *AccountMutation) PasswordHash() (r string, exists bool) {
+	v := m.password_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPasswordHash returns the old "password_hash" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldPasswordHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPasswordHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPasswordHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPasswordHash: %w", err)
+	}
+	return oldValue.PasswordHash, nil
+}
+
+// ClearPasswordHash clears the value of the "password_hash" field.
+func (m *AccountMutation) ClearPasswordHash() {
+	m.password_hash = nil
+	m.clearedFields[account.FieldPasswordHash] = struct{}{}
+}
+
+// PasswordHashCleared returns if the "password_hash" field was cleared in this mutation.
+func (m *AccountMutation) PasswordHashCleared() bool {
+	_, ok := m.clearedFields[account.FieldPasswordHash]
+	return ok
+}
+
+// ResetPasswordHash resets all changes to the "password_hash" field.
+func (m *AccountMutation) ResetPasswordHash() {
+	m.password_hash = nil
+	delete(m.clearedFields, account.FieldPasswordHash)
+}
+
+// SetMustChangePassword sets the "must_change_password" field.
+func (m *AccountMutation) SetMustChangePassword(b bool) {
+	m.must_change_password = &b
+}
+
+// MustChangePassword returns the value of the "must_change_password" field in the mutation.
+func (m *AccountMutation) MustChangePassword() (r bool, exists bool) {
+	v := m.must_change_password
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMustChangePassword returns the old "must_change_password" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldMustChangePassword(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMustChangePassword is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMustChangePassword requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMustChangePassword: %w", err)
+	}
+	return oldValue.MustChangePassword, nil
+}
+
+// ResetMustChangePassword resets all changes to the "must_change_password" field.
+func (m *AccountMutation) ResetMustChangePassword() {
+	m.must_change_password = nil
+}
+
+// SetFailedLogins sets the "failed_logins" field.
+func (m *AccountMutation) SetFailedLogins(i int) {
+	m.failed_logins = &i
+	m.addfailed_logins = nil
+}
+
+// FailedLogins returns the value of the "failed_logins" field in the mutation.
+func (m *AccountMutation) FailedLogins() (r int, exists bool) {
+	v := m.failed_logins
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailedLogins returns the old "failed_logins" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldFailedLogins(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailedLogins is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailedLogins requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailedLogins: %w", err)
+	}
+	return oldValue.FailedLogins, nil
+}
+
+// AddFailedLogins adds i to the "failed_logins" field.
+func (m *AccountMutation) AddFailedLogins(i int) {
+	if m.addfailed_logins != nil {
+		*m.addfailed_logins += i
+	} else {
+		m.addfailed_logins = &i
+	}
+}
+
+// AddedFailedLogins returns the value that was added to the "failed_logins" field in this mutation.
+func (m *AccountMutation) AddedFailedLogins() (r int, exists bool) {
+	v := m.addfailed_logins
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFailedLogins resets all changes to the "failed_logins" field.
+func (m *AccountMutation) ResetFailedLogins() {
+	m.failed_logins = nil
+	m.addfailed_logins = nil
+}
+
+// SetLockedUntil sets the "locked_until" field.
+func (m *AccountMutation) SetLockedUntil(t time.Time) {
+	m.locked_until = &t
+}
+
+// LockedUntil returns the value of the "locked_until" field in the mutation.
+func (m *AccountMutation) LockedUntil() (r time.Time, exists bool) {
+	v := m.locked_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockedUntil returns the old "locked_until" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldLockedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockedUntil: %w", err)
+	}
+	return oldValue.LockedUntil, nil
+}
+
+// ClearLockedUntil clears the value of the "locked_until" field.
+func (m *AccountMutation) ClearLockedUntil() {
+	m.locked_until = nil
+	m.clearedFields[account.FieldLockedUntil] = struct{}{}
+}
+
+// LockedUntilCleared returns if the "locked_until" field was cleared in this mutation.
+func (m *AccountMutation) LockedUntilCleared() bool {
+	_, ok := m.clearedFields[account.FieldLockedUntil]
+	return ok
+}
+
+// ResetLockedUntil resets all changes to the "locked_until" field.
+func (m *AccountMutation) ResetLockedUntil() {
+	m.locked_until = nil
+	delete(m.clearedFields, account.FieldLockedUntil)
+}
+
 // ClearSchool clears the "school" edge to the School entity.
 func (m *AccountMutation) ClearSchool() {
 	m.clearedschool = true
@@ -927,6 +2110,60 @@ func (m *AccountMutation) ResetTeachingClasses() {
 	m.removedteaching_classes = nil
 }
 
+// AddSessionIDs adds the "sessions" edge to the Session entity by ids.
+func (m *AccountMutation) AddSessionIDs(ids ...int) {
+	if m.sessions == nil {
+		m.sessions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.sessions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSessions clears the "sessions" edge to the Session entity.
+func (m *AccountMutation) ClearSessions() {
+	m.clearedsessions = true
+}
+
+// SessionsCleared reports if the "sessions" edge to the Session entity was cleared.
+func (m *AccountMutation) SessionsCleared() bool {
+	return m.clearedsessions
+}
+
+// RemoveSessionIDs removes the "sessions" edge to the Session entity by IDs.
+func (m *AccountMutation) RemoveSessionIDs(ids ...int) {
+	if m.removedsessions == nil {
+		m.removedsessions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.sessions, ids[i])
+		m.removedsessions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSessions returns the removed IDs of the "sessions" edge to the Session entity.
+func (m *AccountMutation) RemovedSessionsIDs() (ids []int) {
+	for id := range m.removedsessions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SessionsIDs returns the "sessions" edge IDs in the mutation.
+func (m *AccountMutation) SessionsIDs() (ids []int) {
+	for id := range m.sessions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSessions resets all changes to the "sessions" edge.
+func (m *AccountMutation) ResetSessions() {
+	m.sessions = nil
+	m.clearedsessions = false
+	m.removedsessions = nil
+}
+
 // Where appends a list predicates to the AccountMutation builder.
 func (m *AccountMutation) Where(ps ...predicate.Account) {
 	m.predicates = append(m.predicates, ps...)
@@ -961,7 +2198,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -1010,6 +2247,18 @@ func (m *AccountMutation) Fields() []string {
 	if m.archived_at != nil {
 		fields = append(fields, account.FieldArchivedAt)
 	}
+	if m.password_hash != nil {
+		fields = append(fields, account.FieldPasswordHash)
+	}
+	if m.must_change_password != nil {
+		fields = append(fields, account.FieldMustChangePassword)
+	}
+	if m.failed_logins != nil {
+		fields = append(fields, account.FieldFailedLogins)
+	}
+	if m.locked_until != nil {
+		fields = append(fields, account.FieldLockedUntil)
+	}
 	return fields
 }
 
@@ -1050,6 +2299,14 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case account.FieldArchivedAt:
 		return m.ArchivedAt()
+	case account.FieldPasswordHash:
+		return m.PasswordHash()
+	case account.FieldMustChangePassword:
+		return m.MustChangePassword()
+	case account.FieldFailedLogins:
+		return m.FailedLogins()
+	case account.FieldLockedUntil:
+		return m.LockedUntil()
 	}
 	return nil, false
 }
@@ -1091,6 +2348,14 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldStatus(ctx)
 	case account.FieldArchivedAt:
 		return m.OldArchivedAt(ctx)
+	case account.FieldPasswordHash:
+		return m.OldPasswordHash(ctx)
+	case account.FieldMustChangePassword:
+		return m.OldMustChangePassword(ctx)
+	case account.FieldFailedLogins:
+		return m.OldFailedLogins(ctx)
+	case account.FieldLockedUntil:
+		return m.OldLockedUntil(ctx)
 	}
 	return nil, fmt.Errorf("unknown Account field %s", name)
 }
@@ -1212,6 +2477,34 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetArchivedAt(v)
 		return nil
+	case account.FieldPasswordHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPasswordHash(v)
+		return nil
+	case account.FieldMustChangePassword:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMustChangePassword(v)
+		return nil
+	case account.FieldFailedLogins:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailedLogins(v)
+		return nil
+	case account.FieldLockedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockedUntil(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
 }
@@ -1223,6 +2516,9 @@ func (m *AccountMutation) AddedFields() []string {
 	if m.addyear != nil {
 		fields = append(fields, account.FieldYear)
 	}
+	if m.addfailed_logins != nil {
+		fields = append(fields, account.FieldFailedLogins)
+	}
 	return fields
 }
 
@@ -1233,6 +2529,8 @@ func (m *AccountMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case account.FieldYear:
 		return m.AddedYear()
+	case account.FieldFailedLogins:
+		return m.AddedFailedLogins()
 	}
 	return nil, false
 }
@@ -1248,6 +2546,13 @@ func (m *AccountMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddYear(v)
+		return nil
+	case account.FieldFailedLogins:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFailedLogins(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Account numeric field %s", name)
@@ -1268,6 +2573,12 @@ func (m *AccountMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(account.FieldArchivedAt) {
 		fields = append(fields, account.FieldArchivedAt)
+	}
+	if m.FieldCleared(account.FieldPasswordHash) {
+		fields = append(fields, account.FieldPasswordHash)
+	}
+	if m.FieldCleared(account.FieldLockedUntil) {
+		fields = append(fields, account.FieldLockedUntil)
 	}
 	return fields
 }
@@ -1294,6 +2605,12 @@ func (m *AccountMutation) ClearField(name string) error {
 		return nil
 	case account.FieldArchivedAt:
 		m.ClearArchivedAt()
+		return nil
+	case account.FieldPasswordHash:
+		m.ClearPasswordHash()
+		return nil
+	case account.FieldLockedUntil:
+		m.ClearLockedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown Account nullable field %s", name)
@@ -1351,13 +2668,25 @@ func (m *AccountMutation) ResetField(name string) error {
 	case account.FieldArchivedAt:
 		m.ResetArchivedAt()
 		return nil
+	case account.FieldPasswordHash:
+		m.ResetPasswordHash()
+		return nil
+	case account.FieldMustChangePassword:
+		m.ResetMustChangePassword()
+		return nil
+	case account.FieldFailedLogins:
+		m.ResetFailedLogins()
+		return nil
+	case account.FieldLockedUntil:
+		m.ResetLockedUntil()
+		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *AccountMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.school != nil {
 		edges = append(edges, account.EdgeSchool)
 	}
@@ -1366,6 +2695,9 @@ func (m *AccountMutation) AddedEdges() []string {
 	}
 	if m.teaching_classes != nil {
 		edges = append(edges, account.EdgeTeachingClasses)
+	}
+	if m.sessions != nil {
+		edges = append(edges, account.EdgeSessions)
 	}
 	return edges
 }
@@ -1388,15 +2720,24 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeSessions:
+		ids := make([]ent.Value, 0, len(m.sessions))
+		for id := range m.sessions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *AccountMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.removedteaching_classes != nil {
 		edges = append(edges, account.EdgeTeachingClasses)
+	}
+	if m.removedsessions != nil {
+		edges = append(edges, account.EdgeSessions)
 	}
 	return edges
 }
@@ -1411,13 +2752,19 @@ func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeSessions:
+		ids := make([]ent.Value, 0, len(m.removedsessions))
+		for id := range m.removedsessions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *AccountMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedschool {
 		edges = append(edges, account.EdgeSchool)
 	}
@@ -1426,6 +2773,9 @@ func (m *AccountMutation) ClearedEdges() []string {
 	}
 	if m.clearedteaching_classes {
 		edges = append(edges, account.EdgeTeachingClasses)
+	}
+	if m.clearedsessions {
+		edges = append(edges, account.EdgeSessions)
 	}
 	return edges
 }
@@ -1440,6 +2790,8 @@ func (m *AccountMutation) EdgeCleared(name string) bool {
 		return m.clearedclass
 	case account.EdgeTeachingClasses:
 		return m.clearedteaching_classes
+	case account.EdgeSessions:
+		return m.clearedsessions
 	}
 	return false
 }
@@ -1470,6 +2822,9 @@ func (m *AccountMutation) ResetEdge(name string) error {
 		return nil
 	case account.EdgeTeachingClasses:
 		m.ResetTeachingClasses()
+		return nil
+	case account.EdgeSessions:
+		m.ResetSessions()
 		return nil
 	}
 	return fmt.Errorf("unknown Account edge %s", name)
@@ -2105,31 +3460,922 @@ func (m *AccountChangeMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AccountChange edge %s", name)
 }
 
+// AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
+type AuditEventMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	at                  *time.Time
+	actor_account_id    *int
+	addactor_account_id *int
+	actor_token_id      *int
+	addactor_token_id   *int
+	actor               *string
+	action              *string
+	detail              *string
+	remote_addr         *string
+	clearedFields       map[string]struct{}
+	school              *int
+	clearedschool       bool
+	done                bool
+	oldValue            func(context.Context) (*AuditEvent, error)
+	predicates          []predicate.AuditEvent
+}
+
+var _ ent.Mutation = (*AuditEventMutation)(nil)
+
+// auditeventOption allows management of the mutation configuration using functional options.
+type auditeventOption func(*AuditEventMutation)
+
+// newAuditEventMutation creates new mutation for the AuditEvent entity.
+func newAuditEventMutation(c config, op Op, opts ...auditeventOption) *AuditEventMutation {
+	m := &AuditEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAuditEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAuditEventID sets the ID field of the mutation.
+func withAuditEventID(id int) auditeventOption {
+	return func(m *AuditEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AuditEvent
+		)
+		m.oldValue = func(ctx context.Context) (*AuditEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AuditEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAuditEvent sets the old AuditEvent of the mutation.
+func withAuditEvent(node *AuditEvent) auditeventOption {
+	return func(m *AuditEventMutation) {
+		m.oldValue = func(context.Context) (*AuditEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AuditEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AuditEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AuditEventMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AuditEventMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AuditEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetAt sets the "at" field.
+func (m *AuditEventMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *AuditEventMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *AuditEventMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetSchoolID sets the "school_id" field.
+func (m *AuditEventMutation) SetSchoolID(i int) {
+	m.school = &i
+}
+
+// SchoolID returns the value of the "school_id" field in the mutation.
+func (m *AuditEventMutation) SchoolID() (r int, exists bool) {
+	v := m.school
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSchoolID returns the old "school_id" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldSchoolID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSchoolID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSchoolID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSchoolID: %w", err)
+	}
+	return oldValue.SchoolID, nil
+}
+
+// ClearSchoolID clears the value of the "school_id" field.
+func (m *AuditEventMutation) ClearSchoolID() {
+	m.school = nil
+	m.clearedFields[auditevent.FieldSchoolID] = struct{}{}
+}
+
+// SchoolIDCleared returns if the "school_id" field was cleared in this mutation.
+func (m *AuditEventMutation) SchoolIDCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldSchoolID]
+	return ok
+}
+
+// ResetSchoolID resets all changes to the "school_id" field.
+func (m *AuditEventMutation) ResetSchoolID() {
+	m.school = nil
+	delete(m.clearedFields, auditevent.FieldSchoolID)
+}
+
+// SetActorAccountID sets the "actor_account_id" field.
+func (m *AuditEventMutation) SetActorAccountID(i int) {
+	m.actor_account_id = &i
+	m.addactor_account_id = nil
+}
+
+// ActorAccountID returns the value of the "actor_account_id" field in the mutation.
+func (m *AuditEventMutation) ActorAccountID() (r int, exists bool) {
+	v := m.actor_account_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorAccountID returns the old "actor_account_id" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldActorAccountID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorAccountID: %w", err)
+	}
+	return oldValue.ActorAccountID, nil
+}
+
+// AddActorAccountID adds i to the "actor_account_id" field.
+func (m *AuditEventMutation) AddActorAccountID(i int) {
+	if m.addactor_account_id != nil {
+		*m.addactor_account_id += i
+	} else {
+		m.addactor_account_id = &i
+	}
+}
+
+// AddedActorAccountID returns the value that was added to the "actor_account_id" field in this mutation.
+func (m *AuditEventMutation) AddedActorAccountID() (r int, exists bool) {
+	v := m.addactor_account_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearActorAccountID clears the value of the "actor_account_id" field.
+func (m *AuditEventMutation) ClearActorAccountID() {
+	m.actor_account_id = nil
+	m.addactor_account_id = nil
+	m.clearedFields[auditevent.FieldActorAccountID] = struct{}{}
+}
+
+// ActorAccountIDCleared returns if the "actor_account_id" field was cleared in this mutation.
+func (m *AuditEventMutation) ActorAccountIDCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldActorAccountID]
+	return ok
+}
+
+// ResetActorAccountID resets all changes to the "actor_account_id" field.
+func (m *AuditEventMutation) ResetActorAccountID() {
+	m.actor_account_id = nil
+	m.addactor_account_id = nil
+	delete(m.clearedFields, auditevent.FieldActorAccountID)
+}
+
+// SetActorTokenID sets the "actor_token_id" field.
+func (m *AuditEventMutation) SetActorTokenID(i int) {
+	m.actor_token_id = &i
+	m.addactor_token_id = nil
+}
+
+// ActorTokenID returns the value of the "actor_token_id" field in the mutation.
+func (m *AuditEventMutation) ActorTokenID() (r int, exists bool) {
+	v := m.actor_token_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorTokenID returns the old "actor_token_id" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldActorTokenID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorTokenID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorTokenID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorTokenID: %w", err)
+	}
+	return oldValue.ActorTokenID, nil
+}
+
+// AddActorTokenID adds i to the "actor_token_id" field.
+func (m *AuditEventMutation) AddActorTokenID(i int) {
+	if m.addactor_token_id != nil {
+		*m.addactor_token_id += i
+	} else {
+		m.addactor_token_id = &i
+	}
+}
+
+// AddedActorTokenID returns the value that was added to the "actor_token_id" field in this mutation.
+func (m *AuditEventMutation) AddedActorTokenID() (r int, exists bool) {
+	v := m.addactor_token_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearActorTokenID clears the value of the "actor_token_id" field.
+func (m *AuditEventMutation) ClearActorTokenID() {
+	m.actor_token_id = nil
+	m.addactor_token_id = nil
+	m.clearedFields[auditevent.FieldActorTokenID] = struct{}{}
+}
+
+// ActorTokenIDCleared returns if the "actor_token_id" field was cleared in this mutation.
+func (m *AuditEventMutation) ActorTokenIDCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldActorTokenID]
+	return ok
+}
+
+// ResetActorTokenID resets all changes to the "actor_token_id" field.
+func (m *AuditEventMutation) ResetActorTokenID() {
+	m.actor_token_id = nil
+	m.addactor_token_id = nil
+	delete(m.clearedFields, auditevent.FieldActorTokenID)
+}
+
+// SetActor sets the "actor" field.
+func (m *AuditEventMutation) SetActor(s string) {
+	m.actor = &s
+}
+
+// Actor returns the value of the "actor" field in the mutation.
+func (m *AuditEventMutation) Actor() (r string, exists bool) {
+	v := m.actor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActor returns the old "actor" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldActor(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActor: %w", err)
+	}
+	return oldValue.Actor, nil
+}
+
+// ResetActor resets all changes to the "actor" field.
+func (m *AuditEventMutation) ResetActor() {
+	m.actor = nil
+}
+
+// SetAction sets the "action" field.
+func (m *AuditEventMutation) SetAction(s string) {
+	m.action = &s
+}
+
+// Action returns the value of the "action" field in the mutation.
+func (m *AuditEventMutation) Action() (r string, exists bool) {
+	v := m.action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAction returns the old "action" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldAction(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAction: %w", err)
+	}
+	return oldValue.Action, nil
+}
+
+// ResetAction resets all changes to the "action" field.
+func (m *AuditEventMutation) ResetAction() {
+	m.action = nil
+}
+
+// SetDetail sets the "detail" field.
+func (m *AuditEventMutation) SetDetail(s string) {
+	m.detail = &s
+}
+
+// Detail returns the value of the "detail" field in the mutation.
+func (m *AuditEventMutation) Detail() (r string, exists bool) {
+	v := m.detail
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetail returns the old "detail" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldDetail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetail: %w", err)
+	}
+	return oldValue.Detail, nil
+}
+
+// ResetDetail resets all changes to the "detail" field.
+func (m *AuditEventMutation) ResetDetail() {
+	m.detail = nil
+}
+
+// SetRemoteAddr sets the "remote_addr" field.
+func (m *AuditEventMutation) SetRemoteAddr(s string) {
+	m.remote_addr = &s
+}
+
+// RemoteAddr returns the value of the "remote_addr" field in the mutation.
+func (m *AuditEventMutation) RemoteAddr() (r string, exists bool) {
+	v := m.remote_addr
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemoteAddr returns the old "remote_addr" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldRemoteAddr(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemoteAddr is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemoteAddr requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemoteAddr: %w", err)
+	}
+	return oldValue.RemoteAddr, nil
+}
+
+// ResetRemoteAddr resets all changes to the "remote_addr" field.
+func (m *AuditEventMutation) ResetRemoteAddr() {
+	m.remote_addr = nil
+}
+
+// ClearSchool clears the "school" edge to the School entity.
+func (m *AuditEventMutation) ClearSchool() {
+	m.clearedschool = true
+	m.clearedFields[auditevent.FieldSchoolID] = struct{}{}
+}
+
+// SchoolCleared reports if the "school" edge to the School entity was cleared.
+func (m *AuditEventMutation) SchoolCleared() bool {
+	return m.SchoolIDCleared() || m.clearedschool
+}
+
+// SchoolIDs returns the "school" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SchoolID instead. It exists only for internal usage by the builders.
+func (m *AuditEventMutation) SchoolIDs() (ids []int) {
+	if id := m.school; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSchool resets all changes to the "school" edge.
+func (m *AuditEventMutation) ResetSchool() {
+	m.school = nil
+	m.clearedschool = false
+}
+
+// Where appends a list predicates to the AuditEventMutation builder.
+func (m *AuditEventMutation) Where(ps ...predicate.AuditEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AuditEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AuditEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AuditEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AuditEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AuditEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AuditEvent).
+func (m *AuditEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AuditEventMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.at != nil {
+		fields = append(fields, auditevent.FieldAt)
+	}
+	if m.school != nil {
+		fields = append(fields, auditevent.FieldSchoolID)
+	}
+	if m.actor_account_id != nil {
+		fields = append(fields, auditevent.FieldActorAccountID)
+	}
+	if m.actor_token_id != nil {
+		fields = append(fields, auditevent.FieldActorTokenID)
+	}
+	if m.actor != nil {
+		fields = append(fields, auditevent.FieldActor)
+	}
+	if m.action != nil {
+		fields = append(fields, auditevent.FieldAction)
+	}
+	if m.detail != nil {
+		fields = append(fields, auditevent.FieldDetail)
+	}
+	if m.remote_addr != nil {
+		fields = append(fields, auditevent.FieldRemoteAddr)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AuditEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case auditevent.FieldAt:
+		return m.At()
+	case auditevent.FieldSchoolID:
+		return m.SchoolID()
+	case auditevent.FieldActorAccountID:
+		return m.ActorAccountID()
+	case auditevent.FieldActorTokenID:
+		return m.ActorTokenID()
+	case auditevent.FieldActor:
+		return m.Actor()
+	case auditevent.FieldAction:
+		return m.Action()
+	case auditevent.FieldDetail:
+		return m.Detail()
+	case auditevent.FieldRemoteAddr:
+		return m.RemoteAddr()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AuditEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case auditevent.FieldAt:
+		return m.OldAt(ctx)
+	case auditevent.FieldSchoolID:
+		return m.OldSchoolID(ctx)
+	case auditevent.FieldActorAccountID:
+		return m.OldActorAccountID(ctx)
+	case auditevent.FieldActorTokenID:
+		return m.OldActorTokenID(ctx)
+	case auditevent.FieldActor:
+		return m.OldActor(ctx)
+	case auditevent.FieldAction:
+		return m.OldAction(ctx)
+	case auditevent.FieldDetail:
+		return m.OldDetail(ctx)
+	case auditevent.FieldRemoteAddr:
+		return m.OldRemoteAddr(ctx)
+	}
+	return nil, fmt.Errorf("unknown AuditEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case auditevent.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case auditevent.FieldSchoolID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSchoolID(v)
+		return nil
+	case auditevent.FieldActorAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorAccountID(v)
+		return nil
+	case auditevent.FieldActorTokenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorTokenID(v)
+		return nil
+	case auditevent.FieldActor:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActor(v)
+		return nil
+	case auditevent.FieldAction:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAction(v)
+		return nil
+	case auditevent.FieldDetail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetail(v)
+		return nil
+	case auditevent.FieldRemoteAddr:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemoteAddr(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AuditEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addactor_account_id != nil {
+		fields = append(fields, auditevent.FieldActorAccountID)
+	}
+	if m.addactor_token_id != nil {
+		fields = append(fields, auditevent.FieldActorTokenID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AuditEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case auditevent.FieldActorAccountID:
+		return m.AddedActorAccountID()
+	case auditevent.FieldActorTokenID:
+		return m.AddedActorTokenID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AuditEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case auditevent.FieldActorAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddActorAccountID(v)
+		return nil
+	case auditevent.FieldActorTokenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddActorTokenID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AuditEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(auditevent.FieldSchoolID) {
+		fields = append(fields, auditevent.FieldSchoolID)
+	}
+	if m.FieldCleared(auditevent.FieldActorAccountID) {
+		fields = append(fields, auditevent.FieldActorAccountID)
+	}
+	if m.FieldCleared(auditevent.FieldActorTokenID) {
+		fields = append(fields, auditevent.FieldActorTokenID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AuditEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AuditEventMutation) ClearField(name string) error {
+	switch name {
+	case auditevent.FieldSchoolID:
+		m.ClearSchoolID()
+		return nil
+	case auditevent.FieldActorAccountID:
+		m.ClearActorAccountID()
+		return nil
+	case auditevent.FieldActorTokenID:
+		m.ClearActorTokenID()
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AuditEventMutation) ResetField(name string) error {
+	switch name {
+	case auditevent.FieldAt:
+		m.ResetAt()
+		return nil
+	case auditevent.FieldSchoolID:
+		m.ResetSchoolID()
+		return nil
+	case auditevent.FieldActorAccountID:
+		m.ResetActorAccountID()
+		return nil
+	case auditevent.FieldActorTokenID:
+		m.ResetActorTokenID()
+		return nil
+	case auditevent.FieldActor:
+		m.ResetActor()
+		return nil
+	case auditevent.FieldAction:
+		m.ResetAction()
+		return nil
+	case auditevent.FieldDetail:
+		m.ResetDetail()
+		return nil
+	case auditevent.FieldRemoteAddr:
+		m.ResetRemoteAddr()
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AuditEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.school != nil {
+		edges = append(edges, auditevent.EdgeSchool)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AuditEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case auditevent.EdgeSchool:
+		if id := m.school; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AuditEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AuditEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AuditEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedschool {
+		edges = append(edges, auditevent.EdgeSchool)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AuditEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case auditevent.EdgeSchool:
+		return m.clearedschool
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AuditEventMutation) ClearEdge(name string) error {
+	switch name {
+	case auditevent.EdgeSchool:
+		m.ClearSchool()
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AuditEventMutation) ResetEdge(name string) error {
+	switch name {
+	case auditevent.EdgeSchool:
+		m.ResetSchool()
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEvent edge %s", name)
+}
+
 // ClassMutation represents an operation that mutates the Class nodes in the graph.
 type ClassMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *int
-	created_at      *time.Time
-	updated_at      *time.Time
-	name            *string
-	name_key        *string
-	year            *int
-	addyear         *int
-	level           *string
-	clearedFields   map[string]struct{}
-	school          *int
-	clearedschool   bool
-	pupils          map[int]struct{}
-	removedpupils   map[int]struct{}
-	clearedpupils   bool
-	teachers        map[int]struct{}
-	removedteachers map[int]struct{}
-	clearedteachers bool
-	done            bool
-	oldValue        func(context.Context) (*Class, error)
-	predicates      []predicate.Class
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	updated_at           *time.Time
+	name                 *string
+	name_key             *string
+	year                 *int
+	addyear              *int
+	level                *string
+	created_by_job_id    *int
+	addcreated_by_job_id *int
+	clearedFields        map[string]struct{}
+	school               *int
+	clearedschool        bool
+	pupils               map[int]struct{}
+	removedpupils        map[int]struct{}
+	clearedpupils        bool
+	teachers             map[int]struct{}
+	removedteachers      map[int]struct{}
+	clearedteachers      bool
+	done                 bool
+	oldValue             func(context.Context) (*Class, error)
+	predicates           []predicate.Class
 }
 
 var _ ent.Mutation = (*ClassMutation)(nil)
@@ -2529,6 +4775,76 @@ func (m *ClassMutation) ResetLevel() {
 	delete(m.clearedFields, class.FieldLevel)
 }
 
+// SetCreatedByJobID sets the "created_by_job_id" field.
+func (m *ClassMutation) SetCreatedByJobID(i int) {
+	m.created_by_job_id = &i
+	m.addcreated_by_job_id = nil
+}
+
+// CreatedByJobID returns the value of the "created_by_job_id" field in the mutation.
+func (m *ClassMutation) CreatedByJobID() (r int, exists bool) {
+	v := m.created_by_job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByJobID returns the old "created_by_job_id" field's value of the Class entity.
+// If the Class object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClassMutation) OldCreatedByJobID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByJobID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByJobID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByJobID: %w", err)
+	}
+	return oldValue.CreatedByJobID, nil
+}
+
+// AddCreatedByJobID adds i to the "created_by_job_id" field.
+func (m *ClassMutation) AddCreatedByJobID(i int) {
+	if m.addcreated_by_job_id != nil {
+		*m.addcreated_by_job_id += i
+	} else {
+		m.addcreated_by_job_id = &i
+	}
+}
+
+// AddedCreatedByJobID returns the value that was added to the "created_by_job_id" field in this mutation.
+func (m *ClassMutation) AddedCreatedByJobID() (r int, exists bool) {
+	v := m.addcreated_by_job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCreatedByJobID clears the value of the "created_by_job_id" field.
+func (m *ClassMutation) ClearCreatedByJobID() {
+	m.created_by_job_id = nil
+	m.addcreated_by_job_id = nil
+	m.clearedFields[class.FieldCreatedByJobID] = struct{}{}
+}
+
+// CreatedByJobIDCleared returns if the "created_by_job_id" field was cleared in this mutation.
+func (m *ClassMutation) CreatedByJobIDCleared() bool {
+	_, ok := m.clearedFields[class.FieldCreatedByJobID]
+	return ok
+}
+
+// ResetCreatedByJobID resets all changes to the "created_by_job_id" field.
+func (m *ClassMutation) ResetCreatedByJobID() {
+	m.created_by_job_id = nil
+	m.addcreated_by_job_id = nil
+	delete(m.clearedFields, class.FieldCreatedByJobID)
+}
+
 // ClearSchool clears the "school" edge to the School entity.
 func (m *ClassMutation) ClearSchool() {
 	m.clearedschool = true
@@ -2698,7 +5014,7 @@ func (m *ClassMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ClassMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, class.FieldCreatedAt)
 	}
@@ -2719,6 +5035,9 @@ func (m *ClassMutation) Fields() []string {
 	}
 	if m.level != nil {
 		fields = append(fields, class.FieldLevel)
+	}
+	if m.created_by_job_id != nil {
+		fields = append(fields, class.FieldCreatedByJobID)
 	}
 	return fields
 }
@@ -2742,6 +5061,8 @@ func (m *ClassMutation) Field(name string) (ent.Value, bool) {
 		return m.Year()
 	case class.FieldLevel:
 		return m.Level()
+	case class.FieldCreatedByJobID:
+		return m.CreatedByJobID()
 	}
 	return nil, false
 }
@@ -2765,6 +5086,8 @@ func (m *ClassMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldYear(ctx)
 	case class.FieldLevel:
 		return m.OldLevel(ctx)
+	case class.FieldCreatedByJobID:
+		return m.OldCreatedByJobID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Class field %s", name)
 }
@@ -2823,6 +5146,13 @@ func (m *ClassMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLevel(v)
 		return nil
+	case class.FieldCreatedByJobID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByJobID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Class field %s", name)
 }
@@ -2834,6 +5164,9 @@ func (m *ClassMutation) AddedFields() []string {
 	if m.addyear != nil {
 		fields = append(fields, class.FieldYear)
 	}
+	if m.addcreated_by_job_id != nil {
+		fields = append(fields, class.FieldCreatedByJobID)
+	}
 	return fields
 }
 
@@ -2844,6 +5177,8 @@ func (m *ClassMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case class.FieldYear:
 		return m.AddedYear()
+	case class.FieldCreatedByJobID:
+		return m.AddedCreatedByJobID()
 	}
 	return nil, false
 }
@@ -2860,6 +5195,13 @@ func (m *ClassMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddYear(v)
 		return nil
+	case class.FieldCreatedByJobID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreatedByJobID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Class numeric field %s", name)
 }
@@ -2873,6 +5215,9 @@ func (m *ClassMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(class.FieldLevel) {
 		fields = append(fields, class.FieldLevel)
+	}
+	if m.FieldCleared(class.FieldCreatedByJobID) {
+		fields = append(fields, class.FieldCreatedByJobID)
 	}
 	return fields
 }
@@ -2893,6 +5238,9 @@ func (m *ClassMutation) ClearField(name string) error {
 		return nil
 	case class.FieldLevel:
 		m.ClearLevel()
+		return nil
+	case class.FieldCreatedByJobID:
+		m.ClearCreatedByJobID()
 		return nil
 	}
 	return fmt.Errorf("unknown Class nullable field %s", name)
@@ -2922,6 +5270,9 @@ func (m *ClassMutation) ResetField(name string) error {
 		return nil
 	case class.FieldLevel:
 		m.ResetLevel()
+		return nil
+	case class.FieldCreatedByJobID:
+		m.ResetCreatedByJobID()
 		return nil
 	}
 	return fmt.Errorf("unknown Class field %s", name)
@@ -3591,6 +5942,9 @@ type ImportJobMutation struct {
 	claimed_by        *string
 	heartbeat_at      *time.Time
 	committed_at      *time.Time
+	kind              *importjob.Kind
+	undone_at         *time.Time
+	data_purged_at    *time.Time
 	clearedFields     map[string]struct{}
 	school            *int
 	clearedschool     bool
@@ -3602,6 +5956,8 @@ type ImportJobMutation struct {
 	blobs             map[int]struct{}
 	removedblobs      map[int]struct{}
 	clearedblobs      bool
+	undo_of           *int
+	clearedundo_of    bool
 	done              bool
 	oldValue          func(context.Context) (*ImportJob, error)
 	predicates        []predicate.ImportJob
@@ -5039,6 +7395,189 @@ func (m *ImportJobMutation) ResetCommittedAt() {
 	delete(m.clearedFields, importjob.FieldCommittedAt)
 }
 
+// SetKind sets the "kind" field.
+func (m *ImportJobMutation) SetKind(i importjob.Kind) {
+	m.kind = &i
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ImportJobMutation) Kind() (r importjob.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldKind(ctx context.Context) (v importjob.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ImportJobMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetUndoOfID sets the "undo_of_id" field.
+func (m *ImportJobMutation) SetUndoOfID(i int) {
+	m.undo_of = &i
+}
+
+// UndoOfID returns the value of the "undo_of_id" field in the mutation.
+func (m *ImportJobMutation) UndoOfID() (r int, exists bool) {
+	v := m.undo_of
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUndoOfID returns the old "undo_of_id" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldUndoOfID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUndoOfID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUndoOfID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUndoOfID: %w", err)
+	}
+	return oldValue.UndoOfID, nil
+}
+
+// ClearUndoOfID clears the value of the "undo_of_id" field.
+func (m *ImportJobMutation) ClearUndoOfID() {
+	m.undo_of = nil
+	m.clearedFields[importjob.FieldUndoOfID] = struct{}{}
+}
+
+// UndoOfIDCleared returns if the "undo_of_id" field was cleared in this mutation.
+func (m *ImportJobMutation) UndoOfIDCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldUndoOfID]
+	return ok
+}
+
+// ResetUndoOfID resets all changes to the "undo_of_id" field.
+func (m *ImportJobMutation) ResetUndoOfID() {
+	m.undo_of = nil
+	delete(m.clearedFields, importjob.FieldUndoOfID)
+}
+
+// SetUndoneAt sets the "undone_at" field.
+func (m *ImportJobMutation) SetUndoneAt(t time.Time) {
+	m.undone_at = &t
+}
+
+// UndoneAt returns the value of the "undone_at" field in the mutation.
+func (m *ImportJobMutation) UndoneAt() (r time.Time, exists bool) {
+	v := m.undone_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUndoneAt returns the old "undone_at" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldUndoneAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUndoneAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUndoneAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUndoneAt: %w", err)
+	}
+	return oldValue.UndoneAt, nil
+}
+
+// ClearUndoneAt clears the value of the "undone_at" field.
+func (m *ImportJobMutation) ClearUndoneAt() {
+	m.undone_at = nil
+	m.clearedFields[importjob.FieldUndoneAt] = struct{}{}
+}
+
+// UndoneAtCleared returns if the "undone_at" field was cleared in this mutation.
+func (m *ImportJobMutation) UndoneAtCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldUndoneAt]
+	return ok
+}
+
+// ResetUndoneAt resets all changes to the "undone_at" field.
+func (m *ImportJobMutation) ResetUndoneAt() {
+	m.undone_at = nil
+	delete(m.clearedFields, importjob.FieldUndoneAt)
+}
+
+// SetDataPurgedAt sets the "data_purged_at" field.
+func (m *ImportJobMutation) SetDataPurgedAt(t time.Time) {
+	m.data_purged_at = &t
+}
+
+// DataPurgedAt returns the value of the "data_purged_at" field in the mutation.
+func (m *ImportJobMutation) DataPurgedAt() (r time.Time, exists bool) {
+	v := m.data_purged_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDataPurgedAt returns the old "data_purged_at" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldDataPurgedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDataPurgedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDataPurgedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDataPurgedAt: %w", err)
+	}
+	return oldValue.DataPurgedAt, nil
+}
+
+// ClearDataPurgedAt clears the value of the "data_purged_at" field.
+func (m *ImportJobMutation) ClearDataPurgedAt() {
+	m.data_purged_at = nil
+	m.clearedFields[importjob.FieldDataPurgedAt] = struct{}{}
+}
+
+// DataPurgedAtCleared returns if the "data_purged_at" field was cleared in this mutation.
+func (m *ImportJobMutation) DataPurgedAtCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldDataPurgedAt]
+	return ok
+}
+
+// ResetDataPurgedAt resets all changes to the "data_purged_at" field.
+func (m *ImportJobMutation) ResetDataPurgedAt() {
+	m.data_purged_at = nil
+	delete(m.clearedFields, importjob.FieldDataPurgedAt)
+}
+
 // ClearSchool clears the "school" edge to the School entity.
 func (m *ImportJobMutation) ClearSchool() {
 	m.clearedschool = true
@@ -5201,6 +7740,33 @@ func (m *ImportJobMutation) ResetBlobs() {
 	m.removedblobs = nil
 }
 
+// ClearUndoOf clears the "undo_of" edge to the ImportJob entity.
+func (m *ImportJobMutation) ClearUndoOf() {
+	m.clearedundo_of = true
+	m.clearedFields[importjob.FieldUndoOfID] = struct{}{}
+}
+
+// UndoOfCleared reports if the "undo_of" edge to the ImportJob entity was cleared.
+func (m *ImportJobMutation) UndoOfCleared() bool {
+	return m.UndoOfIDCleared() || m.clearedundo_of
+}
+
+// UndoOfIDs returns the "undo_of" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UndoOfID instead. It exists only for internal usage by the builders.
+func (m *ImportJobMutation) UndoOfIDs() (ids []int) {
+	if id := m.undo_of; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUndoOf resets all changes to the "undo_of" edge.
+func (m *ImportJobMutation) ResetUndoOf() {
+	m.undo_of = nil
+	m.clearedundo_of = false
+}
+
 // Where appends a list predicates to the ImportJobMutation builder.
 func (m *ImportJobMutation) Where(ps ...predicate.ImportJob) {
 	m.predicates = append(m.predicates, ps...)
@@ -5235,7 +7801,7 @@ func (m *ImportJobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ImportJobMutation) Fields() []string {
-	fields := make([]string, 0, 28)
+	fields := make([]string, 0, 32)
 	if m.created_at != nil {
 		fields = append(fields, importjob.FieldCreatedAt)
 	}
@@ -5320,6 +7886,18 @@ func (m *ImportJobMutation) Fields() []string {
 	if m.committed_at != nil {
 		fields = append(fields, importjob.FieldCommittedAt)
 	}
+	if m.kind != nil {
+		fields = append(fields, importjob.FieldKind)
+	}
+	if m.undo_of != nil {
+		fields = append(fields, importjob.FieldUndoOfID)
+	}
+	if m.undone_at != nil {
+		fields = append(fields, importjob.FieldUndoneAt)
+	}
+	if m.data_purged_at != nil {
+		fields = append(fields, importjob.FieldDataPurgedAt)
+	}
 	return fields
 }
 
@@ -5384,6 +7962,14 @@ func (m *ImportJobMutation) Field(name string) (ent.Value, bool) {
 		return m.HeartbeatAt()
 	case importjob.FieldCommittedAt:
 		return m.CommittedAt()
+	case importjob.FieldKind:
+		return m.Kind()
+	case importjob.FieldUndoOfID:
+		return m.UndoOfID()
+	case importjob.FieldUndoneAt:
+		return m.UndoneAt()
+	case importjob.FieldDataPurgedAt:
+		return m.DataPurgedAt()
 	}
 	return nil, false
 }
@@ -5449,6 +8035,14 @@ func (m *ImportJobMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldHeartbeatAt(ctx)
 	case importjob.FieldCommittedAt:
 		return m.OldCommittedAt(ctx)
+	case importjob.FieldKind:
+		return m.OldKind(ctx)
+	case importjob.FieldUndoOfID:
+		return m.OldUndoOfID(ctx)
+	case importjob.FieldUndoneAt:
+		return m.OldUndoneAt(ctx)
+	case importjob.FieldDataPurgedAt:
+		return m.OldDataPurgedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown ImportJob field %s", name)
 }
@@ -5654,6 +8248,34 @@ func (m *ImportJobMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCommittedAt(v)
 		return nil
+	case importjob.FieldKind:
+		v, ok := value.(importjob.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case importjob.FieldUndoOfID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUndoOfID(v)
+		return nil
+	case importjob.FieldUndoneAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUndoneAt(v)
+		return nil
+	case importjob.FieldDataPurgedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDataPurgedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown ImportJob field %s", name)
 }
@@ -5825,6 +8447,15 @@ func (m *ImportJobMutation) ClearedFields() []string {
 	if m.FieldCleared(importjob.FieldCommittedAt) {
 		fields = append(fields, importjob.FieldCommittedAt)
 	}
+	if m.FieldCleared(importjob.FieldUndoOfID) {
+		fields = append(fields, importjob.FieldUndoOfID)
+	}
+	if m.FieldCleared(importjob.FieldUndoneAt) {
+		fields = append(fields, importjob.FieldUndoneAt)
+	}
+	if m.FieldCleared(importjob.FieldDataPurgedAt) {
+		fields = append(fields, importjob.FieldDataPurgedAt)
+	}
 	return fields
 }
 
@@ -5856,6 +8487,15 @@ func (m *ImportJobMutation) ClearField(name string) error {
 		return nil
 	case importjob.FieldCommittedAt:
 		m.ClearCommittedAt()
+		return nil
+	case importjob.FieldUndoOfID:
+		m.ClearUndoOfID()
+		return nil
+	case importjob.FieldUndoneAt:
+		m.ClearUndoneAt()
+		return nil
+	case importjob.FieldDataPurgedAt:
+		m.ClearDataPurgedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown ImportJob nullable field %s", name)
@@ -5949,13 +8589,25 @@ func (m *ImportJobMutation) ResetField(name string) error {
 	case importjob.FieldCommittedAt:
 		m.ResetCommittedAt()
 		return nil
+	case importjob.FieldKind:
+		m.ResetKind()
+		return nil
+	case importjob.FieldUndoOfID:
+		m.ResetUndoOfID()
+		return nil
+	case importjob.FieldUndoneAt:
+		m.ResetUndoneAt()
+		return nil
+	case importjob.FieldDataPurgedAt:
+		m.ResetDataPurgedAt()
+		return nil
 	}
 	return fmt.Errorf("unknown ImportJob field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ImportJobMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.school != nil {
 		edges = append(edges, importjob.EdgeSchool)
 	}
@@ -5967,6 +8619,9 @@ func (m *ImportJobMutation) AddedEdges() []string {
 	}
 	if m.blobs != nil {
 		edges = append(edges, importjob.EdgeBlobs)
+	}
+	if m.undo_of != nil {
+		edges = append(edges, importjob.EdgeUndoOf)
 	}
 	return edges
 }
@@ -5995,13 +8650,17 @@ func (m *ImportJobMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case importjob.EdgeUndoOf:
+		if id := m.undo_of; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ImportJobMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removedchanges != nil {
 		edges = append(edges, importjob.EdgeChanges)
 	}
@@ -6033,7 +8692,7 @@ func (m *ImportJobMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ImportJobMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedschool {
 		edges = append(edges, importjob.EdgeSchool)
 	}
@@ -6045,6 +8704,9 @@ func (m *ImportJobMutation) ClearedEdges() []string {
 	}
 	if m.clearedblobs {
 		edges = append(edges, importjob.EdgeBlobs)
+	}
+	if m.clearedundo_of {
+		edges = append(edges, importjob.EdgeUndoOf)
 	}
 	return edges
 }
@@ -6061,6 +8723,8 @@ func (m *ImportJobMutation) EdgeCleared(name string) bool {
 		return m.clearedchanges
 	case importjob.EdgeBlobs:
 		return m.clearedblobs
+	case importjob.EdgeUndoOf:
+		return m.clearedundo_of
 	}
 	return false
 }
@@ -6074,6 +8738,9 @@ func (m *ImportJobMutation) ClearEdge(name string) error {
 		return nil
 	case importjob.EdgeStartedBy:
 		m.ClearStartedBy()
+		return nil
+	case importjob.EdgeUndoOf:
+		m.ClearUndoOf()
 		return nil
 	}
 	return fmt.Errorf("unknown ImportJob unique edge %s", name)
@@ -6095,6 +8762,9 @@ func (m *ImportJobMutation) ResetEdge(name string) error {
 	case importjob.EdgeBlobs:
 		m.ResetBlobs()
 		return nil
+	case importjob.EdgeUndoOf:
+		m.ResetUndoOf()
+		return nil
 	}
 	return fmt.Errorf("unknown ImportJob edge %s", name)
 }
@@ -6102,30 +8772,40 @@ func (m *ImportJobMutation) ResetEdge(name string) error {
 // SchoolMutation represents an operation that mutates the School nodes in the graph.
 type SchoolMutation struct {
 	config
-	op                   Op
-	typ                  string
-	id                   *int
-	created_at           *time.Time
-	updated_at           *time.Time
-	name                 *string
-	brin                 *string
-	archive_threshold    *int
-	addarchive_threshold *int
-	level_mappings       *map[string]string
-	column_mappings      *map[string]map[string]string
-	clearedFields        map[string]struct{}
-	classes              map[int]struct{}
-	removedclasses       map[int]struct{}
-	clearedclasses       bool
-	accounts             map[int]struct{}
-	removedaccounts      map[int]struct{}
-	clearedaccounts      bool
-	import_jobs          map[int]struct{}
-	removedimport_jobs   map[int]struct{}
-	clearedimport_jobs   bool
-	done                 bool
-	oldValue             func(context.Context) (*School, error)
-	predicates           []predicate.School
+	op                         Op
+	typ                        string
+	id                         *int
+	created_at                 *time.Time
+	updated_at                 *time.Time
+	name                       *string
+	brin                       *string
+	archive_threshold          *int
+	addarchive_threshold       *int
+	level_mappings             *map[string]string
+	column_mappings            *map[string]map[string]string
+	archived_retention_days    *int
+	addarchived_retention_days *int
+	job_data_retention_days    *int
+	addjob_data_retention_days *int
+	clearedFields              map[string]struct{}
+	classes                    map[int]struct{}
+	removedclasses             map[int]struct{}
+	clearedclasses             bool
+	accounts                   map[int]struct{}
+	removedaccounts            map[int]struct{}
+	clearedaccounts            bool
+	import_jobs                map[int]struct{}
+	removedimport_jobs         map[int]struct{}
+	clearedimport_jobs         bool
+	api_tokens                 map[int]struct{}
+	removedapi_tokens          map[int]struct{}
+	clearedapi_tokens          bool
+	audit_events               map[int]struct{}
+	removedaudit_events        map[int]struct{}
+	clearedaudit_events        bool
+	done                       bool
+	oldValue                   func(context.Context) (*School, error)
+	predicates                 []predicate.School
 }
 
 var _ ent.Mutation = (*SchoolMutation)(nil)
@@ -6524,6 +9204,118 @@ func (m *SchoolMutation) ResetColumnMappings() {
 	delete(m.clearedFields, school.FieldColumnMappings)
 }
 
+// SetArchivedRetentionDays sets the "archived_retention_days" field.
+func (m *SchoolMutation) SetArchivedRetentionDays(i int) {
+	m.archived_retention_days = &i
+	m.addarchived_retention_days = nil
+}
+
+// ArchivedRetentionDays returns the value of the "archived_retention_days" field in the mutation.
+func (m *SchoolMutation) ArchivedRetentionDays() (r int, exists bool) {
+	v := m.archived_retention_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldArchivedRetentionDays returns the old "archived_retention_days" field's value of the School entity.
+// If the School object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SchoolMutation) OldArchivedRetentionDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldArchivedRetentionDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldArchivedRetentionDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldArchivedRetentionDays: %w", err)
+	}
+	return oldValue.ArchivedRetentionDays, nil
+}
+
+// AddArchivedRetentionDays adds i to the "archived_retention_days" field.
+func (m *SchoolMutation) AddArchivedRetentionDays(i int) {
+	if m.addarchived_retention_days != nil {
+		*m.addarchived_retention_days += i
+	} else {
+		m.addarchived_retention_days = &i
+	}
+}
+
+// AddedArchivedRetentionDays returns the value that was added to the "archived_retention_days" field in this mutation.
+func (m *SchoolMutation) AddedArchivedRetentionDays() (r int, exists bool) {
+	v := m.addarchived_retention_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetArchivedRetentionDays resets all changes to the "archived_retention_days" field.
+func (m *SchoolMutation) ResetArchivedRetentionDays() {
+	m.archived_retention_days = nil
+	m.addarchived_retention_days = nil
+}
+
+// SetJobDataRetentionDays sets the "job_data_retention_days" field.
+func (m *SchoolMutation) SetJobDataRetentionDays(i int) {
+	m.job_data_retention_days = &i
+	m.addjob_data_retention_days = nil
+}
+
+// JobDataRetentionDays returns the value of the "job_data_retention_days" field in the mutation.
+func (m *SchoolMutation) JobDataRetentionDays() (r int, exists bool) {
+	v := m.job_data_retention_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJobDataRetentionDays returns the old "job_data_retention_days" field's value of the School entity.
+// If the School object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SchoolMutation) OldJobDataRetentionDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJobDataRetentionDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJobDataRetentionDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJobDataRetentionDays: %w", err)
+	}
+	return oldValue.JobDataRetentionDays, nil
+}
+
+// AddJobDataRetentionDays adds i to the "job_data_retention_days" field.
+func (m *SchoolMutation) AddJobDataRetentionDays(i int) {
+	if m.addjob_data_retention_days != nil {
+		*m.addjob_data_retention_days += i
+	} else {
+		m.addjob_data_retention_days = &i
+	}
+}
+
+// AddedJobDataRetentionDays returns the value that was added to the "job_data_retention_days" field in this mutation.
+func (m *SchoolMutation) AddedJobDataRetentionDays() (r int, exists bool) {
+	v := m.addjob_data_retention_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetJobDataRetentionDays resets all changes to the "job_data_retention_days" field.
+func (m *SchoolMutation) ResetJobDataRetentionDays() {
+	m.job_data_retention_days = nil
+	m.addjob_data_retention_days = nil
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by ids.
 func (m *SchoolMutation) AddClassIDs(ids ...int) {
 	if m.classes == nil {
@@ -6686,6 +9478,114 @@ func (m *SchoolMutation) ResetImportJobs() {
 	m.removedimport_jobs = nil
 }
 
+// AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by ids.
+func (m *SchoolMutation) AddAPITokenIDs(ids ...int) {
+	if m.api_tokens == nil {
+		m.api_tokens = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.api_tokens[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAPITokens clears the "api_tokens" edge to the APIToken entity.
+func (m *SchoolMutation) ClearAPITokens() {
+	m.clearedapi_tokens = true
+}
+
+// APITokensCleared reports if the "api_tokens" edge to the APIToken entity was cleared.
+func (m *SchoolMutation) APITokensCleared() bool {
+	return m.clearedapi_tokens
+}
+
+// RemoveAPITokenIDs removes the "api_tokens" edge to the APIToken entity by IDs.
+func (m *SchoolMutation) RemoveAPITokenIDs(ids ...int) {
+	if m.removedapi_tokens == nil {
+		m.removedapi_tokens = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.api_tokens, ids[i])
+		m.removedapi_tokens[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAPITokens returns the removed IDs of the "api_tokens" edge to the APIToken entity.
+func (m *SchoolMutation) RemovedAPITokensIDs() (ids []int) {
+	for id := range m.removedapi_tokens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// APITokensIDs returns the "api_tokens" edge IDs in the mutation.
+func (m *SchoolMutation) APITokensIDs() (ids []int) {
+	for id := range m.api_tokens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAPITokens resets all changes to the "api_tokens" edge.
+func (m *SchoolMutation) ResetAPITokens() {
+	m.api_tokens = nil
+	m.clearedapi_tokens = false
+	m.removedapi_tokens = nil
+}
+
+// AddAuditEventIDs adds the "audit_events" edge to the AuditEvent entity by ids.
+func (m *SchoolMutation) AddAuditEventIDs(ids ...int) {
+	if m.audit_events == nil {
+		m.audit_events = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.audit_events[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAuditEvents clears the "audit_events" edge to the AuditEvent entity.
+func (m *SchoolMutation) ClearAuditEvents() {
+	m.clearedaudit_events = true
+}
+
+// AuditEventsCleared reports if the "audit_events" edge to the AuditEvent entity was cleared.
+func (m *SchoolMutation) AuditEventsCleared() bool {
+	return m.clearedaudit_events
+}
+
+// RemoveAuditEventIDs removes the "audit_events" edge to the AuditEvent entity by IDs.
+func (m *SchoolMutation) RemoveAuditEventIDs(ids ...int) {
+	if m.removedaudit_events == nil {
+		m.removedaudit_events = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.audit_events, ids[i])
+		m.removedaudit_events[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAuditEvents returns the removed IDs of the "audit_events" edge to the AuditEvent entity.
+func (m *SchoolMutation) RemovedAuditEventsIDs() (ids []int) {
+	for id := range m.removedaudit_events {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AuditEventsIDs returns the "audit_events" edge IDs in the mutation.
+func (m *SchoolMutation) AuditEventsIDs() (ids []int) {
+	for id := range m.audit_events {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAuditEvents resets all changes to the "audit_events" edge.
+func (m *SchoolMutation) ResetAuditEvents() {
+	m.audit_events = nil
+	m.clearedaudit_events = false
+	m.removedaudit_events = nil
+}
+
 // Where appends a list predicates to the SchoolMutation builder.
 func (m *SchoolMutation) Where(ps ...predicate.School) {
 	m.predicates = append(m.predicates, ps...)
@@ -6720,7 +9620,7 @@ func (m *SchoolMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SchoolMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, school.FieldCreatedAt)
 	}
@@ -6741,6 +9641,12 @@ func (m *SchoolMutation) Fields() []string {
 	}
 	if m.column_mappings != nil {
 		fields = append(fields, school.FieldColumnMappings)
+	}
+	if m.archived_retention_days != nil {
+		fields = append(fields, school.FieldArchivedRetentionDays)
+	}
+	if m.job_data_retention_days != nil {
+		fields = append(fields, school.FieldJobDataRetentionDays)
 	}
 	return fields
 }
@@ -6764,6 +9670,10 @@ func (m *SchoolMutation) Field(name string) (ent.Value, bool) {
 		return m.LevelMappings()
 	case school.FieldColumnMappings:
 		return m.ColumnMappings()
+	case school.FieldArchivedRetentionDays:
+		return m.ArchivedRetentionDays()
+	case school.FieldJobDataRetentionDays:
+		return m.JobDataRetentionDays()
 	}
 	return nil, false
 }
@@ -6787,6 +9697,10 @@ func (m *SchoolMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldLevelMappings(ctx)
 	case school.FieldColumnMappings:
 		return m.OldColumnMappings(ctx)
+	case school.FieldArchivedRetentionDays:
+		return m.OldArchivedRetentionDays(ctx)
+	case school.FieldJobDataRetentionDays:
+		return m.OldJobDataRetentionDays(ctx)
 	}
 	return nil, fmt.Errorf("unknown School field %s", name)
 }
@@ -6845,6 +9759,20 @@ func (m *SchoolMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetColumnMappings(v)
 		return nil
+	case school.FieldArchivedRetentionDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetArchivedRetentionDays(v)
+		return nil
+	case school.FieldJobDataRetentionDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJobDataRetentionDays(v)
+		return nil
 	}
 	return fmt.Errorf("unknown School field %s", name)
 }
@@ -6856,6 +9784,12 @@ func (m *SchoolMutation) AddedFields() []string {
 	if m.addarchive_threshold != nil {
 		fields = append(fields, school.FieldArchiveThreshold)
 	}
+	if m.addarchived_retention_days != nil {
+		fields = append(fields, school.FieldArchivedRetentionDays)
+	}
+	if m.addjob_data_retention_days != nil {
+		fields = append(fields, school.FieldJobDataRetentionDays)
+	}
 	return fields
 }
 
@@ -6866,6 +9800,10 @@ func (m *SchoolMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case school.FieldArchiveThreshold:
 		return m.AddedArchiveThreshold()
+	case school.FieldArchivedRetentionDays:
+		return m.AddedArchivedRetentionDays()
+	case school.FieldJobDataRetentionDays:
+		return m.AddedJobDataRetentionDays()
 	}
 	return nil, false
 }
@@ -6881,6 +9819,20 @@ func (m *SchoolMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddArchiveThreshold(v)
+		return nil
+	case school.FieldArchivedRetentionDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddArchivedRetentionDays(v)
+		return nil
+	case school.FieldJobDataRetentionDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddJobDataRetentionDays(v)
 		return nil
 	}
 	return fmt.Errorf("unknown School numeric field %s", name)
@@ -6945,13 +9897,19 @@ func (m *SchoolMutation) ResetField(name string) error {
 	case school.FieldColumnMappings:
 		m.ResetColumnMappings()
 		return nil
+	case school.FieldArchivedRetentionDays:
+		m.ResetArchivedRetentionDays()
+		return nil
+	case school.FieldJobDataRetentionDays:
+		m.ResetJobDataRetentionDays()
+		return nil
 	}
 	return fmt.Errorf("unknown School field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *SchoolMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 5)
 	if m.classes != nil {
 		edges = append(edges, school.EdgeClasses)
 	}
@@ -6960,6 +9918,12 @@ func (m *SchoolMutation) AddedEdges() []string {
 	}
 	if m.import_jobs != nil {
 		edges = append(edges, school.EdgeImportJobs)
+	}
+	if m.api_tokens != nil {
+		edges = append(edges, school.EdgeAPITokens)
+	}
+	if m.audit_events != nil {
+		edges = append(edges, school.EdgeAuditEvents)
 	}
 	return edges
 }
@@ -6986,13 +9950,25 @@ func (m *SchoolMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case school.EdgeAPITokens:
+		ids := make([]ent.Value, 0, len(m.api_tokens))
+		for id := range m.api_tokens {
+			ids = append(ids, id)
+		}
+		return ids
+	case school.EdgeAuditEvents:
+		ids := make([]ent.Value, 0, len(m.audit_events))
+		for id := range m.audit_events {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *SchoolMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 5)
 	if m.removedclasses != nil {
 		edges = append(edges, school.EdgeClasses)
 	}
@@ -7001,6 +9977,12 @@ func (m *SchoolMutation) RemovedEdges() []string {
 	}
 	if m.removedimport_jobs != nil {
 		edges = append(edges, school.EdgeImportJobs)
+	}
+	if m.removedapi_tokens != nil {
+		edges = append(edges, school.EdgeAPITokens)
+	}
+	if m.removedaudit_events != nil {
+		edges = append(edges, school.EdgeAuditEvents)
 	}
 	return edges
 }
@@ -7027,13 +10009,25 @@ func (m *SchoolMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case school.EdgeAPITokens:
+		ids := make([]ent.Value, 0, len(m.removedapi_tokens))
+		for id := range m.removedapi_tokens {
+			ids = append(ids, id)
+		}
+		return ids
+	case school.EdgeAuditEvents:
+		ids := make([]ent.Value, 0, len(m.removedaudit_events))
+		for id := range m.removedaudit_events {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *SchoolMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 5)
 	if m.clearedclasses {
 		edges = append(edges, school.EdgeClasses)
 	}
@@ -7042,6 +10036,12 @@ func (m *SchoolMutation) ClearedEdges() []string {
 	}
 	if m.clearedimport_jobs {
 		edges = append(edges, school.EdgeImportJobs)
+	}
+	if m.clearedapi_tokens {
+		edges = append(edges, school.EdgeAPITokens)
+	}
+	if m.clearedaudit_events {
+		edges = append(edges, school.EdgeAuditEvents)
 	}
 	return edges
 }
@@ -7056,6 +10056,10 @@ func (m *SchoolMutation) EdgeCleared(name string) bool {
 		return m.clearedaccounts
 	case school.EdgeImportJobs:
 		return m.clearedimport_jobs
+	case school.EdgeAPITokens:
+		return m.clearedapi_tokens
+	case school.EdgeAuditEvents:
+		return m.clearedaudit_events
 	}
 	return false
 }
@@ -7081,6 +10085,719 @@ func (m *SchoolMutation) ResetEdge(name string) error {
 	case school.EdgeImportJobs:
 		m.ResetImportJobs()
 		return nil
+	case school.EdgeAPITokens:
+		m.ResetAPITokens()
+		return nil
+	case school.EdgeAuditEvents:
+		m.ResetAuditEvents()
+		return nil
 	}
 	return fmt.Errorf("unknown School edge %s", name)
+}
+
+// SessionMutation represents an operation that mutates the Session nodes in the graph.
+type SessionMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	created_at     *time.Time
+	updated_at     *time.Time
+	token_hash     *string
+	expires_at     *time.Time
+	remote_addr    *string
+	user_agent     *string
+	clearedFields  map[string]struct{}
+	account        *int
+	clearedaccount bool
+	done           bool
+	oldValue       func(context.Context) (*Session, error)
+	predicates     []predicate.Session
+}
+
+var _ ent.Mutation = (*SessionMutation)(nil)
+
+// sessionOption allows management of the mutation configuration using functional options.
+type sessionOption func(*SessionMutation)
+
+// newSessionMutation creates new mutation for the Session entity.
+func newSessionMutation(c config, op Op, opts ...sessionOption) *SessionMutation {
+	m := &SessionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSession,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSessionID sets the ID field of the mutation.
+func withSessionID(id int) sessionOption {
+	return func(m *SessionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Session
+		)
+		m.oldValue = func(ctx context.Context) (*Session, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Session.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSession sets the old Session of the mutation.
+func withSession(node *Session) sessionOption {
+	return func(m *SessionMutation) {
+		m.oldValue = func(context.Context) (*Session, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SessionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SessionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SessionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SessionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Session.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SessionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SessionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SessionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SessionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SessionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SessionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *SessionMutation) SetAccountID(i int) {
+	m.account = &i
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *SessionMutation) AccountID() (r int, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldAccountID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *SessionMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetTokenHash sets the "token_hash" field.
+func (m *SessionMutation) SetTokenHash(s string) {
+	m.token_hash = &s
+}
+
+// TokenHash returns the value of the "token_hash" field in the mutation.
+func (m *SessionMutation) TokenHash() (r string, exists bool) {
+	v := m.token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenHash returns the old "token_hash" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldTokenHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenHash: %w", err)
+	}
+	return oldValue.TokenHash, nil
+}
+
+// ResetTokenHash resets all changes to the "token_hash" field.
+func (m *SessionMutation) ResetTokenHash() {
+	m.token_hash = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *SessionMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *SessionMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *SessionMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetRemoteAddr sets the "remote_addr" field.
+func (m *SessionMutation) SetRemoteAddr(s string) {
+	m.remote_addr = &s
+}
+
+// RemoteAddr returns the value of the "remote_addr" field in the mutation.
+func (m *SessionMutation) RemoteAddr() (r string, exists bool) {
+	v := m.remote_addr
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemoteAddr returns the old "remote_addr" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldRemoteAddr(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemoteAddr is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemoteAddr requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemoteAddr: %w", err)
+	}
+	return oldValue.RemoteAddr, nil
+}
+
+// ResetRemoteAddr resets all changes to the "remote_addr" field.
+func (m *SessionMutation) ResetRemoteAddr() {
+	m.remote_addr = nil
+}
+
+// SetUserAgent sets the "user_agent" field.
+func (m *SessionMutation) SetUserAgent(s string) {
+	m.user_agent = &s
+}
+
+// UserAgent returns the value of the "user_agent" field in the mutation.
+func (m *SessionMutation) UserAgent() (r string, exists bool) {
+	v := m.user_agent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserAgent returns the old "user_agent" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldUserAgent(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserAgent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserAgent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserAgent: %w", err)
+	}
+	return oldValue.UserAgent, nil
+}
+
+// ResetUserAgent resets all changes to the "user_agent" field.
+func (m *SessionMutation) ResetUserAgent() {
+	m.user_agent = nil
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *SessionMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[session.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *SessionMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *SessionMutation) AccountIDs() (ids []int) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *SessionMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// Where appends a list predicates to the SessionMutation builder.
+func (m *SessionMutation) Where(ps ...predicate.Session) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SessionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SessionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Session, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SessionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SessionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Session).
+func (m *SessionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SessionMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, session.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, session.FieldUpdatedAt)
+	}
+	if m.account != nil {
+		fields = append(fields, session.FieldAccountID)
+	}
+	if m.token_hash != nil {
+		fields = append(fields, session.FieldTokenHash)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, session.FieldExpiresAt)
+	}
+	if m.remote_addr != nil {
+		fields = append(fields, session.FieldRemoteAddr)
+	}
+	if m.user_agent != nil {
+		fields = append(fields, session.FieldUserAgent)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SessionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case session.FieldCreatedAt:
+		return m.CreatedAt()
+	case session.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case session.FieldAccountID:
+		return m.AccountID()
+	case session.FieldTokenHash:
+		return m.TokenHash()
+	case session.FieldExpiresAt:
+		return m.ExpiresAt()
+	case session.FieldRemoteAddr:
+		return m.RemoteAddr()
+	case session.FieldUserAgent:
+		return m.UserAgent()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SessionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case session.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case session.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case session.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case session.FieldTokenHash:
+		return m.OldTokenHash(ctx)
+	case session.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case session.FieldRemoteAddr:
+		return m.OldRemoteAddr(ctx)
+	case session.FieldUserAgent:
+		return m.OldUserAgent(ctx)
+	}
+	return nil, fmt.Errorf("unknown Session field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SessionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case session.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case session.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case session.FieldAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case session.FieldTokenHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenHash(v)
+		return nil
+	case session.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case session.FieldRemoteAddr:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemoteAddr(v)
+		return nil
+	case session.FieldUserAgent:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserAgent(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Session field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SessionMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SessionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SessionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Session numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SessionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SessionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SessionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Session nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SessionMutation) ResetField(name string) error {
+	switch name {
+	case session.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case session.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case session.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case session.FieldTokenHash:
+		m.ResetTokenHash()
+		return nil
+	case session.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case session.FieldRemoteAddr:
+		m.ResetRemoteAddr()
+		return nil
+	case session.FieldUserAgent:
+		m.ResetUserAgent()
+		return nil
+	}
+	return fmt.Errorf("unknown Session field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SessionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.account != nil {
+		edges = append(edges, session.EdgeAccount)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SessionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case session.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SessionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SessionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SessionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedaccount {
+		edges = append(edges, session.EdgeAccount)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SessionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case session.EdgeAccount:
+		return m.clearedaccount
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SessionMutation) ClearEdge(name string) error {
+	switch name {
+	case session.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown Session unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SessionMutation) ResetEdge(name string) error {
+	switch name {
+	case session.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown Session edge %s", name)
 }

@@ -32,6 +32,10 @@ type School struct {
 	LevelMappings map[string]string `json:"level_mappings,omitempty"`
 	// last confirmed column mapping per header signature: signature -> header -> field
 	ColumnMappings map[string]map[string]string `json:"column_mappings,omitempty"`
+	// days an archived account is kept before it is purged (AVG: no longer than needed)
+	ArchivedRetentionDays int `json:"archived_retention_days,omitempty"`
+	// days an import job keeps its row data after the commit; counts and audit stay
+	JobDataRetentionDays int `json:"job_data_retention_days,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SchoolQuery when eager-loading is set.
 	Edges        SchoolEdges `json:"edges"`
@@ -46,15 +50,21 @@ type SchoolEdges struct {
 	Accounts []*Account `json:"accounts,omitempty"`
 	// ImportJobs holds the value of the import_jobs edge.
 	ImportJobs []*ImportJob `json:"import_jobs,omitempty"`
+	// APITokens holds the value of the api_tokens edge.
+	APITokens []*APIToken `json:"api_tokens,omitempty"`
+	// AuditEvents holds the value of the audit_events edge.
+	AuditEvents []*AuditEvent `json:"audit_events,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [5]map[string]int
 
-	namedClasses    map[string][]*Class
-	namedAccounts   map[string][]*Account
-	namedImportJobs map[string][]*ImportJob
+	namedClasses     map[string][]*Class
+	namedAccounts    map[string][]*Account
+	namedImportJobs  map[string][]*ImportJob
+	namedAPITokens   map[string][]*APIToken
+	namedAuditEvents map[string][]*AuditEvent
 }
 
 // ClassesOrErr returns the Classes value or an error if the edge
@@ -84,6 +94,24 @@ func (e SchoolEdges) ImportJobsOrErr() ([]*ImportJob, error) {
 	return nil, &NotLoadedError{edge: "import_jobs"}
 }
 
+// APITokensOrErr returns the APITokens value or an error if the edge
+// was not loaded in eager-loading.
+func (e SchoolEdges) APITokensOrErr() ([]*APIToken, error) {
+	if e.loadedTypes[3] {
+		return e.APITokens, nil
+	}
+	return nil, &NotLoadedError{edge: "api_tokens"}
+}
+
+// AuditEventsOrErr returns the AuditEvents value or an error if the edge
+// was not loaded in eager-loading.
+func (e SchoolEdges) AuditEventsOrErr() ([]*AuditEvent, error) {
+	if e.loadedTypes[4] {
+		return e.AuditEvents, nil
+	}
+	return nil, &NotLoadedError{edge: "audit_events"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*School) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -91,7 +119,7 @@ func (*School) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case school.FieldLevelMappings, school.FieldColumnMappings:
 			values[i] = new([]byte)
-		case school.FieldID, school.FieldArchiveThreshold:
+		case school.FieldID, school.FieldArchiveThreshold, school.FieldArchivedRetentionDays, school.FieldJobDataRetentionDays:
 			values[i] = new(sql.NullInt64)
 		case school.FieldName, school.FieldBrin:
 			values[i] = new(sql.NullString)
@@ -164,6 +192,18 @@ func (_m *School) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field column_mappings: %w", err)
 				}
 			}
+		case school.FieldArchivedRetentionDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field archived_retention_days", values[i])
+			} else if value.Valid {
+				_m.ArchivedRetentionDays = int(value.Int64)
+			}
+		case school.FieldJobDataRetentionDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field job_data_retention_days", values[i])
+			} else if value.Valid {
+				_m.JobDataRetentionDays = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -190,6 +230,16 @@ func (_m *School) QueryAccounts() *AccountQuery {
 // QueryImportJobs queries the "import_jobs" edge of the School entity.
 func (_m *School) QueryImportJobs() *ImportJobQuery {
 	return NewSchoolClient(_m.config).QueryImportJobs(_m)
+}
+
+// QueryAPITokens queries the "api_tokens" edge of the School entity.
+func (_m *School) QueryAPITokens() *APITokenQuery {
+	return NewSchoolClient(_m.config).QueryAPITokens(_m)
+}
+
+// QueryAuditEvents queries the "audit_events" edge of the School entity.
+func (_m *School) QueryAuditEvents() *AuditEventQuery {
+	return NewSchoolClient(_m.config).QueryAuditEvents(_m)
 }
 
 // Update returns a builder for updating this School.
@@ -235,6 +285,12 @@ func (_m *School) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("column_mappings=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ColumnMappings))
+	builder.WriteString(", ")
+	builder.WriteString("archived_retention_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ArchivedRetentionDays))
+	builder.WriteString(", ")
+	builder.WriteString("job_data_retention_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.JobDataRetentionDays))
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -308,6 +364,54 @@ func (_m *School) appendNamedImportJobs(name string, edges ...*ImportJob) {
 		_m.Edges.namedImportJobs[name] = []*ImportJob{}
 	} else {
 		_m.Edges.namedImportJobs[name] = append(_m.Edges.namedImportJobs[name], edges...)
+	}
+}
+
+// NamedAPITokens returns the APITokens named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *School) NamedAPITokens(name string) ([]*APIToken, error) {
+	if _m.Edges.namedAPITokens == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAPITokens[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *School) appendNamedAPITokens(name string, edges ...*APIToken) {
+	if _m.Edges.namedAPITokens == nil {
+		_m.Edges.namedAPITokens = make(map[string][]*APIToken)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAPITokens[name] = []*APIToken{}
+	} else {
+		_m.Edges.namedAPITokens[name] = append(_m.Edges.namedAPITokens[name], edges...)
+	}
+}
+
+// NamedAuditEvents returns the AuditEvents named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *School) NamedAuditEvents(name string) ([]*AuditEvent, error) {
+	if _m.Edges.namedAuditEvents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAuditEvents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *School) appendNamedAuditEvents(name string, edges ...*AuditEvent) {
+	if _m.Edges.namedAuditEvents == nil {
+		_m.Edges.namedAuditEvents = make(map[string][]*AuditEvent)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAuditEvents[name] = []*AuditEvent{}
+	} else {
+		_m.Edges.namedAuditEvents[name] = append(_m.Edges.namedAuditEvents[name], edges...)
 	}
 }
 

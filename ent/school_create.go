@@ -12,6 +12,8 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/apitoken"
+	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/school"
@@ -91,6 +93,34 @@ func (_c *SchoolCreate) SetColumnMappings(v map[string]map[string]string) *Schoo
 	return _c
 }
 
+// SetArchivedRetentionDays sets the "archived_retention_days" field.
+func (_c *SchoolCreate) SetArchivedRetentionDays(v int) *SchoolCreate {
+	_c.mutation.SetArchivedRetentionDays(v)
+	return _c
+}
+
+// SetNillableArchivedRetentionDays sets the "archived_retention_days" field if the given value is not nil.
+func (_c *SchoolCreate) SetNillableArchivedRetentionDays(v *int) *SchoolCreate {
+	if v != nil {
+		_c.SetArchivedRetentionDays(*v)
+	}
+	return _c
+}
+
+// SetJobDataRetentionDays sets the "job_data_retention_days" field.
+func (_c *SchoolCreate) SetJobDataRetentionDays(v int) *SchoolCreate {
+	_c.mutation.SetJobDataRetentionDays(v)
+	return _c
+}
+
+// SetNillableJobDataRetentionDays sets the "job_data_retention_days" field if the given value is not nil.
+func (_c *SchoolCreate) SetNillableJobDataRetentionDays(v *int) *SchoolCreate {
+	if v != nil {
+		_c.SetJobDataRetentionDays(*v)
+	}
+	return _c
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_c *SchoolCreate) AddClassIDs(ids ...int) *SchoolCreate {
 	_c.mutation.AddClassIDs(ids...)
@@ -134,6 +164,36 @@ func (_c *SchoolCreate) AddImportJobs(v ...*ImportJob) *SchoolCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddImportJobIDs(ids...)
+}
+
+// AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by IDs.
+func (_c *SchoolCreate) AddAPITokenIDs(ids ...int) *SchoolCreate {
+	_c.mutation.AddAPITokenIDs(ids...)
+	return _c
+}
+
+// AddAPITokens adds the "api_tokens" edges to the APIToken entity.
+func (_c *SchoolCreate) AddAPITokens(v ...*APIToken) *SchoolCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddAPITokenIDs(ids...)
+}
+
+// AddAuditEventIDs adds the "audit_events" edge to the AuditEvent entity by IDs.
+func (_c *SchoolCreate) AddAuditEventIDs(ids ...int) *SchoolCreate {
+	_c.mutation.AddAuditEventIDs(ids...)
+	return _c
+}
+
+// AddAuditEvents adds the "audit_events" edges to the AuditEvent entity.
+func (_c *SchoolCreate) AddAuditEvents(v ...*AuditEvent) *SchoolCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddAuditEventIDs(ids...)
 }
 
 // Mutation returns the SchoolMutation object of the builder.
@@ -183,6 +243,14 @@ func (_c *SchoolCreate) defaults() {
 		v := school.DefaultArchiveThreshold
 		_c.mutation.SetArchiveThreshold(v)
 	}
+	if _, ok := _c.mutation.ArchivedRetentionDays(); !ok {
+		v := school.DefaultArchivedRetentionDays
+		_c.mutation.SetArchivedRetentionDays(v)
+	}
+	if _, ok := _c.mutation.JobDataRetentionDays(); !ok {
+		v := school.DefaultJobDataRetentionDays
+		_c.mutation.SetJobDataRetentionDays(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -215,6 +283,22 @@ func (_c *SchoolCreate) check() error {
 	if v, ok := _c.mutation.ArchiveThreshold(); ok {
 		if err := school.ArchiveThresholdValidator(v); err != nil {
 			return &ValidationError{Name: "archive_threshold", err: fmt.Errorf(`ent: validator failed for field "School.archive_threshold": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ArchivedRetentionDays(); !ok {
+		return &ValidationError{Name: "archived_retention_days", err: errors.New(`ent: missing required field "School.archived_retention_days"`)}
+	}
+	if v, ok := _c.mutation.ArchivedRetentionDays(); ok {
+		if err := school.ArchivedRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "archived_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.archived_retention_days": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.JobDataRetentionDays(); !ok {
+		return &ValidationError{Name: "job_data_retention_days", err: errors.New(`ent: missing required field "School.job_data_retention_days"`)}
+	}
+	if v, ok := _c.mutation.JobDataRetentionDays(); ok {
+		if err := school.JobDataRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "job_data_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.job_data_retention_days": %w`, err)}
 		}
 	}
 	return nil
@@ -272,6 +356,14 @@ func (_c *SchoolCreate) createSpec() (*School, *sqlgraph.CreateSpec) {
 		_spec.SetField(school.FieldColumnMappings, field.TypeJSON, value)
 		_node.ColumnMappings = value
 	}
+	if value, ok := _c.mutation.ArchivedRetentionDays(); ok {
+		_spec.SetField(school.FieldArchivedRetentionDays, field.TypeInt, value)
+		_node.ArchivedRetentionDays = value
+	}
+	if value, ok := _c.mutation.JobDataRetentionDays(); ok {
+		_spec.SetField(school.FieldJobDataRetentionDays, field.TypeInt, value)
+		_node.JobDataRetentionDays = value
+	}
 	if nodes := _c.mutation.ClassesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -313,6 +405,38 @@ func (_c *SchoolCreate) createSpec() (*School, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(importjob.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.APITokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.APITokensTable,
+			Columns: []string{school.APITokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.AuditEventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AuditEventsTable,
+			Columns: []string{school.AuditEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -459,6 +583,42 @@ func (u *SchoolUpsert) UpdateColumnMappings() *SchoolUpsert {
 // ClearColumnMappings clears the value of the "column_mappings" field.
 func (u *SchoolUpsert) ClearColumnMappings() *SchoolUpsert {
 	u.SetNull(school.FieldColumnMappings)
+	return u
+}
+
+// SetArchivedRetentionDays sets the "archived_retention_days" field.
+func (u *SchoolUpsert) SetArchivedRetentionDays(v int) *SchoolUpsert {
+	u.Set(school.FieldArchivedRetentionDays, v)
+	return u
+}
+
+// UpdateArchivedRetentionDays sets the "archived_retention_days" field to the value that was provided on create.
+func (u *SchoolUpsert) UpdateArchivedRetentionDays() *SchoolUpsert {
+	u.SetExcluded(school.FieldArchivedRetentionDays)
+	return u
+}
+
+// AddArchivedRetentionDays adds v to the "archived_retention_days" field.
+func (u *SchoolUpsert) AddArchivedRetentionDays(v int) *SchoolUpsert {
+	u.Add(school.FieldArchivedRetentionDays, v)
+	return u
+}
+
+// SetJobDataRetentionDays sets the "job_data_retention_days" field.
+func (u *SchoolUpsert) SetJobDataRetentionDays(v int) *SchoolUpsert {
+	u.Set(school.FieldJobDataRetentionDays, v)
+	return u
+}
+
+// UpdateJobDataRetentionDays sets the "job_data_retention_days" field to the value that was provided on create.
+func (u *SchoolUpsert) UpdateJobDataRetentionDays() *SchoolUpsert {
+	u.SetExcluded(school.FieldJobDataRetentionDays)
+	return u
+}
+
+// AddJobDataRetentionDays adds v to the "job_data_retention_days" field.
+func (u *SchoolUpsert) AddJobDataRetentionDays(v int) *SchoolUpsert {
+	u.Add(school.FieldJobDataRetentionDays, v)
 	return u
 }
 
@@ -609,6 +769,48 @@ func (u *SchoolUpsertOne) UpdateColumnMappings() *SchoolUpsertOne {
 func (u *SchoolUpsertOne) ClearColumnMappings() *SchoolUpsertOne {
 	return u.Update(func(s *SchoolUpsert) {
 		s.ClearColumnMappings()
+	})
+}
+
+// SetArchivedRetentionDays sets the "archived_retention_days" field.
+func (u *SchoolUpsertOne) SetArchivedRetentionDays(v int) *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetArchivedRetentionDays(v)
+	})
+}
+
+// AddArchivedRetentionDays adds v to the "archived_retention_days" field.
+func (u *SchoolUpsertOne) AddArchivedRetentionDays(v int) *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.AddArchivedRetentionDays(v)
+	})
+}
+
+// UpdateArchivedRetentionDays sets the "archived_retention_days" field to the value that was provided on create.
+func (u *SchoolUpsertOne) UpdateArchivedRetentionDays() *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateArchivedRetentionDays()
+	})
+}
+
+// SetJobDataRetentionDays sets the "job_data_retention_days" field.
+func (u *SchoolUpsertOne) SetJobDataRetentionDays(v int) *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetJobDataRetentionDays(v)
+	})
+}
+
+// AddJobDataRetentionDays adds v to the "job_data_retention_days" field.
+func (u *SchoolUpsertOne) AddJobDataRetentionDays(v int) *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.AddJobDataRetentionDays(v)
+	})
+}
+
+// UpdateJobDataRetentionDays sets the "job_data_retention_days" field to the value that was provided on create.
+func (u *SchoolUpsertOne) UpdateJobDataRetentionDays() *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateJobDataRetentionDays()
 	})
 }
 
@@ -925,6 +1127,48 @@ func (u *SchoolUpsertBulk) UpdateColumnMappings() *SchoolUpsertBulk {
 func (u *SchoolUpsertBulk) ClearColumnMappings() *SchoolUpsertBulk {
 	return u.Update(func(s *SchoolUpsert) {
 		s.ClearColumnMappings()
+	})
+}
+
+// SetArchivedRetentionDays sets the "archived_retention_days" field.
+func (u *SchoolUpsertBulk) SetArchivedRetentionDays(v int) *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetArchivedRetentionDays(v)
+	})
+}
+
+// AddArchivedRetentionDays adds v to the "archived_retention_days" field.
+func (u *SchoolUpsertBulk) AddArchivedRetentionDays(v int) *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.AddArchivedRetentionDays(v)
+	})
+}
+
+// UpdateArchivedRetentionDays sets the "archived_retention_days" field to the value that was provided on create.
+func (u *SchoolUpsertBulk) UpdateArchivedRetentionDays() *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateArchivedRetentionDays()
+	})
+}
+
+// SetJobDataRetentionDays sets the "job_data_retention_days" field.
+func (u *SchoolUpsertBulk) SetJobDataRetentionDays(v int) *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetJobDataRetentionDays(v)
+	})
+}
+
+// AddJobDataRetentionDays adds v to the "job_data_retention_days" field.
+func (u *SchoolUpsertBulk) AddJobDataRetentionDays(v int) *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.AddJobDataRetentionDays(v)
+	})
+}
+
+// UpdateJobDataRetentionDays sets the "job_data_retention_days" field to the value that was provided on create.
+func (u *SchoolUpsertBulk) UpdateJobDataRetentionDays() *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateJobDataRetentionDays()
 	})
 }
 

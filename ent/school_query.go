@@ -14,6 +14,8 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/apitoken"
+	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/predicate"
@@ -23,18 +25,22 @@ import (
 // SchoolQuery is the builder for querying School entities.
 type SchoolQuery struct {
 	config
-	ctx                 *QueryContext
-	order               []school.OrderOption
-	inters              []Interceptor
-	predicates          []predicate.School
-	withClasses         *ClassQuery
-	withAccounts        *AccountQuery
-	withImportJobs      *ImportJobQuery
-	loadTotal           []func(context.Context, []*School) error
-	modifiers           []func(*sql.Selector)
-	withNamedClasses    map[string]*ClassQuery
-	withNamedAccounts   map[string]*AccountQuery
-	withNamedImportJobs map[string]*ImportJobQuery
+	ctx                  *QueryContext
+	order                []school.OrderOption
+	inters               []Interceptor
+	predicates           []predicate.School
+	withClasses          *ClassQuery
+	withAccounts         *AccountQuery
+	withImportJobs       *ImportJobQuery
+	withAPITokens        *APITokenQuery
+	withAuditEvents      *AuditEventQuery
+	loadTotal            []func(context.Context, []*School) error
+	modifiers            []func(*sql.Selector)
+	withNamedClasses     map[string]*ClassQuery
+	withNamedAccounts    map[string]*AccountQuery
+	withNamedImportJobs  map[string]*ImportJobQuery
+	withNamedAPITokens   map[string]*APITokenQuery
+	withNamedAuditEvents map[string]*AuditEventQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -130,6 +136,50 @@ func (_q *SchoolQuery) QueryImportJobs() *ImportJobQuery {
 			sqlgraph.From(school.Table, school.FieldID, selector),
 			sqlgraph.To(importjob.Table, importjob.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, school.ImportJobsTable, school.ImportJobsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAPITokens chains the current query on the "api_tokens" edge.
+func (_q *SchoolQuery) QueryAPITokens() *APITokenQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(school.Table, school.FieldID, selector),
+			sqlgraph.To(apitoken.Table, apitoken.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, school.APITokensTable, school.APITokensColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAuditEvents chains the current query on the "audit_events" edge.
+func (_q *SchoolQuery) QueryAuditEvents() *AuditEventQuery {
+	query := (&AuditEventClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(school.Table, school.FieldID, selector),
+			sqlgraph.To(auditevent.Table, auditevent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, school.AuditEventsTable, school.AuditEventsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -324,14 +374,16 @@ func (_q *SchoolQuery) Clone() *SchoolQuery {
 		return nil
 	}
 	return &SchoolQuery{
-		config:         _q.config,
-		ctx:            _q.ctx.Clone(),
-		order:          append([]school.OrderOption{}, _q.order...),
-		inters:         append([]Interceptor{}, _q.inters...),
-		predicates:     append([]predicate.School{}, _q.predicates...),
-		withClasses:    _q.withClasses.Clone(),
-		withAccounts:   _q.withAccounts.Clone(),
-		withImportJobs: _q.withImportJobs.Clone(),
+		config:          _q.config,
+		ctx:             _q.ctx.Clone(),
+		order:           append([]school.OrderOption{}, _q.order...),
+		inters:          append([]Interceptor{}, _q.inters...),
+		predicates:      append([]predicate.School{}, _q.predicates...),
+		withClasses:     _q.withClasses.Clone(),
+		withAccounts:    _q.withAccounts.Clone(),
+		withImportJobs:  _q.withImportJobs.Clone(),
+		withAPITokens:   _q.withAPITokens.Clone(),
+		withAuditEvents: _q.withAuditEvents.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -369,6 +421,28 @@ func (_q *SchoolQuery) WithImportJobs(opts ...func(*ImportJobQuery)) *SchoolQuer
 		opt(query)
 	}
 	_q.withImportJobs = query
+	return _q
+}
+
+// WithAPITokens tells the query-builder to eager-load the nodes that are connected to
+// the "api_tokens" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *SchoolQuery) WithAPITokens(opts ...func(*APITokenQuery)) *SchoolQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAPITokens = query
+	return _q
+}
+
+// WithAuditEvents tells the query-builder to eager-load the nodes that are connected to
+// the "audit_events" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *SchoolQuery) WithAuditEvents(opts ...func(*AuditEventQuery)) *SchoolQuery {
+	query := (&AuditEventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAuditEvents = query
 	return _q
 }
 
@@ -450,10 +524,12 @@ func (_q *SchoolQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Schoo
 	var (
 		nodes       = []*School{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [5]bool{
 			_q.withClasses != nil,
 			_q.withAccounts != nil,
 			_q.withImportJobs != nil,
+			_q.withAPITokens != nil,
+			_q.withAuditEvents != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -498,6 +574,20 @@ func (_q *SchoolQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Schoo
 			return nil, err
 		}
 	}
+	if query := _q.withAPITokens; query != nil {
+		if err := _q.loadAPITokens(ctx, query, nodes,
+			func(n *School) { n.Edges.APITokens = []*APIToken{} },
+			func(n *School, e *APIToken) { n.Edges.APITokens = append(n.Edges.APITokens, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withAuditEvents; query != nil {
+		if err := _q.loadAuditEvents(ctx, query, nodes,
+			func(n *School) { n.Edges.AuditEvents = []*AuditEvent{} },
+			func(n *School, e *AuditEvent) { n.Edges.AuditEvents = append(n.Edges.AuditEvents, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedClasses {
 		if err := _q.loadClasses(ctx, query, nodes,
 			func(n *School) { n.appendNamedClasses(name) },
@@ -516,6 +606,20 @@ func (_q *SchoolQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Schoo
 		if err := _q.loadImportJobs(ctx, query, nodes,
 			func(n *School) { n.appendNamedImportJobs(name) },
 			func(n *School, e *ImportJob) { n.appendNamedImportJobs(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAPITokens {
+		if err := _q.loadAPITokens(ctx, query, nodes,
+			func(n *School) { n.appendNamedAPITokens(name) },
+			func(n *School, e *APIToken) { n.appendNamedAPITokens(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAuditEvents {
+		if err := _q.loadAuditEvents(ctx, query, nodes,
+			func(n *School) { n.appendNamedAuditEvents(name) },
+			func(n *School, e *AuditEvent) { n.appendNamedAuditEvents(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -612,6 +716,69 @@ func (_q *SchoolQuery) loadImportJobs(ctx context.Context, query *ImportJobQuery
 		node, ok := nodeids[fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "school_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *SchoolQuery) loadAPITokens(ctx context.Context, query *APITokenQuery, nodes []*School, init func(*School), assign func(*School, *APIToken)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*School)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(apitoken.FieldSchoolID)
+	}
+	query.Where(predicate.APIToken(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(school.APITokensColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.SchoolID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "school_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *SchoolQuery) loadAuditEvents(ctx context.Context, query *AuditEventQuery, nodes []*School, init func(*School), assign func(*School, *AuditEvent)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*School)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(auditevent.FieldSchoolID)
+	}
+	query.Where(predicate.AuditEvent(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(school.AuditEventsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.SchoolID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "school_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "school_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -776,6 +943,34 @@ func (_q *SchoolQuery) WithNamedImportJobs(name string, opts ...func(*ImportJobQ
 		_q.withNamedImportJobs = make(map[string]*ImportJobQuery)
 	}
 	_q.withNamedImportJobs[name] = query
+	return _q
+}
+
+// WithNamedAPITokens tells the query-builder to eager-load the nodes that are connected to the "api_tokens"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *SchoolQuery) WithNamedAPITokens(name string, opts ...func(*APITokenQuery)) *SchoolQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAPITokens == nil {
+		_q.withNamedAPITokens = make(map[string]*APITokenQuery)
+	}
+	_q.withNamedAPITokens[name] = query
+	return _q
+}
+
+// WithNamedAuditEvents tells the query-builder to eager-load the nodes that are connected to the "audit_events"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *SchoolQuery) WithNamedAuditEvents(name string, opts ...func(*AuditEventQuery)) *SchoolQuery {
+	query := (&AuditEventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAuditEvents == nil {
+		_q.withNamedAuditEvents = make(map[string]*AuditEventQuery)
+	}
+	_q.withNamedAuditEvents[name] = query
 	return _q
 }
 

@@ -12,6 +12,8 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/apitoken"
+	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/predicate"
@@ -111,6 +113,48 @@ func (_u *SchoolUpdate) ClearColumnMappings() *SchoolUpdate {
 	return _u
 }
 
+// SetArchivedRetentionDays sets the "archived_retention_days" field.
+func (_u *SchoolUpdate) SetArchivedRetentionDays(v int) *SchoolUpdate {
+	_u.mutation.ResetArchivedRetentionDays()
+	_u.mutation.SetArchivedRetentionDays(v)
+	return _u
+}
+
+// SetNillableArchivedRetentionDays sets the "archived_retention_days" field if the given value is not nil.
+func (_u *SchoolUpdate) SetNillableArchivedRetentionDays(v *int) *SchoolUpdate {
+	if v != nil {
+		_u.SetArchivedRetentionDays(*v)
+	}
+	return _u
+}
+
+// AddArchivedRetentionDays adds value to the "archived_retention_days" field.
+func (_u *SchoolUpdate) AddArchivedRetentionDays(v int) *SchoolUpdate {
+	_u.mutation.AddArchivedRetentionDays(v)
+	return _u
+}
+
+// SetJobDataRetentionDays sets the "job_data_retention_days" field.
+func (_u *SchoolUpdate) SetJobDataRetentionDays(v int) *SchoolUpdate {
+	_u.mutation.ResetJobDataRetentionDays()
+	_u.mutation.SetJobDataRetentionDays(v)
+	return _u
+}
+
+// SetNillableJobDataRetentionDays sets the "job_data_retention_days" field if the given value is not nil.
+func (_u *SchoolUpdate) SetNillableJobDataRetentionDays(v *int) *SchoolUpdate {
+	if v != nil {
+		_u.SetJobDataRetentionDays(*v)
+	}
+	return _u
+}
+
+// AddJobDataRetentionDays adds value to the "job_data_retention_days" field.
+func (_u *SchoolUpdate) AddJobDataRetentionDays(v int) *SchoolUpdate {
+	_u.mutation.AddJobDataRetentionDays(v)
+	return _u
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_u *SchoolUpdate) AddClassIDs(ids ...int) *SchoolUpdate {
 	_u.mutation.AddClassIDs(ids...)
@@ -154,6 +198,36 @@ func (_u *SchoolUpdate) AddImportJobs(v ...*ImportJob) *SchoolUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddImportJobIDs(ids...)
+}
+
+// AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by IDs.
+func (_u *SchoolUpdate) AddAPITokenIDs(ids ...int) *SchoolUpdate {
+	_u.mutation.AddAPITokenIDs(ids...)
+	return _u
+}
+
+// AddAPITokens adds the "api_tokens" edges to the APIToken entity.
+func (_u *SchoolUpdate) AddAPITokens(v ...*APIToken) *SchoolUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAPITokenIDs(ids...)
+}
+
+// AddAuditEventIDs adds the "audit_events" edge to the AuditEvent entity by IDs.
+func (_u *SchoolUpdate) AddAuditEventIDs(ids ...int) *SchoolUpdate {
+	_u.mutation.AddAuditEventIDs(ids...)
+	return _u
+}
+
+// AddAuditEvents adds the "audit_events" edges to the AuditEvent entity.
+func (_u *SchoolUpdate) AddAuditEvents(v ...*AuditEvent) *SchoolUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAuditEventIDs(ids...)
 }
 
 // Mutation returns the SchoolMutation object of the builder.
@@ -224,6 +298,48 @@ func (_u *SchoolUpdate) RemoveImportJobs(v ...*ImportJob) *SchoolUpdate {
 	return _u.RemoveImportJobIDs(ids...)
 }
 
+// ClearAPITokens clears all "api_tokens" edges to the APIToken entity.
+func (_u *SchoolUpdate) ClearAPITokens() *SchoolUpdate {
+	_u.mutation.ClearAPITokens()
+	return _u
+}
+
+// RemoveAPITokenIDs removes the "api_tokens" edge to APIToken entities by IDs.
+func (_u *SchoolUpdate) RemoveAPITokenIDs(ids ...int) *SchoolUpdate {
+	_u.mutation.RemoveAPITokenIDs(ids...)
+	return _u
+}
+
+// RemoveAPITokens removes "api_tokens" edges to APIToken entities.
+func (_u *SchoolUpdate) RemoveAPITokens(v ...*APIToken) *SchoolUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAPITokenIDs(ids...)
+}
+
+// ClearAuditEvents clears all "audit_events" edges to the AuditEvent entity.
+func (_u *SchoolUpdate) ClearAuditEvents() *SchoolUpdate {
+	_u.mutation.ClearAuditEvents()
+	return _u
+}
+
+// RemoveAuditEventIDs removes the "audit_events" edge to AuditEvent entities by IDs.
+func (_u *SchoolUpdate) RemoveAuditEventIDs(ids ...int) *SchoolUpdate {
+	_u.mutation.RemoveAuditEventIDs(ids...)
+	return _u
+}
+
+// RemoveAuditEvents removes "audit_events" edges to AuditEvent entities.
+func (_u *SchoolUpdate) RemoveAuditEvents(v ...*AuditEvent) *SchoolUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAuditEventIDs(ids...)
+}
+
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SchoolUpdate) Save(ctx context.Context) (int, error) {
 	_u.defaults()
@@ -277,6 +393,16 @@ func (_u *SchoolUpdate) check() error {
 			return &ValidationError{Name: "archive_threshold", err: fmt.Errorf(`ent: validator failed for field "School.archive_threshold": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ArchivedRetentionDays(); ok {
+		if err := school.ArchivedRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "archived_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.archived_retention_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.JobDataRetentionDays(); ok {
+		if err := school.JobDataRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "job_data_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.job_data_retention_days": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -324,6 +450,18 @@ func (_u *SchoolUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ColumnMappingsCleared() {
 		_spec.ClearField(school.FieldColumnMappings, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ArchivedRetentionDays(); ok {
+		_spec.SetField(school.FieldArchivedRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedArchivedRetentionDays(); ok {
+		_spec.AddField(school.FieldArchivedRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.JobDataRetentionDays(); ok {
+		_spec.SetField(school.FieldJobDataRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedJobDataRetentionDays(); ok {
+		_spec.AddField(school.FieldJobDataRetentionDays, field.TypeInt, value)
 	}
 	if _u.mutation.ClassesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -453,6 +591,96 @@ func (_u *SchoolUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(importjob.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.APITokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.APITokensTable,
+			Columns: []string{school.APITokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAPITokensIDs(); len(nodes) > 0 && !_u.mutation.APITokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.APITokensTable,
+			Columns: []string{school.APITokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.APITokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.APITokensTable,
+			Columns: []string{school.APITokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AuditEventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AuditEventsTable,
+			Columns: []string{school.AuditEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAuditEventsIDs(); len(nodes) > 0 && !_u.mutation.AuditEventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AuditEventsTable,
+			Columns: []string{school.AuditEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AuditEventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AuditEventsTable,
+			Columns: []string{school.AuditEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -561,6 +789,48 @@ func (_u *SchoolUpdateOne) ClearColumnMappings() *SchoolUpdateOne {
 	return _u
 }
 
+// SetArchivedRetentionDays sets the "archived_retention_days" field.
+func (_u *SchoolUpdateOne) SetArchivedRetentionDays(v int) *SchoolUpdateOne {
+	_u.mutation.ResetArchivedRetentionDays()
+	_u.mutation.SetArchivedRetentionDays(v)
+	return _u
+}
+
+// SetNillableArchivedRetentionDays sets the "archived_retention_days" field if the given value is not nil.
+func (_u *SchoolUpdateOne) SetNillableArchivedRetentionDays(v *int) *SchoolUpdateOne {
+	if v != nil {
+		_u.SetArchivedRetentionDays(*v)
+	}
+	return _u
+}
+
+// AddArchivedRetentionDays adds value to the "archived_retention_days" field.
+func (_u *SchoolUpdateOne) AddArchivedRetentionDays(v int) *SchoolUpdateOne {
+	_u.mutation.AddArchivedRetentionDays(v)
+	return _u
+}
+
+// SetJobDataRetentionDays sets the "job_data_retention_days" field.
+func (_u *SchoolUpdateOne) SetJobDataRetentionDays(v int) *SchoolUpdateOne {
+	_u.mutation.ResetJobDataRetentionDays()
+	_u.mutation.SetJobDataRetentionDays(v)
+	return _u
+}
+
+// SetNillableJobDataRetentionDays sets the "job_data_retention_days" field if the given value is not nil.
+func (_u *SchoolUpdateOne) SetNillableJobDataRetentionDays(v *int) *SchoolUpdateOne {
+	if v != nil {
+		_u.SetJobDataRetentionDays(*v)
+	}
+	return _u
+}
+
+// AddJobDataRetentionDays adds value to the "job_data_retention_days" field.
+func (_u *SchoolUpdateOne) AddJobDataRetentionDays(v int) *SchoolUpdateOne {
+	_u.mutation.AddJobDataRetentionDays(v)
+	return _u
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_u *SchoolUpdateOne) AddClassIDs(ids ...int) *SchoolUpdateOne {
 	_u.mutation.AddClassIDs(ids...)
@@ -604,6 +874,36 @@ func (_u *SchoolUpdateOne) AddImportJobs(v ...*ImportJob) *SchoolUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddImportJobIDs(ids...)
+}
+
+// AddAPITokenIDs adds the "api_tokens" edge to the APIToken entity by IDs.
+func (_u *SchoolUpdateOne) AddAPITokenIDs(ids ...int) *SchoolUpdateOne {
+	_u.mutation.AddAPITokenIDs(ids...)
+	return _u
+}
+
+// AddAPITokens adds the "api_tokens" edges to the APIToken entity.
+func (_u *SchoolUpdateOne) AddAPITokens(v ...*APIToken) *SchoolUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAPITokenIDs(ids...)
+}
+
+// AddAuditEventIDs adds the "audit_events" edge to the AuditEvent entity by IDs.
+func (_u *SchoolUpdateOne) AddAuditEventIDs(ids ...int) *SchoolUpdateOne {
+	_u.mutation.AddAuditEventIDs(ids...)
+	return _u
+}
+
+// AddAuditEvents adds the "audit_events" edges to the AuditEvent entity.
+func (_u *SchoolUpdateOne) AddAuditEvents(v ...*AuditEvent) *SchoolUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAuditEventIDs(ids...)
 }
 
 // Mutation returns the SchoolMutation object of the builder.
@@ -674,6 +974,48 @@ func (_u *SchoolUpdateOne) RemoveImportJobs(v ...*ImportJob) *SchoolUpdateOne {
 	return _u.RemoveImportJobIDs(ids...)
 }
 
+// ClearAPITokens clears all "api_tokens" edges to the APIToken entity.
+func (_u *SchoolUpdateOne) ClearAPITokens() *SchoolUpdateOne {
+	_u.mutation.ClearAPITokens()
+	return _u
+}
+
+// RemoveAPITokenIDs removes the "api_tokens" edge to APIToken entities by IDs.
+func (_u *SchoolUpdateOne) RemoveAPITokenIDs(ids ...int) *SchoolUpdateOne {
+	_u.mutation.RemoveAPITokenIDs(ids...)
+	return _u
+}
+
+// RemoveAPITokens removes "api_tokens" edges to APIToken entities.
+func (_u *SchoolUpdateOne) RemoveAPITokens(v ...*APIToken) *SchoolUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAPITokenIDs(ids...)
+}
+
+// ClearAuditEvents clears all "audit_events" edges to the AuditEvent entity.
+func (_u *SchoolUpdateOne) ClearAuditEvents() *SchoolUpdateOne {
+	_u.mutation.ClearAuditEvents()
+	return _u
+}
+
+// RemoveAuditEventIDs removes the "audit_events" edge to AuditEvent entities by IDs.
+func (_u *SchoolUpdateOne) RemoveAuditEventIDs(ids ...int) *SchoolUpdateOne {
+	_u.mutation.RemoveAuditEventIDs(ids...)
+	return _u
+}
+
+// RemoveAuditEvents removes "audit_events" edges to AuditEvent entities.
+func (_u *SchoolUpdateOne) RemoveAuditEvents(v ...*AuditEvent) *SchoolUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAuditEventIDs(ids...)
+}
+
 // Where appends a list predicates to the SchoolUpdate builder.
 func (_u *SchoolUpdateOne) Where(ps ...predicate.School) *SchoolUpdateOne {
 	_u.mutation.Where(ps...)
@@ -740,6 +1082,16 @@ func (_u *SchoolUpdateOne) check() error {
 			return &ValidationError{Name: "archive_threshold", err: fmt.Errorf(`ent: validator failed for field "School.archive_threshold": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ArchivedRetentionDays(); ok {
+		if err := school.ArchivedRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "archived_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.archived_retention_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.JobDataRetentionDays(); ok {
+		if err := school.JobDataRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "job_data_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.job_data_retention_days": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -804,6 +1156,18 @@ func (_u *SchoolUpdateOne) sqlSave(ctx context.Context) (_node *School, err erro
 	}
 	if _u.mutation.ColumnMappingsCleared() {
 		_spec.ClearField(school.FieldColumnMappings, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ArchivedRetentionDays(); ok {
+		_spec.SetField(school.FieldArchivedRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedArchivedRetentionDays(); ok {
+		_spec.AddField(school.FieldArchivedRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.JobDataRetentionDays(); ok {
+		_spec.SetField(school.FieldJobDataRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedJobDataRetentionDays(); ok {
+		_spec.AddField(school.FieldJobDataRetentionDays, field.TypeInt, value)
 	}
 	if _u.mutation.ClassesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -933,6 +1297,96 @@ func (_u *SchoolUpdateOne) sqlSave(ctx context.Context) (_node *School, err erro
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(importjob.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.APITokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.APITokensTable,
+			Columns: []string{school.APITokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAPITokensIDs(); len(nodes) > 0 && !_u.mutation.APITokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.APITokensTable,
+			Columns: []string{school.APITokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.APITokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.APITokensTable,
+			Columns: []string{school.APITokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AuditEventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AuditEventsTable,
+			Columns: []string{school.AuditEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAuditEventsIDs(); len(nodes) > 0 && !_u.mutation.AuditEventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AuditEventsTable,
+			Columns: []string{school.AuditEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AuditEventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   school.AuditEventsTable,
+			Columns: []string{school.AuditEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -14,10 +14,14 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// APIToken is the client for interacting with the APIToken builders.
+	APIToken *APITokenClient
 	// Account is the client for interacting with the Account builders.
 	Account *AccountClient
 	// AccountChange is the client for interacting with the AccountChange builders.
 	AccountChange *AccountChangeClient
+	// AuditEvent is the client for interacting with the AuditEvent builders.
+	AuditEvent *AuditEventClient
 	// Class is the client for interacting with the Class builders.
 	Class *ClassClient
 	// ImportBlob is the client for interacting with the ImportBlob builders.
@@ -26,6 +30,8 @@ type Tx struct {
 	ImportJob *ImportJobClient
 	// School is the client for interacting with the School builders.
 	School *SchoolClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
 
 	// lazily loaded.
 	client     *Client
@@ -157,12 +163,15 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.Account = NewAccountClient(tx.config)
 	tx.AccountChange = NewAccountChangeClient(tx.config)
+	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Class = NewClassClient(tx.config)
 	tx.ImportBlob = NewImportBlobClient(tx.config)
 	tx.ImportJob = NewImportJobClient(tx.config)
 	tx.School = NewSchoolClient(tx.config)
+	tx.Session = NewSessionClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.
@@ -172,7 +181,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Account.QueryXXX(), the query will be executed
+// applies a query, for example: APIToken.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

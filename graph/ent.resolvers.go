@@ -46,6 +46,12 @@ func (r *queryResolver) Schools(ctx context.Context, after *entgql.Cursor[int], 
 		ent.WithSchoolOrder(orderBy), ent.WithSchoolFilter(where.Filter))
 }
 
+// Account returns AccountResolver implementation.
+func (r *Resolver) Account() AccountResolver { return &accountResolver{r} }
+
+// ApiToken returns ApiTokenResolver implementation.
+func (r *Resolver) ApiToken() ApiTokenResolver { return &apiTokenResolver{r} }
+
 // ImportJob returns ImportJobResolver implementation.
 func (r *Resolver) ImportJob() ImportJobResolver { return &importJobResolver{r} }
 
@@ -53,6 +59,8 @@ func (r *Resolver) ImportJob() ImportJobResolver { return &importJobResolver{r} 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 type (
+	accountResolver   struct{ *Resolver }
+	apiTokenResolver  struct{ *Resolver }
 	importJobResolver struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
 )

@@ -216,6 +216,8 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
-type importPreviewResolver struct{ *Resolver }
-type mutationResolver struct{ *Resolver }
-type subscriptionResolver struct{ *Resolver }
+type (
+	importPreviewResolver struct{ *Resolver }
+	mutationResolver      struct{ *Resolver }
+	subscriptionResolver  struct{ *Resolver }
+)

@@ -125,6 +125,26 @@ func ArchivedAt(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldArchivedAt, v))
 }
 
+// PasswordHash applies equality check predicate on the "password_hash" field. It's identical to PasswordHashEQ.
+func PasswordHash(v string) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldPasswordHash, v))
+}
+
+// MustChangePassword applies equality check predicate on the "must_change_password" field. It's identical to MustChangePasswordEQ.
+func MustChangePassword(v bool) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldMustChangePassword, v))
+}
+
+// FailedLogins applies equality check predicate on the "failed_logins" field. It's identical to FailedLoginsEQ.
+func FailedLogins(v int) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldFailedLogins, v))
+}
+
+// LockedUntil applies equality check predicate on the "locked_until" field. It's identical to LockedUntilEQ.
+func LockedUntil(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldLockedUntil, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldCreatedAt, v))
@@ -925,6 +945,181 @@ func ArchivedAtNotNil() predicate.Account {
 	return predicate.Account(sql.FieldNotNull(FieldArchivedAt))
 }
 
+// PasswordHashEQ applies the EQ predicate on the "password_hash" field.
+func PasswordHashEQ(v string) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldPasswordHash, v))
+}
+
+// PasswordHashNEQ applies the NEQ predicate on the "password_hash" field.
+func PasswordHashNEQ(v string) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldPasswordHash, v))
+}
+
+// PasswordHashIn applies the In predicate on the "password_hash" field.
+func PasswordHashIn(vs ...string) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldPasswordHash, vs...))
+}
+
+// PasswordHashNotIn applies the NotIn predicate on the "password_hash" field.
+func PasswordHashNotIn(vs ...string) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldPasswordHash, vs...))
+}
+
+// PasswordHashGT applies the GT predicate on the "password_hash" field.
+func PasswordHashGT(v string) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldPasswordHash, v))
+}
+
+// PasswordHashGTE applies the GTE predicate on the "password_hash" field.
+func PasswordHashGTE(v string) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldPasswordHash, v))
+}
+
+// PasswordHashLT applies the LT predicate on the "password_hash" field.
+func PasswordHashLT(v string) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldPasswordHash, v))
+}
+
+// PasswordHashLTE applies the LTE predicate on the "password_hash" field.
+func PasswordHashLTE(v string) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldPasswordHash, v))
+}
+
+// PasswordHashContains applies the Contains predicate on the "password_hash" field.
+func PasswordHashContains(v string) predicate.Account {
+	return predicate.Account(sql.FieldContains(FieldPasswordHash, v))
+}
+
+// PasswordHashHasPrefix applies the HasPrefix predicate on the "password_hash" field.
+func PasswordHashHasPrefix(v string) predicate.Account {
+	return predicate.Account(sql.FieldHasPrefix(FieldPasswordHash, v))
+}
+
+// PasswordHashHasSuffix applies the HasSuffix predicate on the "password_hash" field.
+func PasswordHashHasSuffix(v string) predicate.Account {
+	return predicate.Account(sql.FieldHasSuffix(FieldPasswordHash, v))
+}
+
+// PasswordHashIsNil applies the IsNil predicate on the "password_hash" field.
+func PasswordHashIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldPasswordHash))
+}
+
+// PasswordHashNotNil applies the NotNil predicate on the "password_hash" field.
+func PasswordHashNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldPasswordHash))
+}
+
+// PasswordHashEqualFold applies the EqualFold predicate on the "password_hash" field.
+func PasswordHashEqualFold(v string) predicate.Account {
+	return predicate.Account(sql.FieldEqualFold(FieldPasswordHash, v))
+}
+
+// PasswordHashContainsFold applies the ContainsFold predicate on the "password_hash" field.
+func PasswordHashContainsFold(v string) predicate.Account {
+	return predicate.Account(sql.FieldContainsFold(FieldPasswordHash, v))
+}
+
+// MustChangePasswordEQ applies the EQ predicate on the "must_change_password" field.
+func MustChangePasswordEQ(v bool) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldMustChangePassword, v))
+}
+
+// MustChangePasswordNEQ applies the NEQ predicate on the "must_change_password" field.
+func MustChangePasswordNEQ(v bool) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldMustChangePassword, v))
+}
+
+// FailedLoginsEQ applies the EQ predicate on the "failed_logins" field.
+func FailedLoginsEQ(v int) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldFailedLogins, v))
+}
+
+// FailedLoginsNEQ applies the NEQ predicate on the "failed_logins" field.
+func FailedLoginsNEQ(v int) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldFailedLogins, v))
+}
+
+// FailedLoginsIn applies the In predicate on the "failed_logins" field.
+func FailedLoginsIn(vs ...int) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldFailedLogins, vs...))
+}
+
+// FailedLoginsNotIn applies the NotIn predicate on the "failed_logins" field.
+func FailedLoginsNotIn(vs ...int) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldFailedLogins, vs...))
+}
+
+// FailedLoginsGT applies the GT predicate on the "failed_logins" field.
+func FailedLoginsGT(v int) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldFailedLogins, v))
+}
+
+// FailedLoginsGTE applies the GTE predicate on the "failed_logins" field.
+func FailedLoginsGTE(v int) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldFailedLogins, v))
+}
+
+// FailedLoginsLT applies the LT predicate on the "failed_logins" field.
+func FailedLoginsLT(v int) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldFailedLogins, v))
+}
+
+// FailedLoginsLTE applies the LTE predicate on the "failed_logins" field.
+func FailedLoginsLTE(v int) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldFailedLogins, v))
+}
+
+// LockedUntilEQ applies the EQ predicate on the "locked_until" field.
+func LockedUntilEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldLockedUntil, v))
+}
+
+// LockedUntilNEQ applies the NEQ predicate on the "locked_until" field.
+func LockedUntilNEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldLockedUntil, v))
+}
+
+// LockedUntilIn applies the In predicate on the "locked_until" field.
+func LockedUntilIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldLockedUntil, vs...))
+}
+
+// LockedUntilNotIn applies the NotIn predicate on the "locked_until" field.
+func LockedUntilNotIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldLockedUntil, vs...))
+}
+
+// LockedUntilGT applies the GT predicate on the "locked_until" field.
+func LockedUntilGT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldLockedUntil, v))
+}
+
+// LockedUntilGTE applies the GTE predicate on the "locked_until" field.
+func LockedUntilGTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldLockedUntil, v))
+}
+
+// LockedUntilLT applies the LT predicate on the "locked_until" field.
+func LockedUntilLT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldLockedUntil, v))
+}
+
+// LockedUntilLTE applies the LTE predicate on the "locked_until" field.
+func LockedUntilLTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldLockedUntil, v))
+}
+
+// LockedUntilIsNil applies the IsNil predicate on the "locked_until" field.
+func LockedUntilIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldLockedUntil))
+}
+
+// LockedUntilNotNil applies the NotNil predicate on the "locked_until" field.
+func LockedUntilNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldLockedUntil))
+}
+
 // HasSchool applies the HasEdge predicate on the "school" edge.
 func HasSchool() predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
@@ -986,6 +1181,29 @@ func HasTeachingClasses() predicate.Account {
 func HasTeachingClassesWith(preds ...predicate.Class) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newTeachingClassesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSessions applies the HasEdge predicate on the "sessions" edge.
+func HasSessions() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, SessionsTable, SessionsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSessionsWith applies the HasEdge predicate on the "sessions" edge with a given conditions (other predicates).
+func HasSessionsWith(preds ...predicate.Session) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newSessionsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

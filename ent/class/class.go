@@ -29,6 +29,8 @@ const (
 	FieldYear = "year"
 	// FieldLevel holds the string denoting the level field in the database.
 	FieldLevel = "level"
+	// FieldCreatedByJobID holds the string denoting the created_by_job_id field in the database.
+	FieldCreatedByJobID = "created_by_job_id"
 	// EdgeSchool holds the string denoting the school edge name in mutations.
 	EdgeSchool = "school"
 	// EdgePupils holds the string denoting the pupils edge name in mutations.
@@ -68,6 +70,7 @@ var Columns = []string{
 	FieldNameKey,
 	FieldYear,
 	FieldLevel,
+	FieldCreatedByJobID,
 }
 
 var (
@@ -146,6 +149,11 @@ func ByYear(opts ...sql.OrderTermOption) OrderOption {
 // ByLevel orders the results by the level field.
 func ByLevel(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLevel, opts...).ToFunc()
+}
+
+// ByCreatedByJobID orders the results by the created_by_job_id field.
+func ByCreatedByJobID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCreatedByJobID, opts...).ToFunc()
 }
 
 // BySchoolField orders the results by school field.

@@ -90,6 +90,11 @@ func Level(v string) predicate.Class {
 	return predicate.Class(sql.FieldEQ(FieldLevel, v))
 }
 
+// CreatedByJobID applies equality check predicate on the "created_by_job_id" field. It's identical to CreatedByJobIDEQ.
+func CreatedByJobID(v int) predicate.Class {
+	return predicate.Class(sql.FieldEQ(FieldCreatedByJobID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Class {
 	return predicate.Class(sql.FieldEQ(FieldCreatedAt, v))
@@ -443,6 +448,56 @@ func LevelEqualFold(v string) predicate.Class {
 // LevelContainsFold applies the ContainsFold predicate on the "level" field.
 func LevelContainsFold(v string) predicate.Class {
 	return predicate.Class(sql.FieldContainsFold(FieldLevel, v))
+}
+
+// CreatedByJobIDEQ applies the EQ predicate on the "created_by_job_id" field.
+func CreatedByJobIDEQ(v int) predicate.Class {
+	return predicate.Class(sql.FieldEQ(FieldCreatedByJobID, v))
+}
+
+// CreatedByJobIDNEQ applies the NEQ predicate on the "created_by_job_id" field.
+func CreatedByJobIDNEQ(v int) predicate.Class {
+	return predicate.Class(sql.FieldNEQ(FieldCreatedByJobID, v))
+}
+
+// CreatedByJobIDIn applies the In predicate on the "created_by_job_id" field.
+func CreatedByJobIDIn(vs ...int) predicate.Class {
+	return predicate.Class(sql.FieldIn(FieldCreatedByJobID, vs...))
+}
+
+// CreatedByJobIDNotIn applies the NotIn predicate on the "created_by_job_id" field.
+func CreatedByJobIDNotIn(vs ...int) predicate.Class {
+	return predicate.Class(sql.FieldNotIn(FieldCreatedByJobID, vs...))
+}
+
+// CreatedByJobIDGT applies the GT predicate on the "created_by_job_id" field.
+func CreatedByJobIDGT(v int) predicate.Class {
+	return predicate.Class(sql.FieldGT(FieldCreatedByJobID, v))
+}
+
+// CreatedByJobIDGTE applies the GTE predicate on the "created_by_job_id" field.
+func CreatedByJobIDGTE(v int) predicate.Class {
+	return predicate.Class(sql.FieldGTE(FieldCreatedByJobID, v))
+}
+
+// CreatedByJobIDLT applies the LT predicate on the "created_by_job_id" field.
+func CreatedByJobIDLT(v int) predicate.Class {
+	return predicate.Class(sql.FieldLT(FieldCreatedByJobID, v))
+}
+
+// CreatedByJobIDLTE applies the LTE predicate on the "created_by_job_id" field.
+func CreatedByJobIDLTE(v int) predicate.Class {
+	return predicate.Class(sql.FieldLTE(FieldCreatedByJobID, v))
+}
+
+// CreatedByJobIDIsNil applies the IsNil predicate on the "created_by_job_id" field.
+func CreatedByJobIDIsNil() predicate.Class {
+	return predicate.Class(sql.FieldIsNull(FieldCreatedByJobID))
+}
+
+// CreatedByJobIDNotNil applies the NotNil predicate on the "created_by_job_id" field.
+func CreatedByJobIDNotNil() predicate.Class {
+	return predicate.Class(sql.FieldNotNull(FieldCreatedByJobID))
 }
 
 // HasSchool applies the HasEdge predicate on the "school" edge.

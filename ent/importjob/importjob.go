@@ -73,6 +73,14 @@ const (
 	FieldHeartbeatAt = "heartbeat_at"
 	// FieldCommittedAt holds the string denoting the committed_at field in the database.
 	FieldCommittedAt = "committed_at"
+	// FieldKind holds the string denoting the kind field in the database.
+	FieldKind = "kind"
+	// FieldUndoOfID holds the string denoting the undo_of_id field in the database.
+	FieldUndoOfID = "undo_of_id"
+	// FieldUndoneAt holds the string denoting the undone_at field in the database.
+	FieldUndoneAt = "undone_at"
+	// FieldDataPurgedAt holds the string denoting the data_purged_at field in the database.
+	FieldDataPurgedAt = "data_purged_at"
 	// EdgeSchool holds the string denoting the school edge name in mutations.
 	EdgeSchool = "school"
 	// EdgeStartedBy holds the string denoting the started_by edge name in mutations.
@@ -81,6 +89,8 @@ const (
 	EdgeChanges = "changes"
 	// EdgeBlobs holds the string denoting the blobs edge name in mutations.
 	EdgeBlobs = "blobs"
+	// EdgeUndoOf holds the string denoting the undo_of edge name in mutations.
+	EdgeUndoOf = "undo_of"
 	// Table holds the table name of the importjob in the database.
 	Table = "import_jobs"
 	// SchoolTable is the table that holds the school relation/edge.
@@ -111,6 +121,10 @@ const (
 	BlobsInverseTable = "import_blobs"
 	// BlobsColumn is the table column denoting the blobs relation/edge.
 	BlobsColumn = "job_id"
+	// UndoOfTable is the table that holds the undo_of relation/edge.
+	UndoOfTable = "import_jobs"
+	// UndoOfColumn is the table column denoting the undo_of relation/edge.
+	UndoOfColumn = "undo_of_id"
 )
 
 // Columns holds all SQL columns for importjob fields.
@@ -144,6 +158,10 @@ var Columns = []string{
 	FieldClaimedBy,
 	FieldHeartbeatAt,
 	FieldCommittedAt,
+	FieldKind,
+	FieldUndoOfID,
+	FieldUndoneAt,
+	FieldDataPurgedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -229,6 +247,32 @@ func StatusValidator(s Status) error {
 		return nil
 	default:
 		return fmt.Errorf("importjob: invalid enum value for status field: %q", s)
+	}
+}
+
+// Kind defines the type for the "kind" enum field.
+type Kind string
+
+// KindIMPORT is the default value of the Kind enum.
+const DefaultKind = KindIMPORT
+
+// Kind values.
+const (
+	KindIMPORT Kind = "IMPORT"
+	KindUNDO   Kind = "UNDO"
+)
+
+func (k Kind) String() string {
+	return string(k)
+}
+
+// KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
+func KindValidator(k Kind) error {
+	switch k {
+	case KindIMPORT, KindUNDO:
+		return nil
+	default:
+		return fmt.Errorf("importjob: invalid enum value for kind field: %q", k)
 	}
 }
 
@@ -365,6 +409,26 @@ func ByCommittedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCommittedAt, opts...).ToFunc()
 }
 
+// ByKind orders the results by the kind field.
+func ByKind(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldKind, opts...).ToFunc()
+}
+
+// ByUndoOfID orders the results by the undo_of_id field.
+func ByUndoOfID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUndoOfID, opts...).ToFunc()
+}
+
+// ByUndoneAt orders the results by the undone_at field.
+func ByUndoneAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUndoneAt, opts...).ToFunc()
+}
+
+// ByDataPurgedAt orders the results by the data_purged_at field.
+func ByDataPurgedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDataPurgedAt, opts...).ToFunc()
+}
+
 // BySchoolField orders the results by school field.
 func BySchoolField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -406,6 +470,13 @@ func ByBlobs(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newBlobsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByUndoOfField orders the results by undo_of field.
+func ByUndoOfField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newUndoOfStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newSchoolStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -434,6 +505,13 @@ func newBlobsStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.O2M, false, BlobsTable, BlobsColumn),
 	)
 }
+func newUndoOfStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, UndoOfTable, UndoOfColumn),
+	)
+}
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Status) MarshalGQL(w io.Writer) {
@@ -449,6 +527,24 @@ func (e *Status) UnmarshalGQL(val interface{}) error {
 	*e = Status(str)
 	if err := StatusValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Status", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Kind) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Kind) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Kind(str)
+	if err := KindValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Kind", str)
 	}
 	return nil
 }

@@ -175,6 +175,21 @@ func CommittedAt(v time.Time) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldCommittedAt, v))
 }
 
+// UndoOfID applies equality check predicate on the "undo_of_id" field. It's identical to UndoOfIDEQ.
+func UndoOfID(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldUndoOfID, v))
+}
+
+// UndoneAt applies equality check predicate on the "undone_at" field. It's identical to UndoneAtEQ.
+func UndoneAt(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldUndoneAt, v))
+}
+
+// DataPurgedAt applies equality check predicate on the "data_purged_at" field. It's identical to DataPurgedAtEQ.
+func DataPurgedAt(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldDataPurgedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldCreatedAt, v))
@@ -1375,6 +1390,156 @@ func CommittedAtNotNil() predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldNotNull(FieldCommittedAt))
 }
 
+// KindEQ applies the EQ predicate on the "kind" field.
+func KindEQ(v Kind) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldKind, v))
+}
+
+// KindNEQ applies the NEQ predicate on the "kind" field.
+func KindNEQ(v Kind) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldKind, v))
+}
+
+// KindIn applies the In predicate on the "kind" field.
+func KindIn(vs ...Kind) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldKind, vs...))
+}
+
+// KindNotIn applies the NotIn predicate on the "kind" field.
+func KindNotIn(vs ...Kind) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldKind, vs...))
+}
+
+// UndoOfIDEQ applies the EQ predicate on the "undo_of_id" field.
+func UndoOfIDEQ(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldUndoOfID, v))
+}
+
+// UndoOfIDNEQ applies the NEQ predicate on the "undo_of_id" field.
+func UndoOfIDNEQ(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldUndoOfID, v))
+}
+
+// UndoOfIDIn applies the In predicate on the "undo_of_id" field.
+func UndoOfIDIn(vs ...int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldUndoOfID, vs...))
+}
+
+// UndoOfIDNotIn applies the NotIn predicate on the "undo_of_id" field.
+func UndoOfIDNotIn(vs ...int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldUndoOfID, vs...))
+}
+
+// UndoOfIDIsNil applies the IsNil predicate on the "undo_of_id" field.
+func UndoOfIDIsNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIsNull(FieldUndoOfID))
+}
+
+// UndoOfIDNotNil applies the NotNil predicate on the "undo_of_id" field.
+func UndoOfIDNotNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotNull(FieldUndoOfID))
+}
+
+// UndoneAtEQ applies the EQ predicate on the "undone_at" field.
+func UndoneAtEQ(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldUndoneAt, v))
+}
+
+// UndoneAtNEQ applies the NEQ predicate on the "undone_at" field.
+func UndoneAtNEQ(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldUndoneAt, v))
+}
+
+// UndoneAtIn applies the In predicate on the "undone_at" field.
+func UndoneAtIn(vs ...time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldUndoneAt, vs...))
+}
+
+// UndoneAtNotIn applies the NotIn predicate on the "undone_at" field.
+func UndoneAtNotIn(vs ...time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldUndoneAt, vs...))
+}
+
+// UndoneAtGT applies the GT predicate on the "undone_at" field.
+func UndoneAtGT(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGT(FieldUndoneAt, v))
+}
+
+// UndoneAtGTE applies the GTE predicate on the "undone_at" field.
+func UndoneAtGTE(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGTE(FieldUndoneAt, v))
+}
+
+// UndoneAtLT applies the LT predicate on the "undone_at" field.
+func UndoneAtLT(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLT(FieldUndoneAt, v))
+}
+
+// UndoneAtLTE applies the LTE predicate on the "undone_at" field.
+func UndoneAtLTE(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLTE(FieldUndoneAt, v))
+}
+
+// UndoneAtIsNil applies the IsNil predicate on the "undone_at" field.
+func UndoneAtIsNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIsNull(FieldUndoneAt))
+}
+
+// UndoneAtNotNil applies the NotNil predicate on the "undone_at" field.
+func UndoneAtNotNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotNull(FieldUndoneAt))
+}
+
+// DataPurgedAtEQ applies the EQ predicate on the "data_purged_at" field.
+func DataPurgedAtEQ(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldDataPurgedAt, v))
+}
+
+// DataPurgedAtNEQ applies the NEQ predicate on the "data_purged_at" field.
+func DataPurgedAtNEQ(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldDataPurgedAt, v))
+}
+
+// DataPurgedAtIn applies the In predicate on the "data_purged_at" field.
+func DataPurgedAtIn(vs ...time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldDataPurgedAt, vs...))
+}
+
+// DataPurgedAtNotIn applies the NotIn predicate on the "data_purged_at" field.
+func DataPurgedAtNotIn(vs ...time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldDataPurgedAt, vs...))
+}
+
+// DataPurgedAtGT applies the GT predicate on the "data_purged_at" field.
+func DataPurgedAtGT(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGT(FieldDataPurgedAt, v))
+}
+
+// DataPurgedAtGTE applies the GTE predicate on the "data_purged_at" field.
+func DataPurgedAtGTE(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGTE(FieldDataPurgedAt, v))
+}
+
+// DataPurgedAtLT applies the LT predicate on the "data_purged_at" field.
+func DataPurgedAtLT(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLT(FieldDataPurgedAt, v))
+}
+
+// DataPurgedAtLTE applies the LTE predicate on the "data_purged_at" field.
+func DataPurgedAtLTE(v time.Time) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLTE(FieldDataPurgedAt, v))
+}
+
+// DataPurgedAtIsNil applies the IsNil predicate on the "data_purged_at" field.
+func DataPurgedAtIsNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIsNull(FieldDataPurgedAt))
+}
+
+// DataPurgedAtNotNil applies the NotNil predicate on the "data_purged_at" field.
+func DataPurgedAtNotNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotNull(FieldDataPurgedAt))
+}
+
 // HasSchool applies the HasEdge predicate on the "school" edge.
 func HasSchool() predicate.ImportJob {
 	return predicate.ImportJob(func(s *sql.Selector) {
@@ -1459,6 +1624,29 @@ func HasBlobs() predicate.ImportJob {
 func HasBlobsWith(preds ...predicate.ImportBlob) predicate.ImportJob {
 	return predicate.ImportJob(func(s *sql.Selector) {
 		step := newBlobsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasUndoOf applies the HasEdge predicate on the "undo_of" edge.
+func HasUndoOf() predicate.ImportJob {
+	return predicate.ImportJob(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, UndoOfTable, UndoOfColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasUndoOfWith applies the HasEdge predicate on the "undo_of" edge with a given conditions (other predicates).
+func HasUndoOfWith(preds ...predicate.ImportJob) predicate.ImportJob {
+	return predicate.ImportJob(func(s *sql.Selector) {
+		step := newUndoOfStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -9,6 +9,34 @@ import (
 )
 
 var (
+	// APITokensColumns holds the columns for the "api_tokens" table.
+	APITokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "prefix", Type: field.TypeString},
+		{Name: "token_hash", Type: field.TypeString, Unique: true},
+		{Name: "scopes", Type: field.TypeJSON},
+		{Name: "created_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "school_id", Type: field.TypeInt},
+	}
+	// APITokensTable holds the schema information for the "api_tokens" table.
+	APITokensTable = &schema.Table{
+		Name:       "api_tokens",
+		Columns:    APITokensColumns,
+		PrimaryKey: []*schema.Column{APITokensColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "api_tokens_schools_api_tokens",
+				Columns:    []*schema.Column{APITokensColumns[10]},
+				RefColumns: []*schema.Column{SchoolsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// AccountsColumns holds the columns for the "accounts" table.
 	AccountsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -26,6 +54,10 @@ var (
 		{Name: "year", Type: field.TypeInt, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"ACTIVE", "ARCHIVED"}, Default: "ACTIVE"},
 		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
+		{Name: "password_hash", Type: field.TypeString, Nullable: true},
+		{Name: "must_change_password", Type: field.TypeBool, Default: false},
+		{Name: "failed_logins", Type: field.TypeInt, Default: 0},
+		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
 		{Name: "class_id", Type: field.TypeInt, Nullable: true},
 		{Name: "school_id", Type: field.TypeInt},
 	}
@@ -37,13 +69,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "accounts_classes_pupils",
-				Columns:    []*schema.Column{AccountsColumns[15]},
+				Columns:    []*schema.Column{AccountsColumns[19]},
 				RefColumns: []*schema.Column{ClassesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "accounts_schools_accounts",
-				Columns:    []*schema.Column{AccountsColumns[16]},
+				Columns:    []*schema.Column{AccountsColumns[20]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -52,17 +84,17 @@ var (
 			{
 				Name:    "account_school_id_external_key",
 				Unique:  true,
-				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[4]},
+				Columns: []*schema.Column{AccountsColumns[20], AccountsColumns[4]},
 			},
 			{
 				Name:    "account_school_id_status_role",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[13], AccountsColumns[3]},
+				Columns: []*schema.Column{AccountsColumns[20], AccountsColumns[13], AccountsColumns[3]},
 			},
 			{
 				Name:    "account_class_id_status_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[15], AccountsColumns[13], AccountsColumns[7], AccountsColumns[5]},
+				Columns: []*schema.Column{AccountsColumns[19], AccountsColumns[13], AccountsColumns[7], AccountsColumns[5]},
 			},
 		},
 	}
@@ -106,6 +138,39 @@ var (
 			},
 		},
 	}
+	// AuditEventsColumns holds the columns for the "audit_events" table.
+	AuditEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "actor_account_id", Type: field.TypeInt, Nullable: true},
+		{Name: "actor_token_id", Type: field.TypeInt, Nullable: true},
+		{Name: "actor", Type: field.TypeString, Default: ""},
+		{Name: "action", Type: field.TypeString},
+		{Name: "detail", Type: field.TypeString, Default: ""},
+		{Name: "remote_addr", Type: field.TypeString, Default: ""},
+		{Name: "school_id", Type: field.TypeInt, Nullable: true},
+	}
+	// AuditEventsTable holds the schema information for the "audit_events" table.
+	AuditEventsTable = &schema.Table{
+		Name:       "audit_events",
+		Columns:    AuditEventsColumns,
+		PrimaryKey: []*schema.Column{AuditEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "audit_events_schools_audit_events",
+				Columns:    []*schema.Column{AuditEventsColumns[8]},
+				RefColumns: []*schema.Column{SchoolsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditevent_school_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[8], AuditEventsColumns[1]},
+			},
+		},
+	}
 	// ClassesColumns holds the columns for the "classes" table.
 	ClassesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -115,6 +180,7 @@ var (
 		{Name: "name_key", Type: field.TypeString, Size: 200},
 		{Name: "year", Type: field.TypeInt, Nullable: true},
 		{Name: "level", Type: field.TypeString, Nullable: true},
+		{Name: "created_by_job_id", Type: field.TypeInt, Nullable: true},
 		{Name: "school_id", Type: field.TypeInt},
 	}
 	// ClassesTable holds the schema information for the "classes" table.
@@ -125,7 +191,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "classes_schools_classes",
-				Columns:    []*schema.Column{ClassesColumns[7]},
+				Columns:    []*schema.Column{ClassesColumns[8]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -134,7 +200,7 @@ var (
 			{
 				Name:    "class_school_id_name_key",
 				Unique:  true,
-				Columns: []*schema.Column{ClassesColumns[7], ClassesColumns[4]},
+				Columns: []*schema.Column{ClassesColumns[8], ClassesColumns[4]},
 			},
 		},
 	}
@@ -195,7 +261,11 @@ var (
 		{Name: "claimed_by", Type: field.TypeString, Default: ""},
 		{Name: "heartbeat_at", Type: field.TypeTime, Nullable: true},
 		{Name: "committed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"IMPORT", "UNDO"}, Default: "IMPORT"},
+		{Name: "undone_at", Type: field.TypeTime, Nullable: true},
+		{Name: "data_purged_at", Type: field.TypeTime, Nullable: true},
 		{Name: "started_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "undo_of_id", Type: field.TypeInt, Unique: true, Nullable: true},
 		{Name: "school_id", Type: field.TypeInt},
 	}
 	// ImportJobsTable holds the schema information for the "import_jobs" table.
@@ -206,13 +276,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "import_jobs_accounts_started_by",
-				Columns:    []*schema.Column{ImportJobsColumns[27]},
+				Columns:    []*schema.Column{ImportJobsColumns[30]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
+				Symbol:     "import_jobs_import_jobs_undo_of",
+				Columns:    []*schema.Column{ImportJobsColumns[31]},
+				RefColumns: []*schema.Column{ImportJobsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "import_jobs_schools_import_jobs",
-				Columns:    []*schema.Column{ImportJobsColumns[28]},
+				Columns:    []*schema.Column{ImportJobsColumns[32]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -221,12 +297,12 @@ var (
 			{
 				Name:    "importjob_school_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{ImportJobsColumns[28], ImportJobsColumns[3]},
+				Columns: []*schema.Column{ImportJobsColumns[32], ImportJobsColumns[3]},
 			},
 			{
 				Name:    "importjob_school_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ImportJobsColumns[28], ImportJobsColumns[1]},
+				Columns: []*schema.Column{ImportJobsColumns[32], ImportJobsColumns[1]},
 			},
 		},
 	}
@@ -240,12 +316,46 @@ var (
 		{Name: "archive_threshold", Type: field.TypeInt, Default: 10},
 		{Name: "level_mappings", Type: field.TypeJSON, Nullable: true},
 		{Name: "column_mappings", Type: field.TypeJSON, Nullable: true},
+		{Name: "archived_retention_days", Type: field.TypeInt, Default: 730},
+		{Name: "job_data_retention_days", Type: field.TypeInt, Default: 30},
 	}
 	// SchoolsTable holds the schema information for the "schools" table.
 	SchoolsTable = &schema.Table{
 		Name:       "schools",
 		Columns:    SchoolsColumns,
 		PrimaryKey: []*schema.Column{SchoolsColumns[0]},
+	}
+	// SessionsColumns holds the columns for the "sessions" table.
+	SessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "token_hash", Type: field.TypeString, Unique: true},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "remote_addr", Type: field.TypeString, Default: ""},
+		{Name: "user_agent", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "account_id", Type: field.TypeInt},
+	}
+	// SessionsTable holds the schema information for the "sessions" table.
+	SessionsTable = &schema.Table{
+		Name:       "sessions",
+		Columns:    SessionsColumns,
+		PrimaryKey: []*schema.Column{SessionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sessions_accounts_sessions",
+				Columns:    []*schema.Column{SessionsColumns[7]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "session_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[4]},
+			},
+		},
 	}
 	// ClassTeachersColumns holds the columns for the "class_teachers" table.
 	ClassTeachersColumns = []*schema.Column{
@@ -274,17 +384,24 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		APITokensTable,
 		AccountsTable,
 		AccountChangesTable,
+		AuditEventsTable,
 		ClassesTable,
 		ImportBlobsTable,
 		ImportJobsTable,
 		SchoolsTable,
+		SessionsTable,
 		ClassTeachersTable,
 	}
 )
 
 func init() {
+	APITokensTable.ForeignKeys[0].RefTable = SchoolsTable
+	APITokensTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(25769803776),
+	}
 	AccountsTable.ForeignKeys[0].RefTable = ClassesTable
 	AccountsTable.ForeignKeys[1].RefTable = SchoolsTable
 	AccountsTable.Annotation = &entsql.Annotation{
@@ -295,6 +412,10 @@ func init() {
 	AccountChangesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
 	}
+	AuditEventsTable.ForeignKeys[0].RefTable = SchoolsTable
+	AuditEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
 	ClassesTable.ForeignKeys[0].RefTable = SchoolsTable
 	ClassesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
@@ -304,12 +425,17 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(21474836480),
 	}
 	ImportJobsTable.ForeignKeys[0].RefTable = AccountsTable
-	ImportJobsTable.ForeignKeys[1].RefTable = SchoolsTable
+	ImportJobsTable.ForeignKeys[1].RefTable = ImportJobsTable
+	ImportJobsTable.ForeignKeys[2].RefTable = SchoolsTable
 	ImportJobsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
 	}
 	SchoolsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
+	}
+	SessionsTable.ForeignKeys[0].RefTable = AccountsTable
+	SessionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(34359738368),
 	}
 	ClassTeachersTable.ForeignKeys[0].RefTable = ClassesTable
 	ClassTeachersTable.ForeignKeys[1].RefTable = AccountsTable

@@ -6,11 +6,17 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// APIToken is the predicate function for apitoken builders.
+type APIToken func(*sql.Selector)
+
 // Account is the predicate function for account builders.
 type Account func(*sql.Selector)
 
 // AccountChange is the predicate function for accountchange builders.
 type AccountChange func(*sql.Selector)
+
+// AuditEvent is the predicate function for auditevent builders.
+type AuditEvent func(*sql.Selector)
 
 // Class is the predicate function for class builders.
 type Class func(*sql.Selector)
@@ -23,3 +29,6 @@ type ImportJob func(*sql.Selector)
 
 // School is the predicate function for school builders.
 type School func(*sql.Selector)
+
+// Session is the predicate function for session builders.
+type Session func(*sql.Selector)

@@ -6,16 +6,52 @@ import (
 	"time"
 
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/apitoken"
+	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/schema"
 	"github.com/numo/accounts/ent/school"
+	"github.com/numo/accounts/ent/session"
 )
 
 // The init function reads all schema descriptors with runtime code
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	apitokenMixin := schema.APIToken{}.Mixin()
+	apitokenMixinFields0 := apitokenMixin[0].Fields()
+	_ = apitokenMixinFields0
+	apitokenFields := schema.APIToken{}.Fields()
+	_ = apitokenFields
+	// apitokenDescCreatedAt is the schema descriptor for created_at field.
+	apitokenDescCreatedAt := apitokenMixinFields0[0].Descriptor()
+	// apitoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	apitoken.DefaultCreatedAt = apitokenDescCreatedAt.Default.(func() time.Time)
+	// apitokenDescUpdatedAt is the schema descriptor for updated_at field.
+	apitokenDescUpdatedAt := apitokenMixinFields0[1].Descriptor()
+	// apitoken.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	apitoken.DefaultUpdatedAt = apitokenDescUpdatedAt.Default.(func() time.Time)
+	// apitoken.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	apitoken.UpdateDefaultUpdatedAt = apitokenDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// apitokenDescName is the schema descriptor for name field.
+	apitokenDescName := apitokenFields[1].Descriptor()
+	// apitoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	apitoken.NameValidator = func() func(string) error {
+		validators := apitokenDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	accountMixin := schema.Account{}.Mixin()
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
@@ -99,6 +135,32 @@ func init() {
 	accountDescLevel := accountFields[9].Descriptor()
 	// account.DefaultLevel holds the default value on creation for the level field.
 	account.DefaultLevel = accountDescLevel.Default.(string)
+	// accountDescMustChangePassword is the schema descriptor for must_change_password field.
+	accountDescMustChangePassword := accountFields[15].Descriptor()
+	// account.DefaultMustChangePassword holds the default value on creation for the must_change_password field.
+	account.DefaultMustChangePassword = accountDescMustChangePassword.Default.(bool)
+	// accountDescFailedLogins is the schema descriptor for failed_logins field.
+	accountDescFailedLogins := accountFields[16].Descriptor()
+	// account.DefaultFailedLogins holds the default value on creation for the failed_logins field.
+	account.DefaultFailedLogins = accountDescFailedLogins.Default.(int)
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescAt is the schema descriptor for at field.
+	auditeventDescAt := auditeventFields[0].Descriptor()
+	// auditevent.DefaultAt holds the default value on creation for the at field.
+	auditevent.DefaultAt = auditeventDescAt.Default.(func() time.Time)
+	// auditeventDescActor is the schema descriptor for actor field.
+	auditeventDescActor := auditeventFields[4].Descriptor()
+	// auditevent.DefaultActor holds the default value on creation for the actor field.
+	auditevent.DefaultActor = auditeventDescActor.Default.(string)
+	// auditeventDescDetail is the schema descriptor for detail field.
+	auditeventDescDetail := auditeventFields[6].Descriptor()
+	// auditevent.DefaultDetail holds the default value on creation for the detail field.
+	auditevent.DefaultDetail = auditeventDescDetail.Default.(string)
+	// auditeventDescRemoteAddr is the schema descriptor for remote_addr field.
+	auditeventDescRemoteAddr := auditeventFields[7].Descriptor()
+	// auditevent.DefaultRemoteAddr holds the default value on creation for the remote_addr field.
+	auditevent.DefaultRemoteAddr = auditeventDescRemoteAddr.Default.(string)
 	classMixin := schema.Class{}.Mixin()
 	classHooks := schema.Class{}.Hooks()
 	class.Hooks[0] = classHooks[0]
@@ -310,6 +372,71 @@ func init() {
 			return nil
 		}
 	}()
+	// schoolDescArchivedRetentionDays is the schema descriptor for archived_retention_days field.
+	schoolDescArchivedRetentionDays := schoolFields[5].Descriptor()
+	// school.DefaultArchivedRetentionDays holds the default value on creation for the archived_retention_days field.
+	school.DefaultArchivedRetentionDays = schoolDescArchivedRetentionDays.Default.(int)
+	// school.ArchivedRetentionDaysValidator is a validator for the "archived_retention_days" field. It is called by the builders before save.
+	school.ArchivedRetentionDaysValidator = func() func(int) error {
+		validators := schoolDescArchivedRetentionDays.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(archived_retention_days int) error {
+			for _, fn := range fns {
+				if err := fn(archived_retention_days); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// schoolDescJobDataRetentionDays is the schema descriptor for job_data_retention_days field.
+	schoolDescJobDataRetentionDays := schoolFields[6].Descriptor()
+	// school.DefaultJobDataRetentionDays holds the default value on creation for the job_data_retention_days field.
+	school.DefaultJobDataRetentionDays = schoolDescJobDataRetentionDays.Default.(int)
+	// school.JobDataRetentionDaysValidator is a validator for the "job_data_retention_days" field. It is called by the builders before save.
+	school.JobDataRetentionDaysValidator = func() func(int) error {
+		validators := schoolDescJobDataRetentionDays.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(job_data_retention_days int) error {
+			for _, fn := range fns {
+				if err := fn(job_data_retention_days); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	sessionMixin := schema.Session{}.Mixin()
+	sessionMixinFields0 := sessionMixin[0].Fields()
+	_ = sessionMixinFields0
+	sessionFields := schema.Session{}.Fields()
+	_ = sessionFields
+	// sessionDescCreatedAt is the schema descriptor for created_at field.
+	sessionDescCreatedAt := sessionMixinFields0[0].Descriptor()
+	// session.DefaultCreatedAt holds the default value on creation for the created_at field.
+	session.DefaultCreatedAt = sessionDescCreatedAt.Default.(func() time.Time)
+	// sessionDescUpdatedAt is the schema descriptor for updated_at field.
+	sessionDescUpdatedAt := sessionMixinFields0[1].Descriptor()
+	// session.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	session.DefaultUpdatedAt = sessionDescUpdatedAt.Default.(func() time.Time)
+	// session.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	session.UpdateDefaultUpdatedAt = sessionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// sessionDescRemoteAddr is the schema descriptor for remote_addr field.
+	sessionDescRemoteAddr := sessionFields[3].Descriptor()
+	// session.DefaultRemoteAddr holds the default value on creation for the remote_addr field.
+	session.DefaultRemoteAddr = sessionDescRemoteAddr.Default.(string)
+	// sessionDescUserAgent is the schema descriptor for user_agent field.
+	sessionDescUserAgent := sessionFields[4].Descriptor()
+	// session.DefaultUserAgent holds the default value on creation for the user_agent field.
+	session.DefaultUserAgent = sessionDescUserAgent.Default.(string)
+	// session.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
+	session.UserAgentValidator = sessionDescUserAgent.Validators[0].(func(string) error)
 }
 
 const (

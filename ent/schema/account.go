@@ -38,6 +38,14 @@ func (Account) Fields() []ent.Field {
 		field.Enum("status").Values("ACTIVE", "ARCHIVED").Default("ACTIVE").
 			Annotations(entgql.OrderField("STATUS")),
 		field.Time("archived_at").Optional().Nillable(),
+		field.String("password_hash").Optional().Sensitive().
+			Comment("argon2id hash; empty means the account cannot log in with a password").
+			Annotations(entgql.Skip()),
+		field.Bool("must_change_password").Default(false).
+			Comment("set for a one-time password from an admin").
+			Annotations(entgql.Skip()),
+		field.Int("failed_logins").Default(0).Annotations(entgql.Skip()),
+		field.Time("locked_until").Optional().Nillable().Annotations(entgql.Skip()),
 	}
 }
 
@@ -48,6 +56,7 @@ func (Account) Edges() []ent.Edge {
 		edge.From("class", Class.Type).Ref("pupils").Field("class_id").Unique(),
 		edge.From("teaching_classes", Class.Type).Ref("teachers").
 			Annotations(entgql.RelayConnection()),
+		edge.To("sessions", Session.Type).Annotations(entgql.Skip()),
 	}
 }
 

@@ -33,6 +33,9 @@ func (Class) Fields() []ent.Field {
 		field.Int("year").Optional().Nillable().Comment("leerjaar").
 			Annotations(entgql.OrderField("YEAR")),
 		field.String("level").Optional().Comment("canonical opleidingsniveau, e.g. havo/vwo"),
+		field.Int("created_by_job_id").Optional().Nillable().
+			Comment("the import job that created the class, so that undoing it can remove it when empty").
+			Annotations(entgql.Skip()),
 	}
 }
 

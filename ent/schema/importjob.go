@@ -62,6 +62,12 @@ func (ImportJob) Fields() []ent.Field {
 			Comment("last sign of life of the committing process").
 			Annotations(entgql.Skip()),
 		field.Time("committed_at").Optional().Nillable(),
+		field.Enum("kind").Values("IMPORT", "UNDO").Default("IMPORT").Immutable().
+			Comment("UNDO: the job that undid another one (undo_of_id)"),
+		field.Int("undo_of_id").Optional().Nillable().Immutable(),
+		field.Time("undone_at").Optional().Nillable(),
+		field.Time("data_purged_at").Optional().Nillable().
+			Comment("when the row data (plan, change log) was purged after the retention term"),
 	}
 }
 
@@ -72,6 +78,7 @@ func (ImportJob) Edges() []ent.Edge {
 		edge.To("started_by", Account.Type).Field("started_by_id").Unique().Immutable(),
 		edge.To("changes", AccountChange.Type).Annotations(entgql.Skip()),
 		edge.To("blobs", ImportBlob.Type).Annotations(entgql.Skip()),
+		edge.To("undo_of", ImportJob.Type).Field("undo_of_id").Unique().Immutable(),
 	}
 }
 

@@ -30,6 +30,10 @@ func (School) Fields() []ent.Field {
 		field.JSON("column_mappings", map[string]map[string]string{}).Optional().
 			Comment("last confirmed column mapping per header signature: signature -> header -> field").
 			Annotations(entgql.Skip()),
+		field.Int("archived_retention_days").Default(730).Min(30).Max(3650).
+			Comment("days an archived account is kept before it is purged (AVG: no longer than needed)"),
+		field.Int("job_data_retention_days").Default(30).Min(1).Max(365).
+			Comment("days an import job keeps its row data after the commit; counts and audit stay"),
 	}
 }
 
@@ -39,6 +43,8 @@ func (School) Edges() []ent.Edge {
 		edge.To("classes", Class.Type).Annotations(entgql.RelayConnection()),
 		edge.To("accounts", Account.Type).Annotations(entgql.RelayConnection()),
 		edge.To("import_jobs", ImportJob.Type).Annotations(entgql.RelayConnection()),
+		edge.To("api_tokens", APIToken.Type).Annotations(entgql.RelayConnection()),
+		edge.To("audit_events", AuditEvent.Type).Annotations(entgql.RelayConnection()),
 	}
 }
 

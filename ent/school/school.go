@@ -28,12 +28,20 @@ const (
 	FieldLevelMappings = "level_mappings"
 	// FieldColumnMappings holds the string denoting the column_mappings field in the database.
 	FieldColumnMappings = "column_mappings"
+	// FieldArchivedRetentionDays holds the string denoting the archived_retention_days field in the database.
+	FieldArchivedRetentionDays = "archived_retention_days"
+	// FieldJobDataRetentionDays holds the string denoting the job_data_retention_days field in the database.
+	FieldJobDataRetentionDays = "job_data_retention_days"
 	// EdgeClasses holds the string denoting the classes edge name in mutations.
 	EdgeClasses = "classes"
 	// EdgeAccounts holds the string denoting the accounts edge name in mutations.
 	EdgeAccounts = "accounts"
 	// EdgeImportJobs holds the string denoting the import_jobs edge name in mutations.
 	EdgeImportJobs = "import_jobs"
+	// EdgeAPITokens holds the string denoting the api_tokens edge name in mutations.
+	EdgeAPITokens = "api_tokens"
+	// EdgeAuditEvents holds the string denoting the audit_events edge name in mutations.
+	EdgeAuditEvents = "audit_events"
 	// Table holds the table name of the school in the database.
 	Table = "schools"
 	// ClassesTable is the table that holds the classes relation/edge.
@@ -57,6 +65,20 @@ const (
 	ImportJobsInverseTable = "import_jobs"
 	// ImportJobsColumn is the table column denoting the import_jobs relation/edge.
 	ImportJobsColumn = "school_id"
+	// APITokensTable is the table that holds the api_tokens relation/edge.
+	APITokensTable = "api_tokens"
+	// APITokensInverseTable is the table name for the APIToken entity.
+	// It exists in this package in order to avoid circular dependency with the "apitoken" package.
+	APITokensInverseTable = "api_tokens"
+	// APITokensColumn is the table column denoting the api_tokens relation/edge.
+	APITokensColumn = "school_id"
+	// AuditEventsTable is the table that holds the audit_events relation/edge.
+	AuditEventsTable = "audit_events"
+	// AuditEventsInverseTable is the table name for the AuditEvent entity.
+	// It exists in this package in order to avoid circular dependency with the "auditevent" package.
+	AuditEventsInverseTable = "audit_events"
+	// AuditEventsColumn is the table column denoting the audit_events relation/edge.
+	AuditEventsColumn = "school_id"
 )
 
 // Columns holds all SQL columns for school fields.
@@ -69,6 +91,8 @@ var Columns = []string{
 	FieldArchiveThreshold,
 	FieldLevelMappings,
 	FieldColumnMappings,
+	FieldArchivedRetentionDays,
+	FieldJobDataRetentionDays,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -96,6 +120,14 @@ var (
 	DefaultArchiveThreshold int
 	// ArchiveThresholdValidator is a validator for the "archive_threshold" field. It is called by the builders before save.
 	ArchiveThresholdValidator func(int) error
+	// DefaultArchivedRetentionDays holds the default value on creation for the "archived_retention_days" field.
+	DefaultArchivedRetentionDays int
+	// ArchivedRetentionDaysValidator is a validator for the "archived_retention_days" field. It is called by the builders before save.
+	ArchivedRetentionDaysValidator func(int) error
+	// DefaultJobDataRetentionDays holds the default value on creation for the "job_data_retention_days" field.
+	DefaultJobDataRetentionDays int
+	// JobDataRetentionDaysValidator is a validator for the "job_data_retention_days" field. It is called by the builders before save.
+	JobDataRetentionDaysValidator func(int) error
 )
 
 // OrderOption defines the ordering options for the School queries.
@@ -129,6 +161,16 @@ func ByBrin(opts ...sql.OrderTermOption) OrderOption {
 // ByArchiveThreshold orders the results by the archive_threshold field.
 func ByArchiveThreshold(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldArchiveThreshold, opts...).ToFunc()
+}
+
+// ByArchivedRetentionDays orders the results by the archived_retention_days field.
+func ByArchivedRetentionDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldArchivedRetentionDays, opts...).ToFunc()
+}
+
+// ByJobDataRetentionDays orders the results by the job_data_retention_days field.
+func ByJobDataRetentionDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldJobDataRetentionDays, opts...).ToFunc()
 }
 
 // ByClassesCount orders the results by classes count.
@@ -172,6 +214,34 @@ func ByImportJobs(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newImportJobsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByAPITokensCount orders the results by api_tokens count.
+func ByAPITokensCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAPITokensStep(), opts...)
+	}
+}
+
+// ByAPITokens orders the results by api_tokens terms.
+func ByAPITokens(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAPITokensStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByAuditEventsCount orders the results by audit_events count.
+func ByAuditEventsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAuditEventsStep(), opts...)
+	}
+}
+
+// ByAuditEvents orders the results by audit_events terms.
+func ByAuditEvents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAuditEventsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newClassesStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -191,5 +261,19 @@ func newImportJobsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ImportJobsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ImportJobsTable, ImportJobsColumn),
+	)
+}
+func newAPITokensStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(APITokensInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, APITokensTable, APITokensColumn),
+	)
+}
+func newAuditEventsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AuditEventsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AuditEventsTable, AuditEventsColumn),
 	)
 }

@@ -80,6 +80,16 @@ func ArchiveThreshold(v int) predicate.School {
 	return predicate.School(sql.FieldEQ(FieldArchiveThreshold, v))
 }
 
+// ArchivedRetentionDays applies equality check predicate on the "archived_retention_days" field. It's identical to ArchivedRetentionDaysEQ.
+func ArchivedRetentionDays(v int) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldArchivedRetentionDays, v))
+}
+
+// JobDataRetentionDays applies equality check predicate on the "job_data_retention_days" field. It's identical to JobDataRetentionDaysEQ.
+func JobDataRetentionDays(v int) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldJobDataRetentionDays, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.School {
 	return predicate.School(sql.FieldEQ(FieldCreatedAt, v))
@@ -350,6 +360,86 @@ func ColumnMappingsNotNil() predicate.School {
 	return predicate.School(sql.FieldNotNull(FieldColumnMappings))
 }
 
+// ArchivedRetentionDaysEQ applies the EQ predicate on the "archived_retention_days" field.
+func ArchivedRetentionDaysEQ(v int) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldArchivedRetentionDays, v))
+}
+
+// ArchivedRetentionDaysNEQ applies the NEQ predicate on the "archived_retention_days" field.
+func ArchivedRetentionDaysNEQ(v int) predicate.School {
+	return predicate.School(sql.FieldNEQ(FieldArchivedRetentionDays, v))
+}
+
+// ArchivedRetentionDaysIn applies the In predicate on the "archived_retention_days" field.
+func ArchivedRetentionDaysIn(vs ...int) predicate.School {
+	return predicate.School(sql.FieldIn(FieldArchivedRetentionDays, vs...))
+}
+
+// ArchivedRetentionDaysNotIn applies the NotIn predicate on the "archived_retention_days" field.
+func ArchivedRetentionDaysNotIn(vs ...int) predicate.School {
+	return predicate.School(sql.FieldNotIn(FieldArchivedRetentionDays, vs...))
+}
+
+// ArchivedRetentionDaysGT applies the GT predicate on the "archived_retention_days" field.
+func ArchivedRetentionDaysGT(v int) predicate.School {
+	return predicate.School(sql.FieldGT(FieldArchivedRetentionDays, v))
+}
+
+// ArchivedRetentionDaysGTE applies the GTE predicate on the "archived_retention_days" field.
+func ArchivedRetentionDaysGTE(v int) predicate.School {
+	return predicate.School(sql.FieldGTE(FieldArchivedRetentionDays, v))
+}
+
+// ArchivedRetentionDaysLT applies the LT predicate on the "archived_retention_days" field.
+func ArchivedRetentionDaysLT(v int) predicate.School {
+	return predicate.School(sql.FieldLT(FieldArchivedRetentionDays, v))
+}
+
+// ArchivedRetentionDaysLTE applies the LTE predicate on the "archived_retention_days" field.
+func ArchivedRetentionDaysLTE(v int) predicate.School {
+	return predicate.School(sql.FieldLTE(FieldArchivedRetentionDays, v))
+}
+
+// JobDataRetentionDaysEQ applies the EQ predicate on the "job_data_retention_days" field.
+func JobDataRetentionDaysEQ(v int) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldJobDataRetentionDays, v))
+}
+
+// JobDataRetentionDaysNEQ applies the NEQ predicate on the "job_data_retention_days" field.
+func JobDataRetentionDaysNEQ(v int) predicate.School {
+	return predicate.School(sql.FieldNEQ(FieldJobDataRetentionDays, v))
+}
+
+// JobDataRetentionDaysIn applies the In predicate on the "job_data_retention_days" field.
+func JobDataRetentionDaysIn(vs ...int) predicate.School {
+	return predicate.School(sql.FieldIn(FieldJobDataRetentionDays, vs...))
+}
+
+// JobDataRetentionDaysNotIn applies the NotIn predicate on the "job_data_retention_days" field.
+func JobDataRetentionDaysNotIn(vs ...int) predicate.School {
+	return predicate.School(sql.FieldNotIn(FieldJobDataRetentionDays, vs...))
+}
+
+// JobDataRetentionDaysGT applies the GT predicate on the "job_data_retention_days" field.
+func JobDataRetentionDaysGT(v int) predicate.School {
+	return predicate.School(sql.FieldGT(FieldJobDataRetentionDays, v))
+}
+
+// JobDataRetentionDaysGTE applies the GTE predicate on the "job_data_retention_days" field.
+func JobDataRetentionDaysGTE(v int) predicate.School {
+	return predicate.School(sql.FieldGTE(FieldJobDataRetentionDays, v))
+}
+
+// JobDataRetentionDaysLT applies the LT predicate on the "job_data_retention_days" field.
+func JobDataRetentionDaysLT(v int) predicate.School {
+	return predicate.School(sql.FieldLT(FieldJobDataRetentionDays, v))
+}
+
+// JobDataRetentionDaysLTE applies the LTE predicate on the "job_data_retention_days" field.
+func JobDataRetentionDaysLTE(v int) predicate.School {
+	return predicate.School(sql.FieldLTE(FieldJobDataRetentionDays, v))
+}
+
 // HasClasses applies the HasEdge predicate on the "classes" edge.
 func HasClasses() predicate.School {
 	return predicate.School(func(s *sql.Selector) {
@@ -411,6 +501,52 @@ func HasImportJobs() predicate.School {
 func HasImportJobsWith(preds ...predicate.ImportJob) predicate.School {
 	return predicate.School(func(s *sql.Selector) {
 		step := newImportJobsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasAPITokens applies the HasEdge predicate on the "api_tokens" edge.
+func HasAPITokens() predicate.School {
+	return predicate.School(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, APITokensTable, APITokensColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAPITokensWith applies the HasEdge predicate on the "api_tokens" edge with a given conditions (other predicates).
+func HasAPITokensWith(preds ...predicate.APIToken) predicate.School {
+	return predicate.School(func(s *sql.Selector) {
+		step := newAPITokensStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasAuditEvents applies the HasEdge predicate on the "audit_events" edge.
+func HasAuditEvents() predicate.School {
+	return predicate.School(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, AuditEventsTable, AuditEventsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAuditEventsWith applies the HasEdge predicate on the "audit_events" edge with a given conditions (other predicates).
+func HasAuditEventsWith(preds ...predicate.AuditEvent) predicate.School {
+	return predicate.School(func(s *sql.Selector) {
+		step := newAuditEventsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -8,8 +8,16 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/importjob"
 )
+
+// A newly created token: the secret is shown this once and never again.
+type APITokenSecret struct {
+	Token  *ent.APIToken `json:"token"`
+	Secret string        `json:"secret"`
+}
 
 // The archive guard: archiving more than the school's threshold needs the number typed back.
 type ArchiveGuard struct {
@@ -144,7 +152,121 @@ type PreviewUserPage struct {
 	Items  []*PreviewUser `json:"items"`
 }
 
+type SchoolSettingsInput struct {
+	// Percentage of active pupils an import may archive without typed confirmation.
+	ArchiveThreshold *int `json:"archiveThreshold,omitempty"`
+	// Days an archived account is kept before it is purged.
+	ArchivedRetentionDays *int `json:"archivedRetentionDays,omitempty"`
+	// Days an import keeps its row data after the commit.
+	JobDataRetentionDays *int `json:"jobDataRetentionDays,omitempty"`
+}
+
 type Subscription struct {
+}
+
+type TeacherInput struct {
+	FirstName string  `json:"firstName"`
+	Infix     *string `json:"infix,omitempty"`
+	LastName  string  `json:"lastName"`
+	Email     string  `json:"email"`
+	Username  string  `json:"username"`
+}
+
+// An account the undo will not touch, because it changed after the import.
+type UndoConflict struct {
+	AccountID int    `json:"accountId"`
+	Key       string `json:"key"`
+	Name      string `json:"name"`
+	// Dutch explanation.
+	Reason string `json:"reason"`
+}
+
+// What undoing an import will do.
+type UndoPreview struct {
+	JobID int `json:"jobId"`
+	// Whether the undo can run now.
+	Possible bool `json:"possible"`
+	// Why not, when it cannot (Dutch).
+	Reason *string `json:"reason,omitempty"`
+	// Accounts the import added; the undo archives them (they are not deleted).
+	ArchiveAdded int `json:"archiveAdded"`
+	// Accounts the import updated; they get their old values back.
+	RestoreUpdated int `json:"restoreUpdated"`
+	// Accounts the import archived; they become active again.
+	Reactivate int `json:"reactivate"`
+	// Classes the import created that will be empty; the undo removes them.
+	RemoveClasses []string `json:"removeClasses"`
+	// Accounts changed after the import, by hand or by a later import: the undo leaves them as they are.
+	Conflicts []*UndoConflict `json:"conflicts"`
+}
+
+// The signed-in account, or the API token in use.
+type Viewer struct {
+	// The signed-in account; null for an API token.
+	Account *ent.Account `json:"account,omitempty"`
+	School  *ent.School  `json:"school"`
+	// ADMIN, TEACHER or PUPIL; an API token acts with its scopes.
+	Role               *account.Role   `json:"role,omitempty"`
+	Scopes             []APITokenScope `json:"scopes"`
+	MustChangePassword bool            `json:"mustChangePassword"`
+}
+
+// What an API token may do.
+type APITokenScope string
+
+const (
+	// Read schools, classes and rosters.
+	APITokenScopeReadRosters APITokenScope = "READ_ROSTERS"
+	// Run imports (upload, mapping, preview, commit, undo).
+	APITokenScopeRunImports APITokenScope = "RUN_IMPORTS"
+)
+
+var AllAPITokenScope = []APITokenScope{
+	APITokenScopeReadRosters,
+	APITokenScopeRunImports,
+}
+
+func (e APITokenScope) IsValid() bool {
+	switch e {
+	case APITokenScopeReadRosters, APITokenScopeRunImports:
+		return true
+	}
+	return false
+}
+
+func (e APITokenScope) String() string {
+	return string(e)
+}
+
+func (e *APITokenScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = APITokenScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ApiTokenScope", str)
+	}
+	return nil
+}
+
+func (e APITokenScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *APITokenScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e APITokenScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // What an import does with the accounts of the school.
