@@ -399,12 +399,14 @@ func (c *APITokenClient) QuerySchool(_m *APIToken) *SchoolQuery {
 
 // Hooks returns the client hooks.
 func (c *APITokenClient) Hooks() []Hook {
-	return c.hooks.APIToken
+	hooks := c.hooks.APIToken
+	return append(hooks[:len(hooks):len(hooks)], apitoken.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
 func (c *APITokenClient) Interceptors() []Interceptor {
-	return c.inters.APIToken
+	inters := c.inters.APIToken
+	return append(inters[:len(inters):len(inters)], apitoken.Interceptors[:]...)
 }
 
 func (c *APITokenClient) mutate(ctx context.Context, m *APITokenMutation) (Value, error) {
@@ -596,12 +598,14 @@ func (c *AccountClient) QuerySessions(_m *Account) *SessionQuery {
 
 // Hooks returns the client hooks.
 func (c *AccountClient) Hooks() []Hook {
-	return c.hooks.Account
+	hooks := c.hooks.Account
+	return append(hooks[:len(hooks):len(hooks)], account.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
 func (c *AccountClient) Interceptors() []Interceptor {
-	return c.inters.Account
+	inters := c.inters.Account
+	return append(inters[:len(inters):len(inters)], account.Interceptors[:]...)
 }
 
 func (c *AccountClient) mutate(ctx context.Context, m *AccountMutation) (Value, error) {
@@ -761,12 +765,14 @@ func (c *AccountChangeClient) QueryAccount(_m *AccountChange) *AccountQuery {
 
 // Hooks returns the client hooks.
 func (c *AccountChangeClient) Hooks() []Hook {
-	return c.hooks.AccountChange
+	hooks := c.hooks.AccountChange
+	return append(hooks[:len(hooks):len(hooks)], accountchange.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
 func (c *AccountChangeClient) Interceptors() []Interceptor {
-	return c.inters.AccountChange
+	inters := c.inters.AccountChange
+	return append(inters[:len(inters):len(inters)], accountchange.Interceptors[:]...)
 }
 
 func (c *AccountChangeClient) mutate(ctx context.Context, m *AccountChangeMutation) (Value, error) {
@@ -910,12 +916,14 @@ func (c *AuditEventClient) QuerySchool(_m *AuditEvent) *SchoolQuery {
 
 // Hooks returns the client hooks.
 func (c *AuditEventClient) Hooks() []Hook {
-	return c.hooks.AuditEvent
+	hooks := c.hooks.AuditEvent
+	return append(hooks[:len(hooks):len(hooks)], auditevent.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
 func (c *AuditEventClient) Interceptors() []Interceptor {
-	return c.inters.AuditEvent
+	inters := c.inters.AuditEvent
+	return append(inters[:len(inters):len(inters)], auditevent.Interceptors[:]...)
 }
 
 func (c *AuditEventClient) mutate(ctx context.Context, m *AuditEventMutation) (Value, error) {
@@ -1097,7 +1105,8 @@ func (c *ClassClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *ClassClient) Interceptors() []Interceptor {
-	return c.inters.Class
+	inters := c.inters.Class
+	return append(inters[:len(inters):len(inters)], class.Interceptors[:]...)
 }
 
 func (c *ClassClient) mutate(ctx context.Context, m *ClassMutation) (Value, error) {
@@ -1241,12 +1250,14 @@ func (c *ImportBlobClient) QueryJob(_m *ImportBlob) *ImportJobQuery {
 
 // Hooks returns the client hooks.
 func (c *ImportBlobClient) Hooks() []Hook {
-	return c.hooks.ImportBlob
+	hooks := c.hooks.ImportBlob
+	return append(hooks[:len(hooks):len(hooks)], importblob.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
 func (c *ImportBlobClient) Interceptors() []Interceptor {
-	return c.inters.ImportBlob
+	inters := c.inters.ImportBlob
+	return append(inters[:len(inters):len(inters)], importblob.Interceptors[:]...)
 }
 
 func (c *ImportBlobClient) mutate(ctx context.Context, m *ImportBlobMutation) (Value, error) {
@@ -1454,12 +1465,14 @@ func (c *ImportJobClient) QueryUndoOf(_m *ImportJob) *ImportJobQuery {
 
 // Hooks returns the client hooks.
 func (c *ImportJobClient) Hooks() []Hook {
-	return c.hooks.ImportJob
+	hooks := c.hooks.ImportJob
+	return append(hooks[:len(hooks):len(hooks)], importjob.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
 func (c *ImportJobClient) Interceptors() []Interceptor {
-	return c.inters.ImportJob
+	inters := c.inters.ImportJob
+	return append(inters[:len(inters):len(inters)], importjob.Interceptors[:]...)
 }
 
 func (c *ImportJobClient) mutate(ctx context.Context, m *ImportJobMutation) (Value, error) {
@@ -1667,12 +1680,14 @@ func (c *SchoolClient) QueryAuditEvents(_m *School) *AuditEventQuery {
 
 // Hooks returns the client hooks.
 func (c *SchoolClient) Hooks() []Hook {
-	return c.hooks.School
+	hooks := c.hooks.School
+	return append(hooks[:len(hooks):len(hooks)], school.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
 func (c *SchoolClient) Interceptors() []Interceptor {
-	return c.inters.School
+	inters := c.inters.School
+	return append(inters[:len(inters):len(inters)], school.Interceptors[:]...)
 }
 
 func (c *SchoolClient) mutate(ctx context.Context, m *SchoolMutation) (Value, error) {
@@ -1816,12 +1831,14 @@ func (c *SessionClient) QueryAccount(_m *Session) *AccountQuery {
 
 // Hooks returns the client hooks.
 func (c *SessionClient) Hooks() []Hook {
-	return c.hooks.Session
+	hooks := c.hooks.Session
+	return append(hooks[:len(hooks):len(hooks)], session.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
 func (c *SessionClient) Interceptors() []Interceptor {
-	return c.inters.Session
+	inters := c.inters.Session
+	return append(inters[:len(inters):len(inters)], session.Interceptors[:]...)
 }
 
 func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, error) {

@@ -471,7 +471,9 @@ func (_c *ImportJobCreate) Mutation() *ImportJobMutation {
 
 // Save creates the ImportJob in the database.
 func (_c *ImportJobCreate) Save(ctx context.Context) (*ImportJob, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -498,12 +500,18 @@ func (_c *ImportJobCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ImportJobCreate) defaults() {
+func (_c *ImportJobCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if importjob.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized importjob.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := importjob.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if importjob.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized importjob.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := importjob.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -575,6 +583,7 @@ func (_c *ImportJobCreate) defaults() {
 		v := importjob.DefaultKind
 		_c.mutation.SetKind(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

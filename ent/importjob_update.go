@@ -588,7 +588,9 @@ func (_u *ImportJobUpdate) RemoveBlobs(v ...*ImportBlob) *ImportJobUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ImportJobUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -615,11 +617,15 @@ func (_u *ImportJobUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ImportJobUpdate) defaults() {
+func (_u *ImportJobUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if importjob.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized importjob.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := importjob.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1495,7 +1501,9 @@ func (_u *ImportJobUpdateOne) Select(field string, fields ...string) *ImportJobU
 
 // Save executes the query and returns the updated ImportJob entity.
 func (_u *ImportJobUpdateOne) Save(ctx context.Context) (*ImportJob, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1522,11 +1530,15 @@ func (_u *ImportJobUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ImportJobUpdateOne) defaults() {
+func (_u *ImportJobUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if importjob.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized importjob.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := importjob.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

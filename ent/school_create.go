@@ -203,7 +203,9 @@ func (_c *SchoolCreate) Mutation() *SchoolMutation {
 
 // Save creates the School in the database.
 func (_c *SchoolCreate) Save(ctx context.Context) (*School, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -230,12 +232,18 @@ func (_c *SchoolCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SchoolCreate) defaults() {
+func (_c *SchoolCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if school.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized school.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := school.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if school.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized school.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := school.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -251,6 +259,7 @@ func (_c *SchoolCreate) defaults() {
 		v := school.DefaultJobDataRetentionDays
 		_c.mutation.SetJobDataRetentionDays(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -342,7 +342,9 @@ func (_u *SchoolUpdate) RemoveAuditEvents(v ...*AuditEvent) *SchoolUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SchoolUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -369,11 +371,15 @@ func (_u *SchoolUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SchoolUpdate) defaults() {
+func (_u *SchoolUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if school.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized school.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := school.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1031,7 +1037,9 @@ func (_u *SchoolUpdateOne) Select(field string, fields ...string) *SchoolUpdateO
 
 // Save executes the query and returns the updated School entity.
 func (_u *SchoolUpdateOne) Save(ctx context.Context) (*School, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1058,11 +1066,15 @@ func (_u *SchoolUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SchoolUpdateOne) defaults() {
+func (_u *SchoolUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if school.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized school.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := school.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -7,48 +7,88 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/graph/model"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/auth/authn"
 )
 
 // Scopes is the resolver for the scopes field.
 func (r *apiTokenResolver) Scopes(ctx context.Context, obj *ent.APIToken) ([]model.APITokenScope, error) {
-	panic(fmt.Errorf("not implemented: Scopes - scopes"))
+	out := make([]model.APITokenScope, len(obj.Scopes))
+	for i, s := range obj.Scopes {
+		out[i] = model.APITokenScope(s)
+	}
+	return out, nil
 }
 
 // CreateAPIToken is the resolver for the createApiToken field.
 func (r *mutationResolver) CreateAPIToken(ctx context.Context, schoolID int, name string, scopes []model.APITokenScope) (*model.APITokenSecret, error) {
-	panic(fmt.Errorf("not implemented: CreateAPIToken - createApiToken"))
+	sc := make([]auth.Scope, len(scopes))
+	for i, s := range scopes {
+		sc[i] = auth.Scope(s)
+	}
+	t, secret, err := r.authn.CreateToken(ctx, schoolID, name, sc)
+	if err != nil {
+		return nil, err
+	}
+	return &model.APITokenSecret{Token: t, Secret: secret}, nil
 }
 
 // RevokeAPIToken is the resolver for the revokeApiToken field.
 func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id int) (*ent.APIToken, error) {
-	panic(fmt.Errorf("not implemented: RevokeAPIToken - revokeApiToken"))
+	return r.authn.RevokeToken(ctx, id)
 }
 
 // CreateTeacher is the resolver for the createTeacher field.
 func (r *mutationResolver) CreateTeacher(ctx context.Context, schoolID int, input model.TeacherInput) (*ent.Account, error) {
-	panic(fmt.Errorf("not implemented: CreateTeacher - createTeacher"))
+	in := authn.TeacherInput{FirstName: input.FirstName, LastName: input.LastName, Email: input.Email, Username: input.Username}
+	if input.Infix != nil {
+		in.Infix = *input.Infix
+	}
+	return r.authn.CreateTeacher(ctx, schoolID, in)
 }
 
 // SetTeacherClasses is the resolver for the setTeacherClasses field.
 func (r *mutationResolver) SetTeacherClasses(ctx context.Context, teacherID int, classIds []int) (*ent.Account, error) {
-	panic(fmt.Errorf("not implemented: SetTeacherClasses - setTeacherClasses"))
+	return r.authn.SetTeacherClasses(ctx, teacherID, classIds)
 }
 
 // ResetPassword is the resolver for the resetPassword field.
 func (r *mutationResolver) ResetPassword(ctx context.Context, accountID int) (string, error) {
-	panic(fmt.Errorf("not implemented: ResetPassword - resetPassword"))
+	return r.authn.ResetPassword(ctx, accountID)
 }
 
 // ChangePassword is the resolver for the changePassword field.
 func (r *mutationResolver) ChangePassword(ctx context.Context, oldPassword string, newPassword string) (bool, error) {
-	panic(fmt.Errorf("not implemented: ChangePassword - changePassword"))
+	if err := r.authn.ChangePassword(ctx, oldPassword, newPassword); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
-	panic(fmt.Errorf("not implemented: Viewer - viewer"))
+	v := auth.FromContext(ctx)
+	if v == nil {
+		return nil, nil
+	}
+	school, err := r.client.School.Get(ctx, v.SchoolID)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.Viewer{School: school, MustChangePassword: v.MustChangePassword, Scopes: []model.APITokenScope{}}
+	for _, s := range v.Scopes {
+		out.Scopes = append(out.Scopes, model.APITokenScope(s))
+	}
+	if !v.IsToken() {
+		if out.Account, err = r.client.Account.Get(ctx, v.AccountID); err != nil {
+			return nil, err
+		}
+		role := account.Role(v.Role)
+		out.Role = &role
+	}
+	return out, nil
 }

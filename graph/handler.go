@@ -16,6 +16,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/internal/auth/authn"
 	"github.com/numo/accounts/internal/jobs"
 )
 
@@ -25,6 +26,10 @@ type Options struct {
 	Client *ent.Client
 	// Jobs runs the import jobs.
 	Jobs *jobs.Service
+	// Authn signs viewers in (websocket init payloads) and manages tokens and passwords.
+	Authn *authn.Service
+	// MaxDepth bounds how deeply one operation nests.
+	MaxDepth int
 	// Logger receives one line per operation and every internal error.
 	Logger *slog.Logger
 	// AllowedOrigins are the browser origins, besides the server's own, that may open a websocket.
@@ -43,9 +48,14 @@ func NewHandler(o Options) *handler.Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{client: o.Client, jobs: o.Jobs, maxUpload: o.MaxUploadBytes}}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{client: o.Client, jobs: o.Jobs, authn: o.Authn, maxUpload: o.MaxUploadBytes}}))
+	var initFunc transport.WebsocketInitFunc
+	if o.Authn != nil {
+		initFunc = o.Authn.WebsocketInit
+	}
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 10 * time.Second,
+		InitFunc:              initFunc,
 		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
 			OriginPatterns: originPatterns(o.AllowedOrigins),
 		}},
@@ -56,9 +66,13 @@ func NewHandler(o Options) *handler.Server {
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 32 << 20})
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if o.Introspection {
-		srv.Use(extension.Introspection{})
+	// Introspection for everyone when configured, else for signed-in admins only.
+	srv.Use(extension.Introspection{})
+	srv.Use(introspectionFor{all: o.Introspection})
+	if o.MaxDepth == 0 {
+		o.MaxDepth = 12
 	}
+	srv.Use(depthLimit{max: o.MaxDepth})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 

@@ -16,21 +16,26 @@ import (
 
 	"github.com/99designs/gqlgen/client"
 
+	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/internal/app"
+	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/config"
 	"github.com/numo/accounts/internal/testdb"
 )
 
 // api is a real numo handler on a test database, driven through gqlgen's client.
 type api struct {
-	t   *testing.T
-	app *app.App
-	c   *client.Client
+	t     *testing.T
+	app   *app.App
+	c     *client.Client
+	token string
 }
 
-func newAPI(t *testing.T, kind string) *api {
+// newAPI starts a numo handler on a fresh database with one school, and signs in to it with
+// an API token that may read rosters and run imports.
+func newAPI(t *testing.T, kind, brin string) (*api, *ent.School) {
 	t.Helper()
 	cfg, err := config.Load([]string{"--db", testdb.URL(t, kind), "--demo=false"}, func(string) string { return "" })
 	if err != nil {
@@ -41,7 +46,16 @@ func newAPI(t *testing.T, kind string) *api {
 		t.Fatalf("app.New: %v", err)
 	}
 	t.Cleanup(func() { a.Close() })
-	return &api{t: t, app: a, c: client.New(a.Handler(), client.Path("/query"))}
+	sys := auth.System(context.Background())
+	s := a.DB().Client.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(sys)
+	admin := a.DB().Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleADMIN).SetFirstName("Test").SetLastName("Beheerder").SaveX(sys)
+	_, secret, err := a.Authn().CreateToken(auth.NewContext(sys, &auth.Viewer{AccountID: admin.ID, SchoolID: s.ID, Role: auth.RoleAdmin}),
+		s.ID, "tests", []auth.Scope{auth.ScopeReadRosters, auth.ScopeRunImports})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.New(a.Handler(), client.Path("/query"), client.AddHeader("Authorization", "Bearer "+secret))
+	return &api{t: t, app: a, c: c, token: secret}, s
 }
 
 func fixture(t *testing.T, name string) *os.File {
@@ -202,10 +216,9 @@ func (a *api) follow(job string) []progressResp {
 func TestImportFlow(t *testing.T) {
 	for _, kind := range testdb.Kinds {
 		t.Run(kind, func(t *testing.T) {
-			a := newAPI(t, kind)
-			ctx := context.Background()
+			a, s := newAPI(t, kind, "77XX")
+			ctx := auth.System(context.Background())
 			db := a.app.DB().Client
-			s := db.School.Create().SetName("Het Testlyceum").SetBrin("77XX").SaveX(ctx)
 
 			up, err := a.upload(s.ID, "transition/school_2026.csv")
 			if err != nil {
@@ -351,7 +364,9 @@ func TestImportFlow(t *testing.T) {
 
 			// The report download neutralises formulas and names every user.
 			rec := httptest.NewRecorder()
-			a.app.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/import-jobs/"+up2.Upload.ID+"/report.csv", nil))
+			req := httptest.NewRequest(http.MethodGet, "/api/import-jobs/"+up2.Upload.ID+"/report.csv", nil)
+			req.Header.Set("Authorization", "Bearer "+a.token)
+			a.app.Handler().ServeHTTP(rec, req)
 			body := rec.Body.String()
 			if rec.Code != 200 || !strings.HasPrefix(body, "\ufeffRegel;Leerlingnummer") || strings.Count(body, "gearchiveerd") < 10 {
 				t.Fatalf("report download: %d %s", rec.Code, body[:min(len(body), 300)])
@@ -364,9 +379,8 @@ func TestImportFlow(t *testing.T) {
 func TestRefusedFileLeavesNothing(t *testing.T) {
 	for _, kind := range testdb.Kinds {
 		t.Run(kind, func(t *testing.T) {
-			a := newAPI(t, kind)
-			ctx := context.Background()
-			s := a.app.DB().Client.School.Create().SetName("Leeg").SetBrin("88YY").SaveX(ctx)
+			a, s := newAPI(t, kind, "88YY")
+			ctx := auth.System(context.Background())
 			for name, want := range map[string]string{
 				"import/excel_renamed.csv":  "Excel",
 				"import/empty.csv":          "leeg",

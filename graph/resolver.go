@@ -8,6 +8,7 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/graph/model"
+	"github.com/numo/accounts/internal/auth/authn"
 	"github.com/numo/accounts/internal/jobs"
 )
 
@@ -15,6 +16,7 @@ import (
 type Resolver struct {
 	client    *ent.Client
 	jobs      *jobs.Service
+	authn     *authn.Service
 	maxUpload int64
 }
 

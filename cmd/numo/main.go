@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/numo/accounts/internal/app"
+	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/config"
 )
 
@@ -21,6 +22,7 @@ Usage:
   numo serve [flags]                      run the server and the app (numo serve --help)
   numo school create --brin 99XX --name "…" [--db URL]
   numo import --school BRIN [flags] FILE.csv   (numo import --help)
+  numo purge [--db URL] [--dry-run]       purge what the schools' retention terms no longer allow
 `
 
 func main() {
@@ -35,13 +37,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	// The command-line tools act as the product itself: whoever runs them holds the database
+	// credentials. The server authorises every request by its viewer instead.
+	sys := auth.System(ctx)
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stderr)
 	case "school":
-		return schoolCmd(ctx, args[1:], stdout, stderr)
+		return schoolCmd(sys, args[1:], stdout, stderr)
 	case "import":
-		return importCmd(ctx, args[1:], stdout, stderr)
+		return importCmd(sys, args[1:], stdout, stderr)
+	case "purge":
+		return purgeCmd(sys, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

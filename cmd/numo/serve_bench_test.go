@@ -12,20 +12,6 @@ import (
 	"github.com/numo/accounts/internal/testdb"
 )
 
-// demoSchool returns the id of the demo school of a process started with --demo.
-func demoSchool(b testing.TB, p *process) int {
-	var out struct {
-		Schools struct {
-			Edges []struct{ Node struct{ ID string } }
-		}
-	}
-	if r := p.query(b, `{ schools(first: 1) { edges { node { id } } } }`, nil, &out); len(r.Errors) > 0 || len(out.Schools.Edges) == 0 {
-		b.Fatalf("no demo school: %+v", r.Errors)
-	}
-	id, _ := strconv.Atoi(out.Schools.Edges[0].Node.ID)
-	return id
-}
-
 // waitFinal reads progress events until the final one.
 func waitFinal(b testing.TB, events <-chan map[string]any, limit time.Duration) map[string]any {
 	timeout := time.After(limit)
@@ -49,8 +35,10 @@ func waitFinal(b testing.TB, events <-chan map[string]any, limit time.Duration) 
 func BenchmarkCommitToFinal100k(b *testing.B) {
 	for _, kind := range testdb.Kinds {
 		b.Run(kind, func(b *testing.B) {
-			p := startNumo(b, testdb.URL(b, kind), "--demo=true", "--max-upload-mb", "50", "--log-level", "warn")
-			school := demoSchool(b, p)
+			url := testdb.URL(b, kind)
+			p := startNumo(b, url, "--demo=true", "--max-upload-mb", "50", "--log-level", "warn")
+			school := schoolOf(b, url)
+			p.token = grant(b, url, school)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
@@ -98,8 +86,10 @@ func BenchmarkSubscribers2000(b *testing.B) {
 		b.Run(kind, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				p := startNumo(b, testdb.URL(b, kind), "--demo=true", "--log-level", "warn")
-				school := demoSchool(b, p)
+				url := testdb.URL(b, kind)
+				p := startNumo(b, url, "--demo=true", "--log-level", "warn")
+				school := schoolOf(b, url)
+				p.token = grant(b, url, school)
 				job := prepareJob(b, p, school, bigFileFrom(2_000_000, 1_000))
 				before := rssMB(b, p.cmd.Process.Pid)
 				subs := make([]<-chan map[string]any, subscribers)

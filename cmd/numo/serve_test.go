@@ -21,14 +21,51 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 )
 
 // process is a real `numo serve` started by a test.
 type process struct {
-	cmd  *exec.Cmd
-	base string
-	log  *bytes.Buffer
+	cmd   *exec.Cmd
+	base  string
+	log   *bytes.Buffer
+	token string // API token sent with every request
+}
+
+// grant makes an API token for the school (both scopes) straight in the database and returns
+// its secret.
+func grant(t testing.TB, dbURL string, schoolID int) string {
+	t.Helper()
+	ctx := auth.System(context.Background())
+	db, err := store.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	secret := auth.NewSecret("numo_tok_")
+	db.Client.APIToken.Create().SetSchoolID(schoolID).SetName("test").SetPrefix(secret[:13]).
+		SetTokenHash(auth.HashSecret(secret)).SetScopes([]string{"READ_ROSTERS", "RUN_IMPORTS"}).ExecX(ctx)
+	return secret
+}
+
+// schoolOf returns the id of the only school of a database.
+func schoolOf(t testing.TB, dbURL string) int {
+	t.Helper()
+	ctx := auth.System(context.Background())
+	db, err := store.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return db.Client.School.Query().OnlyIDX(ctx)
+}
+
+func (p *process) authorize(r *http.Request) {
+	if p.token != "" {
+		r.Header.Set("Authorization", "Bearer "+p.token)
+	}
 }
 
 var (
@@ -111,7 +148,10 @@ type gqlResponse struct {
 func (p *process) query(t testing.TB, q string, vars map[string]any, out any) gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-	resp, err := http.Post(p.base+"/query", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, p.base+"/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	p.authorize(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +180,7 @@ func (p *process) upload(t testing.TB, schoolID int, name string, data []byte) s
 	w.Close()
 	req, _ := http.NewRequest(http.MethodPost, p.base+"/query", &buf)
 	req.Header.Set("Content-Type", w.FormDataContentType())
+	p.authorize(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +212,8 @@ func (p *process) subscribe(t testing.TB, jobID string) <-chan map[string]any {
 			t.Fatal(err)
 		}
 	}
-	send(map[string]any{"type": "connection_init", "payload": map[string]any{}})
+	// The token travels in the init payload, as integrators' websocket clients send it.
+	send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + p.token}})
 	if _, ack, err := c.Read(ctx); err != nil || !strings.Contains(string(ack), "connection_ack") {
 		t.Fatalf("no ack: %s %v", ack, err)
 	}
@@ -247,6 +289,8 @@ func TestTwoProcesses(t *testing.T) {
 	if err := db.QueryRow(`INSERT INTO schools (name, brin, archive_threshold, created_at, updated_at) VALUES ('Twee', '12AB', 10, now(), now()) RETURNING id`).Scan(&schoolID); err != nil {
 		t.Fatal(err)
 	}
+	a.token = grant(t, url, schoolID)
+	b.token = a.token
 	job := a.upload(t, schoolID, "groot.csv", bigFile(20000))
 	if r := b.query(t, `mutation($j: ID!) { preview(jobId: $j, actions: [ADD]) { counts { added } } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
 		t.Fatalf("preview on the other process: %+v", r.Errors)
@@ -319,6 +363,8 @@ func TestKilledCommit(t *testing.T) {
 	if err := db.QueryRow(`INSERT INTO schools (name, brin, archive_threshold, created_at, updated_at) VALUES ('Kill', '34CD', 10, now(), now()) RETURNING id`).Scan(&schoolID); err != nil {
 		t.Fatal(err)
 	}
+	a.token = grant(t, url, schoolID)
+	b.token = a.token
 	job := prepareJob(t, a, schoolID, bigFile(150000))
 	events := b.subscribe(t, job)
 	if r := a.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {

@@ -3,16 +3,22 @@
 package runtime
 
 import (
+	"context"
 	"time"
 
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/apitoken"
 	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/schema"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -20,6 +26,17 @@ import (
 // to their package variables.
 func init() {
 	apitokenMixin := schema.APIToken{}.Mixin()
+	apitoken.Policy = privacy.NewPolicies(schema.APIToken{})
+	apitoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := apitoken.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	apitokenInters := schema.APIToken{}.Interceptors()
+	apitoken.Interceptors[0] = apitokenInters[0]
 	apitokenMixinFields0 := apitokenMixin[0].Fields()
 	_ = apitokenMixinFields0
 	apitokenFields := schema.APIToken{}.Fields()
@@ -53,6 +70,17 @@ func init() {
 		}
 	}()
 	accountMixin := schema.Account{}.Mixin()
+	account.Policy = privacy.NewPolicies(schema.Account{})
+	account.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := account.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	accountInters := schema.Account{}.Interceptors()
+	account.Interceptors[0] = accountInters[0]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountFields := schema.Account{}.Fields()
@@ -143,6 +171,28 @@ func init() {
 	accountDescFailedLogins := accountFields[16].Descriptor()
 	// account.DefaultFailedLogins holds the default value on creation for the failed_logins field.
 	account.DefaultFailedLogins = accountDescFailedLogins.Default.(int)
+	accountchange.Policy = privacy.NewPolicies(schema.AccountChange{})
+	accountchange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := accountchange.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	accountchangeInters := schema.AccountChange{}.Interceptors()
+	accountchange.Interceptors[0] = accountchangeInters[0]
+	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
+	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditeventInters := schema.AuditEvent{}.Interceptors()
+	auditevent.Interceptors[0] = auditeventInters[0]
 	auditeventFields := schema.AuditEvent{}.Fields()
 	_ = auditeventFields
 	// auditeventDescAt is the schema descriptor for at field.
@@ -162,8 +212,20 @@ func init() {
 	// auditevent.DefaultRemoteAddr holds the default value on creation for the remote_addr field.
 	auditevent.DefaultRemoteAddr = auditeventDescRemoteAddr.Default.(string)
 	classMixin := schema.Class{}.Mixin()
+	class.Policy = privacy.NewPolicies(schema.Class{})
+	class.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := class.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	classHooks := schema.Class{}.Hooks()
-	class.Hooks[0] = classHooks[0]
+
+	class.Hooks[1] = classHooks[0]
+	classInters := schema.Class{}.Interceptors()
+	class.Interceptors[0] = classInters[0]
 	classMixinFields0 := classMixin[0].Fields()
 	_ = classMixinFields0
 	classFields := schema.Class{}.Fields()
@@ -214,7 +276,29 @@ func init() {
 			return nil
 		}
 	}()
+	importblob.Policy = privacy.NewPolicies(schema.ImportBlob{})
+	importblob.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := importblob.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	importblobInters := schema.ImportBlob{}.Interceptors()
+	importblob.Interceptors[0] = importblobInters[0]
 	importjobMixin := schema.ImportJob{}.Mixin()
+	importjob.Policy = privacy.NewPolicies(schema.ImportJob{})
+	importjob.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := importjob.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	importjobInters := schema.ImportJob{}.Interceptors()
+	importjob.Interceptors[0] = importjobInters[0]
 	importjobMixinFields0 := importjobMixin[0].Fields()
 	_ = importjobMixinFields0
 	importjobFields := schema.ImportJob{}.Fields()
@@ -302,6 +386,17 @@ func init() {
 	// importjob.DefaultClaimedBy holds the default value on creation for the claimed_by field.
 	importjob.DefaultClaimedBy = importjobDescClaimedBy.Default.(string)
 	schoolMixin := schema.School{}.Mixin()
+	school.Policy = privacy.NewPolicies(schema.School{})
+	school.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := school.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	schoolInters := schema.School{}.Interceptors()
+	school.Interceptors[0] = schoolInters[0]
 	schoolMixinFields0 := schoolMixin[0].Fields()
 	_ = schoolMixinFields0
 	schoolFields := schema.School{}.Fields()
@@ -413,6 +508,17 @@ func init() {
 		}
 	}()
 	sessionMixin := schema.Session{}.Mixin()
+	session.Policy = privacy.NewPolicies(schema.Session{})
+	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := session.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	sessionInters := schema.Session{}.Interceptors()
+	session.Interceptors[0] = sessionInters[0]
 	sessionMixinFields0 := sessionMixin[0].Fields()
 	_ = sessionMixinFields0
 	sessionFields := schema.Session{}.Fields()

@@ -73,3 +73,9 @@ func (Account) Indexes() []ent.Index {
 func (Account) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField(), entgql.MultiOrder()}
 }
+
+// Interceptors of the Account: what a viewer may read (see rules.go).
+func (Account) Interceptors() []ent.Interceptor { return []ent.Interceptor{accountInterceptor()} }
+
+// Policy of the Account: only the product's own code writes (see rules.go).
+func (Account) Policy() ent.Policy { return systemOnlyMutations() }

@@ -43,3 +43,9 @@ func (AccountChange) Indexes() []ent.Index {
 func (AccountChange) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
+
+// Interceptors of the AccountChange: what a viewer may read (see rules.go).
+func (AccountChange) Interceptors() []ent.Interceptor { return []ent.Interceptor{denyViewers()} }
+
+// Policy of the AccountChange: only the product's own code writes (see rules.go).
+func (AccountChange) Policy() ent.Policy { return systemOnlyMutations() }

@@ -39,3 +39,9 @@ func (APIToken) Edges() []ent.Edge {
 func (APIToken) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection(), entgql.Type("ApiToken")}
 }
+
+// Interceptors of the APIToken: what a viewer may read (see rules.go).
+func (APIToken) Interceptors() []ent.Interceptor { return []ent.Interceptor{apiTokenInterceptor()} }
+
+// Policy of the APIToken: only the product's own code writes (see rules.go).
+func (APIToken) Policy() ent.Policy { return systemOnlyMutations() }

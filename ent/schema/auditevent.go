@@ -43,3 +43,9 @@ func (AuditEvent) Indexes() []ent.Index { return []ent.Index{index.Fields("schoo
 func (AuditEvent) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection()}
 }
+
+// Interceptors of the AuditEvent: what a viewer may read (see rules.go).
+func (AuditEvent) Interceptors() []ent.Interceptor { return []ent.Interceptor{auditEventInterceptor()} }
+
+// Policy of the AuditEvent: only the product's own code writes (see rules.go).
+func (AuditEvent) Policy() ent.Policy { return systemOnlyMutations() }

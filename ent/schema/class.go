@@ -72,3 +72,9 @@ func (Class) Hooks() []ent.Hook {
 		}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
 	}
 }
+
+// Interceptors of the Class: what a viewer may read (see rules.go).
+func (Class) Interceptors() []ent.Interceptor { return []ent.Interceptor{classInterceptor()} }
+
+// Policy of the Class: only the product's own code writes (see rules.go).
+func (Class) Policy() ent.Policy { return systemOnlyMutations() }

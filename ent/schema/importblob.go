@@ -39,3 +39,9 @@ func (ImportBlob) Indexes() []ent.Index {
 func (ImportBlob) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
+
+// Interceptors of the ImportBlob: what a viewer may read (see rules.go).
+func (ImportBlob) Interceptors() []ent.Interceptor { return []ent.Interceptor{denyViewers()} }
+
+// Policy of the ImportBlob: only the product's own code writes (see rules.go).
+func (ImportBlob) Policy() ent.Policy { return systemOnlyMutations() }

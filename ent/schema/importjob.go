@@ -94,3 +94,9 @@ func (ImportJob) Indexes() []ent.Index {
 func (ImportJob) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
 }
+
+// Interceptors of the ImportJob: what a viewer may read (see rules.go).
+func (ImportJob) Interceptors() []ent.Interceptor { return []ent.Interceptor{importJobInterceptor()} }
+
+// Policy of the ImportJob: only the product's own code writes (see rules.go).
+func (ImportJob) Policy() ent.Policy { return systemOnlyMutations() }

@@ -52,3 +52,9 @@ func (School) Edges() []ent.Edge {
 func (School) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
 }
+
+// Interceptors of the School: what a viewer may read (see rules.go).
+func (School) Interceptors() []ent.Interceptor { return []ent.Interceptor{schoolInterceptor()} }
+
+// Policy of the School: only the product's own code writes (see rules.go).
+func (School) Policy() ent.Policy { return systemOnlyMutations() }

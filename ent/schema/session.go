@@ -40,3 +40,9 @@ func (Session) Indexes() []ent.Index { return []ent.Index{index.Fields("expires_
 func (Session) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
+
+// Interceptors of the Session: what a viewer may read (see rules.go).
+func (Session) Interceptors() []ent.Interceptor { return []ent.Interceptor{denyViewers()} }
+
+// Policy of the Session: only the product's own code writes (see rules.go).
+func (Session) Policy() ent.Policy { return systemOnlyMutations() }

@@ -16,6 +16,8 @@ import (
 
 	"github.com/numo/accounts/frontend"
 	"github.com/numo/accounts/graph"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/auth/authn"
 	"github.com/numo/accounts/internal/config"
 	"github.com/numo/accounts/internal/demo"
 	"github.com/numo/accounts/internal/httpserver"
@@ -31,6 +33,7 @@ type App struct {
 	db      *store.DB
 	bus     pubsub.Bus
 	jobs    *jobs.Service
+	authn   *authn.Service
 	handler http.Handler
 }
 
@@ -45,8 +48,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		db.Close()
 		return nil, err
 	}
+	sys := auth.System(ctx)
 	if cfg.Demo {
-		seeded, err := demo.SeedIfEmpty(ctx, db.Client)
+		seeded, err := demo.SeedIfEmpty(sys, db.Client)
 		if err != nil {
 			db.Close()
 			return nil, err
@@ -55,7 +59,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			log.Info("created the demo school", "brin", demo.BRIN)
 		}
 	}
-	a := &App{cfg: cfg, log: log, db: db}
+	a := &App{cfg: cfg, log: log, db: db, authn: authn.New(db.Client, log)}
+	a.authn.SecureCookie = cfg.SecureCookies
+	if err := a.ensureAdmins(sys); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if db.Dialect == dialect.Postgres {
 		// Progress crosses processes through LISTEN/NOTIFY on the shared database.
 		a.bus, err = pubsub.NewPostgres(db.URL, func(ctx context.Context, channel, payload string) error {
@@ -76,6 +85,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	gql := graph.NewHandler(graph.Options{
 		Client:          db.Client,
 		Jobs:            a.jobs,
+		Authn:           a.authn,
 		Logger:          log,
 		AllowedOrigins:  cfg.AllowedOrigins,
 		MaxUploadBytes:  cfg.MaxUploadBytes,
@@ -92,11 +102,42 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		DevProxy:       proxy,
 		AllowedOrigins: cfg.AllowedOrigins,
 		Health:         func(r *http.Request) error { return db.SQL.PingContext(r.Context()) },
-		Routes:         map[string]http.Handler{"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler()},
-		Logger:         log,
+		Routes: map[string]http.Handler{
+			"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler(),
+			"POST /api/login":                      a.authn.LoginHandler(),
+			"POST /api/logout":                     a.authn.LogoutHandler(),
+		},
+		Authenticate: func(h http.Handler) http.Handler { return a.authn.Middleware(cfg.AllowedOrigins, h) },
+		Logger:       log,
 	})
 	return a, nil
 }
+
+// ensureAdmins gives every school whose admins cannot sign in yet a first admin password:
+// NUMO_ADMIN_PASSWORD, or a one-time password printed to the log once.
+func (a *App) ensureAdmins(ctx context.Context) error {
+	schools, err := a.db.Client.School.Query().All(ctx)
+	if err != nil {
+		return fmt.Errorf("first admin: %w", err)
+	}
+	for _, s := range schools {
+		user, pw, err := a.authn.EnsureAdminPassword(ctx, s.ID, a.cfg.AdminPassword)
+		if err != nil {
+			return err
+		}
+		switch {
+		case user == "":
+		case a.cfg.AdminPassword != "":
+			a.log.Info("first admin can sign in with NUMO_ADMIN_PASSWORD", "school", s.Brin, "username", user)
+		default:
+			a.log.Warn("first admin: one-time password, change it after signing in", "school", s.Brin, "username", user, "password", pw)
+		}
+	}
+	return nil
+}
+
+// Authn is the process's sign-in service.
+func (a *App) Authn() *authn.Service { return a.authn }
 
 // Handler is the process's root HTTP handler.
 func (a *App) Handler() http.Handler { return a.handler }

@@ -22,7 +22,8 @@ import (
 // function that shuts it down and reports how long that took.
 func start(t *testing.T, kind string) (string, func() (time.Duration, error)) {
 	t.Helper()
-	cfg, err := config.Load([]string{"--addr", "127.0.0.1:0", "--db", testdb.URL(t, kind), "--shutdown-timeout", "5s"}, func(string) string { return "" })
+	env := map[string]string{"NUMO_ADMIN_PASSWORD": adminPassword}
+	cfg, err := config.Load([]string{"--addr", "127.0.0.1:0", "--db", testdb.URL(t, kind), "--shutdown-timeout", "5s"}, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,10 +52,40 @@ func start(t *testing.T, kind string) (string, func() (time.Duration, error)) {
 	return "http://" + addr.String(), stop
 }
 
+const adminPassword = "demo-beheer-wachtwoord"
+
+// login signs in as the demo school's admin and returns the session cookie.
+func login(t *testing.T, base, user, password string) (*http.Cookie, int) {
+	t.Helper()
+	resp, err := http.Post(base+"/api/login", "application/json", strings.NewReader(`{"username":"`+user+`","password":"`+password+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == "numo_session" {
+			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+				t.Fatalf("session cookie is not HttpOnly and SameSite=Lax: %+v", c)
+			}
+			return c, resp.StatusCode
+		}
+	}
+	return nil, resp.StatusCode
+}
+
 func TestServe(t *testing.T) {
 	for _, kind := range testdb.Kinds {
 		t.Run(kind, func(t *testing.T) {
 			base, stop := start(t, kind)
+			if _, status := login(t, base, "beheer", "fout-wachtwoord"); status != http.StatusUnauthorized {
+				t.Fatalf("wrong password answered %d", status)
+			}
+			cookie, status := login(t, base, "beheer", adminPassword)
+			if cookie == nil || status != 200 {
+				t.Fatalf("login answered %d without a session cookie", status)
+			}
+			session := map[string]string{"Cookie": cookie.Name + "=" + cookie.Value}
+			jsonSession := map[string]string{"Cookie": cookie.Name + "=" + cookie.Value, "Content-Type": "application/json"}
 
 			tests := []struct {
 				name, method, path, body string
@@ -68,8 +99,17 @@ func TestServe(t *testing.T) {
 				{name: "client route", method: "GET", path: "/klassen/1A", wantStatus: 200, wantBody: "Numo"},
 				{name: "unknown api", method: "GET", path: "/api/nope", wantStatus: 404},
 				{name: "missing asset", method: "GET", path: "/assets/nope.js", wantStatus: 404},
-				{name: "graphql GET query", method: "GET", path: "/query?query=" + "%7Bschools(first%3A1)%7BtotalCount%7D%7D", wantStatus: 200, wantBody: `{"data":{"schools":{"totalCount":1}}}`},
-				{name: "graphql POST roster", method: "POST", path: "/query", header: map[string]string{"Content-Type": "application/json"},
+				{name: "graphql GET query", method: "GET", path: "/query?query=" + "%7Bschools(first%3A1)%7BtotalCount%7D%7D", header: session, wantStatus: 200, wantBody: `{"data":{"schools":{"totalCount":1}}}`},
+				{name: "anonymous sees nothing", method: "GET", path: "/query?query=" + "%7Bschools(first%3A1)%7BtotalCount%7D%7D", wantStatus: 200, wantBody: `"code":"UNAUTHENTICATED"`},
+				{name: "cross-site form post refused", method: "POST", path: "/query", header: map[string]string{"Cookie": session["Cookie"], "Content-Type": "application/x-www-form-urlencoded"},
+					body: "query=mutation%7BrevokeApiToken(id%3A1)%7Bid%7D%7D", wantStatus: 403, wantBody: "CSRF"},
+				{name: "foreign origin refused", method: "POST", path: "/query", header: map[string]string{"Cookie": session["Cookie"], "Content-Type": "application/json", "Origin": "https://evil.example"},
+					body: `{"query":"{ viewer { role } }"}`, wantStatus: 403},
+				{name: "unknown token refused", method: "POST", path: "/query", header: map[string]string{"Authorization": "Bearer numo_tok_nope", "Content-Type": "application/json"},
+					body: `{"query":"{ viewer { role } }"}`, wantStatus: 401},
+				{name: "viewer", method: "POST", path: "/query", header: jsonSession, body: `{"query":"{ viewer { role school { brin } } }"}`,
+					wantStatus: 200, wantBody: `{"data":{"viewer":{"role":"ADMIN","school":{"brin":"99XX"}}}}`},
+				{name: "graphql POST roster", method: "POST", path: "/query", header: jsonSession,
 					body:       `{"query":"{ classes(first: 1, where: {name: \"1A\"}) { edges { node { name pupils(first: 10, where: {status: ACTIVE}, orderBy: [{field: LAST_NAME}, {field: FIRST_NAME}]) { totalCount edges { node { lastName } } } } } } }"}`,
 					wantStatus: 200, wantBody: `"totalCount":5,"edges":[{"node":{"lastName":"Bakker"}}`},
 				{name: "graphql GET mutation refused", method: "GET", path: "/query?query=" + "mutation%7Bcommit(jobId%3A1)%7Bid%7D%7D", wantStatus: 406},
@@ -113,7 +153,7 @@ func TestServe(t *testing.T) {
 			}
 
 			// An open subscription connection does not hold up the shutdown.
-			c, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+			c, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: http.Header{"Cookie": []string{session["Cookie"]}}})
 			if err != nil {
 				t.Fatalf("websocket dial: %v", err)
 			}

@@ -6,6 +6,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"entgo.io/ent/privacy"
@@ -61,6 +62,12 @@ func FromContext(ctx context.Context) *Viewer {
 // without having authorised the request first.
 func System(ctx context.Context) context.Context {
 	return privacy.DecisionContext(ctx, privacy.Allow)
+}
+
+// IsSystem reports whether ctx was marked by System. (ent reports an Allow decision as nil.)
+func IsSystem(ctx context.Context) bool {
+	d, ok := privacy.DecisionFromContext(ctx)
+	return ok && (d == nil || errors.Is(d, privacy.Allow))
 }
 
 // IsToken reports whether the viewer is an API token.

@@ -38,6 +38,11 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// ComplexityLimit bounds the cost of one GraphQL operation.
 	ComplexityLimit int
+	// SecureCookies marks the session cookie Secure: set it when numo is served over HTTPS.
+	SecureCookies bool
+	// AdminPassword, when set, is the password of a school's first admin (else a one-time
+	// password is printed to the log). Only from NUMO_ADMIN_PASSWORD: never a flag.
+	AdminPassword string
 	// CommitDeadAfter is how long a committing process may stay silent before another process
 	// marks its import failed (its transaction has rolled back with its connection).
 	CommitDeadAfter time.Duration
@@ -65,6 +70,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		shutdown    string
 		complexity  string
 		deadAfter   string
+		secure      string
 	)
 	fs.StringVar(&c.Addr, "addr", env("NUMO_ADDR", ":8080"), "listen address (NUMO_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "db", env("NUMO_DATABASE_URL", "file:numo.db"), "database: SQLite file or postgres:// URL (NUMO_DATABASE_URL)")
@@ -78,6 +84,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&shutdown, "shutdown-timeout", env("NUMO_SHUTDOWN_TIMEOUT", "15s"), "graceful shutdown limit (NUMO_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&complexity, "complexity-limit", env("NUMO_COMPLEXITY_LIMIT", "2000"), "maximum GraphQL operation complexity (NUMO_COMPLEXITY_LIMIT)")
 	fs.StringVar(&deadAfter, "commit-dead-after", env("NUMO_COMMIT_DEAD_AFTER", "20s"), "fail an import whose process is silent this long (NUMO_COMMIT_DEAD_AFTER)")
+	fs.StringVar(&secure, "secure-cookies", env("NUMO_SECURE_COOKIES", "false"), "session cookie only over HTTPS (NUMO_SECURE_COOKIES)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
@@ -89,6 +96,10 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	var err error
 	if c.Demo, err = strconv.ParseBool(demo); err != nil {
 		bad("demo", err)
+	}
+	c.AdminPassword = getenv("NUMO_ADMIN_PASSWORD")
+	if c.SecureCookies, err = strconv.ParseBool(secure); err != nil {
+		bad("secure-cookies", err)
 	}
 	if c.Introspection, err = strconv.ParseBool(intro); err != nil {
 		bad("introspection", err)

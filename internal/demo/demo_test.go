@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/demo"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -12,7 +13,7 @@ import (
 
 func TestSeedIfEmpty(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := auth.System(context.Background())
 		for i, want := range []bool{true, false} {
 			seeded, err := demo.SeedIfEmpty(ctx, db.Client)
 			if err != nil || seeded != want {

@@ -33,6 +33,8 @@ type Options struct {
 	Routes map[string]http.Handler
 	// Logger logs each request.
 	Logger *slog.Logger
+	// Authenticate wraps every route (inside CORS): it puts the viewer into the request context.
+	Authenticate func(http.Handler) http.Handler
 }
 
 // New builds the server's root handler.
@@ -70,7 +72,11 @@ func New(o Options) http.Handler {
 		AllowCredentials: true,
 		MaxAge:           600,
 	})
-	return accessLog(o.Logger, securityHeaders(c.Handler(mux)))
+	var h http.Handler = mux
+	if o.Authenticate != nil {
+		h = o.Authenticate(h)
+	}
+	return accessLog(o.Logger, securityHeaders(c.Handler(h)))
 }
 
 // spaHandler serves hashed assets with immutable caching, index.html without caching, and

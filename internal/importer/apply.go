@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -337,26 +338,64 @@ func (w *writer) createClasses(p *Plan, st *State, res *Result) (map[string]int,
 			first[k] = &res.Records[i]
 		}
 	}
-	stmt, err := w.tx.PrepareContext(w.ctx, "INSERT INTO classes (school_id, name, name_key, year, level, created_at, updated_at) VALUES ("+
-		w.ph(1)+", "+w.ph(2)+", "+w.ph(3)+", "+w.ph(4)+", "+w.ph(5)+", "+w.ph(6)+", "+w.ph(6)+") RETURNING id")
-	if err != nil {
-		return nil, fmt.Errorf("prepare class insert: %w", err)
-	}
-	defer stmt.Close()
-	for _, name := range p.ClassesToCreate {
-		k := names.ClassKey(name)
-		var year any
-		level := ""
-		if r := first[k]; r != nil {
-			year, level = nullYear(r.Year), string(r.Level)
+	// One INSERT per batch of classes: a board's thousands of classes one round trip each
+	// took ~0.4 s on PostgreSQL. $1 is the school, $2 the time, $3 the job, then four per class.
+	for start := 0; start < len(p.ClassesToCreate); start += classBatch {
+		batch := p.ClassesToCreate[start:min(start+classBatch, len(p.ClassesToCreate))]
+		var q strings.Builder
+		q.WriteString("INSERT INTO classes (school_id, name, name_key, year, level, created_at, updated_at, created_by_job_id) VALUES ")
+		args := make([]any, 3, 3+4*len(batch))
+		args[0], args[1], args[2] = w.schoolID, w.now, nullID(w.jobID)
+		for i, name := range batch {
+			k := names.ClassKey(name)
+			var year any
+			level := ""
+			if r := first[k]; r != nil {
+				year, level = nullYear(r.Year), string(r.Level)
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			q.WriteString("(" + w.ph(1) + ", " + w.ph(n+1) + ", " + w.ph(n+2) + ", " + w.ph(n+3) + ", " + w.ph(n+4) + ", " + w.ph(2) + ", " + w.ph(2) + ", " + w.ph(3) + ")")
+			args = append(args, name, k, year, level)
 		}
-		var id int
-		if err := stmt.QueryRowContext(w.ctx, w.schoolID, name, k, year, level, w.now).Scan(&id); err != nil {
-			return nil, fmt.Errorf("create class %q: %w", name, err)
+		q.WriteString(" RETURNING id, name_key")
+		if err := w.insertClasses(q.String(), args, len(batch), ids); err != nil {
+			return nil, fmt.Errorf("create classes %q to %q: %w", batch[0], batch[len(batch)-1], err)
 		}
-		ids[k] = id
 	}
 	return ids, nil
+}
+
+// classBatch is how many classes one INSERT creates; with four parameters each it stays well
+// below the parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+const classBatch = 1000
+
+// insertClasses runs one batch insert and records the new ids by name key.
+func (w *writer) insertClasses(query string, args []any, want int, ids map[string]int) error {
+	rows, err := w.tx.QueryContext(w.ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	got := 0
+	for rows.Next() {
+		var id int
+		var k string
+		if err := rows.Scan(&id, &k); err != nil {
+			return err
+		}
+		ids[k] = id
+		got++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("%d classes inserted, want %d", got, want)
+	}
+	return nil
 }
 
 func (w *writer) idsByKey() (map[string]int, error) {
@@ -433,4 +472,12 @@ func nullYear(y int) any {
 		return nil
 	}
 	return y
+}
+
+// nullID is NULL for 0, so that an apply without a job records no creating job.
+func nullID(id int) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

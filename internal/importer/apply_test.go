@@ -11,6 +11,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -33,12 +34,12 @@ func prepare(t *testing.T, name string) *importer.Prepared {
 
 func newSchool(t *testing.T, c *ent.Client, brin string) *ent.School {
 	t.Helper()
-	return c.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(context.Background())
+	return c.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(auth.System(context.Background()))
 }
 
 func apply(t *testing.T, db *store.DB, p *importer.Prepared, schoolID int, a importer.Actions, opt importer.ApplyOptions) *importer.Plan {
 	t.Helper()
-	plan, err := importer.Apply(context.Background(), db, p.Input, schoolID, a, opt)
+	plan, err := importer.Apply(auth.System(context.Background()), db, p.Input, schoolID, a, opt)
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -54,7 +55,7 @@ func counts(added, updated, archived, unchanged, skipped, refused int) importer.
 // updates, a key that lost its leading zeros matched to its account.
 func TestYearTransition(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := auth.System(context.Background())
 		s := newSchool(t, db.Client, "11AA")
 		other := newSchool(t, db.Client, "22BB")
 		db.Client.Account.Create().SetSchoolID(other.ID).SetExternalKey("4000").SetFirstName("Ander").SetLastName("Kind").SaveX(ctx)
@@ -163,7 +164,7 @@ func hasChange(cs []importer.Change, field, before, after string) bool {
 // job, and a second apply of the same job refused without any change.
 func TestApplyJob(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := auth.System(context.Background())
 		s := newSchool(t, db.Client, "33CC")
 		apply(t, db, prepare(t, "transition/school_2026.csv"), s.ID, all, importer.ApplyOptions{})
 		job := db.Client.ImportJob.Create().SetSchoolID(s.ID).SetFileName("school_2027.csv").SetFileSize(1).SetSha256("x").
@@ -194,7 +195,7 @@ func TestApplyJob(t *testing.T) {
 // writes nothing.
 func TestStalePreview(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := auth.System(context.Background())
 		s := newSchool(t, db.Client, "44DD")
 		apply(t, db, prepare(t, "transition/school_2026.csv"), s.ID, all, importer.ApplyOptions{})
 		y2 := prepare(t, "transition/school_2027.csv")
@@ -216,7 +217,7 @@ func TestStalePreview(t *testing.T) {
 // TestApplyAllOrNothing cancels an apply halfway through its writes: nothing is kept.
 func TestApplyAllOrNothing(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(auth.System(context.Background()))
 		defer cancel()
 		s := newSchool(t, db.Client, "55EE")
 		y1 := prepare(t, "transition/school_2026.csv")
@@ -228,7 +229,7 @@ func TestApplyAllOrNothing(t *testing.T) {
 		if err == nil {
 			t.Fatal("apply with a cancelled context succeeded")
 		}
-		bg := context.Background()
+		bg := auth.System(context.Background())
 		if n := db.Client.Account.Query().CountX(bg) + db.Client.Class.Query().CountX(bg); n != 0 {
 			t.Fatalf("a failed apply left %d rows behind", n)
 		}
@@ -238,7 +239,7 @@ func TestApplyAllOrNothing(t *testing.T) {
 // TestArchiveNeedsValidRows: a file whose every row is refused archives nothing.
 func TestArchiveNeedsValidRows(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := auth.System(context.Background())
 		s := newSchool(t, db.Client, "66FF")
 		apply(t, db, prepare(t, "transition/school_2026.csv"), s.ID, all, importer.ApplyOptions{})
 		data := []byte("Stamnr;Roepnaam;Achternaam;Klas\r\n9001;=cmd;Jansen;1A\r\n9002;Piet;;1A\r\n")

@@ -267,6 +267,9 @@ type PlanInput struct {
 	// FileKeys are the keys of every data row, valid or refused: an account whose key is in
 	// the file is never archived, even when its row was refused.
 	FileKeys map[string]bool
+	// RefusedRows are the refused rows' values as written, by line, so that the preview can
+	// show whose row it is.
+	RefusedRows map[int]Person
 }
 
 // NewPlanInput collects what MakePlan needs from a parsed file and its records.
@@ -284,7 +287,39 @@ func NewPlanInput(f *File, m Mapping, res *Result) PlanInput {
 			}
 		}
 	}
-	return PlanInput{Result: res, Mapping: m, FileKeys: keys}
+	refused := map[int]bool{}
+	for _, pr := range res.Refused {
+		refused[pr.Line] = true
+	}
+	rows := map[int]Person{}
+	for _, r := range f.Rows {
+		if !refused[r.Line] {
+			continue
+		}
+		var p Person
+		for col, field := range m {
+			if col >= len(r.Cells) {
+				continue
+			}
+			v := strings.TrimSpace(r.Cells[col])
+			switch field {
+			case FieldKey:
+				p.Key = v
+			case FieldFirstName:
+				p.FirstName = v
+			case FieldInfix:
+				p.Infix = v
+			case FieldLastName:
+				p.LastName = v
+			case FieldClass:
+				p.Class = v
+			case FieldEmail:
+				p.Email = v
+			}
+		}
+		rows[r.Line] = p
+	}
+	return PlanInput{Result: res, Mapping: m, FileKeys: keys, RefusedRows: rows}
 }
 
 // MakePlan computes what the import does for the chosen actions against the live state.
@@ -385,7 +420,7 @@ func MakePlan(in PlanInput, st *State, actions Actions) *Plan {
 			last.Reasons = append(last.Reasons, prob)
 			continue
 		}
-		p.Users = append(p.Users, PlannedUser{Outcome: OutcomeRefused, Line: prob.Line, Reasons: []Problem{prob}})
+		p.Users = append(p.Users, PlannedUser{Outcome: OutcomeRefused, Line: prob.Line, Person: in.RefusedRows[prob.Line], Reasons: []Problem{prob}})
 	}
 	active := 0
 	for i := range st.accounts {

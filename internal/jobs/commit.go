@@ -12,6 +12,8 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/audit"
+	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/pubsub"
 )
@@ -24,6 +26,8 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 	if err != nil {
 		return nil, err
 	}
+	user := ctx
+	ctx = auth.System(ctx)
 	if job.Status != importjob.StatusPREVIEWED && job.Status != importjob.StatusFAILED {
 		return nil, errState("Bekijk eerst het voorbeeld van deze import.", "Preview this import first.")
 	}
@@ -66,10 +70,12 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 		return nil, errState("Deze import wordt al uitgevoerd.", "This import is running already.")
 	}
 	s.log.Info("import commit claimed", "job", jobID, "school", job.SchoolID, "node", s.node)
+	audit.Record(user, s.db.Client, job.SchoolID, "import_commit", fmt.Sprintf("job %d: %s, actions %v, confirmed %d", jobID, job.FileName, job.Actions, confirm))
+	viewer := auth.FromContext(user)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.run(jobID, job.SchoolID, p, plan, confirm)
+		s.run(jobID, job.SchoolID, p, plan, confirm, viewer)
 	}()
 	job, err = s.db.Client.ImportJob.Get(ctx, jobID)
 	if err != nil {
@@ -79,8 +85,9 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 }
 
 // run applies a claimed job; it owns the job until it is COMMITTED or FAILED.
-func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.Plan, confirm int) {
+func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.Plan, confirm int, viewer *auth.Viewer) {
 	ctx := s.ctx
+	actx := auth.NewContext(ctx, viewer)
 	pub := newPublisher(s, jobID)
 	defer pub.stop()
 	start := time.Now()
@@ -95,8 +102,11 @@ func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.
 			s.log.Error("mark import failed", "job", jobID, "err", ferr)
 		}
 		s.publish(jobID, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: msg})
+		audit.Record(actx, s.db.Client, schoolID, "import_failed", fmt.Sprintf("job %d: %v", jobID, err))
 		return
 	}
+	audit.Record(actx, s.db.Client, schoolID, "import_committed", fmt.Sprintf("job %d: %d added, %d updated, %d archived",
+		jobID, applied.Counts.Added, applied.Counts.Updated, applied.Counts.Archived))
 	total := applied.Counts.Added + applied.Counts.Updated + applied.Counts.Archived
 	s.log.Info("import committed", "job", jobID, "added", applied.Counts.Added, "updated", applied.Counts.Updated,
 		"archived", applied.Counts.Archived, "ms", time.Since(start).Milliseconds())
@@ -119,7 +129,7 @@ func failureMessage(err error) string {
 
 // fail marks a job FAILED unless it was committed after all.
 func (s *Service) fail(jobID int, msg string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(auth.System(context.Background()), 10*time.Second)
 	defer cancel()
 	_, err := s.db.Client.ImportJob.Update().Where(importjob.ID(jobID), importjob.StatusEQ(importjob.StatusCOMMITTING)).
 		SetStatus(importjob.StatusFAILED).SetPhase("failed").SetError(msg).Save(ctx)
@@ -283,11 +293,9 @@ const pollEvery = 3 * time.Second
 // Subscribe streams a job's progress: the current state first, then every change, ending
 // with the final event. The channel closes after the final event or when ctx ends.
 func (s *Service) Subscribe(ctx context.Context, jobID int) (<-chan Progress, error) {
-	job, err := s.db.Client.ImportJob.Get(ctx, jobID)
-	if ent.IsNotFound(err) {
-		return nil, errNotFound("import", jobID)
-	} else if err != nil {
-		return nil, fmt.Errorf("subscribe job %d: %w", jobID, err)
+	job, err := s.Job(ctx, jobID)
+	if err != nil {
+		return nil, err
 	}
 	events, unsubscribe := s.bus.Subscribe(ctx, jobID)
 	// Read the state again after subscribing, so that nothing falls between the two.

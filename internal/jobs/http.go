@@ -2,12 +2,13 @@ package jobs
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/internal/auth"
 )
 
 // ReportHandler serves GET /api/import-jobs/{id}/report.csv: a job's result as a CSV download.
@@ -18,8 +19,9 @@ func (s *Service) ReportHandler() http.Handler {
 			http.Error(w, "onbekende import", http.StatusNotFound)
 			return
 		}
-		job, err := s.db.Client.ImportJob.Get(r.Context(), id)
-		if ent.IsNotFound(err) {
+		job, err := s.Job(r.Context(), id) // only the school's admins see its jobs
+		var coded *Error
+		if errors.As(err, &coded) || errors.Is(err, auth.ErrUnauthenticated) {
 			http.Error(w, "onbekende import", http.StatusNotFound)
 			return
 		} else if err != nil {

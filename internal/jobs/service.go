@@ -23,6 +23,8 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/audit"
+	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/pubsub"
 	"github.com/numo/accounts/internal/store"
@@ -52,7 +54,7 @@ func New(db *store.DB, bus pubsub.Bus, log *slog.Logger) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
 	var b [4]byte
 	rand.Read(b[:])
-	s := &Service{db: db, bus: bus, log: log, node: hex.EncodeToString(b[:]), ctx: ctx, cancel: cancel,
+	s := &Service{db: db, bus: bus, log: log, node: hex.EncodeToString(b[:]), ctx: auth.System(ctx), cancel: cancel,
 		HeartbeatInterval: 2 * time.Second, DeadAfter: 20 * time.Second}
 	s.plans.max = 8
 	return s
@@ -114,6 +116,16 @@ func Mapping(j *ent.ImportJob) (*jobMapping, error) {
 // Upload reads a file for a school and creates its job with the detected format and a
 // proposed mapping. A refused file creates nothing.
 func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, data []byte) (*ent.ImportJob, error) {
+	if _, err := s.db.Client.School.Get(ctx, schoolID); ent.IsNotFound(err) {
+		return nil, errNotFound("school", schoolID) // not visible to this viewer: as if it did not exist
+	} else if err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	if err := auth.RequireAdmin(ctx, schoolID); err != nil {
+		return nil, err
+	}
+	user := ctx
+	ctx = auth.System(ctx)
 	school, err := s.db.Client.School.Get(ctx, schoolID)
 	if ent.IsNotFound(err) {
 		return nil, errNotFound("school", schoolID)
@@ -169,6 +181,7 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 		return nil, fmt.Errorf("upload: %w", err)
 	}
 	job = job.Unwrap()
+	audit.Record(user, s.db.Client, schoolID, "import_uploaded", fmt.Sprintf("job %d: %s, %d rows", job.ID, job.FileName, job.RowCount))
 	s.log.Info("import uploaded", "job", job.ID, "school", schoolID, "rows", len(f.Rows), "encoding", f.Encoding)
 	return job, nil
 }
@@ -213,6 +226,7 @@ func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice
 	if err != nil {
 		return nil, err
 	}
+	ctx = auth.System(ctx)
 	m, err := Mapping(job)
 	if err != nil {
 		return nil, err
@@ -302,12 +316,14 @@ func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice
 }
 
 // editableJob loads a job whose mapping and preview may still change, with its file.
+// The viewer must administer the job's school; other schools' jobs do not exist for them.
 func (s *Service) editableJob(ctx context.Context, jobID int) (*ent.ImportJob, []byte, error) {
-	job, err := s.db.Client.ImportJob.Get(ctx, jobID)
-	if ent.IsNotFound(err) {
-		return nil, nil, errNotFound("import", jobID)
-	} else if err != nil {
-		return nil, nil, fmt.Errorf("load job %d: %w", jobID, err)
+	job, err := s.Job(ctx, jobID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := auth.RequireAdmin(ctx, job.SchoolID); err != nil {
+		return nil, nil, err
 	}
 	switch job.Status {
 	case importjob.StatusCOMMITTING:
@@ -327,6 +343,20 @@ func (s *Service) editableJob(ctx context.Context, jobID int) (*ent.ImportJob, [
 	return job, content, nil
 }
 
+// Job loads a job the viewer may see.
+func (s *Service) Job(ctx context.Context, jobID int) (*ent.ImportJob, error) {
+	if auth.FromContext(ctx) == nil && !auth.IsSystem(ctx) {
+		return nil, auth.ErrUnauthenticated
+	}
+	job, err := s.db.Client.ImportJob.Get(ctx, jobID)
+	if ent.IsNotFound(err) {
+		return nil, errNotFound("import", jobID)
+	} else if err != nil {
+		return nil, fmt.Errorf("load job %d: %w", jobID, err)
+	}
+	return job, nil
+}
+
 func putBlob(ctx context.Context, c *ent.Client, jobID int, kind importblob.Kind, data []byte) error {
 	return c.ImportBlob.Create().SetJobID(jobID).SetKind(kind).SetData(data).
 		OnConflictColumns(importblob.FieldJobID, importblob.FieldKind).UpdateData().Exec(ctx)
@@ -334,7 +364,8 @@ func putBlob(ctx context.Context, c *ent.Client, jobID int, kind importblob.Kind
 
 // blob reads one blob of a job, nil when there is none.
 func (s *Service) blob(ctx context.Context, jobID int, kind importblob.Kind) ([]byte, error) {
-	b, err := s.db.Client.ImportBlob.Query().Where(importblob.JobID(jobID), importblob.KindEQ(kind)).Only(ctx)
+	// Blobs are read only after the job itself was found for the viewer.
+	b, err := s.db.Client.ImportBlob.Query().Where(importblob.JobID(jobID), importblob.KindEQ(kind)).Only(auth.System(ctx))
 	if ent.IsNotFound(err) {
 		return nil, nil
 	} else if err != nil {
@@ -389,6 +420,7 @@ func (s *Service) Preview(ctx context.Context, jobID int, actions importer.Actio
 	if err != nil {
 		return nil, err
 	}
+	ctx = auth.System(ctx)
 	p, err := prepare(job, content)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 )
@@ -15,7 +16,7 @@ func TestConcurrentMigrate(t *testing.T) {
 	for _, kind := range testdb.Kinds {
 		t.Run(kind, func(t *testing.T) {
 			url := testdb.URL(t, kind)
-			ctx := context.Background()
+			ctx := auth.System(context.Background())
 			var wg sync.WaitGroup
 			errs := make(chan error, 4)
 			for range 4 {
@@ -52,7 +53,7 @@ func TestConcurrentMigrate(t *testing.T) {
 
 func TestOpenRejects(t *testing.T) {
 	for _, url := range []string{"", "file:", "file:/x.db?%zz"} {
-		if db, err := store.Open(context.Background(), url); err == nil {
+		if db, err := store.Open(auth.System(context.Background()), url); err == nil {
 			db.Close()
 			t.Errorf("Open(%q) succeeded, want an error", url)
 		}

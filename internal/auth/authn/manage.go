@@ -1,0 +1,257 @@
+package authn
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/internal/audit"
+	"github.com/numo/accounts/internal/auth"
+)
+
+// Every method here authorises the viewer in ctx first, then writes as the system.
+
+// CreateToken makes an API token for the school and returns it with its secret, which is
+// shown this once.
+func (s *Service) CreateToken(ctx context.Context, schoolID int, name string, scopes []auth.Scope) (*ent.APIToken, string, error) {
+	v := auth.FromContext(ctx)
+	if err := requireAdminAccount(v, schoolID); err != nil {
+		return nil, "", err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		return nil, "", invalid("Geef de sleutel een naam van hoogstens 100 tekens.", "Give the token a name of at most 100 characters.")
+	}
+	if len(scopes) == 0 {
+		return nil, "", invalid("Kies wat de sleutel mag.", "Choose what the token may do.")
+	}
+	names := make([]string, 0, len(scopes))
+	for _, sc := range scopes {
+		if sc != auth.ScopeReadRosters && sc != auth.ScopeRunImports {
+			return nil, "", invalid(fmt.Sprintf("onbekende bevoegdheid %q", sc), fmt.Sprintf("unknown scope %q", sc))
+		}
+		if !slices.Contains(names, string(sc)) {
+			names = append(names, string(sc))
+		}
+	}
+	secret := auth.NewSecret("numo_tok_")
+	sys := auth.System(ctx)
+	t, err := s.client.APIToken.Create().SetSchoolID(schoolID).SetName(name).SetPrefix(secret[:13]).
+		SetTokenHash(auth.HashSecret(secret)).SetScopes(names).SetCreatedByID(v.AccountID).Save(sys)
+	if err != nil {
+		return nil, "", fmt.Errorf("create token: %w", err)
+	}
+	audit.Record(ctx, s.client, schoolID, "token_created", fmt.Sprintf("%s (%s) %v", t.Name, t.Prefix, names))
+	return t, secret, nil
+}
+
+// RevokeToken ends an API token at once.
+func (s *Service) RevokeToken(ctx context.Context, id int) (*ent.APIToken, error) {
+	t, err := s.client.APIToken.Get(ctx, id) // the viewer's rules hide other schools' tokens
+	if err != nil {
+		return nil, err
+	}
+	if err := requireAdminAccount(auth.FromContext(ctx), t.SchoolID); err != nil {
+		return nil, err
+	}
+	if t.RevokedAt == nil {
+		if t, err = s.client.APIToken.UpdateOne(t).SetRevokedAt(time.Now()).Save(auth.System(ctx)); err != nil {
+			return nil, fmt.Errorf("revoke token: %w", err)
+		}
+		audit.Record(ctx, s.client, t.SchoolID, "token_revoked", t.Name+" ("+t.Prefix+")")
+	}
+	return t, nil
+}
+
+// TeacherInput is a new teacher account.
+type TeacherInput struct {
+	FirstName, Infix, LastName, Email, Username string
+}
+
+// CreateTeacher adds a teacher account to the school (without a password: the admin gives
+// one with ResetPassword).
+func (s *Service) CreateTeacher(ctx context.Context, schoolID int, in TeacherInput) (*ent.Account, error) {
+	if err := requireAdminAccount(auth.FromContext(ctx), schoolID); err != nil {
+		return nil, err
+	}
+	in.FirstName, in.LastName = strings.TrimSpace(in.FirstName), strings.TrimSpace(in.LastName)
+	in.Username, in.Email = strings.TrimSpace(in.Username), strings.TrimSpace(in.Email)
+	if in.FirstName == "" || in.LastName == "" || in.Username == "" || !strings.Contains(in.Email, "@") {
+		return nil, invalid("Vul voornaam, achternaam, gebruikersnaam en een geldig e-mailadres in.",
+			"Fill in first name, last name, username and a valid e-mail address.")
+	}
+	sys := auth.System(ctx)
+	taken, err := s.client.Account.Query().Where(account.UsernameEqualFold(in.Username)).Exist(sys)
+	if err != nil {
+		return nil, fmt.Errorf("create teacher: %w", err)
+	}
+	if taken {
+		return nil, invalid(fmt.Sprintf("De gebruikersnaam %q is al in gebruik.", in.Username), fmt.Sprintf("The username %q is taken.", in.Username))
+	}
+	a, err := s.client.Account.Create().SetSchoolID(schoolID).SetRole(account.RoleTEACHER).SetFirstName(in.FirstName).
+		SetInfix(strings.TrimSpace(in.Infix)).SetLastName(in.LastName).SetEmail(in.Email).SetUsername(in.Username).Save(sys)
+	if err != nil {
+		return nil, fmt.Errorf("create teacher: %w", err)
+	}
+	audit.Record(ctx, s.client, schoolID, "teacher_created", fmt.Sprintf("account %d (%s)", a.ID, a.Username))
+	return a, nil
+}
+
+// SetTeacherClasses replaces the classes a teacher teaches.
+func (s *Service) SetTeacherClasses(ctx context.Context, teacherID int, classIDs []int) (*ent.Account, error) {
+	t, err := s.client.Account.Get(ctx, teacherID)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireAdminAccount(auth.FromContext(ctx), t.SchoolID); err != nil {
+		return nil, err
+	}
+	if t.Role != account.RoleTEACHER {
+		return nil, invalid("Alleen docenten geven les aan klassen.", "Only teachers teach classes.")
+	}
+	sys := auth.System(ctx)
+	n, err := s.client.Class.Query().Where(class.IDIn(classIDs...), class.SchoolID(t.SchoolID)).Count(sys)
+	if err != nil {
+		return nil, fmt.Errorf("set teacher classes: %w", err)
+	}
+	if n != len(slices.Compact(slices.Sorted(slices.Values(classIDs)))) {
+		return nil, invalid("Een of meer klassen bestaan niet op deze school.", "One or more classes do not exist at this school.")
+	}
+	t, err = s.client.Account.UpdateOne(t).ClearTeachingClasses().AddTeachingClassIDs(classIDs...).Save(sys)
+	if err != nil {
+		return nil, fmt.Errorf("set teacher classes: %w", err)
+	}
+	audit.Record(ctx, s.client, t.SchoolID, "teacher_classes_set", fmt.Sprintf("account %d: %v", t.ID, classIDs))
+	return t, nil
+}
+
+// ResetPassword gives an account of the admin's school a new one-time password, returned this
+// once; every session of the account ends.
+func (s *Service) ResetPassword(ctx context.Context, accountID int) (string, error) {
+	a, err := s.client.Account.Get(ctx, accountID)
+	if err != nil {
+		return "", err
+	}
+	if err := requireAdminAccount(auth.FromContext(ctx), a.SchoolID); err != nil {
+		return "", err
+	}
+	if a.Status != account.StatusACTIVE {
+		return "", invalid("Een gearchiveerd account kan niet inloggen.", "An archived account cannot sign in.")
+	}
+	pw := auth.NewPassword()
+	if err := s.setPassword(ctx, a, pw, true); err != nil {
+		return "", err
+	}
+	audit.Record(ctx, s.client, a.SchoolID, "password_reset", fmt.Sprintf("account %d", a.ID))
+	return pw, nil
+}
+
+// ChangePassword changes the signed-in account's password.
+func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
+	v := auth.FromContext(ctx)
+	if v == nil || v.IsToken() {
+		return auth.ErrUnauthenticated
+	}
+	sys := auth.System(ctx)
+	a, err := s.client.Account.Get(sys, v.AccountID)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	if ok, _ := auth.CheckPassword(a.PasswordHash, oldPassword); !ok {
+		return invalid("Het huidige wachtwoord klopt niet.", "The current password is wrong.")
+	}
+	if len([]rune(newPassword)) < auth.MinPasswordLength {
+		return invalid(fmt.Sprintf("Kies een wachtwoord van minstens %d tekens.", auth.MinPasswordLength),
+			fmt.Sprintf("Choose a password of at least %d characters.", auth.MinPasswordLength))
+	}
+	if err := s.setPassword(ctx, a, newPassword, false); err != nil {
+		return err
+	}
+	audit.Record(ctx, s.client, a.SchoolID, "password_changed", "")
+	return nil
+}
+
+func (s *Service) setPassword(ctx context.Context, a *ent.Account, password string, oneTime bool) error {
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	sys := auth.System(ctx)
+	if err := s.client.Account.UpdateOne(a).SetPasswordHash(hash).SetMustChangePassword(oneTime).
+		SetFailedLogins(0).ClearLockedUntil().Exec(sys); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if oneTime {
+		if _, err := s.client.Session.Delete().Where(session.AccountID(a.ID)).Exec(sys); err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+	}
+	return nil
+}
+
+// EnsureAdminPassword makes sure that the school's first admin account can sign in: when no
+// admin of the school has a password yet, the first admin (created as "beheer" when there is
+// none) gets password, or a generated one-time password when it is empty. It returns the
+// username and the password it set ("" when nothing changed).
+func (s *Service) EnsureAdminPassword(ctx context.Context, schoolID int, password string) (string, string, error) {
+	sys := auth.System(ctx)
+	admins, err := s.client.Account.Query().Where(account.SchoolID(schoolID), account.RoleEQ(account.RoleADMIN),
+		account.StatusEQ(account.StatusACTIVE)).Order(ent.Asc(account.FieldID)).All(sys)
+	if err != nil {
+		return "", "", fmt.Errorf("first admin: %w", err)
+	}
+	for _, a := range admins {
+		if a.PasswordHash != "" {
+			return "", "", nil
+		}
+	}
+	var a *ent.Account
+	if len(admins) > 0 {
+		a = admins[0]
+	} else {
+		username := "beheer"
+		if taken, _ := s.client.Account.Query().Where(account.UsernameEqualFold(username)).Exist(sys); taken {
+			username = fmt.Sprintf("beheer-%d", schoolID)
+		}
+		if a, err = s.client.Account.Create().SetSchoolID(schoolID).SetRole(account.RoleADMIN).SetFirstName("Beheerder").
+			SetLastName("School").SetUsername(username).Save(sys); err != nil {
+			return "", "", fmt.Errorf("first admin: %w", err)
+		}
+	}
+	oneTime := password == ""
+	if oneTime {
+		password = auth.NewPassword()
+	}
+	if err := s.setPassword(ctx, a, password, oneTime); err != nil {
+		return "", "", err
+	}
+	audit.Record(sys, s.client, schoolID, "first_admin", fmt.Sprintf("account %d (%s)", a.ID, a.Username))
+	return a.Username, password, nil
+}
+
+// requireAdminAccount allows only an admin account of the school (not a token): tokens,
+// teachers and passwords are people's business.
+func requireAdminAccount(v *auth.Viewer, schoolID int) error {
+	switch {
+	case v == nil:
+		return auth.ErrUnauthenticated
+	case v.IsToken() || v.Role != auth.RoleAdmin || v.SchoolID != schoolID:
+		return auth.ErrForbidden
+	}
+	return nil
+}
+
+// invalidError is a refusal of bad input.
+type invalidError struct{ nl, en string }
+
+func (e *invalidError) Error() string              { return e.nl }
+func (e *invalidError) Code() string               { return "INVALID_INPUT" }
+func (e *invalidError) Extensions() map[string]any { return map[string]any{"messageEn": e.en} }
+
+func invalid(nl, en string) error { return &invalidError{nl, en} }

@@ -1,0 +1,60 @@
+package undo
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Error is a refusal the client can act on: a stable code, a Dutch message and extensions
+// (messageEn, and for CodeConflict the conflicting accounts). The GraphQL layer shows it as is.
+type Error struct {
+	code    string
+	message string
+	ext     map[string]any
+}
+
+// The codes of Error.
+const (
+	// CodeConflict refuses an undo because accounts changed after the import.
+	CodeConflict = "UNDO_CONFLICT"
+	// CodeInvalidState refuses an undo of a job that cannot be undone (any more).
+	CodeInvalidState = "INVALID_STATE"
+	// CodeNotFound means there is no such import job (for this viewer).
+	CodeNotFound = "NOT_FOUND"
+)
+
+func (e *Error) Error() string { return e.message }
+
+// Code is the stable machine-readable code.
+func (e *Error) Code() string { return e.code }
+
+// Extensions are the extra fields for the client: messageEn, and conflicts for CodeConflict.
+func (e *Error) Extensions() map[string]any { return e.ext }
+
+func newError(code, nl, en string, ext map[string]any) *Error {
+	if ext == nil {
+		ext = map[string]any{}
+	}
+	ext["messageEn"] = en
+	return &Error{code: code, message: nl, ext: ext}
+}
+
+func errNotFound(jobID int) *Error {
+	return newError(CodeNotFound, fmt.Sprintf("import %d niet gevonden", jobID), fmt.Sprintf("import %d not found", jobID), nil)
+}
+
+// refusal is why a job cannot be undone, in Dutch and English.
+type refusal struct{ nl, en string }
+
+func (r *refusal) err() *Error { return newError(CodeInvalidState, r.nl, r.en, nil) }
+
+func errConflict(cs []Conflict) *Error {
+	list := make([]map[string]any, len(cs))
+	for i, c := range cs {
+		list[i] = map[string]any{"accountId": strconv.Itoa(c.AccountID), "key": c.Key, "name": c.Name, "reason": c.Reason}
+	}
+	return newError(CodeConflict,
+		fmt.Sprintf("%d accounts zijn na deze import gewijzigd. Maak de import ongedaan zonder die accounts (ze blijven zoals ze zijn), of laat de import staan.", len(cs)),
+		fmt.Sprintf("%d accounts changed after this import. Undo it without those accounts (they stay as they are), or keep the import.", len(cs)),
+		map[string]any{"conflicts": list})
+}

@@ -1,0 +1,363 @@
+// Package undo undoes a committed import job: every account the job touched gets its state from
+// before the job back (archived accounts become active again, updated fields get their old
+// values, added accounts are archived, not deleted), and the classes the job created that are
+// left empty are removed — all in one transaction, with a preview of the same plan first.
+//
+// An account that changed after the job, by a later import or by hand (its updated_at is after
+// the job's commit), is a conflict: the undo lists it and never silently overwrites it. The
+// undo is itself an import job (kind UNDO) in the school's history, with its own change
+// records, and an entry in the audit log.
+package undo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/audit"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+)
+
+// Plan is what undoing one import job does, computed against the school's live accounts.
+type Plan struct {
+	JobID    int
+	SchoolID int
+	// FileName is the name of the job's uploaded file.
+	FileName string
+	// Possible reports whether the job can be undone; when not, Reason says why (Dutch) and
+	// ReasonEn the same in English, and the counts below are zero.
+	Possible bool
+	Reason   string
+	ReasonEn string
+	// ArchiveAdded is how many accounts the job added that the undo archives.
+	ArchiveAdded int
+	// RestoreUpdated is how many accounts the job updated that get their old values back.
+	RestoreUpdated int
+	// Reactivate is how many accounts the job archived that become active again.
+	Reactivate int
+	// RemoveClasses are the names of the classes the job created that the undo leaves empty
+	// and removes.
+	RemoveClasses []string
+	// Conflicts are the accounts that changed after the job: the undo leaves them as they are.
+	Conflicts []Conflict
+
+	items          []item
+	removeClassIDs []int
+	refusal        *refusal
+}
+
+// Conflict is an account the undo will not touch, because it changed after the import.
+type Conflict struct {
+	AccountID int    `json:"accountId"`
+	Key       string `json:"key"`
+	Name      string `json:"name"`
+	// Reason explains the conflict in Dutch, e.g. "gewijzigd na deze import (op 3 september 2026 om 14:05)".
+	Reason string `json:"reason"`
+}
+
+// Options control Undo.
+type Options struct {
+	// SkipConflicts undoes the job for every account except the conflicting ones; without it
+	// any conflict refuses the whole undo (CodeConflict).
+	SkipConflicts bool
+	// Now is the time of the undo; zero means time.Now.
+	Now time.Time
+}
+
+// Result is a done undo.
+type Result struct {
+	// Job is the new import job of kind UNDO that records the undo in the school's history.
+	Job *ent.ImportJob
+	// Plan is what the undo did; its conflicts were left as they are.
+	Plan *Plan
+}
+
+// state is an account's data as a change record stores it. It reads the before-state that
+// the import engine writes (importer.Person, status and classId) and adds archivedAt, which
+// the undo needs to restore an archived account exactly.
+type state struct {
+	importer.Person
+	Status     string     `json:"status"`
+	ClassID    *int       `json:"classId,omitempty"`
+	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
+}
+
+// item is one account the undo changes.
+type item struct {
+	accountID int
+	action    accountchange.Action // what the job did to the account
+	current   state                // as it is now, recorded as the undo's before-state
+	target    *state               // what it gets back; nil for an added account (archived)
+}
+
+// Preview returns what undoing the job would do, without doing it. The viewer in ctx must
+// administer the job's school.
+func Preview(ctx context.Context, c *ent.Client, jobID int) (*Plan, error) {
+	d, schoolID, err := prepare(ctx, c, jobID)
+	if err != nil {
+		return nil, err
+	}
+	return makePlan(auth.System(ctx), c, importer.Placeholder(d), jobID, schoolID)
+}
+
+// Undo undoes a committed import job in one transaction and returns the new UNDO job. The
+// viewer in ctx must administer the job's school. It refuses with an *Error: CodeInvalidState
+// for a job that is not a committed import (any more), CodeConflict when accounts changed
+// after the job and opt.SkipConflicts is not set. On PostgreSQL it holds the school's import
+// lock, so an undo and a commit of one school never interleave.
+func Undo(ctx context.Context, c *ent.Client, jobID int, opt Options) (*Result, error) {
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	d, schoolID, err := prepare(ctx, c, jobID)
+	if err != nil {
+		return nil, err
+	}
+	sys := auth.System(ctx)
+	tx, err := c.Tx(sys)
+	if err != nil {
+		return nil, fmt.Errorf("undo job %d: begin: %w", jobID, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if d == dialect.Postgres {
+		if _, err := tx.ExecContext(sys, "SELECT pg_advisory_xact_lock($1)", schoolLock(schoolID)); err != nil {
+			return nil, fmt.Errorf("undo job %d: lock school: %w", jobID, err)
+		}
+	}
+	ph := importer.Placeholder(d)
+	// The plan is made again under the lock: what the preview showed may have changed.
+	p, err := makePlan(sys, tx, ph, jobID, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	if p.refusal != nil {
+		return nil, p.refusal.err()
+	}
+	if len(p.Conflicts) > 0 && !opt.SkipConflicts {
+		return nil, errConflict(p.Conflicts)
+	}
+	w := &writer{ctx: sys, tx: tx, ph: ph, now: opt.Now, schoolID: schoolID}
+	if err := w.accounts(p); err != nil {
+		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
+	}
+	if err := w.removeClasses(p); err != nil {
+		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
+	}
+	job, err := w.record(p, auth.FromContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
+	}
+	res, err := tx.ExecContext(sys, "UPDATE import_jobs SET status = 'UNDONE', undone_at = "+ph(1)+", updated_at = "+ph(1)+
+		" WHERE id = "+ph(2)+" AND status = 'COMMITTED' AND data_purged_at IS NULL", opt.Now, jobID)
+	if err != nil {
+		return nil, fmt.Errorf("undo job %d: mark undone: %w", jobID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return nil, (&refusal{"Deze import is intussen al ongedaan gemaakt.", "This import was undone meanwhile."}).err()
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("undo job %d: commit: %w", jobID, err)
+	}
+	audit.Record(ctx, c, schoolID, "import_undone", fmt.Sprintf(
+		"import %d (%s) ongedaan gemaakt als import %d: %d toegevoegde accounts gearchiveerd, %d bijgewerkte teruggezet, %d gearchiveerde weer actief, %d klassen verwijderd, %d accounts met een latere wijziging overgeslagen",
+		jobID, p.FileName, job.ID, p.ArchiveAdded, p.RestoreUpdated, p.Reactivate, len(p.RemoveClasses), len(p.Conflicts)))
+	return &Result{Job: job.Unwrap(), Plan: p}, nil
+}
+
+// prepare finds the job's school and authorises the viewer for it: an admin of the school
+// (or a token of it that runs imports). A job of another school is not found.
+func prepare(ctx context.Context, c *ent.Client, jobID int) (dialectName string, schoolID int, err error) {
+	d, err := dialectOf(ctx, c)
+	if err != nil {
+		return "", 0, err
+	}
+	v := auth.FromContext(ctx)
+	if v == nil {
+		return "", 0, auth.ErrUnauthenticated
+	}
+	ids, err := c.ImportJob.Query().Where(importjob.ID(jobID)).Select(importjob.FieldSchoolID).Ints(auth.System(ctx))
+	if err != nil {
+		return "", 0, fmt.Errorf("load job %d: %w", jobID, err)
+	}
+	if len(ids) == 0 || ids[0] != v.SchoolID {
+		return "", 0, errNotFound(jobID)
+	}
+	if err := auth.RequireAdmin(ctx, ids[0]); err != nil {
+		return "", 0, err
+	}
+	return d, ids[0], nil
+}
+
+// writer writes an undo inside its transaction.
+type writer struct {
+	ctx      context.Context
+	tx       *ent.Tx
+	ph       func(int) string
+	now      time.Time
+	schoolID int
+}
+
+// accounts restores the accounts of the plan.
+func (w *writer) accounts(p *Plan) error {
+	restore := "UPDATE accounts SET first_name = " + w.ph(1) + ", infix = " + w.ph(2) + ", last_name = " + w.ph(3) +
+		", email = " + w.ph(4) + ", username = " + w.ph(5) + ", eck_id = " + w.ph(6) + ", level = " + w.ph(7) +
+		", year = " + w.ph(8) + ", class_id = " + w.ph(9) + ", status = " + w.ph(10) + ", archived_at = " + w.ph(11) +
+		", updated_at = " + w.ph(12) + " WHERE id = " + w.ph(13) + " AND school_id = " + w.ph(14)
+	// An added account is archived, not deleted (its key brings it back on a later import),
+	// and leaves its class, so that a class the job created can go.
+	archive := "UPDATE accounts SET status = 'ARCHIVED', archived_at = " + w.ph(1) + ", class_id = NULL, updated_at = " + w.ph(1) +
+		" WHERE id = " + w.ph(2) + " AND school_id = " + w.ph(3)
+	for _, it := range p.items {
+		var err error
+		if t := it.target; t == nil {
+			_, err = w.tx.ExecContext(w.ctx, archive, w.now, it.accountID, w.schoolID)
+		} else {
+			var archivedAt any
+			if t.Status == "ARCHIVED" {
+				archivedAt = *t.ArchivedAt
+			}
+			_, err = w.tx.ExecContext(w.ctx, restore, t.FirstName, t.Infix, t.LastName, t.Email, t.Username, t.EckID, t.Level,
+				nullInt(t.Year), intOrNil(t.ClassID), t.Status, archivedAt, w.now, it.accountID, w.schoolID)
+		}
+		if err != nil {
+			return fmt.Errorf("restore account %d (%s): %w", it.accountID, it.current.Key, err)
+		}
+	}
+	return nil
+}
+
+// removeClasses deletes the classes the job created that the undo leaves empty.
+func (w *writer) removeClasses(p *Plan) error {
+	for _, id := range p.removeClassIDs {
+		if _, err := w.tx.ExecContext(w.ctx, "DELETE FROM classes WHERE id = "+w.ph(1)+" AND school_id = "+w.ph(2), id, w.schoolID); err != nil {
+			return fmt.Errorf("remove class %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// changeBatch is how many change records one INSERT writes (four parameters each).
+const changeBatch = 1000
+
+// record adds the UNDO job to the school's import history, with a change record of every
+// account the undo changed (its state before the undo).
+func (w *writer) record(p *Plan, v *auth.Viewer) (*ent.ImportJob, error) {
+	updated := p.RestoreUpdated + p.Reactivate
+	total := updated + p.ArchiveAdded
+	rep := report{
+		Counts:         importer.Counts{Updated: updated, Archived: p.ArchiveAdded, Unchanged: len(p.Conflicts)},
+		ClassesCreated: []string{},
+		Refused:        []importer.Problem{},
+		Warnings:       make([]importer.Problem, 0, len(p.Conflicts)),
+		Undo: summary{JobID: p.JobID, ArchiveAdded: p.ArchiveAdded, RestoreUpdated: p.RestoreUpdated, Reactivate: p.Reactivate,
+			RemovedClasses: nonNil(p.RemoveClasses), Conflicts: nonNil(p.Conflicts)},
+	}
+	for _, c := range p.Conflicts {
+		rep.Warnings = append(rep.Warnings, importer.Problem{Code: "undo_conflict",
+			NL: fmt.Sprintf("%s (%s) is niet teruggezet: %s.", c.Name, c.Key, c.Reason),
+			EN: fmt.Sprintf("%s (%s) was left as it is: it changed after the import.", c.Name, c.Key)})
+	}
+	raw, err := json.Marshal(rep)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	create := w.tx.ImportJob.Create().SetSchoolID(w.schoolID).SetKind(importjob.KindUNDO).SetUndoOfID(p.JobID).
+		SetStatus(importjob.StatusCOMMITTED).SetFileName(truncate("Ongedaan: "+p.FileName, 255)).SetFileSize(0).SetSha256("").
+		SetCommittedAt(w.now).SetCreatedAt(w.now).SetUpdatedAt(w.now).
+		SetUpdated(updated).SetArchived(p.ArchiveAdded).SetUnchanged(len(p.Conflicts)).SetReport(raw).
+		SetPhase("done").SetProgressDone(total).SetProgressTotal(total)
+	if v != nil && v.AccountID != 0 {
+		create.SetStartedByID(v.AccountID)
+	}
+	job, err := create.Save(w.ctx)
+	if err != nil {
+		return nil, fmt.Errorf("record undo job: %w", err)
+	}
+	for start := 0; start < len(p.items); start += changeBatch {
+		batch := p.items[start:min(start+changeBatch, len(p.items))]
+		builders := make([]*ent.AccountChangeCreate, len(batch))
+		for i, it := range batch {
+			action := accountchange.ActionUPDATED
+			if it.target == nil || it.target.Status == "ARCHIVED" {
+				action = accountchange.ActionARCHIVED
+			}
+			before, err := json.Marshal(it.current)
+			if err != nil {
+				return nil, fmt.Errorf("record change of account %d: %w", it.accountID, err)
+			}
+			builders[i] = w.tx.AccountChange.Create().SetJobID(job.ID).SetAccountID(it.accountID).SetAction(action).SetBefore(before)
+		}
+		if err := w.tx.AccountChange.CreateBulk(builders...).Exec(w.ctx); err != nil {
+			return nil, fmt.Errorf("record changes: %w", err)
+		}
+	}
+	return job, nil
+}
+
+// report is the result report of an UNDO job. It has the shape of an import's report (counts,
+// refused rows, warnings: one per conflict left as it is) plus what the undo did.
+type report struct {
+	Counts         importer.Counts    `json:"counts"`
+	ClassesCreated []string           `json:"classesCreated"`
+	Refused        []importer.Problem `json:"refused"`
+	Warnings       []importer.Problem `json:"warnings"`
+	Undo           summary            `json:"undo"`
+}
+
+// summary is what an undo did, in its job's report.
+type summary struct {
+	JobID          int        `json:"jobId"`
+	ArchiveAdded   int        `json:"archiveAdded"`
+	RestoreUpdated int        `json:"restoreUpdated"`
+	Reactivate     int        `json:"reactivate"`
+	RemovedClasses []string   `json:"removedClasses"`
+	Conflicts      []Conflict `json:"conflicts"`
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8Start(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+func intOrNil(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// fullName is how a conflict names the account: first name, infix and last name.
+func fullName(p importer.Person) string {
+	return strings.Join(slices.DeleteFunc([]string{p.FirstName, p.Infix, p.LastName}, func(s string) bool { return s == "" }), " ")
+}
