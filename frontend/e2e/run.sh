@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs the e2e tests. With NUMO_URL set, against that server. Without it, builds the app and
+# the Go binary (which embeds frontend/dist), starts `numo serve` on a temporary SQLite
+# database on a free port, waits for /healthz, runs the tests and stops the server.
+# NUMO_E2E_MOCK=1 uses the JavaScript stand-in (e2e/mock/server.mjs) instead of the binary.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+frontend="$(dirname "$here")"
+repo="$(dirname "$frontend")"
+cd "$frontend"
+
+run_tests() {
+  NUMO_URL="$1" node --test --test-concurrency=1 --test-reporter=spec "$here"/*.test.mjs
+}
+
+if [[ -n "${NUMO_URL:-}" ]]; then
+  run_tests "$NUMO_URL"
+  exit $?
+fi
+
+port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+url="http://127.0.0.1:${port}"
+tmp="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+npm run build --silent >/dev/null
+if [[ "${NUMO_E2E_MOCK:-}" == "1" ]]; then
+  node "$here/mock/server.mjs" "$port" >"$tmp/server.log" 2>&1 &
+  server_pid=$!
+else
+  (cd "$repo" && go build -o /tmp/numo-e2e ./cmd/numo)
+  /tmp/numo-e2e serve --addr "127.0.0.1:${port}" --db "file:${tmp}/numo.db" >"$tmp/server.log" 2>&1 &
+  server_pid=$!
+fi
+
+for _ in $(seq 1 100); do
+  if curl -fsS "$url/healthz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$server_pid" 2>/dev/null; then cat "$tmp/server.log" >&2; echo "e2e: the server did not start" >&2; exit 1; fi
+  sleep 0.2
+done
+curl -fsS "$url/healthz" >/dev/null || { cat "$tmp/server.log" >&2; echo "e2e: no /healthz at $url" >&2; exit 1; }
+
+status=0
+run_tests "$url" || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "--- server log (last 40 lines) ---" >&2
+  tail -40 "$tmp/server.log" >&2
+fi
+exit $status

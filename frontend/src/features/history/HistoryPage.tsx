@@ -1,0 +1,120 @@
+import { Anchor, Badge, Button, Paper, Stack, Table, Text, Title } from '@mantine/core'
+import { IconDownload } from '@tabler/icons-react'
+import { Link } from 'react-router'
+import { useQuery } from 'urql'
+import { CursorPager, useCursorPages } from '../../components/CursorPager'
+import { ErrorAlert } from '../../components/ErrorAlert'
+import { Loading } from '../../components/Loading'
+import { useI18n } from '../../i18n'
+import { useSchool } from '../../school/SchoolProvider'
+import { formatCounts } from '../import/format'
+import { ImportHistoryQuery } from './documents'
+import { jobStatus } from './status'
+
+const pageSize = 25
+
+/** Overview: the school's imports, newest first, with status, counts and report. */
+export function HistoryPage() {
+  const i18n = useI18n()
+  const { t, lang } = i18n
+  const { school } = useSchool()
+  const pages = useCursorPages()
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: ImportHistoryQuery,
+    variables: { schoolId: school?.id ?? '', first: pageSize, after: pages.after },
+    pause: !school,
+    requestPolicy: 'cache-and-network',
+  })
+  const jobs = data?.node?.__typename === 'School' ? data.node.importJobs : null
+  const rows = jobs?.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? []
+  const date = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' })
+
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        {t('nav.history')}
+      </Title>
+      <Paper withBorder p="md" radius="md">
+        <Stack gap="sm">
+          {error && <ErrorAlert error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />}
+          {!jobs && fetching && <Loading />}
+          {jobs && jobs.totalCount === 0 && (
+            <Text c="dimmed">
+              {t('history.none')}{' '}
+              <Anchor component={Link} to="/import">
+                {t('history.start')}
+              </Anchor>
+            </Text>
+          )}
+          {jobs && jobs.totalCount > 0 && (
+            <>
+              <Table.ScrollContainer minWidth={640}>
+                <Table striped highlightOnHover verticalSpacing={6} aria-label={t('nav.history')}>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th scope="col">{t('history.col.date')}</Table.Th>
+                      <Table.Th scope="col">{t('history.col.file')}</Table.Th>
+                      <Table.Th scope="col">{t('history.col.status')}</Table.Th>
+                      <Table.Th scope="col">{t('history.col.counts')}</Table.Th>
+                      <Table.Th scope="col">{t('history.col.report')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {rows.map((j) => {
+                      const s = jobStatus[j.status]
+                      const finished = j.status === 'COMMITTED' || j.status === 'UNDONE'
+                      return (
+                        <Table.Tr key={j.id}>
+                          <Table.Td style={{ whiteSpace: 'nowrap' }}>{date.format(new Date(j.createdAt))}</Table.Td>
+                          <Table.Td>
+                            <Anchor component={Link} to={`/import/${j.id}`} aria-label={t('history.open', { file: j.fileName })}>
+                              {j.fileName}
+                            </Anchor>
+                          </Table.Td>
+                          <Table.Td>
+                            <Badge color={s.color} variant="light" tt="none">
+                              {t(s.key)}
+                            </Badge>
+                          </Table.Td>
+                          <Table.Td>
+                            <Text size="sm">{finished ? formatCounts(j, i18n) : j.status === 'FAILED' ? j.error : '—'}</Text>
+                          </Table.Td>
+                          <Table.Td>
+                            {j.reportUrl ? (
+                              <Button
+                                component="a"
+                                href={j.reportUrl}
+                                download
+                                size="xs"
+                                variant="subtle"
+                                leftSection={<IconDownload size={14} aria-hidden />}
+                                aria-label={t('history.download', { file: j.fileName })}
+                              >
+                                CSV
+                              </Button>
+                            ) : (
+                              ''
+                            )}
+                          </Table.Td>
+                        </Table.Tr>
+                      )
+                    })}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <CursorPager
+                page={pages.page}
+                pageSize={pageSize}
+                shown={rows.length}
+                total={jobs.totalCount}
+                hasNext={jobs.pageInfo.hasNextPage}
+                onPrevious={pages.previous}
+                onNext={() => pages.next(jobs.pageInfo.endCursor)}
+              />
+            </>
+          )}
+        </Stack>
+      </Paper>
+    </Stack>
+  )
+}

@@ -1,0 +1,162 @@
+import { Alert, Button, Card, Group, List, SimpleGrid, Stack, Text, Title } from '@mantine/core'
+import { Dropzone, type FileRejection } from '@mantine/dropzone'
+import { IconFileSpreadsheet, IconFileUpload, IconUpload, IconX } from '@tabler/icons-react'
+import { useState } from 'react'
+import { useMutation } from 'urql'
+import { findError, apiErrors } from '../../api/errors'
+import { ErrorAlert } from '../../components/ErrorAlert'
+import { useI18n } from '../../i18n'
+import { useSchool } from '../../school/SchoolProvider'
+import { UploadMutation } from './documents'
+import { delimiterLabel, encodingLabel, formatFileSize } from './format'
+
+/** What the upload step shows about an uploaded file. */
+export interface UploadedFile {
+  fileName: string
+  fileSize: number
+  encoding: string
+  delimiter: string
+  headerLine: number
+  rowCount: number
+}
+
+// Windows labels a .csv as application/vnd.ms-excel; an .xls that slips through is refused by
+// the server with a clear message, so the browser filter stays lenient.
+const accept = {
+  'text/csv': ['.csv'],
+  'text/plain': ['.txt', '.csv'],
+  'application/vnd.ms-excel': ['.csv'],
+}
+
+/** Step 1: drop or pick the CSV export; shows what the server detected or why it refused it. */
+export function FileStep({
+  job,
+  onUploaded,
+  onNext,
+}: {
+  job: UploadedFile | null
+  onUploaded: (jobId: string) => void
+  onNext: () => void
+}) {
+  const { t, pick, num, lang } = useI18n()
+  const { school } = useSchool()
+  const [{ fetching, error }, upload] = useMutation(UploadMutation)
+  const [clientRefusal, setClientRefusal] = useState<string | null>(null)
+  const [sending, setSending] = useState<string | null>(null)
+
+  const send = async (file: File) => {
+    if (!school) return
+    setClientRefusal(null)
+    setSending(file.name)
+    const result = await upload({ schoolId: school.id, file })
+    setSending(null)
+    if (result.data?.upload) onUploaded(result.data.upload.id)
+  }
+
+  const refuse = (rejections: FileRejection[]) => {
+    const name = rejections[0]?.file.name ?? ''
+    setClientRefusal(/\.xlsx?$|\.ods$/i.test(name) ? t('file.refused.excel') : t('file.refused.type', { name }))
+  }
+
+  const dropzone = (
+    <Dropzone
+      onDrop={(files) => files[0] && void send(files[0])}
+      onReject={refuse}
+      accept={accept}
+      multiple={false}
+      loading={fetching}
+      disabled={!school}
+      aria-label={t('file.dropzone.aria')}
+      role="button"
+      maxSize={50 * 1024 * 1024}
+    >
+      <Group justify="center" gap="lg" mih={job ? 60 : 160} style={{ pointerEvents: 'none' }}>
+        <Dropzone.Accept>
+          <IconUpload size={job ? 28 : 44} stroke={1.5} aria-hidden />
+        </Dropzone.Accept>
+        <Dropzone.Reject>
+          <IconX size={job ? 28 : 44} stroke={1.5} aria-hidden />
+        </Dropzone.Reject>
+        <Dropzone.Idle>
+          <IconFileUpload size={job ? 28 : 44} stroke={1.5} aria-hidden />
+        </Dropzone.Idle>
+        <div>
+          <Text size="lg" fw={500}>
+            {job ? t('file.dropzone.other') : t('file.dropzone.title')}
+          </Text>
+          <Text size="sm" c="dimmed" mt={4}>
+            {t('file.dropzone.hint')}
+          </Text>
+        </div>
+      </Group>
+    </Dropzone>
+  )
+
+  const rejected = findError(error, 'FILE_REJECTED')
+  const otherError = error && !rejected ? error : null
+
+  return (
+    <Stack gap="md">
+      <Title order={2}>{t('file.title')}</Title>
+      <Text>{t('file.intro')}</Text>
+      {!job && dropzone}
+
+      {sending && (
+        <Text size="sm" role="status">
+          {t('file.sending', { name: sending })}
+        </Text>
+      )}
+
+      {(rejected || clientRefusal) && (
+        <Alert color="red" title={t('file.refused.title')} icon={<IconX aria-hidden />} role="alert">
+          <Stack gap={6}>
+            <Text size="sm" fw={500}>
+              {rejected ? pick(rejected.message, rejected.messageEn) : clientRefusal}
+            </Text>
+            {rejected?.line ? <Text size="sm">{t('file.refused.line', { line: rejected.line })}</Text> : null}
+            <Text size="sm">{t('file.refused.whatToDo')}</Text>
+            <List size="sm">
+              <List.Item>{t('file.refused.tip.csv')}</List.Item>
+              <List.Item>{t('file.refused.tip.header')}</List.Item>
+            </List>
+          </Stack>
+        </Alert>
+      )}
+      {otherError && <ErrorAlert error={otherError} title={t('file.uploadFailed')} />}
+      {!rejected && apiErrors(error).length === 0 && job && (
+        <Card withBorder padding="md" aria-labelledby="file-summary-title">
+          <Group gap="sm" mb="sm">
+            <IconFileSpreadsheet size={24} aria-hidden />
+            <Title order={3} size="h4" id="file-summary-title">
+              {job.fileName}
+            </Title>
+          </Group>
+          <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="sm" component="dl" m={0}>
+            <Fact label={t('file.size')} value={formatFileSize(job.fileSize, lang)} />
+            <Fact label={t('file.encoding')} value={encodingLabel(job.encoding)} />
+            <Fact label={t('file.delimiter')} value={delimiterLabel(job.delimiter, { t })} />
+            <Fact label={t('file.headerLine')} value={t('file.lineN', { n: job.headerLine })} />
+            <Fact label={t('file.rowCount')} value={num(job.rowCount)} />
+          </SimpleGrid>
+          <Group justify="flex-end" mt="md">
+            <Button onClick={onNext}>{t('common.next')}</Button>
+          </Group>
+        </Card>
+      )}
+      {job && dropzone}
+    </Stack>
+  )
+}
+
+function Fact({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <Text component="dt" size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text component="dd" m={0} fw={500}>
+        {value}
+      </Text>
+    </div>
+  )
+}

@@ -1,0 +1,257 @@
+import { Alert, Badge, Button, Group, List, Select, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core'
+import { IconAlertCircle, IconCheck } from '@tabler/icons-react'
+import { useMemo, useState } from 'react'
+import { useMutation } from 'urql'
+import { apiErrors, findError, type ServerProblem } from '../../api/errors'
+import { ErrorAlert } from '../../components/ErrorAlert'
+import { useI18n, type I18n } from '../../i18n'
+import { SetMappingMutation } from './documents'
+import { formatPercent } from './format'
+import { mappingProblems, type MappingField, type MappingProblem } from './mappingProblems'
+
+const none = '__none__'
+
+/** The parts of a job the mapping step reads. */
+export interface MappingJob {
+  id: string
+  columns: { index: number; header: string; samples: string[]; field: string | null; confidence: number }[]
+  fields: MappingField[]
+  levels: string[]
+  levelValues: { value: string; count: number; level: string | null }[]
+  mappingProblems: ServerProblem[]
+}
+
+/** The sentence for a blocking problem, in the current language. */
+export function describeMappingProblem(p: MappingProblem, { t, pick }: Pick<I18n, 't' | 'pick'>): string {
+  const field = pick(p.field.label, p.field.labelEn)
+  if (p.code === 'DOUBLE_MATCH') return t('mapping.problem.double', { field, columns: p.columns.join(', ') })
+  return t('mapping.problem.required', { field })
+}
+
+/** Step 2: match each file column to a Numo field and place unrecognised level values. */
+export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: () => void; onDone: () => void }) {
+  const i18n = useI18n()
+  const { t, pick, num, lang } = i18n
+  const [choice, setChoice] = useState<Record<number, string | null>>(() =>
+    Object.fromEntries(job.columns.map((c) => [c.index, c.field])),
+  )
+  const [levelChoice, setLevelChoice] = useState<Record<string, string | null>>(() =>
+    Object.fromEntries(job.levelValues.map((v) => [v.value, v.level])),
+  )
+  const [dirty, setDirty] = useState(false)
+  const [{ fetching, error }, setMapping] = useMutation(SetMappingMutation)
+
+  const columns = job.columns.map((c) => ({ ...c, field: choice[c.index] ?? null }))
+  const problems = mappingProblems(columns, job.fields)
+  const invalid = findError(error, 'MAPPING_INVALID')
+  const serverProblems: ServerProblem[] = invalid ? invalid.problems : dirty ? [] : job.mappingProblems
+
+  const fieldOptions = useMemo(
+    () => [
+      { value: none, label: t('mapping.noField') },
+      ...job.fields.map((f) => ({ value: f.name, label: `${pick(f.label, f.labelEn)}${f.required ? ' *' : ''}` })),
+    ],
+    [job.fields, t, pick],
+  )
+  const levelOptions = useMemo(
+    () => [{ value: none, label: t('mapping.noLevel') }, ...job.levels.map((l) => ({ value: l, label: l }))],
+    [job.levels, t],
+  )
+  const doubled = new Set(problems.flatMap((p) => (p.code === 'DOUBLE_MATCH' ? [p.field.name] : [])))
+  const matched = new Set(columns.flatMap((c) => (c.field ? [c.field] : [])))
+
+  const submit = async () => {
+    const result = await setMapping({
+      jobId: job.id,
+      columns: columns.map((c) => ({ column: c.index, field: c.field })),
+      levels: Object.entries(levelChoice).flatMap(([value, level]) => (level ? [{ value, level }] : [])),
+    })
+    if (result.data?.setMapping) onDone()
+  }
+
+  return (
+    <Stack gap="md">
+      <Title order={2}>{t('mapping.title')}</Title>
+      <Text>{t('mapping.intro')}</Text>
+      <Table.ScrollContainer minWidth={640}>
+        <Table verticalSpacing="xs" striped highlightOnHover aria-label={t('mapping.table.aria')}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">{t('mapping.col.column')}</Table.Th>
+              <Table.Th scope="col">{t('mapping.col.samples')}</Table.Th>
+              <Table.Th scope="col" w={300}>
+                {t('mapping.col.field')}
+              </Table.Th>
+              <Table.Th scope="col" w={170}>
+                {t('mapping.col.match')}
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {job.columns.map((col) => {
+              const current = choice[col.index] ?? null
+              const auto = col.field !== null && current === col.field && col.confidence > 0
+              return (
+                <Table.Tr key={col.index}>
+                  <Table.Td>
+                    <Text fw={600}>{col.header || t('mapping.unnamed', { n: col.index + 1 })}</Text>
+                    <Text size="xs" c="dimmed">
+                      {t('mapping.columnN', { n: col.index + 1 })}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    {col.samples.length ? (
+                      <Stack gap={0}>
+                        {col.samples.slice(0, 3).map((v) => (
+                          <Text key={v} size="sm" truncate="end" maw={{ base: 150, md: 280 }} title={v}>
+                            {v}
+                          </Text>
+                        ))}
+                      </Stack>
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        {t('mapping.noSamples')}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Select
+                      aria-label={t('mapping.select.aria', { column: col.header || String(col.index + 1) })}
+                      data={fieldOptions}
+                      value={current ?? none}
+                      allowDeselect={false}
+                      error={current !== null && doubled.has(current)}
+                      onChange={(v) => {
+                        setChoice((c) => ({ ...c, [col.index]: v === none || v === null ? null : v }))
+                        setDirty(true)
+                      }}
+                      comboboxProps={{ withinPortal: true }}
+                      maxDropdownHeight={320}
+                    />
+                  </Table.Td>
+                  <Table.Td>
+                    {auto ? (
+                      <Badge color={col.confidence >= 0.8 ? 'teal' : 'yellow'} variant="light" tt="none">
+                        {t('mapping.auto', { percent: formatPercent(col.confidence * 100, lang) })}
+                      </Badge>
+                    ) : current !== null ? (
+                      <Badge color="blue" variant="light" tt="none">
+                        {t('mapping.manual')}
+                      </Badge>
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        {t('mapping.notMatched')}
+                      </Text>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              )
+            })}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+
+      <Group gap="xs" aria-label={t('mapping.required.aria')} role="list">
+        <Text size="sm" fw={500}>
+          {t('mapping.required')}
+        </Text>
+        {job.fields
+          .filter((f) => f.required)
+          .map((f) => (
+            <Badge
+              key={f.name}
+              role="listitem"
+              variant="outline"
+              tt="none"
+              color={matched.has(f.name) ? 'teal' : 'red'}
+              leftSection={matched.has(f.name) ? <IconCheck size={12} aria-hidden /> : <IconAlertCircle size={12} aria-hidden />}
+            >
+              {pick(f.label, f.labelEn)}
+              <VisuallyHidden>{matched.has(f.name) ? t('mapping.isMatched') : t('mapping.isNotMatched')}</VisuallyHidden>
+            </Badge>
+          ))}
+      </Group>
+
+      {job.levelValues.length > 0 && (
+        <Stack gap="xs">
+          <Title order={3} size="h4">
+            {t('mapping.levels.title')}
+          </Title>
+          <Text size="sm">{t('mapping.levels.intro')}</Text>
+          <Table.ScrollContainer minWidth={480}>
+            <Table verticalSpacing="xs" aria-label={t('mapping.levels.title')} maw={720}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">{t('mapping.levels.value')}</Table.Th>
+                  <Table.Th scope="col">{t('mapping.levels.count')}</Table.Th>
+                  <Table.Th scope="col" w={280}>
+                    {t('mapping.levels.level')}
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {job.levelValues.map((v) => (
+                  <Table.Tr key={v.value}>
+                    <Table.Td>
+                      <Text fw={500}>{v.value || t('mapping.levels.empty')}</Text>
+                    </Table.Td>
+                    <Table.Td>{num(v.count)}</Table.Td>
+                    <Table.Td>
+                      <Select
+                        aria-label={t('mapping.levels.select.aria', { value: v.value })}
+                        data={levelOptions}
+                        value={levelChoice[v.value] ?? none}
+                        allowDeselect={false}
+                        onChange={(l) => {
+                          setLevelChoice((c) => ({ ...c, [v.value]: l === none ? null : l }))
+                          setDirty(true)
+                        }}
+                      />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Stack>
+      )}
+
+      {problems.length > 0 && (
+        <Alert color="orange" icon={<IconAlertCircle aria-hidden />} title={t('mapping.blocked')} id="mapping-problems">
+          <List size="sm">
+            {problems.map((p) => (
+              <List.Item key={`${p.code}-${p.field.name}`}>{describeMappingProblem(p, i18n)}</List.Item>
+            ))}
+          </List>
+        </Alert>
+      )}
+      {serverProblems.length > 0 && (
+        <Alert color="red" icon={<IconAlertCircle aria-hidden />} title={t('mapping.serverProblems')} role="alert">
+          <List size="sm">
+            {serverProblems.map((p, i) => (
+              <List.Item key={i}>
+                {pick(p.message, p.messageEn)}
+                {p.column != null && p.column !== '' ? ` (${t('mapping.columnRef', { column: String(p.column) })})` : ''}
+              </List.Item>
+            ))}
+          </List>
+        </Alert>
+      )}
+      {error && !invalid && apiErrors(error).length > 0 && <ErrorAlert error={error} />}
+
+      <Group justify="space-between">
+        <Button variant="default" onClick={onBack}>
+          {t('common.back')}
+        </Button>
+        <Button
+          onClick={() => void submit()}
+          loading={fetching}
+          disabled={problems.length > 0}
+          aria-describedby={problems.length > 0 ? 'mapping-problems' : undefined}
+        >
+          {t('common.next')}
+        </Button>
+      </Group>
+    </Stack>
+  )
+}

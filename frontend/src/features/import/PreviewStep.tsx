@@ -1,0 +1,362 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Chip,
+  Group,
+  List,
+  NumberInput,
+  Pagination,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core'
+import { useDebouncedValue } from '@mantine/hooks'
+import { IconAlertTriangle, IconInfoCircle, IconSearch } from '@tabler/icons-react'
+import { useEffect, useState } from 'react'
+import { useMutation, useQuery } from 'urql'
+import { findError } from '../../api/errors'
+import { ErrorAlert } from '../../components/ErrorAlert'
+import { Loading } from '../../components/Loading'
+import type { ImportAction, ImportPreviewQuery, PreviewOutcome } from '../../gql/graphql'
+import { useI18n, type MessageKey } from '../../i18n'
+import { CommitMutation, PreviewMutation, PreviewQuery } from './documents'
+
+/** Rows per page of the previewed user list. */
+export const previewPageSize = 50
+
+type Preview = NonNullable<Extract<NonNullable<ImportPreviewQuery['node']>, { __typename: 'ImportJob' }>['preview']>
+type PreviewUser = Preview['users']['items'][number]
+
+const outcomes: { value: PreviewOutcome | 'ALL'; key: MessageKey; count: (c: Preview['counts']) => number }[] = [
+  { value: 'ALL', key: 'outcome.all', count: (c) => c.added + c.updated + c.archived + c.unchanged + c.skipped + c.refused },
+  { value: 'NEW', key: 'outcome.new', count: (c) => c.added },
+  { value: 'UPDATED', key: 'outcome.updated', count: (c) => c.updated },
+  { value: 'ARCHIVED', key: 'outcome.archived', count: (c) => c.archived },
+  { value: 'UNCHANGED', key: 'outcome.unchanged', count: (c) => c.unchanged },
+  { value: 'SKIPPED', key: 'outcome.skipped', count: (c) => c.skipped },
+  { value: 'REFUSED', key: 'outcome.refused', count: (c) => c.refused },
+]
+
+const outcomeColor: Record<PreviewOutcome, string> = {
+  NEW: 'teal',
+  UPDATED: 'blue',
+  ARCHIVED: 'orange',
+  UNCHANGED: 'gray',
+  SKIPPED: 'yellow',
+  REFUSED: 'red',
+}
+
+/** Joins roepnaam, tussenvoegsel and achternaam the way a name is written. */
+export function fullName(u: { firstName: string; infix: string; lastName: string }): string {
+  return [u.firstName, u.infix, u.lastName].filter(Boolean).join(' ')
+}
+
+/** Step 4: the resulting user list by outcome, the warnings, and the archive guard before "Importeer". */
+export function PreviewStep({
+  jobId,
+  fieldLabel,
+  onBack,
+  onCommitted,
+  onActions,
+}: {
+  jobId: string
+  fieldLabel: (field: string) => string
+  onBack: () => void
+  onCommitted: () => void
+  /** Tells the wizard which actions this preview was made with (after a reload too). */
+  onActions?: (actions: ImportAction[]) => void
+}) {
+  const { t, pick, num } = useI18n()
+  const [outcome, setOutcome] = useState<PreviewOutcome | 'ALL'>('ALL')
+  const [search, setSearch] = useState('')
+  const [debouncedSearch] = useDebouncedValue(search.trim(), 300)
+  const [page, setPage] = useState(1)
+  const [confirm, setConfirm] = useState<number | ''>('')
+  const [showWarnings, setShowWarnings] = useState(false)
+
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: PreviewQuery,
+    variables: {
+      id: jobId,
+      outcome: outcome === 'ALL' ? null : outcome,
+      search: debouncedSearch || null,
+      offset: (page - 1) * previewPageSize,
+      limit: previewPageSize,
+    },
+    requestPolicy: 'network-only',
+  })
+  const [commitState, commit] = useMutation(CommitMutation)
+  const [previewState, rePreview] = useMutation(PreviewMutation)
+
+  // Keep showing the last page while the next one loads, instead of flashing a spinner.
+  const [last, setLast] = useState<Preview | null>(null)
+  const node = data?.node
+  const fresh = node?.__typename === 'ImportJob' ? node.preview : null
+  if (fresh && fresh !== last) setLast(fresh)
+  const preview = fresh ?? last
+  const previewActions = preview?.actions.join(',')
+  useEffect(() => {
+    if (previewActions !== undefined) onActions?.(previewActions ? (previewActions.split(',') as ImportAction[]) : [])
+  }, [previewActions, onActions])
+
+  if (!preview) {
+    if (error) return <ErrorAlert error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
+    if (fetching) return <Loading label={t('preview.loading')} />
+    return <Alert color="yellow">{t('preview.none')}</Alert>
+  }
+
+  const guard = preview.archiveGuard
+  const confirmed = !guard.confirmationRequired || confirm === guard.toArchive
+  const stale = findError(commitState.error, 'STALE_PREVIEW')
+  const otherCommitError = commitState.error && !stale ? commitState.error : null
+  const pages = Math.max(1, Math.ceil(preview.users.total / previewPageSize))
+  const warnings = preview.warnings
+  const warningsShown = showWarnings ? warnings : warnings.slice(0, 5)
+
+  const doCommit = async () => {
+    const result = await commit({ jobId, confirmArchive: guard.confirmationRequired ? Number(confirm) : null })
+    if (result.data?.commit) onCommitted()
+  }
+  const doRePreview = async () => {
+    const result = await rePreview({ jobId, actions: preview.actions })
+    if (result.data?.preview) {
+      setConfirm('')
+      refetch({ requestPolicy: 'network-only' })
+    }
+  }
+
+  return (
+    <Stack gap="md">
+      <Title order={2}>{t('preview.title')}</Title>
+      <Text>{t('preview.intro')}</Text>
+
+      <Chip.Group
+        value={outcome}
+        onChange={(v) => {
+          setOutcome(v as PreviewOutcome | 'ALL')
+          setPage(1)
+        }}
+      >
+        <Group gap="xs" role="radiogroup" aria-label={t('preview.filter.aria')}>
+          {outcomes.map((o) => (
+            <Chip key={o.value} value={o.value} variant="outline" color={o.value === 'ALL' ? 'indigo' : outcomeColor[o.value]}>
+              {`${t(o.key)} (${num(o.count(preview.counts))})`}
+            </Chip>
+          ))}
+        </Group>
+      </Chip.Group>
+      {preview.classesToCreate.length > 0 && (
+        <Stack gap={6}>
+          <Title order={3} size="h5">
+            {t('preview.classesToCreate', { n: preview.classesToCreate.length })}
+          </Title>
+          <Group gap={6}>
+            {preview.classesToCreate.map((c) => (
+              <Badge key={c} variant="light" tt="none">
+                {c}
+              </Badge>
+            ))}
+          </Group>
+        </Stack>
+      )}
+
+      {warnings.length > 0 && (
+        <Alert color="yellow" icon={<IconInfoCircle aria-hidden />} title={t('preview.warnings', { n: warnings.length })}>
+          <List size="sm">
+            {warningsShown.map((w, i) => (
+              <List.Item key={i}>
+                {w.line > 0 ? `${t('preview.lineN', { n: w.line })}: ` : ''}
+                {pick(w.message, w.messageEn)}
+              </List.Item>
+            ))}
+          </List>
+          {warnings.length > 5 && (
+            <Button variant="subtle" size="xs" mt="xs" onClick={() => setShowWarnings((s) => !s)} aria-expanded={showWarnings}>
+              {showWarnings ? t('preview.warnings.less') : t('preview.warnings.more', { n: warnings.length })}
+            </Button>
+          )}
+        </Alert>
+      )}
+
+      <TextInput
+        label={t('preview.search')}
+        placeholder={t('preview.search.placeholder')}
+        leftSection={<IconSearch size={16} aria-hidden />}
+        value={search}
+        onChange={(e) => {
+          setSearch(e.currentTarget.value)
+          setPage(1)
+        }}
+        maw={420}
+      />
+
+      {/* The list scrolls in its own box, so the counts above and Importeer below stay in view. */}
+      <Table.ScrollContainer minWidth={860} maxHeight="max(320px, calc(100vh - 420px))">
+        <Table striped stickyHeader verticalSpacing={6} aria-label={t('preview.table.aria')} aria-busy={fetching}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">{t('preview.col.line')}</Table.Th>
+              <Table.Th scope="col">{t('preview.col.key')}</Table.Th>
+              <Table.Th scope="col" style={{ whiteSpace: 'nowrap' }}>
+                {t('preview.col.name')}
+              </Table.Th>
+              <Table.Th scope="col">{t('preview.col.class')}</Table.Th>
+              <Table.Th scope="col">{t('preview.col.level')}</Table.Th>
+              <Table.Th scope="col">{t('preview.col.year')}</Table.Th>
+              <Table.Th scope="col">{t('preview.col.outcome')}</Table.Th>
+              <Table.Th scope="col">{t('preview.col.details')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {preview.users.items.length === 0 && (
+              <Table.Tr>
+                <Table.Td colSpan={8}>
+                  <Text c="dimmed" ta="center" py="sm">
+                    {t('preview.empty')}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            )}
+            {preview.users.items.map((u, i) => (
+              <UserRow key={`${u.key}-${u.line ?? 'a'}-${i}`} user={u} fieldLabel={fieldLabel} />
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed" aria-live="polite">
+          {t('preview.total', { n: num(preview.users.total) })}
+        </Text>
+        {pages > 1 && (
+          <Pagination
+            total={pages}
+            value={page}
+            onChange={setPage}
+            size="sm"
+            getControlProps={(control) => ({
+              'aria-label': control === 'previous' ? t('pager.previous') : control === 'next' ? t('pager.next') : undefined,
+            })}
+            getItemProps={(p) => ({ 'aria-label': t('pager.page', { n: p }) })}
+          />
+        )}
+      </Group>
+
+      {guard.confirmationRequired && (
+        <Alert color="red" icon={<IconAlertTriangle aria-hidden />} title={t('preview.guard.title')}>
+          <Stack gap="xs">
+            <Text size="sm">
+              {t('preview.guard.text', {
+                n: num(guard.toArchive),
+                active: num(guard.activePupils),
+                percent: guard.thresholdPercent,
+              })}
+            </Text>
+            <NumberInput
+              label={t('preview.guard.input', { n: num(guard.toArchive) })}
+              value={confirm}
+              onChange={(v) => setConfirm(typeof v === 'number' ? v : v === '' ? '' : Number(v))}
+              allowDecimal={false}
+              allowNegative={false}
+              hideControls
+              styles={{ input: { maxWidth: 200 } }}
+              error={confirm !== '' && confirm !== guard.toArchive ? t('preview.guard.mismatch') : undefined}
+            />
+          </Stack>
+        </Alert>
+      )}
+
+      {stale && (
+        <Alert color="orange" icon={<IconAlertTriangle aria-hidden />} title={t('preview.stale.title')} role="alert">
+          <Stack gap="xs">
+            <Text size="sm">{t('preview.stale.text')}</Text>
+            <Group>
+              <Button size="xs" onClick={() => void doRePreview()} loading={previewState.fetching}>
+                {t('preview.stale.again')}
+              </Button>
+            </Group>
+          </Stack>
+        </Alert>
+      )}
+      <ErrorAlert error={otherCommitError} title={t('preview.commitFailed')} />
+      <ErrorAlert error={previewState.error} />
+
+      <Group justify="space-between">
+        <Button variant="default" onClick={onBack}>
+          {t('common.back')}
+        </Button>
+        <Button onClick={() => void doCommit()} loading={commitState.fetching} disabled={!confirmed || !!stale} color="teal">
+          {t('preview.commit')}
+        </Button>
+      </Group>
+    </Stack>
+  )
+}
+
+function UserRow({ user: u, fieldLabel }: { user: PreviewUser; fieldLabel: (f: string) => string }) {
+  const { t, pick } = useI18n()
+  return (
+    <Table.Tr>
+      <Table.Td>{u.line ?? '—'}</Table.Td>
+      <Table.Td>{u.key}</Table.Td>
+      <Table.Td>
+        <Text size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>
+          {fullName(u)}
+        </Text>
+        {u.email && (
+          <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+            {u.email}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>{u.className}</Table.Td>
+      <Table.Td>{u.level}</Table.Td>
+      <Table.Td>{u.year ?? ''}</Table.Td>
+      <Table.Td>
+        <Badge color={outcomeColor[u.outcome]} variant="light" tt="none" style={{ overflow: 'visible' }}>
+          {t(`outcome.one.${u.outcome}` as MessageKey)}
+        </Badge>
+      </Table.Td>
+      <Table.Td>
+        {u.outcome === 'UPDATED' && u.changes.length > 0 && (
+          <List size="xs" listStyleType="none" spacing={2}>
+            {u.changes.map((c) => (
+              <List.Item key={c.field}>
+                <Text span size="xs" c="dimmed">
+                  {fieldLabel(c.field)}:{' '}
+                </Text>
+                <Text span size="xs">
+                  {c.before || '∅'} → <b>{c.after || '∅'}</b>
+                </Text>
+              </List.Item>
+            ))}
+          </List>
+        )}
+        {u.outcome === 'REFUSED' && (
+          <List size="xs" listStyleType="none" spacing={2}>
+            {u.reasons.map((r, i) => (
+              <List.Item key={i}>
+                <Text span size="xs" c="red.8">
+                  {r.column ? `${r.column}: ` : ''}
+                  {pick(r.message, r.messageEn)}
+                </Text>
+              </List.Item>
+            ))}
+          </List>
+        )}
+        {u.outcome === 'SKIPPED' && (
+          <Text size="xs" c="dimmed">
+            {t('preview.skipped')}
+          </Text>
+        )}
+        {u.outcome === 'ARCHIVED' && (
+          <Text size="xs" c="dimmed">
+            {t('preview.notInFile')}
+          </Text>
+        )}
+      </Table.Td>
+    </Table.Tr>
+  )
+}

@@ -1,0 +1,111 @@
+import { Alert, Badge, Button, Group, Stack, Table, Text, Title } from '@mantine/core'
+import { IconAlertTriangle, IconCircleCheck, IconDownload } from '@tabler/icons-react'
+import { useQuery } from 'urql'
+import { ErrorAlert } from '../../components/ErrorAlert'
+import { Loading } from '../../components/Loading'
+import { useI18n } from '../../i18n'
+import { ImportReportQuery } from './documents'
+import { formatCounts } from './format'
+
+/** Step 6: what the import did, the refused rows, and the report to download. */
+export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => void }) {
+  const i18n = useI18n()
+  const { t, pick, num } = i18n
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: ImportReportQuery,
+    variables: { id: jobId },
+    requestPolicy: 'network-only',
+  })
+  const job = data?.node?.__typename === 'ImportJob' ? data.node : null
+  if (!job) {
+    if (error) return <ErrorAlert error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
+    return <Loading />
+  }
+  const report = job.report
+  const failed = job.status === 'FAILED'
+
+  return (
+    <Stack gap="md">
+      <Title order={2}>{t('result.title')}</Title>
+      {failed ? (
+        <Alert color="red" icon={<IconAlertTriangle aria-hidden />} title={t('result.failed')} role="alert">
+          <Text size="sm">{job.error || t('result.failed.unknown')}</Text>
+          <Text size="sm" mt={4}>
+            {t('result.failed.nothing')}
+          </Text>
+        </Alert>
+      ) : (
+        <Alert color="teal" icon={<IconCircleCheck aria-hidden />} title={t('result.done', { file: job.fileName })}>
+          <Text fw={600} size="lg" data-testid="result-message">
+            {report ? formatCounts(report.counts, i18n) : t('result.noReport')}
+          </Text>
+        </Alert>
+      )}
+
+      {report && report.classesCreated.length > 0 && (
+        <Stack gap={6}>
+          <Title order={3} size="h5">
+            {t('result.classesCreated', { n: report.classesCreated.length })}
+          </Title>
+          <Group gap={6}>
+            {report.classesCreated.map((c) => (
+              <Badge key={c} variant="light" tt="none">
+                {c}
+              </Badge>
+            ))}
+          </Group>
+        </Stack>
+      )}
+
+      {report && report.refused.length > 0 && (
+        <Stack gap={6}>
+          <Title order={3} size="h5">
+            {t('result.refused', { n: num(report.refused.length) })}
+          </Title>
+          <Table.ScrollContainer minWidth={500}>
+            <Table striped aria-label={t('result.refused', { n: report.refused.length })}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col" w={80}>
+                    {t('preview.col.line')}
+                  </Table.Th>
+                  <Table.Th scope="col" w={180}>
+                    {t('result.col.column')}
+                  </Table.Th>
+                  <Table.Th scope="col">{t('result.col.reason')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {report.refused.map((r, i) => (
+                  <Table.Tr key={i}>
+                    <Table.Td>{r.line > 0 ? r.line : '—'}</Table.Td>
+                    <Table.Td>{r.column ?? ''}</Table.Td>
+                    <Table.Td>{pick(r.message, r.messageEn)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Stack>
+      )}
+      {fetching && <Loading />}
+
+      <Group justify="space-between">
+        {job.reportUrl ? (
+          <Button
+            component="a"
+            href={job.reportUrl}
+            download
+            variant="light"
+            leftSection={<IconDownload size={16} aria-hidden />}
+          >
+            {t('result.download')}
+          </Button>
+        ) : (
+          <span />
+        )}
+        <Button onClick={onClose}>{t('result.close')}</Button>
+      </Group>
+    </Stack>
+  )
+}

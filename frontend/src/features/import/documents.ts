@@ -1,0 +1,236 @@
+import { graphql } from '../../gql'
+
+/** Everything the wizard needs about a job to restore its step after a reload. */
+export const ImportJobQuery = graphql(`
+  query ImportJob($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on ImportJob {
+        id
+        schoolID
+        status
+        createdAt
+        fileName
+        fileSize
+        encoding
+        delimiter
+        headerLine
+        rowCount
+        phase
+        progressDone
+        progressTotal
+        error
+        columns {
+          index
+          header
+          samples
+          field
+          confidence
+        }
+        fields {
+          name
+          label
+          labelEn
+          required
+        }
+        levels
+        levelValues {
+          value
+          count
+          level
+        }
+        mappingProblems {
+          line
+          column
+          code
+          message
+          messageEn
+        }
+      }
+    }
+  }
+`)
+
+export const UploadMutation = graphql(`
+  mutation Upload($schoolId: ID!, $file: Upload!) {
+    upload(schoolId: $schoolId, file: $file) {
+      id
+      status
+    }
+  }
+`)
+
+export const SetMappingMutation = graphql(`
+  mutation SetMapping($jobId: ID!, $columns: [ColumnMappingInput!]!, $levels: [LevelMappingInput!]) {
+    setMapping(jobId: $jobId, columns: $columns, levels: $levels) {
+      id
+      status
+      columns {
+        index
+        field
+        confidence
+      }
+      mappingProblems {
+        line
+        column
+        code
+        message
+        messageEn
+      }
+    }
+  }
+`)
+
+export const PreviewMutation = graphql(`
+  mutation Preview($jobId: ID!, $actions: [ImportAction!]!) {
+    preview(jobId: $jobId, actions: $actions) {
+      actions
+      counts {
+        added
+        updated
+        archived
+        unchanged
+        skipped
+        refused
+      }
+    }
+  }
+`)
+
+/** The stored preview with one page of its users; paging and filtering re-run only this. */
+export const PreviewQuery = graphql(`
+  query ImportPreview($id: ID!, $outcome: PreviewOutcome, $search: String, $offset: Int, $limit: Int) {
+    node(id: $id) {
+      __typename
+      ... on ImportJob {
+        id
+        status
+        preview {
+          actions
+          counts {
+            added
+            updated
+            archived
+            unchanged
+            skipped
+            refused
+          }
+          classesToCreate
+          warnings {
+            line
+            column
+            code
+            message
+            messageEn
+          }
+          archiveGuard {
+            confirmationRequired
+            toArchive
+            activePupils
+            thresholdPercent
+          }
+          users(outcome: $outcome, search: $search, offset: $offset, limit: $limit) {
+            total
+            offset
+            items {
+              outcome
+              line
+              key
+              firstName
+              infix
+              lastName
+              className
+              level
+              year
+              email
+              changes {
+                field
+                before
+                after
+              }
+              reasons {
+                line
+                column
+                code
+                message
+                messageEn
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`)
+
+export const CommitMutation = graphql(`
+  mutation Commit($jobId: ID!, $confirmArchive: Int) {
+    commit(jobId: $jobId, confirmArchive: $confirmArchive) {
+      id
+      status
+    }
+  }
+`)
+
+export const ImportProgressSubscription = graphql(`
+  subscription ImportProgress($jobId: ID!) {
+    importProgress(jobId: $jobId) {
+      jobId
+      status
+      phase
+      done
+      total
+      final
+      error
+      counts {
+        added
+        updated
+        archived
+        unchanged
+        skipped
+        refused
+      }
+    }
+  }
+`)
+
+/** The outcome of a finished job, for the result step (also after a reload). */
+export const ImportReportQuery = graphql(`
+  query ImportReport($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on ImportJob {
+        id
+        status
+        error
+        fileName
+        reportUrl
+        report {
+          counts {
+            added
+            updated
+            archived
+            unchanged
+            skipped
+            refused
+          }
+          classesCreated
+          refused {
+            line
+            column
+            code
+            message
+            messageEn
+          }
+          warnings {
+            line
+            column
+            code
+            message
+            messageEn
+          }
+        }
+      }
+    }
+  }
+`)

@@ -1,0 +1,110 @@
+import { graphql } from '../../gql'
+
+/** A school's classes with their number of active pupils, for the class picker. */
+export const ClassesQuery = graphql(`
+  query Classes($schoolId: ID!, $search: String) {
+    node(id: $schoolId) {
+      __typename
+      ... on School {
+        id
+        classes(first: 500, orderBy: [{ field: NAME }], where: { nameContainsFold: $search }) {
+          totalCount
+          edges {
+            node {
+              id
+              name
+              year
+              level
+              pupils(where: { status: ACTIVE }) {
+                totalCount
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`)
+
+/** One page of a class's active pupils. */
+export const ClassPupilsQuery = graphql(`
+  query ClassPupils(
+    $classId: ID!
+    $first: Int!
+    $after: Cursor
+    $where: AccountWhereInput
+    $orderBy: [AccountOrder!]
+  ) {
+    node(id: $classId) {
+      __typename
+      ... on Class {
+        id
+        name
+        year
+        level
+        pupils(first: $first, after: $after, where: $where, orderBy: $orderBy) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          edges {
+            node {
+              id
+              externalKey
+              firstName
+              infix
+              lastName
+              email
+              level
+              year
+              status
+            }
+          }
+        }
+      }
+    }
+  }
+`)
+
+/** One page of a school's archived accounts. */
+export const ArchivedAccountsQuery = graphql(`
+  query ArchivedAccounts(
+    $schoolId: ID!
+    $first: Int!
+    $after: Cursor
+    $where: AccountWhereInput
+    $orderBy: [AccountOrder!]
+  ) {
+    node(id: $schoolId) {
+      __typename
+      ... on School {
+        id
+        accounts(first: $first, after: $after, where: $where, orderBy: $orderBy) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          edges {
+            node {
+              id
+              externalKey
+              firstName
+              infix
+              lastName
+              email
+              level
+              year
+              archivedAt
+              class {
+                id
+                name
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`)
