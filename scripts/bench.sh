@@ -16,3 +16,6 @@ export NUMO_TEST_DATABASE_URL NUMO_TEST_REQUIRE_POSTGRES=1
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-3x}" -benchmem -timeout 60m "$@" ./internal/importer/
+# The GraphQL benchmarks start real numo processes: commit -> final progress event, and 2,000
+# progress subscribers on one process.
+go test -run '^$' -bench "${BENCH_SERVE:-.}" -benchtime 1x -timeout 30m ./cmd/numo/

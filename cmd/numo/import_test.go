@@ -9,9 +9,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -56,7 +58,7 @@ type dbState struct {
 
 func readState(t *testing.T, url, brin string) dbState {
 	t.Helper()
-	ctx := context.Background()
+	ctx := auth.System(context.Background())
 	db, err := store.Open(ctx, url)
 	if err != nil {
 		t.Fatalf("open %s: %v", url, err)
@@ -204,8 +206,54 @@ func TestImportCommand(t *testing.T) {
 					}
 				}
 			}
+			checkFirstJob(t, url)
 		})
 	}
+}
+
+// checkFirstJob checks what the first real run recorded in the school's import history.
+func checkFirstJob(t *testing.T, url string) {
+	t.Helper()
+	ctx := auth.System(context.Background())
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	j := db.Client.ImportJob.Query().Order(importjob.ByID()).FirstX(ctx)
+	if j.Status != importjob.StatusCOMMITTED || j.FileName != "school_2026.csv" || len(j.Sha256) != 64 || j.FileSize == 0 ||
+		j.Encoding != "windows-1252" || j.Delimiter != ";" || j.HeaderLine != 4 || j.RowCount != 30 ||
+		!slices.Equal(j.Actions, []string{"add", "update", "archive"}) || j.Added != 30 || j.CommittedAt == nil ||
+		!strings.HasPrefix(j.ClaimedBy, "numo import on ") {
+		t.Errorf("first import job: %+v", j)
+	}
+}
+
+// TestHeartbeat: on PostgreSQL a running import keeps its job's heartbeat and progress
+// fresh, so that a server's reaper does not take it for dead.
+func TestHeartbeat(t *testing.T) {
+	db := testdb.New(t, "postgres")
+	ctx := auth.System(context.Background())
+	s := db.Client.School.Create().SetBrin("88HB").SetName("Hartslag").SaveX(ctx)
+	job := db.Client.ImportJob.Create().SetSchoolID(s.ID).SetFileName("x.csv").SetFileSize(1).SetSha256("x").
+		SetStatus(importjob.StatusCOMMITTING).SaveX(ctx)
+	defer func(d time.Duration) { heartbeatEvery = d }(heartbeatEvery)
+	heartbeatEvery = 10 * time.Millisecond
+	h := startHeartbeat(ctx, db, job.ID)
+	h.progress(importer.Progress{Phase: "writing", Done: 500, Total: 1000})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		j := db.Client.ImportJob.GetX(ctx, job.ID)
+		if j.HeartbeatAt != nil && j.ProgressDone == 500 && j.ProgressTotal == 1000 && j.Phase == "writing" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no heartbeat on the job: %+v", j)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.stop()
+	h.stop() // idempotent
 }
 
 // decodeOne checks that out is exactly one JSON object and decodes it.
