@@ -2,9 +2,9 @@ package graph_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
