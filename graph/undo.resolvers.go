@@ -7,33 +7,57 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/graph/model"
+	"github.com/numo/accounts/internal/retention"
+	"github.com/numo/accounts/internal/undo"
 )
 
 // ExportURL is the resolver for the exportUrl field.
 func (r *accountResolver) ExportURL(ctx context.Context, obj *ent.Account) (string, error) {
-	panic(fmt.Errorf("not implemented: ExportURL - exportUrl"))
+	return retention.ExportPath(obj.ID), nil
 }
 
 // UndoImport is the resolver for the undoImport field.
 func (r *mutationResolver) UndoImport(ctx context.Context, jobID int, skipConflicts *bool) (*ent.ImportJob, error) {
-	panic(fmt.Errorf("not implemented: UndoImport - undoImport"))
+	res, err := undo.Undo(ctx, r.client, jobID, undo.Options{SkipConflicts: skipConflicts != nil && *skipConflicts})
+	if err != nil {
+		return nil, err
+	}
+	return res.Job, nil
 }
 
 // UpdateSchoolSettings is the resolver for the updateSchoolSettings field.
 func (r *mutationResolver) UpdateSchoolSettings(ctx context.Context, schoolID int, input model.SchoolSettingsInput) (*ent.School, error) {
-	panic(fmt.Errorf("not implemented: UpdateSchoolSettings - updateSchoolSettings"))
+	return retention.UpdateSettings(ctx, r.client, schoolID, retention.Settings{
+		ArchiveThreshold:      input.ArchiveThreshold,
+		ArchivedRetentionDays: input.ArchivedRetentionDays,
+		JobDataRetentionDays:  input.JobDataRetentionDays,
+	})
 }
 
 // ErasePupil is the resolver for the erasePupil field.
 func (r *mutationResolver) ErasePupil(ctx context.Context, accountID int) (bool, error) {
-	panic(fmt.Errorf("not implemented: ErasePupil - erasePupil"))
+	if err := retention.Erase(ctx, r.client, accountID); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // UndoPreview is the resolver for the undoPreview field.
 func (r *queryResolver) UndoPreview(ctx context.Context, jobID int) (*model.UndoPreview, error) {
-	panic(fmt.Errorf("not implemented: UndoPreview - undoPreview"))
+	p, err := undo.Preview(ctx, r.client, jobID)
+	if err != nil {
+		return nil, err
+	}
+	m := &model.UndoPreview{JobID: p.JobID, Possible: p.Possible, ArchiveAdded: p.ArchiveAdded, RestoreUpdated: p.RestoreUpdated,
+		Reactivate: p.Reactivate, RemoveClasses: p.RemoveClasses, Conflicts: make([]*model.UndoConflict, 0, len(p.Conflicts))}
+	if !p.Possible {
+		m.Reason = &p.Reason
+	}
+	for _, c := range p.Conflicts {
+		m.Conflicts = append(m.Conflicts, &model.UndoConflict{AccountID: c.AccountID, Key: c.Key, Name: c.Name, Reason: c.Reason})
+	}
+	return m, nil
 }

@@ -22,7 +22,7 @@ Usage:
   numo serve [flags]                      run the server and the app (numo serve --help)
   numo school create --brin 99XX --name "…" [--db URL]
   numo import --school BRIN [flags] FILE.csv   (numo import --help)
-  numo purge [--db URL] [--dry-run]       purge what the schools' retention terms no longer allow
+  numo purge [--db URL] [--dry-run] [--json]   purge what the schools' retention terms no longer allow
 `
 
 func main() {
@@ -96,6 +96,7 @@ const serveHelp = `Usage: numo serve [flags]   (every flag also as an environmen
   --log-format FORMAT      text|json (NUMO_LOG_FORMAT, default text)
   --dev-proxy URL          proxy the app to a Vite dev server (NUMO_DEV_PROXY)
   --shutdown-timeout D     graceful shutdown limit (NUMO_SHUTDOWN_TIMEOUT, default 15s)
+  --purge-every D          run the retention purge this often (NUMO_PURGE_EVERY, default 1h)
   --commit-dead-after D    fail an import whose process went silent this long (NUMO_COMMIT_DEAD_AFTER, default 20s)
 `
 

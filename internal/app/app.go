@@ -23,6 +23,7 @@ import (
 	"github.com/numo/accounts/internal/httpserver"
 	"github.com/numo/accounts/internal/jobs"
 	"github.com/numo/accounts/internal/pubsub"
+	"github.com/numo/accounts/internal/retention"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -35,6 +36,8 @@ type App struct {
 	jobs    *jobs.Service
 	authn   *authn.Service
 	handler http.Handler
+	// stopPurge stops the scheduled retention purge.
+	stopPurge func()
 }
 
 // New opens and migrates the database, seeds the demo school when asked and the database is
@@ -82,6 +85,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.jobs.DeadAfter = cfg.CommitDeadAfter
 	a.jobs.HeartbeatInterval = min(cfg.CommitDeadAfter/5, 2*time.Second)
 	a.jobs.Start()
+	a.stopPurge = retention.StartScheduler(context.Background(), db, log, cfg.PurgeEvery)
 	gql := graph.NewHandler(graph.Options{
 		Client:          db.Client,
 		Jobs:            a.jobs,
@@ -104,6 +108,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Health:         func(r *http.Request) error { return db.SQL.PingContext(r.Context()) },
 		Routes: map[string]http.Handler{
 			"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler(),
+			"GET /api/accounts/{id}/export.json":   retention.ExportHandler(db),
 			"POST /api/login":                      a.authn.LoginHandler(),
 			"POST /api/logout":                     a.authn.LogoutHandler(),
 		},
@@ -150,6 +155,7 @@ func (a *App) Jobs() *jobs.Service { return a.jobs }
 
 // Close stops running imports (they roll back and are marked failed) and releases the database.
 func (a *App) Close() error {
+	a.stopPurge()
 	a.jobs.Close()
 	a.bus.Close()
 	return a.db.Close()

@@ -43,6 +43,8 @@ type Config struct {
 	// AdminPassword, when set, is the password of a school's first admin (else a one-time
 	// password is printed to the log). Only from NUMO_ADMIN_PASSWORD: never a flag.
 	AdminPassword string
+	// PurgeEvery is how often the retention purge runs inside numo serve.
+	PurgeEvery time.Duration
 	// CommitDeadAfter is how long a committing process may stay silent before another process
 	// marks its import failed (its transaction has rolled back with its connection).
 	CommitDeadAfter time.Duration
@@ -71,6 +73,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		complexity  string
 		deadAfter   string
 		secure      string
+		purgeEvery  string
 	)
 	fs.StringVar(&c.Addr, "addr", env("NUMO_ADDR", ":8080"), "listen address (NUMO_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "db", env("NUMO_DATABASE_URL", "file:numo.db"), "database: SQLite file or postgres:// URL (NUMO_DATABASE_URL)")
@@ -84,6 +87,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&shutdown, "shutdown-timeout", env("NUMO_SHUTDOWN_TIMEOUT", "15s"), "graceful shutdown limit (NUMO_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&complexity, "complexity-limit", env("NUMO_COMPLEXITY_LIMIT", "2000"), "maximum GraphQL operation complexity (NUMO_COMPLEXITY_LIMIT)")
 	fs.StringVar(&deadAfter, "commit-dead-after", env("NUMO_COMMIT_DEAD_AFTER", "20s"), "fail an import whose process is silent this long (NUMO_COMMIT_DEAD_AFTER)")
+	fs.StringVar(&purgeEvery, "purge-every", env("NUMO_PURGE_EVERY", "1h"), "how often to purge data past the schools' retention terms (NUMO_PURGE_EVERY)")
 	fs.StringVar(&secure, "secure-cookies", env("NUMO_SECURE_COOKIES", "false"), "session cookie only over HTTPS (NUMO_SECURE_COOKIES)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, fmt.Errorf("%w: %v", ErrInvalid, err)
@@ -98,6 +102,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		bad("demo", err)
 	}
 	c.AdminPassword = getenv("NUMO_ADMIN_PASSWORD")
+	if c.PurgeEvery, err = time.ParseDuration(purgeEvery); err != nil || c.PurgeEvery < time.Minute {
+		bad("purge-every", fmt.Errorf("want a duration of at least 1m, got %q", purgeEvery))
+	}
 	if c.SecureCookies, err = strconv.ParseBool(secure); err != nil {
 		bad("secure-cookies", err)
 	}

@@ -198,8 +198,9 @@ func (w *writer) step() {
 
 type before struct {
 	Person
-	Status  string `json:"status"`
-	ClassID *int   `json:"classId,omitempty"`
+	Status     string     `json:"status"`
+	ClassID    *int       `json:"classId,omitempty"`
+	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
 }
 
 func (w *writer) write(p *Plan, st *State, res *Result) error {
@@ -313,7 +314,7 @@ func (w *writer) write(p *Plan, st *State, res *Result) error {
 // beforeJSON is the stored state of account id as an account change records it.
 func beforeJSON(st *State, idx map[int]int, id int) string {
 	a := st.accounts[idx[id]]
-	b := before{Person: a.person, Status: a.status}
+	b := before{Person: a.person, Status: a.status, ArchivedAt: a.archivedAt}
 	if c, ok := st.classes[a.classKey]; ok && a.classKey != "" {
 		b.ClassID = &c.id
 	}

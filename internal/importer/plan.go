@@ -108,14 +108,15 @@ type Plan struct {
 
 // existing is an account of the school as loaded for planning.
 type existing struct {
-	id        int
-	key       string
-	role      string
-	status    string
-	classKey  string
-	className string
-	person    Person
-	updatedAt time.Time
+	id         int
+	key        string
+	role       string
+	status     string
+	classKey   string
+	className  string
+	person     Person
+	updatedAt  time.Time
+	archivedAt *time.Time
 }
 
 // State is the live data of one school that a plan is made against.
@@ -186,24 +187,29 @@ func LoadState(ctx context.Context, q Querier, ph func(int) string, schoolID int
 	st.byKey = make(map[string]int, n)
 	st.byNumeric = make(map[string]int, n)
 	rows, err = q.QueryContext(ctx, `SELECT id, external_key, role, status, first_name, infix, last_name, email, username,
-		eck_id, level, year, class_id, updated_at FROM accounts WHERE school_id = `+ph(1)+` ORDER BY id`, schoolID)
+		eck_id, level, year, class_id, updated_at, archived_at FROM accounts WHERE school_id = `+ph(1)+` ORDER BY id`, schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("load accounts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			a       existing
-			key     sql.NullString
-			year    sql.NullInt64
-			classID sql.NullInt64
+			a          existing
+			key        sql.NullString
+			year       sql.NullInt64
+			classID    sql.NullInt64
+			archivedAt sql.NullTime
 		)
 		if err := rows.Scan(&a.id, &key, &a.role, &a.status, &a.person.FirstName, &a.person.Infix, &a.person.LastName,
-			&a.person.Email, &a.person.Username, &a.person.EckID, &a.person.Level, &year, &classID, &a.updatedAt); err != nil {
+			&a.person.Email, &a.person.Username, &a.person.EckID, &a.person.Level, &year, &classID, &a.updatedAt, &archivedAt); err != nil {
 			return nil, fmt.Errorf("load accounts: %w", err)
 		}
 		a.key, a.person.Key = key.String, key.String
 		a.person.Year = int(year.Int64)
+		if archivedAt.Valid {
+			t := archivedAt.Time
+			a.archivedAt = &t
+		}
 		if classID.Valid {
 			c := classByID[int(classID.Int64)]
 			a.className, a.classKey, a.person.Class = c.name, names.ClassKey(c.name), c.name

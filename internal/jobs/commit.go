@@ -105,6 +105,7 @@ func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.
 		audit.Record(actx, s.db.Client, schoolID, "import_failed", fmt.Sprintf("job %d: %v", jobID, err))
 		return
 	}
+	s.dropSamples(jobID)
 	audit.Record(actx, s.db.Client, schoolID, "import_committed", fmt.Sprintf("job %d: %d added, %d updated, %d archived",
 		jobID, applied.Counts.Added, applied.Counts.Updated, applied.Counts.Archived))
 	total := applied.Counts.Added + applied.Counts.Updated + applied.Counts.Archived
@@ -349,4 +350,30 @@ func (s *Service) Subscribe(ctx context.Context, jobID int) (<-chan Progress, er
 		}
 	}()
 	return out, nil
+}
+
+// dropSamples removes the example values of the file's columns from a committed job: they
+// were needed for the mapping only, and may hold data the product does not keep (a birth date
+// in an unmapped column).
+func (s *Service) dropSamples(jobID int) {
+	job, err := s.db.Client.ImportJob.Get(s.ctx, jobID)
+	if err != nil {
+		s.log.Warn("drop example values", "job", jobID, "err", err)
+		return
+	}
+	m, err := Mapping(job)
+	if err != nil {
+		s.log.Warn("drop example values", "job", jobID, "err", err)
+		return
+	}
+	for i := range m.Columns {
+		m.Columns[i].Samples = nil
+	}
+	raw, err := json.Marshal(m)
+	if err == nil {
+		err = s.db.Client.ImportJob.UpdateOneID(jobID).SetMapping(raw).Exec(s.ctx)
+	}
+	if err != nil {
+		s.log.Warn("drop example values", "job", jobID, "err", err)
+	}
 }

@@ -11,13 +11,17 @@ package undo
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"entgo.io/ent/dialect"
+	"github.com/lib/pq"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/accountchange"
@@ -94,9 +98,8 @@ type state struct {
 // item is one account the undo changes.
 type item struct {
 	accountID int
-	action    accountchange.Action // what the job did to the account
-	current   state                // as it is now, recorded as the undo's before-state
-	target    *state               // what it gets back; nil for an added account (archived)
+	current   state  // as it is now, recorded as the undo's before-state
+	target    *state // what it gets back; nil for an added account (archived)
 }
 
 // Preview returns what undoing the job would do, without doing it. The viewer in ctx must
@@ -145,7 +148,7 @@ func Undo(ctx context.Context, c *ent.Client, jobID int, opt Options) (*Result, 
 	if len(p.Conflicts) > 0 && !opt.SkipConflicts {
 		return nil, errConflict(p.Conflicts)
 	}
-	w := &writer{ctx: sys, tx: tx, ph: ph, now: opt.Now, schoolID: schoolID}
+	w := &writer{ctx: sys, dialect: d, tx: tx, ph: ph, now: opt.Now, schoolID: schoolID}
 	if err := w.accounts(p); err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
@@ -200,6 +203,7 @@ func prepare(ctx context.Context, c *ent.Client, jobID int) (dialectName string,
 // writer writes an undo inside its transaction.
 type writer struct {
 	ctx      context.Context
+	dialect  string
 	tx       *ent.Tx
 	ph       func(int) string
 	now      time.Time
@@ -208,28 +212,97 @@ type writer struct {
 
 // accounts restores the accounts of the plan.
 func (w *writer) accounts(p *Plan) error {
-	restore := "UPDATE accounts SET first_name = " + w.ph(1) + ", infix = " + w.ph(2) + ", last_name = " + w.ph(3) +
+	var added []any
+	var restore []item
+	for _, it := range p.items {
+		if it.target == nil {
+			added = append(added, it.accountID)
+		} else {
+			restore = append(restore, it)
+		}
+	}
+	// An added account is archived, not deleted (its key brings it back on a later import),
+	// and leaves its class, so that a class the job created can go.
+	for start := 0; start < len(added); start += idBatch {
+		batch := added[start:min(start+idBatch, len(added))]
+		in := make([]string, len(batch))
+		for i := range batch {
+			in[i] = w.ph(i + 3)
+		}
+		q := "UPDATE accounts SET status = 'ARCHIVED', archived_at = " + w.ph(1) + ", class_id = NULL, updated_at = " + w.ph(1) +
+			" WHERE school_id = " + w.ph(2) + " AND id IN (" + strings.Join(in, ", ") + ")"
+		if _, err := w.tx.ExecContext(w.ctx, q, append([]any{w.now, w.schoolID}, batch...)...); err != nil {
+			return fmt.Errorf("archive added accounts: %w", err)
+		}
+	}
+	if w.dialect == dialect.Postgres {
+		return w.restorePostgres(restore)
+	}
+	q := "UPDATE accounts SET first_name = " + w.ph(1) + ", infix = " + w.ph(2) + ", last_name = " + w.ph(3) +
 		", email = " + w.ph(4) + ", username = " + w.ph(5) + ", eck_id = " + w.ph(6) + ", level = " + w.ph(7) +
 		", year = " + w.ph(8) + ", class_id = " + w.ph(9) + ", status = " + w.ph(10) + ", archived_at = " + w.ph(11) +
 		", updated_at = " + w.ph(12) + " WHERE id = " + w.ph(13) + " AND school_id = " + w.ph(14)
-	// An added account is archived, not deleted (its key brings it back on a later import),
-	// and leaves its class, so that a class the job created can go.
-	archive := "UPDATE accounts SET status = 'ARCHIVED', archived_at = " + w.ph(1) + ", class_id = NULL, updated_at = " + w.ph(1) +
-		" WHERE id = " + w.ph(2) + " AND school_id = " + w.ph(3)
-	for _, it := range p.items {
-		var err error
-		if t := it.target; t == nil {
-			_, err = w.tx.ExecContext(w.ctx, archive, w.now, it.accountID, w.schoolID)
-		} else {
-			var archivedAt any
-			if t.Status == "ARCHIVED" {
-				archivedAt = *t.ArchivedAt
-			}
-			_, err = w.tx.ExecContext(w.ctx, restore, t.FirstName, t.Infix, t.LastName, t.Email, t.Username, t.EckID, t.Level,
-				nullInt(t.Year), intOrNil(t.ClassID), t.Status, archivedAt, w.now, it.accountID, w.schoolID)
+	for _, it := range restore {
+		t := it.target
+		var archivedAt any
+		if t.Status == "ARCHIVED" {
+			archivedAt = *t.ArchivedAt
 		}
-		if err != nil {
+		if _, err := w.tx.ExecContext(w.ctx, q, t.FirstName, t.Infix, t.LastName, t.Email, t.Username, t.EckID, t.Level,
+			nullInt(t.Year), intOrNil(t.ClassID), t.Status, archivedAt, w.now, it.accountID, w.schoolID); err != nil {
 			return fmt.Errorf("restore account %d (%s): %w", it.accountID, it.current.Key, err)
+		}
+	}
+	return nil
+}
+
+// idBatch is how many ids one IN list holds.
+const idBatch = 500
+
+// restoreBatch is how many accounts one UPDATE restores on PostgreSQL.
+const restoreBatch = 5000
+
+// restorePostgres restores accounts with one UPDATE per batch, from arrays of the values: one
+// statement per account costs two round trips each (20,000 accounts took 4.6 s here).
+func (w *writer) restorePostgres(items []item) error {
+	const q = `UPDATE accounts AS a SET first_name = v.first_name, infix = v.infix, last_name = v.last_name,
+		email = v.email, username = v.username, eck_id = v.eck_id, level = v.level, year = v.year::bigint,
+		class_id = v.class_id::bigint, status = v.status, archived_at = v.archived_at::timestamptz, updated_at = $13
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+			$9::text[], $10::text[], $11::text[], $12::text[])
+			AS v(id, first_name, infix, last_name, email, username, eck_id, level, year, class_id, status, archived_at)
+		WHERE a.id = v.id AND a.school_id = $14`
+	for start := 0; start < len(items); start += restoreBatch {
+		batch := items[start:min(start+restoreBatch, len(items))]
+		ids := make([]int64, len(batch))
+		var first, infix, last, email, username, eck, level, status []string
+		years := make([]sql.NullString, len(batch))
+		classes := make([]sql.NullString, len(batch))
+		archived := make([]sql.NullString, len(batch))
+		for i, it := range batch {
+			t := it.target
+			ids[i] = int64(it.accountID)
+			first, infix, last = append(first, t.FirstName), append(infix, t.Infix), append(last, t.LastName)
+			email, username, eck = append(email, t.Email), append(username, t.Username), append(eck, t.EckID)
+			level, status = append(level, t.Level), append(status, t.Status)
+			if t.Year != 0 {
+				years[i] = sql.NullString{String: strconv.Itoa(t.Year), Valid: true}
+			}
+			if t.ClassID != nil {
+				classes[i] = sql.NullString{String: strconv.Itoa(*t.ClassID), Valid: true}
+			}
+			if t.Status == "ARCHIVED" {
+				archived[i] = sql.NullString{String: t.ArchivedAt.Format(time.RFC3339Nano), Valid: true}
+			}
+		}
+		res, err := w.tx.ExecContext(w.ctx, q, pq.Array(ids), pq.Array(first), pq.Array(infix), pq.Array(last), pq.Array(email),
+			pq.Array(username), pq.Array(eck), pq.Array(level), pq.Array(years), pq.Array(classes), pq.Array(status),
+			pq.Array(archived), w.now, w.schoolID)
+		if err != nil {
+			return fmt.Errorf("restore accounts: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || int(n) != len(batch) {
+			return fmt.Errorf("restore accounts: %d of %d restored (%v)", n, len(batch), err)
 		}
 	}
 	return nil
@@ -335,13 +408,11 @@ func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8Start(s[n]) {
+	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
 	return s[:n]
 }
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 func nullInt(n int) any {
 	if n == 0 {

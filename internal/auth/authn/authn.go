@@ -83,7 +83,9 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr, use
 			continue
 		}
 		if !ok {
-			upd := s.client.Account.UpdateOne(a).AddFailedLogins(1)
+			// Sign-in bookkeeping keeps updated_at: it is the roster's version, which a
+			// previewed import and an undo compare against.
+			upd := s.client.Account.UpdateOne(a).AddFailedLogins(1).SetUpdatedAt(a.UpdatedAt)
 			if a.FailedLogins+1 >= maxFailures {
 				upd = upd.SetLockedUntil(now.Add(lockFor)).SetFailedLogins(0)
 			}
@@ -102,8 +104,10 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr, use
 			SetExpiresAt(now.Add(s.SessionTTL)).SetRemoteAddr(remoteAddr).SetUserAgent(truncate(userAgent, 500)).Exec(sys); err != nil {
 			return "", nil, fmt.Errorf("login: %w", err)
 		}
-		if err := s.client.Account.UpdateOne(a).SetFailedLogins(0).ClearLockedUntil().Exec(sys); err != nil {
-			return "", nil, fmt.Errorf("login: %w", err)
+		if a.FailedLogins != 0 || a.LockedUntil != nil {
+			if err := s.client.Account.UpdateOne(a).SetFailedLogins(0).ClearLockedUntil().SetUpdatedAt(a.UpdatedAt).Exec(sys); err != nil {
+				return "", nil, fmt.Errorf("login: %w", err)
+			}
 		}
 		v := viewerOf(a, remoteAddr)
 		audit.Record(auth.NewContext(sys, v), s.client, a.SchoolID, "login", "")

@@ -183,7 +183,8 @@ func (s *Service) setPassword(ctx context.Context, a *ent.Account, password stri
 		return err
 	}
 	sys := auth.System(ctx)
-	if err := s.client.Account.UpdateOne(a).SetPasswordHash(hash).SetMustChangePassword(oneTime).
+	// A password is not roster data: updated_at (the roster's version) stays.
+	if err := s.client.Account.UpdateOne(a).SetPasswordHash(hash).SetMustChangePassword(oneTime).SetUpdatedAt(a.UpdatedAt).
 		SetFailedLogins(0).ClearLockedUntil().Exec(sys); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}

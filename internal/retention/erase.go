@@ -1,0 +1,58 @@
+package retention
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/internal/audit"
+	"github.com/numo/accounts/internal/auth"
+)
+
+// Erase deletes one pupil for good: the account and every trace of it in the import history
+// (see forget), in one transaction that holds the school's import lock. The viewer in ctx must
+// be an admin account of the pupil's school; for a viewer of another school the pupil is not
+// found. The audit log records the erasure by account number, without the pupil's name.
+func Erase(ctx context.Context, c *ent.Client, accountID int) error {
+	sys := auth.System(ctx)
+	a, err := c.Account.Query().Where(account.ID(accountID)).Select(account.FieldSchoolID, account.FieldRole).Only(sys)
+	if ent.IsNotFound(err) {
+		return errNotFound("account", "account", accountID)
+	} else if err != nil {
+		return fmt.Errorf("erase account %d: %w", accountID, err)
+	}
+	v := auth.FromContext(ctx)
+	switch {
+	case v == nil:
+		return auth.ErrUnauthenticated
+	case v.SchoolID != a.SchoolID:
+		return errNotFound("account", "account", accountID)
+	case !isAdminAccount(v):
+		return auth.ErrForbidden
+	case a.Role != account.RolePUPIL:
+		return newError(CodeInvalidState, "Alleen een leerling kan hier worden gewist.", "Only a pupil can be erased here.", nil)
+	}
+	d, err := dialectOf(ctx, c)
+	if err != nil {
+		return err
+	}
+	t, err := beginSchool(sys, c, d, a.SchoolID)
+	if err != nil {
+		return fmt.Errorf("erase account %d: %w", accountID, err)
+	}
+	defer t.Rollback() //nolint:errcheck // a no-op after Commit
+	f, err := t.forget([]int{accountID})
+	if err != nil {
+		return fmt.Errorf("erase account %d: %w", accountID, err)
+	}
+	if f.accounts != 1 {
+		return errNotFound("account", "account", accountID)
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("erase account %d: commit: %w", accountID, err)
+	}
+	audit.Record(ctx, c, a.SchoolID, "pupil_erased",
+		fmt.Sprintf("leerling (account %d) gewist, met %d wijzigingsregels uit de importgeschiedenis", accountID, f.changes))
+	return nil
+}

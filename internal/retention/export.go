@@ -1,0 +1,283 @@
+package retention
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/auditevent"
+	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/internal/audit"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/store"
+)
+
+// ExportPath is where the export of an account is downloaded (ExportHandler serves it).
+func ExportPath(accountID int) string { return fmt.Sprintf("/api/accounts/%d/export.json", accountID) }
+
+// AccountExport is everything Numo stores about one account: the AVG right of access.
+type AccountExport struct {
+	ExportedAt time.Time `json:"exportedAt"`
+	// About says in Dutch what the export holds and what Numo never stores.
+	About   string        `json:"about"`
+	Account exportAccount `json:"account"`
+	School  exportSchool  `json:"school"`
+	// Class is the account's class, null when it has none.
+	Class *exportClass `json:"class"`
+	// TeachingClasses are the classes a teacher teaches.
+	TeachingClasses []exportClass `json:"teachingClasses"`
+	// Changes is the account's history in the school's imports (and their undos), with its
+	// data before each change, while those imports keep their row data.
+	Changes []exportChange `json:"changes"`
+	// ImportRows are the account's rows in the plans of imports that still keep row data.
+	ImportRows []exportRow `json:"importRows"`
+	// Sessions are the account's browser logins.
+	Sessions []exportSession `json:"sessions"`
+	// AuditEvents are what the account did, as the audit log records it.
+	AuditEvents []exportAudit `json:"auditEvents"`
+}
+
+type exportAccount struct {
+	ID                 int        `json:"id"`
+	Role               string     `json:"role"`
+	ExternalKey        *string    `json:"externalKey"`
+	FirstName          string     `json:"firstName"`
+	Infix              string     `json:"infix"`
+	LastName           string     `json:"lastName"`
+	Email              string     `json:"email"`
+	Username           string     `json:"username"`
+	EckID              string     `json:"eckId"`
+	Level              string     `json:"level"`
+	Year               *int       `json:"year"`
+	Status             string     `json:"status"`
+	ArchivedAt         *time.Time `json:"archivedAt"`
+	CreatedAt          time.Time  `json:"createdAt"`
+	UpdatedAt          time.Time  `json:"updatedAt"`
+	HasPassword        bool       `json:"hasPassword"` // the password itself is stored only as a one-way hash
+	MustChangePassword bool       `json:"mustChangePassword"`
+	FailedLogins       int        `json:"failedLogins"`
+	LockedUntil        *time.Time `json:"lockedUntil"`
+}
+
+type exportSchool struct {
+	ID                    int    `json:"id"`
+	Name                  string `json:"name"`
+	Brin                  string `json:"brin"`
+	ArchivedRetentionDays int    `json:"archivedRetentionDays"`
+	JobDataRetentionDays  int    `json:"jobDataRetentionDays"`
+}
+
+type exportClass struct {
+	ID    int    `json:"id"`
+	Name  string `json:"name"`
+	Year  *int   `json:"year"`
+	Level string `json:"level"`
+}
+
+type exportChange struct {
+	JobID       int             `json:"jobId"`
+	FileName    string          `json:"fileName"`
+	Kind        string          `json:"kind"`
+	CommittedAt *time.Time      `json:"committedAt"`
+	Action      string          `json:"action"`
+	Before      json.RawMessage `json:"before"`
+}
+
+type exportRow struct {
+	JobID    int             `json:"jobId"`
+	FileName string          `json:"fileName"`
+	Row      json.RawMessage `json:"row"`
+}
+
+type exportSession struct {
+	CreatedAt  time.Time `json:"createdAt"`
+	ExpiresAt  time.Time `json:"expiresAt"`
+	RemoteAddr string    `json:"remoteAddr"`
+	UserAgent  string    `json:"userAgent"`
+}
+
+type exportAudit struct {
+	At         time.Time `json:"at"`
+	Action     string    `json:"action"`
+	Detail     string    `json:"detail"`
+	RemoteAddr string    `json:"remoteAddr"`
+}
+
+const exportAbout = "Alle gegevens die Numo over dit account bewaart. Numo bewaart nooit geboortedatum, geslacht, adres of opmerkingen, " +
+	"ook niet als het importbestand ze bevat. Wijzigingen en importregels blijven bewaard zolang de import zijn rijgegevens houdt " +
+	"(zie school.jobDataRetentionDays); een gearchiveerd account wordt na school.archivedRetentionDays dagen verwijderd."
+
+// Export returns everything stored about one account. The viewer in ctx must be an admin
+// account of the account's school or the account itself; for anyone else the account is not
+// found. The download is recorded in the audit log.
+func Export(ctx context.Context, c *ent.Client, accountID int, now time.Time) (*AccountExport, error) {
+	sys := auth.System(ctx)
+	a, err := c.Account.Query().Where(account.ID(accountID)).WithClass().WithTeachingClasses().WithSchool().Only(sys)
+	if ent.IsNotFound(err) {
+		return nil, errNotFound("account", "account", accountID)
+	} else if err != nil {
+		return nil, fmt.Errorf("export account %d: %w", accountID, err)
+	}
+	v := auth.FromContext(ctx)
+	if v == nil || v.SchoolID != a.SchoolID || (v.AccountID != a.ID && !isAdminAccount(v)) {
+		return nil, errNotFound("account", "account", accountID)
+	}
+	s := a.Edges.School
+	exp := &AccountExport{
+		ExportedAt: now, About: exportAbout,
+		Account: exportAccount{ID: a.ID, Role: string(a.Role), ExternalKey: a.ExternalKey, FirstName: a.FirstName, Infix: a.Infix,
+			LastName: a.LastName, Email: a.Email, Username: a.Username, EckID: a.EckID, Level: a.Level, Year: a.Year,
+			Status: string(a.Status), ArchivedAt: a.ArchivedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+			HasPassword: a.PasswordHash != "", MustChangePassword: a.MustChangePassword, FailedLogins: a.FailedLogins, LockedUntil: a.LockedUntil},
+		School:          exportSchool{ID: s.ID, Name: s.Name, Brin: s.Brin, ArchivedRetentionDays: s.ArchivedRetentionDays, JobDataRetentionDays: s.JobDataRetentionDays},
+		TeachingClasses: []exportClass{}, Changes: []exportChange{}, ImportRows: []exportRow{}, Sessions: []exportSession{}, AuditEvents: []exportAudit{},
+	}
+	if cl := a.Edges.Class; cl != nil {
+		exp.Class = &exportClass{ID: cl.ID, Name: cl.Name, Year: cl.Year, Level: cl.Level}
+	}
+	for _, cl := range a.Edges.TeachingClasses {
+		exp.TeachingClasses = append(exp.TeachingClasses, exportClass{ID: cl.ID, Name: cl.Name, Year: cl.Year, Level: cl.Level})
+	}
+	d, err := dialectOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	ph := importer.Placeholder(d)
+	if err := exportHistory(sys, c, ph, a, exp); err != nil {
+		return nil, fmt.Errorf("export account %d: %w", accountID, err)
+	}
+	sessions, err := c.Session.Query().Where(session.AccountID(a.ID)).Order(session.ByCreatedAt()).All(sys)
+	if err != nil {
+		return nil, fmt.Errorf("export account %d: sessions: %w", accountID, err)
+	}
+	for _, se := range sessions {
+		exp.Sessions = append(exp.Sessions, exportSession{CreatedAt: se.CreatedAt, ExpiresAt: se.ExpiresAt, RemoteAddr: se.RemoteAddr, UserAgent: se.UserAgent})
+	}
+	events, err := c.AuditEvent.Query().Where(auditevent.ActorAccountID(a.ID)).Order(auditevent.ByAt()).All(sys)
+	if err != nil {
+		return nil, fmt.Errorf("export account %d: audit events: %w", accountID, err)
+	}
+	for _, e := range events {
+		exp.AuditEvents = append(exp.AuditEvents, exportAudit{At: e.At, Action: e.Action, Detail: e.Detail, RemoteAddr: e.RemoteAddr})
+	}
+	audit.Record(ctx, c, a.SchoolID, "account_exported", fmt.Sprintf("alle gegevens van account %d gedownload", a.ID))
+	return exp, nil
+}
+
+// exportHistory adds the account's change records and its rows in stored plans.
+func exportHistory(ctx context.Context, q querier, ph func(int) string, a *ent.Account, exp *AccountExport) error {
+	err := scanRows(ctx, q, `SELECT j.id, j.file_name, j.kind, j.committed_at, c.action, c.before
+		FROM account_changes c JOIN import_jobs j ON j.id = c.job_id WHERE c.account_id = `+ph(1)+` ORDER BY j.committed_at, j.id`,
+		[]any{a.ID}, func(rows *sql.Rows) error {
+			var ch exportChange
+			var at sql.NullTime
+			var before []byte
+			if err := rows.Scan(&ch.JobID, &ch.FileName, &ch.Kind, &at, &ch.Action, &before); err != nil {
+				return err
+			}
+			if at.Valid {
+				ch.CommittedAt = &at.Time
+			}
+			if len(before) > 0 {
+				ch.Before = json.RawMessage(before)
+			} else {
+				ch.Before = json.RawMessage("null")
+			}
+			exp.Changes = append(exp.Changes, ch)
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("change records: %w", err)
+	}
+	type blob struct {
+		id, jobID int
+		fileName  string
+	}
+	var blobs []blob
+	err = scanRows(ctx, q, "SELECT b.id, j.id, j.file_name FROM import_blobs b JOIN import_jobs j ON j.id = b.job_id WHERE j.school_id = "+
+		ph(1)+" AND b.kind = 'PLAN' ORDER BY j.id", []any{a.SchoolID}, func(rows *sql.Rows) error {
+		var b blob
+		if err := rows.Scan(&b.id, &b.jobID, &b.fileName); err != nil {
+			return err
+		}
+		blobs = append(blobs, b)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("stored plans: %w", err)
+	}
+	w := newWho()
+	key := ""
+	if a.ExternalKey != nil {
+		key = *a.ExternalKey
+	}
+	w.add(a.ID, key)
+	for _, b := range blobs {
+		var data []byte
+		if err := scanRows(ctx, q, "SELECT data FROM import_blobs WHERE id = "+ph(1), []any{b.id}, func(rows *sql.Rows) error {
+			return rows.Scan(&data)
+		}); err != nil {
+			return fmt.Errorf("plan of job %d: %w", b.jobID, err)
+		}
+		plan, err := decodePlan(data)
+		if err != nil {
+			return fmt.Errorf("plan of job %d: %w", b.jobID, err)
+		}
+		rows, err := rowsOf(plan, w)
+		if err != nil {
+			return fmt.Errorf("plan of job %d: %w", b.jobID, err)
+		}
+		for _, r := range rows {
+			exp.ImportRows = append(exp.ImportRows, exportRow{JobID: b.jobID, FileName: b.fileName, Row: r})
+		}
+	}
+	return nil
+}
+
+// isAdminAccount reports whether the viewer is a signed-in admin account (not an API token:
+// a pupil's personal data leaves Numo only by a person's hand).
+func isAdminAccount(v *auth.Viewer) bool { return v != nil && !v.IsToken() && v.Role == auth.RoleAdmin }
+
+// ExportHandler serves GET /api/accounts/{id}/export.json: everything stored about one
+// account as a JSON download, for an admin of its school or the account itself (the viewer in
+// the request context). Anyone else gets 404, as for an account that does not exist.
+func ExportHandler(db *store.DB) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.Atoi(r.PathValue("id"))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		exp, err := Export(r.Context(), db.Client, id, time.Now())
+		var coded interface{ Code() string }
+		if errors.As(err, &coded) {
+			// Not found, not signed in, not allowed: all look the same from outside.
+			http.NotFound(w, r)
+			return
+		} else if err != nil {
+			slog.Error("account export", "account", id, "err", err)
+			http.Error(w, "interne fout", http.StatusInternalServerError)
+			return
+		}
+		body, err := json.MarshalIndent(exp, "", "  ")
+		if err != nil {
+			slog.Error("account export", "account", id, "err", err)
+			http.Error(w, "interne fout", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="numo-account-%d.json"`, id))
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Write(append(body, '\n')) //nolint:errcheck // the client went away
+	})
+}

@@ -1,0 +1,164 @@
+package retention_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/importblob"
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/store"
+)
+
+var all = importer.Actions{Add: true, Update: true, Archive: true}
+
+// sys is the context of test set-up: the product's own work, allowed everything.
+var sys = auth.System(context.Background())
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// school is a test school with its admin and the admin's request context.
+type school struct {
+	*ent.School
+	admin *ent.Account
+	ctx   context.Context
+}
+
+func newSchool(t *testing.T, db *store.DB, brin string) *school {
+	t.Helper()
+	s := db.Client.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(sys)
+	admin := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleADMIN).SetFirstName("Beheer").SetLastName("Der").SaveX(sys)
+	return &school{School: s, admin: admin, ctx: viewerCtx(&auth.Viewer{AccountID: admin.ID, SchoolID: s.ID, Role: auth.RoleAdmin, Name: "Beheer Der"})}
+}
+
+func viewerCtx(v *auth.Viewer) context.Context { return auth.NewContext(context.Background(), v) }
+
+// importAt commits a file into the school as an import job at the given time, the way the
+// import service does: with the previewed plan stored beside the job and the file's columns,
+// with their example values, in its mapping.
+func importAt(t *testing.T, db *store.DB, schoolID int, name string, data []byte, at time.Time) *ent.ImportJob {
+	t.Helper()
+	p, err := importer.Prepare(data, nil, nil)
+	if err != nil {
+		t.Fatalf("prepare %s: %v", name, err)
+	}
+	plan, err := importer.PlanFor(sys, db, schoolID, p, all)
+	if err != nil {
+		t.Fatalf("plan %s: %v", name, err)
+	}
+	f, err := importer.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapping, err := json.Marshal(map[string]any{"columns": f.Columns, "chosen": map[string]string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := db.Client.ImportJob.Create().SetSchoolID(schoolID).SetFileName(name).SetFileSize(int64(len(data))).SetSha256("x").
+		SetMapping(mapping).SetStatus(importjob.StatusCOMMITTING).SetCreatedAt(at).SaveX(sys)
+	db.Client.ImportBlob.Create().SetJobID(job.ID).SetKind(importblob.KindPLAN).SetData(gzipJSON(t, plan)).ExecX(sys)
+	if _, err := importer.Apply(sys, db, p.Input, schoolID, all, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: plan.Guard.ToArchive, Now: at}); err != nil {
+		t.Fatalf("apply %s: %v", name, err)
+	}
+	return db.Client.ImportJob.GetX(sys, job.ID)
+}
+
+// upload leaves an uploaded import waiting for its commit, with its file stored.
+func upload(t *testing.T, db *store.DB, schoolID int, status importjob.Status, at time.Time) *ent.ImportJob {
+	t.Helper()
+	data := fixture(t, "transition/school_2027.csv")
+	f, err := importer.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapping, _ := json.Marshal(map[string]any{"columns": f.Columns})
+	job := db.Client.ImportJob.Create().SetSchoolID(schoolID).SetFileName("wacht.csv").SetFileSize(int64(len(data))).SetSha256("x").
+		SetMapping(mapping).SetStatus(status).SetCreatedAt(at).SaveX(sys)
+	db.Client.ImportBlob.Create().SetJobID(job.ID).SetKind(importblob.KindFILE).SetData(data).ExecX(sys)
+	return job
+}
+
+func gzipJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if err := json.NewEncoder(zw).Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	return buf.Bytes()
+}
+
+func gunzip(t *testing.T, data []byte) string {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// dump is every row of every table the purge may touch, normalised to text, to check that a
+// dry run changes nothing.
+func dump(t *testing.T, db *store.DB) string {
+	t.Helper()
+	var b strings.Builder
+	for _, table := range []string{"schools", "accounts", "classes", "class_teachers", "sessions", "account_changes", "import_jobs", "import_blobs", "audit_events"} {
+		rows, err := db.SQL.QueryContext(context.Background(), "SELECT * FROM "+table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		var lines []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			var cells []string
+			for i, v := range vals {
+				switch v := v.(type) {
+				case time.Time:
+					cells = append(cells, cols[i]+"="+v.UTC().Format(time.RFC3339Nano))
+				case []byte:
+					cells = append(cells, fmt.Sprintf("%s=%x", cols[i], v))
+				default:
+					cells = append(cells, fmt.Sprintf("%s=%v", cols[i], v))
+				}
+			}
+			lines = append(lines, strings.Join(cells, " "))
+		}
+		rows.Close()
+		sort.Strings(lines)
+		fmt.Fprintf(&b, "%s:\n%s\n", table, strings.Join(lines, "\n"))
+	}
+	return b.String()
+}

@@ -1,0 +1,222 @@
+package retention_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/auditevent"
+	"github.com/numo/accounts/ent/importblob"
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/retention"
+	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
+	"github.com/numo/accounts/internal/undo"
+)
+
+// TestExportAndErase downloads everything stored about one pupil, as the admin, as the pupil
+// and over HTTP, and then erases the pupil: no trace is left in the accounts, the import
+// history, the stored plans and mappings, the sessions or the audit log's names, and the
+// other pupils' history still undoes.
+func TestExportAndErase(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Now()
+		s := newSchool(t, db, "11AA")
+		other := newSchool(t, db, "22BB")
+		y1 := importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), now.AddDate(0, 0, -2))
+		y2 := importAt(t, db, s.ID, "school_2027.csv", fixture(t, "transition/school_2027.csv"), now.AddDate(0, 0, -1))
+		zoe := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4002")).OnlyX(sys)
+		classmate := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4003")).OnlyX(sys)
+		db.Client.Session.Create().SetAccountID(zoe.ID).SetTokenHash("zoe").SetExpiresAt(now.Add(time.Hour)).SetUserAgent("Firefox").ExecX(sys)
+		db.Client.AuditEvent.Create().SetSchoolID(s.ID).SetActorAccountID(zoe.ID).SetActor("Zoë van den Vries-Jansen").SetAction("login").ExecX(sys)
+		teacher := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Docent").SetLastName("Een").SaveX(sys)
+		zoeCtx := viewerCtx(&auth.Viewer{AccountID: zoe.ID, SchoolID: s.ID, Role: auth.RolePupil})
+		classmateCtx := viewerCtx(&auth.Viewer{AccountID: classmate.ID, SchoolID: s.ID, Role: auth.RolePupil})
+		tokenCtx := viewerCtx(&auth.Viewer{TokenID: 3, SchoolID: s.ID, Scopes: []auth.Scope{auth.ScopeRunImports}})
+
+		// Export: the admin and the pupil herself; nobody else.
+		for _, ctx := range []context.Context{s.ctx, zoeCtx} {
+			exp, err := retention.Export(ctx, db.Client, zoe.ID, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if exp.Account.FirstName != "Zoë" || exp.Account.LastName != "Vries-Jansen" || exp.Class == nil || exp.Class.Name != "2A" ||
+				exp.School.Brin != "11AA" || len(exp.Sessions) != 1 || len(exp.AuditEvents) != 1 {
+				t.Fatalf("export %+v", exp)
+			}
+			var before struct{ LastName string }
+			if len(exp.Changes) != 2 || exp.Changes[0].Action != "ADDED" || exp.Changes[1].Action != "UPDATED" ||
+				json.Unmarshal(exp.Changes[1].Before, &before) != nil || before.LastName != "Broek" {
+				t.Fatalf("export changes %+v", exp.Changes)
+			}
+			if len(exp.ImportRows) != 2 || exp.ImportRows[0].JobID != y1.ID || !strings.Contains(string(exp.ImportRows[1].Row), "Vries-Jansen") {
+				t.Fatalf("export import rows %+v", exp.ImportRows)
+			}
+		}
+		for name, ctx := range map[string]context.Context{"nobody": context.Background(), "a classmate": classmateCtx,
+			"another school's admin": other.ctx, "a token": tokenCtx} {
+			if _, err := retention.Export(ctx, db.Client, zoe.ID, now); code(err) != retention.CodeNotFound {
+				t.Fatalf("export by %s: %v, want NOT_FOUND", name, err)
+			}
+		}
+		if n := db.Client.AuditEvent.Query().Where(auditevent.Action("account_exported")).CountX(sys); n != 2 {
+			t.Fatalf("%d account_exported audit events, want 2", n)
+		}
+
+		// The HTTP download.
+		mux := http.NewServeMux()
+		mux.Handle("GET /api/accounts/{id}/export.json", retention.ExportHandler(db))
+		get := func(ctx context.Context, path string) *httptest.ResponseRecorder {
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, httptest.NewRequest("GET", path, nil).WithContext(ctx))
+			return rec
+		}
+		rec := get(zoeCtx, retention.ExportPath(zoe.ID))
+		var body retention.AccountExport
+		if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.Account.ID != zoe.ID ||
+			!strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") ||
+			!strings.Contains(rec.Header().Get("Content-Disposition"), "attachment") || rec.Header().Get("Cache-Control") != "no-store" {
+			t.Fatalf("download: %d %v %s", rec.Code, rec.Header(), rec.Body)
+		}
+		for _, tc := range []struct {
+			ctx  context.Context
+			path string
+		}{{classmateCtx, retention.ExportPath(zoe.ID)}, {other.ctx, retention.ExportPath(zoe.ID)}, {context.Background(), retention.ExportPath(zoe.ID)},
+			{s.ctx, "/api/accounts/x/export.json"}, {s.ctx, retention.ExportPath(zoe.ID + 100000)}} {
+			if rec := get(tc.ctx, tc.path); rec.Code != 404 || strings.Contains(rec.Body.String(), "Vries") {
+				t.Fatalf("download %s by another viewer: %d %s", tc.path, rec.Code, rec.Body)
+			}
+		}
+
+		// Erase: only an admin account of the school, only a pupil.
+		for _, tc := range []struct {
+			name string
+			ctx  context.Context
+			id   int
+			code string
+		}{
+			{"nobody", context.Background(), zoe.ID, "UNAUTHENTICATED"},
+			{"the pupil", zoeCtx, zoe.ID, "FORBIDDEN"},
+			{"a token", tokenCtx, zoe.ID, "FORBIDDEN"},
+			{"another school's admin", other.ctx, zoe.ID, retention.CodeNotFound},
+			{"a teacher's account", s.ctx, teacher.ID, retention.CodeInvalidState},
+			{"no such account", s.ctx, zoe.ID + 100000, retention.CodeNotFound},
+		} {
+			if err := retention.Erase(tc.ctx, db.Client, tc.id); code(err) != tc.code {
+				t.Fatalf("erase by %s: %v, want %s", tc.name, err, tc.code)
+			}
+		}
+		if err := retention.Erase(s.ctx, db.Client, zoe.ID); err != nil {
+			t.Fatal(err)
+		}
+		if db.Client.Account.Query().Where(account.ID(zoe.ID)).ExistX(sys) ||
+			db.Client.AccountChange.Query().Where(accountchange.AccountID(zoe.ID)).ExistX(sys) ||
+			db.Client.Session.Query().Where(session.AccountID(zoe.ID)).ExistX(sys) {
+			t.Fatal("the erased pupil's account, change records or sessions remain")
+		}
+		for _, ev := range db.Client.AuditEvent.Query().AllX(sys) {
+			if strings.Contains(ev.Actor+ev.Detail, "Vries") || strings.Contains(ev.Actor+ev.Detail, "Zoë") {
+				t.Fatalf("the audit log still names the pupil: %+v", ev)
+			}
+		}
+		if n := db.Client.AuditEvent.Query().Where(auditevent.Action("pupil_erased"), auditevent.ActorAccountID(s.admin.ID)).CountX(sys); n != 1 {
+			t.Fatalf("%d pupil_erased audit events", n)
+		}
+		for _, b := range db.Client.ImportBlob.Query().Where(importblob.KindEQ(importblob.KindPLAN)).AllX(sys) {
+			if plan := gunzip(t, b.Data); strings.Contains(plan, "Vries-Jansen") || strings.Contains(plan, "zobroek2@") || !strings.Contains(plan, "Mehmet") {
+				t.Fatalf("plan of job %d after the erasure still names the pupil, or lost the others", b.JobID)
+			}
+		}
+		for _, j := range db.Client.ImportJob.Query().Where(importjob.SchoolID(s.ID)).AllX(sys) {
+			if m := string(j.Mapping); strings.Contains(m, "Zo") || strings.Contains(m, `"4002"`) || strings.Contains(m, `"Broek"`) || !strings.Contains(m, "Mehmet") {
+				t.Fatalf("mapping of job %d after the erasure: %s", j.ID, j.Mapping)
+			}
+		}
+		// The rest of the history still undoes.
+		res, err := undo.Undo(s.ctx, db.Client, y2.ID, undo.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Job.Updated+res.Job.Archived != y2.Updated+y2.Archived+y2.Added-1 {
+			t.Fatalf("undo after the erasure: %+v", res.Job)
+		}
+	})
+}
+
+// TestUpdateSettings checks the ranges and who may change a school's settings.
+func TestUpdateSettings(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSchool(t, db, "11AA")
+		other := newSchool(t, db, "22BB")
+		teacherCtx := viewerCtx(&auth.Viewer{AccountID: 99, SchoolID: s.ID, Role: auth.RoleTeacher})
+		n := func(v int) *int { return &v }
+		tests := []struct {
+			name string
+			ctx  context.Context
+			in   retention.Settings
+			code string
+		}{
+			{"archived term too short", s.ctx, retention.Settings{ArchivedRetentionDays: n(29)}, retention.CodeInvalidInput},
+			{"archived term too long", s.ctx, retention.Settings{ArchivedRetentionDays: n(3651)}, retention.CodeInvalidInput},
+			{"job term zero", s.ctx, retention.Settings{JobDataRetentionDays: n(0)}, retention.CodeInvalidInput},
+			{"job term too long", s.ctx, retention.Settings{JobDataRetentionDays: n(366)}, retention.CodeInvalidInput},
+			{"threshold over 100", s.ctx, retention.Settings{ArchiveThreshold: n(101)}, retention.CodeInvalidInput},
+			{"a teacher", teacherCtx, retention.Settings{JobDataRetentionDays: n(7)}, "FORBIDDEN"},
+			{"another school's admin", other.ctx, retention.Settings{JobDataRetentionDays: n(7)}, retention.CodeNotFound},
+			{"nobody", context.Background(), retention.Settings{JobDataRetentionDays: n(7)}, "UNAUTHENTICATED"},
+			{"all three", s.ctx, retention.Settings{ArchiveThreshold: n(25), ArchivedRetentionDays: n(365), JobDataRetentionDays: n(7)}, ""},
+			{"one, the others stay", s.ctx, retention.Settings{JobDataRetentionDays: n(14)}, ""},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				before := db.Client.School.GetX(sys, s.ID)
+				got, err := retention.UpdateSettings(tc.ctx, db.Client, s.ID, tc.in)
+				if code(err) != tc.code {
+					t.Fatalf("error %v, want code %q", err, tc.code)
+				}
+				after := db.Client.School.GetX(sys, s.ID)
+				if tc.code != "" {
+					if after.ArchivedRetentionDays != before.ArchivedRetentionDays || after.JobDataRetentionDays != before.JobDataRetentionDays || after.ArchiveThreshold != before.ArchiveThreshold {
+						t.Fatal("a refused change was saved")
+					}
+					return
+				}
+				for _, c := range []struct {
+					in       *int
+					got, was int
+				}{{tc.in.ArchiveThreshold, got.ArchiveThreshold, before.ArchiveThreshold},
+					{tc.in.ArchivedRetentionDays, got.ArchivedRetentionDays, before.ArchivedRetentionDays},
+					{tc.in.JobDataRetentionDays, got.JobDataRetentionDays, before.JobDataRetentionDays}} {
+					if (c.in != nil && c.got != *c.in) || (c.in == nil && c.got != c.was) {
+						t.Fatalf("settings after the change: %+v", got)
+					}
+				}
+			})
+		}
+		if n := db.Client.AuditEvent.Query().Where(auditevent.Action("school_settings_changed"), auditevent.SchoolID(s.ID)).CountX(sys); n != 2 {
+			t.Fatalf("%d school_settings_changed audit events, want 2", n)
+		}
+	})
+}
+
+// code is the error's stable code, "" for no error.
+func code(err error) string {
+	if err == nil {
+		return ""
+	}
+	var coded interface{ Code() string }
+	if errors.As(err, &coded) {
+		return coded.Code()
+	}
+	return "uncoded: " + strconv.Quote(err.Error())
+}

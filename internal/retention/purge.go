@@ -1,0 +1,375 @@
+// Package retention keeps pupil data only as long as the school wants it and the AVG allows:
+// the purge of archived accounts and of import row data past the school's terms and of the
+// uploaded files of abandoned imports (on a schedule inside numo serve, and as numo purge),
+// the export of everything stored about one account (the right of access) and the erasure of
+// one pupil (the right to erasure), and the school's retention settings.
+package retention
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/school"
+	"github.com/numo/accounts/internal/audit"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/store"
+)
+
+// AbandonedAfter is how long an uploaded import may wait for its commit; after that it counts
+// as abandoned and its file, plan and example values are deleted.
+const AbandonedAfter = 24 * time.Hour
+
+// Options control Purge.
+type Options struct {
+	// DryRun computes what would be purged without changing anything: every school's purge
+	// runs in its transaction, which is then rolled back.
+	DryRun bool
+}
+
+// Report is what one purge did (or, in a dry run, would do).
+type Report struct {
+	At      time.Time      `json:"at"`
+	DryRun  bool           `json:"dryRun"`
+	Schools []SchoolReport `json:"schools"`
+}
+
+// SchoolReport is what the purge did for one school.
+type SchoolReport struct {
+	SchoolID              int    `json:"schoolId"`
+	Brin                  string `json:"brin"`
+	Name                  string `json:"name"`
+	ArchivedRetentionDays int    `json:"archivedRetentionDays"`
+	JobDataRetentionDays  int    `json:"jobDataRetentionDays"`
+	// Accounts is how many archived accounts past the school's term were deleted.
+	Accounts int `json:"accounts"`
+	// Jobs is how many committed imports lost their row data (plan, change records, the
+	// report's row-level lists, the mapping's example values); their counts stay.
+	Jobs int `json:"jobs"`
+	// Changes is how many change records were deleted, of those imports and of the accounts.
+	Changes int `json:"changes"`
+	// Abandoned is how many imports not committed within a day lost their file and plan.
+	Abandoned int `json:"abandoned"`
+	// Files is how many uploaded files were deleted.
+	Files int `json:"files"`
+	// Samples is how many committed imports lost the example values of their mapping.
+	Samples int `json:"samples"`
+	// Sessions is how many expired sessions were deleted.
+	Sessions int `json:"sessions"`
+}
+
+// Empty reports whether nothing was purged for the school.
+func (r SchoolReport) Empty() bool {
+	return r.Accounts == 0 && r.Jobs == 0 && r.Changes == 0 && r.Abandoned == 0 && r.Files == 0 && r.Samples == 0 && r.Sessions == 0
+}
+
+// Dutch describes what was purged for the school, for the audit log.
+func (r SchoolReport) Dutch() string {
+	var parts []string
+	if r.Accounts > 0 {
+		parts = append(parts, fmt.Sprintf("%d gearchiveerde accounts ouder dan %d dagen verwijderd", r.Accounts, r.ArchivedRetentionDays))
+	}
+	if r.Jobs > 0 {
+		parts = append(parts, fmt.Sprintf("rijgegevens van %d imports ouder dan %d dagen verwijderd", r.Jobs, r.JobDataRetentionDays))
+	}
+	if r.Changes > 0 {
+		parts = append(parts, fmt.Sprintf("%d wijzigingsregels verwijderd", r.Changes))
+	}
+	if r.Abandoned > 0 {
+		parts = append(parts, fmt.Sprintf("%d niet uitgevoerde imports opgeruimd", r.Abandoned))
+	}
+	if r.Files > 0 {
+		parts = append(parts, fmt.Sprintf("%d geüploade bestanden verwijderd", r.Files))
+	}
+	if r.Samples > 0 {
+		parts = append(parts, fmt.Sprintf("voorbeeldwaarden van %d uitgevoerde imports verwijderd", r.Samples))
+	}
+	if r.Sessions > 0 {
+		parts = append(parts, fmt.Sprintf("%d verlopen sessies verwijderd", r.Sessions))
+	}
+	if len(parts) == 0 {
+		return "niets te verwijderen"
+	}
+	return "bewaartermijn: " + strings.Join(parts, ", ")
+}
+
+// Purge deletes, for every school, what its retention terms no longer allow at time now:
+//   - archived accounts archived longer than archived_retention_days ago, with every trace
+//     of them (see forget);
+//   - the row data of imports committed longer than job_data_retention_days ago: the plan,
+//     the change records, the row-level lists of the report and the mapping's example
+//     values (data_purged_at is set; the counts and the audit entries stay, and the import
+//     can no longer be undone);
+//   - the uploaded file, plan and example values of imports not committed within
+//     AbandonedAfter, any uploaded file left of a committed import, and the example values
+//     of committed imports' mappings (at once: only the mapping screen needs them);
+//   - expired sessions.
+//
+// Each school is purged in a transaction of its own that holds the school's import lock. A
+// school that fails does not stop the others: the errors are joined.
+func Purge(ctx context.Context, db *store.DB, now time.Time, opt Options) (*Report, error) {
+	sys := auth.System(ctx)
+	rep := &Report{At: now, DryRun: opt.DryRun, Schools: []SchoolReport{}}
+	schools, err := db.Client.School.Query().Order(school.ByBrin()).All(sys)
+	if err != nil {
+		return nil, fmt.Errorf("purge: list schools: %w", err)
+	}
+	var errs []error
+	for _, s := range schools {
+		r, err := purgeSchool(sys, db, s, now, opt)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("purge school %s: %w", s.Brin, err))
+			continue
+		}
+		rep.Schools = append(rep.Schools, r)
+		if !opt.DryRun && !r.Empty() {
+			audit.Record(sys, db.Client, s.ID, "retention_purge", r.Dutch())
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+func purgeSchool(ctx context.Context, db *store.DB, s *ent.School, now time.Time, opt Options) (SchoolReport, error) {
+	r := SchoolReport{SchoolID: s.ID, Brin: s.Brin, Name: s.Name,
+		ArchivedRetentionDays: s.ArchivedRetentionDays, JobDataRetentionDays: s.JobDataRetentionDays}
+	t, err := beginSchool(ctx, db.Client, db.Dialect, s.ID)
+	if err != nil {
+		return r, err
+	}
+	defer t.Rollback() //nolint:errcheck // a no-op after Commit; the end of a dry run
+	if err := t.purgeJobData(&r, now.AddDate(0, 0, -s.JobDataRetentionDays), now); err != nil {
+		return r, err
+	}
+	if err := t.purgeAbandoned(&r, now.Add(-AbandonedAfter), now); err != nil {
+		return r, err
+	}
+	if err := t.purgeArchived(&r, now.AddDate(0, 0, -s.ArchivedRetentionDays)); err != nil {
+		return r, err
+	}
+	if err := t.purgeSessions(&r, now); err != nil {
+		return r, err
+	}
+	if opt.DryRun {
+		return r, nil
+	}
+	if err := t.Commit(); err != nil {
+		return r, fmt.Errorf("commit: %w", err)
+	}
+	return r, nil
+}
+
+// Times are compared here in Go, not in SQL: SQLite stores them as text, which only sorts
+// right when every writer used the same format and time zone.
+
+// purgeJobData drops the row data of the school's imports committed before cutoff.
+func (t *schoolTx) purgeJobData(r *SchoolReport, cutoff, now time.Time) error {
+	var ids []int
+	err := t.scan("SELECT id, committed_at FROM import_jobs WHERE school_id = "+t.ph(1)+
+		" AND status IN ('COMMITTED', 'UNDONE') AND data_purged_at IS NULL AND committed_at IS NOT NULL ORDER BY id",
+		[]any{t.schoolID}, func(rows *sql.Rows) error {
+			var id int
+			var at time.Time
+			if err := rows.Scan(&id, &at); err != nil {
+				return err
+			}
+			if at.Before(cutoff) {
+				ids = append(ids, id)
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("find imports past the term: %w", err)
+	}
+	for _, id := range ids {
+		n, err := t.exec("DELETE FROM account_changes WHERE job_id = "+t.ph(1), id)
+		if err != nil {
+			return fmt.Errorf("delete change records of job %d: %w", id, err)
+		}
+		r.Changes += n
+		files, err := t.dropJobData(id, now, minimalReport)
+		if err != nil {
+			return err
+		}
+		r.Files += files
+		r.Jobs++
+	}
+	return nil
+}
+
+// purgeAbandoned drops the file and plan of imports uploaded before cutoff and never
+// committed, and any uploaded file left of a committed import.
+func (t *schoolTx) purgeAbandoned(r *SchoolReport, cutoff, now time.Time) error {
+	var ids []int
+	err := t.scan("SELECT id, created_at FROM import_jobs WHERE school_id = "+t.ph(1)+
+		" AND status IN ('UPLOADED', 'MAPPED', 'PREVIEWED', 'FAILED') AND data_purged_at IS NULL ORDER BY id",
+		[]any{t.schoolID}, func(rows *sql.Rows) error {
+			var id int
+			var at time.Time
+			if err := rows.Scan(&id, &at); err != nil {
+				return err
+			}
+			if at.Before(cutoff) {
+				ids = append(ids, id)
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("find abandoned imports: %w", err)
+	}
+	for _, id := range ids {
+		files, err := t.dropJobData(id, now, nil)
+		if err != nil {
+			return err
+		}
+		r.Files += files
+		r.Abandoned++
+	}
+	// The commit deletes the file in its own transaction; this catches one left behind.
+	n, err := t.exec("DELETE FROM import_blobs WHERE kind = 'FILE' AND job_id IN (SELECT id FROM import_jobs WHERE school_id = "+
+		t.ph(1)+" AND status IN ('COMMITTED', 'UNDONE'))", t.schoolID)
+	if err != nil {
+		return fmt.Errorf("delete files of committed imports: %w", err)
+	}
+	r.Files += n
+	// The example values of a mapping serve the mapping screen only: once the import is
+	// committed they go, without waiting for the term (they may come from any column of the
+	// file, a birth date column too).
+	type mapping struct {
+		id  int
+		raw []byte
+	}
+	var ms []mapping
+	err = t.scan("SELECT id, mapping FROM import_jobs WHERE school_id = "+t.ph(1)+
+		" AND status IN ('COMMITTED', 'UNDONE') AND data_purged_at IS NULL AND mapping IS NOT NULL ORDER BY id",
+		[]any{t.schoolID}, func(rows *sql.Rows) error {
+			var m mapping
+			if err := rows.Scan(&m.id, &m.raw); err != nil {
+				return err
+			}
+			ms = append(ms, m)
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("read mappings of committed imports: %w", err)
+	}
+	for _, m := range ms {
+		out, changed, err := scrubSamples(m.raw, nil)
+		if err != nil {
+			return fmt.Errorf("mapping of job %d: %w", m.id, err)
+		}
+		if changed {
+			if _, err := t.exec("UPDATE import_jobs SET mapping = "+t.ph(1)+" WHERE id = "+t.ph(2), string(out), m.id); err != nil {
+				return fmt.Errorf("drop example values of job %d: %w", m.id, err)
+			}
+			r.Samples++
+		}
+	}
+	return nil
+}
+
+// purgeSessions deletes the expired sessions of the school's accounts: with their address
+// and browser they are personal data that serves nothing once the session is over.
+func (t *schoolTx) purgeSessions(r *SchoolReport, now time.Time) error {
+	var ids []int
+	err := t.scan("SELECT s.id, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.school_id = "+t.ph(1)+" ORDER BY s.id",
+		[]any{t.schoolID}, func(rows *sql.Rows) error {
+			var id int
+			var expires time.Time
+			if err := rows.Scan(&id, &expires); err != nil {
+				return err
+			}
+			if expires.Before(now) {
+				ids = append(ids, id)
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("find expired sessions: %w", err)
+	}
+	return batches(ids, func(args []any) error {
+		n, err := t.exec("DELETE FROM sessions WHERE id "+t.in(1, len(args)), args...)
+		if err != nil {
+			return fmt.Errorf("delete expired sessions: %w", err)
+		}
+		r.Sessions += n
+		return nil
+	})
+}
+
+// dropJobData deletes a job's blobs (file and plan), removes the example values from its
+// mapping, rewrites its report with report (nil keeps it) and sets data_purged_at. It
+// returns how many uploaded files it deleted.
+func (t *schoolTx) dropJobData(jobID int, now time.Time, report func([]byte) ([]byte, error)) (int, error) {
+	files, err := t.exec("DELETE FROM import_blobs WHERE job_id = "+t.ph(1)+" AND kind = 'FILE'", jobID)
+	if err != nil {
+		return 0, fmt.Errorf("delete file of job %d: %w", jobID, err)
+	}
+	if _, err := t.exec("DELETE FROM import_blobs WHERE job_id = "+t.ph(1), jobID); err != nil {
+		return 0, fmt.Errorf("delete plan of job %d: %w", jobID, err)
+	}
+	var rep, mapping []byte
+	if err := t.scan("SELECT report, mapping FROM import_jobs WHERE id = "+t.ph(1), []any{jobID}, func(rows *sql.Rows) error {
+		return rows.Scan(&rep, &mapping)
+	}); err != nil {
+		return 0, fmt.Errorf("read job %d: %w", jobID, err)
+	}
+	if report != nil {
+		if rep, err = report(rep); err != nil {
+			return 0, fmt.Errorf("job %d: %w", jobID, err)
+		}
+	}
+	if mapping, _, err = scrubSamples(mapping, nil); err != nil {
+		return 0, fmt.Errorf("job %d: %w", jobID, err)
+	}
+	if _, err := t.exec("UPDATE import_jobs SET report = "+t.ph(1)+", mapping = "+t.ph(2)+", data_purged_at = "+t.ph(3)+
+		", updated_at = "+t.ph(3)+" WHERE id = "+t.ph(4), jsonArg(rep), jsonArg(mapping), now, jobID); err != nil {
+		return 0, fmt.Errorf("mark job %d purged: %w", jobID, err)
+	}
+	return files, nil
+}
+
+// purgeArchived deletes the school's accounts archived before cutoff.
+func (t *schoolTx) purgeArchived(r *SchoolReport, cutoff time.Time) error {
+	var ids []int
+	err := t.scan("SELECT id, archived_at, updated_at FROM accounts WHERE school_id = "+t.ph(1)+" AND status = 'ARCHIVED' ORDER BY id",
+		[]any{t.schoolID}, func(rows *sql.Rows) error {
+			var id int
+			var archived sql.NullTime
+			var updated time.Time
+			if err := rows.Scan(&id, &archived, &updated); err != nil {
+				return err
+			}
+			// An archived account without its archiving time counts from its last change,
+			// which is never earlier.
+			at := updated
+			if archived.Valid {
+				at = archived.Time
+			}
+			if at.Before(cutoff) {
+				ids = append(ids, id)
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("find archived accounts past the term: %w", err)
+	}
+	f, err := t.forget(ids)
+	if err != nil {
+		return err
+	}
+	r.Accounts += f.accounts
+	r.Changes += f.changes
+	return nil
+}
+
+// jsonArg passes stored JSON back as a statement argument: text, or NULL when there is none.
+func jsonArg(raw []byte) any {
+	if raw == nil {
+		return nil
+	}
+	return string(raw)
+}

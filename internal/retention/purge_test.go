@@ -1,0 +1,222 @@
+package retention_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/auditevent"
+	"github.com/numo/accounts/ent/importblob"
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/internal/retention"
+	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
+	"github.com/numo/accounts/internal/undo"
+)
+
+// TestPurge sets a school's terms to 30 days for archived accounts and 7 days for import
+// data, and checks at one instant what goes: the archived account past its term with every
+// trace, the row data of the import past its term (its counts stay), the file of the import
+// left uncommitted for more than a day; and what stays: everything younger, every other
+// school. A dry run first reports the same and changes nothing.
+func TestPurge(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Now().Truncate(time.Second)
+		s := newSchool(t, db, "11AA")
+		s.School = s.Update().SetArchivedRetentionDays(30).SetJobDataRetentionDays(7).SaveX(sys)
+		other := newSchool(t, db, "22BB") // default terms: 730 and 30 days
+
+		old := importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), now.AddDate(0, 0, -60))
+		recent := importAt(t, db, s.ID, "school_2027.csv", fixture(t, "transition/school_2027.csv"), now.AddDate(0, 0, -3))
+		oldReport := db.Client.ImportJob.GetX(sys, old.ID).Report
+		// The old import's report names a refused row; the purge keeps only its counts.
+		var rep map[string]any
+		json.Unmarshal(oldReport, &rep)
+		rep["refused"] = []map[string]any{{"line": 9, "code": "invalid_email", "message": "\"zo@\" is geen geldig e-mailadres."}}
+		oldReport, _ = json.Marshal(rep)
+		db.Client.ImportJob.UpdateOneID(old.ID).SetReport(oldReport).ExecX(sys)
+		otherJob := importAt(t, db, other.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), now.AddDate(0, 0, -20))
+
+		gone := db.Client.Account.Create().SetSchoolID(s.ID).SetExternalKey("9001").SetFirstName("Oud").SetLastName("Een").
+			SetStatus(account.StatusARCHIVED).SetArchivedAt(now.AddDate(0, 0, -31)).SaveX(sys)
+		db.Client.Session.Create().SetAccountID(gone.ID).SetTokenHash("h1").SetExpiresAt(now.AddDate(0, 0, -30)).ExecX(sys)
+		db.Client.AuditEvent.Create().SetSchoolID(s.ID).SetActorAccountID(gone.ID).SetActor("Oud Een").SetAction("login").ExecX(sys)
+		kept := db.Client.Account.Create().SetSchoolID(s.ID).SetExternalKey("9002").SetFirstName("Oud").SetLastName("Twee").
+			SetStatus(account.StatusARCHIVED).SetArchivedAt(now.AddDate(0, 0, -29)).SaveX(sys)
+		expired := db.Client.Session.Create().SetAccountID(kept.ID).SetTokenHash("h2").SetExpiresAt(now.Add(-time.Minute)).SaveX(sys)
+		valid := db.Client.Session.Create().SetAccountID(s.admin.ID).SetTokenHash("h3").SetExpiresAt(now.Add(time.Hour)).SaveX(sys)
+		otherOld := db.Client.Account.Create().SetSchoolID(other.ID).SetExternalKey("9001").SetFirstName("Ander").SetLastName("Oud").
+			SetStatus(account.StatusARCHIVED).SetArchivedAt(now.AddDate(0, 0, -400)).SaveX(sys)
+		abandoned := upload(t, db, s.ID, importjob.StatusPREVIEWED, now.Add(-25*time.Hour))
+		waiting := upload(t, db, s.ID, importjob.StatusMAPPED, now.Add(-23*time.Hour))
+		running := upload(t, db, s.ID, importjob.StatusCOMMITTING, now.Add(-48*time.Hour))
+
+		want := retention.SchoolReport{SchoolID: s.ID, Brin: "11AA", Name: s.Name, ArchivedRetentionDays: 30, JobDataRetentionDays: 7,
+			Accounts: 1, Jobs: 1, Changes: old.Added, Abandoned: 1, Files: 1, Samples: 1, Sessions: 1}
+		wantOther := retention.SchoolReport{SchoolID: other.ID, Brin: "22BB", Name: other.Name, ArchivedRetentionDays: 730, JobDataRetentionDays: 30, Samples: 1}
+
+		for _, dry := range []bool{true, false} {
+			before := dump(t, db)
+			rep, err := retention.Purge(context.Background(), db, now, retention.Options{DryRun: dry})
+			if err != nil {
+				t.Fatalf("purge (dry run %v): %v", dry, err)
+			}
+			if rep.DryRun != dry || len(rep.Schools) != 2 || rep.Schools[0] != want || rep.Schools[1] != wantOther {
+				t.Fatalf("purge (dry run %v):\n%+v\nwant\n%+v\n%+v", dry, rep.Schools, want, wantOther)
+			}
+			if dry && dump(t, db) != before {
+				t.Fatal("a dry run changed the database")
+			}
+		}
+
+		ctx := sys
+		if db.Client.Account.Query().Where(account.ID(gone.ID)).ExistX(ctx) || db.Client.Session.Query().Where(session.AccountID(gone.ID)).ExistX(ctx) {
+			t.Fatal("the account past its term, or its session, is still there")
+		}
+		if ev := db.Client.AuditEvent.Query().Where(auditevent.ActorAccountID(gone.ID)).OnlyX(ctx); ev.Actor == "Oud Een" {
+			t.Fatalf("the audit log still names the purged account: %+v", ev)
+		}
+		if !db.Client.Account.Query().Where(account.ID(kept.ID)).ExistX(ctx) || !db.Client.Account.Query().Where(account.ID(otherOld.ID)).ExistX(ctx) {
+			t.Fatal("an account within its school's term was purged")
+		}
+
+		j := db.Client.ImportJob.GetX(ctx, old.ID)
+		if j.DataPurgedAt == nil || !j.DataPurgedAt.Equal(now) || j.Added != old.Added || j.Status != importjob.StatusCOMMITTED {
+			t.Fatalf("the old import after the purge: %+v", j)
+		}
+		var purgedReport struct {
+			Counts   map[string]int `json:"counts"`
+			Refused  []any          `json:"refused"`
+			Warnings []any          `json:"warnings"`
+		}
+		if err := json.Unmarshal(j.Report, &purgedReport); err != nil || purgedReport.Counts["added"] != old.Added ||
+			len(purgedReport.Refused) != 0 || len(purgedReport.Warnings) != 0 {
+			t.Fatalf("report after the purge: %s (%v)", j.Report, err)
+		}
+		if strings.Contains(string(j.Mapping), "Samples") || !strings.Contains(string(j.Mapping), "Geboortedatum") {
+			t.Fatalf("mapping after the purge: %s", j.Mapping)
+		}
+		if n := db.Client.AccountChange.Query().Where(accountchange.JobID(old.ID)).CountX(ctx); n != 0 {
+			t.Fatalf("%d change records of the old import left", n)
+		}
+		if db.Client.ImportBlob.Query().Where(importblob.JobID(old.ID)).ExistX(ctx) {
+			t.Fatal("the old import's plan is still stored")
+		}
+		if db.Client.Session.Query().Where(session.ID(expired.ID)).ExistX(ctx) || !db.Client.Session.Query().Where(session.ID(valid.ID)).ExistX(ctx) {
+			t.Fatal("expired sessions stay, or a valid one went")
+		}
+		if j := db.Client.ImportJob.GetX(ctx, recent.ID); strings.Contains(string(j.Mapping), "Samples") || !strings.Contains(string(j.Mapping), "Geboortedatum") {
+			t.Fatalf("the committed import kept the example values of its mapping: %s", j.Mapping)
+		}
+		if j := db.Client.ImportJob.GetX(ctx, recent.ID); j.DataPurgedAt != nil ||
+			db.Client.AccountChange.Query().Where(accountchange.JobID(recent.ID)).CountX(ctx) != recent.Added+recent.Updated+recent.Archived ||
+			!db.Client.ImportBlob.Query().Where(importblob.JobID(recent.ID)).ExistX(ctx) {
+			t.Fatalf("the recent import lost its data: %+v", j)
+		}
+		if db.Client.ImportJob.GetX(ctx, otherJob.ID).DataPurgedAt != nil {
+			t.Fatal("another school's import within its term was purged")
+		}
+		if j := db.Client.ImportJob.GetX(ctx, abandoned.ID); j.DataPurgedAt == nil || db.Client.ImportBlob.Query().Where(importblob.JobID(abandoned.ID)).ExistX(ctx) ||
+			strings.Contains(string(j.Mapping), "Samples") {
+			t.Fatalf("the abandoned import kept its data: %+v", j)
+		}
+		for _, id := range []int{waiting.ID, running.ID} {
+			if !db.Client.ImportBlob.Query().Where(importblob.JobID(id)).ExistX(ctx) {
+				t.Fatalf("job %d lost its file", id)
+			}
+		}
+		if n := db.Client.AuditEvent.Query().Where(auditevent.Action("retention_purge"), auditevent.SchoolID(s.ID)).CountX(ctx); n != 1 {
+			t.Fatalf("%d retention_purge audit events, want 1", n)
+		}
+
+		// A purged import can no longer be undone; the next purge finds nothing.
+		p, err := undo.Preview(s.ctx, db.Client, old.ID)
+		if err != nil || p.Possible || !strings.Contains(p.Reason, "bewaartermijn") {
+			t.Fatalf("undo preview of a purged import: %+v, %v", p, err)
+		}
+		again, err := retention.Purge(context.Background(), db, now, retention.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sr := range again.Schools {
+			if !sr.Empty() {
+				t.Fatalf("second purge: %+v", sr)
+			}
+		}
+	})
+}
+
+// TestScheduler runs the scheduled purge; on PostgreSQL a round is skipped while another
+// process holds the purge lock.
+func TestScheduler(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSchool(t, db, "33CC")
+		a := db.Client.Account.Create().SetSchoolID(s.ID).SetFirstName("Oud").SetLastName("Een").
+			SetStatus(account.StatusARCHIVED).SetArchivedAt(time.Now().AddDate(-3, 0, 0)).SaveX(sys)
+		logs := &lockedBuffer{}
+		log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		exists := func() bool { return db.Client.Account.Query().Where(account.ID(a.ID)).ExistX(sys) }
+
+		if db.Dialect == "postgres" {
+			conn, err := db.SQL.Conn(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			// The same lock key as the scheduler's: another process purging.
+			key := store.AdvisoryKey("numo:retention-purge")
+			conn.ExecContext(context.Background(), "SELECT pg_advisory_lock($1)", key)
+			stop := retention.StartScheduler(context.Background(), db, log, 10*time.Millisecond)
+			waitFor(t, func() bool { return strings.Contains(logs.String(), "another process is purging") })
+			stop()
+			if !exists() {
+				t.Fatal("purged while another process held the purge lock")
+			}
+			conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", key)
+		}
+		stop := retention.StartScheduler(context.Background(), db, log, 10*time.Millisecond)
+		defer stop()
+		waitFor(t, func() bool { return !exists() })
+		stop()
+		if !strings.Contains(logs.String(), "retention purge") {
+			t.Fatalf("no purge logged:\n%s", logs.String())
+		}
+	})
+}
+
+// lockedBuffer collects log output written by the scheduler's goroutine.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitFor polls cond for up to ten seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("timed out")
+}

@@ -1,0 +1,157 @@
+package undo_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/store"
+)
+
+var all = importer.Actions{Add: true, Update: true, Archive: true}
+
+// sys is the context of test set-up: the product's own work, allowed everything.
+var sys = auth.System(context.Background())
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// school is a test school with its admin and the admin's context.
+type school struct {
+	*ent.School
+	admin *ent.Account
+	ctx   context.Context // the admin's request context
+}
+
+func newSchool(t *testing.T, db *store.DB, brin string) *school {
+	t.Helper()
+	s := db.Client.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(sys)
+	admin := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleADMIN).SetFirstName("Beheer").SetLastName("Der").SaveX(sys)
+	ctx := auth.NewContext(context.Background(), &auth.Viewer{AccountID: admin.ID, SchoolID: s.ID, Role: auth.RoleAdmin, Name: "Beheer Der", RemoteAddr: "192.0.2.1"})
+	return &school{School: s, admin: admin, ctx: ctx}
+}
+
+// importAt commits data into the school as an import job at the given time, confirming the
+// archive guard when it applies, and returns the committed job.
+func importAt(t *testing.T, db *store.DB, schoolID int, name string, data []byte, actions importer.Actions, at time.Time) *ent.ImportJob {
+	t.Helper()
+	p, err := importer.Prepare(data, nil, nil)
+	if err != nil {
+		t.Fatalf("prepare %s: %v", name, err)
+	}
+	plan, err := importer.PlanFor(sys, db, schoolID, p, actions)
+	if err != nil {
+		t.Fatalf("plan %s: %v", name, err)
+	}
+	job := db.Client.ImportJob.Create().SetSchoolID(schoolID).SetFileName(name).SetFileSize(int64(len(data))).SetSha256("x").
+		SetStatus(importjob.StatusCOMMITTING).SaveX(sys)
+	if _, err := importer.Apply(sys, db, p.Input, schoolID, actions, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: plan.Guard.ToArchive, Now: at}); err != nil {
+		t.Fatalf("apply %s: %v", name, err)
+	}
+	return db.Client.ImportJob.GetX(sys, job.ID)
+}
+
+// rows is every column of every row of a query, normalised to strings, by id.
+type rows map[int]map[string]string
+
+// snapshot reads every column of every account of the school except updated_at, which moves
+// on every write by design.
+func snapshot(t *testing.T, db *store.DB, schoolID int) rows {
+	t.Helper()
+	return query(t, db, "SELECT * FROM accounts WHERE school_id = "+importer.Placeholder(db.Dialect)(1), schoolID, "updated_at")
+}
+
+// classes reads every column of the school's classes except updated_at.
+func classes(t *testing.T, db *store.DB, schoolID int) rows {
+	t.Helper()
+	return query(t, db, "SELECT * FROM classes WHERE school_id = "+importer.Placeholder(db.Dialect)(1), schoolID, "updated_at")
+}
+
+func query(t *testing.T, db *store.DB, q string, arg any, skip string) rows {
+	t.Helper()
+	r, err := db.SQL.QueryContext(context.Background(), q, arg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cols, err := r.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := rows{}
+	for r.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := r.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		row := map[string]string{}
+		id := 0
+		for i, c := range cols {
+			if c == "id" {
+				id = int(vals[i].(int64))
+			}
+			if c != skip {
+				row[c] = normalise(vals[i])
+			}
+		}
+		out[id] = row
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func normalise(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "NULL"
+	case time.Time:
+		return v.UTC().Format(time.RFC3339Nano)
+	case []byte:
+		return string(v)
+	}
+	return fmt.Sprint(v)
+}
+
+// diff lists the differences between two snapshots, "" when they are equal.
+func diff(want, got rows) string {
+	var b strings.Builder
+	for id, w := range want {
+		g, ok := got[id]
+		if !ok {
+			fmt.Fprintf(&b, "row %d is missing\n", id)
+			continue
+		}
+		for c, v := range w {
+			if g[c] != v {
+				fmt.Fprintf(&b, "row %d %s: got %q, want %q\n", id, c, g[c], v)
+			}
+		}
+	}
+	for id := range got {
+		if _, ok := want[id]; !ok {
+			fmt.Fprintf(&b, "row %d is extra: %v\n", id, got[id])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,401 @@
+package undo_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/auditevent"
+	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
+	"github.com/numo/accounts/internal/undo"
+)
+
+// The imports of a test ran on days in the past; undos and hand edits happen now, after them.
+var (
+	today = time.Now().Truncate(time.Second)
+	day1  = today.AddDate(-1, 0, -2)
+	day2  = today.AddDate(0, 0, -2)
+	day3  = today.AddDate(0, 0, -1)
+)
+
+// TestUndoRestoresEveryField imports a school year, the next year (archives, additions,
+// updates) and the first year's file again (reactivations), then undoes the three imports
+// newest first: after each undo every column of every account of the school (except
+// updated_at) equals what it was before the undone import, field for field.
+func TestUndoRestoresEveryField(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSchool(t, db, "11AA")
+		other := newSchool(t, db, "22BB")
+		db.Client.Account.Create().SetSchoolID(other.ID).SetExternalKey("4000").SetFirstName("Ander").SetLastName("Kind").SaveX(sys)
+		db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Docent").SetLastName("Vast").SaveX(sys)
+		otherBefore := snapshot(t, db, other.ID)
+		y1, y2 := fixture(t, "transition/school_2026.csv"), fixture(t, "transition/school_2027.csv")
+
+		empty, emptyClasses := snapshot(t, db, s.ID), classes(t, db, s.ID)
+		jobA := importAt(t, db, s.ID, "school_2026.csv", y1, all, day1)
+		afterA, classesA := snapshot(t, db, s.ID), classes(t, db, s.ID)
+		jobB := importAt(t, db, s.ID, "school_2027.csv", y2, all, day2)
+		afterB, classesB := snapshot(t, db, s.ID), classes(t, db, s.ID)
+		jobC := importAt(t, db, s.ID, "school_2026.csv", y1, all, day3)
+		if jobC.Archived != 10 || jobC.Updated != 30 {
+			t.Fatalf("the 2026 file again: %d updated, %d archived; want 30 (10 reactivated) and 10", jobC.Updated, jobC.Archived)
+		}
+
+		steps := []struct {
+			job          *ent.ImportJob
+			want         rows // the accounts that existed before the job, as they were
+			wantClasses  rows
+			archiveAdded int
+			restore      int
+			reactivate   int
+			removed      []string
+		}{
+			{jobC, afterB, classesB, 0, 30, 10, []string{}},
+			{jobB, afterA, classesA, 10, 20, 10, []string{}},
+			{jobA, empty, emptyClasses, 30, 0, 0, []string{"1A", "2A", "3A"}},
+		}
+		for _, st := range steps {
+			p, err := undo.Preview(s.ctx, db.Client, st.job.ID)
+			if err != nil {
+				t.Fatalf("preview undo of job %d: %v", st.job.ID, err)
+			}
+			if !p.Possible || len(p.Conflicts) != 0 || p.ArchiveAdded != st.archiveAdded || p.RestoreUpdated != st.restore ||
+				p.Reactivate != st.reactivate || strings.Join(p.RemoveClasses, ",") != strings.Join(st.removed, ",") {
+				t.Fatalf("preview undo of job %d: %+v", st.job.ID, p)
+			}
+			res, err := undo.Undo(s.ctx, db.Client, st.job.ID, undo.Options{})
+			if err != nil {
+				t.Fatalf("undo job %d: %v", st.job.ID, err)
+			}
+			got := snapshot(t, db, s.ID)
+			// Accounts the job added stay, archived and out of their class.
+			for id, row := range got {
+				if _, existed := st.want[id]; existed {
+					continue
+				}
+				if row["status"] != "ARCHIVED" || row["archived_at"] == "NULL" || row["class_id"] != "NULL" {
+					t.Fatalf("undo of job %d: added account %d is %v, want archived without class", st.job.ID, id, row)
+				}
+				delete(got, id)
+			}
+			if d := diff(st.want, got); d != "" {
+				t.Fatalf("undo of job %d: the accounts differ from before the job:\n%s", st.job.ID, d)
+			}
+			if d := diff(st.wantClasses, classes(t, db, s.ID)); d != "" {
+				t.Fatalf("undo of job %d: the classes differ from before the job:\n%s", st.job.ID, d)
+			}
+			u := res.Job
+			if u.Kind != importjob.KindUNDO || u.UndoOfID == nil || *u.UndoOfID != st.job.ID || u.Status != importjob.StatusCOMMITTED ||
+				u.FileName != "Ongedaan: "+st.job.FileName || u.Sha256 != "" || u.FileSize != 0 || u.CommittedAt == nil ||
+				u.Archived != st.archiveAdded || u.Updated != st.restore+st.reactivate || u.StartedByID == nil || *u.StartedByID != s.admin.ID {
+				t.Fatalf("undo job: %+v", u)
+			}
+			if n := db.Client.AccountChange.Query().Where(accountchange.JobID(u.ID)).CountX(sys); n != st.archiveAdded+st.restore+st.reactivate {
+				t.Fatalf("undo job has %d change records, want %d", n, st.archiveAdded+st.restore+st.reactivate)
+			}
+			j := db.Client.ImportJob.GetX(sys, st.job.ID)
+			if j.Status != importjob.StatusUNDONE || j.UndoneAt == nil {
+				t.Fatalf("undone job: %+v", j)
+			}
+		}
+		if d := diff(otherBefore, snapshot(t, db, other.ID)); d != "" {
+			t.Fatalf("another school's accounts changed:\n%s", d)
+		}
+		if n := db.Client.AuditEvent.Query().Where(auditevent.Action("import_undone"), auditevent.SchoolID(s.ID), auditevent.ActorAccountID(s.admin.ID)).CountX(sys); n != 3 {
+			t.Fatalf("%d import_undone audit events, want 3", n)
+		}
+		// Undoing twice is refused and changes nothing.
+		before := snapshot(t, db, s.ID)
+		_, err := undo.Undo(s.ctx, db.Client, jobC.ID, undo.Options{})
+		assertCode(t, err, undo.CodeInvalidState)
+		if d := diff(before, snapshot(t, db, s.ID)); d != "" {
+			t.Fatalf("a refused undo changed accounts:\n%s", d)
+		}
+	})
+}
+
+// TestUndoConflicts changes accounts after an import, by hand and by a later import: the undo
+// names them and is refused, and with skipConflicts it undoes the others and leaves them be.
+func TestUndoConflicts(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSchool(t, db, "33CC")
+		jobA := importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), all, day1)
+		afterA := snapshot(t, db, s.ID)
+		jobB := importAt(t, db, s.ID, "school_2027.csv", fixture(t, "transition/school_2027.csv"), all, day2)
+
+		// Job A: every one of its accounts was changed by job B.
+		p, err := undo.Preview(s.ctx, db.Client, jobA.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Conflicts) != 30 || !strings.Contains(p.Conflicts[0].Reason, "latere import “school_2027.csv”") {
+			t.Fatalf("undo of the older import: %d conflicts, first %+v; want 30 by the later import", len(p.Conflicts), p.Conflicts[0])
+		}
+
+		// An admin corrects a pupil by hand after job B.
+		edited := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4001")).OnlyX(sys)
+		edited = edited.Update().SetEmail("hand@leerling.demo.invalid").SaveX(sys)
+		p, err = undo.Preview(s.ctx, db.Client, jobB.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Conflicts) != 1 {
+			t.Fatalf("conflicts %+v, want the edited pupil", p.Conflicts)
+		}
+		if c := p.Conflicts[0]; c.AccountID != edited.ID || c.Key != "4001" || c.Name != "Daan de Boer" || !strings.HasPrefix(c.Reason, "gewijzigd na deze import (op ") {
+			t.Fatalf("conflict %+v", c)
+		}
+		if p.RestoreUpdated != 19 || p.ArchiveAdded != 10 || p.Reactivate != 10 {
+			t.Fatalf("preview with a conflict: %+v", p)
+		}
+
+		before := snapshot(t, db, s.ID)
+		_, err = undo.Undo(s.ctx, db.Client, jobB.ID, undo.Options{})
+		e := assertCode(t, err, undo.CodeConflict)
+		if cs, _ := e.Extensions()["conflicts"].([]map[string]any); len(cs) != 1 || cs[0]["key"] != "4001" || cs[0]["name"] != "Daan de Boer" {
+			t.Fatalf("conflict extensions %v", e.Extensions())
+		}
+		if d := diff(before, snapshot(t, db, s.ID)); d != "" {
+			t.Fatalf("a refused undo changed accounts:\n%s", d)
+		}
+
+		res, err := undo.Undo(s.ctx, db.Client, jobB.ID, undo.Options{SkipConflicts: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Job.Unchanged != 1 || res.Job.Updated != 29 || res.Job.Archived != 10 {
+			t.Fatalf("undo job counts %+v", res.Job)
+		}
+		got := snapshot(t, db, s.ID)
+		if row := got[edited.ID]; row["email"] != "hand@leerling.demo.invalid" || row["year"] != "2" {
+			t.Fatalf("the conflicting account was touched: %v", row)
+		}
+		want := rows{}
+		for id, row := range afterA {
+			if id != edited.ID {
+				want[id] = row
+			}
+		}
+		for id := range got {
+			if _, ok := want[id]; !ok {
+				delete(got, id)
+			}
+		}
+		if d := diff(want, got); d != "" {
+			t.Fatalf("the other accounts were not restored:\n%s", d)
+		}
+		// The job's report lists the account left as it is.
+		rep := string(res.Job.Report)
+		if !strings.Contains(rep, "undo_conflict") || !strings.Contains(rep, "Daan de Boer") {
+			t.Fatalf("undo report %s", rep)
+		}
+
+		// With job B undone, job A conflicts only where job B's undo could not go back: the
+		// account edited by hand.
+		p, err = undo.Preview(s.ctx, db.Client, jobA.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Conflicts) != 1 || p.Conflicts[0].AccountID != edited.ID {
+			t.Fatalf("after undoing the later import: conflicts %+v", p.Conflicts)
+		}
+	})
+}
+
+// TestUndoRefusals: only a committed import of the viewer's own school can be undone, by its
+// admin, once, while its row data is kept.
+func TestUndoRefusals(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSchool(t, db, "44DD")
+		other := newSchool(t, db, "55EE")
+		y1 := fixture(t, "transition/school_2026.csv")
+		committed := importAt(t, db, s.ID, "school_2026.csv", y1, all, day1)
+		purged := importAt(t, db, s.ID, "school_2027.csv", fixture(t, "transition/school_2027.csv"), all, day2)
+		db.Client.ImportJob.UpdateOne(purged).SetDataPurgedAt(day3).ExecX(sys)
+		previewed := db.Client.ImportJob.Create().SetSchoolID(s.ID).SetFileName("x.csv").SetFileSize(1).SetSha256("x").
+			SetStatus(importjob.StatusPREVIEWED).SaveX(sys)
+		teacher := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Docent").SetLastName("Een").SaveX(sys)
+		teacherCtx := auth.NewContext(context.Background(), &auth.Viewer{AccountID: teacher.ID, SchoolID: s.ID, Role: auth.RoleTeacher})
+		tokenCtx := auth.NewContext(context.Background(), &auth.Viewer{TokenID: 7, SchoolID: s.ID, Scopes: []auth.Scope{auth.ScopeReadRosters}})
+
+		tests := []struct {
+			name   string
+			ctx    context.Context
+			jobID  int
+			code   string
+			reason string // part of the preview's reason, for refusals of the job itself
+		}{
+			{"nobody signed in", context.Background(), committed.ID, "UNAUTHENTICATED", ""},
+			{"another school's admin", other.ctx, committed.ID, undo.CodeNotFound, ""},
+			{"a teacher", teacherCtx, committed.ID, "FORBIDDEN", ""},
+			{"a read-only token", tokenCtx, committed.ID, "FORBIDDEN", ""},
+			{"no such job", s.ctx, committed.ID + 10000, undo.CodeNotFound, ""},
+			{"not committed", s.ctx, previewed.ID, undo.CodeInvalidState, "Alleen een uitgevoerde import"},
+			{"row data purged", s.ctx, purged.ID, undo.CodeInvalidState, "bewaartermijn verwijderd"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				before := snapshot(t, db, s.ID)
+				p, err := undo.Preview(tc.ctx, db.Client, tc.jobID)
+				if tc.reason != "" {
+					if err != nil || p.Possible || !strings.Contains(p.Reason, tc.reason) {
+						t.Fatalf("preview: %+v, %v; want impossible because %q", p, err, tc.reason)
+					}
+				} else {
+					assertCode(t, err, tc.code)
+				}
+				_, err = undo.Undo(tc.ctx, db.Client, tc.jobID, undo.Options{SkipConflicts: true})
+				assertCode(t, err, tc.code)
+				if d := diff(before, snapshot(t, db, s.ID)); d != "" {
+					t.Fatalf("a refused undo changed accounts:\n%s", d)
+				}
+			})
+		}
+
+		// The undo of an undo is refused too.
+		db.Client.ImportJob.UpdateOne(purged).ClearDataPurgedAt().ExecX(sys)
+		res, err := undo.Undo(s.ctx, db.Client, purged.ID, undo.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := undo.Preview(s.ctx, db.Client, res.Job.ID)
+		if err != nil || p.Possible || !strings.Contains(p.Reason, "kan niet ongedaan worden gemaakt") {
+			t.Fatalf("preview of an undo job: %+v, %v", p, err)
+		}
+		_, err = undo.Undo(s.ctx, db.Client, res.Job.ID, undo.Options{})
+		assertCode(t, err, undo.CodeInvalidState)
+		p, err = undo.Preview(s.ctx, db.Client, purged.ID)
+		if err != nil || p.Possible || !strings.Contains(p.Reason, "al ongedaan gemaakt op ") {
+			t.Fatalf("preview of an undone job: %+v, %v", p, err)
+		}
+	})
+}
+
+// TestUndoRemovesNewClasses: a class the import created goes when the undo empties it, but
+// not while a teacher teaches it or an account it keeps (a conflict) is still in it.
+func TestUndoRemovesNewClasses(t *testing.T) {
+	file := []byte("Stamnr;Roepnaam;Achternaam;Klas\r\n5001;Anna;Smit;4B\r\n5002;Bert;Smit;4C\r\n5003;Cor;Smit;4D\r\n")
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSchool(t, db, "66FF")
+		importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), all, day1)
+		job := importAt(t, db, s.ID, "extra.csv", file, importer.Actions{Add: true, Update: true}, day2)
+		if job.Added != 3 {
+			t.Fatalf("extra import added %d", job.Added)
+		}
+		byName := func(name string) *ent.Class {
+			return db.Client.Class.Query().Where(class.SchoolID(s.ID), class.Name(name)).OnlyX(sys)
+		}
+		if byName("4B").CreatedByJobID == nil || *byName("4B").CreatedByJobID != job.ID {
+			t.Fatalf("class 4B was not recorded as created by job %d", job.ID)
+		}
+		teacher := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Docent").SetLastName("Vier").
+			AddTeachingClasses(byName("4C")).SaveX(sys)
+		_ = teacher
+		// Cor moves by hand after the import: a conflict that keeps 4D.
+		db.Client.Account.Update().Where(account.ExternalKey("5003")).SetEmail("cor@leerling.demo.invalid").ExecX(sys)
+
+		p, err := undo.Preview(s.ctx, db.Client, job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(p.RemoveClasses, ",") != "4B" || p.ArchiveAdded != 2 || len(p.Conflicts) != 1 {
+			t.Fatalf("preview %+v", p)
+		}
+		if _, err := undo.Undo(s.ctx, db.Client, job.ID, undo.Options{SkipConflicts: true}); err != nil {
+			t.Fatal(err)
+		}
+		var left []string
+		for _, c := range db.Client.Class.Query().Where(class.SchoolID(s.ID)).Order(class.ByName()).AllX(sys) {
+			left = append(left, c.Name)
+		}
+		if strings.Join(left, ",") != "1A,2A,3A,4C,4D" {
+			t.Fatalf("classes after the undo: %v", left)
+		}
+	})
+}
+
+func assertCode(t *testing.T, err error, code string) interface{ Extensions() map[string]any } {
+	t.Helper()
+	var coded interface {
+		Code() string
+		Extensions() map[string]any
+	}
+	if !errors.As(err, &coded) || coded.Code() != code {
+		t.Fatalf("error %v, want code %s", err, code)
+	}
+	return coded
+}
+
+// TestUndoTwiceAtOnce starts two undos of one import at the same moment: one undoes it, the
+// other is refused, and the import is undone exactly once.
+func TestUndoTwiceAtOnce(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSchool(t, db, "77GG")
+		importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), all, day1)
+		job := importAt(t, db, s.ID, "school_2027.csv", fixture(t, "transition/school_2027.csv"), all, day2)
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				_, err := undo.Undo(s.ctx, db.Client, job.ID, undo.Options{})
+				errs <- err
+			}()
+		}
+		var ok, refused int
+		for range 2 {
+			switch err := <-errs; {
+			case err == nil:
+				ok++
+			default:
+				assertCode(t, err, undo.CodeInvalidState)
+				refused++
+			}
+		}
+		if ok != 1 || refused != 1 {
+			t.Fatalf("%d undos succeeded, %d refused; want 1 and 1", ok, refused)
+		}
+		if n := db.Client.ImportJob.Query().Where(importjob.UndoOfID(job.ID)).CountX(sys); n != 1 {
+			t.Fatalf("%d undo jobs, want 1", n)
+		}
+	})
+}
+
+// TestUndoWaitsForCommit: on PostgreSQL an undo waits while an import of the same school
+// holds the school's lock (importer.Apply takes it for its whole transaction).
+func TestUndoWaitsForCommit(t *testing.T) {
+	db := testdb.New(t, "postgres")
+	s := newSchool(t, db, "88HH")
+	job := importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), all, day1)
+	tx, err := db.SQL.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec("SELECT pg_advisory_xact_lock($1)", store.AdvisoryKey("import:school:"+strconv.Itoa(s.ID))); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := undo.Undo(s.ctx, db.Client, job.ID, undo.Options{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the undo ran while a commit held the school's lock: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	tx.Rollback()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
