@@ -18,12 +18,15 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/internal/auth/authn"
 	"github.com/numo/accounts/internal/jobs"
+	"github.com/numo/accounts/internal/store"
 )
 
 // Options configures the GraphQL handler.
 type Options struct {
 	// Client is the ent client every resolver works through.
 	Client *ent.Client
+	// DB is the database, for the domain packages that write raw SQL (undo, retention).
+	DB *store.DB
 	// Jobs runs the import jobs.
 	Jobs *jobs.Service
 	// Authn signs viewers in (websocket init payloads) and manages tokens and passwords.
@@ -48,7 +51,7 @@ func NewHandler(o Options) *handler.Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{client: o.Client, jobs: o.Jobs, authn: o.Authn, maxUpload: o.MaxUploadBytes}}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{client: o.Client, db: o.DB, jobs: o.Jobs, authn: o.Authn, maxUpload: o.MaxUploadBytes}}))
 	var initFunc transport.WebsocketInitFunc
 	if o.Authn != nil {
 		initFunc = o.Authn.WebsocketInit

@@ -10,11 +10,13 @@ import (
 	"github.com/numo/accounts/graph/model"
 	"github.com/numo/accounts/internal/auth/authn"
 	"github.com/numo/accounts/internal/jobs"
+	"github.com/numo/accounts/internal/store"
 )
 
 // Resolver is the root resolver; it holds the dependencies the resolvers share.
 type Resolver struct {
 	client    *ent.Client
+	db        *store.DB
 	jobs      *jobs.Service
 	authn     *authn.Service
 	maxUpload int64

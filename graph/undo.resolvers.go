@@ -21,7 +21,7 @@ func (r *accountResolver) ExportURL(ctx context.Context, obj *ent.Account) (stri
 
 // UndoImport is the resolver for the undoImport field.
 func (r *mutationResolver) UndoImport(ctx context.Context, jobID int, skipConflicts *bool) (*ent.ImportJob, error) {
-	res, err := undo.Undo(ctx, r.client, jobID, undo.Options{SkipConflicts: skipConflicts != nil && *skipConflicts})
+	res, err := undo.Undo(ctx, r.db, jobID, undo.Options{SkipConflicts: skipConflicts != nil && *skipConflicts})
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (r *mutationResolver) UpdateSchoolSettings(ctx context.Context, schoolID in
 
 // ErasePupil is the resolver for the erasePupil field.
 func (r *mutationResolver) ErasePupil(ctx context.Context, accountID int) (bool, error) {
-	if err := retention.Erase(ctx, r.client, accountID); err != nil {
+	if err := retention.Erase(ctx, r.db, accountID); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -47,7 +47,7 @@ func (r *mutationResolver) ErasePupil(ctx context.Context, accountID int) (bool,
 
 // UndoPreview is the resolver for the undoPreview field.
 func (r *queryResolver) UndoPreview(ctx context.Context, jobID int) (*model.UndoPreview, error) {
-	p, err := undo.Preview(ctx, r.client, jobID)
+	p, err := undo.Preview(ctx, r.db, jobID)
 	if err != nil {
 		return nil, err
 	}

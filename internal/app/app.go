@@ -88,6 +88,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.stopPurge = retention.StartScheduler(context.Background(), db, log, cfg.PurgeEvery)
 	gql := graph.NewHandler(graph.Options{
 		Client:          db.Client,
+		DB:              db,
 		Jobs:            a.jobs,
 		Authn:           a.authn,
 		Logger:          log,

@@ -2,17 +2,13 @@ package jobs
 
 import (
 	"fmt"
+	"github.com/numo/accounts/internal/apperr"
 
 	"github.com/numo/accounts/internal/importer"
 )
 
-// Error is a refusal the client can act on: a stable code, a Dutch message and extensions.
-// The GraphQL layer shows it as is (extensions.code = Code).
-type Error struct {
-	code    string
-	message string
-	ext     map[string]any
-}
+// Error is a refusal the client can act on (see package apperr).
+type Error = apperr.Error
 
 // The codes of Error.
 const (
@@ -25,21 +21,7 @@ const (
 	CodeInvalidInput           = "INVALID_INPUT"
 )
 
-func (e *Error) Error() string { return e.message }
-
-// Code is the stable machine-readable code.
-func (e *Error) Code() string { return e.code }
-
-// Extensions are the extra fields for the client (English message, problems, numbers).
-func (e *Error) Extensions() map[string]any { return e.ext }
-
-func newError(code, nl, en string, ext map[string]any) *Error {
-	if ext == nil {
-		ext = map[string]any{}
-	}
-	ext["messageEn"] = en
-	return &Error{code: code, message: nl, ext: ext}
-}
+func newError(code, nl, en string, ext map[string]any) *Error { return apperr.New(code, nl, en, ext) }
 
 func errNotFound(what string, id int) *Error {
 	return newError(CodeNotFound, fmt.Sprintf("%s %d niet gevonden", what, id), fmt.Sprintf("%s %d not found", what, id), nil)

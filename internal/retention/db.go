@@ -6,14 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/numo/accounts/ent"
-	"github.com/numo/accounts/ent/school"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 )
@@ -22,26 +18,6 @@ import (
 // (both pass raw SQL to the driver).
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-// dialects caches the SQL dialect of each root client: the API's resolvers hold an ent
-// client, not a *store.DB.
-var dialects sync.Map // *ent.Client -> string
-
-// dialectOf returns the dialect of the database behind c (dialect.SQLite or dialect.Postgres),
-// read from the SQL builder of one tiny query.
-func dialectOf(ctx context.Context, c *ent.Client) (string, error) {
-	if d, ok := dialects.Load(c); ok {
-		return d.(string), nil
-	}
-	var d string
-	_, err := c.School.Query().Limit(1).Select(school.FieldID).
-		Modify(func(s *entsql.Selector) { d = s.Dialect() }).Ints(auth.System(ctx))
-	if err != nil {
-		return "", fmt.Errorf("find the database dialect: %w", err)
-	}
-	dialects.Store(c, d)
-	return d, nil
 }
 
 // schoolTx is a transaction of the purge or an erasure that holds the school's import lock

@@ -8,13 +8,15 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/store"
 )
 
 // Erase deletes one pupil for good: the account and every trace of it in the import history
 // (see forget), in one transaction that holds the school's import lock. The viewer in ctx must
 // be an admin account of the pupil's school; for a viewer of another school the pupil is not
 // found. The audit log records the erasure by account number, without the pupil's name.
-func Erase(ctx context.Context, c *ent.Client, accountID int) error {
+func Erase(ctx context.Context, db *store.DB, accountID int) error {
+	c := db.Client
 	sys := auth.System(ctx)
 	a, err := c.Account.Query().Where(account.ID(accountID)).Select(account.FieldSchoolID, account.FieldRole).Only(sys)
 	if ent.IsNotFound(err) {
@@ -33,10 +35,7 @@ func Erase(ctx context.Context, c *ent.Client, accountID int) error {
 	case a.Role != account.RolePUPIL:
 		return newError(CodeInvalidState, "Alleen een leerling kan hier worden gewist.", "Only a pupil can be erased here.", nil)
 	}
-	d, err := dialectOf(ctx, c)
-	if err != nil {
-		return err
-	}
+	d := db.Dialect
 	t, err := beginSchool(sys, c, d, a.SchoolID)
 	if err != nil {
 		return fmt.Errorf("erase account %d: %w", accountID, err)

@@ -119,7 +119,8 @@ const exportAbout = "Alle gegevens die Numo over dit account bewaart. Numo bewaa
 // Export returns everything stored about one account. The viewer in ctx must be an admin
 // account of the account's school or the account itself; for anyone else the account is not
 // found. The download is recorded in the audit log.
-func Export(ctx context.Context, c *ent.Client, accountID int, now time.Time) (*AccountExport, error) {
+func Export(ctx context.Context, db *store.DB, accountID int, now time.Time) (*AccountExport, error) {
+	c := db.Client
 	sys := auth.System(ctx)
 	a, err := c.Account.Query().Where(account.ID(accountID)).WithClass().WithTeachingClasses().WithSchool().Only(sys)
 	if ent.IsNotFound(err) {
@@ -147,10 +148,7 @@ func Export(ctx context.Context, c *ent.Client, accountID int, now time.Time) (*
 	for _, cl := range a.Edges.TeachingClasses {
 		exp.TeachingClasses = append(exp.TeachingClasses, exportClass{ID: cl.ID, Name: cl.Name, Year: cl.Year, Level: cl.Level})
 	}
-	d, err := dialectOf(ctx, c)
-	if err != nil {
-		return nil, err
-	}
+	d := db.Dialect
 	ph := importer.Placeholder(d)
 	if err := exportHistory(sys, c, ph, a, exp); err != nil {
 		return nil, fmt.Errorf("export account %d: %w", accountID, err)
@@ -257,7 +255,7 @@ func ExportHandler(db *store.DB) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		exp, err := Export(r.Context(), db.Client, id, time.Now())
+		exp, err := Export(r.Context(), db, id, time.Now())
 		var coded interface{ Code() string }
 		if errors.As(err, &coded) {
 			// Not found, not signed in, not allowed: all look the same from outside.

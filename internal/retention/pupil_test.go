@@ -46,7 +46,7 @@ func TestExportAndErase(t *testing.T) {
 
 		// Export: the admin and the pupil herself; nobody else.
 		for _, ctx := range []context.Context{s.ctx, zoeCtx} {
-			exp, err := retention.Export(ctx, db.Client, zoe.ID, now)
+			exp, err := retention.Export(ctx, db, zoe.ID, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestExportAndErase(t *testing.T) {
 		}
 		for name, ctx := range map[string]context.Context{"nobody": context.Background(), "a classmate": classmateCtx,
 			"another school's admin": other.ctx, "a token": tokenCtx} {
-			if _, err := retention.Export(ctx, db.Client, zoe.ID, now); code(err) != retention.CodeNotFound {
+			if _, err := retention.Export(ctx, db, zoe.ID, now); code(err) != retention.CodeNotFound {
 				t.Fatalf("export by %s: %v, want NOT_FOUND", name, err)
 			}
 		}
@@ -112,11 +112,11 @@ func TestExportAndErase(t *testing.T) {
 			{"a teacher's account", s.ctx, teacher.ID, retention.CodeInvalidState},
 			{"no such account", s.ctx, zoe.ID + 100000, retention.CodeNotFound},
 		} {
-			if err := retention.Erase(tc.ctx, db.Client, tc.id); code(err) != tc.code {
+			if err := retention.Erase(tc.ctx, db, tc.id); code(err) != tc.code {
 				t.Fatalf("erase by %s: %v, want %s", tc.name, err, tc.code)
 			}
 		}
-		if err := retention.Erase(s.ctx, db.Client, zoe.ID); err != nil {
+		if err := retention.Erase(s.ctx, db, zoe.ID); err != nil {
 			t.Fatal(err)
 		}
 		if db.Client.Account.Query().Where(account.ID(zoe.ID)).ExistX(sys) ||
@@ -143,7 +143,7 @@ func TestExportAndErase(t *testing.T) {
 			}
 		}
 		// The rest of the history still undoes.
-		res, err := undo.Undo(s.ctx, db.Client, y2.ID, undo.Options{})
+		res, err := undo.Undo(s.ctx, db, y2.ID, undo.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

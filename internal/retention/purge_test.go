@@ -138,7 +138,7 @@ func TestPurge(t *testing.T) {
 		}
 
 		// A purged import can no longer be undone; the next purge finds nothing.
-		p, err := undo.Preview(s.ctx, db.Client, old.ID)
+		p, err := undo.Preview(s.ctx, db, old.ID)
 		if err != nil || p.Possible || !strings.Contains(p.Reason, "bewaartermijn") {
 			t.Fatalf("undo preview of a purged import: %+v, %v", p, err)
 		}

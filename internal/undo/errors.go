@@ -3,15 +3,12 @@ package undo
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/numo/accounts/internal/apperr"
 )
 
-// Error is a refusal the client can act on: a stable code, a Dutch message and extensions
-// (messageEn, and for CodeConflict the conflicting accounts). The GraphQL layer shows it as is.
-type Error struct {
-	code    string
-	message string
-	ext     map[string]any
-}
+// Error is a refusal the client can act on (see package apperr).
+type Error = apperr.Error
 
 // The codes of Error.
 const (
@@ -23,21 +20,7 @@ const (
 	CodeNotFound = "NOT_FOUND"
 )
 
-func (e *Error) Error() string { return e.message }
-
-// Code is the stable machine-readable code.
-func (e *Error) Code() string { return e.code }
-
-// Extensions are the extra fields for the client: messageEn, and conflicts for CodeConflict.
-func (e *Error) Extensions() map[string]any { return e.ext }
-
-func newError(code, nl, en string, ext map[string]any) *Error {
-	if ext == nil {
-		ext = map[string]any{}
-	}
-	ext["messageEn"] = en
-	return &Error{code: code, message: nl, ext: ext}
-}
+func newError(code, nl, en string, ext map[string]any) *Error { return apperr.New(code, nl, en, ext) }
 
 func errNotFound(jobID int) *Error {
 	return newError(CodeNotFound, fmt.Sprintf("import %d niet gevonden", jobID), fmt.Sprintf("import %d not found", jobID), nil)

@@ -29,6 +29,7 @@ import (
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/store"
 )
 
 // Plan is what undoing one import job does, computed against the school's live accounts.
@@ -104,8 +105,9 @@ type item struct {
 
 // Preview returns what undoing the job would do, without doing it. The viewer in ctx must
 // administer the job's school.
-func Preview(ctx context.Context, c *ent.Client, jobID int) (*Plan, error) {
-	d, schoolID, err := prepare(ctx, c, jobID)
+func Preview(ctx context.Context, db *store.DB, jobID int) (*Plan, error) {
+	c := db.Client
+	d, schoolID, err := prepare(ctx, db, jobID)
 	if err != nil {
 		return nil, err
 	}
@@ -117,11 +119,12 @@ func Preview(ctx context.Context, c *ent.Client, jobID int) (*Plan, error) {
 // for a job that is not a committed import (any more), CodeConflict when accounts changed
 // after the job and opt.SkipConflicts is not set. On PostgreSQL it holds the school's import
 // lock, so an undo and a commit of one school never interleave.
-func Undo(ctx context.Context, c *ent.Client, jobID int, opt Options) (*Result, error) {
+func Undo(ctx context.Context, db *store.DB, jobID int, opt Options) (*Result, error) {
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
-	d, schoolID, err := prepare(ctx, c, jobID)
+	c := db.Client
+	d, schoolID, err := prepare(ctx, db, jobID)
 	if err != nil {
 		return nil, err
 	}
@@ -178,11 +181,8 @@ func Undo(ctx context.Context, c *ent.Client, jobID int, opt Options) (*Result, 
 
 // prepare finds the job's school and authorises the viewer for it: an admin of the school
 // (or a token of it that runs imports). A job of another school is not found.
-func prepare(ctx context.Context, c *ent.Client, jobID int) (dialectName string, schoolID int, err error) {
-	d, err := dialectOf(ctx, c)
-	if err != nil {
-		return "", 0, err
-	}
+func prepare(ctx context.Context, db *store.DB, jobID int) (dialectName string, schoolID int, err error) {
+	c, d := db.Client, db.Dialect
 	v := auth.FromContext(ctx)
 	if v == nil {
 		return "", 0, auth.ErrUnauthenticated

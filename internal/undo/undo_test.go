@@ -66,7 +66,7 @@ func TestUndoRestoresEveryField(t *testing.T) {
 			{jobA, empty, emptyClasses, 30, 0, 0, []string{"1A", "2A", "3A"}},
 		}
 		for _, st := range steps {
-			p, err := undo.Preview(s.ctx, db.Client, st.job.ID)
+			p, err := undo.Preview(s.ctx, db, st.job.ID)
 			if err != nil {
 				t.Fatalf("preview undo of job %d: %v", st.job.ID, err)
 			}
@@ -74,7 +74,7 @@ func TestUndoRestoresEveryField(t *testing.T) {
 				p.Reactivate != st.reactivate || strings.Join(p.RemoveClasses, ",") != strings.Join(st.removed, ",") {
 				t.Fatalf("preview undo of job %d: %+v", st.job.ID, p)
 			}
-			res, err := undo.Undo(s.ctx, db.Client, st.job.ID, undo.Options{})
+			res, err := undo.Undo(s.ctx, db, st.job.ID, undo.Options{})
 			if err != nil {
 				t.Fatalf("undo job %d: %v", st.job.ID, err)
 			}
@@ -117,7 +117,7 @@ func TestUndoRestoresEveryField(t *testing.T) {
 		}
 		// Undoing twice is refused and changes nothing.
 		before := snapshot(t, db, s.ID)
-		_, err := undo.Undo(s.ctx, db.Client, jobC.ID, undo.Options{})
+		_, err := undo.Undo(s.ctx, db, jobC.ID, undo.Options{})
 		assertCode(t, err, undo.CodeInvalidState)
 		if d := diff(before, snapshot(t, db, s.ID)); d != "" {
 			t.Fatalf("a refused undo changed accounts:\n%s", d)
@@ -135,7 +135,7 @@ func TestUndoConflicts(t *testing.T) {
 		jobB := importAt(t, db, s.ID, "school_2027.csv", fixture(t, "transition/school_2027.csv"), all, day2)
 
 		// Job A: every one of its accounts was changed by job B.
-		p, err := undo.Preview(s.ctx, db.Client, jobA.ID)
+		p, err := undo.Preview(s.ctx, db, jobA.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +146,7 @@ func TestUndoConflicts(t *testing.T) {
 		// An admin corrects a pupil by hand after job B.
 		edited := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4001")).OnlyX(sys)
 		edited = edited.Update().SetEmail("hand@leerling.demo.invalid").SaveX(sys)
-		p, err = undo.Preview(s.ctx, db.Client, jobB.ID)
+		p, err = undo.Preview(s.ctx, db, jobB.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestUndoConflicts(t *testing.T) {
 		}
 
 		before := snapshot(t, db, s.ID)
-		_, err = undo.Undo(s.ctx, db.Client, jobB.ID, undo.Options{})
+		_, err = undo.Undo(s.ctx, db, jobB.ID, undo.Options{})
 		e := assertCode(t, err, undo.CodeConflict)
 		if cs, _ := e.Extensions()["conflicts"].([]map[string]any); len(cs) != 1 || cs[0]["key"] != "4001" || cs[0]["name"] != "Daan de Boer" {
 			t.Fatalf("conflict extensions %v", e.Extensions())
@@ -170,7 +170,7 @@ func TestUndoConflicts(t *testing.T) {
 			t.Fatalf("a refused undo changed accounts:\n%s", d)
 		}
 
-		res, err := undo.Undo(s.ctx, db.Client, jobB.ID, undo.Options{SkipConflicts: true})
+		res, err := undo.Undo(s.ctx, db, jobB.ID, undo.Options{SkipConflicts: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +203,7 @@ func TestUndoConflicts(t *testing.T) {
 
 		// With job B undone, job A conflicts only where job B's undo could not go back: the
 		// account edited by hand.
-		p, err = undo.Preview(s.ctx, db.Client, jobA.ID)
+		p, err = undo.Preview(s.ctx, db, jobA.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +247,7 @@ func TestUndoRefusals(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				before := snapshot(t, db, s.ID)
-				p, err := undo.Preview(tc.ctx, db.Client, tc.jobID)
+				p, err := undo.Preview(tc.ctx, db, tc.jobID)
 				if tc.reason != "" {
 					if err != nil || p.Possible || !strings.Contains(p.Reason, tc.reason) {
 						t.Fatalf("preview: %+v, %v; want impossible because %q", p, err, tc.reason)
@@ -255,7 +255,7 @@ func TestUndoRefusals(t *testing.T) {
 				} else {
 					assertCode(t, err, tc.code)
 				}
-				_, err = undo.Undo(tc.ctx, db.Client, tc.jobID, undo.Options{SkipConflicts: true})
+				_, err = undo.Undo(tc.ctx, db, tc.jobID, undo.Options{SkipConflicts: true})
 				assertCode(t, err, tc.code)
 				if d := diff(before, snapshot(t, db, s.ID)); d != "" {
 					t.Fatalf("a refused undo changed accounts:\n%s", d)
@@ -265,17 +265,17 @@ func TestUndoRefusals(t *testing.T) {
 
 		// The undo of an undo is refused too.
 		db.Client.ImportJob.UpdateOne(purged).ClearDataPurgedAt().ExecX(sys)
-		res, err := undo.Undo(s.ctx, db.Client, purged.ID, undo.Options{})
+		res, err := undo.Undo(s.ctx, db, purged.ID, undo.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := undo.Preview(s.ctx, db.Client, res.Job.ID)
+		p, err := undo.Preview(s.ctx, db, res.Job.ID)
 		if err != nil || p.Possible || !strings.Contains(p.Reason, "kan niet ongedaan worden gemaakt") {
 			t.Fatalf("preview of an undo job: %+v, %v", p, err)
 		}
-		_, err = undo.Undo(s.ctx, db.Client, res.Job.ID, undo.Options{})
+		_, err = undo.Undo(s.ctx, db, res.Job.ID, undo.Options{})
 		assertCode(t, err, undo.CodeInvalidState)
-		p, err = undo.Preview(s.ctx, db.Client, purged.ID)
+		p, err = undo.Preview(s.ctx, db, purged.ID)
 		if err != nil || p.Possible || !strings.Contains(p.Reason, "al ongedaan gemaakt op ") {
 			t.Fatalf("preview of an undone job: %+v, %v", p, err)
 		}
@@ -305,14 +305,14 @@ func TestUndoRemovesNewClasses(t *testing.T) {
 		// Cor moves by hand after the import: a conflict that keeps 4D.
 		db.Client.Account.Update().Where(account.ExternalKey("5003")).SetEmail("cor@leerling.demo.invalid").ExecX(sys)
 
-		p, err := undo.Preview(s.ctx, db.Client, job.ID)
+		p, err := undo.Preview(s.ctx, db, job.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if strings.Join(p.RemoveClasses, ",") != "4B" || p.ArchiveAdded != 2 || len(p.Conflicts) != 1 {
 			t.Fatalf("preview %+v", p)
 		}
-		if _, err := undo.Undo(s.ctx, db.Client, job.ID, undo.Options{SkipConflicts: true}); err != nil {
+		if _, err := undo.Undo(s.ctx, db, job.ID, undo.Options{SkipConflicts: true}); err != nil {
 			t.Fatal(err)
 		}
 		var left []string
@@ -347,7 +347,7 @@ func TestUndoTwiceAtOnce(t *testing.T) {
 		errs := make(chan error, 2)
 		for range 2 {
 			go func() {
-				_, err := undo.Undo(s.ctx, db.Client, job.ID, undo.Options{})
+				_, err := undo.Undo(s.ctx, db, job.ID, undo.Options{})
 				errs <- err
 			}()
 		}
@@ -386,7 +386,7 @@ func TestUndoWaitsForCommit(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := undo.Undo(s.ctx, db.Client, job.ID, undo.Options{})
+		_, err := undo.Undo(s.ctx, db, job.ID, undo.Options{})
 		done <- err
 	}()
 	select {

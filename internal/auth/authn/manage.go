@@ -11,6 +11,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 )
@@ -248,11 +249,5 @@ func requireAdminAccount(v *auth.Viewer, schoolID int) error {
 	return nil
 }
 
-// invalidError is a refusal of bad input.
-type invalidError struct{ nl, en string }
-
-func (e *invalidError) Error() string              { return e.nl }
-func (e *invalidError) Code() string               { return "INVALID_INPUT" }
-func (e *invalidError) Extensions() map[string]any { return map[string]any{"messageEn": e.en} }
-
-func invalid(nl, en string) error { return &invalidError{nl, en} }
+// invalid refuses bad input.
+func invalid(nl, en string) error { return apperr.New(apperr.CodeInvalidInput, nl, en, nil) }
