@@ -35,6 +35,8 @@ type Account struct {
 	Infix string `json:"infix,omitempty"`
 	// LastName holds the value of the "last_name" field.
 	LastName string `json:"last_name,omitempty"`
+	// last name, then first name, folded for a Dutch reader (names.SortKey); set by a hook and by the import engine
+	SortName string `json:"sort_name,omitempty"`
 	// Email holds the value of the "email" field.
 	Email string `json:"email,omitempty"`
 	// Username holds the value of the "username" field.
@@ -134,7 +136,7 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case account.FieldID, account.FieldSchoolID, account.FieldYear, account.FieldClassID, account.FieldFailedLogins:
 			values[i] = new(sql.NullInt64)
-		case account.FieldRole, account.FieldExternalKey, account.FieldFirstName, account.FieldInfix, account.FieldLastName, account.FieldEmail, account.FieldUsername, account.FieldEckID, account.FieldLevel, account.FieldStatus, account.FieldPasswordHash:
+		case account.FieldRole, account.FieldExternalKey, account.FieldFirstName, account.FieldInfix, account.FieldLastName, account.FieldSortName, account.FieldEmail, account.FieldUsername, account.FieldEckID, account.FieldLevel, account.FieldStatus, account.FieldPasswordHash:
 			values[i] = new(sql.NullString)
 		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldArchivedAt, account.FieldLockedUntil:
 			values[i] = new(sql.NullTime)
@@ -207,6 +209,12 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field last_name", values[i])
 			} else if value.Valid {
 				_m.LastName = value.String
+			}
+		case account.FieldSortName:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field sort_name", values[i])
+			} else if value.Valid {
+				_m.SortName = value.String
 			}
 		case account.FieldEmail:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -365,6 +373,9 @@ func (_m *Account) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("last_name=")
 	builder.WriteString(_m.LastName)
+	builder.WriteString(", ")
+	builder.WriteString("sort_name=")
+	builder.WriteString(_m.SortName)
 	builder.WriteString(", ")
 	builder.WriteString("email=")
 	builder.WriteString(_m.Email)

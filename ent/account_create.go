@@ -113,6 +113,20 @@ func (_c *AccountCreate) SetLastName(v string) *AccountCreate {
 	return _c
 }
 
+// SetSortName sets the "sort_name" field.
+func (_c *AccountCreate) SetSortName(v string) *AccountCreate {
+	_c.mutation.SetSortName(v)
+	return _c
+}
+
+// SetNillableSortName sets the "sort_name" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableSortName(v *string) *AccountCreate {
+	if v != nil {
+		_c.SetSortName(*v)
+	}
+	return _c
+}
+
 // SetEmail sets the "email" field.
 func (_c *AccountCreate) SetEmail(v string) *AccountCreate {
 	_c.mutation.SetEmail(v)
@@ -380,6 +394,10 @@ func (_c *AccountCreate) defaults() error {
 		v := account.DefaultInfix
 		_c.mutation.SetInfix(v)
 	}
+	if _, ok := _c.mutation.SortName(); !ok {
+		v := account.DefaultSortName
+		_c.mutation.SetSortName(v)
+	}
 	if _, ok := _c.mutation.Email(); !ok {
 		v := account.DefaultEmail
 		_c.mutation.SetEmail(v)
@@ -458,6 +476,9 @@ func (_c *AccountCreate) check() error {
 		if err := account.LastNameValidator(v); err != nil {
 			return &ValidationError{Name: "last_name", err: fmt.Errorf(`ent: validator failed for field "Account.last_name": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.SortName(); !ok {
+		return &ValidationError{Name: "sort_name", err: errors.New(`ent: missing required field "Account.sort_name"`)}
 	}
 	if _, ok := _c.mutation.Email(); !ok {
 		return &ValidationError{Name: "email", err: errors.New(`ent: missing required field "Account.email"`)}
@@ -557,6 +578,10 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastName(); ok {
 		_spec.SetField(account.FieldLastName, field.TypeString, value)
 		_node.LastName = value
+	}
+	if value, ok := _c.mutation.SortName(); ok {
+		_spec.SetField(account.FieldSortName, field.TypeString, value)
+		_node.SortName = value
 	}
 	if value, ok := _c.mutation.Email(); ok {
 		_spec.SetField(account.FieldEmail, field.TypeString, value)
@@ -795,6 +820,18 @@ func (u *AccountUpsert) SetLastName(v string) *AccountUpsert {
 // UpdateLastName sets the "last_name" field to the value that was provided on create.
 func (u *AccountUpsert) UpdateLastName() *AccountUpsert {
 	u.SetExcluded(account.FieldLastName)
+	return u
+}
+
+// SetSortName sets the "sort_name" field.
+func (u *AccountUpsert) SetSortName(v string) *AccountUpsert {
+	u.Set(account.FieldSortName, v)
+	return u
+}
+
+// UpdateSortName sets the "sort_name" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateSortName() *AccountUpsert {
+	u.SetExcluded(account.FieldSortName)
 	return u
 }
 
@@ -1120,6 +1157,20 @@ func (u *AccountUpsertOne) SetLastName(v string) *AccountUpsertOne {
 func (u *AccountUpsertOne) UpdateLastName() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.UpdateLastName()
+	})
+}
+
+// SetSortName sets the "sort_name" field.
+func (u *AccountUpsertOne) SetSortName(v string) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetSortName(v)
+	})
+}
+
+// UpdateSortName sets the "sort_name" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateSortName() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateSortName()
 	})
 }
 
@@ -1642,6 +1693,20 @@ func (u *AccountUpsertBulk) SetLastName(v string) *AccountUpsertBulk {
 func (u *AccountUpsertBulk) UpdateLastName() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.UpdateLastName()
+	})
+}
+
+// SetSortName sets the "sort_name" field.
+func (u *AccountUpsertBulk) SetSortName(v string) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetSortName(v)
+	})
+}
+
+// UpdateSortName sets the "sort_name" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateSortName() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateSortName()
 	})
 }
 

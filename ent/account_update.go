@@ -113,6 +113,20 @@ func (_u *AccountUpdate) SetNillableLastName(v *string) *AccountUpdate {
 	return _u
 }
 
+// SetSortName sets the "sort_name" field.
+func (_u *AccountUpdate) SetSortName(v string) *AccountUpdate {
+	_u.mutation.SetSortName(v)
+	return _u
+}
+
+// SetNillableSortName sets the "sort_name" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableSortName(v *string) *AccountUpdate {
+	if v != nil {
+		_u.SetSortName(*v)
+	}
+	return _u
+}
+
 // SetEmail sets the "email" field.
 func (_u *AccountUpdate) SetEmail(v string) *AccountUpdate {
 	_u.mutation.SetEmail(v)
@@ -547,6 +561,9 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.LastName(); ok {
 		_spec.SetField(account.FieldLastName, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.SortName(); ok {
+		_spec.SetField(account.FieldSortName, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.Email(); ok {
 		_spec.SetField(account.FieldEmail, field.TypeString, value)
 	}
@@ -817,6 +834,20 @@ func (_u *AccountUpdateOne) SetLastName(v string) *AccountUpdateOne {
 func (_u *AccountUpdateOne) SetNillableLastName(v *string) *AccountUpdateOne {
 	if v != nil {
 		_u.SetLastName(*v)
+	}
+	return _u
+}
+
+// SetSortName sets the "sort_name" field.
+func (_u *AccountUpdateOne) SetSortName(v string) *AccountUpdateOne {
+	_u.mutation.SetSortName(v)
+	return _u
+}
+
+// SetNillableSortName sets the "sort_name" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableSortName(v *string) *AccountUpdateOne {
+	if v != nil {
+		_u.SetSortName(*v)
 	}
 	return _u
 }
@@ -1284,6 +1315,9 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	}
 	if value, ok := _u.mutation.LastName(); ok {
 		_spec.SetField(account.FieldLastName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.SortName(); ok {
+		_spec.SetField(account.FieldSortName, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Email(); ok {
 		_spec.SetField(account.FieldEmail, field.TypeString, value)

@@ -721,17 +721,17 @@ var (
 			}
 		},
 	}
-	// AccountOrderFieldLastName orders Account by last_name.
-	AccountOrderFieldLastName = &AccountOrderField{
+	// AccountOrderFieldSortName orders Account by sort_name.
+	AccountOrderFieldSortName = &AccountOrderField{
 		Value: func(_m *Account) (ent.Value, error) {
-			return _m.LastName, nil
+			return _m.SortName, nil
 		},
-		column: account.FieldLastName,
-		toTerm: account.ByLastName,
+		column: account.FieldSortName,
+		toTerm: account.BySortName,
 		toCursor: func(_m *Account) Cursor {
 			return Cursor{
 				ID:    _m.ID,
-				Value: _m.LastName,
+				Value: _m.SortName,
 			}
 		},
 	}
@@ -777,7 +777,7 @@ func (f AccountOrderField) String() string {
 		str = "EXTERNAL_KEY"
 	case AccountOrderFieldFirstName.column:
 		str = "FIRST_NAME"
-	case AccountOrderFieldLastName.column:
+	case AccountOrderFieldSortName.column:
 		str = "LAST_NAME"
 	case AccountOrderFieldYear.column:
 		str = "YEAR"
@@ -808,7 +808,7 @@ func (f *AccountOrderField) UnmarshalGQL(v interface{}) error {
 	case "FIRST_NAME":
 		*f = *AccountOrderFieldFirstName
 	case "LAST_NAME":
-		*f = *AccountOrderFieldLastName
+		*f = *AccountOrderFieldSortName
 	case "YEAR":
 		*f = *AccountOrderFieldYear
 	case "STATUS":

@@ -1036,6 +1036,7 @@ type AccountMutation struct {
 	first_name              *string
 	infix                   *string
 	last_name               *string
+	sort_name               *string
 	email                   *string
 	username                *string
 	eck_id                  *string
@@ -1462,6 +1463,42 @@ func (m *AccountMutation) OldLastName(ctx context.Context) (v string, err error)
 // ResetLastName resets all changes to the "last_name" field.
 func (m *AccountMutation) ResetLastName() {
 	m.last_name = nil
+}
+
+// SetSortName sets the "sort_name" field.
+func (m *AccountMutation) SetSortName(s string) {
+	m.sort_name = &s
+}
+
+// SortName returns the value of the "sort_name" field in the mutation.
+func (m *AccountMutation) SortName() (r string, exists bool) {
+	v := m.sort_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSortName returns the old "sort_name" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldSortName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSortName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSortName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSortName: %w", err)
+	}
+	return oldValue.SortName, nil
+}
+
+// ResetSortName resets all changes to the "sort_name" field.
+func (m *AccountMutation) ResetSortName() {
+	m.sort_name = nil
 }
 
 // SetEmail sets the "email" field.
@@ -2198,7 +2235,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -2222,6 +2259,9 @@ func (m *AccountMutation) Fields() []string {
 	}
 	if m.last_name != nil {
 		fields = append(fields, account.FieldLastName)
+	}
+	if m.sort_name != nil {
+		fields = append(fields, account.FieldSortName)
 	}
 	if m.email != nil {
 		fields = append(fields, account.FieldEmail)
@@ -2283,6 +2323,8 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.Infix()
 	case account.FieldLastName:
 		return m.LastName()
+	case account.FieldSortName:
+		return m.SortName()
 	case account.FieldEmail:
 		return m.Email()
 	case account.FieldUsername:
@@ -2332,6 +2374,8 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldInfix(ctx)
 	case account.FieldLastName:
 		return m.OldLastName(ctx)
+	case account.FieldSortName:
+		return m.OldSortName(ctx)
 	case account.FieldEmail:
 		return m.OldEmail(ctx)
 	case account.FieldUsername:
@@ -2420,6 +2464,13 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLastName(v)
+		return nil
+	case account.FieldSortName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSortName(v)
 		return nil
 	case account.FieldEmail:
 		v, ok := value.(string)
@@ -2643,6 +2694,9 @@ func (m *AccountMutation) ResetField(name string) error {
 		return nil
 	case account.FieldLastName:
 		m.ResetLastName()
+		return nil
+	case account.FieldSortName:
+		m.ResetSortName()
 		return nil
 	case account.FieldEmail:
 		m.ResetEmail()

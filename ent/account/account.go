@@ -34,6 +34,8 @@ const (
 	FieldInfix = "infix"
 	// FieldLastName holds the string denoting the last_name field in the database.
 	FieldLastName = "last_name"
+	// FieldSortName holds the string denoting the sort_name field in the database.
+	FieldSortName = "sort_name"
 	// FieldEmail holds the string denoting the email field in the database.
 	FieldEmail = "email"
 	// FieldUsername holds the string denoting the username field in the database.
@@ -107,6 +109,7 @@ var Columns = []string{
 	FieldFirstName,
 	FieldInfix,
 	FieldLastName,
+	FieldSortName,
 	FieldEmail,
 	FieldUsername,
 	FieldEckID,
@@ -143,7 +146,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/numo/accounts/ent/runtime"
 var (
-	Hooks        [1]ent.Hook
+	Hooks        [2]ent.Hook
 	Interceptors [1]ent.Interceptor
 	Policy       ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
@@ -162,6 +165,8 @@ var (
 	InfixValidator func(string) error
 	// LastNameValidator is a validator for the "last_name" field. It is called by the builders before save.
 	LastNameValidator func(string) error
+	// DefaultSortName holds the default value on creation for the "sort_name" field.
+	DefaultSortName string
 	// DefaultEmail holds the default value on creation for the "email" field.
 	DefaultEmail string
 	// EmailValidator is a validator for the "email" field. It is called by the builders before save.
@@ -281,6 +286,11 @@ func ByInfix(opts ...sql.OrderTermOption) OrderOption {
 // ByLastName orders the results by the last_name field.
 func ByLastName(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastName, opts...).ToFunc()
+}
+
+// BySortName orders the results by the sort_name field.
+func BySortName(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSortName, opts...).ToFunc()
 }
 
 // ByEmail orders the results by the email field.

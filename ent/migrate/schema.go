@@ -47,6 +47,7 @@ var (
 		{Name: "first_name", Type: field.TypeString, Size: 200},
 		{Name: "infix", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "last_name", Type: field.TypeString, Size: 200},
+		{Name: "sort_name", Type: field.TypeString, Default: ""},
 		{Name: "email", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "username", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "eck_id", Type: field.TypeString, Size: 200, Default: ""},
@@ -69,13 +70,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "accounts_classes_pupils",
-				Columns:    []*schema.Column{AccountsColumns[19]},
+				Columns:    []*schema.Column{AccountsColumns[20]},
 				RefColumns: []*schema.Column{ClassesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "accounts_schools_accounts",
-				Columns:    []*schema.Column{AccountsColumns[20]},
+				Columns:    []*schema.Column{AccountsColumns[21]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -84,17 +85,17 @@ var (
 			{
 				Name:    "account_school_id_external_key",
 				Unique:  true,
-				Columns: []*schema.Column{AccountsColumns[20], AccountsColumns[4]},
+				Columns: []*schema.Column{AccountsColumns[21], AccountsColumns[4]},
 			},
 			{
 				Name:    "account_school_id_status_role",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[20], AccountsColumns[13], AccountsColumns[3]},
+				Columns: []*schema.Column{AccountsColumns[21], AccountsColumns[14], AccountsColumns[3]},
 			},
 			{
-				Name:    "account_class_id_status_last_name_first_name",
+				Name:    "account_class_id_status_sort_name",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[19], AccountsColumns[13], AccountsColumns[7], AccountsColumns[5]},
+				Columns: []*schema.Column{AccountsColumns[20], AccountsColumns[14], AccountsColumns[8]},
 			},
 		},
 	}

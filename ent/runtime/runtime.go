@@ -79,6 +79,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	accountHooks := schema.Account{}.Hooks()
+
+	account.Hooks[1] = accountHooks[0]
 	accountInters := schema.Account{}.Interceptors()
 	account.Interceptors[0] = accountInters[0]
 	accountMixinFields0 := accountMixin[0].Fields()
@@ -141,34 +144,38 @@ func init() {
 			return nil
 		}
 	}()
+	// accountDescSortName is the schema descriptor for sort_name field.
+	accountDescSortName := accountFields[6].Descriptor()
+	// account.DefaultSortName holds the default value on creation for the sort_name field.
+	account.DefaultSortName = accountDescSortName.Default.(string)
 	// accountDescEmail is the schema descriptor for email field.
-	accountDescEmail := accountFields[6].Descriptor()
+	accountDescEmail := accountFields[7].Descriptor()
 	// account.DefaultEmail holds the default value on creation for the email field.
 	account.DefaultEmail = accountDescEmail.Default.(string)
 	// account.EmailValidator is a validator for the "email" field. It is called by the builders before save.
 	account.EmailValidator = accountDescEmail.Validators[0].(func(string) error)
 	// accountDescUsername is the schema descriptor for username field.
-	accountDescUsername := accountFields[7].Descriptor()
+	accountDescUsername := accountFields[8].Descriptor()
 	// account.DefaultUsername holds the default value on creation for the username field.
 	account.DefaultUsername = accountDescUsername.Default.(string)
 	// account.UsernameValidator is a validator for the "username" field. It is called by the builders before save.
 	account.UsernameValidator = accountDescUsername.Validators[0].(func(string) error)
 	// accountDescEckID is the schema descriptor for eck_id field.
-	accountDescEckID := accountFields[8].Descriptor()
+	accountDescEckID := accountFields[9].Descriptor()
 	// account.DefaultEckID holds the default value on creation for the eck_id field.
 	account.DefaultEckID = accountDescEckID.Default.(string)
 	// account.EckIDValidator is a validator for the "eck_id" field. It is called by the builders before save.
 	account.EckIDValidator = accountDescEckID.Validators[0].(func(string) error)
 	// accountDescLevel is the schema descriptor for level field.
-	accountDescLevel := accountFields[9].Descriptor()
+	accountDescLevel := accountFields[10].Descriptor()
 	// account.DefaultLevel holds the default value on creation for the level field.
 	account.DefaultLevel = accountDescLevel.Default.(string)
 	// accountDescMustChangePassword is the schema descriptor for must_change_password field.
-	accountDescMustChangePassword := accountFields[15].Descriptor()
+	accountDescMustChangePassword := accountFields[16].Descriptor()
 	// account.DefaultMustChangePassword holds the default value on creation for the must_change_password field.
 	account.DefaultMustChangePassword = accountDescMustChangePassword.Default.(bool)
 	// accountDescFailedLogins is the schema descriptor for failed_logins field.
-	accountDescFailedLogins := accountFields[16].Descriptor()
+	accountDescFailedLogins := accountFields[17].Descriptor()
 	// account.DefaultFailedLogins holds the default value on creation for the failed_logins field.
 	account.DefaultFailedLogins = accountDescFailedLogins.Default.(int)
 	accountchange.Policy = privacy.NewPolicies(schema.AccountChange{})

@@ -1,12 +1,19 @@
 package schema
 
 import (
+	"context"
+	"fmt"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	gen "github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/hook"
+	"github.com/numo/accounts/internal/names"
 )
 
 // Account is a person who can use Numo: a pupil, a teacher or a school admin.
@@ -26,8 +33,11 @@ func (Account) Fields() []ent.Field {
 		field.String("first_name").NotEmpty().MaxLen(200).Comment("roepnaam").
 			Annotations(entgql.OrderField("FIRST_NAME")),
 		field.String("infix").Default("").MaxLen(200).Comment("tussenvoegsel"),
-		field.String("last_name").NotEmpty().MaxLen(200).
-			Annotations(entgql.OrderField("LAST_NAME")),
+		field.String("last_name").NotEmpty().MaxLen(200),
+		field.String("sort_name").Default("").
+			Comment("last name, then first name, folded for a Dutch reader (names.SortKey); set by a hook and by the import engine").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+				entgql.OrderField("LAST_NAME")),
 		field.String("email").Default("").MaxLen(200),
 		field.String("username").Default("").MaxLen(200),
 		field.String("eck_id").Default("").MaxLen(200),
@@ -65,7 +75,7 @@ func (Account) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("school_id", "external_key").Unique(),
 		index.Fields("school_id", "status", "role"),
-		index.Fields("class_id", "status", "last_name", "first_name"),
+		index.Fields("class_id", "status", "sort_name"),
 	}
 }
 
@@ -79,3 +89,35 @@ func (Account) Interceptors() []ent.Interceptor { return []ent.Interceptor{accou
 
 // Policy of the Account: only the product's own code writes (see rules.go).
 func (Account) Policy() ent.Policy { return systemOnlyMutations() }
+
+// Hooks of the Account: sort_name always follows the names.
+func (Account) Hooks() []ent.Hook {
+	return []ent.Hook{
+		hook.On(func(next ent.Mutator) ent.Mutator {
+			return hook.AccountFunc(func(ctx context.Context, m *gen.AccountMutation) (ent.Value, error) {
+				last, lastSet := m.LastName()
+				first, firstSet := m.FirstName()
+				if !lastSet && !firstSet {
+					return next.Mutate(ctx, m)
+				}
+				if m.Op().Is(ent.OpUpdateOne) {
+					var err error
+					if !lastSet {
+						if last, err = m.OldLastName(ctx); err != nil {
+							return nil, err
+						}
+					}
+					if !firstSet {
+						if first, err = m.OldFirstName(ctx); err != nil {
+							return nil, err
+						}
+					}
+				} else if !lastSet || !firstSet {
+					return nil, fmt.Errorf("account: change a name of several accounts only with both names (the sort key needs both)")
+				}
+				m.SetSortName(names.SortKey(last, first))
+				return next.Mutate(ctx, m)
+			})
+		}, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
+	}
+}

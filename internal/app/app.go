@@ -52,6 +52,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	sys := auth.System(ctx)
+	if err := backfillSortNames(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if cfg.Demo {
 		seeded, err := demo.SeedIfEmpty(sys, db.Client)
 		if err != nil {

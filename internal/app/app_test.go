@@ -112,6 +112,9 @@ func TestServe(t *testing.T) {
 				{name: "graphql POST roster", method: "POST", path: "/query", header: jsonSession,
 					body:       `{"query":"{ classes(first: 1, where: {name: \"1A\"}) { edges { node { name pupils(first: 10, where: {status: ACTIVE}, orderBy: [{field: LAST_NAME}, {field: FIRST_NAME}]) { totalCount edges { node { lastName } } } } } } }"}`,
 					wantStatus: 200, wantBody: `"totalCount":5,"edges":[{"node":{"lastName":"Bakker"}}`},
+				{name: "roster sorted as a Dutch reader expects", method: "POST", path: "/query", header: jsonSession,
+					body:       `{"query":"{ classes(first: 1, where: {name: \"3H\"}) { edges { node { pupils(first: 10, orderBy: [{field: LAST_NAME}]) { edges { node { lastName } } } } } } }"}`,
+					wantStatus: 200, wantBody: `[{"node":{"lastName":"Ancona"}},{"node":{"lastName":"Çelik"}},{"node":{"lastName":"Hendriks"}},{"node":{"lastName":"Peters"}},{"node":{"lastName":"Visser"}}]`},
 				{name: "graphql GET mutation refused", method: "GET", path: "/query?query=" + "mutation%7Bcommit(jobId%3A1)%7Bid%7D%7D", wantStatus: 406},
 			}
 			for _, tt := range tests {

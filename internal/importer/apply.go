@@ -224,14 +224,14 @@ func (w *writer) write(p *Plan, st *State, res *Result) error {
 	var ids map[string]int // key -> id of the new accounts, for the job's change records
 	if p.Counts.Added > 0 {
 		err := w.bulkInsert("accounts", []string{"school_id", "role", "external_key", "first_name", "infix", "last_name", "email",
-			"username", "eck_id", "level", "year", "class_id", "status", "created_at", "updated_at"}, func(put func(...any) error) error {
+			"username", "eck_id", "level", "year", "class_id", "status", "created_at", "updated_at", "sort_name"}, func(put func(...any) error) error {
 			for i := range p.Users {
 				u := &p.Users[i]
 				if u.Outcome != OutcomeNew {
 					continue
 				}
 				if err := put(w.schoolID, "PUPIL", u.Key, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID,
-					u.Level, nullYear(u.Year), classRef(u.Class), "ACTIVE", w.now, w.now); err != nil {
+					u.Level, nullYear(u.Year), classRef(u.Class), "ACTIVE", w.now, w.now, names.SortKey(u.LastName, u.FirstName)); err != nil {
 					return err
 				}
 				w.step() // progress per added row: the progress bar moves during the bulk insert
@@ -250,7 +250,8 @@ func (w *writer) write(p *Plan, st *State, res *Result) error {
 	// Updates and archives, one prepared statement each.
 	upd, err := w.tx.PrepareContext(w.ctx, "UPDATE accounts SET first_name = "+w.ph(1)+", infix = "+w.ph(2)+", last_name = "+w.ph(3)+
 		", email = "+w.ph(4)+", username = "+w.ph(5)+", eck_id = "+w.ph(6)+", level = "+w.ph(7)+", year = "+w.ph(8)+
-		", class_id = "+w.ph(9)+", status = 'ACTIVE', archived_at = NULL, updated_at = "+w.ph(10)+" WHERE id = "+w.ph(11)+" AND school_id = "+w.ph(12))
+		", class_id = "+w.ph(9)+", status = 'ACTIVE', archived_at = NULL, updated_at = "+w.ph(10)+", sort_name = "+w.ph(13)+
+		" WHERE id = "+w.ph(11)+" AND school_id = "+w.ph(12))
 	if err != nil {
 		return fmt.Errorf("prepare update: %w", err)
 	}
@@ -265,7 +266,7 @@ func (w *writer) write(p *Plan, st *State, res *Result) error {
 		switch u.Outcome {
 		case OutcomeUpdated:
 			if _, err := upd.ExecContext(w.ctx, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID, u.Level,
-				nullYear(u.Year), classRef(u.Class), w.now, u.AccountID, w.schoolID); err != nil {
+				nullYear(u.Year), classRef(u.Class), w.now, u.AccountID, w.schoolID, names.SortKey(u.LastName, u.FirstName)); err != nil {
 				return fmt.Errorf("update account %s (line %d): %w", u.Key, u.Line, err)
 			}
 			w.step()

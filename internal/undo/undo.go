@@ -29,6 +29,7 @@ import (
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/names"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -241,7 +242,7 @@ func (w *writer) accounts(p *Plan) error {
 	q := "UPDATE accounts SET first_name = " + w.ph(1) + ", infix = " + w.ph(2) + ", last_name = " + w.ph(3) +
 		", email = " + w.ph(4) + ", username = " + w.ph(5) + ", eck_id = " + w.ph(6) + ", level = " + w.ph(7) +
 		", year = " + w.ph(8) + ", class_id = " + w.ph(9) + ", status = " + w.ph(10) + ", archived_at = " + w.ph(11) +
-		", updated_at = " + w.ph(12) + " WHERE id = " + w.ph(13) + " AND school_id = " + w.ph(14)
+		", updated_at = " + w.ph(12) + ", sort_name = " + w.ph(15) + " WHERE id = " + w.ph(13) + " AND school_id = " + w.ph(14)
 	for _, it := range restore {
 		t := it.target
 		var archivedAt any
@@ -249,7 +250,7 @@ func (w *writer) accounts(p *Plan) error {
 			archivedAt = *t.ArchivedAt
 		}
 		if _, err := w.tx.ExecContext(w.ctx, q, t.FirstName, t.Infix, t.LastName, t.Email, t.Username, t.EckID, t.Level,
-			nullInt(t.Year), intOrNil(t.ClassID), t.Status, archivedAt, w.now, it.accountID, w.schoolID); err != nil {
+			nullInt(t.Year), intOrNil(t.ClassID), t.Status, archivedAt, w.now, it.accountID, w.schoolID, names.SortKey(t.LastName, t.FirstName)); err != nil {
 			return fmt.Errorf("restore account %d (%s): %w", it.accountID, it.current.Key, err)
 		}
 	}
@@ -267,15 +268,16 @@ const restoreBatch = 5000
 func (w *writer) restorePostgres(items []item) error {
 	const q = `UPDATE accounts AS a SET first_name = v.first_name, infix = v.infix, last_name = v.last_name,
 		email = v.email, username = v.username, eck_id = v.eck_id, level = v.level, year = v.year::bigint,
-		class_id = v.class_id::bigint, status = v.status, archived_at = v.archived_at::timestamptz, updated_at = $13
+		class_id = v.class_id::bigint, status = v.status, archived_at = v.archived_at::timestamptz, updated_at = $13,
+		sort_name = v.sort_name
 		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-			$9::text[], $10::text[], $11::text[], $12::text[])
-			AS v(id, first_name, infix, last_name, email, username, eck_id, level, year, class_id, status, archived_at)
+			$9::text[], $10::text[], $11::text[], $12::text[], $15::text[])
+			AS v(id, first_name, infix, last_name, email, username, eck_id, level, year, class_id, status, archived_at, sort_name)
 		WHERE a.id = v.id AND a.school_id = $14`
 	for start := 0; start < len(items); start += restoreBatch {
 		batch := items[start:min(start+restoreBatch, len(items))]
 		ids := make([]int64, len(batch))
-		var first, infix, last, email, username, eck, level, status []string
+		var first, infix, last, email, username, eck, level, status, sortNames []string
 		years := make([]sql.NullString, len(batch))
 		classes := make([]sql.NullString, len(batch))
 		archived := make([]sql.NullString, len(batch))
@@ -285,6 +287,7 @@ func (w *writer) restorePostgres(items []item) error {
 			first, infix, last = append(first, t.FirstName), append(infix, t.Infix), append(last, t.LastName)
 			email, username, eck = append(email, t.Email), append(username, t.Username), append(eck, t.EckID)
 			level, status = append(level, t.Level), append(status, t.Status)
+			sortNames = append(sortNames, names.SortKey(t.LastName, t.FirstName))
 			if t.Year != 0 {
 				years[i] = sql.NullString{String: strconv.Itoa(t.Year), Valid: true}
 			}
@@ -297,7 +300,7 @@ func (w *writer) restorePostgres(items []item) error {
 		}
 		res, err := w.tx.ExecContext(w.ctx, q, pq.Array(ids), pq.Array(first), pq.Array(infix), pq.Array(last), pq.Array(email),
 			pq.Array(username), pq.Array(eck), pq.Array(level), pq.Array(years), pq.Array(classes), pq.Array(status),
-			pq.Array(archived), w.now, w.schoolID)
+			pq.Array(archived), w.now, w.schoolID, pq.Array(sortNames))
 		if err != nil {
 			return fmt.Errorf("restore accounts: %w", err)
 		}
