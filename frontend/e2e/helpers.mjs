@@ -12,6 +12,15 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 export const baseURL = (process.env.NUMO_URL ?? '').replace(/\/$/, '')
 if (!baseURL) throw new Error('NUMO_URL is not set: run the tests with `npm run e2e` (e2e/run.sh)')
 
+/** The demo school's first admin; run.sh starts numo with NUMO_ADMIN_PASSWORD set to this. */
+export const admin = {
+  username: process.env.NUMO_E2E_ADMIN_USER ?? 'beheer',
+  password: process.env.NUMO_E2E_ADMIN_PASSWORD ?? 'e2e-beheer-Wachtwoord-2026',
+}
+
+/** True when the tests run against the JavaScript stand-in (e2e/mock), which has no undo or Beheer. */
+export const mock = process.env.NUMO_E2E_MOCK === '1'
+
 /** Screenshots of every step, for people to look at; gitignored. */
 export const artifacts = path.join(here, 'artifacts')
 fs.mkdirSync(artifacts, { recursive: true })
@@ -41,6 +50,10 @@ export async function launch() {
   })
   context.setDefaultTimeout(15_000)
   const page = context.pages()[0] ?? (await context.newPage())
+  // Playwright starts intercepting file choosers only when the first listener is added, and
+  // that takes a round trip: a chooser opened before it is done is a real dialog, which blocks
+  // every later one. Listening from the start means every chooser is intercepted.
+  page.on('filechooser', () => {})
   const problems = []
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`))
@@ -60,6 +73,39 @@ export async function shot(page, name) {
   await page.evaluate(() => window.scrollTo(0, 0)) // sticky bars then sit where people see them
   await page.waitForTimeout(250) // let Mantine's transitions settle
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true })
+}
+
+/**
+ * Signs in on the login page the app is showing (it sent the browser there, remembering the
+ * address) and waits until the app has taken the person onward.
+ */
+export async function signIn(page, { username = admin.username, password = admin.password } = {}) {
+  await page.getByRole('heading', { name: 'Inloggen', exact: true }).waitFor()
+  await page.getByLabel('Gebruikersnaam of e-mailadres').fill(username)
+  await page.getByLabel('Wachtwoord', { exact: true }).fill(password)
+  await page.getByRole('button', { name: 'Inloggen', exact: true }).click()
+  await page.waitForURL((url) => url.pathname !== '/inloggen')
+}
+
+/** Opens path in a new session (no cookie), signs in on the login page and lands on path. */
+export async function openSignedIn(page, path, credentials) {
+  await page.context().clearCookies()
+  await page.goto(`${baseURL}${path}`)
+  await signIn(page, credentials)
+  await page.waitForURL((url) => url.pathname === path.split('?')[0])
+}
+
+/** Signs out with the header's Afmelden and waits for the login page. */
+export async function signOut(page) {
+  await page.getByRole('button', { name: 'Afmelden' }).click()
+  await page.getByRole('heading', { name: 'Inloggen', exact: true }).waitFor()
+}
+
+/** Takes a screenshot at tablet size (768×1024) and goes back to laptop size. */
+export async function tabletShot(page, name) {
+  await page.setViewportSize({ width: 768, height: 1024 })
+  await shot(page, name)
+  await page.setViewportSize({ width: 1280, height: 800 })
 }
 
 /** Picks option in the Mantine Select labelled label. */

@@ -1,9 +1,14 @@
 // The September import, end to end against a running Numo (NUMO_URL): a Windows-1252 Magister
-// export through every step of the wizard, then next year's export with archiving.
+// export through every step of the wizard, then next year's export with archiving, and undoing
+// that from the import history. Every test starts without a session and signs in through the
+// login page, which then takes the admin to the page the test opened.
 // Run with `npm run e2e`; screenshots of each step land in e2e/artifacts/.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, test } from 'node:test'
-import { baseURL, choose, fixture, heading, launch, shot } from './helpers.mjs'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { baseURL, choose, fixture, heading, launch, mock, openSignedIn, shot, tabletShot } from './helpers.mjs'
 
 let browser
 let page
@@ -31,6 +36,9 @@ async function toArchiveFromGuard() {
   return Number(m[1].replace(/\./g, ''))
 }
 
+/** How many accounts the next-year import archived (for the undo that follows it). */
+let archivedByNextYear = 0
+
 async function progressReaches100() {
   const bar = page.getByRole('progressbar', { name: 'Voortgang van de import' })
   await bar.waitFor()
@@ -39,7 +47,7 @@ async function progressReaches100() {
 }
 
 test('the language toggle switches to English and is remembered', async () => {
-  await page.goto(`${baseURL}/import`)
+  await openSignedIn(page, '/import')
   await heading(page, 'Importeren — bestand kiezen')
   await page.getByText('EN', { exact: true }).click()
   await heading(page, 'Import — choose a file')
@@ -51,7 +59,7 @@ test('the language toggle switches to English and is remembered', async () => {
 })
 
 test('an Excel workbook is refused with what to do', async () => {
-  await page.goto(`${baseURL}/import`)
+  await openSignedIn(page, '/import')
   // A minimal zip signature, as every .xlsx starts, under a .csv name so the browser passes it on.
   await page.locator('input[type="file"]').setInputFiles({
     name: 'leerlingen.csv',
@@ -65,7 +73,7 @@ test('an Excel workbook is refused with what to do', async () => {
 })
 
 test('first import: a Windows-1252 Magister export through every step', async () => {
-  await page.goto(`${baseURL}/import`)
+  await openSignedIn(page, '/import')
   await heading(page, 'Importeren — bestand kiezen')
   await shot(page, '1-01-file')
 
@@ -173,7 +181,7 @@ test('first import: a Windows-1252 Magister export through every step', async ()
 })
 
 test('next year: graduates archived after the typed confirmation, pupils moved up', async () => {
-  await page.goto(`${baseURL}/import`)
+  await openSignedIn(page, '/import')
   await page.locator('input[type="file"]').setInputFiles(fixture('magister_2027_win1252.csv'))
   await page.getByText('puntkomma (;)').waitFor()
   await page.getByRole('button', { name: 'Verder' }).click()
@@ -192,6 +200,7 @@ test('next year: graduates archived after the typed confirmation, pupils moved u
   await page.getByText('Bevestig het archiveren').waitFor()
   assert.ok(await importButton.isDisabled(), 'Importeer waits for the typed confirmation')
   const toArchive = await toArchiveFromGuard()
+  archivedByNextYear = toArchive
   assert.ok(toArchive >= 6, `the five graduates and one leaver are archived (got ${toArchive})`)
 
   // Moved-up pupils show their class change; the archived ones are listed.
@@ -254,14 +263,79 @@ test('next year: graduates archived after the typed confirmation, pupils moved u
   assert.match(await rows.first().textContent(), /magister_2027_win1252\.csv/)
   assert.match(await rows.filter({ hasText: 'magister_2026_win1252.csv' }).first().textContent(), /40 toegevoegd/)
   await shot(page, '2-07-history')
-  await page.setViewportSize({ width: 768, height: 1024 })
-  await shot(page, '2-08-history-tablet')
-  await page.setViewportSize({ width: 1280, height: 800 })
+  await tabletShot(page, '2-08-history-tablet')
+})
+
+// Whether the server answers undoPreview/undoImport yet (issue 7): their resolvers panicked with
+// "not implemented" while the undo engine was being written. Then the test below is skipped.
+const undoResolvers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../graph/undo.resolvers.go')
+const undoPending = (() => {
+  try {
+    return /not implemented: Undo(Import|Preview)/.test(fs.readFileSync(undoResolvers, 'utf8'))
+  } catch {
+    return false // testing a server elsewhere (NUMO_URL): assume it has undo
+  }
+})()
+const undoSkip = mock
+  ? 'the mock server has no undo'
+  : undoPending
+    ? 'undoImport/undoPreview still panic("not implemented") in graph/undo.resolvers.go (issue 7 in progress)'
+    : false
+
+test('undo the next-year import from the history: the archived pupils are active again', { skip: undoSkip }, async () => {
+  await openSignedIn(page, '/geschiedenis')
+  await heading(page, 'Importgeschiedenis')
+  const history = page.getByRole('table', { name: 'Importgeschiedenis' })
+  const nextYear = history.locator('tbody tr').filter({ has: page.getByRole('link', { name: 'Import magister_2027_win1252.csv openen' }) })
+  const undo = nextYear.getByRole('button', { name: 'Import magister_2027_win1252.csv ongedaan maken' })
+  await undo.waitFor()
+  // Only the newest committed import offers the undo.
+  assert.equal(await history.getByRole('button', { name: /ongedaan maken$/ }).count(), 1)
+  await undo.click()
+
+  // The preview says what will happen before anything does.
+  const dialog = page.getByRole('dialog')
+  await dialog.getByText('Import ongedaan maken', { exact: true }).waitFor()
+  const reactivate = dialog.getByText(/gearchiveerde accounts worden weer actief$/)
+  await reactivate.waitFor()
+  assert.match(await reactivate.textContent(), new RegExp(`^${archivedByNextYear} gearchiveerde accounts`))
+  assert.match(await dialog.getByText(/toegevoegde accounts worden gearchiveerd/).textContent(), /^6 toegevoegde/)
+  await dialog.getByText(/klassen die de import aanmaakte/).waitFor()
+  assert.equal(await dialog.getByText(/na deze import nog gewijzigd/).count(), 0, 'nothing changed after the import')
+  await shot(page, '2-09-undo-preview')
+  await tabletShot(page, '2-09b-undo-preview-tablet')
+  await dialog.getByRole('button', { name: 'Ongedaan maken', exact: true }).click()
+  await dialog.waitFor({ state: 'detached' })
+
+  // The history: the import is undone, and the undo is its own entry on top.
+  await nextYear.getByText('ongedaan gemaakt', { exact: true }).waitFor()
+  const undoRow = history.locator('tbody tr').first()
+  await undoRow.getByText('Ongedaan maken van magister_2027_win1252.csv').waitFor()
+  assert.match(await undoRow.textContent(), /\d+ teruggezet, 6 gearchiveerd/)
+  await shot(page, '2-10-history-undone')
+
+  // The graduates are active in their class again; the moved-up pupils are back in 1A and the
+  // new first years are archived.
+  await page.getByRole('link', { name: 'Klassen', exact: true }).click()
+  await page.getByLabel('Klas zoeken').fill('6V1')
+  await page.getByRole('link', { name: /^6V1/ }).click()
+  const sixth = page.getByRole('table', { name: 'Klas 6V1' })
+  await sixth.getByRole('cell', { name: 'Claes, Hannah' }).waitFor()
+  await sixth.getByRole('cell', { name: 'Ven, Teun van de' }).waitFor()
+  await shot(page, '2-11-class-6V1-after-undo')
+  await page.getByLabel('Klas zoeken').fill('1A')
+  await page.getByRole('link', { name: /^1A/ }).click()
+  const first = page.getByRole('table', { name: 'Klas 1A' })
+  await first.getByRole('cell', { name: 'Berg, Anouk van der' }).waitFor()
+  assert.equal(await first.getByRole('cell', { name: 'El Amrani, Yara' }).count(), 0, 'the new first years are archived')
+  await page.getByRole('link', { name: 'Archief' }).click()
+  await page.getByLabel('Leerling zoeken').fill('El Amrani')
+  await page.getByRole('cell', { name: 'El Amrani, Yara' }).waitFor()
 })
 
 
 test('rows with errors are refused with line and reason; the rest imports', async () => {
-  await page.goto(`${baseURL}/import`)
+  await openSignedIn(page, '/import')
   await page.locator('input[type="file"]').setInputFiles(fixture('somtoday_utf8_with_errors.csv'))
   await page.getByText('komma (,)').waitFor()
   await page.getByRole('button', { name: 'Verder' }).click()

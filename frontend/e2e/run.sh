@@ -9,7 +9,12 @@ frontend="$(dirname "$here")"
 repo="$(dirname "$frontend")"
 cd "$frontend"
 
+# The demo admin's password: numo sets it at the first start of an empty database, the tests sign
+# in with it (helpers.mjs). With NUMO_URL, set NUMO_E2E_ADMIN_PASSWORD to that server's.
+export NUMO_E2E_ADMIN_PASSWORD="${NUMO_E2E_ADMIN_PASSWORD:-e2e-beheer-Wachtwoord-2026}"
+
 run_tests() {
+  # The files run one after the other in name order: roles.test.mjs uses what import.test.mjs imported.
   NUMO_URL="$1" node --test --test-concurrency=1 --test-reporter=spec "$here"/*.test.mjs
 }
 
@@ -34,7 +39,7 @@ if [[ "${NUMO_E2E_MOCK:-}" == "1" ]]; then
   server_pid=$!
 else
   (cd "$repo" && go build -o /tmp/numo-e2e ./cmd/numo)
-  /tmp/numo-e2e serve --addr "127.0.0.1:${port}" --db "file:${tmp}/numo.db" >"$tmp/server.log" 2>&1 &
+  NUMO_ADMIN_PASSWORD="$NUMO_E2E_ADMIN_PASSWORD" /tmp/numo-e2e serve --addr "127.0.0.1:${port}" --db "file:${tmp}/numo.db" >"$tmp/server.log" 2>&1 &
   server_pid=$!
 fi
 

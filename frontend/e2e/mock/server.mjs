@@ -3,6 +3,9 @@
 // graphql-transport-ws on /query, the report CSV on /api/...), and dist/ with the SPA fallback.
 // It follows the schema's documented contract, not the Go code: the e2e tests are meant for the
 // real binary (e2e/run.sh); this only lets the app be exercised before that answers.
+// Signing in: POST /api/login as the admin "beheer" with NUMO_E2E_ADMIN_PASSWORD (what run.sh
+// sets) sets a session cookie; without one, every operation but `viewer` is UNAUTHENTICATED.
+// Beheer (settings, tokens, teachers), undo and the AVG actions are not simulated.
 //
 //   node e2e/mock/server.mjs [port]     (default 18090; prints "mock listening on URL")
 import fs from 'node:fs'
@@ -36,6 +39,8 @@ const school = {
   name: 'Demoschool Het Talent',
   brin: '99XX',
   archiveThreshold: 10,
+  archivedRetentionDays: 730,
+  jobDataRetentionDays: 30,
   createdAt: now(),
   updatedAt: now(),
 }
@@ -410,6 +415,11 @@ function mappingProblemsOf(job) {
 
 function jobView(job) {
   Object.assign(job, {
+    kind: 'IMPORT',
+    undoOfID: null,
+    undoOf: null,
+    undoneAt: null,
+    dataPurgedAt: null,
     school: () => school,
     startedBy: null,
     columns: () =>
@@ -564,6 +574,27 @@ const rootValue = {
   },
 }
 
+// ---------------------------------------------------------------- sessions
+
+const adminAccount = decorateAccount(
+  addAccount({ role: 'ADMIN', firstName: 'Peter', infix: '', lastName: 'Beheer', username: 'beheer', email: 'beheer@demo.example', level: '', year: null, classID: null, externalKey: null }),
+)
+const adminPassword = process.env.NUMO_E2E_ADMIN_PASSWORD ?? 'e2e-beheer-Wachtwoord-2026'
+const sessions = new Set()
+
+function sessionOf(req) {
+  const m = /(?:^|;\s*)numo_session=([^;]+)/.exec(req.headers.cookie ?? '')
+  return m && sessions.has(m[1]) ? m[1] : null
+}
+
+function jsonError(res, status, code, message) {
+  res.statusCode = status
+  res.setHeader('content-type', 'application/json')
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }))
+}
+
+rootValue.viewer = () => ({ account: adminAccount, school, role: 'ADMIN', scopes: [], mustChangePassword: false })
+
 // ---------------------------------------------------------------- transports
 
 function formatError(e) {
@@ -571,7 +602,7 @@ function formatError(e) {
   return { message: e.message, path: e.path, extensions: orig?.extensions ?? e.extensions }
 }
 
-async function runOperation(body) {
+async function runOperation(body, signedIn) {
   let document
   try {
     document = parse(body.query)
@@ -580,6 +611,10 @@ async function runOperation(body) {
   }
   const errors = validate(schema, document)
   if (errors.length) return { errors: errors.map((e) => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) }
+  const op = document.definitions.find((d) => d.kind === 'OperationDefinition')
+  const onlyViewer = op?.operation === 'query' && op.selectionSet.selections.every((f) => f.kind === 'Field' && f.name.value === 'viewer')
+  if (!signedIn && onlyViewer) return { data: { viewer: null } }
+  if (!signedIn) return { errors: [{ message: 'Log eerst in.', extensions: { code: 'UNAUTHENTICATED', messageEn: 'Sign in first.' } }] }
   const result = await execute({ schema, document, rootValue, variableValues: body.variables, operationName: body.operationName })
   return { ...result, errors: result.errors?.map(formatError) }
 }
@@ -597,6 +632,24 @@ const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, 'http://localhost')
   try {
     if (url.pathname === '/healthz') return res.end('ok')
+    if (url.pathname === '/api/login' && req.method === 'POST') {
+      const { username, password } = JSON.parse((await readBody(req)).toString('utf8') || '{}')
+      if (String(username ?? '').toLowerCase() !== 'beheer' || password !== adminPassword) {
+        return jsonError(res, 401, 'BAD_LOGIN', 'Onjuiste gebruikersnaam of wachtwoord.')
+      }
+      const secret = `mock_${newId()}_${Math.random().toString(36).slice(2)}`
+      sessions.add(secret)
+      res.setHeader('set-cookie', `numo_session=${secret}; Path=/; HttpOnly; SameSite=Lax`)
+      res.setHeader('content-type', 'application/json')
+      return res.end(JSON.stringify({ role: 'ADMIN', schoolId: school.id, name: 'Peter Beheer', mustChangePassword: false }))
+    }
+    if (url.pathname === '/api/logout' && req.method === 'POST') {
+      const secret = sessionOf(req)
+      if (secret) sessions.delete(secret)
+      res.statusCode = 204
+      res.setHeader('set-cookie', 'numo_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0')
+      return res.end()
+    }
     if (url.pathname === '/query' && req.method === 'POST') {
       const raw = await readBody(req)
       let body
@@ -614,7 +667,7 @@ const server = http.createServer(async (req, res) => {
           }
         }
       } else body = JSON.parse(raw.toString('utf8'))
-      const result = await runOperation(body)
+      const result = await runOperation(body, sessionOf(req) !== null)
       res.setHeader('content-type', 'application/json')
       return res.end(JSON.stringify(result))
     }

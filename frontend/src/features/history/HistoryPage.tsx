@@ -1,5 +1,6 @@
-import { Anchor, Badge, Button, Paper, Stack, Table, Text, Title } from '@mantine/core'
-import { IconDownload } from '@tabler/icons-react'
+import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core'
+import { IconArrowBackUp, IconDownload } from '@tabler/icons-react'
+import { useState } from 'react'
 import { Link } from 'react-router'
 import { useQuery } from 'urql'
 import { CursorPager, useCursorPages } from '../../components/CursorPager'
@@ -7,9 +8,10 @@ import { ErrorAlert } from '../../components/ErrorAlert'
 import { Loading } from '../../components/Loading'
 import { useI18n } from '../../i18n'
 import { useSchool } from '../../school/SchoolProvider'
-import { formatCounts } from '../import/format'
+import { formatCounts, formatUndoCounts } from '../import/format'
 import { ImportHistoryQuery } from './documents'
-import { jobStatus } from './status'
+import { jobStatus, undoableJobId } from './status'
+import { UndoModal, type UndoTarget } from './UndoModal'
 
 const pageSize = 25
 
@@ -28,6 +30,9 @@ export function HistoryPage() {
   const jobs = data?.node?.__typename === 'School' ? data.node.importJobs : null
   const rows = jobs?.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? []
   const date = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' })
+  const [undoing, setUndoing] = useState<UndoTarget | null>(null)
+  // Only the newest import can be undone from here, and only from the first page, where it is.
+  const undoable = pages.page === 0 ? undoableJobId(rows) : null
 
   return (
     <Stack gap="md">
@@ -61,23 +66,61 @@ export function HistoryPage() {
                   </Table.Thead>
                   <Table.Tbody>
                     {rows.map((j) => {
-                      const s = jobStatus[j.status]
+                      const isUndo = j.kind === 'UNDO'
+                      const s = isUndo && j.status === 'COMMITTED' ? jobStatus.UNDO : jobStatus[j.status]
                       const finished = j.status === 'COMMITTED' || j.status === 'UNDONE'
+                      const undoOfFile = j.undoOf?.fileName ?? j.fileName.replace(/^Ongedaan: /, '')
                       return (
-                        <Table.Tr key={j.id}>
-                          <Table.Td style={{ whiteSpace: 'nowrap' }}>{date.format(new Date(j.createdAt))}</Table.Td>
-                          <Table.Td>
-                            <Anchor component={Link} to={`/import/${j.id}`} aria-label={t('history.open', { file: j.fileName })}>
-                              {j.fileName}
-                            </Anchor>
+                        <Table.Tr key={j.id} data-kind={j.kind}>
+                          <Table.Td miw={96}>{date.format(new Date(j.createdAt))}</Table.Td>
+                          {/* Long export names may wrap anywhere rather than squeeze the counts. */}
+                          <Table.Td style={{ overflowWrap: 'anywhere' }}>
+                            {isUndo ? (
+                              <Group gap={6} wrap="nowrap">
+                                <IconArrowBackUp size={16} aria-hidden color="var(--mantine-color-orange-7)" style={{ flexShrink: 0 }} />
+                                <Text size="sm">{t('history.undoOf', { file: undoOfFile })}</Text>
+                              </Group>
+                            ) : (
+                              <Anchor component={Link} to={`/import/${j.id}`} aria-label={t('history.open', { file: j.fileName })}>
+                                {j.fileName}
+                              </Anchor>
+                            )}
                           </Table.Td>
                           <Table.Td>
                             <Badge color={s.color} variant="light" tt="none">
                               {t(s.key)}
                             </Badge>
+                            {j.status === 'UNDONE' && j.undoneAt && (
+                              <Text size="xs" c="dimmed" mt={2} style={{ whiteSpace: 'nowrap' }}>
+                                {t('history.undoneAt', { date: date.format(new Date(j.undoneAt)) })}
+                              </Text>
+                            )}
+                            {j.id === undoable && (
+                              <Button
+                                display="flex"
+                                mt={6}
+                                size="compact-xs"
+                                variant="light"
+                                color="orange"
+                                leftSection={<IconArrowBackUp size={14} aria-hidden />}
+                                onClick={() => setUndoing({ id: j.id, fileName: j.fileName, createdAt: j.createdAt })}
+                                aria-label={t('history.undo.aria', { file: j.fileName })}
+                                style={{ whiteSpace: 'nowrap' }}
+                              >
+                                {t('history.undo')}
+                              </Button>
+                            )}
                           </Table.Td>
-                          <Table.Td>
-                            <Text size="sm">{finished ? formatCounts(j, i18n) : j.status === 'FAILED' ? j.error : '—'}</Text>
+                          <Table.Td miw={190}>
+                            <Text size="sm">
+                              {isUndo && finished
+                                ? formatUndoCounts(j, i18n)
+                                : finished
+                                  ? formatCounts(j, i18n)
+                                  : j.status === 'FAILED'
+                                    ? j.error
+                                    : '—'}
+                            </Text>
                           </Table.Td>
                           <Table.Td>
                             {j.reportUrl ? (
@@ -115,6 +158,7 @@ export function HistoryPage() {
           )}
         </Stack>
       </Paper>
+      <UndoModal job={undoing} onClose={() => setUndoing(null)} onUndone={() => refetch({ requestPolicy: 'network-only' })} />
     </Stack>
   )
 }

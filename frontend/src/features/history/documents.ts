@@ -28,10 +28,49 @@ export const ImportHistoryQuery = graphql(`
               refused
               error
               reportUrl
+              kind
+              undoneAt
+              undoOf {
+                id
+                fileName
+              }
             }
           }
         }
       }
+    }
+  }
+`)
+
+/** What undoing an import would do, without doing it. */
+export const UndoPreviewQuery = graphql(`
+  query UndoPreview($jobId: ID!) {
+    undoPreview(jobId: $jobId) {
+      jobId
+      possible
+      reason
+      archiveAdded
+      restoreUpdated
+      reactivate
+      removeClasses
+      conflicts {
+        accountId
+        key
+        name
+        reason
+      }
+    }
+  }
+`)
+
+/** Undoes a committed import; the answer is the new UNDO job of the history. */
+export const UndoImportMutation = graphql(`
+  mutation UndoImport($jobId: ID!, $skipConflicts: Boolean) {
+    undoImport(jobId: $jobId, skipConflicts: $skipConflicts) {
+      id
+      kind
+      status
+      undoOfID
     }
   }
 `)

@@ -81,6 +81,16 @@ export function formatCounts(c: Counts, { t, num }: Pick<I18n, 't' | 'num'>): st
   return parts.join(', ')
 }
 
+/**
+ * What an undo job did, from its counts: updated = accounts put back (restored or active
+ * again), archived = the accounts the import had added, unchanged = changed later, left alone.
+ */
+export function formatUndoCounts(c: Pick<Counts, 'updated' | 'archived' | 'unchanged'>, { t, num }: Pick<I18n, 't' | 'num'>): string {
+  const parts = [t('counts.restored', { n: num(c.updated) }), t('counts.archived', { n: num(c.archived) })]
+  if (c.unchanged > 0) parts.push(t('counts.leftAlone', { n: num(c.unchanged) }))
+  return parts.join(', ')
+}
+
 /** "puntkomma (;)" for the detected separator. */
 export function delimiterLabel(d: string, { t }: Pick<I18n, 't'>): string {
   switch (d) {

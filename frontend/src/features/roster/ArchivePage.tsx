@@ -10,6 +10,7 @@ import { useI18n } from '../../i18n'
 import { useSchool } from '../../school/SchoolProvider'
 import { rosterPageSize } from './ClassesPage'
 import { ArchivedAccountsQuery } from './documents'
+import { usePupilActions } from './PupilActions'
 import { PupilsTable, pupilOrder } from './PupilsTable'
 import { accountSearch, type SortKey } from './search'
 
@@ -38,6 +39,7 @@ export function ArchivePage() {
   const accounts = data?.node?.__typename === 'School' ? data.node.accounts : null
   const rows =
     accounts?.edges?.flatMap((e) => (e?.node ? [{ ...e.node, className: e.node.class?.name ?? null }] : [])) ?? []
+  const actions = usePupilActions(() => refetch({ requestPolicy: 'network-only' }))
 
   return (
     <Stack gap="md">
@@ -92,6 +94,7 @@ export function ArchivePage() {
                   showArchivedAt
                   label={t('nav.archive')}
                   busy={fetching}
+                  actions={actions.menu}
                 />
                 <CursorPager
                   page={pages.page}
@@ -107,6 +110,7 @@ export function ArchivePage() {
           )}
         </Stack>
       </Paper>
+      {actions.dialogs}
     </Stack>
   )
 }

@@ -10,15 +10,24 @@ import { Loading } from '../../components/Loading'
 import { useI18n } from '../../i18n'
 import { useSchool } from '../../school/SchoolProvider'
 import { ClassesQuery, ClassPupilsQuery } from './documents'
+import { usePupilActions } from './PupilActions'
 import { PupilsTable, pupilOrder } from './PupilsTable'
 import { accountSearch, type SortKey } from './search'
 
 /** Pupils per page in the roster tables. */
 export const rosterPageSize = 50
 
-/** Overview: the school's classes with pupil counts, and the chosen class's pupils. */
-export function ClassesPage() {
+/** Who looks at the classes: the admin (all classes, row actions) or a teacher (their own, read-only). */
+export type RosterMode = 'admin' | 'teacher'
+
+/**
+ * Overview: the classes with pupil counts, and the chosen class's pupils. An admin sees every
+ * class of the school and can act on a pupil; a teacher sees the classes they teach (the server
+ * narrows the list), read-only.
+ */
+export function ClassesPage({ mode }: { mode: RosterMode }) {
   const { t, num } = useI18n()
+  const base = mode === 'admin' ? '/klassen' : '/mijn-klassen'
   const { school } = useSchool()
   const { classId } = useParams()
   const [search, setSearch] = useState('')
@@ -35,9 +44,16 @@ export function ClassesPage() {
 
   return (
     <Stack gap="md">
-      <Title order={1} size="h2">
-        {t('nav.classes')}
-      </Title>
+      <div>
+        <Title order={1} size="h2">
+          {t(mode === 'admin' ? 'nav.classes' : 'nav.myClasses')}
+        </Title>
+        {mode === 'teacher' && (
+          <Text size="sm" c="dimmed">
+            {t('teacher.intro')}
+          </Text>
+        )}
+      </div>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 4, lg: 3 }}>
           <Paper withBorder p="sm" radius="md">
@@ -53,7 +69,7 @@ export function ClassesPage() {
               {fetching && !data && <Loading />}
               {!fetching && classes.length === 0 && !error && (
                 <Text c="dimmed" size="sm">
-                  {debounced ? t('roster.noClassesFound') : t('roster.noClasses')}
+                  {debounced ? t('roster.noClassesFound') : t(mode === 'admin' ? 'roster.noClasses' : 'teacher.noClasses')}
                 </Text>
               )}
               <ScrollArea.Autosize mah={{ base: 260, md: 560 }} type="auto">
@@ -62,7 +78,7 @@ export function ClassesPage() {
                     <NavLink
                       key={c.id}
                       component={Link}
-                      to={`/klassen/${c.id}`}
+                      to={`${base}/${c.id}`}
                       active={c.id === classId}
                       aria-current={c.id === classId ? 'page' : undefined}
                       label={c.name}
@@ -81,7 +97,7 @@ export function ClassesPage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8, lg: 9 }}>
           {classId ? (
-            <ClassPupils key={classId} classId={classId} />
+            <ClassPupils key={classId} classId={classId} mode={mode} />
           ) : (
             <Paper withBorder p="xl" radius="md">
               <Group gap="sm" c="dimmed">
@@ -96,7 +112,7 @@ export function ClassesPage() {
   )
 }
 
-function ClassPupils({ classId }: { classId: string }) {
+function ClassPupils({ classId, mode }: { classId: string; mode: RosterMode }) {
   const { t, num } = useI18n()
   const [search, setSearch] = useState('')
   const [debounced] = useDebouncedValue(search.trim(), 300)
@@ -117,6 +133,7 @@ function ClassPupils({ classId }: { classId: string }) {
   })
   const cls = data?.node?.__typename === 'Class' ? data.node : null
   const rows = cls?.pupils.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? []
+  const actions = usePupilActions(() => refetch({ requestPolicy: 'network-only' }))
 
   return (
     <Paper withBorder p="md" radius="md">
@@ -165,6 +182,7 @@ function ClassPupils({ classId }: { classId: string }) {
               }}
               label={t('roster.classTitle', { name: cls.name })}
               busy={fetching}
+              actions={mode === 'admin' ? actions.menu : undefined}
             />
             <CursorPager
               page={pages.page}
@@ -178,6 +196,7 @@ function ClassPupils({ classId }: { classId: string }) {
           </>
         )}
       </Stack>
+      {mode === 'admin' && actions.dialogs}
     </Paper>
   )
 }

@@ -1,4 +1,5 @@
-import { Table, Text } from '@mantine/core'
+import { Table, Text, VisuallyHidden } from '@mantine/core'
+import type { ReactNode } from 'react'
 import { SortHeader } from '../../components/SortHeader'
 import { useI18n } from '../../i18n'
 import type { SortKey } from './search'
@@ -17,6 +18,27 @@ export interface PupilRow {
   archivedAt?: string | null
 }
 
+/** The actions column sticks to the right edge, so the row menu is reachable without scrolling sideways. */
+const stickyEnd: React.CSSProperties = {
+  position: 'sticky',
+  right: 0,
+  background: 'var(--mantine-color-body)',
+  boxShadow: '-6px 0 6px -6px rgba(0, 0, 0, 0.15)',
+}
+
+/** An e-mail address that may wrap after its @ (long school addresses fill narrow tables). */
+function breakableEmail(email: string) {
+  const at = email.indexOf('@')
+  if (at < 0) return email
+  return (
+    <>
+      {email.slice(0, at + 1)}
+      <wbr />
+      {email.slice(at + 1)}
+    </>
+  )
+}
+
 /** Pupils by last name ("Vries, Jan de") or key; the headers sort. */
 export function PupilsTable({
   rows,
@@ -27,6 +49,7 @@ export function PupilsTable({
   showArchivedAt,
   label,
   busy,
+  actions,
 }: {
   rows: PupilRow[]
   sort: SortKey
@@ -36,10 +59,12 @@ export function PupilsTable({
   showArchivedAt?: boolean
   label: string
   busy?: boolean
+  /** A cell of actions at the end of each row (the admin's row menu). */
+  actions?: (row: PupilRow) => ReactNode
 }) {
   const { t, lang } = useI18n()
   const date = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium' })
-  const cols = 5 + (showClass ? 1 : 0) + (showArchivedAt ? 1 : 0)
+  const cols = 5 + (showClass ? 1 : 0) + (showArchivedAt ? 1 : 0) + (actions ? 1 : 0)
   return (
     <Table.ScrollContainer minWidth={680}>
       <Table striped highlightOnHover verticalSpacing={6} aria-label={label} aria-busy={busy}>
@@ -56,6 +81,11 @@ export function PupilsTable({
             <Table.Th scope="col">{t('roster.col.year')}</Table.Th>
             <Table.Th scope="col">{t('roster.col.email')}</Table.Th>
             {showArchivedAt && <Table.Th scope="col">{t('roster.col.archivedAt')}</Table.Th>}
+            {actions && (
+              <Table.Th scope="col" w={48} style={stickyEnd}>
+                <VisuallyHidden>{t('common.actions')}</VisuallyHidden>
+              </Table.Th>
+            )}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -68,7 +98,7 @@ export function PupilsTable({
               </Table.Td>
             </Table.Tr>
           )}
-          {rows.map((p) => (
+          {rows.map((p, i) => (
             <Table.Tr key={p.id}>
               <Table.Td>{p.externalKey ?? ''}</Table.Td>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>
@@ -80,8 +110,17 @@ export function PupilsTable({
               {showClass && <Table.Td>{p.className ?? ''}</Table.Td>}
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{p.level}</Table.Td>
               <Table.Td>{p.year ?? ''}</Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{p.email}</Table.Td>
+              <Table.Td>{breakableEmail(p.email)}</Table.Td>
               {showArchivedAt && <Table.Td>{p.archivedAt ? date.format(new Date(p.archivedAt)) : ''}</Table.Td>}
+              {actions && (
+                <Table.Td
+                  py={0}
+                  // The striped table colours its odd rows; the sticky cell covers what scrolls under it.
+                  style={{ ...stickyEnd, background: i % 2 === 0 ? 'var(--table-striped-color)' : stickyEnd.background }}
+                >
+                  {actions(p)}
+                </Table.Td>
+              )}
             </Table.Tr>
           ))}
         </Table.Tbody>

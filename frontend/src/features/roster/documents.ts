@@ -108,3 +108,23 @@ export const ArchivedAccountsQuery = graphql(`
     }
   }
 `)
+
+/** Where one pupil's data can be downloaded (JSON); asked only when someone downloads it. */
+export const AccountExportQuery = graphql(`
+  query AccountExport($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on Account {
+        id
+        exportUrl
+      }
+    }
+  }
+`)
+
+/** Erases one pupil for good: the account and every trace in the import history. */
+export const ErasePupilMutation = graphql(`
+  mutation ErasePupil($accountId: ID!) {
+    erasePupil(accountId: $accountId)
+  }
+`)
