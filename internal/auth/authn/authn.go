@@ -5,7 +5,6 @@ package authn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/apitoken"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 )
@@ -42,9 +42,10 @@ func New(client *ent.Client, log *slog.Logger) *Service {
 // Errors of signing in; their messages are for the person at the login page.
 var (
 	// ErrBadLogin is the one answer to a wrong username or password (no hint which).
-	ErrBadLogin = errors.New("Onjuiste gebruikersnaam of wachtwoord.")
+	ErrBadLogin = apperr.New("BAD_LOGIN", "Onjuiste gebruikersnaam of wachtwoord.", "Wrong username or password.", nil)
 	// ErrLocked means too many failed attempts: wait a while.
-	ErrLocked = errors.New("Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.")
+	ErrLocked = apperr.New("LOCKED", "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
+		"Too many failed attempts. Try again in a quarter of an hour.", nil)
 )
 
 // maxFailures is how many wrong passwords an account takes before it is locked for a while.

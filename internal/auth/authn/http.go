@@ -13,6 +13,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
 )
 
@@ -88,9 +89,18 @@ func remoteAddr(r *http.Request) string {
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
+	writeError(w, status, apperr.New(code, msg, "", nil))
+}
+
+// writeError answers a refusal in the shape of a GraphQL error response.
+func writeError(w http.ResponseWriter, status int, e *apperr.Error) {
+	ext := map[string]any{"code": e.Code()}
+	if en, _ := e.Extensions()["messageEn"].(string); en != "" {
+		ext["messageEn"] = en
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}}})
+	json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": e.Error(), "extensions": ext}}})
 }
 
 // LoginHandler serves POST /api/login with a JSON body {"username": …, "password": …}: it sets
@@ -109,11 +119,11 @@ func (s *Service) LoginHandler() http.Handler {
 		secret, v, err := s.Login(r.Context(), body.Username, body.Password, remoteAddr(r), r.UserAgent())
 		switch {
 		case errors.Is(err, ErrLocked):
-			writeJSONError(w, http.StatusTooManyRequests, "LOCKED", err.Error())
+			writeError(w, http.StatusTooManyRequests, ErrLocked)
 			return
 		case errors.Is(err, ErrBadLogin):
 			time.Sleep(300 * time.Millisecond) // slows guessing without helping timing attacks
-			writeJSONError(w, http.StatusUnauthorized, "BAD_LOGIN", err.Error())
+			writeError(w, http.StatusUnauthorized, ErrBadLogin)
 			return
 		case err != nil:
 			s.log.Error("login", "err", err)
