@@ -153,11 +153,11 @@ type PreviewUserPage struct {
 }
 
 type SchoolSettingsInput struct {
-	// Percentage of active pupils an import may archive without typed confirmation.
+	// Percentage of active pupils an import may archive without typed confirmation: 0 to 100.
 	ArchiveThreshold *int `json:"archiveThreshold,omitempty"`
-	// Days an archived account is kept before it is purged.
+	// Days an archived account is kept before it is purged: 30 to 3650 (default 730).
 	ArchivedRetentionDays *int `json:"archivedRetentionDays,omitempty"`
-	// Days an import keeps its row data after the commit.
+	// Days an import keeps its row data after the commit: 1 to 365 (default 30).
 	JobDataRetentionDays *int `json:"jobDataRetentionDays,omitempty"`
 }
 
