@@ -883,11 +883,11 @@ export type PreviewOutcome =
   | 'UPDATED';
 
 export type SchoolSettingsInput = {
-  /** Percentage of active pupils an import may archive without typed confirmation. */
+  /** Percentage of active pupils an import may archive without typed confirmation: 0 to 100. */
   archiveThreshold?: number | null | undefined;
-  /** Days an archived account is kept before it is purged. */
+  /** Days an archived account is kept before it is purged: 30 to 3650 (default 730). */
   archivedRetentionDays?: number | null | undefined;
-  /** Days an import keeps its row data after the commit. */
+  /** Days an import keeps its row data after the commit: 1 to 365 (default 30). */
   jobDataRetentionDays?: number | null | undefined;
 };
 
