@@ -251,9 +251,10 @@ func TestImportFlow(t *testing.T) {
 			if e := errorOf(t, err); e.Extensions["code"] != "MAPPING_INVALID" || !strings.Contains(e.Message, "Klas") && !strings.Contains(e.Message, "klas") {
 				t.Fatalf("bad mapping answered %+v", e)
 			}
+			// The admin corrects the proposal: the school does not want e-mail addresses in Numo.
 			good := []map[string]any{}
 			for _, c := range u.Columns {
-				if c.Field != nil {
+				if c.Field != nil && c.Header != "E-mail" {
 					good = append(good, map[string]any{"column": c.Index, "field": *c.Field})
 				}
 			}
@@ -327,6 +328,15 @@ func TestImportFlow(t *testing.T) {
 			up2, err := a.upload(s.ID, "transition/school_2027.csv")
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The same headers again: the mapping the school confirmed comes first.
+			for _, c := range up2.Upload.Columns {
+				if c.Header == "E-mail" && c.Field != nil {
+					t.Fatalf("second upload proposes E-mail as %s; the school left it unmatched", *c.Field)
+				}
+				if c.Header == "Stamnr" && (c.Field == nil || *c.Field != "key" || c.Confidence != 1) {
+					t.Fatalf("second upload proposes Stamnr as %+v", c)
+				}
 			}
 			p2, err := a.preview(up2.Upload.ID, "ADD", "UPDATE", "ARCHIVE")
 			if err != nil {
