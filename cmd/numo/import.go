@@ -638,21 +638,7 @@ func printSummary(w io.Writer, sum *importSummary) {
 }
 
 func formatProblem(p cliProblem) string {
-	var b strings.Builder
-	if p.Line > 0 {
-		fmt.Fprintf(&b, "regel %d", p.Line)
-	}
-	if p.Column != "" {
-		if b.Len() > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "kolom %s", p.Column)
-	}
-	if b.Len() > 0 {
-		b.WriteString(": ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
+	return importer.Problem{Line: p.Line, Column: p.Column, NL: p.Message}.Error()
 }
 
 // thousands writes n with Dutch thousands separators: 100.000.

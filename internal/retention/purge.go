@@ -167,20 +167,7 @@ func purgeSchool(ctx context.Context, db *store.DB, s *ent.School, now time.Time
 
 // purgeJobData drops the row data of the school's imports committed before cutoff.
 func (t *schoolTx) purgeJobData(r *SchoolReport, cutoff, now time.Time) error {
-	var ids []int
-	err := t.scan("SELECT id, committed_at FROM import_jobs WHERE school_id = "+t.ph(1)+
-		" AND status IN ('COMMITTED', 'UNDONE') AND data_purged_at IS NULL AND committed_at IS NOT NULL ORDER BY id",
-		[]any{t.schoolID}, func(rows *sql.Rows) error {
-			var id int
-			var at time.Time
-			if err := rows.Scan(&id, &at); err != nil {
-				return err
-			}
-			if at.Before(cutoff) {
-				ids = append(ids, id)
-			}
-			return nil
-		})
+	ids, err := t.jobsBefore("committed_at", "status IN ('COMMITTED', 'UNDONE') AND committed_at IS NOT NULL", cutoff)
 	if err != nil {
 		return fmt.Errorf("find imports past the term: %w", err)
 	}
@@ -203,20 +190,7 @@ func (t *schoolTx) purgeJobData(r *SchoolReport, cutoff, now time.Time) error {
 // purgeAbandoned drops the file and plan of imports uploaded before cutoff and never
 // committed, and any uploaded file left of a committed import.
 func (t *schoolTx) purgeAbandoned(r *SchoolReport, cutoff, now time.Time) error {
-	var ids []int
-	err := t.scan("SELECT id, created_at FROM import_jobs WHERE school_id = "+t.ph(1)+
-		" AND status IN ('UPLOADED', 'MAPPED', 'PREVIEWED', 'FAILED') AND data_purged_at IS NULL ORDER BY id",
-		[]any{t.schoolID}, func(rows *sql.Rows) error {
-			var id int
-			var at time.Time
-			if err := rows.Scan(&id, &at); err != nil {
-				return err
-			}
-			if at.Before(cutoff) {
-				ids = append(ids, id)
-			}
-			return nil
-		})
+	ids, err := t.jobsBefore("created_at", "status IN ('UPLOADED', 'MAPPED', 'PREVIEWED', 'FAILED')", cutoff)
 	if err != nil {
 		return fmt.Errorf("find abandoned imports: %w", err)
 	}
@@ -372,4 +346,23 @@ func jsonArg(raw []byte) any {
 		return nil
 	}
 	return string(raw)
+}
+
+// jobsBefore returns the school's import jobs with row data left that match where and whose
+// timeColumn lies before cutoff.
+func (t *schoolTx) jobsBefore(timeColumn, where string, cutoff time.Time) ([]int, error) {
+	var ids []int
+	err := t.scan("SELECT id, "+timeColumn+" FROM import_jobs WHERE school_id = "+t.ph(1)+" AND "+where+
+		" AND data_purged_at IS NULL ORDER BY id", []any{t.schoolID}, func(rows *sql.Rows) error {
+		var id int
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			return err
+		}
+		if at.Before(cutoff) {
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	return ids, err
 }
