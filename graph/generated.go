@@ -383,6 +383,7 @@ type ComplexityRoot struct {
 		Key       func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Reason    func(childComplexity int) int
+		ReasonEn  func(childComplexity int) int
 	}
 
 	UndoPreview struct {
@@ -392,6 +393,7 @@ type ComplexityRoot struct {
 		Possible       func(childComplexity int) int
 		Reactivate     func(childComplexity int) int
 		Reason         func(childComplexity int) int
+		ReasonEn       func(childComplexity int) int
 		RemoveClasses  func(childComplexity int) int
 		RestoreUpdated func(childComplexity int) int
 	}
@@ -2042,6 +2044,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UndoConflict.Reason(childComplexity), true
+	case "UndoConflict.reasonEn":
+		if e.ComplexityRoot.UndoConflict.ReasonEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UndoConflict.ReasonEn(childComplexity), true
 
 	case "UndoPreview.archiveAdded":
 		if e.ComplexityRoot.UndoPreview.ArchiveAdded == nil {
@@ -2079,6 +2087,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UndoPreview.Reason(childComplexity), true
+	case "UndoPreview.reasonEn":
+		if e.ComplexityRoot.UndoPreview.ReasonEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UndoPreview.ReasonEn(childComplexity), true
 	case "UndoPreview.removeClasses":
 		if e.ComplexityRoot.UndoPreview.RemoveClasses == nil {
 			break
@@ -2873,6 +2887,8 @@ func (ec *executionContext) childFields_UndoConflict(ctx context.Context, field 
 		return ec.fieldContext_UndoConflict_name(ctx, field)
 	case "reason":
 		return ec.fieldContext_UndoConflict_reason(ctx, field)
+	case "reasonEn":
+		return ec.fieldContext_UndoConflict_reasonEn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UndoConflict", field.Name)
 }
@@ -2885,6 +2901,8 @@ func (ec *executionContext) childFields_UndoPreview(ctx context.Context, field g
 		return ec.fieldContext_UndoPreview_possible(ctx, field)
 	case "reason":
 		return ec.fieldContext_UndoPreview_reason(ctx, field)
+	case "reasonEn":
+		return ec.fieldContext_UndoPreview_reasonEn(ctx, field)
 	case "archiveAdded":
 		return ec.fieldContext_UndoPreview_archiveAdded(ctx, field)
 	case "restoreUpdated":
@@ -10558,6 +10576,29 @@ func (ec *executionContext) fieldContext_UndoConflict_reason(_ context.Context, 
 	return graphql.NewScalarFieldContext("UndoConflict", field, false, false, "String")
 }
 
+func (ec *executionContext) _UndoConflict_reasonEn(ctx context.Context, field graphql.CollectedField, obj *model.UndoConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UndoConflict_reasonEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReasonEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UndoConflict_reasonEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UndoConflict", field, false, false, "String")
+}
+
 func (ec *executionContext) _UndoPreview_jobId(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10624,6 +10665,29 @@ func (ec *executionContext) _UndoPreview_reason(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_UndoPreview_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UndoPreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _UndoPreview_reasonEn(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UndoPreview_reasonEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReasonEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UndoPreview_reasonEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UndoPreview", field, false, false, "String")
 }
 
@@ -20314,6 +20378,11 @@ func (ec *executionContext) _UndoConflict(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "reasonEn":
+			out.Values[i] = ec._UndoConflict_reasonEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20354,6 +20423,11 @@ func (ec *executionContext) _UndoPreview(ctx context.Context, sel ast.SelectionS
 			}
 		case "reason":
 			out.Values[i] = ec._UndoPreview_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reasonEn":
+			out.Values[i] = ec._UndoPreview_reasonEn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

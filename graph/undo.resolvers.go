@@ -54,10 +54,10 @@ func (r *queryResolver) UndoPreview(ctx context.Context, jobID int) (*model.Undo
 	m := &model.UndoPreview{JobID: p.JobID, Possible: p.Possible, ArchiveAdded: p.ArchiveAdded, RestoreUpdated: p.RestoreUpdated,
 		Reactivate: p.Reactivate, RemoveClasses: p.RemoveClasses, Conflicts: make([]*model.UndoConflict, 0, len(p.Conflicts))}
 	if !p.Possible {
-		m.Reason = &p.Reason
+		m.Reason, m.ReasonEn = &p.Reason, &p.ReasonEn
 	}
 	for _, c := range p.Conflicts {
-		m.Conflicts = append(m.Conflicts, &model.UndoConflict{AccountID: c.AccountID, Key: c.Key, Name: c.Name, Reason: c.Reason})
+		m.Conflicts = append(m.Conflicts, &model.UndoConflict{AccountID: c.AccountID, Key: c.Key, Name: c.Name, Reason: c.Reason, ReasonEn: c.ReasonEn})
 	}
 	return m, nil
 }

@@ -179,6 +179,8 @@ type UndoConflict struct {
 	Name      string `json:"name"`
 	// Dutch explanation.
 	Reason string `json:"reason"`
+	// The same in English.
+	ReasonEn string `json:"reasonEn"`
 }
 
 // What undoing an import will do.
@@ -188,6 +190,8 @@ type UndoPreview struct {
 	Possible bool `json:"possible"`
 	// Why not, when it cannot (Dutch).
 	Reason *string `json:"reason,omitempty"`
+	// The same in English.
+	ReasonEn *string `json:"reasonEn,omitempty"`
 	// Accounts the import added; the undo archives them (they are not deleted).
 	ArchiveAdded int `json:"archiveAdded"`
 	// Accounts the import updated; they get their old values back.

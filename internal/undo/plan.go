@@ -81,8 +81,8 @@ func makePlan(ctx context.Context, q querier, ph func(int) string, jobID, school
 			a.now.Class = classes.names[*a.now.ClassID]
 		}
 		h := hist[a.id]
-		if reason := conflict(a, h, committed, classes); reason != "" {
-			p.Conflicts = append(p.Conflicts, Conflict{AccountID: a.id, Key: a.now.Key, Name: fullName(a.now.Person), Reason: reason})
+		if reason, reasonEn := conflict(a, h, committed, classes); reason != "" {
+			p.Conflicts = append(p.Conflicts, Conflict{AccountID: a.id, Key: a.now.Key, Name: fullName(a.now.Person), Reason: reason, ReasonEn: reasonEn})
 			continue
 		}
 		it := item{accountID: a.id, current: a.now}
@@ -143,16 +143,19 @@ func refuse(j *jobRow) *refusal {
 }
 
 // conflict returns why the account may not be touched by the undo, "" when it may.
-func conflict(a touched, h history, committed time.Time, classes *classInfo) string {
+func conflict(a touched, h history, committed time.Time, classes *classInfo) (nl, en string) {
 	switch {
 	case h.later != nil:
-		return fmt.Sprintf("gewijzigd door de latere import “%s” van %s", h.later.fileName, dutchTime(h.later.committedAt))
+		return fmt.Sprintf("gewijzigd door de latere import “%s” van %s", h.later.fileName, dutchTime(h.later.committedAt)),
+			fmt.Sprintf("changed by the later import “%s” of %s", h.later.fileName, h.later.committedAt.Format("2 Jan 2006 15:04"))
 	case a.updatedAt.After(committed) && !slices.ContainsFunc(h.undoneAt, a.updatedAt.Equal):
-		return fmt.Sprintf("gewijzigd na deze import (op %s)", dutchTime(a.updatedAt))
+		return fmt.Sprintf("gewijzigd na deze import (op %s)", dutchTime(a.updatedAt)),
+			fmt.Sprintf("changed after this import (on %s)", a.updatedAt.Format("2 Jan 2006 15:04"))
 	case a.before != nil && a.before.ClassID != nil && !classes.exists(*a.before.ClassID):
-		return fmt.Sprintf("de klas %s van vóór de import bestaat niet meer", a.before.Class)
+		return fmt.Sprintf("de klas %s van vóór de import bestaat niet meer", a.before.Class),
+			fmt.Sprintf("the class %s it had before the import no longer exists", a.before.Class)
 	}
-	return ""
+	return "", ""
 }
 
 func loadJob(ctx context.Context, q querier, ph func(int) string, jobID, schoolID int) (*jobRow, error) {

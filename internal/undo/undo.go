@@ -68,6 +68,8 @@ type Conflict struct {
 	Name      string `json:"name"`
 	// Reason explains the conflict in Dutch, e.g. "gewijzigd na deze import (op 3 september 2026 om 14:05)".
 	Reason string `json:"reason"`
+	// ReasonEn is the same in English.
+	ReasonEn string `json:"reasonEn"`
 }
 
 // Options control Undo.

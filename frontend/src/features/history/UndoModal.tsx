@@ -76,7 +76,7 @@ function Effect({ icon, color, children }: { icon: ReactNode; color: string; chi
 }
 
 function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => void; onUndone: () => void }) {
-  const { t, num } = useI18n()
+  const { t, num, lang } = useI18n()
   const [{ data, fetching, error }, refetch] = useQuery({
     query: UndoPreviewQuery,
     variables: { jobId: job.id },
@@ -107,7 +107,7 @@ function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => 
     return (
       <Stack gap="md">
         <Alert color="gray" icon={<IconInfoCircle aria-hidden />} title={t('undo.impossible')}>
-          {p.reason ?? ''}
+          {(lang === 'en' ? p.reasonEn : p.reason) ?? ''}
         </Alert>
         <Group justify="flex-end">{cancel}</Group>
       </Stack>
@@ -206,7 +206,7 @@ function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => 
                     <Table.Tr key={c.accountId}>
                       <Table.Td>{c.key}</Table.Td>
                       <Table.Td style={{ whiteSpace: 'nowrap' }}>{c.name}</Table.Td>
-                      <Table.Td>{c.reason}</Table.Td>
+                      <Table.Td>{lang === 'en' ? c.reasonEn : c.reason}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

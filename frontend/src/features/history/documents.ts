@@ -49,6 +49,7 @@ export const UndoPreviewQuery = graphql(`
       jobId
       possible
       reason
+      reasonEn
       archiveAdded
       restoreUpdated
       reactivate
@@ -58,6 +59,7 @@ export const UndoPreviewQuery = graphql(`
         key
         name
         reason
+        reasonEn
       }
     }
   }

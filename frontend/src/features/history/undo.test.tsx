@@ -65,6 +65,7 @@ const preview = {
   jobId: 'job7',
   possible: true,
   reason: null,
+  reasonEn: null,
   archiveAdded: 6,
   restoreUpdated: 30,
   reactivate: 7,
@@ -86,7 +87,7 @@ describe('UndoModal', () => {
   })
 
   it('lists the accounts changed later and only goes on when they may stay as they are', async () => {
-    const conflicts = [{ __typename: 'UndoConflict', accountId: 'a1', key: '24101', name: 'Anouk van der Berg', reason: 'gewijzigd na deze import' }]
+    const conflicts = [{ __typename: 'UndoConflict', accountId: 'a1', key: '24101', name: 'Anouk van der Berg', reason: 'gewijzigd na deze import', reasonEn: 'changed after this import' }]
     const { client, mutation } = clientWith({ ...preview, conflicts })
     renderWithProviders(<UndoModal job={job} onClose={vi.fn()} onUndone={vi.fn()} />, { client })
     expect(await screen.findByText('1 accounts zijn na deze import nog gewijzigd')).toBeVisible()
@@ -102,7 +103,7 @@ describe('UndoModal', () => {
   })
 
   it('explains why an import cannot be undone', async () => {
-    const { client } = clientWith({ ...preview, possible: false, reason: 'Deze import is al ongedaan gemaakt.' })
+    const { client } = clientWith({ ...preview, possible: false, reason: 'Deze import is al ongedaan gemaakt.', reasonEn: 'This import was undone already.' })
     renderWithProviders(<UndoModal job={job} onClose={vi.fn()} onUndone={vi.fn()} />, { client })
     expect(await screen.findByText('Deze import is al ongedaan gemaakt.')).toBeVisible()
     expect(screen.queryByRole('button', { name: 'Ongedaan maken' })).not.toBeInTheDocument()
