@@ -94,7 +94,7 @@ func NewHandler(o Options) *handler.Server {
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		log.Error("graphql panic", "panic", p)
-		return gqlerror.Errorf("internal error")
+		return &gqlerror.Error{Message: "interne fout; probeer het later opnieuw", Extensions: map[string]any{"code": "INTERNAL"}}
 	})
 	return srv
 }
