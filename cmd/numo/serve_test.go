@@ -273,24 +273,30 @@ func prepareJob(t testing.TB, p *process, schoolID int, data []byte) string {
 	return job
 }
 
-// TestTwoProcesses runs two numo processes on one PostgreSQL: a job uploaded on one is
-// previewed on the other, a commit sent to both at once is claimed by exactly one, and a
-// subscriber on the other process sees the progress to the end.
-func TestTwoProcesses(t *testing.T) {
+// twoProcesses starts two numo processes on one fresh PostgreSQL database with one school,
+// both signed in with a token of it, and returns them with the database and the school.
+func twoProcesses(t *testing.T, brin string) (a, b *process, db *sql.DB, schoolID int) {
+	t.Helper()
 	url := testdb.URL(t, "postgres")
-	a := startNumo(t, url)
-	b := startNumo(t, url)
+	a, b = startNumo(t, url), startNumo(t, url)
 	db, err := sql.Open("postgres", url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	var schoolID int
-	if err := db.QueryRow(`INSERT INTO schools (name, brin, archive_threshold, created_at, updated_at) VALUES ('Twee', '12AB', 10, now(), now()) RETURNING id`).Scan(&schoolID); err != nil {
+	t.Cleanup(func() { db.Close() })
+	if err := db.QueryRow(`INSERT INTO schools (name, brin, archive_threshold, created_at, updated_at) VALUES ($1, $1, 10, now(), now()) RETURNING id`, brin).Scan(&schoolID); err != nil {
 		t.Fatal(err)
 	}
 	a.token = grant(t, url, schoolID)
 	b.token = a.token
+	return a, b, db, schoolID
+}
+
+// TestTwoProcesses runs two numo processes on one PostgreSQL: a job uploaded on one is
+// previewed on the other, a commit sent to both at once is claimed by exactly one, and a
+// subscriber on the other process sees the progress to the end.
+func TestTwoProcesses(t *testing.T) {
+	a, b, db, schoolID := twoProcesses(t, "12AB")
 	job := a.upload(t, schoolID, "groot.csv", bigFile(20000))
 	if r := b.query(t, `mutation($j: ID!) { preview(jobId: $j, actions: [ADD]) { counts { added } } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
 		t.Fatalf("preview on the other process: %+v", r.Errors)
@@ -351,20 +357,7 @@ func TestTwoProcesses(t *testing.T) {
 // TestKilledCommit kills the committing process (SIGKILL) in the middle of its writes: nothing
 // of the import is kept, the other process marks the job failed, and its subscribers hear so.
 func TestKilledCommit(t *testing.T) {
-	url := testdb.URL(t, "postgres")
-	a := startNumo(t, url)
-	b := startNumo(t, url)
-	db, err := sql.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var schoolID int
-	if err := db.QueryRow(`INSERT INTO schools (name, brin, archive_threshold, created_at, updated_at) VALUES ('Kill', '34CD', 10, now(), now()) RETURNING id`).Scan(&schoolID); err != nil {
-		t.Fatal(err)
-	}
-	a.token = grant(t, url, schoolID)
-	b.token = a.token
+	a, b, db, schoolID := twoProcesses(t, "34CD")
 	job := prepareJob(t, a, schoolID, bigFile(150000))
 	events := b.subscribe(t, job)
 	if r := a.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {

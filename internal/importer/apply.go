@@ -99,11 +99,8 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 		return nil, fmt.Errorf("apply: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if db.Dialect == dialect.Postgres {
-		// Two commits for one school never interleave (SQLite's write lock already serialises).
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", store.AdvisoryKey("import:school:"+strconv.Itoa(schoolID))); err != nil {
-			return nil, fmt.Errorf("apply: lock school: %w", err)
-		}
+	if err := store.LockSchool(ctx, tx, db.Dialect, schoolID); err != nil {
+		return nil, fmt.Errorf("apply: %w", err)
 	}
 	if opt.JobID != 0 {
 		// No row lock here: the committing process writes progress and heartbeats to this row

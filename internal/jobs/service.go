@@ -116,8 +116,10 @@ func Mapping(j *ent.ImportJob) (*jobMapping, error) {
 // Upload reads a file for a school and creates its job with the detected format and a
 // proposed mapping. A refused file creates nothing.
 func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, data []byte) (*ent.ImportJob, error) {
-	if _, err := s.db.Client.School.Get(ctx, schoolID); ent.IsNotFound(err) {
-		return nil, errNotFound("school", schoolID) // not visible to this viewer: as if it did not exist
+	// Read as the viewer: another school is not found, as if it did not exist.
+	school, err := s.db.Client.School.Get(ctx, schoolID)
+	if ent.IsNotFound(err) {
+		return nil, errNotFound("school", schoolID)
 	} else if err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
 	}
@@ -126,12 +128,6 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 	}
 	user := ctx
 	ctx = auth.System(ctx)
-	school, err := s.db.Client.School.Get(ctx, schoolID)
-	if ent.IsNotFound(err) {
-		return nil, errNotFound("school", schoolID)
-	} else if err != nil {
-		return nil, fmt.Errorf("upload: %w", err)
-	}
 	f, err := importer.Parse(data)
 	var fe *importer.FileError
 	if errors.As(err, &fe) {

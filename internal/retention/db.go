@@ -4,21 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
-
-	"entgo.io/ent/dialect"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 )
-
-// querier is what the package reads through: the ent client or one of its transactions
-// (both pass raw SQL to the driver).
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
 
 // schoolTx is a transaction of the purge or an erasure that holds the school's import lock
 // (on PostgreSQL; SQLite's write lock serialises by itself), so that it never interleaves with
@@ -35,12 +26,9 @@ func beginSchool(ctx context.Context, c *ent.Client, d string, schoolID int) (*s
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	if d == dialect.Postgres {
-		key := store.AdvisoryKey("import:school:" + strconv.Itoa(schoolID))
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", key); err != nil {
-			tx.Rollback() //nolint:errcheck // the lock error is what counts
-			return nil, fmt.Errorf("lock school %d: %w", schoolID, err)
-		}
+	if err := store.LockSchool(ctx, tx, d, schoolID); err != nil {
+		tx.Rollback() //nolint:errcheck // the lock error is what counts
+		return nil, err
 	}
 	return &schoolTx{Tx: tx, ctx: ctx, ph: importer.Placeholder(d), schoolID: schoolID}, nil
 }
@@ -88,7 +76,7 @@ func batches(ids []int, fn func(args []any) error) error {
 }
 
 // scanRows runs a query and calls fn for every row; the rows are closed before it returns.
-func scanRows(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
+func scanRows(ctx context.Context, q importer.Querier, query string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err

@@ -172,7 +172,7 @@ func Export(ctx context.Context, db *store.DB, accountID int, now time.Time) (*A
 }
 
 // exportHistory adds the account's change records and its rows in stored plans.
-func exportHistory(ctx context.Context, q querier, ph func(int) string, a *ent.Account, exp *AccountExport) error {
+func exportHistory(ctx context.Context, q importer.Querier, ph func(int) string, a *ent.Account, exp *AccountExport) error {
 	err := scanRows(ctx, q, `SELECT j.id, j.file_name, j.kind, j.committed_at, c.action, c.before
 		FROM account_changes c JOIN import_jobs j ON j.id = c.job_id WHERE c.account_id = `+ph(1)+` ORDER BY j.committed_at, j.id`,
 		[]any{a.ID}, func(rows *sql.Rows) error {

@@ -181,3 +181,24 @@ func lockKey(name string) int64 {
 
 // AdvisoryKey returns the advisory lock key of a named resource, e.g. "import:school:42".
 func AdvisoryKey(name string) int64 { return lockKey(name) }
+
+// execer is what LockSchool runs through: a *sql.Tx or an ent transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// LockSchool takes, for the rest of the transaction tx, the lock that every write of a school's
+// accounts as a whole takes — an import commit, an undo, a purge or an erasure — so that two of
+// them never interleave. On SQLite the transaction's write lock already serialises them.
+func LockSchool(ctx context.Context, tx execer, dialectName string, schoolID int) error {
+	if dialectName != dialect.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", SchoolLockKey(schoolID)); err != nil {
+		return fmt.Errorf("lock school %d: %w", schoolID, err)
+	}
+	return nil
+}
+
+// SchoolLockKey is the advisory lock key LockSchool takes for the school.
+func SchoolLockKey(schoolID int) int64 { return AdvisoryKey(fmt.Sprintf("import:school:%d", schoolID)) }

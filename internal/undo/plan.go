@@ -12,6 +12,7 @@ import (
 
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/importer"
 )
 
 // jobRow is the part of an import job that decides whether it can be undone.
@@ -52,7 +53,7 @@ type laterJob struct {
 
 // makePlan computes what undoing the job does, reading through q (the client, or the undo's
 // transaction). ph renders the n-th placeholder of the database's dialect.
-func makePlan(ctx context.Context, q querier, ph func(int) string, jobID, schoolID int) (*Plan, error) {
+func makePlan(ctx context.Context, q importer.Querier, ph func(int) string, jobID, schoolID int) (*Plan, error) {
 	job, err := loadJob(ctx, q, ph, jobID, schoolID)
 	if err != nil {
 		return nil, err
@@ -158,7 +159,7 @@ func conflict(a touched, h history, committed time.Time, classes *classInfo) (nl
 	return "", ""
 }
 
-func loadJob(ctx context.Context, q querier, ph func(int) string, jobID, schoolID int) (*jobRow, error) {
+func loadJob(ctx context.Context, q importer.Querier, ph func(int) string, jobID, schoolID int) (*jobRow, error) {
 	rows, err := q.QueryContext(ctx, "SELECT kind, status, file_name, committed_at, undone_at, data_purged_at FROM import_jobs WHERE id = "+
 		ph(1)+" AND school_id = "+ph(2), jobID, schoolID)
 	if err != nil {
@@ -179,7 +180,7 @@ func loadJob(ctx context.Context, q querier, ph func(int) string, jobID, schoolI
 }
 
 // loadTouched reads every account the job changed, with its change record.
-func loadTouched(ctx context.Context, q querier, ph func(int) string, jobID, schoolID int) ([]touched, error) {
+func loadTouched(ctx context.Context, q importer.Querier, ph func(int) string, jobID, schoolID int) ([]touched, error) {
 	rows, err := q.QueryContext(ctx, `SELECT c.account_id, c.action, c.before, a.external_key, a.first_name, a.infix, a.last_name,
 		a.email, a.username, a.eck_id, a.level, a.year, a.class_id, a.status, a.archived_at, a.updated_at
 		FROM account_changes c JOIN accounts a ON a.id = c.account_id
@@ -226,7 +227,7 @@ func loadTouched(ctx context.Context, q querier, ph func(int) string, jobID, sch
 }
 
 // loadHistory reads what other jobs of the school did to the job's accounts.
-func loadHistory(ctx context.Context, q querier, ph func(int) string, jobID, schoolID int, committed time.Time) (map[int]history, error) {
+func loadHistory(ctx context.Context, q importer.Querier, ph func(int) string, jobID, schoolID int, committed time.Time) (map[int]history, error) {
 	rows, err := q.QueryContext(ctx, `SELECT c.account_id, c.action, j.kind, j.status, j.file_name, j.committed_at, o.committed_at
 		FROM account_changes c JOIN import_jobs j ON j.id = c.job_id LEFT JOIN import_jobs o ON o.id = j.undo_of_id
 		WHERE j.school_id = `+ph(1)+` AND c.job_id <> `+ph(2)+`
@@ -277,7 +278,7 @@ type classInfo struct {
 
 func (c *classInfo) exists(id int) bool { _, ok := c.names[id]; return ok }
 
-func loadClasses(ctx context.Context, q querier, ph func(int) string, jobID, schoolID int) (*classInfo, error) {
+func loadClasses(ctx context.Context, q importer.Querier, ph func(int) string, jobID, schoolID int) (*classInfo, error) {
 	ci := &classInfo{names: map[int]string{}, members: map[int][]int{}, teachers: map[int]bool{}}
 	rows, err := q.QueryContext(ctx, "SELECT id, name, created_by_job_id FROM classes WHERE school_id = "+ph(1)+" ORDER BY id", schoolID)
 	if err != nil {
@@ -319,7 +320,7 @@ func loadClasses(ctx context.Context, q querier, ph func(int) string, jobID, sch
 	return ci, nil
 }
 
-func scanPairs(ctx context.Context, q querier, query string, args []any, fn func(a, b int)) error {
+func scanPairs(ctx context.Context, q importer.Querier, query string, args []any, fn func(a, b int)) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err

@@ -137,10 +137,8 @@ func Undo(ctx context.Context, db *store.DB, jobID int, opt Options) (*Result, e
 		return nil, fmt.Errorf("undo job %d: begin: %w", jobID, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if d == dialect.Postgres {
-		if _, err := tx.ExecContext(sys, "SELECT pg_advisory_xact_lock($1)", schoolLock(schoolID)); err != nil {
-			return nil, fmt.Errorf("undo job %d: lock school: %w", jobID, err)
-		}
+	if err := store.LockSchool(sys, tx, d, schoolID); err != nil {
+		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
 	ph := importer.Placeholder(d)
 	// The plan is made again under the lock: what the preview showed may have changed.

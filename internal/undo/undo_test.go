@@ -3,7 +3,6 @@ package undo_test
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -381,7 +380,7 @@ func TestUndoWaitsForCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.Exec("SELECT pg_advisory_xact_lock($1)", store.AdvisoryKey("import:school:"+strconv.Itoa(s.ID))); err != nil {
+	if _, err := tx.Exec("SELECT pg_advisory_xact_lock($1)", store.SchoolLockKey(s.ID)); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
