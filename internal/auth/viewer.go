@@ -35,6 +35,7 @@ const (
 type Viewer struct {
 	AccountID  int     // 0 for an API token
 	TokenID    int     // 0 for an account
+	SessionID  int     // the session an account signed in with; 0 for a token
 	SchoolID   int     // the school the viewer belongs to
 	Role       Role    // the account's role; "" for a token
 	Scopes     []Scope // the token's scopes; nil for an account

@@ -164,7 +164,9 @@ func (s *Service) FromSession(ctx context.Context, secret, remoteAddr string) (*
 	if ses.ExpiresAt.Sub(now) < s.SessionTTL-5*time.Minute {
 		s.client.Session.UpdateOne(ses).SetExpiresAt(now.Add(s.SessionTTL)).Exec(sys) //nolint:errcheck // best effort
 	}
-	return viewerOf(a, remoteAddr), nil
+	v := viewerOf(a, remoteAddr)
+	v.SessionID = ses.ID
+	return v, nil
 }
 
 // FromToken returns the viewer of an API token secret, nil when unknown or revoked.
