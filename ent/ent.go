@@ -19,6 +19,7 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
 )
@@ -88,6 +89,7 @@ func checkColumn(t, c string) error {
 			class.Table:         class.ValidColumn,
 			importblob.Table:    importblob.ValidColumn,
 			importjob.Table:     importjob.ValidColumn,
+			loginthrottle.Table: loginthrottle.ValidColumn,
 			school.Table:        school.ValidColumn,
 			session.Table:       session.ValidColumn,
 		})

@@ -28,6 +28,8 @@ type Tx struct {
 	ImportBlob *ImportBlobClient
 	// ImportJob is the client for interacting with the ImportJob builders.
 	ImportJob *ImportJobClient
+	// LoginThrottle is the client for interacting with the LoginThrottle builders.
+	LoginThrottle *LoginThrottleClient
 	// School is the client for interacting with the School builders.
 	School *SchoolClient
 	// Session is the client for interacting with the Session builders.
@@ -170,6 +172,7 @@ func (tx *Tx) init() {
 	tx.Class = NewClassClient(tx.config)
 	tx.ImportBlob = NewImportBlobClient(tx.config)
 	tx.ImportJob = NewImportJobClient(tx.config)
+	tx.LoginThrottle = NewLoginThrottleClient(tx.config)
 	tx.School = NewSchoolClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
@@ -265,6 +266,33 @@ func (f TraverseImportJob) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ImportJobQuery", q)
 }
 
+// The LoginThrottleFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LoginThrottleFunc func(context.Context, *ent.LoginThrottleQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LoginThrottleFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LoginThrottleQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LoginThrottleQuery", q)
+}
+
+// The TraverseLoginThrottle type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLoginThrottle func(context.Context, *ent.LoginThrottleQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLoginThrottle) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLoginThrottle) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoginThrottleQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LoginThrottleQuery", q)
+}
+
 // The SchoolFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SchoolFunc func(context.Context, *ent.SchoolQuery) (ent.Value, error)
 
@@ -336,6 +364,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ImportBlobQuery, predicate.ImportBlob, importblob.OrderOption]{typ: ent.TypeImportBlob, tq: q}, nil
 	case *ent.ImportJobQuery:
 		return &query[*ent.ImportJobQuery, predicate.ImportJob, importjob.OrderOption]{typ: ent.TypeImportJob, tq: q}, nil
+	case *ent.LoginThrottleQuery:
+		return &query[*ent.LoginThrottleQuery, predicate.LoginThrottle, loginthrottle.OrderOption]{typ: ent.TypeLoginThrottle, tq: q}, nil
 	case *ent.SchoolQuery:
 		return &query[*ent.SchoolQuery, predicate.School, school.OrderOption]{typ: ent.TypeSchool, tq: q}, nil
 	case *ent.SessionQuery:

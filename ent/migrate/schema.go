@@ -307,6 +307,33 @@ var (
 			},
 		},
 	}
+	// LoginThrottlesColumns holds the columns for the "login_throttles" table.
+	LoginThrottlesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key", Type: field.TypeString, Unique: true, Size: 100},
+		{Name: "subject", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "failures", Type: field.TypeInt, Default: 0},
+		{Name: "window_start", Type: field.TypeInt64, Default: 0},
+		{Name: "locked_until", Type: field.TypeInt64, Default: 0},
+	}
+	// LoginThrottlesTable holds the schema information for the "login_throttles" table.
+	LoginThrottlesTable = &schema.Table{
+		Name:       "login_throttles",
+		Columns:    LoginThrottlesColumns,
+		PrimaryKey: []*schema.Column{LoginThrottlesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "loginthrottle_subject",
+				Unique:  false,
+				Columns: []*schema.Column{LoginThrottlesColumns[2]},
+			},
+			{
+				Name:    "loginthrottle_window_start",
+				Unique:  false,
+				Columns: []*schema.Column{LoginThrottlesColumns[4]},
+			},
+		},
+	}
 	// SchoolsColumns holds the columns for the "schools" table.
 	SchoolsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -392,6 +419,7 @@ var (
 		ClassesTable,
 		ImportBlobsTable,
 		ImportJobsTable,
+		LoginThrottlesTable,
 		SchoolsTable,
 		SessionsTable,
 		ClassTeachersTable,
@@ -430,6 +458,9 @@ func init() {
 	ImportJobsTable.ForeignKeys[2].RefTable = SchoolsTable
 	ImportJobsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	LoginThrottlesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(38654705664),
 	}
 	SchoolsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),

@@ -27,6 +27,9 @@ type ImportBlob func(*sql.Selector)
 // ImportJob is the predicate function for importjob builders.
 type ImportJob func(*sql.Selector)
 
+// LoginThrottle is the predicate function for loginthrottle builders.
+type LoginThrottle func(*sql.Selector)
+
 // School is the predicate function for school builders.
 type School func(*sql.Selector)
 

@@ -13,6 +13,7 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/schema"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
@@ -392,6 +393,55 @@ func init() {
 	importjobDescClaimedBy := importjobFields[23].Descriptor()
 	// importjob.DefaultClaimedBy holds the default value on creation for the claimed_by field.
 	importjob.DefaultClaimedBy = importjobDescClaimedBy.Default.(string)
+	loginthrottle.Policy = privacy.NewPolicies(schema.LoginThrottle{})
+	loginthrottle.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := loginthrottle.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	loginthrottleInters := schema.LoginThrottle{}.Interceptors()
+	loginthrottle.Interceptors[0] = loginthrottleInters[0]
+	loginthrottleFields := schema.LoginThrottle{}.Fields()
+	_ = loginthrottleFields
+	// loginthrottleDescKey is the schema descriptor for key field.
+	loginthrottleDescKey := loginthrottleFields[0].Descriptor()
+	// loginthrottle.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	loginthrottle.KeyValidator = func() func(string) error {
+		validators := loginthrottleDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// loginthrottleDescSubject is the schema descriptor for subject field.
+	loginthrottleDescSubject := loginthrottleFields[1].Descriptor()
+	// loginthrottle.DefaultSubject holds the default value on creation for the subject field.
+	loginthrottle.DefaultSubject = loginthrottleDescSubject.Default.(string)
+	// loginthrottle.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	loginthrottle.SubjectValidator = loginthrottleDescSubject.Validators[0].(func(string) error)
+	// loginthrottleDescFailures is the schema descriptor for failures field.
+	loginthrottleDescFailures := loginthrottleFields[2].Descriptor()
+	// loginthrottle.DefaultFailures holds the default value on creation for the failures field.
+	loginthrottle.DefaultFailures = loginthrottleDescFailures.Default.(int)
+	// loginthrottleDescWindowStart is the schema descriptor for window_start field.
+	loginthrottleDescWindowStart := loginthrottleFields[3].Descriptor()
+	// loginthrottle.DefaultWindowStart holds the default value on creation for the window_start field.
+	loginthrottle.DefaultWindowStart = loginthrottleDescWindowStart.Default.(int64)
+	// loginthrottleDescLockedUntil is the schema descriptor for locked_until field.
+	loginthrottleDescLockedUntil := loginthrottleFields[4].Descriptor()
+	// loginthrottle.DefaultLockedUntil holds the default value on creation for the locked_until field.
+	loginthrottle.DefaultLockedUntil = loginthrottleDescLockedUntil.Default.(int64)
 	schoolMixin := schema.School{}.Mixin()
 	school.Policy = privacy.NewPolicies(schema.School{})
 	school.Hooks[0] = func(next ent.Mutator) ent.Mutator {
