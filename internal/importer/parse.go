@@ -46,6 +46,35 @@ const (
 	arenaChunk = 8192
 )
 
+// MaxColumns is the most cells one record (the header or a data row) may have, not counting
+// empty cells at its end. Pupil
+// administrations export a few dozen columns at most; a record of thousands is not a roster
+// and would only make every later step (the mapping screen, the stored job) slow and large.
+const MaxColumns = 250
+
+const (
+	// maxHeaderLen is the longest column name kept (the job and the school's remembered
+	// mappings store it); a longer one is cut, it names no known column anyway.
+	maxHeaderLen = 100
+	// maxSampleLen is the longest example value kept for the mapping screen.
+	maxSampleLen = 100
+)
+
+// Clip returns s cut to at most n bytes at a character boundary, marked with "…" when cut,
+// so that text from a request never grows a stored row without bound nor breaks UTF-8.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const mark = "…"
+	cut := max(n-len(mark), 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
+}
+
+
 // Parse decodes an uploaded CSV, finds its delimiter and header row together and
 // splits the rest into rows that keep their physical line numbers.
 //
@@ -80,7 +109,7 @@ func Parse(data []byte) (*File, error) {
 		Columns:    make([]Column, len(h.cells)),
 	}
 	for i, c := range h.cells {
-		f.Columns[i] = Column{Index: i, Header: c}
+		f.Columns[i] = Column{Index: i, Header: Clip(c, maxHeaderLen)}
 	}
 	if err := f.readRows(text, h); err != nil {
 		return nil, err
@@ -161,7 +190,7 @@ func (f *File) addSamples(cells []string) {
 			}
 		}
 		if !dup {
-			c.Samples = append(c.Samples, v)
+			c.Samples = append(c.Samples, Clip(v, maxSampleLen))
 		}
 	}
 }
@@ -306,6 +335,14 @@ func (t *tokenizer) next() ([]string, int, error) {
 			t.fields = append(t.fields, s[t.pos:k])
 			t.pos = k
 		}
+		if n := len(t.fields); n > MaxColumns {
+			// Excel may end rows with many empty cells; those are dropped without being
+			// kept, anything else past the limit refuses the file.
+			if strings.TrimSpace(t.fields[n-1]) != "" {
+				return nil, 0, errTooManyColumns(start)
+			}
+			t.fields = t.fields[:n-1]
+		}
 		if t.pos >= len(s) {
 			return t.fields, start, nil
 		}
@@ -404,6 +441,15 @@ func lineBreaks(s string) int {
 		n += strings.Count(s, "\r") - strings.Count(s, "\r\n")
 	}
 	return n
+}
+
+// errTooManyColumns refuses a record of more than MaxColumns cells, starting on line.
+func errTooManyColumns(line int) *FileError {
+	return &FileError{
+		Code: CodeTooManyColumns, Line: line,
+		NL: fmt.Sprintf("Regel %d heeft meer dan %d kolommen; een leerlingenlijst heeft er hoogstens enkele tientallen. Controleer of dit het goede bestand is en of het scheidingsteken klopt, en exporteer alleen de kolommen die u nodig hebt.", line, MaxColumns),
+		EN: fmt.Sprintf("Line %d has more than %d columns; a pupil list has a few dozen at most. Check that this is the right file and that the separator is right, and export only the columns you need.", line, MaxColumns),
+	}
 }
 
 func errEmpty() *FileError {

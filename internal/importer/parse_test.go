@@ -168,6 +168,8 @@ func TestParseRefusals(t *testing.T) {
 		{"two columns missing", []byte("Stamnr;Roepnaam\n1;Jan\n"), "required_missing", 1, "De kolommen Achternaam en Klas ontbreken"},
 		{"quote in the title swallows the header", []byte("\"Leerlingen 2025\nStamnr;Roepnaam;Achternaam;Klas\n1;Jan;Jansen;2B\n"), "unclosed_quote", 1, "nergens wordt gesloten"},
 		{"stray quote glues rows together", []byte("Stamnr;Roepnaam;Achternaam;Klas\n1;\"Jan;Jansen;2B\n2;Piet;Pietersen;2B\n3;Kees;\"Kok\";2B\n"), "unclosed_quote", 2, "pas op regel 4 wordt gesloten"},
+		{"a header of a million columns", []byte("Stamnr;Roepnaam;Achternaam;Klas" + strings.Repeat(";x", 1_000_000) + "\n1;Jan;Jansen;2B\n"), "too_many_columns", 1, "meer dan 250 kolommen"},
+		{"a data row of 300 cells", []byte("Stamnr;Roepnaam;Achternaam;Klas\n1;Jan;Jansen;2B" + strings.Repeat(";", 300) + "x\n"), "too_many_columns", 2, "Regel 2"},
 		{"unclosed quote on the last line", []byte("Stamnr;Roepnaam;Achternaam;Klas\r\n1;Jan;Jansen;2B\r\n2;Piet;\"Pietersen;2B"), "unclosed_quote", 3, "regel 3"},
 	}
 	for _, tt := range tests {
@@ -406,5 +408,18 @@ func TestParseExcelSepLine(t *testing.T) {
 	f := mustParse(t, []byte("sep=;\r\nStamnr;Roepnaam;Achternaam;Klas\r\n1;Jan;Jansen;2B\r\n"))
 	if f.Delimiter != ';' || f.HeaderLine != 2 || len(f.Rows) != 1 || f.Rows[0].Line != 3 {
 		t.Errorf("delimiter %q, header line %d, rows %+v", f.Delimiter, f.HeaderLine, f.Rows)
+	}
+}
+
+// TestParseTrailingEmptyCellsPastColumnLimit: Excel can end every row with thousands of empty
+// cells; they are dropped without being kept and do not count against MaxColumns.
+func TestParseTrailingEmptyCellsPastColumnLimit(t *testing.T) {
+	pad := strings.Repeat(";", 20_000)
+	f, err := importer.Parse([]byte("Stamnr;Roepnaam;Achternaam;Klas" + pad + "\r\n1;Jan;Jansen;2B" + pad + "\r\n"))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if len(f.Columns) != 4 || len(f.Rows) != 1 || len(f.Rows[0].Cells) > importer.MaxColumns {
+		t.Fatalf("columns %d, rows %d, cells %d", len(f.Columns), len(f.Rows), len(f.Rows[0].Cells))
 	}
 }

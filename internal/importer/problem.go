@@ -66,6 +66,8 @@ const (
 	CodeNoHeader = "no_header"
 	// CodeRequiredMissing refuses a file that lacks required columns and has none left to map.
 	CodeRequiredMissing = "required_missing"
+	// CodeTooManyColumns refuses a file with a record of more than MaxColumns cells.
+	CodeTooManyColumns = "too_many_columns"
 )
 
 // Problem is a row- or file-level problem with a message in Dutch and English.

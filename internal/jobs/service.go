@@ -14,9 +14,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"entgo.io/ent/dialect"
 
@@ -188,19 +191,55 @@ func unknownLevels(f *importer.File, m importer.Mapping) []importer.UnknownValue
 	if err != nil {
 		return nil // the mapping is not valid yet; setMapping computes them
 	}
-	return res.UnknownLevels
+	// A level column with hundreds of distinct values is the wrong column: the most frequent
+	// ones are enough to see that, and the job row stays small.
+	u := res.UnknownLevels
+	if len(u) > MaxUnknownLevels {
+		u = slices.Clone(u)
+		slices.SortStableFunc(u, func(a, b importer.UnknownValue) int { return b.Count - a.Count })
+		u = u[:MaxUnknownLevels]
+	}
+	for i := range u {
+		u[i].Value = importer.Clip(u[i].Value, maxLevelValue)
+	}
+	return u
 }
 
+// maxFileName is the longest file name kept, in bytes (what file systems allow).
+const maxFileName = 255
+
+// cleanName keeps the last path element of an uploaded file's name, valid UTF-8 without
+// control characters, at most maxFileName bytes cut at a character boundary.
 func cleanName(n string) string {
 	n = n[strings.LastIndexAny(n, `/\`)+1:]
-	if len(n) > 255 {
-		n = n[:255]
-	}
+	n = strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(n, ""))
+	n = importer.Clip(strings.TrimSpace(n), maxFileName)
 	if n == "" {
 		n = "upload.csv"
 	}
 	return n
 }
+
+// Limits on what a school's mapping stores: every later job starts from it, so it must stay small.
+const (
+	// MaxUnknownLevels is how many unrecognised level values a job lists (the most frequent).
+	MaxUnknownLevels = 200
+	// MaxLevelChoices is how many level values one setMapping may map.
+	MaxLevelChoices = 500
+	// maxLevelValue is the longest level value, in bytes, that can be mapped to a level.
+	maxLevelValue = 100
+	// maxSchoolLevelMappings is how many level values a school remembers; past it, only the
+	// newest job's choices are kept.
+	maxSchoolLevelMappings = 1000
+	// maxSchoolColumnMappings is how many header layouts a school remembers; past it, only
+	// the newest is kept.
+	maxSchoolColumnMappings = 50
+)
 
 // ColumnChoice is the admin's field for one column; Field "" leaves it unmatched.
 type ColumnChoice struct {
@@ -226,6 +265,20 @@ func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice
 	m, err := Mapping(job)
 	if err != nil {
 		return nil, err
+	}
+	if len(cols) > len(m.Columns) {
+		return nil, newError(CodeMappingInvalid, fmt.Sprintf("de koppeling noemt %d kolommen, het bestand heeft er %d", len(cols), len(m.Columns)),
+			fmt.Sprintf("the mapping names %d columns, the file has %d", len(cols), len(m.Columns)), nil)
+	}
+	if len(levels) > MaxLevelChoices {
+		return nil, newError(CodeMappingInvalid, fmt.Sprintf("koppel hoogstens %d niveauwaarden tegelijk (nu %d)", MaxLevelChoices, len(levels)),
+			fmt.Sprintf("map at most %d level values at once (got %d)", MaxLevelChoices, len(levels)), nil)
+	}
+	for _, l := range levels {
+		if len(l.Value) > maxLevelValue || !utf8.ValidString(l.Value) {
+			return nil, newError(CodeMappingInvalid, fmt.Sprintf("de niveauwaarde %q is langer dan %d tekens; zo'n waarde is geen opleidingsniveau", importer.Clip(l.Value, 40), maxLevelValue),
+				fmt.Sprintf("the level value %q is longer than %d characters; such a value is no level", importer.Clip(l.Value, 40), maxLevelValue), nil)
+		}
 	}
 	chosen := importer.Mapping{}
 	for _, c := range cols {
@@ -294,9 +347,15 @@ func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice
 	if remembered == nil {
 		remembered = map[string]map[string]string{}
 	}
+	if len(remembered) >= maxSchoolColumnMappings {
+		remembered = map[string]map[string]string{}
+	}
 	remembered[importer.HeadersSignature(m.Columns)] = byHeader
 	levelMap := school.LevelMappings
 	if levelMap == nil {
+		levelMap = map[string]string{}
+	}
+	if len(levelMap)+len(levels) > maxSchoolLevelMappings {
 		levelMap = map[string]string{}
 	}
 	for _, l := range levels {
