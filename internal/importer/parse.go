@@ -74,7 +74,6 @@ func Clip(s string, n int) string {
 	return s[:cut] + mark
 }
 
-
 // Parse decodes an uploaded CSV, finds its delimiter and header row together and
 // splits the rest into rows that keep their physical line numbers.
 //
