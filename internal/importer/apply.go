@@ -77,14 +77,18 @@ type ApplyOptions struct {
 	Progress func(Progress)
 	// Now is the commit time; zero means time.Now.
 	Now time.Time
+	// Stats, when set, receives how the commit used the write lock.
+	Stats *ApplyStats
 }
 
 // progressStep is how many rows pass between two progress reports.
 const progressStep = 500
 
-// Apply plans the import again inside one transaction, checks it against the preview and the
-// archive guard, and writes all of it or nothing: classes, new accounts, updates, archives,
-// the before-state of every changed account and the job's result.
+// Apply plans the import again, checks it against the preview and the archive guard, and
+// writes all of it or nothing: classes, new accounts, updates, archives, the before-state of
+// every changed account and the job's result. On PostgreSQL (and without a job) that is one
+// transaction; on SQLite a job's commit runs in short steps so that sign-ins are not locked out,
+// and what a failed commit wrote is rolled back from its change records (see stepRows).
 func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, actions Actions, opt ApplyOptions) (*Plan, error) {
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
@@ -93,12 +97,16 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 	if progress == nil {
 		progress = func(Progress) {}
 	}
+	if db.Dialect != dialect.Postgres && opt.JobID != 0 {
+		return applyInSteps(ctx, db, in, schoolID, actions, opt, progress)
+	}
 	ph := Placeholder(db.Dialect)
 	tx, err := db.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("apply: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	start := time.Now()
 	if err := store.LockSchool(ctx, tx, db.Dialect, schoolID); err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
@@ -136,33 +144,58 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 		return nil, fmt.Errorf("apply: %w", err)
 	}
 	if opt.JobID != 0 {
-		report, err := json.Marshal(ReportOf(plan))
-		if err != nil {
-			return nil, fmt.Errorf("apply: report: %w", err)
-		}
-		c := plan.Counts
-		res, err := tx.ExecContext(ctx, "UPDATE import_jobs SET status = 'COMMITTED', committed_at = "+ph(1)+
-			", updated_at = "+ph(1)+", added = "+ph(2)+", updated = "+ph(3)+", archived = "+ph(4)+", unchanged = "+ph(5)+
-			", refused = "+ph(6)+", report = "+ph(7)+", phase = 'done', progress_done = "+ph(8)+", progress_total = "+ph(8)+
-			", error = '' WHERE id = "+ph(9)+" AND status = 'COMMITTING'", opt.Now, c.Added, c.Updated, c.Archived, c.Unchanged, c.Refused, string(report), w.total, opt.JobID)
-		if err != nil {
-			return nil, fmt.Errorf("apply: finish job: %w", err)
-		}
-		// Another apply of the same job won, or the job was given up as dead meanwhile:
-		// then none of this transaction may stay.
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return nil, fmt.Errorf("apply: job %d is no longer committing: %w", opt.JobID, ErrAlreadyApplied)
-		}
-		// The uploaded file is not kept after the commit: the report and the change log are.
-		if _, err := tx.ExecContext(ctx, "DELETE FROM import_blobs WHERE job_id = "+ph(1)+" AND kind = 'FILE'", opt.JobID); err != nil {
-			return nil, fmt.Errorf("apply: drop uploaded file: %w", err)
+		if err := finishJob(ctx, tx, ph, plan, opt, w.total); err != nil {
+			return nil, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("apply: commit: %w", err)
 	}
+	opt.Stats.add(time.Since(start))
 	progress(Progress{Phase: "writing", Done: w.total, Total: w.total})
 	return plan, nil
+}
+
+// finishJob marks the applied job COMMITTED with its counts and report and drops its uploaded
+// file, in the commit's (last) transaction.
+func finishJob(ctx context.Context, tx *sql.Tx, ph func(int) string, plan *Plan, opt ApplyOptions, total int) error {
+	report, err := json.Marshal(ReportOf(plan))
+	if err != nil {
+		return fmt.Errorf("apply: report: %w", err)
+	}
+	c := plan.Counts
+	res, err := tx.ExecContext(ctx, "UPDATE import_jobs SET status = 'COMMITTED', committed_at = "+ph(1)+
+		", updated_at = "+ph(1)+", added = "+ph(2)+", updated = "+ph(3)+", archived = "+ph(4)+", unchanged = "+ph(5)+
+		", refused = "+ph(6)+", report = "+ph(7)+", phase = 'done', progress_done = "+ph(8)+", progress_total = "+ph(8)+
+		", error = '' WHERE id = "+ph(9)+" AND status = 'COMMITTING'", opt.Now, c.Added, c.Updated, c.Archived, c.Unchanged, c.Refused, string(report), total, opt.JobID)
+	if err != nil {
+		return fmt.Errorf("apply: finish job: %w", err)
+	}
+	// Another apply of the same job won, or the job was given up as dead meanwhile:
+	// then none of this transaction may stay.
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("apply: job %d is no longer committing: %w", opt.JobID, ErrAlreadyApplied)
+	}
+	// The uploaded file is not kept after the commit: the report and the change log are.
+	if _, err := tx.ExecContext(ctx, "DELETE FROM import_blobs WHERE job_id = "+ph(1)+" AND kind = 'FILE'", opt.JobID); err != nil {
+		return fmt.Errorf("apply: drop uploaded file: %w", err)
+	}
+	return nil
+}
+
+// updateAccountSQL updates an account from the file: $1–$9 the fields, $10 the time, $11 the
+// account, $12 its school, $13 its sort key.
+func updateAccountSQL(ph func(int) string) string {
+	return "UPDATE accounts SET first_name = " + ph(1) + ", infix = " + ph(2) + ", last_name = " + ph(3) +
+		", email = " + ph(4) + ", username = " + ph(5) + ", eck_id = " + ph(6) + ", level = " + ph(7) + ", year = " + ph(8) +
+		", class_id = " + ph(9) + ", status = 'ACTIVE', archived_at = NULL, updated_at = " + ph(10) + ", sort_name = " + ph(13) +
+		" WHERE id = " + ph(11) + " AND school_id = " + ph(12)
+}
+
+// archiveAccountSQL archives an account: $1 the time, $2 the account, $3 its school.
+func archiveAccountSQL(ph func(int) string) string {
+	return "UPDATE accounts SET status = 'ARCHIVED', archived_at = " + ph(1) + ", updated_at = " + ph(1) +
+		" WHERE id = " + ph(2) + " AND school_id = " + ph(3)
 }
 
 // Placeholder returns the function that renders the n-th bind parameter for the dialect.
@@ -198,6 +231,8 @@ type before struct {
 	Status     string     `json:"status"`
 	ClassID    *int       `json:"classId,omitempty"`
 	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
+	// UpdatedAt lets the rollback of an unfinished commit restore the account exactly.
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
 }
 
 func (w *writer) write(p *Plan, st *State, res *Result) error {
@@ -245,16 +280,12 @@ func (w *writer) write(p *Plan, st *State, res *Result) error {
 		}
 	}
 	// Updates and archives, one prepared statement each.
-	upd, err := w.tx.PrepareContext(w.ctx, "UPDATE accounts SET first_name = "+w.ph(1)+", infix = "+w.ph(2)+", last_name = "+w.ph(3)+
-		", email = "+w.ph(4)+", username = "+w.ph(5)+", eck_id = "+w.ph(6)+", level = "+w.ph(7)+", year = "+w.ph(8)+
-		", class_id = "+w.ph(9)+", status = 'ACTIVE', archived_at = NULL, updated_at = "+w.ph(10)+", sort_name = "+w.ph(13)+
-		" WHERE id = "+w.ph(11)+" AND school_id = "+w.ph(12))
+	upd, err := w.tx.PrepareContext(w.ctx, updateAccountSQL(w.ph))
 	if err != nil {
 		return fmt.Errorf("prepare update: %w", err)
 	}
 	defer upd.Close()
-	arch, err := w.tx.PrepareContext(w.ctx, "UPDATE accounts SET status = 'ARCHIVED', archived_at = "+w.ph(1)+", updated_at = "+w.ph(1)+
-		" WHERE id = "+w.ph(2)+" AND school_id = "+w.ph(3))
+	arch, err := w.tx.PrepareContext(w.ctx, archiveAccountSQL(w.ph))
 	if err != nil {
 		return fmt.Errorf("prepare archive: %w", err)
 	}
@@ -312,7 +343,8 @@ func (w *writer) write(p *Plan, st *State, res *Result) error {
 // beforeJSON is the stored state of account id as an account change records it.
 func beforeJSON(st *State, idx map[int]int, id int) string {
 	a := st.accounts[idx[id]]
-	b := before{Person: a.person, Status: a.status, ArchivedAt: a.archivedAt}
+	updated := a.updatedAt
+	b := before{Person: a.person, Status: a.status, ArchivedAt: a.archivedAt, UpdatedAt: &updated}
 	if c, ok := st.classes[a.classKey]; ok && a.classKey != "" {
 		b.ClassID = &c.id
 	}

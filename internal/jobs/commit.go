@@ -16,6 +16,7 @@ import (
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/pubsub"
+	"github.com/numo/accounts/internal/store"
 )
 
 // Commit checks the job's preview (the archive guard, and that nothing changed since), claims
@@ -91,13 +92,18 @@ func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.
 	pub := newPublisher(s, jobID)
 	defer pub.stop()
 	start := time.Now()
+	var stats importer.ApplyStats
 	applied, err := importer.Apply(ctx, s.db, p.Input, schoolID, plan.Actions, importer.ApplyOptions{
-		JobID: jobID, ExpectedHash: plan.Hash, ConfirmArchive: confirm, Progress: pub.progress,
+		JobID: jobID, ExpectedHash: plan.Hash, ConfirmArchive: confirm, Progress: pub.progress, Stats: &stats,
 	})
 	pub.stop()
 	if err != nil {
 		msg := failureMessage(err)
 		s.log.Error("import commit failed", "job", jobID, "err", err)
+		if errors.Is(err, importer.ErrRollBack) {
+			// The job stays COMMITTING with what it wrote; the next start rolls it back.
+			s.log.Error("import commit not rolled back yet: numo rolls it back at its next start", "job", jobID)
+		}
 		if ferr := s.fail(jobID, msg); ferr != nil {
 			s.log.Error("mark import failed", "job", jobID, "err", ferr)
 		}
@@ -110,7 +116,8 @@ func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.
 		jobID, applied.Counts.Added, applied.Counts.Updated, applied.Counts.Archived))
 	total := applied.Counts.Added + applied.Counts.Updated + applied.Counts.Archived
 	s.log.Info("import committed", "job", jobID, "added", applied.Counts.Added, "updated", applied.Counts.Updated,
-		"archived", applied.Counts.Archived, "ms", time.Since(start).Milliseconds())
+		"archived", applied.Counts.Archived, "ms", time.Since(start).Milliseconds(),
+		"transactions", stats.Transactions, "longest_tx_ms", stats.Longest.Milliseconds())
 	s.publish(jobID, Progress{Status: string(importjob.StatusCOMMITTED), Phase: "done", Done: total, Total: total, Final: true})
 }
 
@@ -122,24 +129,31 @@ func failureMessage(err error) string {
 		return errStale().Error()
 	case errors.As(err, &ce):
 		return errGuard(ce.Guard).Error()
+	case errors.Is(err, store.ErrSchoolBusy):
+		return "Er werd al een andere import van deze school uitgevoerd. Er is niets gewijzigd; probeer het opnieuw."
 	case errors.Is(err, context.Canceled):
 		return "De server is gestopt tijdens de import. Er is niets gewijzigd; start de import opnieuw."
 	}
 	return "De import is mislukt. Er is niets gewijzigd; probeer het opnieuw."
 }
 
-// fail marks a job FAILED unless it was committed after all.
+// fail marks a job FAILED unless it was committed after all, or its commit (in steps, on
+// SQLite) has written something that is not rolled back yet (committed_at is set until then):
+// such a job stays COMMITTING, so that the next reap rolls it back.
 func (s *Service) fail(jobID int, msg string) error {
 	ctx, cancel := context.WithTimeout(auth.System(context.Background()), 10*time.Second)
 	defer cancel()
-	_, err := s.db.Client.ImportJob.Update().Where(importjob.ID(jobID), importjob.StatusEQ(importjob.StatusCOMMITTING)).
+	_, err := s.db.Client.ImportJob.Update().Where(importjob.ID(jobID), importjob.StatusEQ(importjob.StatusCOMMITTING),
+		importjob.CommittedAtIsNil()).
 		SetStatus(importjob.StatusFAILED).SetPhase("failed").SetError(msg).Save(ctx)
 	return err
 }
 
 // reap fails the commits whose process died: on PostgreSQL those without a recent
-// heartbeat; on SQLite (one process) every commit left at start. Their transactions were
-// rolled back with the dead connection, so nothing was applied.
+// heartbeat; on SQLite (one process) every commit left at start. On PostgreSQL their
+// transaction was rolled back with the dead connection; on SQLite the steps a commit had
+// written are rolled back here from its change records (importer.RollBack) before the job is
+// marked failed, so in both cases nothing of it stays.
 func (s *Service) reap(ctx context.Context) {
 	q := s.db.Client.ImportJob.Query().Where(importjob.StatusEQ(importjob.StatusCOMMITTING))
 	if s.db.Dialect == dialect.Postgres {
@@ -154,6 +168,14 @@ func (s *Service) reap(ctx context.Context) {
 	}
 	for _, id := range dead {
 		msg := "Het importproces is onderbroken. Er is niets gewijzigd; start de import opnieuw."
+		n, err := importer.RollBack(ctx, s.db, id)
+		if err != nil {
+			s.log.Error("roll back interrupted import", "job", id, "rolled_back", n, "err", err)
+			continue
+		}
+		if n > 0 {
+			s.log.Warn("import interrupted: rolled back", "job", id, "accounts", n)
+		}
 		if err := s.fail(id, msg); err != nil {
 			s.log.Warn("fail interrupted import", "job", id, "err", err)
 			continue
@@ -184,9 +206,9 @@ func (s *Service) publish(jobID int, p Progress) {
 	}
 }
 
-// publisher sends a commit's progress at most every publishEvery, and on PostgreSQL also
-// writes it (and the heartbeat) to the job row, so that late subscribers and other processes
-// see it. On SQLite the commit's transaction holds the write lock: the row is written at the end.
+// publisher sends a commit's progress at most every publishEvery, and also writes it (and the
+// heartbeat) to the job row, so that late subscribers and other processes see it. On SQLite
+// it writes between the commit's steps.
 type publisher struct {
 	s      *Service
 	jobID  int
@@ -257,11 +279,8 @@ func (p *publisher) loop() {
 	}
 }
 
-// write stores the progress and the heartbeat on the job row (PostgreSQL only).
+// write stores the progress and the heartbeat on the job row.
 func (p *publisher) write(pr *importer.Progress) {
-	if p.s.db.Dialect != dialect.Postgres {
-		return
-	}
 	ctx, cancel := context.WithTimeout(p.s.ctx, 5*time.Second)
 	defer cancel()
 	u := p.s.db.Client.ImportJob.Update().Where(importjob.ID(p.jobID), importjob.StatusEQ(importjob.StatusCOMMITTING)).

@@ -60,6 +60,9 @@ type SchoolReport struct {
 	Samples int `json:"samples"`
 	// Sessions is how many expired sessions were deleted.
 	Sessions int `json:"sessions"`
+	// Skipped reports that the school was not purged this time because an import of it was
+	// being committed (or undone) meanwhile; the next purge takes it.
+	Skipped bool `json:"skipped,omitempty"`
 }
 
 // Empty reports whether nothing was purged for the school.
@@ -110,7 +113,9 @@ func (r SchoolReport) Dutch() string {
 //   - expired sessions.
 //
 // Each school is purged in a transaction of its own that holds the school's import lock. A
-// school that fails does not stop the others: the errors are joined.
+// school whose import is being committed meanwhile is skipped (Skipped in its report) rather
+// than waited for: the purge is not urgent, the next one takes it. A school that fails does
+// not stop the others: the errors are joined.
 func Purge(ctx context.Context, db *store.DB, now time.Time, opt Options) (*Report, error) {
 	sys := auth.System(ctx)
 	rep := &Report{At: now, DryRun: opt.DryRun, Schools: []SchoolReport{}}
@@ -120,7 +125,20 @@ func Purge(ctx context.Context, db *store.DB, now time.Time, opt Options) (*Repo
 	}
 	var errs []error
 	for _, s := range schools {
+		busy, err := db.SchoolBusy(sys, s.ID)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("purge school %s: %w", s.Brin, err))
+			continue
+		}
+		if busy {
+			rep.Schools = append(rep.Schools, skipped(s))
+			continue
+		}
 		r, err := purgeSchool(sys, db, s, now, opt)
+		if errors.Is(err, store.ErrSchoolBusy) {
+			rep.Schools = append(rep.Schools, skipped(s))
+			continue
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("purge school %s: %w", s.Brin, err))
 			continue
@@ -131,6 +149,12 @@ func Purge(ctx context.Context, db *store.DB, now time.Time, opt Options) (*Repo
 		}
 	}
 	return rep, errors.Join(errs...)
+}
+
+// skipped is the report of a school the purge left for the next time.
+func skipped(s *ent.School) SchoolReport {
+	return SchoolReport{SchoolID: s.ID, Brin: s.Brin, Name: s.Name, ArchivedRetentionDays: s.ArchivedRetentionDays,
+		JobDataRetentionDays: s.JobDataRetentionDays, Skipped: true}
 }
 
 func purgeSchool(ctx context.Context, db *store.DB, s *ent.School, now time.Time, opt Options) (SchoolReport, error) {

@@ -88,6 +88,10 @@ func runScheduled(ctx context.Context, db *store.DB, log *slog.Logger) {
 	rep, err := Purge(ctx, db, start, Options{})
 	if rep != nil {
 		for _, s := range rep.Schools {
+			if s.Skipped {
+				log.Info("retention purge: school skipped, an import of it is being committed; the next purge takes it", "school", s.Brin)
+				continue
+			}
 			if !s.Empty() {
 				log.Info("retention purge", "school", s.Brin, "accounts", s.Accounts, "jobs", s.Jobs, "changes", s.Changes,
 					"abandoned", s.Abandoned, "files", s.Files)

@@ -21,6 +21,7 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/migrate"
 	_ "github.com/numo/accounts/ent/runtime" // registers the schema's hooks and defaults.
+	"github.com/numo/accounts/internal/apperr"
 )
 
 // DB is an open database with its ent client.
@@ -182,22 +183,82 @@ func lockKey(name string) int64 {
 // AdvisoryKey returns the advisory lock key of a named resource, e.g. "import:school:42".
 func AdvisoryKey(name string) int64 { return lockKey(name) }
 
+// ErrSchoolBusy means that an import of the school is being committed in steps (SQLite, see
+// LockSchool), so that no other write of the school's accounts as a whole may start now. It is
+// a refusal a client can act on (INVALID_STATE): try again when the import is done.
+var ErrSchoolBusy error = apperr.New(apperr.CodeInvalidState,
+	"Er wordt nu een import van deze school uitgevoerd. Probeer het opnieuw als die klaar is.",
+	"An import of this school is being committed. Try again when it is done.", nil)
+
 // execer is what LockSchool runs through: a *sql.Tx or an ent transaction.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // LockSchool takes, for the rest of the transaction tx, the lock that every write of a school's
 // accounts as a whole takes — an import commit, an undo, a purge or an erasure — so that two of
-// them never interleave. On SQLite the transaction's write lock already serialises them.
+// them never interleave.
+//
+// On PostgreSQL that is a transaction-level advisory lock: a second writer waits for the first.
+// On SQLite the transaction's write lock serialises writers, but an import commit there runs
+// as a series of short transactions (so that sign-ins can write between them): from its first
+// transaction to its last, its job is COMMITTING with committed_at set (see
+// importer.Apply). LockSchool on SQLite answers ErrSchoolBusy while such a job exists, at once:
+// waiting here, inside a write transaction, would hold the lock the commit needs to finish.
 func LockSchool(ctx context.Context, tx execer, dialectName string, schoolID int) error {
 	if dialectName != dialect.Postgres {
+		job, err := committingJob(ctx, tx, schoolID)
+		if err != nil {
+			return fmt.Errorf("lock school %d: %w", schoolID, err)
+		}
+		if job != 0 {
+			return fmt.Errorf("lock school %d: import job %d: %w", schoolID, job, ErrSchoolBusy)
+		}
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", SchoolLockKey(schoolID)); err != nil {
 		return fmt.Errorf("lock school %d: %w", schoolID, err)
 	}
 	return nil
+}
+
+// committingJob returns the id of the school's import job whose commit has begun writing and
+// not ended (COMMITTING with committed_at set), or 0.
+func committingJob(ctx context.Context, q execer, schoolID int) (int, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id FROM import_jobs WHERE school_id = ? AND status = 'COMMITTING' AND committed_at IS NOT NULL LIMIT 1", schoolID)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	id := 0
+	if rows.Next() {
+		if err := rows.Scan(&id); err != nil {
+			return 0, err
+		}
+	}
+	return id, rows.Err()
+}
+
+// SchoolBusy reports whether a write of the school's accounts as a whole is under way now:
+// on PostgreSQL whether another transaction holds the school's lock, on SQLite whether an import
+// of the school is being committed. It is a hint for work that would rather skip the school
+// than wait (the scheduled purge); the answer may be stale at once, LockSchool still decides.
+func (d *DB) SchoolBusy(ctx context.Context, schoolID int) (bool, error) {
+	if d.Dialect != dialect.Postgres {
+		job, err := committingJob(ctx, d.SQL, schoolID)
+		return job != 0, err
+	}
+	tx, err := d.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read only; the rollback releases the lock
+	var got bool
+	if err := tx.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock($1)", SchoolLockKey(schoolID)).Scan(&got); err != nil {
+		return false, err
+	}
+	return !got, nil
 }
 
 // SchoolLockKey is the advisory lock key LockSchool takes for the school.
