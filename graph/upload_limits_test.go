@@ -1,0 +1,150 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/99designs/gqlgen/client"
+
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// rawUpload posts a file under any name (one a file system would not allow) as a GraphQL
+// multipart upload, the way a hostile client can.
+func (a *api) rawUpload(schoolID int, name string, content []byte) gqlResult {
+	a.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("operations", fmt.Sprintf(`{"query":"mutation($f: Upload!) { upload(schoolId: %d, file: $f) { id fileName levelValues { value } } }","variables":{"f":null}}`, schoolID))
+	mw.WriteField("map", `{"0":["variables.f"]}`)
+	h := make(map[string][]string)
+	h["Content-Disposition"] = []string{`form-data; name="0"; filename="` + name + `"`}
+	h["Content-Type"] = []string{"text/csv"}
+	fw, _ := mw.CreatePart(h)
+	fw.Write(content)
+	mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/query", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	rec := httptest.NewRecorder()
+	a.app.Handler().ServeHTTP(rec, req)
+	var r gqlResult
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		a.t.Fatalf("status %d: %.300s", rec.Code, rec.Body.String())
+	}
+	return r
+}
+
+func codeOf(r gqlResult) string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	return fmt.Sprint(r.Errors[0].Extensions["code"])
+}
+
+// TestUploadLimits reproduces issue 10.12 and 10.15 on both databases: a header of a million
+// columns, level mappings of megabytes stored with the school and copied into every later job,
+// and a file name cut in the middle of a character (INTERNAL on PostgreSQL, broken UTF-8 on
+// SQLite).
+func TestUploadLimits(t *testing.T) {
+	for _, kind := range testdb.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			a, school := newAPI(t, kind, "07LM")
+			good := []byte("Stamnr;Roepnaam;Achternaam;Klas;Niveau\r\n1;Anouk;Veldhuis;1A;havo\r\n2;Bram;Kooistra;1A;Atheneum-plus\r\n")
+
+			t.Run("a file name cut at a character boundary", func(t *testing.T) {
+				name := strings.Repeat("a", 254) + "é.csv"
+				r := a.rawUpload(school.ID, name, good)
+				if len(r.Errors) > 0 {
+					t.Fatalf("upload refused: %v", r.Errors)
+				}
+				got := r.Data["upload"].(map[string]any)["fileName"].(string)
+				if !utf8.ValidString(got) || len(got) > 255 || !strings.HasPrefix(got, strings.Repeat("a", 200)) {
+					t.Fatalf("stored file name %q (%d bytes, valid UTF-8 %v)", got, len(got), utf8.ValidString(got))
+				}
+			})
+
+			t.Run("invalid UTF-8 leaves the name", func(t *testing.T) {
+				r := a.rawUpload(school.ID, "lijst\xff\xfe.csv", good)
+				if len(r.Errors) > 0 {
+					t.Fatalf("upload refused: %v", r.Errors)
+				}
+				if got := r.Data["upload"].(map[string]any)["fileName"]; got != "lijst.csv" {
+					t.Fatalf("file name %q, want lijst.csv", got)
+				}
+			})
+
+			t.Run("a header of a million columns is refused", func(t *testing.T) {
+				var b strings.Builder
+				b.WriteString("Stamnr;Roepnaam;Achternaam;Klas")
+				for range 1_000_000 {
+					b.WriteString(";x")
+				}
+				b.WriteString("\r\n1;Anouk;Veldhuis;1A\r\n")
+				r := a.rawUpload(school.ID, "breed.csv", []byte(b.String()))
+				if codeOf(r) != "FILE_REJECTED" || r.Errors[0].Extensions["reason"] != "too_many_columns" {
+					t.Fatalf("want FILE_REJECTED too_many_columns, got %+v", r.Errors)
+				}
+				if !strings.Contains(r.Errors[0].Message, "meer dan 250 kolommen") {
+					t.Errorf("message does not say the limit: %q", r.Errors[0].Message)
+				}
+			})
+
+			t.Run("a data row of too many cells is refused too", func(t *testing.T) {
+				data := "Stamnr;Roepnaam;Achternaam;Klas\r\n1;Anouk;Veldhuis;1A" + strings.Repeat(";y", 400) + "\r\n"
+				r := a.rawUpload(school.ID, "rij.csv", []byte(data))
+				if codeOf(r) != "FILE_REJECTED" || r.Errors[0].Extensions["line"] != float64(2) {
+					t.Fatalf("want FILE_REJECTED on line 2, got %+v", r.Errors)
+				}
+			})
+
+			t.Run("level mappings are bounded", func(t *testing.T) {
+				r := a.rawUpload(school.ID, "niveaus.csv", good)
+				job := r.Data["upload"].(map[string]any)["id"]
+				cols := `[{column: 0, field: "key"}, {column: 1, field: "firstName"}, {column: 2, field: "lastName"}, {column: 3, field: "class"}, {column: 4, field: "level"}]`
+				setMapping := `mutation($job: ID!, $levels: [LevelMappingInput!]) { setMapping(jobId: $job, columns: ` + cols + `, levels: $levels) { id } }`
+				huge := []map[string]any{{"value": strings.Repeat("Atheneum", 655_360), "level": "vwo"}} // 5 MiB
+				var resp map[string]any
+				err := a.c.Post(setMapping, &resp, client.Var("job", job), client.Var("levels", huge))
+				if e := errorOf(t, err); e.Extensions["code"] != "MAPPING_INVALID" {
+					t.Fatalf("a 5 MiB level value: %+v", e)
+				}
+				many := make([]map[string]any, 501)
+				for i := range many {
+					many[i] = map[string]any{"value": fmt.Sprintf("niveau-%d", i), "level": "havo"}
+				}
+				err = a.c.Post(setMapping, &resp, client.Var("job", job), client.Var("levels", many))
+				if e := errorOf(t, err); e.Extensions["code"] != "MAPPING_INVALID" {
+					t.Fatalf("501 level values: %+v", e)
+				}
+				ok := []map[string]any{{"value": "Atheneum-plus", "level": "vwo"}}
+				if err := a.c.Post(setMapping, &resp, client.Var("job", job), client.Var("levels", ok)); err != nil {
+					t.Fatalf("a normal level mapping: %v", err)
+				}
+			})
+
+			t.Run("a level column of many distinct values lists the most frequent only", func(t *testing.T) {
+				var b strings.Builder
+				b.WriteString("Stamnr;Roepnaam;Achternaam;Klas;Niveau\r\n")
+				for i := range 600 {
+					fmt.Fprintf(&b, "%d;Anouk;Veldhuis;1A;waarde %d\r\n", i+10, i%300)
+				}
+				r := a.rawUpload(school.ID, "veel.csv", []byte(b.String()))
+				if len(r.Errors) > 0 {
+					t.Fatalf("upload: %v", r.Errors)
+				}
+				values := r.Data["upload"].(map[string]any)["levelValues"].([]any)
+				if len(values) == 0 || len(values) > 200 {
+					t.Fatalf("%d level values listed, want 1..200", len(values))
+				}
+			})
+		})
+	}
+}
