@@ -59,7 +59,12 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open(name, dsn)
+	var db *sql.DB
+	if name == "sqlite" {
+		db, err = openGated(dsn, busyTimeout)
+	} else {
+		db, err = sql.Open(name, dsn)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", name, err)
 	}
@@ -73,7 +78,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		db.SetMaxIdleConns(32)
 	default:
 		d.Dialect = dialect.SQLite
-		// WAL lets readers run beside the one writer; writers queue on busy_timeout.
+		// WAL lets readers run beside the one writer; writers queue in the write gate.
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
 	}
@@ -128,7 +133,7 @@ func dataSource(rawURL string) (driver, dsn string, err error) {
 		return "", "", fmt.Errorf("database URL %q: %w", rawURL, err)
 	}
 	// Foreign keys are off by default in SQLite and ent's migration refuses to run without them.
-	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
+	for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	// Write transactions take the lock at BEGIN, so two writers queue instead of deadlocking.
@@ -137,6 +142,10 @@ func dataSource(rawURL string) (driver, dsn string, err error) {
 	}
 	return "sqlite", "file:" + path + "?" + q.Encode(), nil
 }
+
+// busyTimeout is how long a SQLite writer waits for the write lock (in the write gate, and in
+// SQLite's busy handler for writers of other processes) before it fails.
+const busyTimeout = 10 * time.Second
 
 var migrateMu sync.Mutex
 

@@ -1,0 +1,194 @@
+package importer_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// pupils is an invented export of n pupils with keys from first on; tag changes every e-mail,
+// so that a second file with another tag updates the pupils both share.
+func pupils(t *testing.T, first, n int, tag string) *importer.Prepared {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString("Stamnr;Roepnaam;Achternaam;Klas;E-mail\r\n")
+	firsts := []string{"Sanne", "Daan", "Zoë", "Mehmet", "Noor", "Lieke"}
+	lasts := []string{"Jansen", "Vries", "Dijk", "Bakker", "Çelik"}
+	for i := first; i < first+n; i++ {
+		fmt.Fprintf(&b, "%d;%s;%s;%d%c;%s%d@leerling.demo.invalid\r\n", i, firsts[i%6], lasts[i/6%5], 1+i%4, 'A'+rune(i/500%4), tag, i)
+	}
+	p, err := importer.Prepare(b.Bytes(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// snapshot is everything an import may change in a school, as text: its accounts (every
+// column but the bookkeeping of sign-in), its classes and its change records.
+func snapshot(t *testing.T, db *store.DB, schoolID int) [][]string {
+	t.Helper()
+	ph := importer.Placeholder(db.Dialect)
+	var out [][]string
+	for _, q := range []string{
+		`SELECT id, external_key, role, status, first_name, infix, last_name, sort_name, email, username, eck_id, level, year,
+			class_id, archived_at, created_at, updated_at FROM accounts WHERE school_id = ` + ph(1) + ` ORDER BY id`,
+		`SELECT id, name, name_key, created_by_job_id FROM classes WHERE school_id = ` + ph(1) + ` ORDER BY id`,
+		`SELECT c.job_id, c.account_id, c.action FROM account_changes c JOIN accounts a ON a.id = c.account_id
+			WHERE a.school_id = ` + ph(1) + ` ORDER BY c.job_id, c.account_id`,
+	} {
+		rows, err := db.SQL.QueryContext(context.Background(), q, schoolID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]sql.NullString, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			row := make([]string, len(cols))
+			for i, v := range vals {
+				row[i] = fmt.Sprintf("%v:%s", v.Valid, normTime(v.String))
+			}
+			out = append(out, row)
+		}
+		rows.Close()
+		out = append(out, []string{"--"})
+	}
+	return out
+}
+
+// normTime writes a stored time in one form: SQLite keeps the text its writer chose.
+func normTime(s string) string {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z07:00"} {
+		if tm, err := time.Parse(layout, s); err == nil {
+			return tm.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	return s
+}
+
+// crash stands for the death of the process in the middle of a commit: a panic in the
+// progress callback leaves the commit where it was, without any of its own error handling.
+type crash struct{}
+
+// TestCommitInStepsRollsBack interrupts a commit of 1,000 updates, 1,000 additions and 1,000
+// archives halfway — by a crash (the process is gone: the next start rolls back) and by a
+// cancellation (the commit rolls itself back) — and checks that the school is exactly as it
+// was, then commits the same job in full. On SQLite the commit runs in steps of 1,000 rows,
+// so the crash really leaves part of the import written until the rollback; on PostgreSQL it
+// is one transaction and nothing is written.
+func TestCommitInStepsRollsBack(t *testing.T) {
+	for _, how := range []string{"crash", "cancel"} {
+		t.Run(how, func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *store.DB) {
+				sys := auth.System(context.Background())
+				s := newSchool(t, db.Client, "77GG")
+				apply(t, db, pupils(t, 1000, 2000, "oud"), s.ID, all, importer.ApplyOptions{})
+				before := snapshot(t, db, s.ID)
+				next := pupils(t, 2000, 2000, "nieuw") // 1,000 updated, 1,000 added, 1,000 archived
+				preview, err := importer.PlanFor(sys, db, s.ID, next, all)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c := preview.Counts; c.Added != 1000 || c.Updated != 1000 || c.Archived != 1000 {
+					t.Fatalf("preview %+v", c)
+				}
+				job := db.Client.ImportJob.Create().SetSchoolID(s.ID).SetFileName("next.csv").SetFileSize(1).SetSha256("x").
+					SetStatus(importjob.StatusCOMMITTING).SaveX(sys)
+				ctx, cancel := context.WithCancel(sys)
+				defer cancel()
+				opt := importer.ApplyOptions{JobID: job.ID, ExpectedHash: preview.Hash, ConfirmArchive: 1000,
+					Progress: func(p importer.Progress) {
+						if p.Phase == "writing" && p.Done >= 1500 {
+							if how == "crash" {
+								panic(crash{})
+							}
+							cancel()
+						}
+					}}
+				err = func() (err error) {
+					defer func() {
+						if r := recover(); r != nil {
+							if _, ok := r.(crash); !ok {
+								panic(r)
+							}
+							err = errors.New("crashed")
+						}
+					}()
+					_, err = importer.Apply(ctx, db, next.Input, s.ID, all, opt)
+					return err
+				}()
+				if err == nil {
+					t.Fatal("the interrupted commit succeeded")
+				}
+				if how == "crash" {
+					if db.Dialect == dialect.SQLite {
+						// Part of the import is written, and the school is held for it.
+						if n := db.Client.AccountChange.Query().CountX(sys); n < 1000 {
+							t.Fatalf("after the crash %d change records, want at least a step of 1,000", n)
+						}
+						tx, _ := db.SQL.BeginTx(sys, nil)
+						if err := store.LockSchool(sys, tx, db.Dialect, s.ID); !errors.Is(err, store.ErrSchoolBusy) {
+							t.Fatalf("LockSchool during an unfinished commit: %v, want ErrSchoolBusy", err)
+						}
+						tx.Rollback()
+					}
+					// What the next start of numo does (internal/jobs reaps the dead commit).
+					if _, err := importer.RollBack(sys, db, job.ID); err != nil {
+						t.Fatalf("roll back: %v", err)
+					}
+				}
+				if got := snapshot(t, db, s.ID); !reflect.DeepEqual(got, before) {
+					t.Fatalf("after the %s and its rollback the school differs from before:\n got %v\nwant %v", how, diff(got, before), "")
+				}
+				j := db.Client.ImportJob.GetX(sys, job.ID)
+				if j.Status != importjob.StatusCOMMITTING || j.CommittedAt != nil {
+					t.Fatalf("job after the rollback: %s, committed at %v; want COMMITTING without a commit time", j.Status, j.CommittedAt)
+				}
+				// The same job now commits in full, with its preview still valid.
+				var stats importer.ApplyStats
+				opt.Progress, opt.Stats = nil, &stats
+				plan, err := importer.Apply(sys, db, next.Input, s.ID, all, opt)
+				if err != nil {
+					t.Fatalf("commit after the rollback: %v", err)
+				}
+				if plan.Counts != preview.Counts || db.Client.ImportJob.GetX(sys, job.ID).Status != importjob.StatusCOMMITTED {
+					t.Fatalf("commit after the rollback: %+v", plan.Counts)
+				}
+				if db.Dialect == dialect.SQLite && stats.Transactions < 4 {
+					t.Fatalf("a commit of 3,000 rows on SQLite took %d transactions, want steps of at most 1,000", stats.Transactions)
+				}
+				t.Logf("%s: %d write transactions, the longest %v", db.Dialect, stats.Transactions, stats.Longest)
+			})
+		})
+	}
+}
+
+// diff returns the first rows where got and want differ.
+func diff(got, want [][]string) string {
+	for i := range min(len(got), len(want)) {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			return fmt.Sprintf("row %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+	return fmt.Sprintf("%d rows, want %d", len(got), len(want))
+}
