@@ -189,9 +189,14 @@ func applyReserved(ctx context.Context, db *store.DB, in PlanInput, schoolID int
 		u := &plan.Users[i]
 		switch u.Outcome {
 		case OutcomeNew:
-			var id int
-			if err := s.ins.QueryRowContext(ctx, schoolID, "PUPIL", u.Key, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID,
-				u.Level, nullYear(u.Year), classRef(u.Class), "ACTIVE", opt.Now, opt.Now, names.SortKey(u.LastName, u.FirstName)).Scan(&id); err != nil {
+			// LastInsertId, not RETURNING: a query's rows cost a goroutine each under a context.
+			res, err := s.ins.ExecContext(ctx, schoolID, "PUPIL", u.Key, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID,
+				u.Level, nullYear(u.Year), classRef(u.Class), "ACTIVE", opt.Now, opt.Now, names.SortKey(u.LastName, u.FirstName))
+			if err != nil {
+				return nil, fmt.Errorf("apply: add account %s (line %d): %w", u.Key, u.Line, err)
+			}
+			id, err := res.LastInsertId()
+			if err != nil {
 				return nil, fmt.Errorf("apply: add account %s (line %d): %w", u.Key, u.Line, err)
 			}
 			if _, err := s.change.ExecContext(ctx, opt.JobID, id, "ADDED", nil); err != nil {
@@ -272,7 +277,7 @@ func (s *stepper) begin(ctx context.Context) error {
 	ph := s.ph
 	s.ins = prep("INSERT INTO accounts (school_id, role, external_key, first_name, infix, last_name, email, username, eck_id, level, year, class_id, status, created_at, updated_at, sort_name) VALUES (" +
 		ph(1) + ", " + ph(2) + ", " + ph(3) + ", " + ph(4) + ", " + ph(5) + ", " + ph(6) + ", " + ph(7) + ", " + ph(8) + ", " + ph(9) + ", " + ph(10) +
-		", " + ph(11) + ", " + ph(12) + ", " + ph(13) + ", " + ph(14) + ", " + ph(15) + ", " + ph(16) + ") RETURNING id")
+		", " + ph(11) + ", " + ph(12) + ", " + ph(13) + ", " + ph(14) + ", " + ph(15) + ", " + ph(16) + ")")
 	s.upd = prep(updateAccountSQL(ph))
 	s.arch = prep(archiveAccountSQL(ph))
 	s.change = prep("INSERT INTO account_changes (job_id, account_id, action, before) VALUES (" + ph(1) + ", " + ph(2) + ", " + ph(3) + ", " + ph(4) + ")")
