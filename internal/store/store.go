@@ -249,26 +249,31 @@ func committingJob(ctx context.Context, q execer, schoolID int) (int, error) {
 	return id, rows.Err()
 }
 
-// SchoolBusy reports whether a write of the school's accounts as a whole is under way now:
-// on PostgreSQL whether another transaction holds the school's lock, on SQLite whether an import
-// of the school is being committed. It is a hint for work that would rather skip the school
-// than wait (the scheduled purge); the answer may be stale at once, LockSchool still decides.
+// SchoolBusy reports whether an import of the school is being committed now: on SQLite one
+// whose steps have begun (what LockSchool refuses), on PostgreSQL a COMMITTING job whose
+// process showed a sign of life (heartbeat) within busyHeartbeat. It is a hint for work that
+// would rather skip the school than wait (the scheduled purge); the answer may be stale at once,
+// and LockSchool still decides. (Not pg_try_advisory_lock: an undo holds the lock for a moment
+// only, which is worth waiting for, and installations sharing one database in several schemas
+// share the lock keys.)
 func (d *DB) SchoolBusy(ctx context.Context, schoolID int) (bool, error) {
 	if d.Dialect != dialect.Postgres {
 		job, err := committingJob(ctx, d.SQL, schoolID)
 		return job != 0, err
 	}
-	tx, err := d.SQL.BeginTx(ctx, nil)
+	rows, err := d.SQL.QueryContext(ctx, "SELECT 1 FROM import_jobs WHERE school_id = $1 AND status = 'COMMITTING' AND heartbeat_at > $2 LIMIT 1",
+		schoolID, time.Now().Add(-busyHeartbeat))
 	if err != nil {
 		return false, err
 	}
-	defer tx.Rollback() //nolint:errcheck // read only; the rollback releases the lock
-	var got bool
-	if err := tx.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock($1)", SchoolLockKey(schoolID)).Scan(&got); err != nil {
-		return false, err
-	}
-	return !got, nil
+	defer rows.Close()
+	busy := rows.Next()
+	return busy, rows.Err()
 }
+
+// busyHeartbeat is how recent the heartbeat of a COMMITTING job must be for SchoolBusy: a
+// committing process writes one every few seconds.
+const busyHeartbeat = time.Minute
 
 // SchoolLockKey is the advisory lock key LockSchool takes for the school.
 func SchoolLockKey(schoolID int) int64 { return AdvisoryKey(fmt.Sprintf("import:school:%d", schoolID)) }
