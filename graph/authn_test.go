@@ -14,7 +14,7 @@ import (
 
 func loginStatus(t *testing.T, w *world, user, pw string) int {
 	t.Helper()
-	resp, err := http.Post(w.srv.URL+"/api/login", "application/json", strings.NewReader(fmt.Sprintf(`{"username":%q,"password":%q}`, user, pw)))
+	resp, err := http.Post(w.srv.URL+"/api/login", "application/json", strings.NewReader(fmt.Sprintf(`{"school":%q,"username":%q,"password":%q}`, schoolOf(t, w, user), user, pw)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -166,7 +166,7 @@ func buildWorld(t *testing.T, kind string) *world {
 
 func (w *world) login(t *testing.T, user, pw string) string {
 	t.Helper()
-	resp, err := http.Post(w.srv.URL+"/api/login", "application/json", strings.NewReader(fmt.Sprintf(`{"username":%q,"password":%q}`, user, pw)))
+	resp, err := http.Post(w.srv.URL+"/api/login", "application/json", strings.NewReader(fmt.Sprintf(`{"school":%q,"username":%q,"password":%q}`, schoolOf(t, w, user), user, pw)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,6 +76,7 @@ func NewHandler(o Options) *handler.Server {
 		o.MaxDepth = 12
 	}
 	srv.Use(depthLimit{max: o.MaxDepth})
+	srv.Use(mustChange{}) // a one-time password allows only changePassword and viewer
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 

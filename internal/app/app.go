@@ -68,6 +68,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a := &App{cfg: cfg, log: log, db: db, authn: authn.New(db.Client, log)}
 	a.authn.SecureCookie = cfg.SecureCookies
+	a.authn.TrustedProxies = cfg.TrustedProxies
 	if err := a.ensureAdmins(sys); err != nil {
 		db.Close()
 		return nil, err
@@ -124,7 +125,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 }
 
 // ensureAdmins gives every school whose admins cannot sign in yet a first admin password:
-// NUMO_ADMIN_PASSWORD, or a one-time password printed to the log once.
+// NUMO_ADMIN_PASSWORD, or a generated password printed to the log once. Either must be changed
+// at the first sign-in (NUMO_ADMIN_PASSWORD is the same for every school).
 func (a *App) ensureAdmins(ctx context.Context) error {
 	schools, err := a.db.Client.School.Query().All(ctx)
 	if err != nil {
@@ -138,7 +140,7 @@ func (a *App) ensureAdmins(ctx context.Context) error {
 		switch {
 		case user == "":
 		case a.cfg.AdminPassword != "":
-			a.log.Info("first admin can sign in with NUMO_ADMIN_PASSWORD", "school", s.Brin, "username", user)
+			a.log.Info("first admin can sign in with NUMO_ADMIN_PASSWORD once, then chooses a new password", "school", s.Brin, "username", user)
 		default:
 			a.log.Warn("first admin: one-time password, change it after signing in", "school", s.Brin, "username", user, "password", pw)
 		}

@@ -54,7 +54,8 @@ func start(t *testing.T, kind string) (string, func() (time.Duration, error)) {
 
 const adminPassword = "demo-beheer-wachtwoord"
 
-// login signs in as the demo school's admin and returns the session cookie.
+// login signs in as the demo school's admin and returns the session cookie. NUMO_ADMIN_PASSWORD
+// is a one-time password: the first sign-in with it chooses a new one, as the app makes people do.
 func login(t *testing.T, base, user, password string) (*http.Cookie, int) {
 	t.Helper()
 	resp, err := http.Post(base+"/api/login", "application/json", strings.NewReader(`{"username":"`+user+`","password":"`+password+`"}`))
@@ -67,6 +68,18 @@ func login(t *testing.T, base, user, password string) (*http.Cookie, int) {
 			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
 				t.Fatalf("session cookie is not HttpOnly and SameSite=Lax: %+v", c)
 			}
+			change, _ := http.NewRequest(http.MethodPost, base+"/query", strings.NewReader(
+				`{"query":"mutation { changePassword(oldPassword: \"`+password+`\", newPassword: \"`+password+`-eigen\") }"}`))
+			change.Header.Set("Content-Type", "application/json")
+			change.Header.Set("Cookie", c.Name+"="+c.Value)
+			r, err := http.DefaultClient.Do(change)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := io.ReadAll(r.Body); !strings.Contains(string(b), `"changePassword":true`) {
+				t.Fatalf("changing the one-time password: %s", b)
+			}
+			r.Body.Close()
 			return c, resp.StatusCode
 		}
 	}

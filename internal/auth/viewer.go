@@ -78,9 +78,10 @@ func (v *Viewer) IsToken() bool { return v != nil && v.TokenID != 0 }
 func (v *Viewer) Has(s Scope) bool { return v != nil && slices.Contains(v.Scopes, s) }
 
 // IsAdminOf reports whether the viewer administers the school: an admin account of it, or a
-// token of it that may run imports.
+// token of it that may run imports. An account that still has to change its one-time
+// password administers nothing until it has.
 func (v *Viewer) IsAdminOf(schoolID int) bool {
-	if v == nil || v.SchoolID != schoolID {
+	if v == nil || v.SchoolID != schoolID || v.MustChangePassword {
 		return false
 	}
 	if v.IsToken() {
@@ -90,15 +91,22 @@ func (v *Viewer) IsAdminOf(schoolID int) bool {
 }
 
 // CanReadSchool reports whether the viewer may read the school's classes and rosters as a
-// whole: its admins and its read tokens.
+// whole: its admins and its read tokens (not an admin that still has to change its one-time
+// password: the rules then narrow every read to the account itself).
 func (v *Viewer) CanReadSchool(schoolID int) bool {
-	if v == nil || v.SchoolID != schoolID {
+	if v == nil || v.SchoolID != schoolID || v.MustChangePassword {
 		return false
 	}
 	if v.IsToken() {
 		return v.Has(ScopeReadRosters) || v.Has(ScopeRunImports)
 	}
 	return v.Role == RoleAdmin
+}
+
+// IsAdminAccount reports whether the viewer is an admin account (not a token) that has chosen
+// its own password: who may manage tokens, teachers, passwords and read the audit log.
+func (v *Viewer) IsAdminAccount() bool {
+	return v != nil && !v.IsToken() && v.Role == RoleAdmin && !v.MustChangePassword
 }
 
 // RequireAdmin returns nil when the viewer administers the school, else ErrUnauthenticated

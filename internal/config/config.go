@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -45,6 +46,10 @@ type Config struct {
 	AdminPassword string
 	// PurgeEvery is how often the retention purge runs inside numo serve.
 	PurgeEvery time.Duration
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For
+	// header is believed for the client's address; none by default, when the connection's
+	// address is the client's.
+	TrustedProxies []netip.Prefix
 	// CommitDeadAfter is how long a committing process may stay silent before another process
 	// marks its import failed (its transaction has rolled back with its connection).
 	CommitDeadAfter time.Duration
@@ -74,6 +79,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		deadAfter   string
 		secure      string
 		purgeEvery  string
+		proxies     string
 	)
 	fs.StringVar(&c.Addr, "addr", env("NUMO_ADDR", ":8080"), "listen address (NUMO_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "db", env("NUMO_DATABASE_URL", "file:numo.db"), "database: SQLite file or postgres:// URL (NUMO_DATABASE_URL)")
@@ -88,6 +94,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&complexity, "complexity-limit", env("NUMO_COMPLEXITY_LIMIT", "2000"), "maximum GraphQL operation complexity (NUMO_COMPLEXITY_LIMIT)")
 	fs.StringVar(&deadAfter, "commit-dead-after", env("NUMO_COMMIT_DEAD_AFTER", "20s"), "fail an import whose process is silent this long (NUMO_COMMIT_DEAD_AFTER)")
 	fs.StringVar(&purgeEvery, "purge-every", env("NUMO_PURGE_EVERY", "1h"), "how often to purge data past the schools' retention terms (NUMO_PURGE_EVERY)")
+	fs.StringVar(&proxies, "trusted-proxies", env("NUMO_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (NUMO_TRUSTED_PROXIES)")
 	fs.StringVar(&secure, "secure-cookies", env("NUMO_SECURE_COOKIES", "false"), "session cookie only over HTTPS (NUMO_SECURE_COOKIES)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, fmt.Errorf("%w: %v", ErrInvalid, err)
@@ -136,6 +143,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 		c.AllowedOrigins = append(c.AllowedOrigins, u.Scheme+"://"+u.Host)
 	}
+	if c.TrustedProxies, err = ParseTrustedProxies(proxies); err != nil {
+		bad("trusted-proxies", err)
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("addr", err)
 	}
@@ -158,4 +168,33 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// ParseTrustedProxies reads a comma-separated list of IP addresses and CIDR ranges
+// ("10.0.0.1, 10.1.0.0/16, fd00::/8"); an address stands for itself alone (/32 or /128).
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		if strings.Contains(item, "/") {
+			p, err := netip.ParsePrefix(item)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address range like 10.0.0.0/8", item)
+			}
+			if p.Addr().Is4In6() && p.Bits() >= 96 {
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil || a.Zone() != "" {
+			return nil, fmt.Errorf("%q is not an IP address like 10.0.0.1", item)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -35,6 +36,21 @@ func TestLoad(t *testing.T) {
 			env:  map[string]string{"NUMO_ADDR": ":9000"},
 			want: func(c *config.Config) { c.Addr = ":7000"; c.MaxUploadBytes = 5 << 20; c.LogFormat = "json" },
 		},
+		{
+			name: "trusted proxies",
+			env:  map[string]string{"NUMO_TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12,fd00::/8"},
+			want: func(c *config.Config) {
+				c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32"), netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("fd00::/8")}
+			},
+		},
+		{
+			name: "trusted proxies flag beats env",
+			args: []string{"--trusted-proxies", "127.0.0.1"},
+			env:  map[string]string{"NUMO_TRUSTED_PROXIES": "10.0.0.1"},
+			want: func(c *config.Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} },
+		},
+		{name: "bad trusted proxy", env: map[string]string{"NUMO_TRUSTED_PROXIES": "10.0.0.1, proxy.example"}, wantErr: "trusted-proxies"},
+		{name: "bad trusted range", args: []string{"--trusted-proxies", "10.0.0.0/33"}, wantErr: "trusted-proxies"},
 		{name: "bad addr", args: []string{"--addr", "nope"}, wantErr: "addr"},
 		{name: "bad origin", env: map[string]string{"NUMO_CORS_ORIGINS": "ftp://x"}, wantErr: "cors-origins"},
 		{name: "bad upload", args: []string{"--max-upload-mb", "0"}, wantErr: "max-upload-mb"},
@@ -64,6 +80,47 @@ func TestLoad(t *testing.T) {
 			tt.want(&want)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("Load() = %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    []string
+		wantErr bool
+	}{
+		{in: "", want: nil},
+		{in: " , ", want: nil},
+		{in: "10.0.0.1", want: []string{"10.0.0.1/32"}},
+		{in: "::1", want: []string{"::1/128"}},
+		{in: "::ffff:10.0.0.1", want: []string{"10.0.0.1/32"}},                             // an IPv4 address written as IPv6
+		{in: "10.1.2.3/16, 2001:db8::/32", want: []string{"10.1.0.0/16", "2001:db8::/32"}}, // ranges are masked
+		{in: "::ffff:10.0.0.0/104", want: []string{"10.0.0.0/8"}},
+		{in: "localhost", wantErr: true},
+		{in: "10.0.0.256", wantErr: true},
+		{in: "10.0.0.0/40", wantErr: true},
+		{in: "fe80::1%eth0", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := config.ParseTrustedProxies(tt.in)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("ParseTrustedProxies(%q) = %v, want an error", tt.in, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s []string
+			for _, p := range got {
+				s = append(s, p.String())
+			}
+			if !reflect.DeepEqual(s, tt.want) {
+				t.Fatalf("ParseTrustedProxies(%q) = %v, want %v", tt.in, s, tt.want)
 			}
 		})
 	}

@@ -4,20 +4,25 @@
 package authn
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/apitoken"
+	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/pubsub"
 )
 
 // CookieName is the session cookie.
@@ -31,13 +36,31 @@ type Service struct {
 	SessionTTL time.Duration
 	// SecureCookie marks the cookie Secure (HTTPS only); off for plain-HTTP development.
 	SecureCookie bool
-	addr         *addrLimiter
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed (see ClientAddr);
+	// none by default.
+	TrustedProxies []netip.Prefix
+	// Limits are the throttling rules of signing in (DefaultLimits).
+	Limits Limits
+	hashes *hashGate
+	// attempts counts sign-in attempts, to purge stale throttling rows now and then.
+	attempts atomic.Int64
+	// Bus carries the end of a credential (logout, revocation) to the websockets of every
+	// process; nil means sockets find out at their next operation or periodic recheck.
+	Bus pubsub.Bus
+	// SocketRecheckEvery overrides how often an idle websocket's credential is checked again.
+	SocketRecheckEvery time.Duration
 }
 
 // New returns the service.
 func New(client *ent.Client, log *slog.Logger) *Service {
-	return &Service{client: client, log: log, SessionTTL: 12 * time.Hour, addr: newAddrLimiter(10, 10*time.Minute)}
+	return &Service{client: client, log: log, SessionTTL: 12 * time.Hour, Limits: DefaultLimits,
+		hashes: newHashGate(DefaultHashConcurrency(), DefaultHashWait)}
 }
+
+// SetHashLimit sets how many password hashes are computed at once and how long an attempt
+// waits for a free slot before it is answered ErrBusy (defaults DefaultHashConcurrency and
+// DefaultHashWait). Call it before the service is used.
+func (s *Service) SetHashLimit(n int, wait time.Duration) { s.hashes = newHashGate(max(1, n), wait) }
 
 // Errors of signing in; their messages are for the person at the login page.
 var (
@@ -46,76 +69,148 @@ var (
 	// ErrLocked means too many failed attempts: wait a while.
 	ErrLocked = apperr.New("LOCKED", "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
 		"Too many failed attempts. Try again in a quarter of an hour.", nil)
+	// ErrSchoolRequired means the installation has several schools and the sign-in named none.
+	// It is the answer whatever the username, so it tells nothing about accounts.
+	ErrSchoolRequired = apperr.New("SCHOOL_REQUIRED", "Vul ook de BRIN-code van uw school in.",
+		"Also enter your school's BRIN code.", nil)
 )
 
-// maxFailures is how many wrong passwords an account takes before it is locked for a while.
-const maxFailures = 5
+// maxCandidates bounds the accounts one sign-in checks the password of (a username and an
+// e-mail address may belong to different accounts of a school).
+const maxCandidates = 3
 
-// lockFor is how long an account stays locked after maxFailures wrong passwords.
-const lockFor = 15 * time.Minute
-
-// Login checks a username (or e-mail address) and password and opens a session. Only active
-// accounts with a password can sign in; failures are slowed per account and per address.
-func (s *Service) Login(ctx context.Context, username, password, remoteAddr, userAgent string) (string, *auth.Viewer, error) {
+// Login checks a username (or e-mail address) and password at a school (its BRIN, case
+// insensitive; "" when the installation has one school) and opens a session. Only active
+// accounts with a password can sign in.
+//
+// Every attempt first reserves its place in the throttling counters (see throttle.go) and is
+// refused with ErrLocked when one is locked; then the password is checked, by at most a few
+// hashes at once (ErrBusy when none comes free in time). An unknown username goes through the
+// same counters and a hash of a dummy password, so its answers and their timing are those of
+// a wrong password.
+func (s *Service) Login(ctx context.Context, brin, username, password, remoteAddr, userAgent string) (string, *auth.Viewer, error) {
 	sys := auth.System(ctx)
 	username = strings.TrimSpace(username)
-	if !s.addr.allow(remoteAddr) {
-		audit.Record(sys, s.client, 0, "login_throttled", "address "+remoteAddr)
-		return "", nil, ErrLocked
+	sch, brin, err := s.schoolFor(sys, brin)
+	if err != nil {
+		return "", nil, err
 	}
 	if username == "" || password == "" {
 		return "", nil, ErrBadLogin
 	}
-	candidates, err := s.client.Account.Query().
-		Where(account.Or(account.UsernameEqualFold(username), account.EmailEqualFold(username)), account.PasswordHashNEQ("")).
-		All(sys)
-	if err != nil {
-		return "", nil, fmt.Errorf("login: %w", err)
+	schoolID := 0
+	if sch != nil {
+		schoolID = sch.ID
+	}
+	if s.attempts.Add(1)%200 == 0 {
+		go func() {
+			if _, err := s.PurgeThrottles(context.WithoutCancel(sys), time.Now()); err != nil {
+				s.log.Warn("login: purge throttles", "err", err)
+			}
+		}()
 	}
 	now := time.Now()
-	for _, a := range candidates {
-		if a.LockedUntil != nil && a.LockedUntil.After(now) {
-			s.addr.fail(remoteAddr)
+	var held []counter
+	for _, c := range s.Limits.countersFor(brin, username, remoteAddr) {
+		ok, err := s.reserve(ctx, c, now)
+		if err != nil {
+			s.settle(ctx, held, outcomeUnchecked)
+			return "", nil, fmt.Errorf("login: %w", err)
+		}
+		if !ok {
+			s.settle(ctx, held, outcomeUnchecked)
+			audit.Record(sys, s.client, schoolID, "login_throttled", "from "+remoteAddr)
 			return "", nil, ErrLocked
 		}
-		ok, err := auth.CheckPassword(a.PasswordHash, password)
+		held = append(held, c)
+	}
+
+	var candidates []*ent.Account
+	if sch != nil {
+		candidates, err = s.client.Account.Query().
+			Where(account.SchoolID(sch.ID), account.Or(account.UsernameEqualFold(username), account.EmailEqualFold(username)),
+				account.PasswordHashNEQ("")).
+			Order(ent.Asc(account.FieldID)).Limit(maxCandidates).All(sys)
+		if err != nil {
+			s.settle(ctx, held, outcomeUnchecked)
+			return "", nil, fmt.Errorf("login: %w", err)
+		}
+	}
+	var found *ent.Account
+	if len(candidates) == 0 {
+		// Nobody by that name: the same work as a wrong password.
+		if _, err := s.checkPassword(ctx, dummyHash(), password); err != nil {
+			s.settle(ctx, held, outcomeUnchecked)
+			return "", nil, err
+		}
+	}
+	for _, a := range candidates {
+		ok, err := s.checkPassword(ctx, a.PasswordHash, password)
+		if errors.Is(err, ErrBusy) || ctx.Err() != nil {
+			s.settle(ctx, held, outcomeUnchecked)
+			return "", nil, cmp.Or(ctx.Err(), err)
+		}
 		if err != nil {
 			s.log.Error("login: stored hash", "account", a.ID, "err", err)
 			continue
 		}
-		if !ok {
-			// Sign-in bookkeeping keeps updated_at: it is the roster's version, which a
-			// previewed import and an undo compare against.
-			upd := s.client.Account.UpdateOne(a).AddFailedLogins(1).SetUpdatedAt(a.UpdatedAt)
-			if a.FailedLogins+1 >= maxFailures {
-				upd = upd.SetLockedUntil(now.Add(lockFor)).SetFailedLogins(0)
-			}
-			if err := upd.Exec(sys); err != nil {
-				return "", nil, fmt.Errorf("login: %w", err)
-			}
-			audit.Record(sys, s.client, a.SchoolID, "login_failed", fmt.Sprintf("account %d from %s", a.ID, remoteAddr))
-			continue
-		}
-		if a.Status != account.StatusACTIVE {
-			audit.Record(sys, s.client, a.SchoolID, "login_refused_archived", fmt.Sprintf("account %d", a.ID))
+		if ok {
+			found = a
 			break
 		}
-		secret := auth.NewSecret("numo_ses_")
-		if err := s.client.Session.Create().SetAccountID(a.ID).SetTokenHash(auth.HashSecret(secret)).
-			SetExpiresAt(now.Add(s.SessionTTL)).SetRemoteAddr(remoteAddr).SetUserAgent(truncate(userAgent, 500)).Exec(sys); err != nil {
-			return "", nil, fmt.Errorf("login: %w", err)
-		}
-		if a.FailedLogins != 0 || a.LockedUntil != nil {
-			if err := s.client.Account.UpdateOne(a).SetFailedLogins(0).ClearLockedUntil().SetUpdatedAt(a.UpdatedAt).Exec(sys); err != nil {
-				return "", nil, fmt.Errorf("login: %w", err)
-			}
-		}
-		v := viewerOf(a, remoteAddr)
-		audit.Record(auth.NewContext(sys, v), s.client, a.SchoolID, "login", "")
-		return secret, v, nil
+		audit.Record(sys, s.client, a.SchoolID, "login_failed", fmt.Sprintf("account %d from %s", a.ID, remoteAddr))
 	}
-	s.addr.fail(remoteAddr)
-	return "", nil, ErrBadLogin
+	switch {
+	case found == nil:
+		if len(candidates) == 0 && sch != nil {
+			audit.Record(sys, s.client, sch.ID, "login_failed", "unknown username from "+remoteAddr)
+		}
+		s.settle(ctx, held, outcomeFailed)
+		return "", nil, ErrBadLogin
+	case found.Status != account.StatusACTIVE:
+		audit.Record(sys, s.client, found.SchoolID, "login_refused_archived", fmt.Sprintf("account %d", found.ID))
+		s.settle(ctx, held, outcomeFailed)
+		return "", nil, ErrBadLogin
+	}
+	a := found
+	secret := auth.NewSecret("numo_ses_")
+	if err := s.client.Session.Create().SetAccountID(a.ID).SetTokenHash(auth.HashSecret(secret)).
+		SetExpiresAt(now.Add(s.SessionTTL)).SetRemoteAddr(remoteAddr).SetUserAgent(truncate(userAgent, 500)).Exec(sys); err != nil {
+		s.settle(ctx, held, outcomeUnchecked)
+		return "", nil, fmt.Errorf("login: %w", err)
+	}
+	s.settle(ctx, held, outcomeSucceeded)
+	v := viewerOf(a, remoteAddr)
+	audit.Record(auth.NewContext(sys, v), s.client, a.SchoolID, "login", "")
+	return secret, v, nil
+}
+
+// schoolFor finds the school of a sign-in by its BRIN (case insensitive). Without a BRIN the
+// installation's only school is meant; with several, ErrSchoolRequired. An unknown BRIN is no
+// error: the sign-in fails like an unknown username. brin is the school's part of the
+// throttling keys, the same whether the BRIN was typed or implied.
+func (s *Service) schoolFor(ctx context.Context, typed string) (sch *ent.School, brin string, err error) {
+	typed = strings.ToUpper(strings.TrimSpace(typed))
+	if typed == "" {
+		schools, err := s.client.School.Query().Order(ent.Asc(school.FieldID)).Limit(2).All(ctx)
+		switch {
+		case err != nil:
+			return nil, "", fmt.Errorf("login: %w", err)
+		case len(schools) > 1:
+			return nil, "", ErrSchoolRequired
+		case len(schools) == 0:
+			return nil, "", nil
+		}
+		return schools[0], strings.ToUpper(schools[0].Brin), nil
+	}
+	sch, err = s.client.School.Query().Where(school.BrinEqualFold(typed)).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, typed, nil
+	case err != nil:
+		return nil, "", fmt.Errorf("login: %w", err)
+	}
+	return sch, typed, nil
 }
 
 func truncate(s string, n int) string {
@@ -137,6 +232,9 @@ func (s *Service) Logout(ctx context.Context, secret string) error {
 	_, err := s.client.Session.Delete().Where(session.TokenHash(auth.HashSecret(secret))).Exec(sys)
 	if err == nil {
 		if v := auth.FromContext(ctx); v != nil {
+			if v.SessionID != 0 {
+				s.SessionEnded(ctx, v.SessionID)
+			}
 			audit.Record(sys, s.client, v.SchoolID, "logout", "")
 		}
 	}
@@ -184,49 +282,13 @@ func (s *Service) FromToken(ctx context.Context, secret, remoteAddr string) (*au
 	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > time.Minute {
 		s.client.APIToken.UpdateOne(t).SetLastUsedAt(time.Now()).Exec(sys) //nolint:errcheck // best effort
 	}
+	return tokenViewer(t, remoteAddr), nil
+}
+
+func tokenViewer(t *ent.APIToken, remoteAddr string) *auth.Viewer {
 	scopes := make([]auth.Scope, len(t.Scopes))
 	for i, sc := range t.Scopes {
 		scopes[i] = auth.Scope(sc)
 	}
-	return &auth.Viewer{TokenID: t.ID, SchoolID: t.SchoolID, Scopes: scopes, Name: "token " + t.Name + " (" + t.Prefix + "…)", RemoteAddr: remoteAddr}, nil
-}
-
-// addrLimiter counts failed logins per address in this process.
-type addrLimiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-func newAddrLimiter(max int, window time.Duration) *addrLimiter {
-	return &addrLimiter{max: max, window: window, fails: map[string][]time.Time{}}
-}
-
-func (l *addrLimiter) recent(addr string, now time.Time) []time.Time {
-	ts := l.fails[addr]
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) > l.window {
-		i++
-	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.fails, addr)
-	} else {
-		l.fails[addr] = ts
-	}
-	return ts
-}
-
-func (l *addrLimiter) allow(addr string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.recent(addr, time.Now())) < l.max
-}
-
-func (l *addrLimiter) fail(addr string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	l.fails[addr] = append(l.recent(addr, now), now)
+	return &auth.Viewer{TokenID: t.ID, SchoolID: t.SchoolID, Scopes: scopes, Name: "token " + t.Name + " (" + t.Prefix + "…)", RemoteAddr: remoteAddr}
 }

@@ -1,17 +1,15 @@
 package authn
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
@@ -21,10 +19,12 @@ import (
 // `Authorization: Bearer` API token, else from the session cookie. A request whose credentials
 // are invalid goes on anonymously (and is refused wherever it needs a viewer). Cookie-borne
 // writes must carry proof that they are not a cross-site form: a JSON body or a custom header,
-// and an allowed Origin when the browser sends one.
+// and an allowed Origin when the browser sends one. An account that still has to change its
+// one-time password is refused every /api/ route but logging in and out (GraphQL refuses it
+// everything but changing the password, see graph/mustchange.go).
 func (s *Service) Middleware(allowedOrigins []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		addr := remoteAddr(r)
+		addr := s.ClientAddr(r)
 		ctx := r.Context()
 		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 			v, err := s.FromToken(ctx, strings.TrimSpace(bearer), addr)
@@ -52,11 +52,32 @@ func (s *Service) Middleware(allowedOrigins []string, next http.Handler) http.Ha
 				return
 			}
 			if v != nil {
+				if v.MustChangePassword && mustChangeRefuses(r.URL.Path) {
+					writeError(w, http.StatusForbidden, ErrPasswordChangeRequired)
+					return
+				}
 				ctx = auth.NewContext(ctx, v)
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// ErrPasswordChangeRequired refuses everything but changing the password, the viewer and
+// logging out to an account that signed in with a one-time password.
+var ErrPasswordChangeRequired = apperr.New("PASSWORD_CHANGE_REQUIRED",
+	"Kies eerst een nieuw wachtwoord: u bent ingelogd met een eenmalig wachtwoord.",
+	"Choose a new password first: you signed in with a one-time password.", nil)
+
+// mustChangeRefuses reports whether a path is refused to an account that must change its
+// password: every /api/ route (reports, exports, and any added later) but login and logout.
+// /query decides per field; the app's pages themselves hold no data.
+func mustChangeRefuses(path string) bool {
+	switch path {
+	case "/api/login", "/api/logout":
+		return false
+	}
+	return strings.HasPrefix(path, "/api/")
 }
 
 func safeMethod(m string) bool {
@@ -80,12 +101,63 @@ func csrfSafe(r *http.Request, allowedOrigins []string) bool {
 	return r.Header.Get("X-Requested-With") != "" || r.Header.Get("GraphQL-Preflight") != "" || r.Header.Get("Apollo-Require-Preflight") != ""
 }
 
-func remoteAddr(r *http.Request) string {
+// ClientAddr is the address of the client that sent r, for rate limits and the audit log: the
+// connection's address, unless that is one of the trusted proxies (TrustedProxies); then the
+// right-most address of X-Forwarded-For that is not a trusted proxy. Everything left of it was
+// written by the client and may be forged.
+func (s *Service) ClientAddr(r *http.Request) string { return ClientAddr(r, s.TrustedProxies) }
+
+// ClientAddr is the address of the client that sent r when the proxies in trusted are
+// trusted: see Service.ClientAddr.
+func ClientAddr(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	peer = peer.Unmap()
+	if !isTrusted(peer, trusted) {
+		return peer.String()
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, ok := parseHop(hops[i])
+		if !ok {
+			break // not an address: the hop after it (a trusted proxy) is the last we know
+		}
+		peer = a
+		if !isTrusted(a, trusted) {
+			break
+		}
+	}
+	return peer.String()
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, possibly with a port.
+func parseHop(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	return netip.Addr{}, false
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
@@ -103,7 +175,8 @@ func writeError(w http.ResponseWriter, status int, e *apperr.Error) {
 	json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": e.Error(), "extensions": ext}}})
 }
 
-// LoginHandler serves POST /api/login with a JSON body {"username": …, "password": …}: it sets
+// LoginHandler serves POST /api/login with a JSON body {"school": …, "username": …,
+// "password": …} (school is the BRIN, optional when the installation has one school): it sets
 // the session cookie (HttpOnly, SameSite=Lax) and answers the viewer.
 func (s *Service) LoginHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -111,12 +184,12 @@ func (s *Service) LoginHandler() http.Handler {
 			writeJSONError(w, http.StatusUnsupportedMediaType, "BAD_REQUEST", "Stuur de inloggegevens als JSON.")
 			return
 		}
-		var body struct{ Username, Password string }
+		var body struct{ School, Username, Password string }
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&body); err != nil {
 			writeJSONError(w, http.StatusBadRequest, "BAD_REQUEST", "Ongeldig verzoek.")
 			return
 		}
-		secret, v, err := s.Login(r.Context(), body.Username, body.Password, remoteAddr(r), r.UserAgent())
+		secret, v, err := s.Login(r.Context(), body.School, body.Username, body.Password, s.ClientAddr(r), r.UserAgent())
 		switch {
 		case errors.Is(err, ErrLocked):
 			writeError(w, http.StatusTooManyRequests, ErrLocked)
@@ -125,8 +198,17 @@ func (s *Service) LoginHandler() http.Handler {
 			time.Sleep(300 * time.Millisecond) // slows guessing without helping timing attacks
 			writeError(w, http.StatusUnauthorized, ErrBadLogin)
 			return
+		case errors.Is(err, ErrSchoolRequired):
+			writeError(w, http.StatusBadRequest, ErrSchoolRequired)
+			return
+		case errors.Is(err, ErrBusy):
+			w.Header().Set("Retry-After", "5")
+			writeError(w, http.StatusServiceUnavailable, ErrBusy)
+			return
 		case err != nil:
-			s.log.Error("login", "err", err)
+			if r.Context().Err() == nil {
+				s.log.Error("login", "err", err)
+			}
 			writeJSONError(w, http.StatusInternalServerError, "INTERNAL", "Interne fout; probeer het later opnieuw.")
 			return
 		}
@@ -150,32 +232,4 @@ func (s *Service) LogoutHandler() http.Handler {
 			SameSite: http.SameSiteLaxMode, MaxAge: -1})
 		w.WriteHeader(http.StatusNoContent)
 	})
-}
-
-// WebsocketInit authenticates a websocket from its connection_init payload
-// ({"Authorization": "Bearer …"}); without one the connection keeps the viewer of its upgrade
-// request (the session cookie).
-func (s *Service) WebsocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	header := payload.Authorization()
-	if header == "" {
-		if v, ok := payload["authorization"].(string); ok {
-			header = v
-		}
-	}
-	bearer, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok {
-		return ctx, &payload, nil
-	}
-	addr := ""
-	if v := auth.FromContext(ctx); v != nil {
-		addr = v.RemoteAddr
-	}
-	v, err := s.FromToken(ctx, strings.TrimSpace(bearer), addr)
-	if err != nil {
-		return ctx, nil, err
-	}
-	if v == nil {
-		return ctx, nil, auth.ErrUnauthenticated
-	}
-	return auth.NewContext(ctx, v), &payload, nil
 }

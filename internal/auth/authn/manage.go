@@ -2,6 +2,7 @@ package authn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -66,6 +67,7 @@ func (s *Service) RevokeToken(ctx context.Context, id int) (*ent.APIToken, error
 			return nil, fmt.Errorf("revoke token: %w", err)
 		}
 		audit.Record(ctx, s.client, t.SchoolID, "token_revoked", t.Name+" ("+t.Prefix+")")
+		s.TokenEnded(ctx, t.ID)
 	}
 	return t, nil
 }
@@ -88,7 +90,8 @@ func (s *Service) CreateTeacher(ctx context.Context, schoolID int, in TeacherInp
 			"Fill in first name, last name, username and a valid e-mail address.")
 	}
 	sys := auth.System(ctx)
-	taken, err := s.client.Account.Query().Where(account.UsernameEqualFold(in.Username)).Exist(sys)
+	// Usernames are unique per school: people sign in at their school (POST /api/login names it).
+	taken, err := s.client.Account.Query().Where(account.SchoolID(schoolID), account.UsernameEqualFold(in.Username)).Exist(sys)
 	if err != nil {
 		return nil, fmt.Errorf("create teacher: %w", err)
 	}
@@ -164,7 +167,11 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	if err != nil {
 		return fmt.Errorf("change password: %w", err)
 	}
-	if ok, _ := auth.CheckPassword(a.PasswordHash, oldPassword); !ok {
+	ok, err := s.checkPassword(ctx, a.PasswordHash, oldPassword)
+	if errors.Is(err, ErrBusy) {
+		return err
+	}
+	if !ok {
 		return invalid("Het huidige wachtwoord klopt niet.", "The current password is wrong.")
 	}
 	if len([]rune(newPassword)) < auth.MinPasswordLength {
@@ -179,7 +186,7 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 }
 
 func (s *Service) setPassword(ctx context.Context, a *ent.Account, password string, oneTime bool) error {
-	hash, err := auth.HashPassword(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -194,13 +201,24 @@ func (s *Service) setPassword(ctx context.Context, a *ent.Account, password stri
 			return fmt.Errorf("end sessions: %w", err)
 		}
 	}
+	// A new password opens the account at once: its throttling counters go (at every address).
+	sch, err := s.client.School.Get(sys, a.SchoolID)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if err := s.clearThrottles(ctx, sch.Brin, a.Username, a.Email); err != nil {
+		return err
+	}
+	s.AccountChanged(ctx, a.ID) // its websockets check again (a reset ended their sessions)
 	return nil
 }
 
 // EnsureAdminPassword makes sure that the school's first admin account can sign in: when no
 // admin of the school has a password yet, the first admin (created as "beheer" when there is
-// none) gets password, or a generated one-time password when it is empty. It returns the
-// username and the password it set ("" when nothing changed).
+// none) gets password, or a generated one when it is empty. Either way it is a one-time
+// password that must be changed at the first sign-in: a configured password
+// (NUMO_ADMIN_PASSWORD) is shared by every school of the installation. It returns the username
+// and the password it set ("" when nothing changed).
 func (s *Service) EnsureAdminPassword(ctx context.Context, schoolID int, password string) (string, string, error) {
 	sys := auth.System(ctx)
 	admins, err := s.client.Account.Query().Where(account.SchoolID(schoolID), account.RoleEQ(account.RoleADMIN),
@@ -218,7 +236,7 @@ func (s *Service) EnsureAdminPassword(ctx context.Context, schoolID int, passwor
 		a = admins[0]
 	} else {
 		username := "beheer"
-		if taken, _ := s.client.Account.Query().Where(account.UsernameEqualFold(username)).Exist(sys); taken {
+		if taken, _ := s.client.Account.Query().Where(account.SchoolID(schoolID), account.UsernameEqualFold(username)).Exist(sys); taken {
 			username = fmt.Sprintf("beheer-%d", schoolID)
 		}
 		if a, err = s.client.Account.Create().SetSchoolID(schoolID).SetRole(account.RoleADMIN).SetFirstName("Beheerder").
@@ -226,11 +244,10 @@ func (s *Service) EnsureAdminPassword(ctx context.Context, schoolID int, passwor
 			return "", "", fmt.Errorf("first admin: %w", err)
 		}
 	}
-	oneTime := password == ""
-	if oneTime {
+	if password == "" {
 		password = auth.NewPassword()
 	}
-	if err := s.setPassword(ctx, a, password, oneTime); err != nil {
+	if err := s.setPassword(ctx, a, password, true); err != nil {
 		return "", "", err
 	}
 	audit.Record(sys, s.client, schoolID, "first_admin", fmt.Sprintf("account %d (%s)", a.ID, a.Username))
@@ -243,6 +260,8 @@ func requireAdminAccount(v *auth.Viewer, schoolID int) error {
 	switch {
 	case v == nil:
 		return auth.ErrUnauthenticated
+	case v.MustChangePassword:
+		return ErrPasswordChangeRequired
 	case v.IsToken() || v.Role != auth.RoleAdmin || v.SchoolID != schoolID:
 		return auth.ErrForbidden
 	}
