@@ -68,6 +68,7 @@ func NewHandler(o Options) *handler.Server {
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 32 << 20})
 
+	srv.AroundFields(visibleFilters) // every where input sees only what the viewer reads (visibility.go)
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	// Introspection for everyone when configured, else for signed-in admins only.
 	srv.Use(extension.Introspection{})

@@ -13,6 +13,7 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/intercept"
+	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/privacy"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/internal/auth"
@@ -60,6 +61,86 @@ func systemOnlyMutations() ent.Policy {
 	}
 }
 
+// The visibility of each entity for a viewer is one predicate, below: the interceptors narrow
+// every query of the entity with it, and graph's where-input sanitiser adds it to every edge
+// filter that leads to the entity (hasAccountsWith: …), which would otherwise be a plain SQL
+// subquery that no interceptor sees. A nil viewer sees nothing. Entities without a predicate
+// here (sessions, import blobs, account changes, login throttles) are seen by no viewer.
+
+// nothing is the predicate no row satisfies.
+func nothing(s *sql.Selector) { s.Where(sql.False()) }
+
+// SchoolVisible is the rule of which schools v reads: its own.
+func SchoolVisible(v *auth.Viewer) predicate.School {
+	if v == nil {
+		return nothing
+	}
+	return school.ID(v.SchoolID)
+}
+
+// ClassVisible is the rule of which classes v reads: all of its school for the school's admins
+// and read tokens, the classes a teacher teaches, a pupil's own class.
+func ClassVisible(v *auth.Viewer) predicate.Class {
+	switch {
+	case v == nil:
+		return nothing
+	case v.CanReadSchool(v.SchoolID):
+		return class.SchoolID(v.SchoolID)
+	case v.IsToken():
+		return nothing
+	case v.Role == auth.RoleTeacher:
+		return class.And(class.SchoolID(v.SchoolID), class.HasTeachersWith(account.ID(v.AccountID)))
+	default: // a pupil sees their own class
+		return class.And(class.SchoolID(v.SchoolID), class.HasPupilsWith(account.ID(v.AccountID)))
+	}
+}
+
+// AccountVisible is the rule of which accounts v reads: all of its school for the school's
+// admins and read tokens; a teacher themselves and the pupils of the classes they teach; a
+// pupil only themselves.
+func AccountVisible(v *auth.Viewer) predicate.Account {
+	switch {
+	case v == nil:
+		return nothing
+	case v.CanReadSchool(v.SchoolID):
+		return account.SchoolID(v.SchoolID)
+	case v.IsToken():
+		return nothing
+	case v.Role == auth.RoleTeacher:
+		return account.And(account.SchoolID(v.SchoolID), account.Or(account.ID(v.AccountID),
+			account.And(account.RoleEQ(account.RolePUPIL), account.HasClassWith(class.HasTeachersWith(account.ID(v.AccountID))))))
+	default: // a pupil sees only themselves
+		return account.And(account.SchoolID(v.SchoolID), account.ID(v.AccountID))
+	}
+}
+
+// ImportJobVisible is the rule of which import jobs v reads: those of the school it
+// administers (an admin account, or a token that runs imports).
+func ImportJobVisible(v *auth.Viewer) predicate.ImportJob {
+	if v == nil || !v.IsAdminOf(v.SchoolID) {
+		return nothing
+	}
+	return importjob.SchoolID(v.SchoolID)
+}
+
+// APITokenVisible is the rule of which API tokens v reads: the school's admin accounts see its
+// tokens; a token never sees tokens.
+func APITokenVisible(v *auth.Viewer) predicate.APIToken {
+	if v == nil || v.IsToken() || v.Role != auth.RoleAdmin {
+		return nothing
+	}
+	return apitoken.SchoolID(v.SchoolID)
+}
+
+// AuditEventVisible is the rule of which audit events v reads: the school's admin accounts see
+// its audit log.
+func AuditEventVisible(v *auth.Viewer) predicate.AuditEvent {
+	if v == nil || v.IsToken() || v.Role != auth.RoleAdmin {
+		return nothing
+	}
+	return auditevent.SchoolID(v.SchoolID)
+}
+
 func schoolInterceptor() ent.Interceptor {
 	return intercept.TraverseSchool(func(ctx context.Context, q *gen.SchoolQuery) error {
 		if system(ctx) {
@@ -69,7 +150,7 @@ func schoolInterceptor() ent.Interceptor {
 		if err != nil {
 			return err
 		}
-		q.Where(school.ID(v.SchoolID))
+		q.Where(SchoolVisible(v))
 		return nil
 	})
 }
@@ -83,16 +164,7 @@ func classInterceptor() ent.Interceptor {
 		if err != nil {
 			return err
 		}
-		q.Where(class.SchoolID(v.SchoolID))
-		switch {
-		case v.CanReadSchool(v.SchoolID):
-		case v.IsToken():
-			q.Where(class.IDIn())
-		case v.Role == auth.RoleTeacher:
-			q.Where(class.HasTeachersWith(account.ID(v.AccountID)))
-		default: // a pupil sees their own class
-			q.Where(class.HasPupilsWith(account.ID(v.AccountID)))
-		}
+		q.Where(ClassVisible(v))
 		return nil
 	})
 }
@@ -106,17 +178,7 @@ func accountInterceptor() ent.Interceptor {
 		if err != nil {
 			return err
 		}
-		q.Where(account.SchoolID(v.SchoolID))
-		switch {
-		case v.CanReadSchool(v.SchoolID):
-		case v.IsToken():
-			q.Where(account.IDIn())
-		case v.Role == auth.RoleTeacher: // themselves and the pupils of the classes they teach
-			q.Where(account.Or(account.ID(v.AccountID),
-				account.And(account.RoleEQ(account.RolePUPIL), account.HasClassWith(class.HasTeachersWith(account.ID(v.AccountID))))))
-		default: // a pupil sees only themselves
-			q.Where(account.ID(v.AccountID))
-		}
+		q.Where(AccountVisible(v))
 		return nil
 	})
 }
@@ -130,17 +192,11 @@ func importJobInterceptor() ent.Interceptor {
 		if err != nil {
 			return err
 		}
-		if v.IsAdminOf(v.SchoolID) {
-			q.Where(importjob.SchoolID(v.SchoolID))
-		} else {
-			q.Where(importjob.IDIn())
-		}
+		q.Where(ImportJobVisible(v))
 		return nil
 	})
 }
 
-// apiTokenInterceptor shows tokens only to the school's admin accounts: a token never manages
-// tokens.
 func apiTokenInterceptor() ent.Interceptor {
 	return intercept.TraverseAPIToken(func(ctx context.Context, q *gen.APITokenQuery) error {
 		if system(ctx) {
@@ -150,16 +206,11 @@ func apiTokenInterceptor() ent.Interceptor {
 		if err != nil {
 			return err
 		}
-		if !v.IsToken() && v.Role == auth.RoleAdmin {
-			q.Where(apitoken.SchoolID(v.SchoolID))
-		} else {
-			q.Where(apitoken.IDIn())
-		}
+		q.Where(APITokenVisible(v))
 		return nil
 	})
 }
 
-// auditEventInterceptor shows the audit log only to the school's admin accounts.
 func auditEventInterceptor() ent.Interceptor {
 	return intercept.TraverseAuditEvent(func(ctx context.Context, q *gen.AuditEventQuery) error {
 		if system(ctx) {
@@ -169,11 +220,7 @@ func auditEventInterceptor() ent.Interceptor {
 		if err != nil {
 			return err
 		}
-		if !v.IsToken() && v.Role == auth.RoleAdmin {
-			q.Where(auditevent.SchoolID(v.SchoolID))
-		} else {
-			q.Where(auditevent.IDIn())
-		}
+		q.Where(AuditEventVisible(v))
 		return nil
 	})
 }
