@@ -9,9 +9,12 @@ frontend="$(dirname "$here")"
 repo="$(dirname "$frontend")"
 cd "$frontend"
 
-# The demo admin's password: numo sets it at the first start of an empty database, the tests sign
-# in with it (helpers.mjs). With NUMO_URL, set NUMO_E2E_ADMIN_PASSWORD to that server's.
+# The demo admin's password, which the tests sign in with (helpers.mjs). numo starts an empty
+# database with NUMO_ADMIN_PASSWORD, a one-time password: before the tests, the admin signs in
+# with it and chooses this one, as the app makes every admin do. With NUMO_URL, set
+# NUMO_E2E_ADMIN_PASSWORD to that server's (already chosen) password.
 export NUMO_E2E_ADMIN_PASSWORD="${NUMO_E2E_ADMIN_PASSWORD:-e2e-beheer-Wachtwoord-2026}"
+one_time="${NUMO_E2E_ADMIN_PASSWORD}-eenmalig"
 
 run_tests() {
   # The files run one after the other in name order: roles.test.mjs uses what import.test.mjs imported.
@@ -39,7 +42,7 @@ if [[ "${NUMO_E2E_MOCK:-}" == "1" ]]; then
   server_pid=$!
 else
   (cd "$repo" && go build -o /tmp/numo-e2e ./cmd/numo)
-  NUMO_ADMIN_PASSWORD="$NUMO_E2E_ADMIN_PASSWORD" /tmp/numo-e2e serve --addr "127.0.0.1:${port}" --db "file:${tmp}/numo.db" >"$tmp/server.log" 2>&1 &
+  NUMO_ADMIN_PASSWORD="$one_time" /tmp/numo-e2e serve --addr "127.0.0.1:${port}" --db "file:${tmp}/numo.db" >"$tmp/server.log" 2>&1 &
   server_pid=$!
 fi
 
@@ -49,6 +52,17 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 curl -fsS "$url/healthz" >/dev/null || { cat "$tmp/server.log" >&2; echo "e2e: no /healthz at $url" >&2; exit 1; }
+
+if [[ "${NUMO_E2E_MOCK:-}" != "1" ]]; then
+  # The first sign-in with the one-time password chooses the admin's own (the mock has no such step).
+  curl -fsS -c "$tmp/cookies" -H 'Content-Type: application/json' \
+    -d "$(NUMO_ONE="$one_time" node -e 'console.log(JSON.stringify({username: "beheer", password: process.env.NUMO_ONE}))')" \
+    "$url/api/login" | grep -q '"mustChangePassword":true' || { echo "e2e: the first admin's password is not a one-time password" >&2; exit 1; }
+  curl -fsS -b "$tmp/cookies" -H 'Content-Type: application/json' \
+    -d "$(NUMO_ONE="$one_time" node -e 'console.log(JSON.stringify({query: "mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) }", variables: {o: process.env.NUMO_ONE, n: process.env.NUMO_E2E_ADMIN_PASSWORD}}))')" \
+    "$url/query" | grep -q '"changePassword":true' || { echo "e2e: changing the admin's one-time password failed" >&2; exit 1; }
+  rm -f "$tmp/cookies"
+fi
 
 status=0
 run_tests "$url" || status=$?

@@ -1,7 +1,11 @@
 import { requestHeaders } from './client'
 
-/** Why a sign-in failed: the server's extensions.code, or NETWORK when it could not be reached. */
-export type LoginErrorCode = 'BAD_LOGIN' | 'LOCKED' | 'NETWORK' | 'SERVER'
+/**
+ * Why a sign-in failed: the server's extensions.code, or NETWORK when it could not be reached.
+ * SCHOOL_REQUIRED: the installation has several schools and the sign-in named none; BUSY: the
+ * server checks only a few passwords at once and none came free in time.
+ */
+export type LoginErrorCode = 'BAD_LOGIN' | 'LOCKED' | 'SCHOOL_REQUIRED' | 'BUSY' | 'NETWORK' | 'SERVER'
 
 /** The outcome of POST /api/login. */
 export type LoginResult =
@@ -9,17 +13,18 @@ export type LoginResult =
   | { ok: false; code: LoginErrorCode; message?: string }
 
 /**
- * Signs in with a username (or e-mail address) and password. The server sets the HttpOnly
- * session cookie; the app never sees the session's secret.
+ * Signs in with a username (or e-mail address) and password at a school (its BRIN code; may be
+ * left empty when the installation has one school). The server sets the HttpOnly session
+ * cookie; the app never sees the session's secret.
  */
-export async function login(username: string, password: string): Promise<LoginResult> {
+export async function login(username: string, password: string, school = ''): Promise<LoginResult> {
   let res: Response
   try {
     res = await fetch('/api/login', {
       method: 'POST',
       credentials: 'same-origin',
       headers: { ...requestHeaders, 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ username, password }),
+      body: JSON.stringify(school ? { school, username, password } : { username, password }),
     })
   } catch {
     return { ok: false, code: 'NETWORK' }
@@ -37,6 +42,8 @@ export async function login(username: string, password: string): Promise<LoginRe
   const code = first?.extensions?.code
   if (code === 'BAD_LOGIN' || res.status === 401) return { ok: false, code: 'BAD_LOGIN', message: first?.message }
   if (code === 'LOCKED' || res.status === 429) return { ok: false, code: 'LOCKED', message: first?.message }
+  if (code === 'SCHOOL_REQUIRED') return { ok: false, code: 'SCHOOL_REQUIRED', message: first?.message }
+  if (code === 'BUSY' || res.status === 503) return { ok: false, code: 'BUSY', message: first?.message }
   return { ok: false, code: 'SERVER', message: first?.message }
 }
 

@@ -72,8 +72,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [session, signedIn, replaceSession])
 
   const signIn = useCallback(
-    async (username: string, password: string) => {
-      const result = await postLogin(username, password)
+    async (username: string, password: string, school = '') => {
+      const result = await postLogin(username, password, school)
       if (result.ok) await loadViewer(replaceSession())
       return result
     },

@@ -16,7 +16,8 @@ export interface AuthState {
   viewer: Viewer | null
   error: CombinedError | undefined
   signedOutReason: SignedOutReason
-  signIn: (username: string, password: string) => Promise<LoginResult>
+  /** school is the BRIN code, '' when the installation has one school. */
+  signIn: (username: string, password: string, school?: string) => Promise<LoginResult>
   signOut: () => Promise<void>
   /** Asks the server again who is signed in (after changing the password, or a failed first try). */
   refresh: () => Promise<void>

@@ -228,7 +228,7 @@ func (s *Service) EnsureAdminPassword(ctx context.Context, schoolID int, passwor
 	}
 	for _, a := range admins {
 		if a.PasswordHash != "" {
-			return "", "", nil
+			return "", "", s.expireSharedPassword(ctx, admins[0], password)
 		}
 	}
 	var a *ent.Account
@@ -252,6 +252,25 @@ func (s *Service) EnsureAdminPassword(ctx context.Context, schoolID int, passwor
 	}
 	audit.Record(sys, s.client, schoolID, "first_admin", fmt.Sprintf("account %d (%s)", a.ID, a.Username))
 	return a.Username, password, nil
+}
+
+// expireSharedPassword makes the school's first admin change its password at the next sign-in
+// when it still has the shared NUMO_ADMIN_PASSWORD without having to change it (as first
+// admins set up before that was required do). One hash per school at start, only when
+// NUMO_ADMIN_PASSWORD is set.
+func (s *Service) expireSharedPassword(ctx context.Context, a *ent.Account, password string) error {
+	if password == "" || a.PasswordHash == "" || a.MustChangePassword {
+		return nil
+	}
+	if ok, err := s.checkPassword(ctx, a.PasswordHash, password); err != nil || !ok {
+		return nil //nolint:nilerr // a hash we cannot read is not the shared password
+	}
+	sys := auth.System(ctx)
+	if err := s.client.Account.UpdateOne(a).SetMustChangePassword(true).SetUpdatedAt(a.UpdatedAt).Exec(sys); err != nil {
+		return fmt.Errorf("first admin: %w", err)
+	}
+	audit.Record(sys, s.client, a.SchoolID, "first_admin_must_change", fmt.Sprintf("account %d (%s) still had NUMO_ADMIN_PASSWORD", a.ID, a.Username))
+	return nil
 }
 
 // requireAdminAccount allows only an admin account of the school (not a token): tokens,
