@@ -62,7 +62,7 @@ func TestSessionsAndTokens(t *testing.T) {
 			}
 			admin := w.callers["admin"]
 			var tokenID any
-			r = w.do(t, admin, `{ schools { edges { node { apiTokens { edges { node { id name } } } } } } }`, nil)
+			r = w.do(t, admin, `{ schools(first: 10) { edges { node { apiTokens(first: 100) { edges { node { id name } } } } } } }`, nil)
 			for _, e := range r.Data["schools"].(map[string]any)["edges"].([]any) {
 				for _, te := range e.(map[string]any)["node"].(map[string]any)["apiTokens"].(map[string]any)["edges"].([]any) {
 					if n := te.(map[string]any)["node"].(map[string]any); n["name"] == "lezen" {
@@ -80,7 +80,7 @@ func TestSessionsAndTokens(t *testing.T) {
 				t.Fatalf("revoked token answered %v %v", resp.StatusCode, err)
 			}
 			// The audit log saw the logins and the token change.
-			r = w.do(t, admin, `{ schools { edges { node { auditEvents(first: 50) { edges { node { action actor } } } } } } }`, nil)
+			r = w.do(t, admin, `{ schools(first: 10) { edges { node { auditEvents(first: 50) { edges { node { action actor } } } } } } }`, nil)
 			log := fmt.Sprint(r.Data)
 			for _, want := range []string{"login", "token_revoked", "import_uploaded", "login_refused_archived"} {
 				if !strings.Contains(log, want) {

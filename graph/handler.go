@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/internal/auth/authn"
+	"github.com/numo/accounts/internal/httpserver/origin"
 	"github.com/numo/accounts/internal/jobs"
 	"github.com/numo/accounts/internal/store"
 )
@@ -31,7 +34,7 @@ type Options struct {
 	Jobs *jobs.Service
 	// Authn signs viewers in (websocket init payloads) and manages tokens and passwords.
 	Authn *authn.Service
-	// MaxDepth bounds how deeply one operation nests.
+	// MaxDepth bounds how deeply one operation nests; 0 means DefaultMaxDepth.
 	MaxDepth int
 	// Logger receives one line per operation and every internal error.
 	Logger *slog.Logger
@@ -41,7 +44,8 @@ type Options struct {
 	MaxUploadBytes int64
 	// Introspection allows schema introspection.
 	Introspection bool
-	// ComplexityLimit bounds the cost of one operation.
+	// ComplexityLimit bounds the cost of one operation (see cost.go); 0 means
+	// DefaultComplexityLimit.
 	ComplexityLimit int
 }
 
@@ -59,33 +63,42 @@ func NewHandler(o Options) *handler.Server {
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 10 * time.Second,
 		InitFunc:              initFunc,
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
-			OriginPatterns: originPatterns(o.AllowedOrigins),
-		}},
+		// Origin is checked here, scheme included; coder/websocket's own check compares hosts only.
+		Implementation:   originChecked{allowed: origin.NewList(o.AllowedOrigins)},
+		PayloadReadLimit: &maxSocketMessage,
 	})
+	if o.Authn != nil {
+		srv.Use(socketRecheck{authn: o.Authn, log: o.Logger}) // a socket's credential is checked at every operation
+	}
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 32 << 20})
 
-	srv.AroundFields(visibleFilters) // every where input sees only what the viewer reads (visibility.go)
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.AroundFields(pageSizeGuard) // defence in depth behind operationCost (cost.go)
+	validated := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(validated)
+	srv.SetParserTokenLimit(MaxQueryTokens)
 	// Introspection for everyone when configured, else for signed-in admins only.
 	srv.Use(extension.Introspection{})
 	srv.Use(introspectionFor{all: o.Introspection})
-	if o.MaxDepth == 0 {
-		o.MaxDepth = 12
-	}
-	srv.Use(depthLimit{max: o.MaxDepth})
 	srv.Use(mustChange{}) // a one-time password allows only changePassword and viewer
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	if o.MaxDepth == 0 {
+		o.MaxDepth = DefaultMaxDepth
+	}
+	if o.ComplexityLimit == 0 {
+		o.ComplexityLimit = DefaultComplexityLimit
+	}
+	// After the introspection extensions (it refuses __schema when they turned it off) and
+	// after APQ (it bounds the query APQ looked up).
+	srv.Use(&operationCost{limit: o.ComplexityLimit, maxDepth: o.MaxDepth, validated: validated})
 
 	log := o.Logger
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		start := time.Now()
-		h := next(ctx)
+		h := next(withOperationMemo(ctx))
 		op := ""
 		if oc.Operation != nil {
 			op = string(oc.Operation.Operation)
@@ -101,18 +114,20 @@ func NewHandler(o Options) *handler.Server {
 	return srv
 }
 
-// originPatterns turns origins like https://a.nl into the host patterns coder/websocket checks
-// against the Origin header (the server's own host is always allowed).
-func originPatterns(origins []string) []string {
-	var p []string
-	for _, o := range origins {
-		for _, prefix := range []string{"https://", "http://"} {
-			if len(o) > len(prefix) && o[:len(prefix)] == prefix {
-				p = append(p, o[len(prefix):])
-			}
-		}
+// maxSocketMessage bounds one websocket message, like a request body (internal/httpserver).
+var maxSocketMessage int64 = 1 << 20
+
+// originChecked accepts a websocket only from an allowed origin (origin.Allowed: the server's
+// own, scheme included, or one on the list), then lets coder/websocket upgrade without its
+// own host-only check. A request without Origin is not from a browser and needs no check.
+type originChecked struct{ allowed origin.List }
+
+// Accept checks the Origin, then upgrades.
+func (c originChecked) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	if o := r.Header.Get("Origin"); o != "" && !origin.Allowed(r, o, c.allowed) {
+		return nil, fmt.Errorf("websocket from origin %q refused", o) // gqlgen answers 400
 	}
-	return p
+	return transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}}.Accept(w, r, opts)
 }
 
 // presentError maps domain errors to client-safe GraphQL errors with a stable extensions.code;

@@ -47,7 +47,8 @@ func (r *mutationResolver) ErasePupil(ctx context.Context, accountID int) (bool,
 
 // UndoPreview is the resolver for the undoPreview field.
 func (r *queryResolver) UndoPreview(ctx context.Context, jobID int) (*model.UndoPreview, error) {
-	p, err := undo.Preview(ctx, r.db, jobID)
+	// Aliases asking the same job share one plan (cost_memo.go).
+	p, err := undoPreviewOnce(ctx, jobID, func() (*undo.Plan, error) { return undo.Preview(ctx, r.db, jobID) })
 	if err != nil {
 		return nil, err
 	}

@@ -111,6 +111,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		SPA:            frontend.Dist(),
 		DevProxy:       proxy,
 		AllowedOrigins: cfg.AllowedOrigins,
+		MaxUploadBytes: cfg.MaxUploadBytes,
 		Health:         func(r *http.Request) error { return db.SQL.PingContext(r.Context()) },
 		Routes: map[string]http.Handler{
 			"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler(),

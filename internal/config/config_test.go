@@ -75,7 +75,7 @@ func TestLoad(t *testing.T) {
 			want := config.Config{
 				Addr: ":8080", DatabaseURL: "file:numo.db", Demo: true, MaxUploadBytes: 20 << 20,
 				Introspection: true, LogLevel: "info", LogFormat: "text", ShutdownTimeout: 15 * time.Second,
-				ComplexityLimit: 2000, CommitDeadAfter: 20 * time.Second, PurgeEvery: time.Hour,
+				ComplexityLimit: 500000, CommitDeadAfter: 20 * time.Second, PurgeEvery: time.Hour,
 			}
 			tt.want(&want)
 			if !reflect.DeepEqual(got, want) {

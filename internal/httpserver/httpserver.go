@@ -1,5 +1,5 @@
 // Package httpserver puts Numo accounts on HTTP: the GraphQL endpoint, health, downloads and
-// the embedded single-page app, behind CORS and access logging.
+// the embedded single-page app, behind CORS, request body limits and access logging.
 package httpserver
 
 import (
@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rs/cors"
+
+	"github.com/numo/accounts/internal/httpserver/origin"
 )
 
 // Options are what the server routes to.
@@ -25,8 +27,14 @@ type Options struct {
 	SPA fs.FS
 	// DevProxy, when set, receives every SPA request instead (the Vite dev server).
 	DevProxy *url.URL
-	// AllowedOrigins may call the API cross-origin.
+	// AllowedOrigins may call the API cross-origin: exact origins (scheme, host and port);
+	// none when empty.
 	AllowedOrigins []string
+	// MaxBodyBytes bounds a request body that is not an upload; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MaxUploadBytes is the largest uploaded file: a multipart request to /query may carry it
+	// plus UploadEnvelopeBytes. 0 means uploads get MaxBodyBytes too.
+	MaxUploadBytes int64
 	// Health answers /healthz; nil means always healthy.
 	Health func(r *http.Request) error
 	// Routes adds handlers for other paths under /api/ (method and path pattern as http.ServeMux).
@@ -65,8 +73,11 @@ func New(o Options) http.Handler {
 	} else {
 		mux.Handle("/", spaHandler(o.SPA))
 	}
+	allowed := origin.NewList(o.AllowedOrigins)
 	c := cors.New(cors.Options{
-		AllowedOrigins:   o.AllowedOrigins,
+		// An explicit function: rs/cors allows every origin when AllowedOrigins is empty.
+		// It answers with the request's own Origin, never "*", so credentials stay safe.
+		AllowOriginFunc:  allowed.Contains,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowedHeaders:   []string{"Content-Type", "Authorization", "Apollo-Require-Preflight", "X-Requested-With"},
 		AllowCredentials: true,
@@ -76,7 +87,15 @@ func New(o Options) http.Handler {
 	if o.Authenticate != nil {
 		h = o.Authenticate(h)
 	}
-	return accessLog(o.Logger, securityHeaders(c.Handler(h)))
+	limits := bodyLimits{json: o.MaxBodyBytes, login: MaxLoginBodyBytes}
+	if limits.json <= 0 {
+		limits.json = DefaultMaxBodyBytes
+	}
+	limits.upload = limits.json
+	if o.MaxUploadBytes > 0 {
+		limits.upload = max(limits.json, o.MaxUploadBytes+UploadEnvelopeBytes)
+	}
+	return accessLog(o.Logger, securityHeaders(c.Handler(limitBodies(limits, h))))
 }
 
 // spaHandler serves hashed assets with immutable caching, index.html without caching, and
