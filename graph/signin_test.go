@@ -47,7 +47,7 @@ type signinWorld struct {
 	c   *ent.Client
 }
 
-func newSigninWorld(t *testing.T, kind string) *signinWorld {
+func newSigninWorld(t *testing.T, kind string, setup ...func(*authn.Service)) *signinWorld {
 	t.Helper()
 	cfg, err := config.Load([]string{"--db", testdb.URL(t, kind), "--demo=false", "--trusted-proxies", "127.0.0.1,::1"},
 		func(string) string { return "" })
@@ -61,6 +61,9 @@ func newSigninWorld(t *testing.T, kind string) *signinWorld {
 	t.Cleanup(func() { a.Close() })
 	// Concurrent sign-ins wait for their hash as long as it takes: this machine is shared.
 	a.Authn().SetHashLimit(2, time.Minute)
+	for _, f := range setup {
+		f(a.Authn())
+	}
 	w := &signinWorld{srv: httptest.NewServer(a.Handler()), app: a, c: a.DB().Client}
 	t.Cleanup(w.srv.Close)
 	return w
@@ -247,15 +250,14 @@ func TestLoginSameUsernameTwoSchools(t *testing.T) {
 func TestLoginAddressesAndUnknownUsers(t *testing.T) {
 	for _, kind := range testdb.Kinds {
 		t.Run(kind, func(t *testing.T) {
-			w := newSigninWorld(t, kind)
+			w := newSigninWorld(t, kind, func(s *authn.Service) {
+				s.Limits.Account.Max = 12
+				s.Limits.Address.Max = 20
+			})
 			s := w.school(t, "01AA") // the only school: sign-ins need not name it
 			w.person(t, s, account.RoleTEACHER, "jan", "wachtwoord-jan-1")
 			w.person(t, s, account.RoleTEACHER, "piet", "wachtwoord-piet-1")
 			w.person(t, s, account.RoleTEACHER, "klaas", "wachtwoord-klaas-1")
-			limits := authn.DefaultLimits
-			limits.Account.Max = 12
-			limits.Address.Max = 20
-			w.app.Authn().Limits = limits
 
 			// An unknown username and a wrong password answer the same, six times over.
 			for i := 1; i <= 6; i++ {
