@@ -16,14 +16,15 @@ import (
 	"github.com/numo/accounts/internal/testdb"
 )
 
-// rosterDigest is a fingerprint of every account of the school and every class, with every
-// column an import writes, and the number of change records.
+// rosterDigest is a fingerprint of every pupil of the school and every class, with every
+// column an import writes, and the number of change records. (A start of numo gives a school
+// without an admin its first one: admins are left out.)
 func rosterDigest(t *testing.T, db *sql.DB, schoolID int) (string, int) {
 	t.Helper()
 	h := sha256.New()
 	for _, q := range []string{
 		`SELECT id, external_key, status, first_name, infix, last_name, sort_name, email, username, eck_id, level,
-			year, class_id, archived_at, updated_at FROM accounts WHERE school_id = ? ORDER BY id`,
+			year, class_id, archived_at, updated_at FROM accounts WHERE school_id = ? AND role = 'PUPIL' ORDER BY id`,
 		`SELECT id, name, name_key, created_by_job_id FROM classes WHERE school_id = ? ORDER BY id`,
 	} {
 		rows, err := db.Query(q, schoolID)
@@ -137,15 +138,15 @@ func TestKilledCommitSQLite(t *testing.T) {
 	}
 
 	// And it commits in full on the new process.
-	again := second.subscribe(t, job)
 	if r := second.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
 		t.Fatalf("commit again after the failure: %+v", r.Errors)
 	}
+	again := second.subscribe(t, job) // its first event is the job as it is now: COMMITTING or done
 	if ev := waitFinal(t, again, 180*time.Second); ev["status"] != "COMMITTED" {
 		t.Fatalf("commit again ended %v", ev)
 	}
 	var n int
-	db.QueryRow(`SELECT COUNT(*) FROM accounts WHERE school_id = ?`, schoolID).Scan(&n)
+	db.QueryRow(`SELECT COUNT(*) FROM accounts WHERE school_id = ? AND role = 'PUPIL'`, schoolID).Scan(&n)
 	if n != 110000 {
 		t.Fatalf("%d accounts after the second commit, want 110,000", n)
 	}
