@@ -244,13 +244,17 @@ func visibleFilters(ctx context.Context, next graphql.Resolver) (any, error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil {
 		v := auth.FromContext(ctx)
 		for name, arg := range fc.Args {
-			t := reflect.TypeOf(arg)
-			if t == nil || t.Kind() != reflect.Pointer || !isWhereInput(t.Elem()) {
+			if arg == nil {
 				continue
 			}
-			if err := NarrowWhere(v, arg); err != nil {
+			// Narrow an addressable copy, so that where inputs held by value (a required
+			// where: XWhereInput!, or one inside another input) are narrowed too.
+			c := reflect.New(reflect.TypeOf(arg)).Elem()
+			c.Set(reflect.ValueOf(arg))
+			if err := narrowHeld(v, c, 0); err != nil {
 				return nil, fmt.Errorf("argument %s: %w", name, err)
 			}
+			fc.Args[name] = c.Interface()
 		}
 	}
 	if ctx.Value(narrowedInputsKey{}) == nil {
@@ -259,6 +263,70 @@ func visibleFilters(ctx context.Context, next graphql.Resolver) (any, error) {
 		ctx = context.WithValue(ctx, narrowedInputsKey{}, true)
 	}
 	return next(ctx)
+}
+
+// maxHeldDepth bounds how deep narrowHeld looks for where inputs inside an argument.
+const maxHeldDepth = 32
+
+// narrowHeld narrows every where input that x (addressable) holds, however deep: the argument
+// itself, or where inputs inside other inputs, lists and maps. Arguments are trees of a few
+// levels; deeper than maxHeldDepth is refused rather than walked.
+func narrowHeld(v *auth.Viewer, x reflect.Value, depth int) error {
+	if depth > maxHeldDepth {
+		return fmt.Errorf("graph: argument nested deeper than %d levels", maxHeldDepth)
+	}
+	depth++
+	switch x.Kind() {
+	case reflect.Pointer:
+		if x.IsNil() {
+			return nil
+		}
+		if isWhereInput(x.Type().Elem()) {
+			return NarrowWhere(v, x.Interface())
+		}
+		return narrowHeld(v, x.Elem(), depth)
+	case reflect.Interface:
+		if x.IsNil() {
+			return nil
+		}
+		c := reflect.New(x.Elem().Type()).Elem()
+		c.Set(x.Elem())
+		if err := narrowHeld(v, c, depth); err != nil {
+			return err
+		}
+		x.Set(c)
+	case reflect.Struct:
+		if isWhereInput(x.Type()) {
+			return NarrowWhere(v, x.Addr().Interface())
+		}
+		for i := range x.NumField() {
+			if x.Type().Field(i).IsExported() {
+				if err := narrowHeld(v, x.Field(i), depth); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if k := x.Type().Elem().Kind(); k <= reflect.Complex128 || k == reflect.String {
+			return nil // lists of scalars (ids, bytes) hold no where input
+		}
+		for i := range x.Len() {
+			if err := narrowHeld(v, x.Index(i), depth); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		iter := x.MapRange()
+		for iter.Next() {
+			c := reflect.New(iter.Value().Type()).Elem()
+			c.Set(iter.Value())
+			if err := narrowHeld(v, c, depth); err != nil {
+				return err
+			}
+			x.SetMapIndex(iter.Key(), c)
+		}
+	}
+	return nil
 }
 
 // narrowing wraps the generated unmarshaler of a where input so that it narrows what it
