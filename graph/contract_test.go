@@ -34,3 +34,58 @@ func TestAppOperationsMatchSchema(t *testing.T) {
 	}
 	t.Logf("%d operations of the app validated", len(docs))
 }
+
+// TestAppOperationsFitTheLimits prices every operation of the app with the server's cost
+// function, at the largest page sizes the server allows (so any page size the app picks
+// fits), and fails when one does not fit the default limits with room to spare: the app must
+// never meet COMPLEXITY_LIMIT_EXCEEDED, DEPTH_LIMIT_EXCEEDED, PAGE_SIZE or QUERY_TOO_LARGE.
+func TestAppOperationsFitTheLimits(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "frontend", "src", "gql", "persisted-documents.json"))
+	if err != nil {
+		t.Fatalf("the app's operations: %v", err)
+	}
+	var docs map[string]string
+	if err := json.Unmarshal(raw, &docs); err != nil {
+		t.Fatalf("decode persisted-documents.json: %v", err)
+	}
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}).Schema()
+	// The app may use at most half the limit, so that a school twice as large, or a
+	// somewhat richer page, still fits.
+	const room = graph.DefaultComplexityLimit / 2
+	dearest, dearestName := 0, ""
+	for _, doc := range docs {
+		if err := graph.CheckDocument(doc, graph.DefaultComplexityLimit); err != nil {
+			t.Errorf("refused before validation: %v\n%s", err, doc)
+			continue
+		}
+		q, errs := gqlparser.LoadQuery(schema, doc)
+		if len(errs) > 0 {
+			continue // TestAppOperationsMatchSchema reports it
+		}
+		for _, op := range q.Operations {
+			vars := map[string]any{}
+			for _, v := range op.VariableDefinitions {
+				switch v.Variable {
+				case "first", "last":
+					vars[v.Variable] = graph.MaxPageSize
+				case "limit":
+					vars[v.Variable] = 500 // the most users a preview page holds
+				}
+			}
+			p, perr := graph.PriceOperation(q, op, vars)
+			switch {
+			case perr != nil:
+				t.Errorf("%s: %v", op.Name, perr)
+			case p.Cost > room:
+				t.Errorf("%s costs %d, more than half the limit %d", op.Name, p.Cost, graph.DefaultComplexityLimit)
+			case p.Depth > graph.DefaultMaxDepth:
+				t.Errorf("%s nests %d deep, more than %d", op.Name, p.Depth, graph.DefaultMaxDepth)
+			}
+			t.Logf("%-22s cost %7d depth %d", op.Name, p.Cost, p.Depth)
+			if p.Cost > dearest {
+				dearest, dearestName = p.Cost, op.Name
+			}
+		}
+	}
+	t.Logf("dearest operation of the app: %s, cost %d of %d", dearestName, dearest, graph.DefaultComplexityLimit)
+}

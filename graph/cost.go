@@ -29,10 +29,11 @@ const (
 	// MaxQueryTokens bounds the size of one GraphQL document in lexical tokens (names,
 	// punctuation, values): the app's largest operation has a few hundred.
 	MaxQueryTokens = 10_000
-	// MaxSameResponseName bounds how many fields of one selection set (fragments included)
-	// share one response name. Validation compares those pairwise, so without a bound a
-	// document of a thousand "__typename" costs seconds before anything else can refuse it.
-	MaxSameResponseName = 8
+	// MaxRepeatedFields bounds the fields of one document that share their response name with
+	// another field of their selection set (fragments expanded). Validation compares those
+	// pairwise, so without a bound four thousand "__typename" cost seconds before anything
+	// else could refuse them.
+	MaxRepeatedFields = 100
 )
 
 // Codes of the refusals of this file, in extensions.code.
@@ -374,11 +375,11 @@ func refusal(code, nl, en string, ext map[string]any) *gqlerror.Error {
 // operationCost is the one extension that bounds what an operation may ask, in two steps.
 //
 // Before validation (MutateOperationParameters) it bounds the document itself: at most
-// MaxQueryTokens tokens, at most MaxSameResponseName fields per response name in a selection
-// set, and an expansion (every fragment inlined, counted with memoised fragments) of at most
-// the complexity limit, since every field costs at least 1. Validation is then cheap:
-// gqlparser's overlapping-fields rule is quadratic in same-named fields. Documents the query
-// cache holds passed this step already and skip it.
+// MaxQueryTokens tokens, at most MaxRepeatedFields repeated fields (see boundDocument), and
+// an expansion (every fragment inlined, measured once each) of at most the complexity limit,
+// since every field costs at least 1. Validation is then cheap: gqlparser's overlapping-fields
+// rule is quadratic in same-named fields. Documents in the query cache passed this step
+// already and skip it.
 //
 // After validation (MutateOperationContext) it prices the operation with the schema's types
 // and the variables (PriceOperation) and refuses PAGE_SIZE, DEPTH_LIMIT_EXCEEDED,
@@ -413,7 +414,14 @@ func (c *operationCost) MutateOperationParameters(ctx context.Context, params *g
 			return nil
 		}
 	}
-	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, MaxQueryTokens)
+	return CheckDocument(params.Query, c.limit)
+}
+
+// CheckDocument bounds a GraphQL document before it is validated: at most MaxQueryTokens
+// tokens, at most MaxRepeatedFields repeated fields, and no more fields with its fragments
+// expanded than limit. A syntax error is left for the parser to report (nil).
+func CheckDocument(query string, limit int) *gqlerror.Error {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, MaxQueryTokens)
 	if err != nil {
 		var gerr *gqlerror.Error
 		if errors.As(err, &gerr) && strings.Contains(gerr.Message, "token limit") {
@@ -424,7 +432,7 @@ func (c *operationCost) MutateOperationParameters(ctx context.Context, params *g
 		}
 		return nil // gqlgen reports the syntax error itself
 	}
-	return boundDocument(doc, c.limit)
+	return boundDocument(doc, limit)
 }
 
 // MutateOperationContext prices the validated operation.
@@ -464,49 +472,63 @@ func complexityError(cost, limit int) *gqlerror.Error {
 type shape struct {
 	// fields is how many fields the expansion has.
 	fields int
+	// nested counts the repeated fields (see boundDocument) below this level.
+	nested int
 	// names counts the fields per response name at this level.
 	names map[string]int
 }
 
+// repeated counts the fields of this level that share their response name with another.
+func (s shape) repeated() int {
+	n := 0
+	for _, c := range s.names {
+		if c > 1 {
+			n = satAdd(n, c)
+		}
+	}
+	return n
+}
+
 // boundDocument refuses, before validation, a document that expands to more fields than the
-// complexity limit or repeats a response name more than MaxSameResponseName times in one
-// selection set. Fragments are measured once each.
+// complexity limit, or that has more than MaxRepeatedFields repeated fields: fields that share
+// their response name with another field of their selection set (fragments included).
+// Validation compares such fields pairwise, and the fields below them pairwise again, so
+// they are what makes it slow; the app repeats a field only where a fragment and its
+// parent both ask an id. Fragments are measured once each, and the whole document counts,
+// unused fragments too, as validation walks all of it.
 func boundDocument(doc *ast.QueryDocument, limit int) *gqlerror.Error {
 	b := bounder{doc: doc, frags: map[string]*shape{}}
-	total := 0
+	fields, repeated := 0, 0
 	for _, op := range doc.Operations {
-		total = satAdd(total, b.selectionSet(op.SelectionSet).fields)
+		s := b.selectionSet(op.SelectionSet)
+		fields = satAdd(fields, s.fields)
+		repeated = satAdd(repeated, satAdd(s.nested, s.repeated()))
 	}
 	for _, f := range doc.Fragments {
-		b.fragment(f.Name)
+		s := b.fragment(f.Name)
+		repeated = satAdd(repeated, satAdd(s.nested, s.repeated()))
 	}
-	if b.repeated != "" {
+	if repeated > MaxRepeatedFields {
 		return refusal(CodeQueryTooLarge,
-			fmt.Sprintf("Het veld %q staat meer dan %d keer in één selectie.", b.repeated, MaxSameResponseName),
-			fmt.Sprintf("The field %q appears more than %d times in one selection.", b.repeated, MaxSameResponseName),
-			map[string]any{"field": b.repeated, "limit": MaxSameResponseName})
+			fmt.Sprintf("Deze vraag herhaalt te veel velden: %d, hoogstens %d. Geef herhaalde velden elk een eigen alias.", repeated, MaxRepeatedFields),
+			fmt.Sprintf("This query repeats too many fields: %d, at most %d. Give repeated fields an alias each.", repeated, MaxRepeatedFields),
+			map[string]any{"repeated": repeated, "limit": MaxRepeatedFields})
 	}
-	if total > limit {
-		return complexityError(total, limit)
+	if fields > limit {
+		return complexityError(fields, limit)
 	}
 	return nil
 }
 
 type bounder struct {
-	doc      *ast.QueryDocument
-	frags    map[string]*shape
-	repeated string
+	doc   *ast.QueryDocument
+	frags map[string]*shape
 }
 
-// selectionSet measures a selection set, and its nested ones, once.
+// selectionSet measures a selection set with its fragments expanded.
 func (b *bounder) selectionSet(set ast.SelectionSet) shape {
 	s := shape{names: map[string]int{}}
 	b.collect(set, &s)
-	for name, n := range s.names {
-		if n > MaxSameResponseName && b.repeated == "" {
-			b.repeated = name
-		}
-	}
 	return s
 }
 
@@ -523,13 +545,16 @@ func (b *bounder) collect(set ast.SelectionSet, s *shape) {
 			s.names[name] = satAdd(s.names[name], 1)
 			s.fields = satAdd(s.fields, 1)
 			if len(sel.SelectionSet) > 0 {
-				s.fields = satAdd(s.fields, b.selectionSet(sel.SelectionSet).fields)
+				c := b.selectionSet(sel.SelectionSet)
+				s.fields = satAdd(s.fields, c.fields)
+				s.nested = satAdd(s.nested, satAdd(c.nested, c.repeated()))
 			}
 		case *ast.InlineFragment:
 			b.collect(sel.SelectionSet, s)
 		case *ast.FragmentSpread:
 			f := b.fragment(sel.Name)
 			s.fields = satAdd(s.fields, f.fields)
+			s.nested = satAdd(s.nested, f.nested)
 			for name, n := range f.names {
 				s.names[name] = satAdd(s.names[name], n)
 			}

@@ -99,7 +99,7 @@ export const TeachersQuery = graphql(`
               lastName
               email
               username
-              teachingClasses(first: 200, orderBy: [{ field: NAME }]) {
+              teachingClasses(first: 100, orderBy: [{ field: NAME }]) {
                 edges {
                   node {
                     id
@@ -141,7 +141,7 @@ export const SetTeacherClassesMutation = graphql(`
   mutation SetTeacherClasses($teacherId: ID!, $classIds: [ID!]!) {
     setTeacherClasses(teacherId: $teacherId, classIds: $classIds) {
       id
-      teachingClasses(first: 200, orderBy: [{ field: NAME }]) {
+      teachingClasses(first: 100, orderBy: [{ field: NAME }]) {
         edges {
           node {
             id
