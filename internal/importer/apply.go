@@ -217,6 +217,9 @@ type writer struct {
 	total    int
 	done     int
 	progress func(Progress)
+	// afterClassBatch, when set, runs after each batch of new classes (a commit in steps
+	// ends its step there).
+	afterClassBatch func() error
 }
 
 func (w *writer) step() {
@@ -394,6 +397,11 @@ func (w *writer) createClasses(p *Plan, st *State, res *Result) (map[string]int,
 		q.WriteString(" RETURNING id, name_key")
 		if err := w.insertClasses(q.String(), args, len(batch), ids); err != nil {
 			return nil, fmt.Errorf("create classes %q to %q: %w", batch[0], batch[len(batch)-1], err)
+		}
+		if w.afterClassBatch != nil {
+			if err := w.afterClassBatch(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return ids, nil

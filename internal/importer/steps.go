@@ -170,6 +170,13 @@ func applyReserved(ctx context.Context, db *store.DB, in PlanInput, schoolID int
 		return nil, fmt.Errorf("apply: %w", err)
 	}
 	w.tx = s.tx
+	w.afterClassBatch = func() error {
+		if err := s.cut(ctx); err != nil {
+			return err
+		}
+		w.tx = s.tx
+		return nil
+	}
 	w.progress(Progress{Phase: "writing", Total: w.total})
 	classIDs, err := w.createClasses(plan, st, in.Result)
 	if err != nil {
@@ -293,6 +300,11 @@ func (s *stepper) next(ctx context.Context) error {
 	if s.rows < stepRows && time.Since(s.started) < stepTime {
 		return nil
 	}
+	return s.cut(ctx)
+}
+
+// cut ends the step and begins the next one.
+func (s *stepper) cut(ctx context.Context) error {
 	if err := s.commit(); err != nil {
 		return err
 	}
@@ -331,8 +343,9 @@ func (s *stepper) abort() {
 // the job back, the classes the job created are deleted, and the job's committed_at is cleared
 // (it stays COMMITTING: the caller marks it FAILED). It works in steps too, each removing the
 // change records it rolled back, so that a rollback that is itself interrupted can simply run
-// again. A job that is not COMMITTING is left alone: the change records of a committed job are
-// its undo log. It returns how many accounts it rolled back.
+// again. Only a COMMITTING job is rolled back, or a FAILED one that still has committed_at (a
+// caller marked it failed although its rollback had failed); the change records of a committed
+// job are its undo log. It returns how many accounts it rolled back.
 func RollBack(ctx context.Context, db *store.DB, jobID int) (int, error) {
 	ph := Placeholder(db.Dialect)
 	total := 0
@@ -361,10 +374,11 @@ func rollBackStep(ctx context.Context, db *store.DB, ph func(int) string, jobID 
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	var status string
 	var schoolID int
-	if err := tx.QueryRowContext(ctx, "SELECT status, school_id FROM import_jobs WHERE id = "+ph(1), jobID).Scan(&status, &schoolID); err != nil {
+	var committedAt sql.NullTime
+	if err := tx.QueryRowContext(ctx, "SELECT status, school_id, committed_at FROM import_jobs WHERE id = "+ph(1), jobID).Scan(&status, &schoolID, &committedAt); err != nil {
 		return 0, false, fmt.Errorf("roll back job %d: %w", jobID, err)
 	}
-	if status != "COMMITTING" {
+	if status != "COMMITTING" && (status != "FAILED" || !committedAt.Valid) {
 		return 0, true, nil
 	}
 	rows, err := tx.QueryContext(ctx, "SELECT account_id, action, before FROM account_changes WHERE job_id = "+ph(1)+
@@ -397,7 +411,7 @@ func rollBackStep(ctx context.Context, db *store.DB, ph func(int) string, jobID 
 		for _, q := range []string{
 			"DELETE FROM class_teachers WHERE class_id IN (SELECT id FROM classes WHERE created_by_job_id = " + ph(1) + ")",
 			"DELETE FROM classes WHERE created_by_job_id = " + ph(1),
-			"UPDATE import_jobs SET committed_at = NULL WHERE id = " + ph(1) + " AND status = 'COMMITTING'",
+			"UPDATE import_jobs SET committed_at = NULL WHERE id = " + ph(1) + " AND status IN ('COMMITTING', 'FAILED')",
 		} {
 			if _, err := tx.ExecContext(ctx, q, jobID); err != nil {
 				return 0, false, fmt.Errorf("roll back job %d: %w", jobID, err)

@@ -155,6 +155,7 @@ func (s *Service) fail(jobID int, msg string) error {
 // written are rolled back here from its change records (importer.RollBack) before the job is
 // marked failed, so in both cases nothing of it stays.
 func (s *Service) reap(ctx context.Context) {
+	s.rollBackFailed(ctx)
 	q := s.db.Client.ImportJob.Query().Where(importjob.StatusEQ(importjob.StatusCOMMITTING))
 	if s.db.Dialect == dialect.Postgres {
 		q = q.Where(importjob.Or(importjob.HeartbeatAtIsNil(), importjob.HeartbeatAtLT(time.Now().Add(-s.DeadAfter))))
@@ -182,6 +183,27 @@ func (s *Service) reap(ctx context.Context) {
 		}
 		s.log.Warn("import interrupted: marked failed", "job", id)
 		s.publish(id, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: msg})
+	}
+}
+
+// rollBackFailed rolls back the jobs that were marked FAILED although what their commit wrote
+// could not be rolled back then (committed_at is still set): `numo import` marks its job
+// failed whatever happened.
+func (s *Service) rollBackFailed(ctx context.Context) {
+	ids, err := s.db.Client.ImportJob.Query().Where(importjob.StatusEQ(importjob.StatusFAILED), importjob.CommittedAtNotNil()).IDs(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("look for failed imports to roll back", "err", err)
+		}
+		return
+	}
+	for _, id := range ids {
+		n, err := importer.RollBack(ctx, s.db, id)
+		if err != nil {
+			s.log.Error("roll back failed import", "job", id, "rolled_back", n, "err", err)
+			continue
+		}
+		s.log.Warn("failed import rolled back", "job", id, "accounts", n)
 	}
 }
 

@@ -233,9 +233,10 @@ func LockSchool(ctx context.Context, tx execer, dialectName string, schoolID int
 }
 
 // committingJob returns the id of the school's import job whose commit has begun writing and
-// not ended (COMMITTING with committed_at set), or 0.
+// is neither finished nor rolled back (COMMITTING, or FAILED by a caller that could not roll it
+// back, with committed_at set), or 0.
 func committingJob(ctx context.Context, q execer, schoolID int) (int, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id FROM import_jobs WHERE school_id = ? AND status = 'COMMITTING' AND committed_at IS NOT NULL LIMIT 1", schoolID)
+	rows, err := q.QueryContext(ctx, "SELECT id FROM import_jobs WHERE school_id = ? AND status IN ('COMMITTING', 'FAILED') AND committed_at IS NOT NULL LIMIT 1", schoolID)
 	if err != nil {
 		return 0, err
 	}
