@@ -22,14 +22,6 @@ import (
 	"github.com/numo/accounts/internal/testdb"
 )
 
-// A filter can point at any row: `schools(where: {hasAccountsWith: {id: …, emailHasPrefix: …}})
-// { totalCount }` answers whether the school has such an account, one character at a time.
-// TestFiltersSeeOnlyWhatTheViewerReads generates such probes from the schema — every field that
-// takes a where input, every edge predicate of every where input reachable from it (two levels
-// deep, and inside not/and/or), as every role — and requires the answer about a row the role
-// cannot read with node(id:) to be the answer about a row that does not exist. A new edge in a
-// where input is probed without anyone adding a case.
-
 // probesPerRequest is how many aliased probes one request carries.
 const probesPerRequest = 60
 
@@ -82,6 +74,15 @@ type prober struct {
 	all     map[string][]int
 }
 
+// TestFiltersSeeOnlyWhatTheViewerReads: a filter can point at any row, and
+// `schools(where: {hasAccountsWith: {id: …, emailHasPrefix: …}}) { totalCount }` answers whether
+// the school has such an account, one character at a time. This test generates such probes from
+// the schema — every field that takes a where input (at the root, through node(id:) where entgql
+// loads it with its parent, and through viewer where a resolver loads it on its own), every
+// edge predicate of every where input reachable from it (two levels deep, inside not/and/or,
+// and with emailHasPrefix as in the attack), bare hasX: true/false — as every role, and requires
+// the answer about a row the role cannot read with node(id:) to be the answer about a row that
+// does not exist. A new edge in a where input is probed without anyone adding a case.
 func TestFiltersSeeOnlyWhatTheViewerReads(t *testing.T) {
 	for _, kind := range testdb.Kinds {
 		t.Run(kind, func(t *testing.T) {

@@ -238,10 +238,11 @@ type narrowedInputsKey struct{}
 // visibleFilters is the field middleware that narrows every where input before any resolver
 // or entgql's field collection can run it (see the top of this file).
 func visibleFilters(ctx context.Context, next graphql.Resolver) (any, error) {
-	if auth.IsSystem(ctx) {
-		return next(ctx)
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || (!fc.IsMethod && !fc.IsResolver) {
+		return next(ctx) // a plain struct field takes no argument and runs no query
 	}
-	if fc := graphql.GetFieldContext(ctx); fc != nil {
+	if len(fc.Args) > 0 && !auth.IsSystem(ctx) {
 		v := auth.FromContext(ctx)
 		for name, arg := range fc.Args {
 			if arg == nil {
@@ -257,6 +258,8 @@ func visibleFilters(ctx context.Context, next graphql.Resolver) (any, error) {
 			fc.Args[name] = c.Interface()
 		}
 	}
+	// Once per operation (the fields below inherit the context): entgql's field collection
+	// unmarshals nested where arguments through these.
 	if ctx.Value(narrowedInputsKey{}) == nil {
 		outer := ctx
 		ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, func() *graphql.InputUnmarshalerIndex { return narrowedInputs(outer) })
