@@ -16,8 +16,9 @@ package graph
 // The choke point is gqlgen's field middleware (visibleFilters, installed by NewHandler), which
 // every field of every operation passes through before its resolver runs. Where inputs reach
 // the database by two roads, and it narrows both:
-//   - as field arguments: the middleware narrows the parsed arguments in place before the
-//     resolver (root connections, hand-written resolvers, entgql's edge resolvers) reads them;
+//   - as field arguments: the middleware narrows the parsed arguments (wherever an argument
+//     holds a where input) before the resolver — root connections, hand-written resolvers,
+//     entgql's edge resolvers — reads them;
 //   - through entgql's field collection, which eager-loads nested connections such as
 //     schools { edges { node { accounts(where: …) } } } and unmarshals their where arguments
 //     afresh from the document, through the input unmarshalers in the context: the middleware
