@@ -22,10 +22,10 @@ import (
 //     the purge, an erasure), so that none interleaves with the steps.
 //  2. plan again, in a read transaction (no write lock), and check it against the preview.
 //  3. write in steps of at most stepRows accounts or stepTime, each its own transaction: the
-//     classes (first step), and for every account its change record together with the change
-//     itself — the record of an update or archive holds the account's state before it. The
-//     job's change records are therefore at every moment an exact journal of what the commit
-//     has written so far.
+//     new classes (a step per batch of classBatch, each marked with the job), then for every
+//     account its change record together with the change itself — the record of an update or
+//     archive holds the account's state before it. The job's change records are therefore at
+//     every moment an exact journal of what the commit has written so far.
 //  4. finish: the last step marks the job COMMITTED.
 //
 // A commit that fails or is cancelled in between is rolled back from that journal (RollBack);
@@ -34,6 +34,10 @@ import (
 // promise holds after recovery: an import is applied as previewed or not at all. What it does
 // cost: between the steps, readers may see part of the new roster for the few seconds the commit
 // runs (or until recovery, after a crash).
+//
+// Between two steps a sign-in's writes take their turn: the process's SQLite writers queue in
+// store's write gate, first come first served, so a waiting writer gets the lock before the
+// commit's next step.
 //
 // PostgreSQL does not need this: writers do not block each other's unrelated rows there, so
 // its commit stays one transaction with COPY.
