@@ -19,6 +19,7 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/internal/auth/authn"
+	"github.com/numo/accounts/internal/httpserver"
 	"github.com/numo/accounts/internal/httpserver/origin"
 	"github.com/numo/accounts/internal/jobs"
 	"github.com/numo/accounts/internal/store"
@@ -73,7 +74,13 @@ func NewHandler(o Options) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 32 << 20})
+	// The request may carry the file plus the operations and map parts; the upload resolver
+	// refuses a file over MaxUploadBytes itself (FILE_REJECTED).
+	multipartMax := o.MaxUploadBytes
+	if multipartMax > 0 {
+		multipartMax += httpserver.UploadEnvelopeBytes
+	}
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: multipartMax, MaxMemory: 32 << 20})
 
 	srv.AroundFields(pageSizeGuard) // defence in depth behind operationCost (cost.go)
 	validated := lru.New[*ast.QueryDocument](1000)

@@ -84,7 +84,8 @@ func (b *watchedBody) Read(p []byte) (int, error) {
 }
 
 // tooLargeWriter answers 413 TOO_LARGE in place of whatever the handler answers once the
-// body went past its limit (gqlgen, for one, would answer a decoding error).
+// body went past its limit (gqlgen, for one, would answer a decoding error), and in place of
+// any 413 of the handler's own, so that every such refusal has one shape.
 type tooLargeWriter struct {
 	http.ResponseWriter
 	body     *watchedBody
@@ -93,26 +94,26 @@ type tooLargeWriter struct {
 	replaced bool
 }
 
-func (w *tooLargeWriter) decide() {
+func (w *tooLargeWriter) decide(code int) {
 	if w.decided {
 		return
 	}
 	w.decided = true
-	if w.body.tooLarge.Load() {
+	if w.body.tooLarge.Load() || code == http.StatusRequestEntityTooLarge {
 		w.replaced = true
 		writeTooLarge(w.ResponseWriter, w.limit)
 	}
 }
 
 func (w *tooLargeWriter) WriteHeader(code int) {
-	w.decide()
+	w.decide(code)
 	if !w.replaced {
 		w.ResponseWriter.WriteHeader(code)
 	}
 }
 
 func (w *tooLargeWriter) Write(p []byte) (int, error) {
-	w.decide()
+	w.decide(http.StatusOK)
 	if w.replaced {
 		return len(p), nil
 	}
@@ -124,7 +125,7 @@ func (w *tooLargeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 
 // Flush passes on a flush (multipart/mixed and SSE answers stream).
 func (w *tooLargeWriter) Flush() {
-	w.decide()
+	w.decide(http.StatusOK)
 	if f, ok := w.ResponseWriter.(http.Flusher); ok && !w.replaced {
 		f.Flush()
 	}
