@@ -126,7 +126,7 @@ func ImportJobVisible(v *auth.Viewer) predicate.ImportJob {
 // APITokenVisible is the rule of which API tokens v reads: the school's admin accounts see its
 // tokens; a token never sees tokens.
 func APITokenVisible(v *auth.Viewer) predicate.APIToken {
-	if v == nil || v.IsToken() || v.Role != auth.RoleAdmin {
+	if !v.IsAdminAccount() {
 		return nothing
 	}
 	return apitoken.SchoolID(v.SchoolID)
@@ -135,7 +135,7 @@ func APITokenVisible(v *auth.Viewer) predicate.APIToken {
 // AuditEventVisible is the rule of which audit events v reads: the school's admin accounts see
 // its audit log.
 func AuditEventVisible(v *auth.Viewer) predicate.AuditEvent {
-	if v == nil || v.IsToken() || v.Role != auth.RoleAdmin {
+	if !v.IsAdminAccount() {
 		return nothing
 	}
 	return auditevent.SchoolID(v.SchoolID)

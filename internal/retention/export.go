@@ -243,7 +243,7 @@ func exportHistory(ctx context.Context, q importer.Querier, ph func(int) string,
 
 // isAdminAccount reports whether the viewer is a signed-in admin account (not an API token:
 // a pupil's personal data leaves Numo only by a person's hand).
-func isAdminAccount(v *auth.Viewer) bool { return v != nil && !v.IsToken() && v.Role == auth.RoleAdmin }
+func isAdminAccount(v *auth.Viewer) bool { return v.IsAdminAccount() }
 
 // ExportHandler serves GET /api/accounts/{id}/export.json: everything stored about one
 // account as a JSON download, for an admin of its school or the account itself (the viewer in
