@@ -18,7 +18,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"entgo.io/ent/dialect"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importjob"
@@ -382,9 +381,10 @@ func createJob(ctx context.Context, c *ent.Client, schoolID int, o importOptions
 // variable for the tests.
 var heartbeatEvery = 2 * time.Second
 
-// heartbeat keeps the job of a running apply alive and its progress visible in the app: on
-// PostgreSQL it writes both to the job row every heartbeatEvery. On SQLite the apply holds
-// the write lock, the reaper only runs when a server starts, and the row is written at the end.
+// heartbeat keeps the job of a running apply alive and its progress visible in the app: it
+// writes both to the job row every heartbeatEvery. On SQLite the apply commits in short steps
+// (importer.Apply), so the beats go between them; there the reaper only runs when a server
+// starts, and rolls back a commit this process did not finish.
 type heartbeat struct {
 	mu     sync.Mutex
 	latest importer.Progress
@@ -394,10 +394,6 @@ type heartbeat struct {
 
 func startHeartbeat(ctx context.Context, db *store.DB, jobID int) *heartbeat {
 	h := &heartbeat{done: make(chan struct{}), exited: make(chan struct{})}
-	if db.Dialect != dialect.Postgres {
-		close(h.exited)
-		return h
-	}
 	go func() {
 		defer close(h.exited)
 		t := time.NewTicker(heartbeatEvery)
