@@ -18,7 +18,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/school"
