@@ -19,6 +19,7 @@ import (
 
 	"github.com/99designs/gqlgen/client"
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/importjob"
@@ -375,4 +376,62 @@ func commitFixture(t *testing.T, db *store.DB, schoolID int, name string) int {
 		t.Fatal(err)
 	}
 	return job.ID
+}
+
+// TestEveryConnectionNeedsAPageSize reads every connection field from the schema, so that a
+// connection added later is covered without a change here: asking its rows without first or
+// last is PAGE_SIZE, asking them with first is priced by it, asking only totalCount is free.
+func TestEveryConnectionNeedsAPageSize(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}).Schema()
+	found := 0
+	for _, typ := range schema.Types {
+		if typ.Kind != ast.Object || strings.HasPrefix(typ.Name, "__") {
+			continue
+		}
+		for _, f := range typ.Fields {
+			conn := schema.Types[f.Type.Name()]
+			if !strings.HasSuffix(conn.Name, "Connection") {
+				continue
+			}
+			found++
+			key := typ.Name + "." + f.Name
+			edges := conn.Fields.ForName("edges")
+			if edges == nil || f.Arguments.ForName("first") == nil || f.Arguments.ForName("last") == nil {
+				t.Errorf("%s returns %s without edges, first or last", key, conn.Name)
+				continue
+			}
+			field := func(args string, sel *ast.Field) *ast.Field {
+				fl := &ast.Field{Name: f.Name, Definition: f, ObjectDefinition: typ, SelectionSet: ast.SelectionSet{sel}}
+				if args != "" {
+					fl.Arguments = ast.ArgumentList{{Name: args, Value: &ast.Value{Kind: ast.IntValue, Raw: "7"}}}
+				}
+				return fl
+			}
+			rows := &ast.Field{Name: "edges", Definition: edges, ObjectDefinition: conn}
+			total := &ast.Field{Name: "totalCount", Definition: conn.Fields.ForName("totalCount"), ObjectDefinition: conn}
+			price := func(fl *ast.Field) (graph.Price, error) {
+				op := &ast.OperationDefinition{Operation: ast.Query, SelectionSet: ast.SelectionSet{fl}}
+				p, err := graph.PriceOperation(&ast.QueryDocument{Operations: ast.OperationList{op}}, op, nil)
+				if err != nil { // a nil *gqlerror.Error is not a nil error
+					return p, err
+				}
+				return p, nil
+			}
+			if _, err := price(field("", rows)); err == nil || !strings.Contains(err.Error(), key) {
+				t.Errorf("%s without first: %v", key, err)
+			}
+			for _, arg := range []string{"first", "last"} {
+				if p, err := price(field(arg, rows)); err != nil || p.Cost != 1+7*1 {
+					t.Errorf("%s(%s: 7) { edges }: cost %d, %v", key, arg, p.Cost, err)
+				}
+			}
+			if p, err := price(field("", total)); err != nil || p.Cost != 2 {
+				t.Errorf("%s { totalCount }: cost %d, %v", key, p.Cost, err)
+			}
+		}
+	}
+	if found < 10 {
+		t.Fatalf("only %d connection fields found", found)
+	}
+	t.Logf("%d connection fields", found)
 }
