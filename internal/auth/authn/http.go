@@ -6,13 +6,12 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/httpserver/origin"
 )
 
 // Middleware puts the viewer of each request into its context: from an
@@ -88,11 +87,9 @@ func safeMethod(m string) bool {
 // browsers send a JSON content type or a custom header only after a CORS preflight, and the
 // Origin, when present, must be this host or an allowed origin.
 func csrfSafe(r *http.Request, allowedOrigins []string) bool {
-	if o := r.Header.Get("Origin"); o != "" {
-		u, err := url.Parse(o)
-		if err != nil || (u.Host != r.Host && !slices.Contains(allowedOrigins, u.Scheme+"://"+u.Host)) {
-			return false
-		}
+	// Scheme included: a page at http://<our host> may not write to an HTTPS deployment.
+	if o := r.Header.Get("Origin"); o != "" && !origin.Allowed(r, o, origin.NewList(allowedOrigins)) {
+		return false
 	}
 	ct := strings.ToLower(r.Header.Get("Content-Type"))
 	if strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, "application/graphql-response+json") {
