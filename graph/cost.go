@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"strings"
@@ -107,11 +108,7 @@ var listSizes = map[string]listSize{
 
 // FieldWeights is a copy of the weights of expensive fields, by "Type.field".
 func FieldWeights() map[string]int {
-	out := make(map[string]int, len(fieldWeights))
-	for k, v := range fieldWeights {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(fieldWeights)
 }
 
 // Price is what one operation costs.
@@ -218,7 +215,7 @@ func (w *pricer) field(f *ast.Field, child price) int {
 	}
 	base := 1 + fieldWeights[key]
 	if f.Definition != nil && isConnection(f.Definition.Type.Name()) && f.Definition.Arguments.ForName("first") != nil {
-		n, given := w.pageSize(f)
+		n, given := w.pageSize(f, key)
 		if child.rows > 0 && !given && w.err == nil {
 			w.err = pageSizeError(key, "", 0)
 		}
@@ -232,7 +229,7 @@ func (w *pricer) field(f *ast.Field, child price) int {
 
 // pageSize is the larger of first and last, and whether either is given; a value out of
 // 0..MaxPageSize is a PAGE_SIZE refusal.
-func (w *pricer) pageSize(f *ast.Field) (n int, given bool) {
+func (w *pricer) pageSize(f *ast.Field, key string) (n int, given bool) {
 	for _, arg := range []string{"first", "last"} {
 		v := argValue(f, arg, w.vars)
 		if v == nil {
@@ -242,7 +239,7 @@ func (w *pricer) pageSize(f *ast.Field) (n int, given bool) {
 		m, ok := toInt(v)
 		if !ok || m < 0 || m > MaxPageSize {
 			if w.err == nil {
-				w.err = pageSizeError(f.ObjectDefinition.Name+"."+f.Name, arg, m)
+				w.err = pageSizeError(key, arg, m)
 			}
 			m = MaxPageSize
 		}
