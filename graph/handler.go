@@ -82,7 +82,8 @@ func NewHandler(o Options) *handler.Server {
 	}
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: multipartMax, MaxMemory: 32 << 20})
 
-	srv.AroundFields(pageSizeGuard) // defence in depth behind operationCost (cost.go)
+	srv.AroundFields(visibleFilters) // every where input sees only what the viewer reads (visibility.go)
+	srv.AroundFields(pageSizeGuard)  // defence in depth behind operationCost (cost.go)
 	validated := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(validated)
 	srv.SetParserTokenLimit(MaxQueryTokens)

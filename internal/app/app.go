@@ -86,6 +86,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	} else {
 		a.bus = pubsub.NewLocal()
 	}
+	a.authn.Bus = a.bus // ends websockets in every process when their credential ends
 	a.jobs = jobs.New(db, a.bus, log)
 	a.jobs.DeadAfter = cfg.CommitDeadAfter
 	a.jobs.HeartbeatInterval = min(cfg.CommitDeadAfter/5, 2*time.Second)
@@ -112,7 +113,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		DevProxy:       proxy,
 		AllowedOrigins: cfg.AllowedOrigins,
 		MaxUploadBytes: cfg.MaxUploadBytes,
-		Health:         func(r *http.Request) error { return db.SQL.PingContext(r.Context()) },
+		Health:         func(r *http.Request) error { return db.Ping(r.Context()) },
 		Routes: map[string]http.Handler{
 			"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler(),
 			"GET /api/accounts/{id}/export.json":   retention.ExportHandler(db),
