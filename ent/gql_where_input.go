@@ -2546,10 +2546,6 @@ type ImportJobWhereInput struct {
 	// "started_by" edge predicates.
 	HasStartedBy     *bool                `json:"hasStartedBy,omitempty"`
 	HasStartedByWith []*AccountWhereInput `json:"hasStartedByWith,omitempty"`
-
-	// "undo_of" edge predicates.
-	HasUndoOf     *bool                  `json:"hasUndoOf,omitempty"`
-	HasUndoOfWith []*ImportJobWhereInput `json:"hasUndoOfWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3367,24 +3363,6 @@ func (i *ImportJobWhereInput) P() (predicate.ImportJob, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, importjob.HasStartedByWith(with...))
-	}
-	if i.HasUndoOf != nil {
-		p := importjob.HasUndoOf()
-		if !*i.HasUndoOf {
-			p = importjob.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasUndoOfWith) > 0 {
-		with := make([]predicate.ImportJob, 0, len(i.HasUndoOfWith))
-		for _, w := range i.HasUndoOfWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasUndoOfWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, importjob.HasUndoOfWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -100,7 +100,7 @@ type ImportJobEdges struct {
 	Changes []*AccountChange `json:"changes,omitempty"`
 	// Blobs holds the value of the blobs edge.
 	Blobs []*ImportBlob `json:"blobs,omitempty"`
-	// UndoOf holds the value of the undo_of edge.
+	// ent would generate its where predicate backwards ("is undone by"): not a filter
 	UndoOf *ImportJob `json:"undo_of,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -78,7 +78,9 @@ func (ImportJob) Edges() []ent.Edge {
 		edge.To("started_by", Account.Type).Field("started_by_id").Unique().Immutable(),
 		edge.To("changes", AccountChange.Type).Annotations(entgql.Skip()),
 		edge.To("blobs", ImportBlob.Type).Annotations(entgql.Skip()),
-		edge.To("undo_of", ImportJob.Type).Field("undo_of_id").Unique().Immutable(),
+		edge.To("undo_of", ImportJob.Type).Field("undo_of_id").Unique().Immutable().
+			Comment("ent would generate its where predicate backwards (\"is undone by\"): not a filter").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 

@@ -703,9 +703,6 @@ export type ImportJobWhereInput = {
   /** started_by edge predicates */
   hasStartedBy?: boolean | null | undefined;
   hasStartedByWith?: Array<AccountWhereInput> | null | undefined;
-  /** undo_of edge predicates */
-  hasUndoOf?: boolean | null | undefined;
-  hasUndoOfWith?: Array<ImportJobWhereInput> | null | undefined;
   /** header_line field predicates */
   headerLine?: number | null | undefined;
   headerLineGT?: number | null | undefined;
