@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,12 +20,10 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/numo/accounts/ent/account"
-	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/graph"
 	"github.com/numo/accounts/internal/app"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/config"
-	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 )
@@ -353,29 +349,10 @@ func TestUndoPreviewSharedByAliases(t *testing.T) {
 	}, store.WithDriver(counter.wrap))
 }
 
-// commitFixture commits a file of testdata/transition into a school as an import job.
+// commitFixture commits a file of testdata/transition into a school as an import job, now.
 func commitFixture(t *testing.T, db *store.DB, schoolID int, name string) int {
 	t.Helper()
-	ctx := auth.System(context.Background())
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "transition", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := importer.Prepare(data, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	all := importer.Actions{Add: true, Update: true, Archive: true}
-	plan, err := importer.PlanFor(ctx, db, schoolID, p, all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	job := db.Client.ImportJob.Create().SetSchoolID(schoolID).SetFileName(name).SetFileSize(int64(len(data))).SetSha256("x").
-		SetStatus(importjob.StatusCOMMITTING).SaveX(ctx)
-	if _, err := importer.Apply(ctx, db, p.Input, schoolID, all, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: plan.Guard.ToArchive, Now: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	return job.ID
+	return commitFixtureAt(t, db, schoolID, name, time.Now())
 }
 
 // TestEveryConnectionNeedsAPageSize reads every connection field from the schema, so that a

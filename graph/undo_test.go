@@ -14,6 +14,7 @@ import (
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -25,8 +26,14 @@ func undoViewer(v *auth.Viewer) client.Option {
 // undoImportAt commits a fixture into the school as an import job at the given time.
 func undoImportAt(t *testing.T, a *api, schoolID int, name string, at time.Time) int {
 	t.Helper()
+	return commitFixtureAt(t, a.app.DB(), schoolID, name, at)
+}
+
+// commitFixtureAt commits a file of testdata/transition into a school as an import job at
+// the given time.
+func commitFixtureAt(t *testing.T, db *store.DB, schoolID int, name string, at time.Time) int {
+	t.Helper()
 	ctx := auth.System(context.Background())
-	db := a.app.DB()
 	data, err := os.ReadFile(filepath.Join("..", "testdata", "transition", name))
 	if err != nil {
 		t.Fatal(err)
