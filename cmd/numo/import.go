@@ -291,11 +291,30 @@ func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *pr
 		}
 	}
 
-	job, err := createJob(ctx, db.Client, s.ID, o, data, f)
+	// The job is created with its commit lock held (PostgreSQL): a server's reaper fails it
+	// as soon as the lock is free, that is when this process dies.
+	jobID, lock, err := db.CreateLockedJob(ctx, heartbeatEvery, func(ctx context.Context, c *ent.Client) (int, error) {
+		job, err := createJob(ctx, c, s.ID, o, data, f)
+		if err != nil {
+			return 0, err
+		}
+		return job.ID, nil
+	})
 	if err != nil {
 		return err
 	}
-	sum.JobID = job.ID
+	defer lock.Release() // after the job's final status is written
+	sum.JobID = jobID
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		select {
+		case <-lock.Lost():
+			cancel(store.ErrLockLost)
+		case <-ctx.Done():
+		}
+	}()
+	job := &ent.ImportJob{ID: jobID}
 	hb := startHeartbeat(ctx, db, job.ID)
 	opt := importer.ApplyOptions{JobID: job.ID, ConfirmArchive: o.confirmArchive, Progress: hb.progress}
 	if bar != nil && len(res.Records) >= progressMinRecords {
@@ -365,7 +384,7 @@ func createJob(ctx context.Context, c *ent.Client, schoolID int, o importOptions
 	}
 	host, _ := os.Hostname()
 	job, err := c.ImportJob.Create().SetSchoolID(schoolID).SetStatus(importjob.StatusCOMMITTING).
-		SetClaimedBy(truncate(fmt.Sprintf("numo import on %s (pid %d)", host, os.Getpid()), 200)).SetHeartbeatAt(time.Now()).
+		SetClaimedBy(store.LockedClaim(fmt.Sprintf("numo import on %s (pid %d)", host, os.Getpid()), 200)).SetHeartbeatAt(time.Now()).
 		SetFileName(truncate(filepath.Base(o.file), 255)).SetFileSize(int64(len(data))).SetSha256(hex.EncodeToString(sum[:])).
 		SetEncoding(f.Encoding).SetDelimiter(string(f.Delimiter)).SetHeaderLine(f.HeaderLine).SetRowCount(len(f.Rows)).
 		SetActions(actions).SetPhase("planning").Save(ctx)

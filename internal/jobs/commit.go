@@ -59,15 +59,26 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 	if now.Hash != plan.Hash {
 		return nil, errStale()
 	}
+	// The commit lock first, so that no reaper sees the job COMMITTING without it (see
+	// store.LockJob). Only a committer holds it: taken, the job is being committed already.
+	lock, ok, err := s.db.LockJob(ctx, jobID, s.HeartbeatInterval)
+	if err != nil {
+		return nil, fmt.Errorf("commit job %d: %w", jobID, err)
+	}
+	if !ok {
+		return nil, errState("Deze import wordt al uitgevoerd.", "This import is running already.")
+	}
 	claimed, err := s.db.Client.ImportJob.Update().
 		Where(importjob.ID(jobID), importjob.StatusIn(importjob.StatusPREVIEWED, importjob.StatusFAILED)).
-		SetStatus(importjob.StatusCOMMITTING).SetClaimedBy(s.node).SetHeartbeatAt(time.Now()).
+		SetStatus(importjob.StatusCOMMITTING).SetClaimedBy(store.LockedClaim(s.node, 200)).SetHeartbeatAt(time.Now()).
 		SetPhase("queued").SetProgressDone(0).SetProgressTotal(plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived).
 		SetError("").Save(ctx)
 	if err != nil {
+		lock.Release()
 		return nil, fmt.Errorf("commit job %d: claim: %w", jobID, err)
 	}
 	if claimed == 0 {
+		lock.Release()
 		return nil, errState("Deze import wordt al uitgevoerd.", "This import is running already.")
 	}
 	s.log.Info("import commit claimed", "job", jobID, "school", job.SchoolID, "node", s.node)
@@ -76,7 +87,8 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.run(jobID, job.SchoolID, p, plan, confirm, viewer)
+		defer lock.Release() // after the job's final status is written
+		s.run(jobID, job.SchoolID, p, plan, confirm, viewer, lock)
 	}()
 	job, err = s.db.Client.ImportJob.Get(ctx, jobID)
 	if err != nil {
@@ -85,10 +97,21 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 	return job, nil
 }
 
-// run applies a claimed job; it owns the job until it is COMMITTED or FAILED.
-func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.Plan, confirm int, viewer *auth.Viewer) {
-	ctx := s.ctx
-	actx := auth.NewContext(ctx, viewer)
+// run applies a claimed job; it owns the job until it is COMMITTED or FAILED. When the
+// connection holding the job's commit lock fails, the commit stops: another process may take
+// the job for dead at any moment.
+func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.Plan, confirm int, viewer *auth.Viewer, lock *store.JobLock) {
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	defer cancel(nil)
+	go func() {
+		select {
+		case <-lock.Lost():
+			s.log.Error("import commit lock lost: stopping the commit", "job", jobID)
+			cancel(store.ErrLockLost)
+		case <-ctx.Done():
+		}
+	}()
+	actx := auth.NewContext(s.ctx, viewer)
 	pub := newPublisher(s, jobID)
 	defer pub.stop()
 	start := time.Now()
@@ -99,6 +122,9 @@ func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.
 	pub.stop()
 	if err != nil {
 		msg := failureMessage(err)
+		if errors.Is(context.Cause(ctx), store.ErrLockLost) {
+			msg = "De verbinding met de database viel weg tijdens de import. Er is niets gewijzigd; probeer het opnieuw."
+		}
 		s.log.Error("import commit failed", "job", jobID, "err", err)
 		if errors.Is(err, importer.ErrRollBack) {
 			// The job stays COMMITTING with what it wrote; the next start rolls it back.
@@ -150,7 +176,7 @@ func (s *Service) fail(jobID int, msg string) error {
 }
 
 // reap fails the commits whose process died: on PostgreSQL those without a recent
-// heartbeat; on SQLite (one process) every commit left at start. On PostgreSQL their
+// heartbeat (the fallback of reapUnlocked, for a committer that is stuck or took no lock); on SQLite (one process) every commit left at start. On PostgreSQL their
 // transaction was rolled back with the dead connection; on SQLite the steps a commit had
 // written are rolled back here from its change records (importer.RollBack) before the job is
 // marked failed, so in both cases nothing of it stays.
@@ -168,7 +194,7 @@ func (s *Service) reap(ctx context.Context) {
 		return
 	}
 	for _, id := range dead {
-		msg := "Het importproces is onderbroken. Er is niets gewijzigd; start de import opnieuw."
+		msg := interruptedMsg
 		n, err := importer.RollBack(ctx, s.db, id)
 		if err != nil {
 			s.log.Error("roll back interrupted import", "job", id, "rolled_back", n, "err", err)
@@ -183,6 +209,25 @@ func (s *Service) reap(ctx context.Context) {
 		}
 		s.log.Warn("import interrupted: marked failed", "job", id)
 		s.publish(id, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: msg})
+	}
+}
+
+// interruptedMsg is the error of a job whose committing process died.
+const interruptedMsg = "Het importproces is onderbroken. Er is niets gewijzigd; start de import opnieuw."
+
+// reapUnlocked fails the commits whose process died, seen from their free commit lock
+// (PostgreSQL, see store.FailUnlockedCommits), and tells their watchers.
+func (s *Service) reapUnlocked(ctx context.Context) {
+	dead, err := s.db.FailUnlockedCommits(ctx, interruptedMsg)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("look for dead commits", "err", err)
+		}
+		return
+	}
+	for _, id := range dead {
+		s.log.Warn("import interrupted: its commit lock is free, marked failed", "job", id)
+		s.publish(id, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: interruptedMsg})
 	}
 }
 

@@ -47,6 +47,9 @@ type Service struct {
 	HeartbeatInterval time.Duration
 	// DeadAfter is how long a commit may go without a heartbeat before it counts as dead.
 	DeadAfter time.Duration
+	// LockPollInterval is how often the commits whose process died are looked for by their
+	// free commit lock (PostgreSQL): a dead committer is seen within about this long.
+	LockPollInterval time.Duration
 
 	plans planCache
 }
@@ -58,27 +61,35 @@ func New(db *store.DB, bus pubsub.Bus, log *slog.Logger) *Service {
 	var b [4]byte
 	rand.Read(b[:])
 	s := &Service{db: db, bus: bus, log: log, node: hex.EncodeToString(b[:]), ctx: auth.System(ctx), cancel: cancel,
-		HeartbeatInterval: 2 * time.Second, DeadAfter: 20 * time.Second}
+		HeartbeatInterval: 2 * time.Second, DeadAfter: 20 * time.Second, LockPollInterval: time.Second}
 	s.plans.max = 8
 	return s
 }
 
-// Start begins the background reaper of dead commits.
+// Start begins the background reaper of dead commits. On PostgreSQL it looks every
+// LockPollInterval for commits whose commit lock is free (their process died: seen in about a
+// second), and every DeadAfter/2 for commits without a recent heartbeat (a committer that is
+// stuck, or one that took no lock).
 func (s *Service) Start() {
 	s.reap(s.ctx)
 	if s.db.Dialect != dialect.Postgres {
-		return // SQLite has one process: what it left COMMITTING at start was reaped above
+		return // SQLite: what was left COMMITTING at start was reaped above
 	}
+	s.reapUnlocked(s.ctx)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		t := time.NewTicker(s.DeadAfter / 2)
-		defer t.Stop()
+		heartbeat := time.NewTicker(s.DeadAfter / 2)
+		defer heartbeat.Stop()
+		lock := time.NewTicker(s.LockPollInterval)
+		defer lock.Stop()
 		for {
 			select {
 			case <-s.ctx.Done():
 				return
-			case <-t.C:
+			case <-lock.C:
+				s.reapUnlocked(s.ctx)
+			case <-heartbeat.C:
 				s.reap(s.ctx)
 			}
 		}
