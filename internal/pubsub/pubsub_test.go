@@ -1,0 +1,65 @@
+package pubsub_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/numo/accounts/internal/pubsub"
+	"github.com/numo/accounts/internal/testdb"
+)
+
+func newBus(t *testing.T, url string) *pubsub.Postgres {
+	t.Helper()
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	bus, err := pubsub.NewPostgres(url, func(ctx context.Context, channel, payload string) error {
+		_, err := db.ExecContext(ctx, "SELECT pg_notify($1, $2)", channel, payload)
+		return err
+	}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bus.Close() })
+	return bus
+}
+
+// TestPostgresSchemas: two installations share one PostgreSQL database in two schemas, where
+// the topics (ent ids) repeat. An event published in one reaches its own subscribers only: a
+// watcher of job 7 in the other schema never hears that "job 7" ended.
+func TestPostgresSchemas(t *testing.T) {
+	a, b := newBus(t, testdb.URL(t, "postgres")), newBus(t, testdb.URL(t, "postgres"))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	inA, stopA := a.Subscribe(ctx, 7)
+	defer stopA()
+	inB, stopB := b.Subscribe(ctx, 7)
+	defer stopB()
+	if err := a.Publish(ctx, pubsub.Event{Topic: 7, Data: json.RawMessage(`"a"`)}); err != nil {
+		t.Fatal(err)
+	}
+	// Published after A's: were A's to reach B, it would come first.
+	if err := b.Publish(ctx, pubsub.Event{Topic: 7, Data: json.RawMessage(`"b"`)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		in   <-chan pubsub.Event
+		want string
+	}{{"A", inA, `"a"`}, {"B", inB, `"b"`}} {
+		select {
+		case e := <-c.in:
+			if string(e.Data) != c.want {
+				t.Errorf("schema %s's subscriber got %s first, want its own %s", c.name, e.Data, c.want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("schema %s's subscriber got nothing", c.name)
+		}
+	}
+}
