@@ -26,6 +26,8 @@ type AuditEvent struct {
 	ActorAccountID *int `json:"actor_account_id,omitempty"`
 	// ActorTokenID holds the value of the "actor_token_id" field.
 	ActorTokenID *int `json:"actor_token_id,omitempty"`
+	// the account the event is about (a failed login, a password reset), if any
+	SubjectAccountID *int `json:"subject_account_id,omitempty"`
 	// display name of the actor at the time
 	Actor string `json:"actor,omitempty"`
 	// e.g. login, login_failed, token_created, import_committed
@@ -67,7 +69,7 @@ func (*AuditEvent) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case auditevent.FieldID, auditevent.FieldSchoolID, auditevent.FieldActorAccountID, auditevent.FieldActorTokenID:
+		case auditevent.FieldID, auditevent.FieldSchoolID, auditevent.FieldActorAccountID, auditevent.FieldActorTokenID, auditevent.FieldSubjectAccountID:
 			values[i] = new(sql.NullInt64)
 		case auditevent.FieldActor, auditevent.FieldAction, auditevent.FieldDetail, auditevent.FieldRemoteAddr:
 			values[i] = new(sql.NullString)
@@ -120,6 +122,13 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ActorTokenID = new(int)
 				*_m.ActorTokenID = int(value.Int64)
+			}
+		case auditevent.FieldSubjectAccountID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field subject_account_id", values[i])
+			} else if value.Valid {
+				_m.SubjectAccountID = new(int)
+				*_m.SubjectAccountID = int(value.Int64)
 			}
 		case auditevent.FieldActor:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -201,6 +210,11 @@ func (_m *AuditEvent) String() string {
 	builder.WriteString(", ")
 	if v := _m.ActorTokenID; v != nil {
 		builder.WriteString("actor_token_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.SubjectAccountID; v != nil {
+		builder.WriteString("subject_account_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

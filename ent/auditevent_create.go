@@ -79,6 +79,20 @@ func (_c *AuditEventCreate) SetNillableActorTokenID(v *int) *AuditEventCreate {
 	return _c
 }
 
+// SetSubjectAccountID sets the "subject_account_id" field.
+func (_c *AuditEventCreate) SetSubjectAccountID(v int) *AuditEventCreate {
+	_c.mutation.SetSubjectAccountID(v)
+	return _c
+}
+
+// SetNillableSubjectAccountID sets the "subject_account_id" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableSubjectAccountID(v *int) *AuditEventCreate {
+	if v != nil {
+		_c.SetSubjectAccountID(*v)
+	}
+	return _c
+}
+
 // SetActor sets the "actor" field.
 func (_c *AuditEventCreate) SetActor(v string) *AuditEventCreate {
 	_c.mutation.SetActor(v)
@@ -247,6 +261,10 @@ func (_c *AuditEventCreate) createSpec() (*AuditEvent, *sqlgraph.CreateSpec) {
 		_spec.SetField(auditevent.FieldActorTokenID, field.TypeInt, value)
 		_node.ActorTokenID = &value
 	}
+	if value, ok := _c.mutation.SubjectAccountID(); ok {
+		_spec.SetField(auditevent.FieldSubjectAccountID, field.TypeInt, value)
+		_node.SubjectAccountID = &value
+	}
 	if value, ok := _c.mutation.Actor(); ok {
 		_spec.SetField(auditevent.FieldActor, field.TypeString, value)
 		_node.Actor = value
@@ -354,6 +372,9 @@ func (u *AuditEventUpsertOne) UpdateNewValues() *AuditEventUpsertOne {
 		}
 		if _, exists := u.create.mutation.ActorTokenID(); exists {
 			s.SetIgnore(auditevent.FieldActorTokenID)
+		}
+		if _, exists := u.create.mutation.SubjectAccountID(); exists {
+			s.SetIgnore(auditevent.FieldSubjectAccountID)
 		}
 		if _, exists := u.create.mutation.Actor(); exists {
 			s.SetIgnore(auditevent.FieldActor)
@@ -585,6 +606,9 @@ func (u *AuditEventUpsertBulk) UpdateNewValues() *AuditEventUpsertBulk {
 			}
 			if _, exists := b.mutation.ActorTokenID(); exists {
 				s.SetIgnore(auditevent.FieldActorTokenID)
+			}
+			if _, exists := b.mutation.SubjectAccountID(); exists {
+				s.SetIgnore(auditevent.FieldSubjectAccountID)
 			}
 			if _, exists := b.mutation.Actor(); exists {
 				s.SetIgnore(auditevent.FieldActor)

@@ -81,6 +81,9 @@ func (_u *AuditEventUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.ActorTokenIDCleared() {
 		_spec.ClearField(auditevent.FieldActorTokenID, field.TypeInt)
 	}
+	if _u.mutation.SubjectAccountIDCleared() {
+		_spec.ClearField(auditevent.FieldSubjectAccountID, field.TypeInt)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -185,6 +188,9 @@ func (_u *AuditEventUpdateOne) sqlSave(ctx context.Context) (_node *AuditEvent, 
 	}
 	if _u.mutation.ActorTokenIDCleared() {
 		_spec.ClearField(auditevent.FieldActorTokenID, field.TypeInt)
+	}
+	if _u.mutation.SubjectAccountIDCleared() {
+		_spec.ClearField(auditevent.FieldSubjectAccountID, field.TypeInt)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &AuditEvent{config: _u.config}

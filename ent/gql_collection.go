@@ -501,6 +501,11 @@ func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, auditevent.FieldActorTokenID)
 				fieldSeen[auditevent.FieldActorTokenID] = struct{}{}
 			}
+		case "subjectAccountID":
+			if _, ok := fieldSeen[auditevent.FieldSubjectAccountID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldSubjectAccountID)
+				fieldSeen[auditevent.FieldSubjectAccountID] = struct{}{}
+			}
 		case "actor":
 			if _, ok := fieldSeen[auditevent.FieldActor]; !ok {
 				selectedFields = append(selectedFields, auditevent.FieldActor)
@@ -1660,6 +1665,11 @@ func (_q *SchoolQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 			if _, ok := fieldSeen[school.FieldJobDataRetentionDays]; !ok {
 				selectedFields = append(selectedFields, school.FieldJobDataRetentionDays)
 				fieldSeen[school.FieldJobDataRetentionDays] = struct{}{}
+			}
+		case "auditRetentionDays":
+			if _, ok := fieldSeen[school.FieldAuditRetentionDays]; !ok {
+				selectedFields = append(selectedFields, school.FieldAuditRetentionDays)
+				fieldSeen[school.FieldAuditRetentionDays] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -1361,6 +1361,18 @@ type AuditEventWhereInput struct {
 	ActorTokenIDIsNil  bool  `json:"actorTokenIDIsNil,omitempty"`
 	ActorTokenIDNotNil bool  `json:"actorTokenIDNotNil,omitempty"`
 
+	// "subject_account_id" field predicates.
+	SubjectAccountID       *int  `json:"subjectAccountID,omitempty"`
+	SubjectAccountIDNEQ    *int  `json:"subjectAccountIDNEQ,omitempty"`
+	SubjectAccountIDIn     []int `json:"subjectAccountIDIn,omitempty"`
+	SubjectAccountIDNotIn  []int `json:"subjectAccountIDNotIn,omitempty"`
+	SubjectAccountIDGT     *int  `json:"subjectAccountIDGT,omitempty"`
+	SubjectAccountIDGTE    *int  `json:"subjectAccountIDGTE,omitempty"`
+	SubjectAccountIDLT     *int  `json:"subjectAccountIDLT,omitempty"`
+	SubjectAccountIDLTE    *int  `json:"subjectAccountIDLTE,omitempty"`
+	SubjectAccountIDIsNil  bool  `json:"subjectAccountIDIsNil,omitempty"`
+	SubjectAccountIDNotNil bool  `json:"subjectAccountIDNotNil,omitempty"`
+
 	// "actor" field predicates.
 	Actor             *string  `json:"actor,omitempty"`
 	ActorNEQ          *string  `json:"actorNEQ,omitempty"`
@@ -1622,6 +1634,36 @@ func (i *AuditEventWhereInput) P() (predicate.AuditEvent, error) {
 	}
 	if i.ActorTokenIDNotNil {
 		predicates = append(predicates, auditevent.ActorTokenIDNotNil())
+	}
+	if i.SubjectAccountID != nil {
+		predicates = append(predicates, auditevent.SubjectAccountIDEQ(*i.SubjectAccountID))
+	}
+	if i.SubjectAccountIDNEQ != nil {
+		predicates = append(predicates, auditevent.SubjectAccountIDNEQ(*i.SubjectAccountIDNEQ))
+	}
+	if len(i.SubjectAccountIDIn) > 0 {
+		predicates = append(predicates, auditevent.SubjectAccountIDIn(i.SubjectAccountIDIn...))
+	}
+	if len(i.SubjectAccountIDNotIn) > 0 {
+		predicates = append(predicates, auditevent.SubjectAccountIDNotIn(i.SubjectAccountIDNotIn...))
+	}
+	if i.SubjectAccountIDGT != nil {
+		predicates = append(predicates, auditevent.SubjectAccountIDGT(*i.SubjectAccountIDGT))
+	}
+	if i.SubjectAccountIDGTE != nil {
+		predicates = append(predicates, auditevent.SubjectAccountIDGTE(*i.SubjectAccountIDGTE))
+	}
+	if i.SubjectAccountIDLT != nil {
+		predicates = append(predicates, auditevent.SubjectAccountIDLT(*i.SubjectAccountIDLT))
+	}
+	if i.SubjectAccountIDLTE != nil {
+		predicates = append(predicates, auditevent.SubjectAccountIDLTE(*i.SubjectAccountIDLTE))
+	}
+	if i.SubjectAccountIDIsNil {
+		predicates = append(predicates, auditevent.SubjectAccountIDIsNil())
+	}
+	if i.SubjectAccountIDNotNil {
+		predicates = append(predicates, auditevent.SubjectAccountIDNotNil())
 	}
 	if i.Actor != nil {
 		predicates = append(predicates, auditevent.ActorEQ(*i.Actor))
@@ -3471,6 +3513,16 @@ type SchoolWhereInput struct {
 	JobDataRetentionDaysLT    *int  `json:"jobDataRetentionDaysLT,omitempty"`
 	JobDataRetentionDaysLTE   *int  `json:"jobDataRetentionDaysLTE,omitempty"`
 
+	// "audit_retention_days" field predicates.
+	AuditRetentionDays      *int  `json:"auditRetentionDays,omitempty"`
+	AuditRetentionDaysNEQ   *int  `json:"auditRetentionDaysNEQ,omitempty"`
+	AuditRetentionDaysIn    []int `json:"auditRetentionDaysIn,omitempty"`
+	AuditRetentionDaysNotIn []int `json:"auditRetentionDaysNotIn,omitempty"`
+	AuditRetentionDaysGT    *int  `json:"auditRetentionDaysGT,omitempty"`
+	AuditRetentionDaysGTE   *int  `json:"auditRetentionDaysGTE,omitempty"`
+	AuditRetentionDaysLT    *int  `json:"auditRetentionDaysLT,omitempty"`
+	AuditRetentionDaysLTE   *int  `json:"auditRetentionDaysLTE,omitempty"`
+
 	// "classes" edge predicates.
 	HasClasses     *bool              `json:"hasClasses,omitempty"`
 	HasClassesWith []*ClassWhereInput `json:"hasClassesWith,omitempty"`
@@ -3784,6 +3836,30 @@ func (i *SchoolWhereInput) P() (predicate.School, error) {
 	}
 	if i.JobDataRetentionDaysLTE != nil {
 		predicates = append(predicates, school.JobDataRetentionDaysLTE(*i.JobDataRetentionDaysLTE))
+	}
+	if i.AuditRetentionDays != nil {
+		predicates = append(predicates, school.AuditRetentionDaysEQ(*i.AuditRetentionDays))
+	}
+	if i.AuditRetentionDaysNEQ != nil {
+		predicates = append(predicates, school.AuditRetentionDaysNEQ(*i.AuditRetentionDaysNEQ))
+	}
+	if len(i.AuditRetentionDaysIn) > 0 {
+		predicates = append(predicates, school.AuditRetentionDaysIn(i.AuditRetentionDaysIn...))
+	}
+	if len(i.AuditRetentionDaysNotIn) > 0 {
+		predicates = append(predicates, school.AuditRetentionDaysNotIn(i.AuditRetentionDaysNotIn...))
+	}
+	if i.AuditRetentionDaysGT != nil {
+		predicates = append(predicates, school.AuditRetentionDaysGT(*i.AuditRetentionDaysGT))
+	}
+	if i.AuditRetentionDaysGTE != nil {
+		predicates = append(predicates, school.AuditRetentionDaysGTE(*i.AuditRetentionDaysGTE))
+	}
+	if i.AuditRetentionDaysLT != nil {
+		predicates = append(predicates, school.AuditRetentionDaysLT(*i.AuditRetentionDaysLT))
+	}
+	if i.AuditRetentionDaysLTE != nil {
+		predicates = append(predicates, school.AuditRetentionDaysLTE(*i.AuditRetentionDaysLTE))
 	}
 
 	if i.HasClasses != nil {

@@ -3519,24 +3519,26 @@ func (m *AccountChangeMutation) ResetEdge(name string) error {
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
 type AuditEventMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *int
-	at                  *time.Time
-	actor_account_id    *int
-	addactor_account_id *int
-	actor_token_id      *int
-	addactor_token_id   *int
-	actor               *string
-	action              *string
-	detail              *string
-	remote_addr         *string
-	clearedFields       map[string]struct{}
-	school              *int
-	clearedschool       bool
-	done                bool
-	oldValue            func(context.Context) (*AuditEvent, error)
-	predicates          []predicate.AuditEvent
+	op                    Op
+	typ                   string
+	id                    *int
+	at                    *time.Time
+	actor_account_id      *int
+	addactor_account_id   *int
+	actor_token_id        *int
+	addactor_token_id     *int
+	subject_account_id    *int
+	addsubject_account_id *int
+	actor                 *string
+	action                *string
+	detail                *string
+	remote_addr           *string
+	clearedFields         map[string]struct{}
+	school                *int
+	clearedschool         bool
+	done                  bool
+	oldValue              func(context.Context) (*AuditEvent, error)
+	predicates            []predicate.AuditEvent
 }
 
 var _ ent.Mutation = (*AuditEventMutation)(nil)
@@ -3862,6 +3864,76 @@ func (m *AuditEventMutation) ResetActorTokenID() {
 	delete(m.clearedFields, auditevent.FieldActorTokenID)
 }
 
+// SetSubjectAccountID sets the "subject_account_id" field.
+func (m *AuditEventMutation) SetSubjectAccountID(i int) {
+	m.subject_account_id = &i
+	m.addsubject_account_id = nil
+}
+
+// SubjectAccountID returns the value of the "subject_account_id" field in the mutation.
+func (m *AuditEventMutation) SubjectAccountID() (r int, exists bool) {
+	v := m.subject_account_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjectAccountID returns the old "subject_account_id" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldSubjectAccountID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjectAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjectAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjectAccountID: %w", err)
+	}
+	return oldValue.SubjectAccountID, nil
+}
+
+// AddSubjectAccountID adds i to the "subject_account_id" field.
+func (m *AuditEventMutation) AddSubjectAccountID(i int) {
+	if m.addsubject_account_id != nil {
+		*m.addsubject_account_id += i
+	} else {
+		m.addsubject_account_id = &i
+	}
+}
+
+// AddedSubjectAccountID returns the value that was added to the "subject_account_id" field in this mutation.
+func (m *AuditEventMutation) AddedSubjectAccountID() (r int, exists bool) {
+	v := m.addsubject_account_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSubjectAccountID clears the value of the "subject_account_id" field.
+func (m *AuditEventMutation) ClearSubjectAccountID() {
+	m.subject_account_id = nil
+	m.addsubject_account_id = nil
+	m.clearedFields[auditevent.FieldSubjectAccountID] = struct{}{}
+}
+
+// SubjectAccountIDCleared returns if the "subject_account_id" field was cleared in this mutation.
+func (m *AuditEventMutation) SubjectAccountIDCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldSubjectAccountID]
+	return ok
+}
+
+// ResetSubjectAccountID resets all changes to the "subject_account_id" field.
+func (m *AuditEventMutation) ResetSubjectAccountID() {
+	m.subject_account_id = nil
+	m.addsubject_account_id = nil
+	delete(m.clearedFields, auditevent.FieldSubjectAccountID)
+}
+
 // SetActor sets the "actor" field.
 func (m *AuditEventMutation) SetActor(s string) {
 	m.actor = &s
@@ -4067,7 +4139,7 @@ func (m *AuditEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AuditEventMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.at != nil {
 		fields = append(fields, auditevent.FieldAt)
 	}
@@ -4079,6 +4151,9 @@ func (m *AuditEventMutation) Fields() []string {
 	}
 	if m.actor_token_id != nil {
 		fields = append(fields, auditevent.FieldActorTokenID)
+	}
+	if m.subject_account_id != nil {
+		fields = append(fields, auditevent.FieldSubjectAccountID)
 	}
 	if m.actor != nil {
 		fields = append(fields, auditevent.FieldActor)
@@ -4108,6 +4183,8 @@ func (m *AuditEventMutation) Field(name string) (ent.Value, bool) {
 		return m.ActorAccountID()
 	case auditevent.FieldActorTokenID:
 		return m.ActorTokenID()
+	case auditevent.FieldSubjectAccountID:
+		return m.SubjectAccountID()
 	case auditevent.FieldActor:
 		return m.Actor()
 	case auditevent.FieldAction:
@@ -4133,6 +4210,8 @@ func (m *AuditEventMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldActorAccountID(ctx)
 	case auditevent.FieldActorTokenID:
 		return m.OldActorTokenID(ctx)
+	case auditevent.FieldSubjectAccountID:
+		return m.OldSubjectAccountID(ctx)
 	case auditevent.FieldActor:
 		return m.OldActor(ctx)
 	case auditevent.FieldAction:
@@ -4178,6 +4257,13 @@ func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetActorTokenID(v)
 		return nil
+	case auditevent.FieldSubjectAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjectAccountID(v)
+		return nil
 	case auditevent.FieldActor:
 		v, ok := value.(string)
 		if !ok {
@@ -4220,6 +4306,9 @@ func (m *AuditEventMutation) AddedFields() []string {
 	if m.addactor_token_id != nil {
 		fields = append(fields, auditevent.FieldActorTokenID)
 	}
+	if m.addsubject_account_id != nil {
+		fields = append(fields, auditevent.FieldSubjectAccountID)
+	}
 	return fields
 }
 
@@ -4232,6 +4321,8 @@ func (m *AuditEventMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedActorAccountID()
 	case auditevent.FieldActorTokenID:
 		return m.AddedActorTokenID()
+	case auditevent.FieldSubjectAccountID:
+		return m.AddedSubjectAccountID()
 	}
 	return nil, false
 }
@@ -4255,6 +4346,13 @@ func (m *AuditEventMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddActorTokenID(v)
 		return nil
+	case auditevent.FieldSubjectAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubjectAccountID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent numeric field %s", name)
 }
@@ -4271,6 +4369,9 @@ func (m *AuditEventMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(auditevent.FieldActorTokenID) {
 		fields = append(fields, auditevent.FieldActorTokenID)
+	}
+	if m.FieldCleared(auditevent.FieldSubjectAccountID) {
+		fields = append(fields, auditevent.FieldSubjectAccountID)
 	}
 	return fields
 }
@@ -4295,6 +4396,9 @@ func (m *AuditEventMutation) ClearField(name string) error {
 	case auditevent.FieldActorTokenID:
 		m.ClearActorTokenID()
 		return nil
+	case auditevent.FieldSubjectAccountID:
+		m.ClearSubjectAccountID()
+		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent nullable field %s", name)
 }
@@ -4314,6 +4418,9 @@ func (m *AuditEventMutation) ResetField(name string) error {
 		return nil
 	case auditevent.FieldActorTokenID:
 		m.ResetActorTokenID()
+		return nil
+	case auditevent.FieldSubjectAccountID:
+		m.ResetSubjectAccountID()
 		return nil
 	case auditevent.FieldActor:
 		m.ResetActor()
@@ -9487,6 +9594,8 @@ type SchoolMutation struct {
 	addarchived_retention_days *int
 	job_data_retention_days    *int
 	addjob_data_retention_days *int
+	audit_retention_days       *int
+	addaudit_retention_days    *int
 	clearedFields              map[string]struct{}
 	classes                    map[int]struct{}
 	removedclasses             map[int]struct{}
@@ -10016,6 +10125,62 @@ func (m *SchoolMutation) ResetJobDataRetentionDays() {
 	m.addjob_data_retention_days = nil
 }
 
+// SetAuditRetentionDays sets the "audit_retention_days" field.
+func (m *SchoolMutation) SetAuditRetentionDays(i int) {
+	m.audit_retention_days = &i
+	m.addaudit_retention_days = nil
+}
+
+// AuditRetentionDays returns the value of the "audit_retention_days" field in the mutation.
+func (m *SchoolMutation) AuditRetentionDays() (r int, exists bool) {
+	v := m.audit_retention_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuditRetentionDays returns the old "audit_retention_days" field's value of the School entity.
+// If the School object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SchoolMutation) OldAuditRetentionDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuditRetentionDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuditRetentionDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuditRetentionDays: %w", err)
+	}
+	return oldValue.AuditRetentionDays, nil
+}
+
+// AddAuditRetentionDays adds i to the "audit_retention_days" field.
+func (m *SchoolMutation) AddAuditRetentionDays(i int) {
+	if m.addaudit_retention_days != nil {
+		*m.addaudit_retention_days += i
+	} else {
+		m.addaudit_retention_days = &i
+	}
+}
+
+// AddedAuditRetentionDays returns the value that was added to the "audit_retention_days" field in this mutation.
+func (m *SchoolMutation) AddedAuditRetentionDays() (r int, exists bool) {
+	v := m.addaudit_retention_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAuditRetentionDays resets all changes to the "audit_retention_days" field.
+func (m *SchoolMutation) ResetAuditRetentionDays() {
+	m.audit_retention_days = nil
+	m.addaudit_retention_days = nil
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by ids.
 func (m *SchoolMutation) AddClassIDs(ids ...int) {
 	if m.classes == nil {
@@ -10320,7 +10485,7 @@ func (m *SchoolMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SchoolMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, school.FieldCreatedAt)
 	}
@@ -10348,6 +10513,9 @@ func (m *SchoolMutation) Fields() []string {
 	if m.job_data_retention_days != nil {
 		fields = append(fields, school.FieldJobDataRetentionDays)
 	}
+	if m.audit_retention_days != nil {
+		fields = append(fields, school.FieldAuditRetentionDays)
+	}
 	return fields
 }
 
@@ -10374,6 +10542,8 @@ func (m *SchoolMutation) Field(name string) (ent.Value, bool) {
 		return m.ArchivedRetentionDays()
 	case school.FieldJobDataRetentionDays:
 		return m.JobDataRetentionDays()
+	case school.FieldAuditRetentionDays:
+		return m.AuditRetentionDays()
 	}
 	return nil, false
 }
@@ -10401,6 +10571,8 @@ func (m *SchoolMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldArchivedRetentionDays(ctx)
 	case school.FieldJobDataRetentionDays:
 		return m.OldJobDataRetentionDays(ctx)
+	case school.FieldAuditRetentionDays:
+		return m.OldAuditRetentionDays(ctx)
 	}
 	return nil, fmt.Errorf("unknown School field %s", name)
 }
@@ -10473,6 +10645,13 @@ func (m *SchoolMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetJobDataRetentionDays(v)
 		return nil
+	case school.FieldAuditRetentionDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuditRetentionDays(v)
+		return nil
 	}
 	return fmt.Errorf("unknown School field %s", name)
 }
@@ -10490,6 +10669,9 @@ func (m *SchoolMutation) AddedFields() []string {
 	if m.addjob_data_retention_days != nil {
 		fields = append(fields, school.FieldJobDataRetentionDays)
 	}
+	if m.addaudit_retention_days != nil {
+		fields = append(fields, school.FieldAuditRetentionDays)
+	}
 	return fields
 }
 
@@ -10504,6 +10686,8 @@ func (m *SchoolMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedArchivedRetentionDays()
 	case school.FieldJobDataRetentionDays:
 		return m.AddedJobDataRetentionDays()
+	case school.FieldAuditRetentionDays:
+		return m.AddedAuditRetentionDays()
 	}
 	return nil, false
 }
@@ -10533,6 +10717,13 @@ func (m *SchoolMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddJobDataRetentionDays(v)
+		return nil
+	case school.FieldAuditRetentionDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAuditRetentionDays(v)
 		return nil
 	}
 	return fmt.Errorf("unknown School numeric field %s", name)
@@ -10602,6 +10793,9 @@ func (m *SchoolMutation) ResetField(name string) error {
 		return nil
 	case school.FieldJobDataRetentionDays:
 		m.ResetJobDataRetentionDays()
+		return nil
+	case school.FieldAuditRetentionDays:
+		m.ResetAuditRetentionDays()
 		return nil
 	}
 	return fmt.Errorf("unknown School field %s", name)

@@ -36,6 +36,8 @@ type School struct {
 	ArchivedRetentionDays int `json:"archived_retention_days,omitempty"`
 	// days an import job keeps its row data after the commit; counts and audit stay
 	JobDataRetentionDays int `json:"job_data_retention_days,omitempty"`
+	// days an audit event is kept before it is purged (AVG: no longer than needed)
+	AuditRetentionDays int `json:"audit_retention_days,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SchoolQuery when eager-loading is set.
 	Edges        SchoolEdges `json:"edges"`
@@ -119,7 +121,7 @@ func (*School) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case school.FieldLevelMappings, school.FieldColumnMappings:
 			values[i] = new([]byte)
-		case school.FieldID, school.FieldArchiveThreshold, school.FieldArchivedRetentionDays, school.FieldJobDataRetentionDays:
+		case school.FieldID, school.FieldArchiveThreshold, school.FieldArchivedRetentionDays, school.FieldJobDataRetentionDays, school.FieldAuditRetentionDays:
 			values[i] = new(sql.NullInt64)
 		case school.FieldName, school.FieldBrin:
 			values[i] = new(sql.NullString)
@@ -203,6 +205,12 @@ func (_m *School) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field job_data_retention_days", values[i])
 			} else if value.Valid {
 				_m.JobDataRetentionDays = int(value.Int64)
+			}
+		case school.FieldAuditRetentionDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field audit_retention_days", values[i])
+			} else if value.Valid {
+				_m.AuditRetentionDays = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -291,6 +299,9 @@ func (_m *School) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("job_data_retention_days=")
 	builder.WriteString(fmt.Sprintf("%v", _m.JobDataRetentionDays))
+	builder.WriteString(", ")
+	builder.WriteString("audit_retention_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.AuditRetentionDays))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -121,6 +121,20 @@ func (_c *SchoolCreate) SetNillableJobDataRetentionDays(v *int) *SchoolCreate {
 	return _c
 }
 
+// SetAuditRetentionDays sets the "audit_retention_days" field.
+func (_c *SchoolCreate) SetAuditRetentionDays(v int) *SchoolCreate {
+	_c.mutation.SetAuditRetentionDays(v)
+	return _c
+}
+
+// SetNillableAuditRetentionDays sets the "audit_retention_days" field if the given value is not nil.
+func (_c *SchoolCreate) SetNillableAuditRetentionDays(v *int) *SchoolCreate {
+	if v != nil {
+		_c.SetAuditRetentionDays(*v)
+	}
+	return _c
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_c *SchoolCreate) AddClassIDs(ids ...int) *SchoolCreate {
 	_c.mutation.AddClassIDs(ids...)
@@ -259,6 +273,10 @@ func (_c *SchoolCreate) defaults() error {
 		v := school.DefaultJobDataRetentionDays
 		_c.mutation.SetJobDataRetentionDays(v)
 	}
+	if _, ok := _c.mutation.AuditRetentionDays(); !ok {
+		v := school.DefaultAuditRetentionDays
+		_c.mutation.SetAuditRetentionDays(v)
+	}
 	return nil
 }
 
@@ -308,6 +326,14 @@ func (_c *SchoolCreate) check() error {
 	if v, ok := _c.mutation.JobDataRetentionDays(); ok {
 		if err := school.JobDataRetentionDaysValidator(v); err != nil {
 			return &ValidationError{Name: "job_data_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.job_data_retention_days": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.AuditRetentionDays(); !ok {
+		return &ValidationError{Name: "audit_retention_days", err: errors.New(`ent: missing required field "School.audit_retention_days"`)}
+	}
+	if v, ok := _c.mutation.AuditRetentionDays(); ok {
+		if err := school.AuditRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "audit_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.audit_retention_days": %w`, err)}
 		}
 	}
 	return nil
@@ -372,6 +398,10 @@ func (_c *SchoolCreate) createSpec() (*School, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.JobDataRetentionDays(); ok {
 		_spec.SetField(school.FieldJobDataRetentionDays, field.TypeInt, value)
 		_node.JobDataRetentionDays = value
+	}
+	if value, ok := _c.mutation.AuditRetentionDays(); ok {
+		_spec.SetField(school.FieldAuditRetentionDays, field.TypeInt, value)
+		_node.AuditRetentionDays = value
 	}
 	if nodes := _c.mutation.ClassesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -631,6 +661,24 @@ func (u *SchoolUpsert) AddJobDataRetentionDays(v int) *SchoolUpsert {
 	return u
 }
 
+// SetAuditRetentionDays sets the "audit_retention_days" field.
+func (u *SchoolUpsert) SetAuditRetentionDays(v int) *SchoolUpsert {
+	u.Set(school.FieldAuditRetentionDays, v)
+	return u
+}
+
+// UpdateAuditRetentionDays sets the "audit_retention_days" field to the value that was provided on create.
+func (u *SchoolUpsert) UpdateAuditRetentionDays() *SchoolUpsert {
+	u.SetExcluded(school.FieldAuditRetentionDays)
+	return u
+}
+
+// AddAuditRetentionDays adds v to the "audit_retention_days" field.
+func (u *SchoolUpsert) AddAuditRetentionDays(v int) *SchoolUpsert {
+	u.Add(school.FieldAuditRetentionDays, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -820,6 +868,27 @@ func (u *SchoolUpsertOne) AddJobDataRetentionDays(v int) *SchoolUpsertOne {
 func (u *SchoolUpsertOne) UpdateJobDataRetentionDays() *SchoolUpsertOne {
 	return u.Update(func(s *SchoolUpsert) {
 		s.UpdateJobDataRetentionDays()
+	})
+}
+
+// SetAuditRetentionDays sets the "audit_retention_days" field.
+func (u *SchoolUpsertOne) SetAuditRetentionDays(v int) *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetAuditRetentionDays(v)
+	})
+}
+
+// AddAuditRetentionDays adds v to the "audit_retention_days" field.
+func (u *SchoolUpsertOne) AddAuditRetentionDays(v int) *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.AddAuditRetentionDays(v)
+	})
+}
+
+// UpdateAuditRetentionDays sets the "audit_retention_days" field to the value that was provided on create.
+func (u *SchoolUpsertOne) UpdateAuditRetentionDays() *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateAuditRetentionDays()
 	})
 }
 
@@ -1178,6 +1247,27 @@ func (u *SchoolUpsertBulk) AddJobDataRetentionDays(v int) *SchoolUpsertBulk {
 func (u *SchoolUpsertBulk) UpdateJobDataRetentionDays() *SchoolUpsertBulk {
 	return u.Update(func(s *SchoolUpsert) {
 		s.UpdateJobDataRetentionDays()
+	})
+}
+
+// SetAuditRetentionDays sets the "audit_retention_days" field.
+func (u *SchoolUpsertBulk) SetAuditRetentionDays(v int) *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetAuditRetentionDays(v)
+	})
+}
+
+// AddAuditRetentionDays adds v to the "audit_retention_days" field.
+func (u *SchoolUpsertBulk) AddAuditRetentionDays(v int) *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.AddAuditRetentionDays(v)
+	})
+}
+
+// UpdateAuditRetentionDays sets the "audit_retention_days" field to the value that was provided on create.
+func (u *SchoolUpsertBulk) UpdateAuditRetentionDays() *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateAuditRetentionDays()
 	})
 }
 

@@ -155,6 +155,27 @@ func (_u *SchoolUpdate) AddJobDataRetentionDays(v int) *SchoolUpdate {
 	return _u
 }
 
+// SetAuditRetentionDays sets the "audit_retention_days" field.
+func (_u *SchoolUpdate) SetAuditRetentionDays(v int) *SchoolUpdate {
+	_u.mutation.ResetAuditRetentionDays()
+	_u.mutation.SetAuditRetentionDays(v)
+	return _u
+}
+
+// SetNillableAuditRetentionDays sets the "audit_retention_days" field if the given value is not nil.
+func (_u *SchoolUpdate) SetNillableAuditRetentionDays(v *int) *SchoolUpdate {
+	if v != nil {
+		_u.SetAuditRetentionDays(*v)
+	}
+	return _u
+}
+
+// AddAuditRetentionDays adds value to the "audit_retention_days" field.
+func (_u *SchoolUpdate) AddAuditRetentionDays(v int) *SchoolUpdate {
+	_u.mutation.AddAuditRetentionDays(v)
+	return _u
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_u *SchoolUpdate) AddClassIDs(ids ...int) *SchoolUpdate {
 	_u.mutation.AddClassIDs(ids...)
@@ -409,6 +430,11 @@ func (_u *SchoolUpdate) check() error {
 			return &ValidationError{Name: "job_data_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.job_data_retention_days": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.AuditRetentionDays(); ok {
+		if err := school.AuditRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "audit_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.audit_retention_days": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -468,6 +494,12 @@ func (_u *SchoolUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedJobDataRetentionDays(); ok {
 		_spec.AddField(school.FieldJobDataRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AuditRetentionDays(); ok {
+		_spec.SetField(school.FieldAuditRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAuditRetentionDays(); ok {
+		_spec.AddField(school.FieldAuditRetentionDays, field.TypeInt, value)
 	}
 	if _u.mutation.ClassesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -837,6 +869,27 @@ func (_u *SchoolUpdateOne) AddJobDataRetentionDays(v int) *SchoolUpdateOne {
 	return _u
 }
 
+// SetAuditRetentionDays sets the "audit_retention_days" field.
+func (_u *SchoolUpdateOne) SetAuditRetentionDays(v int) *SchoolUpdateOne {
+	_u.mutation.ResetAuditRetentionDays()
+	_u.mutation.SetAuditRetentionDays(v)
+	return _u
+}
+
+// SetNillableAuditRetentionDays sets the "audit_retention_days" field if the given value is not nil.
+func (_u *SchoolUpdateOne) SetNillableAuditRetentionDays(v *int) *SchoolUpdateOne {
+	if v != nil {
+		_u.SetAuditRetentionDays(*v)
+	}
+	return _u
+}
+
+// AddAuditRetentionDays adds value to the "audit_retention_days" field.
+func (_u *SchoolUpdateOne) AddAuditRetentionDays(v int) *SchoolUpdateOne {
+	_u.mutation.AddAuditRetentionDays(v)
+	return _u
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_u *SchoolUpdateOne) AddClassIDs(ids ...int) *SchoolUpdateOne {
 	_u.mutation.AddClassIDs(ids...)
@@ -1104,6 +1157,11 @@ func (_u *SchoolUpdateOne) check() error {
 			return &ValidationError{Name: "job_data_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.job_data_retention_days": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.AuditRetentionDays(); ok {
+		if err := school.AuditRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "audit_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.audit_retention_days": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -1180,6 +1238,12 @@ func (_u *SchoolUpdateOne) sqlSave(ctx context.Context) (_node *School, err erro
 	}
 	if value, ok := _u.mutation.AddedJobDataRetentionDays(); ok {
 		_spec.AddField(school.FieldJobDataRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AuditRetentionDays(); ok {
+		_spec.SetField(school.FieldAuditRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAuditRetentionDays(); ok {
+		_spec.AddField(school.FieldAuditRetentionDays, field.TypeInt, value)
 	}
 	if _u.mutation.ClassesCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -119,16 +119,17 @@ type ComplexityRoot struct {
 	}
 
 	AuditEvent struct {
-		Action         func(childComplexity int) int
-		Actor          func(childComplexity int) int
-		ActorAccountID func(childComplexity int) int
-		ActorTokenID   func(childComplexity int) int
-		At             func(childComplexity int) int
-		Detail         func(childComplexity int) int
-		ID             func(childComplexity int) int
-		RemoteAddr     func(childComplexity int) int
-		School         func(childComplexity int) int
-		SchoolID       func(childComplexity int) int
+		Action           func(childComplexity int) int
+		Actor            func(childComplexity int) int
+		ActorAccountID   func(childComplexity int) int
+		ActorTokenID     func(childComplexity int) int
+		At               func(childComplexity int) int
+		Detail           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		RemoteAddr       func(childComplexity int) int
+		School           func(childComplexity int) int
+		SchoolID         func(childComplexity int) int
+		SubjectAccountID func(childComplexity int) int
 	}
 
 	AuditEventConnection struct {
@@ -353,6 +354,7 @@ type ComplexityRoot struct {
 		ArchiveThreshold      func(childComplexity int) int
 		ArchivedRetentionDays func(childComplexity int) int
 		AuditEvents           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		AuditRetentionDays    func(childComplexity int) int
 		Brin                  func(childComplexity int) int
 		Classes               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ClassOrder, where *ent.ClassWhereInput) int
 		CreatedAt             func(childComplexity int) int
@@ -833,6 +835,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.SchoolID(childComplexity), true
+	case "AuditEvent.subjectAccountID":
+		if e.ComplexityRoot.AuditEvent.SubjectAccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.SubjectAccountID(childComplexity), true
 
 	case "AuditEventConnection.edges":
 		if e.ComplexityRoot.AuditEventConnection.Edges == nil {
@@ -1917,6 +1925,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+	case "School.auditRetentionDays":
+		if e.ComplexityRoot.School.AuditRetentionDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.AuditRetentionDays(childComplexity), true
 	case "School.brin":
 		if e.ComplexityRoot.School.Brin == nil {
 			break
@@ -2431,6 +2445,8 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_actorAccountID(ctx, field)
 	case "actorTokenID":
 		return ec.fieldContext_AuditEvent_actorTokenID(ctx, field)
+	case "subjectAccountID":
+		return ec.fieldContext_AuditEvent_subjectAccountID(ctx, field)
 	case "actor":
 		return ec.fieldContext_AuditEvent_actor(ctx, field)
 	case "action":
@@ -2841,6 +2857,8 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_archivedRetentionDays(ctx, field)
 	case "jobDataRetentionDays":
 		return ec.fieldContext_School_jobDataRetentionDays(ctx, field)
+	case "auditRetentionDays":
+		return ec.fieldContext_School_auditRetentionDays(ctx, field)
 	case "classes":
 		return ec.fieldContext_School_classes(ctx, field)
 	case "accounts":
@@ -5461,6 +5479,29 @@ func (ec *executionContext) _AuditEvent_actorTokenID(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_AuditEvent_actorTokenID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditEvent_subjectAccountID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_subjectAccountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubjectAccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_subjectAccountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Int")
 }
 
@@ -10078,6 +10119,29 @@ func (ec *executionContext) fieldContext_School_jobDataRetentionDays(_ context.C
 	return graphql.NewScalarFieldContext("School", field, false, false, "Int")
 }
 
+func (ec *executionContext) _School_auditRetentionDays(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_auditRetentionDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuditRetentionDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_auditRetentionDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("School", field, false, false, "Int")
+}
+
 func (ec *executionContext) _School_classes(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14053,7 +14117,7 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn", "schoolIDIsNil", "schoolIDNotNil", "actorAccountID", "actorAccountIDNEQ", "actorAccountIDIn", "actorAccountIDNotIn", "actorAccountIDGT", "actorAccountIDGTE", "actorAccountIDLT", "actorAccountIDLTE", "actorAccountIDIsNil", "actorAccountIDNotNil", "actorTokenID", "actorTokenIDNEQ", "actorTokenIDIn", "actorTokenIDNotIn", "actorTokenIDGT", "actorTokenIDGTE", "actorTokenIDLT", "actorTokenIDLTE", "actorTokenIDIsNil", "actorTokenIDNotNil", "actor", "actorNEQ", "actorIn", "actorNotIn", "actorGT", "actorGTE", "actorLT", "actorLTE", "actorContains", "actorHasPrefix", "actorHasSuffix", "actorEqualFold", "actorContainsFold", "action", "actionNEQ", "actionIn", "actionNotIn", "actionGT", "actionGTE", "actionLT", "actionLTE", "actionContains", "actionHasPrefix", "actionHasSuffix", "actionEqualFold", "actionContainsFold", "detail", "detailNEQ", "detailIn", "detailNotIn", "detailGT", "detailGTE", "detailLT", "detailLTE", "detailContains", "detailHasPrefix", "detailHasSuffix", "detailEqualFold", "detailContainsFold", "remoteAddr", "remoteAddrNEQ", "remoteAddrIn", "remoteAddrNotIn", "remoteAddrGT", "remoteAddrGTE", "remoteAddrLT", "remoteAddrLTE", "remoteAddrContains", "remoteAddrHasPrefix", "remoteAddrHasSuffix", "remoteAddrEqualFold", "remoteAddrContainsFold", "hasSchool", "hasSchoolWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn", "schoolIDIsNil", "schoolIDNotNil", "actorAccountID", "actorAccountIDNEQ", "actorAccountIDIn", "actorAccountIDNotIn", "actorAccountIDGT", "actorAccountIDGTE", "actorAccountIDLT", "actorAccountIDLTE", "actorAccountIDIsNil", "actorAccountIDNotNil", "actorTokenID", "actorTokenIDNEQ", "actorTokenIDIn", "actorTokenIDNotIn", "actorTokenIDGT", "actorTokenIDGTE", "actorTokenIDLT", "actorTokenIDLTE", "actorTokenIDIsNil", "actorTokenIDNotNil", "subjectAccountID", "subjectAccountIDNEQ", "subjectAccountIDIn", "subjectAccountIDNotIn", "subjectAccountIDGT", "subjectAccountIDGTE", "subjectAccountIDLT", "subjectAccountIDLTE", "subjectAccountIDIsNil", "subjectAccountIDNotNil", "actor", "actorNEQ", "actorIn", "actorNotIn", "actorGT", "actorGTE", "actorLT", "actorLTE", "actorContains", "actorHasPrefix", "actorHasSuffix", "actorEqualFold", "actorContainsFold", "action", "actionNEQ", "actionIn", "actionNotIn", "actionGT", "actionGTE", "actionLT", "actionLTE", "actionContains", "actionHasPrefix", "actionHasSuffix", "actionEqualFold", "actionContainsFold", "detail", "detailNEQ", "detailIn", "detailNotIn", "detailGT", "detailGTE", "detailLT", "detailLTE", "detailContains", "detailHasPrefix", "detailHasSuffix", "detailEqualFold", "detailContainsFold", "remoteAddr", "remoteAddrNEQ", "remoteAddrIn", "remoteAddrNotIn", "remoteAddrGT", "remoteAddrGTE", "remoteAddrLT", "remoteAddrLTE", "remoteAddrContains", "remoteAddrHasPrefix", "remoteAddrHasSuffix", "remoteAddrEqualFold", "remoteAddrContainsFold", "hasSchool", "hasSchoolWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14375,6 +14439,76 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.ActorTokenIDNotNil = data
+		case "subjectAccountID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectAccountID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectAccountID = data
+		case "subjectAccountIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectAccountIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectAccountIDNEQ = data
+		case "subjectAccountIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectAccountIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectAccountIDIn = data
+		case "subjectAccountIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectAccountIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectAccountIDNotIn = data
+		case "subjectAccountIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectAccountIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectAccountIDGT = data
+		case "subjectAccountIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectAccountIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectAccountIDGTE = data
+		case "subjectAccountIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectAccountIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectAccountIDLT = data
+		case "subjectAccountIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectAccountIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectAccountIDLTE = data
+		case "subjectAccountIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectAccountIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectAccountIDIsNil = data
+		case "subjectAccountIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectAccountIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectAccountIDNotNil = data
 		case "actor":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17334,7 +17468,7 @@ func (ec *executionContext) unmarshalInputSchoolSettingsInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"archiveThreshold", "archivedRetentionDays", "jobDataRetentionDays"}
+	fieldsInOrder := [...]string{"archiveThreshold", "archivedRetentionDays", "jobDataRetentionDays", "auditRetentionDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17362,6 +17496,13 @@ func (ec *executionContext) unmarshalInputSchoolSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.JobDataRetentionDays = data
+		case "auditRetentionDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auditRetentionDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuditRetentionDays = data
 		}
 	}
 	return it, nil
@@ -17390,7 +17531,7 @@ func (ec *executionContext) unmarshalInputSchoolWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "brin", "brinNEQ", "brinIn", "brinNotIn", "brinGT", "brinGTE", "brinLT", "brinLTE", "brinContains", "brinHasPrefix", "brinHasSuffix", "brinEqualFold", "brinContainsFold", "archiveThreshold", "archiveThresholdNEQ", "archiveThresholdIn", "archiveThresholdNotIn", "archiveThresholdGT", "archiveThresholdGTE", "archiveThresholdLT", "archiveThresholdLTE", "archivedRetentionDays", "archivedRetentionDaysNEQ", "archivedRetentionDaysIn", "archivedRetentionDaysNotIn", "archivedRetentionDaysGT", "archivedRetentionDaysGTE", "archivedRetentionDaysLT", "archivedRetentionDaysLTE", "jobDataRetentionDays", "jobDataRetentionDaysNEQ", "jobDataRetentionDaysIn", "jobDataRetentionDaysNotIn", "jobDataRetentionDaysGT", "jobDataRetentionDaysGTE", "jobDataRetentionDaysLT", "jobDataRetentionDaysLTE", "hasClasses", "hasClassesWith", "hasAccounts", "hasAccountsWith", "hasImportJobs", "hasImportJobsWith", "hasAPITokens", "hasAPITokensWith", "hasAuditEvents", "hasAuditEventsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "brin", "brinNEQ", "brinIn", "brinNotIn", "brinGT", "brinGTE", "brinLT", "brinLTE", "brinContains", "brinHasPrefix", "brinHasSuffix", "brinEqualFold", "brinContainsFold", "archiveThreshold", "archiveThresholdNEQ", "archiveThresholdIn", "archiveThresholdNotIn", "archiveThresholdGT", "archiveThresholdGTE", "archiveThresholdLT", "archiveThresholdLTE", "archivedRetentionDays", "archivedRetentionDaysNEQ", "archivedRetentionDaysIn", "archivedRetentionDaysNotIn", "archivedRetentionDaysGT", "archivedRetentionDaysGTE", "archivedRetentionDaysLT", "archivedRetentionDaysLTE", "jobDataRetentionDays", "jobDataRetentionDaysNEQ", "jobDataRetentionDaysIn", "jobDataRetentionDaysNotIn", "jobDataRetentionDaysGT", "jobDataRetentionDaysGTE", "jobDataRetentionDaysLT", "jobDataRetentionDaysLTE", "auditRetentionDays", "auditRetentionDaysNEQ", "auditRetentionDaysIn", "auditRetentionDaysNotIn", "auditRetentionDaysGT", "auditRetentionDaysGTE", "auditRetentionDaysLT", "auditRetentionDaysLTE", "hasClasses", "hasClassesWith", "hasAccounts", "hasAccountsWith", "hasImportJobs", "hasImportJobsWith", "hasAPITokens", "hasAPITokensWith", "hasAuditEvents", "hasAuditEventsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17936,6 +18077,62 @@ func (ec *executionContext) unmarshalInputSchoolWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.JobDataRetentionDaysLTE = data
+		case "auditRetentionDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auditRetentionDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuditRetentionDays = data
+		case "auditRetentionDaysNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auditRetentionDaysNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuditRetentionDaysNEQ = data
+		case "auditRetentionDaysIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auditRetentionDaysIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuditRetentionDaysIn = data
+		case "auditRetentionDaysNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auditRetentionDaysNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuditRetentionDaysNotIn = data
+		case "auditRetentionDaysGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auditRetentionDaysGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuditRetentionDaysGT = data
+		case "auditRetentionDaysGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auditRetentionDaysGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuditRetentionDaysGTE = data
+		case "auditRetentionDaysLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auditRetentionDaysLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuditRetentionDaysLT = data
+		case "auditRetentionDaysLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auditRetentionDaysLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuditRetentionDaysLTE = data
 		case "hasClasses":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasClasses"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -18642,6 +18839,11 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 			}
 		case "actorTokenID":
 			out.Values[i] = ec._AuditEvent_actorTokenID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subjectAccountID":
+			out.Values[i] = ec._AuditEvent_subjectAccountID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -20182,6 +20384,11 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "jobDataRetentionDays":
 			out.Values[i] = ec._School_jobDataRetentionDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "auditRetentionDays":
+			out.Values[i] = ec._School_auditRetentionDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -34,6 +34,7 @@ func (r *mutationResolver) UpdateSchoolSettings(ctx context.Context, schoolID in
 		ArchiveThreshold:      input.ArchiveThreshold,
 		ArchivedRetentionDays: input.ArchivedRetentionDays,
 		JobDataRetentionDays:  input.JobDataRetentionDays,
+		AuditRetentionDays:    input.AuditRetentionDays,
 	})
 }
 

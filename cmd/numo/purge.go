@@ -22,7 +22,9 @@ Deletes what the schools' retention terms no longer allow (see PRIVACY.md), per 
     plan, the change records and the report's row lists (the counts and the audit log stay;
     such an import can no longer be undone);
   - the uploaded files of imports not committed within a day, the example values of committed
-    imports' column mappings, and expired sessions.
+    imports' column mappings, and expired sessions;
+  - audit events older than the school's term (default 365 days), in batches of 1000 that
+    commit one by one.
 numo serve runs the same purge every hour; this command is for a dry run, or a purge now.
 
 Flags:
@@ -91,7 +93,8 @@ func writePurgeSummary(w io.Writer, rep *retention.Report) {
 		fmt.Fprintln(w, "No schools.")
 	}
 	for _, s := range rep.Schools {
-		fmt.Fprintf(w, "%s %s (archived accounts kept %d days, import data %d days): ", s.Brin, s.Name, s.ArchivedRetentionDays, s.JobDataRetentionDays)
+		fmt.Fprintf(w, "%s %s (archived accounts kept %d days, import data %d days, audit log %d days): ",
+			s.Brin, s.Name, s.ArchivedRetentionDays, s.JobDataRetentionDays, s.AuditRetentionDays)
 		if s.Empty() {
 			fmt.Fprintln(w, "nothing to purge")
 			continue
@@ -112,6 +115,10 @@ func writePurgeSummary(w io.Writer, rep *retention.Report) {
 		add(s.Files, "uploaded file", "uploaded files")
 		add(s.Samples, "committed import's example values", "committed imports' example values")
 		add(s.Sessions, "expired session", "expired sessions")
+		add(s.AuditEvents, "audit event", "audit events")
 		fmt.Fprintf(w, "%s %s\n", verb, strings.Join(parts, ", "))
+	}
+	if rep.NoSchoolAuditEvents > 0 {
+		fmt.Fprintf(w, "Audit events of no school: %s %d\n", verb, rep.NoSchoolAuditEvents)
 	}
 }

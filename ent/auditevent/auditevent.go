@@ -23,6 +23,8 @@ const (
 	FieldActorAccountID = "actor_account_id"
 	// FieldActorTokenID holds the string denoting the actor_token_id field in the database.
 	FieldActorTokenID = "actor_token_id"
+	// FieldSubjectAccountID holds the string denoting the subject_account_id field in the database.
+	FieldSubjectAccountID = "subject_account_id"
 	// FieldActor holds the string denoting the actor field in the database.
 	FieldActor = "actor"
 	// FieldAction holds the string denoting the action field in the database.
@@ -51,6 +53,7 @@ var Columns = []string{
 	FieldSchoolID,
 	FieldActorAccountID,
 	FieldActorTokenID,
+	FieldSubjectAccountID,
 	FieldActor,
 	FieldAction,
 	FieldDetail,
@@ -112,6 +115,11 @@ func ByActorAccountID(opts ...sql.OrderTermOption) OrderOption {
 // ByActorTokenID orders the results by the actor_token_id field.
 func ByActorTokenID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldActorTokenID, opts...).ToFunc()
+}
+
+// BySubjectAccountID orders the results by the subject_account_id field.
+func BySubjectAccountID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSubjectAccountID, opts...).ToFunc()
 }
 
 // ByActor orders the results by the actor field.

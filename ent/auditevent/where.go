@@ -75,6 +75,11 @@ func ActorTokenID(v int) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldEQ(FieldActorTokenID, v))
 }
 
+// SubjectAccountID applies equality check predicate on the "subject_account_id" field. It's identical to SubjectAccountIDEQ.
+func SubjectAccountID(v int) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldSubjectAccountID, v))
+}
+
 // Actor applies equality check predicate on the "actor" field. It's identical to ActorEQ.
 func Actor(v string) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldEQ(FieldActor, v))
@@ -263,6 +268,56 @@ func ActorTokenIDIsNil() predicate.AuditEvent {
 // ActorTokenIDNotNil applies the NotNil predicate on the "actor_token_id" field.
 func ActorTokenIDNotNil() predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldNotNull(FieldActorTokenID))
+}
+
+// SubjectAccountIDEQ applies the EQ predicate on the "subject_account_id" field.
+func SubjectAccountIDEQ(v int) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldSubjectAccountID, v))
+}
+
+// SubjectAccountIDNEQ applies the NEQ predicate on the "subject_account_id" field.
+func SubjectAccountIDNEQ(v int) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNEQ(FieldSubjectAccountID, v))
+}
+
+// SubjectAccountIDIn applies the In predicate on the "subject_account_id" field.
+func SubjectAccountIDIn(vs ...int) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIn(FieldSubjectAccountID, vs...))
+}
+
+// SubjectAccountIDNotIn applies the NotIn predicate on the "subject_account_id" field.
+func SubjectAccountIDNotIn(vs ...int) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotIn(FieldSubjectAccountID, vs...))
+}
+
+// SubjectAccountIDGT applies the GT predicate on the "subject_account_id" field.
+func SubjectAccountIDGT(v int) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGT(FieldSubjectAccountID, v))
+}
+
+// SubjectAccountIDGTE applies the GTE predicate on the "subject_account_id" field.
+func SubjectAccountIDGTE(v int) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGTE(FieldSubjectAccountID, v))
+}
+
+// SubjectAccountIDLT applies the LT predicate on the "subject_account_id" field.
+func SubjectAccountIDLT(v int) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLT(FieldSubjectAccountID, v))
+}
+
+// SubjectAccountIDLTE applies the LTE predicate on the "subject_account_id" field.
+func SubjectAccountIDLTE(v int) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLTE(FieldSubjectAccountID, v))
+}
+
+// SubjectAccountIDIsNil applies the IsNil predicate on the "subject_account_id" field.
+func SubjectAccountIDIsNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIsNull(FieldSubjectAccountID))
+}
+
+// SubjectAccountIDNotNil applies the NotNil predicate on the "subject_account_id" field.
+func SubjectAccountIDNotNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotNull(FieldSubjectAccountID))
 }
 
 // ActorEQ applies the EQ predicate on the "actor" field.

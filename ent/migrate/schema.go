@@ -145,6 +145,7 @@ var (
 		{Name: "at", Type: field.TypeTime},
 		{Name: "actor_account_id", Type: field.TypeInt, Nullable: true},
 		{Name: "actor_token_id", Type: field.TypeInt, Nullable: true},
+		{Name: "subject_account_id", Type: field.TypeInt, Nullable: true},
 		{Name: "actor", Type: field.TypeString, Default: ""},
 		{Name: "action", Type: field.TypeString},
 		{Name: "detail", Type: field.TypeString, Default: ""},
@@ -159,7 +160,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "audit_events_schools_audit_events",
-				Columns:    []*schema.Column{AuditEventsColumns[8]},
+				Columns:    []*schema.Column{AuditEventsColumns[9]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -168,7 +169,17 @@ var (
 			{
 				Name:    "auditevent_school_id_at",
 				Unique:  false,
-				Columns: []*schema.Column{AuditEventsColumns[8], AuditEventsColumns[1]},
+				Columns: []*schema.Column{AuditEventsColumns[9], AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_actor_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[2]},
+			},
+			{
+				Name:    "auditevent_subject_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[4]},
 			},
 		},
 	}
@@ -346,6 +357,7 @@ var (
 		{Name: "column_mappings", Type: field.TypeJSON, Nullable: true},
 		{Name: "archived_retention_days", Type: field.TypeInt, Default: 730},
 		{Name: "job_data_retention_days", Type: field.TypeInt, Default: 30},
+		{Name: "audit_retention_days", Type: field.TypeInt, Default: 365},
 	}
 	// SchoolsTable holds the schema information for the "schools" table.
 	SchoolsTable = &schema.Table{

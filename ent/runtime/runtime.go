@@ -208,15 +208,15 @@ func init() {
 	// auditevent.DefaultAt holds the default value on creation for the at field.
 	auditevent.DefaultAt = auditeventDescAt.Default.(func() time.Time)
 	// auditeventDescActor is the schema descriptor for actor field.
-	auditeventDescActor := auditeventFields[4].Descriptor()
+	auditeventDescActor := auditeventFields[5].Descriptor()
 	// auditevent.DefaultActor holds the default value on creation for the actor field.
 	auditevent.DefaultActor = auditeventDescActor.Default.(string)
 	// auditeventDescDetail is the schema descriptor for detail field.
-	auditeventDescDetail := auditeventFields[6].Descriptor()
+	auditeventDescDetail := auditeventFields[7].Descriptor()
 	// auditevent.DefaultDetail holds the default value on creation for the detail field.
 	auditevent.DefaultDetail = auditeventDescDetail.Default.(string)
 	// auditeventDescRemoteAddr is the schema descriptor for remote_addr field.
-	auditeventDescRemoteAddr := auditeventFields[7].Descriptor()
+	auditeventDescRemoteAddr := auditeventFields[8].Descriptor()
 	// auditevent.DefaultRemoteAddr holds the default value on creation for the remote_addr field.
 	auditevent.DefaultRemoteAddr = auditeventDescRemoteAddr.Default.(string)
 	classMixin := schema.Class{}.Mixin()
@@ -558,6 +558,26 @@ func init() {
 		return func(job_data_retention_days int) error {
 			for _, fn := range fns {
 				if err := fn(job_data_retention_days); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// schoolDescAuditRetentionDays is the schema descriptor for audit_retention_days field.
+	schoolDescAuditRetentionDays := schoolFields[7].Descriptor()
+	// school.DefaultAuditRetentionDays holds the default value on creation for the audit_retention_days field.
+	school.DefaultAuditRetentionDays = schoolDescAuditRetentionDays.Default.(int)
+	// school.AuditRetentionDaysValidator is a validator for the "audit_retention_days" field. It is called by the builders before save.
+	school.AuditRetentionDaysValidator = func() func(int) error {
+		validators := schoolDescAuditRetentionDays.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(audit_retention_days int) error {
+			for _, fn := range fns {
+				if err := fn(audit_retention_days); err != nil {
 					return err
 				}
 			}

@@ -22,6 +22,8 @@ func (AuditEvent) Fields() []ent.Field {
 		field.Int("school_id").Optional().Nillable().Immutable(),
 		field.Int("actor_account_id").Optional().Nillable().Immutable(),
 		field.Int("actor_token_id").Optional().Nillable().Immutable(),
+		field.Int("subject_account_id").Optional().Nillable().Immutable().
+			Comment("the account the event is about (a failed login, a password reset), if any"),
 		field.String("actor").Default("").Immutable().Comment("display name of the actor at the time"),
 		field.String("action").Immutable().Comment("e.g. login, login_failed, token_created, import_committed"),
 		field.String("detail").Default("").Immutable(),
@@ -37,7 +39,10 @@ func (AuditEvent) Edges() []ent.Edge {
 }
 
 // Indexes of the AuditEvent.
-func (AuditEvent) Indexes() []ent.Index { return []ent.Index{index.Fields("school_id", "at")} }
+// The account columns are indexed so that an erasure finds the events of one account exactly.
+func (AuditEvent) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("school_id", "at"), index.Fields("actor_account_id"), index.Fields("subject_account_id")}
+}
 
 // Annotations of the AuditEvent.
 func (AuditEvent) Annotations() []schema.Annotation {

@@ -34,6 +34,8 @@ func (School) Fields() []ent.Field {
 			Comment("days an archived account is kept before it is purged (AVG: no longer than needed)"),
 		field.Int("job_data_retention_days").Default(30).Min(1).Max(365).
 			Comment("days an import job keeps its row data after the commit; counts and audit stay"),
+		field.Int("audit_retention_days").Default(365).Min(30).Max(3650).
+			Comment("days an audit event is kept before it is purged (AVG: no longer than needed)"),
 	}
 }
 

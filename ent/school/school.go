@@ -33,6 +33,8 @@ const (
 	FieldArchivedRetentionDays = "archived_retention_days"
 	// FieldJobDataRetentionDays holds the string denoting the job_data_retention_days field in the database.
 	FieldJobDataRetentionDays = "job_data_retention_days"
+	// FieldAuditRetentionDays holds the string denoting the audit_retention_days field in the database.
+	FieldAuditRetentionDays = "audit_retention_days"
 	// EdgeClasses holds the string denoting the classes edge name in mutations.
 	EdgeClasses = "classes"
 	// EdgeAccounts holds the string denoting the accounts edge name in mutations.
@@ -94,6 +96,7 @@ var Columns = []string{
 	FieldColumnMappings,
 	FieldArchivedRetentionDays,
 	FieldJobDataRetentionDays,
+	FieldAuditRetentionDays,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -137,6 +140,10 @@ var (
 	DefaultJobDataRetentionDays int
 	// JobDataRetentionDaysValidator is a validator for the "job_data_retention_days" field. It is called by the builders before save.
 	JobDataRetentionDaysValidator func(int) error
+	// DefaultAuditRetentionDays holds the default value on creation for the "audit_retention_days" field.
+	DefaultAuditRetentionDays int
+	// AuditRetentionDaysValidator is a validator for the "audit_retention_days" field. It is called by the builders before save.
+	AuditRetentionDaysValidator func(int) error
 )
 
 // OrderOption defines the ordering options for the School queries.
@@ -180,6 +187,11 @@ func ByArchivedRetentionDays(opts ...sql.OrderTermOption) OrderOption {
 // ByJobDataRetentionDays orders the results by the job_data_retention_days field.
 func ByJobDataRetentionDays(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldJobDataRetentionDays, opts...).ToFunc()
+}
+
+// ByAuditRetentionDays orders the results by the audit_retention_days field.
+func ByAuditRetentionDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAuditRetentionDays, opts...).ToFunc()
 }
 
 // ByClassesCount orders the results by classes count.

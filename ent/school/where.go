@@ -90,6 +90,11 @@ func JobDataRetentionDays(v int) predicate.School {
 	return predicate.School(sql.FieldEQ(FieldJobDataRetentionDays, v))
 }
 
+// AuditRetentionDays applies equality check predicate on the "audit_retention_days" field. It's identical to AuditRetentionDaysEQ.
+func AuditRetentionDays(v int) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldAuditRetentionDays, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.School {
 	return predicate.School(sql.FieldEQ(FieldCreatedAt, v))
@@ -438,6 +443,46 @@ func JobDataRetentionDaysLT(v int) predicate.School {
 // JobDataRetentionDaysLTE applies the LTE predicate on the "job_data_retention_days" field.
 func JobDataRetentionDaysLTE(v int) predicate.School {
 	return predicate.School(sql.FieldLTE(FieldJobDataRetentionDays, v))
+}
+
+// AuditRetentionDaysEQ applies the EQ predicate on the "audit_retention_days" field.
+func AuditRetentionDaysEQ(v int) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldAuditRetentionDays, v))
+}
+
+// AuditRetentionDaysNEQ applies the NEQ predicate on the "audit_retention_days" field.
+func AuditRetentionDaysNEQ(v int) predicate.School {
+	return predicate.School(sql.FieldNEQ(FieldAuditRetentionDays, v))
+}
+
+// AuditRetentionDaysIn applies the In predicate on the "audit_retention_days" field.
+func AuditRetentionDaysIn(vs ...int) predicate.School {
+	return predicate.School(sql.FieldIn(FieldAuditRetentionDays, vs...))
+}
+
+// AuditRetentionDaysNotIn applies the NotIn predicate on the "audit_retention_days" field.
+func AuditRetentionDaysNotIn(vs ...int) predicate.School {
+	return predicate.School(sql.FieldNotIn(FieldAuditRetentionDays, vs...))
+}
+
+// AuditRetentionDaysGT applies the GT predicate on the "audit_retention_days" field.
+func AuditRetentionDaysGT(v int) predicate.School {
+	return predicate.School(sql.FieldGT(FieldAuditRetentionDays, v))
+}
+
+// AuditRetentionDaysGTE applies the GTE predicate on the "audit_retention_days" field.
+func AuditRetentionDaysGTE(v int) predicate.School {
+	return predicate.School(sql.FieldGTE(FieldAuditRetentionDays, v))
+}
+
+// AuditRetentionDaysLT applies the LT predicate on the "audit_retention_days" field.
+func AuditRetentionDaysLT(v int) predicate.School {
+	return predicate.School(sql.FieldLT(FieldAuditRetentionDays, v))
+}
+
+// AuditRetentionDaysLTE applies the LTE predicate on the "audit_retention_days" field.
+func AuditRetentionDaysLTE(v int) predicate.School {
+	return predicate.School(sql.FieldLTE(FieldAuditRetentionDays, v))
 }
 
 // HasClasses applies the HasEdge predicate on the "classes" edge.

@@ -159,6 +159,8 @@ type SchoolSettingsInput struct {
 	ArchivedRetentionDays *int `json:"archivedRetentionDays,omitempty"`
 	// Days an import keeps its row data after the commit: 1 to 365 (default 30).
 	JobDataRetentionDays *int `json:"jobDataRetentionDays,omitempty"`
+	// Days an audit event is kept before it is purged: 30 to 3650 (default 365).
+	AuditRetentionDays *int `json:"auditRetentionDays,omitempty"`
 }
 
 type Subscription struct {

@@ -14,7 +14,8 @@ import (
 // Erase deletes one pupil for good: the account and every trace of it in the import history
 // (see forget), in one transaction that holds the school's import lock. The viewer in ctx must
 // be an admin account of the pupil's school; for a viewer of another school the pupil is not
-// found. The audit log records the erasure by account number, without the pupil's name.
+// found. The audit log keeps the pupil's events, pseudonymised (see forgetAudit), and records
+// the erasure without naming the pupil: not by name, nor by account number.
 func Erase(ctx context.Context, db *store.DB, accountID int) error {
 	c := db.Client
 	sys := auth.System(ctx)
@@ -52,6 +53,6 @@ func Erase(ctx context.Context, db *store.DB, accountID int) error {
 		return fmt.Errorf("erase account %d: commit: %w", accountID, err)
 	}
 	audit.Record(ctx, c, a.SchoolID, "pupil_erased",
-		fmt.Sprintf("leerling (account %d) gewist, met %d wijzigingsregels uit de importgeschiedenis", accountID, f.changes))
+		fmt.Sprintf("een leerling gewist, met %d wijzigingsregels uit de importgeschiedenis; %d gebeurtenissen in het auditlog gepseudonimiseerd", f.changes, f.audit))
 	return nil
 }

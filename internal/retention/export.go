@@ -42,7 +42,8 @@ type AccountExport struct {
 	ImportRows []exportRow `json:"importRows"`
 	// Sessions are the account's browser logins.
 	Sessions []exportSession `json:"sessions"`
-	// AuditEvents are what the account did, as the audit log records it.
+	// AuditEvents are what the account did, and what was done about it, as the audit log
+	// records it.
 	AuditEvents []exportAudit `json:"auditEvents"`
 }
 
@@ -74,6 +75,7 @@ type exportSchool struct {
 	Brin                  string `json:"brin"`
 	ArchivedRetentionDays int    `json:"archivedRetentionDays"`
 	JobDataRetentionDays  int    `json:"jobDataRetentionDays"`
+	AuditRetentionDays    int    `json:"auditRetentionDays"`
 }
 
 type exportClass struct {
@@ -110,11 +112,15 @@ type exportAudit struct {
 	Action     string    `json:"action"`
 	Detail     string    `json:"detail"`
 	RemoteAddr string    `json:"remoteAddr"`
+	// About marks an event about the account that it did not do itself (a failed login, a
+	// password reset by an admin).
+	About bool `json:"about,omitempty"`
 }
 
 const exportAbout = "Alle gegevens die Numo over dit account bewaart. Numo bewaart nooit geboortedatum, geslacht, adres of opmerkingen, " +
 	"ook niet als het importbestand ze bevat. Wijzigingen en importregels blijven bewaard zolang de import zijn rijgegevens houdt " +
-	"(zie school.jobDataRetentionDays); een gearchiveerd account wordt na school.archivedRetentionDays dagen verwijderd."
+	"(zie school.jobDataRetentionDays); een gearchiveerd account wordt na school.archivedRetentionDays dagen verwijderd; " +
+	"een gebeurtenis in het auditlog na school.auditRetentionDays dagen."
 
 // Export returns everything stored about one account. The viewer in ctx must be an admin
 // account of the account's school or the account itself; for anyone else the account is not
@@ -139,7 +145,8 @@ func Export(ctx context.Context, db *store.DB, accountID int, now time.Time) (*A
 			LastName: a.LastName, Email: a.Email, Username: a.Username, EckID: a.EckID, Level: a.Level, Year: a.Year,
 			Status: string(a.Status), ArchivedAt: a.ArchivedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 			HasPassword: a.PasswordHash != "", MustChangePassword: a.MustChangePassword, FailedLogins: a.FailedLogins, LockedUntil: a.LockedUntil},
-		School:          exportSchool{ID: s.ID, Name: s.Name, Brin: s.Brin, ArchivedRetentionDays: s.ArchivedRetentionDays, JobDataRetentionDays: s.JobDataRetentionDays},
+		School: exportSchool{ID: s.ID, Name: s.Name, Brin: s.Brin, ArchivedRetentionDays: s.ArchivedRetentionDays, JobDataRetentionDays: s.JobDataRetentionDays,
+			AuditRetentionDays: s.AuditRetentionDays},
 		TeachingClasses: []exportClass{}, Changes: []exportChange{}, ImportRows: []exportRow{}, Sessions: []exportSession{}, AuditEvents: []exportAudit{},
 	}
 	if cl := a.Edges.Class; cl != nil {
@@ -160,14 +167,23 @@ func Export(ctx context.Context, db *store.DB, accountID int, now time.Time) (*A
 	for _, se := range sessions {
 		exp.Sessions = append(exp.Sessions, exportSession{CreatedAt: se.CreatedAt, ExpiresAt: se.ExpiresAt, RemoteAddr: se.RemoteAddr, UserAgent: se.UserAgent})
 	}
-	events, err := c.AuditEvent.Query().Where(auditevent.ActorAccountID(a.ID)).Order(auditevent.ByAt()).All(sys)
+	events, err := c.AuditEvent.Query().Where(auditevent.Or(auditevent.ActorAccountID(a.ID), auditevent.SubjectAccountID(a.ID))).
+		Order(auditevent.ByAt(), auditevent.ByID()).All(sys)
 	if err != nil {
 		return nil, fmt.Errorf("export account %d: audit events: %w", accountID, err)
 	}
 	for _, e := range events {
-		exp.AuditEvents = append(exp.AuditEvents, exportAudit{At: e.At, Action: e.Action, Detail: e.Detail, RemoteAddr: e.RemoteAddr})
+		x := exportAudit{At: e.At, Action: e.Action, Detail: e.Detail}
+		// The address of an event someone else did about the account (an admin resetting its
+		// password) is that person's, not the account's.
+		if e.ActorAccountID != nil && *e.ActorAccountID == a.ID {
+			x.RemoteAddr = e.RemoteAddr
+		} else {
+			x.About = true
+		}
+		exp.AuditEvents = append(exp.AuditEvents, x)
 	}
-	audit.Record(ctx, c, a.SchoolID, "account_exported", fmt.Sprintf("alle gegevens van account %d gedownload", a.ID))
+	audit.RecordAbout(ctx, c, a.SchoolID, a.ID, "account_exported", fmt.Sprintf("alle gegevens van account %d gedownload", a.ID))
 	return exp, nil
 }
 

@@ -7,27 +7,27 @@ import (
 	"strings"
 )
 
-// erasedActor replaces the name of an erased account in the audit events it did itself.
-const erasedActor = "gewist account"
-
 // forgotten is what forgetting accounts removed.
 type forgotten struct {
 	accounts int
 	changes  int
+	// audit is how many audit events were pseudonymised.
+	audit int
 }
 
 // forget deletes accounts of the transaction's school and every trace of them the product
 // keeps: their change records in the import history, their sessions and teacher links, their
 // rows in the plans of imports that still keep row data (with the problems reported on those
 // lines of the file), and their values among the example values of stored column mappings.
-// The audit log keeps its events; those the account did itself no longer carry its name.
+// The audit log keeps its events, pseudonymised (see forgetAudit).
 func (t *schoolTx) forget(ids []int) (forgotten, error) {
 	var f forgotten
 	w := newWho()
+	people := newErasedPeople()
 	values := map[string]bool{}
 	var found []int
 	err := batches(ids, func(args []any) error {
-		rows, err := t.QueryContext(t.ctx, "SELECT id, external_key, first_name, last_name, email, username, eck_id FROM accounts WHERE school_id = "+
+		rows, err := t.QueryContext(t.ctx, "SELECT id, external_key, first_name, last_name, email, username, eck_id, infix FROM accounts WHERE school_id = "+
 			t.ph(1)+" AND id "+t.in(2, len(args)), append([]any{t.schoolID}, args...)...)
 		if err != nil {
 			return err
@@ -35,15 +35,17 @@ func (t *schoolTx) forget(ids []int) (forgotten, error) {
 		defer rows.Close()
 		for rows.Next() {
 			var (
-				id  int
-				key sql.NullString
-				v   [5]string
+				id    int
+				key   sql.NullString
+				v     [5]string
+				infix string
 			)
-			if err := rows.Scan(&id, &key, &v[0], &v[1], &v[2], &v[3], &v[4]); err != nil {
+			if err := rows.Scan(&id, &key, &v[0], &v[1], &v[2], &v[3], &v[4], &infix); err != nil {
 				return err
 			}
 			found = append(found, id)
 			w.add(id, key.String)
+			people.add(id, v[3], v[2], v[4], v[0], infix, v[1])
 			for _, s := range append(v[:], key.String) {
 				if s != "" {
 					values[strings.ToLower(s)] = true
@@ -68,6 +70,9 @@ func (t *schoolTx) forget(ids []int) (forgotten, error) {
 				for _, f := range []string{"key", "firstName", "lastName", "email", "username", "eckId"} {
 					if v, ok := p[f].(string); ok && v != "" {
 						values[strings.ToLower(v)] = true
+						if f == "email" || f == "username" || f == "eckId" {
+							people.addToken(v)
+						}
 					}
 				}
 			}
@@ -89,10 +94,6 @@ func (t *schoolTx) forget(ids []int) (forgotten, error) {
 				return fmt.Errorf("%s: %w", q[:strings.Index(q, " WHERE")], err)
 			}
 		}
-		if _, err := t.exec("UPDATE audit_events SET actor = "+t.ph(1)+" WHERE actor_account_id "+t.in(2, len(args)),
-			append([]any{erasedActor}, args...)...); err != nil {
-			return fmt.Errorf("pseudonymise audit events: %w", err)
-		}
 		n, err = t.exec("DELETE FROM accounts WHERE school_id = "+t.ph(1)+" AND id "+t.in(2, len(args)), append([]any{t.schoolID}, args...)...)
 		if err != nil {
 			return fmt.Errorf("delete accounts: %w", err)
@@ -105,6 +106,9 @@ func (t *schoolTx) forget(ids []int) (forgotten, error) {
 	}
 	if len(found) == 0 {
 		return f, nil
+	}
+	if f.audit, err = t.forgetAudit(people); err != nil {
+		return f, err
 	}
 	if err := t.scrubPlans(w); err != nil {
 		return f, err

@@ -45,14 +45,19 @@ func TestExportAndErase(t *testing.T) {
 		tokenCtx := viewerCtx(&auth.Viewer{TokenID: 3, SchoolID: s.ID, Scopes: []auth.Scope{auth.ScopeRunImports}})
 
 		// Export: the admin and the pupil herself; nobody else.
-		for _, ctx := range []context.Context{s.ctx, zoeCtx} {
+		for i, ctx := range []context.Context{s.ctx, zoeCtx} {
 			exp, err := retention.Export(ctx, db, zoe.ID, now)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if exp.Account.FirstName != "Zoë" || exp.Account.LastName != "Vries-Jansen" || exp.Class == nil || exp.Class.Name != "2A" ||
-				exp.School.Brin != "11AA" || len(exp.Sessions) != 1 || len(exp.AuditEvents) != 1 {
+				exp.School.Brin != "11AA" || exp.School.AuditRetentionDays != 365 || len(exp.Sessions) != 1 || len(exp.AuditEvents) != 1+i {
 				t.Fatalf("export %+v", exp)
+			}
+			// Her login, and (the second time) the admin's download of her data: an event about
+			// her, without the admin's address.
+			if ev := exp.AuditEvents[0]; ev.Action != "login" || ev.About || i == 1 && (exp.AuditEvents[1].Action != "account_exported" || !exp.AuditEvents[1].About) {
+				t.Fatalf("export audit events %+v", exp.AuditEvents)
 			}
 			var before struct{ LastName string }
 			if len(exp.Changes) != 2 || exp.Changes[0].Action != "ADDED" || exp.Changes[1].Action != "UPDATED" ||

@@ -1,5 +1,6 @@
 // Package retention keeps pupil data only as long as the school wants it and the AVG allows:
-// the purge of archived accounts and of import row data past the school's terms and of the
+// the purge of archived accounts, of import row data and of audit events past the school's
+// terms and of the
 // uploaded files of abandoned imports (on a schedule inside numo serve, and as numo purge),
 // the export of everything stored about one account (the right of access) and the erasure of
 // one pupil (the right to erasure), and the school's retention settings.
@@ -36,6 +37,9 @@ type Report struct {
 	At      time.Time      `json:"at"`
 	DryRun  bool           `json:"dryRun"`
 	Schools []SchoolReport `json:"schools"`
+	// NoSchoolAuditEvents is how many audit events of no school older than
+	// DefaultAuditRetentionDays were deleted.
+	NoSchoolAuditEvents int `json:"noSchoolAuditEvents"`
 }
 
 // SchoolReport is what the purge did for one school.
@@ -45,6 +49,7 @@ type SchoolReport struct {
 	Name                  string `json:"name"`
 	ArchivedRetentionDays int    `json:"archivedRetentionDays"`
 	JobDataRetentionDays  int    `json:"jobDataRetentionDays"`
+	AuditRetentionDays    int    `json:"auditRetentionDays"`
 	// Accounts is how many archived accounts past the school's term were deleted.
 	Accounts int `json:"accounts"`
 	// Jobs is how many committed imports lost their row data (plan, change records, the
@@ -60,6 +65,8 @@ type SchoolReport struct {
 	Samples int `json:"samples"`
 	// Sessions is how many expired sessions were deleted.
 	Sessions int `json:"sessions"`
+	// AuditEvents is how many audit events older than the school's audit term were deleted.
+	AuditEvents int `json:"auditEvents"`
 	// Skipped reports that the school was not purged this time because an import of it was
 	// being committed (or undone) meanwhile; the next purge takes it.
 	Skipped bool `json:"skipped,omitempty"`
@@ -67,7 +74,7 @@ type SchoolReport struct {
 
 // Empty reports whether nothing was purged for the school.
 func (r SchoolReport) Empty() bool {
-	return r.Accounts == 0 && r.Jobs == 0 && r.Changes == 0 && r.Abandoned == 0 && r.Files == 0 && r.Samples == 0 && r.Sessions == 0
+	return r.Accounts == 0 && r.Jobs == 0 && r.Changes == 0 && r.Abandoned == 0 && r.Files == 0 && r.Samples == 0 && r.Sessions == 0 && r.AuditEvents == 0
 }
 
 // Dutch describes what was purged for the school, for the audit log.
@@ -94,6 +101,9 @@ func (r SchoolReport) Dutch() string {
 	if r.Sessions > 0 {
 		parts = append(parts, fmt.Sprintf("%d verlopen sessies verwijderd", r.Sessions))
 	}
+	if r.AuditEvents > 0 {
+		parts = append(parts, fmt.Sprintf("%d gebeurtenissen in het auditlog ouder dan %d dagen verwijderd", r.AuditEvents, r.AuditRetentionDays))
+	}
 	if len(parts) == 0 {
 		return "niets te verwijderen"
 	}
@@ -110,7 +120,9 @@ func (r SchoolReport) Dutch() string {
 //   - the uploaded file, plan and example values of imports not committed within
 //     AbandonedAfter, any uploaded file left of a committed import, and the example values
 //     of committed imports' mappings (at once: only the mapping screen needs them);
-//   - expired sessions.
+//   - expired sessions;
+//   - audit events older than audit_retention_days, after that transaction, in batches that
+//     commit one by one (see purgeAudit); events of no school keep DefaultAuditRetentionDays.
 //
 // Each school is purged in a transaction of its own that holds the school's import lock. A
 // school whose import is being committed meanwhile is skipped (Skipped in its report) rather
@@ -148,18 +160,23 @@ func Purge(ctx context.Context, db *store.DB, now time.Time, opt Options) (*Repo
 			audit.Record(sys, db.Client, s.ID, "retention_purge", r.Dutch())
 		}
 	}
+	n, err := purgeAudit(sys, db, 0, now.AddDate(0, 0, -DefaultAuditRetentionDays), opt.DryRun)
+	rep.NoSchoolAuditEvents = n
+	if err != nil {
+		errs = append(errs, fmt.Errorf("purge audit events of no school: %w", err))
+	}
 	return rep, errors.Join(errs...)
 }
 
 // skipped is the report of a school the purge left for the next time.
 func skipped(s *ent.School) SchoolReport {
 	return SchoolReport{SchoolID: s.ID, Brin: s.Brin, Name: s.Name, ArchivedRetentionDays: s.ArchivedRetentionDays,
-		JobDataRetentionDays: s.JobDataRetentionDays, Skipped: true}
+		JobDataRetentionDays: s.JobDataRetentionDays, AuditRetentionDays: s.AuditRetentionDays, Skipped: true}
 }
 
 func purgeSchool(ctx context.Context, db *store.DB, s *ent.School, now time.Time, opt Options) (SchoolReport, error) {
-	r := SchoolReport{SchoolID: s.ID, Brin: s.Brin, Name: s.Name,
-		ArchivedRetentionDays: s.ArchivedRetentionDays, JobDataRetentionDays: s.JobDataRetentionDays}
+	r := SchoolReport{SchoolID: s.ID, Brin: s.Brin, Name: s.Name, ArchivedRetentionDays: s.ArchivedRetentionDays,
+		JobDataRetentionDays: s.JobDataRetentionDays, AuditRetentionDays: s.AuditRetentionDays}
 	t, err := beginSchool(ctx, db.Client, db.Dialect, s.ID)
 	if err != nil {
 		return r, err
@@ -177,11 +194,18 @@ func purgeSchool(ctx context.Context, db *store.DB, s *ent.School, now time.Time
 	if err := t.purgeSessions(&r, now); err != nil {
 		return r, err
 	}
-	if opt.DryRun {
-		return r, nil
+	if !opt.DryRun {
+		if err := t.Commit(); err != nil {
+			return r, fmt.Errorf("commit: %w", err)
+		}
+	} else if err := t.Rollback(); err != nil {
+		return r, fmt.Errorf("end dry run: %w", err)
 	}
-	if err := t.Commit(); err != nil {
-		return r, fmt.Errorf("commit: %w", err)
+	// The events of accounts deleted above were pseudonymised in the transaction; the term
+	// applies to all events alike.
+	r.AuditEvents, err = purgeAudit(ctx, db, s.ID, now.AddDate(0, 0, -s.AuditRetentionDays), opt.DryRun)
+	if err != nil {
+		return r, fmt.Errorf("audit log: %w", err)
 	}
 	return r, nil
 }

@@ -94,9 +94,12 @@ func runScheduled(ctx context.Context, db *store.DB, log *slog.Logger) {
 			}
 			if !s.Empty() {
 				log.Info("retention purge", "school", s.Brin, "accounts", s.Accounts, "jobs", s.Jobs, "changes", s.Changes,
-					"abandoned", s.Abandoned, "files", s.Files)
+					"abandoned", s.Abandoned, "files", s.Files, "sessions", s.Sessions, "auditEvents", s.AuditEvents)
 			}
 		}
+	}
+	if rep != nil && rep.NoSchoolAuditEvents > 0 {
+		log.Info("retention purge: audit events of no school", "auditEvents", rep.NoSchoolAuditEvents)
 	}
 	if err != nil && ctx.Err() == nil {
 		log.Error("retention purge", "err", err)

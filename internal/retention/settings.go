@@ -19,6 +19,8 @@ type Settings struct {
 	ArchivedRetentionDays *int
 	// JobDataRetentionDays is how long an import keeps its row data after the commit (1–365 days).
 	JobDataRetentionDays *int
+	// AuditRetentionDays is how long an audit event is kept (30–3650 days).
+	AuditRetentionDays *int
 }
 
 // settingRange is a setting's allowed values, as the schema enforces them too.
@@ -31,6 +33,7 @@ var (
 	thresholdRange = settingRange{"archiveThreshold", "De archiveergrens", "The archive threshold", 0, 100}
 	archivedRange  = settingRange{"archivedRetentionDays", "De bewaartermijn van gearchiveerde accounts", "The retention of archived accounts", 30, 3650}
 	jobDataRange   = settingRange{"jobDataRetentionDays", "De bewaartermijn van importgegevens", "The retention of import data", 1, 365}
+	auditRange     = settingRange{"auditRetentionDays", "De bewaartermijn van het auditlog", "The retention of the audit log", 30, 3650}
 )
 
 func (r settingRange) check(v *int) error {
@@ -61,7 +64,7 @@ func UpdateSettings(ctx context.Context, c *ent.Client, schoolID int, s Settings
 	for _, check := range []struct {
 		r settingRange
 		v *int
-	}{{thresholdRange, s.ArchiveThreshold}, {archivedRange, s.ArchivedRetentionDays}, {jobDataRange, s.JobDataRetentionDays}} {
+	}{{thresholdRange, s.ArchiveThreshold}, {archivedRange, s.ArchivedRetentionDays}, {jobDataRange, s.JobDataRetentionDays}, {auditRange, s.AuditRetentionDays}} {
 		if err := check.r.check(check.v); err != nil {
 			return nil, err
 		}
@@ -80,6 +83,10 @@ func UpdateSettings(ctx context.Context, c *ent.Client, schoolID int, s Settings
 	if s.JobDataRetentionDays != nil {
 		u.SetJobDataRetentionDays(*s.JobDataRetentionDays)
 		changed = append(changed, fmt.Sprintf("importgegevens %d dagen bewaren", *s.JobDataRetentionDays))
+	}
+	if s.AuditRetentionDays != nil {
+		u.SetAuditRetentionDays(*s.AuditRetentionDays)
+		changed = append(changed, fmt.Sprintf("auditlog %d dagen bewaren", *s.AuditRetentionDays))
 	}
 	school, err := u.Save(sys)
 	if ent.IsNotFound(err) {

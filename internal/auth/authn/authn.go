@@ -155,17 +155,19 @@ func (s *Service) Login(ctx context.Context, brin, username, password, remoteAdd
 			found = a
 			break
 		}
-		audit.Record(sys, s.client, a.SchoolID, "login_failed", fmt.Sprintf("account %d from %s", a.ID, remoteAddr))
+		audit.Write(sys, s.client, audit.Event{SchoolID: a.SchoolID, Action: "login_failed", Detail: fmt.Sprintf("account %d", a.ID),
+			Subject: a.ID, RemoteAddr: remoteAddr})
 	}
 	switch {
 	case found == nil:
 		if len(candidates) == 0 && sch != nil {
-			audit.Record(sys, s.client, sch.ID, "login_failed", "unknown username from "+remoteAddr)
+			audit.Write(sys, s.client, audit.Event{SchoolID: sch.ID, Action: "login_failed", Detail: "unknown username", RemoteAddr: remoteAddr})
 		}
 		s.settle(ctx, held, outcomeFailed)
 		return "", nil, ErrBadLogin
 	case found.Status != account.StatusACTIVE:
-		audit.Record(sys, s.client, found.SchoolID, "login_refused_archived", fmt.Sprintf("account %d", found.ID))
+		audit.Write(sys, s.client, audit.Event{SchoolID: found.SchoolID, Action: "login_refused_archived", Detail: fmt.Sprintf("account %d", found.ID),
+			Subject: found.ID, RemoteAddr: remoteAddr})
 		s.settle(ctx, held, outcomeFailed)
 		return "", nil, ErrBadLogin
 	}

@@ -103,7 +103,7 @@ func (s *Service) CreateTeacher(ctx context.Context, schoolID int, in TeacherInp
 	if err != nil {
 		return nil, fmt.Errorf("create teacher: %w", err)
 	}
-	audit.Record(ctx, s.client, schoolID, "teacher_created", fmt.Sprintf("account %d (%s)", a.ID, a.Username))
+	audit.RecordAbout(ctx, s.client, schoolID, a.ID, "teacher_created", fmt.Sprintf("account %d (%s)", a.ID, a.Username))
 	return a, nil
 }
 
@@ -131,7 +131,7 @@ func (s *Service) SetTeacherClasses(ctx context.Context, teacherID int, classIDs
 	if err != nil {
 		return nil, fmt.Errorf("set teacher classes: %w", err)
 	}
-	audit.Record(ctx, s.client, t.SchoolID, "teacher_classes_set", fmt.Sprintf("account %d: %v", t.ID, classIDs))
+	audit.RecordAbout(ctx, s.client, t.SchoolID, t.ID, "teacher_classes_set", fmt.Sprintf("account %d: %v", t.ID, classIDs))
 	return t, nil
 }
 
@@ -152,7 +152,7 @@ func (s *Service) ResetPassword(ctx context.Context, accountID int) (string, err
 	if err := s.setPassword(ctx, a, pw, true); err != nil {
 		return "", err
 	}
-	audit.Record(ctx, s.client, a.SchoolID, "password_reset", fmt.Sprintf("account %d", a.ID))
+	audit.RecordAbout(ctx, s.client, a.SchoolID, a.ID, "password_reset", fmt.Sprintf("account %d", a.ID))
 	return pw, nil
 }
 
@@ -250,7 +250,7 @@ func (s *Service) EnsureAdminPassword(ctx context.Context, schoolID int, passwor
 	if err := s.setPassword(ctx, a, password, true); err != nil {
 		return "", "", err
 	}
-	audit.Record(sys, s.client, schoolID, "first_admin", fmt.Sprintf("account %d (%s)", a.ID, a.Username))
+	audit.RecordAbout(sys, s.client, schoolID, a.ID, "first_admin", fmt.Sprintf("account %d (%s)", a.ID, a.Username))
 	return a.Username, password, nil
 }
 
@@ -269,7 +269,7 @@ func (s *Service) expireSharedPassword(ctx context.Context, a *ent.Account, pass
 	if err := s.client.Account.UpdateOne(a).SetMustChangePassword(true).SetUpdatedAt(a.UpdatedAt).Exec(sys); err != nil {
 		return fmt.Errorf("first admin: %w", err)
 	}
-	audit.Record(sys, s.client, a.SchoolID, "first_admin_must_change", fmt.Sprintf("account %d (%s) still had NUMO_ADMIN_PASSWORD", a.ID, a.Username))
+	audit.RecordAbout(sys, s.client, a.SchoolID, a.ID, "first_admin_must_change", fmt.Sprintf("account %d (%s) still had NUMO_ADMIN_PASSWORD", a.ID, a.Username))
 	return nil
 }
 
