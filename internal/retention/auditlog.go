@@ -154,8 +154,9 @@ func (p *erasedPeople) addToken(v string) {
 // " (username)" and, in events written before the address had its column, " from 1.2.3.4".
 var accountMention = regexp.MustCompile(`\baccount (\d+)\b(?: \([^)]*\))?(?: from \S+)?`)
 
-// detailToken is a word of an audit detail as a username, e-mail address or ECK iD is written.
-var detailToken = regexp.MustCompile(`[\p{L}\p{N}._@+'-]+`)
+// detailToken is a word of an audit detail as a username, e-mail address or ECK iD (a URL)
+// is written; the punctuation that may end a sentence is trimmed before it is compared.
+var detailToken = regexp.MustCompile(`[\p{L}\p{N}._@+'/:-]+`)
 
 // scrubber rewrites audit details so that they no longer name the people.
 type scrubber struct {
@@ -185,7 +186,7 @@ func (s *scrubber) scrub(detail string) string {
 		return m
 	})
 	out = detailToken.ReplaceAllStringFunc(out, func(w string) string {
-		if s.p.tokens[strings.ToLower(strings.Trim(w, ".'-"))] {
+		if s.p.tokens[strings.ToLower(strings.Trim(w, ".'-:/"))] {
 			return erasedActor
 		}
 		return w

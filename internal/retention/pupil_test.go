@@ -176,10 +176,15 @@ func TestUpdateSettings(t *testing.T) {
 			{"job term zero", s.ctx, retention.Settings{JobDataRetentionDays: n(0)}, retention.CodeInvalidInput},
 			{"job term too long", s.ctx, retention.Settings{JobDataRetentionDays: n(366)}, retention.CodeInvalidInput},
 			{"threshold over 100", s.ctx, retention.Settings{ArchiveThreshold: n(101)}, retention.CodeInvalidInput},
+			{"audit term too short", s.ctx, retention.Settings{AuditRetentionDays: n(29)}, retention.CodeInvalidInput},
+			{"audit term too long", s.ctx, retention.Settings{AuditRetentionDays: n(3651)}, retention.CodeInvalidInput},
+			{"audit term with a valid one", s.ctx, retention.Settings{JobDataRetentionDays: n(7), AuditRetentionDays: n(0)}, retention.CodeInvalidInput},
+			{"a teacher, the audit term", teacherCtx, retention.Settings{AuditRetentionDays: n(30)}, "FORBIDDEN"},
 			{"a teacher", teacherCtx, retention.Settings{JobDataRetentionDays: n(7)}, "FORBIDDEN"},
 			{"another school's admin", other.ctx, retention.Settings{JobDataRetentionDays: n(7)}, retention.CodeNotFound},
 			{"nobody", context.Background(), retention.Settings{JobDataRetentionDays: n(7)}, "UNAUTHENTICATED"},
-			{"all three", s.ctx, retention.Settings{ArchiveThreshold: n(25), ArchivedRetentionDays: n(365), JobDataRetentionDays: n(7)}, ""},
+			{"all four", s.ctx, retention.Settings{ArchiveThreshold: n(25), ArchivedRetentionDays: n(365), JobDataRetentionDays: n(7), AuditRetentionDays: n(3650)}, ""},
+			{"the shortest audit term", s.ctx, retention.Settings{AuditRetentionDays: n(30)}, ""},
 			{"one, the others stay", s.ctx, retention.Settings{JobDataRetentionDays: n(14)}, ""},
 		}
 		for _, tc := range tests {
@@ -191,8 +196,16 @@ func TestUpdateSettings(t *testing.T) {
 				}
 				after := db.Client.School.GetX(sys, s.ID)
 				if tc.code != "" {
-					if after.ArchivedRetentionDays != before.ArchivedRetentionDays || after.JobDataRetentionDays != before.JobDataRetentionDays || after.ArchiveThreshold != before.ArchiveThreshold {
+					if after.ArchivedRetentionDays != before.ArchivedRetentionDays || after.JobDataRetentionDays != before.JobDataRetentionDays ||
+						after.ArchiveThreshold != before.ArchiveThreshold || after.AuditRetentionDays != before.AuditRetentionDays {
 						t.Fatal("a refused change was saved")
+					}
+					if tc.in.AuditRetentionDays != nil && tc.code == retention.CodeInvalidInput {
+						var e *retention.Error
+						if !errors.As(err, &e) || e.Error() != "De bewaartermijn van het auditlog moet tussen 30 en 3650 liggen." ||
+							e.Extensions()["field"] != "auditRetentionDays" || e.Extensions()["messageEn"] != "The retention of the audit log must be between 30 and 3650." {
+							t.Fatalf("refusal %#v does not say which setting and its range", err)
+						}
 					}
 					return
 				}
@@ -201,15 +214,16 @@ func TestUpdateSettings(t *testing.T) {
 					got, was int
 				}{{tc.in.ArchiveThreshold, got.ArchiveThreshold, before.ArchiveThreshold},
 					{tc.in.ArchivedRetentionDays, got.ArchivedRetentionDays, before.ArchivedRetentionDays},
-					{tc.in.JobDataRetentionDays, got.JobDataRetentionDays, before.JobDataRetentionDays}} {
+					{tc.in.JobDataRetentionDays, got.JobDataRetentionDays, before.JobDataRetentionDays},
+					{tc.in.AuditRetentionDays, got.AuditRetentionDays, before.AuditRetentionDays}} {
 					if (c.in != nil && c.got != *c.in) || (c.in == nil && c.got != c.was) {
 						t.Fatalf("settings after the change: %+v", got)
 					}
 				}
 			})
 		}
-		if n := db.Client.AuditEvent.Query().Where(auditevent.Action("school_settings_changed"), auditevent.SchoolID(s.ID)).CountX(sys); n != 2 {
-			t.Fatalf("%d school_settings_changed audit events, want 2", n)
+		if n := db.Client.AuditEvent.Query().Where(auditevent.Action("school_settings_changed"), auditevent.SchoolID(s.ID)).CountX(sys); n != 3 {
+			t.Fatalf("%d school_settings_changed audit events, want 3", n)
 		}
 	})
 }
