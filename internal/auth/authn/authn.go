@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
@@ -212,11 +213,17 @@ func (s *Service) schoolFor(ctx context.Context, typed string) (sch *ent.School,
 	return sch, typed, nil
 }
 
+// truncate makes request text fit a column: valid UTF-8 (a header may carry any bytes, which
+// PostgreSQL refuses), at most n bytes, cut at a character boundary.
 func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+	s = strings.ToValidUTF8(s, "")
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func viewerOf(a *ent.Account, remoteAddr string) *auth.Viewer {
