@@ -352,6 +352,9 @@ export const en: Record<MessageKey, string> = {
   'settings.jobDataRetentionDays.description':
     "Days after the import; then the file's rows are deleted. Counts and the audit log stay. Default 30 days.",
   'settings.jobData.undoNote': 'An import can only be undone while its data is kept.',
+  'settings.auditRetentionDays': 'Keep the audit log',
+  'settings.auditRetentionDays.description':
+    'Days the audit log keeps who did what, and from which IP address (sign-ins, imports, changes); after that an entry is deleted. Default 365 days (1 year).',
   'settings.days': 'days',
   'settings.aboutYears': '≈ {n} years',
   'settings.aboutMonths': '≈ {n} months',

@@ -357,6 +357,9 @@ export const nl = {
   'settings.jobDataRetentionDays.description':
     'Dagen na het importeren; daarna verdwijnen de regels van het bestand. Aantallen en het logboek blijven. Standaard 30 dagen.',
   'settings.jobData.undoNote': 'Een import ongedaan maken kan alleen zolang zijn gegevens bewaard worden.',
+  'settings.auditRetentionDays': 'Logboek bewaren',
+  'settings.auditRetentionDays.description':
+    'Dagen dat het logboek bewaart wie wat deed en vanaf welk IP-adres (aanmeldingen, imports, wijzigingen); daarna wordt een regel verwijderd. Standaard 365 dagen (1 jaar).',
   'settings.days': 'dagen',
   'settings.aboutYears': '≈ {n} jaar',
   'settings.aboutMonths': '≈ {n} maanden',

@@ -27,11 +27,13 @@ export function SettingsPanel() {
     archiveThreshold: s.archiveThreshold,
     archivedRetentionDays: s.archivedRetentionDays,
     jobDataRetentionDays: s.jobDataRetentionDays,
+    auditRetentionDays: s.auditRetentionDays,
   }
   return <SettingsForm key={JSON.stringify(initial)} schoolId={school.id} initial={initial} />
 }
 
-function SettingsForm({ schoolId, initial }: { schoolId: string; initial: Settings }) {
+/** The form itself, for a school's current settings; only changed fields are sent. */
+export function SettingsForm({ schoolId, initial }: { schoolId: string; initial: Settings }) {
   const i18n = useI18n()
   const { t } = i18n
   const [values, setValues] = useState<Record<keyof Settings, number | string>>(initial)
@@ -116,6 +118,12 @@ function SettingsForm({ schoolId, initial }: { schoolId: string; initial: Settin
             <Alert color="blue" variant="light" icon={<IconInfoCircle aria-hidden />} maw={720}>
               {t('settings.jobData.undoNote')}
             </Alert>
+            {field(
+              'auditRetentionDays',
+              t('settings.auditRetentionDays'),
+              t('settings.auditRetentionDays.description'),
+              ` ${t('settings.days')}`,
+            )}
           </Stack>
         </Paper>
         {error && <ErrorAlert error={error} title={t('settings.failed')} />}

@@ -10,6 +10,7 @@ export const SchoolSettingsQuery = graphql(`
         archiveThreshold
         archivedRetentionDays
         jobDataRetentionDays
+        auditRetentionDays
       }
     }
   }
@@ -22,6 +23,7 @@ export const UpdateSchoolSettingsMutation = graphql(`
       archiveThreshold
       archivedRetentionDays
       jobDataRetentionDays
+      auditRetentionDays
     }
   }
 `)

@@ -5,6 +5,7 @@ export interface Settings {
   archiveThreshold: number
   archivedRetentionDays: number
   jobDataRetentionDays: number
+  auditRetentionDays: number
 }
 
 /** The limits the form checks before the server does (the same as internal/retention's). */
@@ -12,6 +13,7 @@ export const settingLimits = {
   archiveThreshold: { min: 0, max: 100 },
   archivedRetentionDays: { min: 30, max: 3650 },
   jobDataRetentionDays: { min: 1, max: 365 },
+  auditRetentionDays: { min: 30, max: 3650 },
 } as const
 
 /** "≈ 2 jaar" / "≈ 3 maanden" next to a number of days; nothing below a month. */
