@@ -72,15 +72,16 @@ func NewHandler(o Options) *handler.Server {
 		srv.Use(socketRecheck{authn: o.Authn, log: o.Logger}) // a socket's credential is checked at every operation
 	}
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	// The HTTP transports answer with the status codes of GraphQL over HTTP (transport.go).
+	srv.AddTransport(overHTTP{transport.GET{}})
+	srv.AddTransport(overHTTP{transport.POST{}})
 	// The request may carry the file plus the operations and map parts; the upload resolver
 	// refuses a file over MaxUploadBytes itself (FILE_REJECTED).
 	multipartMax := o.MaxUploadBytes
 	if multipartMax > 0 {
 		multipartMax += httpserver.UploadEnvelopeBytes
 	}
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: multipartMax, MaxMemory: 32 << 20})
+	srv.AddTransport(overHTTP{transport.MultipartForm{MaxUploadSize: multipartMax, MaxMemory: 32 << 20}})
 
 	srv.AroundFields(visibleFilters) // every where input sees only what the viewer reads (visibility.go)
 	srv.AroundFields(pageSizeGuard)  // defence in depth behind operationCost (cost.go)

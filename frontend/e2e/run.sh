@@ -3,6 +3,8 @@
 # the Go binary (which embeds frontend/dist), starts `numo serve` on a temporary SQLite
 # database on a free port, waits for /healthz, runs the tests and stops the server.
 # NUMO_E2E_MOCK=1 uses the JavaScript stand-in (e2e/mock/server.mjs) instead of the binary.
+# After the browser tests, graphql-http-audit.mjs audits /query against the GraphQL over HTTP
+# specification; a check that is not ok fails the run.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 frontend="$(dirname "$here")"
@@ -18,7 +20,14 @@ one_time="${NUMO_E2E_ADMIN_PASSWORD}-eenmalig"
 
 run_tests() {
   # The files run one after the other in name order: roles.test.mjs uses what import.test.mjs imported.
-  NUMO_URL="$1" node --test --test-concurrency=1 --test-reporter=spec "$here"/*.test.mjs
+  local status=0
+  NUMO_URL="$1" node --test --test-concurrency=1 --test-reporter=spec "$here"/*.test.mjs || status=$?
+  # Then the GraphQL over HTTP audit of graphql-http, anonymously, with an API token and with a
+  # session: every check must be ok. The mock server is no GraphQL server to audit.
+  if [[ "${NUMO_E2E_MOCK:-}" != "1" ]]; then
+    node "$here/graphql-http-audit.mjs" "$1" || status=$?
+  fi
+  return $status
 }
 
 if [[ -n "${NUMO_URL:-}" ]]; then

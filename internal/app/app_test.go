@@ -128,7 +128,7 @@ func TestServe(t *testing.T) {
 				{name: "roster sorted as a Dutch reader expects", method: "POST", path: "/query", header: jsonSession,
 					body:       `{"query":"{ classes(first: 1, where: {name: \"3H\"}) { edges { node { pupils(first: 10, orderBy: [{field: LAST_NAME}]) { edges { node { lastName } } } } } } }"}`,
 					wantStatus: 200, wantBody: `[{"node":{"lastName":"Ancona"}},{"node":{"lastName":"Çelik"}},{"node":{"lastName":"Hendriks"}},{"node":{"lastName":"Peters"}},{"node":{"lastName":"Visser"}}]`},
-				{name: "graphql GET mutation refused", method: "GET", path: "/query?query=" + "mutation%7Bcommit(jobId%3A1)%7Bid%7D%7D", wantStatus: 406},
+				{name: "graphql GET mutation refused", method: "GET", path: "/query?query=" + "mutation%7Bcommit(jobId%3A1)%7Bid%7D%7D", wantStatus: 405, wantBody: "METHOD_NOT_ALLOWED", wantHeader: map[string]string{"Allow": "POST"}},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {

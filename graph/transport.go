@@ -1,0 +1,158 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"mime"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/numo/accounts/internal/auth/authn"
+)
+
+// Codes of the refusals the HTTP transports answer themselves.
+const (
+	// CodeBadRequest refuses a request that carries no GraphQL document (400).
+	CodeBadRequest = "BAD_REQUEST"
+	// CodeMethodNotAllowed refuses a mutation or subscription sent with GET (405).
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+)
+
+// mediaGraphQLResponse is the media type of the GraphQL over HTTP specification under which
+// the status code tells whether the request was executed.
+const mediaGraphQLResponse = "application/graphql-response+json"
+
+// overHTTP wraps one of gqlgen's HTTP transports (GET, POST, multipart) and gives its answers
+// the status codes of the GraphQL over HTTP specification
+// (https://graphql.github.io/graphql-over-http/draft/); gqlgen still reads the request,
+// negotiates the media type and executes.
+//
+// A request error, one raised before execution (parse, validation, variable coercion, the
+// refusals of operationCost and mustChange), is answered without a "data" entry: with 200
+// under application/json, and under application/graphql-response+json with 400 (403 for
+// PASSWORD_CHANGE_REQUIRED). gqlgen answers 422 under application/json and always sends
+// "data": null. A request without a document is not well-formed: 400 BAD_REQUEST under both
+// media types, unless it names a persisted query. GET runs only queries: anything else is
+// 405 METHOD_NOT_ALLOWED with Allow: POST (gqlgen: 406). The remaining 422s, gqlgen's refusals
+// of a malformed multipart form, become 400.
+type overHTTP struct{ graphql.Transport }
+
+// Do runs the wrapped transport with an executor that answers request errors itself.
+func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	aw := &answerWriter{ResponseWriter: w}
+	t.Transport.Do(aw, r, &requestErrors{GraphExecutor: exec, w: aw, queriesOnly: r.Method == http.MethodGet})
+}
+
+// requestErrors answers every error of CreateOperationContext itself, with the status of the
+// specification and without "data", then returns the errors to the transport, which neither
+// executes nor gets to write its own answer (answerWriter drops it).
+type requestErrors struct {
+	graphql.GraphExecutor
+	w *answerWriter
+	// queriesOnly refuses mutations and subscriptions (GET).
+	queriesOnly bool
+}
+
+// CreateOperationContext parses, validates and prepares the operation.
+func (e *requestErrors) CreateOperationContext(ctx context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
+	if params.Query == "" && params.Extensions["persistedQuery"] == nil {
+		oc := &graphql.OperationContext{}
+		errs := gqlerror.List{refusal(CodeBadRequest,
+			"Dit verzoek bevat geen GraphQL-document (query).",
+			"This request carries no GraphQL document (query).", nil)}
+		e.answer(ctx, oc, http.StatusBadRequest, errs)
+		return oc, errs
+	}
+	oc, errs := e.GraphExecutor.CreateOperationContext(ctx, params)
+	if errs != nil {
+		e.answer(ctx, oc, e.statusFor(errs), errs)
+		return oc, errs
+	}
+	if e.queriesOnly && oc.Operation != nil && oc.Operation.Operation != ast.Query {
+		errs := gqlerror.List{refusal(CodeMethodNotAllowed,
+			"Met GET kan alleen een query; stuur een mutation met POST.",
+			"GET can only run a query; send a mutation with POST.", nil)}
+		e.w.Header().Set("Allow", http.MethodPost)
+		e.answer(ctx, oc, http.StatusMethodNotAllowed, errs)
+		return oc, errs
+	}
+	return oc, nil
+}
+
+// DispatchError presents errors; once the answer is written, the transport's copy is dropped
+// unread, so it is not presented (or logged) twice.
+func (e *requestErrors) DispatchError(ctx context.Context, list gqlerror.List) *graphql.Response {
+	if e.w.answered {
+		return &graphql.Response{}
+	}
+	return e.GraphExecutor.DispatchError(ctx, list)
+}
+
+// statusFor is the status of a request error under the media type the transport chose.
+func (e *requestErrors) statusFor(errs gqlerror.List) int {
+	media, _, _ := mime.ParseMediaType(e.w.Header().Get("Content-Type"))
+	if media != mediaGraphQLResponse {
+		return http.StatusOK
+	}
+	for _, err := range errs {
+		if code, _ := err.Extensions["code"].(string); code == authn.ErrPasswordChangeRequired.Code() {
+			return http.StatusForbidden
+		}
+	}
+	return http.StatusBadRequest
+}
+
+// answer writes the request errors, presented like any other, without a "data" entry.
+func (e *requestErrors) answer(ctx context.Context, oc *graphql.OperationContext, status int, errs gqlerror.List) {
+	resp := e.GraphExecutor.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
+	b, err := json.Marshal(struct {
+		Errors     gqlerror.List  `json:"errors"`
+		Extensions map[string]any `json:"extensions,omitempty"`
+	}{resp.Errors, resp.Extensions})
+	if err != nil {
+		b = []byte(`{"errors":[{"message":"interne fout; probeer het later opnieuw","extensions":{"code":"INTERNAL"}}]}`)
+		status = http.StatusInternalServerError
+	}
+	e.w.WriteHeader(status)
+	_, _ = e.w.Write(b)
+	e.w.answered = true
+}
+
+// answerWriter drops whatever the transport writes once requestErrors has answered, and turns
+// gqlgen's remaining 422s (a malformed multipart form) into 400.
+type answerWriter struct {
+	http.ResponseWriter
+	answered bool
+}
+
+// WriteHeader passes the status on, 422 as 400, unless the answer is written.
+func (w *answerWriter) WriteHeader(code int) {
+	if w.answered {
+		return
+	}
+	if code == http.StatusUnprocessableEntity {
+		code = http.StatusBadRequest
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write passes the body on unless the answer is written.
+func (w *answerWriter) Write(p []byte) (int, error) {
+	if w.answered {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Flush passes a flush on (multipart/mixed and SSE answers stream).
+func (w *answerWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok && !w.answered {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *answerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
