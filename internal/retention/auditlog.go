@@ -67,44 +67,44 @@ func purgeAudit(ctx context.Context, db *store.DB, schoolID int, cutoff time.Tim
 			}
 		}
 	}
-	total, after := 0, 0
-	for {
-		var old []any
-		last := after
-		err := scanRows(ctx, db.SQL, "SELECT id, at FROM audit_events WHERE "+school+" AND id > "+ph(len(args)+1)+
-			" ORDER BY id LIMIT "+strconv.Itoa(auditBatch), append(args, after), func(rows *sql.Rows) error {
-			var id int
-			var at time.Time
-			if err := rows.Scan(&id, &at); err != nil {
-				return err
-			}
-			last = id
-			if at.Before(cutoff) {
-				old = append(old, id)
-			}
-			return nil
-		})
-		if err != nil {
-			return total, fmt.Errorf("find audit events past the term: %w", err)
+	// One read of the school's events (id and time only), then the deletes, a batch at a time:
+	// paging the read by id would sort the school's events again for every page.
+	var old []int
+	err := scanRows(ctx, db.SQL, "SELECT id, at FROM audit_events WHERE "+school, args, func(rows *sql.Rows) error {
+		var id int
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			return err
 		}
-		if len(old) > 0 && !dryRun {
-			res, err := db.SQL.ExecContext(ctx, "DELETE FROM audit_events WHERE id "+inList(ph, 1, len(old)), old...)
-			if err != nil {
-				return total, fmt.Errorf("delete audit events: %w", err)
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return total, err
-			}
-			total += int(n)
-		} else {
-			total += len(old)
+		if at.Before(cutoff) {
+			old = append(old, id)
 		}
-		if last == after {
-			return total, nil
-		}
-		after = last
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("find audit events past the term: %w", err)
 	}
+	if dryRun {
+		return len(old), nil
+	}
+	total := 0
+	for start := 0; start < len(old); start += auditBatch {
+		batch := old[start:min(start+auditBatch, len(old))]
+		ids := make([]any, len(batch))
+		for i, id := range batch {
+			ids[i] = id
+		}
+		res, err := db.SQL.ExecContext(ctx, "DELETE FROM audit_events WHERE id "+inList(ph, 1, len(ids)), ids...)
+		if err != nil {
+			return total, fmt.Errorf("delete audit events: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, err
+		}
+		total += int(n)
+	}
+	return total, nil
 }
 
 // inList renders "IN (…)" with placeholders from..from+n-1.
@@ -219,7 +219,6 @@ func (t *schoolTx) forgetAudit(p *erasedPeople) (int, error) {
 	}
 	s := p.scrubber()
 	details := map[int]string{} // event id -> its new detail
-	last := 0
 	read := func(rows *sql.Rows) (int, error) {
 		var id int
 		var detail string
@@ -232,21 +231,14 @@ func (t *schoolTx) forgetAudit(p *erasedPeople) (int, error) {
 		return id, nil
 	}
 	check := func(rows *sql.Rows) error {
-		id, err := read(rows)
-		last = max(last, id)
+		_, err := read(rows)
 		return err
 	}
 	// The events without a subject may name anybody in their detail (and those written
-	// before the columns existed do): they are read one page at a time.
-	for after := 0; ; after = last {
-		err := t.scan("SELECT id, detail FROM audit_events WHERE school_id = "+t.ph(1)+" AND subject_account_id IS NULL AND detail <> '' AND id > "+
-			t.ph(2)+" ORDER BY id LIMIT "+strconv.Itoa(auditBatch), []any{t.schoolID, after}, check)
-		if err != nil {
-			return 0, fmt.Errorf("read audit details: %w", err)
-		}
-		if last == after {
-			break
-		}
+	// before the columns existed do); they are read in one pass, keeping only what changes.
+	if err := t.scan("SELECT id, detail FROM audit_events WHERE school_id = "+t.ph(1)+" AND subject_account_id IS NULL AND detail <> ''",
+		[]any{t.schoolID}, check); err != nil {
+		return 0, fmt.Errorf("read audit details: %w", err)
 	}
 	changed := map[int]bool{}
 	err := batches(ids, func(args []any) error {
