@@ -34,8 +34,8 @@ const auditBatch = 1000
 //
 // It does not take the school's import lock: an import only appends to the log. On
 // PostgreSQL the times are compared in SQL (timestamptz; the (school_id, at) index); on SQLite
-// they are compared in Go, as elsewhere in the purge (SQLite keeps them as text), scanning
-// the school's events in id order one page at a time.
+// they are compared in Go, as elsewhere in the purge (SQLite keeps them as text), in one
+// read of the school's events (ids and times; paging it by id would sort them per page).
 func purgeAudit(ctx context.Context, db *store.DB, schoolID int, cutoff time.Time, dryRun bool) (int, error) {
 	ph := importer.Placeholder(db.Dialect)
 	school, args := "school_id = "+ph(1), []any{schoolID}
