@@ -1,15 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"database/sql"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -84,5 +89,128 @@ func TestKilledImportCommand(t *testing.T) {
 	db.QueryRow(`SELECT count(*) FROM account_changes`).Scan(&changes)
 	if pupils+changes != 0 {
 		t.Fatalf("the killed import left %d pupils and %d change records", pupils, changes)
+	}
+}
+
+// startImport starts `numo import --add` of data into the school on the database at url.
+func startImport(t *testing.T, url, brin string, data []byte) *exec.Cmd {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "groot.csv")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli := exec.Command(numoBinary(t), "import", "--db", url, "--school", brin, "--add", file)
+	var out bytes.Buffer
+	cli.Stdout, cli.Stderr = &out, &out
+	if err := cli.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cli.ProcessState == nil {
+			cli.Process.Kill()
+			cli.Wait()
+		}
+		if t.Failed() {
+			t.Logf("numo import wrote:\n%.600s", out.String())
+		}
+	})
+	return cli
+}
+
+// writingJob waits until a job of the school newer than job after is being written (on SQLite
+// its steps commit change records as they go) and returns it.
+func writingJob(t *testing.T, db *sql.DB, schoolID, after int) int {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		var id, done int
+		var status string
+		err := db.QueryRow(`SELECT id, status, (SELECT COUNT(*) FROM account_changes WHERE job_id = j.id) FROM import_jobs AS j
+			WHERE school_id = ? AND id > ? ORDER BY id DESC LIMIT 1`, schoolID, after).Scan(&id, &status, &done)
+		if err == nil && status != "COMMITTING" {
+			t.Fatalf("the import ended (%s) before it was written", status)
+		}
+		if err == nil && done > 0 {
+			return id
+		}
+		if err != nil && err != sql.ErrNoRows {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("numo import did not begin writing within 2 minutes")
+		}
+	}
+}
+
+// TestImportCommandSQLite runs `numo import` and `numo serve` on one SQLite file. A server
+// starting in the middle of an import leaves it alone (its commit lock is held: it is alive) and
+// the import completes. An import killed (SIGKILL) in the middle is seen by the running server
+// — its lock free, its heartbeat silent — rolled back from its change records and marked
+// failed, and the server's watcher hears it within seconds, without a restart.
+func TestImportCommandSQLite(t *testing.T) {
+	url := testdb.URL(t, "sqlite")
+	ctx := auth.System(context.Background())
+	sdb, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sdb.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	schoolID := sdb.Client.School.Create().SetName("School 78IJ").SetBrin("78IJ").SaveX(ctx).ID
+	sdb.Close()
+	db, err := sql.Open("sqlite", strings.TrimPrefix(url, "file:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	first := startImport(t, url, "78IJ", bigFileFrom(500000, 100000))
+	firstJob := writingJob(t, db, schoolID, 0)
+	srv := startNumo(t, url, "--commit-dead-after", deadAfterInTests)
+	srv.token = grant(t, url, schoolID)
+	var status string
+	db.QueryRow(`SELECT status FROM import_jobs WHERE id = ?`, firstJob).Scan(&status)
+	if status != "COMMITTING" {
+		t.Fatalf("the import was %s when numo serve was up: too fast for this test (use a bigger file)", status)
+	}
+	if err := first.Wait(); err != nil {
+		t.Fatalf("the import that was running when numo serve started: %v", err)
+	}
+	var pupils int
+	db.QueryRow(`SELECT status FROM import_jobs WHERE id = ?`, firstJob).Scan(&status)
+	db.QueryRow(`SELECT COUNT(*) FROM accounts WHERE school_id = ? AND role = 'PUPIL'`, schoolID).Scan(&pupils)
+	if status != "COMMITTED" || pupils != 100000 {
+		t.Fatalf("the import running when numo serve started is %s with %d pupils, want COMMITTED with 100,000", status, pupils)
+	}
+	before, changesBefore := rosterDigest(t, db, schoolID)
+
+	second := startImport(t, url, "78IJ", bigFileFrom(700000, 100000))
+	job := writingJob(t, db, schoolID, firstJob)
+	events := srv.subscribe(t, strconv.Itoa(job))
+	if ev := <-events; ev["status"] != "COMMITTING" {
+		t.Fatalf("the watcher's first event: %v", ev)
+	}
+	second.Process.Signal(syscall.SIGKILL)
+	second.Wait()
+	killed := time.Now()
+	var partial int
+	db.QueryRow(`SELECT COUNT(*) FROM account_changes WHERE job_id = ?`, job).Scan(&partial)
+	final, seen := waitKilledFinal(t, events, killed)
+	db.QueryRow(`SELECT status FROM import_jobs WHERE id = ?`, job).Scan(&status)
+	t.Logf("numo import killed with %d accounts written; the server rolled it back and its watcher heard %s %.2f s after the kill (job %s)",
+		partial, final["status"], seen.Seconds(), status)
+	if final["status"] != "FAILED" || status != "FAILED" {
+		t.Fatalf("final event after the kill: %v (job %s)", final, status)
+	}
+	if seen > 15*time.Second {
+		t.Fatalf("the watcher heard of the dead import %v after the kill, want within 15 s", seen)
+	}
+	after, changesAfter := rosterDigest(t, db, schoolID)
+	if after != before || changesAfter != changesBefore {
+		t.Fatalf("after the rollback the school differs from before the import (digest %s → %s, change records %d → %d)",
+			before[:12], after[:12], changesBefore, changesAfter)
+	}
+	if partial == 0 || !strings.Contains(srv.log.String(), "import interrupted: rolled back") {
+		t.Errorf("the server did not roll back what the killed import wrote (%d change records at the kill)", partial)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -130,7 +131,7 @@ func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.
 			// The job stays COMMITTING with what it wrote; the next start rolls it back.
 			s.log.Error("import commit not rolled back yet: numo rolls it back at its next start", "job", jobID)
 		}
-		if ferr := s.fail(jobID, msg); ferr != nil {
+		if _, ferr := s.fail(jobID, msg); ferr != nil {
 			s.log.Error("mark import failed", "job", jobID, "err", ferr)
 		}
 		s.publish(jobID, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: msg})
@@ -166,50 +167,92 @@ func failureMessage(err error) string {
 // fail marks a job FAILED unless it was committed after all, or its commit (in steps, on
 // SQLite) has written something that is not rolled back yet (committed_at is set until then):
 // such a job stays COMMITTING, so that the next reap rolls it back.
-func (s *Service) fail(jobID int, msg string) error {
+// It reports whether it marked the job.
+func (s *Service) fail(jobID int, msg string) (bool, error) {
 	ctx, cancel := context.WithTimeout(auth.System(context.Background()), 10*time.Second)
 	defer cancel()
-	_, err := s.db.Client.ImportJob.Update().Where(importjob.ID(jobID), importjob.StatusEQ(importjob.StatusCOMMITTING),
+	n, err := s.db.Client.ImportJob.Update().Where(importjob.ID(jobID), importjob.StatusEQ(importjob.StatusCOMMITTING),
 		importjob.CommittedAtIsNil()).
 		SetStatus(importjob.StatusFAILED).SetPhase("failed").SetError(msg).Save(ctx)
-	return err
+	return n == 1, err
 }
 
-// reap fails the commits whose process died: on PostgreSQL those without a recent
-// heartbeat (the fallback of reapUnlocked, for a committer that is stuck or took no lock); on SQLite (one process) every commit left at start. On PostgreSQL their
-// transaction was rolled back with the dead connection; on SQLite the steps a commit had
-// written are rolled back here from its change records (importer.RollBack) before the job is
-// marked failed, so in both cases nothing of it stays.
-func (s *Service) reap(ctx context.Context) {
+// reap fails the commits whose process died and rolls back what they wrote. On PostgreSQL it
+// takes for dead those without a recent heartbeat: the fallback of reapUnlocked, for a
+// committer that is stuck or took no commit lock; their transaction was rolled back with the
+// dead connection. On SQLite it takes for dead those whose commit lock it can take (see
+// store.LockJob; it holds the lock while it rolls back, so that no new commit of the job
+// overlaps) — while it runs, only when their heartbeat is silent too (sqliteSilence) — and at
+// start also those claimed without a lock (an older numo), as before; the
+// steps such a commit had written are rolled back from its change records (importer.RollBack)
+// before the job is marked failed. So in both cases nothing of it stays.
+func (s *Service) reap(ctx context.Context, atStart bool) {
 	s.rollBackFailed(ctx)
 	q := s.db.Client.ImportJob.Query().Where(importjob.StatusEQ(importjob.StatusCOMMITTING))
-	if s.db.Dialect == dialect.Postgres {
+	switch {
+	case s.db.Dialect == dialect.Postgres:
 		q = q.Where(importjob.Or(importjob.HeartbeatAtIsNil(), importjob.HeartbeatAtLT(time.Now().Add(-s.DeadAfter))))
+	case !atStart:
+		// Besides a free lock, a silent heartbeat: should the lock file be lost (deleted
+		// by hand), a live commit still shows it is alive.
+		q = q.Where(importjob.Or(importjob.HeartbeatAtIsNil(), importjob.HeartbeatAtLT(time.Now().Add(-sqliteSilence))))
 	}
-	dead, err := q.IDs(ctx)
+	found, err := q.Select(importjob.FieldID, importjob.FieldClaimedBy).All(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Warn("look for interrupted imports", "err", err)
 		}
 		return
 	}
-	for _, id := range dead {
-		msg := interruptedMsg
-		n, err := importer.RollBack(ctx, s.db, id)
-		if err != nil {
-			s.log.Error("roll back interrupted import", "job", id, "rolled_back", n, "err", err)
-			continue
+	for _, j := range found {
+		var lock *store.JobLock
+		if s.db.Dialect != dialect.Postgres {
+			locked := strings.HasSuffix(j.ClaimedBy, store.LockedMark)
+			if !locked && !atStart {
+				continue
+			}
+			if locked && s.db.SeesDeadCommits() {
+				l, ok, err := s.db.LockJob(ctx, j.ID, 0)
+				if err != nil {
+					s.log.Warn("look for interrupted imports: lock", "job", j.ID, "err", err)
+					continue
+				}
+				if !ok {
+					continue // its committer is alive
+				}
+				lock = l
+			}
 		}
-		if n > 0 {
-			s.log.Warn("import interrupted: rolled back", "job", id, "accounts", n)
-		}
-		if err := s.fail(id, msg); err != nil {
-			s.log.Warn("fail interrupted import", "job", id, "err", err)
-			continue
-		}
-		s.log.Warn("import interrupted: marked failed", "job", id)
-		s.publish(id, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: msg})
+		s.rollBackDead(ctx, j.ID)
+		lock.Release()
 	}
+}
+
+// sqliteSilence is how long the heartbeat of a commit on SQLite must be silent, besides its
+// commit lock being free, for a running numo to take it for dead: numo serve and numo import
+// beat at least every 2 s, between the commit's steps.
+const sqliteSilence = 5 * time.Second
+
+// rollBackDead rolls back and fails a commit whose process died, and tells its watchers.
+func (s *Service) rollBackDead(ctx context.Context, id int) {
+	n, err := importer.RollBack(ctx, s.db, id)
+	if err != nil {
+		s.log.Error("roll back interrupted import", "job", id, "rolled_back", n, "err", err)
+		return
+	}
+	if n > 0 {
+		s.log.Warn("import interrupted: rolled back", "job", id, "accounts", n)
+	}
+	failed, err := s.fail(id, interruptedMsg)
+	if err != nil {
+		s.log.Warn("fail interrupted import", "job", id, "err", err)
+		return
+	}
+	if !failed {
+		return // it ended meanwhile, before its lock was free
+	}
+	s.log.Warn("import interrupted: marked failed", "job", id)
+	s.publish(id, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: interruptedMsg})
 }
 
 // interruptedMsg is the error of a job whose committing process died.

@@ -70,10 +70,31 @@ func New(db *store.DB, bus pubsub.Bus, log *slog.Logger) *Service {
 // LockPollInterval for commits whose commit lock is free (their process died: seen in about a
 // second), and every DeadAfter/2 for commits without a recent heartbeat (a committer that is
 // stuck, or one that took no lock).
+//
+// On SQLite it looks every LockPollInterval for commits whose commit lock it can take (with a
+// lock file, see store.LockJob) and whose heartbeat has been silent for 5 s: a `numo import`
+// or another `numo serve` on the same file that died, seen within about 5–7 s. Without a lock
+// file, what was left COMMITTING is found at the next start only.
 func (s *Service) Start() {
-	s.reap(s.ctx)
+	s.reap(s.ctx, true)
 	if s.db.Dialect != dialect.Postgres {
-		return // SQLite: what was left COMMITTING at start was reaped above
+		if s.db.SeesDeadCommits() {
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				t := time.NewTicker(s.LockPollInterval)
+				defer t.Stop()
+				for {
+					select {
+					case <-s.ctx.Done():
+						return
+					case <-t.C:
+						s.reap(s.ctx, false)
+					}
+				}
+			}()
+		}
+		return
 	}
 	s.reapUnlocked(s.ctx)
 	s.wg.Add(1)
@@ -90,7 +111,7 @@ func (s *Service) Start() {
 			case <-lock.C:
 				s.reapUnlocked(s.ctx)
 			case <-heartbeat.C:
-				s.reap(s.ctx)
+				s.reap(s.ctx, false)
 			}
 		}
 	}()

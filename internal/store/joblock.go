@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +34,13 @@ import (
 //
 // Many installations (and the tests) share one database in several schemas, where ent's ids
 // repeat: the key is a hash of the schema and the job id.
+//
+// On SQLite (on Linux) the commit lock is an open file description lock on the byte at the
+// job's id of a file beside the database (numo.db-joblocks): the kernel drops it when its
+// process dies, like PostgreSQL a session's locks. There the reaper takes the lock itself
+// (LockJob) before it rolls a commit back, since a rollback is work that must not overlap a
+// new commit of the same job; a committer that finds the lock taken answers that the job is
+// being committed, which it is (or being rolled back).
 
 // LockedMark ends the claimed_by of a job whose committer holds its commit lock. Only such jobs
 // are failed as soon as their lock is free: one claimed by a process that takes no lock (an
@@ -57,9 +66,10 @@ func jobKeySQL(idExpr string) string {
 	return "hashtextextended(coalesce(current_schema(), '') || ':numo-import-job:' || (" + idExpr + ")::text, 0)"
 }
 
-// JobLock is a held commit lock of an import job. On SQLite it holds nothing (see LockJob).
+// JobLock is a held commit lock of an import job.
 type JobLock struct {
-	conn  *sql.Conn // nil on SQLite
+	conn  *sql.Conn // PostgreSQL
+	file  *os.File  // SQLite with a lock file; with neither the lock holds nothing
 	jobID int
 	lost  chan struct{}
 	stop  chan struct{}
@@ -69,7 +79,8 @@ type JobLock struct {
 	alive time.Duration
 }
 
-// noLock is the lock on SQLite: there a commit left COMMITTING is found when numo starts.
+// noLock is the lock on SQLite without a lock file: there a commit left COMMITTING is found
+// when numo starts.
 func noLock(jobID int) *JobLock {
 	l := &JobLock{jobID: jobID, lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	close(l.done)
@@ -80,10 +91,17 @@ func noLock(jobID int) *JobLock {
 // false when another session holds it (another process is committing the job). While held, the
 // connection is checked every keepAlive (which also keeps an idle_session_timeout from ending
 // it); when a check fails, Lost is closed, and the commit should stop: the lock may be free
-// for a reaper. On SQLite it returns a lock that holds nothing.
+// for a reaper. On SQLite it takes the job's byte of the lock file (Lost is never closed), or,
+// without a lock file, returns a lock that holds nothing.
 func (d *DB) LockJob(ctx context.Context, jobID int, keepAlive time.Duration) (l *JobLock, ok bool, err error) {
 	if d.Dialect != dialect.Postgres {
-		return noLock(jobID), true, nil
+		l = noLock(jobID)
+		if d.jobLocks != "" {
+			if l.file, ok, err = lockRange(d.jobLocks, jobID); !ok {
+				return nil, false, err
+			}
+		}
+		return l, true, nil
 	}
 	conn, err := d.SQL.Conn(ctx)
 	if err != nil {
@@ -102,15 +120,31 @@ func (d *DB) LockJob(ctx context.Context, jobID int, keepAlive time.Duration) (l
 
 // CreateLockedJob creates a job with create, in a transaction on the lock's own connection that
 // also takes the job's commit lock before it commits: no other process can see the job (a
-// COMMITTING one, say) before its lock is held. On SQLite create runs on the ordinary client
-// and the lock holds nothing.
+// COMMITTING one, say) before its lock is held. On SQLite the lock is taken (see LockJob)
+// before the creating transaction commits.
 func (d *DB) CreateLockedJob(ctx context.Context, keepAlive time.Duration, create func(ctx context.Context, c *ent.Client) (int, error)) (int, *JobLock, error) {
 	if d.Dialect != dialect.Postgres {
-		id, err := create(ctx, d.Client)
+		tx, err := d.Client.Tx(ctx)
+		if err != nil {
+			return 0, nil, fmt.Errorf("create import job: %w", err)
+		}
+		defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+		id, err := create(ctx, tx.Client())
 		if err != nil {
 			return 0, nil, err
 		}
-		return id, noLock(id), nil
+		l, ok, err := d.LockJob(ctx, id, keepAlive)
+		if err == nil && !ok {
+			err = fmt.Errorf("lock import job %d: held by another process", id) // a job not yet created
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := tx.Commit(); err != nil {
+			l.Release()
+			return 0, nil, fmt.Errorf("create import job: %w", err)
+		}
+		return id, l, nil
 	}
 	conn, err := d.SQL.Conn(ctx)
 	if err != nil {
@@ -183,6 +217,9 @@ func (l *JobLock) Release() {
 	l.once.Do(func() {
 		close(l.stop)
 		<-l.done
+		if l.file != nil {
+			l.file.Close() // drops the lock
+		}
 		if l.conn == nil {
 			return
 		}
@@ -241,11 +278,15 @@ func (d *DB) FailUnlockedCommits(ctx context.Context, msg string) ([]int, error)
 	return ids, nil
 }
 
-// JobLocked reports whether some session holds the job's commit lock (PostgreSQL; false on
-// SQLite). It is what FailUnlockedCommits asks, for tests and diagnostics.
+// JobLocked reports whether some session or process holds the job's commit lock, without
+// taking it (false on SQLite without a lock file). It is what FailUnlockedCommits asks, for
+// tests and diagnostics.
 func (d *DB) JobLocked(ctx context.Context, jobID int) (bool, error) {
 	if d.Dialect != dialect.Postgres {
-		return false, nil
+		if d.jobLocks == "" {
+			return false, nil
+		}
+		return rangeLocked(d.jobLocks, jobID)
 	}
 	key := jobKeySQL("$1::bigint")
 	var held bool
@@ -256,6 +297,30 @@ func (d *DB) JobLocked(ctx context.Context, jobID int) (bool, error) {
 		return false, fmt.Errorf("import job %d lock: %w", jobID, err)
 	}
 	return held, nil
+}
+
+// SeesDeadCommits reports whether a commit whose process died shows by its free commit lock
+// while numo runs: always on PostgreSQL; on SQLite when it has a lock file (a file database,
+// on Linux). Otherwise a dead commit is found when numo starts.
+func (d *DB) SeesDeadCommits() bool { return d.Dialect == dialect.Postgres || d.jobLocks != "" }
+
+// jobLockFile is the lock file of the SQLite database of dsn ("file:PATH?…"): beside the file
+// PATH names, after symbolic links (as SQLite puts its -wal file), so that every process
+// opening the database by whatever path finds the same one; "" for an in-memory database or
+// where there are no file locks.
+func jobLockFile(dsn string) string {
+	path, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	if !fileLocks || path == "" || path == ":memory:" || strings.Contains(query, "mode=memory") {
+		return ""
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return ""
+	}
+	if real, err = filepath.Abs(real); err != nil {
+		return ""
+	}
+	return real + "-joblocks"
 }
 
 func likeEscape(s string) string {

@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -190,11 +193,26 @@ func TestJobLockConnectionDies(t *testing.T) {
 	}
 }
 
-// TestJobLockSQLite: on SQLite the commit lock holds nothing and nothing is failed by it (a
-// commit left by a dead process is rolled back when numo starts).
+// TestJobLockSQLite: on a SQLite file the commit lock is a lock on the job's byte of a file
+// beside the database, whatever path (here a symbolic link) a process opened it by: held, a
+// second committer (another process: another open of the file) cannot take it, and it shows as
+// held; released (or its process dead), it is free.
 func TestJobLockSQLite(t *testing.T) {
 	ctx := auth.System(context.Background())
 	db := testdb.New(t, "sqlite")
+	if !db.SeesDeadCommits() {
+		t.Skip("no open file description locks on this system")
+	}
+	path := strings.TrimPrefix(db.URL, "file:")
+	link := filepath.Join(t.TempDir(), "link.db")
+	if err := os.Symlink(path, link); err != nil {
+		t.Fatal(err)
+	}
+	other, err := store.Open(ctx, "file:"+link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
 	schoolID := db.Client.School.Create().SetBrin("44DD").SetName("D").SaveX(ctx).ID
 	id, lock, err := db.CreateLockedJob(ctx, time.Hour, func(ctx context.Context, c *ent.Client) (int, error) {
 		return newJob(t, ctx, c, schoolID, importjob.StatusCOMMITTING).ID, nil
@@ -202,11 +220,22 @@ func TestJobLockSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lock.Release()
-	if ids, err := db.FailUnlockedCommits(ctx, "dood"); err != nil || len(ids) != 0 {
-		t.Fatalf("SQLite: failed %v (%v)", ids, err)
+	if held, err := other.JobLocked(ctx, id); err != nil || !held {
+		t.Fatalf("the held lock shows as held %v (%v) through another path", held, err)
 	}
-	if s := statusOf(t, ctx, db, id); s != importjob.StatusCOMMITTING {
-		t.Fatalf("job is %s", s)
+	if _, ok, err := other.LockJob(ctx, id, 0); ok || err != nil {
+		t.Fatalf("a second committer took the held lock (%v)", err)
+	}
+	lock.Release()
+	if held, _ := other.JobLocked(ctx, id); held {
+		t.Fatal("the released lock shows as held")
+	}
+	l, ok, err := other.LockJob(ctx, id, 0)
+	if !ok || err != nil {
+		t.Fatalf("the released lock cannot be taken (%v)", err)
+	}
+	l.Release()
+	if ids, err := db.FailUnlockedCommits(ctx, "dood"); err != nil || len(ids) != 0 {
+		t.Fatalf("SQLite: FailUnlockedCommits failed %v (%v); the reaper rolls back there", ids, err)
 	}
 }

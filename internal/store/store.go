@@ -34,6 +34,11 @@ type DB struct {
 	Dialect string
 	// URL is the data source the database was opened with (credentials included).
 	URL string
+
+	// jobLocks is the file beside a SQLite database whose byte ranges are the commit locks of
+	// its import jobs (see LockJob); "" when there is none (PostgreSQL, in-memory SQLite, or
+	// an operating system without open file description locks).
+	jobLocks string
 }
 
 // Option changes how Open builds the client.
@@ -85,6 +90,9 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if err := ping(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", name, err)
+	}
+	if d.Dialect == dialect.SQLite {
+		d.jobLocks = jobLockFile(dsn) // now that the file exists, to follow its symbolic links
 	}
 	var drv dialect.Driver = entsql.OpenDB(d.Dialect, db)
 	if o.wrap != nil {
