@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"mime"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -25,10 +27,13 @@ const (
 // the status code tells whether the request was executed.
 const mediaGraphQLResponse = "application/graphql-response+json"
 
+// mediaJSON is the default media type of the answers.
+const mediaJSON = "application/json"
+
 // overHTTP wraps one of gqlgen's HTTP transports (GET, POST, multipart) and gives its answers
 // the status codes of the GraphQL over HTTP specification
-// (https://graphql.github.io/graphql-over-http/draft/); gqlgen still reads the request,
-// negotiates the media type and executes.
+// (https://graphql.github.io/graphql-over-http/draft/); gqlgen still reads the request and
+// executes. The media type is negotiated here (negotiate).
 //
 // A request error, one raised before execution (parse, validation, variable coercion, the
 // refusals of operationCost and mustChange), is answered without a "data" entry: with 200
@@ -42,8 +47,45 @@ type overHTTP struct{ graphql.Transport }
 
 // Do runs the wrapped transport with an executor that answers request errors itself.
 func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	// gqlgen takes the first supported type listed, ignoring q-values, and answers an Accept
+	// that lists none with application/graphql-response+json: it is told the negotiated one.
+	r.Header.Set("Accept", negotiate(r.Header.Values("Accept")))
 	aw := &answerWriter{ResponseWriter: w}
 	t.Transport.Do(aw, r, &requestErrors{GraphExecutor: exec, w: aw, queriesOnly: r.Method == http.MethodGet})
+}
+
+// negotiate picks the media type of the answer from the Accept header: the supported type
+// with the highest q-value, the first listed on a tie; */* and application/* mean
+// application/json. Without an Accept header, or when it lists no supported type, the answer
+// is application/json (the specification allows that or 406; a client that cannot read it
+// can still tell the error from the status).
+func negotiate(accept []string) string {
+	best, bestQ := mediaJSON, 0.0
+	for _, header := range accept {
+		for part := range strings.SplitSeq(header, ",") {
+			media, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err != nil {
+				continue
+			}
+			switch media {
+			case mediaGraphQLResponse, mediaJSON:
+			case "*/*", "application/*":
+				media = mediaJSON
+			default:
+				continue
+			}
+			q := 1.0
+			if v, ok := params["q"]; ok {
+				if q, err = strconv.ParseFloat(v, 64); err != nil {
+					continue
+				}
+			}
+			if q > bestQ {
+				best, bestQ = media, q
+			}
+		}
+	}
+	return best
 }
 
 // requestErrors answers every error of CreateOperationContext itself, with the status of the

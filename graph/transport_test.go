@@ -104,6 +104,8 @@ func TestGraphQLOverHTTPStatus(t *testing.T) {
 				{"POST query, graphql-response+json", post(mediaResponse, ok), 200, mediaResponse, "", true, ""},
 				{"POST query, no Accept: application/json", post("", ok), 200, mediaJSON, "", true, ""},
 				{"POST query, Accept */*: application/json", post("*/*", ok), 200, mediaJSON, "", true, ""},
+				{"Accept with no supported type: application/json", post("text/html", invalid), 200, mediaJSON, "GRAPHQL_VALIDATION_FAILED", false, ""},
+				{"Accept q-values: the preferred type, not the first", post("application/json;q=0.5, application/graphql-response+json", invalid), 400, mediaResponse, "GRAPHQL_VALIDATION_FAILED", false, ""},
 				{"the app's Accept: graphql-response+json", post("application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed", invalid), 400, mediaResponse, "GRAPHQL_VALIDATION_FAILED", false, ""},
 
 				{"parse failure, application/json: 200 (gqlgen 422)", post(mediaJSON, parse), 200, mediaJSON, "GRAPHQL_PARSE_FAILED", false, ""},
