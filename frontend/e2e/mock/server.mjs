@@ -41,6 +41,7 @@ const school = {
   archiveThreshold: 10,
   archivedRetentionDays: 730,
   jobDataRetentionDays: 30,
+  auditRetentionDays: 365,
   createdAt: now(),
   updatedAt: now(),
 }
