@@ -401,8 +401,11 @@ var heartbeatEvery = 2 * time.Second
 
 // heartbeat keeps the job of a running apply alive and its progress visible in the app: it
 // writes both to the job row every heartbeatEvery. On SQLite the apply commits in short steps
-// (importer.Apply), so the beats go between them; there the reaper only runs when a server
-// starts, and rolls back a commit this process did not finish.
+// (importer.Apply), so the beats go between them. A server's reaper takes the job for dead
+// when its commit lock (store.CreateLockedJob) is free — at once on PostgreSQL; on SQLite
+// when the heartbeat has been silent for 5 s as well — or, as a fallback, when the heartbeat
+// has been silent for --commit-dead-after (PostgreSQL); on SQLite it rolls back what this
+// process did not finish.
 type heartbeat struct {
 	mu     sync.Mutex
 	latest importer.Progress
