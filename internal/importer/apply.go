@@ -7,12 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"entgo.io/ent/dialect"
-	"github.com/lib/pq"
 
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/names"
 	"github.com/numo/accounts/internal/store"
 )
@@ -100,7 +101,6 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 	if db.Dialect != dialect.Postgres && opt.JobID != 0 {
 		return applyInSteps(ctx, db, in, schoolID, actions, opt, progress)
 	}
-	ph := Placeholder(db.Dialect)
 	tx, err := db.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("apply: begin: %w", err)
@@ -113,38 +113,30 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 	if opt.JobID != 0 {
 		// No row lock here: the committing process writes progress and heartbeats to this row
 		// meanwhile. The status is checked again when the job is marked committed.
-		var status string
-		q := "SELECT status FROM import_jobs WHERE id = " + ph(1) + " AND school_id = " + ph(2)
-		if err := tx.QueryRowContext(ctx, q, opt.JobID, schoolID).Scan(&status); err != nil {
+		job, err := store.LoadJobState(ctx, tx, db.Dialect, opt.JobID, schoolID)
+		if err != nil {
 			return nil, fmt.Errorf("apply: job %d: %w", opt.JobID, err)
 		}
-		switch status {
-		case "COMMITTING":
-		case "COMMITTED":
+		switch job.Status {
+		case importjob.StatusCOMMITTING:
+		case importjob.StatusCOMMITTED:
 			return nil, ErrAlreadyApplied
 		default:
-			return nil, fmt.Errorf("apply: job %d is %s: %w", opt.JobID, status, ErrJobNotCommitting)
+			return nil, fmt.Errorf("apply: job %d is %s: %w", opt.JobID, job.Status, ErrJobNotCommitting)
 		}
 	}
 	progress(Progress{Phase: "planning", Total: len(in.Result.Records)})
-	st, err := LoadState(ctx, tx, ph, schoolID)
+	st, plan, err := planChecked(ctx, tx, db.Dialect, in, schoolID, actions, opt)
 	if err != nil {
-		return nil, fmt.Errorf("apply: %w", err)
+		return nil, err
 	}
-	plan := MakePlan(in, st, actions)
-	if opt.ExpectedHash != "" && plan.Hash != opt.ExpectedHash {
-		return nil, ErrStalePreview
-	}
-	if plan.Guard.ConfirmationRequired && opt.ConfirmArchive != plan.Guard.ToArchive {
-		return nil, &ArchiveConfirmationError{Guard: plan.Guard}
-	}
-	w := &writer{ctx: ctx, tx: tx, dialect: db.Dialect, ph: ph, now: opt.Now, schoolID: schoolID, jobID: opt.JobID,
+	w := &writer{ctx: ctx, tx: tx, dialect: db.Dialect, now: opt.Now, schoolID: schoolID, jobID: opt.JobID,
 		total: plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived, progress: progress}
 	if err := w.write(plan, st, in.Result); err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
 	if opt.JobID != 0 {
-		if err := finishJob(ctx, tx, ph, plan, opt, w.total); err != nil {
+		if err := finishJob(ctx, tx, db.Dialect, plan, opt, w.total); err != nil {
 			return nil, err
 		}
 	}
@@ -156,46 +148,46 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 	return plan, nil
 }
 
+// planChecked loads the school's state through q, plans the import against it and checks the
+// plan against the preview and the archive guard.
+func planChecked(ctx context.Context, q store.Querier, d string, in PlanInput, schoolID int, actions Actions, opt ApplyOptions) (*State, *Plan, error) {
+	st, err := LoadState(ctx, q, d, schoolID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("apply: %w", err)
+	}
+	plan := MakePlan(in, st, actions)
+	if opt.ExpectedHash != "" && plan.Hash != opt.ExpectedHash {
+		return nil, nil, ErrStalePreview
+	}
+	if plan.Guard.ConfirmationRequired && opt.ConfirmArchive != plan.Guard.ToArchive {
+		return nil, nil, &ArchiveConfirmationError{Guard: plan.Guard}
+	}
+	return st, plan, nil
+}
+
 // finishJob marks the applied job COMMITTED with its counts and report and drops its uploaded
 // file, in the commit's (last) transaction.
-func finishJob(ctx context.Context, tx *sql.Tx, ph func(int) string, plan *Plan, opt ApplyOptions, total int) error {
+func finishJob(ctx context.Context, tx store.Execer, d string, plan *Plan, opt ApplyOptions, total int) error {
 	report, err := json.Marshal(ReportOf(plan))
 	if err != nil {
 		return fmt.Errorf("apply: report: %w", err)
 	}
 	c := plan.Counts
-	res, err := tx.ExecContext(ctx, "UPDATE import_jobs SET status = 'COMMITTED', committed_at = "+ph(1)+
-		", updated_at = "+ph(1)+", added = "+ph(2)+", updated = "+ph(3)+", archived = "+ph(4)+", unchanged = "+ph(5)+
-		", refused = "+ph(6)+", report = "+ph(7)+", phase = 'done', progress_done = "+ph(8)+", progress_total = "+ph(8)+
-		", error = '' WHERE id = "+ph(9)+" AND status = 'COMMITTING'", opt.Now, c.Added, c.Updated, c.Archived, c.Unchanged, c.Refused, string(report), total, opt.JobID)
+	ok, err := store.FinishCommit(ctx, tx, d, opt.JobID, opt.Now, &store.JobResult{Added: c.Added, Updated: c.Updated,
+		Archived: c.Archived, Unchanged: c.Unchanged, Refused: c.Refused, Report: report, Total: total})
 	if err != nil {
 		return fmt.Errorf("apply: finish job: %w", err)
 	}
 	// Another apply of the same job won, or the job was given up as dead meanwhile:
 	// then none of this transaction may stay.
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
+	if !ok {
 		return fmt.Errorf("apply: job %d is no longer committing: %w", opt.JobID, ErrAlreadyApplied)
 	}
 	// The uploaded file is not kept after the commit: the report and the change log are.
-	if _, err := tx.ExecContext(ctx, "DELETE FROM import_blobs WHERE job_id = "+ph(1)+" AND kind = 'FILE'", opt.JobID); err != nil {
+	if _, err := store.DeleteJobFile(ctx, tx, d, opt.JobID); err != nil {
 		return fmt.Errorf("apply: drop uploaded file: %w", err)
 	}
 	return nil
-}
-
-// updateAccountSQL updates an account from the file: $1–$9 the fields, $10 the time, $11 the
-// account, $12 its school, $13 its sort key.
-func updateAccountSQL(ph func(int) string) string {
-	return "UPDATE accounts SET first_name = " + ph(1) + ", infix = " + ph(2) + ", last_name = " + ph(3) +
-		", email = " + ph(4) + ", username = " + ph(5) + ", eck_id = " + ph(6) + ", level = " + ph(7) + ", year = " + ph(8) +
-		", class_id = " + ph(9) + ", status = 'ACTIVE', archived_at = NULL, updated_at = " + ph(10) + ", sort_name = " + ph(13) +
-		" WHERE id = " + ph(11) + " AND school_id = " + ph(12)
-}
-
-// archiveAccountSQL archives an account: $1 the time, $2 the account, $3 its school.
-func archiveAccountSQL(ph func(int) string) string {
-	return "UPDATE accounts SET status = 'ARCHIVED', archived_at = " + ph(1) + ", updated_at = " + ph(1) +
-		" WHERE id = " + ph(2) + " AND school_id = " + ph(3)
 }
 
 // Placeholder returns the function that renders the n-th bind parameter for the dialect.
@@ -210,7 +202,6 @@ type writer struct {
 	ctx      context.Context
 	tx       *sql.Tx
 	dialect  string
-	ph       func(int) string
 	now      time.Time
 	schoolID int
 	jobID    int
@@ -229,135 +220,173 @@ func (w *writer) step() {
 	}
 }
 
-type before struct {
-	Person
-	Status     string     `json:"status"`
-	ClassID    *int       `json:"classId,omitempty"`
-	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
-	// UpdatedAt lets the rollback of an unfinished commit restore the account exactly.
-	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+// classIDs are the ids of the school's classes by name key.
+type classIDs map[string]int
+
+// ref is the id of the class, nil for none.
+func (c classIDs) ref(class string) *int {
+	if id, ok := c[names.ClassKey(class)]; ok {
+		return &id
+	}
+	return nil
 }
 
+// newAccount is the account a new user of the plan becomes.
+func (w *writer) newAccount(u *PlannedUser, classes classIDs) *store.NewAccount {
+	return &store.NewAccount{SchoolID: w.schoolID, Key: u.Key, FirstName: u.FirstName, Infix: u.Infix, LastName: u.LastName,
+		Email: u.Email, Username: u.Username, EckID: u.EckID, Level: u.Level, Year: u.Year, ClassID: classes.ref(u.Class), Now: w.now}
+}
+
+// updatedState is the state an updated user of the plan gets: active, in its class.
+func updatedState(u *PlannedUser, classes classIDs) *store.AccountState {
+	return &store.AccountState{FirstName: u.FirstName, Infix: u.Infix, LastName: u.LastName, Email: u.Email, Username: u.Username,
+		EckID: u.EckID, Level: u.Level, Year: u.Year, ClassID: classes.ref(u.Class), Status: account.StatusACTIVE.String()}
+}
+
+// write writes the plan in the writer's one transaction (PostgreSQL, or without a job).
 func (w *writer) write(p *Plan, st *State, res *Result) error {
 	w.progress(Progress{Phase: "writing", Total: w.total})
-	classIDs, err := w.createClasses(p, st, res)
+	classes, err := w.createClasses(p, st, res)
 	if err != nil {
 		return err
 	}
-	idx := make(map[int]int, len(st.accounts)) // account id -> index in st.accounts
-	for i, a := range st.accounts {
-		idx[a.id] = i
-	}
-	classRef := func(class string) any {
-		if id, ok := classIDs[names.ClassKey(class)]; ok {
-			return id
-		}
-		return nil
-	}
-	// New accounts, in one bulk statement (COPY on PostgreSQL), streamed from the plan: for a
-	// large file a copy of all rows as []any would cost more memory than the plan itself.
-	var ids map[string]int // key -> id of the new accounts, for the job's change records
-	if p.Counts.Added > 0 {
-		err := w.bulkInsert("accounts", []string{"school_id", "role", "external_key", "first_name", "infix", "last_name", "email",
-			"username", "eck_id", "level", "year", "class_id", "status", "created_at", "updated_at", "sort_name"}, func(put func(...any) error) error {
-			for i := range p.Users {
-				u := &p.Users[i]
-				if u.Outcome != OutcomeNew {
-					continue
-				}
-				if err := put(w.schoolID, "PUPIL", u.Key, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID,
-					u.Level, nullYear(u.Year), classRef(u.Class), "ACTIVE", w.now, w.now, names.SortKey(u.LastName, u.FirstName)); err != nil {
-					return err
-				}
-				w.step() // progress per added row: the progress bar moves during the bulk insert
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("add accounts: %w", err)
-		}
-		if w.jobID != 0 {
-			if ids, err = w.idsByKey(); err != nil {
-				return err
-			}
-		}
-	}
-	// Updates and archives, one prepared statement each.
-	upd, err := w.tx.PrepareContext(w.ctx, updateAccountSQL(w.ph))
+	ids, err := w.addAccounts(p, classes)
 	if err != nil {
-		return fmt.Errorf("prepare update: %w", err)
+		return err
 	}
-	defer upd.Close()
-	arch, err := w.tx.PrepareContext(w.ctx, archiveAccountSQL(w.ph))
-	if err != nil {
-		return fmt.Errorf("prepare archive: %w", err)
+	if err := w.updateAccounts(p, classes); err != nil {
+		return err
 	}
-	defer arch.Close()
-	for _, u := range p.Users {
-		switch u.Outcome {
-		case OutcomeUpdated:
-			if _, err := upd.ExecContext(w.ctx, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID, u.Level,
-				nullYear(u.Year), classRef(u.Class), w.now, u.AccountID, w.schoolID, names.SortKey(u.LastName, u.FirstName)); err != nil {
-				return fmt.Errorf("update account %s (line %d): %w", u.Key, u.Line, err)
-			}
-			w.step()
-		case OutcomeArchived:
-			if _, err := arch.ExecContext(w.ctx, w.now, u.AccountID, w.schoolID); err != nil {
-				return fmt.Errorf("archive account %s: %w", u.Key, err)
-			}
-			w.step()
-		}
-	}
-	// The job's change records: additions first, then every update and archive with the
-	// account's state before it, for undo.
 	if w.jobID != 0 && p.Counts.Added+p.Counts.Updated+p.Counts.Archived > 0 {
-		err := w.bulkInsert("account_changes", []string{"job_id", "account_id", "action", "before"}, func(put func(...any) error) error {
-			for i := range p.Users {
-				if u := &p.Users[i]; u.Outcome == OutcomeNew {
-					if err := put(w.jobID, ids[u.Key], "ADDED", nil); err != nil {
-						return err
-					}
-				}
-			}
-			for i := range p.Users {
-				u := &p.Users[i]
-				action := ""
-				switch u.Outcome {
-				case OutcomeUpdated:
-					action = "UPDATED"
-				case OutcomeArchived:
-					action = "ARCHIVED"
-				default:
-					continue
-				}
-				if err := put(w.jobID, u.AccountID, action, beforeJSON(st, idx, u.AccountID)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := w.recordChanges(p, st, ids); err != nil {
 			return fmt.Errorf("record changes: %w", err)
 		}
 	}
 	return nil
 }
 
-// beforeJSON is the stored state of account id as an account change records it.
-func beforeJSON(st *State, idx map[int]int, id int) string {
-	a := st.accounts[idx[id]]
+// addAccounts inserts the plan's new accounts in one bulk statement (COPY on PostgreSQL),
+// streamed from the plan: for a large file a copy of all rows as []any would cost more memory
+// than the plan itself. With a job it returns the ids of the school's accounts by key, for the
+// change records.
+func (w *writer) addAccounts(p *Plan, classes classIDs) (map[string]int, error) {
+	if p.Counts.Added == 0 {
+		return nil, nil
+	}
+	err := store.InsertAccounts(w.ctx, w.tx, w.dialect, func(put func(*store.NewAccount) error) error {
+		for i := range p.Users {
+			if u := &p.Users[i]; u.Outcome == OutcomeNew {
+				if err := put(w.newAccount(u, classes)); err != nil {
+					return err
+				}
+				w.step() // progress per added row: the progress bar moves during the bulk insert
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("add accounts: %w", err)
+	}
+	if w.jobID == 0 {
+		return nil, nil
+	}
+	ids, err := store.AccountIDsByKey(w.ctx, w.tx, w.dialect, w.schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("read new account ids: %w", err)
+	}
+	return ids, nil
+}
+
+// updateAccounts updates and archives the plan's accounts, with one prepared statement each.
+func (w *writer) updateAccounts(p *Plan, classes classIDs) error {
+	stmts, err := store.PrepareAccountStmts(w.ctx, w.tx, w.dialect, false)
+	if err != nil {
+		return err
+	}
+	defer stmts.Close()
+	for i := range p.Users {
+		u := &p.Users[i]
+		switch u.Outcome {
+		case OutcomeUpdated:
+			if err := stmts.Update(u.AccountID, w.schoolID, updatedState(u, classes), w.now); err != nil {
+				return fmt.Errorf("update account %s (line %d): %w", u.Key, u.Line, err)
+			}
+		case OutcomeArchived:
+			if err := stmts.Archive(u.AccountID, w.schoolID, w.now); err != nil {
+				return fmt.Errorf("archive account %s: %w", u.Key, err)
+			}
+		default:
+			continue
+		}
+		w.step()
+	}
+	return nil
+}
+
+// recordChanges writes the job's change records: additions first, then every update and
+// archive with the account's state before it, for undo.
+func (w *writer) recordChanges(p *Plan, st *State, ids map[string]int) error {
+	idx := st.index()
+	return store.InsertChanges(w.ctx, w.tx, w.dialect, func(put func(*store.Change) error) error {
+		for i := range p.Users {
+			if u := &p.Users[i]; u.Outcome == OutcomeNew {
+				if err := put(&store.Change{JobID: w.jobID, AccountID: ids[u.Key], Action: accountchange.ActionADDED}); err != nil {
+					return err
+				}
+			}
+		}
+		for i := range p.Users {
+			u := &p.Users[i]
+			action, ok := changeAction(u.Outcome)
+			if !ok || u.Outcome == OutcomeNew {
+				continue
+			}
+			if err := put(&store.Change{JobID: w.jobID, AccountID: u.AccountID, Action: action, Before: st.before(idx, u.AccountID)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// changeAction is the change record of an outcome; ok is false for an outcome that writes nothing.
+func changeAction(o Outcome) (a accountchange.Action, ok bool) {
+	switch o {
+	case OutcomeNew:
+		return accountchange.ActionADDED, true
+	case OutcomeUpdated:
+		return accountchange.ActionUPDATED, true
+	case OutcomeArchived:
+		return accountchange.ActionARCHIVED, true
+	}
+	return "", false
+}
+
+// index maps account ids to their index in st.accounts.
+func (st *State) index() map[int]int {
+	idx := make(map[int]int, len(st.accounts))
+	for i, a := range st.accounts {
+		idx[a.id] = i
+	}
+	return idx
+}
+
+// before is the stored state of account id as an account change records it.
+func (st *State) before(idx map[int]int, id int) *store.AccountState {
+	a := &st.accounts[idx[id]]
 	updated := a.updatedAt
-	b := before{Person: a.person, Status: a.status, ArchivedAt: a.archivedAt, UpdatedAt: &updated}
+	p := &a.person
+	b := &store.AccountState{Key: p.Key, FirstName: p.FirstName, Infix: p.Infix, LastName: p.LastName, Class: p.Class, Level: p.Level,
+		Year: p.Year, Email: p.Email, Username: p.Username, EckID: p.EckID, Status: a.status, ArchivedAt: a.archivedAt, UpdatedAt: &updated}
 	if c, ok := st.classes[a.classKey]; ok && a.classKey != "" {
 		b.ClassID = &c.id
 	}
-	raw, _ := json.Marshal(b) // plain strings and ints: cannot fail
-	return string(raw)
+	return b
 }
 
 // createClasses inserts the plan's new classes and returns the id of every class by name key.
-func (w *writer) createClasses(p *Plan, st *State, res *Result) (map[string]int, error) {
-	ids := make(map[string]int, len(st.classes)+len(p.ClassesToCreate))
+func (w *writer) createClasses(p *Plan, st *State, res *Result) (classIDs, error) {
+	ids := make(classIDs, len(st.classes)+len(p.ClassesToCreate))
 	for k, c := range st.classes {
 		ids[k] = c.id
 	}
@@ -372,151 +401,17 @@ func (w *writer) createClasses(p *Plan, st *State, res *Result) (map[string]int,
 			first[k] = &res.Records[i]
 		}
 	}
-	// One INSERT per batch of classes: a board's thousands of classes one round trip each
-	// took ~0.4 s on PostgreSQL. $1 is the school, $2 the time, $3 the job, then four per class.
-	for start := 0; start < len(p.ClassesToCreate); start += classBatch {
-		batch := p.ClassesToCreate[start:min(start+classBatch, len(p.ClassesToCreate))]
-		var q strings.Builder
-		q.WriteString("INSERT INTO classes (school_id, name, name_key, year, level, created_at, updated_at, created_by_job_id) VALUES ")
-		args := make([]any, 3, 3+4*len(batch))
-		args[0], args[1], args[2] = w.schoolID, w.now, nullID(w.jobID)
-		for i, name := range batch {
-			k := names.ClassKey(name)
-			var year any
-			level := ""
-			if r := first[k]; r != nil {
-				year, level = nullYear(r.Year), string(r.Level)
-			}
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			n := len(args)
-			q.WriteString("(" + w.ph(1) + ", " + w.ph(n+1) + ", " + w.ph(n+2) + ", " + w.ph(n+3) + ", " + w.ph(n+4) + ", " + w.ph(2) + ", " + w.ph(2) + ", " + w.ph(3) + ")")
-			args = append(args, name, k, year, level)
+	classes := make([]store.NewClass, len(p.ClassesToCreate))
+	for i, name := range p.ClassesToCreate {
+		c := store.NewClass{Name: name, NameKey: names.ClassKey(name)}
+		if r := first[c.NameKey]; r != nil {
+			c.Year, c.Level = r.Year, string(r.Level)
 		}
-		q.WriteString(" RETURNING id, name_key")
-		if err := w.insertClasses(q.String(), args, len(batch), ids); err != nil {
-			return nil, fmt.Errorf("create classes %q to %q: %w", batch[0], batch[len(batch)-1], err)
-		}
-		if w.afterClassBatch != nil {
-			if err := w.afterClassBatch(); err != nil {
-				return nil, err
-			}
-		}
+		classes[i] = c
+	}
+	tx := func() store.Execer { return w.tx }
+	if err := store.InsertClasses(w.ctx, tx, w.dialect, w.schoolID, w.jobID, w.now, classes, ids, w.afterClassBatch); err != nil {
+		return nil, err
 	}
 	return ids, nil
-}
-
-// classBatch is how many classes one INSERT creates; with four parameters each it stays well
-// below the parameter limits of SQLite (32,766) and PostgreSQL (65,535).
-const classBatch = 1000
-
-// insertClasses runs one batch insert and records the new ids by name key.
-func (w *writer) insertClasses(query string, args []any, want int, ids map[string]int) error {
-	rows, err := w.tx.QueryContext(w.ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	got := 0
-	for rows.Next() {
-		var id int
-		var k string
-		if err := rows.Scan(&id, &k); err != nil {
-			return err
-		}
-		ids[k] = id
-		got++
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if got != want {
-		return fmt.Errorf("%d classes inserted, want %d", got, want)
-	}
-	return nil
-}
-
-func (w *writer) idsByKey() (map[string]int, error) {
-	rows, err := w.tx.QueryContext(w.ctx, "SELECT id, external_key FROM accounts WHERE school_id = "+w.ph(1)+" AND external_key IS NOT NULL", w.schoolID)
-	if err != nil {
-		return nil, fmt.Errorf("read new account ids: %w", err)
-	}
-	defer rows.Close()
-	ids := map[string]int{}
-	for rows.Next() {
-		var id int
-		var k string
-		if err := rows.Scan(&id, &k); err != nil {
-			return nil, fmt.Errorf("read new account ids: %w", err)
-		}
-		ids[k] = id
-	}
-	return ids, rows.Err()
-}
-
-// bulkInsert writes the rows that each passes to put into table: COPY on PostgreSQL, a prepared
-// INSERT per row on SQLite (cheap there: no round trips).
-func (w *writer) bulkInsert(table string, cols []string, each func(put func(row ...any) error) error) error {
-	var q string
-	if w.dialect == dialect.Postgres {
-		q = pq.CopyIn(table, cols...)
-	} else {
-		q = "INSERT INTO " + table + " (" + joinCols(cols) + ") VALUES ("
-		for i := range cols {
-			if i > 0 {
-				q += ", "
-			}
-			q += w.ph(i + 1)
-		}
-		q += ")"
-	}
-	stmt, err := w.tx.PrepareContext(w.ctx, q)
-	if err != nil {
-		return fmt.Errorf("prepare insert into %s: %w", table, err)
-	}
-	defer stmt.Close()
-	n := 0
-	err = each(func(row ...any) error {
-		n++
-		if _, err := stmt.ExecContext(w.ctx, row...); err != nil {
-			return fmt.Errorf("insert into %s, row %d: %w", table, n, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if w.dialect == dialect.Postgres {
-		if _, err := stmt.ExecContext(w.ctx); err != nil {
-			return fmt.Errorf("copy into %s: %w", table, err)
-		}
-	}
-	return nil
-}
-
-func joinCols(cols []string) string {
-	s := ""
-	for i, c := range cols {
-		if i > 0 {
-			s += ", "
-		}
-		s += c
-	}
-	return s
-}
-
-func nullYear(y int) any {
-	if y == 0 {
-		return nil
-	}
-	return y
-}
-
-// nullID is NULL for 0, so that an apply without a job records no creating job.
-func nullID(id int) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }

@@ -35,7 +35,7 @@ func Prepare(data []byte, m Mapping, levels map[string]Level) (*Prepared, error)
 
 // PlanFor plans a prepared file against the school's live accounts, without writing.
 func PlanFor(ctx context.Context, db *store.DB, schoolID int, p *Prepared, actions Actions) (*Plan, error) {
-	st, err := LoadState(ctx, db.SQL, Placeholder(db.Dialect), schoolID)
+	st, err := LoadState(ctx, db.SQL, db.Dialect, schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}

@@ -3,7 +3,6 @@ package importer
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/numo/accounts/internal/names"
+	"github.com/numo/accounts/internal/store"
 )
 
 // Actions are what an import may do with the school's accounts.
@@ -135,118 +135,64 @@ type stateClass struct {
 }
 
 // Querier is what LoadState reads through: a *sql.DB, *sql.Tx or *sql.Conn.
-type Querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+type Querier = store.Querier
 
-// LoadState reads the school's accounts and classes. ph renders the n-th placeholder of the
-// database's dialect.
-func LoadState(ctx context.Context, q Querier, ph func(int) string, schoolID int) (*State, error) {
+// LoadState reads the school's accounts and classes through q, in the dialect d.
+func LoadState(ctx context.Context, q Querier, d string, schoolID int) (*State, error) {
 	st := &State{SchoolID: schoolID, classes: map[string]stateClass{}}
-	row, err := q.QueryContext(ctx, "SELECT archive_threshold FROM schools WHERE id = "+ph(1), schoolID)
-	if err != nil {
-		return nil, fmt.Errorf("load school %d: %w", schoolID, err)
-	}
-	found := row.Next()
-	if found {
-		err = row.Scan(&st.Threshold)
-	}
-	row.Close()
+	threshold, found, err := store.ArchiveThreshold(ctx, q, d, schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("load school %d: %w", schoolID, err)
 	}
 	if !found {
 		return nil, fmt.Errorf("load school %d: %w", schoolID, ErrSchoolNotFound)
 	}
+	st.Threshold = threshold
 	classByID := map[int]stateClass{}
-	rows, err := q.QueryContext(ctx, "SELECT id, name, name_key FROM classes WHERE school_id = "+ph(1), schoolID)
-	if err != nil {
-		return nil, fmt.Errorf("load classes: %w", err)
-	}
-	for rows.Next() {
-		var c stateClass
-		var key string
-		if err := rows.Scan(&c.id, &c.name, &key); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("load classes: %w", err)
-		}
-		st.classes[key] = c
-		classByID[c.id] = c
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := store.EachClass(ctx, q, d, schoolID, func(c store.ClassRow) {
+		sc := stateClass{id: c.ID, name: c.Name}
+		st.classes[c.NameKey] = sc
+		classByID[c.ID] = sc
+	}); err != nil {
 		return nil, fmt.Errorf("load classes: %w", err)
 	}
 	// Sizing the account list up front keeps a large school's plan from holding two copies of it
 	// while append grows the slice.
-	n, err := countAccounts(ctx, q, ph, schoolID)
+	n, err := store.CountAccounts(ctx, q, d, schoolID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("count accounts: %w", err)
 	}
 	st.accounts = make([]existing, 0, n)
 	st.byKey = make(map[string]int, n)
 	st.byNumeric = make(map[string]int, n)
-	rows, err = q.QueryContext(ctx, `SELECT id, external_key, role, status, first_name, infix, last_name, email, username,
-		eck_id, level, year, class_id, updated_at, archived_at FROM accounts WHERE school_id = `+ph(1)+` ORDER BY id`, schoolID)
-	if err != nil {
-		return nil, fmt.Errorf("load accounts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			a          existing
-			key        sql.NullString
-			year       sql.NullInt64
-			classID    sql.NullInt64
-			archivedAt sql.NullTime
-		)
-		if err := rows.Scan(&a.id, &key, &a.role, &a.status, &a.person.FirstName, &a.person.Infix, &a.person.LastName,
-			&a.person.Email, &a.person.Username, &a.person.EckID, &a.person.Level, &year, &classID, &a.updatedAt, &archivedAt); err != nil {
-			return nil, fmt.Errorf("load accounts: %w", err)
-		}
-		a.key, a.person.Key = key.String, key.String
-		a.person.Year = int(year.Int64)
-		if archivedAt.Valid {
-			t := archivedAt.Time
-			a.archivedAt = &t
-		}
-		if classID.Valid {
-			c := classByID[int(classID.Int64)]
-			a.className, a.classKey, a.person.Class = c.name, names.ClassKey(c.name), c.name
-		}
-		st.accounts = append(st.accounts, a)
-		i := len(st.accounts) - 1
-		if key.Valid {
-			st.byKey[a.key] = i
-			if n, ok := stripZeros(a.key); ok {
-				if _, dup := st.byNumeric[n]; dup {
-					st.byNumeric[n] = -1
-				} else {
-					st.byNumeric[n] = i
-				}
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if err := store.EachAccount(ctx, q, d, schoolID, func(r *store.AccountRow) { st.add(r, classByID) }); err != nil {
 		return nil, fmt.Errorf("load accounts: %w", err)
 	}
 	return st, nil
 }
 
-// countAccounts returns the number of accounts of the school.
-func countAccounts(ctx context.Context, q Querier, ph func(int) string, schoolID int) (int, error) {
-	rows, err := q.QueryContext(ctx, "SELECT COUNT(*) FROM accounts WHERE school_id = "+ph(1), schoolID)
-	if err != nil {
-		return 0, fmt.Errorf("count accounts: %w", err)
+// add adds a loaded account to the state.
+func (st *State) add(r *store.AccountRow, classByID map[int]stateClass) {
+	a := existing{id: r.ID, key: r.Key, role: r.Role, status: r.Status, updatedAt: r.UpdatedAt, archivedAt: r.ArchivedAt,
+		person: Person{Key: r.Key, FirstName: r.FirstName, Infix: r.Infix, LastName: r.LastName, Email: r.Email,
+			Username: r.Username, EckID: r.EckID, Level: r.Level, Year: r.Year}}
+	if r.ClassID != 0 {
+		c := classByID[r.ClassID]
+		a.className, a.classKey, a.person.Class = c.name, names.ClassKey(c.name), c.name
 	}
-	defer rows.Close()
-	n := 0
-	if rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			return 0, fmt.Errorf("count accounts: %w", err)
+	st.accounts = append(st.accounts, a)
+	i := len(st.accounts) - 1
+	if !r.HasKey {
+		return
+	}
+	st.byKey[a.key] = i
+	if n, ok := stripZeros(a.key); ok {
+		if _, dup := st.byNumeric[n]; dup {
+			st.byNumeric[n] = -1
+		} else {
+			st.byNumeric[n] = i
 		}
 	}
-	return n, rows.Err()
 }
 
 // stripZeros returns a numeric key without its leading zeros; ok is false for other keys.

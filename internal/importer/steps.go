@@ -3,12 +3,12 @@ package importer
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/numo/accounts/internal/names"
+	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -110,32 +110,28 @@ func reserve(ctx context.Context, db *store.DB, schoolID int, opt ApplyOptions) 
 }
 
 func tryReserve(ctx context.Context, db *store.DB, schoolID int, opt ApplyOptions) error {
-	ph := Placeholder(db.Dialect)
 	tx, err := db.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("apply: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	start := time.Now()
-	var status string
-	var committedAt sql.NullTime
-	if err := tx.QueryRowContext(ctx, "SELECT status, committed_at FROM import_jobs WHERE id = "+ph(1)+" AND school_id = "+ph(2),
-		opt.JobID, schoolID).Scan(&status, &committedAt); err != nil {
+	job, err := store.LoadJobState(ctx, tx, db.Dialect, opt.JobID, schoolID)
+	if err != nil {
 		return fmt.Errorf("apply: job %d: %w", opt.JobID, err)
 	}
 	switch {
-	case status == "COMMITTED":
+	case job.Status == importjob.StatusCOMMITTED:
 		return ErrAlreadyApplied
-	case status != "COMMITTING":
-		return fmt.Errorf("apply: job %d is %s: %w", opt.JobID, status, ErrJobNotCommitting)
-	case committedAt.Valid:
+	case job.Status != importjob.StatusCOMMITTING:
+		return fmt.Errorf("apply: job %d is %s: %w", opt.JobID, job.Status, ErrJobNotCommitting)
+	case job.CommittedAt.Valid:
 		return fmt.Errorf("apply: job %d is being applied already: %w", opt.JobID, ErrAlreadyApplied)
 	}
 	if err := store.LockSchool(ctx, tx, db.Dialect, schoolID); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE import_jobs SET committed_at = "+ph(1)+" WHERE id = "+ph(2)+" AND status = 'COMMITTING'",
-		opt.Now, opt.JobID); err != nil {
+	if err := store.ReserveCommit(ctx, tx, db.Dialect, opt.JobID, opt.Now); err != nil {
 		return fmt.Errorf("apply: reserve school: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -147,28 +143,20 @@ func tryReserve(ctx context.Context, db *store.DB, schoolID int, opt ApplyOption
 
 // applyReserved plans, checks and writes a reserved commit in steps.
 func applyReserved(ctx context.Context, db *store.DB, in PlanInput, schoolID int, actions Actions, opt ApplyOptions, progress func(Progress)) (*Plan, error) {
-	ph := Placeholder(db.Dialect)
 	progress(Progress{Phase: "planning", Total: len(in.Result.Records)})
 	// A read transaction: one snapshot of the school, without the write lock.
 	rtx, err := db.SQL.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("apply: begin: %w", err)
 	}
-	st, err := LoadState(ctx, rtx, ph, schoolID)
+	st, plan, err := planChecked(ctx, rtx, db.Dialect, in, schoolID, actions, opt)
 	rtx.Rollback() //nolint:errcheck // read only
 	if err != nil {
-		return nil, fmt.Errorf("apply: %w", err)
+		return nil, err
 	}
-	plan := MakePlan(in, st, actions)
-	if opt.ExpectedHash != "" && plan.Hash != opt.ExpectedHash {
-		return nil, ErrStalePreview
-	}
-	if plan.Guard.ConfirmationRequired && opt.ConfirmArchive != plan.Guard.ToArchive {
-		return nil, &ArchiveConfirmationError{Guard: plan.Guard}
-	}
-	s := &stepper{db: db, ph: ph, jobID: opt.JobID, stats: opt.Stats}
+	s := &stepper{db: db, jobID: opt.JobID, stats: opt.Stats}
 	defer s.abort()
-	w := &writer{ctx: ctx, dialect: db.Dialect, ph: ph, now: opt.Now, schoolID: schoolID, jobID: opt.JobID,
+	w := &writer{ctx: ctx, dialect: db.Dialect, now: opt.Now, schoolID: schoolID, jobID: opt.JobID,
 		total: plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived, progress: progress}
 	if err := s.begin(ctx); err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
@@ -182,62 +170,14 @@ func applyReserved(ctx context.Context, db *store.DB, in PlanInput, schoolID int
 		return nil
 	}
 	w.progress(Progress{Phase: "writing", Total: w.total})
-	classIDs, err := w.createClasses(plan, st, in.Result)
+	classes, err := w.createClasses(plan, st, in.Result)
 	if err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
-	classRef := func(class string) any {
-		if id, ok := classIDs[names.ClassKey(class)]; ok {
-			return id
-		}
-		return nil
+	if err := w.writeSteps(s, plan, st, classes); err != nil {
+		return nil, err
 	}
-	idx := make(map[int]int, len(st.accounts))
-	for i, a := range st.accounts {
-		idx[a.id] = i
-	}
-	for i := range plan.Users {
-		u := &plan.Users[i]
-		switch u.Outcome {
-		case OutcomeNew:
-			// LastInsertId, not RETURNING: a query's rows cost a goroutine each under a context.
-			res, err := s.ins.ExecContext(ctx, schoolID, "PUPIL", u.Key, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID,
-				u.Level, nullYear(u.Year), classRef(u.Class), "ACTIVE", opt.Now, opt.Now, names.SortKey(u.LastName, u.FirstName))
-			if err != nil {
-				return nil, fmt.Errorf("apply: add account %s (line %d): %w", u.Key, u.Line, err)
-			}
-			id, err := res.LastInsertId()
-			if err != nil {
-				return nil, fmt.Errorf("apply: add account %s (line %d): %w", u.Key, u.Line, err)
-			}
-			if _, err := s.change.ExecContext(ctx, opt.JobID, id, "ADDED", nil); err != nil {
-				return nil, fmt.Errorf("apply: record addition of %s: %w", u.Key, err)
-			}
-		case OutcomeUpdated:
-			if _, err := s.change.ExecContext(ctx, opt.JobID, u.AccountID, "UPDATED", beforeJSON(st, idx, u.AccountID)); err != nil {
-				return nil, fmt.Errorf("apply: record update of %s: %w", u.Key, err)
-			}
-			if _, err := s.upd.ExecContext(ctx, u.FirstName, u.Infix, u.LastName, u.Email, u.Username, u.EckID, u.Level,
-				nullYear(u.Year), classRef(u.Class), opt.Now, u.AccountID, schoolID, names.SortKey(u.LastName, u.FirstName)); err != nil {
-				return nil, fmt.Errorf("apply: update account %s (line %d): %w", u.Key, u.Line, err)
-			}
-		case OutcomeArchived:
-			if _, err := s.change.ExecContext(ctx, opt.JobID, u.AccountID, "ARCHIVED", beforeJSON(st, idx, u.AccountID)); err != nil {
-				return nil, fmt.Errorf("apply: record archive of %s: %w", u.Key, err)
-			}
-			if _, err := s.arch.ExecContext(ctx, opt.Now, u.AccountID, schoolID); err != nil {
-				return nil, fmt.Errorf("apply: archive account %s: %w", u.Key, err)
-			}
-		default:
-			continue
-		}
-		w.step()
-		if err := s.next(ctx); err != nil {
-			return nil, fmt.Errorf("apply: %w", err)
-		}
-	}
-	w.tx = s.tx
-	if err := finishJob(ctx, s.tx, ph, plan, opt, w.total); err != nil {
+	if err := finishJob(ctx, s.tx, db.Dialect, plan, opt, w.total); err != nil {
 		return nil, err
 	}
 	if err := s.commit(); err != nil {
@@ -247,18 +187,69 @@ func applyReserved(ctx context.Context, db *store.DB, in PlanInput, schoolID int
 	return plan, nil
 }
 
+// writeSteps writes every account of the plan with its change record, in steps.
+func (w *writer) writeSteps(s *stepper, plan *Plan, st *State, classes classIDs) error {
+	idx := st.index()
+	for i := range plan.Users {
+		u := &plan.Users[i]
+		if _, ok := changeAction(u.Outcome); !ok {
+			continue
+		}
+		if err := w.writeOne(s.stmts, u, st, idx, classes); err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
+		w.step()
+		if err := s.next(w.ctx); err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeOne writes one account of the plan and its change record (the record of an update or
+// archive first, with the account's state before it).
+func (w *writer) writeOne(stmts *store.AccountStmts, u *PlannedUser, st *State, idx map[int]int, classes classIDs) error {
+	action, _ := changeAction(u.Outcome)
+	if u.Outcome == OutcomeNew {
+		id, err := stmts.Insert(w.newAccount(u, classes))
+		if err != nil {
+			return fmt.Errorf("add account %s (line %d): %w", u.Key, u.Line, err)
+		}
+		if err := stmts.Change(&store.Change{JobID: w.jobID, AccountID: id, Action: action}); err != nil {
+			return fmt.Errorf("record addition of %s: %w", u.Key, err)
+		}
+		return nil
+	}
+	if err := stmts.Change(&store.Change{JobID: w.jobID, AccountID: u.AccountID, Action: action, Before: st.before(idx, u.AccountID)}); err != nil {
+		what := "update"
+		if u.Outcome == OutcomeArchived {
+			what = "archive"
+		}
+		return fmt.Errorf("record %s of %s: %w", what, u.Key, err)
+	}
+	if u.Outcome == OutcomeUpdated {
+		if err := stmts.Update(u.AccountID, w.schoolID, updatedState(u, classes), w.now); err != nil {
+			return fmt.Errorf("update account %s (line %d): %w", u.Key, u.Line, err)
+		}
+		return nil
+	}
+	if err := stmts.Archive(u.AccountID, w.schoolID, w.now); err != nil {
+		return fmt.Errorf("archive account %s: %w", u.Key, err)
+	}
+	return nil
+}
+
 // stepper runs the write transactions of a commit in steps, with its statements prepared in
 // each.
 type stepper struct {
 	db    *store.DB
-	ph    func(int) string
 	jobID int
 	stats *ApplyStats
 
-	tx                     *sql.Tx
-	started                time.Time
-	rows                   int
-	ins, upd, arch, change *sql.Stmt
+	tx      *sql.Tx
+	started time.Time
+	rows    int
+	stmts   *store.AccountStmts
 }
 
 // begin starts the next step. The job must still be the reserved commit: the reaper of dead
@@ -269,33 +260,15 @@ func (s *stepper) begin(ctx context.Context) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	s.tx, s.started, s.rows = tx, time.Now(), 0
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM import_jobs WHERE id = "+s.ph(1)+
-		" AND status = 'COMMITTING' AND committed_at IS NOT NULL", s.jobID).Scan(&n); err != nil {
+	ok, err := store.CommitReserved(ctx, tx, s.db.Dialect, s.jobID)
+	if err != nil {
 		return fmt.Errorf("job %d: %w", s.jobID, err)
 	}
-	if n != 1 {
+	if !ok {
 		return fmt.Errorf("job %d: %w", s.jobID, ErrJobNotCommitting)
 	}
-	prep := func(q string) *sql.Stmt {
-		if err != nil {
-			return nil
-		}
-		var st *sql.Stmt
-		st, err = tx.PrepareContext(ctx, q)
-		return st
-	}
-	ph := s.ph
-	s.ins = prep("INSERT INTO accounts (school_id, role, external_key, first_name, infix, last_name, email, username, eck_id, level, year, class_id, status, created_at, updated_at, sort_name) VALUES (" +
-		ph(1) + ", " + ph(2) + ", " + ph(3) + ", " + ph(4) + ", " + ph(5) + ", " + ph(6) + ", " + ph(7) + ", " + ph(8) + ", " + ph(9) + ", " + ph(10) +
-		", " + ph(11) + ", " + ph(12) + ", " + ph(13) + ", " + ph(14) + ", " + ph(15) + ", " + ph(16) + ")")
-	s.upd = prep(updateAccountSQL(ph))
-	s.arch = prep(archiveAccountSQL(ph))
-	s.change = prep("INSERT INTO account_changes (job_id, account_id, action, before) VALUES (" + ph(1) + ", " + ph(2) + ", " + ph(3) + ", " + ph(4) + ")")
-	if err != nil {
-		return fmt.Errorf("prepare: %w", err)
-	}
-	return nil
+	s.stmts, err = store.PrepareAccountStmts(ctx, tx, s.db.Dialect, true)
+	return err
 }
 
 // next ends the step after stepRows accounts or stepTime, and begins the next one.
@@ -324,12 +297,10 @@ func (s *stepper) commit() error {
 }
 
 func (s *stepper) closeStmts() {
-	for _, st := range []*sql.Stmt{s.ins, s.upd, s.arch, s.change} {
-		if st != nil {
-			st.Close()
-		}
+	if s.stmts != nil {
+		s.stmts.Close()
+		s.stmts = nil
 	}
-	s.ins, s.upd, s.arch, s.change = nil, nil, nil, nil
 }
 
 // abort rolls back the open step, if any.
@@ -351,10 +322,9 @@ func (s *stepper) abort() {
 // caller marked it failed although its rollback had failed); the change records of a committed
 // job are its undo log. It returns how many accounts it rolled back.
 func RollBack(ctx context.Context, db *store.DB, jobID int) (int, error) {
-	ph := Placeholder(db.Dialect)
 	total := 0
 	for {
-		n, done, err := rollBackStep(ctx, db, ph, jobID)
+		n, done, err := rollBackStep(ctx, db, jobID)
 		total += n
 		if err != nil || done {
 			return total, err
@@ -362,64 +332,38 @@ func RollBack(ctx context.Context, db *store.DB, jobID int) (int, error) {
 	}
 }
 
-type journalEntry struct {
-	accountID int
-	action    string
-	before    []byte
-}
-
 // rollBackStep rolls back up to stepRows change records of the job in one transaction; done
 // reports that none were left and the job's classes and mark are gone too.
-func rollBackStep(ctx context.Context, db *store.DB, ph func(int) string, jobID int) (int, bool, error) {
+func rollBackStep(ctx context.Context, db *store.DB, jobID int) (int, bool, error) {
+	d := db.Dialect
 	tx, err := db.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, false, fmt.Errorf("roll back job %d: begin: %w", jobID, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	var status string
-	var schoolID int
-	var committedAt sql.NullTime
-	if err := tx.QueryRowContext(ctx, "SELECT status, school_id, committed_at FROM import_jobs WHERE id = "+ph(1), jobID).Scan(&status, &schoolID, &committedAt); err != nil {
+	job, err := store.LoadJobState(ctx, tx, d, jobID, 0)
+	if err != nil {
 		return 0, false, fmt.Errorf("roll back job %d: %w", jobID, err)
 	}
-	if status != "COMMITTING" && (status != "FAILED" || !committedAt.Valid) {
+	if job.Status != importjob.StatusCOMMITTING && (job.Status != importjob.StatusFAILED || !job.CommittedAt.Valid) {
 		return 0, true, nil
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT account_id, action, before FROM account_changes WHERE job_id = "+ph(1)+
-		" ORDER BY account_id LIMIT "+fmt.Sprint(stepRows), jobID)
+	entries, err := store.JobChanges(ctx, tx, d, jobID, stepRows)
 	if err != nil {
 		return 0, false, fmt.Errorf("roll back job %d: read changes: %w", jobID, err)
 	}
-	var entries []journalEntry
-	for rows.Next() {
-		var e journalEntry
-		var b sql.NullString
-		if err := rows.Scan(&e.accountID, &e.action, &b); err != nil {
-			rows.Close()
-			return 0, false, fmt.Errorf("roll back job %d: read changes: %w", jobID, err)
-		}
-		e.before = []byte(b.String)
-		entries = append(entries, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, false, fmt.Errorf("roll back job %d: read changes: %w", jobID, err)
-	}
 	for _, e := range entries {
-		if err := rollBackAccount(ctx, tx, ph, jobID, schoolID, e); err != nil {
-			return 0, false, fmt.Errorf("roll back job %d: account %d: %w", jobID, e.accountID, err)
+		if err := rollBackAccount(ctx, tx, d, jobID, job.SchoolID, e); err != nil {
+			return 0, false, fmt.Errorf("roll back job %d: account %d: %w", jobID, e.AccountID, err)
 		}
 	}
 	done := len(entries) == 0
 	if done {
-		for _, q := range []string{
-			"DELETE FROM class_teachers WHERE class_id IN (SELECT id FROM classes WHERE created_by_job_id = " + ph(1) + ")",
-			"DELETE FROM classes WHERE created_by_job_id = " + ph(1),
-			"UPDATE import_jobs SET committed_at = NULL WHERE id = " + ph(1) + " AND status IN ('COMMITTING', 'FAILED')",
-		} {
-			if _, err := tx.ExecContext(ctx, q, jobID); err != nil {
-				return 0, false, fmt.Errorf("roll back job %d: %w", jobID, err)
-			}
+		if err := store.DeleteJobClasses(ctx, tx, d, jobID); err != nil {
+			return 0, false, fmt.Errorf("roll back job %d: %w", jobID, err)
+		}
+		if err := store.ClearCommitMark(ctx, tx, d, jobID); err != nil {
+			return 0, false, fmt.Errorf("roll back job %d: %w", jobID, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -429,51 +373,24 @@ func rollBackStep(ctx context.Context, db *store.DB, ph func(int) string, jobID 
 }
 
 // rollBackAccount undoes the job's change of one account and removes its change record.
-func rollBackAccount(ctx context.Context, tx *sql.Tx, ph func(int) string, jobID, schoolID int, e journalEntry) error {
-	switch e.action {
-	case "ADDED":
+func rollBackAccount(ctx context.Context, tx *sql.Tx, d string, jobID, schoolID int, e store.JournalEntry) error {
+	switch e.Action {
+	case accountchange.ActionADDED:
 		// Nothing else may point at an account only this unfinished commit made but its
 		// sessions (none: it has no password yet) and its change record.
-		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE account_id = "+ph(1), e.accountID); err != nil {
+		if err := store.DeleteChange(ctx, tx, d, jobID, e.AccountID); err != nil {
 			return err
 		}
-	case "UPDATED", "ARCHIVED":
-		var b before
-		if err := json.Unmarshal(e.before, &b); err != nil {
+		return store.DeleteUnfinishedAccount(ctx, tx, d, e.AccountID, schoolID)
+	case accountchange.ActionUPDATED, accountchange.ActionARCHIVED:
+		b, err := store.DecodeAccountState(e.Before)
+		if err != nil {
 			return fmt.Errorf("read state before the job: %w", err)
 		}
-		var year any
-		if b.Year != 0 {
-			year = b.Year
-		}
-		var classID, archivedAt, updatedAt any
-		if b.ClassID != nil {
-			classID = *b.ClassID
-		}
-		if b.ArchivedAt != nil {
-			archivedAt = *b.ArchivedAt
-		}
-		if b.UpdatedAt != nil {
-			updatedAt = *b.UpdatedAt
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE accounts SET first_name = "+ph(1)+", infix = "+ph(2)+", last_name = "+ph(3)+
-			", email = "+ph(4)+", username = "+ph(5)+", eck_id = "+ph(6)+", level = "+ph(7)+", year = "+ph(8)+", class_id = "+ph(9)+
-			", status = "+ph(10)+", archived_at = "+ph(11)+", updated_at = COALESCE("+ph(12)+", updated_at), sort_name = "+ph(13)+
-			" WHERE id = "+ph(14)+" AND school_id = "+ph(15),
-			b.FirstName, b.Infix, b.LastName, b.Email, b.Username, b.EckID, b.Level, year, classID, b.Status, archivedAt, updatedAt,
-			names.SortKey(b.LastName, b.FirstName), e.accountID, schoolID); err != nil {
+		if err := store.UpdateAccount(ctx, tx, d, e.AccountID, schoolID, b, b.UpdatedAt); err != nil {
 			return err
 		}
-	default:
-		return fmt.Errorf("unknown change %q", e.action)
+		return store.DeleteChange(ctx, tx, d, jobID, e.AccountID)
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM account_changes WHERE job_id = "+ph(1)+" AND account_id = "+ph(2), jobID, e.accountID); err != nil {
-		return err
-	}
-	if e.action == "ADDED" {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM accounts WHERE id = "+ph(1)+" AND school_id = "+ph(2), e.accountID, schoolID); err != nil {
-			return err
-		}
-	}
-	return nil
+	return fmt.Errorf("unknown change %q", e.Action)
 }
