@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/internal/names"
 	"github.com/numo/accounts/internal/store"
 )
@@ -276,15 +277,38 @@ func NewPlanInput(f *File, m Mapping, res *Result) PlanInput {
 
 // MakePlan computes what the import does for the chosen actions against the live state.
 func MakePlan(in PlanInput, st *State, actions Actions) *Plan {
-	p := &Plan{SchoolID: st.SchoolID, Actions: actions, Refused: slices.Clone(in.Result.Refused), Warnings: slices.Clone(in.Result.Warnings)}
-	mapped := map[Field]bool{}
-	for _, f := range in.Mapping {
-		mapped[f] = true
+	pl := newPlanner(in, st, actions)
+	for i := range in.Result.Records {
+		pl.record(&in.Result.Records[i])
 	}
-	matched := make([]bool, len(st.accounts))
+	pl.refusals()
+	active := pl.archives()
+	return pl.finish(active)
+}
+
+// planner is the work in progress of MakePlan.
+type planner struct {
+	in      PlanInput
+	st      *State
+	actions Actions
+	p       *Plan
+	mapped  map[Field]bool
+	// matched marks the accounts of st that the file names (by key, valid or refused).
+	matched      []bool
+	newClasses   map[string]string // class key -> spelling
+	refusedUsers []PlannedUser
+}
+
+func newPlanner(in PlanInput, st *State, actions Actions) *planner {
+	pl := &planner{in: in, st: st, actions: actions, mapped: map[Field]bool{}, matched: make([]bool, len(st.accounts)),
+		newClasses: map[string]string{},
+		p:          &Plan{SchoolID: st.SchoolID, Actions: actions, Refused: slices.Clone(in.Result.Refused), Warnings: slices.Clone(in.Result.Warnings)}}
+	for _, f := range in.Mapping {
+		pl.mapped[f] = true
+	}
 	for k := range in.FileKeys {
 		if i, ok := st.byKey[k]; ok {
-			matched[i] = true
+			pl.matched[i] = true
 		}
 	}
 	// Every record, refusal and archive gets one entry: size Users once, since for a large file
@@ -292,126 +316,172 @@ func MakePlan(in PlanInput, st *State, actions Actions) *Plan {
 	archivable := 0
 	if actions.Archive {
 		for i := range st.accounts {
-			if a := &st.accounts[i]; !matched[i] && a.role == "PUPIL" && a.status == "ACTIVE" {
+			if a := &st.accounts[i]; !pl.matched[i] && a.activePupil() {
 				archivable++
 			}
 		}
 	}
 	if n := len(in.Result.Records) + len(in.Result.Refused) + archivable; n > 0 {
-		p.Users = make([]PlannedUser, 0, n)
+		pl.p.Users = make([]PlannedUser, 0, n)
 	}
-	newClasses := map[string]string{} // class key -> spelling
-	var refusedUsers []PlannedUser
-	for _, r := range in.Result.Records {
-		u := PlannedUser{Line: r.Line, Person: Person{Key: r.Key, FirstName: r.FirstName, Infix: r.Infix, LastName: r.LastName,
-			Class: r.Class, Level: string(r.Level), Year: r.Year, Email: r.Email, Username: r.Username, EckID: r.EckID}}
-		i, found := st.byKey[r.Key]
-		if !found {
-			if n, ok := stripZeros(r.Key); ok {
-				if c, ok := st.byNumeric[n]; ok && c >= 0 && !keyInFile(in.FileKeys, st.accounts[c].key) {
-					i, found = c, true
-					p.Warnings = append(p.Warnings, Problem{Line: r.Line, Field: FieldKey, Code: "leading_zeros",
-						NL: fmt.Sprintf("leerlingnummer %s is gekoppeld aan bestaand account %s (Excel haalt voorloopnullen weg)", r.Key, st.accounts[i].key),
-						EN: fmt.Sprintf("pupil key %s was matched to existing account %s (Excel strips leading zeros)", r.Key, st.accounts[i].key)})
-				}
-			}
-		}
-		classKey := names.ClassKey(r.Class)
-		_, classExists := st.classes[classKey]
-		switch {
-		case !found:
-			if !actions.Add {
-				u.Outcome = OutcomeSkipped
-				break
-			}
-			u.Outcome = OutcomeNew
-			if !classExists {
-				u.ClassCreated = true
-				newClasses[classKey] = r.Class
-			}
-		default:
-			a := &st.accounts[i]
-			matched[i] = true
-			u.AccountID = a.id
-			u.Key = a.key // keep the stored spelling (leading zeros)
-			if a.role != "PUPIL" {
-				u.Outcome = OutcomeRefused
-				u.Reasons = []Problem{{Line: r.Line, Field: FieldKey, Code: "not_a_pupil",
-					NL: fmt.Sprintf("leerlingnummer %s hoort bij een account van een %s, niet van een leerling", r.Key, roleNL(a.role)),
-					EN: fmt.Sprintf("pupil key %s belongs to a %s account, not a pupil's", r.Key, strings.ToLower(a.role))}}
-				refusedUsers = append(refusedUsers, u)
-				p.Refused = append(p.Refused, u.Reasons...)
-				continue
-			}
-			u.Changes = diff(a, &u.Person, mapped, classKey)
-			if a.status != "ACTIVE" {
-				u.Reactivate = true
-				u.Changes = append(u.Changes, Change{Field: "status", Before: "gearchiveerd", After: "actief"})
-			}
-			switch {
-			case len(u.Changes) == 0:
-				u.Outcome = OutcomeUnchanged
-			case !actions.Update:
-				u.Outcome = OutcomeSkipped
-			default:
-				u.Outcome = OutcomeUpdated
-				if !classExists && slices.ContainsFunc(u.Changes, func(c Change) bool { return c.Field == "class" }) {
-					u.ClassCreated = true
-					newClasses[classKey] = r.Class
-				}
-			}
-			// Fields the file does not carry keep their stored values.
-			fillUnmapped(&u.Person, a, mapped)
-		}
-		p.Users = append(p.Users, u)
+	return pl
+}
+
+// activePupil reports whether the account is an active pupil's.
+func (a *existing) activePupil() bool {
+	return a.role == string(account.RolePUPIL) && a.status == string(account.StatusACTIVE)
+}
+
+// match finds the account of a record: by key, or by its key without leading zeros when Excel
+// stripped them (with a warning).
+func (pl *planner) match(r *Record) (int, bool) {
+	st := pl.st
+	if i, found := st.byKey[r.Key]; found {
+		return i, true
 	}
-	p.Users = append(p.Users, refusedUsers...)
-	for _, prob := range in.Result.Refused {
-		if len(p.Users) > 0 && p.Users[len(p.Users)-1].Outcome == OutcomeRefused && p.Users[len(p.Users)-1].Line == prob.Line && p.Users[len(p.Users)-1].AccountID == 0 {
-			last := &p.Users[len(p.Users)-1]
+	n, ok := stripZeros(r.Key)
+	if !ok {
+		return 0, false
+	}
+	c, ok := st.byNumeric[n]
+	if !ok || c < 0 || keyInFile(pl.in.FileKeys, st.accounts[c].key) {
+		return 0, false
+	}
+	pl.p.Warnings = append(pl.p.Warnings, Problem{Line: r.Line, Field: FieldKey, Code: "leading_zeros",
+		NL: fmt.Sprintf("leerlingnummer %s is gekoppeld aan bestaand account %s (Excel haalt voorloopnullen weg)", r.Key, st.accounts[c].key),
+		EN: fmt.Sprintf("pupil key %s was matched to existing account %s (Excel strips leading zeros)", r.Key, st.accounts[c].key)})
+	return c, true
+}
+
+// record plans one valid row of the file.
+func (pl *planner) record(r *Record) {
+	u := PlannedUser{Line: r.Line, Person: Person{Key: r.Key, FirstName: r.FirstName, Infix: r.Infix, LastName: r.LastName,
+		Class: r.Class, Level: string(r.Level), Year: r.Year, Email: r.Email, Username: r.Username, EckID: r.EckID}}
+	i, found := pl.match(r)
+	classKey := names.ClassKey(r.Class)
+	_, classExists := pl.st.classes[classKey]
+	switch {
+	case !found && !pl.actions.Add:
+		u.Outcome = OutcomeSkipped
+	case !found:
+		u.Outcome = OutcomeNew
+		if !classExists {
+			u.ClassCreated = true
+			pl.newClasses[classKey] = r.Class
+		}
+	default:
+		if !pl.existing(&u, r, i, classKey, classExists) {
+			return
+		}
+	}
+	pl.p.Users = append(pl.p.Users, u)
+}
+
+// existing plans a row of the file for the account st.accounts[i]; it returns false when the
+// row is refused (kept aside in refusedUsers).
+func (pl *planner) existing(u *PlannedUser, r *Record, i int, classKey string, classExists bool) bool {
+	a := &pl.st.accounts[i]
+	pl.matched[i] = true
+	u.AccountID = a.id
+	u.Key = a.key // keep the stored spelling (leading zeros)
+	if a.role != string(account.RolePUPIL) {
+		u.Outcome = OutcomeRefused
+		u.Reasons = []Problem{{Line: r.Line, Field: FieldKey, Code: "not_a_pupil",
+			NL: fmt.Sprintf("leerlingnummer %s hoort bij een account van een %s, niet van een leerling", r.Key, roleNL(a.role)),
+			EN: fmt.Sprintf("pupil key %s belongs to a %s account, not a pupil's", r.Key, strings.ToLower(a.role))}}
+		pl.refusedUsers = append(pl.refusedUsers, *u)
+		pl.p.Refused = append(pl.p.Refused, u.Reasons...)
+		return false
+	}
+	u.Changes = diff(a, &u.Person, pl.mapped, classKey)
+	if a.status != string(account.StatusACTIVE) {
+		u.Reactivate = true
+		u.Changes = append(u.Changes, Change{Field: "status", Before: "gearchiveerd", After: "actief"})
+	}
+	switch {
+	case len(u.Changes) == 0:
+		u.Outcome = OutcomeUnchanged
+	case !pl.actions.Update:
+		u.Outcome = OutcomeSkipped
+	default:
+		u.Outcome = OutcomeUpdated
+		if !classExists && slices.ContainsFunc(u.Changes, func(c Change) bool { return c.Field == "class" }) {
+			u.ClassCreated = true
+			pl.newClasses[classKey] = r.Class
+		}
+	}
+	// Fields the file does not carry keep their stored values.
+	fillUnmapped(&u.Person, a, pl.mapped)
+	return true
+}
+
+// refusals adds the refused users: rows of other roles' accounts, then the refused rows of
+// the file (one user per line, with all its reasons).
+func (pl *planner) refusals() {
+	p := pl.p
+	p.Users = append(p.Users, pl.refusedUsers...)
+	for _, prob := range pl.in.Result.Refused {
+		if n := len(p.Users); n > 0 && p.Users[n-1].Outcome == OutcomeRefused && p.Users[n-1].Line == prob.Line && p.Users[n-1].AccountID == 0 {
+			last := &p.Users[n-1]
 			last.Reasons = append(last.Reasons, prob)
 			continue
 		}
-		p.Users = append(p.Users, PlannedUser{Outcome: OutcomeRefused, Line: prob.Line, Person: in.RefusedRows[prob.Line], Reasons: []Problem{prob}})
+		p.Users = append(p.Users, PlannedUser{Outcome: OutcomeRefused, Line: prob.Line, Person: pl.in.RefusedRows[prob.Line], Reasons: []Problem{prob}})
 	}
+}
+
+// archives adds the active pupils the file leaves out, when archiving is chosen, and returns
+// how many active pupils the school has.
+func (pl *planner) archives() int {
 	active := 0
-	for i := range st.accounts {
-		a := &st.accounts[i]
-		if a.role != "PUPIL" || a.status != "ACTIVE" {
+	for i := range pl.st.accounts {
+		a := &pl.st.accounts[i]
+		if !a.activePupil() {
 			continue
 		}
 		active++
 		// A file without valid rows never archives anything.
-		if !actions.Archive || matched[i] || len(in.Result.Records) == 0 {
+		if !pl.actions.Archive || pl.matched[i] || len(pl.in.Result.Records) == 0 {
 			continue
 		}
-		p.Users = append(p.Users, PlannedUser{Outcome: OutcomeArchived, AccountID: a.id, Person: a.person,
+		pl.p.Users = append(pl.p.Users, PlannedUser{Outcome: OutcomeArchived, AccountID: a.id, Person: a.person,
 			Changes: []Change{{Field: "status", Before: "actief", After: "gearchiveerd"}}})
 	}
-	for _, c := range newClasses {
+	return active
+}
+
+// finish adds the classes to create, the counts, the archive guard and the hash.
+func (pl *planner) finish(active int) *Plan {
+	p, st := pl.p, pl.st
+	for _, c := range pl.newClasses {
 		p.ClassesToCreate = append(p.ClassesToCreate, c)
 	}
 	slices.Sort(p.ClassesToCreate)
-	for _, u := range p.Users {
-		switch u.Outcome {
-		case OutcomeNew:
-			p.Counts.Added++
-		case OutcomeUpdated:
-			p.Counts.Updated++
-		case OutcomeArchived:
-			p.Counts.Archived++
-		case OutcomeUnchanged:
-			p.Counts.Unchanged++
-		case OutcomeSkipped:
-			p.Counts.Skipped++
-		case OutcomeRefused:
-			p.Counts.Refused++
-		}
+	for i := range p.Users {
+		p.Counts.add(p.Users[i].Outcome)
 	}
 	p.Guard = Guard{ToArchive: p.Counts.Archived, ActivePupils: active, ThresholdPercent: st.Threshold}
 	p.Guard.ConfirmationRequired = p.Counts.Archived > 0 && p.Counts.Archived*100 > st.Threshold*active
 	p.Hash = planHash(p, st)
 	return p
+}
+
+// add counts one user's outcome.
+func (c *Counts) add(o Outcome) {
+	switch o {
+	case OutcomeNew:
+		c.Added++
+	case OutcomeUpdated:
+		c.Updated++
+	case OutcomeArchived:
+		c.Archived++
+	case OutcomeUnchanged:
+		c.Unchanged++
+	case OutcomeSkipped:
+		c.Skipped++
+	case OutcomeRefused:
+		c.Refused++
+	}
 }
 
 func keyInFile(keys map[string]bool, k string) bool { return keys[k] }
