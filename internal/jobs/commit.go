@@ -72,7 +72,7 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 	claimed, err := s.db.Client.ImportJob.Update().
 		Where(importjob.ID(jobID), importjob.StatusIn(importjob.StatusPREVIEWED, importjob.StatusFAILED)).
 		SetStatus(importjob.StatusCOMMITTING).SetClaimedBy(store.LockedClaim(s.node, 200)).SetHeartbeatAt(time.Now()).
-		SetPhase("queued").SetProgressDone(0).SetProgressTotal(plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived).
+		SetPhase(string(PhaseQueued)).SetProgressDone(0).SetProgressTotal(plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived).
 		SetError("").Save(ctx)
 	if err != nil {
 		lock.Release()
@@ -84,12 +84,13 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 	}
 	s.log.Info("import commit claimed", "job", jobID, "school", job.SchoolID, "node", s.node)
 	audit.Record(user, s.db.Client, job.SchoolID, "import_commit", fmt.Sprintf("job %d: %s, actions %v, confirmed %d", jobID, job.FileName, job.Actions, confirm))
-	viewer := auth.FromContext(user)
+	r := commitRun{jobID: jobID, schoolID: job.SchoolID, in: p.Input, actions: plan.Actions, hash: plan.Hash, confirm: confirm,
+		viewer: auth.FromContext(user), lock: lock, stopped: "De server is gestopt tijdens de import. Er is niets gewijzigd; start de import opnieuw."}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		defer lock.Release() // after the job's final status is written
-		s.run(jobID, job.SchoolID, p, plan, confirm, viewer, lock)
+		s.apply(s.ctx, r)    //nolint:errcheck // the job records the outcome
 	}()
 	job, err = s.db.Client.ImportJob.Get(ctx, jobID)
 	if err != nil {
@@ -98,54 +99,84 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 	return job, nil
 }
 
-// run applies a claimed job; it owns the job until it is COMMITTED or FAILED. When the
-// connection holding the job's commit lock fails, the commit stops: another process may take
-// the job for dead at any moment.
-func (s *Service) run(jobID, schoolID int, p *importer.Prepared, plan *importer.Plan, confirm int, viewer *auth.Viewer, lock *store.JobLock) {
-	ctx, cancel := context.WithCancelCause(s.ctx)
+// commitRun is one claimed commit: what to apply and for whom.
+type commitRun struct {
+	jobID, schoolID int
+	in              importer.PlanInput
+	actions         importer.Actions
+	hash            string // the previewed plan's; "" when there was no preview (numo import)
+	confirm         int
+	viewer          *auth.Viewer            // for the audit events
+	lock            *store.JobLock          // the job's commit lock, held by the caller
+	progress        func(importer.Progress) // besides the job row and the watchers; may be nil
+	stopped         string                  // the job's error when ctx is cancelled
+}
+
+// apply applies a claimed job in parent; it owns the job until it is COMMITTED or FAILED and
+// records the outcome on the job, for its watchers and in the audit log. When the connection
+// holding the job's commit lock fails, the commit stops: another process may take the job for
+// dead at any moment.
+func (s *Service) apply(parent context.Context, r commitRun) (*importer.Plan, error) {
+	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	go func() {
 		select {
-		case <-lock.Lost():
-			s.log.Error("import commit lock lost: stopping the commit", "job", jobID)
+		case <-r.lock.Lost():
+			s.log.Error("import commit lock lost: stopping the commit", "job", r.jobID)
 			cancel(store.ErrLockLost)
 		case <-ctx.Done():
 		}
 	}()
-	actx := auth.NewContext(s.ctx, viewer)
-	pub := newPublisher(s, jobID)
+	actx := auth.NewContext(auth.System(context.WithoutCancel(parent)), r.viewer)
+	pub := newPublisher(s, r.jobID)
 	defer pub.stop()
+	progress := pub.progress
+	if r.progress != nil {
+		progress = func(p importer.Progress) {
+			pub.progress(p)
+			r.progress(p)
+		}
+	}
 	start := time.Now()
 	var stats importer.ApplyStats
-	applied, err := importer.Apply(ctx, s.db, p.Input, schoolID, plan.Actions, importer.ApplyOptions{
-		JobID: jobID, ExpectedHash: plan.Hash, ConfirmArchive: confirm, Progress: pub.progress, Stats: &stats,
+	applied, err := importer.Apply(ctx, s.db, r.in, r.schoolID, r.actions, importer.ApplyOptions{
+		JobID: r.jobID, ExpectedHash: r.hash, ConfirmArchive: r.confirm, Progress: progress, Stats: &stats,
 	})
 	pub.stop()
 	if err != nil {
-		msg := failureMessage(err)
-		if errors.Is(context.Cause(ctx), store.ErrLockLost) {
-			msg = "De verbinding met de database viel weg tijdens de import. Er is niets gewijzigd; probeer het opnieuw."
-		}
-		s.log.Error("import commit failed", "job", jobID, "err", err)
-		if errors.Is(err, importer.ErrRollBack) {
-			// The job stays COMMITTING with what it wrote; the next start rolls it back.
-			s.log.Error("import commit not rolled back yet: numo rolls it back at its next start", "job", jobID)
-		}
-		if _, ferr := s.fail(jobID, msg); ferr != nil {
-			s.log.Error("mark import failed", "job", jobID, "err", ferr)
-		}
-		s.publish(jobID, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: msg})
-		audit.Record(actx, s.db.Client, schoolID, "import_failed", fmt.Sprintf("job %d: %v", jobID, err))
-		return
+		s.failed(ctx, actx, r, err)
+		return nil, err
 	}
-	s.dropSamples(jobID)
-	audit.Record(actx, s.db.Client, schoolID, "import_committed", fmt.Sprintf("job %d: %d added, %d updated, %d archived",
-		jobID, applied.Counts.Added, applied.Counts.Updated, applied.Counts.Archived))
+	s.dropSamples(r.jobID)
+	audit.Record(actx, s.db.Client, r.schoolID, "import_committed", fmt.Sprintf("job %d: %d added, %d updated, %d archived",
+		r.jobID, applied.Counts.Added, applied.Counts.Updated, applied.Counts.Archived))
 	total := applied.Counts.Added + applied.Counts.Updated + applied.Counts.Archived
-	s.log.Info("import committed", "job", jobID, "added", applied.Counts.Added, "updated", applied.Counts.Updated,
+	s.log.Info("import committed", "job", r.jobID, "added", applied.Counts.Added, "updated", applied.Counts.Updated,
 		"archived", applied.Counts.Archived, "ms", time.Since(start).Milliseconds(),
 		"transactions", stats.Transactions, "longest_tx_ms", stats.Longest.Milliseconds())
-	s.publish(jobID, Progress{Status: string(importjob.StatusCOMMITTED), Phase: "done", Done: total, Total: total, Final: true})
+	s.publish(r.jobID, Progress{Status: string(importjob.StatusCOMMITTED), Phase: PhaseDone, Done: total, Total: total, Final: true})
+	return applied, nil
+}
+
+// failed records a failed commit: on the job, for its watchers and in the audit log.
+func (s *Service) failed(ctx, actx context.Context, r commitRun, err error) {
+	msg := failureMessage(err)
+	switch {
+	case errors.Is(context.Cause(ctx), store.ErrLockLost):
+		msg = "De verbinding met de database viel weg tijdens de import. Er is niets gewijzigd; probeer het opnieuw."
+	case errors.Is(err, context.Canceled) && r.stopped != "":
+		msg = r.stopped
+	}
+	s.log.Error("import commit failed", "job", r.jobID, "err", err)
+	if errors.Is(err, importer.ErrRollBack) {
+		// The job stays COMMITTING with what it wrote; the next start rolls it back.
+		s.log.Error("import commit not rolled back yet: numo rolls it back at its next start", "job", r.jobID)
+	}
+	if _, ferr := s.fail(r.jobID, msg); ferr != nil {
+		s.log.Error("mark import failed", "job", r.jobID, "err", ferr)
+	}
+	s.publish(r.jobID, Progress{Status: string(importjob.StatusFAILED), Phase: PhaseFailed, Final: true, Error: msg})
+	audit.Record(actx, s.db.Client, r.schoolID, "import_failed", fmt.Sprintf("job %d: %v", r.jobID, err))
 }
 
 // failureMessage is what the admin reads when a commit fails.
@@ -173,7 +204,7 @@ func (s *Service) fail(jobID int, msg string) (bool, error) {
 	defer cancel()
 	n, err := s.db.Client.ImportJob.Update().Where(importjob.ID(jobID), importjob.StatusEQ(importjob.StatusCOMMITTING),
 		importjob.CommittedAtIsNil()).
-		SetStatus(importjob.StatusFAILED).SetPhase("failed").SetError(msg).Save(ctx)
+		SetStatus(importjob.StatusFAILED).SetPhase(string(PhaseFailed)).SetError(msg).Save(ctx)
 	return n == 1, err
 }
 
@@ -191,7 +222,10 @@ func (s *Service) reap(ctx context.Context, atStart bool) {
 	q := s.db.Client.ImportJob.Query().Where(importjob.StatusEQ(importjob.StatusCOMMITTING))
 	switch {
 	case s.db.Dialect == dialect.Postgres:
-		q = q.Where(importjob.Or(importjob.HeartbeatAtIsNil(), importjob.HeartbeatAtLT(time.Now().Add(-s.DeadAfter))))
+		// A job that has not beaten yet is dead only once it has been silent as long since
+		// it was last written (claimed): not in the moment between its claim and first beat.
+		dead := time.Now().Add(-s.DeadAfter)
+		q = q.Where(importjob.Or(importjob.And(importjob.HeartbeatAtIsNil(), importjob.UpdatedAtLT(dead)), importjob.HeartbeatAtLT(dead)))
 	case !atStart:
 		// Besides a free lock, a silent heartbeat: should the lock file be lost (deleted
 		// by hand), a live commit still shows it is alive.
@@ -252,7 +286,7 @@ func (s *Service) rollBackDead(ctx context.Context, id int) {
 		return // it ended meanwhile, before its lock was free
 	}
 	s.log.Warn("import interrupted: marked failed", "job", id)
-	s.publish(id, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: interruptedMsg})
+	s.publish(id, Progress{Status: string(importjob.StatusFAILED), Phase: PhaseFailed, Final: true, Error: interruptedMsg})
 }
 
 // interruptedMsg is the error of a job whose committing process died.
@@ -270,7 +304,7 @@ func (s *Service) reapUnlocked(ctx context.Context) {
 	}
 	for _, id := range dead {
 		s.log.Warn("import interrupted: its commit lock is free, marked failed", "job", id)
-		s.publish(id, Progress{Status: string(importjob.StatusFAILED), Phase: "failed", Final: true, Error: interruptedMsg})
+		s.publish(id, Progress{Status: string(importjob.StatusFAILED), Phase: PhaseFailed, Final: true, Error: interruptedMsg})
 	}
 }
 
@@ -299,7 +333,7 @@ func (s *Service) rollBackFailed(ctx context.Context) {
 type Progress struct {
 	JobID  int    `json:"jobId"`
 	Status string `json:"status"`
-	Phase  string `json:"phase"`
+	Phase  Phase  `json:"phase"`
 	Done   int    `json:"done"`
 	Total  int    `json:"total"`
 	Final  bool   `json:"final"`
@@ -385,7 +419,7 @@ func (p *publisher) loop() {
 		last = time.Now()
 		p.s.log.Debug("import progress", "job", p.jobID, "phase", pr.Phase, "done", pr.Done, "total", pr.Total)
 		p.write(&pr)
-		p.s.publish(p.jobID, Progress{Status: string(importjob.StatusCOMMITTING), Phase: pr.Phase, Done: pr.Done, Total: pr.Total})
+		p.s.publish(p.jobID, Progress{Status: string(importjob.StatusCOMMITTING), Phase: Phase(pr.Phase), Done: pr.Done, Total: pr.Total})
 	}
 }
 
@@ -405,7 +439,7 @@ func (p *publisher) write(pr *importer.Progress) {
 
 // Current is a job's progress as stored.
 func Current(j *ent.ImportJob) Progress {
-	p := Progress{JobID: j.ID, Status: string(j.Status), Phase: j.Phase, Done: j.ProgressDone, Total: j.ProgressTotal, Error: j.Error}
+	p := Progress{JobID: j.ID, Status: string(j.Status), Phase: Phase(j.Phase), Done: j.ProgressDone, Total: j.ProgressTotal, Error: j.Error}
 	switch j.Status {
 	case importjob.StatusCOMMITTED, importjob.StatusFAILED, importjob.StatusUNDONE:
 		p.Final = true
