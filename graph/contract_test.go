@@ -28,7 +28,7 @@ func TestAppOperationsMatchSchema(t *testing.T) {
 	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}).Schema()
 	for hash, doc := range docs {
-		if _, errs := gqlparser.LoadQuery(schema, doc); len(errs) > 0 {
+		if _, errs := gqlparser.LoadQueryWithRules(schema, doc, nil); len(errs) > 0 {
 			t.Errorf("operation %s does not fit the schema: %v\n%s", hash[:8], errs, doc)
 		}
 	}
@@ -58,7 +58,7 @@ func TestAppOperationsFitTheLimits(t *testing.T) {
 			t.Errorf("refused before validation: %v\n%s", err, doc)
 			continue
 		}
-		q, errs := gqlparser.LoadQuery(schema, doc)
+		q, errs := gqlparser.LoadQueryWithRules(schema, doc, nil)
 		if len(errs) > 0 {
 			continue // TestAppOperationsMatchSchema reports it
 		}

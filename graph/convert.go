@@ -2,16 +2,24 @@ package graph
 
 import (
 	"slices"
-
-	"github.com/numo/accounts/ent"
 	"strings"
 
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/graph/model"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/jobs"
 )
 
-// This file turns the import engine's types into the API's.
+// This file turns the import engine's types and refusals into the API's.
+
+// gqlError is the GraphQL error of a refusal: its Dutch message, and code, messageEn and its
+// extra fields in extensions.
+func gqlError(e *apperr.Error) *gqlerror.Error {
+	return &gqlerror.Error{Message: e.Error(), Extensions: e.WireExtensions()}
+}
 
 func problems(ps []importer.Problem) []*model.ImportProblem {
 	out := make([]*model.ImportProblem, 0, len(ps))
@@ -128,7 +136,7 @@ func previewUser(u *importer.PlannedUser) *model.PreviewUser {
 }
 
 func progress(p jobs.Progress) *model.ImportProgress {
-	m := &model.ImportProgress{JobID: p.JobID, Phase: p.Phase, Done: p.Done, Total: p.Total, Final: p.Final, Counts: &model.ImportCounts{}}
+	m := &model.ImportProgress{JobID: p.JobID, Phase: string(p.Phase), Done: p.Done, Total: p.Total, Final: p.Final, Counts: &model.ImportCounts{}}
 	m.Status = statusOf(p.Status)
 	if p.Error != "" {
 		e := p.Error

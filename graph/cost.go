@@ -37,14 +37,14 @@ const (
 	MaxRepeatedFields = 100
 )
 
-// Codes of the refusals of this file, in extensions.code.
+// Codes of the refusals of this file, in extensions.code (declared in apperr).
 const (
-	CodeComplexity    = "COMPLEXITY_LIMIT_EXCEEDED"
-	CodeDepth         = "DEPTH_LIMIT_EXCEEDED"
-	CodePageSize      = "PAGE_SIZE"
-	CodeQueryTooLarge = "QUERY_TOO_LARGE"
+	CodeComplexity    = apperr.CodeComplexity
+	CodeDepth         = apperr.CodeDepth
+	CodePageSize      = apperr.CodePageSize
+	CodeQueryTooLarge = apperr.CodeQueryTooLarge
 	// CodeIntrospectionDisabled refuses __schema and __type when introspection is off.
-	CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
+	CodeIntrospectionDisabled = apperr.CodeIntrospectionDisabled
 )
 
 // Weights of expensive fields: what a field costs besides the 1 every field costs. The unit
@@ -361,12 +361,7 @@ func satMul(a, b int) int {
 
 // refusal is a client-safe GraphQL error with a code, a Dutch message and messageEn.
 func refusal(code, nl, en string, ext map[string]any) *gqlerror.Error {
-	e := apperr.New(code, nl, en, ext)
-	x := map[string]any{"code": code}
-	for k, v := range e.Extensions() {
-		x[k] = v
-	}
-	return &gqlerror.Error{Message: nl, Extensions: x}
+	return gqlError(apperr.New(code, nl, en, ext))
 }
 
 // operationCost is the one extension that bounds what an operation may ask, in two steps.

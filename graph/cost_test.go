@@ -194,7 +194,7 @@ func TestOperationCostRefusals(t *testing.T) {
 // (gqlparser) is linear on it, which the same test shows by validating it first.
 func TestFragmentsArePricedOnce(t *testing.T) {
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}).Schema()
-	doc, errs := gqlparser.LoadQuery(schema, fragmentBomb(40))
+	doc, errs := gqlparser.LoadQueryWithRules(schema, fragmentBomb(40), nil)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -236,7 +236,7 @@ func TestPrices(t *testing.T) {
 		// Introspection does not count toward depth.
 		{query: `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } }`, cost: 13, depth: 1},
 	} {
-		doc, errs := gqlparser.LoadQuery(schema, c.query)
+		doc, errs := gqlparser.LoadQueryWithRules(schema, c.query, nil)
 		if len(errs) > 0 {
 			t.Fatalf("%s: %v", c.query, errs)
 		}

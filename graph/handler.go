@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -18,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth/authn"
 	"github.com/numo/accounts/internal/httpserver"
 	"github.com/numo/accounts/internal/httpserver/origin"
@@ -104,23 +106,51 @@ func NewHandler(o Options) *handler.Server {
 	srv.Use(&operationCost{limit: o.ComplexityLimit, maxDepth: o.MaxDepth, validated: validated})
 
 	log := o.Logger
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		oc := graphql.GetOperationContext(ctx)
-		start := time.Now()
-		h := next(withOperationMemo(ctx))
-		op := ""
-		if oc.Operation != nil {
-			op = string(oc.Operation.Operation)
-		}
-		log.Info("graphql", "op", op, "name", oc.OperationName, "ms", time.Since(start).Milliseconds())
-		return h
-	})
+	srv.AroundOperations(logOperation(log))
 	srv.SetErrorPresenter(presentError(log))
-	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
-		log.Error("graphql panic", "panic", p)
-		return &gqlerror.Error{Message: "interne fout; probeer het later opnieuw", Extensions: map[string]any{"code": "INTERNAL"}}
-	})
+	srv.SetRecoverFunc(recoverPanic(log))
 	return srv
+}
+
+// logOperation writes one line per operation with its duration: from the operation's start
+// (before parsing) to its first answer. next only prepares the operation; the resolvers run
+// when the answer is asked for, so the line is written then. A subscription's line is written
+// once its first event is answered.
+func logOperation(log *slog.Logger) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		oc := graphql.GetOperationContext(ctx)
+		h := next(withOperationMemo(ctx))
+		logged := false
+		return func(ctx context.Context) *graphql.Response {
+			resp := h(ctx)
+			if !logged {
+				logged = true
+				op, name := "", oc.OperationName
+				if oc.Operation != nil {
+					op, name = string(oc.Operation.Operation), oc.Operation.Name
+				}
+				start := oc.Stats.OperationStart
+				if start.IsZero() {
+					start = time.Now()
+				}
+				log.Info("graphql", "op", op, "name", name, "ms", time.Since(start).Milliseconds())
+			}
+			return resp
+		}
+	}
+}
+
+// recoverPanic logs a resolver's panic with its stack and answers the client only the generic
+// INTERNAL error.
+func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		path := ""
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			path = fc.Path().String()
+		}
+		log.Error("graphql panic", "panic", fmt.Sprint(p), "path", path, "stack", string(debug.Stack()))
+		return gqlError(apperr.ErrInternal)
+	}
 }
 
 // maxSocketMessage bounds one websocket message, like a request body (internal/httpserver).
@@ -149,7 +179,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		pe := graphql.DefaultErrorPresenter(ctx, err)
 		code, msg, ext := classify(err)
-		if code == "INTERNAL" {
+		if code == apperr.CodeInternal {
 			log.Error("graphql internal error", "path", pe.Path.String(), "err", err)
 		}
 		pe.Message = msg
@@ -174,13 +204,18 @@ func classify(err error) (code, msg string, ext map[string]any) {
 	case errors.As(err, &coded):
 		return coded.Code(), coded.(error).Error(), coded.Extensions()
 	case ent.IsNotFound(err):
-		return "NOT_FOUND", "niet gevonden", nil
+		return apperr.CodeNotFound, "niet gevonden", nil
 	case ent.IsValidationError(err):
-		return "INVALID_INPUT", err.Error(), nil
+		return apperr.CodeInvalidInput, err.Error(), nil
 	case ent.IsConstraintError(err):
-		return "CONFLICT", "dit botst met bestaande gegevens", nil
+		return fixed(apperr.ErrConflict)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return "CANCELED", "de aanvraag is afgebroken", nil
+		return fixed(apperr.ErrCanceled)
 	}
-	return "INTERNAL", "interne fout; probeer het later opnieuw", nil
+	return fixed(apperr.ErrInternal)
+}
+
+// fixed is classify's answer for a refusal with a fixed text.
+func fixed(e *apperr.Error) (code, msg string, ext map[string]any) {
+	return e.Code(), e.Error(), e.Extensions()
 }

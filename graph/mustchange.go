@@ -7,8 +7,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
-	"github.com/numo/accounts/internal/auth/authn"
 )
 
 // mustChange refuses an account that signed in with a one-time password everything but
@@ -39,8 +39,7 @@ func (mustChange) MutateOperationContext(ctx context.Context, oc *graphql.Operat
 	if w.allowed(oc.Operation.SelectionSet, 1) {
 		return nil
 	}
-	e := authn.ErrPasswordChangeRequired
-	return &gqlerror.Error{Message: e.Error(), Extensions: map[string]any{"code": e.Code(), "messageEn": e.Extensions()["messageEn"]}}
+	return gqlError(apperr.ErrPasswordChangeRequired)
 }
 
 // mustChangeWalk checks an operation's selections, expanding each fragment once per depth and

@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/auth/authn"
 )
@@ -37,17 +38,11 @@ func (s socketRecheck) InterceptOperation(ctx context.Context, next graphql.Oper
 	v, err := s.authn.Recheck(ctx, auth.FromContext(ctx))
 	if err != nil {
 		s.log.Error("websocket: recheck credential", "err", err)
-		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
-			Message:    "interne fout; probeer het later opnieuw",
-			Extensions: map[string]any{"code": "INTERNAL"},
-		}}})
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{gqlError(apperr.ErrInternal)}})
 	}
 	if v == nil {
 		authn.EndSocket(ctx)
-		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
-			Message:    "Uw aanmelding is verlopen of ingetrokken; meld u opnieuw aan.",
-			Extensions: map[string]any{"code": "UNAUTHENTICATED", "messageEn": "Your sign-in has ended or was revoked; sign in again."},
-		}}})
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{gqlError(apperr.ErrSessionEnded)}})
 	}
 	return next(auth.NewContext(ctx, v))
 }

@@ -12,15 +12,15 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/numo/accounts/internal/auth/authn"
+	"github.com/numo/accounts/internal/apperr"
 )
 
 // Codes of the refusals the HTTP transports answer themselves.
 const (
 	// CodeBadRequest refuses a request that carries no GraphQL document (400).
-	CodeBadRequest = "BAD_REQUEST"
+	CodeBadRequest = apperr.CodeBadRequest
 	// CodeMethodNotAllowed refuses a mutation or subscription sent with GET (405).
-	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	CodeMethodNotAllowed = apperr.CodeMethodNotAllowed
 )
 
 // mediaGraphQLResponse is the media type of the GraphQL over HTTP specification under which
@@ -102,9 +102,7 @@ type requestErrors struct {
 func (e *requestErrors) CreateOperationContext(ctx context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
 	if params.Query == "" && params.Extensions["persistedQuery"] == nil {
 		oc := &graphql.OperationContext{}
-		errs := gqlerror.List{refusal(CodeBadRequest,
-			"Dit verzoek bevat geen GraphQL-document (query).",
-			"This request carries no GraphQL document (query).", nil)}
+		errs := gqlerror.List{gqlError(apperr.ErrNoQuery)}
 		e.answer(ctx, oc, http.StatusBadRequest, errs)
 		return oc, errs
 	}
@@ -114,9 +112,7 @@ func (e *requestErrors) CreateOperationContext(ctx context.Context, params *grap
 		return oc, errs
 	}
 	if e.queriesOnly && oc.Operation != nil && oc.Operation.Operation != ast.Query {
-		errs := gqlerror.List{refusal(CodeMethodNotAllowed,
-			"Met GET kan alleen een query; stuur een mutation met POST.",
-			"GET can only run a query; send a mutation with POST.", nil)}
+		errs := gqlerror.List{gqlError(apperr.ErrMutationByGET)}
 		e.w.Header().Set("Allow", http.MethodPost)
 		e.answer(ctx, oc, http.StatusMethodNotAllowed, errs)
 		return oc, errs
@@ -140,7 +136,7 @@ func (e *requestErrors) statusFor(errs gqlerror.List) int {
 		return http.StatusOK
 	}
 	for _, err := range errs {
-		if code, _ := err.Extensions["code"].(string); code == authn.ErrPasswordChangeRequired.Code() {
+		if code, _ := err.Extensions["code"].(string); code == apperr.CodePasswordChangeRequired {
 			return http.StatusForbidden
 		}
 	}
@@ -155,8 +151,9 @@ func (e *requestErrors) answer(ctx context.Context, oc *graphql.OperationContext
 		Extensions map[string]any `json:"extensions,omitempty"`
 	}{resp.Errors, resp.Extensions})
 	if err != nil {
-		b = []byte(`{"errors":[{"message":"interne fout; probeer het later opnieuw","extensions":{"code":"INTERNAL"}}]}`)
-		status = http.StatusInternalServerError
+		apperr.Write(e.w, http.StatusInternalServerError, apperr.ErrInternal)
+		e.w.answered = true
+		return
 	}
 	e.w.WriteHeader(status)
 	_, _ = e.w.Write(b)

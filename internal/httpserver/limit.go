@@ -1,13 +1,13 @@
 package httpserver
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
+
+	"github.com/numo/accounts/internal/apperr"
 )
 
 // Request body limits. A body is refused before it is read when its Content-Length says it is
@@ -21,9 +21,6 @@ const (
 	// operations and map parts, part headers and boundaries): 1 MiB.
 	UploadEnvelopeBytes int64 = 1 << 20
 )
-
-// CodeTooLarge is the extensions.code of a refused request body.
-const CodeTooLarge = "TOO_LARGE"
 
 // bodyLimits chooses the limit of each request's body.
 type bodyLimits struct {
@@ -131,34 +128,11 @@ func (w *tooLargeWriter) Flush() {
 	}
 }
 
-// writeTooLarge answers 413 in the shape of a GraphQL error, so that the app shows it like any
-// other refusal.
+// writeTooLarge answers 413 TOO_LARGE in the shape of a GraphQL error (apperr.Write), so that
+// the app shows it like any other refusal.
 func writeTooLarge(w http.ResponseWriter, limit int64) {
 	h := w.Header()
 	h.Del("Content-Length")
 	h.Del("Content-Encoding")
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusRequestEntityTooLarge)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
-		"message": fmt.Sprintf("Dit verzoek is te groot: hoogstens %s.", size(limit)),
-		"extensions": map[string]any{
-			"code":      CodeTooLarge,
-			"messageEn": fmt.Sprintf("This request is too large: at most %s.", size(limit)),
-			"limit":     limit,
-		},
-	}}})
-}
-
-// size writes a byte count for people: 16 KiB, 1 MiB, 21 MiB.
-func size(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	apperr.Write(w, http.StatusRequestEntityTooLarge, apperr.TooLarge(limit))
 }

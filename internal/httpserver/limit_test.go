@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/numo/accounts/internal/app"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/config"
 	"github.com/numo/accounts/internal/httpserver"
 	"github.com/numo/accounts/internal/testdb"
@@ -145,7 +146,7 @@ func TestBodyLimits(t *testing.T) {
 					}
 				}
 				if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || resp.StatusCode != http.StatusRequestEntityTooLarge ||
-					len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != httpserver.CodeTooLarge || r.Errors[0].Extensions["messageEn"] == nil {
+					len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != apperr.CodeTooLarge || r.Errors[0].Extensions["messageEn"] == nil {
 					t.Fatalf("answered %d %+v (%v)", resp.StatusCode, r, err)
 				}
 			})

@@ -2,30 +2,34 @@ package jobs
 
 import (
 	"fmt"
-	"github.com/numo/accounts/internal/apperr"
 
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/importer"
 )
 
 // Error is a refusal the client can act on (see package apperr).
 type Error = apperr.Error
 
-// The codes of Error.
+// The codes of Error (declared in apperr, listed in docs/errors.md).
 const (
-	CodeFileRejected           = "FILE_REJECTED"
-	CodeMappingInvalid         = "MAPPING_INVALID"
-	CodeArchiveConfirmRequired = "ARCHIVE_CONFIRMATION_REQUIRED"
-	CodeStalePreview           = "STALE_PREVIEW"
-	CodeNotFound               = "NOT_FOUND"
-	CodeInvalidState           = "INVALID_STATE"
-	CodeInvalidInput           = "INVALID_INPUT"
+	CodeFileRejected           = apperr.CodeFileRejected
+	CodeMappingInvalid         = apperr.CodeMappingInvalid
+	CodeArchiveConfirmRequired = apperr.CodeArchiveConfirmRequired
+	CodeStalePreview           = apperr.CodeStalePreview
+	CodeNotFound               = apperr.CodeNotFound
+	CodeInvalidState           = apperr.CodeInvalidState
+	CodeInvalidInput           = apperr.CodeInvalidInput
 )
 
 func newError(code, nl, en string, ext map[string]any) *Error { return apperr.New(code, nl, en, ext) }
 
 func errNotFound(what string, id int) *Error {
-	return newError(CodeNotFound, fmt.Sprintf("%s %d niet gevonden", what, id), fmt.Sprintf("%s %d not found", what, id), nil)
+	return apperr.NotFound(what, what, id)
 }
+
+// errUnknownReport answers a report download of a job that does not exist or that the
+// viewer may not see (ReportHandler).
+var errUnknownReport = newError(CodeNotFound, "onbekende import", "unknown import", nil)
 
 func errState(nl, en string) *Error { return newError(CodeInvalidState, nl, en, nil) }
 
@@ -56,5 +60,5 @@ func problemsExt(ps []importer.Problem) []map[string]any {
 func ErrTooLarge(max int64) error {
 	return newError(CodeFileRejected,
 		fmt.Sprintf("Het bestand is groter dan %d MB. Splits het of vraag de beheerder van Numo de grens te verhogen.", max>>20),
-		fmt.Sprintf("The file is larger than %d MB.", max>>20), map[string]any{"reason": "too_large"})
+		fmt.Sprintf("The file is larger than %d MB.", max>>20), map[string]any{"reason": apperr.ProblemTooLarge})
 }

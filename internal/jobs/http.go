@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
 )
 
@@ -16,23 +17,24 @@ func (s *Service) ReportHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.Atoi(r.PathValue("id"))
 		if err != nil {
-			http.Error(w, "onbekende import", http.StatusNotFound)
+			apperr.Write(w, http.StatusNotFound, errUnknownReport)
 			return
 		}
 		job, err := s.Job(r.Context(), id) // only the school's admins see its jobs
 		var coded *Error
 		if errors.As(err, &coded) || errors.Is(err, auth.ErrUnauthenticated) {
-			http.Error(w, "onbekende import", http.StatusNotFound)
+			// Not found, not signed in, not allowed: all look the same from outside.
+			apperr.Write(w, http.StatusNotFound, errUnknownReport)
 			return
 		} else if err != nil {
 			s.log.Error("report download", "job", id, "err", err)
-			http.Error(w, "interne fout", http.StatusInternalServerError)
+			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
 			return
 		}
 		var buf bytes.Buffer
 		if err := s.WriteReportCSV(r.Context(), job, &buf); err != nil {
 			s.log.Error("report download", "job", id, "err", err)
-			http.Error(w, "interne fout", http.StatusInternalServerError)
+			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
 			return
 		}
 		name := strings.TrimSuffix(job.FileName, ".csv")

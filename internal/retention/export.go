@@ -15,9 +15,11 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/jobfile"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -242,7 +244,7 @@ func exportHistory(ctx context.Context, q importer.Querier, ph func(int) string,
 		}); err != nil {
 			return fmt.Errorf("plan of job %d: %w", b.jobID, err)
 		}
-		plan, err := decodePlan(data)
+		plan, err := jobfile.DecodePlan(data)
 		if err != nil {
 			return fmt.Errorf("plan of job %d: %w", b.jobID, err)
 		}
@@ -268,24 +270,24 @@ func ExportHandler(db *store.DB) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.Atoi(r.PathValue("id"))
 		if err != nil {
-			http.NotFound(w, r)
+			apperr.Write(w, http.StatusNotFound, errUnknownAccount)
 			return
 		}
 		exp, err := Export(r.Context(), db, id, time.Now())
 		var coded interface{ Code() string }
 		if errors.As(err, &coded) {
 			// Not found, not signed in, not allowed: all look the same from outside.
-			http.NotFound(w, r)
+			apperr.Write(w, http.StatusNotFound, errUnknownAccount)
 			return
 		} else if err != nil {
 			slog.Error("account export", "account", id, "err", err)
-			http.Error(w, "interne fout", http.StatusInternalServerError)
+			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
 			return
 		}
 		body, err := json.MarshalIndent(exp, "", "  ")
 		if err != nil {
 			slog.Error("account export", "account", id, "err", err)
-			http.Error(w, "interne fout", http.StatusInternalServerError)
+			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -13,11 +13,11 @@ type Error = apperr.Error
 // The codes of Error.
 const (
 	// CodeConflict refuses an undo because accounts changed after the import.
-	CodeConflict = "UNDO_CONFLICT"
+	CodeConflict = apperr.CodeUndoConflict
 	// CodeInvalidState refuses an undo of a job that cannot be undone (any more).
-	CodeInvalidState = "INVALID_STATE"
+	CodeInvalidState = apperr.CodeInvalidState
 	// CodeNotFound means there is no such import job (for this viewer).
-	CodeNotFound = "NOT_FOUND"
+	CodeNotFound = apperr.CodeNotFound
 )
 
 func newError(code, nl, en string, ext map[string]any) *Error { return apperr.New(code, nl, en, ext) }

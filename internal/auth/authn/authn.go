@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
@@ -23,6 +22,7 @@ import (
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/clip"
 	"github.com/numo/accounts/internal/pubsub"
 )
 
@@ -66,14 +66,12 @@ func (s *Service) SetHashLimit(n int, wait time.Duration) { s.hashes = newHashGa
 // Errors of signing in; their messages are for the person at the login page.
 var (
 	// ErrBadLogin is the one answer to a wrong username or password (no hint which).
-	ErrBadLogin = apperr.New("BAD_LOGIN", "Onjuiste gebruikersnaam of wachtwoord.", "Wrong username or password.", nil)
+	ErrBadLogin = apperr.ErrBadLogin
 	// ErrLocked means too many failed attempts: wait a while.
-	ErrLocked = apperr.New("LOCKED", "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
-		"Too many failed attempts. Try again in a quarter of an hour.", nil)
+	ErrLocked = apperr.ErrLocked
 	// ErrSchoolRequired means the installation has several schools and the sign-in named none.
 	// It is the answer whatever the username, so it tells nothing about accounts.
-	ErrSchoolRequired = apperr.New("SCHOOL_REQUIRED", "Vul ook de BRIN-code van uw school in.",
-		"Also enter your school's BRIN code.", nil)
+	ErrSchoolRequired = apperr.ErrSchoolRequired
 )
 
 // maxCandidates bounds the accounts one sign-in checks the password of (a username and an
@@ -175,7 +173,7 @@ func (s *Service) Login(ctx context.Context, brin, username, password, remoteAdd
 	a := found
 	secret := auth.NewSecret("numo_ses_")
 	if err := s.client.Session.Create().SetAccountID(a.ID).SetTokenHash(auth.HashSecret(secret)).
-		SetExpiresAt(now.Add(s.SessionTTL)).SetRemoteAddr(remoteAddr).SetUserAgent(truncate(userAgent, 500)).Exec(sys); err != nil {
+		SetExpiresAt(now.Add(s.SessionTTL)).SetRemoteAddr(remoteAddr).SetUserAgent(clip.String(userAgent, 500)).Exec(sys); err != nil {
 		s.settle(ctx, held, outcomeUnchecked)
 		return "", nil, fmt.Errorf("login: %w", err)
 	}
@@ -211,19 +209,6 @@ func (s *Service) schoolFor(ctx context.Context, typed string) (sch *ent.School,
 		return nil, "", fmt.Errorf("login: %w", err)
 	}
 	return sch, typed, nil
-}
-
-// truncate makes request text fit a column: valid UTF-8 (a header may carry any bytes, which
-// PostgreSQL refuses), at most n bytes, cut at a character boundary.
-func truncate(s string, n int) string {
-	s = strings.ToValidUTF8(s, "")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 func viewerOf(a *ent.Account, remoteAddr string) *auth.Viewer {

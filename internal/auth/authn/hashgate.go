@@ -13,8 +13,7 @@ import (
 // ErrBusy means the server is already computing as many password hashes as it allows at once
 // and none came free in time: try again in a moment. (An argon2id hash takes 64 MiB: thirty at
 // once took 4 GiB.)
-var ErrBusy = apperr.New("BUSY", "Het is nu erg druk. Probeer het over een paar seconden opnieuw.",
-	"The server is very busy right now. Try again in a few seconds.", nil)
+var ErrBusy = apperr.ErrBusy
 
 // DefaultHashConcurrency is how many argon2id hashes a process computes at once: the number of
 // CPUs, at least 2 and at most 4 (at most 256 MiB).

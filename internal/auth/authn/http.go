@@ -29,11 +29,11 @@ func (s *Service) Middleware(allowedOrigins []string, next http.Handler) http.Ha
 			v, err := s.FromToken(ctx, strings.TrimSpace(bearer), addr)
 			if err != nil {
 				s.log.Error("token lookup", "err", err)
-				http.Error(w, "interne fout", http.StatusInternalServerError)
+				apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
 				return
 			}
 			if v == nil {
-				writeJSONError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "Deze API-sleutel is onbekend of ingetrokken.")
+				apperr.Write(w, http.StatusUnauthorized, apperr.ErrUnknownToken)
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(auth.NewContext(ctx, v)))
@@ -41,18 +41,18 @@ func (s *Service) Middleware(allowedOrigins []string, next http.Handler) http.Ha
 		}
 		if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
 			if !safeMethod(r.Method) && !csrfSafe(r, allowedOrigins) {
-				writeJSONError(w, http.StatusForbidden, "CSRF", "Dit verzoek komt niet van de app van Numo en is geweigerd.")
+				apperr.Write(w, http.StatusForbidden, apperr.ErrCSRF)
 				return
 			}
 			v, err := s.FromSession(ctx, c.Value, addr)
 			if err != nil {
 				s.log.Error("session lookup", "err", err)
-				http.Error(w, "interne fout", http.StatusInternalServerError)
+				apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
 				return
 			}
 			if v != nil {
 				if v.MustChangePassword && mustChangeRefuses(r.URL.Path) {
-					writeError(w, http.StatusForbidden, ErrPasswordChangeRequired)
+					apperr.Write(w, http.StatusForbidden, ErrPasswordChangeRequired)
 					return
 				}
 				ctx = auth.NewContext(ctx, v)
@@ -64,9 +64,7 @@ func (s *Service) Middleware(allowedOrigins []string, next http.Handler) http.Ha
 
 // ErrPasswordChangeRequired refuses everything but changing the password, the viewer and
 // logging out to an account that signed in with a one-time password.
-var ErrPasswordChangeRequired = apperr.New("PASSWORD_CHANGE_REQUIRED",
-	"Kies eerst een nieuw wachtwoord: u bent ingelogd met een eenmalig wachtwoord.",
-	"Choose a new password first: you signed in with a one-time password.", nil)
+var ErrPasswordChangeRequired = apperr.ErrPasswordChangeRequired
 
 // mustChangeRefuses reports whether a path is refused to an account that must change its
 // password: every /api/ route (reports, exports, and any added later) but login and logout.
@@ -157,56 +155,41 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 	return false
 }
 
-func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
-	writeError(w, status, apperr.New(code, msg, "", nil))
-}
-
-// writeError answers a refusal in the shape of a GraphQL error response.
-func writeError(w http.ResponseWriter, status int, e *apperr.Error) {
-	ext := map[string]any{"code": e.Code()}
-	if en, _ := e.Extensions()["messageEn"].(string); en != "" {
-		ext["messageEn"] = en
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": e.Error(), "extensions": ext}}})
-}
-
 // LoginHandler serves POST /api/login with a JSON body {"school": …, "username": …,
 // "password": …} (school is the BRIN, optional when the installation has one school): it sets
 // the session cookie (HttpOnly, SameSite=Lax) and answers the viewer.
 func (s *Service) LoginHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/json") {
-			writeJSONError(w, http.StatusUnsupportedMediaType, "BAD_REQUEST", "Stuur de inloggegevens als JSON.")
+			apperr.Write(w, http.StatusUnsupportedMediaType, apperr.ErrLoginNotJSON)
 			return
 		}
 		var body struct{ School, Username, Password string }
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&body); err != nil {
-			writeJSONError(w, http.StatusBadRequest, "BAD_REQUEST", "Ongeldig verzoek.")
+			apperr.Write(w, http.StatusBadRequest, apperr.ErrBadRequest)
 			return
 		}
 		secret, v, err := s.Login(r.Context(), body.School, body.Username, body.Password, s.ClientAddr(r), r.UserAgent())
 		switch {
 		case errors.Is(err, ErrLocked):
-			writeError(w, http.StatusTooManyRequests, ErrLocked)
+			apperr.Write(w, http.StatusTooManyRequests, ErrLocked)
 			return
 		case errors.Is(err, ErrBadLogin):
 			time.Sleep(300 * time.Millisecond) // slows guessing without helping timing attacks
-			writeError(w, http.StatusUnauthorized, ErrBadLogin)
+			apperr.Write(w, http.StatusUnauthorized, ErrBadLogin)
 			return
 		case errors.Is(err, ErrSchoolRequired):
-			writeError(w, http.StatusBadRequest, ErrSchoolRequired)
+			apperr.Write(w, http.StatusBadRequest, ErrSchoolRequired)
 			return
 		case errors.Is(err, ErrBusy):
 			w.Header().Set("Retry-After", "5")
-			writeError(w, http.StatusServiceUnavailable, ErrBusy)
+			apperr.Write(w, http.StatusServiceUnavailable, ErrBusy)
 			return
 		case err != nil:
 			if r.Context().Err() == nil {
 				s.log.Error("login", "err", err)
 			}
-			writeJSONError(w, http.StatusInternalServerError, "INTERNAL", "Interne fout; probeer het later opnieuw.")
+			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
 			return
 		}
 		http.SetCookie(w, &http.Cookie{Name: CookieName, Value: secret, Path: "/", HttpOnly: true,

@@ -1,0 +1,96 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/99designs/gqlgen/client"
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/numo/accounts/graph"
+	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// logLines decodes the JSON log lines with the given msg.
+func logLines(t *testing.T, logs *syncBuffer, msg string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for line := range strings.Lines(logs.String()) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if m["msg"] == msg {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestOperationLogMeasuresTheOperation: the one log line per operation carries how long the
+// operation took, resolvers included (it measured only the dispatch, which logged ms=0 for a
+// query whose resolver took 120 ms).
+func TestOperationLogMeasuresTheOperation(t *testing.T) {
+	const slow = 120 * time.Millisecond
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		logs := &syncBuffer{}
+		srv := graph.NewHandler(graph.Options{Client: db.Client, DB: db, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+		srv.AroundFields(func(ctx context.Context, next graphql.Resolver) (any, error) {
+			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Name == "viewer" {
+				time.Sleep(slow)
+			}
+			return next(ctx)
+		})
+		var resp struct{ Viewer *struct{ Role string } }
+		client.New(srv).MustPost(`query Slow { viewer { role } }`, &resp)
+		lines := logLines(t, logs, "graphql")
+		if len(lines) != 1 {
+			t.Fatalf("%d operation log lines, want 1:\n%s", len(lines), logs)
+		}
+		if l := lines[0]; l["op"] != "query" || l["name"] != "Slow" || l["ms"].(float64) < float64(slow.Milliseconds()) {
+			t.Errorf("log line %v, want op=query name=Slow ms>=%d", l, slow.Milliseconds())
+		}
+	})
+}
+
+// TestPanicIsLoggedWithStack: a resolver's panic answers the client only the generic INTERNAL
+// error, and the log carries the panic, the field's path and the stack (it had the panic
+// alone).
+func TestPanicIsLoggedWithStack(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		logs := &syncBuffer{}
+		srv := graph.NewHandler(graph.Options{Client: db.Client, DB: db, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+		srv.AroundFields(func(ctx context.Context, next graphql.Resolver) (any, error) {
+			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Name == "viewer" {
+				panic("secret detail of a bug")
+			}
+			return next(ctx)
+		})
+		var resp struct{ Viewer *struct{ Role string } }
+		err := client.New(srv).Post(`{ viewer { role } }`, &resp)
+		var errs []struct {
+			Message    string
+			Extensions map[string]any
+		}
+		if err == nil || json.Unmarshal([]byte(err.Error()), &errs) != nil || len(errs) != 1 {
+			t.Fatalf("answer %v", err)
+		}
+		if e := errs[0]; e.Message != "interne fout; probeer het later opnieuw" || e.Extensions["code"] != "INTERNAL" || strings.Contains(err.Error(), "secret") {
+			t.Errorf("client saw %+v", e)
+		}
+		lines := logLines(t, logs, "graphql panic")
+		if len(lines) != 1 {
+			t.Fatalf("%d panic log lines, want 1:\n%s", len(lines), logs)
+		}
+		l := lines[0]
+		stack, _ := l["stack"].(string)
+		if l["panic"] != "secret detail of a bug" || l["path"] != "viewer" || !strings.Contains(stack, "goroutine") || !strings.Contains(stack, "handler_test.go") {
+			t.Errorf("panic log line %v", l)
+		}
+	})
+}
