@@ -22,9 +22,9 @@ type File struct {
 
 // Column is one column of the header row with a few example values for the mapping screen.
 type Column struct {
-	Index   int      // 0-based position in Row.Cells
-	Header  string   // the header cell as written (trimmed, NFC)
-	Samples []string // up to 5 distinct non-empty values from well-formed rows, in file order
+	Index   int      `json:"index"`             // 0-based position in Row.Cells
+	Header  string   `json:"header"`            // the header cell as written (trimmed, NFC)
+	Samples []string `json:"samples,omitempty"` // up to 5 distinct non-empty values from well-formed rows, in file order
 }
 
 // Row is one data record of the file.

@@ -2,15 +2,17 @@ package retention
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/jobfile"
 )
 
-// This file edits the stored JSON of import jobs without depending on the import engine's
-// types: a plan (gzip JSON in import_blobs), a result report and a mapping. Fields it does not
-// know are kept as they are.
+// This file edits the stored data of import jobs: a plan and a mapping through their one codec
+// (package jobfile), and a result report — of an import or an undo — as JSON whose fields it
+// does not know are kept as they are.
 
 // who names the accounts whose rows are to be found in stored import data.
 type who struct {
@@ -30,59 +32,23 @@ func (w *who) add(id int, key string) {
 	}
 }
 
-// plannedRow is what identifies a user of a stored plan.
-type plannedRow struct {
-	AccountID int    `json:"accountId"`
-	Key       string `json:"key"`
-	Line      int    `json:"line"`
-}
-
-func (w *who) matches(r plannedRow) bool {
-	if r.AccountID != 0 {
-		return w.ids[r.AccountID]
+func (w *who) matches(u *importer.PlannedUser) bool {
+	if u.AccountID != 0 {
+		return w.ids[u.AccountID]
 	}
-	return r.Key != "" && w.keys[r.Key]
-}
-
-// decodePlan reads a stored plan as raw JSON fields.
-func decodePlan(data []byte) (map[string]json.RawMessage, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("read plan: %w", err)
-	}
-	var plan map[string]json.RawMessage
-	if err := json.NewDecoder(zr).Decode(&plan); err != nil {
-		return nil, fmt.Errorf("read plan: %w", err)
-	}
-	return plan, nil
-}
-
-func encodePlan(plan map[string]json.RawMessage) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(plan); err != nil {
-		return nil, fmt.Errorf("write plan: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("write plan: %w", err)
-	}
-	return buf.Bytes(), nil
+	return u.Key != "" && w.keys[u.Key]
 }
 
 // rowsOf returns the plan's users that belong to the accounts, as stored.
-func rowsOf(plan map[string]json.RawMessage, w *who) ([]json.RawMessage, error) {
-	var users []json.RawMessage
-	if err := json.Unmarshal(orNull(plan["users"]), &users); err != nil {
-		return nil, fmt.Errorf("read plan users: %w", err)
-	}
+func rowsOf(plan *importer.Plan, w *who) ([]json.RawMessage, error) {
 	var out []json.RawMessage
-	for _, u := range users {
-		var r plannedRow
-		if err := json.Unmarshal(u, &r); err != nil {
-			return nil, fmt.Errorf("read plan user: %w", err)
-		}
-		if w.matches(r) {
-			out = append(out, u)
+	for i := range plan.Users {
+		if u := &plan.Users[i]; w.matches(u) {
+			raw, err := json.Marshal(u)
+			if err != nil {
+				return nil, fmt.Errorf("write plan user: %w", err)
+			}
+			out = append(out, raw)
 		}
 	}
 	return out, nil
@@ -91,44 +57,45 @@ func rowsOf(plan map[string]json.RawMessage, w *who) ([]json.RawMessage, error) 
 // scrubPlan removes the accounts' users from a stored plan, and the problems reported on
 // their lines of the file. It returns the new plan, those lines and whether anything changed.
 func scrubPlan(data []byte, w *who) ([]byte, map[int]bool, bool, error) {
-	plan, err := decodePlan(data)
+	plan, err := jobfile.DecodePlan(data)
 	if err != nil {
 		return nil, nil, false, err
 	}
-	var users []json.RawMessage
-	if err := json.Unmarshal(orNull(plan["users"]), &users); err != nil {
-		return nil, nil, false, fmt.Errorf("read plan users: %w", err)
-	}
 	lines := map[int]bool{}
-	kept := users[:0]
-	for _, u := range users {
-		var r plannedRow
-		if err := json.Unmarshal(u, &r); err != nil {
-			return nil, nil, false, fmt.Errorf("read plan user: %w", err)
-		}
-		if !w.matches(r) {
+	kept := plan.Users[:0]
+	for _, u := range plan.Users {
+		if !w.matches(&u) {
 			kept = append(kept, u)
 			continue
 		}
-		if r.Line > 0 {
-			lines[r.Line] = true
+		if u.Line > 0 {
+			lines[u.Line] = true
 		}
 	}
-	if len(kept) == len(users) {
+	if len(kept) == len(plan.Users) {
 		return data, nil, false, nil
 	}
-	if plan["users"], err = json.Marshal(kept); err != nil {
-		return nil, nil, false, err
-	}
-	if err := dropProblems(plan, lines); err != nil {
-		return nil, nil, false, err
-	}
-	out, err := encodePlan(plan)
+	plan.Users = kept
+	plan.Refused = keepProblems(plan.Refused, lines)
+	plan.Warnings = keepProblems(plan.Warnings, lines)
+	out, err := jobfile.EncodePlan(plan)
 	return out, lines, true, err
 }
 
-// dropProblems removes the refused rows and warnings on the given lines of the file (a plan's
-// or a report's; a problem about the whole file, line 0, stays).
+// keepProblems drops the problems on the given lines of the file (a problem about the whole
+// file, line 0, stays).
+func keepProblems(ps []importer.Problem, lines map[int]bool) []importer.Problem {
+	kept := make([]importer.Problem, 0, len(ps))
+	for _, p := range ps {
+		if p.Line == 0 || !lines[p.Line] {
+			kept = append(kept, p)
+		}
+	}
+	return kept
+}
+
+// dropProblems removes the refused rows and warnings on the given lines of the file from a
+// report (a problem about the whole file, line 0, stays).
 func dropProblems(doc map[string]json.RawMessage, lines map[int]bool) error {
 	for _, field := range []string{"refused", "warnings"} {
 		raw, ok := doc[field]
@@ -209,62 +176,12 @@ func minimalReport(raw []byte) ([]byte, error) {
 }
 
 // scrubSamples removes example values from a job's stored mapping: all of them (drop nil),
-// or those equal to one of drop's values. The mapping screen shows up to five values of
-// every column of the file, unmapped ones too, so they may hold anything the file held.
+// or those equal to one of drop's values (lower case).
 func scrubSamples(raw []byte, drop map[string]bool) ([]byte, bool, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return raw, false, nil
+	if drop == nil {
+		return jobfile.DropStoredSamples(raw, nil)
 	}
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, false, fmt.Errorf("read mapping: %w", err)
-	}
-	var cols []map[string]json.RawMessage
-	if err := json.Unmarshal(orNull(doc["columns"]), &cols); err != nil {
-		return nil, false, fmt.Errorf("read mapping columns: %w", err)
-	}
-	changed := false
-	for _, c := range cols {
-		for _, field := range []string{"Samples", "samples"} {
-			v, ok := c[field]
-			if !ok {
-				continue
-			}
-			var samples []string
-			if err := json.Unmarshal(orNull(v), &samples); err != nil {
-				return nil, false, fmt.Errorf("read mapping samples: %w", err)
-			}
-			kept := []string{}
-			for _, s := range samples {
-				if drop != nil && !drop[strings.ToLower(s)] {
-					kept = append(kept, s)
-				}
-			}
-			if len(kept) == len(samples) {
-				continue
-			}
-			changed = true
-			if len(kept) == 0 {
-				delete(c, field)
-				continue
-			}
-			b, err := json.Marshal(kept)
-			if err != nil {
-				return nil, false, err
-			}
-			c[field] = b
-		}
-	}
-	if !changed {
-		return raw, false, nil
-	}
-	b, err := json.Marshal(cols)
-	if err != nil {
-		return nil, false, err
-	}
-	doc["columns"] = b
-	out, err := json.Marshal(doc)
-	return out, true, err
+	return jobfile.DropStoredSamples(raw, func(s string) bool { return drop[strings.ToLower(s)] })
 }
 
 func orNull(raw json.RawMessage) json.RawMessage {

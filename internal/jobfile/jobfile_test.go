@@ -1,0 +1,100 @@
+package jobfile_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/jobfile"
+)
+
+// storedBeforeTags is a mapping as numo stored it before importer.Column had json tags.
+const storedBeforeTags = `{"columns":[{"Index":0,"Header":"Stamnr","Samples":["1001","1002"]},{"Index":1,"Header":"Geboortedatum","Samples":["01-02-2012"]},{"Index":2,"Header":"Leeg","Samples":null}],` +
+	`"proposed":[{"column":0,"header":"Stamnr","field":"key","confidence":1}],"chosen":{"0":"key"},"levels":{"hv":"HAVO"},"remembered":true}`
+
+func TestMappingStoredBeforeTagsDecodes(t *testing.T) {
+	m, err := jobfile.DecodeMapping([]byte(storedBeforeTags))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []importer.Column{{Index: 0, Header: "Stamnr", Samples: []string{"1001", "1002"}}, {Index: 1, Header: "Geboortedatum", Samples: []string{"01-02-2012"}}, {Index: 2, Header: "Leeg"}}
+	if !reflect.DeepEqual(m.Columns, want) {
+		t.Fatalf("columns = %+v, want %+v", m.Columns, want)
+	}
+	if m.Chosen[0] != importer.FieldKey || !m.Remembered || m.Levels["hv"] != "HAVO" || len(m.Proposed) != 1 {
+		t.Fatalf("mapping = %+v", m)
+	}
+	// Encoded again it reads the same, in the new spelling.
+	raw, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), `"header":"Stamnr"`) || strings.Contains(string(raw), `"Header"`) {
+		t.Fatalf("encoded = %s", raw)
+	}
+	again, err := jobfile.DecodeMapping(raw)
+	if err != nil || !reflect.DeepEqual(again, m) {
+		t.Fatalf("round trip = %+v, %v; want %+v", again, err, m)
+	}
+}
+
+func TestDropStoredSamples(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		raw     string
+		drop    func(string) bool
+		changed bool
+		samples [][]string
+	}{
+		{"all", storedBeforeTags, nil, true, [][]string{nil, nil, nil}},
+		{"some", storedBeforeTags, func(s string) bool { return s == "1002" || s == "01-02-2012" }, true, [][]string{{"1001"}, nil, nil}},
+		{"none match", storedBeforeTags, func(string) bool { return false }, false, [][]string{{"1001", "1002"}, {"01-02-2012"}, nil}},
+		{"no mapping", "", nil, false, nil},
+		{"null mapping", "null", nil, false, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, changed, err := jobfile.DropStoredSamples([]byte(tc.raw), tc.drop)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if changed != tc.changed {
+				t.Fatalf("changed = %v, want %v", changed, tc.changed)
+			}
+			if !changed && string(out) != tc.raw {
+				t.Fatalf("unchanged mapping rewritten: %s", out)
+			}
+			if tc.samples == nil {
+				return
+			}
+			m, err := jobfile.DecodeMapping(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, c := range m.Columns {
+				if !reflect.DeepEqual(c.Samples, tc.samples[i]) {
+					t.Errorf("column %d samples = %q, want %q", i, c.Samples, tc.samples[i])
+				}
+			}
+			if tc.drop == nil && strings.Contains(strings.ToLower(string(out)), "samples") {
+				t.Errorf("samples left: %s", out)
+			}
+		})
+	}
+}
+
+func TestPlanRoundTrip(t *testing.T) {
+	p := &importer.Plan{SchoolID: 3, Hash: "abc", Users: []importer.PlannedUser{{Outcome: importer.OutcomeNew, Line: 2,
+		Person: importer.Person{Key: "0042", FirstName: "Zoë", LastName: "Çelik", Year: 3}}}, ClassesToCreate: []string{"3HV1"}}
+	blob, err := jobfile.EncodePlan(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := jobfile.DecodePlan(blob)
+	if err != nil || !reflect.DeepEqual(got, p) {
+		t.Fatalf("decoded = %+v, %v; want %+v", got, err, p)
+	}
+	if _, err := jobfile.DecodePlan([]byte("not gzip")); err == nil {
+		t.Fatal("a broken blob decoded")
+	}
+}
