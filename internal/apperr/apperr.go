@@ -131,6 +131,8 @@ var (
 	ErrPasswordChangeRequired = New(CodePasswordChangeRequired,
 		"Kies eerst een nieuw wachtwoord: u bent ingelogd met een eenmalig wachtwoord.",
 		"Choose a new password first: you signed in with a one-time password.", nil)
+	// ErrUnknownRoute answers a path under /api/ that does not exist.
+	ErrUnknownRoute = New(CodeNotFound, "Deze route bestaat niet.", "This route does not exist.", nil)
 	// ErrLoginNotJSON refuses a sign-in whose body is not JSON.
 	ErrLoginNotJSON = New(CodeBadRequest, "Stuur de inloggegevens als JSON.", "Send the sign-in details as JSON.", nil)
 	// ErrBadRequest refuses a request body that cannot be read.

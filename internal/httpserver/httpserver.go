@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/cors"
 
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/httpserver/origin"
 )
 
@@ -67,7 +68,9 @@ func New(o Options) http.Handler {
 		mux.Handle(pattern, h)
 	}
 	// Unknown API-ish paths are 404 before the SPA's catch-all answers index.html.
-	mux.HandleFunc("/api/", http.NotFound)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		apperr.Write(w, http.StatusNotFound, apperr.ErrUnknownRoute)
+	})
 	if o.DevProxy != nil {
 		mux.Handle("/", httputil.NewSingleHostReverseProxy(o.DevProxy))
 	} else {
