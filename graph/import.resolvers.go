@@ -23,22 +23,9 @@ func (r *importJobResolver) Columns(ctx context.Context, obj *ent.ImportJob) ([]
 	if err != nil {
 		return nil, err
 	}
-	conf := map[int]importer.Match{}
-	for _, p := range m.Proposed {
-		conf[p.Column] = p
-	}
-	out := make([]*model.ImportColumn, 0, len(m.Columns))
-	for _, c := range m.Columns {
-		col := &model.ImportColumn{Index: c.Index, Header: c.Header, Samples: nonNil(c.Samples)}
-		if f, ok := m.Chosen[c.Index]; ok {
-			name := string(f)
-			col.Field = &name
-			col.Confidence = 1
-			if p := conf[c.Index]; p.Field == f && !m.Confirmed && !m.Remembered {
-				col.Confidence = p.Confidence
-			}
-		}
-		out = append(out, col)
+	out := []*model.ImportColumn{}
+	for _, c := range m.ColumnViews() {
+		out = append(out, &model.ImportColumn{Index: c.Index, Header: c.Header, Samples: nonNil(c.Samples), Field: optional(c.Field), Confidence: c.Confidence})
 	}
 	return out, nil
 }
@@ -68,13 +55,8 @@ func (r *importJobResolver) LevelValues(ctx context.Context, obj *ent.ImportJob)
 		return nil, err
 	}
 	out := []*model.LevelValue{}
-	for _, u := range m.Unknown {
-		v := &model.LevelValue{Value: u.Value, Count: u.Count}
-		if l, ok := m.Levels[importer.NormalizeHeader(u.Value)]; ok && l != "" {
-			s := string(l)
-			v.Level = &s
-		}
-		out = append(out, v)
+	for _, v := range m.LevelValues() {
+		out = append(out, &model.LevelValue{Value: v.Value, Count: v.Count, Level: optional(v.Level)})
 	}
 	return out, nil
 }
@@ -85,7 +67,7 @@ func (r *importJobResolver) MappingProblems(ctx context.Context, obj *ent.Import
 	if err != nil {
 		return nil, err
 	}
-	return problems(m.Chosen.Validate(m.Columns)), nil
+	return problems(m.Problems()), nil
 }
 
 // Preview is the resolver for the preview field.

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -14,16 +12,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-	"unicode/utf8"
 
-	"github.com/numo/accounts/ent"
-	"github.com/numo/accounts/ent/importjob"
-	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
-	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/jobs"
 )
 
 const importHelp = `Usage: numo import --school BRIN --add|--update|--archive [flags] FILE.csv
@@ -224,10 +217,12 @@ func parseImportArgs(args []string, stdout, stderr io.Writer) (o importOptions, 
 	return o, exitOK, true
 }
 
-// runImport does the import and fills sum as far as it gets.
+// operatorName is the audit log's actor of what the command line does.
+const operatorName = "numo import (CLI)"
+
+// runImport does the import and fills sum as far as it gets. It runs as the system on behalf
+// of the operator, through the same job calls as the app (internal/jobs).
 func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *progressBar) error {
-	// numo import runs on the server with the database's own credentials: it is the product's
-	// own work, which the privacy rules guarding the API allow everything.
 	ctx = auth.System(ctx)
 	data, err := os.ReadFile(o.file)
 	if err != nil {
@@ -239,100 +234,45 @@ func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *pr
 	}
 	sum.parsed = true
 	sum.Encoding, sum.Delimiter, sum.HeaderLine, sum.Rows = f.Encoding, string(f.Delimiter), f.HeaderLine, len(f.Rows)
-
-	m := importer.MappingFromMatches(importer.ProposeMapping(f.Columns))
+	var explicit importer.Mapping
 	if o.mappingFile != "" {
-		if m, err = readMapping(o.mappingFile, f.Columns); err != nil {
+		if explicit, err = readMapping(o.mappingFile, f.Columns); err != nil {
 			return err
 		}
 	}
-	for _, c := range f.Columns {
-		if field, ok := m[c.Index]; ok && field != "" {
-			sum.Mapping[c.Header] = string(field)
-			sum.headers = append(sum.headers, c.Header)
-		}
-	}
-
-	db, err := openMigrated(ctx, o.dbURL)
+	env, err := openJobs(ctx, o.dbURL, o.brin)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		sum.fillMapping(f, importer.MappingFromMatches(importer.ProposeMapping(f.Columns)), explicit)
+		return err
 	}
-	defer db.Close()
-	s, err := db.Client.School.Query().Where(school.Brin(o.brin)).Only(ctx)
-	if isNotFound(err) {
-		return fmt.Errorf("school %s bestaat niet; maak hem met numo school create", o.brin)
+	defer env.close()
+	// The school's remembered mappings (columns for these headers, level values) come first,
+	// as for an upload in the app; --mapping overrides the columns.
+	m := jobs.Propose(env.school, f)
+	if explicit != nil {
+		m.Use(f, explicit)
 	}
-	if err != nil {
-		return fmt.Errorf("find school %s: %w", o.brin, err)
-	}
-	levels := make(map[string]importer.Level, len(s.LevelMappings))
-	for raw, lvl := range s.LevelMappings {
-		levels[raw] = importer.Level(lvl)
-	}
-	res, err := importer.BuildRecords(importer.Input{File: f, Mapping: m, LevelMap: levels})
+	sum.fillMapping(f, m.Chosen, nil)
+	res, err := importer.BuildRecords(importer.Input{File: f, Mapping: m.Chosen, LevelMap: m.Levels})
 	if err != nil {
 		return err
 	}
-	in := importer.NewPlanInput(f, m, res)
-
-	// A dry run plans without writing. A real run that may archive plans first as well, so that
-	// an archive it is not confirmed for is refused before the import enters the history.
-	if o.dryRun || o.actions.Archive {
-		plan, err := importer.PlanFor(ctx, db, s.ID, &importer.Prepared{File: f, Mapping: m, Result: res, Input: in}, o.actions)
-		if err != nil {
-			return err
-		}
-		sum.fill(plan)
-		if plan.Guard.ConfirmationRequired && o.confirmArchive != plan.Guard.ToArchive {
-			return &importer.ArchiveConfirmationError{Guard: plan.Guard}
-		}
-		if o.dryRun {
-			return nil
-		}
-	}
-
-	// The job is created with its commit lock held (PostgreSQL): a server's reaper fails it
-	// as soon as the lock is free, that is when this process dies.
-	jobID, lock, err := db.CreateLockedJob(ctx, heartbeatEvery, func(ctx context.Context, c *ent.Client) (int, error) {
-		job, err := createJob(ctx, c, s.ID, o, data, f)
-		if err != nil {
-			return 0, err
-		}
-		return job.ID, nil
-	})
-	if err != nil {
+	p := &importer.Prepared{File: f, Mapping: m.Chosen, Result: res, Input: importer.NewPlanInput(f, m.Chosen, res)}
+	if done, err := planFirst(ctx, env, o, sum, p); done || err != nil {
 		return err
 	}
-	defer lock.Release() // after the job's final status is written
-	sum.JobID = jobID
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	go func() {
-		select {
-		case <-lock.Lost():
-			cancel(store.ErrLockLost)
-		case <-ctx.Done():
-		}
-	}()
-	job := &ent.ImportJob{ID: jobID}
-	hb := startHeartbeat(ctx, db, job.ID)
-	opt := importer.ApplyOptions{JobID: job.ID, ConfirmArchive: o.confirmArchive, Progress: hb.progress}
+	host, _ := os.Hostname()
+	d := jobs.Direct{SchoolID: env.school.ID, FileName: filepath.Base(o.file), Data: data, Prepared: p, Mapping: m,
+		Actions: o.actions, ConfirmArchive: o.confirmArchive, Claim: fmt.Sprintf("numo import on %s (pid %d)", host, os.Getpid())}
 	if bar != nil && len(res.Records) >= progressMinRecords {
-		opt.Progress = func(p importer.Progress) {
-			hb.progress(p)
-			bar.update(p)
-		}
+		d.Progress = bar.update
 	}
-	plan, err := importer.Apply(ctx, db, in, s.ID, o.actions, opt)
-	hb.stop()
+	// A commit whose process died is failed (and rolled back) first, as numo serve does.
+	env.jobs.Reap(ctx)
+	jobID, plan, err := env.jobs.Import(jobs.Operator(ctx, env.school.ID, operatorName), d)
 	bar.clear()
+	sum.JobID = jobID
 	if err != nil {
-		// The apply rolled back; the job says why in the app's history, also after Ctrl-C.
-		bg := context.WithoutCancel(ctx)
-		if ferr := db.Client.ImportJob.UpdateOneID(job.ID).SetStatus(importjob.StatusFAILED).SetPhase("failed").
-			SetError(jobFailure(err)).Exec(bg); ferr != nil {
-			return errors.Join(err, fmt.Errorf("mark import job %d failed: %w", job.ID, ferr))
-		}
 		return err
 	}
 	sum.fill(plan)
@@ -340,16 +280,37 @@ func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *pr
 	return nil
 }
 
-// jobFailure is the message a failed run leaves on its job, for the school's import history.
-func jobFailure(err error) string {
-	var ce *importer.ArchiveConfirmationError
-	switch {
-	case errors.As(err, &ce):
-		return ce.Error()
-	case errors.Is(err, context.Canceled):
-		return "De import met numo import is afgebroken. Er is niets gewijzigd."
+// planFirst plans without writing for a dry run, and for a real run that may archive: an
+// archive it is not confirmed for is refused before the import enters the history. done
+// reports that the run ends here.
+func planFirst(ctx context.Context, env *jobsEnv, o importOptions, sum *importSummary, p *importer.Prepared) (done bool, err error) {
+	if !o.dryRun && !o.actions.Archive {
+		return false, nil
 	}
-	return "De import met numo import is mislukt; er is niets gewijzigd. Oorzaak: " + err.Error()
+	plan, err := importer.PlanFor(ctx, env.db, env.school.ID, p, o.actions)
+	if err != nil {
+		return true, err
+	}
+	sum.fill(plan)
+	if plan.Guard.ConfirmationRequired && o.confirmArchive != plan.Guard.ToArchive {
+		return true, &importer.ArchiveConfirmationError{Guard: plan.Guard}
+	}
+	return o.dryRun, nil
+}
+
+// fillMapping records the mapping used (explicit when set, else m) in the summary.
+func (sum *importSummary) fillMapping(f *importer.File, m, explicit importer.Mapping) {
+	if explicit != nil {
+		m = explicit
+	}
+	clear(sum.Mapping)
+	sum.headers = sum.headers[:0]
+	for _, c := range f.Columns {
+		if field, ok := m[c.Index]; ok && field != "" {
+			sum.Mapping[c.Header] = string(field)
+			sum.headers = append(sum.headers, c.Header)
+		}
+	}
 }
 
 // fill copies a plan's counts, classes and problems into the summary.
@@ -368,107 +329,6 @@ func (sum *importSummary) fill(p *importer.Plan) {
 		sum.Errors = append(sum.Errors, problemOf(r))
 	}
 	sum.rowErrors = len(sum.Errors)
-}
-
-// createJob records a real run in the school's import history, ready for Apply to commit.
-func createJob(ctx context.Context, c *ent.Client, schoolID int, o importOptions, data []byte, f *importer.File) (*ent.ImportJob, error) {
-	sum := sha256.Sum256(data)
-	var actions []string
-	for _, a := range []struct {
-		on   bool
-		name string
-	}{{o.actions.Add, "add"}, {o.actions.Update, "update"}, {o.actions.Archive, "archive"}} {
-		if a.on {
-			actions = append(actions, a.name)
-		}
-	}
-	host, _ := os.Hostname()
-	job, err := c.ImportJob.Create().SetSchoolID(schoolID).SetStatus(importjob.StatusCOMMITTING).
-		SetClaimedBy(store.LockedClaim(fmt.Sprintf("numo import on %s (pid %d)", host, os.Getpid()), 200)).SetHeartbeatAt(time.Now()).
-		SetFileName(truncate(filepath.Base(o.file), 255)).SetFileSize(int64(len(data))).SetSha256(hex.EncodeToString(sum[:])).
-		SetEncoding(f.Encoding).SetDelimiter(string(f.Delimiter)).SetHeaderLine(f.HeaderLine).SetRowCount(len(f.Rows)).
-		SetActions(actions).SetPhase("planning").Save(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("create import job: %w", err)
-	}
-	return job, nil
-}
-
-// heartbeatEvery is how often a real run shows a server's reaper that its job is alive. The
-// server counts a COMMITTING job without a heartbeat for 20 s as dead (internal/jobs). A
-// variable for the tests.
-var heartbeatEvery = 2 * time.Second
-
-// heartbeat keeps the job of a running apply alive and its progress visible in the app: it
-// writes both to the job row every heartbeatEvery. On SQLite the apply commits in short steps
-// (importer.Apply), so the beats go between them. A server's reaper takes the job for dead
-// when its commit lock (store.CreateLockedJob) is free — at once on PostgreSQL; on SQLite
-// when the heartbeat has been silent for 5 s as well — or, as a fallback, when the heartbeat
-// has been silent for --commit-dead-after (PostgreSQL); on SQLite it rolls back what this
-// process did not finish.
-type heartbeat struct {
-	mu     sync.Mutex
-	latest importer.Progress
-	done   chan struct{}
-	exited chan struct{}
-}
-
-func startHeartbeat(ctx context.Context, db *store.DB, jobID int) *heartbeat {
-	h := &heartbeat{done: make(chan struct{}), exited: make(chan struct{})}
-	go func() {
-		defer close(h.exited)
-		t := time.NewTicker(heartbeatEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-h.done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			h.mu.Lock()
-			p := h.latest
-			h.mu.Unlock()
-			wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			u := db.Client.ImportJob.Update().Where(importjob.ID(jobID), importjob.StatusEQ(importjob.StatusCOMMITTING)).
-				SetHeartbeatAt(time.Now())
-			if p.Phase != "" {
-				u = u.SetPhase(p.Phase).SetProgressDone(p.Done).SetProgressTotal(p.Total)
-			}
-			_ = u.Exec(wctx) // a missed beat is retried at the next tick; the apply goes on
-			cancel()
-		}
-	}()
-	return h
-}
-
-// progress records the apply's latest progress for the next beat.
-func (h *heartbeat) progress(p importer.Progress) {
-	h.mu.Lock()
-	h.latest = p
-	h.mu.Unlock()
-}
-
-// stop ends the beats and waits until none is being written.
-func (h *heartbeat) stop() {
-	select {
-	case <-h.done:
-	default:
-		close(h.done)
-	}
-	<-h.exited
-}
-
-// truncate cuts s to at most n bytes without splitting a character.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // readMapping reads a --mapping file: a JSON object from column header to field name. A header
@@ -693,7 +553,7 @@ func (b *progressBar) update(p importer.Progress) {
 	}
 	b.last = time.Now()
 	b.drawn = true
-	if p.Phase == "planning" || p.Total == 0 {
+	if jobs.Phase(p.Phase) == jobs.PhasePlanning || p.Total == 0 {
 		fmt.Fprintf(b.w, "\r\033[Kplannen …")
 		return
 	}
@@ -709,5 +569,3 @@ func (b *progressBar) clear() {
 		fmt.Fprint(b.w, "\r\033[K")
 	}
 }
-
-func isNotFound(err error) bool { return ent.IsNotFound(err) }

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/importjob"
@@ -78,10 +77,25 @@ func readState(t *testing.T, url, brin string) dbState {
 	}
 }
 
-// TestImportCommand runs numo import as a script would, step by step against one database of
-// each kind: a school year's export, the same export again, and next year's export behind the
-// archive guard, with the refusals in between.
-func TestImportCommand(t *testing.T) {
+// importCounts are the counts of a planned file.
+type importCounts struct{ added, updated, archived, unchanged int }
+
+// importStep is one command line of TestImportCommand and what it must do.
+type importStep struct {
+	name   string
+	args   []string // after "import --school 99XX"; every command line gets "--db URL" at the end
+	cmd    []string // a whole command line instead of args
+	code   int
+	json   bool          // args include --json: stdout must be one JSON object
+	counts *importCounts // expected counts, when the file was planned
+	errors []string      // codes expected in the JSON errors
+	out    []string      // substrings of stdout
+	errOut []string      // substrings of stderr
+	after  dbState       // the database afterwards
+}
+
+// importSteps are the command lines TestImportCommand runs in order on one database.
+func importSteps(t *testing.T) []importStep {
 	root := filepath.Join("..", "..", "testdata")
 	y2026 := filepath.Join(root, "transition", "school_2026.csv")
 	y2027 := filepath.Join(root, "transition", "school_2027.csv")
@@ -99,19 +113,7 @@ func TestImportCommand(t *testing.T) {
 	goodMapping := writeFile("good.json", `{"stamnr":"key","Roepnaam":"firstName","Tussenv":"infix","Achternaam":"lastName",
 		"Klas":"class","Studie":"level","Leerjaar":"year","E-mail":"email","Geboortedatum":null}`)
 
-	type counts struct{ added, updated, archived, unchanged int }
-	steps := []struct {
-		name   string
-		args   []string // after "import --school 99XX"; every command line gets "--db URL" at the end
-		cmd    []string // a whole command line instead of args
-		code   int
-		json   bool     // args include --json: stdout must be one JSON object
-		counts *counts  // expected counts, when the file was planned
-		errors []string // codes expected in the JSON errors
-		out    []string // substrings of stdout
-		errOut []string // substrings of stderr
-		after  dbState  // the database afterwards
-	}{
+	return []importStep{
 		{name: "school create", cmd: []string{"school", "create", "--brin", "99xx", "--name", "Testschool"},
 			out: []string{"school 99XX (Testschool) created"}},
 		{name: "school create again", cmd: []string{"school", "create", "--brin", "99XX", "--name", "Testschool"},
@@ -121,26 +123,26 @@ func TestImportCommand(t *testing.T) {
 		{name: "no action", args: []string{y2026}, code: 1, errOut: []string{"--add, --update and/or --archive"}},
 		{name: "two files", args: []string{"--add", y2026, y2027}, code: 1, errOut: []string{"exactly one CSV file"}},
 		{name: "dry run writes nothing", args: []string{"--add", "--update", "--archive", "--dry-run", "--json", y2026},
-			json: true, counts: &counts{30, 0, 0, 0}},
+			json: true, counts: &importCounts{30, 0, 0, 0}},
 		{name: "dry run, readable", args: []string{y2026, "--add", "--dry-run"},
 			out: []string{"Proefimport", "toegevoegd", "30", "windows-1252", "kopregel op regel 4", "Nieuwe klassen (aan te maken): 1A, 2A, 3A"}},
 		{name: "import", args: []string{"--add", "--update", "--archive", "--json", y2026},
-			json: true, counts: &counts{30, 0, 0, 0}, after: dbState{active: 30, committed: 1}},
+			json: true, counts: &importCounts{30, 0, 0, 0}, after: dbState{active: 30, committed: 1}},
 		{name: "same file again", args: []string{"--add", "--update", "--archive", "--json", y2026},
-			json: true, counts: &counts{0, 0, 0, 30}, after: dbState{active: 30, committed: 2}},
+			json: true, counts: &importCounts{0, 0, 0, 30}, after: dbState{active: 30, committed: 2}},
 		{name: "next year unconfirmed", args: []string{"--add", "--update", "--archive", "--json", y2027}, code: 3,
-			json: true, counts: &counts{10, 20, 10, 0}, errors: []string{"archive_confirmation_required"}, after: dbState{active: 30, committed: 2}},
+			json: true, counts: &importCounts{10, 20, 10, 0}, errors: []string{"archive_confirmation_required"}, after: dbState{active: 30, committed: 2}},
 		{name: "next year unconfirmed, readable", args: []string{"--add", "--update", "--archive", y2027}, code: 3,
 			out: []string{"Niet toegepast", "gearchiveerd", "10"}, errOut: []string{"bevestig met --confirm-archive 10"},
 			after: dbState{active: 30, committed: 2}},
 		{name: "next year dry run unconfirmed", args: []string{"--add", "--update", "--archive", "--dry-run", "--json", y2027}, code: 3,
-			json: true, counts: &counts{10, 20, 10, 0}, errors: []string{"archive_confirmation_required"}, after: dbState{active: 30, committed: 2}},
+			json: true, counts: &importCounts{10, 20, 10, 0}, errors: []string{"archive_confirmation_required"}, after: dbState{active: 30, committed: 2}},
 		{name: "next year wrong number", args: []string{"--add", "--update", "--archive", "--confirm-archive", "9", "--json", y2027}, code: 3,
 			json: true, errors: []string{"archive_confirmation_required"}, after: dbState{active: 30, committed: 2}},
 		{name: "next year dry run confirmed", args: []string{"--add", "--update", "--archive", "--dry-run", "--confirm-archive", "10", "--json", y2027},
-			json: true, counts: &counts{10, 20, 10, 0}, after: dbState{active: 30, committed: 2}},
+			json: true, counts: &importCounts{10, 20, 10, 0}, after: dbState{active: 30, committed: 2}},
 		{name: "next year confirmed", args: []string{"--add", "--update", "--archive", "--confirm-archive", "10", "--json", y2027},
-			json: true, counts: &counts{10, 20, 10, 0}, after: dbState{active: 30, archived: 10, committed: 3}},
+			json: true, counts: &importCounts{10, 20, 10, 0}, after: dbState{active: 30, archived: 10, committed: 3}},
 		{name: "excel workbook", args: []string{"--add", "--json", excel}, code: 2,
 			json: true, errors: []string{importer.CodeExcelWorkbook}, after: dbState{active: 30, archived: 10, committed: 3}},
 		{name: "excel workbook, readable", args: []string{"--add", excel}, code: 2,
@@ -150,64 +152,76 @@ func TestImportCommand(t *testing.T) {
 		{name: "mapping without last name, readable", args: []string{"--add", "--mapping", badMapping, y2027}, code: 1,
 			errOut: []string{`geen kolom "Mentor"`, "Achternaam is verplicht"}},
 		{name: "mapping by hand", args: []string{"--add", "--update", "--json", "--mapping", goodMapping, "--dry-run", y2027},
-			json: true, counts: &counts{0, 0, 0, 30}, after: dbState{active: 30, archived: 10, committed: 3}},
+			json: true, counts: &importCounts{0, 0, 0, 30}, after: dbState{active: 30, archived: 10, committed: 3}},
 	}
+}
 
+// TestImportCommand runs numo import as a script would, step by step against one database of
+// each kind: a school year's export, the same export again, and next year's export behind the
+// archive guard, with the refusals in between.
+func TestImportCommand(t *testing.T) {
+	steps := importSteps(t)
 	for _, kind := range testdb.Kinds {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			url := testdb.URL(t, kind)
 			for _, st := range steps {
-				args := slices.Clone(st.cmd)
-				if args == nil {
-					args = append([]string{"import", "--school", "99XX"}, st.args...)
-				}
-				args = append(args, "--db", url) // flags may follow the file
-				var stdout, stderr bytes.Buffer
-				code := run(context.Background(), args, &stdout, &stderr)
-				if code != st.code {
-					t.Fatalf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", st.name, code, st.code, stdout.String(), stderr.String())
-				}
-				for _, s := range st.out {
-					if !strings.Contains(stdout.String(), s) {
-						t.Errorf("%s: stdout lacks %q:\n%s", st.name, s, stdout.String())
-					}
-				}
-				for _, s := range st.errOut {
-					if !strings.Contains(stderr.String(), s) {
-						t.Errorf("%s: stderr lacks %q:\n%s", st.name, s, stderr.String())
-					}
-				}
-				if st.json {
-					got := decodeOne(t, st.name, stdout.Bytes())
-					if got.ExitCode != st.code || (st.code != 2 && (got.Encoding == "" || got.Delimiter == "" || got.Rows == 0)) {
-						t.Errorf("%s: JSON %+v", st.name, got)
-					}
-					if st.counts != nil {
-						if c := (counts{got.Added, got.Updated, got.Archived, got.Unchanged}); c != *st.counts {
-							t.Errorf("%s: counts %+v, want %+v", st.name, c, *st.counts)
-						}
-					}
-					for _, code := range st.errors {
-						if !hasCode(got.Errors, code) {
-							t.Errorf("%s: errors %+v lack %s", st.name, got.Errors, code)
-						}
-					}
-					if len(st.errors) == 0 && len(got.Errors) > 0 {
-						t.Errorf("%s: unexpected errors %+v", st.name, got.Errors)
-					}
-					if applied := st.code == 0 && !slices.Contains(st.args, "--dry-run"); got.Applied != applied || (got.JobID != 0) != applied {
-						t.Errorf("%s: applied %v with job %d, want applied %v", st.name, got.Applied, got.JobID, applied)
-					}
-				}
-				if st.after != (dbState{}) || st.name == "dry run writes nothing" {
-					if got := readState(t, url, "99XX"); got != st.after {
-						t.Errorf("%s: database holds %+v, want %+v", st.name, got, st.after)
-					}
-				}
+				checkImportStep(t, url, st)
 			}
 			checkFirstJob(t, url)
 		})
+	}
+}
+
+// checkImportStep runs one step and checks its exit status, output and database.
+func checkImportStep(t *testing.T, url string, st importStep) {
+	t.Helper()
+	args := slices.Clone(st.cmd)
+	if args == nil {
+		args = append([]string{"import", "--school", "99XX"}, st.args...)
+	}
+	args = append(args, "--db", url) // flags may follow the file
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	if code != st.code {
+		t.Fatalf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", st.name, code, st.code, stdout.String(), stderr.String())
+	}
+	for _, s := range st.out {
+		if !strings.Contains(stdout.String(), s) {
+			t.Errorf("%s: stdout lacks %q:\n%s", st.name, s, stdout.String())
+		}
+	}
+	for _, s := range st.errOut {
+		if !strings.Contains(stderr.String(), s) {
+			t.Errorf("%s: stderr lacks %q:\n%s", st.name, s, stderr.String())
+		}
+	}
+	if st.json {
+		got := decodeOne(t, st.name, stdout.Bytes())
+		if got.ExitCode != st.code || (st.code != 2 && (got.Encoding == "" || got.Delimiter == "" || got.Rows == 0)) {
+			t.Errorf("%s: JSON %+v", st.name, got)
+		}
+		if st.counts != nil {
+			if c := (importCounts{got.Added, got.Updated, got.Archived, got.Unchanged}); c != *st.counts {
+				t.Errorf("%s: counts %+v, want %+v", st.name, c, *st.counts)
+			}
+		}
+		for _, code := range st.errors {
+			if !hasCode(got.Errors, code) {
+				t.Errorf("%s: errors %+v lack %s", st.name, got.Errors, code)
+			}
+		}
+		if len(st.errors) == 0 && len(got.Errors) > 0 {
+			t.Errorf("%s: unexpected errors %+v", st.name, got.Errors)
+		}
+		if applied := st.code == 0 && !slices.Contains(st.args, "--dry-run"); got.Applied != applied || (got.JobID != 0) != applied {
+			t.Errorf("%s: applied %v with job %d, want applied %v", st.name, got.Applied, got.JobID, applied)
+		}
+	}
+	if st.after != (dbState{}) || st.name == "dry run writes nothing" {
+		if got := readState(t, url, "99XX"); got != st.after {
+			t.Errorf("%s: database holds %+v, want %+v", st.name, got, st.after)
+		}
 	}
 }
 
@@ -223,37 +237,10 @@ func checkFirstJob(t *testing.T, url string) {
 	j := db.Client.ImportJob.Query().Order(importjob.ByID()).FirstX(ctx)
 	if j.Status != importjob.StatusCOMMITTED || j.FileName != "school_2026.csv" || len(j.Sha256) != 64 || j.FileSize == 0 ||
 		j.Encoding != "windows-1252" || j.Delimiter != ";" || j.HeaderLine != 4 || j.RowCount != 30 ||
-		!slices.Equal(j.Actions, []string{"add", "update", "archive"}) || j.Added != 30 || j.CommittedAt == nil ||
+		!slices.Equal(j.Actions, []string{"ADD", "UPDATE", "ARCHIVE"}) || j.Added != 30 || j.CommittedAt == nil ||
 		!strings.HasPrefix(j.ClaimedBy, "numo import on ") {
 		t.Errorf("first import job: %+v", j)
 	}
-}
-
-// TestHeartbeat: on PostgreSQL a running import keeps its job's heartbeat and progress
-// fresh, so that a server's reaper does not take it for dead.
-func TestHeartbeat(t *testing.T) {
-	db := testdb.New(t, "postgres")
-	ctx := auth.System(context.Background())
-	s := db.Client.School.Create().SetBrin("88HB").SetName("Hartslag").SaveX(ctx)
-	job := db.Client.ImportJob.Create().SetSchoolID(s.ID).SetFileName("x.csv").SetFileSize(1).SetSha256("x").
-		SetStatus(importjob.StatusCOMMITTING).SaveX(ctx)
-	defer func(d time.Duration) { heartbeatEvery = d }(heartbeatEvery)
-	heartbeatEvery = 10 * time.Millisecond
-	h := startHeartbeat(ctx, db, job.ID)
-	h.progress(importer.Progress{Phase: "writing", Done: 500, Total: 1000})
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		j := db.Client.ImportJob.GetX(ctx, job.ID)
-		if j.HeartbeatAt != nil && j.ProgressDone == 500 && j.ProgressTotal == 1000 && j.Phase == "writing" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no heartbeat on the job: %+v", j)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	h.stop()
-	h.stop() // idempotent
 }
 
 // decodeOne checks that out is exactly one JSON object and decodes it.

@@ -91,25 +91,7 @@ func TestKilledCommitSQLite(t *testing.T) {
 	before, changesBefore := rosterDigest(t, db, schoolID)
 
 	job := prepareJob(t, first, schoolID, bigFileFrom(510000, 100000))
-	events := first.subscribe(t, job)
-	if r := first.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
-		t.Fatalf("commit: %+v", r.Errors)
-	}
-	var killedAt map[string]any
-	for ev := range events {
-		if ev["phase"] == "writing" && ev["done"].(float64) >= 20000 {
-			first.cmd.Process.Signal(syscall.SIGKILL)
-			first.cmd.Wait()
-			killedAt = ev
-			break
-		}
-		if ev["final"] == true {
-			t.Fatalf("the commit ended before it could be killed: %v", ev)
-		}
-	}
-	if killedAt == nil {
-		t.Fatal("subscription ended before the writes began")
-	}
+	killedAt := killWhileWriting(t, first, job)
 	// Killed in the middle: part of the import is in the file, the job still COMMITTING.
 	var status string
 	var partial int
@@ -150,4 +132,30 @@ func TestKilledCommitSQLite(t *testing.T) {
 	if n != 110000 {
 		t.Fatalf("%d accounts after the second commit, want 110,000", n)
 	}
+}
+
+// killWhileWriting commits the job on p and kills p (SIGKILL) once 20,000 accounts are written;
+// it returns the last progress event before the kill.
+func killWhileWriting(t *testing.T, p *process, job string) map[string]any {
+	t.Helper()
+	events := p.subscribe(t, job)
+	if r := p.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
+		t.Fatalf("commit: %+v", r.Errors)
+	}
+	var killedAt map[string]any
+	for ev := range events {
+		if ev["phase"] == "writing" && ev["done"].(float64) >= 20000 {
+			p.cmd.Process.Signal(syscall.SIGKILL)
+			p.cmd.Wait()
+			killedAt = ev
+			break
+		}
+		if ev["final"] == true {
+			t.Fatalf("the commit ended before it could be killed: %v", ev)
+		}
+	}
+	if killedAt == nil {
+		t.Fatal("subscription ended before the writes began")
+	}
+	return killedAt
 }

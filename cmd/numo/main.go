@@ -1,5 +1,6 @@
 // Command numo is Numo accounts in one binary: the server with the embedded app (`numo serve`)
-// and the command-line import for integrators and operators (`numo school`, `numo import`).
+// and the command-line tools for integrators and operators (`numo school`, `numo import`,
+// `numo jobs`, `numo undo`, `numo purge`).
 package main
 
 import (
@@ -22,6 +23,8 @@ Usage:
   numo serve [flags]                      run the server and the app (numo serve --help)
   numo school create --brin 99XX --name "…" [--db URL]
   numo import --school BRIN [flags] FILE.csv   (numo import --help)
+  numo jobs --school BRIN [--json]             the school's import history (numo jobs --help)
+  numo undo --school BRIN [--dry-run] [--skip-conflicts] [--json] JOB   undo an import (numo undo --help)
   numo purge [--db URL] [--dry-run] [--json]   purge what the schools' retention terms no longer allow
 `
 
@@ -47,6 +50,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return schoolCmd(sys, args[1:], stdout, stderr)
 	case "import":
 		return importCmd(sys, args[1:], stdout, stderr)
+	case "jobs":
+		return jobsCmd(sys, args[1:], stdout, stderr)
+	case "undo":
+		return undoCmd(sys, args[1:], stdout, stderr)
 	case "purge":
 		return purgeCmd(sys, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -1,0 +1,285 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/importblob"
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+)
+
+// MappingState is what the job's mapping column holds: the file's columns, the proposal and
+// the admin's choices.
+type MappingState struct {
+	Columns    []importer.Column         `json:"columns"`
+	Proposed   []importer.Match          `json:"proposed"`
+	Chosen     importer.Mapping          `json:"chosen"`
+	Levels     map[string]importer.Level `json:"levels,omitempty"`
+	Unknown    []importer.UnknownValue   `json:"unknown,omitempty"`
+	Remembered bool                      `json:"remembered,omitempty"`
+	Confirmed  bool                      `json:"confirmed,omitempty"`
+}
+
+// Mapping decodes a job's mapping.
+func Mapping(j *ent.ImportJob) (*MappingState, error) {
+	var m MappingState
+	if len(j.Mapping) == 0 {
+		return &m, nil
+	}
+	if err := json.Unmarshal(j.Mapping, &m); err != nil {
+		return nil, fmt.Errorf("job %d: decode mapping: %w", j.ID, err)
+	}
+	return &m, nil
+}
+
+// Propose is the mapping a new file of the school starts with: the mapping the school
+// confirmed last for these same headers when it is still valid, else the proposal from the
+// headers; and the level values the school mapped before. The app's upload and numo import
+// both start from it.
+func Propose(school *ent.School, f *importer.File) *MappingState {
+	m := &MappingState{Columns: f.Columns, Proposed: importer.ProposeMapping(f.Columns), Levels: map[string]importer.Level{}}
+	m.Chosen = importer.MappingFromMatches(m.Proposed)
+	if remembered, ok := school.ColumnMappings[importer.HeadersSignature(f.Columns)]; ok {
+		chosen := importer.Mapping{}
+		for _, c := range f.Columns {
+			if field := remembered[c.Header]; field != "" {
+				chosen[c.Index] = importer.Field(field)
+			}
+		}
+		if len(chosen.Validate(f.Columns)) == 0 {
+			m.Chosen, m.Remembered = chosen, true
+		}
+	}
+	for k, v := range school.LevelMappings {
+		m.Levels[k] = importer.Level(v)
+	}
+	m.Unknown = unknownLevels(f, m.Chosen)
+	return m
+}
+
+// ColumnView is one column of a job's file as the admin sees it: its chosen field ("" for
+// none) and how sure the proposal is of it (1 for a choice the admin or the school made).
+type ColumnView struct {
+	importer.Column
+	Field      string
+	Confidence float64
+}
+
+// ColumnViews lists the file's columns with their chosen fields.
+func (m *MappingState) ColumnViews() []ColumnView {
+	conf := map[int]importer.Match{}
+	for _, p := range m.Proposed {
+		conf[p.Column] = p
+	}
+	out := make([]ColumnView, 0, len(m.Columns))
+	for _, c := range m.Columns {
+		v := ColumnView{Column: c}
+		if f, ok := m.Chosen[c.Index]; ok {
+			v.Field, v.Confidence = string(f), 1
+			if p := conf[c.Index]; p.Field == f && !m.Confirmed && !m.Remembered {
+				v.Confidence = p.Confidence
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// LevelValue is one level value of the file that is not recognised by itself, with the level
+// it is mapped to ("" for none yet).
+type LevelValue struct {
+	Value string
+	Count int
+	Level string
+}
+
+// LevelValues lists the file's unrecognised level values with their mapped levels.
+func (m *MappingState) LevelValues() []LevelValue {
+	out := []LevelValue{}
+	for _, u := range m.Unknown {
+		out = append(out, LevelValue{Value: u.Value, Count: u.Count, Level: string(m.Levels[importer.NormalizeHeader(u.Value)])})
+	}
+	return out
+}
+
+// Problems are what is wrong with the chosen mapping, nil when it is valid.
+func (m *MappingState) Problems() []importer.Problem { return m.Chosen.Validate(m.Columns) }
+
+// Limits on what a school's mapping stores: every later job starts from it, so it must stay small.
+const (
+	// MaxUnknownLevels is how many unrecognised level values a job lists (the most frequent).
+	MaxUnknownLevels = 200
+	// MaxLevelChoices is how many level values one setMapping may map.
+	MaxLevelChoices = 500
+	// maxLevelValue is the longest level value, in bytes, that can be mapped to a level.
+	maxLevelValue = 100
+	// maxSchoolLevelMappings is how many level values a school remembers; past it, only the
+	// newest job's choices are kept.
+	maxSchoolLevelMappings = 1000
+	// maxSchoolColumnMappings is how many header layouts a school remembers; past it, only
+	// the newest is kept.
+	maxSchoolColumnMappings = 50
+)
+
+// ColumnChoice is the admin's field for one column; Field "" leaves it unmatched.
+type ColumnChoice struct {
+	Column int
+	Field  string
+}
+
+// LevelChoice maps one level value of the file to a canonical level.
+type LevelChoice struct {
+	Value string
+	Level string
+}
+
+// SetMapping stores the admin's mapping: every column's field and the level values mapped by
+// hand. An invalid mapping is refused with every problem; a valid one is remembered for the
+// school (for the next file with the same headers).
+func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice, levels []LevelChoice) (*ent.ImportJob, error) {
+	job, content, err := s.editableJob(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	ctx = auth.System(ctx)
+	m, err := Mapping(job)
+	if err != nil {
+		return nil, err
+	}
+	chosen, err := m.choose(cols, levels)
+	if err != nil {
+		return nil, err
+	}
+	f, err := importer.Parse(content)
+	if err != nil {
+		return nil, fmt.Errorf("set mapping: parse stored file: %w", err)
+	}
+	m.Chosen, m.Confirmed = chosen, true
+	m.Unknown = unknownLevels(f, chosen)
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("set mapping: %w", err)
+	}
+	tx, err := s.db.Client.Tx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("set mapping: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	job, err = tx.ImportJob.UpdateOne(job).SetMapping(raw).SetStatus(importjob.StatusMAPPED).
+		SetPlanHash("").SetPhase(string(PhaseMapped)).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("set mapping: %w", err)
+	}
+	if _, err := tx.ImportBlob.Delete().Where(importblob.JobID(jobID), importblob.KindEQ(importblob.KindPLAN)).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("set mapping: drop old preview: %w", err)
+	}
+	if err := remember(ctx, tx.Client(), job.SchoolID, m, levels); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("set mapping: %w", err)
+	}
+	return job.Unwrap(), nil
+}
+
+// choose checks the admin's choices against the file and records the level choices in m; it
+// returns the chosen mapping, or an error listing what is wrong.
+func (m *MappingState) choose(cols []ColumnChoice, levels []LevelChoice) (importer.Mapping, error) {
+	if len(cols) > len(m.Columns) {
+		return nil, newError(CodeMappingInvalid, fmt.Sprintf("de koppeling noemt %d kolommen, het bestand heeft er %d", len(cols), len(m.Columns)),
+			fmt.Sprintf("the mapping names %d columns, the file has %d", len(cols), len(m.Columns)), nil)
+	}
+	if err := checkLevelChoices(levels); err != nil {
+		return nil, err
+	}
+	chosen := importer.Mapping{}
+	for _, c := range cols {
+		if c.Field != "" {
+			if _, dup := chosen[c.Column]; dup {
+				return nil, newError(CodeMappingInvalid, fmt.Sprintf("kolom %d staat twee keer in de koppeling", c.Column+1),
+					fmt.Sprintf("column %d is in the mapping twice", c.Column+1), nil)
+			}
+			chosen[c.Column] = importer.Field(c.Field)
+		}
+	}
+	if probs := chosen.Validate(m.Columns); len(probs) > 0 {
+		msgs := make([]string, len(probs))
+		en := make([]string, len(probs))
+		for i, p := range probs {
+			msgs[i], en[i] = p.NL, p.EN
+		}
+		return nil, newError(CodeMappingInvalid, strings.Join(msgs, "; "), strings.Join(en, "; "), map[string]any{"problems": problemsExt(probs)})
+	}
+	if m.Levels == nil {
+		m.Levels = map[string]importer.Level{}
+	}
+	for _, l := range levels {
+		m.Levels[importer.NormalizeHeader(l.Value)] = importer.Level(l.Level)
+	}
+	return chosen, nil
+}
+
+// checkLevelChoices refuses too many level choices, a value too long to be a level and a
+// level Numo does not know.
+func checkLevelChoices(levels []LevelChoice) error {
+	if len(levels) > MaxLevelChoices {
+		return newError(CodeMappingInvalid, fmt.Sprintf("koppel hoogstens %d niveauwaarden tegelijk (nu %d)", MaxLevelChoices, len(levels)),
+			fmt.Sprintf("map at most %d level values at once (got %d)", MaxLevelChoices, len(levels)), nil)
+	}
+	valid := map[string]bool{}
+	for _, l := range importer.Levels() {
+		valid[string(l)] = true
+	}
+	for _, l := range levels {
+		if len(l.Value) > maxLevelValue || !utf8.ValidString(l.Value) {
+			return newError(CodeMappingInvalid, fmt.Sprintf("de niveauwaarde %q is langer dan %d tekens; zo'n waarde is geen opleidingsniveau", importer.Clip(l.Value, 40), maxLevelValue),
+				fmt.Sprintf("the level value %q is longer than %d characters; such a value is no level", importer.Clip(l.Value, 40), maxLevelValue), nil)
+		}
+		if l.Level != "" && !valid[l.Level] {
+			return newError(CodeMappingInvalid, fmt.Sprintf("%q is geen opleidingsniveau van Numo", l.Level),
+				fmt.Sprintf("%q is not a Numo level", l.Level), nil)
+		}
+	}
+	return nil
+}
+
+// remember stores a confirmed mapping for the school: the column mapping for these headers
+// and the level values mapped by hand, within the school's limits.
+func remember(ctx context.Context, c *ent.Client, schoolID int, m *MappingState, levels []LevelChoice) error {
+	school, err := c.School.Get(ctx, schoolID)
+	if err != nil {
+		return fmt.Errorf("set mapping: %w", err)
+	}
+	byHeader := map[string]string{}
+	for col, field := range m.Chosen {
+		byHeader[m.Columns[col].Header] = string(field)
+	}
+	remembered := school.ColumnMappings
+	if remembered == nil || len(remembered) >= maxSchoolColumnMappings {
+		remembered = map[string]map[string]string{}
+	}
+	remembered[importer.HeadersSignature(m.Columns)] = byHeader
+	levelMap := school.LevelMappings
+	if levelMap == nil || len(levelMap)+len(levels) > maxSchoolLevelMappings {
+		levelMap = map[string]string{}
+	}
+	for _, l := range levels {
+		levelMap[importer.NormalizeHeader(l.Value)] = l.Level
+	}
+	if err := c.School.UpdateOne(school).SetColumnMappings(remembered).SetLevelMappings(levelMap).Exec(ctx); err != nil {
+		return fmt.Errorf("set mapping: remember for school: %w", err)
+	}
+	return nil
+}
+
+// Use makes chosen the job's mapping, as confirmed by the operator (numo import --mapping).
+func (m *MappingState) Use(f *importer.File, chosen importer.Mapping) {
+	m.Chosen, m.Confirmed, m.Remembered = chosen, true, false
+	m.Unknown = unknownLevels(f, chosen)
+}

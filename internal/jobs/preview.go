@@ -1,0 +1,195 @@
+package jobs
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/importblob"
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+)
+
+// prepare reads a job's file under its mapping.
+func prepare(job *ent.ImportJob, content []byte) (*importer.Prepared, error) {
+	m, err := Mapping(job)
+	if err != nil {
+		return nil, err
+	}
+	p, err := importer.Prepare(content, m.Chosen, m.Levels)
+	var me *importer.MappingError
+	if errors.As(err, &me) {
+		return nil, newError(CodeMappingInvalid, me.Error(), "the mapping is not valid", map[string]any{"problems": problemsExt(me.Problems)})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("job %d: %w", job.ID, err)
+	}
+	return p, nil
+}
+
+// ParseActions turns API action names (ADD, UPDATE, ARCHIVE) into Actions.
+func ParseActions(names []string) (importer.Actions, error) {
+	var a importer.Actions
+	for _, n := range names {
+		switch strings.ToUpper(n) {
+		case "ADD":
+			a.Add = true
+		case "UPDATE":
+			a.Update = true
+		case "ARCHIVE":
+			a.Archive = true
+		default:
+			return a, newError(CodeInvalidInput, fmt.Sprintf("onbekende actie %q", n), fmt.Sprintf("unknown action %q", n), nil)
+		}
+	}
+	if !a.Any() {
+		return a, newError(CodeInvalidInput, "Kies minstens één actie: toevoegen, bijwerken of archiveren.",
+			"Choose at least one action: add, update or archive.", nil)
+	}
+	return a, nil
+}
+
+// Preview plans the job for the actions against the school's live accounts and stores the
+// plan, so that any process can page through it and commit it.
+func (s *Service) Preview(ctx context.Context, jobID int, actions importer.Actions) (*importer.Plan, error) {
+	job, content, err := s.editableJob(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	ctx = auth.System(ctx)
+	p, err := prepare(job, content)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := importer.PlanFor(ctx, s.db, job.SchoolID, p, actions)
+	if err != nil {
+		return nil, fmt.Errorf("preview job %d: %w", jobID, err)
+	}
+	blob, err := encodePlan(plan)
+	if err != nil {
+		return nil, err
+	}
+	c := plan.Counts
+	tx, err := s.db.Client.Tx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("preview job %d: %w", jobID, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	_, err = tx.ImportJob.UpdateOneID(jobID).
+		Where(importjob.StatusNotIn(importjob.StatusCOMMITTING, importjob.StatusCOMMITTED, importjob.StatusUNDONE)).
+		SetPlanHash(plan.Hash).SetActions(actionNames(actions)).SetStatus(importjob.StatusPREVIEWED).
+		SetAdded(c.Added).SetUpdated(c.Updated).SetArchived(c.Archived).SetUnchanged(c.Unchanged).SetRefused(c.Refused).
+		SetPhase(string(PhasePreviewed)).SetError("").Save(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errState("Deze import wordt al uitgevoerd.", "This import is running already.")
+	} else if err != nil {
+		return nil, fmt.Errorf("preview job %d: save plan: %w", jobID, err)
+	}
+	if err := putBlob(ctx, tx.Client(), jobID, importblob.KindPLAN, blob); err != nil {
+		return nil, fmt.Errorf("preview job %d: save plan: %w", jobID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("preview job %d: %w", jobID, err)
+	}
+	s.plans.put(jobID, plan)
+	return plan, nil
+}
+
+func actionNames(a importer.Actions) []string {
+	var n []string
+	if a.Add {
+		n = append(n, "ADD")
+	}
+	if a.Update {
+		n = append(n, "UPDATE")
+	}
+	if a.Archive {
+		n = append(n, "ARCHIVE")
+	}
+	return n
+}
+
+// Plan returns a job's stored preview, nil when it has none.
+func (s *Service) Plan(ctx context.Context, job *ent.ImportJob) (*importer.Plan, error) {
+	if job.PlanHash == "" {
+		return nil, nil
+	}
+	if p := s.plans.get(job.ID, job.PlanHash); p != nil {
+		return p, nil
+	}
+	blob, err := s.blob(ctx, job.ID, importblob.KindPLAN)
+	if err != nil || blob == nil {
+		return nil, err
+	}
+	p, err := decodePlan(blob)
+	if err != nil {
+		return nil, fmt.Errorf("job %d: %w", job.ID, err)
+	}
+	s.plans.put(job.ID, p)
+	return p, nil
+}
+
+func encodePlan(p *importer.Plan) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if err := json.NewEncoder(zw).Encode(p); err != nil {
+		return nil, fmt.Errorf("encode plan: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("encode plan: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func decodePlan(b []byte) (*importer.Plan, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("decode plan: %w", err)
+	}
+	var p importer.Plan
+	if err := json.NewDecoder(zr).Decode(&p); err != nil {
+		return nil, fmt.Errorf("decode plan: %w", err)
+	}
+	return &p, nil
+}
+
+// planCache keeps the last few decoded plans, so paging through a preview does not decode
+// the whole plan for every page.
+type planCache struct {
+	mu    sync.Mutex
+	max   int
+	order []int
+	plans map[int]*importer.Plan
+}
+
+func (c *planCache) get(jobID int, hash string) *importer.Plan {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.plans[jobID]; p != nil && p.Hash == hash {
+		return p
+	}
+	return nil
+}
+
+func (c *planCache) put(jobID int, p *importer.Plan) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.plans == nil {
+		c.plans = map[int]*importer.Plan{}
+	}
+	if _, ok := c.plans[jobID]; !ok {
+		c.order = append(c.order, jobID)
+	}
+	c.plans[jobID] = p
+	for len(c.order) > c.max {
+		delete(c.plans, c.order[0])
+		c.order = c.order[1:]
+	}
+}

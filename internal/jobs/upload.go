@@ -1,0 +1,112 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/importblob"
+	"github.com/numo/accounts/internal/audit"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+)
+
+// Upload reads a file for a school and creates its job with the detected format and a
+// proposed mapping. A refused file creates nothing.
+func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, data []byte) (*ent.ImportJob, error) {
+	// Read as the viewer: another school is not found, as if it did not exist.
+	school, err := s.db.Client.School.Get(ctx, schoolID)
+	if ent.IsNotFound(err) {
+		return nil, errNotFound("school", schoolID)
+	} else if err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	if err := auth.RequireAdmin(ctx, schoolID); err != nil {
+		return nil, err
+	}
+	user := ctx
+	ctx = auth.System(ctx)
+	f, err := importer.Parse(data)
+	var fe *importer.FileError
+	if errors.As(err, &fe) {
+		return nil, newError(CodeFileRejected, fe.Error(), fe.EN, map[string]any{"line": fe.Line, "reason": fe.Code})
+	} else if err != nil {
+		return nil, fmt.Errorf("upload: parse: %w", err)
+	}
+	m := Propose(school, f)
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	tx, err := s.db.Client.Tx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	job, err := tx.ImportJob.Create().SetSchoolID(schoolID).SetFileName(cleanName(fileName)).
+		SetFileSize(int64(len(data))).SetSha256(hex.EncodeToString(sum[:])).SetEncoding(f.Encoding).
+		SetDelimiter(string(f.Delimiter)).SetHeaderLine(f.HeaderLine).SetRowCount(len(f.Rows)).
+		SetMapping(raw).SetPhase(string(PhaseUploaded)).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("upload: save job: %w", err)
+	}
+	if err := putBlob(ctx, tx.Client(), job.ID, importblob.KindFILE, data); err != nil {
+		return nil, fmt.Errorf("upload: save file: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	job = job.Unwrap()
+	audit.Record(user, s.db.Client, schoolID, "import_uploaded", fmt.Sprintf("job %d: %s, %d rows", job.ID, job.FileName, job.RowCount))
+	s.log.Info("import uploaded", "job", job.ID, "school", schoolID, "rows", len(f.Rows), "encoding", f.Encoding)
+	return job, nil
+}
+
+// unknownLevels lists the file's level values that are not recognised by themselves.
+func unknownLevels(f *importer.File, m importer.Mapping) []importer.UnknownValue {
+	res, err := importer.BuildRecords(importer.Input{File: f, Mapping: m})
+	if err != nil {
+		return nil // the mapping is not valid yet; setMapping computes them
+	}
+	// A level column with hundreds of distinct values is the wrong column: the most frequent
+	// ones are enough to see that, and the job row stays small.
+	u := res.UnknownLevels
+	if len(u) > MaxUnknownLevels {
+		u = slices.Clone(u)
+		slices.SortStableFunc(u, func(a, b importer.UnknownValue) int { return b.Count - a.Count })
+		u = u[:MaxUnknownLevels]
+	}
+	for i := range u {
+		u[i].Value = importer.Clip(u[i].Value, maxLevelValue)
+	}
+	return u
+}
+
+// maxFileName is the longest file name kept, in bytes (what file systems allow).
+const maxFileName = 255
+
+// cleanName keeps the last path element of an uploaded file's name, valid UTF-8 without
+// control characters, at most maxFileName bytes cut at a character boundary.
+func cleanName(n string) string {
+	n = n[strings.LastIndexAny(n, `/\`)+1:]
+	n = strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(n, ""))
+	n = importer.Clip(strings.TrimSpace(n), maxFileName)
+	if n == "" {
+		n = "upload.csv"
+	}
+	return n
+}
