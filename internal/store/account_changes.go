@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	entsql "entgo.io/ent/dialect/sql"
 
+	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/importjob"
 )
 
 const changeTable = accountchange.Table
@@ -73,4 +76,81 @@ func DeleteChange(ctx context.Context, e Execer, d string, jobID, accountID int)
 		return fmt.Errorf("delete change record: %w", err)
 	}
 	return nil
+}
+
+// Touched is an account a job changed, with its change record and its state now.
+type Touched struct {
+	AccountID int
+	Action    accountchange.Action
+	Before    []byte // as stored; empty for none
+	Now       AccountState
+	UpdatedAt time.Time
+}
+
+// EachTouched calls fn for every account of the school that the job changed, by account.
+func EachTouched(ctx context.Context, q Querier, d string, jobID, schoolID int, fn func(*Touched) error) error {
+	c, a := entsql.Table(changeTable).As("c"), entsql.Table(account.Table).As("a")
+	sel := build(d).Select(c.C(accountchange.FieldAccountID), c.C(accountchange.FieldAction), c.C(accountchange.FieldBefore),
+		a.C(account.FieldExternalKey), a.C(account.FieldFirstName), a.C(account.FieldInfix), a.C(account.FieldLastName),
+		a.C(account.FieldEmail), a.C(account.FieldUsername), a.C(account.FieldEckID), a.C(account.FieldLevel), a.C(account.FieldYear),
+		a.C(account.FieldClassID), a.C(account.FieldStatus), a.C(account.FieldArchivedAt), a.C(account.FieldUpdatedAt)).
+		From(c).Join(a).On(a.C(account.FieldID), c.C(accountchange.FieldAccountID)).
+		Where(entsql.And(entsql.EQ(c.C(accountchange.FieldJobID), jobID), entsql.EQ(a.C(account.FieldSchoolID), schoolID))).
+		OrderBy(c.C(accountchange.FieldAccountID))
+	return scan(ctx, q, sel, func(rows *sql.Rows) error {
+		var (
+			t          Touched
+			key        sql.NullString
+			year       sql.NullInt64
+			classID    sql.NullInt64
+			archivedAt sql.NullTime
+		)
+		n := &t.Now
+		if err := rows.Scan(&t.AccountID, &t.Action, &t.Before, &key, &n.FirstName, &n.Infix, &n.LastName, &n.Email, &n.Username,
+			&n.EckID, &n.Level, &year, &classID, &n.Status, &archivedAt, &t.UpdatedAt); err != nil {
+			return err
+		}
+		n.Key, n.Year = key.String, int(year.Int64)
+		if classID.Valid {
+			id := int(classID.Int64)
+			n.ClassID = &id
+		}
+		if archivedAt.Valid {
+			at := archivedAt.Time
+			n.ArchivedAt = &at
+		}
+		return fn(&t)
+	})
+}
+
+// OtherChange is a change record of another job of the school to one of a job's accounts.
+type OtherChange struct {
+	AccountID int
+	Action    accountchange.Action
+	Kind      importjob.Kind
+	Status    importjob.Status
+	FileName  string
+	// CommittedAt is the other job's commit time; UndidCommit, for an undo, that of the job it undid.
+	CommittedAt, UndidCommit sql.NullTime
+}
+
+// EachOtherChange calls fn for every change record of the school's other jobs to the
+// accounts that the job changed.
+func EachOtherChange(ctx context.Context, q Querier, d string, jobID, schoolID int, fn func(*OtherChange)) error {
+	c, j, o := entsql.Table(changeTable).As("c"), entsql.Table(importjob.Table).As("j"), entsql.Table(importjob.Table).As("o")
+	mine := build(d).Select(accountchange.FieldAccountID).From(entsql.Table(changeTable)).Where(entsql.EQ(accountchange.FieldJobID, jobID))
+	sel := build(d).Select(c.C(accountchange.FieldAccountID), c.C(accountchange.FieldAction), j.C(importjob.FieldKind),
+		j.C(importjob.FieldStatus), j.C(importjob.FieldFileName), j.C(importjob.FieldCommittedAt), o.C(importjob.FieldCommittedAt)).
+		From(c).Join(j).On(j.C(importjob.FieldID), c.C(accountchange.FieldJobID)).
+		LeftJoin(o).On(o.C(importjob.FieldID), j.C(importjob.FieldUndoOfID)).
+		Where(entsql.And(entsql.EQ(j.C(importjob.FieldSchoolID), schoolID), entsql.NEQ(c.C(accountchange.FieldJobID), jobID),
+			entsql.In(c.C(accountchange.FieldAccountID), mine)))
+	return scan(ctx, q, sel, func(rows *sql.Rows) error {
+		var x OtherChange
+		if err := rows.Scan(&x.AccountID, &x.Action, &x.Kind, &x.Status, &x.FileName, &x.CommittedAt, &x.UndidCommit); err != nil {
+			return err
+		}
+		fn(&x)
+		return nil
+	})
 }

@@ -432,3 +432,21 @@ func DeleteUnfinishedAccount(ctx context.Context, e Execer, d string, id, school
 	_, err := exec(ctx, e, build(d).Delete(account.Table).Where(entsql.And(entsql.EQ(account.FieldID, id), entsql.EQ(account.FieldSchoolID, schoolID))))
 	return err
 }
+
+// idBatch is how many ids one IN list holds.
+const idBatch = 500
+
+// ArchiveAdded archives the school's accounts that an undone job added: archived, not deleted
+// (the key brings them back on a later import), out of their class, so that a class the job
+// created can go.
+func ArchiveAdded(ctx context.Context, e Execer, d string, schoolID int, now time.Time, list []int) error {
+	for start := 0; start < len(list); start += idBatch {
+		batch := list[start:min(start+idBatch, len(list))]
+		if _, err := exec(ctx, e, build(d).Update(account.Table).Set(account.FieldStatus, account.StatusARCHIVED.String()).
+			Set(account.FieldArchivedAt, now).SetNull(account.FieldClassID).Set(account.FieldUpdatedAt, now).
+			Where(entsql.And(entsql.EQ(account.FieldSchoolID, schoolID), entsql.In(account.FieldID, ids(batch)...)))); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 
 	entsql "entgo.io/ent/dialect/sql"
 
+	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/school"
 )
@@ -100,5 +101,30 @@ func DeleteJobClasses(ctx context.Context, e Execer, d string, jobID int) error 
 		return err
 	}
 	_, err := exec(ctx, e, build(d).Delete(class.Table).Where(entsql.EQ(class.FieldCreatedByJobID, jobID)))
+	return err
+}
+
+// EachJobClassLink calls fn(class, account) for every account in, and with teachers every
+// teacher of, the school's classes that the job created.
+func EachJobClassLink(ctx context.Context, q Querier, d string, jobID, schoolID int, teachers bool, fn func(classID, accountID int)) error {
+	created := build(d).Select(class.FieldID).From(entsql.Table(class.Table)).
+		Where(entsql.And(entsql.EQ(class.FieldCreatedByJobID, jobID), entsql.EQ(class.FieldSchoolID, schoolID)))
+	sel := build(d).Select(account.FieldClassID, account.FieldID).From(entsql.Table(account.Table)).Where(entsql.In(account.FieldClassID, created))
+	if teachers {
+		sel = build(d).Select(class.TeachersPrimaryKey...).From(entsql.Table(class.TeachersTable)).Where(entsql.In(class.TeachersPrimaryKey[0], created))
+	}
+	return scan(ctx, q, sel, func(rows *sql.Rows) error {
+		var c, a int
+		if err := rows.Scan(&c, &a); err != nil {
+			return err
+		}
+		fn(c, a)
+		return nil
+	})
+}
+
+// DeleteClass deletes the school's class.
+func DeleteClass(ctx context.Context, e Execer, d string, id, schoolID int) error {
+	_, err := exec(ctx, e, build(d).Delete(class.Table).Where(entsql.And(entsql.EQ(class.FieldID, id), entsql.EQ(class.FieldSchoolID, schoolID))))
 	return err
 }

@@ -103,3 +103,33 @@ func DeleteJobFile(ctx context.Context, e Execer, d string, jobID int) (int, err
 	return exec(ctx, e, build(d).Delete(importblob.Table).
 		Where(entsql.And(entsql.EQ(importblob.FieldJobID, jobID), entsql.EQ(importblob.FieldKind, importblob.KindFILE.String()))))
 }
+
+// JobRecord is the part of an import job that decides whether it can be undone.
+type JobRecord struct {
+	Kind        importjob.Kind
+	Status      importjob.Status
+	FileName    string
+	CommittedAt sql.NullTime
+	UndoneAt    sql.NullTime
+	PurgedAt    sql.NullTime
+}
+
+// LoadJobRecord reads the school's job; found is false when it has no such job.
+func LoadJobRecord(ctx context.Context, q Querier, d string, jobID, schoolID int) (j *JobRecord, found bool, err error) {
+	j = &JobRecord{}
+	found, err = scanOne(ctx, q, build(d).Select(importjob.FieldKind, importjob.FieldStatus, importjob.FieldFileName,
+		importjob.FieldCommittedAt, importjob.FieldUndoneAt, importjob.FieldDataPurgedAt).From(entsql.Table(importjob.Table)).
+		Where(entsql.And(entsql.EQ(importjob.FieldID, jobID), entsql.EQ(importjob.FieldSchoolID, schoolID))),
+		&j.Kind, &j.Status, &j.FileName, &j.CommittedAt, &j.UndoneAt, &j.PurgedAt)
+	return j, found, err
+}
+
+// MarkUndone marks a committed job whose row data is kept UNDONE at now; ok is false when it
+// was not (any more) such a job.
+func MarkUndone(ctx context.Context, e Execer, d string, jobID int, now time.Time) (ok bool, err error) {
+	n, err := exec(ctx, e, build(d).Update(importjob.Table).Set(importjob.FieldStatus, importjob.StatusUNDONE.String()).
+		Set(importjob.FieldUndoneAt, now).Set(importjob.FieldUpdatedAt, now).
+		Where(entsql.And(entsql.EQ(importjob.FieldID, jobID), entsql.EQ(importjob.FieldStatus, importjob.StatusCOMMITTED.String()),
+			entsql.IsNull(importjob.FieldDataPurgedAt))))
+	return n == 1, err
+}

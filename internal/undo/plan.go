@@ -2,8 +2,6 @@ package undo
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,25 +10,15 @@ import (
 
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/importjob"
-	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/store"
 )
-
-// jobRow is the part of an import job that decides whether it can be undone.
-type jobRow struct {
-	kind        string
-	status      string
-	fileName    string
-	committedAt sql.NullTime
-	undoneAt    sql.NullTime
-	purgedAt    sql.NullTime
-}
 
 // touched is an account the job changed, with its change record and its state now.
 type touched struct {
 	id        int
 	action    accountchange.Action
-	before    *state // nil for an added account
-	now       state
+	before    *store.AccountState // nil for an added account
+	now       store.AccountState
 	updatedAt time.Time
 }
 
@@ -52,28 +40,31 @@ type laterJob struct {
 }
 
 // makePlan computes what undoing the job does, reading through q (the client, or the undo's
-// transaction). ph renders the n-th placeholder of the database's dialect.
-func makePlan(ctx context.Context, q importer.Querier, ph func(int) string, jobID, schoolID int) (*Plan, error) {
-	job, err := loadJob(ctx, q, ph, jobID, schoolID)
+// transaction) in the dialect d.
+func makePlan(ctx context.Context, q store.Querier, d string, jobID, schoolID int) (*Plan, error) {
+	job, found, err := store.LoadJobRecord(ctx, q, d, jobID, schoolID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load job %d: %w", jobID, err)
 	}
-	p := &Plan{JobID: jobID, SchoolID: schoolID, FileName: job.fileName, RemoveClasses: []string{}, Conflicts: []Conflict{}}
+	if !found {
+		return nil, errNotFound(jobID)
+	}
+	p := &Plan{JobID: jobID, SchoolID: schoolID, FileName: job.FileName, RemoveClasses: []string{}, Conflicts: []Conflict{}}
 	if p.refusal = refuse(job); p.refusal != nil {
 		p.Reason, p.ReasonEn = p.refusal.nl, p.refusal.en
 		return p, nil
 	}
 	p.Possible = true
-	committed := job.committedAt.Time
-	accounts, err := loadTouched(ctx, q, ph, jobID, schoolID)
+	committed := job.CommittedAt.Time
+	accounts, err := loadTouched(ctx, q, d, jobID, schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
-	hist, err := loadHistory(ctx, q, ph, jobID, schoolID, committed)
+	hist, err := loadHistory(ctx, q, d, jobID, schoolID, committed)
 	if err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
-	classes, err := loadClasses(ctx, q, ph, jobID, schoolID)
+	classes, err := loadClasses(ctx, q, d, jobID, schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
@@ -83,7 +74,7 @@ func makePlan(ctx context.Context, q importer.Querier, ph func(int) string, jobI
 		}
 		h := hist[a.id]
 		if reason, reasonEn := conflict(a, h, committed, classes); reason != "" {
-			p.Conflicts = append(p.Conflicts, Conflict{AccountID: a.id, Key: a.now.Key, Name: fullName(a.now.Person), Reason: reason, ReasonEn: reasonEn})
+			p.Conflicts = append(p.Conflicts, Conflict{AccountID: a.id, Key: a.now.Key, Name: fullName(&a.now), Reason: reason, ReasonEn: reasonEn})
 			continue
 		}
 		it := item{accountID: a.id, current: a.now}
@@ -97,7 +88,7 @@ func makePlan(ctx context.Context, q importer.Querier, ph func(int) string, jobI
 		}
 		if a.before != nil {
 			t := *a.before
-			if t.Status == "ARCHIVED" && t.ArchivedAt == nil {
+			if t.Archived() && t.ArchivedAt == nil {
 				// A change record without the archiving time (the import engine does not store
 				// it): the last import that archived the account set it to its commit time;
 				// failing that the account counts as archived when the job ran, so that the
@@ -123,21 +114,21 @@ func makePlan(ctx context.Context, q importer.Querier, ph func(int) string, jobI
 }
 
 // refuse says why the job cannot be undone, nil when it can.
-func refuse(j *jobRow) *refusal {
+func refuse(j *store.JobRecord) *refusal {
 	switch {
-	case j.kind == string(importjob.KindUNDO):
+	case j.Kind == importjob.KindUNDO:
 		return &refusal{"Dit is zelf het ongedaan maken van een import; dat kan niet ongedaan worden gemaakt. Importeer het bestand opnieuw.",
 			"This job undid an import; it cannot be undone itself. Import the file again."}
-	case j.status == string(importjob.StatusUNDONE):
+	case j.Status == importjob.StatusUNDONE:
 		at := ""
-		if j.undoneAt.Valid {
-			at = " op " + dutchTime(j.undoneAt.Time)
+		if j.UndoneAt.Valid {
+			at = " op " + dutchTime(j.UndoneAt.Time)
 		}
 		return &refusal{"Deze import is al ongedaan gemaakt" + at + ".", "This import was undone already."}
-	case j.status != string(importjob.StatusCOMMITTED) || !j.committedAt.Valid:
+	case j.Status != importjob.StatusCOMMITTED || !j.CommittedAt.Valid:
 		return &refusal{"Alleen een uitgevoerde import kan ongedaan worden gemaakt.", "Only a committed import can be undone."}
-	case j.purgedAt.Valid:
-		return &refusal{fmt.Sprintf("De gegevens van deze import zijn na de bewaartermijn verwijderd (op %s). Daarom kan hij niet meer ongedaan worden gemaakt.", dutchTime(j.purgedAt.Time)),
+	case j.PurgedAt.Valid:
+		return &refusal{fmt.Sprintf("De gegevens van deze import zijn na de bewaartermijn verwijderd (op %s). Daarom kan hij niet meer ongedaan worden gemaakt.", dutchTime(j.PurgedAt.Time)),
 			"The row data of this import was purged after the retention term, so it can no longer be undone."}
 	}
 	return nil
@@ -159,113 +150,54 @@ func conflict(a touched, h history, committed time.Time, classes *classInfo) (nl
 	return "", ""
 }
 
-func loadJob(ctx context.Context, q importer.Querier, ph func(int) string, jobID, schoolID int) (*jobRow, error) {
-	rows, err := q.QueryContext(ctx, "SELECT kind, status, file_name, committed_at, undone_at, data_purged_at FROM import_jobs WHERE id = "+
-		ph(1)+" AND school_id = "+ph(2), jobID, schoolID)
-	if err != nil {
-		return nil, fmt.Errorf("load job %d: %w", jobID, err)
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("load job %d: %w", jobID, err)
-		}
-		return nil, errNotFound(jobID)
-	}
-	var j jobRow
-	if err := rows.Scan(&j.kind, &j.status, &j.fileName, &j.committedAt, &j.undoneAt, &j.purgedAt); err != nil {
-		return nil, fmt.Errorf("load job %d: %w", jobID, err)
-	}
-	return &j, rows.Err()
-}
-
 // loadTouched reads every account the job changed, with its change record.
-func loadTouched(ctx context.Context, q importer.Querier, ph func(int) string, jobID, schoolID int) ([]touched, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.account_id, c.action, c.before, a.external_key, a.first_name, a.infix, a.last_name,
-		a.email, a.username, a.eck_id, a.level, a.year, a.class_id, a.status, a.archived_at, a.updated_at
-		FROM account_changes c JOIN accounts a ON a.id = c.account_id
-		WHERE c.job_id = `+ph(1)+` AND a.school_id = `+ph(2)+` ORDER BY c.account_id`, jobID, schoolID)
+func loadTouched(ctx context.Context, q store.Querier, d string, jobID, schoolID int) ([]touched, error) {
+	var out []touched
+	err := store.EachTouched(ctx, q, d, jobID, schoolID, func(r *store.Touched) error {
+		t := touched{id: r.AccountID, action: r.Action, now: r.Now, updatedAt: r.UpdatedAt}
+		if t.action != accountchange.ActionADDED {
+			b, err := store.DecodeAccountState(r.Before)
+			if err != nil {
+				return fmt.Errorf("account %d: %w", t.id, err)
+			}
+			t.before = b
+		}
+		out = append(out, t)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load changed accounts: %w", err)
 	}
-	defer rows.Close()
-	var out []touched
-	for rows.Next() {
-		var (
-			t          touched
-			before     []byte
-			key        sql.NullString
-			year       sql.NullInt64
-			classID    sql.NullInt64
-			archivedAt sql.NullTime
-		)
-		if err := rows.Scan(&t.id, &t.action, &before, &key, &t.now.FirstName, &t.now.Infix, &t.now.LastName, &t.now.Email,
-			&t.now.Username, &t.now.EckID, &t.now.Level, &year, &classID, &t.now.Status, &archivedAt, &t.updatedAt); err != nil {
-			return nil, fmt.Errorf("load changed accounts: %w", err)
-		}
-		t.now.Key, t.now.Year = key.String, int(year.Int64)
-		if classID.Valid {
-			id := int(classID.Int64)
-			t.now.ClassID = &id
-		}
-		if archivedAt.Valid {
-			at := archivedAt.Time
-			t.now.ArchivedAt = &at
-		}
-		if t.action != accountchange.ActionADDED {
-			if len(before) == 0 || string(before) == "null" {
-				return nil, fmt.Errorf("account %d: change record without a before-state", t.id)
-			}
-			t.before = new(state)
-			if err := json.Unmarshal(before, t.before); err != nil {
-				return nil, fmt.Errorf("account %d: decode before-state: %w", t.id, err)
-			}
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // loadHistory reads what other jobs of the school did to the job's accounts.
-func loadHistory(ctx context.Context, q importer.Querier, ph func(int) string, jobID, schoolID int, committed time.Time) (map[int]history, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.account_id, c.action, j.kind, j.status, j.file_name, j.committed_at, o.committed_at
-		FROM account_changes c JOIN import_jobs j ON j.id = c.job_id LEFT JOIN import_jobs o ON o.id = j.undo_of_id
-		WHERE j.school_id = `+ph(1)+` AND c.job_id <> `+ph(2)+`
-		AND c.account_id IN (SELECT account_id FROM account_changes WHERE job_id = `+ph(2)+`)`, schoolID, jobID)
+func loadHistory(ctx context.Context, q store.Querier, d string, jobID, schoolID int, committed time.Time) (map[int]history, error) {
+	out := map[int]history{}
+	err := store.EachOtherChange(ctx, q, d, jobID, schoolID, func(x *store.OtherChange) {
+		if !x.CommittedAt.Valid {
+			return
+		}
+		at := x.CommittedAt.Time
+		h := out[x.AccountID]
+		switch {
+		case x.Kind == importjob.KindIMPORT && at.Before(committed):
+			if x.Action == accountchange.ActionARCHIVED && at.After(h.archivedAt) {
+				h.archivedAt = at
+			}
+		case x.Kind == importjob.KindIMPORT && x.Status == importjob.StatusCOMMITTED && at.After(committed):
+			if h.later == nil || at.After(h.later.committedAt) {
+				h.later = &laterJob{fileName: x.FileName, committedAt: at}
+			}
+		case x.Kind == importjob.KindUNDO && x.UndidCommit.Valid && x.UndidCommit.Time.After(committed):
+			h.undoneAt = append(h.undoneAt, at)
+		}
+		out[x.AccountID] = h
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load later changes: %w", err)
 	}
-	defer rows.Close()
-	out := map[int]history{}
-	for rows.Next() {
-		var (
-			id                   int
-			action, kind, status string
-			fileName             string
-			at, undid            sql.NullTime
-		)
-		if err := rows.Scan(&id, &action, &kind, &status, &fileName, &at, &undid); err != nil {
-			return nil, fmt.Errorf("load later changes: %w", err)
-		}
-		if !at.Valid {
-			continue
-		}
-		h := out[id]
-		switch {
-		case kind == string(importjob.KindIMPORT) && at.Time.Before(committed):
-			if action == string(accountchange.ActionARCHIVED) && at.Time.After(h.archivedAt) {
-				h.archivedAt = at.Time
-			}
-		case kind == string(importjob.KindIMPORT) && status == string(importjob.StatusCOMMITTED) && at.Time.After(committed):
-			if h.later == nil || at.Time.After(h.later.committedAt) {
-				h.later = &laterJob{fileName: fileName, committedAt: at.Time}
-			}
-		case kind == string(importjob.KindUNDO) && undid.Valid && undid.Time.After(committed):
-			h.undoneAt = append(h.undoneAt, at.Time)
-		}
-		out[id] = h
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // classInfo is what the undo needs to know about the school's classes.
@@ -278,62 +210,30 @@ type classInfo struct {
 
 func (c *classInfo) exists(id int) bool { _, ok := c.names[id]; return ok }
 
-func loadClasses(ctx context.Context, q importer.Querier, ph func(int) string, jobID, schoolID int) (*classInfo, error) {
+func loadClasses(ctx context.Context, q store.Querier, d string, jobID, schoolID int) (*classInfo, error) {
 	ci := &classInfo{names: map[int]string{}, members: map[int][]int{}, teachers: map[int]bool{}}
-	rows, err := q.QueryContext(ctx, "SELECT id, name, created_by_job_id FROM classes WHERE school_id = "+ph(1)+" ORDER BY id", schoolID)
-	if err != nil {
-		return nil, fmt.Errorf("load classes: %w", err)
-	}
-	for rows.Next() {
-		var (
-			id    int
-			name  string
-			jobBy sql.NullInt64
-		)
-		if err := rows.Scan(&id, &name, &jobBy); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("load classes: %w", err)
+	if err := store.EachClass(ctx, q, d, schoolID, func(c store.ClassRow) {
+		ci.names[c.ID] = c.Name
+		if c.CreatedByJob == jobID {
+			ci.created = append(ci.created, c.ID)
 		}
-		ci.names[id] = name
-		if jobBy.Valid && int(jobBy.Int64) == jobID {
-			ci.created = append(ci.created, id)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	}); err != nil {
 		return nil, fmt.Errorf("load classes: %w", err)
 	}
 	if len(ci.created) == 0 {
 		return ci, nil
 	}
-	created := "SELECT id FROM classes WHERE created_by_job_id = " + ph(1) + " AND school_id = " + ph(2)
-	if err := scanPairs(ctx, q, "SELECT class_id, id FROM accounts WHERE class_id IN ("+created+")", []any{jobID, schoolID}, func(class, account int) {
+	if err := store.EachJobClassLink(ctx, q, d, jobID, schoolID, false, func(class, account int) {
 		ci.members[class] = append(ci.members[class], account)
 	}); err != nil {
 		return nil, fmt.Errorf("load members of new classes: %w", err)
 	}
-	if err := scanPairs(ctx, q, "SELECT class_id, account_id FROM class_teachers WHERE class_id IN ("+created+")", []any{jobID, schoolID}, func(class, _ int) {
+	if err := store.EachJobClassLink(ctx, q, d, jobID, schoolID, true, func(class, _ int) {
 		ci.teachers[class] = true
 	}); err != nil {
 		return nil, fmt.Errorf("load teachers of new classes: %w", err)
 	}
 	return ci, nil
-}
-
-func scanPairs(ctx context.Context, q importer.Querier, query string, args []any, fn func(a, b int)) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var a, b int
-		if err := rows.Scan(&a, &b); err != nil {
-			return err
-		}
-		fn(a, b)
-	}
-	return rows.Err()
 }
 
 // emptied returns the classes the job created that nobody is in after the undo: no teacher,

@@ -11,17 +11,12 @@ package undo
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"entgo.io/ent/dialect"
-	"github.com/lib/pq"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/accountchange"
@@ -29,7 +24,6 @@ import (
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
-	"github.com/numo/accounts/internal/names"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -89,21 +83,11 @@ type Result struct {
 	Plan *Plan
 }
 
-// state is an account's data as a change record stores it. It reads the before-state that
-// the import engine writes (importer.Person, status and classId) and adds archivedAt, which
-// the undo needs to restore an archived account exactly.
-type state struct {
-	importer.Person
-	Status     string     `json:"status"`
-	ClassID    *int       `json:"classId,omitempty"`
-	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
-}
-
 // item is one account the undo changes.
 type item struct {
 	accountID int
-	current   state  // as it is now, recorded as the undo's before-state
-	target    *state // what it gets back; nil for an added account (archived)
+	current   store.AccountState  // as it is now, recorded as the undo's before-state
+	target    *store.AccountState // what it gets back; nil for an added account (archived)
 }
 
 // Preview returns what undoing the job would do, without doing it. The viewer in ctx must
@@ -114,7 +98,7 @@ func Preview(ctx context.Context, db *store.DB, jobID int) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return makePlan(auth.System(ctx), c, importer.Placeholder(d), jobID, schoolID)
+	return makePlan(auth.System(ctx), c, d, jobID, schoolID)
 }
 
 // Undo undoes a committed import job in one transaction and returns the new UNDO job. The
@@ -140,9 +124,8 @@ func Undo(ctx context.Context, db *store.DB, jobID int, opt Options) (*Result, e
 	if err := store.LockSchool(sys, tx, d, schoolID); err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
-	ph := importer.Placeholder(d)
 	// The plan is made again under the lock: what the preview showed may have changed.
-	p, err := makePlan(sys, tx, ph, jobID, schoolID)
+	p, err := makePlan(sys, tx, d, jobID, schoolID)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +135,7 @@ func Undo(ctx context.Context, db *store.DB, jobID int, opt Options) (*Result, e
 	if len(p.Conflicts) > 0 && !opt.SkipConflicts {
 		return nil, errConflict(p.Conflicts)
 	}
-	w := &writer{ctx: sys, dialect: d, tx: tx, ph: ph, now: opt.Now, schoolID: schoolID}
+	w := &writer{ctx: sys, dialect: d, tx: tx, now: opt.Now, schoolID: schoolID}
 	if err := w.accounts(p); err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
@@ -163,12 +146,11 @@ func Undo(ctx context.Context, db *store.DB, jobID int, opt Options) (*Result, e
 	if err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
-	res, err := tx.ExecContext(sys, "UPDATE import_jobs SET status = 'UNDONE', undone_at = "+ph(1)+", updated_at = "+ph(1)+
-		" WHERE id = "+ph(2)+" AND status = 'COMMITTED' AND data_purged_at IS NULL", opt.Now, jobID)
+	ok, err := store.MarkUndone(sys, tx, d, jobID, opt.Now)
 	if err != nil {
 		return nil, fmt.Errorf("undo job %d: mark undone: %w", jobID, err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
+	if !ok {
 		return nil, (&refusal{"Deze import is intussen al ongedaan gemaakt.", "This import was undone meanwhile."}).err()
 	}
 	if err := tx.Commit(); err != nil {
@@ -206,115 +188,31 @@ type writer struct {
 	ctx      context.Context
 	dialect  string
 	tx       *ent.Tx
-	ph       func(int) string
 	now      time.Time
 	schoolID int
 }
 
 // accounts restores the accounts of the plan.
 func (w *writer) accounts(p *Plan) error {
-	var added []any
-	var restore []item
+	var added, ids []int
+	var states []*store.AccountState
 	for _, it := range p.items {
 		if it.target == nil {
 			added = append(added, it.accountID)
 		} else {
-			restore = append(restore, it)
+			ids, states = append(ids, it.accountID), append(states, it.target)
 		}
 	}
-	// An added account is archived, not deleted (its key brings it back on a later import),
-	// and leaves its class, so that a class the job created can go.
-	for start := 0; start < len(added); start += idBatch {
-		batch := added[start:min(start+idBatch, len(added))]
-		in := make([]string, len(batch))
-		for i := range batch {
-			in[i] = w.ph(i + 3)
-		}
-		q := "UPDATE accounts SET status = 'ARCHIVED', archived_at = " + w.ph(1) + ", class_id = NULL, updated_at = " + w.ph(1) +
-			" WHERE school_id = " + w.ph(2) + " AND id IN (" + strings.Join(in, ", ") + ")"
-		if _, err := w.tx.ExecContext(w.ctx, q, append([]any{w.now, w.schoolID}, batch...)...); err != nil {
-			return fmt.Errorf("archive added accounts: %w", err)
-		}
+	if err := store.ArchiveAdded(w.ctx, w.tx, w.dialect, w.schoolID, w.now, added); err != nil {
+		return fmt.Errorf("archive added accounts: %w", err)
 	}
-	if w.dialect == dialect.Postgres {
-		return w.restorePostgres(restore)
-	}
-	q := "UPDATE accounts SET first_name = " + w.ph(1) + ", infix = " + w.ph(2) + ", last_name = " + w.ph(3) +
-		", email = " + w.ph(4) + ", username = " + w.ph(5) + ", eck_id = " + w.ph(6) + ", level = " + w.ph(7) +
-		", year = " + w.ph(8) + ", class_id = " + w.ph(9) + ", status = " + w.ph(10) + ", archived_at = " + w.ph(11) +
-		", updated_at = " + w.ph(12) + ", sort_name = " + w.ph(15) + " WHERE id = " + w.ph(13) + " AND school_id = " + w.ph(14)
-	for _, it := range restore {
-		t := it.target
-		var archivedAt any
-		if t.Status == "ARCHIVED" {
-			archivedAt = *t.ArchivedAt
-		}
-		if _, err := w.tx.ExecContext(w.ctx, q, t.FirstName, t.Infix, t.LastName, t.Email, t.Username, t.EckID, t.Level,
-			nullInt(t.Year), intOrNil(t.ClassID), t.Status, archivedAt, w.now, it.accountID, w.schoolID, names.SortKey(t.LastName, t.FirstName)); err != nil {
-			return fmt.Errorf("restore account %d (%s): %w", it.accountID, it.current.Key, err)
-		}
-	}
-	return nil
-}
-
-// idBatch is how many ids one IN list holds.
-const idBatch = 500
-
-// restoreBatch is how many accounts one UPDATE restores on PostgreSQL.
-const restoreBatch = 5000
-
-// restorePostgres restores accounts with one UPDATE per batch, from arrays of the values: one
-// statement per account costs two round trips each (20,000 accounts took 4.6 s here).
-func (w *writer) restorePostgres(items []item) error {
-	const q = `UPDATE accounts AS a SET first_name = v.first_name, infix = v.infix, last_name = v.last_name,
-		email = v.email, username = v.username, eck_id = v.eck_id, level = v.level, year = v.year::bigint,
-		class_id = v.class_id::bigint, status = v.status, archived_at = v.archived_at::timestamptz, updated_at = $13,
-		sort_name = v.sort_name
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-			$9::text[], $10::text[], $11::text[], $12::text[], $15::text[])
-			AS v(id, first_name, infix, last_name, email, username, eck_id, level, year, class_id, status, archived_at, sort_name)
-		WHERE a.id = v.id AND a.school_id = $14`
-	for start := 0; start < len(items); start += restoreBatch {
-		batch := items[start:min(start+restoreBatch, len(items))]
-		ids := make([]int64, len(batch))
-		var first, infix, last, email, username, eck, level, status, sortNames []string
-		years := make([]sql.NullString, len(batch))
-		classes := make([]sql.NullString, len(batch))
-		archived := make([]sql.NullString, len(batch))
-		for i, it := range batch {
-			t := it.target
-			ids[i] = int64(it.accountID)
-			first, infix, last = append(first, t.FirstName), append(infix, t.Infix), append(last, t.LastName)
-			email, username, eck = append(email, t.Email), append(username, t.Username), append(eck, t.EckID)
-			level, status = append(level, t.Level), append(status, t.Status)
-			sortNames = append(sortNames, names.SortKey(t.LastName, t.FirstName))
-			if t.Year != 0 {
-				years[i] = sql.NullString{String: strconv.Itoa(t.Year), Valid: true}
-			}
-			if t.ClassID != nil {
-				classes[i] = sql.NullString{String: strconv.Itoa(*t.ClassID), Valid: true}
-			}
-			if t.Status == "ARCHIVED" {
-				archived[i] = sql.NullString{String: t.ArchivedAt.Format(time.RFC3339Nano), Valid: true}
-			}
-		}
-		res, err := w.tx.ExecContext(w.ctx, q, pq.Array(ids), pq.Array(first), pq.Array(infix), pq.Array(last), pq.Array(email),
-			pq.Array(username), pq.Array(eck), pq.Array(level), pq.Array(years), pq.Array(classes), pq.Array(status),
-			pq.Array(archived), w.now, w.schoolID, pq.Array(sortNames))
-		if err != nil {
-			return fmt.Errorf("restore accounts: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || int(n) != len(batch) {
-			return fmt.Errorf("restore accounts: %d of %d restored (%v)", n, len(batch), err)
-		}
-	}
-	return nil
+	return store.RestoreAccounts(w.ctx, w.tx, w.dialect, w.schoolID, w.now, ids, states)
 }
 
 // removeClasses deletes the classes the job created that the undo leaves empty.
 func (w *writer) removeClasses(p *Plan) error {
 	for _, id := range p.removeClassIDs {
-		if _, err := w.tx.ExecContext(w.ctx, "DELETE FROM classes WHERE id = "+w.ph(1)+" AND school_id = "+w.ph(2), id, w.schoolID); err != nil {
+		if err := store.DeleteClass(w.ctx, w.tx, w.dialect, id, w.schoolID); err != nil {
 			return fmt.Errorf("remove class %d: %w", id, err)
 		}
 	}
@@ -363,14 +261,10 @@ func (w *writer) record(p *Plan, v *auth.Viewer) (*ent.ImportJob, error) {
 		builders := make([]*ent.AccountChangeCreate, len(batch))
 		for i, it := range batch {
 			action := accountchange.ActionUPDATED
-			if it.target == nil || it.target.Status == "ARCHIVED" {
+			if it.target == nil || it.target.Archived() {
 				action = accountchange.ActionARCHIVED
 			}
-			before, err := json.Marshal(it.current)
-			if err != nil {
-				return nil, fmt.Errorf("record change of account %d: %w", it.accountID, err)
-			}
-			builders[i] = w.tx.AccountChange.Create().SetJobID(job.ID).SetAccountID(it.accountID).SetAction(action).SetBefore(before)
+			builders[i] = w.tx.AccountChange.Create().SetJobID(job.ID).SetAccountID(it.accountID).SetAction(action).SetBefore([]byte(it.current.Encode()))
 		}
 		if err := w.tx.AccountChange.CreateBulk(builders...).Exec(w.ctx); err != nil {
 			return nil, fmt.Errorf("record changes: %w", err)
@@ -417,21 +311,7 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-func nullInt(n int) any {
-	if n == 0 {
-		return nil
-	}
-	return n
-}
-
-func intOrNil(p *int) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
 // fullName is how a conflict names the account: first name, infix and last name.
-func fullName(p importer.Person) string {
+func fullName(p *store.AccountState) string {
 	return strings.Join(slices.DeleteFunc([]string{p.FirstName, p.Infix, p.LastName}, func(s string) bool { return s == "" }), " ")
 }
