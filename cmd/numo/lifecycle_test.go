@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -131,7 +132,24 @@ func TestCLIImportLikeAPI(t *testing.T) {
 				hist.Jobs[1].Status != "COMMITTED" || hist.Jobs[1].CommittedAt == nil || hist.Jobs[1].File != "school_2026.csv" {
 				t.Errorf("numo jobs --json: exit %d, %v, %+v", code, err, hist)
 			}
+			if code, out := cli(t, url, "jobs", "--school", "77LC"); code != 0 || !bytes.Contains(out, []byte("school_2026.csv")) ||
+				bytes.Count(out, []byte("COMMITTED")) != 2 {
+				t.Errorf("numo jobs: exit %d\n%s", code, out)
+			}
 		})
+	}
+}
+
+// TestHelpListsJobCommands: numo --help names every command.
+func TestHelpListsJobCommands(t *testing.T) {
+	var stdout bytes.Buffer
+	if code := run(context.Background(), []string{"--help"}, &stdout, io.Discard); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, c := range []string{"numo serve", "numo school", "numo import", "numo jobs", "numo undo", "numo purge"} {
+		if !strings.Contains(stdout.String(), c) {
+			t.Errorf("numo --help lacks %s:\n%s", c, stdout.String())
+		}
 	}
 }
 

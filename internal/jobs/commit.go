@@ -457,13 +457,13 @@ const pollEvery = 3 * time.Second
 // Subscribe streams a job's progress: the current state first, then every change, ending
 // with the final event. The channel closes after the final event or when ctx ends.
 func (s *Service) Subscribe(ctx context.Context, jobID int) (<-chan Progress, error) {
-	job, err := s.Job(ctx, jobID)
-	if err != nil {
+	if _, err := s.Job(ctx, jobID); err != nil {
 		return nil, err
 	}
 	events, unsubscribe := s.bus.Subscribe(ctx, jobID)
-	// Read the state again after subscribing, so that nothing falls between the two.
-	if job, err = s.db.Client.ImportJob.Get(ctx, jobID); err != nil {
+	// Read the state after subscribing, so that nothing falls between the two.
+	job, err := s.db.Client.ImportJob.Get(ctx, jobID)
+	if err != nil {
 		unsubscribe()
 		return nil, fmt.Errorf("subscribe job %d: %w", jobID, err)
 	}
