@@ -16,6 +16,7 @@ import (
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/jobfile"
 	"github.com/numo/accounts/internal/pubsub"
 	"github.com/numo/accounts/internal/store"
 )
@@ -524,16 +525,8 @@ func (s *Service) dropSamples(jobID int) {
 		s.log.Warn("drop example values", "job", jobID, "err", err)
 		return
 	}
-	m, err := Mapping(job)
-	if err != nil {
-		s.log.Warn("drop example values", "job", jobID, "err", err)
-		return
-	}
-	for i := range m.Columns {
-		m.Columns[i].Samples = nil
-	}
-	raw, err := json.Marshal(m)
-	if err == nil {
+	raw, changed, err := jobfile.DropStoredSamples(job.Mapping, nil)
+	if err == nil && changed {
 		err = s.db.Client.ImportJob.UpdateOneID(jobID).SetMapping(raw).Exec(s.ctx)
 	}
 	if err != nil {

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -12,6 +11,7 @@ import (
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/jobfile"
 )
 
 // MappingState is what the job's mapping column holds: the file's columns, the proposal and
@@ -28,14 +28,12 @@ type MappingState struct {
 
 // Mapping decodes a job's mapping.
 func Mapping(j *ent.ImportJob) (*MappingState, error) {
-	var m MappingState
-	if len(j.Mapping) == 0 {
-		return &m, nil
+	m, err := jobfile.DecodeMapping(j.Mapping) // the one codec: a conversion, so the shapes cannot drift
+	if err != nil {
+		return nil, fmt.Errorf("job %d: %w", j.ID, err)
 	}
-	if err := json.Unmarshal(j.Mapping, &m); err != nil {
-		return nil, fmt.Errorf("job %d: decode mapping: %w", j.ID, err)
-	}
-	return &m, nil
+	ms := MappingState(*m)
+	return &ms, nil
 }
 
 // Propose is the mapping a new file of the school starts with: the mapping the school
@@ -162,7 +160,7 @@ func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice
 	}
 	m.Chosen, m.Confirmed = chosen, true
 	m.Unknown = unknownLevels(f, chosen)
-	raw, err := json.Marshal(m)
+	raw, err := (*jobfile.Mapping)(m).Encode()
 	if err != nil {
 		return nil, fmt.Errorf("set mapping: %w", err)
 	}

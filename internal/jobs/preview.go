@@ -1,10 +1,7 @@
 package jobs
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,6 +12,7 @@ import (
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/jobfile"
 )
 
 // prepare reads a job's file under its mapping.
@@ -72,7 +70,7 @@ func (s *Service) Preview(ctx context.Context, jobID int, actions importer.Actio
 	if err != nil {
 		return nil, fmt.Errorf("preview job %d: %w", jobID, err)
 	}
-	blob, err := encodePlan(plan)
+	blob, err := jobfile.EncodePlan(plan)
 	if err != nil {
 		return nil, err
 	}
@@ -128,36 +126,12 @@ func (s *Service) Plan(ctx context.Context, job *ent.ImportJob) (*importer.Plan,
 	if err != nil || blob == nil {
 		return nil, err
 	}
-	p, err := decodePlan(blob)
+	p, err := jobfile.DecodePlan(blob)
 	if err != nil {
 		return nil, fmt.Errorf("job %d: %w", job.ID, err)
 	}
 	s.plans.put(job.ID, p)
 	return p, nil
-}
-
-func encodePlan(p *importer.Plan) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(p); err != nil {
-		return nil, fmt.Errorf("encode plan: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("encode plan: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-func decodePlan(b []byte) (*importer.Plan, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("decode plan: %w", err)
-	}
-	var p importer.Plan
-	if err := json.NewDecoder(zr).Decode(&p); err != nil {
-		return nil, fmt.Errorf("decode plan: %w", err)
-	}
-	return &p, nil
 }
 
 // planCache keeps the last few decoded plans, so paging through a preview does not decode

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/jobfile"
 )
 
 // Upload reads a file for a school and creates its job with the detected format and a
@@ -42,7 +42,7 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 		return nil, fmt.Errorf("upload: parse: %w", err)
 	}
 	m := Propose(school, f)
-	raw, err := json.Marshal(m)
+	raw, err := (*jobfile.Mapping)(m).Encode()
 	if err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
 	}

@@ -2,7 +2,6 @@ package retention
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -37,31 +35,18 @@ const auditBatch = 1000
 // they are compared in Go, as elsewhere in the purge (SQLite keeps them as text), in one
 // read of the school's events (ids and times; paging it by id would sort them per page).
 func purgeAudit(ctx context.Context, db *store.DB, schoolID int, cutoff time.Time, dryRun bool) (int, error) {
-	ph := importer.Placeholder(db.Dialect)
-	school, args := "school_id = "+ph(1), []any{schoolID}
-	if schoolID == 0 {
-		school, args = "school_id IS NULL", nil
-	}
-	if db.Dialect == dialect.Postgres {
-		at := ph(len(args) + 1)
-		args = append(args, cutoff)
+	d := db.Dialect
+	if d == dialect.Postgres {
 		if dryRun {
-			var n int
-			err := db.SQL.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_events WHERE "+school+" AND at < "+at, args...).Scan(&n)
-			return n, err
+			return store.CountAuditBefore(ctx, db.SQL, d, schoolID, cutoff)
 		}
 		total := 0
 		for {
-			res, err := db.SQL.ExecContext(ctx, "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE "+school+
-				" AND at < "+at+" ORDER BY id LIMIT "+strconv.Itoa(auditBatch)+")", args...)
+			n, err := store.DeleteAuditBefore(ctx, db.SQL, d, schoolID, cutoff, auditBatch)
+			total += n
 			if err != nil {
 				return total, fmt.Errorf("delete audit events: %w", err)
 			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return total, err
-			}
-			total += int(n)
 			if n < auditBatch {
 				return total, nil
 			}
@@ -70,18 +55,11 @@ func purgeAudit(ctx context.Context, db *store.DB, schoolID int, cutoff time.Tim
 	// One read of the school's events (id and time only), then the deletes, a batch at a time:
 	// paging the read by id would sort the school's events again for every page.
 	var old []int
-	err := scanRows(ctx, db.SQL, "SELECT id, at FROM audit_events WHERE "+school, args, func(rows *sql.Rows) error {
-		var id int
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			return err
-		}
+	if err := store.EachAuditTime(ctx, db.SQL, d, schoolID, func(id int, at time.Time) {
 		if at.Before(cutoff) {
 			old = append(old, id)
 		}
-		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return 0, fmt.Errorf("find audit events past the term: %w", err)
 	}
 	if dryRun {
@@ -89,36 +67,13 @@ func purgeAudit(ctx context.Context, db *store.DB, schoolID int, cutoff time.Tim
 	}
 	total := 0
 	for start := 0; start < len(old); start += auditBatch {
-		batch := old[start:min(start+auditBatch, len(old))]
-		ids := make([]any, len(batch))
-		for i, id := range batch {
-			ids[i] = id
-		}
-		res, err := db.SQL.ExecContext(ctx, "DELETE FROM audit_events WHERE id "+inList(ph, 1, len(ids)), ids...)
+		n, err := store.DeleteAuditEvents(ctx, db.SQL, d, old[start:min(start+auditBatch, len(old))])
+		total += n
 		if err != nil {
 			return total, fmt.Errorf("delete audit events: %w", err)
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return total, err
-		}
-		total += int(n)
 	}
 	return total, nil
-}
-
-// inList renders "IN (…)" with placeholders from..from+n-1.
-func inList(ph func(int) string, from, n int) string {
-	var b strings.Builder
-	b.WriteString("IN (")
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(ph(from + i))
-	}
-	b.WriteString(")")
-	return b.String()
 }
 
 // erasedPeople names the accounts being forgotten, as the audit log's details may name them.
@@ -219,51 +174,27 @@ func (t *schoolTx) forgetAudit(p *erasedPeople) (int, error) {
 	}
 	s := p.scrubber()
 	details := map[int]string{} // event id -> its new detail
-	read := func(rows *sql.Rows) (int, error) {
-		var id int
-		var detail string
-		if err := rows.Scan(&id, &detail); err != nil {
-			return 0, err
-		}
+	read := func(id int, detail string) error {
 		if d := s.scrub(detail); d != detail {
 			details[id] = d
 		}
-		return id, nil
-	}
-	check := func(rows *sql.Rows) error {
-		_, err := read(rows)
-		return err
+		return nil
 	}
 	// The events without a subject may name anybody in their detail (and those written
 	// before the columns existed do); they are read in one pass, keeping only what changes.
-	if err := t.scan("SELECT id, detail FROM audit_events WHERE school_id = "+t.ph(1)+" AND subject_account_id IS NULL AND detail <> ''",
-		[]any{t.schoolID}, check); err != nil {
+	if err := store.EachAuditDetail(t.ctx, t, t.d, t.schoolID, nil, read); err != nil {
 		return 0, fmt.Errorf("read audit details: %w", err)
 	}
 	changed := map[int]bool{}
-	err := batches(ids, func(args []any) error {
-		// Two lists of the same ids: SQLite's placeholders are positional.
-		bySubject, byActor := t.in(2, len(args)), t.in(2+len(args), len(args))
-		both := append(append([]any{t.schoolID}, args...), args...)
-		one := append([]any{t.schoolID}, args...)
-		if err := t.scan("SELECT id, detail FROM audit_events WHERE school_id = "+t.ph(1)+" AND (subject_account_id "+bySubject+
-			" OR actor_account_id "+byActor+")", both, func(rows *sql.Rows) error {
-			id, err := read(rows)
+	err := batches(ids, func(batch []int) error {
+		if err := store.EachAuditDetail(t.ctx, t, t.d, t.schoolID, batch, func(id int, detail string) error {
 			changed[id] = true
-			return err
+			return read(id, detail)
 		}); err != nil {
 			return fmt.Errorf("read audit events: %w", err)
 		}
-		for _, q := range []struct{ what, sql string }{
-			{"address of failed logins", "UPDATE audit_events SET remote_addr = '' WHERE school_id = " + t.ph(1) + " AND subject_account_id " + bySubject +
-				" AND actor_account_id IS NULL AND actor_token_id IS NULL"},
-			{"actor", "UPDATE audit_events SET actor = '" + erasedActor + "', actor_account_id = NULL, remote_addr = '' WHERE school_id = " +
-				t.ph(1) + " AND actor_account_id " + bySubject},
-			{"subject", "UPDATE audit_events SET subject_account_id = NULL WHERE school_id = " + t.ph(1) + " AND subject_account_id " + bySubject},
-		} {
-			if _, err := t.exec(q.sql, one...); err != nil {
-				return fmt.Errorf("pseudonymise audit events (%s): %w", q.what, err)
-			}
+		if err := store.PseudonymiseAudit(t.ctx, t, t.d, t.schoolID, batch, erasedActor); err != nil {
+			return fmt.Errorf("pseudonymise audit events: %w", err)
 		}
 		return nil
 	})
@@ -271,7 +202,7 @@ func (t *schoolTx) forgetAudit(p *erasedPeople) (int, error) {
 		return 0, err
 	}
 	for id, d := range details {
-		if _, err := t.exec("UPDATE audit_events SET detail = "+t.ph(1)+" WHERE id = "+t.ph(2), d, id); err != nil {
+		if err := store.SetAuditDetail(t.ctx, t, t.d, id, d); err != nil {
 			return 0, fmt.Errorf("pseudonymise audit detail: %w", err)
 		}
 		changed[id] = true

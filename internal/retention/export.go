@@ -2,7 +2,6 @@ package retention
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
-	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/jobfile"
 	"github.com/numo/accounts/internal/store"
 )
@@ -157,9 +155,7 @@ func Export(ctx context.Context, db *store.DB, accountID int, now time.Time) (*A
 	for _, cl := range a.Edges.TeachingClasses {
 		exp.TeachingClasses = append(exp.TeachingClasses, exportClass{ID: cl.ID, Name: cl.Name, Year: cl.Year, Level: cl.Level})
 	}
-	d := db.Dialect
-	ph := importer.Placeholder(d)
-	if err := exportHistory(sys, c, ph, a, exp); err != nil {
+	if err := exportHistory(sys, c, db.Dialect, a, exp); err != nil {
 		return nil, fmt.Errorf("export account %d: %w", accountID, err)
 	}
 	sessions, err := c.Session.Query().Where(session.AccountID(a.ID)).Order(session.ByCreatedAt()).All(sys)
@@ -190,44 +186,19 @@ func Export(ctx context.Context, db *store.DB, accountID int, now time.Time) (*A
 }
 
 // exportHistory adds the account's change records and its rows in stored plans.
-func exportHistory(ctx context.Context, q importer.Querier, ph func(int) string, a *ent.Account, exp *AccountExport) error {
-	err := scanRows(ctx, q, `SELECT j.id, j.file_name, j.kind, j.committed_at, c.action, c.before
-		FROM account_changes c JOIN import_jobs j ON j.id = c.job_id WHERE c.account_id = `+ph(1)+` ORDER BY j.committed_at, j.id`,
-		[]any{a.ID}, func(rows *sql.Rows) error {
-			var ch exportChange
-			var at sql.NullTime
-			var before []byte
-			if err := rows.Scan(&ch.JobID, &ch.FileName, &ch.Kind, &at, &ch.Action, &before); err != nil {
-				return err
-			}
-			if at.Valid {
-				ch.CommittedAt = &at.Time
-			}
-			if len(before) > 0 {
-				ch.Before = json.RawMessage(before)
-			} else {
-				ch.Before = json.RawMessage("null")
-			}
-			exp.Changes = append(exp.Changes, ch)
-			return nil
-		})
+func exportHistory(ctx context.Context, q store.Querier, d string, a *ent.Account, exp *AccountExport) error {
+	err := store.EachAccountChange(ctx, q, d, a.ID, func(c *store.AccountChange) {
+		before := json.RawMessage("null")
+		if len(c.Before) > 0 {
+			before = json.RawMessage(c.Before)
+		}
+		exp.Changes = append(exp.Changes, exportChange{JobID: c.JobID, FileName: c.FileName, Kind: c.Kind, CommittedAt: c.CommittedAt,
+			Action: c.Action, Before: before})
+	})
 	if err != nil {
 		return fmt.Errorf("change records: %w", err)
 	}
-	type blob struct {
-		id, jobID int
-		fileName  string
-	}
-	var blobs []blob
-	err = scanRows(ctx, q, "SELECT b.id, j.id, j.file_name FROM import_blobs b JOIN import_jobs j ON j.id = b.job_id WHERE j.school_id = "+
-		ph(1)+" AND b.kind = 'PLAN' ORDER BY j.id", []any{a.SchoolID}, func(rows *sql.Rows) error {
-		var b blob
-		if err := rows.Scan(&b.id, &b.jobID, &b.fileName); err != nil {
-			return err
-		}
-		blobs = append(blobs, b)
-		return nil
-	})
+	plans, err := store.SchoolPlans(ctx, q, d, a.SchoolID)
 	if err != nil {
 		return fmt.Errorf("stored plans: %w", err)
 	}
@@ -237,23 +208,21 @@ func exportHistory(ctx context.Context, q importer.Querier, ph func(int) string,
 		key = *a.ExternalKey
 	}
 	w.add(a.ID, key)
-	for _, b := range blobs {
-		var data []byte
-		if err := scanRows(ctx, q, "SELECT data FROM import_blobs WHERE id = "+ph(1), []any{b.id}, func(rows *sql.Rows) error {
-			return rows.Scan(&data)
-		}); err != nil {
-			return fmt.Errorf("plan of job %d: %w", b.jobID, err)
+	for _, b := range plans {
+		data, err := store.BlobData(ctx, q, d, b.BlobID)
+		if err != nil {
+			return fmt.Errorf("plan of job %d: %w", b.JobID, err)
 		}
 		plan, err := jobfile.DecodePlan(data)
 		if err != nil {
-			return fmt.Errorf("plan of job %d: %w", b.jobID, err)
+			return fmt.Errorf("plan of job %d: %w", b.JobID, err)
 		}
 		rows, err := rowsOf(plan, w)
 		if err != nil {
-			return fmt.Errorf("plan of job %d: %w", b.jobID, err)
+			return fmt.Errorf("plan of job %d: %w", b.JobID, err)
 		}
 		for _, r := range rows {
-			exp.ImportRows = append(exp.ImportRows, exportRow{JobID: b.jobID, FileName: b.fileName, Row: r})
+			exp.ImportRows = append(exp.ImportRows, exportRow{JobID: b.JobID, FileName: b.FileName, Row: r})
 		}
 	}
 	return nil

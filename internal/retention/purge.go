@@ -8,13 +8,13 @@ package retention
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
@@ -215,12 +215,12 @@ func purgeSchool(ctx context.Context, db *store.DB, s *ent.School, now time.Time
 
 // purgeJobData drops the row data of the school's imports committed before cutoff.
 func (t *schoolTx) purgeJobData(r *SchoolReport, cutoff, now time.Time) error {
-	ids, err := t.jobsBefore("committed_at", "status IN ('COMMITTED', 'UNDONE') AND committed_at IS NOT NULL", cutoff)
+	ids, err := store.JobsWithData(t.ctx, t, t.d, t.schoolID, []importjob.Status{importjob.StatusCOMMITTED, importjob.StatusUNDONE}, false, cutoff)
 	if err != nil {
 		return fmt.Errorf("find imports past the term: %w", err)
 	}
 	for _, id := range ids {
-		n, err := t.exec("DELETE FROM account_changes WHERE job_id = "+t.ph(1), id)
+		n, err := store.DeleteJobChanges(t.ctx, t, t.d, id)
 		if err != nil {
 			return fmt.Errorf("delete change records of job %d: %w", id, err)
 		}
@@ -238,7 +238,8 @@ func (t *schoolTx) purgeJobData(r *SchoolReport, cutoff, now time.Time) error {
 // purgeAbandoned drops the file and plan of imports uploaded before cutoff and never
 // committed, and any uploaded file left of a committed import.
 func (t *schoolTx) purgeAbandoned(r *SchoolReport, cutoff, now time.Time) error {
-	ids, err := t.jobsBefore("created_at", "status IN ('UPLOADED', 'MAPPED', 'PREVIEWED', 'FAILED')", cutoff)
+	ids, err := store.JobsWithData(t.ctx, t, t.d, t.schoolID, []importjob.Status{importjob.StatusUPLOADED, importjob.StatusMAPPED,
+		importjob.StatusPREVIEWED, importjob.StatusFAILED}, true, cutoff)
 	if err != nil {
 		return fmt.Errorf("find abandoned imports: %w", err)
 	}
@@ -251,8 +252,7 @@ func (t *schoolTx) purgeAbandoned(r *SchoolReport, cutoff, now time.Time) error 
 		r.Abandoned++
 	}
 	// The commit deletes the file in its own transaction; this catches one left behind.
-	n, err := t.exec("DELETE FROM import_blobs WHERE kind = 'FILE' AND job_id IN (SELECT id FROM import_jobs WHERE school_id = "+
-		t.ph(1)+" AND status IN ('COMMITTED', 'UNDONE'))", t.schoolID)
+	n, err := store.DeleteFinishedFiles(t.ctx, t, t.d, t.schoolID)
 	if err != nil {
 		return fmt.Errorf("delete files of committed imports: %w", err)
 	}
@@ -260,36 +260,11 @@ func (t *schoolTx) purgeAbandoned(r *SchoolReport, cutoff, now time.Time) error 
 	// The example values of a mapping serve the mapping screen only: once the import is
 	// committed they go, without waiting for the term (they may come from any column of the
 	// file, a birth date column too).
-	type mapping struct {
-		id  int
-		raw []byte
-	}
-	var ms []mapping
-	err = t.scan("SELECT id, mapping FROM import_jobs WHERE school_id = "+t.ph(1)+
-		" AND status IN ('COMMITTED', 'UNDONE') AND data_purged_at IS NULL AND mapping IS NOT NULL ORDER BY id",
-		[]any{t.schoolID}, func(rows *sql.Rows) error {
-			var m mapping
-			if err := rows.Scan(&m.id, &m.raw); err != nil {
-				return err
-			}
-			ms = append(ms, m)
-			return nil
-		})
+	n, err = t.dropSamples(true, nil)
 	if err != nil {
-		return fmt.Errorf("read mappings of committed imports: %w", err)
+		return fmt.Errorf("drop example values of committed imports: %w", err)
 	}
-	for _, m := range ms {
-		out, changed, err := scrubSamples(m.raw, nil)
-		if err != nil {
-			return fmt.Errorf("mapping of job %d: %w", m.id, err)
-		}
-		if changed {
-			if _, err := t.exec("UPDATE import_jobs SET mapping = "+t.ph(1)+" WHERE id = "+t.ph(2), string(out), m.id); err != nil {
-				return fmt.Errorf("drop example values of job %d: %w", m.id, err)
-			}
-			r.Samples++
-		}
-	}
+	r.Samples += n
 	return nil
 }
 
@@ -297,23 +272,15 @@ func (t *schoolTx) purgeAbandoned(r *SchoolReport, cutoff, now time.Time) error 
 // and browser they are personal data that serves nothing once the session is over.
 func (t *schoolTx) purgeSessions(r *SchoolReport, now time.Time) error {
 	var ids []int
-	err := t.scan("SELECT s.id, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.school_id = "+t.ph(1)+" ORDER BY s.id",
-		[]any{t.schoolID}, func(rows *sql.Rows) error {
-			var id int
-			var expires time.Time
-			if err := rows.Scan(&id, &expires); err != nil {
-				return err
-			}
-			if expires.Before(now) {
-				ids = append(ids, id)
-			}
-			return nil
-		})
-	if err != nil {
+	if err := store.EachSchoolSession(t.ctx, t, t.d, t.schoolID, func(id int, expires time.Time) {
+		if expires.Before(now) {
+			ids = append(ids, id)
+		}
+	}); err != nil {
 		return fmt.Errorf("find expired sessions: %w", err)
 	}
-	return batches(ids, func(args []any) error {
-		n, err := t.exec("DELETE FROM sessions WHERE id "+t.in(1, len(args)), args...)
+	return batches(ids, func(batch []int) error {
+		n, err := store.DeleteSessions(t.ctx, t, t.d, batch)
 		if err != nil {
 			return fmt.Errorf("delete expired sessions: %w", err)
 		}
@@ -326,17 +293,15 @@ func (t *schoolTx) purgeSessions(r *SchoolReport, now time.Time) error {
 // mapping, rewrites its report with report (nil keeps it) and sets data_purged_at. It
 // returns how many uploaded files it deleted.
 func (t *schoolTx) dropJobData(jobID int, now time.Time, report func([]byte) ([]byte, error)) (int, error) {
-	files, err := t.exec("DELETE FROM import_blobs WHERE job_id = "+t.ph(1)+" AND kind = 'FILE'", jobID)
+	files, err := store.DeleteJobFile(t.ctx, t, t.d, jobID)
 	if err != nil {
 		return 0, fmt.Errorf("delete file of job %d: %w", jobID, err)
 	}
-	if _, err := t.exec("DELETE FROM import_blobs WHERE job_id = "+t.ph(1), jobID); err != nil {
+	if err := store.DeleteJobBlobs(t.ctx, t, t.d, jobID); err != nil {
 		return 0, fmt.Errorf("delete plan of job %d: %w", jobID, err)
 	}
-	var rep, mapping []byte
-	if err := t.scan("SELECT report, mapping FROM import_jobs WHERE id = "+t.ph(1), []any{jobID}, func(rows *sql.Rows) error {
-		return rows.Scan(&rep, &mapping)
-	}); err != nil {
+	rep, mapping, err := store.JobStored(t.ctx, t, t.d, jobID)
+	if err != nil {
 		return 0, fmt.Errorf("read job %d: %w", jobID, err)
 	}
 	if report != nil {
@@ -347,8 +312,7 @@ func (t *schoolTx) dropJobData(jobID int, now time.Time, report func([]byte) ([]
 	if mapping, _, err = scrubSamples(mapping, nil); err != nil {
 		return 0, fmt.Errorf("job %d: %w", jobID, err)
 	}
-	if _, err := t.exec("UPDATE import_jobs SET report = "+t.ph(1)+", mapping = "+t.ph(2)+", data_purged_at = "+t.ph(3)+
-		", updated_at = "+t.ph(3)+" WHERE id = "+t.ph(4), jsonArg(rep), jsonArg(mapping), now, jobID); err != nil {
+	if err := store.MarkJobPurged(t.ctx, t, t.d, jobID, rep, mapping, now); err != nil {
 		return 0, fmt.Errorf("mark job %d purged: %w", jobID, err)
 	}
 	return files, nil
@@ -357,26 +321,11 @@ func (t *schoolTx) dropJobData(jobID int, now time.Time, report func([]byte) ([]
 // purgeArchived deletes the school's accounts archived before cutoff.
 func (t *schoolTx) purgeArchived(r *SchoolReport, cutoff time.Time) error {
 	var ids []int
-	err := t.scan("SELECT id, archived_at, updated_at FROM accounts WHERE school_id = "+t.ph(1)+" AND status = 'ARCHIVED' ORDER BY id",
-		[]any{t.schoolID}, func(rows *sql.Rows) error {
-			var id int
-			var archived sql.NullTime
-			var updated time.Time
-			if err := rows.Scan(&id, &archived, &updated); err != nil {
-				return err
-			}
-			// An archived account without its archiving time counts from its last change,
-			// which is never earlier.
-			at := updated
-			if archived.Valid {
-				at = archived.Time
-			}
-			if at.Before(cutoff) {
-				ids = append(ids, id)
-			}
-			return nil
-		})
-	if err != nil {
+	if err := store.EachArchived(t.ctx, t, t.d, t.schoolID, func(id int, at time.Time) {
+		if at.Before(cutoff) {
+			ids = append(ids, id)
+		}
+	}); err != nil {
 		return fmt.Errorf("find archived accounts past the term: %w", err)
 	}
 	f, err := t.forget(ids)
@@ -386,31 +335,4 @@ func (t *schoolTx) purgeArchived(r *SchoolReport, cutoff time.Time) error {
 	r.Accounts += f.accounts
 	r.Changes += f.changes
 	return nil
-}
-
-// jsonArg passes stored JSON back as a statement argument: text, or NULL when there is none.
-func jsonArg(raw []byte) any {
-	if raw == nil {
-		return nil
-	}
-	return string(raw)
-}
-
-// jobsBefore returns the school's import jobs with row data left that match where and whose
-// timeColumn lies before cutoff.
-func (t *schoolTx) jobsBefore(timeColumn, where string, cutoff time.Time) ([]int, error) {
-	var ids []int
-	err := t.scan("SELECT id, "+timeColumn+" FROM import_jobs WHERE school_id = "+t.ph(1)+" AND "+where+
-		" AND data_purged_at IS NULL ORDER BY id", []any{t.schoolID}, func(rows *sql.Rows) error {
-		var id int
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			return err
-		}
-		if at.Before(cutoff) {
-			ids = append(ids, id)
-		}
-		return nil
-	})
-	return ids, err
 }
