@@ -19,15 +19,7 @@ import (
 
 // Columns is the resolver for the columns field.
 func (r *importJobResolver) Columns(ctx context.Context, obj *ent.ImportJob) ([]*model.ImportColumn, error) {
-	m, err := jobs.Mapping(obj)
-	if err != nil {
-		return nil, err
-	}
-	out := []*model.ImportColumn{}
-	for _, c := range m.ColumnViews() {
-		out = append(out, &model.ImportColumn{Index: c.Index, Header: c.Header, Samples: nonNil(c.Samples), Field: optional(c.Field), Confidence: c.Confidence})
-	}
-	return out, nil
+	return importColumns(obj)
 }
 
 // Fields is the resolver for the fields field.
@@ -50,15 +42,7 @@ func (r *importJobResolver) Levels(ctx context.Context, obj *ent.ImportJob) ([]s
 
 // LevelValues is the resolver for the levelValues field.
 func (r *importJobResolver) LevelValues(ctx context.Context, obj *ent.ImportJob) ([]*model.LevelValue, error) {
-	m, err := jobs.Mapping(obj)
-	if err != nil {
-		return nil, err
-	}
-	out := []*model.LevelValue{}
-	for _, v := range m.LevelValues() {
-		out = append(out, &model.LevelValue{Value: v.Value, Count: v.Count, Level: optional(v.Level)})
-	}
-	return out, nil
+	return levelValues(obj)
 }
 
 // MappingProblems is the resolver for the mappingProblems field.
