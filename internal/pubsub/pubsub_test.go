@@ -63,3 +63,30 @@ func TestPostgresSchemas(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresAcrossConnections: two processes (two buses, each with its own LISTEN
+// connection) on one schema: an event published by one reaches the other's subscriber and
+// its own, through PostgreSQL.
+func TestPostgresAcrossConnections(t *testing.T) {
+	url := testdb.URL(t, "postgres")
+	a, b := newBus(t, url), newBus(t, url)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	inA, stopA := a.Subscribe(ctx, 9)
+	defer stopA()
+	inB, stopB := b.Subscribe(ctx, 9)
+	defer stopB()
+	if err := a.Publish(ctx, pubsub.Event{Topic: 9, Data: json.RawMessage(`"from a"`)}); err != nil {
+		t.Fatal(err)
+	}
+	for name, in := range map[string]<-chan pubsub.Event{"b": inB, "a": inA} {
+		select {
+		case e := <-in:
+			if string(e.Data) != `"from a"` {
+				t.Errorf("bus %s got %s", name, e.Data)
+			}
+		case <-ctx.Done():
+			t.Fatalf("bus %s got nothing", name)
+		}
+	}
+}
