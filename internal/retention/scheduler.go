@@ -72,8 +72,8 @@ func runScheduled(ctx context.Context, db *store.DB, log *slog.Logger) {
 			return
 		}
 		defer conn.Close()
-		var got bool
-		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", purgeLock).Scan(&got); err != nil {
+		got, err := store.TryAdvisoryLock(ctx, conn, purgeLock)
+		if err != nil {
 			log.Error("retention purge: take lock", "err", err)
 			return
 		}
@@ -82,7 +82,7 @@ func runScheduled(ctx context.Context, db *store.DB, log *slog.Logger) {
 			return
 		}
 		// Closing the connection would release the lock too, but it goes back to the pool.
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", purgeLock) //nolint:errcheck // see above
+		defer store.AdvisoryUnlock(context.WithoutCancel(ctx), conn, purgeLock) //nolint:errcheck // see above
 	}
 	start := time.Now()
 	rep, err := Purge(ctx, db, start, Options{})

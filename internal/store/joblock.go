@@ -16,6 +16,7 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/importjob"
 )
 
 // A process that commits an import job on PostgreSQL holds the job's commit lock for the whole
@@ -252,14 +253,14 @@ func (d *DB) FailUnlockedCommits(ctx context.Context, msg string) ([]int, error)
 	// pg_locks shows a lock on a bigint key as classid (high 32 bits), objid (low 32 bits)
 	// and objsubid 1, in its database.
 	key := jobKeySQL("j.id")
-	q := `UPDATE import_jobs AS j SET status = 'FAILED', phase = 'failed', error = $1, updated_at = now()
-		WHERE j.status = 'COMMITTING' AND j.committed_at IS NULL AND j.claimed_by LIKE $2
+	q := `UPDATE import_jobs AS j SET status = $3, phase = $4, error = $1, updated_at = now()
+		WHERE j.status = $5 AND j.committed_at IS NULL AND j.claimed_by LIKE $2
 		AND NOT EXISTS (SELECT 1 FROM pg_locks AS l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
 			AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 			AND l.classid::bigint = ((` + key + `) >> 32) & 4294967295
 			AND l.objid::bigint = (` + key + `) & 4294967295)
 		RETURNING j.id`
-	rows, err := d.SQL.QueryContext(ctx, q, msg, "%"+likeEscape(LockedMark))
+	rows, err := d.SQL.QueryContext(ctx, q, msg, "%"+likeEscape(LockedMark), importjob.StatusFAILED.String(), "failed", importjob.StatusCOMMITTING.String())
 	if err != nil {
 		return nil, fmt.Errorf("fail dead commits: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite".
 
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/migrate"
 	_ "github.com/numo/accounts/ent/runtime" // registers the schema's hooks and defaults.
 	"github.com/numo/accounts/internal/apperr"
@@ -225,7 +226,7 @@ type execer interface {
 // waiting here, inside a write transaction, would hold the lock the commit needs to finish.
 func LockSchool(ctx context.Context, tx execer, dialectName string, schoolID int) error {
 	if dialectName != dialect.Postgres {
-		job, err := committingJob(ctx, tx, schoolID)
+		job, err := committingJob(ctx, tx, dialectName, schoolID)
 		if err != nil {
 			return fmt.Errorf("lock school %d: %w", schoolID, err)
 		}
@@ -243,19 +244,13 @@ func LockSchool(ctx context.Context, tx execer, dialectName string, schoolID int
 // committingJob returns the id of the school's import job whose commit has begun writing and
 // is neither finished nor rolled back (COMMITTING, or FAILED by a caller that could not roll it
 // back, with committed_at set), or 0.
-func committingJob(ctx context.Context, q execer, schoolID int) (int, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id FROM import_jobs WHERE school_id = ? AND status IN ('COMMITTING', 'FAILED') AND committed_at IS NOT NULL LIMIT 1", schoolID)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
+func committingJob(ctx context.Context, q execer, d string, schoolID int) (int, error) {
 	id := 0
-	if rows.Next() {
-		if err := rows.Scan(&id); err != nil {
-			return 0, err
-		}
-	}
-	return id, rows.Err()
+	_, err := scanOne(ctx, q, build(d).Select(importjob.FieldID).From(entsql.Table(importjob.Table)).
+		Where(entsql.And(entsql.EQ(importjob.FieldSchoolID, schoolID),
+			entsql.In(importjob.FieldStatus, importjob.StatusCOMMITTING.String(), importjob.StatusFAILED.String()),
+			entsql.NotNull(importjob.FieldCommittedAt))).Limit(1), &id)
+	return id, err
 }
 
 // SchoolBusy reports whether an import of the school is being committed now: on SQLite one
@@ -267,17 +262,12 @@ func committingJob(ctx context.Context, q execer, schoolID int) (int, error) {
 // share the lock keys.)
 func (d *DB) SchoolBusy(ctx context.Context, schoolID int) (bool, error) {
 	if d.Dialect != dialect.Postgres {
-		job, err := committingJob(ctx, d.SQL, schoolID)
+		job, err := committingJob(ctx, d.SQL, d.Dialect, schoolID)
 		return job != 0, err
 	}
-	rows, err := d.SQL.QueryContext(ctx, "SELECT 1 FROM import_jobs WHERE school_id = $1 AND status = 'COMMITTING' AND heartbeat_at > $2 LIMIT 1",
-		schoolID, time.Now().Add(-busyHeartbeat))
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	busy := rows.Next()
-	return busy, rows.Err()
+	return scanOne(ctx, d.SQL, build(d.Dialect).Select(importjob.FieldID).From(entsql.Table(importjob.Table)).
+		Where(entsql.And(entsql.EQ(importjob.FieldSchoolID, schoolID), entsql.EQ(importjob.FieldStatus, importjob.StatusCOMMITTING.String()),
+			entsql.GT(importjob.FieldHeartbeatAt, time.Now().Add(-busyHeartbeat)))).Limit(1), new(int))
 }
 
 // busyHeartbeat is how recent the heartbeat of a COMMITTING job must be for SchoolBusy: a
@@ -286,3 +276,17 @@ const busyHeartbeat = time.Minute
 
 // SchoolLockKey is the advisory lock key LockSchool takes for the school.
 func SchoolLockKey(schoolID int) int64 { return AdvisoryKey(fmt.Sprintf("import:school:%d", schoolID)) }
+
+// TryAdvisoryLock takes the session-level advisory lock key on conn (PostgreSQL) when it is
+// free, and reports whether it did.
+func TryAdvisoryLock(ctx context.Context, conn *sql.Conn, key int64) (bool, error) {
+	var got bool
+	err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got)
+	return got, err
+}
+
+// AdvisoryUnlock releases a session-level advisory lock that conn holds (PostgreSQL).
+func AdvisoryUnlock(ctx context.Context, conn *sql.Conn, key int64) error {
+	_, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", key)
+	return err
+}
