@@ -3,7 +3,10 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -93,4 +96,54 @@ func TestPanicIsLoggedWithStack(t *testing.T) {
 			t.Errorf("panic log line %v", l)
 		}
 	})
+}
+
+// TestDownloadRefusalsAreJSON: the report and export downloads refuse in the one JSON error
+// shape (they answered text/plain "onbekende import" and "404 page not found"): the same
+// 404 NOT_FOUND for a job or account that does not exist, one of another school, and
+// nobody signed in; and so does an unknown /api/ path. Their successes are unchanged.
+func TestDownloadRefusalsAreJSON(t *testing.T) {
+	for _, kind := range testdb.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			w := buildWorld(t, kind)
+			get := func(c caller, path string) (int, string, string) {
+				req, _ := http.NewRequest(http.MethodGet, w.srv.URL+path, nil)
+				c.header(req.Header)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+			}
+			report := fmt.Sprintf("/api/import-jobs/%d/report.csv", w.ids["job"])
+			export := fmt.Sprintf("/api/accounts/%d/export.json", w.ids["target"])
+			for _, c := range []struct {
+				who, path, message string
+			}{
+				{"admin", "/api/import-jobs/999999/report.csv", "onbekende import"},
+				{"admin", "/api/import-jobs/x/report.csv", "onbekende import"},
+				{"adminOther", report, "onbekende import"},
+				{"anonymous", report, "onbekende import"},
+				{"admin", "/api/accounts/999999/export.json", "onbekend account"},
+				{"adminOther", export, "onbekend account"},
+				{"anonymous", export, "onbekend account"},
+				{"admin", "/api/nothing-here", "Deze route bestaat niet."},
+			} {
+				status, ct, body := get(w.callers[c.who], c.path)
+				var r gqlResult
+				if err := json.Unmarshal([]byte(body), &r); err != nil || status != http.StatusNotFound || ct != "application/json; charset=utf-8" ||
+					len(r.Errors) != 1 || r.Errors[0].Message != c.message || r.Errors[0].Extensions["code"] != "NOT_FOUND" || r.Errors[0].Extensions["messageEn"] == nil {
+					t.Errorf("%s GET %s: %d %s %s", c.who, c.path, status, ct, body)
+				}
+			}
+			if status, ct, _ := get(w.callers["admin"], report); status != 200 || !strings.HasPrefix(ct, "text/csv") {
+				t.Errorf("the admin's report: %d %s", status, ct)
+			}
+			if status, ct, _ := get(w.callers["admin"], export); status != 200 || !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("the admin's export: %d %s", status, ct)
+			}
+		})
+	}
 }
