@@ -171,6 +171,39 @@ func (b *builder) problem(line, col int, f Field, code, nl, en string) Problem {
 
 // row checks one data row and adds it as a candidate or refuses it.
 func (b *builder) row(r Row) {
+	if !b.rowShape(r) {
+		return
+	}
+	var probs, warns []Problem
+	var vals [numFields]string
+	for _, c := range b.checks {
+		v := r.Cells[c.col]
+		if c.name || c.field == FieldClass {
+			v = collapseSpace(v)
+		}
+		vals[c.ix] = v
+		if p, bad := b.checkCell(&c, v, r.Line); bad {
+			if p.Code != "" {
+				probs = append(probs, p)
+			}
+			continue
+		}
+		if c.name {
+			if w, ok := b.nameWarning(&c, v, r.Line); ok {
+				warns = append(warns, w)
+			}
+		}
+	}
+	if len(probs) > 0 {
+		b.refused = append(b.refused, probs...)
+		return
+	}
+	b.addRecord(r, &vals, warns)
+}
+
+// rowShape refuses a row whose number of cells differs from the header's, or that repeats the
+// header; it reports whether the row may be checked further.
+func (b *builder) rowShape(r Row) bool {
 	if len(r.Cells) != b.width && !onlyEmptyPast(r.Cells, b.width) {
 		d := string(rune(b.in.File.Delimiter))
 		if b.in.File.Delimiter == '\t' {
@@ -181,74 +214,69 @@ func (b *builder) row(r Row) {
 			NL: fmt.Sprintf("Deze regel heeft %d kolommen, de kopregel %d. Waarschijnlijk staat er een scheidingsteken (%s) te veel of te weinig, bijvoorbeeld in een naam. De regel is niet ingelezen, omdat de gegevens dan in de verkeerde kolommen staan.", len(r.Cells), b.width, d),
 			EN: fmt.Sprintf("This row has %d columns, the header row %d. Probably a separator (%s) is missing or one too many, for instance in a name. The row was not imported because its values would be in the wrong columns.", len(r.Cells), b.width, d),
 		})
-		return
+		return false
 	}
-	cells := r.Cells
-	if b.repeatsHeader(cells) {
+	if b.repeatsHeader(r.Cells) {
 		b.refused = append(b.refused, Problem{
 			Line: r.Line, Code: CodeRepeatedHeader,
 			NL: "Deze regel herhaalt de kopregel en is overgeslagen. Staan er misschien twee exports onder elkaar?",
 			EN: "This row repeats the header row and was skipped. Were two exports pasted below each other?",
 		})
-		return
+		return false
 	}
+	return true
+}
 
-	var probs, warns []Problem
-	var vals [numFields]string
-	for _, c := range b.checks {
-		v := cells[c.col]
-		if c.name || c.field == FieldClass {
-			v = collapseSpace(v)
+// checkCell checks one value; done reports that the cell needs no further checks: it is empty
+// (a problem when required: p.Code is "" otherwise) or it has problem p.
+func (b *builder) checkCell(c *fieldCheck, v string, line int) (p Problem, done bool) {
+	nl, en := c.nl, c.en
+	switch {
+	case v == "":
+		if c.required {
+			return b.problem(line, c.col, c.field, CodeMissingValue,
+				fmt.Sprintf("%s is leeg, maar verplicht. Vul deze in of haal de regel weg.", nl),
+				fmt.Sprintf("%s is empty but required. Fill it in or remove the row.", en)), true
 		}
-		vals[c.ix] = v
-		nl, en := c.nl, c.en
-		switch {
-		case v == "":
-			if c.required {
-				probs = append(probs, b.problem(r.Line, c.col, c.field, CodeMissingValue,
-					fmt.Sprintf("%s is leeg, maar verplicht. Vul deze in of haal de regel weg.", nl),
-					fmt.Sprintf("%s is empty but required. Fill it in or remove the row.", en)))
-			}
-			continue
-		case utf8.RuneCountInString(v) > MaxValueLength:
-			probs = append(probs, b.problem(r.Line, c.col, c.field, CodeTooLong,
-				fmt.Sprintf("%s is %d tekens lang; het maximum is %d.", nl, utf8.RuneCountInString(v), MaxValueLength),
-				fmt.Sprintf("%s is %d characters long; the maximum is %d.", en, utf8.RuneCountInString(v), MaxValueLength)))
-			continue
-		case hasControl(v):
-			probs = append(probs, b.problem(r.Line, c.col, c.field, CodeInvalidCharacter,
-				fmt.Sprintf("%s bevat een onzichtbaar stuurteken. Typ de waarde opnieuw.", nl),
-				fmt.Sprintf("%s contains an invisible control character. Type the value again.", en)))
-			continue
-		case c.formula && isFormulaStart(v[0]):
-			probs = append(probs, b.problem(r.Line, c.col, c.field, CodeFormula,
-				fmt.Sprintf("%s begint met %q en zou in Excel als formule worden uitgevoerd. Haal dat teken weg.", nl, v[:1]),
-				fmt.Sprintf("%s starts with %q and would run as a formula in Excel. Remove that character.", en, v[:1])))
-			continue
-		case c.field == FieldEmail && !validEmail(v):
-			probs = append(probs, b.problem(r.Line, c.col, c.field, CodeInvalidEmail,
-				fmt.Sprintf("%q is geen geldig e-mailadres.", v),
-				fmt.Sprintf("%q is not a valid e-mail address.", v)))
-			continue
-		}
-		if !c.name {
-			continue
-		}
-		if strings.ContainsAny(v, "?\uFFFD") {
-			warns = append(warns, b.problem(r.Line, c.col, c.field, CodeQuestionMark,
-				fmt.Sprintf("%s %q bevat een vraagteken. Vaak is dat een letter (zoals ë of ç) die bij het opslaan verloren ging. Controleer de naam.", nl, v),
-				fmt.Sprintf("%s %q contains a question mark. Often that is a letter (such as ë or ç) lost when the file was saved. Check the name.", en, v)))
-		} else if fixed, ok := repairMojibake(v); ok {
-			warns = append(warns, b.problem(r.Line, c.col, c.field, CodeGarbledText,
-				fmt.Sprintf("%s %q bevat vreemde tekens; het bestand is waarschijnlijk in de verkeerde tekenset opgeslagen. Bedoeld is waarschijnlijk %q.", nl, v, fixed),
-				fmt.Sprintf("%s %q contains odd characters; the file was probably saved in the wrong character set. Probably meant: %q.", en, v, fixed)))
-		}
+		return Problem{}, true
+	case utf8.RuneCountInString(v) > MaxValueLength:
+		return b.problem(line, c.col, c.field, CodeTooLong,
+			fmt.Sprintf("%s is %d tekens lang; het maximum is %d.", nl, utf8.RuneCountInString(v), MaxValueLength),
+			fmt.Sprintf("%s is %d characters long; the maximum is %d.", en, utf8.RuneCountInString(v), MaxValueLength)), true
+	case hasControl(v):
+		return b.problem(line, c.col, c.field, CodeInvalidCharacter,
+			fmt.Sprintf("%s bevat een onzichtbaar stuurteken. Typ de waarde opnieuw.", nl),
+			fmt.Sprintf("%s contains an invisible control character. Type the value again.", en)), true
+	case c.formula && isFormulaStart(v[0]):
+		return b.problem(line, c.col, c.field, CodeFormula,
+			fmt.Sprintf("%s begint met %q en zou in Excel als formule worden uitgevoerd. Haal dat teken weg.", nl, v[:1]),
+			fmt.Sprintf("%s starts with %q and would run as a formula in Excel. Remove that character.", en, v[:1])), true
+	case c.field == FieldEmail && !validEmail(v):
+		return b.problem(line, c.col, c.field, CodeInvalidEmail,
+			fmt.Sprintf("%q is geen geldig e-mailadres.", v),
+			fmt.Sprintf("%q is not a valid e-mail address.", v)), true
 	}
-	if len(probs) > 0 {
-		b.refused = append(b.refused, probs...)
-		return
-	}
+	return Problem{}, false
+}
 
+// nameWarning warns about a name that lost letters or was saved in the wrong character set.
+func (b *builder) nameWarning(c *fieldCheck, v string, line int) (Problem, bool) {
+	nl, en := c.nl, c.en
+	if strings.ContainsAny(v, "?\uFFFD") {
+		return b.problem(line, c.col, c.field, CodeQuestionMark,
+			fmt.Sprintf("%s %q bevat een vraagteken. Vaak is dat een letter (zoals ë of ç) die bij het opslaan verloren ging. Controleer de naam.", nl, v),
+			fmt.Sprintf("%s %q contains a question mark. Often that is a letter (such as ë or ç) lost when the file was saved. Check the name.", en, v)), true
+	}
+	if fixed, ok := repairMojibake(v); ok {
+		return b.problem(line, c.col, c.field, CodeGarbledText,
+			fmt.Sprintf("%s %q bevat vreemde tekens; het bestand is waarschijnlijk in de verkeerde tekenset opgeslagen. Bedoeld is waarschijnlijk %q.", nl, v, fixed),
+			fmt.Sprintf("%s %q contains odd characters; the file was probably saved in the wrong character set. Probably meant: %q.", en, v, fixed)), true
+	}
+	return Problem{}, false
+}
+
+// addRecord adds a checked row as a candidate record.
+func (b *builder) addRecord(r Row, vals *[numFields]string, warns []Problem) {
 	rec := Record{
 		Line:      r.Line,
 		Key:       vals[ixKey],
@@ -280,7 +308,7 @@ func (b *builder) row(r Row) {
 		rec.Years = b.years[start:len(b.years):len(b.years)]
 		rec.Year = rec.Years[0]
 	}
-	b.cands = append(b.cands, candidate{rec: rec, classRaw: cells[b.col[ixClass]], warnings: warns})
+	b.cands = append(b.cands, candidate{rec: rec, classRaw: r.Cells[b.col[ixClass]], warnings: warns})
 }
 
 // rowYears takes the years from the year cell, else from a study code in the
