@@ -1,5 +1,8 @@
 // Package store opens the database behind Numo accounts — an embedded SQLite file by default,
-// PostgreSQL in production — sizes its connection pool and migrates its schema.
+// PostgreSQL in production — sizes its connection pool, migrates its schema, owns its locks
+// and holds every hand-written SQL statement of the product (one file per table, built with
+// ent's dialect-aware builder from the generated constants; see sqlrun.go). Code outside it
+// uses ent, or calls a function here.
 package store
 
 import (
