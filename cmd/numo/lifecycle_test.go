@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/school"
@@ -25,6 +26,7 @@ import (
 	"github.com/numo/accounts/internal/pubsub"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
+	"github.com/numo/accounts/internal/undo"
 )
 
 var y2026 = filepath.Join("..", "..", "testdata", "transition", "school_2026.csv")
@@ -261,7 +263,13 @@ func TestUndoCommand(t *testing.T) {
 			if code, u := runBin("undo", "--school", "77UN", "--dry-run", "--json", job); code != 0 || u.Undone || u.ArchiveAdded != 30 || len(u.RemoveClasses) != 3 {
 				t.Errorf("dry run: exit %d, %+v", code, u)
 			}
-			if code, u := runBin("undo", "--school", "77UN", job, "--json"); code != 0 || !u.Undone || u.UndoJob == 0 {
+			// A pupil changed after the import is a conflict: exit 3 without --skip-conflicts.
+			changePupil(t, url, "77UN")
+			if code, u := runBin("undo", "--school", "77UN", "--json", job); code != 3 || u.Undone || len(u.Conflicts) != 1 || !slices.ContainsFunc(u.Errors, func(p cliProblem) bool { return p.Code == undo.CodeConflict }) {
+				t.Errorf("undo with a conflict: exit %d, %+v", code, u)
+			}
+			if code, u := runBin("undo", "--school", "77UN", job, "--skip-conflicts", "--json"); code != 0 || !u.Undone || u.UndoJob == 0 ||
+				u.ArchiveAdded != 29 || len(u.Conflicts) != 1 {
 				t.Errorf("undo: exit %d, %+v", code, u)
 			}
 			if code, u := runBin("undo", "--school", "77UN", "--json", job); code != 1 || len(u.Errors) == 0 {
@@ -283,4 +291,17 @@ func execNumo(bin string, args ...string) *exec.Cmd { return exec.Command(bin, a
 
 func testLog(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// changePupil changes one pupil of the school by hand, after its import.
+func changePupil(t *testing.T, url, brin string) {
+	t.Helper()
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := auth.System(context.Background())
+	a := db.Client.Account.Query().Where(account.HasSchoolWith(school.Brin(brin))).FirstX(ctx)
+	db.Client.Account.UpdateOne(a).SetFirstName(a.FirstName + " (aangepast)").ExecX(ctx)
 }
