@@ -1,8 +1,8 @@
 // Package jobs owns the import-job lifecycle for the app, the API and numo import: upload
 // (upload.go), mapping with the school's remembered mappings (mapping.go), preview and its
-// plan cache (preview.go), commit with its heartbeat, progress events and the reaping of dead
-// committers (commit.go), a direct import start to end in one process for the command line
-// (direct.go), and reading jobs (read.go). A job's phase is a Phase (phase.go). Everything
+// plan cache (preview.go), commit (commit.go), its heartbeat and progress events and their
+// subscribers (progress.go), the reaping of dead committers (reap.go), a direct import start
+// to end in one process for the command line (direct.go), and reading jobs (read.go). A job's phase is a Phase (phase.go). Everything
 // about a job lives in the database, so any process can continue any job.
 package jobs
 
