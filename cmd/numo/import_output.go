@@ -1,0 +1,177 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/jobs"
+)
+
+// classify turns the run's error into the exit status and the summary's errors.
+func classify(err error, sum *importSummary, o importOptions) int {
+	if err == nil {
+		return exitOK
+	}
+	var (
+		fe  *importer.FileError
+		me  *importer.MappingError
+		mfe *mappingFileError
+		ace *importer.ArchiveConfirmationError
+	)
+	switch {
+	case errors.As(err, &fe):
+		sum.Errors = append(sum.Errors, cliProblem{Line: fe.Line, Code: fe.Code, Message: "het bestand is geweigerd: " + fe.NL})
+		return exitFileRefused
+	case errors.Is(err, importer.ErrFileRejected):
+		sum.Errors = append(sum.Errors, cliProblem{Code: "file_rejected", Message: "het bestand is geweigerd: " + err.Error()})
+		return exitFileRefused
+	case errors.As(err, &me):
+		for _, p := range me.Problems {
+			sum.Errors = append(sum.Errors, problemOf(p))
+		}
+		if o.mappingFile == "" {
+			sum.Errors = append(sum.Errors, cliProblem{Code: "mapping_needed",
+				Message: "de kolommen zijn niet vanzelf te herkennen: geef met --mapping FILE aan welke kolom wat is (zie \"mapping\" in --json)"})
+		}
+		return exitError
+	case errors.As(err, &mfe):
+		for _, p := range mfe.problems {
+			sum.Errors = append(sum.Errors, problemOf(p))
+		}
+		return exitError
+	case errors.As(err, &ace):
+		g := ace.Guard
+		sum.Guard = &g
+		sum.Errors = append(sum.Errors, cliProblem{Code: "archive_confirmation_required",
+			Message: fmt.Sprintf("deze import archiveert %d van de %d actieve leerlingen (meer dan %d %%); controleer dat en bevestig met --confirm-archive %d",
+				g.ToArchive, g.ActivePupils, g.ThresholdPercent, g.ToArchive)})
+		return exitConfirm
+	}
+	sum.Errors = append(sum.Errors, cliProblem{Code: "error", Message: err.Error()})
+	return exitError
+}
+
+// maxListed is how many warnings or refused rows the readable summary lists.
+const maxListed = 20
+
+// printSummary writes the readable Dutch summary of a run.
+func printSummary(w io.Writer, sum *importSummary) {
+	delim := sum.Delimiter
+	if delim == "\t" {
+		delim = "tab"
+	}
+	fmt.Fprintf(w, "Bestand %s: %s, scheidingsteken %s, kopregel op regel %d, %d rijen.\n",
+		filepath.Base(sum.File), sum.Encoding, delim, sum.HeaderLine, sum.Rows)
+	if len(sum.headers) > 0 {
+		parts := make([]string, len(sum.headers))
+		for i, h := range sum.headers {
+			parts[i] = h + " → " + sum.Mapping[h]
+		}
+		fmt.Fprintf(w, "Kolommen: %s\n", strings.Join(parts, ", "))
+	}
+	if sum.Guard == nil {
+		return // refused before planning
+	}
+	switch {
+	case sum.Applied:
+		fmt.Fprintf(w, "Import toegepast op school %s (import %d).\n", sum.School, sum.JobID)
+	case sum.DryRun:
+		fmt.Fprintf(w, "Proefimport voor school %s: zo zou de import uitpakken. Er is niets opgeslagen.\n", sum.School)
+	default:
+		fmt.Fprintf(w, "Niet toegepast op school %s; zo zou de import uitpakken:\n", sum.School)
+	}
+	for _, l := range []struct {
+		label string
+		n     int
+	}{{"toegevoegd", sum.Added}, {"bijgewerkt", sum.Updated}, {"gearchiveerd", sum.Archived},
+		{"ongewijzigd", sum.Unchanged}, {"overgeslagen", sum.Skipped}, {"geweigerd", sum.Refused}} {
+		fmt.Fprintf(w, "  %-13s %7s\n", l.label, thousands(l.n))
+	}
+	if sum.Skipped > 0 {
+		fmt.Fprintln(w, "  (overgeslagen: nieuw of gewijzigd, maar --add of --update is niet gekozen)")
+	}
+	if len(sum.ClassesCreated) > 0 {
+		verb := "Nieuwe klassen"
+		if !sum.Applied {
+			verb = "Nieuwe klassen (aan te maken)"
+		}
+		fmt.Fprintf(w, "%s: %s\n", verb, strings.Join(sum.ClassesCreated, ", "))
+	}
+	list := func(title string, ps []cliProblem) {
+		if len(ps) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "%s (%d):\n", title, len(ps))
+		for _, p := range ps[:min(len(ps), maxListed)] {
+			fmt.Fprintf(w, "  %s\n", formatProblem(p))
+		}
+		if len(ps) > maxListed {
+			fmt.Fprintf(w, "  … en nog %d (alles staat in --json)\n", len(ps)-maxListed)
+		}
+	}
+	list("Waarschuwingen", sum.Warnings)
+	list("Geweigerde regels", sum.Errors[:sum.rowErrors])
+}
+
+func formatProblem(p cliProblem) string {
+	return importer.Problem{Line: p.Line, Column: p.Column, NL: p.Message}.Error()
+}
+
+// thousands writes n with Dutch thousands separators: 100.000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return s
+}
+
+// isTerminal reports whether w is a terminal (a character device), where a progress bar helps.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar draws an apply's progress on one terminal line, at most ten times a second.
+type progressBar struct {
+	w     io.Writer
+	last  time.Time
+	drawn bool
+}
+
+func (b *progressBar) update(p importer.Progress) {
+	if time.Since(b.last) < 100*time.Millisecond && p.Done != p.Total {
+		return
+	}
+	b.last = time.Now()
+	b.drawn = true
+	if jobs.Phase(p.Phase) == jobs.PhasePlanning || p.Total == 0 {
+		fmt.Fprintf(b.w, "\r\033[Kplannen …")
+		return
+	}
+	const width = 30
+	filled := width * p.Done / p.Total
+	fmt.Fprintf(b.w, "\r\033[Kschrijven [%s%s] %3d%% %s/%s", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
+		100*p.Done/p.Total, thousands(p.Done), thousands(p.Total))
+}
+
+// clear removes the bar so that the summary starts on a clean line; nil-safe.
+func (b *progressBar) clear() {
+	if b != nil && b.drawn {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+}
