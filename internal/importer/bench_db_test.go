@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lib/pq"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/numo/accounts/ent/importjob"
@@ -374,7 +373,7 @@ func BenchmarkCopyReference(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-			stmt, err := tx.PrepareContext(ctx, pq.CopyIn("copy_reference", cols...))
+			stmt, err := tx.PrepareContext(ctx, `COPY copy_reference ("`+strings.Join(cols, `", "`)+`") FROM STDIN`)
 			if err != nil {
 				b.Fatal(err)
 			}
