@@ -450,3 +450,41 @@ func ArchiveAdded(ctx context.Context, e Execer, d string, schoolID int, now tim
 	}
 	return nil
 }
+
+// BackfillSortNames gives accounts from before the sort key existed their key. It leaves
+// updated_at alone (the roster did not change) and is safe to run from several processes.
+func (d *DB) BackfillSortNames(ctx context.Context) error {
+	type todo struct {
+		id          int
+		last, first string
+	}
+	var list []todo
+	if err := scan(ctx, d.SQL, build(d.Dialect).Select(account.FieldID, account.FieldLastName, account.FieldFirstName).
+		From(entsql.Table(account.Table)).Where(entsql.EQ(account.FieldSortName, "")), func(rows *sql.Rows) error {
+		var t todo
+		if err := rows.Scan(&t.id, &t.last, &t.first); err != nil {
+			return err
+		}
+		list = append(list, t)
+		return nil
+	}); err != nil || len(list) == 0 {
+		return err
+	}
+	tx, err := d.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	q, _ := build(d.Dialect).Update(account.Table).Set(account.FieldSortName, param).Where(entsql.EQ(account.FieldID, param)).Query()
+	stmt, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, t := range list {
+		if _, err := stmt.ExecContext(ctx, names.SortKey(t.last, t.first), t.id); err != nil {
+			return fmt.Errorf("account %d: %w", t.id, err)
+		}
+	}
+	return tx.Commit()
+}

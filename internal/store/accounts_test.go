@@ -100,3 +100,22 @@ func TestUpdateAndRestoreAccounts(t *testing.T) {
 		}
 	})
 }
+
+// TestBackfillSortNames gives an account without a sort key (from before it existed) its key.
+func TestBackfillSortNames(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := auth.System(context.Background())
+		s := db.Client.School.Create().SetName("School").SetBrin("99ZY").SaveX(ctx)
+		a := db.Client.Account.Create().SetSchoolID(s.ID).SetFirstName("Émile").SetInfix("de").SetLastName("Boer").SaveX(ctx)
+		a = db.Client.Account.GetX(ctx, a.ID) // updated_at as stored
+		if _, err := db.SQL.ExecContext(ctx, "UPDATE accounts SET sort_name = ''"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.BackfillSortNames(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := db.Client.Account.GetX(ctx, a.ID); got.SortName != names.SortKey("Boer", "Émile") || !got.UpdatedAt.Equal(a.UpdatedAt) {
+			t.Fatalf("sort name %q, updated %v; want %q, %v", got.SortName, got.UpdatedAt, names.SortKey("Boer", "Émile"), a.UpdatedAt)
+		}
+	})
+}
