@@ -61,41 +61,13 @@ var ErrInvalid = errors.New("invalid configuration")
 // Load reads the configuration: defaults, then the NUMO_* variables from getenv, then the flags
 // in args (without the program and subcommand names).
 func Load(args []string, getenv func(string) string) (Config, error) {
-	env := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		return def
-	}
 	fs := flag.NewFlagSet("numo serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var (
-		c           Config
-		origins     string
-		uploadMB    string
-		demo, intro string
-		shutdown    string
-		complexity  string
-		deadAfter   string
-		secure      string
-		purgeEvery  string
-		proxies     string
+		c   Config
+		raw rawFlags
 	)
-	fs.StringVar(&c.Addr, "addr", env("NUMO_ADDR", ":8080"), "listen address (NUMO_ADDR)")
-	fs.StringVar(&c.DatabaseURL, "db", env("NUMO_DATABASE_URL", "file:numo.db"), "database: SQLite file or postgres:// URL (NUMO_DATABASE_URL)")
-	fs.StringVar(&origins, "cors-origins", env("NUMO_CORS_ORIGINS", ""), "comma-separated allowed browser origins (NUMO_CORS_ORIGINS)")
-	fs.StringVar(&demo, "demo", env("NUMO_DEMO", "true"), "create a demo school in an empty database (NUMO_DEMO)")
-	fs.StringVar(&uploadMB, "max-upload-mb", env("NUMO_MAX_UPLOAD_MB", "20"), "largest accepted upload in MB (NUMO_MAX_UPLOAD_MB)")
-	fs.StringVar(&intro, "introspection", env("NUMO_INTROSPECTION", "true"), "allow GraphQL introspection (NUMO_INTROSPECTION)")
-	fs.StringVar(&c.LogLevel, "log-level", env("NUMO_LOG_LEVEL", "info"), "debug, info, warn or error (NUMO_LOG_LEVEL)")
-	fs.StringVar(&c.LogFormat, "log-format", env("NUMO_LOG_FORMAT", "text"), "text or json (NUMO_LOG_FORMAT)")
-	fs.StringVar(&c.DevProxy, "dev-proxy", env("NUMO_DEV_PROXY", ""), "proxy the SPA to this Vite dev server URL (NUMO_DEV_PROXY)")
-	fs.StringVar(&shutdown, "shutdown-timeout", env("NUMO_SHUTDOWN_TIMEOUT", "15s"), "graceful shutdown limit (NUMO_SHUTDOWN_TIMEOUT)")
-	fs.StringVar(&complexity, "complexity-limit", env("NUMO_COMPLEXITY_LIMIT", "500000"), "maximum cost of one GraphQL operation (NUMO_COMPLEXITY_LIMIT)")
-	fs.StringVar(&deadAfter, "commit-dead-after", env("NUMO_COMMIT_DEAD_AFTER", "20s"), "fail an import whose process is silent this long (NUMO_COMMIT_DEAD_AFTER)")
-	fs.StringVar(&purgeEvery, "purge-every", env("NUMO_PURGE_EVERY", "1h"), "how often to purge data past the schools' retention terms (NUMO_PURGE_EVERY)")
-	fs.StringVar(&proxies, "trusted-proxies", env("NUMO_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (NUMO_TRUSTED_PROXIES)")
-	fs.StringVar(&secure, "secure-cookies", env("NUMO_SECURE_COOKIES", "false"), "session cookie only over HTTPS (NUMO_SECURE_COOKIES)")
+	raw.register(fs, &c, getenv)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
@@ -104,35 +76,80 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	var errs []error
 	bad := func(name string, err error) { errs = append(errs, fmt.Errorf("%w: %s: %v", ErrInvalid, name, err)) }
+	c.AdminPassword = getenv("NUMO_ADMIN_PASSWORD")
+	raw.parseInto(&c, bad)
+	c.validate(bad)
+	return c, errors.Join(errs...)
+}
+
+// rawFlags holds the flag values that still need parsing into typed Config fields.
+type rawFlags struct {
+	origins     string
+	uploadMB    string
+	demo, intro string
+	shutdown    string
+	complexity  string
+	deadAfter   string
+	secure      string
+	purgeEvery  string
+	proxies     string
+}
+
+// register declares every flag on fs, each defaulting to its NUMO_* variable from getenv.
+func (r *rawFlags) register(fs *flag.FlagSet, c *Config, getenv func(string) string) {
+	env := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.Addr, "addr", env("NUMO_ADDR", ":8080"), "listen address (NUMO_ADDR)")
+	fs.StringVar(&c.DatabaseURL, "db", env("NUMO_DATABASE_URL", "file:numo.db"), "database: SQLite file or postgres:// URL (NUMO_DATABASE_URL)")
+	fs.StringVar(&r.origins, "cors-origins", env("NUMO_CORS_ORIGINS", ""), "comma-separated allowed browser origins (NUMO_CORS_ORIGINS)")
+	fs.StringVar(&r.demo, "demo", env("NUMO_DEMO", "true"), "create a demo school in an empty database (NUMO_DEMO)")
+	fs.StringVar(&r.uploadMB, "max-upload-mb", env("NUMO_MAX_UPLOAD_MB", "20"), "largest accepted upload in MB (NUMO_MAX_UPLOAD_MB)")
+	fs.StringVar(&r.intro, "introspection", env("NUMO_INTROSPECTION", "true"), "allow GraphQL introspection (NUMO_INTROSPECTION)")
+	fs.StringVar(&c.LogLevel, "log-level", env("NUMO_LOG_LEVEL", "info"), "debug, info, warn or error (NUMO_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("NUMO_LOG_FORMAT", "text"), "text or json (NUMO_LOG_FORMAT)")
+	fs.StringVar(&c.DevProxy, "dev-proxy", env("NUMO_DEV_PROXY", ""), "proxy the SPA to this Vite dev server URL (NUMO_DEV_PROXY)")
+	fs.StringVar(&r.shutdown, "shutdown-timeout", env("NUMO_SHUTDOWN_TIMEOUT", "15s"), "graceful shutdown limit (NUMO_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&r.complexity, "complexity-limit", env("NUMO_COMPLEXITY_LIMIT", "500000"), "maximum cost of one GraphQL operation (NUMO_COMPLEXITY_LIMIT)")
+	fs.StringVar(&r.deadAfter, "commit-dead-after", env("NUMO_COMMIT_DEAD_AFTER", "20s"), "fail an import whose process is silent this long (NUMO_COMMIT_DEAD_AFTER)")
+	fs.StringVar(&r.purgeEvery, "purge-every", env("NUMO_PURGE_EVERY", "1h"), "how often to purge data past the schools' retention terms (NUMO_PURGE_EVERY)")
+	fs.StringVar(&r.proxies, "trusted-proxies", env("NUMO_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (NUMO_TRUSTED_PROXIES)")
+	fs.StringVar(&r.secure, "secure-cookies", env("NUMO_SECURE_COOKIES", "false"), "session cookie only over HTTPS (NUMO_SECURE_COOKIES)")
+}
+
+// parseInto converts the raw flag values into c's typed fields, reporting each bad one to bad.
+func (r *rawFlags) parseInto(c *Config, bad func(string, error)) {
 	var err error
-	if c.Demo, err = strconv.ParseBool(demo); err != nil {
+	if c.Demo, err = strconv.ParseBool(r.demo); err != nil {
 		bad("demo", err)
 	}
-	c.AdminPassword = getenv("NUMO_ADMIN_PASSWORD")
-	if c.PurgeEvery, err = time.ParseDuration(purgeEvery); err != nil || c.PurgeEvery < time.Minute {
-		bad("purge-every", fmt.Errorf("want a duration of at least 1m, got %q", purgeEvery))
+	if c.PurgeEvery, err = time.ParseDuration(r.purgeEvery); err != nil || c.PurgeEvery < time.Minute {
+		bad("purge-every", fmt.Errorf("want a duration of at least 1m, got %q", r.purgeEvery))
 	}
-	if c.SecureCookies, err = strconv.ParseBool(secure); err != nil {
+	if c.SecureCookies, err = strconv.ParseBool(r.secure); err != nil {
 		bad("secure-cookies", err)
 	}
-	if c.Introspection, err = strconv.ParseBool(intro); err != nil {
+	if c.Introspection, err = strconv.ParseBool(r.intro); err != nil {
 		bad("introspection", err)
 	}
-	if mb, err := strconv.ParseInt(uploadMB, 10, 64); err != nil || mb < 1 || mb > 1024 {
-		bad("max-upload-mb", fmt.Errorf("want a whole number of MB from 1 to 1024, got %q", uploadMB))
+	if mb, err := strconv.ParseInt(r.uploadMB, 10, 64); err != nil || mb < 1 || mb > 1024 {
+		bad("max-upload-mb", fmt.Errorf("want a whole number of MB from 1 to 1024, got %q", r.uploadMB))
 	} else {
 		c.MaxUploadBytes = mb << 20
 	}
-	if c.ShutdownTimeout, err = time.ParseDuration(shutdown); err != nil || c.ShutdownTimeout <= 0 {
-		bad("shutdown-timeout", fmt.Errorf("want a positive duration such as 15s, got %q", shutdown))
+	if c.ShutdownTimeout, err = time.ParseDuration(r.shutdown); err != nil || c.ShutdownTimeout <= 0 {
+		bad("shutdown-timeout", fmt.Errorf("want a positive duration such as 15s, got %q", r.shutdown))
 	}
-	if c.CommitDeadAfter, err = time.ParseDuration(deadAfter); err != nil || c.CommitDeadAfter < time.Second {
-		bad("commit-dead-after", fmt.Errorf("want a duration of at least 1s, got %q", deadAfter))
+	if c.CommitDeadAfter, err = time.ParseDuration(r.deadAfter); err != nil || c.CommitDeadAfter < time.Second {
+		bad("commit-dead-after", fmt.Errorf("want a duration of at least 1s, got %q", r.deadAfter))
 	}
-	if c.ComplexityLimit, err = strconv.Atoi(complexity); err != nil || c.ComplexityLimit < 10 {
-		bad("complexity-limit", fmt.Errorf("want a whole number of at least 10, got %q", complexity))
+	if c.ComplexityLimit, err = strconv.Atoi(r.complexity); err != nil || c.ComplexityLimit < 10 {
+		bad("complexity-limit", fmt.Errorf("want a whole number of at least 10, got %q", r.complexity))
 	}
-	for _, o := range strings.Split(origins, ",") {
+	for _, o := range strings.Split(r.origins, ",") {
 		if o = strings.TrimSpace(o); o == "" {
 			continue
 		}
@@ -143,9 +160,13 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 		c.AllowedOrigins = append(c.AllowedOrigins, u.Scheme+"://"+u.Host)
 	}
-	if c.TrustedProxies, err = ParseTrustedProxies(proxies); err != nil {
+	if c.TrustedProxies, err = ParseTrustedProxies(r.proxies); err != nil {
 		bad("trusted-proxies", err)
 	}
+}
+
+// validate checks the fields that flags set directly, reporting each bad one to bad.
+func (c *Config) validate(bad func(string, error)) {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("addr", err)
 	}
@@ -167,7 +188,6 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 			bad("dev-proxy", fmt.Errorf("%q is not a URL", c.DevProxy))
 		}
 	}
-	return c, errors.Join(errs...)
 }
 
 // ParseTrustedProxies reads a comma-separated list of IP addresses and CIDR ranges
