@@ -16,73 +16,78 @@ import (
 // cell addresses Rows[row].Cells[col].
 type cell struct{ row, col int }
 
+// parseFixtureCase is what Parse must read from one fixture file.
+type parseFixtureCase struct {
+	file       string
+	encoding   string
+	delimiter  rune
+	headerLine int
+	headers    []string
+	lines      []int
+	widths     map[int]int // row index -> len(Cells) when not the header width
+	cells      map[cell]string
+	samples    map[int][]string
+}
+
+var parseFixtureCases = []parseFixtureCase{
+	{
+		file: "magister_win1252.csv", encoding: "windows-1252", delimiter: ';', headerLine: 4,
+		headers: []string{"Stamnr", "Roepnaam", "Tussenv", "Achternaam", "Klas", "Studie", "Leerjaar", "E-mail", "Geboortedatum", "Geslacht"},
+		lines:   []int{5, 6, 7, 8, 9, 10, 12},
+		cells: map[cell]string{
+			{0, 0}: "012345", {0, 1}: "Noël", {0, 2}: "van 't", {0, 3}: "Hof",
+			{1, 1}: "Zoë", {2, 3}: "Çelik", {3, 2}: "van der", {4, 3}: "d’Ancona",
+			{5, 1}: "Hélène", {5, 3}: "Böhm", {6, 5}: "BK2", {6, 9}: "M",
+		},
+		samples: map[int][]string{
+			1: {"Noël", "Zoë", "Emre", "Lotte", "Mila"},
+			2: {"van 't", "de", "van der"},
+			9: {"M", "V"},
+		},
+	},
+	{
+		file: "somtoday_utf8_bom.csv", encoding: "utf-8-bom", delimiter: ',', headerLine: 1,
+		headers: []string{"Leerlingnummer", "Roepnaam", "Voornamen", "Tussenvoegsel", "Achternaam", "Stamgroep", "Opleiding", "Leerjaar", "E-mailadres", "Opmerking"},
+		lines:   []int{2, 3, 5, 6},
+		cells: map[cell]string{
+			{0, 1}: "Ŏzlem", {0, 2}: "Ŏzlem Ayşe", {0, 3}: "", {0, 4}: "Ŏzdemir",
+			{0, 9}: `Zus van "Kaan", zit in H4b`,
+			{1, 9}: "Let op: notitie van mentor,\nallergisch voor noten",
+			{2, 1}: "Zoë", {2, 2}: "Zoë Anna", {2, 3}: "van 't",
+			{3, 6}: "mavo/havo", {3, 9}: "Mentor: dhr. Bakker, lokaal 12",
+		},
+	},
+	{
+		file: "template_utf16.csv", encoding: "utf-16le", delimiter: '\t', headerLine: 1,
+		headers: []string{"Leerlingnummer", "Voornaam", "Tussenvoegsel", "Achternaam", "Klas", "Niveau", "Leerjaar", "E-mailadres", "Gebruikersnaam", "ECK iD"},
+		lines:   []int{2, 3, 4},
+		cells: map[cell]string{
+			{0, 5}: "vmbo-kb", {1, 1}: "Ŏmer", {1, 3}: "Ŏzdemir", {1, 5}: "basis/kader", {2, 1}: "Joëlle",
+			{0, 9}: "https://ketenid.nl/201703/4f1c2a9e0b7d43e8a1c5d6e7f8091a2b",
+		},
+	},
+	{
+		file: "pipe_mixed_eol.csv", encoding: "utf-8", delimiter: '|', headerLine: 1,
+		headers: []string{"Stamnummer", "Voornaam", "Tussenvoegsel", "Achternaam", "Groep", "Jaargroep"},
+		lines:   []int{2, 4, 5, 7},
+		cells: map[cell]string{
+			{0, 4}: "groep 1/2a", {0, 5}: "1/2", {2, 2}: "in 't", {3, 3}: "Jong", {3, 5}: "8",
+		},
+	},
+	{
+		file: "bad_rows.csv", encoding: "utf-8", delimiter: ';', headerLine: 1,
+		headers: []string{"Stamnr", "Roepnaam", "Tussenv", "Achternaam", "Klas", "Studie", "Leerjaar", "E-mail"},
+		lines:   []int{2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22},
+		widths:  map[int]int{2: 9, 3: 6},
+		cells: map[cell]string{
+			{2, 4}: "Jr", {4, 1}: `=HYPERLINK("http://example.com/x","klik")`, {7, 1}: "Jos?",
+			{17, 0}: "00123", {20, 1}: "ZoÃ«",
+		},
+	},
+}
+
 func TestParseFixtures(t *testing.T) {
-	tests := []struct {
-		file       string
-		encoding   string
-		delimiter  rune
-		headerLine int
-		headers    []string
-		lines      []int
-		widths     map[int]int // row index -> len(Cells) when not the header width
-		cells      map[cell]string
-		samples    map[int][]string
-	}{
-		{
-			file: "magister_win1252.csv", encoding: "windows-1252", delimiter: ';', headerLine: 4,
-			headers: []string{"Stamnr", "Roepnaam", "Tussenv", "Achternaam", "Klas", "Studie", "Leerjaar", "E-mail", "Geboortedatum", "Geslacht"},
-			lines:   []int{5, 6, 7, 8, 9, 10, 12},
-			cells: map[cell]string{
-				{0, 0}: "012345", {0, 1}: "Noël", {0, 2}: "van 't", {0, 3}: "Hof",
-				{1, 1}: "Zoë", {2, 3}: "Çelik", {3, 2}: "van der", {4, 3}: "d’Ancona",
-				{5, 1}: "Hélène", {5, 3}: "Böhm", {6, 5}: "BK2", {6, 9}: "M",
-			},
-			samples: map[int][]string{
-				1: {"Noël", "Zoë", "Emre", "Lotte", "Mila"},
-				2: {"van 't", "de", "van der"},
-				9: {"M", "V"},
-			},
-		},
-		{
-			file: "somtoday_utf8_bom.csv", encoding: "utf-8-bom", delimiter: ',', headerLine: 1,
-			headers: []string{"Leerlingnummer", "Roepnaam", "Voornamen", "Tussenvoegsel", "Achternaam", "Stamgroep", "Opleiding", "Leerjaar", "E-mailadres", "Opmerking"},
-			lines:   []int{2, 3, 5, 6},
-			cells: map[cell]string{
-				{0, 1}: "Ŏzlem", {0, 2}: "Ŏzlem Ayşe", {0, 3}: "", {0, 4}: "Ŏzdemir",
-				{0, 9}: `Zus van "Kaan", zit in H4b`,
-				{1, 9}: "Let op: notitie van mentor,\nallergisch voor noten",
-				{2, 1}: "Zoë", {2, 2}: "Zoë Anna", {2, 3}: "van 't",
-				{3, 6}: "mavo/havo", {3, 9}: "Mentor: dhr. Bakker, lokaal 12",
-			},
-		},
-		{
-			file: "template_utf16.csv", encoding: "utf-16le", delimiter: '\t', headerLine: 1,
-			headers: []string{"Leerlingnummer", "Voornaam", "Tussenvoegsel", "Achternaam", "Klas", "Niveau", "Leerjaar", "E-mailadres", "Gebruikersnaam", "ECK iD"},
-			lines:   []int{2, 3, 4},
-			cells: map[cell]string{
-				{0, 5}: "vmbo-kb", {1, 1}: "Ŏmer", {1, 3}: "Ŏzdemir", {1, 5}: "basis/kader", {2, 1}: "Joëlle",
-				{0, 9}: "https://ketenid.nl/201703/4f1c2a9e0b7d43e8a1c5d6e7f8091a2b",
-			},
-		},
-		{
-			file: "pipe_mixed_eol.csv", encoding: "utf-8", delimiter: '|', headerLine: 1,
-			headers: []string{"Stamnummer", "Voornaam", "Tussenvoegsel", "Achternaam", "Groep", "Jaargroep"},
-			lines:   []int{2, 4, 5, 7},
-			cells: map[cell]string{
-				{0, 4}: "groep 1/2a", {0, 5}: "1/2", {2, 2}: "in 't", {3, 3}: "Jong", {3, 5}: "8",
-			},
-		},
-		{
-			file: "bad_rows.csv", encoding: "utf-8", delimiter: ';', headerLine: 1,
-			headers: []string{"Stamnr", "Roepnaam", "Tussenv", "Achternaam", "Klas", "Studie", "Leerjaar", "E-mail"},
-			lines:   []int{2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22},
-			widths:  map[int]int{2: 9, 3: 6},
-			cells: map[cell]string{
-				{2, 4}: "Jr", {4, 1}: `=HYPERLINK("http://example.com/x","klik")`, {7, 1}: "Jos?",
-				{17, 0}: "00123", {20, 1}: "ZoÃ«",
-			},
-		},
-	}
+	tests := parseFixtureCases
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			f := mustParse(t, readFixture(t, tt.file))
@@ -198,131 +203,140 @@ func TestParseRefusals(t *testing.T) {
 	}
 }
 
+// parsedRow is a parsed row's line number and cells.
+type parsedRow struct {
+	Line  int
+	Cells []string
+}
+
+// csvHeader is the smallest header Parse accepts.
+const csvHeader = "Stamnr;Roepnaam;Achternaam;Klas"
+
+// parseInMemoryCase is one case of TestParseInMemory: a file and what Parse must read from it.
+type parseInMemoryCase struct {
+	name       string
+	data       string
+	encoding   string
+	delimiter  rune
+	headerLine int
+	headers    []string // checked when set
+	rows       []parsedRow
+}
+
+var parseInMemoryCases = []parseInMemoryCase{
+	{
+		name: "DOS end-of-file marker", data: csvHeader + "\r\n1;Jan;Jansen;2B\r\n\x1a",
+		encoding: "utf-8", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Jan", "Jansen", "2B"}}},
+	},
+	{
+		name: "BOM before a quoted header", data: "\xEF\xBB\xBF\"Stamnr\";\"Roepnaam\";\"Achternaam\";\"Klas\"\r\n\"1\";\"Jan\";\"Jansen\";\"2B\"\r\n",
+		encoding: "utf-8-bom", delimiter: ';', headerLine: 1, headers: []string{"Stamnr", "Roepnaam", "Achternaam", "Klas"},
+		rows: []parsedRow{{2, []string{"1", "Jan", "Jansen", "2B"}}},
+	},
+	{
+		name: "comma file with semicolons in the data", data: "Stamnr,Roepnaam,Achternaam,Klas\n1,Jan;Piet,Jansen,2B\n2,Ai|Li,Chen,2B\n",
+		encoding: "utf-8", delimiter: ',', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Jan;Piet", "Jansen", "2B"}}, {3, []string{"2", "Ai|Li", "Chen", "2B"}}},
+	},
+	{
+		name: "semicolon file with commas in the data", data: csvHeader + "\n1;Jan, Piet;Jansen, jr.;2B\n",
+		encoding: "utf-8", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Jan, Piet", "Jansen, jr.", "2B"}}},
+	},
+	{
+		name: "tab separated", data: "Stamnr\tRoepnaam\tAchternaam\tKlas\n1\tJan;Piet\tJansen, jr.\t2B\n",
+		encoding: "utf-8", delimiter: '\t', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Jan;Piet", "Jansen, jr.", "2B"}}},
+	},
+	{
+		name: "lone CR line endings", data: csvHeader + "\r1;Jan;Jansen;2B\r2;Piet;Pietersen;2C\r",
+		encoding: "utf-8", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Jan", "Jansen", "2B"}}, {3, []string{"2", "Piet", "Pietersen", "2C"}}},
+	},
+	{
+		name: "multi-line quoted cells keep physical line numbers", data: "Stamnr;Roepnaam;Achternaam;Klas;Opmerking\r\n1;Jan;Jansen;2B;\"eerste\r\ntweede\r\nderde\"\r\n2;Piet;Pietersen;2B;\"a\nb\"\n3;Kees;Kok;2B;\n",
+		encoding: "utf-8", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{
+			{2, []string{"1", "Jan", "Jansen", "2B", "eerste\ntweede\nderde"}},
+			{5, []string{"2", "Piet", "Pietersen", "2B", "a\nb"}},
+			{7, []string{"3", "Kees", "Kok", "2B", ""}},
+		},
+	},
+	{
+		name: "doubled quotes, quotes inside unquoted cells, spaces before a quote", data: csvHeader + "\n1;\"Jan \"\"JJ\"\"\";Jansen \"de Jong\";2B\n2; \"Piet; Paul\" ;Pietersen;2B\n",
+		encoding: "utf-8", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", `Jan "JJ"`, `Jansen "de Jong"`, "2B"}}, {3, []string{"2", "Piet; Paul", "Pietersen", "2B"}}},
+	},
+	{
+		name: "text after a closing quote is kept", data: csvHeader + "\n1;Jan;\"van\" Dam;2B\n",
+		encoding: "utf-8", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Jan", "van Dam", "2B"}}},
+	},
+	{
+		name: "no final newline and a trailing delimiter", data: csvHeader + ";\n1;Jan;Jansen;2B;",
+		encoding: "utf-8", delimiter: ';', headerLine: 1, headers: []string{"Stamnr", "Roepnaam", "Achternaam", "Klas"},
+		rows: []parsedRow{{2, []string{"1", "Jan", "Jansen", "2B"}}},
+	},
+	{
+		name: "header below a title, a date and an empty line", data: "Leerlingen export Magister;;;;\r\nDatum: 01-09-2025;;;;\r\n;;;;\r\n" + csvHeader + ";Geslacht\r\n1;Jan;Jansen;2B;M\r\n",
+		encoding: "utf-8", delimiter: ';', headerLine: 4,
+		rows: []parsedRow{{5, []string{"1", "Jan", "Jansen", "2B", "M"}}},
+	},
+	{
+		name: "NFC, no-break spaces and zero-width characters", data: csvHeader + "\n\u00a01 ;\u200bZoe\u0308\u00a0; Noe\u0308l\ufeff;2B\n",
+		encoding: "utf-8", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Zoë", "Noël", "2B"}}},
+	},
+	{
+		name: "separator-only rows are dropped, line numbers kept", data: csvHeader + "\n;;;\n1;Jan;Jansen;2B\n ; ; ; \n\n2;Piet;Pietersen;2B\n;;;;;;\n",
+		encoding: "utf-8", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{3, []string{"1", "Jan", "Jansen", "2B"}}, {6, []string{"2", "Piet", "Pietersen", "2B"}}},
+	},
+	{
+		name: "rows with another field count are kept as they are", data: csvHeader + "\n1;Jan;van;Dam;2B\n2;Piet;2B\n3;Kees;Kok;2B;;;\n4;Ali;Ak;2B;;x\n",
+		encoding: "utf-8", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{
+			{2, []string{"1", "Jan", "van", "Dam", "2B"}},
+			{3, []string{"2", "Piet", "2B"}},
+			{4, []string{"3", "Kees", "Kok", "2B"}},
+			{5, []string{"4", "Ali", "Ak", "2B", "", "x"}},
+		},
+	},
+	{
+		name: "empty header cell in the middle is a column", data: "Stamnr;;Roepnaam;Achternaam;Klas;;\n1;x;Jan;Jansen;2B;;\n",
+		encoding: "utf-8", delimiter: ';', headerLine: 1, headers: []string{"Stamnr", "", "Roepnaam", "Achternaam", "Klas"},
+		rows: []parsedRow{{2, []string{"1", "x", "Jan", "Jansen", "2B"}}},
+	},
+	{
+		name: "UTF-16 big endian with BOM", data: utf16BE("\ufeff" + csvHeader + "\r\n1;Çelik;Böhm;2B\r\n"),
+		encoding: "utf-16be", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Çelik", "Böhm", "2B"}}},
+	},
+	{
+		name: "UTF-16 little endian without BOM", data: utf16LE(csvHeader + "\r\n1;Zoë;d’Ancona;2B\r\n"),
+		encoding: "utf-16le", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Zoë", "d’Ancona", "2B"}}},
+	},
+	{
+		name: "Windows-1252", data: csvHeader + "\r\n1;Zo\xeb;d\x92Ancona;2B\r\n2;H\xe9l\xe8ne;\x80uro;2B\r\n",
+		encoding: "windows-1252", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Zoë", "d’Ancona", "2B"}}, {3, []string{"2", "Hélène", "€uro", "2B"}}},
+	},
+	{
+		name: "UTF-8 with pasted Windows-1252 rows", data: csvHeader + "\n1;Zo\xc3\xab;Jansen;2B\n2;Bj\xf6rn;B\xf6hm;2B\n",
+		encoding: "windows-1252", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Zoë", "Jansen", "2B"}}, {3, []string{"2", "Björn", "Böhm", "2B"}}},
+	},
+	{
+		name: "a quoted note over a few lines with separators stays one cell", data: "Stamnr;Roepnaam;Achternaam;Klas;Opmerking\n1;Jan;Jansen;2B;\"Let op; allergie\nzie dossier; map 2\"\n2;Piet;Pietersen;2B;\n",
+		encoding: "utf-8", delimiter: ';', headerLine: 1,
+		rows: []parsedRow{{2, []string{"1", "Jan", "Jansen", "2B", "Let op; allergie\nzie dossier; map 2"}}, {4, []string{"2", "Piet", "Pietersen", "2B", ""}}},
+	},
+}
+
 func TestParseInMemory(t *testing.T) {
-	type row struct {
-		Line  int
-		Cells []string
-	}
-	const hdr = "Stamnr;Roepnaam;Achternaam;Klas"
-	tests := []struct {
-		name       string
-		data       string
-		encoding   string
-		delimiter  rune
-		headerLine int
-		headers    []string // checked when set
-		rows       []row
-	}{
-		{
-			name: "DOS end-of-file marker", data: hdr + "\r\n1;Jan;Jansen;2B\r\n\x1a",
-			encoding: "utf-8", delimiter: ';', headerLine: 1,
-			rows: []row{{2, []string{"1", "Jan", "Jansen", "2B"}}},
-		},
-		{
-			name: "BOM before a quoted header", data: "\xEF\xBB\xBF\"Stamnr\";\"Roepnaam\";\"Achternaam\";\"Klas\"\r\n\"1\";\"Jan\";\"Jansen\";\"2B\"\r\n",
-			encoding: "utf-8-bom", delimiter: ';', headerLine: 1, headers: []string{"Stamnr", "Roepnaam", "Achternaam", "Klas"},
-			rows: []row{{2, []string{"1", "Jan", "Jansen", "2B"}}},
-		},
-		{
-			name: "comma file with semicolons in the data", data: "Stamnr,Roepnaam,Achternaam,Klas\n1,Jan;Piet,Jansen,2B\n2,Ai|Li,Chen,2B\n",
-			encoding: "utf-8", delimiter: ',', headerLine: 1,
-			rows: []row{{2, []string{"1", "Jan;Piet", "Jansen", "2B"}}, {3, []string{"2", "Ai|Li", "Chen", "2B"}}},
-		},
-		{
-			name: "semicolon file with commas in the data", data: hdr + "\n1;Jan, Piet;Jansen, jr.;2B\n",
-			encoding: "utf-8", delimiter: ';', headerLine: 1,
-			rows: []row{{2, []string{"1", "Jan, Piet", "Jansen, jr.", "2B"}}},
-		},
-		{
-			name: "tab separated", data: "Stamnr\tRoepnaam\tAchternaam\tKlas\n1\tJan;Piet\tJansen, jr.\t2B\n",
-			encoding: "utf-8", delimiter: '\t', headerLine: 1,
-			rows: []row{{2, []string{"1", "Jan;Piet", "Jansen, jr.", "2B"}}},
-		},
-		{
-			name: "lone CR line endings", data: hdr + "\r1;Jan;Jansen;2B\r2;Piet;Pietersen;2C\r",
-			encoding: "utf-8", delimiter: ';', headerLine: 1,
-			rows: []row{{2, []string{"1", "Jan", "Jansen", "2B"}}, {3, []string{"2", "Piet", "Pietersen", "2C"}}},
-		},
-		{
-			name: "multi-line quoted cells keep physical line numbers", data: "Stamnr;Roepnaam;Achternaam;Klas;Opmerking\r\n1;Jan;Jansen;2B;\"eerste\r\ntweede\r\nderde\"\r\n2;Piet;Pietersen;2B;\"a\nb\"\n3;Kees;Kok;2B;\n",
-			encoding: "utf-8", delimiter: ';', headerLine: 1,
-			rows: []row{
-				{2, []string{"1", "Jan", "Jansen", "2B", "eerste\ntweede\nderde"}},
-				{5, []string{"2", "Piet", "Pietersen", "2B", "a\nb"}},
-				{7, []string{"3", "Kees", "Kok", "2B", ""}},
-			},
-		},
-		{
-			name: "doubled quotes, quotes inside unquoted cells, spaces before a quote", data: hdr + "\n1;\"Jan \"\"JJ\"\"\";Jansen \"de Jong\";2B\n2; \"Piet; Paul\" ;Pietersen;2B\n",
-			encoding: "utf-8", delimiter: ';', headerLine: 1,
-			rows: []row{{2, []string{"1", `Jan "JJ"`, `Jansen "de Jong"`, "2B"}}, {3, []string{"2", "Piet; Paul", "Pietersen", "2B"}}},
-		},
-		{
-			name: "text after a closing quote is kept", data: hdr + "\n1;Jan;\"van\" Dam;2B\n",
-			encoding: "utf-8", delimiter: ';', headerLine: 1,
-			rows: []row{{2, []string{"1", "Jan", "van Dam", "2B"}}},
-		},
-		{
-			name: "no final newline and a trailing delimiter", data: hdr + ";\n1;Jan;Jansen;2B;",
-			encoding: "utf-8", delimiter: ';', headerLine: 1, headers: []string{"Stamnr", "Roepnaam", "Achternaam", "Klas"},
-			rows: []row{{2, []string{"1", "Jan", "Jansen", "2B"}}},
-		},
-		{
-			name: "header below a title, a date and an empty line", data: "Leerlingen export Magister;;;;\r\nDatum: 01-09-2025;;;;\r\n;;;;\r\n" + hdr + ";Geslacht\r\n1;Jan;Jansen;2B;M\r\n",
-			encoding: "utf-8", delimiter: ';', headerLine: 4,
-			rows: []row{{5, []string{"1", "Jan", "Jansen", "2B", "M"}}},
-		},
-		{
-			name: "NFC, no-break spaces and zero-width characters", data: hdr + "\n\u00a01 ;\u200bZoe\u0308\u00a0; Noe\u0308l\ufeff;2B\n",
-			encoding: "utf-8", delimiter: ';', headerLine: 1,
-			rows: []row{{2, []string{"1", "Zoë", "Noël", "2B"}}},
-		},
-		{
-			name: "separator-only rows are dropped, line numbers kept", data: hdr + "\n;;;\n1;Jan;Jansen;2B\n ; ; ; \n\n2;Piet;Pietersen;2B\n;;;;;;\n",
-			encoding: "utf-8", delimiter: ';', headerLine: 1,
-			rows: []row{{3, []string{"1", "Jan", "Jansen", "2B"}}, {6, []string{"2", "Piet", "Pietersen", "2B"}}},
-		},
-		{
-			name: "rows with another field count are kept as they are", data: hdr + "\n1;Jan;van;Dam;2B\n2;Piet;2B\n3;Kees;Kok;2B;;;\n4;Ali;Ak;2B;;x\n",
-			encoding: "utf-8", delimiter: ';', headerLine: 1,
-			rows: []row{
-				{2, []string{"1", "Jan", "van", "Dam", "2B"}},
-				{3, []string{"2", "Piet", "2B"}},
-				{4, []string{"3", "Kees", "Kok", "2B"}},
-				{5, []string{"4", "Ali", "Ak", "2B", "", "x"}},
-			},
-		},
-		{
-			name: "empty header cell in the middle is a column", data: "Stamnr;;Roepnaam;Achternaam;Klas;;\n1;x;Jan;Jansen;2B;;\n",
-			encoding: "utf-8", delimiter: ';', headerLine: 1, headers: []string{"Stamnr", "", "Roepnaam", "Achternaam", "Klas"},
-			rows: []row{{2, []string{"1", "x", "Jan", "Jansen", "2B"}}},
-		},
-		{
-			name: "UTF-16 big endian with BOM", data: utf16BE("\ufeff" + hdr + "\r\n1;Çelik;Böhm;2B\r\n"),
-			encoding: "utf-16be", delimiter: ';', headerLine: 1,
-			rows: []row{{2, []string{"1", "Çelik", "Böhm", "2B"}}},
-		},
-		{
-			name: "UTF-16 little endian without BOM", data: utf16LE(hdr + "\r\n1;Zoë;d’Ancona;2B\r\n"),
-			encoding: "utf-16le", delimiter: ';', headerLine: 1,
-			rows: []row{{2, []string{"1", "Zoë", "d’Ancona", "2B"}}},
-		},
-		{
-			name: "Windows-1252", data: hdr + "\r\n1;Zo\xeb;d\x92Ancona;2B\r\n2;H\xe9l\xe8ne;\x80uro;2B\r\n",
-			encoding: "windows-1252", delimiter: ';', headerLine: 1,
-			rows: []row{{2, []string{"1", "Zoë", "d’Ancona", "2B"}}, {3, []string{"2", "Hélène", "€uro", "2B"}}},
-		},
-		{
-			name: "UTF-8 with pasted Windows-1252 rows", data: hdr + "\n1;Zo\xc3\xab;Jansen;2B\n2;Bj\xf6rn;B\xf6hm;2B\n",
-			encoding: "windows-1252", delimiter: ';', headerLine: 1,
-			rows: []row{{2, []string{"1", "Zoë", "Jansen", "2B"}}, {3, []string{"2", "Björn", "Böhm", "2B"}}},
-		},
-		{
-			name: "a quoted note over a few lines with separators stays one cell", data: "Stamnr;Roepnaam;Achternaam;Klas;Opmerking\n1;Jan;Jansen;2B;\"Let op; allergie\nzie dossier; map 2\"\n2;Piet;Pietersen;2B;\n",
-			encoding: "utf-8", delimiter: ';', headerLine: 1,
-			rows: []row{{2, []string{"1", "Jan", "Jansen", "2B", "Let op; allergie\nzie dossier; map 2"}}, {4, []string{"2", "Piet", "Pietersen", "2B", ""}}},
-		},
-	}
+	tests := parseInMemoryCases
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := mustParse(t, []byte(tt.data))
@@ -339,9 +353,9 @@ func TestParseInMemory(t *testing.T) {
 					t.Errorf("headers = %q, want %q", headers, tt.headers)
 				}
 			}
-			var rows []row
+			var rows []parsedRow
 			for _, r := range f.Rows {
-				rows = append(rows, row{r.Line, r.Cells})
+				rows = append(rows, parsedRow{r.Line, r.Cells})
 			}
 			if !reflect.DeepEqual(rows, tt.rows) {
 				t.Errorf("rows =\n%+v\nwant\n%+v", rows, tt.rows)
