@@ -11,6 +11,7 @@ import (
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/jobs"
+	"github.com/numo/accounts/internal/list"
 )
 
 // This file turns the import engine's types and refusals into the API's.
@@ -55,7 +56,7 @@ func preview(p *importer.Plan) *model.ImportPreview {
 	}
 	g := p.Guard
 	return &model.ImportPreview{
-		Actions: actions, Counts: counts(p.Counts), ClassesToCreate: nonNil(p.ClassesToCreate),
+		Actions: actions, Counts: counts(p.Counts), ClassesToCreate: list.NonNil(p.ClassesToCreate),
 		Refused: problems(p.Refused), Warnings: problems(p.Warnings), Plan: p,
 		ArchiveGuard: &model.ArchiveGuard{ConfirmationRequired: g.ConfirmationRequired, ToArchive: g.ToArchive,
 			ActivePupils: g.ActivePupils, ThresholdPercent: g.ThresholdPercent},
@@ -66,14 +67,7 @@ func report(r *importer.Report) *model.ImportReport {
 	if r == nil {
 		return nil
 	}
-	return &model.ImportReport{Counts: counts(r.Counts), ClassesCreated: nonNil(r.ClassesCreated), Refused: problems(r.Refused), Warnings: problems(r.Warnings)}
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
+	return &model.ImportReport{Counts: counts(r.Counts), ClassesCreated: list.NonNil(r.ClassesCreated), Refused: problems(r.Refused), Warnings: problems(r.Warnings)}
 }
 
 var outcomes = map[importer.Outcome]model.PreviewOutcome{

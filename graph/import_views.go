@@ -4,6 +4,7 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/graph/model"
 	"github.com/numo/accounts/internal/jobs"
+	"github.com/numo/accounts/internal/list"
 )
 
 // importColumns are a job's columns with their chosen fields (jobs.MappingState.ColumnViews).
@@ -14,7 +15,7 @@ func importColumns(job *ent.ImportJob) ([]*model.ImportColumn, error) {
 	}
 	out := []*model.ImportColumn{}
 	for _, c := range m.ColumnViews() {
-		out = append(out, &model.ImportColumn{Index: c.Index, Header: c.Header, Samples: nonNil(c.Samples), Field: optional(c.Field), Confidence: c.Confidence})
+		out = append(out, &model.ImportColumn{Index: c.Index, Header: c.Header, Samples: list.NonNil(c.Samples), Field: optional(c.Field), Confidence: c.Confidence})
 	}
 	return out, nil
 }

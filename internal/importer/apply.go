@@ -14,6 +14,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/list"
 	"github.com/numo/accounts/internal/names"
 	"github.com/numo/accounts/internal/store"
 )
@@ -55,14 +56,7 @@ type Report struct {
 
 // ReportOf summarises a plan.
 func ReportOf(p *Plan) *Report {
-	return &Report{Counts: p.Counts, ClassesCreated: nonNil(p.ClassesToCreate), Refused: nonNil(p.Refused), Warnings: nonNil(p.Warnings)}
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
+	return &Report{Counts: p.Counts, ClassesCreated: list.NonNil(p.ClassesToCreate), Refused: list.NonNil(p.Refused), Warnings: list.NonNil(p.Warnings)}
 }
 
 // ApplyOptions control Apply.

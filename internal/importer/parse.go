@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/numo/accounts/internal/clip"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -60,20 +61,6 @@ const (
 	maxSampleLen = 100
 )
 
-// Clip returns s cut to at most n bytes at a character boundary, marked with "…" when cut,
-// so that text from a request never grows a stored row without bound nor breaks UTF-8.
-func Clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	const mark = "…"
-	cut := max(n-len(mark), 0)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + mark
-}
-
 // Parse decodes an uploaded CSV, finds its delimiter and header row together and
 // splits the rest into rows that keep their physical line numbers.
 //
@@ -108,7 +95,7 @@ func Parse(data []byte) (*File, error) {
 		Columns:    make([]Column, len(h.cells)),
 	}
 	for i, c := range h.cells {
-		f.Columns[i] = Column{Index: i, Header: Clip(c, maxHeaderLen)}
+		f.Columns[i] = Column{Index: i, Header: clip.Marked(c, maxHeaderLen)}
 	}
 	if err := f.readRows(text, h); err != nil {
 		return nil, err
@@ -189,7 +176,7 @@ func (f *File) addSamples(cells []string) {
 			}
 		}
 		if !dup {
-			c.Samples = append(c.Samples, Clip(v, maxSampleLen))
+			c.Samples = append(c.Samples, clip.Marked(v, maxSampleLen))
 		}
 	}
 }

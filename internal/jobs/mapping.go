@@ -10,6 +10,7 @@ import (
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/clip"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/jobfile"
 )
@@ -236,8 +237,8 @@ func checkLevelChoices(levels []LevelChoice) error {
 	}
 	for _, l := range levels {
 		if len(l.Value) > maxLevelValue || !utf8.ValidString(l.Value) {
-			return newError(CodeMappingInvalid, fmt.Sprintf("de niveauwaarde %q is langer dan %d tekens; zo'n waarde is geen opleidingsniveau", importer.Clip(l.Value, 40), maxLevelValue),
-				fmt.Sprintf("the level value %q is longer than %d characters; such a value is no level", importer.Clip(l.Value, 40), maxLevelValue), nil)
+			return newError(CodeMappingInvalid, fmt.Sprintf("de niveauwaarde %q is langer dan %d tekens; zo'n waarde is geen opleidingsniveau", clip.Marked(l.Value, 40), maxLevelValue),
+				fmt.Sprintf("the level value %q is longer than %d characters; such a value is no level", clip.Marked(l.Value, 40), maxLevelValue), nil)
 		}
 		if l.Level != "" && !valid[l.Level] {
 			return newError(CodeMappingInvalid, fmt.Sprintf("%q is geen opleidingsniveau van Numo", l.Level),

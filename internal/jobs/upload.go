@@ -15,6 +15,7 @@ import (
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/clip"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/jobfile"
 )
@@ -86,7 +87,7 @@ func unknownLevels(f *importer.File, m importer.Mapping) []importer.UnknownValue
 		u = u[:MaxUnknownLevels]
 	}
 	for i := range u {
-		u[i].Value = importer.Clip(u[i].Value, maxLevelValue)
+		u[i].Value = clip.Marked(u[i].Value, maxLevelValue)
 	}
 	return u
 }
@@ -104,7 +105,7 @@ func cleanName(n string) string {
 		}
 		return r
 	}, strings.ToValidUTF8(n, ""))
-	n = importer.Clip(strings.TrimSpace(n), maxFileName)
+	n = clip.Marked(strings.TrimSpace(n), maxFileName)
 	if n == "" {
 		n = "upload.csv"
 	}

@@ -16,14 +16,15 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/clip"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/list"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -233,7 +234,7 @@ func (w *writer) record(p *Plan, v *auth.Viewer) (*ent.ImportJob, error) {
 		Refused:        []importer.Problem{},
 		Warnings:       make([]importer.Problem, 0, len(p.Conflicts)),
 		Undo: summary{JobID: p.JobID, ArchiveAdded: p.ArchiveAdded, RestoreUpdated: p.RestoreUpdated, Reactivate: p.Reactivate,
-			RemovedClasses: nonNil(p.RemoveClasses), Conflicts: nonNil(p.Conflicts)},
+			RemovedClasses: list.NonNil(p.RemoveClasses), Conflicts: list.NonNil(p.Conflicts)},
 	}
 	for _, c := range p.Conflicts {
 		rep.Warnings = append(rep.Warnings, importer.Problem{Code: "undo_conflict",
@@ -245,7 +246,7 @@ func (w *writer) record(p *Plan, v *auth.Viewer) (*ent.ImportJob, error) {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	create := w.tx.ImportJob.Create().SetSchoolID(w.schoolID).SetKind(importjob.KindUNDO).SetUndoOfID(p.JobID).
-		SetStatus(importjob.StatusCOMMITTED).SetFileName(truncate("Ongedaan: "+p.FileName, 255)).SetFileSize(0).SetSha256("").
+		SetStatus(importjob.StatusCOMMITTED).SetFileName(clip.String("Ongedaan: "+p.FileName, 255)).SetFileSize(0).SetSha256("").
 		SetCommittedAt(w.now).SetCreatedAt(w.now).SetUpdatedAt(w.now).
 		SetUpdated(updated).SetArchived(p.ArchiveAdded).SetUnchanged(len(p.Conflicts)).SetReport(raw).
 		SetPhase("done").SetProgressDone(total).SetProgressTotal(total)
@@ -291,24 +292,6 @@ type summary struct {
 	Reactivate     int        `json:"reactivate"`
 	RemovedClasses []string   `json:"removedClasses"`
 	Conflicts      []Conflict `json:"conflicts"`
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-// truncate cuts s to at most n bytes without splitting a character.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // fullName is how a conflict names the account: first name, infix and last name.
