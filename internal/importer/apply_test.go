@@ -62,93 +62,113 @@ func TestYearTransition(t *testing.T) {
 		db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Docent").SetLastName("Zonder Sleutel").SaveX(ctx)
 
 		y1 := prepare(t, "transition/school_2026.csv")
-		plan := apply(t, db, y1, s.ID, all, importer.ApplyOptions{})
-		if plan.Counts != counts(30, 0, 0, 0, 0, 0) {
-			t.Fatalf("first import counts %+v", plan.Counts)
-		}
-		if got := plan.ClassesToCreate; len(got) != 3 || got[0] != "1A" || got[2] != "3A" {
-			t.Fatalf("classes to create %v", got)
-		}
-		if n := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("004005")).CountX(ctx); n != 1 {
-			t.Fatalf("key with leading zeros stored %d times", n)
-		}
-		zoe := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4002")).OnlyX(ctx)
-		if zoe.FirstName != "Zoë" || zoe.Infix != "van den" || zoe.Level != "havo/vwo" || *zoe.Year != 1 {
-			t.Fatalf("pupil 4002 stored as %+v", zoe)
-		}
-
-		// The same file again changes nothing.
-		again, err := importer.PlanFor(ctx, db, s.ID, y1, all)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if again.Counts != counts(0, 0, 0, 30, 0, 0) {
-			t.Fatalf("re-import counts %+v", again.Counts)
-		}
-
+		checkFirstYearImport(t, db, s.ID, y1)
 		y2 := prepare(t, "transition/school_2027.csv")
-		preview, err := importer.PlanFor(ctx, db, s.ID, y2, all)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if preview.Counts != counts(10, 20, 10, 0, 0, 0) {
-			t.Fatalf("next year counts %+v", preview.Counts)
-		}
-		if !preview.Guard.ConfirmationRequired || preview.Guard.ToArchive != 10 || preview.Guard.ActivePupils != 30 {
-			t.Fatalf("guard %+v", preview.Guard)
-		}
-		var sawZeros bool
-		for _, w := range preview.Warnings {
-			sawZeros = sawZeros || w.Code == "leading_zeros"
-		}
-		if !sawZeros {
-			t.Fatalf("no leading_zeros warning in %v", preview.Warnings)
-		}
-		byKey := map[string]importer.PlannedUser{}
-		for _, u := range preview.Users {
-			byKey[u.Key] = u
-		}
-		if u := byKey["4002"]; u.Outcome != importer.OutcomeUpdated || !hasChange(u.Changes, "lastName", "Broek", "Vries-Jansen") || !hasChange(u.Changes, "class", "1A", "2A") || !hasChange(u.Changes, "year", "1", "2") {
-			t.Fatalf("4002 planned as %+v", u)
-		}
-		if u := byKey["4000"]; !hasChange(u.Changes, "email", "sannejansen0@leerling.demo.invalid", "nieuw.adres0@leerling.demo.invalid") {
-			t.Fatalf("4000 planned as %+v", u)
-		}
-		if u := byKey["004005"]; u.Outcome != importer.OutcomeUpdated || u.AccountID == 0 {
-			t.Fatalf("004005 planned as %+v", u)
-		}
-
-		var ce *importer.ArchiveConfirmationError
-		if _, err := importer.Apply(ctx, db, y2.Input, s.ID, all, importer.ApplyOptions{ExpectedHash: preview.Hash, ConfirmArchive: 9}); !errors.As(err, &ce) {
-			t.Fatalf("apply with a wrong confirmation: %v, want ArchiveConfirmationError", err)
-		}
-		if n := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.StatusEQ(account.StatusACTIVE)).CountX(ctx); n != 31 {
-			t.Fatalf("refused apply changed accounts: %d active", n)
-		}
-		done := apply(t, db, y2, s.ID, all, importer.ApplyOptions{ExpectedHash: preview.Hash, ConfirmArchive: 10})
-		if done.Counts != preview.Counts {
-			t.Fatalf("applied %+v, previewed %+v", done.Counts, preview.Counts)
-		}
-		active := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.RoleEQ(account.RolePUPIL), account.StatusEQ(account.StatusACTIVE)).CountX(ctx)
-		archived := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.StatusEQ(account.StatusARCHIVED), account.ArchivedAtNotNil()).CountX(ctx)
-		if active != 30 || archived != 10 {
-			t.Fatalf("after the transition: %d active, %d archived pupils; want 30 and 10", active, archived)
-		}
-		if db.Client.Account.Query().Where(account.RoleEQ(account.RoleTEACHER)).OnlyX(ctx).Status != account.StatusACTIVE {
-			t.Fatal("a teacher was archived")
-		}
-		if db.Client.Account.Query().Where(account.SchoolID(other.ID)).OnlyX(ctx).Status != account.StatusACTIVE {
-			t.Fatal("another school's pupil was archived")
-		}
-		moved := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4002")).WithClass().OnlyX(ctx)
-		if moved.Edges.Class.Name != "2A" || *moved.Year != 2 || moved.LastName != "Vries-Jansen" {
-			t.Fatalf("4002 after the transition: %+v in %s", moved, moved.Edges.Class.Name)
-		}
-		final, _ := importer.PlanFor(ctx, db, s.ID, y2, all)
-		if final.Counts != counts(0, 0, 0, 30, 0, 0) {
-			t.Fatalf("importing the 2027 file again: %+v", final.Counts)
-		}
+		preview := checkNextYearPreview(t, db, s.ID, y2)
+		checkTransitionApplied(t, db, s.ID, other.ID, y2, preview)
 	})
+}
+
+// checkFirstYearImport imports the first year's file into an empty school, then checks that importing it again changes nothing.
+func checkFirstYearImport(t *testing.T, db *store.DB, schoolID int, y1 *importer.Prepared) {
+	t.Helper()
+	ctx := auth.System(context.Background())
+	plan := apply(t, db, y1, schoolID, all, importer.ApplyOptions{})
+	if plan.Counts != counts(30, 0, 0, 0, 0, 0) {
+		t.Fatalf("first import counts %+v", plan.Counts)
+	}
+	if got := plan.ClassesToCreate; len(got) != 3 || got[0] != "1A" || got[2] != "3A" {
+		t.Fatalf("classes to create %v", got)
+	}
+	if n := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ExternalKey("004005")).CountX(ctx); n != 1 {
+		t.Fatalf("key with leading zeros stored %d times", n)
+	}
+	zoe := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ExternalKey("4002")).OnlyX(ctx)
+	if zoe.FirstName != "Zoë" || zoe.Infix != "van den" || zoe.Level != "havo/vwo" || *zoe.Year != 1 {
+		t.Fatalf("pupil 4002 stored as %+v", zoe)
+	}
+
+	// The same file again changes nothing.
+	again, err := importer.PlanFor(ctx, db, schoolID, y1, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Counts != counts(0, 0, 0, 30, 0, 0) {
+		t.Fatalf("re-import counts %+v", again.Counts)
+	}
+}
+
+// checkNextYearPreview plans the next year's file and checks the preview: counts, archive guard, warnings and changes.
+func checkNextYearPreview(t *testing.T, db *store.DB, schoolID int, y2 *importer.Prepared) *importer.Plan {
+	t.Helper()
+	ctx := auth.System(context.Background())
+	preview, err := importer.PlanFor(ctx, db, schoolID, y2, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if preview.Counts != counts(10, 20, 10, 0, 0, 0) {
+		t.Fatalf("next year counts %+v", preview.Counts)
+	}
+	if !preview.Guard.ConfirmationRequired || preview.Guard.ToArchive != 10 || preview.Guard.ActivePupils != 30 {
+		t.Fatalf("guard %+v", preview.Guard)
+	}
+	var sawZeros bool
+	for _, w := range preview.Warnings {
+		sawZeros = sawZeros || w.Code == "leading_zeros"
+	}
+	if !sawZeros {
+		t.Fatalf("no leading_zeros warning in %v", preview.Warnings)
+	}
+	byKey := map[string]importer.PlannedUser{}
+	for _, u := range preview.Users {
+		byKey[u.Key] = u
+	}
+	if u := byKey["4002"]; u.Outcome != importer.OutcomeUpdated || !hasChange(u.Changes, "lastName", "Broek", "Vries-Jansen") || !hasChange(u.Changes, "class", "1A", "2A") || !hasChange(u.Changes, "year", "1", "2") {
+		t.Fatalf("4002 planned as %+v", u)
+	}
+	if u := byKey["4000"]; !hasChange(u.Changes, "email", "sannejansen0@leerling.demo.invalid", "nieuw.adres0@leerling.demo.invalid") {
+		t.Fatalf("4000 planned as %+v", u)
+	}
+	if u := byKey["004005"]; u.Outcome != importer.OutcomeUpdated || u.AccountID == 0 {
+		t.Fatalf("004005 planned as %+v", u)
+	}
+	return preview
+}
+
+// checkTransitionApplied applies the next year's file, first with a wrong archive confirmation, and checks the result.
+func checkTransitionApplied(t *testing.T, db *store.DB, schoolID, otherSchoolID int, y2 *importer.Prepared, preview *importer.Plan) {
+	t.Helper()
+	ctx := auth.System(context.Background())
+	var ce *importer.ArchiveConfirmationError
+	if _, err := importer.Apply(ctx, db, y2.Input, schoolID, all, importer.ApplyOptions{ExpectedHash: preview.Hash, ConfirmArchive: 9}); !errors.As(err, &ce) {
+		t.Fatalf("apply with a wrong confirmation: %v, want ArchiveConfirmationError", err)
+	}
+	if n := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.StatusEQ(account.StatusACTIVE)).CountX(ctx); n != 31 {
+		t.Fatalf("refused apply changed accounts: %d active", n)
+	}
+	done := apply(t, db, y2, schoolID, all, importer.ApplyOptions{ExpectedHash: preview.Hash, ConfirmArchive: 10})
+	if done.Counts != preview.Counts {
+		t.Fatalf("applied %+v, previewed %+v", done.Counts, preview.Counts)
+	}
+	active := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.RoleEQ(account.RolePUPIL), account.StatusEQ(account.StatusACTIVE)).CountX(ctx)
+	archived := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.StatusEQ(account.StatusARCHIVED), account.ArchivedAtNotNil()).CountX(ctx)
+	if active != 30 || archived != 10 {
+		t.Fatalf("after the transition: %d active, %d archived pupils; want 30 and 10", active, archived)
+	}
+	if db.Client.Account.Query().Where(account.RoleEQ(account.RoleTEACHER)).OnlyX(ctx).Status != account.StatusACTIVE {
+		t.Fatal("a teacher was archived")
+	}
+	if db.Client.Account.Query().Where(account.SchoolID(otherSchoolID)).OnlyX(ctx).Status != account.StatusACTIVE {
+		t.Fatal("another school's pupil was archived")
+	}
+	moved := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ExternalKey("4002")).WithClass().OnlyX(ctx)
+	if moved.Edges.Class.Name != "2A" || *moved.Year != 2 || moved.LastName != "Vries-Jansen" {
+		t.Fatalf("4002 after the transition: %+v in %s", moved, moved.Edges.Class.Name)
+	}
+	final, _ := importer.PlanFor(ctx, db, schoolID, y2, all)
+	if final.Counts != counts(0, 0, 0, 30, 0, 0) {
+		t.Fatalf("importing the 2027 file again: %+v", final.Counts)
+	}
 }
 
 func hasChange(cs []importer.Change, field, before, after string) bool {

@@ -39,72 +39,79 @@ func columns(headers ...string) []importer.Column {
 	return cols
 }
 
+// fieldConfidence is the field a column is matched to and how sure the match is.
+type fieldConfidence struct {
+	Field      importer.Field
+	Confidence float64
+}
+
+// proposeMappingCase is one case of TestProposeMapping: the headers of a file and the match expected for each column.
+type proposeMappingCase struct {
+	name    string
+	headers []string
+	want    []fieldConfidence
+}
+
+var proposeMappingCases = []proposeMappingCase{
+	{
+		name:    "Magister",
+		headers: []string{"Stamnr", "Roepnaam", "Tussenv", "Achternaam", "Klas", "Studie", "Leerjaar", "E-mail", "Geboortedatum", "Geslacht"},
+		want: []fieldConfidence{{"key", 1}, {"firstName", 1}, {"infix", 1}, {"lastName", 1}, {"class", 1}, {"level", 1}, {"year", 1}, {"email", 1},
+			{"", 0}, {"", 0}},
+	},
+	{
+		name:    "Somtoday: Roepnaam beats Voornamen",
+		headers: []string{"Leerlingnummer", "Voornamen", "Roepnaam", "Voorvoegsel", "Achternaam", "Stamgroep", "Opleiding", "Leerjaar", "E-mailadres", "Opmerking"},
+		want: []fieldConfidence{{"key", 1}, {"", 0}, {"firstName", 1}, {"infix", 1}, {"lastName", 1}, {"class", 1}, {"level", 1}, {"year", 1}, {"email", 1},
+			{"", 0}},
+	},
+	{
+		name:    "Voornamen alone is a weak match",
+		headers: []string{"Leerlingnr", "Voornamen", "Achternaam", "Basisgroep"},
+		want:    []fieldConfidence{{"key", 1}, {"firstName", 0.6}, {"lastName", 1}, {"class", 1}},
+	},
+	{
+		name:    "Roepnaam wins over Voornaam",
+		headers: []string{"Voornaam", "Roepnaam", "Achternaam", "Klas"},
+		want:    []fieldConfidence{{"", 0}, {"firstName", 1}, {"lastName", 1}, {"class", 1}},
+	},
+	{
+		name:    "English template",
+		headers: []string{"Student ID", "First name", "Prefix", "Last name", "Class", "Level", "Grade", "Email", "Username", "ECK iD"},
+		want: []fieldConfidence{{"key", 1}, {"firstName", 1}, {"infix", 1}, {"lastName", 1}, {"class", 1}, {"level", 1}, {"year", 1}, {"email", 1},
+			{"username", 1}, {"eckId", 1}},
+	},
+	{
+		name:    "other spellings",
+		headers: []string{"Student number", "Surname", "Tussenvoegsel", "Groep", "Jaargroep", "Niveau", "Loginaccount", "ECKID", "Leerweg"},
+		want: []fieldConfidence{{"key", 1}, {"lastName", 1}, {"infix", 1}, {"class", 1}, {"year", 1}, {"level", 1}, {"username", 1}, {"eckId", 1},
+			{"", 0}},
+	},
+	{
+		name:    "prefix and contains are weaker",
+		headers: []string{"Stamnummer leerling", "Roepnaam leerling", "Officiële achternaam", "Klasnaam", "E-mailadres school", "Huidige jaargroep"},
+		want:    []fieldConfidence{{"key", 0.8}, {"firstName", 0.8}, {"lastName", 0.6}, {"class", 1}, {"email", 0.8}, {"year", 0.6}},
+	},
+	{
+		name:    "a header that starts with a known name is read by that name",
+		headers: []string{"Leerlingnummer", "Roepnaam", "Achternaam + tussenvoegsel", "Klas (stamgroep)"},
+		want:    []fieldConfidence{{"key", 1}, {"firstName", 1}, {"lastName", 0.8}, {"class", 0.8}},
+	},
+	{
+		name:    "columns that are never imported",
+		headers: []string{"ID", "Roepnaam", "Achternaam", "Klas", "Mentor", "Profiel", "Lesgroepen", "Adres", "E-mail ouder/verzorger", "Klasmentor", "Geboortedatum", "Geslacht", ""},
+		want: []fieldConfidence{{"key", 1}, {"firstName", 1}, {"lastName", 1}, {"class", 1},
+			{"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}},
+	},
+	{
+		name:    "each field at most once, first column wins a tie",
+		headers: []string{"Klas", "Stamnr", "Klas", "Groep"},
+		want:    []fieldConfidence{{"class", 1}, {"key", 1}, {"", 0}, {"", 0}},
+	},
+}
+
 func TestProposeMapping(t *testing.T) {
-	type fc struct {
-		Field      importer.Field
-		Confidence float64
-	}
-	tests := []struct {
-		name    string
-		headers []string
-		want    []fc
-	}{
-		{
-			name:    "Magister",
-			headers: []string{"Stamnr", "Roepnaam", "Tussenv", "Achternaam", "Klas", "Studie", "Leerjaar", "E-mail", "Geboortedatum", "Geslacht"},
-			want: []fc{{"key", 1}, {"firstName", 1}, {"infix", 1}, {"lastName", 1}, {"class", 1}, {"level", 1}, {"year", 1}, {"email", 1},
-				{"", 0}, {"", 0}},
-		},
-		{
-			name:    "Somtoday: Roepnaam beats Voornamen",
-			headers: []string{"Leerlingnummer", "Voornamen", "Roepnaam", "Voorvoegsel", "Achternaam", "Stamgroep", "Opleiding", "Leerjaar", "E-mailadres", "Opmerking"},
-			want: []fc{{"key", 1}, {"", 0}, {"firstName", 1}, {"infix", 1}, {"lastName", 1}, {"class", 1}, {"level", 1}, {"year", 1}, {"email", 1},
-				{"", 0}},
-		},
-		{
-			name:    "Voornamen alone is a weak match",
-			headers: []string{"Leerlingnr", "Voornamen", "Achternaam", "Basisgroep"},
-			want:    []fc{{"key", 1}, {"firstName", 0.6}, {"lastName", 1}, {"class", 1}},
-		},
-		{
-			name:    "Roepnaam wins over Voornaam",
-			headers: []string{"Voornaam", "Roepnaam", "Achternaam", "Klas"},
-			want:    []fc{{"", 0}, {"firstName", 1}, {"lastName", 1}, {"class", 1}},
-		},
-		{
-			name:    "English template",
-			headers: []string{"Student ID", "First name", "Prefix", "Last name", "Class", "Level", "Grade", "Email", "Username", "ECK iD"},
-			want: []fc{{"key", 1}, {"firstName", 1}, {"infix", 1}, {"lastName", 1}, {"class", 1}, {"level", 1}, {"year", 1}, {"email", 1},
-				{"username", 1}, {"eckId", 1}},
-		},
-		{
-			name:    "other spellings",
-			headers: []string{"Student number", "Surname", "Tussenvoegsel", "Groep", "Jaargroep", "Niveau", "Loginaccount", "ECKID", "Leerweg"},
-			want: []fc{{"key", 1}, {"lastName", 1}, {"infix", 1}, {"class", 1}, {"year", 1}, {"level", 1}, {"username", 1}, {"eckId", 1},
-				{"", 0}},
-		},
-		{
-			name:    "prefix and contains are weaker",
-			headers: []string{"Stamnummer leerling", "Roepnaam leerling", "Officiële achternaam", "Klasnaam", "E-mailadres school", "Huidige jaargroep"},
-			want:    []fc{{"key", 0.8}, {"firstName", 0.8}, {"lastName", 0.6}, {"class", 1}, {"email", 0.8}, {"year", 0.6}},
-		},
-		{
-			name:    "a header that starts with a known name is read by that name",
-			headers: []string{"Leerlingnummer", "Roepnaam", "Achternaam + tussenvoegsel", "Klas (stamgroep)"},
-			want:    []fc{{"key", 1}, {"firstName", 1}, {"lastName", 0.8}, {"class", 0.8}},
-		},
-		{
-			name:    "columns that are never imported",
-			headers: []string{"ID", "Roepnaam", "Achternaam", "Klas", "Mentor", "Profiel", "Lesgroepen", "Adres", "E-mail ouder/verzorger", "Klasmentor", "Geboortedatum", "Geslacht", ""},
-			want: []fc{{"key", 1}, {"firstName", 1}, {"lastName", 1}, {"class", 1},
-				{"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}},
-		},
-		{
-			name:    "each field at most once, first column wins a tie",
-			headers: []string{"Klas", "Stamnr", "Klas", "Groep"},
-			want:    []fc{{"class", 1}, {"key", 1}, {"", 0}, {"", 0}},
-		},
-	}
+	tests := proposeMappingCases
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cols := columns(tt.headers...)
@@ -116,7 +123,7 @@ func TestProposeMapping(t *testing.T) {
 				if m.Column != i || m.Header != tt.headers[i] {
 					t.Errorf("match %d is for column %d %q", i, m.Column, m.Header)
 				}
-				if got := (fc{m.Field, m.Confidence}); got != tt.want[i] {
+				if got := (fieldConfidence{m.Field, m.Confidence}); got != tt.want[i] {
 					t.Errorf("%q -> %+v, want %+v", tt.headers[i], got, tt.want[i])
 				}
 			}

@@ -126,40 +126,12 @@ func TestCommitInStepsRollsBack(t *testing.T) {
 							cancel()
 						}
 					}}
-				err = func() (err error) {
-					defer func() {
-						if r := recover(); r != nil {
-							if _, ok := r.(crash); !ok {
-								panic(r)
-							}
-							err = errors.New("crashed")
-						}
-					}()
-					_, err = importer.Apply(ctx, db, next.Input, s.ID, all, opt)
-					return err
-				}()
+				err = applyCatchingCrash(ctx, db, next, s.ID, opt)
 				if err == nil {
 					t.Fatal("the interrupted commit succeeded")
 				}
 				if how != "cancel" {
-					if how == "crash, marked failed" {
-						db.Client.ImportJob.UpdateOneID(job.ID).SetStatus(importjob.StatusFAILED).ExecX(sys)
-					}
-					if db.Dialect == dialect.SQLite {
-						// Part of the import is written, and the school is held for it.
-						if n := db.Client.AccountChange.Query().CountX(sys); n == 0 || n >= 3000 {
-							t.Fatalf("after the crash %d change records, want part of the 3,000", n)
-						}
-						tx, _ := db.SQL.BeginTx(sys, nil)
-						if err := store.LockSchool(sys, tx, db.Dialect, s.ID); !errors.Is(err, store.ErrSchoolBusy) {
-							t.Fatalf("LockSchool during an unfinished commit: %v, want ErrSchoolBusy", err)
-						}
-						tx.Rollback()
-					}
-					// What the next start of numo does (internal/jobs reaps the dead commit).
-					if _, err := importer.RollBack(sys, db, job.ID); err != nil {
-						t.Fatalf("roll back: %v", err)
-					}
+					rollBackCrashedCommit(t, db, s.ID, job.ID, how == "crash, marked failed")
 				}
 				if got := snapshot(t, db, s.ID); !reflect.DeepEqual(got, before) {
 					t.Fatalf("after the %s and its rollback the school differs from before:\n got %v\nwant %v", how, diff(got, before), "")
@@ -169,23 +141,67 @@ func TestCommitInStepsRollsBack(t *testing.T) {
 					t.Fatalf("job after the rollback: %s, committed at %v; want it as it was, without a commit time", j.Status, j.CommittedAt)
 				}
 				db.Client.ImportJob.UpdateOneID(job.ID).SetStatus(importjob.StatusCOMMITTING).ExecX(sys)
-				// The same job now commits in full, with its preview still valid.
-				var stats importer.ApplyStats
-				opt.Progress, opt.Stats = nil, &stats
-				plan, err := importer.Apply(sys, db, next.Input, s.ID, all, opt)
-				if err != nil {
-					t.Fatalf("commit after the rollback: %v", err)
-				}
-				if plan.Counts != preview.Counts || db.Client.ImportJob.GetX(sys, job.ID).Status != importjob.StatusCOMMITTED {
-					t.Fatalf("commit after the rollback: %+v", plan.Counts)
-				}
-				if db.Dialect == dialect.SQLite && stats.Transactions < 4 {
-					t.Fatalf("a commit of 3,000 rows on SQLite took %d transactions, want steps of at most 1,000 rows", stats.Transactions)
-				}
-				t.Logf("%s: %d write transactions, the longest %v", db.Dialect, stats.Transactions, stats.Longest)
+				checkCommitAfterRollback(t, db, s.ID, job.ID, next, opt, preview)
 			})
 		})
 	}
+}
+
+// applyCatchingCrash applies next and turns the crash its Progress callback panics with into an error.
+func applyCatchingCrash(ctx context.Context, db *store.DB, next *importer.Prepared, schoolID int, opt importer.ApplyOptions) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(crash); !ok {
+				panic(r)
+			}
+			err = errors.New("crashed")
+		}
+	}()
+	_, err = importer.Apply(ctx, db, next.Input, schoolID, all, opt)
+	return err
+}
+
+// rollBackCrashedCommit checks that a crashed commit holds the school (on SQLite), then rolls it back as the next start of numo does.
+func rollBackCrashedCommit(t *testing.T, db *store.DB, schoolID, jobID int, markFailed bool) {
+	t.Helper()
+	sys := auth.System(context.Background())
+	if markFailed {
+		db.Client.ImportJob.UpdateOneID(jobID).SetStatus(importjob.StatusFAILED).ExecX(sys)
+	}
+	if db.Dialect == dialect.SQLite {
+		// Part of the import is written, and the school is held for it.
+		if n := db.Client.AccountChange.Query().CountX(sys); n == 0 || n >= 3000 {
+			t.Fatalf("after the crash %d change records, want part of the 3,000", n)
+		}
+		tx, _ := db.SQL.BeginTx(sys, nil)
+		if err := store.LockSchool(sys, tx, db.Dialect, schoolID); !errors.Is(err, store.ErrSchoolBusy) {
+			t.Fatalf("LockSchool during an unfinished commit: %v, want ErrSchoolBusy", err)
+		}
+		tx.Rollback()
+	}
+	// What the next start of numo does (internal/jobs reaps the dead commit).
+	if _, err := importer.RollBack(sys, db, jobID); err != nil {
+		t.Fatalf("roll back: %v", err)
+	}
+}
+
+// checkCommitAfterRollback commits the same job again, now in full, with its preview still valid.
+func checkCommitAfterRollback(t *testing.T, db *store.DB, schoolID, jobID int, next *importer.Prepared, opt importer.ApplyOptions, preview *importer.Plan) {
+	t.Helper()
+	sys := auth.System(context.Background())
+	var stats importer.ApplyStats
+	opt.Progress, opt.Stats = nil, &stats
+	plan, err := importer.Apply(sys, db, next.Input, schoolID, all, opt)
+	if err != nil {
+		t.Fatalf("commit after the rollback: %v", err)
+	}
+	if plan.Counts != preview.Counts || db.Client.ImportJob.GetX(sys, jobID).Status != importjob.StatusCOMMITTED {
+		t.Fatalf("commit after the rollback: %+v", plan.Counts)
+	}
+	if db.Dialect == dialect.SQLite && stats.Transactions < 4 {
+		t.Fatalf("a commit of 3,000 rows on SQLite took %d transactions, want steps of at most 1,000 rows", stats.Transactions)
+	}
+	t.Logf("%s: %d write transactions, the longest %v", db.Dialect, stats.Transactions, stats.Longest)
 }
 
 // diff returns the first rows where got and want differ.
