@@ -7,8 +7,6 @@ import (
 	"os"
 	"time"
 
-	"entgo.io/ent/dialect"
-
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/internal/jobs"
@@ -43,16 +41,10 @@ func openJobs(ctx context.Context, url, brin string) (*jobsEnv, error) {
 	}
 	// Only what needs the operator's attention: the commands report their own outcome.
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	var bus pubsub.Bus = pubsub.NewLocal()
-	if db.Dialect == dialect.Postgres {
-		bus, err = pubsub.NewPostgres(db.URL, func(ctx context.Context, channel, payload string) error {
-			_, err := db.SQL.ExecContext(ctx, "SELECT pg_notify($1, $2)", channel, payload)
-			return err
-		}, log)
-		if err != nil {
-			db.Close()
-			return nil, fmt.Errorf("open database: %w", err)
-		}
+	bus, err := db.Bus(log)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database: %w", err)
 	}
 	svc := jobs.New(db, bus, log)
 	svc.HeartbeatInterval = heartbeatEvery
