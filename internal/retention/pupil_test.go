@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/auditevent"
@@ -24,138 +25,174 @@ import (
 	"github.com/numo/accounts/internal/undo"
 )
 
+// exportScene is a school with two years imported, the pupil Zoë with a session and an audit
+// event, a classmate, a teacher, another school, and the viewers that try to reach her data.
+type exportScene struct {
+	s, other                       *school
+	zoe, classmate, teacher        *ent.Account
+	y1, y2                         *ent.ImportJob
+	zoeCtx, classmateCtx, tokenCtx context.Context
+	now                            time.Time
+}
+
+// newExportScene imports two years into a new school and gives Zoë a session and an audit event.
+func newExportScene(t *testing.T, db *store.DB) *exportScene {
+	t.Helper()
+	now := time.Now()
+	s := newSchool(t, db, "11AA")
+	other := newSchool(t, db, "22BB")
+	y1 := importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), now.AddDate(0, 0, -2))
+	y2 := importAt(t, db, s.ID, "school_2027.csv", fixture(t, "transition/school_2027.csv"), now.AddDate(0, 0, -1))
+	zoe := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4002")).OnlyX(sys)
+	classmate := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4003")).OnlyX(sys)
+	db.Client.Session.Create().SetAccountID(zoe.ID).SetTokenHash("zoe").SetExpiresAt(now.Add(time.Hour)).SetUserAgent("Firefox").ExecX(sys)
+	db.Client.AuditEvent.Create().SetSchoolID(s.ID).SetActorAccountID(zoe.ID).SetActor("Zoë van den Vries-Jansen").SetAction("login").ExecX(sys)
+	teacher := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Docent").SetLastName("Een").SaveX(sys)
+	zoeCtx := viewerCtx(&auth.Viewer{AccountID: zoe.ID, SchoolID: s.ID, Role: auth.RolePupil})
+	classmateCtx := viewerCtx(&auth.Viewer{AccountID: classmate.ID, SchoolID: s.ID, Role: auth.RolePupil})
+	tokenCtx := viewerCtx(&auth.Viewer{TokenID: 3, SchoolID: s.ID, Scopes: []auth.Scope{auth.ScopeRunImports}})
+	return &exportScene{s: s, other: other, zoe: zoe, classmate: classmate, teacher: teacher, y1: y1, y2: y2,
+		zoeCtx: zoeCtx, classmateCtx: classmateCtx, tokenCtx: tokenCtx, now: now}
+}
+
 // TestExportAndErase downloads everything stored about one pupil, as the admin, as the pupil
 // and over HTTP, and then erases the pupil: no trace is left in the accounts, the import
 // history, the stored plans and mappings, the sessions or the audit log's names, and the
 // other pupils' history still undoes.
 func TestExportAndErase(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		now := time.Now()
-		s := newSchool(t, db, "11AA")
-		other := newSchool(t, db, "22BB")
-		y1 := importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), now.AddDate(0, 0, -2))
-		y2 := importAt(t, db, s.ID, "school_2027.csv", fixture(t, "transition/school_2027.csv"), now.AddDate(0, 0, -1))
-		zoe := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4002")).OnlyX(sys)
-		classmate := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4003")).OnlyX(sys)
-		db.Client.Session.Create().SetAccountID(zoe.ID).SetTokenHash("zoe").SetExpiresAt(now.Add(time.Hour)).SetUserAgent("Firefox").ExecX(sys)
-		db.Client.AuditEvent.Create().SetSchoolID(s.ID).SetActorAccountID(zoe.ID).SetActor("Zoë van den Vries-Jansen").SetAction("login").ExecX(sys)
-		teacher := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Docent").SetLastName("Een").SaveX(sys)
-		zoeCtx := viewerCtx(&auth.Viewer{AccountID: zoe.ID, SchoolID: s.ID, Role: auth.RolePupil})
-		classmateCtx := viewerCtx(&auth.Viewer{AccountID: classmate.ID, SchoolID: s.ID, Role: auth.RolePupil})
-		tokenCtx := viewerCtx(&auth.Viewer{TokenID: 3, SchoolID: s.ID, Scopes: []auth.Scope{auth.ScopeRunImports}})
-
-		// Export: the admin and the pupil herself; nobody else.
-		for i, ctx := range []context.Context{s.ctx, zoeCtx} {
-			exp, err := retention.Export(ctx, db, zoe.ID, now)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if exp.Account.FirstName != "Zoë" || exp.Account.LastName != "Vries-Jansen" || exp.Class == nil || exp.Class.Name != "2A" ||
-				exp.School.Brin != "11AA" || exp.School.AuditRetentionDays != 365 || len(exp.Sessions) != 1 || len(exp.AuditEvents) != 1+i {
-				t.Fatalf("export %+v", exp)
-			}
-			// Her login, and (the second time) the admin's download of her data: an event about
-			// her, without the admin's address.
-			if ev := exp.AuditEvents[0]; ev.Action != "login" || ev.About || i == 1 && (exp.AuditEvents[1].Action != "account_exported" || !exp.AuditEvents[1].About) {
-				t.Fatalf("export audit events %+v", exp.AuditEvents)
-			}
-			var before struct{ LastName string }
-			if len(exp.Changes) != 2 || exp.Changes[0].Action != "ADDED" || exp.Changes[1].Action != "UPDATED" ||
-				json.Unmarshal(exp.Changes[1].Before, &before) != nil || before.LastName != "Broek" {
-				t.Fatalf("export changes %+v", exp.Changes)
-			}
-			if len(exp.ImportRows) != 2 || exp.ImportRows[0].JobID != y1.ID || !strings.Contains(string(exp.ImportRows[1].Row), "Vries-Jansen") {
-				t.Fatalf("export import rows %+v", exp.ImportRows)
-			}
-		}
-		for name, ctx := range map[string]context.Context{"nobody": context.Background(), "a classmate": classmateCtx,
-			"another school's admin": other.ctx, "a token": tokenCtx} {
-			if _, err := retention.Export(ctx, db, zoe.ID, now); code(err) != retention.CodeNotFound {
-				t.Fatalf("export by %s: %v, want NOT_FOUND", name, err)
-			}
-		}
-		if n := db.Client.AuditEvent.Query().Where(auditevent.Action("account_exported")).CountX(sys); n != 2 {
-			t.Fatalf("%d account_exported audit events, want 2", n)
-		}
-
-		// The HTTP download.
-		mux := http.NewServeMux()
-		mux.Handle("GET /api/accounts/{id}/export.json", retention.ExportHandler(db))
-		get := func(ctx context.Context, path string) *httptest.ResponseRecorder {
-			rec := httptest.NewRecorder()
-			mux.ServeHTTP(rec, httptest.NewRequest("GET", path, nil).WithContext(ctx))
-			return rec
-		}
-		rec := get(zoeCtx, retention.ExportPath(zoe.ID))
-		var body retention.AccountExport
-		if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.Account.ID != zoe.ID ||
-			!strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") ||
-			!strings.Contains(rec.Header().Get("Content-Disposition"), "attachment") || rec.Header().Get("Cache-Control") != "no-store" {
-			t.Fatalf("download: %d %v %s", rec.Code, rec.Header(), rec.Body)
-		}
-		for _, tc := range []struct {
-			ctx  context.Context
-			path string
-		}{{classmateCtx, retention.ExportPath(zoe.ID)}, {other.ctx, retention.ExportPath(zoe.ID)}, {context.Background(), retention.ExportPath(zoe.ID)},
-			{s.ctx, "/api/accounts/x/export.json"}, {s.ctx, retention.ExportPath(zoe.ID + 100000)}} {
-			if rec := get(tc.ctx, tc.path); rec.Code != 404 || strings.Contains(rec.Body.String(), "Vries") {
-				t.Fatalf("download %s by another viewer: %d %s", tc.path, rec.Code, rec.Body)
-			}
-		}
-
-		// Erase: only an admin account of the school, only a pupil.
-		for _, tc := range []struct {
-			name string
-			ctx  context.Context
-			id   int
-			code string
-		}{
-			{"nobody", context.Background(), zoe.ID, "UNAUTHENTICATED"},
-			{"the pupil", zoeCtx, zoe.ID, "FORBIDDEN"},
-			{"a token", tokenCtx, zoe.ID, "FORBIDDEN"},
-			{"another school's admin", other.ctx, zoe.ID, retention.CodeNotFound},
-			{"a teacher's account", s.ctx, teacher.ID, retention.CodeInvalidState},
-			{"no such account", s.ctx, zoe.ID + 100000, retention.CodeNotFound},
-		} {
-			if err := retention.Erase(tc.ctx, db, tc.id); code(err) != tc.code {
-				t.Fatalf("erase by %s: %v, want %s", tc.name, err, tc.code)
-			}
-		}
-		if err := retention.Erase(s.ctx, db, zoe.ID); err != nil {
+		sc := newExportScene(t, db)
+		checkExport(t, db, sc)
+		checkExportDownload(t, db, sc)
+		checkEraseRefused(t, db, sc)
+		if err := retention.Erase(sc.s.ctx, db, sc.zoe.ID); err != nil {
 			t.Fatal(err)
 		}
-		if db.Client.Account.Query().Where(account.ID(zoe.ID)).ExistX(sys) ||
-			db.Client.AccountChange.Query().Where(accountchange.AccountID(zoe.ID)).ExistX(sys) ||
-			db.Client.Session.Query().Where(session.AccountID(zoe.ID)).ExistX(sys) {
-			t.Fatal("the erased pupil's account, change records or sessions remain")
-		}
-		for _, ev := range db.Client.AuditEvent.Query().AllX(sys) {
-			if strings.Contains(ev.Actor+ev.Detail, "Vries") || strings.Contains(ev.Actor+ev.Detail, "Zoë") {
-				t.Fatalf("the audit log still names the pupil: %+v", ev)
-			}
-		}
-		if n := db.Client.AuditEvent.Query().Where(auditevent.Action("pupil_erased"), auditevent.ActorAccountID(s.admin.ID)).CountX(sys); n != 1 {
-			t.Fatalf("%d pupil_erased audit events", n)
-		}
-		for _, b := range db.Client.ImportBlob.Query().Where(importblob.KindEQ(importblob.KindPLAN)).AllX(sys) {
-			if plan := gunzip(t, b.Data); strings.Contains(plan, "Vries-Jansen") || strings.Contains(plan, "zobroek2@") || !strings.Contains(plan, "Mehmet") {
-				t.Fatalf("plan of job %d after the erasure still names the pupil, or lost the others", b.JobID)
-			}
-		}
-		for _, j := range db.Client.ImportJob.Query().Where(importjob.SchoolID(s.ID)).AllX(sys) {
-			if m := string(j.Mapping); strings.Contains(m, "Zo") || strings.Contains(m, `"4002"`) || strings.Contains(m, `"Broek"`) || !strings.Contains(m, "Mehmet") {
-				t.Fatalf("mapping of job %d after the erasure: %s", j.ID, j.Mapping)
-			}
-		}
-		// The rest of the history still undoes.
-		res, err := undo.Undo(s.ctx, db, y2.ID, undo.Options{})
+		checkErased(t, db, sc)
+	})
+}
+
+// checkExport downloads Zoë's data as the admin and as herself, and checks nobody else may.
+func checkExport(t *testing.T, db *store.DB, sc *exportScene) {
+	t.Helper()
+	for i, ctx := range []context.Context{sc.s.ctx, sc.zoeCtx} {
+		exp, err := retention.Export(ctx, db, sc.zoe.ID, sc.now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Job.Updated+res.Job.Archived != y2.Updated+y2.Archived+y2.Added-1 {
-			t.Fatalf("undo after the erasure: %+v", res.Job)
+		if exp.Account.FirstName != "Zoë" || exp.Account.LastName != "Vries-Jansen" || exp.Class == nil || exp.Class.Name != "2A" ||
+			exp.School.Brin != "11AA" || exp.School.AuditRetentionDays != 365 || len(exp.Sessions) != 1 || len(exp.AuditEvents) != 1+i {
+			t.Fatalf("export %+v", exp)
 		}
-	})
+		// Her login, and (the second time) the admin's download of her data: an event about
+		// her, without the admin's address.
+		if ev := exp.AuditEvents[0]; ev.Action != "login" || ev.About || i == 1 && (exp.AuditEvents[1].Action != "account_exported" || !exp.AuditEvents[1].About) {
+			t.Fatalf("export audit events %+v", exp.AuditEvents)
+		}
+		var before struct{ LastName string }
+		if len(exp.Changes) != 2 || exp.Changes[0].Action != "ADDED" || exp.Changes[1].Action != "UPDATED" ||
+			json.Unmarshal(exp.Changes[1].Before, &before) != nil || before.LastName != "Broek" {
+			t.Fatalf("export changes %+v", exp.Changes)
+		}
+		if len(exp.ImportRows) != 2 || exp.ImportRows[0].JobID != sc.y1.ID || !strings.Contains(string(exp.ImportRows[1].Row), "Vries-Jansen") {
+			t.Fatalf("export import rows %+v", exp.ImportRows)
+		}
+	}
+	for name, ctx := range map[string]context.Context{"nobody": context.Background(), "a classmate": sc.classmateCtx,
+		"another school's admin": sc.other.ctx, "a token": sc.tokenCtx} {
+		if _, err := retention.Export(ctx, db, sc.zoe.ID, sc.now); code(err) != retention.CodeNotFound {
+			t.Fatalf("export by %s: %v, want NOT_FOUND", name, err)
+		}
+	}
+	if n := db.Client.AuditEvent.Query().Where(auditevent.Action("account_exported")).CountX(sys); n != 2 {
+		t.Fatalf("%d account_exported audit events, want 2", n)
+	}
+}
+
+// checkExportDownload fetches Zoë's data over HTTP, as herself and as viewers who get a 404.
+func checkExportDownload(t *testing.T, db *store.DB, sc *exportScene) {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("GET /api/accounts/{id}/export.json", retention.ExportHandler(db))
+	get := func(ctx context.Context, path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest("GET", path, nil).WithContext(ctx))
+		return rec
+	}
+	rec := get(sc.zoeCtx, retention.ExportPath(sc.zoe.ID))
+	var body retention.AccountExport
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.Account.ID != sc.zoe.ID ||
+		!strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") ||
+		!strings.Contains(rec.Header().Get("Content-Disposition"), "attachment") || rec.Header().Get("Cache-Control") != "no-store" {
+		t.Fatalf("download: %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+	for _, tc := range []struct {
+		ctx  context.Context
+		path string
+	}{{sc.classmateCtx, retention.ExportPath(sc.zoe.ID)}, {sc.other.ctx, retention.ExportPath(sc.zoe.ID)}, {context.Background(), retention.ExportPath(sc.zoe.ID)},
+		{sc.s.ctx, "/api/accounts/x/export.json"}, {sc.s.ctx, retention.ExportPath(sc.zoe.ID + 100000)}} {
+		if rec := get(tc.ctx, tc.path); rec.Code != 404 || strings.Contains(rec.Body.String(), "Vries") {
+			t.Fatalf("download %s by another viewer: %d %s", tc.path, rec.Code, rec.Body)
+		}
+	}
+}
+
+// checkEraseRefused checks that only an admin account of the school may erase, and only a pupil.
+func checkEraseRefused(t *testing.T, db *store.DB, sc *exportScene) {
+	t.Helper()
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		id   int
+		code string
+	}{
+		{"nobody", context.Background(), sc.zoe.ID, "UNAUTHENTICATED"},
+		{"the pupil", sc.zoeCtx, sc.zoe.ID, "FORBIDDEN"},
+		{"a token", sc.tokenCtx, sc.zoe.ID, "FORBIDDEN"},
+		{"another school's admin", sc.other.ctx, sc.zoe.ID, retention.CodeNotFound},
+		{"a teacher's account", sc.s.ctx, sc.teacher.ID, retention.CodeInvalidState},
+		{"no such account", sc.s.ctx, sc.zoe.ID + 100000, retention.CodeNotFound},
+	} {
+		if err := retention.Erase(tc.ctx, db, tc.id); code(err) != tc.code {
+			t.Fatalf("erase by %s: %v, want %s", tc.name, err, tc.code)
+		}
+	}
+}
+
+// checkErased checks that no trace of Zoë is left and the rest of the history still undoes.
+func checkErased(t *testing.T, db *store.DB, sc *exportScene) {
+	t.Helper()
+	if db.Client.Account.Query().Where(account.ID(sc.zoe.ID)).ExistX(sys) ||
+		db.Client.AccountChange.Query().Where(accountchange.AccountID(sc.zoe.ID)).ExistX(sys) ||
+		db.Client.Session.Query().Where(session.AccountID(sc.zoe.ID)).ExistX(sys) {
+		t.Fatal("the erased pupil's account, change records or sessions remain")
+	}
+	for _, ev := range db.Client.AuditEvent.Query().AllX(sys) {
+		if strings.Contains(ev.Actor+ev.Detail, "Vries") || strings.Contains(ev.Actor+ev.Detail, "Zoë") {
+			t.Fatalf("the audit log still names the pupil: %+v", ev)
+		}
+	}
+	if n := db.Client.AuditEvent.Query().Where(auditevent.Action("pupil_erased"), auditevent.ActorAccountID(sc.s.admin.ID)).CountX(sys); n != 1 {
+		t.Fatalf("%d pupil_erased audit events", n)
+	}
+	for _, b := range db.Client.ImportBlob.Query().Where(importblob.KindEQ(importblob.KindPLAN)).AllX(sys) {
+		if plan := gunzip(t, b.Data); strings.Contains(plan, "Vries-Jansen") || strings.Contains(plan, "zobroek2@") || !strings.Contains(plan, "Mehmet") {
+			t.Fatalf("plan of job %d after the erasure still names the pupil, or lost the others", b.JobID)
+		}
+	}
+	for _, j := range db.Client.ImportJob.Query().Where(importjob.SchoolID(sc.s.ID)).AllX(sys) {
+		if m := string(j.Mapping); strings.Contains(m, "Zo") || strings.Contains(m, `"4002"`) || strings.Contains(m, `"Broek"`) || !strings.Contains(m, "Mehmet") {
+			t.Fatalf("mapping of job %d after the erasure: %s", j.ID, j.Mapping)
+		}
+	}
+	// The rest of the history still undoes.
+	res, err := undo.Undo(sc.s.ctx, db, sc.y2.ID, undo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Job.Updated+res.Job.Archived != sc.y2.Updated+sc.y2.Archived+sc.y2.Added-1 {
+		t.Fatalf("undo after the erasure: %+v", res.Job)
+	}
 }
 
 // TestUpdateSettings checks the ranges and who may change a school's settings.
