@@ -92,38 +92,43 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.jobs.HeartbeatInterval = min(cfg.CommitDeadAfter/5, 2*time.Second)
 	a.jobs.Start()
 	a.stopPurge = retention.StartScheduler(context.Background(), db, log, cfg.PurgeEvery)
+	a.handler = a.newHandler()
+	return a, nil
+}
+
+// newHandler builds the HTTP handler: the GraphQL server, the SPA and the plain HTTP routes.
+func (a *App) newHandler() http.Handler {
 	gql := graph.NewHandler(graph.Options{
-		Client:          db.Client,
-		DB:              db,
+		Client:          a.db.Client,
+		DB:              a.db,
 		Jobs:            a.jobs,
 		Authn:           a.authn,
-		Logger:          log,
-		AllowedOrigins:  cfg.AllowedOrigins,
-		MaxUploadBytes:  cfg.MaxUploadBytes,
-		Introspection:   cfg.Introspection,
-		ComplexityLimit: cfg.ComplexityLimit,
+		Logger:          a.log,
+		AllowedOrigins:  a.cfg.AllowedOrigins,
+		MaxUploadBytes:  a.cfg.MaxUploadBytes,
+		Introspection:   a.cfg.Introspection,
+		ComplexityLimit: a.cfg.ComplexityLimit,
 	})
 	var proxy *url.URL
-	if cfg.DevProxy != "" {
-		proxy, _ = url.Parse(cfg.DevProxy) // validated by config.Load
+	if a.cfg.DevProxy != "" {
+		proxy, _ = url.Parse(a.cfg.DevProxy) // validated by config.Load
 	}
-	a.handler = httpserver.New(httpserver.Options{
+	return httpserver.New(httpserver.Options{
 		GraphQL:        gql,
 		SPA:            frontend.Dist(),
 		DevProxy:       proxy,
-		AllowedOrigins: cfg.AllowedOrigins,
-		MaxUploadBytes: cfg.MaxUploadBytes,
-		Health:         func(r *http.Request) error { return db.Ping(r.Context()) },
+		AllowedOrigins: a.cfg.AllowedOrigins,
+		MaxUploadBytes: a.cfg.MaxUploadBytes,
+		Health:         func(r *http.Request) error { return a.db.Ping(r.Context()) },
 		Routes: map[string]http.Handler{
 			"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler(),
-			"GET /api/accounts/{id}/export.json":   retention.ExportHandler(db),
+			"GET /api/accounts/{id}/export.json":   retention.ExportHandler(a.db),
 			"POST /api/login":                      a.authn.LoginHandler(),
 			"POST /api/logout":                     a.authn.LogoutHandler(),
 		},
-		Authenticate: func(h http.Handler) http.Handler { return a.authn.Middleware(cfg.AllowedOrigins, h) },
-		Logger:       log,
+		Authenticate: func(h http.Handler) http.Handler { return a.authn.Middleware(a.cfg.AllowedOrigins, h) },
+		Logger:       a.log,
 	})
-	return a, nil
 }
 
 // ensureAdmins gives every school whose admins cannot sign in yet a first admin password:

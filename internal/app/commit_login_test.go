@@ -196,122 +196,152 @@ func (r *logRecorder) has(prefix string) bool {
 // Info line, on both databases; the import ends COMMITTED with every pupil.
 func TestSignInDuringCommit(t *testing.T) {
 	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			url := testdb.URL(t, kind)
-			base := serve(t, url)
-			db, err := store.Open(context.Background(), url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			sys := auth.System(context.Background())
-			// The demo admin with a password of its own, so that the test does not depend on
-			// how a first sign-in with the shared one goes.
-			hash, err := auth.HashPassword(adminPassword)
-			if err != nil {
-				t.Fatal(err)
-			}
-			admin := db.Client.Account.Query().Where(account.Username("beheer")).OnlyX(sys)
-			db.Client.Account.UpdateOne(admin).SetPasswordHash(hash).SetMustChangePassword(false).ExecX(sys)
-			schoolID := admin.SchoolID
-			status, cookie, idle := signIn(t, base)
-			if status != 200 {
-				t.Fatalf("first login: %d", status)
-			}
-			t.Logf("%s: sign-in without a commit took %v", kind, idle)
-			c := &client{base: base, cookie: cookie}
+		t.Run(kind, func(t *testing.T) { checkSignInDuringCommit(t, kind) })
+	}
+}
 
-			data, err := os.ReadFile(writeRoster(t, t.TempDir(), commitRows))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var buf bytes.Buffer
-			mw := multipart.NewWriter(&buf)
-			mw.WriteField("operations", fmt.Sprintf(`{"query":"mutation($f: Upload!) { upload(schoolId: %d, file: $f) { id } }","variables":{"f":null}}`, schoolID))
-			mw.WriteField("map", `{"0":["variables.f"]}`)
-			fw, _ := mw.CreateFormFile("0", "leerlingen.csv")
-			fw.Write(data)
-			mw.Close()
-			job := c.post(t, mw.FormDataContentType(), buf.Bytes())["upload"].(map[string]any)["id"].(string)
-			preview := c.query(t, `mutation($j: ID!) { preview(jobId: $j, actions: [ADD]) { counts { added } } }`, map[string]any{"j": job})
-			if added := preview["preview"].(map[string]any)["counts"].(map[string]any)["added"]; added != float64(commitRows) {
-				t.Fatalf("preview adds %v", added)
-			}
-			c.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job})
+// checkSignInDuringCommit is TestSignInDuringCommit on one database kind.
+func checkSignInDuringCommit(t *testing.T, kind string) {
+	url := testdb.URL(t, kind)
+	base := serve(t, url)
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sys := auth.System(context.Background())
+	schoolID := setOwnAdminPassword(t, db)
+	status, cookie, idle := signIn(t, base)
+	if status != 200 {
+		t.Fatalf("first login: %d", status)
+	}
+	t.Logf("%s: sign-in without a commit took %v", kind, idle)
+	c := &client{base: base, cookie: cookie}
+	job := startCommit(t, c, schoolID)
 
-			// Wait until the commit is writing (or, where its progress is not visible while it
-			// runs, until it has been committing for a second).
-			deadline := time.Now().Add(60 * time.Second)
-			var committing time.Time
-			for {
-				st, done, total := c.job(t, job)
-				if st == "COMMITTING" && committing.IsZero() {
-					committing = time.Now()
-				}
-				if st == "COMMITTING" && (done > 0 && done < total || time.Since(committing) > time.Second) {
-					t.Logf("commit seen writing at %v/%v", done, total)
-					break
-				}
-				if st != "COMMITTING" || time.Now().After(deadline) {
-					t.Fatalf("the commit was not seen running: %s %v/%v", st, done, total)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+	// Wait until the commit is writing (or, where its progress is not visible while it
+	// runs, until it has been committing for a second).
+	deadline := time.Now().Add(60 * time.Second)
+	waitCommitWriting(t, c, job, deadline)
 
-			// Sign in while it writes.
-			status, _, took := signIn(t, base)
-			after, done, total := c.job(t, job)
-			if status != 200 {
-				t.Fatalf("sign-in during the commit answered %d after %v", status, took)
-			}
-			if after != "COMMITTING" {
-				t.Fatalf("the sign-in answered only after the commit had ended (%s, %v): it waited for the import", after, took)
-			}
-			t.Logf("%s: sign-in during the commit answered 200 in %v, the commit at %v/%v rows", kind, took, done, total)
-			if took > 5*time.Second {
-				t.Fatalf("sign-in during the commit took %v", took)
-			}
+	// Sign in while it writes.
+	status, _, took := signIn(t, base)
+	after, done, total := c.job(t, job)
+	if status != 200 {
+		t.Fatalf("sign-in during the commit answered %d after %v", status, took)
+	}
+	if after != "COMMITTING" {
+		t.Fatalf("the sign-in answered only after the commit had ended (%s, %v): it waited for the import", after, took)
+	}
+	t.Logf("%s: sign-in during the commit answered 200 in %v, the commit at %v/%v rows", kind, took, done, total)
+	if took > 5*time.Second {
+		t.Fatalf("sign-in during the commit took %v", took)
+	}
 
-			// The scheduled purge runs meanwhile: no error, the school is left for the next time.
-			logs := &logRecorder{}
-			stop := retention.StartScheduler(context.Background(), db, slog.New(logs), 50*time.Millisecond)
-			for !logs.has("INFO retention purge: school skipped") {
-				if st, _, _ := c.job(t, job); st != "COMMITTING" {
-					stop()
-					t.Fatalf("the commit ended (%s) before the purge ran beside it; logged %v", st, logs.records)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+	// The scheduled purge runs meanwhile: no error, the school is left for the next time.
+	checkPurgeBesideCommit(t, c, db, job)
+
+	// The commit ends as previewed.
+	for {
+		st, _, _ := c.job(t, job)
+		if st == "COMMITTED" {
+			break
+		}
+		if st != "COMMITTING" || time.Now().After(deadline.Add(60*time.Second)) {
+			t.Fatalf("the commit ended %s", st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	n, err := db.Client.Account.Query().Count(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < commitRows {
+		t.Fatalf("%d accounts after the commit, want at least %d", n, commitRows)
+	}
+}
+
+// setOwnAdminPassword gives the demo admin a password of its own, so that the test does not
+// depend on how a first sign-in with the shared one goes, and returns the admin's school.
+func setOwnAdminPassword(t *testing.T, db *store.DB) int {
+	t.Helper()
+	sys := auth.System(context.Background())
+	hash, err := auth.HashPassword(adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := db.Client.Account.Query().Where(account.Username("beheer")).OnlyX(sys)
+	db.Client.Account.UpdateOne(admin).SetPasswordHash(hash).SetMustChangePassword(false).ExecX(sys)
+	return admin.SchoolID
+}
+
+// startCommit uploads a roster of commitRows pupils, previews adding them all and starts the
+// commit; it returns the job's ID.
+func startCommit(t *testing.T, c *client, schoolID int) string {
+	t.Helper()
+	data, err := os.ReadFile(writeRoster(t, t.TempDir(), commitRows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("operations", fmt.Sprintf(`{"query":"mutation($f: Upload!) { upload(schoolId: %d, file: $f) { id } }","variables":{"f":null}}`, schoolID))
+	mw.WriteField("map", `{"0":["variables.f"]}`)
+	fw, _ := mw.CreateFormFile("0", "leerlingen.csv")
+	fw.Write(data)
+	mw.Close()
+	job := c.post(t, mw.FormDataContentType(), buf.Bytes())["upload"].(map[string]any)["id"].(string)
+	preview := c.query(t, `mutation($j: ID!) { preview(jobId: $j, actions: [ADD]) { counts { added } } }`, map[string]any{"j": job})
+	if added := preview["preview"].(map[string]any)["counts"].(map[string]any)["added"]; added != float64(commitRows) {
+		t.Fatalf("preview adds %v", added)
+	}
+	c.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job})
+	return job
+}
+
+// waitCommitWriting waits until job is COMMITTING with some rows written, or has been
+// COMMITTING for a second; it fails when the job leaves COMMITTING first or deadline passes.
+func waitCommitWriting(t *testing.T, c *client, job string, deadline time.Time) {
+	t.Helper()
+	var committing time.Time
+	for {
+		st, done, total := c.job(t, job)
+		if st == "COMMITTING" && committing.IsZero() {
+			committing = time.Now()
+		}
+		if st == "COMMITTING" && (done > 0 && done < total || time.Since(committing) > time.Second) {
+			t.Logf("commit seen writing at %v/%v", done, total)
+			return
+		}
+		if st != "COMMITTING" || time.Now().After(deadline) {
+			t.Fatalf("the commit was not seen running: %s %v/%v", st, done, total)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// checkPurgeBesideCommit runs the scheduled purge while job commits: it must log no error and
+// skip the school; a direct retention.Purge must skip it too while the commit runs.
+func checkPurgeBesideCommit(t *testing.T, c *client, db *store.DB, job string) {
+	t.Helper()
+	logs := &logRecorder{}
+	stop := retention.StartScheduler(context.Background(), db, slog.New(logs), 50*time.Millisecond)
+	for !logs.has("INFO retention purge: school skipped") {
+		if st, _, _ := c.job(t, job); st != "COMMITTING" {
 			stop()
-			if len(logs.errors) > 0 {
-				t.Fatalf("the purge during the commit logged %v", logs.errors)
-			}
-			rep, err := retention.Purge(context.Background(), db, time.Now(), retention.Options{})
-			if err != nil {
-				t.Fatalf("purge during the commit: %v", err)
-			}
-			if st, _, _ := c.job(t, job); st == "COMMITTING" && (len(rep.Schools) != 1 || !rep.Schools[0].Skipped) {
-				t.Fatalf("purge during the commit: %+v, want the school skipped", rep.Schools)
-			}
-
-			// The commit ends as previewed.
-			for {
-				st, _, _ := c.job(t, job)
-				if st == "COMMITTED" {
-					break
-				}
-				if st != "COMMITTING" || time.Now().After(deadline.Add(60*time.Second)) {
-					t.Fatalf("the commit ended %s", st)
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
-			n, err := db.Client.Account.Query().Count(sys)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n < commitRows {
-				t.Fatalf("%d accounts after the commit, want at least %d", n, commitRows)
-			}
-		})
+			t.Fatalf("the commit ended (%s) before the purge ran beside it; logged %v", st, logs.records)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	if len(logs.errors) > 0 {
+		t.Fatalf("the purge during the commit logged %v", logs.errors)
+	}
+	rep, err := retention.Purge(context.Background(), db, time.Now(), retention.Options{})
+	if err != nil {
+		t.Fatalf("purge during the commit: %v", err)
+	}
+	if st, _, _ := c.job(t, job); st == "COMMITTING" && (len(rep.Schools) != 1 || !rep.Schools[0].Skipped) {
+		t.Fatalf("purge during the commit: %+v, want the school skipped", rep.Schools)
 	}
 }
