@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -25,8 +24,8 @@ import (
 	"github.com/numo/accounts/graph"
 	"github.com/numo/accounts/internal/app"
 	"github.com/numo/accounts/internal/auth"
-	"github.com/numo/accounts/internal/config"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -90,15 +89,7 @@ func password(role string) string { return "wachtwoord-" + role + "-123" }
 
 func buildWorld(t *testing.T, kind string) *world {
 	t.Helper()
-	cfg, err := config.Load([]string{"--db", testdb.URL(t, kind), "--demo=false", "--introspection=false"}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := testapp.New(t, nil, []string{"--db", testdb.URL(t, kind), "--demo=false", "--introspection=false"}, nil)
 	w := &world{srv: httptest.NewServer(a.Handler()), app: a, callers: map[string]caller{}, ids: map[string]int{}}
 	t.Cleanup(w.srv.Close)
 	sys := auth.System(context.Background())

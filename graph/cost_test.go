@@ -21,10 +21,9 @@ import (
 
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/graph"
-	"github.com/numo/accounts/internal/app"
 	"github.com/numo/accounts/internal/auth"
-	"github.com/numo/accounts/internal/config"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -59,16 +58,9 @@ func (s *syncBuffer) String() string {
 // keeps its log.
 func costServer(t *testing.T, kind string) (*httptest.Server, *syncBuffer) {
 	t.Helper()
-	cfg, err := config.Load([]string{"--db", testdb.URL(t, kind), "--demo=false", "--introspection=false"}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &syncBuffer{}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := testapp.New(t, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		[]string{"--db", testdb.URL(t, kind), "--demo=false", "--introspection=false"}, nil)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	return srv, logs

@@ -22,6 +22,7 @@ import (
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/auth/authn"
 	"github.com/numo/accounts/internal/config"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -49,16 +50,7 @@ type signinWorld struct {
 
 func newSigninWorld(t *testing.T, kind string, setup ...func(*authn.Service)) *signinWorld {
 	t.Helper()
-	cfg, err := config.Load([]string{"--db", testdb.URL(t, kind), "--demo=false", "--trusted-proxies", "127.0.0.1,::1"},
-		func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := testapp.New(t, nil, []string{"--db", testdb.URL(t, kind), "--demo=false", "--trusted-proxies", "127.0.0.1,::1"}, nil)
 	// Concurrent sign-ins wait for their hash as long as it takes: this machine is shared.
 	a.Authn().SetHashLimit(2, time.Minute)
 	for _, f := range setup {

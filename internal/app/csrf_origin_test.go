@@ -1,17 +1,14 @@
 package app_test
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/numo/accounts/internal/app"
-	"github.com/numo/accounts/internal/config"
 	"github.com/numo/accounts/internal/demo"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -19,16 +16,8 @@ import (
 // cookie from pages of several origins: the server's own HTTPS origin may, the same host over
 // plain HTTP (a page an attacker on the network can serve) may not, nor may another site.
 func TestCookieWritesCheckTheOriginScheme(t *testing.T) {
-	env := map[string]string{"NUMO_ADMIN_PASSWORD": adminPassword}
-	cfg, err := config.Load([]string{"--db", testdb.URL(t, "sqlite"), "--secure-cookies=true"}, func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := testapp.New(t, nil, []string{"--db", testdb.URL(t, "sqlite"), "--secure-cookies=true"},
+		map[string]string{"NUMO_ADMIN_PASSWORD": adminPassword})
 	srv := httptest.NewTLSServer(a.Handler())
 	t.Cleanup(srv.Close)
 	c := srv.Client()

@@ -3,11 +3,9 @@ package httpserver_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -17,10 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/numo/accounts/internal/app"
 	"github.com/numo/accounts/internal/apperr"
-	"github.com/numo/accounts/internal/config"
 	"github.com/numo/accounts/internal/httpserver"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -94,16 +91,7 @@ func (c countingBody) Read(p []byte) (int, error) {
 // numo is the real server, as `numo serve` builds it.
 func numo(t *testing.T) http.Handler {
 	t.Helper()
-	cfg, err := config.Load([]string{"--db", testdb.URL(t, "sqlite"), "--demo=false"}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	return a.Handler()
+	return testapp.New(t, nil, []string{"--db", testdb.URL(t, "sqlite"), "--demo=false"}, nil).Handler()
 }
 
 // TestBodyLimits sends an anonymous 1 GiB body to every kind of route, streamed (chunked,
