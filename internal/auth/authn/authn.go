@@ -105,61 +105,18 @@ func (s *Service) Login(ctx context.Context, brin, username, password, remoteAdd
 		}()
 	}
 	now := time.Now()
-	var held []counter
-	for _, c := range s.Limits.countersFor(brin, username, remoteAddr) {
-		ok, err := s.reserve(ctx, c, now)
-		if err != nil {
-			s.settle(ctx, held, outcomeUnchecked)
-			return "", nil, fmt.Errorf("login: %w", err)
-		}
-		if !ok {
-			// Not audited: a refusal costs the attacker nothing, a row each would flood the log.
-			// The failures that led to the lock are in it (login_failed).
-			s.settle(ctx, held, outcomeUnchecked)
-			return "", nil, ErrLocked
-		}
-		held = append(held, c)
+	held, err := s.reserveAll(ctx, s.Limits.countersFor(brin, username, remoteAddr), now)
+	if err != nil {
+		return "", nil, err
 	}
-
-	var candidates []*ent.Account
-	if sch != nil {
-		candidates, err = s.client.Account.Query().
-			Where(account.SchoolID(sch.ID), account.Or(account.UsernameEqualFold(username), account.EmailEqualFold(username)),
-				account.PasswordHashNEQ("")).
-			Order(ent.Asc(account.FieldID)).Limit(maxCandidates).All(sys)
-		if err != nil {
-			s.settle(ctx, held, outcomeUnchecked)
-			return "", nil, fmt.Errorf("login: %w", err)
-		}
-	}
-	var found *ent.Account
-	if len(candidates) == 0 {
-		// Nobody by that name: the same work as a wrong password.
-		if _, err := s.checkPassword(ctx, dummyHash(), password); err != nil {
-			s.settle(ctx, held, outcomeUnchecked)
-			return "", nil, err
-		}
-	}
-	for _, a := range candidates {
-		ok, err := s.checkPassword(ctx, a.PasswordHash, password)
-		if errors.Is(err, ErrBusy) || ctx.Err() != nil {
-			s.settle(ctx, held, outcomeUnchecked)
-			return "", nil, cmp.Or(ctx.Err(), err)
-		}
-		if err != nil {
-			s.log.Error("login: stored hash", "account", a.ID, "err", err)
-			continue
-		}
-		if ok {
-			found = a
-			break
-		}
-		audit.Write(sys, s.client, audit.Event{SchoolID: a.SchoolID, Action: "login_failed", Detail: fmt.Sprintf("account %d", a.ID),
-			Subject: a.ID, RemoteAddr: remoteAddr})
+	found, unknown, err := s.matchPassword(ctx, sch, username, password, remoteAddr)
+	if err != nil {
+		s.settle(ctx, held, outcomeUnchecked)
+		return "", nil, err
 	}
 	switch {
 	case found == nil:
-		if len(candidates) == 0 && sch != nil {
+		if unknown && sch != nil {
 			audit.Write(sys, s.client, audit.Event{SchoolID: sch.ID, Action: "login_failed", Detail: "unknown username", RemoteAddr: remoteAddr})
 		}
 		s.settle(ctx, held, outcomeFailed)
@@ -181,6 +138,68 @@ func (s *Service) Login(ctx context.Context, brin, username, password, remoteAdd
 	v := viewerOf(a, remoteAddr)
 	audit.Record(auth.NewContext(sys, v), s.client, a.SchoolID, "login", "")
 	return secret, v, nil
+}
+
+// reserveAll reserves a place in each of the counters; when one fails or is locked it settles
+// those already held as unchecked and returns the error (ErrLocked for a lock).
+func (s *Service) reserveAll(ctx context.Context, counters []counter, now time.Time) ([]counter, error) {
+	var held []counter
+	for _, c := range counters {
+		ok, err := s.reserve(ctx, c, now)
+		if err != nil {
+			s.settle(ctx, held, outcomeUnchecked)
+			return nil, fmt.Errorf("login: %w", err)
+		}
+		if !ok {
+			// Not audited: a refusal costs the attacker nothing, a row each would flood the log.
+			// The failures that led to the lock are in it (login_failed).
+			s.settle(ctx, held, outcomeUnchecked)
+			return nil, ErrLocked
+		}
+		held = append(held, c)
+	}
+	return held, nil
+}
+
+// matchPassword checks password against the accounts of sch that username names, auditing
+// each wrong one; found is nil when none matches, unknown is true when nobody has that name
+// (then a dummy hash is checked so the work is that of a wrong password). An error means the
+// attempt was not decided.
+func (s *Service) matchPassword(ctx context.Context, sch *ent.School, username, password, remoteAddr string) (found *ent.Account, unknown bool, err error) {
+	sys := auth.System(ctx)
+	var candidates []*ent.Account
+	if sch != nil {
+		candidates, err = s.client.Account.Query().
+			Where(account.SchoolID(sch.ID), account.Or(account.UsernameEqualFold(username), account.EmailEqualFold(username)),
+				account.PasswordHashNEQ("")).
+			Order(ent.Asc(account.FieldID)).Limit(maxCandidates).All(sys)
+		if err != nil {
+			return nil, false, fmt.Errorf("login: %w", err)
+		}
+	}
+	if len(candidates) == 0 {
+		// Nobody by that name: the same work as a wrong password.
+		if _, err := s.checkPassword(ctx, dummyHash(), password); err != nil {
+			return nil, true, err
+		}
+		return nil, true, nil
+	}
+	for _, a := range candidates {
+		ok, err := s.checkPassword(ctx, a.PasswordHash, password)
+		if errors.Is(err, ErrBusy) || ctx.Err() != nil {
+			return nil, false, cmp.Or(ctx.Err(), err)
+		}
+		if err != nil {
+			s.log.Error("login: stored hash", "account", a.ID, "err", err)
+			continue
+		}
+		if ok {
+			return a, false, nil
+		}
+		audit.Write(sys, s.client, audit.Event{SchoolID: a.SchoolID, Action: "login_failed", Detail: fmt.Sprintf("account %d", a.ID),
+			Subject: a.ID, RemoteAddr: remoteAddr})
+	}
+	return nil, false, nil
 }
 
 // schoolFor finds the school of a sign-in by its BRIN (case insensitive). Without a BRIN the
