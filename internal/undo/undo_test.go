@@ -28,6 +28,17 @@ var (
 	day3  = today.AddDate(0, 0, -1)
 )
 
+// undoStep is one undo of TestUndoRestoresEveryField: the job, the school as it was before it, and what the undo must report.
+type undoStep struct {
+	job          *ent.ImportJob
+	want         rows // the accounts that existed before the job, as they were
+	wantClasses  rows
+	archiveAdded int
+	restore      int
+	reactivate   int
+	removed      []string
+}
+
 // TestUndoRestoresEveryField imports a school year, the next year (archives, additions,
 // updates) and the first year's file again (reactivations), then undoes the three imports
 // newest first: after each undo every column of every account of the school (except
@@ -51,62 +62,13 @@ func TestUndoRestoresEveryField(t *testing.T) {
 			t.Fatalf("the 2026 file again: %d updated, %d archived; want 30 (10 reactivated) and 10", jobC.Updated, jobC.Archived)
 		}
 
-		steps := []struct {
-			job          *ent.ImportJob
-			want         rows // the accounts that existed before the job, as they were
-			wantClasses  rows
-			archiveAdded int
-			restore      int
-			reactivate   int
-			removed      []string
-		}{
+		steps := []undoStep{
 			{jobC, afterB, classesB, 0, 30, 10, []string{}},
 			{jobB, afterA, classesA, 10, 20, 10, []string{}},
 			{jobA, empty, emptyClasses, 30, 0, 0, []string{"1A", "2A", "3A"}},
 		}
 		for _, st := range steps {
-			p, err := undo.Preview(s.ctx, db, st.job.ID)
-			if err != nil {
-				t.Fatalf("preview undo of job %d: %v", st.job.ID, err)
-			}
-			if !p.Possible || len(p.Conflicts) != 0 || p.ArchiveAdded != st.archiveAdded || p.RestoreUpdated != st.restore ||
-				p.Reactivate != st.reactivate || strings.Join(p.RemoveClasses, ",") != strings.Join(st.removed, ",") {
-				t.Fatalf("preview undo of job %d: %+v", st.job.ID, p)
-			}
-			res, err := undo.Undo(s.ctx, db, st.job.ID, undo.Options{})
-			if err != nil {
-				t.Fatalf("undo job %d: %v", st.job.ID, err)
-			}
-			got := snapshot(t, db, s.ID)
-			// Accounts the job added stay, archived and out of their class.
-			for id, row := range got {
-				if _, existed := st.want[id]; existed {
-					continue
-				}
-				if row["status"] != "ARCHIVED" || row["archived_at"] == "NULL" || row["class_id"] != "NULL" {
-					t.Fatalf("undo of job %d: added account %d is %v, want archived without class", st.job.ID, id, row)
-				}
-				delete(got, id)
-			}
-			if d := diff(st.want, got); d != "" {
-				t.Fatalf("undo of job %d: the accounts differ from before the job:\n%s", st.job.ID, d)
-			}
-			if d := diff(st.wantClasses, classes(t, db, s.ID)); d != "" {
-				t.Fatalf("undo of job %d: the classes differ from before the job:\n%s", st.job.ID, d)
-			}
-			u := res.Job
-			if u.Kind != importjob.KindUNDO || u.UndoOfID == nil || *u.UndoOfID != st.job.ID || u.Status != importjob.StatusCOMMITTED ||
-				u.FileName != "Ongedaan: "+st.job.FileName || u.Sha256 != "" || u.FileSize != 0 || u.CommittedAt == nil ||
-				u.Archived != st.archiveAdded || u.Updated != st.restore+st.reactivate || u.StartedByID == nil || *u.StartedByID != s.admin.ID {
-				t.Fatalf("undo job: %+v", u)
-			}
-			if n := db.Client.AccountChange.Query().Where(accountchange.JobID(u.ID)).CountX(sys); n != st.archiveAdded+st.restore+st.reactivate {
-				t.Fatalf("undo job has %d change records, want %d", n, st.archiveAdded+st.restore+st.reactivate)
-			}
-			j := db.Client.ImportJob.GetX(sys, st.job.ID)
-			if j.Status != importjob.StatusUNDONE || j.UndoneAt == nil {
-				t.Fatalf("undone job: %+v", j)
-			}
+			checkUndoStep(t, db, s, st)
 		}
 		if d := diff(otherBefore, snapshot(t, db, other.ID)); d != "" {
 			t.Fatalf("another school's accounts changed:\n%s", d)
@@ -122,6 +84,53 @@ func TestUndoRestoresEveryField(t *testing.T) {
 			t.Fatalf("a refused undo changed accounts:\n%s", d)
 		}
 	})
+}
+
+// checkUndoStep previews and undoes one job, then checks the accounts, the classes, the undo job and the undone job.
+func checkUndoStep(t *testing.T, db *store.DB, s *school, st undoStep) {
+	t.Helper()
+	p, err := undo.Preview(s.ctx, db, st.job.ID)
+	if err != nil {
+		t.Fatalf("preview undo of job %d: %v", st.job.ID, err)
+	}
+	if !p.Possible || len(p.Conflicts) != 0 || p.ArchiveAdded != st.archiveAdded || p.RestoreUpdated != st.restore ||
+		p.Reactivate != st.reactivate || strings.Join(p.RemoveClasses, ",") != strings.Join(st.removed, ",") {
+		t.Fatalf("preview undo of job %d: %+v", st.job.ID, p)
+	}
+	res, err := undo.Undo(s.ctx, db, st.job.ID, undo.Options{})
+	if err != nil {
+		t.Fatalf("undo job %d: %v", st.job.ID, err)
+	}
+	got := snapshot(t, db, s.ID)
+	// Accounts the job added stay, archived and out of their class.
+	for id, row := range got {
+		if _, existed := st.want[id]; existed {
+			continue
+		}
+		if row["status"] != "ARCHIVED" || row["archived_at"] == "NULL" || row["class_id"] != "NULL" {
+			t.Fatalf("undo of job %d: added account %d is %v, want archived without class", st.job.ID, id, row)
+		}
+		delete(got, id)
+	}
+	if d := diff(st.want, got); d != "" {
+		t.Fatalf("undo of job %d: the accounts differ from before the job:\n%s", st.job.ID, d)
+	}
+	if d := diff(st.wantClasses, classes(t, db, s.ID)); d != "" {
+		t.Fatalf("undo of job %d: the classes differ from before the job:\n%s", st.job.ID, d)
+	}
+	u := res.Job
+	if u.Kind != importjob.KindUNDO || u.UndoOfID == nil || *u.UndoOfID != st.job.ID || u.Status != importjob.StatusCOMMITTED ||
+		u.FileName != "Ongedaan: "+st.job.FileName || u.Sha256 != "" || u.FileSize != 0 || u.CommittedAt == nil ||
+		u.Archived != st.archiveAdded || u.Updated != st.restore+st.reactivate || u.StartedByID == nil || *u.StartedByID != s.admin.ID {
+		t.Fatalf("undo job: %+v", u)
+	}
+	if n := db.Client.AccountChange.Query().Where(accountchange.JobID(u.ID)).CountX(sys); n != st.archiveAdded+st.restore+st.reactivate {
+		t.Fatalf("undo job has %d change records, want %d", n, st.archiveAdded+st.restore+st.reactivate)
+	}
+	j := db.Client.ImportJob.GetX(sys, st.job.ID)
+	if j.Status != importjob.StatusUNDONE || j.UndoneAt == nil {
+		t.Fatalf("undone job: %+v", j)
+	}
 }
 
 // TestUndoConflicts changes accounts after an import, by hand and by a later import: the undo
@@ -142,22 +151,7 @@ func TestUndoConflicts(t *testing.T) {
 			t.Fatalf("undo of the older import: %d conflicts, first %+v; want 30 by the later import", len(p.Conflicts), p.Conflicts[0])
 		}
 
-		// An admin corrects a pupil by hand after job B.
-		edited := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4001")).OnlyX(sys)
-		edited = edited.Update().SetEmail("hand@leerling.demo.invalid").SaveX(sys)
-		p, err = undo.Preview(s.ctx, db, jobB.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p.Conflicts) != 1 {
-			t.Fatalf("conflicts %+v, want the edited pupil", p.Conflicts)
-		}
-		if c := p.Conflicts[0]; c.AccountID != edited.ID || c.Key != "4001" || c.Name != "Daan de Boer" || !strings.HasPrefix(c.Reason, "gewijzigd na deze import (op ") {
-			t.Fatalf("conflict %+v", c)
-		}
-		if p.RestoreUpdated != 19 || p.ArchiveAdded != 10 || p.Reactivate != 10 {
-			t.Fatalf("preview with a conflict: %+v", p)
-		}
+		edited := checkConflictPreview(t, db, s, jobB)
 
 		before := snapshot(t, db, s.ID)
 		_, err = undo.Undo(s.ctx, db, jobB.ID, undo.Options{})
@@ -169,36 +163,7 @@ func TestUndoConflicts(t *testing.T) {
 			t.Fatalf("a refused undo changed accounts:\n%s", d)
 		}
 
-		res, err := undo.Undo(s.ctx, db, jobB.ID, undo.Options{SkipConflicts: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Job.Unchanged != 1 || res.Job.Updated != 29 || res.Job.Archived != 10 {
-			t.Fatalf("undo job counts %+v", res.Job)
-		}
-		got := snapshot(t, db, s.ID)
-		if row := got[edited.ID]; row["email"] != "hand@leerling.demo.invalid" || row["year"] != "2" {
-			t.Fatalf("the conflicting account was touched: %v", row)
-		}
-		want := rows{}
-		for id, row := range afterA {
-			if id != edited.ID {
-				want[id] = row
-			}
-		}
-		for id := range got {
-			if _, ok := want[id]; !ok {
-				delete(got, id)
-			}
-		}
-		if d := diff(want, got); d != "" {
-			t.Fatalf("the other accounts were not restored:\n%s", d)
-		}
-		// The job's report lists the account left as it is.
-		rep := string(res.Job.Report)
-		if !strings.Contains(rep, "undo_conflict") || !strings.Contains(rep, "Daan de Boer") {
-			t.Fatalf("undo report %s", rep)
-		}
+		checkSkipConflicts(t, db, s, jobB.ID, edited.ID, afterA)
 
 		// With job B undone, job A conflicts only where job B's undo could not go back: the
 		// account edited by hand.
@@ -210,6 +175,62 @@ func TestUndoConflicts(t *testing.T) {
 			t.Fatalf("after undoing the later import: conflicts %+v", p.Conflicts)
 		}
 	})
+}
+
+// checkConflictPreview has an admin correct a pupil by hand after jobB, and checks that the undo of jobB names that pupil as its one conflict.
+func checkConflictPreview(t *testing.T, db *store.DB, s *school, jobB *ent.ImportJob) *ent.Account {
+	t.Helper()
+	edited := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4001")).OnlyX(sys)
+	edited = edited.Update().SetEmail("hand@leerling.demo.invalid").SaveX(sys)
+	p, err := undo.Preview(s.ctx, db, jobB.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Conflicts) != 1 {
+		t.Fatalf("conflicts %+v, want the edited pupil", p.Conflicts)
+	}
+	if c := p.Conflicts[0]; c.AccountID != edited.ID || c.Key != "4001" || c.Name != "Daan de Boer" || !strings.HasPrefix(c.Reason, "gewijzigd na deze import (op ") {
+		t.Fatalf("conflict %+v", c)
+	}
+	if p.RestoreUpdated != 19 || p.ArchiveAdded != 10 || p.Reactivate != 10 {
+		t.Fatalf("preview with a conflict: %+v", p)
+	}
+	return edited
+}
+
+// checkSkipConflicts undoes jobB with SkipConflicts: the edited account stays as it is, the others are as after the first import, and the report lists the one left.
+func checkSkipConflicts(t *testing.T, db *store.DB, s *school, jobBID, editedID int, afterA rows) {
+	t.Helper()
+	res, err := undo.Undo(s.ctx, db, jobBID, undo.Options{SkipConflicts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Job.Unchanged != 1 || res.Job.Updated != 29 || res.Job.Archived != 10 {
+		t.Fatalf("undo job counts %+v", res.Job)
+	}
+	got := snapshot(t, db, s.ID)
+	if row := got[editedID]; row["email"] != "hand@leerling.demo.invalid" || row["year"] != "2" {
+		t.Fatalf("the conflicting account was touched: %v", row)
+	}
+	want := rows{}
+	for id, row := range afterA {
+		if id != editedID {
+			want[id] = row
+		}
+	}
+	for id := range got {
+		if _, ok := want[id]; !ok {
+			delete(got, id)
+		}
+	}
+	if d := diff(want, got); d != "" {
+		t.Fatalf("the other accounts were not restored:\n%s", d)
+	}
+	// The job's report lists the account left as it is.
+	rep := string(res.Job.Report)
+	if !strings.Contains(rep, "undo_conflict") || !strings.Contains(rep, "Daan de Boer") {
+		t.Fatalf("undo report %s", rep)
+	}
 }
 
 // TestUndoRefusals: only a committed import of the viewer's own school can be undone, by its
