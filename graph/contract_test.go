@@ -15,14 +15,7 @@ import (
 // persisted-documents.json, generated from the app's source) against the server's schema, so
 // that the two cannot drift apart unnoticed.
 func TestAppOperationsMatchSchema(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "frontend", "src", "gql", "persisted-documents.json"))
-	if err != nil {
-		t.Fatalf("the app's operations: %v", err)
-	}
-	var docs map[string]string
-	if err := json.Unmarshal(raw, &docs); err != nil {
-		t.Fatalf("decode persisted-documents.json: %v", err)
-	}
+	docs := appOperations(t)
 	if len(docs) < 10 {
 		t.Fatalf("only %d operations in persisted-documents.json", len(docs))
 	}
@@ -40,14 +33,7 @@ func TestAppOperationsMatchSchema(t *testing.T) {
 // fits), and fails when one does not fit the default limits with room to spare: the app must
 // never meet COMPLEXITY_LIMIT_EXCEEDED, DEPTH_LIMIT_EXCEEDED, PAGE_SIZE or QUERY_TOO_LARGE.
 func TestAppOperationsFitTheLimits(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "frontend", "src", "gql", "persisted-documents.json"))
-	if err != nil {
-		t.Fatalf("the app's operations: %v", err)
-	}
-	var docs map[string]string
-	if err := json.Unmarshal(raw, &docs); err != nil {
-		t.Fatalf("decode persisted-documents.json: %v", err)
-	}
+	docs := appOperations(t)
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}).Schema()
 	// The app may use at most half the limit, so that a school twice as large, or a
 	// somewhat richer page, still fits.
@@ -88,4 +74,19 @@ func TestAppOperationsFitTheLimits(t *testing.T) {
 		}
 	}
 	t.Logf("dearest operation of the app: %s, cost %d of %d", dearestName, dearest, graph.DefaultComplexityLimit)
+}
+
+// appOperations is every operation the app sends, by hash: graphql-codegen's
+// persisted-documents.json, generated from the app's source.
+func appOperations(t *testing.T) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "frontend", "src", "gql", "persisted-documents.json"))
+	if err != nil {
+		t.Fatalf("the app's operations: %v", err)
+	}
+	var docs map[string]string
+	if err := json.Unmarshal(raw, &docs); err != nil {
+		t.Fatalf("decode persisted-documents.json: %v", err)
+	}
+	return docs
 }
