@@ -7,20 +7,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/numo/accounts/ent"
-	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testimport"
 )
 
 var all = importer.Actions{Add: true, Update: true, Archive: true}
@@ -28,14 +26,8 @@ var all = importer.Actions{Add: true, Update: true, Archive: true}
 // sys is the context of test set-up: the product's own work, allowed everything.
 var sys = auth.System(context.Background())
 
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
+// fixture reads a file below the repository's testdata folder.
+var fixture = testimport.Fixture
 
 // school is a test school with its admin and the admin's request context.
 type school struct {
@@ -46,9 +38,8 @@ type school struct {
 
 func newSchool(t *testing.T, db *store.DB, brin string) *school {
 	t.Helper()
-	s := db.Client.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(sys)
-	admin := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleADMIN).SetFirstName("Beheer").SetLastName("Der").SaveX(sys)
-	return &school{School: s, admin: admin, ctx: viewerCtx(&auth.Viewer{AccountID: admin.ID, SchoolID: s.ID, Role: auth.RoleAdmin, Name: "Beheer Der"})}
+	s, admin, ctx := testimport.NewSchool(t, db, brin, "")
+	return &school{School: s, admin: admin, ctx: ctx}
 }
 
 func viewerCtx(v *auth.Viewer) context.Context { return auth.NewContext(context.Background(), v) }
@@ -58,29 +49,7 @@ func viewerCtx(v *auth.Viewer) context.Context { return auth.NewContext(context.
 // with their example values, in its mapping.
 func importAt(t *testing.T, db *store.DB, schoolID int, name string, data []byte, at time.Time) *ent.ImportJob {
 	t.Helper()
-	p, err := importer.Prepare(data, nil, nil)
-	if err != nil {
-		t.Fatalf("prepare %s: %v", name, err)
-	}
-	plan, err := importer.PlanFor(sys, db, schoolID, p, all)
-	if err != nil {
-		t.Fatalf("plan %s: %v", name, err)
-	}
-	f, err := importer.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mapping, err := json.Marshal(map[string]any{"columns": f.Columns, "chosen": map[string]string{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	job := db.Client.ImportJob.Create().SetSchoolID(schoolID).SetFileName(name).SetFileSize(int64(len(data))).SetSha256("x").
-		SetMapping(mapping).SetStatus(importjob.StatusCOMMITTING).SetCreatedAt(at).SaveX(sys)
-	db.Client.ImportBlob.Create().SetJobID(job.ID).SetKind(importblob.KindPLAN).SetData(gzipJSON(t, plan)).ExecX(sys)
-	if _, err := importer.Apply(sys, db, p.Input, schoolID, all, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: plan.Guard.ToArchive, Now: at}); err != nil {
-		t.Fatalf("apply %s: %v", name, err)
-	}
-	return db.Client.ImportJob.GetX(sys, job.ID)
+	return testimport.Commit(t, db, schoolID, name, data, all, at, true)
 }
 
 // upload leaves an uploaded import waiting for its commit, with its file stored.
@@ -96,17 +65,6 @@ func upload(t *testing.T, db *store.DB, schoolID int, status importjob.Status, a
 		SetMapping(mapping).SetStatus(status).SetCreatedAt(at).SaveX(sys)
 	db.Client.ImportBlob.Create().SetJobID(job.ID).SetKind(importblob.KindFILE).SetData(data).ExecX(sys)
 	return job
-}
-
-func gzipJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	zw.Close()
-	return buf.Bytes()
 }
 
 func gunzip(t *testing.T, data []byte) string {

@@ -3,18 +3,15 @@ package undo_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/numo/accounts/ent"
-	"github.com/numo/accounts/ent/account"
-	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testimport"
 )
 
 var all = importer.Actions{Add: true, Update: true, Archive: true}
@@ -22,14 +19,8 @@ var all = importer.Actions{Add: true, Update: true, Archive: true}
 // sys is the context of test set-up: the product's own work, allowed everything.
 var sys = auth.System(context.Background())
 
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
+// fixture reads a file below the repository's testdata folder.
+var fixture = testimport.Fixture
 
 // school is a test school with its admin and the admin's context.
 type school struct {
@@ -40,9 +31,7 @@ type school struct {
 
 func newSchool(t *testing.T, db *store.DB, brin string) *school {
 	t.Helper()
-	s := db.Client.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(sys)
-	admin := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleADMIN).SetFirstName("Beheer").SetLastName("Der").SaveX(sys)
-	ctx := auth.NewContext(context.Background(), &auth.Viewer{AccountID: admin.ID, SchoolID: s.ID, Role: auth.RoleAdmin, Name: "Beheer Der", RemoteAddr: "192.0.2.1"})
+	s, admin, ctx := testimport.NewSchool(t, db, brin, "192.0.2.1")
 	return &school{School: s, admin: admin, ctx: ctx}
 }
 
@@ -50,20 +39,7 @@ func newSchool(t *testing.T, db *store.DB, brin string) *school {
 // archive guard when it applies, and returns the committed job.
 func importAt(t *testing.T, db *store.DB, schoolID int, name string, data []byte, actions importer.Actions, at time.Time) *ent.ImportJob {
 	t.Helper()
-	p, err := importer.Prepare(data, nil, nil)
-	if err != nil {
-		t.Fatalf("prepare %s: %v", name, err)
-	}
-	plan, err := importer.PlanFor(sys, db, schoolID, p, actions)
-	if err != nil {
-		t.Fatalf("plan %s: %v", name, err)
-	}
-	job := db.Client.ImportJob.Create().SetSchoolID(schoolID).SetFileName(name).SetFileSize(int64(len(data))).SetSha256("x").
-		SetStatus(importjob.StatusCOMMITTING).SaveX(sys)
-	if _, err := importer.Apply(sys, db, p.Input, schoolID, actions, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: plan.Guard.ToArchive, Now: at}); err != nil {
-		t.Fatalf("apply %s: %v", name, err)
-	}
-	return db.Client.ImportJob.GetX(sys, job.ID)
+	return testimport.Commit(t, db, schoolID, name, data, actions, at, false)
 }
 
 // rows is every column of every row of a query, normalised to strings, by id.
