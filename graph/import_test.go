@@ -217,171 +217,211 @@ func TestImportFlow(t *testing.T) {
 	for _, kind := range testdb.Kinds {
 		t.Run(kind, func(t *testing.T) {
 			a, s := newAPI(t, kind, "77XX")
-			ctx := auth.System(context.Background())
-			db := a.app.DB().Client
-
 			up, err := a.upload(s.ID, "transition/school_2026.csv")
 			if err != nil {
 				t.Fatalf("upload: %v", err)
 			}
-			u := up.Upload
-			if u.Encoding != "windows-1252" || u.Delimiter != ";" || u.HeaderLine != 4 || u.RowCount != 30 || u.Status != "UPLOADED" {
-				t.Fatalf("upload detected %+v", u)
-			}
-			fieldOf := map[string]string{}
-			for _, c := range u.Columns {
-				if c.Field != nil {
-					fieldOf[c.Header] = *c.Field
-				}
-			}
-			for header, want := range map[string]string{"Stamnr": "key", "Roepnaam": "firstName", "Tussenv": "infix", "Achternaam": "lastName", "Klas": "class", "Studie": "level", "Leerjaar": "year", "E-mail": "email"} {
-				if fieldOf[header] != want {
-					t.Errorf("column %s proposed as %q, want %q", header, fieldOf[header], want)
-				}
-			}
-			if _, ok := fieldOf["Geboortedatum"]; ok {
-				t.Error("Geboortedatum is mapped by default")
-			}
+			checkDetectedUpload(t, up)
+			checkMappingCorrected(t, a, up)
+			checkFirstCommit(t, a, up.Upload.ID)
+			checkRoster1A(t, a)
+			next := checkNextYear(t, a, s)
+			checkReportDownload(t, a, next)
+		})
+	}
+}
 
-			// A mapping with two columns on one field and no class is refused with every problem.
-			var m map[string]any
-			bad := []map[string]any{{"column": 0, "field": "key"}, {"column": 1, "field": "firstName"}, {"column": 3, "field": "lastName"}, {"column": 2, "field": "lastName"}}
-			err = a.c.Post(`mutation($job: ID!, $cols: [ColumnMappingInput!]!) { setMapping(jobId: $job, columns: $cols) { id } }`, &m,
-				client.Var("job", u.ID), client.Var("cols", bad))
-			if e := errorOf(t, err); e.Extensions["code"] != "MAPPING_INVALID" || !strings.Contains(e.Message, "Klas") && !strings.Contains(e.Message, "klas") {
-				t.Fatalf("bad mapping answered %+v", e)
-			}
-			// The admin corrects the proposal: the school does not want e-mail addresses in Numo.
-			good := []map[string]any{}
-			for _, c := range u.Columns {
-				if c.Field != nil && c.Header != "E-mail" {
-					good = append(good, map[string]any{"column": c.Index, "field": *c.Field})
-				}
-			}
-			var mapped struct {
-				SetMapping struct {
-					Status          string
-					MappingProblems []struct{ Code string }
-				}
-			}
-			a.c.MustPost(`mutation($job: ID!, $cols: [ColumnMappingInput!]!) { setMapping(jobId: $job, columns: $cols) { status mappingProblems { code } } }`, &mapped,
-				client.Var("job", u.ID), client.Var("cols", good))
-			if mapped.SetMapping.Status != "MAPPED" || len(mapped.SetMapping.MappingProblems) != 0 {
-				t.Fatalf("setMapping: %+v", mapped)
-			}
+// checkDetectedUpload checks what the upload of school_2026.csv detected and proposed.
+func checkDetectedUpload(t *testing.T, up uploadResp) {
+	t.Helper()
+	u := up.Upload
+	if u.Encoding != "windows-1252" || u.Delimiter != ";" || u.HeaderLine != 4 || u.RowCount != 30 || u.Status != "UPLOADED" {
+		t.Fatalf("upload detected %+v", u)
+	}
+	fieldOf := map[string]string{}
+	for _, c := range u.Columns {
+		if c.Field != nil {
+			fieldOf[c.Header] = *c.Field
+		}
+	}
+	for header, want := range map[string]string{"Stamnr": "key", "Roepnaam": "firstName", "Tussenv": "infix", "Achternaam": "lastName", "Klas": "class", "Studie": "level", "Leerjaar": "year", "E-mail": "email"} {
+		if fieldOf[header] != want {
+			t.Errorf("column %s proposed as %q, want %q", header, fieldOf[header], want)
+		}
+	}
+	if _, ok := fieldOf["Geboortedatum"]; ok {
+		t.Error("Geboortedatum is mapped by default")
+	}
 
-			p, err := a.preview(u.ID, "ADD", "UPDATE")
-			if err != nil {
-				t.Fatalf("preview: %v", err)
-			}
-			if c := p.Preview.Counts; c.Added != 30 || c.Updated+c.Archived+c.Refused != 0 || p.Preview.Users.Total != 30 || len(p.Preview.Users.Items) != 5 {
-				t.Fatalf("preview: %+v", p.Preview)
-			}
-			if got := strings.Join(p.Preview.ClassesToCreate, ","); got != "1A,2A,3A" {
-				t.Fatalf("classes to create %q", got)
-			}
-			if err := a.commit(u.ID, nil); err != nil {
-				t.Fatalf("commit: %v", err)
-			}
-			events := a.follow(u.ID)
-			last := events[len(events)-1].ImportProgress
-			if last.Status != "COMMITTED" || last.Report == nil || last.Report.Counts.Added != 30 || last.Done != last.Total || last.Counts.Added != 30 {
-				t.Fatalf("final progress %+v (after %d events)", last, len(events))
-			}
-			// A late subscriber gets the final state at once.
-			if late := a.follow(u.ID); len(late) != 1 || late[0].ImportProgress.Report.Counts.Added != 30 {
-				t.Fatalf("late subscriber got %+v", late)
-			}
-			// Applying the same job again is refused and changes nothing.
-			if e := errorOf(t, a.commit(u.ID, nil)); e.Extensions["code"] != "INVALID_STATE" {
-				t.Fatalf("second commit answered %+v", e)
-			}
+}
 
-			var roster struct {
-				Classes struct {
-					Edges []struct {
-						Node struct {
-							Name   string
-							Pupils struct {
-								TotalCount int
-								Edges      []struct {
-									Node struct{ FirstName, Infix, LastName string }
-								}
-							}
+// checkMappingCorrected sends a mapping with two columns on one field and no class, which is
+// refused, then the proposal without E-mail, which is accepted.
+func checkMappingCorrected(t *testing.T, a *api, up uploadResp) {
+	t.Helper()
+	u := up.Upload
+	// A mapping with two columns on one field and no class is refused with every problem.
+	var m map[string]any
+	bad := []map[string]any{{"column": 0, "field": "key"}, {"column": 1, "field": "firstName"}, {"column": 3, "field": "lastName"}, {"column": 2, "field": "lastName"}}
+	err := a.c.Post(`mutation($job: ID!, $cols: [ColumnMappingInput!]!) { setMapping(jobId: $job, columns: $cols) { id } }`, &m,
+		client.Var("job", u.ID), client.Var("cols", bad))
+	if e := errorOf(t, err); e.Extensions["code"] != "MAPPING_INVALID" || !strings.Contains(e.Message, "Klas") && !strings.Contains(e.Message, "klas") {
+		t.Fatalf("bad mapping answered %+v", e)
+	}
+	// The admin corrects the proposal: the school does not want e-mail addresses in Numo.
+	good := []map[string]any{}
+	for _, c := range u.Columns {
+		if c.Field != nil && c.Header != "E-mail" {
+			good = append(good, map[string]any{"column": c.Index, "field": *c.Field})
+		}
+	}
+	var mapped struct {
+		SetMapping struct {
+			Status          string
+			MappingProblems []struct{ Code string }
+		}
+	}
+	a.c.MustPost(`mutation($job: ID!, $cols: [ColumnMappingInput!]!) { setMapping(jobId: $job, columns: $cols) { status mappingProblems { code } } }`, &mapped,
+		client.Var("job", u.ID), client.Var("cols", good))
+	if mapped.SetMapping.Status != "MAPPED" || len(mapped.SetMapping.MappingProblems) != 0 {
+		t.Fatalf("setMapping: %+v", mapped)
+	}
+
+}
+
+// checkFirstCommit previews and commits job, follows it to the end and checks that it cannot
+// be applied again.
+func checkFirstCommit(t *testing.T, a *api, job string) {
+	t.Helper()
+	p, err := a.preview(job, "ADD", "UPDATE")
+	if err != nil {
+		t.Fatalf("preview: %v", err)
+	}
+	if c := p.Preview.Counts; c.Added != 30 || c.Updated+c.Archived+c.Refused != 0 || p.Preview.Users.Total != 30 || len(p.Preview.Users.Items) != 5 {
+		t.Fatalf("preview: %+v", p.Preview)
+	}
+	if got := strings.Join(p.Preview.ClassesToCreate, ","); got != "1A,2A,3A" {
+		t.Fatalf("classes to create %q", got)
+	}
+	if err := a.commit(job, nil); err != nil {
+		t.Fatalf("commit: %v", err)
+	}
+	events := a.follow(job)
+	last := events[len(events)-1].ImportProgress
+	if last.Status != "COMMITTED" || last.Report == nil || last.Report.Counts.Added != 30 || last.Done != last.Total || last.Counts.Added != 30 {
+		t.Fatalf("final progress %+v (after %d events)", last, len(events))
+	}
+	// A late subscriber gets the final state at once.
+	if late := a.follow(job); len(late) != 1 || late[0].ImportProgress.Report.Counts.Added != 30 {
+		t.Fatalf("late subscriber got %+v", late)
+	}
+	// Applying the same job again is refused and changes nothing.
+	if e := errorOf(t, a.commit(job, nil)); e.Extensions["code"] != "INVALID_STATE" {
+		t.Fatalf("second commit answered %+v", e)
+	}
+
+}
+
+// checkRoster1A queries the roster of class 1A after the first import.
+func checkRoster1A(t *testing.T, a *api) {
+	t.Helper()
+	var roster struct {
+		Classes struct {
+			Edges []struct {
+				Node struct {
+					Name   string
+					Pupils struct {
+						TotalCount int
+						Edges      []struct {
+							Node struct{ FirstName, Infix, LastName string }
 						}
 					}
 				}
 			}
-			a.c.MustPost(`{ classes(first: 1, where: {name: "1A"}) { edges { node { name pupils(first: 50, where: {status: ACTIVE}, orderBy: [{field: LAST_NAME}, {field: FIRST_NAME}]) { totalCount edges { node { firstName infix lastName } } } } } } }`, &roster)
-			if len(roster.Classes.Edges) != 1 || roster.Classes.Edges[0].Node.Pupils.TotalCount != 10 {
-				t.Fatalf("roster of 1A: %+v", roster)
-			}
-			var names []string
-			for _, e := range roster.Classes.Edges[0].Node.Pupils.Edges {
-				names = append(names, e.Node.FirstName+" "+e.Node.LastName)
-			}
-			if !strings.Contains(strings.Join(names, ","), "Zoë Broek") {
-				t.Fatalf("roster of 1A lacks Zoë (diacritics through Windows-1252): %v", names)
-			}
+		}
+	}
+	a.c.MustPost(`{ classes(first: 1, where: {name: "1A"}) { edges { node { name pupils(first: 50, where: {status: ACTIVE}, orderBy: [{field: LAST_NAME}, {field: FIRST_NAME}]) { totalCount edges { node { firstName infix lastName } } } } } } }`, &roster)
+	if len(roster.Classes.Edges) != 1 || roster.Classes.Edges[0].Node.Pupils.TotalCount != 10 {
+		t.Fatalf("roster of 1A: %+v", roster)
+	}
+	var names []string
+	for _, e := range roster.Classes.Edges[0].Node.Pupils.Edges {
+		names = append(names, e.Node.FirstName+" "+e.Node.LastName)
+	}
+	if !strings.Contains(strings.Join(names, ","), "Zoë Broek") {
+		t.Fatalf("roster of 1A lacks Zoë (diacritics through Windows-1252): %v", names)
+	}
 
-			// A year later: the guard, then a stale preview, then the confirmed commit.
-			up2, err := a.upload(s.ID, "transition/school_2027.csv")
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The same headers again: the mapping the school confirmed comes first.
-			for _, c := range up2.Upload.Columns {
-				if c.Header == "E-mail" && c.Field != nil {
-					t.Fatalf("second upload proposes E-mail as %s; the school left it unmatched", *c.Field)
-				}
-				if c.Header == "Stamnr" && (c.Field == nil || *c.Field != "key" || c.Confidence != 1) {
-					t.Fatalf("second upload proposes Stamnr as %+v", c)
-				}
-			}
-			p2, err := a.preview(up2.Upload.ID, "ADD", "UPDATE", "ARCHIVE")
-			if err != nil {
-				t.Fatal(err)
-			}
-			g := p2.Preview.ArchiveGuard
-			if c := p2.Preview.Counts; c.Added != 10 || c.Updated != 20 || c.Archived != 10 || !g.ConfirmationRequired || g.ToArchive != 10 || g.ActivePupils != 30 {
-				t.Fatalf("next-year preview %+v", p2.Preview)
-			}
-			if it := p2.Preview.Updated.Items; p2.Preview.Updated.Total != 1 || it[0].Key != "4002" {
-				t.Fatalf("search for the renamed pupil: %+v", p2.Preview.Updated)
-			}
-			if e := errorOf(t, a.commit(up2.Upload.ID, nil)); e.Extensions["code"] != "ARCHIVE_CONFIRMATION_REQUIRED" || e.Extensions["toArchive"] != float64(10) {
-				t.Fatalf("commit without confirmation answered %+v", e)
-			}
-			wrong := 9
-			if e := errorOf(t, a.commit(up2.Upload.ID, &wrong)); e.Extensions["code"] != "ARCHIVE_CONFIRMATION_REQUIRED" {
-				t.Fatalf("commit with a wrong number answered %+v", e)
-			}
-			db.Account.Update().Where(account.ExternalKey("4001"), account.HasSchoolWith(school.ID(s.ID))).SetEmail("handmatig@leerling.demo.invalid").ExecX(ctx)
-			ten := 10
-			if e := errorOf(t, a.commit(up2.Upload.ID, &ten)); e.Extensions["code"] != "STALE_PREVIEW" {
-				t.Fatalf("commit after a change answered %+v", e)
-			}
-			if _, err := a.preview(up2.Upload.ID, "ADD", "UPDATE", "ARCHIVE"); err != nil {
-				t.Fatal(err)
-			}
-			if err := a.commit(up2.Upload.ID, &ten); err != nil {
-				t.Fatalf("confirmed commit: %v", err)
-			}
-			fin := a.follow(up2.Upload.ID)
-			if r := fin[len(fin)-1].ImportProgress.Report; r == nil || r.Counts.Added != 10 || r.Counts.Updated != 20 || r.Counts.Archived != 10 {
-				t.Fatalf("next-year result %+v", fin[len(fin)-1])
-			}
+}
 
-			// The report download neutralises formulas and names every user.
-			rec := httptest.NewRecorder()
-			req := httptest.NewRequest(http.MethodGet, "/api/import-jobs/"+up2.Upload.ID+"/report.csv", nil)
-			req.Header.Set("Authorization", "Bearer "+a.token)
-			a.app.Handler().ServeHTTP(rec, req)
-			body := rec.Body.String()
-			if rec.Code != 200 || !strings.HasPrefix(body, "\ufeffRegel;Leerlingnummer") || strings.Count(body, "gearchiveerd") < 10 {
-				t.Fatalf("report download: %d %s", rec.Code, body[:min(len(body), 300)])
-			}
-		})
+// checkNextYear uploads school_2027.csv a year later: the guard, then a stale preview, then the
+// confirmed commit. It returns the job's ID.
+func checkNextYear(t *testing.T, a *api, s *ent.School) string {
+	t.Helper()
+	ctx := auth.System(context.Background())
+	db := a.app.DB().Client
+	// A year later: the guard, then a stale preview, then the confirmed commit.
+	up2, err := a.upload(s.ID, "transition/school_2027.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same headers again: the mapping the school confirmed comes first.
+	for _, c := range up2.Upload.Columns {
+		if c.Header == "E-mail" && c.Field != nil {
+			t.Fatalf("second upload proposes E-mail as %s; the school left it unmatched", *c.Field)
+		}
+		if c.Header == "Stamnr" && (c.Field == nil || *c.Field != "key" || c.Confidence != 1) {
+			t.Fatalf("second upload proposes Stamnr as %+v", c)
+		}
+	}
+	p2, err := a.preview(up2.Upload.ID, "ADD", "UPDATE", "ARCHIVE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := p2.Preview.ArchiveGuard
+	if c := p2.Preview.Counts; c.Added != 10 || c.Updated != 20 || c.Archived != 10 || !g.ConfirmationRequired || g.ToArchive != 10 || g.ActivePupils != 30 {
+		t.Fatalf("next-year preview %+v", p2.Preview)
+	}
+	if it := p2.Preview.Updated.Items; p2.Preview.Updated.Total != 1 || it[0].Key != "4002" {
+		t.Fatalf("search for the renamed pupil: %+v", p2.Preview.Updated)
+	}
+	if e := errorOf(t, a.commit(up2.Upload.ID, nil)); e.Extensions["code"] != "ARCHIVE_CONFIRMATION_REQUIRED" || e.Extensions["toArchive"] != float64(10) {
+		t.Fatalf("commit without confirmation answered %+v", e)
+	}
+	wrong := 9
+	if e := errorOf(t, a.commit(up2.Upload.ID, &wrong)); e.Extensions["code"] != "ARCHIVE_CONFIRMATION_REQUIRED" {
+		t.Fatalf("commit with a wrong number answered %+v", e)
+	}
+	db.Account.Update().Where(account.ExternalKey("4001"), account.HasSchoolWith(school.ID(s.ID))).SetEmail("handmatig@leerling.demo.invalid").ExecX(ctx)
+	ten := 10
+	if e := errorOf(t, a.commit(up2.Upload.ID, &ten)); e.Extensions["code"] != "STALE_PREVIEW" {
+		t.Fatalf("commit after a change answered %+v", e)
+	}
+	if _, err := a.preview(up2.Upload.ID, "ADD", "UPDATE", "ARCHIVE"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.commit(up2.Upload.ID, &ten); err != nil {
+		t.Fatalf("confirmed commit: %v", err)
+	}
+	fin := a.follow(up2.Upload.ID)
+	if r := fin[len(fin)-1].ImportProgress.Report; r == nil || r.Counts.Added != 10 || r.Counts.Updated != 20 || r.Counts.Archived != 10 {
+		t.Fatalf("next-year result %+v", fin[len(fin)-1])
+	}
+	return up2.Upload.ID
+}
+
+// checkReportDownload checks that the report download of job neutralises formulas and names
+// every user.
+func checkReportDownload(t *testing.T, a *api, job string) {
+	t.Helper()
+	// The report download neutralises formulas and names every user.
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/api/import-jobs/"+job+"/report.csv", nil)
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	a.app.Handler().ServeHTTP(rec, req)
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.HasPrefix(body, "\ufeffRegel;Leerlingnummer") || strings.Count(body, "gearchiveerd") < 10 {
+		t.Fatalf("report download: %d %s", rec.Code, body[:min(len(body), 300)])
 	}
 }
 

@@ -136,38 +136,52 @@ func TestUndoAPI(t *testing.T) {
 				t.Fatalf("undoPreview of an undone import %+v", p.UndoPreview)
 			}
 
-			var set struct {
-				UpdateSchoolSettings struct{ JobDataRetentionDays, ArchivedRetentionDays int }
-			}
-			settings := `mutation($school: ID!, $days: Int) { updateSchoolSettings(schoolId: $school, input: {jobDataRetentionDays: $days}) {
-			  jobDataRetentionDays archivedRetentionDays } }`
-			c.MustPost(settings, &set, client.Var("school", s.ID), client.Var("days", 7), as)
-			if set.UpdateSchoolSettings.JobDataRetentionDays != 7 || set.UpdateSchoolSettings.ArchivedRetentionDays != 730 {
-				t.Fatalf("updateSchoolSettings %+v", set)
-			}
-			if e := errorOf(t, c.Post(settings, &set, client.Var("school", s.ID), client.Var("days", 400), as)); e.Extensions["code"] != "INVALID_INPUT" {
-				t.Fatalf("a term out of range: %+v", e)
-			}
-
-			var acc struct {
-				Accounts struct {
-					Edges []struct {
-						Node struct{ ID, ExportURL string }
-					}
-				}
-			}
-			c.MustPost(`query { accounts(first: 1, where: {externalKey: "4003"}) { edges { node { id exportUrl } } } }`, &acc, as)
-			if len(acc.Accounts.Edges) != 1 || acc.Accounts.Edges[0].Node.ExportURL != "/api/accounts/"+acc.Accounts.Edges[0].Node.ID+"/export.json" {
-				t.Fatalf("exportUrl %+v", acc)
-			}
-			var erased struct{ ErasePupil bool }
-			c.MustPost(`mutation($id: ID!) { erasePupil(accountId: $id) }`, &erased, client.Var("id", acc.Accounts.Edges[0].Node.ID), as)
-			if !erased.ErasePupil || db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4003")).ExistX(ctx) {
-				t.Fatal("erasePupil left the account")
-			}
-			if e := errorOf(t, c.Post(`mutation($id: ID!) { erasePupil(accountId: $id) }`, &erased, client.Var("id", admin.ID), as)); e.Extensions["code"] != "INVALID_STATE" {
-				t.Fatalf("erasing an admin: %+v", e)
-			}
+			checkSchoolSettingsAPI(t, c, as, s.ID)
+			checkExportAndEraseAPI(t, c, as, db, s.ID, admin.ID)
 		})
+	}
+}
+
+// checkSchoolSettingsAPI sets the school's job data retention term through the API, and checks
+// that a term out of range is refused.
+func checkSchoolSettingsAPI(t *testing.T, c *client.Client, as client.Option, schoolID int) {
+	t.Helper()
+	var set struct {
+		UpdateSchoolSettings struct{ JobDataRetentionDays, ArchivedRetentionDays int }
+	}
+	settings := `mutation($school: ID!, $days: Int) { updateSchoolSettings(schoolId: $school, input: {jobDataRetentionDays: $days}) {
+	  jobDataRetentionDays archivedRetentionDays } }`
+	c.MustPost(settings, &set, client.Var("school", schoolID), client.Var("days", 7), as)
+	if set.UpdateSchoolSettings.JobDataRetentionDays != 7 || set.UpdateSchoolSettings.ArchivedRetentionDays != 730 {
+		t.Fatalf("updateSchoolSettings %+v", set)
+	}
+	if e := errorOf(t, c.Post(settings, &set, client.Var("school", schoolID), client.Var("days", 400), as)); e.Extensions["code"] != "INVALID_INPUT" {
+		t.Fatalf("a term out of range: %+v", e)
+	}
+}
+
+// checkExportAndEraseAPI checks a pupil's export link and erasure through the API, and that an
+// admin cannot be erased.
+func checkExportAndEraseAPI(t *testing.T, c *client.Client, as client.Option, db *store.DB, schoolID, adminID int) {
+	t.Helper()
+	ctx := auth.System(context.Background())
+	var acc struct {
+		Accounts struct {
+			Edges []struct {
+				Node struct{ ID, ExportURL string }
+			}
+		}
+	}
+	c.MustPost(`query { accounts(first: 1, where: {externalKey: "4003"}) { edges { node { id exportUrl } } } }`, &acc, as)
+	if len(acc.Accounts.Edges) != 1 || acc.Accounts.Edges[0].Node.ExportURL != "/api/accounts/"+acc.Accounts.Edges[0].Node.ID+"/export.json" {
+		t.Fatalf("exportUrl %+v", acc)
+	}
+	var erased struct{ ErasePupil bool }
+	c.MustPost(`mutation($id: ID!) { erasePupil(accountId: $id) }`, &erased, client.Var("id", acc.Accounts.Edges[0].Node.ID), as)
+	if !erased.ErasePupil || db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ExternalKey("4003")).ExistX(ctx) {
+		t.Fatal("erasePupil left the account")
+	}
+	if e := errorOf(t, c.Post(`mutation($id: ID!) { erasePupil(accountId: $id) }`, &erased, client.Var("id", adminID), as)); e.Extensions["code"] != "INVALID_STATE" {
+		t.Fatalf("erasing an admin: %+v", e)
 	}
 }
