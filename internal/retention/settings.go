@@ -72,21 +72,21 @@ func UpdateSettings(ctx context.Context, c *ent.Client, schoolID int, s Settings
 	sys := auth.System(ctx)
 	u := c.School.UpdateOneID(schoolID)
 	var changed []string
-	if s.ArchiveThreshold != nil {
-		u.SetArchiveThreshold(*s.ArchiveThreshold)
-		changed = append(changed, fmt.Sprintf("archiveergrens %d %%", *s.ArchiveThreshold))
-	}
-	if s.ArchivedRetentionDays != nil {
-		u.SetArchivedRetentionDays(*s.ArchivedRetentionDays)
-		changed = append(changed, fmt.Sprintf("gearchiveerde accounts %d dagen bewaren", *s.ArchivedRetentionDays))
-	}
-	if s.JobDataRetentionDays != nil {
-		u.SetJobDataRetentionDays(*s.JobDataRetentionDays)
-		changed = append(changed, fmt.Sprintf("importgegevens %d dagen bewaren", *s.JobDataRetentionDays))
-	}
-	if s.AuditRetentionDays != nil {
-		u.SetAuditRetentionDays(*s.AuditRetentionDays)
-		changed = append(changed, fmt.Sprintf("auditlog %d dagen bewaren", *s.AuditRetentionDays))
+	// Each setting given is set and named in the audit event, in this order.
+	for _, f := range []struct {
+		value *int
+		set   func(int) *ent.SchoolUpdateOne
+		audit string
+	}{
+		{s.ArchiveThreshold, u.SetArchiveThreshold, "archiveergrens %d %%"},
+		{s.ArchivedRetentionDays, u.SetArchivedRetentionDays, "gearchiveerde accounts %d dagen bewaren"},
+		{s.JobDataRetentionDays, u.SetJobDataRetentionDays, "importgegevens %d dagen bewaren"},
+		{s.AuditRetentionDays, u.SetAuditRetentionDays, "auditlog %d dagen bewaren"},
+	} {
+		if f.value != nil {
+			f.set(*f.value)
+			changed = append(changed, fmt.Sprintf(f.audit, *f.value))
+		}
 	}
 	school, err := u.Save(sys)
 	if ent.IsNotFound(err) {
