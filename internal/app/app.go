@@ -12,8 +12,6 @@ import (
 	"net/url"
 	"time"
 
-	"entgo.io/ent/dialect"
-
 	"github.com/numo/accounts/frontend"
 	"github.com/numo/accounts/graph"
 	"github.com/numo/accounts/internal/auth"
@@ -73,18 +71,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		db.Close()
 		return nil, err
 	}
-	if db.Dialect == dialect.Postgres {
-		// Progress crosses processes through LISTEN/NOTIFY on the shared database.
-		a.bus, err = pubsub.NewPostgres(db.URL, func(ctx context.Context, channel, payload string) error {
-			_, err := db.SQL.ExecContext(ctx, "SELECT pg_notify($1, $2)", channel, payload)
-			return err
-		}, log)
-		if err != nil {
-			db.Close()
-			return nil, err
-		}
-	} else {
-		a.bus = pubsub.NewLocal()
+	// Progress and credential ends cross processes through LISTEN/NOTIFY on PostgreSQL.
+	if a.bus, err = db.Bus(log); err != nil {
+		db.Close()
+		return nil, err
 	}
 	a.authn.Bus = a.bus // ends websockets in every process when their credential ends
 	a.jobs = jobs.New(db, a.bus, log)
