@@ -15,21 +15,13 @@ import (
 	"github.com/numo/accounts/internal/jobfile"
 )
 
-// MappingState is what the job's mapping column holds: the file's columns, the proposal and
-// the admin's choices.
-type MappingState struct {
-	Columns    []importer.Column         `json:"columns"`
-	Proposed   []importer.Match          `json:"proposed"`
-	Chosen     importer.Mapping          `json:"chosen"`
-	Levels     map[string]importer.Level `json:"levels,omitempty"`
-	Unknown    []importer.UnknownValue   `json:"unknown,omitempty"`
-	Remembered bool                      `json:"remembered,omitempty"`
-	Confirmed  bool                      `json:"confirmed,omitempty"`
-}
+// MappingState is what the job's mapping column holds (jobfile.Mapping, its one codec) with
+// the views the app and numo import read of it.
+type MappingState jobfile.Mapping
 
 // Mapping decodes a job's mapping.
 func Mapping(j *ent.ImportJob) (*MappingState, error) {
-	m, err := jobfile.DecodeMapping(j.Mapping) // the one codec: a conversion, so the shapes cannot drift
+	m, err := jobfile.DecodeMapping(j.Mapping)
 	if err != nil {
 		return nil, fmt.Errorf("job %d: %w", j.ID, err)
 	}
