@@ -233,8 +233,8 @@ func (w *writer) newAccount(u *PlannedUser, classes classIDs) *store.NewAccount 
 
 // updatedState is the state an updated user of the plan gets: active, in its class.
 func updatedState(u *PlannedUser, classes classIDs) *store.AccountState {
-	return &store.AccountState{FirstName: u.FirstName, Infix: u.Infix, LastName: u.LastName, Email: u.Email, Username: u.Username,
-		EckID: u.EckID, Level: u.Level, Year: u.Year, ClassID: classes.ref(u.Class), Status: account.StatusACTIVE.String()}
+	return &store.AccountState{Person: store.Person{FirstName: u.FirstName, Infix: u.Infix, LastName: u.LastName, Email: u.Email,
+		Username: u.Username, EckID: u.EckID, Level: u.Level, Year: u.Year}, ClassID: classes.ref(u.Class), Status: account.StatusACTIVE.String()}
 }
 
 // write writes the plan in the writer's one transaction (PostgreSQL, or without a job).
@@ -369,9 +369,7 @@ func (st *State) index() map[int]int {
 func (st *State) before(idx map[int]int, id int) *store.AccountState {
 	a := &st.accounts[idx[id]]
 	updated := a.updatedAt
-	p := &a.person
-	b := &store.AccountState{Key: p.Key, FirstName: p.FirstName, Infix: p.Infix, LastName: p.LastName, Class: p.Class, Level: p.Level,
-		Year: p.Year, Email: p.Email, Username: p.Username, EckID: p.EckID, Status: a.status, ArchivedAt: a.archivedAt, UpdatedAt: &updated}
+	b := &store.AccountState{Person: a.person, Status: a.status, ArchivedAt: a.archivedAt, UpdatedAt: &updated}
 	if c, ok := st.classes[a.classKey]; ok && a.classKey != "" {
 		b.ClassID = &c.id
 	}

@@ -45,19 +45,8 @@ type Change struct {
 	After  string `json:"after"`
 }
 
-// Person is an account's data as the import sees it.
-type Person struct {
-	Key       string `json:"key"`
-	FirstName string `json:"firstName"`
-	Infix     string `json:"infix"`
-	LastName  string `json:"lastName"`
-	Class     string `json:"class"`
-	Level     string `json:"level"`
-	Year      int    `json:"year,omitempty"`
-	Email     string `json:"email"`
-	Username  string `json:"username"`
-	EckID     string `json:"eckId"`
-}
+// Person is an account's data as the import sees it: the same shape a change record keeps.
+type Person = store.Person
 
 // PlannedUser is one user in the plan: a row of the file or an account to archive.
 type PlannedUser struct {

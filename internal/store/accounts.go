@@ -17,9 +17,9 @@ import (
 	"github.com/numo/accounts/internal/names"
 )
 
-// AccountState is an account's data as a change record stores it (account_changes.before):
-// what an import or an undo changed, so that the change can be rolled back or undone.
-type AccountState struct {
+// Person is an account's roster data as an import matches it against a file's row (the
+// importer's Person) and as a change record keeps it.
+type Person struct {
 	Key       string `json:"key"`
 	FirstName string `json:"firstName"`
 	Infix     string `json:"infix"`
@@ -30,8 +30,15 @@ type AccountState struct {
 	Email     string `json:"email"`
 	Username  string `json:"username"`
 	EckID     string `json:"eckId"`
-	Status    string `json:"status"`
-	ClassID   *int   `json:"classId,omitempty"`
+}
+
+// AccountState is an account's data as a change record stores it (account_changes.before):
+// what an import or an undo changed, so that the change can be rolled back or undone. The
+// embedded Person's fields are stored at the top level of the JSON, as they always were.
+type AccountState struct {
+	Person
+	Status  string `json:"status"`
+	ClassID *int   `json:"classId,omitempty"`
 	// ArchivedAt is when an archived account was archived (change records written before it
 	// was kept do not have it).
 	ArchivedAt *time.Time `json:"archivedAt,omitempty"`

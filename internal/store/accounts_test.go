@@ -20,9 +20,9 @@ func TestDecodeStoredAccountStates(t *testing.T) {
 		want      store.AccountState
 	}{
 		{"import", `{"key":"0042","firstName":"Zoë","infix":"van","lastName":"Dijk","class":"2A","level":"HAVO","year":2,"email":"z@x.nl","username":"zoe","eckId":"","status":"ARCHIVED","classId":7,"archivedAt":"2026-01-02T03:04:05Z","updatedAt":"2026-02-03T04:05:06.123456Z"}`,
-			store.AccountState{Key: "0042", FirstName: "Zoë", Infix: "van", LastName: "Dijk", Class: "2A", Level: "HAVO", Year: 2, Email: "z@x.nl", Username: "zoe", Status: "ARCHIVED"}},
+			store.AccountState{Person: store.Person{Key: "0042", FirstName: "Zoë", Infix: "van", LastName: "Dijk", Class: "2A", Level: "HAVO", Year: 2, Email: "z@x.nl", Username: "zoe"}, Status: "ARCHIVED"}},
 		{"undo", `{"key":"1","firstName":"A","infix":"","lastName":"B","class":"","level":"","email":"","username":"","eckId":"","status":"ACTIVE"}`,
-			store.AccountState{Key: "1", FirstName: "A", LastName: "B", Status: "ACTIVE"}},
+			store.AccountState{Person: store.Person{Key: "1", FirstName: "A", LastName: "B"}, Status: "ACTIVE"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := store.DecodeAccountState([]byte(tc.raw))
@@ -61,9 +61,9 @@ func TestUpdateAndRestoreAccounts(t *testing.T) {
 		archivedAt := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 		now := time.Date(2026, 4, 5, 6, 7, 8, 0, time.UTC)
 		states := []*store.AccountState{
-			{FirstName: "Änne", Infix: "de", LastName: "Vries", Email: "a@x.nl", Username: "anne", EckID: "https://eck/1", Level: "VWO", Year: 3,
+			{Person: store.Person{FirstName: "Änne", Infix: "de", LastName: "Vries", Email: "a@x.nl", Username: "anne", EckID: "https://eck/1", Level: "VWO", Year: 3},
 				ClassID: &cl.ID, Status: account.StatusACTIVE.String()},
-			{FirstName: "Bob", LastName: "Bakker", Status: account.StatusARCHIVED.String(), ArchivedAt: &archivedAt},
+			{Person: store.Person{FirstName: "Bob", LastName: "Bakker"}, Status: account.StatusARCHIVED.String(), ArchivedAt: &archivedAt},
 		}
 		if err := store.UpdateAccount(ctx, db.SQL, db.Dialect, ids[0], s.ID, states[0], &now); err != nil {
 			t.Fatal(err)
