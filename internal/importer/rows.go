@@ -79,6 +79,7 @@ func BuildRecords(in Input) (*Result, error) {
 	b.resolveUnique(FieldEckID, func(r *Record) string { return r.EckID })
 	b.resolveSharedEmail()
 	b.resolveClasses()
+	b.primaryLevels()
 	return b.result(), nil
 }
 

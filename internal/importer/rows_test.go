@@ -136,8 +136,8 @@ func TestBuildRecordsFixtures(t *testing.T) {
 				EckID: "https://ketenid.nl/201703/9a8b7c6d5e4f30211f0e1d2c3b4a5968", Level: "vmbo-b/k", LevelRaw: "basis/kader", Year: 1, Years: []int{1}},
 		}},
 		{"pipe_mixed_eol.csv", 4, []importer.Record{
-			{Line: 2, Key: "5001", FirstName: "Fenna", Infix: "van", LastName: "Leeuwen", Class: "groep 1/2a", Year: 1, Years: []int{1, 2}},
-			{Line: 5, Key: "5003", FirstName: "Yara", Infix: "in 't", LastName: "Veld", Class: "groep 7b", Year: 7, Years: []int{7}},
+			{Line: 2, Key: "5001", FirstName: "Fenna", Infix: "van", LastName: "Leeuwen", Class: "groep 1/2a", Level: "po", Year: 1, Years: []int{1, 2}},
+			{Line: 5, Key: "5003", FirstName: "Yara", Infix: "in 't", LastName: "Veld", Class: "groep 7b", Level: "po", Year: 7, Years: []int{7}},
 		}},
 	}
 	for _, tt := range tests {

@@ -125,11 +125,8 @@ func yearsFromClass(class string) ([]int, bool) {
 // YearFromStudieCode reads the year out of a Magister study code or a level
 // with a year number: "HV1" -> 1, "4 havo" -> 4, "groep 5" -> 5.
 func YearFromStudieCode(code string) (int, bool) {
-	letters, digits := splitLevel(NormalizeHeader(code))
-	if digits == "" {
-		return 0, false
-	}
-	if _, ok := levelFromLetters(letters, true); !ok {
+	_, digits, ok := parseLevel(code)
+	if !ok || digits == "" {
 		return 0, false
 	}
 	return yearNumber(digits)
