@@ -70,6 +70,12 @@ type Counts struct {
 	Unchanged int `json:"unchanged"`
 	Skipped   int `json:"skipped"`
 	Refused   int `json:"refused"`
+	// Kept counts the values of matched accounts that stay as stored because the file's value
+	// is a damaged copy (letters lost to "?"); Damaged the damaged-looking names the import
+	// writes as the file has them (new accounts, changed names). Plans stored before these
+	// two existed read 0.
+	Kept    int `json:"kept,omitempty"`
+	Damaged int `json:"damaged,omitempty"`
 }
 
 // Guard is the archive guard: archiving more than the school's threshold of its active pupils
@@ -91,6 +97,8 @@ type Plan struct {
 	Refused         []Problem     `json:"refused"`
 	Warnings        []Problem     `json:"warnings"`
 	Guard           Guard         `json:"guard"`
+	// Damaged lists the file's values that lost letters to "?" or U+FFFD (see DamagedValue).
+	Damaged []DamagedValue `json:"damaged,omitempty"`
 	// Hash fingerprints every planned write and the version of every account it reads: a
 	// commit plans again and applies only when the hash is the same.
 	Hash string `json:"hash"`
@@ -212,6 +220,8 @@ type PlanInput struct {
 	// RefusedRows are the refused rows' values as written, by line, so that the preview can
 	// show whose row it is.
 	RefusedRows map[int]Person
+	// Headers are the file's headers of the mapped columns, by field.
+	Headers map[Field]string
 }
 
 // NewPlanInput collects what MakePlan needs from a parsed file and its records.
@@ -261,7 +271,11 @@ func NewPlanInput(f *File, m Mapping, res *Result) PlanInput {
 		}
 		rows[r.Line] = p
 	}
-	return PlanInput{Result: res, Mapping: m, FileKeys: keys, RefusedRows: rows}
+	headers := map[Field]string{}
+	for col, field := range m {
+		headers[field] = columnName(f.Columns, col)
+	}
+	return PlanInput{Result: res, Mapping: m, FileKeys: keys, RefusedRows: rows, Headers: headers}
 }
 
 // MakePlan computes what the import does for the chosen actions against the live state.
@@ -271,6 +285,7 @@ func MakePlan(in PlanInput, st *State, actions Actions) *Plan {
 		pl.record(&in.Result.Records[i])
 	}
 	pl.refusals()
+	pl.keptWarnings()
 	active := pl.archives()
 	return pl.finish(active)
 }
@@ -354,6 +369,7 @@ func (pl *planner) record(r *Record) {
 		u.Outcome = OutcomeSkipped
 	case !found:
 		u.Outcome = OutcomeNew
+		pl.newDamaged(&u)
 		if !classExists {
 			u.ClassCreated = true
 			pl.newClasses[classKey] = r.Class
@@ -382,6 +398,7 @@ func (pl *planner) existing(u *PlannedUser, r *Record, i int, classKey string, c
 		pl.p.Refused = append(pl.p.Refused, u.Reasons...)
 		return false
 	}
+	pl.keepStored(u, a)
 	u.Changes = diff(a, &u.Person, pl.mapped, classKey)
 	if a.status != string(account.StatusACTIVE) {
 		u.Reactivate = true
@@ -448,6 +465,13 @@ func (pl *planner) finish(active int) *Plan {
 	slices.Sort(p.ClassesToCreate)
 	for i := range p.Users {
 		p.Counts.add(p.Users[i].Outcome)
+	}
+	for _, d := range p.Damaged {
+		if d.Kept {
+			p.Counts.Kept++
+		} else {
+			p.Counts.Damaged++
+		}
 	}
 	p.Guard = Guard{ToArchive: p.Counts.Archived, ActivePupils: active, ThresholdPercent: st.Threshold}
 	p.Guard.ConfirmationRequired = p.Counts.Archived > 0 && p.Counts.Archived*100 > st.Threshold*active

@@ -22,6 +22,9 @@ const (
 	CodeInvalidCharacter = "invalid_character"
 	// CodeQuestionMark warns about a "?" in a name, usually a letter lost in a save.
 	CodeQuestionMark = "question_mark"
+	// CodeKeptDamaged warns that a value of the file is the stored value with letters lost to
+	// "?" (a spreadsheet's save): the stored value stays.
+	CodeKeptDamaged = "kept_damaged"
 	// CodeGarbledText warns about a name that looks like UTF-8 read as Windows-1252.
 	CodeGarbledText = "garbled_text"
 	// CodeDuplicateKey warns that an identical row for the same key was collapsed.
@@ -46,6 +49,9 @@ const (
 	CodeColumnOutOfRange = "column_out_of_range"
 	// CodeUnknownField marks a mapping entry naming a field that does not exist.
 	CodeUnknownField = "unknown_field"
+	// CodeUnknownLevel marks level values that Numo does not recognise and that are not yet
+	// mapped to a level or to "no level": the import waits for that choice.
+	CodeUnknownLevel = "unknown_level"
 )
 
 // File-level refusal codes used in FileError.

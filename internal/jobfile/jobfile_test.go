@@ -1,6 +1,8 @@
 package jobfile_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"reflect"
 	"strings"
 	"testing"
@@ -96,5 +98,40 @@ func TestPlanRoundTrip(t *testing.T) {
 	}
 	if _, err := jobfile.DecodePlan([]byte("not gzip")); err == nil {
 		t.Fatal("a broken blob decoded")
+	}
+}
+
+// storedPlanBeforeDamaged is a plan as numo stored it before plans listed damaged values.
+const storedPlanBeforeDamaged = `{"schoolId":3,"actions":{"add":true,"update":true,"archive":false},"users":[{"outcome":"updated","line":2,"accountId":7,` +
+	`"key":"5001","firstName":"Ay?e","lastName":"Y?ld?z","class":"2A","changes":[{"field":"firstName","before":"Ayşe","after":"Ay?e"}]}],` +
+	`"classesToCreate":null,"counts":{"added":0,"updated":1,"archived":0,"unchanged":0,"skipped":0,"refused":0},"refused":null,"warnings":null,` +
+	`"guard":{"toArchive":0,"activePupils":1,"thresholdPercent":10,"confirmationRequired":false},"hash":"h"}`
+
+// TestPlanWithDamagedValues: a plan's damaged values and their counts survive storage, and a
+// plan stored before they existed still decodes (with none).
+func TestPlanWithDamagedValues(t *testing.T) {
+	p := &importer.Plan{SchoolID: 3, Hash: "h", Counts: importer.Counts{Unchanged: 1, Kept: 1, Damaged: 1},
+		Damaged: []importer.DamagedValue{
+			{Line: 2, Column: "Roepnaam", Field: importer.FieldFirstName, Key: "5001", Stored: "Ayşe", File: "Ay?e", Kept: true},
+			{Line: 3, Column: "Achternaam", Field: importer.FieldLastName, Key: "5006", File: "Ayd?n"},
+		}}
+	blob, err := jobfile.EncodePlan(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := jobfile.DecodePlan(blob)
+	if err != nil || !reflect.DeepEqual(got, p) {
+		t.Fatalf("decoded = %+v, %v; want %+v", got, err, p)
+	}
+	var old bytes.Buffer
+	zw := gzip.NewWriter(&old)
+	zw.Write([]byte(storedPlanBeforeDamaged)) //nolint:errcheck // a bytes.Buffer
+	zw.Close()                                //nolint:errcheck // a bytes.Buffer
+	got, err = jobfile.DecodePlan(old.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Damaged != nil || got.Counts.Kept != 0 || got.Counts.Updated != 1 || got.Users[0].Changes[0].Before != "Ayşe" {
+		t.Fatalf("old plan decoded as %+v", got)
 	}
 }
