@@ -6,7 +6,6 @@ package pubsub
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -135,25 +134,13 @@ func (l *Local) Close() error { return nil }
 // channel is the PostgreSQL notification channel of the bus; channelOf scopes it to a schema.
 const channel = "numo_import_progress"
 
-// channelOf is the bus's notification channel for the schema the database at url works in.
-// Notifications cross a whole database, while installations (and the tests) may share one in
-// several schemas, where ent's ids — the topics — repeat: one installation must not hear
-// another's events.
-func channelOf(url string) (string, error) {
-	db, err := sql.Open("postgres", url)
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var schema string
-	if err := db.QueryRowContext(ctx, "SELECT coalesce(current_schema(), '')").Scan(&schema); err != nil {
-		return "", err
-	}
+// channelOf is the bus's notification channel for a schema. Notifications cross a whole
+// database, while installations (and the tests) may share one in several schemas, where
+// ent's ids — the topics — repeat: one installation must not hear another's events.
+func channelOf(schema string) string {
 	h := fnv.New64a()
 	h.Write([]byte(schema))
-	return fmt.Sprintf("%s_%016x", channel, h.Sum64()), nil
+	return fmt.Sprintf("%s_%016x", channel, h.Sum64())
 }
 
 // Postgres is the bus across processes: Publish is a NOTIFY, and one LISTEN connection per
@@ -166,13 +153,10 @@ type Postgres struct {
 	log      *slog.Logger
 }
 
-// NewPostgres listens on the database at url; notify sends a NOTIFY through the caller's pool
-// (e.g. `SELECT pg_notify($1, $2)`).
-func NewPostgres(url string, notify func(ctx context.Context, channel, payload string) error, log *slog.Logger) (*Postgres, error) {
-	channel, err := channelOf(url)
-	if err != nil {
-		return nil, fmt.Errorf("progress bus: %w", err)
-	}
+// NewPostgres listens on the database at url, whose connections work in schema; notify sends
+// a NOTIFY through the caller's pool (package store opens the bus: store.DB.Bus).
+func NewPostgres(url, schema string, notify func(ctx context.Context, channel, payload string) error, log *slog.Logger) (*Postgres, error) {
+	channel := channelOf(schema)
 	p := &Postgres{Local: NewLocal(), done: make(chan struct{}), log: log}
 	p.notify = func(ctx context.Context, payload string) error { return notify(ctx, channel, payload) }
 	p.listener = pq.NewListener(url, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {

@@ -2,32 +2,39 @@ package pubsub_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/numo/accounts/internal/pubsub"
+	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 )
 
-func newBus(t *testing.T, url string) *pubsub.Postgres {
+// newBus opens the database at url as a numo process does and returns its progress bus.
+func newBus(t *testing.T, url string) pubsub.Bus {
 	t.Helper()
-	db, err := sql.Open("postgres", url)
+	db, err := store.Open(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	bus, err := pubsub.NewPostgres(url, func(ctx context.Context, channel, payload string) error {
-		_, err := db.ExecContext(ctx, "SELECT pg_notify($1, $2)", channel, payload)
-		return err
-	}, slog.New(slog.DiscardHandler))
+	bus, err := db.Bus(slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { bus.Close() })
 	return bus
+}
+
+// subscribeBoth subscribes to topic on both buses until the test ends.
+func subscribeBoth(t *testing.T, ctx context.Context, a, b pubsub.Bus, topic int) (inA, inB <-chan pubsub.Event) {
+	inA, stopA := a.Subscribe(ctx, topic)
+	t.Cleanup(stopA)
+	inB, stopB := b.Subscribe(ctx, topic)
+	t.Cleanup(stopB)
+	return inA, inB
 }
 
 // TestPostgresSchemas: two installations share one PostgreSQL database in two schemas, where
@@ -37,10 +44,7 @@ func TestPostgresSchemas(t *testing.T) {
 	a, b := newBus(t, testdb.URL(t, "postgres")), newBus(t, testdb.URL(t, "postgres"))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	inA, stopA := a.Subscribe(ctx, 7)
-	defer stopA()
-	inB, stopB := b.Subscribe(ctx, 7)
-	defer stopB()
+	inA, inB := subscribeBoth(t, ctx, a, b, 7)
 	if err := a.Publish(ctx, pubsub.Event{Topic: 7, Data: json.RawMessage(`"a"`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -72,10 +76,7 @@ func TestPostgresAcrossConnections(t *testing.T) {
 	a, b := newBus(t, url), newBus(t, url)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	inA, stopA := a.Subscribe(ctx, 9)
-	defer stopA()
-	inB, stopB := b.Subscribe(ctx, 9)
-	defer stopB()
+	inA, inB := subscribeBoth(t, ctx, a, b, 9)
 	if err := a.Publish(ctx, pubsub.Event{Topic: 9, Data: json.RawMessage(`"from a"`)}); err != nil {
 		t.Fatal(err)
 	}

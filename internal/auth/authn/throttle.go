@@ -8,10 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"entgo.io/ent/dialect/sql"
-
-	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/store"
 )
 
 // Sign-in throttling lives in the database (table login_throttles), so that it holds across
@@ -98,67 +96,25 @@ func (l Limits) countersFor(brin, username, addr string) []counter {
 	}
 }
 
+// throttle is c as package store keeps it.
+func (c counter) throttle() store.Throttle {
+	return store.Throttle{Key: c.key, Subject: c.subject, Max: c.limit.Max}
+}
+
 // reserve counts one attempt against c, atomically: false when c is locked.
 func (s *Service) reserve(ctx context.Context, c counter, now time.Time) (bool, error) {
-	sys := auth.System(ctx)
-	if err := s.client.LoginThrottle.Create().SetKey(c.key).SetSubject(c.subject).
-		OnConflictColumns(loginthrottle.FieldKey).Ignore().Exec(sys); err != nil {
-		return false, fmt.Errorf("throttle: %w", err)
-	}
-	nowMs, cutoff := now.UnixMilli(), now.Add(-c.limit.Window).UnixMilli()
-	lockEnd := now.Add(c.limit.LockFor).UnixMilli()
-	// expired: the counting window is over, so this attempt starts a new one.
-	expired := func(b *sql.Builder) { b.Ident(loginthrottle.FieldWindowStart).WriteOp(sql.OpLTE).Arg(cutoff) }
-	// next is the count including this attempt.
-	next := func(b *sql.Builder) {
-		b.WriteString("CASE WHEN ")
-		expired(b)
-		b.WriteString(" THEN 1 ELSE ").Ident(loginthrottle.FieldFailures).WriteString(" + 1 END")
-	}
-	n, err := s.client.LoginThrottle.Update().
-		Where(
-			loginthrottle.Key(c.key),
-			loginthrottle.LockedUntilLTE(nowMs),
-			loginthrottle.Or(loginthrottle.WindowStartLTE(cutoff), loginthrottle.FailuresLT(c.limit.Max)),
-		).
-		Modify(func(u *sql.UpdateBuilder) {
-			// Every right-hand side reads the row as it was before this statement.
-			u.Set(loginthrottle.FieldFailures, sql.ExprFunc(next))
-			u.Set(loginthrottle.FieldWindowStart, sql.ExprFunc(func(b *sql.Builder) {
-				b.WriteString("CASE WHEN ")
-				expired(b)
-				b.WriteString(" THEN ").Arg(nowMs).WriteString(" ELSE ").Ident(loginthrottle.FieldWindowStart).WriteString(" END")
-			}))
-			u.Set(loginthrottle.FieldLockedUntil, sql.ExprFunc(func(b *sql.Builder) {
-				b.WriteString("CASE WHEN ")
-				next(b)
-				// PostgreSQL would type a bare parameter beside ELSE 0 as integer, too small.
-				b.WriteOp(sql.OpGTE).Arg(c.limit.Max).WriteString(" THEN CAST(").Arg(lockEnd).WriteString(" AS BIGINT) ELSE 0 END")
-			}))
-		}).
-		Save(sys)
+	ok, err := store.ReserveThrottle(auth.System(ctx), s.client, c.throttle(),
+		now.UnixMilli(), now.Add(-c.limit.Window).UnixMilli(), now.Add(c.limit.LockFor).UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("throttle: %w", err)
 	}
-	return n == 1, nil
+	return ok, nil
 }
 
 // release gives a reservation back: the attempt did not fail after all (or was never checked).
 // A lock that the reservation set goes with it.
 func (s *Service) release(ctx context.Context, c counter) error {
-	_, err := s.client.LoginThrottle.Update().
-		Where(loginthrottle.Key(c.key), loginthrottle.FailuresGT(0)).
-		Modify(func(u *sql.UpdateBuilder) {
-			u.Set(loginthrottle.FieldFailures, sql.ExprFunc(func(b *sql.Builder) {
-				b.Ident(loginthrottle.FieldFailures).WriteString(" - 1")
-			}))
-			u.Set(loginthrottle.FieldLockedUntil, sql.ExprFunc(func(b *sql.Builder) {
-				b.WriteString("CASE WHEN ").Ident(loginthrottle.FieldFailures).WriteString(" - 1").WriteOp(sql.OpLT).Arg(c.limit.Max).
-					WriteString(" THEN 0 ELSE ").Ident(loginthrottle.FieldLockedUntil).WriteString(" END")
-			}))
-		}).
-		Save(auth.System(ctx))
-	if err != nil {
+	if err := store.ReleaseThrottle(auth.System(ctx), s.client, c.throttle()); err != nil {
 		return fmt.Errorf("throttle: %w", err)
 	}
 	return nil
@@ -166,8 +122,7 @@ func (s *Service) release(ctx context.Context, c counter) error {
 
 // reset clears a counter after a successful sign-in.
 func (s *Service) reset(ctx context.Context, c counter) error {
-	if err := s.client.LoginThrottle.Update().Where(loginthrottle.Key(c.key)).
-		SetFailures(0).SetLockedUntil(0).Exec(auth.System(ctx)); err != nil {
+	if err := store.ResetThrottle(auth.System(ctx), s.client, c.key); err != nil {
 		return fmt.Errorf("throttle: %w", err)
 	}
 	return nil
@@ -214,7 +169,7 @@ func (s *Service) clearThrottles(ctx context.Context, brin string, usernames ...
 	if len(subjects) == 0 {
 		return nil
 	}
-	if _, err := s.client.LoginThrottle.Delete().Where(loginthrottle.SubjectIn(subjects...)).Exec(auth.System(ctx)); err != nil {
+	if err := store.ClearThrottles(auth.System(ctx), s.client, subjects); err != nil {
 		return fmt.Errorf("throttle: %w", err)
 	}
 	return nil
@@ -224,10 +179,7 @@ func (s *Service) clearThrottles(ctx context.Context, brin string, usernames ...
 // afresh anyway. It returns how many it deleted.
 func (s *Service) PurgeThrottles(ctx context.Context, now time.Time) (int, error) {
 	longest := max(s.Limits.AccountAddress.Window, s.Limits.Account.Window, s.Limits.Address.Window)
-	n, err := s.client.LoginThrottle.Delete().Where(
-		loginthrottle.WindowStartLT(now.Add(-longest).UnixMilli()),
-		loginthrottle.LockedUntilLT(now.UnixMilli()),
-	).Exec(auth.System(ctx))
+	n, err := store.PurgeThrottles(auth.System(ctx), s.client, now.Add(-longest).UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("purge throttles: %w", err)
 	}
