@@ -1463,7 +1463,23 @@ func (c *ImportJobClient) QueryUndoOf(_m *ImportJob) *ImportJobQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(importjob.Table, importjob.FieldID, id),
 			sqlgraph.To(importjob.Table, importjob.FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, false, importjob.UndoOfTable, importjob.UndoOfColumn),
+			sqlgraph.Edge(sqlgraph.O2O, true, importjob.UndoOfTable, importjob.UndoOfColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUndoneBy queries the undone_by edge of a ImportJob.
+func (c *ImportJobClient) QueryUndoneBy(_m *ImportJob) *ImportJobQuery {
+	query := (&ImportJobClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(importjob.Table, importjob.FieldID, id),
+			sqlgraph.To(importjob.Table, importjob.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, importjob.UndoneByTable, importjob.UndoneByColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil

@@ -1057,6 +1057,11 @@ func (_q *ImportJobQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, importjob.FieldRefused)
 				fieldSeen[importjob.FieldRefused] = struct{}{}
 			}
+		case "removed":
+			if _, ok := fieldSeen[importjob.FieldRemoved]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldRemoved)
+				fieldSeen[importjob.FieldRemoved] = struct{}{}
+			}
 		case "phase":
 			if _, ok := fieldSeen[importjob.FieldPhase]; !ok {
 				selectedFields = append(selectedFields, importjob.FieldPhase)

@@ -2481,6 +2481,16 @@ type ImportJobWhereInput struct {
 	RefusedLT    *int  `json:"refusedLT,omitempty"`
 	RefusedLTE   *int  `json:"refusedLTE,omitempty"`
 
+	// "removed" field predicates.
+	Removed      *int  `json:"removed,omitempty"`
+	RemovedNEQ   *int  `json:"removedNEQ,omitempty"`
+	RemovedIn    []int `json:"removedIn,omitempty"`
+	RemovedNotIn []int `json:"removedNotIn,omitempty"`
+	RemovedGT    *int  `json:"removedGT,omitempty"`
+	RemovedGTE   *int  `json:"removedGTE,omitempty"`
+	RemovedLT    *int  `json:"removedLT,omitempty"`
+	RemovedLTE   *int  `json:"removedLTE,omitempty"`
+
 	// "phase" field predicates.
 	Phase             *string  `json:"phase,omitempty"`
 	PhaseNEQ          *string  `json:"phaseNEQ,omitempty"`
@@ -3122,6 +3132,30 @@ func (i *ImportJobWhereInput) P() (predicate.ImportJob, error) {
 	}
 	if i.RefusedLTE != nil {
 		predicates = append(predicates, importjob.RefusedLTE(*i.RefusedLTE))
+	}
+	if i.Removed != nil {
+		predicates = append(predicates, importjob.RemovedEQ(*i.Removed))
+	}
+	if i.RemovedNEQ != nil {
+		predicates = append(predicates, importjob.RemovedNEQ(*i.RemovedNEQ))
+	}
+	if len(i.RemovedIn) > 0 {
+		predicates = append(predicates, importjob.RemovedIn(i.RemovedIn...))
+	}
+	if len(i.RemovedNotIn) > 0 {
+		predicates = append(predicates, importjob.RemovedNotIn(i.RemovedNotIn...))
+	}
+	if i.RemovedGT != nil {
+		predicates = append(predicates, importjob.RemovedGT(*i.RemovedGT))
+	}
+	if i.RemovedGTE != nil {
+		predicates = append(predicates, importjob.RemovedGTE(*i.RemovedGTE))
+	}
+	if i.RemovedLT != nil {
+		predicates = append(predicates, importjob.RemovedLT(*i.RemovedLT))
+	}
+	if i.RemovedLTE != nil {
+		predicates = append(predicates, importjob.RemovedLTE(*i.RemovedLTE))
 	}
 	if i.Phase != nil {
 		predicates = append(predicates, importjob.PhaseEQ(*i.Phase))

@@ -60,6 +60,8 @@ type ImportJob struct {
 	Unchanged int `json:"unchanged,omitempty"`
 	// Refused holds the value of the "refused" field.
 	Refused int `json:"refused,omitempty"`
+	// UNDO: the accounts its import added that the undo deleted
+	Removed int `json:"removed,omitempty"`
 	// the result report: refused rows, warnings, counts
 	Report json.RawMessage `json:"report,omitempty"`
 	// Phase holds the value of the "phase" field.
@@ -100,11 +102,13 @@ type ImportJobEdges struct {
 	Changes []*AccountChange `json:"changes,omitempty"`
 	// Blobs holds the value of the blobs edge.
 	Blobs []*ImportBlob `json:"blobs,omitempty"`
-	// ent would generate its where predicate backwards ("is undone by"): not a filter
+	// the import this UNDO job undid
 	UndoOf *ImportJob `json:"undo_of,omitempty"`
+	// the UNDO job that undid this import
+	UndoneBy *ImportJob `json:"undone_by,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
 	totalCount [3]map[string]int
 
@@ -163,6 +167,17 @@ func (e ImportJobEdges) UndoOfOrErr() (*ImportJob, error) {
 	return nil, &NotLoadedError{edge: "undo_of"}
 }
 
+// UndoneByOrErr returns the UndoneBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ImportJobEdges) UndoneByOrErr() (*ImportJob, error) {
+	if e.UndoneBy != nil {
+		return e.UndoneBy, nil
+	} else if e.loadedTypes[5] {
+		return nil, &NotFoundError{label: importjob.Label}
+	}
+	return nil, &NotLoadedError{edge: "undone_by"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*ImportJob) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -170,7 +185,7 @@ func (*ImportJob) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case importjob.FieldMapping, importjob.FieldActions, importjob.FieldReport:
 			values[i] = new([]byte)
-		case importjob.FieldID, importjob.FieldSchoolID, importjob.FieldStartedByID, importjob.FieldFileSize, importjob.FieldHeaderLine, importjob.FieldRowCount, importjob.FieldAdded, importjob.FieldUpdated, importjob.FieldArchived, importjob.FieldUnchanged, importjob.FieldRefused, importjob.FieldProgressDone, importjob.FieldProgressTotal, importjob.FieldUndoOfID:
+		case importjob.FieldID, importjob.FieldSchoolID, importjob.FieldStartedByID, importjob.FieldFileSize, importjob.FieldHeaderLine, importjob.FieldRowCount, importjob.FieldAdded, importjob.FieldUpdated, importjob.FieldArchived, importjob.FieldUnchanged, importjob.FieldRefused, importjob.FieldRemoved, importjob.FieldProgressDone, importjob.FieldProgressTotal, importjob.FieldUndoOfID:
 			values[i] = new(sql.NullInt64)
 		case importjob.FieldStatus, importjob.FieldFileName, importjob.FieldSha256, importjob.FieldEncoding, importjob.FieldDelimiter, importjob.FieldPlanHash, importjob.FieldPhase, importjob.FieldError, importjob.FieldClaimedBy, importjob.FieldKind:
 			values[i] = new(sql.NullString)
@@ -322,6 +337,12 @@ func (_m *ImportJob) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Refused = int(value.Int64)
 			}
+		case importjob.FieldRemoved:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field removed", values[i])
+			} else if value.Valid {
+				_m.Removed = int(value.Int64)
+			}
 		case importjob.FieldReport:
 			if value, ok := values[i].(*[]byte); !ok {
 				return fmt.Errorf("unexpected type %T for field report", values[i])
@@ -439,6 +460,11 @@ func (_m *ImportJob) QueryUndoOf() *ImportJobQuery {
 	return NewImportJobClient(_m.config).QueryUndoOf(_m)
 }
 
+// QueryUndoneBy queries the "undone_by" edge of the ImportJob entity.
+func (_m *ImportJob) QueryUndoneBy() *ImportJobQuery {
+	return NewImportJobClient(_m.config).QueryUndoneBy(_m)
+}
+
 // Update returns a builder for updating this ImportJob.
 // Note that you need to call ImportJob.Unwrap() before calling this method if this ImportJob
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -523,6 +549,9 @@ func (_m *ImportJob) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("refused=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Refused))
+	builder.WriteString(", ")
+	builder.WriteString("removed=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Removed))
 	builder.WriteString(", ")
 	builder.WriteString("report=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Report))

@@ -259,6 +259,20 @@ func (_c *ImportJobCreate) SetNillableRefused(v *int) *ImportJobCreate {
 	return _c
 }
 
+// SetRemoved sets the "removed" field.
+func (_c *ImportJobCreate) SetRemoved(v int) *ImportJobCreate {
+	_c.mutation.SetRemoved(v)
+	return _c
+}
+
+// SetNillableRemoved sets the "removed" field if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableRemoved(v *int) *ImportJobCreate {
+	if v != nil {
+		_c.SetRemoved(*v)
+	}
+	return _c
+}
+
 // SetReport sets the "report" field.
 func (_c *ImportJobCreate) SetReport(v json.RawMessage) *ImportJobCreate {
 	_c.mutation.SetReport(v)
@@ -464,6 +478,25 @@ func (_c *ImportJobCreate) SetUndoOf(v *ImportJob) *ImportJobCreate {
 	return _c.SetUndoOfID(v.ID)
 }
 
+// SetUndoneByID sets the "undone_by" edge to the ImportJob entity by ID.
+func (_c *ImportJobCreate) SetUndoneByID(id int) *ImportJobCreate {
+	_c.mutation.SetUndoneByID(id)
+	return _c
+}
+
+// SetNillableUndoneByID sets the "undone_by" edge to the ImportJob entity by ID if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableUndoneByID(id *int) *ImportJobCreate {
+	if id != nil {
+		_c = _c.SetUndoneByID(*id)
+	}
+	return _c
+}
+
+// SetUndoneBy sets the "undone_by" edge to the ImportJob entity.
+func (_c *ImportJobCreate) SetUndoneBy(v *ImportJob) *ImportJobCreate {
+	return _c.SetUndoneByID(v.ID)
+}
+
 // Mutation returns the ImportJobMutation object of the builder.
 func (_c *ImportJobCreate) Mutation() *ImportJobMutation {
 	return _c.mutation
@@ -558,6 +591,10 @@ func (_c *ImportJobCreate) defaults() error {
 	if _, ok := _c.mutation.Refused(); !ok {
 		v := importjob.DefaultRefused
 		_c.mutation.SetRefused(v)
+	}
+	if _, ok := _c.mutation.Removed(); !ok {
+		v := importjob.DefaultRemoved
+		_c.mutation.SetRemoved(v)
 	}
 	if _, ok := _c.mutation.Phase(); !ok {
 		v := importjob.DefaultPhase
@@ -658,6 +695,9 @@ func (_c *ImportJobCreate) check() error {
 	}
 	if _, ok := _c.mutation.Refused(); !ok {
 		return &ValidationError{Name: "refused", err: errors.New(`ent: missing required field "ImportJob.refused"`)}
+	}
+	if _, ok := _c.mutation.Removed(); !ok {
+		return &ValidationError{Name: "removed", err: errors.New(`ent: missing required field "ImportJob.removed"`)}
 	}
 	if _, ok := _c.mutation.Phase(); !ok {
 		return &ValidationError{Name: "phase", err: errors.New(`ent: missing required field "ImportJob.phase"`)}
@@ -784,6 +824,10 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 		_spec.SetField(importjob.FieldRefused, field.TypeInt, value)
 		_node.Refused = value
 	}
+	if value, ok := _c.mutation.Removed(); ok {
+		_spec.SetField(importjob.FieldRemoved, field.TypeInt, value)
+		_node.Removed = value
+	}
 	if value, ok := _c.mutation.Report(); ok {
 		_spec.SetField(importjob.FieldReport, field.TypeJSON, value)
 		_node.Report = value
@@ -897,10 +941,10 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 	if nodes := _c.mutation.UndoOfIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2O,
-			Inverse: false,
+			Inverse: true,
 			Table:   importjob.UndoOfTable,
 			Columns: []string{importjob.UndoOfColumn},
-			Bidi:    true,
+			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(importjob.FieldID, field.TypeInt),
 			},
@@ -909,6 +953,22 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.UndoOfID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.UndoneByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   importjob.UndoneByTable,
+			Columns: []string{importjob.UndoneByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importjob.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -1224,6 +1284,24 @@ func (u *ImportJobUpsert) UpdateRefused() *ImportJobUpsert {
 // AddRefused adds v to the "refused" field.
 func (u *ImportJobUpsert) AddRefused(v int) *ImportJobUpsert {
 	u.Add(importjob.FieldRefused, v)
+	return u
+}
+
+// SetRemoved sets the "removed" field.
+func (u *ImportJobUpsert) SetRemoved(v int) *ImportJobUpsert {
+	u.Set(importjob.FieldRemoved, v)
+	return u
+}
+
+// UpdateRemoved sets the "removed" field to the value that was provided on create.
+func (u *ImportJobUpsert) UpdateRemoved() *ImportJobUpsert {
+	u.SetExcluded(importjob.FieldRemoved)
+	return u
+}
+
+// AddRemoved adds v to the "removed" field.
+func (u *ImportJobUpsert) AddRemoved(v int) *ImportJobUpsert {
+	u.Add(importjob.FieldRemoved, v)
 	return u
 }
 
@@ -1751,6 +1829,27 @@ func (u *ImportJobUpsertOne) AddRefused(v int) *ImportJobUpsertOne {
 func (u *ImportJobUpsertOne) UpdateRefused() *ImportJobUpsertOne {
 	return u.Update(func(s *ImportJobUpsert) {
 		s.UpdateRefused()
+	})
+}
+
+// SetRemoved sets the "removed" field.
+func (u *ImportJobUpsertOne) SetRemoved(v int) *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.SetRemoved(v)
+	})
+}
+
+// AddRemoved adds v to the "removed" field.
+func (u *ImportJobUpsertOne) AddRemoved(v int) *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.AddRemoved(v)
+	})
+}
+
+// UpdateRemoved sets the "removed" field to the value that was provided on create.
+func (u *ImportJobUpsertOne) UpdateRemoved() *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.UpdateRemoved()
 	})
 }
 
@@ -2471,6 +2570,27 @@ func (u *ImportJobUpsertBulk) AddRefused(v int) *ImportJobUpsertBulk {
 func (u *ImportJobUpsertBulk) UpdateRefused() *ImportJobUpsertBulk {
 	return u.Update(func(s *ImportJobUpsert) {
 		s.UpdateRefused()
+	})
+}
+
+// SetRemoved sets the "removed" field.
+func (u *ImportJobUpsertBulk) SetRemoved(v int) *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.SetRemoved(v)
+	})
+}
+
+// AddRemoved adds v to the "removed" field.
+func (u *ImportJobUpsertBulk) AddRemoved(v int) *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.AddRemoved(v)
+	})
+}
+
+// UpdateRemoved sets the "removed" field to the value that was provided on create.
+func (u *ImportJobUpsertBulk) UpdateRemoved() *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.UpdateRemoved()
 	})
 }
 

@@ -34,6 +34,7 @@ type ImportJobQuery struct {
 	withChanges      *AccountChangeQuery
 	withBlobs        *ImportBlobQuery
 	withUndoOf       *ImportJobQuery
+	withUndoneBy     *ImportJobQuery
 	loadTotal        []func(context.Context, []*ImportJob) error
 	modifiers        []func(*sql.Selector)
 	withNamedChanges map[string]*AccountChangeQuery
@@ -176,7 +177,29 @@ func (_q *ImportJobQuery) QueryUndoOf() *ImportJobQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(importjob.Table, importjob.FieldID, selector),
 			sqlgraph.To(importjob.Table, importjob.FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, false, importjob.UndoOfTable, importjob.UndoOfColumn),
+			sqlgraph.Edge(sqlgraph.O2O, true, importjob.UndoOfTable, importjob.UndoOfColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryUndoneBy chains the current query on the "undone_by" edge.
+func (_q *ImportJobQuery) QueryUndoneBy() *ImportJobQuery {
+	query := (&ImportJobClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(importjob.Table, importjob.FieldID, selector),
+			sqlgraph.To(importjob.Table, importjob.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, importjob.UndoneByTable, importjob.UndoneByColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -381,6 +404,7 @@ func (_q *ImportJobQuery) Clone() *ImportJobQuery {
 		withChanges:   _q.withChanges.Clone(),
 		withBlobs:     _q.withBlobs.Clone(),
 		withUndoOf:    _q.withUndoOf.Clone(),
+		withUndoneBy:  _q.withUndoneBy.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -440,6 +464,17 @@ func (_q *ImportJobQuery) WithUndoOf(opts ...func(*ImportJobQuery)) *ImportJobQu
 		opt(query)
 	}
 	_q.withUndoOf = query
+	return _q
+}
+
+// WithUndoneBy tells the query-builder to eager-load the nodes that are connected to
+// the "undone_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ImportJobQuery) WithUndoneBy(opts ...func(*ImportJobQuery)) *ImportJobQuery {
+	query := (&ImportJobClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withUndoneBy = query
 	return _q
 }
 
@@ -527,12 +562,13 @@ func (_q *ImportJobQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Im
 	var (
 		nodes       = []*ImportJob{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withSchool != nil,
 			_q.withStartedBy != nil,
 			_q.withChanges != nil,
 			_q.withBlobs != nil,
 			_q.withUndoOf != nil,
+			_q.withUndoneBy != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -585,6 +621,12 @@ func (_q *ImportJobQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Im
 	if query := _q.withUndoOf; query != nil {
 		if err := _q.loadUndoOf(ctx, query, nodes, nil,
 			func(n *ImportJob, e *ImportJob) { n.Edges.UndoOf = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withUndoneBy; query != nil {
+		if err := _q.loadUndoneBy(ctx, query, nodes, nil,
+			func(n *ImportJob, e *ImportJob) { n.Edges.UndoneBy = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -760,6 +802,36 @@ func (_q *ImportJobQuery) loadUndoOf(ctx context.Context, query *ImportJobQuery,
 		for i := range nodes {
 			assign(nodes[i], n)
 		}
+	}
+	return nil
+}
+func (_q *ImportJobQuery) loadUndoneBy(ctx context.Context, query *ImportJobQuery, nodes []*ImportJob, init func(*ImportJob), assign func(*ImportJob, *ImportJob)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*ImportJob)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(importjob.FieldUndoOfID)
+	}
+	query.Where(predicate.ImportJob(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(importjob.UndoneByColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UndoOfID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "undo_of_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "undo_of_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
 	}
 	return nil
 }

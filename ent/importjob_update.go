@@ -327,6 +327,27 @@ func (_u *ImportJobUpdate) AddRefused(v int) *ImportJobUpdate {
 	return _u
 }
 
+// SetRemoved sets the "removed" field.
+func (_u *ImportJobUpdate) SetRemoved(v int) *ImportJobUpdate {
+	_u.mutation.ResetRemoved()
+	_u.mutation.SetRemoved(v)
+	return _u
+}
+
+// SetNillableRemoved sets the "removed" field if the given value is not nil.
+func (_u *ImportJobUpdate) SetNillableRemoved(v *int) *ImportJobUpdate {
+	if v != nil {
+		_u.SetRemoved(*v)
+	}
+	return _u
+}
+
+// AddRemoved adds value to the "removed" field.
+func (_u *ImportJobUpdate) AddRemoved(v int) *ImportJobUpdate {
+	_u.mutation.AddRemoved(v)
+	return _u
+}
+
 // SetReport sets the "report" field.
 func (_u *ImportJobUpdate) SetReport(v json.RawMessage) *ImportJobUpdate {
 	_u.mutation.SetReport(v)
@@ -539,6 +560,25 @@ func (_u *ImportJobUpdate) AddBlobs(v ...*ImportBlob) *ImportJobUpdate {
 	return _u.AddBlobIDs(ids...)
 }
 
+// SetUndoneByID sets the "undone_by" edge to the ImportJob entity by ID.
+func (_u *ImportJobUpdate) SetUndoneByID(id int) *ImportJobUpdate {
+	_u.mutation.SetUndoneByID(id)
+	return _u
+}
+
+// SetNillableUndoneByID sets the "undone_by" edge to the ImportJob entity by ID if the given value is not nil.
+func (_u *ImportJobUpdate) SetNillableUndoneByID(id *int) *ImportJobUpdate {
+	if id != nil {
+		_u = _u.SetUndoneByID(*id)
+	}
+	return _u
+}
+
+// SetUndoneBy sets the "undone_by" edge to the ImportJob entity.
+func (_u *ImportJobUpdate) SetUndoneBy(v *ImportJob) *ImportJobUpdate {
+	return _u.SetUndoneByID(v.ID)
+}
+
 // Mutation returns the ImportJobMutation object of the builder.
 func (_u *ImportJobUpdate) Mutation() *ImportJobMutation {
 	return _u.mutation
@@ -584,6 +624,12 @@ func (_u *ImportJobUpdate) RemoveBlobs(v ...*ImportBlob) *ImportJobUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveBlobIDs(ids...)
+}
+
+// ClearUndoneBy clears the "undone_by" edge to the ImportJob entity.
+func (_u *ImportJobUpdate) ClearUndoneBy() *ImportJobUpdate {
+	_u.mutation.ClearUndoneBy()
+	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -765,6 +811,12 @@ func (_u *ImportJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedRefused(); ok {
 		_spec.AddField(importjob.FieldRefused, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.Removed(); ok {
+		_spec.SetField(importjob.FieldRemoved, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRemoved(); ok {
+		_spec.AddField(importjob.FieldRemoved, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Report(); ok {
 		_spec.SetField(importjob.FieldReport, field.TypeJSON, value)
 	}
@@ -904,6 +956,35 @@ func (_u *ImportJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(importblob.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.UndoneByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   importjob.UndoneByTable,
+			Columns: []string{importjob.UndoneByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importjob.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.UndoneByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   importjob.UndoneByTable,
+			Columns: []string{importjob.UndoneByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importjob.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1227,6 +1308,27 @@ func (_u *ImportJobUpdateOne) AddRefused(v int) *ImportJobUpdateOne {
 	return _u
 }
 
+// SetRemoved sets the "removed" field.
+func (_u *ImportJobUpdateOne) SetRemoved(v int) *ImportJobUpdateOne {
+	_u.mutation.ResetRemoved()
+	_u.mutation.SetRemoved(v)
+	return _u
+}
+
+// SetNillableRemoved sets the "removed" field if the given value is not nil.
+func (_u *ImportJobUpdateOne) SetNillableRemoved(v *int) *ImportJobUpdateOne {
+	if v != nil {
+		_u.SetRemoved(*v)
+	}
+	return _u
+}
+
+// AddRemoved adds value to the "removed" field.
+func (_u *ImportJobUpdateOne) AddRemoved(v int) *ImportJobUpdateOne {
+	_u.mutation.AddRemoved(v)
+	return _u
+}
+
 // SetReport sets the "report" field.
 func (_u *ImportJobUpdateOne) SetReport(v json.RawMessage) *ImportJobUpdateOne {
 	_u.mutation.SetReport(v)
@@ -1439,6 +1541,25 @@ func (_u *ImportJobUpdateOne) AddBlobs(v ...*ImportBlob) *ImportJobUpdateOne {
 	return _u.AddBlobIDs(ids...)
 }
 
+// SetUndoneByID sets the "undone_by" edge to the ImportJob entity by ID.
+func (_u *ImportJobUpdateOne) SetUndoneByID(id int) *ImportJobUpdateOne {
+	_u.mutation.SetUndoneByID(id)
+	return _u
+}
+
+// SetNillableUndoneByID sets the "undone_by" edge to the ImportJob entity by ID if the given value is not nil.
+func (_u *ImportJobUpdateOne) SetNillableUndoneByID(id *int) *ImportJobUpdateOne {
+	if id != nil {
+		_u = _u.SetUndoneByID(*id)
+	}
+	return _u
+}
+
+// SetUndoneBy sets the "undone_by" edge to the ImportJob entity.
+func (_u *ImportJobUpdateOne) SetUndoneBy(v *ImportJob) *ImportJobUpdateOne {
+	return _u.SetUndoneByID(v.ID)
+}
+
 // Mutation returns the ImportJobMutation object of the builder.
 func (_u *ImportJobUpdateOne) Mutation() *ImportJobMutation {
 	return _u.mutation
@@ -1484,6 +1605,12 @@ func (_u *ImportJobUpdateOne) RemoveBlobs(v ...*ImportBlob) *ImportJobUpdateOne 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveBlobIDs(ids...)
+}
+
+// ClearUndoneBy clears the "undone_by" edge to the ImportJob entity.
+func (_u *ImportJobUpdateOne) ClearUndoneBy() *ImportJobUpdateOne {
+	_u.mutation.ClearUndoneBy()
+	return _u
 }
 
 // Where appends a list predicates to the ImportJobUpdate builder.
@@ -1695,6 +1822,12 @@ func (_u *ImportJobUpdateOne) sqlSave(ctx context.Context) (_node *ImportJob, er
 	if value, ok := _u.mutation.AddedRefused(); ok {
 		_spec.AddField(importjob.FieldRefused, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.Removed(); ok {
+		_spec.SetField(importjob.FieldRemoved, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRemoved(); ok {
+		_spec.AddField(importjob.FieldRemoved, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Report(); ok {
 		_spec.SetField(importjob.FieldReport, field.TypeJSON, value)
 	}
@@ -1834,6 +1967,35 @@ func (_u *ImportJobUpdateOne) sqlSave(ctx context.Context) (_node *ImportJob, er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(importblob.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.UndoneByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   importjob.UndoneByTable,
+			Columns: []string{importjob.UndoneByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importjob.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.UndoneByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   importjob.UndoneByTable,
+			Columns: []string{importjob.UndoneByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(importjob.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -6094,6 +6094,8 @@ type ImportJobMutation struct {
 	addunchanged      *int
 	refused           *int
 	addrefused        *int
+	removed           *int
+	addremoved        *int
 	report            *json.RawMessage
 	appendreport      json.RawMessage
 	phase             *string
@@ -6121,6 +6123,8 @@ type ImportJobMutation struct {
 	clearedblobs      bool
 	undo_of           *int
 	clearedundo_of    bool
+	undone_by         *int
+	clearedundone_by  bool
 	done              bool
 	oldValue          func(context.Context) (*ImportJob, error)
 	predicates        []predicate.ImportJob
@@ -7175,6 +7179,62 @@ func (m *ImportJobMutation) ResetRefused() {
 	m.addrefused = nil
 }
 
+// SetRemoved sets the "removed" field.
+func (m *ImportJobMutation) SetRemoved(i int) {
+	m.removed = &i
+	m.addremoved = nil
+}
+
+// Removed returns the value of the "removed" field in the mutation.
+func (m *ImportJobMutation) Removed() (r int, exists bool) {
+	v := m.removed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemoved returns the old "removed" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldRemoved(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemoved is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemoved requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemoved: %w", err)
+	}
+	return oldValue.Removed, nil
+}
+
+// AddRemoved adds i to the "removed" field.
+func (m *ImportJobMutation) AddRemoved(i int) {
+	if m.addremoved != nil {
+		*m.addremoved += i
+	} else {
+		m.addremoved = &i
+	}
+}
+
+// AddedRemoved returns the value that was added to the "removed" field in this mutation.
+func (m *ImportJobMutation) AddedRemoved() (r int, exists bool) {
+	v := m.addremoved
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRemoved resets all changes to the "removed" field.
+func (m *ImportJobMutation) ResetRemoved() {
+	m.removed = nil
+	m.addremoved = nil
+}
+
 // SetReport sets the "report" field.
 func (m *ImportJobMutation) SetReport(jm json.RawMessage) {
 	m.report = &jm
@@ -7930,6 +7990,45 @@ func (m *ImportJobMutation) ResetUndoOf() {
 	m.clearedundo_of = false
 }
 
+// SetUndoneByID sets the "undone_by" edge to the ImportJob entity by id.
+func (m *ImportJobMutation) SetUndoneByID(id int) {
+	m.undone_by = &id
+}
+
+// ClearUndoneBy clears the "undone_by" edge to the ImportJob entity.
+func (m *ImportJobMutation) ClearUndoneBy() {
+	m.clearedundone_by = true
+}
+
+// UndoneByCleared reports if the "undone_by" edge to the ImportJob entity was cleared.
+func (m *ImportJobMutation) UndoneByCleared() bool {
+	return m.clearedundone_by
+}
+
+// UndoneByID returns the "undone_by" edge ID in the mutation.
+func (m *ImportJobMutation) UndoneByID() (id int, exists bool) {
+	if m.undone_by != nil {
+		return *m.undone_by, true
+	}
+	return
+}
+
+// UndoneByIDs returns the "undone_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UndoneByID instead. It exists only for internal usage by the builders.
+func (m *ImportJobMutation) UndoneByIDs() (ids []int) {
+	if id := m.undone_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUndoneBy resets all changes to the "undone_by" edge.
+func (m *ImportJobMutation) ResetUndoneBy() {
+	m.undone_by = nil
+	m.clearedundone_by = false
+}
+
 // Where appends a list predicates to the ImportJobMutation builder.
 func (m *ImportJobMutation) Where(ps ...predicate.ImportJob) {
 	m.predicates = append(m.predicates, ps...)
@@ -7964,7 +8063,7 @@ func (m *ImportJobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ImportJobMutation) Fields() []string {
-	fields := make([]string, 0, 32)
+	fields := make([]string, 0, 33)
 	if m.created_at != nil {
 		fields = append(fields, importjob.FieldCreatedAt)
 	}
@@ -8024,6 +8123,9 @@ func (m *ImportJobMutation) Fields() []string {
 	}
 	if m.refused != nil {
 		fields = append(fields, importjob.FieldRefused)
+	}
+	if m.removed != nil {
+		fields = append(fields, importjob.FieldRemoved)
 	}
 	if m.report != nil {
 		fields = append(fields, importjob.FieldReport)
@@ -8109,6 +8211,8 @@ func (m *ImportJobMutation) Field(name string) (ent.Value, bool) {
 		return m.Unchanged()
 	case importjob.FieldRefused:
 		return m.Refused()
+	case importjob.FieldRemoved:
+		return m.Removed()
 	case importjob.FieldReport:
 		return m.Report()
 	case importjob.FieldPhase:
@@ -8182,6 +8286,8 @@ func (m *ImportJobMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldUnchanged(ctx)
 	case importjob.FieldRefused:
 		return m.OldRefused(ctx)
+	case importjob.FieldRemoved:
+		return m.OldRemoved(ctx)
 	case importjob.FieldReport:
 		return m.OldReport(ctx)
 	case importjob.FieldPhase:
@@ -8355,6 +8461,13 @@ func (m *ImportJobMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRefused(v)
 		return nil
+	case importjob.FieldRemoved:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemoved(v)
+		return nil
 	case importjob.FieldReport:
 		v, ok := value.(json.RawMessage)
 		if !ok {
@@ -8471,6 +8584,9 @@ func (m *ImportJobMutation) AddedFields() []string {
 	if m.addrefused != nil {
 		fields = append(fields, importjob.FieldRefused)
 	}
+	if m.addremoved != nil {
+		fields = append(fields, importjob.FieldRemoved)
+	}
 	if m.addprogress_done != nil {
 		fields = append(fields, importjob.FieldProgressDone)
 	}
@@ -8501,6 +8617,8 @@ func (m *ImportJobMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedUnchanged()
 	case importjob.FieldRefused:
 		return m.AddedRefused()
+	case importjob.FieldRemoved:
+		return m.AddedRemoved()
 	case importjob.FieldProgressDone:
 		return m.AddedProgressDone()
 	case importjob.FieldProgressTotal:
@@ -8569,6 +8687,13 @@ func (m *ImportJobMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddRefused(v)
+		return nil
+	case importjob.FieldRemoved:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRemoved(v)
 		return nil
 	case importjob.FieldProgressDone:
 		v, ok := value.(int)
@@ -8728,6 +8853,9 @@ func (m *ImportJobMutation) ResetField(name string) error {
 	case importjob.FieldRefused:
 		m.ResetRefused()
 		return nil
+	case importjob.FieldRemoved:
+		m.ResetRemoved()
+		return nil
 	case importjob.FieldReport:
 		m.ResetReport()
 		return nil
@@ -8770,7 +8898,7 @@ func (m *ImportJobMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ImportJobMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.school != nil {
 		edges = append(edges, importjob.EdgeSchool)
 	}
@@ -8785,6 +8913,9 @@ func (m *ImportJobMutation) AddedEdges() []string {
 	}
 	if m.undo_of != nil {
 		edges = append(edges, importjob.EdgeUndoOf)
+	}
+	if m.undone_by != nil {
+		edges = append(edges, importjob.EdgeUndoneBy)
 	}
 	return edges
 }
@@ -8817,13 +8948,17 @@ func (m *ImportJobMutation) AddedIDs(name string) []ent.Value {
 		if id := m.undo_of; id != nil {
 			return []ent.Value{*id}
 		}
+	case importjob.EdgeUndoneBy:
+		if id := m.undone_by; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ImportJobMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedchanges != nil {
 		edges = append(edges, importjob.EdgeChanges)
 	}
@@ -8855,7 +8990,7 @@ func (m *ImportJobMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ImportJobMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedschool {
 		edges = append(edges, importjob.EdgeSchool)
 	}
@@ -8870,6 +9005,9 @@ func (m *ImportJobMutation) ClearedEdges() []string {
 	}
 	if m.clearedundo_of {
 		edges = append(edges, importjob.EdgeUndoOf)
+	}
+	if m.clearedundone_by {
+		edges = append(edges, importjob.EdgeUndoneBy)
 	}
 	return edges
 }
@@ -8888,6 +9026,8 @@ func (m *ImportJobMutation) EdgeCleared(name string) bool {
 		return m.clearedblobs
 	case importjob.EdgeUndoOf:
 		return m.clearedundo_of
+	case importjob.EdgeUndoneBy:
+		return m.clearedundone_by
 	}
 	return false
 }
@@ -8904,6 +9044,9 @@ func (m *ImportJobMutation) ClearEdge(name string) error {
 		return nil
 	case importjob.EdgeUndoOf:
 		m.ClearUndoOf()
+		return nil
+	case importjob.EdgeUndoneBy:
+		m.ClearUndoneBy()
 		return nil
 	}
 	return fmt.Errorf("unknown ImportJob unique edge %s", name)
@@ -8927,6 +9070,9 @@ func (m *ImportJobMutation) ResetEdge(name string) error {
 		return nil
 	case importjob.EdgeUndoOf:
 		m.ResetUndoOf()
+		return nil
+	case importjob.EdgeUndoneBy:
+		m.ResetUndoneBy()
 		return nil
 	}
 	return fmt.Errorf("unknown ImportJob edge %s", name)

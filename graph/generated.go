@@ -167,6 +167,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DamagedValue struct {
+		Column func(childComplexity int) int
+		Field  func(childComplexity int) int
+		File   func(childComplexity int) int
+		Kept   func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Line   func(childComplexity int) int
+		Stored func(childComplexity int) int
+	}
+
 	FieldChange struct {
 		After  func(childComplexity int) int
 		Before func(childComplexity int) int
@@ -184,6 +194,8 @@ type ComplexityRoot struct {
 	ImportCounts struct {
 		Added     func(childComplexity int) int
 		Archived  func(childComplexity int) int
+		Damaged   func(childComplexity int) int
+		Kept      func(childComplexity int) int
 		Refused   func(childComplexity int) int
 		Skipped   func(childComplexity int) int
 		Unchanged func(childComplexity int) int
@@ -222,6 +234,7 @@ type ComplexityRoot struct {
 		ProgressDone    func(childComplexity int) int
 		ProgressTotal   func(childComplexity int) int
 		Refused         func(childComplexity int) int
+		Removed         func(childComplexity int) int
 		Report          func(childComplexity int) int
 		ReportURL       func(childComplexity int) int
 		RowCount        func(childComplexity int) int
@@ -255,6 +268,7 @@ type ComplexityRoot struct {
 		ArchiveGuard    func(childComplexity int) int
 		ClassesToCreate func(childComplexity int) int
 		Counts          func(childComplexity int) int
+		DamagedValues   func(childComplexity int) int
 		Refused         func(childComplexity int) int
 		Users           func(childComplexity int, outcome *model.PreviewOutcome, search *string, offset *int, limit *int) int
 		Warnings        func(childComplexity int) int
@@ -283,14 +297,16 @@ type ComplexityRoot struct {
 	ImportReport struct {
 		ClassesCreated func(childComplexity int) int
 		Counts         func(childComplexity int) int
+		DamagedValues  func(childComplexity int) int
 		Refused        func(childComplexity int) int
 		Warnings       func(childComplexity int) int
 	}
 
 	LevelValue struct {
-		Count func(childComplexity int) int
-		Level func(childComplexity int) int
-		Value func(childComplexity int) int
+		Count   func(childComplexity int) int
+		Decided func(childComplexity int) int
+		Level   func(childComplexity int) int
+		Value   func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -396,6 +412,7 @@ type ComplexityRoot struct {
 		Reactivate     func(childComplexity int) int
 		Reason         func(childComplexity int) int
 		ReasonEn       func(childComplexity int) int
+		RemoveAdded    func(childComplexity int) int
 		RemoveClasses  func(childComplexity int) int
 		RestoreUpdated func(childComplexity int) int
 	}
@@ -431,6 +448,7 @@ type ImportJobResolver interface {
 	ReportURL(ctx context.Context, obj *ent.ImportJob) (*string, error)
 }
 type ImportPreviewResolver interface {
+	DamagedValues(ctx context.Context, obj *model.ImportPreview) ([]*model.DamagedValue, error)
 	Users(ctx context.Context, obj *model.ImportPreview, outcome *model.PreviewOutcome, search *string, offset *int, limit *int) (*model.PreviewUserPage, error)
 }
 type MutationResolver interface {
@@ -977,6 +995,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClassEdge.Node(childComplexity), true
 
+	case "DamagedValue.column":
+		if e.ComplexityRoot.DamagedValue.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DamagedValue.Column(childComplexity), true
+	case "DamagedValue.field":
+		if e.ComplexityRoot.DamagedValue.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DamagedValue.Field(childComplexity), true
+	case "DamagedValue.file":
+		if e.ComplexityRoot.DamagedValue.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DamagedValue.File(childComplexity), true
+	case "DamagedValue.kept":
+		if e.ComplexityRoot.DamagedValue.Kept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DamagedValue.Kept(childComplexity), true
+	case "DamagedValue.key":
+		if e.ComplexityRoot.DamagedValue.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DamagedValue.Key(childComplexity), true
+	case "DamagedValue.line":
+		if e.ComplexityRoot.DamagedValue.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DamagedValue.Line(childComplexity), true
+	case "DamagedValue.stored":
+		if e.ComplexityRoot.DamagedValue.Stored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DamagedValue.Stored(childComplexity), true
+
 	case "FieldChange.after":
 		if e.ComplexityRoot.FieldChange.After == nil {
 			break
@@ -1039,6 +1100,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportCounts.Archived(childComplexity), true
+	case "ImportCounts.damaged":
+		if e.ComplexityRoot.ImportCounts.Damaged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Damaged(childComplexity), true
+	case "ImportCounts.kept":
+		if e.ComplexityRoot.ImportCounts.Kept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Kept(childComplexity), true
 	case "ImportCounts.refused":
 		if e.ComplexityRoot.ImportCounts.Refused == nil {
 			break
@@ -1233,6 +1306,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.Refused(childComplexity), true
+	case "ImportJob.removed":
+		if e.ComplexityRoot.ImportJob.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Removed(childComplexity), true
 	case "ImportJob.report":
 		if e.ComplexityRoot.ImportJob.Report == nil {
 			break
@@ -1380,6 +1459,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportPreview.Counts(childComplexity), true
+	case "ImportPreview.damagedValues":
+		if e.ComplexityRoot.ImportPreview.DamagedValues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreview.DamagedValues(childComplexity), true
 	case "ImportPreview.refused":
 		if e.ComplexityRoot.ImportPreview.Refused == nil {
 			break
@@ -1502,6 +1587,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportReport.Counts(childComplexity), true
+	case "ImportReport.damagedValues":
+		if e.ComplexityRoot.ImportReport.DamagedValues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.DamagedValues(childComplexity), true
 	case "ImportReport.refused":
 		if e.ComplexityRoot.ImportReport.Refused == nil {
 			break
@@ -1521,6 +1612,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LevelValue.Count(childComplexity), true
+	case "LevelValue.decided":
+		if e.ComplexityRoot.LevelValue.Decided == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelValue.Decided(childComplexity), true
 	case "LevelValue.level":
 		if e.ComplexityRoot.LevelValue.Level == nil {
 			break
@@ -2107,6 +2204,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UndoPreview.ReasonEn(childComplexity), true
+	case "UndoPreview.removeAdded":
+		if e.ComplexityRoot.UndoPreview.RemoveAdded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UndoPreview.RemoveAdded(childComplexity), true
 	case "UndoPreview.removeClasses":
 		if e.ComplexityRoot.UndoPreview.RemoveClasses == nil {
 			break
@@ -2531,6 +2634,26 @@ func (ec *executionContext) childFields_ClassEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ClassEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DamagedValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_DamagedValue_line(ctx, field)
+	case "column":
+		return ec.fieldContext_DamagedValue_column(ctx, field)
+	case "field":
+		return ec.fieldContext_DamagedValue_field(ctx, field)
+	case "key":
+		return ec.fieldContext_DamagedValue_key(ctx, field)
+	case "stored":
+		return ec.fieldContext_DamagedValue_stored(ctx, field)
+	case "file":
+		return ec.fieldContext_DamagedValue_file(ctx, field)
+	case "kept":
+		return ec.fieldContext_DamagedValue_kept(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DamagedValue", field.Name)
+}
+
 func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -2573,6 +2696,10 @@ func (ec *executionContext) childFields_ImportCounts(ctx context.Context, field 
 		return ec.fieldContext_ImportCounts_skipped(ctx, field)
 	case "refused":
 		return ec.fieldContext_ImportCounts_refused(ctx, field)
+	case "kept":
+		return ec.fieldContext_ImportCounts_kept(ctx, field)
+	case "damaged":
+		return ec.fieldContext_ImportCounts_damaged(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportCounts", field.Name)
 }
@@ -2629,6 +2756,8 @@ func (ec *executionContext) childFields_ImportJob(ctx context.Context, field gra
 		return ec.fieldContext_ImportJob_unchanged(ctx, field)
 	case "refused":
 		return ec.fieldContext_ImportJob_refused(ctx, field)
+	case "removed":
+		return ec.fieldContext_ImportJob_removed(ctx, field)
 	case "phase":
 		return ec.fieldContext_ImportJob_phase(ctx, field)
 	case "progressDone":
@@ -2711,6 +2840,8 @@ func (ec *executionContext) childFields_ImportPreview(ctx context.Context, field
 		return ec.fieldContext_ImportPreview_warnings(ctx, field)
 	case "archiveGuard":
 		return ec.fieldContext_ImportPreview_archiveGuard(ctx, field)
+	case "damagedValues":
+		return ec.fieldContext_ImportPreview_damagedValues(ctx, field)
 	case "users":
 		return ec.fieldContext_ImportPreview_users(ctx, field)
 	}
@@ -2767,6 +2898,8 @@ func (ec *executionContext) childFields_ImportReport(ctx context.Context, field 
 		return ec.fieldContext_ImportReport_refused(ctx, field)
 	case "warnings":
 		return ec.fieldContext_ImportReport_warnings(ctx, field)
+	case "damagedValues":
+		return ec.fieldContext_ImportReport_damagedValues(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportReport", field.Name)
 }
@@ -2779,6 +2912,8 @@ func (ec *executionContext) childFields_LevelValue(ctx context.Context, field gr
 		return ec.fieldContext_LevelValue_count(ctx, field)
 	case "level":
 		return ec.fieldContext_LevelValue_level(ctx, field)
+	case "decided":
+		return ec.fieldContext_LevelValue_decided(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LevelValue", field.Name)
 }
@@ -2921,6 +3056,8 @@ func (ec *executionContext) childFields_UndoPreview(ctx context.Context, field g
 		return ec.fieldContext_UndoPreview_reason(ctx, field)
 	case "reasonEn":
 		return ec.fieldContext_UndoPreview_reasonEn(ctx, field)
+	case "removeAdded":
+		return ec.fieldContext_UndoPreview_removeAdded(ctx, field)
 	case "archiveAdded":
 		return ec.fieldContext_UndoPreview_archiveAdded(ctx, field)
 	case "restoreUpdated":
@@ -6194,6 +6331,167 @@ func (ec *executionContext) fieldContext_ClassEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ClassEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _DamagedValue_line(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DamagedValue_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DamagedValue_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DamagedValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DamagedValue_column(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DamagedValue_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DamagedValue_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DamagedValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DamagedValue_field(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DamagedValue_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DamagedValue_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DamagedValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DamagedValue_key(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DamagedValue_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DamagedValue_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DamagedValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DamagedValue_stored(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DamagedValue_stored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DamagedValue_stored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DamagedValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DamagedValue_file(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DamagedValue_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DamagedValue_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DamagedValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DamagedValue_kept(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DamagedValue_kept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kept, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DamagedValue_kept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DamagedValue", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *model.FieldChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6513,6 +6811,52 @@ func (ec *executionContext) _ImportCounts_refused(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ImportCounts_refused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_kept(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_kept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kept, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_kept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_damaged(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_damaged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Damaged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_damaged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
 }
 
@@ -7019,6 +7363,29 @@ func (ec *executionContext) _ImportJob_refused(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ImportJob_refused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportJob_removed(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
 }
 
@@ -7911,6 +8278,38 @@ func (ec *executionContext) fieldContext_ImportPreview_archiveGuard(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportPreview_damagedValues(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreview_damagedValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportPreview().DamagedValues(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DamagedValue) graphql.Marshaler {
+			return ec.marshalNDamagedValue2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐDamagedValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreview_damagedValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportPreview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DamagedValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ImportPreview_users(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8414,6 +8813,38 @@ func (ec *executionContext) fieldContext_ImportReport_warnings(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportReport_damagedValues(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_damagedValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DamagedValues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DamagedValue) graphql.Marshaler {
+			return ec.marshalNDamagedValue2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐDamagedValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_damagedValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DamagedValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LevelValue_value(ctx context.Context, field graphql.CollectedField, obj *model.LevelValue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8481,6 +8912,29 @@ func (ec *executionContext) _LevelValue_level(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_LevelValue_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LevelValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _LevelValue_decided(ctx context.Context, field graphql.CollectedField, obj *model.LevelValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelValue_decided(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decided, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelValue_decided(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelValue", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Mutation_upload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -10753,6 +11207,29 @@ func (ec *executionContext) _UndoPreview_reasonEn(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_UndoPreview_reasonEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UndoPreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _UndoPreview_removeAdded(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UndoPreview_removeAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemoveAdded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UndoPreview_removeAdded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UndoPreview", field, false, false, "Int")
 }
 
 func (ec *executionContext) _UndoPreview_archiveAdded(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
@@ -15630,7 +16107,7 @@ func (ec *executionContext) unmarshalInputImportJobWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn", "startedByID", "startedByIDNEQ", "startedByIDIn", "startedByIDNotIn", "startedByIDIsNil", "startedByIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "fileName", "fileNameNEQ", "fileNameIn", "fileNameNotIn", "fileNameGT", "fileNameGTE", "fileNameLT", "fileNameLTE", "fileNameContains", "fileNameHasPrefix", "fileNameHasSuffix", "fileNameEqualFold", "fileNameContainsFold", "fileSize", "fileSizeNEQ", "fileSizeIn", "fileSizeNotIn", "fileSizeGT", "fileSizeGTE", "fileSizeLT", "fileSizeLTE", "sha256", "sha256NEQ", "sha256In", "sha256NotIn", "sha256GT", "sha256GTE", "sha256LT", "sha256LTE", "sha256Contains", "sha256HasPrefix", "sha256HasSuffix", "sha256EqualFold", "sha256ContainsFold", "encoding", "encodingNEQ", "encodingIn", "encodingNotIn", "encodingGT", "encodingGTE", "encodingLT", "encodingLTE", "encodingContains", "encodingHasPrefix", "encodingHasSuffix", "encodingEqualFold", "encodingContainsFold", "delimiter", "delimiterNEQ", "delimiterIn", "delimiterNotIn", "delimiterGT", "delimiterGTE", "delimiterLT", "delimiterLTE", "delimiterContains", "delimiterHasPrefix", "delimiterHasSuffix", "delimiterEqualFold", "delimiterContainsFold", "headerLine", "headerLineNEQ", "headerLineIn", "headerLineNotIn", "headerLineGT", "headerLineGTE", "headerLineLT", "headerLineLTE", "rowCount", "rowCountNEQ", "rowCountIn", "rowCountNotIn", "rowCountGT", "rowCountGTE", "rowCountLT", "rowCountLTE", "added", "addedNEQ", "addedIn", "addedNotIn", "addedGT", "addedGTE", "addedLT", "addedLTE", "updated", "updatedNEQ", "updatedIn", "updatedNotIn", "updatedGT", "updatedGTE", "updatedLT", "updatedLTE", "archived", "archivedNEQ", "archivedIn", "archivedNotIn", "archivedGT", "archivedGTE", "archivedLT", "archivedLTE", "unchanged", "unchangedNEQ", "unchangedIn", "unchangedNotIn", "unchangedGT", "unchangedGTE", "unchangedLT", "unchangedLTE", "refused", "refusedNEQ", "refusedIn", "refusedNotIn", "refusedGT", "refusedGTE", "refusedLT", "refusedLTE", "phase", "phaseNEQ", "phaseIn", "phaseNotIn", "phaseGT", "phaseGTE", "phaseLT", "phaseLTE", "phaseContains", "phaseHasPrefix", "phaseHasSuffix", "phaseEqualFold", "phaseContainsFold", "progressDone", "progressDoneNEQ", "progressDoneIn", "progressDoneNotIn", "progressDoneGT", "progressDoneGTE", "progressDoneLT", "progressDoneLTE", "progressTotal", "progressTotalNEQ", "progressTotalIn", "progressTotalNotIn", "progressTotalGT", "progressTotalGTE", "progressTotalLT", "progressTotalLTE", "error", "errorNEQ", "errorIn", "errorNotIn", "errorGT", "errorGTE", "errorLT", "errorLTE", "errorContains", "errorHasPrefix", "errorHasSuffix", "errorEqualFold", "errorContainsFold", "committedAt", "committedAtNEQ", "committedAtIn", "committedAtNotIn", "committedAtGT", "committedAtGTE", "committedAtLT", "committedAtLTE", "committedAtIsNil", "committedAtNotNil", "kind", "kindNEQ", "kindIn", "kindNotIn", "undoOfID", "undoOfIDNEQ", "undoOfIDIn", "undoOfIDNotIn", "undoOfIDIsNil", "undoOfIDNotNil", "undoneAt", "undoneAtNEQ", "undoneAtIn", "undoneAtNotIn", "undoneAtGT", "undoneAtGTE", "undoneAtLT", "undoneAtLTE", "undoneAtIsNil", "undoneAtNotNil", "dataPurgedAt", "dataPurgedAtNEQ", "dataPurgedAtIn", "dataPurgedAtNotIn", "dataPurgedAtGT", "dataPurgedAtGTE", "dataPurgedAtLT", "dataPurgedAtLTE", "dataPurgedAtIsNil", "dataPurgedAtNotNil", "hasSchool", "hasSchoolWith", "hasStartedBy", "hasStartedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn", "startedByID", "startedByIDNEQ", "startedByIDIn", "startedByIDNotIn", "startedByIDIsNil", "startedByIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "fileName", "fileNameNEQ", "fileNameIn", "fileNameNotIn", "fileNameGT", "fileNameGTE", "fileNameLT", "fileNameLTE", "fileNameContains", "fileNameHasPrefix", "fileNameHasSuffix", "fileNameEqualFold", "fileNameContainsFold", "fileSize", "fileSizeNEQ", "fileSizeIn", "fileSizeNotIn", "fileSizeGT", "fileSizeGTE", "fileSizeLT", "fileSizeLTE", "sha256", "sha256NEQ", "sha256In", "sha256NotIn", "sha256GT", "sha256GTE", "sha256LT", "sha256LTE", "sha256Contains", "sha256HasPrefix", "sha256HasSuffix", "sha256EqualFold", "sha256ContainsFold", "encoding", "encodingNEQ", "encodingIn", "encodingNotIn", "encodingGT", "encodingGTE", "encodingLT", "encodingLTE", "encodingContains", "encodingHasPrefix", "encodingHasSuffix", "encodingEqualFold", "encodingContainsFold", "delimiter", "delimiterNEQ", "delimiterIn", "delimiterNotIn", "delimiterGT", "delimiterGTE", "delimiterLT", "delimiterLTE", "delimiterContains", "delimiterHasPrefix", "delimiterHasSuffix", "delimiterEqualFold", "delimiterContainsFold", "headerLine", "headerLineNEQ", "headerLineIn", "headerLineNotIn", "headerLineGT", "headerLineGTE", "headerLineLT", "headerLineLTE", "rowCount", "rowCountNEQ", "rowCountIn", "rowCountNotIn", "rowCountGT", "rowCountGTE", "rowCountLT", "rowCountLTE", "added", "addedNEQ", "addedIn", "addedNotIn", "addedGT", "addedGTE", "addedLT", "addedLTE", "updated", "updatedNEQ", "updatedIn", "updatedNotIn", "updatedGT", "updatedGTE", "updatedLT", "updatedLTE", "archived", "archivedNEQ", "archivedIn", "archivedNotIn", "archivedGT", "archivedGTE", "archivedLT", "archivedLTE", "unchanged", "unchangedNEQ", "unchangedIn", "unchangedNotIn", "unchangedGT", "unchangedGTE", "unchangedLT", "unchangedLTE", "refused", "refusedNEQ", "refusedIn", "refusedNotIn", "refusedGT", "refusedGTE", "refusedLT", "refusedLTE", "removed", "removedNEQ", "removedIn", "removedNotIn", "removedGT", "removedGTE", "removedLT", "removedLTE", "phase", "phaseNEQ", "phaseIn", "phaseNotIn", "phaseGT", "phaseGTE", "phaseLT", "phaseLTE", "phaseContains", "phaseHasPrefix", "phaseHasSuffix", "phaseEqualFold", "phaseContainsFold", "progressDone", "progressDoneNEQ", "progressDoneIn", "progressDoneNotIn", "progressDoneGT", "progressDoneGTE", "progressDoneLT", "progressDoneLTE", "progressTotal", "progressTotalNEQ", "progressTotalIn", "progressTotalNotIn", "progressTotalGT", "progressTotalGTE", "progressTotalLT", "progressTotalLTE", "error", "errorNEQ", "errorIn", "errorNotIn", "errorGT", "errorGTE", "errorLT", "errorLTE", "errorContains", "errorHasPrefix", "errorHasSuffix", "errorEqualFold", "errorContainsFold", "committedAt", "committedAtNEQ", "committedAtIn", "committedAtNotIn", "committedAtGT", "committedAtGTE", "committedAtLT", "committedAtLTE", "committedAtIsNil", "committedAtNotNil", "kind", "kindNEQ", "kindIn", "kindNotIn", "undoOfID", "undoOfIDNEQ", "undoOfIDIn", "undoOfIDNotIn", "undoOfIDIsNil", "undoOfIDNotNil", "undoneAt", "undoneAtNEQ", "undoneAtIn", "undoneAtNotIn", "undoneAtGT", "undoneAtGTE", "undoneAtLT", "undoneAtLTE", "undoneAtIsNil", "undoneAtNotNil", "dataPurgedAt", "dataPurgedAtNEQ", "dataPurgedAtIn", "dataPurgedAtNotIn", "dataPurgedAtGT", "dataPurgedAtGTE", "dataPurgedAtLT", "dataPurgedAtLTE", "dataPurgedAtIsNil", "dataPurgedAtNotNil", "hasSchool", "hasSchoolWith", "hasStartedBy", "hasStartedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16736,6 +17213,62 @@ func (ec *executionContext) unmarshalInputImportJobWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.RefusedLTE = data
+		case "removed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removed"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Removed = data
+		case "removedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemovedNEQ = data
+		case "removedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemovedIn = data
+		case "removedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemovedNotIn = data
+		case "removedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemovedGT = data
+		case "removedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemovedGTE = data
+		case "removedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemovedLT = data
+		case "removedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemovedLTE = data
 		case "phase":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phase"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17382,7 +17915,7 @@ func (ec *executionContext) unmarshalInputLevelMappingInput(ctx context.Context,
 			it.Value = data
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -19133,6 +19666,69 @@ func (ec *executionContext) _ClassEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var damagedValueImplementors = []string{"DamagedValue"}
+
+func (ec *executionContext) _DamagedValue(ctx context.Context, sel ast.SelectionSet, obj *model.DamagedValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, damagedValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DamagedValue")
+		case "line":
+			out.Values[i] = ec._DamagedValue_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._DamagedValue_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._DamagedValue_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._DamagedValue_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stored":
+			out.Values[i] = ec._DamagedValue_stored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "file":
+			out.Values[i] = ec._DamagedValue_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kept":
+			out.Values[i] = ec._DamagedValue_kept(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fieldChangeImplementors = []string{"FieldChange"}
 
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *model.FieldChange) graphql.Marshaler {
@@ -19267,6 +19863,16 @@ func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.Selection
 			}
 		case "refused":
 			out.Values[i] = ec._ImportCounts_refused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kept":
+			out.Values[i] = ec._ImportCounts_kept(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "damaged":
+			out.Values[i] = ec._ImportCounts_damaged(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19433,6 +20039,11 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 			}
 		case "refused":
 			out.Values[i] = ec._ImportJob_refused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "removed":
+			out.Values[i] = ec._ImportJob_removed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -19692,6 +20303,12 @@ func (ec *executionContext) _ImportPreview(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "damagedValues":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportPreview_damagedValues(ctx, field, obj)
+				})
 		case "users":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -19872,6 +20489,11 @@ func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "damagedValues":
+			out.Values[i] = ec._ImportReport_damagedValues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19913,6 +20535,11 @@ func (ec *executionContext) _LevelValue(ctx context.Context, sel ast.SelectionSe
 		case "level":
 			out.Values[i] = ec._LevelValue_level(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decided":
+			out.Values[i] = ec._LevelValue_decided(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -20624,6 +21251,11 @@ func (ec *executionContext) _UndoPreview(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "removeAdded":
+			out.Values[i] = ec._UndoPreview_removeAdded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "archiveAdded":
 			out.Values[i] = ec._UndoPreview_archiveAdded(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21332,6 +21964,30 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDamagedValue2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐDamagedValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DamagedValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDamagedValue2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐDamagedValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDamagedValue2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐDamagedValue(ctx context.Context, sel ast.SelectionSet, v *model.DamagedValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DamagedValue!")
+		return graphql.Null
+	}
+	return ec._DamagedValue(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFieldChange2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FieldChange) graphql.Marshaler {

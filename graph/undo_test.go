@@ -56,30 +56,32 @@ func commitFixtureAt(t *testing.T, db *store.DB, schoolID int, name string, at t
 }
 
 const undoPreviewQuery = `query($job: ID!) { undoPreview(jobId: $job) {
-  jobId possible reason archiveAdded restoreUpdated reactivate removeClasses
+  jobId possible reason removeAdded archiveAdded restoreUpdated reactivate removeClasses
   conflicts { accountId key name reason }
 } }`
 
 type undoPreviewResp struct {
 	UndoPreview struct {
-		JobID                                    string
-		Possible                                 bool
-		Reason                                   *string
-		ArchiveAdded, RestoreUpdated, Reactivate int
-		RemoveClasses                            []string
-		Conflicts                                []struct{ AccountID, Key, Name, Reason string }
+		JobID                      string
+		Possible                   bool
+		Reason                     *string
+		RemoveAdded, ArchiveAdded  int
+		RestoreUpdated, Reactivate int
+		RemoveClasses              []string
+		Conflicts                  []struct{ AccountID, Key, Name, Reason string }
 	}
 }
 
 const undoMutation = `mutation($job: ID!, $skip: Boolean) { undoImport(jobId: $job, skipConflicts: $skip) {
-  id kind status fileName updated archived unchanged undoOf { id status undoneAt }
+  id kind status fileName updated archived removed unchanged undoOf { id status undoneAt }
 } }`
 
 type undoResp struct {
 	UndoImport struct {
-		ID, Kind, Status, FileName   string
-		Updated, Archived, Unchanged int
-		UndoOf                       struct {
+		ID, Kind, Status, FileName string
+		Updated, Archived, Removed int
+		Unchanged                  int
+		UndoOf                     struct {
 			ID, Status string
 			UndoneAt   *string
 		}
@@ -108,7 +110,7 @@ func TestUndoAPI(t *testing.T) {
 
 			var p undoPreviewResp
 			c.MustPost(undoPreviewQuery, &p, job, as)
-			if u := p.UndoPreview; !u.Possible || u.Reason != nil || u.ArchiveAdded != 10 || u.RestoreUpdated != 19 || u.Reactivate != 10 ||
+			if u := p.UndoPreview; !u.Possible || u.Reason != nil || u.RemoveAdded != 10 || u.ArchiveAdded != 0 || u.RestoreUpdated != 19 || u.Reactivate != 10 ||
 				len(u.Conflicts) != 1 || u.Conflicts[0].Key != "4001" || u.Conflicts[0].AccountID != strconv.Itoa(edited.ID) {
 				t.Fatalf("undoPreview %+v", u)
 			}
@@ -125,9 +127,10 @@ func TestUndoAPI(t *testing.T) {
 			var u undoResp
 			c.MustPost(undoMutation, &u, job, client.Var("skip", true), as)
 			if j := u.UndoImport; j.Kind != "UNDO" || j.Status != "COMMITTED" || j.FileName != "Ongedaan: school_2027.csv" ||
-				j.Updated != 29 || j.Archived != 10 || j.Unchanged != 1 || j.UndoOf.ID != strconv.Itoa(jobB) || j.UndoOf.Status != "UNDONE" || j.UndoOf.UndoneAt == nil {
+				j.Updated != 29 || j.Archived != 0 || j.Removed != 10 || j.Unchanged != 1 || j.UndoOf.ID != strconv.Itoa(jobB) || j.UndoOf.Status != "UNDONE" || j.UndoOf.UndoneAt == nil {
 				t.Fatalf("undoImport %+v", j)
 			}
+			checkUndoOfAPI(t, c, as, jobB, u.UndoImport.ID)
 			if e := errorOf(t, c.Post(undoMutation, &undoResp{}, job, as)); e.Extensions["code"] != "INVALID_STATE" {
 				t.Fatalf("second undo: %+v", e)
 			}
@@ -139,6 +142,27 @@ func TestUndoAPI(t *testing.T) {
 			checkSchoolSettingsAPI(t, c, as, s.ID)
 			checkExportAndEraseAPI(t, c, as, db, s.ID, admin.ID)
 		})
+	}
+}
+
+// checkUndoOfAPI reads both jobs of an undo by id: only the UNDO job has an undoOf, the job it
+// undid (ent once read the edge backwards and gave the undone import its UNDO job).
+func checkUndoOfAPI(t *testing.T, c *client.Client, as client.Option, undoneID int, undoID string) {
+	t.Helper()
+	var r struct {
+		Undone, Undo struct {
+			Kind   string
+			UndoOf *struct{ ID string }
+		}
+	}
+	c.MustPost(`query($a: ID!, $b: ID!) {
+	  undone: node(id: $a) { ... on ImportJob { kind undoOf { id } } }
+	  undo: node(id: $b) { ... on ImportJob { kind undoOf { id } } } }`, &r, client.Var("a", undoneID), client.Var("b", undoID), as)
+	if r.Undone.Kind != "IMPORT" || r.Undone.UndoOf != nil {
+		t.Fatalf("the undone import has undoOf %+v, want none", r.Undone.UndoOf)
+	}
+	if r.Undo.Kind != "UNDO" || r.Undo.UndoOf == nil || r.Undo.UndoOf.ID != strconv.Itoa(undoneID) {
+		t.Fatalf("the UNDO job has undoOf %+v, want %d", r.Undo.UndoOf, undoneID)
 	}
 }
 

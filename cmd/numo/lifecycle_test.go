@@ -260,7 +260,7 @@ func TestUndoCommand(t *testing.T) {
 				return c.ProcessState.ExitCode(), u
 			}
 			job := strconv.Itoa(sum.JobID)
-			if code, u := runBin("undo", "--school", "77UN", "--dry-run", "--json", job); code != 0 || u.Undone || u.ArchiveAdded != 30 || len(u.RemoveClasses) != 3 {
+			if code, u := runBin("undo", "--school", "77UN", "--dry-run", "--json", job); code != 0 || u.Undone || u.RemoveAdded != 30 || len(u.RemoveClasses) != 3 {
 				t.Errorf("dry run: exit %d, %+v", code, u)
 			}
 			// A pupil changed after the import is a conflict: exit 3 without --skip-conflicts.
@@ -269,7 +269,7 @@ func TestUndoCommand(t *testing.T) {
 				t.Errorf("undo with a conflict: exit %d, %+v", code, u)
 			}
 			if code, u := runBin("undo", "--school", "77UN", job, "--skip-conflicts", "--json"); code != 0 || !u.Undone || u.UndoJob == 0 ||
-				u.ArchiveAdded != 29 || len(u.Conflicts) != 1 {
+				u.RemoveAdded != 29 || len(u.Conflicts) != 1 {
 				t.Errorf("undo: exit %d, %+v", code, u)
 			}
 			if code, u := runBin("undo", "--school", "77UN", "--json", job); code != 1 || len(u.Errors) == 0 {

@@ -17,9 +17,10 @@ import (
 const undoHelp = `Usage: numo undo --school BRIN [--dry-run] [--skip-conflicts] [--json] [--db URL] JOB
 
 Undoes a committed import of the school (JOB is its number in numo jobs), as "Ongedaan maken"
-in the app: pupils it added are archived, pupils it updated get their old values back, pupils
+in the app: pupils it added are deleted, pupils it updated get their old values back, pupils
 it archived become active again, and classes it created that are left empty are removed — all
-at once. A pupil that changed after the import is a conflict: it is never overwritten.
+at once. A pupil that changed after the import (by hand, by a later import, or, for a pupil it
+added, by signing in or getting a password) is a conflict: it is never overwritten.
 
 Flags:
   --school BRIN       the school's BRIN code (required)
@@ -46,7 +47,7 @@ type undoJSON struct {
 	UndoJob        int             `json:"undoJob,omitempty"`
 	ExitCode       int             `json:"exitCode"`
 	Possible       bool            `json:"possible"`
-	ArchiveAdded   int             `json:"archiveAdded"`
+	RemoveAdded    int             `json:"removeAdded"`
 	RestoreUpdated int             `json:"restoreUpdated"`
 	Reactivate     int             `json:"reactivate"`
 	RemoveClasses  []string        `json:"removeClasses"`
@@ -142,7 +143,7 @@ var errUndoConflicts = errors.New("leerlingen zijn na deze import gewijzigd: maa
 
 func (u *undoJSON) fill(p *undo.Plan) {
 	u.File, u.Possible = p.FileName, p.Possible
-	u.ArchiveAdded, u.RestoreUpdated, u.Reactivate = p.ArchiveAdded, p.RestoreUpdated, p.Reactivate
+	u.RemoveAdded, u.RestoreUpdated, u.Reactivate = p.RemoveAdded, p.RestoreUpdated, p.Reactivate
 	u.RemoveClasses = append([]string{}, p.RemoveClasses...)
 	u.Conflicts = append([]undo.Conflict{}, p.Conflicts...)
 }
@@ -185,7 +186,7 @@ func printUndo(w io.Writer, u *undoJSON) {
 	for _, l := range []struct {
 		label string
 		n     int
-	}{{"toegevoegde leerlingen archiveren", u.ArchiveAdded}, {"bijgewerkte leerlingen terugzetten", u.RestoreUpdated},
+	}{{"toegevoegde leerlingen verwijderen", u.RemoveAdded}, {"bijgewerkte leerlingen terugzetten", u.RestoreUpdated},
 		{"gearchiveerde leerlingen weer actief maken", u.Reactivate}, {"klassen verwijderen", len(u.RemoveClasses)},
 		{"leerlingen overslaan (na de import gewijzigd)", len(u.Conflicts)}} {
 		fmt.Fprintf(w, "  %7s  %s\n", thousands(l.n), l.label)

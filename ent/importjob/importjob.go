@@ -58,6 +58,8 @@ const (
 	FieldUnchanged = "unchanged"
 	// FieldRefused holds the string denoting the refused field in the database.
 	FieldRefused = "refused"
+	// FieldRemoved holds the string denoting the removed field in the database.
+	FieldRemoved = "removed"
 	// FieldReport holds the string denoting the report field in the database.
 	FieldReport = "report"
 	// FieldPhase holds the string denoting the phase field in the database.
@@ -92,6 +94,8 @@ const (
 	EdgeBlobs = "blobs"
 	// EdgeUndoOf holds the string denoting the undo_of edge name in mutations.
 	EdgeUndoOf = "undo_of"
+	// EdgeUndoneBy holds the string denoting the undone_by edge name in mutations.
+	EdgeUndoneBy = "undone_by"
 	// Table holds the table name of the importjob in the database.
 	Table = "import_jobs"
 	// SchoolTable is the table that holds the school relation/edge.
@@ -126,6 +130,10 @@ const (
 	UndoOfTable = "import_jobs"
 	// UndoOfColumn is the table column denoting the undo_of relation/edge.
 	UndoOfColumn = "undo_of_id"
+	// UndoneByTable is the table that holds the undone_by relation/edge.
+	UndoneByTable = "import_jobs"
+	// UndoneByColumn is the table column denoting the undone_by relation/edge.
+	UndoneByColumn = "undo_of_id"
 )
 
 // Columns holds all SQL columns for importjob fields.
@@ -151,6 +159,7 @@ var Columns = []string{
 	FieldArchived,
 	FieldUnchanged,
 	FieldRefused,
+	FieldRemoved,
 	FieldReport,
 	FieldPhase,
 	FieldProgressDone,
@@ -216,6 +225,8 @@ var (
 	DefaultUnchanged int
 	// DefaultRefused holds the default value on creation for the "refused" field.
 	DefaultRefused int
+	// DefaultRemoved holds the default value on creation for the "removed" field.
+	DefaultRemoved int
 	// DefaultPhase holds the default value on creation for the "phase" field.
 	DefaultPhase string
 	// DefaultProgressDone holds the default value on creation for the "progress_done" field.
@@ -383,6 +394,11 @@ func ByRefused(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRefused, opts...).ToFunc()
 }
 
+// ByRemoved orders the results by the removed field.
+func ByRemoved(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRemoved, opts...).ToFunc()
+}
+
 // ByPhase orders the results by the phase field.
 func ByPhase(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPhase, opts...).ToFunc()
@@ -486,6 +502,13 @@ func ByUndoOfField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newUndoOfStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByUndoneByField orders the results by undone_by field.
+func ByUndoneByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newUndoneByStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newSchoolStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -518,7 +541,14 @@ func newUndoOfStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(Table, FieldID),
-		sqlgraph.Edge(sqlgraph.O2O, false, UndoOfTable, UndoOfColumn),
+		sqlgraph.Edge(sqlgraph.O2O, true, UndoOfTable, UndoOfColumn),
+	)
+}
+func newUndoneByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, UndoneByTable, UndoneByColumn),
 	)
 }
 

@@ -140,6 +140,11 @@ func Refused(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldRefused, v))
 }
 
+// Removed applies equality check predicate on the "removed" field. It's identical to RemovedEQ.
+func Removed(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldRemoved, v))
+}
+
 // Phase applies equality check predicate on the "phase" field. It's identical to PhaseEQ.
 func Phase(v string) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldPhase, v))
@@ -1005,6 +1010,46 @@ func RefusedLTE(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldLTE(FieldRefused, v))
 }
 
+// RemovedEQ applies the EQ predicate on the "removed" field.
+func RemovedEQ(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldRemoved, v))
+}
+
+// RemovedNEQ applies the NEQ predicate on the "removed" field.
+func RemovedNEQ(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldRemoved, v))
+}
+
+// RemovedIn applies the In predicate on the "removed" field.
+func RemovedIn(vs ...int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldRemoved, vs...))
+}
+
+// RemovedNotIn applies the NotIn predicate on the "removed" field.
+func RemovedNotIn(vs ...int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldRemoved, vs...))
+}
+
+// RemovedGT applies the GT predicate on the "removed" field.
+func RemovedGT(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGT(FieldRemoved, v))
+}
+
+// RemovedGTE applies the GTE predicate on the "removed" field.
+func RemovedGTE(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGTE(FieldRemoved, v))
+}
+
+// RemovedLT applies the LT predicate on the "removed" field.
+func RemovedLT(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLT(FieldRemoved, v))
+}
+
+// RemovedLTE applies the LTE predicate on the "removed" field.
+func RemovedLTE(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLTE(FieldRemoved, v))
+}
+
 // ReportIsNil applies the IsNil predicate on the "report" field.
 func ReportIsNil() predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldIsNull(FieldReport))
@@ -1637,7 +1682,7 @@ func HasUndoOf() predicate.ImportJob {
 	return predicate.ImportJob(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, false, UndoOfTable, UndoOfColumn),
+			sqlgraph.Edge(sqlgraph.O2O, true, UndoOfTable, UndoOfColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
@@ -1647,6 +1692,29 @@ func HasUndoOf() predicate.ImportJob {
 func HasUndoOfWith(preds ...predicate.ImportJob) predicate.ImportJob {
 	return predicate.ImportJob(func(s *sql.Selector) {
 		step := newUndoOfStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasUndoneBy applies the HasEdge predicate on the "undone_by" edge.
+func HasUndoneBy() predicate.ImportJob {
+	return predicate.ImportJob(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, UndoneByTable, UndoneByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasUndoneByWith applies the HasEdge predicate on the "undone_by" edge with a given conditions (other predicates).
+func HasUndoneByWith(preds ...predicate.ImportJob) predicate.ImportJob {
+	return predicate.ImportJob(func(s *sql.Selector) {
+		step := newUndoneByStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

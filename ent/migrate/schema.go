@@ -265,6 +265,7 @@ var (
 		{Name: "archived", Type: field.TypeInt, Default: 0},
 		{Name: "unchanged", Type: field.TypeInt, Default: 0},
 		{Name: "refused", Type: field.TypeInt, Default: 0},
+		{Name: "removed", Type: field.TypeInt, Default: 0},
 		{Name: "report", Type: field.TypeJSON, Nullable: true},
 		{Name: "phase", Type: field.TypeString, Default: ""},
 		{Name: "progress_done", Type: field.TypeInt, Default: 0},
@@ -288,19 +289,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "import_jobs_accounts_started_by",
-				Columns:    []*schema.Column{ImportJobsColumns[30]},
+				Columns:    []*schema.Column{ImportJobsColumns[31]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "import_jobs_import_jobs_undo_of",
-				Columns:    []*schema.Column{ImportJobsColumns[31]},
+				Symbol:     "import_jobs_import_jobs_undone_by",
+				Columns:    []*schema.Column{ImportJobsColumns[32]},
 				RefColumns: []*schema.Column{ImportJobsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "import_jobs_schools_import_jobs",
-				Columns:    []*schema.Column{ImportJobsColumns[32]},
+				Columns:    []*schema.Column{ImportJobsColumns[33]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -309,12 +310,12 @@ var (
 			{
 				Name:    "importjob_school_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{ImportJobsColumns[32], ImportJobsColumns[3]},
+				Columns: []*schema.Column{ImportJobsColumns[33], ImportJobsColumns[3]},
 			},
 			{
 				Name:    "importjob_school_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ImportJobsColumns[32], ImportJobsColumns[1]},
+				Columns: []*schema.Column{ImportJobsColumns[33], ImportJobsColumns[1]},
 			},
 		},
 	}

@@ -373,24 +373,28 @@ func init() {
 	importjobDescRefused := importjobFields[17].Descriptor()
 	// importjob.DefaultRefused holds the default value on creation for the refused field.
 	importjob.DefaultRefused = importjobDescRefused.Default.(int)
+	// importjobDescRemoved is the schema descriptor for removed field.
+	importjobDescRemoved := importjobFields[18].Descriptor()
+	// importjob.DefaultRemoved holds the default value on creation for the removed field.
+	importjob.DefaultRemoved = importjobDescRemoved.Default.(int)
 	// importjobDescPhase is the schema descriptor for phase field.
-	importjobDescPhase := importjobFields[19].Descriptor()
+	importjobDescPhase := importjobFields[20].Descriptor()
 	// importjob.DefaultPhase holds the default value on creation for the phase field.
 	importjob.DefaultPhase = importjobDescPhase.Default.(string)
 	// importjobDescProgressDone is the schema descriptor for progress_done field.
-	importjobDescProgressDone := importjobFields[20].Descriptor()
+	importjobDescProgressDone := importjobFields[21].Descriptor()
 	// importjob.DefaultProgressDone holds the default value on creation for the progress_done field.
 	importjob.DefaultProgressDone = importjobDescProgressDone.Default.(int)
 	// importjobDescProgressTotal is the schema descriptor for progress_total field.
-	importjobDescProgressTotal := importjobFields[21].Descriptor()
+	importjobDescProgressTotal := importjobFields[22].Descriptor()
 	// importjob.DefaultProgressTotal holds the default value on creation for the progress_total field.
 	importjob.DefaultProgressTotal = importjobDescProgressTotal.Default.(int)
 	// importjobDescError is the schema descriptor for error field.
-	importjobDescError := importjobFields[22].Descriptor()
+	importjobDescError := importjobFields[23].Descriptor()
 	// importjob.DefaultError holds the default value on creation for the error field.
 	importjob.DefaultError = importjobDescError.Default.(string)
 	// importjobDescClaimedBy is the schema descriptor for claimed_by field.
-	importjobDescClaimedBy := importjobFields[23].Descriptor()
+	importjobDescClaimedBy := importjobFields[24].Descriptor()
 	// importjob.DefaultClaimedBy holds the default value on creation for the claimed_by field.
 	importjob.DefaultClaimedBy = importjobDescClaimedBy.Default.(string)
 	loginthrottle.Policy = privacy.NewPolicies(schema.LoginThrottle{})

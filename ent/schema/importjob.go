@@ -48,6 +48,8 @@ func (ImportJob) Fields() []ent.Field {
 		field.Int("archived").Default(0),
 		field.Int("unchanged").Default(0),
 		field.Int("refused").Default(0),
+		field.Int("removed").Default(0).
+			Comment("UNDO: the accounts its import added that the undo deleted"),
 		field.JSON("report", json.RawMessage{}).Optional().
 			Comment("the result report: refused rows, warnings, counts").
 			Annotations(entgql.Skip()),
@@ -78,8 +80,14 @@ func (ImportJob) Edges() []ent.Edge {
 		edge.To("started_by", Account.Type).Field("started_by_id").Unique().Immutable(),
 		edge.To("changes", AccountChange.Type).Annotations(entgql.Skip()),
 		edge.To("blobs", ImportBlob.Type).Annotations(entgql.Skip()),
-		edge.To("undo_of", ImportJob.Type).Field("undo_of_id").Unique().Immutable().
-			Comment("ent would generate its where predicate backwards (\"is undone by\"): not a filter").
+		// One edge with both directions: a lone unique To edge to the same type is ent's
+		// bidirectional O2O, whose QueryUndoOf read undo_of_id backwards (the undone import
+		// answered its UNDO job as its undoOf). Only the UNDO job holds undo_of_id.
+		edge.To("undone_by", ImportJob.Type).Unique().
+			Comment("the UNDO job that undid this import").
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			From("undo_of").Field("undo_of_id").Unique().Immutable().
+			Comment("the import this UNDO job undid").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
 }

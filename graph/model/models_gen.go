@@ -34,6 +34,27 @@ type ColumnMappingInput struct {
 	Field  *string `json:"field,omitempty"`
 }
 
+// A value of the file in which letters became "?" or U+FFFD: Excel saving a CSV in Windows-1252
+// writes "Ayşe Yıldız" as "Ay?e Y?ld?z". When it is the stored value with only such losses, the
+// stored value is kept (kept true) and the rest of the row is imported; a new account's name (or a
+// name that changes) with such damage is written as the file has it (kept false): check it first.
+type DamagedValue struct {
+	// 1-based line in the file.
+	Line int `json:"line"`
+	// Header of the column.
+	Column string `json:"column"`
+	// The field: firstName, infix, lastName, email, username or eckId.
+	Field string `json:"field"`
+	// The pupil's key.
+	Key string `json:"key"`
+	// The value Numo has; empty for a new account.
+	Stored string `json:"stored"`
+	// The value as the file writes it.
+	File string `json:"file"`
+	// True when the stored value stays; false when the file's value is written.
+	Kept bool `json:"kept"`
+}
+
 // One field of an account that an import changes.
 type FieldChange struct {
 	Field  string `json:"field"`
@@ -62,6 +83,10 @@ type ImportCounts struct {
 	// In the file, but the action it needs is not chosen.
 	Skipped int `json:"skipped"`
 	Refused int `json:"refused"`
+	// Values of matched accounts kept as stored because the file's value lost letters to ? (see DamagedValue).
+	Kept int `json:"kept"`
+	// Damaged-looking names the import writes as the file has them (new accounts, changed names).
+	Damaged int `json:"damaged"`
 }
 
 // A Numo field a file column can be matched to.
@@ -109,21 +134,32 @@ type ImportReport struct {
 	ClassesCreated []string         `json:"classesCreated"`
 	Refused        []*ImportProblem `json:"refused"`
 	Warnings       []*ImportProblem `json:"warnings"`
+	// Values of the file that lost letters to ? or U+FFFD (see ImportPreview.damagedValues).
+	DamagedValues []*DamagedValue `json:"damagedValues"`
 }
 
-// A level value -> canonical level choice.
+// A decision for one level value of the file. Listing a value decides it: level names a canonical
+// level (one of ImportJob.levels), and level null (or "") means "no level": its pupils are imported
+// without a level, on purpose. A value that is left out stays as it was (undecided, or the school's
+// earlier decision).
 type LevelMappingInput struct {
+	// The value as the file writes it (case, spaces and punctuation do not matter).
 	Value string `json:"value"`
-	Level string `json:"level"`
+	// A canonical level, or null for "no level".
+	Level *string `json:"level,omitempty"`
 }
 
-// A level value from the file that is not recognised, or that the school mapped before.
+// A level value from the file that Numo does not recognise by itself. Until it is decided (mapped
+// to a level, or deliberately to "no level") setMapping and preview answer MAPPING_INVALID with
+// extensions.unknownLevels. The school remembers each decision for its next files.
 type LevelValue struct {
 	Value string `json:"value"`
 	// How many rows carry it.
 	Count int `json:"count"`
-	// The canonical level it is mapped to, null when not mapped (the rows import without level).
+	// The canonical level it is mapped to; null when it is not decided or decided as "no level" (see decided).
 	Level *string `json:"level,omitempty"`
+	// True when the value is mapped to a level or deliberately to "no level"; false blocks the import.
+	Decided bool `json:"decided"`
 }
 
 // One user in the previewed result.
@@ -194,7 +230,9 @@ type UndoPreview struct {
 	Reason *string `json:"reason,omitempty"`
 	// The same in English.
 	ReasonEn *string `json:"reasonEn,omitempty"`
-	// Accounts the import added; the undo archives them (they are not deleted).
+	// Accounts the import added; the undo deletes them, with their change records.
+	RemoveAdded int `json:"removeAdded"`
+	// Always 0: an undo deletes the accounts its import added (removeAdded) instead of archiving them.
 	ArchiveAdded int `json:"archiveAdded"`
 	// Accounts the import updated; they get their old values back.
 	RestoreUpdated int `json:"restoreUpdated"`

@@ -13,6 +13,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/internal/names"
 )
@@ -443,21 +444,6 @@ func DeleteUnfinishedAccount(ctx context.Context, e Execer, d string, id, school
 // idBatch is how many ids one IN list holds.
 const idBatch = 500
 
-// ArchiveAdded archives the school's accounts that an undone job added: archived, not deleted
-// (the key brings them back on a later import), out of their class, so that a class the job
-// created can go.
-func ArchiveAdded(ctx context.Context, e Execer, d string, schoolID int, now time.Time, list []int) error {
-	for start := 0; start < len(list); start += idBatch {
-		batch := list[start:min(start+idBatch, len(list))]
-		if _, err := exec(ctx, e, build(d).Update(account.Table).Set(account.FieldStatus, account.StatusARCHIVED.String()).
-			Set(account.FieldArchivedAt, now).SetNull(account.FieldClassID).Set(account.FieldUpdatedAt, now).
-			Where(entsql.And(entsql.EQ(account.FieldSchoolID, schoolID), entsql.In(account.FieldID, ids(batch)...)))); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // BackfillSortNames gives accounts from before the sort key existed their key. It leaves
 // updated_at alone (the roster did not change) and is safe to run from several processes.
 func (d *DB) BackfillSortNames(ctx context.Context) error {
@@ -494,4 +480,52 @@ func (d *DB) BackfillSortNames(ctx context.Context) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// Activity is what happened to an account outside the import history: what an undo must not
+// wipe out by deleting an account its import added.
+type Activity struct {
+	Password bool // it has a password (the import never sets one)
+	SignedIn bool // it has a session
+	Audited  bool // the audit log has an event about it
+}
+
+// AccountActivity returns the activity of those of the school's accounts among list that have
+// any, by id.
+func AccountActivity(ctx context.Context, q Querier, d string, schoolID int, list []int) (map[int]Activity, error) {
+	out := map[int]Activity{}
+	mark := func(b entsql.Querier, set func(*Activity)) error {
+		return scan(ctx, q, b, func(rows *sql.Rows) error {
+			var id int
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			a := out[id]
+			set(&a)
+			out[id] = a
+			return nil
+		})
+	}
+	for start := 0; start < len(list); start += idBatch {
+		in := ids(list[start:min(start+idBatch, len(list))])
+		steps := []struct {
+			q   entsql.Querier
+			set func(*Activity)
+		}{
+			{build(d).Select(account.FieldID).From(entsql.Table(account.Table)).Where(entsql.And(
+				entsql.EQ(account.FieldSchoolID, schoolID), entsql.In(account.FieldID, in...),
+				entsql.NotNull(account.FieldPasswordHash), entsql.NEQ(account.FieldPasswordHash, ""))),
+				func(a *Activity) { a.Password = true }},
+			{build(d).Select(session.FieldAccountID).Distinct().From(entsql.Table(session.Table)).
+				Where(entsql.In(session.FieldAccountID, in...)), func(a *Activity) { a.SignedIn = true }},
+			{build(d).Select(auditevent.FieldSubjectAccountID).Distinct().From(entsql.Table(auditevent.Table)).
+				Where(entsql.In(auditevent.FieldSubjectAccountID, in...)), func(a *Activity) { a.Audited = true }},
+		}
+		for _, s := range steps {
+			if err := mark(s.q, s.set); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }

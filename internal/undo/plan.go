@@ -68,19 +68,27 @@ func makePlan(ctx context.Context, q store.Querier, d string, jobID, schoolID in
 	if err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
+	activity, err := loadActivity(ctx, q, d, schoolID, accounts)
+	if err != nil {
+		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
+	}
 	for _, a := range accounts {
 		if a.now.ClassID != nil {
 			a.now.Class = classes.names[*a.now.ClassID]
 		}
 		h := hist[a.id]
-		if reason, reasonEn := conflict(a, h, committed, classes); reason != "" {
+		reason, reasonEn := conflict(a, h, committed, classes)
+		if reason == "" && a.action == accountchange.ActionADDED {
+			reason, reasonEn = activityConflict(activity[a.id])
+		}
+		if reason != "" {
 			p.Conflicts = append(p.Conflicts, Conflict{AccountID: a.id, Key: a.now.Key, Name: fullName(&a.now), Reason: reason, ReasonEn: reasonEn})
 			continue
 		}
 		it := item{accountID: a.id, current: a.now}
 		switch a.action {
 		case accountchange.ActionADDED:
-			p.ArchiveAdded++
+			p.RemoveAdded++
 		case accountchange.ActionUPDATED:
 			p.RestoreUpdated++
 		case accountchange.ActionARCHIVED:
@@ -148,6 +156,39 @@ func conflict(a touched, h history, committed time.Time, classes *classInfo) (nl
 			fmt.Sprintf("the class %s it had before the import no longer exists", a.before.Class)
 	}
 	return "", ""
+}
+
+// activityConflict returns why an account the job added may not be deleted although no import
+// and no hand edit changed it since: someone signed in with it, it got a password, or the
+// audit log tells of it. "" when nothing happened to it.
+func activityConflict(a store.Activity) (nl, en string) {
+	switch {
+	case a.SignedIn:
+		return "na deze import is er met dit account ingelogd", "someone signed in with it after this import"
+	case a.Password:
+		return "heeft na deze import een wachtwoord gekregen", "it got a password after this import"
+	case a.Audited:
+		return "het auditlog vermeldt een handeling met dit account na deze import", "the audit log records an action on it after this import"
+	}
+	return "", ""
+}
+
+// loadActivity reads what happened outside the import history to the accounts the job added.
+func loadActivity(ctx context.Context, q store.Querier, d string, schoolID int, accounts []touched) (map[int]store.Activity, error) {
+	var added []int
+	for _, a := range accounts {
+		if a.action == accountchange.ActionADDED {
+			added = append(added, a.id)
+		}
+	}
+	if len(added) == 0 {
+		return nil, nil
+	}
+	out, err := store.AccountActivity(ctx, q, d, schoolID, added)
+	if err != nil {
+		return nil, fmt.Errorf("load sign-ins and passwords of added accounts: %w", err)
+	}
+	return out, nil
 }
 
 // loadTouched reads every account the job changed, with its change record.

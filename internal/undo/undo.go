@@ -1,10 +1,13 @@
 // Package undo undoes a committed import job: every account the job touched gets its state from
 // before the job back (archived accounts become active again, updated fields get their old
-// values, added accounts are archived, not deleted), and the classes the job created that are
-// left empty are removed — all in one transaction, with a preview of the same plan first.
+// values, added accounts are deleted with their change records, as if the import never ran),
+// and the classes the job created that are left empty are removed — all in one transaction,
+// with a preview of the same plan first.
 //
 // An account that changed after the job, by a later import or by hand (its updated_at is after
-// the job's commit), is a conflict: the undo lists it and never silently overwrites it. The
+// the job's commit), is a conflict: the undo lists it and never silently overwrites it. So is
+// an added account that someone signed in with, that got a password or that the audit log
+// tells of: deleting it would lose more than the import brought. The
 // undo is itself an import job (kind UNDO) in the school's history, with its own change
 // records, and an entry in the audit log.
 package undo
@@ -39,8 +42,8 @@ type Plan struct {
 	Possible bool
 	Reason   string
 	ReasonEn string
-	// ArchiveAdded is how many accounts the job added that the undo archives.
-	ArchiveAdded int
+	// RemoveAdded is how many accounts the job added that the undo deletes.
+	RemoveAdded int
 	// RestoreUpdated is how many accounts the job updated that get their old values back.
 	RestoreUpdated int
 	// Reactivate is how many accounts the job archived that become active again.
@@ -88,7 +91,7 @@ type Result struct {
 type item struct {
 	accountID int
 	current   store.AccountState  // as it is now, recorded as the undo's before-state
-	target    *store.AccountState // what it gets back; nil for an added account (archived)
+	target    *store.AccountState // what it gets back; nil for an added account (deleted)
 }
 
 // Preview returns what undoing the job would do, without doing it. The viewer in ctx must
@@ -158,8 +161,8 @@ func Undo(ctx context.Context, db *store.DB, jobID int, opt Options) (*Result, e
 		return nil, fmt.Errorf("undo job %d: commit: %w", jobID, err)
 	}
 	audit.Record(ctx, c, schoolID, "import_undone", fmt.Sprintf(
-		"import %d (%s) ongedaan gemaakt als import %d: %d toegevoegde accounts gearchiveerd, %d bijgewerkte teruggezet, %d gearchiveerde weer actief, %d klassen verwijderd, %d accounts met een latere wijziging overgeslagen",
-		jobID, p.FileName, job.ID, p.ArchiveAdded, p.RestoreUpdated, p.Reactivate, len(p.RemoveClasses), len(p.Conflicts)))
+		"import %d (%s) ongedaan gemaakt als import %d: %d toegevoegde accounts verwijderd, %d bijgewerkte teruggezet, %d gearchiveerde weer actief, %d klassen verwijderd, %d accounts met een latere wijziging overgeslagen",
+		jobID, p.FileName, job.ID, p.RemoveAdded, p.RestoreUpdated, p.Reactivate, len(p.RemoveClasses), len(p.Conflicts)))
 	return &Result{Job: job.Unwrap(), Plan: p}, nil
 }
 
@@ -193,7 +196,9 @@ type writer struct {
 	schoolID int
 }
 
-// accounts restores the accounts of the plan.
+// accounts restores the accounts of the plan and deletes those the job added, with every
+// change record, session and link of them (store.DeleteAccounts). The audit log names none of
+// them: the undo's own entry counts them.
 func (w *writer) accounts(p *Plan) error {
 	var added, ids []int
 	var states []*store.AccountState
@@ -204,8 +209,15 @@ func (w *writer) accounts(p *Plan) error {
 			ids, states = append(ids, it.accountID), append(states, it.target)
 		}
 	}
-	if err := store.ArchiveAdded(w.ctx, w.tx, w.dialect, w.schoolID, w.now, added); err != nil {
-		return fmt.Errorf("archive added accounts: %w", err)
+	for start := 0; start < len(added); start += changeBatch {
+		batch := added[start:min(start+changeBatch, len(added))]
+		n, _, err := store.DeleteAccounts(w.ctx, w.tx, w.dialect, w.schoolID, batch)
+		if err != nil {
+			return fmt.Errorf("delete added accounts: %w", err)
+		}
+		if n != len(batch) {
+			return fmt.Errorf("delete added accounts: %d of %d deleted", n, len(batch))
+		}
 	}
 	return store.RestoreAccounts(w.ctx, w.tx, w.dialect, w.schoolID, w.now, ids, states)
 }
@@ -224,16 +236,16 @@ func (w *writer) removeClasses(p *Plan) error {
 const changeBatch = 1000
 
 // record adds the UNDO job to the school's import history, with a change record of every
-// account the undo changed (its state before the undo).
+// account the undo changed and kept (its state before the undo).
 func (w *writer) record(p *Plan, v *auth.Viewer) (*ent.ImportJob, error) {
 	updated := p.RestoreUpdated + p.Reactivate
-	total := updated + p.ArchiveAdded
+	total := updated + p.RemoveAdded
 	rep := report{
-		Counts:         importer.Counts{Updated: updated, Archived: p.ArchiveAdded, Unchanged: len(p.Conflicts)},
+		Counts:         importer.Counts{Updated: updated, Unchanged: len(p.Conflicts)},
 		ClassesCreated: []string{},
 		Refused:        []importer.Problem{},
 		Warnings:       make([]importer.Problem, 0, len(p.Conflicts)),
-		Undo: summary{JobID: p.JobID, ArchiveAdded: p.ArchiveAdded, RestoreUpdated: p.RestoreUpdated, Reactivate: p.Reactivate,
+		Undo: summary{JobID: p.JobID, RemoveAdded: p.RemoveAdded, RestoreUpdated: p.RestoreUpdated, Reactivate: p.Reactivate,
 			RemovedClasses: list.NonNil(p.RemoveClasses), Conflicts: list.NonNil(p.Conflicts)},
 	}
 	for _, c := range p.Conflicts {
@@ -248,7 +260,7 @@ func (w *writer) record(p *Plan, v *auth.Viewer) (*ent.ImportJob, error) {
 	create := w.tx.ImportJob.Create().SetSchoolID(w.schoolID).SetKind(importjob.KindUNDO).SetUndoOfID(p.JobID).
 		SetStatus(importjob.StatusCOMMITTED).SetFileName(clip.String("Ongedaan: "+p.FileName, 255)).SetFileSize(0).SetSha256("").
 		SetCommittedAt(w.now).SetCreatedAt(w.now).SetUpdatedAt(w.now).
-		SetUpdated(updated).SetArchived(p.ArchiveAdded).SetUnchanged(len(p.Conflicts)).SetReport(raw).
+		SetUpdated(updated).SetRemoved(p.RemoveAdded).SetUnchanged(len(p.Conflicts)).SetReport(raw).
 		SetPhase("done").SetProgressDone(total).SetProgressTotal(total)
 	if v != nil && v.AccountID != 0 {
 		create.SetStartedByID(v.AccountID)
@@ -257,12 +269,13 @@ func (w *writer) record(p *Plan, v *auth.Viewer) (*ent.ImportJob, error) {
 	if err != nil {
 		return nil, fmt.Errorf("record undo job: %w", err)
 	}
-	for start := 0; start < len(p.items); start += changeBatch {
-		batch := p.items[start:min(start+changeBatch, len(p.items))]
+	kept := slices.DeleteFunc(slices.Clone(p.items), func(it item) bool { return it.target == nil })
+	for start := 0; start < len(kept); start += changeBatch {
+		batch := kept[start:min(start+changeBatch, len(kept))]
 		builders := make([]*ent.AccountChangeCreate, len(batch))
 		for i, it := range batch {
 			action := accountchange.ActionUPDATED
-			if it.target == nil || it.target.Archived() {
+			if it.target.Archived() {
 				action = accountchange.ActionARCHIVED
 			}
 			builders[i] = w.tx.AccountChange.Create().SetJobID(job.ID).SetAccountID(it.accountID).SetAction(action).SetBefore([]byte(it.current.Encode()))
@@ -287,7 +300,7 @@ type report struct {
 // summary is what an undo did, in its job's report.
 type summary struct {
 	JobID          int        `json:"jobId"`
-	ArchiveAdded   int        `json:"archiveAdded"`
+	RemoveAdded    int        `json:"removeAdded"`
 	RestoreUpdated int        `json:"restoreUpdated"`
 	Reactivate     int        `json:"reactivate"`
 	RemovedClasses []string   `json:"removedClasses"`

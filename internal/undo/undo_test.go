@@ -33,7 +33,7 @@ type undoStep struct {
 	job          *ent.ImportJob
 	want         rows // the accounts that existed before the job, as they were
 	wantClasses  rows
-	archiveAdded int
+	removeAdded  int
 	restore      int
 	reactivate   int
 	removed      []string
@@ -93,7 +93,7 @@ func checkUndoStep(t *testing.T, db *store.DB, s *school, st undoStep) {
 	if err != nil {
 		t.Fatalf("preview undo of job %d: %v", st.job.ID, err)
 	}
-	if !p.Possible || len(p.Conflicts) != 0 || p.ArchiveAdded != st.archiveAdded || p.RestoreUpdated != st.restore ||
+	if !p.Possible || len(p.Conflicts) != 0 || p.RemoveAdded != st.removeAdded || p.RestoreUpdated != st.restore ||
 		p.Reactivate != st.reactivate || strings.Join(p.RemoveClasses, ",") != strings.Join(st.removed, ",") {
 		t.Fatalf("preview undo of job %d: %+v", st.job.ID, p)
 	}
@@ -101,18 +101,8 @@ func checkUndoStep(t *testing.T, db *store.DB, s *school, st undoStep) {
 	if err != nil {
 		t.Fatalf("undo job %d: %v", st.job.ID, err)
 	}
-	got := snapshot(t, db, s.ID)
-	// Accounts the job added stay, archived and out of their class.
-	for id, row := range got {
-		if _, existed := st.want[id]; existed {
-			continue
-		}
-		if row["status"] != "ARCHIVED" || row["archived_at"] == "NULL" || row["class_id"] != "NULL" {
-			t.Fatalf("undo of job %d: added account %d is %v, want archived without class", st.job.ID, id, row)
-		}
-		delete(got, id)
-	}
-	if d := diff(st.want, got); d != "" {
+	// Accounts the job added are gone: the school has exactly the accounts it had before.
+	if d := diff(st.want, snapshot(t, db, s.ID)); d != "" {
 		t.Fatalf("undo of job %d: the accounts differ from before the job:\n%s", st.job.ID, d)
 	}
 	if d := diff(st.wantClasses, classes(t, db, s.ID)); d != "" {
@@ -121,15 +111,35 @@ func checkUndoStep(t *testing.T, db *store.DB, s *school, st undoStep) {
 	u := res.Job
 	if u.Kind != importjob.KindUNDO || u.UndoOfID == nil || *u.UndoOfID != st.job.ID || u.Status != importjob.StatusCOMMITTED ||
 		u.FileName != "Ongedaan: "+st.job.FileName || u.Sha256 != "" || u.FileSize != 0 || u.CommittedAt == nil ||
-		u.Archived != st.archiveAdded || u.Updated != st.restore+st.reactivate || u.StartedByID == nil || *u.StartedByID != s.admin.ID {
+		u.Archived != 0 || u.Removed != st.removeAdded || u.Updated != st.restore+st.reactivate || u.StartedByID == nil || *u.StartedByID != s.admin.ID {
 		t.Fatalf("undo job: %+v", u)
 	}
-	if n := db.Client.AccountChange.Query().Where(accountchange.JobID(u.ID)).CountX(sys); n != st.archiveAdded+st.restore+st.reactivate {
-		t.Fatalf("undo job has %d change records, want %d", n, st.archiveAdded+st.restore+st.reactivate)
+	if n := db.Client.AccountChange.Query().Where(accountchange.JobID(u.ID)).CountX(sys); n != st.restore+st.reactivate {
+		t.Fatalf("undo job has %d change records, want %d", n, st.restore+st.reactivate)
+	}
+	// No change record is left of a deleted account (the foreign key would refuse it anyway).
+	if n := db.Client.AccountChange.Query().Where(accountchange.JobID(st.job.ID), accountchange.ActionEQ(accountchange.ActionADDED)).CountX(sys); n != 0 {
+		t.Fatalf("undone job keeps %d change records of added accounts", n)
 	}
 	j := db.Client.ImportJob.GetX(sys, st.job.ID)
-	if j.Status != importjob.StatusUNDONE || j.UndoneAt == nil {
+	if j.Status != importjob.StatusUNDONE || j.UndoneAt == nil || j.UndoOfID != nil {
 		t.Fatalf("undone job: %+v", j)
+	}
+	checkUndoEdges(t, db, j.ID, u.ID)
+}
+
+// checkUndoEdges: the UNDO job's undoOf is the job it undid; the undone job has no undoOf, and
+// its undoneBy is the UNDO job.
+func checkUndoEdges(t *testing.T, db *store.DB, undoneID, undoID int) {
+	t.Helper()
+	if of, err := db.Client.ImportJob.GetX(sys, undoID).QueryUndoOf().Only(sys); err != nil || of.ID != undoneID {
+		t.Fatalf("undo job %d: undoOf %v, %v; want job %d", undoID, of, err, undoneID)
+	}
+	if of, err := db.Client.ImportJob.GetX(sys, undoneID).QueryUndoOf().All(sys); err != nil || len(of) != 0 {
+		t.Fatalf("undone job %d: undoOf %v, %v; want none", undoneID, of, err)
+	}
+	if by, err := db.Client.ImportJob.GetX(sys, undoneID).QueryUndoneBy().Only(sys); err != nil || by.ID != undoID {
+		t.Fatalf("undone job %d: undoneBy %v, %v; want job %d", undoneID, by, err, undoID)
 	}
 }
 
@@ -192,7 +202,7 @@ func checkConflictPreview(t *testing.T, db *store.DB, s *school, jobB *ent.Impor
 	if c := p.Conflicts[0]; c.AccountID != edited.ID || c.Key != "4001" || c.Name != "Daan de Boer" || !strings.HasPrefix(c.Reason, "gewijzigd na deze import (op ") {
 		t.Fatalf("conflict %+v", c)
 	}
-	if p.RestoreUpdated != 19 || p.ArchiveAdded != 10 || p.Reactivate != 10 {
+	if p.RestoreUpdated != 19 || p.RemoveAdded != 10 || p.Reactivate != 10 {
 		t.Fatalf("preview with a conflict: %+v", p)
 	}
 	return edited
@@ -205,7 +215,7 @@ func checkSkipConflicts(t *testing.T, db *store.DB, s *school, jobBID, editedID 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Job.Unchanged != 1 || res.Job.Updated != 29 || res.Job.Archived != 10 {
+	if res.Job.Unchanged != 1 || res.Job.Updated != 29 || res.Job.Archived != 0 || res.Job.Removed != 10 {
 		t.Fatalf("undo job counts %+v", res.Job)
 	}
 	got := snapshot(t, db, s.ID)
@@ -218,11 +228,8 @@ func checkSkipConflicts(t *testing.T, db *store.DB, s *school, jobBID, editedID 
 			want[id] = row
 		}
 	}
-	for id := range got {
-		if _, ok := want[id]; !ok {
-			delete(got, id)
-		}
-	}
+	// The accounts jobB added are gone, not archived.
+	delete(got, editedID)
 	if d := diff(want, got); d != "" {
 		t.Fatalf("the other accounts were not restored:\n%s", d)
 	}
@@ -329,7 +336,7 @@ func TestUndoRemovesNewClasses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Join(p.RemoveClasses, ",") != "4B" || p.ArchiveAdded != 2 || len(p.Conflicts) != 1 {
+		if strings.Join(p.RemoveClasses, ",") != "4B" || p.RemoveAdded != 2 || len(p.Conflicts) != 1 {
 			t.Fatalf("preview %+v", p)
 		}
 		if _, err := undo.Undo(s.ctx, db, job.ID, undo.Options{SkipConflicts: true}); err != nil {

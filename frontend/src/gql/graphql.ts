@@ -780,6 +780,15 @@ export type ImportJobWhereInput = {
   refusedLTE?: number | null | undefined;
   refusedNEQ?: number | null | undefined;
   refusedNotIn?: Array<number> | null | undefined;
+  /** removed field predicates */
+  removed?: number | null | undefined;
+  removedGT?: number | null | undefined;
+  removedGTE?: number | null | undefined;
+  removedIn?: Array<number> | null | undefined;
+  removedLT?: number | null | undefined;
+  removedLTE?: number | null | undefined;
+  removedNEQ?: number | null | undefined;
+  removedNotIn?: Array<number> | null | undefined;
   /** row_count field predicates */
   rowCount?: number | null | undefined;
   rowCountGT?: number | null | undefined;
@@ -867,9 +876,16 @@ export type ImportJobWhereInput = {
   updatedNotIn?: Array<number> | null | undefined;
 };
 
-/** A level value -> canonical level choice. */
+/**
+ * A decision for one level value of the file. Listing a value decides it: level names a canonical
+ * level (one of ImportJob.levels), and level null (or "") means "no level": its pupils are imported
+ * without a level, on purpose. A value that is left out stays as it was (undecided, or the school's
+ * earlier decision).
+ */
 export type LevelMappingInput = {
-  level: string;
+  /** A canonical level, or null for "no level". */
+  level?: string | null | undefined;
+  /** The value as the file writes it (case, spaces and punctuation do not matter). */
   value: string;
 };
 
