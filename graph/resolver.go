@@ -9,6 +9,7 @@ import (
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/graph/model"
 	"github.com/numo/accounts/internal/auth/authn"
+	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/jobs"
 	"github.com/numo/accounts/internal/store"
 )
@@ -25,25 +26,38 @@ type Resolver struct {
 // fullProgress completes a progress event with the job's counts, and on the final event its
 // report (read once, from the database).
 func (r *Resolver) fullProgress(ctx context.Context, job *ent.ImportJob, p jobs.Progress) (*model.ImportProgress, error) {
+	var rep *importer.Report
+	if p.Final {
+		var err error
+		if rep, err = jobs.Report(job); err != nil {
+			return nil, err
+		}
+	}
+	return withJob(p, job, rep), nil
+}
+
+// withJob is a progress event with the job's counts, and on the final event its report.
+func withJob(p jobs.Progress, job *ent.ImportJob, rep *importer.Report) *model.ImportProgress {
 	m := progress(p)
 	m.Counts = counts(jobCounts(job))
 	if p.Final {
-		rep, err := jobs.Report(job)
-		if err != nil {
-			return nil, err
-		}
 		m.Report = report(rep)
 		if rep != nil {
 			m.Counts = counts(rep.Counts)
 		}
 	}
-	return m, nil
+	return m
 }
 
-// progressEvent turns a bus event into the API's progress; the final one reads the job.
+// progressEvent turns a subscription's event into the API's progress. The final one carries
+// the job row and its report, read once for every subscriber of the process (jobs.Subscribe);
+// only when that read failed does it read the job itself.
 func (r *Resolver) progressEvent(ctx context.Context, jobID int, p jobs.Progress) (*model.ImportProgress, error) {
 	if !p.Final {
 		return progress(p), nil
+	}
+	if p.Job != nil {
+		return withJob(p, p.Job, p.Report), nil
 	}
 	job, err := r.client.ImportJob.Get(ctx, jobID)
 	if err != nil {

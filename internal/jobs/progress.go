@@ -9,6 +9,7 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/pubsub"
 )
@@ -22,6 +23,12 @@ type Progress struct {
 	Total  int    `json:"total"`
 	Final  bool   `json:"final"`
 	Error  string `json:"error,omitempty"`
+
+	// Job is the job's row on a final event from Subscribe, read once for all its subscribers
+	// in this process (nil when that read failed); shared: read-only.
+	Job *ent.ImportJob `json:"-"`
+	// Report is Job's decoded report (nil before a commit); shared: read-only.
+	Report *importer.Report `json:"-"`
 }
 
 func (s *Service) publish(jobID int, p Progress) {
@@ -134,65 +141,62 @@ func Current(j *ent.ImportJob) Progress {
 	return p
 }
 
-// pollEvery is how often a subscription also reads the job row, in case a notification was
-// lost (a listener reconnect) or the job ended in a process that could not tell.
+// pollEvery is how often a job's feed (hub.go) also reads the job row, in case a notification
+// was lost (a listener reconnect) or the job ended in a process that could not tell.
 const pollEvery = 3 * time.Second
 
-// Subscribe streams a job's progress: the current state first, then every change, ending
-// with the final event. The channel closes after the final event or when ctx ends.
+// Subscribe streams a job's progress: the current state first, then changes (intermediate
+// ones may be skipped for a slow subscriber), ending with the final event, which carries the
+// job row and its report (Progress.Job, Progress.Report). The channel closes after the final
+// event or when ctx ends. The subscribers of a job in this process share one reader of it
+// (hub.go): subscribing reads the database only when nobody here watches the job yet.
 func (s *Service) Subscribe(ctx context.Context, jobID int) (<-chan Progress, error) {
-	if _, err := s.Job(ctx, jobID); err != nil {
-		return nil, err
+	if auth.FromContext(ctx) == nil && !auth.IsSystem(ctx) {
+		return nil, auth.ErrUnauthenticated
 	}
-	events, unsubscribe := s.bus.Subscribe(ctx, jobID)
-	// Read the state after subscribing, so that nothing falls between the two.
-	job, err := s.db.Client.ImportJob.Get(ctx, jobID)
-	if err != nil {
-		unsubscribe()
-		return nil, fmt.Errorf("subscribe job %d: %w", jobID, err)
+	w := &watcher{signal: make(chan struct{}, 1)}
+	f := s.hub.attach(jobID, w)
+	select {
+	case <-f.ready:
+	case <-ctx.Done():
+		s.hub.detach(f, w)
+		return nil, ctx.Err()
+	}
+	switch {
+	case ent.IsNotFound(f.err), f.err == nil && !visible(ctx, f.schoolID):
+		s.hub.detach(f, w)
+		return nil, errNotFound("import", jobID)
+	case f.err != nil:
+		s.hub.detach(f, w)
+		return nil, fmt.Errorf("subscribe job %d: %w", jobID, f.err)
 	}
 	out := make(chan Progress, 1)
-	first := Current(job)
 	go func() {
 		defer close(out)
-		defer unsubscribe()
-		send := func(p Progress) bool {
-			select {
-			case out <- p:
-				return !p.Final
-			case <-ctx.Done():
-				return false
-			}
-		}
-		if !send(first) {
-			return
-		}
-		poll := time.NewTicker(pollEvery)
-		defer poll.Stop()
+		defer s.hub.detach(f, w)
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case e, ok := <-events:
-				if !ok {
+			case <-w.signal:
+			case <-f.done: // the service stops, or the final state was offered already
+				select {
+				case <-w.signal:
+				default:
 					return
 				}
-				var p Progress
-				if err := json.Unmarshal(e.Data, &p); err != nil {
-					continue
-				}
-				if !send(p) {
-					return
-				}
-			case <-poll.C:
-				j, err := s.db.Client.ImportJob.Get(ctx, jobID)
-				if err != nil {
-					continue
-				}
-				if cur := Current(j); cur.Final {
-					send(cur)
-					return
-				}
+			}
+			p, ok := w.take()
+			if !ok {
+				continue
+			}
+			select {
+			case out <- p:
+			case <-ctx.Done():
+				return
+			}
+			if p.Final {
+				return
 			}
 		}
 	}()

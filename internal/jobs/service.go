@@ -1,7 +1,7 @@
 // Package jobs owns the import-job lifecycle for the app, the API and numo import: upload
 // (upload.go), mapping with the school's remembered mappings (mapping.go), preview and its
 // plan cache (preview.go), commit (commit.go), its heartbeat and progress events and their
-// subscribers (progress.go), the reaping of dead committers (reap.go), a direct import start
+// subscribers (progress.go), who share one reader per job and process (hub.go), the reaping of dead committers (reap.go), a direct import start
 // to end in one process for the command line (direct.go), and reading jobs (read.go). A job's phase is a Phase (phase.go). Everything
 // about a job lives in the database, so any process can continue any job.
 package jobs
@@ -40,6 +40,7 @@ type Service struct {
 	LockPollInterval time.Duration
 
 	plans planCache
+	hub   hub
 }
 
 // New starts the service: it fails the commits that a dead process left behind, and keeps
@@ -51,6 +52,7 @@ func New(db *store.DB, bus pubsub.Bus, log *slog.Logger) *Service {
 	s := &Service{db: db, bus: bus, log: log, node: hex.EncodeToString(b[:]), ctx: auth.System(ctx), cancel: cancel,
 		HeartbeatInterval: 2 * time.Second, DeadAfter: 20 * time.Second, LockPollInterval: time.Second}
 	s.plans.max = 8
+	s.hub = hub{s: s, feeds: map[int]*feed{}}
 	return s
 }
 
