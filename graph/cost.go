@@ -37,16 +37,6 @@ const (
 	MaxRepeatedFields = 100
 )
 
-// Codes of the refusals of this file, in extensions.code (declared in apperr).
-const (
-	CodeComplexity    = apperr.CodeComplexity
-	CodeDepth         = apperr.CodeDepth
-	CodePageSize      = apperr.CodePageSize
-	CodeQueryTooLarge = apperr.CodeQueryTooLarge
-	// CodeIntrospectionDisabled refuses __schema and __type when introspection is off.
-	CodeIntrospectionDisabled = apperr.CodeIntrospectionDisabled
-)
-
 // Weights of expensive fields: what a field costs besides the 1 every field costs. The unit
 // is one field of one row in an answer; an operation may cost DefaultComplexityLimit.
 const (
@@ -85,6 +75,10 @@ var fieldWeights = map[string]int{
 	"ImportJob.columns":         weightJobData,
 	"ImportJob.levelValues":     weightJobData,
 	"ImportJob.mappingProblems": weightJobData,
+
+	// A row of the file can hold several damaged values (issue 12).
+	"ImportPreview.damagedValues": weightFileList,
+	"ImportReport.damagedValues":  weightFileList,
 }
 
 // listSize says how often a field other than a connection repeats its selection: as often as
@@ -281,11 +275,11 @@ func pageSizeError(field, arg string, n int64) *gqlerror.Error {
 func pageSizeRefusal(field, arg string, n int64) *apperr.Error {
 	ext := map[string]any{"field": field, "max": MaxPageSize}
 	if arg == "" {
-		return apperr.New(CodePageSize,
+		return apperr.New(apperr.CodePageSize,
 			fmt.Sprintf("Geef first of last mee aan %s: een lijst wordt per pagina van hoogstens %d opgevraagd.", field, MaxPageSize),
 			fmt.Sprintf("Pass first or last to %s: a list is fetched in pages of at most %d.", field, MaxPageSize), ext)
 	}
-	return apperr.New(CodePageSize,
+	return apperr.New(apperr.CodePageSize,
 		fmt.Sprintf("%s van %s is %d; dat moet tussen 0 en %d liggen.", arg, field, n, MaxPageSize),
 		fmt.Sprintf("%s of %s is %d; it must be between 0 and %d.", arg, field, n, MaxPageSize), ext)
 }
@@ -378,6 +372,7 @@ func refusal(code, nl, en string, ext map[string]any) *gqlerror.Error {
 // COMPLEXITY_LIMIT_EXCEEDED, and INTROSPECTION_DISABLED when introspection is off for the
 // viewer: all before any resolver runs.
 type operationCost struct {
+	extensionBase
 	limit    int
 	maxDepth int
 	// validated is gqlgen's query cache: documents in it were parsed, bounded and validated.
@@ -392,9 +387,6 @@ var _ interface {
 
 // ExtensionName names the extension for gqlgen.
 func (*operationCost) ExtensionName() string { return "OperationCost" }
-
-// Validate has nothing to check: the cost is read from the validated document's types.
-func (*operationCost) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters bounds the document before gqlgen parses and validates it.
 func (c *operationCost) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
@@ -417,7 +409,7 @@ func CheckDocument(query string, limit int) *gqlerror.Error {
 	if err != nil {
 		var gerr *gqlerror.Error
 		if errors.As(err, &gerr) && strings.Contains(gerr.Message, "token limit") {
-			return refusal(CodeQueryTooLarge,
+			return refusal(apperr.CodeQueryTooLarge,
 				fmt.Sprintf("Deze vraag is te groot: hoogstens %d woorden en tekens.", MaxQueryTokens),
 				fmt.Sprintf("This query is too large: at most %d tokens.", MaxQueryTokens),
 				map[string]any{"limit": MaxQueryTokens})
@@ -434,12 +426,12 @@ func (c *operationCost) MutateOperationContext(ctx context.Context, oc *graphql.
 	}
 	p, pageErr := PriceOperation(oc.Doc, oc.Operation, oc.Variables)
 	if p.Introspection && oc.DisableIntrospection {
-		return refusal(CodeIntrospectionDisabled,
+		return refusal(apperr.CodeIntrospectionDisabled,
 			"Introspectie (__schema, __type) staat uit op deze server.",
 			"Introspection (__schema, __type) is disabled on this server.", nil)
 	}
 	if p.Depth > c.maxDepth {
-		return refusal(CodeDepth,
+		return refusal(apperr.CodeDepth,
 			fmt.Sprintf("Deze vraag is te diep genest: %d niveaus, hoogstens %d.", p.Depth, c.maxDepth),
 			fmt.Sprintf("This query nests too deeply: %d levels, at most %d.", p.Depth, c.maxDepth),
 			map[string]any{"depth": p.Depth, "limit": c.maxDepth})
@@ -454,7 +446,7 @@ func (c *operationCost) MutateOperationContext(ctx context.Context, oc *graphql.
 }
 
 func complexityError(cost, limit int) *gqlerror.Error {
-	return refusal(CodeComplexity,
+	return refusal(apperr.CodeComplexity,
 		fmt.Sprintf("Deze vraag vraagt te veel tegelijk: kosten %d, hoogstens %d. Vraag minder velden of kleinere pagina's.", cost, limit),
 		fmt.Sprintf("This query asks too much at once: cost %d, at most %d. Ask fewer fields or smaller pages.", cost, limit),
 		map[string]any{"cost": cost, "limit": limit})
@@ -501,7 +493,7 @@ func boundDocument(doc *ast.QueryDocument, limit int) *gqlerror.Error {
 		repeated = satAdd(repeated, satAdd(s.nested, s.repeated()))
 	}
 	if repeated > MaxRepeatedFields {
-		return refusal(CodeQueryTooLarge,
+		return refusal(apperr.CodeQueryTooLarge,
 			fmt.Sprintf("Deze vraag herhaalt te veel velden: %d, hoogstens %d. Geef herhaalde velden elk een eigen alias.", repeated, MaxRepeatedFields),
 			fmt.Sprintf("This query repeats too many fields: %d, at most %d. Give repeated fields an alias each.", repeated, MaxRepeatedFields),
 			map[string]any{"repeated": repeated, "limit": MaxRepeatedFields})

@@ -38,7 +38,7 @@ func TestPageSizeGuard(t *testing.T) {
 		switch {
 		case c.ok && (err != nil || !called):
 			t.Errorf("%v: refused (%v) or not resolved", c.args, err)
-		case !c.ok && (called || !errors.As(err, &ae) || ae.Code() != CodePageSize):
+		case !c.ok && (called || !errors.As(err, &ae) || ae.Code() != apperr.CodePageSize):
 			t.Errorf("%v: resolved %v, err %v", c.args, called, err)
 		}
 	}

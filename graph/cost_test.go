@@ -21,6 +21,7 @@ import (
 
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/graph"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testapp"
@@ -140,21 +141,21 @@ func TestOperationCostRefusals(t *testing.T) {
 		code   string
 		ext    map[string]any
 	}{
-		{name: "fragment bomb of 26 levels in 1 KB", query: fragmentBomb(26), code: graph.CodeQueryTooLarge},
-		{name: "4,000 times __typename", query: "{ " + strings.Repeat("__typename ", 4000) + "}", code: graph.CodeQueryTooLarge},
-		{name: "1 MB of aliases", query: bigAliases, code: graph.CodeQueryTooLarge, ext: map[string]any{"limit": float64(graph.MaxQueryTokens)}},
-		{name: "200 KB of aliases by GET", method: http.MethodGet, query: aliases(8_000, "viewer { role }"), code: graph.CodeQueryTooLarge},
-		{name: "a list without first", query: `{ accounts { edges { node { id email } } } }`, code: graph.CodePageSize, ext: map[string]any{"field": "Query.accounts"}},
-		{name: "nodes without first", query: `{ schools(first: 1) { edges { node { accounts { totalCount edges { node { id } } } } } } }`, code: graph.CodePageSize, ext: map[string]any{"field": "School.accounts"}},
-		{name: "first over the maximum", query: `{ accounts(first: 1001) { edges { node { id } } } }`, code: graph.CodePageSize},
-		{name: "first over the maximum by variable", query: `query($n: Int) { classes(first: $n) { totalCount } }`, vars: map[string]any{"n": 150_001}, code: graph.CodePageSize},
-		{name: "negative last", query: `{ schools(last: -1) { edges { node { id } } } }`, code: graph.CodePageSize},
-		{name: "1,001 ids", query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, vars: map[string]any{"ids": ids}, code: graph.CodePageSize},
-		{name: "twenty aliases of undoPreview", query: aliases(20, `undoPreview(jobId: "1") { possible conflicts { key } }`), code: graph.CodeComplexity,
+		{name: "fragment bomb of 26 levels in 1 KB", query: fragmentBomb(26), code: apperr.CodeQueryTooLarge},
+		{name: "4,000 times __typename", query: "{ " + strings.Repeat("__typename ", 4000) + "}", code: apperr.CodeQueryTooLarge},
+		{name: "1 MB of aliases", query: bigAliases, code: apperr.CodeQueryTooLarge, ext: map[string]any{"limit": float64(graph.MaxQueryTokens)}},
+		{name: "200 KB of aliases by GET", method: http.MethodGet, query: aliases(8_000, "viewer { role }"), code: apperr.CodeQueryTooLarge},
+		{name: "a list without first", query: `{ accounts { edges { node { id email } } } }`, code: apperr.CodePageSize, ext: map[string]any{"field": "Query.accounts"}},
+		{name: "nodes without first", query: `{ schools(first: 1) { edges { node { accounts { totalCount edges { node { id } } } } } } }`, code: apperr.CodePageSize, ext: map[string]any{"field": "School.accounts"}},
+		{name: "first over the maximum", query: `{ accounts(first: 1001) { edges { node { id } } } }`, code: apperr.CodePageSize},
+		{name: "first over the maximum by variable", query: `query($n: Int) { classes(first: $n) { totalCount } }`, vars: map[string]any{"n": 150_001}, code: apperr.CodePageSize},
+		{name: "negative last", query: `{ schools(last: -1) { edges { node { id } } } }`, code: apperr.CodePageSize},
+		{name: "1,001 ids", query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, vars: map[string]any{"ids": ids}, code: apperr.CodePageSize},
+		{name: "twenty aliases of undoPreview", query: aliases(20, `undoPreview(jobId: "1") { possible conflicts { key } }`), code: apperr.CodeComplexity,
 			ext: map[string]any{"limit": float64(graph.DefaultComplexityLimit)}},
-		{name: "a hundred full pages", query: fullPages, code: graph.CodeComplexity},
-		{name: "a hundred full pages by GET", method: http.MethodGet, query: fullPages, code: graph.CodeComplexity},
-		{name: "fourteen levels", query: deep, code: graph.CodeDepth},
+		{name: "a hundred full pages", query: fullPages, code: apperr.CodeComplexity},
+		{name: "a hundred full pages by GET", method: http.MethodGet, query: fullPages, code: apperr.CodeComplexity},
+		{name: "fourteen levels", query: deep, code: apperr.CodeDepth},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			method := c.method
@@ -174,7 +175,7 @@ func TestOperationCostRefusals(t *testing.T) {
 					t.Errorf("extensions.%s = %v, want %v", k, e.Extensions[k], v)
 				}
 			}
-			if c.code == graph.CodeComplexity && e.Extensions["cost"].(float64) <= e.Extensions["limit"].(float64) {
+			if c.code == apperr.CodeComplexity && e.Extensions["cost"].(float64) <= e.Extensions["limit"].(float64) {
 				t.Errorf("cost %v not over limit %v", e.Extensions["cost"], e.Extensions["limit"])
 			}
 		})
@@ -197,7 +198,7 @@ func TestFragmentsArePricedOnce(t *testing.T) {
 	if p.Cost < 1<<40 {
 		t.Fatalf("the bomb costs %d, want at least 2^40", p.Cost)
 	}
-	if err := graph.CheckDocument(fragmentBomb(40), graph.DefaultComplexityLimit); err == nil || err.Extensions["code"] != graph.CodeQueryTooLarge {
+	if err := graph.CheckDocument(fragmentBomb(40), graph.DefaultComplexityLimit); err == nil || err.Extensions["code"] != apperr.CodeQueryTooLarge {
 		t.Fatalf("CheckDocument let the bomb through: %v", err)
 	}
 }
@@ -266,7 +267,7 @@ func TestIntrospectionOff(t *testing.T) {
 			`query { ...I } fragment I on Query { __schema { types { name } } }`,
 		} {
 			r := ask(t, srv, method, q, nil)
-			if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != graph.CodeIntrospectionDisabled ||
+			if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != apperr.CodeIntrospectionDisabled ||
 				!strings.Contains(r.Errors[0].Message, "Introspectie") || r.Errors[0].Extensions["messageEn"] == nil {
 				t.Fatalf("%s %s: %+v", method, q, r.Errors)
 			}
@@ -305,14 +306,14 @@ func TestUndoPreviewSharedByAliases(t *testing.T) {
 		admin := &auth.Viewer{AccountID: adminAcc.ID, SchoolID: s.ID, Role: auth.RoleAdmin}
 		c := client.New(asViewer(admin, graph.NewHandler(graph.Options{Client: db.Client, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})))
 
-		one := `query($j: ID!) { a: undoPreview(jobId: $j) { possible archiveAdded restoreUpdated reactivate } }`
-		four := `query($j: ID!) { a: undoPreview(jobId: $j) { possible archiveAdded restoreUpdated reactivate }
-			b: undoPreview(jobId: $j) { possible archiveAdded restoreUpdated reactivate }
-			c: undoPreview(jobId: $j) { possible archiveAdded restoreUpdated reactivate }
-			d: undoPreview(jobId: $j) { possible archiveAdded restoreUpdated reactivate } }`
+		one := `query($j: ID!) { a: undoPreview(jobId: $j) { possible removeAdded restoreUpdated reactivate } }`
+		four := `query($j: ID!) { a: undoPreview(jobId: $j) { possible removeAdded restoreUpdated reactivate }
+			b: undoPreview(jobId: $j) { possible removeAdded restoreUpdated reactivate }
+			c: undoPreview(jobId: $j) { possible removeAdded restoreUpdated reactivate }
+			d: undoPreview(jobId: $j) { possible removeAdded restoreUpdated reactivate } }`
 		type preview struct {
-			Possible                                 bool
-			ArchiveAdded, RestoreUpdated, Reactivate int
+			Possible                                bool
+			RemoveAdded, RestoreUpdated, Reactivate int
 		}
 		var r1 struct{ A preview }
 		var r4 struct{ A, B, C, D preview }
@@ -322,7 +323,7 @@ func TestUndoPreviewSharedByAliases(t *testing.T) {
 		counter.n.Store(0)
 		c.MustPost(four, &r4, client.Var("j", jobID))
 		n4 := counter.n.Load()
-		if !r1.A.Possible || r1.A.ArchiveAdded == 0 {
+		if !r1.A.Possible || r1.A.RemoveAdded == 0 {
 			t.Fatalf("preview of the committed job: %+v", r1.A)
 		}
 		for _, p := range []preview{r4.A, r4.B, r4.C, r4.D} {

@@ -12,7 +12,10 @@ import (
 // introspectionFor turns introspection off for everyone but admins, unless it is on for all.
 // An operation that asks __schema or __type without it is refused by operationCost (cost.go)
 // with code INTROSPECTION_DISABLED before it runs.
-type introspectionFor struct{ all bool }
+type introspectionFor struct {
+	extensionBase
+	all bool
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -20,8 +23,6 @@ var _ interface {
 } = introspectionFor{}
 
 func (introspectionFor) ExtensionName() string { return "IntrospectionForAdmins" }
-
-func (introspectionFor) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (i introspectionFor) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if !i.all {

@@ -16,7 +16,7 @@ import (
 // may read the fields of its account and school, not their edges. The ent rules narrow such a
 // viewer to itself as well (auth.Viewer.IsAdminOf and CanReadSchool are false for it); this
 // gate keeps the API's answer plain: PASSWORD_CHANGE_REQUIRED.
-type mustChange struct{}
+type mustChange struct{ extensionBase }
 
 var _ interface {
 	graphql.HandlerExtension
@@ -24,8 +24,6 @@ var _ interface {
 } = mustChange{}
 
 func (mustChange) ExtensionName() string { return "PasswordChangeRequired" }
-
-func (mustChange) Validate(graphql.ExecutableSchema) error { return nil }
 
 // mustChangeRoots are the root fields an account with a one-time password may ask for.
 var mustChangeRoots = map[string]bool{"changePassword": true, "viewer": true, "__typename": true}

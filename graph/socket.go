@@ -18,6 +18,7 @@ import (
 // and a changed account (a new password, another role) is seen as it is now. Plain HTTP
 // requests are authenticated afresh anyway and pass untouched.
 type socketRecheck struct {
+	extensionBase
 	authn *authn.Service
 	log   *slog.Logger
 }
@@ -28,8 +29,6 @@ var _ interface {
 } = socketRecheck{}
 
 func (socketRecheck) ExtensionName() string { return "SocketRecheck" }
-
-func (socketRecheck) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (s socketRecheck) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if !authn.OnSocket(ctx) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/store"
@@ -21,7 +22,7 @@ func Erase(ctx context.Context, db *store.DB, accountID int) error {
 	sys := auth.System(ctx)
 	a, err := c.Account.Query().Where(account.ID(accountID)).Select(account.FieldSchoolID, account.FieldRole).Only(sys)
 	if ent.IsNotFound(err) {
-		return errNotFound("account", "account", accountID)
+		return apperr.NotFound("account", "account", accountID)
 	} else if err != nil {
 		return fmt.Errorf("erase account %d: %w", accountID, err)
 	}
@@ -30,11 +31,11 @@ func Erase(ctx context.Context, db *store.DB, accountID int) error {
 	case v == nil:
 		return auth.ErrUnauthenticated
 	case v.SchoolID != a.SchoolID:
-		return errNotFound("account", "account", accountID)
+		return apperr.NotFound("account", "account", accountID)
 	case !isAdminAccount(v):
 		return auth.ErrForbidden
 	case a.Role != account.RolePUPIL:
-		return newError(CodeInvalidState, "Alleen een leerling kan hier worden gewist.", "Only a pupil can be erased here.", nil)
+		return apperr.New(apperr.CodeInvalidState, "Alleen een leerling kan hier worden gewist.", "Only a pupil can be erased here.", nil)
 	}
 	d := db.Dialect
 	t, err := beginSchool(sys, c, d, a.SchoolID)
@@ -47,7 +48,7 @@ func Erase(ctx context.Context, db *store.DB, accountID int) error {
 		return fmt.Errorf("erase account %d: %w", accountID, err)
 	}
 	if f.accounts != 1 {
-		return errNotFound("account", "account", accountID)
+		return apperr.NotFound("account", "account", accountID)
 	}
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("erase account %d: commit: %w", accountID, err)

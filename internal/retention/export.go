@@ -130,13 +130,13 @@ func Export(ctx context.Context, db *store.DB, accountID int, now time.Time) (*A
 	sys := auth.System(ctx)
 	a, err := c.Account.Query().Where(account.ID(accountID)).WithClass().WithTeachingClasses().WithSchool().Only(sys)
 	if ent.IsNotFound(err) {
-		return nil, errNotFound("account", "account", accountID)
+		return nil, apperr.NotFound("account", "account", accountID)
 	} else if err != nil {
 		return nil, fmt.Errorf("export account %d: %w", accountID, err)
 	}
 	v := auth.FromContext(ctx)
 	if v == nil || v.SchoolID != a.SchoolID || (v.AccountID != a.ID && !isAdminAccount(v)) {
-		return nil, errNotFound("account", "account", accountID)
+		return nil, apperr.NotFound("account", "account", accountID)
 	}
 	s := a.Edges.School
 	exp := &AccountExport{
@@ -231,6 +231,10 @@ func exportHistory(ctx context.Context, q store.Querier, d string, a *ent.Accoun
 // isAdminAccount reports whether the viewer is a signed-in admin account (not an API token:
 // a pupil's personal data leaves Numo only by a person's hand).
 func isAdminAccount(v *auth.Viewer) bool { return v.IsAdminAccount() }
+
+// errUnknownAccount answers the download of an account's export that does not exist or that
+// the viewer may not see (ExportHandler).
+var errUnknownAccount = apperr.New(apperr.CodeNotFound, "onbekend account", "unknown account", nil)
 
 // ExportHandler serves GET /api/accounts/{id}/export.json: everything stored about one
 // account as a JSON download, for an admin of its school or the account itself (the viewer in

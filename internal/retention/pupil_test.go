@@ -18,6 +18,7 @@ import (
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/retention"
 	"github.com/numo/accounts/internal/store"
@@ -100,7 +101,7 @@ func checkExport(t *testing.T, db *store.DB, sc *exportScene) {
 	}
 	for name, ctx := range map[string]context.Context{"nobody": context.Background(), "a classmate": sc.classmateCtx,
 		"another school's admin": sc.other.ctx, "a token": sc.tokenCtx} {
-		if _, err := retention.Export(ctx, db, sc.zoe.ID, sc.now); code(err) != retention.CodeNotFound {
+		if _, err := retention.Export(ctx, db, sc.zoe.ID, sc.now); code(err) != apperr.CodeNotFound {
 			t.Fatalf("export by %s: %v, want NOT_FOUND", name, err)
 		}
 	}
@@ -149,9 +150,9 @@ func checkEraseRefused(t *testing.T, db *store.DB, sc *exportScene) {
 		{"nobody", context.Background(), sc.zoe.ID, "UNAUTHENTICATED"},
 		{"the pupil", sc.zoeCtx, sc.zoe.ID, "FORBIDDEN"},
 		{"a token", sc.tokenCtx, sc.zoe.ID, "FORBIDDEN"},
-		{"another school's admin", sc.other.ctx, sc.zoe.ID, retention.CodeNotFound},
-		{"a teacher's account", sc.s.ctx, sc.teacher.ID, retention.CodeInvalidState},
-		{"no such account", sc.s.ctx, sc.zoe.ID + 100000, retention.CodeNotFound},
+		{"another school's admin", sc.other.ctx, sc.zoe.ID, apperr.CodeNotFound},
+		{"a teacher's account", sc.s.ctx, sc.teacher.ID, apperr.CodeInvalidState},
+		{"no such account", sc.s.ctx, sc.zoe.ID + 100000, apperr.CodeNotFound},
 	} {
 		if err := retention.Erase(tc.ctx, db, tc.id); code(err) != tc.code {
 			t.Fatalf("erase by %s: %v, want %s", tc.name, err, tc.code)
@@ -208,17 +209,17 @@ func TestUpdateSettings(t *testing.T) {
 			in   retention.Settings
 			code string
 		}{
-			{"archived term too short", s.ctx, retention.Settings{ArchivedRetentionDays: n(29)}, retention.CodeInvalidInput},
-			{"archived term too long", s.ctx, retention.Settings{ArchivedRetentionDays: n(3651)}, retention.CodeInvalidInput},
-			{"job term zero", s.ctx, retention.Settings{JobDataRetentionDays: n(0)}, retention.CodeInvalidInput},
-			{"job term too long", s.ctx, retention.Settings{JobDataRetentionDays: n(366)}, retention.CodeInvalidInput},
-			{"threshold over 100", s.ctx, retention.Settings{ArchiveThreshold: n(101)}, retention.CodeInvalidInput},
-			{"audit term too short", s.ctx, retention.Settings{AuditRetentionDays: n(29)}, retention.CodeInvalidInput},
-			{"audit term too long", s.ctx, retention.Settings{AuditRetentionDays: n(3651)}, retention.CodeInvalidInput},
-			{"audit term with a valid one", s.ctx, retention.Settings{JobDataRetentionDays: n(7), AuditRetentionDays: n(0)}, retention.CodeInvalidInput},
+			{"archived term too short", s.ctx, retention.Settings{ArchivedRetentionDays: n(29)}, apperr.CodeInvalidInput},
+			{"archived term too long", s.ctx, retention.Settings{ArchivedRetentionDays: n(3651)}, apperr.CodeInvalidInput},
+			{"job term zero", s.ctx, retention.Settings{JobDataRetentionDays: n(0)}, apperr.CodeInvalidInput},
+			{"job term too long", s.ctx, retention.Settings{JobDataRetentionDays: n(366)}, apperr.CodeInvalidInput},
+			{"threshold over 100", s.ctx, retention.Settings{ArchiveThreshold: n(101)}, apperr.CodeInvalidInput},
+			{"audit term too short", s.ctx, retention.Settings{AuditRetentionDays: n(29)}, apperr.CodeInvalidInput},
+			{"audit term too long", s.ctx, retention.Settings{AuditRetentionDays: n(3651)}, apperr.CodeInvalidInput},
+			{"audit term with a valid one", s.ctx, retention.Settings{JobDataRetentionDays: n(7), AuditRetentionDays: n(0)}, apperr.CodeInvalidInput},
 			{"a teacher, the audit term", teacherCtx, retention.Settings{AuditRetentionDays: n(30)}, "FORBIDDEN"},
 			{"a teacher", teacherCtx, retention.Settings{JobDataRetentionDays: n(7)}, "FORBIDDEN"},
-			{"another school's admin", other.ctx, retention.Settings{JobDataRetentionDays: n(7)}, retention.CodeNotFound},
+			{"another school's admin", other.ctx, retention.Settings{JobDataRetentionDays: n(7)}, apperr.CodeNotFound},
 			{"nobody", context.Background(), retention.Settings{JobDataRetentionDays: n(7)}, "UNAUTHENTICATED"},
 			{"all four", s.ctx, retention.Settings{ArchiveThreshold: n(25), ArchivedRetentionDays: n(365), JobDataRetentionDays: n(7), AuditRetentionDays: n(3650)}, ""},
 			{"the shortest audit term", s.ctx, retention.Settings{AuditRetentionDays: n(30)}, ""},
@@ -237,8 +238,8 @@ func TestUpdateSettings(t *testing.T) {
 						after.ArchiveThreshold != before.ArchiveThreshold || after.AuditRetentionDays != before.AuditRetentionDays {
 						t.Fatal("a refused change was saved")
 					}
-					if tc.in.AuditRetentionDays != nil && tc.code == retention.CodeInvalidInput {
-						var e *retention.Error
+					if tc.in.AuditRetentionDays != nil && tc.code == apperr.CodeInvalidInput {
+						var e *apperr.Error
 						if !errors.As(err, &e) || e.Error() != "De bewaartermijn van het auditlog moet tussen 30 en 3650 liggen." ||
 							e.Extensions()["field"] != "auditRetentionDays" || e.Extensions()["messageEn"] != "The retention of the audit log must be between 30 and 3650." {
 							t.Fatalf("refusal %#v does not say which setting and its range", err)

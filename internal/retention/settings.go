@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 )
@@ -40,7 +41,7 @@ func (r settingRange) check(v *int) error {
 	if v == nil || (*v >= r.min && *v <= r.max) {
 		return nil
 	}
-	return newError(CodeInvalidInput,
+	return apperr.New(apperr.CodeInvalidInput,
 		fmt.Sprintf("%s moet tussen %d en %d liggen.", r.nl, r.min, r.max),
 		fmt.Sprintf("%s must be between %d and %d.", r.en, r.min, r.max),
 		map[string]any{"field": r.field, "min": r.min, "max": r.max})
@@ -56,7 +57,7 @@ func UpdateSettings(ctx context.Context, c *ent.Client, schoolID int, s Settings
 	case v == nil:
 		return nil, auth.ErrUnauthenticated
 	case v.SchoolID != schoolID:
-		return nil, errNotFound("school", "school", schoolID)
+		return nil, apperr.NotFound("school", "school", schoolID)
 	}
 	if err := auth.RequireAdmin(ctx, schoolID); err != nil {
 		return nil, err
@@ -90,7 +91,7 @@ func UpdateSettings(ctx context.Context, c *ent.Client, schoolID int, s Settings
 	}
 	school, err := u.Save(sys)
 	if ent.IsNotFound(err) {
-		return nil, errNotFound("school", "school", schoolID)
+		return nil, apperr.NotFound("school", "school", schoolID)
 	} else if err != nil {
 		return nil, fmt.Errorf("update settings of school %d: %w", schoolID, err)
 	}
