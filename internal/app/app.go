@@ -36,6 +36,8 @@ type App struct {
 	handler http.Handler
 	// stopPurge stops the scheduled retention purge.
 	stopPurge func()
+	// stopTokens stops the API token cache.
+	stopTokens func()
 }
 
 // New opens and migrates the database, seeds the demo school when asked and the database is
@@ -77,6 +79,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a.authn.Bus = a.bus // ends websockets in every process when their credential ends
+	a.stopTokens = a.authn.StartTokenCache(0)
 	a.jobs = jobs.New(db, a.bus, log)
 	a.jobs.DeadAfter = cfg.CommitDeadAfter
 	a.jobs.HeartbeatInterval = min(cfg.CommitDeadAfter/5, 2*time.Second)
@@ -161,6 +164,7 @@ func (a *App) Jobs() *jobs.Service { return a.jobs }
 func (a *App) Close() error {
 	a.stopPurge()
 	a.jobs.Close()
+	a.stopTokens()
 	a.bus.Close()
 	return a.db.Close()
 }

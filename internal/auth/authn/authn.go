@@ -50,6 +50,8 @@ type Service struct {
 	Bus pubsub.Bus
 	// SocketRecheckEvery overrides how often an idle websocket's credential is checked again.
 	SocketRecheckEvery time.Duration
+	// tokens caches API tokens (StartTokenCache); nil means every request looks its token up.
+	tokens atomic.Pointer[tokenCache]
 }
 
 // New returns the service.
@@ -277,10 +279,23 @@ func (s *Service) FromSession(ctx context.Context, secret, remoteAddr string) (*
 	return v, nil
 }
 
-// FromToken returns the viewer of an API token secret, nil when unknown or revoked.
+// FromToken returns the viewer of an API token secret, nil when unknown or revoked. With the
+// token cache started, a token seen in the last few seconds is not looked up again (see
+// cache.go).
 func (s *Service) FromToken(ctx context.Context, secret, remoteAddr string) (*auth.Viewer, error) {
 	sys := auth.System(ctx)
-	t, err := s.client.APIToken.Query().Where(apitoken.TokenHash(auth.HashSecret(secret))).Only(sys)
+	hash := auth.HashSecret(secret)
+	now := time.Now()
+	c := s.tokens.Load()
+	var gen uint64
+	if c != nil {
+		var e *cachedToken
+		if e, gen = c.get(hash, now); e != nil {
+			s.touchToken(sys, e, now)
+			return e.viewer(remoteAddr), nil
+		}
+	}
+	t, err := s.client.APIToken.Query().Where(apitoken.TokenHash(hash)).Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, nil
 	} else if err != nil {
@@ -289,10 +304,27 @@ func (s *Service) FromToken(ctx context.Context, secret, remoteAddr string) (*au
 	if t.RevokedAt != nil {
 		return nil, nil
 	}
-	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > time.Minute {
-		s.client.APIToken.UpdateOne(t).SetLastUsedAt(time.Now()).Exec(sys) //nolint:errcheck // best effort
+	e := &cachedToken{token: t, read: now, template: tokenViewer(t, "")}
+	if t.LastUsedAt != nil {
+		e.lastUsed.Store(t.LastUsedAt.UnixNano())
 	}
-	return tokenViewer(t, remoteAddr), nil
+	s.touchToken(sys, e, now)
+	if c != nil {
+		c.put(hash, gen, e)
+	}
+	return e.viewer(remoteAddr), nil
+}
+
+// touchToken records that the token was used, at most once a minute (best effort).
+func (s *Service) touchToken(sys context.Context, e *cachedToken, now time.Time) {
+	last := e.lastUsed.Load()
+	if last != 0 && now.Sub(time.Unix(0, last)) <= time.Minute {
+		return
+	}
+	if !e.lastUsed.CompareAndSwap(last, now.UnixNano()) {
+		return // another request of this process writes it
+	}
+	s.client.APIToken.Update().Where(apitoken.ID(e.token.ID)).SetLastUsedAt(now).Exec(sys) //nolint:errcheck // best effort
 }
 
 func tokenViewer(t *ent.APIToken, remoteAddr string) *auth.Viewer {

@@ -46,14 +46,21 @@ func topics(v *auth.Viewer) []int {
 	return t
 }
 
-// publishEnded tells every process's sockets that a credential ended (best effort: a socket
-// that misses it finds out at its next operation or recheck).
+// publishEnded tells every process's token cache and sockets that a credential ended (best
+// effort: a socket that misses it finds out at its next operation or recheck, a token cache
+// within TokenCacheTTL). This process's own token cache forgets at once, so the request that
+// ended a credential is followed by none that still uses it here.
 func (s *Service) publishEnded(ctx context.Context, topic int) {
+	if c := s.tokens.Load(); c != nil {
+		c.clear()
+	}
 	if s.Bus == nil {
 		return
 	}
-	if err := s.Bus.Publish(context.WithoutCancel(ctx), pubsub.Event{Topic: topic, Data: []byte(`{}`)}); err != nil {
-		s.log.Warn("publish credential end", "err", err)
+	for _, t := range [...]int{credentialsTopic, topic} {
+		if err := s.Bus.Publish(context.WithoutCancel(ctx), pubsub.Event{Topic: t, Data: []byte(`{}`)}); err != nil {
+			s.log.Warn("publish credential end", "err", err)
+		}
 	}
 }
 
