@@ -1,6 +1,6 @@
 # Numo accounts. `make run` builds everything and serves on http://localhost:8080;
 # `make test` runs every test (it installs and starts PostgreSQL and Chromium itself).
-.PHONY: run build frontend test test-go generate bench fuzz clean
+.PHONY: run build frontend test test-go generate bench bench-api fuzz clean
 
 GO ?= go
 
@@ -25,6 +25,11 @@ generate:
 
 bench:
 	./scripts/bench.sh
+
+# Roster reads against PostGraphile 5 on the same tables (installs wrk, Node 22 and PostGraphile
+# into a temporary folder); not part of `make test`.
+bench-api:
+	./scripts/bench-api.sh
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=60s ./internal/importer/
