@@ -52,11 +52,14 @@ type Report struct {
 	ClassesCreated []string  `json:"classesCreated"`
 	Refused        []Problem `json:"refused"`
 	Warnings       []Problem `json:"warnings"`
+	// Damaged lists the file's values that lost letters to "?" (none in reports stored before).
+	Damaged []DamagedValue `json:"damaged,omitempty"`
 }
 
 // ReportOf summarises a plan.
 func ReportOf(p *Plan) *Report {
-	return &Report{Counts: p.Counts, ClassesCreated: list.NonNil(p.ClassesToCreate), Refused: list.NonNil(p.Refused), Warnings: list.NonNil(p.Warnings)}
+	return &Report{Counts: p.Counts, ClassesCreated: list.NonNil(p.ClassesToCreate), Refused: list.NonNil(p.Refused), Warnings: list.NonNil(p.Warnings),
+		Damaged: p.Damaged}
 }
 
 // ApplyOptions control Apply.
@@ -132,6 +135,10 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 	if opt.JobID != 0 {
 		if err := finishJob(ctx, tx, db.Dialect, plan, opt, w.total); err != nil {
 			return nil, err
+	// A class's level and year follow its pupils, in the same transaction.
+	if _, err := store.RefreshClassFacts(ctx, tx, db.Dialect, schoolID, opt.Now); err != nil {
+		return nil, fmt.Errorf("apply: %w", err)
+	}
 		}
 	}
 	if err := tx.Commit(); err != nil {

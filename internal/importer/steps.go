@@ -177,6 +177,10 @@ func applyReserved(ctx context.Context, db *store.DB, in PlanInput, schoolID int
 	if err := w.writeSteps(s, plan, st, classes); err != nil {
 		return nil, err
 	}
+	// A class's level and year follow its pupils, in the step that marks the job committed.
+	if _, err := store.RefreshClassFacts(ctx, s.tx, db.Dialect, schoolID, opt.Now); err != nil {
+		return nil, fmt.Errorf("apply: %w", err)
+	}
 	if err := finishJob(ctx, s.tx, db.Dialect, plan, opt, w.total); err != nil {
 		return nil, err
 	}

@@ -146,6 +146,10 @@ func Undo(ctx context.Context, db *store.DB, jobID int, opt Options) (*Result, e
 	if err := w.removeClasses(p); err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
+	// A class's level and year follow its pupils back (issue 12).
+	if _, err := store.RefreshClassFacts(sys, tx, d, schoolID, opt.Now); err != nil {
+		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
+	}
 	job, err := w.record(p, auth.FromContext(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/class"
+)
+
+// A class's level and year are facts of its pupils: the overviews show them, and they follow
+// the pupils after every import and undo (issue 12). The rule: a class takes the most common
+// level among its active pupils that have one, and the most common year among those that have
+// one. On a tie the class keeps its own value when that is among the most common, else it takes
+// the smallest (levels in byte order), so the outcome never depends on the order of rows. A
+// class without active pupils (or whose active pupils have no level, or no year) keeps what
+// it had: a class emptied by archiving still says what it was.
+
+// FactCount is how many active pupils of a class share one value of a level or year.
+type FactCount[T comparable] struct {
+	Value T
+	N     int
+}
+
+// MostCommon is the value a class takes from its pupils' counts (see the rule above); ok is
+// false when there are none, and the class keeps current.
+func MostCommon[T interface{ ~int | ~string }](counts []FactCount[T], current T) (value T, ok bool) {
+	best := 0
+	var tied []T
+	for _, c := range counts {
+		switch {
+		case c.N > best:
+			best, tied = c.N, []T{c.Value}
+		case c.N == best && c.N > 0:
+			tied = append(tied, c.Value)
+		}
+	}
+	if len(tied) == 0 {
+		return current, false
+	}
+	if slices.Contains(tied, current) {
+		return current, true
+	}
+	return slices.Min(tied), true
+}
+
+// classFacts collects one class's counts.
+type classFacts struct {
+	levels map[string]int
+	years  map[int]int
+}
+
+// RefreshClassFacts sets the level and year of every class of the school to what its active
+// pupils have (see the rule above), in the caller's transaction, and returns how many classes
+// changed. Import commits and undos call it before they finish, so the facts change with the
+// pupils or not at all.
+func RefreshClassFacts(ctx context.Context, e Execer, d string, schoolID int, now time.Time) (int, error) {
+	facts := map[int]*classFacts{}
+	sel := build(d).Select(account.FieldClassID, account.FieldLevel, account.FieldYear, entsql.Count("*")).From(entsql.Table(account.Table)).
+		Where(entsql.And(entsql.EQ(account.FieldSchoolID, schoolID), entsql.EQ(account.FieldRole, account.RolePUPIL.String()),
+			entsql.EQ(account.FieldStatus, account.StatusACTIVE.String()), entsql.NotNull(account.FieldClassID))).
+		GroupBy(account.FieldClassID, account.FieldLevel, account.FieldYear)
+	err := scan(ctx, e, sel, func(rows *sql.Rows) error {
+		var classID, n int
+		var level sql.NullString
+		var year sql.NullInt64
+		if err := rows.Scan(&classID, &level, &year, &n); err != nil {
+			return err
+		}
+		f := facts[classID]
+		if f == nil {
+			f = &classFacts{levels: map[string]int{}, years: map[int]int{}}
+			facts[classID] = f
+		}
+		if level.String != "" {
+			f.levels[level.String] += n
+		}
+		if year.Valid && year.Int64 > 0 {
+			f.years[int(year.Int64)] += n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("class facts of school %d: %w", schoolID, err)
+	}
+	changes, err := classFactChanges(ctx, e, d, schoolID, facts)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range changes {
+		upd := build(d).Update(class.Table).Set(class.FieldLevel, c.level).Set(class.FieldYear, nullInt(c.year)).Set(class.FieldUpdatedAt, now).
+			Where(entsql.And(entsql.EQ(class.FieldID, c.id), entsql.EQ(class.FieldSchoolID, schoolID)))
+		if _, err := exec(ctx, e, upd); err != nil {
+			return 0, fmt.Errorf("class facts of class %d: %w", c.id, err)
+		}
+	}
+	return len(changes), nil
+}
+
+// classFact is a class's new level and year.
+type classFact struct {
+	id    int
+	level string
+	year  int
+}
+
+// classFactChanges reads the school's classes and returns those whose facts differ from their pupils'.
+func classFactChanges(ctx context.Context, q Querier, d string, schoolID int, facts map[int]*classFacts) ([]classFact, error) {
+	var changes []classFact
+	sel := build(d).Select(class.FieldID, class.FieldLevel, class.FieldYear).From(entsql.Table(class.Table)).
+		Where(entsql.EQ(class.FieldSchoolID, schoolID)).OrderBy(class.FieldID)
+	err := scan(ctx, q, sel, func(rows *sql.Rows) error {
+		var c classFact
+		var level sql.NullString
+		var year sql.NullInt64
+		if err := rows.Scan(&c.id, &level, &year); err != nil {
+			return err
+		}
+		c.level, c.year = level.String, int(year.Int64)
+		f := facts[c.id]
+		if f == nil {
+			return nil
+		}
+		lv, _ := MostCommon(countsOf(f.levels), c.level)
+		y, _ := MostCommon(countsOf(f.years), c.year)
+		if lv != c.level || y != c.year {
+			changes = append(changes, classFact{id: c.id, level: lv, year: y})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("classes of school %d: %w", schoolID, err)
+	}
+	return changes, nil
+}
+
+func countsOf[T comparable](m map[T]int) []FactCount[T] {
+	out := make([]FactCount[T], 0, len(m))
+	for v, n := range m {
+		out = append(out, FactCount[T]{Value: v, N: n})
+	}
+	return out
+}
