@@ -3,25 +3,20 @@ package authn_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/internal/auth/authn"
 	"github.com/numo/accounts/internal/store"
-	"github.com/numo/accounts/internal/testdb"
 )
 
 // TestHTTPRefusals: the sign-in route and the middleware answer every refusal in the one
 // JSON error shape, with code, Dutch message and messageEn.
 func TestHTTPRefusals(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
-		s := authn.New(db.Client, slog.New(slog.DiscardHandler))
-		db.Client.School.Create().SetName("De Linde").SetBrin("07AA").ExecX(ctx)
+	eachService(t, func(t *testing.T, ctx context.Context, _ *store.DB, s *authn.Service, _ *ent.School) {
 		ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 		mux := http.NewServeMux()
 		mux.Handle("POST /api/login", s.LoginHandler())

@@ -3,25 +3,21 @@ package authn_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/auth/authn"
 	"github.com/numo/accounts/internal/store"
-	"github.com/numo/accounts/internal/testdb"
 )
 
 // TestLoginAndRecheck signs in against a real database on both kinds: wrong and right
 // passwords, the BRIN in any case, an archived account, several schools; the session stands
 // for the account until it is logged out or the account archived, which Recheck sees.
 func TestLoginAndRecheck(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
-		s := authn.New(db.Client, slog.New(slog.DiscardHandler))
-		sch := db.Client.School.Create().SetName("De Linde").SetBrin("07AA").SaveX(ctx)
+	eachService(t, func(t *testing.T, ctx context.Context, db *store.DB, s *authn.Service, sch *ent.School) {
 		user, pw, err := s.EnsureAdminPassword(ctx, sch.ID, "Eerste-wachtwoord-1")
 		if err != nil || user == "" || pw != "Eerste-wachtwoord-1" {
 			t.Fatalf("first admin: %q %q %v", user, pw, err)
@@ -83,12 +79,9 @@ func TestLoginAndRecheck(t *testing.T) {
 // locked, even for the right password; the same account from another address still signs
 // in; an unknown username is locked exactly like a known one.
 func TestLoginThrottle(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
-		s := authn.New(db.Client, slog.New(slog.DiscardHandler))
+	eachService(t, func(t *testing.T, ctx context.Context, _ *store.DB, s *authn.Service, sch *ent.School) {
 		long := authn.Limit{Max: 100, Window: time.Hour, LockFor: time.Hour}
 		s.Limits = authn.Limits{AccountAddress: authn.Limit{Max: 3, Window: time.Hour, LockFor: time.Hour}, Account: long, Address: long}
-		sch := db.Client.School.Create().SetName("De Linde").SetBrin("07AA").SaveX(ctx)
 		user, pw, err := s.EnsureAdminPassword(ctx, sch.ID, "Eerste-wachtwoord-1")
 		if err != nil {
 			t.Fatal(err)
