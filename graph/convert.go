@@ -40,7 +40,16 @@ func problem(p importer.Problem) *model.ImportProblem {
 }
 
 func counts(c importer.Counts) *model.ImportCounts {
-	return &model.ImportCounts{Added: c.Added, Updated: c.Updated, Archived: c.Archived, Unchanged: c.Unchanged, Skipped: c.Skipped, Refused: c.Refused}
+	return &model.ImportCounts{Added: c.Added, Updated: c.Updated, Archived: c.Archived, Unchanged: c.Unchanged, Skipped: c.Skipped, Refused: c.Refused,
+		Kept: c.Kept, Damaged: c.Damaged}
+}
+
+func damagedValues(ds []importer.DamagedValue) []*model.DamagedValue {
+	out := make([]*model.DamagedValue, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, &model.DamagedValue{Line: d.Line, Column: d.Column, Field: string(d.Field), Key: d.Key, Stored: d.Stored, File: d.File, Kept: d.Kept})
+	}
+	return out
 }
 
 func preview(p *importer.Plan) *model.ImportPreview {
@@ -67,7 +76,8 @@ func report(r *importer.Report) *model.ImportReport {
 	if r == nil {
 		return nil
 	}
-	return &model.ImportReport{Counts: counts(r.Counts), ClassesCreated: list.NonNil(r.ClassesCreated), Refused: problems(r.Refused), Warnings: problems(r.Warnings)}
+	return &model.ImportReport{Counts: counts(r.Counts), ClassesCreated: list.NonNil(r.ClassesCreated), Refused: problems(r.Refused), Warnings: problems(r.Warnings),
+		DamagedValues: damagedValues(r.Damaged)}
 }
 
 var outcomes = map[importer.Outcome]model.PreviewOutcome{

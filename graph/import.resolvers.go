@@ -86,6 +86,11 @@ func (r *importJobResolver) ReportURL(ctx context.Context, obj *ent.ImportJob) (
 	return &u, nil
 }
 
+// DamagedValues is the resolver for the damagedValues field.
+func (r *importPreviewResolver) DamagedValues(ctx context.Context, obj *model.ImportPreview) ([]*model.DamagedValue, error) {
+	return damagedValues(obj.Plan.Damaged), nil
+}
+
 // Users is the resolver for the users field.
 func (r *importPreviewResolver) Users(ctx context.Context, obj *model.ImportPreview, outcome *model.PreviewOutcome, search *string, offset *int, limit *int) (*model.PreviewUserPage, error) {
 	off, lim := 0, 50

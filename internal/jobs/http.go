@@ -32,14 +32,19 @@ func (s *Service) ReportHandler() http.Handler {
 			return
 		}
 		var buf bytes.Buffer
-		if err := s.WriteReportCSV(r.Context(), job, &buf); err != nil {
+		lang := ReportLang(r)
+		if err := s.WriteReportCSV(r.Context(), job, &buf, lang); err != nil {
 			s.log.Error("report download", "job", id, "err", err)
 			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
 			return
 		}
 		name := strings.TrimSuffix(job.FileName, ".csv")
+		prefix := "importverslag"
+		if lang == LangEN {
+			prefix = "import-report"
+		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="importverslag-%d-%s.csv"`, job.ID, sanitize(name)))
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d-%s.csv"`, prefix, job.ID, sanitize(name)))
 		w.Header().Set("Cache-Control", "no-store")
 		w.Write(buf.Bytes())
 	})

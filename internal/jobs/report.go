@@ -5,27 +5,84 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/internal/importer"
 )
 
-// outcomeNL names an outcome for the admin.
-var outcomeNL = map[importer.Outcome]string{
-	importer.OutcomeNew:       "nieuw",
-	importer.OutcomeUpdated:   "bijgewerkt",
-	importer.OutcomeArchived:  "gearchiveerd",
-	importer.OutcomeUnchanged: "ongewijzigd",
-	importer.OutcomeSkipped:   "overgeslagen",
-	importer.OutcomeRefused:   "geweigerd",
+// Lang is the language a report is written in: the admin's language in the app.
+type Lang string
+
+// The report languages: Dutch first, English complete.
+const (
+	LangNL Lang = "nl"
+	LangEN Lang = "en"
+)
+
+// ReportLang is the language a report download asks for: ?lang=en or ?lang=nl (the app sends
+// its own), else the browser's first Accept-Language; Dutch when neither says English.
+func ReportLang(r *http.Request) Lang {
+	switch strings.ToLower(r.URL.Query().Get("lang")) {
+	case "en":
+		return LangEN
+	case "nl":
+		return LangNL
+	}
+	if al := strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language"))); strings.HasPrefix(al, "en") {
+		return LangEN
+	}
+	return LangNL
 }
 
-// WriteReportCSV writes a job's result as a CSV for Dutch Excel (UTF-8 with BOM, semicolons):
-// one line per user with what happened and why, then the warnings. Every cell a spreadsheet
-// would run as a formula is neutralised. It returns the file name to offer.
-func (s *Service) WriteReportCSV(ctx context.Context, job *ent.ImportJob, w io.Writer) error {
+// reportWords are the words of a report in one language.
+type reportWords struct {
+	en      bool
+	header  []string
+	outcome map[importer.Outcome]string
+	warning string
+	total   string
+	// values translates the stored words of a change (a status) into this language.
+	values map[string]string
+}
+
+var words = map[Lang]*reportWords{
+	LangNL: {
+		header: []string{"Regel", "Leerlingnummer", "Roepnaam", "Tussenvoegsel", "Achternaam", "Klas", "Uitkomst", "Wijzigingen of reden"},
+		outcome: map[importer.Outcome]string{
+			importer.OutcomeNew: "nieuw", importer.OutcomeUpdated: "bijgewerkt", importer.OutcomeArchived: "gearchiveerd",
+			importer.OutcomeUnchanged: "ongewijzigd", importer.OutcomeSkipped: "overgeslagen", importer.OutcomeRefused: "geweigerd",
+		},
+		warning: "waarschuwing", total: "totaal",
+		values: map[string]string{},
+	},
+	LangEN: {
+		en:     true,
+		header: []string{"Line", "Student number", "First name", "Infix", "Last name", "Class", "Outcome", "Changes or reason"},
+		outcome: map[importer.Outcome]string{
+			importer.OutcomeNew: "new", importer.OutcomeUpdated: "updated", importer.OutcomeArchived: "archived",
+			importer.OutcomeUnchanged: "unchanged", importer.OutcomeSkipped: "skipped", importer.OutcomeRefused: "refused",
+		},
+		warning: "warning", total: "total",
+		values: map[string]string{"actief": "active", "gearchiveerd": "archived"},
+	},
+}
+
+func wordsFor(lang Lang) *reportWords {
+	if w, ok := words[lang]; ok {
+		return w
+	}
+	return words[LangNL]
+}
+
+// WriteReportCSV writes a job's result as a CSV for Excel (UTF-8 with BOM, semicolons) in the
+// admin's language: one line per user with what happened and why, then the warnings, then the
+// totals. Every cell a spreadsheet would run as a formula is neutralised.
+func (s *Service) WriteReportCSV(ctx context.Context, job *ent.ImportJob, w io.Writer, lang Lang) error {
 	plan, err := s.Plan(ctx, job)
 	if err != nil {
 		return err
@@ -46,31 +103,52 @@ func (s *Service) WriteReportCSV(ctx context.Context, job *ent.ImportJob, w io.W
 		}
 		cw.Write(cells) //nolint:errcheck // reported by cw.Error below
 	}
-	write("Regel", "Leerlingnummer", "Roepnaam", "Tussenvoegsel", "Achternaam", "Klas", "Uitkomst", "Wijzigingen of reden")
-	if plan != nil {
-		for _, u := range plan.Users {
-			write(line(u.Line), u.Key, u.FirstName, u.Infix, u.LastName, u.Class, outcomeNL[u.Outcome], detail(u))
-		}
-	} else if report != nil {
-		for _, p := range report.Refused {
-			write(line(p.Line), "", "", "", "", "", outcomeNL[importer.OutcomeRefused], problemText(p))
-		}
-	}
+	tx := wordsFor(lang)
+	write(tx.header...)
+	writeUsers(write, tx, plan, report)
 	var warnings []importer.Problem
+	var counts *importer.Counts
 	switch {
 	case report != nil:
-		warnings = report.Warnings
+		warnings, counts = report.Warnings, &report.Counts
 	case plan != nil:
-		warnings = plan.Warnings
+		warnings, counts = plan.Warnings, &plan.Counts
 	}
 	for _, p := range warnings {
-		write(line(p.Line), "", "", "", "", "", "waarschuwing", problemText(p))
+		write(line(p.Line), "", "", "", "", "", tx.warning, tx.problem(p))
+	}
+	if counts != nil {
+		write("", "", "", "", "", "", tx.total, tx.counts(*counts))
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("write report of job %d: %w", job.ID, err)
 	}
 	return nil
+}
+
+// writeUsers writes a line per planned user, or per refusal when the plan is gone.
+func writeUsers(write func(...string), tx *reportWords, plan *importer.Plan, report *importer.Report) {
+	switch {
+	case plan != nil:
+		kept := map[int][]importer.DamagedValue{}
+		for _, d := range plan.Damaged {
+			if d.Kept {
+				kept[d.Line] = append(kept[d.Line], d)
+			}
+		}
+		for _, u := range plan.Users {
+			var k []importer.DamagedValue
+			if u.Line != 0 {
+				k = kept[u.Line]
+			}
+			write(line(u.Line), u.Key, u.FirstName, u.Infix, u.LastName, u.Class, tx.outcome[u.Outcome], tx.detail(u, k))
+		}
+	case report != nil:
+		for _, p := range report.Refused {
+			write(line(p.Line), "", "", "", "", "", tx.outcome[importer.OutcomeRefused], tx.problem(p))
+		}
+	}
 }
 
 func line(n int) string {
@@ -80,22 +158,88 @@ func line(n int) string {
 	return strconv.Itoa(n)
 }
 
-func detail(u importer.PlannedUser) string {
+// detail says what changes for u, which damaged values of its row were kept, and why it was refused.
+func (tx *reportWords) detail(u importer.PlannedUser, kept []importer.DamagedValue) string {
 	var parts []string
 	for _, c := range u.Changes {
-		parts = append(parts, fmt.Sprintf("%s: %s → %s", c.Field, c.Before, c.After))
+		parts = append(parts, fmt.Sprintf("%s: %s → %s", tx.field(c.Field), tx.value(c.Before), tx.value(c.After)))
+	}
+	for _, d := range kept {
+		if tx.en {
+			parts = append(parts, fmt.Sprintf("%s: %q kept (the file has %q: letters lost in a save)", tx.field(string(d.Field)), d.Stored, d.File))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s: %q behouden (het bestand heeft %q: letters verloren bij het opslaan)", tx.field(string(d.Field)), d.Stored, d.File))
+		}
 	}
 	for _, r := range u.Reasons {
-		parts = append(parts, problemText(r))
+		parts = append(parts, tx.problem(r))
 	}
 	return strings.Join(parts, "; ")
 }
 
-func problemText(p importer.Problem) string {
-	if p.Column != "" {
-		return p.Column + ": " + p.NL
+// field names a changed field in running text: "achternaam", "last name", "ECK iD".
+func (tx *reportWords) field(name string) string {
+	label := name
+	switch fi, ok := importer.Field(name).Info(); {
+	case ok && tx.en:
+		label = fi.LabelEN
+	case ok:
+		label = fi.LabelNL
+	case name == "status":
+		label = "Status"
 	}
-	return p.NL
+	// Lower case in a sentence, except an abbreviation (ECK iD).
+	if r, n := utf8.DecodeRuneInString(label); n > 0 && len(label) > n {
+		if next, _ := utf8.DecodeRuneInString(label[n:]); !unicode.IsUpper(next) {
+			label = string(unicode.ToLower(r)) + label[n:]
+		}
+	}
+	return label
+}
+
+// value is a stored change value in the report's language (a status; names stay as written).
+func (tx *reportWords) value(v string) string {
+	if t, ok := tx.values[v]; ok {
+		return t
+	}
+	return v
+}
+
+func (tx *reportWords) problem(p importer.Problem) string {
+	msg := p.NL
+	if tx.en && p.EN != "" {
+		msg = p.EN
+	}
+	if p.Column != "" {
+		return p.Column + ": " + msg
+	}
+	return msg
+}
+
+// counts is the totals line: "1 toegevoegd, 1 bijgewerkt, ..., 5 waarden behouden (bestand beschadigd)".
+func (tx *reportWords) counts(c importer.Counts) string {
+	type n struct {
+		v      int
+		nl, en string
+		always bool
+	}
+	var parts []string
+	for _, x := range []n{
+		{c.Added, "toegevoegd", "added", true}, {c.Updated, "bijgewerkt", "updated", true}, {c.Archived, "gearchiveerd", "archived", true},
+		{c.Refused, "geweigerd", "refused", true}, {c.Unchanged, "ongewijzigd", "unchanged", false}, {c.Skipped, "overgeslagen", "skipped", false},
+		{c.Kept, "waarden behouden (bestand beschadigd)", "values kept (file damaged)", false},
+		{c.Damaged, "namen met verloren letters ingelezen", "names with lost letters imported", false},
+	} {
+		if x.v == 0 && !x.always {
+			continue
+		}
+		w := x.nl
+		if tx.en {
+			w = x.en
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", x.v, w))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // neutralise keeps a spreadsheet from reading a cell as a formula: a cell starting with

@@ -1,0 +1,147 @@
+package graph_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/99designs/gqlgen/client"
+
+	"github.com/numo/accounts/internal/testdb"
+)
+
+const damagedPreviewMutation = `mutation($job: ID!, $actions: [ImportAction!]!) { preview(jobId: $job, actions: $actions) {
+  counts { added updated unchanged kept damaged }
+  damagedValues { line column field key stored file kept }
+} }`
+
+type damagedValue struct {
+	Line                             int
+	Column, Field, Key, Stored, File string
+	Kept                             bool
+}
+
+type damagedPreviewResp struct {
+	Preview struct {
+		Counts        struct{ Added, Updated, Unchanged, Kept, Damaged int }
+		DamagedValues []damagedValue
+	}
+}
+
+// TestExcelDamageThroughAPI imports a file, then its Excel-damaged copy (issue 12, point 1):
+// the preview lists the kept values and the new pupil's damaged names with their counts, the
+// report keeps them, and the report download says so in the admin's language with translated
+// field names (point 5).
+func TestExcelDamageThroughAPI(t *testing.T) {
+	for _, kind := range testdb.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			a, s := newAPI(t, kind, "12XD")
+			first, err := a.upload(s.ID, "excel_damage/leerlingen.csv")
+			if err != nil {
+				t.Fatalf("upload: %v", err)
+			}
+			a.commitAndFollow(first.Upload.ID)
+			up, err := a.upload(s.ID, "excel_damage/leerlingen_excel.csv")
+			if err != nil {
+				t.Fatalf("upload damaged: %v", err)
+			}
+			job := up.Upload.ID
+			var p damagedPreviewResp
+			if err := a.c.Post(damagedPreviewMutation, &p, client.Var("job", job), client.Var("actions", []string{"ADD", "UPDATE"})); err != nil {
+				t.Fatalf("preview: %v", err)
+			}
+			if c := p.Preview.Counts; c.Added != 1 || c.Updated != 1 || c.Unchanged != 4 || c.Kept != 5 || c.Damaged != 2 {
+				t.Fatalf("preview counts %+v", c)
+			}
+			checkDamagedValues(t, p.Preview.DamagedValues)
+			a.commitAndFollow(job)
+			var r struct {
+				Node struct {
+					Report struct {
+						Counts        struct{ Kept, Damaged int }
+						DamagedValues []damagedValue
+					}
+				}
+			}
+			if err := a.c.Post(`query($id: ID!) { node(id: $id) { ... on ImportJob { report { counts { kept damaged } damagedValues { line column field key stored file kept } } } } }`,
+				&r, client.Var("id", job)); err != nil {
+				t.Fatalf("report: %v", err)
+			}
+			if c := r.Node.Report.Counts; c.Kept != 5 || c.Damaged != 2 {
+				t.Fatalf("report counts %+v", c)
+			}
+			checkDamagedValues(t, r.Node.Report.DamagedValues)
+			checkTranslatedReport(t, a, job)
+		})
+	}
+}
+
+// commitAndFollow commits a previewed (or just uploaded) job with add and update and waits for it.
+func (a *api) commitAndFollow(job string) {
+	a.t.Helper()
+	if _, err := a.preview(job, "ADD", "UPDATE"); err != nil {
+		a.t.Fatalf("preview: %v", err)
+	}
+	if err := a.commit(job, nil); err != nil {
+		a.t.Fatalf("commit: %v", err)
+	}
+	if ev := a.follow(job); ev[len(ev)-1].ImportProgress.Status != "COMMITTED" {
+		a.t.Fatalf("import ended %+v", ev[len(ev)-1])
+	}
+}
+
+func checkDamagedValues(t *testing.T, got []damagedValue) {
+	t.Helper()
+	want := []damagedValue{
+		{2, "Roepnaam", "firstName", "5001", "Ayşe", "Ay?e", true},
+		{2, "Achternaam", "lastName", "5001", "Yıldız", "Y?ld?z", true},
+		{3, "Roepnaam", "firstName", "5002", "Barış", "Bar??", true},
+		{4, "Roepnaam", "firstName", "5003", "Łukasz", "?ukasz", true},
+		{4, "Achternaam", "lastName", "5003", "Wiśniewski", "Wi?niewski", true},
+		{7, "Roepnaam", "firstName", "5006", "", "Gül?ah", false},
+		{7, "Achternaam", "lastName", "5006", "", "Ayd?n", false},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("damaged values\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// checkTranslatedReport downloads the report in Dutch and in English: field names, values and
+// outcomes in the one language, the kept values and the totals on it.
+func checkTranslatedReport(t *testing.T, a *api, job string) {
+	t.Helper()
+	for _, tc := range []struct {
+		query, acceptLanguage string
+		want, notWant         []string
+	}{
+		{"", "", []string{"\ufeffRegel;Leerlingnummer", "klas: 1A → 2A; leerjaar: 1 → 2", `roepnaam: ""Ayşe"" behouden`, "bijgewerkt", "totaal",
+			"5 waarden behouden (bestand beschadigd)"}, []string{"class:", "firstName", "lastName", "updated"}},
+		{"?lang=en", "", []string{"\ufeffLine;Student number", "class: 1A → 2A; year: 1 → 2", `first name: ""Ayşe"" kept`, ";updated;", ";total;",
+			"5 values kept (file damaged)", "2 names with lost letters imported"}, []string{"klas", "bijgewerkt", "behouden", "firstName"}},
+		{"", "en-GB,en;q=0.9", []string{"\ufeffLine;Student number", "class: 1A → 2A"}, []string{"klas"}},
+	} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/api/import-jobs/"+job+"/report.csv"+tc.query, nil)
+		req.Header.Set("Authorization", "Bearer "+a.token)
+		if tc.acceptLanguage != "" {
+			req.Header.Set("Accept-Language", tc.acceptLanguage)
+		}
+		a.app.Handler().ServeHTTP(rec, req)
+		body := rec.Body.String()
+		if rec.Code != http.StatusOK {
+			t.Fatalf("report %s: %d %s", tc.query, rec.Code, body)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("report %q %q lacks %q:\n%s", tc.query, tc.acceptLanguage, w, body)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(body, w) {
+				t.Errorf("report %q %q has %q:\n%s", tc.query, tc.acceptLanguage, w, body)
+			}
+		}
+	}
+}
