@@ -132,13 +132,13 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 	if err := w.write(plan, st, in.Result); err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
-	if opt.JobID != 0 {
-		if err := finishJob(ctx, tx, db.Dialect, plan, opt, w.total); err != nil {
-			return nil, err
 	// A class's level and year follow its pupils, in the same transaction.
 	if _, err := store.RefreshClassFacts(ctx, tx, db.Dialect, schoolID, opt.Now); err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
+	if opt.JobID != 0 {
+		if err := finishJob(ctx, tx, db.Dialect, plan, opt, w.total); err != nil {
+			return nil, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
