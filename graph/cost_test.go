@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -282,7 +281,7 @@ func TestIntrospectionOff(t *testing.T) {
 
 	db := testdb.New(t, "sqlite")
 	admin := &auth.Viewer{AccountID: 1, SchoolID: 1, Role: auth.RoleAdmin}
-	c := client.New(asViewer(admin, graph.NewHandler(graph.Options{Client: db.Client, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})))
+	c := client.New(asViewer(admin, graph.NewHandler(graph.Options{Client: db.Client, Logger: slog.New(slog.DiscardHandler)})))
 	var resp struct {
 		Schema struct{ QueryType struct{ Name string } } `json:"__schema"`
 	}
@@ -304,7 +303,7 @@ func TestUndoPreviewSharedByAliases(t *testing.T) {
 		adminAcc := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleADMIN).SetFirstName("B").SetLastName("H").SaveX(ctx)
 		jobID := commitFixture(t, db, s.ID, "school_2026.csv")
 		admin := &auth.Viewer{AccountID: adminAcc.ID, SchoolID: s.ID, Role: auth.RoleAdmin}
-		c := client.New(asViewer(admin, graph.NewHandler(graph.Options{Client: db.Client, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})))
+		c := client.New(asViewer(admin, graph.NewHandler(graph.Options{Client: db.Client, DB: db, Logger: slog.New(slog.DiscardHandler)})))
 
 		one := `query($j: ID!) { a: undoPreview(jobId: $j) { possible removeAdded restoreUpdated reactivate } }`
 		four := `query($j: ID!) { a: undoPreview(jobId: $j) { possible removeAdded restoreUpdated reactivate }

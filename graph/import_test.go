@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,7 +19,7 @@ import (
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/internal/app"
 	"github.com/numo/accounts/internal/auth"
-	"github.com/numo/accounts/internal/config"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -37,15 +35,7 @@ type api struct {
 // an API token that may read rosters and run imports.
 func newAPI(t *testing.T, kind, brin string) (*api, *ent.School) {
 	t.Helper()
-	cfg, err := config.Load([]string{"--db", testdb.URL(t, kind), "--demo=false"}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatalf("app.New: %v", err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := testapp.New(t, nil, []string{"--db", testdb.URL(t, kind), "--demo=false"}, nil)
 	sys := auth.System(context.Background())
 	s := a.DB().Client.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(sys)
 	admin := a.DB().Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleADMIN).SetFirstName("Test").SetLastName("Beheerder").SaveX(sys)

@@ -3,7 +3,6 @@ package graph_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -89,7 +88,7 @@ func TestRosterStatementCount(t *testing.T) {
 		seedSchool(t, db.Client, "02BB", 2, 10)
 		classID := db.Client.Class.Query().FirstIDX(auth.System(context.Background()))
 		admin := &auth.Viewer{AccountID: 1, SchoolID: s.ID, Role: auth.RoleAdmin}
-		c := client.New(asViewer(admin, graph.NewHandler(graph.Options{Client: db.Client, ComplexityLimit: 100000, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})))
+		c := client.New(asViewer(admin, graph.NewHandler(graph.Options{Client: db.Client, ComplexityLimit: 100000, Logger: slog.New(slog.DiscardHandler)})))
 
 		var counts []int64
 		for _, first := range []int{1, 10, 50} {

@@ -426,7 +426,7 @@ func TestAdminPasswordMustBeChanged(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+				a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -2,10 +2,8 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -14,8 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/numo/accounts/internal/app"
-	"github.com/numo/accounts/internal/config"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -47,20 +44,8 @@ func TestGraphQLOverHTTPStatus(t *testing.T) {
 func newStatusServer(t *testing.T, kind string) (base, mustChange string) {
 	t.Helper()
 	const oneTime = "eenmalig-Wachtwoord-2026"
-	cfg, err := config.Load([]string{"--db", testdb.URL(t, kind), "--introspection=false"}, func(k string) string {
-		if k == "NUMO_ADMIN_PASSWORD" {
-			return oneTime // the demo school's first admin must change it: PASSWORD_CHANGE_REQUIRED
-		}
-		return ""
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	// The demo school's first admin must change its one-time password: PASSWORD_CHANGE_REQUIRED.
+	a := testapp.New(t, nil, []string{"--db", testdb.URL(t, kind), "--introspection=false"}, map[string]string{"NUMO_ADMIN_PASSWORD": oneTime})
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	resp, err := http.Post(srv.URL+"/api/login", mediaJSON, strings.NewReader(`{"username":"beheer","password":"`+oneTime+`"}`))

@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -19,7 +18,7 @@ import (
 // over the other scheme, another port or another site may not. Over TLS, a page served over
 // plain HTTP from the server's own host may not either.
 func TestWebsocketOrigin(t *testing.T) {
-	h := graph.NewHandler(graph.Options{AllowedOrigins: []string{"https://app.school.nl"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h := graph.NewHandler(graph.Options{AllowedOrigins: []string{"https://app.school.nl"}, Logger: slog.New(slog.DiscardHandler)})
 	plain := httptest.NewServer(h)
 	defer plain.Close()
 	secure := httptest.NewTLSServer(h)

@@ -4,7 +4,6 @@ package testapp
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"testing"
 
@@ -21,7 +20,7 @@ func New(t testing.TB, log *slog.Logger, args []string, env map[string]string) *
 		t.Fatal(err)
 	}
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
 	a, err := app.New(context.Background(), cfg, log)
 	if err != nil {
