@@ -1,5 +1,34 @@
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import react from '@vitejs/plugin-react'
+import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
+
+// precompress writes x.br (brotli, quality 11) and x.gz (gzip -9) beside every built text file
+// of at least 1 KiB, once at build time: the Go server sends the variant a browser accepts
+// (internal/httpserver/static.go) without compressing on every request. Node's own zlib does
+// it, so no plugin package is needed.
+function precompress(): Plugin {
+  return {
+    name: 'numo-precompress',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      for (const [name, file] of Object.entries(bundle)) {
+        if (!/\.(js|mjs|css|html|svg|json|txt)$/.test(name)) continue
+        const data = Buffer.from(file.type === 'chunk' ? file.code : file.source)
+        if (data.length < 1024) continue
+        const br = brotliCompressSync(data, {
+          params: {
+            [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+            [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+          },
+        })
+        this.emitFile({ type: 'asset', fileName: `${name}.br`, source: br })
+        this.emitFile({ type: 'asset', fileName: `${name}.gz`, source: gzipSync(data, { level: 9 }) })
+      }
+    },
+  }
+}
 
 // The Go server (`numo serve`, default :8080) owns /query (HTTP and websocket), /api and
 // /healthz; in development Vite forwards them so the app runs on one origin, as in production.
@@ -8,7 +37,7 @@ import { defineConfig } from 'vitest/config'
 const backend = process.env.NUMO_BACKEND ?? 'http://localhost:8080'
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   server: {
     proxy: {
       '/query': { target: backend, ws: true },

@@ -3,7 +3,6 @@
 package httpserver
 
 import (
-	"bytes"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -52,7 +51,7 @@ func New(o Options) http.Handler {
 		o.Logger = slog.Default()
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/query", o.GraphQL)
+	mux.Handle("/query", compressed(o.GraphQL))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		if o.Health != nil {
@@ -65,7 +64,7 @@ func New(o Options) http.Handler {
 		io.WriteString(w, "ok\n")
 	})
 	for pattern, h := range o.Routes {
-		mux.Handle(pattern, h)
+		mux.Handle(pattern, compressed(h))
 	}
 	// Unknown API-ish paths are 404 before the SPA's catch-all answers index.html.
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -102,13 +101,14 @@ func New(o Options) http.Handler {
 }
 
 // spaHandler serves hashed assets with immutable caching, index.html without caching, and
-// index.html for every other path so that client-side routes survive a reload.
+// index.html for every other path so that client-side routes survive a reload. Each file goes
+// out precompressed when the build made a variant the client accepts (static.go).
 func spaHandler(dist fs.FS) http.Handler {
-	index, err := fs.ReadFile(orEmpty(dist), "index.html")
-	if err != nil {
-		index = []byte(placeholder)
+	files := assets(orEmpty(dist))
+	index := files["index.html"]
+	if index == nil {
+		index = &asset{contentType: "text/html; charset=utf-8", plain: newVariant([]byte(placeholder), "")}
 	}
-	files := http.FileServerFS(orEmpty(dist))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -117,13 +117,13 @@ func spaHandler(dist fs.FS) http.Handler {
 		}
 		p := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
 		if p != "" && p != "index.html" {
-			if st, err := fs.Stat(orEmpty(dist), p); err == nil && !st.IsDir() {
+			if a := files[p]; a != nil {
 				if strings.HasPrefix(p, "assets/") {
 					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 				} else {
 					w.Header().Set("Cache-Control", "no-cache")
 				}
-				files.ServeHTTP(w, r)
+				a.serve(w, r, p)
 				return
 			}
 			if path.Ext(p) != "" {
@@ -132,8 +132,7 @@ func spaHandler(dist fs.FS) http.Handler {
 			}
 		}
 		w.Header().Set("Cache-Control", "no-cache")
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(index))
+		index.serve(w, r, "index.html")
 	})
 }
 
