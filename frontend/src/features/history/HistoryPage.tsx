@@ -126,7 +126,7 @@ export function HistoryPage() {
                             {j.reportUrl ? (
                               <Button
                                 component="a"
-                                href={j.reportUrl}
+                                href={`${j.reportUrl}?lang=${lang}`}
                                 download
                                 size="xs"
                                 variant="subtle"

@@ -22,6 +22,7 @@ import { ErrorAlert } from '../../components/ErrorAlert'
 import { Loading } from '../../components/Loading'
 import type { ImportAction, ImportPreviewQuery, PreviewOutcome } from '../../gql/graphql'
 import { useI18n, type MessageKey } from '../../i18n'
+import { DamagedValuesAlert } from './DamagedValuesAlert'
 import { CommitMutation, PreviewMutation, PreviewQuery } from './documents'
 
 /** Rows per page of the previewed user list. */
@@ -47,6 +48,11 @@ const outcomeColor: Record<PreviewOutcome, string> = {
   UNCHANGED: 'gray',
   SKIPPED: 'yellow',
   REFUSED: 'red',
+}
+
+/** A change's stored value in the admin's language: the plan writes a status in Dutch. */
+export function changeValue(v: string, t: (key: MessageKey) => string): string {
+  return v === 'actief' || v === 'gearchiveerd' ? t(`change.value.${v}`) : v
 }
 
 /** Joins roepnaam, tussenvoegsel and achternaam the way a name is written. */
@@ -132,6 +138,7 @@ export function PreviewStep({
     <Stack gap="md">
       <Title order={2}>{t('preview.title')}</Title>
       <Text>{t('preview.intro')}</Text>
+      <DamagedValuesAlert values={preview.damagedValues} />
 
       <Chip.Group
         value={outcome}
@@ -328,7 +335,7 @@ function UserRow({ user: u, fieldLabel }: { user: PreviewUser; fieldLabel: (f: s
                   {fieldLabel(c.field)}:{' '}
                 </Text>
                 <Text span size="xs">
-                  {c.before || '∅'} → <b>{c.after || '∅'}</b>
+                  {changeValue(c.before, t) || '∅'} → <b>{changeValue(c.after, t) || '∅'}</b>
                 </Text>
               </List.Item>
             ))}

@@ -4,13 +4,14 @@ import { useQuery } from 'urql'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { Loading } from '../../components/Loading'
 import { useI18n } from '../../i18n'
+import { DamagedValuesAlert } from './DamagedValuesAlert'
 import { ImportReportQuery } from './documents'
 import { formatCounts } from './format'
 
 /** Step 6: what the import did, the refused rows, and the report to download. */
 export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => void }) {
   const i18n = useI18n()
-  const { t, pick, num } = i18n
+  const { t, pick, num, lang } = i18n
   const [{ data, fetching, error }, refetch] = useQuery({
     query: ImportReportQuery,
     variables: { id: jobId },
@@ -41,6 +42,8 @@ export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => v
           </Text>
         </Alert>
       )}
+
+      {report && <DamagedValuesAlert values={report.damagedValues} committed />}
 
       {report && report.classesCreated.length > 0 && (
         <Stack gap={6}>
@@ -94,7 +97,7 @@ export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => v
         {job.reportUrl ? (
           <Button
             component="a"
-            href={job.reportUrl}
+            href={`${job.reportUrl}?lang=${lang}`}
             download
             variant="light"
             leftSection={<IconDownload size={16} aria-hidden />}

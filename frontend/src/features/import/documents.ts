@@ -114,8 +114,19 @@ export const PreviewQuery = graphql(`
             unchanged
             skipped
             refused
+            kept
+            damaged
           }
           classesToCreate
+          damagedValues {
+            line
+            column
+            field
+            key
+            stored
+            file
+            kept
+          }
           warnings {
             line
             column
@@ -213,8 +224,19 @@ export const ImportReportQuery = graphql(`
             unchanged
             skipped
             refused
+            kept
+            damaged
           }
           classesCreated
+          damagedValues {
+            line
+            column
+            field
+            key
+            stored
+            file
+            kept
+          }
           refused {
             line
             column

@@ -52,6 +52,15 @@ describe('formatCounts', () => {
     const counts = { added: 0, updated: 1, archived: 0, unchanged: 1234, refused: 0 }
     expect(formatCounts(counts, i18n('nl'))).toBe('0 toegevoegd, 1 bijgewerkt, 0 gearchiveerd, 0 geweigerd, 1.234 ongewijzigd')
   })
+  it('counts the values kept from an Excel-damaged file and the names imported with lost letters', () => {
+    const counts = { added: 1, updated: 1, archived: 0, unchanged: 4, refused: 0, kept: 5, damaged: 2 }
+    expect(formatCounts(counts, i18n('nl'))).toBe(
+      '1 toegevoegd, 1 bijgewerkt, 0 gearchiveerd, 0 geweigerd, 4 ongewijzigd, 5 waarden behouden (bestand beschadigd), 2 namen met verloren letters',
+    )
+    expect(formatCounts(counts, i18n('en'))).toBe(
+      '1 added, 1 updated, 0 archived, 0 refused, 4 unchanged, 5 values kept (file damaged), 2 names with lost letters',
+    )
+  })
 })
 
 describe('file facts', () => {

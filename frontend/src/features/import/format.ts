@@ -66,6 +66,10 @@ export interface Counts {
   /** In the file, but the action it needs (add or update) was not chosen. */
   skipped?: number
   refused: number
+  /** Values kept as stored because the file's value lost letters to "?". */
+  kept?: number
+  /** Damaged-looking names imported as the file has them. */
+  damaged?: number
 }
 
 /** "42 toegevoegd, 3 bijgewerkt, 5 gearchiveerd, 2 geweigerd" (plus unchanged and skipped when there are any). */
@@ -78,6 +82,8 @@ export function formatCounts(c: Counts, { t, num }: Pick<I18n, 't' | 'num'>): st
   ]
   if (c.unchanged > 0) parts.push(t('counts.unchanged', { n: num(c.unchanged) }))
   if (c.skipped) parts.push(t('counts.skipped', { n: num(c.skipped) }))
+  if (c.kept) parts.push(t('counts.kept', { n: num(c.kept) }))
+  if (c.damaged) parts.push(t('counts.damaged', { n: num(c.damaged) }))
   return parts.join(', ')
 }
 
