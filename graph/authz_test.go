@@ -314,7 +314,7 @@ var (
 		"Mutation.setMapping": {run: query(`mutation { setMapping(jobId: $uploaded, columns: [{column: 0, field: "key"}, {column: 1, field: "firstName"}, {column: 3, field: "lastName"}, {column: 4, field: "class"}]) { id } }`),
 			allowed: adminOnly},
 		"Mutation.preview":              {run: query(`mutation { preview(jobId: $uploaded, actions: [ADD]) { counts { added } } }`), allowed: adminOnly},
-		"Mutation.commit":               {run: query(`mutation { commit(jobId: $job) { id } }`), allowed: adminOnly},
+		"Mutation.commit":               {run: query(`mutation { commit(jobId: $job, confirmArchive: 0, confirmYearDown: 0) { id } }`), allowed: adminOnly},
 		"Mutation.undoImport":           {run: query(`mutation { undoImport(jobId: $uploaded) { id } }`), allowed: adminOnly},
 		"Mutation.updateSchoolSettings": {run: query(`mutation { updateSchoolSettings(schoolId: $schoolA, input: {archiveThreshold: 12}) { id } }`), allowed: adminOnly},
 		"Mutation.erasePupil":           {run: query(`mutation { erasePupil(accountId: $erasable) }`), allowed: adminOnly},

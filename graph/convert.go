@@ -69,6 +69,8 @@ func preview(p *importer.Plan) *model.ImportPreview {
 		Refused: problems(p.Refused), Warnings: problems(p.Warnings), Plan: p,
 		ArchiveGuard: &model.ArchiveGuard{ConfirmationRequired: g.ConfirmationRequired, ToArchive: g.ToArchive,
 			ActivePupils: g.ActivePupils, ThresholdPercent: g.ThresholdPercent},
+		YearGuard: &model.YearGuard{ConfirmationRequired: p.YearGuard.ConfirmationRequired, YearDown: p.YearGuard.YearDown,
+			ActivePupils: p.YearGuard.ActivePupils, ThresholdPercent: p.YearGuard.ThresholdPercent},
 	}
 }
 

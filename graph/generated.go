@@ -272,6 +272,7 @@ type ComplexityRoot struct {
 		Refused         func(childComplexity int) int
 		Users           func(childComplexity int, outcome *model.PreviewOutcome, search *string, offset *int, limit *int) int
 		Warnings        func(childComplexity int) int
+		YearGuard       func(childComplexity int) int
 	}
 
 	ImportProblem struct {
@@ -311,7 +312,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		ChangePassword       func(childComplexity int, oldPassword string, newPassword string) int
-		Commit               func(childComplexity int, jobID int, confirmArchive *int) int
+		Commit               func(childComplexity int, jobID int, confirmArchive *int, confirmYearDown *int) int
 		CreateAPIToken       func(childComplexity int, schoolID int, name string, scopes []model.APITokenScope) int
 		CreateTeacher        func(childComplexity int, schoolID int, input model.TeacherInput) int
 		ErasePupil           func(childComplexity int, accountID int) int
@@ -424,6 +425,13 @@ type ComplexityRoot struct {
 		School             func(childComplexity int) int
 		Scopes             func(childComplexity int) int
 	}
+
+	YearGuard struct {
+		ActivePupils         func(childComplexity int) int
+		ConfirmationRequired func(childComplexity int) int
+		ThresholdPercent     func(childComplexity int) int
+		YearDown             func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -455,7 +463,7 @@ type MutationResolver interface {
 	Upload(ctx context.Context, schoolID int, file graphql.Upload) (*ent.ImportJob, error)
 	SetMapping(ctx context.Context, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput) (*ent.ImportJob, error)
 	Preview(ctx context.Context, jobID int, actions []model.ImportAction) (*model.ImportPreview, error)
-	Commit(ctx context.Context, jobID int, confirmArchive *int) (*ent.ImportJob, error)
+	Commit(ctx context.Context, jobID int, confirmArchive *int, confirmYearDown *int) (*ent.ImportJob, error)
 	CreateAPIToken(ctx context.Context, schoolID int, name string, scopes []model.APITokenScope) (*model.APITokenSecret, error)
 	RevokeAPIToken(ctx context.Context, id int) (*ent.APIToken, error)
 	CreateTeacher(ctx context.Context, schoolID int, input model.TeacherInput) (*ent.Account, error)
@@ -1488,6 +1496,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportPreview.Warnings(childComplexity), true
+	case "ImportPreview.yearGuard":
+		if e.ComplexityRoot.ImportPreview.YearGuard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreview.YearGuard(childComplexity), true
 
 	case "ImportProblem.code":
 		if e.ComplexityRoot.ImportProblem.Code == nil {
@@ -1652,7 +1666,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.Commit(childComplexity, args["jobId"].(int), args["confirmArchive"].(*int)), true
+		return e.ComplexityRoot.Mutation.Commit(childComplexity, args["jobId"].(int), args["confirmArchive"].(*int), args["confirmYearDown"].(*int)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -2254,6 +2268,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.Scopes(childComplexity), true
 
+	case "YearGuard.activePupils":
+		if e.ComplexityRoot.YearGuard.ActivePupils == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearGuard.ActivePupils(childComplexity), true
+	case "YearGuard.confirmationRequired":
+		if e.ComplexityRoot.YearGuard.ConfirmationRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearGuard.ConfirmationRequired(childComplexity), true
+	case "YearGuard.thresholdPercent":
+		if e.ComplexityRoot.YearGuard.ThresholdPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearGuard.ThresholdPercent(childComplexity), true
+	case "YearGuard.yearDown":
+		if e.ComplexityRoot.YearGuard.YearDown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearGuard.YearDown(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2840,6 +2879,8 @@ func (ec *executionContext) childFields_ImportPreview(ctx context.Context, field
 		return ec.fieldContext_ImportPreview_warnings(ctx, field)
 	case "archiveGuard":
 		return ec.fieldContext_ImportPreview_archiveGuard(ctx, field)
+	case "yearGuard":
+		return ec.fieldContext_ImportPreview_yearGuard(ctx, field)
 	case "damagedValues":
 		return ec.fieldContext_ImportPreview_damagedValues(ctx, field)
 	case "users":
@@ -3086,6 +3127,20 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_mustChangePassword(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_YearGuard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "confirmationRequired":
+		return ec.fieldContext_YearGuard_confirmationRequired(ctx, field)
+	case "yearDown":
+		return ec.fieldContext_YearGuard_yearDown(ctx, field)
+	case "activePupils":
+		return ec.fieldContext_YearGuard_activePupils(ctx, field)
+	case "thresholdPercent":
+		return ec.fieldContext_YearGuard_thresholdPercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YearGuard", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3445,6 +3500,14 @@ func (ec *executionContext) field_Mutation_commit_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["confirmArchive"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "confirmYearDown",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["confirmYearDown"] = arg2
 	return args, nil
 }
 
@@ -8278,6 +8341,38 @@ func (ec *executionContext) fieldContext_ImportPreview_archiveGuard(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportPreview_yearGuard(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreview_yearGuard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.YearGuard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.YearGuard) graphql.Marshaler {
+			return ec.marshalNYearGuard2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐYearGuard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreview_yearGuard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearGuard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ImportPreview_damagedValues(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9079,7 +9174,7 @@ func (ec *executionContext) _Mutation_commit(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().Commit(ctx, fc.Args["jobId"].(int), fc.Args["confirmArchive"].(*int))
+			return ec.Resolvers.Mutation().Commit(ctx, fc.Args["jobId"].(int), fc.Args["confirmArchive"].(*int), fc.Args["confirmYearDown"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
@@ -11487,6 +11582,98 @@ func (ec *executionContext) _Viewer_mustChangePassword(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Viewer_mustChangePassword(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _YearGuard_confirmationRequired(ctx context.Context, field graphql.CollectedField, obj *model.YearGuard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearGuard_confirmationRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConfirmationRequired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearGuard_confirmationRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearGuard", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _YearGuard_yearDown(ctx context.Context, field graphql.CollectedField, obj *model.YearGuard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearGuard_yearDown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.YearDown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearGuard_yearDown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearGuard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _YearGuard_activePupils(ctx context.Context, field graphql.CollectedField, obj *model.YearGuard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearGuard_activePupils(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivePupils, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearGuard_activePupils(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearGuard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _YearGuard_thresholdPercent(ctx context.Context, field graphql.CollectedField, obj *model.YearGuard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearGuard_thresholdPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ThresholdPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearGuard_thresholdPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearGuard", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -20303,6 +20490,11 @@ func (ec *executionContext) _ImportPreview(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "yearGuard":
+			out.Values[i] = ec._ImportPreview_yearGuard(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "damagedValues":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21351,6 +21543,54 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var yearGuardImplementors = []string{"YearGuard"}
+
+func (ec *executionContext) _YearGuard(ctx context.Context, sel ast.SelectionSet, obj *model.YearGuard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, yearGuardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("YearGuard")
+		case "confirmationRequired":
+			out.Values[i] = ec._YearGuard_confirmationRequired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "yearDown":
+			out.Values[i] = ec._YearGuard_yearDown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activePupils":
+			out.Values[i] = ec._YearGuard_activePupils(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "thresholdPercent":
+			out.Values[i] = ec._YearGuard_thresholdPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -21828,7 +22068,7 @@ func (ec *executionContext) unmarshalNApiTokenScope2ᚕgithubᚗcomᚋnumoᚋacc
 }
 
 func (ec *executionContext) marshalNApiTokenScope2ᚕgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐAPITokenScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.APITokenScope) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApiTokenScope2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐAPITokenScope(ctx, sel, v[i])
@@ -21967,7 +22207,7 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 }
 
 func (ec *executionContext) marshalNDamagedValue2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐDamagedValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DamagedValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDamagedValue2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐDamagedValue(ctx, sel, v[i])
@@ -21991,7 +22231,7 @@ func (ec *executionContext) marshalNDamagedValue2ᚖgithubᚗcomᚋnumoᚋaccoun
 }
 
 func (ec *executionContext) marshalNFieldChange2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FieldChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFieldChange2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐFieldChange(ctx, sel, v[i])
@@ -22096,7 +22336,7 @@ func (ec *executionContext) unmarshalNImportAction2ᚕgithubᚗcomᚋnumoᚋacco
 }
 
 func (ec *executionContext) marshalNImportAction2ᚕgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐImportActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ImportAction) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportAction2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐImportAction(ctx, sel, v[i])
@@ -22112,7 +22352,7 @@ func (ec *executionContext) marshalNImportAction2ᚕgithubᚗcomᚋnumoᚋaccoun
 }
 
 func (ec *executionContext) marshalNImportColumn2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐImportColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportColumn) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportColumn2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐImportColumn(ctx, sel, v[i])
@@ -22144,7 +22384,7 @@ func (ec *executionContext) marshalNImportCounts2ᚖgithubᚗcomᚋnumoᚋaccoun
 }
 
 func (ec *executionContext) marshalNImportField2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐImportFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportField) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportField2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐImportField(ctx, sel, v[i])
@@ -22231,7 +22471,7 @@ func (ec *executionContext) marshalNImportPreview2ᚖgithubᚗcomᚋnumoᚋaccou
 }
 
 func (ec *executionContext) marshalNImportProblem2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐImportProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportProblem) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportProblem2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐImportProblem(ctx, sel, v[i])
@@ -22296,7 +22536,7 @@ func (ec *executionContext) unmarshalNLevelMappingInput2ᚖgithubᚗcomᚋnumo�
 }
 
 func (ec *executionContext) marshalNLevelValue2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐLevelValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LevelValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLevelValue2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐLevelValue(ctx, sel, v[i])
@@ -22320,7 +22560,7 @@ func (ec *executionContext) marshalNLevelValue2ᚖgithubᚗcomᚋnumoᚋaccounts
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋnumoᚋaccountsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋnumoᚋaccountsᚋentᚐNoder(ctx, sel, v[i])
@@ -22354,7 +22594,7 @@ func (ec *executionContext) marshalNPreviewOutcome2githubᚗcomᚋnumoᚋaccount
 }
 
 func (ec *executionContext) marshalNPreviewUser2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐPreviewUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PreviewUser) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPreviewUser2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐPreviewUser(ctx, sel, v[i])
@@ -22488,7 +22728,7 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 }
 
 func (ec *executionContext) marshalNUndoConflict2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐUndoConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UndoConflict) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUndoConflict2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐUndoConflict(ctx, sel, v[i])
@@ -22533,12 +22773,20 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 	return res
 }
 
+func (ec *executionContext) marshalNYearGuard2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐYearGuard(ctx context.Context, sel ast.SelectionSet, v *model.YearGuard) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "YearGuard!")
+		return graphql.Null
+	}
+	return ec._YearGuard(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -22582,7 +22830,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -22610,7 +22858,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -22638,7 +22886,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -22686,7 +22934,7 @@ func (ec *executionContext) marshalOAccountEdge2ᚕᚖgithubᚗcomᚋnumoᚋacco
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAccountEdge2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐAccountEdge(ctx, sel, v[i])
@@ -22740,7 +22988,7 @@ func (ec *executionContext) marshalOAccountRole2ᚕgithubᚗcomᚋnumoᚋaccount
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAccountRole2githubᚗcomᚋnumoᚋaccountsᚋentᚋaccountᚐRole(ctx, sel, v[i])
@@ -22792,7 +23040,7 @@ func (ec *executionContext) marshalOAccountStatus2ᚕgithubᚗcomᚋnumoᚋaccou
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAccountStatus2githubᚗcomᚋnumoᚋaccountsᚋentᚋaccountᚐStatus(ctx, sel, v[i])
@@ -22859,7 +23107,7 @@ func (ec *executionContext) marshalOApiTokenEdge2ᚕᚖgithubᚗcomᚋnumoᚋacc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOApiTokenEdge2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐApiTokenEdge(ctx, sel, v[i])
@@ -22919,7 +23167,7 @@ func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖgithubᚗcomᚋnumoᚋa
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAuditEventEdge2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐAuditEventEdge(ctx, sel, v[i])
@@ -23009,7 +23257,7 @@ func (ec *executionContext) marshalOClassEdge2ᚕᚖgithubᚗcomᚋnumoᚋaccoun
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOClassEdge2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐClassEdge(ctx, sel, v[i])
@@ -23147,7 +23395,7 @@ func (ec *executionContext) marshalOImportJobEdge2ᚕᚖgithubᚗcomᚋnumoᚋac
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOImportJobEdge2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐImportJobEdge(ctx, sel, v[i])
@@ -23184,7 +23432,7 @@ func (ec *executionContext) marshalOImportJobKind2ᚕgithubᚗcomᚋnumoᚋaccou
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportJobKind2githubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐKind(ctx, sel, v[i])
@@ -23244,7 +23492,7 @@ func (ec *executionContext) marshalOImportJobStatus2ᚕgithubᚗcomᚋnumoᚋacc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportJobStatus2githubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐStatus(ctx, sel, v[i])
@@ -23471,7 +23719,7 @@ func (ec *executionContext) marshalOSchoolEdge2ᚕᚖgithubᚗcomᚋnumoᚋaccou
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOSchoolEdge2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐSchoolEdge(ctx, sel, v[i])
@@ -23649,7 +23897,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -23668,7 +23916,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -23687,7 +23935,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -23706,7 +23954,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

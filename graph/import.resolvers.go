@@ -127,7 +127,11 @@ func (r *mutationResolver) SetMapping(ctx context.Context, jobID int, columns []
 	}
 	lv := make([]jobs.LevelChoice, 0, len(levels))
 	for _, l := range levels {
-		lv = append(lv, jobs.LevelChoice{Value: l.Value, Level: l.Level})
+		choice := jobs.LevelChoice{Value: l.Value} // level null: "no level"
+		if l.Level != nil {
+			choice.Level = *l.Level
+		}
+		lv = append(lv, choice)
 	}
 	return r.jobs.SetMapping(ctx, jobID, cols, lv)
 }
@@ -150,8 +154,8 @@ func (r *mutationResolver) Preview(ctx context.Context, jobID int, actions []mod
 }
 
 // Commit is the resolver for the commit field.
-func (r *mutationResolver) Commit(ctx context.Context, jobID int, confirmArchive *int) (*ent.ImportJob, error) {
-	return r.jobs.Commit(ctx, jobID, confirmArchive)
+func (r *mutationResolver) Commit(ctx context.Context, jobID int, confirmArchive *int, confirmYearDown *int) (*ent.ImportJob, error) {
+	return r.jobs.Commit(ctx, jobID, confirmArchive, confirmYearDown)
 }
 
 // ImportProgress is the resolver for the importProgress field.

@@ -49,7 +49,7 @@ func commitFixtureAt(t *testing.T, db *store.DB, schoolID int, name string, at t
 	}
 	job := db.Client.ImportJob.Create().SetSchoolID(schoolID).SetFileName(name).SetFileSize(int64(len(data))).SetSha256("x").
 		SetStatus(importjob.StatusCOMMITTING).SaveX(ctx)
-	if _, err := importer.Apply(ctx, db, p.Input, schoolID, all, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: plan.Guard.ToArchive, Now: at}); err != nil {
+	if _, err := importer.Apply(ctx, db, p.Input, schoolID, all, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: plan.Guard.ToArchive, ConfirmYearDown: plan.YearGuard.YearDown, Now: at}); err != nil {
 		t.Fatal(err)
 	}
 	return job.ID

@@ -32,19 +32,29 @@ Flags:
   --dry-run                show what the import would do, write nothing
   --confirm-archive N      confirm archiving N pupils when that is more than the school's
                            threshold (default 10 %) of its active pupils
+  --confirm-year-down N    confirm moving N pupils back to a lower leerjaar when that is more
+                           than the same threshold of the active pupils (last year's file again?)
   --mapping FILE           JSON object column header -> field, e.g.
                            {"Stamnr":"key","Roepnaam":"firstName","Achternaam":"lastName","Klas":"class"}
                            Columns it leaves out are not imported. Fields: key, firstName, infix,
                            lastName, class, level, year, email, username, eckId. Without it the
                            proposed mapping is used (printed with the summary, "mapping" in --json).
+  --level VALUE=LEVEL      decide a level value of the file that Numo does not know: LEVEL is
+                           one of po, pro, vmbo-b, vmbo-k, vmbo-gt, havo, vwo, vmbo-b/k,
+                           vmbo-k/gt, vmbo-gt/havo, havo/vwo; an empty LEVEL (--level 'ISK=')
+                           imports its pupils without a level. Repeatable. Without a decision
+                           for every unknown value nothing is imported (exit 2, "unknownLevels"
+                           in --json); the school remembers the decisions of a real run.
   --json                   print one JSON object on stdout instead of the summary
 
 Exit status:
   0  applied, or previewed with --dry-run (refused rows do not change this; see "errors")
   1  usage error, unknown school, unusable --mapping, database error
-  2  the file is refused as a whole (an Excel workbook, no header row, no pupils, …)
-  3  the archive guard needs --confirm-archive N; the message says which N. A dry run exits 3
-     too when the real run with the same flags would, after printing what it would do.
+  2  the file is refused as a whole (an Excel workbook, no header row, no pupils, …), or it
+     holds level values Numo does not know that no --level decides (listed on stderr)
+  3  the archive guard needs --confirm-archive N, or the year guard --confirm-year-down N; the
+     message says which N. A dry run exits 3 too when the real run with the same flags would,
+     after printing what it would do.
 
 A real run is recorded in the school's import history (an import job).
 `
@@ -66,8 +76,11 @@ type importOptions struct {
 	brin           string
 	actions        importer.Actions
 	confirmArchive int
+	// confirmYearDown repeats the number of pupils going back a leerjaar (the year guard).
+	confirmYearDown int
 	dryRun         bool
 	mappingFile    string
+	levels         levelFlags
 	json           bool
 	file           string
 }
@@ -94,7 +107,12 @@ type importSummary struct {
 	Refused        int               `json:"refused"`
 	ClassesCreated []string          `json:"classesCreated"`
 	Guard          *importer.Guard   `json:"guard,omitempty"`
-	Warnings       []cliProblem      `json:"warnings"`
+	// YearGuard counts the pupils the import moves back a leerjaar (see importer.YearGuard).
+	YearGuard *importer.YearGuard `json:"yearGuard,omitempty"`
+	// UnknownLevels are the file's level values that Numo does not know and no --level (or
+	// earlier decision of the school) decides; the run stops at them (exit 2).
+	UnknownLevels []importer.UnknownValue `json:"unknownLevels"`
+	Warnings      []cliProblem            `json:"warnings"`
 	// Errors are the refused rows and, when the run failed, why.
 	Errors []cliProblem `json:"errors"`
 
@@ -122,7 +140,8 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	sum := &importSummary{File: o.file, School: o.brin, Actions: o.actions, DryRun: o.dryRun,
-		ClassesCreated: []string{}, Warnings: []cliProblem{}, Errors: []cliProblem{}, Mapping: map[string]string{}}
+		ClassesCreated: []string{}, Warnings: []cliProblem{}, Errors: []cliProblem{}, Mapping: map[string]string{},
+		UnknownLevels: []importer.UnknownValue{}}
 	var bar *progressBar
 	if !o.dryRun && isTerminal(stderr) {
 		bar = &progressBar{w: stderr}
@@ -161,8 +180,10 @@ func parseImportArgs(args []string, stdout, stderr io.Writer) (o importOptions, 
 	fs.BoolVar(&o.actions.Update, "update", false, "update existing pupils")
 	fs.BoolVar(&o.actions.Archive, "archive", false, "archive pupils not in the file")
 	fs.IntVar(&o.confirmArchive, "confirm-archive", 0, "number of pupils to archive, to confirm")
+	fs.IntVar(&o.confirmYearDown, "confirm-year-down", 0, "number of pupils going back a leerjaar, to confirm")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "write nothing")
 	fs.StringVar(&o.mappingFile, "mapping", "", "JSON column mapping")
+	fs.Var(&o.levels, "level", "VALUE=LEVEL for a level value Numo does not know (repeatable)")
 	fs.BoolVar(&o.json, "json", false, "JSON output")
 	usageErr := func(format string, a ...any) (importOptions, int, bool) {
 		fmt.Fprintf(stderr, "numo import: "+format+"\n", a...)
@@ -198,6 +219,8 @@ func parseImportArgs(args []string, stdout, stderr io.Writer) (o importOptions, 
 		return usageErr("choose at least one action: --add, --update and/or --archive")
 	case o.confirmArchive < 0:
 		return usageErr("--confirm-archive must be a number of pupils, not %d", o.confirmArchive)
+	case o.confirmYearDown < 0:
+		return usageErr("--confirm-year-down must be a number of pupils, not %d", o.confirmYearDown)
 	}
 	o.file = files[0]
 	return o, exitOK, true
@@ -239,8 +262,15 @@ func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *pr
 		m.Use(f, explicit)
 	}
 	sum.fillMapping(f, m.Chosen, nil)
+	if err := m.Decide(o.levels); err != nil {
+		return err
+	}
 	res, err := importer.BuildRecords(importer.Input{File: f, Mapping: m.Chosen, LevelMap: m.Levels})
 	if err != nil {
+		return err
+	}
+	if err := jobs.CheckLevels(res); err != nil {
+		sum.UnknownLevels = res.UnknownLevels
 		return err
 	}
 	p := &importer.Prepared{File: f, Mapping: m.Chosen, Result: res, Input: importer.NewPlanInput(f, m.Chosen, res)}
@@ -248,8 +278,8 @@ func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *pr
 		return err
 	}
 	host, _ := os.Hostname()
-	d := jobs.Direct{SchoolID: env.school.ID, FileName: filepath.Base(o.file), Data: data, Prepared: p, Mapping: m,
-		Actions: o.actions, ConfirmArchive: o.confirmArchive, Claim: fmt.Sprintf("numo import on %s (pid %d)", host, os.Getpid())}
+	d := jobs.Direct{SchoolID: env.school.ID, FileName: filepath.Base(o.file), Data: data, Prepared: p, Mapping: m, Levels: o.levels,
+		Actions: o.actions, ConfirmArchive: o.confirmArchive, ConfirmYearDown: o.confirmYearDown, Claim: fmt.Sprintf("numo import on %s (pid %d)", host, os.Getpid())}
 	if bar != nil && len(res.Records) >= progressMinRecords {
 		d.Progress = bar.update
 	}
@@ -266,11 +296,11 @@ func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *pr
 	return nil
 }
 
-// planFirst plans without writing for a dry run, and for a real run that may archive: an
-// archive it is not confirmed for is refused before the import enters the history. done
-// reports that the run ends here.
+// planFirst plans without writing for a dry run, and for a real run that may archive or
+// update: an archive or a step back in leerjaar it is not confirmed for is refused before the
+// import enters the history. done reports that the run ends here.
 func planFirst(ctx context.Context, env *jobsEnv, o importOptions, sum *importSummary, p *importer.Prepared) (done bool, err error) {
-	if !o.dryRun && !o.actions.Archive {
+	if !o.dryRun && !o.actions.Archive && !o.actions.Update {
 		return false, nil
 	}
 	plan, err := importer.PlanFor(ctx, env.db, env.school.ID, p, o.actions)
@@ -278,8 +308,15 @@ func planFirst(ctx context.Context, env *jobsEnv, o importOptions, sum *importSu
 		return true, err
 	}
 	sum.fill(plan)
+	var refused []error
 	if plan.Guard.ConfirmationRequired && o.confirmArchive != plan.Guard.ToArchive {
-		return true, &importer.ArchiveConfirmationError{Guard: plan.Guard}
+		refused = append(refused, &importer.ArchiveConfirmationError{Guard: plan.Guard})
+	}
+	if plan.YearGuard.ConfirmationRequired && o.confirmYearDown != plan.YearGuard.YearDown {
+		refused = append(refused, &importer.YearDownConfirmationError{Guard: plan.YearGuard})
+	}
+	if len(refused) > 0 {
+		return true, errors.Join(refused...)
 	}
 	return o.dryRun, nil
 }
@@ -304,8 +341,8 @@ func (sum *importSummary) fill(p *importer.Plan) {
 	c := p.Counts
 	sum.Added, sum.Updated, sum.Archived, sum.Unchanged, sum.Skipped, sum.Refused = c.Added, c.Updated, c.Archived, c.Unchanged, c.Skipped, c.Refused
 	sum.ClassesCreated = append([]string{}, p.ClassesToCreate...)
-	g := p.Guard
-	sum.Guard = &g
+	g, yg := p.Guard, p.YearGuard
+	sum.Guard, sum.YearGuard = &g, &yg
 	sum.Warnings = sum.Warnings[:0]
 	for _, w := range p.Warnings {
 		sum.Warnings = append(sum.Warnings, problemOf(w))

@@ -19,13 +19,18 @@ func classify(err error, sum *importSummary, o importOptions) int {
 	if err == nil {
 		return exitOK
 	}
+	if guardProblems(err, sum) {
+		return exitConfirm
+	}
 	var (
 		fe  *importer.FileError
 		me  *importer.MappingError
 		mfe *mappingFileError
-		ace *importer.ArchiveConfirmationError
 	)
 	switch {
+	case len(sum.UnknownLevels) > 0:
+		sum.Errors = append(sum.Errors, unknownLevelsProblem(sum.UnknownLevels))
+		return exitFileRefused
 	case errors.As(err, &fe):
 		sum.Errors = append(sum.Errors, cliProblem{Line: fe.Line, Code: fe.Code, Message: "het bestand is geweigerd: " + fe.NL})
 		return exitFileRefused
@@ -46,16 +51,33 @@ func classify(err error, sum *importSummary, o importOptions) int {
 			sum.Errors = append(sum.Errors, problemOf(p))
 		}
 		return exitError
-	case errors.As(err, &ace):
+	}
+	sum.Errors = append(sum.Errors, cliProblem{Code: "error", Message: err.Error()})
+	return exitError
+}
+
+// guardProblems adds a problem for each guard (archive, year) that err says is not confirmed,
+// and reports whether there was any: the run then needs a confirmation (exit 3).
+func guardProblems(err error, sum *importSummary) bool {
+	var (
+		ace *importer.ArchiveConfirmationError
+		yde *importer.YearDownConfirmationError
+	)
+	if errors.As(err, &ace) {
 		g := ace.Guard
 		sum.Guard = &g
 		sum.Errors = append(sum.Errors, cliProblem{Code: "archive_confirmation_required",
 			Message: fmt.Sprintf("deze import archiveert %d van de %d actieve leerlingen (meer dan %d %%); controleer dat en bevestig met --confirm-archive %d",
 				g.ToArchive, g.ActivePupils, g.ThresholdPercent, g.ToArchive)})
-		return exitConfirm
 	}
-	sum.Errors = append(sum.Errors, cliProblem{Code: "error", Message: err.Error()})
-	return exitError
+	if errors.As(err, &yde) {
+		g := yde.Guard
+		sum.YearGuard = &g
+		sum.Errors = append(sum.Errors, cliProblem{Code: "year_down_confirmation_required",
+			Message: fmt.Sprintf("deze import zet %d van de %d actieve leerlingen een leerjaar terug (meer dan %d %%); is dit het bestand van vorig jaar? Controleer het bestand en bevestig met --confirm-year-down %d",
+				g.YearDown, g.ActivePupils, g.ThresholdPercent, g.YearDown)})
+	}
+	return ace != nil || yde != nil
 }
 
 // maxListed is how many warnings or refused rows the readable summary lists.
@@ -96,6 +118,9 @@ func printSummary(w io.Writer, sum *importSummary) {
 	}
 	if sum.Skipped > 0 {
 		fmt.Fprintln(w, "  (overgeslagen: nieuw of gewijzigd, maar --add of --update is niet gekozen)")
+	}
+	if yg := sum.YearGuard; yg != nil && yg.YearDown > 0 {
+		fmt.Fprintf(w, "Let op: %s leerlingen gaan een leerjaar terug.\n", thousands(yg.YearDown))
 	}
 	if len(sum.ClassesCreated) > 0 {
 		verb := "Nieuwe klassen"

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/importjob"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -55,26 +55,23 @@ type dbState struct {
 	committed, failed int
 }
 
-func readState(t *testing.T, url, brin string) dbState {
+func readState(t *testing.T, url, brin string) (st dbState) {
 	t.Helper()
-	ctx := auth.System(context.Background())
-	db, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatalf("open %s: %v", url, err)
-	}
-	defer db.Close()
-	s := db.Client.School.Query().OnlyX(ctx)
-	if s.Brin != brin {
-		t.Fatalf("school %s in the database, want %s", s.Brin, brin)
-	}
-	acc := db.Client.Account.Query().Where(account.SchoolID(s.ID))
-	job := db.Client.ImportJob.Query().Where(importjob.SchoolID(s.ID))
-	return dbState{
-		active:    acc.Clone().Where(account.StatusEQ(account.StatusACTIVE)).CountX(ctx),
-		archived:  acc.Clone().Where(account.StatusEQ(account.StatusARCHIVED)).CountX(ctx),
-		committed: job.Clone().Where(importjob.StatusEQ(importjob.StatusCOMMITTED)).CountX(ctx),
-		failed:    job.Clone().Where(importjob.StatusNEQ(importjob.StatusCOMMITTED)).CountX(ctx),
-	}
+	withStore(t, url, func(ctx context.Context, db *store.DB) {
+		s := db.Client.School.Query().OnlyX(ctx)
+		if s.Brin != brin {
+			t.Fatalf("school %s in the database, want %s", s.Brin, brin)
+		}
+		acc := db.Client.Account.Query().Where(account.SchoolID(s.ID))
+		job := db.Client.ImportJob.Query().Where(importjob.SchoolID(s.ID))
+		st = dbState{
+			active:    acc.Clone().Where(account.StatusEQ(account.StatusACTIVE)).CountX(ctx),
+			archived:  acc.Clone().Where(account.StatusEQ(account.StatusARCHIVED)).CountX(ctx),
+			committed: job.Clone().Where(importjob.StatusEQ(importjob.StatusCOMMITTED)).CountX(ctx),
+			failed:    job.Clone().Where(importjob.StatusNEQ(importjob.StatusCOMMITTED)).CountX(ctx),
+		}
+	})
+	return st
 }
 
 // importCounts are the counts of a planned file.
@@ -153,6 +150,20 @@ func importSteps(t *testing.T) []importStep {
 			errOut: []string{`geen kolom "Mentor"`, "Achternaam is verplicht"}},
 		{name: "mapping by hand", args: []string{"--add", "--update", "--json", "--mapping", goodMapping, "--dry-run", y2027},
 			json: true, counts: &importCounts{0, 0, 0, 30}, after: dbState{active: 30, archived: 10, committed: 3}},
+		// Last year's file again: 20 of the 30 active pupils would go back a leerjaar.
+		{name: "last year again unconfirmed", args: []string{"--add", "--update", "--json", y2026}, code: 3,
+			json: true, counts: &importCounts{0, 30, 0, 0}, errors: []string{"year_down_confirmation_required"}, after: dbState{active: 30, archived: 10, committed: 3}},
+		{name: "last year again, readable", args: []string{"--add", "--update", y2026}, code: 3,
+			out: []string{"Niet toegepast", "Let op: 20 leerlingen gaan een leerjaar terug"}, errOut: []string{"een leerjaar terug", "bevestig met --confirm-year-down 20"},
+			after: dbState{active: 30, archived: 10, committed: 3}},
+		{name: "last year again wrong number", args: []string{"--add", "--update", "--confirm-year-down", "19", "--json", y2026}, code: 3,
+			json: true, errors: []string{"year_down_confirmation_required"}, after: dbState{active: 30, archived: 10, committed: 3}},
+		{name: "last year again with archive, both guards", args: []string{"--add", "--update", "--archive", "--json", y2026}, code: 3,
+			json: true, errors: []string{"archive_confirmation_required", "year_down_confirmation_required"}, after: dbState{active: 30, archived: 10, committed: 3}},
+		{name: "negative year confirmation", args: []string{"--add", "--update", "--confirm-year-down", "-1", y2026}, code: 1,
+			errOut: []string{"--confirm-year-down must be a number of pupils"}},
+		{name: "last year again confirmed", args: []string{"--add", "--update", "--confirm-year-down", "20", "--json", y2026},
+			json: true, counts: &importCounts{0, 30, 0, 0}, after: dbState{active: 40, committed: 4}},
 	}
 }
 
@@ -228,13 +239,10 @@ func checkImportStep(t *testing.T, url string, st importStep) {
 // checkFirstJob checks what the first real run recorded in the school's import history.
 func checkFirstJob(t *testing.T, url string) {
 	t.Helper()
-	ctx := auth.System(context.Background())
-	db, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	j := db.Client.ImportJob.Query().Order(importjob.ByID()).FirstX(ctx)
+	var j *ent.ImportJob
+	withStore(t, url, func(ctx context.Context, db *store.DB) {
+		j = db.Client.ImportJob.Query().Order(importjob.ByID()).FirstX(ctx)
+	})
 	if j.Status != importjob.StatusCOMMITTED || j.FileName != "school_2026.csv" || len(j.Sha256) != 64 || j.FileSize == 0 ||
 		j.Encoding != "windows-1252" || j.Delimiter != ";" || j.HeaderLine != 4 || j.RowCount != 30 ||
 		!slices.Equal(j.Actions, []string{"ADD", "UPDATE", "ARCHIVE"}) || j.Added != 30 || j.CommittedAt == nil ||
@@ -276,7 +284,7 @@ func TestImportHelp(t *testing.T) {
 		if code := run(context.Background(), []string{"import", arg}, &stdout, &stderr); code != 0 {
 			t.Fatalf("%s: exit %d; stderr %s", arg, code, stderr.String())
 		}
-		for _, s := range []string{"Usage: numo import", "--confirm-archive N", "Exit status", "3  the archive guard"} {
+		for _, s := range []string{"Usage: numo import", "--confirm-archive N", "--confirm-year-down N", "Exit status", "3  the archive guard"} {
 			if !strings.Contains(stdout.String(), s) {
 				t.Errorf("%s: help lacks %q", arg, s)
 			}

@@ -64,7 +64,7 @@ func apiImport(t *testing.T, db *store.DB, schoolID int, file string, setMapping
 	if _, err := svc.Preview(ctx, job.ID, a); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Commit(ctx, job.ID, nil); err != nil {
+	if _, err := svc.Commit(ctx, job.ID, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	events, err := svc.Subscribe(ctx, job.ID)

@@ -255,6 +255,18 @@ type Viewer struct {
 	MustChangePassword bool            `json:"mustChangePassword"`
 }
 
+// The year guard: moving more of the school's active pupils back to a lower leerjaar than its
+// threshold (the archive guard's percentage, School.archiveThreshold) needs the number typed back,
+// as uploading last year's export again would do.
+type YearGuard struct {
+	// True when commit needs confirmYearDown equal to yearDown.
+	ConfirmationRequired bool `json:"confirmationRequired"`
+	// Matched pupils the import moves to a lower leerjaar.
+	YearDown         int `json:"yearDown"`
+	ActivePupils     int `json:"activePupils"`
+	ThresholdPercent int `json:"thresholdPercent"`
+}
+
 // What an API token may do.
 type APITokenScope string
 

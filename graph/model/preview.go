@@ -12,6 +12,7 @@ type ImportPreview struct {
 	Refused         []*ImportProblem `json:"refused"`
 	Warnings        []*ImportProblem `json:"warnings"`
 	ArchiveGuard    *ArchiveGuard    `json:"archiveGuard"`
+	YearGuard       *YearGuard       `json:"yearGuard"`
 	// Plan is the whole plan the page of users comes from.
 	Plan *importer.Plan `json:"-"`
 }

@@ -83,6 +83,8 @@ const (
 	CodeMappingInvalid = "MAPPING_INVALID"
 	// CodeArchiveConfirmRequired: the import archives a large share of the pupils; confirm the number.
 	CodeArchiveConfirmRequired = "ARCHIVE_CONFIRMATION_REQUIRED"
+	// CodeYearDownConfirmRequired: the import moves many pupils back a leerjaar; confirm the number.
+	CodeYearDownConfirmRequired = "YEAR_DOWN_CONFIRMATION_REQUIRED"
 	// CodeStalePreview: the school's accounts changed since the preview.
 	CodeStalePreview = "STALE_PREVIEW"
 	// CodeUndoConflict: accounts changed after the import that is to be undone.

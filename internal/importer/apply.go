@@ -71,6 +71,9 @@ type ApplyOptions struct {
 	ExpectedHash string
 	// ConfirmArchive must equal the number of accounts to archive when the guard applies.
 	ConfirmArchive int
+	// ConfirmYearDown must equal the number of pupils going down a leerjaar when the year
+	// guard applies (Plan.YearGuard).
+	ConfirmYearDown int
 	// Progress, when set, is called as the work advances (often enough for a progress bar).
 	Progress func(Progress)
 	// Now is the commit time; zero means time.Now.
@@ -150,7 +153,7 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 }
 
 // planChecked loads the school's state through q, plans the import against it and checks the
-// plan against the preview and the archive guard.
+// plan against the preview, the archive guard and the year guard.
 func planChecked(ctx context.Context, q store.Querier, d string, in PlanInput, schoolID int, actions Actions, opt ApplyOptions) (*State, *Plan, error) {
 	st, err := LoadState(ctx, q, d, schoolID)
 	if err != nil {
@@ -162,6 +165,9 @@ func planChecked(ctx context.Context, q store.Querier, d string, in PlanInput, s
 	}
 	if plan.Guard.ConfirmationRequired && opt.ConfirmArchive != plan.Guard.ToArchive {
 		return nil, nil, &ArchiveConfirmationError{Guard: plan.Guard}
+	}
+	if plan.YearGuard.ConfirmationRequired && opt.ConfirmYearDown != plan.YearGuard.YearDown {
+		return nil, nil, &YearDownConfirmationError{Guard: plan.YearGuard}
 	}
 	return st, plan, nil
 }

@@ -97,6 +97,8 @@ type Plan struct {
 	Refused         []Problem     `json:"refused"`
 	Warnings        []Problem     `json:"warnings"`
 	Guard           Guard         `json:"guard"`
+	// YearGuard is the guard against moving many pupils back a leerjaar (see YearGuard).
+	YearGuard YearGuard `json:"yearGuard"`
 	// Damaged lists the file's values that lost letters to "?" or U+FFFD (see DamagedValue).
 	Damaged []DamagedValue `json:"damaged,omitempty"`
 	// Hash fingerprints every planned write and the version of every account it reads: a
@@ -475,6 +477,7 @@ func (pl *planner) finish(active int) *Plan {
 	}
 	p.Guard = Guard{ToArchive: p.Counts.Archived, ActivePupils: active, ThresholdPercent: st.Threshold}
 	p.Guard.ConfirmationRequired = p.Counts.Archived > 0 && p.Counts.Archived*100 > st.Threshold*active
+	p.YearGuard = yearGuard(p.Users, active, st.Threshold)
 	p.Hash = planHash(p, st)
 	return p
 }

@@ -15,10 +15,11 @@ import (
 	"github.com/numo/accounts/internal/store"
 )
 
-// Commit checks the job's preview (the archive guard, and that nothing changed since), claims
-// the job for this process and applies it in the background; it returns at once. The work
-// survives the client going away.
-func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*ent.ImportJob, error) {
+// Commit checks the job's preview (the archive guard, the year guard, and that nothing changed
+// since), claims the job for this process and applies it in the background; it returns at
+// once. The work survives the client going away. confirmArchive and confirmYearDown repeat the
+// numbers the guards ask for (nil when not given).
+func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive, confirmYearDown *int) (*ent.ImportJob, error) {
 	job, content, err := s.editableJob(ctx, jobID)
 	if err != nil {
 		return nil, err
@@ -35,12 +36,9 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 	if plan == nil {
 		return nil, errState("Bekijk eerst het voorbeeld van deze import.", "Preview this import first.")
 	}
-	confirm := 0
-	if confirmArchive != nil {
-		confirm = *confirmArchive
-	}
-	if plan.Guard.ConfirmationRequired && confirm != plan.Guard.ToArchive {
-		return nil, errGuard(plan.Guard)
+	confirm, confirmDown, err := checkGuards(plan, confirmArchive, confirmYearDown)
+	if err != nil {
+		return nil, err
 	}
 	p, err := prepare(job, content)
 	if err != nil {
@@ -78,8 +76,8 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 		return nil, errState("Deze import wordt al uitgevoerd.", "This import is running already.")
 	}
 	s.log.Info("import commit claimed", "job", jobID, "school", job.SchoolID, "node", s.node)
-	audit.Record(user, s.db.Client, job.SchoolID, "import_commit", fmt.Sprintf("job %d: %s, actions %v, confirmed %d", jobID, job.FileName, job.Actions, confirm))
-	r := commitRun{jobID: jobID, schoolID: job.SchoolID, in: p.Input, actions: plan.Actions, hash: plan.Hash, confirm: confirm,
+	audit.Record(user, s.db.Client, job.SchoolID, "import_commit", fmt.Sprintf("job %d: %s, actions %v, confirmed %d, year down confirmed %d", jobID, job.FileName, job.Actions, confirm, confirmDown))
+	r := commitRun{jobID: jobID, schoolID: job.SchoolID, in: p.Input, actions: plan.Actions, hash: plan.Hash, confirm: confirm, confirmYearDown: confirmDown,
 		viewer: auth.FromContext(user), lock: lock, stopped: "De server is gestopt tijdens de import. Er is niets gewijzigd; start de import opnieuw."}
 	s.wg.Add(1)
 	go func() {
@@ -94,6 +92,24 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive *int) (*
 	return job, nil
 }
 
+// checkGuards refuses a commit whose confirmations do not repeat the numbers the plan's archive
+// guard and year guard ask for, and returns the confirmations (0 when not given).
+func checkGuards(plan *importer.Plan, confirmArchive, confirmYearDown *int) (archive, yearDown int, err error) {
+	if confirmArchive != nil {
+		archive = *confirmArchive
+	}
+	if confirmYearDown != nil {
+		yearDown = *confirmYearDown
+	}
+	if plan.Guard.ConfirmationRequired && archive != plan.Guard.ToArchive {
+		return 0, 0, errGuard(plan.Guard)
+	}
+	if plan.YearGuard.ConfirmationRequired && yearDown != plan.YearGuard.YearDown {
+		return 0, 0, errYearGuard(plan.YearGuard)
+	}
+	return archive, yearDown, nil
+}
+
 // commitRun is one claimed commit: what to apply and for whom.
 type commitRun struct {
 	jobID, schoolID int
@@ -101,6 +117,7 @@ type commitRun struct {
 	actions         importer.Actions
 	hash            string // the previewed plan's; "" when there was no preview (numo import)
 	confirm         int
+	confirmYearDown int
 	viewer          *auth.Viewer            // for the audit events
 	lock            *store.JobLock          // the job's commit lock, held by the caller
 	progress        func(importer.Progress) // besides the job row and the watchers; may be nil
@@ -135,7 +152,7 @@ func (s *Service) apply(parent context.Context, r commitRun) (*importer.Plan, er
 	start := time.Now()
 	var stats importer.ApplyStats
 	applied, err := importer.Apply(ctx, s.db, r.in, r.schoolID, r.actions, importer.ApplyOptions{
-		JobID: r.jobID, ExpectedHash: r.hash, ConfirmArchive: r.confirm, Progress: progress, Stats: &stats,
+		JobID: r.jobID, ExpectedHash: r.hash, ConfirmArchive: r.confirm, ConfirmYearDown: r.confirmYearDown, Progress: progress, Stats: &stats,
 	})
 	pub.stop()
 	if err != nil {
@@ -177,11 +194,14 @@ func (s *Service) failed(ctx, actx context.Context, r commitRun, err error) {
 // failureMessage is what the admin reads when a commit fails.
 func failureMessage(err error) string {
 	var ce *importer.ArchiveConfirmationError
+	var ye *importer.YearDownConfirmationError
 	switch {
 	case errors.Is(err, importer.ErrStalePreview):
 		return errStale().Error()
 	case errors.As(err, &ce):
 		return errGuard(ce.Guard).Error()
+	case errors.As(err, &ye):
+		return errYearGuard(ye.Guard).Error()
 	case errors.Is(err, store.ErrSchoolBusy):
 		return "Er werd al een andere import van deze school uitgevoerd. Er is niets gewijzigd; probeer het opnieuw."
 	case errors.Is(err, context.Canceled):

@@ -34,9 +34,15 @@ type Direct struct {
 	// Prepared is the file read under Mapping.Chosen and Mapping.Levels.
 	Prepared *importer.Prepared
 	// Mapping is the mapping as stored on the job (see Propose).
-	Mapping        *MappingState
+	Mapping *MappingState
+	// Levels are the operator's level decisions (numo import --level), already in Mapping;
+	// the school remembers them with the job.
+	Levels         []LevelChoice
 	Actions        importer.Actions
 	ConfirmArchive int
+	// ConfirmYearDown repeats the number of pupils going back a leerjaar (numo import
+	// --confirm-year-down) when the year guard applies.
+	ConfirmYearDown int
 	// Claim names the committing process on the job ("numo import on host (pid 1)").
 	Claim string
 	// Progress, when set, is called as the commit advances, besides the job row.
@@ -67,13 +73,16 @@ func (s *Service) Import(ctx context.Context, d Direct) (jobID int, applied *imp
 		return 0, nil, err
 	}
 	defer lock.Release() // after the job's final status is written
+	if err := rememberLevels(sys, s.db.Client, d.SchoolID, d.Levels); err != nil {
+		s.log.Warn("import: level decisions not remembered", "job", jobID, "err", err)
+	}
 	name := cleanName(d.FileName)
 	audit.Record(user, s.db.Client, d.SchoolID, "import_uploaded", fmt.Sprintf("job %d: %s, %d rows", jobID, name, len(d.Prepared.File.Rows)))
-	audit.Record(user, s.db.Client, d.SchoolID, "import_commit", fmt.Sprintf("job %d: %s, actions %v, confirmed %d",
-		jobID, name, actionNames(d.Actions), d.ConfirmArchive))
+	audit.Record(user, s.db.Client, d.SchoolID, "import_commit", fmt.Sprintf("job %d: %s, actions %v, confirmed %d, year down confirmed %d",
+		jobID, name, actionNames(d.Actions), d.ConfirmArchive, d.ConfirmYearDown))
 	s.log.Info("import commit claimed", "job", jobID, "school", d.SchoolID, "node", d.Claim)
 	applied, err = s.apply(sys, commitRun{jobID: jobID, schoolID: d.SchoolID, in: d.Prepared.Input, actions: d.Actions,
-		confirm: d.ConfirmArchive, viewer: auth.FromContext(user), lock: lock, progress: d.Progress,
+		confirm: d.ConfirmArchive, confirmYearDown: d.ConfirmYearDown, viewer: auth.FromContext(user), lock: lock, progress: d.Progress,
 		stopped: "De import met numo import is afgebroken. Er is niets gewijzigd."})
 	return jobID, applied, err
 }

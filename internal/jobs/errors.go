@@ -15,10 +15,12 @@ const (
 	CodeFileRejected           = apperr.CodeFileRejected
 	CodeMappingInvalid         = apperr.CodeMappingInvalid
 	CodeArchiveConfirmRequired = apperr.CodeArchiveConfirmRequired
-	CodeStalePreview           = apperr.CodeStalePreview
-	CodeNotFound               = apperr.CodeNotFound
-	CodeInvalidState           = apperr.CodeInvalidState
-	CodeInvalidInput           = apperr.CodeInvalidInput
+	// CodeYearDownConfirmRequired refuses a commit that moves many pupils back a leerjaar unconfirmed.
+	CodeYearDownConfirmRequired = apperr.CodeYearDownConfirmRequired
+	CodeStalePreview            = apperr.CodeStalePreview
+	CodeNotFound                = apperr.CodeNotFound
+	CodeInvalidState            = apperr.CodeInvalidState
+	CodeInvalidInput            = apperr.CodeInvalidInput
 )
 
 func newError(code, nl, en string, ext map[string]any) *Error { return apperr.New(code, nl, en, ext) }
@@ -46,6 +48,15 @@ func errGuard(g importer.Guard) *Error {
 		fmt.Sprintf("This import archives %d of %d active pupils, more than %d %%. Type the number (%d) to confirm.",
 			g.ToArchive, g.ActivePupils, g.ThresholdPercent, g.ToArchive),
 		map[string]any{"toArchive": g.ToArchive, "activePupils": g.ActivePupils, "thresholdPercent": g.ThresholdPercent})
+}
+
+func errYearGuard(g importer.YearGuard) *Error {
+	return newError(CodeYearDownConfirmRequired,
+		fmt.Sprintf("Deze import zet %d van de %d actieve leerlingen een leerjaar terug, meer dan %d %%. Is dit het bestand van vorig jaar? Controleer het bestand; klopt het, typ dan het aantal (%d) ter bevestiging.",
+			g.YearDown, g.ActivePupils, g.ThresholdPercent, g.YearDown),
+		fmt.Sprintf("This import moves %d of %d active pupils back a school year, more than %d %%. Is this last year's file? Check the file; if it is right, type the number (%d) to confirm.",
+			g.YearDown, g.ActivePupils, g.ThresholdPercent, g.YearDown),
+		map[string]any{"yearDown": g.YearDown, "activePupils": g.ActivePupils, "thresholdPercent": g.ThresholdPercent})
 }
 
 func problemsExt(ps []importer.Problem) []map[string]any {

@@ -152,7 +152,7 @@ func (s *scene) commitWatched(t *testing.T, reads *jobReads, first, n int) int64
 	job := s.previewed(t, first, rows)
 	before := reads.n.Load()
 	subs := watch(t, s.svc, s.admin, job, n)
-	if _, err := s.svc.Commit(s.admin, job, nil); err != nil {
+	if _, err := s.svc.Commit(s.admin, job, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	// The commit's own reads are the same for every n.
@@ -231,7 +231,7 @@ func TestSubscribersLeave(t *testing.T) {
 		if n := s.svc.WatchedJobs(); n != 1 {
 			t.Errorf("watched jobs with one subscriber left: %d, want 1", n)
 		}
-		if _, err := s.svc.Commit(s.admin, job, nil); err != nil {
+		if _, err := s.svc.Commit(s.admin, job, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(200 * time.Millisecond) // the slow one reads nothing meanwhile
@@ -261,7 +261,7 @@ func TestTwoProcessesShareProgress(t *testing.T) {
 	before := reads.n.Load()
 	subs := watch(t, b.svc, b.admin, job, 40)
 	start := time.Now()
-	if _, err := a.svc.Commit(a.admin, job, nil); err != nil {
+	if _, err := a.svc.Commit(a.admin, job, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	subs = append(subs, watch(t, b.svc, b.admin, job, 5)...)

@@ -48,7 +48,7 @@ func NewSchool(t testing.TB, db *store.DB, brin, remoteAddr string) (*ent.School
 }
 
 // Commit commits data into the school as an import job at the given time, confirming the
-// archive guard when it applies, and returns the committed job. With stored it records the
+// archive and year guards when they apply, and returns the committed job. With stored it records the
 // job the way the import service does: created at that time, with the previewed plan stored
 // beside it and the file's columns, with their example values, in its mapping.
 func Commit(t testing.TB, db *store.DB, schoolID int, name string, data []byte, actions importer.Actions, at time.Time, stored bool) *ent.ImportJob {
@@ -78,7 +78,7 @@ func Commit(t testing.TB, db *store.DB, schoolID int, name string, data []byte, 
 	if stored {
 		db.Client.ImportBlob.Create().SetJobID(job.ID).SetKind(importblob.KindPLAN).SetData(GzipJSON(t, plan)).ExecX(sys)
 	}
-	if _, err := importer.Apply(sys, db, p.Input, schoolID, actions, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: plan.Guard.ToArchive, Now: at}); err != nil {
+	if _, err := importer.Apply(sys, db, p.Input, schoolID, actions, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: plan.Guard.ToArchive, ConfirmYearDown: plan.YearGuard.YearDown, Now: at}); err != nil {
 		t.Fatalf("apply %s: %v", name, err)
 	}
 	return db.Client.ImportJob.GetX(sys, job.ID)

@@ -36,7 +36,7 @@ func newSchool(t *testing.T, db *store.DB, brin string) *school {
 }
 
 // importAt commits data into the school as an import job at the given time, confirming the
-// archive guard when it applies, and returns the committed job.
+// archive and year guards when they apply, and returns the committed job.
 func importAt(t *testing.T, db *store.DB, schoolID int, name string, data []byte, actions importer.Actions, at time.Time) *ent.ImportJob {
 	t.Helper()
 	return testimport.Commit(t, db, schoolID, name, data, actions, at, false)
