@@ -28,7 +28,7 @@ func levelValues(job *ent.ImportJob) ([]*model.LevelValue, error) {
 	}
 	out := []*model.LevelValue{}
 	for _, v := range m.LevelValues() {
-		out = append(out, &model.LevelValue{Value: v.Value, Count: v.Count, Level: optional(v.Level)})
+		out = append(out, &model.LevelValue{Value: v.Value, Count: v.Count, Level: optional(v.Level), Decided: v.Decided})
 	}
 	return out, nil
 }

@@ -83,24 +83,36 @@ func (m *MappingState) ColumnViews() []ColumnView {
 }
 
 // LevelValue is one level value of the file that is not recognised by itself, with the level
-// it is mapped to ("" for none yet).
+// it is mapped to: Decided is false while it is not mapped yet, Level "" with Decided is
+// "no level" on purpose.
 type LevelValue struct {
-	Value string
-	Count int
-	Level string
+	Value   string
+	Count   int
+	Level   string
+	Decided bool
 }
 
 // LevelValues lists the file's unrecognised level values with their mapped levels.
 func (m *MappingState) LevelValues() []LevelValue {
 	out := []LevelValue{}
 	for _, u := range m.Unknown {
-		out = append(out, LevelValue{Value: u.Value, Count: u.Count, Level: string(m.Levels[importer.NormalizeHeader(u.Value)])})
+		l, ok := decided(m.Levels, u.Value)
+		out = append(out, LevelValue{Value: u.Value, Count: u.Count, Level: string(l), Decided: ok})
 	}
 	return out
 }
 
-// Problems are what is wrong with the chosen mapping, nil when it is valid.
-func (m *MappingState) Problems() []importer.Problem { return m.Chosen.Validate(m.Columns) }
+// Problems are what is wrong with the chosen mapping, nil when it is valid: the column
+// mapping's problems, else the level values not yet decided.
+func (m *MappingState) Problems() []importer.Problem {
+	if probs := m.Chosen.Validate(m.Columns); len(probs) > 0 {
+		return probs
+	}
+	if u := m.Undecided(); len(u) > 0 {
+		return []importer.Problem{UnknownLevelsProblem(u)}
+	}
+	return nil
+}
 
 // Limits on what a school's mapping stores: every later job starts from it, so it must stay small.
 const (
@@ -153,6 +165,9 @@ func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice
 	}
 	m.Chosen, m.Confirmed = chosen, true
 	m.Unknown = unknownLevels(f, chosen)
+	if u := m.Undecided(); len(u) > 0 {
+		return nil, ErrUnknownLevels(u)
+	}
 	raw, err := (*jobfile.Mapping)(m).Encode()
 	if err != nil {
 		return nil, fmt.Errorf("set mapping: %w", err)
@@ -207,11 +222,8 @@ func (m *MappingState) choose(cols []ColumnChoice, levels []LevelChoice) (import
 		}
 		return nil, newError(CodeMappingInvalid, strings.Join(msgs, "; "), strings.Join(en, "; "), map[string]any{"problems": problemsExt(probs)})
 	}
-	if m.Levels == nil {
-		m.Levels = map[string]importer.Level{}
-	}
-	for _, l := range levels {
-		m.Levels[importer.NormalizeHeader(l.Value)] = importer.Level(l.Level)
+	if err := m.Decide(levels); err != nil {
+		return nil, err
 	}
 	return chosen, nil
 }
@@ -256,17 +268,10 @@ func remember(ctx context.Context, c *ent.Client, schoolID int, m *MappingState,
 		remembered = map[string]map[string]string{}
 	}
 	remembered[importer.HeadersSignature(m.Columns)] = byHeader
-	levelMap := school.LevelMappings
-	if levelMap == nil || len(levelMap)+len(levels) > maxSchoolLevelMappings {
-		levelMap = map[string]string{}
-	}
-	for _, l := range levels {
-		levelMap[importer.NormalizeHeader(l.Value)] = l.Level
-	}
-	if err := c.School.UpdateOne(school).SetColumnMappings(remembered).SetLevelMappings(levelMap).Exec(ctx); err != nil {
+	if err := c.School.UpdateOne(school).SetColumnMappings(remembered).Exec(ctx); err != nil {
 		return fmt.Errorf("set mapping: remember for school: %w", err)
 	}
-	return nil
+	return rememberLevels(ctx, c, schoolID, levels)
 }
 
 // Use makes chosen the job's mapping, as confirmed by the operator (numo import --mapping).
