@@ -218,6 +218,9 @@ type writer struct {
 	// afterClassBatch, when set, runs after each batch of new classes (a commit in steps
 	// ends its step there).
 	afterClassBatch func() error
+	// added is the one value newAccount fills for every added account (100,000 allocations
+	// of it cost 10 % more memory per commit).
+	added store.NewAccount
 }
 
 func (w *writer) step() {
@@ -238,10 +241,12 @@ func (c classIDs) ref(class string) *int {
 	return nil
 }
 
-// newAccount is the account a new user of the plan becomes.
+// newAccount is the account a new user of the plan becomes: w.added, valid until the next
+// call (the store writes it before it asks for the next).
 func (w *writer) newAccount(u *PlannedUser, classes classIDs) *store.NewAccount {
-	return &store.NewAccount{SchoolID: w.schoolID, Key: u.Key, FirstName: u.FirstName, Infix: u.Infix, LastName: u.LastName,
+	w.added = store.NewAccount{SchoolID: w.schoolID, Key: u.Key, FirstName: u.FirstName, Infix: u.Infix, LastName: u.LastName,
 		Email: u.Email, Username: u.Username, EckID: u.EckID, Level: u.Level, Year: u.Year, ClassID: classes.ref(u.Class), Now: w.now}
+	return &w.added
 }
 
 // updatedState is the state an updated user of the plan gets: active, in its class.

@@ -27,19 +27,25 @@ type Change struct {
 	Before    *AccountState
 }
 
-func (c *Change) values() []any {
+// appendValues appends the record's column values, in changeColumns' order, to buf (a
+// commit reuses one buffer for all its rows).
+func (c *Change) appendValues(buf []any) []any {
 	var before any
 	if c.Before != nil {
 		before = c.Before.Encode()
 	}
-	return []any{c.JobID, c.AccountID, c.Action.String(), before}
+	return append(buf, c.JobID, c.AccountID, c.Action.String(), before)
 }
 
 // InsertChanges writes the change records that each passes to put, in one bulk write (COPY on
 // PostgreSQL).
 func InsertChanges(ctx context.Context, tx Preparer, d string, each func(put func(*Change) error) error) error {
 	return bulkInsert(ctx, tx, d, changeTable, changeColumns, func(put func(...any) error) error {
-		return each(func(c *Change) error { return put(c.values()...) })
+		var buf []any
+		return each(func(c *Change) error {
+			buf = c.appendValues(buf[:0])
+			return put(buf...)
+		})
 	})
 }
 
