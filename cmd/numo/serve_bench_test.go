@@ -2,10 +2,13 @@ package main
 
 import (
 	"bufio"
+	"database/sql"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -118,4 +121,90 @@ func BenchmarkSubscribers2000(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkSubscribers100k commits 100,000 new pupils on one process watched by 1 and by 2,000
+// progress subscriptions on it, and times from the commit mutation until the last subscriber
+// has the final event: the cost of watchers on a large commit (issue 13). Each iteration has
+// a fresh database and process; it reports the median over the iterations (each is logged).
+// On PostgreSQL it also reports the reads of import_jobs meanwhile (pg_stat_user_tables).
+func BenchmarkSubscribers100k(b *testing.B) {
+	for _, kind := range testdb.Kinds {
+		for _, n := range []int{1, 2000} {
+			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
+				var ms, reads []float64
+				for i := 0; i < b.N; i++ {
+					m, r := benchWatchedCommit(b, kind, n)
+					b.Logf("iteration %d: commit to last final event %.0f ms, %.0f reads of import_jobs", i, m, r)
+					ms, reads = append(ms, m), append(reads, r)
+				}
+				b.ReportMetric(median(ms), "commit-to-last-final-ms")
+				if kind == "postgres" {
+					b.ReportMetric(median(reads), "job-reads")
+				}
+			})
+		}
+	}
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// benchWatchedCommit is one iteration of BenchmarkSubscribers100k on a fresh database and
+// process: the time from the commit to the last subscriber's final event, and the reads of
+// import_jobs meanwhile (PostgreSQL).
+func benchWatchedCommit(b *testing.B, kind string, n int) (ms, reads float64) {
+	b.StopTimer()
+	url := testdb.URL(b, kind)
+	p := startNumo(b, url, "--demo=true", "--max-upload-mb", "50", "--log-level", "warn")
+	school := schoolOf(b, url)
+	p.token = grant(b, url, school)
+	job := prepareJob(b, p, school, bigFileFrom(3_000_000, 100_000))
+	subs := make([]<-chan map[string]any, n)
+	for j := range subs {
+		subs[j] = p.subscribe(b, job)
+		<-subs[j] // the current state
+	}
+	time.Sleep(1500 * time.Millisecond) // PostgreSQL flushes table statistics about every second
+	before := jobReads(b, kind, url)
+	b.StartTimer()
+	start := time.Now()
+	if r := p.query(b, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
+		b.Fatalf("commit: %+v", r.Errors)
+	}
+	for _, s := range subs {
+		if ev := waitFinal(b, s, 5*time.Minute); ev["status"] != "COMMITTED" {
+			b.Fatalf("a subscriber got %v", ev)
+		}
+	}
+	last := time.Since(start)
+	b.StopTimer()
+	if kind == "postgres" {
+		time.Sleep(1500 * time.Millisecond)
+		reads = float64(jobReads(b, kind, url) - before)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait()
+	return float64(last.Milliseconds()), reads
+}
+
+// jobReads counts the scans of import_jobs in the benchmark's schema (PostgreSQL; 0 on SQLite).
+func jobReads(b *testing.B, kind, url string) int64 {
+	if kind != "postgres" {
+		return 0
+	}
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var n int64
+	if err := db.QueryRow(`SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables
+		WHERE relname = 'import_jobs' AND schemaname = current_schema()`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
