@@ -17,6 +17,8 @@ export interface ApiError {
   messageEn?: string
   line?: number
   problems: ServerProblem[]
+  /** MAPPING_INVALID: the file's level values that are not decided yet (extensions.unknownLevels). */
+  unknownLevels: { value: string; count: number }[]
 }
 
 function asString(v: unknown): string | undefined {
@@ -27,7 +29,7 @@ function asString(v: unknown): string | undefined {
 export function apiErrors(error: CombinedError | undefined | null): ApiError[] {
   if (!error) return []
   if (error.networkError && error.graphQLErrors.length === 0) {
-    return [{ code: 'NETWORK', message: error.networkError.message, problems: [] }]
+    return [{ code: 'NETWORK', message: error.networkError.message, problems: [], unknownLevels: [] }]
   }
   return error.graphQLErrors.map((e) => {
     const ext = (e.extensions ?? {}) as Record<string, unknown>
@@ -38,6 +40,7 @@ export function apiErrors(error: CombinedError | undefined | null): ApiError[] {
       messageEn: asString(ext.messageEn),
       line: typeof ext.line === 'number' ? ext.line : undefined,
       problems,
+      unknownLevels: Array.isArray(ext.unknownLevels) ? (ext.unknownLevels as ApiError['unknownLevels']) : [],
     }
   })
 }

@@ -99,13 +99,17 @@ export const en: Record<MessageKey, string> = {
   'mapping.columnRef': 'column {column}',
   'mapping.levels.title': 'Unknown education levels',
   'mapping.levels.intro':
-    'Numo does not recognise these values of the file as an education level. Choose the level for each; pupils with an unmatched value get no level.',
+    'Numo does not recognise these values of the file as an education level. Choose the level for each, or ‘No level’ when these pupils are to have none. Numo remembers your choice for the next files.',
+  'mapping.levels.choose': 'Choose a level…',
+  'mapping.levels.undecided':
+    'First choose a level or ‘No level’ for every unknown level value; otherwise these pupils would be imported without a level. Still to choose: {values}.',
+  'mapping.levels.valueCount': '“{value}” ({count})',
   'mapping.levels.value': 'Value in the file',
   'mapping.levels.count': 'Pupils',
   'mapping.levels.level': 'Level in Numo',
   'mapping.levels.empty': '(empty)',
   'mapping.levels.select.aria': 'Level for value {value}',
-  'mapping.noLevel': '— no level —',
+  'mapping.noLevel': 'No level',
 
   'actions.title': 'Actions',
   'actions.intro': "What may this import do with the school's accounts?",

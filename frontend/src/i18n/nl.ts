@@ -102,13 +102,17 @@ export const nl = {
   'mapping.columnRef': 'kolom {column}',
   'mapping.levels.title': 'Onbekende opleidingsniveaus',
   'mapping.levels.intro':
-    'Deze waarden uit het bestand herkent Numo niet als opleidingsniveau. Kies per waarde het niveau; niet gekoppelde leerlingen krijgen geen niveau.',
+    'Deze waarden uit het bestand herkent Numo niet als opleidingsniveau. Kies per waarde het niveau, of ‘Geen niveau’ als deze leerlingen bewust geen niveau krijgen. Numo onthoudt uw keuze voor de volgende bestanden.',
+  'mapping.levels.choose': 'Kies een niveau…',
+  'mapping.levels.undecided':
+    'Kies eerst voor elke onbekende niveauwaarde een niveau of ‘Geen niveau’, anders zouden deze leerlingen zonder niveau worden ingelezen. Nog te kiezen: {values}.',
+  'mapping.levels.valueCount': '“{value}” ({count})',
   'mapping.levels.value': 'Waarde in het bestand',
   'mapping.levels.count': 'Aantal leerlingen',
   'mapping.levels.level': 'Niveau in Numo',
   'mapping.levels.empty': '(leeg)',
   'mapping.levels.select.aria': 'Niveau voor waarde {value}',
-  'mapping.noLevel': '— geen niveau —',
+  'mapping.noLevel': 'Geen niveau',
 
   'actions.title': 'Vervolgacties',
   'actions.intro': 'Wat mag deze import met de accounts van de school doen?',

@@ -1,6 +1,8 @@
 import { screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
+import { CombinedError, type Client, type Operation } from 'urql'
 import { describe, expect, it, vi } from 'vitest'
+import { fromValue } from 'wonka'
 import { renderWithProviders } from '../../test/render'
 import { MappingStep, type MappingJob } from './MappingStep'
 
@@ -72,5 +74,101 @@ describe('MappingStep', () => {
     renderWithProviders(<MappingStep job={job({ Klas: null })} onBack={vi.fn()} onDone={vi.fn()} />, { lang: 'en' })
     expect(screen.getByRole('button', { name: 'Next' })).toBeDisabled()
     expect(screen.getByText('The required field “Class” is not matched to any column.')).toBeVisible()
+  })
+
+  describe('unknown level values', () => {
+    const unknown = [
+      { value: 'technasium', count: 3, level: null, decided: false },
+      { value: 'ISK', count: 2, level: null, decided: false },
+    ]
+    const withLevels = (levelValues: MappingJob['levelValues']): MappingJob => ({ ...job(), levelValues })
+
+    /** A urql client that answers setMapping with answer and records the variables. */
+    function mappingClient(answer: (op: Operation) => object) {
+      const sent: Record<string, unknown>[] = []
+      const client = {
+        executeMutation: (op: Operation) => {
+          sent.push(op.variables as Record<string, unknown>)
+          return fromValue({ operation: op, ...answer(op) })
+        },
+      } as unknown as Client
+      return { client, sent }
+    }
+
+    it('blocks "Verder" until each value is mapped or marked "Geen niveau", and sends both', async () => {
+      const user = userEvent.setup()
+      const onDone = vi.fn()
+      const { client, sent } = mappingClient(() => ({ data: { setMapping: { id: 'job1', status: 'MAPPED', columns: [], mappingProblems: [] } } }))
+      renderWithProviders(<MappingStep job={withLevels(unknown)} onBack={vi.fn()} onDone={onDone} />, { client })
+      expect(next()).toBeDisabled()
+      const table = screen.getByRole('table', { name: 'Onbekende opleidingsniveaus' })
+      expect(within(table).getByText('technasium').closest('tr')).toHaveTextContent('3')
+      expect(within(table).getByText('ISK').closest('tr')).toHaveTextContent('2')
+      const reason = screen.getByText(/Nog te kiezen: “technasium” \(3\), “ISK” \(2\)\./)
+      expect(next()).toHaveAttribute('aria-describedby', 'mapping-problems')
+      expect(document.getElementById('mapping-problems')).toContainElement(reason)
+
+      await user.click(screen.getByRole('combobox', { name: 'Niveau voor waarde technasium' }))
+      await user.click(within(await screen.findByRole('listbox')).getByRole('option', { name: 'vwo' }))
+      expect(next()).toBeDisabled()
+      expect(screen.getByText(/Nog te kiezen: “ISK” \(2\)\./)).toBeVisible()
+
+      await user.click(screen.getByRole('combobox', { name: 'Niveau voor waarde ISK' }))
+      await user.click(within(await screen.findByRole('listbox')).getByRole('option', { name: 'Geen niveau' }))
+      expect(next()).toBeEnabled()
+      expect(screen.queryByText('U kunt nog niet verder')).not.toBeInTheDocument()
+      await user.click(next())
+      expect(sent[0].levels).toEqual([
+        { value: 'technasium', level: 'vwo' },
+        { value: 'ISK', level: null },
+      ])
+      expect(onDone).toHaveBeenCalled()
+    })
+
+    it('does not block values the school decided before, "Geen niveau" included', () => {
+      renderWithProviders(
+        <MappingStep
+          job={withLevels([
+            { value: 'technasium', count: 3, level: 'vwo', decided: true },
+            { value: 'ISK', count: 2, level: null, decided: true },
+          ])}
+          onBack={vi.fn()}
+          onDone={vi.fn()}
+        />,
+      )
+      expect(next()).toBeEnabled()
+      expect(screen.getByRole('combobox', { name: 'Niveau voor waarde ISK' })).toHaveValue('Geen niveau')
+      expect(screen.getByRole('combobox', { name: 'Niveau voor waarde technasium' })).toHaveValue('vwo')
+    })
+
+    it('lists the values the server names after a column change, and blocks until they are decided', async () => {
+      const user = userEvent.setup()
+      const error = new CombinedError({
+        graphQLErrors: [
+          {
+            message: 'Numo kent 1 niveauwaarde uit het bestand niet: "lyceum" (4 leerlingen).',
+            extensions: {
+              code: 'MAPPING_INVALID',
+              unknownLevels: [{ value: 'lyceum', count: 4 }],
+              problems: [{ code: 'unknown_level', message: 'Numo kent 1 niveauwaarde uit het bestand niet' }],
+            },
+          },
+        ],
+      })
+      const { client } = mappingClient(() => ({ error }))
+      renderWithProviders(<MappingStep job={job()} onBack={vi.fn()} onDone={vi.fn()} />, { client })
+      await user.click(next())
+      expect(await screen.findByRole('combobox', { name: 'Niveau voor waarde lyceum' })).toBeVisible()
+      expect(next()).toBeDisabled()
+      expect(screen.getByText(/Nog te kiezen: “lyceum” \(4\)\./)).toBeVisible()
+      // The server's own sentence is not repeated as a second alert.
+      expect(screen.queryByText('Numo kan deze koppeling nog niet gebruiken')).not.toBeInTheDocument()
+    })
+
+    it('says it in English', () => {
+      renderWithProviders(<MappingStep job={withLevels(unknown)} onBack={vi.fn()} onDone={vi.fn()} />, { lang: 'en' })
+      expect(screen.getByRole('button', { name: 'Next' })).toBeDisabled()
+      expect(screen.getByText(/Still to choose: “technasium” \(3\), “ISK” \(2\)\./)).toBeVisible()
+    })
   })
 })

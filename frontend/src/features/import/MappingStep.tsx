@@ -17,7 +17,8 @@ export interface MappingJob {
   columns: { index: number; header: string; samples: string[]; field: string | null; confidence: number }[]
   fields: MappingField[]
   levels: string[]
-  levelValues: { value: string; count: number; level: string | null }[]
+  /** Level values Numo does not know; decided is false until mapped to a level or to "no level". */
+  levelValues: { value: string; count: number; level: string | null; decided: boolean }[]
   mappingProblems: ServerProblem[]
 }
 
@@ -28,15 +29,22 @@ export function describeMappingProblem(p: MappingProblem, { t, pick }: Pick<I18n
   return t('mapping.problem.required', { field })
 }
 
-/** Step 2: match each file column to a Numo field and place unrecognised level values. */
+/** A level value's decision: a level, noLevel on purpose, or undefined while undecided. */
+type LevelChoice = string | undefined
+
+/**
+ * Step 2: match each file column to a Numo field and decide every unrecognised level value (a
+ * level or "no level"): "Verder" stays disabled until each is decided, so no pupil silently
+ * loses a level. Values the server reports later (after a column change) join the list.
+ */
 export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: () => void; onDone: () => void }) {
   const i18n = useI18n()
   const { t, pick, num, lang } = i18n
   const [choice, setChoice] = useState<Record<number, string | null>>(() =>
     Object.fromEntries(job.columns.map((c) => [c.index, c.field])),
   )
-  const [levelChoice, setLevelChoice] = useState<Record<string, string | null>>(() =>
-    Object.fromEntries(job.levelValues.map((v) => [v.value, v.level])),
+  const [levelChoice, setLevelChoice] = useState<Record<string, LevelChoice>>(() =>
+    Object.fromEntries(job.levelValues.map((v) => [v.value, v.decided ? (v.level ?? none) : undefined])),
   )
   const [dirty, setDirty] = useState(false)
   const [{ fetching, error }, setMapping] = useMutation(SetMappingMutation)
@@ -44,7 +52,15 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
   const columns = job.columns.map((c) => ({ ...c, field: choice[c.index] ?? null }))
   const problems = mappingProblems(columns, job.fields)
   const invalid = findError(error, 'MAPPING_INVALID')
-  const serverProblems: ServerProblem[] = invalid ? invalid.problems : dirty ? [] : job.mappingProblems
+  // Undecided level values have their own message below; the server's says the same.
+  const serverProblems: ServerProblem[] = (invalid ? invalid.problems : dirty ? [] : job.mappingProblems).filter(
+    (p) => p.code !== 'unknown_level',
+  )
+  const levelValues = [
+    ...job.levelValues,
+    ...(invalid?.unknownLevels ?? []).filter((u) => !job.levelValues.some((v) => v.value === u.value)),
+  ]
+  const undecided = levelValues.filter((v) => levelChoice[v.value] === undefined)
 
   const fieldOptions = useMemo(
     () => [
@@ -64,7 +80,11 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
     const result = await setMapping({
       jobId: job.id,
       columns: columns.map((c) => ({ column: c.index, field: c.field })),
-      levels: Object.entries(levelChoice).flatMap(([value, level]) => (level ? [{ value, level }] : [])),
+      // Every decided value; level null is "no level" on purpose.
+      levels: levelValues.flatMap(({ value }) => {
+        const level = levelChoice[value]
+        return level === undefined ? [] : [{ value, level: level === none ? null : level }]
+      }),
     })
     if (result.data?.setMapping) onDone()
   }
@@ -172,7 +192,7 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
           ))}
       </Group>
 
-      {job.levelValues.length > 0 && (
+      {levelValues.length > 0 && (
         <Stack gap="xs">
           <Title order={3} size="h4">
             {t('mapping.levels.title')}
@@ -190,7 +210,7 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {job.levelValues.map((v) => (
+                {levelValues.map((v) => (
                   <Table.Tr key={v.value}>
                     <Table.Td>
                       <Text fw={500}>{v.value || t('mapping.levels.empty')}</Text>
@@ -200,10 +220,12 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
                       <Select
                         aria-label={t('mapping.levels.select.aria', { value: v.value })}
                         data={levelOptions}
-                        value={levelChoice[v.value] ?? none}
+                        placeholder={t('mapping.levels.choose')}
+                        value={levelChoice[v.value] ?? null}
                         allowDeselect={false}
+                        error={levelChoice[v.value] === undefined}
                         onChange={(l) => {
-                          setLevelChoice((c) => ({ ...c, [v.value]: l === none ? null : l }))
+                          setLevelChoice((c) => ({ ...c, [v.value]: l ?? undefined }))
                           setDirty(true)
                         }}
                       />
@@ -216,12 +238,19 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
         </Stack>
       )}
 
-      {problems.length > 0 && (
+      {(problems.length > 0 || undecided.length > 0) && (
         <Alert color="orange" icon={<IconAlertCircle aria-hidden />} title={t('mapping.blocked')} id="mapping-problems">
           <List size="sm">
             {problems.map((p) => (
               <List.Item key={`${p.code}-${p.field.name}`}>{describeMappingProblem(p, i18n)}</List.Item>
             ))}
+            {undecided.length > 0 && (
+              <List.Item>
+                {t('mapping.levels.undecided', {
+                  values: undecided.map((v) => t('mapping.levels.valueCount', { value: v.value, count: num(v.count) })).join(', '),
+                })}
+              </List.Item>
+            )}
           </List>
         </Alert>
       )}
@@ -246,8 +275,8 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
         <Button
           onClick={() => void submit()}
           loading={fetching}
-          disabled={problems.length > 0}
-          aria-describedby={problems.length > 0 ? 'mapping-problems' : undefined}
+          disabled={problems.length > 0 || undecided.length > 0}
+          aria-describedby={problems.length > 0 || undecided.length > 0 ? 'mapping-problems' : undefined}
         >
           {t('common.next')}
         </Button>

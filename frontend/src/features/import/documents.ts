@@ -38,6 +38,7 @@ export const ImportJobQuery = graphql(`
           value
           count
           level
+          decided
         }
         mappingProblems {
           line
