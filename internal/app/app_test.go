@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,8 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/numo/accounts/internal/app"
-	"github.com/numo/accounts/internal/config"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -22,34 +19,8 @@ import (
 // function that shuts it down and reports how long that took.
 func start(t *testing.T, kind string) (string, func() (time.Duration, error)) {
 	t.Helper()
-	env := map[string]string{"NUMO_ADMIN_PASSWORD": adminPassword}
-	cfg, err := config.Load([]string{"--addr", "127.0.0.1:0", "--db", testdb.URL(t, kind), "--shutdown-timeout", "5s"}, func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("app.New: %v", err)
-	}
-	t.Cleanup(func() { a.Close() })
-	addrc := make(chan net.Addr, 1)
-	errc := make(chan error, 1)
-	go func() { errc <- a.Serve(ctx, func(addr net.Addr) { addrc <- addr }) }()
-	var addr net.Addr
-	select {
-	case addr = <-addrc:
-	case err := <-errc:
-		t.Fatalf("Serve: %v", err)
-	}
-	stop := func() (time.Duration, error) {
-		begin := time.Now()
-		cancel()
-		err := <-errc
-		return time.Since(begin), err
-	}
-	t.Cleanup(func() { cancel() })
-	return "http://" + addr.String(), stop
+	return testapp.Serve(t, nil, []string{"--db", testdb.URL(t, kind), "--shutdown-timeout", "5s"},
+		map[string]string{"NUMO_ADMIN_PASSWORD": adminPassword})
 }
 
 const adminPassword = "demo-beheer-wachtwoord"

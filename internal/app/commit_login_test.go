@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,11 +17,10 @@ import (
 	"time"
 
 	"github.com/numo/accounts/ent/account"
-	"github.com/numo/accounts/internal/app"
 	"github.com/numo/accounts/internal/auth"
-	"github.com/numo/accounts/internal/config"
 	"github.com/numo/accounts/internal/retention"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -33,31 +31,8 @@ const commitRows = 80000
 // serve runs a real numo server on the database at url and returns its base URL.
 func serve(t *testing.T, url string) string {
 	t.Helper()
-	env := map[string]string{"NUMO_ADMIN_PASSWORD": adminPassword}
-	cfg, err := config.Load([]string{"--addr", "127.0.0.1:0", "--db", url}, func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("app.New: %v", err)
-	}
-	addrc := make(chan net.Addr, 1)
-	errc := make(chan error, 1)
-	go func() { errc <- a.Serve(ctx, func(addr net.Addr) { addrc <- addr }) }()
-	t.Cleanup(func() {
-		cancel()
-		<-errc
-		a.Close()
-	})
-	select {
-	case addr := <-addrc:
-		return "http://" + addr.String()
-	case err := <-errc:
-		t.Fatalf("Serve: %v", err)
-	}
-	return ""
+	base, _ := testapp.Serve(t, nil, []string{"--db", url}, map[string]string{"NUMO_ADMIN_PASSWORD": adminPassword})
+	return base
 }
 
 // writeRoster writes an invented export of n pupils into dir and returns its path.

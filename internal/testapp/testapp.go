@@ -1,11 +1,15 @@
 // Package testapp builds the real application for tests, as `numo serve` builds it: the
-// configuration from flags and environment, then app.New. Only tests import it.
+// configuration from flags and environment, then app.New (New), and serves it over real HTTP
+// on a loopback port (Serve). Only tests import it.
 package testapp
 
 import (
 	"context"
 	"log/slog"
+	"net"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/numo/accounts/internal/app"
 	"github.com/numo/accounts/internal/config"
@@ -28,4 +32,37 @@ func New(t testing.TB, log *slog.Logger, args []string, env map[string]string) *
 	}
 	t.Cleanup(func() { a.Close() })
 	return a
+}
+
+// Serve builds the app like New and serves it over HTTP on a free loopback port until the test
+// ends (args must not set --addr). It returns the base URL and a function that shuts the server
+// down gracefully, as a signal to `numo serve` does, and reports how long that took.
+func Serve(t testing.TB, log *slog.Logger, args []string, env map[string]string) (base string, stop func() (time.Duration, error)) {
+	t.Helper()
+	a := New(t, log, append([]string{"--addr", "127.0.0.1:0"}, args...), env)
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan net.Addr, 1)
+	errc := make(chan error, 1)
+	go func() { errc <- a.Serve(ctx, func(addr net.Addr) { addrc <- addr }) }()
+	select {
+	case addr := <-addrc:
+		base = "http://" + addr.String()
+	case err := <-errc:
+		cancel()
+		t.Fatalf("Serve: %v", err)
+	}
+	var once sync.Once
+	var took time.Duration
+	var err error
+	stop = func() (time.Duration, error) {
+		once.Do(func() {
+			begin := time.Now()
+			cancel()
+			err = <-errc
+			took = time.Since(begin)
+		})
+		return took, err
+	}
+	t.Cleanup(func() { stop() })
+	return base, stop
 }
