@@ -119,7 +119,11 @@ export function PreviewStep({
   const stale = findError(commitState.error, 'STALE_PREVIEW')
   const otherCommitError = commitState.error && !stale ? commitState.error : null
   const pages = Math.max(1, Math.ceil(preview.users.total / previewPageSize))
-  const warnings = preview.warnings
+  // The damaged values have their own boxes at the top: their warnings are not repeated below.
+  const damagedLines = new Set(preview.damagedValues.map((d) => d.line))
+  const warnings = preview.warnings.filter(
+    (w) => w.code !== 'kept_damaged' && !(w.code === 'question_mark' && damagedLines.has(w.line)),
+  )
   const warningsShown = showWarnings ? warnings : warnings.slice(0, 5)
 
   const doCommit = async () => {
