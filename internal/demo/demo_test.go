@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/internal/auth"
@@ -29,6 +30,12 @@ func TestSeedIfEmpty(t *testing.T) {
 			if c.NameKey == "" {
 				t.Fatalf("class %q has no name key: the schema hook did not run", c.Name)
 			}
+		}
+		// Every class's level and year are already its pupils' (issue 12): the rule that imports
+		// and undos apply changes nothing in the demo.
+		school := db.Client.School.Query().OnlyX(ctx)
+		if n, err := store.RefreshClassFacts(ctx, db.SQL, db.Dialect, school.ID, time.Now()); err != nil || n != 0 {
+			t.Fatalf("the demo's class facts differ from its pupils' in %d classes (%v)", n, err)
 		}
 	})
 }
