@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,29 +35,11 @@ type costResult struct {
 	} `json:"errors"`
 }
 
-// syncBuffer collects a server's log.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // costServer runs the real numo server (app.New, introspection off) behind real HTTP and
 // keeps its log.
-func costServer(t *testing.T, kind string) (*httptest.Server, *syncBuffer) {
+func costServer(t *testing.T, kind string) (*httptest.Server, *testapp.Logs) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testapp.Logs{}
 	a := testapp.New(t, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		[]string{"--db", testdb.URL(t, kind), "--demo=false", "--introspection=false"}, nil)
 	srv := httptest.NewServer(a.Handler())

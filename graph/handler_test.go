@@ -16,11 +16,12 @@ import (
 
 	"github.com/numo/accounts/graph"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
 // logLines decodes the JSON log lines with the given msg.
-func logLines(t *testing.T, logs *syncBuffer, msg string) []map[string]any {
+func logLines(t *testing.T, logs *testapp.Logs, msg string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for line := range strings.Lines(logs.String()) {
@@ -41,7 +42,7 @@ func logLines(t *testing.T, logs *syncBuffer, msg string) []map[string]any {
 func TestOperationLogMeasuresTheOperation(t *testing.T) {
 	const slow = 120 * time.Millisecond
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		logs := &syncBuffer{}
+		logs := &testapp.Logs{}
 		srv := graph.NewHandler(graph.Options{Client: db.Client, DB: db, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 		srv.AroundFields(func(ctx context.Context, next graphql.Resolver) (any, error) {
 			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Name == "viewer" {
@@ -66,7 +67,7 @@ func TestOperationLogMeasuresTheOperation(t *testing.T) {
 // alone).
 func TestPanicIsLoggedWithStack(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		logs := &syncBuffer{}
+		logs := &testapp.Logs{}
 		srv := graph.NewHandler(graph.Options{Client: db.Client, DB: db, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 		srv.AroundFields(func(ctx context.Context, next graphql.Resolver) (any, error) {
 			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Name == "viewer" {

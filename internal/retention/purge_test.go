@@ -1,12 +1,10 @@
 package retention_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/internal/retention"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 	"github.com/numo/accounts/internal/undo"
 )
@@ -205,7 +204,7 @@ func TestScheduler(t *testing.T) {
 		s := newSchool(t, db, "33CC")
 		a := db.Client.Account.Create().SetSchoolID(s.ID).SetFirstName("Oud").SetLastName("Een").
 			SetStatus(account.StatusARCHIVED).SetArchivedAt(time.Now().AddDate(-3, 0, 0)).SaveX(sys)
-		logs := &lockedBuffer{}
+		logs := &testapp.Logs{}
 		log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		exists := func() bool { return db.Client.Account.Query().Where(account.ID(a.ID)).ExistX(sys) }
 
@@ -234,24 +233,6 @@ func TestScheduler(t *testing.T) {
 			t.Fatalf("no purge logged:\n%s", logs.String())
 		}
 	})
-}
-
-// lockedBuffer collects log output written by the scheduler's goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // waitFor polls cond for up to ten seconds.

@@ -4,6 +4,7 @@
 package testapp
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net"
@@ -65,4 +66,25 @@ func Serve(t testing.TB, log *slog.Logger, args []string, env map[string]string)
 	}
 	t.Cleanup(func() { stop() })
 	return base, stop
+}
+
+// Logs collects what a logger writes from other goroutines (the app's, a scheduler's) while
+// the test reads it: slog.New(slog.NewTextHandler(logs, nil)).
+type Logs struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (l *Logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String is everything written so far.
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
