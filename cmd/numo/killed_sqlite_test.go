@@ -1,18 +1,14 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/numo/accounts/internal/auth"
-	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -65,13 +61,7 @@ func TestKilledCommitSQLite(t *testing.T) {
 	url := testdb.URL(t, "sqlite")
 	path := strings.TrimPrefix(url, "file:")
 	first := startNumo(t, url)
-	ctx := auth.System(context.Background())
-	sdb, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schoolID := sdb.Client.School.Create().SetName("School 56EF").SetBrin("56EF").SaveX(ctx).ID
-	sdb.Close()
+	schoolID := newSchool(t, url, "56EF")
 	first.token = grant(t, url, schoolID)
 
 	// The school holds 20,000 pupils; the import updates 10,000 of them and adds 90,000.
@@ -91,7 +81,7 @@ func TestKilledCommitSQLite(t *testing.T) {
 	before, changesBefore := rosterDigest(t, db, schoolID)
 
 	job := prepareJob(t, first, schoolID, bigFileFrom(510000, 100000))
-	killedAt := killWhileWriting(t, first, job)
+	killedAt, _ := killWhileWriting(t, first, first.subscribe(t, job), job, 20000)
 	// Killed in the middle: part of the import is in the file, the job still COMMITTING.
 	var status string
 	var partial int
@@ -132,30 +122,4 @@ func TestKilledCommitSQLite(t *testing.T) {
 	if n != 110000 {
 		t.Fatalf("%d accounts after the second commit, want 110,000", n)
 	}
-}
-
-// killWhileWriting commits the job on p and kills p (SIGKILL) once 20,000 accounts are written;
-// it returns the last progress event before the kill.
-func killWhileWriting(t *testing.T, p *process, job string) map[string]any {
-	t.Helper()
-	events := p.subscribe(t, job)
-	if r := p.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
-		t.Fatalf("commit: %+v", r.Errors)
-	}
-	var killedAt map[string]any
-	for ev := range events {
-		if ev["phase"] == "writing" && ev["done"].(float64) >= 20000 {
-			p.cmd.Process.Signal(syscall.SIGKILL)
-			p.cmd.Wait()
-			killedAt = ev
-			break
-		}
-		if ev["final"] == true {
-			t.Fatalf("the commit ended before it could be killed: %v", ev)
-		}
-	}
-	if killedAt == nil {
-		t.Fatal("subscription ended before the writes began")
-	}
-	return killedAt
 }

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 )
@@ -30,25 +29,9 @@ func TestKilledImportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var schoolID int
-	if err := db.QueryRow(`INSERT INTO schools (name, brin, archive_threshold, created_at, updated_at) VALUES ('56GH', '56GH', 10, now(), now()) RETURNING id`).Scan(&schoolID); err != nil {
-		t.Fatal(err)
-	}
+	schoolID := newSchool(t, url, "56GH")
 	srv.token = grant(t, url, schoolID)
-	file := filepath.Join(t.TempDir(), "groot.csv")
-	if err := os.WriteFile(file, bigFile(150000), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cli := exec.Command(numoBinary(t), "import", "--db", url, "--school", "56GH", "--add", file)
-	if err := cli.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cli.ProcessState == nil {
-			cli.Process.Kill()
-			cli.Wait()
-		}
-	})
+	cli := startImport(t, url, "56GH", bigFile(150000))
 
 	// The job appears COMMITTING (with its commit lock held) before the import plans and
 	// writes; it takes the import seconds to write 150,000 pupils in one transaction.
@@ -167,16 +150,12 @@ func writingJob(t *testing.T, db *sql.DB, schoolID, after int) int {
 // failed, and the server's watcher hears it within seconds, without a restart.
 func TestImportCommandSQLite(t *testing.T) {
 	url := testdb.URL(t, "sqlite")
-	ctx := auth.System(context.Background())
-	sdb, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sdb.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	schoolID := sdb.Client.School.Create().SetName("School 78IJ").SetBrin("78IJ").SaveX(ctx).ID
-	sdb.Close()
+	withStore(t, url, func(ctx context.Context, db *store.DB) {
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	schoolID := newSchool(t, url, "78IJ")
 	db, err := sql.Open("sqlite", strings.TrimPrefix(url, "file:"))
 	if err != nil {
 		t.Fatal(err)

@@ -35,32 +35,45 @@ type process struct {
 	token string // API token sent with every request
 }
 
+// withStore opens the database at dbURL as numo does, runs fn in the system context and
+// closes the database again: the processes under test go on working on it.
+func withStore(t testing.TB, dbURL string, fn func(ctx context.Context, db *store.DB)) {
+	t.Helper()
+	ctx := auth.System(context.Background())
+	db, err := store.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("open %s: %v", dbURL, err)
+	}
+	defer db.Close()
+	fn(ctx, db)
+}
+
+// newSchool creates the school "School <brin>" straight in the (migrated) database.
+func newSchool(t testing.TB, dbURL, brin string) (id int) {
+	t.Helper()
+	withStore(t, dbURL, func(ctx context.Context, db *store.DB) {
+		id = db.Client.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(ctx).ID
+	})
+	return id
+}
+
 // grant makes an API token for the school (both scopes) straight in the database and returns
 // its secret.
 func grant(t testing.TB, dbURL string, schoolID int) string {
 	t.Helper()
-	ctx := auth.System(context.Background())
-	db, err := store.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	secret := auth.NewSecret("numo_tok_")
-	db.Client.APIToken.Create().SetSchoolID(schoolID).SetName("test").SetPrefix(secret[:13]).
-		SetTokenHash(auth.HashSecret(secret)).SetScopes([]string{"READ_ROSTERS", "RUN_IMPORTS"}).ExecX(ctx)
+	withStore(t, dbURL, func(ctx context.Context, db *store.DB) {
+		db.Client.APIToken.Create().SetSchoolID(schoolID).SetName("test").SetPrefix(secret[:13]).
+			SetTokenHash(auth.HashSecret(secret)).SetScopes([]string{"READ_ROSTERS", "RUN_IMPORTS"}).ExecX(ctx)
+	})
 	return secret
 }
 
 // schoolOf returns the id of the only school of a database.
-func schoolOf(t testing.TB, dbURL string) int {
+func schoolOf(t testing.TB, dbURL string) (id int) {
 	t.Helper()
-	ctx := auth.System(context.Background())
-	db, err := store.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	return db.Client.School.Query().OnlyIDX(ctx)
+	withStore(t, dbURL, func(ctx context.Context, db *store.DB) { id = db.Client.School.Query().OnlyIDX(ctx) })
+	return id
 }
 
 func (p *process) authorize(r *http.Request) {
@@ -291,9 +304,7 @@ func twoProcesses(t *testing.T, brin string, extra ...string) (a, b *process, db
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.QueryRow(`INSERT INTO schools (name, brin, archive_threshold, created_at, updated_at) VALUES ($1, $1, 10, now(), now()) RETURNING id`, brin).Scan(&schoolID); err != nil {
-		t.Fatal(err)
-	}
+	schoolID = newSchool(t, url, brin)
 	a.token = grant(t, url, schoolID)
 	b.token = a.token
 	return a, b, db, schoolID
@@ -370,6 +381,28 @@ const deadAfterInTests = "60s"
 // below what the heartbeat (a minute here) could do.
 const seenWithin = 10 * time.Second
 
+// killWhileWriting commits the job on p and kills p (SIGKILL) once at least written accounts
+// are written, as events (a subscription to the job on p or another process) tell; it returns
+// the last progress event before the kill and when p died.
+func killWhileWriting(t *testing.T, p *process, events <-chan map[string]any, job string, written float64) (map[string]any, time.Time) {
+	t.Helper()
+	if r := p.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
+		t.Fatalf("commit: %+v", r.Errors)
+	}
+	for ev := range events {
+		if ev["phase"] == "writing" && ev["done"].(float64) >= written {
+			p.cmd.Process.Signal(syscall.SIGKILL)
+			p.cmd.Wait()
+			return ev, time.Now()
+		}
+		if ev["final"] == true {
+			t.Fatalf("the commit ended before it could be killed: %v", ev)
+		}
+	}
+	t.Fatal("subscription ended before the writes began")
+	return nil, time.Time{}
+}
+
 // waitKilledFinal waits for the final event of a job whose committer was killed at killed,
 // and returns it with how long after the kill it came.
 func waitKilledFinal(t *testing.T, events <-chan map[string]any, killed time.Time) (map[string]any, time.Duration) {
@@ -400,26 +433,7 @@ func TestKilledCommit(t *testing.T) {
 	a, b, db, schoolID := twoProcesses(t, "34CD", "--commit-dead-after", deadAfterInTests)
 	job := prepareJob(t, a, schoolID, bigFile(150000))
 	events := b.subscribe(t, job)
-	if r := a.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
-		t.Fatalf("commit: %+v", r.Errors)
-	}
-	var killedAt map[string]any
-	var killed time.Time
-	for ev := range events {
-		if ev["phase"] == "writing" && ev["done"].(float64) > 0 {
-			a.cmd.Process.Signal(syscall.SIGKILL)
-			a.cmd.Wait()
-			killed = time.Now()
-			killedAt = ev
-			break
-		}
-		if ev["final"] == true {
-			t.Fatalf("the commit ended before it could be killed: %v", ev)
-		}
-	}
-	if killedAt == nil {
-		t.Fatal("subscription ended before the writes began")
-	}
+	killedAt, killed := killWhileWriting(t, a, events, job, 1)
 	final, seen := waitKilledFinal(t, events, killed)
 	var status string
 	db.QueryRow(`SELECT status FROM import_jobs WHERE id = $1`, job).Scan(&status)
