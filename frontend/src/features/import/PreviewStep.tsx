@@ -24,6 +24,7 @@ import type { ImportAction, ImportPreviewQuery, PreviewOutcome } from '../../gql
 import { useI18n, type MessageKey } from '../../i18n'
 import { DamagedValuesAlert } from './DamagedValuesAlert'
 import { CommitMutation, PreviewMutation, PreviewQuery } from './documents'
+import { changeValue } from './format'
 
 /** Rows per page of the previewed user list. */
 export const previewPageSize = 50
@@ -48,11 +49,6 @@ const outcomeColor: Record<PreviewOutcome, string> = {
   UNCHANGED: 'gray',
   SKIPPED: 'yellow',
   REFUSED: 'red',
-}
-
-/** A change's stored value in the admin's language: the plan writes a status in Dutch. */
-export function changeValue(v: string, t: (key: MessageKey) => string): string {
-  return v === 'actief' || v === 'gearchiveerd' ? t(`change.value.${v}`) : v
 }
 
 /** Joins roepnaam, tussenvoegsel and achternaam the way a name is written. */

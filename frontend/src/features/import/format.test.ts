@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { dictionaries } from '../../i18n'
 import { interpolate } from '../../i18n/format'
 import type { MessageKey } from '../../i18n/nl'
-import { delimiterLabel, encodingLabel, formatCounts, formatPercent, progressPercent, stepForStatus, Step } from './format'
+import { changeValue, delimiterLabel, encodingLabel, formatCounts, formatPercent, progressPercent, stepForStatus, Step } from './format'
 
 const i18n = (lang: 'nl' | 'en') => ({
   t: (key: MessageKey, vars?: Record<string, string | number>) => interpolate(dictionaries[lang][key], vars),
@@ -83,5 +83,14 @@ describe('stepForStatus', () => {
     expect(stepForStatus('COMMITTING')).toBe(Step.Progress)
     expect(stepForStatus('COMMITTED')).toBe(Step.Result)
     expect(stepForStatus('FAILED')).toBe(Step.Result)
+  })
+})
+
+describe('changeValue', () => {
+  it('translates a status change and leaves names and classes alone', () => {
+    expect(changeValue('gearchiveerd', i18n('en').t)).toBe('archived')
+    expect(changeValue('actief', i18n('en').t)).toBe('active')
+    expect(changeValue('actief', i18n('nl').t)).toBe('actief')
+    expect(changeValue('Haile-Öztürk', i18n('en').t)).toBe('Haile-Öztürk')
   })
 })
