@@ -54,12 +54,8 @@ func purgeAudit(ctx context.Context, db *store.DB, schoolID int, cutoff time.Tim
 	}
 	// One read of the school's events (id and time only), then the deletes, a batch at a time:
 	// paging the read by id would sort the school's events again for every page.
-	var old []int
-	if err := store.EachAuditTime(ctx, db.SQL, d, schoolID, func(id int, at time.Time) {
-		if at.Before(cutoff) {
-			old = append(old, id)
-		}
-	}); err != nil {
+	old, err := store.AuditEventsBefore(ctx, db.SQL, d, schoolID, cutoff)
+	if err != nil {
 		return 0, fmt.Errorf("find audit events past the term: %w", err)
 	}
 	if dryRun {

@@ -271,12 +271,8 @@ func (t *schoolTx) purgeAbandoned(r *SchoolReport, cutoff, now time.Time) error 
 // purgeSessions deletes the expired sessions of the school's accounts: with their address
 // and browser they are personal data that serves nothing once the session is over.
 func (t *schoolTx) purgeSessions(r *SchoolReport, now time.Time) error {
-	var ids []int
-	if err := store.EachSchoolSession(t.ctx, t, t.d, t.schoolID, func(id int, expires time.Time) {
-		if expires.Before(now) {
-			ids = append(ids, id)
-		}
-	}); err != nil {
+	ids, err := store.SessionsExpiredBefore(t.ctx, t, t.d, t.schoolID, now)
+	if err != nil {
 		return fmt.Errorf("find expired sessions: %w", err)
 	}
 	return batches(ids, func(batch []int) error {
@@ -320,12 +316,8 @@ func (t *schoolTx) dropJobData(jobID int, now time.Time, report func([]byte) ([]
 
 // purgeArchived deletes the school's accounts archived before cutoff.
 func (t *schoolTx) purgeArchived(r *SchoolReport, cutoff time.Time) error {
-	var ids []int
-	if err := store.EachArchived(t.ctx, t, t.d, t.schoolID, func(id int, at time.Time) {
-		if at.Before(cutoff) {
-			ids = append(ids, id)
-		}
-	}); err != nil {
+	ids, err := store.ArchivedBefore(t.ctx, t, t.d, t.schoolID, cutoff)
+	if err != nil {
 		return fmt.Errorf("find archived accounts past the term: %w", err)
 	}
 	f, err := t.forget(ids)

@@ -35,18 +35,10 @@ func DeleteAuditBefore(ctx context.Context, e Execer, d string, schoolID int, cu
 	return exec(ctx, e, build(d).Delete(auditevent.Table).Where(entsql.In(auditevent.FieldID, old)))
 }
 
-// EachAuditTime calls fn with the id and time of every audit event of the school.
-func EachAuditTime(ctx context.Context, q Querier, d string, schoolID int, fn func(id int, at time.Time)) error {
-	return scan(ctx, q, build(d).Select(auditevent.FieldID, auditevent.FieldAt).From(entsql.Table(auditevent.Table)).Where(auditOf(schoolID)),
-		func(rows *sql.Rows) error {
-			var id int
-			var at time.Time
-			if err := rows.Scan(&id, &at); err != nil {
-				return err
-			}
-			fn(id, at)
-			return nil
-		})
+// AuditEventsBefore returns the ids of the school's audit events before cutoff, read in one
+// pass (paging by id would sort the school's events again for every page).
+func AuditEventsBefore(ctx context.Context, q Querier, d string, schoolID int, cutoff time.Time) ([]int, error) {
+	return idsBefore(ctx, q, build(d).Select(auditevent.FieldID, auditevent.FieldAt).From(entsql.Table(auditevent.Table)).Where(auditOf(schoolID)), cutoff)
 }
 
 // DeleteAuditEvents deletes the audit events and returns how many.

@@ -35,10 +35,11 @@ func EachAccountByID(ctx context.Context, q Querier, d string, schoolID int, lis
 	})
 }
 
-// EachArchived calls fn with every archived account of the school and when it was archived
-// (its last change when that is not known: never earlier), by id.
-func EachArchived(ctx context.Context, q Querier, d string, schoolID int, fn func(id int, at time.Time)) error {
-	return scan(ctx, q, build(d).Select(account.FieldID, account.FieldArchivedAt, account.FieldUpdatedAt).From(entsql.Table(account.Table)).
+// ArchivedBefore returns the school's accounts archived before cutoff (by their last change
+// when the time of archiving is not known: never earlier), by id.
+func ArchivedBefore(ctx context.Context, q Querier, d string, schoolID int, cutoff time.Time) ([]int, error) {
+	var out []int
+	err := scan(ctx, q, build(d).Select(account.FieldID, account.FieldArchivedAt, account.FieldUpdatedAt).From(entsql.Table(account.Table)).
 		Where(entsql.And(entsql.EQ(account.FieldSchoolID, schoolID), entsql.EQ(account.FieldStatus, account.StatusARCHIVED.String()))).
 		OrderBy(account.FieldID), func(rows *sql.Rows) error {
 		var id int
@@ -50,9 +51,12 @@ func EachArchived(ctx context.Context, q Querier, d string, schoolID int, fn fun
 		if archived.Valid {
 			updated = archived.Time
 		}
-		fn(id, updated)
+		if updated.Before(cutoff) {
+			out = append(out, id)
+		}
 		return nil
 	})
+	return out, err
 }
 
 // EachBefore calls fn with every stored before-state of the accounts.
@@ -249,36 +253,16 @@ func JobsWithData(ctx context.Context, q Querier, d string, schoolID int, status
 	for i, s := range statuses {
 		in[i] = s.String()
 	}
-	var out []int
-	err := scan(ctx, q, build(d).Select(importjob.FieldID, col).From(entsql.Table(importjob.Table)).
-		Where(entsql.And(where, entsql.In(importjob.FieldStatus, in...))).OrderBy(importjob.FieldID), func(rows *sql.Rows) error {
-		var id int
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			return err
-		}
-		if at.Before(cutoff) {
-			out = append(out, id)
-		}
-		return nil
-	})
-	return out, err
+	return idsBefore(ctx, q, build(d).Select(importjob.FieldID, col).From(entsql.Table(importjob.Table)).
+		Where(entsql.And(where, entsql.In(importjob.FieldStatus, in...))).OrderBy(importjob.FieldID), cutoff)
 }
 
-// EachSchoolSession calls fn with every session of the school's accounts and when it expires.
-func EachSchoolSession(ctx context.Context, q Querier, d string, schoolID int, fn func(id int, expires time.Time)) error {
+// SessionsExpiredBefore returns the sessions of the school's accounts that expired before now.
+func SessionsExpiredBefore(ctx context.Context, q Querier, d string, schoolID int, now time.Time) ([]int, error) {
 	s, a := entsql.Table(session.Table).As("s"), entsql.Table(account.Table).As("a")
-	return scan(ctx, q, build(d).Select(s.C(session.FieldID), s.C(session.FieldExpiresAt)).From(s).
+	return idsBefore(ctx, q, build(d).Select(s.C(session.FieldID), s.C(session.FieldExpiresAt)).From(s).
 		Join(a).On(a.C(account.FieldID), s.C(session.FieldAccountID)).Where(entsql.EQ(a.C(account.FieldSchoolID), schoolID)).
-		OrderBy(s.C(session.FieldID)), func(rows *sql.Rows) error {
-		var id int
-		var expires time.Time
-		if err := rows.Scan(&id, &expires); err != nil {
-			return err
-		}
-		fn(id, expires)
-		return nil
-	})
+		OrderBy(s.C(session.FieldID)), now)
 }
 
 // DeleteSessions deletes the sessions and returns how many.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	entsql "entgo.io/ent/dialect/sql"
 )
@@ -60,6 +61,25 @@ func scanOne(ctx context.Context, q Querier, b entsql.Querier, dest ...any) (fou
 		return rows.Scan(dest...)
 	})
 	return found, err
+}
+
+// idsBefore runs a built query of (id, time) rows and returns the ids whose time lies before
+// cutoff. Times are compared in Go: SQLite keeps them as text, which only sorts right when
+// every writer used one format.
+func idsBefore(ctx context.Context, q Querier, b entsql.Querier, cutoff time.Time) ([]int, error) {
+	var out []int
+	err := scan(ctx, q, b, func(rows *sql.Rows) error {
+		var id int
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			return err
+		}
+		if at.Before(cutoff) {
+			out = append(out, id)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // exec runs a built statement and returns how many rows it changed.
