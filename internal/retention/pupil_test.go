@@ -191,7 +191,7 @@ func checkErased(t *testing.T, db *store.DB, sc *exportScene) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Job.Updated+res.Job.Archived != sc.y2.Updated+sc.y2.Archived+sc.y2.Added-1 {
+	if res.Job.Updated+res.Job.Archived+res.Job.Removed != sc.y2.Updated+sc.y2.Archived+sc.y2.Added-1 {
 		t.Fatalf("undo after the erasure: %+v", res.Job)
 	}
 }
