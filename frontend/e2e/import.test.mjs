@@ -100,14 +100,19 @@ test('first import: a Windows-1252 Magister export through every step', async ()
   await shot(page, '1-02-file-detected')
   await page.getByRole('button', { name: 'Verder' }).click()
 
-  // Step 2: every column was recognised; a wrong choice blocks, fixing it with the dropdown unblocks.
+  // Step 2: every column was recognised, but one level value is not (ISK, the internationale
+  // schakelklas): it blocks until the admin decides it (issue 12.2). A wrong column choice
+  // blocks too, fixing it with the dropdown unblocks.
   await heading(page, 'Kolommen koppelen')
   const next = page.getByRole('button', { name: 'Verder' })
-  assert.ok(await next.isEnabled(), 'Verder should be enabled for the automatic mapping')
+  await page.getByText(/Nog te kiezen: “ISK” \(1\)\./).waitFor()
+  assert.ok(await next.isDisabled(), 'Verder waits until ISK has a level or "Geen niveau"')
   await shot(page, '1-03-mapping')
   await page.setViewportSize({ width: 768, height: 1024 })
   await shot(page, '1-03b-mapping-tablet')
   await page.setViewportSize({ width: 1280, height: 800 })
+  await choose(page, 'Niveau voor waarde ISK', 'Geen niveau')
+  assert.ok(await next.isEnabled(), 'Verder should be enabled for the automatic mapping once ISK is decided')
   await choose(page, 'Veld voor kolom Tussenv', 'Achternaam *')
   await page.getByText(/Het veld “Achternaam” is aan meer dan één kolom gekoppeld/).waitFor()
   assert.ok(await next.isDisabled(), 'Verder should be disabled on a double match')
@@ -357,6 +362,53 @@ test('rows with errors are refused with line and reason; the rest imports', asyn
   await refused.getByRole('row').filter({ hasText: /^3/ }).first().waitFor()
   assert.match(await page.getByTestId('result-message').textContent(), /[1-9] geweigerd/)
   await shot(page, '3-02-result-refused')
+})
+
+test('unknown level values block the mapping step until each has a level or "Geen niveau"', async () => {
+  await openSignedIn(page, '/import')
+  await page.locator('input[type="file"]').setInputFiles(fixture('unknown_levels_utf8.csv'))
+  await page.getByText('puntkomma (;)').waitFor()
+  await page.getByRole('button', { name: 'Verder' }).click()
+  await heading(page, 'Kolommen koppelen')
+
+  // The two values Numo does not know are listed with their counts; "HAVO 4" and "VMBO GL/TL 3" are not.
+  const levels = page.getByRole('table', { name: 'Onbekende opleidingsniveaus' })
+  await levels.waitFor()
+  const rows = levels.locator('tbody tr')
+  assert.equal(await rows.count(), 2)
+  assert.match(await rows.nth(0).textContent(), /technasium\s*3/)
+  assert.match(await rows.nth(1).textContent(), /Kopklas\s*2/)
+  const next = page.getByRole('button', { name: 'Verder' })
+  const blocked = page.getByText(/Nog te kiezen: “technasium” \(3\), “Kopklas” \(2\)\./)
+  await blocked.waitFor()
+  assert.ok(await next.isDisabled(), 'Verder is disabled while level values are undecided')
+  await levels.scrollIntoViewIfNeeded()
+  await shot(page, '5-01-levels-undecided')
+
+  // One mapped to a level, one to "Geen niveau" on purpose: then the admin may continue.
+  await choose(page, 'Niveau voor waarde technasium', 'vwo')
+  await page.getByText(/Nog te kiezen: “Kopklas” \(2\)\./).waitFor()
+  assert.ok(await next.isDisabled(), 'one value left')
+  await choose(page, 'Niveau voor waarde Kopklas', 'Geen niveau')
+  assert.ok(await next.isEnabled(), 'Verder once every value is decided')
+  assert.equal(await page.getByText(/Nog te kiezen/).count(), 0)
+  await shot(page, '5-02-levels-decided')
+  await next.click()
+
+  await heading(page, 'Vervolgacties')
+  await page.getByRole('button', { name: 'Voorbeeld bekijken' }).click()
+  await heading(page, 'Voorbeeld Numo gebruikerslijst')
+  await page.getByText('Nieuw (7)').waitFor()
+  const table = page.getByRole('table', { name: 'Leerlingen na de import' })
+  const row = (name) => table.getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) })
+  assert.match(await row('Floor Hoekstra').textContent(), /vwo/)
+  assert.match(await row('Tim de Lange').textContent(), /havo/)
+  assert.match(await row('Ilse Vos').textContent(), /vmbo-gt/)
+  assert.doesNotMatch(await row('Joris Post').textContent(), /vwo|havo|vmbo/)
+  await shot(page, '5-03-levels-preview')
+  await page.getByRole('button', { name: 'Importeer' }).click()
+  await heading(page, 'Resultaat')
+  assert.match(await page.getByTestId('result-message').textContent(), /7 toegevoegd/)
 })
 
 test('no uncaught errors in the browser', () => {

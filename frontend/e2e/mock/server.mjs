@@ -369,7 +369,7 @@ function plan(job, actions) {
   const warnings = people
     .filter((p) => !p.reasons.length && !p.email)
     .map((p) => ({ line: p.line, column: null, code: 'no_email', message: `${p.firstName} ${p.lastName} heeft geen e-mailadres.`, messageEn: `${p.firstName} ${p.lastName} has no e-mail address.` }))
-  for (const v of levelValues(job).filter((x) => !x.level)) {
+  for (const v of levelValues(job).filter((x) => x.decided && !x.level)) {
     warnings.push({ line: 0, column: null, code: 'level_unknown', message: `Niveau "${v.value}" is niet gekoppeld: ${v.count} leerling(en) krijgen geen niveau.`, messageEn: `Level "${v.value}" is not mapped: ${v.count} pupil(s) get no level.` })
   }
   return {
@@ -404,7 +404,22 @@ function levelValues(job) {
     const v = r.cells[Number(col)] ?? ''
     if (v && !normalizeLevel(v)) counts.set(v, (counts.get(v) ?? 0) + 1)
   }
-  return [...counts].map(([value, count]) => ({ value, count, level: job.levelMap[value] ?? null }))
+  return [...counts].map(([value, count]) => ({ value, count, level: job.levelMap[value] || null, decided: value in job.levelMap }))
+}
+
+/** Refuses to go on while a level value is undecided, as numo does (MAPPING_INVALID, unknownLevels). */
+function checkLevels(job) {
+  const undecided = levelValues(job).filter((v) => !v.decided)
+  if (!undecided.length) return
+  const named = undecided.map((v) => `"${v.value}" (${v.count})`).join(', ')
+  const message = `Numo kent ${undecided.length} niveauwaarde(n) uit het bestand niet: ${named}. Kies voor elke waarde een niveau of ‘Geen niveau’.`
+  const messageEn = `Numo does not know ${undecided.length} level value(s) of the file: ${named}. Choose a level or ‘No level’ for each.`
+  throw new ApiError(message, {
+    code: 'MAPPING_INVALID',
+    messageEn,
+    unknownLevels: undecided.map(({ value, count }) => ({ value, count })),
+    problems: [{ line: 0, column: null, code: 'unknown_level', message, messageEn }],
+  })
 }
 
 function mappingProblemsOf(job) {
@@ -518,8 +533,15 @@ const rootValue = {
       else if (f.required && !used.includes(f.name)) problems.push({ code: 'required_unmapped', message: `Geen kolom gekoppeld aan ${f.label}.`, messageEn: `No column mapped to ${f.labelEn}.`, column: null })
     }
     if (problems.length) throw new ApiError('De koppeling is niet compleet.', { code: 'MAPPING_INVALID', messageEn: 'The mapping is not complete.', problems })
+    const before = { mapping: job.mapping, levelMap: job.levelMap }
     job.mapping = mapping
-    job.levelMap = Object.fromEntries((lv ?? []).map((l) => [l.value, l.level]))
+    job.levelMap = { ...job.levelMap, ...Object.fromEntries((lv ?? []).map((l) => [l.value, l.level ?? null])) }
+    try {
+      checkLevels(job)
+    } catch (e) {
+      Object.assign(job, before) // a refused mapping stores nothing
+      throw e
+    }
     job.status = 'MAPPED'
     job.confirmed = true
     job.previewData = null
@@ -528,6 +550,7 @@ const rootValue = {
   preview: ({ jobId, actions }) => {
     const job = nodes.get(jobId)
     if (!job) throw new ApiError('Import niet gevonden.', { code: 'NOT_FOUND', messageEn: 'Import not found.' })
+    checkLevels(job)
     job.previewData = plan(job, actions)
     job.status = 'PREVIEWED'
     return job.previewData
