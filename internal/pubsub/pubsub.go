@@ -1,7 +1,8 @@
 // Package pubsub carries import progress events between numo processes: in-process on
 // SQLite (one process), through PostgreSQL LISTEN/NOTIFY when several processes share a
 // database. Subscribers always end up with the newest event of a topic: intermediate events
-// may be conflated for a slow subscriber, the last one never is.
+// may be conflated for a slow subscriber, the last one never is. Package store opens the bus of
+// a database (store.DB.Bus).
 package pubsub
 
 import (

@@ -1,8 +1,9 @@
 // Package store opens the database behind Numo accounts — an embedded SQLite file by default,
-// PostgreSQL in production — sizes its connection pool, migrates its schema, owns its locks
-// and holds every hand-written SQL statement of the product (one file per table, built with
-// ent's dialect-aware builder from the generated constants; see sqlrun.go). Code outside it
-// uses ent, or calls a function here.
+// PostgreSQL in production — sizes its connection pool, migrates its schema, owns its locks,
+// opens the progress bus (bus.go) and holds every hand-written SQL statement of the product
+// (one file per table, e.g. accounts.go, login_throttles.go, built with ent's dialect-aware
+// builder from the generated constants; see sqlrun.go). Code outside it uses ent, or calls a
+// function here.
 package store
 
 import (

@@ -1,6 +1,6 @@
 // Package testapp builds the real application for tests, as `numo serve` builds it: the
 // configuration from flags and environment, then app.New (New), and serves it over real HTTP
-// on a loopback port (Serve). Only tests import it.
+// on a loopback port (Serve); Logs collects what it logs. Only tests import it.
 package testapp
 
 import (
