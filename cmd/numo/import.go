@@ -78,11 +78,11 @@ type importOptions struct {
 	confirmArchive int
 	// confirmYearDown repeats the number of pupils going back a leerjaar (the year guard).
 	confirmYearDown int
-	dryRun         bool
-	mappingFile    string
-	levels         levelFlags
-	json           bool
-	file           string
+	dryRun          bool
+	mappingFile     string
+	levels          levelFlags
+	json            bool
+	file            string
 }
 
 // importSummary is the outcome of one numo import run; with --json it is printed as is.
