@@ -68,14 +68,16 @@ func (w *watcher) take() (Progress, bool) {
 }
 
 // fanoutGap is the least time between two deliveries of intermediate progress to a feed's
-// watchers: publishEvery for a few, growing with their number (fanoutPerWatcher each), so
-// that 2,000 watchers get about two updates a second instead of ten and their websockets do
-// not take the CPU from the commit. The final state is delivered at once.
+// watchers: publishEvery for up to 100 of them, then growing with their number
+// (fanoutPerWatcher each), so that a feed makes at most about 1,000 deliveries a second: 2,000
+// watchers get an update every 2 s instead of ten a second, and their websockets (a GraphQL
+// execution and a write each) do not take the CPU from the commit they watch. The final state
+// is delivered at once.
 func fanoutGap(watchers int) time.Duration {
 	return max(publishEvery, time.Duration(watchers)*fanoutPerWatcher)
 }
 
-const fanoutPerWatcher = 250 * time.Microsecond
+const fanoutPerWatcher = time.Millisecond
 
 // WatchedJobs counts the jobs this process follows for its subscribers (for tests and metrics).
 func (s *Service) WatchedJobs() int {
