@@ -287,7 +287,7 @@ const undoSkip = mock
     ? 'undoImport/undoPreview still panic("not implemented") in graph/undo.resolvers.go (issue 7 in progress)'
     : false
 
-test('undo the next-year import from the history: the archived pupils are active again', { skip: undoSkip }, async () => {
+test('undo the next-year import from the history: the archived pupils are active again, the added ones gone', { skip: undoSkip }, async () => {
   await openSignedIn(page, '/geschiedenis')
   await heading(page, 'Importgeschiedenis')
   const history = page.getByRole('table', { name: 'Importgeschiedenis' })
@@ -304,7 +304,7 @@ test('undo the next-year import from the history: the archived pupils are active
   const reactivate = dialog.getByText(/gearchiveerde accounts worden weer actief$/)
   await reactivate.waitFor()
   assert.match(await reactivate.textContent(), new RegExp(`^${archivedByNextYear} gearchiveerde accounts`))
-  assert.match(await dialog.getByText(/toegevoegde accounts worden gearchiveerd/).textContent(), /^6 toegevoegde/)
+  assert.match(await dialog.getByText(/toegevoegde accounts worden verwijderd/).textContent(), /^6 toegevoegde/)
   await dialog.getByText(/klassen die de import aanmaakte/).waitFor()
   assert.equal(await dialog.getByText(/na deze import nog gewijzigd/).count(), 0, 'nothing changed after the import')
   await shot(page, '2-09-undo-preview')
@@ -316,11 +316,11 @@ test('undo the next-year import from the history: the archived pupils are active
   await nextYear.getByText('ongedaan gemaakt', { exact: true }).waitFor()
   const undoRow = history.locator('tbody tr').first()
   await undoRow.getByText('Ongedaan maken van magister_2027_win1252.csv').waitFor()
-  assert.match(await undoRow.textContent(), /\d+ teruggezet, 6 gearchiveerd/)
+  assert.match(await undoRow.textContent(), /\d+ teruggezet, 6 verwijderd/)
   await shot(page, '2-10-history-undone')
 
   // The graduates are active in their class again; the moved-up pupils are back in 1A and the
-  // new first years are archived.
+  // new first years are gone: not in a class, not in the archive (issue 12 point 3).
   await page.getByRole('link', { name: 'Klassen', exact: true }).click()
   await page.getByLabel('Klas zoeken').fill('6V1')
   await page.getByRole('link', { name: /^6V1/ }).click()
@@ -332,10 +332,12 @@ test('undo the next-year import from the history: the archived pupils are active
   await page.getByRole('link', { name: /^1A/ }).click()
   const first = page.getByRole('table', { name: 'Klas 1A' })
   await first.getByRole('cell', { name: 'Berg, Anouk van der' }).waitFor()
-  assert.equal(await first.getByRole('cell', { name: 'El Amrani, Yara' }).count(), 0, 'the new first years are archived')
+  assert.equal(await first.getByRole('cell', { name: 'El Amrani, Yara' }).count(), 0, 'the new first years left 1A')
   await page.getByRole('link', { name: 'Archief' }).click()
+  await heading(page, 'Archief')
   await page.getByLabel('Leerling zoeken').fill('El Amrani')
-  await page.getByRole('cell', { name: 'El Amrani, Yara' }).waitFor()
+  await page.getByText('0 gearchiveerde accounts', { exact: true }).waitFor()
+  assert.equal(await page.getByRole('cell', { name: 'El Amrani, Yara' }).count(), 0, 'the new first years are deleted, not archived')
 })
 
 

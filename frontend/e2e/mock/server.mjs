@@ -366,6 +366,8 @@ function plan(job, actions) {
   const count = (o) => users.filter((u) => u.outcome === o).length
   const counts = { added: count('NEW'), updated: count('UPDATED'), archived: count('ARCHIVED'), unchanged: count('UNCHANGED'), skipped: count('SKIPPED'), refused: count('REFUSED') }
   const toArchive = counts.archived
+  const lowers = (c) => c.field === 'year' && c.before !== '' && c.after !== '' && Number(c.after) < Number(c.before)
+  const yearDown = users.filter((u) => u.outcome === 'UPDATED' && u.changes.some(lowers)).length
   const warnings = people
     .filter((p) => !p.reasons.length && !p.email)
     .map((p) => ({ line: p.line, column: null, code: 'no_email', message: `${p.firstName} ${p.lastName} heeft geen e-mailadres.`, messageEn: `${p.firstName} ${p.lastName} has no e-mail address.` }))
@@ -381,6 +383,12 @@ function plan(job, actions) {
     archiveGuard: {
       confirmationRequired: active.length > 0 && (toArchive * 100) / active.length > school.archiveThreshold,
       toArchive,
+      activePupils: active.length,
+      thresholdPercent: school.archiveThreshold,
+    },
+    yearGuard: {
+      confirmationRequired: yearDown > 0 && yearDown * 100 > school.archiveThreshold * active.length,
+      yearDown,
       activePupils: active.length,
       thresholdPercent: school.archiveThreshold,
     },
@@ -555,7 +563,7 @@ const rootValue = {
     job.status = 'PREVIEWED'
     return job.previewData
   },
-  commit: ({ jobId, confirmArchive }) => {
+  commit: ({ jobId, confirmArchive, confirmYearDown }) => {
     const job = nodes.get(jobId)
     if (!job) throw new ApiError('Import niet gevonden.', { code: 'NOT_FOUND', messageEn: 'Import not found.' })
     if (job.status !== 'PREVIEWED') throw new ApiError('Deze import kan nu niet worden uitgevoerd.', { code: 'INVALID_STATE', messageEn: 'This import cannot be run now.' })
@@ -563,6 +571,9 @@ const rootValue = {
     if (p.stamp !== accounts().map((a) => a.updatedAt).sort().at(-1)) throw new ApiError('De accounts zijn veranderd sinds het voorbeeld. Maak het voorbeeld opnieuw.', { code: 'STALE_PREVIEW', messageEn: 'The accounts changed since the preview. Preview again.' })
     if (p.archiveGuard.confirmationRequired && confirmArchive !== p.archiveGuard.toArchive) {
       throw new ApiError(`Typ ${p.archiveGuard.toArchive} om het archiveren te bevestigen.`, { code: 'ARCHIVE_CONFIRMATION_REQUIRED', messageEn: `Type ${p.archiveGuard.toArchive} to confirm archiving.` })
+    }
+    if (p.yearGuard.confirmationRequired && confirmYearDown !== p.yearGuard.yearDown) {
+      throw new ApiError(`Typ ${p.yearGuard.yearDown} om te bevestigen dat die leerlingen een leerjaar teruggaan.`, { code: 'YEAR_DOWN_CONFIRMATION_REQUIRED', messageEn: `Type ${p.yearGuard.yearDown} to confirm these pupils go back a school year.` })
     }
     job.status = 'COMMITTING'
     job.phase = 'planning'

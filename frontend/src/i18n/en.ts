@@ -157,6 +157,14 @@ export const en: Record<MessageKey, string> = {
     'This import archives {n} of the {active} active pupils; that is more than {percent}%. Check that the file holds the whole school.',
   'preview.guard.input': 'Type the number of accounts to archive ({n}) to confirm',
   'preview.guard.mismatch': 'This is not the number of accounts to archive.',
+  'preview.yearGuard.title':
+    'Note: {n} pupils go back a school year',
+  'preview.yearGuard.text':
+    'This import moves {n} of the {active} active pupils to a lower school year (leerjaar); that is more than {percent}%. This usually happens when last school year\'s file is imported again. Check that this is the right file. If it is, type the number to confirm.',
+  'preview.yearGuard.input':
+    'Type the number of pupils going back a school year ({n}) to confirm',
+  'preview.yearGuard.mismatch':
+    'This is not the number of pupils going back a school year.',
   'preview.stale.title': 'The preview is out of date',
   'preview.stale.text': 'The accounts changed since this preview was made. Make the preview again and check it.',
   'preview.stale.again': 'Make the preview again',
@@ -283,6 +291,7 @@ export const en: Record<MessageKey, string> = {
   'history.undo': 'Undo',
   'history.undo.aria': 'Undo import {file}',
   'counts.restored': '{n} restored',
+  'counts.removed': '{n} deleted',
   'counts.leftAlone': '{n} left as they are (changed later)',
 
   'undo.title': 'Undo import',
@@ -294,7 +303,7 @@ export const en: Record<MessageKey, string> = {
   'undo.effects': 'What the undo does',
   'undo.reactivate': '{n} archived accounts become active again',
   'undo.restoreUpdated': '{n} updated accounts get their class, level and details from before the import back',
-  'undo.archiveAdded': '{n} added accounts are archived (not deleted)',
+  'undo.removeAdded': '{n} added accounts are deleted, with their history',
   'undo.removeClasses': '{n} classes the import created become empty and are removed:',
   'undo.nothing': 'There is nothing left to restore: every account of this import is as it was before.',
   'undo.conflicts.title': '{n} accounts were changed after this import',

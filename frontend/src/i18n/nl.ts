@@ -161,6 +161,14 @@ export const nl = {
     'Deze import archiveert {n} van de {active} actieve leerlingen; dat is meer dan {percent} %. Controleer of het bestand de hele school bevat.',
   'preview.guard.input': 'Typ het aantal te archiveren accounts ({n}) om te bevestigen',
   'preview.guard.mismatch': 'Dit is niet het aantal te archiveren accounts.',
+  'preview.yearGuard.title':
+    'Let op: {n} leerlingen gaan een leerjaar terug',
+  'preview.yearGuard.text':
+    'Deze import zet {n} van de {active} actieve leerlingen in een lager leerjaar; dat is meer dan {percent} %. Dat gebeurt meestal als het bestand van vorig schooljaar opnieuw wordt ingelezen. Controleer of dit het goede bestand is. Klopt het, typ dan het aantal om te bevestigen.',
+  'preview.yearGuard.input':
+    'Typ het aantal leerlingen dat een leerjaar teruggaat ({n}) om te bevestigen',
+  'preview.yearGuard.mismatch':
+    'Dit is niet het aantal leerlingen dat een leerjaar teruggaat.',
   'preview.stale.title': 'Het voorbeeld is verouderd',
   'preview.stale.text': 'De accounts zijn veranderd sinds dit voorbeeld is gemaakt. Maak het voorbeeld opnieuw en controleer het.',
   'preview.stale.again': 'Voorbeeld opnieuw maken',
@@ -287,6 +295,7 @@ export const nl = {
   'history.undo': 'Ongedaan maken',
   'history.undo.aria': 'Import {file} ongedaan maken',
   'counts.restored': '{n} teruggezet',
+  'counts.removed': '{n} verwijderd',
   'counts.leftAlone': '{n} niet teruggezet (later gewijzigd)',
 
   'undo.title': 'Import ongedaan maken',
@@ -298,7 +307,7 @@ export const nl = {
   'undo.effects': 'Wat het ongedaan maken doet',
   'undo.reactivate': '{n} gearchiveerde accounts worden weer actief',
   'undo.restoreUpdated': '{n} bijgewerkte accounts krijgen hun klas, niveau en gegevens van vóór de import terug',
-  'undo.archiveAdded': '{n} toegevoegde accounts worden gearchiveerd (niet verwijderd)',
+  'undo.removeAdded': '{n} toegevoegde accounts worden verwijderd, met hun geschiedenis',
   'undo.removeClasses': '{n} klassen die de import aanmaakte, raken leeg en worden verwijderd:',
   'undo.nothing': 'Er is niets meer terug te zetten: alle accounts van deze import zijn al zoals vóór de import.',
   'undo.conflicts.title': '{n} accounts zijn na deze import nog gewijzigd',

@@ -13,7 +13,7 @@ import {
   ThemeIcon,
 } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
-import { IconAlertTriangle, IconArchive, IconArrowBackUp, IconInfoCircle, IconRestore, IconTrash, IconUserCheck } from '@tabler/icons-react'
+import { IconAlertTriangle, IconArrowBackUp, IconInfoCircle, IconRestore, IconTrash, IconUserCheck } from '@tabler/icons-react'
 import { useState, type ReactNode } from 'react'
 import { useMutation, useQuery } from 'urql'
 import { findError } from '../../api/errors'
@@ -115,7 +115,7 @@ function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => 
   }
 
   const conflicts = p.conflicts
-  const nothing = p.reactivate + p.archiveAdded + p.restoreUpdated === 0 && p.removeClasses.length === 0
+  const nothing = p.reactivate + p.removeAdded + p.restoreUpdated === 0 && p.removeClasses.length === 0
   const canConfirm = !nothing && (conflicts.length === 0 || skip)
   const stateError = findError(undoError, 'INVALID_STATE', 'NOT_FOUND')
 
@@ -160,9 +160,9 @@ function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => 
               {t('undo.restoreUpdated', { n: num(p.restoreUpdated) })}
             </Effect>
           )}
-          {p.archiveAdded > 0 && (
-            <Effect icon={<IconArchive size={16} aria-hidden />} color="orange">
-              {t('undo.archiveAdded', { n: num(p.archiveAdded) })}
+          {p.removeAdded > 0 && (
+            <Effect icon={<IconTrash size={16} aria-hidden />} color="orange">
+              {t('undo.removeAdded', { n: num(p.removeAdded) })}
             </Effect>
           )}
           {p.removeClasses.length > 0 && (

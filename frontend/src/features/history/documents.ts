@@ -24,6 +24,7 @@ export const ImportHistoryQuery = graphql(`
               added
               updated
               archived
+              removed
               unchanged
               refused
               error
@@ -50,7 +51,7 @@ export const UndoPreviewQuery = graphql(`
       possible
       reason
       reasonEn
-      archiveAdded
+      removeAdded
       restoreUpdated
       reactivate
       removeClasses

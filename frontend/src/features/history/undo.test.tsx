@@ -39,10 +39,15 @@ describe('undoableJobId', () => {
 
 describe('formatUndoCounts', () => {
   const i18n = { t: (k: string, v?: Record<string, unknown>) => `${k}:${v?.n}`, num: String }
-  it('names what was put back, archived and left alone', () => {
-    expect(formatUndoCounts({ updated: 3, archived: 2, unchanged: 0 }, i18n as never)).toBe('counts.restored:3, counts.archived:2')
-    expect(formatUndoCounts({ updated: 3, archived: 2, unchanged: 1 }, i18n as never)).toBe(
-      'counts.restored:3, counts.archived:2, counts.leftAlone:1',
+  it('names what was put back, deleted and left alone', () => {
+    expect(formatUndoCounts({ updated: 3, archived: 0, removed: 2, unchanged: 0 }, i18n as never)).toBe('counts.restored:3, counts.removed:2')
+    expect(formatUndoCounts({ updated: 3, archived: 0, removed: 2, unchanged: 1 }, i18n as never)).toBe(
+      'counts.restored:3, counts.removed:2, counts.leftAlone:1',
+    )
+  })
+  it('still names the accounts an older undo archived', () => {
+    expect(formatUndoCounts({ updated: 3, archived: 2, removed: 0, unchanged: 0 }, i18n as never)).toBe(
+      'counts.restored:3, counts.archived:2, counts.removed:0',
     )
   })
 })
@@ -66,7 +71,7 @@ const preview = {
   possible: true,
   reason: null,
   reasonEn: null,
-  archiveAdded: 6,
+  removeAdded: 6,
   restoreUpdated: 30,
   reactivate: 7,
   removeClasses: ['2HV2', '3H1'],
@@ -78,7 +83,7 @@ describe('UndoModal', () => {
     const { client, mutation } = clientWith(preview)
     renderWithProviders(<UndoModal job={job} onClose={vi.fn()} onUndone={vi.fn()} />, { client })
     expect(await screen.findByText('7 gearchiveerde accounts worden weer actief')).toBeVisible()
-    expect(screen.getByText('6 toegevoegde accounts worden gearchiveerd (niet verwijderd)')).toBeVisible()
+    expect(screen.getByText('6 toegevoegde accounts worden verwijderd, met hun geschiedenis')).toBeVisible()
     expect(screen.getByText('2HV2')).toBeVisible()
     await userEvent.setup().click(screen.getByRole('button', { name: 'Ongedaan maken' }))
     expect(mutation).toHaveBeenCalled()

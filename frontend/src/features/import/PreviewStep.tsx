@@ -25,6 +25,7 @@ import { useI18n, type MessageKey } from '../../i18n'
 import { DamagedValuesAlert } from './DamagedValuesAlert'
 import { CommitMutation, PreviewMutation, PreviewQuery } from './documents'
 import { changeValue } from './format'
+import { YearGuardAlert, yearGuardConfirmed } from './YearGuardAlert'
 
 /** Rows per page of the previewed user list. */
 export const previewPageSize = 50
@@ -56,7 +57,7 @@ export function fullName(u: { firstName: string; infix: string; lastName: string
   return [u.firstName, u.infix, u.lastName].filter(Boolean).join(' ')
 }
 
-/** Step 4: the resulting user list by outcome, the warnings, and the archive guard before "Importeer". */
+/** Step 4: the resulting user list by outcome, the warnings, and the archive and year guards before "Importeer". */
 export function PreviewStep({
   jobId,
   fieldLabel,
@@ -77,6 +78,7 @@ export function PreviewStep({
   const [debouncedSearch] = useDebouncedValue(search.trim(), 300)
   const [page, setPage] = useState(1)
   const [confirm, setConfirm] = useState<number | ''>('')
+  const [confirmYearDown, setConfirmYearDown] = useState<number | ''>('')
   const [showWarnings, setShowWarnings] = useState(false)
 
   const [{ data, fetching, error }, refetch] = useQuery({
@@ -111,7 +113,8 @@ export function PreviewStep({
   }
 
   const guard = preview.archiveGuard
-  const confirmed = !guard.confirmationRequired || confirm === guard.toArchive
+  const yearGuard = preview.yearGuard
+  const confirmed = (!guard.confirmationRequired || confirm === guard.toArchive) && yearGuardConfirmed(yearGuard, confirmYearDown)
   const stale = findError(commitState.error, 'STALE_PREVIEW')
   const otherCommitError = commitState.error && !stale ? commitState.error : null
   const pages = Math.max(1, Math.ceil(preview.users.total / previewPageSize))
@@ -123,13 +126,18 @@ export function PreviewStep({
   const warningsShown = showWarnings ? warnings : warnings.slice(0, 5)
 
   const doCommit = async () => {
-    const result = await commit({ jobId, confirmArchive: guard.confirmationRequired ? Number(confirm) : null })
+    const result = await commit({
+      jobId,
+      confirmArchive: guard.confirmationRequired ? Number(confirm) : null,
+      confirmYearDown: yearGuard.confirmationRequired ? Number(confirmYearDown) : null,
+    })
     if (result.data?.commit) onCommitted()
   }
   const doRePreview = async () => {
     const result = await rePreview({ jobId, actions: preview.actions })
     if (result.data?.preview) {
       setConfirm('')
+      setConfirmYearDown('')
       refetch({ requestPolicy: 'network-only' })
     }
   }
@@ -138,6 +146,7 @@ export function PreviewStep({
     <Stack gap="md">
       <Title order={2}>{t('preview.title')}</Title>
       <Text>{t('preview.intro')}</Text>
+      <YearGuardAlert guard={yearGuard} value={confirmYearDown} onChange={setConfirmYearDown} />
       <DamagedValuesAlert values={preview.damagedValues} />
 
       <Chip.Group

@@ -141,6 +141,12 @@ export const PreviewQuery = graphql(`
             activePupils
             thresholdPercent
           }
+          yearGuard {
+            confirmationRequired
+            yearDown
+            activePupils
+            thresholdPercent
+          }
           users(outcome: $outcome, search: $search, offset: $offset, limit: $limit) {
             total
             offset
@@ -176,8 +182,8 @@ export const PreviewQuery = graphql(`
 `)
 
 export const CommitMutation = graphql(`
-  mutation Commit($jobId: ID!, $confirmArchive: Int) {
-    commit(jobId: $jobId, confirmArchive: $confirmArchive) {
+  mutation Commit($jobId: ID!, $confirmArchive: Int, $confirmYearDown: Int) {
+    commit(jobId: $jobId, confirmArchive: $confirmArchive, confirmYearDown: $confirmYearDown) {
       id
       status
     }

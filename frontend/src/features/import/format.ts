@@ -91,8 +91,14 @@ export function formatCounts(c: Counts, { t, num }: Pick<I18n, 't' | 'num'>): st
  * What an undo job did, from its counts: updated = accounts put back (restored or active
  * again), archived = the accounts the import had added, unchanged = changed later, left alone.
  */
-export function formatUndoCounts(c: Pick<Counts, 'updated' | 'archived' | 'unchanged'>, { t, num }: Pick<I18n, 't' | 'num'>): string {
-  const parts = [t('counts.restored', { n: num(c.updated) }), t('counts.archived', { n: num(c.archived) })]
+export function formatUndoCounts(
+  c: Pick<Counts, 'updated' | 'archived' | 'unchanged'> & { removed?: number },
+  { t, num }: Pick<I18n, 't' | 'num'>,
+): string {
+  const parts = [t('counts.restored', { n: num(c.updated) })]
+  // Undos from before added accounts were deleted archived them instead.
+  if (c.archived > 0) parts.push(t('counts.archived', { n: num(c.archived) }))
+  parts.push(t('counts.removed', { n: num(c.removed ?? 0) }))
   if (c.unchanged > 0) parts.push(t('counts.leftAlone', { n: num(c.unchanged) }))
   return parts.join(', ')
 }
