@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -75,6 +76,9 @@ func containsLost(v string) bool {
 // LooksDamaged reports whether a name looks like it lost letters in a save: it holds U+FFFD,
 // or a "?" next to a letter ("Ay?e", "Bar??"). A "?" on its own is left alone.
 func LooksDamaged(v string) bool {
+	if !strings.ContainsAny(v, "?\uFFFD") { // the common case, without converting to runes
+		return false
+	}
 	rs := []rune(v)
 	for i, r := range rs {
 		switch {
@@ -90,75 +94,86 @@ func LooksDamaged(v string) bool {
 	return false
 }
 
-// damageField is one text field of a planned person that the damage checks look at.
-type damageField struct {
+// textFields are the text fields of a person that the damage checks look at; name marks a
+// name, whose damaged-looking new value is flagged.
+var textFields = [...]struct {
 	field Field
-	file  *string // the planned value, from the file
-	name  bool    // a name: a damaged-looking new value is flagged
-}
+	name  bool
+}{{FieldFirstName, true}, {FieldInfix, true}, {FieldLastName, true}, {FieldEmail, false}, {FieldUsername, false}, {FieldEckID, false}}
 
-// damageFields lists the text fields of p; a matched account's stored value is compared with each.
-func damageFields(p *Person) []damageField {
-	return []damageField{
-		{FieldFirstName, &p.FirstName, true},
-		{FieldInfix, &p.Infix, true},
-		{FieldLastName, &p.LastName, true},
-		{FieldEmail, &p.Email, false},
-		{FieldUsername, &p.Username, false},
-		{FieldEckID, &p.EckID, false},
-	}
-}
-
-// stored returns the stored value of a text field of a.
-func (a *existing) stored(f Field) string {
+// textOf returns a text field of p.
+func textOf(p *Person, f Field) string {
 	switch f {
 	case FieldFirstName:
-		return a.person.FirstName
+		return p.FirstName
 	case FieldInfix:
-		return a.person.Infix
+		return p.Infix
 	case FieldLastName:
-		return a.person.LastName
+		return p.LastName
 	case FieldEmail:
-		return a.person.Email
+		return p.Email
 	case FieldUsername:
-		return a.person.Username
+		return p.Username
 	case FieldEckID:
-		return a.person.EckID
+		return p.EckID
 	}
 	return ""
+}
+
+// setText sets a text field of p.
+func setText(p *Person, f Field, v string) {
+	switch f {
+	case FieldFirstName:
+		p.FirstName = v
+	case FieldInfix:
+		p.Infix = v
+	case FieldLastName:
+		p.LastName = v
+	case FieldEmail:
+		p.Email = v
+	case FieldUsername:
+		p.Username = v
+	case FieldEckID:
+		p.EckID = v
+	}
 }
 
 // keepStored puts the stored value back into every mapped text field of u whose file value is a
 // damaged copy of it, and notes each; a name that changes into a damaged-looking value is noted
 // as not kept.
 func (pl *planner) keepStored(u *PlannedUser, a *existing) {
-	for _, df := range damageFields(&u.Person) {
-		if !pl.mapped[df.field] || *df.file == "" {
+	for _, tf := range textFields {
+		file := textOf(&u.Person, tf.field)
+		if !pl.mapped[tf.field] || file == "" {
 			continue
 		}
-		stored := a.stored(df.field)
+		stored := textOf(&a.person, tf.field)
 		switch {
-		case DamagedCopy(stored, *df.file):
-			pl.damaged(u, df.field, stored, *df.file, true)
-			*df.file = stored
-		case df.name && *df.file != stored && LooksDamaged(*df.file):
-			pl.damaged(u, df.field, stored, *df.file, false)
+		case DamagedCopy(stored, file):
+			pl.damaged(u.Line, u.Key, tf.field, stored, file, true)
+			setText(&u.Person, tf.field, stored)
+		case tf.name && file != stored && LooksDamaged(file):
+			pl.damaged(u.Line, u.Key, tf.field, stored, file, false)
 		}
 	}
 }
 
-// newDamaged notes every damaged-looking name of a new account.
-func (pl *planner) newDamaged(u *PlannedUser) {
-	for _, df := range damageFields(&u.Person) {
-		if df.name && LooksDamaged(*df.file) {
-			pl.damaged(u, df.field, "", *df.file, false)
+// newDamaged notes every damaged-looking name of a new account (values, not the planned user:
+// a pointer to it would move every planned user of a large file to the heap).
+func (pl *planner) newDamaged(line int, key string, p Person) {
+	for _, n := range [...]struct {
+		field Field
+		value string
+	}{{FieldFirstName, p.FirstName}, {FieldInfix, p.Infix}, {FieldLastName, p.LastName}} {
+		if LooksDamaged(n.value) {
+			pl.damaged(line, key, n.field, "", n.value, false)
 		}
 	}
 }
 
-// damaged records a damaged value of u on the plan.
-func (pl *planner) damaged(u *PlannedUser, f Field, stored, file string, kept bool) {
-	pl.p.Damaged = append(pl.p.Damaged, DamagedValue{Line: u.Line, Column: pl.in.Headers[f], Field: f, Key: u.Key,
+// damaged records a damaged value of the row at line on the plan.
+func (pl *planner) damaged(line int, key string, f Field, stored, file string, kept bool) {
+	pl.p.Damaged = append(pl.p.Damaged, DamagedValue{Line: line, Column: pl.in.Headers[f], Field: f, Key: key,
 		Stored: stored, File: file, Kept: kept})
 }
 

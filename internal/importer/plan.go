@@ -371,7 +371,7 @@ func (pl *planner) record(r *Record) {
 		u.Outcome = OutcomeSkipped
 	case !found:
 		u.Outcome = OutcomeNew
-		pl.newDamaged(&u)
+		pl.newDamaged(u.Line, u.Key, u.Person)
 		if !classExists {
 			u.ClassCreated = true
 			pl.newClasses[classKey] = r.Class
