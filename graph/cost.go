@@ -185,20 +185,28 @@ func (w *pricer) selectionSet(set ast.SelectionSet) price {
 // fragment prices a named fragment once per operation: its price does not depend on where
 // it is spread, as variables are the operation's.
 func (w *pricer) fragment(name string) price {
-	if p, ok := w.frags[name]; ok {
-		if p == nil { // a cycle; validation refuses those, this only ends the walk
-			return price{}
+	return fragmentOnce(w.doc, w.frags, name, w.selectionSet)
+}
+
+// fragmentOnce is the walk of a named fragment of doc, walked once: done holds the results by
+// name, and nil while the fragment is being walked. A cycle (validation refuses those) or an
+// unknown fragment counts as zero, which ends the walk.
+func fragmentOnce[T any](doc *ast.QueryDocument, done map[string]*T, name string, walk func(ast.SelectionSet) T) T {
+	var zero T
+	if r, ok := done[name]; ok {
+		if r == nil {
+			return zero
 		}
-		return *p
+		return *r
 	}
-	def := w.doc.Fragments.ForName(name)
+	def := doc.Fragments.ForName(name)
 	if def == nil {
-		return price{}
+		return zero
 	}
-	w.frags[name] = nil
-	p := w.selectionSet(def.SelectionSet)
-	w.frags[name] = &p
-	return p
+	done[name] = nil
+	r := walk(def.SelectionSet)
+	done[name] = &r
+	return r
 }
 
 // field is the cost of one field given the price of its selection.
@@ -548,20 +556,7 @@ func (b *bounder) collect(set ast.SelectionSet, s *shape) {
 
 // fragment measures a named fragment once.
 func (b *bounder) fragment(name string) shape {
-	if s, ok := b.frags[name]; ok {
-		if s == nil {
-			return shape{} // a cycle: validation refuses it
-		}
-		return *s
-	}
-	def := b.doc.Fragments.ForName(name)
-	if def == nil {
-		return shape{}
-	}
-	b.frags[name] = nil
-	s := b.selectionSet(def.SelectionSet)
-	b.frags[name] = &s
-	return s
+	return fragmentOnce(b.doc, b.frags, name, b.selectionSet)
 }
 
 // pageSizeGuard refuses, where rows are fetched, a page larger than MaxPageSize and a
