@@ -30,13 +30,13 @@ var (
 
 // undoStep is one undo of TestUndoRestoresEveryField: the job, the school as it was before it, and what the undo must report.
 type undoStep struct {
-	job          *ent.ImportJob
-	want         rows // the accounts that existed before the job, as they were
-	wantClasses  rows
-	removeAdded  int
-	restore      int
-	reactivate   int
-	removed      []string
+	job         *ent.ImportJob
+	want        rows // the accounts that existed before the job, as they were
+	wantClasses rows
+	removeAdded int
+	restore     int
+	reactivate  int
+	removed     []string
 }
 
 // TestUndoRestoresEveryField imports a school year, the next year (archives, additions,
