@@ -150,28 +150,36 @@ func (c *gatedConn) endTx() {
 	}
 }
 
-// ExecContext enters the gate for a write statement outside a transaction.
-func (c *gatedConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+// enterFor enters the gate for q when it is a write statement outside a transaction; leave
+// (never nil) leaves it again.
+func (c *gatedConn) enterFor(ctx context.Context, q string) (leave func(), err error) {
 	if c.inTx || !isWrite(q) {
-		return c.inner.ExecContext(ctx, q, args)
+		return func() {}, nil
 	}
 	if err := c.gate.enter(ctx); err != nil {
 		return nil, err
 	}
-	defer c.gate.leave()
+	return c.gate.leave, nil
+}
+
+// ExecContext enters the gate for a write statement outside a transaction.
+func (c *gatedConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	leave, err := c.enterFor(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
 	return c.inner.ExecContext(ctx, q, args)
 }
 
 // QueryContext enters the gate for a write statement outside a transaction (INSERT …
 // RETURNING), for as long as the call runs.
 func (c *gatedConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	if c.inTx || !isWrite(q) {
-		return c.inner.QueryContext(ctx, q, args)
-	}
-	if err := c.gate.enter(ctx); err != nil {
+	leave, err := c.enterFor(ctx, q)
+	if err != nil {
 		return nil, err
 	}
-	defer c.gate.leave()
+	defer leave()
 	return c.inner.QueryContext(ctx, q, args)
 }
 
