@@ -907,7 +907,7 @@ export type PreviewOutcome =
   | 'UPDATED';
 
 export type SchoolSettingsInput = {
-  /** Percentage of active pupils an import may archive without typed confirmation: 0 to 100. */
+  /** Percentage of active pupils an import may archive, or move back a leerjaar, without typed confirmation: 0 to 100. */
   archiveThreshold?: number | null | undefined;
   /** Days an archived account is kept before it is purged: 30 to 3650 (default 730). */
   archivedRetentionDays?: number | null | undefined;

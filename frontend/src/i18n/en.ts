@@ -374,7 +374,7 @@ export const en: Record<MessageKey, string> = {
   'settings.archive.title': 'Archiving during an import',
   'settings.archiveThreshold': 'Threshold for extra confirmation',
   'settings.archiveThreshold.description':
-    'When an import archives more than this percentage of the active pupils, the administrator must type the number first.',
+    'When an import archives more than this percentage of the active pupils, or moves more than this percentage back a school year, the administrator must type the number first.',
   'settings.retention.title': 'Retention periods (GDPR)',
   'settings.retention.intro': 'Numo keeps personal data no longer than needed. After these periods it is deleted automatically.',
   'settings.archivedRetentionDays': 'Keep archived accounts',

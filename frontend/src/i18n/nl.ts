@@ -378,7 +378,7 @@ export const nl = {
   'settings.archive.title': 'Archiveren bij een import',
   'settings.archiveThreshold': 'Drempel voor extra bevestiging',
   'settings.archiveThreshold.description':
-    'Archiveert een import meer dan dit percentage van de actieve leerlingen, dan moet de beheerder het aantal eerst intypen.',
+    'Archiveert een import meer dan dit percentage van de actieve leerlingen, of zet hij meer dan dit percentage een leerjaar terug, dan moet de beheerder het aantal eerst intypen.',
   'settings.retention.title': 'Bewaartermijnen (AVG)',
   'settings.retention.intro':
     'Numo bewaart persoonsgegevens niet langer dan nodig. Na deze termijnen worden ze automatisch verwijderd.',
