@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -18,12 +19,15 @@ import (
 func rosterDigest(t *testing.T, db *sql.DB, schoolID int) (string, int) {
 	t.Helper()
 	h := sha256.New()
-	for _, q := range []string{
-		`SELECT id, external_key, status, first_name, infix, last_name, sort_name, email, username, eck_id, level,
-			year, class_id, archived_at, updated_at FROM accounts WHERE school_id = ? AND role = 'PUPIL' ORDER BY id`,
-		`SELECT id, name, name_key, created_by_job_id FROM classes WHERE school_id = ? ORDER BY id`,
+	for _, q := range []struct {
+		query string
+		args  []any
+	}{
+		{`SELECT id, external_key, status, first_name, infix, last_name, sort_name, email, username, eck_id, level,
+			year, class_id, archived_at, updated_at FROM accounts WHERE school_id = ? AND role = ? ORDER BY id`, []any{schoolID, account.RolePUPIL.String()}},
+		{`SELECT id, name, name_key, created_by_job_id FROM classes WHERE school_id = ? ORDER BY id`, []any{schoolID}},
 	} {
-		rows, err := db.Query(q, schoolID)
+		rows, err := db.Query(q.query, q.args...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +122,7 @@ func TestKilledCommitSQLite(t *testing.T) {
 		t.Fatalf("commit again ended %v", ev)
 	}
 	var n int
-	db.QueryRow(`SELECT COUNT(*) FROM accounts WHERE school_id = ? AND role = 'PUPIL'`, schoolID).Scan(&n)
+	db.QueryRow(`SELECT COUNT(*) FROM accounts WHERE school_id = ? AND role = ?`, schoolID, account.RolePUPIL.String()).Scan(&n)
 	if n != 110000 {
 		t.Fatalf("%d accounts after the second commit, want 110,000", n)
 	}

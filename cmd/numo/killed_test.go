@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 )
@@ -69,7 +70,7 @@ func TestKilledImportCommand(t *testing.T) {
 		t.Fatalf("the watcher heard of the dead import %v after the kill, want within %v", seen, seenWithin)
 	}
 	var pupils, changes int
-	db.QueryRow(`SELECT count(*) FROM accounts WHERE school_id = $1 AND role = 'PUPIL'`, schoolID).Scan(&pupils)
+	db.QueryRow(`SELECT count(*) FROM accounts WHERE school_id = $1 AND role = $2`, schoolID, account.RolePUPIL.String()).Scan(&pupils)
 	db.QueryRow(`SELECT count(*) FROM account_changes`).Scan(&changes)
 	if pupils+changes != 0 {
 		t.Fatalf("the killed import left %d pupils and %d change records", pupils, changes)
@@ -176,7 +177,7 @@ func TestImportCommandSQLite(t *testing.T) {
 	}
 	var pupils int
 	db.QueryRow(`SELECT status FROM import_jobs WHERE id = ?`, firstJob).Scan(&status)
-	db.QueryRow(`SELECT COUNT(*) FROM accounts WHERE school_id = ? AND role = 'PUPIL'`, schoolID).Scan(&pupils)
+	db.QueryRow(`SELECT COUNT(*) FROM accounts WHERE school_id = ? AND role = ?`, schoolID, account.RolePUPIL.String()).Scan(&pupils)
 	if status != "COMMITTED" || pupils != 150000 {
 		t.Fatalf("the import running when numo serve started is %s with %d pupils, want COMMITTED with 150,000", status, pupils)
 	}

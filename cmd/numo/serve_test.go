@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -164,11 +166,11 @@ type gqlResponse struct {
 	}
 }
 
-func (p *process) query(t testing.TB, q string, vars map[string]any, out any) gqlResponse {
+// post sends a GraphQL request body to the process, with its token, and decodes the answer.
+func (p *process) post(t testing.TB, body io.Reader, contentType string) gqlResponse {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, p.base+"/query", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	req, _ := http.NewRequest(http.MethodPost, p.base+"/query", body)
+	req.Header.Set("Content-Type", contentType)
 	p.authorize(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -179,6 +181,13 @@ func (p *process) query(t testing.TB, q string, vars map[string]any, out any) gq
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+func (p *process) query(t testing.TB, q string, vars map[string]any, out any) gqlResponse {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	r := p.post(t, bytes.NewReader(body), "application/json")
 	if out != nil && len(r.Errors) == 0 {
 		if err := json.Unmarshal(r.Data, out); err != nil {
 			t.Fatal(err)
@@ -197,16 +206,7 @@ func (p *process) upload(t testing.TB, schoolID int, name string, data []byte) s
 	fw, _ := w.CreateFormFile("0", name)
 	fw.Write(data)
 	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, p.base+"/query", &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	p.authorize(req)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r gqlResponse
-	json.NewDecoder(resp.Body).Decode(&r)
+	r := p.post(t, &buf, w.FormDataContentType())
 	if len(r.Errors) > 0 {
 		t.Fatalf("upload: %+v", r.Errors)
 	}
@@ -469,7 +469,7 @@ func TestKilledCommit(t *testing.T) {
 	}
 	t.Logf("the second commit took %.1f s with two reapers looking every second", time.Since(start).Seconds())
 	// (A start of numo gives a school without an admin its first one: pupils are counted.)
-	db.QueryRow(`SELECT count(*) FROM accounts WHERE school_id = $1 AND role = 'PUPIL'`, schoolID).Scan(&accounts)
+	db.QueryRow(`SELECT count(*) FROM accounts WHERE school_id = $1 AND role = $2`, schoolID, account.RolePUPIL.String()).Scan(&accounts)
 	if accounts != 150000 {
 		t.Fatalf("%d accounts after the second commit, want 150,000", accounts)
 	}
