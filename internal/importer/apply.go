@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -195,14 +194,6 @@ func finishJob(ctx context.Context, tx store.Execer, d string, plan *Plan, opt A
 		return fmt.Errorf("apply: drop uploaded file: %w", err)
 	}
 	return nil
-}
-
-// Placeholder returns the function that renders the n-th bind parameter for the dialect.
-func Placeholder(d string) func(int) string {
-	if d == dialect.Postgres {
-		return func(n int) string { return "$" + strconv.Itoa(n) }
-	}
-	return func(n int) string { return "?" + strconv.Itoa(n) }
 }
 
 type writer struct {

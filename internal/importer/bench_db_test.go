@@ -16,6 +16,9 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
@@ -323,22 +326,21 @@ func BenchmarkApply100kNew(b *testing.B) {
 // addition recorded on the job.
 func checkApplied(b *testing.B, db *store.DB, schoolID, jobID int) {
 	b.Helper()
-	ph := importer.Placeholder(db.Dialect)
 	for _, c := range []struct {
-		query string
-		arg   int
+		what  string
+		count func(context.Context) (int, error)
 		want  int
 	}{
-		{"SELECT COUNT(*) FROM classes WHERE school_id = " + ph(1), schoolID, dbBenchClasses},
-		{"SELECT COUNT(*) FROM accounts WHERE class_id IS NOT NULL AND school_id = " + ph(1), schoolID, dbBenchPupils},
-		{"SELECT COUNT(*) FROM account_changes WHERE job_id = " + ph(1), jobID, dbBenchPupils},
+		{"classes", db.Client.Class.Query().Where(class.SchoolID(schoolID)).Count, dbBenchClasses},
+		{"pupils in a class", db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ClassIDNotNil()).Count, dbBenchPupils},
+		{"changes of the job", db.Client.AccountChange.Query().Where(accountchange.JobID(jobID)).Count, dbBenchPupils},
 	} {
-		var n int
-		if err := db.SQL.QueryRowContext(auth.System(context.Background()), c.query, c.arg).Scan(&n); err != nil {
-			b.Fatalf("%s: %v", c.query, err)
+		n, err := c.count(auth.System(context.Background()))
+		if err != nil {
+			b.Fatalf("%s: %v", c.what, err)
 		}
 		if n != c.want {
-			b.Fatalf("%s: %d, want %d", c.query, n, c.want)
+			b.Fatalf("%s: %d, want %d", c.what, n, c.want)
 		}
 	}
 }

@@ -11,7 +11,11 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
@@ -41,16 +45,23 @@ func pupils(t *testing.T, first, n int, tag string) *importer.Prepared {
 // column but the bookkeeping of sign-in), its classes and its change records.
 func snapshot(t *testing.T, db *store.DB, schoolID int) [][]string {
 	t.Helper()
-	ph := importer.Placeholder(db.Dialect)
+	d := entsql.Dialect(db.Dialect)
+	c, a := entsql.Table(accountchange.Table).As("c"), entsql.Table(account.Table).As("a")
 	var out [][]string
-	for _, q := range []string{
-		`SELECT id, external_key, role, status, first_name, infix, last_name, sort_name, email, username, eck_id, level, year,
-			class_id, archived_at, created_at, updated_at FROM accounts WHERE school_id = ` + ph(1) + ` ORDER BY id`,
-		`SELECT id, name, name_key, created_by_job_id FROM classes WHERE school_id = ` + ph(1) + ` ORDER BY id`,
-		`SELECT c.job_id, c.account_id, c.action FROM account_changes c JOIN accounts a ON a.id = c.account_id
-			WHERE a.school_id = ` + ph(1) + ` ORDER BY c.job_id, c.account_id`,
+	for _, b := range []entsql.Querier{
+		d.Select(account.FieldID, account.FieldExternalKey, account.FieldRole, account.FieldStatus, account.FieldFirstName,
+			account.FieldInfix, account.FieldLastName, account.FieldSortName, account.FieldEmail, account.FieldUsername,
+			account.FieldEckID, account.FieldLevel, account.FieldYear, account.FieldClassID, account.FieldArchivedAt,
+			account.FieldCreatedAt, account.FieldUpdatedAt).
+			From(entsql.Table(account.Table)).Where(entsql.EQ(account.FieldSchoolID, schoolID)).OrderBy(account.FieldID),
+		d.Select(class.FieldID, class.FieldName, class.FieldNameKey, class.FieldCreatedByJobID).
+			From(entsql.Table(class.Table)).Where(entsql.EQ(class.FieldSchoolID, schoolID)).OrderBy(class.FieldID),
+		d.Select(c.C(accountchange.FieldJobID), c.C(accountchange.FieldAccountID), c.C(accountchange.FieldAction)).
+			From(c).Join(a).On(a.C(account.FieldID), c.C(accountchange.FieldAccountID)).
+			Where(entsql.EQ(a.C(account.FieldSchoolID), schoolID)).OrderBy(c.C(accountchange.FieldJobID), c.C(accountchange.FieldAccountID)),
 	} {
-		rows, err := db.SQL.QueryContext(context.Background(), q, schoolID)
+		q, args := b.Query()
+		rows, err := db.SQL.QueryContext(context.Background(), q, args...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,11 @@ import (
 	"testing"
 	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
@@ -49,18 +53,20 @@ type rows map[int]map[string]string
 // on every write by design.
 func snapshot(t *testing.T, db *store.DB, schoolID int) rows {
 	t.Helper()
-	return query(t, db, "SELECT * FROM accounts WHERE school_id = "+importer.Placeholder(db.Dialect)(1), schoolID, "updated_at")
+	return query(t, db, entsql.Dialect(db.Dialect).Select("*").From(entsql.Table(account.Table)).Where(entsql.EQ(account.FieldSchoolID, schoolID)), account.FieldUpdatedAt)
 }
 
 // classes reads every column of the school's classes except updated_at.
 func classes(t *testing.T, db *store.DB, schoolID int) rows {
 	t.Helper()
-	return query(t, db, "SELECT * FROM classes WHERE school_id = "+importer.Placeholder(db.Dialect)(1), schoolID, "updated_at")
+	return query(t, db, entsql.Dialect(db.Dialect).Select("*").From(entsql.Table(class.Table)).Where(entsql.EQ(class.FieldSchoolID, schoolID)), class.FieldUpdatedAt)
 }
 
-func query(t *testing.T, db *store.DB, q string, arg any, skip string) rows {
+// query runs a query built with ent's builder and returns its rows by id, without column skip.
+func query(t *testing.T, db *store.DB, b entsql.Querier, skip string) rows {
 	t.Helper()
-	r, err := db.SQL.QueryContext(context.Background(), q, arg)
+	q, args := b.Query()
+	r, err := db.SQL.QueryContext(context.Background(), q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
