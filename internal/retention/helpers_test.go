@@ -12,9 +12,17 @@ import (
 	"testing"
 	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/auditevent"
+	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	entschool "github.com/numo/accounts/ent/school"
+	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
@@ -85,8 +93,10 @@ func gunzip(t *testing.T, data []byte) string {
 func dump(t *testing.T, db *store.DB) string {
 	t.Helper()
 	var b strings.Builder
-	for _, table := range []string{"schools", "accounts", "classes", "class_teachers", "sessions", "account_changes", "import_jobs", "import_blobs", "audit_events"} {
-		rows, err := db.SQL.QueryContext(context.Background(), "SELECT * FROM "+table)
+	for _, table := range []string{entschool.Table, account.Table, class.Table, class.TeachersTable, session.Table, accountchange.Table,
+		importjob.Table, importblob.Table, auditevent.Table} {
+		q, args := entsql.Dialect(db.Dialect).Select("*").From(entsql.Table(table)).Query()
+		rows, err := db.SQL.QueryContext(context.Background(), q, args...)
 		if err != nil {
 			t.Fatal(err)
 		}
