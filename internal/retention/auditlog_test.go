@@ -84,7 +84,7 @@ func TestAuditTerm(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Now().Truncate(time.Second)
 		s := newSchool(t, db, "11AA")
-		ctx := s.ctx
+		ctx := s.Ctx
 		if _, err := retention.UpdateSettings(ctx, db.Client, s.ID, retention.Settings{AuditRetentionDays: ptr(30)}); err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +144,7 @@ func newEraseAuditScene(t *testing.T, db *store.DB) *eraseAuditScene {
 	zoe := pupil(s.ID, "Zoë", "van den", "Vries-Jansen", "zvries07")
 	mehmet := pupil(s.ID, "Mehmet", "", "Yılmaz", "myilmaz")
 	namesake := pupil(other.ID, "Zoë", "van den", "Vries-Jansen", "zvries08")
-	admin := &auth.Viewer{AccountID: s.admin.ID, SchoolID: s.ID, Role: auth.RoleAdmin, Name: "Beheer Der", RemoteAddr: "192.0.2.1"}
+	admin := &auth.Viewer{AccountID: s.Admin.ID, SchoolID: s.ID, Role: auth.RoleAdmin, Name: "Beheer Der", RemoteAddr: "192.0.2.1"}
 	adminCtx := viewerCtx(admin)
 	asPupil := func(a *ent.Account, addr string) context.Context {
 		return viewerCtx(&auth.Viewer{AccountID: a.ID, SchoolID: a.SchoolID, Role: auth.RolePupil,
@@ -240,7 +240,7 @@ func checkAuditLogKept(t *testing.T, db *store.DB, sc *eraseAuditScene) {
 	}
 	// What was not hers stays as it was.
 	reset := db.Client.AuditEvent.Query().Where(auditevent.Action("password_reset")).OnlyX(sys)
-	if reset.Actor != "Beheer Der" || reset.RemoteAddr != sc.admin.RemoteAddr || *reset.ActorAccountID != sc.s.admin.ID || reset.Detail != "gewist account" {
+	if reset.Actor != "Beheer Der" || reset.RemoteAddr != sc.admin.RemoteAddr || *reset.ActorAccountID != sc.s.Admin.ID || reset.Detail != "gewist account" {
 		t.Errorf("the admin's password reset after the erasure: %+v", reset)
 	}
 	if db.Client.AuditEvent.Query().Where(auditevent.Action("login"), auditevent.ActorAccountID(sc.mehmet.ID),

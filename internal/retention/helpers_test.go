@@ -29,25 +29,15 @@ import (
 	"github.com/numo/accounts/internal/testimport"
 )
 
-var all = importer.Actions{Add: true, Update: true, Archive: true}
-
 // sys is the context of test set-up: the product's own work, allowed everything.
 var sys = auth.System(context.Background())
 
-// fixture reads a file below the repository's testdata folder.
-var fixture = testimport.Fixture
-
 // school is a test school with its admin and the admin's request context.
-type school struct {
-	*ent.School
-	admin *ent.Account
-	ctx   context.Context
-}
+type school = testimport.School
 
 func newSchool(t *testing.T, db *store.DB, brin string) *school {
 	t.Helper()
-	s, admin, ctx := testimport.NewSchool(t, db, brin, "")
-	return &school{School: s, admin: admin, ctx: ctx}
+	return testimport.NewSchool(t, db, brin, "")
 }
 
 func viewerCtx(v *auth.Viewer) context.Context { return auth.NewContext(context.Background(), v) }
@@ -57,13 +47,13 @@ func viewerCtx(v *auth.Viewer) context.Context { return auth.NewContext(context.
 // with their example values, in its mapping.
 func importAt(t *testing.T, db *store.DB, schoolID int, name string, data []byte, at time.Time) *ent.ImportJob {
 	t.Helper()
-	return testimport.Commit(t, db, schoolID, name, data, all, at, true)
+	return testimport.Commit(t, db, schoolID, name, data, testimport.All, at, true)
 }
 
 // upload leaves an uploaded import waiting for its commit, with its file stored.
 func upload(t *testing.T, db *store.DB, schoolID int, status importjob.Status, at time.Time) *ent.ImportJob {
 	t.Helper()
-	data := fixture(t, "transition/school_2027.csv")
+	data := testimport.Fixture(t, "transition/school_2027.csv")
 	f, err := importer.Parse(data)
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"github.com/numo/accounts/internal/retention"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
+	"github.com/numo/accounts/internal/testimport"
 	"github.com/numo/accounts/internal/undo"
 )
 
@@ -42,8 +43,8 @@ func newExportScene(t *testing.T, db *store.DB) *exportScene {
 	now := time.Now()
 	s := newSchool(t, db, "11AA")
 	other := newSchool(t, db, "22BB")
-	y1 := importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), now.AddDate(0, 0, -2))
-	y2 := importAt(t, db, s.ID, "school_2027.csv", fixture(t, "transition/school_2027.csv"), now.AddDate(0, 0, -1))
+	y1 := importAt(t, db, s.ID, "school_2026.csv", testimport.Fixture(t, "transition/school_2026.csv"), now.AddDate(0, 0, -2))
+	y2 := importAt(t, db, s.ID, "school_2027.csv", testimport.Fixture(t, "transition/school_2027.csv"), now.AddDate(0, 0, -1))
 	zoe := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4002")).OnlyX(sys)
 	classmate := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4003")).OnlyX(sys)
 	db.Client.Session.Create().SetAccountID(zoe.ID).SetTokenHash("zoe").SetExpiresAt(now.Add(time.Hour)).SetUserAgent("Firefox").ExecX(sys)
@@ -66,7 +67,7 @@ func TestExportAndErase(t *testing.T) {
 		checkExport(t, db, sc)
 		checkExportDownload(t, db, sc)
 		checkEraseRefused(t, db, sc)
-		if err := retention.Erase(sc.s.ctx, db, sc.zoe.ID); err != nil {
+		if err := retention.Erase(sc.s.Ctx, db, sc.zoe.ID); err != nil {
 			t.Fatal(err)
 		}
 		checkErased(t, db, sc)
@@ -76,7 +77,7 @@ func TestExportAndErase(t *testing.T) {
 // checkExport downloads Zoë's data as the admin and as herself, and checks nobody else may.
 func checkExport(t *testing.T, db *store.DB, sc *exportScene) {
 	t.Helper()
-	for i, ctx := range []context.Context{sc.s.ctx, sc.zoeCtx} {
+	for i, ctx := range []context.Context{sc.s.Ctx, sc.zoeCtx} {
 		exp, err := retention.Export(ctx, db, sc.zoe.ID, sc.now)
 		if err != nil {
 			t.Fatal(err)
@@ -100,7 +101,7 @@ func checkExport(t *testing.T, db *store.DB, sc *exportScene) {
 		}
 	}
 	for name, ctx := range map[string]context.Context{"nobody": context.Background(), "a classmate": sc.classmateCtx,
-		"another school's admin": sc.other.ctx, "a token": sc.tokenCtx} {
+		"another school's admin": sc.other.Ctx, "a token": sc.tokenCtx} {
 		if _, err := retention.Export(ctx, db, sc.zoe.ID, sc.now); code(err) != apperr.CodeNotFound {
 			t.Fatalf("export by %s: %v, want NOT_FOUND", name, err)
 		}
@@ -130,8 +131,8 @@ func checkExportDownload(t *testing.T, db *store.DB, sc *exportScene) {
 	for _, tc := range []struct {
 		ctx  context.Context
 		path string
-	}{{sc.classmateCtx, retention.ExportPath(sc.zoe.ID)}, {sc.other.ctx, retention.ExportPath(sc.zoe.ID)}, {context.Background(), retention.ExportPath(sc.zoe.ID)},
-		{sc.s.ctx, "/api/accounts/x/export.json"}, {sc.s.ctx, retention.ExportPath(sc.zoe.ID + 100000)}} {
+	}{{sc.classmateCtx, retention.ExportPath(sc.zoe.ID)}, {sc.other.Ctx, retention.ExportPath(sc.zoe.ID)}, {context.Background(), retention.ExportPath(sc.zoe.ID)},
+		{sc.s.Ctx, "/api/accounts/x/export.json"}, {sc.s.Ctx, retention.ExportPath(sc.zoe.ID + 100000)}} {
 		if rec := get(tc.ctx, tc.path); rec.Code != 404 || strings.Contains(rec.Body.String(), "Vries") {
 			t.Fatalf("download %s by another viewer: %d %s", tc.path, rec.Code, rec.Body)
 		}
@@ -150,9 +151,9 @@ func checkEraseRefused(t *testing.T, db *store.DB, sc *exportScene) {
 		{"nobody", context.Background(), sc.zoe.ID, "UNAUTHENTICATED"},
 		{"the pupil", sc.zoeCtx, sc.zoe.ID, "FORBIDDEN"},
 		{"a token", sc.tokenCtx, sc.zoe.ID, "FORBIDDEN"},
-		{"another school's admin", sc.other.ctx, sc.zoe.ID, apperr.CodeNotFound},
-		{"a teacher's account", sc.s.ctx, sc.teacher.ID, apperr.CodeInvalidState},
-		{"no such account", sc.s.ctx, sc.zoe.ID + 100000, apperr.CodeNotFound},
+		{"another school's admin", sc.other.Ctx, sc.zoe.ID, apperr.CodeNotFound},
+		{"a teacher's account", sc.s.Ctx, sc.teacher.ID, apperr.CodeInvalidState},
+		{"no such account", sc.s.Ctx, sc.zoe.ID + 100000, apperr.CodeNotFound},
 	} {
 		if err := retention.Erase(tc.ctx, db, tc.id); code(err) != tc.code {
 			t.Fatalf("erase by %s: %v, want %s", tc.name, err, tc.code)
@@ -173,7 +174,7 @@ func checkErased(t *testing.T, db *store.DB, sc *exportScene) {
 			t.Fatalf("the audit log still names the pupil: %+v", ev)
 		}
 	}
-	if n := db.Client.AuditEvent.Query().Where(auditevent.Action("pupil_erased"), auditevent.ActorAccountID(sc.s.admin.ID)).CountX(sys); n != 1 {
+	if n := db.Client.AuditEvent.Query().Where(auditevent.Action("pupil_erased"), auditevent.ActorAccountID(sc.s.Admin.ID)).CountX(sys); n != 1 {
 		t.Fatalf("%d pupil_erased audit events", n)
 	}
 	for _, b := range db.Client.ImportBlob.Query().Where(importblob.KindEQ(importblob.KindPLAN)).AllX(sys) {
@@ -187,7 +188,7 @@ func checkErased(t *testing.T, db *store.DB, sc *exportScene) {
 		}
 	}
 	// The rest of the history still undoes.
-	res, err := undo.Undo(sc.s.ctx, db, sc.y2.ID, undo.Options{})
+	res, err := undo.Undo(sc.s.Ctx, db, sc.y2.ID, undo.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,21 +210,21 @@ func TestUpdateSettings(t *testing.T) {
 			in   retention.Settings
 			code string
 		}{
-			{"archived term too short", s.ctx, retention.Settings{ArchivedRetentionDays: n(29)}, apperr.CodeInvalidInput},
-			{"archived term too long", s.ctx, retention.Settings{ArchivedRetentionDays: n(3651)}, apperr.CodeInvalidInput},
-			{"job term zero", s.ctx, retention.Settings{JobDataRetentionDays: n(0)}, apperr.CodeInvalidInput},
-			{"job term too long", s.ctx, retention.Settings{JobDataRetentionDays: n(366)}, apperr.CodeInvalidInput},
-			{"threshold over 100", s.ctx, retention.Settings{ArchiveThreshold: n(101)}, apperr.CodeInvalidInput},
-			{"audit term too short", s.ctx, retention.Settings{AuditRetentionDays: n(29)}, apperr.CodeInvalidInput},
-			{"audit term too long", s.ctx, retention.Settings{AuditRetentionDays: n(3651)}, apperr.CodeInvalidInput},
-			{"audit term with a valid one", s.ctx, retention.Settings{JobDataRetentionDays: n(7), AuditRetentionDays: n(0)}, apperr.CodeInvalidInput},
+			{"archived term too short", s.Ctx, retention.Settings{ArchivedRetentionDays: n(29)}, apperr.CodeInvalidInput},
+			{"archived term too long", s.Ctx, retention.Settings{ArchivedRetentionDays: n(3651)}, apperr.CodeInvalidInput},
+			{"job term zero", s.Ctx, retention.Settings{JobDataRetentionDays: n(0)}, apperr.CodeInvalidInput},
+			{"job term too long", s.Ctx, retention.Settings{JobDataRetentionDays: n(366)}, apperr.CodeInvalidInput},
+			{"threshold over 100", s.Ctx, retention.Settings{ArchiveThreshold: n(101)}, apperr.CodeInvalidInput},
+			{"audit term too short", s.Ctx, retention.Settings{AuditRetentionDays: n(29)}, apperr.CodeInvalidInput},
+			{"audit term too long", s.Ctx, retention.Settings{AuditRetentionDays: n(3651)}, apperr.CodeInvalidInput},
+			{"audit term with a valid one", s.Ctx, retention.Settings{JobDataRetentionDays: n(7), AuditRetentionDays: n(0)}, apperr.CodeInvalidInput},
 			{"a teacher, the audit term", teacherCtx, retention.Settings{AuditRetentionDays: n(30)}, "FORBIDDEN"},
 			{"a teacher", teacherCtx, retention.Settings{JobDataRetentionDays: n(7)}, "FORBIDDEN"},
-			{"another school's admin", other.ctx, retention.Settings{JobDataRetentionDays: n(7)}, apperr.CodeNotFound},
+			{"another school's admin", other.Ctx, retention.Settings{JobDataRetentionDays: n(7)}, apperr.CodeNotFound},
 			{"nobody", context.Background(), retention.Settings{JobDataRetentionDays: n(7)}, "UNAUTHENTICATED"},
-			{"all four", s.ctx, retention.Settings{ArchiveThreshold: n(25), ArchivedRetentionDays: n(365), JobDataRetentionDays: n(7), AuditRetentionDays: n(3650)}, ""},
-			{"the shortest audit term", s.ctx, retention.Settings{AuditRetentionDays: n(30)}, ""},
-			{"one, the others stay", s.ctx, retention.Settings{JobDataRetentionDays: n(14)}, ""},
+			{"all four", s.Ctx, retention.Settings{ArchiveThreshold: n(25), ArchivedRetentionDays: n(365), JobDataRetentionDays: n(7), AuditRetentionDays: n(3650)}, ""},
+			{"the shortest audit term", s.Ctx, retention.Settings{AuditRetentionDays: n(30)}, ""},
+			{"one, the others stay", s.Ctx, retention.Settings{JobDataRetentionDays: n(14)}, ""},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
+	"github.com/numo/accounts/internal/testimport"
 	"github.com/numo/accounts/internal/undo"
 )
 
@@ -41,8 +42,8 @@ func newPurgeScene(t *testing.T, db *store.DB) *purgeScene {
 	s.School = s.Update().SetArchivedRetentionDays(30).SetJobDataRetentionDays(7).SaveX(sys)
 	other := newSchool(t, db, "22BB") // default terms: 730 and 30 days
 
-	old := importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), now.AddDate(0, 0, -60))
-	recent := importAt(t, db, s.ID, "school_2027.csv", fixture(t, "transition/school_2027.csv"), now.AddDate(0, 0, -3))
+	old := importAt(t, db, s.ID, "school_2026.csv", testimport.Fixture(t, "transition/school_2026.csv"), now.AddDate(0, 0, -60))
+	recent := importAt(t, db, s.ID, "school_2027.csv", testimport.Fixture(t, "transition/school_2027.csv"), now.AddDate(0, 0, -3))
 	oldReport := db.Client.ImportJob.GetX(sys, old.ID).Report
 	// The old import's report names a refused row; the purge keeps only its counts.
 	var rep map[string]any
@@ -50,7 +51,7 @@ func newPurgeScene(t *testing.T, db *store.DB) *purgeScene {
 	rep["refused"] = []map[string]any{{"line": 9, "code": "invalid_email", "message": "\"zo@\" is geen geldig e-mailadres."}}
 	oldReport, _ = json.Marshal(rep)
 	db.Client.ImportJob.UpdateOneID(old.ID).SetReport(oldReport).ExecX(sys)
-	otherJob := importAt(t, db, other.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), now.AddDate(0, 0, -20))
+	otherJob := importAt(t, db, other.ID, "school_2026.csv", testimport.Fixture(t, "transition/school_2026.csv"), now.AddDate(0, 0, -20))
 
 	gone := db.Client.Account.Create().SetSchoolID(s.ID).SetExternalKey("9001").SetFirstName("Oud").SetLastName("Een").
 		SetStatus(account.StatusARCHIVED).SetArchivedAt(now.AddDate(0, 0, -31)).SaveX(sys)
@@ -59,7 +60,7 @@ func newPurgeScene(t *testing.T, db *store.DB) *purgeScene {
 	kept := db.Client.Account.Create().SetSchoolID(s.ID).SetExternalKey("9002").SetFirstName("Oud").SetLastName("Twee").
 		SetStatus(account.StatusARCHIVED).SetArchivedAt(now.AddDate(0, 0, -29)).SaveX(sys)
 	expired := db.Client.Session.Create().SetAccountID(kept.ID).SetTokenHash("h2").SetExpiresAt(now.Add(-time.Minute)).SaveX(sys)
-	valid := db.Client.Session.Create().SetAccountID(s.admin.ID).SetTokenHash("h3").SetExpiresAt(now.Add(time.Hour)).SaveX(sys)
+	valid := db.Client.Session.Create().SetAccountID(s.Admin.ID).SetTokenHash("h3").SetExpiresAt(now.Add(time.Hour)).SaveX(sys)
 	otherOld := db.Client.Account.Create().SetSchoolID(other.ID).SetExternalKey("9001").SetFirstName("Ander").SetLastName("Oud").
 		SetStatus(account.StatusARCHIVED).SetArchivedAt(now.AddDate(0, 0, -400)).SaveX(sys)
 	abandoned := upload(t, db, s.ID, importjob.StatusPREVIEWED, now.Add(-25*time.Hour))
@@ -182,7 +183,7 @@ func checkPurgeFinished(t *testing.T, db *store.DB, sc *purgeScene) {
 	}
 
 	// A purged import can no longer be undone; the next purge finds nothing.
-	p, err := undo.Preview(sc.s.ctx, db, sc.old.ID)
+	p, err := undo.Preview(sc.s.Ctx, db, sc.old.ID)
 	if err != nil || p.Possible || !strings.Contains(p.Reason, "bewaartermijn") {
 		t.Fatalf("undo preview of a purged import: %+v, %v", p, err)
 	}

@@ -37,14 +37,24 @@ func Fixture(t testing.TB, name string) []byte {
 	return data
 }
 
+// All is every action of an import: add, update and archive.
+var All = importer.Actions{Add: true, Update: true, Archive: true}
+
+// School is a test school with its admin and the admin's request context.
+type School struct {
+	*ent.School
+	Admin *ent.Account
+	Ctx   context.Context
+}
+
 // NewSchool creates the school "School <brin>" with its admin "Beheer Der" and returns them
 // with the admin's request context, coming from remoteAddr ("" for none).
-func NewSchool(t testing.TB, db *store.DB, brin, remoteAddr string) (*ent.School, *ent.Account, context.Context) {
+func NewSchool(t testing.TB, db *store.DB, brin, remoteAddr string) *School {
 	t.Helper()
 	s := db.Client.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(sys)
 	admin := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleADMIN).SetFirstName("Beheer").SetLastName("Der").SaveX(sys)
 	ctx := auth.NewContext(context.Background(), &auth.Viewer{AccountID: admin.ID, SchoolID: s.ID, Role: auth.RoleAdmin, Name: "Beheer Der", RemoteAddr: remoteAddr})
-	return s, admin, ctx
+	return &School{School: s, Admin: admin, Ctx: ctx}
 }
 
 // Commit commits data into the school as an import job at the given time, confirming the

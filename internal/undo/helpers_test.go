@@ -35,8 +35,8 @@ type school struct {
 
 func newSchool(t *testing.T, db *store.DB, brin string) *school {
 	t.Helper()
-	s, admin, ctx := testimport.NewSchool(t, db, brin, "192.0.2.1")
-	return &school{School: s, admin: admin, ctx: ctx}
+	s := testimport.NewSchool(t, db, brin, "192.0.2.1")
+	return &school{School: s.School, admin: s.Admin, ctx: s.Ctx}
 }
 
 // importAt commits data into the school as an import job at the given time, confirming the
