@@ -277,7 +277,9 @@ func bigFileFrom(first, n int) []byte {
 	firsts := []string{"Sanne", "Daan", "Zoë", "Mehmet", "Noor", "Lieke", "Bram", "Fatima"}
 	lasts := []string{"Jansen", "Vries", "Dijk", "Bakker", "Visser", "Berg", "Smit", "Çelik"}
 	for i := 0; i < n; i++ {
-		fmt.Fprintf(w, "%d;%s;%s;%s;%d%c%d;%d\r\n", first+i, firsts[i%8], []string{"", "de", "van"}[i%3], lasts[(i/8)%8], 1+i%6, 'A'+rune(i/600%26), i/15600, 1+i%6)
+		// The leerjaar follows the key, so that a later file never moves a pupil back a year
+		// (the year guard would ask for a confirmation); the class follows the row.
+		fmt.Fprintf(w, "%d;%s;%s;%s;%d%c%d;%d\r\n", first+i, firsts[i%8], []string{"", "de", "van"}[i%3], lasts[(i/8)%8], 1+i%6, 'A'+rune(i/600%26), i/15600, 1+(first+i)%6)
 	}
 	w.Flush()
 	return b.Bytes()
