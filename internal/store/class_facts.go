@@ -60,12 +60,23 @@ type classFacts struct {
 // changed. Import commits and undos call it before they finish, so the facts change with the
 // pupils or not at all.
 func RefreshClassFacts(ctx context.Context, e Execer, d string, schoolID int, now time.Time) (int, error) {
+	changes, err := ClassFactChanges(ctx, e, d, schoolID)
+	if err != nil {
+		return 0, err
+	}
+	return len(changes), SetClassFacts(ctx, e, d, schoolID, changes, now)
+}
+
+// ClassFactChanges reads what RefreshClassFacts would change: the classes whose level or year
+// differ from their active pupils'. A commit in steps (SQLite) reads it outside the write lock
+// while its reservation keeps other imports of the school out, and writes it in its last step.
+func ClassFactChanges(ctx context.Context, q Querier, d string, schoolID int) ([]ClassFact, error) {
 	facts := map[int]*classFacts{}
 	sel := build(d).Select(account.FieldClassID, account.FieldLevel, account.FieldYear, entsql.Count("*")).From(entsql.Table(account.Table)).
 		Where(entsql.And(entsql.EQ(account.FieldSchoolID, schoolID), entsql.EQ(account.FieldRole, account.RolePUPIL.String()),
 			entsql.EQ(account.FieldStatus, account.StatusACTIVE.String()), entsql.NotNull(account.FieldClassID))).
 		GroupBy(account.FieldClassID, account.FieldLevel, account.FieldYear)
-	err := scan(ctx, e, sel, func(rows *sql.Rows) error {
+	err := scan(ctx, q, sel, func(rows *sql.Rows) error {
 		var classID, n int
 		var level sql.NullString
 		var year sql.NullInt64
@@ -86,50 +97,65 @@ func RefreshClassFacts(ctx context.Context, e Execer, d string, schoolID int, no
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("class facts of school %d: %w", schoolID, err)
+		return nil, fmt.Errorf("class facts of school %d: %w", schoolID, err)
 	}
-	changes, err := classFactChanges(ctx, e, d, schoolID, facts)
-	if err != nil {
-		return 0, err
-	}
-	for _, c := range changes {
-		upd := build(d).Update(class.Table).Set(class.FieldLevel, c.level).Set(class.FieldYear, nullInt(c.year)).Set(class.FieldUpdatedAt, now).
-			Where(entsql.And(entsql.EQ(class.FieldID, c.id), entsql.EQ(class.FieldSchoolID, schoolID)))
-		if _, err := exec(ctx, e, upd); err != nil {
-			return 0, fmt.Errorf("class facts of class %d: %w", c.id, err)
-		}
-	}
-	return len(changes), nil
+	return classFactChanges(ctx, q, d, schoolID, facts)
 }
 
-// classFact is a class's new level and year.
-type classFact struct {
-	id    int
-	level string
-	year  int
+// SetClassFacts writes the classes' new facts.
+func SetClassFacts(ctx context.Context, e Execer, d string, schoolID int, changes []ClassFact, now time.Time) error {
+	// One UPDATE per new (level, year) and batch of classes: a board's first import changes
+	// thousands of classes into a few dozen such pairs (a statement per class took 0.7 s for
+	// 3,600 classes on SQLite, in the write lock).
+	byFacts := map[ClassFact][]int{}
+	var order []ClassFact
+	for _, c := range changes {
+		k := ClassFact{Level: c.Level, Year: c.Year}
+		if _, ok := byFacts[k]; !ok {
+			order = append(order, k)
+		}
+		byFacts[k] = append(byFacts[k], c.ID)
+	}
+	for _, k := range order {
+		for batch := range slices.Chunk(byFacts[k], classBatch) {
+			upd := build(d).Update(class.Table).Set(class.FieldLevel, k.Level).Set(class.FieldYear, nullInt(k.Year)).Set(class.FieldUpdatedAt, now).
+				Where(entsql.And(entsql.In(class.FieldID, ids(batch)...), entsql.EQ(class.FieldSchoolID, schoolID)))
+			if _, err := exec(ctx, e, upd); err != nil {
+				return fmt.Errorf("class facts %q, year %d of %d classes: %w", k.Level, k.Year, len(batch), err)
+			}
+		}
+	}
+	return nil
+}
+
+// ClassFact is a class's new level and year (0: none).
+type ClassFact struct {
+	ID    int
+	Level string
+	Year  int
 }
 
 // classFactChanges reads the school's classes and returns those whose facts differ from their pupils'.
-func classFactChanges(ctx context.Context, q Querier, d string, schoolID int, facts map[int]*classFacts) ([]classFact, error) {
-	var changes []classFact
+func classFactChanges(ctx context.Context, q Querier, d string, schoolID int, facts map[int]*classFacts) ([]ClassFact, error) {
+	var changes []ClassFact
 	sel := build(d).Select(class.FieldID, class.FieldLevel, class.FieldYear).From(entsql.Table(class.Table)).
 		Where(entsql.EQ(class.FieldSchoolID, schoolID)).OrderBy(class.FieldID)
 	err := scan(ctx, q, sel, func(rows *sql.Rows) error {
-		var c classFact
+		var c ClassFact
 		var level sql.NullString
 		var year sql.NullInt64
-		if err := rows.Scan(&c.id, &level, &year); err != nil {
+		if err := rows.Scan(&c.ID, &level, &year); err != nil {
 			return err
 		}
-		c.level, c.year = level.String, int(year.Int64)
-		f := facts[c.id]
+		c.Level, c.Year = level.String, int(year.Int64)
+		f := facts[c.ID]
 		if f == nil {
 			return nil
 		}
-		lv, _ := MostCommon(countsOf(f.levels), c.level)
-		y, _ := MostCommon(countsOf(f.years), c.year)
-		if lv != c.level || y != c.year {
-			changes = append(changes, classFact{id: c.id, level: lv, year: y})
+		lv, _ := MostCommon(countsOf(f.levels), c.Level)
+		y, _ := MostCommon(countsOf(f.years), c.Year)
+		if lv != c.Level || y != c.Year {
+			changes = append(changes, ClassFact{ID: c.ID, Level: lv, Year: y})
 		}
 		return nil
 	})
