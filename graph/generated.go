@@ -4376,7 +4376,7 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Account_id(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4399,7 +4399,7 @@ func (ec *executionContext) fieldContext_Account_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Account_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4422,7 +4422,7 @@ func (ec *executionContext) fieldContext_Account_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Account_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4445,7 +4445,7 @@ func (ec *executionContext) fieldContext_Account_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Account_schoolID(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4468,7 +4468,7 @@ func (ec *executionContext) fieldContext_Account_schoolID(_ context.Context, fie
 }
 
 func (ec *executionContext) _Account_role(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4491,7 +4491,7 @@ func (ec *executionContext) fieldContext_Account_role(_ context.Context, field g
 }
 
 func (ec *executionContext) _Account_externalKey(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4514,7 +4514,7 @@ func (ec *executionContext) fieldContext_Account_externalKey(_ context.Context, 
 }
 
 func (ec *executionContext) _Account_firstName(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4537,7 +4537,7 @@ func (ec *executionContext) fieldContext_Account_firstName(_ context.Context, fi
 }
 
 func (ec *executionContext) _Account_infix(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4560,7 +4560,7 @@ func (ec *executionContext) fieldContext_Account_infix(_ context.Context, field 
 }
 
 func (ec *executionContext) _Account_lastName(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4583,7 +4583,7 @@ func (ec *executionContext) fieldContext_Account_lastName(_ context.Context, fie
 }
 
 func (ec *executionContext) _Account_email(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4606,7 +4606,7 @@ func (ec *executionContext) fieldContext_Account_email(_ context.Context, field 
 }
 
 func (ec *executionContext) _Account_username(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4629,7 +4629,7 @@ func (ec *executionContext) fieldContext_Account_username(_ context.Context, fie
 }
 
 func (ec *executionContext) _Account_eckID(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4652,7 +4652,7 @@ func (ec *executionContext) fieldContext_Account_eckID(_ context.Context, field 
 }
 
 func (ec *executionContext) _Account_level(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4675,7 +4675,7 @@ func (ec *executionContext) fieldContext_Account_level(_ context.Context, field 
 }
 
 func (ec *executionContext) _Account_year(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4698,7 +4698,7 @@ func (ec *executionContext) fieldContext_Account_year(_ context.Context, field g
 }
 
 func (ec *executionContext) _Account_classID(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4721,7 +4721,7 @@ func (ec *executionContext) fieldContext_Account_classID(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Account_status(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4744,7 +4744,7 @@ func (ec *executionContext) fieldContext_Account_status(_ context.Context, field
 }
 
 func (ec *executionContext) _Account_archivedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4767,7 +4767,7 @@ func (ec *executionContext) fieldContext_Account_archivedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Account_school(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4799,7 +4799,7 @@ func (ec *executionContext) fieldContext_Account_school(_ context.Context, field
 }
 
 func (ec *executionContext) _Account_class(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4831,7 +4831,7 @@ func (ec *executionContext) fieldContext_Account_class(_ context.Context, field 
 }
 
 func (ec *executionContext) _Account_teachingClasses(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4875,7 +4875,7 @@ func (ec *executionContext) fieldContext_Account_teachingClasses(ctx context.Con
 }
 
 func (ec *executionContext) _Account_exportUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4898,7 +4898,7 @@ func (ec *executionContext) fieldContext_Account_exportUrl(_ context.Context, fi
 }
 
 func (ec *executionContext) _AccountConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AccountConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4930,7 +4930,7 @@ func (ec *executionContext) fieldContext_AccountConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _AccountConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AccountConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4962,7 +4962,7 @@ func (ec *executionContext) fieldContext_AccountConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _AccountConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AccountConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4985,7 +4985,7 @@ func (ec *executionContext) fieldContext_AccountConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _AccountEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AccountEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5017,7 +5017,7 @@ func (ec *executionContext) fieldContext_AccountEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _AccountEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AccountEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5040,7 +5040,7 @@ func (ec *executionContext) fieldContext_AccountEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5063,7 +5063,7 @@ func (ec *executionContext) fieldContext_ApiToken_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _ApiToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5086,7 +5086,7 @@ func (ec *executionContext) fieldContext_ApiToken_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _ApiToken_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5109,7 +5109,7 @@ func (ec *executionContext) fieldContext_ApiToken_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _ApiToken_schoolID(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5132,7 +5132,7 @@ func (ec *executionContext) fieldContext_ApiToken_schoolID(_ context.Context, fi
 }
 
 func (ec *executionContext) _ApiToken_name(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5155,7 +5155,7 @@ func (ec *executionContext) fieldContext_ApiToken_name(_ context.Context, field 
 }
 
 func (ec *executionContext) _ApiToken_prefix(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5178,7 +5178,7 @@ func (ec *executionContext) fieldContext_ApiToken_prefix(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ApiToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5201,7 +5201,7 @@ func (ec *executionContext) fieldContext_ApiToken_lastUsedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _ApiToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5224,7 +5224,7 @@ func (ec *executionContext) fieldContext_ApiToken_revokedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _ApiToken_school(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5256,7 +5256,7 @@ func (ec *executionContext) fieldContext_ApiToken_school(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ApiToken_scopes(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5279,7 +5279,7 @@ func (ec *executionContext) fieldContext_ApiToken_scopes(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ApiTokenConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ApiTokenConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5311,7 +5311,7 @@ func (ec *executionContext) fieldContext_ApiTokenConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _ApiTokenConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ApiTokenConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5343,7 +5343,7 @@ func (ec *executionContext) fieldContext_ApiTokenConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _ApiTokenConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ApiTokenConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5366,7 +5366,7 @@ func (ec *executionContext) fieldContext_ApiTokenConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _ApiTokenEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ApiTokenEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5398,7 +5398,7 @@ func (ec *executionContext) fieldContext_ApiTokenEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _ApiTokenEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ApiTokenEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5421,7 +5421,7 @@ func (ec *executionContext) fieldContext_ApiTokenEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _ApiTokenSecret_token(ctx context.Context, field graphql.CollectedField, obj *model.APITokenSecret) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5453,7 +5453,7 @@ func (ec *executionContext) fieldContext_ApiTokenSecret_token(_ context.Context,
 }
 
 func (ec *executionContext) _ApiTokenSecret_secret(ctx context.Context, field graphql.CollectedField, obj *model.APITokenSecret) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5476,7 +5476,7 @@ func (ec *executionContext) fieldContext_ApiTokenSecret_secret(_ context.Context
 }
 
 func (ec *executionContext) _ArchiveGuard_confirmationRequired(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveGuard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5499,7 +5499,7 @@ func (ec *executionContext) fieldContext_ArchiveGuard_confirmationRequired(_ con
 }
 
 func (ec *executionContext) _ArchiveGuard_toArchive(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveGuard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5522,7 +5522,7 @@ func (ec *executionContext) fieldContext_ArchiveGuard_toArchive(_ context.Contex
 }
 
 func (ec *executionContext) _ArchiveGuard_activePupils(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveGuard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5545,7 +5545,7 @@ func (ec *executionContext) fieldContext_ArchiveGuard_activePupils(_ context.Con
 }
 
 func (ec *executionContext) _ArchiveGuard_thresholdPercent(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveGuard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5568,7 +5568,7 @@ func (ec *executionContext) fieldContext_ArchiveGuard_thresholdPercent(_ context
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5591,7 +5591,7 @@ func (ec *executionContext) fieldContext_AuditEvent_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEvent_at(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5614,7 +5614,7 @@ func (ec *executionContext) fieldContext_AuditEvent_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEvent_schoolID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5637,7 +5637,7 @@ func (ec *executionContext) fieldContext_AuditEvent_schoolID(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEvent_actorAccountID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5660,7 +5660,7 @@ func (ec *executionContext) fieldContext_AuditEvent_actorAccountID(_ context.Con
 }
 
 func (ec *executionContext) _AuditEvent_actorTokenID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5683,7 +5683,7 @@ func (ec *executionContext) fieldContext_AuditEvent_actorTokenID(_ context.Conte
 }
 
 func (ec *executionContext) _AuditEvent_subjectAccountID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5706,7 +5706,7 @@ func (ec *executionContext) fieldContext_AuditEvent_subjectAccountID(_ context.C
 }
 
 func (ec *executionContext) _AuditEvent_actor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5729,7 +5729,7 @@ func (ec *executionContext) fieldContext_AuditEvent_actor(_ context.Context, fie
 }
 
 func (ec *executionContext) _AuditEvent_action(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5752,7 +5752,7 @@ func (ec *executionContext) fieldContext_AuditEvent_action(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditEvent_detail(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5775,7 +5775,7 @@ func (ec *executionContext) fieldContext_AuditEvent_detail(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditEvent_remoteAddr(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5798,7 +5798,7 @@ func (ec *executionContext) fieldContext_AuditEvent_remoteAddr(_ context.Context
 }
 
 func (ec *executionContext) _AuditEvent_school(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5830,7 +5830,7 @@ func (ec *executionContext) fieldContext_AuditEvent_school(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5862,7 +5862,7 @@ func (ec *executionContext) fieldContext_AuditEventConnection_edges(_ context.Co
 }
 
 func (ec *executionContext) _AuditEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5894,7 +5894,7 @@ func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5917,7 +5917,7 @@ func (ec *executionContext) fieldContext_AuditEventConnection_totalCount(_ conte
 }
 
 func (ec *executionContext) _AuditEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5949,7 +5949,7 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5972,7 +5972,7 @@ func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context
 }
 
 func (ec *executionContext) _Class_id(ctx context.Context, field graphql.CollectedField, obj *ent.Class) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5995,7 +5995,7 @@ func (ec *executionContext) fieldContext_Class_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Class_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Class) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6018,7 +6018,7 @@ func (ec *executionContext) fieldContext_Class_createdAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Class_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Class) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6041,7 +6041,7 @@ func (ec *executionContext) fieldContext_Class_updatedAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Class_schoolID(ctx context.Context, field graphql.CollectedField, obj *ent.Class) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6064,7 +6064,7 @@ func (ec *executionContext) fieldContext_Class_schoolID(_ context.Context, field
 }
 
 func (ec *executionContext) _Class_name(ctx context.Context, field graphql.CollectedField, obj *ent.Class) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6087,7 +6087,7 @@ func (ec *executionContext) fieldContext_Class_name(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Class_year(ctx context.Context, field graphql.CollectedField, obj *ent.Class) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6110,7 +6110,7 @@ func (ec *executionContext) fieldContext_Class_year(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Class_level(ctx context.Context, field graphql.CollectedField, obj *ent.Class) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6133,7 +6133,7 @@ func (ec *executionContext) fieldContext_Class_level(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Class_school(ctx context.Context, field graphql.CollectedField, obj *ent.Class) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6165,7 +6165,7 @@ func (ec *executionContext) fieldContext_Class_school(_ context.Context, field g
 }
 
 func (ec *executionContext) _Class_pupils(ctx context.Context, field graphql.CollectedField, obj *ent.Class) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6209,7 +6209,7 @@ func (ec *executionContext) fieldContext_Class_pupils(ctx context.Context, field
 }
 
 func (ec *executionContext) _Class_teachers(ctx context.Context, field graphql.CollectedField, obj *ent.Class) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6253,7 +6253,7 @@ func (ec *executionContext) fieldContext_Class_teachers(ctx context.Context, fie
 }
 
 func (ec *executionContext) _ClassConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ClassConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6285,7 +6285,7 @@ func (ec *executionContext) fieldContext_ClassConnection_edges(_ context.Context
 }
 
 func (ec *executionContext) _ClassConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ClassConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6317,7 +6317,7 @@ func (ec *executionContext) fieldContext_ClassConnection_pageInfo(_ context.Cont
 }
 
 func (ec *executionContext) _ClassConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ClassConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6340,7 +6340,7 @@ func (ec *executionContext) fieldContext_ClassConnection_totalCount(_ context.Co
 }
 
 func (ec *executionContext) _ClassEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ClassEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6372,7 +6372,7 @@ func (ec *executionContext) fieldContext_ClassEdge_node(_ context.Context, field
 }
 
 func (ec *executionContext) _ClassEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ClassEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6395,7 +6395,7 @@ func (ec *executionContext) fieldContext_ClassEdge_cursor(_ context.Context, fie
 }
 
 func (ec *executionContext) _DamagedValue_line(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6418,7 +6418,7 @@ func (ec *executionContext) fieldContext_DamagedValue_line(_ context.Context, fi
 }
 
 func (ec *executionContext) _DamagedValue_column(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6441,7 +6441,7 @@ func (ec *executionContext) fieldContext_DamagedValue_column(_ context.Context, 
 }
 
 func (ec *executionContext) _DamagedValue_field(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6464,7 +6464,7 @@ func (ec *executionContext) fieldContext_DamagedValue_field(_ context.Context, f
 }
 
 func (ec *executionContext) _DamagedValue_key(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6487,7 +6487,7 @@ func (ec *executionContext) fieldContext_DamagedValue_key(_ context.Context, fie
 }
 
 func (ec *executionContext) _DamagedValue_stored(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6510,7 +6510,7 @@ func (ec *executionContext) fieldContext_DamagedValue_stored(_ context.Context, 
 }
 
 func (ec *executionContext) _DamagedValue_file(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6533,7 +6533,7 @@ func (ec *executionContext) fieldContext_DamagedValue_file(_ context.Context, fi
 }
 
 func (ec *executionContext) _DamagedValue_kept(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6556,7 +6556,7 @@ func (ec *executionContext) fieldContext_DamagedValue_kept(_ context.Context, fi
 }
 
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *model.FieldChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6579,7 +6579,7 @@ func (ec *executionContext) fieldContext_FieldChange_field(_ context.Context, fi
 }
 
 func (ec *executionContext) _FieldChange_before(ctx context.Context, field graphql.CollectedField, obj *model.FieldChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6602,7 +6602,7 @@ func (ec *executionContext) fieldContext_FieldChange_before(_ context.Context, f
 }
 
 func (ec *executionContext) _FieldChange_after(ctx context.Context, field graphql.CollectedField, obj *model.FieldChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6625,7 +6625,7 @@ func (ec *executionContext) fieldContext_FieldChange_after(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportColumn_index(ctx context.Context, field graphql.CollectedField, obj *model.ImportColumn) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6648,7 +6648,7 @@ func (ec *executionContext) fieldContext_ImportColumn_index(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportColumn_header(ctx context.Context, field graphql.CollectedField, obj *model.ImportColumn) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6671,7 +6671,7 @@ func (ec *executionContext) fieldContext_ImportColumn_header(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportColumn_samples(ctx context.Context, field graphql.CollectedField, obj *model.ImportColumn) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6694,7 +6694,7 @@ func (ec *executionContext) fieldContext_ImportColumn_samples(_ context.Context,
 }
 
 func (ec *executionContext) _ImportColumn_field(ctx context.Context, field graphql.CollectedField, obj *model.ImportColumn) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6717,7 +6717,7 @@ func (ec *executionContext) fieldContext_ImportColumn_field(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportColumn_confidence(ctx context.Context, field graphql.CollectedField, obj *model.ImportColumn) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6740,7 +6740,7 @@ func (ec *executionContext) fieldContext_ImportColumn_confidence(_ context.Conte
 }
 
 func (ec *executionContext) _ImportCounts_added(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6763,7 +6763,7 @@ func (ec *executionContext) fieldContext_ImportCounts_added(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportCounts_updated(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6786,7 +6786,7 @@ func (ec *executionContext) fieldContext_ImportCounts_updated(_ context.Context,
 }
 
 func (ec *executionContext) _ImportCounts_archived(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6809,7 +6809,7 @@ func (ec *executionContext) fieldContext_ImportCounts_archived(_ context.Context
 }
 
 func (ec *executionContext) _ImportCounts_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6832,7 +6832,7 @@ func (ec *executionContext) fieldContext_ImportCounts_unchanged(_ context.Contex
 }
 
 func (ec *executionContext) _ImportCounts_skipped(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6855,7 +6855,7 @@ func (ec *executionContext) fieldContext_ImportCounts_skipped(_ context.Context,
 }
 
 func (ec *executionContext) _ImportCounts_refused(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6878,7 +6878,7 @@ func (ec *executionContext) fieldContext_ImportCounts_refused(_ context.Context,
 }
 
 func (ec *executionContext) _ImportCounts_kept(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6901,7 +6901,7 @@ func (ec *executionContext) fieldContext_ImportCounts_kept(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportCounts_damaged(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6924,7 +6924,7 @@ func (ec *executionContext) fieldContext_ImportCounts_damaged(_ context.Context,
 }
 
 func (ec *executionContext) _ImportField_name(ctx context.Context, field graphql.CollectedField, obj *model.ImportField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6947,7 +6947,7 @@ func (ec *executionContext) fieldContext_ImportField_name(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportField_label(ctx context.Context, field graphql.CollectedField, obj *model.ImportField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6970,7 +6970,7 @@ func (ec *executionContext) fieldContext_ImportField_label(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportField_labelEn(ctx context.Context, field graphql.CollectedField, obj *model.ImportField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6993,7 +6993,7 @@ func (ec *executionContext) fieldContext_ImportField_labelEn(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportField_required(ctx context.Context, field graphql.CollectedField, obj *model.ImportField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7016,7 +7016,7 @@ func (ec *executionContext) fieldContext_ImportField_required(_ context.Context,
 }
 
 func (ec *executionContext) _ImportJob_id(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7039,7 +7039,7 @@ func (ec *executionContext) fieldContext_ImportJob_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _ImportJob_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7062,7 +7062,7 @@ func (ec *executionContext) fieldContext_ImportJob_createdAt(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportJob_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7085,7 +7085,7 @@ func (ec *executionContext) fieldContext_ImportJob_updatedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportJob_schoolID(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7108,7 +7108,7 @@ func (ec *executionContext) fieldContext_ImportJob_schoolID(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportJob_startedByID(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7131,7 +7131,7 @@ func (ec *executionContext) fieldContext_ImportJob_startedByID(_ context.Context
 }
 
 func (ec *executionContext) _ImportJob_status(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7154,7 +7154,7 @@ func (ec *executionContext) fieldContext_ImportJob_status(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportJob_fileName(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7177,7 +7177,7 @@ func (ec *executionContext) fieldContext_ImportJob_fileName(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportJob_fileSize(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7200,7 +7200,7 @@ func (ec *executionContext) fieldContext_ImportJob_fileSize(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportJob_sha256(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7223,7 +7223,7 @@ func (ec *executionContext) fieldContext_ImportJob_sha256(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportJob_encoding(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7246,7 +7246,7 @@ func (ec *executionContext) fieldContext_ImportJob_encoding(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportJob_delimiter(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7269,7 +7269,7 @@ func (ec *executionContext) fieldContext_ImportJob_delimiter(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportJob_headerLine(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7292,7 +7292,7 @@ func (ec *executionContext) fieldContext_ImportJob_headerLine(_ context.Context,
 }
 
 func (ec *executionContext) _ImportJob_rowCount(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7315,7 +7315,7 @@ func (ec *executionContext) fieldContext_ImportJob_rowCount(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportJob_added(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7338,7 +7338,7 @@ func (ec *executionContext) fieldContext_ImportJob_added(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ImportJob_updated(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7361,7 +7361,7 @@ func (ec *executionContext) fieldContext_ImportJob_updated(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportJob_archived(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7384,7 +7384,7 @@ func (ec *executionContext) fieldContext_ImportJob_archived(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportJob_unchanged(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7407,7 +7407,7 @@ func (ec *executionContext) fieldContext_ImportJob_unchanged(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportJob_refused(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7430,7 +7430,7 @@ func (ec *executionContext) fieldContext_ImportJob_refused(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportJob_removed(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7453,7 +7453,7 @@ func (ec *executionContext) fieldContext_ImportJob_removed(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportJob_phase(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7476,7 +7476,7 @@ func (ec *executionContext) fieldContext_ImportJob_phase(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ImportJob_progressDone(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7499,7 +7499,7 @@ func (ec *executionContext) fieldContext_ImportJob_progressDone(_ context.Contex
 }
 
 func (ec *executionContext) _ImportJob_progressTotal(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7522,7 +7522,7 @@ func (ec *executionContext) fieldContext_ImportJob_progressTotal(_ context.Conte
 }
 
 func (ec *executionContext) _ImportJob_error(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7545,7 +7545,7 @@ func (ec *executionContext) fieldContext_ImportJob_error(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ImportJob_committedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7568,7 +7568,7 @@ func (ec *executionContext) fieldContext_ImportJob_committedAt(_ context.Context
 }
 
 func (ec *executionContext) _ImportJob_kind(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7591,7 +7591,7 @@ func (ec *executionContext) fieldContext_ImportJob_kind(_ context.Context, field
 }
 
 func (ec *executionContext) _ImportJob_undoOfID(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7614,7 +7614,7 @@ func (ec *executionContext) fieldContext_ImportJob_undoOfID(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportJob_undoneAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7637,7 +7637,7 @@ func (ec *executionContext) fieldContext_ImportJob_undoneAt(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportJob_dataPurgedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7660,7 +7660,7 @@ func (ec *executionContext) fieldContext_ImportJob_dataPurgedAt(_ context.Contex
 }
 
 func (ec *executionContext) _ImportJob_school(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7692,7 +7692,7 @@ func (ec *executionContext) fieldContext_ImportJob_school(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportJob_startedBy(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7724,7 +7724,7 @@ func (ec *executionContext) fieldContext_ImportJob_startedBy(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportJob_undoOf(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7756,7 +7756,7 @@ func (ec *executionContext) fieldContext_ImportJob_undoOf(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportJob_columns(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7788,7 +7788,7 @@ func (ec *executionContext) fieldContext_ImportJob_columns(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportJob_fields(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7820,7 +7820,7 @@ func (ec *executionContext) fieldContext_ImportJob_fields(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportJob_levels(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7843,7 +7843,7 @@ func (ec *executionContext) fieldContext_ImportJob_levels(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportJob_levelValues(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7875,7 +7875,7 @@ func (ec *executionContext) fieldContext_ImportJob_levelValues(_ context.Context
 }
 
 func (ec *executionContext) _ImportJob_mappingProblems(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7907,7 +7907,7 @@ func (ec *executionContext) fieldContext_ImportJob_mappingProblems(_ context.Con
 }
 
 func (ec *executionContext) _ImportJob_preview(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7939,7 +7939,7 @@ func (ec *executionContext) fieldContext_ImportJob_preview(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportJob_progress(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7971,7 +7971,7 @@ func (ec *executionContext) fieldContext_ImportJob_progress(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportJob_report(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8003,7 +8003,7 @@ func (ec *executionContext) fieldContext_ImportJob_report(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportJob_reportUrl(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8026,7 +8026,7 @@ func (ec *executionContext) fieldContext_ImportJob_reportUrl(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportJobConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJobConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8058,7 +8058,7 @@ func (ec *executionContext) fieldContext_ImportJobConnection_edges(_ context.Con
 }
 
 func (ec *executionContext) _ImportJobConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJobConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8090,7 +8090,7 @@ func (ec *executionContext) fieldContext_ImportJobConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _ImportJobConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJobConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8113,7 +8113,7 @@ func (ec *executionContext) fieldContext_ImportJobConnection_totalCount(_ contex
 }
 
 func (ec *executionContext) _ImportJobEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJobEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8145,7 +8145,7 @@ func (ec *executionContext) fieldContext_ImportJobEdge_node(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportJobEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJobEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8168,7 +8168,7 @@ func (ec *executionContext) fieldContext_ImportJobEdge_cursor(_ context.Context,
 }
 
 func (ec *executionContext) _ImportPreview_actions(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8191,7 +8191,7 @@ func (ec *executionContext) fieldContext_ImportPreview_actions(_ context.Context
 }
 
 func (ec *executionContext) _ImportPreview_counts(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8223,7 +8223,7 @@ func (ec *executionContext) fieldContext_ImportPreview_counts(_ context.Context,
 }
 
 func (ec *executionContext) _ImportPreview_classesToCreate(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8246,7 +8246,7 @@ func (ec *executionContext) fieldContext_ImportPreview_classesToCreate(_ context
 }
 
 func (ec *executionContext) _ImportPreview_refused(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8278,7 +8278,7 @@ func (ec *executionContext) fieldContext_ImportPreview_refused(_ context.Context
 }
 
 func (ec *executionContext) _ImportPreview_warnings(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8310,7 +8310,7 @@ func (ec *executionContext) fieldContext_ImportPreview_warnings(_ context.Contex
 }
 
 func (ec *executionContext) _ImportPreview_archiveGuard(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8342,7 +8342,7 @@ func (ec *executionContext) fieldContext_ImportPreview_archiveGuard(_ context.Co
 }
 
 func (ec *executionContext) _ImportPreview_yearGuard(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8374,7 +8374,7 @@ func (ec *executionContext) fieldContext_ImportPreview_yearGuard(_ context.Conte
 }
 
 func (ec *executionContext) _ImportPreview_damagedValues(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8406,7 +8406,7 @@ func (ec *executionContext) fieldContext_ImportPreview_damagedValues(_ context.C
 }
 
 func (ec *executionContext) _ImportPreview_users(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8450,7 +8450,7 @@ func (ec *executionContext) fieldContext_ImportPreview_users(ctx context.Context
 }
 
 func (ec *executionContext) _ImportProblem_line(ctx context.Context, field graphql.CollectedField, obj *model.ImportProblem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8473,7 +8473,7 @@ func (ec *executionContext) fieldContext_ImportProblem_line(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportProblem_column(ctx context.Context, field graphql.CollectedField, obj *model.ImportProblem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8496,7 +8496,7 @@ func (ec *executionContext) fieldContext_ImportProblem_column(_ context.Context,
 }
 
 func (ec *executionContext) _ImportProblem_code(ctx context.Context, field graphql.CollectedField, obj *model.ImportProblem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8519,7 +8519,7 @@ func (ec *executionContext) fieldContext_ImportProblem_code(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportProblem_message(ctx context.Context, field graphql.CollectedField, obj *model.ImportProblem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8542,7 +8542,7 @@ func (ec *executionContext) fieldContext_ImportProblem_message(_ context.Context
 }
 
 func (ec *executionContext) _ImportProblem_messageEn(ctx context.Context, field graphql.CollectedField, obj *model.ImportProblem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8565,7 +8565,7 @@ func (ec *executionContext) fieldContext_ImportProblem_messageEn(_ context.Conte
 }
 
 func (ec *executionContext) _ImportProgress_jobId(ctx context.Context, field graphql.CollectedField, obj *model.ImportProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8588,7 +8588,7 @@ func (ec *executionContext) fieldContext_ImportProgress_jobId(_ context.Context,
 }
 
 func (ec *executionContext) _ImportProgress_status(ctx context.Context, field graphql.CollectedField, obj *model.ImportProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8611,7 +8611,7 @@ func (ec *executionContext) fieldContext_ImportProgress_status(_ context.Context
 }
 
 func (ec *executionContext) _ImportProgress_phase(ctx context.Context, field graphql.CollectedField, obj *model.ImportProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8634,7 +8634,7 @@ func (ec *executionContext) fieldContext_ImportProgress_phase(_ context.Context,
 }
 
 func (ec *executionContext) _ImportProgress_done(ctx context.Context, field graphql.CollectedField, obj *model.ImportProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8657,7 +8657,7 @@ func (ec *executionContext) fieldContext_ImportProgress_done(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportProgress_total(ctx context.Context, field graphql.CollectedField, obj *model.ImportProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8680,7 +8680,7 @@ func (ec *executionContext) fieldContext_ImportProgress_total(_ context.Context,
 }
 
 func (ec *executionContext) _ImportProgress_counts(ctx context.Context, field graphql.CollectedField, obj *model.ImportProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8712,7 +8712,7 @@ func (ec *executionContext) fieldContext_ImportProgress_counts(_ context.Context
 }
 
 func (ec *executionContext) _ImportProgress_final(ctx context.Context, field graphql.CollectedField, obj *model.ImportProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8735,7 +8735,7 @@ func (ec *executionContext) fieldContext_ImportProgress_final(_ context.Context,
 }
 
 func (ec *executionContext) _ImportProgress_error(ctx context.Context, field graphql.CollectedField, obj *model.ImportProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8758,7 +8758,7 @@ func (ec *executionContext) fieldContext_ImportProgress_error(_ context.Context,
 }
 
 func (ec *executionContext) _ImportProgress_report(ctx context.Context, field graphql.CollectedField, obj *model.ImportProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8790,7 +8790,7 @@ func (ec *executionContext) fieldContext_ImportProgress_report(_ context.Context
 }
 
 func (ec *executionContext) _ImportReport_counts(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8822,7 +8822,7 @@ func (ec *executionContext) fieldContext_ImportReport_counts(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportReport_classesCreated(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8845,7 +8845,7 @@ func (ec *executionContext) fieldContext_ImportReport_classesCreated(_ context.C
 }
 
 func (ec *executionContext) _ImportReport_refused(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8877,7 +8877,7 @@ func (ec *executionContext) fieldContext_ImportReport_refused(_ context.Context,
 }
 
 func (ec *executionContext) _ImportReport_warnings(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8909,7 +8909,7 @@ func (ec *executionContext) fieldContext_ImportReport_warnings(_ context.Context
 }
 
 func (ec *executionContext) _ImportReport_damagedValues(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8941,7 +8941,7 @@ func (ec *executionContext) fieldContext_ImportReport_damagedValues(_ context.Co
 }
 
 func (ec *executionContext) _LevelValue_value(ctx context.Context, field graphql.CollectedField, obj *model.LevelValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8964,7 +8964,7 @@ func (ec *executionContext) fieldContext_LevelValue_value(_ context.Context, fie
 }
 
 func (ec *executionContext) _LevelValue_count(ctx context.Context, field graphql.CollectedField, obj *model.LevelValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8987,7 +8987,7 @@ func (ec *executionContext) fieldContext_LevelValue_count(_ context.Context, fie
 }
 
 func (ec *executionContext) _LevelValue_level(ctx context.Context, field graphql.CollectedField, obj *model.LevelValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9010,7 +9010,7 @@ func (ec *executionContext) fieldContext_LevelValue_level(_ context.Context, fie
 }
 
 func (ec *executionContext) _LevelValue_decided(ctx context.Context, field graphql.CollectedField, obj *model.LevelValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9033,7 +9033,7 @@ func (ec *executionContext) fieldContext_LevelValue_decided(_ context.Context, f
 }
 
 func (ec *executionContext) _Mutation_upload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9077,7 +9077,7 @@ func (ec *executionContext) fieldContext_Mutation_upload(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Mutation_setMapping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9121,7 +9121,7 @@ func (ec *executionContext) fieldContext_Mutation_setMapping(ctx context.Context
 }
 
 func (ec *executionContext) _Mutation_preview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9165,7 +9165,7 @@ func (ec *executionContext) fieldContext_Mutation_preview(ctx context.Context, f
 }
 
 func (ec *executionContext) _Mutation_commit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9209,7 +9209,7 @@ func (ec *executionContext) fieldContext_Mutation_commit(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9253,7 +9253,7 @@ func (ec *executionContext) fieldContext_Mutation_createApiToken(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_revokeApiToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9297,7 +9297,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiToken(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_createTeacher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9341,7 +9341,7 @@ func (ec *executionContext) fieldContext_Mutation_createTeacher(ctx context.Cont
 }
 
 func (ec *executionContext) _Mutation_setTeacherClasses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9385,7 +9385,7 @@ func (ec *executionContext) fieldContext_Mutation_setTeacherClasses(ctx context.
 }
 
 func (ec *executionContext) _Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9429,7 +9429,7 @@ func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Cont
 }
 
 func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9473,7 +9473,7 @@ func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_undoImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9517,7 +9517,7 @@ func (ec *executionContext) fieldContext_Mutation_undoImport(ctx context.Context
 }
 
 func (ec *executionContext) _Mutation_updateSchoolSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9561,7 +9561,7 @@ func (ec *executionContext) fieldContext_Mutation_updateSchoolSettings(ctx conte
 }
 
 func (ec *executionContext) _Mutation_erasePupil(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9605,7 +9605,7 @@ func (ec *executionContext) fieldContext_Mutation_erasePupil(ctx context.Context
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9628,7 +9628,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9651,7 +9651,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9674,7 +9674,7 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9697,7 +9697,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _PreviewUser_outcome(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9720,7 +9720,7 @@ func (ec *executionContext) fieldContext_PreviewUser_outcome(_ context.Context, 
 }
 
 func (ec *executionContext) _PreviewUser_line(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9743,7 +9743,7 @@ func (ec *executionContext) fieldContext_PreviewUser_line(_ context.Context, fie
 }
 
 func (ec *executionContext) _PreviewUser_key(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9766,7 +9766,7 @@ func (ec *executionContext) fieldContext_PreviewUser_key(_ context.Context, fiel
 }
 
 func (ec *executionContext) _PreviewUser_firstName(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9789,7 +9789,7 @@ func (ec *executionContext) fieldContext_PreviewUser_firstName(_ context.Context
 }
 
 func (ec *executionContext) _PreviewUser_infix(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9812,7 +9812,7 @@ func (ec *executionContext) fieldContext_PreviewUser_infix(_ context.Context, fi
 }
 
 func (ec *executionContext) _PreviewUser_lastName(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9835,7 +9835,7 @@ func (ec *executionContext) fieldContext_PreviewUser_lastName(_ context.Context,
 }
 
 func (ec *executionContext) _PreviewUser_className(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9858,7 +9858,7 @@ func (ec *executionContext) fieldContext_PreviewUser_className(_ context.Context
 }
 
 func (ec *executionContext) _PreviewUser_level(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9881,7 +9881,7 @@ func (ec *executionContext) fieldContext_PreviewUser_level(_ context.Context, fi
 }
 
 func (ec *executionContext) _PreviewUser_year(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9904,7 +9904,7 @@ func (ec *executionContext) fieldContext_PreviewUser_year(_ context.Context, fie
 }
 
 func (ec *executionContext) _PreviewUser_email(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9927,7 +9927,7 @@ func (ec *executionContext) fieldContext_PreviewUser_email(_ context.Context, fi
 }
 
 func (ec *executionContext) _PreviewUser_changes(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9959,7 +9959,7 @@ func (ec *executionContext) fieldContext_PreviewUser_changes(_ context.Context, 
 }
 
 func (ec *executionContext) _PreviewUser_reasons(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9991,7 +9991,7 @@ func (ec *executionContext) fieldContext_PreviewUser_reasons(_ context.Context, 
 }
 
 func (ec *executionContext) _PreviewUserPage_total(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUserPage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10014,7 +10014,7 @@ func (ec *executionContext) fieldContext_PreviewUserPage_total(_ context.Context
 }
 
 func (ec *executionContext) _PreviewUserPage_offset(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUserPage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10037,7 +10037,7 @@ func (ec *executionContext) fieldContext_PreviewUserPage_offset(_ context.Contex
 }
 
 func (ec *executionContext) _PreviewUserPage_items(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUserPage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10069,7 +10069,7 @@ func (ec *executionContext) fieldContext_PreviewUserPage_items(_ context.Context
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10113,7 +10113,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10157,7 +10157,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_accounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10201,7 +10201,7 @@ func (ec *executionContext) fieldContext_Query_accounts(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Query_classes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10245,7 +10245,7 @@ func (ec *executionContext) fieldContext_Query_classes(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_importJobs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10289,7 +10289,7 @@ func (ec *executionContext) fieldContext_Query_importJobs(ctx context.Context, f
 }
 
 func (ec *executionContext) _Query_schools(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10333,7 +10333,7 @@ func (ec *executionContext) fieldContext_Query_schools(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10365,7 +10365,7 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 }
 
 func (ec *executionContext) _Query_undoPreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10409,7 +10409,7 @@ func (ec *executionContext) fieldContext_Query_undoPreview(ctx context.Context, 
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10453,7 +10453,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10485,7 +10485,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _School_id(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10508,7 +10508,7 @@ func (ec *executionContext) fieldContext_School_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _School_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10531,7 +10531,7 @@ func (ec *executionContext) fieldContext_School_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _School_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10554,7 +10554,7 @@ func (ec *executionContext) fieldContext_School_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _School_name(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10577,7 +10577,7 @@ func (ec *executionContext) fieldContext_School_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) _School_brin(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10600,7 +10600,7 @@ func (ec *executionContext) fieldContext_School_brin(_ context.Context, field gr
 }
 
 func (ec *executionContext) _School_archiveThreshold(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10623,7 +10623,7 @@ func (ec *executionContext) fieldContext_School_archiveThreshold(_ context.Conte
 }
 
 func (ec *executionContext) _School_archivedRetentionDays(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10646,7 +10646,7 @@ func (ec *executionContext) fieldContext_School_archivedRetentionDays(_ context.
 }
 
 func (ec *executionContext) _School_jobDataRetentionDays(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10669,7 +10669,7 @@ func (ec *executionContext) fieldContext_School_jobDataRetentionDays(_ context.C
 }
 
 func (ec *executionContext) _School_auditRetentionDays(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10692,7 +10692,7 @@ func (ec *executionContext) fieldContext_School_auditRetentionDays(_ context.Con
 }
 
 func (ec *executionContext) _School_classes(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10736,7 +10736,7 @@ func (ec *executionContext) fieldContext_School_classes(ctx context.Context, fie
 }
 
 func (ec *executionContext) _School_accounts(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10780,7 +10780,7 @@ func (ec *executionContext) fieldContext_School_accounts(ctx context.Context, fi
 }
 
 func (ec *executionContext) _School_importJobs(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10824,7 +10824,7 @@ func (ec *executionContext) fieldContext_School_importJobs(ctx context.Context, 
 }
 
 func (ec *executionContext) _School_apiTokens(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10868,7 +10868,7 @@ func (ec *executionContext) fieldContext_School_apiTokens(ctx context.Context, f
 }
 
 func (ec *executionContext) _School_auditEvents(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10912,7 +10912,7 @@ func (ec *executionContext) fieldContext_School_auditEvents(ctx context.Context,
 }
 
 func (ec *executionContext) _SchoolConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SchoolConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10944,7 +10944,7 @@ func (ec *executionContext) fieldContext_SchoolConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _SchoolConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.SchoolConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10976,7 +10976,7 @@ func (ec *executionContext) fieldContext_SchoolConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _SchoolConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SchoolConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10999,7 +10999,7 @@ func (ec *executionContext) fieldContext_SchoolConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _SchoolEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SchoolEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11031,7 +11031,7 @@ func (ec *executionContext) fieldContext_SchoolEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SchoolEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SchoolEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11098,7 +11098,7 @@ func (ec *executionContext) fieldContext_Subscription_importProgress(ctx context
 }
 
 func (ec *executionContext) _UndoConflict_accountId(ctx context.Context, field graphql.CollectedField, obj *model.UndoConflict) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11121,7 +11121,7 @@ func (ec *executionContext) fieldContext_UndoConflict_accountId(_ context.Contex
 }
 
 func (ec *executionContext) _UndoConflict_key(ctx context.Context, field graphql.CollectedField, obj *model.UndoConflict) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11144,7 +11144,7 @@ func (ec *executionContext) fieldContext_UndoConflict_key(_ context.Context, fie
 }
 
 func (ec *executionContext) _UndoConflict_name(ctx context.Context, field graphql.CollectedField, obj *model.UndoConflict) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11167,7 +11167,7 @@ func (ec *executionContext) fieldContext_UndoConflict_name(_ context.Context, fi
 }
 
 func (ec *executionContext) _UndoConflict_reason(ctx context.Context, field graphql.CollectedField, obj *model.UndoConflict) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11190,7 +11190,7 @@ func (ec *executionContext) fieldContext_UndoConflict_reason(_ context.Context, 
 }
 
 func (ec *executionContext) _UndoConflict_reasonEn(ctx context.Context, field graphql.CollectedField, obj *model.UndoConflict) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11213,7 +11213,7 @@ func (ec *executionContext) fieldContext_UndoConflict_reasonEn(_ context.Context
 }
 
 func (ec *executionContext) _UndoPreview_jobId(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11236,7 +11236,7 @@ func (ec *executionContext) fieldContext_UndoPreview_jobId(_ context.Context, fi
 }
 
 func (ec *executionContext) _UndoPreview_possible(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11259,7 +11259,7 @@ func (ec *executionContext) fieldContext_UndoPreview_possible(_ context.Context,
 }
 
 func (ec *executionContext) _UndoPreview_reason(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11282,7 +11282,7 @@ func (ec *executionContext) fieldContext_UndoPreview_reason(_ context.Context, f
 }
 
 func (ec *executionContext) _UndoPreview_reasonEn(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11305,7 +11305,7 @@ func (ec *executionContext) fieldContext_UndoPreview_reasonEn(_ context.Context,
 }
 
 func (ec *executionContext) _UndoPreview_removeAdded(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11328,7 +11328,7 @@ func (ec *executionContext) fieldContext_UndoPreview_removeAdded(_ context.Conte
 }
 
 func (ec *executionContext) _UndoPreview_archiveAdded(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11351,7 +11351,7 @@ func (ec *executionContext) fieldContext_UndoPreview_archiveAdded(_ context.Cont
 }
 
 func (ec *executionContext) _UndoPreview_restoreUpdated(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11374,7 +11374,7 @@ func (ec *executionContext) fieldContext_UndoPreview_restoreUpdated(_ context.Co
 }
 
 func (ec *executionContext) _UndoPreview_reactivate(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11397,7 +11397,7 @@ func (ec *executionContext) fieldContext_UndoPreview_reactivate(_ context.Contex
 }
 
 func (ec *executionContext) _UndoPreview_removeClasses(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11420,7 +11420,7 @@ func (ec *executionContext) fieldContext_UndoPreview_removeClasses(_ context.Con
 }
 
 func (ec *executionContext) _UndoPreview_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11452,7 +11452,7 @@ func (ec *executionContext) fieldContext_UndoPreview_conflicts(_ context.Context
 }
 
 func (ec *executionContext) _Viewer_account(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11484,7 +11484,7 @@ func (ec *executionContext) fieldContext_Viewer_account(_ context.Context, field
 }
 
 func (ec *executionContext) _Viewer_school(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11516,7 +11516,7 @@ func (ec *executionContext) fieldContext_Viewer_school(_ context.Context, field 
 }
 
 func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11539,7 +11539,7 @@ func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Viewer_scopes(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11562,7 +11562,7 @@ func (ec *executionContext) fieldContext_Viewer_scopes(_ context.Context, field 
 }
 
 func (ec *executionContext) _Viewer_mustChangePassword(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11585,7 +11585,7 @@ func (ec *executionContext) fieldContext_Viewer_mustChangePassword(_ context.Con
 }
 
 func (ec *executionContext) _YearGuard_confirmationRequired(ctx context.Context, field graphql.CollectedField, obj *model.YearGuard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11608,7 +11608,7 @@ func (ec *executionContext) fieldContext_YearGuard_confirmationRequired(_ contex
 }
 
 func (ec *executionContext) _YearGuard_yearDown(ctx context.Context, field graphql.CollectedField, obj *model.YearGuard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11631,7 +11631,7 @@ func (ec *executionContext) fieldContext_YearGuard_yearDown(_ context.Context, f
 }
 
 func (ec *executionContext) _YearGuard_activePupils(ctx context.Context, field graphql.CollectedField, obj *model.YearGuard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11654,7 +11654,7 @@ func (ec *executionContext) fieldContext_YearGuard_activePupils(_ context.Contex
 }
 
 func (ec *executionContext) _YearGuard_thresholdPercent(ctx context.Context, field graphql.CollectedField, obj *model.YearGuard) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11677,7 +11677,7 @@ func (ec *executionContext) fieldContext_YearGuard_thresholdPercent(_ context.Co
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11700,7 +11700,7 @@ func (ec *executionContext) fieldContext___Directive_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11723,7 +11723,7 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11746,7 +11746,7 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11769,7 +11769,7 @@ func (ec *executionContext) fieldContext___Directive_locations(_ context.Context
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11813,7 +11813,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11836,7 +11836,7 @@ func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11859,7 +11859,7 @@ func (ec *executionContext) fieldContext___EnumValue_description(_ context.Conte
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11882,7 +11882,7 @@ func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Cont
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11905,7 +11905,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11928,7 +11928,7 @@ func (ec *executionContext) fieldContext___Field_name(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11951,7 +11951,7 @@ func (ec *executionContext) fieldContext___Field_description(_ context.Context, 
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11995,7 +11995,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12027,7 +12027,7 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12050,7 +12050,7 @@ func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context,
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12073,7 +12073,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12096,7 +12096,7 @@ func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12119,7 +12119,7 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12151,7 +12151,7 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12174,7 +12174,7 @@ func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12197,7 +12197,7 @@ func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12220,7 +12220,7 @@ func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ contex
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12243,7 +12243,7 @@ func (ec *executionContext) fieldContext___Schema_description(_ context.Context,
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12275,7 +12275,7 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 }
 
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12307,7 +12307,7 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 }
 
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12339,7 +12339,7 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 }
 
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12371,7 +12371,7 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 }
 
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12403,7 +12403,7 @@ func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, 
 }
 
 func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12426,7 +12426,7 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12449,7 +12449,7 @@ func (ec *executionContext) fieldContext___Type_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12472,7 +12472,7 @@ func (ec *executionContext) fieldContext___Type_description(_ context.Context, f
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12495,7 +12495,7 @@ func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12539,7 +12539,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 }
 
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12571,7 +12571,7 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 }
 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12603,7 +12603,7 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context,
 }
 
 func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12647,7 +12647,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 }
 
 func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12691,7 +12691,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 }
 
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12723,7 +12723,7 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 }
 
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19066,8 +19066,8 @@ var accountImplementors = []string{"Account", "Node"}
 func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, obj *ent.Account) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, accountImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19203,8 +19203,8 @@ var accountConnectionImplementors = []string{"AccountConnection"}
 func (ec *executionContext) _AccountConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AccountConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, accountConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19246,8 +19246,8 @@ var accountEdgeImplementors = []string{"AccountEdge"}
 func (ec *executionContext) _AccountEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AccountEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, accountEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19284,8 +19284,8 @@ var apiTokenImplementors = []string{"ApiToken", "Node"}
 func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet, obj *ent.APIToken) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, apiTokenImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19364,8 +19364,8 @@ var apiTokenConnectionImplementors = []string{"ApiTokenConnection"}
 func (ec *executionContext) _ApiTokenConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ApiTokenConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, apiTokenConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19407,8 +19407,8 @@ var apiTokenEdgeImplementors = []string{"ApiTokenEdge"}
 func (ec *executionContext) _ApiTokenEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ApiTokenEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, apiTokenEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19445,8 +19445,8 @@ var apiTokenSecretImplementors = []string{"ApiTokenSecret"}
 func (ec *executionContext) _ApiTokenSecret(ctx context.Context, sel ast.SelectionSet, obj *model.APITokenSecret) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, apiTokenSecretImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19483,8 +19483,8 @@ var archiveGuardImplementors = []string{"ArchiveGuard"}
 func (ec *executionContext) _ArchiveGuard(ctx context.Context, sel ast.SelectionSet, obj *model.ArchiveGuard) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, archiveGuardImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19531,8 +19531,8 @@ var auditEventImplementors = []string{"AuditEvent", "Node"}
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19615,8 +19615,8 @@ var auditEventConnectionImplementors = []string{"AuditEventConnection"}
 func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19658,8 +19658,8 @@ var auditEventEdgeImplementors = []string{"AuditEventEdge"}
 func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19696,8 +19696,8 @@ var classImplementors = []string{"Class", "Node"}
 func (ec *executionContext) _Class(ctx context.Context, sel ast.SelectionSet, obj *ent.Class) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, classImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19777,8 +19777,8 @@ var classConnectionImplementors = []string{"ClassConnection"}
 func (ec *executionContext) _ClassConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ClassConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, classConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19820,8 +19820,8 @@ var classEdgeImplementors = []string{"ClassEdge"}
 func (ec *executionContext) _ClassEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ClassEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, classEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19858,8 +19858,8 @@ var damagedValueImplementors = []string{"DamagedValue"}
 func (ec *executionContext) _DamagedValue(ctx context.Context, sel ast.SelectionSet, obj *model.DamagedValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, damagedValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19921,8 +19921,8 @@ var fieldChangeImplementors = []string{"FieldChange"}
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *model.FieldChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, fieldChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19964,8 +19964,8 @@ var importColumnImplementors = []string{"ImportColumn"}
 func (ec *executionContext) _ImportColumn(ctx context.Context, sel ast.SelectionSet, obj *model.ImportColumn) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importColumnImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20017,8 +20017,8 @@ var importCountsImplementors = []string{"ImportCounts"}
 func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.SelectionSet, obj *model.ImportCounts) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importCountsImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20085,8 +20085,8 @@ var importFieldImplementors = []string{"ImportField"}
 func (ec *executionContext) _ImportField(ctx context.Context, sel ast.SelectionSet, obj *model.ImportField) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importFieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20133,8 +20133,8 @@ var importJobImplementors = []string{"ImportJob", "Node"}
 func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportJob) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importJobImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20373,8 +20373,8 @@ var importJobConnectionImplementors = []string{"ImportJobConnection"}
 func (ec *executionContext) _ImportJobConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportJobConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importJobConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20416,8 +20416,8 @@ var importJobEdgeImplementors = []string{"ImportJobEdge"}
 func (ec *executionContext) _ImportJobEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportJobEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importJobEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20454,8 +20454,8 @@ var importPreviewImplementors = []string{"ImportPreview"}
 func (ec *executionContext) _ImportPreview(ctx context.Context, sel ast.SelectionSet, obj *model.ImportPreview) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importPreviewImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20529,8 +20529,8 @@ var importProblemImplementors = []string{"ImportProblem"}
 func (ec *executionContext) _ImportProblem(ctx context.Context, sel ast.SelectionSet, obj *model.ImportProblem) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importProblemImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20582,8 +20582,8 @@ var importProgressImplementors = []string{"ImportProgress"}
 func (ec *executionContext) _ImportProgress(ctx context.Context, sel ast.SelectionSet, obj *model.ImportProgress) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importProgressImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20655,8 +20655,8 @@ var importReportImplementors = []string{"ImportReport"}
 func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.SelectionSet, obj *model.ImportReport) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, importReportImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20708,8 +20708,8 @@ var levelValueImplementors = []string{"LevelValue"}
 func (ec *executionContext) _LevelValue(ctx context.Context, sel ast.SelectionSet, obj *model.LevelValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, levelValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20759,8 +20759,8 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -20883,8 +20883,8 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[int]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20931,8 +20931,8 @@ var previewUserImplementors = []string{"PreviewUser"}
 func (ec *executionContext) _PreviewUser(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewUser) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, previewUserImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21019,8 +21019,8 @@ var previewUserPageImplementors = []string{"PreviewUserPage"}
 func (ec *executionContext) _PreviewUserPage(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewUserPage) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, previewUserPageImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21065,8 +21065,8 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		Object: "Query",
 	})
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -21160,8 +21160,8 @@ var schoolImplementors = []string{"School", "Node"}
 func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, obj *ent.School) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, schoolImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21263,8 +21263,8 @@ var schoolConnectionImplementors = []string{"SchoolConnection"}
 func (ec *executionContext) _SchoolConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SchoolConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, schoolConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21306,8 +21306,8 @@ var schoolEdgeImplementors = []string{"SchoolEdge"}
 func (ec *executionContext) _SchoolEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SchoolEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, schoolEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21364,8 +21364,8 @@ var undoConflictImplementors = []string{"UndoConflict"}
 func (ec *executionContext) _UndoConflict(ctx context.Context, sel ast.SelectionSet, obj *model.UndoConflict) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, undoConflictImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21417,8 +21417,8 @@ var undoPreviewImplementors = []string{"UndoPreview"}
 func (ec *executionContext) _UndoPreview(ctx context.Context, sel ast.SelectionSet, obj *model.UndoPreview) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, undoPreviewImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21495,8 +21495,8 @@ var viewerImplementors = []string{"Viewer"}
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21548,8 +21548,8 @@ var yearGuardImplementors = []string{"YearGuard"}
 func (ec *executionContext) _YearGuard(ctx context.Context, sel ast.SelectionSet, obj *model.YearGuard) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, yearGuardImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21596,8 +21596,8 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21649,8 +21649,8 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21697,8 +21697,8 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21755,8 +21755,8 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21813,8 +21813,8 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21871,8 +21871,8 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

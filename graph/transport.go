@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -127,6 +128,60 @@ func (e *requestErrors) DispatchError(ctx context.Context, list gqlerror.List) *
 		return &graphql.Response{}
 	}
 	return e.GraphExecutor.DispatchError(ctx, list)
+}
+
+// DispatchOperation runs the operation and writes its answer itself: gqlgen's transports
+// encode the whole response with encoding/json, which copies and re-compacts the data that
+// the executor already wrote as compact JSON (about 4 % of a large roster's CPU). The
+// transport's own copy, of an empty response, is then dropped unread (answerWriter).
+// Incremental (@defer) answers are left to the transport.
+func (e *requestErrors) DispatchOperation(ctx context.Context, oc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
+	next, ctx := e.GraphExecutor.DispatchOperation(ctx, oc)
+	return func(ctx context.Context) *graphql.Response {
+		resp := next(ctx)
+		if resp == nil || e.w.answered || resp.Label != "" || resp.Path != nil || resp.HasNext != nil {
+			return resp
+		}
+		if !writeResponse(e.w, resp) {
+			return resp
+		}
+		e.w.answered = true
+		return &graphql.Response{}
+	}, ctx
+}
+
+// writeResponse writes resp as gqlgen would, {"errors":…,"data":…,"extensions":…}, with its
+// data as the executor wrote it. It reports false, having written nothing, when the errors or
+// extensions cannot be encoded.
+func writeResponse(w io.Writer, resp *graphql.Response) bool {
+	var head, tail []byte
+	head = append(head, '{')
+	if len(resp.Errors) > 0 {
+		b, err := json.Marshal(resp.Errors)
+		if err != nil {
+			return false
+		}
+		head = append(append(append(head, `"errors":`...), b...), ',')
+	}
+	head = append(head, `"data":`...)
+	if len(resp.Extensions) > 0 {
+		b, err := json.Marshal(resp.Extensions)
+		if err != nil {
+			return false
+		}
+		tail = append(append(tail, `,"extensions":`...), b...)
+	}
+	tail = append(tail, '}')
+	data := []byte(resp.Data)
+	if len(data) == 0 {
+		data = []byte("null")
+	}
+	for _, b := range [][]byte{head, data, tail} {
+		if _, err := w.Write(b); err != nil {
+			return true // the client is gone; nothing more to write
+		}
+	}
+	return true
 }
 
 // statusFor is the status of a request error under the media type the transport chose.

@@ -8,7 +8,8 @@
 #   scripts/bench-api.sh                          5 rounds × 10 s per server and query
 #   ROUNDS=3 SECONDS_PER_RUN=5 scripts/bench-api.sh
 #   NUMO_PPROF=127.0.0.1:6060 scripts/bench-api.sh   numo serves /debug/pprof/ there meanwhile
-#   NUMO_BIN=/tmp/numo-old scripts/bench-api.sh   measure that binary instead of building one
+#   NUMO_BIN=/tmp/numo-new scripts/bench-api.sh   measure that binary instead of building one
+#   NUMO_BASE_BIN=/tmp/numo-old scripts/bench-api.sh   also that one ("base"), interleaved too
 #   KEEP=1 scripts/bench-api.sh                   leave both servers and the database running
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -114,6 +115,17 @@ log "starting numo serve on :$NUMO_PORT"
 NUMO_ADDR=127.0.0.1:$NUMO_PORT NUMO_DEMO=false NUMO_LOG_LEVEL=warn NUMO_DEBUG_PPROF=${NUMO_PPROF:-} \
   "$WORK/numo" serve > "$WORK/numo.log" 2>&1 &
 PIDS+=($!)
+PID_numo=$!
+SERVERS="numo peer"
+if [ -n "${NUMO_BASE_BIN:-}" ]; then
+  BASE_PORT=$((NUMO_PORT + 2))
+  log "starting $NUMO_BASE_BIN serve on :$BASE_PORT (base)"
+  cp "$NUMO_BASE_BIN" "$WORK/numo-base"
+  NUMO_ADDR=127.0.0.1:$BASE_PORT NUMO_DEMO=false NUMO_LOG_LEVEL=warn "$WORK/numo-base" serve > "$WORK/base.log" 2>&1 &
+  PIDS+=($!)
+  PID_base=$!
+  SERVERS="numo base peer"
+fi
 
 cat > "$PEER_DIR/graphile.config.mjs" <<'EOF'
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
@@ -132,6 +144,7 @@ log "starting PostGraphile on :$PEER_PORT"
   PATH="$PEER_DIR/node_modules/.bin:$PATH" exec "$NODE22" node_modules/.bin/postgraphile -C graphile.config.mjs \
   > "$WORK/peer.log" 2>&1) &
 PIDS+=($!)
+PID_peer=$!
 
 wait_up() { # url
   for _ in $(seq 1 120); do
@@ -141,15 +154,18 @@ wait_up() { # url
   log "$1 did not come up"; cat "$WORK/numo.log" "$WORK/peer.log" >&2; exit 1
 }
 wait_up "http://127.0.0.1:$NUMO_PORT/query"
+[ -z "${BASE_PORT:-}" ] || wait_up "http://127.0.0.1:$BASE_PORT/query"
 wait_up "http://127.0.0.1:$PEER_PORT/graphql"
 
 # The same two reads for both servers: the same 6 fields of the pupils, the same page sizes,
 # ordered by primary key (numo's connections default to it).
+# a: 6 fields of a pupil; b: the 4 of README's integrator example.
 FIELDS='externalKey firstName infix lastName email username'
+FIELDS_B='externalKey firstName infix lastName'
 Q_NUMO_A="query(\$id: ID!) { node(id: \$id) { ... on Class { name pupils(first: 30) { edges { node { $FIELDS } } } } } }"
 Q_PEER_A="query(\$id: BigInt!) { classByRowId(rowId: \$id) { name accountsByClassId(first: 30, orderBy: PRIMARY_KEY_ASC) { edges { node { $FIELDS } } } } }"
-Q_NUMO_B="{ classes(first: 50) { edges { node { name pupils(first: 40) { edges { node { $FIELDS } } } } } } }"
-Q_PEER_B="{ allClasses(first: 50, orderBy: PRIMARY_KEY_ASC) { edges { node { name accountsByClassId(first: 40, orderBy: PRIMARY_KEY_ASC) { edges { node { $FIELDS } } } } } } }"
+Q_NUMO_B="{ classes(first: 50) { edges { node { name pupils(first: 40) { edges { node { $FIELDS_B } } } } } } }"
+Q_PEER_B="{ allClasses(first: 50, orderBy: PRIMARY_KEY_ASC) { edges { node { name accountsByClassId(first: 40, orderBy: PRIMARY_KEY_ASC) { edges { node { $FIELDS_B } } } } } } }"
 # numo's ID and PostGraphile's BigInt both take the id as a JSON string.
 body() { printf '{"query":"%s","variables":{"id":"%s"}}' "$(printf '%s' "$1" | sed 's/"/\\"/g')" "$CLASS_ID"; }
 body "$Q_NUMO_A" > "$WORK/numo-a.json"
@@ -158,11 +174,13 @@ body "$Q_NUMO_B" > "$WORK/numo-b.json"
 body "$Q_PEER_B" > "$WORK/peer-b.json"
 URL_numo=http://127.0.0.1:$NUMO_PORT/query
 URL_peer=http://127.0.0.1:$PEER_PORT/graphql
+URL_base=http://127.0.0.1:${BASE_PORT:-0}/query
 
 post() { # server query -> response body
-  local url=URL_$1 auth=()
-  [ "$1" = numo ] && auth=(-H "Authorization: Bearer $TOKEN")
-  curl -sS -X POST "${auth[@]}" -H 'Content-Type: application/json' --data-binary "@$WORK/$1-$2.json" "${!url}"
+  local url=URL_$1 auth=() body=$1
+  [ "$1" = peer ] || auth=(-H "Authorization: Bearer $TOKEN")
+  [ "$1" = base ] && body=numo
+  curl -sS -X POST "${auth[@]}" -H 'Content-Type: application/json' --data-binary "@$WORK/$body-$2.json" "${!url}"
 }
 # Both answer the same pupils: compare the pupil fields (node and edge names aside).
 for q in a b; do
@@ -188,39 +206,75 @@ local token = os.getenv("TOKEN")
 if token and token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
 EOF
 
-run_wrk() { # server query seconds -> "req/s p99ms"
-  local url=URL_$1 tok=""
-  [ "$1" = numo ] && tok=$TOKEN
-  BODY="$WORK/$1-$2.json" TOKEN=$tok wrk -t2 -c"$CONNS" -d"${3}s" --latency -s "$WORK/post.lua" "${!url}" > "$WORK/wrk.out"
-  if grep -q 'Non-2xx' "$WORK/wrk.out"; then log "$1 $2: $(grep 'Non-2xx' "$WORK/wrk.out")"; fi
-  awk '/Requests\/sec/ {rps=$2} /^ *99%/ {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p=v} END {printf "%s %.2f\n", rps, p}' "$WORK/wrk.out"
+# CPU seconds (user + system) used so far by a process, and by the PostgreSQL server's
+# processes: a busy machine changes requests/s, hardly the CPU one request costs.
+TICK=$(getconf CLK_TCK)
+cpu_of() { awk -v t="$TICK" '{printf "%.3f\n", ($14 + $15) / t}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+PG_MAIN=$(head -n 1 "$PGDATA/postmaster.pid")
+# PostgreSQL's CPU: a snapshot "pid seconds" of the postmaster and its backends. A backend that
+# exits takes its time with it (the postmaster's cutime does not get it here), so a run counts
+# the backends alive at its end, from 0 for those started during it: connections that end
+# during a run (the previous run's, cancelled by wrk as it stopped) are missed, never counted
+# twice.
+pg_snap() {
+  local p
+  for p in $PG_MAIN $(pgrep -P "$PG_MAIN"); do
+    awk -v t="$TICK" -v p="$p" '{printf "%s %.3f\n", p, ($14 + $15) / t}' "/proc/$p/stat" 2>/dev/null || true
+  done
+}
+pg_delta() { # before-file after-file -> seconds
+  awk 'NR == FNR {b[$1] = $2; next} {d += $2 - ($1 in b ? b[$1] : 0)} END {printf "%.3f\n", d}' "$1" "$2"
+}
+
+run_wrk() { # server query seconds -> "req/s p99ms server-cpu-ms/req pg-cpu-ms/req"
+  local url=URL_$1 pid=PID_$1 tok="" body=$1 c0 c1
+  [ "$1" = peer ] || tok=$TOKEN
+  [ "$1" = base ] && body=numo
+  c0=$(cpu_of "${!pid}"); pg_snap > "$WORK/pg0"
+  BODY="$WORK/$body-$2.json" TOKEN=$tok wrk -t2 -c"$CONNS" -d"${3}s" --timeout 60s --latency -s "$WORK/post.lua" "${!url}" > "$WORK/wrk.out"
+  c1=$(cpu_of "${!pid}"); pg_snap > "$WORK/pg1"
+  if grep -q 'Non-2xx\|Socket errors' "$WORK/wrk.out"; then log "$1 $2: $(grep 'Non-2xx\|Socket errors' "$WORK/wrk.out" | tr '\n' ' ')"; fi
+  awk -v c="$(awk -v a="$c0" -v b="$c1" 'BEGIN {print b - a}')" -v g="$(pg_delta "$WORK/pg0" "$WORK/pg1")" '
+    /requests in/ {n=$1}
+    /Requests\/sec/ {rps=$2}
+    /^ *99%/ {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p=v}
+    END {printf "%s %.2f %.3f %.3f\n", rps, p, (n ? 1000*c/n : 0), (n ? 1000*g/n : 0)}' "$WORK/wrk.out"
 }
 
 log "warming up"
-for q in a b; do for s in numo peer; do run_wrk $s $q 3 >/dev/null; done; done
+for q in a b; do for s in $SERVERS; do run_wrk $s $q 3 >/dev/null; done; done
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "wrk -t2 -c$CONNS, $ROUNDS rounds × ${SECONDS_PER_RUN} s per server and query, interleaved"
-printf '%-6s %-5s %-5s %10s %9s\n' round query server req/s p99_ms
+printf '%-6s %-5s %-5s %10s %9s %12s %12s\n' round query server req/s p99_ms cpu_ms/req pg_ms/req
 for r in $(seq 1 "$ROUNDS"); do
   for q in a b; do
-    order="numo peer"; [ $((r % 2)) = 0 ] && order="peer numo" # who goes first alternates
+    order=$SERVERS; [ $((r % 2)) = 0 ] && order=$(echo "$SERVERS" | tr ' ' '\n' | tac | tr '\n' ' ') # who goes first alternates
     for s in $order; do
-      read -r rps p99 < <(run_wrk $s $q "$SECONDS_PER_RUN")
-      printf '%-6s %-5s %-5s %10s %9s\n' "$r" "$q" "$s" "$rps" "$p99"
-      echo "$q $s $rps $p99" >> "$WORK/results"
+      read -r rps p99 cpu pg < <(run_wrk $s $q "$SECONDS_PER_RUN")
+      printf '%-6s %-5s %-5s %10s %9s %12s %12s\n' "$r" "$q" "$s" "$rps" "$p99" "$cpu" "$pg"
+      echo "$q $s $rps $p99 $cpu $pg" >> "$WORK/results"
     done
   done
 done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+med() { awk -v q="$1" -v s="$2" -v c="$3" '$1==q && $2==s {print $c}' "$WORK/results" | median; }
 echo
-echo "medians (a: one class with its pupils, 6 fields; b: first 50 classes × first 40 pupils)"
-printf '%-5s %12s %12s %8s %12s %12s\n' query numo_req/s peer_req/s ratio numo_p99ms peer_p99ms
+echo "medians (a: one class with its 28 pupils, 6 fields; b: first 50 classes × first 40 pupils, 4 fields)"
+echo "ratio = numo/PostGraphile requests/s; cpu = the server's own CPU per request, pg = PostgreSQL's"
+printf '%-5s %11s %11s %6s %11s %11s %9s %9s %9s %9s\n' query numo_req/s peer_req/s ratio numo_p99ms peer_p99ms numo_cpu peer_cpu numo_pg peer_pg
 for q in a b; do
-  nr=$(awk -v q=$q '$1==q && $2=="numo" {print $3}' "$WORK/results" | median)
-  pr=$(awk -v q=$q '$1==q && $2=="peer" {print $3}' "$WORK/results" | median)
-  np=$(awk -v q=$q '$1==q && $2=="numo" {print $4}' "$WORK/results" | median)
-  pp=$(awk -v q=$q '$1==q && $2=="peer" {print $4}' "$WORK/results" | median)
-  printf '%-5s %12.0f %12.0f %8.2f %12.2f %12.2f\n' $q "$nr" "$pr" "$(awk -v a="$nr" -v b="$pr" 'BEGIN {print a/b}')" "$np" "$pp"
+  nr=$(med $q numo 3); pr=$(med $q peer 3)
+  printf '%-5s %11.0f %11.0f %6.2f %11.1f %11.1f %9.3f %9.3f %9.3f %9.3f\n' $q "$nr" "$pr" "$(awk -v a="$nr" -v b="$pr" 'BEGIN {print a/b}')" \
+    "$(med $q numo 4)" "$(med $q peer 4)" "$(med $q numo 5)" "$(med $q peer 5)" "$(med $q numo 6)" "$(med $q peer 6)"
 done
+if [ -n "${NUMO_BASE_BIN:-}" ]; then
+  echo "base ($NUMO_BASE_BIN) against PostGraphile:"
+  for q in a b; do
+    br=$(med $q base 3); pr=$(med $q peer 3)
+    printf '%-5s %11.0f %11.0f %6.2f %11.1f %11.1f %9.3f %9.3f %9.3f %9.3f\n' $q "$br" "$pr" "$(awk -v a="$br" -v b="$pr" 'BEGIN {print a/b}')" \
+      "$(med $q base 4)" "$(med $q peer 4)" "$(med $q base 5)" "$(med $q peer 5)" "$(med $q base 6)" "$(med $q peer 6)"
+  done
+fi
