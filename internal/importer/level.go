@@ -35,28 +35,32 @@ var levels = []Level{
 func Levels() []Level { return append([]Level(nil), levels...) }
 
 // How schools write levels. Pupil administrations export a pupil's level as a free text the
-// school set up itself, so the same level comes in many spellings. What was found (2026-12),
-// with where; the table-driven TestNormalizeLevel holds every one of them:
+// school set up itself, so the same level comes in many spellings. What is recognised, and
+// where each spelling comes from (2026-12); TestExportSpellings holds every one of them:
 //
-//	Magister, column "Studie" (the school's own study names, usually year + type or a code):
+//	Magister, column "Studie" (the school's own study names, usually year + type or a code),
+//	as seen in the exports behind issue 12 (Magister's own documentation is not public):
 //	  "1 mavo/havo", "havo 4", "vwo 5 gymnasium", "4 havo", "BB 3", "KB 4", "GT 2",
 //	  "basisberoepsgerichte leerweg", "kaderberoepsgerichte leerweg", "gemengde leerweg",
-//	  "theoretische leerweg", and short codes with the year: "HV1", "MH1", "BK1", "H4", "V5",
-//	  "A5" (atheneum), "G6" (gymnasium), "AG2" (atheneum/gymnasium), "M2", "T1", "B2", "K3",
-//	  and two-letter codes: "KT" (kader/tl), "TH" (tl/havo), "GT", "HA" (havo),
+//	  "theoretische leerweg", and codes with the year: "HV1", "MH1", "BK1", "H4", "V5",
+//	  "A5" (atheneum), "G6" (gymnasium), "AG2" (atheneum/gymnasium), "M2", "T1", "B2", "K3";
+//	  two-letter codes: "KT" (kader/tl), "TH" (tl/havo, read like "MH"), "GT", "HA" (havo),
 //	  "AT" (atheneum), "GY" (gymnasium), "VW" (vwo).
-//	Somtoday, column "Opleiding" (the opleiding's name, often with the year):
-//	  "HAVO 4", "Atheneum 5", "Gymnasium 1", "VMBO GL/TL 3", "VMBO basis 2", "VMBO kader 3",
-//	  "Praktijkonderwijs", "Tweetalig VWO 1", "tto havo".
+//	Somtoday, column "Opleiding" (the opleiding's name, often with the year), as in those
+//	  exports: "HAVO 4", "Atheneum 5", "Gymnasium 1", "VMBO GL/TL 3", "VMBO basis 2",
+//	  "VMBO kader 3", "Praktijkonderwijs", "Tweetalig VWO 1", "tto havo".
 //	Brugklassen (combined first years), as words and as codes: "Brugklas mavo/havo 1",
-//	  "HAVO/VWO 2", "brugklas vmbo-b/k", "Brugjaar havo/vwo", "mavo/havo 1", "MH1", "HV2", "BK1".
-//	Other exports and school web forms (public code found with the search tool): "VMBO BL/KL",
-//	  "VMBO GL/TL", "Vmbo-bb", "Vmbo-kb", "Vmbo-gl", "Vmbo-tl", "Tl-Havo", "TTO havo",
-//	  "TTO vwo", "TTO gymnasium", "VMBO Basis", "VMBO Kader", "VMBO TL", "VMBO basisberoepsgericht",
-//	  "VMBO kaderberoepsgericht", "VMBO_BB_KB", "VMBO_GL_TL", "VMBO Basis Kader",
-//	  "VMBO Gemengd Theoretisch", "VMBO Theoretisch & Gemengd", "Praktijk Onderwijs",
-//	  "vmbo basis-kaderberoeps", "Vmbo theoretische-gemengde leerweg" (CBS); CBS's own names
-//	  "Vmbo-b", "Vmbo-k", "Vmbo-gt" are Numo's canonical levels.
+//	  "HAVO/VWO 2", "brugklas vmbo-b/k", "Brugjaar havo/vwo", "mavo/havo 1", "MH1", "HV2",
+//	  "BK1"; "brugklas mavo/havo" and "brugklas havo/vwo" also in public school software, and
+//	  "mavo-havo" dakpanklassen in Onderwijsblad (onderwijsblad.nl, "Brugklas mavo-havo keert terug").
+//	Other school software and forms in public repositories (found with the search tool):
+//	  "VMBO BL/KL", "VMBO GL/TL", "Vmbo-bb", "Vmbo-kb", "Vmbo-gl", "Vmbo-tl", "Tl-Havo",
+//	  "Havo/vwo", "TTO havo", "TTO vwo", "TTO gymnasium", "VMBO Basis", "VMBO Kader", "VMBO TL",
+//	  "VMBO basisberoepsgericht", "VMBO kaderberoepsgericht", "VMBO_BB_KB", "VMBO_GL_TL",
+//	  "VMBO Basis Kader", "VMBO Gemengd Theoretisch", "VMBO Theoretisch & Gemengd",
+//	  "Praktijk Onderwijs", "vmbo basis-kaderberoeps", "Vmbo theoretische-gemengde leerweg".
+//	CBS (cbs.nl, "Onderwijsniveaus"): "Vmbo-b", "Vmbo-k", "Vmbo-gt", "Pro", "Havo", "Vwo",
+//	  Numo's canonical levels.
 //
 // What is deliberately not guessed: "vmbo" alone (which leerweg?), "ISK" (internationale
 // schakelklas), "technasium", "lyceum", "vso", a lone letter ("h", "g"), three-way
