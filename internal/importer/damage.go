@@ -213,6 +213,6 @@ func (pl *planner) keptWarnings() {
 func keptProblem(d *DamagedValue) Problem {
 	nl, en := d.Field.labels()
 	return Problem{Line: d.Line, Column: d.Column, Field: d.Field, Code: CodeKeptDamaged,
-		NL: fmt.Sprintf("%s %q in het bestand is %q met letters die bij het opslaan verloren gingen (vraagteken); de opgeslagen waarde %q blijft staan.", nl, d.File, d.Stored, d.Stored),
-		EN: fmt.Sprintf("%s %q in the file is %q with letters lost when the file was saved (question mark); the stored value %q is kept.", en, d.File, d.Stored, d.Stored)}
+		NL: fmt.Sprintf("%s %q: bij het opslaan van het bestand zijn letters vervangen door een vraagteken. De opgeslagen waarde %q blijft staan.", nl, d.File, d.Stored),
+		EN: fmt.Sprintf("%s %q: letters were replaced by a question mark when the file was saved. The stored value %q is kept.", en, d.File, d.Stored)}
 }

@@ -115,6 +115,9 @@ func (s *Service) WriteReportCSV(ctx context.Context, job *ent.ImportJob, w io.W
 		warnings, counts = plan.Warnings, &plan.Counts
 	}
 	for _, p := range warnings {
+		if p.Code == importer.CodeKeptDamaged && plan != nil {
+			continue // the user's own line says which value was kept
+		}
 		write(line(p.Line), "", "", "", "", "", tx.warning, tx.problem(p))
 	}
 	if counts != nil {
