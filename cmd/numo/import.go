@@ -87,26 +87,21 @@ type importOptions struct {
 
 // importSummary is the outcome of one numo import run; with --json it is printed as is.
 type importSummary struct {
-	File           string            `json:"file"`
-	School         string            `json:"school"`
-	Actions        importer.Actions  `json:"actions"`
-	DryRun         bool              `json:"dryRun"`
-	Applied        bool              `json:"applied"`
-	ExitCode       int               `json:"exitCode"`
-	JobID          int               `json:"jobId,omitempty"`
-	Encoding       string            `json:"encoding"`
-	Delimiter      string            `json:"delimiter"`
-	HeaderLine     int               `json:"headerLine"`
-	Rows           int               `json:"rows"`
-	Mapping        map[string]string `json:"mapping"` // column header -> field, as used
-	Added          int               `json:"added"`
-	Updated        int               `json:"updated"`
-	Archived       int               `json:"archived"`
-	Unchanged      int               `json:"unchanged"`
-	Skipped        int               `json:"skipped"`
-	Refused        int               `json:"refused"`
-	ClassesCreated []string          `json:"classesCreated"`
-	Guard          *importer.Guard   `json:"guard,omitempty"`
+	File            string            `json:"file"`
+	School          string            `json:"school"`
+	Actions         importer.Actions  `json:"actions"`
+	DryRun          bool              `json:"dryRun"`
+	Applied         bool              `json:"applied"`
+	ExitCode        int               `json:"exitCode"`
+	JobID           int               `json:"jobId,omitempty"`
+	Encoding        string            `json:"encoding"`
+	Delimiter       string            `json:"delimiter"`
+	HeaderLine      int               `json:"headerLine"`
+	Rows            int               `json:"rows"`
+	Mapping         map[string]string `json:"mapping"` // column header -> field, as used
+	importer.Counts                   // the plan's counts, as the API's preview has them
+	ClassesCreated  []string          `json:"classesCreated"`
+	Guard           *importer.Guard   `json:"guard,omitempty"`
 	// YearGuard counts the pupils the import moves back a leerjaar (see importer.YearGuard).
 	YearGuard *importer.YearGuard `json:"yearGuard,omitempty"`
 	// UnknownLevels are the file's level values that Numo does not know and no --level (or
@@ -338,8 +333,7 @@ func (sum *importSummary) fillMapping(f *importer.File, m, explicit importer.Map
 
 // fill copies a plan's counts, classes and problems into the summary.
 func (sum *importSummary) fill(p *importer.Plan) {
-	c := p.Counts
-	sum.Added, sum.Updated, sum.Archived, sum.Unchanged, sum.Skipped, sum.Refused = c.Added, c.Updated, c.Archived, c.Unchanged, c.Skipped, c.Refused
+	sum.Counts = p.Counts
 	sum.ClassesCreated = append([]string{}, p.ClassesToCreate...)
 	g, yg := p.Guard, p.YearGuard
 	sum.Guard, sum.YearGuard = &g, &yg

@@ -21,25 +21,20 @@ import (
 // importJSON is what a script reads from numo import --json; decoding into a struct of its own
 // pins the field names.
 type importJSON struct {
-	File           string            `json:"file"`
-	DryRun         bool              `json:"dryRun"`
-	Applied        bool              `json:"applied"`
-	ExitCode       int               `json:"exitCode"`
-	JobID          int               `json:"jobId"`
-	Encoding       string            `json:"encoding"`
-	Delimiter      string            `json:"delimiter"`
-	HeaderLine     int               `json:"headerLine"`
-	Rows           int               `json:"rows"`
-	Mapping        map[string]string `json:"mapping"`
-	Added          int               `json:"added"`
-	Updated        int               `json:"updated"`
-	Archived       int               `json:"archived"`
-	Unchanged      int               `json:"unchanged"`
-	Skipped        int               `json:"skipped"`
-	Refused        int               `json:"refused"`
-	ClassesCreated []string          `json:"classesCreated"`
-	Warnings       []jsonProblem     `json:"warnings"`
-	Errors         []jsonProblem     `json:"errors"`
+	File       string            `json:"file"`
+	DryRun     bool              `json:"dryRun"`
+	Applied    bool              `json:"applied"`
+	ExitCode   int               `json:"exitCode"`
+	JobID      int               `json:"jobId"`
+	Encoding   string            `json:"encoding"`
+	Delimiter  string            `json:"delimiter"`
+	HeaderLine int               `json:"headerLine"`
+	Rows       int               `json:"rows"`
+	Mapping    map[string]string `json:"mapping"`
+	importer.Counts
+	ClassesCreated []string      `json:"classesCreated"`
+	Warnings       []jsonProblem `json:"warnings"`
+	Errors         []jsonProblem `json:"errors"`
 }
 
 type jsonProblem struct {
