@@ -49,7 +49,10 @@ async function importAndWait() {
   return page.getByTestId('result-message').textContent()
 }
 
-test('last year’s file again: a warning at the top, and Importeer waits for the typed number', async () => {
+// The mock has the year guard, but not yet the rest of issue 12's preview (damaged values).
+const skip = mock ? 'the mock server does not answer issue 12’s preview fields yet' : false
+
+test('last year’s file again: a warning at the top, and Importeer waits for the typed number', { skip }, async () => {
   // The step up: nobody goes back a year, so there is no warning.
   await previewOf('magister_2027_win1252.csv')
   await page.getByText(/^Bijwerken \(/).waitFor()
@@ -91,7 +94,7 @@ test('last year’s file again: a warning at the top, and Importeer waits for th
   await shot(page, '5-03-year-down-result')
 })
 
-test('no uncaught errors in the browser', { skip: mock ? 'the mock server does not step years' : false }, () => {
+test('no uncaught errors in the browser', { skip }, () => {
   const real = browser.problems.filter((p) => !/Failed to load resource/.test(p))
   assert.deepEqual(real, [])
 })
