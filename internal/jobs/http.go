@@ -21,7 +21,7 @@ func (s *Service) ReportHandler() http.Handler {
 			return
 		}
 		job, err := s.Job(r.Context(), id) // only the school's admins see its jobs
-		var coded *Error
+		var coded *apperr.Error
 		if errors.As(err, &coded) || errors.Is(err, auth.ErrUnauthenticated) {
 			// Not found, not signed in, not allowed: all look the same from outside.
 			apperr.Write(w, http.StatusNotFound, errUnknownReport)

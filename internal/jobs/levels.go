@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/clip"
 	"github.com/numo/accounts/internal/importer"
 )
@@ -73,13 +74,13 @@ func UnknownLevelsProblem(u []importer.UnknownValue) importer.Problem {
 
 // ErrUnknownLevels refuses to go on while level values are undecided: MAPPING_INVALID with
 // extensions.unknownLevels ([{value, count}]) and the unknown_level problem.
-func ErrUnknownLevels(u []importer.UnknownValue) *Error {
+func ErrUnknownLevels(u []importer.UnknownValue) *apperr.Error {
 	list := make([]map[string]any, 0, len(u))
 	for _, v := range u {
 		list = append(list, map[string]any{"value": v.Value, "count": v.Count})
 	}
 	p := UnknownLevelsProblem(u)
-	return newError(CodeMappingInvalid, p.NL, p.EN, map[string]any{"unknownLevels": list, "problems": problemsExt([]importer.Problem{p})})
+	return apperr.New(apperr.CodeMappingInvalid, p.NL, p.EN, map[string]any{"unknownLevels": list, "problems": problemsExt([]importer.Problem{p})})
 }
 
 // CheckLevels refuses records read with level values that are still undecided

@@ -9,6 +9,7 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/clip"
 	"github.com/numo/accounts/internal/importer"
@@ -198,7 +199,7 @@ func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice
 // returns the chosen mapping, or an error listing what is wrong.
 func (m *MappingState) choose(cols []ColumnChoice, levels []LevelChoice) (importer.Mapping, error) {
 	if len(cols) > len(m.Columns) {
-		return nil, newError(CodeMappingInvalid, fmt.Sprintf("de koppeling noemt %d kolommen, het bestand heeft er %d", len(cols), len(m.Columns)),
+		return nil, apperr.New(apperr.CodeMappingInvalid, fmt.Sprintf("de koppeling noemt %d kolommen, het bestand heeft er %d", len(cols), len(m.Columns)),
 			fmt.Sprintf("the mapping names %d columns, the file has %d", len(cols), len(m.Columns)), nil)
 	}
 	if err := checkLevelChoices(levels); err != nil {
@@ -208,7 +209,7 @@ func (m *MappingState) choose(cols []ColumnChoice, levels []LevelChoice) (import
 	for _, c := range cols {
 		if c.Field != "" {
 			if _, dup := chosen[c.Column]; dup {
-				return nil, newError(CodeMappingInvalid, fmt.Sprintf("kolom %d staat twee keer in de koppeling", c.Column+1),
+				return nil, apperr.New(apperr.CodeMappingInvalid, fmt.Sprintf("kolom %d staat twee keer in de koppeling", c.Column+1),
 					fmt.Sprintf("column %d is in the mapping twice", c.Column+1), nil)
 			}
 			chosen[c.Column] = importer.Field(c.Field)
@@ -220,7 +221,7 @@ func (m *MappingState) choose(cols []ColumnChoice, levels []LevelChoice) (import
 		for i, p := range probs {
 			msgs[i], en[i] = p.NL, p.EN
 		}
-		return nil, newError(CodeMappingInvalid, strings.Join(msgs, "; "), strings.Join(en, "; "), map[string]any{"problems": problemsExt(probs)})
+		return nil, apperr.New(apperr.CodeMappingInvalid, strings.Join(msgs, "; "), strings.Join(en, "; "), map[string]any{"problems": problemsExt(probs)})
 	}
 	if err := m.Decide(levels); err != nil {
 		return nil, err
@@ -232,7 +233,7 @@ func (m *MappingState) choose(cols []ColumnChoice, levels []LevelChoice) (import
 // level Numo does not know.
 func checkLevelChoices(levels []LevelChoice) error {
 	if len(levels) > MaxLevelChoices {
-		return newError(CodeMappingInvalid, fmt.Sprintf("koppel hoogstens %d niveauwaarden tegelijk (nu %d)", MaxLevelChoices, len(levels)),
+		return apperr.New(apperr.CodeMappingInvalid, fmt.Sprintf("koppel hoogstens %d niveauwaarden tegelijk (nu %d)", MaxLevelChoices, len(levels)),
 			fmt.Sprintf("map at most %d level values at once (got %d)", MaxLevelChoices, len(levels)), nil)
 	}
 	valid := map[string]bool{}
@@ -241,11 +242,11 @@ func checkLevelChoices(levels []LevelChoice) error {
 	}
 	for _, l := range levels {
 		if len(l.Value) > maxLevelValue || !utf8.ValidString(l.Value) {
-			return newError(CodeMappingInvalid, fmt.Sprintf("de niveauwaarde %q is langer dan %d tekens; zo'n waarde is geen opleidingsniveau", clip.Marked(l.Value, 40), maxLevelValue),
+			return apperr.New(apperr.CodeMappingInvalid, fmt.Sprintf("de niveauwaarde %q is langer dan %d tekens; zo'n waarde is geen opleidingsniveau", clip.Marked(l.Value, 40), maxLevelValue),
 				fmt.Sprintf("the level value %q is longer than %d characters; such a value is no level", clip.Marked(l.Value, 40), maxLevelValue), nil)
 		}
 		if l.Level != "" && !valid[l.Level] {
-			return newError(CodeMappingInvalid, fmt.Sprintf("%q is geen opleidingsniveau van Numo", l.Level),
+			return apperr.New(apperr.CodeMappingInvalid, fmt.Sprintf("%q is geen opleidingsniveau van Numo", l.Level),
 				fmt.Sprintf("%q is not a Numo level", l.Level), nil)
 		}
 	}

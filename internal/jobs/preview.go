@@ -10,6 +10,7 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/jobfile"
@@ -24,7 +25,7 @@ func prepare(job *ent.ImportJob, content []byte) (*importer.Prepared, error) {
 	p, err := importer.Prepare(content, m.Chosen, m.Levels)
 	var me *importer.MappingError
 	if errors.As(err, &me) {
-		return nil, newError(CodeMappingInvalid, me.Error(), "the mapping is not valid", map[string]any{"problems": problemsExt(me.Problems)})
+		return nil, apperr.New(apperr.CodeMappingInvalid, me.Error(), "the mapping is not valid", map[string]any{"problems": problemsExt(me.Problems)})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("job %d: %w", job.ID, err)
@@ -47,11 +48,11 @@ func ParseActions(names []string) (importer.Actions, error) {
 		case "ARCHIVE":
 			a.Archive = true
 		default:
-			return a, newError(CodeInvalidInput, fmt.Sprintf("onbekende actie %q", n), fmt.Sprintf("unknown action %q", n), nil)
+			return a, apperr.New(apperr.CodeInvalidInput, fmt.Sprintf("onbekende actie %q", n), fmt.Sprintf("unknown action %q", n), nil)
 		}
 	}
 	if !a.Any() {
-		return a, newError(CodeInvalidInput, "Kies minstens één actie: toevoegen, bijwerken of archiveren.",
+		return a, apperr.New(apperr.CodeInvalidInput, "Kies minstens één actie: toevoegen, bijwerken of archiveren.",
 			"Choose at least one action: add, update or archive.", nil)
 	}
 	return a, nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importblob"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/clip"
@@ -38,7 +39,7 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 	f, err := importer.Parse(data)
 	var fe *importer.FileError
 	if errors.As(err, &fe) {
-		return nil, newError(CodeFileRejected, fe.Error(), fe.EN, map[string]any{"line": fe.Line, "reason": fe.Code})
+		return nil, apperr.New(apperr.CodeFileRejected, fe.Error(), fe.EN, map[string]any{"line": fe.Line, "reason": fe.Code})
 	} else if err != nil {
 		return nil, fmt.Errorf("upload: parse: %w", err)
 	}
