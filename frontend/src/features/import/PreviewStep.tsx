@@ -25,7 +25,8 @@ import { useI18n, type MessageKey } from '../../i18n'
 import { DamagedValuesAlert } from './DamagedValuesAlert'
 import { CommitMutation, PreviewMutation, PreviewQuery } from './documents'
 import { changeValue } from './format'
-import { YearGuardAlert, yearGuardConfirmed } from './YearGuardAlert'
+import { yearGuardConfirmed } from './yearGuard'
+import { YearGuardAlert } from './YearGuardAlert'
 
 /** Rows per page of the previewed user list. */
 export const previewPageSize = 50

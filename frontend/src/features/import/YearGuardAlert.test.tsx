@@ -3,7 +3,8 @@ import userEvent from '@testing-library/user-event'
 import { useState } from 'react'
 import { describe, expect, it } from 'vitest'
 import { renderWithProviders } from '../../test/render'
-import { YearGuardAlert, yearGuardConfirmed, type YearGuard } from './YearGuardAlert'
+import { yearGuardConfirmed, type YearGuard } from './yearGuard'
+import { YearGuardAlert } from './YearGuardAlert'
 
 const backwards: YearGuard = { confirmationRequired: true, yearDown: 240, activePupils: 610, thresholdPercent: 10 }
 

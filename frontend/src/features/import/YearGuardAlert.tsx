@@ -1,19 +1,7 @@
 import { Alert, NumberInput, Stack, Text } from '@mantine/core'
 import { IconAlertTriangle } from '@tabler/icons-react'
 import { useI18n } from '../../i18n'
-
-/** The year guard of a preview (GraphQL YearGuard). */
-export interface YearGuard {
-  confirmationRequired: boolean
-  yearDown: number
-  activePupils: number
-  thresholdPercent: number
-}
-
-/** Whether the year guard lets the import through with this typed number. */
-export function yearGuardConfirmed(g: YearGuard, typed: number | ''): boolean {
-  return !g.confirmationRequired || typed === g.yearDown
-}
+import type { YearGuard } from './yearGuard'
 
 /**
  * The warning at the top of the preview when the import moves more pupils back a leerjaar than
