@@ -21,12 +21,12 @@ import (
 	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/school"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/jobs"
 	"github.com/numo/accounts/internal/pubsub"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
-	"github.com/numo/accounts/internal/undo"
 )
 
 var y2026 = filepath.Join("..", "..", "testdata", "transition", "school_2026.csv")
@@ -265,7 +265,7 @@ func TestUndoCommand(t *testing.T) {
 			}
 			// A pupil changed after the import is a conflict: exit 3 without --skip-conflicts.
 			changePupil(t, url, "77UN")
-			if code, u := runBin("undo", "--school", "77UN", "--json", job); code != 3 || u.Undone || len(u.Conflicts) != 1 || !slices.ContainsFunc(u.Errors, func(p cliProblem) bool { return p.Code == undo.CodeConflict }) {
+			if code, u := runBin("undo", "--school", "77UN", "--json", job); code != 3 || u.Undone || len(u.Conflicts) != 1 || !slices.ContainsFunc(u.Errors, func(p cliProblem) bool { return p.Code == apperr.CodeUndoConflict }) {
 				t.Errorf("undo with a conflict: exit %d, %+v", code, u)
 			}
 			if code, u := runBin("undo", "--school", "77UN", job, "--skip-conflicts", "--json"); code != 0 || !u.Undone || u.UndoJob == 0 ||

@@ -157,14 +157,14 @@ func undoExit(err error, out *undoJSON) int {
 	code, exit := "error", 1
 	switch {
 	case errors.Is(err, errUndoConflicts):
-		code, exit = undo.CodeConflict, 3
+		code, exit = apperr.CodeUndoConflict, 3
 	case errors.As(err, &ae):
 		code = ae.Code()
-		if code == undo.CodeConflict {
+		if code == apperr.CodeUndoConflict {
 			exit = 3
 		}
 	case !out.Possible && out.File != "":
-		code = undo.CodeInvalidState
+		code = apperr.CodeInvalidState
 	}
 	out.Errors = append(out.Errors, cliProblem{Code: code, Message: err.Error()})
 	return exit

@@ -73,7 +73,7 @@ type Conflict struct {
 // Options control Undo.
 type Options struct {
 	// SkipConflicts undoes the job for every account except the conflicting ones; without it
-	// any conflict refuses the whole undo (CodeConflict).
+	// any conflict refuses the whole undo (apperr.CodeUndoConflict).
 	SkipConflicts bool
 	// Now is the time of the undo; zero means time.Now.
 	Now time.Time
@@ -106,8 +106,8 @@ func Preview(ctx context.Context, db *store.DB, jobID int) (*Plan, error) {
 }
 
 // Undo undoes a committed import job in one transaction and returns the new UNDO job. The
-// viewer in ctx must administer the job's school. It refuses with an *Error: CodeInvalidState
-// for a job that is not a committed import (any more), CodeConflict when accounts changed
+// viewer in ctx must administer the job's school. It refuses with an *apperr.Error: apperr.CodeInvalidState
+// for a job that is not a committed import (any more), apperr.CodeUndoConflict when accounts changed
 // after the job and opt.SkipConflicts is not set. On PostgreSQL it holds the school's import
 // lock, so an undo and a commit of one school never interleave.
 func Undo(ctx context.Context, db *store.DB, jobID int, opt Options) (*Result, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
@@ -79,7 +80,7 @@ func TestUndoRestoresEveryField(t *testing.T) {
 		// Undoing twice is refused and changes nothing.
 		before := snapshot(t, db, s.ID)
 		_, err := undo.Undo(s.ctx, db, jobC.ID, undo.Options{})
-		assertCode(t, err, undo.CodeInvalidState)
+		assertCode(t, err, apperr.CodeInvalidState)
 		if d := diff(before, snapshot(t, db, s.ID)); d != "" {
 			t.Fatalf("a refused undo changed accounts:\n%s", d)
 		}
@@ -165,7 +166,7 @@ func TestUndoConflicts(t *testing.T) {
 
 		before := snapshot(t, db, s.ID)
 		_, err = undo.Undo(s.ctx, db, jobB.ID, undo.Options{})
-		e := assertCode(t, err, undo.CodeConflict)
+		e := assertCode(t, err, apperr.CodeUndoConflict)
 		if cs, _ := e.Extensions()["conflicts"].([]map[string]any); len(cs) != 1 || cs[0]["key"] != "4001" || cs[0]["name"] != "Daan de Boer" {
 			t.Fatalf("conflict extensions %v", e.Extensions())
 		}
@@ -264,12 +265,12 @@ func TestUndoRefusals(t *testing.T) {
 			reason string // part of the preview's reason, for refusals of the job itself
 		}{
 			{"nobody signed in", context.Background(), committed.ID, "UNAUTHENTICATED", ""},
-			{"another school's admin", other.ctx, committed.ID, undo.CodeNotFound, ""},
+			{"another school's admin", other.ctx, committed.ID, apperr.CodeNotFound, ""},
 			{"a teacher", teacherCtx, committed.ID, "FORBIDDEN", ""},
 			{"a read-only token", tokenCtx, committed.ID, "FORBIDDEN", ""},
-			{"no such job", s.ctx, committed.ID + 10000, undo.CodeNotFound, ""},
-			{"not committed", s.ctx, previewed.ID, undo.CodeInvalidState, "Alleen een uitgevoerde import"},
-			{"row data purged", s.ctx, purged.ID, undo.CodeInvalidState, "bewaartermijn verwijderd"},
+			{"no such job", s.ctx, committed.ID + 10000, apperr.CodeNotFound, ""},
+			{"not committed", s.ctx, previewed.ID, apperr.CodeInvalidState, "Alleen een uitgevoerde import"},
+			{"row data purged", s.ctx, purged.ID, apperr.CodeInvalidState, "bewaartermijn verwijderd"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -301,7 +302,7 @@ func TestUndoRefusals(t *testing.T) {
 			t.Fatalf("preview of an undo job: %+v, %v", p, err)
 		}
 		_, err = undo.Undo(s.ctx, db, res.Job.ID, undo.Options{})
-		assertCode(t, err, undo.CodeInvalidState)
+		assertCode(t, err, apperr.CodeInvalidState)
 		p, err = undo.Preview(s.ctx, db, purged.ID)
 		if err != nil || p.Possible || !strings.Contains(p.Reason, "al ongedaan gemaakt op ") {
 			t.Fatalf("preview of an undone job: %+v, %v", p, err)
@@ -384,7 +385,7 @@ func TestUndoTwiceAtOnce(t *testing.T) {
 			case err == nil:
 				ok++
 			default:
-				assertCode(t, err, undo.CodeInvalidState)
+				assertCode(t, err, apperr.CodeInvalidState)
 				refused++
 			}
 		}
