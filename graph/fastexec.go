@@ -218,12 +218,16 @@ func plainLeaf(res any) (graphql.Marshaler, bool) {
 	return nil, false
 }
 
-// kindOf classifies a field by its context.
+// kindOf classifies a field by its context. Only a field selected on its object type itself
+// can be plainString: the definition of a field selected through an interface is the
+// interface's, shared by objects that may resolve it differently.
 func kindOf(fc *graphql.FieldContext, field graphql.CollectedField, directives bool) plainKind {
+	def, parent := field.Definition, field.ObjectDefinition
 	switch {
-	case directives || fc.IsMethod || fc.IsResolver || len(fc.Args) > 0 || len(field.Definition.Arguments) > 0:
+	case directives || fc.IsMethod || fc.IsResolver || len(fc.Args) > 0 || len(def.Arguments) > 0:
 		return notPlain
-	case field.Definition.Type != nil && field.Definition.Type.Elem == nil && field.Definition.Type.NamedType == "String":
+	case parent != nil && parent.Kind == ast.Object && parent.Name == fc.Object &&
+		def.Type != nil && def.Type.Elem == nil && def.Type.NamedType == "String":
 		return plainString
 	}
 	return plainField

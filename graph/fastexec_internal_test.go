@@ -4,12 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/client"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
 )
 
 // TestWriteResponse: the answer written without re-encoding the data means what gqlgen's
@@ -74,4 +81,35 @@ func TestFieldSetAndSlice(t *testing.T) {
 	if errs := graphql.GetErrors(ctx); len(errs) != 1 || !strings.Contains(errs[0].Message, "stuk") || errs[0].Path.String() != "pupils[1]" {
 		t.Errorf("errors %v", errs)
 	}
+}
+
+// TestPlainStringFields: a plain String field selected on its object is written without a
+// field context of its own from its second use on; one selected through an interface, or a
+// resolver, is not.
+func TestPlainStringFields(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		sys := auth.System(context.Background())
+		s := db.Client.School.Create().SetName("De Linde").SetBrin("07AA").SaveX(sys)
+		cl := db.Client.Class.Create().SetSchoolID(s.ID).SetName("3HV17").SaveX(sys)
+		h := NewHandler(Options{Client: db.Client, DB: db, Logger: slog.New(slog.DiscardHandler)})
+		v := &auth.Viewer{AccountID: 1, SchoolID: s.ID, Role: auth.RoleAdmin}
+		c := client.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), v)))
+		}))
+		var resp struct{ Node struct{ ID, Name string } }
+		for range 2 {
+			c.MustPost(`query($id: ID!) { node(id: $id) { id ... on Class { name } } }`, &resp, client.Var("id", cl.ID))
+			if resp.Node.Name != "3HV17" {
+				t.Fatalf("answer %+v", resp)
+			}
+		}
+		kinds := map[string]plainKind{}
+		plainKinds.Range(func(k, v any) bool {
+			kinds[k.(*ast.FieldDefinition).Name] = v.(plainKind)
+			return true
+		})
+		if kinds["name"] != plainString || kinds["id"] == plainString || kinds["node"] != notPlain {
+			t.Errorf("kinds %v", kinds)
+		}
+	})
 }
