@@ -214,8 +214,8 @@ func TestSubscribeAuthorization(t *testing.T) {
 }
 
 // TestSubscribersLeave: a subscription that ends (its socket closed) leaves the feed, and the
-// last one to leave stops it; a slow subscriber that reads nothing during the commit still
-// ends with the final state.
+// last one to leave stops it; a slow subscriber that reads nothing during the commit holds up
+// nobody else and still ends with the final state.
 func TestSubscribersLeave(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		s := newScene(t, db, "33HB")
@@ -223,6 +223,7 @@ func TestSubscribersLeave(t *testing.T) {
 		ctx, cancel := context.WithCancel(s.admin)
 		gone := watch(t, s.svc, ctx, job, 10)
 		slow := watch(t, s.svc, s.admin, job, 1)
+		fast := watch(t, s.svc, s.admin, job, 3)
 		cancel()
 		for _, ch := range gone {
 			for range ch { // closes once the subscription has left
@@ -234,7 +235,7 @@ func TestSubscribersLeave(t *testing.T) {
 		if _, err := s.svc.Commit(s.admin, job, nil, nil); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(200 * time.Millisecond) // the slow one reads nothing meanwhile
+		finals(t, fast, 3000) // while the slow one reads nothing
 		finals(t, slow, 3000)
 		if n := s.svc.WatchedJobs(); n != 0 {
 			t.Errorf("watched jobs after the final event: %d, want 0", n)
