@@ -189,7 +189,7 @@ type PreviewUserPage struct {
 }
 
 type SchoolSettingsInput struct {
-	// Percentage of active pupils an import may archive without typed confirmation: 0 to 100.
+	// Percentage of active pupils an import may archive, or move back a leerjaar, without typed confirmation: 0 to 100.
 	ArchiveThreshold *int `json:"archiveThreshold,omitempty"`
 	// Days an archived account is kept before it is purged: 30 to 3650 (default 730).
 	ArchivedRetentionDays *int `json:"archivedRetentionDays,omitempty"`
