@@ -101,57 +101,20 @@ var textFields = [...]struct {
 	name  bool
 }{{FieldFirstName, true}, {FieldInfix, true}, {FieldLastName, true}, {FieldEmail, false}, {FieldUsername, false}, {FieldEckID, false}}
 
-// textOf returns a text field of p.
-func textOf(p *Person, f Field) string {
-	switch f {
-	case FieldFirstName:
-		return p.FirstName
-	case FieldInfix:
-		return p.Infix
-	case FieldLastName:
-		return p.LastName
-	case FieldEmail:
-		return p.Email
-	case FieldUsername:
-		return p.Username
-	case FieldEckID:
-		return p.EckID
-	}
-	return ""
-}
-
-// setText sets a text field of p.
-func setText(p *Person, f Field, v string) {
-	switch f {
-	case FieldFirstName:
-		p.FirstName = v
-	case FieldInfix:
-		p.Infix = v
-	case FieldLastName:
-		p.LastName = v
-	case FieldEmail:
-		p.Email = v
-	case FieldUsername:
-		p.Username = v
-	case FieldEckID:
-		p.EckID = v
-	}
-}
-
 // keepStored puts the stored value back into every mapped text field of u whose file value is a
 // damaged copy of it, and notes each; a name that changes into a damaged-looking value is noted
 // as not kept.
 func (pl *planner) keepStored(u *PlannedUser, a *existing) {
 	for _, tf := range textFields {
-		file := textOf(&u.Person, tf.field)
+		at := textField(&u.Person, tf.field)
+		file, stored := *at, *textField(&a.person, tf.field)
 		if !pl.mapped[tf.field] || file == "" {
 			continue
 		}
-		stored := textOf(&a.person, tf.field)
 		switch {
 		case DamagedCopy(stored, file):
 			pl.damaged(u.Line, u.Key, tf.field, stored, file, true)
-			setText(&u.Person, tf.field, stored)
+			*at = stored
 		case tf.name && file != stored && LooksDamaged(file):
 			pl.damaged(u.Line, u.Key, tf.field, stored, file, false)
 		}
@@ -161,12 +124,9 @@ func (pl *planner) keepStored(u *PlannedUser, a *existing) {
 // newDamaged notes every damaged-looking name of a new account (values, not the planned user:
 // a pointer to it would move every planned user of a large file to the heap).
 func (pl *planner) newDamaged(line int, key string, p Person) {
-	for _, n := range [...]struct {
-		field Field
-		value string
-	}{{FieldFirstName, p.FirstName}, {FieldInfix, p.Infix}, {FieldLastName, p.LastName}} {
-		if LooksDamaged(n.value) {
-			pl.damaged(line, key, n.field, "", n.value, false)
+	for _, tf := range textFields {
+		if v := *textField(&p, tf.field); tf.name && LooksDamaged(v) {
+			pl.damaged(line, key, tf.field, "", v, false)
 		}
 	}
 }

@@ -86,3 +86,27 @@ func (f Field) labels() (nl, en string) {
 	}
 	return string(f), string(f)
 }
+
+// textField returns the text field f of p, or nil when f is not one: level and year are parsed
+// from what the file writes, not copied. It is the one place that maps a Field to a Person's field.
+func textField(p *Person, f Field) *string {
+	switch f {
+	case FieldKey:
+		return &p.Key
+	case FieldFirstName:
+		return &p.FirstName
+	case FieldInfix:
+		return &p.Infix
+	case FieldLastName:
+		return &p.LastName
+	case FieldClass:
+		return &p.Class
+	case FieldEmail:
+		return &p.Email
+	case FieldUsername:
+		return &p.Username
+	case FieldEckID:
+		return &p.EckID
+	}
+	return nil
+}

@@ -255,20 +255,8 @@ func NewPlanInput(f *File, m Mapping, res *Result) PlanInput {
 			if col >= len(r.Cells) {
 				continue
 			}
-			v := strings.TrimSpace(r.Cells[col])
-			switch field {
-			case FieldKey:
-				p.Key = v
-			case FieldFirstName:
-				p.FirstName = v
-			case FieldInfix:
-				p.Infix = v
-			case FieldLastName:
-				p.LastName = v
-			case FieldClass:
-				p.Class = v
-			case FieldEmail:
-				p.Email = v
+			if v := textField(&p, field); v != nil {
+				*v = strings.TrimSpace(r.Cells[col])
 			}
 		}
 		rows[r.Line] = p
