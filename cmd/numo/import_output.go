@@ -66,18 +66,22 @@ func guardProblems(err error, sum *importSummary) bool {
 	if errors.As(err, &ace) {
 		g := ace.Guard
 		sum.Guard = &g
-		sum.Errors = append(sum.Errors, cliProblem{Code: "archive_confirmation_required",
-			Message: fmt.Sprintf("deze import archiveert %d van de %d actieve leerlingen (meer dan %d %%); controleer dat en bevestig met --confirm-archive %d",
-				g.ToArchive, g.ActivePupils, g.ThresholdPercent, g.ToArchive)})
+		sum.Errors = append(sum.Errors, confirmProblem("archive_confirmation_required", g.ToArchive, g.ActivePupils, g.ThresholdPercent,
+			"deze import archiveert %d van de %d actieve leerlingen (meer dan %d %%); controleer dat en bevestig met --confirm-archive %d"))
 	}
 	if errors.As(err, &yde) {
 		g := yde.Guard
 		sum.YearGuard = &g
-		sum.Errors = append(sum.Errors, cliProblem{Code: "year_down_confirmation_required",
-			Message: fmt.Sprintf("deze import zet %d van de %d actieve leerlingen een leerjaar terug (meer dan %d %%); is dit het bestand van vorig jaar? Controleer het bestand en bevestig met --confirm-year-down %d",
-				g.YearDown, g.ActivePupils, g.ThresholdPercent, g.YearDown)})
+		sum.Errors = append(sum.Errors, confirmProblem("year_down_confirmation_required", g.YearDown, g.ActivePupils, g.ThresholdPercent,
+			"deze import zet %d van de %d actieve leerlingen een leerjaar terug (meer dan %d %%); is dit het bestand van vorig jaar? Controleer het bestand en bevestig met --confirm-year-down %d"))
 	}
 	return ace != nil || yde != nil
+}
+
+// confirmProblem is the problem of a guard that is not confirmed; format takes the count, the
+// active pupils, the threshold and the count again (the number to confirm with).
+func confirmProblem(code string, count, active, threshold int, format string) cliProblem {
+	return cliProblem{Code: code, Message: fmt.Sprintf(format, count, active, threshold, count)}
 }
 
 // maxListed is how many warnings or refused rows the readable summary lists.

@@ -39,11 +39,7 @@ func parseYearCell(c string) ([]int, bool) {
 	for i := 0; i < len(s); {
 		switch ch := s[i]; {
 		case isDigit(ch):
-			j := i
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			n, ok := yearNumber(s[i:j])
+			n, j, ok := yearAt(s, i)
 			if !ok {
 				return nil, false
 			}
@@ -96,22 +92,14 @@ func yearsFromClass(class string) ([]int, bool) {
 	for i < len(s) && (s[i] == ' ' || s[i] == '-' || s[i] == '.') && i > 0 {
 		i++
 	}
-	j := i
-	for j < len(s) && isDigit(s[j]) {
-		j++
-	}
-	y, ok := yearNumber(s[i:j])
+	y, j, ok := yearAt(s, i)
 	if !ok {
 		return nil, false
 	}
 	years := []int{y}
 	// combined groups are written "1/2a" or "groep 7/8"
 	if j+1 < len(s) && s[j] == '/' && isDigit(s[j+1]) {
-		k := j + 1
-		for k < len(s) && isDigit(s[k]) {
-			k++
-		}
-		y2, ok := yearNumber(s[j+1 : k])
+		y2, _, ok := yearAt(s, j+1)
 		if !ok {
 			return nil, false
 		}
@@ -130,6 +118,17 @@ func YearFromStudieCode(code string) (int, bool) {
 		return 0, false
 	}
 	return yearNumber(digits)
+}
+
+// yearAt reads the run of digits of s that starts at i as a year (see yearNumber); end is
+// where the run stops.
+func yearAt(s string, i int) (year, end int, ok bool) {
+	end = i
+	for end < len(s) && isDigit(s[end]) {
+		end++
+	}
+	year, ok = yearNumber(s[i:end])
+	return year, end, ok
 }
 
 // yearNumber parses a run of digits as a year within 1..8.

@@ -23,22 +23,26 @@ func errStale() *apperr.Error {
 		"The school's accounts changed since the preview. Preview again, then import.", nil)
 }
 
+// errGuard refuses a commit whose archive guard applies without the confirming count.
 func errGuard(g importer.Guard) *apperr.Error {
-	return apperr.New(apperr.CodeArchiveConfirmRequired,
-		fmt.Sprintf("Deze import archiveert %d van de %d actieve leerlingen, meer dan %d %%. Typ het aantal (%d) ter bevestiging.",
-			g.ToArchive, g.ActivePupils, g.ThresholdPercent, g.ToArchive),
-		fmt.Sprintf("This import archives %d of %d active pupils, more than %d %%. Type the number (%d) to confirm.",
-			g.ToArchive, g.ActivePupils, g.ThresholdPercent, g.ToArchive),
-		map[string]any{"toArchive": g.ToArchive, "activePupils": g.ActivePupils, "thresholdPercent": g.ThresholdPercent})
+	return errConfirm(apperr.CodeArchiveConfirmRequired, "toArchive", g.ToArchive, g.ActivePupils, g.ThresholdPercent,
+		"Deze import archiveert %d van de %d actieve leerlingen, meer dan %d %%. Typ het aantal (%d) ter bevestiging.",
+		"This import archives %d of %d active pupils, more than %d %%. Type the number (%d) to confirm.")
 }
 
+// errYearGuard refuses a commit whose year guard applies without the confirming count.
 func errYearGuard(g importer.YearGuard) *apperr.Error {
-	return apperr.New(apperr.CodeYearDownConfirmRequired,
-		fmt.Sprintf("Deze import zet %d van de %d actieve leerlingen een leerjaar terug, meer dan %d %%. Is dit het bestand van vorig jaar? Controleer het bestand; klopt het, typ dan het aantal (%d) ter bevestiging.",
-			g.YearDown, g.ActivePupils, g.ThresholdPercent, g.YearDown),
-		fmt.Sprintf("This import moves %d of %d active pupils back a school year, more than %d %%. Is this last year's file? Check the file; if it is right, type the number (%d) to confirm.",
-			g.YearDown, g.ActivePupils, g.ThresholdPercent, g.YearDown),
-		map[string]any{"yearDown": g.YearDown, "activePupils": g.ActivePupils, "thresholdPercent": g.ThresholdPercent})
+	return errConfirm(apperr.CodeYearDownConfirmRequired, "yearDown", g.YearDown, g.ActivePupils, g.ThresholdPercent,
+		"Deze import zet %d van de %d actieve leerlingen een leerjaar terug, meer dan %d %%. Is dit het bestand van vorig jaar? Controleer het bestand; klopt het, typ dan het aantal (%d) ter bevestiging.",
+		"This import moves %d of %d active pupils back a school year, more than %d %%. Is this last year's file? Check the file; if it is right, type the number (%d) to confirm.")
+}
+
+// errConfirm is the error of a guard whose confirmation does not repeat its count: nl and en
+// format the count, the active pupils, the threshold and the count again; key names the count
+// in the error's extensions, beside activePupils and thresholdPercent.
+func errConfirm(code, key string, count, active, threshold int, nl, en string) *apperr.Error {
+	return apperr.New(code, fmt.Sprintf(nl, count, active, threshold, count), fmt.Sprintf(en, count, active, threshold, count),
+		map[string]any{key: count, "activePupils": active, "thresholdPercent": threshold})
 }
 
 func problemsExt(ps []importer.Problem) []map[string]any {
