@@ -84,39 +84,37 @@ type prober struct {
 // the answer about a row the role cannot read with node(id:) to be the answer about a row that
 // does not exist. A new edge in a where input is probed without anyone adding a case.
 func TestFiltersSeeOnlyWhatTheViewerReads(t *testing.T) {
-	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			w := buildWorld(t, kind)
-			p := &prober{t: t, w: w, schema: graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}).Schema()}
-			p.targets = filterWorld(t, w)
-			p.readDirectly()
-			entries := p.entries()
-			if len(entries) == 0 {
-				t.Fatal("no field takes a where input: the schema was not read")
-			}
-			var pairs, failed, differed, sanity int
-			for _, role := range roles {
-				for _, e := range entries {
-					probes := p.probes(role, e)
-					if probes == nil {
-						continue
-					}
-					pairs += len(probes)
-					f, d, s := p.run(role, e, probes)
-					failed += f
-					differed += d
-					sanity += s
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		w := buildWorld(t, kind)
+		p := &prober{t: t, w: w, schema: graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}).Schema()}
+		p.targets = filterWorld(t, w)
+		p.readDirectly()
+		entries := p.entries()
+		if len(entries) == 0 {
+			t.Fatal("no field takes a where input: the schema was not read")
+		}
+		var pairs, failed, differed, sanity int
+		for _, role := range roles {
+			for _, e := range entries {
+				probes := p.probes(role, e)
+				if probes == nil {
+					continue
 				}
+				pairs += len(probes)
+				f, d, s := p.run(role, e, probes)
+				failed += f
+				differed += d
+				sanity += s
 			}
-			t.Logf("%d where fields reached %d ways; %d probe pairs, %d answered differently about a row the role cannot read",
-				len(p.whereFields()), len(entries), pairs, failed)
-			// The filters must still filter: the admin's probes about rows it reads tell them apart.
-			t.Logf("admin sanity: %d of %d probes about rows it reads answered differently from a missing row", differed, sanity)
-			if differed == 0 {
-				t.Errorf("%d of %d probes about rows the admin reads answered differently from a missing row: the probes do not reach the data", differed, sanity)
-			}
-		})
-	}
+		}
+		t.Logf("%d where fields reached %d ways; %d probe pairs, %d answered differently about a row the role cannot read",
+			len(p.whereFields()), len(entries), pairs, failed)
+		// The filters must still filter: the admin's probes about rows it reads tell them apart.
+		t.Logf("admin sanity: %d of %d probes about rows it reads answered differently from a missing row", differed, sanity)
+		if differed == 0 {
+			t.Errorf("%d of %d probes about rows the admin reads answered differently from a missing row: the probes do not reach the data", differed, sanity)
+		}
+	})
 }
 
 // filterWorld adds the rows a filter could point at from outside what a role reads: school B's

@@ -35,47 +35,45 @@ type damagedPreviewResp struct {
 // report keeps them, and the report download says so in the admin's language with translated
 // field names (point 5).
 func TestExcelDamageThroughAPI(t *testing.T) {
-	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			a, s := newAPI(t, kind, "12XD")
-			first, err := a.upload(s.ID, "excel_damage/leerlingen.csv")
-			if err != nil {
-				t.Fatalf("upload: %v", err)
-			}
-			a.commitAndFollow(first.Upload.ID)
-			up, err := a.upload(s.ID, "excel_damage/leerlingen_excel.csv")
-			if err != nil {
-				t.Fatalf("upload damaged: %v", err)
-			}
-			job := up.Upload.ID
-			var p damagedPreviewResp
-			if err := a.c.Post(damagedPreviewMutation, &p, client.Var("job", job), client.Var("actions", []string{"ADD", "UPDATE"})); err != nil {
-				t.Fatalf("preview: %v", err)
-			}
-			if c := p.Preview.Counts; c.Added != 1 || c.Updated != 1 || c.Unchanged != 4 || c.Kept != 5 || c.Damaged != 2 {
-				t.Fatalf("preview counts %+v", c)
-			}
-			checkDamagedValues(t, p.Preview.DamagedValues)
-			a.commitAndFollow(job)
-			var r struct {
-				Node struct {
-					Report struct {
-						Counts        struct{ Kept, Damaged int }
-						DamagedValues []damagedValue
-					}
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		a, s := newAPI(t, kind, "12XD")
+		first, err := a.upload(s.ID, "excel_damage/leerlingen.csv")
+		if err != nil {
+			t.Fatalf("upload: %v", err)
+		}
+		a.commitAndFollow(first.Upload.ID)
+		up, err := a.upload(s.ID, "excel_damage/leerlingen_excel.csv")
+		if err != nil {
+			t.Fatalf("upload damaged: %v", err)
+		}
+		job := up.Upload.ID
+		var p damagedPreviewResp
+		if err := a.c.Post(damagedPreviewMutation, &p, client.Var("job", job), client.Var("actions", []string{"ADD", "UPDATE"})); err != nil {
+			t.Fatalf("preview: %v", err)
+		}
+		if c := p.Preview.Counts; c.Added != 1 || c.Updated != 1 || c.Unchanged != 4 || c.Kept != 5 || c.Damaged != 2 {
+			t.Fatalf("preview counts %+v", c)
+		}
+		checkDamagedValues(t, p.Preview.DamagedValues)
+		a.commitAndFollow(job)
+		var r struct {
+			Node struct {
+				Report struct {
+					Counts        struct{ Kept, Damaged int }
+					DamagedValues []damagedValue
 				}
 			}
-			if err := a.c.Post(`query($id: ID!) { node(id: $id) { ... on ImportJob { report { counts { kept damaged } damagedValues { line column field key stored file kept } } } } }`,
-				&r, client.Var("id", job)); err != nil {
-				t.Fatalf("report: %v", err)
-			}
-			if c := r.Node.Report.Counts; c.Kept != 5 || c.Damaged != 2 {
-				t.Fatalf("report counts %+v", c)
-			}
-			checkDamagedValues(t, r.Node.Report.DamagedValues)
-			checkTranslatedReport(t, a, job)
-		})
-	}
+		}
+		if err := a.c.Post(`query($id: ID!) { node(id: $id) { ... on ImportJob { report { counts { kept damaged } damagedValues { line column field key stored file kept } } } } }`,
+			&r, client.Var("id", job)); err != nil {
+			t.Fatalf("report: %v", err)
+		}
+		if c := r.Node.Report.Counts; c.Kept != 5 || c.Damaged != 2 {
+			t.Fatalf("report counts %+v", c)
+		}
+		checkDamagedValues(t, r.Node.Report.DamagedValues)
+		checkTranslatedReport(t, a, job)
+	})
 }
 
 // commitAndFollow commits a previewed (or just uploaded) job with add and update and waits for it.

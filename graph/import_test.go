@@ -204,21 +204,19 @@ func (a *api) follow(job string) []progressResp {
 // semicolon export uploaded, the mapping corrected, previewed, committed and followed to the
 // end, and the roster queried; then a year later the guard path and a stale preview.
 func TestImportFlow(t *testing.T) {
-	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			a, s := newAPI(t, kind, "77XX")
-			up, err := a.upload(s.ID, "transition/school_2026.csv")
-			if err != nil {
-				t.Fatalf("upload: %v", err)
-			}
-			checkDetectedUpload(t, up)
-			checkMappingCorrected(t, a, up)
-			checkFirstCommit(t, a, up.Upload.ID)
-			checkRoster1A(t, a)
-			next := checkNextYear(t, a, s)
-			checkReportDownload(t, a, next)
-		})
-	}
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		a, s := newAPI(t, kind, "77XX")
+		up, err := a.upload(s.ID, "transition/school_2026.csv")
+		if err != nil {
+			t.Fatalf("upload: %v", err)
+		}
+		checkDetectedUpload(t, up)
+		checkMappingCorrected(t, a, up)
+		checkFirstCommit(t, a, up.Upload.ID)
+		checkRoster1A(t, a)
+		next := checkNextYear(t, a, s)
+		checkReportDownload(t, a, next)
+	})
 }
 
 // checkDetectedUpload checks what the upload of school_2026.csv detected and proposed.
@@ -417,29 +415,27 @@ func checkReportDownload(t *testing.T, a *api, job string) {
 
 // TestRefusedFileLeavesNothing uploads files refused as a whole: a clear error, no job.
 func TestRefusedFileLeavesNothing(t *testing.T) {
-	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			a, s := newAPI(t, kind, "88YY")
-			ctx := auth.System(context.Background())
-			for name, want := range map[string]string{
-				"import/excel_renamed.csv":  "Excel",
-				"import/empty.csv":          "leeg",
-				"import/unclosed_quote.csv": "regel",
-			} {
-				_, err := a.upload(s.ID, name)
-				e := errorOf(t, err)
-				if e.Extensions["code"] != "FILE_REJECTED" || !strings.Contains(e.Message, want) {
-					t.Errorf("%s: %+v, want FILE_REJECTED mentioning %q", name, e, want)
-				}
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		a, s := newAPI(t, kind, "88YY")
+		ctx := auth.System(context.Background())
+		for name, want := range map[string]string{
+			"import/excel_renamed.csv":  "Excel",
+			"import/empty.csv":          "leeg",
+			"import/unclosed_quote.csv": "regel",
+		} {
+			_, err := a.upload(s.ID, name)
+			e := errorOf(t, err)
+			if e.Extensions["code"] != "FILE_REJECTED" || !strings.Contains(e.Message, want) {
+				t.Errorf("%s: %+v, want FILE_REJECTED mentioning %q", name, e, want)
 			}
-			if n := a.app.DB().Client.ImportJob.Query().CountX(ctx) + a.app.DB().Client.ImportBlob.Query().CountX(ctx); n != 0 {
-				t.Fatalf("refused uploads left %d rows", n)
-			}
-			var r map[string]any
-			e := errorOf(t, a.c.Post(`mutation { preview(jobId: 999999, actions: [ADD]) { counts { added } } }`, &r))
-			if e.Extensions["code"] != "NOT_FOUND" {
-				t.Fatalf("preview of a missing job: %+v", e)
-			}
-		})
-	}
+		}
+		if n := a.app.DB().Client.ImportJob.Query().CountX(ctx) + a.app.DB().Client.ImportBlob.Query().CountX(ctx); n != 0 {
+			t.Fatalf("refused uploads left %d rows", n)
+		}
+		var r map[string]any
+		e := errorOf(t, a.c.Post(`mutation { preview(jobId: 999999, actions: [ADD]) { counts { added } } }`, &r))
+		if e.Extensions["code"] != "NOT_FOUND" {
+			t.Fatalf("preview of a missing job: %+v", e)
+		}
+	})
 }

@@ -53,49 +53,47 @@ type levelsPreviewResp struct {
 // extensions.unknownLevels) until each is mapped to a level or to "no level" (level: null);
 // the school remembers the decisions for its next upload.
 func TestUnknownLevelsBlock(t *testing.T) {
-	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			a, s := newAPI(t, kind, "78XX")
-			job := uploadLevels(t, a, s.ID)
-			undecided := []levelValueResp{{Value: "technasium", Count: 3}, {Value: "ISK", Count: 2}}
-			if !reflect.DeepEqual(job.LevelValues, undecided) {
-				t.Errorf("levelValues = %+v, want %+v", job.LevelValues, undecided)
-			}
-			if len(job.MappingProblems) != 1 || job.MappingProblems[0].Code != "unknown_level" || !strings.Contains(job.MappingProblems[0].Message, `"technasium" (3 leerlingen)`) {
-				t.Errorf("mappingProblems = %+v", job.MappingProblems)
-			}
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		a, s := newAPI(t, kind, "78XX")
+		job := uploadLevels(t, a, s.ID)
+		undecided := []levelValueResp{{Value: "technasium", Count: 3}, {Value: "ISK", Count: 2}}
+		if !reflect.DeepEqual(job.LevelValues, undecided) {
+			t.Errorf("levelValues = %+v, want %+v", job.LevelValues, undecided)
+		}
+		if len(job.MappingProblems) != 1 || job.MappingProblems[0].Code != "unknown_level" || !strings.Contains(job.MappingProblems[0].Message, `"technasium" (3 leerlingen)`) {
+			t.Errorf("mappingProblems = %+v", job.MappingProblems)
+		}
 
-			// Preview straight away is refused, naming both values.
-			var r levelsPreviewResp
-			e := errorOf(t, a.c.Post(levelsPreview, &r, client.Var("job", job.ID)))
-			checkUnknownLevelsError(t, "preview", e, map[string]float64{"technasium": 3, "ISK": 2})
+		// Preview straight away is refused, naming both values.
+		var r levelsPreviewResp
+		e := errorOf(t, a.c.Post(levelsPreview, &r, client.Var("job", job.ID)))
+		checkUnknownLevelsError(t, "preview", e, map[string]float64{"technasium": 3, "ISK": 2})
 
-			// Mapping only technasium is refused, naming ISK; nothing is stored.
-			cols := proposedColumns(job)
-			var m map[string]any
-			e = errorOf(t, a.c.Post(levelsSetMapping, &m, client.Var("job", job.ID), client.Var("cols", cols),
-				client.Var("levels", []map[string]any{{"value": "technasium", "level": "vwo"}})))
-			checkUnknownLevelsError(t, "setMapping with ISK undecided", e, map[string]float64{"ISK": 2})
+		// Mapping only technasium is refused, naming ISK; nothing is stored.
+		cols := proposedColumns(job)
+		var m map[string]any
+		e = errorOf(t, a.c.Post(levelsSetMapping, &m, client.Var("job", job.ID), client.Var("cols", cols),
+			client.Var("levels", []map[string]any{{"value": "technasium", "level": "vwo"}})))
+		checkUnknownLevelsError(t, "setMapping with ISK undecided", e, map[string]float64{"ISK": 2})
 
-			// technasium -> vwo and ISK deliberately without level: accepted, then previewed.
-			var mapped struct{ SetMapping levelsJob }
-			a.c.MustPost(levelsSetMapping, &mapped, client.Var("job", job.ID), client.Var("cols", cols),
-				client.Var("levels", []map[string]any{{"value": "TECHNASIUM", "level": "vwo"}, {"value": "ISK", "level": nil}}))
-			vwo := "vwo"
-			if want := []levelValueResp{{"technasium", 3, &vwo, true}, {"ISK", 2, nil, true}}; !reflect.DeepEqual(mapped.SetMapping.LevelValues, want) ||
-				len(mapped.SetMapping.MappingProblems) != 0 {
-				t.Errorf("after setMapping: %+v, want levelValues %+v and no problems", mapped.SetMapping, want)
-			}
-			checkPreviewLevels(t, a, job.ID)
+		// technasium -> vwo and ISK deliberately without level: accepted, then previewed.
+		var mapped struct{ SetMapping levelsJob }
+		a.c.MustPost(levelsSetMapping, &mapped, client.Var("job", job.ID), client.Var("cols", cols),
+			client.Var("levels", []map[string]any{{"value": "TECHNASIUM", "level": "vwo"}, {"value": "ISK", "level": nil}}))
+		vwo := "vwo"
+		if want := []levelValueResp{{"technasium", 3, &vwo, true}, {"ISK", 2, nil, true}}; !reflect.DeepEqual(mapped.SetMapping.LevelValues, want) ||
+			len(mapped.SetMapping.MappingProblems) != 0 {
+			t.Errorf("after setMapping: %+v, want levelValues %+v and no problems", mapped.SetMapping, want)
+		}
+		checkPreviewLevels(t, a, job.ID)
 
-			// The school remembers: the same file again previews without a mapping step.
-			again := uploadLevels(t, a, s.ID)
-			if want := []levelValueResp{{"technasium", 3, &vwo, true}, {"ISK", 2, nil, true}}; !reflect.DeepEqual(again.LevelValues, want) || len(again.MappingProblems) != 0 {
-				t.Errorf("second upload: levelValues %+v, problems %+v", again.LevelValues, again.MappingProblems)
-			}
-			checkPreviewLevels(t, a, again.ID)
-		})
-	}
+		// The school remembers: the same file again previews without a mapping step.
+		again := uploadLevels(t, a, s.ID)
+		if want := []levelValueResp{{"technasium", 3, &vwo, true}, {"ISK", 2, nil, true}}; !reflect.DeepEqual(again.LevelValues, want) || len(again.MappingProblems) != 0 {
+			t.Errorf("second upload: levelValues %+v, problems %+v", again.LevelValues, again.MappingProblems)
+		}
+		checkPreviewLevels(t, a, again.ID)
+	})
 }
 
 func uploadLevels(t *testing.T, a *api, schoolID int) levelsJob {

@@ -91,58 +91,56 @@ type undoResp struct {
 // TestUndoAPI drives the undo, the school's retention settings, the export link and the
 // erasure of a pupil through the GraphQL API, with the errors a client acts on.
 func TestUndoAPI(t *testing.T) {
-	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			a, s := newAPI(t, kind, "99XX")
-			ctx := auth.System(context.Background())
-			db := a.app.DB()
-			// A client of its own: requests carry the viewer in their context, as the login
-			// middleware sets it, instead of the API token of the shared test client.
-			c := client.New(a.app.Handler(), client.Path("/query"))
-			admin := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleADMIN).SetFirstName("Beheer").SetLastName("Der").SaveX(ctx)
-			as := undoViewer(&auth.Viewer{AccountID: admin.ID, SchoolID: s.ID, Role: auth.RoleAdmin, Name: "Beheer Der"})
-			now := time.Now()
-			undoImportAt(t, a, s.ID, "school_2026.csv", now.AddDate(0, 0, -2))
-			jobB := undoImportAt(t, a, s.ID, "school_2027.csv", now.AddDate(0, 0, -1))
-			edited := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4001")).OnlyX(ctx)
-			edited.Update().SetEmail("hand@leerling.demo.invalid").ExecX(ctx)
-			job := client.Var("job", jobB)
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		a, s := newAPI(t, kind, "99XX")
+		ctx := auth.System(context.Background())
+		db := a.app.DB()
+		// A client of its own: requests carry the viewer in their context, as the login
+		// middleware sets it, instead of the API token of the shared test client.
+		c := client.New(a.app.Handler(), client.Path("/query"))
+		admin := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleADMIN).SetFirstName("Beheer").SetLastName("Der").SaveX(ctx)
+		as := undoViewer(&auth.Viewer{AccountID: admin.ID, SchoolID: s.ID, Role: auth.RoleAdmin, Name: "Beheer Der"})
+		now := time.Now()
+		undoImportAt(t, a, s.ID, "school_2026.csv", now.AddDate(0, 0, -2))
+		jobB := undoImportAt(t, a, s.ID, "school_2027.csv", now.AddDate(0, 0, -1))
+		edited := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4001")).OnlyX(ctx)
+		edited.Update().SetEmail("hand@leerling.demo.invalid").ExecX(ctx)
+		job := client.Var("job", jobB)
 
-			var p undoPreviewResp
-			c.MustPost(undoPreviewQuery, &p, job, as)
-			if u := p.UndoPreview; !u.Possible || u.Reason != nil || u.RemoveAdded != 10 || u.ArchiveAdded != 0 || u.RestoreUpdated != 19 || u.Reactivate != 10 ||
-				len(u.Conflicts) != 1 || u.Conflicts[0].Key != "4001" || u.Conflicts[0].AccountID != strconv.Itoa(edited.ID) {
-				t.Fatalf("undoPreview %+v", u)
-			}
+		var p undoPreviewResp
+		c.MustPost(undoPreviewQuery, &p, job, as)
+		if u := p.UndoPreview; !u.Possible || u.Reason != nil || u.RemoveAdded != 10 || u.ArchiveAdded != 0 || u.RestoreUpdated != 19 || u.Reactivate != 10 ||
+			len(u.Conflicts) != 1 || u.Conflicts[0].Key != "4001" || u.Conflicts[0].AccountID != strconv.Itoa(edited.ID) {
+			t.Fatalf("undoPreview %+v", u)
+		}
 
-			e := errorOf(t, c.Post(undoMutation, &undoResp{}, job, as))
-			conflicts, _ := e.Extensions["conflicts"].([]any)
-			if e.Extensions["code"] != "UNDO_CONFLICT" || len(conflicts) != 1 || conflicts[0].(map[string]any)["name"] != "Daan de Boer" {
-				t.Fatalf("undo with a conflict: %+v", e)
-			}
-			if e := errorOf(t, c.Post(undoMutation, &undoResp{}, job)); e.Extensions["code"] != "UNAUTHENTICATED" {
-				t.Fatalf("undo without a viewer: %+v", e)
-			}
+		e := errorOf(t, c.Post(undoMutation, &undoResp{}, job, as))
+		conflicts, _ := e.Extensions["conflicts"].([]any)
+		if e.Extensions["code"] != "UNDO_CONFLICT" || len(conflicts) != 1 || conflicts[0].(map[string]any)["name"] != "Daan de Boer" {
+			t.Fatalf("undo with a conflict: %+v", e)
+		}
+		if e := errorOf(t, c.Post(undoMutation, &undoResp{}, job)); e.Extensions["code"] != "UNAUTHENTICATED" {
+			t.Fatalf("undo without a viewer: %+v", e)
+		}
 
-			var u undoResp
-			c.MustPost(undoMutation, &u, job, client.Var("skip", true), as)
-			if j := u.UndoImport; j.Kind != "UNDO" || j.Status != "COMMITTED" || j.FileName != "Ongedaan: school_2027.csv" ||
-				j.Updated != 29 || j.Archived != 0 || j.Removed != 10 || j.Unchanged != 1 || j.UndoOf.ID != strconv.Itoa(jobB) || j.UndoOf.Status != "UNDONE" || j.UndoOf.UndoneAt == nil {
-				t.Fatalf("undoImport %+v", j)
-			}
-			checkUndoOfAPI(t, c, as, jobB, u.UndoImport.ID)
-			if e := errorOf(t, c.Post(undoMutation, &undoResp{}, job, as)); e.Extensions["code"] != "INVALID_STATE" {
-				t.Fatalf("second undo: %+v", e)
-			}
-			c.MustPost(undoPreviewQuery, &p, job, as)
-			if p.UndoPreview.Possible || p.UndoPreview.Reason == nil {
-				t.Fatalf("undoPreview of an undone import %+v", p.UndoPreview)
-			}
+		var u undoResp
+		c.MustPost(undoMutation, &u, job, client.Var("skip", true), as)
+		if j := u.UndoImport; j.Kind != "UNDO" || j.Status != "COMMITTED" || j.FileName != "Ongedaan: school_2027.csv" ||
+			j.Updated != 29 || j.Archived != 0 || j.Removed != 10 || j.Unchanged != 1 || j.UndoOf.ID != strconv.Itoa(jobB) || j.UndoOf.Status != "UNDONE" || j.UndoOf.UndoneAt == nil {
+			t.Fatalf("undoImport %+v", j)
+		}
+		checkUndoOfAPI(t, c, as, jobB, u.UndoImport.ID)
+		if e := errorOf(t, c.Post(undoMutation, &undoResp{}, job, as)); e.Extensions["code"] != "INVALID_STATE" {
+			t.Fatalf("second undo: %+v", e)
+		}
+		c.MustPost(undoPreviewQuery, &p, job, as)
+		if p.UndoPreview.Possible || p.UndoPreview.Reason == nil {
+			t.Fatalf("undoPreview of an undone import %+v", p.UndoPreview)
+		}
 
-			checkSchoolSettingsAPI(t, c, as, s.ID)
-			checkExportAndEraseAPI(t, c, as, db, s.ID, admin.ID)
-		})
-	}
+		checkSchoolSettingsAPI(t, c, as, s.ID)
+		checkExportAndEraseAPI(t, c, as, db, s.ID, admin.ID)
+	})
 }
 
 // checkUndoOfAPI reads both jobs of an undo by id: only the UNDO job has an undoOf, the job it

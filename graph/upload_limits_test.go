@@ -54,24 +54,22 @@ func codeOf(r gqlResult) string {
 // and a file name cut in the middle of a character (INTERNAL on PostgreSQL, broken UTF-8 on
 // SQLite).
 func TestUploadLimits(t *testing.T) {
-	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			a, school := newAPI(t, kind, "07LM")
-			good := []byte("Stamnr;Roepnaam;Achternaam;Klas;Niveau\r\n1;Anouk;Veldhuis;1A;havo\r\n2;Bram;Kooistra;1A;Atheneum-plus\r\n")
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		a, school := newAPI(t, kind, "07LM")
+		good := []byte("Stamnr;Roepnaam;Achternaam;Klas;Niveau\r\n1;Anouk;Veldhuis;1A;havo\r\n2;Bram;Kooistra;1A;Atheneum-plus\r\n")
 
-			t.Run("a file name cut at a character boundary", func(t *testing.T) { checkFileNameCut(t, a, school.ID, good) })
+		t.Run("a file name cut at a character boundary", func(t *testing.T) { checkFileNameCut(t, a, school.ID, good) })
 
-			t.Run("invalid UTF-8 leaves the name", func(t *testing.T) { checkFileNameInvalidUTF8(t, a, school.ID, good) })
+		t.Run("invalid UTF-8 leaves the name", func(t *testing.T) { checkFileNameInvalidUTF8(t, a, school.ID, good) })
 
-			t.Run("a header of a million columns is refused", func(t *testing.T) { checkTooManyHeaderColumns(t, a, school.ID, good) })
+		t.Run("a header of a million columns is refused", func(t *testing.T) { checkTooManyHeaderColumns(t, a, school.ID, good) })
 
-			t.Run("a data row of too many cells is refused too", func(t *testing.T) { checkTooManyRowCells(t, a, school.ID, good) })
+		t.Run("a data row of too many cells is refused too", func(t *testing.T) { checkTooManyRowCells(t, a, school.ID, good) })
 
-			t.Run("level mappings are bounded", func(t *testing.T) { checkLevelMappingsBounded(t, a, school.ID, good) })
+		t.Run("level mappings are bounded", func(t *testing.T) { checkLevelMappingsBounded(t, a, school.ID, good) })
 
-			t.Run("a level column of many distinct values lists the most frequent only", func(t *testing.T) { checkManyLevelValues(t, a, school.ID, good) })
-		})
-	}
+		t.Run("a level column of many distinct values lists the most frequent only", func(t *testing.T) { checkManyLevelValues(t, a, school.ID, good) })
+	})
 }
 
 // checkFileNameCut checks that a file name too long is cut at a character boundary.

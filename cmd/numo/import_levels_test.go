@@ -46,19 +46,17 @@ func TestImportUnknownLevels(t *testing.T) {
 		{name: "both decided", args: []string{"--json", "--level", "technasium=vwo", "--level", "ISK=", file}, unknown: map[string]int{}, added: 7, active: 7},
 		{name: "remembered", args: []string{"--update", "--json", file}, unknown: map[string]int{}, active: 7},
 	}
-	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			url := testdb.URL(t, kind)
-			var out, errOut bytes.Buffer
-			if code := run(context.Background(), []string{"school", "create", "--brin", "99XX", "--name", "Testschool", "--db", url}, &out, &errOut); code != 0 {
-				t.Fatalf("school create: %d %s", code, errOut.String())
-			}
-			for _, st := range steps {
-				checkLevelsStep(t, url, st)
-			}
-			checkStoredLevels(t, url)
-		})
-	}
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		url := testdb.URL(t, kind)
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"school", "create", "--brin", "99XX", "--name", "Testschool", "--db", url}, &out, &errOut); code != 0 {
+			t.Fatalf("school create: %d %s", code, errOut.String())
+		}
+		for _, st := range steps {
+			checkLevelsStep(t, url, st)
+		}
+		checkStoredLevels(t, url)
+	})
 }
 
 func checkLevelsStep(t *testing.T, url string, st levelsStep) {

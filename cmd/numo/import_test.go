@@ -167,16 +167,14 @@ func importSteps(t *testing.T) []importStep {
 // archive guard, with the refusals in between.
 func TestImportCommand(t *testing.T) {
 	steps := importSteps(t)
-	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			url := testdb.URL(t, kind)
-			for _, st := range steps {
-				checkImportStep(t, url, st)
-			}
-			checkFirstJob(t, url)
-		})
-	}
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		t.Parallel()
+		url := testdb.URL(t, kind)
+		for _, st := range steps {
+			checkImportStep(t, url, st)
+		}
+		checkFirstJob(t, url)
+	})
 }
 
 // checkImportStep runs one step and checks its exit status, output and database.

@@ -58,23 +58,21 @@ func login(t *testing.T, base, user, password string) (*http.Cookie, int) {
 }
 
 func TestServe(t *testing.T) {
-	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			base, stop := start(t, kind)
-			if _, status := login(t, base, "beheer", "fout-wachtwoord"); status != http.StatusUnauthorized {
-				t.Fatalf("wrong password answered %d", status)
-			}
-			cookie, status := login(t, base, "beheer", adminPassword)
-			if cookie == nil || status != 200 {
-				t.Fatalf("login answered %d without a session cookie", status)
-			}
-			session := map[string]string{"Cookie": cookie.Name + "=" + cookie.Value}
-			for _, tt := range serveCases(session) {
-				t.Run(tt.name, func(t *testing.T) { checkServeCase(t, base, tt) })
-			}
-			checkWebsocketsAndShutdown(t, base, session, stop)
-		})
-	}
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		base, stop := start(t, kind)
+		if _, status := login(t, base, "beheer", "fout-wachtwoord"); status != http.StatusUnauthorized {
+			t.Fatalf("wrong password answered %d", status)
+		}
+		cookie, status := login(t, base, "beheer", adminPassword)
+		if cookie == nil || status != 200 {
+			t.Fatalf("login answered %d without a session cookie", status)
+		}
+		session := map[string]string{"Cookie": cookie.Name + "=" + cookie.Value}
+		for _, tt := range serveCases(session) {
+			t.Run(tt.name, func(t *testing.T) { checkServeCase(t, base, tt) })
+		}
+		checkWebsocketsAndShutdown(t, base, session, stop)
+	})
 }
 
 // serveCase is one HTTP request to a running numo and what its answer must hold.

@@ -13,42 +13,40 @@ import (
 // TestConcurrentMigrate starts the migration of one empty database from several "processes"
 // at once, as when two numo servers start together: all must succeed.
 func TestConcurrentMigrate(t *testing.T) {
-	for _, kind := range testdb.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			url := testdb.URL(t, kind)
-			ctx := auth.System(context.Background())
-			var wg sync.WaitGroup
-			errs := make(chan error, 4)
-			for range 4 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					db, err := store.Open(ctx, url)
-					if err != nil {
-						errs <- err
-						return
-					}
-					defer db.Close()
-					errs <- db.Migrate(ctx)
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		url := testdb.URL(t, kind)
+		ctx := auth.System(context.Background())
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				db, err := store.Open(ctx, url)
 				if err != nil {
-					t.Fatalf("concurrent migrate: %v", err)
+					errs <- err
+					return
 				}
-			}
-			db, err := store.Open(ctx, url)
+				defer db.Close()
+				errs <- db.Migrate(ctx)
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("concurrent migrate: %v", err)
 			}
-			defer db.Close()
-			if _, err := db.Client.School.Create().SetName("Na migratie").SetBrin("00AA").Save(ctx); err != nil {
-				t.Fatalf("use migrated schema: %v", err)
-			}
-		})
-	}
+		}
+		db, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Client.School.Create().SetName("Na migratie").SetBrin("00AA").Save(ctx); err != nil {
+			t.Fatalf("use migrated schema: %v", err)
+		}
+	})
 }
 
 func TestOpenRejects(t *testing.T) {

@@ -24,10 +24,15 @@ func PostgresURL() string { return os.Getenv("NUMO_TEST_DATABASE_URL") }
 // Each runs fn as a subtest once per database kind, each with a fresh migrated database.
 func Each(t *testing.T, fn func(t *testing.T, db *store.DB), opts ...store.Option) {
 	t.Helper()
+	EachKind(t, func(t *testing.T, kind string) { fn(t, New(t, kind, opts...)) })
+}
+
+// EachKind runs fn as a subtest named after each database kind, for tests that make their
+// database themselves (URL, a server or a world of their own); Each is the common case.
+func EachKind(t *testing.T, fn func(t *testing.T, kind string)) {
+	t.Helper()
 	for _, kind := range Kinds {
-		t.Run(kind, func(t *testing.T) {
-			fn(t, New(t, kind, opts...))
-		})
+		t.Run(kind, func(t *testing.T) { fn(t, kind) })
 	}
 }
 
