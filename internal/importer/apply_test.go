@@ -37,6 +37,15 @@ func newSchool(t *testing.T, c *ent.Client, brin string) *ent.School {
 	return c.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(auth.System(context.Background()))
 }
 
+// importedSchool is a new school whose pupils come from one import of the fixture name, with
+// every action.
+func importedSchool(t *testing.T, db *store.DB, brin, name string) *ent.School {
+	t.Helper()
+	s := newSchool(t, db.Client, brin)
+	apply(t, db, prepare(t, name), s.ID, all, importer.ApplyOptions{})
+	return s
+}
+
 func apply(t *testing.T, db *store.DB, p *importer.Prepared, schoolID int, a importer.Actions, opt importer.ApplyOptions) *importer.Plan {
 	t.Helper()
 	plan, err := importer.Apply(auth.System(context.Background()), db, p.Input, schoolID, a, opt)
@@ -185,8 +194,7 @@ func hasChange(cs []importer.Change, field, before, after string) bool {
 func TestApplyJob(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
-		s := newSchool(t, db.Client, "33CC")
-		apply(t, db, prepare(t, "transition/school_2026.csv"), s.ID, all, importer.ApplyOptions{})
+		s := importedSchool(t, db, "33CC", "transition/school_2026.csv")
 		job := db.Client.ImportJob.Create().SetSchoolID(s.ID).SetFileName("school_2027.csv").SetFileSize(1).SetSha256("x").
 			SetStatus(importjob.StatusCOMMITTING).SaveX(ctx)
 		y2 := prepare(t, "transition/school_2027.csv")
@@ -216,8 +224,7 @@ func TestApplyJob(t *testing.T) {
 func TestStalePreview(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
-		s := newSchool(t, db.Client, "44DD")
-		apply(t, db, prepare(t, "transition/school_2026.csv"), s.ID, all, importer.ApplyOptions{})
+		s := importedSchool(t, db, "44DD", "transition/school_2026.csv")
 		y2 := prepare(t, "transition/school_2027.csv")
 		preview, err := importer.PlanFor(ctx, db, s.ID, y2, all)
 		if err != nil {
@@ -260,8 +267,7 @@ func TestApplyAllOrNothing(t *testing.T) {
 func TestArchiveNeedsValidRows(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
-		s := newSchool(t, db.Client, "66FF")
-		apply(t, db, prepare(t, "transition/school_2026.csv"), s.ID, all, importer.ApplyOptions{})
+		s := importedSchool(t, db, "66FF", "transition/school_2026.csv")
 		data := []byte("Stamnr;Roepnaam;Achternaam;Klas\r\n9001;=cmd;Jansen;1A\r\n9002;Piet;;1A\r\n")
 		p, err := importer.Prepare(data, nil, nil)
 		if err != nil {

@@ -69,8 +69,7 @@ func TestLooksDamaged(t *testing.T) {
 func TestExcelDamageKeepsStored(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
-		s := newSchool(t, db.Client, "12DA")
-		apply(t, db, prepare(t, "excel_damage/leerlingen.csv"), s.ID, all, importer.ApplyOptions{})
+		s := importedSchool(t, db, "12DA", "excel_damage/leerlingen.csv")
 		damaged := prepare(t, "excel_damage/leerlingen_excel.csv")
 		st, err := importer.LoadState(ctx, db.SQL, db.Dialect, s.ID)
 		if err != nil {

@@ -28,8 +28,7 @@ func TestYearGuard(t *testing.T) {
 	}
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
-		s := newSchool(t, db.Client, "21YG")
-		apply(t, db, prepare(t, "transition/school_2026.csv"), s.ID, all, importer.ApplyOptions{})
+		s := importedSchool(t, db, "21YG", "transition/school_2026.csv")
 		apply(t, db, prepare(t, "transition/school_2027.csv"), s.ID, all, importer.ApplyOptions{ConfirmArchive: 10})
 		for _, tc := range tests {
 			p, err := importer.PlanFor(ctx, db, s.ID, prepare(t, tc.file), update)
