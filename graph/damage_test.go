@@ -37,15 +37,9 @@ type damagedPreviewResp struct {
 func TestExcelDamageThroughAPI(t *testing.T) {
 	testdb.EachKind(t, func(t *testing.T, kind string) {
 		a, s := newAPI(t, kind, "12XD")
-		first, err := a.upload(s.ID, "excel_damage/leerlingen.csv")
-		if err != nil {
-			t.Fatalf("upload: %v", err)
-		}
+		first := a.mustUpload(s.ID, "excel_damage/leerlingen.csv")
 		a.commitAndFollow(first.Upload.ID)
-		up, err := a.upload(s.ID, "excel_damage/leerlingen_excel.csv")
-		if err != nil {
-			t.Fatalf("upload damaged: %v", err)
-		}
+		up := a.mustUpload(s.ID, "excel_damage/leerlingen_excel.csv")
 		job := up.Upload.ID
 		var p damagedPreviewResp
 		if err := a.c.Post(damagedPreviewMutation, &p, client.Var("job", job), client.Var("actions", []string{"ADD", "UPDATE"})); err != nil {

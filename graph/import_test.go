@@ -164,6 +164,16 @@ func (a *api) upload(schoolID int, name string) (uploadResp, error) {
 	return r, err
 }
 
+// mustUpload uploads a fixture and fails the test when the upload is refused.
+func (a *api) mustUpload(schoolID int, name string) uploadResp {
+	a.t.Helper()
+	r, err := a.upload(schoolID, name)
+	if err != nil {
+		a.t.Fatalf("upload %s: %v", name, err)
+	}
+	return r
+}
+
 func (a *api) preview(job string, actions ...string) (previewResp, error) {
 	var r previewResp
 	err := a.c.Post(previewMutation, &r, client.Var("job", job), client.Var("actions", actions))
@@ -206,10 +216,7 @@ func (a *api) follow(job string) []progressResp {
 func TestImportFlow(t *testing.T) {
 	testdb.EachKind(t, func(t *testing.T, kind string) {
 		a, s := newAPI(t, kind, "77XX")
-		up, err := a.upload(s.ID, "transition/school_2026.csv")
-		if err != nil {
-			t.Fatalf("upload: %v", err)
-		}
+		up := a.mustUpload(s.ID, "transition/school_2026.csv")
 		checkDetectedUpload(t, up)
 		checkMappingCorrected(t, a, up)
 		checkFirstCommit(t, a, up.Upload.ID)
@@ -349,10 +356,7 @@ func checkNextYear(t *testing.T, a *api, s *ent.School) string {
 	ctx := auth.System(context.Background())
 	db := a.app.DB().Client
 	// A year later: the guard, then a stale preview, then the confirmed commit.
-	up2, err := a.upload(s.ID, "transition/school_2027.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
+	up2 := a.mustUpload(s.ID, "transition/school_2027.csv")
 	// The same headers again: the mapping the school confirmed comes first.
 	for _, c := range up2.Upload.Columns {
 		if c.Header == "E-mail" && c.Field != nil {

@@ -18,10 +18,7 @@ func TestYearGuardAPI(t *testing.T) {
 		now := time.Now()
 		commitFixtureAt(t, a.app.DB(), s.ID, "school_2026.csv", now.AddDate(0, 0, -2))
 		commitFixtureAt(t, a.app.DB(), s.ID, "school_2027.csv", now.AddDate(0, 0, -1))
-		up, err := a.upload(s.ID, "transition/school_2026.csv")
-		if err != nil {
-			t.Fatal(err)
-		}
+		up := a.mustUpload(s.ID, "transition/school_2026.csv")
 		job := up.Upload.ID
 		var p struct {
 			Preview struct {
