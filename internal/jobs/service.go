@@ -67,41 +67,38 @@ func New(db *store.DB, bus pubsub.Bus, log *slog.Logger) *Service {
 // file, what was left COMMITTING is found at the next start only.
 func (s *Service) Start() {
 	s.reap(s.ctx, true)
-	if s.db.Dialect != dialect.Postgres {
-		if s.db.SeesDeadCommits() {
-			s.wg.Add(1)
-			go func() {
-				defer s.wg.Done()
-				t := time.NewTicker(s.LockPollInterval)
-				defer t.Stop()
-				for {
-					select {
-					case <-s.ctx.Done():
-						return
-					case <-t.C:
-						s.reap(s.ctx, false)
-					}
-				}
-			}()
-		}
-		return
+	switch {
+	case s.db.Dialect == dialect.Postgres:
+		s.reapUnlocked(s.ctx)
+		s.poll(func() { s.reapUnlocked(s.ctx) }, func() { s.reap(s.ctx, false) })
+	case s.db.SeesDeadCommits():
+		s.poll(func() { s.reap(s.ctx, false) }, nil)
 	}
-	s.reapUnlocked(s.ctx)
+}
+
+// poll runs onLock every LockPollInterval and onHeartbeat (when not nil) every DeadAfter/2, one
+// at a time in one goroutine, until the service closes.
+func (s *Service) poll(onLock, onHeartbeat func()) {
+	lock := time.NewTicker(s.LockPollInterval)
+	var heartbeat <-chan time.Time // nil: never ready
+	stopHeartbeat := func() {}
+	if onHeartbeat != nil {
+		t := time.NewTicker(s.DeadAfter / 2)
+		heartbeat, stopHeartbeat = t.C, t.Stop
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		heartbeat := time.NewTicker(s.DeadAfter / 2)
-		defer heartbeat.Stop()
-		lock := time.NewTicker(s.LockPollInterval)
 		defer lock.Stop()
+		defer stopHeartbeat()
 		for {
 			select {
 			case <-s.ctx.Done():
 				return
 			case <-lock.C:
-				s.reapUnlocked(s.ctx)
-			case <-heartbeat.C:
-				s.reap(s.ctx, false)
+				onLock()
+			case <-heartbeat:
+				onHeartbeat()
 			}
 		}
 	}()
