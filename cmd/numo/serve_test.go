@@ -409,20 +409,7 @@ func killWhileWriting(t *testing.T, p *process, events <-chan map[string]any, jo
 // and returns it with how long after the kill it came.
 func waitKilledFinal(t *testing.T, events <-chan map[string]any, killed time.Time) (map[string]any, time.Duration) {
 	t.Helper()
-	timeout := time.After(90 * time.Second)
-	for {
-		select {
-		case ev, open := <-events:
-			if !open {
-				t.Fatal("subscription closed without a final event")
-			}
-			if ev["final"] == true {
-				return ev, time.Since(killed)
-			}
-		case <-timeout:
-			t.Fatal("the killed commit was not marked failed within 90 s")
-		}
-	}
+	return waitFinal(t, events, 90*time.Second), time.Since(killed)
 }
 
 // TestKilledCommit kills the committing process (SIGKILL) in the middle of its writes, while a
