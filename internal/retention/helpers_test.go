@@ -26,6 +26,7 @@ import (
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
 	"github.com/numo/accounts/internal/testimport"
 )
 
@@ -85,22 +86,9 @@ func dump(t *testing.T, db *store.DB) string {
 	var b strings.Builder
 	for _, table := range []string{entschool.Table, account.Table, class.Table, class.TeachersTable, session.Table, accountchange.Table,
 		importjob.Table, importblob.Table, auditevent.Table} {
-		q, args := entsql.Dialect(db.Dialect).Select("*").From(entsql.Table(table)).Query()
-		rows, err := db.SQL.QueryContext(context.Background(), q, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
+		cols, rows := testdb.Rows(t, db, entsql.Dialect(db.Dialect).Select("*").From(entsql.Table(table)))
 		var lines []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		for _, vals := range rows {
 			var cells []string
 			for i, v := range vals {
 				switch v := v.(type) {
@@ -114,7 +102,6 @@ func dump(t *testing.T, db *store.DB) string {
 			}
 			lines = append(lines, strings.Join(cells, " "))
 		}
-		rows.Close()
 		sort.Strings(lines)
 		fmt.Fprintf(&b, "%s:\n%s\n", table, strings.Join(lines, "\n"))
 	}

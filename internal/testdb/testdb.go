@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -72,6 +74,36 @@ func URL(t testing.TB, kind string) string {
 	}
 	t.Fatalf("unknown database kind %q", kind)
 	return ""
+}
+
+// Rows runs a query built with ent's builder and returns its columns and every row's values as
+// the driver gives them, for tests that compare what a table holds.
+func Rows(t testing.TB, db *store.DB, b entsql.Querier) (cols []string, rows [][]any) {
+	t.Helper()
+	q, args := b.Query()
+	r, err := db.SQL.QueryContext(context.Background(), q, args...)
+	if err != nil {
+		t.Fatalf("query %s: %v", q, err)
+	}
+	defer r.Close()
+	if cols, err = r.Columns(); err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := r.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, vals)
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return cols, rows
 }
 
 // newSchema creates a schema of its own for the test and returns a URL whose search_path

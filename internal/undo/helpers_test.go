@@ -15,6 +15,7 @@ import (
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
 	"github.com/numo/accounts/internal/testimport"
 )
 
@@ -65,40 +66,20 @@ func classes(t *testing.T, db *store.DB, schoolID int) rows {
 // query runs a query built with ent's builder and returns its rows by id, without column skip.
 func query(t *testing.T, db *store.DB, b entsql.Querier, skip string) rows {
 	t.Helper()
-	q, args := b.Query()
-	r, err := db.SQL.QueryContext(context.Background(), q, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	cols, err := r.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cols, vals := testdb.Rows(t, db, b)
 	out := rows{}
-	for r.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := r.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	for _, v := range vals {
 		row := map[string]string{}
 		id := 0
 		for i, c := range cols {
 			if c == "id" {
-				id = int(vals[i].(int64))
+				id = int(v[i].(int64))
 			}
 			if c != skip {
-				row[c] = normalise(vals[i])
+				row[c] = normalise(v[i])
 			}
 		}
 		out[id] = row
-	}
-	if err := r.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
