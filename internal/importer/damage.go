@@ -169,10 +169,25 @@ func (pl *planner) keptWarnings() {
 	pl.p.Warnings = ws
 }
 
-// keptProblem is the warning of a kept value.
+// keptProblem is the warning of a kept value; it names what the file has in place of the
+// lost letters: question marks, replacement characters (U+FFFD) or both.
 func keptProblem(d *DamagedValue) Problem {
 	nl, en := d.Field.labels()
+	lostNL, lostEN := lostMarks(d.File)
 	return Problem{Line: d.Line, Column: d.Column, Field: d.Field, Code: CodeKeptDamaged,
-		NL: fmt.Sprintf("%s %q: bij het opslaan van het bestand zijn letters vervangen door een vraagteken. De opgeslagen waarde %q blijft staan.", nl, d.File, d.Stored),
-		EN: fmt.Sprintf("%s %q: letters were replaced by a question mark when the file was saved. The stored value %q is kept.", en, d.File, d.Stored)}
+		NL: fmt.Sprintf("%s %q: bij het opslaan van het bestand zijn letters vervangen door %s. De opgeslagen waarde %q blijft staan.", nl, d.File, lostNL, d.Stored),
+		EN: fmt.Sprintf("%s %q: letters were replaced by %s when the file was saved. The stored value %q is kept.", en, d.File, lostEN, d.Stored)}
+}
+
+// lostMarks names, in Dutch and English, the marks that stand for lost letters in v.
+func lostMarks(v string) (nl, en string) {
+	q, r := strings.ContainsRune(v, '?'), strings.ContainsRune(v, utf8.RuneError)
+	switch {
+	case q && r:
+		return "vraagtekens en vervangingstekens (\uFFFD)", "question marks and replacement characters (\uFFFD)"
+	case r:
+		return "het vervangingsteken \uFFFD", "the replacement character \uFFFD"
+	default:
+		return "een vraagteken", "a question mark"
+	}
 }

@@ -3,6 +3,8 @@ package importer_test
 import (
 	"context"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/numo/accounts/ent/account"
@@ -130,4 +132,41 @@ func checkKeptWarnings(t *testing.T, ws []importer.Problem) {
 	if !slices.Equal(got, want) {
 		t.Errorf("warnings %v, want %v", got, want)
 	}
+}
+
+// TestKeptWarningNamesMark: a kept value's warning names what the file has in place of the
+// lost letters (U+FFFD, "?" or both), in Dutch and English.
+func TestKeptWarningNamesMark(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := auth.System(context.Background())
+		s := importedSchool(t, db, "12DB", "excel_damage/leerlingen.csv")
+		st, err := importer.LoadState(ctx, db.SQL, db.Dialect, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := importer.MakePlan(prepare(t, "excel_damage/leerlingen_fffd.csv").Input, st, importer.Actions{Add: true, Update: true})
+		want := map[string][2]string{ // file value -> the mark named in Dutch and English
+			"Ay\uFFFDe":        {"door het vervangingsteken \uFFFD.", "by the replacement character \uFFFD "},
+			"Y\uFFFDld\uFFFDz": {"door het vervangingsteken \uFFFD.", "by the replacement character \uFFFD "},
+			"Bar?\uFFFD":       {"door vraagtekens en vervangingstekens (\uFFFD).", "by question marks and replacement characters (\uFFFD) "},
+			"?ukasz":           {"door een vraagteken.", "by a question mark "},
+			"Wi?niewski":       {"door een vraagteken.", "by a question mark "},
+		}
+		seen := 0
+		for _, w := range plan.Warnings {
+			if w.Code != importer.CodeKeptDamaged {
+				continue
+			}
+			seen++
+			for file, marks := range want {
+				if strings.Contains(w.NL, strconv.Quote(file)) &&
+					(!strings.Contains(w.NL, marks[0]) || !strings.Contains(w.EN, marks[1])) {
+					t.Errorf("warning for %q:\n nl %s\n en %s\nwant %q and %q", file, w.NL, w.EN, marks[0], marks[1])
+				}
+			}
+		}
+		if seen != len(want) {
+			t.Errorf("%d kept_damaged warnings, want %d: %+v", seen, len(want), plan.Warnings)
+		}
+	})
 }
