@@ -214,9 +214,20 @@ func (tx *reportWords) problem(p importer.Problem) string {
 		msg = p.EN
 	}
 	if p.Column != "" {
-		return p.Column + ": " + msg
+		return tx.column(p.Column) + ": " + msg
 	}
 	return msg
+}
+
+// column is a problem's column in the report's language: the importer names a column without
+// a header "kolom N" (importer.columnName), which reads "column N" in English.
+func (tx *reportWords) column(c string) string {
+	if n, ok := strings.CutPrefix(c, "kolom "); ok && tx.en {
+		if _, err := strconv.Atoi(n); err == nil {
+			return "column " + n
+		}
+	}
+	return c
 }
 
 // counts is the totals line: "1 toegevoegd, 1 bijgewerkt, ..., 5 waarden behouden (bestand beschadigd)".

@@ -52,3 +52,25 @@ func TestReportLang(t *testing.T) {
 		}
 	}
 }
+
+// TestReportColumnLanguage: a problem about a column without a header names it "kolom N" in
+// the Dutch report and "column N" in the English one; a header is written as the file has it.
+func TestReportColumnLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		lang   Lang
+		column string
+		want   string
+	}{
+		{LangNL, "kolom 3", "kolom 3: ongeldig"},
+		{LangEN, "kolom 3", "column 3: invalid"},
+		{LangEN, "kolom 12", "column 12: invalid"},
+		{LangEN, "Klas", "Klas: invalid"},
+		{LangEN, "kolom B", "kolom B: invalid"}, // a header that only starts like the fallback
+		{LangEN, "", "invalid"},
+	} {
+		p := importer.Problem{Line: 4, Column: tc.column, NL: "ongeldig", EN: "invalid"}
+		if got := wordsFor(tc.lang).problem(p); got != tc.want {
+			t.Errorf("%s problem in %q = %q, want %q", tc.lang, tc.column, got, tc.want)
+		}
+	}
+}
