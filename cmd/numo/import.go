@@ -107,6 +107,9 @@ type importSummary struct {
 	// UnknownLevels are the file's level values that Numo does not know and no --level (or
 	// earlier decision of the school) decides; the run stops at them (exit 2).
 	UnknownLevels []importer.UnknownValue `json:"unknownLevels"`
+	// DamagedValues are the file's values that lost letters to "?" or U+FFFD, as the API's
+	// preview lists them: kept (the stored value stays) or imported as the file has them.
+	DamagedValues []importer.DamagedValue `json:"damagedValues"`
 	Warnings      []cliProblem            `json:"warnings"`
 	// Errors are the refused rows and, when the run failed, why.
 	Errors []cliProblem `json:"errors"`
@@ -136,7 +139,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	sum := &importSummary{File: o.file, School: o.brin, Actions: o.actions, DryRun: o.dryRun,
 		ClassesCreated: []string{}, Warnings: []cliProblem{}, Errors: []cliProblem{}, Mapping: map[string]string{},
-		UnknownLevels: []importer.UnknownValue{}}
+		UnknownLevels: []importer.UnknownValue{}, DamagedValues: []importer.DamagedValue{}}
 	var bar *progressBar
 	if !o.dryRun && isTerminal(stderr) {
 		bar = &progressBar{w: stderr}
@@ -335,6 +338,7 @@ func (sum *importSummary) fillMapping(f *importer.File, m, explicit importer.Map
 func (sum *importSummary) fill(p *importer.Plan) {
 	sum.Counts = p.Counts
 	sum.ClassesCreated = append([]string{}, p.ClassesToCreate...)
+	sum.DamagedValues = append([]importer.DamagedValue{}, p.Damaged...)
 	g, yg := p.Guard, p.YearGuard
 	sum.Guard, sum.YearGuard = &g, &yg
 	sum.Warnings = sum.Warnings[:0]

@@ -117,8 +117,17 @@ func printSummary(w io.Writer, sum *importSummary) {
 		label string
 		n     int
 	}{{"toegevoegd", sum.Added}, {"bijgewerkt", sum.Updated}, {"gearchiveerd", sum.Archived},
-		{"ongewijzigd", sum.Unchanged}, {"overgeslagen", sum.Skipped}, {"geweigerd", sum.Refused}} {
-		fmt.Fprintf(w, "  %-13s %7s\n", l.label, thousands(l.n))
+		{"ongewijzigd", sum.Unchanged}, {"overgeslagen", sum.Skipped}, {"geweigerd", sum.Refused},
+		{"behouden", sum.Kept}, {"beschadigd", sum.Damaged}} {
+		if l.n > 0 || (l.label != "behouden" && l.label != "beschadigd") {
+			fmt.Fprintf(w, "  %-13s %7s\n", l.label, thousands(l.n))
+		}
+	}
+	if sum.Kept > 0 {
+		fmt.Fprintln(w, "  (behouden: de opgeslagen waarde blijft staan, want in het bestand zijn letters verloren gegaan)")
+	}
+	if sum.Damaged > 0 {
+		fmt.Fprintln(w, "  (beschadigd: namen met verloren letters die zo worden ingelezen; controleer ze)")
 	}
 	if sum.Skipped > 0 {
 		fmt.Fprintln(w, "  (overgeslagen: nieuw of gewijzigd, maar --add of --update is niet gekozen)")
@@ -145,8 +154,29 @@ func printSummary(w io.Writer, sum *importSummary) {
 			fmt.Fprintf(w, "  … en nog %d (alles staat in --json)\n", len(ps)-maxListed)
 		}
 	}
+	kept, damaged := damagedLines(sum.DamagedValues)
+	list("Behouden waarden, bestand beschadigd", kept)
+	list("Namen met verloren letters", damaged)
 	list("Waarschuwingen", sum.Warnings)
 	list("Geweigerde regels", sum.Errors[:sum.rowErrors])
+}
+
+// damagedLines are the readable lines of the damaged values: those kept (row, column, stored
+// value, file value) and the damaged-looking names imported as the file has them.
+func damagedLines(ds []importer.DamagedValue) (kept, damaged []cliProblem) {
+	for _, d := range ds {
+		if d.Kept {
+			kept = append(kept, cliProblem{Line: d.Line, Column: d.Column,
+				Message: fmt.Sprintf("%q blijft staan (het bestand heeft %q)", d.Stored, d.File)})
+			continue
+		}
+		msg := fmt.Sprintf("%q wordt zo ingelezen (nieuwe leerling %s)", d.File, d.Key)
+		if d.Stored != "" {
+			msg = fmt.Sprintf("%q wordt zo ingelezen (nu %q)", d.File, d.Stored)
+		}
+		damaged = append(damaged, cliProblem{Line: d.Line, Column: d.Column, Message: msg})
+	}
+	return kept, damaged
 }
 
 func formatProblem(p cliProblem) string {
