@@ -22,6 +22,7 @@ const usage = `numo — Numo accounts
 Usage:
   numo serve [flags]                      run the server and the app (numo serve --help)
   numo school create --brin 99XX --name "…" [--db URL]
+  numo school first-admin --brin 99XX [--reset] [--db URL]   print a one-time password for the school's first admin
   numo import --school BRIN [flags] FILE.csv   (numo import --help)
   numo jobs --school BRIN [--json]             the school's import history (numo jobs --help)
   numo undo --school BRIN [--dry-run] [--skip-conflicts] [--json] JOB   undo an import (numo undo --help)

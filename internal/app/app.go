@@ -6,10 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/numo/accounts/frontend"
@@ -124,28 +126,66 @@ func (a *App) newHandler() http.Handler {
 	})
 }
 
-// ensureAdmins gives every school whose admins cannot sign in yet a first admin password:
-// NUMO_ADMIN_PASSWORD, or a generated password printed to the log once. Either must be changed
-// at the first sign-in (NUMO_ADMIN_PASSWORD is the same for every school).
+// ensureAdmins makes sure that someone can become every school's admin, without a password
+// ever reaching the log (log pipelines keep it): with NUMO_ADMIN_PASSWORD the first admin gets
+// that one-time password; else, when stderr is a terminal, a generated one-time password is
+// printed there directly; else (a service, a container, CI) nothing is generated and a warning
+// says how to make one (`numo school first-admin`). Either password must be changed at the
+// first sign-in (NUMO_ADMIN_PASSWORD is the same for every school).
 func (a *App) ensureAdmins(ctx context.Context) error {
 	schools, err := a.db.Client.School.Query().All(ctx)
 	if err != nil {
 		return fmt.Errorf("first admin: %w", err)
 	}
+	term := terminal()
 	for _, s := range schools {
-		user, pw, err := a.authn.EnsureAdminPassword(ctx, s.ID, a.cfg.AdminPassword)
-		if err != nil {
-			return err
+		if a.cfg.AdminPassword == "" && term == nil {
+			ok, err := a.authn.AdminCanSignIn(ctx, s.ID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				a.log.Warn("first admin: no admin of this school can sign in (no password is generated when stderr is not a terminal)",
+					"school", s.Brin, "fix", "run `numo school first-admin --brin "+s.Brin+
+						"` on the same database (--db or NUMO_DATABASE_URL): it prints a one-time password; or start with NUMO_ADMIN_PASSWORD set")
+			}
+			continue
 		}
+		user, pw, err := a.authn.EnsureAdminPassword(ctx, s.ID, a.cfg.AdminPassword)
 		switch {
+		case err != nil:
+			return err
 		case user == "":
 		case a.cfg.AdminPassword != "":
 			a.log.Info("first admin can sign in with NUMO_ADMIN_PASSWORD once, then chooses a new password", "school", s.Brin, "username", user)
 		default:
-			a.log.Warn("first admin: one-time password, change it after signing in", "school", s.Brin, "username", user, "password", pw)
+			PrintFirstAdmin(term, s.Brin, user, pw)
+			a.log.Info("first admin: one-time password printed on the terminal", "school", s.Brin, "username", user)
 		}
 	}
 	return nil
+}
+
+// terminal is stderr when it is an interactive terminal (not /dev/null), else nil: the only
+// place `numo serve` shows a generated password. Tests replace it.
+var terminal = func() io.Writer {
+	fi, err := os.Stderr.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(fi, null) {
+		return nil
+	}
+	return os.Stderr
+}
+
+// PrintFirstAdmin shows a school's first admin and its one-time password to a person (a
+// terminal, or stdout of `numo school first-admin`), never to a logger.
+func PrintFirstAdmin(w io.Writer, brin, username, password string) {
+	fmt.Fprintf(w, "\n  Numo — first admin / eerste beheerder\n"+
+		"    school (BRIN):      %s\n    username:           %s\n    one-time password:  %s\n"+
+		"  Sign in and choose your own password (kies bij de eerste keer inloggen je eigen wachtwoord).\n\n",
+		brin, username, password)
 }
 
 // Authn is the process's sign-in service.

@@ -42,7 +42,8 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure: set it when numo is served over HTTPS.
 	SecureCookies bool
 	// AdminPassword, when set, is the password of a school's first admin (else a one-time
-	// password is printed to the log). Only from NUMO_ADMIN_PASSWORD: never a flag.
+	// password is printed on the terminal, never to the log). Only from NUMO_ADMIN_PASSWORD:
+	// never a flag.
 	AdminPassword string
 	// PurgeEvery is how often the retention purge runs inside numo serve.
 	PurgeEvery time.Duration
