@@ -61,6 +61,8 @@ type Account struct {
 	FailedLogins int `json:"failed_logins,omitempty"`
 	// LockedUntil holds the value of the "locked_until" field.
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
+	// the import job that added the account: its record of the addition, for undo, rollback and history (additions from before this field have an ADDED change record instead). No foreign key, like a class's created_by_job_id: it would add a referential-integrity check per row to the commit's COPY
+	ImportJobID *int `json:"import_job_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AccountQuery when eager-loading is set.
 	Edges        AccountEdges `json:"edges"`
@@ -134,7 +136,7 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case account.FieldMustChangePassword:
 			values[i] = new(sql.NullBool)
-		case account.FieldID, account.FieldSchoolID, account.FieldYear, account.FieldClassID, account.FieldFailedLogins:
+		case account.FieldID, account.FieldSchoolID, account.FieldYear, account.FieldClassID, account.FieldFailedLogins, account.FieldImportJobID:
 			values[i] = new(sql.NullInt64)
 		case account.FieldRole, account.FieldExternalKey, account.FieldFirstName, account.FieldInfix, account.FieldLastName, account.FieldSortName, account.FieldEmail, account.FieldUsername, account.FieldEckID, account.FieldLevel, account.FieldStatus, account.FieldPasswordHash:
 			values[i] = new(sql.NullString)
@@ -292,6 +294,13 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				_m.LockedUntil = new(time.Time)
 				*_m.LockedUntil = value.Time
 			}
+		case account.FieldImportJobID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field import_job_id", values[i])
+			} else if value.Valid {
+				_m.ImportJobID = new(int)
+				*_m.ImportJobID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -418,6 +427,11 @@ func (_m *Account) String() string {
 	if v := _m.LockedUntil; v != nil {
 		builder.WriteString("locked_until=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ImportJobID; v != nil {
+		builder.WriteString("import_job_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -295,6 +295,20 @@ func (_c *AccountCreate) SetNillableLockedUntil(v *time.Time) *AccountCreate {
 	return _c
 }
 
+// SetImportJobID sets the "import_job_id" field.
+func (_c *AccountCreate) SetImportJobID(v int) *AccountCreate {
+	_c.mutation.SetImportJobID(v)
+	return _c
+}
+
+// SetNillableImportJobID sets the "import_job_id" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableImportJobID(v *int) *AccountCreate {
+	if v != nil {
+		_c.SetImportJobID(*v)
+	}
+	return _c
+}
+
 // SetSchool sets the "school" edge to the School entity.
 func (_c *AccountCreate) SetSchool(v *School) *AccountCreate {
 	return _c.SetSchoolID(v.ID)
@@ -626,6 +640,10 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LockedUntil(); ok {
 		_spec.SetField(account.FieldLockedUntil, field.TypeTime, value)
 		_node.LockedUntil = &value
+	}
+	if value, ok := _c.mutation.ImportJobID(); ok {
+		_spec.SetField(account.FieldImportJobID, field.TypeInt, value)
+		_node.ImportJobID = &value
 	}
 	if nodes := _c.mutation.SchoolIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1021,6 +1039,30 @@ func (u *AccountUpsert) ClearLockedUntil() *AccountUpsert {
 	return u
 }
 
+// SetImportJobID sets the "import_job_id" field.
+func (u *AccountUpsert) SetImportJobID(v int) *AccountUpsert {
+	u.Set(account.FieldImportJobID, v)
+	return u
+}
+
+// UpdateImportJobID sets the "import_job_id" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateImportJobID() *AccountUpsert {
+	u.SetExcluded(account.FieldImportJobID)
+	return u
+}
+
+// AddImportJobID adds v to the "import_job_id" field.
+func (u *AccountUpsert) AddImportJobID(v int) *AccountUpsert {
+	u.Add(account.FieldImportJobID, v)
+	return u
+}
+
+// ClearImportJobID clears the value of the "import_job_id" field.
+func (u *AccountUpsert) ClearImportJobID() *AccountUpsert {
+	u.SetNull(account.FieldImportJobID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1388,6 +1430,34 @@ func (u *AccountUpsertOne) UpdateLockedUntil() *AccountUpsertOne {
 func (u *AccountUpsertOne) ClearLockedUntil() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearLockedUntil()
+	})
+}
+
+// SetImportJobID sets the "import_job_id" field.
+func (u *AccountUpsertOne) SetImportJobID(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetImportJobID(v)
+	})
+}
+
+// AddImportJobID adds v to the "import_job_id" field.
+func (u *AccountUpsertOne) AddImportJobID(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddImportJobID(v)
+	})
+}
+
+// UpdateImportJobID sets the "import_job_id" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateImportJobID() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateImportJobID()
+	})
+}
+
+// ClearImportJobID clears the value of the "import_job_id" field.
+func (u *AccountUpsertOne) ClearImportJobID() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearImportJobID()
 	})
 }
 
@@ -1924,6 +1994,34 @@ func (u *AccountUpsertBulk) UpdateLockedUntil() *AccountUpsertBulk {
 func (u *AccountUpsertBulk) ClearLockedUntil() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearLockedUntil()
+	})
+}
+
+// SetImportJobID sets the "import_job_id" field.
+func (u *AccountUpsertBulk) SetImportJobID(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetImportJobID(v)
+	})
+}
+
+// AddImportJobID adds v to the "import_job_id" field.
+func (u *AccountUpsertBulk) AddImportJobID(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddImportJobID(v)
+	})
+}
+
+// UpdateImportJobID sets the "import_job_id" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateImportJobID() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateImportJobID()
+	})
+}
+
+// ClearImportJobID clears the value of the "import_job_id" field.
+func (u *AccountUpsertBulk) ClearImportJobID() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearImportJobID()
 	})
 }
 

@@ -339,6 +339,33 @@ func (_u *AccountUpdate) ClearLockedUntil() *AccountUpdate {
 	return _u
 }
 
+// SetImportJobID sets the "import_job_id" field.
+func (_u *AccountUpdate) SetImportJobID(v int) *AccountUpdate {
+	_u.mutation.ResetImportJobID()
+	_u.mutation.SetImportJobID(v)
+	return _u
+}
+
+// SetNillableImportJobID sets the "import_job_id" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableImportJobID(v *int) *AccountUpdate {
+	if v != nil {
+		_u.SetImportJobID(*v)
+	}
+	return _u
+}
+
+// AddImportJobID adds value to the "import_job_id" field.
+func (_u *AccountUpdate) AddImportJobID(v int) *AccountUpdate {
+	_u.mutation.AddImportJobID(v)
+	return _u
+}
+
+// ClearImportJobID clears the value of the "import_job_id" field.
+func (_u *AccountUpdate) ClearImportJobID() *AccountUpdate {
+	_u.mutation.ClearImportJobID()
+	return _u
+}
+
 // SetClass sets the "class" edge to the Class entity.
 func (_u *AccountUpdate) SetClass(v *Class) *AccountUpdate {
 	return _u.SetClassID(v.ID)
@@ -614,6 +641,15 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LockedUntilCleared() {
 		_spec.ClearField(account.FieldLockedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ImportJobID(); ok {
+		_spec.SetField(account.FieldImportJobID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedImportJobID(); ok {
+		_spec.AddField(account.FieldImportJobID, field.TypeInt, value)
+	}
+	if _u.mutation.ImportJobIDCleared() {
+		_spec.ClearField(account.FieldImportJobID, field.TypeInt)
 	}
 	if _u.mutation.ClassCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1064,6 +1100,33 @@ func (_u *AccountUpdateOne) ClearLockedUntil() *AccountUpdateOne {
 	return _u
 }
 
+// SetImportJobID sets the "import_job_id" field.
+func (_u *AccountUpdateOne) SetImportJobID(v int) *AccountUpdateOne {
+	_u.mutation.ResetImportJobID()
+	_u.mutation.SetImportJobID(v)
+	return _u
+}
+
+// SetNillableImportJobID sets the "import_job_id" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableImportJobID(v *int) *AccountUpdateOne {
+	if v != nil {
+		_u.SetImportJobID(*v)
+	}
+	return _u
+}
+
+// AddImportJobID adds value to the "import_job_id" field.
+func (_u *AccountUpdateOne) AddImportJobID(v int) *AccountUpdateOne {
+	_u.mutation.AddImportJobID(v)
+	return _u
+}
+
+// ClearImportJobID clears the value of the "import_job_id" field.
+func (_u *AccountUpdateOne) ClearImportJobID() *AccountUpdateOne {
+	_u.mutation.ClearImportJobID()
+	return _u
+}
+
 // SetClass sets the "class" edge to the Class entity.
 func (_u *AccountUpdateOne) SetClass(v *Class) *AccountUpdateOne {
 	return _u.SetClassID(v.ID)
@@ -1369,6 +1432,15 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	}
 	if _u.mutation.LockedUntilCleared() {
 		_spec.ClearField(account.FieldLockedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ImportJobID(); ok {
+		_spec.SetField(account.FieldImportJobID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedImportJobID(); ok {
+		_spec.AddField(account.FieldImportJobID, field.TypeInt, value)
+	}
+	if _u.mutation.ImportJobIDCleared() {
+		_spec.ClearField(account.FieldImportJobID, field.TypeInt)
 	}
 	if _u.mutation.ClassCleared() {
 		edge := &sqlgraph.EdgeSpec{

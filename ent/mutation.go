@@ -1052,6 +1052,8 @@ type AccountMutation struct {
 	failed_logins           *int
 	addfailed_logins        *int
 	locked_until            *time.Time
+	import_job_id           *int
+	addimport_job_id        *int
 	clearedFields           map[string]struct{}
 	school                  *int
 	clearedschool           bool
@@ -2041,6 +2043,76 @@ func (m *AccountMutation) ResetLockedUntil() {
 	delete(m.clearedFields, account.FieldLockedUntil)
 }
 
+// SetImportJobID sets the "import_job_id" field.
+func (m *AccountMutation) SetImportJobID(i int) {
+	m.import_job_id = &i
+	m.addimport_job_id = nil
+}
+
+// ImportJobID returns the value of the "import_job_id" field in the mutation.
+func (m *AccountMutation) ImportJobID() (r int, exists bool) {
+	v := m.import_job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldImportJobID returns the old "import_job_id" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldImportJobID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldImportJobID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldImportJobID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldImportJobID: %w", err)
+	}
+	return oldValue.ImportJobID, nil
+}
+
+// AddImportJobID adds i to the "import_job_id" field.
+func (m *AccountMutation) AddImportJobID(i int) {
+	if m.addimport_job_id != nil {
+		*m.addimport_job_id += i
+	} else {
+		m.addimport_job_id = &i
+	}
+}
+
+// AddedImportJobID returns the value that was added to the "import_job_id" field in this mutation.
+func (m *AccountMutation) AddedImportJobID() (r int, exists bool) {
+	v := m.addimport_job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearImportJobID clears the value of the "import_job_id" field.
+func (m *AccountMutation) ClearImportJobID() {
+	m.import_job_id = nil
+	m.addimport_job_id = nil
+	m.clearedFields[account.FieldImportJobID] = struct{}{}
+}
+
+// ImportJobIDCleared returns if the "import_job_id" field was cleared in this mutation.
+func (m *AccountMutation) ImportJobIDCleared() bool {
+	_, ok := m.clearedFields[account.FieldImportJobID]
+	return ok
+}
+
+// ResetImportJobID resets all changes to the "import_job_id" field.
+func (m *AccountMutation) ResetImportJobID() {
+	m.import_job_id = nil
+	m.addimport_job_id = nil
+	delete(m.clearedFields, account.FieldImportJobID)
+}
+
 // ClearSchool clears the "school" edge to the School entity.
 func (m *AccountMutation) ClearSchool() {
 	m.clearedschool = true
@@ -2237,7 +2309,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -2301,6 +2373,9 @@ func (m *AccountMutation) Fields() []string {
 	if m.locked_until != nil {
 		fields = append(fields, account.FieldLockedUntil)
 	}
+	if m.import_job_id != nil {
+		fields = append(fields, account.FieldImportJobID)
+	}
 	return fields
 }
 
@@ -2351,6 +2426,8 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.FailedLogins()
 	case account.FieldLockedUntil:
 		return m.LockedUntil()
+	case account.FieldImportJobID:
+		return m.ImportJobID()
 	}
 	return nil, false
 }
@@ -2402,6 +2479,8 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldFailedLogins(ctx)
 	case account.FieldLockedUntil:
 		return m.OldLockedUntil(ctx)
+	case account.FieldImportJobID:
+		return m.OldImportJobID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Account field %s", name)
 }
@@ -2558,6 +2637,13 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLockedUntil(v)
 		return nil
+	case account.FieldImportJobID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetImportJobID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
 }
@@ -2572,6 +2658,9 @@ func (m *AccountMutation) AddedFields() []string {
 	if m.addfailed_logins != nil {
 		fields = append(fields, account.FieldFailedLogins)
 	}
+	if m.addimport_job_id != nil {
+		fields = append(fields, account.FieldImportJobID)
+	}
 	return fields
 }
 
@@ -2584,6 +2673,8 @@ func (m *AccountMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedYear()
 	case account.FieldFailedLogins:
 		return m.AddedFailedLogins()
+	case account.FieldImportJobID:
+		return m.AddedImportJobID()
 	}
 	return nil, false
 }
@@ -2606,6 +2697,13 @@ func (m *AccountMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddFailedLogins(v)
+		return nil
+	case account.FieldImportJobID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddImportJobID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Account numeric field %s", name)
@@ -2632,6 +2730,9 @@ func (m *AccountMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(account.FieldLockedUntil) {
 		fields = append(fields, account.FieldLockedUntil)
+	}
+	if m.FieldCleared(account.FieldImportJobID) {
+		fields = append(fields, account.FieldImportJobID)
 	}
 	return fields
 }
@@ -2664,6 +2765,9 @@ func (m *AccountMutation) ClearField(name string) error {
 		return nil
 	case account.FieldLockedUntil:
 		m.ClearLockedUntil()
+		return nil
+	case account.FieldImportJobID:
+		m.ClearImportJobID()
 		return nil
 	}
 	return fmt.Errorf("unknown Account nullable field %s", name)
@@ -2735,6 +2839,9 @@ func (m *AccountMutation) ResetField(name string) error {
 		return nil
 	case account.FieldLockedUntil:
 		m.ResetLockedUntil()
+		return nil
+	case account.FieldImportJobID:
+		m.ResetImportJobID()
 		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)

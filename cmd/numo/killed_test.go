@@ -121,13 +121,13 @@ func newJobOf(t *testing.T, db *sql.DB, schoolID, after int) int {
 }
 
 // writingJob waits until a job of the school newer than job after is being written (on SQLite
-// its steps commit change records as they go) and returns it.
+// its steps commit accounts and change records as they go) and returns it.
 func writingJob(t *testing.T, db *sql.DB, schoolID, after int) int {
 	t.Helper()
 	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		var id, done int
 		var status string
-		err := db.QueryRow(`SELECT id, status, (SELECT COUNT(*) FROM account_changes WHERE job_id = j.id) FROM import_jobs AS j
+		err := db.QueryRow(`SELECT id, status, `+jobWrites+` FROM import_jobs AS j
 			WHERE school_id = ? AND id > ? ORDER BY id DESC LIMIT 1`, schoolID, after).Scan(&id, &status, &done)
 		if err == nil && status != "COMMITTING" {
 			t.Fatalf("the import ended (%s) before it was written", status)
@@ -189,7 +189,7 @@ func TestImportCommandSQLite(t *testing.T) {
 	second.Wait()
 	killed := time.Now()
 	var partial int
-	db.QueryRow(`SELECT COUNT(*) FROM account_changes WHERE job_id = ?`, job).Scan(&partial)
+	db.QueryRow(`SELECT `+jobWrites+` FROM import_jobs AS j WHERE id = ?`, job).Scan(&partial)
 	// The server waits for 5 s of silence from the job's heartbeat too: the watcher comes first.
 	events := srv.subscribe(t, strconv.Itoa(job))
 	if ev := <-events; ev["status"] != "COMMITTING" {

@@ -60,6 +60,8 @@ const (
 	FieldFailedLogins = "failed_logins"
 	// FieldLockedUntil holds the string denoting the locked_until field in the database.
 	FieldLockedUntil = "locked_until"
+	// FieldImportJobID holds the string denoting the import_job_id field in the database.
+	FieldImportJobID = "import_job_id"
 	// EdgeSchool holds the string denoting the school edge name in mutations.
 	EdgeSchool = "school"
 	// EdgeClass holds the string denoting the class edge name in mutations.
@@ -122,6 +124,7 @@ var Columns = []string{
 	FieldMustChangePassword,
 	FieldFailedLogins,
 	FieldLockedUntil,
+	FieldImportJobID,
 }
 
 var (
@@ -351,6 +354,11 @@ func ByFailedLogins(opts ...sql.OrderTermOption) OrderOption {
 // ByLockedUntil orders the results by the locked_until field.
 func ByLockedUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLockedUntil, opts...).ToFunc()
+}
+
+// ByImportJobID orders the results by the import_job_id field.
+func ByImportJobID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldImportJobID, opts...).ToFunc()
 }
 
 // BySchoolField orders the results by school field.

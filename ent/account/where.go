@@ -150,6 +150,11 @@ func LockedUntil(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldLockedUntil, v))
 }
 
+// ImportJobID applies equality check predicate on the "import_job_id" field. It's identical to ImportJobIDEQ.
+func ImportJobID(v int) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldImportJobID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldCreatedAt, v))
@@ -1188,6 +1193,56 @@ func LockedUntilIsNil() predicate.Account {
 // LockedUntilNotNil applies the NotNil predicate on the "locked_until" field.
 func LockedUntilNotNil() predicate.Account {
 	return predicate.Account(sql.FieldNotNull(FieldLockedUntil))
+}
+
+// ImportJobIDEQ applies the EQ predicate on the "import_job_id" field.
+func ImportJobIDEQ(v int) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldImportJobID, v))
+}
+
+// ImportJobIDNEQ applies the NEQ predicate on the "import_job_id" field.
+func ImportJobIDNEQ(v int) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldImportJobID, v))
+}
+
+// ImportJobIDIn applies the In predicate on the "import_job_id" field.
+func ImportJobIDIn(vs ...int) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldImportJobID, vs...))
+}
+
+// ImportJobIDNotIn applies the NotIn predicate on the "import_job_id" field.
+func ImportJobIDNotIn(vs ...int) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldImportJobID, vs...))
+}
+
+// ImportJobIDGT applies the GT predicate on the "import_job_id" field.
+func ImportJobIDGT(v int) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldImportJobID, v))
+}
+
+// ImportJobIDGTE applies the GTE predicate on the "import_job_id" field.
+func ImportJobIDGTE(v int) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldImportJobID, v))
+}
+
+// ImportJobIDLT applies the LT predicate on the "import_job_id" field.
+func ImportJobIDLT(v int) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldImportJobID, v))
+}
+
+// ImportJobIDLTE applies the LTE predicate on the "import_job_id" field.
+func ImportJobIDLTE(v int) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldImportJobID, v))
+}
+
+// ImportJobIDIsNil applies the IsNil predicate on the "import_job_id" field.
+func ImportJobIDIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldImportJobID))
+}
+
+// ImportJobIDNotNil applies the NotNil predicate on the "import_job_id" field.
+func ImportJobIDNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldImportJobID))
 }
 
 // HasSchool applies the HasEdge predicate on the "school" edge.

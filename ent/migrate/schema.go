@@ -59,6 +59,7 @@ var (
 		{Name: "must_change_password", Type: field.TypeBool, Default: false},
 		{Name: "failed_logins", Type: field.TypeInt, Default: 0},
 		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
+		{Name: "import_job_id", Type: field.TypeInt, Nullable: true},
 		{Name: "class_id", Type: field.TypeInt, Nullable: true},
 		{Name: "school_id", Type: field.TypeInt},
 	}
@@ -70,13 +71,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "accounts_classes_pupils",
-				Columns:    []*schema.Column{AccountsColumns[20]},
+				Columns:    []*schema.Column{AccountsColumns[21]},
 				RefColumns: []*schema.Column{ClassesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "accounts_schools_accounts",
-				Columns:    []*schema.Column{AccountsColumns[21]},
+				Columns:    []*schema.Column{AccountsColumns[22]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -85,17 +86,22 @@ var (
 			{
 				Name:    "account_school_id_external_key",
 				Unique:  true,
-				Columns: []*schema.Column{AccountsColumns[21], AccountsColumns[4]},
+				Columns: []*schema.Column{AccountsColumns[22], AccountsColumns[4]},
 			},
 			{
 				Name:    "account_school_id_status_role",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[21], AccountsColumns[14], AccountsColumns[3]},
+				Columns: []*schema.Column{AccountsColumns[22], AccountsColumns[14], AccountsColumns[3]},
 			},
 			{
 				Name:    "account_class_id_status_sort_name",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[20], AccountsColumns[14], AccountsColumns[8]},
+				Columns: []*schema.Column{AccountsColumns[21], AccountsColumns[14], AccountsColumns[8]},
+			},
+			{
+				Name:    "account_import_job_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[20]},
 			},
 		},
 	}

@@ -56,6 +56,11 @@ func (Account) Fields() []ent.Field {
 			Annotations(entgql.Skip()),
 		field.Int("failed_logins").Default(0).Annotations(entgql.Skip()),
 		field.Time("locked_until").Optional().Nillable().Annotations(entgql.Skip()),
+		field.Int("import_job_id").Optional().Nillable().
+			Comment("the import job that added the account: its record of the addition, for undo, rollback and history " +
+				"(additions from before this field have an ADDED change record instead). No foreign key, like a class's " +
+				"created_by_job_id: it would add a referential-integrity check per row to the commit's COPY").
+			Annotations(entgql.Skip()),
 	}
 }
 
@@ -76,6 +81,7 @@ func (Account) Indexes() []ent.Index {
 		index.Fields("school_id", "external_key").Unique(),
 		index.Fields("school_id", "status", "role"),
 		index.Fields("class_id", "status", "sort_name"),
+		index.Fields("import_job_id"),
 	}
 }
 

@@ -203,10 +203,14 @@ func TestApplyJob(t *testing.T) {
 		if job.Status != importjob.StatusCOMMITTED || job.Added != 10 || job.Updated != 20 || job.Archived != 10 || job.CommittedAt == nil || len(job.Report) == 0 {
 			t.Fatalf("job after apply: %+v", job)
 		}
-		for action, want := range map[accountchange.Action]int{accountchange.ActionADDED: 10, accountchange.ActionUPDATED: 20, accountchange.ActionARCHIVED: 10} {
+		// An addition is recorded on the account (its import job), not as a change record.
+		for action, want := range map[accountchange.Action]int{accountchange.ActionADDED: 0, accountchange.ActionUPDATED: 20, accountchange.ActionARCHIVED: 10} {
 			if n := db.Client.AccountChange.Query().Where(accountchange.JobID(job.ID), accountchange.ActionEQ(action)).CountX(ctx); n != want {
 				t.Fatalf("%d %s changes recorded, want %d", n, action, want)
 			}
+		}
+		if n := db.Client.Account.Query().Where(account.ImportJobID(job.ID), account.SchoolID(s.ID)).CountX(ctx); n != 10 {
+			t.Fatalf("%d accounts marked as added by the job, want 10", n)
 		}
 		ch := db.Client.AccountChange.Query().Where(accountchange.JobID(job.ID), accountchange.ActionEQ(accountchange.ActionUPDATED)).
 			WithAccount().FirstX(ctx)

@@ -333,7 +333,8 @@ func checkApplied(b *testing.B, db *store.DB, schoolID, jobID int) {
 	}{
 		{"classes", db.Client.Class.Query().Where(class.SchoolID(schoolID)).Count, dbBenchClasses},
 		{"pupils in a class", db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ClassIDNotNil()).Count, dbBenchPupils},
-		{"changes of the job", db.Client.AccountChange.Query().Where(accountchange.JobID(jobID)).Count, dbBenchPupils},
+		{"additions marked with the job", db.Client.Account.Query().Where(account.ImportJobID(jobID)).Count, dbBenchPupils},
+		{"change records of the job (none for additions)", db.Client.AccountChange.Query().Where(accountchange.JobID(jobID)).Count, 0},
 	} {
 		n, err := c.count(auth.System(context.Background()))
 		if err != nil {

@@ -22,10 +22,11 @@ import (
 //     the purge, an erasure), so that none interleaves with the steps.
 //  2. plan again, in a read transaction (no write lock), and check it against the preview.
 //  3. write in steps of at most stepRows accounts or stepTime, each its own transaction: the
-//     new classes (a step per batch of classBatch, each marked with the job), then for every
-//     account its change record together with the change itself — the record of an update or
-//     archive holds the account's state before it. The job's change records are therefore at
-//     every moment an exact journal of what the commit has written so far.
+//     new classes (a step per batch of classBatch, each marked with the job), then every added
+//     account marked with the job (accounts.import_job_id), and for every updated or archived
+//     account its change record, with its state before, together with the change itself. The
+//     job's marks and change records are therefore at every moment an exact journal of what the
+//     commit has written so far.
 //  4. finish: the last step marks the job COMMITTED.
 //
 // A commit that fails or is cancelled in between is rolled back from that journal (RollBack);
@@ -227,12 +228,9 @@ func (w *writer) writeSteps(s *stepper, plan *Plan, st *State, classes classIDs)
 func (w *writer) writeOne(stmts *store.AccountStmts, u *PlannedUser, st *State, idx map[int]int, classes classIDs) error {
 	action, _ := changeAction(u.Outcome)
 	if u.Outcome == OutcomeNew {
-		id, err := stmts.Insert(w.newAccount(u, classes))
-		if err != nil {
+		// The account carries its job: that is the journal entry of its addition.
+		if _, err := stmts.Insert(w.newAccount(u, classes)); err != nil {
 			return fmt.Errorf("add account %s (line %d): %w", u.Key, u.Line, err)
-		}
-		if err := stmts.Change(&store.Change{JobID: w.jobID, AccountID: id, Action: action}); err != nil {
-			return fmt.Errorf("record addition of %s: %w", u.Key, err)
 		}
 		return nil
 	}
@@ -330,7 +328,7 @@ func (s *stepper) abort() {
 
 // RollBack undoes what an unfinished commit of the job wrote — a commit that failed, was
 // cancelled or whose process died in the middle of its steps on SQLite — from the job's change
-// records: added accounts are deleted, updated and archived ones get their state from before
+// records and marks: added accounts (marked with the job) are deleted, updated and archived ones get their state from before
 // the job back, the classes the job created are deleted, and the job's committed_at is cleared
 // (it stays COMMITTING: the caller marks it FAILED). It works in steps too, each removing the
 // change records it rolled back, so that a rollback that is itself interrupted can simply run
@@ -373,7 +371,16 @@ func rollBackStep(ctx context.Context, db *store.DB, jobID int) (int, bool, erro
 			return 0, false, fmt.Errorf("roll back job %d: account %d: %w", jobID, e.AccountID, err)
 		}
 	}
-	done := len(entries) == 0
+	n := len(entries)
+	if n < stepRows {
+		// The accounts the job added are marked with it, not journalled as change records.
+		added, err := store.DeleteUnfinishedAdded(ctx, tx, d, jobID, job.SchoolID, stepRows-n)
+		if err != nil {
+			return 0, false, fmt.Errorf("roll back job %d: delete added accounts: %w", jobID, err)
+		}
+		n += added
+	}
+	done := n == 0
 	if done {
 		if err := store.DeleteJobClasses(ctx, tx, d, jobID); err != nil {
 			return 0, false, fmt.Errorf("roll back job %d: %w", jobID, err)
@@ -385,7 +392,7 @@ func rollBackStep(ctx context.Context, db *store.DB, jobID int) (int, bool, erro
 	if err := tx.Commit(); err != nil {
 		return 0, false, fmt.Errorf("roll back job %d: commit: %w", jobID, err)
 	}
-	return len(entries), done, nil
+	return n, done, nil
 }
 
 // rollBackAccount undoes the job's change of one account and removes its change record.

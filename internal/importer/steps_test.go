@@ -52,7 +52,7 @@ func snapshot(t *testing.T, db *store.DB, schoolID int) [][]string {
 		d.Select(account.FieldID, account.FieldExternalKey, account.FieldRole, account.FieldStatus, account.FieldFirstName,
 			account.FieldInfix, account.FieldLastName, account.FieldSortName, account.FieldEmail, account.FieldUsername,
 			account.FieldEckID, account.FieldLevel, account.FieldYear, account.FieldClassID, account.FieldArchivedAt,
-			account.FieldCreatedAt, account.FieldUpdatedAt).
+			account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldImportJobID).
 			From(entsql.Table(account.Table)).Where(entsql.EQ(account.FieldSchoolID, schoolID)).OrderBy(account.FieldID),
 		d.Select(class.FieldID, class.FieldName, class.FieldNameKey, class.FieldCreatedByJobID).
 			From(entsql.Table(class.Table)).Where(entsql.EQ(class.FieldSchoolID, schoolID)).OrderBy(class.FieldID),

@@ -93,40 +93,69 @@ type Touched struct {
 	UpdatedAt time.Time
 }
 
-// EachTouched calls fn for every account of the school that the job changed, by account.
+// EachTouched calls fn for every account of the school that the job changed: first those with a
+// change record, by account, then those it added (accounts.import_job_id, Action ADDED and no
+// Before), by account. An addition of an import from before that field has an ADDED change record.
 func EachTouched(ctx context.Context, q Querier, d string, jobID, schoolID int, fn func(*Touched) error) error {
 	c, a := entsql.Table(changeTable).As("c"), entsql.Table(account.Table).As("a")
-	sel := build(d).Select(c.C(accountchange.FieldAccountID), c.C(accountchange.FieldAction), c.C(accountchange.FieldBefore),
-		a.C(account.FieldExternalKey), a.C(account.FieldFirstName), a.C(account.FieldInfix), a.C(account.FieldLastName),
-		a.C(account.FieldEmail), a.C(account.FieldUsername), a.C(account.FieldEckID), a.C(account.FieldLevel), a.C(account.FieldYear),
-		a.C(account.FieldClassID), a.C(account.FieldStatus), a.C(account.FieldArchivedAt), a.C(account.FieldUpdatedAt)).
+	sel := build(d).Select(append([]string{c.C(accountchange.FieldAccountID), c.C(accountchange.FieldAction), c.C(accountchange.FieldBefore)},
+		touchedColumns(a)...)...).
 		From(c).Join(a).On(a.C(account.FieldID), c.C(accountchange.FieldAccountID)).
 		Where(entsql.And(entsql.EQ(c.C(accountchange.FieldJobID), jobID), entsql.EQ(a.C(account.FieldSchoolID), schoolID))).
 		OrderBy(c.C(accountchange.FieldAccountID))
-	return scan(ctx, q, sel, func(rows *sql.Rows) error {
-		var (
-			t          Touched
-			key        sql.NullString
-			year       sql.NullInt64
-			classID    sql.NullInt64
-			archivedAt sql.NullTime
-		)
-		n := &t.Now
-		if err := rows.Scan(&t.AccountID, &t.Action, &t.Before, &key, &n.FirstName, &n.Infix, &n.LastName, &n.Email, &n.Username,
-			&n.EckID, &n.Level, &year, &classID, &n.Status, &archivedAt, &t.UpdatedAt); err != nil {
+	err := scan(ctx, q, sel, func(rows *sql.Rows) error {
+		var t Touched
+		if err := scanTouched(rows, &t, &t.AccountID, &t.Action, &t.Before); err != nil {
 			return err
-		}
-		n.Key, n.Year = key.String, int(year.Int64)
-		if classID.Valid {
-			id := int(classID.Int64)
-			n.ClassID = &id
-		}
-		if archivedAt.Valid {
-			at := archivedAt.Time
-			n.ArchivedAt = &at
 		}
 		return fn(&t)
 	})
+	if err != nil {
+		return err
+	}
+	a = entsql.Table(account.Table).As("a")
+	added := build(d).Select(append([]string{a.C(account.FieldID)}, touchedColumns(a)...)...).From(a).
+		Where(entsql.And(entsql.EQ(a.C(account.FieldImportJobID), jobID), entsql.EQ(a.C(account.FieldSchoolID), schoolID))).
+		OrderBy(a.C(account.FieldID))
+	return scan(ctx, q, added, func(rows *sql.Rows) error {
+		t := Touched{Action: accountchange.ActionADDED}
+		if err := scanTouched(rows, &t, &t.AccountID); err != nil {
+			return err
+		}
+		return fn(&t)
+	})
+}
+
+// touchedColumns are the columns of an account's state now that scanTouched reads.
+func touchedColumns(a *entsql.SelectTable) []string {
+	return []string{a.C(account.FieldExternalKey), a.C(account.FieldFirstName), a.C(account.FieldInfix), a.C(account.FieldLastName),
+		a.C(account.FieldEmail), a.C(account.FieldUsername), a.C(account.FieldEckID), a.C(account.FieldLevel), a.C(account.FieldYear),
+		a.C(account.FieldClassID), a.C(account.FieldStatus), a.C(account.FieldArchivedAt), a.C(account.FieldUpdatedAt)}
+}
+
+// scanTouched scans a row of the leading columns head followed by touchedColumns into t.
+func scanTouched(rows *sql.Rows, t *Touched, head ...any) error {
+	var (
+		key        sql.NullString
+		year       sql.NullInt64
+		classID    sql.NullInt64
+		archivedAt sql.NullTime
+	)
+	n := &t.Now
+	if err := rows.Scan(append(head, &key, &n.FirstName, &n.Infix, &n.LastName, &n.Email, &n.Username,
+		&n.EckID, &n.Level, &year, &classID, &n.Status, &archivedAt, &t.UpdatedAt)...); err != nil {
+		return err
+	}
+	n.Key, n.Year = key.String, int(year.Int64)
+	if classID.Valid {
+		id := int(classID.Int64)
+		n.ClassID = &id
+	}
+	if archivedAt.Valid {
+		at := archivedAt.Time
+		n.ArchivedAt = &at
+	}
+	return nil
 }
 
 // OtherChange is a change record of another job of the school to one of a job's accounts.
@@ -141,16 +170,17 @@ type OtherChange struct {
 }
 
 // EachOtherChange calls fn for every change record of the school's other jobs to the
-// accounts that the job changed.
+// accounts that the job changed or added.
 func EachOtherChange(ctx context.Context, q Querier, d string, jobID, schoolID int, fn func(*OtherChange)) error {
 	c, j, o := entsql.Table(changeTable).As("c"), entsql.Table(importjob.Table).As("j"), entsql.Table(importjob.Table).As("o")
 	mine := build(d).Select(accountchange.FieldAccountID).From(entsql.Table(changeTable)).Where(entsql.EQ(accountchange.FieldJobID, jobID))
+	added := build(d).Select(account.FieldID).From(entsql.Table(account.Table)).Where(entsql.EQ(account.FieldImportJobID, jobID))
 	sel := build(d).Select(c.C(accountchange.FieldAccountID), c.C(accountchange.FieldAction), j.C(importjob.FieldKind),
 		j.C(importjob.FieldStatus), j.C(importjob.FieldFileName), j.C(importjob.FieldCommittedAt), o.C(importjob.FieldCommittedAt)).
 		From(c).Join(j).On(j.C(importjob.FieldID), c.C(accountchange.FieldJobID)).
 		LeftJoin(o).On(o.C(importjob.FieldID), j.C(importjob.FieldUndoOfID)).
 		Where(entsql.And(entsql.EQ(j.C(importjob.FieldSchoolID), schoolID), entsql.NEQ(c.C(accountchange.FieldJobID), jobID),
-			entsql.In(c.C(accountchange.FieldAccountID), mine)))
+			entsql.Or(entsql.In(c.C(accountchange.FieldAccountID), mine), entsql.In(c.C(accountchange.FieldAccountID), added))))
 	return scan(ctx, q, sel, func(rows *sql.Rows) error {
 		var x OtherChange
 		if err := rows.Scan(&x.AccountID, &x.Action, &x.Kind, &x.Status, &x.FileName, &x.CommittedAt, &x.UndidCommit); err != nil {

@@ -130,19 +130,22 @@ type NewAccount struct {
 	Key, FirstName, Infix, LastName, Email, Username, EckID, Level string
 	Year                                                           int
 	ClassID                                                        *int
-	Now                                                            time.Time
+	// JobID is the import job that adds the account (0 for none): the account carries its
+	// record of the addition, there is no ADDED change record (see AddedBy).
+	JobID int
+	Now   time.Time
 }
 
 // newAccountColumns is the column list of an added account, in the order of NewAccount.values.
 var newAccountColumns = []string{account.FieldSchoolID, account.FieldRole, account.FieldExternalKey, account.FieldFirstName,
 	account.FieldInfix, account.FieldLastName, account.FieldEmail, account.FieldUsername, account.FieldEckID, account.FieldLevel,
-	account.FieldYear, account.FieldClassID, account.FieldStatus, account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldSortName}
+	account.FieldYear, account.FieldClassID, account.FieldStatus, account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldSortName, account.FieldImportJobID}
 
 // appendValues appends the account's column values, in newAccountColumns' order, to buf (a
 // commit reuses one buffer for all its rows: a new one per row cost 25 MB per 100,000).
 func (a *NewAccount) appendValues(buf []any) []any {
 	return append(buf, a.SchoolID, account.RolePUPIL.String(), a.Key, a.FirstName, a.Infix, a.LastName, a.Email, a.Username, a.EckID,
-		a.Level, nullInt(a.Year), intOrNil(a.ClassID), account.StatusACTIVE.String(), a.Now, a.Now, names.SortKey(a.LastName, a.FirstName))
+		a.Level, nullInt(a.Year), intOrNil(a.ClassID), account.StatusACTIVE.String(), a.Now, a.Now, names.SortKey(a.LastName, a.FirstName), nullInt(a.JobID))
 }
 
 // InsertAccounts adds the accounts that each passes to put, in one bulk write: COPY on
@@ -155,22 +158,6 @@ func InsertAccounts(ctx context.Context, tx Preparer, d string, each func(put fu
 			return put(buf...)
 		})
 	})
-}
-
-// AccountIDsByKey returns the id of every account of the school that has a key, by key.
-func AccountIDsByKey(ctx context.Context, q Querier, d string, schoolID int) (map[string]int, error) {
-	ids := map[string]int{}
-	err := scan(ctx, q, build(d).Select(account.FieldID, account.FieldExternalKey).From(entsql.Table(account.Table)).
-		Where(entsql.And(entsql.EQ(account.FieldSchoolID, schoolID), entsql.NotNull(account.FieldExternalKey))), func(rows *sql.Rows) error {
-		var id int
-		var k string
-		if err := rows.Scan(&id, &k); err != nil {
-			return err
-		}
-		ids[k] = id
-		return nil
-	})
-	return ids, err
 }
 
 // AccountRow is an account of a school as an import plans against it.
@@ -448,6 +435,35 @@ func DeleteUnfinishedAccount(ctx context.Context, e Execer, d string, id, school
 	}
 	_, err := exec(ctx, e, build(d).Delete(account.Table).Where(entsql.And(entsql.EQ(account.FieldID, id), entsql.EQ(account.FieldSchoolID, schoolID))))
 	return err
+}
+
+// DeleteUnfinishedAdded deletes up to limit of the school's accounts that the job added (its
+// accounts.import_job_id) with their sessions: the rollback of an unfinished commit. It returns
+// how many it deleted.
+func DeleteUnfinishedAdded(ctx context.Context, tx Execer, d string, jobID, schoolID, limit int) (int, error) {
+	var list []int
+	err := scan(ctx, tx, build(d).Select(account.FieldID).From(entsql.Table(account.Table)).
+		Where(entsql.And(entsql.EQ(account.FieldImportJobID, jobID), entsql.EQ(account.FieldSchoolID, schoolID))).
+		OrderBy(account.FieldID).Limit(limit), func(rows *sql.Rows) error {
+		var id int
+		err := rows.Scan(&id)
+		list = append(list, id)
+		return err
+	})
+	if err != nil || len(list) == 0 {
+		return 0, err
+	}
+	for start := 0; start < len(list); start += idBatch {
+		in := ids(list[start:min(start+idBatch, len(list))])
+		if _, err := exec(ctx, tx, build(d).Delete(session.Table).Where(entsql.In(session.FieldAccountID, in...))); err != nil {
+			return 0, err
+		}
+		if _, err := exec(ctx, tx, build(d).Delete(account.Table).
+			Where(entsql.And(entsql.EQ(account.FieldSchoolID, schoolID), entsql.In(account.FieldID, in...)))); err != nil {
+			return 0, err
+		}
+	}
+	return len(list), nil
 }
 
 // idBatch is how many ids one IN list holds.

@@ -95,9 +95,15 @@ func DeleteAccounts(ctx context.Context, e Execer, d string, schoolID int, list 
 	return accounts, changes, err
 }
 
-// DeleteJobChanges deletes the job's change records and returns how many.
+// DeleteJobChanges deletes the job's change records and its records of additions (it clears
+// accounts.import_job_id) and returns how many of both.
 func DeleteJobChanges(ctx context.Context, e Execer, d string, jobID int) (int, error) {
-	return exec(ctx, e, build(d).Delete(changeTable).Where(entsql.EQ(accountchange.FieldJobID, jobID)))
+	n, err := exec(ctx, e, build(d).Delete(changeTable).Where(entsql.EQ(accountchange.FieldJobID, jobID)))
+	if err != nil {
+		return n, err
+	}
+	added, err := exec(ctx, e, build(d).Update(account.Table).SetNull(account.FieldImportJobID).Where(entsql.EQ(account.FieldImportJobID, jobID)))
+	return n + added, err
 }
 
 // AccountChange is a change record of one account, with its job, for the export.
@@ -110,8 +116,28 @@ type AccountChange struct {
 	Before      []byte
 }
 
-// EachAccountChange calls fn with every change record of the account, by commit.
+// EachAccountChange calls fn with every change record of the account, by commit: first its
+// addition by an import (accounts.import_job_id, as an ADDED record without Before), then its
+// change records (where an addition from before that field is an ADDED record).
 func EachAccountChange(ctx context.Context, q Querier, d string, accountID int, fn func(*AccountChange)) error {
+	a, j := entsql.Table(account.Table).As("a"), entsql.Table(importjob.Table).As("j")
+	added := build(d).Select(j.C(importjob.FieldID), j.C(importjob.FieldFileName), j.C(importjob.FieldKind), j.C(importjob.FieldCommittedAt)).
+		From(a).Join(j).On(j.C(importjob.FieldID), a.C(account.FieldImportJobID)).Where(entsql.EQ(a.C(account.FieldID), accountID))
+	err := scan(ctx, q, added, func(rows *sql.Rows) error {
+		x := AccountChange{Action: accountchange.ActionADDED.String()}
+		var at sql.NullTime
+		if err := rows.Scan(&x.JobID, &x.FileName, &x.Kind, &at); err != nil {
+			return err
+		}
+		if at.Valid {
+			x.CommittedAt = &at.Time
+		}
+		fn(&x)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	c, j := entsql.Table(changeTable).As("c"), entsql.Table(importjob.Table).As("j")
 	sel := build(d).Select(j.C(importjob.FieldID), j.C(importjob.FieldFileName), j.C(importjob.FieldKind), j.C(importjob.FieldCommittedAt),
 		c.C(accountchange.FieldAction), c.C(accountchange.FieldBefore)).

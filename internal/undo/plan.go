@@ -191,7 +191,8 @@ func loadActivity(ctx context.Context, q store.Querier, d string, schoolID int, 
 	return out, nil
 }
 
-// loadTouched reads every account the job changed, with its change record.
+// loadTouched reads every account the job changed, with its change record, and every account
+// it added.
 func loadTouched(ctx context.Context, q store.Querier, d string, jobID, schoolID int) ([]touched, error) {
 	var out []touched
 	err := store.EachTouched(ctx, q, d, jobID, schoolID, func(r *store.Touched) error {
@@ -209,6 +210,8 @@ func loadTouched(ctx context.Context, q store.Querier, d string, jobID, schoolID
 	if err != nil {
 		return nil, fmt.Errorf("load changed accounts: %w", err)
 	}
+	// By account, the added ones (marked with the job, read after the change records) among them.
+	slices.SortFunc(out, func(a, b touched) int { return a.id - b.id })
 	return out, nil
 }
 
