@@ -35,6 +35,9 @@ type DB struct {
 	Client *ent.Client
 	// SQL is the underlying pool, for what ent does not do (COPY, LISTEN/NOTIFY, locks).
 	SQL *sql.DB
+	// Reads is the pool of one-round-trip connections that answers ent's plain SELECTs on
+	// PostgreSQL (reads.go); nil on SQLite.
+	Reads *sql.DB
 	// Dialect is dialect.SQLite or dialect.Postgres.
 	Dialect string
 	// URL is the data source the database was opened with (credentials included).
@@ -100,6 +103,14 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		d.jobLocks = jobLockFile(dsn) // now that the file exists, to follow its symbolic links
 	}
 	var drv dialect.Driver = entsql.OpenDB(d.Dialect, db)
+	if d.Dialect == dialect.Postgres {
+		r, err := openReadRouter(ctx, dsn, db)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		drv, d.Reads = r, r.reads.DB()
+	}
 	if o.wrap != nil {
 		drv = o.wrap(drv)
 	}

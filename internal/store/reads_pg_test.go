@@ -1,0 +1,34 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/numo/accounts/ent/school"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// TestReadPool: on PostgreSQL ent's plain reads go over the one-round-trip pool (reads.go)
+// while JSON columns are still written and read back intact; SQLite has no such pool.
+func TestReadPool(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := auth.System(context.Background())
+		s := db.Client.School.Create().SetName("Het Baken").SetBrin("01AA").
+			SetLevelMappings(map[string]string{"groep 8": "8"}).SaveX(ctx)
+		got := db.Client.School.Query().Where(school.ID(s.ID), school.Name("Het Baken")).OnlyX(ctx)
+		if got.LevelMappings["groep 8"] != "8" {
+			t.Fatalf("level mappings read back as %v", got.LevelMappings)
+		}
+		if db.Reads == nil {
+			if db.Dialect == "postgres" {
+				t.Fatal("no read pool on PostgreSQL")
+			}
+			return
+		}
+		if n := db.Reads.Stats().OpenConnections; n == 0 {
+			t.Fatal("the read went over the ordinary pool")
+		}
+	})
+}
