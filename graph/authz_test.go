@@ -311,7 +311,7 @@ var (
 		"Query.viewer":      {run: query(`{ viewer { school { brin } } }`), sees: func(map[string]any) bool { return true }, allowed: everyone},
 		"Query.undoPreview": {run: query(`{ undoPreview(jobId: $job) { possible } }`), allowed: adminOnly},
 		"Mutation.upload":   {run: func(t *testing.T, w *world, c caller) gqlResult { return w.upload(t, c) }, allowed: adminOnly},
-		"Mutation.setMapping": {run: query(`mutation { setMapping(jobId: $uploaded, columns: [{column: 0, field: "key"}, {column: 1, field: "firstName"}, {column: 3, field: "lastName"}, {column: 4, field: "class"}]) { id } }`),
+		"Mutation.setMapping": {run: query(`mutation { setMapping(jobId: $uploaded, columns: [{column: 0, field: "key"}, {column: 1, field: "firstName"}, {column: 3, field: "lastName"}, {column: 4, field: "class"}], otherLevels: NO_LEVEL) { id } }`),
 			allowed: adminOnly},
 		"Mutation.preview":              {run: query(`mutation { preview(jobId: $uploaded, actions: [ADD]) { counts { added } } }`), allowed: adminOnly},
 		"Mutation.commit":               {run: query(`mutation { commit(jobId: $job, confirmArchive: 0, confirmYearDown: 0) { id } }`), allowed: adminOnly},

@@ -210,46 +210,48 @@ type ComplexityRoot struct {
 	}
 
 	ImportJob struct {
-		Added           func(childComplexity int) int
-		Archived        func(childComplexity int) int
-		Columns         func(childComplexity int) int
-		CommittedAt     func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		DataPurgedAt    func(childComplexity int) int
-		Delimiter       func(childComplexity int) int
-		Encoding        func(childComplexity int) int
-		Error           func(childComplexity int) int
-		Fields          func(childComplexity int) int
-		FileName        func(childComplexity int) int
-		FileSize        func(childComplexity int) int
-		HeaderLine      func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		LevelValues     func(childComplexity int) int
-		Levels          func(childComplexity int) int
-		MappingProblems func(childComplexity int) int
-		Phase           func(childComplexity int) int
-		Preview         func(childComplexity int) int
-		Progress        func(childComplexity int) int
-		ProgressDone    func(childComplexity int) int
-		ProgressTotal   func(childComplexity int) int
-		Refused         func(childComplexity int) int
-		Removed         func(childComplexity int) int
-		Report          func(childComplexity int) int
-		ReportURL       func(childComplexity int) int
-		RowCount        func(childComplexity int) int
-		School          func(childComplexity int) int
-		SchoolID        func(childComplexity int) int
-		Sha256          func(childComplexity int) int
-		StartedBy       func(childComplexity int) int
-		StartedByID     func(childComplexity int) int
-		Status          func(childComplexity int) int
-		Unchanged       func(childComplexity int) int
-		UndoOf          func(childComplexity int) int
-		UndoOfID        func(childComplexity int) int
-		UndoneAt        func(childComplexity int) int
-		Updated         func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
+		Added              func(childComplexity int) int
+		Archived           func(childComplexity int) int
+		Columns            func(childComplexity int) int
+		CommittedAt        func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		DataPurgedAt       func(childComplexity int) int
+		Delimiter          func(childComplexity int) int
+		Encoding           func(childComplexity int) int
+		Error              func(childComplexity int) int
+		Fields             func(childComplexity int) int
+		FileName           func(childComplexity int) int
+		FileSize           func(childComplexity int) int
+		HeaderLine         func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		LevelValues        func(childComplexity int) int
+		Levels             func(childComplexity int) int
+		MappingProblems    func(childComplexity int) int
+		OtherLevels        func(childComplexity int) int
+		Phase              func(childComplexity int) int
+		Preview            func(childComplexity int) int
+		Progress           func(childComplexity int) int
+		ProgressDone       func(childComplexity int) int
+		ProgressTotal      func(childComplexity int) int
+		Refused            func(childComplexity int) int
+		Removed            func(childComplexity int) int
+		Report             func(childComplexity int) int
+		ReportURL          func(childComplexity int) int
+		RowCount           func(childComplexity int) int
+		School             func(childComplexity int) int
+		SchoolID           func(childComplexity int) int
+		Sha256             func(childComplexity int) int
+		StartedBy          func(childComplexity int) int
+		StartedByID        func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Unchanged          func(childComplexity int) int
+		UndoOf             func(childComplexity int) int
+		UndoOfID           func(childComplexity int) int
+		UndoneAt           func(childComplexity int) int
+		UnknownLevelsTotal func(childComplexity int) int
+		Updated            func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 	}
 
 	ImportJobConnection struct {
@@ -319,7 +321,7 @@ type ComplexityRoot struct {
 		Preview              func(childComplexity int, jobID int, actions []model.ImportAction) int
 		ResetPassword        func(childComplexity int, accountID int) int
 		RevokeAPIToken       func(childComplexity int, id int) int
-		SetMapping           func(childComplexity int, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput) int
+		SetMapping           func(childComplexity int, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput, otherLevels *model.OtherLevels) int
 		SetTeacherClasses    func(childComplexity int, teacherID int, classIds []int) int
 		UndoImport           func(childComplexity int, jobID int, skipConflicts *bool) int
 		UpdateSchoolSettings func(childComplexity int, schoolID int, input model.SchoolSettingsInput) int
@@ -449,6 +451,8 @@ type ImportJobResolver interface {
 	Fields(ctx context.Context, obj *ent.ImportJob) ([]*model.ImportField, error)
 	Levels(ctx context.Context, obj *ent.ImportJob) ([]string, error)
 	LevelValues(ctx context.Context, obj *ent.ImportJob) ([]*model.LevelValue, error)
+	UnknownLevelsTotal(ctx context.Context, obj *ent.ImportJob) (int, error)
+	OtherLevels(ctx context.Context, obj *ent.ImportJob) (*model.OtherLevels, error)
 	MappingProblems(ctx context.Context, obj *ent.ImportJob) ([]*model.ImportProblem, error)
 	Preview(ctx context.Context, obj *ent.ImportJob) (*model.ImportPreview, error)
 	Progress(ctx context.Context, obj *ent.ImportJob) (*model.ImportProgress, error)
@@ -461,7 +465,7 @@ type ImportPreviewResolver interface {
 }
 type MutationResolver interface {
 	Upload(ctx context.Context, schoolID int, file graphql.Upload) (*ent.ImportJob, error)
-	SetMapping(ctx context.Context, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput) (*ent.ImportJob, error)
+	SetMapping(ctx context.Context, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput, otherLevels *model.OtherLevels) (*ent.ImportJob, error)
 	Preview(ctx context.Context, jobID int, actions []model.ImportAction) (*model.ImportPreview, error)
 	Commit(ctx context.Context, jobID int, confirmArchive *int, confirmYearDown *int) (*ent.ImportJob, error)
 	CreateAPIToken(ctx context.Context, schoolID int, name string, scopes []model.APITokenScope) (*model.APITokenSecret, error)
@@ -1278,6 +1282,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.MappingProblems(childComplexity), true
+	case "ImportJob.otherLevels":
+		if e.ComplexityRoot.ImportJob.OtherLevels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.OtherLevels(childComplexity), true
 	case "ImportJob.phase":
 		if e.ComplexityRoot.ImportJob.Phase == nil {
 			break
@@ -1398,6 +1408,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.UndoneAt(childComplexity), true
+	case "ImportJob.unknownLevelsTotal":
+		if e.ComplexityRoot.ImportJob.UnknownLevelsTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.UnknownLevelsTotal(childComplexity), true
 	case "ImportJob.updated":
 		if e.ComplexityRoot.ImportJob.Updated == nil {
 			break
@@ -1743,7 +1759,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetMapping(childComplexity, args["jobId"].(int), args["columns"].([]*model.ColumnMappingInput), args["levels"].([]*model.LevelMappingInput)), true
+		return e.ComplexityRoot.Mutation.SetMapping(childComplexity, args["jobId"].(int), args["columns"].([]*model.ColumnMappingInput), args["levels"].([]*model.LevelMappingInput), args["otherLevels"].(*model.OtherLevels)), true
 	case "Mutation.setTeacherClasses":
 		if e.ComplexityRoot.Mutation.SetTeacherClasses == nil {
 			break
@@ -2829,6 +2845,10 @@ func (ec *executionContext) childFields_ImportJob(ctx context.Context, field gra
 		return ec.fieldContext_ImportJob_levels(ctx, field)
 	case "levelValues":
 		return ec.fieldContext_ImportJob_levelValues(ctx, field)
+	case "unknownLevelsTotal":
+		return ec.fieldContext_ImportJob_unknownLevelsTotal(ctx, field)
+	case "otherLevels":
+		return ec.fieldContext_ImportJob_otherLevels(ctx, field)
 	case "mappingProblems":
 		return ec.fieldContext_ImportJob_mappingProblems(ctx, field)
 	case "preview":
@@ -3654,6 +3674,14 @@ func (ec *executionContext) field_Mutation_setMapping_args(ctx context.Context, 
 		return nil, err
 	}
 	args["levels"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "otherLevels",
+		func(ctx context.Context, v any) (*model.OtherLevels, error) {
+			return ec.unmarshalOOtherLevels2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐOtherLevels(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["otherLevels"] = arg3
 	return args, nil
 }
 
@@ -7874,6 +7902,52 @@ func (ec *executionContext) fieldContext_ImportJob_levelValues(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportJob_unknownLevelsTotal(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_unknownLevelsTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportJob().UnknownLevelsTotal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_unknownLevelsTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ImportJob_otherLevels(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_otherLevels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportJob().OtherLevels(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OtherLevels) graphql.Marshaler {
+			return ec.marshalOOtherLevels2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐOtherLevels(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_otherLevels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, true, true, "OtherLevels")
+}
+
 func (ec *executionContext) _ImportJob_mappingProblems(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -9086,7 +9160,7 @@ func (ec *executionContext) _Mutation_setMapping(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetMapping(ctx, fc.Args["jobId"].(int), fc.Args["columns"].([]*model.ColumnMappingInput), fc.Args["levels"].([]*model.LevelMappingInput))
+			return ec.Resolvers.Mutation().SetMapping(ctx, fc.Args["jobId"].(int), fc.Args["columns"].([]*model.ColumnMappingInput), fc.Args["levels"].([]*model.LevelMappingInput), fc.Args["otherLevels"].(*model.OtherLevels))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
@@ -20321,6 +20395,18 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ImportJob_levelValues(ctx, field, obj)
 				})
+		case "unknownLevelsTotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportJob_unknownLevelsTotal(ctx, field, obj)
+				})
+		case "otherLevels":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportJob_otherLevels(ctx, field, obj)
+				})
 		case "mappingProblems":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -23690,6 +23776,22 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋnumoᚋaccountsᚋentᚐ
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOtherLevels2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐOtherLevels(ctx context.Context, v any) (*model.OtherLevels, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OtherLevels)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOtherLevels2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐOtherLevels(ctx context.Context, sel ast.SelectionSet, v *model.OtherLevels) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOPreviewOutcome2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐPreviewOutcome(ctx context.Context, v any) (*model.PreviewOutcome, error) {

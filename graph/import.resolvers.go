@@ -45,6 +45,25 @@ func (r *importJobResolver) LevelValues(ctx context.Context, obj *ent.ImportJob)
 	return levelValues(obj)
 }
 
+// UnknownLevelsTotal is the resolver for the unknownLevelsTotal field.
+func (r *importJobResolver) UnknownLevelsTotal(ctx context.Context, obj *ent.ImportJob) (int, error) {
+	m, err := jobs.Mapping(obj)
+	if err != nil {
+		return 0, err
+	}
+	return max(m.UnknownTotal, len(m.Unknown)), nil // mappings stored before UnknownTotal: the list
+}
+
+// OtherLevels is the resolver for the otherLevels field.
+func (r *importJobResolver) OtherLevels(ctx context.Context, obj *ent.ImportJob) (*model.OtherLevels, error) {
+	m, err := jobs.Mapping(obj)
+	if err != nil || !m.OtherNoLevel {
+		return nil, err
+	}
+	o := model.OtherLevelsNoLevel
+	return &o, nil
+}
+
 // MappingProblems is the resolver for the mappingProblems field.
 func (r *importJobResolver) MappingProblems(ctx context.Context, obj *ent.ImportJob) ([]*model.ImportProblem, error) {
 	m, err := jobs.Mapping(obj)
@@ -116,7 +135,7 @@ func (r *mutationResolver) Upload(ctx context.Context, schoolID int, file graphq
 }
 
 // SetMapping is the resolver for the setMapping field.
-func (r *mutationResolver) SetMapping(ctx context.Context, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput) (*ent.ImportJob, error) {
+func (r *mutationResolver) SetMapping(ctx context.Context, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput, otherLevels *model.OtherLevels) (*ent.ImportJob, error) {
 	cols := make([]jobs.ColumnChoice, 0, len(columns))
 	for _, c := range columns {
 		choice := jobs.ColumnChoice{Column: c.Column}
@@ -132,6 +151,9 @@ func (r *mutationResolver) SetMapping(ctx context.Context, jobID int, columns []
 			choice.Level = *l.Level
 		}
 		lv = append(lv, choice)
+	}
+	if otherLevels != nil && *otherLevels == model.OtherLevelsNoLevel {
+		lv = append(lv, jobs.LevelChoice{Value: jobs.OtherLevels})
 	}
 	return r.jobs.SetMapping(ctx, jobID, cols, lv)
 }

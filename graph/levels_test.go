@@ -150,3 +150,83 @@ func checkPreviewLevels(t *testing.T, a *api, job string) {
 		t.Errorf("preview: %d added, levels %v; want 7 and %v", r.Preview.Counts.Added, got, want)
 	}
 }
+
+const otherLevelsUpload = `mutation($school: ID!, $file: Upload!) { upload(schoolId: $school, file: $file) {
+  id columns { index field } levelValues { value } unknownLevelsTotal otherLevels mappingProblems { code message messageEn }
+} }`
+
+const otherLevelsSetMapping = `mutation($job: ID!, $cols: [ColumnMappingInput!]!, $other: OtherLevels) {
+  setMapping(jobId: $job, columns: $cols, otherLevels: $other) { levelValues { value } unknownLevelsTotal otherLevels mappingProblems { code } }
+}`
+
+type otherLevelsJob struct {
+	ID      string
+	Columns []struct {
+		Index int
+		Field *string
+	}
+	LevelValues        []struct{ Value string }
+	UnknownLevelsTotal int
+	OtherLevels        *string
+	MappingProblems    []struct{ Code, Message, MessageEn string }
+}
+
+// TestOtherLevelsWayOut: a file with more unrecognised level values than a job lists (260, of
+// which 200 are listed) says so and blocks setMapping and preview, until setMapping's
+// otherLevels NO_LEVEL decides every other value as "no level"; the preview then imports all
+// without a level, and the school does not remember the choice. Both databases.
+func TestOtherLevelsWayOut(t *testing.T) {
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		a, s := newAPI(t, kind, "79XX")
+		upload := func() otherLevelsJob {
+			t.Helper()
+			var up struct{ Upload otherLevelsJob }
+			if err := a.c.Post(otherLevelsUpload, &up, client.Var("school", s.ID), client.Var("file", fixture(t, "import/many_levels.csv")), client.WithFiles()); err != nil {
+				t.Fatalf("upload: %v", err)
+			}
+			return up.Upload
+		}
+		job := upload()
+		if len(job.LevelValues) != 200 || job.UnknownLevelsTotal != 260 || job.OtherLevels != nil ||
+			len(job.MappingProblems) != 1 || !strings.Contains(job.MappingProblems[0].Message, "260 verschillende niveauwaarden") ||
+			!strings.Contains(job.MappingProblems[0].MessageEn, "may not be a level column") {
+			t.Fatalf("upload: %d level values, total %d, other %v, problems %+v", len(job.LevelValues), job.UnknownLevelsTotal, job.OtherLevels, job.MappingProblems)
+		}
+		cols := []map[string]any{}
+		for _, c := range job.Columns {
+			cols = append(cols, map[string]any{"column": c.Index, "field": c.Field})
+		}
+		var m map[string]any
+		e := errorOf(t, a.c.Post(otherLevelsSetMapping, &m, client.Var("job", job.ID), client.Var("cols", cols)))
+		if e.Extensions["code"] != "MAPPING_INVALID" || !strings.Contains(e.Message, "260 verschillende") {
+			t.Errorf("setMapping without otherLevels: %+v", e)
+		}
+		if list, _ := e.Extensions["unknownLevels"].([]any); len(list) != 200 {
+			t.Errorf("unknownLevels lists %d values, want 200", len(list))
+		}
+		var r levelsPreviewResp
+		if e := errorOf(t, a.c.Post(levelsPreview, &r, client.Var("job", job.ID))); e.Extensions["code"] != "MAPPING_INVALID" {
+			t.Errorf("preview before the choice: %+v", e)
+		}
+
+		var mapped struct{ SetMapping otherLevelsJob }
+		a.c.MustPost(otherLevelsSetMapping, &mapped, client.Var("job", job.ID), client.Var("cols", cols), client.Var("other", "NO_LEVEL"))
+		if got := mapped.SetMapping; got.OtherLevels == nil || *got.OtherLevels != "NO_LEVEL" || len(got.MappingProblems) != 0 || got.UnknownLevelsTotal != 260 {
+			t.Errorf("after otherLevels NO_LEVEL: %+v", got)
+		}
+		a.c.MustPost(levelsPreview, &r, client.Var("job", job.ID))
+		if r.Preview.Counts.Added != 420 || r.Preview.Counts.Refused != 0 {
+			t.Errorf("preview: %+v, want 420 added", r.Preview.Counts)
+		}
+		for _, u := range r.Preview.Users.Items {
+			if u.Level != "" {
+				t.Errorf("pupil %s has level %q, want none", u.Key, u.Level)
+			}
+		}
+
+		// The choice is this job's only: the same file again is blocked.
+		if again := upload(); again.OtherLevels != nil || len(again.MappingProblems) != 1 {
+			t.Errorf("second upload: other %v, problems %+v", again.OtherLevels, again.MappingProblems)
+		}
+	})
+}

@@ -45,6 +45,8 @@ Flags:
                            imports its pupils without a level. Repeatable. Without a decision
                            for every unknown value nothing is imported (exit 2, "unknownLevels"
                            in --json); the school remembers the decisions of a real run.
+                           --level '*=' imports the pupils of every other unknown value without
+                           a level (this run only; for a column with very many such values).
   --json                   print one JSON object on stdout instead of the summary
 
 Exit status:
@@ -267,7 +269,7 @@ func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *pr
 	if err != nil {
 		return err
 	}
-	if err := jobs.CheckLevels(res); err != nil {
+	if err := jobs.CheckLevels(res, m.OtherNoLevel); err != nil {
 		sum.UnknownLevels = res.UnknownLevels
 		return err
 	}

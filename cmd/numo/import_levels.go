@@ -55,9 +55,13 @@ func unknownLevelsProblem(u []importer.UnknownValue) cliProblem {
 	if len(u) == 1 {
 		values = "niveauwaarde"
 	}
-	return cliProblem{Code: importer.CodeUnknownLevel, Message: fmt.Sprintf(
+	msg := fmt.Sprintf(
 		"Numo kent %d %s uit het bestand niet: %s. Er is niets ingelezen: kies voor elke waarde een niveau met --level WAARDE=NIVEAU "+
 			"(niveaus: %s) of geen niveau met --level WAARDE= (leeg), bijvoorbeeld %s; zie \"unknownLevels\" in --json. "+
-			"De school onthoudt de keuzes voor haar volgende bestanden.",
-		len(u), values, named, levelNames(), strings.Join(ex, " "))}
+			"De school onthoudt de keuzes voor haar volgende bestanden. Met --level '*=' worden de leerlingen van alle andere waarden zonder niveau ingelezen (alleen deze keer).",
+		len(u), values, named, levelNames(), strings.Join(ex, " "))
+	if len(u) > jobs.MaxUnknownLevels {
+		msg += fmt.Sprintf(" Zoveel verschillende waarden (%d) wijzen erop dat deze kolom misschien niet het niveau bevat: geef dan met --mapping de goede kolom op.", len(u))
+	}
+	return cliProblem{Code: importer.CodeUnknownLevel, Message: msg}
 }

@@ -122,3 +122,48 @@ func checkStoredLevels(t *testing.T, url string) {
 		t.Errorf("levels %v, want %v", levels, w)
 	}
 }
+
+// TestImportOtherLevels: a file whose level column holds 260 values Numo does not know stops
+// the run (exit 2) with a message that says the column may not be the level column and how to
+// go on; --level '*=' imports all other values' pupils without a level, for this run only (the
+// school does not remember it). Both databases.
+func TestImportOtherLevels(t *testing.T) {
+	file := filepath.Join("..", "..", "testdata", "import", "many_levels.csv")
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		url := testdb.URL(t, kind)
+		importRun := func(args ...string) (int, string, string) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), append(args, "--db", url), &out, &errOut)
+			return code, out.String(), errOut.String()
+		}
+		if code, _, errOut := importRun("school", "create", "--brin", "99XX", "--name", "Testschool"); code != 0 {
+			t.Fatalf("school create: %d %s", code, errOut)
+		}
+		code, _, errOut := importRun("import", "--school", "99XX", "--add", file)
+		if code != 2 || !strings.Contains(errOut, "--level '*='") || !strings.Contains(errOut, "(260) wijzen erop dat deze kolom misschien niet het niveau bevat") {
+			t.Errorf("undecided: exit %d, stderr %s", code, errOut)
+		}
+		code, out, errOut := importRun("import", "--school", "99XX", "--add", "--json", "--level", "traject 001=havo", "--level", "*=", file)
+		var got struct {
+			Added         int               `json:"added"`
+			UnknownLevels []json.RawMessage `json:"unknownLevels"`
+		}
+		if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil || got.Added != 420 || len(got.UnknownLevels) != 0 {
+			t.Fatalf("--level '*=': exit %d, %+v (%v)\n%s", code, got, err, errOut)
+		}
+		withStore(t, url, func(ctx context.Context, db *store.DB) {
+			ctx = auth.System(ctx)
+			levels := map[string]int{}
+			for _, a := range db.Client.Account.Query().Where(account.RoleEQ(account.RolePUPIL)).AllX(ctx) {
+				levels[a.Level]++
+			}
+			if want := map[string]int{"havo": 3, "": 417}; !reflect.DeepEqual(levels, want) {
+				t.Errorf("pupils by level %v, want %v", levels, want)
+			}
+			s := db.Client.School.Query().OnlyX(ctx)
+			if _, ok := s.LevelMappings["*"]; ok || s.LevelMappings["traject001"] != "havo" || len(s.LevelMappings) != 1 {
+				t.Errorf("school remembers %v, want traject 001 only", s.LevelMappings)
+			}
+		})
+	})
+}

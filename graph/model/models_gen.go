@@ -386,6 +386,63 @@ func (e ImportAction) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A choice for every unrecognised level value of the file that is not decided one by one (nor by
+// the school before), for this job only: the school does not remember it. It is the way on when
+// the file holds more values than ImportJob.levelValues lists.
+type OtherLevels string
+
+const (
+	// Import the pupils of every other unrecognised level value without a level, on purpose.
+	OtherLevelsNoLevel OtherLevels = "NO_LEVEL"
+)
+
+var AllOtherLevels = []OtherLevels{
+	OtherLevelsNoLevel,
+}
+
+func (e OtherLevels) IsValid() bool {
+	switch e {
+	case OtherLevelsNoLevel:
+		return true
+	}
+	return false
+}
+
+func (e OtherLevels) String() string {
+	return string(e)
+}
+
+func (e *OtherLevels) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OtherLevels(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OtherLevels", str)
+	}
+	return nil
+}
+
+func (e OtherLevels) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OtherLevels) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OtherLevels) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What happens to one user in a previewed import.
 type PreviewOutcome string
 

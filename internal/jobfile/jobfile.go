@@ -50,6 +50,12 @@ type Mapping struct {
 	Unknown    []importer.UnknownValue   `json:"unknown,omitempty"`
 	Remembered bool                      `json:"remembered,omitempty"`
 	Confirmed  bool                      `json:"confirmed,omitempty"`
+	// UnknownTotal is how many distinct unrecognised level values the file holds; Unknown
+	// lists the most frequent of them (jobs.MaxUnknownLevels). 0 in mappings stored before.
+	UnknownTotal int `json:"unknownTotal,omitempty"`
+	// OtherNoLevel is the admin's choice that every unrecognised level value not decided one
+	// by one is "no level", for this job only (the school does not remember it).
+	OtherNoLevel bool `json:"otherNoLevel,omitempty"`
 }
 
 // DecodeMapping reads a stored mapping; none (empty or null) is the zero Mapping. Mappings

@@ -31,6 +31,9 @@ func decided(levels map[string]importer.Level, value string) (importer.Level, bo
 // Undecided lists the file's unrecognised level values that are mapped neither to a level
 // nor to "no level" (of the at most MaxUnknownLevels listed).
 func (m *MappingState) Undecided() []importer.UnknownValue {
+	if m.OtherNoLevel {
+		return nil
+	}
 	var out []importer.UnknownValue
 	for _, u := range m.Unknown {
 		if _, ok := decided(m.Levels, u.Value); !ok {
@@ -72,21 +75,55 @@ func UnknownLevelsProblem(u []importer.UnknownValue) importer.Problem {
 	}
 }
 
+// unknownLevelsProblem is UnknownLevelsProblem for the job's undecided values u; when the
+// file holds more unrecognised values than the job lists, it says so and how to go on.
+func (m *MappingState) unknownLevelsProblem(u []importer.UnknownValue) importer.Problem {
+	p := UnknownLevelsProblem(u)
+	if m.UnknownTotal > len(m.Unknown) {
+		nl, en := MoreLevelsNote(m.UnknownTotal, len(m.Unknown))
+		p.NL, p.EN = p.NL+" "+nl, p.EN+" "+en
+	}
+	return p
+}
+
+// MoreLevelsNote says, in Dutch and English, that the file holds total unrecognised level
+// values of which only the listed most frequent are shown: such a column may not be a level
+// column, and all other values can be imported without a level.
+func MoreLevelsNote(total, listed int) (nl, en string) {
+	return fmt.Sprintf("Het bestand heeft %d verschillende niveauwaarden die Numo niet kent; alleen de %d die het vaakst voorkomen staan in de lijst. "+
+			"Zoveel waarden wijzen erop dat deze kolom misschien niet het niveau bevat: kies dan een andere kolom, of kies ‘Alle andere waarden: geen niveau’.", total, listed),
+		fmt.Sprintf("The file holds %d different level values Numo does not know; only the %d most frequent are listed. "+
+			"So many values suggest that this column may not be a level column: choose another column, or choose ‘All other values: no level’.", total, listed)
+}
+
 // ErrUnknownLevels refuses to go on while level values are undecided: MAPPING_INVALID with
-// extensions.unknownLevels ([{value, count}]) and the unknown_level problem.
+// extensions.unknownLevels ([{value, count}], the most frequent MaxUnknownLevels) and the
+// unknown_level problem.
 func ErrUnknownLevels(u []importer.UnknownValue) *apperr.Error {
+	m := &MappingState{Unknown: u, UnknownTotal: len(u)}
+	if len(u) > MaxUnknownLevels {
+		m.Unknown = slices.Clone(u)
+		slices.SortStableFunc(m.Unknown, func(a, b importer.UnknownValue) int { return b.Count - a.Count })
+		m.Unknown = m.Unknown[:MaxUnknownLevels]
+	}
+	return m.errUnknownLevels(m.Unknown)
+}
+
+// errUnknownLevels is ErrUnknownLevels for the job's undecided values u.
+func (m *MappingState) errUnknownLevels(u []importer.UnknownValue) *apperr.Error {
 	list := make([]map[string]any, 0, len(u))
 	for _, v := range u {
 		list = append(list, map[string]any{"value": v.Value, "count": v.Count})
 	}
-	p := UnknownLevelsProblem(u)
+	p := m.unknownLevelsProblem(u)
 	return apperr.New(apperr.CodeMappingInvalid, p.NL, p.EN, map[string]any{"unknownLevels": list, "problems": problemsExt([]importer.Problem{p})})
 }
 
 // CheckLevels refuses records read with level values that are still undecided
-// (importer.Result.UnknownLevels when the school's level mappings were applied).
-func CheckLevels(res *importer.Result) error {
-	if len(res.UnknownLevels) == 0 {
+// (importer.Result.UnknownLevels when the school's level mappings were applied), unless the
+// admin chose "no level" for all other values (otherNoLevel).
+func CheckLevels(res *importer.Result, otherNoLevel bool) error {
+	if len(res.UnknownLevels) == 0 || otherNoLevel {
 		return nil
 	}
 	return ErrUnknownLevels(res.UnknownLevels)
@@ -102,6 +139,10 @@ func (m *MappingState) Decide(levels []LevelChoice) error {
 		m.Levels = map[string]importer.Level{}
 	}
 	for _, l := range levels {
+		if l.Value == OtherLevels {
+			m.OtherNoLevel = true
+			continue
+		}
 		m.Levels[importer.NormalizeHeader(l.Value)] = importer.Level(l.Level)
 	}
 	return nil
@@ -122,7 +163,9 @@ func rememberLevels(ctx context.Context, c *ent.Client, schoolID int, levels []L
 		levelMap = map[string]string{}
 	}
 	for _, l := range levels {
-		levelMap[importer.NormalizeHeader(l.Value)] = l.Level
+		if l.Value != OtherLevels { // a choice for this job only
+			levelMap[importer.NormalizeHeader(l.Value)] = l.Level
+		}
 	}
 	if err := c.School.UpdateOne(school).SetLevelMappings(levelMap).Exec(ctx); err != nil {
 		return fmt.Errorf("remember level mappings for school: %w", err)

@@ -51,7 +51,7 @@ func Propose(school *ent.School, f *importer.File) *MappingState {
 	for k, v := range school.LevelMappings {
 		m.Levels[k] = importer.Level(v)
 	}
-	m.Unknown = unknownLevels(f, m.Chosen)
+	m.Unknown, m.UnknownTotal = unknownLevels(f, m.Chosen)
 	return m
 }
 
@@ -110,7 +110,7 @@ func (m *MappingState) Problems() []importer.Problem {
 		return probs
 	}
 	if u := m.Undecided(); len(u) > 0 {
-		return []importer.Problem{UnknownLevelsProblem(u)}
+		return []importer.Problem{m.unknownLevelsProblem(u)}
 	}
 	return nil
 }
@@ -136,6 +136,12 @@ type ColumnChoice struct {
 	Column int
 	Field  string
 }
+
+// OtherLevels is the Value of a LevelChoice that decides every level value of the file not
+// decided otherwise (one by one, or by the school before) as "no level" (its Level must be ""),
+// for this job only: the school does not remember it. It is the way out when the file holds
+// more unrecognised values than a job lists (MaxUnknownLevels). numo import: --level '*='.
+const OtherLevels = "*"
 
 // LevelChoice maps one level value of the file to a canonical level.
 type LevelChoice struct {
@@ -165,9 +171,9 @@ func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice
 		return nil, fmt.Errorf("set mapping: parse stored file: %w", err)
 	}
 	m.Chosen, m.Confirmed = chosen, true
-	m.Unknown = unknownLevels(f, chosen)
+	m.Unknown, m.UnknownTotal = unknownLevels(f, chosen)
 	if u := m.Undecided(); len(u) > 0 {
-		return nil, ErrUnknownLevels(u)
+		return nil, m.errUnknownLevels(u)
 	}
 	raw, err := (*jobfile.Mapping)(m).Encode()
 	if err != nil {
@@ -223,6 +229,7 @@ func (m *MappingState) choose(cols []ColumnChoice, levels []LevelChoice) (import
 		}
 		return nil, apperr.New(apperr.CodeMappingInvalid, strings.Join(msgs, "; "), strings.Join(en, "; "), map[string]any{"problems": problemsExt(probs)})
 	}
+	m.OtherNoLevel = false // each setMapping says again whether the other values are "no level"
 	if err := m.Decide(levels); err != nil {
 		return nil, err
 	}
@@ -241,6 +248,10 @@ func checkLevelChoices(levels []LevelChoice) error {
 		valid[string(l)] = true
 	}
 	for _, l := range levels {
+		if l.Value == OtherLevels && l.Level != "" {
+			return apperr.New(apperr.CodeMappingInvalid, fmt.Sprintf("alle andere niveauwaarden kunnen alleen ‘Geen niveau’ krijgen, niet %q", l.Level),
+				fmt.Sprintf("all other level values can only be ‘No level’, not %q", l.Level), nil)
+		}
 		if len(l.Value) > maxLevelValue || !utf8.ValidString(l.Value) {
 			return apperr.New(apperr.CodeMappingInvalid, fmt.Sprintf("de niveauwaarde %q is langer dan %d tekens; zo'n waarde is geen opleidingsniveau", clip.Marked(l.Value, 40), maxLevelValue),
 				fmt.Sprintf("the level value %q is longer than %d characters; such a value is no level", clip.Marked(l.Value, 40), maxLevelValue), nil)
@@ -278,5 +289,5 @@ func remember(ctx context.Context, c *ent.Client, schoolID int, m *MappingState,
 // Use makes chosen the job's mapping, as confirmed by the operator (numo import --mapping).
 func (m *MappingState) Use(f *importer.File, chosen importer.Mapping) {
 	m.Chosen, m.Confirmed, m.Remembered = chosen, true, false
-	m.Unknown = unknownLevels(f, chosen)
+	m.Unknown, m.UnknownTotal = unknownLevels(f, chosen)
 }

@@ -30,7 +30,7 @@ func prepare(job *ent.ImportJob, content []byte) (*importer.Prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("job %d: %w", job.ID, err)
 	}
-	if err := CheckLevels(p.Result); err != nil {
+	if err := CheckLevels(p.Result, m.OtherNoLevel); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -73,11 +73,12 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 	return job, nil
 }
 
-// unknownLevels lists the file's level values that are not recognised by themselves.
-func unknownLevels(f *importer.File, m importer.Mapping) []importer.UnknownValue {
+// unknownLevels lists the file's level values that are not recognised by themselves (the
+// most frequent MaxUnknownLevels) and says how many there are.
+func unknownLevels(f *importer.File, m importer.Mapping) (list []importer.UnknownValue, total int) {
 	res, err := importer.BuildRecords(importer.Input{File: f, Mapping: m})
 	if err != nil {
-		return nil // the mapping is not valid yet; setMapping computes them
+		return nil, 0 // the mapping is not valid yet; setMapping computes them
 	}
 	// A level column with hundreds of distinct values is the wrong column: the most frequent
 	// ones are enough to see that, and the job row stays small.
@@ -90,7 +91,7 @@ func unknownLevels(f *importer.File, m importer.Mapping) []importer.UnknownValue
 	for i := range u {
 		u[i].Value = clip.Marked(u[i].Value, maxLevelValue)
 	}
-	return u
+	return u, len(res.UnknownLevels)
 }
 
 // maxFileName is the longest file name kept, in bytes (what file systems allow).
