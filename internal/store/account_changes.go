@@ -180,7 +180,7 @@ func EachOtherChange(ctx context.Context, q Querier, d string, jobID, schoolID i
 		From(c).Join(j).On(j.C(importjob.FieldID), c.C(accountchange.FieldJobID)).
 		LeftJoin(o).On(o.C(importjob.FieldID), j.C(importjob.FieldUndoOfID)).
 		Where(entsql.And(entsql.EQ(j.C(importjob.FieldSchoolID), schoolID), entsql.NEQ(c.C(accountchange.FieldJobID), jobID),
-			entsql.Or(entsql.In(c.C(accountchange.FieldAccountID), mine), entsql.In(c.C(accountchange.FieldAccountID), added))))
+			entsql.In(c.C(accountchange.FieldAccountID), mine.UnionAll(added))))
 	return scan(ctx, q, sel, func(rows *sql.Rows) error {
 		var x OtherChange
 		if err := rows.Scan(&x.AccountID, &x.Action, &x.Kind, &x.Status, &x.FileName, &x.CommittedAt, &x.UndidCommit); err != nil {
