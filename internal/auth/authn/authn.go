@@ -287,14 +287,34 @@ func (s *Service) FromToken(ctx context.Context, secret, remoteAddr string) (*au
 	hash := auth.HashSecret(secret)
 	now := time.Now()
 	c := s.tokens.Load()
-	var gen uint64
-	if c != nil {
-		var e *cachedToken
-		if e, gen = c.get(hash, now); e != nil {
-			s.touchToken(sys, e, now)
-			return e.viewer(remoteAddr), nil
+	if c == nil {
+		e, err := s.lookupToken(sys, hash, now)
+		if e == nil || err != nil {
+			return nil, err
+		}
+		s.touchToken(sys, e, now)
+		return e.viewer(remoteAddr), nil
+	}
+	e, gen := c.get(hash, now)
+	if e == nil {
+		var err error
+		e, err = c.share(hash, func() (*cachedToken, error) {
+			e, err := s.lookupToken(sys, hash, now)
+			if e != nil {
+				c.put(hash, gen, e)
+			}
+			return e, err
+		})
+		if e == nil || err != nil {
+			return nil, err
 		}
 	}
+	s.touchToken(sys, e, now)
+	return e.viewer(remoteAddr), nil
+}
+
+// lookupToken reads the token of hash: nil when unknown or revoked.
+func (s *Service) lookupToken(sys context.Context, hash string, now time.Time) (*cachedToken, error) {
 	t, err := s.client.APIToken.Query().Where(apitoken.TokenHash(hash)).Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, nil
@@ -308,11 +328,7 @@ func (s *Service) FromToken(ctx context.Context, secret, remoteAddr string) (*au
 	if t.LastUsedAt != nil {
 		e.lastUsed.Store(t.LastUsedAt.UnixNano())
 	}
-	s.touchToken(sys, e, now)
-	if c != nil {
-		c.put(hash, gen, e)
-	}
-	return e.viewer(remoteAddr), nil
+	return e, nil
 }
 
 // touchToken records that the token was used, at most once a minute (best effort).

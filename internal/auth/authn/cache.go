@@ -33,6 +33,17 @@ type tokenCache struct {
 	// gen counts the pushes heard: a lookup that started before one is not cached.
 	gen     uint64
 	entries map[string]*cachedToken
+	// flights are the lookups under way, by hash: when a token's entry runs out while 32
+	// requests carry it, one of them reads the row and the others wait for it (they used to
+	// send 32 reads, and once a minute 32 writes of last_used_at to one row, at once).
+	flights map[string]*flight
+}
+
+// flight is one lookup of a token that concurrent misses of the same hash share.
+type flight struct {
+	done chan struct{}
+	e    *cachedToken
+	err  error
 }
 
 // cachedToken is a token row as it was read, and when.
@@ -66,7 +77,7 @@ func (s *Service) StartTokenCache(ttl time.Duration) (stop func()) {
 	if ttl <= 0 {
 		ttl = TokenCacheTTL
 	}
-	c := &tokenCache{ttl: ttl, entries: map[string]*cachedToken{}}
+	c := &tokenCache{ttl: ttl, entries: map[string]*cachedToken{}, flights: map[string]*flight{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	events, unsubscribe := s.Bus.Subscribe(ctx, credentialsTopic)
 	done := make(chan struct{})
@@ -117,4 +128,30 @@ func (c *tokenCache) clear() {
 	defer c.mu.Unlock()
 	c.gen++
 	clear(c.entries)
+	clear(c.flights) // a lookup that started before the push is not shared after it
+}
+
+// share runs load once for the concurrent misses of hash; a miss that joined a lookup that
+// failed (its request went away, say) runs its own.
+func (c *tokenCache) share(hash string, load func() (*cachedToken, error)) (*cachedToken, error) {
+	c.mu.Lock()
+	if f := c.flights[hash]; f != nil {
+		c.mu.Unlock()
+		<-f.done
+		if f.err == nil {
+			return f.e, nil
+		}
+		return load()
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flights[hash] = f
+	c.mu.Unlock()
+	f.e, f.err = load()
+	c.mu.Lock()
+	if c.flights[hash] == f {
+		delete(c.flights, hash)
+	}
+	c.mu.Unlock()
+	close(f.done)
+	return f.e, f.err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -160,4 +161,46 @@ func processBuses(t *testing.T, db *store.DB, log *slog.Logger) []pubsub.Bus {
 		buses[i] = bus
 	}
 	return buses
+}
+
+// TestTokenCacheSharedLookup: 32 requests that carry a token the cache does not hold (first
+// use, or its entry ran out) read it once between them and record its use once, instead of
+// 32 reads and 32 writes of last_used_at to the same row at the same moment.
+func TestTokenCacheSharedLookup(t *testing.T) {
+	count := &statements{}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := auth.System(context.Background())
+		log := slog.New(slog.DiscardHandler)
+		sch := db.Client.School.Create().SetName("De Linde").SetBrin("07AA").SaveX(ctx)
+		admin := db.Client.Account.Create().SetSchoolID(sch.ID).SetRole(account.RoleADMIN).
+			SetFirstName("Ada").SetLastName("Beheer").SetUsername("beheer").SaveX(ctx)
+		adminCtx := auth.NewContext(context.Background(), &auth.Viewer{AccountID: admin.ID, SchoolID: sch.ID, Role: auth.RoleAdmin})
+		svc := authn.New(db.Client, log)
+		svc.Bus = pubsub.NewLocal()
+		t.Cleanup(svc.StartTokenCache(time.Hour))
+		_, secret, err := svc.CreateToken(adminCtx, sch.ID, "Koppeling", []auth.Scope{auth.ScopeReadRosters})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count.n.Store(0)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		var failed atomic.Int64
+		for range 32 {
+			wg.Go(func() {
+				<-start
+				if v, err := svc.FromToken(ctx, secret, "192.0.2.1"); err != nil || v == nil {
+					failed.Add(1)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if failed.Load() != 0 {
+			t.Fatalf("%d of 32 requests were refused", failed.Load())
+		}
+		if n := count.n.Load(); n > 2 {
+			t.Fatalf("32 concurrent first uses sent %d statements, want the token's read and its last_used_at (2)", n)
+		}
+	}, store.WithDriver(count.wrap))
 }
