@@ -80,6 +80,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
 	slog.SetDefault(log)
 	startPprof(os.Getenv("NUMO_DEBUG_PPROF"), log)
+	tuneGC()
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		log.Error("start", "err", err)
