@@ -51,6 +51,9 @@ const (
 	weightFileList = 5_000
 	// weightJobData decodes a job's stored mapping (columns and level values).
 	weightJobData = 1_000
+	// weightReportCounts reads the counts of a job's stored report (the history asks them per
+	// row): a scan of the report, without building its lists.
+	weightReportCounts = 20
 )
 
 // fieldWeights holds every expensive field as "Type.field". A test fails when one of them is
@@ -75,6 +78,8 @@ var fieldWeights = map[string]int{
 	"ImportJob.columns":            weightJobData,
 	"ImportJob.levelValues":        weightJobData,
 	"ImportJob.unknownLevelsTotal": weightJobData,
+	"ImportJob.kept":               weightReportCounts,
+	"ImportJob.damaged":            weightReportCounts,
 	"ImportJob.otherLevels":        weightJobData,
 	"ImportJob.mappingProblems":    weightJobData,
 

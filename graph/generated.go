@@ -215,6 +215,7 @@ type ComplexityRoot struct {
 		Columns            func(childComplexity int) int
 		CommittedAt        func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
+		Damaged            func(childComplexity int) int
 		DataPurgedAt       func(childComplexity int) int
 		Delimiter          func(childComplexity int) int
 		Encoding           func(childComplexity int) int
@@ -224,6 +225,7 @@ type ComplexityRoot struct {
 		FileSize           func(childComplexity int) int
 		HeaderLine         func(childComplexity int) int
 		ID                 func(childComplexity int) int
+		Kept               func(childComplexity int) int
 		Kind               func(childComplexity int) int
 		LevelValues        func(childComplexity int) int
 		Levels             func(childComplexity int) int
@@ -458,6 +460,8 @@ type ImportJobResolver interface {
 	Progress(ctx context.Context, obj *ent.ImportJob) (*model.ImportProgress, error)
 	Report(ctx context.Context, obj *ent.ImportJob) (*model.ImportReport, error)
 	ReportURL(ctx context.Context, obj *ent.ImportJob) (*string, error)
+	Kept(ctx context.Context, obj *ent.ImportJob) (int, error)
+	Damaged(ctx context.Context, obj *ent.ImportJob) (int, error)
 }
 type ImportPreviewResolver interface {
 	DamagedValues(ctx context.Context, obj *model.ImportPreview) ([]*model.DamagedValue, error)
@@ -1204,6 +1208,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.CreatedAt(childComplexity), true
+	case "ImportJob.damaged":
+		if e.ComplexityRoot.ImportJob.Damaged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Damaged(childComplexity), true
 	case "ImportJob.dataPurgedAt":
 		if e.ComplexityRoot.ImportJob.DataPurgedAt == nil {
 			break
@@ -1258,6 +1268,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.ID(childComplexity), true
+	case "ImportJob.kept":
+		if e.ComplexityRoot.ImportJob.Kept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Kept(childComplexity), true
 	case "ImportJob.kind":
 		if e.ComplexityRoot.ImportJob.Kind == nil {
 			break
@@ -2859,6 +2875,10 @@ func (ec *executionContext) childFields_ImportJob(ctx context.Context, field gra
 		return ec.fieldContext_ImportJob_report(ctx, field)
 	case "reportUrl":
 		return ec.fieldContext_ImportJob_reportUrl(ctx, field)
+	case "kept":
+		return ec.fieldContext_ImportJob_kept(ctx, field)
+	case "damaged":
+		return ec.fieldContext_ImportJob_damaged(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportJob", field.Name)
 }
@@ -8097,6 +8117,52 @@ func (ec *executionContext) _ImportJob_reportUrl(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_ImportJob_reportUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportJob", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportJob_kept(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_kept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportJob().Kept(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_kept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ImportJob_damaged(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_damaged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportJob().Damaged(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_damaged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, true, true, "Int")
 }
 
 func (ec *executionContext) _ImportJobConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJobConnection) (ret graphql.Marshaler) {
@@ -20436,6 +20502,18 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ImportJob_reportUrl(ctx, field, obj)
+				})
+		case "kept":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportJob_kept(ctx, field, obj)
+				})
+		case "damaged":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportJob_damaged(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -105,6 +105,18 @@ func (r *importJobResolver) ReportURL(ctx context.Context, obj *ent.ImportJob) (
 	return &u, nil
 }
 
+// Kept is the resolver for the kept field.
+func (r *importJobResolver) Kept(ctx context.Context, obj *ent.ImportJob) (int, error) {
+	c, err := jobs.ReportCounts(obj)
+	return c.Kept, err
+}
+
+// Damaged is the resolver for the damaged field.
+func (r *importJobResolver) Damaged(ctx context.Context, obj *ent.ImportJob) (int, error) {
+	c, err := jobs.ReportCounts(obj)
+	return c.Damaged, err
+}
+
 // DamagedValues is the resolver for the damagedValues field.
 func (r *importPreviewResolver) DamagedValues(ctx context.Context, obj *model.ImportPreview) ([]*model.DamagedValue, error) {
 	return damagedValues(obj.Plan.Damaged), nil

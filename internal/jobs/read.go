@@ -72,6 +72,21 @@ func (s *Service) blob(ctx context.Context, jobID int, kind importblob.Kind) ([]
 	return b.Data, nil
 }
 
+// ReportCounts are the counts of a job's result report, zero before the commit: the history
+// reads them for every row, so only the counts are decoded, not the report's lists.
+func ReportCounts(job *ent.ImportJob) (importer.Counts, error) {
+	var r struct {
+		Counts importer.Counts `json:"counts"`
+	}
+	if len(job.Report) == 0 {
+		return r.Counts, nil
+	}
+	if err := json.Unmarshal(job.Report, &r); err != nil {
+		return r.Counts, fmt.Errorf("job %d: decode report counts: %w", job.ID, err)
+	}
+	return r.Counts, nil
+}
+
 // Report decodes a job's result report, nil before the commit.
 func Report(job *ent.ImportJob) (*importer.Report, error) {
 	if len(job.Report) == 0 {

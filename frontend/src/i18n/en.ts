@@ -109,6 +109,13 @@ export const en: Record<MessageKey, string> = {
   'mapping.levels.level': 'Level in Numo',
   'mapping.levels.empty': '(empty)',
   'mapping.levels.select.aria': 'Level for value {value}',
+  'mapping.levels.other': 'All other values: no level',
+  'mapping.levels.unlisted':
+    '{n} more unknown level values are not listed: choose ‘All other values: no level’, or match another column to ‘Level’.',
+  'mapping.levels.other.hint':
+    'The pupils of every value you do not choose a level for above are imported without a level. For this import only; Numo does not remember it.',
+  'mapping.levels.more':
+    'The file holds {total} different level values Numo does not know; the {listed} most frequent are listed here. So many values suggest that this column may not be a level column: match another column to ‘Level’, or choose ‘All other values: no level’.',
   'mapping.noLevel': 'No level',
 
   'actions.title': 'Actions',
@@ -223,7 +230,9 @@ export const en: Record<MessageKey, string> = {
   'counts.unchanged': '{n} unchanged',
   'counts.skipped': '{n} skipped',
   'counts.kept': '{n} values kept (file damaged)',
+  'counts.kept.one': '{n} value kept (file damaged)',
   'counts.damaged': '{n} names with lost letters',
+  'counts.damaged.one': '{n} name with lost letters',
   'damaged.written.title': '{n} names lost letters and will be imported as they are',
   'damaged.written.text':
     'When saving, Excel replaced letters it does not know by a question mark (?). Check these names before you import: correct them in the original file and save it as ‘CSV UTF-8’, or change them after the import.',

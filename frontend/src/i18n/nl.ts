@@ -112,6 +112,13 @@ export const nl = {
   'mapping.levels.level': 'Niveau in Numo',
   'mapping.levels.empty': '(leeg)',
   'mapping.levels.select.aria': 'Niveau voor waarde {value}',
+  'mapping.levels.other': 'Alle andere waarden: geen niveau',
+  'mapping.levels.unlisted':
+    'Nog {n} onbekende niveauwaarden staan niet in de lijst: kies ‘Alle andere waarden: geen niveau’, of koppel een andere kolom aan ‘Niveau’.',
+  'mapping.levels.other.hint':
+    'De leerlingen van elke waarde waarvoor u hierboven geen niveau kiest, worden zonder niveau ingelezen. Alleen voor deze import; Numo onthoudt dit niet.',
+  'mapping.levels.more':
+    'Het bestand heeft {total} verschillende niveauwaarden die Numo niet kent; hier staan de {listed} die het vaakst voorkomen. Zoveel waarden wijzen erop dat deze kolom misschien niet het niveau bevat: koppel dan een andere kolom aan ‘Niveau’, of kies ‘Alle andere waarden: geen niveau’.',
   'mapping.noLevel': 'Geen niveau',
 
   'actions.title': 'Vervolgacties',
@@ -227,7 +234,9 @@ export const nl = {
   'counts.unchanged': '{n} ongewijzigd',
   'counts.skipped': '{n} overgeslagen',
   'counts.kept': '{n} waarden behouden (bestand beschadigd)',
+  'counts.kept.one': '{n} waarde behouden (bestand beschadigd)',
   'counts.damaged': '{n} namen met verloren letters',
+  'counts.damaged.one': '{n} naam met verloren letters',
   'damaged.written.title': '{n} namen missen letters en worden zo ingelezen',
   'damaged.written.text':
     'Excel heeft bij het opslaan letters die het niet kent vervangen door een vraagteken (?). Controleer deze namen vóór u importeert: verbeter ze in het oorspronkelijke bestand en sla het op als ‘CSV UTF-8’, of pas ze na de import aan.',

@@ -27,6 +27,8 @@ export const ImportHistoryQuery = graphql(`
               removed
               unchanged
               refused
+              kept
+              damaged
               error
               reportUrl
               kind

@@ -165,6 +165,49 @@ describe('MappingStep', () => {
       expect(screen.queryByText('Numo kan deze koppeling nog niet gebruiken')).not.toBeInTheDocument()
     })
 
+    it('lets "all other values: no level" decide the values left open, and sends it', async () => {
+      const user = userEvent.setup()
+      const { client, sent } = mappingClient(() => ({ data: { setMapping: { id: 'job1', status: 'MAPPED', columns: [], mappingProblems: [] } } }))
+      renderWithProviders(<MappingStep job={withLevels(unknown)} onBack={vi.fn()} onDone={vi.fn()} />, { client })
+      expect(screen.queryByTestId('levels-more')).not.toBeInTheDocument()
+      await user.click(screen.getByRole('combobox', { name: 'Niveau voor waarde technasium' }))
+      await user.click(within(await screen.findByRole('listbox')).getByRole('option', { name: 'vwo' }))
+      expect(next()).toBeDisabled()
+      await user.click(screen.getByRole('checkbox', { name: 'Alle andere waarden: geen niveau' }))
+      expect(next()).toBeEnabled()
+      expect(screen.queryByText('U kunt nog niet verder')).not.toBeInTheDocument()
+      await user.click(next())
+      expect(sent[0].levels).toEqual([{ value: 'technasium', level: 'vwo' }])
+      expect(sent[0].otherLevels).toBe('NO_LEVEL')
+    })
+
+    it('says when the file holds more unknown values than listed, and offers the way out', async () => {
+      const user = userEvent.setup()
+      const many: MappingJob = { ...withLevels(unknown), unknownLevelsTotal: 260 }
+      renderWithProviders(<MappingStep job={many} onBack={vi.fn()} onDone={vi.fn()} />)
+      expect(screen.getByTestId('levels-more')).toHaveTextContent(
+        'Het bestand heeft 260 verschillende niveauwaarden die Numo niet kent; hier staan de 2 die het vaakst voorkomen.',
+      )
+      expect(screen.getByTestId('levels-more')).toHaveTextContent('misschien niet het niveau')
+      // Deciding every listed value is not enough: the values not listed are still open.
+      for (const v of ['technasium', 'ISK']) {
+        await user.click(screen.getByRole('combobox', { name: `Niveau voor waarde ${v}` }))
+        await user.click(within(await screen.findByRole('listbox')).getByRole('option', { name: 'havo' }))
+      }
+      expect(next()).toBeDisabled()
+      expect(document.getElementById('mapping-problems')).toHaveTextContent('Nog 258 onbekende niveauwaarden staan niet in de lijst')
+      await user.click(screen.getByRole('checkbox', { name: 'Alle andere waarden: geen niveau' }))
+      expect(next()).toBeEnabled()
+    })
+
+    it('keeps the choice the job has, and speaks English', () => {
+      const chosen: MappingJob = { ...withLevels(unknown), unknownLevelsTotal: 260, otherLevels: 'NO_LEVEL' }
+      renderWithProviders(<MappingStep job={chosen} onBack={vi.fn()} onDone={vi.fn()} />, { lang: 'en' })
+      expect(screen.getByRole('checkbox', { name: 'All other values: no level' })).toBeChecked()
+      expect(screen.getByRole('button', { name: 'Next' })).toBeEnabled()
+      expect(screen.getByTestId('levels-more')).toHaveTextContent('this column may not be a level column')
+    })
+
     it('says it in English', () => {
       renderWithProviders(<MappingStep job={withLevels(unknown)} onBack={vi.fn()} onDone={vi.fn()} />, { lang: 'en' })
       expect(screen.getByRole('button', { name: 'Next' })).toBeDisabled()

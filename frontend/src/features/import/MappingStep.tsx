@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, List, Select, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core'
+import { Alert, Badge, Button, Checkbox, Group, List, Select, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core'
 import { IconAlertCircle, IconCheck } from '@tabler/icons-react'
 import { useMemo, useState } from 'react'
 import { useMutation } from 'urql'
@@ -19,6 +19,10 @@ export interface MappingJob {
   levels: string[]
   /** Level values Numo does not know; decided is false until mapped to a level or to "no level". */
   levelValues: { value: string; count: number; level: string | null; decided: boolean }[]
+  /** How many distinct unknown level values the file holds; levelValues lists the most frequent (at most 200). */
+  unknownLevelsTotal?: number
+  /** NO_LEVEL: every value not decided one by one is imported without a level (this job only). */
+  otherLevels?: 'NO_LEVEL' | null
   mappingProblems: ServerProblem[]
 }
 
@@ -46,6 +50,7 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
   const [levelChoice, setLevelChoice] = useState<Record<string, LevelChoice>>(() =>
     Object.fromEntries(job.levelValues.map((v) => [v.value, v.decided ? (v.level ?? none) : undefined])),
   )
+  const [otherNoLevel, setOtherNoLevel] = useState(job.otherLevels === 'NO_LEVEL')
   const [dirty, setDirty] = useState(false)
   const [{ fetching, error }, setMapping] = useMutation(SetMappingMutation)
 
@@ -60,7 +65,13 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
     ...job.levelValues,
     ...(invalid?.unknownLevels ?? []).filter((u) => !job.levelValues.some((v) => v.value === u.value)),
   ]
-  const undecided = levelValues.filter((v) => levelChoice[v.value] === undefined)
+  const open = levelValues.filter((v) => levelChoice[v.value] === undefined)
+  // "All other values: no level" decides the open values, and those the list does not show.
+  const undecided = otherNoLevel ? [] : open
+  const unlisted = (job.unknownLevelsTotal ?? 0) - job.levelValues.length
+  // Values the list does not show can only be decided by "all other values: no level".
+  const unlistedOpen = unlisted > 0 && !otherNoLevel
+  const blocked = problems.length > 0 || undecided.length > 0 || unlistedOpen
 
   const fieldOptions = useMemo(
     () => [
@@ -85,6 +96,7 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
         const level = levelChoice[value]
         return level === undefined ? [] : [{ value, level: level === none ? null : level }]
       }),
+      otherLevels: otherNoLevel ? 'NO_LEVEL' : null,
     })
     if (result.data?.setMapping) onDone()
   }
@@ -223,7 +235,7 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
                         placeholder={t('mapping.levels.choose')}
                         value={levelChoice[v.value] ?? null}
                         allowDeselect={false}
-                        error={levelChoice[v.value] === undefined}
+                        error={!otherNoLevel && levelChoice[v.value] === undefined}
                         onChange={(l) => {
                           setLevelChoice((c) => ({ ...c, [v.value]: l ?? undefined }))
                           setDirty(true)
@@ -235,10 +247,26 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
+          {unlisted > 0 && (
+            <Alert color="yellow" icon={<IconAlertCircle aria-hidden />} data-testid="levels-more">
+              {t('mapping.levels.more', { total: num(job.unknownLevelsTotal ?? 0), listed: num(job.levelValues.length) })}
+            </Alert>
+          )}
+          {(open.length > 0 || unlisted > 0 || otherNoLevel) && (
+            <Checkbox
+              label={t('mapping.levels.other')}
+              description={t('mapping.levels.other.hint')}
+              checked={otherNoLevel}
+              onChange={(e) => {
+                setOtherNoLevel(e.currentTarget.checked)
+                setDirty(true)
+              }}
+            />
+          )}
         </Stack>
       )}
 
-      {(problems.length > 0 || undecided.length > 0) && (
+      {blocked && (
         <Alert color="orange" icon={<IconAlertCircle aria-hidden />} title={t('mapping.blocked')} id="mapping-problems">
           <List size="sm">
             {problems.map((p) => (
@@ -251,6 +279,7 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
                 })}
               </List.Item>
             )}
+            {unlistedOpen && <List.Item>{t('mapping.levels.unlisted', { n: num(unlisted) })}</List.Item>}
           </List>
         </Alert>
       )}
@@ -275,8 +304,8 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
         <Button
           onClick={() => void submit()}
           loading={fetching}
-          disabled={problems.length > 0 || undecided.length > 0}
-          aria-describedby={problems.length > 0 || undecided.length > 0 ? 'mapping-problems' : undefined}
+          disabled={blocked}
+          aria-describedby={blocked ? 'mapping-problems' : undefined}
         >
           {t('common.next')}
         </Button>

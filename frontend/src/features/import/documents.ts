@@ -40,6 +40,8 @@ export const ImportJobQuery = graphql(`
           level
           decided
         }
+        unknownLevelsTotal
+        otherLevels
         mappingProblems {
           line
           column
@@ -62,10 +64,11 @@ export const UploadMutation = graphql(`
 `)
 
 export const SetMappingMutation = graphql(`
-  mutation SetMapping($jobId: ID!, $columns: [ColumnMappingInput!]!, $levels: [LevelMappingInput!]) {
-    setMapping(jobId: $jobId, columns: $columns, levels: $levels) {
+  mutation SetMapping($jobId: ID!, $columns: [ColumnMappingInput!]!, $levels: [LevelMappingInput!], $otherLevels: OtherLevels) {
+    setMapping(jobId: $jobId, columns: $columns, levels: $levels, otherLevels: $otherLevels) {
       id
       status
+      otherLevels
       columns {
         index
         field
@@ -93,6 +96,8 @@ export const PreviewMutation = graphql(`
         unchanged
         skipped
         refused
+        kept
+        damaged
       }
     }
   }
@@ -207,6 +212,8 @@ export const ImportProgressSubscription = graphql(`
         unchanged
         skipped
         refused
+        kept
+        damaged
       }
     }
   }

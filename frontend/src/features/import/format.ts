@@ -82,8 +82,8 @@ export function formatCounts(c: Counts, { t, num }: Pick<I18n, 't' | 'num'>): st
   ]
   if (c.unchanged > 0) parts.push(t('counts.unchanged', { n: num(c.unchanged) }))
   if (c.skipped) parts.push(t('counts.skipped', { n: num(c.skipped) }))
-  if (c.kept) parts.push(t('counts.kept', { n: num(c.kept) }))
-  if (c.damaged) parts.push(t('counts.damaged', { n: num(c.damaged) }))
+  if (c.kept) parts.push(t(c.kept === 1 ? 'counts.kept.one' : 'counts.kept', { n: num(c.kept) }))
+  if (c.damaged) parts.push(t(c.damaged === 1 ? 'counts.damaged.one' : 'counts.damaged', { n: num(c.damaged) }))
   return parts.join(', ')
 }
 
