@@ -207,13 +207,16 @@ const importFields = [
 
 const synonyms = {
   stamnr: 'key', stamnummer: 'key', leerlingnummer: 'key', roepnaam: 'firstName', voornaam: 'firstName',
-  tussenv: 'infix', tussenvoegsel: 'infix', achternaam: 'lastName', klas: 'class', studie: 'level',
+  tussenv: 'infix', tussenvoegsel: 'infix', achternaam: 'lastName', klas: 'class', studie: 'level', opleiding: 'level',
   niveau: 'level', leerjaar: 'year', email: 'email', emailadres: 'email', gebruikersnaam: 'username',
 }
 const levels = ['po', 'pro', 'vmbo-b', 'vmbo-k', 'vmbo-gt', 'havo', 'vwo', 'vmbo-b/k', 'vmbo-k/gt', 'vmbo-gt/havo', 'havo/vwo']
 function normalizeLevel(raw) {
   const letters = raw.toLowerCase().replace(/[^a-z]/g, '')
-  return { hv: 'havo/vwo', h: 'havo', v: 'vwo', m: 'vmbo-gt', havo: 'havo', vwo: 'vwo', mavo: 'vmbo-gt', bb: 'vmbo-b', kb: 'vmbo-k' }[letters] ?? null
+  return (
+    { hv: 'havo/vwo', h: 'havo', v: 'vwo', m: 'vmbo-gt', havo: 'havo', vwo: 'vwo', mavo: 'vmbo-gt', bb: 'vmbo-b', kb: 'vmbo-k', vmbogltl: 'vmbo-gt', vmbogt: 'vmbo-gt' }[letters] ??
+    null
+  )
 }
 
 function decode(buf) {
@@ -278,7 +281,29 @@ function progressOf(job) {
     report: job.reportData ?? null,
   }
 }
-const countsOf = (j) => ({ added: j.added, updated: j.updated, archived: j.archived, unchanged: j.unchanged, skipped: j.skipped ?? 0, refused: j.refused })
+const countsOf = (j) => ({
+  added: j.added, updated: j.updated, archived: j.archived, unchanged: j.unchanged, skipped: j.skipped ?? 0, refused: j.refused,
+  kept: j.kept ?? 0, damaged: j.damaged ?? 0,
+})
+
+// Excel damage, as the schema documents DamagedValue: a file value that is the stored value with
+// non-ASCII letters lost to "?" or U+FFFD keeps the stored value (kept); a new pupil's name
+// that looks damaged is imported as written (kept false).
+const isLost = (ch) => ch === '?' || ch === '\uFFFD'
+function damagedCopy(stored, file) {
+  const s = [...String(stored ?? '').normalize('NFC')]
+  const f = [...String(file ?? '')]
+  if (!s.length || s.length !== f.length) return false
+  let lost = false
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === f[i]) continue
+    if (!isLost(f[i]) || !/\p{L}/u.test(s[i]) || s[i].charCodeAt(0) < 128) return false
+    lost = true
+  }
+  return lost
+}
+const looksDamaged = (v) => /\uFFFD/.test(v ?? '') || /\p{L}\?|\?\p{L}/u.test(v ?? '')
+const nameFields = ['firstName', 'infix', 'lastName']
 
 function rowsAsPeople(job) {
   const byField = {}
@@ -287,7 +312,7 @@ function rowsAsPeople(job) {
   const seen = new Set()
   return job.parsed.rows.map((r) => {
     const rawLevel = get(r, 'level')
-    const level = rawLevel ? (job.levelMap[rawLevel] ?? normalizeLevel(rawLevel) ?? '') : ''
+    const level = rawLevel ? (job.levelMap[levelKey(rawLevel)] ?? normalizeLevel(rawLevel) ?? '') : ''
     const p = {
       line: r.line,
       key: get(r, 'key'),
@@ -320,6 +345,8 @@ function plan(job, actions) {
   const inFile = new Set()
   const classNames = new Set(classes().map((c) => c.name))
   const classesToCreate = new Set()
+  const damagedValues = []
+  const columnOf = (field) => job.parsed.header[Number(Object.entries(job.mapping).find(([, f]) => f === field)?.[0])] ?? ''
   for (const p of people) {
     inFile.add(p.key)
     if (p.reasons.length) {
@@ -333,8 +360,15 @@ function plan(job, actions) {
         continue
       }
       users.push({ ...p, outcome: 'NEW', changes: [] })
+      for (const f of nameFields.filter((f) => looksDamaged(p[f]))) {
+        damagedValues.push({ line: p.line, column: columnOf(f), field: f, key: p.key, stored: '', file: p[f], kept: false })
+      }
       if (!classNames.has(p.className)) classesToCreate.add(p.className)
       continue
+    }
+    for (const f of nameFields.filter((f) => damagedCopy(a[f], p[f]))) {
+      damagedValues.push({ line: p.line, column: columnOf(f), field: f, key: p.key, stored: a[f], file: p[f], kept: true })
+      p[f] = a[f] // the stored value stays
     }
     const cls = a.classID ? nodes.get(a.classID)?.name ?? '' : ''
     const changes = []
@@ -364,7 +398,10 @@ function plan(job, actions) {
     }
   }
   const count = (o) => users.filter((u) => u.outcome === o).length
-  const counts = { added: count('NEW'), updated: count('UPDATED'), archived: count('ARCHIVED'), unchanged: count('UNCHANGED'), skipped: count('SKIPPED'), refused: count('REFUSED') }
+  const counts = {
+    added: count('NEW'), updated: count('UPDATED'), archived: count('ARCHIVED'), unchanged: count('UNCHANGED'), skipped: count('SKIPPED'), refused: count('REFUSED'),
+    kept: damagedValues.filter((d) => d.kept).length, damaged: damagedValues.filter((d) => !d.kept).length,
+  }
   const toArchive = counts.archived
   const lowers = (c) => c.field === 'year' && c.before !== '' && c.after !== '' && Number(c.after) < Number(c.before)
   const yearDown = users.filter((u) => u.outcome === 'UPDATED' && u.changes.some(lowers)).length
@@ -378,6 +415,7 @@ function plan(job, actions) {
     actions,
     counts,
     classesToCreate: [...classesToCreate].sort(),
+    damagedValues,
     refused: users.filter((u) => u.outcome === 'REFUSED').flatMap((u) => u.reasons),
     warnings,
     archiveGuard: {
@@ -404,20 +442,34 @@ function plan(job, actions) {
   }
 }
 
+/** The job's unknown level values: the most frequent maxUnknownLevels, as numo lists them. */
+const maxUnknownLevels = 200
 function levelValues(job) {
+  const all = allLevelValues(job) // in order of first appearance
+  return all.length > maxUnknownLevels ? all.sort((a, b) => b.count - a.count).slice(0, maxUnknownLevels) : all
+}
+
+function allLevelValues(job) {
   const col = Object.entries(job.mapping).find(([, f]) => f === 'level')?.[0]
   if (col == null) return []
-  const counts = new Map()
+  const byKey = new Map() // spellings of one value ("Technasium", "technasium") share an entry, the first spelling named
   for (const r of job.parsed.rows) {
     const v = r.cells[Number(col)] ?? ''
-    if (v && !normalizeLevel(v)) counts.set(v, (counts.get(v) ?? 0) + 1)
+    if (!v || normalizeLevel(v)) continue
+    const e = byKey.get(levelKey(v)) ?? { value: v, count: 0 }
+    e.count++
+    byKey.set(levelKey(v), e)
   }
-  return [...counts].map(([value, count]) => ({ value, count, level: job.levelMap[value] || null, decided: value in job.levelMap }))
+  return [...byKey].map(([key, { value, count }]) => ({ value, count, level: job.levelMap[key] || null, decided: key in job.levelMap }))
 }
+
+/** A level value as the school's decisions key it: case, spaces and punctuation do not matter. */
+const levelKey = (v) => v.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
 
 /** Refuses to go on while a level value is undecided, as numo does (MAPPING_INVALID, unknownLevels). */
 function checkLevels(job) {
-  const undecided = levelValues(job).filter((v) => !v.decided)
+  if (job.otherNoLevel) return // "all other values: no level"
+  const undecided = allLevelValues(job).filter((v) => !v.decided)
   if (!undecided.length) return
   const named = undecided.map((v) => `"${v.value}" (${v.count})`).join(', ')
   const message = `Numo kent ${undecided.length} niveauwaarde(n) uit het bestand niet: ${named}. Kies voor elke waarde een niveau of ‘Geen niveau’.`
@@ -457,6 +509,8 @@ function jobView(job) {
     fields: importFields,
     levels,
     levelValues: () => levelValues(job),
+    unknownLevelsTotal: () => allLevelValues(job).length,
+    otherLevels: () => (job.otherNoLevel ? 'NO_LEVEL' : null),
     mappingProblems: () => mappingProblemsOf(job),
     preview: () => job.previewData ?? null,
     progress: () => progressOf(job),
@@ -503,7 +557,7 @@ async function runCommit(job) {
     }
   }
   Object.assign(job, countsOf({ ...p.counts }), { status: 'COMMITTED', phase: 'done', committedAt: now(), updatedAt: now() })
-  job.reportData = { counts: p.counts, classesCreated: created, refused: p.refused, warnings: p.warnings }
+  job.reportData = { counts: p.counts, classesCreated: created, refused: p.refused, warnings: p.warnings, damagedValues: p.damagedValues }
   publish(job)
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -523,13 +577,13 @@ const rootValue = {
     const job = jobView({
       __typename: 'ImportJob', id: newId(), schoolID: school.id, startedByID: null, status: 'UPLOADED', createdAt: now(), updatedAt: now(),
       fileName: file.name, fileSize: buf.length, sha256: '', encoding: parsed.encoding, delimiter: parsed.delimiter, headerLine: 1,
-      rowCount: parsed.rows.length, added: 0, updated: 0, archived: 0, unchanged: 0, refused: 0, phase: 'uploaded', progressDone: 0,
+      rowCount: parsed.rows.length, added: 0, updated: 0, archived: 0, unchanged: 0, refused: 0, removed: 0, kept: 0, damaged: 0, phase: 'uploaded', progressDone: 0,
       progressTotal: 0, error: '', committedAt: null, parsed, mapping: autoMapping(parsed.header), levelMap: {},
     })
     nodes.set(job.id, job)
     return job
   },
-  setMapping: ({ jobId, columns, levels: lv }) => {
+  setMapping: ({ jobId, columns, levels: lv, otherLevels }) => {
     const job = nodes.get(jobId)
     if (!job) throw new ApiError('Import niet gevonden.', { code: 'NOT_FOUND', messageEn: 'Import not found.' })
     const mapping = {}
@@ -541,9 +595,10 @@ const rootValue = {
       else if (f.required && !used.includes(f.name)) problems.push({ code: 'required_unmapped', message: `Geen kolom gekoppeld aan ${f.label}.`, messageEn: `No column mapped to ${f.labelEn}.`, column: null })
     }
     if (problems.length) throw new ApiError('De koppeling is niet compleet.', { code: 'MAPPING_INVALID', messageEn: 'The mapping is not complete.', problems })
-    const before = { mapping: job.mapping, levelMap: job.levelMap }
+    const before = { mapping: job.mapping, levelMap: job.levelMap, otherNoLevel: job.otherNoLevel }
     job.mapping = mapping
-    job.levelMap = { ...job.levelMap, ...Object.fromEntries((lv ?? []).map((l) => [l.value, l.level ?? null])) }
+    job.otherNoLevel = otherLevels === 'NO_LEVEL' // each setMapping says it again
+    job.levelMap = { ...job.levelMap, ...Object.fromEntries((lv ?? []).map((l) => [levelKey(l.value), l.level ?? null])) }
     try {
       checkLevels(job)
     } catch (e) {
