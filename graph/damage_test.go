@@ -66,7 +66,11 @@ func TestExcelDamageThroughAPI(t *testing.T) {
 			t.Fatalf("report counts %+v", c)
 		}
 		// The history reads the same two counts per job, without the report's lists.
-		var h struct{ ImportJobs struct{ Edges []struct{ Node struct{ Kept, Damaged int } } } }
+		var h struct {
+			ImportJobs struct {
+				Edges []struct{ Node struct{ Kept, Damaged int } }
+			}
+		}
 		a.c.MustPost(`{ importJobs(first: 2, orderBy: {field: CREATED_AT, direction: DESC}) { edges { node { kept damaged } } } }`, &h)
 		if e := h.ImportJobs.Edges; len(e) != 2 || e[0].Node.Kept != 5 || e[0].Node.Damaged != 2 || e[1].Node.Kept != 0 {
 			t.Errorf("history counts %+v, want 5 kept and 2 damaged for the second import, none for the first", e)
