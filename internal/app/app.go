@@ -45,7 +45,7 @@ type App struct {
 // New opens and migrates the database, seeds the demo school when asked and the database is
 // empty, and builds the HTTP handler.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.WithMaxConns(cfg.DBMaxConns))
 	if err != nil {
 		return nil, err
 	}

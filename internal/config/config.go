@@ -39,6 +39,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// ComplexityLimit bounds the cost of one GraphQL operation.
 	ComplexityLimit int
+	// DBMaxConns is the most PostgreSQL connections the process opens (store.WithMaxConns):
+	// the sum over all processes must stay under the server's max_connections.
+	DBMaxConns int
 	// SecureCookies marks the session cookie Secure: set it when numo is served over HTTPS.
 	SecureCookies bool
 	// AdminPassword, when set, is the password of a school's first admin (else a one-time
@@ -94,6 +97,7 @@ type rawFlags struct {
 	secure      string
 	purgeEvery  string
 	proxies     string
+	maxConns    string
 }
 
 // register declares every flag on fs, each defaulting to its NUMO_* variable from getenv.
@@ -118,6 +122,7 @@ func (r *rawFlags) register(fs *flag.FlagSet, c *Config, getenv func(string) str
 	fs.StringVar(&r.deadAfter, "commit-dead-after", env("NUMO_COMMIT_DEAD_AFTER", "20s"), "fail an import whose process is silent this long (NUMO_COMMIT_DEAD_AFTER)")
 	fs.StringVar(&r.purgeEvery, "purge-every", env("NUMO_PURGE_EVERY", "1h"), "how often to purge data past the schools' retention terms (NUMO_PURGE_EVERY)")
 	fs.StringVar(&r.proxies, "trusted-proxies", env("NUMO_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (NUMO_TRUSTED_PROXIES)")
+	fs.StringVar(&r.maxConns, "db-max-conns", env("NUMO_DB_MAX_CONNS", "64"), "most PostgreSQL connections this process opens, half of them for one-round-trip reads (NUMO_DB_MAX_CONNS)")
 	fs.StringVar(&r.secure, "secure-cookies", env("NUMO_SECURE_COOKIES", "false"), "session cookie only over HTTPS (NUMO_SECURE_COOKIES)")
 }
 
@@ -149,6 +154,9 @@ func (r *rawFlags) parseInto(c *Config, bad func(string, error)) {
 	}
 	if c.ComplexityLimit, err = strconv.Atoi(r.complexity); err != nil || c.ComplexityLimit < 10 {
 		bad("complexity-limit", fmt.Errorf("want a whole number of at least 10, got %q", r.complexity))
+	}
+	if c.DBMaxConns, err = strconv.Atoi(r.maxConns); err != nil || c.DBMaxConns < 4 || c.DBMaxConns > 1000 {
+		bad("db-max-conns", fmt.Errorf("want a whole number from 4 to 1000, got %q", r.maxConns))
 	}
 	for _, o := range strings.Split(r.origins, ",") {
 		if o = strings.TrimSpace(o); o == "" {

@@ -49,6 +49,8 @@ func TestLoad(t *testing.T) {
 			env:  map[string]string{"NUMO_TRUSTED_PROXIES": "10.0.0.1"},
 			want: func(c *config.Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} },
 		},
+		{name: "connection budget", env: map[string]string{"NUMO_DB_MAX_CONNS": "20"}, want: func(c *config.Config) { c.DBMaxConns = 20 }},
+		{name: "connection budget too small", args: []string{"--db-max-conns", "3"}, wantErr: "db-max-conns"},
 		{name: "bad trusted proxy", env: map[string]string{"NUMO_TRUSTED_PROXIES": "10.0.0.1, proxy.example"}, wantErr: "trusted-proxies"},
 		{name: "bad trusted range", args: []string{"--trusted-proxies", "10.0.0.0/33"}, wantErr: "trusted-proxies"},
 		{name: "bad addr", args: []string{"--addr", "nope"}, wantErr: "addr"},
@@ -75,7 +77,7 @@ func TestLoad(t *testing.T) {
 			want := config.Config{
 				Addr: ":8080", DatabaseURL: "file:numo.db", Demo: true, MaxUploadBytes: 20 << 20,
 				Introspection: true, LogLevel: "info", LogFormat: "text", ShutdownTimeout: 15 * time.Second,
-				ComplexityLimit: 500000, CommitDeadAfter: 20 * time.Second, PurgeEvery: time.Hour,
+				ComplexityLimit: 500000, CommitDeadAfter: 20 * time.Second, PurgeEvery: time.Hour, DBMaxConns: 64,
 			}
 			tt.want(&want)
 			if !reflect.DeepEqual(got, want) {

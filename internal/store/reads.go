@@ -27,18 +27,15 @@ import (
 // out as text exactly as before, with the type left to PostgreSQL as before; everything else
 // (writes, INSERT … RETURNING, transactions, []byte arguments) uses the ordinary pool.
 
-// readPoolSize is the size of the pool of one-round-trip connections (beside the ordinary
-// pool of the same size; wrk's 32 connections and the app's readers share it).
-const readPoolSize = 32
-
 // readRouter is ent's driver over the ordinary pool, with its one-trip reads sent to reads.
 type readRouter struct {
 	*entsql.Driver
 	reads *entsql.Driver
 }
 
-// openReadRouter opens the one-round-trip pool beside db (a PostgreSQL pool opened from dsn).
-func openReadRouter(ctx context.Context, dsn string, db *sql.DB) (*readRouter, error) {
+// openReadRouter opens the one-round-trip pool of size connections beside db (a PostgreSQL
+// pool opened from dsn); the two share the process's budget (WithMaxConns).
+func openReadRouter(ctx context.Context, dsn string, db *sql.DB, size int) (*readRouter, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database URL: %w", err)
@@ -50,8 +47,8 @@ func openReadRouter(ctx context.Context, dsn string, db *sql.DB) (*readRouter, e
 	if err != nil {
 		return nil, fmt.Errorf("open the read pool: %w", err)
 	}
-	rdb.SetMaxOpenConns(readPoolSize)
-	rdb.SetMaxIdleConns(readPoolSize)
+	rdb.SetMaxOpenConns(size)
+	rdb.SetMaxIdleConns(size)
 	if err := ping(ctx, rdb); err != nil {
 		rdb.Close()
 		return nil, fmt.Errorf("connect the read pool: %w", err)

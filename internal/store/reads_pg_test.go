@@ -32,3 +32,26 @@ func TestReadPool(t *testing.T) {
 		}
 	})
 }
+
+// TestMaxConns checks that the process's connection budget (--db-max-conns) is split between
+// the ordinary pool and the pool of one-round-trip reads, so that N processes on one
+// PostgreSQL open at most N × the budget; the default is store.DefaultMaxConns.
+func TestMaxConns(t *testing.T) {
+	for _, tt := range []struct {
+		opts            []store.Option
+		ordinary, reads int
+	}{
+		{nil, store.DefaultMaxConns / 2, store.DefaultMaxConns - store.DefaultMaxConns/2},
+		{[]store.Option{store.WithMaxConns(20)}, 10, 10},
+		{[]store.Option{store.WithMaxConns(9)}, 4, 5},
+		{[]store.Option{store.WithMaxConns(1)}, 2, 2}, // at least 4 in all
+	} {
+		db := testdb.New(t, "postgres", tt.opts...)
+		if got := db.SQL.Stats().MaxOpenConnections; got != tt.ordinary {
+			t.Errorf("ordinary pool %d connections, want %d", got, tt.ordinary)
+		}
+		if got := db.Reads.Stats().MaxOpenConnections; got != tt.reads {
+			t.Errorf("read pool %d connections, want %d", got, tt.reads)
+		}
+	}
+}

@@ -53,7 +53,20 @@ type DB struct {
 type Option func(*options)
 
 type options struct {
-	wrap func(dialect.Driver) dialect.Driver
+	wrap     func(dialect.Driver) dialect.Driver
+	maxConns int
+}
+
+// DefaultMaxConns is the most PostgreSQL connections one process opens by default: half in the
+// ordinary pool, half in the pool of one-round-trip reads (reads.go).
+const DefaultMaxConns = 64
+
+// WithMaxConns bounds the PostgreSQL connections the process opens to n (at least 4): n/2 for
+// writes, transactions and everything else, the rest for one-round-trip reads. Every numo
+// process on one PostgreSQL opens up to n, so their sum must stay below max_connections.
+// SQLite ignores it.
+func WithMaxConns(n int) Option {
+	return func(o *options) { o.maxConns = max(n, 4) }
 }
 
 // WithDriver wraps ent's driver, e.g. to count statements in a test.
@@ -64,7 +77,7 @@ func WithDriver(wrap func(dialect.Driver) dialect.Driver) Option {
 // Open connects to the database named by rawURL: "postgres://…" or "postgresql://…" for
 // PostgreSQL, anything else (a path, "file:…", "sqlite:…") for a SQLite file. It does not migrate.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
-	var o options
+	o := options{maxConns: DefaultMaxConns}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -87,8 +100,8 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		d.Dialect = dialect.Postgres
 		// database/sql keeps 2 idle connections by default, which collapses throughput
 		// under concurrent roster queries: keep the whole pool warm.
-		db.SetMaxOpenConns(32)
-		db.SetMaxIdleConns(32)
+		db.SetMaxOpenConns(o.maxConns / 2)
+		db.SetMaxIdleConns(o.maxConns / 2)
 	default:
 		d.Dialect = dialect.SQLite
 		// WAL lets readers run beside the one writer; writers queue in the write gate.
@@ -104,7 +117,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	}
 	var drv dialect.Driver = entsql.OpenDB(d.Dialect, db)
 	if d.Dialect == dialect.Postgres {
-		r, err := openReadRouter(ctx, dsn, db)
+		r, err := openReadRouter(ctx, dsn, db, o.maxConns-o.maxConns/2)
 		if err != nil {
 			db.Close()
 			return nil, err
