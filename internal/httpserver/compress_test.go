@@ -130,8 +130,14 @@ func TestPrecompressedAssets(t *testing.T) {
 // TestCompressedAPI: GraphQL and API answers are compressed on the fly (zstd or gzip, as the
 // client asks) with Vary; tiny answers and answers that carry a Content-Encoding already are
 // left alone; a websocket on /query still works.
-func TestCompressedAPI(t *testing.T) {
-	big := `{"data":{"classes":[` + strings.Repeat(`{"name":"3HV1","pupils":30},`, 200) + `{}]}}`
+// compressBig is the large answer the server of TestCompressedAPI sends.
+var compressBig = `{"data":{"classes":[` + strings.Repeat(`{"name":"3HV1","pupils":30},`, 200) + `{}]}}`
+
+// compressServer serves compressBig over /query (HTTP and websocket), a tiny answer at
+// /api/small and an answer compressed by its handler at /api/zipped.
+func compressServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	big := compressBig
 	h := httpserver.New(httpserver.Options{
 		GraphQL: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Header.Get("Upgrade") != "" {
@@ -161,7 +167,30 @@ func TestCompressedAPI(t *testing.T) {
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	srv := httptest.NewServer(h)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// decoded is body decoded from encoding ("" for none).
+func decoded(t *testing.T, encoding string, body []byte) string {
+	t.Helper()
+	switch encoding {
+	case "gzip":
+		return gunzip(t, body)
+	case "zstd":
+		d, _ := zstd.NewReader(nil)
+		out, err := d.DecodeAll(body, nil)
+		if err != nil {
+			t.Fatalf("not zstd: %v", err)
+		}
+		return string(out)
+	}
+	return string(body)
+}
+
+func TestCompressedAPI(t *testing.T) {
+	big := compressBig
+	srv := compressServer(t)
 	for _, c := range []struct {
 		name, method, path, accept, encoding string
 	}{
@@ -184,20 +213,7 @@ func TestCompressedAPI(t *testing.T) {
 			t.Errorf("%s: Content-Encoding %q, want %q", c.name, got, c.encoding)
 			continue
 		}
-		var plain string
-		switch c.encoding {
-		case "gzip":
-			plain = gunzip(t, body)
-		case "zstd":
-			d, _ := zstd.NewReader(nil)
-			out, err := d.DecodeAll(body, nil)
-			if err != nil {
-				t.Fatalf("%s: not zstd: %v", c.name, err)
-			}
-			plain = string(out)
-		default:
-			plain = string(body)
-		}
+		plain := decoded(t, c.encoding, body)
 		if c.path != "/api/small" && plain != big {
 			t.Errorf("%s: body %.60q (%d bytes)", c.name, plain, len(body))
 		}
@@ -205,6 +221,13 @@ func TestCompressedAPI(t *testing.T) {
 			t.Errorf("%s: %d of %d bytes, Vary %q", c.name, len(body), len(big), res.Header.Values("Vary"))
 		}
 	}
+}
+
+// TestWebsocketPassesCompression checks that a websocket upgrade asking for compressed
+// answers goes past the compression untouched.
+func TestWebsocketPassesCompression(t *testing.T) {
+	big := compressBig
+	srv := compressServer(t)
 	ctx := context.Background()
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/query",
 		&websocket.DialOptions{HTTPHeader: http.Header{"Accept-Encoding": {"gzip, zstd"}}})
