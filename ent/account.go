@@ -77,16 +77,25 @@ type AccountEdges struct {
 	Class *Class `json:"class,omitempty"`
 	// TeachingClasses holds the value of the teaching_classes edge.
 	TeachingClasses []*Class `json:"teaching_classes,omitempty"`
+	// Groups holds the value of the groups edge.
+	Groups []*Class `json:"groups,omitempty"`
 	// Sessions holds the value of the sessions edge.
 	Sessions []*Session `json:"sessions,omitempty"`
+	// Teachings holds the value of the teachings edge.
+	Teachings []*Teaching `json:"teachings,omitempty"`
+	// Memberships holds the value of the memberships edge.
+	Memberships []*Membership `json:"memberships,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [4]map[string]int
 
 	namedTeachingClasses map[string][]*Class
+	namedGroups          map[string][]*Class
 	namedSessions        map[string][]*Session
+	namedTeachings       map[string][]*Teaching
+	namedMemberships     map[string][]*Membership
 }
 
 // SchoolOrErr returns the School value or an error if the edge
@@ -120,13 +129,40 @@ func (e AccountEdges) TeachingClassesOrErr() ([]*Class, error) {
 	return nil, &NotLoadedError{edge: "teaching_classes"}
 }
 
+// GroupsOrErr returns the Groups value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) GroupsOrErr() ([]*Class, error) {
+	if e.loadedTypes[3] {
+		return e.Groups, nil
+	}
+	return nil, &NotLoadedError{edge: "groups"}
+}
+
 // SessionsOrErr returns the Sessions value or an error if the edge
 // was not loaded in eager-loading.
 func (e AccountEdges) SessionsOrErr() ([]*Session, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.Sessions, nil
 	}
 	return nil, &NotLoadedError{edge: "sessions"}
+}
+
+// TeachingsOrErr returns the Teachings value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) TeachingsOrErr() ([]*Teaching, error) {
+	if e.loadedTypes[5] {
+		return e.Teachings, nil
+	}
+	return nil, &NotLoadedError{edge: "teachings"}
+}
+
+// MembershipsOrErr returns the Memberships value or an error if the edge
+// was not loaded in eager-loading.
+func (e AccountEdges) MembershipsOrErr() ([]*Membership, error) {
+	if e.loadedTypes[6] {
+		return e.Memberships, nil
+	}
+	return nil, &NotLoadedError{edge: "memberships"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -329,9 +365,24 @@ func (_m *Account) QueryTeachingClasses() *ClassQuery {
 	return NewAccountClient(_m.config).QueryTeachingClasses(_m)
 }
 
+// QueryGroups queries the "groups" edge of the Account entity.
+func (_m *Account) QueryGroups() *ClassQuery {
+	return NewAccountClient(_m.config).QueryGroups(_m)
+}
+
 // QuerySessions queries the "sessions" edge of the Account entity.
 func (_m *Account) QuerySessions() *SessionQuery {
 	return NewAccountClient(_m.config).QuerySessions(_m)
+}
+
+// QueryTeachings queries the "teachings" edge of the Account entity.
+func (_m *Account) QueryTeachings() *TeachingQuery {
+	return NewAccountClient(_m.config).QueryTeachings(_m)
+}
+
+// QueryMemberships queries the "memberships" edge of the Account entity.
+func (_m *Account) QueryMemberships() *MembershipQuery {
+	return NewAccountClient(_m.config).QueryMemberships(_m)
 }
 
 // Update returns a builder for updating this Account.
@@ -461,6 +512,30 @@ func (_m *Account) appendNamedTeachingClasses(name string, edges ...*Class) {
 	}
 }
 
+// NamedGroups returns the Groups named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedGroups(name string) ([]*Class, error) {
+	if _m.Edges.namedGroups == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedGroups[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedGroups(name string, edges ...*Class) {
+	if _m.Edges.namedGroups == nil {
+		_m.Edges.namedGroups = make(map[string][]*Class)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedGroups[name] = []*Class{}
+	} else {
+		_m.Edges.namedGroups[name] = append(_m.Edges.namedGroups[name], edges...)
+	}
+}
+
 // NamedSessions returns the Sessions named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Account) NamedSessions(name string) ([]*Session, error) {
@@ -482,6 +557,54 @@ func (_m *Account) appendNamedSessions(name string, edges ...*Session) {
 		_m.Edges.namedSessions[name] = []*Session{}
 	} else {
 		_m.Edges.namedSessions[name] = append(_m.Edges.namedSessions[name], edges...)
+	}
+}
+
+// NamedTeachings returns the Teachings named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedTeachings(name string) ([]*Teaching, error) {
+	if _m.Edges.namedTeachings == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTeachings[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedTeachings(name string, edges ...*Teaching) {
+	if _m.Edges.namedTeachings == nil {
+		_m.Edges.namedTeachings = make(map[string][]*Teaching)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTeachings[name] = []*Teaching{}
+	} else {
+		_m.Edges.namedTeachings[name] = append(_m.Edges.namedTeachings[name], edges...)
+	}
+}
+
+// NamedMemberships returns the Memberships named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Account) NamedMemberships(name string) ([]*Membership, error) {
+	if _m.Edges.namedMemberships == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedMemberships[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Account) appendNamedMemberships(name string, edges ...*Membership) {
+	if _m.Edges.namedMemberships == nil {
+		_m.Edges.namedMemberships = make(map[string][]*Membership)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedMemberships[name] = []*Membership{}
+	} else {
+		_m.Edges.namedMemberships[name] = append(_m.Edges.namedMemberships[name], edges...)
 	}
 }
 

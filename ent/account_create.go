@@ -334,6 +334,21 @@ func (_c *AccountCreate) AddTeachingClasses(v ...*Class) *AccountCreate {
 	return _c.AddTeachingClassIDs(ids...)
 }
 
+// AddGroupIDs adds the "groups" edge to the Class entity by IDs.
+func (_c *AccountCreate) AddGroupIDs(ids ...int) *AccountCreate {
+	_c.mutation.AddGroupIDs(ids...)
+	return _c
+}
+
+// AddGroups adds the "groups" edges to the Class entity.
+func (_c *AccountCreate) AddGroups(v ...*Class) *AccountCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddGroupIDs(ids...)
+}
+
 // AddSessionIDs adds the "sessions" edge to the Session entity by IDs.
 func (_c *AccountCreate) AddSessionIDs(ids ...int) *AccountCreate {
 	_c.mutation.AddSessionIDs(ids...)
@@ -685,6 +700,26 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 			Inverse: true,
 			Table:   account.TeachingClassesTable,
 			Columns: account.TeachingClassesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(class.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		createE := &TeachingCreate{config: _c.config, mutation: newTeachingMutation(_c.config, OpCreate)}
+		_ = createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.GroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   account.GroupsTable,
+			Columns: account.GroupsPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(class.FieldID, field.TypeInt),

@@ -16,9 +16,11 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/teaching"
 )
 
 // AccountQuery is the builder for querying Account entities.
@@ -31,11 +33,17 @@ type AccountQuery struct {
 	withSchool               *SchoolQuery
 	withClass                *ClassQuery
 	withTeachingClasses      *ClassQuery
+	withGroups               *ClassQuery
 	withSessions             *SessionQuery
+	withTeachings            *TeachingQuery
+	withMemberships          *MembershipQuery
 	loadTotal                []func(context.Context, []*Account) error
 	modifiers                []func(*sql.Selector)
 	withNamedTeachingClasses map[string]*ClassQuery
+	withNamedGroups          map[string]*ClassQuery
 	withNamedSessions        map[string]*SessionQuery
+	withNamedTeachings       map[string]*TeachingQuery
+	withNamedMemberships     map[string]*MembershipQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -138,6 +146,28 @@ func (_q *AccountQuery) QueryTeachingClasses() *ClassQuery {
 	return query
 }
 
+// QueryGroups chains the current query on the "groups" edge.
+func (_q *AccountQuery) QueryGroups() *ClassQuery {
+	query := (&ClassClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(class.Table, class.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, account.GroupsTable, account.GroupsPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // QuerySessions chains the current query on the "sessions" edge.
 func (_q *AccountQuery) QuerySessions() *SessionQuery {
 	query := (&SessionClient{config: _q.config}).Query()
@@ -153,6 +183,50 @@ func (_q *AccountQuery) QuerySessions() *SessionQuery {
 			sqlgraph.From(account.Table, account.FieldID, selector),
 			sqlgraph.To(session.Table, session.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.SessionsTable, account.SessionsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryTeachings chains the current query on the "teachings" edge.
+func (_q *AccountQuery) QueryTeachings() *TeachingQuery {
+	query := (&TeachingClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(teaching.Table, teaching.TeacherColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, account.TeachingsTable, account.TeachingsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryMemberships chains the current query on the "memberships" edge.
+func (_q *AccountQuery) QueryMemberships() *MembershipQuery {
+	query := (&MembershipClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(membership.Table, membership.AccountColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, account.MembershipsTable, account.MembershipsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -355,7 +429,10 @@ func (_q *AccountQuery) Clone() *AccountQuery {
 		withSchool:          _q.withSchool.Clone(),
 		withClass:           _q.withClass.Clone(),
 		withTeachingClasses: _q.withTeachingClasses.Clone(),
+		withGroups:          _q.withGroups.Clone(),
 		withSessions:        _q.withSessions.Clone(),
+		withTeachings:       _q.withTeachings.Clone(),
+		withMemberships:     _q.withMemberships.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -396,6 +473,17 @@ func (_q *AccountQuery) WithTeachingClasses(opts ...func(*ClassQuery)) *AccountQ
 	return _q
 }
 
+// WithGroups tells the query-builder to eager-load the nodes that are connected to
+// the "groups" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithGroups(opts ...func(*ClassQuery)) *AccountQuery {
+	query := (&ClassClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withGroups = query
+	return _q
+}
+
 // WithSessions tells the query-builder to eager-load the nodes that are connected to
 // the "sessions" edge. The optional arguments are used to configure the query builder of the edge.
 func (_q *AccountQuery) WithSessions(opts ...func(*SessionQuery)) *AccountQuery {
@@ -404,6 +492,28 @@ func (_q *AccountQuery) WithSessions(opts ...func(*SessionQuery)) *AccountQuery 
 		opt(query)
 	}
 	_q.withSessions = query
+	return _q
+}
+
+// WithTeachings tells the query-builder to eager-load the nodes that are connected to
+// the "teachings" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithTeachings(opts ...func(*TeachingQuery)) *AccountQuery {
+	query := (&TeachingClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTeachings = query
+	return _q
+}
+
+// WithMemberships tells the query-builder to eager-load the nodes that are connected to
+// the "memberships" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithMemberships(opts ...func(*MembershipQuery)) *AccountQuery {
+	query := (&MembershipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withMemberships = query
 	return _q
 }
 
@@ -491,11 +601,14 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 	var (
 		nodes       = []*Account{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [7]bool{
 			_q.withSchool != nil,
 			_q.withClass != nil,
 			_q.withTeachingClasses != nil,
+			_q.withGroups != nil,
 			_q.withSessions != nil,
+			_q.withTeachings != nil,
+			_q.withMemberships != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -538,10 +651,31 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			return nil, err
 		}
 	}
+	if query := _q.withGroups; query != nil {
+		if err := _q.loadGroups(ctx, query, nodes,
+			func(n *Account) { n.Edges.Groups = []*Class{} },
+			func(n *Account, e *Class) { n.Edges.Groups = append(n.Edges.Groups, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withSessions; query != nil {
 		if err := _q.loadSessions(ctx, query, nodes,
 			func(n *Account) { n.Edges.Sessions = []*Session{} },
 			func(n *Account, e *Session) { n.Edges.Sessions = append(n.Edges.Sessions, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withTeachings; query != nil {
+		if err := _q.loadTeachings(ctx, query, nodes,
+			func(n *Account) { n.Edges.Teachings = []*Teaching{} },
+			func(n *Account, e *Teaching) { n.Edges.Teachings = append(n.Edges.Teachings, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withMemberships; query != nil {
+		if err := _q.loadMemberships(ctx, query, nodes,
+			func(n *Account) { n.Edges.Memberships = []*Membership{} },
+			func(n *Account, e *Membership) { n.Edges.Memberships = append(n.Edges.Memberships, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -552,10 +686,31 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedGroups {
+		if err := _q.loadGroups(ctx, query, nodes,
+			func(n *Account) { n.appendNamedGroups(name) },
+			func(n *Account, e *Class) { n.appendNamedGroups(name, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedSessions {
 		if err := _q.loadSessions(ctx, query, nodes,
 			func(n *Account) { n.appendNamedSessions(name) },
 			func(n *Account, e *Session) { n.appendNamedSessions(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedTeachings {
+		if err := _q.loadTeachings(ctx, query, nodes,
+			func(n *Account) { n.appendNamedTeachings(name) },
+			func(n *Account, e *Teaching) { n.appendNamedTeachings(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedMemberships {
+		if err := _q.loadMemberships(ctx, query, nodes,
+			func(n *Account) { n.appendNamedMemberships(name) },
+			func(n *Account, e *Membership) { n.appendNamedMemberships(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -689,6 +844,67 @@ func (_q *AccountQuery) loadTeachingClasses(ctx context.Context, query *ClassQue
 	}
 	return nil
 }
+func (_q *AccountQuery) loadGroups(ctx context.Context, query *ClassQuery, nodes []*Account, init func(*Account), assign func(*Account, *Class)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Account)
+	nids := make(map[int]map[*Account]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(account.GroupsTable)
+		s.Join(joinT).On(s.C(class.FieldID), joinT.C(account.GroupsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(account.GroupsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(account.GroupsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Account]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Class](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "groups" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
 func (_q *AccountQuery) loadSessions(ctx context.Context, query *SessionQuery, nodes []*Account, init func(*Account), assign func(*Account, *Session)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Account)
@@ -714,6 +930,66 @@ func (_q *AccountQuery) loadSessions(ctx context.Context, query *SessionQuery, n
 		node, ok := nodeids[fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AccountQuery) loadTeachings(ctx context.Context, query *TeachingQuery, nodes []*Account, init func(*Account), assign func(*Account, *Teaching)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(teaching.FieldAccountID)
+	}
+	query.Where(predicate.Teaching(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.TeachingsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AccountQuery) loadMemberships(ctx context.Context, query *MembershipQuery, nodes []*Account, init func(*Account), assign func(*Account, *Membership)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(membership.FieldAccountID)
+	}
+	query.Where(predicate.Membership(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.MembershipsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, fk, n)
 		}
 		assign(node, n)
 	}
@@ -859,6 +1135,20 @@ func (_q *AccountQuery) WithNamedTeachingClasses(name string, opts ...func(*Clas
 	return _q
 }
 
+// WithNamedGroups tells the query-builder to eager-load the nodes that are connected to the "groups"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedGroups(name string, opts ...func(*ClassQuery)) *AccountQuery {
+	query := (&ClassClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedGroups == nil {
+		_q.withNamedGroups = make(map[string]*ClassQuery)
+	}
+	_q.withNamedGroups[name] = query
+	return _q
+}
+
 // WithNamedSessions tells the query-builder to eager-load the nodes that are connected to the "sessions"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *AccountQuery) WithNamedSessions(name string, opts ...func(*SessionQuery)) *AccountQuery {
@@ -870,6 +1160,34 @@ func (_q *AccountQuery) WithNamedSessions(name string, opts ...func(*SessionQuer
 		_q.withNamedSessions = make(map[string]*SessionQuery)
 	}
 	_q.withNamedSessions[name] = query
+	return _q
+}
+
+// WithNamedTeachings tells the query-builder to eager-load the nodes that are connected to the "teachings"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedTeachings(name string, opts ...func(*TeachingQuery)) *AccountQuery {
+	query := (&TeachingClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTeachings == nil {
+		_q.withNamedTeachings = make(map[string]*TeachingQuery)
+	}
+	_q.withNamedTeachings[name] = query
+	return _q
+}
+
+// WithNamedMemberships tells the query-builder to eager-load the nodes that are connected to the "memberships"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithNamedMemberships(name string, opts ...func(*MembershipQuery)) *AccountQuery {
+	query := (&MembershipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedMemberships == nil {
+		_q.withNamedMemberships = make(map[string]*MembershipQuery)
+	}
+	_q.withNamedMemberships[name] = query
 	return _q
 }
 

@@ -32,6 +32,10 @@ type Class struct {
 	Year *int `json:"year,omitempty"`
 	// canonical opleidingsniveau, e.g. havo/vwo
 	Level string `json:"level,omitempty"`
+	// a stamklas holds its pupils through Account.class; a lesgroep (cluster group such as h4a.ne1) through memberships
+	Kind class.Kind `json:"kind,omitempty"`
+	// the subject a lesgroep teaches (vak), where a file gives it
+	Subject string `json:"subject,omitempty"`
 	// the import job that created the class, so that undoing it can remove it when empty
 	CreatedByJobID *int `json:"created_by_job_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -48,14 +52,23 @@ type ClassEdges struct {
 	Pupils []*Account `json:"pupils,omitempty"`
 	// Teachers holds the value of the teachers edge.
 	Teachers []*Account `json:"teachers,omitempty"`
+	// Members holds the value of the members edge.
+	Members []*Account `json:"members,omitempty"`
+	// Teachings holds the value of the teachings edge.
+	Teachings []*Teaching `json:"teachings,omitempty"`
+	// Memberships holds the value of the memberships edge.
+	Memberships []*Membership `json:"memberships,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [4]map[string]int
 
-	namedPupils   map[string][]*Account
-	namedTeachers map[string][]*Account
+	namedPupils      map[string][]*Account
+	namedTeachers    map[string][]*Account
+	namedMembers     map[string][]*Account
+	namedTeachings   map[string][]*Teaching
+	namedMemberships map[string][]*Membership
 }
 
 // SchoolOrErr returns the School value or an error if the edge
@@ -87,6 +100,33 @@ func (e ClassEdges) TeachersOrErr() ([]*Account, error) {
 	return nil, &NotLoadedError{edge: "teachers"}
 }
 
+// MembersOrErr returns the Members value or an error if the edge
+// was not loaded in eager-loading.
+func (e ClassEdges) MembersOrErr() ([]*Account, error) {
+	if e.loadedTypes[3] {
+		return e.Members, nil
+	}
+	return nil, &NotLoadedError{edge: "members"}
+}
+
+// TeachingsOrErr returns the Teachings value or an error if the edge
+// was not loaded in eager-loading.
+func (e ClassEdges) TeachingsOrErr() ([]*Teaching, error) {
+	if e.loadedTypes[4] {
+		return e.Teachings, nil
+	}
+	return nil, &NotLoadedError{edge: "teachings"}
+}
+
+// MembershipsOrErr returns the Memberships value or an error if the edge
+// was not loaded in eager-loading.
+func (e ClassEdges) MembershipsOrErr() ([]*Membership, error) {
+	if e.loadedTypes[5] {
+		return e.Memberships, nil
+	}
+	return nil, &NotLoadedError{edge: "memberships"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Class) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -94,7 +134,7 @@ func (*Class) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case class.FieldID, class.FieldSchoolID, class.FieldYear, class.FieldCreatedByJobID:
 			values[i] = new(sql.NullInt64)
-		case class.FieldName, class.FieldNameKey, class.FieldLevel:
+		case class.FieldName, class.FieldNameKey, class.FieldLevel, class.FieldKind, class.FieldSubject:
 			values[i] = new(sql.NullString)
 		case class.FieldCreatedAt, class.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -162,6 +202,18 @@ func (_m *Class) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Level = value.String
 			}
+		case class.FieldKind:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field kind", values[i])
+			} else if value.Valid {
+				_m.Kind = class.Kind(value.String)
+			}
+		case class.FieldSubject:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field subject", values[i])
+			} else if value.Valid {
+				_m.Subject = value.String
+			}
 		case class.FieldCreatedByJobID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field created_by_job_id", values[i])
@@ -195,6 +247,21 @@ func (_m *Class) QueryPupils() *AccountQuery {
 // QueryTeachers queries the "teachers" edge of the Class entity.
 func (_m *Class) QueryTeachers() *AccountQuery {
 	return NewClassClient(_m.config).QueryTeachers(_m)
+}
+
+// QueryMembers queries the "members" edge of the Class entity.
+func (_m *Class) QueryMembers() *AccountQuery {
+	return NewClassClient(_m.config).QueryMembers(_m)
+}
+
+// QueryTeachings queries the "teachings" edge of the Class entity.
+func (_m *Class) QueryTeachings() *TeachingQuery {
+	return NewClassClient(_m.config).QueryTeachings(_m)
+}
+
+// QueryMemberships queries the "memberships" edge of the Class entity.
+func (_m *Class) QueryMemberships() *MembershipQuery {
+	return NewClassClient(_m.config).QueryMemberships(_m)
 }
 
 // Update returns a builder for updating this Class.
@@ -242,6 +309,12 @@ func (_m *Class) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("level=")
 	builder.WriteString(_m.Level)
+	builder.WriteString(", ")
+	builder.WriteString("kind=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
+	builder.WriteString(", ")
+	builder.WriteString("subject=")
+	builder.WriteString(_m.Subject)
 	builder.WriteString(", ")
 	if v := _m.CreatedByJobID; v != nil {
 		builder.WriteString("created_by_job_id=")
@@ -296,6 +369,78 @@ func (_m *Class) appendNamedTeachers(name string, edges ...*Account) {
 		_m.Edges.namedTeachers[name] = []*Account{}
 	} else {
 		_m.Edges.namedTeachers[name] = append(_m.Edges.namedTeachers[name], edges...)
+	}
+}
+
+// NamedMembers returns the Members named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Class) NamedMembers(name string) ([]*Account, error) {
+	if _m.Edges.namedMembers == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedMembers[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Class) appendNamedMembers(name string, edges ...*Account) {
+	if _m.Edges.namedMembers == nil {
+		_m.Edges.namedMembers = make(map[string][]*Account)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedMembers[name] = []*Account{}
+	} else {
+		_m.Edges.namedMembers[name] = append(_m.Edges.namedMembers[name], edges...)
+	}
+}
+
+// NamedTeachings returns the Teachings named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Class) NamedTeachings(name string) ([]*Teaching, error) {
+	if _m.Edges.namedTeachings == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTeachings[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Class) appendNamedTeachings(name string, edges ...*Teaching) {
+	if _m.Edges.namedTeachings == nil {
+		_m.Edges.namedTeachings = make(map[string][]*Teaching)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTeachings[name] = []*Teaching{}
+	} else {
+		_m.Edges.namedTeachings[name] = append(_m.Edges.namedTeachings[name], edges...)
+	}
+}
+
+// NamedMemberships returns the Memberships named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Class) NamedMemberships(name string) ([]*Membership, error) {
+	if _m.Edges.namedMemberships == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedMemberships[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Class) appendNamedMemberships(name string, edges ...*Membership) {
+	if _m.Edges.namedMemberships == nil {
+		_m.Edges.namedMemberships = make(map[string][]*Membership)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedMemberships[name] = []*Membership{}
+	} else {
+		_m.Edges.namedMemberships[name] = append(_m.Edges.namedMemberships[name], edges...)
 	}
 }
 

@@ -98,6 +98,34 @@ func (_c *ClassCreate) SetNillableLevel(v *string) *ClassCreate {
 	return _c
 }
 
+// SetKind sets the "kind" field.
+func (_c *ClassCreate) SetKind(v class.Kind) *ClassCreate {
+	_c.mutation.SetKind(v)
+	return _c
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_c *ClassCreate) SetNillableKind(v *class.Kind) *ClassCreate {
+	if v != nil {
+		_c.SetKind(*v)
+	}
+	return _c
+}
+
+// SetSubject sets the "subject" field.
+func (_c *ClassCreate) SetSubject(v string) *ClassCreate {
+	_c.mutation.SetSubject(v)
+	return _c
+}
+
+// SetNillableSubject sets the "subject" field if the given value is not nil.
+func (_c *ClassCreate) SetNillableSubject(v *string) *ClassCreate {
+	if v != nil {
+		_c.SetSubject(*v)
+	}
+	return _c
+}
+
 // SetCreatedByJobID sets the "created_by_job_id" field.
 func (_c *ClassCreate) SetCreatedByJobID(v int) *ClassCreate {
 	_c.mutation.SetCreatedByJobID(v)
@@ -145,6 +173,21 @@ func (_c *ClassCreate) AddTeachers(v ...*Account) *ClassCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddTeacherIDs(ids...)
+}
+
+// AddMemberIDs adds the "members" edge to the Account entity by IDs.
+func (_c *ClassCreate) AddMemberIDs(ids ...int) *ClassCreate {
+	_c.mutation.AddMemberIDs(ids...)
+	return _c
+}
+
+// AddMembers adds the "members" edges to the Account entity.
+func (_c *ClassCreate) AddMembers(v ...*Account) *ClassCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddMemberIDs(ids...)
 }
 
 // Mutation returns the ClassMutation object of the builder.
@@ -198,6 +241,14 @@ func (_c *ClassCreate) defaults() error {
 		v := class.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		v := class.DefaultKind
+		_c.mutation.SetKind(v)
+	}
+	if _, ok := _c.mutation.Subject(); !ok {
+		v := class.DefaultSubject
+		_c.mutation.SetSubject(v)
+	}
 	return nil
 }
 
@@ -226,6 +277,22 @@ func (_c *ClassCreate) check() error {
 	if v, ok := _c.mutation.NameKey(); ok {
 		if err := class.NameKeyValidator(v); err != nil {
 			return &ValidationError{Name: "name_key", err: fmt.Errorf(`ent: validator failed for field "Class.name_key": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		return &ValidationError{Name: "kind", err: errors.New(`ent: missing required field "Class.kind"`)}
+	}
+	if v, ok := _c.mutation.Kind(); ok {
+		if err := class.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Class.kind": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Subject(); !ok {
+		return &ValidationError{Name: "subject", err: errors.New(`ent: missing required field "Class.subject"`)}
+	}
+	if v, ok := _c.mutation.Subject(); ok {
+		if err := class.SubjectValidator(v); err != nil {
+			return &ValidationError{Name: "subject", err: fmt.Errorf(`ent: validator failed for field "Class.subject": %w`, err)}
 		}
 	}
 	if len(_c.mutation.SchoolIDs()) == 0 {
@@ -282,6 +349,14 @@ func (_c *ClassCreate) createSpec() (*Class, *sqlgraph.CreateSpec) {
 		_spec.SetField(class.FieldLevel, field.TypeString, value)
 		_node.Level = value
 	}
+	if value, ok := _c.mutation.Kind(); ok {
+		_spec.SetField(class.FieldKind, field.TypeEnum, value)
+		_node.Kind = value
+	}
+	if value, ok := _c.mutation.Subject(); ok {
+		_spec.SetField(class.FieldSubject, field.TypeString, value)
+		_node.Subject = value
+	}
 	if value, ok := _c.mutation.CreatedByJobID(); ok {
 		_spec.SetField(class.FieldCreatedByJobID, field.TypeInt, value)
 		_node.CreatedByJobID = &value
@@ -325,6 +400,26 @@ func (_c *ClassCreate) createSpec() (*Class, *sqlgraph.CreateSpec) {
 			Inverse: false,
 			Table:   class.TeachersTable,
 			Columns: class.TeachersPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		createE := &TeachingCreate{config: _c.config, mutation: newTeachingMutation(_c.config, OpCreate)}
+		_ = createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.MembersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   class.MembersTable,
+			Columns: class.MembersPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
@@ -462,6 +557,30 @@ func (u *ClassUpsert) UpdateLevel() *ClassUpsert {
 // ClearLevel clears the value of the "level" field.
 func (u *ClassUpsert) ClearLevel() *ClassUpsert {
 	u.SetNull(class.FieldLevel)
+	return u
+}
+
+// SetKind sets the "kind" field.
+func (u *ClassUpsert) SetKind(v class.Kind) *ClassUpsert {
+	u.Set(class.FieldKind, v)
+	return u
+}
+
+// UpdateKind sets the "kind" field to the value that was provided on create.
+func (u *ClassUpsert) UpdateKind() *ClassUpsert {
+	u.SetExcluded(class.FieldKind)
+	return u
+}
+
+// SetSubject sets the "subject" field.
+func (u *ClassUpsert) SetSubject(v string) *ClassUpsert {
+	u.Set(class.FieldSubject, v)
+	return u
+}
+
+// UpdateSubject sets the "subject" field to the value that was provided on create.
+func (u *ClassUpsert) UpdateSubject() *ClassUpsert {
+	u.SetExcluded(class.FieldSubject)
 	return u
 }
 
@@ -625,6 +744,34 @@ func (u *ClassUpsertOne) UpdateLevel() *ClassUpsertOne {
 func (u *ClassUpsertOne) ClearLevel() *ClassUpsertOne {
 	return u.Update(func(s *ClassUpsert) {
 		s.ClearLevel()
+	})
+}
+
+// SetKind sets the "kind" field.
+func (u *ClassUpsertOne) SetKind(v class.Kind) *ClassUpsertOne {
+	return u.Update(func(s *ClassUpsert) {
+		s.SetKind(v)
+	})
+}
+
+// UpdateKind sets the "kind" field to the value that was provided on create.
+func (u *ClassUpsertOne) UpdateKind() *ClassUpsertOne {
+	return u.Update(func(s *ClassUpsert) {
+		s.UpdateKind()
+	})
+}
+
+// SetSubject sets the "subject" field.
+func (u *ClassUpsertOne) SetSubject(v string) *ClassUpsertOne {
+	return u.Update(func(s *ClassUpsert) {
+		s.SetSubject(v)
+	})
+}
+
+// UpdateSubject sets the "subject" field to the value that was provided on create.
+func (u *ClassUpsertOne) UpdateSubject() *ClassUpsertOne {
+	return u.Update(func(s *ClassUpsert) {
+		s.UpdateSubject()
 	})
 }
 
@@ -958,6 +1105,34 @@ func (u *ClassUpsertBulk) UpdateLevel() *ClassUpsertBulk {
 func (u *ClassUpsertBulk) ClearLevel() *ClassUpsertBulk {
 	return u.Update(func(s *ClassUpsert) {
 		s.ClearLevel()
+	})
+}
+
+// SetKind sets the "kind" field.
+func (u *ClassUpsertBulk) SetKind(v class.Kind) *ClassUpsertBulk {
+	return u.Update(func(s *ClassUpsert) {
+		s.SetKind(v)
+	})
+}
+
+// UpdateKind sets the "kind" field to the value that was provided on create.
+func (u *ClassUpsertBulk) UpdateKind() *ClassUpsertBulk {
+	return u.Update(func(s *ClassUpsert) {
+		s.UpdateKind()
+	})
+}
+
+// SetSubject sets the "subject" field.
+func (u *ClassUpsertBulk) SetSubject(v string) *ClassUpsertBulk {
+	return u.Update(func(s *ClassUpsert) {
+		s.SetSubject(v)
+	})
+}
+
+// UpdateSubject sets the "subject" field to the value that was provided on create.
+func (u *ClassUpsertBulk) UpdateSubject() *ClassUpsertBulk {
+	return u.Update(func(s *ClassUpsert) {
+		s.UpdateSubject()
 	})
 }
 

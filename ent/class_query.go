@@ -16,24 +16,32 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
+	"github.com/numo/accounts/ent/teaching"
 )
 
 // ClassQuery is the builder for querying Class entities.
 type ClassQuery struct {
 	config
-	ctx               *QueryContext
-	order             []class.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.Class
-	withSchool        *SchoolQuery
-	withPupils        *AccountQuery
-	withTeachers      *AccountQuery
-	loadTotal         []func(context.Context, []*Class) error
-	modifiers         []func(*sql.Selector)
-	withNamedPupils   map[string]*AccountQuery
-	withNamedTeachers map[string]*AccountQuery
+	ctx                  *QueryContext
+	order                []class.OrderOption
+	inters               []Interceptor
+	predicates           []predicate.Class
+	withSchool           *SchoolQuery
+	withPupils           *AccountQuery
+	withTeachers         *AccountQuery
+	withMembers          *AccountQuery
+	withTeachings        *TeachingQuery
+	withMemberships      *MembershipQuery
+	loadTotal            []func(context.Context, []*Class) error
+	modifiers            []func(*sql.Selector)
+	withNamedPupils      map[string]*AccountQuery
+	withNamedTeachers    map[string]*AccountQuery
+	withNamedMembers     map[string]*AccountQuery
+	withNamedTeachings   map[string]*TeachingQuery
+	withNamedMemberships map[string]*MembershipQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -129,6 +137,72 @@ func (_q *ClassQuery) QueryTeachers() *AccountQuery {
 			sqlgraph.From(class.Table, class.FieldID, selector),
 			sqlgraph.To(account.Table, account.FieldID),
 			sqlgraph.Edge(sqlgraph.M2M, false, class.TeachersTable, class.TeachersPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryMembers chains the current query on the "members" edge.
+func (_q *ClassQuery) QueryMembers() *AccountQuery {
+	query := (&AccountClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(class.Table, class.FieldID, selector),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, class.MembersTable, class.MembersPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryTeachings chains the current query on the "teachings" edge.
+func (_q *ClassQuery) QueryTeachings() *TeachingQuery {
+	query := (&TeachingClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(class.Table, class.FieldID, selector),
+			sqlgraph.To(teaching.Table, teaching.ClassColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, class.TeachingsTable, class.TeachingsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryMemberships chains the current query on the "memberships" edge.
+func (_q *ClassQuery) QueryMemberships() *MembershipQuery {
+	query := (&MembershipClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(class.Table, class.FieldID, selector),
+			sqlgraph.To(membership.Table, membership.ClassColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, class.MembershipsTable, class.MembershipsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -323,14 +397,17 @@ func (_q *ClassQuery) Clone() *ClassQuery {
 		return nil
 	}
 	return &ClassQuery{
-		config:       _q.config,
-		ctx:          _q.ctx.Clone(),
-		order:        append([]class.OrderOption{}, _q.order...),
-		inters:       append([]Interceptor{}, _q.inters...),
-		predicates:   append([]predicate.Class{}, _q.predicates...),
-		withSchool:   _q.withSchool.Clone(),
-		withPupils:   _q.withPupils.Clone(),
-		withTeachers: _q.withTeachers.Clone(),
+		config:          _q.config,
+		ctx:             _q.ctx.Clone(),
+		order:           append([]class.OrderOption{}, _q.order...),
+		inters:          append([]Interceptor{}, _q.inters...),
+		predicates:      append([]predicate.Class{}, _q.predicates...),
+		withSchool:      _q.withSchool.Clone(),
+		withPupils:      _q.withPupils.Clone(),
+		withTeachers:    _q.withTeachers.Clone(),
+		withMembers:     _q.withMembers.Clone(),
+		withTeachings:   _q.withTeachings.Clone(),
+		withMemberships: _q.withMemberships.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -368,6 +445,39 @@ func (_q *ClassQuery) WithTeachers(opts ...func(*AccountQuery)) *ClassQuery {
 		opt(query)
 	}
 	_q.withTeachers = query
+	return _q
+}
+
+// WithMembers tells the query-builder to eager-load the nodes that are connected to
+// the "members" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ClassQuery) WithMembers(opts ...func(*AccountQuery)) *ClassQuery {
+	query := (&AccountClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withMembers = query
+	return _q
+}
+
+// WithTeachings tells the query-builder to eager-load the nodes that are connected to
+// the "teachings" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ClassQuery) WithTeachings(opts ...func(*TeachingQuery)) *ClassQuery {
+	query := (&TeachingClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTeachings = query
+	return _q
+}
+
+// WithMemberships tells the query-builder to eager-load the nodes that are connected to
+// the "memberships" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ClassQuery) WithMemberships(opts ...func(*MembershipQuery)) *ClassQuery {
+	query := (&MembershipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withMemberships = query
 	return _q
 }
 
@@ -455,10 +565,13 @@ func (_q *ClassQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Class,
 	var (
 		nodes       = []*Class{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [6]bool{
 			_q.withSchool != nil,
 			_q.withPupils != nil,
 			_q.withTeachers != nil,
+			_q.withMembers != nil,
+			_q.withTeachings != nil,
+			_q.withMemberships != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -502,6 +615,27 @@ func (_q *ClassQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Class,
 			return nil, err
 		}
 	}
+	if query := _q.withMembers; query != nil {
+		if err := _q.loadMembers(ctx, query, nodes,
+			func(n *Class) { n.Edges.Members = []*Account{} },
+			func(n *Class, e *Account) { n.Edges.Members = append(n.Edges.Members, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withTeachings; query != nil {
+		if err := _q.loadTeachings(ctx, query, nodes,
+			func(n *Class) { n.Edges.Teachings = []*Teaching{} },
+			func(n *Class, e *Teaching) { n.Edges.Teachings = append(n.Edges.Teachings, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withMemberships; query != nil {
+		if err := _q.loadMemberships(ctx, query, nodes,
+			func(n *Class) { n.Edges.Memberships = []*Membership{} },
+			func(n *Class, e *Membership) { n.Edges.Memberships = append(n.Edges.Memberships, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedPupils {
 		if err := _q.loadPupils(ctx, query, nodes,
 			func(n *Class) { n.appendNamedPupils(name) },
@@ -513,6 +647,27 @@ func (_q *ClassQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Class,
 		if err := _q.loadTeachers(ctx, query, nodes,
 			func(n *Class) { n.appendNamedTeachers(name) },
 			func(n *Class, e *Account) { n.appendNamedTeachers(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedMembers {
+		if err := _q.loadMembers(ctx, query, nodes,
+			func(n *Class) { n.appendNamedMembers(name) },
+			func(n *Class, e *Account) { n.appendNamedMembers(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedTeachings {
+		if err := _q.loadTeachings(ctx, query, nodes,
+			func(n *Class) { n.appendNamedTeachings(name) },
+			func(n *Class, e *Teaching) { n.appendNamedTeachings(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedMemberships {
+		if err := _q.loadMemberships(ctx, query, nodes,
+			func(n *Class) { n.appendNamedMemberships(name) },
+			func(n *Class, e *Membership) { n.appendNamedMemberships(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -644,6 +799,127 @@ func (_q *ClassQuery) loadTeachers(ctx context.Context, query *AccountQuery, nod
 		for kn := range nodes {
 			assign(kn, n)
 		}
+	}
+	return nil
+}
+func (_q *ClassQuery) loadMembers(ctx context.Context, query *AccountQuery, nodes []*Class, init func(*Class), assign func(*Class, *Account)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Class)
+	nids := make(map[int]map[*Class]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(class.MembersTable)
+		s.Join(joinT).On(s.C(account.FieldID), joinT.C(class.MembersPrimaryKey[1]))
+		s.Where(sql.InValues(joinT.C(class.MembersPrimaryKey[0]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(class.MembersPrimaryKey[0]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Class]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Account](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "members" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
+func (_q *ClassQuery) loadTeachings(ctx context.Context, query *TeachingQuery, nodes []*Class, init func(*Class), assign func(*Class, *Teaching)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Class)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(teaching.FieldClassID)
+	}
+	query.Where(predicate.Teaching(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(class.TeachingsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ClassID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "class_id" returned %v for node %v`, fk, n)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ClassQuery) loadMemberships(ctx context.Context, query *MembershipQuery, nodes []*Class, init func(*Class), assign func(*Class, *Membership)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Class)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(membership.FieldClassID)
+	}
+	query.Where(predicate.Membership(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(class.MembershipsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ClassID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "class_id" returned %v for node %v`, fk, n)
+		}
+		assign(node, n)
 	}
 	return nil
 }
@@ -795,6 +1071,48 @@ func (_q *ClassQuery) WithNamedTeachers(name string, opts ...func(*AccountQuery)
 		_q.withNamedTeachers = make(map[string]*AccountQuery)
 	}
 	_q.withNamedTeachers[name] = query
+	return _q
+}
+
+// WithNamedMembers tells the query-builder to eager-load the nodes that are connected to the "members"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ClassQuery) WithNamedMembers(name string, opts ...func(*AccountQuery)) *ClassQuery {
+	query := (&AccountClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedMembers == nil {
+		_q.withNamedMembers = make(map[string]*AccountQuery)
+	}
+	_q.withNamedMembers[name] = query
+	return _q
+}
+
+// WithNamedTeachings tells the query-builder to eager-load the nodes that are connected to the "teachings"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ClassQuery) WithNamedTeachings(name string, opts ...func(*TeachingQuery)) *ClassQuery {
+	query := (&TeachingClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTeachings == nil {
+		_q.withNamedTeachings = make(map[string]*TeachingQuery)
+	}
+	_q.withNamedTeachings[name] = query
+	return _q
+}
+
+// WithNamedMemberships tells the query-builder to eager-load the nodes that are connected to the "memberships"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ClassQuery) WithNamedMemberships(name string, opts ...func(*MembershipQuery)) *ClassQuery {
+	query := (&MembershipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedMemberships == nil {
+		_q.withNamedMemberships = make(map[string]*MembershipQuery)
+	}
+	_q.withNamedMemberships[name] = query
 	return _q
 }
 

@@ -111,6 +111,34 @@ func (_u *ClassUpdate) ClearLevel() *ClassUpdate {
 	return _u
 }
 
+// SetKind sets the "kind" field.
+func (_u *ClassUpdate) SetKind(v class.Kind) *ClassUpdate {
+	_u.mutation.SetKind(v)
+	return _u
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_u *ClassUpdate) SetNillableKind(v *class.Kind) *ClassUpdate {
+	if v != nil {
+		_u.SetKind(*v)
+	}
+	return _u
+}
+
+// SetSubject sets the "subject" field.
+func (_u *ClassUpdate) SetSubject(v string) *ClassUpdate {
+	_u.mutation.SetSubject(v)
+	return _u
+}
+
+// SetNillableSubject sets the "subject" field if the given value is not nil.
+func (_u *ClassUpdate) SetNillableSubject(v *string) *ClassUpdate {
+	if v != nil {
+		_u.SetSubject(*v)
+	}
+	return _u
+}
+
 // SetCreatedByJobID sets the "created_by_job_id" field.
 func (_u *ClassUpdate) SetCreatedByJobID(v int) *ClassUpdate {
 	_u.mutation.ResetCreatedByJobID()
@@ -168,6 +196,21 @@ func (_u *ClassUpdate) AddTeachers(v ...*Account) *ClassUpdate {
 	return _u.AddTeacherIDs(ids...)
 }
 
+// AddMemberIDs adds the "members" edge to the Account entity by IDs.
+func (_u *ClassUpdate) AddMemberIDs(ids ...int) *ClassUpdate {
+	_u.mutation.AddMemberIDs(ids...)
+	return _u
+}
+
+// AddMembers adds the "members" edges to the Account entity.
+func (_u *ClassUpdate) AddMembers(v ...*Account) *ClassUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddMemberIDs(ids...)
+}
+
 // Mutation returns the ClassMutation object of the builder.
 func (_u *ClassUpdate) Mutation() *ClassMutation {
 	return _u.mutation
@@ -213,6 +256,27 @@ func (_u *ClassUpdate) RemoveTeachers(v ...*Account) *ClassUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTeacherIDs(ids...)
+}
+
+// ClearMembers clears all "members" edges to the Account entity.
+func (_u *ClassUpdate) ClearMembers() *ClassUpdate {
+	_u.mutation.ClearMembers()
+	return _u
+}
+
+// RemoveMemberIDs removes the "members" edge to Account entities by IDs.
+func (_u *ClassUpdate) RemoveMemberIDs(ids ...int) *ClassUpdate {
+	_u.mutation.RemoveMemberIDs(ids...)
+	return _u
+}
+
+// RemoveMembers removes "members" edges to Account entities.
+func (_u *ClassUpdate) RemoveMembers(v ...*Account) *ClassUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveMemberIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -269,6 +333,16 @@ func (_u *ClassUpdate) check() error {
 			return &ValidationError{Name: "name_key", err: fmt.Errorf(`ent: validator failed for field "Class.name_key": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Kind(); ok {
+		if err := class.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Class.kind": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Subject(); ok {
+		if err := class.SubjectValidator(v); err != nil {
+			return &ValidationError{Name: "subject", err: fmt.Errorf(`ent: validator failed for field "Class.subject": %w`, err)}
+		}
+	}
 	if _u.mutation.SchoolCleared() && len(_u.mutation.SchoolIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Class.school"`)
 	}
@@ -316,6 +390,12 @@ func (_u *ClassUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LevelCleared() {
 		_spec.ClearField(class.FieldLevel, field.TypeString)
+	}
+	if value, ok := _u.mutation.Kind(); ok {
+		_spec.SetField(class.FieldKind, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Subject(); ok {
+		_spec.SetField(class.FieldSubject, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.CreatedByJobID(); ok {
 		_spec.SetField(class.FieldCreatedByJobID, field.TypeInt, value)
@@ -382,6 +462,10 @@ func (_u *ClassUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
 			},
 		}
+		createE := &TeachingCreate{config: _u.config, mutation: newTeachingMutation(_u.config, OpCreate)}
+		_ = createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
 	if nodes := _u.mutation.RemovedTeachersIDs(); len(nodes) > 0 && !_u.mutation.TeachersCleared() {
@@ -398,6 +482,10 @@ func (_u *ClassUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		createE := &TeachingCreate{config: _u.config, mutation: newTeachingMutation(_u.config, OpCreate)}
+		_ = createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
 	if nodes := _u.mutation.TeachersIDs(); len(nodes) > 0 {
@@ -406,6 +494,55 @@ func (_u *ClassUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Inverse: false,
 			Table:   class.TeachersTable,
 			Columns: class.TeachersPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		createE := &TeachingCreate{config: _u.config, mutation: newTeachingMutation(_u.config, OpCreate)}
+		_ = createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MembersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   class.MembersTable,
+			Columns: class.MembersPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedMembersIDs(); len(nodes) > 0 && !_u.mutation.MembersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   class.MembersTable,
+			Columns: class.MembersPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MembersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   class.MembersTable,
+			Columns: class.MembersPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
@@ -519,6 +656,34 @@ func (_u *ClassUpdateOne) ClearLevel() *ClassUpdateOne {
 	return _u
 }
 
+// SetKind sets the "kind" field.
+func (_u *ClassUpdateOne) SetKind(v class.Kind) *ClassUpdateOne {
+	_u.mutation.SetKind(v)
+	return _u
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_u *ClassUpdateOne) SetNillableKind(v *class.Kind) *ClassUpdateOne {
+	if v != nil {
+		_u.SetKind(*v)
+	}
+	return _u
+}
+
+// SetSubject sets the "subject" field.
+func (_u *ClassUpdateOne) SetSubject(v string) *ClassUpdateOne {
+	_u.mutation.SetSubject(v)
+	return _u
+}
+
+// SetNillableSubject sets the "subject" field if the given value is not nil.
+func (_u *ClassUpdateOne) SetNillableSubject(v *string) *ClassUpdateOne {
+	if v != nil {
+		_u.SetSubject(*v)
+	}
+	return _u
+}
+
 // SetCreatedByJobID sets the "created_by_job_id" field.
 func (_u *ClassUpdateOne) SetCreatedByJobID(v int) *ClassUpdateOne {
 	_u.mutation.ResetCreatedByJobID()
@@ -576,6 +741,21 @@ func (_u *ClassUpdateOne) AddTeachers(v ...*Account) *ClassUpdateOne {
 	return _u.AddTeacherIDs(ids...)
 }
 
+// AddMemberIDs adds the "members" edge to the Account entity by IDs.
+func (_u *ClassUpdateOne) AddMemberIDs(ids ...int) *ClassUpdateOne {
+	_u.mutation.AddMemberIDs(ids...)
+	return _u
+}
+
+// AddMembers adds the "members" edges to the Account entity.
+func (_u *ClassUpdateOne) AddMembers(v ...*Account) *ClassUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddMemberIDs(ids...)
+}
+
 // Mutation returns the ClassMutation object of the builder.
 func (_u *ClassUpdateOne) Mutation() *ClassMutation {
 	return _u.mutation
@@ -621,6 +801,27 @@ func (_u *ClassUpdateOne) RemoveTeachers(v ...*Account) *ClassUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTeacherIDs(ids...)
+}
+
+// ClearMembers clears all "members" edges to the Account entity.
+func (_u *ClassUpdateOne) ClearMembers() *ClassUpdateOne {
+	_u.mutation.ClearMembers()
+	return _u
+}
+
+// RemoveMemberIDs removes the "members" edge to Account entities by IDs.
+func (_u *ClassUpdateOne) RemoveMemberIDs(ids ...int) *ClassUpdateOne {
+	_u.mutation.RemoveMemberIDs(ids...)
+	return _u
+}
+
+// RemoveMembers removes "members" edges to Account entities.
+func (_u *ClassUpdateOne) RemoveMembers(v ...*Account) *ClassUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveMemberIDs(ids...)
 }
 
 // Where appends a list predicates to the ClassUpdate builder.
@@ -690,6 +891,16 @@ func (_u *ClassUpdateOne) check() error {
 			return &ValidationError{Name: "name_key", err: fmt.Errorf(`ent: validator failed for field "Class.name_key": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Kind(); ok {
+		if err := class.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Class.kind": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Subject(); ok {
+		if err := class.SubjectValidator(v); err != nil {
+			return &ValidationError{Name: "subject", err: fmt.Errorf(`ent: validator failed for field "Class.subject": %w`, err)}
+		}
+	}
 	if _u.mutation.SchoolCleared() && len(_u.mutation.SchoolIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Class.school"`)
 	}
@@ -754,6 +965,12 @@ func (_u *ClassUpdateOne) sqlSave(ctx context.Context) (_node *Class, err error)
 	}
 	if _u.mutation.LevelCleared() {
 		_spec.ClearField(class.FieldLevel, field.TypeString)
+	}
+	if value, ok := _u.mutation.Kind(); ok {
+		_spec.SetField(class.FieldKind, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Subject(); ok {
+		_spec.SetField(class.FieldSubject, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.CreatedByJobID(); ok {
 		_spec.SetField(class.FieldCreatedByJobID, field.TypeInt, value)
@@ -820,6 +1037,10 @@ func (_u *ClassUpdateOne) sqlSave(ctx context.Context) (_node *Class, err error)
 				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
 			},
 		}
+		createE := &TeachingCreate{config: _u.config, mutation: newTeachingMutation(_u.config, OpCreate)}
+		_ = createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
 	if nodes := _u.mutation.RemovedTeachersIDs(); len(nodes) > 0 && !_u.mutation.TeachersCleared() {
@@ -836,6 +1057,10 @@ func (_u *ClassUpdateOne) sqlSave(ctx context.Context) (_node *Class, err error)
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		createE := &TeachingCreate{config: _u.config, mutation: newTeachingMutation(_u.config, OpCreate)}
+		_ = createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
 	if nodes := _u.mutation.TeachersIDs(); len(nodes) > 0 {
@@ -844,6 +1069,55 @@ func (_u *ClassUpdateOne) sqlSave(ctx context.Context) (_node *Class, err error)
 			Inverse: false,
 			Table:   class.TeachersTable,
 			Columns: class.TeachersPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		createE := &TeachingCreate{config: _u.config, mutation: newTeachingMutation(_u.config, OpCreate)}
+		_ = createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MembersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   class.MembersTable,
+			Columns: class.MembersPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedMembersIDs(); len(nodes) > 0 && !_u.mutation.MembersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   class.MembersTable,
+			Columns: class.MembersPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MembersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   class.MembersTable,
+			Columns: class.MembersPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(account.FieldID, field.TypeInt),

@@ -23,8 +23,10 @@ import (
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/loginthrottle"
+	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/teaching"
 
 	stdsql "database/sql"
 )
@@ -50,10 +52,14 @@ type Client struct {
 	ImportJob *ImportJobClient
 	// LoginThrottle is the client for interacting with the LoginThrottle builders.
 	LoginThrottle *LoginThrottleClient
+	// Membership is the client for interacting with the Membership builders.
+	Membership *MembershipClient
 	// School is the client for interacting with the School builders.
 	School *SchoolClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// Teaching is the client for interacting with the Teaching builders.
+	Teaching *TeachingClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -73,8 +79,10 @@ func (c *Client) init() {
 	c.ImportBlob = NewImportBlobClient(c.config)
 	c.ImportJob = NewImportJobClient(c.config)
 	c.LoginThrottle = NewLoginThrottleClient(c.config)
+	c.Membership = NewMembershipClient(c.config)
 	c.School = NewSchoolClient(c.config)
 	c.Session = NewSessionClient(c.config)
+	c.Teaching = NewTeachingClient(c.config)
 }
 
 type (
@@ -175,8 +183,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ImportBlob:    NewImportBlobClient(cfg),
 		ImportJob:     NewImportJobClient(cfg),
 		LoginThrottle: NewLoginThrottleClient(cfg),
+		Membership:    NewMembershipClient(cfg),
 		School:        NewSchoolClient(cfg),
 		Session:       NewSessionClient(cfg),
+		Teaching:      NewTeachingClient(cfg),
 	}, nil
 }
 
@@ -204,8 +214,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ImportBlob:    NewImportBlobClient(cfg),
 		ImportJob:     NewImportJobClient(cfg),
 		LoginThrottle: NewLoginThrottleClient(cfg),
+		Membership:    NewMembershipClient(cfg),
 		School:        NewSchoolClient(cfg),
 		Session:       NewSessionClient(cfg),
+		Teaching:      NewTeachingClient(cfg),
 	}, nil
 }
 
@@ -236,7 +248,7 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.Account, c.AccountChange, c.AuditEvent, c.Class, c.ImportBlob,
-		c.ImportJob, c.LoginThrottle, c.School, c.Session,
+		c.ImportJob, c.LoginThrottle, c.Membership, c.School, c.Session, c.Teaching,
 	} {
 		n.Use(hooks...)
 	}
@@ -247,7 +259,7 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.Account, c.AccountChange, c.AuditEvent, c.Class, c.ImportBlob,
-		c.ImportJob, c.LoginThrottle, c.School, c.Session,
+		c.ImportJob, c.LoginThrottle, c.Membership, c.School, c.Session, c.Teaching,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -272,10 +284,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ImportJob.mutate(ctx, m)
 	case *LoginThrottleMutation:
 		return c.LoginThrottle.mutate(ctx, m)
+	case *MembershipMutation:
+		return c.Membership.mutate(ctx, m)
 	case *SchoolMutation:
 		return c.School.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
+	case *TeachingMutation:
+		return c.Teaching.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -588,6 +604,22 @@ func (c *AccountClient) QueryTeachingClasses(_m *Account) *ClassQuery {
 	return query
 }
 
+// QueryGroups queries the groups edge of a Account.
+func (c *AccountClient) QueryGroups(_m *Account) *ClassQuery {
+	query := (&ClassClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(class.Table, class.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, account.GroupsTable, account.GroupsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QuerySessions queries the sessions edge of a Account.
 func (c *AccountClient) QuerySessions(_m *Account) *SessionQuery {
 	query := (&SessionClient{config: c.config}).Query()
@@ -597,6 +629,38 @@ func (c *AccountClient) QuerySessions(_m *Account) *SessionQuery {
 			sqlgraph.From(account.Table, account.FieldID, id),
 			sqlgraph.To(session.Table, session.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.SessionsTable, account.SessionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTeachings queries the teachings edge of a Account.
+func (c *AccountClient) QueryTeachings(_m *Account) *TeachingQuery {
+	query := (&TeachingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(teaching.Table, teaching.TeacherColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, account.TeachingsTable, account.TeachingsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMemberships queries the memberships edge of a Account.
+func (c *AccountClient) QueryMemberships(_m *Account) *MembershipQuery {
+	query := (&MembershipClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(membership.Table, membership.AccountColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, account.MembershipsTable, account.MembershipsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1098,6 +1162,54 @@ func (c *ClassClient) QueryTeachers(_m *Class) *AccountQuery {
 			sqlgraph.From(class.Table, class.FieldID, id),
 			sqlgraph.To(account.Table, account.FieldID),
 			sqlgraph.Edge(sqlgraph.M2M, false, class.TeachersTable, class.TeachersPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMembers queries the members edge of a Class.
+func (c *ClassClient) QueryMembers(_m *Class) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(class.Table, class.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, class.MembersTable, class.MembersPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTeachings queries the teachings edge of a Class.
+func (c *ClassClient) QueryTeachings(_m *Class) *TeachingQuery {
+	query := (&TeachingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(class.Table, class.FieldID, id),
+			sqlgraph.To(teaching.Table, teaching.ClassColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, class.TeachingsTable, class.TeachingsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMemberships queries the memberships edge of a Class.
+func (c *ClassClient) QueryMemberships(_m *Class) *MembershipQuery {
+	query := (&MembershipClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(class.Table, class.FieldID, id),
+			sqlgraph.To(membership.Table, membership.ClassColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, class.MembershipsTable, class.MembershipsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1649,6 +1761,124 @@ func (c *LoginThrottleClient) mutate(ctx context.Context, m *LoginThrottleMutati
 	}
 }
 
+// MembershipClient is a client for the Membership schema.
+type MembershipClient struct {
+	config
+}
+
+// NewMembershipClient returns a client for the Membership from the given config.
+func NewMembershipClient(c config) *MembershipClient {
+	return &MembershipClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `membership.Hooks(f(g(h())))`.
+func (c *MembershipClient) Use(hooks ...Hook) {
+	c.hooks.Membership = append(c.hooks.Membership, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `membership.Intercept(f(g(h())))`.
+func (c *MembershipClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Membership = append(c.inters.Membership, interceptors...)
+}
+
+// Create returns a builder for creating a Membership entity.
+func (c *MembershipClient) Create() *MembershipCreate {
+	mutation := newMembershipMutation(c.config, OpCreate)
+	return &MembershipCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Membership entities.
+func (c *MembershipClient) CreateBulk(builders ...*MembershipCreate) *MembershipCreateBulk {
+	return &MembershipCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MembershipClient) MapCreateBulk(slice any, setFunc func(*MembershipCreate, int)) *MembershipCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MembershipCreateBulk{err: fmt.Errorf("calling to MembershipClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MembershipCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MembershipCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Membership.
+func (c *MembershipClient) Update() *MembershipUpdate {
+	mutation := newMembershipMutation(c.config, OpUpdate)
+	return &MembershipUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MembershipClient) UpdateOne(_m *Membership) *MembershipUpdateOne {
+	mutation := newMembershipMutation(c.config, OpUpdateOne)
+	mutation.class = &_m.ClassID
+	mutation.account = &_m.AccountID
+	return &MembershipUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Membership.
+func (c *MembershipClient) Delete() *MembershipDelete {
+	mutation := newMembershipMutation(c.config, OpDelete)
+	return &MembershipDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Query returns a query builder for Membership.
+func (c *MembershipClient) Query() *MembershipQuery {
+	return &MembershipQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMembership},
+		inters: c.Interceptors(),
+	}
+}
+
+// QueryClass queries the class edge of a Membership.
+func (c *MembershipClient) QueryClass(_m *Membership) *ClassQuery {
+	return c.Query().
+		Where(membership.ClassID(_m.ClassID), membership.AccountID(_m.AccountID)).
+		QueryClass()
+}
+
+// QueryAccount queries the account edge of a Membership.
+func (c *MembershipClient) QueryAccount(_m *Membership) *AccountQuery {
+	return c.Query().
+		Where(membership.ClassID(_m.ClassID), membership.AccountID(_m.AccountID)).
+		QueryAccount()
+}
+
+// Hooks returns the client hooks.
+func (c *MembershipClient) Hooks() []Hook {
+	hooks := c.hooks.Membership
+	return append(hooks[:len(hooks):len(hooks)], membership.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MembershipClient) Interceptors() []Interceptor {
+	inters := c.inters.Membership
+	return append(inters[:len(inters):len(inters)], membership.Interceptors[:]...)
+}
+
+func (c *MembershipClient) mutate(ctx context.Context, m *MembershipMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MembershipCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MembershipUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MembershipUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MembershipDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Membership mutation op: %q", m.Op())
+	}
+}
+
 // SchoolClient is a client for the School schema.
 type SchoolClient struct {
 	config
@@ -2015,15 +2245,133 @@ func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, 
 	}
 }
 
+// TeachingClient is a client for the Teaching schema.
+type TeachingClient struct {
+	config
+}
+
+// NewTeachingClient returns a client for the Teaching from the given config.
+func NewTeachingClient(c config) *TeachingClient {
+	return &TeachingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `teaching.Hooks(f(g(h())))`.
+func (c *TeachingClient) Use(hooks ...Hook) {
+	c.hooks.Teaching = append(c.hooks.Teaching, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `teaching.Intercept(f(g(h())))`.
+func (c *TeachingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Teaching = append(c.inters.Teaching, interceptors...)
+}
+
+// Create returns a builder for creating a Teaching entity.
+func (c *TeachingClient) Create() *TeachingCreate {
+	mutation := newTeachingMutation(c.config, OpCreate)
+	return &TeachingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Teaching entities.
+func (c *TeachingClient) CreateBulk(builders ...*TeachingCreate) *TeachingCreateBulk {
+	return &TeachingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TeachingClient) MapCreateBulk(slice any, setFunc func(*TeachingCreate, int)) *TeachingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TeachingCreateBulk{err: fmt.Errorf("calling to TeachingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TeachingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TeachingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Teaching.
+func (c *TeachingClient) Update() *TeachingUpdate {
+	mutation := newTeachingMutation(c.config, OpUpdate)
+	return &TeachingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TeachingClient) UpdateOne(_m *Teaching) *TeachingUpdateOne {
+	mutation := newTeachingMutation(c.config, OpUpdateOne)
+	mutation.class = &_m.ClassID
+	mutation.teacher = &_m.AccountID
+	return &TeachingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Teaching.
+func (c *TeachingClient) Delete() *TeachingDelete {
+	mutation := newTeachingMutation(c.config, OpDelete)
+	return &TeachingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Query returns a query builder for Teaching.
+func (c *TeachingClient) Query() *TeachingQuery {
+	return &TeachingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTeaching},
+		inters: c.Interceptors(),
+	}
+}
+
+// QueryClass queries the class edge of a Teaching.
+func (c *TeachingClient) QueryClass(_m *Teaching) *ClassQuery {
+	return c.Query().
+		Where(teaching.ClassID(_m.ClassID), teaching.AccountID(_m.AccountID)).
+		QueryClass()
+}
+
+// QueryTeacher queries the teacher edge of a Teaching.
+func (c *TeachingClient) QueryTeacher(_m *Teaching) *AccountQuery {
+	return c.Query().
+		Where(teaching.ClassID(_m.ClassID), teaching.AccountID(_m.AccountID)).
+		QueryTeacher()
+}
+
+// Hooks returns the client hooks.
+func (c *TeachingClient) Hooks() []Hook {
+	hooks := c.hooks.Teaching
+	return append(hooks[:len(hooks):len(hooks)], teaching.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TeachingClient) Interceptors() []Interceptor {
+	inters := c.inters.Teaching
+	return append(inters[:len(inters):len(inters)], teaching.Interceptors[:]...)
+}
+
+func (c *TeachingClient) mutate(ctx context.Context, m *TeachingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TeachingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TeachingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TeachingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TeachingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Teaching mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
 		APIToken, Account, AccountChange, AuditEvent, Class, ImportBlob, ImportJob,
-		LoginThrottle, School, Session []ent.Hook
+		LoginThrottle, Membership, School, Session, Teaching []ent.Hook
 	}
 	inters struct {
 		APIToken, Account, AccountChange, AuditEvent, Class, ImportBlob, ImportJob,
-		LoginThrottle, School, Session []ent.Interceptor
+		LoginThrottle, Membership, School, Session, Teaching []ent.Interceptor
 	}
 )
 

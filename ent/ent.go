@@ -20,8 +20,10 @@ import (
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/loginthrottle"
+	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/teaching"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -90,8 +92,10 @@ func checkColumn(t, c string) error {
 			importblob.Table:    importblob.ValidColumn,
 			importjob.Table:     importjob.ValidColumn,
 			loginthrottle.Table: loginthrottle.ValidColumn,
+			membership.Table:    membership.ValidColumn,
 			school.Table:        school.ValidColumn,
 			session.Table:       session.ValidColumn,
+			teaching.Table:      teaching.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -53,6 +53,27 @@ func (_m *Account) TeachingClasses(
 	return _m.QueryTeachingClasses().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Account) Groups(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ClassOrder, where *ClassWhereInput,
+) (*ClassConnection, error) {
+	opts := []ClassPaginateOption{
+		WithClassOrder(orderBy),
+		WithClassFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedGroups(alias); err == nil || hasTotalCount {
+		pager, err := newClassPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ClassConnection{Edges: []*ClassEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryGroups().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *AuditEvent) School(ctx context.Context) (*School, error) {
 	result, err := _m.Edges.SchoolOrErr()
 	if IsNotLoaded(err) {
@@ -109,6 +130,27 @@ func (_m *Class) Teachers(
 		return conn, nil
 	}
 	return _m.QueryTeachers().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Class) Members(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AccountOrder, where *AccountWhereInput,
+) (*AccountConnection, error) {
+	opts := []AccountPaginateOption{
+		WithAccountOrder(orderBy),
+		WithAccountFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedMembers(alias); err == nil || hasTotalCount {
+		pager, err := newAccountPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AccountConnection{Edges: []*AccountEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryMembers().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *ImportJob) School(ctx context.Context) (*School, error) {

@@ -1457,6 +1457,20 @@ var (
 			}
 		},
 	}
+	// ClassOrderFieldKind orders Class by kind.
+	ClassOrderFieldKind = &ClassOrderField{
+		Value: func(_m *Class) (ent.Value, error) {
+			return _m.Kind, nil
+		},
+		column: class.FieldKind,
+		toTerm: class.ByKind,
+		toCursor: func(_m *Class) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Kind,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -1471,6 +1485,8 @@ func (f ClassOrderField) String() string {
 		str = "NAME"
 	case ClassOrderFieldYear.column:
 		str = "YEAR"
+	case ClassOrderFieldKind.column:
+		str = "KIND"
 	}
 	return str
 }
@@ -1495,6 +1511,8 @@ func (f *ClassOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ClassOrderFieldName
 	case "YEAR":
 		*f = *ClassOrderFieldYear
+	case "KIND":
+		*f = *ClassOrderFieldKind
 	default:
 		return fmt.Errorf("%s is not a valid ClassOrderField", str)
 	}

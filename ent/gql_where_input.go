@@ -660,6 +660,10 @@ type AccountWhereInput struct {
 	// "teaching_classes" edge predicates.
 	HasTeachingClasses     *bool              `json:"hasTeachingClasses,omitempty"`
 	HasTeachingClassesWith []*ClassWhereInput `json:"hasTeachingClassesWith,omitempty"`
+
+	// "groups" edge predicates.
+	HasGroups     *bool              `json:"hasGroups,omitempty"`
+	HasGroupsWith []*ClassWhereInput `json:"hasGroupsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1291,6 +1295,24 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, account.HasTeachingClassesWith(with...))
+	}
+	if i.HasGroups != nil {
+		p := account.HasGroups()
+		if !*i.HasGroups {
+			p = account.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasGroupsWith) > 0 {
+		with := make([]predicate.Class, 0, len(i.HasGroupsWith))
+		for _, w := range i.HasGroupsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasGroupsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, account.HasGroupsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -1937,6 +1959,27 @@ type ClassWhereInput struct {
 	LevelEqualFold    *string  `json:"levelEqualFold,omitempty"`
 	LevelContainsFold *string  `json:"levelContainsFold,omitempty"`
 
+	// "kind" field predicates.
+	Kind      *class.Kind  `json:"kind,omitempty"`
+	KindNEQ   *class.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []class.Kind `json:"kindIn,omitempty"`
+	KindNotIn []class.Kind `json:"kindNotIn,omitempty"`
+
+	// "subject" field predicates.
+	Subject             *string  `json:"subject,omitempty"`
+	SubjectNEQ          *string  `json:"subjectNEQ,omitempty"`
+	SubjectIn           []string `json:"subjectIn,omitempty"`
+	SubjectNotIn        []string `json:"subjectNotIn,omitempty"`
+	SubjectGT           *string  `json:"subjectGT,omitempty"`
+	SubjectGTE          *string  `json:"subjectGTE,omitempty"`
+	SubjectLT           *string  `json:"subjectLT,omitempty"`
+	SubjectLTE          *string  `json:"subjectLTE,omitempty"`
+	SubjectContains     *string  `json:"subjectContains,omitempty"`
+	SubjectHasPrefix    *string  `json:"subjectHasPrefix,omitempty"`
+	SubjectHasSuffix    *string  `json:"subjectHasSuffix,omitempty"`
+	SubjectEqualFold    *string  `json:"subjectEqualFold,omitempty"`
+	SubjectContainsFold *string  `json:"subjectContainsFold,omitempty"`
+
 	// "school" edge predicates.
 	HasSchool     *bool               `json:"hasSchool,omitempty"`
 	HasSchoolWith []*SchoolWhereInput `json:"hasSchoolWith,omitempty"`
@@ -1948,6 +1991,10 @@ type ClassWhereInput struct {
 	// "teachers" edge predicates.
 	HasTeachers     *bool                `json:"hasTeachers,omitempty"`
 	HasTeachersWith []*AccountWhereInput `json:"hasTeachersWith,omitempty"`
+
+	// "members" edge predicates.
+	HasMembers     *bool                `json:"hasMembers,omitempty"`
+	HasMembersWith []*AccountWhereInput `json:"hasMembersWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2219,6 +2266,57 @@ func (i *ClassWhereInput) P() (predicate.Class, error) {
 	if i.LevelContainsFold != nil {
 		predicates = append(predicates, class.LevelContainsFold(*i.LevelContainsFold))
 	}
+	if i.Kind != nil {
+		predicates = append(predicates, class.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, class.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, class.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, class.KindNotIn(i.KindNotIn...))
+	}
+	if i.Subject != nil {
+		predicates = append(predicates, class.SubjectEQ(*i.Subject))
+	}
+	if i.SubjectNEQ != nil {
+		predicates = append(predicates, class.SubjectNEQ(*i.SubjectNEQ))
+	}
+	if len(i.SubjectIn) > 0 {
+		predicates = append(predicates, class.SubjectIn(i.SubjectIn...))
+	}
+	if len(i.SubjectNotIn) > 0 {
+		predicates = append(predicates, class.SubjectNotIn(i.SubjectNotIn...))
+	}
+	if i.SubjectGT != nil {
+		predicates = append(predicates, class.SubjectGT(*i.SubjectGT))
+	}
+	if i.SubjectGTE != nil {
+		predicates = append(predicates, class.SubjectGTE(*i.SubjectGTE))
+	}
+	if i.SubjectLT != nil {
+		predicates = append(predicates, class.SubjectLT(*i.SubjectLT))
+	}
+	if i.SubjectLTE != nil {
+		predicates = append(predicates, class.SubjectLTE(*i.SubjectLTE))
+	}
+	if i.SubjectContains != nil {
+		predicates = append(predicates, class.SubjectContains(*i.SubjectContains))
+	}
+	if i.SubjectHasPrefix != nil {
+		predicates = append(predicates, class.SubjectHasPrefix(*i.SubjectHasPrefix))
+	}
+	if i.SubjectHasSuffix != nil {
+		predicates = append(predicates, class.SubjectHasSuffix(*i.SubjectHasSuffix))
+	}
+	if i.SubjectEqualFold != nil {
+		predicates = append(predicates, class.SubjectEqualFold(*i.SubjectEqualFold))
+	}
+	if i.SubjectContainsFold != nil {
+		predicates = append(predicates, class.SubjectContainsFold(*i.SubjectContainsFold))
+	}
 
 	if i.HasSchool != nil {
 		p := class.HasSchool()
@@ -2273,6 +2371,24 @@ func (i *ClassWhereInput) P() (predicate.Class, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, class.HasTeachersWith(with...))
+	}
+	if i.HasMembers != nil {
+		p := class.HasMembers()
+		if !*i.HasMembers {
+			p = class.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMembersWith) > 0 {
+		with := make([]predicate.Account, 0, len(i.HasMembersWith))
+		for _, w := range i.HasMembersWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMembersWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, class.HasMembersWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

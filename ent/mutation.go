@@ -20,9 +20,11 @@ import (
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/loginthrottle"
+	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/teaching"
 )
 
 const (
@@ -42,8 +44,10 @@ const (
 	TypeImportBlob    = "ImportBlob"
 	TypeImportJob     = "ImportJob"
 	TypeLoginThrottle = "LoginThrottle"
+	TypeMembership    = "Membership"
 	TypeSchool        = "School"
 	TypeSession       = "Session"
+	TypeTeaching      = "Teaching"
 )
 
 // APITokenMutation represents an operation that mutates the APIToken nodes in the graph.
@@ -1062,6 +1066,9 @@ type AccountMutation struct {
 	teaching_classes        map[int]struct{}
 	removedteaching_classes map[int]struct{}
 	clearedteaching_classes bool
+	groups                  map[int]struct{}
+	removedgroups           map[int]struct{}
+	clearedgroups           bool
 	sessions                map[int]struct{}
 	removedsessions         map[int]struct{}
 	clearedsessions         bool
@@ -2221,6 +2228,60 @@ func (m *AccountMutation) ResetTeachingClasses() {
 	m.removedteaching_classes = nil
 }
 
+// AddGroupIDs adds the "groups" edge to the Class entity by ids.
+func (m *AccountMutation) AddGroupIDs(ids ...int) {
+	if m.groups == nil {
+		m.groups = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.groups[ids[i]] = struct{}{}
+	}
+}
+
+// ClearGroups clears the "groups" edge to the Class entity.
+func (m *AccountMutation) ClearGroups() {
+	m.clearedgroups = true
+}
+
+// GroupsCleared reports if the "groups" edge to the Class entity was cleared.
+func (m *AccountMutation) GroupsCleared() bool {
+	return m.clearedgroups
+}
+
+// RemoveGroupIDs removes the "groups" edge to the Class entity by IDs.
+func (m *AccountMutation) RemoveGroupIDs(ids ...int) {
+	if m.removedgroups == nil {
+		m.removedgroups = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.groups, ids[i])
+		m.removedgroups[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedGroups returns the removed IDs of the "groups" edge to the Class entity.
+func (m *AccountMutation) RemovedGroupsIDs() (ids []int) {
+	for id := range m.removedgroups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// GroupsIDs returns the "groups" edge IDs in the mutation.
+func (m *AccountMutation) GroupsIDs() (ids []int) {
+	for id := range m.groups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetGroups resets all changes to the "groups" edge.
+func (m *AccountMutation) ResetGroups() {
+	m.groups = nil
+	m.clearedgroups = false
+	m.removedgroups = nil
+}
+
 // AddSessionIDs adds the "sessions" edge to the Session entity by ids.
 func (m *AccountMutation) AddSessionIDs(ids ...int) {
 	if m.sessions == nil {
@@ -2849,7 +2910,7 @@ func (m *AccountMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *AccountMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.school != nil {
 		edges = append(edges, account.EdgeSchool)
 	}
@@ -2858,6 +2919,9 @@ func (m *AccountMutation) AddedEdges() []string {
 	}
 	if m.teaching_classes != nil {
 		edges = append(edges, account.EdgeTeachingClasses)
+	}
+	if m.groups != nil {
+		edges = append(edges, account.EdgeGroups)
 	}
 	if m.sessions != nil {
 		edges = append(edges, account.EdgeSessions)
@@ -2883,6 +2947,12 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeGroups:
+		ids := make([]ent.Value, 0, len(m.groups))
+		for id := range m.groups {
+			ids = append(ids, id)
+		}
+		return ids
 	case account.EdgeSessions:
 		ids := make([]ent.Value, 0, len(m.sessions))
 		for id := range m.sessions {
@@ -2895,9 +2965,12 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *AccountMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removedteaching_classes != nil {
 		edges = append(edges, account.EdgeTeachingClasses)
+	}
+	if m.removedgroups != nil {
+		edges = append(edges, account.EdgeGroups)
 	}
 	if m.removedsessions != nil {
 		edges = append(edges, account.EdgeSessions)
@@ -2915,6 +2988,12 @@ func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeGroups:
+		ids := make([]ent.Value, 0, len(m.removedgroups))
+		for id := range m.removedgroups {
+			ids = append(ids, id)
+		}
+		return ids
 	case account.EdgeSessions:
 		ids := make([]ent.Value, 0, len(m.removedsessions))
 		for id := range m.removedsessions {
@@ -2927,7 +3006,7 @@ func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *AccountMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedschool {
 		edges = append(edges, account.EdgeSchool)
 	}
@@ -2936,6 +3015,9 @@ func (m *AccountMutation) ClearedEdges() []string {
 	}
 	if m.clearedteaching_classes {
 		edges = append(edges, account.EdgeTeachingClasses)
+	}
+	if m.clearedgroups {
+		edges = append(edges, account.EdgeGroups)
 	}
 	if m.clearedsessions {
 		edges = append(edges, account.EdgeSessions)
@@ -2953,6 +3035,8 @@ func (m *AccountMutation) EdgeCleared(name string) bool {
 		return m.clearedclass
 	case account.EdgeTeachingClasses:
 		return m.clearedteaching_classes
+	case account.EdgeGroups:
+		return m.clearedgroups
 	case account.EdgeSessions:
 		return m.clearedsessions
 	}
@@ -2985,6 +3069,9 @@ func (m *AccountMutation) ResetEdge(name string) error {
 		return nil
 	case account.EdgeTeachingClasses:
 		m.ResetTeachingClasses()
+		return nil
+	case account.EdgeGroups:
+		m.ResetGroups()
 		return nil
 	case account.EdgeSessions:
 		m.ResetSessions()
@@ -4632,6 +4719,8 @@ type ClassMutation struct {
 	year                 *int
 	addyear              *int
 	level                *string
+	kind                 *class.Kind
+	subject              *string
 	created_by_job_id    *int
 	addcreated_by_job_id *int
 	clearedFields        map[string]struct{}
@@ -4643,6 +4732,9 @@ type ClassMutation struct {
 	teachers             map[int]struct{}
 	removedteachers      map[int]struct{}
 	clearedteachers      bool
+	members              map[int]struct{}
+	removedmembers       map[int]struct{}
+	clearedmembers       bool
 	done                 bool
 	oldValue             func(context.Context) (*Class, error)
 	predicates           []predicate.Class
@@ -5045,6 +5137,78 @@ func (m *ClassMutation) ResetLevel() {
 	delete(m.clearedFields, class.FieldLevel)
 }
 
+// SetKind sets the "kind" field.
+func (m *ClassMutation) SetKind(c class.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ClassMutation) Kind() (r class.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Class entity.
+// If the Class object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClassMutation) OldKind(ctx context.Context) (v class.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ClassMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetSubject sets the "subject" field.
+func (m *ClassMutation) SetSubject(s string) {
+	m.subject = &s
+}
+
+// Subject returns the value of the "subject" field in the mutation.
+func (m *ClassMutation) Subject() (r string, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubject returns the old "subject" field's value of the Class entity.
+// If the Class object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClassMutation) OldSubject(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubject: %w", err)
+	}
+	return oldValue.Subject, nil
+}
+
+// ResetSubject resets all changes to the "subject" field.
+func (m *ClassMutation) ResetSubject() {
+	m.subject = nil
+}
+
 // SetCreatedByJobID sets the "created_by_job_id" field.
 func (m *ClassMutation) SetCreatedByJobID(i int) {
 	m.created_by_job_id = &i
@@ -5250,6 +5414,60 @@ func (m *ClassMutation) ResetTeachers() {
 	m.removedteachers = nil
 }
 
+// AddMemberIDs adds the "members" edge to the Account entity by ids.
+func (m *ClassMutation) AddMemberIDs(ids ...int) {
+	if m.members == nil {
+		m.members = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.members[ids[i]] = struct{}{}
+	}
+}
+
+// ClearMembers clears the "members" edge to the Account entity.
+func (m *ClassMutation) ClearMembers() {
+	m.clearedmembers = true
+}
+
+// MembersCleared reports if the "members" edge to the Account entity was cleared.
+func (m *ClassMutation) MembersCleared() bool {
+	return m.clearedmembers
+}
+
+// RemoveMemberIDs removes the "members" edge to the Account entity by IDs.
+func (m *ClassMutation) RemoveMemberIDs(ids ...int) {
+	if m.removedmembers == nil {
+		m.removedmembers = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.members, ids[i])
+		m.removedmembers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedMembers returns the removed IDs of the "members" edge to the Account entity.
+func (m *ClassMutation) RemovedMembersIDs() (ids []int) {
+	for id := range m.removedmembers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// MembersIDs returns the "members" edge IDs in the mutation.
+func (m *ClassMutation) MembersIDs() (ids []int) {
+	for id := range m.members {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetMembers resets all changes to the "members" edge.
+func (m *ClassMutation) ResetMembers() {
+	m.members = nil
+	m.clearedmembers = false
+	m.removedmembers = nil
+}
+
 // Where appends a list predicates to the ClassMutation builder.
 func (m *ClassMutation) Where(ps ...predicate.Class) {
 	m.predicates = append(m.predicates, ps...)
@@ -5284,7 +5502,7 @@ func (m *ClassMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ClassMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, class.FieldCreatedAt)
 	}
@@ -5305,6 +5523,12 @@ func (m *ClassMutation) Fields() []string {
 	}
 	if m.level != nil {
 		fields = append(fields, class.FieldLevel)
+	}
+	if m.kind != nil {
+		fields = append(fields, class.FieldKind)
+	}
+	if m.subject != nil {
+		fields = append(fields, class.FieldSubject)
 	}
 	if m.created_by_job_id != nil {
 		fields = append(fields, class.FieldCreatedByJobID)
@@ -5331,6 +5555,10 @@ func (m *ClassMutation) Field(name string) (ent.Value, bool) {
 		return m.Year()
 	case class.FieldLevel:
 		return m.Level()
+	case class.FieldKind:
+		return m.Kind()
+	case class.FieldSubject:
+		return m.Subject()
 	case class.FieldCreatedByJobID:
 		return m.CreatedByJobID()
 	}
@@ -5356,6 +5584,10 @@ func (m *ClassMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldYear(ctx)
 	case class.FieldLevel:
 		return m.OldLevel(ctx)
+	case class.FieldKind:
+		return m.OldKind(ctx)
+	case class.FieldSubject:
+		return m.OldSubject(ctx)
 	case class.FieldCreatedByJobID:
 		return m.OldCreatedByJobID(ctx)
 	}
@@ -5415,6 +5647,20 @@ func (m *ClassMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLevel(v)
+		return nil
+	case class.FieldKind:
+		v, ok := value.(class.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case class.FieldSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubject(v)
 		return nil
 	case class.FieldCreatedByJobID:
 		v, ok := value.(int)
@@ -5541,6 +5787,12 @@ func (m *ClassMutation) ResetField(name string) error {
 	case class.FieldLevel:
 		m.ResetLevel()
 		return nil
+	case class.FieldKind:
+		m.ResetKind()
+		return nil
+	case class.FieldSubject:
+		m.ResetSubject()
+		return nil
 	case class.FieldCreatedByJobID:
 		m.ResetCreatedByJobID()
 		return nil
@@ -5550,7 +5802,7 @@ func (m *ClassMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ClassMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.school != nil {
 		edges = append(edges, class.EdgeSchool)
 	}
@@ -5559,6 +5811,9 @@ func (m *ClassMutation) AddedEdges() []string {
 	}
 	if m.teachers != nil {
 		edges = append(edges, class.EdgeTeachers)
+	}
+	if m.members != nil {
+		edges = append(edges, class.EdgeMembers)
 	}
 	return edges
 }
@@ -5583,18 +5838,27 @@ func (m *ClassMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case class.EdgeMembers:
+		ids := make([]ent.Value, 0, len(m.members))
+		for id := range m.members {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ClassMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.removedpupils != nil {
 		edges = append(edges, class.EdgePupils)
 	}
 	if m.removedteachers != nil {
 		edges = append(edges, class.EdgeTeachers)
+	}
+	if m.removedmembers != nil {
+		edges = append(edges, class.EdgeMembers)
 	}
 	return edges
 }
@@ -5615,13 +5879,19 @@ func (m *ClassMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case class.EdgeMembers:
+		ids := make([]ent.Value, 0, len(m.removedmembers))
+		for id := range m.removedmembers {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ClassMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedschool {
 		edges = append(edges, class.EdgeSchool)
 	}
@@ -5630,6 +5900,9 @@ func (m *ClassMutation) ClearedEdges() []string {
 	}
 	if m.clearedteachers {
 		edges = append(edges, class.EdgeTeachers)
+	}
+	if m.clearedmembers {
+		edges = append(edges, class.EdgeMembers)
 	}
 	return edges
 }
@@ -5644,6 +5917,8 @@ func (m *ClassMutation) EdgeCleared(name string) bool {
 		return m.clearedpupils
 	case class.EdgeTeachers:
 		return m.clearedteachers
+	case class.EdgeMembers:
+		return m.clearedmembers
 	}
 	return false
 }
@@ -5671,6 +5946,9 @@ func (m *ClassMutation) ResetEdge(name string) error {
 		return nil
 	case class.EdgeTeachers:
 		m.ResetTeachers()
+		return nil
+	case class.EdgeMembers:
+		m.ResetMembers()
 		return nil
 	}
 	return fmt.Errorf("unknown Class edge %s", name)
@@ -9829,6 +10107,479 @@ func (m *LoginThrottleMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown LoginThrottle edge %s", name)
 }
 
+// MembershipMutation represents an operation that mutates the Membership nodes in the graph.
+type MembershipMutation struct {
+	config
+	op               Op
+	typ              string
+	import_job_id    *int
+	addimport_job_id *int
+	clearedFields    map[string]struct{}
+	class            *int
+	clearedclass     bool
+	account          *int
+	clearedaccount   bool
+	done             bool
+	oldValue         func(context.Context) (*Membership, error)
+	predicates       []predicate.Membership
+}
+
+var _ ent.Mutation = (*MembershipMutation)(nil)
+
+// membershipOption allows management of the mutation configuration using functional options.
+type membershipOption func(*MembershipMutation)
+
+// newMembershipMutation creates new mutation for the Membership entity.
+func newMembershipMutation(c config, op Op, opts ...membershipOption) *MembershipMutation {
+	m := &MembershipMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMembership,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MembershipMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MembershipMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetClassID sets the "class_id" field.
+func (m *MembershipMutation) SetClassID(i int) {
+	m.class = &i
+}
+
+// ClassID returns the value of the "class_id" field in the mutation.
+func (m *MembershipMutation) ClassID() (r int, exists bool) {
+	v := m.class
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetClassID resets all changes to the "class_id" field.
+func (m *MembershipMutation) ResetClassID() {
+	m.class = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *MembershipMutation) SetAccountID(i int) {
+	m.account = &i
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *MembershipMutation) AccountID() (r int, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *MembershipMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetImportJobID sets the "import_job_id" field.
+func (m *MembershipMutation) SetImportJobID(i int) {
+	m.import_job_id = &i
+	m.addimport_job_id = nil
+}
+
+// ImportJobID returns the value of the "import_job_id" field in the mutation.
+func (m *MembershipMutation) ImportJobID() (r int, exists bool) {
+	v := m.import_job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// AddImportJobID adds i to the "import_job_id" field.
+func (m *MembershipMutation) AddImportJobID(i int) {
+	if m.addimport_job_id != nil {
+		*m.addimport_job_id += i
+	} else {
+		m.addimport_job_id = &i
+	}
+}
+
+// AddedImportJobID returns the value that was added to the "import_job_id" field in this mutation.
+func (m *MembershipMutation) AddedImportJobID() (r int, exists bool) {
+	v := m.addimport_job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearImportJobID clears the value of the "import_job_id" field.
+func (m *MembershipMutation) ClearImportJobID() {
+	m.import_job_id = nil
+	m.addimport_job_id = nil
+	m.clearedFields[membership.FieldImportJobID] = struct{}{}
+}
+
+// ImportJobIDCleared returns if the "import_job_id" field was cleared in this mutation.
+func (m *MembershipMutation) ImportJobIDCleared() bool {
+	_, ok := m.clearedFields[membership.FieldImportJobID]
+	return ok
+}
+
+// ResetImportJobID resets all changes to the "import_job_id" field.
+func (m *MembershipMutation) ResetImportJobID() {
+	m.import_job_id = nil
+	m.addimport_job_id = nil
+	delete(m.clearedFields, membership.FieldImportJobID)
+}
+
+// ClearClass clears the "class" edge to the Class entity.
+func (m *MembershipMutation) ClearClass() {
+	m.clearedclass = true
+	m.clearedFields[membership.FieldClassID] = struct{}{}
+}
+
+// ClassCleared reports if the "class" edge to the Class entity was cleared.
+func (m *MembershipMutation) ClassCleared() bool {
+	return m.clearedclass
+}
+
+// ClassIDs returns the "class" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ClassID instead. It exists only for internal usage by the builders.
+func (m *MembershipMutation) ClassIDs() (ids []int) {
+	if id := m.class; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetClass resets all changes to the "class" edge.
+func (m *MembershipMutation) ResetClass() {
+	m.class = nil
+	m.clearedclass = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *MembershipMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[membership.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *MembershipMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *MembershipMutation) AccountIDs() (ids []int) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *MembershipMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// Where appends a list predicates to the MembershipMutation builder.
+func (m *MembershipMutation) Where(ps ...predicate.Membership) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MembershipMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MembershipMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Membership, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MembershipMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MembershipMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Membership).
+func (m *MembershipMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MembershipMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.class != nil {
+		fields = append(fields, membership.FieldClassID)
+	}
+	if m.account != nil {
+		fields = append(fields, membership.FieldAccountID)
+	}
+	if m.import_job_id != nil {
+		fields = append(fields, membership.FieldImportJobID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MembershipMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case membership.FieldClassID:
+		return m.ClassID()
+	case membership.FieldAccountID:
+		return m.AccountID()
+	case membership.FieldImportJobID:
+		return m.ImportJobID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MembershipMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	return nil, errors.New("edge schema Membership does not support getting old values")
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MembershipMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case membership.FieldClassID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClassID(v)
+		return nil
+	case membership.FieldAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case membership.FieldImportJobID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetImportJobID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Membership field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MembershipMutation) AddedFields() []string {
+	var fields []string
+	if m.addimport_job_id != nil {
+		fields = append(fields, membership.FieldImportJobID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MembershipMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case membership.FieldImportJobID:
+		return m.AddedImportJobID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MembershipMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case membership.FieldImportJobID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddImportJobID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Membership numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MembershipMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(membership.FieldImportJobID) {
+		fields = append(fields, membership.FieldImportJobID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MembershipMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MembershipMutation) ClearField(name string) error {
+	switch name {
+	case membership.FieldImportJobID:
+		m.ClearImportJobID()
+		return nil
+	}
+	return fmt.Errorf("unknown Membership nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MembershipMutation) ResetField(name string) error {
+	switch name {
+	case membership.FieldClassID:
+		m.ResetClassID()
+		return nil
+	case membership.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case membership.FieldImportJobID:
+		m.ResetImportJobID()
+		return nil
+	}
+	return fmt.Errorf("unknown Membership field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MembershipMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.class != nil {
+		edges = append(edges, membership.EdgeClass)
+	}
+	if m.account != nil {
+		edges = append(edges, membership.EdgeAccount)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MembershipMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case membership.EdgeClass:
+		if id := m.class; id != nil {
+			return []ent.Value{*id}
+		}
+	case membership.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MembershipMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MembershipMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MembershipMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedclass {
+		edges = append(edges, membership.EdgeClass)
+	}
+	if m.clearedaccount {
+		edges = append(edges, membership.EdgeAccount)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MembershipMutation) EdgeCleared(name string) bool {
+	switch name {
+	case membership.EdgeClass:
+		return m.clearedclass
+	case membership.EdgeAccount:
+		return m.clearedaccount
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MembershipMutation) ClearEdge(name string) error {
+	switch name {
+	case membership.EdgeClass:
+		m.ClearClass()
+		return nil
+	case membership.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown Membership unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MembershipMutation) ResetEdge(name string) error {
+	switch name {
+	case membership.EdgeClass:
+		m.ResetClass()
+		return nil
+	case membership.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown Membership edge %s", name)
+}
+
 // SchoolMutation represents an operation that mutates the School nodes in the graph.
 type SchoolMutation struct {
 	config
@@ -11947,4 +12698,525 @@ func (m *SessionMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Session edge %s", name)
+}
+
+// TeachingMutation represents an operation that mutates the Teaching nodes in the graph.
+type TeachingMutation struct {
+	config
+	op               Op
+	typ              string
+	mentor           *bool
+	import_job_id    *int
+	addimport_job_id *int
+	clearedFields    map[string]struct{}
+	class            *int
+	clearedclass     bool
+	teacher          *int
+	clearedteacher   bool
+	done             bool
+	oldValue         func(context.Context) (*Teaching, error)
+	predicates       []predicate.Teaching
+}
+
+var _ ent.Mutation = (*TeachingMutation)(nil)
+
+// teachingOption allows management of the mutation configuration using functional options.
+type teachingOption func(*TeachingMutation)
+
+// newTeachingMutation creates new mutation for the Teaching entity.
+func newTeachingMutation(c config, op Op, opts ...teachingOption) *TeachingMutation {
+	m := &TeachingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTeaching,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TeachingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TeachingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetClassID sets the "class_id" field.
+func (m *TeachingMutation) SetClassID(i int) {
+	m.class = &i
+}
+
+// ClassID returns the value of the "class_id" field in the mutation.
+func (m *TeachingMutation) ClassID() (r int, exists bool) {
+	v := m.class
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetClassID resets all changes to the "class_id" field.
+func (m *TeachingMutation) ResetClassID() {
+	m.class = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *TeachingMutation) SetAccountID(i int) {
+	m.teacher = &i
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *TeachingMutation) AccountID() (r int, exists bool) {
+	v := m.teacher
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *TeachingMutation) ResetAccountID() {
+	m.teacher = nil
+}
+
+// SetMentor sets the "mentor" field.
+func (m *TeachingMutation) SetMentor(b bool) {
+	m.mentor = &b
+}
+
+// Mentor returns the value of the "mentor" field in the mutation.
+func (m *TeachingMutation) Mentor() (r bool, exists bool) {
+	v := m.mentor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMentor resets all changes to the "mentor" field.
+func (m *TeachingMutation) ResetMentor() {
+	m.mentor = nil
+}
+
+// SetImportJobID sets the "import_job_id" field.
+func (m *TeachingMutation) SetImportJobID(i int) {
+	m.import_job_id = &i
+	m.addimport_job_id = nil
+}
+
+// ImportJobID returns the value of the "import_job_id" field in the mutation.
+func (m *TeachingMutation) ImportJobID() (r int, exists bool) {
+	v := m.import_job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// AddImportJobID adds i to the "import_job_id" field.
+func (m *TeachingMutation) AddImportJobID(i int) {
+	if m.addimport_job_id != nil {
+		*m.addimport_job_id += i
+	} else {
+		m.addimport_job_id = &i
+	}
+}
+
+// AddedImportJobID returns the value that was added to the "import_job_id" field in this mutation.
+func (m *TeachingMutation) AddedImportJobID() (r int, exists bool) {
+	v := m.addimport_job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearImportJobID clears the value of the "import_job_id" field.
+func (m *TeachingMutation) ClearImportJobID() {
+	m.import_job_id = nil
+	m.addimport_job_id = nil
+	m.clearedFields[teaching.FieldImportJobID] = struct{}{}
+}
+
+// ImportJobIDCleared returns if the "import_job_id" field was cleared in this mutation.
+func (m *TeachingMutation) ImportJobIDCleared() bool {
+	_, ok := m.clearedFields[teaching.FieldImportJobID]
+	return ok
+}
+
+// ResetImportJobID resets all changes to the "import_job_id" field.
+func (m *TeachingMutation) ResetImportJobID() {
+	m.import_job_id = nil
+	m.addimport_job_id = nil
+	delete(m.clearedFields, teaching.FieldImportJobID)
+}
+
+// ClearClass clears the "class" edge to the Class entity.
+func (m *TeachingMutation) ClearClass() {
+	m.clearedclass = true
+	m.clearedFields[teaching.FieldClassID] = struct{}{}
+}
+
+// ClassCleared reports if the "class" edge to the Class entity was cleared.
+func (m *TeachingMutation) ClassCleared() bool {
+	return m.clearedclass
+}
+
+// ClassIDs returns the "class" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ClassID instead. It exists only for internal usage by the builders.
+func (m *TeachingMutation) ClassIDs() (ids []int) {
+	if id := m.class; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetClass resets all changes to the "class" edge.
+func (m *TeachingMutation) ResetClass() {
+	m.class = nil
+	m.clearedclass = false
+}
+
+// SetTeacherID sets the "teacher" edge to the Account entity by id.
+func (m *TeachingMutation) SetTeacherID(id int) {
+	m.teacher = &id
+}
+
+// ClearTeacher clears the "teacher" edge to the Account entity.
+func (m *TeachingMutation) ClearTeacher() {
+	m.clearedteacher = true
+	m.clearedFields[teaching.FieldAccountID] = struct{}{}
+}
+
+// TeacherCleared reports if the "teacher" edge to the Account entity was cleared.
+func (m *TeachingMutation) TeacherCleared() bool {
+	return m.clearedteacher
+}
+
+// TeacherID returns the "teacher" edge ID in the mutation.
+func (m *TeachingMutation) TeacherID() (id int, exists bool) {
+	if m.teacher != nil {
+		return *m.teacher, true
+	}
+	return
+}
+
+// TeacherIDs returns the "teacher" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TeacherID instead. It exists only for internal usage by the builders.
+func (m *TeachingMutation) TeacherIDs() (ids []int) {
+	if id := m.teacher; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTeacher resets all changes to the "teacher" edge.
+func (m *TeachingMutation) ResetTeacher() {
+	m.teacher = nil
+	m.clearedteacher = false
+}
+
+// Where appends a list predicates to the TeachingMutation builder.
+func (m *TeachingMutation) Where(ps ...predicate.Teaching) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TeachingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TeachingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Teaching, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TeachingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TeachingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Teaching).
+func (m *TeachingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TeachingMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.class != nil {
+		fields = append(fields, teaching.FieldClassID)
+	}
+	if m.teacher != nil {
+		fields = append(fields, teaching.FieldAccountID)
+	}
+	if m.mentor != nil {
+		fields = append(fields, teaching.FieldMentor)
+	}
+	if m.import_job_id != nil {
+		fields = append(fields, teaching.FieldImportJobID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TeachingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case teaching.FieldClassID:
+		return m.ClassID()
+	case teaching.FieldAccountID:
+		return m.AccountID()
+	case teaching.FieldMentor:
+		return m.Mentor()
+	case teaching.FieldImportJobID:
+		return m.ImportJobID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TeachingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	return nil, errors.New("edge schema Teaching does not support getting old values")
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TeachingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case teaching.FieldClassID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClassID(v)
+		return nil
+	case teaching.FieldAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case teaching.FieldMentor:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMentor(v)
+		return nil
+	case teaching.FieldImportJobID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetImportJobID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Teaching field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TeachingMutation) AddedFields() []string {
+	var fields []string
+	if m.addimport_job_id != nil {
+		fields = append(fields, teaching.FieldImportJobID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TeachingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case teaching.FieldImportJobID:
+		return m.AddedImportJobID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TeachingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case teaching.FieldImportJobID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddImportJobID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Teaching numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TeachingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(teaching.FieldImportJobID) {
+		fields = append(fields, teaching.FieldImportJobID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TeachingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TeachingMutation) ClearField(name string) error {
+	switch name {
+	case teaching.FieldImportJobID:
+		m.ClearImportJobID()
+		return nil
+	}
+	return fmt.Errorf("unknown Teaching nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TeachingMutation) ResetField(name string) error {
+	switch name {
+	case teaching.FieldClassID:
+		m.ResetClassID()
+		return nil
+	case teaching.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case teaching.FieldMentor:
+		m.ResetMentor()
+		return nil
+	case teaching.FieldImportJobID:
+		m.ResetImportJobID()
+		return nil
+	}
+	return fmt.Errorf("unknown Teaching field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TeachingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.class != nil {
+		edges = append(edges, teaching.EdgeClass)
+	}
+	if m.teacher != nil {
+		edges = append(edges, teaching.EdgeTeacher)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TeachingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case teaching.EdgeClass:
+		if id := m.class; id != nil {
+			return []ent.Value{*id}
+		}
+	case teaching.EdgeTeacher:
+		if id := m.teacher; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TeachingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TeachingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TeachingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedclass {
+		edges = append(edges, teaching.EdgeClass)
+	}
+	if m.clearedteacher {
+		edges = append(edges, teaching.EdgeTeacher)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TeachingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case teaching.EdgeClass:
+		return m.clearedclass
+	case teaching.EdgeTeacher:
+		return m.clearedteacher
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TeachingMutation) ClearEdge(name string) error {
+	switch name {
+	case teaching.EdgeClass:
+		m.ClearClass()
+		return nil
+	case teaching.EdgeTeacher:
+		m.ClearTeacher()
+		return nil
+	}
+	return fmt.Errorf("unknown Teaching unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TeachingMutation) ResetEdge(name string) error {
+	switch name {
+	case teaching.EdgeClass:
+		m.ResetClass()
+		return nil
+	case teaching.EdgeTeacher:
+		m.ResetTeacher()
+		return nil
+	}
+	return fmt.Errorf("unknown Teaching edge %s", name)
 }

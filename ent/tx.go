@@ -30,10 +30,14 @@ type Tx struct {
 	ImportJob *ImportJobClient
 	// LoginThrottle is the client for interacting with the LoginThrottle builders.
 	LoginThrottle *LoginThrottleClient
+	// Membership is the client for interacting with the Membership builders.
+	Membership *MembershipClient
 	// School is the client for interacting with the School builders.
 	School *SchoolClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// Teaching is the client for interacting with the Teaching builders.
+	Teaching *TeachingClient
 
 	// lazily loaded.
 	client     *Client
@@ -173,8 +177,10 @@ func (tx *Tx) init() {
 	tx.ImportBlob = NewImportBlobClient(tx.config)
 	tx.ImportJob = NewImportJobClient(tx.config)
 	tx.LoginThrottle = NewLoginThrottleClient(tx.config)
+	tx.Membership = NewMembershipClient(tx.config)
 	tx.School = NewSchoolClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.Teaching = NewTeachingClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

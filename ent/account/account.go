@@ -68,8 +68,14 @@ const (
 	EdgeClass = "class"
 	// EdgeTeachingClasses holds the string denoting the teaching_classes edge name in mutations.
 	EdgeTeachingClasses = "teaching_classes"
+	// EdgeGroups holds the string denoting the groups edge name in mutations.
+	EdgeGroups = "groups"
 	// EdgeSessions holds the string denoting the sessions edge name in mutations.
 	EdgeSessions = "sessions"
+	// EdgeTeachings holds the string denoting the teachings edge name in mutations.
+	EdgeTeachings = "teachings"
+	// EdgeMemberships holds the string denoting the memberships edge name in mutations.
+	EdgeMemberships = "memberships"
 	// Table holds the table name of the account in the database.
 	Table = "accounts"
 	// SchoolTable is the table that holds the school relation/edge.
@@ -91,6 +97,11 @@ const (
 	// TeachingClassesInverseTable is the table name for the Class entity.
 	// It exists in this package in order to avoid circular dependency with the "class" package.
 	TeachingClassesInverseTable = "classes"
+	// GroupsTable is the table that holds the groups relation/edge. The primary key declared below.
+	GroupsTable = "memberships"
+	// GroupsInverseTable is the table name for the Class entity.
+	// It exists in this package in order to avoid circular dependency with the "class" package.
+	GroupsInverseTable = "classes"
 	// SessionsTable is the table that holds the sessions relation/edge.
 	SessionsTable = "sessions"
 	// SessionsInverseTable is the table name for the Session entity.
@@ -98,6 +109,20 @@ const (
 	SessionsInverseTable = "sessions"
 	// SessionsColumn is the table column denoting the sessions relation/edge.
 	SessionsColumn = "account_id"
+	// TeachingsTable is the table that holds the teachings relation/edge.
+	TeachingsTable = "class_teachers"
+	// TeachingsInverseTable is the table name for the Teaching entity.
+	// It exists in this package in order to avoid circular dependency with the "teaching" package.
+	TeachingsInverseTable = "class_teachers"
+	// TeachingsColumn is the table column denoting the teachings relation/edge.
+	TeachingsColumn = "account_id"
+	// MembershipsTable is the table that holds the memberships relation/edge.
+	MembershipsTable = "memberships"
+	// MembershipsInverseTable is the table name for the Membership entity.
+	// It exists in this package in order to avoid circular dependency with the "membership" package.
+	MembershipsInverseTable = "memberships"
+	// MembershipsColumn is the table column denoting the memberships relation/edge.
+	MembershipsColumn = "account_id"
 )
 
 // Columns holds all SQL columns for account fields.
@@ -131,6 +156,9 @@ var (
 	// TeachingClassesPrimaryKey and TeachingClassesColumn2 are the table columns denoting the
 	// primary key for the teaching_classes relation (M2M).
 	TeachingClassesPrimaryKey = []string{"class_id", "account_id"}
+	// GroupsPrimaryKey and GroupsColumn2 are the table columns denoting the
+	// primary key for the groups relation (M2M).
+	GroupsPrimaryKey = []string{"class_id", "account_id"}
 )
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -389,6 +417,20 @@ func ByTeachingClasses(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByGroupsCount orders the results by groups count.
+func ByGroupsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newGroupsStep(), opts...)
+	}
+}
+
+// ByGroups orders the results by groups terms.
+func ByGroups(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newGroupsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // BySessionsCount orders the results by sessions count.
 func BySessionsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -400,6 +442,34 @@ func BySessionsCount(opts ...sql.OrderTermOption) OrderOption {
 func BySessions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newSessionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByTeachingsCount orders the results by teachings count.
+func ByTeachingsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newTeachingsStep(), opts...)
+	}
+}
+
+// ByTeachings orders the results by teachings terms.
+func ByTeachings(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTeachingsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByMembershipsCount orders the results by memberships count.
+func ByMembershipsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newMembershipsStep(), opts...)
+	}
+}
+
+// ByMemberships orders the results by memberships terms.
+func ByMemberships(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newMembershipsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 func newSchoolStep() *sqlgraph.Step {
@@ -423,11 +493,32 @@ func newTeachingClassesStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2M, true, TeachingClassesTable, TeachingClassesPrimaryKey...),
 	)
 }
+func newGroupsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(GroupsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, GroupsTable, GroupsPrimaryKey...),
+	)
+}
 func newSessionsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(SessionsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, SessionsTable, SessionsColumn),
+	)
+}
+func newTeachingsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TeachingsInverseTable, TeachingsColumn),
+		sqlgraph.Edge(sqlgraph.O2M, true, TeachingsTable, TeachingsColumn),
+	)
+}
+func newMembershipsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(MembershipsInverseTable, MembershipsColumn),
+		sqlgraph.Edge(sqlgraph.O2M, true, MembershipsTable, MembershipsColumn),
 	)
 }
 

@@ -3,6 +3,9 @@
 package class
 
 import (
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent"
@@ -29,6 +32,10 @@ const (
 	FieldYear = "year"
 	// FieldLevel holds the string denoting the level field in the database.
 	FieldLevel = "level"
+	// FieldKind holds the string denoting the kind field in the database.
+	FieldKind = "kind"
+	// FieldSubject holds the string denoting the subject field in the database.
+	FieldSubject = "subject"
 	// FieldCreatedByJobID holds the string denoting the created_by_job_id field in the database.
 	FieldCreatedByJobID = "created_by_job_id"
 	// EdgeSchool holds the string denoting the school edge name in mutations.
@@ -37,6 +44,12 @@ const (
 	EdgePupils = "pupils"
 	// EdgeTeachers holds the string denoting the teachers edge name in mutations.
 	EdgeTeachers = "teachers"
+	// EdgeMembers holds the string denoting the members edge name in mutations.
+	EdgeMembers = "members"
+	// EdgeTeachings holds the string denoting the teachings edge name in mutations.
+	EdgeTeachings = "teachings"
+	// EdgeMemberships holds the string denoting the memberships edge name in mutations.
+	EdgeMemberships = "memberships"
 	// Table holds the table name of the class in the database.
 	Table = "classes"
 	// SchoolTable is the table that holds the school relation/edge.
@@ -58,6 +71,25 @@ const (
 	// TeachersInverseTable is the table name for the Account entity.
 	// It exists in this package in order to avoid circular dependency with the "account" package.
 	TeachersInverseTable = "accounts"
+	// MembersTable is the table that holds the members relation/edge. The primary key declared below.
+	MembersTable = "memberships"
+	// MembersInverseTable is the table name for the Account entity.
+	// It exists in this package in order to avoid circular dependency with the "account" package.
+	MembersInverseTable = "accounts"
+	// TeachingsTable is the table that holds the teachings relation/edge.
+	TeachingsTable = "class_teachers"
+	// TeachingsInverseTable is the table name for the Teaching entity.
+	// It exists in this package in order to avoid circular dependency with the "teaching" package.
+	TeachingsInverseTable = "class_teachers"
+	// TeachingsColumn is the table column denoting the teachings relation/edge.
+	TeachingsColumn = "class_id"
+	// MembershipsTable is the table that holds the memberships relation/edge.
+	MembershipsTable = "memberships"
+	// MembershipsInverseTable is the table name for the Membership entity.
+	// It exists in this package in order to avoid circular dependency with the "membership" package.
+	MembershipsInverseTable = "memberships"
+	// MembershipsColumn is the table column denoting the memberships relation/edge.
+	MembershipsColumn = "class_id"
 )
 
 // Columns holds all SQL columns for class fields.
@@ -70,6 +102,8 @@ var Columns = []string{
 	FieldNameKey,
 	FieldYear,
 	FieldLevel,
+	FieldKind,
+	FieldSubject,
 	FieldCreatedByJobID,
 }
 
@@ -77,6 +111,9 @@ var (
 	// TeachersPrimaryKey and TeachersColumn2 are the table columns denoting the
 	// primary key for the teachers relation (M2M).
 	TeachersPrimaryKey = []string{"class_id", "account_id"}
+	// MembersPrimaryKey and MembersColumn2 are the table columns denoting the
+	// primary key for the members relation (M2M).
+	MembersPrimaryKey = []string{"class_id", "account_id"}
 )
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -108,7 +145,37 @@ var (
 	NameValidator func(string) error
 	// NameKeyValidator is a validator for the "name_key" field. It is called by the builders before save.
 	NameKeyValidator func(string) error
+	// DefaultSubject holds the default value on creation for the "subject" field.
+	DefaultSubject string
+	// SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	SubjectValidator func(string) error
 )
+
+// Kind defines the type for the "kind" enum field.
+type Kind string
+
+// KindSTAMKLAS is the default value of the Kind enum.
+const DefaultKind = KindSTAMKLAS
+
+// Kind values.
+const (
+	KindSTAMKLAS Kind = "STAMKLAS"
+	KindLESGROEP Kind = "LESGROEP"
+)
+
+func (k Kind) String() string {
+	return string(k)
+}
+
+// KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
+func KindValidator(k Kind) error {
+	switch k {
+	case KindSTAMKLAS, KindLESGROEP:
+		return nil
+	default:
+		return fmt.Errorf("class: invalid enum value for kind field: %q", k)
+	}
+}
 
 // OrderOption defines the ordering options for the Class queries.
 type OrderOption func(*sql.Selector)
@@ -153,6 +220,16 @@ func ByLevel(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLevel, opts...).ToFunc()
 }
 
+// ByKind orders the results by the kind field.
+func ByKind(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldKind, opts...).ToFunc()
+}
+
+// BySubject orders the results by the subject field.
+func BySubject(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSubject, opts...).ToFunc()
+}
+
 // ByCreatedByJobID orders the results by the created_by_job_id field.
 func ByCreatedByJobID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCreatedByJobID, opts...).ToFunc()
@@ -192,6 +269,48 @@ func ByTeachers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newTeachersStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByMembersCount orders the results by members count.
+func ByMembersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newMembersStep(), opts...)
+	}
+}
+
+// ByMembers orders the results by members terms.
+func ByMembers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newMembersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByTeachingsCount orders the results by teachings count.
+func ByTeachingsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newTeachingsStep(), opts...)
+	}
+}
+
+// ByTeachings orders the results by teachings terms.
+func ByTeachings(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTeachingsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByMembershipsCount orders the results by memberships count.
+func ByMembershipsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newMembershipsStep(), opts...)
+	}
+}
+
+// ByMemberships orders the results by memberships terms.
+func ByMemberships(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newMembershipsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newSchoolStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -212,4 +331,43 @@ func newTeachersStep() *sqlgraph.Step {
 		sqlgraph.To(TeachersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2M, false, TeachersTable, TeachersPrimaryKey...),
 	)
+}
+func newMembersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(MembersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, false, MembersTable, MembersPrimaryKey...),
+	)
+}
+func newTeachingsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TeachingsInverseTable, TeachingsColumn),
+		sqlgraph.Edge(sqlgraph.O2M, true, TeachingsTable, TeachingsColumn),
+	)
+}
+func newMembershipsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(MembershipsInverseTable, MembershipsColumn),
+		sqlgraph.Edge(sqlgraph.O2M, true, MembershipsTable, MembershipsColumn),
+	)
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Kind) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Kind) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Kind(str)
+	if err := KindValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Kind", str)
+	}
+	return nil
 }

@@ -16,9 +16,11 @@ import (
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/loginthrottle"
+	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/teaching"
 )
 
 // The Query interface represents an operation that queries a graph.
@@ -293,6 +295,33 @@ func (f TraverseLoginThrottle) Traverse(ctx context.Context, q ent.Query) error 
 	return fmt.Errorf("unexpected query type %T. expect *ent.LoginThrottleQuery", q)
 }
 
+// The MembershipFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MembershipFunc func(context.Context, *ent.MembershipQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MembershipFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MembershipQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MembershipQuery", q)
+}
+
+// The TraverseMembership type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMembership func(context.Context, *ent.MembershipQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMembership) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMembership) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MembershipQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MembershipQuery", q)
+}
+
 // The SchoolFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SchoolFunc func(context.Context, *ent.SchoolQuery) (ent.Value, error)
 
@@ -347,6 +376,33 @@ func (f TraverseSession) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.SessionQuery", q)
 }
 
+// The TeachingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TeachingFunc func(context.Context, *ent.TeachingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TeachingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TeachingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TeachingQuery", q)
+}
+
+// The TraverseTeaching type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTeaching func(context.Context, *ent.TeachingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTeaching) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTeaching) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TeachingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TeachingQuery", q)
+}
+
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
@@ -366,10 +422,14 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ImportJobQuery, predicate.ImportJob, importjob.OrderOption]{typ: ent.TypeImportJob, tq: q}, nil
 	case *ent.LoginThrottleQuery:
 		return &query[*ent.LoginThrottleQuery, predicate.LoginThrottle, loginthrottle.OrderOption]{typ: ent.TypeLoginThrottle, tq: q}, nil
+	case *ent.MembershipQuery:
+		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
 	case *ent.SchoolQuery:
 		return &query[*ent.SchoolQuery, predicate.School, school.OrderOption]{typ: ent.TypeSchool, tq: q}, nil
 	case *ent.SessionQuery:
 		return &query[*ent.SessionQuery, predicate.Session, session.OrderOption]{typ: ent.TypeSession, tq: q}, nil
+	case *ent.TeachingQuery:
+		return &query[*ent.TeachingQuery, predicate.Teaching, teaching.OrderOption]{typ: ent.TypeTeaching, tq: q}, nil
 	default:
 		return nil, fmt.Errorf("unknown query type %T", q)
 	}

@@ -198,6 +198,8 @@ var (
 		{Name: "name_key", Type: field.TypeString, Size: 200},
 		{Name: "year", Type: field.TypeInt, Nullable: true},
 		{Name: "level", Type: field.TypeString, Nullable: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"STAMKLAS", "LESGROEP"}, Default: "STAMKLAS"},
+		{Name: "subject", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "created_by_job_id", Type: field.TypeInt, Nullable: true},
 		{Name: "school_id", Type: field.TypeInt},
 	}
@@ -209,7 +211,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "classes_schools_classes",
-				Columns:    []*schema.Column{ClassesColumns[8]},
+				Columns:    []*schema.Column{ClassesColumns[10]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -218,7 +220,7 @@ var (
 			{
 				Name:    "class_school_id_name_key",
 				Unique:  true,
-				Columns: []*schema.Column{ClassesColumns[8], ClassesColumns[4]},
+				Columns: []*schema.Column{ClassesColumns[10], ClassesColumns[4]},
 			},
 		},
 	}
@@ -352,6 +354,44 @@ var (
 			},
 		},
 	}
+	// MembershipsColumns holds the columns for the "memberships" table.
+	MembershipsColumns = []*schema.Column{
+		{Name: "import_job_id", Type: field.TypeInt, Nullable: true},
+		{Name: "class_id", Type: field.TypeInt},
+		{Name: "account_id", Type: field.TypeInt},
+	}
+	// MembershipsTable holds the schema information for the "memberships" table.
+	MembershipsTable = &schema.Table{
+		Name:       "memberships",
+		Columns:    MembershipsColumns,
+		PrimaryKey: []*schema.Column{MembershipsColumns[1], MembershipsColumns[2]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "memberships_classes_class",
+				Columns:    []*schema.Column{MembershipsColumns[1]},
+				RefColumns: []*schema.Column{ClassesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "memberships_accounts_account",
+				Columns:    []*schema.Column{MembershipsColumns[2]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "membership_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{MembershipsColumns[2]},
+			},
+			{
+				Name:    "membership_import_job_id",
+				Unique:  false,
+				Columns: []*schema.Column{MembershipsColumns[0]},
+			},
+		},
+	}
 	// SchoolsColumns holds the columns for the "schools" table.
 	SchoolsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -406,6 +446,8 @@ var (
 	}
 	// ClassTeachersColumns holds the columns for the "class_teachers" table.
 	ClassTeachersColumns = []*schema.Column{
+		{Name: "mentor", Type: field.TypeBool, Default: false},
+		{Name: "import_job_id", Type: field.TypeInt, Nullable: true},
 		{Name: "class_id", Type: field.TypeInt},
 		{Name: "account_id", Type: field.TypeInt},
 	}
@@ -413,19 +455,31 @@ var (
 	ClassTeachersTable = &schema.Table{
 		Name:       "class_teachers",
 		Columns:    ClassTeachersColumns,
-		PrimaryKey: []*schema.Column{ClassTeachersColumns[0], ClassTeachersColumns[1]},
+		PrimaryKey: []*schema.Column{ClassTeachersColumns[2], ClassTeachersColumns[3]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "class_teachers_class_id",
-				Columns:    []*schema.Column{ClassTeachersColumns[0]},
+				Symbol:     "class_teachers_classes_class",
+				Columns:    []*schema.Column{ClassTeachersColumns[2]},
 				RefColumns: []*schema.Column{ClassesColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
-				Symbol:     "class_teachers_account_id",
-				Columns:    []*schema.Column{ClassTeachersColumns[1]},
+				Symbol:     "class_teachers_accounts_teacher",
+				Columns:    []*schema.Column{ClassTeachersColumns[3]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "teaching_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{ClassTeachersColumns[3]},
+			},
+			{
+				Name:    "teaching_import_job_id",
+				Unique:  false,
+				Columns: []*schema.Column{ClassTeachersColumns[1]},
 			},
 		},
 	}
@@ -439,6 +493,7 @@ var (
 		ImportBlobsTable,
 		ImportJobsTable,
 		LoginThrottlesTable,
+		MembershipsTable,
 		SchoolsTable,
 		SessionsTable,
 		ClassTeachersTable,
@@ -481,6 +536,11 @@ func init() {
 	LoginThrottlesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(38654705664),
 	}
+	MembershipsTable.ForeignKeys[0].RefTable = ClassesTable
+	MembershipsTable.ForeignKeys[1].RefTable = AccountsTable
+	MembershipsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(42949672960),
+	}
 	SchoolsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
 	}
@@ -490,4 +550,8 @@ func init() {
 	}
 	ClassTeachersTable.ForeignKeys[0].RefTable = ClassesTable
 	ClassTeachersTable.ForeignKeys[1].RefTable = AccountsTable
+	ClassTeachersTable.Annotation = &entsql.Annotation{
+		Table:          "class_teachers",
+		IncrementStart: func(i int) *int { return &i }(47244640256),
+	}
 }

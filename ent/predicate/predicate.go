@@ -30,8 +30,14 @@ type ImportJob func(*sql.Selector)
 // LoginThrottle is the predicate function for loginthrottle builders.
 type LoginThrottle func(*sql.Selector)
 
+// Membership is the predicate function for membership builders.
+type Membership func(*sql.Selector)
+
 // School is the predicate function for school builders.
 type School func(*sql.Selector)
 
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
+
+// Teaching is the predicate function for teaching builders.
+type Teaching func(*sql.Selector)

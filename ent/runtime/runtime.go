@@ -14,9 +14,11 @@ import (
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/loginthrottle"
+	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/schema"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/teaching"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -284,6 +286,12 @@ func init() {
 			return nil
 		}
 	}()
+	// classDescSubject is the schema descriptor for subject field.
+	classDescSubject := classFields[6].Descriptor()
+	// class.DefaultSubject holds the default value on creation for the subject field.
+	class.DefaultSubject = classDescSubject.Default.(string)
+	// class.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	class.SubjectValidator = classDescSubject.Validators[0].(func(string) error)
 	importblob.Policy = privacy.NewPolicies(schema.ImportBlob{})
 	importblob.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -446,6 +454,17 @@ func init() {
 	loginthrottleDescLockedUntil := loginthrottleFields[4].Descriptor()
 	// loginthrottle.DefaultLockedUntil holds the default value on creation for the locked_until field.
 	loginthrottle.DefaultLockedUntil = loginthrottleDescLockedUntil.Default.(int64)
+	membership.Policy = privacy.NewPolicies(schema.Membership{})
+	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := membership.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	membershipInters := schema.Membership{}.Interceptors()
+	membership.Interceptors[0] = membershipInters[0]
 	schoolMixin := schema.School{}.Mixin()
 	school.Policy = privacy.NewPolicies(schema.School{})
 	school.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -624,6 +643,23 @@ func init() {
 	session.DefaultUserAgent = sessionDescUserAgent.Default.(string)
 	// session.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
 	session.UserAgentValidator = sessionDescUserAgent.Validators[0].(func(string) error)
+	teaching.Policy = privacy.NewPolicies(schema.Teaching{})
+	teaching.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := teaching.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	teachingInters := schema.Teaching{}.Interceptors()
+	teaching.Interceptors[0] = teachingInters[0]
+	teachingFields := schema.Teaching{}.Fields()
+	_ = teachingFields
+	// teachingDescMentor is the schema descriptor for mentor field.
+	teachingDescMentor := teachingFields[2].Descriptor()
+	// teaching.DefaultMentor holds the default value on creation for the mentor field.
+	teaching.DefaultMentor = teachingDescMentor.Default.(bool)
 }
 
 const (

@@ -69,7 +69,9 @@ func (Account) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("school", School.Type).Ref("accounts").Field("school_id").Unique().Required().Immutable(),
 		edge.From("class", Class.Type).Ref("pupils").Field("class_id").Unique(),
-		edge.From("teaching_classes", Class.Type).Ref("teachers").
+		edge.From("teaching_classes", Class.Type).Ref("teachers").Through("teachings", Teaching.Type).
+			Annotations(entgql.RelayConnection()),
+		edge.From("groups", Class.Type).Ref("members").Through("memberships", Membership.Type).
 			Annotations(entgql.RelayConnection()),
 		edge.To("sessions", Session.Type).Annotations(entgql.Skip()),
 	}

@@ -15,7 +15,8 @@ import (
 	"github.com/numo/accounts/internal/names"
 )
 
-// Class is a class (klas, stamgroep) of one school: its pupils and the teachers who teach it.
+// Class is a group of one school: a stamklas (klas, stamgroep) with its pupils, or a lesgroep
+// (cluster group) with its members; and the teachers who teach it.
 type Class struct{ ent.Schema }
 
 // Mixin of the Class.
@@ -33,6 +34,11 @@ func (Class) Fields() []ent.Field {
 		field.Int("year").Optional().Nillable().Comment("leerjaar").
 			Annotations(entgql.OrderField("YEAR")),
 		field.String("level").Optional().Comment("canonical opleidingsniveau, e.g. havo/vwo"),
+		field.Enum("kind").Values("STAMKLAS", "LESGROEP").Default("STAMKLAS").
+			Comment("a stamklas holds its pupils through Account.class; a lesgroep (cluster group such as h4a.ne1) through memberships").
+			Annotations(entgql.OrderField("KIND")),
+		field.String("subject").Default("").MaxLen(200).
+			Comment("the subject a lesgroep teaches (vak), where a file gives it"),
 		field.Int("created_by_job_id").Optional().Nillable().
 			Comment("the import job that created the class, so that undoing it can remove it when empty").
 			Annotations(entgql.Skip()),
@@ -44,7 +50,8 @@ func (Class) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("school", School.Type).Ref("classes").Field("school_id").Unique().Required().Immutable(),
 		edge.To("pupils", Account.Type).Annotations(entgql.RelayConnection()),
-		edge.To("teachers", Account.Type).Annotations(entgql.RelayConnection()),
+		edge.To("teachers", Account.Type).Through("teachings", Teaching.Type).Annotations(entgql.RelayConnection()),
+		edge.To("members", Account.Type).Through("memberships", Membership.Type).Annotations(entgql.RelayConnection()),
 	}
 }
 

@@ -1,0 +1,55 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Membership puts a pupil in a lesgroep (a group such as "h4a.ne1" besides the pupil's stamklas,
+// which is Account.class_id). It records the import that made it, so that undo and history cover it.
+type Membership struct{ ent.Schema }
+
+// Annotations of the Membership: one row per group and pupil; not a GraphQL type of its own
+// (Class.members and Account.groups show it).
+func (Membership) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		field.ID("class_id", "account_id"),
+		entgql.Skip(entgql.SkipAll),
+	}
+}
+
+// Fields of the Membership.
+func (Membership) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("class_id"),
+		field.Int("account_id"),
+		field.Int("import_job_id").Optional().Nillable().
+			Comment("the import job that made the membership, for undo and history; no foreign key (see Account.import_job_id)"),
+	}
+}
+
+// Edges of the Membership.
+func (Membership) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("class", Class.Type).Unique().Required().Field("class_id").
+			Annotations(entsql.OnDelete(entsql.Cascade)),
+		edge.To("account", Account.Type).Unique().Required().Field("account_id").
+			Annotations(entsql.OnDelete(entsql.Cascade)),
+	}
+}
+
+// Indexes of the Membership: a pupil's groups are read by account.
+func (Membership) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("account_id"), index.Fields("import_job_id")}
+}
+
+// Interceptors of the Membership: read only through Class and Account (see rules.go).
+func (Membership) Interceptors() []ent.Interceptor { return []ent.Interceptor{denyViewers()} }
+
+// Policy of the Membership: only the product's own code writes (see rules.go).
+func (Membership) Policy() ent.Policy { return systemOnlyMutations() }

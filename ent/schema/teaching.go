@@ -1,0 +1,57 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Teaching is a teacher's assignment to a group: they teach it, or (mentor) they are the mentor
+// of a stamklas. It records the import that made it, so that undo and history cover it. The
+// table keeps the name of the many-to-many link it grew from.
+type Teaching struct{ ent.Schema }
+
+// Annotations of the Teaching.
+func (Teaching) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		field.ID("class_id", "account_id"),
+		entsql.Annotation{Table: "class_teachers"},
+		entgql.Skip(entgql.SkipAll),
+	}
+}
+
+// Fields of the Teaching.
+func (Teaching) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("class_id"),
+		field.Int("account_id"),
+		field.Bool("mentor").Default(false).Comment("the teacher is the mentor of this stamklas"),
+		field.Int("import_job_id").Optional().Nillable().
+			Comment("the import job that made the assignment, for undo and history; no foreign key (see Account.import_job_id)"),
+	}
+}
+
+// Edges of the Teaching.
+func (Teaching) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("class", Class.Type).Unique().Required().Field("class_id").
+			Annotations(entsql.OnDelete(entsql.Cascade)),
+		edge.To("teacher", Account.Type).Unique().Required().Field("account_id").
+			Annotations(entsql.OnDelete(entsql.Cascade)),
+	}
+}
+
+// Indexes of the Teaching: a teacher's groups are read by account.
+func (Teaching) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("account_id"), index.Fields("import_job_id")}
+}
+
+// Interceptors of the Teaching: read only through Class and Account (see rules.go).
+func (Teaching) Interceptors() []ent.Interceptor { return []ent.Interceptor{denyViewers()} }
+
+// Policy of the Teaching: only the product's own code writes (see rules.go).
+func (Teaching) Policy() ent.Policy { return systemOnlyMutations() }
