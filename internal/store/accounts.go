@@ -45,6 +45,32 @@ type AccountState struct {
 	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
 	// UpdatedAt lets the rollback of an unfinished commit restore the account exactly.
 	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+	// Groups are a pupil's lesgroepen (class ids, memberships) and Teaches a teacher's
+	// teaching assignments before the change, when the change replaced them; nil means not
+	// recorded (records from before lesgroepen, or a file without the column): a rollback or
+	// undo leaves them as they are. An empty, non-nil list records "none".
+	Groups  []int           `json:"groups,omitempty"`
+	Teaches []TeachingState `json:"teaches,omitempty"`
+}
+
+// accountStateJSON is AccountState without its MarshalJSON.
+type accountStateJSON AccountState
+
+// MarshalJSON writes Groups and Teaches when they are recorded, an empty list as [] (plain
+// omitempty would drop it, and "no groups before" would read back as "not recorded").
+func (s AccountState) MarshalJSON() ([]byte, error) {
+	w := struct {
+		accountStateJSON
+		Groups  *[]int           `json:"groups,omitempty"`
+		Teaches *[]TeachingState `json:"teaches,omitempty"`
+	}{accountStateJSON: accountStateJSON(s)}
+	if s.Groups != nil {
+		w.Groups = &s.Groups
+	}
+	if s.Teaches != nil {
+		w.Teaches = &s.Teaches
+	}
+	return json.Marshal(w)
 }
 
 // Encode is the state as account_changes.before stores it.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -34,10 +35,10 @@ func TestDecodeStoredAccountStates(t *testing.T) {
 				t.Fatalf("pointers = %+v", got)
 			}
 			got.ClassID, got.ArchivedAt, got.UpdatedAt = nil, nil, nil
-			if *got != tc.want {
+			if !reflect.DeepEqual(*got, tc.want) {
 				t.Fatalf("decoded %+v, want %+v", *got, tc.want)
 			}
-			if again, err := store.DecodeAccountState([]byte(got.Encode())); err != nil || *again != *got {
+			if again, err := store.DecodeAccountState([]byte(got.Encode())); err != nil || !reflect.DeepEqual(*again, *got) {
 				t.Fatalf("round trip = %+v, %v", again, err)
 			}
 		})
