@@ -1288,6 +1288,11 @@ func (_q *ImportJobQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, importjob.FieldKind)
 				fieldSeen[importjob.FieldKind] = struct{}{}
 			}
+		case "fileKind":
+			if _, ok := fieldSeen[importjob.FieldFileKind]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldFileKind)
+				fieldSeen[importjob.FieldFileKind] = struct{}{}
+			}
 		case "undoOfID":
 			if _, ok := fieldSeen[importjob.FieldUndoOfID]; !ok {
 				selectedFields = append(selectedFields, importjob.FieldUndoOfID)

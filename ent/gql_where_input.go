@@ -2675,6 +2675,12 @@ type ImportJobWhereInput struct {
 	KindIn    []importjob.Kind `json:"kindIn,omitempty"`
 	KindNotIn []importjob.Kind `json:"kindNotIn,omitempty"`
 
+	// "file_kind" field predicates.
+	FileKind      *importjob.FileKind  `json:"fileKind,omitempty"`
+	FileKindNEQ   *importjob.FileKind  `json:"fileKindNEQ,omitempty"`
+	FileKindIn    []importjob.FileKind `json:"fileKindIn,omitempty"`
+	FileKindNotIn []importjob.FileKind `json:"fileKindNotIn,omitempty"`
+
 	// "undo_of_id" field predicates.
 	UndoOfID       *int  `json:"undoOfID,omitempty"`
 	UndoOfIDNEQ    *int  `json:"undoOfIDNEQ,omitempty"`
@@ -3440,6 +3446,18 @@ func (i *ImportJobWhereInput) P() (predicate.ImportJob, error) {
 	}
 	if len(i.KindNotIn) > 0 {
 		predicates = append(predicates, importjob.KindNotIn(i.KindNotIn...))
+	}
+	if i.FileKind != nil {
+		predicates = append(predicates, importjob.FileKindEQ(*i.FileKind))
+	}
+	if i.FileKindNEQ != nil {
+		predicates = append(predicates, importjob.FileKindNEQ(*i.FileKindNEQ))
+	}
+	if len(i.FileKindIn) > 0 {
+		predicates = append(predicates, importjob.FileKindIn(i.FileKindIn...))
+	}
+	if len(i.FileKindNotIn) > 0 {
+		predicates = append(predicates, importjob.FileKindNotIn(i.FileKindNotIn...))
 	}
 	if i.UndoOfID != nil {
 		predicates = append(predicates, importjob.UndoOfIDEQ(*i.UndoOfID))

@@ -80,6 +80,8 @@ type ImportJob struct {
 	CommittedAt *time.Time `json:"committed_at,omitempty"`
 	// UNDO: the job that undid another one (undo_of_id)
 	Kind importjob.Kind `json:"kind,omitempty"`
+	// what the file holds: a pupil export (with lesgroepen or not) or a teacher export
+	FileKind importjob.FileKind `json:"file_kind,omitempty"`
 	// UndoOfID holds the value of the "undo_of_id" field.
 	UndoOfID *int `json:"undo_of_id,omitempty"`
 	// UndoneAt holds the value of the "undone_at" field.
@@ -187,7 +189,7 @@ func (*ImportJob) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case importjob.FieldID, importjob.FieldSchoolID, importjob.FieldStartedByID, importjob.FieldFileSize, importjob.FieldHeaderLine, importjob.FieldRowCount, importjob.FieldAdded, importjob.FieldUpdated, importjob.FieldArchived, importjob.FieldUnchanged, importjob.FieldRefused, importjob.FieldRemoved, importjob.FieldProgressDone, importjob.FieldProgressTotal, importjob.FieldUndoOfID:
 			values[i] = new(sql.NullInt64)
-		case importjob.FieldStatus, importjob.FieldFileName, importjob.FieldSha256, importjob.FieldEncoding, importjob.FieldDelimiter, importjob.FieldPlanHash, importjob.FieldPhase, importjob.FieldError, importjob.FieldClaimedBy, importjob.FieldKind:
+		case importjob.FieldStatus, importjob.FieldFileName, importjob.FieldSha256, importjob.FieldEncoding, importjob.FieldDelimiter, importjob.FieldPlanHash, importjob.FieldPhase, importjob.FieldError, importjob.FieldClaimedBy, importjob.FieldKind, importjob.FieldFileKind:
 			values[i] = new(sql.NullString)
 		case importjob.FieldCreatedAt, importjob.FieldUpdatedAt, importjob.FieldHeartbeatAt, importjob.FieldCommittedAt, importjob.FieldUndoneAt, importjob.FieldDataPurgedAt:
 			values[i] = new(sql.NullTime)
@@ -401,6 +403,12 @@ func (_m *ImportJob) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Kind = importjob.Kind(value.String)
 			}
+		case importjob.FieldFileKind:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field file_kind", values[i])
+			} else if value.Valid {
+				_m.FileKind = importjob.FileKind(value.String)
+			}
 		case importjob.FieldUndoOfID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field undo_of_id", values[i])
@@ -583,6 +591,9 @@ func (_m *ImportJob) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("kind=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
+	builder.WriteString(", ")
+	builder.WriteString("file_kind=")
+	builder.WriteString(fmt.Sprintf("%v", _m.FileKind))
 	builder.WriteString(", ")
 	if v := _m.UndoOfID; v != nil {
 		builder.WriteString("undo_of_id=")

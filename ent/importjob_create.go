@@ -391,6 +391,20 @@ func (_c *ImportJobCreate) SetNillableKind(v *importjob.Kind) *ImportJobCreate {
 	return _c
 }
 
+// SetFileKind sets the "file_kind" field.
+func (_c *ImportJobCreate) SetFileKind(v importjob.FileKind) *ImportJobCreate {
+	_c.mutation.SetFileKind(v)
+	return _c
+}
+
+// SetNillableFileKind sets the "file_kind" field if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableFileKind(v *importjob.FileKind) *ImportJobCreate {
+	if v != nil {
+		_c.SetFileKind(*v)
+	}
+	return _c
+}
+
 // SetUndoOfID sets the "undo_of_id" field.
 func (_c *ImportJobCreate) SetUndoOfID(v int) *ImportJobCreate {
 	_c.mutation.SetUndoOfID(v)
@@ -620,6 +634,10 @@ func (_c *ImportJobCreate) defaults() error {
 		v := importjob.DefaultKind
 		_c.mutation.SetKind(v)
 	}
+	if _, ok := _c.mutation.FileKind(); !ok {
+		v := importjob.DefaultFileKind
+		_c.mutation.SetFileKind(v)
+	}
 	return nil
 }
 
@@ -720,6 +738,14 @@ func (_c *ImportJobCreate) check() error {
 	if v, ok := _c.mutation.Kind(); ok {
 		if err := importjob.KindValidator(v); err != nil {
 			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "ImportJob.kind": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.FileKind(); !ok {
+		return &ValidationError{Name: "file_kind", err: errors.New(`ent: missing required field "ImportJob.file_kind"`)}
+	}
+	if v, ok := _c.mutation.FileKind(); ok {
+		if err := importjob.FileKindValidator(v); err != nil {
+			return &ValidationError{Name: "file_kind", err: fmt.Errorf(`ent: validator failed for field "ImportJob.file_kind": %w`, err)}
 		}
 	}
 	if len(_c.mutation.SchoolIDs()) == 0 {
@@ -863,6 +889,10 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(importjob.FieldKind, field.TypeEnum, value)
 		_node.Kind = value
+	}
+	if value, ok := _c.mutation.FileKind(); ok {
+		_spec.SetField(importjob.FieldFileKind, field.TypeEnum, value)
+		_node.FileKind = value
 	}
 	if value, ok := _c.mutation.UndoneAt(); ok {
 		_spec.SetField(importjob.FieldUndoneAt, field.TypeTime, value)
@@ -1428,6 +1458,18 @@ func (u *ImportJobUpsert) UpdateCommittedAt() *ImportJobUpsert {
 // ClearCommittedAt clears the value of the "committed_at" field.
 func (u *ImportJobUpsert) ClearCommittedAt() *ImportJobUpsert {
 	u.SetNull(importjob.FieldCommittedAt)
+	return u
+}
+
+// SetFileKind sets the "file_kind" field.
+func (u *ImportJobUpsert) SetFileKind(v importjob.FileKind) *ImportJobUpsert {
+	u.Set(importjob.FieldFileKind, v)
+	return u
+}
+
+// UpdateFileKind sets the "file_kind" field to the value that was provided on create.
+func (u *ImportJobUpsert) UpdateFileKind() *ImportJobUpsert {
+	u.SetExcluded(importjob.FieldFileKind)
 	return u
 }
 
@@ -1997,6 +2039,20 @@ func (u *ImportJobUpsertOne) UpdateCommittedAt() *ImportJobUpsertOne {
 func (u *ImportJobUpsertOne) ClearCommittedAt() *ImportJobUpsertOne {
 	return u.Update(func(s *ImportJobUpsert) {
 		s.ClearCommittedAt()
+	})
+}
+
+// SetFileKind sets the "file_kind" field.
+func (u *ImportJobUpsertOne) SetFileKind(v importjob.FileKind) *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.SetFileKind(v)
+	})
+}
+
+// UpdateFileKind sets the "file_kind" field to the value that was provided on create.
+func (u *ImportJobUpsertOne) UpdateFileKind() *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.UpdateFileKind()
 	})
 }
 
@@ -2738,6 +2794,20 @@ func (u *ImportJobUpsertBulk) UpdateCommittedAt() *ImportJobUpsertBulk {
 func (u *ImportJobUpsertBulk) ClearCommittedAt() *ImportJobUpsertBulk {
 	return u.Update(func(s *ImportJobUpsert) {
 		s.ClearCommittedAt()
+	})
+}
+
+// SetFileKind sets the "file_kind" field.
+func (u *ImportJobUpsertBulk) SetFileKind(v importjob.FileKind) *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.SetFileKind(v)
+	})
+}
+
+// UpdateFileKind sets the "file_kind" field to the value that was provided on create.
+func (u *ImportJobUpsertBulk) UpdateFileKind() *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.UpdateFileKind()
 	})
 }
 

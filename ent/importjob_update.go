@@ -490,6 +490,20 @@ func (_u *ImportJobUpdate) ClearCommittedAt() *ImportJobUpdate {
 	return _u
 }
 
+// SetFileKind sets the "file_kind" field.
+func (_u *ImportJobUpdate) SetFileKind(v importjob.FileKind) *ImportJobUpdate {
+	_u.mutation.SetFileKind(v)
+	return _u
+}
+
+// SetNillableFileKind sets the "file_kind" field if the given value is not nil.
+func (_u *ImportJobUpdate) SetNillableFileKind(v *importjob.FileKind) *ImportJobUpdate {
+	if v != nil {
+		_u.SetFileKind(*v)
+	}
+	return _u
+}
+
 // SetUndoneAt sets the "undone_at" field.
 func (_u *ImportJobUpdate) SetUndoneAt(v time.Time) *ImportJobUpdate {
 	_u.mutation.SetUndoneAt(v)
@@ -696,6 +710,11 @@ func (_u *ImportJobUpdate) check() error {
 			return &ValidationError{Name: "sha256", err: fmt.Errorf(`ent: validator failed for field "ImportJob.sha256": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.FileKind(); ok {
+		if err := importjob.FileKindValidator(v); err != nil {
+			return &ValidationError{Name: "file_kind", err: fmt.Errorf(`ent: validator failed for field "ImportJob.file_kind": %w`, err)}
+		}
+	}
 	if _u.mutation.SchoolCleared() && len(_u.mutation.SchoolIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "ImportJob.school"`)
 	}
@@ -860,6 +879,9 @@ func (_u *ImportJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.CommittedAtCleared() {
 		_spec.ClearField(importjob.FieldCommittedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.FileKind(); ok {
+		_spec.SetField(importjob.FieldFileKind, field.TypeEnum, value)
 	}
 	if value, ok := _u.mutation.UndoneAt(); ok {
 		_spec.SetField(importjob.FieldUndoneAt, field.TypeTime, value)
@@ -1471,6 +1493,20 @@ func (_u *ImportJobUpdateOne) ClearCommittedAt() *ImportJobUpdateOne {
 	return _u
 }
 
+// SetFileKind sets the "file_kind" field.
+func (_u *ImportJobUpdateOne) SetFileKind(v importjob.FileKind) *ImportJobUpdateOne {
+	_u.mutation.SetFileKind(v)
+	return _u
+}
+
+// SetNillableFileKind sets the "file_kind" field if the given value is not nil.
+func (_u *ImportJobUpdateOne) SetNillableFileKind(v *importjob.FileKind) *ImportJobUpdateOne {
+	if v != nil {
+		_u.SetFileKind(*v)
+	}
+	return _u
+}
+
 // SetUndoneAt sets the "undone_at" field.
 func (_u *ImportJobUpdateOne) SetUndoneAt(v time.Time) *ImportJobUpdateOne {
 	_u.mutation.SetUndoneAt(v)
@@ -1690,6 +1726,11 @@ func (_u *ImportJobUpdateOne) check() error {
 			return &ValidationError{Name: "sha256", err: fmt.Errorf(`ent: validator failed for field "ImportJob.sha256": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.FileKind(); ok {
+		if err := importjob.FileKindValidator(v); err != nil {
+			return &ValidationError{Name: "file_kind", err: fmt.Errorf(`ent: validator failed for field "ImportJob.file_kind": %w`, err)}
+		}
+	}
 	if _u.mutation.SchoolCleared() && len(_u.mutation.SchoolIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "ImportJob.school"`)
 	}
@@ -1871,6 +1912,9 @@ func (_u *ImportJobUpdateOne) sqlSave(ctx context.Context) (_node *ImportJob, er
 	}
 	if _u.mutation.CommittedAtCleared() {
 		_spec.ClearField(importjob.FieldCommittedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.FileKind(); ok {
+		_spec.SetField(importjob.FieldFileKind, field.TypeEnum, value)
 	}
 	if value, ok := _u.mutation.UndoneAt(); ok {
 		_spec.SetField(importjob.FieldUndoneAt, field.TypeTime, value)

@@ -6493,6 +6493,7 @@ type ImportJobMutation struct {
 	heartbeat_at      *time.Time
 	committed_at      *time.Time
 	kind              *importjob.Kind
+	file_kind         *importjob.FileKind
 	undone_at         *time.Time
 	data_purged_at    *time.Time
 	clearedFields     map[string]struct{}
@@ -8039,6 +8040,42 @@ func (m *ImportJobMutation) ResetKind() {
 	m.kind = nil
 }
 
+// SetFileKind sets the "file_kind" field.
+func (m *ImportJobMutation) SetFileKind(ik importjob.FileKind) {
+	m.file_kind = &ik
+}
+
+// FileKind returns the value of the "file_kind" field in the mutation.
+func (m *ImportJobMutation) FileKind() (r importjob.FileKind, exists bool) {
+	v := m.file_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFileKind returns the old "file_kind" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldFileKind(ctx context.Context) (v importjob.FileKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFileKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFileKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFileKind: %w", err)
+	}
+	return oldValue.FileKind, nil
+}
+
+// ResetFileKind resets all changes to the "file_kind" field.
+func (m *ImportJobMutation) ResetFileKind() {
+	m.file_kind = nil
+}
+
 // SetUndoOfID sets the "undo_of_id" field.
 func (m *ImportJobMutation) SetUndoOfID(i int) {
 	m.undo_of = &i
@@ -8448,7 +8485,7 @@ func (m *ImportJobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ImportJobMutation) Fields() []string {
-	fields := make([]string, 0, 33)
+	fields := make([]string, 0, 34)
 	if m.created_at != nil {
 		fields = append(fields, importjob.FieldCreatedAt)
 	}
@@ -8539,6 +8576,9 @@ func (m *ImportJobMutation) Fields() []string {
 	if m.kind != nil {
 		fields = append(fields, importjob.FieldKind)
 	}
+	if m.file_kind != nil {
+		fields = append(fields, importjob.FieldFileKind)
+	}
 	if m.undo_of != nil {
 		fields = append(fields, importjob.FieldUndoOfID)
 	}
@@ -8616,6 +8656,8 @@ func (m *ImportJobMutation) Field(name string) (ent.Value, bool) {
 		return m.CommittedAt()
 	case importjob.FieldKind:
 		return m.Kind()
+	case importjob.FieldFileKind:
+		return m.FileKind()
 	case importjob.FieldUndoOfID:
 		return m.UndoOfID()
 	case importjob.FieldUndoneAt:
@@ -8691,6 +8733,8 @@ func (m *ImportJobMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldCommittedAt(ctx)
 	case importjob.FieldKind:
 		return m.OldKind(ctx)
+	case importjob.FieldFileKind:
+		return m.OldFileKind(ctx)
 	case importjob.FieldUndoOfID:
 		return m.OldUndoOfID(ctx)
 	case importjob.FieldUndoneAt:
@@ -8915,6 +8959,13 @@ func (m *ImportJobMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetKind(v)
+		return nil
+	case importjob.FieldFileKind:
+		v, ok := value.(importjob.FileKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFileKind(v)
 		return nil
 	case importjob.FieldUndoOfID:
 		v, ok := value.(int)
@@ -9267,6 +9318,9 @@ func (m *ImportJobMutation) ResetField(name string) error {
 		return nil
 	case importjob.FieldKind:
 		m.ResetKind()
+		return nil
+	case importjob.FieldFileKind:
+		m.ResetFileKind()
 		return nil
 	case importjob.FieldUndoOfID:
 		m.ResetUndoOfID()

@@ -226,6 +226,7 @@ type ComplexityRoot struct {
 		Encoding           func(childComplexity int) int
 		Error              func(childComplexity int) int
 		Fields             func(childComplexity int) int
+		FileKind           func(childComplexity int) int
 		FileName           func(childComplexity int) int
 		FileSize           func(childComplexity int) int
 		HeaderLine         func(childComplexity int) int
@@ -1283,6 +1284,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.Fields(childComplexity), true
+	case "ImportJob.fileKind":
+		if e.ComplexityRoot.ImportJob.FileKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.FileKind(childComplexity), true
 	case "ImportJob.fileName":
 		if e.ComplexityRoot.ImportJob.FileName == nil {
 			break
@@ -2888,6 +2895,8 @@ func (ec *executionContext) childFields_ImportJob(ctx context.Context, field gra
 		return ec.fieldContext_ImportJob_committedAt(ctx, field)
 	case "kind":
 		return ec.fieldContext_ImportJob_kind(ctx, field)
+	case "fileKind":
+		return ec.fieldContext_ImportJob_fileKind(ctx, field)
 	case "undoOfID":
 		return ec.fieldContext_ImportJob_undoOfID(ctx, field)
 	case "undoneAt":
@@ -7925,6 +7934,29 @@ func (ec *executionContext) _ImportJob_kind(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_ImportJob_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "ImportJobKind")
+}
+
+func (ec *executionContext) _ImportJob_fileKind(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_fileKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v importjob.FileKind) graphql.Marshaler {
+			return ec.marshalNImportKind2githubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_fileKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "ImportKind")
 }
 
 func (ec *executionContext) _ImportJob_undoOfID(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
@@ -16870,7 +16902,7 @@ func (ec *executionContext) unmarshalInputImportJobWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn", "startedByID", "startedByIDNEQ", "startedByIDIn", "startedByIDNotIn", "startedByIDIsNil", "startedByIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "fileName", "fileNameNEQ", "fileNameIn", "fileNameNotIn", "fileNameGT", "fileNameGTE", "fileNameLT", "fileNameLTE", "fileNameContains", "fileNameHasPrefix", "fileNameHasSuffix", "fileNameEqualFold", "fileNameContainsFold", "fileSize", "fileSizeNEQ", "fileSizeIn", "fileSizeNotIn", "fileSizeGT", "fileSizeGTE", "fileSizeLT", "fileSizeLTE", "sha256", "sha256NEQ", "sha256In", "sha256NotIn", "sha256GT", "sha256GTE", "sha256LT", "sha256LTE", "sha256Contains", "sha256HasPrefix", "sha256HasSuffix", "sha256EqualFold", "sha256ContainsFold", "encoding", "encodingNEQ", "encodingIn", "encodingNotIn", "encodingGT", "encodingGTE", "encodingLT", "encodingLTE", "encodingContains", "encodingHasPrefix", "encodingHasSuffix", "encodingEqualFold", "encodingContainsFold", "delimiter", "delimiterNEQ", "delimiterIn", "delimiterNotIn", "delimiterGT", "delimiterGTE", "delimiterLT", "delimiterLTE", "delimiterContains", "delimiterHasPrefix", "delimiterHasSuffix", "delimiterEqualFold", "delimiterContainsFold", "headerLine", "headerLineNEQ", "headerLineIn", "headerLineNotIn", "headerLineGT", "headerLineGTE", "headerLineLT", "headerLineLTE", "rowCount", "rowCountNEQ", "rowCountIn", "rowCountNotIn", "rowCountGT", "rowCountGTE", "rowCountLT", "rowCountLTE", "added", "addedNEQ", "addedIn", "addedNotIn", "addedGT", "addedGTE", "addedLT", "addedLTE", "updated", "updatedNEQ", "updatedIn", "updatedNotIn", "updatedGT", "updatedGTE", "updatedLT", "updatedLTE", "archived", "archivedNEQ", "archivedIn", "archivedNotIn", "archivedGT", "archivedGTE", "archivedLT", "archivedLTE", "unchanged", "unchangedNEQ", "unchangedIn", "unchangedNotIn", "unchangedGT", "unchangedGTE", "unchangedLT", "unchangedLTE", "refused", "refusedNEQ", "refusedIn", "refusedNotIn", "refusedGT", "refusedGTE", "refusedLT", "refusedLTE", "removed", "removedNEQ", "removedIn", "removedNotIn", "removedGT", "removedGTE", "removedLT", "removedLTE", "phase", "phaseNEQ", "phaseIn", "phaseNotIn", "phaseGT", "phaseGTE", "phaseLT", "phaseLTE", "phaseContains", "phaseHasPrefix", "phaseHasSuffix", "phaseEqualFold", "phaseContainsFold", "progressDone", "progressDoneNEQ", "progressDoneIn", "progressDoneNotIn", "progressDoneGT", "progressDoneGTE", "progressDoneLT", "progressDoneLTE", "progressTotal", "progressTotalNEQ", "progressTotalIn", "progressTotalNotIn", "progressTotalGT", "progressTotalGTE", "progressTotalLT", "progressTotalLTE", "error", "errorNEQ", "errorIn", "errorNotIn", "errorGT", "errorGTE", "errorLT", "errorLTE", "errorContains", "errorHasPrefix", "errorHasSuffix", "errorEqualFold", "errorContainsFold", "committedAt", "committedAtNEQ", "committedAtIn", "committedAtNotIn", "committedAtGT", "committedAtGTE", "committedAtLT", "committedAtLTE", "committedAtIsNil", "committedAtNotNil", "kind", "kindNEQ", "kindIn", "kindNotIn", "undoOfID", "undoOfIDNEQ", "undoOfIDIn", "undoOfIDNotIn", "undoOfIDIsNil", "undoOfIDNotNil", "undoneAt", "undoneAtNEQ", "undoneAtIn", "undoneAtNotIn", "undoneAtGT", "undoneAtGTE", "undoneAtLT", "undoneAtLTE", "undoneAtIsNil", "undoneAtNotNil", "dataPurgedAt", "dataPurgedAtNEQ", "dataPurgedAtIn", "dataPurgedAtNotIn", "dataPurgedAtGT", "dataPurgedAtGTE", "dataPurgedAtLT", "dataPurgedAtLTE", "dataPurgedAtIsNil", "dataPurgedAtNotNil", "hasSchool", "hasSchoolWith", "hasStartedBy", "hasStartedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn", "startedByID", "startedByIDNEQ", "startedByIDIn", "startedByIDNotIn", "startedByIDIsNil", "startedByIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "fileName", "fileNameNEQ", "fileNameIn", "fileNameNotIn", "fileNameGT", "fileNameGTE", "fileNameLT", "fileNameLTE", "fileNameContains", "fileNameHasPrefix", "fileNameHasSuffix", "fileNameEqualFold", "fileNameContainsFold", "fileSize", "fileSizeNEQ", "fileSizeIn", "fileSizeNotIn", "fileSizeGT", "fileSizeGTE", "fileSizeLT", "fileSizeLTE", "sha256", "sha256NEQ", "sha256In", "sha256NotIn", "sha256GT", "sha256GTE", "sha256LT", "sha256LTE", "sha256Contains", "sha256HasPrefix", "sha256HasSuffix", "sha256EqualFold", "sha256ContainsFold", "encoding", "encodingNEQ", "encodingIn", "encodingNotIn", "encodingGT", "encodingGTE", "encodingLT", "encodingLTE", "encodingContains", "encodingHasPrefix", "encodingHasSuffix", "encodingEqualFold", "encodingContainsFold", "delimiter", "delimiterNEQ", "delimiterIn", "delimiterNotIn", "delimiterGT", "delimiterGTE", "delimiterLT", "delimiterLTE", "delimiterContains", "delimiterHasPrefix", "delimiterHasSuffix", "delimiterEqualFold", "delimiterContainsFold", "headerLine", "headerLineNEQ", "headerLineIn", "headerLineNotIn", "headerLineGT", "headerLineGTE", "headerLineLT", "headerLineLTE", "rowCount", "rowCountNEQ", "rowCountIn", "rowCountNotIn", "rowCountGT", "rowCountGTE", "rowCountLT", "rowCountLTE", "added", "addedNEQ", "addedIn", "addedNotIn", "addedGT", "addedGTE", "addedLT", "addedLTE", "updated", "updatedNEQ", "updatedIn", "updatedNotIn", "updatedGT", "updatedGTE", "updatedLT", "updatedLTE", "archived", "archivedNEQ", "archivedIn", "archivedNotIn", "archivedGT", "archivedGTE", "archivedLT", "archivedLTE", "unchanged", "unchangedNEQ", "unchangedIn", "unchangedNotIn", "unchangedGT", "unchangedGTE", "unchangedLT", "unchangedLTE", "refused", "refusedNEQ", "refusedIn", "refusedNotIn", "refusedGT", "refusedGTE", "refusedLT", "refusedLTE", "removed", "removedNEQ", "removedIn", "removedNotIn", "removedGT", "removedGTE", "removedLT", "removedLTE", "phase", "phaseNEQ", "phaseIn", "phaseNotIn", "phaseGT", "phaseGTE", "phaseLT", "phaseLTE", "phaseContains", "phaseHasPrefix", "phaseHasSuffix", "phaseEqualFold", "phaseContainsFold", "progressDone", "progressDoneNEQ", "progressDoneIn", "progressDoneNotIn", "progressDoneGT", "progressDoneGTE", "progressDoneLT", "progressDoneLTE", "progressTotal", "progressTotalNEQ", "progressTotalIn", "progressTotalNotIn", "progressTotalGT", "progressTotalGTE", "progressTotalLT", "progressTotalLTE", "error", "errorNEQ", "errorIn", "errorNotIn", "errorGT", "errorGTE", "errorLT", "errorLTE", "errorContains", "errorHasPrefix", "errorHasSuffix", "errorEqualFold", "errorContainsFold", "committedAt", "committedAtNEQ", "committedAtIn", "committedAtNotIn", "committedAtGT", "committedAtGTE", "committedAtLT", "committedAtLTE", "committedAtIsNil", "committedAtNotNil", "kind", "kindNEQ", "kindIn", "kindNotIn", "fileKind", "fileKindNEQ", "fileKindIn", "fileKindNotIn", "undoOfID", "undoOfIDNEQ", "undoOfIDIn", "undoOfIDNotIn", "undoOfIDIsNil", "undoOfIDNotNil", "undoneAt", "undoneAtNEQ", "undoneAtIn", "undoneAtNotIn", "undoneAtGT", "undoneAtGTE", "undoneAtLT", "undoneAtLTE", "undoneAtIsNil", "undoneAtNotNil", "dataPurgedAt", "dataPurgedAtNEQ", "dataPurgedAtIn", "dataPurgedAtNotIn", "dataPurgedAtGT", "dataPurgedAtGTE", "dataPurgedAtLT", "dataPurgedAtLTE", "dataPurgedAtIsNil", "dataPurgedAtNotNil", "hasSchool", "hasSchoolWith", "hasStartedBy", "hasStartedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18424,6 +18456,34 @@ func (ec *executionContext) unmarshalInputImportJobWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.KindNotIn = data
+		case "fileKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileKind"))
+			data, err := ec.unmarshalOImportKind2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileKind = data
+		case "fileKindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileKindNEQ"))
+			data, err := ec.unmarshalOImportKind2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileKindNEQ = data
+		case "fileKindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileKindIn"))
+			data, err := ec.unmarshalOImportKind2ᚕgithubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileKindIn = data
+		case "fileKindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileKindNotIn"))
+			data, err := ec.unmarshalOImportKind2ᚕgithubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileKindNotIn = data
 		case "undoOfID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoOfID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -20862,6 +20922,11 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "fileKind":
+			out.Values[i] = ec._ImportJob_fileKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "undoOfID":
 			out.Values[i] = ec._ImportJob_undoOfID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -23094,6 +23159,16 @@ func (ec *executionContext) unmarshalNImportJobWhereInput2ᚖgithubᚗcomᚋnumo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNImportKind2githubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKind(ctx context.Context, v any) (importjob.FileKind, error) {
+	var res importjob.FileKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportKind2githubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKind(ctx context.Context, sel ast.SelectionSet, v importjob.FileKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNImportPreview2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐImportPreview(ctx context.Context, sel ast.SelectionSet, v *model.ImportPreview) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ImportPreview!")
@@ -24230,6 +24305,58 @@ func (ec *executionContext) unmarshalOImportJobWhereInput2ᚖgithubᚗcomᚋnumo
 	}
 	res, err := ec.unmarshalInputImportJobWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOImportKind2ᚕgithubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKindᚄ(ctx context.Context, v any) ([]importjob.FileKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]importjob.FileKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImportKind2githubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOImportKind2ᚕgithubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKindᚄ(ctx context.Context, sel ast.SelectionSet, v []importjob.FileKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportKind2githubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOImportKind2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKind(ctx context.Context, v any) (*importjob.FileKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(importjob.FileKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImportKind2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKind(ctx context.Context, sel ast.SelectionSet, v *importjob.FileKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOImportPreview2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐImportPreview(ctx context.Context, sel ast.SelectionSet, v *model.ImportPreview) graphql.Marshaler {

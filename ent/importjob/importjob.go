@@ -78,6 +78,8 @@ const (
 	FieldCommittedAt = "committed_at"
 	// FieldKind holds the string denoting the kind field in the database.
 	FieldKind = "kind"
+	// FieldFileKind holds the string denoting the file_kind field in the database.
+	FieldFileKind = "file_kind"
 	// FieldUndoOfID holds the string denoting the undo_of_id field in the database.
 	FieldUndoOfID = "undo_of_id"
 	// FieldUndoneAt holds the string denoting the undone_at field in the database.
@@ -169,6 +171,7 @@ var Columns = []string{
 	FieldHeartbeatAt,
 	FieldCommittedAt,
 	FieldKind,
+	FieldFileKind,
 	FieldUndoOfID,
 	FieldUndoneAt,
 	FieldDataPurgedAt,
@@ -293,6 +296,32 @@ func KindValidator(k Kind) error {
 		return nil
 	default:
 		return fmt.Errorf("importjob: invalid enum value for kind field: %q", k)
+	}
+}
+
+// FileKind defines the type for the "file_kind" enum field.
+type FileKind string
+
+// FileKindPUPILS is the default value of the FileKind enum.
+const DefaultFileKind = FileKindPUPILS
+
+// FileKind values.
+const (
+	FileKindPUPILS   FileKind = "PUPILS"
+	FileKindTEACHERS FileKind = "TEACHERS"
+)
+
+func (fk FileKind) String() string {
+	return string(fk)
+}
+
+// FileKindValidator is a validator for the "file_kind" field enum values. It is called by the builders before save.
+func FileKindValidator(fk FileKind) error {
+	switch fk {
+	case FileKindPUPILS, FileKindTEACHERS:
+		return nil
+	default:
+		return fmt.Errorf("importjob: invalid enum value for file_kind field: %q", fk)
 	}
 }
 
@@ -437,6 +466,11 @@ func ByCommittedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByKind orders the results by the kind field.
 func ByKind(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldKind, opts...).ToFunc()
+}
+
+// ByFileKind orders the results by the file_kind field.
+func ByFileKind(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFileKind, opts...).ToFunc()
 }
 
 // ByUndoOfID orders the results by the undo_of_id field.
@@ -584,6 +618,24 @@ func (e *Kind) UnmarshalGQL(val interface{}) error {
 	*e = Kind(str)
 	if err := KindValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Kind", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e FileKind) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *FileKind) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = FileKind(str)
+	if err := FileKindValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid FileKind", str)
 	}
 	return nil
 }

@@ -1455,6 +1455,26 @@ func KindNotIn(vs ...Kind) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldNotIn(FieldKind, vs...))
 }
 
+// FileKindEQ applies the EQ predicate on the "file_kind" field.
+func FileKindEQ(v FileKind) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldFileKind, v))
+}
+
+// FileKindNEQ applies the NEQ predicate on the "file_kind" field.
+func FileKindNEQ(v FileKind) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldFileKind, v))
+}
+
+// FileKindIn applies the In predicate on the "file_kind" field.
+func FileKindIn(vs ...FileKind) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldFileKind, vs...))
+}
+
+// FileKindNotIn applies the NotIn predicate on the "file_kind" field.
+func FileKindNotIn(vs ...FileKind) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldFileKind, vs...))
+}
+
 // UndoOfIDEQ applies the EQ predicate on the "undo_of_id" field.
 func UndoOfIDEQ(v int) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldUndoOfID, v))

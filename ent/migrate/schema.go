@@ -283,6 +283,7 @@ var (
 		{Name: "heartbeat_at", Type: field.TypeTime, Nullable: true},
 		{Name: "committed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"IMPORT", "UNDO"}, Default: "IMPORT"},
+		{Name: "file_kind", Type: field.TypeEnum, Enums: []string{"PUPILS", "TEACHERS"}, Default: "PUPILS"},
 		{Name: "undone_at", Type: field.TypeTime, Nullable: true},
 		{Name: "data_purged_at", Type: field.TypeTime, Nullable: true},
 		{Name: "started_by_id", Type: field.TypeInt, Nullable: true},
@@ -297,19 +298,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "import_jobs_accounts_started_by",
-				Columns:    []*schema.Column{ImportJobsColumns[31]},
+				Columns:    []*schema.Column{ImportJobsColumns[32]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "import_jobs_import_jobs_undone_by",
-				Columns:    []*schema.Column{ImportJobsColumns[32]},
+				Columns:    []*schema.Column{ImportJobsColumns[33]},
 				RefColumns: []*schema.Column{ImportJobsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "import_jobs_schools_import_jobs",
-				Columns:    []*schema.Column{ImportJobsColumns[33]},
+				Columns:    []*schema.Column{ImportJobsColumns[34]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -318,12 +319,12 @@ var (
 			{
 				Name:    "importjob_school_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{ImportJobsColumns[33], ImportJobsColumns[3]},
+				Columns: []*schema.Column{ImportJobsColumns[34], ImportJobsColumns[3]},
 			},
 			{
 				Name:    "importjob_school_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ImportJobsColumns[33], ImportJobsColumns[1]},
+				Columns: []*schema.Column{ImportJobsColumns[34], ImportJobsColumns[1]},
 			},
 		},
 	}

@@ -66,6 +66,11 @@ func (ImportJob) Fields() []ent.Field {
 		field.Time("committed_at").Optional().Nillable(),
 		field.Enum("kind").Values("IMPORT", "UNDO").Default("IMPORT").Immutable().
 			Comment("UNDO: the job that undid another one (undo_of_id)"),
+		// Not "kind": that name is the IMPORT/UNDO distinction above, which the app and
+		// integrators already read as ImportJob.kind.
+		field.Enum("file_kind").Values("PUPILS", "TEACHERS").Default("PUPILS").
+			Comment("what the file holds: a pupil export (with lesgroepen or not) or a teacher export").
+			Annotations(entgql.Type("ImportKind")),
 		field.Int("undo_of_id").Optional().Nillable().Immutable(),
 		field.Time("undone_at").Optional().Nillable(),
 		field.Time("data_purged_at").Optional().Nillable().
