@@ -13,9 +13,11 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/ent/intercept"
+	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/privacy"
 	"github.com/numo/accounts/ent/school"
+	"github.com/numo/accounts/ent/teaching"
 	"github.com/numo/accounts/internal/auth"
 )
 
@@ -79,7 +81,9 @@ func SchoolVisible(v *auth.Viewer) predicate.School {
 }
 
 // ClassVisible is the rule of which classes v reads: all of its school for the school's admins
-// and read tokens, the classes a teacher teaches, a pupil's own class.
+// and read tokens; for a teacher the groups they teach or mentor (stamklassen and lesgroepen
+// alike); for a pupil their own stamklas and the lesgroepen they are a member of (the names of
+// their own groups, never who else is in them: AccountVisible keeps fellow members hidden).
 func ClassVisible(v *auth.Viewer) predicate.Class {
 	switch {
 	case v == nil:
@@ -89,15 +93,26 @@ func ClassVisible(v *auth.Viewer) predicate.Class {
 	case v.IsToken():
 		return nothing
 	case v.Role == auth.RoleTeacher:
-		return class.And(class.SchoolID(v.SchoolID), class.HasTeachersWith(account.ID(v.AccountID)))
-	default: // a pupil sees their own class
-		return class.And(class.SchoolID(v.SchoolID), class.HasPupilsWith(account.ID(v.AccountID)))
+		return class.And(class.SchoolID(v.SchoolID), taughtBy(v))
+	default: // a pupil sees their own stamklas and their own lesgroepen
+		return class.And(class.SchoolID(v.SchoolID), class.Or(
+			class.HasPupilsWith(account.ID(v.AccountID)),
+			class.HasMembershipsWith(membership.AccountID(v.AccountID))))
 	}
 }
 
+// taughtBy is the groups teacher v teaches or mentors (a Teaching row, mentor or not), while
+// v's account is active: an archived teacher teaches nothing, even in a request that began
+// before the archive (sign-in and sessions refuse archived accounts already; API tokens
+// belong to a school, never to a teacher). One subquery, no lookup per row.
+func taughtBy(v *auth.Viewer) predicate.Class {
+	return class.HasTeachingsWith(teaching.HasTeacherWith(account.ID(v.AccountID), account.StatusEQ(account.StatusACTIVE)))
+}
+
 // AccountVisible is the rule of which accounts v reads: all of its school for the school's
-// admins and read tokens; a teacher themselves and the pupils of the classes they teach; a
-// pupil only themselves.
+// admins and read tokens; a teacher themselves (while active) and the pupils of the groups
+// they teach or mentor: a stamklas's pupils (Account.class) and a lesgroep's members
+// (memberships); a pupil only themselves.
 func AccountVisible(v *auth.Viewer) predicate.Account {
 	switch {
 	case v == nil:
@@ -107,11 +122,24 @@ func AccountVisible(v *auth.Viewer) predicate.Account {
 	case v.IsToken():
 		return nothing
 	case v.Role == auth.RoleTeacher:
-		return account.And(account.SchoolID(v.SchoolID), account.Or(account.ID(v.AccountID),
-			account.And(account.RoleEQ(account.RolePUPIL), account.HasClassWith(class.HasTeachersWith(account.ID(v.AccountID))))))
+		taught := taughtBy(v)
+		return account.And(account.SchoolID(v.SchoolID), account.Or(
+			account.And(account.ID(v.AccountID), account.StatusEQ(account.StatusACTIVE)),
+			account.And(account.RoleEQ(account.RolePUPIL), account.Or(
+				account.HasClassWith(taught),
+				account.HasMembershipsWith(membership.HasClassWith(taught))))))
 	default: // a pupil sees only themselves
 		return account.And(account.SchoolID(v.SchoolID), account.ID(v.AccountID))
 	}
+}
+
+// TeachingVisible is the rule of which teaching assignments v reads: those of a group v reads
+// to a teacher v reads (Class.mentors reads them; they are no GraphQL type of their own).
+func TeachingVisible(v *auth.Viewer) predicate.Teaching {
+	if v == nil {
+		return nothing
+	}
+	return teaching.And(teaching.HasClassWith(ClassVisible(v)), teaching.HasTeacherWith(AccountVisible(v)))
 }
 
 // ImportJobVisible is the rule of which import jobs v reads: those of the school it
@@ -221,6 +249,20 @@ func auditEventInterceptor() ent.Interceptor {
 			return err
 		}
 		q.Where(AuditEventVisible(v))
+		return nil
+	})
+}
+
+func teachingInterceptor() ent.Interceptor {
+	return intercept.TraverseTeaching(func(ctx context.Context, q *gen.TeachingQuery) error {
+		if system(ctx) {
+			return nil
+		}
+		v, err := viewerOr(ctx)
+		if err != nil {
+			return err
+		}
+		q.Where(TeachingVisible(v))
 		return nil
 	})
 }

@@ -50,8 +50,9 @@ func (Teaching) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("account_id"), index.Fields("import_job_id")}
 }
 
-// Interceptors of the Teaching: read only through Class and Account (see rules.go).
-func (Teaching) Interceptors() []ent.Interceptor { return []ent.Interceptor{denyViewers()} }
+// Interceptors of the Teaching: a viewer reads the assignments of groups and teachers it reads
+// (see rules.go).
+func (Teaching) Interceptors() []ent.Interceptor { return []ent.Interceptor{teachingInterceptor()} }
 
 // Policy of the Teaching: only the product's own code writes (see rules.go).
 func (Teaching) Policy() ent.Policy { return systemOnlyMutations() }
