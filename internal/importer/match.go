@@ -79,6 +79,66 @@ var headerSynonyms = []synonym{
 	{"login", FieldUsername, 1}, {"inlognaam", FieldUsername, 1}, {"inlogaccount", FieldUsername, 1},
 
 	{"eckid", FieldEckID, 1},
+
+	// A pupil's lesgroepen as Magister ("Lesgroepen") and Somtoday ("Clusters") name them.
+	{"lesgroepen", FieldGroups, 1}, {"lesgroep", FieldGroups, 1}, {"groepen", FieldGroups, 1},
+	{"clusters", FieldGroups, 1}, {"clustergroepen", FieldGroups, 1}, {"cluster", FieldGroups, 1},
+	{"clustergroep", FieldGroups, 1}, {"lesgroepenleerling", FieldGroups, 1}, {"clusterklassen", FieldGroups, 1},
+	{"teachinggroups", FieldGroups, 1}, {"groups", FieldGroups, 1},
+}
+
+// teacherSynonyms are the known column names of a teacher export (Magister's "Docenten",
+// Somtoday's "Medewerkers"); earlier names win ties within a field, as in headerSynonyms.
+var teacherSynonyms = []synonym{
+	{"docentcode", FieldKey, 1}, {"code", FieldKey, 1}, {"afkorting", FieldKey, 1}, {"afk", FieldKey, 1},
+	{"docentafkorting", FieldKey, 1}, {"medewerkercode", FieldKey, 1}, {"medewerkerafkorting", FieldKey, 1},
+	{"personeelscode", FieldKey, 1}, {"teachercode", FieldKey, 1}, {"docent", FieldKey, 0.6},
+
+	{"roepnaam", FieldFirstName, 1}, {"voornaam", FieldFirstName, 1}, {"firstname", FieldFirstName, 1},
+	{"givenname", FieldFirstName, 1}, {"voornamen", FieldFirstName, 0.6},
+
+	{"tussenv", FieldInfix, 1}, {"tussenvoegsel", FieldInfix, 1}, {"tussenvoegsels", FieldInfix, 1},
+	{"voorvoegsel", FieldInfix, 1}, {"voorvoegsels", FieldInfix, 1}, {"infix", FieldInfix, 1},
+
+	{"achternaam", FieldLastName, 1}, {"lastname", FieldLastName, 1}, {"surname", FieldLastName, 1},
+	{"geslachtsnaam", FieldLastName, 1},
+
+	{"email", FieldEmail, 1}, {"emailadres", FieldEmail, 1}, {"mail", FieldEmail, 1},
+	{"emailschool", FieldEmail, 1}, {"emailaddress", FieldEmail, 1},
+
+	{"gebruikersnaam", FieldUsername, 1}, {"loginaccount", FieldUsername, 1}, {"username", FieldUsername, 1},
+	{"login", FieldUsername, 1}, {"inlognaam", FieldUsername, 1},
+
+	{"eckid", FieldEckID, 1},
+
+	{"lesgroepen", FieldTeaches, 1}, {"lesgroep", FieldTeaches, 1}, {"groepen", FieldTeaches, 1},
+	{"vakkenklassen", FieldTeaches, 1}, {"klassen", FieldTeaches, 1}, {"clusters", FieldTeaches, 1},
+	{"lesgroepenklassen", FieldTeaches, 1}, {"lesgeeftaan", FieldTeaches, 1}, {"lesopdrachten", FieldTeaches, 1},
+	{"groups", FieldTeaches, 1}, {"teaches", FieldTeaches, 1},
+
+	{"mentor", FieldMentorOf, 1}, {"mentorklas", FieldMentorOf, 1}, {"mentorklassen", FieldMentorOf, 1},
+	{"mentorvan", FieldMentorOf, 1}, {"mentorgroep", FieldMentorOf, 1}, {"mentorgroepen", FieldMentorOf, 1},
+	{"mentoraat", FieldMentorOf, 1}, {"mentorof", FieldMentorOf, 1},
+}
+
+// vocabulary is how the headers of one kind of file are read.
+type vocabulary struct {
+	synonyms        []synonym
+	ignoredPrefixes []string
+	ignoredWords    []string
+}
+
+var (
+	pupilVocabulary   = vocabulary{headerSynonyms, ignoredPrefixes, ignoredWords}
+	teacherVocabulary = vocabulary{teacherSynonyms, teacherIgnoredPrefixes, teacherIgnoredWords}
+)
+
+// vocabularyFor is the vocabulary of a kind ("" is pupils).
+func vocabularyFor(k Kind) *vocabulary {
+	if k == KindTeachers {
+		return &teacherVocabulary
+	}
+	return &pupilVocabulary
 }
 
 // ignoredPrefixes are columns that exports carry but that are never imported;
@@ -93,6 +153,15 @@ var ignoredPrefixes = []string{
 // ignoredWords mark columns about someone other than the pupil, wherever they occur:
 // "E-mail ouder/verzorger" must not become the pupil's e-mail address.
 var ignoredWords = []string{"ouder", "verzorger", "mentor", "docent", "vader", "moeder", "voogd", "contact"}
+
+// teacherIgnoredPrefixes and teacherIgnoredWords do the same for a teacher export, where the
+// teacher's own mentor class and code are wanted but a pupil's or a manager's data is not.
+var (
+	teacherIgnoredPrefixes = []string{"geboorte", "geslacht", "opmerking", "adres", "postcode", "woonplaats",
+		"plaats", "straat", "huisnummer", "telefoon", "mobiel", "nationaliteit", "bsn", "burgerservicenummer",
+		"land", "datum", "functie", "afdeling", "team", "locatie", "bevoegdheid", "aanstelling", "fte"}
+	teacherIgnoredWords = []string{"leerling", "ouder", "verzorger", "leidinggevende", "contact", "prive"}
+)
 
 // NormalizeHeader lowercases h, strips accents and removes everything but letters and digits.
 func NormalizeHeader(h string) string {
@@ -135,22 +204,25 @@ type headerCandidate struct {
 	rank  int // index in headerSynonyms; lower wins ties
 }
 
-// matchHeader returns the best reading of one normalised header, or ok=false.
-func matchHeader(n string) (headerCandidate, bool) {
+// matchHeader returns the best reading of one normalised header of a pupil file, or ok=false.
+func matchHeader(n string) (headerCandidate, bool) { return pupilVocabulary.match(n) }
+
+// match returns the best reading of one normalised header, or ok=false.
+func (v *vocabulary) match(n string) (headerCandidate, bool) {
 	if n == "" {
 		return headerCandidate{}, false
 	}
-	for i, s := range headerSynonyms {
+	for i, s := range v.synonyms {
 		if s.name == n {
 			return headerCandidate{s.field, s.weight, i}, true
 		}
 	}
-	for _, p := range ignoredPrefixes {
+	for _, p := range v.ignoredPrefixes {
 		if strings.HasPrefix(n, p) {
 			return headerCandidate{}, false
 		}
 	}
-	for _, w := range ignoredWords {
+	for _, w := range v.ignoredWords {
 		if strings.Contains(n, w) {
 			return headerCandidate{}, false
 		}
@@ -161,7 +233,7 @@ func matchHeader(n string) (headerCandidate, bool) {
 	// "emailadres", not "mail").
 	prefix, prefixLen := headerCandidate{}, 0
 	contains, containsLen := headerCandidate{}, 0
-	for i, s := range headerSynonyms {
+	for i, s := range v.synonyms {
 		if len(s.name) < 4 {
 			continue
 		}
@@ -185,15 +257,20 @@ func matchHeader(n string) (headerCandidate, bool) {
 	return headerCandidate{}, false
 }
 
-// ProposeMapping proposes a field for every column; each field goes to at most one column.
-func ProposeMapping(cols []Column) []Match {
+// ProposeMapping proposes a pupil field for every column; each field goes to at most one column.
+func ProposeMapping(cols []Column) []Match { return ProposeMappingFor(KindPupils, cols) }
+
+// ProposeMappingFor proposes a field of kind k for every column; each field goes to at most
+// one column.
+func ProposeMappingFor(k Kind, cols []Column) []Match {
 	type cand struct {
 		col int
 		headerCandidate
 	}
+	v := vocabularyFor(k)
 	cands := make([]cand, 0, len(cols))
 	for i, c := range cols {
-		if hc, ok := matchHeader(NormalizeHeader(c.Header)); ok {
+		if hc, ok := v.match(NormalizeHeader(c.Header)); ok {
 			cands = append(cands, cand{i, hc})
 		}
 	}
@@ -214,7 +291,7 @@ func ProposeMapping(cols []Column) []Match {
 	for i, c := range cols {
 		matches[i] = Match{Column: c.Index, Header: c.Header}
 	}
-	taken := make(map[Field]bool, len(fieldInfos))
+	taken := make(map[Field]bool, numFields)
 	for _, c := range cands {
 		if taken[c.field] {
 			continue
@@ -237,8 +314,12 @@ func MappingFromMatches(ms []Match) Mapping {
 	return m
 }
 
-// Validate reports unknown fields, columns out of range, fields mapped twice and unmapped required fields.
-func (m Mapping) Validate(cols []Column) []Problem {
+// Validate reports unknown fields, columns out of range, fields mapped twice and unmapped
+// required fields of a pupil file.
+func (m Mapping) Validate(cols []Column) []Problem { return m.ValidateFor(KindPupils, cols) }
+
+// ValidateFor is Validate for a file of kind k: a field the kind does not have is unknown.
+func (m Mapping) ValidateFor(k Kind, cols []Column) []Problem {
 	var probs []Problem
 	header := func(i int) string {
 		if i >= 0 && i < len(cols) {
@@ -257,7 +338,7 @@ func (m Mapping) Validate(cols []Column) []Problem {
 		if f == "" {
 			continue
 		}
-		if _, ok := f.Info(); !ok {
+		if _, ok := f.InfoFor(k); !ok {
 			probs = append(probs, Problem{
 				Column: header(i), Field: f, Code: CodeUnknownField,
 				NL: fmt.Sprintf("Kolom %d is gekoppeld aan het onbekende veld %q.", i+1, string(f)),
@@ -266,7 +347,7 @@ func (m Mapping) Validate(cols []Column) []Problem {
 			continue
 		}
 		if i < 0 || i >= len(cols) {
-			nl, en := f.labels()
+			nl, en := f.labelsFor(k)
 			probs = append(probs, Problem{
 				Field: f, Code: CodeColumnOutOfRange,
 				NL: fmt.Sprintf("%s is gekoppeld aan kolom %d, maar het bestand heeft %d kolommen.", nl, i+1, len(cols)),
@@ -276,7 +357,7 @@ func (m Mapping) Validate(cols []Column) []Problem {
 		}
 		byField[f] = append(byField[f], i)
 	}
-	for _, fi := range fieldInfos {
+	for _, fi := range infosFor(k) {
 		got := byField[fi.Field]
 		switch {
 		case len(got) > 1:

@@ -100,8 +100,9 @@ var proposeMappingCases = []proposeMappingCase{
 	{
 		name:    "columns that are never imported",
 		headers: []string{"ID", "Roepnaam", "Achternaam", "Klas", "Mentor", "Profiel", "Lesgroepen", "Adres", "E-mail ouder/verzorger", "Klasmentor", "Geboortedatum", "Geslacht", ""},
+		// Lesgroepen is imported since issue 14 (a pupil's teaching groups).
 		want: []fieldConfidence{{"key", 1}, {"firstName", 1}, {"lastName", 1}, {"class", 1},
-			{"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}},
+			{"", 0}, {"", 0}, {"groups", 1}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}, {"", 0}},
 	},
 	{
 		name:    "each field at most once, first column wins a tie",
@@ -219,7 +220,7 @@ func TestFields(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	want := []string{"key*", "firstName*", "infix", "lastName*", "class*", "level", "year", "email", "username", "eckId"}
+	want := []string{"key*", "firstName*", "infix", "lastName*", "class*", "level", "year", "email", "username", "eckId", "groups"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Fields() = %v, want %v", got, want)
 	}

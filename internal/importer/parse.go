@@ -107,7 +107,7 @@ func Parse(data []byte) (*File, error) {
 			EN: "The file has a header row but no pupils. Export the pupil list again, including the pupils.",
 		}
 	}
-	if fe := checkRequiredColumns(f.Columns, f.HeaderLine); fe != nil {
+	if fe := checkRequiredColumns(SniffKind(f.Columns), f.Columns, f.HeaderLine); fe != nil {
 		return nil, fe
 	}
 	return f, nil
@@ -181,12 +181,12 @@ func (f *File) addSamples(cells []string) {
 	}
 }
 
-// checkRequiredColumns refuses a header that lacks a required field when no
-// unmapped column is left that the admin could map to it by hand.
-func checkRequiredColumns(cols []Column, line int) *FileError {
+// checkRequiredColumns refuses a header that lacks a required field of kind k (as SniffKind
+// reads the header) when no unmapped column is left that the admin could map to it by hand.
+func checkRequiredColumns(k Kind, cols []Column, line int) *FileError {
 	mapped := make(map[Field]bool, len(cols))
 	spare := 0
-	for _, m := range ProposeMapping(cols) {
+	for _, m := range ProposeMappingFor(k, cols) {
 		if m.Field == "" {
 			spare++
 		}
@@ -196,7 +196,7 @@ func checkRequiredColumns(cols []Column, line int) *FileError {
 		return nil
 	}
 	var nl, en []string
-	for _, fi := range fieldInfos {
+	for _, fi := range infosFor(k) {
 		if fi.Required && !mapped[fi.Field] {
 			nl = append(nl, fi.LabelNL)
 			en = append(en, fi.LabelEN)

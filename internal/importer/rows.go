@@ -16,7 +16,7 @@ import (
 // MaxValueLength is the longest value, in characters, that BuildRecords accepts.
 const MaxValueLength = 200
 
-// Record is one valid pupil read from the file.
+// Record is one valid pupil or teacher read from the file.
 type Record struct {
 	Line      int    // physical line of the row in the file
 	Key       string // opaque pupil number: trimmed, leading zeros kept
@@ -31,6 +31,13 @@ type Record struct {
 	LevelRaw  string // what the file said
 	Year      int    // 0 if unknown; for a combined group the lowest year
 	Years     []int  // all years, sorted; more than one for a combined group such as "1/2"
+	// Groups are the names of the list column, in the file's order and its most frequent
+	// spelling, without repeats: a pupil's lesgroepen (FieldGroups; their own stamklas left
+	// out) or the groups and classes a teacher teaches (FieldTeaches). Nil when the cell is
+	// empty or the column not mapped.
+	Groups []string
+	// MentorOf are the stamklassen a teacher mentors (FieldMentorOf), like Groups.
+	MentorOf []string
 }
 
 // Input is what BuildRecords needs: the parsed file, the confirmed column
@@ -42,6 +49,8 @@ type Input struct {
 	// of the raw value; it overrides NormalizeLevel. A value of "" means "no
 	// level" on purpose; entries with a value that is not a canonical Level are ignored.
 	LevelMap map[string]Level
+	// Kind is what the file holds; "" reads as KindPupils.
+	Kind Kind
 }
 
 // Result is the outcome of BuildRecords.
@@ -51,6 +60,9 @@ type Result struct {
 	RefusedLines  int            // number of distinct refused rows
 	Warnings      []Problem      // about imported rows, by line
 	UnknownLevels []UnknownValue // distinct unrecognised level values, in order of first appearance
+	// EmptyLists are the mapped list fields (FieldGroups, FieldTeaches, FieldMentorOf) whose
+	// column is empty in every row: they count as not mapped (a warning says so).
+	EmptyLists []Field
 }
 
 // UnknownValue is a distinct value that was not recognised, with how often it occurs.
@@ -67,7 +79,8 @@ func BuildRecords(in Input) (*Result, error) {
 	if in.File == nil {
 		return nil, errors.New("importer: BuildRecords needs a parsed File")
 	}
-	if probs := in.Mapping.Validate(in.File.Columns); len(probs) > 0 {
+	in.Kind = in.Kind.orPupils()
+	if probs := in.Mapping.ValidateFor(in.Kind, in.File.Columns); len(probs) > 0 {
 		return nil, &MappingError{Problems: probs}
 	}
 	b := newBuilder(in)
@@ -78,8 +91,11 @@ func BuildRecords(in Input) (*Result, error) {
 	b.resolveUnique(FieldUsername, func(r *Record) string { return strings.ToLower(r.Username) })
 	b.resolveUnique(FieldEckID, func(r *Record) string { return r.EckID })
 	b.resolveSharedEmail()
-	b.resolveClasses()
-	b.primaryLevels()
+	if b.kind == KindPupils {
+		b.resolveClasses()
+		b.primaryLevels()
+	}
+	b.resolveGroups()
 	return b.result(), nil
 }
 
@@ -114,6 +130,7 @@ type levelInfo struct {
 
 type builder struct {
 	in     Input
+	kind   Kind
 	cols   []Column
 	width  int
 	col    [numFields]int // column per field, -1 when unmapped
@@ -127,11 +144,21 @@ type builder struct {
 	unknown      []UnknownValue
 	unknownByKey map[string]int // NormalizeHeader(value) -> index in unknown
 	years        []int          // arena for Record.Years
+
+	lists      []listColumn // the mapped list columns, at most two
+	listVals   [2][]string  // scratch: the current row's lists, by position in lists
+	names      []string     // arena for Record.Groups and MentorOf
+	emptyLists []Field
+	// nounNL and nounEN name who a row is about in messages: leerling/pupil, docent/teacher.
+	nounNL, nounEN string
 }
 
 func newBuilder(in Input) *builder {
 	b := &builder{
 		in:           in,
+		kind:         in.Kind,
+		nounNL:       "leerling",
+		nounEN:       "pupil",
 		cols:         in.File.Columns,
 		width:        len(in.File.Columns),
 		cands:        make([]candidate, 0, len(in.File.Rows)),
@@ -146,12 +173,20 @@ func newBuilder(in Input) *builder {
 			b.col[ix] = i
 		}
 	}
-	for ix, fi := range fieldInfos {
+	if in.Kind == KindTeachers {
+		b.nounNL, b.nounEN = "docent", "teacher"
+	}
+	for _, fi := range infosFor(in.Kind) {
+		ix := fi.Field.index()
 		i := b.col[ix]
 		if i < 0 {
 			continue
 		}
 		f := fi.Field
+		if f.isList() {
+			b.lists = append(b.lists, listColumn{field: f, col: i, nl: fi.LabelNL, en: fi.LabelEN})
+			continue
+		}
 		b.checks = append(b.checks, fieldCheck{
 			field:    f,
 			ix:       ix,
@@ -195,6 +230,7 @@ func (b *builder) row(r Row) {
 			}
 		}
 	}
+	probs = b.rowLists(r, probs)
 	if len(probs) > 0 {
 		b.refused = append(b.refused, probs...)
 		return
@@ -309,7 +345,30 @@ func (b *builder) addRecord(r Row, vals *[numFields]string, warns []Problem) {
 		rec.Years = b.years[start:len(b.years):len(b.years)]
 		rec.Year = rec.Years[0]
 	}
-	b.cands = append(b.cands, candidate{rec: rec, classRaw: r.Cells[b.col[ixClass]], warnings: warns})
+	b.addLists(&rec)
+	c := candidate{rec: rec, warnings: warns}
+	if i := b.col[ixClass]; i >= 0 {
+		c.classRaw = r.Cells[i]
+	}
+	b.cands = append(b.cands, c)
+}
+
+// addLists gives a record the lists of its row (see rowLists).
+func (b *builder) addLists(rec *Record) {
+	for i := range b.lists {
+		switch b.lists[i].field {
+		case FieldGroups:
+			own := ""
+			if rec.Class != "" {
+				own = groupKey(rec.Class)
+			}
+			rec.Groups = b.keepList(b.listVals[i], own)
+		case FieldTeaches:
+			rec.Groups = b.keepList(b.listVals[i], "")
+		case FieldMentorOf:
+			rec.MentorOf = b.keepList(b.listVals[i], "")
+		}
+	}
 }
 
 // rowYears takes the years from the year cell, else from a study code in the
@@ -412,6 +471,7 @@ func (b *builder) resolveKeys() {
 		groups[k] = append(groups[k], i)
 	}
 	keyCol := b.col[ixKey]
+	keyNL, keyEN := FieldKey.labelsFor(b.kind)
 	for _, k := range order {
 		g := groups[k]
 		head := &b.cands[g[0]]
@@ -427,8 +487,8 @@ func (b *builder) resolveKeys() {
 				c := &b.cands[i]
 				c.dropped = true
 				b.warnings = append(b.warnings, b.problem(c.rec.Line, keyCol, FieldKey, CodeDuplicateKey,
-					fmt.Sprintf("Leerling %s staat ook op regel %d, met precies dezelfde gegevens. De leerling is één keer ingelezen.", k, head.rec.Line),
-					fmt.Sprintf("Pupil %s also appears on line %d with exactly the same data. The pupil was imported once.", k, head.rec.Line)))
+					fmt.Sprintf("%s %s staat ook op regel %d, met precies dezelfde gegevens. De %s is één keer ingelezen.", upperFirst(b.nounNL), k, head.rec.Line, b.nounNL),
+					fmt.Sprintf("%s %s also appears on line %d with exactly the same data. The %s was imported once.", upperFirst(b.nounEN), k, head.rec.Line, b.nounEN)))
 			}
 			continue
 		}
@@ -437,8 +497,8 @@ func (b *builder) resolveKeys() {
 			c.refused = true
 			nlLines, enLines := b.otherLines(g, i)
 			b.refused = append(b.refused, b.problem(c.rec.Line, keyCol, FieldKey, CodeConflictingKey,
-				fmt.Sprintf("Leerlingnummer %s staat ook op regel %s, met andere gegevens. Geen van deze regels is ingelezen; maak het nummer uniek of haal de verkeerde regel weg.", k, nlLines),
-				fmt.Sprintf("Student number %s also appears on line %s with different data. None of these rows was imported; make the number unique or remove the wrong row.", k, enLines)))
+				fmt.Sprintf("%s %s staat ook op regel %s, met andere gegevens. Geen van deze regels is ingelezen; maak %s uniek of haal de verkeerde regel weg.", keyNL, k, nlLines, b.keyNounNL()),
+				fmt.Sprintf("%s %s also appears on line %s with different data. None of these rows was imported; make the %s unique or remove the wrong row.", keyEN, k, enLines, b.keyNounEN())))
 		}
 	}
 }
@@ -472,7 +532,7 @@ func (b *builder) resolveUnique(f Field, value func(*Record) string) {
 		}
 		groups[v] = append(groups[v], i)
 	}
-	nl, en := f.labels()
+	nl, en := f.labelsFor(b.kind)
 	for _, v := range order {
 		g := groups[v]
 		for _, i := range g {
@@ -480,8 +540,8 @@ func (b *builder) resolveUnique(f Field, value func(*Record) string) {
 			c.refused = true
 			nlLines, enLines := b.otherLines(g, i)
 			b.refused = append(b.refused, b.problem(c.rec.Line, col, f, CodeDuplicateValue,
-				fmt.Sprintf("%s %s hoort ook bij een andere leerling (regel %s). Geen van deze regels is ingelezen; elke leerling heeft een eigen %s nodig.", nl, c.rec.valueOf(f), nlLines, strings.ToLower(nl)),
-				fmt.Sprintf("%s %s also belongs to another pupil (line %s). None of these rows was imported; every pupil needs their own %s.", en, c.rec.valueOf(f), enLines, strings.ToLower(en))))
+				fmt.Sprintf("%s %s hoort ook bij een andere %s (regel %s). Geen van deze regels is ingelezen; elke %s heeft een eigen %s nodig.", nl, c.rec.valueOf(f), b.nounNL, nlLines, b.nounNL, strings.ToLower(nl)),
+				fmt.Sprintf("%s %s also belongs to another %s (line %s). None of these rows was imported; every %s needs their own %s.", en, c.rec.valueOf(f), b.nounEN, enLines, b.nounEN, strings.ToLower(en))))
 		}
 	}
 }
@@ -506,8 +566,8 @@ func (b *builder) resolveSharedEmail() {
 		}
 		line := b.cands[j].rec.Line
 		c.warnings = append(c.warnings, b.problem(c.rec.Line, col, FieldEmail, CodeSharedEmail,
-			fmt.Sprintf("E-mailadres %s wordt ook gebruikt door de leerling op regel %d. Controleer of dit het eigen adres van de leerling is.", c.rec.Email, line),
-			fmt.Sprintf("E-mail address %s is also used by the pupil on line %d. Check that it is the pupil's own address.", c.rec.Email, line)))
+			fmt.Sprintf("E-mailadres %s wordt ook gebruikt door de %s op regel %d. Controleer of dit het eigen adres van de %s is.", c.rec.Email, b.nounNL, line, b.nounNL),
+			fmt.Sprintf("E-mail address %s is also used by the %s on line %d. Check that it is the %s's own address.", c.rec.Email, b.nounEN, line, b.nounEN)))
 	}
 }
 
@@ -581,7 +641,7 @@ func (b *builder) resolveClasses() {
 
 // result collects the surviving records and sorts the problems by line.
 func (b *builder) result() *Result {
-	res := &Result{UnknownLevels: b.unknown}
+	res := &Result{UnknownLevels: b.unknown, EmptyLists: b.emptyLists}
 	n := 0
 	for i := range b.cands {
 		if !b.cands[i].refused && !b.cands[i].dropped {
@@ -657,7 +717,31 @@ func sameRecord(a, b *Record) bool {
 		a.LastName == b.LastName && strings.EqualFold(a.Class, b.Class) &&
 		strings.EqualFold(a.Email, b.Email) && a.Username == b.Username && a.EckID == b.EckID &&
 		a.Level == b.Level && NormalizeHeader(a.LevelRaw) == NormalizeHeader(b.LevelRaw) &&
-		slices.Equal(a.Years, b.Years)
+		slices.Equal(a.Years, b.Years) && slices.EqualFunc(a.Groups, b.Groups, strings.EqualFold) &&
+		slices.EqualFunc(a.MentorOf, b.MentorOf, strings.EqualFold)
+}
+
+// keyNounNL and keyNounEN name the key in a sentence: "het nummer" / "number", "de code" / "code".
+func (b *builder) keyNounNL() string {
+	if b.kind == KindTeachers {
+		return "de code"
+	}
+	return "het nummer"
+}
+
+func (b *builder) keyNounEN() string {
+	if b.kind == KindTeachers {
+		return "code"
+	}
+	return "number"
+}
+
+// upperFirst returns s with its first (ASCII) letter in upper case.
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // onlyEmptyPast reports whether cells is at least width long with only empty cells after it.

@@ -142,3 +142,37 @@ func guessDelimiter(text string) byte {
 	}
 	return delimiters[0]
 }
+
+// teacherCodeHeaders are the headers (after NormalizeHeader) that name a teacher's code; a
+// pupil export never has one without a pupil number beside it.
+var teacherCodeHeaders = map[string]bool{
+	"docentcode": true, "afkorting": true, "afk": true, "docentafkorting": true, "medewerkercode": true,
+	"medewerkerafkorting": true, "personeelscode": true, "teachercode": true, "docent": true, "code": true,
+}
+
+// teacherMentorHeaders name the class a teacher mentors. A bare "Mentor" is not among them:
+// pupil exports carry their mentor's name under that header.
+var teacherMentorHeaders = map[string]bool{
+	"mentorklas": true, "mentorklassen": true, "mentorvan": true, "mentorgroep": true, "mentorgroepen": true,
+	"mentoraat": true, "mentorof": true,
+}
+
+// SniffKind recognises a teacher export by its headers: it has no column a pupil file keys
+// its rows by (Stamnr, Leerlingnummer, …) and it has a teacher code column (Docentcode,
+// Afkorting, Code, …) or a column with the class a teacher mentors (Mentorklas, Mentor van).
+// Every other file is KindPupils.
+func SniffKind(cols []Column) Kind {
+	code, mentor := false, false
+	for _, c := range cols {
+		n := NormalizeHeader(c.Header)
+		if hc, ok := matchHeader(n); ok && hc.field == FieldKey && hc.conf >= minHeaderConf && n != "id" {
+			return KindPupils
+		}
+		code = code || teacherCodeHeaders[n]
+		mentor = mentor || teacherMentorHeaders[n]
+	}
+	if code || mentor {
+		return KindTeachers
+	}
+	return KindPupils
+}
