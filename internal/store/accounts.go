@@ -150,9 +150,11 @@ func archiveAccountQuery(d string) string {
 	return q
 }
 
-// NewAccount is a pupil's account that an import adds.
+// NewAccount is a pupil's or teacher's account that an import adds.
 type NewAccount struct {
-	SchoolID                                                       int
+	SchoolID int
+	// Role is the account's role; "" is a pupil.
+	Role                                                           account.Role
 	Key, FirstName, Infix, LastName, Email, Username, EckID, Level string
 	Year                                                           int
 	ClassID                                                        *int
@@ -170,7 +172,11 @@ var newAccountColumns = []string{account.FieldSchoolID, account.FieldRole, accou
 // appendValues appends the account's column values, in newAccountColumns' order, to buf (a
 // commit reuses one buffer for all its rows: a new one per row cost 25 MB per 100,000).
 func (a *NewAccount) appendValues(buf []any) []any {
-	return append(buf, a.SchoolID, account.RolePUPIL.String(), a.Key, a.FirstName, a.Infix, a.LastName, a.Email, a.Username, a.EckID,
+	role := account.RolePUPIL
+	if a.Role != "" {
+		role = a.Role
+	}
+	return append(buf, a.SchoolID, role.String(), a.Key, a.FirstName, a.Infix, a.LastName, a.Email, a.Username, a.EckID,
 		a.Level, nullInt(a.Year), intOrNil(a.ClassID), account.StatusACTIVE.String(), a.Now, a.Now, names.SortKey(a.LastName, a.FirstName), nullInt(a.JobID))
 }
 
@@ -183,6 +189,44 @@ func InsertAccounts(ctx context.Context, tx Preparer, d string, each func(put fu
 			buf = a.appendValues(buf[:0])
 			return put(buf...)
 		})
+	})
+}
+
+// EachAddedAccount calls fn(id, key) for every account of the school that the job added
+// (accounts.import_job_id): a commit reads the ids of the accounts it just added by COPY.
+func EachAddedAccount(ctx context.Context, q Querier, d string, jobID, schoolID int, fn func(id int, key string)) error {
+	return eachIDKey(ctx, q, build(d).Select(account.FieldID, account.FieldExternalKey).From(entsql.Table(account.Table)).
+		Where(entsql.And(entsql.EQ(account.FieldImportJobID, jobID), entsql.EQ(account.FieldSchoolID, schoolID))), fn)
+}
+
+// EachAccountByKey calls fn(id, key) for every account of the school whose key is among keys,
+// a batch of keys per statement.
+func EachAccountByKey(ctx context.Context, q Querier, d string, schoolID int, keys []string, fn func(id int, key string)) error {
+	for start := 0; start < len(keys); start += idBatch {
+		batch := keys[start:min(start+idBatch, len(keys))]
+		in := make([]any, len(batch))
+		for i, k := range batch {
+			in[i] = k
+		}
+		err := eachIDKey(ctx, q, build(d).Select(account.FieldID, account.FieldExternalKey).From(entsql.Table(account.Table)).
+			Where(entsql.And(entsql.EQ(account.FieldSchoolID, schoolID), entsql.In(account.FieldExternalKey, in...))), fn)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachIDKey runs a read of (id, external_key) rows.
+func eachIDKey(ctx context.Context, q Querier, sel *entsql.Selector, fn func(id int, key string)) error {
+	return scan(ctx, q, sel, func(rows *sql.Rows) error {
+		var id int
+		var key sql.NullString
+		if err := rows.Scan(&id, &key); err != nil {
+			return err
+		}
+		fn(id, key.String)
+		return nil
 	})
 }
 

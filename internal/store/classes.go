@@ -10,7 +10,9 @@ import (
 
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/school"
+	"github.com/numo/accounts/ent/teaching"
 )
 
 // ArchiveThreshold returns the school's archive guard threshold (percent); found is false for
@@ -26,17 +28,19 @@ type ClassRow struct {
 	ID      int
 	Name    string
 	NameKey string
+	// Kind is a stamklas (a pupil's class, accounts.class_id) or a lesgroep (memberships).
+	Kind class.Kind
 	// CreatedByJob is the import job that created the class, 0 for none.
 	CreatedByJob int
 }
 
 // EachClass calls fn for every class of the school, by id.
 func EachClass(ctx context.Context, q Querier, d string, schoolID int, fn func(ClassRow)) error {
-	return scan(ctx, q, build(d).Select(class.FieldID, class.FieldName, class.FieldNameKey, class.FieldCreatedByJobID).
+	return scan(ctx, q, build(d).Select(class.FieldID, class.FieldName, class.FieldNameKey, class.FieldKind, class.FieldCreatedByJobID).
 		From(entsql.Table(class.Table)).Where(entsql.EQ(class.FieldSchoolID, schoolID)).OrderBy(class.FieldID), func(rows *sql.Rows) error {
 		var c ClassRow
 		var job sql.NullInt64
-		if err := rows.Scan(&c.ID, &c.Name, &c.NameKey, &job); err != nil {
+		if err := rows.Scan(&c.ID, &c.Name, &c.NameKey, &c.Kind, &job); err != nil {
 			return err
 		}
 		c.CreatedByJob = int(job.Int64)
@@ -50,9 +54,19 @@ type NewClass struct {
 	Name, NameKey string
 	Year          int // 0 for none
 	Level         string
+	// Kind is the kind of class; "" is a stamklas.
+	Kind class.Kind
 }
 
-// classBatch is how many classes one INSERT creates; with eight parameters each it stays well
+// kind is the class's kind, a stamklas when none is given.
+func (c *NewClass) kind() string {
+	if c.Kind == "" {
+		return class.DefaultKind.String()
+	}
+	return c.Kind.String()
+}
+
+// classBatch is how many classes one INSERT creates; with nine parameters each it stays well
 // below the parameter limits of SQLite (32,766) and PostgreSQL (65,535).
 const classBatch = 1000
 
@@ -63,10 +77,11 @@ func InsertClasses(ctx context.Context, tx func() Execer, d string, schoolID, jo
 	for start := 0; start < len(classes); start += classBatch {
 		batch := classes[start:min(start+classBatch, len(classes))]
 		ins := build(d).Insert(class.Table).Columns(class.FieldSchoolID, class.FieldName, class.FieldNameKey, class.FieldYear,
-			class.FieldLevel, class.FieldCreatedAt, class.FieldUpdatedAt, class.FieldCreatedByJobID).
+			class.FieldLevel, class.FieldKind, class.FieldCreatedAt, class.FieldUpdatedAt, class.FieldCreatedByJobID).
 			Returning(class.FieldID, class.FieldNameKey)
-		for _, c := range batch {
-			ins.Values(schoolID, c.Name, c.NameKey, nullInt(c.Year), c.Level, now, now, nullInt(jobID))
+		for i := range batch {
+			c := &batch[i]
+			ins.Values(schoolID, c.Name, c.NameKey, nullInt(c.Year), c.Level, c.kind(), now, now, nullInt(jobID))
 		}
 		got := 0
 		err := scan(ctx, tx(), ins, func(rows *sql.Rows) error {
@@ -104,14 +119,32 @@ func DeleteJobClasses(ctx context.Context, e Execer, d string, jobID int) error 
 	return err
 }
 
-// EachJobClassLink calls fn(class, account) for every account in, and with teachers every
-// teacher of, the school's classes that the job created.
-func EachJobClassLink(ctx context.Context, q Querier, d string, jobID, schoolID int, teachers bool, fn func(classID, accountID int)) error {
+// ClassLink is what EachJobClassLink reads of a class: its pupils (accounts.class_id), its
+// members (memberships of a lesgroep) or its teachers (teachings).
+type ClassLink int
+
+// The links of a class.
+const (
+	ClassPupils ClassLink = iota
+	ClassMembers
+	ClassTeachers
+)
+
+// EachJobClassLink calls fn(class, account) for every link of the kind to the school's classes
+// that the job created.
+func EachJobClassLink(ctx context.Context, q Querier, d string, jobID, schoolID int, link ClassLink, fn func(classID, accountID int)) error {
 	created := build(d).Select(class.FieldID).From(entsql.Table(class.Table)).
 		Where(entsql.And(entsql.EQ(class.FieldCreatedByJobID, jobID), entsql.EQ(class.FieldSchoolID, schoolID)))
-	sel := build(d).Select(account.FieldClassID, account.FieldID).From(entsql.Table(account.Table)).Where(entsql.In(account.FieldClassID, created))
-	if teachers {
-		sel = build(d).Select(class.TeachersPrimaryKey...).From(entsql.Table(class.TeachersTable)).Where(entsql.In(class.TeachersPrimaryKey[0], created))
+	var sel *entsql.Selector
+	switch link {
+	case ClassMembers:
+		sel = build(d).Select(membership.FieldClassID, membership.FieldAccountID).From(entsql.Table(membership.Table)).
+			Where(entsql.In(membership.FieldClassID, created))
+	case ClassTeachers:
+		sel = build(d).Select(teaching.FieldClassID, teaching.FieldAccountID).From(entsql.Table(teaching.Table)).
+			Where(entsql.In(teaching.FieldClassID, created))
+	default:
+		sel = build(d).Select(account.FieldClassID, account.FieldID).From(entsql.Table(account.Table)).Where(entsql.In(account.FieldClassID, created))
 	}
 	return scan(ctx, q, sel, func(rows *sql.Rows) error {
 		var c, a int

@@ -3,12 +3,77 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"github.com/lib/pq"
 
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/membership"
+	"github.com/numo/accounts/ent/teaching"
 )
+
+// A pupil's lesgroepen (memberships) and a teacher's groups (teachings, class_teachers) are
+// links between an account and a class of its school; a teaching also says whether the teacher
+// is the class's mentor. Both carry the import that made them (import_job_id). The statements
+// below read, add and remove them in bulk, for an import's commit, its rollback and an undo.
+
+// Link is an account's membership of a class, or (Teachings) its teaching of it.
+type Link struct {
+	AccountID, ClassID int
+	Mentor             bool // teachings only
+}
+
+// LinkKind is the table of a Link: Memberships or Teachings.
+type LinkKind int
+
+const (
+	// Memberships are pupils in lesgroepen (table memberships).
+	Memberships LinkKind = iota
+	// Teachings are teachers of groups and mentors of stamklassen (table class_teachers).
+	Teachings
+)
+
+func (k LinkKind) String() string {
+	if k == Teachings {
+		return "teachings"
+	}
+	return "memberships"
+}
+
+// table is the link table of k.
+func (k LinkKind) table() string {
+	if k == Teachings {
+		return teaching.Table
+	}
+	return membership.Table
+}
+
+// insertColumns are the columns an added link writes, in the order of insertValues.
+func (k LinkKind) insertColumns() []string {
+	if k == Teachings {
+		return []string{teaching.FieldClassID, teaching.FieldAccountID, teaching.FieldMentor, teaching.FieldImportJobID}
+	}
+	return []string{membership.FieldClassID, membership.FieldAccountID, membership.FieldImportJobID}
+}
+
+// insertValues appends the values of insertColumns for l, made by the job (0: none), to buf.
+func (k LinkKind) insertValues(buf []any, l Link, jobID int) []any {
+	if k == Teachings {
+		return append(buf, l.ClassID, l.AccountID, l.Mentor, nullInt(jobID))
+	}
+	return append(buf, l.ClassID, l.AccountID, nullInt(jobID))
+}
+
+// readColumns are the columns a read of links returns: account, class and (teachings) mentor.
+func (k LinkKind) readColumns() []string {
+	if k == Teachings {
+		return []string{teaching.FieldAccountID, teaching.FieldClassID, teaching.FieldMentor}
+	}
+	return []string{membership.FieldAccountID, membership.FieldClassID}
+}
 
 // schoolClasses is the subquery of the ids of the school's classes: memberships and teachings
 // carry no school of their own, their class does.
@@ -16,17 +81,186 @@ func schoolClasses(d string, schoolID int) *entsql.Selector {
 	return build(d).Select(class.FieldID).From(entsql.Table(class.Table)).Where(entsql.EQ(class.FieldSchoolID, schoolID))
 }
 
+// scanLinks runs a read of k's readColumns and calls fn for every link.
+func scanLinks(ctx context.Context, q Querier, k LinkKind, sel *entsql.Selector, fn func(Link)) error {
+	return scan(ctx, q, sel, func(rows *sql.Rows) error {
+		var l Link
+		dest := []any{&l.AccountID, &l.ClassID}
+		if k == Teachings {
+			dest = append(dest, &l.Mentor)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		fn(l)
+		return nil
+	})
+}
+
 // EachMembership calls fn(account, class) for every membership of a pupil in one of the
 // school's lesgroepen (a pupil's stamklas is accounts.class_id, not a membership).
 func EachMembership(ctx context.Context, q Querier, d string, schoolID int, fn func(accountID, classID int)) error {
-	sel := build(d).Select(membership.FieldAccountID, membership.FieldClassID).From(entsql.Table(membership.Table)).
+	return EachLink(ctx, q, d, Memberships, schoolID, func(l Link) { fn(l.AccountID, l.ClassID) })
+}
+
+// EachLink calls fn for every link of kind k to one of the school's classes.
+func EachLink(ctx context.Context, q Querier, d string, k LinkKind, schoolID int, fn func(Link)) error {
+	sel := build(d).Select(k.readColumns()...).From(entsql.Table(k.table())).
 		Where(entsql.In(membership.FieldClassID, schoolClasses(d, schoolID)))
-	return scan(ctx, q, sel, func(rows *sql.Rows) error {
-		var a, c int
-		if err := rows.Scan(&a, &c); err != nil {
-			return err
+	if err := scanLinks(ctx, q, k, sel, fn); err != nil {
+		return fmt.Errorf("read %s of school %d: %w", k, schoolID, err)
+	}
+	return nil
+}
+
+// EachLinkOf calls fn for every link of kind k of the accounts among list to one of the
+// school's classes, by account and class.
+func EachLinkOf(ctx context.Context, q Querier, d string, k LinkKind, schoolID int, list []int, fn func(Link)) error {
+	for start := 0; start < len(list); start += idBatch {
+		in := ids(list[start:min(start+idBatch, len(list))])
+		sel := build(d).Select(k.readColumns()...).From(entsql.Table(k.table())).
+			Where(entsql.And(entsql.In(membership.FieldAccountID, in...), entsql.In(membership.FieldClassID, schoolClasses(d, schoolID)))).
+			OrderBy(membership.FieldAccountID, membership.FieldClassID)
+		if err := scanLinks(ctx, q, k, sel, fn); err != nil {
+			return fmt.Errorf("read %s of %d accounts: %w", k, len(list), err)
 		}
-		fn(a, c)
+	}
+	return nil
+}
+
+// InsertLinks adds the links of kind k that each passes to put, made by the job (0: none), in
+// one bulk write: COPY on PostgreSQL, a prepared INSERT per row on SQLite.
+func InsertLinks(ctx context.Context, tx Preparer, d string, k LinkKind, jobID int, each func(put func(Link) error) error) error {
+	return bulkInsert(ctx, tx, d, k.table(), k.insertColumns(), func(put func(...any) error) error {
+		var buf []any
+		return each(func(l Link) error {
+			buf = k.insertValues(buf[:0], l, jobID)
+			return put(buf...)
+		})
+	})
+}
+
+// linkBatch is how many links one DELETE removes on PostgreSQL (two arrays of ids).
+const linkBatch = 20000
+
+// DeleteLinks removes the links of kind k (by account and class; Mentor is not compared): on
+// PostgreSQL one DELETE per batch from arrays of the ids, on SQLite a prepared DELETE per link.
+func DeleteLinks(ctx context.Context, tx Preparer, d string, k LinkKind, links []Link) error {
+	if len(links) == 0 {
+		return nil
+	}
+	if d != dialect.Postgres {
+		return deleteLinksEach(ctx, tx, d, k, links)
+	}
+	for batch := range slices.Chunk(links, linkBatch) {
+		accounts, classes := make([]int64, len(batch)), make([]int64, len(batch))
+		for i, l := range batch {
+			accounts[i], classes[i] = int64(l.AccountID), int64(l.ClassID)
+		}
+		res, err := tx.ExecContext(ctx, deleteLinksQuery(k), pq.Array(accounts), pq.Array(classes))
+		if err != nil {
+			return fmt.Errorf("delete %d %s: %w", len(batch), k, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || int(n) != len(batch) {
+			return fmt.Errorf("delete %s: %d of %d deleted (%v)", k, n, len(batch), err)
+		}
+	}
+	return nil
+}
+
+// deleteLinksQuery is PostgreSQL's DELETE of the links whose account and class are at the same
+// position of the arrays $1 and $2.
+func deleteLinksQuery(k LinkKind) string {
+	return entsql.Dialect(dialect.Postgres).String(func(b *entsql.Builder) {
+		b.WriteString("DELETE FROM ").Ident(k.table()).WriteString(" AS l USING unnest($1::bigint[], $2::bigint[]) AS v(a, c) WHERE l.").
+			Ident(membership.FieldAccountID).WriteString(" = v.a AND l.").Ident(membership.FieldClassID).WriteString(" = v.c")
+	})
+}
+
+// deleteLinksEach removes the links one prepared statement each (SQLite: no round trips).
+func deleteLinksEach(ctx context.Context, tx Preparer, d string, k LinkKind, links []Link) error {
+	q, _ := build(d).Delete(k.table()).Where(entsql.And(entsql.EQ(membership.FieldAccountID, param), entsql.EQ(membership.FieldClassID, param))).Query()
+	stmt, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("prepare delete of %s: %w", k, err)
+	}
+	defer stmt.Close()
+	for _, l := range links {
+		res, err := stmt.ExecContext(ctx, l.AccountID, l.ClassID)
+		if err != nil {
+			return fmt.Errorf("delete %s of account %d in class %d: %w", k, l.AccountID, l.ClassID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("delete %s of account %d in class %d: %d deleted (%v)", k, l.AccountID, l.ClassID, n, err)
+		}
+	}
+	return nil
+}
+
+// ReplaceLinks gives each account of want exactly its links of kind k (to classes of the
+// school; links to classes that no longer exist are left out): it removes the others and adds
+// the missing ones, made by the job (0: none), and keeps the links that stay as they are
+// (with the import that made them). A teaching whose mentor flag differs is replaced. An undo
+// and the rollback of an unfinished commit restore recorded before-sets with it.
+func ReplaceLinks(ctx context.Context, tx Preparer, d string, k LinkKind, schoolID, jobID int, want map[int][]Link) error {
+	if len(want) == 0 {
+		return nil
+	}
+	accounts := make([]int, 0, len(want))
+	for a := range want {
+		accounts = append(accounts, a)
+	}
+	slices.Sort(accounts)
+	have := map[Link]bool{}
+	if err := EachLinkOf(ctx, tx, d, k, schoolID, accounts, func(l Link) { have[l] = true }); err != nil {
+		return err
+	}
+	classes, err := classSet(ctx, tx, d, schoolID)
+	if err != nil {
+		return err
+	}
+	var add []Link
+	for _, a := range accounts {
+		for _, l := range want[a] {
+			l.AccountID = a
+			if k != Teachings {
+				l.Mentor = false
+			}
+			if have[l] {
+				delete(have, l) // stays
+			} else if classes[l.ClassID] {
+				add = append(add, l)
+			}
+		}
+	}
+	remove := make([]Link, 0, len(have))
+	for l := range have {
+		remove = append(remove, l)
+	}
+	if err := DeleteLinks(ctx, tx, d, k, remove); err != nil {
+		return err
+	}
+	return InsertLinks(ctx, tx, d, k, jobID, func(put func(Link) error) error {
+		for _, l := range add {
+			if err := put(l); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
+}
+
+// classSet is the set of ids of the school's classes.
+func classSet(ctx context.Context, q Querier, d string, schoolID int) (map[int]bool, error) {
+	out := map[int]bool{}
+	err := scan(ctx, q, schoolClasses(d, schoolID), func(rows *sql.Rows) error {
+		var id int
+		err := rows.Scan(&id)
+		out[id] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("classes of school %d: %w", schoolID, err)
+	}
+	return out, nil
 }

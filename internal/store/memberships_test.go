@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -89,4 +91,99 @@ func TestAccountStateGroups(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLinks adds, removes and replaces memberships and teachings in bulk (COPY and array
+// DELETE on PostgreSQL, prepared statements on SQLite) and reads them back by account; a
+// replacement keeps the links that stay with the job that made them, and leaves out classes
+// of another school.
+func TestLinks(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := auth.System(context.Background())
+		c := db.Client
+		s := c.School.Create().SetName("S").SetBrin("11AA").SaveX(ctx)
+		other := c.School.Create().SetName("O").SetBrin("22BB").SaveX(ctx)
+		var g []int
+		for _, n := range []string{"a", "b", "c", "d"} {
+			g = append(g, c.Class.Create().SetSchoolID(s.ID).SetName(n).SetNameKey(n).SetKind(class.KindLESGROEP).SaveX(ctx).ID)
+		}
+		foreign := c.Class.Create().SetSchoolID(other.ID).SetName("x").SetNameKey("x").SaveX(ctx).ID
+		p1 := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("1").SetFirstName("A").SetLastName("X").SaveX(ctx).ID
+		p2 := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("2").SetFirstName("B").SetLastName("X").SaveX(ctx).ID
+		for _, k := range []store.LinkKind{store.Memberships, store.Teachings} {
+			t.Run(k.String(), func(t *testing.T) {
+				write := func(fn func(tx *sql.Tx) error) {
+					t.Helper()
+					tx, err := db.SQL.BeginTx(ctx, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := fn(tx); err != nil {
+						tx.Rollback()
+						t.Fatal(err)
+					}
+					if err := tx.Commit(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				read := func() []store.Link {
+					var out []store.Link
+					if err := store.EachLinkOf(ctx, db.SQL, db.Dialect, k, s.ID, []int{p1, p2}, func(l store.Link) { out = append(out, l) }); err != nil {
+						t.Fatal(err)
+					}
+					return out
+				}
+				mentor := k == store.Teachings
+				write(func(tx *sql.Tx) error {
+					return store.InsertLinks(ctx, tx, db.Dialect, k, 5, func(put func(store.Link) error) error {
+						for _, l := range []store.Link{{p1, g[0], false}, {p1, g[1], mentor}, {p2, g[0], false}, {p2, g[2], false}} {
+							if err := put(l); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+				})
+				if got, want := read(), []store.Link{{p1, g[0], false}, {p1, g[1], mentor}, {p2, g[0], false}, {p2, g[2], false}}; !reflect.DeepEqual(got, want) {
+					t.Fatalf("after insert %v, want %v", got, want)
+				}
+				write(func(tx *sql.Tx) error {
+					return store.DeleteLinks(ctx, tx, db.Dialect, k, []store.Link{{AccountID: p2, ClassID: g[0]}})
+				})
+				// p1: keep a (job 5), drop b, add d; p2: c becomes a mentor (teachings), a foreign class is left out.
+				write(func(tx *sql.Tx) error {
+					return store.ReplaceLinks(ctx, tx, db.Dialect, k, s.ID, 9, map[int][]store.Link{
+						p1: {{ClassID: g[0]}, {ClassID: g[3]}},
+						p2: {{ClassID: g[2], Mentor: true}, {ClassID: foreign}},
+					})
+				})
+				if got, want := read(), []store.Link{{p1, g[0], false}, {p1, g[3], false}, {p2, g[2], mentor}}; !reflect.DeepEqual(got, want) {
+					t.Fatalf("after replace %v, want %v", got, want)
+				}
+				jobs := map[int]int{}
+				table := "memberships"
+				if k == store.Teachings {
+					table = "class_teachers"
+				}
+				rows, err := db.SQL.QueryContext(ctx, "SELECT class_id, import_job_id FROM "+table+" WHERE account_id = "+strconv.Itoa(p1))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var cl, j int
+					if err := rows.Scan(&cl, &j); err != nil {
+						t.Fatal(err)
+					}
+					jobs[cl] = j
+				}
+				rows.Close()
+				if want := map[int]int{g[0]: 5, g[3]: 9}; !reflect.DeepEqual(jobs, want) {
+					t.Fatalf("import jobs %v, want %v", jobs, want)
+				}
+				if err := store.DeleteLinks(ctx, db.SQL, db.Dialect, k, []store.Link{{AccountID: p2, ClassID: g[0]}}); err == nil {
+					t.Fatal("deleting a missing link succeeded")
+				}
+			})
+		}
+	})
 }

@@ -1,13 +1,6 @@
 package store
 
-import (
-	"context"
-	"database/sql"
-
-	entsql "entgo.io/ent/dialect/sql"
-
-	"github.com/numo/accounts/ent/teaching"
-)
+import "context"
 
 // TeachingState is one of a teacher's groups as a change record keeps it: the class and
 // whether the teacher is its mentor.
@@ -19,15 +12,23 @@ type TeachingState struct {
 // EachTeaching calls fn(account, class, mentor) for every teaching assignment to one of the
 // school's classes (lesgroepen taught, stamklassen taught or mentored).
 func EachTeaching(ctx context.Context, q Querier, d string, schoolID int, fn func(accountID, classID int, mentor bool)) error {
-	sel := build(d).Select(teaching.FieldAccountID, teaching.FieldClassID, teaching.FieldMentor).From(entsql.Table(teaching.Table)).
-		Where(entsql.In(teaching.FieldClassID, schoolClasses(d, schoolID)))
-	return scan(ctx, q, sel, func(rows *sql.Rows) error {
-		var a, c int
-		var m bool
-		if err := rows.Scan(&a, &c, &m); err != nil {
-			return err
-		}
-		fn(a, c, m)
-		return nil
-	})
+	return EachLink(ctx, q, d, Teachings, schoolID, func(l Link) { fn(l.AccountID, l.ClassID, l.Mentor) })
+}
+
+// GroupLinks are the memberships of a before-state's Groups, for ReplaceLinks.
+func GroupLinks(groups []int) []Link {
+	out := make([]Link, len(groups))
+	for i, c := range groups {
+		out[i] = Link{ClassID: c}
+	}
+	return out
+}
+
+// TeachingLinks are the teachings of a before-state's Teaches, for ReplaceLinks.
+func TeachingLinks(teaches []TeachingState) []Link {
+	out := make([]Link, len(teaches))
+	for i, t := range teaches {
+		out[i] = Link{ClassID: t.ClassID, Mentor: t.Mentor}
+	}
+	return out
 }

@@ -267,12 +267,12 @@ func loadClasses(ctx context.Context, q store.Querier, d string, jobID, schoolID
 	if len(ci.created) == 0 {
 		return ci, nil
 	}
-	if err := store.EachJobClassLink(ctx, q, d, jobID, schoolID, false, func(class, account int) {
+	if err := store.EachJobClassLink(ctx, q, d, jobID, schoolID, store.ClassPupils, func(class, account int) {
 		ci.members[class] = append(ci.members[class], account)
 	}); err != nil {
 		return nil, fmt.Errorf("load members of new classes: %w", err)
 	}
-	if err := store.EachJobClassLink(ctx, q, d, jobID, schoolID, true, func(class, _ int) {
+	if err := store.EachJobClassLink(ctx, q, d, jobID, schoolID, store.ClassTeachers, func(class, _ int) {
 		ci.teachers[class] = true
 	}); err != nil {
 		return nil, fmt.Errorf("load teachers of new classes: %w", err)
