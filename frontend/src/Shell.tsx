@@ -14,6 +14,7 @@ import { ImportWizard } from './features/import/ImportWizard'
 import { MyDataPage } from './features/pupil/MyDataPage'
 import { ArchivePage } from './features/roster/ArchivePage'
 import { ClassesPage } from './features/roster/ClassesPage'
+import { TeacherGroupsPage } from './features/teacher/TeacherGroupsPage'
 import type { AccountRole } from './gql/graphql'
 import { useI18n } from './i18n'
 import { useSchool } from './school/SchoolProvider'
@@ -46,8 +47,8 @@ function RoleRoutes({ role }: { role: AccountRole | null | undefined }) {
       return (
         <Routes>
           {common}
-          <Route path="/mijn-klassen" element={<ClassesPage mode="teacher" />} />
-          <Route path="/mijn-klassen/:classId" element={<ClassesPage mode="teacher" />} />
+          <Route path="/mijn-klassen" element={<TeacherGroupsPage />} />
+          <Route path="/mijn-klassen/:classId" element={<TeacherGroupsPage />} />
           <Route path="*" element={<Navigate to={home} replace />} />
         </Routes>
       )

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { en } from './en'
-import { interpolate, type MessageVars } from './format'
+import { interpolate, pluralText, type MessageVars } from './format'
 import { nl, type MessageKey } from './nl'
 
 /** The languages of the app: Dutch first, English switchable. */
@@ -31,7 +31,17 @@ export interface I18n {
   pick: (nlText: string, enText: string | null | undefined) => string
   /** Formats a number the way the current language writes it (1.234 or 1,234). */
   num: (n: number) => string
+  /**
+   * A message that depends on a number: base.one or base.other by the language's plural rules
+   * (Intl.PluralRules), with {n} the number as the language writes it.
+   */
+  plural: (base: PluralKey, n: number, vars?: MessageVars) => string
 }
+
+/** The base of a plural message: every key K for which the dictionaries have K.one and K.other. */
+export type PluralKey = {
+  [K in MessageKey]: K extends `${infer B}.other` ? (`${B}.one` extends MessageKey ? B : never) : never
+}[MessageKey]
 
 const I18nContext = createContext<I18n | null>(null)
 
@@ -58,6 +68,7 @@ export function I18nProvider({ children, lang: fixed }: { children: ReactNode; l
       t: (key, vars) => interpolate(dict[key], vars),
       pick: (nlText, enText) => (lang === 'en' && enText ? enText : nlText),
       num: (n) => numberFormat.format(n),
+      plural: (base, n, vars) => pluralText(dict, lang, base, n, (x) => numberFormat.format(x), vars),
     }
   }, [lang, setLang])
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>

@@ -48,7 +48,7 @@ export const nl = {
 
   'file.title': 'Importeren — bestand kiezen',
   'file.intro':
-    'Kies de export met leerlingen uit uw leerlingadministratie (bijvoorbeeld Magister of SomToday), als CSV- of tekstbestand.',
+    'Kies de export met leerlingen (eventueel met hun lesgroepen) of met docenten uit uw leerlingadministratie (bijvoorbeeld Magister of SomToday), als CSV- of tekstbestand. Numo herkent aan de kolomnamen wat het bestand bevat.',
   'file.dropzone.title': 'Sleep het bestand hierheen of klik om te kiezen',
   'file.dropzone.other': 'Ander bestand? Sleep het hierheen of klik om te kiezen',
   'file.dropzone.hint': 'CSV of tekst (.csv, .txt), gescheiden door puntkomma, komma of tab',
@@ -155,7 +155,6 @@ export const nl = {
   'preview.col.outcome': 'Uitkomst',
   'preview.col.details': 'Wijzigingen / reden',
   'preview.empty': 'Geen leerlingen met deze uitkomst of zoekterm.',
-  'preview.total': '{n} leerlingen',
   'preview.notInFile': 'Staat niet in het bestand',
   'preview.skipped': 'Toevoegen of bijwerken is niet gekozen',
   'preview.classesToCreate': 'Nieuwe klassen ({n})',
@@ -267,7 +266,6 @@ export const nl = {
   'roster.classTitle': 'Klas {name}',
   'roster.classNotFound': 'Deze klas bestaat niet (meer).',
   'roster.yearN': 'leerjaar {n}',
-  'roster.pupilCount': '{n} leerlingen',
   'roster.pupilSearch': 'Leerling zoeken',
   'roster.pupilSearch.placeholder': 'Naam, stamnummer of e-mail',
   'roster.col.key': 'Stamnr.',
@@ -280,7 +278,6 @@ export const nl = {
   'roster.empty': 'Geen leerlingen gevonden.',
   'archive.intro': 'Gearchiveerde accounts zijn inactief en kunnen niet inloggen.',
   'archive.none': 'Er zijn geen gearchiveerde accounts.',
-  'archive.count': '{n} gearchiveerde accounts',
 
   'history.none': 'Er is nog niets geïmporteerd.',
   'history.start': 'Start een import.',
@@ -518,8 +515,6 @@ export const nl = {
   'pupil.erase.failed': 'De leerling is niet verwijderd',
   'pupil.erased': '{name} is definitief verwijderd.',
 
-  'teacher.intro': 'De klassen waaraan u lesgeeft. U kunt de leerlingen bekijken, niet wijzigen.',
-  'teacher.noClasses': 'U bent nog aan geen enkele klas gekoppeld. Vraag de beheerder van Numo op uw school om dat te doen.',
 
   'mydata.intro': 'Dit zijn de gegevens die je school in Numo over je bewaart.',
   'mydata.name': 'Naam',
@@ -532,6 +527,96 @@ export const nl = {
   'mydata.school': 'School',
   'mydata.download': 'Al mijn gegevens downloaden (JSON)',
   'mydata.wrong': 'Klopt er iets niet? Meld het bij de leerlingadministratie van je school.',
+
+  // Teachers and lesgroepen (issue 14). Keys ending in .one/.other are plural forms (I18n.plural).
+  'kind.PUPILS': 'Leerlingen',
+  'kind.TEACHERS': 'Docenten',
+  'mapping.kind.label': 'Het bestand bevat',
+  'mapping.kind.title.PUPILS': 'Dit bestand bevat leerlingen',
+  'mapping.kind.title.TEACHERS': 'Dit bestand bevat docenten',
+  'mapping.kind.text.PUPILS':
+    'Hieronder staan de velden van een leerling. Een kolom met lesgroepen (bijvoorbeeld “h4a.ne1, h4a.en2”) koppelt u aan ‘Lesgroepen’; dat is niet verplicht.',
+  'mapping.kind.text.TEACHERS':
+    'Hieronder staan de velden van een docent: docentcode, naam, e-mail, de groepen waaraan de docent lesgeeft en de klas waarvan de docent mentor is.',
+  'mapping.kind.wrong': 'Klopt dit niet? Kies wat het bestand bevat; Numo stelt de koppeling dan opnieuw voor.',
+  'mapping.kind.failed': 'Numo kon niet omschakelen',
+  'file.rowCount.TEACHERS': 'Docenten (rijen)',
+  'file.kind': 'Inhoud',
+  'field.groups': 'Lesgroepen',
+  'field.teaches': 'Geeft les aan',
+  'field.mentorOf': 'Mentor van',
+  'actions.add.description.TEACHERS': 'Docenten die nog niet in Numo staan krijgen een account.',
+  'actions.update.description.PUPILS':
+    'Bestaande accounts krijgen de klas, het opleidingsniveau, het leerjaar en de lesgroepen uit het bestand.',
+  'actions.update.description.TEACHERS':
+    'Bestaande docenten krijgen de naam, het e-mailadres, de groepen en het mentorschap uit het bestand.',
+  'actions.archive.description.TEACHERS':
+    'Alle docenten van de school die niet in het bestand staan worden gearchiveerd: ze worden inactief en kunnen niet meer inloggen.',
+  'actions.archive.warning.TEACHERS':
+    'Gebruik archiveren alleen als dit bestand álle docenten van de school bevat. Bij een bestand met één sectie of één locatie worden alle andere docenten gearchiveerd.',
+  'preview.intro.TEACHERS':
+    'Zo ziet de lijst met docenten eruit na de import. Er is nog niets veranderd: dat gebeurt pas met Importeer.',
+  'preview.filter.aria.TEACHERS': 'Toon docenten per uitkomst',
+  'preview.search.placeholder.TEACHERS': 'Naam, docentcode of groep',
+  'preview.table.aria.TEACHERS': 'Docenten na de import',
+  'preview.col.key.TEACHERS': 'Docentcode',
+  'preview.col.groups.PUPILS': 'Lesgroepen',
+  'preview.col.groups.TEACHERS': 'Groepen en mentor van',
+  'preview.mentorOf': 'mentor van',
+  'preview.empty.TEACHERS': 'Geen docenten met deze uitkomst of zoekterm.',
+  'preview.total.pupils.one': '{n} leerling',
+  'preview.total.pupils.other': '{n} leerlingen',
+  'preview.total.teachers.one': '{n} docent',
+  'preview.total.teachers.other': '{n} docenten',
+  'preview.groupsToCreate': 'Nieuwe lesgroepen ({n})',
+  'preview.groups.title': 'Groepen',
+  'preview.guard.text.TEACHERS':
+    'Deze import archiveert {n} van de {active} actieve docenten; dat is meer dan {percent} %. Controleer of het bestand alle docenten van de school bevat.',
+  'groupCounts.joined.pupils.one': '{n} plaats in een lesgroep erbij',
+  'groupCounts.joined.pupils.other': '{n} plaatsen in lesgroepen erbij',
+  'groupCounts.left.pupils.one': '{n} plaats in een lesgroep eraf',
+  'groupCounts.left.pupils.other': '{n} plaatsen in lesgroepen eraf',
+  'groupCounts.joined.teachers.one': '{n} koppeling van docent aan groep erbij',
+  'groupCounts.joined.teachers.other': '{n} koppelingen van docenten aan groepen erbij',
+  'groupCounts.left.teachers.one': '{n} koppeling van docent aan groep eraf',
+  'groupCounts.left.teachers.other': '{n} koppelingen van docenten aan groepen eraf',
+  'groupChange.joined': 'erbij',
+  'groupChange.left': 'eraf',
+  'groupChange.none': 'geen',
+  'result.done.TEACHERS': 'De docenten uit {file} zijn geïmporteerd',
+  'result.groupsCreated': 'Aangemaakte lesgroepen ({n})',
+
+  'roster.kind.aria': 'Toon klassen of lesgroepen',
+  'roster.kind.all': 'Alle',
+  'roster.kind.STAMKLAS': 'Stamklassen',
+  'roster.kind.LESGROEP': 'Lesgroepen',
+  'roster.kindOne.STAMKLAS': 'stamklas',
+  'roster.kindOne.LESGROEP': 'lesgroep',
+  'roster.groupTitle': 'Lesgroep {name}',
+  'roster.shown': '{shown} van {total} getoond; zoek om te vinden wat u zoekt.',
+  'roster.pupils.one': '{n} leerling',
+  'roster.pupils.other': '{n} leerlingen',
+  'roster.archived.one': '{n} gearchiveerd account',
+  'roster.archived.other': '{n} gearchiveerde accounts',
+  'roster.teachers': 'Docenten',
+  'roster.noTeachers': 'Nog geen docent gekoppeld.',
+  'roster.mentor': 'mentor',
+  'roster.col.groups': 'Lesgroepen',
+  'roster.col.stamklas': 'Klas',
+  'roster.moreGroups': '+{n}',
+
+  'teacher.groups.intro':
+    'De groepen waaraan u lesgeeft en de klas waarvan u mentor bent, met hun leerlingen. U kunt ze bekijken, niet wijzigen.',
+  'teacher.groups.none':
+    'U bent nog aan geen enkele groep gekoppeld. Dat gebeurt bij de volgende import van docenten, of vraag de beheerder van Numo op uw school.',
+  'teacher.groups.list': 'Uw groepen',
+  'teacher.groups.mentor': 'Mentor',
+  'teacher.groups.search': 'Leerling zoeken in uw groepen',
+  'teacher.groups.search.placeholder': 'Naam of leerlingnummer',
+  'teacher.groups.noMatch': 'Geen leerling in deze groep met deze zoekterm.',
+  'teacher.groups.truncated': 'Deze groep heeft meer leerlingen dan hier passen ({shown} van {total}).',
+  'teacher.groups.count.one': '{n} groep',
+  'teacher.groups.count.other': '{n} groepen',
 } as const
 
 /** A key of the message dictionaries. */

@@ -5,16 +5,20 @@ import { ErrorAlert } from '../../components/ErrorAlert'
 import type { ImportAction } from '../../gql/graphql'
 import { useI18n } from '../../i18n'
 import { PreviewMutation } from './documents'
+import { kindKey, type ImportKind } from './groups'
 
 /** Step 3: what the import may do (add, update, archive); at least one. */
 export function ActionsStep({
   jobId,
+  kind,
   actions,
   onChange,
   onBack,
   onDone,
 }: {
   jobId: string
+  /** What the file holds: the descriptions speak of pupils or of teachers. */
+  kind?: ImportKind
   actions: ImportAction[]
   onChange: (actions: ImportAction[]) => void
   onBack: () => void
@@ -42,28 +46,28 @@ export function ActionsStep({
           checked={has('ADD')}
           onChange={(e) => toggle('ADD', e.currentTarget.checked)}
           label={t('actions.add')}
-          description={t('actions.add.description')}
+          description={t(kindKey('actions.add.description', kind))}
           size="md"
         />
         <Checkbox
           checked={has('UPDATE')}
           onChange={(e) => toggle('UPDATE', e.currentTarget.checked)}
           label={t('actions.update')}
-          description={t('actions.update.description')}
+          description={t(kindKey('actions.update.description', kind))}
           size="md"
         />
         <Checkbox
           checked={has('ARCHIVE')}
           onChange={(e) => toggle('ARCHIVE', e.currentTarget.checked)}
           label={t('actions.archive')}
-          description={t('actions.archive.description')}
+          description={t(kindKey('actions.archive.description', kind))}
           size="md"
           color="red"
         />
       </Stack>
       {has('ARCHIVE') && (
         <Alert color="orange" icon={<IconAlertTriangle aria-hidden />} title={t('actions.archive.warning.title')}>
-          {t('actions.archive.warning')}
+          {t(kindKey('actions.archive.warning', kind))}
         </Alert>
       )}
       {actions.length === 0 && (

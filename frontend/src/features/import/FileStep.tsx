@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n'
 import { useSchool } from '../../school/SchoolProvider'
 import { UploadMutation } from './documents'
 import { delimiterLabel, encodingLabel, formatFileSize } from './format'
+import { kindKey, type ImportKind } from './groups'
 
 /** What the upload step shows about an uploaded file. */
 export interface UploadedFile {
@@ -18,6 +19,8 @@ export interface UploadedFile {
   delimiter: string
   headerLine: number
   rowCount: number
+  /** What the file holds, as upload recognised it from the headers. */
+  fileKind?: ImportKind
 }
 
 // Windows labels a .csv as application/vnd.ms-excel; an .xls that slips through is refused by
@@ -136,7 +139,8 @@ export function FileStep({
             <Fact label={t('file.encoding')} value={encodingLabel(job.encoding)} />
             <Fact label={t('file.delimiter')} value={delimiterLabel(job.delimiter, { t })} />
             <Fact label={t('file.headerLine')} value={t('file.lineN', { n: job.headerLine })} />
-            <Fact label={t('file.rowCount')} value={num(job.rowCount)} />
+            <Fact label={t('file.kind')} value={t(job.fileKind === 'TEACHERS' ? 'kind.TEACHERS' : 'kind.PUPILS')} />
+            <Fact label={t(kindKey('file.rowCount', job.fileKind))} value={num(job.rowCount)} />
           </SimpleGrid>
           <Group justify="flex-end" mt="md">
             <Button onClick={onNext}>{t('common.next')}</Button>

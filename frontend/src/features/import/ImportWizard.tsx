@@ -34,6 +34,9 @@ const extraFieldLabels: Record<string, MessageKey> = {
   className: 'field.class',
   class: 'field.class',
   status: 'field.status',
+  groups: 'field.groups',
+  teaches: 'field.teaches',
+  mentorOf: 'field.mentorOf',
 }
 
 /** Where a job's wizard may jump back to: nothing once its plan is being applied. */
@@ -121,8 +124,9 @@ export function ImportWizard() {
   } else if (step === Step.Mapping) {
     content = (
       <MappingStep
-        key={job.id}
+        key={`${job.id}-${job.fileKind}`}
         job={job}
+        onKindChanged={refresh}
         onBack={() => setStep(Step.File)}
         onDone={() => {
           refresh()
@@ -134,6 +138,7 @@ export function ImportWizard() {
     content = (
       <ActionsStep
         jobId={job.id}
+        kind={job.fileKind}
         actions={actions}
         onChange={setActions}
         onBack={() => setStep(Step.Mapping)}
@@ -144,6 +149,7 @@ export function ImportWizard() {
     content = (
       <PreviewStep
         jobId={job.id}
+        kind={job.fileKind}
         fieldLabel={fieldLabel}
         onActions={setActions}
         onBack={() => setStep(Step.Actions)}

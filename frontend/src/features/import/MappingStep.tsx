@@ -1,11 +1,12 @@
-import { Alert, Badge, Button, Checkbox, Group, List, Select, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core'
-import { IconAlertCircle, IconCheck } from '@tabler/icons-react'
+import { Alert, Badge, Button, Checkbox, Group, List, SegmentedControl, Select, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core'
+import { IconAlertCircle, IconCheck, IconSchool, IconUsers } from '@tabler/icons-react'
 import { useMemo, useState } from 'react'
 import { useMutation } from 'urql'
 import { apiErrors, findError, type ServerProblem } from '../../api/errors'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { useI18n, type I18n } from '../../i18n'
-import { SetMappingMutation } from './documents'
+import { SetKindMutation, SetMappingMutation } from './documents'
+import type { ImportKind } from './groups'
 import { formatPercent } from './format'
 import { mappingProblems, type MappingField, type MappingProblem } from './mappingProblems'
 
@@ -14,6 +15,8 @@ const none = '__none__'
 /** The parts of a job the mapping step reads. */
 export interface MappingJob {
   id: string
+  /** What the file holds (recognised from the headers or said by the admin); pupils when absent. */
+  fileKind?: ImportKind
   columns: { index: number; header: string; samples: string[]; field: string | null; confidence: number }[]
   fields: MappingField[]
   levels: string[]
@@ -41,7 +44,18 @@ type LevelChoice = string | undefined
  * level or "no level"): "Verder" stays disabled until each is decided, so no pupil silently
  * loses a level. Values the server reports later (after a column change) join the list.
  */
-export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: () => void; onDone: () => void }) {
+export function MappingStep({
+  job,
+  onBack,
+  onDone,
+  onKindChanged,
+}: {
+  job: MappingJob
+  onBack: () => void
+  onDone: () => void
+  /** After the admin said the file holds the other kind: the job has that kind's fields and proposal now. */
+  onKindChanged?: () => void
+}) {
   const i18n = useI18n()
   const { t, pick, num, lang } = i18n
   const [choice, setChoice] = useState<Record<number, string | null>>(() =>
@@ -104,6 +118,7 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
   return (
     <Stack gap="md">
       <Title order={2}>{t('mapping.title')}</Title>
+      <KindBanner jobId={job.id} kind={job.fileKind ?? 'PUPILS'} onChanged={onKindChanged} />
       <Text>{t('mapping.intro')}</Text>
       <Table.ScrollContainer minWidth={640}>
         <Table verticalSpacing="xs" striped highlightOnHover aria-label={t('mapping.table.aria')}>
@@ -311,5 +326,49 @@ export function MappingStep({ job, onBack, onDone }: { job: MappingJob; onBack: 
         </Button>
       </Group>
     </Stack>
+  )
+}
+
+/**
+ * What the file holds, as Numo recognised it from the headers ("Dit bestand bevat docenten"),
+ * with a switch to say otherwise: Numo then proposes the mapping for the other kind's fields.
+ */
+export function KindBanner({ jobId, kind, onChanged }: { jobId: string; kind: ImportKind; onChanged?: () => void }) {
+  const { t } = useI18n()
+  const [{ fetching, error }, setKind] = useMutation(SetKindMutation)
+  const teachers = kind === 'TEACHERS'
+  const change = async (next: ImportKind) => {
+    if (next === kind) return
+    const result = await setKind({ jobId, kind: next })
+    if (result.data?.setMapping) onChanged?.()
+  }
+  return (
+    <Alert
+      color={teachers ? 'grape' : 'blue'}
+      variant="light"
+      icon={teachers ? <IconSchool aria-hidden /> : <IconUsers aria-hidden />}
+      title={t(teachers ? 'mapping.kind.title.TEACHERS' : 'mapping.kind.title.PUPILS')}
+      data-testid="file-kind"
+    >
+      <Stack gap="xs">
+        <Text size="sm">{t(teachers ? 'mapping.kind.text.TEACHERS' : 'mapping.kind.text.PUPILS')}</Text>
+        <Group gap="sm" align="center">
+          <Text size="sm" id="file-kind-label">
+            {t('mapping.kind.wrong')}
+          </Text>
+          <SegmentedControl
+            aria-labelledby="file-kind-label"
+            value={kind}
+            disabled={fetching}
+            onChange={(v) => void change(v as ImportKind)}
+            data={[
+              { value: 'PUPILS', label: t('kind.PUPILS') },
+              { value: 'TEACHERS', label: t('kind.TEACHERS') },
+            ]}
+          />
+        </Group>
+        <ErrorAlert error={error} title={t('mapping.kind.failed')} />
+      </Stack>
+    </Alert>
   )
 }

@@ -25,6 +25,8 @@ import { useI18n, type MessageKey } from '../../i18n'
 import { DamagedValuesAlert } from './DamagedValuesAlert'
 import { CommitMutation, PreviewMutation, PreviewQuery } from './documents'
 import { changeValue } from './format'
+import { GroupDiff } from './GroupDiff'
+import { formatGroupCounts, isGroupField, kindKey, kindWord, type ImportKind } from './groups'
 import { yearGuardConfirmed } from './yearGuard'
 import { YearGuardAlert } from './YearGuardAlert'
 
@@ -61,19 +63,23 @@ export function fullName(u: { firstName: string; infix: string; lastName: string
 /** Step 4: the resulting user list by outcome, the warnings, and the archive and year guards before "Importeer". */
 export function PreviewStep({
   jobId,
+  kind = 'PUPILS',
   fieldLabel,
   onBack,
   onCommitted,
   onActions,
 }: {
   jobId: string
+  /** What the file holds: the texts speak of pupils or teachers, the columns follow. */
+  kind?: ImportKind
   fieldLabel: (field: string) => string
   onBack: () => void
   onCommitted: () => void
   /** Tells the wizard which actions this preview was made with (after a reload too). */
   onActions?: (actions: ImportAction[]) => void
 }) {
-  const { t, pick, num } = useI18n()
+  const i18n = useI18n()
+  const { t, pick, num, plural } = i18n
   const [outcome, setOutcome] = useState<PreviewOutcome | 'ALL'>('ALL')
   const [search, setSearch] = useState('')
   const [debouncedSearch] = useDebouncedValue(search.trim(), 300)
@@ -125,6 +131,12 @@ export function PreviewStep({
     (w) => w.code !== 'kept_damaged' && !(w.code === 'question_mark' && damagedLines.has(w.line)),
   )
   const warningsShown = showWarnings ? warnings : warnings.slice(0, 5)
+  const groupCounts = formatGroupCounts(preview.counts, kind, i18n)
+  const teachers = kind === 'TEACHERS'
+  // A pupil file without a lesgroepen column changes no group: its preview has no groups column.
+  const showGroups =
+    teachers || !!groupCounts || preview.groupsToCreate.length > 0 || preview.users.items.some((u) => u.groups.length > 0)
+  const columns = 4 + (teachers ? 0 : 3) + (showGroups ? 1 : 0)
 
   const doCommit = async () => {
     const result = await commit({
@@ -146,7 +158,7 @@ export function PreviewStep({
   return (
     <Stack gap="md">
       <Title order={2}>{t('preview.title')}</Title>
-      <Text>{t('preview.intro')}</Text>
+      <Text>{t(kindKey('preview.intro', kind))}</Text>
       <YearGuardAlert guard={yearGuard} value={confirmYearDown} onChange={setConfirmYearDown} />
       <DamagedValuesAlert values={preview.damagedValues} />
 
@@ -157,7 +169,7 @@ export function PreviewStep({
           setPage(1)
         }}
       >
-        <Group gap="xs" role="radiogroup" aria-label={t('preview.filter.aria')}>
+        <Group gap="xs" role="radiogroup" aria-label={t(kindKey('preview.filter.aria', kind))}>
           {outcomes.map((o) => (
             <Chip key={o.value} value={o.value} variant="outline" color={o.value === 'ALL' ? 'indigo' : outcomeColor[o.value]}>
               {`${t(o.key)} (${num(o.count(preview.counts))})`}
@@ -165,6 +177,11 @@ export function PreviewStep({
           ))}
         </Group>
       </Chip.Group>
+      <GroupSummary
+        counts={groupCounts}
+        toCreate={preview.groupsToCreate}
+        title={t('preview.groupsToCreate', { n: num(preview.groupsToCreate.length) })}
+      />
       {preview.classesToCreate.length > 0 && (
         <Stack gap={6}>
           <Title order={3} size="h5">
@@ -200,7 +217,7 @@ export function PreviewStep({
 
       <TextInput
         label={t('preview.search')}
-        placeholder={t('preview.search.placeholder')}
+        placeholder={t(kindKey('preview.search.placeholder', kind))}
         leftSection={<IconSearch size={16} aria-hidden />}
         value={search}
         onChange={(e) => {
@@ -212,17 +229,24 @@ export function PreviewStep({
 
       {/* The list scrolls in its own box, so the counts above and Importeer below stay in view. */}
       <Table.ScrollContainer minWidth={860} maxHeight="max(320px, calc(100vh - 420px))">
-        <Table striped stickyHeader verticalSpacing={6} aria-label={t('preview.table.aria')} aria-busy={fetching}>
+        <Table striped stickyHeader verticalSpacing={6} aria-label={t(kindKey('preview.table.aria', kind))} aria-busy={fetching}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">{t('preview.col.line')}</Table.Th>
-              <Table.Th scope="col">{t('preview.col.key')}</Table.Th>
+              <Table.Th scope="col" style={{ whiteSpace: 'nowrap' }}>
+                {t(kindKey('preview.col.key', kind))}
+              </Table.Th>
               <Table.Th scope="col" style={{ whiteSpace: 'nowrap' }}>
                 {t('preview.col.name')}
               </Table.Th>
-              <Table.Th scope="col">{t('preview.col.class')}</Table.Th>
-              <Table.Th scope="col">{t('preview.col.level')}</Table.Th>
-              <Table.Th scope="col">{t('preview.col.year')}</Table.Th>
+              {!teachers && (
+                <>
+                  <Table.Th scope="col">{t('preview.col.class')}</Table.Th>
+                  <Table.Th scope="col">{t('preview.col.level')}</Table.Th>
+                  <Table.Th scope="col">{t('preview.col.year')}</Table.Th>
+                </>
+              )}
+              {showGroups && <Table.Th scope="col">{t(kindKey('preview.col.groups', kind))}</Table.Th>}
               <Table.Th scope="col">{t('preview.col.outcome')}</Table.Th>
               <Table.Th scope="col">{t('preview.col.details')}</Table.Th>
             </Table.Tr>
@@ -230,22 +254,22 @@ export function PreviewStep({
           <Table.Tbody>
             {preview.users.items.length === 0 && (
               <Table.Tr>
-                <Table.Td colSpan={8}>
+                <Table.Td colSpan={columns}>
                   <Text c="dimmed" ta="center" py="sm">
-                    {t('preview.empty')}
+                    {t(kindKey('preview.empty', kind))}
                   </Text>
                 </Table.Td>
               </Table.Tr>
             )}
             {preview.users.items.map((u, i) => (
-              <UserRow key={`${u.key}-${u.line ?? 'a'}-${i}`} user={u} fieldLabel={fieldLabel} />
+              <UserRow key={`${u.key}-${u.line ?? 'a'}-${i}`} user={u} fieldLabel={fieldLabel} teachers={teachers} showGroups={showGroups} />
             ))}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
       <Group justify="space-between">
         <Text size="sm" c="dimmed" aria-live="polite">
-          {t('preview.total', { n: num(preview.users.total) })}
+          {plural(`preview.total.${kindWord(kind)}`, preview.users.total)}
         </Text>
         {pages > 1 && (
           <Pagination
@@ -265,7 +289,7 @@ export function PreviewStep({
         <Alert color="red" icon={<IconAlertTriangle aria-hidden />} title={t('preview.guard.title')}>
           <Stack gap="xs">
             <Text size="sm">
-              {t('preview.guard.text', {
+              {t(kindKey('preview.guard.text', kind), {
                 n: num(guard.toArchive),
                 active: num(guard.activePupils),
                 percent: guard.thresholdPercent,
@@ -312,8 +336,19 @@ export function PreviewStep({
   )
 }
 
-function UserRow({ user: u, fieldLabel }: { user: PreviewUser; fieldLabel: (f: string) => string }) {
+function UserRow({
+  user: u,
+  fieldLabel,
+  teachers,
+  showGroups,
+}: {
+  user: PreviewUser
+  fieldLabel: (f: string) => string
+  teachers: boolean
+  showGroups: boolean
+}) {
   const { t, pick } = useI18n()
+  const otherChanges = u.changes.filter((c) => !isGroupField(c.field))
   return (
     <Table.Tr>
       <Table.Td>{u.line ?? '—'}</Table.Td>
@@ -328,18 +363,27 @@ function UserRow({ user: u, fieldLabel }: { user: PreviewUser; fieldLabel: (f: s
           </Text>
         )}
       </Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>{u.className}</Table.Td>
-      <Table.Td>{u.level}</Table.Td>
-      <Table.Td>{u.year ?? ''}</Table.Td>
+      {!teachers && (
+        <>
+          <Table.Td style={{ whiteSpace: 'nowrap' }}>{u.className}</Table.Td>
+          <Table.Td>{u.level}</Table.Td>
+          <Table.Td>{u.year ?? ''}</Table.Td>
+        </>
+      )}
+      {showGroups && (
+        <Table.Td>
+          <UserGroups user={u} teachers={teachers} />
+        </Table.Td>
+      )}
       <Table.Td>
         <Badge color={outcomeColor[u.outcome]} variant="light" tt="none" style={{ overflow: 'visible' }}>
           {t(`outcome.one.${u.outcome}` as MessageKey)}
         </Badge>
       </Table.Td>
       <Table.Td>
-        {u.outcome === 'UPDATED' && u.changes.length > 0 && (
+        {u.outcome === 'UPDATED' && otherChanges.length > 0 && (
           <List size="xs" listStyleType="none" spacing={2}>
-            {u.changes.map((c) => (
+            {otherChanges.map((c) => (
               <List.Item key={c.field}>
                 <Text span size="xs" c="dimmed">
                   {fieldLabel(c.field)}:{' '}
@@ -375,5 +419,65 @@ function UserRow({ user: u, fieldLabel }: { user: PreviewUser; fieldLabel: (f: s
         )}
       </Table.Td>
     </Table.Tr>
+  )
+}
+
+/**
+ * A user's groups in the preview: per group what the import adds (green +) and removes (red,
+ * struck through) when they change, otherwise the groups as they will be; for a teacher also the
+ * classes they mentor.
+ */
+function UserGroups({ user: u, teachers }: { user: PreviewUser; teachers: boolean }) {
+  const { t } = useI18n()
+  const change = (field: string) => (u.outcome === 'UPDATED' ? u.changes.find((c) => c.field === field) : undefined)
+  const groups = change(teachers ? 'teaches' : 'groups')
+  const mentor = change('mentorOf')
+  const list = (names: readonly string[]) => (
+    <Text span size="xs">
+      {names.join(', ')}
+    </Text>
+  )
+  return (
+    <Stack gap={2}>
+      {groups ? <GroupDiff before={groups.before} after={groups.after} /> : list(u.groups)}
+      {teachers && (mentor || u.mentorOf.length > 0) && (
+        <Group gap={4} wrap="wrap">
+          <Text span size="xs" c="dimmed">
+            {t('preview.mentorOf')}
+          </Text>
+          {mentor ? <GroupDiff before={mentor.before} after={mentor.after} /> : list(u.mentorOf)}
+        </Group>
+      )}
+    </Stack>
+  )
+}
+
+/** The preview's (or report's) group line: memberships added and removed, and the lesgroepen it creates. */
+export function GroupSummary({ counts, toCreate, title }: { counts: string | null; toCreate: readonly string[]; title: string }) {
+  const { t } = useI18n()
+  if (!counts && toCreate.length === 0) return null
+  return (
+    <Stack gap={6} data-testid="group-summary">
+      <Title order={3} size="h5">
+        {t('preview.groups.title')}
+      </Title>
+      {counts && (
+        <Text size="sm" data-testid="group-counts">
+          {counts}
+        </Text>
+      )}
+      {toCreate.length > 0 && (
+        <Group gap={6} aria-label={title} role="list">
+          <Text size="sm" c="dimmed">
+            {title}:
+          </Text>
+          {toCreate.map((g) => (
+            <Badge key={g} role="listitem" variant="light" color="grape" tt="none">
+              {g}
+            </Badge>
+          ))}
+        </Group>
+      )}
+    </Stack>
   )
 }

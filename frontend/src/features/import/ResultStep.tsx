@@ -7,6 +7,8 @@ import { useI18n } from '../../i18n'
 import { DamagedValuesAlert } from './DamagedValuesAlert'
 import { ImportReportQuery } from './documents'
 import { formatCounts } from './format'
+import { formatGroupCounts, kindKey } from './groups'
+import { GroupSummary } from './PreviewStep'
 
 /** Step 6: what the import did, the refused rows, and the report to download. */
 export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => void }) {
@@ -36,7 +38,7 @@ export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => v
           </Text>
         </Alert>
       ) : (
-        <Alert color="teal" icon={<IconCircleCheck aria-hidden />} title={t('result.done', { file: job.fileName })}>
+        <Alert color="teal" icon={<IconCircleCheck aria-hidden />} title={t(kindKey('result.done', job.fileKind), { file: job.fileName })}>
           <Text fw={600} size="lg" data-testid="result-message">
             {report ? formatCounts(report.counts, i18n) : t('result.noReport')}
           </Text>
@@ -44,6 +46,14 @@ export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => v
       )}
 
       {report && <DamagedValuesAlert values={report.damagedValues} committed />}
+
+      {report && (
+        <GroupSummary
+          counts={formatGroupCounts(report.counts, job.fileKind, i18n)}
+          toCreate={report.groupsCreated}
+          title={t('result.groupsCreated', { n: num(report.groupsCreated.length) })}
+        />
+      )}
 
       {report && report.classesCreated.length > 0 && (
         <Stack gap={6}>

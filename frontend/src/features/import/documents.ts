@@ -9,6 +9,7 @@ export const ImportJobQuery = graphql(`
         id
         schoolID
         status
+        fileKind
         createdAt
         fileName
         fileSize
@@ -85,6 +86,20 @@ export const SetMappingMutation = graphql(`
   }
 `)
 
+/**
+ * Says what the file holds when upload recognised it wrongly: Numo proposes the mapping again
+ * for that kind's fields (stored unconfirmed, for the mapping step to show).
+ */
+export const SetKindMutation = graphql(`
+  mutation SetKind($jobId: ID!, $kind: ImportKind!) {
+    setMapping(jobId: $jobId, columns: [], kind: $kind) {
+      id
+      status
+      fileKind
+    }
+  }
+`)
+
 export const PreviewMutation = graphql(`
   mutation Preview($jobId: ID!, $actions: [ImportAction!]!) {
     preview(jobId: $jobId, actions: $actions) {
@@ -98,6 +113,8 @@ export const PreviewMutation = graphql(`
         refused
         kept
         damaged
+        groupsJoined
+        groupsLeft
       }
     }
   }
@@ -122,8 +139,11 @@ export const PreviewQuery = graphql(`
             refused
             kept
             damaged
+            groupsJoined
+            groupsLeft
           }
           classesToCreate
+          groupsToCreate
           damagedValues {
             line
             column
@@ -166,6 +186,8 @@ export const PreviewQuery = graphql(`
               level
               year
               email
+              groups
+              mentorOf
               changes {
                 field
                 before
@@ -229,6 +251,7 @@ export const ImportReportQuery = graphql(`
         status
         error
         fileName
+        fileKind
         reportUrl
         report {
           counts {
@@ -240,8 +263,11 @@ export const ImportReportQuery = graphql(`
             refused
             kept
             damaged
+            groupsJoined
+            groupsLeft
           }
           classesCreated
+          groupsCreated
           damagedValues {
             line
             column

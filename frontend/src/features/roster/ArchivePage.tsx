@@ -16,7 +16,7 @@ import { accountSearch, type SortKey } from './search'
 
 /** Overview: the school's archived accounts (inactive, cannot log in), searchable and sortable. */
 export function ArchivePage() {
-  const { t, num } = useI18n()
+  const { t, plural } = useI18n()
   const { school } = useSchool()
   const [search, setSearch] = useState('')
   const [debounced] = useDebouncedValue(search.trim(), 300)
@@ -76,7 +76,7 @@ export function ArchivePage() {
             accounts && (
               <>
                 <Text size="sm" c="dimmed">
-                  {t('archive.count', { n: num(accounts.totalCount) })}
+                  {plural('roster.archived', accounts.totalCount)}
                 </Text>
                 <PupilsTable
                   rows={rows}

@@ -16,6 +16,10 @@ export interface PupilRow {
   year: number | null
   className?: string | null
   archivedAt?: string | null
+  /** The pupil's lesgroepen (names), when the table shows them. */
+  groups?: string[]
+  /** How many lesgroepen the pupil has in all (more than groups lists when it is cut short). */
+  groupCount?: number
 }
 
 /** The actions column sticks to the right edge, so the row menu is reachable without scrolling sideways. */
@@ -46,6 +50,8 @@ export function PupilsTable({
   reversed,
   onSort,
   showClass,
+  classHeader,
+  showGroups,
   showArchivedAt,
   label,
   busy,
@@ -56,15 +62,19 @@ export function PupilsTable({
   reversed: boolean
   onSort: (key: SortKey) => void
   showClass?: boolean
+  /** The class column's header (default "Laatste klas", the archive's). */
+  classHeader?: string
+  /** A column with each pupil's lesgroepen. */
+  showGroups?: boolean
   showArchivedAt?: boolean
   label: string
   busy?: boolean
   /** A cell of actions at the end of each row (the admin's row menu). */
   actions?: (row: PupilRow) => ReactNode
 }) {
-  const { t, lang } = useI18n()
+  const { t, lang, num } = useI18n()
   const date = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium' })
-  const cols = 5 + (showClass ? 1 : 0) + (showArchivedAt ? 1 : 0) + (actions ? 1 : 0)
+  const cols = 5 + (showClass ? 1 : 0) + (showGroups ? 1 : 0) + (showArchivedAt ? 1 : 0) + (actions ? 1 : 0)
   return (
     <Table.ScrollContainer minWidth={680}>
       <Table striped highlightOnHover verticalSpacing={6} aria-label={label} aria-busy={busy}>
@@ -76,7 +86,8 @@ export function PupilsTable({
             <SortHeader sorted={sort === 'name'} reversed={reversed} onSort={() => onSort('name')}>
               {t('roster.col.name')}
             </SortHeader>
-            {showClass && <Table.Th scope="col">{t('roster.col.class')}</Table.Th>}
+            {showClass && <Table.Th scope="col">{classHeader ?? t('roster.col.class')}</Table.Th>}
+            {showGroups && <Table.Th scope="col">{t('roster.col.groups')}</Table.Th>}
             <Table.Th scope="col">{t('roster.col.level')}</Table.Th>
             <Table.Th scope="col">{t('roster.col.year')}</Table.Th>
             <Table.Th scope="col">{t('roster.col.email')}</Table.Th>
@@ -107,7 +118,19 @@ export function PupilsTable({
                 </Text>
                 <Text span size="sm">{`, ${[p.firstName, p.infix].filter(Boolean).join(' ')}`}</Text>
               </Table.Td>
-              {showClass && <Table.Td>{p.className ?? ''}</Table.Td>}
+              {showClass && <Table.Td style={{ whiteSpace: 'nowrap' }}>{p.className ?? ''}</Table.Td>}
+              {showGroups && (
+                <Table.Td>
+                  <Text span size="sm">
+                    {(p.groups ?? []).join(', ')}
+                  </Text>
+                  {(p.groupCount ?? 0) > (p.groups?.length ?? 0) && (
+                    <Text span size="xs" c="dimmed">
+                      {` ${t('roster.moreGroups', { n: num((p.groupCount ?? 0) - (p.groups?.length ?? 0)) })}`}
+                    </Text>
+                  )}
+                </Table.Td>
+              )}
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{p.level}</Table.Td>
               <Table.Td>{p.year ?? ''}</Table.Td>
               <Table.Td>{breakableEmail(p.email)}</Table.Td>

@@ -1,13 +1,20 @@
 import { graphql } from '../../gql'
 
-/** A school's classes with their number of active pupils, for the class picker. */
+/**
+ * A school's stamklassen and lesgroepen with their number of active pupils (a stamklas's pupils,
+ * a lesgroep's members), stamklassen first, for the class picker; kinds null is both.
+ */
 export const ClassesQuery = graphql(`
-  query Classes($schoolId: ID!, $search: String) {
+  query Classes($schoolId: ID!, $search: String, $kinds: [ClassKind!]) {
     node(id: $schoolId) {
       __typename
       ... on School {
         id
-        classes(first: 500, orderBy: [{ field: NAME }], where: { nameContainsFold: $search }) {
+        classes(
+          first: 500
+          orderBy: [{ field: KIND, direction: DESC }, { field: NAME }]
+          where: { nameContainsFold: $search, kindIn: $kinds }
+        ) {
           totalCount
           edges {
             node {
@@ -15,7 +22,12 @@ export const ClassesQuery = graphql(`
               name
               year
               level
+              kind
+              subject
               pupils(where: { status: ACTIVE }) {
+                totalCount
+              }
+              members(where: { status: ACTIVE }) {
                 totalCount
               }
             }
@@ -26,10 +38,45 @@ export const ClassesQuery = graphql(`
   }
 `)
 
-/** One page of a class's active pupils. */
+/** One class's heading: its kind and subject, its teachers and which of them are mentor. */
+export const ClassQuery = graphql(`
+  query Class($classId: ID!) {
+    node(id: $classId) {
+      __typename
+      ... on Class {
+        id
+        name
+        year
+        level
+        kind
+        subject
+        teachers(first: 50, orderBy: [{ field: LAST_NAME }, { field: FIRST_NAME }]) {
+          totalCount
+          edges {
+            node {
+              id
+              firstName
+              infix
+              lastName
+            }
+          }
+        }
+        mentors {
+          id
+        }
+      }
+    }
+  }
+`)
+
+/**
+ * One page of a class's active pupils: a stamklas's pupils (with their lesgroepen) or, with
+ * $members, a lesgroep's members (with their stamklas).
+ */
 export const ClassPupilsQuery = graphql(`
   query ClassPupils(
     $classId: ID!
+    $members: Boolean!
     $first: Int!
     $after: Cursor
     $where: AccountWhereInput
@@ -39,26 +86,42 @@ export const ClassPupilsQuery = graphql(`
       __typename
       ... on Class {
         id
-        name
-        year
+        pupils(first: $first, after: $after, where: $where, orderBy: $orderBy) @skip(if: $members) {
+          ...PupilPage
+        }
+        members(first: $first, after: $after, where: $where, orderBy: $orderBy) @include(if: $members) {
+          ...PupilPage
+        }
+      }
+    }
+  }
+  fragment PupilPage on AccountConnection {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        externalKey
+        firstName
+        infix
+        lastName
+        email
         level
-        pupils(first: $first, after: $after, where: $where, orderBy: $orderBy) {
+        year
+        status
+        class {
+          id
+          name
+        }
+        groups(first: 20, orderBy: [{ field: NAME }]) {
           totalCount
-          pageInfo {
-            hasNextPage
-            endCursor
-          }
           edges {
             node {
               id
-              externalKey
-              firstName
-              infix
-              lastName
-              email
-              level
-              year
-              status
+              name
             }
           }
         }
