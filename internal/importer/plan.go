@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/internal/names"
 	"github.com/numo/accounts/internal/store"
 )
@@ -19,7 +20,7 @@ import (
 type Actions struct {
 	Add     bool `json:"add"`     // add accounts whose key is not in Numo yet
 	Update  bool `json:"update"`  // update accounts whose key is in Numo
-	Archive bool `json:"archive"` // archive active pupils whose key is not in the file
+	Archive bool `json:"archive"` // archive active pupils (teachers, in a teacher import) whose key is not in the file
 }
 
 // Any reports whether at least one action is chosen.
@@ -60,6 +61,24 @@ type PlannedUser struct {
 	ClassCreated bool `json:"classCreated,omitempty"`
 	// reactivate is set for an archived account that the file brings back.
 	Reactivate bool `json:"reactivate,omitempty"`
+
+	// GroupsSet says that the import sets this user's groups to Groups: for a pupil their
+	// lesgroep memberships, for a teacher their teaching assignments (class_teachers rows).
+	// When false the user's groups stay as they are, whatever Groups holds.
+	GroupsSet bool `json:"groupsSet,omitempty"`
+	// Groups is the complete set of the user's groups after the import, when GroupsSet: a
+	// pupil's lesgroepen (never their own stamklas), or every class a teacher has a teaching
+	// row for (every MentorOf class is among them). Names are as the file spells them or as
+	// stored; resolve them by names.ClassKey to an existing class or to one of the plan's
+	// ClassesToCreate/GroupsToCreate. Empty with GroupsSet means: in no group at all.
+	Groups []string `json:"groups,omitempty"`
+	// MentorSet says that the import sets a teacher's mentor classes to MentorOf: the teaching
+	// row of a class in MentorOf gets mentor=true, every other row of the teacher mentor=false.
+	// When false (the file has no mentor column) the rows keep their mentor flags, and rows
+	// the import adds get mentor=false.
+	MentorSet bool `json:"mentorSet,omitempty"`
+	// MentorOf is the complete set of the stamklassen a teacher mentors after the import.
+	MentorOf []string `json:"mentorOf,omitempty"`
 }
 
 // Counts are the numbers of users per outcome.
@@ -76,10 +95,15 @@ type Counts struct {
 	// two existed read 0.
 	Kept    int `json:"kept,omitempty"`
 	Damaged int `json:"damaged,omitempty"`
+	// GroupsJoined and GroupsLeft count the memberships (pupils) or teaching assignments
+	// (teachers) that the added and updated users gain and lose.
+	GroupsJoined int `json:"groupsJoined,omitempty"`
+	GroupsLeft   int `json:"groupsLeft,omitempty"`
 }
 
 // Guard is the archive guard: archiving more than the school's threshold of its active pupils
-// needs a confirmation that repeats the number.
+// needs a confirmation that repeats the number. In a teacher import the same fields count
+// teachers: ToArchive active teachers of ActivePupils active teachers.
 type Guard struct {
 	ToArchive            int  `json:"toArchive"`
 	ActivePupils         int  `json:"activePupils"`
@@ -89,14 +113,20 @@ type Guard struct {
 
 // Plan is what an import will do to a school, computed against its live accounts.
 type Plan struct {
+	// Kind is what the file holds: pupils ("" in plans stored before issue 14) or teachers,
+	// whose new accounts get role TEACHER.
+	Kind            Kind          `json:"kind,omitempty"`
 	SchoolID        int           `json:"schoolId"`
 	Actions         Actions       `json:"actions"`
 	Users           []PlannedUser `json:"users"`
-	ClassesToCreate []string      `json:"classesToCreate"`
-	Counts          Counts        `json:"counts"`
-	Refused         []Problem     `json:"refused"`
-	Warnings        []Problem     `json:"warnings"`
-	Guard           Guard         `json:"guard"`
+	ClassesToCreate []string      `json:"classesToCreate"` // stamklassen (kind STAMKLAS)
+	// GroupsToCreate are the lesgroepen (kind LESGROEP) the import creates: groups of the
+	// file that match no existing class of either kind and no class of ClassesToCreate.
+	GroupsToCreate []string  `json:"groupsToCreate,omitempty"`
+	Counts         Counts    `json:"counts"`
+	Refused        []Problem `json:"refused"`
+	Warnings       []Problem `json:"warnings"`
+	Guard          Guard     `json:"guard"`
 	// YearGuard is the guard against moving many pupils back a leerjaar (see YearGuard).
 	YearGuard YearGuard `json:"yearGuard"`
 	// Damaged lists the file's values that lost letters to "?" or U+FFFD (see DamagedValue).
@@ -124,14 +154,22 @@ type State struct {
 	SchoolID  int
 	Threshold int
 	accounts  []existing
-	byKey     map[string]int // key -> index in accounts
-	byNumeric map[string]int // numeric key without leading zeros -> index in accounts, -1 when several share it
-	classes   map[string]stateClass
+	byKey     map[string]int        // key -> index in accounts
+	byNumeric map[string]int        // numeric key without leading zeros -> index in accounts, -1 when several share it
+	classes   map[string]stateClass // by name key
+	classList []stateClass          // by id; stateClass.ix is the position
+	// members holds every pupil's lesgroepen, teaching every teacher's teaching rows (with
+	// mentorBit), both by position in accounts.
+	members  groupSets
+	teaching groupSets
 }
 
 type stateClass struct {
 	id   int
 	name string
+	key  string
+	kind class.Kind
+	ix   int32 // position in State.classList
 }
 
 // Querier is what LoadState reads through: a *sql.DB, *sql.Tx or *sql.Conn.
@@ -139,7 +177,7 @@ type Querier = store.Querier
 
 // LoadState reads the school's accounts and classes through q, in the dialect d.
 func LoadState(ctx context.Context, q Querier, d string, schoolID int) (*State, error) {
-	st := &State{SchoolID: schoolID, classes: map[string]stateClass{}}
+	st := &State{SchoolID: schoolID, classes: map[string]stateClass{}, members: emptySets, teaching: emptySets}
 	threshold, found, err := store.ArchiveThreshold(ctx, q, d, schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("load school %d: %w", schoolID, err)
@@ -150,8 +188,7 @@ func LoadState(ctx context.Context, q Querier, d string, schoolID int) (*State, 
 	st.Threshold = threshold
 	classByID := map[int]stateClass{}
 	if err := store.EachClass(ctx, q, d, schoolID, func(c store.ClassRow) {
-		sc := stateClass{id: c.ID, name: c.Name}
-		st.classes[c.NameKey] = sc
+		sc := st.addClass(c.ID, c.Name, c.NameKey, c.Kind)
 		classByID[c.ID] = sc
 	}); err != nil {
 		return nil, fmt.Errorf("load classes: %w", err)
@@ -168,7 +205,18 @@ func LoadState(ctx context.Context, q Querier, d string, schoolID int) (*State, 
 	if err := store.EachAccount(ctx, q, d, schoolID, func(r *store.AccountRow) { st.add(r, classByID) }); err != nil {
 		return nil, fmt.Errorf("load accounts: %w", err)
 	}
+	if err := st.loadGroups(ctx, q, d); err != nil {
+		return nil, err
+	}
 	return st, nil
+}
+
+// addClass adds a loaded class to the state.
+func (st *State) addClass(id int, name, key string, kind class.Kind) stateClass {
+	sc := stateClass{id: id, name: name, key: key, kind: kind, ix: int32(len(st.classList))}
+	st.classes[key] = sc
+	st.classList = append(st.classList, sc)
+	return sc
 }
 
 // add adds a loaded account to the state.
@@ -224,6 +272,8 @@ type PlanInput struct {
 	RefusedRows map[int]Person
 	// Headers are the file's headers of the mapped columns, by field.
 	Headers map[Field]string
+	// Kind is what the file holds; "" means pupils. NewPlanInput takes it from the Result.
+	Kind Kind
 }
 
 // NewPlanInput collects what MakePlan needs from a parsed file and its records.
@@ -265,7 +315,7 @@ func NewPlanInput(f *File, m Mapping, res *Result) PlanInput {
 	for col, field := range m {
 		headers[field] = columnName(f.Columns, col)
 	}
-	return PlanInput{Result: res, Mapping: m, FileKeys: keys, RefusedRows: rows, Headers: headers}
+	return PlanInput{Result: res, Mapping: m, FileKeys: keys, RefusedRows: rows, Headers: headers, Kind: res.Kind}
 }
 
 // MakePlan computes what the import does for the chosen actions against the live state.
@@ -291,14 +341,32 @@ type planner struct {
 	matched      []bool
 	newClasses   map[string]string // class key -> spelling
 	refusedUsers []PlannedUser
+
+	kind      Kind
+	role      account.Role      // the role of the file's accounts
+	groupsOn  bool              // the file sets the users' groups (a list column with values)
+	mentorOn  bool              // a teacher file sets mentor classes
+	newGroups map[string]string // lesgroep key -> spelling
+	// byEmail finds a keyless teacher account by lower-case e-mail (-1 when several share it),
+	// fileEmails counts the teacher rows per lower-case e-mail.
+	byEmail    map[string]int
+	fileEmails map[string]int
 }
 
 func newPlanner(in PlanInput, st *State, actions Actions) *planner {
+	kind := in.Kind.orPupils()
 	pl := &planner{in: in, st: st, actions: actions, mapped: map[Field]bool{}, matched: make([]bool, len(st.accounts)),
-		newClasses: map[string]string{},
-		p:          &Plan{SchoolID: st.SchoolID, Actions: actions, Refused: slices.Clone(in.Result.Refused), Warnings: slices.Clone(in.Result.Warnings)}}
+		newClasses: map[string]string{}, newGroups: map[string]string{}, kind: kind, role: account.RolePUPIL,
+		p: &Plan{Kind: kind, SchoolID: st.SchoolID, Actions: actions, Refused: slices.Clone(in.Result.Refused), Warnings: slices.Clone(in.Result.Warnings)}}
 	for _, f := range in.Mapping {
-		pl.mapped[f] = true
+		pl.mapped[f] = !slices.Contains(in.Result.EmptyLists, f)
+	}
+	pl.groupsOn = pl.mapped[FieldGroups] && kind == KindPupils
+	if kind == KindTeachers {
+		pl.role = account.RoleTEACHER
+		pl.mentorOn = pl.mapped[FieldMentorOf]
+		pl.groupsOn = pl.mapped[FieldTeaches] || pl.mentorOn
+		pl.emailIndex()
 	}
 	for k := range in.FileKeys {
 		if i, ok := st.byKey[k]; ok {
@@ -310,7 +378,7 @@ func newPlanner(in PlanInput, st *State, actions Actions) *planner {
 	archivable := 0
 	if actions.Archive {
 		for i := range st.accounts {
-			if a := &st.accounts[i]; !pl.matched[i] && a.activePupil() {
+			if a := &st.accounts[i]; !pl.matched[i] && a.activeAs(pl.role) {
 				archivable++
 			}
 		}
@@ -321,9 +389,9 @@ func newPlanner(in PlanInput, st *State, actions Actions) *planner {
 	return pl
 }
 
-// activePupil reports whether the account is an active pupil's.
-func (a *existing) activePupil() bool {
-	return a.role == string(account.RolePUPIL) && a.status == string(account.StatusACTIVE)
+// activeAs reports whether the account is an active account of the role.
+func (a *existing) activeAs(role account.Role) bool {
+	return a.role == string(role) && a.status == string(account.StatusACTIVE)
 }
 
 // match finds the account of a record: by key, or by its key without leading zeros when Excel
@@ -349,6 +417,10 @@ func (pl *planner) match(r *Record) (int, bool) {
 
 // record plans one valid row of the file.
 func (pl *planner) record(r *Record) {
+	if pl.kind == KindTeachers {
+		pl.teacher(r)
+		return
+	}
 	u := PlannedUser{Line: r.Line, Person: Person{Key: r.Key, FirstName: r.FirstName, Infix: r.Infix, LastName: r.LastName,
 		Class: r.Class, Level: string(r.Level), Year: r.Year, Email: r.Email, Username: r.Username, EckID: r.EckID}}
 	i, found := pl.match(r)
@@ -357,6 +429,7 @@ func (pl *planner) record(r *Record) {
 	switch {
 	case !found && !pl.actions.Add:
 		u.Outcome = OutcomeSkipped
+		pl.pupilGroups(&u, r, -1)
 	case !found:
 		u.Outcome = OutcomeNew
 		pl.newDamaged(u.Line, u.Key, u.Person)
@@ -364,6 +437,8 @@ func (pl *planner) record(r *Record) {
 			u.ClassCreated = true
 			pl.newClasses[classKey] = r.Class
 		}
+		joined, _ := pl.pupilGroups(&u, r, -1)
+		pl.countGroups(&u, joined, 0)
 	default:
 		if !pl.existing(&u, r, i, classKey, classExists) {
 			return
@@ -390,10 +465,28 @@ func (pl *planner) existing(u *PlannedUser, r *Record, i int, classKey string, c
 	}
 	pl.keepStored(u, a)
 	u.Changes = diff(a, &u.Person, pl.mapped, classKey)
+	joined, left := pl.pupilGroups(u, r, i)
+	pl.reactivate(u, a)
+	if pl.settle(u) && !classExists && slices.ContainsFunc(u.Changes, func(c Change) bool { return c.Field == "class" }) {
+		u.ClassCreated = true
+		pl.newClasses[classKey] = r.Class
+	}
+	pl.countGroups(u, joined, left)
+	// Fields the file does not carry keep their stored values.
+	fillUnmapped(&u.Person, a, pl.mapped)
+	return true
+}
+
+// reactivate plans bringing back an archived account that the file names.
+func (pl *planner) reactivate(u *PlannedUser, a *existing) {
 	if a.status != string(account.StatusACTIVE) {
 		u.Reactivate = true
 		u.Changes = append(u.Changes, Change{Field: "status", Before: "gearchiveerd", After: "actief"})
 	}
+}
+
+// settle gives a matched user its outcome from its changes and reports whether it is updated.
+func (pl *planner) settle(u *PlannedUser) bool {
 	switch {
 	case len(u.Changes) == 0:
 		u.Outcome = OutcomeUnchanged
@@ -401,14 +494,8 @@ func (pl *planner) existing(u *PlannedUser, r *Record, i int, classKey string, c
 		u.Outcome = OutcomeSkipped
 	default:
 		u.Outcome = OutcomeUpdated
-		if !classExists && slices.ContainsFunc(u.Changes, func(c Change) bool { return c.Field == "class" }) {
-			u.ClassCreated = true
-			pl.newClasses[classKey] = r.Class
-		}
 	}
-	// Fields the file does not carry keep their stored values.
-	fillUnmapped(&u.Person, a, pl.mapped)
-	return true
+	return u.Outcome == OutcomeUpdated
 }
 
 // refusals adds the refused users: rows of other roles' accounts, then the refused rows of
@@ -426,13 +513,13 @@ func (pl *planner) refusals() {
 	}
 }
 
-// archives adds the active pupils the file leaves out, when archiving is chosen, and returns
-// how many active pupils the school has.
+// archives adds the active pupils (teachers) the file leaves out, when archiving is chosen,
+// and returns how many active pupils (teachers) the school has.
 func (pl *planner) archives() int {
 	active := 0
 	for i := range pl.st.accounts {
 		a := &pl.st.accounts[i]
-		if !a.activePupil() {
+		if !a.activeAs(pl.role) {
 			continue
 		}
 		active++
@@ -453,6 +540,7 @@ func (pl *planner) finish(active int) *Plan {
 		p.ClassesToCreate = append(p.ClassesToCreate, c)
 	}
 	slices.Sort(p.ClassesToCreate)
+	p.GroupsToCreate = pl.groupsToCreate()
 	for i := range p.Users {
 		p.Counts.add(p.Users[i].Outcome)
 	}
@@ -576,10 +664,20 @@ func planHash(p *Plan, st *State) string {
 		version[a.id] = a.updatedAt.UnixMicro()
 	}
 	fmt.Fprintf(h, "school %d actions %+v threshold %d\n", p.SchoolID, p.Actions, st.Threshold)
+	if p.Kind == KindTeachers {
+		fmt.Fprintf(h, "kind %s\n", p.Kind)
+	}
 	for _, u := range p.Users {
 		fmt.Fprintf(h, "%s|%d|%d|%d|%q|%q|%q|%q|%q|%q|%d|%q|%q|%q|%v\n", u.Outcome, u.Line, u.AccountID, version[u.AccountID],
 			u.Key, u.FirstName, u.Infix, u.LastName, u.Class, u.Level, u.Year, u.Email, u.Username, u.EckID, u.Changes)
+		// Lines for the groups only when the file sets them: a plan without them hashes as before.
+		if u.GroupsSet || u.MentorSet {
+			fmt.Fprintf(h, "groups %v %q mentor %v %q\n", u.GroupsSet, u.Groups, u.MentorSet, u.MentorOf)
+		}
 	}
 	fmt.Fprintf(h, "classes %q\n", p.ClassesToCreate)
+	if len(p.GroupsToCreate) > 0 {
+		fmt.Fprintf(h, "groups %q\n", p.GroupsToCreate)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -63,6 +63,8 @@ type Result struct {
 	// EmptyLists are the mapped list fields (FieldGroups, FieldTeaches, FieldMentorOf) whose
 	// column is empty in every row: they count as not mapped (a warning says so).
 	EmptyLists []Field
+	// Kind is the kind of file the records were read as (Input.Kind, KindPupils for "").
+	Kind Kind
 }
 
 // UnknownValue is a distinct value that was not recognised, with how often it occurs.
@@ -641,7 +643,7 @@ func (b *builder) resolveClasses() {
 
 // result collects the surviving records and sorts the problems by line.
 func (b *builder) result() *Result {
-	res := &Result{UnknownLevels: b.unknown, EmptyLists: b.emptyLists}
+	res := &Result{UnknownLevels: b.unknown, EmptyLists: b.emptyLists, Kind: b.kind}
 	n := 0
 	for i := range b.cands {
 		if !b.cands[i].refused && !b.cands[i].dropped {

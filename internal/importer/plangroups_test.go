@@ -1,0 +1,221 @@
+package importer_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// prepareKind reads a file as SniffKind says, with the proposed mapping of that kind.
+func prepareKind(t *testing.T, data []byte) importer.PlanInput {
+	t.Helper()
+	f := mustParse(t, data)
+	k := importer.SniffKind(f.Columns)
+	m := importer.MappingFromMatches(importer.ProposeMappingFor(k, f.Columns))
+	res, err := importer.BuildRecords(importer.Input{File: f, Kind: k, Mapping: m})
+	if err != nil {
+		t.Fatalf("BuildRecords: %v", err)
+	}
+	return importer.NewPlanInput(f, m, res)
+}
+
+// groupWorld is a school with stamklassen, lesgroepen and accounts made through ent.
+type groupWorld struct {
+	ctx     context.Context
+	db      *store.DB
+	school  *ent.School
+	classes map[string]int // name -> id
+}
+
+func newGroupWorld(t *testing.T, db *store.DB, stamklassen, lesgroepen []string) *groupWorld {
+	t.Helper()
+	w := &groupWorld{ctx: auth.System(context.Background()), db: db, classes: map[string]int{}}
+	w.school = newSchool(t, db.Client, "14GR")
+	for _, n := range stamklassen {
+		w.classes[n] = db.Client.Class.Create().SetSchoolID(w.school.ID).SetName(n).SetNameKey(strings.ToLower(n)).SaveX(w.ctx).ID
+	}
+	for _, n := range lesgroepen {
+		w.classes[n] = db.Client.Class.Create().SetSchoolID(w.school.ID).SetName(n).SetNameKey(strings.ToLower(n)).SetKind(class.KindLESGROEP).SaveX(w.ctx).ID
+	}
+	return w
+}
+
+// pupil adds a pupil in a stamklas (in the year its name starts with) and its lesgroepen.
+func (w *groupWorld) pupil(key, first, last, stamklas string, groups ...string) int {
+	year := int(stamklas[strings.IndexAny(stamklas, "12345678")] - '0')
+	a := w.db.Client.Account.Create().SetSchoolID(w.school.ID).SetExternalKey(key).SetFirstName(first).SetLastName(last).
+		SetClassID(w.classes[stamklas]).SetYear(year).SaveX(w.ctx)
+	for _, g := range groups {
+		w.db.Client.Membership.Create().SetAccountID(a.ID).SetClassID(w.classes[g]).SaveX(w.ctx)
+	}
+	return a.ID
+}
+
+// teacher adds a teacher (key "" for none) with teaching rows; a name ending in "*" is mentored.
+func (w *groupWorld) teacher(key, first, last, email string, classes ...string) int {
+	c := w.db.Client.Account.Create().SetSchoolID(w.school.ID).SetRole(account.RoleTEACHER).SetFirstName(first).SetLastName(last).SetEmail(email)
+	if key != "" {
+		c.SetExternalKey(key)
+	}
+	a := c.SaveX(w.ctx)
+	for _, n := range classes {
+		name, mentor := strings.CutSuffix(n, "*")
+		w.db.Client.Teaching.Create().SetAccountID(a.ID).SetClassID(w.classes[name]).SetMentor(mentor).SaveX(w.ctx)
+	}
+	return a.ID
+}
+
+func (w *groupWorld) plan(t *testing.T, in importer.PlanInput, a importer.Actions) *importer.Plan {
+	t.Helper()
+	st, err := importer.LoadState(w.ctx, w.db.SQL, w.db.Dialect, w.school.ID)
+	if err != nil {
+		t.Fatalf("LoadState: %v", err)
+	}
+	return importer.MakePlan(in, st, a)
+}
+
+// userByKey is the planned user of a key.
+func userByKey(t *testing.T, p *importer.Plan, key string) importer.PlannedUser {
+	t.Helper()
+	for _, u := range p.Users {
+		if u.Key == key {
+			return u
+		}
+	}
+	t.Fatalf("no planned user %s", key)
+	return importer.PlannedUser{}
+}
+
+// changeOf returns the change of a field, or ok=false.
+func changeOf(u importer.PlannedUser, field string) (importer.Change, bool) {
+	for _, c := range u.Changes {
+		if c.Field == field {
+			return c, true
+		}
+	}
+	return importer.Change{}, false
+}
+
+const pupilGroupsFile = "Stamnr;Roepnaam;Achternaam;Klas;Lesgroepen\n" +
+	"1001;Noor;Bakker;h4a;\"h4a.ne1, h4a.en2, h4a.wiB1\"\n" + // unchanged
+	"1002;Daan;Dijk;h4a;\"h4a.ne1; H4A.EN2; h4a\"\n" + // joins en2, leaves wiB1; own stamklas dropped
+	"1003;Sanne;Visser;h4b;\"h4b.ne1,h4a.en2\"\n" + // joins en2
+	"1004;Milan;Vries;h4b;\n" + // leaves h4b.ne1
+	"1006;Finn;Mulder;h4a;\"h4a.ne1, h4a.bi3, H4B\"\n" + // joins ne1, a new group and a stamklas
+	"1007;Eva;Kok;h4c;\"h4a.ne1, h4c.ak1\"\n" // new pupil in a new class, with a new group
+
+// TestPlanPupilGroups plans lesgroepen of matched and new pupils: join, leave, unchanged, new
+// group, a stamklas named as a group, own stamklas in the list; with and without update.
+func TestPlanPupilGroups(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newGroupWorld(t, db, []string{"h4a", "h4b"}, []string{"h4a.ne1", "h4a.en2", "h4a.wiB1", "h4b.ne1"})
+		w.pupil("1001", "Noor", "Bakker", "h4a", "h4a.ne1", "h4a.en2", "h4a.wiB1")
+		w.pupil("1002", "Daan", "Dijk", "h4a", "h4a.ne1", "h4a.wiB1")
+		w.pupil("1003", "Sanne", "Visser", "h4b", "h4b.ne1")
+		w.pupil("1004", "Milan", "Vries", "h4b", "h4b.ne1")
+		w.pupil("1006", "Finn", "Mulder", "h4a")
+		in := prepareKind(t, []byte(pupilGroupsFile))
+		p := w.plan(t, in, all)
+		tests := []struct {
+			key           string
+			outcome       importer.Outcome
+			before, after string // "-" for no groups change
+			groups        string
+		}{
+			{"1001", importer.OutcomeUnchanged, "-", "-", "h4a.ne1|h4a.en2|h4a.wiB1"},
+			{"1002", importer.OutcomeUpdated, "h4a.ne1, h4a.wiB1", "h4a.en2, h4a.ne1", "h4a.ne1|h4a.en2"},
+			{"1003", importer.OutcomeUpdated, "h4b.ne1", "h4a.en2, h4b.ne1", "h4b.ne1|h4a.en2"},
+			{"1004", importer.OutcomeUpdated, "h4b.ne1", "", ""},
+			{"1006", importer.OutcomeUpdated, "", "h4a.bi3, h4a.ne1, h4b", "h4a.ne1|h4a.bi3|H4B"},
+			{"1007", importer.OutcomeNew, "-", "-", "h4a.ne1|h4c.ak1"},
+		}
+		for _, tt := range tests {
+			u := userByKey(t, p, tt.key)
+			c, ok := changeOf(u, "groups")
+			before, after := "-", "-"
+			if ok {
+				before, after = c.Before, c.After
+			}
+			if u.Outcome != tt.outcome || before != tt.before || after != tt.after || !u.GroupsSet || strings.Join(u.Groups, "|") != tt.groups {
+				t.Errorf("%s: %s groups %q -> %q set %v %q, want %s %q -> %q %q", tt.key, u.Outcome, before, after, u.GroupsSet, u.Groups,
+					tt.outcome, tt.before, tt.after, tt.groups)
+			}
+		}
+		if p.Counts.GroupsJoined != 1+1+3+2 || p.Counts.GroupsLeft != 1+1 {
+			t.Errorf("joined %d left %d, want 7 and 2", p.Counts.GroupsJoined, p.Counts.GroupsLeft)
+		}
+		if !slices.Equal(p.GroupsToCreate, []string{"h4a.bi3", "h4c.ak1"}) || !slices.Equal(p.ClassesToCreate, []string{"h4c"}) {
+			t.Errorf("groups to create %q, classes %q", p.GroupsToCreate, p.ClassesToCreate)
+		}
+
+		// Without update: the changed pupils are skipped, their groups neither counted nor created.
+		p = w.plan(t, in, importer.Actions{Add: true})
+		if u := userByKey(t, p, "1006"); u.Outcome != importer.OutcomeSkipped {
+			t.Errorf("1006 without update: %s", u.Outcome)
+		}
+		if p.Counts.GroupsJoined != 2 || p.Counts.GroupsLeft != 0 || !slices.Equal(p.GroupsToCreate, []string{"h4c.ak1"}) {
+			t.Errorf("without update: joined %d left %d, groups %q", p.Counts.GroupsJoined, p.Counts.GroupsLeft, p.GroupsToCreate)
+		}
+	})
+}
+
+// TestPlanGroupsUnmapped: a file without a lesgroepen column, or with one empty in every row,
+// leaves every pupil's groups alone and plans exactly as before.
+func TestPlanGroupsUnmapped(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newGroupWorld(t, db, []string{"1a"}, []string{"1a.ne"})
+		w.pupil("3001", "Eva", "Kok", "1a", "1a.ne")
+		w.pupil("3002", "Sem", "Meijer", "1a")
+		without := w.plan(t, prepareKind(t, []byte("Stamnr;Roepnaam;Achternaam;Klas\n3001;Eva;Kok;1a\n3002;Sem;Meijer;1a\n")), all)
+		empty := w.plan(t, prepareKind(t, readTestdata(t, "lesgroepen/empty_groups.csv")), all)
+		for name, p := range map[string]*importer.Plan{"without": without, "empty": empty} {
+			if p.Counts.Unchanged != 2 || p.Counts.GroupsJoined != 0 || p.Counts.GroupsLeft != 0 || len(p.GroupsToCreate) != 0 {
+				t.Errorf("%s: counts %+v, groups %q", name, p.Counts, p.GroupsToCreate)
+			}
+			for _, u := range p.Users {
+				if u.GroupsSet || len(u.Changes) != 0 {
+					t.Errorf("%s: %s groups set %v changes %v", name, u.Key, u.GroupsSet, u.Changes)
+				}
+			}
+		}
+		if without.Hash != empty.Hash {
+			t.Error("an empty lesgroepen column changes the plan hash")
+		}
+	})
+}
+
+// TestPlanHashGroups: the hash changes when only the groups change, in the file or in Numo.
+func TestPlanHashGroups(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newGroupWorld(t, db, []string{"1a"}, []string{"1a.ne", "1a.en"})
+		id := w.pupil("3001", "Eva", "Kok", "1a", "1a.ne")
+		file := func(groups string) importer.PlanInput {
+			return prepareKind(t, []byte("Stamnr;Roepnaam;Achternaam;Klas;Lesgroepen\n3001;Eva;Kok;1a;\""+groups+"\"\n"))
+		}
+		base := w.plan(t, file("1a.ne"), all)
+		if again := w.plan(t, file("1a.ne"), all); again.Hash != base.Hash {
+			t.Fatal("the same plan hashes differently")
+		}
+		other := w.plan(t, file("1a.ne, 1a.en"), all)
+		if other.Hash == base.Hash {
+			t.Error("a file with other groups hashes the same")
+		}
+		newGroup := w.plan(t, file("1a.ne, 1a.xx"), all)
+		if newGroup.Hash == base.Hash || newGroup.Hash == other.Hash {
+			t.Error("a file with a new group hashes the same")
+		}
+		db.Client.Membership.Create().SetAccountID(id).SetClassID(w.classes["1a.en"]).SaveX(w.ctx)
+		if moved := w.plan(t, file("1a.ne"), all); moved.Hash == base.Hash {
+			t.Error("a membership added in Numo leaves the hash the same")
+		}
+	})
+}
