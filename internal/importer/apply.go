@@ -53,12 +53,14 @@ type Report struct {
 	Warnings       []Problem `json:"warnings"`
 	// Damaged lists the file's values that lost letters to "?" (none in reports stored before).
 	Damaged []DamagedValue `json:"damaged,omitempty"`
+	// GroupsCreated are the lesgroepen the import created (none in reports stored before).
+	GroupsCreated []string `json:"groupsCreated,omitempty"`
 }
 
 // ReportOf summarises a plan.
 func ReportOf(p *Plan) *Report {
 	return &Report{Counts: p.Counts, ClassesCreated: list.NonNil(p.ClassesToCreate), Refused: list.NonNil(p.Refused), Warnings: list.NonNil(p.Warnings),
-		Damaged: p.Damaged}
+		Damaged: p.Damaged, GroupsCreated: p.GroupsToCreate}
 }
 
 // ApplyOptions control Apply.
@@ -130,7 +132,7 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 		return nil, err
 	}
 	w := &writer{ctx: ctx, tx: tx, dialect: db.Dialect, now: opt.Now, schoolID: schoolID, jobID: opt.JobID,
-		total: plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived, progress: progress}
+		total: plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived, progress: progress, role: plan.role()}
 	if err := w.write(plan, st, in.Result); err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
@@ -212,6 +214,8 @@ type writer struct {
 	// added is the one value newAccount fills for every added account (100,000 allocations
 	// of it cost 10 % more memory per commit).
 	added store.NewAccount
+	// role is the role of the plan's new accounts.
+	role account.Role
 }
 
 func (w *writer) step() {
@@ -235,7 +239,7 @@ func (c classIDs) ref(class string) *int {
 // newAccount is the account a new user of the plan becomes: w.added, valid until the next
 // call (the store writes it before it asks for the next).
 func (w *writer) newAccount(u *PlannedUser, classes classIDs) *store.NewAccount {
-	w.added = store.NewAccount{SchoolID: w.schoolID, Key: u.Key, FirstName: u.FirstName, Infix: u.Infix, LastName: u.LastName,
+	w.added = store.NewAccount{SchoolID: w.schoolID, Role: w.role, Key: u.Key, FirstName: u.FirstName, Infix: u.Infix, LastName: u.LastName,
 		Email: u.Email, Username: u.Username, EckID: u.EckID, Level: u.Level, Year: u.Year, ClassID: classes.ref(u.Class), JobID: w.jobID,
 		Now: w.now}
 	return &w.added
@@ -265,7 +269,7 @@ func (w *writer) write(p *Plan, st *State, res *Result) error {
 			return fmt.Errorf("record changes: %w", err)
 		}
 	}
-	return nil
+	return w.writeLinks(p, st, classes)
 }
 
 // addAccounts inserts the plan's new accounts in one bulk statement (COPY on PostgreSQL),
@@ -308,6 +312,9 @@ func (w *writer) updateAccounts(p *Plan, classes classIDs) error {
 			if err := stmts.Update(u.AccountID, w.schoolID, updatedState(u, classes), w.now); err != nil {
 				return fmt.Errorf("update account %s (line %d): %w", u.Key, u.Line, err)
 			}
+			if err := w.writeKey(u); err != nil {
+				return err
+			}
 		case OutcomeArchived:
 			if err := stmts.Archive(u.AccountID, w.schoolID, w.now); err != nil {
 				return fmt.Errorf("archive account %s: %w", u.Key, err)
@@ -331,7 +338,7 @@ func (w *writer) recordChanges(p *Plan, st *State) error {
 			if !ok || u.Outcome == OutcomeNew {
 				continue
 			}
-			if err := put(&store.Change{JobID: w.jobID, AccountID: u.AccountID, Action: action, Before: st.before(idx, u.AccountID)}); err != nil {
+			if err := put(&store.Change{JobID: w.jobID, AccountID: u.AccountID, Action: action, Before: st.beforeOf(p, idx, u)}); err != nil {
 				return err
 			}
 		}
@@ -372,13 +379,21 @@ func (st *State) before(idx map[int]int, id int) *store.AccountState {
 	return b
 }
 
+// beforeOf is the before-state of a planned user's account, with its groups when the plan
+// replaces them.
+func (st *State) beforeOf(p *Plan, idx map[int]int, u *PlannedUser) *store.AccountState {
+	b := st.before(idx, u.AccountID)
+	st.withGroups(b, p.linkKind(), u, idx[u.AccountID])
+	return b
+}
+
 // createClasses inserts the plan's new classes and returns the id of every class by name key.
 func (w *writer) createClasses(p *Plan, st *State, res *Result) (classIDs, error) {
-	ids := make(classIDs, len(st.classes)+len(p.ClassesToCreate))
+	ids := make(classIDs, len(st.classes)+len(p.ClassesToCreate)+len(p.GroupsToCreate))
 	for k, c := range st.classes {
 		ids[k] = c.id
 	}
-	if len(p.ClassesToCreate) == 0 {
+	if len(p.ClassesToCreate)+len(p.GroupsToCreate) == 0 {
 		return ids, nil
 	}
 	// A new class takes the year and level of its first pupil in the file.
@@ -389,14 +404,7 @@ func (w *writer) createClasses(p *Plan, st *State, res *Result) (classIDs, error
 			first[k] = &res.Records[i]
 		}
 	}
-	classes := make([]store.NewClass, len(p.ClassesToCreate))
-	for i, name := range p.ClassesToCreate {
-		c := store.NewClass{Name: name, NameKey: names.ClassKey(name)}
-		if r := first[c.NameKey]; r != nil {
-			c.Year, c.Level = r.Year, string(r.Level)
-		}
-		classes[i] = c
-	}
+	classes := newClasses(p, first)
 	tx := func() store.Execer { return w.tx }
 	if err := store.InsertClasses(w.ctx, tx, w.dialect, w.schoolID, w.jobID, w.now, classes, ids, w.afterClassBatch); err != nil {
 		return nil, err

@@ -158,7 +158,7 @@ func applyReserved(ctx context.Context, db *store.DB, in PlanInput, schoolID int
 	s := &stepper{db: db, jobID: opt.JobID, stats: opt.Stats}
 	defer s.abort()
 	w := &writer{ctx: ctx, dialect: db.Dialect, now: opt.Now, schoolID: schoolID, jobID: opt.JobID,
-		total: plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived, progress: progress}
+		total: plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived, progress: progress, role: plan.role()}
 	if err := s.begin(ctx); err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
@@ -212,7 +212,8 @@ func (w *writer) writeSteps(s *stepper, plan *Plan, st *State, classes classIDs)
 		if _, ok := changeAction(u.Outcome); !ok {
 			continue
 		}
-		if err := w.writeOne(s.stmts, u, st, idx, classes); err != nil {
+		w.tx = s.tx
+		if err := w.writeOne(s.stmts, plan, u, st, idx, classes); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
 		w.step()
@@ -223,18 +224,20 @@ func (w *writer) writeSteps(s *stepper, plan *Plan, st *State, classes classIDs)
 	return nil
 }
 
-// writeOne writes one account of the plan and its change record (the record of an update or
-// archive first, with the account's state before it).
-func (w *writer) writeOne(stmts *store.AccountStmts, u *PlannedUser, st *State, idx map[int]int, classes classIDs) error {
+// writeOne writes one account of the plan, its groups and its change record (the record of an
+// update or archive first, with the account's state and groups before it).
+func (w *writer) writeOne(stmts *store.AccountStmts, p *Plan, u *PlannedUser, st *State, idx map[int]int, classes classIDs) error {
 	action, _ := changeAction(u.Outcome)
 	if u.Outcome == OutcomeNew {
-		// The account carries its job: that is the journal entry of its addition.
-		if _, err := stmts.Insert(w.newAccount(u, classes)); err != nil {
+		// The account carries its job: that is the journal entry of its addition (its
+		// groups go with it when it is deleted).
+		id, err := stmts.Insert(w.newAccount(u, classes))
+		if err != nil {
 			return fmt.Errorf("add account %s (line %d): %w", u.Key, u.Line, err)
 		}
-		return nil
+		return w.writeLinksOf(p, u, id, st, idx, classes)
 	}
-	if err := stmts.Change(&store.Change{JobID: w.jobID, AccountID: u.AccountID, Action: action, Before: st.before(idx, u.AccountID)}); err != nil {
+	if err := stmts.Change(&store.Change{JobID: w.jobID, AccountID: u.AccountID, Action: action, Before: st.beforeOf(p, idx, u)}); err != nil {
 		what := "update"
 		if u.Outcome == OutcomeArchived {
 			what = "archive"
@@ -245,7 +248,10 @@ func (w *writer) writeOne(stmts *store.AccountStmts, u *PlannedUser, st *State, 
 		if err := stmts.Update(u.AccountID, w.schoolID, updatedState(u, classes), w.now); err != nil {
 			return fmt.Errorf("update account %s (line %d): %w", u.Key, u.Line, err)
 		}
-		return nil
+		if err := w.writeKey(u); err != nil {
+			return err
+		}
+		return w.writeLinksOf(p, u, u.AccountID, st, idx, classes)
 	}
 	if err := stmts.Archive(u.AccountID, w.schoolID, w.now); err != nil {
 		return fmt.Errorf("archive account %s: %w", u.Key, err)
@@ -413,7 +419,32 @@ func rollBackAccount(ctx context.Context, tx *sql.Tx, d string, jobID, schoolID 
 		if err := store.UpdateAccount(ctx, tx, d, e.AccountID, schoolID, b, b.UpdatedAt); err != nil {
 			return err
 		}
+		if err := restoreLinks(ctx, tx, d, schoolID, e.AccountID, b); err != nil {
+			return err
+		}
+		if b.Key == "" { // a keyless teacher the commit gave a code
+			if err := store.SetAccountKey(ctx, tx, d, e.AccountID, schoolID, ""); err != nil {
+				return err
+			}
+		}
 		return store.DeleteChange(ctx, tx, d, jobID, e.AccountID)
 	}
 	return fmt.Errorf("unknown change %q", e.Action)
+}
+
+// restoreLinks gives an account back the groups its before-state recorded (nothing when it
+// recorded none: the commit did not change them). Links that were removed come back without
+// the import that once made them (import_job_id NULL): the before-state keeps the classes only.
+func restoreLinks(ctx context.Context, tx *sql.Tx, d string, schoolID, accountID int, b *store.AccountState) error {
+	if b.Groups != nil {
+		if err := store.ReplaceLinks(ctx, tx, d, store.Memberships, schoolID, 0, map[int][]store.Link{accountID: store.GroupLinks(b.Groups)}); err != nil {
+			return fmt.Errorf("restore lesgroepen: %w", err)
+		}
+	}
+	if b.Teaches != nil {
+		if err := store.ReplaceLinks(ctx, tx, d, store.Teachings, schoolID, 0, map[int][]store.Link{accountID: store.TeachingLinks(b.Teaches)}); err != nil {
+			return fmt.Errorf("restore teaching: %w", err)
+		}
+	}
+	return nil
 }

@@ -142,6 +142,22 @@ func UpdateAccount(ctx context.Context, e Execer, d string, id, schoolID int, s 
 	return err
 }
 
+// SetAccountKey sets the school's account's external key ("" clears it): a teacher account
+// without a code that an import matched by e-mail gets the file's code, and a rollback or an
+// undo takes it away again.
+func SetAccountKey(ctx context.Context, e Execer, d string, id, schoolID int, key string) error {
+	var v any
+	if key != "" {
+		v = key
+	}
+	_, err := exec(ctx, e, build(d).Update(account.Table).Set(account.FieldExternalKey, v).
+		Where(entsql.And(entsql.EQ(account.FieldID, id), entsql.EQ(account.FieldSchoolID, schoolID))))
+	if err != nil {
+		return fmt.Errorf("set key of account %d: %w", id, err)
+	}
+	return nil
+}
+
 // archiveAccountQuery archives an account: the time, the account, its school.
 func archiveAccountQuery(d string) string {
 	q, _ := build(d).Update(account.Table).

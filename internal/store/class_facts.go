@@ -55,7 +55,11 @@ type classFacts struct {
 	years  map[int]int
 }
 
-// RefreshClassFacts sets the level and year of every class of the school to what its active
+// Only stamklassen have facts: a lesgroep's pupils are its members (memberships), not pupils
+// with it as their class, and a lesgroep mixes years and levels. So the classes read are the
+// school's STAMKLAS classes; a pupil whose class_id is some other class counts for none.
+
+// RefreshClassFacts sets the level and year of every stamklas of the school to what its active
 // pupils have (see the rule above), in the caller's transaction, and returns how many classes
 // changed. Import commits and undos call it before they finish, so the facts change with the
 // pupils or not at all.
@@ -139,7 +143,7 @@ type ClassFact struct {
 func classFactChanges(ctx context.Context, q Querier, d string, schoolID int, facts map[int]*classFacts) ([]ClassFact, error) {
 	var changes []ClassFact
 	sel := build(d).Select(class.FieldID, class.FieldLevel, class.FieldYear).From(entsql.Table(class.Table)).
-		Where(entsql.EQ(class.FieldSchoolID, schoolID)).OrderBy(class.FieldID)
+		Where(entsql.And(entsql.EQ(class.FieldSchoolID, schoolID), entsql.EQ(class.FieldKind, class.KindSTAMKLAS.String()))).OrderBy(class.FieldID)
 	err := scan(ctx, q, sel, func(rows *sql.Rows) error {
 		var c ClassFact
 		var level sql.NullString

@@ -140,24 +140,26 @@ func InsertLinks(ctx context.Context, tx Preparer, d string, k LinkKind, jobID i
 	})
 }
 
-// linkBatch is how many links one DELETE removes on PostgreSQL (two arrays of ids).
+// linkBatch is how many links one statement of DeleteLinks or AddLinks writes on PostgreSQL
+// (arrays of ids).
 const linkBatch = 20000
 
 // DeleteLinks removes the links of kind k (by account and class; Mentor is not compared): on
-// PostgreSQL one DELETE per batch from arrays of the ids, on SQLite a prepared DELETE per link.
-func DeleteLinks(ctx context.Context, tx Preparer, d string, k LinkKind, links []Link) error {
+// PostgreSQL one DELETE per batch from arrays of the ids, elsewhere one DELETE per account with
+// an IN list of its classes. Every link must exist.
+func DeleteLinks(ctx context.Context, e Execer, d string, k LinkKind, links []Link) error {
 	if len(links) == 0 {
 		return nil
 	}
 	if d != dialect.Postgres {
-		return deleteLinksEach(ctx, tx, d, k, links)
+		return deleteLinksByAccount(ctx, e, d, k, links)
 	}
 	for batch := range slices.Chunk(links, linkBatch) {
 		accounts, classes := make([]int64, len(batch)), make([]int64, len(batch))
 		for i, l := range batch {
 			accounts[i], classes[i] = int64(l.AccountID), int64(l.ClassID)
 		}
-		res, err := tx.ExecContext(ctx, deleteLinksQuery(k), pq.Array(accounts), pq.Array(classes))
+		res, err := e.ExecContext(ctx, deleteLinksQuery(k), pq.Array(accounts), pq.Array(classes))
 		if err != nil {
 			return fmt.Errorf("delete %d %s: %w", len(batch), k, err)
 		}
@@ -177,24 +179,82 @@ func deleteLinksQuery(k LinkKind) string {
 	})
 }
 
-// deleteLinksEach removes the links one prepared statement each (SQLite: no round trips).
-func deleteLinksEach(ctx context.Context, tx Preparer, d string, k LinkKind, links []Link) error {
-	q, _ := build(d).Delete(k.table()).Where(entsql.And(entsql.EQ(membership.FieldAccountID, param), entsql.EQ(membership.FieldClassID, param))).Query()
-	stmt, err := tx.PrepareContext(ctx, q)
-	if err != nil {
-		return fmt.Errorf("prepare delete of %s: %w", k, err)
-	}
-	defer stmt.Close()
-	for _, l := range links {
-		res, err := stmt.ExecContext(ctx, l.AccountID, l.ClassID)
-		if err != nil {
-			return fmt.Errorf("delete %s of account %d in class %d: %w", k, l.AccountID, l.ClassID, err)
+// deleteLinksByAccount removes the links with one DELETE per account (SQLite: no round trips).
+func deleteLinksByAccount(ctx context.Context, e Execer, d string, k LinkKind, links []Link) error {
+	links = slices.Clone(links)
+	slices.SortFunc(links, func(a, b Link) int { return a.AccountID - b.AccountID })
+	for start := 0; start < len(links); {
+		end := start + 1
+		for end < len(links) && links[end].AccountID == links[start].AccountID && end-start < idBatch {
+			end++
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return fmt.Errorf("delete %s of account %d in class %d: %d deleted (%v)", k, l.AccountID, l.ClassID, n, err)
+		classes := make([]any, 0, end-start)
+		for _, l := range links[start:end] {
+			classes = append(classes, l.ClassID)
+		}
+		n, err := exec(ctx, e, build(d).Delete(k.table()).
+			Where(entsql.And(entsql.EQ(membership.FieldAccountID, links[start].AccountID), entsql.In(membership.FieldClassID, classes...))))
+		if err == nil && n != end-start {
+			err = fmt.Errorf("%d of %d deleted", n, end-start)
+		}
+		if err != nil {
+			return fmt.Errorf("delete %s of account %d: %w", k, links[start].AccountID, err)
+		}
+		start = end
+	}
+	return nil
+}
+
+// addBatch is how many links one INSERT of AddLinks writes on SQLite.
+const addBatch = 500
+
+// AddLinks adds the links of kind k, made by the job (0: none), through any Execer (an ent
+// transaction too): on PostgreSQL one INSERT per batch from arrays, elsewhere multi-row
+// INSERTs. A commit's bulk of links goes through InsertLinks (COPY) instead.
+func AddLinks(ctx context.Context, e Execer, d string, k LinkKind, jobID int, links []Link) error {
+	if d == dialect.Postgres {
+		for batch := range slices.Chunk(links, linkBatch) {
+			accounts, classes, mentors := make([]int64, len(batch)), make([]int64, len(batch)), make([]bool, len(batch))
+			for i, l := range batch {
+				accounts[i], classes[i], mentors[i] = int64(l.AccountID), int64(l.ClassID), l.Mentor
+			}
+			args := []any{pq.Array(classes), pq.Array(accounts), nullInt(jobID)}
+			if k == Teachings {
+				args = append(args, pq.Array(mentors))
+			}
+			if _, err := e.ExecContext(ctx, addLinksQuery(k), args...); err != nil {
+				return fmt.Errorf("add %d %s: %w", len(batch), k, err)
+			}
+		}
+		return nil
+	}
+	for batch := range slices.Chunk(links, addBatch) {
+		ins := build(d).Insert(k.table()).Columns(k.insertColumns()...)
+		for _, l := range batch {
+			ins.Values(k.insertValues(nil, l, jobID)...) // a slice per row: Values keeps it
+		}
+		if _, err := exec(ctx, e, ins); err != nil {
+			return fmt.Errorf("add %d %s: %w", len(batch), k, err)
 		}
 	}
 	return nil
+}
+
+// addLinksQuery is PostgreSQL's INSERT of links from arrays: $1 classes, $2 accounts, $3 the
+// job (NULL for none), $4 (teachings) the mentor flags.
+func addLinksQuery(k LinkKind) string {
+	return entsql.Dialect(dialect.Postgres).String(func(b *entsql.Builder) {
+		b.WriteString("INSERT INTO ").Ident(k.table()).WriteString(" (").IdentComma(membership.FieldClassID, membership.FieldAccountID, membership.FieldImportJobID)
+		if k == Teachings {
+			b.Comma().Ident(teaching.FieldMentor)
+		}
+		b.WriteString(") SELECT v.c, v.a, $3::bigint")
+		if k == Teachings {
+			b.WriteString(", v.m FROM unnest($1::bigint[], $2::bigint[], $4::boolean[]) AS v(c, a, m)")
+		} else {
+			b.WriteString(" FROM unnest($1::bigint[], $2::bigint[]) AS v(c, a)")
+		}
+	})
 }
 
 // ReplaceLinks gives each account of want exactly its links of kind k (to classes of the
@@ -202,7 +262,7 @@ func deleteLinksEach(ctx context.Context, tx Preparer, d string, k LinkKind, lin
 // the missing ones, made by the job (0: none), and keeps the links that stay as they are
 // (with the import that made them). A teaching whose mentor flag differs is replaced. An undo
 // and the rollback of an unfinished commit restore recorded before-sets with it.
-func ReplaceLinks(ctx context.Context, tx Preparer, d string, k LinkKind, schoolID, jobID int, want map[int][]Link) error {
+func ReplaceLinks(ctx context.Context, tx Execer, d string, k LinkKind, schoolID, jobID int, want map[int][]Link) error {
 	if len(want) == 0 {
 		return nil
 	}
@@ -240,14 +300,7 @@ func ReplaceLinks(ctx context.Context, tx Preparer, d string, k LinkKind, school
 	if err := DeleteLinks(ctx, tx, d, k, remove); err != nil {
 		return err
 	}
-	return InsertLinks(ctx, tx, d, k, jobID, func(put func(Link) error) error {
-		for _, l := range add {
-			if err := put(l); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return AddLinks(ctx, tx, d, k, jobID, add)
 }
 
 // classSet is the set of ids of the school's classes.

@@ -1,0 +1,240 @@
+package importer_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/accountchange"
+	"github.com/numo/accounts/ent/class"
+	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// linkSets is every account's memberships or teachings in a school, as "key: class, class*"
+// (a mentor's class marked *), by key; with jobs, each class also names the import that made it.
+func linkSets(t *testing.T, db *store.DB, schoolID int, k store.LinkKind, jobs bool) map[string]string {
+	t.Helper()
+	ctx := auth.System(context.Background())
+	names := map[int]string{}
+	for _, c := range db.Client.Class.Query().Where(class.SchoolID(schoolID)).AllX(ctx) {
+		names[c.ID] = c.Name
+	}
+	keys := map[int]string{}
+	for _, a := range db.Client.Account.Query().Where(account.SchoolID(schoolID)).AllX(ctx) {
+		keys[a.ID] = a.Email
+		if a.ExternalKey != nil {
+			keys[a.ID] = *a.ExternalKey
+		}
+	}
+	byJob := map[[2]int]string{}
+	if jobs {
+		table := "memberships"
+		if k == store.Teachings {
+			table = "class_teachers"
+		}
+		rows, err := db.SQL.QueryContext(ctx, "SELECT account_id, class_id, import_job_id FROM "+table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var a, c int
+			var j *int
+			if err := rows.Scan(&a, &c, &j); err != nil {
+				t.Fatal(err)
+			}
+			if j != nil {
+				byJob[[2]int{a, c}] = fmt.Sprintf("@%d", *j)
+			}
+		}
+		rows.Close()
+	}
+	sets := map[string][]string{}
+	if err := store.EachLink(ctx, db.SQL, db.Dialect, k, schoolID, func(l store.Link) {
+		n := names[l.ClassID]
+		if l.Mentor {
+			n += "*"
+		}
+		sets[keys[l.AccountID]] = append(sets[keys[l.AccountID]], n+byJob[[2]int{l.AccountID, l.ClassID}])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for k, s := range sets {
+		slices.Sort(s)
+		out[k] = strings.Join(s, ", ")
+	}
+	return out
+}
+
+// committing is a COMMITTING import job of the school: what Apply writes under, so that SQLite
+// commits in steps.
+func committing(t *testing.T, db *store.DB, schoolID int) int {
+	t.Helper()
+	return db.Client.ImportJob.Create().SetSchoolID(schoolID).SetFileName("f.csv").SetFileSize(1).SetSha256("x").
+		SetStatus(importjob.StatusCOMMITTING).SaveX(auth.System(context.Background())).ID
+}
+
+// applyInput commits a plan input under a new job and returns the plan and the job.
+func applyInput(t *testing.T, db *store.DB, schoolID int, in importer.PlanInput, confirm int) (*importer.Plan, int) {
+	t.Helper()
+	job := committing(t, db, schoolID)
+	p, err := importer.Apply(auth.System(context.Background()), db, in, schoolID, all, importer.ApplyOptions{JobID: job, ConfirmArchive: confirm})
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	return p, job
+}
+
+// TestApplyPupilGroups commits pupilGroupsFile: pupils join and leave lesgroepen, a new pupil
+// gets its groups, new lesgroepen are created as LESGROEP without level or year; what the job
+// adds carries the job, what stays keeps its own; the change records keep the groups before.
+func TestApplyPupilGroups(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := auth.System(context.Background())
+		w := newGroupWorld(t, db, []string{"h4a", "h4b"}, []string{"h4a.ne1", "h4a.en2", "h4a.wiB1", "h4b.ne1"})
+		w.pupil("1001", "Noor", "Bakker", "h4a", "h4a.ne1", "h4a.en2", "h4a.wiB1")
+		daan := w.pupil("1002", "Daan", "Dijk", "h4a", "h4a.ne1", "h4a.wiB1")
+		w.pupil("1003", "Sanne", "Visser", "h4b", "h4b.ne1")
+		w.pupil("1004", "Milan", "Vries", "h4b", "h4b.ne1")
+		w.pupil("1006", "Finn", "Mulder", "h4a")
+		w.pupil("1008", "Els", "Smit", "h4b", "h4b.ne1") // not in the file: archived, keeps its group
+		p, job := applyInput(t, db, w.school.ID, prepareKind(t, []byte(pupilGroupsFile)), 1)
+		j := fmt.Sprintf("@%d", job)
+		want := map[string]string{
+			"1001": "h4a.en2, h4a.ne1, h4a.wiB1",
+			"1002": "h4a.en2" + j + ", h4a.ne1",
+			"1003": "h4a.en2" + j + ", h4b.ne1",
+			"1006": "h4a.bi3" + j + ", h4a.ne1" + j + ", h4b" + j,
+			"1007": "h4a.ne1" + j + ", h4c.ak1" + j,
+			"1008": "h4b.ne1",
+		}
+		if got := linkSets(t, db, w.school.ID, store.Memberships, true); !reflect.DeepEqual(got, want) {
+			t.Errorf("memberships\n got %v\nwant %v", got, want)
+		}
+		if p.Counts.GroupsJoined != 1+1+3+2 || p.Counts.GroupsLeft != 1+1 {
+			t.Errorf("counts %+v", p.Counts)
+		}
+		for _, name := range []string{"h4a.bi3", "h4c.ak1"} {
+			c := db.Client.Class.Query().Where(class.SchoolID(w.school.ID), class.NameKey(name)).OnlyX(ctx)
+			if c.Kind != class.KindLESGROEP || c.Level != "" || c.Year != nil || c.CreatedByJobID == nil || *c.CreatedByJobID != job {
+				t.Errorf("new group %s: %s level %q year %v job %v", name, c.Kind, c.Level, c.Year, c.CreatedByJobID)
+			}
+		}
+		if c := db.Client.Class.Query().Where(class.SchoolID(w.school.ID), class.NameKey("h4c")).OnlyX(ctx); c.Kind != class.KindSTAMKLAS {
+			t.Errorf("new stamklas h4c is %s", c.Kind)
+		}
+		ch := db.Client.AccountChange.Query().Where(accountchange.JobID(job), accountchange.AccountID(daan)).OnlyX(ctx)
+		b, err := store.DecodeAccountState(ch.Before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(b.Groups)
+		if wantIDs := []int{w.classes["h4a.ne1"], w.classes["h4a.wiB1"]}; !slices.Equal(b.Groups, wantIDs) || b.Teaches != nil {
+			t.Errorf("before-state groups %v teaches %v, want %v", b.Groups, b.Teaches, wantIDs)
+		}
+		// The same file again changes nothing.
+		if p2, _ := applyInput(t, db, w.school.ID, prepareKind(t, []byte(pupilGroupsFile)), 0); p2.Counts.GroupsJoined+p2.Counts.GroupsLeft+p2.Counts.Updated != 0 {
+			t.Errorf("second import %+v", p2.Counts)
+		}
+	})
+}
+
+// TestApplyTeachers commits the Magister teacher export: a teacher's rows are replaced by what
+// they teach, mentor flags follow the mentor column, a new teacher gets the role TEACHER and
+// its rows, the teacher the file leaves out is archived and keeps its rows.
+func TestApplyTeachers(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := auth.System(context.Background())
+		w := newGroupWorld(t, db, []string{"h4a", "h4b"}, []string{"h4a.ne1", "h4a.en2", "h4a.wiB1", "h4b.ne1"})
+		w.teacher("JAN", "Pieter", "Jansen", "p.jansen@docent.example.nl", "h4a.ne1", "h4a*", "h4b")
+		pie := w.teacher("", "Anouk", "Pietersen", "a.pietersen@docent.example.nl", "h4b*", "h4a.en2")
+		w.teacher("OLD", "Oud", "Docent", "oud@docent.example.nl", "h4a.en2")
+		w.pupil("LEE", "Lee", "Leerling", "h4a")
+		p, job := applyInput(t, db, w.school.ID, prepareKind(t, readTestdata(t, "teachers/magister_docenten.csv")), 1)
+		if c := p.Counts; c.Added != 1 || c.Updated != 2 || c.Archived != 1 || c.Refused != 1 {
+			t.Fatalf("counts %+v", c)
+		}
+		j := fmt.Sprintf("@%d", job)
+		want := map[string]string{
+			"JAN": "h4a*, h4a.ne1, h4b.ne1" + j,
+			"PIE": "h4a.en2, h4b*, h4b.ne1" + j,
+			"DEV": "h4a.wiB1" + j + ", h4c*" + j + ", h5c*" + j,
+			"OLD": "h4a.en2",
+		}
+		if got := linkSets(t, db, w.school.ID, store.Teachings, true); !reflect.DeepEqual(got, want) {
+			t.Errorf("teachings\n got %v\nwant %v", got, want)
+		}
+		dev := db.Client.Account.Query().Where(account.SchoolID(w.school.ID), account.ExternalKey("DEV")).OnlyX(ctx)
+		if dev.Role != account.RoleTEACHER || dev.ClassID != nil {
+			t.Errorf("DEV: %s, class %v", dev.Role, dev.ClassID)
+		}
+		for _, n := range []string{"h4c", "h5c"} {
+			if c := db.Client.Class.Query().Where(class.SchoolID(w.school.ID), class.NameKey(n)).OnlyX(ctx); c.Kind != class.KindSTAMKLAS {
+				t.Errorf("mentor class %s is %s", n, c.Kind)
+			}
+		}
+		ch := db.Client.AccountChange.Query().Where(accountchange.JobID(job), accountchange.AccountID(pie)).OnlyX(ctx)
+		b, err := store.DecodeAccountState(ch.Before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(b.Teaches, func(x, y store.TeachingState) int { return x.ClassID - y.ClassID })
+		wantT := []store.TeachingState{{ClassID: w.classes["h4b"], Mentor: true}, {ClassID: w.classes["h4a.en2"]}}
+		slices.SortFunc(wantT, func(x, y store.TeachingState) int { return x.ClassID - y.ClassID })
+		if !reflect.DeepEqual(b.Teaches, wantT) || b.Groups != nil {
+			t.Errorf("PIE before: teaches %v groups %v, want %v", b.Teaches, b.Groups, wantT)
+		}
+	})
+}
+
+// TestApplyGroupsRefusedWritesNothing: a stale preview and a missing archive confirmation
+// refuse the commit, and no membership, class or account changes.
+func TestApplyGroupsRefusedWritesNothing(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		sys := auth.System(context.Background())
+		w := newGroupWorld(t, db, []string{"h4a", "h4b"}, []string{"h4a.ne1", "h4a.en2", "h4a.wiB1", "h4b.ne1"})
+		w.pupil("1001", "Noor", "Bakker", "h4a", "h4a.ne1", "h4a.en2", "h4a.wiB1")
+		w.pupil("1002", "Daan", "Dijk", "h4a", "h4a.ne1", "h4a.wiB1")
+		w.pupil("1008", "Els", "Smit", "h4b", "h4b.ne1")
+		in := prepareKind(t, []byte(pupilGroupsFile))
+		preview := w.plan(t, in, all)
+		// Someone moves Daan's groups after the preview: the plan's hash changes.
+		db.Client.Membership.Create().SetAccountID(w.pupil("1003", "Sanne", "Visser", "h4b")).SetClassID(w.classes["h4a.en2"]).SaveX(sys)
+		before := linkSets(t, db, w.school.ID, store.Memberships, true)
+		classes := db.Client.Class.Query().Where(class.SchoolID(w.school.ID)).CountX(sys)
+		for _, tc := range []struct {
+			name string
+			opt  importer.ApplyOptions
+			want func(error) bool
+		}{
+			{"stale", importer.ApplyOptions{ExpectedHash: preview.Hash, ConfirmArchive: 1}, func(err error) bool { return errors.Is(err, importer.ErrStalePreview) }},
+			{"unconfirmed", importer.ApplyOptions{}, func(err error) bool {
+				var ce *importer.ArchiveConfirmationError
+				return errors.As(err, &ce)
+			}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				tc.opt.JobID = committing(t, db, w.school.ID)
+				_, err := importer.Apply(sys, db, in, w.school.ID, all, tc.opt)
+				if !tc.want(err) {
+					t.Fatalf("apply: %v", err)
+				}
+				if got := linkSets(t, db, w.school.ID, store.Memberships, true); !reflect.DeepEqual(got, before) {
+					t.Errorf("memberships changed: %v, was %v", got, before)
+				}
+				if n := db.Client.Class.Query().Where(class.SchoolID(w.school.ID)).CountX(sys); n != classes {
+					t.Errorf("%d classes, was %d", n, classes)
+				}
+			})
+		}
+	})
+}
