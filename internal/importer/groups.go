@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -53,6 +54,21 @@ func groupKey(name string) string {
 	return name
 }
 
+// sameGroup reports whether two cleaned names have the same ClassKey, without allocating for
+// ASCII names.
+func sameGroup(a, b string) bool {
+	if a == b {
+		return true
+	}
+	var ba, bb [64]byte
+	ka, oka := asciiKey(ba[:0], a)
+	kb, okb := asciiKey(bb[:0], b)
+	if oka && okb {
+		return bytes.Equal(ka, kb)
+	}
+	return groupKey(a) == groupKey(b)
+}
+
 // splitList appends the cleaned, de-duplicated names of one list cell to dst.
 func splitList(dst []string, cell string) []string {
 	start := len(dst)
@@ -69,9 +85,8 @@ func splitList(dst []string, cell string) []string {
 			continue
 		}
 		dup := false
-		k := groupKey(item)
 		for _, prev := range dst[start:] {
-			if prev == item || groupKey(prev) == k {
+			if sameGroup(prev, item) {
 				dup = true
 				break
 			}
@@ -136,8 +151,8 @@ func (b *builder) rowLists(r Row, probs []Problem) []Problem {
 // listsChunk is how many names are allocated at once for Record.Groups and MentorOf.
 const listsChunk = 8192
 
-// keepList copies a row's list into the builder's arena, leaving out the name whose key is
-// skip (a pupil's own stamklas); nil when nothing is left.
+// keepList copies a row's list into the builder's arena, leaving out the name that is the same
+// group as skip (a pupil's own stamklas); nil when nothing is left.
 func (b *builder) keepList(list []string, skip string) []string {
 	n := len(list)
 	if n == 0 {
@@ -148,7 +163,7 @@ func (b *builder) keepList(list []string, skip string) []string {
 	}
 	start := len(b.names)
 	for _, g := range list {
-		if skip != "" && groupKey(g) == skip {
+		if skip != "" && sameGroup(g, skip) {
 			continue
 		}
 		b.names = append(b.names, g)

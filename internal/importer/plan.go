@@ -584,6 +584,8 @@ func roleNL(role string) string {
 		return "docent"
 	case "ADMIN":
 		return "beheerder"
+	case "PUPIL":
+		return "leerling"
 	}
 	return strings.ToLower(role)
 }
@@ -667,12 +669,13 @@ func planHash(p *Plan, st *State) string {
 	if p.Kind == KindTeachers {
 		fmt.Fprintf(h, "kind %s\n", p.Kind)
 	}
-	for _, u := range p.Users {
+	var buf []byte
+	for i, u := range p.Users {
 		fmt.Fprintf(h, "%s|%d|%d|%d|%q|%q|%q|%q|%q|%q|%d|%q|%q|%q|%v\n", u.Outcome, u.Line, u.AccountID, version[u.AccountID],
 			u.Key, u.FirstName, u.Infix, u.LastName, u.Class, u.Level, u.Year, u.Email, u.Username, u.EckID, u.Changes)
 		// Lines for the groups only when the file sets them: a plan without them hashes as before.
 		if u.GroupsSet || u.MentorSet {
-			fmt.Fprintf(h, "groups %v %q mentor %v %q\n", u.GroupsSet, u.Groups, u.MentorSet, u.MentorOf)
+			buf = hashGroups(h, buf, &p.Users[i])
 		}
 	}
 	fmt.Fprintf(h, "classes %q\n", p.ClassesToCreate)

@@ -1,12 +1,16 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/numo/accounts/internal/store"
 )
@@ -50,6 +54,12 @@ func buildSets(links []link, n int) groupSets {
 	for _, l := range links {
 		g.items[fill[l.account]] = l.class
 		fill[l.account]++
+	}
+	// The database returns the rows in no set order; a plan must not depend on it.
+	for i := range n {
+		if set := g.items[g.start[i]:g.start[i+1]]; len(set) > 1 {
+			slices.SortFunc(set, func(a, b int32) int { return int(a&^mentorBit) - int(b&^mentorBit) })
+		}
 	}
 	return g
 }
@@ -105,10 +115,36 @@ func (st *State) link(byID map[int]int32, accountID, classID int) (link, bool) {
 // classOf returns the position in classList of the class a group name stands for, or -1 for a
 // class that does not exist yet.
 func (st *State) classOf(name string) int32 {
+	var buf [64]byte
+	if k, ok := asciiKey(buf[:0], name); ok {
+		if c, ok := st.classes[string(k)]; ok { // no allocation: the compiler looks up by the bytes
+			return c.ix
+		}
+		return -1
+	}
 	if c, ok := st.classes[groupKey(name)]; ok {
 		return c.ix
 	}
 	return -1
+}
+
+// asciiKey appends the ClassKey of a cleaned ASCII name to dst; ok is false for another name
+// or one that does not fit dst's capacity, whose key groupKey computes.
+func asciiKey(dst []byte, name string) ([]byte, bool) {
+	if len(name) > cap(dst) {
+		return nil, false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return nil, false
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
 }
 
 // setDiff compares the current set (positions in classList, mentorBit ignored) with the file's
@@ -155,13 +191,44 @@ func (st *State) joinGroups(list []string) string {
 			list[i] = st.classList[c].name // the stored spelling
 		}
 	}
-	slices.SortFunc(list, func(a, b string) int {
-		if c := strings.Compare(groupKey(a), groupKey(b)); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
-	})
+	slices.SortFunc(list, compareGroups)
 	return strings.Join(list, ", ")
+}
+
+// compareGroups orders group names by ClassKey, then as written.
+func compareGroups(a, b string) int {
+	var ba, bb [64]byte
+	ka, oka := asciiKey(ba[:0], a)
+	kb, okb := asciiKey(bb[:0], b)
+	c := 0
+	if oka && okb {
+		c = bytes.Compare(ka, kb)
+	} else {
+		c = strings.Compare(groupKey(a), groupKey(b))
+	}
+	if c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+// hashGroups writes the groups of a planned user to a plan's hash without allocating.
+func hashGroups(h io.Writer, buf []byte, u *PlannedUser) []byte {
+	buf = append(buf[:0], "groups "...)
+	buf = strconv.AppendBool(buf, u.GroupsSet)
+	for _, g := range u.Groups {
+		buf = append(buf, ' ')
+		buf = strconv.AppendQuote(buf, g)
+	}
+	buf = append(buf, " mentor "...)
+	buf = strconv.AppendBool(buf, u.MentorSet)
+	for _, g := range u.MentorOf {
+		buf = append(buf, ' ')
+		buf = strconv.AppendQuote(buf, g)
+	}
+	buf = append(buf, '\n')
+	h.Write(buf)
+	return buf
 }
 
 // groupChange adds the change of a set of groups to u, and returns the classes joined and left.

@@ -219,3 +219,113 @@ func TestPlanHashGroups(t *testing.T) {
 		}
 	})
 }
+
+// TestPlanTeachers plans the Magister teacher export against a school's teachers: update with
+// group and mentor changes, a match by e-mail, a new teacher mentoring two new classes, a code
+// that is a pupil's, and a teacher missing from the file archived behind the guard.
+func TestPlanTeachers(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newGroupWorld(t, db, []string{"h4a", "h4b"}, []string{"h4a.ne1", "h4a.en2", "h4a.wiB1", "h4b.ne1"})
+		w.teacher("JAN", "Pieter", "Jansen", "p.jansen@docent.example.nl", "h4a.ne1", "h4a*")
+		pie := w.teacher("", "Anouk", "Pietersen", "a.pietersen@docent.example.nl", "h4b*")
+		w.teacher("OLD", "Oud", "Docent", "oud@docent.example.nl", "h4a.en2")
+		w.teacher("", "Zonder", "Code", "")
+		w.pupil("LEE", "Lee", "Leerling", "h4a")
+		in := prepareKind(t, readTestdata(t, "teachers/magister_docenten.csv"))
+		if in.Kind != importer.KindTeachers {
+			t.Fatalf("kind %s", in.Kind)
+		}
+		p := w.plan(t, in, all)
+		if p.Kind != importer.KindTeachers {
+			t.Errorf("plan kind %s", p.Kind)
+		}
+		tests := []struct {
+			key      string
+			outcome  importer.Outcome
+			changes  string // field:before>after, joined by " / "
+			groups   string
+			mentorOf string
+		}{
+			{"JAN", importer.OutcomeUpdated, "teaches:h4a, h4a.ne1>h4a, h4a.ne1, h4b.ne1", "h4a.ne1|h4b.ne1|h4a", "h4a"},
+			{"PIE", importer.OutcomeUpdated, "key:>PIE / teaches:h4b>h4a.en2, h4b, h4b.ne1", "h4a.en2|h4b.ne1|h4b", "h4b"},
+			{"DEV", importer.OutcomeNew, "", "h4a.wiB1|h4c|h5c", "h4c|h5c"},
+			{"LEE", importer.OutcomeRefused, "", "", ""},
+			{"OLD", importer.OutcomeArchived, "status:actief>gearchiveerd", "", ""},
+			{"", importer.OutcomeArchived, "status:actief>gearchiveerd", "", ""}, // the keyless teacher without e-mail
+		}
+		for _, tt := range tests {
+			u := userByKey(t, p, tt.key)
+			var ch []string
+			for _, c := range u.Changes {
+				ch = append(ch, c.Field+":"+c.Before+">"+c.After)
+			}
+			if u.Outcome != tt.outcome || strings.Join(ch, " / ") != tt.changes || strings.Join(u.Groups, "|") != tt.groups || strings.Join(u.MentorOf, "|") != tt.mentorOf {
+				t.Errorf("%s: %s %q groups %q mentor %q, want %s %q %q %q", tt.key, u.Outcome, ch, u.Groups, u.MentorOf, tt.outcome, tt.changes, tt.groups, tt.mentorOf)
+			}
+		}
+		if u := userByKey(t, p, "PIE"); u.AccountID != pie || !u.GroupsSet || !u.MentorSet {
+			t.Errorf("PIE: account %d (want %d), set %v %v", u.AccountID, pie, u.GroupsSet, u.MentorSet)
+		}
+		if got := codeLines(p.Warnings); !slices.Equal(got, []codeLine{{3, importer.CodeMatchedByEmail}}) {
+			t.Errorf("warnings %v", got)
+		}
+		if got := codeLines(p.Refused); !slices.Equal(got, []codeLine{{5, importer.CodeNotATeacher}}) || !strings.Contains(p.Refused[0].NL, "leerling") {
+			t.Errorf("refused %+v", p.Refused)
+		}
+		if !slices.Equal(p.ClassesToCreate, []string{"h4c", "h5c"}) || len(p.GroupsToCreate) != 0 {
+			t.Errorf("classes %q groups %q", p.ClassesToCreate, p.GroupsToCreate)
+		}
+		// JAN +h4b.ne1; PIE +h4a.en2 +h4b.ne1; DEV three new rows.
+		if p.Counts.GroupsJoined != 1+2+3 || p.Counts.GroupsLeft != 0 {
+			t.Errorf("joined %d left %d", p.Counts.GroupsJoined, p.Counts.GroupsLeft)
+		}
+		// Active teachers: JAN, PIE, OLD and the keyless one; two to archive is 50 % > 10 %.
+		if g := p.Guard; g.ToArchive != 2 || g.ActivePupils != 4 || !g.ConfirmationRequired {
+			t.Errorf("guard %+v", g)
+		}
+		if c := p.Counts; c.Added != 1 || c.Updated != 2 || c.Archived != 2 || c.Refused != 1 {
+			t.Errorf("counts %+v", c)
+		}
+	})
+}
+
+// TestPlanTeacherColumns: a teacher file with only one of the two list columns keeps what the
+// other would say, and a file without either leaves teaching rows alone.
+func TestPlanTeacherColumns(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newGroupWorld(t, db, []string{"h4a", "h4b"}, []string{"h4a.ne1", "h4b.ne1"})
+		w.teacher("JAN", "Pieter", "Jansen", "p.jansen@docent.example.nl", "h4a.ne1", "h4a*")
+		tests := []struct {
+			name     string
+			file     string
+			outcome  importer.Outcome
+			changes  string
+			groups   string
+			mentorOf string
+			set      [2]bool
+		}{
+			{"teaches only", "Code;Roepnaam;Achternaam;Lesgroepen\nJAN;Pieter;Jansen;h4b.ne1\n", importer.OutcomeUpdated,
+				"teaches:h4a, h4a.ne1>h4a, h4b.ne1", "h4b.ne1|h4a", "", [2]bool{true, false}},
+			{"mentor only", "Code;Roepnaam;Achternaam;Mentorklas\nJAN;Pieter;Jansen;h4b\n", importer.OutcomeUpdated,
+				"teaches:h4a, h4a.ne1>h4a, h4a.ne1, h4b / mentorOf:h4a>h4b", "h4a|h4a.ne1|h4b", "h4b", [2]bool{true, true}},
+			{"same mentor", "Code;Roepnaam;Achternaam;Mentorklas\nJAN;Pieter;Jansen;H4A\n", importer.OutcomeUnchanged,
+				"", "h4a|h4a.ne1", "H4A", [2]bool{true, true}},
+			{"neither", "Code;Roepnaam;Achternaam\nJAN;Pieter;Jansen\n", importer.OutcomeUnchanged, "", "", "", [2]bool{false, false}},
+			{"no longer mentor", "Code;Roepnaam;Achternaam;Lesgroepen;Mentorklas\nJAN;Pieter;Jansen;\"h4a.ne1, h4a\";\nPIE;Anouk;Pietersen;;h4b\n", importer.OutcomeUpdated,
+				"mentorOf:h4a>", "h4a.ne1|h4a", "", [2]bool{true, true}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				u := userByKey(t, w.plan(t, prepareKind(t, []byte(tt.file)), all), "JAN")
+				var ch []string
+				for _, c := range u.Changes {
+					ch = append(ch, c.Field+":"+c.Before+">"+c.After)
+				}
+				if u.Outcome != tt.outcome || strings.Join(ch, " / ") != tt.changes || strings.Join(u.Groups, "|") != tt.groups ||
+					strings.Join(u.MentorOf, "|") != tt.mentorOf || [2]bool{u.GroupsSet, u.MentorSet} != tt.set {
+					t.Errorf("%s %q groups %q mentor %q set %v %v", u.Outcome, ch, u.Groups, u.MentorOf, u.GroupsSet, u.MentorSet)
+				}
+			})
+		}
+	})
+}

@@ -360,11 +360,7 @@ func (b *builder) addLists(rec *Record) {
 	for i := range b.lists {
 		switch b.lists[i].field {
 		case FieldGroups:
-			own := ""
-			if rec.Class != "" {
-				own = groupKey(rec.Class)
-			}
-			rec.Groups = b.keepList(b.listVals[i], own)
+			rec.Groups = b.keepList(b.listVals[i], rec.Class)
 		case FieldTeaches:
 			rec.Groups = b.keepList(b.listVals[i], "")
 		case FieldMentorOf:
