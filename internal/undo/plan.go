@@ -117,8 +117,78 @@ func makePlan(ctx context.Context, q store.Querier, d string, jobID, schoolID in
 		}
 		return a.AccountID - b.AccountID
 	})
+	if err := p.loadLinks(ctx, q, d, classes); err != nil {
+		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
+	}
 	p.removeClassIDs, p.RemoveClasses = emptied(p.items, classes)
 	return p, nil
+}
+
+// loadLinks reads the memberships and teaching assignments of the accounts the undo changes:
+// what an item has now (recorded as the undo's before-state where it restores them) and how
+// many links the undo gives back and takes away.
+func (p *Plan) loadLinks(ctx context.Context, q store.Querier, d string, classes *classInfo) error {
+	ids := make([]int, len(p.items))
+	at := make(map[int]int, len(p.items))
+	for i, it := range p.items {
+		ids[i], at[it.accountID] = it.accountID, i
+	}
+	now := [2]map[int][]store.Link{{}, {}}
+	for k, kind := range []store.LinkKind{store.Memberships, store.Teachings} {
+		if err := store.EachLinkOf(ctx, q, d, kind, p.SchoolID, ids, func(l store.Link) {
+			now[k][l.AccountID] = append(now[k][l.AccountID], l)
+		}); err != nil {
+			return err
+		}
+	}
+	for i := range p.items {
+		it := &p.items[i]
+		if it.target == nil {
+			p.GroupsLeft += len(now[0][it.accountID]) + len(now[1][it.accountID])
+			continue
+		}
+		if it.target.Groups != nil {
+			it.current.Groups = classIDs(now[0][it.accountID])
+			p.countChange(it.current.Groups, it.target.Groups, classes)
+		}
+		if it.target.Teaches != nil {
+			cur := now[1][it.accountID]
+			it.current.Teaches = make([]store.TeachingState, len(cur))
+			for j, l := range cur {
+				it.current.Teaches[j] = store.TeachingState{ClassID: l.ClassID, Mentor: l.Mentor}
+			}
+			want := make([]int, len(it.target.Teaches))
+			for j, t := range it.target.Teaches {
+				want[j] = t.ClassID
+			}
+			p.countChange(classIDs(cur), want, classes)
+		}
+	}
+	return nil
+}
+
+// countChange counts the classes of want (that still exist) missing from cur as joined, and
+// those of cur missing from want as left.
+func (p *Plan) countChange(cur, want []int, classes *classInfo) {
+	for _, c := range want {
+		if classes.exists(c) && !slices.Contains(cur, c) {
+			p.GroupsJoined++
+		}
+	}
+	for _, c := range cur {
+		if !slices.Contains(want, c) {
+			p.GroupsLeft++
+		}
+	}
+}
+
+// classIDs are the classes of links.
+func classIDs(links []store.Link) []int {
+	out := make([]int, len(links))
+	for i, l := range links {
+		out[i] = l.ClassID
+	}
+	return out
 }
 
 // refuse says why the job cannot be undone, nil when it can.
@@ -248,14 +318,15 @@ func loadHistory(ctx context.Context, q store.Querier, d string, jobID, schoolID
 type classInfo struct {
 	names    map[int]string // every class of the school
 	created  []int          // the classes the job created, by id
-	members  map[int][]int  // class the job created -> accounts in it now
-	teachers map[int]bool   // class the job created -> has teachers
+	pupils   map[int][]int  // class the job created -> accounts with it as their class now
+	members  map[int][]int  // class the job created -> accounts in it as a lesgroep now
+	teachers map[int][]int  // class the job created -> its teachers now
 }
 
 func (c *classInfo) exists(id int) bool { _, ok := c.names[id]; return ok }
 
 func loadClasses(ctx context.Context, q store.Querier, d string, jobID, schoolID int) (*classInfo, error) {
-	ci := &classInfo{names: map[int]string{}, members: map[int][]int{}, teachers: map[int]bool{}}
+	ci := &classInfo{names: map[int]string{}, pupils: map[int][]int{}, members: map[int][]int{}, teachers: map[int][]int{}}
 	if err := store.EachClass(ctx, q, d, schoolID, func(c store.ClassRow) {
 		ci.names[c.ID] = c.Name
 		if c.CreatedByJob == jobID {
@@ -267,44 +338,42 @@ func loadClasses(ctx context.Context, q store.Querier, d string, jobID, schoolID
 	if len(ci.created) == 0 {
 		return ci, nil
 	}
-	if err := store.EachJobClassLink(ctx, q, d, jobID, schoolID, store.ClassPupils, func(class, account int) {
-		ci.members[class] = append(ci.members[class], account)
-	}); err != nil {
-		return nil, fmt.Errorf("load members of new classes: %w", err)
-	}
-	if err := store.EachJobClassLink(ctx, q, d, jobID, schoolID, store.ClassTeachers, func(class, _ int) {
-		ci.teachers[class] = true
-	}); err != nil {
-		return nil, fmt.Errorf("load teachers of new classes: %w", err)
+	for link, m := range map[store.ClassLink]map[int][]int{store.ClassPupils: ci.pupils, store.ClassMembers: ci.members, store.ClassTeachers: ci.teachers} {
+		if err := store.EachJobClassLink(ctx, q, d, jobID, schoolID, link, func(class, account int) {
+			m[class] = append(m[class], account)
+		}); err != nil {
+			return nil, fmt.Errorf("load the accounts of new classes: %w", err)
+		}
 	}
 	return ci, nil
 }
 
-// emptied returns the classes the job created that nobody is in after the undo: no teacher,
-// and every account in it now leaves it (conflicting accounts stay where they are).
+// emptied returns the classes the job created that nobody is in after the undo: every pupil
+// with it as their class, every member of it as a lesgroep and every teacher of it leaves it
+// (the account is deleted, or gets back a class or a recorded set of groups without it;
+// conflicting accounts stay where they are).
 func emptied(items []item, ci *classInfo) (ids []int, names []string) {
-	leaving := make(map[int]*int, len(items)) // account -> its class after the undo
+	after := make(map[int]*store.AccountState, len(items)) // account -> its state after the undo, nil when deleted
 	for _, it := range items {
-		var to *int
-		if it.target != nil {
-			to = it.target.ClassID
+		after[it.accountID] = it.target
+	}
+	leaves := func(accounts []int, stays func(t *store.AccountState, c int) bool, c int) bool {
+		for _, a := range accounts {
+			t, ok := after[a]
+			if !ok || (t != nil && stays(t, c)) {
+				return false
+			}
 		}
-		leaving[it.accountID] = to
+		return true
+	}
+	inClass := func(t *store.AccountState, c int) bool { return t.ClassID != nil && *t.ClassID == c }
+	inGroup := func(t *store.AccountState, c int) bool { return t.Groups == nil || slices.Contains(t.Groups, c) }
+	teaches := func(t *store.AccountState, c int) bool {
+		return t.Teaches == nil || slices.ContainsFunc(t.Teaches, func(x store.TeachingState) bool { return x.ClassID == c })
 	}
 	names = []string{}
 	for _, c := range ci.created {
-		if ci.teachers[c] {
-			continue
-		}
-		empty := true
-		for _, a := range ci.members[c] {
-			to, ok := leaving[a]
-			if !ok || (to != nil && *to == c) {
-				empty = false
-				break
-			}
-		}
-		if empty {
+		if leaves(ci.pupils[c], inClass, c) && leaves(ci.members[c], inGroup, c) && leaves(ci.teachers[c], teaches, c) {
 			ids = append(ids, c)
 			names = append(names, ci.names[c])
 		}

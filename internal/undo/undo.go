@@ -48,9 +48,14 @@ type Plan struct {
 	RestoreUpdated int
 	// Reactivate is how many accounts the job archived that become active again.
 	Reactivate int
-	// RemoveClasses are the names of the classes the job created that the undo leaves empty
-	// and removes.
+	// RemoveClasses are the names of the classes (stamklassen and lesgroepen) the job created
+	// that the undo leaves empty and removes.
 	RemoveClasses []string
+	// GroupsJoined and GroupsLeft count the memberships and teaching assignments the undo gives
+	// back and takes away: the restored accounts' changes to the sets their change records
+	// kept, and the links of the added accounts it deletes.
+	GroupsJoined int
+	GroupsLeft   int
 	// Conflicts are the accounts that changed after the job: the undo leaves them as they are.
 	Conflicts []Conflict
 
@@ -223,7 +228,43 @@ func (w *writer) accounts(p *Plan) error {
 			return fmt.Errorf("delete added accounts: %d of %d deleted", n, len(batch))
 		}
 	}
-	return store.RestoreAccounts(w.ctx, w.tx, w.dialect, w.schoolID, w.now, ids, states)
+	if err := store.RestoreAccounts(w.ctx, w.tx, w.dialect, w.schoolID, w.now, ids, states); err != nil {
+		return err
+	}
+	return w.links(p)
+}
+
+// links gives the restored accounts back the memberships and teaching assignments their change
+// records kept (a record without them, from before lesgroepen or of a file without the
+// column, leaves them as they are), and the keyless teachers the job gave a code their lack
+// of one. Links to groups removed since are left out; links that come back carry no import
+// (import_job_id NULL): a change record keeps the classes only.
+func (w *writer) links(p *Plan) error {
+	groups, teaches := map[int][]store.Link{}, map[int][]store.Link{}
+	for _, it := range p.items {
+		t := it.target
+		if t == nil {
+			continue
+		}
+		if t.Groups != nil {
+			groups[it.accountID] = store.GroupLinks(t.Groups)
+		}
+		if t.Teaches != nil {
+			teaches[it.accountID] = store.TeachingLinks(t.Teaches)
+		}
+		if t.Key == "" && it.current.Key != "" {
+			if err := store.SetAccountKey(w.ctx, w.tx, w.dialect, it.accountID, w.schoolID, ""); err != nil {
+				return err
+			}
+		}
+	}
+	if err := store.ReplaceLinks(w.ctx, w.tx, w.dialect, store.Memberships, w.schoolID, 0, groups); err != nil {
+		return fmt.Errorf("restore lesgroepen: %w", err)
+	}
+	if err := store.ReplaceLinks(w.ctx, w.tx, w.dialect, store.Teachings, w.schoolID, 0, teaches); err != nil {
+		return fmt.Errorf("restore teaching: %w", err)
+	}
+	return nil
 }
 
 // removeClasses deletes the classes the job created that the undo leaves empty.
@@ -245,12 +286,12 @@ func (w *writer) record(p *Plan, v *auth.Viewer) (*ent.ImportJob, error) {
 	updated := p.RestoreUpdated + p.Reactivate
 	total := updated + p.RemoveAdded
 	rep := report{
-		Counts:         importer.Counts{Updated: updated, Unchanged: len(p.Conflicts)},
+		Counts:         importer.Counts{Updated: updated, Unchanged: len(p.Conflicts), GroupsJoined: p.GroupsJoined, GroupsLeft: p.GroupsLeft},
 		ClassesCreated: []string{},
 		Refused:        []importer.Problem{},
 		Warnings:       make([]importer.Problem, 0, len(p.Conflicts)),
 		Undo: summary{JobID: p.JobID, RemoveAdded: p.RemoveAdded, RestoreUpdated: p.RestoreUpdated, Reactivate: p.Reactivate,
-			RemovedClasses: list.NonNil(p.RemoveClasses), Conflicts: list.NonNil(p.Conflicts)},
+			RemovedClasses: list.NonNil(p.RemoveClasses), Conflicts: list.NonNil(p.Conflicts), GroupsJoined: p.GroupsJoined, GroupsLeft: p.GroupsLeft},
 	}
 	for _, c := range p.Conflicts {
 		rep.Warnings = append(rep.Warnings, importer.Problem{Code: "undo_conflict",
@@ -309,6 +350,8 @@ type summary struct {
 	Reactivate     int        `json:"reactivate"`
 	RemovedClasses []string   `json:"removedClasses"`
 	Conflicts      []Conflict `json:"conflicts"`
+	GroupsJoined   int        `json:"groupsJoined,omitempty"`
+	GroupsLeft     int        `json:"groupsLeft,omitempty"`
 }
 
 // fullName is how a conflict names the account: first name, infix and last name.
