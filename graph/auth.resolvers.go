@@ -24,6 +24,11 @@ func (r *apiTokenResolver) Scopes(ctx context.Context, obj *ent.APIToken) ([]mod
 	return out, nil
 }
 
+// Mentors is the resolver for the mentors field.
+func (r *classResolver) Mentors(ctx context.Context, obj *ent.Class) ([]*ent.Account, error) {
+	return classMentors(ctx, r.client, obj)
+}
+
 // CreateAPIToken is the resolver for the createApiToken field.
 func (r *mutationResolver) CreateAPIToken(ctx context.Context, schoolID int, name string, scopes []model.APITokenScope) (*model.APITokenSecret, error) {
 	sc := make([]auth.Scope, len(scopes))

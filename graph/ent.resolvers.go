@@ -52,6 +52,9 @@ func (r *Resolver) Account() AccountResolver { return &accountResolver{r} }
 // ApiToken returns ApiTokenResolver implementation.
 func (r *Resolver) ApiToken() ApiTokenResolver { return &apiTokenResolver{r} }
 
+// Class returns ClassResolver implementation.
+func (r *Resolver) Class() ClassResolver { return &classResolver{r} }
+
 // ImportJob returns ImportJobResolver implementation.
 func (r *Resolver) ImportJob() ImportJobResolver { return &importJobResolver{r} }
 
@@ -61,6 +64,7 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 type (
 	accountResolver   struct{ *Resolver }
 	apiTokenResolver  struct{ *Resolver }
+	classResolver     struct{ *Resolver }
 	importJobResolver struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
 )

@@ -37,6 +37,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Account() AccountResolver
 	ApiToken() ApiTokenResolver
+	Class() ClassResolver
 	ImportJob() ImportJobResolver
 	ImportPreview() ImportPreviewResolver
 	Mutation() MutationResolver
@@ -151,6 +152,7 @@ type ComplexityRoot struct {
 		Kind      func(childComplexity int) int
 		Level     func(childComplexity int) int
 		Members   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) int
+		Mentors   func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Pupils    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) int
 		School    func(childComplexity int) int
@@ -453,6 +455,9 @@ type AccountResolver interface {
 }
 type ApiTokenResolver interface {
 	Scopes(ctx context.Context, obj *ent.APIToken) ([]model.APITokenScope, error)
+}
+type ClassResolver interface {
+	Mentors(ctx context.Context, obj *ent.Class) ([]*ent.Account, error)
 }
 type ImportJobResolver interface {
 	Columns(ctx context.Context, obj *ent.ImportJob) ([]*model.ImportColumn, error)
@@ -960,6 +965,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Class.Members(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AccountOrder), args["where"].(*ent.AccountWhereInput)), true
+	case "Class.mentors":
+		if e.ComplexityRoot.Class.Mentors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Class.Mentors(childComplexity), true
 	case "Class.name":
 		if e.ComplexityRoot.Class.Name == nil {
 			break
@@ -2733,6 +2744,8 @@ func (ec *executionContext) childFields_Class(ctx context.Context, field graphql
 		return ec.fieldContext_Class_teachers(ctx, field)
 	case "members":
 		return ec.fieldContext_Class_members(ctx, field)
+	case "mentors":
+		return ec.fieldContext_Class_mentors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Class", field.Name)
 }
@@ -6594,6 +6607,38 @@ func (ec *executionContext) fieldContext_Class_members(ctx context.Context, fiel
 	if fc.Args, err = ec.field_Class_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Class_mentors(ctx context.Context, field graphql.CollectedField, obj *ent.Class) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Class_mentors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Class().Mentors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Class_mentors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Class",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -20413,6 +20458,12 @@ func (ec *executionContext) _Class(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Class_members(ctx, field, obj)
 				})
+		case "mentors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Class_mentors(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22639,6 +22690,22 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNAccount2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Account) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccount2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐAccount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) marshalNAccount2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐAccount(ctx context.Context, sel ast.SelectionSet, v *ent.Account) graphql.Marshaler {
 	if v == nil {

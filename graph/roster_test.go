@@ -14,6 +14,7 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/graph"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/store"
@@ -146,5 +147,102 @@ func TestRosterStatementCount(t *testing.T) {
 			t.Fatalf("nested school -> classes -> pupils statements: %v; want constant", nested)
 		}
 		t.Logf("nested schools/classes/pupils: %d statements", nested[0])
+	}, store.WithDriver(counter.wrap))
+}
+
+// seedTeacher gives school s a teacher who teaches `groups` lesgroepen of n pupils each (pupils
+// of the school's stamklassen) and mentors the school's first stamklas, and returns the teacher.
+func seedTeacher(t *testing.T, c *ent.Client, s *ent.School, groups, n int) *ent.Account {
+	t.Helper()
+	ctx := auth.System(context.Background())
+	pupils := c.Account.Query().Where(account.SchoolID(s.ID), account.RoleEQ(account.RolePUPIL)).Order(ent.Asc(account.FieldID)).AllX(ctx)
+	stamklas := c.Class.Query().Where(class.SchoolID(s.ID)).Order(ent.Asc(class.FieldID)).FirstX(ctx)
+	teacher := c.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Docent").
+		SetLastName("Groepen").SetUsername(fmt.Sprintf("docent-%d", groups)).SaveX(ctx)
+	c.Teaching.Create().SetClassID(stamklas.ID).SetAccountID(teacher.ID).SetMentor(true).ExecX(ctx)
+	for g := range groups {
+		grp := c.Class.Create().SetSchoolID(s.ID).SetName(fmt.Sprintf("h4a.g%d-%d", groups, g)).SetKind(class.KindLESGROEP).
+			SetSubject("ne").AddMembers(pupils[g*n/2 : g*n/2+n]...).SaveX(ctx)
+		c.Teaching.Create().SetClassID(grp.ID).SetAccountID(teacher.ID).ExecX(ctx)
+	}
+	return teacher
+}
+
+// page is a connection of pupils as teacherGroupsQuery reads it.
+type page struct {
+	TotalCount int
+	Edges      []struct {
+		Node struct {
+			FirstName, LastName string
+			Class               *struct{ Name string }
+		}
+	}
+}
+
+const teacherGroupsQuery = `query TeacherGroups($first: Int!) {
+  viewer { account { teachingClasses(first: 100, orderBy: [{field: KIND}, {field: NAME}]) { totalCount edges { node {
+    kind name subject mentors { lastName }
+    members(first: $first, orderBy: [{field: LAST_NAME}, {field: FIRST_NAME}]) { totalCount edges { node { firstName lastName } } }
+    pupils(first: $first, where: {status: ACTIVE}, orderBy: [{field: LAST_NAME}, {field: FIRST_NAME}]) { totalCount edges { node { firstName lastName } } }
+  } } } } }
+}`
+
+// TestTeacherGroupsStatementCount: viewer gives a teacher their groups with their pupils (a
+// lesgroep's members, a mentored stamklas's pupils, each group's mentors) in a constant number
+// of SQL statements, whatever the page size and however many groups they teach.
+func TestTeacherGroupsStatementCount(t *testing.T) {
+	counter := &statementCounter{}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := seedSchool(t, db.Client, "01AA", 3, 60)
+		counts := map[[2]int]int64{}
+		for _, groups := range []int{1, 4} {
+			teacher := seedTeacher(t, db.Client, s, groups, 30)
+			v := &auth.Viewer{AccountID: teacher.ID, SchoolID: s.ID, Role: auth.RoleTeacher}
+			c := client.New(asViewer(v, graph.NewHandler(graph.Options{Client: db.Client, ComplexityLimit: 100000, Logger: slog.New(slog.DiscardHandler)})))
+			for _, first := range []int{2, 40} {
+				var resp struct {
+					Viewer struct {
+						Account struct {
+							TeachingClasses struct {
+								TotalCount int
+								Edges      []struct {
+									Node struct {
+										Kind, Name, Subject string
+										Mentors             []struct{ LastName string }
+										Members, Pupils     page
+									}
+								}
+							}
+						}
+					}
+				}
+				counter.n.Store(0)
+				c.MustPost(teacherGroupsQuery, &resp, client.Var("first", first))
+				counts[[2]int{groups, first}] = counter.n.Load()
+				tc := resp.Viewer.Account.TeachingClasses
+				if tc.TotalCount != groups+1 || len(tc.Edges) != groups+1 {
+					t.Fatalf("%d groups: teacher reads %d classes (%d edges)", groups, tc.TotalCount, len(tc.Edges))
+				}
+				for _, e := range tc.Edges {
+					switch n := e.Node; n.Kind {
+					case "STAMKLAS":
+						if n.Pupils.TotalCount != 60 || len(n.Mentors) != 1 || n.Mentors[0].LastName != "Groepen" || n.Members.TotalCount != 0 {
+							t.Fatalf("mentored stamklas: %+v", n)
+						}
+					case "LESGROEP":
+						if n.Members.TotalCount != 30 || len(n.Members.Edges) != min(first, 30) || len(n.Mentors) != 0 || n.Pupils.TotalCount != 0 {
+							t.Fatalf("lesgroep: %+v", n)
+						}
+					}
+				}
+			}
+		}
+		first := counts[[2]int{1, 2}]
+		for _, n := range counts {
+			if n != first || n > 12 {
+				t.Fatalf("teacher's groups with pupils: statements by (groups, page size) %v; want the same small number", counts)
+			}
+		}
+		t.Logf("teacher's groups -> members, pupils, mentors: %d statements for 2 and 5 groups at page sizes 2 and 40", first)
 	}, store.WithDriver(counter.wrap))
 }

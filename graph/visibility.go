@@ -265,6 +265,7 @@ func visibleFilters(ctx context.Context, next graphql.Resolver) (any, error) {
 		outer := ctx
 		ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, func() *graphql.InputUnmarshalerIndex { return narrowedInputs(outer) })
 		ctx = context.WithValue(ctx, narrowedInputsKey{}, true)
+		ctx = withMentorLoader(ctx) // Class.mentors reads a page of classes at once (mentors.go)
 	}
 	return next(ctx)
 }

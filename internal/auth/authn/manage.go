@@ -12,6 +12,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/teaching"
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
@@ -107,7 +108,14 @@ func (s *Service) CreateTeacher(ctx context.Context, schoolID int, in TeacherInp
 	return a, nil
 }
 
-// SetTeacherClasses replaces the classes a teacher teaches.
+// MaxTeacherClasses is how many groups setTeacherClasses takes at once: a teacher of a
+// secondary school teaches a few dozen; a longer list is refused, never cut short.
+const MaxTeacherClasses = 1000
+
+// SetTeacherClasses replaces the groups (stamklassen and lesgroepen) a teacher teaches with
+// classIDs. A group the teacher keeps keeps its assignment as it was: its mentor flag and the
+// import that made it survive (the mentor flag comes from the teacher import); a new group is
+// taught without being mentored; a group left out is no longer taught or mentored.
 func (s *Service) SetTeacherClasses(ctx context.Context, teacherID int, classIDs []int) (*ent.Account, error) {
 	t, err := s.client.Account.Get(ctx, teacherID)
 	if err != nil {
@@ -119,20 +127,62 @@ func (s *Service) SetTeacherClasses(ctx context.Context, teacherID int, classIDs
 	if t.Role != account.RoleTEACHER {
 		return nil, invalid("Alleen docenten geven les aan klassen.", "Only teachers teach classes.")
 	}
+	ids := slices.Compact(slices.Sorted(slices.Values(classIDs)))
+	if len(ids) > MaxTeacherClasses {
+		return nil, apperr.New(apperr.CodeInvalidInput,
+			fmt.Sprintf("Een docent krijgt hoogstens %d klassen en lesgroepen tegelijk; dit waren er %d.", MaxTeacherClasses, len(ids)),
+			fmt.Sprintf("A teacher is given at most %d classes and groups at once; this was %d.", MaxTeacherClasses, len(ids)),
+			map[string]any{"max": MaxTeacherClasses, "count": len(ids)})
+	}
 	sys := auth.System(ctx)
-	n, err := s.client.Class.Query().Where(class.IDIn(classIDs...), class.SchoolID(t.SchoolID)).Count(sys)
+	n, err := s.client.Class.Query().Where(class.IDIn(ids...), class.SchoolID(t.SchoolID)).Count(sys)
 	if err != nil {
 		return nil, fmt.Errorf("set teacher classes: %w", err)
 	}
-	if n != len(slices.Compact(slices.Sorted(slices.Values(classIDs)))) {
+	if n != len(ids) {
 		return nil, invalid("Een of meer klassen bestaan niet op deze school.", "One or more classes do not exist at this school.")
 	}
-	t, err = s.client.Account.UpdateOne(t).ClearTeachingClasses().AddTeachingClassIDs(classIDs...).Save(sys)
-	if err != nil {
-		return nil, fmt.Errorf("set teacher classes: %w", err)
+	if err := s.replaceTeachings(sys, t.ID, ids); err != nil {
+		return nil, err
 	}
-	audit.RecordAbout(ctx, s.client, t.SchoolID, t.ID, "teacher_classes_set", fmt.Sprintf("account %d: %v", t.ID, classIDs))
+	audit.RecordAbout(ctx, s.client, t.SchoolID, t.ID, "teacher_classes_set", fmt.Sprintf("account %d: %v", t.ID, ids))
 	return t, nil
+}
+
+// replaceTeachings makes ids the classes the teacher teaches, in one transaction: the rows of
+// other classes go, the rows of kept classes stay as they are, the new ones are added.
+func (s *Service) replaceTeachings(sys context.Context, teacherID int, ids []int) error {
+	tx, err := s.client.Tx(sys)
+	if err != nil {
+		return fmt.Errorf("set teacher classes: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	gone := tx.Teaching.Delete().Where(teaching.AccountID(teacherID))
+	if len(ids) > 0 {
+		gone.Where(teaching.ClassIDNotIn(ids...))
+	}
+	if _, err := gone.Exec(sys); err != nil {
+		return fmt.Errorf("set teacher classes: %w", err)
+	}
+	kept, err := tx.Teaching.Query().Where(teaching.AccountID(teacherID)).Select(teaching.FieldClassID).Ints(sys)
+	if err != nil {
+		return fmt.Errorf("set teacher classes: %w", err)
+	}
+	var add []*ent.TeachingCreate
+	for _, id := range ids {
+		if !slices.Contains(kept, id) {
+			add = append(add, tx.Teaching.Create().SetAccountID(teacherID).SetClassID(id))
+		}
+	}
+	if len(add) > 0 {
+		if err := tx.Teaching.CreateBulk(add...).Exec(sys); err != nil {
+			return fmt.Errorf("set teacher classes: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set teacher classes: %w", err)
+	}
+	return nil
 }
 
 // ResetPassword gives an account of the admin's school a new one-time password, returned this
