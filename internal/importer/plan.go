@@ -51,12 +51,16 @@ type Person = store.Person
 
 // PlannedUser is one user in the plan: a row of the file or an account to archive.
 type PlannedUser struct {
-	Outcome   Outcome   `json:"outcome"`
-	Line      int       `json:"line,omitempty"`      // 0 for an archived account (not in the file)
-	AccountID int       `json:"accountId,omitempty"` // 0 for a new account
-	Person              // the result: for updates the new values, for archives the account as it is
-	Changes   []Change  `json:"changes,omitempty"`
-	Reasons   []Problem `json:"reasons,omitempty"`
+	Outcome   Outcome `json:"outcome"`
+	Line      int     `json:"line,omitempty"`      // 0 for an archived account (not in the file)
+	AccountID int     `json:"accountId,omitempty"` // 0 for a new account
+	Person            // the result: for updates the new values, for archives the account as it is
+	// Changes are the fields the import changes, before → after. Besides the Person fields
+	// and "status": "groups" (a pupil's lesgroepen), "teaches" and "mentorOf" (a teacher's
+	// classes), each a set of names sorted by ClassKey and joined ", "; and "key" for a teacher
+	// matched by e-mail, who gets the file's code as external_key.
+	Changes []Change  `json:"changes,omitempty"`
+	Reasons []Problem `json:"reasons,omitempty"`
 	// ClassCreated is set when the user's class does not exist yet.
 	ClassCreated bool `json:"classCreated,omitempty"`
 	// reactivate is set for an archived account that the file brings back.

@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -326,6 +327,37 @@ func TestPlanTeacherColumns(t *testing.T) {
 					t.Errorf("%s %q groups %q mentor %q set %v %v", u.Outcome, ch, u.Groups, u.MentorOf, u.GroupsSet, u.MentorSet)
 				}
 			})
+		}
+	})
+}
+
+// TestPrepareForTeachers reads the Somtoday teacher export through PrepareFor (kind from the
+// headers) and plans it for a school without teachers: two new teachers, the mentor class a
+// stamklas to create, the taught groups lesgroepen to create.
+func TestPrepareForTeachers(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSchool(t, db.Client, "14PF")
+		prep, err := importer.PrepareFor(readTestdata(t, "teachers/somtoday_medewerkers.csv"), "", nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := importer.PlanFor(auth.System(context.Background()), db, s.ID, prep, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Kind != importer.KindTeachers || p.Counts.Added != 2 || p.Counts.GroupsJoined != 4 {
+			t.Errorf("kind %s counts %+v", p.Kind, p.Counts)
+		}
+		if !slices.Equal(p.ClassesToCreate, []string{"v5a"}) || !slices.Equal(p.GroupsToCreate, []string{"v5.entl2", "v5.netl1"}) {
+			t.Errorf("classes %q groups %q", p.ClassesToCreate, p.GroupsToCreate)
+		}
+		if u := userByKey(t, p, "BRG"); u.Infix != "van den" || strings.Join(u.Groups, "|") != "v5.netl1|v5.entl2|v5a" || !u.MentorSet {
+			t.Errorf("BRG %+v", u)
+		}
+		// Read as pupils, the same file lacks the class.
+		var me *importer.MappingError
+		if _, err := importer.PrepareFor(readTestdata(t, "teachers/somtoday_medewerkers.csv"), importer.KindPupils, nil, nil); !errors.As(err, &me) {
+			t.Errorf("as pupils: %v", err)
 		}
 	})
 }

@@ -15,6 +15,30 @@ import (
 // for pupils, over the school's teachers; class, level and year play no part. The groups a
 // teacher teaches and the classes they mentor are planned as PlannedUser.Groups and MentorOf.
 
+// A teacher matched by e-mail is planned with Key = the file's code and a first Change
+// {Field: "key", Before: "", After: code}: the commit stores the code as the account's
+// external_key.
+
+// PrepareFor is Prepare for a file of kind k; "" reads the kind from the headers (SniffKind).
+// Without a mapping (m nil) the proposed mapping of that kind is used.
+func PrepareFor(data []byte, k Kind, m Mapping, levels map[string]Level) (*Prepared, error) {
+	f, err := Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	if k == "" {
+		k = SniffKind(f.Columns)
+	}
+	if m == nil {
+		m = MappingFromMatches(ProposeMappingFor(k, f.Columns))
+	}
+	res, err := BuildRecords(Input{File: f, Mapping: m, LevelMap: levels, Kind: k})
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{File: f, Mapping: m, Result: res, Input: NewPlanInput(f, m, res)}, nil
+}
+
 // CodeMatchedByEmail warns that a teacher row was matched to a keyless account by e-mail.
 const CodeMatchedByEmail = "matched_by_email"
 
