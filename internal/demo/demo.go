@@ -9,6 +9,7 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/class"
 )
 
 // BRIN is the BRIN code of the demo school.
@@ -42,6 +43,17 @@ var classes = []struct {
 		{"070501", "Lotte", "", "Dekker"}, {"070502", "Finn", "", "Brouwer"}, {"070503", "Sara", "de", "Graaf"},
 		{"070504", "Jasper", "", "Vos"}, {"070505", "Mila", "", "Böhm"},
 	}},
+}
+
+// groups are the demo's lesgroepen (cluster groups besides the stamklas), with their members
+// by pupil number.
+var groups = []struct {
+	name, subject string
+	members       []string
+}{
+	{"brug.en1", "en", []string{"100101", "100103", "100202", "100204", "100205"}},
+	{"hv2.wi1", "wi", []string{"090301", "090302", "090304"}},
+	{"vwo4.ne1", "ne", []string{"070501", "070503", "070504", "080402"}},
 }
 
 // SeedIfEmpty creates the demo school when the database holds no school at all. It reports
@@ -98,5 +110,36 @@ func seed(ctx context.Context, c *ent.Client) error {
 			return err
 		}
 	}
-	return nil
+	return seedGroups(ctx, c, school.ID)
+}
+
+// seedGroups adds the lesgroepen and a teacher who teaches one of them (vwo4.ne1) and mentors
+// one stamklas (3H): signed in as them, Numo shows exactly those pupils.
+func seedGroups(ctx context.Context, c *ent.Client, schoolID int) error {
+	teacher, err := c.Account.Create().SetSchoolID(schoolID).SetRole(account.RoleTEACHER).SetExternalKey("KRJ").
+		SetFirstName("Joost").SetLastName("Kramer").SetEmail("j.kramer@demo.numo.invalid").SetUsername("jkramer").Save(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		members, err := c.Account.Query().Where(account.SchoolID(schoolID), account.ExternalKeyIn(g.members...)).IDs(ctx)
+		if err != nil {
+			return err
+		}
+		grp, err := c.Class.Create().SetSchoolID(schoolID).SetName(g.name).SetKind(class.KindLESGROEP).SetSubject(g.subject).
+			AddMemberIDs(members...).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if g.name == "vwo4.ne1" {
+			if err := c.Teaching.Create().SetClassID(grp.ID).SetAccountID(teacher.ID).Exec(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	mentored, err := c.Class.Query().Where(class.SchoolID(schoolID), class.Name("3H")).OnlyID(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Teaching.Create().SetClassID(mentored).SetAccountID(teacher.ID).SetMentor(true).Exec(ctx)
 }

@@ -2,10 +2,13 @@ package demo_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/demo"
 	"github.com/numo/accounts/internal/store"
@@ -22,9 +25,21 @@ func TestSeedIfEmpty(t *testing.T) {
 			}
 		}
 		pupils := db.Client.Account.Query().Where(account.RoleEQ(account.RolePUPIL)).CountX(ctx)
-		classes := db.Client.Class.Query().CountX(ctx)
-		if pupils != 25 || classes != 5 {
-			t.Fatalf("demo school has %d pupils in %d classes, want 25 in 5", pupils, classes)
+		classes := db.Client.Class.Query().Where(class.KindEQ(class.KindSTAMKLAS)).CountX(ctx)
+		groups := db.Client.Class.Query().Where(class.KindEQ(class.KindLESGROEP)).CountX(ctx)
+		if pupils != 25 || classes != 5 || groups != 3 {
+			t.Fatalf("demo school has %d pupils in %d classes and %d lesgroepen, want 25 in 5 and 3", pupils, classes, groups)
+		}
+		// The teacher of issue 14 reads exactly the pupils of their lesgroep and their mentor class.
+		kramer := db.Client.Account.Query().Where(account.Username("jkramer")).OnlyX(ctx)
+		v := auth.NewContext(context.Background(), &auth.Viewer{AccountID: kramer.ID, SchoolID: kramer.SchoolID, Role: auth.RoleTeacher})
+		var seen []string
+		for _, a := range db.Client.Account.Query().Where(account.RoleEQ(account.RolePUPIL)).Order(ent.Asc(account.FieldExternalKey)).AllX(v) {
+			seen = append(seen, *a.ExternalKey)
+		}
+		want := []string{"070501", "070503", "070504", "080401", "080402", "080403", "080404", "080405"}
+		if !slices.Equal(seen, want) {
+			t.Fatalf("jkramer reads pupils %v, want %v (vwo4.ne1 and mentor class 3H)", seen, want)
 		}
 		for _, c := range db.Client.Class.Query().AllX(ctx) {
 			if c.NameKey == "" {
