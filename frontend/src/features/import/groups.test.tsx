@@ -37,6 +37,9 @@ describe('groupDiff', () => {
     ])
     expect(d.map(groupChangeText)).toEqual(['- h4a.en2', '+ h4a.en3', 'h4a.ne1', 'h4a.wi1'])
   })
+  it('puts the changes first, whatever their names', () => {
+    expect(groupDiff('a.kept, z.left', 'a.kept, m.joined').map(groupChangeText)).toEqual(['- z.left', '+ m.joined', 'a.kept'])
+  })
   it('handles no groups before (all joined) and none after (all left)', () => {
     expect(groupDiff('', '4H-wiB1, 4H-ne1').map(groupChangeText)).toEqual(['+ 4H-ne1', '+ 4H-wiB1'])
     expect(groupDiff('h4a.ne1', '').map(groupChangeText)).toEqual(['- h4a.ne1'])

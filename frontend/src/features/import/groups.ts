@@ -32,7 +32,8 @@ export interface GroupChange {
 /**
  * The per-group difference of a membership change, by name (case-sensitive, as the plan compares
  * them): the groups of after that before lacks are joined, the groups of before that after lacks
- * are left, the rest is kept. Sorted by name, so a moved pupil reads "- h4a.en2 + h4a.en3".
+ * are left, the rest is kept. Left groups first, then joined, then kept, each by name: a moved
+ * pupil reads "- h4a.en2 + h4a.en3 h4a.ne1".
  */
 export function groupDiff(before: string, after: string): GroupChange[] {
   const b = new Set(splitGroups(before))
@@ -41,8 +42,9 @@ export function groupDiff(before: string, after: string): GroupChange[] {
   for (const name of new Set([...b, ...a])) {
     out.push({ name, change: a.has(name) && b.has(name) ? 'kept' : a.has(name) ? 'joined' : 'left' })
   }
+  // What changes first (left, then joined), then what stays: the eye finds the change at the start.
   const rank = { left: 0, joined: 1, kept: 2 }
-  return out.sort((x, y) => x.name.localeCompare(y.name, 'nl', { numeric: true }) || rank[x.change] - rank[y.change])
+  return out.sort((x, y) => rank[x.change] - rank[y.change] || x.name.localeCompare(y.name, 'nl', { numeric: true }))
 }
 
 /** A group change as plain text: "+ h4a.ne1", "- h4a.en2", "h4a.wi1" (for the report, titles and tests). */
