@@ -105,6 +105,9 @@ var listSizes = map[string]listSize{
 	"Query.nodes": {arg: "ids", count: true, max: MaxPageSize, refuse: true},
 	// A page of preview users: limit as usersPage clamps it.
 	"ImportPreview.users": {arg: "limit", def: 50, max: maxPage},
+	// A class's mentors: at most maxMentors (no argument). The loader reads a page of classes'
+	// mentors in two statements, so the rows are all there is to pay.
+	"Class.mentors": {def: maxMentors, max: maxMentors},
 }
 
 // FieldWeights is a copy of the weights of expensive fields, by "Type.field".

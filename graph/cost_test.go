@@ -200,6 +200,11 @@ func TestPrices(t *testing.T) {
 		{query: `{ accounts { totalCount } }`, cost: 2, depth: 2},
 		// Nested connections multiply.
 		{query: `{ classes(first: 10) { edges { node { pupils(first: 20) { edges { node { id } } } } } } }`, cost: 1 + 10*(1+1+1+20*3), depth: 7},
+		// A class's mentors repeat their selection up to 20 times (issue 14).
+		{query: `{ classes(first: 10) { edges { node { mentors { id } } } } }`, cost: 1 + 10*(1+1+1+20*1), depth: 5},
+		// A teacher's groups with their members: the nested connection multiplies like any other.
+		{query: `{ viewer { account { teachingClasses(first: 10) { edges { node { members(first: 20) { edges { node { id } } } } } } } } }`,
+			cost: 1 + 1 + 1 + 10*(1+1+1+20*3), depth: 9},
 		// Fragments and inline fragments count like their fields.
 		{query: `query { ...Q } fragment Q on Query { viewer { ... on Viewer { role } } }`, cost: 2, depth: 2},
 		// An expensive field carries its weight.
