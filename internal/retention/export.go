@@ -1,18 +1,22 @@
 package retention
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/auditevent"
+	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
@@ -33,8 +37,11 @@ type AccountExport struct {
 	School  exportSchool  `json:"school"`
 	// Class is the account's class, null when it has none.
 	Class *exportClass `json:"class"`
-	// TeachingClasses are the classes a teacher teaches.
+	// TeachingClasses are the classes and lesgroepen a teacher teaches; mentor marks the
+	// stamklas they are the mentor of.
 	TeachingClasses []exportClass `json:"teachingClasses"`
+	// Groups are a pupil's lesgroepen (besides the stamklas, Class).
+	Groups []exportClass `json:"groups"`
 	// Changes is the account's history in the school's imports (and their undos), with its
 	// data before each change, while those imports keep their row data.
 	Changes []exportChange `json:"changes"`
@@ -83,6 +90,16 @@ type exportClass struct {
 	Name  string `json:"name"`
 	Year  *int   `json:"year"`
 	Level string `json:"level"`
+	// Kind is STAMKLAS or LESGROEP; Subject the lesgroep's subject where known.
+	Kind    string `json:"kind"`
+	Subject string `json:"subject,omitempty"`
+	// Mentor is set on a teacher's class they are the mentor of.
+	Mentor bool `json:"mentor,omitempty"`
+}
+
+// exportClassOf is how the export shows a class.
+func exportClassOf(cl *ent.Class) exportClass {
+	return exportClass{ID: cl.ID, Name: cl.Name, Year: cl.Year, Level: cl.Level, Kind: string(cl.Kind), Subject: cl.Subject}
 }
 
 type exportChange struct {
@@ -128,7 +145,8 @@ const exportAbout = "Alle gegevens die Numo over dit account bewaart. Numo bewaa
 func Export(ctx context.Context, db *store.DB, accountID int, now time.Time) (*AccountExport, error) {
 	c := db.Client
 	sys := auth.System(ctx)
-	a, err := c.Account.Query().Where(account.ID(accountID)).WithClass().WithTeachingClasses().WithSchool().Only(sys)
+	a, err := c.Account.Query().Where(account.ID(accountID)).WithClass().WithSchool().
+		WithTeachings(func(q *ent.TeachingQuery) { q.WithClass() }).WithGroups(func(q *ent.ClassQuery) { q.Order(class.ByName(), class.ByID()) }).Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, apperr.NotFound("account", "account", accountID)
 	} else if err != nil {
@@ -147,14 +165,13 @@ func Export(ctx context.Context, db *store.DB, accountID int, now time.Time) (*A
 			HasPassword: a.PasswordHash != "", MustChangePassword: a.MustChangePassword, FailedLogins: a.FailedLogins, LockedUntil: a.LockedUntil},
 		School: exportSchool{ID: s.ID, Name: s.Name, Brin: s.Brin, ArchivedRetentionDays: s.ArchivedRetentionDays, JobDataRetentionDays: s.JobDataRetentionDays,
 			AuditRetentionDays: s.AuditRetentionDays},
-		TeachingClasses: []exportClass{}, Changes: []exportChange{}, ImportRows: []exportRow{}, Sessions: []exportSession{}, AuditEvents: []exportAudit{},
+		TeachingClasses: []exportClass{}, Groups: []exportClass{}, Changes: []exportChange{}, ImportRows: []exportRow{}, Sessions: []exportSession{}, AuditEvents: []exportAudit{},
 	}
 	if cl := a.Edges.Class; cl != nil {
-		exp.Class = &exportClass{ID: cl.ID, Name: cl.Name, Year: cl.Year, Level: cl.Level}
+		x := exportClassOf(cl)
+		exp.Class = &x
 	}
-	for _, cl := range a.Edges.TeachingClasses {
-		exp.TeachingClasses = append(exp.TeachingClasses, exportClass{ID: cl.ID, Name: cl.Name, Year: cl.Year, Level: cl.Level})
-	}
+	exportGroups(a, exp)
 	if err := exportHistory(sys, c, db.Dialect, a, exp); err != nil {
 		return nil, fmt.Errorf("export account %d: %w", accountID, err)
 	}
@@ -183,6 +200,25 @@ func Export(ctx context.Context, db *store.DB, accountID int, now time.Time) (*A
 	}
 	audit.RecordAbout(ctx, c, a.SchoolID, a.ID, "account_exported", fmt.Sprintf("alle gegevens van account %d gedownload", a.ID))
 	return exp, nil
+}
+
+// exportGroups adds the classes a teacher teaches (with the mentor flag) and a pupil's
+// lesgroepen, by name; only classes of the account's own school (the import never links
+// others, and the export must not show another school's data if anything ever did).
+func exportGroups(a *ent.Account, exp *AccountExport) {
+	for _, t := range a.Edges.Teachings {
+		if cl := t.Edges.Class; cl != nil && cl.SchoolID == a.SchoolID {
+			x := exportClassOf(cl)
+			x.Mentor = t.Mentor
+			exp.TeachingClasses = append(exp.TeachingClasses, x)
+		}
+	}
+	slices.SortFunc(exp.TeachingClasses, func(x, y exportClass) int { return cmp.Or(strings.Compare(x.Name, y.Name), x.ID-y.ID) })
+	for _, cl := range a.Edges.Groups {
+		if cl.SchoolID == a.SchoolID {
+			exp.Groups = append(exp.Groups, exportClassOf(cl))
+		}
+	}
 }
 
 // exportHistory adds the account's change records and its rows in stored plans.
