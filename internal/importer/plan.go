@@ -68,13 +68,16 @@ type PlannedUser struct {
 
 	// GroupsSet says that the import sets this user's groups to Groups: for a pupil their
 	// lesgroep memberships, for a teacher their teaching assignments (class_teachers rows).
-	// When false the user's groups stay as they are, whatever Groups holds.
+	// When false the user's groups stay as they are, whatever Groups holds. A teacher file sets
+	// it when it maps the teaches or the mentor column (Groups then completes what the file
+	// leaves out with the teacher's current rows).
 	GroupsSet bool `json:"groupsSet,omitempty"`
 	// Groups is the complete set of the user's groups after the import, when GroupsSet: a
 	// pupil's lesgroepen (never their own stamklas), or every class a teacher has a teaching
 	// row for (every MentorOf class is among them). Names are as the file spells them or as
 	// stored; resolve them by names.ClassKey to an existing class or to one of the plan's
-	// ClassesToCreate/GroupsToCreate. Empty with GroupsSet means: in no group at all.
+	// ClassesToCreate/GroupsToCreate. Empty with GroupsSet means: in no group at all. It may
+	// share memory with the Result's records: do not modify it.
 	Groups []string `json:"groups,omitempty"`
 	// MentorSet says that the import sets a teacher's mentor classes to MentorOf: the teaching
 	// row of a class in MentorOf gets mentor=true, every other row of the teacher mentor=false.
