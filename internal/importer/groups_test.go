@@ -161,3 +161,19 @@ func mapsEqual(a, b map[int]string) bool {
 	}
 	return true
 }
+
+// TestProposePupilGroupsColumn maps Magister's and Somtoday's spellings of a pupil's lesgroepen,
+// and leaves the pupil's mentor alone.
+func TestProposePupilGroupsColumn(t *testing.T) {
+	for _, h := range []string{"Lesgroepen", "Lesgroep", "Groepen", "Clusters", "Clustergroepen", "Cluster", "Clustergroep"} {
+		t.Run(h, func(t *testing.T) {
+			ms := importer.ProposeMapping(columns("Stamnr", "Roepnaam", "Achternaam", "Klas", h, "Mentor"))
+			if ms[4].Field != importer.FieldGroups || ms[5].Field != "" {
+				t.Errorf("%s -> %q, Mentor -> %q", h, ms[4].Field, ms[5].Field)
+			}
+			if k := importer.SniffKind(columns("Stamnr", "Roepnaam", "Achternaam", "Klas", h, "Mentor")); k != importer.KindPupils {
+				t.Errorf("kind %s", k)
+			}
+		})
+	}
+}
