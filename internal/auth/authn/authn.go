@@ -52,6 +52,8 @@ type Service struct {
 	SocketRecheckEvery time.Duration
 	// tokens caches API tokens (StartTokenCache); nil means every request looks its token up.
 	tokens atomic.Pointer[tokenCache]
+	// sockets are the open websockets, watched by credential (socketwatch.go).
+	sockets socketWatch
 }
 
 // New returns the service.

@@ -16,35 +16,25 @@ import (
 
 // A websocket lives for hours, far longer than the credentials it was opened with may. So a
 // socket's viewer is never trusted beyond the moment it was checked: every operation on the
-// socket checks the credential again (Recheck), and a watcher closes the socket as soon as
-// the credential ends — at once when this or another process publishes that it ended (logout,
-// revocation, a password change or reset), and within SocketRecheckEvery otherwise (a session
-// that expired, an account archived by an import).
+// socket checks the credential again (Recheck), and the process's socket watcher
+// (socketwatch.go) closes the socket as soon as the credential ends — at once when this or
+// another process publishes that it ended (logout, revocation, a password change or reset),
+// and within SocketRecheckEvery otherwise (a session that expired, an account archived by an
+// import).
 
 // SocketRecheckEvery is how often an idle socket's credential is checked again when nothing
 // was published about it.
 const SocketRecheckEvery = 30 * time.Second
 
 // Credential topics share the bus with import jobs, whose topics are their (positive) IDs:
-// a credential's topic is negative, and which kind it is follows from the remainder.
+// a credential's topic is negative, and which kind it is follows from the remainder. Every end
+// goes out on credentialsTopic too, which is what this version's token caches and socket
+// watchers listen to; the credential's own topic is kept for the sockets of processes of an
+// earlier version (one watcher per socket, subscribed to its credential's topics) during an
+// upgrade.
 func sessionTopic(id int) int { return -(3*id + 0) }
 func tokenTopic(id int) int   { return -(3*id + 1) }
 func accountTopic(id int) int { return -(3*id + 2) }
-
-// topics are the bus topics on which the end of v's credential is published.
-func topics(v *auth.Viewer) []int {
-	var t []int
-	if v.SessionID != 0 {
-		t = append(t, sessionTopic(v.SessionID))
-	}
-	if v.TokenID != 0 {
-		t = append(t, tokenTopic(v.TokenID))
-	}
-	if v.AccountID != 0 {
-		t = append(t, accountTopic(v.AccountID))
-	}
-	return t
-}
 
 // publishEnded tells every process's token cache and sockets that a credential ended (best
 // effort: a socket that misses it finds out at its next operation or recheck, a token cache
@@ -177,53 +167,8 @@ func (s *Service) WebsocketInit(ctx context.Context, payload transport.InitPaylo
 		return ctx, nil, nil // anonymous: nothing to watch, every operation is refused anyway
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	ctx = context.WithValue(ctx, socketKey{}, &socket{end: cancel})
-	go s.watch(ctx, v, cancel)
+	sock := &socket{end: cancel}
+	ctx = context.WithValue(ctx, socketKey{}, sock)
+	s.watchSocket(ctx, v, sock) // socketwatch.go
 	return ctx, nil, nil
-}
-
-// watch ends the socket when v's credential ends: on a published end or at the periodic
-// recheck. It returns when the socket ends.
-func (s *Service) watch(ctx context.Context, v *auth.Viewer, end context.CancelFunc) {
-	wake := make(chan struct{}, 1)
-	if s.Bus != nil {
-		for _, topic := range topics(v) {
-			events, stop := s.Bus.Subscribe(ctx, topic)
-			defer stop()
-			go func() {
-				for range events {
-					select {
-					case wake <- struct{}{}:
-					default:
-					}
-				}
-			}()
-		}
-	}
-	every := s.SocketRecheckEvery
-	if every <= 0 {
-		every = SocketRecheckEvery
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-wake:
-		case <-tick.C:
-		}
-		nv, err := s.Recheck(ctx, v)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("websocket: recheck credential", "err", err)
-			}
-			continue // the database may be back at the next wake-up; each operation checks too
-		}
-		if nv == nil {
-			s.log.Info("websocket closed: its credential ended", "school", v.SchoolID, "account", v.AccountID, "token", v.TokenID)
-			end()
-			return
-		}
-	}
 }
