@@ -87,7 +87,7 @@ test('an update moves pupils between lesgroepen: the preview shows it per group'
   const ilse = table.locator('tbody tr').filter({ hasText: 'Vermeulen' })
   await ilse.locator('[data-change="left"]', { hasText: '4h.wiB1' }).waitFor()
   await ilse.locator('[data-change="joined"]', { hasText: '4h.ak1' }).waitFor()
-  assert.equal(await ilse.locator('[data-change="left"]').evaluate((el) => getComputedStyle(el).textDecorationLine), 'line-through')
+  assert.equal(await ilse.locator('[data-change="left"] [data-name]').evaluate((el) => getComputedStyle(el).textDecorationLine), 'line-through')
   await page.getByText(/^Bijwerken \(/).click()
   await table.locator('tbody tr').filter({ hasText: 'Vermeulen' }).waitFor()
   await shot(page, 't-03-preview-group-changes')
@@ -176,6 +176,9 @@ test('a teacher of the file signs in and sees exactly the pupils of their groups
   for (const name of ['Mertens', 'Smit', 'Wit', 'Berg', 'Brouwer']) {
     assert.equal(await main.getByText(name, { exact: true }).count(), 0, `${name} is not a pupil of Brands`)
   }
+  // A lesgroep's table gives each pupil's own stamklas.
+  const en1 = page.getByRole('table', { name: 'Lesgroep 4h.en1' })
+  assert.match(await en1.locator('tbody tr').filter({ hasText: 'Vermeulen' }).textContent(), /4HA/, 'Ilse Vermeulen is in stamklas 4HA')
   await shot(page, 't-09-teacher-view')
   await tabletShot(page, 't-09b-teacher-view-tablet')
 

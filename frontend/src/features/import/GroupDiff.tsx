@@ -21,10 +21,12 @@ export function GroupChip({ change: c }: { change: GroupChange }) {
       bg={joined ? 'teal.0' : 'red.0'}
       px={4}
       data-change={c.change}
-      style={{ whiteSpace: 'nowrap', borderRadius: 4, textDecoration: joined ? undefined : 'line-through' }}
+      style={{ whiteSpace: 'nowrap', borderRadius: 4 }}
     >
       <span aria-hidden>{joined ? '+ ' : '− '}</span>
-      {c.name}
+      <span data-name style={joined ? undefined : { textDecoration: 'line-through' }}>
+        {c.name}
+      </span>
       <VisuallyHidden>{` (${t(joined ? 'groupChange.joined' : 'groupChange.left')})`}</VisuallyHidden>
     </Text>
   )

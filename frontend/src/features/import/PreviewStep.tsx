@@ -439,7 +439,12 @@ function UserGroups({ user: u, teachers }: { user: PreviewUser; teachers: boolea
   )
   return (
     <Stack gap={2}>
-      {groups ? <GroupDiff before={groups.before} after={groups.after} /> : list(u.groups)}
+      {groups ? (
+        <GroupDiff before={groups.before} after={groups.after} />
+      ) : (
+        // A teacher's mentor class is a group of theirs too; it shows once, on the mentor line.
+        list(teachers ? u.groups.filter((g) => !u.mentorOf.includes(g)) : u.groups)
+      )}
       {teachers && (mentor || u.mentorOf.length > 0) && (
         <Group gap={4} wrap="wrap">
           <Text span size="xs" c="dimmed">

@@ -79,9 +79,8 @@ describe('formatGroupCounts', () => {
     expect(formatGroupCounts({ groupsJoined: 24, groupsLeft: 1 }, 'PUPILS', i18n('nl'))).toBe(
       '24 plaatsen in lesgroepen erbij, 1 plaats in een lesgroep eraf',
     )
-    expect(formatGroupCounts({ groupsJoined: 1, groupsLeft: 0 }, 'PUPILS', i18n('en'))).toBe(
-      '1 teaching-group place added, 0 teaching-group places removed',
-    )
+    expect(formatGroupCounts({ groupsJoined: 1, groupsLeft: 0 }, 'PUPILS', i18n('en'))).toBe('1 teaching-group place added')
+    expect(formatGroupCounts({ groupsJoined: 0, groupsLeft: 2 }, 'PUPILS', i18n('nl'))).toBe('2 plaatsen in lesgroepen eraf')
     expect(formatGroupCounts({ groupsJoined: 1, groupsLeft: 3 }, 'TEACHERS', i18n('nl'))).toBe(
       '1 koppeling van docent aan groep erbij, 3 koppelingen van docenten aan groepen eraf',
     )
@@ -100,8 +99,9 @@ describe('GroupDiff', () => {
     renderWithProviders(<GroupDiff before="h4a.en2, h4a.ne1" after="h4a.en3, h4a.ne1" />)
     const diff = screen.getByTestId('group-diff')
     expect(diff).toHaveTextContent('− h4a.en2 (eraf)+ h4a.en3 (erbij)h4a.ne1')
-    const left = diff.querySelector('[data-change="left"]') as HTMLElement
+    const left = diff.querySelector('[data-change="left"] [data-name]') as HTMLElement
     expect(left).toHaveStyle({ textDecoration: 'line-through' })
+    expect(left).toHaveTextContent(/^h4a\.en2$/)
     expect(diff.querySelector('[data-change="joined"]')).toHaveTextContent('h4a.en3')
     expect(diff.querySelector('[data-change="kept"]')).toHaveTextContent('h4a.ne1')
   })

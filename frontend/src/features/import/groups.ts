@@ -77,13 +77,16 @@ export interface GroupCounts {
 
 /**
  * "24 plaatsen in lesgroepen erbij, 3 plaatsen in lesgroepen eraf" (pupils) or the teachers'
- * "5 koppelingen van docenten aan groepen erbij, …", in the singular for 1; null when the import
- * changes no membership.
+ * "5 koppelingen van docenten aan groepen erbij", in the singular for 1, leaving out a 0; null
+ * when the import changes no membership.
  */
 export function formatGroupCounts(c: GroupCounts, kind: ImportKind | null | undefined, { plural }: Pick<I18n, 'plural'>): string | null {
   const joined = c.groupsJoined ?? 0
   const left = c.groupsLeft ?? 0
   if (joined === 0 && left === 0) return null
   const w = kindWord(kind)
-  return [plural(`groupCounts.joined.${w}`, joined), plural(`groupCounts.left.${w}`, left)].join(', ')
+  const parts = []
+  if (joined > 0) parts.push(plural(`groupCounts.joined.${w}`, joined))
+  if (left > 0) parts.push(plural(`groupCounts.left.${w}`, left))
+  return parts.join(', ')
 }

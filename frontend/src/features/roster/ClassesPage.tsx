@@ -71,6 +71,7 @@ export function ClassesPage({ mode }: { mode: RosterMode }) {
                 aria-label={t('roster.kind.aria')}
                 size="xs"
                 fullWidth
+                styles={{ label: { paddingInline: 4 } }}
                 value={kind}
                 onChange={(v) => setKind(v as KindFilter)}
                 data={[
