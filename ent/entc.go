@@ -6,6 +6,8 @@ package main
 
 import (
 	"log"
+	"os"
+	"regexp"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
@@ -38,5 +40,24 @@ func main() {
 	}
 	if err := entc.Generate("./ent/schema", cfg, entc.Extensions(ex)); err != nil {
 		log.Fatalf("entc generate: %v", err)
+	}
+	rewriteM2MLimits("ent/gql_collection.go")
+}
+
+// rewriteM2MLimits points the per-parent pages of many-to-many edges at limitPerRowM2M
+// (ent/gql_limit.go): entgql's window query names the join column and a neighbour's column of
+// the same name alike (class_teachers.class_id, accounts.class_id), which PostgreSQL refuses.
+// It fails when it finds none, so that an entgql upgrade that changes the code is noticed.
+func rewriteM2MLimits(file string) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		log.Fatal(err)
+	}
+	m2m := regexp.MustCompile(`entgql\.LimitPerRow\((\w+\.\w+PrimaryKey\[\d\])`)
+	if !m2m.Match(src) {
+		log.Fatalf("entc: no entgql.LimitPerRow of a many-to-many edge in %s: has entgql changed its generated code?", file)
+	}
+	if err := os.WriteFile(file, m2m.ReplaceAll(src, []byte("limitPerRowM2M($1")), 0o644); err != nil {
+		log.Fatal(err)
 	}
 }

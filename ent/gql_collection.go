@@ -287,7 +287,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(account.TeachingClassesPrimaryKey[1], limit, pager.orderExpr(query))
+					modify := limitPerRowM2M(account.TeachingClassesPrimaryKey[1], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -380,7 +380,7 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(account.GroupsPrimaryKey[1], limit, pager.orderExpr(query))
+					modify := limitPerRowM2M(account.GroupsPrimaryKey[1], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -891,7 +891,7 @@ func (_q *ClassQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(class.TeachersPrimaryKey[0], limit, pager.orderExpr(query))
+					modify := limitPerRowM2M(class.TeachersPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -984,7 +984,7 @@ func (_q *ClassQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(class.MembersPrimaryKey[0], limit, pager.orderExpr(query))
+					modify := limitPerRowM2M(class.MembersPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
