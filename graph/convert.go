@@ -41,7 +41,7 @@ func problem(p importer.Problem) *model.ImportProblem {
 
 func counts(c importer.Counts) *model.ImportCounts {
 	return &model.ImportCounts{Added: c.Added, Updated: c.Updated, Archived: c.Archived, Unchanged: c.Unchanged, Skipped: c.Skipped, Refused: c.Refused,
-		Kept: c.Kept, Damaged: c.Damaged}
+		Kept: c.Kept, Damaged: c.Damaged, GroupsJoined: c.GroupsJoined, GroupsLeft: c.GroupsLeft}
 }
 
 func damagedValues(ds []importer.DamagedValue) []*model.DamagedValue {
@@ -78,8 +78,8 @@ func report(r *importer.Report) *model.ImportReport {
 	if r == nil {
 		return nil
 	}
-	return &model.ImportReport{Counts: counts(r.Counts), ClassesCreated: list.NonNil(r.ClassesCreated), Refused: problems(r.Refused), Warnings: problems(r.Warnings),
-		DamagedValues: damagedValues(r.Damaged)}
+	return &model.ImportReport{Counts: counts(r.Counts), ClassesCreated: list.NonNil(r.ClassesCreated), GroupsCreated: list.NonNil(r.GroupsCreated),
+		Refused: problems(r.Refused), Warnings: problems(r.Warnings), DamagedValues: damagedValues(r.Damaged)}
 }
 
 var outcomes = map[importer.Outcome]model.PreviewOutcome{
@@ -94,7 +94,7 @@ var outcomes = map[importer.Outcome]model.PreviewOutcome{
 // maxPage bounds one page of preview users.
 const maxPage = 500
 
-// usersPage filters a plan's users by outcome and a search on key, name or class, and cuts a page.
+// usersPage filters a plan's users by outcome and a search on key, name, class or group, and cuts a page.
 func usersPage(p *importer.Plan, outcome *model.PreviewOutcome, search *string, offset, limit int) *model.PreviewUserPage {
 	offset = max(offset, 0)
 	limit = min(max(limit, 1), maxPage)
@@ -120,13 +120,22 @@ func usersPage(p *importer.Plan, outcome *model.PreviewOutcome, search *string, 
 }
 
 func matches(u *importer.PlannedUser, q string) bool {
-	return slices.ContainsFunc([]string{u.Key, u.FirstName, u.LastName, u.Infix + " " + u.LastName, u.FirstName + " " + u.LastName, u.Class, u.Email},
-		func(s string) bool { return strings.Contains(strings.ToLower(s), q) })
+	has := func(s string) bool { return strings.Contains(strings.ToLower(s), q) }
+	return slices.ContainsFunc([]string{u.Key, u.FirstName, u.LastName, u.Infix + " " + u.LastName, u.FirstName + " " + u.LastName, u.Class, u.Email}, has) ||
+		slices.ContainsFunc(u.Groups, has) || slices.ContainsFunc(u.MentorOf, has)
+}
+
+// sortedNames is a sorted copy of a list of group names, never nil.
+func sortedNames(names []string) []string {
+	out := slices.Clone(list.NonNil(names))
+	slices.SortFunc(out, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return out
 }
 
 func previewUser(u *importer.PlannedUser) *model.PreviewUser {
 	m := &model.PreviewUser{Outcome: outcomes[u.Outcome], Key: u.Key, FirstName: u.FirstName, Infix: u.Infix, LastName: u.LastName,
-		ClassName: u.Class, Level: u.Level, Email: u.Email, Changes: []*model.FieldChange{}, Reasons: problems(u.Reasons)}
+		ClassName: u.Class, Level: u.Level, Email: u.Email, Groups: sortedNames(u.Groups), MentorOf: sortedNames(u.MentorOf),
+		Changes: []*model.FieldChange{}, Reasons: problems(u.Reasons)}
 	if u.Line != 0 {
 		l := u.Line
 		m.Line = &l

@@ -16,6 +16,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/numo/accounts/internal/apperr"
+	"github.com/numo/accounts/internal/importer"
 )
 
 // What one GraphQL operation may ask. SECURITY.md and README describe these numbers.
@@ -51,6 +52,9 @@ const (
 	weightFileList = 5_000
 	// weightJobData decodes a job's stored mapping (columns and level values).
 	weightJobData = 1_000
+	// weightGroupList is one user's list of group names in a preview: at most
+	// importer.MaxGroupsPerCell groups taught and as many mentored, already decoded with the plan.
+	weightGroupList = 2 * importer.MaxGroupsPerCell
 	// weightReportCounts reads the counts of a job's stored report (the history asks them per
 	// row): a scan of the report, without building its lists.
 	weightReportCounts = 20
@@ -86,6 +90,13 @@ var fieldWeights = map[string]int{
 	// A row of the file can hold several damaged values (issue 12).
 	"ImportPreview.damagedValues": weightFileList,
 	"ImportReport.damagedValues":  weightFileList,
+
+	// Lesgroepen and teachers (issue 14): the groups of a file can be hundreds, and a user's
+	// list is priced per user of a page.
+	"ImportPreview.groupsToCreate": weightFileList,
+	"ImportReport.groupsCreated":   weightFileList,
+	"PreviewUser.groups":           weightGroupList,
+	"PreviewUser.mentorOf":         weightGroupList,
 }
 
 // listSize says how often a field other than a connection repeats its selection: as often as

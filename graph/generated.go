@@ -199,14 +199,16 @@ type ComplexityRoot struct {
 	}
 
 	ImportCounts struct {
-		Added     func(childComplexity int) int
-		Archived  func(childComplexity int) int
-		Damaged   func(childComplexity int) int
-		Kept      func(childComplexity int) int
-		Refused   func(childComplexity int) int
-		Skipped   func(childComplexity int) int
-		Unchanged func(childComplexity int) int
-		Updated   func(childComplexity int) int
+		Added        func(childComplexity int) int
+		Archived     func(childComplexity int) int
+		Damaged      func(childComplexity int) int
+		GroupsJoined func(childComplexity int) int
+		GroupsLeft   func(childComplexity int) int
+		Kept         func(childComplexity int) int
+		Refused      func(childComplexity int) int
+		Skipped      func(childComplexity int) int
+		Unchanged    func(childComplexity int) int
+		Updated      func(childComplexity int) int
 	}
 
 	ImportField struct {
@@ -281,6 +283,7 @@ type ComplexityRoot struct {
 		ClassesToCreate func(childComplexity int) int
 		Counts          func(childComplexity int) int
 		DamagedValues   func(childComplexity int) int
+		GroupsToCreate  func(childComplexity int) int
 		Refused         func(childComplexity int) int
 		Users           func(childComplexity int, outcome *model.PreviewOutcome, search *string, offset *int, limit *int) int
 		Warnings        func(childComplexity int) int
@@ -311,6 +314,7 @@ type ComplexityRoot struct {
 		ClassesCreated func(childComplexity int) int
 		Counts         func(childComplexity int) int
 		DamagedValues  func(childComplexity int) int
+		GroupsCreated  func(childComplexity int) int
 		Refused        func(childComplexity int) int
 		Warnings       func(childComplexity int) int
 	}
@@ -331,7 +335,7 @@ type ComplexityRoot struct {
 		Preview              func(childComplexity int, jobID int, actions []model.ImportAction) int
 		ResetPassword        func(childComplexity int, accountID int) int
 		RevokeAPIToken       func(childComplexity int, id int) int
-		SetMapping           func(childComplexity int, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput, otherLevels *model.OtherLevels) int
+		SetMapping           func(childComplexity int, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput, otherLevels *model.OtherLevels, kind *importjob.FileKind) int
 		SetTeacherClasses    func(childComplexity int, teacherID int, classIds []int) int
 		UndoImport           func(childComplexity int, jobID int, skipConflicts *bool) int
 		UpdateSchoolSettings func(childComplexity int, schoolID int, input model.SchoolSettingsInput) int
@@ -350,11 +354,13 @@ type ComplexityRoot struct {
 		ClassName func(childComplexity int) int
 		Email     func(childComplexity int) int
 		FirstName func(childComplexity int) int
+		Groups    func(childComplexity int) int
 		Infix     func(childComplexity int) int
 		Key       func(childComplexity int) int
 		LastName  func(childComplexity int) int
 		Level     func(childComplexity int) int
 		Line      func(childComplexity int) int
+		MentorOf  func(childComplexity int) int
 		Outcome   func(childComplexity int) int
 		Reasons   func(childComplexity int) int
 		Year      func(childComplexity int) int
@@ -475,12 +481,14 @@ type ImportJobResolver interface {
 	Damaged(ctx context.Context, obj *ent.ImportJob) (int, error)
 }
 type ImportPreviewResolver interface {
+	GroupsToCreate(ctx context.Context, obj *model.ImportPreview) ([]string, error)
+
 	DamagedValues(ctx context.Context, obj *model.ImportPreview) ([]*model.DamagedValue, error)
 	Users(ctx context.Context, obj *model.ImportPreview, outcome *model.PreviewOutcome, search *string, offset *int, limit *int) (*model.PreviewUserPage, error)
 }
 type MutationResolver interface {
 	Upload(ctx context.Context, schoolID int, file graphql.Upload) (*ent.ImportJob, error)
-	SetMapping(ctx context.Context, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput, otherLevels *model.OtherLevels) (*ent.ImportJob, error)
+	SetMapping(ctx context.Context, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput, otherLevels *model.OtherLevels, kind *importjob.FileKind) (*ent.ImportJob, error)
 	Preview(ctx context.Context, jobID int, actions []model.ImportAction) (*model.ImportPreview, error)
 	Commit(ctx context.Context, jobID int, confirmArchive *int, confirmYearDown *int) (*ent.ImportJob, error)
 	CreateAPIToken(ctx context.Context, schoolID int, name string, scopes []model.APITokenScope) (*model.APITokenSecret, error)
@@ -1173,6 +1181,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportCounts.Damaged(childComplexity), true
+	case "ImportCounts.groupsJoined":
+		if e.ComplexityRoot.ImportCounts.GroupsJoined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.GroupsJoined(childComplexity), true
+	case "ImportCounts.groupsLeft":
+		if e.ComplexityRoot.ImportCounts.GroupsLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.GroupsLeft(childComplexity), true
 	case "ImportCounts.kept":
 		if e.ComplexityRoot.ImportCounts.Kept == nil {
 			break
@@ -1562,6 +1582,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportPreview.DamagedValues(childComplexity), true
+	case "ImportPreview.groupsToCreate":
+		if e.ComplexityRoot.ImportPreview.GroupsToCreate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPreview.GroupsToCreate(childComplexity), true
 	case "ImportPreview.refused":
 		if e.ComplexityRoot.ImportPreview.Refused == nil {
 			break
@@ -1696,6 +1722,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportReport.DamagedValues(childComplexity), true
+	case "ImportReport.groupsCreated":
+		if e.ComplexityRoot.ImportReport.GroupsCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.GroupsCreated(childComplexity), true
 	case "ImportReport.refused":
 		if e.ComplexityRoot.ImportReport.Refused == nil {
 			break
@@ -1832,7 +1864,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetMapping(childComplexity, args["jobId"].(int), args["columns"].([]*model.ColumnMappingInput), args["levels"].([]*model.LevelMappingInput), args["otherLevels"].(*model.OtherLevels)), true
+		return e.ComplexityRoot.Mutation.SetMapping(childComplexity, args["jobId"].(int), args["columns"].([]*model.ColumnMappingInput), args["levels"].([]*model.LevelMappingInput), args["otherLevels"].(*model.OtherLevels), args["kind"].(*importjob.FileKind)), true
 	case "Mutation.setTeacherClasses":
 		if e.ComplexityRoot.Mutation.SetTeacherClasses == nil {
 			break
@@ -1927,6 +1959,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PreviewUser.FirstName(childComplexity), true
+	case "PreviewUser.groups":
+		if e.ComplexityRoot.PreviewUser.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewUser.Groups(childComplexity), true
 	case "PreviewUser.infix":
 		if e.ComplexityRoot.PreviewUser.Infix == nil {
 			break
@@ -1957,6 +1995,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PreviewUser.Line(childComplexity), true
+	case "PreviewUser.mentorOf":
+		if e.ComplexityRoot.PreviewUser.MentorOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewUser.MentorOf(childComplexity), true
 	case "PreviewUser.outcome":
 		if e.ComplexityRoot.PreviewUser.Outcome == nil {
 			break
@@ -2838,6 +2882,10 @@ func (ec *executionContext) childFields_ImportCounts(ctx context.Context, field 
 		return ec.fieldContext_ImportCounts_kept(ctx, field)
 	case "damaged":
 		return ec.fieldContext_ImportCounts_damaged(ctx, field)
+	case "groupsJoined":
+		return ec.fieldContext_ImportCounts_groupsJoined(ctx, field)
+	case "groupsLeft":
+		return ec.fieldContext_ImportCounts_groupsLeft(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportCounts", field.Name)
 }
@@ -2982,6 +3030,8 @@ func (ec *executionContext) childFields_ImportPreview(ctx context.Context, field
 		return ec.fieldContext_ImportPreview_counts(ctx, field)
 	case "classesToCreate":
 		return ec.fieldContext_ImportPreview_classesToCreate(ctx, field)
+	case "groupsToCreate":
+		return ec.fieldContext_ImportPreview_groupsToCreate(ctx, field)
 	case "refused":
 		return ec.fieldContext_ImportPreview_refused(ctx, field)
 	case "warnings":
@@ -3044,6 +3094,8 @@ func (ec *executionContext) childFields_ImportReport(ctx context.Context, field 
 		return ec.fieldContext_ImportReport_counts(ctx, field)
 	case "classesCreated":
 		return ec.fieldContext_ImportReport_classesCreated(ctx, field)
+	case "groupsCreated":
+		return ec.fieldContext_ImportReport_groupsCreated(ctx, field)
 	case "refused":
 		return ec.fieldContext_ImportReport_refused(ctx, field)
 	case "warnings":
@@ -3104,6 +3156,10 @@ func (ec *executionContext) childFields_PreviewUser(ctx context.Context, field g
 		return ec.fieldContext_PreviewUser_year(ctx, field)
 	case "email":
 		return ec.fieldContext_PreviewUser_email(ctx, field)
+	case "groups":
+		return ec.fieldContext_PreviewUser_groups(ctx, field)
+	case "mentorOf":
+		return ec.fieldContext_PreviewUser_mentorOf(ctx, field)
 	case "changes":
 		return ec.fieldContext_PreviewUser_changes(ctx, field)
 	case "reasons":
@@ -3879,6 +3935,14 @@ func (ec *executionContext) field_Mutation_setMapping_args(ctx context.Context, 
 		return nil, err
 	}
 	args["otherLevels"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*importjob.FileKind, error) {
+			return ec.unmarshalOImportKind2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚋimportjobᚐFileKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg4
 	return args, nil
 }
 
@@ -7314,6 +7378,52 @@ func (ec *executionContext) fieldContext_ImportCounts_damaged(_ context.Context,
 	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ImportCounts_groupsJoined(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_groupsJoined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupsJoined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_groupsJoined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_groupsLeft(ctx context.Context, field graphql.CollectedField, obj *model.ImportCounts) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_groupsLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupsLeft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_groupsLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ImportField_name(ctx context.Context, field graphql.CollectedField, obj *model.ImportField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -8751,6 +8861,29 @@ func (ec *executionContext) fieldContext_ImportPreview_classesToCreate(_ context
 	return graphql.NewScalarFieldContext("ImportPreview", field, false, false, "String")
 }
 
+func (ec *executionContext) _ImportPreview_groupsToCreate(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPreview_groupsToCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportPreview().GroupsToCreate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPreview_groupsToCreate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportPreview", field, true, true, "String")
+}
+
 func (ec *executionContext) _ImportPreview_refused(ctx context.Context, field graphql.CollectedField, obj *model.ImportPreview) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -9350,6 +9483,29 @@ func (ec *executionContext) fieldContext_ImportReport_classesCreated(_ context.C
 	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "String")
 }
 
+func (ec *executionContext) _ImportReport_groupsCreated(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_groupsCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupsCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_groupsCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "String")
+}
+
 func (ec *executionContext) _ImportReport_refused(ctx context.Context, field graphql.CollectedField, obj *model.ImportReport) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -9592,7 +9748,7 @@ func (ec *executionContext) _Mutation_setMapping(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetMapping(ctx, fc.Args["jobId"].(int), fc.Args["columns"].([]*model.ColumnMappingInput), fc.Args["levels"].([]*model.LevelMappingInput), fc.Args["otherLevels"].(*model.OtherLevels))
+			return ec.Resolvers.Mutation().SetMapping(ctx, fc.Args["jobId"].(int), fc.Args["columns"].([]*model.ColumnMappingInput), fc.Args["levels"].([]*model.LevelMappingInput), fc.Args["otherLevels"].(*model.OtherLevels), fc.Args["kind"].(*importjob.FileKind))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
@@ -10429,6 +10585,52 @@ func (ec *executionContext) _PreviewUser_email(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_PreviewUser_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewUser", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewUser_groups(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewUser_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewUser_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewUser", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewUser_mentorOf(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewUser_mentorOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MentorOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewUser_mentorOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PreviewUser", field, false, false, "String")
 }
 
@@ -20772,6 +20974,16 @@ func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "groupsJoined":
+			out.Values[i] = ec._ImportCounts_groupsJoined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupsLeft":
+			out.Values[i] = ec._ImportCounts_groupsLeft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21213,6 +21425,12 @@ func (ec *executionContext) _ImportPreview(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "groupsToCreate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportPreview_groupsToCreate(ctx, field, obj)
+				})
 		case "refused":
 			out.Values[i] = ec._ImportPreview_refused(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21406,6 +21624,11 @@ func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.Selection
 			}
 		case "classesCreated":
 			out.Values[i] = ec._ImportReport_classesCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupsCreated":
+			out.Values[i] = ec._ImportReport_groupsCreated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21722,6 +21945,16 @@ func (ec *executionContext) _PreviewUser(ctx context.Context, sel ast.SelectionS
 			}
 		case "email":
 			out.Values[i] = ec._PreviewUser_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._PreviewUser_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mentorOf":
+			out.Values[i] = ec._PreviewUser_mentorOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -12,9 +12,11 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/graph/model"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/jobs"
+	"github.com/numo/accounts/internal/list"
 )
 
 // Columns is the resolver for the columns field.
@@ -25,7 +27,7 @@ func (r *importJobResolver) Columns(ctx context.Context, obj *ent.ImportJob) ([]
 // Fields is the resolver for the fields field.
 func (r *importJobResolver) Fields(ctx context.Context, obj *ent.ImportJob) ([]*model.ImportField, error) {
 	var out []*model.ImportField
-	for _, f := range importer.Fields() {
+	for _, f := range importer.FieldsFor(jobs.KindOf(obj)) {
 		out = append(out, &model.ImportField{Name: string(f.Field), Label: f.LabelNL, LabelEn: f.LabelEN, Required: f.Required})
 	}
 	return out, nil
@@ -117,6 +119,11 @@ func (r *importJobResolver) Damaged(ctx context.Context, obj *ent.ImportJob) (in
 	return c.Damaged, err
 }
 
+// GroupsToCreate is the resolver for the groupsToCreate field.
+func (r *importPreviewResolver) GroupsToCreate(ctx context.Context, obj *model.ImportPreview) ([]string, error) {
+	return list.NonNil(obj.Plan.GroupsToCreate), nil
+}
+
 // DamagedValues is the resolver for the damagedValues field.
 func (r *importPreviewResolver) DamagedValues(ctx context.Context, obj *model.ImportPreview) ([]*model.DamagedValue, error) {
 	return damagedValues(obj.Plan.Damaged), nil
@@ -147,7 +154,7 @@ func (r *mutationResolver) Upload(ctx context.Context, schoolID int, file graphq
 }
 
 // SetMapping is the resolver for the setMapping field.
-func (r *mutationResolver) SetMapping(ctx context.Context, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput, otherLevels *model.OtherLevels) (*ent.ImportJob, error) {
+func (r *mutationResolver) SetMapping(ctx context.Context, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput, otherLevels *model.OtherLevels, kind *importjob.FileKind) (*ent.ImportJob, error) {
 	cols := make([]jobs.ColumnChoice, 0, len(columns))
 	for _, c := range columns {
 		choice := jobs.ColumnChoice{Column: c.Column}
@@ -167,7 +174,7 @@ func (r *mutationResolver) SetMapping(ctx context.Context, jobID int, columns []
 	if otherLevels != nil && *otherLevels == model.OtherLevelsNoLevel {
 		lv = append(lv, jobs.LevelChoice{Value: jobs.OtherLevels})
 	}
-	return r.jobs.SetMapping(ctx, jobID, cols, lv)
+	return r.jobs.SetMapping(ctx, jobID, cols, lv, jobs.KindFrom(kind))
 }
 
 // Preview is the resolver for the preview field.

@@ -18,16 +18,22 @@ import (
 
 const importHelp = `Usage: numo import --school BRIN --add|--update|--archive [flags] FILE.csv
 
-Imports a pupil export (Magister, Somtoday, ParnasSys, Excel; any delimiter and encoding) into
-one school, all or nothing. Flags may come before or after the file.
+Imports a pupil export (Magister, Somtoday, ParnasSys, Excel; any delimiter and encoding), with
+or without a lesgroepen column, or a teacher export (teacher code, names, e-mail, the groups
+they teach, the class they mentor) into one school, all or nothing. Flags may come before or
+after the file.
 
-Actions (at least one):
-  --add                    add pupils whose number is not in Numo yet
-  --update                 update pupils whose number is in Numo
-  --archive                archive active pupils whose number is not in the file
+Actions (at least one); a pupil file acts on pupils, a teacher file on teachers:
+  --add                    add pupils (teachers) whose number (code) is not in Numo yet
+  --update                 update pupils (teachers) whose number (code) is in Numo; when the
+                           file has the lesgroepen (or taught groups, mentor) column, their
+                           groups become exactly the file's
+  --archive                archive active pupils (teachers) whose number (code) is not in the file
 
 Flags:
   --school BRIN            the school's BRIN code (required; create it with numo school create)
+  --kind pupils|teachers   what the file holds; default: recognised from its column names
+                           (printed with the summary, "kind" in --json)
   --db URL                 SQLite file (default file:numo.db) or postgres://… (NUMO_DATABASE_URL)
   --dry-run                show what the import would do, write nothing
   --confirm-archive N      confirm archiving N pupils when that is more than the school's
@@ -36,9 +42,13 @@ Flags:
                            than the same threshold of the active pupils (last year's file again?)
   --mapping FILE           JSON object column header -> field, e.g.
                            {"Stamnr":"key","Roepnaam":"firstName","Achternaam":"lastName","Klas":"class"}
-                           Columns it leaves out are not imported. Fields: key, firstName, infix,
-                           lastName, class, level, year, email, username, eckId. Without it the
-                           proposed mapping is used (printed with the summary, "mapping" in --json).
+                           Columns it leaves out are not imported. Pupil fields: key, firstName,
+                           infix, lastName, class, level, year, email, username, eckId, groups
+                           (lesgroepen, a list in one cell). Teacher fields: key (the teacher
+                           code), firstName, infix, lastName, email, username, eckId, teaches
+                           (groups and classes taught, a list), mentorOf (stamklas mentored).
+                           Without it the proposed mapping is used (printed with the summary,
+                           "mapping" in --json).
   --level VALUE=LEVEL      decide a level value of the file that Numo does not know: LEVEL is
                            one of po, pro, vmbo-b, vmbo-k, vmbo-gt, havo, vwo, vmbo-b/k,
                            vmbo-k/gt, vmbo-gt/havo, havo/vwo; an empty LEVEL (--level 'ISK=')
@@ -82,28 +92,39 @@ type importOptions struct {
 	confirmYearDown int
 	dryRun          bool
 	mappingFile     string
-	levels          levelFlags
-	json            bool
-	file            string
+	// kind is --kind: what the file holds; "" when it is recognised from the file.
+	kind   importer.Kind
+	levels levelFlags
+	json   bool
+	file   string
 }
 
 // importSummary is the outcome of one numo import run; with --json it is printed as is.
 type importSummary struct {
-	File            string            `json:"file"`
-	School          string            `json:"school"`
-	Actions         importer.Actions  `json:"actions"`
-	DryRun          bool              `json:"dryRun"`
-	Applied         bool              `json:"applied"`
-	ExitCode        int               `json:"exitCode"`
-	JobID           int               `json:"jobId,omitempty"`
-	Encoding        string            `json:"encoding"`
-	Delimiter       string            `json:"delimiter"`
-	HeaderLine      int               `json:"headerLine"`
-	Rows            int               `json:"rows"`
+	File       string           `json:"file"`
+	School     string           `json:"school"`
+	Actions    importer.Actions `json:"actions"`
+	DryRun     bool             `json:"dryRun"`
+	Applied    bool             `json:"applied"`
+	ExitCode   int              `json:"exitCode"`
+	JobID      int              `json:"jobId,omitempty"`
+	Encoding   string           `json:"encoding"`
+	Delimiter  string           `json:"delimiter"`
+	HeaderLine int              `json:"headerLine"`
+	Rows       int              `json:"rows"`
+	// Kind is what the file holds: "pupils" or "teachers"; KindGiven says --kind said so
+	// (else it was recognised from the column names).
+	Kind            importer.Kind     `json:"kind"`
+	KindGiven       bool              `json:"kindGiven"`
 	Mapping         map[string]string `json:"mapping"` // column header -> field, as used
 	importer.Counts                   // the plan's counts, as the API's preview has them
 	ClassesCreated  []string          `json:"classesCreated"`
-	Guard           *importer.Guard   `json:"guard,omitempty"`
+	// GroupsCreated are the lesgroepen the import creates.
+	GroupsCreated []string `json:"groupsCreated"`
+	// GroupChanges are the changes of group membership, per user: a pupil's lesgroepen
+	// ("groups"), a teacher's groups taught ("teaches") and mentored ("mentorOf").
+	GroupChanges []groupChange   `json:"groupChanges"`
+	Guard        *importer.Guard `json:"guard,omitempty"`
 	// YearGuard counts the pupils the import moves back a leerjaar (see importer.YearGuard).
 	YearGuard *importer.YearGuard `json:"yearGuard,omitempty"`
 	// UnknownLevels are the file's level values that Numo does not know and no --level (or
@@ -119,6 +140,17 @@ type importSummary struct {
 	parsed    bool     // the file was read far enough to describe it
 	headers   []string // the mapped columns' headers in file order, for the readable summary
 	rowErrors int      // Errors[:rowErrors] are about refused rows, the rest about the run
+}
+
+// groupChange is one user's change of groups: before and after list the names, sorted and
+// joined by ", " as in the API's FieldChange.
+type groupChange struct {
+	Line   int    `json:"line"`
+	Key    string `json:"key"`
+	Name   string `json:"name"`
+	Field  string `json:"field"`
+	Before string `json:"before"`
+	After  string `json:"after"`
 }
 
 // cliProblem is a problem as numo import reports it; line 0 is about the whole file or run.
@@ -140,7 +172,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	sum := &importSummary{File: o.file, School: o.brin, Actions: o.actions, DryRun: o.dryRun,
-		ClassesCreated: []string{}, Warnings: []cliProblem{}, Errors: []cliProblem{}, Mapping: map[string]string{},
+		ClassesCreated: []string{}, GroupsCreated: []string{}, GroupChanges: []groupChange{}, Warnings: []cliProblem{}, Errors: []cliProblem{}, Mapping: map[string]string{},
 		UnknownLevels: []importer.UnknownValue{}, DamagedValues: []importer.DamagedValue{}}
 	var bar *progressBar
 	if !o.dryRun && isTerminal(stderr) {
@@ -183,6 +215,8 @@ func parseImportArgs(args []string, stdout, stderr io.Writer) (o importOptions, 
 	fs.IntVar(&o.confirmYearDown, "confirm-year-down", 0, "number of pupils going back a leerjaar, to confirm")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "write nothing")
 	fs.StringVar(&o.mappingFile, "mapping", "", "JSON column mapping")
+	var kind string
+	fs.StringVar(&kind, "kind", "", "pupils or teachers (default: recognised from the file)")
 	fs.Var(&o.levels, "level", "VALUE=LEVEL for a level value Numo does not know (repeatable)")
 	fs.BoolVar(&o.json, "json", false, "JSON output")
 	usageErr := func(format string, a ...any) (importOptions, int, bool) {
@@ -222,6 +256,12 @@ func parseImportArgs(args []string, stdout, stderr io.Writer) (o importOptions, 
 	case o.confirmYearDown < 0:
 		return usageErr("--confirm-year-down must be a number of pupils, not %d", o.confirmYearDown)
 	}
+	switch k := importer.Kind(strings.ToLower(strings.TrimSpace(kind))); k {
+	case "", importer.KindPupils, importer.KindTeachers:
+		o.kind = k
+	default:
+		return usageErr("--kind must be pupils or teachers, not %q", kind)
+	}
 	o.file = files[0]
 	return o, exitOK, true
 }
@@ -243,21 +283,28 @@ func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *pr
 	}
 	sum.parsed = true
 	sum.Encoding, sum.Delimiter, sum.HeaderLine, sum.Rows = f.Encoding, string(f.Delimiter), f.HeaderLine, len(f.Rows)
-	var explicit importer.Mapping
-	if o.mappingFile != "" {
-		if explicit, err = readMapping(o.mappingFile, f.Columns); err != nil {
-			return err
-		}
-	}
+	sum.Kind, sum.KindGiven = o.kind, o.kind != ""
 	env, err := openJobs(ctx, o.dbURL, o.brin)
 	if err != nil {
-		sum.fillMapping(f, importer.MappingFromMatches(importer.ProposeMapping(f.Columns)), explicit)
+		if sum.Kind == "" {
+			sum.Kind = importer.SniffKind(f.Columns)
+		}
+		sum.fillMapping(f, importer.MappingFromMatches(importer.ProposeMappingFor(sum.Kind, f.Columns)), nil)
 		return err
 	}
 	defer env.close()
-	// The school's remembered mappings (columns for these headers, level values) come first,
-	// as for an upload in the app; --mapping overrides the columns.
-	m := jobs.Propose(env.school, f)
+	if sum.Kind == "" {
+		sum.Kind = jobs.DetectKind(env.school, f.Columns)
+	}
+	var explicit importer.Mapping
+	if o.mappingFile != "" {
+		if explicit, err = readMapping(o.mappingFile, f.Columns, sum.Kind); err != nil {
+			return err
+		}
+	}
+	// The school's remembered mappings (columns for these headers and this kind, level
+	// values) come first, as for an upload in the app; --mapping overrides the columns.
+	m := jobs.Propose(env.school, f, sum.Kind)
 	if explicit != nil {
 		m.Use(f, explicit)
 	}
@@ -265,15 +312,15 @@ func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *pr
 	if err := m.Decide(o.levels); err != nil {
 		return err
 	}
-	res, err := importer.BuildRecords(importer.Input{File: f, Mapping: m.Chosen, LevelMap: m.Levels})
+	p, err := jobs.PrepareFile(f, m.Chosen, m.Levels, sum.Kind)
 	if err != nil {
 		return err
 	}
+	res := p.Result
 	if err := jobs.CheckLevels(res, m.OtherNoLevel); err != nil {
 		sum.UnknownLevels = res.UnknownLevels
 		return err
 	}
-	p := &importer.Prepared{File: f, Mapping: m.Chosen, Result: res, Input: importer.NewPlanInput(f, m.Chosen, res)}
 	if done, err := planFirst(ctx, env, o, sum, p); done || err != nil {
 		return err
 	}
@@ -336,10 +383,12 @@ func (sum *importSummary) fillMapping(f *importer.File, m, explicit importer.Map
 	}
 }
 
-// fill copies a plan's counts, classes and problems into the summary.
+// fill copies a plan's counts, classes, groups and problems into the summary.
 func (sum *importSummary) fill(p *importer.Plan) {
 	sum.Counts = p.Counts
 	sum.ClassesCreated = append([]string{}, p.ClassesToCreate...)
+	sum.GroupsCreated = append([]string{}, p.GroupsToCreate...)
+	sum.GroupChanges = groupChanges(p)
 	sum.DamagedValues = append([]importer.DamagedValue{}, p.Damaged...)
 	g, yg := p.Guard, p.YearGuard
 	sum.Guard, sum.YearGuard = &g, &yg
@@ -352,4 +401,20 @@ func (sum *importSummary) fill(p *importer.Plan) {
 		sum.Errors = append(sum.Errors, problemOf(r))
 	}
 	sum.rowErrors = len(sum.Errors)
+}
+
+// groupChanges are the plan's changes of group membership, in the order of its users.
+func groupChanges(p *importer.Plan) []groupChange {
+	out := []groupChange{}
+	for i := range p.Users {
+		u := &p.Users[i]
+		for _, c := range u.Changes {
+			switch importer.Field(c.Field) {
+			case importer.FieldGroups, importer.FieldTeaches, importer.FieldMentorOf:
+				name := strings.Join(strings.Fields(u.FirstName+" "+u.Infix+" "+u.LastName), " ")
+				out = append(out, groupChange{Line: u.Line, Key: u.Key, Name: name, Field: c.Field, Before: c.Before, After: c.After})
+			}
+		}
+	}
+	return out
 }

@@ -23,8 +23,9 @@ func (e *mappingFileError) Error() string {
 
 // readMapping reads a --mapping file: a JSON object from column header to field name. A header
 // matches a column exactly or, failing that, ignoring case, accents and punctuation ("E-mail" =
-// "email"). Every problem is reported at once, with the mapping's own (Mapping.Validate).
-func readMapping(path string, cols []importer.Column) (importer.Mapping, error) {
+// "email"). Every problem is reported at once, with the mapping's own for the file's kind
+// (Mapping.ValidateFor).
+func readMapping(path string, cols []importer.Column, kind importer.Kind) (importer.Mapping, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read --mapping: %w", err)
@@ -58,7 +59,7 @@ func readMapping(path string, cols []importer.Column) (importer.Mapping, error) 
 		}
 		m[col] = importer.Field(strings.TrimSpace(*field))
 	}
-	probs = append(probs, m.Validate(cols)...)
+	probs = append(probs, m.ValidateFor(kind, cols)...)
 	if len(probs) > 0 {
 		return nil, &mappingFileError{problems: probs}
 	}

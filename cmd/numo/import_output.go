@@ -95,6 +95,14 @@ func printSummary(w io.Writer, sum *importSummary) {
 	}
 	fmt.Fprintf(w, "Bestand %s: %s, scheidingsteken %s, kopregel op regel %d, %d rijen.\n",
 		filepath.Base(sum.File), sum.Encoding, delim, sum.HeaderLine, sum.Rows)
+	kind, how := "leerlingen", "herkend aan de kolomnamen; anders: --kind teachers"
+	if sum.Kind == importer.KindTeachers {
+		kind, how = "docenten", "herkend aan de kolomnamen; anders: --kind pupils"
+	}
+	if sum.KindGiven {
+		how = "--kind"
+	}
+	fmt.Fprintf(w, "Soort bestand: %s (%s).\n", kind, how)
 	if len(sum.headers) > 0 {
 		parts := make([]string, len(sum.headers))
 		for i, h := range sum.headers {
@@ -142,6 +150,7 @@ func printSummary(w io.Writer, sum *importSummary) {
 		}
 		fmt.Fprintf(w, "%s: %s\n", verb, strings.Join(sum.ClassesCreated, ", "))
 	}
+	printGroups(w, sum)
 	list := func(title string, ps []cliProblem) {
 		if len(ps) == 0 {
 			return
@@ -159,6 +168,55 @@ func printSummary(w io.Writer, sum *importSummary) {
 	list("Namen met verloren letters", damaged)
 	list("Waarschuwingen", sum.Warnings)
 	list("Geweigerde regels", sum.Errors[:sum.rowErrors])
+}
+
+// printGroups writes the group links the import adds and removes, the lesgroepen it creates
+// and, for the first maxListed users, how their groups change.
+func printGroups(w io.Writer, sum *importSummary) {
+	if sum.GroupsJoined > 0 || sum.GroupsLeft > 0 {
+		fmt.Fprintf(w, "Groepskoppelingen: %s erbij, %s eraf.\n", thousands(sum.GroupsJoined), thousands(sum.GroupsLeft))
+	}
+	if n := len(sum.GroupsCreated); n > 0 {
+		verb := "Nieuwe lesgroepen"
+		if !sum.Applied {
+			verb = "Nieuwe lesgroepen (aan te maken)"
+		}
+		names := strings.Join(sum.GroupsCreated[:min(n, maxListed)], ", ")
+		if n > maxListed {
+			names += fmt.Sprintf(" … en nog %d", n-maxListed)
+		}
+		fmt.Fprintf(w, "%s (%d): %s\n", verb, n, names)
+	}
+	if len(sum.GroupChanges) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Groepswijzigingen (%d):\n", len(sum.GroupChanges))
+	for _, c := range sum.GroupChanges[:min(len(sum.GroupChanges), maxListed)] {
+		label := c.Field
+		if fi, ok := importer.Field(c.Field).Info(); ok {
+			label = strings.ToLower(fi.LabelNL)
+		}
+		fmt.Fprintf(w, "  %s %s (%s): %s: %s → %s\n", lineLabel(c.Line), c.Key, c.Name, label, orNone(c.Before), orNone(c.After))
+	}
+	if len(sum.GroupChanges) > maxListed {
+		fmt.Fprintf(w, "  … en nog %d (alles staat in --json)\n", len(sum.GroupChanges)-maxListed)
+	}
+}
+
+// lineLabel names a line of the file; an account that is not in it (archived) has none.
+func lineLabel(n int) string {
+	if n == 0 {
+		return "niet in bestand:"
+	}
+	return fmt.Sprintf("regel %d:", n)
+}
+
+// orNone is a list of group names, or "(geen)" for none.
+func orNone(names string) string {
+	if names == "" {
+		return "(geen)"
+	}
+	return names
 }
 
 // damagedLines are the readable lines of the damaged values: those kept (row, column, stored

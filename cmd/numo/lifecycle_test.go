@@ -179,7 +179,7 @@ func TestCLIRemembersColumnMapping(t *testing.T) {
 					cols = append(cols, jobs.ColumnChoice{Column: c.Index, Field: c.Field})
 				}
 			}
-			if _, err := svc.SetMapping(ctx, job.ID, cols, nil); err != nil {
+			if _, err := svc.SetMapping(ctx, job.ID, cols, nil, ""); err != nil {
 				t.Fatal(err)
 			}
 		})

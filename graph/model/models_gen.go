@@ -55,7 +55,10 @@ type DamagedValue struct {
 	Kept bool `json:"kept"`
 }
 
-// One field of an account that an import changes.
+// One field of an account that an import changes. Besides the ImportField names (and status),
+// field is "groups" (a pupil's lesgroepen), "teaches" (the groups a teacher teaches) or
+// "mentorOf" (the stamklassen a teacher mentors); before and after then list the group names,
+// sorted and joined by ", " ("" for none).
 type FieldChange struct {
 	Field  string `json:"field"`
 	Before string `json:"before"`
@@ -87,11 +90,20 @@ type ImportCounts struct {
 	Kept int `json:"kept"`
 	// Damaged-looking names the import writes as the file has them (new accounts, changed names).
 	Damaged int `json:"damaged"`
+	// Group links the import adds: a pupil's membership of a lesgroep, or a teacher's assignment
+	// to a group or class (the classes they mentor included; a change of the mentor flag alone
+	// is not counted).
+	GroupsJoined int `json:"groupsJoined"`
+	// Group links the import ends: groups of the file's pupils or teachers that the file no longer lists for them.
+	GroupsLeft int `json:"groupsLeft"`
 }
 
 // A Numo field a file column can be matched to.
 type ImportField struct {
-	// Stable name: key, firstName, infix, lastName, class, level, year, email, username, eckId.
+	// Stable name. Pupil files: key, firstName, infix, lastName, class, level, year, email,
+	// username, eckId, groups (lesgroepen: a list in one cell, "h4a.ne1, h4a.en2"). Teacher files:
+	// key (the teacher code), firstName, infix, lastName, email, username, eckId, teaches (groups
+	// and classes taught, a list in one cell), mentorOf (the stamklas or stamklassen mentored).
 	Name string `json:"name"`
 	// Dutch label.
 	Label string `json:"label"`
@@ -130,10 +142,12 @@ type ImportProgress struct {
 
 // The outcome of a committed (or failed) import.
 type ImportReport struct {
-	Counts         *ImportCounts    `json:"counts"`
-	ClassesCreated []string         `json:"classesCreated"`
-	Refused        []*ImportProblem `json:"refused"`
-	Warnings       []*ImportProblem `json:"warnings"`
+	Counts         *ImportCounts `json:"counts"`
+	ClassesCreated []string      `json:"classesCreated"`
+	// Lesgroepen the import created.
+	GroupsCreated []string         `json:"groupsCreated"`
+	Refused       []*ImportProblem `json:"refused"`
+	Warnings      []*ImportProblem `json:"warnings"`
 	// Values of the file that lost letters to ? or U+FFFD (see ImportPreview.damagedValues).
 	DamagedValues []*DamagedValue `json:"damagedValues"`
 }
@@ -175,7 +189,13 @@ type PreviewUser struct {
 	Level     string `json:"level"`
 	Year      *int   `json:"year,omitempty"`
 	Email     string `json:"email"`
-	// For UPDATED: every field that changes.
+	// The user's groups after the import, sorted: a pupil's lesgroepen (never their stamklas), or
+	// every group and class a teacher teaches or mentors. Empty when the file does not map that
+	// column (the import leaves the account's groups as they are), and for an archived account.
+	Groups []string `json:"groups"`
+	// The stamklassen a teacher mentors after the import, sorted (among groups too); empty for a pupil or when the file has no mentor column.
+	MentorOf []string `json:"mentorOf"`
+	// For UPDATED: every field that changes, groups and mentorOf included.
 	Changes []*FieldChange `json:"changes"`
 	// For REFUSED: why.
 	Reasons []*ImportProblem `json:"reasons"`
@@ -325,15 +345,19 @@ func (e APITokenScope) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// What an import does with the accounts of the school.
+// What an import does with the accounts of the school. A pupil file acts on pupils (keyed by
+// pupil number), a teacher file on teachers (keyed by teacher code); the other kind of account
+// is never touched.
 type ImportAction string
 
 const (
 	// Add accounts whose key is not in Numo yet.
 	ImportActionAdd ImportAction = "ADD"
-	// Update accounts whose key is in Numo (class, level, year, names, e-mail).
+	// Update accounts whose key is in Numo (class, level, year, names, e-mail; and, when the file
+	// maps the column, a pupil's lesgroepen or the groups a teacher teaches and mentors: the
+	// memberships become exactly the file's).
 	ImportActionUpdate ImportAction = "UPDATE"
-	// Archive every active pupil of the school whose key is not in the file.
+	// Archive every active pupil (pupil file) or teacher (teacher file) of the school whose key is not in the file.
 	ImportActionArchive ImportAction = "ARCHIVE"
 )
 

@@ -56,6 +56,9 @@ type Mapping struct {
 	// OtherNoLevel is the admin's choice that every unrecognised level value not decided one
 	// by one is "no level", for this job only (the school does not remember it).
 	OtherNoLevel bool `json:"otherNoLevel,omitempty"`
+	// Kind is what the file holds, as the job's file_kind: its fields are the ones Chosen
+	// maps to. "" (mappings stored before kinds) is pupils.
+	Kind importer.Kind `json:"kind,omitempty"`
 }
 
 // DecodeMapping reads a stored mapping; none (empty or null) is the zero Mapping. Mappings

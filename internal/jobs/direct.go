@@ -77,7 +77,7 @@ func (s *Service) Import(ctx context.Context, d Direct) (jobID int, applied *imp
 		s.log.Warn("import: level decisions not remembered", "job", jobID, "err", err)
 	}
 	name := cleanName(d.FileName)
-	audit.Record(user, s.db.Client, d.SchoolID, "import_uploaded", fmt.Sprintf("job %d: %s, %d rows", jobID, name, len(d.Prepared.File.Rows)))
+	audit.Record(user, s.db.Client, d.SchoolID, "import_uploaded", fmt.Sprintf("job %d: %s, %d rows%s", jobID, name, len(d.Prepared.File.Rows), kindNote(d.Mapping.kind())))
 	audit.Record(user, s.db.Client, d.SchoolID, "import_commit", fmt.Sprintf("job %d: %s, actions %v, confirmed %d, year down confirmed %d",
 		jobID, name, actionNames(d.Actions), d.ConfirmArchive, d.ConfirmYearDown))
 	s.log.Info("import commit claimed", "job", jobID, "school", d.SchoolID, "node", d.Claim)
@@ -98,7 +98,7 @@ func (s *Service) createDirect(ctx context.Context, c *ent.Client, d Direct, map
 	job, err := c.ImportJob.Create().SetSchoolID(d.SchoolID).SetFileName(cleanName(d.FileName)).
 		SetFileSize(int64(len(d.Data))).SetSha256(hex.EncodeToString(sum[:])).SetEncoding(f.Encoding).
 		SetDelimiter(string(f.Delimiter)).SetHeaderLine(f.HeaderLine).SetRowCount(len(f.Rows)).
-		SetMapping(mapping).SetActions(actionNames(d.Actions)).
+		SetMapping(mapping).SetFileKind(FileKind(d.Mapping.kind())).SetActions(actionNames(d.Actions)).
 		SetStatus(importjob.StatusCOMMITTING).SetClaimedBy(store.LockedClaim(claim, 200)).SetHeartbeatAt(time.Now()).
 		SetPhase(string(PhaseQueued)).SetProgressTotal(len(d.Prepared.Result.Records)).Save(ctx)
 	if err != nil {

@@ -27,7 +27,7 @@ func TestLevelDecisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	school := &ent.School{LevelMappings: map[string]string{"technasium": "vwo", "isk": "", "lyceum": "VWO-ish"}}
-	m := jobs.Propose(school, f)
+	m := jobs.Propose(school, f, "")
 	want := []jobs.LevelValue{
 		{Value: "technasium", Count: 1, Level: "vwo", Decided: true},
 		{Value: "ISK", Count: 1, Level: "", Decided: true},
@@ -88,7 +88,7 @@ func TestOtherLevels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := jobs.Propose(&ent.School{}, f)
+	m := jobs.Propose(&ent.School{}, f, "")
 	if got := m.LevelValues(); len(got) != jobs.MaxUnknownLevels || m.UnknownTotal != 260 || got[0].Value != "traject 001" || got[0].Count != 3 {
 		t.Fatalf("%d level values (first %+v), total %d; want %d of 260", len(got), got[0], m.UnknownTotal, jobs.MaxUnknownLevels)
 	}

@@ -30,28 +30,35 @@ func Mapping(j *ent.ImportJob) (*MappingState, error) {
 	return &ms, nil
 }
 
-// Propose is the mapping a new file of the school starts with: the mapping the school
-// confirmed last for these same headers when it is still valid, else the proposal from the
-// headers; and the level values the school mapped before. The app's upload and numo import
-// both start from it.
-func Propose(school *ent.School, f *importer.File) *MappingState {
-	m := &MappingState{Columns: f.Columns, Proposed: importer.ProposeMapping(f.Columns), Levels: map[string]importer.Level{}}
+// Propose is the mapping a new file of kind k (pupils or teachers; "" is what
+// importer.SniffKind reads from its headers) of the school starts with: the mapping the school
+// confirmed last for these same headers and this kind when it is still valid, else the
+// proposal from the headers for that kind's fields; and the level values the school mapped
+// before. The app's upload, setMapping's change of kind and numo import all start from it.
+func Propose(school *ent.School, f *importer.File, k importer.Kind) *MappingState {
+	if k == "" {
+		k = importer.SniffKind(f.Columns)
+	}
+	m := &MappingState{Columns: f.Columns, Proposed: importer.ProposeMappingFor(k, f.Columns), Levels: map[string]importer.Level{}}
+	if k == importer.KindTeachers {
+		m.Kind = k // a pupil mapping keeps no kind, as before kinds
+	}
 	m.Chosen = importer.MappingFromMatches(m.Proposed)
-	if remembered, ok := school.ColumnMappings[importer.HeadersSignature(f.Columns)]; ok {
+	if remembered, ok := school.ColumnMappings[rememberKey(k, f.Columns)]; ok {
 		chosen := importer.Mapping{}
 		for _, c := range f.Columns {
 			if field := remembered[c.Header]; field != "" {
 				chosen[c.Index] = importer.Field(field)
 			}
 		}
-		if len(chosen.Validate(f.Columns)) == 0 {
+		if len(chosen.ValidateFor(k, f.Columns)) == 0 {
 			m.Chosen, m.Remembered = chosen, true
 		}
 	}
 	for k, v := range school.LevelMappings {
 		m.Levels[k] = importer.Level(v)
 	}
-	m.Unknown, m.UnknownTotal = unknownLevels(f, m.Chosen)
+	m.Unknown, m.UnknownTotal = unknownLevels(f, m.Chosen, m.kind())
 	return m
 }
 
@@ -106,7 +113,7 @@ func (m *MappingState) LevelValues() []LevelValue {
 // Problems are what is wrong with the chosen mapping, nil when it is valid: the column
 // mapping's problems, else the level values not yet decided.
 func (m *MappingState) Problems() []importer.Problem {
-	if probs := m.Chosen.Validate(m.Columns); len(probs) > 0 {
+	if probs := m.Chosen.ValidateFor(m.kind(), m.Columns); len(probs) > 0 {
 		return probs
 	}
 	if u := m.Undecided(); len(u) > 0 {
@@ -151,8 +158,12 @@ type LevelChoice struct {
 
 // SetMapping stores the admin's mapping: every column's field and the level values mapped by
 // hand. An invalid mapping is refused with every problem; a valid one is remembered for the
-// school (for the next file with the same headers).
-func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice, levels []LevelChoice) (*ent.ImportJob, error) {
+// school (for the next file with the same headers and kind).
+//
+// kind ("" for unchanged) says what the file holds when upload read it wrongly: the mapping
+// is proposed again for that kind (Propose). With no columns that proposal is stored as is,
+// unconfirmed, for the admin to check; with columns they are the mapping for the new kind.
+func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice, levels []LevelChoice, kind importer.Kind) (*ent.ImportJob, error) {
 	job, content, err := s.editableJob(ctx, jobID)
 	if err != nil {
 		return nil, err
@@ -162,19 +173,36 @@ func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice
 	if err != nil {
 		return nil, err
 	}
-	chosen, err := m.choose(cols, levels)
-	if err != nil {
-		return nil, err
-	}
 	f, err := importer.Parse(content)
 	if err != nil {
 		return nil, fmt.Errorf("set mapping: parse stored file: %w", err)
 	}
+	if kind != "" && kind != KindOf(job) {
+		school, err := s.db.Client.School.Get(ctx, job.SchoolID)
+		if err != nil {
+			return nil, fmt.Errorf("set mapping: %w", err)
+		}
+		m = Propose(school, f, kind)
+		if len(cols) == 0 {
+			return s.storeMapping(ctx, job, m, nil, false)
+		}
+	}
+	chosen, err := m.choose(cols, levels)
+	if err != nil {
+		return nil, err
+	}
 	m.Chosen, m.Confirmed = chosen, true
-	m.Unknown, m.UnknownTotal = unknownLevels(f, chosen)
+	m.Unknown, m.UnknownTotal = unknownLevels(f, chosen, m.kind())
 	if u := m.Undecided(); len(u) > 0 {
 		return nil, m.errUnknownLevels(u)
 	}
+	return s.storeMapping(ctx, job, m, levels, true)
+}
+
+// storeMapping stores m as the job's mapping, with its kind, and drops the job's preview. A
+// confirmed mapping makes the job MAPPED and is remembered for the school with the level
+// choices; an unconfirmed one (a proposal after a change of kind) puts the job back to UPLOADED.
+func (s *Service) storeMapping(ctx context.Context, job *ent.ImportJob, m *MappingState, levels []LevelChoice, confirmed bool) (*ent.ImportJob, error) {
 	raw, err := (*jobfile.Mapping)(m).Encode()
 	if err != nil {
 		return nil, fmt.Errorf("set mapping: %w", err)
@@ -184,16 +212,22 @@ func (s *Service) SetMapping(ctx context.Context, jobID int, cols []ColumnChoice
 		return nil, fmt.Errorf("set mapping: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	job, err = tx.ImportJob.UpdateOne(job).SetMapping(raw).SetStatus(importjob.StatusMAPPED).
-		SetPlanHash("").SetPhase(string(PhaseMapped)).Save(ctx)
+	status, phase := importjob.StatusMAPPED, PhaseMapped
+	if !confirmed {
+		status, phase = importjob.StatusUPLOADED, PhaseUploaded
+	}
+	job, err = tx.ImportJob.UpdateOne(job).SetMapping(raw).SetFileKind(FileKind(m.kind())).SetStatus(status).
+		SetPlanHash("").SetPhase(string(phase)).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("set mapping: %w", err)
 	}
-	if _, err := tx.ImportBlob.Delete().Where(importblob.JobID(jobID), importblob.KindEQ(importblob.KindPLAN)).Exec(ctx); err != nil {
+	if _, err := tx.ImportBlob.Delete().Where(importblob.JobID(job.ID), importblob.KindEQ(importblob.KindPLAN)).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("set mapping: drop old preview: %w", err)
 	}
-	if err := remember(ctx, tx.Client(), job.SchoolID, m, levels); err != nil {
-		return nil, err
+	if confirmed {
+		if err := remember(ctx, tx.Client(), job.SchoolID, m, levels); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("set mapping: %w", err)
@@ -221,7 +255,7 @@ func (m *MappingState) choose(cols []ColumnChoice, levels []LevelChoice) (import
 			chosen[c.Column] = importer.Field(c.Field)
 		}
 	}
-	if probs := chosen.Validate(m.Columns); len(probs) > 0 {
+	if probs := chosen.ValidateFor(m.kind(), m.Columns); len(probs) > 0 {
 		msgs := make([]string, len(probs))
 		en := make([]string, len(probs))
 		for i, p := range probs {
@@ -279,7 +313,9 @@ func remember(ctx context.Context, c *ent.Client, schoolID int, m *MappingState,
 	if remembered == nil || len(remembered) >= maxSchoolColumnMappings {
 		remembered = map[string]map[string]string{}
 	}
-	remembered[importer.HeadersSignature(m.Columns)] = byHeader
+	remembered[rememberKey(m.kind(), m.Columns)] = byHeader
+	// One kind per header layout: the latest confirmed, which DetectKind offers next time.
+	delete(remembered, rememberKey(otherKind(m.kind()), m.Columns))
 	if err := c.School.UpdateOne(school).SetColumnMappings(remembered).Exec(ctx); err != nil {
 		return fmt.Errorf("set mapping: remember for school: %w", err)
 	}
@@ -289,5 +325,5 @@ func remember(ctx context.Context, c *ent.Client, schoolID int, m *MappingState,
 // Use makes chosen the job's mapping, as confirmed by the operator (numo import --mapping).
 func (m *MappingState) Use(f *importer.File, chosen importer.Mapping) {
 	m.Chosen, m.Confirmed, m.Remembered = chosen, true, false
-	m.Unknown, m.UnknownTotal = unknownLevels(f, chosen)
+	m.Unknown, m.UnknownTotal = unknownLevels(f, chosen, m.kind())
 }

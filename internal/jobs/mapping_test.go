@@ -18,7 +18,7 @@ func TestPropose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh := jobs.Propose(&ent.School{}, f)
+	fresh := jobs.Propose(&ent.School{}, f, "")
 	if fresh.Remembered || fresh.Chosen[0] != "key" || fresh.Chosen[2] != "lastName" {
 		t.Fatalf("proposal: %+v", fresh)
 	}
@@ -32,7 +32,7 @@ func TestPropose(t *testing.T) {
 		ColumnMappings: map[string]map[string]string{importer.HeadersSignature(f.Columns): remembered},
 		LevelMappings:  map[string]string{importer.NormalizeHeader("gymnasium+"): "VWO"},
 	}
-	m := jobs.Propose(s, f)
+	m := jobs.Propose(s, f, "")
 	if !m.Remembered || m.Chosen[5] != "infix" || m.Levels[importer.NormalizeHeader("gymnasium+")] != "VWO" {
 		t.Fatalf("with the school's mapping: %+v", m)
 	}
@@ -47,7 +47,7 @@ func TestPropose(t *testing.T) {
 
 	// A remembered mapping that is no longer valid (no last name) is not used.
 	delete(remembered, "Achternaam")
-	if m := jobs.Propose(s, f); m.Remembered || m.Chosen[2] != "lastName" {
+	if m := jobs.Propose(s, f, ""); m.Remembered || m.Chosen[2] != "lastName" {
 		t.Errorf("an invalid remembered mapping was used: %+v", m)
 	}
 }

@@ -16,13 +16,13 @@ import (
 	"github.com/numo/accounts/internal/jobfile"
 )
 
-// prepare reads a job's file under its mapping.
+// prepare reads a job's file under its mapping, as the kind of file the job holds.
 func prepare(job *ent.ImportJob, content []byte) (*importer.Prepared, error) {
 	m, err := Mapping(job)
 	if err != nil {
 		return nil, err
 	}
-	p, err := importer.Prepare(content, m.Chosen, m.Levels)
+	p, err := importer.PrepareFor(content, KindOf(job), m.Chosen, m.Levels)
 	var me *importer.MappingError
 	if errors.As(err, &me) {
 		return nil, apperr.New(apperr.CodeMappingInvalid, me.Error(), "the mapping is not valid", map[string]any{"problems": problemsExt(me.Problems)})
@@ -34,6 +34,16 @@ func prepare(job *ent.ImportJob, content []byte) (*importer.Prepared, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// PrepareFile is importer.PrepareFor for a file parsed already (numo import): it reads the
+// file's records as kind k under the mapping m and the level decisions.
+func PrepareFile(f *importer.File, m importer.Mapping, levels map[string]importer.Level, k importer.Kind) (*importer.Prepared, error) {
+	res, err := importer.BuildRecords(importer.Input{File: f, Mapping: m, LevelMap: levels, Kind: k})
+	if err != nil {
+		return nil, err
+	}
+	return &importer.Prepared{File: f, Mapping: m, Result: res, Input: importer.NewPlanInput(f, m, res)}, nil
 }
 
 // ParseActions turns API action names (ADD, UPDATE, ARCHIVE) into Actions.

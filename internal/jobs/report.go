@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -41,18 +42,20 @@ func ReportLang(r *http.Request) Lang {
 
 // reportWords are the words of a report in one language.
 type reportWords struct {
-	en      bool
-	header  []string
-	outcome map[importer.Outcome]string
-	warning string
-	total   string
+	en bool
+	// line, outcome and reason head the report's first and last two columns; the columns of
+	// the users between them are the file's fields, named by their labels (see reportFields).
+	lineHead, outcomeHead, reasonHead string
+	outcome                           map[importer.Outcome]string
+	warning                           string
+	total                             string
 	// values translates the stored words of a change (a status) into this language.
 	values map[string]string
 }
 
 var words = map[Lang]*reportWords{
 	LangNL: {
-		header: []string{"Regel", "Leerlingnummer", "Roepnaam", "Tussenvoegsel", "Achternaam", "Klas", "Uitkomst", "Wijzigingen of reden"},
+		lineHead: "Regel", outcomeHead: "Uitkomst", reasonHead: "Wijzigingen of reden",
 		outcome: map[importer.Outcome]string{
 			importer.OutcomeNew: "nieuw", importer.OutcomeUpdated: "bijgewerkt", importer.OutcomeArchived: "gearchiveerd",
 			importer.OutcomeUnchanged: "ongewijzigd", importer.OutcomeSkipped: "overgeslagen", importer.OutcomeRefused: "geweigerd",
@@ -61,8 +64,8 @@ var words = map[Lang]*reportWords{
 		values: map[string]string{},
 	},
 	LangEN: {
-		en:     true,
-		header: []string{"Line", "Student number", "First name", "Infix", "Last name", "Class", "Outcome", "Changes or reason"},
+		en:       true,
+		lineHead: "Line", outcomeHead: "Outcome", reasonHead: "Changes or reason",
 		outcome: map[importer.Outcome]string{
 			importer.OutcomeNew: "new", importer.OutcomeUpdated: "updated", importer.OutcomeArchived: "archived",
 			importer.OutcomeUnchanged: "unchanged", importer.OutcomeSkipped: "skipped", importer.OutcomeRefused: "refused",
@@ -104,24 +107,26 @@ func (s *Service) WriteReportCSV(ctx context.Context, job *ent.ImportJob, w io.W
 		cw.Write(cells) //nolint:errcheck // reported by cw.Error below
 	}
 	tx := wordsFor(lang)
-	write(tx.header...)
-	writeUsers(write, tx, plan, report)
+	t := table{tx: tx, fields: reportFields(KindOf(job), plan), write: write}
+	t.header()
+	t.users(plan, report)
 	var warnings []importer.Problem
 	var counts *importer.Counts
+	var created int
 	switch {
 	case report != nil:
-		warnings, counts = report.Warnings, &report.Counts
+		warnings, counts, created = report.Warnings, &report.Counts, len(report.GroupsCreated)
 	case plan != nil:
-		warnings, counts = plan.Warnings, &plan.Counts
+		warnings, counts, created = plan.Warnings, &plan.Counts, len(plan.GroupsToCreate)
 	}
 	for _, p := range warnings {
 		if p.Code == importer.CodeKeptDamaged && plan != nil {
 			continue // the user's own line says which value was kept
 		}
-		write(line(p.Line), "", "", "", "", "", tx.warning, tx.problem(p))
+		t.row(line(p.Line), nil, tx.warning, tx.problem(p))
 	}
 	if counts != nil {
-		write("", "", "", "", "", "", tx.total, tx.counts(*counts))
+		t.row("", nil, tx.total, tx.counts(*counts, created))
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -130,8 +135,88 @@ func (s *Service) WriteReportCSV(ctx context.Context, job *ent.ImportJob, w io.W
 	return nil
 }
 
-// writeUsers writes a line per planned user, or per refusal when the plan is gone.
-func writeUsers(write func(...string), tx *reportWords, plan *importer.Plan, report *importer.Report) {
+// table writes the report's lines: the line number, a user's fields, the outcome and the details.
+type table struct {
+	tx     *reportWords
+	fields []importer.Field // the user columns, in order
+	write  func(...string)
+}
+
+// reportFields are the user columns of a report: a pupil's number, names and class, and
+// their lesgroepen when the file had them; a teacher's code, names, the classes they mentor
+// and the groups they teach.
+func reportFields(k importer.Kind, plan *importer.Plan) []importer.Field {
+	if k == importer.KindTeachers {
+		return []importer.Field{importer.FieldKey, importer.FieldFirstName, importer.FieldInfix, importer.FieldLastName,
+			importer.FieldMentorOf, importer.FieldTeaches}
+	}
+	f := []importer.Field{importer.FieldKey, importer.FieldFirstName, importer.FieldInfix, importer.FieldLastName, importer.FieldClass}
+	if plan != nil && slices.ContainsFunc(plan.Users, func(u importer.PlannedUser) bool { return u.GroupsSet }) {
+		f = append(f, importer.FieldGroups)
+	}
+	return f
+}
+
+func (t *table) header() {
+	kind := importer.KindPupils
+	if slices.Contains(t.fields, importer.FieldTeaches) {
+		kind = importer.KindTeachers
+	}
+	cells := []string{t.tx.lineHead}
+	for _, f := range t.fields {
+		fi, _ := f.InfoFor(kind)
+		cells = append(cells, fi.LabelNL)
+		if t.tx.en {
+			cells[len(cells)-1] = fi.LabelEN
+		}
+	}
+	t.write(append(cells, t.tx.outcomeHead, t.tx.reasonHead)...)
+}
+
+// row writes one line: its number, the user's cells (nil: empty ones), the outcome and the detail.
+func (t *table) row(lineNo string, user []string, outcome, detail string) {
+	cells := make([]string, 0, len(t.fields)+3)
+	cells = append(cells, lineNo)
+	cells = append(cells, user...)
+	for len(cells) < 1+len(t.fields) {
+		cells = append(cells, "")
+	}
+	t.write(append(cells, outcome, detail)...)
+}
+
+// cells are the user columns of a planned user.
+func (t *table) cells(u *importer.PlannedUser) []string {
+	out := make([]string, len(t.fields))
+	for i, f := range t.fields {
+		switch f {
+		case importer.FieldKey:
+			out[i] = u.Key
+		case importer.FieldFirstName:
+			out[i] = u.FirstName
+		case importer.FieldInfix:
+			out[i] = u.Infix
+		case importer.FieldLastName:
+			out[i] = u.LastName
+		case importer.FieldClass:
+			out[i] = u.Class
+		case importer.FieldGroups, importer.FieldTeaches:
+			out[i] = joinNames(u.Groups)
+		case importer.FieldMentorOf:
+			out[i] = joinNames(u.MentorOf)
+		}
+	}
+	return out
+}
+
+// joinNames writes group names sorted and joined by ", ", as a change of groups does.
+func joinNames(names []string) string {
+	s := slices.Clone(names)
+	slices.SortFunc(s, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return strings.Join(s, ", ")
+}
+
+// users writes a line per planned user, or per refusal when the plan is gone.
+func (t *table) users(plan *importer.Plan, report *importer.Report) {
 	switch {
 	case plan != nil:
 		kept := map[int][]importer.DamagedValue{}
@@ -140,16 +225,17 @@ func writeUsers(write func(...string), tx *reportWords, plan *importer.Plan, rep
 				kept[d.Line] = append(kept[d.Line], d)
 			}
 		}
-		for _, u := range plan.Users {
+		for i := range plan.Users {
+			u := &plan.Users[i]
 			var k []importer.DamagedValue
 			if u.Line != 0 {
 				k = kept[u.Line]
 			}
-			write(line(u.Line), u.Key, u.FirstName, u.Infix, u.LastName, u.Class, tx.outcome[u.Outcome], tx.detail(u, k))
+			t.row(line(u.Line), t.cells(u), t.tx.outcome[u.Outcome], t.tx.detail(*u, k))
 		}
 	case report != nil:
 		for _, p := range report.Refused {
-			write(line(p.Line), "", "", "", "", "", tx.outcome[importer.OutcomeRefused], tx.problem(p))
+			t.row(line(p.Line), nil, t.tx.outcome[importer.OutcomeRefused], t.tx.problem(p))
 		}
 	}
 }
@@ -230,8 +316,10 @@ func (tx *reportWords) column(c string) string {
 	return c
 }
 
-// counts is the totals line: "1 toegevoegd, 1 bijgewerkt, ..., 5 waarden behouden (bestand beschadigd)".
-func (tx *reportWords) counts(c importer.Counts) string {
+// counts is the totals line: "1 toegevoegd, 1 bijgewerkt, ..., 5 waarden behouden (bestand
+// beschadigd)", with the group links added and removed and the groups created (created) when
+// there are any.
+func (tx *reportWords) counts(c importer.Counts, created int) string {
 	type n struct {
 		v      int
 		nl, en string
@@ -243,6 +331,9 @@ func (tx *reportWords) counts(c importer.Counts) string {
 		{c.Refused, "geweigerd", "refused", true}, {c.Unchanged, "ongewijzigd", "unchanged", false}, {c.Skipped, "overgeslagen", "skipped", false},
 		{c.Kept, "waarden behouden (bestand beschadigd)", "values kept (file damaged)", false},
 		{c.Damaged, "namen met verloren letters ingelezen", "names with lost letters imported", false},
+		{c.GroupsJoined, "groepskoppelingen toegevoegd", "group links added", false},
+		{c.GroupsLeft, "groepskoppelingen verwijderd", "group links removed", false},
+		{created, "lesgroepen aangemaakt", "teaching groups created", false},
 	} {
 		if x.v == 0 && !x.always {
 			continue

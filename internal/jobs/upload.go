@@ -43,7 +43,7 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 	} else if err != nil {
 		return nil, fmt.Errorf("upload: parse: %w", err)
 	}
-	m := Propose(school, f)
+	m := Propose(school, f, DetectKind(school, f.Columns))
 	raw, err := (*jobfile.Mapping)(m).Encode()
 	if err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
@@ -57,7 +57,7 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 	job, err := tx.ImportJob.Create().SetSchoolID(schoolID).SetFileName(cleanName(fileName)).
 		SetFileSize(int64(len(data))).SetSha256(hex.EncodeToString(sum[:])).SetEncoding(f.Encoding).
 		SetDelimiter(string(f.Delimiter)).SetHeaderLine(f.HeaderLine).SetRowCount(len(f.Rows)).
-		SetMapping(raw).SetPhase(string(PhaseUploaded)).Save(ctx)
+		SetMapping(raw).SetFileKind(FileKind(m.kind())).SetPhase(string(PhaseUploaded)).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("upload: save job: %w", err)
 	}
@@ -68,15 +68,18 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 		return nil, fmt.Errorf("upload: %w", err)
 	}
 	job = job.Unwrap()
-	audit.Record(user, s.db.Client, schoolID, "import_uploaded", fmt.Sprintf("job %d: %s, %d rows", job.ID, job.FileName, job.RowCount))
-	s.log.Info("import uploaded", "job", job.ID, "school", schoolID, "rows", len(f.Rows), "encoding", f.Encoding)
+	audit.Record(user, s.db.Client, schoolID, "import_uploaded", fmt.Sprintf("job %d: %s, %d rows%s", job.ID, job.FileName, job.RowCount, kindNote(m.kind())))
+	s.log.Info("import uploaded", "job", job.ID, "school", schoolID, "rows", len(f.Rows), "encoding", f.Encoding, "kind", m.kind())
 	return job, nil
 }
 
 // unknownLevels lists the file's level values that are not recognised by themselves (the
 // most frequent MaxUnknownLevels) and says how many there are.
-func unknownLevels(f *importer.File, m importer.Mapping) (list []importer.UnknownValue, total int) {
-	res, err := importer.BuildRecords(importer.Input{File: f, Mapping: m})
+func unknownLevels(f *importer.File, m importer.Mapping, k importer.Kind) (list []importer.UnknownValue, total int) {
+	if k == importer.KindTeachers {
+		return nil, 0 // a teacher has no level
+	}
+	res, err := importer.BuildRecords(importer.Input{File: f, Mapping: m, Kind: k})
 	if err != nil {
 		return nil, 0 // the mapping is not valid yet; setMapping computes them
 	}
