@@ -308,7 +308,7 @@ export const en: Record<MessageKey, string> = {
   'undo.intro': 'Every account this import changed gets its state from before the import back. It happens all at once: if it fails, nothing changes.',
   'undo.effects': 'What the undo does',
   'undo.reactivate': '{n} archived accounts become active again',
-  'undo.restoreUpdated': '{n} updated accounts get their class, level and details from before the import back',
+  'undo.restoreUpdated': '{n} updated accounts get their class, groups, level and details from before the import back',
   'undo.removeAdded': '{n} added accounts are deleted, with their history',
   'undo.removeClasses': '{n} classes the import created become empty and are removed:',
   'undo.nothing': 'There is nothing left to restore: every account of this import is as it was before.',

@@ -312,7 +312,7 @@ export const nl = {
   'undo.intro': 'Alle accounts die deze import veranderde, krijgen hun toestand van vóór de import terug. Dit gebeurt in één keer: lukt het niet, dan verandert er niets.',
   'undo.effects': 'Wat het ongedaan maken doet',
   'undo.reactivate': '{n} gearchiveerde accounts worden weer actief',
-  'undo.restoreUpdated': '{n} bijgewerkte accounts krijgen hun klas, niveau en gegevens van vóór de import terug',
+  'undo.restoreUpdated': '{n} bijgewerkte accounts krijgen hun klas, lesgroepen, niveau en gegevens van vóór de import terug',
   'undo.removeAdded': '{n} toegevoegde accounts worden verwijderd, met hun geschiedenis',
   'undo.removeClasses': '{n} klassen die de import aanmaakte, raken leeg en worden verwijderd:',
   'undo.nothing': 'Er is niets meer terug te zetten: alle accounts van deze import zijn al zoals vóór de import.',

@@ -81,9 +81,16 @@ export function HistoryPage() {
                                 <Text size="sm">{t('history.undoOf', { file: undoOfFile })}</Text>
                               </Group>
                             ) : (
-                              <Anchor component={Link} to={`/import/${j.id}`} aria-label={t('history.open', { file: j.fileName })}>
-                                {j.fileName}
-                              </Anchor>
+                              <Stack gap={2} align="flex-start">
+                                <Anchor component={Link} to={`/import/${j.id}`} aria-label={t('history.open', { file: j.fileName })}>
+                                  {j.fileName}
+                                </Anchor>
+                                {j.fileKind === 'TEACHERS' && (
+                                  <Badge size="xs" variant="light" color="grape" tt="none">
+                                    {t('kind.TEACHERS')}
+                                  </Badge>
+                                )}
+                              </Stack>
                             )}
                           </Table.Td>
                           <Table.Td>

@@ -32,6 +32,7 @@ export const ImportHistoryQuery = graphql(`
               error
               reportUrl
               kind
+              fileKind
               undoneAt
               undoOf {
                 id
