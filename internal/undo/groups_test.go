@@ -91,7 +91,8 @@ const (
 	undoTeachers = "Code;Roepnaam;Tussenv;Achternaam;E-mail;Lesgroepen;Mentorklas\n" +
 		"JAN;Pieter;;Jansen;p.jansen@docent.example.nl;\"h4a.ne1, h4b.ne1\";h4b\n" + // leaves h4a.en2, mentor moves
 		"PIE;Anouk;;Pietersen;a.pietersen@docent.example.nl;h4a.bi3;\n" + // keyless, matched by e-mail
-		"DEV;Koen;de;Vos;k.devos@docent.example.nl;h4a.wiB1;h5c\n" // new, mentor of a new class
+		"DEV;Koen;de;Vos;k.devos@docent.example.nl;h4a.wiB1;h5c\n" + // new, mentor of a new class
+		"KEE;Kees;;Kok;k.kok@docent.example.nl;h4a;h4a\n" // teaches h4a already, now also its mentor
 	laterPupils = "Stamnr;Roepnaam;Achternaam;Klas;Lesgroepen\n" +
 		"1001;Noor;Bakker;h4a;\"h4a.ne1, h4a.en2\"\n" +
 		"1002;Daan;Dijk;h4a;h4a.en2\n" +
@@ -131,6 +132,9 @@ func TestUndoGroups(t *testing.T) {
 		pie := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Anouk").SetLastName("Pietersen").
 			SetEmail("a.pietersen@docent.example.nl").SaveX(sys)
 		db.Client.Teaching.Create().SetAccountID(pie.ID).SetClassID(id["h4b.ne1"]).SaveX(sys)
+		kee := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetExternalKey("KEE").SetFirstName("Kees").SetLastName("Kok").
+			SetEmail("k.kok@docent.example.nl").SaveX(sys)
+		db.Client.Teaching.Create().SetAccountID(kee.ID).SetClassID(id["h4a"]).SaveX(sys)
 
 		// The stamklassen's facts follow their pupils already, as after any import (only they have facts).
 		if _, err := store.RefreshClassFacts(sys, db.SQL, db.Dialect, s.ID, day1); err != nil {
@@ -140,7 +144,7 @@ func TestUndoGroups(t *testing.T) {
 		jobA := commitKind(t, db, s.ID, "leerlingen.csv", undoPupils, day1)
 		sets1, classes1 := groupSets(t, db, s.ID), classes(t, db, s.ID)
 		jobB := commitKind(t, db, s.ID, "docenten.csv", undoTeachers, day2)
-		if got := groupSets(t, db, s.ID); got["JAN"] != "h4a.ne1, h4b*, h4b.ne1" || got["PIE"] != "h4a.bi3" || got["DEV"] != "h4a.wiB1, h5c*" {
+		if got := groupSets(t, db, s.ID); got["JAN"] != "h4a.ne1, h4b*, h4b.ne1" || got["PIE"] != "h4a.bi3" || got["DEV"] != "h4a.wiB1, h5c*" || got["KEE"] != "h4a*" {
 			t.Fatalf("after the teacher import: %v", got)
 		}
 
