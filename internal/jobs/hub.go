@@ -68,16 +68,18 @@ func (w *watcher) take() (Progress, bool) {
 }
 
 // fanoutGap is the least time between two deliveries of intermediate progress to a feed's
-// watchers: publishEvery for up to 100 of them, then growing with their number
-// (fanoutPerWatcher each), so that a feed makes at most about 1,000 deliveries a second: 2,000
-// watchers get an update every 2 s instead of ten a second, and their websockets (a GraphQL
-// execution and a write each) do not take the CPU from the commit they watch. The final state
-// is delivered at once.
+// watchers: publishEvery for up to 25 of them, then growing with their number
+// (fanoutPerWatcher each), so that a feed makes at most about 250 deliveries a second. Each
+// delivery is a GraphQL execution and a websocket frame in this process, and the decoding of
+// it in the client, on the CPU the commit they watch needs: at 1,000 a second (one every 2 s
+// for 2,000 watchers) they made a 100,000-pupil commit on SQLite about 1.4× as long (see
+// BENCHMARKS.md, issue 13). 2,000 watchers now get an update every 8 s, 100 every 400 ms, up
+// to 25 every 100 ms as before. The final state is delivered at once.
 func fanoutGap(watchers int) time.Duration {
 	return max(publishEvery, time.Duration(watchers)*fanoutPerWatcher)
 }
 
-const fanoutPerWatcher = time.Millisecond
+const fanoutPerWatcher = 4 * time.Millisecond
 
 // WatchedJobs counts the jobs this process follows for its subscribers (for tests and metrics).
 func (s *Service) WatchedJobs() int {
