@@ -216,6 +216,8 @@ type writer struct {
 	added store.NewAccount
 	// role is the role of the plan's new accounts.
 	role account.Role
+	// linkStmts, in a commit's step (SQLite), write one account's links.
+	linkStmts *store.LinkStmts
 }
 
 func (w *writer) step() {

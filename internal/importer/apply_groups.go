@@ -263,11 +263,24 @@ func (w *writer) writeLinksOf(p *Plan, u *PlannedUser, id int, st *State, idx ma
 		return err
 	}
 	remove, add := diffLinks(cur, want)
-	if err := store.DeleteLinks(w.ctx, w.tx, w.dialect, k, remove); err != nil {
-		return fmt.Errorf("remove %s of %s: %w", k, u.Key, err)
+	if w.linkStmts == nil {
+		if err := store.DeleteLinks(w.ctx, w.tx, w.dialect, k, remove); err != nil {
+			return fmt.Errorf("remove %s of %s: %w", k, u.Key, err)
+		}
+		if err := store.AddLinks(w.ctx, w.tx, w.dialect, k, w.jobID, add); err != nil {
+			return fmt.Errorf("add %s of %s: %w", k, u.Key, err)
+		}
+		return nil
 	}
-	if err := store.AddLinks(w.ctx, w.tx, w.dialect, k, w.jobID, add); err != nil {
-		return fmt.Errorf("add %s of %s: %w", k, u.Key, err)
+	for _, l := range remove {
+		if err := w.linkStmts.Delete(l); err != nil {
+			return fmt.Errorf("%s: %w", u.Key, err)
+		}
+	}
+	for _, l := range add {
+		if err := w.linkStmts.Add(l, w.jobID); err != nil {
+			return fmt.Errorf("%s: %w", u.Key, err)
+		}
 	}
 	return nil
 }

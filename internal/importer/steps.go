@@ -156,6 +156,10 @@ func applyReserved(ctx context.Context, db *store.DB, in PlanInput, schoolID int
 		return nil, err
 	}
 	s := &stepper{db: db, jobID: opt.JobID, stats: opt.Stats}
+	if plan.setsGroups() {
+		k := plan.linkKind()
+		s.links = &k
+	}
 	defer s.abort()
 	w := &writer{ctx: ctx, dialect: db.Dialect, now: opt.Now, schoolID: schoolID, jobID: opt.JobID,
 		total: plan.Counts.Added + plan.Counts.Updated + plan.Counts.Archived, progress: progress, role: plan.role()}
@@ -212,7 +216,7 @@ func (w *writer) writeSteps(s *stepper, plan *Plan, st *State, classes classIDs)
 		if _, ok := changeAction(u.Outcome); !ok {
 			continue
 		}
-		w.tx = s.tx
+		w.tx, w.linkStmts = s.tx, s.linkStmts
 		if err := w.writeOne(s.stmts, plan, u, st, idx, classes); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
@@ -270,6 +274,9 @@ type stepper struct {
 	started time.Time
 	rows    int
 	stmts   *store.AccountStmts
+	// links, when set, is the kind of link the commit writes, and linkStmts its statements.
+	links     *store.LinkKind
+	linkStmts *store.LinkStmts
 }
 
 // begin starts the next step. The job must still be the reserved commit: the reaper of dead
@@ -287,7 +294,10 @@ func (s *stepper) begin(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("job %d: %w", s.jobID, ErrJobNotCommitting)
 	}
-	s.stmts, err = store.PrepareAccountStmts(ctx, tx, s.db.Dialect, true)
+	if s.stmts, err = store.PrepareAccountStmts(ctx, tx, s.db.Dialect, true); err != nil || s.links == nil {
+		return err
+	}
+	s.linkStmts, err = store.PrepareLinkStmts(ctx, tx, s.db.Dialect, *s.links)
 	return err
 }
 
@@ -320,6 +330,10 @@ func (s *stepper) closeStmts() {
 	if s.stmts != nil {
 		s.stmts.Close()
 		s.stmts = nil
+	}
+	if s.linkStmts != nil {
+		s.linkStmts.Close()
+		s.linkStmts = nil
 	}
 }
 

@@ -317,3 +317,60 @@ func classSet(ctx context.Context, q Querier, d string, schoolID int) (map[int]b
 	}
 	return out, nil
 }
+
+// LinkStmts are the prepared one-row INSERT and DELETE of links of one kind: a commit in steps
+// (SQLite) writes each account's links with them, in the step of its account.
+type LinkStmts struct {
+	ctx      context.Context
+	kind     LinkKind
+	ins, del *sql.Stmt
+	buf      []any
+}
+
+// PrepareLinkStmts prepares the statements in tx.
+func PrepareLinkStmts(ctx context.Context, tx Preparer, d string, k LinkKind) (*LinkStmts, error) {
+	s := &LinkStmts{ctx: ctx, kind: k}
+	var err error
+	if s.ins, err = tx.PrepareContext(ctx, insertQuery(d, k.table(), k.insertColumns())); err != nil {
+		return nil, fmt.Errorf("prepare insert of %s: %w", k, err)
+	}
+	q, _ := build(d).Delete(k.table()).Where(entsql.And(entsql.EQ(membership.FieldAccountID, param), entsql.EQ(membership.FieldClassID, param))).Query()
+	if s.del, err = tx.PrepareContext(ctx, q); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("prepare delete of %s: %w", k, err)
+	}
+	return s, nil
+}
+
+// Add adds a link made by the job (0: none).
+func (s *LinkStmts) Add(l Link, jobID int) error {
+	s.buf = s.kind.insertValues(s.buf[:0], l, jobID)
+	if _, err := s.ins.ExecContext(s.ctx, s.buf...); err != nil {
+		return fmt.Errorf("add %s of account %d in class %d: %w", s.kind, l.AccountID, l.ClassID, err)
+	}
+	return nil
+}
+
+// Delete removes a link, which must exist.
+func (s *LinkStmts) Delete(l Link) error {
+	res, err := s.del.ExecContext(s.ctx, l.AccountID, l.ClassID)
+	if err == nil {
+		var n int64
+		if n, err = res.RowsAffected(); err == nil && n != 1 {
+			err = fmt.Errorf("%d deleted", n)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("delete %s of account %d in class %d: %w", s.kind, l.AccountID, l.ClassID, err)
+	}
+	return nil
+}
+
+// Close closes the statements.
+func (s *LinkStmts) Close() {
+	for _, st := range []*sql.Stmt{s.ins, s.del} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
