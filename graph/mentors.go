@@ -77,7 +77,8 @@ func (l *mentorLoader) mentors(ctx context.Context, client *ent.Client, classID 
 }
 
 // siblingClasses is the IDs of the list of classes the class being resolved was read in (a
-// connection's edges or a plain list), found up its field contexts; nil for a single class.
+// connection's edges, a plain list, the classes among nodes(ids:)), found up its field
+// contexts; nil for a single class.
 func siblingClasses(ctx context.Context) []int {
 	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
 		switch list := fc.Result.(type) {
@@ -93,6 +94,14 @@ func siblingClasses(ctx context.Context) []int {
 			ids := make([]int, 0, len(list))
 			for _, c := range list {
 				if c != nil {
+					ids = append(ids, c.ID)
+				}
+			}
+			return ids
+		case []ent.Noder: // nodes(ids:)
+			var ids []int
+			for _, n := range list {
+				if c, ok := n.(*ent.Class); ok && c != nil {
 					ids = append(ids, c.ID)
 				}
 			}

@@ -253,3 +253,44 @@ func TestTeacherGroupsStatementCount(t *testing.T) {
 		t.Logf("teacher's groups -> members, pupils, mentors: %d statements for 2 and 5 groups at page sizes 2 and 40", first)
 	}, store.WithDriver(counter.wrap))
 }
+
+// TestMentorsStatementCount: Class.mentors reads the mentors of a whole list of classes at
+// once, in a page of classes and in nodes(ids:) alike.
+func TestMentorsStatementCount(t *testing.T) {
+	counter := &statementCounter{}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := seedSchool(t, db.Client, "01AA", 5, 2)
+		ctx := auth.System(context.Background())
+		ids := db.Client.Class.Query().Order(ent.Asc(class.FieldID)).IDsX(ctx)
+		for i, id := range ids {
+			m := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Mentor").
+				SetLastName(fmt.Sprintf("M%d", i)).SetUsername(fmt.Sprintf("mentor%d", i)).SaveX(ctx)
+			db.Client.Teaching.Create().SetClassID(id).SetAccountID(m.ID).SetMentor(true).ExecX(ctx)
+		}
+		admin := &auth.Viewer{AccountID: 1, SchoolID: s.ID, Role: auth.RoleAdmin}
+		c := client.New(asViewer(admin, graph.NewHandler(graph.Options{Client: db.Client, ComplexityLimit: 100000, Logger: slog.New(slog.DiscardHandler)})))
+		for _, q := range []string{
+			`query($n: Int!) { classes(first: $n, orderBy: [{field: NAME}]) { edges { node { name mentors { lastName } } } } }`,
+			`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Class { name mentors { lastName } } } }`,
+		} {
+			var counts []int64
+			for _, n := range []int{1, 5} {
+				var resp map[string]any
+				counter.n.Store(0)
+				vars := client.Var("n", n)
+				if strings.Contains(q, "$ids") {
+					vars = client.Var("ids", ids[:n])
+				}
+				c.MustPost(q, &resp, vars)
+				counts = append(counts, counter.n.Load())
+				if got := strings.Count(fmt.Sprint(resp), "lastName:M"); got != n {
+					t.Fatalf("%d classes show %d mentors: %v", n, got, resp)
+				}
+			}
+			if counts[0] != counts[1] {
+				t.Fatalf("mentors of 1 and 5 classes: %v statements; want the same", counts)
+			}
+			t.Logf("mentors of 1 or 5 classes: %d statements (%.20s…)", counts[0], q[strings.Index(q, "{ ")+2:])
+		}
+	}, store.WithDriver(counter.wrap))
+}
