@@ -160,24 +160,7 @@ func TestLinks(t *testing.T) {
 				if got, want := read(), []store.Link{{p1, g[0], false}, {p1, g[3], false}, {p2, g[2], mentor}}; !reflect.DeepEqual(got, want) {
 					t.Fatalf("after replace %v, want %v", got, want)
 				}
-				jobs := map[int]int{}
-				table := "memberships"
-				if k == store.Teachings {
-					table = "class_teachers"
-				}
-				rows, err := db.SQL.QueryContext(ctx, "SELECT class_id, import_job_id FROM "+table+" WHERE account_id = "+strconv.Itoa(p1))
-				if err != nil {
-					t.Fatal(err)
-				}
-				for rows.Next() {
-					var cl, j int
-					if err := rows.Scan(&cl, &j); err != nil {
-						t.Fatal(err)
-					}
-					jobs[cl] = j
-				}
-				rows.Close()
-				if want := map[int]int{g[0]: 5, g[3]: 9}; !reflect.DeepEqual(jobs, want) {
+				if jobs, want := linkJobs(t, db, k, p1), map[int]int{g[0]: 5, g[3]: 9}; !reflect.DeepEqual(jobs, want) {
 					t.Fatalf("import jobs %v, want %v", jobs, want)
 				}
 				if err := store.DeleteLinks(ctx, db.SQL, db.Dialect, k, []store.Link{{AccountID: p2, ClassID: g[0]}}); err == nil {
@@ -186,4 +169,27 @@ func TestLinks(t *testing.T) {
 			})
 		}
 	})
+}
+
+// linkJobs is the import job of each link of the account, by class.
+func linkJobs(t *testing.T, db *store.DB, k store.LinkKind, accountID int) map[int]int {
+	t.Helper()
+	table := "memberships"
+	if k == store.Teachings {
+		table = "class_teachers"
+	}
+	rows, err := db.SQL.QueryContext(context.Background(), "SELECT class_id, import_job_id FROM "+table+" WHERE account_id = "+strconv.Itoa(accountID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	jobs := map[int]int{}
+	for rows.Next() {
+		var cl, j int
+		if err := rows.Scan(&cl, &j); err != nil {
+			t.Fatal(err)
+		}
+		jobs[cl] = j
+	}
+	return jobs
 }

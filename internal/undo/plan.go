@@ -117,11 +117,16 @@ func makePlan(ctx context.Context, q store.Querier, d string, jobID, schoolID in
 		}
 		return a.AccountID - b.AccountID
 	})
+	return p, p.finish(ctx, q, d, classes)
+}
+
+// finish reads the links of the plan's accounts and lists the classes the undo empties.
+func (p *Plan) finish(ctx context.Context, q store.Querier, d string, classes *classInfo) error {
 	if err := p.loadLinks(ctx, q, d, classes); err != nil {
-		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
+		return fmt.Errorf("undo job %d: %w", p.JobID, err)
 	}
 	p.removeClassIDs, p.RemoveClasses = emptied(p.items, classes)
-	return p, nil
+	return nil
 }
 
 // loadLinks reads the memberships and teaching assignments of the accounts the undo changes:
