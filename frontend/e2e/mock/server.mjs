@@ -52,7 +52,8 @@ const accounts = () => [...nodes.values()].filter((n) => n.__typename === 'Accou
 const jobs = () => [...nodes.values()].filter((n) => n.__typename === 'ImportJob')
 
 function addClass(name, year, level) {
-  const c = { __typename: 'Class', id: newId(), schoolID: school.id, name, year, level, createdAt: now(), updatedAt: now() }
+  // Every class of the mock is a stamklas: it does not plan lesgroepen (issue 14) or teachers.
+  const c = { __typename: 'Class', id: newId(), schoolID: school.id, name, year, level, kind: 'STAMKLAS', subject: '', createdAt: now(), updatedAt: now() }
   nodes.set(c.id, c)
   return c
 }
@@ -89,6 +90,7 @@ const orderFields = {
   STATUS: 'status',
   NAME: 'name',
   BRIN: 'brin',
+  KIND: 'kind',
 }
 const suffixes = ['ContainsFold', 'EqualFold', 'Contains', 'HasPrefix', 'HasSuffix', 'NEQ', 'NotIn', 'In', 'IsNil', 'NotNil', 'GTE', 'GT', 'LTE', 'LT']
 
@@ -172,12 +174,15 @@ function decorateClass(c) {
   c.school = () => school
   c.pupils = (args) => connection(accounts().filter((a) => a.classID === c.id && a.role === 'PUPIL'), args)
   c.teachers = (args) => connection([], args)
+  c.members = (args) => connection([], args)
+  c.mentors = () => []
   return c
 }
 function decorateAccount(a) {
   a.school = () => school
   a.class = () => (a.classID ? nodes.get(a.classID) : null)
   a.teachingClasses = (args) => connection([], args)
+  a.groups = (args) => connection([], args)
   return a
 }
 classes().forEach(decorateClass)
@@ -283,7 +288,7 @@ function progressOf(job) {
 }
 const countsOf = (j) => ({
   added: j.added, updated: j.updated, archived: j.archived, unchanged: j.unchanged, skipped: j.skipped ?? 0, refused: j.refused,
-  kept: j.kept ?? 0, damaged: j.damaged ?? 0,
+  kept: j.kept ?? 0, damaged: j.damaged ?? 0, groupsJoined: 0, groupsLeft: 0,
 })
 
 // Excel damage, as the schema documents DamagedValue: a file value that is the stored value with
@@ -401,6 +406,7 @@ function plan(job, actions) {
   const counts = {
     added: count('NEW'), updated: count('UPDATED'), archived: count('ARCHIVED'), unchanged: count('UNCHANGED'), skipped: count('SKIPPED'), refused: count('REFUSED'),
     kept: damagedValues.filter((d) => d.kept).length, damaged: damagedValues.filter((d) => !d.kept).length,
+    groupsJoined: 0, groupsLeft: 0,
   }
   const toArchive = counts.archived
   const lowers = (c) => c.field === 'year' && c.before !== '' && c.after !== '' && Number(c.after) < Number(c.before)
@@ -415,6 +421,7 @@ function plan(job, actions) {
     actions,
     counts,
     classesToCreate: [...classesToCreate].sort(),
+    groupsToCreate: [],
     damagedValues,
     refused: users.filter((u) => u.outcome === 'REFUSED').flatMap((u) => u.reasons),
     warnings,
@@ -437,7 +444,8 @@ function plan(job, actions) {
       const list = users.filter(
         (u) => (!outcome || u.outcome === outcome) && (!q || [u.firstName, u.infix, u.lastName, u.key, u.className].join(' ').toLowerCase().includes(q)),
       )
-      return { total: list.length, offset, items: list.slice(offset, offset + limit) }
+      const items = list.slice(offset, offset + limit).map((u) => ({ groups: [], mentorOf: [], ...u }))
+      return { total: list.length, offset, items }
     },
   }
 }
@@ -557,7 +565,7 @@ async function runCommit(job) {
     }
   }
   Object.assign(job, countsOf({ ...p.counts }), { status: 'COMMITTED', phase: 'done', committedAt: now(), updatedAt: now() })
-  job.reportData = { counts: p.counts, classesCreated: created, refused: p.refused, warnings: p.warnings, damagedValues: p.damagedValues }
+  job.reportData = { counts: p.counts, classesCreated: created, groupsCreated: [], refused: p.refused, warnings: p.warnings, damagedValues: p.damagedValues }
   publish(job)
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -575,7 +583,7 @@ const rootValue = {
     const buf = Buffer.from(await file.arrayBuffer())
     const parsed = parseFile(buf)
     const job = jobView({
-      __typename: 'ImportJob', id: newId(), schoolID: school.id, startedByID: null, status: 'UPLOADED', createdAt: now(), updatedAt: now(),
+      __typename: 'ImportJob', id: newId(), schoolID: school.id, startedByID: null, status: 'UPLOADED', fileKind: 'PUPILS', createdAt: now(), updatedAt: now(),
       fileName: file.name, fileSize: buf.length, sha256: '', encoding: parsed.encoding, delimiter: parsed.delimiter, headerLine: 1,
       rowCount: parsed.rows.length, added: 0, updated: 0, archived: 0, unchanged: 0, refused: 0, removed: 0, kept: 0, damaged: 0, phase: 'uploaded', progressDone: 0,
       progressTotal: 0, error: '', committedAt: null, parsed, mapping: autoMapping(parsed.header), levelMap: {},
