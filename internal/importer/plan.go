@@ -432,7 +432,11 @@ func (pl *planner) record(r *Record) {
 		Class: r.Class, Level: string(r.Level), Year: r.Year, Email: r.Email, Username: r.Username, EckID: r.EckID}}
 	i, found := pl.match(r)
 	classKey := names.ClassKey(r.Class)
-	_, classExists := pl.st.classes[classKey]
+	c, classExists := pl.st.classes[classKey]
+	if classExists && c.kind == class.KindLESGROEP {
+		pl.classIsGroup(&u, r, i, found)
+		return
+	}
 	switch {
 	case !found && !pl.actions.Add:
 		u.Outcome = OutcomeSkipped
@@ -452,6 +456,21 @@ func (pl *planner) record(r *Record) {
 		}
 	}
 	pl.p.Users = append(pl.p.Users, u)
+}
+
+// classIsGroup refuses a pupil row whose stamklas is the name of a lesgroep: one name is one class
+// of the school, and a pupil's class_id never points at a lesgroep.
+func (pl *planner) classIsGroup(u *PlannedUser, r *Record, i int, found bool) {
+	if found {
+		pl.matched[i] = true
+		u.AccountID, u.Key = pl.st.accounts[i].id, pl.st.accounts[i].key
+	}
+	u.Outcome = OutcomeRefused
+	u.Reasons = []Problem{{Line: r.Line, Field: FieldClass, Code: "class_is_lesgroep",
+		NL: fmt.Sprintf("klas %s is in Numo een lesgroep, geen stamklas: zet de stamklas van de leerling in deze kolom of koppel de kolom met lesgroepen aan Lesgroepen", r.Class),
+		EN: fmt.Sprintf("class %s is a teaching group (lesgroep) in Numo, not a homeroom class: put the pupil's stamklas in this column, or map the column of groups to Lesgroepen", r.Class)}}
+	pl.refusedUsers = append(pl.refusedUsers, *u)
+	pl.p.Refused = append(pl.p.Refused, u.Reasons...)
 }
 
 // existing plans a row of the file for the account st.accounts[i]; it returns false when the

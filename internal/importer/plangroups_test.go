@@ -361,3 +361,27 @@ func TestPrepareForTeachers(t *testing.T) {
 		}
 	})
 }
+
+// TestPlanClassIsGroup: a pupil row whose stamklas is the name of a lesgroep is refused, new pupil
+// or existing, so that class_id never points at a lesgroep.
+func TestPlanClassIsGroup(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newGroupWorld(t, db, []string{"1a"}, []string{"1a.ne"})
+		w.pupil("3001", "Eva", "Kok", "1a")
+		p := w.plan(t, prepareKind(t, []byte("Stamnr;Roepnaam;Achternaam;Klas\n3001;Eva;Kok;1A.NE\n3002;Sem;Meijer;1a.ne\n3003;Lot;Smit;1a\n")), all)
+		if p.Counts.Refused != 2 || p.Counts.Added != 1 || p.Counts.Updated != 0 {
+			t.Fatalf("counts %+v", p.Counts)
+		}
+		for _, u := range p.Users {
+			if u.Outcome != importer.OutcomeRefused {
+				continue
+			}
+			if len(u.Reasons) != 1 || u.Reasons[0].Code != "class_is_lesgroep" || u.Reasons[0].Field != importer.FieldClass {
+				t.Errorf("line %d: reasons %+v", u.Line, u.Reasons)
+			}
+		}
+		if len(p.ClassesToCreate) != 0 {
+			t.Errorf("classes to create %q", p.ClassesToCreate)
+		}
+	})
+}
