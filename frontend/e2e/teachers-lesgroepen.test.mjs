@@ -104,6 +104,16 @@ test('a teacher file is recognised as teachers, with teacher fields, and links t
   assert.equal(await fieldOf('Mentorklas'), 'Mentor van')
   await shot(page, 't-04-mapping-teachers')
   await tabletShot(page, 't-04b-mapping-teachers-tablet')
+  // The admin can say otherwise: as pupils, the pupil fields are offered (and Stamnr. is missing);
+  // back to teachers, the teacher mapping is proposed again.
+  const banner = page.getByTestId('file-kind')
+  await banner.getByText('Leerlingen', { exact: true }).click()
+  await banner.getByText('Dit bestand bevat leerlingen').waitFor()
+  await page.getByText(/^Het verplichte veld “.+” is aan geen enkele kolom gekoppeld\.$/).first().waitFor()
+  assert.ok(await page.getByRole('button', { name: 'Verder' }).isDisabled(), 'a teacher file read as pupils lacks the pupil number')
+  await banner.getByText('Docenten', { exact: true }).click()
+  await banner.getByText('Dit bestand bevat docenten').waitFor()
+  assert.equal(await fieldOf('Code'), 'Docentcode *')
   await mappingToPreview()
   await page.getByRole('table', { name: 'Docenten na de import' }).locator('tbody tr').first().waitFor()
   assert.match(await page.getByText(/^\d+ docent(en)?$/).textContent(), /^4 docenten$/)
@@ -176,9 +186,6 @@ test('a teacher of the file signs in and sees exactly the pupils of their groups
   for (const name of ['Mertens', 'Smit', 'Wit', 'Berg', 'Brouwer']) {
     assert.equal(await main.getByText(name, { exact: true }).count(), 0, `${name} is not a pupil of Brands`)
   }
-  // A lesgroep's table gives each pupil's own stamklas.
-  const en1 = page.getByRole('table', { name: 'Lesgroep 4h.en1' })
-  assert.match(await en1.locator('tbody tr').filter({ hasText: 'Vermeulen' }).textContent(), /4HA/, 'Ilse Vermeulen is in stamklas 4HA')
   await shot(page, 't-09-teacher-view')
   await tabletShot(page, 't-09b-teacher-view-tablet')
 
@@ -190,6 +197,10 @@ test('a teacher of the file signs in and sees exactly the pupils of their groups
   const body = await res.json()
   const seen = (body.data?.accounts?.edges ?? []).map((e) => e.node.lastName).sort()
   assert.deepEqual(seen, ['Amrani', 'Rossum', 'Vermeulen'], JSON.stringify(body.errors ?? seen))
+
+  // A lesgroep's table gives each pupil's own stamklas (not the lesgroep).
+  const en1 = page.getByRole('table', { name: 'Lesgroep 4h.en1' })
+  assert.match(await en1.locator('tbody tr').filter({ hasText: 'Vermeulen' }).textContent(), /4HA/, 'Ilse Vermeulen is in stamklas 4HA')
 })
 
 test('no uncaught errors in the browser', () => {
