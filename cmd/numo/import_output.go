@@ -95,14 +95,7 @@ func printSummary(w io.Writer, sum *importSummary) {
 	}
 	fmt.Fprintf(w, "Bestand %s: %s, scheidingsteken %s, kopregel op regel %d, %d rijen.\n",
 		filepath.Base(sum.File), sum.Encoding, delim, sum.HeaderLine, sum.Rows)
-	kind, how := "leerlingen", "herkend aan de kolomnamen; anders: --kind teachers"
-	if sum.Kind == importer.KindTeachers {
-		kind, how = "docenten", "herkend aan de kolomnamen; anders: --kind pupils"
-	}
-	if sum.KindGiven {
-		how = "--kind"
-	}
-	fmt.Fprintf(w, "Soort bestand: %s (%s).\n", kind, how)
+	printKind(w, sum)
 	if len(sum.headers) > 0 {
 		parts := make([]string, len(sum.headers))
 		for i, h := range sum.headers {
@@ -168,6 +161,18 @@ func printSummary(w io.Writer, sum *importSummary) {
 	list("Namen met verloren letters", damaged)
 	list("Waarschuwingen", sum.Warnings)
 	list("Geweigerde regels", sum.Errors[:sum.rowErrors])
+}
+
+// printKind says what the file holds and how numo knows: --kind, or its column names.
+func printKind(w io.Writer, sum *importSummary) {
+	kind, how := "leerlingen", "herkend aan de kolomnamen; anders: --kind teachers"
+	if sum.Kind == importer.KindTeachers {
+		kind, how = "docenten", "herkend aan de kolomnamen; anders: --kind pupils"
+	}
+	if sum.KindGiven {
+		how = "--kind"
+	}
+	fmt.Fprintf(w, "Soort bestand: %s (%s).\n", kind, how)
 }
 
 // printGroups writes the group links the import adds and removes, the lesgroepen it creates
