@@ -201,7 +201,7 @@ func (_q *ClassQuery) QueryMemberships() *MembershipQuery {
 		}
 		step := sqlgraph.NewStep(
 			sqlgraph.From(class.Table, class.FieldID, selector),
-			sqlgraph.To(membership.Table, membership.ClassColumn),
+			sqlgraph.To(membership.Table, membership.GroupColumn),
 			sqlgraph.Edge(sqlgraph.O2M, true, class.MembershipsTable, class.MembershipsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
@@ -904,7 +904,7 @@ func (_q *ClassQuery) loadMemberships(ctx context.Context, query *MembershipQuer
 		}
 	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(membership.FieldClassID)
+		query.ctx.AppendFieldOnce(membership.FieldGroupID)
 	}
 	query.Where(predicate.Membership(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(class.MembershipsColumn), fks...))
@@ -914,10 +914,10 @@ func (_q *ClassQuery) loadMemberships(ctx context.Context, query *MembershipQuer
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.ClassID
+		fk := n.GroupID
 		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "class_id" returned %v for node %v`, fk, n)
+			return fmt.Errorf(`unexpected referenced foreign-key "group_id" returned %v for node %v`, fk, n)
 		}
 		assign(node, n)
 	}

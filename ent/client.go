@@ -1208,7 +1208,7 @@ func (c *ClassClient) QueryMemberships(_m *Class) *MembershipQuery {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(class.Table, class.FieldID, id),
-			sqlgraph.To(membership.Table, membership.ClassColumn),
+			sqlgraph.To(membership.Table, membership.GroupColumn),
 			sqlgraph.Edge(sqlgraph.O2M, true, class.MembershipsTable, class.MembershipsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
@@ -1818,7 +1818,7 @@ func (c *MembershipClient) Update() *MembershipUpdate {
 // UpdateOne returns an update builder for the given entity.
 func (c *MembershipClient) UpdateOne(_m *Membership) *MembershipUpdateOne {
 	mutation := newMembershipMutation(c.config, OpUpdateOne)
-	mutation.class = &_m.ClassID
+	mutation.group = &_m.GroupID
 	mutation.account = &_m.AccountID
 	return &MembershipUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
 }
@@ -1838,17 +1838,17 @@ func (c *MembershipClient) Query() *MembershipQuery {
 	}
 }
 
-// QueryClass queries the class edge of a Membership.
-func (c *MembershipClient) QueryClass(_m *Membership) *ClassQuery {
+// QueryGroup queries the group edge of a Membership.
+func (c *MembershipClient) QueryGroup(_m *Membership) *ClassQuery {
 	return c.Query().
-		Where(membership.ClassID(_m.ClassID), membership.AccountID(_m.AccountID)).
-		QueryClass()
+		Where(membership.GroupID(_m.GroupID), membership.AccountID(_m.AccountID)).
+		QueryGroup()
 }
 
 // QueryAccount queries the account edge of a Membership.
 func (c *MembershipClient) QueryAccount(_m *Membership) *AccountQuery {
 	return c.Query().
-		Where(membership.ClassID(_m.ClassID), membership.AccountID(_m.AccountID)).
+		Where(membership.GroupID(_m.GroupID), membership.AccountID(_m.AccountID)).
 		QueryAccount()
 }
 

@@ -929,7 +929,7 @@ func (_q *ClassQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 							ids[i] = nodes[i].ID
 						}
 						var v []struct {
-							NodeID int `sql:"class_id"`
+							NodeID int `sql:"group_id"`
 							Count  int `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {

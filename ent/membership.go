@@ -16,8 +16,8 @@ import (
 // Membership is the model entity for the Membership schema.
 type Membership struct {
 	config `json:"-"`
-	// ClassID holds the value of the "class_id" field.
-	ClassID int `json:"class_id,omitempty"`
+	// the lesgroep (a class); not class_id, which accounts has too: ent's eager loading of Class.members selects both
+	GroupID int `json:"group_id,omitempty"`
 	// AccountID holds the value of the "account_id" field.
 	AccountID int `json:"account_id,omitempty"`
 	// the import job that made the membership, for undo and history; no foreign key (see Account.import_job_id)
@@ -30,8 +30,8 @@ type Membership struct {
 
 // MembershipEdges holds the relations/edges for other nodes in the graph.
 type MembershipEdges struct {
-	// Class holds the value of the class edge.
-	Class *Class `json:"class,omitempty"`
+	// Group holds the value of the group edge.
+	Group *Class `json:"group,omitempty"`
 	// Account holds the value of the account edge.
 	Account *Account `json:"account,omitempty"`
 	// loadedTypes holds the information for reporting if a
@@ -41,15 +41,15 @@ type MembershipEdges struct {
 	totalCount [2]map[string]int
 }
 
-// ClassOrErr returns the Class value or an error if the edge
+// GroupOrErr returns the Group value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
-func (e MembershipEdges) ClassOrErr() (*Class, error) {
-	if e.Class != nil {
-		return e.Class, nil
+func (e MembershipEdges) GroupOrErr() (*Class, error) {
+	if e.Group != nil {
+		return e.Group, nil
 	} else if e.loadedTypes[0] {
 		return nil, &NotFoundError{label: class.Label}
 	}
-	return nil, &NotLoadedError{edge: "class"}
+	return nil, &NotLoadedError{edge: "group"}
 }
 
 // AccountOrErr returns the Account value or an error if the edge
@@ -68,7 +68,7 @@ func (*Membership) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case membership.FieldClassID, membership.FieldAccountID, membership.FieldImportJobID:
+		case membership.FieldGroupID, membership.FieldAccountID, membership.FieldImportJobID:
 			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -85,11 +85,11 @@ func (_m *Membership) assignValues(columns []string, values []any) error {
 	}
 	for i := range columns {
 		switch columns[i] {
-		case membership.FieldClassID:
+		case membership.FieldGroupID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field class_id", values[i])
+				return fmt.Errorf("unexpected type %T for field group_id", values[i])
 			} else if value.Valid {
-				_m.ClassID = int(value.Int64)
+				_m.GroupID = int(value.Int64)
 			}
 		case membership.FieldAccountID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -117,9 +117,9 @@ func (_m *Membership) Value(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
 }
 
-// QueryClass queries the "class" edge of the Membership entity.
-func (_m *Membership) QueryClass() *ClassQuery {
-	return NewMembershipClient(_m.config).QueryClass(_m)
+// QueryGroup queries the "group" edge of the Membership entity.
+func (_m *Membership) QueryGroup() *ClassQuery {
+	return NewMembershipClient(_m.config).QueryGroup(_m)
 }
 
 // QueryAccount queries the "account" edge of the Membership entity.
@@ -149,8 +149,8 @@ func (_m *Membership) Unwrap() *Membership {
 func (_m *Membership) String() string {
 	var builder strings.Builder
 	builder.WriteString("Membership(")
-	builder.WriteString("class_id=")
-	builder.WriteString(fmt.Sprintf("%v", _m.ClassID))
+	builder.WriteString("group_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.GroupID))
 	builder.WriteString(", ")
 	builder.WriteString("account_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AccountID))

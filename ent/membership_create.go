@@ -23,9 +23,9 @@ type MembershipCreate struct {
 	conflict []sql.ConflictOption
 }
 
-// SetClassID sets the "class_id" field.
-func (_c *MembershipCreate) SetClassID(v int) *MembershipCreate {
-	_c.mutation.SetClassID(v)
+// SetGroupID sets the "group_id" field.
+func (_c *MembershipCreate) SetGroupID(v int) *MembershipCreate {
+	_c.mutation.SetGroupID(v)
 	return _c
 }
 
@@ -49,9 +49,9 @@ func (_c *MembershipCreate) SetNillableImportJobID(v *int) *MembershipCreate {
 	return _c
 }
 
-// SetClass sets the "class" edge to the Class entity.
-func (_c *MembershipCreate) SetClass(v *Class) *MembershipCreate {
-	return _c.SetClassID(v.ID)
+// SetGroup sets the "group" edge to the Class entity.
+func (_c *MembershipCreate) SetGroup(v *Class) *MembershipCreate {
+	return _c.SetGroupID(v.ID)
 }
 
 // SetAccount sets the "account" edge to the Account entity.
@@ -93,14 +93,14 @@ func (_c *MembershipCreate) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_c *MembershipCreate) check() error {
-	if _, ok := _c.mutation.ClassID(); !ok {
-		return &ValidationError{Name: "class_id", err: errors.New(`ent: missing required field "Membership.class_id"`)}
+	if _, ok := _c.mutation.GroupID(); !ok {
+		return &ValidationError{Name: "group_id", err: errors.New(`ent: missing required field "Membership.group_id"`)}
 	}
 	if _, ok := _c.mutation.AccountID(); !ok {
 		return &ValidationError{Name: "account_id", err: errors.New(`ent: missing required field "Membership.account_id"`)}
 	}
-	if len(_c.mutation.ClassIDs()) == 0 {
-		return &ValidationError{Name: "class", err: errors.New(`ent: missing required edge "Membership.class"`)}
+	if len(_c.mutation.GroupIDs()) == 0 {
+		return &ValidationError{Name: "group", err: errors.New(`ent: missing required edge "Membership.group"`)}
 	}
 	if len(_c.mutation.AccountIDs()) == 0 {
 		return &ValidationError{Name: "account", err: errors.New(`ent: missing required edge "Membership.account"`)}
@@ -132,12 +132,12 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 		_spec.SetField(membership.FieldImportJobID, field.TypeInt, value)
 		_node.ImportJobID = &value
 	}
-	if nodes := _c.mutation.ClassIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.GroupIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
-			Table:   membership.ClassTable,
-			Columns: []string{membership.ClassColumn},
+			Table:   membership.GroupTable,
+			Columns: []string{membership.GroupColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(class.FieldID, field.TypeInt),
@@ -146,7 +146,7 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.ClassID = nodes[0]
+		_node.GroupID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
@@ -173,7 +173,7 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 // of the `INSERT` statement. For example:
 //
 //	client.Membership.Create().
-//		SetClassID(v).
+//		SetGroupID(v).
 //		OnConflict(
 //			// Update the row with the new values
 //			// the was proposed for insertion.
@@ -182,7 +182,7 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 //		// Override some of the fields with custom
 //		// update values.
 //		Update(func(u *ent.MembershipUpsert) {
-//			SetClassID(v+v).
+//			SetGroupID(v+v).
 //		}).
 //		Exec(ctx)
 func (_c *MembershipCreate) OnConflict(opts ...sql.ConflictOption) *MembershipUpsertOne {
@@ -218,15 +218,15 @@ type (
 	}
 )
 
-// SetClassID sets the "class_id" field.
-func (u *MembershipUpsert) SetClassID(v int) *MembershipUpsert {
-	u.Set(membership.FieldClassID, v)
+// SetGroupID sets the "group_id" field.
+func (u *MembershipUpsert) SetGroupID(v int) *MembershipUpsert {
+	u.Set(membership.FieldGroupID, v)
 	return u
 }
 
-// UpdateClassID sets the "class_id" field to the value that was provided on create.
-func (u *MembershipUpsert) UpdateClassID() *MembershipUpsert {
-	u.SetExcluded(membership.FieldClassID)
+// UpdateGroupID sets the "group_id" field to the value that was provided on create.
+func (u *MembershipUpsert) UpdateGroupID() *MembershipUpsert {
+	u.SetExcluded(membership.FieldGroupID)
 	return u
 }
 
@@ -306,17 +306,17 @@ func (u *MembershipUpsertOne) Update(set func(*MembershipUpsert)) *MembershipUps
 	return u
 }
 
-// SetClassID sets the "class_id" field.
-func (u *MembershipUpsertOne) SetClassID(v int) *MembershipUpsertOne {
+// SetGroupID sets the "group_id" field.
+func (u *MembershipUpsertOne) SetGroupID(v int) *MembershipUpsertOne {
 	return u.Update(func(s *MembershipUpsert) {
-		s.SetClassID(v)
+		s.SetGroupID(v)
 	})
 }
 
-// UpdateClassID sets the "class_id" field to the value that was provided on create.
-func (u *MembershipUpsertOne) UpdateClassID() *MembershipUpsertOne {
+// UpdateGroupID sets the "group_id" field to the value that was provided on create.
+func (u *MembershipUpsertOne) UpdateGroupID() *MembershipUpsertOne {
 	return u.Update(func(s *MembershipUpsert) {
-		s.UpdateClassID()
+		s.UpdateGroupID()
 	})
 }
 
@@ -473,7 +473,7 @@ func (_c *MembershipCreateBulk) ExecX(ctx context.Context) {
 //		// Override some of the fields with custom
 //		// update values.
 //		Update(func(u *ent.MembershipUpsert) {
-//			SetClassID(v+v).
+//			SetGroupID(v+v).
 //		}).
 //		Exec(ctx)
 func (_c *MembershipCreateBulk) OnConflict(opts ...sql.ConflictOption) *MembershipUpsertBulk {
@@ -542,17 +542,17 @@ func (u *MembershipUpsertBulk) Update(set func(*MembershipUpsert)) *MembershipUp
 	return u
 }
 
-// SetClassID sets the "class_id" field.
-func (u *MembershipUpsertBulk) SetClassID(v int) *MembershipUpsertBulk {
+// SetGroupID sets the "group_id" field.
+func (u *MembershipUpsertBulk) SetGroupID(v int) *MembershipUpsertBulk {
 	return u.Update(func(s *MembershipUpsert) {
-		s.SetClassID(v)
+		s.SetGroupID(v)
 	})
 }
 
-// UpdateClassID sets the "class_id" field to the value that was provided on create.
-func (u *MembershipUpsertBulk) UpdateClassID() *MembershipUpsertBulk {
+// UpdateGroupID sets the "group_id" field to the value that was provided on create.
+func (u *MembershipUpsertBulk) UpdateGroupID() *MembershipUpsertBulk {
 	return u.Update(func(s *MembershipUpsert) {
-		s.UpdateClassID()
+		s.UpdateGroupID()
 	})
 }
 

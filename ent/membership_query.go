@@ -25,7 +25,7 @@ type MembershipQuery struct {
 	order       []membership.OrderOption
 	inters      []Interceptor
 	predicates  []predicate.Membership
-	withClass   *ClassQuery
+	withGroup   *ClassQuery
 	withAccount *AccountQuery
 	loadTotal   []func(context.Context, []*Membership) error
 	modifiers   []func(*sql.Selector)
@@ -65,8 +65,8 @@ func (_q *MembershipQuery) Order(o ...membership.OrderOption) *MembershipQuery {
 	return _q
 }
 
-// QueryClass chains the current query on the "class" edge.
-func (_q *MembershipQuery) QueryClass() *ClassQuery {
+// QueryGroup chains the current query on the "group" edge.
+func (_q *MembershipQuery) QueryGroup() *ClassQuery {
 	query := (&ClassClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
@@ -77,9 +77,9 @@ func (_q *MembershipQuery) QueryClass() *ClassQuery {
 			return nil, err
 		}
 		step := sqlgraph.NewStep(
-			sqlgraph.From(membership.Table, membership.ClassColumn, selector),
+			sqlgraph.From(membership.Table, membership.GroupColumn, selector),
 			sqlgraph.To(class.Table, class.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, false, membership.ClassTable, membership.ClassColumn),
+			sqlgraph.Edge(sqlgraph.M2O, false, membership.GroupTable, membership.GroupColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -229,7 +229,7 @@ func (_q *MembershipQuery) Clone() *MembershipQuery {
 		order:       append([]membership.OrderOption{}, _q.order...),
 		inters:      append([]Interceptor{}, _q.inters...),
 		predicates:  append([]predicate.Membership{}, _q.predicates...),
-		withClass:   _q.withClass.Clone(),
+		withGroup:   _q.withGroup.Clone(),
 		withAccount: _q.withAccount.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
@@ -238,14 +238,14 @@ func (_q *MembershipQuery) Clone() *MembershipQuery {
 	}
 }
 
-// WithClass tells the query-builder to eager-load the nodes that are connected to
-// the "class" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *MembershipQuery) WithClass(opts ...func(*ClassQuery)) *MembershipQuery {
+// WithGroup tells the query-builder to eager-load the nodes that are connected to
+// the "group" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *MembershipQuery) WithGroup(opts ...func(*ClassQuery)) *MembershipQuery {
 	query := (&ClassClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withClass = query
+	_q.withGroup = query
 	return _q
 }
 
@@ -266,12 +266,12 @@ func (_q *MembershipQuery) WithAccount(opts ...func(*AccountQuery)) *MembershipQ
 // Example:
 //
 //	var v []struct {
-//		ClassID int `json:"class_id,omitempty"`
+//		GroupID int `json:"group_id,omitempty"`
 //		Count int `json:"count,omitempty"`
 //	}
 //
 //	client.Membership.Query().
-//		GroupBy(membership.FieldClassID).
+//		GroupBy(membership.FieldGroupID).
 //		Aggregate(ent.Count()).
 //		Scan(ctx, &v)
 func (_q *MembershipQuery) GroupBy(field string, fields ...string) *MembershipGroupBy {
@@ -289,11 +289,11 @@ func (_q *MembershipQuery) GroupBy(field string, fields ...string) *MembershipGr
 // Example:
 //
 //	var v []struct {
-//		ClassID int `json:"class_id,omitempty"`
+//		GroupID int `json:"group_id,omitempty"`
 //	}
 //
 //	client.Membership.Query().
-//		Select(membership.FieldClassID).
+//		Select(membership.FieldGroupID).
 //		Scan(ctx, &v)
 func (_q *MembershipQuery) Select(fields ...string) *MembershipSelect {
 	_q.ctx.Fields = append(_q.ctx.Fields, fields...)
@@ -345,7 +345,7 @@ func (_q *MembershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*M
 		nodes       = []*Membership{}
 		_spec       = _q.querySpec()
 		loadedTypes = [2]bool{
-			_q.withClass != nil,
+			_q.withGroup != nil,
 			_q.withAccount != nil,
 		}
 	)
@@ -370,9 +370,9 @@ func (_q *MembershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*M
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
-	if query := _q.withClass; query != nil {
-		if err := _q.loadClass(ctx, query, nodes, nil,
-			func(n *Membership, e *Class) { n.Edges.Class = e }); err != nil {
+	if query := _q.withGroup; query != nil {
+		if err := _q.loadGroup(ctx, query, nodes, nil,
+			func(n *Membership, e *Class) { n.Edges.Group = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -390,11 +390,11 @@ func (_q *MembershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*M
 	return nodes, nil
 }
 
-func (_q *MembershipQuery) loadClass(ctx context.Context, query *ClassQuery, nodes []*Membership, init func(*Membership), assign func(*Membership, *Class)) error {
+func (_q *MembershipQuery) loadGroup(ctx context.Context, query *ClassQuery, nodes []*Membership, init func(*Membership), assign func(*Membership, *Class)) error {
 	ids := make([]int, 0, len(nodes))
 	nodeids := make(map[int][]*Membership)
 	for i := range nodes {
-		fk := nodes[i].ClassID
+		fk := nodes[i].GroupID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}
@@ -411,7 +411,7 @@ func (_q *MembershipQuery) loadClass(ctx context.Context, query *ClassQuery, nod
 	for _, n := range neighbors {
 		nodes, ok := nodeids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "class_id" returned %v`, n.ID)
+			return fmt.Errorf(`unexpected foreign-key "group_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -472,8 +472,8 @@ func (_q *MembershipQuery) querySpec() *sqlgraph.QuerySpec {
 		for i := range fields {
 			_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 		}
-		if _q.withClass != nil {
-			_spec.Node.AddColumnOnce(membership.FieldClassID)
+		if _q.withGroup != nil {
+			_spec.Node.AddColumnOnce(membership.FieldGroupID)
 		}
 		if _q.withAccount != nil {
 			_spec.Node.AddColumnOnce(membership.FieldAccountID)

@@ -30,16 +30,16 @@ func (_u *MembershipUpdate) Where(ps ...predicate.Membership) *MembershipUpdate 
 	return _u
 }
 
-// SetClassID sets the "class_id" field.
-func (_u *MembershipUpdate) SetClassID(v int) *MembershipUpdate {
-	_u.mutation.SetClassID(v)
+// SetGroupID sets the "group_id" field.
+func (_u *MembershipUpdate) SetGroupID(v int) *MembershipUpdate {
+	_u.mutation.SetGroupID(v)
 	return _u
 }
 
-// SetNillableClassID sets the "class_id" field if the given value is not nil.
-func (_u *MembershipUpdate) SetNillableClassID(v *int) *MembershipUpdate {
+// SetNillableGroupID sets the "group_id" field if the given value is not nil.
+func (_u *MembershipUpdate) SetNillableGroupID(v *int) *MembershipUpdate {
 	if v != nil {
-		_u.SetClassID(*v)
+		_u.SetGroupID(*v)
 	}
 	return _u
 }
@@ -85,9 +85,9 @@ func (_u *MembershipUpdate) ClearImportJobID() *MembershipUpdate {
 	return _u
 }
 
-// SetClass sets the "class" edge to the Class entity.
-func (_u *MembershipUpdate) SetClass(v *Class) *MembershipUpdate {
-	return _u.SetClassID(v.ID)
+// SetGroup sets the "group" edge to the Class entity.
+func (_u *MembershipUpdate) SetGroup(v *Class) *MembershipUpdate {
+	return _u.SetGroupID(v.ID)
 }
 
 // SetAccount sets the "account" edge to the Account entity.
@@ -100,9 +100,9 @@ func (_u *MembershipUpdate) Mutation() *MembershipMutation {
 	return _u.mutation
 }
 
-// ClearClass clears the "class" edge to the Class entity.
-func (_u *MembershipUpdate) ClearClass() *MembershipUpdate {
-	_u.mutation.ClearClass()
+// ClearGroup clears the "group" edge to the Class entity.
+func (_u *MembershipUpdate) ClearGroup() *MembershipUpdate {
+	_u.mutation.ClearGroup()
 	return _u
 }
 
@@ -141,8 +141,8 @@ func (_u *MembershipUpdate) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *MembershipUpdate) check() error {
-	if _u.mutation.ClassCleared() && len(_u.mutation.ClassIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Membership.class"`)
+	if _u.mutation.GroupCleared() && len(_u.mutation.GroupIDs()) > 0 {
+		return errors.New(`ent: clearing a required unique edge "Membership.group"`)
 	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Membership.account"`)
@@ -160,7 +160,7 @@ func (_u *MembershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if err := _u.check(); err != nil {
 		return _node, err
 	}
-	_spec := sqlgraph.NewUpdateSpec(membership.Table, membership.Columns, sqlgraph.NewFieldSpec(membership.FieldClassID, field.TypeInt), sqlgraph.NewFieldSpec(membership.FieldAccountID, field.TypeInt))
+	_spec := sqlgraph.NewUpdateSpec(membership.Table, membership.Columns, sqlgraph.NewFieldSpec(membership.FieldGroupID, field.TypeInt), sqlgraph.NewFieldSpec(membership.FieldAccountID, field.TypeInt))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
 		_spec.Predicate = func(selector *sql.Selector) {
 			for i := range ps {
@@ -177,12 +177,12 @@ func (_u *MembershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.ImportJobIDCleared() {
 		_spec.ClearField(membership.FieldImportJobID, field.TypeInt)
 	}
-	if _u.mutation.ClassCleared() {
+	if _u.mutation.GroupCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
-			Table:   membership.ClassTable,
-			Columns: []string{membership.ClassColumn},
+			Table:   membership.GroupTable,
+			Columns: []string{membership.GroupColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(class.FieldID, field.TypeInt),
@@ -190,12 +190,12 @@ func (_u *MembershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.ClassIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.GroupIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
-			Table:   membership.ClassTable,
-			Columns: []string{membership.ClassColumn},
+			Table:   membership.GroupTable,
+			Columns: []string{membership.GroupColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(class.FieldID, field.TypeInt),
@@ -257,16 +257,16 @@ type MembershipUpdateOne struct {
 	modifiers []func(*sql.UpdateBuilder)
 }
 
-// SetClassID sets the "class_id" field.
-func (_u *MembershipUpdateOne) SetClassID(v int) *MembershipUpdateOne {
-	_u.mutation.SetClassID(v)
+// SetGroupID sets the "group_id" field.
+func (_u *MembershipUpdateOne) SetGroupID(v int) *MembershipUpdateOne {
+	_u.mutation.SetGroupID(v)
 	return _u
 }
 
-// SetNillableClassID sets the "class_id" field if the given value is not nil.
-func (_u *MembershipUpdateOne) SetNillableClassID(v *int) *MembershipUpdateOne {
+// SetNillableGroupID sets the "group_id" field if the given value is not nil.
+func (_u *MembershipUpdateOne) SetNillableGroupID(v *int) *MembershipUpdateOne {
 	if v != nil {
-		_u.SetClassID(*v)
+		_u.SetGroupID(*v)
 	}
 	return _u
 }
@@ -312,9 +312,9 @@ func (_u *MembershipUpdateOne) ClearImportJobID() *MembershipUpdateOne {
 	return _u
 }
 
-// SetClass sets the "class" edge to the Class entity.
-func (_u *MembershipUpdateOne) SetClass(v *Class) *MembershipUpdateOne {
-	return _u.SetClassID(v.ID)
+// SetGroup sets the "group" edge to the Class entity.
+func (_u *MembershipUpdateOne) SetGroup(v *Class) *MembershipUpdateOne {
+	return _u.SetGroupID(v.ID)
 }
 
 // SetAccount sets the "account" edge to the Account entity.
@@ -327,9 +327,9 @@ func (_u *MembershipUpdateOne) Mutation() *MembershipMutation {
 	return _u.mutation
 }
 
-// ClearClass clears the "class" edge to the Class entity.
-func (_u *MembershipUpdateOne) ClearClass() *MembershipUpdateOne {
-	_u.mutation.ClearClass()
+// ClearGroup clears the "group" edge to the Class entity.
+func (_u *MembershipUpdateOne) ClearGroup() *MembershipUpdateOne {
+	_u.mutation.ClearGroup()
 	return _u
 }
 
@@ -381,8 +381,8 @@ func (_u *MembershipUpdateOne) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *MembershipUpdateOne) check() error {
-	if _u.mutation.ClassCleared() && len(_u.mutation.ClassIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Membership.class"`)
+	if _u.mutation.GroupCleared() && len(_u.mutation.GroupIDs()) > 0 {
+		return errors.New(`ent: clearing a required unique edge "Membership.group"`)
 	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Membership.account"`)
@@ -400,9 +400,9 @@ func (_u *MembershipUpdateOne) sqlSave(ctx context.Context) (_node *Membership, 
 	if err := _u.check(); err != nil {
 		return _node, err
 	}
-	_spec := sqlgraph.NewUpdateSpec(membership.Table, membership.Columns, sqlgraph.NewFieldSpec(membership.FieldClassID, field.TypeInt), sqlgraph.NewFieldSpec(membership.FieldAccountID, field.TypeInt))
-	if id, ok := _u.mutation.ClassID(); !ok {
-		return nil, &ValidationError{Name: "class_id", err: errors.New(`ent: missing "Membership.class_id" for update`)}
+	_spec := sqlgraph.NewUpdateSpec(membership.Table, membership.Columns, sqlgraph.NewFieldSpec(membership.FieldGroupID, field.TypeInt), sqlgraph.NewFieldSpec(membership.FieldAccountID, field.TypeInt))
+	if id, ok := _u.mutation.GroupID(); !ok {
+		return nil, &ValidationError{Name: "group_id", err: errors.New(`ent: missing "Membership.group_id" for update`)}
 	} else {
 		_spec.Node.CompositeID[0].Value = id
 	}
@@ -436,12 +436,12 @@ func (_u *MembershipUpdateOne) sqlSave(ctx context.Context) (_node *Membership, 
 	if _u.mutation.ImportJobIDCleared() {
 		_spec.ClearField(membership.FieldImportJobID, field.TypeInt)
 	}
-	if _u.mutation.ClassCleared() {
+	if _u.mutation.GroupCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
-			Table:   membership.ClassTable,
-			Columns: []string{membership.ClassColumn},
+			Table:   membership.GroupTable,
+			Columns: []string{membership.GroupColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(class.FieldID, field.TypeInt),
@@ -449,12 +449,12 @@ func (_u *MembershipUpdateOne) sqlSave(ctx context.Context) (_node *Membership, 
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.ClassIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.GroupIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
-			Table:   membership.ClassTable,
-			Columns: []string{membership.ClassColumn},
+			Table:   membership.GroupTable,
+			Columns: []string{membership.GroupColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(class.FieldID, field.TypeInt),

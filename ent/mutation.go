@@ -10169,8 +10169,8 @@ type MembershipMutation struct {
 	import_job_id    *int
 	addimport_job_id *int
 	clearedFields    map[string]struct{}
-	class            *int
-	clearedclass     bool
+	group            *int
+	clearedgroup     bool
 	account          *int
 	clearedaccount   bool
 	done             bool
@@ -10216,23 +10216,23 @@ func (m MembershipMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
-// SetClassID sets the "class_id" field.
-func (m *MembershipMutation) SetClassID(i int) {
-	m.class = &i
+// SetGroupID sets the "group_id" field.
+func (m *MembershipMutation) SetGroupID(i int) {
+	m.group = &i
 }
 
-// ClassID returns the value of the "class_id" field in the mutation.
-func (m *MembershipMutation) ClassID() (r int, exists bool) {
-	v := m.class
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *MembershipMutation) GroupID() (r int, exists bool) {
+	v := m.group
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// ResetClassID resets all changes to the "class_id" field.
-func (m *MembershipMutation) ResetClassID() {
-	m.class = nil
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *MembershipMutation) ResetGroupID() {
+	m.group = nil
 }
 
 // SetAccountID sets the "account_id" field.
@@ -10307,31 +10307,31 @@ func (m *MembershipMutation) ResetImportJobID() {
 	delete(m.clearedFields, membership.FieldImportJobID)
 }
 
-// ClearClass clears the "class" edge to the Class entity.
-func (m *MembershipMutation) ClearClass() {
-	m.clearedclass = true
-	m.clearedFields[membership.FieldClassID] = struct{}{}
+// ClearGroup clears the "group" edge to the Class entity.
+func (m *MembershipMutation) ClearGroup() {
+	m.clearedgroup = true
+	m.clearedFields[membership.FieldGroupID] = struct{}{}
 }
 
-// ClassCleared reports if the "class" edge to the Class entity was cleared.
-func (m *MembershipMutation) ClassCleared() bool {
-	return m.clearedclass
+// GroupCleared reports if the "group" edge to the Class entity was cleared.
+func (m *MembershipMutation) GroupCleared() bool {
+	return m.clearedgroup
 }
 
-// ClassIDs returns the "class" edge IDs in the mutation.
+// GroupIDs returns the "group" edge IDs in the mutation.
 // Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// ClassID instead. It exists only for internal usage by the builders.
-func (m *MembershipMutation) ClassIDs() (ids []int) {
-	if id := m.class; id != nil {
+// GroupID instead. It exists only for internal usage by the builders.
+func (m *MembershipMutation) GroupIDs() (ids []int) {
+	if id := m.group; id != nil {
 		ids = append(ids, *id)
 	}
 	return
 }
 
-// ResetClass resets all changes to the "class" edge.
-func (m *MembershipMutation) ResetClass() {
-	m.class = nil
-	m.clearedclass = false
+// ResetGroup resets all changes to the "group" edge.
+func (m *MembershipMutation) ResetGroup() {
+	m.group = nil
+	m.clearedgroup = false
 }
 
 // ClearAccount clears the "account" edge to the Account entity.
@@ -10396,8 +10396,8 @@ func (m *MembershipMutation) Type() string {
 // AddedFields().
 func (m *MembershipMutation) Fields() []string {
 	fields := make([]string, 0, 3)
-	if m.class != nil {
-		fields = append(fields, membership.FieldClassID)
+	if m.group != nil {
+		fields = append(fields, membership.FieldGroupID)
 	}
 	if m.account != nil {
 		fields = append(fields, membership.FieldAccountID)
@@ -10413,8 +10413,8 @@ func (m *MembershipMutation) Fields() []string {
 // schema.
 func (m *MembershipMutation) Field(name string) (ent.Value, bool) {
 	switch name {
-	case membership.FieldClassID:
-		return m.ClassID()
+	case membership.FieldGroupID:
+		return m.GroupID()
 	case membership.FieldAccountID:
 		return m.AccountID()
 	case membership.FieldImportJobID:
@@ -10435,12 +10435,12 @@ func (m *MembershipMutation) OldField(ctx context.Context, name string) (ent.Val
 // type.
 func (m *MembershipMutation) SetField(name string, value ent.Value) error {
 	switch name {
-	case membership.FieldClassID:
+	case membership.FieldGroupID:
 		v, ok := value.(int)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.SetClassID(v)
+		m.SetGroupID(v)
 		return nil
 	case membership.FieldAccountID:
 		v, ok := value.(int)
@@ -10529,8 +10529,8 @@ func (m *MembershipMutation) ClearField(name string) error {
 // It returns an error if the field is not defined in the schema.
 func (m *MembershipMutation) ResetField(name string) error {
 	switch name {
-	case membership.FieldClassID:
-		m.ResetClassID()
+	case membership.FieldGroupID:
+		m.ResetGroupID()
 		return nil
 	case membership.FieldAccountID:
 		m.ResetAccountID()
@@ -10545,8 +10545,8 @@ func (m *MembershipMutation) ResetField(name string) error {
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *MembershipMutation) AddedEdges() []string {
 	edges := make([]string, 0, 2)
-	if m.class != nil {
-		edges = append(edges, membership.EdgeClass)
+	if m.group != nil {
+		edges = append(edges, membership.EdgeGroup)
 	}
 	if m.account != nil {
 		edges = append(edges, membership.EdgeAccount)
@@ -10558,8 +10558,8 @@ func (m *MembershipMutation) AddedEdges() []string {
 // name in this mutation.
 func (m *MembershipMutation) AddedIDs(name string) []ent.Value {
 	switch name {
-	case membership.EdgeClass:
-		if id := m.class; id != nil {
+	case membership.EdgeGroup:
+		if id := m.group; id != nil {
 			return []ent.Value{*id}
 		}
 	case membership.EdgeAccount:
@@ -10585,8 +10585,8 @@ func (m *MembershipMutation) RemovedIDs(name string) []ent.Value {
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *MembershipMutation) ClearedEdges() []string {
 	edges := make([]string, 0, 2)
-	if m.clearedclass {
-		edges = append(edges, membership.EdgeClass)
+	if m.clearedgroup {
+		edges = append(edges, membership.EdgeGroup)
 	}
 	if m.clearedaccount {
 		edges = append(edges, membership.EdgeAccount)
@@ -10598,8 +10598,8 @@ func (m *MembershipMutation) ClearedEdges() []string {
 // was cleared in this mutation.
 func (m *MembershipMutation) EdgeCleared(name string) bool {
 	switch name {
-	case membership.EdgeClass:
-		return m.clearedclass
+	case membership.EdgeGroup:
+		return m.clearedgroup
 	case membership.EdgeAccount:
 		return m.clearedaccount
 	}
@@ -10610,8 +10610,8 @@ func (m *MembershipMutation) EdgeCleared(name string) bool {
 // if that edge is not defined in the schema.
 func (m *MembershipMutation) ClearEdge(name string) error {
 	switch name {
-	case membership.EdgeClass:
-		m.ClearClass()
+	case membership.EdgeGroup:
+		m.ClearGroup()
 		return nil
 	case membership.EdgeAccount:
 		m.ClearAccount()
@@ -10624,8 +10624,8 @@ func (m *MembershipMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *MembershipMutation) ResetEdge(name string) error {
 	switch name {
-	case membership.EdgeClass:
-		m.ResetClass()
+	case membership.EdgeGroup:
+		m.ResetGroup()
 		return nil
 	case membership.EdgeAccount:
 		m.ResetAccount()

@@ -158,7 +158,7 @@ var (
 	TeachingClassesPrimaryKey = []string{"class_id", "account_id"}
 	// GroupsPrimaryKey and GroupsColumn2 are the table columns denoting the
 	// primary key for the groups relation (M2M).
-	GroupsPrimaryKey = []string{"class_id", "account_id"}
+	GroupsPrimaryKey = []string{"group_id", "account_id"}
 )
 
 // ValidColumn reports if the column name is valid (part of the table columns).

@@ -89,7 +89,7 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "membership" package.
 	MembershipsInverseTable = "memberships"
 	// MembershipsColumn is the table column denoting the memberships relation/edge.
-	MembershipsColumn = "class_id"
+	MembershipsColumn = "group_id"
 )
 
 // Columns holds all SQL columns for class fields.
@@ -113,7 +113,7 @@ var (
 	TeachersPrimaryKey = []string{"class_id", "account_id"}
 	// MembersPrimaryKey and MembersColumn2 are the table columns denoting the
 	// primary key for the members relation (M2M).
-	MembersPrimaryKey = []string{"class_id", "account_id"}
+	MembersPrimaryKey = []string{"group_id", "account_id"}
 )
 
 // ValidColumn reports if the column name is valid (part of the table columns).

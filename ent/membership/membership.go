@@ -11,14 +11,14 @@ import (
 const (
 	// Label holds the string label denoting the membership type in the database.
 	Label = "membership"
-	// FieldClassID holds the string denoting the class_id field in the database.
-	FieldClassID = "class_id"
+	// FieldGroupID holds the string denoting the group_id field in the database.
+	FieldGroupID = "group_id"
 	// FieldAccountID holds the string denoting the account_id field in the database.
 	FieldAccountID = "account_id"
 	// FieldImportJobID holds the string denoting the import_job_id field in the database.
 	FieldImportJobID = "import_job_id"
-	// EdgeClass holds the string denoting the class edge name in mutations.
-	EdgeClass = "class"
+	// EdgeGroup holds the string denoting the group edge name in mutations.
+	EdgeGroup = "group"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// ClassFieldID holds the string denoting the ID field of the Class.
@@ -27,13 +27,13 @@ const (
 	AccountFieldID = "id"
 	// Table holds the table name of the membership in the database.
 	Table = "memberships"
-	// ClassTable is the table that holds the class relation/edge.
-	ClassTable = "memberships"
-	// ClassInverseTable is the table name for the Class entity.
+	// GroupTable is the table that holds the group relation/edge.
+	GroupTable = "memberships"
+	// GroupInverseTable is the table name for the Class entity.
 	// It exists in this package in order to avoid circular dependency with the "class" package.
-	ClassInverseTable = "classes"
-	// ClassColumn is the table column denoting the class relation/edge.
-	ClassColumn = "class_id"
+	GroupInverseTable = "classes"
+	// GroupColumn is the table column denoting the group relation/edge.
+	GroupColumn = "group_id"
 	// AccountTable is the table that holds the account relation/edge.
 	AccountTable = "memberships"
 	// AccountInverseTable is the table name for the Account entity.
@@ -45,7 +45,7 @@ const (
 
 // Columns holds all SQL columns for membership fields.
 var Columns = []string{
-	FieldClassID,
+	FieldGroupID,
 	FieldAccountID,
 	FieldImportJobID,
 }
@@ -74,9 +74,9 @@ var (
 // OrderOption defines the ordering options for the Membership queries.
 type OrderOption func(*sql.Selector)
 
-// ByClassID orders the results by the class_id field.
-func ByClassID(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldClassID, opts...).ToFunc()
+// ByGroupID orders the results by the group_id field.
+func ByGroupID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldGroupID, opts...).ToFunc()
 }
 
 // ByAccountID orders the results by the account_id field.
@@ -89,10 +89,10 @@ func ByImportJobID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldImportJobID, opts...).ToFunc()
 }
 
-// ByClassField orders the results by class field.
-func ByClassField(field string, opts ...sql.OrderTermOption) OrderOption {
+// ByGroupField orders the results by group field.
+func ByGroupField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newClassStep(), sql.OrderByField(field, opts...))
+		sqlgraph.OrderByNeighborTerms(s, newGroupStep(), sql.OrderByField(field, opts...))
 	}
 }
 
@@ -102,11 +102,11 @@ func ByAccountField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newAccountStep(), sql.OrderByField(field, opts...))
 	}
 }
-func newClassStep() *sqlgraph.Step {
+func newGroupStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
-		sqlgraph.From(Table, ClassColumn),
-		sqlgraph.To(ClassInverseTable, ClassFieldID),
-		sqlgraph.Edge(sqlgraph.M2O, false, ClassTable, ClassColumn),
+		sqlgraph.From(Table, GroupColumn),
+		sqlgraph.To(GroupInverseTable, ClassFieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, GroupTable, GroupColumn),
 	)
 }
 func newAccountStep() *sqlgraph.Step {

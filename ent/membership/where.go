@@ -8,9 +8,9 @@ import (
 	"github.com/numo/accounts/ent/predicate"
 )
 
-// ClassID applies equality check predicate on the "class_id" field. It's identical to ClassIDEQ.
-func ClassID(v int) predicate.Membership {
-	return predicate.Membership(sql.FieldEQ(FieldClassID, v))
+// GroupID applies equality check predicate on the "group_id" field. It's identical to GroupIDEQ.
+func GroupID(v int) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldGroupID, v))
 }
 
 // AccountID applies equality check predicate on the "account_id" field. It's identical to AccountIDEQ.
@@ -23,24 +23,24 @@ func ImportJobID(v int) predicate.Membership {
 	return predicate.Membership(sql.FieldEQ(FieldImportJobID, v))
 }
 
-// ClassIDEQ applies the EQ predicate on the "class_id" field.
-func ClassIDEQ(v int) predicate.Membership {
-	return predicate.Membership(sql.FieldEQ(FieldClassID, v))
+// GroupIDEQ applies the EQ predicate on the "group_id" field.
+func GroupIDEQ(v int) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldGroupID, v))
 }
 
-// ClassIDNEQ applies the NEQ predicate on the "class_id" field.
-func ClassIDNEQ(v int) predicate.Membership {
-	return predicate.Membership(sql.FieldNEQ(FieldClassID, v))
+// GroupIDNEQ applies the NEQ predicate on the "group_id" field.
+func GroupIDNEQ(v int) predicate.Membership {
+	return predicate.Membership(sql.FieldNEQ(FieldGroupID, v))
 }
 
-// ClassIDIn applies the In predicate on the "class_id" field.
-func ClassIDIn(vs ...int) predicate.Membership {
-	return predicate.Membership(sql.FieldIn(FieldClassID, vs...))
+// GroupIDIn applies the In predicate on the "group_id" field.
+func GroupIDIn(vs ...int) predicate.Membership {
+	return predicate.Membership(sql.FieldIn(FieldGroupID, vs...))
 }
 
-// ClassIDNotIn applies the NotIn predicate on the "class_id" field.
-func ClassIDNotIn(vs ...int) predicate.Membership {
-	return predicate.Membership(sql.FieldNotIn(FieldClassID, vs...))
+// GroupIDNotIn applies the NotIn predicate on the "group_id" field.
+func GroupIDNotIn(vs ...int) predicate.Membership {
+	return predicate.Membership(sql.FieldNotIn(FieldGroupID, vs...))
 }
 
 // AccountIDEQ applies the EQ predicate on the "account_id" field.
@@ -113,21 +113,21 @@ func ImportJobIDNotNil() predicate.Membership {
 	return predicate.Membership(sql.FieldNotNull(FieldImportJobID))
 }
 
-// HasClass applies the HasEdge predicate on the "class" edge.
-func HasClass() predicate.Membership {
+// HasGroup applies the HasEdge predicate on the "group" edge.
+func HasGroup() predicate.Membership {
 	return predicate.Membership(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
-			sqlgraph.From(Table, ClassColumn),
-			sqlgraph.Edge(sqlgraph.M2O, false, ClassTable, ClassColumn),
+			sqlgraph.From(Table, GroupColumn),
+			sqlgraph.Edge(sqlgraph.M2O, false, GroupTable, GroupColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasClassWith applies the HasEdge predicate on the "class" edge with a given conditions (other predicates).
-func HasClassWith(preds ...predicate.Class) predicate.Membership {
+// HasGroupWith applies the HasEdge predicate on the "group" edge with a given conditions (other predicates).
+func HasGroupWith(preds ...predicate.Class) predicate.Membership {
 	return predicate.Membership(func(s *sql.Selector) {
-		step := newClassStep()
+		step := newGroupStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

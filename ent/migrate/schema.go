@@ -358,7 +358,7 @@ var (
 	// MembershipsColumns holds the columns for the "memberships" table.
 	MembershipsColumns = []*schema.Column{
 		{Name: "import_job_id", Type: field.TypeInt, Nullable: true},
-		{Name: "class_id", Type: field.TypeInt},
+		{Name: "group_id", Type: field.TypeInt},
 		{Name: "account_id", Type: field.TypeInt},
 	}
 	// MembershipsTable holds the schema information for the "memberships" table.
@@ -368,7 +368,7 @@ var (
 		PrimaryKey: []*schema.Column{MembershipsColumns[1], MembershipsColumns[2]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "memberships_classes_class",
+				Symbol:     "memberships_classes_group",
 				Columns:    []*schema.Column{MembershipsColumns[1]},
 				RefColumns: []*schema.Column{ClassesColumns[0]},
 				OnDelete:   schema.Cascade,

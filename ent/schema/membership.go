@@ -18,7 +18,7 @@ type Membership struct{ ent.Schema }
 // (Class.members and Account.groups show it).
 func (Membership) Annotations() []schema.Annotation {
 	return []schema.Annotation{
-		field.ID("class_id", "account_id"),
+		field.ID("group_id", "account_id"),
 		entgql.Skip(entgql.SkipAll),
 	}
 }
@@ -26,7 +26,8 @@ func (Membership) Annotations() []schema.Annotation {
 // Fields of the Membership.
 func (Membership) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("class_id"),
+		field.Int("group_id").
+			Comment("the lesgroep (a class); not class_id, which accounts has too: ent's eager loading of Class.members selects both"),
 		field.Int("account_id"),
 		field.Int("import_job_id").Optional().Nillable().
 			Comment("the import job that made the membership, for undo and history; no foreign key (see Account.import_job_id)"),
@@ -36,7 +37,7 @@ func (Membership) Fields() []ent.Field {
 // Edges of the Membership.
 func (Membership) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("class", Class.Type).Unique().Required().Field("class_id").
+		edge.To("group", Class.Type).Unique().Required().Field("group_id").
 			Annotations(entsql.OnDelete(entsql.Cascade)),
 		edge.To("account", Account.Type).Unique().Required().Field("account_id").
 			Annotations(entsql.OnDelete(entsql.Cascade)),

@@ -127,7 +127,7 @@ func AccountVisible(v *auth.Viewer) predicate.Account {
 			account.And(account.ID(v.AccountID), account.StatusEQ(account.StatusACTIVE)),
 			account.And(account.RoleEQ(account.RolePUPIL), account.Or(
 				account.HasClassWith(taught),
-				account.HasMembershipsWith(membership.HasClassWith(taught))))))
+				account.HasMembershipsWith(membership.HasGroupWith(taught))))))
 	default: // a pupil sees only themselves
 		return account.And(account.SchoolID(v.SchoolID), account.ID(v.AccountID))
 	}

@@ -39,11 +39,11 @@ func linkSets(t *testing.T, db *store.DB, schoolID int, k store.LinkKind, jobs b
 	}
 	byJob := map[[2]int]string{}
 	if jobs {
-		table := "memberships"
+		table, col := "memberships", "group_id"
 		if k == store.Teachings {
-			table = "class_teachers"
+			table, col = "class_teachers", "class_id"
 		}
-		rows, err := db.SQL.QueryContext(ctx, "SELECT account_id, class_id, import_job_id FROM "+table)
+		rows, err := db.SQL.QueryContext(ctx, "SELECT account_id, "+col+", import_job_id FROM "+table)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +210,7 @@ func TestApplyGroupsRefusedWritesNothing(t *testing.T) {
 		in := prepareKind(t, []byte(pupilGroupsFile))
 		preview := w.plan(t, in, all)
 		// Someone moves Daan's groups after the preview: the plan's hash changes.
-		db.Client.Membership.Create().SetAccountID(w.pupil("1003", "Sanne", "Visser", "h4b")).SetClassID(w.classes["h4a.en2"]).SaveX(sys)
+		db.Client.Membership.Create().SetAccountID(w.pupil("1003", "Sanne", "Visser", "h4b")).SetGroupID(w.classes["h4a.en2"]).SaveX(sys)
 		before := linkSets(t, db, w.school.ID, store.Memberships, true)
 		classes := db.Client.Class.Query().Where(class.SchoolID(w.school.ID)).CountX(sys)
 		for _, tc := range []struct {

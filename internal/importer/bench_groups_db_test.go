@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 
-	"entgo.io/ent/dialect"
 
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
@@ -223,18 +222,11 @@ func BenchmarkPreviewGroups100k(b *testing.B) {
 // COMMITTING job, as the app does: classes and groups created, 100,000 accounts and 800,000
 // memberships by COPY on PostgreSQL (in steps on SQLite).
 //
-// With NUMO_BENCH_DROP_LINK_FKS=1 it first drops the foreign keys of memberships (PostgreSQL
-// only): the experiment behind BENCHMARKS.md's figure of what they cost.
 func BenchmarkApplyGroups100kNew(b *testing.B) {
 	pupils, _ := boardGroupExports(b)
 	in := prepareFile(b, pupils)
 	eachKind(b, func(b *testing.B, db *store.DB) {
 		ctx := auth.System(context.Background())
-		if os.Getenv("NUMO_BENCH_DROP_LINK_FKS") == "1" && db.Dialect == dialect.Postgres {
-			if _, err := db.SQL.ExecContext(ctx, `ALTER TABLE memberships DROP CONSTRAINT memberships_accounts_account, DROP CONSTRAINT memberships_classes_class`); err != nil {
-				b.Fatal(err)
-			}
-		}
 		m := &measure{b: b}
 		n, rss := 0, 0.0
 		for b.Loop() {

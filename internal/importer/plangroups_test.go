@@ -56,7 +56,7 @@ func (w *groupWorld) pupil(key, first, last, stamklas string, groups ...string) 
 	a := w.db.Client.Account.Create().SetSchoolID(w.school.ID).SetExternalKey(key).SetFirstName(first).SetLastName(last).
 		SetClassID(w.classes[stamklas]).SetYear(year).SaveX(w.ctx)
 	for _, g := range groups {
-		w.db.Client.Membership.Create().SetAccountID(a.ID).SetClassID(w.classes[g]).SaveX(w.ctx)
+		w.db.Client.Membership.Create().SetAccountID(a.ID).SetGroupID(w.classes[g]).SaveX(w.ctx)
 	}
 	return a.ID
 }
@@ -214,7 +214,7 @@ func TestPlanHashGroups(t *testing.T) {
 		if newGroup.Hash == base.Hash || newGroup.Hash == other.Hash {
 			t.Error("a file with a new group hashes the same")
 		}
-		db.Client.Membership.Create().SetAccountID(id).SetClassID(w.classes["1a.en"]).SaveX(w.ctx)
+		db.Client.Membership.Create().SetAccountID(id).SetGroupID(w.classes["1a.en"]).SaveX(w.ctx)
 		if moved := w.plan(t, file("1a.ne"), all); moved.Hash == base.Hash {
 			t.Error("a membership added in Numo leaves the hash the same")
 		}

@@ -28,7 +28,7 @@ func TestExportGroups(t *testing.T) {
 		pupil := db.Client.Account.Create().SetSchoolID(s.ID).SetExternalKey("1001").SetFirstName("Noor").SetLastName("Bakker").SetClassID(h4a).SaveX(sys)
 		teacher := db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetExternalKey("JAN").SetFirstName("Pieter").SetLastName("Jansen").SaveX(sys)
 		for _, c := range []int{wi, ne, foreign} {
-			db.Client.Membership.Create().SetAccountID(pupil.ID).SetClassID(c).SaveX(sys)
+			db.Client.Membership.Create().SetAccountID(pupil.ID).SetGroupID(c).SaveX(sys)
 		}
 		db.Client.Teaching.Create().SetAccountID(teacher.ID).SetClassID(ne).SaveX(sys)
 		db.Client.Teaching.Create().SetAccountID(teacher.ID).SetClassID(h4a).SetMentor(true).SaveX(sys)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/auditevent"
+	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/internal/names"
 )
@@ -519,6 +520,9 @@ func DeleteUnfinishedAccount(ctx context.Context, e Execer, d string, id, school
 	if _, err := exec(ctx, e, build(d).Delete(session.Table).Where(entsql.EQ(session.FieldAccountID, id))); err != nil {
 		return err
 	}
+	if _, err := exec(ctx, e, build(d).Delete(membership.Table).Where(entsql.EQ(membership.FieldAccountID, id))); err != nil {
+		return err
+	}
 	_, err := exec(ctx, e, build(d).Delete(account.Table).Where(entsql.And(entsql.EQ(account.FieldID, id), entsql.EQ(account.FieldSchoolID, schoolID))))
 	return err
 }
@@ -542,6 +546,9 @@ func DeleteUnfinishedAdded(ctx context.Context, tx Execer, d string, jobID, scho
 	for start := 0; start < len(list); start += idBatch {
 		in := ids(list[start:min(start+idBatch, len(list))])
 		if _, err := exec(ctx, tx, build(d).Delete(session.Table).Where(entsql.In(session.FieldAccountID, in...))); err != nil {
+			return 0, err
+		}
+		if _, err := exec(ctx, tx, build(d).Delete(membership.Table).Where(entsql.In(membership.FieldAccountID, in...))); err != nil {
 			return 0, err
 		}
 		if _, err := exec(ctx, tx, build(d).Delete(account.Table).

@@ -109,10 +109,15 @@ func InsertClasses(ctx context.Context, tx func() Execer, d string, schoolID, jo
 	return nil
 }
 
-// DeleteJobClasses deletes the classes the job created, with their teacher links.
+// DeleteJobClasses deletes the classes the job created, with their teacher links and memberships.
 func DeleteJobClasses(ctx context.Context, e Execer, d string, jobID int) error {
-	created := build(d).Select(class.FieldID).From(entsql.Table(class.Table)).Where(entsql.EQ(class.FieldCreatedByJobID, jobID))
-	if _, err := exec(ctx, e, build(d).Delete(class.TeachersTable).Where(entsql.In(class.TeachersPrimaryKey[0], created))); err != nil {
+	created := func() *entsql.Selector {
+		return build(d).Select(class.FieldID).From(entsql.Table(class.Table)).Where(entsql.EQ(class.FieldCreatedByJobID, jobID))
+	}
+	if _, err := exec(ctx, e, build(d).Delete(class.TeachersTable).Where(entsql.In(class.TeachersPrimaryKey[0], created()))); err != nil {
+		return err
+	}
+	if _, err := exec(ctx, e, build(d).Delete(membership.Table).Where(entsql.In(membership.FieldGroupID, created()))); err != nil {
 		return err
 	}
 	_, err := exec(ctx, e, build(d).Delete(class.Table).Where(entsql.EQ(class.FieldCreatedByJobID, jobID)))
@@ -138,8 +143,8 @@ func EachJobClassLink(ctx context.Context, q Querier, d string, jobID, schoolID 
 	var sel *entsql.Selector
 	switch link {
 	case ClassMembers:
-		sel = build(d).Select(membership.FieldClassID, membership.FieldAccountID).From(entsql.Table(membership.Table)).
-			Where(entsql.In(membership.FieldClassID, created))
+		sel = build(d).Select(membership.FieldGroupID, membership.FieldAccountID).From(entsql.Table(membership.Table)).
+			Where(entsql.In(membership.FieldGroupID, created))
 	case ClassTeachers:
 		sel = build(d).Select(teaching.FieldClassID, teaching.FieldAccountID).From(entsql.Table(teaching.Table)).
 			Where(entsql.In(teaching.FieldClassID, created))
@@ -156,8 +161,16 @@ func EachJobClassLink(ctx context.Context, q Querier, d string, jobID, schoolID 
 	})
 }
 
-// DeleteClass deletes the school's class.
+// DeleteClass deletes the school's class with its memberships and teacher links.
 func DeleteClass(ctx context.Context, e Execer, d string, id, schoolID int) error {
+	ofSchool := build(d).Select(class.FieldID).From(entsql.Table(class.Table)).
+		Where(entsql.And(entsql.EQ(class.FieldID, id), entsql.EQ(class.FieldSchoolID, schoolID)))
+	if _, err := exec(ctx, e, build(d).Delete(membership.Table).Where(entsql.In(membership.FieldGroupID, ofSchool))); err != nil {
+		return err
+	}
+	if _, err := exec(ctx, e, build(d).Delete(teaching.Table).Where(entsql.In(teaching.FieldClassID, ofSchool))); err != nil {
+		return err
+	}
 	_, err := exec(ctx, e, build(d).Delete(class.Table).Where(entsql.And(entsql.EQ(class.FieldID, id), entsql.EQ(class.FieldSchoolID, schoolID))))
 	return err
 }

@@ -51,12 +51,21 @@ func (k LinkKind) table() string {
 	return membership.Table
 }
 
+// classColumn is the column of k that holds the class (memberships call it group_id: accounts has
+// a class_id too, and ent's eager loading of Class.members selects both).
+func (k LinkKind) classColumn() string {
+	if k == Teachings {
+		return teaching.FieldClassID
+	}
+	return membership.FieldGroupID
+}
+
 // insertColumns are the columns an added link writes, in the order of insertValues.
 func (k LinkKind) insertColumns() []string {
 	if k == Teachings {
 		return []string{teaching.FieldClassID, teaching.FieldAccountID, teaching.FieldMentor, teaching.FieldImportJobID}
 	}
-	return []string{membership.FieldClassID, membership.FieldAccountID, membership.FieldImportJobID}
+	return []string{membership.FieldGroupID, membership.FieldAccountID, membership.FieldImportJobID}
 }
 
 // insertValues appends the values of insertColumns for l, made by the job (0: none), to buf.
@@ -72,7 +81,7 @@ func (k LinkKind) readColumns() []string {
 	if k == Teachings {
 		return []string{teaching.FieldAccountID, teaching.FieldClassID, teaching.FieldMentor}
 	}
-	return []string{membership.FieldAccountID, membership.FieldClassID}
+	return []string{membership.FieldAccountID, membership.FieldGroupID}
 }
 
 // schoolClasses is the subquery of the ids of the school's classes: memberships and teachings
@@ -106,7 +115,7 @@ func EachMembership(ctx context.Context, q Querier, d string, schoolID int, fn f
 // EachLink calls fn for every link of kind k to one of the school's classes.
 func EachLink(ctx context.Context, q Querier, d string, k LinkKind, schoolID int, fn func(Link)) error {
 	sel := build(d).Select(k.readColumns()...).From(entsql.Table(k.table())).
-		Where(entsql.In(membership.FieldClassID, schoolClasses(d, schoolID)))
+		Where(entsql.In(k.classColumn(), schoolClasses(d, schoolID)))
 	if err := scanLinks(ctx, q, k, sel, fn); err != nil {
 		return fmt.Errorf("read %s of school %d: %w", k, schoolID, err)
 	}
@@ -119,8 +128,8 @@ func EachLinkOf(ctx context.Context, q Querier, d string, k LinkKind, schoolID i
 	for start := 0; start < len(list); start += idBatch {
 		in := ids(list[start:min(start+idBatch, len(list))])
 		sel := build(d).Select(k.readColumns()...).From(entsql.Table(k.table())).
-			Where(entsql.And(entsql.In(membership.FieldAccountID, in...), entsql.In(membership.FieldClassID, schoolClasses(d, schoolID)))).
-			OrderBy(membership.FieldAccountID, membership.FieldClassID)
+			Where(entsql.And(entsql.In(membership.FieldAccountID, in...), entsql.In(k.classColumn(), schoolClasses(d, schoolID)))).
+			OrderBy(membership.FieldAccountID, k.classColumn())
 		if err := scanLinks(ctx, q, k, sel, fn); err != nil {
 			return fmt.Errorf("read %s of %d accounts: %w", k, len(list), err)
 		}
@@ -175,7 +184,7 @@ func DeleteLinks(ctx context.Context, e Execer, d string, k LinkKind, links []Li
 func deleteLinksQuery(k LinkKind) string {
 	return entsql.Dialect(dialect.Postgres).String(func(b *entsql.Builder) {
 		b.WriteString("DELETE FROM ").Ident(k.table()).WriteString(" AS l USING unnest($1::bigint[], $2::bigint[]) AS v(a, c) WHERE l.").
-			Ident(membership.FieldAccountID).WriteString(" = v.a AND l.").Ident(membership.FieldClassID).WriteString(" = v.c")
+			Ident(membership.FieldAccountID).WriteString(" = v.a AND l.").Ident(k.classColumn()).WriteString(" = v.c")
 	})
 }
 
@@ -193,7 +202,7 @@ func deleteLinksByAccount(ctx context.Context, e Execer, d string, k LinkKind, l
 			classes = append(classes, l.ClassID)
 		}
 		n, err := exec(ctx, e, build(d).Delete(k.table()).
-			Where(entsql.And(entsql.EQ(membership.FieldAccountID, links[start].AccountID), entsql.In(membership.FieldClassID, classes...))))
+			Where(entsql.And(entsql.EQ(membership.FieldAccountID, links[start].AccountID), entsql.In(k.classColumn(), classes...))))
 		if err == nil && n != end-start {
 			err = fmt.Errorf("%d of %d deleted", n, end-start)
 		}
@@ -244,7 +253,7 @@ func AddLinks(ctx context.Context, e Execer, d string, k LinkKind, jobID int, li
 // job (NULL for none), $4 (teachings) the mentor flags.
 func addLinksQuery(k LinkKind) string {
 	return entsql.Dialect(dialect.Postgres).String(func(b *entsql.Builder) {
-		b.WriteString("INSERT INTO ").Ident(k.table()).WriteString(" (").IdentComma(membership.FieldClassID, membership.FieldAccountID, membership.FieldImportJobID)
+		b.WriteString("INSERT INTO ").Ident(k.table()).WriteString(" (").IdentComma(k.classColumn(), membership.FieldAccountID, membership.FieldImportJobID)
 		if k == Teachings {
 			b.Comma().Ident(teaching.FieldMentor)
 		}
@@ -334,7 +343,7 @@ func PrepareLinkStmts(ctx context.Context, tx Preparer, d string, k LinkKind) (*
 	if s.ins, err = tx.PrepareContext(ctx, insertQuery(d, k.table(), k.insertColumns())); err != nil {
 		return nil, fmt.Errorf("prepare insert of %s: %w", k, err)
 	}
-	q, _ := build(d).Delete(k.table()).Where(entsql.And(entsql.EQ(membership.FieldAccountID, param), entsql.EQ(membership.FieldClassID, param))).Query()
+	q, _ := build(d).Delete(k.table()).Where(entsql.And(entsql.EQ(membership.FieldAccountID, param), entsql.EQ(k.classColumn(), param))).Query()
 	if s.del, err = tx.PrepareContext(ctx, q); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("prepare delete of %s: %w", k, err)

@@ -29,7 +29,7 @@ func TestEachMembershipAndTeaching(t *testing.T) {
 			gr := c.Class.Create().SetSchoolID(s.ID).SetName("1a.ne").SetNameKey("1a.ne").SetKind(class.KindLESGROEP).SaveX(ctx)
 			p := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("p" + brin).SetFirstName("P").SetLastName("X").SetClassID(st.ID).SaveX(ctx)
 			tc := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("t" + brin).SetFirstName("T").SetLastName("X").SetRole(account.RoleTEACHER).SaveX(ctx)
-			c.Membership.Create().SetClassID(gr.ID).SetAccountID(p.ID).SetImportJobID(7).SaveX(ctx)
+			c.Membership.Create().SetGroupID(gr.ID).SetAccountID(p.ID).SetImportJobID(7).SaveX(ctx)
 			c.Teaching.Create().SetClassID(gr.ID).SetAccountID(tc.ID).SaveX(ctx)
 			c.Teaching.Create().SetClassID(st.ID).SetAccountID(tc.ID).SetMentor(true).SaveX(ctx)
 			return world{p.ID, tc.ID, st.ID, gr.ID}
@@ -174,11 +174,11 @@ func TestLinks(t *testing.T) {
 // linkJobs is the import job of each link of the account, by class.
 func linkJobs(t *testing.T, db *store.DB, k store.LinkKind, accountID int) map[int]int {
 	t.Helper()
-	table := "memberships"
+	table, col := "memberships", "group_id"
 	if k == store.Teachings {
-		table = "class_teachers"
+		table, col = "class_teachers", "class_id"
 	}
-	rows, err := db.SQL.QueryContext(context.Background(), "SELECT class_id, import_job_id FROM "+table+" WHERE account_id = "+strconv.Itoa(accountID))
+	rows, err := db.SQL.QueryContext(context.Background(), "SELECT "+col+", import_job_id FROM "+table+" WHERE account_id = "+strconv.Itoa(accountID))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/session"
 )
 
@@ -84,6 +85,7 @@ func DeleteAccounts(ctx context.Context, e Execer, d string, schoolID int, list 
 	for _, q := range []entsql.Querier{
 		build(d).Delete(session.Table).Where(entsql.In(session.FieldAccountID, in...)),
 		build(d).Delete(class.TeachersTable).Where(entsql.In(class.TeachersPrimaryKey[1], in...)),
+		build(d).Delete(membership.Table).Where(entsql.In(membership.FieldAccountID, in...)),
 		build(d).Update(importjob.Table).SetNull(importjob.FieldStartedByID).Where(entsql.In(importjob.FieldStartedByID, in...)),
 	} {
 		if _, err := exec(ctx, e, q); err != nil {

@@ -24,7 +24,6 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importjob"
-	"github.com/numo/accounts/ent/migrate"
 	_ "github.com/numo/accounts/ent/runtime" // registers the schema's hooks and defaults.
 	"github.com/numo/accounts/internal/apperr"
 )
@@ -204,11 +203,11 @@ func (d *DB) Migrate(ctx context.Context) error {
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key) //nolint:errcheck // closing the conn releases it too
 	}
-	err := d.Client.Schema.Create(ctx, migrate.WithDropIndex(true))
+	err := d.Client.Schema.Create(ctx, migrateOptions()...)
 	// SQLite has no advisory locks: when another process migrated the same file meanwhile,
 	// the schema it read is stale; reading it again finds the work done.
 	for try := 0; err != nil && d.Dialect == dialect.SQLite && try < 3; try++ {
-		err = d.Client.Schema.Create(ctx, migrate.WithDropIndex(true))
+		err = d.Client.Schema.Create(ctx, migrateOptions()...)
 	}
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)

@@ -118,7 +118,7 @@ func TestUndoGroups(t *testing.T) {
 		pupil := func(key, stamklas string, groups ...string) {
 			a := db.Client.Account.Create().SetSchoolID(s.ID).SetExternalKey(key).SetFirstName("P" + key).SetLastName("X").SetClassID(id[stamklas]).SetYear(4).SaveX(sys)
 			for _, g := range groups {
-				db.Client.Membership.Create().SetAccountID(a.ID).SetClassID(id[g]).SaveX(sys)
+				db.Client.Membership.Create().SetAccountID(a.ID).SetGroupID(id[g]).SaveX(sys)
 			}
 		}
 		pupil("1001", "h4a", "h4a.ne1", "h4a.en2")
