@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 
-
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
@@ -221,7 +220,6 @@ func BenchmarkPreviewGroups100k(b *testing.B) {
 // BenchmarkApplyGroups100kNew commits the pupil file with lesgroepen into a fresh school under a
 // COMMITTING job, as the app does: classes and groups created, 100,000 accounts and 800,000
 // memberships by COPY on PostgreSQL (in steps on SQLite).
-//
 func BenchmarkApplyGroups100kNew(b *testing.B) {
 	pupils, _ := boardGroupExports(b)
 	in := prepareFile(b, pupils)
