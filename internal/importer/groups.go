@@ -20,17 +20,6 @@ import (
 // pupil's or a teacher's timetable, and the row is refused.
 const MaxGroupsPerCell = 60
 
-// Problem codes of group lists.
-const (
-	// CodeTooManyGroups refuses a row whose list cell names more than MaxGroupsPerCell groups.
-	CodeTooManyGroups = "too_many_groups"
-	// CodeEmptyColumn warns that a mapped list column is empty in every row: it is treated as
-	// not mapped, so nobody's groups change.
-	CodeEmptyColumn = "empty_column"
-	// CodeGroupSpelling warns that a group spelling was merged into the most frequent one.
-	CodeGroupSpelling = "group_spelling"
-)
-
 // listColumn is a mapped column that holds a list of group names.
 type listColumn struct {
 	field  Field

@@ -466,7 +466,7 @@ func (pl *planner) classIsGroup(u *PlannedUser, r *Record, i int, found bool) {
 		u.AccountID, u.Key = pl.st.accounts[i].id, pl.st.accounts[i].key
 	}
 	u.Outcome = OutcomeRefused
-	u.Reasons = []Problem{{Line: r.Line, Field: FieldClass, Code: "class_is_lesgroep",
+	u.Reasons = []Problem{{Line: r.Line, Field: FieldClass, Code: CodeClassIsLesgroep,
 		NL: fmt.Sprintf("klas %s is in Numo een lesgroep, geen stamklas: zet de stamklas van de leerling in deze kolom of koppel de kolom met lesgroepen aan Lesgroepen", r.Class),
 		EN: fmt.Sprintf("class %s is a teaching group (lesgroep) in Numo, not a homeroom class: put the pupil's stamklas in this column, or map the column of groups to Lesgroepen", r.Class)}}
 	pl.refusedUsers = append(pl.refusedUsers, *u)

@@ -52,6 +52,19 @@ const (
 	// CodeUnknownLevel marks level values that Numo does not recognise and that are not yet
 	// mapped to a level or to "no level": the import waits for that choice.
 	CodeUnknownLevel = "unknown_level"
+	// CodeTooManyGroups refuses a row whose list cell names more than MaxGroupsPerCell groups.
+	CodeTooManyGroups = "too_many_groups"
+	// CodeEmptyColumn warns that a mapped list column is empty in every row: it is treated as
+	// not mapped, so nobody's groups change.
+	CodeEmptyColumn = "empty_column"
+	// CodeGroupSpelling warns that a group spelling was merged into the most frequent one.
+	CodeGroupSpelling = "group_spelling"
+	// CodeMatchedByEmail warns that a teacher row was matched to a keyless account by e-mail.
+	CodeMatchedByEmail = "matched_by_email"
+	// CodeNotATeacher refuses a teacher row whose code belongs to a pupil's or admin's account.
+	CodeNotATeacher = "not_a_teacher"
+	// CodeClassIsLesgroep refuses a pupil row whose stamklas is the name of a lesgroep.
+	CodeClassIsLesgroep = "class_is_lesgroep"
 )
 
 // File-level refusal codes used in FileError.

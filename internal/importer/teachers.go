@@ -39,12 +39,6 @@ func PrepareFor(data []byte, k Kind, m Mapping, levels map[string]Level) (*Prepa
 	return &Prepared{File: f, Mapping: m, Result: res, Input: NewPlanInput(f, m, res)}, nil
 }
 
-// CodeMatchedByEmail warns that a teacher row was matched to a keyless account by e-mail.
-const CodeMatchedByEmail = "matched_by_email"
-
-// CodeNotATeacher refuses a teacher row whose code belongs to a pupil's or admin's account.
-const CodeNotATeacher = "not_a_teacher"
-
 // emailIndex indexes the school's keyless teacher accounts and the file's rows by e-mail.
 func (pl *planner) emailIndex() {
 	pl.byEmail = map[string]int{}
