@@ -386,11 +386,6 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{MembershipsColumns[2]},
 			},
-			{
-				Name:    "membership_import_job_id",
-				Unique:  false,
-				Columns: []*schema.Column{MembershipsColumns[0]},
-			},
 		},
 	}
 	// SchoolsColumns holds the columns for the "schools" table.
