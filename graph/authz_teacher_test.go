@@ -251,8 +251,12 @@ func TestSetTeacherClassesKeepsMentors(t *testing.T) {
 			{[]int{}, map[string]bool{}},
 		}
 		for i, s := range steps {
+			before := c.Account.GetX(sys, mentor).UpdatedAt
 			if r := set(s.ids...); r.Errors != nil {
 				t.Fatalf("step %d: %+v", i, r.Errors)
+			}
+			if after := c.Account.GetX(sys, mentor).UpdatedAt; !after.After(before) {
+				t.Errorf("step %d: the teacher's updated_at stayed %v (an undo would not see the hand edit)", i, before)
 			}
 			if got := state(); fmt.Sprint(got) != fmt.Sprint(s.want) {
 				t.Errorf("step %d: teaches %v, want %v", i, got, s.want)

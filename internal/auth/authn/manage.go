@@ -179,6 +179,11 @@ func (s *Service) replaceTeachings(sys context.Context, teacherID int, ids []int
 			return fmt.Errorf("set teacher classes: %w", err)
 		}
 	}
+	// The teacher's row moves with their classes: an undo of an earlier teacher import sees the
+	// hand edit as a change made after it (a conflict) instead of overwriting it.
+	if err := tx.Account.UpdateOneID(teacherID).SetUpdatedAt(time.Now()).Exec(sys); err != nil {
+		return fmt.Errorf("set teacher classes: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("set teacher classes: %w", err)
 	}
