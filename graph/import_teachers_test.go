@@ -167,17 +167,22 @@ func (a *api) commitGroups(job string, confirm *int) (joined, left int, created 
 	}
 }
 
-// undo undoes a committed import and checks that the UNDO job is committed.
+// undo undoes a committed import and checks that the UNDO job is committed and holds the same
+// kind of file (pupils or teachers) as the job it undid.
 func (a *api) undo(job string) {
 	a.t.Helper()
-	var r struct {
-		UndoImport struct{ Kind, Status string }
+	var was struct{ Node struct{ FileKind string } }
+	if err := a.c.Post(`query($job: ID!) { node(id: $job) { ... on ImportJob { fileKind } } }`, &was, client.Var("job", job)); err != nil {
+		a.t.Fatalf("read %s: %v", job, err)
 	}
-	if err := a.c.Post(`mutation($job: ID!) { undoImport(jobId: $job) { kind status } }`, &r, client.Var("job", job)); err != nil {
+	var r struct {
+		UndoImport struct{ Kind, Status, FileKind string }
+	}
+	if err := a.c.Post(`mutation($job: ID!) { undoImport(jobId: $job) { kind status fileKind } }`, &r, client.Var("job", job)); err != nil {
 		a.t.Fatalf("undo %s: %v", job, err)
 	}
-	if r.UndoImport.Kind != "UNDO" || r.UndoImport.Status != "COMMITTED" {
-		a.t.Fatalf("undo of %s: %+v", job, r.UndoImport)
+	if r.UndoImport.Kind != "UNDO" || r.UndoImport.Status != "COMMITTED" || r.UndoImport.FileKind != was.Node.FileKind || was.Node.FileKind == "" {
+		a.t.Fatalf("undo of %s (%s): %+v", job, was.Node.FileKind, r.UndoImport)
 	}
 }
 

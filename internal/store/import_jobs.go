@@ -107,6 +107,7 @@ func DeleteJobFile(ctx context.Context, e Execer, d string, jobID int) (int, err
 // JobRecord is the part of an import job that decides whether it can be undone.
 type JobRecord struct {
 	Kind        importjob.Kind
+	FileKind    importjob.FileKind
 	Status      importjob.Status
 	FileName    string
 	CommittedAt sql.NullTime
@@ -117,10 +118,10 @@ type JobRecord struct {
 // LoadJobRecord reads the school's job; found is false when it has no such job.
 func LoadJobRecord(ctx context.Context, q Querier, d string, jobID, schoolID int) (j *JobRecord, found bool, err error) {
 	j = &JobRecord{}
-	found, err = scanOne(ctx, q, build(d).Select(importjob.FieldKind, importjob.FieldStatus, importjob.FieldFileName,
+	found, err = scanOne(ctx, q, build(d).Select(importjob.FieldKind, importjob.FieldFileKind, importjob.FieldStatus, importjob.FieldFileName,
 		importjob.FieldCommittedAt, importjob.FieldUndoneAt, importjob.FieldDataPurgedAt).From(entsql.Table(importjob.Table)).
 		Where(entsql.And(entsql.EQ(importjob.FieldID, jobID), entsql.EQ(importjob.FieldSchoolID, schoolID))),
-		&j.Kind, &j.Status, &j.FileName, &j.CommittedAt, &j.UndoneAt, &j.PurgedAt)
+		&j.Kind, &j.FileKind, &j.Status, &j.FileName, &j.CommittedAt, &j.UndoneAt, &j.PurgedAt)
 	return j, found, err
 }
 

@@ -49,7 +49,7 @@ func makePlan(ctx context.Context, q store.Querier, d string, jobID, schoolID in
 	if !found {
 		return nil, errNotFound(jobID)
 	}
-	p := &Plan{JobID: jobID, SchoolID: schoolID, FileName: job.FileName, RemoveClasses: []string{}, Conflicts: []Conflict{}}
+	p := &Plan{JobID: jobID, SchoolID: schoolID, FileName: job.FileName, FileKind: job.FileKind, RemoveClasses: []string{}, Conflicts: []Conflict{}}
 	if p.refusal = refuse(job); p.refusal != nil {
 		p.Reason, p.ReasonEn = p.refusal.nl, p.refusal.en
 		return p, nil

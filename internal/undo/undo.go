@@ -37,6 +37,8 @@ type Plan struct {
 	SchoolID int
 	// FileName is the name of the job's uploaded file.
 	FileName string
+	// FileKind is what the job's file held (pupils or teachers); its UNDO job says the same.
+	FileKind importjob.FileKind `json:"-"`
 	// Possible reports whether the job can be undone; when not, Reason says why (Dutch) and
 	// ReasonEn the same in English, and the counts below are zero.
 	Possible bool
@@ -302,7 +304,7 @@ func (w *writer) record(p *Plan, v *auth.Viewer) (*ent.ImportJob, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	create := w.tx.ImportJob.Create().SetSchoolID(w.schoolID).SetKind(importjob.KindUNDO).SetUndoOfID(p.JobID).
+	create := w.tx.ImportJob.Create().SetSchoolID(w.schoolID).SetKind(importjob.KindUNDO).SetUndoOfID(p.JobID).SetFileKind(p.FileKind).
 		SetStatus(importjob.StatusCOMMITTED).SetFileName(clip.String("Ongedaan: "+p.FileName, 255)).SetFileSize(0).SetSha256("").
 		SetCommittedAt(w.now).SetCreatedAt(w.now).SetUpdatedAt(w.now).
 		SetUpdated(updated).SetRemoved(p.RemoveAdded).SetUnchanged(len(p.Conflicts)).SetReport(raw).
