@@ -426,6 +426,8 @@ type ComplexityRoot struct {
 	UndoPreview struct {
 		ArchiveAdded   func(childComplexity int) int
 		Conflicts      func(childComplexity int) int
+		GroupsJoined   func(childComplexity int) int
+		GroupsLeft     func(childComplexity int) int
 		JobID          func(childComplexity int) int
 		Possible       func(childComplexity int) int
 		Reactivate     func(childComplexity int) int
@@ -2321,6 +2323,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UndoPreview.Conflicts(childComplexity), true
+	case "UndoPreview.groupsJoined":
+		if e.ComplexityRoot.UndoPreview.GroupsJoined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UndoPreview.GroupsJoined(childComplexity), true
+	case "UndoPreview.groupsLeft":
+		if e.ComplexityRoot.UndoPreview.GroupsLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UndoPreview.GroupsLeft(childComplexity), true
 	case "UndoPreview.jobId":
 		if e.ComplexityRoot.UndoPreview.JobID == nil {
 			break
@@ -3272,6 +3286,10 @@ func (ec *executionContext) childFields_UndoPreview(ctx context.Context, field g
 		return ec.fieldContext_UndoPreview_reactivate(ctx, field)
 	case "removeClasses":
 		return ec.fieldContext_UndoPreview_removeClasses(ctx, field)
+	case "groupsJoined":
+		return ec.fieldContext_UndoPreview_groupsJoined(ctx, field)
+	case "groupsLeft":
+		return ec.fieldContext_UndoPreview_groupsLeft(ctx, field)
 	case "conflicts":
 		return ec.fieldContext_UndoPreview_conflicts(ctx, field)
 	}
@@ -12125,6 +12143,52 @@ func (ec *executionContext) _UndoPreview_removeClasses(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_UndoPreview_removeClasses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UndoPreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _UndoPreview_groupsJoined(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UndoPreview_groupsJoined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupsJoined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UndoPreview_groupsJoined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UndoPreview", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UndoPreview_groupsLeft(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UndoPreview_groupsLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupsLeft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UndoPreview_groupsLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UndoPreview", field, false, false, "Int")
 }
 
 func (ec *executionContext) _UndoPreview_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.UndoPreview) (ret graphql.Marshaler) {
@@ -22436,6 +22500,16 @@ func (ec *executionContext) _UndoPreview(ctx context.Context, sel ast.SelectionS
 			}
 		case "removeClasses":
 			out.Values[i] = ec._UndoPreview_removeClasses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupsJoined":
+			out.Values[i] = ec._UndoPreview_groupsJoined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupsLeft":
+			out.Values[i] = ec._UndoPreview_groupsLeft(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -175,14 +175,25 @@ func (a *api) undo(job string) {
 	if err := a.c.Post(`query($job: ID!) { node(id: $job) { ... on ImportJob { fileKind } } }`, &was, client.Var("job", job)); err != nil {
 		a.t.Fatalf("read %s: %v", job, err)
 	}
-	var r struct {
-		UndoImport struct{ Kind, Status, FileKind string }
+	type links struct{ GroupsJoined, GroupsLeft int }
+	var pre struct{ UndoPreview links }
+	if err := a.c.Post(`query($job: ID!) { undoPreview(jobId: $job) { groupsJoined groupsLeft } }`, &pre, client.Var("job", job)); err != nil {
+		a.t.Fatalf("undo preview %s: %v", job, err)
 	}
-	if err := a.c.Post(`mutation($job: ID!) { undoImport(jobId: $job) { kind status fileKind } }`, &r, client.Var("job", job)); err != nil {
+	var r struct {
+		UndoImport struct {
+			Kind, Status, FileKind string
+			Report                 struct{ Counts links }
+		}
+	}
+	if err := a.c.Post(`mutation($job: ID!) { undoImport(jobId: $job) { kind status fileKind report { counts { groupsJoined groupsLeft } } } }`, &r, client.Var("job", job)); err != nil {
 		a.t.Fatalf("undo %s: %v", job, err)
 	}
 	if r.UndoImport.Kind != "UNDO" || r.UndoImport.Status != "COMMITTED" || r.UndoImport.FileKind != was.Node.FileKind || was.Node.FileKind == "" {
 		a.t.Fatalf("undo of %s (%s): %+v", job, was.Node.FileKind, r.UndoImport)
+	}
+	if r.UndoImport.Report.Counts != pre.UndoPreview || pre.UndoPreview == (links{}) {
+		a.t.Errorf("undo of %s: previewed group links %+v, undone %+v", job, pre.UndoPreview, r.UndoImport.Report.Counts)
 	}
 }
 

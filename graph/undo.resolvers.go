@@ -54,7 +54,7 @@ func (r *queryResolver) UndoPreview(ctx context.Context, jobID int) (*model.Undo
 		return nil, err
 	}
 	m := &model.UndoPreview{JobID: p.JobID, Possible: p.Possible, RemoveAdded: p.RemoveAdded, RestoreUpdated: p.RestoreUpdated,
-		Reactivate: p.Reactivate, RemoveClasses: p.RemoveClasses, Conflicts: make([]*model.UndoConflict, 0, len(p.Conflicts))}
+		Reactivate: p.Reactivate, RemoveClasses: p.RemoveClasses, GroupsJoined: p.GroupsJoined, GroupsLeft: p.GroupsLeft, Conflicts: make([]*model.UndoConflict, 0, len(p.Conflicts))}
 	if !p.Possible {
 		m.Reason, m.ReasonEn = &p.Reason, &p.ReasonEn
 	}

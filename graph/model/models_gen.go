@@ -260,6 +260,10 @@ type UndoPreview struct {
 	Reactivate int `json:"reactivate"`
 	// Classes the import created that will be empty; the undo removes them.
 	RemoveClasses []string `json:"removeClasses"`
+	// Lesgroep memberships and teaching assignments the undo gives back (the sets the import's change records kept).
+	GroupsJoined int `json:"groupsJoined"`
+	// Lesgroep memberships and teaching assignments the undo takes away (made by the import, or of the accounts it deletes).
+	GroupsLeft int `json:"groupsLeft"`
 	// Accounts changed after the import, by hand or by a later import: the undo leaves them as they are.
 	Conflicts []*UndoConflict `json:"conflicts"`
 }
