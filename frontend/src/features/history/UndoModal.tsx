@@ -76,7 +76,7 @@ function Effect({ icon, color, children }: { icon: ReactNode; color: string; chi
 }
 
 function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => void; onUndone: () => void }) {
-  const { t, num, lang } = useI18n()
+  const { t, num, lang, plural } = useI18n()
   const [{ data, fetching, error }, refetch] = useQuery({
     query: UndoPreviewQuery,
     variables: { jobId: job.id },
@@ -115,7 +115,8 @@ function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => 
   }
 
   const conflicts = p.conflicts
-  const nothing = p.reactivate + p.removeAdded + p.restoreUpdated === 0 && p.removeClasses.length === 0
+  const nothing =
+    p.reactivate + p.removeAdded + p.restoreUpdated + p.groupsJoined + p.groupsLeft === 0 && p.removeClasses.length === 0
   const canConfirm = !nothing && (conflicts.length === 0 || skip)
   const stateError = findError(undoError, 'INVALID_STATE', 'NOT_FOUND')
 
@@ -163,6 +164,16 @@ function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => 
           {p.removeAdded > 0 && (
             <Effect icon={<IconTrash size={16} aria-hidden />} color="orange">
               {t('undo.removeAdded', { n: num(p.removeAdded) })}
+            </Effect>
+          )}
+          {p.groupsJoined > 0 && (
+            <Effect icon={<IconRestore size={16} aria-hidden />} color="blue">
+              {plural('undo.groupsJoined', p.groupsJoined)}
+            </Effect>
+          )}
+          {p.groupsLeft > 0 && (
+            <Effect icon={<IconTrash size={16} aria-hidden />} color="gray">
+              {plural('undo.groupsLeft', p.groupsLeft)}
             </Effect>
           )}
           {p.removeClasses.length > 0 && (

@@ -58,6 +58,8 @@ export const UndoPreviewQuery = graphql(`
       restoreUpdated
       reactivate
       removeClasses
+      groupsJoined
+      groupsLeft
       conflicts {
         accountId
         key

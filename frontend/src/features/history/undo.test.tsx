@@ -75,6 +75,8 @@ const preview = {
   restoreUpdated: 30,
   reactivate: 7,
   removeClasses: ['2HV2', '3H1'],
+  groupsJoined: 1,
+  groupsLeft: 240,
   conflicts: [] as unknown[],
 }
 
@@ -85,6 +87,8 @@ describe('UndoModal', () => {
     expect(await screen.findByText('7 gearchiveerde accounts worden weer actief')).toBeVisible()
     expect(screen.getByText('6 toegevoegde accounts worden verwijderd, met hun geschiedenis')).toBeVisible()
     expect(screen.getByText('2HV2')).toBeVisible()
+    expect(screen.getByText('1 plaats in een groep (lesgroep of lesopdracht) komt terug')).toBeVisible()
+    expect(screen.getByText('240 plaatsen in groepen die de import gaf, vervallen')).toBeVisible()
     await userEvent.setup().click(screen.getByRole('button', { name: 'Ongedaan maken' }))
     expect(mutation).toHaveBeenCalled()
     const [op] = mutation.mock.calls[0] as unknown as [{ variables: unknown }]
