@@ -458,6 +458,13 @@ func (pl *planner) record(r *Record) {
 	pl.p.Users = append(pl.p.Users, u)
 }
 
+// refuse keeps a refused row of an account aside (refusals adds it after the file's rows) and
+// lists its reasons with the plan's refusals.
+func (pl *planner) refuse(u *PlannedUser) {
+	pl.refusedUsers = append(pl.refusedUsers, *u)
+	pl.p.Refused = append(pl.p.Refused, u.Reasons...)
+}
+
 // classIsGroup refuses a pupil row whose stamklas is the name of a lesgroep: one name is one class
 // of the school, and a pupil's class_id never points at a lesgroep.
 func (pl *planner) classIsGroup(u *PlannedUser, r *Record, i int, found bool) {
@@ -469,8 +476,7 @@ func (pl *planner) classIsGroup(u *PlannedUser, r *Record, i int, found bool) {
 	u.Reasons = []Problem{{Line: r.Line, Field: FieldClass, Code: CodeClassIsLesgroep,
 		NL: fmt.Sprintf("klas %s is in Numo een lesgroep, geen stamklas: zet de stamklas van de leerling in deze kolom of koppel de kolom met lesgroepen aan Lesgroepen", r.Class),
 		EN: fmt.Sprintf("class %s is a teaching group (lesgroep) in Numo, not a homeroom class: put the pupil's stamklas in this column, or map the column of groups to Lesgroepen", r.Class)}}
-	pl.refusedUsers = append(pl.refusedUsers, *u)
-	pl.p.Refused = append(pl.p.Refused, u.Reasons...)
+	pl.refuse(u)
 }
 
 // existing plans a row of the file for the account st.accounts[i]; it returns false when the
@@ -485,8 +491,7 @@ func (pl *planner) existing(u *PlannedUser, r *Record, i int, classKey string, c
 		u.Reasons = []Problem{{Line: r.Line, Field: FieldKey, Code: "not_a_pupil",
 			NL: fmt.Sprintf("leerlingnummer %s hoort bij een account van een %s, niet van een leerling", r.Key, roleNL(a.role)),
 			EN: fmt.Sprintf("pupil key %s belongs to a %s account, not a pupil's", r.Key, strings.ToLower(a.role))}}
-		pl.refusedUsers = append(pl.refusedUsers, *u)
-		pl.p.Refused = append(pl.p.Refused, u.Reasons...)
+		pl.refuse(u)
 		return false
 	}
 	pl.keepStored(u, a)
@@ -616,29 +621,28 @@ func roleNL(role string) string {
 	return strings.ToLower(role)
 }
 
-// diff lists the fields the file changes. Only mapped fields count, and an empty optional cell
-// never clears a stored value: exports often leave e-mail or level empty.
-func diff(a *existing, to *Person, mapped map[Field]bool, classKey string) []Change {
-	var ch []Change
-	add := func(field, before, after string) {
-		if before != after {
-			ch = append(ch, Change{Field: field, Before: before, After: after})
-		}
+// changes collects the fields a row of the file changes.
+type changes []Change
+
+// add records a field whose value differs.
+func (ch *changes) add(field, before, after string) {
+	if before != after {
+		*ch = append(*ch, Change{Field: field, Before: before, After: after})
 	}
-	add("firstName", a.person.FirstName, to.FirstName)
-	add("lastName", a.person.LastName, to.LastName)
+}
+
+// names adds the names: first and last name always (both are required), the infix when mapped.
+func (ch *changes) names(a *existing, to *Person, mapped map[Field]bool) {
+	ch.add("firstName", a.person.FirstName, to.FirstName)
+	ch.add("lastName", a.person.LastName, to.LastName)
 	if mapped[FieldInfix] {
-		add("infix", a.person.Infix, to.Infix)
+		ch.add("infix", a.person.Infix, to.Infix)
 	}
-	if a.classKey != classKey {
-		ch = append(ch, Change{Field: "class", Before: a.className, After: to.Class})
-	}
-	if to.Level != "" {
-		add("level", a.person.Level, to.Level)
-	}
-	if to.Year != 0 && to.Year != a.person.Year {
-		ch = append(ch, Change{Field: "year", Before: yearString(a.person.Year), After: yearString(to.Year)})
-	}
+}
+
+// contacts adds e-mail, username and ECK iD: only when mapped, and an empty cell never clears a
+// stored value.
+func (ch *changes) contacts(a *existing, to *Person, mapped map[Field]bool) {
 	for _, f := range []struct {
 		field         Field
 		before, after string
@@ -648,9 +652,26 @@ func diff(a *existing, to *Person, mapped map[Field]bool, classKey string) []Cha
 		{FieldEckID, a.person.EckID, to.EckID},
 	} {
 		if mapped[f.field] && f.after != "" {
-			add(string(f.field), f.before, f.after)
+			ch.add(string(f.field), f.before, f.after)
 		}
 	}
+}
+
+// diff lists the fields the file changes. Only mapped fields count, and an empty optional cell
+// never clears a stored value: exports often leave e-mail or level empty.
+func diff(a *existing, to *Person, mapped map[Field]bool, classKey string) []Change {
+	var ch changes
+	ch.names(a, to, mapped)
+	if a.classKey != classKey {
+		ch = append(ch, Change{Field: "class", Before: a.className, After: to.Class})
+	}
+	if to.Level != "" {
+		ch.add("level", a.person.Level, to.Level)
+	}
+	if to.Year != 0 && to.Year != a.person.Year {
+		ch = append(ch, Change{Field: "year", Before: yearString(a.person.Year), After: yearString(to.Year)})
+	}
+	ch.contacts(a, to, mapped)
 	return ch
 }
 

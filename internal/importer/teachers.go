@@ -132,36 +132,15 @@ func (pl *planner) notATeacher(u *PlannedUser, r *Record, a *existing) {
 	u.Reasons = []Problem{{Line: r.Line, Field: FieldKey, Column: pl.in.Headers[FieldKey], Code: CodeNotATeacher,
 		NL: fmt.Sprintf("docentcode %s hoort bij een account van een %s, niet van een docent", r.Key, roleNL(a.role)),
 		EN: fmt.Sprintf("teacher code %s belongs to a %s account, not a teacher's", r.Key, strings.ToLower(a.role))}}
-	pl.refusedUsers = append(pl.refusedUsers, *u)
-	pl.p.Refused = append(pl.p.Refused, u.Reasons...)
+	pl.refuse(u)
 }
 
 // teacherDiff lists the fields a teacher row changes: names and the optional text fields, as
 // diff does for pupils, without class, level and year.
 func teacherDiff(a *existing, to *Person, mapped map[Field]bool) []Change {
-	var ch []Change
-	add := func(field, before, after string) {
-		if before != after {
-			ch = append(ch, Change{Field: field, Before: before, After: after})
-		}
-	}
-	add("firstName", a.person.FirstName, to.FirstName)
-	add("lastName", a.person.LastName, to.LastName)
-	if mapped[FieldInfix] {
-		add("infix", a.person.Infix, to.Infix)
-	}
-	for _, f := range []struct {
-		field         Field
-		before, after string
-	}{
-		{FieldEmail, a.person.Email, to.Email},
-		{FieldUsername, a.person.Username, to.Username},
-		{FieldEckID, a.person.EckID, to.EckID},
-	} {
-		if mapped[f.field] && f.after != "" {
-			add(string(f.field), f.before, f.after)
-		}
-	}
+	var ch changes
+	ch.names(a, to, mapped)
+	ch.contacts(a, to, mapped)
 	return ch
 }
 
