@@ -479,6 +479,8 @@ export const en: Record<MessageKey, string> = {
   'teachers.classes.placeholder': 'Choose classes',
   'teachers.classes.title': 'Classes of {name}',
   'teachers.classes.saved': 'The classes of {name} have been saved.',
+  'teachers.classes.tooMany':
+    'This teacher has {n} classes and teaching groups; {shown} are shown here. Saving would remove the rest: change this teacher’s assignments with a teacher file (Import).',
   'teachers.classes.failed': 'The classes were not saved',
   'teachers.editClasses': 'Classes',
   'teachers.editClasses.aria': 'Choose the classes of {name}',

@@ -486,6 +486,8 @@ export const nl = {
   'teachers.classes.placeholder': 'Kies klassen',
   'teachers.classes.title': 'Klassen van {name}',
   'teachers.classes.saved': 'De klassen van {name} zijn opgeslagen.',
+  'teachers.classes.tooMany':
+    'Deze docent heeft {n} klassen en lesgroepen; hier staan er {shown}. Opslaan zou de rest weghalen: wijzig de lesopdrachten van deze docent met een docentenbestand (Importeren).',
   'teachers.classes.failed': 'De klassen zijn niet opgeslagen',
   'teachers.editClasses': 'Klassen',
   'teachers.editClasses.aria': 'Klassen van {name} kiezen',

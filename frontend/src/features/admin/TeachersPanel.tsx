@@ -38,6 +38,8 @@ interface TeacherRow {
   username: string
   email: string
   classes: { id: string; name: string }[]
+  /** How many classes and groups the teacher has; more than classes holds when the list is cut. */
+  classesTotal: number
 }
 
 /**
@@ -67,6 +69,7 @@ export function TeachersPanel() {
               username: e.node.username,
               email: e.node.email,
               classes: e.node.teachingClasses.edges?.flatMap((c) => (c?.node ? [c.node] : [])) ?? [],
+              classesTotal: e.node.teachingClasses.totalCount,
             },
           ]
         : [],
@@ -240,6 +243,8 @@ function ClassesForm({
   const { t } = useI18n()
   const [value, setValue] = useState(teacher.classes.map((c) => c.id))
   const [{ fetching, error }, save] = useMutation(SetTeacherClassesMutation)
+  // Saving replaces the whole list: with only part of it loaded, a save would drop the rest.
+  const partial = teacher.classesTotal > teacher.classes.length
   return (
     <form
       onSubmit={async (e) => {
@@ -260,12 +265,17 @@ function ClassesForm({
           value={value}
           onChange={setValue}
         />
+        {partial && (
+          <Alert color="yellow" role="alert">
+            {t('teachers.classes.tooMany', { n: teacher.classesTotal, shown: teacher.classes.length })}
+          </Alert>
+        )}
         {error && <ErrorAlert error={error} title={t('teachers.classes.failed')} />}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             {t('common.cancel')}
           </Button>
-          <Button type="submit" loading={fetching}>
+          <Button type="submit" loading={fetching} disabled={partial}>
             {t('common.save')}
           </Button>
         </Group>

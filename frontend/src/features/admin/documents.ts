@@ -102,6 +102,7 @@ export const TeachersQuery = graphql(`
               email
               username
               teachingClasses(first: 100, orderBy: [{ field: NAME }]) {
+                totalCount
                 edges {
                   node {
                     id
