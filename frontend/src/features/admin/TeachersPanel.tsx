@@ -32,7 +32,7 @@ interface ClassOption {
   label: string
 }
 
-interface TeacherRow {
+export interface TeacherRow {
   id: string
   name: string
   username: string
@@ -229,7 +229,7 @@ function ClassesModal({
   )
 }
 
-function ClassesForm({
+export function ClassesForm({
   teacher,
   classOptions,
   onClose,
