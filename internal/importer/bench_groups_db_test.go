@@ -41,11 +41,11 @@ var (
 var benchSubjects = []string{"ne", "en", "wi", "du", "fa", "gs", "ak", "bi", "na", "sk", "ec", "lo"}
 
 // groupName is the lesgroep of pupil i (in stamklas c) for its s-th subject: year, level,
-// subject and one of 50 clusters, e.g. "3HV.wi17".
-func groupName(i, c, s int) string {
+// subject and one of 50 clusters, e.g. "3HV.wi17"; shift moves the pupil to the next cluster.
+func groupName(i, c, s, shift int) string {
 	levels := []string{"B", "K", "GT", "H", "V", "HV"}
 	year, level := 1+c%6, levels[c/6%len(levels)]
-	return fmt.Sprintf("%d%s.%s%d", year, level, benchSubjects[(i+s)%len(benchSubjects)], 1+(i/36)%50)
+	return fmt.Sprintf("%d%s.%s%d", year, level, benchSubjects[(i+s)%len(benchSubjects)], 1+(i/36+shift)%50)
 }
 
 // boardGroupExports are the pupil export with a Lesgroepen column (8 groups in one quoted
@@ -53,37 +53,42 @@ func groupName(i, c, s int) string {
 func boardGroupExports(tb testing.TB) (pupils, teachers []byte) {
 	tb.Helper()
 	groupsOnce.Do(func() {
-		base := boardExport(tb)
-		lines := bytes.Split(base, []byte("\r\n"))
-		var b bytes.Buffer
-		b.Grow(len(base) + dbBenchPupils*100)
-		for n, line := range lines {
-			if len(line) == 0 {
-				continue
-			}
-			b.Write(line)
-			switch {
-			case n == 0:
-				b.WriteString(";")
-			case n == 1:
-				b.WriteString(";Lesgroepen")
-			default:
-				i := n - 2
-				b.WriteString(";\"")
-				for s := range groupsPerPupil {
-					if s > 0 {
-						b.WriteString(", ")
-					}
-					b.WriteString(groupName(i, i%dbBenchClasses, s))
-				}
-				b.WriteString("\"")
-			}
-			b.WriteString("\r\n")
-		}
-		groupsFile = b.Bytes()
+		groupsFile = withGroups(boardExport(tb), 0)
 		teacherFile = genTeacherExport()
 	})
 	return groupsFile, teacherFile
+}
+
+// withGroups adds the Lesgroepen column to the board export: every pupil in 8 groups, each in
+// the cluster after its own when shift is 1 (a new timetable: every membership moves).
+func withGroups(base []byte, shift int) []byte {
+	lines := bytes.Split(base, []byte("\r\n"))
+	var b bytes.Buffer
+	b.Grow(len(base) + dbBenchPupils*100)
+	for n, line := range lines {
+		if len(line) == 0 {
+			continue
+		}
+		b.Write(line)
+		switch {
+		case n == 0:
+			b.WriteString(";")
+		case n == 1:
+			b.WriteString(";Lesgroepen")
+		default:
+			i := n - 2
+			b.WriteString(";\"")
+			for s := range groupsPerPupil {
+				if s > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(groupName(i, i%dbBenchClasses, s, shift))
+			}
+			b.WriteString("\"")
+		}
+		b.WriteString("\r\n")
+	}
+	return b.Bytes()
 }
 
 // genTeacherExport writes 6,000 teachers: code, names, e-mail, about 10 groups taught (from the
@@ -249,6 +254,43 @@ func BenchmarkApplyGroups100kNew(b *testing.B) {
 				b.Fatalf("%d memberships after %d commits", got, n)
 			}
 			b.StartTimer()
+		}
+		m.report()
+		b.ReportMetric(rss, "rss-MB")
+	})
+}
+
+// BenchmarkApplyGroups100kMove commits a new timetable into the school that holds the board
+// file: the same 100,000 pupils, each of their 8 lesgroepen in the next cluster, so every one of
+// the 800,000 memberships goes (batched DELETE) and another comes (COPY), with 100,000 change
+// records keeping the sets before, under a COMMITTING job. The seed is untimed.
+func BenchmarkApplyGroups100kMove(b *testing.B) {
+	pupils, _ := boardGroupExports(b)
+	in := prepareFile(b, withGroups(boardExport(b), 1))
+	eachKind(b, func(b *testing.B, db *store.DB) {
+		ctx := auth.System(context.Background())
+		m := &measure{b: b}
+		n, rss := 0, 0.0
+		for b.Loop() {
+			var schoolID, jobID int
+			m.run(func() {
+				n++
+				schoolID = benchSchool(b, db, fmt.Sprintf("%02dGM", n))
+				if _, err := importer.Apply(ctx, db, prepareFile(b, pupils), schoolID, benchActions, importer.ApplyOptions{}); err != nil {
+					b.Fatalf("seed: %v", err)
+				}
+				jobID = benchJob(b, db, schoolID)
+			}, func() {
+				r := startRSS()
+				plan, err := importer.Apply(ctx, db, in, schoolID, benchActions, importer.ApplyOptions{JobID: jobID})
+				rss = max(rss, r.MB())
+				if err != nil {
+					b.Fatalf("apply: %v", err)
+				}
+				if c := plan.Counts; c.Updated != dbBenchPupils || c.GroupsLeft != dbBenchPupils*groupsPerPupil || c.GroupsJoined != dbBenchPupils*groupsPerPupil {
+					b.Fatalf("applied %+v", c)
+				}
+			})
 		}
 		m.report()
 		b.ReportMetric(rss, "rss-MB")
