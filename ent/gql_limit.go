@@ -12,7 +12,7 @@ import (
 const edgeOwnerColumn = "numo_edge_owner"
 
 // limitPerRowM2M is entgql.LimitPerRow for a many-to-many edge, whose loader selects the join
-// table's column first (memberships.class_id, say) and then the neighbour's columns. When the
+// table's column first (class_teachers.class_id, say) and then the neighbour's columns. When the
 // neighbour has a column of the same name (accounts.class_id), entgql's window query would
 // name two columns alike: PostgreSQL refuses PARTITION BY "class_id" as ambiguous (SQLite
 // takes the first). Here the join column is renamed in the window query; rows are scanned by

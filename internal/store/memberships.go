@@ -60,6 +60,22 @@ func (k LinkKind) classColumn() string {
 	return membership.FieldGroupID
 }
 
+// accountColumn is the column of k that holds the account.
+func (k LinkKind) accountColumn() string {
+	if k == Teachings {
+		return teaching.FieldAccountID
+	}
+	return membership.FieldAccountID
+}
+
+// jobColumn is the column of k that holds the import job that made the link.
+func (k LinkKind) jobColumn() string {
+	if k == Teachings {
+		return teaching.FieldImportJobID
+	}
+	return membership.FieldImportJobID
+}
+
 // insertColumns are the columns an added link writes, in the order of insertValues.
 func (k LinkKind) insertColumns() []string {
 	if k == Teachings {
@@ -128,8 +144,8 @@ func EachLinkOf(ctx context.Context, q Querier, d string, k LinkKind, schoolID i
 	for start := 0; start < len(list); start += idBatch {
 		in := ids(list[start:min(start+idBatch, len(list))])
 		sel := build(d).Select(k.readColumns()...).From(entsql.Table(k.table())).
-			Where(entsql.And(entsql.In(membership.FieldAccountID, in...), entsql.In(k.classColumn(), schoolClasses(d, schoolID)))).
-			OrderBy(membership.FieldAccountID, k.classColumn())
+			Where(entsql.And(entsql.In(k.accountColumn(), in...), entsql.In(k.classColumn(), schoolClasses(d, schoolID)))).
+			OrderBy(k.accountColumn(), k.classColumn())
 		if err := scanLinks(ctx, q, k, sel, fn); err != nil {
 			return fmt.Errorf("read %s of %d accounts: %w", k, len(list), err)
 		}
@@ -184,7 +200,7 @@ func DeleteLinks(ctx context.Context, e Execer, d string, k LinkKind, links []Li
 func deleteLinksQuery(k LinkKind) string {
 	return entsql.Dialect(dialect.Postgres).String(func(b *entsql.Builder) {
 		b.WriteString("DELETE FROM ").Ident(k.table()).WriteString(" AS l USING unnest($1::bigint[], $2::bigint[]) AS v(a, c) WHERE l.").
-			Ident(membership.FieldAccountID).WriteString(" = v.a AND l.").Ident(k.classColumn()).WriteString(" = v.c")
+			Ident(k.accountColumn()).WriteString(" = v.a AND l.").Ident(k.classColumn()).WriteString(" = v.c")
 	})
 }
 
@@ -202,7 +218,7 @@ func deleteLinksByAccount(ctx context.Context, e Execer, d string, k LinkKind, l
 			classes = append(classes, l.ClassID)
 		}
 		n, err := exec(ctx, e, build(d).Delete(k.table()).
-			Where(entsql.And(entsql.EQ(membership.FieldAccountID, links[start].AccountID), entsql.In(k.classColumn(), classes...))))
+			Where(entsql.And(entsql.EQ(k.accountColumn(), links[start].AccountID), entsql.In(k.classColumn(), classes...))))
 		if err == nil && n != end-start {
 			err = fmt.Errorf("%d of %d deleted", n, end-start)
 		}
@@ -253,7 +269,7 @@ func AddLinks(ctx context.Context, e Execer, d string, k LinkKind, jobID int, li
 // job (NULL for none), $4 (teachings) the mentor flags.
 func addLinksQuery(k LinkKind) string {
 	return entsql.Dialect(dialect.Postgres).String(func(b *entsql.Builder) {
-		b.WriteString("INSERT INTO ").Ident(k.table()).WriteString(" (").IdentComma(k.classColumn(), membership.FieldAccountID, membership.FieldImportJobID)
+		b.WriteString("INSERT INTO ").Ident(k.table()).WriteString(" (").IdentComma(k.classColumn(), k.accountColumn(), k.jobColumn())
 		if k == Teachings {
 			b.Comma().Ident(teaching.FieldMentor)
 		}
@@ -343,7 +359,7 @@ func PrepareLinkStmts(ctx context.Context, tx Preparer, d string, k LinkKind) (*
 	if s.ins, err = tx.PrepareContext(ctx, insertQuery(d, k.table(), k.insertColumns())); err != nil {
 		return nil, fmt.Errorf("prepare insert of %s: %w", k, err)
 	}
-	q, _ := build(d).Delete(k.table()).Where(entsql.And(entsql.EQ(membership.FieldAccountID, param), entsql.EQ(k.classColumn(), param))).Query()
+	q, _ := build(d).Delete(k.table()).Where(entsql.And(entsql.EQ(k.accountColumn(), param), entsql.EQ(k.classColumn(), param))).Query()
 	if s.del, err = tx.PrepareContext(ctx, q); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("prepare delete of %s: %w", k, err)
