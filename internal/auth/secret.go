@@ -31,8 +31,14 @@ func HashPassword(password string) (string, error) {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
 	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
-		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+	return FormatArgon2id(salt, key, argonMemory, argonTime, argonThreads), nil
+}
+
+// FormatArgon2id writes an argon2id key and its parameters in the PHC string format that
+// CheckPassword reads (also for start codes, which use lighter parameters: package startcode).
+func FormatArgon2id(salt, key []byte, memory, time uint32, threads uint8) string {
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memory, time, threads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
 
 // errBadHash means a stored hash is not one HashPassword wrote.
