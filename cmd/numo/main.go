@@ -27,6 +27,7 @@ Usage:
   numo jobs --school BRIN [--json]             the school's import history (numo jobs --help)
   numo undo --school BRIN [--dry-run] [--skip-conflicts] [--json] JOB   undo an import (numo undo --help)
   numo purge [--db URL] [--dry-run] [--json]   purge what the schools' retention terms no longer allow
+  numo export-roster --school BRIN --out FILE.zip [--archived]   the roster as OneRoster 1.2 CSV (numo export-roster --help)
 `
 
 func main() {
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return undoCmd(sys, args[1:], stdout, stderr)
 	case "purge":
 		return purgeCmd(sys, args[1:], stdout, stderr)
+	case "export-roster":
+		return exportRosterCmd(sys, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
