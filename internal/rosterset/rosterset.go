@@ -1,11 +1,45 @@
-// Package rosterset reads standard roster sets — Microsoft School Data Sync
-// (v1 CSV and v2.1 CSV) and IMS OneRoster bulk CSV (1.1 and 1.2) — checks
-// the set as a whole and converts the chosen school's rows into Numo's own
-// canonical pupil and teacher CSV files, which the importer then plans and
-// commits like any other upload.
+// Package rosterset reads standard roster sets — Microsoft School Data Sync CSV (v1 and v2.1)
+// and IMS/1EdTech OneRoster bulk CSV (1.1 and 1.2) — checks the set as a whole and converts the
+// chosen school's rows into Numo's own canonical pupil and teacher CSV files, which the
+// importer then maps (every column recognised), plans and commits like any other upload.
 //
-// Work in progress: the exported types and Open's signature are the contract
-// other packages code against; Open does not read sets yet.
+// Specifications followed: OneRoster v1.1 CSV Tables (IMS Final Release, 2017) and OneRoster
+// v1.2 CSV Binding (1EdTech Final Release, 2022): manifest.csv (oneroster.version, file.* =
+// bulk/delta/absent), orgs, users (1.1: role and orgSourcedIds; 1.2: roles.csv with roleType
+// primary/secondary), classes (classType homeroom/scheduled), courses, enrollments (primary);
+// School Data Sync v1 CSV (School, Section, Student, Teacher, StudentEnrollment, TeacherRoster)
+// and SDS v2.1 CSV (orgs, users, roles, classes, enrollments, optional courses) as Microsoft
+// documents them and its sample sets show. Files are comma-separated (RFC 4180; encoding/csv
+// without lazy quotes) and decoded like the pupil import (BOM, UTF-8, Windows-1252 fallback);
+// column names are matched case-insensitively.
+//
+// The set as a whole is checked before anything is converted: the files the format needs,
+// a manifest declaring delta files (refused: Numo reads only complete sets), duplicate and
+// empty ids per file, references to users, classes, schools or courses that are not in the
+// set. Each refusal is a *SetError naming the file and line, with up to 50 row problems.
+//
+// Conversion decisions:
+//   - The school is chosen by BRIN: orgs.identifier (SDS v1: School Number), else the
+//     sourcedId / SIS ID. Users of other schools, roles other than student and teacher
+//     (parents, aides, administrators …) and rows marked tobedeleted (SDS: Inactive) go to
+//     Set.Skipped with the reason; classes and enrolments of other schools are ignored.
+//     enabledUser=false is imported like any user: archiving is the import's own action.
+//   - Keys: a pupil's number is users.identifier (SDS v1: Student Number), a teacher's code is
+//     users.identifier (SDS v1: Teacher Number), else the sourcedId / SIS ID. SDS v2.1 users
+//     have no number: their key is the sourcedId.
+//   - Names: givenName → Roepnaam, familyName → Achternaam. Only when the extension column
+//     metadata.numo.infix is present (Numo's own export writes it) is the tussenvoegsel taken
+//     from it and removed from the front of familyName; infixes are never guessed.
+//   - Groups: a homeroom class is a stamklas (Klas), a scheduled class a lesgroep. A group is
+//     named by classCode when present (what Dutch schools use, such as "4H-wiB1"), else by its
+//     title. A pupil with two homerooms is a row problem. A teacher enrolled as primary in a
+//     homeroom is its mentor ("Mentor van"); every other teacher enrolment is a group taught.
+//     SDS has no homerooms: see numoClassType. Subjects come from classes.subjects (SDS v1:
+//     Course Subject, else Course Name), else the course's title.
+//   - Level and year: metadata.numo.level and metadata.numo.year when present; else the set's
+//     grades (CEDS codes such as "09") are put in Niveau as written, so that the wizard's
+//     unknown-value step asks the admin what they mean.
+//   - ECK iD: the userIds entry of type ECK (or ECKiD), written {ECK:…}.
 package rosterset
 
 // Input is one uploaded file: a .zip holding a set, or one .csv of a set.
@@ -76,10 +110,65 @@ type SetError struct {
 
 func (e *SetError) Error() string { return e.Code + ": " + e.MessageEn }
 
-// Open recognises the format by file names and headers, checks the set as a
-// whole and converts the chosen school's rows. brin selects the school
-// (matched on identifier/BRIN, case-insensitive); when the set holds exactly
-// one school brin may be "".
+// Open recognises the format by file names and headers, checks the set as a whole and converts
+// the chosen school's rows. brin selects the school (matched on identifier/BRIN,
+// case-insensitive); when the set holds exactly one school brin may be "". Errors are *SetError.
 func Open(inputs []Input, brin string) (*Set, error) {
-	return nil, &SetError{Code: "SET_UNKNOWN_FORMAT", Message: "Nog niet beschikbaar.", MessageEn: "Not available yet."}
+	files, err := unpack(inputs)
+	if err != nil {
+		return nil, err
+	}
+	m, err := read(files)
+	if err != nil {
+		return nil, err
+	}
+	fileOf := map[string]string{"user": "users.csv", "class": "classes.csv", "org": "orgs.csv", "course": "courses.csv"}
+	if m.format == FormatSDS1 {
+		fileOf = map[string]string{"student": "Student.csv", "teacher": "Teacher.csv", "class": "Section.csv", "org": "School.csv"}
+	}
+	if err := checkRefs(m, fileOf); err != nil {
+		return nil, err
+	}
+	s := &Set{Format: m.format, Version: m.version, Schools: m.schools(), Subjects: map[string]string{}}
+	if s.School, err = chooseSchool(s.Schools, brin); err != nil {
+		return nil, err
+	}
+	if err := convert(m, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// read recognises the format, checks the files are there and reads them into a model.
+func read(files map[string]*file) (*model, error) {
+	format, err := detect(files)
+	if err != nil {
+		return nil, err
+	}
+	m := &model{format: format}
+	switch format {
+	case FormatSDS1:
+		m.version = "1"
+	case FormatSDS21:
+		m.version = "2.1"
+	default:
+		if m.format, m.version, err = readManifest(files); err != nil {
+			return nil, err
+		}
+	}
+	if err := requireFiles(m.format, files); err != nil {
+		return nil, err
+	}
+	switch m.format {
+	case FormatSDS1:
+		err = readSDS1(files, m)
+	case FormatSDS21:
+		err = readSDS21(files, m)
+	default:
+		err = readOneRoster(files, m)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
 }

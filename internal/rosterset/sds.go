@@ -1,0 +1,206 @@
+package rosterset
+
+import (
+	"strings"
+)
+
+// SDS has no notion of a stamklas (homeroom): every section or class is a group of pupils with
+// its teachers. Numo reads a section as the pupils' stamklas only when the set says so in the
+// extension column metadata.numo.classType ("homeroom"; otherwise "scheduled"), named after
+// OneRoster's classType; section names are not guessed at. Without it the pupils of an SDS set
+// have no Klas, and the import refuses them with its usual row problem.
+const numoClassType = "metadata.numo.classType"
+
+// readSDS1 reads a School Data Sync v1 set (School, Section, Student, Teacher,
+// StudentEnrollment, TeacherRoster).
+func readSDS1(files map[string]*file, m *model) error {
+	t, err := readTable(files["school.csv"], "SIS ID", "Name")
+	if err != nil {
+		return err
+	}
+	ids := newIDs(t, "SIS ID")
+	for i := range t.rows {
+		if ids.add(i) {
+			m.orgs = append(m.orgs, org{where: t.at(i), id: t.get(i, "SIS ID"), name: t.get(i, "Name"),
+				identifier: t.get(i, "School Number"), kind: "school"})
+		}
+	}
+	if err := ids.err(); err != nil {
+		return err
+	}
+	if err := readSDS1Sections(files["section.csv"], m); err != nil {
+		return err
+	}
+	for _, p := range []struct{ file, kind, keyCol, role string }{
+		{"student.csv", "student", "Student Number", rolePupil},
+		{"teacher.csv", "teacher", "Teacher Number", roleTeacher},
+	} {
+		if err := readSDS1People(files[p.file], m, p.kind, p.keyCol, p.role); err != nil {
+			return err
+		}
+	}
+	for _, p := range []struct{ file, kind, role string }{
+		{"studentenrollment.csv", "student", rolePupil},
+		{"teacherroster.csv", "teacher", roleTeacher},
+	} {
+		t, err := readTable(files[p.file], "Section SIS ID", "SIS ID")
+		if err != nil {
+			return err
+		}
+		for i := range t.rows {
+			w, cid, uid := t.at(i), t.get(i, "Section SIS ID"), t.get(i, "SIS ID")
+			m.refer(w, t.colName("Section SIS ID"), "class", cid)
+			m.refer(w, t.colName("SIS ID"), p.kind, uid)
+			m.enrols = append(m.enrols, enrolment{where: w, class: cid, user: p.kind + ":" + uid, role: p.role})
+		}
+	}
+	return nil
+}
+
+func readSDS1Sections(f *file, m *model) error {
+	t, err := readTable(f, "SIS ID", "School SIS ID", "Section Name")
+	if err != nil {
+		return err
+	}
+	ids := newIDs(t, "SIS ID")
+	for i := range t.rows {
+		if !ids.add(i) {
+			continue
+		}
+		c := class{where: t.at(i), id: t.get(i, "SIS ID"), name: t.get(i, "Section Name"), org: t.get(i, "School SIS ID"),
+			subject: t.get(i, "Course Subject"), homeroom: strings.EqualFold(t.get(i, numoClassType), "homeroom"),
+			gone: strings.EqualFold(t.get(i, "Status"), "Inactive")}
+		if c.subject == "" {
+			c.subject = t.get(i, "Course Name")
+		}
+		m.refer(c.where, t.colName("School SIS ID"), "org", c.org)
+		m.classes = append(m.classes, c)
+	}
+	return ids.err()
+}
+
+// readSDS1People reads Student.csv or Teacher.csv; the key is the Student or Teacher Number
+// (the school's pupil number or teacher code), else the SIS ID.
+func readSDS1People(f *file, m *model, kind, keyCol, role string) error {
+	t, err := readTable(f, "SIS ID", "School SIS ID", "First Name", "Last Name")
+	if err != nil {
+		return err
+	}
+	ids := newIDs(t, "SIS ID")
+	for i := range t.rows {
+		if !ids.add(i) {
+			continue
+		}
+		sis := t.get(i, "SIS ID")
+		u := user{where: t.at(i), id: kind + ":" + sis, refKind: kind, refID: sis, key: t.get(i, keyCol),
+			given: t.get(i, "First Name"), family: t.get(i, "Last Name"), login: t.get(i, "Username"),
+			gone:  strings.EqualFold(t.get(i, "Status"), "Inactive"),
+			roles: []userRole{{role: role, org: t.get(i, "School SIS ID"), primary: true}}}
+		if u.key == "" {
+			u.key = sis
+		}
+		numoColumns(t, i, &u, t.get(i, "Grade"))
+		m.refer(u.where, t.colName("School SIS ID"), "org", u.roles[0].org)
+		m.users = append(m.users, u)
+	}
+	return ids.err()
+}
+
+// readSDS21 reads a School Data Sync v2.1 set (orgs, users, roles, classes, enrollments and the
+// optional courses). Its users have no pupil number or teacher code: the key is the sourcedId.
+func readSDS21(files map[string]*file, m *model) error {
+	if err := readORorgs(files["orgs.csv"], m); err != nil {
+		return err
+	}
+	t, err := readTable(files["users.csv"], "sourcedId", "username", "givenName", "familyName")
+	if err != nil {
+		return err
+	}
+	ids := newIDs(t, "sourcedId")
+	for i := range t.rows {
+		if !ids.add(i) {
+			continue
+		}
+		u := user{where: t.at(i), id: t.get(i, "sourcedId"), given: t.get(i, "givenName"), family: t.get(i, "familyName"),
+			email: t.get(i, "email"), login: t.get(i, "username"), refKind: "user"}
+		u.key, u.refID = u.id, u.id
+		numoColumns(t, i, &u, "")
+		m.users = append(m.users, u)
+	}
+	if err := ids.err(); err != nil {
+		return err
+	}
+	if err := readSDS21Roles(files["roles.csv"], m); err != nil {
+		return err
+	}
+	if f, ok := files["courses.csv"]; ok {
+		if err := readCourses(f, m, "sourcedId", "title"); err != nil {
+			return err
+		}
+	}
+	if err := readSDS21Classes(files["classes.csv"], m); err != nil {
+		return err
+	}
+	t, err = readTable(files["enrollments.csv"], "classSourcedId", "userSourcedId", "role")
+	if err != nil {
+		return err
+	}
+	for i := range t.rows {
+		e := enrolment{where: t.at(i), class: t.get(i, "classSourcedId"), user: t.get(i, "userSourcedId"), role: strings.ToLower(t.get(i, "role"))}
+		m.refer(e.where, t.colName("classSourcedId"), "class", e.class)
+		m.refer(e.where, t.colName("userSourcedId"), "user", e.user)
+		m.enrols = append(m.enrols, e)
+	}
+	return nil
+}
+
+// readSDS21Roles reads roles.csv: each user's role per org, and a pupil's grade.
+func readSDS21Roles(f *file, m *model) error {
+	t, err := readTable(f, "userSourcedId", "orgSourcedId", "role")
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]int, len(m.users))
+	for j, u := range m.users {
+		byID[u.id] = j
+	}
+	for i := range t.rows {
+		w, uid, o := t.at(i), t.get(i, "userSourcedId"), t.get(i, "orgSourcedId")
+		m.refer(w, t.colName("userSourcedId"), "user", uid)
+		m.refer(w, t.colName("orgSourcedId"), "org", o)
+		j, ok := byID[uid]
+		if !ok {
+			continue
+		}
+		u := &m.users[j]
+		u.roles = append(u.roles, userRole{role: strings.ToLower(t.get(i, "role")), org: o, primary: strings.EqualFold(t.get(i, "isPrimary"), "true")})
+		if u.level == "" && !u.numoLevel {
+			u.level = t.get(i, "grade")
+		}
+	}
+	return nil
+}
+
+func readSDS21Classes(f *file, m *model) error {
+	t, err := readTable(f, "sourcedId", "orgSourcedId", "title")
+	if err != nil {
+		return err
+	}
+	ids := newIDs(t, "sourcedId")
+	for i := range t.rows {
+		if !ids.add(i) {
+			continue
+		}
+		c := class{where: t.at(i), id: t.get(i, "sourcedId"), name: t.get(i, "code"), org: t.get(i, "orgSourcedId"),
+			course: t.get(i, "courseSourcedId"), homeroom: strings.EqualFold(t.get(i, numoClassType), "homeroom")}
+		if c.name == "" {
+			c.name = t.get(i, "title")
+		}
+		m.refer(c.where, t.colName("orgSourcedId"), "org", c.org)
+		if m.hasCours {
+			m.refer(c.where, t.colName("courseSourcedId"), "course", c.course)
+		}
+		m.classes = append(m.classes, c)
+	}
+	return ids.err()
+}
