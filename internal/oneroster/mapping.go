@@ -144,10 +144,15 @@ func SchoolYear(day time.Time) (start, end time.Time, endYear int) {
 const DateFormat = "2006-01-02"
 
 // familyName is the name a consumer shows as the family name: the infix and the last
-// name, as a Dutch reader writes them ("van der Berg").
+// name, as a Dutch reader writes them ("van der Berg"; "d'Ancona" without a space after an
+// apostrophe). A reader gets the last name back by cutting metadata.numo.infix from the front
+// and trimming spaces.
 func familyName(infix, last string) string {
-	if infix == "" {
+	switch {
+	case infix == "":
 		return last
+	case strings.HasSuffix(infix, "'"), strings.HasSuffix(infix, "’"):
+		return infix + last
 	}
 	return infix + " " + last
 }
