@@ -16,21 +16,34 @@ var accountFields = []string{account.FieldID, account.FieldRole, account.FieldEx
 	account.FieldInfix, account.FieldLastName, account.FieldEmail, account.FieldUsername, account.FieldEckID,
 	account.FieldLevel, account.FieldYear, account.FieldClassID, account.FieldStatus}
 
-// eachPage calls fn with the school's exported accounts, a page at a time in id order (a
-// keyset read: each page starts after the last id of the one before).
+// eachPage calls fn with the school's exported accounts a page at a time: pupils, teachers,
+// then admins, the active before the archived, each in id order. Each sequence is a keyset
+// read (a page starts after the last id of the one before) with school, status and role
+// all equal, so that SQLite walks its (school_id, status, role) index, whose entries end in
+// the id, without sorting the school for every page; PostgreSQL walks the primary key.
 func (e *exporter) eachPage(fn func([]*ent.Account) error) error {
+	statuses := []account.Status{account.StatusACTIVE}
+	if e.opts.IncludeArchived {
+		statuses = append(statuses, account.StatusARCHIVED)
+	}
+	for _, role := range []account.Role{account.RolePUPIL, account.RoleTEACHER, account.RoleADMIN} {
+		for _, status := range statuses {
+			if err := e.eachPageOf(role, status, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (e *exporter) eachPageOf(role account.Role, status account.Status, fn func([]*ent.Account) error) error {
 	after := 0
 	for {
-		q := e.c.Account.Query().Where(account.SchoolID(e.school.ID), account.IDGT(after))
-		if !e.opts.IncludeArchived {
-			q.Where(account.StatusEQ(account.StatusACTIVE))
-		}
-		page, err := q.Order(account.ByID()).Limit(e.opts.PageSize).Select(accountFields...).All(e.ctx)
-		if err != nil {
+		page, err := e.c.Account.Query().
+			Where(account.SchoolID(e.school.ID), account.StatusEQ(status), account.RoleEQ(role), account.IDGT(after)).
+			Order(account.ByID()).Limit(e.opts.PageSize).Select(accountFields...).All(e.ctx)
+		if err != nil || len(page) == 0 {
 			return err
-		}
-		if len(page) == 0 {
-			return nil
 		}
 		if err := fn(page); err != nil {
 			return err
