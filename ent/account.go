@@ -61,6 +61,12 @@ type Account struct {
 	FailedLogins int `json:"failed_logins,omitempty"`
 	// LockedUntil holds the value of the "locked_until" field.
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
+	// argon2id hash of the start code of a login letter (internal/startcode); empty when none. The code itself is never stored
+	StartCodeHash string `json:"-"`
+	// until when the start code signs in; the school's start_code_valid_days after it was made
+	StartCodeExpiresAt *time.Time `json:"start_code_expires_at,omitempty"`
+	// when the current start code was made; a new one replaces it (the old one stops working)
+	StartCodeGeneratedAt *time.Time `json:"start_code_generated_at,omitempty"`
 	// the import job that added the account: its record of the addition, for undo, rollback and history (additions from before this field have an ADDED change record instead). No foreign key, like a class's created_by_job_id: it would add a referential-integrity check per row to the commit's COPY
 	ImportJobID *int `json:"import_job_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -174,9 +180,9 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case account.FieldID, account.FieldSchoolID, account.FieldYear, account.FieldClassID, account.FieldFailedLogins, account.FieldImportJobID:
 			values[i] = new(sql.NullInt64)
-		case account.FieldRole, account.FieldExternalKey, account.FieldFirstName, account.FieldInfix, account.FieldLastName, account.FieldSortName, account.FieldEmail, account.FieldUsername, account.FieldEckID, account.FieldLevel, account.FieldStatus, account.FieldPasswordHash:
+		case account.FieldRole, account.FieldExternalKey, account.FieldFirstName, account.FieldInfix, account.FieldLastName, account.FieldSortName, account.FieldEmail, account.FieldUsername, account.FieldEckID, account.FieldLevel, account.FieldStatus, account.FieldPasswordHash, account.FieldStartCodeHash:
 			values[i] = new(sql.NullString)
-		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldArchivedAt, account.FieldLockedUntil:
+		case account.FieldCreatedAt, account.FieldUpdatedAt, account.FieldArchivedAt, account.FieldLockedUntil, account.FieldStartCodeExpiresAt, account.FieldStartCodeGeneratedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -330,6 +336,26 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				_m.LockedUntil = new(time.Time)
 				*_m.LockedUntil = value.Time
 			}
+		case account.FieldStartCodeHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field start_code_hash", values[i])
+			} else if value.Valid {
+				_m.StartCodeHash = value.String
+			}
+		case account.FieldStartCodeExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field start_code_expires_at", values[i])
+			} else if value.Valid {
+				_m.StartCodeExpiresAt = new(time.Time)
+				*_m.StartCodeExpiresAt = value.Time
+			}
+		case account.FieldStartCodeGeneratedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field start_code_generated_at", values[i])
+			} else if value.Valid {
+				_m.StartCodeGeneratedAt = new(time.Time)
+				*_m.StartCodeGeneratedAt = value.Time
+			}
 		case account.FieldImportJobID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field import_job_id", values[i])
@@ -477,6 +503,18 @@ func (_m *Account) String() string {
 	builder.WriteString(", ")
 	if v := _m.LockedUntil; v != nil {
 		builder.WriteString("locked_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("start_code_hash=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.StartCodeExpiresAt; v != nil {
+		builder.WriteString("start_code_expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.StartCodeGeneratedAt; v != nil {
+		builder.WriteString("start_code_generated_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")

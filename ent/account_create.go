@@ -295,6 +295,48 @@ func (_c *AccountCreate) SetNillableLockedUntil(v *time.Time) *AccountCreate {
 	return _c
 }
 
+// SetStartCodeHash sets the "start_code_hash" field.
+func (_c *AccountCreate) SetStartCodeHash(v string) *AccountCreate {
+	_c.mutation.SetStartCodeHash(v)
+	return _c
+}
+
+// SetNillableStartCodeHash sets the "start_code_hash" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableStartCodeHash(v *string) *AccountCreate {
+	if v != nil {
+		_c.SetStartCodeHash(*v)
+	}
+	return _c
+}
+
+// SetStartCodeExpiresAt sets the "start_code_expires_at" field.
+func (_c *AccountCreate) SetStartCodeExpiresAt(v time.Time) *AccountCreate {
+	_c.mutation.SetStartCodeExpiresAt(v)
+	return _c
+}
+
+// SetNillableStartCodeExpiresAt sets the "start_code_expires_at" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableStartCodeExpiresAt(v *time.Time) *AccountCreate {
+	if v != nil {
+		_c.SetStartCodeExpiresAt(*v)
+	}
+	return _c
+}
+
+// SetStartCodeGeneratedAt sets the "start_code_generated_at" field.
+func (_c *AccountCreate) SetStartCodeGeneratedAt(v time.Time) *AccountCreate {
+	_c.mutation.SetStartCodeGeneratedAt(v)
+	return _c
+}
+
+// SetNillableStartCodeGeneratedAt sets the "start_code_generated_at" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableStartCodeGeneratedAt(v *time.Time) *AccountCreate {
+	if v != nil {
+		_c.SetStartCodeGeneratedAt(*v)
+	}
+	return _c
+}
+
 // SetImportJobID sets the "import_job_id" field.
 func (_c *AccountCreate) SetImportJobID(v int) *AccountCreate {
 	_c.mutation.SetImportJobID(v)
@@ -655,6 +697,18 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LockedUntil(); ok {
 		_spec.SetField(account.FieldLockedUntil, field.TypeTime, value)
 		_node.LockedUntil = &value
+	}
+	if value, ok := _c.mutation.StartCodeHash(); ok {
+		_spec.SetField(account.FieldStartCodeHash, field.TypeString, value)
+		_node.StartCodeHash = value
+	}
+	if value, ok := _c.mutation.StartCodeExpiresAt(); ok {
+		_spec.SetField(account.FieldStartCodeExpiresAt, field.TypeTime, value)
+		_node.StartCodeExpiresAt = &value
+	}
+	if value, ok := _c.mutation.StartCodeGeneratedAt(); ok {
+		_spec.SetField(account.FieldStartCodeGeneratedAt, field.TypeTime, value)
+		_node.StartCodeGeneratedAt = &value
 	}
 	if value, ok := _c.mutation.ImportJobID(); ok {
 		_spec.SetField(account.FieldImportJobID, field.TypeInt, value)
@@ -1074,6 +1128,60 @@ func (u *AccountUpsert) ClearLockedUntil() *AccountUpsert {
 	return u
 }
 
+// SetStartCodeHash sets the "start_code_hash" field.
+func (u *AccountUpsert) SetStartCodeHash(v string) *AccountUpsert {
+	u.Set(account.FieldStartCodeHash, v)
+	return u
+}
+
+// UpdateStartCodeHash sets the "start_code_hash" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateStartCodeHash() *AccountUpsert {
+	u.SetExcluded(account.FieldStartCodeHash)
+	return u
+}
+
+// ClearStartCodeHash clears the value of the "start_code_hash" field.
+func (u *AccountUpsert) ClearStartCodeHash() *AccountUpsert {
+	u.SetNull(account.FieldStartCodeHash)
+	return u
+}
+
+// SetStartCodeExpiresAt sets the "start_code_expires_at" field.
+func (u *AccountUpsert) SetStartCodeExpiresAt(v time.Time) *AccountUpsert {
+	u.Set(account.FieldStartCodeExpiresAt, v)
+	return u
+}
+
+// UpdateStartCodeExpiresAt sets the "start_code_expires_at" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateStartCodeExpiresAt() *AccountUpsert {
+	u.SetExcluded(account.FieldStartCodeExpiresAt)
+	return u
+}
+
+// ClearStartCodeExpiresAt clears the value of the "start_code_expires_at" field.
+func (u *AccountUpsert) ClearStartCodeExpiresAt() *AccountUpsert {
+	u.SetNull(account.FieldStartCodeExpiresAt)
+	return u
+}
+
+// SetStartCodeGeneratedAt sets the "start_code_generated_at" field.
+func (u *AccountUpsert) SetStartCodeGeneratedAt(v time.Time) *AccountUpsert {
+	u.Set(account.FieldStartCodeGeneratedAt, v)
+	return u
+}
+
+// UpdateStartCodeGeneratedAt sets the "start_code_generated_at" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateStartCodeGeneratedAt() *AccountUpsert {
+	u.SetExcluded(account.FieldStartCodeGeneratedAt)
+	return u
+}
+
+// ClearStartCodeGeneratedAt clears the value of the "start_code_generated_at" field.
+func (u *AccountUpsert) ClearStartCodeGeneratedAt() *AccountUpsert {
+	u.SetNull(account.FieldStartCodeGeneratedAt)
+	return u
+}
+
 // SetImportJobID sets the "import_job_id" field.
 func (u *AccountUpsert) SetImportJobID(v int) *AccountUpsert {
 	u.Set(account.FieldImportJobID, v)
@@ -1465,6 +1573,69 @@ func (u *AccountUpsertOne) UpdateLockedUntil() *AccountUpsertOne {
 func (u *AccountUpsertOne) ClearLockedUntil() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearLockedUntil()
+	})
+}
+
+// SetStartCodeHash sets the "start_code_hash" field.
+func (u *AccountUpsertOne) SetStartCodeHash(v string) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetStartCodeHash(v)
+	})
+}
+
+// UpdateStartCodeHash sets the "start_code_hash" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateStartCodeHash() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateStartCodeHash()
+	})
+}
+
+// ClearStartCodeHash clears the value of the "start_code_hash" field.
+func (u *AccountUpsertOne) ClearStartCodeHash() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearStartCodeHash()
+	})
+}
+
+// SetStartCodeExpiresAt sets the "start_code_expires_at" field.
+func (u *AccountUpsertOne) SetStartCodeExpiresAt(v time.Time) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetStartCodeExpiresAt(v)
+	})
+}
+
+// UpdateStartCodeExpiresAt sets the "start_code_expires_at" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateStartCodeExpiresAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateStartCodeExpiresAt()
+	})
+}
+
+// ClearStartCodeExpiresAt clears the value of the "start_code_expires_at" field.
+func (u *AccountUpsertOne) ClearStartCodeExpiresAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearStartCodeExpiresAt()
+	})
+}
+
+// SetStartCodeGeneratedAt sets the "start_code_generated_at" field.
+func (u *AccountUpsertOne) SetStartCodeGeneratedAt(v time.Time) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetStartCodeGeneratedAt(v)
+	})
+}
+
+// UpdateStartCodeGeneratedAt sets the "start_code_generated_at" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateStartCodeGeneratedAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateStartCodeGeneratedAt()
+	})
+}
+
+// ClearStartCodeGeneratedAt clears the value of the "start_code_generated_at" field.
+func (u *AccountUpsertOne) ClearStartCodeGeneratedAt() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearStartCodeGeneratedAt()
 	})
 }
 
@@ -2029,6 +2200,69 @@ func (u *AccountUpsertBulk) UpdateLockedUntil() *AccountUpsertBulk {
 func (u *AccountUpsertBulk) ClearLockedUntil() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearLockedUntil()
+	})
+}
+
+// SetStartCodeHash sets the "start_code_hash" field.
+func (u *AccountUpsertBulk) SetStartCodeHash(v string) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetStartCodeHash(v)
+	})
+}
+
+// UpdateStartCodeHash sets the "start_code_hash" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateStartCodeHash() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateStartCodeHash()
+	})
+}
+
+// ClearStartCodeHash clears the value of the "start_code_hash" field.
+func (u *AccountUpsertBulk) ClearStartCodeHash() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearStartCodeHash()
+	})
+}
+
+// SetStartCodeExpiresAt sets the "start_code_expires_at" field.
+func (u *AccountUpsertBulk) SetStartCodeExpiresAt(v time.Time) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetStartCodeExpiresAt(v)
+	})
+}
+
+// UpdateStartCodeExpiresAt sets the "start_code_expires_at" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateStartCodeExpiresAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateStartCodeExpiresAt()
+	})
+}
+
+// ClearStartCodeExpiresAt clears the value of the "start_code_expires_at" field.
+func (u *AccountUpsertBulk) ClearStartCodeExpiresAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearStartCodeExpiresAt()
+	})
+}
+
+// SetStartCodeGeneratedAt sets the "start_code_generated_at" field.
+func (u *AccountUpsertBulk) SetStartCodeGeneratedAt(v time.Time) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetStartCodeGeneratedAt(v)
+	})
+}
+
+// UpdateStartCodeGeneratedAt sets the "start_code_generated_at" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateStartCodeGeneratedAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateStartCodeGeneratedAt()
+	})
+}
+
+// ClearStartCodeGeneratedAt clears the value of the "start_code_generated_at" field.
+func (u *AccountUpsertBulk) ClearStartCodeGeneratedAt() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearStartCodeGeneratedAt()
 	})
 }
 

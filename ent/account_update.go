@@ -339,6 +339,66 @@ func (_u *AccountUpdate) ClearLockedUntil() *AccountUpdate {
 	return _u
 }
 
+// SetStartCodeHash sets the "start_code_hash" field.
+func (_u *AccountUpdate) SetStartCodeHash(v string) *AccountUpdate {
+	_u.mutation.SetStartCodeHash(v)
+	return _u
+}
+
+// SetNillableStartCodeHash sets the "start_code_hash" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableStartCodeHash(v *string) *AccountUpdate {
+	if v != nil {
+		_u.SetStartCodeHash(*v)
+	}
+	return _u
+}
+
+// ClearStartCodeHash clears the value of the "start_code_hash" field.
+func (_u *AccountUpdate) ClearStartCodeHash() *AccountUpdate {
+	_u.mutation.ClearStartCodeHash()
+	return _u
+}
+
+// SetStartCodeExpiresAt sets the "start_code_expires_at" field.
+func (_u *AccountUpdate) SetStartCodeExpiresAt(v time.Time) *AccountUpdate {
+	_u.mutation.SetStartCodeExpiresAt(v)
+	return _u
+}
+
+// SetNillableStartCodeExpiresAt sets the "start_code_expires_at" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableStartCodeExpiresAt(v *time.Time) *AccountUpdate {
+	if v != nil {
+		_u.SetStartCodeExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearStartCodeExpiresAt clears the value of the "start_code_expires_at" field.
+func (_u *AccountUpdate) ClearStartCodeExpiresAt() *AccountUpdate {
+	_u.mutation.ClearStartCodeExpiresAt()
+	return _u
+}
+
+// SetStartCodeGeneratedAt sets the "start_code_generated_at" field.
+func (_u *AccountUpdate) SetStartCodeGeneratedAt(v time.Time) *AccountUpdate {
+	_u.mutation.SetStartCodeGeneratedAt(v)
+	return _u
+}
+
+// SetNillableStartCodeGeneratedAt sets the "start_code_generated_at" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableStartCodeGeneratedAt(v *time.Time) *AccountUpdate {
+	if v != nil {
+		_u.SetStartCodeGeneratedAt(*v)
+	}
+	return _u
+}
+
+// ClearStartCodeGeneratedAt clears the value of the "start_code_generated_at" field.
+func (_u *AccountUpdate) ClearStartCodeGeneratedAt() *AccountUpdate {
+	_u.mutation.ClearStartCodeGeneratedAt()
+	return _u
+}
+
 // SetImportJobID sets the "import_job_id" field.
 func (_u *AccountUpdate) SetImportJobID(v int) *AccountUpdate {
 	_u.mutation.ResetImportJobID()
@@ -677,6 +737,24 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LockedUntilCleared() {
 		_spec.ClearField(account.FieldLockedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.StartCodeHash(); ok {
+		_spec.SetField(account.FieldStartCodeHash, field.TypeString, value)
+	}
+	if _u.mutation.StartCodeHashCleared() {
+		_spec.ClearField(account.FieldStartCodeHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.StartCodeExpiresAt(); ok {
+		_spec.SetField(account.FieldStartCodeExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.StartCodeExpiresAtCleared() {
+		_spec.ClearField(account.FieldStartCodeExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.StartCodeGeneratedAt(); ok {
+		_spec.SetField(account.FieldStartCodeGeneratedAt, field.TypeTime, value)
+	}
+	if _u.mutation.StartCodeGeneratedAtCleared() {
+		_spec.ClearField(account.FieldStartCodeGeneratedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.ImportJobID(); ok {
 		_spec.SetField(account.FieldImportJobID, field.TypeInt, value)
@@ -1193,6 +1271,66 @@ func (_u *AccountUpdateOne) ClearLockedUntil() *AccountUpdateOne {
 	return _u
 }
 
+// SetStartCodeHash sets the "start_code_hash" field.
+func (_u *AccountUpdateOne) SetStartCodeHash(v string) *AccountUpdateOne {
+	_u.mutation.SetStartCodeHash(v)
+	return _u
+}
+
+// SetNillableStartCodeHash sets the "start_code_hash" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableStartCodeHash(v *string) *AccountUpdateOne {
+	if v != nil {
+		_u.SetStartCodeHash(*v)
+	}
+	return _u
+}
+
+// ClearStartCodeHash clears the value of the "start_code_hash" field.
+func (_u *AccountUpdateOne) ClearStartCodeHash() *AccountUpdateOne {
+	_u.mutation.ClearStartCodeHash()
+	return _u
+}
+
+// SetStartCodeExpiresAt sets the "start_code_expires_at" field.
+func (_u *AccountUpdateOne) SetStartCodeExpiresAt(v time.Time) *AccountUpdateOne {
+	_u.mutation.SetStartCodeExpiresAt(v)
+	return _u
+}
+
+// SetNillableStartCodeExpiresAt sets the "start_code_expires_at" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableStartCodeExpiresAt(v *time.Time) *AccountUpdateOne {
+	if v != nil {
+		_u.SetStartCodeExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearStartCodeExpiresAt clears the value of the "start_code_expires_at" field.
+func (_u *AccountUpdateOne) ClearStartCodeExpiresAt() *AccountUpdateOne {
+	_u.mutation.ClearStartCodeExpiresAt()
+	return _u
+}
+
+// SetStartCodeGeneratedAt sets the "start_code_generated_at" field.
+func (_u *AccountUpdateOne) SetStartCodeGeneratedAt(v time.Time) *AccountUpdateOne {
+	_u.mutation.SetStartCodeGeneratedAt(v)
+	return _u
+}
+
+// SetNillableStartCodeGeneratedAt sets the "start_code_generated_at" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableStartCodeGeneratedAt(v *time.Time) *AccountUpdateOne {
+	if v != nil {
+		_u.SetStartCodeGeneratedAt(*v)
+	}
+	return _u
+}
+
+// ClearStartCodeGeneratedAt clears the value of the "start_code_generated_at" field.
+func (_u *AccountUpdateOne) ClearStartCodeGeneratedAt() *AccountUpdateOne {
+	_u.mutation.ClearStartCodeGeneratedAt()
+	return _u
+}
+
 // SetImportJobID sets the "import_job_id" field.
 func (_u *AccountUpdateOne) SetImportJobID(v int) *AccountUpdateOne {
 	_u.mutation.ResetImportJobID()
@@ -1561,6 +1699,24 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	}
 	if _u.mutation.LockedUntilCleared() {
 		_spec.ClearField(account.FieldLockedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.StartCodeHash(); ok {
+		_spec.SetField(account.FieldStartCodeHash, field.TypeString, value)
+	}
+	if _u.mutation.StartCodeHashCleared() {
+		_spec.ClearField(account.FieldStartCodeHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.StartCodeExpiresAt(); ok {
+		_spec.SetField(account.FieldStartCodeExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.StartCodeExpiresAtCleared() {
+		_spec.ClearField(account.FieldStartCodeExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.StartCodeGeneratedAt(); ok {
+		_spec.SetField(account.FieldStartCodeGeneratedAt, field.TypeTime, value)
+	}
+	if _u.mutation.StartCodeGeneratedAtCleared() {
+		_spec.ClearField(account.FieldStartCodeGeneratedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.ImportJobID(); ok {
 		_spec.SetField(account.FieldImportJobID, field.TypeInt, value)

@@ -22,10 +22,13 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/letterbatch"
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/ssologin"
+	"github.com/numo/accounts/ent/ssoprovider"
 	"github.com/numo/accounts/ent/teaching"
 
 	stdsql "database/sql"
@@ -50,10 +53,16 @@ type Client struct {
 	ImportBlob *ImportBlobClient
 	// ImportJob is the client for interacting with the ImportJob builders.
 	ImportJob *ImportJobClient
+	// LetterBatch is the client for interacting with the LetterBatch builders.
+	LetterBatch *LetterBatchClient
 	// LoginThrottle is the client for interacting with the LoginThrottle builders.
 	LoginThrottle *LoginThrottleClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// SSOLogin is the client for interacting with the SSOLogin builders.
+	SSOLogin *SSOLoginClient
+	// SSOProvider is the client for interacting with the SSOProvider builders.
+	SSOProvider *SSOProviderClient
 	// School is the client for interacting with the School builders.
 	School *SchoolClient
 	// Session is the client for interacting with the Session builders.
@@ -78,8 +87,11 @@ func (c *Client) init() {
 	c.Class = NewClassClient(c.config)
 	c.ImportBlob = NewImportBlobClient(c.config)
 	c.ImportJob = NewImportJobClient(c.config)
+	c.LetterBatch = NewLetterBatchClient(c.config)
 	c.LoginThrottle = NewLoginThrottleClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
+	c.SSOLogin = NewSSOLoginClient(c.config)
+	c.SSOProvider = NewSSOProviderClient(c.config)
 	c.School = NewSchoolClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.Teaching = NewTeachingClient(c.config)
@@ -182,8 +194,11 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Class:         NewClassClient(cfg),
 		ImportBlob:    NewImportBlobClient(cfg),
 		ImportJob:     NewImportJobClient(cfg),
+		LetterBatch:   NewLetterBatchClient(cfg),
 		LoginThrottle: NewLoginThrottleClient(cfg),
 		Membership:    NewMembershipClient(cfg),
+		SSOLogin:      NewSSOLoginClient(cfg),
+		SSOProvider:   NewSSOProviderClient(cfg),
 		School:        NewSchoolClient(cfg),
 		Session:       NewSessionClient(cfg),
 		Teaching:      NewTeachingClient(cfg),
@@ -213,8 +228,11 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Class:         NewClassClient(cfg),
 		ImportBlob:    NewImportBlobClient(cfg),
 		ImportJob:     NewImportJobClient(cfg),
+		LetterBatch:   NewLetterBatchClient(cfg),
 		LoginThrottle: NewLoginThrottleClient(cfg),
 		Membership:    NewMembershipClient(cfg),
+		SSOLogin:      NewSSOLoginClient(cfg),
+		SSOProvider:   NewSSOProviderClient(cfg),
 		School:        NewSchoolClient(cfg),
 		Session:       NewSessionClient(cfg),
 		Teaching:      NewTeachingClient(cfg),
@@ -248,7 +266,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.Account, c.AccountChange, c.AuditEvent, c.Class, c.ImportBlob,
-		c.ImportJob, c.LoginThrottle, c.Membership, c.School, c.Session, c.Teaching,
+		c.ImportJob, c.LetterBatch, c.LoginThrottle, c.Membership, c.SSOLogin,
+		c.SSOProvider, c.School, c.Session, c.Teaching,
 	} {
 		n.Use(hooks...)
 	}
@@ -259,7 +278,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.Account, c.AccountChange, c.AuditEvent, c.Class, c.ImportBlob,
-		c.ImportJob, c.LoginThrottle, c.Membership, c.School, c.Session, c.Teaching,
+		c.ImportJob, c.LetterBatch, c.LoginThrottle, c.Membership, c.SSOLogin,
+		c.SSOProvider, c.School, c.Session, c.Teaching,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -282,10 +302,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ImportBlob.mutate(ctx, m)
 	case *ImportJobMutation:
 		return c.ImportJob.mutate(ctx, m)
+	case *LetterBatchMutation:
+		return c.LetterBatch.mutate(ctx, m)
 	case *LoginThrottleMutation:
 		return c.LoginThrottle.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
+	case *SSOLoginMutation:
+		return c.SSOLogin.mutate(ctx, m)
+	case *SSOProviderMutation:
+		return c.SSOProvider.mutate(ctx, m)
 	case *SchoolMutation:
 		return c.School.mutate(ctx, m)
 	case *SessionMutation:
@@ -1626,6 +1652,141 @@ func (c *ImportJobClient) mutate(ctx context.Context, m *ImportJobMutation) (Val
 	}
 }
 
+// LetterBatchClient is a client for the LetterBatch schema.
+type LetterBatchClient struct {
+	config
+}
+
+// NewLetterBatchClient returns a client for the LetterBatch from the given config.
+func NewLetterBatchClient(c config) *LetterBatchClient {
+	return &LetterBatchClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `letterbatch.Hooks(f(g(h())))`.
+func (c *LetterBatchClient) Use(hooks ...Hook) {
+	c.hooks.LetterBatch = append(c.hooks.LetterBatch, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `letterbatch.Intercept(f(g(h())))`.
+func (c *LetterBatchClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LetterBatch = append(c.inters.LetterBatch, interceptors...)
+}
+
+// Create returns a builder for creating a LetterBatch entity.
+func (c *LetterBatchClient) Create() *LetterBatchCreate {
+	mutation := newLetterBatchMutation(c.config, OpCreate)
+	return &LetterBatchCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LetterBatch entities.
+func (c *LetterBatchClient) CreateBulk(builders ...*LetterBatchCreate) *LetterBatchCreateBulk {
+	return &LetterBatchCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LetterBatchClient) MapCreateBulk(slice any, setFunc func(*LetterBatchCreate, int)) *LetterBatchCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LetterBatchCreateBulk{err: fmt.Errorf("calling to LetterBatchClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LetterBatchCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LetterBatchCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LetterBatch.
+func (c *LetterBatchClient) Update() *LetterBatchUpdate {
+	mutation := newLetterBatchMutation(c.config, OpUpdate)
+	return &LetterBatchUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LetterBatchClient) UpdateOne(_m *LetterBatch) *LetterBatchUpdateOne {
+	mutation := newLetterBatchMutation(c.config, OpUpdateOne, withLetterBatch(_m))
+	return &LetterBatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LetterBatchClient) UpdateOneID(id int) *LetterBatchUpdateOne {
+	mutation := newLetterBatchMutation(c.config, OpUpdateOne, withLetterBatchID(id))
+	return &LetterBatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LetterBatch.
+func (c *LetterBatchClient) Delete() *LetterBatchDelete {
+	mutation := newLetterBatchMutation(c.config, OpDelete)
+	return &LetterBatchDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LetterBatchClient) DeleteOne(_m *LetterBatch) *LetterBatchDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LetterBatchClient) DeleteOneID(id int) *LetterBatchDeleteOne {
+	builder := c.Delete().Where(letterbatch.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LetterBatchDeleteOne{builder}
+}
+
+// Query returns a query builder for LetterBatch.
+func (c *LetterBatchClient) Query() *LetterBatchQuery {
+	return &LetterBatchQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLetterBatch},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LetterBatch entity by its id.
+func (c *LetterBatchClient) Get(ctx context.Context, id int) (*LetterBatch, error) {
+	return c.Query().Where(letterbatch.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LetterBatchClient) GetX(ctx context.Context, id int) *LetterBatch {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *LetterBatchClient) Hooks() []Hook {
+	hooks := c.hooks.LetterBatch
+	return append(hooks[:len(hooks):len(hooks)], letterbatch.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LetterBatchClient) Interceptors() []Interceptor {
+	inters := c.inters.LetterBatch
+	return append(inters[:len(inters):len(inters)], letterbatch.Interceptors[:]...)
+}
+
+func (c *LetterBatchClient) mutate(ctx context.Context, m *LetterBatchMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LetterBatchCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LetterBatchUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LetterBatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LetterBatchDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LetterBatch mutation op: %q", m.Op())
+	}
+}
+
 // LoginThrottleClient is a client for the LoginThrottle schema.
 type LoginThrottleClient struct {
 	config
@@ -1876,6 +2037,292 @@ func (c *MembershipClient) mutate(ctx context.Context, m *MembershipMutation) (V
 		return (&MembershipDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Membership mutation op: %q", m.Op())
+	}
+}
+
+// SSOLoginClient is a client for the SSOLogin schema.
+type SSOLoginClient struct {
+	config
+}
+
+// NewSSOLoginClient returns a client for the SSOLogin from the given config.
+func NewSSOLoginClient(c config) *SSOLoginClient {
+	return &SSOLoginClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ssologin.Hooks(f(g(h())))`.
+func (c *SSOLoginClient) Use(hooks ...Hook) {
+	c.hooks.SSOLogin = append(c.hooks.SSOLogin, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ssologin.Intercept(f(g(h())))`.
+func (c *SSOLoginClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SSOLogin = append(c.inters.SSOLogin, interceptors...)
+}
+
+// Create returns a builder for creating a SSOLogin entity.
+func (c *SSOLoginClient) Create() *SSOLoginCreate {
+	mutation := newSSOLoginMutation(c.config, OpCreate)
+	return &SSOLoginCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SSOLogin entities.
+func (c *SSOLoginClient) CreateBulk(builders ...*SSOLoginCreate) *SSOLoginCreateBulk {
+	return &SSOLoginCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SSOLoginClient) MapCreateBulk(slice any, setFunc func(*SSOLoginCreate, int)) *SSOLoginCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SSOLoginCreateBulk{err: fmt.Errorf("calling to SSOLoginClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SSOLoginCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SSOLoginCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SSOLogin.
+func (c *SSOLoginClient) Update() *SSOLoginUpdate {
+	mutation := newSSOLoginMutation(c.config, OpUpdate)
+	return &SSOLoginUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SSOLoginClient) UpdateOne(_m *SSOLogin) *SSOLoginUpdateOne {
+	mutation := newSSOLoginMutation(c.config, OpUpdateOne, withSSOLogin(_m))
+	return &SSOLoginUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SSOLoginClient) UpdateOneID(id int) *SSOLoginUpdateOne {
+	mutation := newSSOLoginMutation(c.config, OpUpdateOne, withSSOLoginID(id))
+	return &SSOLoginUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SSOLogin.
+func (c *SSOLoginClient) Delete() *SSOLoginDelete {
+	mutation := newSSOLoginMutation(c.config, OpDelete)
+	return &SSOLoginDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SSOLoginClient) DeleteOne(_m *SSOLogin) *SSOLoginDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SSOLoginClient) DeleteOneID(id int) *SSOLoginDeleteOne {
+	builder := c.Delete().Where(ssologin.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SSOLoginDeleteOne{builder}
+}
+
+// Query returns a query builder for SSOLogin.
+func (c *SSOLoginClient) Query() *SSOLoginQuery {
+	return &SSOLoginQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSSOLogin},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SSOLogin entity by its id.
+func (c *SSOLoginClient) Get(ctx context.Context, id int) (*SSOLogin, error) {
+	return c.Query().Where(ssologin.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SSOLoginClient) GetX(ctx context.Context, id int) *SSOLogin {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SSOLoginClient) Hooks() []Hook {
+	hooks := c.hooks.SSOLogin
+	return append(hooks[:len(hooks):len(hooks)], ssologin.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SSOLoginClient) Interceptors() []Interceptor {
+	inters := c.inters.SSOLogin
+	return append(inters[:len(inters):len(inters)], ssologin.Interceptors[:]...)
+}
+
+func (c *SSOLoginClient) mutate(ctx context.Context, m *SSOLoginMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SSOLoginCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SSOLoginUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SSOLoginUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SSOLoginDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SSOLogin mutation op: %q", m.Op())
+	}
+}
+
+// SSOProviderClient is a client for the SSOProvider schema.
+type SSOProviderClient struct {
+	config
+}
+
+// NewSSOProviderClient returns a client for the SSOProvider from the given config.
+func NewSSOProviderClient(c config) *SSOProviderClient {
+	return &SSOProviderClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ssoprovider.Hooks(f(g(h())))`.
+func (c *SSOProviderClient) Use(hooks ...Hook) {
+	c.hooks.SSOProvider = append(c.hooks.SSOProvider, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ssoprovider.Intercept(f(g(h())))`.
+func (c *SSOProviderClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SSOProvider = append(c.inters.SSOProvider, interceptors...)
+}
+
+// Create returns a builder for creating a SSOProvider entity.
+func (c *SSOProviderClient) Create() *SSOProviderCreate {
+	mutation := newSSOProviderMutation(c.config, OpCreate)
+	return &SSOProviderCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SSOProvider entities.
+func (c *SSOProviderClient) CreateBulk(builders ...*SSOProviderCreate) *SSOProviderCreateBulk {
+	return &SSOProviderCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SSOProviderClient) MapCreateBulk(slice any, setFunc func(*SSOProviderCreate, int)) *SSOProviderCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SSOProviderCreateBulk{err: fmt.Errorf("calling to SSOProviderClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SSOProviderCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SSOProviderCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SSOProvider.
+func (c *SSOProviderClient) Update() *SSOProviderUpdate {
+	mutation := newSSOProviderMutation(c.config, OpUpdate)
+	return &SSOProviderUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SSOProviderClient) UpdateOne(_m *SSOProvider) *SSOProviderUpdateOne {
+	mutation := newSSOProviderMutation(c.config, OpUpdateOne, withSSOProvider(_m))
+	return &SSOProviderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SSOProviderClient) UpdateOneID(id int) *SSOProviderUpdateOne {
+	mutation := newSSOProviderMutation(c.config, OpUpdateOne, withSSOProviderID(id))
+	return &SSOProviderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SSOProvider.
+func (c *SSOProviderClient) Delete() *SSOProviderDelete {
+	mutation := newSSOProviderMutation(c.config, OpDelete)
+	return &SSOProviderDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SSOProviderClient) DeleteOne(_m *SSOProvider) *SSOProviderDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SSOProviderClient) DeleteOneID(id int) *SSOProviderDeleteOne {
+	builder := c.Delete().Where(ssoprovider.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SSOProviderDeleteOne{builder}
+}
+
+// Query returns a query builder for SSOProvider.
+func (c *SSOProviderClient) Query() *SSOProviderQuery {
+	return &SSOProviderQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSSOProvider},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SSOProvider entity by its id.
+func (c *SSOProviderClient) Get(ctx context.Context, id int) (*SSOProvider, error) {
+	return c.Query().Where(ssoprovider.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SSOProviderClient) GetX(ctx context.Context, id int) *SSOProvider {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QuerySchool queries the school edge of a SSOProvider.
+func (c *SSOProviderClient) QuerySchool(_m *SSOProvider) *SchoolQuery {
+	query := (&SchoolClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ssoprovider.Table, ssoprovider.FieldID, id),
+			sqlgraph.To(school.Table, school.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ssoprovider.SchoolTable, ssoprovider.SchoolColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SSOProviderClient) Hooks() []Hook {
+	hooks := c.hooks.SSOProvider
+	return append(hooks[:len(hooks):len(hooks)], ssoprovider.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SSOProviderClient) Interceptors() []Interceptor {
+	inters := c.inters.SSOProvider
+	return append(inters[:len(inters):len(inters)], ssoprovider.Interceptors[:]...)
+}
+
+func (c *SSOProviderClient) mutate(ctx context.Context, m *SSOProviderMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SSOProviderCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SSOProviderUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SSOProviderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SSOProviderDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SSOProvider mutation op: %q", m.Op())
 	}
 }
 
@@ -2367,11 +2814,13 @@ func (c *TeachingClient) mutate(ctx context.Context, m *TeachingMutation) (Value
 type (
 	hooks struct {
 		APIToken, Account, AccountChange, AuditEvent, Class, ImportBlob, ImportJob,
-		LoginThrottle, Membership, School, Session, Teaching []ent.Hook
+		LetterBatch, LoginThrottle, Membership, SSOLogin, SSOProvider, School, Session,
+		Teaching []ent.Hook
 	}
 	inters struct {
 		APIToken, Account, AccountChange, AuditEvent, Class, ImportBlob, ImportJob,
-		LoginThrottle, Membership, School, Session, Teaching []ent.Interceptor
+		LetterBatch, LoginThrottle, Membership, SSOLogin, SSOProvider, School, Session,
+		Teaching []ent.Interceptor
 	}
 )
 

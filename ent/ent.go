@@ -19,10 +19,13 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/letterbatch"
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/ssologin"
+	"github.com/numo/accounts/ent/ssoprovider"
 	"github.com/numo/accounts/ent/teaching"
 )
 
@@ -91,8 +94,11 @@ func checkColumn(t, c string) error {
 			class.Table:         class.ValidColumn,
 			importblob.Table:    importblob.ValidColumn,
 			importjob.Table:     importjob.ValidColumn,
+			letterbatch.Table:   letterbatch.ValidColumn,
 			loginthrottle.Table: loginthrottle.ValidColumn,
 			membership.Table:    membership.ValidColumn,
+			ssologin.Table:      ssologin.ValidColumn,
+			ssoprovider.Table:   ssoprovider.ValidColumn,
 			school.Table:        school.ValidColumn,
 			session.Table:       session.ValidColumn,
 			teaching.Table:      teaching.ValidColumn,

@@ -1308,6 +1308,11 @@ func (_q *ImportJobQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, importjob.FieldDataPurgedAt)
 				fieldSeen[importjob.FieldDataPurgedAt] = struct{}{}
 			}
+		case "source":
+			if _, ok := fieldSeen[importjob.FieldSource]; !ok {
+				selectedFields = append(selectedFields, importjob.FieldSource)
+				fieldSeen[importjob.FieldSource] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1876,6 +1881,16 @@ func (_q *SchoolQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 			if _, ok := fieldSeen[school.FieldAuditRetentionDays]; !ok {
 				selectedFields = append(selectedFields, school.FieldAuditRetentionDays)
 				fieldSeen[school.FieldAuditRetentionDays] = struct{}{}
+			}
+		case "usernamePattern":
+			if _, ok := fieldSeen[school.FieldUsernamePattern]; !ok {
+				selectedFields = append(selectedFields, school.FieldUsernamePattern)
+				fieldSeen[school.FieldUsernamePattern] = struct{}{}
+			}
+		case "startCodeValidDays":
+			if _, ok := fieldSeen[school.FieldStartCodeValidDays]; !ok {
+				selectedFields = append(selectedFields, school.FieldStartCodeValidDays)
+				fieldSeen[school.FieldStartCodeValidDays] = struct{}{}
 			}
 		case "id":
 		case "__typename":

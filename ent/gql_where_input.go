@@ -3691,6 +3691,31 @@ type SchoolWhereInput struct {
 	AuditRetentionDaysLT    *int  `json:"auditRetentionDaysLT,omitempty"`
 	AuditRetentionDaysLTE   *int  `json:"auditRetentionDaysLTE,omitempty"`
 
+	// "username_pattern" field predicates.
+	UsernamePattern             *string  `json:"usernamePattern,omitempty"`
+	UsernamePatternNEQ          *string  `json:"usernamePatternNEQ,omitempty"`
+	UsernamePatternIn           []string `json:"usernamePatternIn,omitempty"`
+	UsernamePatternNotIn        []string `json:"usernamePatternNotIn,omitempty"`
+	UsernamePatternGT           *string  `json:"usernamePatternGT,omitempty"`
+	UsernamePatternGTE          *string  `json:"usernamePatternGTE,omitempty"`
+	UsernamePatternLT           *string  `json:"usernamePatternLT,omitempty"`
+	UsernamePatternLTE          *string  `json:"usernamePatternLTE,omitempty"`
+	UsernamePatternContains     *string  `json:"usernamePatternContains,omitempty"`
+	UsernamePatternHasPrefix    *string  `json:"usernamePatternHasPrefix,omitempty"`
+	UsernamePatternHasSuffix    *string  `json:"usernamePatternHasSuffix,omitempty"`
+	UsernamePatternEqualFold    *string  `json:"usernamePatternEqualFold,omitempty"`
+	UsernamePatternContainsFold *string  `json:"usernamePatternContainsFold,omitempty"`
+
+	// "start_code_valid_days" field predicates.
+	StartCodeValidDays      *int  `json:"startCodeValidDays,omitempty"`
+	StartCodeValidDaysNEQ   *int  `json:"startCodeValidDaysNEQ,omitempty"`
+	StartCodeValidDaysIn    []int `json:"startCodeValidDaysIn,omitempty"`
+	StartCodeValidDaysNotIn []int `json:"startCodeValidDaysNotIn,omitempty"`
+	StartCodeValidDaysGT    *int  `json:"startCodeValidDaysGT,omitempty"`
+	StartCodeValidDaysGTE   *int  `json:"startCodeValidDaysGTE,omitempty"`
+	StartCodeValidDaysLT    *int  `json:"startCodeValidDaysLT,omitempty"`
+	StartCodeValidDaysLTE   *int  `json:"startCodeValidDaysLTE,omitempty"`
+
 	// "classes" edge predicates.
 	HasClasses     *bool              `json:"hasClasses,omitempty"`
 	HasClassesWith []*ClassWhereInput `json:"hasClassesWith,omitempty"`
@@ -4028,6 +4053,69 @@ func (i *SchoolWhereInput) P() (predicate.School, error) {
 	}
 	if i.AuditRetentionDaysLTE != nil {
 		predicates = append(predicates, school.AuditRetentionDaysLTE(*i.AuditRetentionDaysLTE))
+	}
+	if i.UsernamePattern != nil {
+		predicates = append(predicates, school.UsernamePatternEQ(*i.UsernamePattern))
+	}
+	if i.UsernamePatternNEQ != nil {
+		predicates = append(predicates, school.UsernamePatternNEQ(*i.UsernamePatternNEQ))
+	}
+	if len(i.UsernamePatternIn) > 0 {
+		predicates = append(predicates, school.UsernamePatternIn(i.UsernamePatternIn...))
+	}
+	if len(i.UsernamePatternNotIn) > 0 {
+		predicates = append(predicates, school.UsernamePatternNotIn(i.UsernamePatternNotIn...))
+	}
+	if i.UsernamePatternGT != nil {
+		predicates = append(predicates, school.UsernamePatternGT(*i.UsernamePatternGT))
+	}
+	if i.UsernamePatternGTE != nil {
+		predicates = append(predicates, school.UsernamePatternGTE(*i.UsernamePatternGTE))
+	}
+	if i.UsernamePatternLT != nil {
+		predicates = append(predicates, school.UsernamePatternLT(*i.UsernamePatternLT))
+	}
+	if i.UsernamePatternLTE != nil {
+		predicates = append(predicates, school.UsernamePatternLTE(*i.UsernamePatternLTE))
+	}
+	if i.UsernamePatternContains != nil {
+		predicates = append(predicates, school.UsernamePatternContains(*i.UsernamePatternContains))
+	}
+	if i.UsernamePatternHasPrefix != nil {
+		predicates = append(predicates, school.UsernamePatternHasPrefix(*i.UsernamePatternHasPrefix))
+	}
+	if i.UsernamePatternHasSuffix != nil {
+		predicates = append(predicates, school.UsernamePatternHasSuffix(*i.UsernamePatternHasSuffix))
+	}
+	if i.UsernamePatternEqualFold != nil {
+		predicates = append(predicates, school.UsernamePatternEqualFold(*i.UsernamePatternEqualFold))
+	}
+	if i.UsernamePatternContainsFold != nil {
+		predicates = append(predicates, school.UsernamePatternContainsFold(*i.UsernamePatternContainsFold))
+	}
+	if i.StartCodeValidDays != nil {
+		predicates = append(predicates, school.StartCodeValidDaysEQ(*i.StartCodeValidDays))
+	}
+	if i.StartCodeValidDaysNEQ != nil {
+		predicates = append(predicates, school.StartCodeValidDaysNEQ(*i.StartCodeValidDaysNEQ))
+	}
+	if len(i.StartCodeValidDaysIn) > 0 {
+		predicates = append(predicates, school.StartCodeValidDaysIn(i.StartCodeValidDaysIn...))
+	}
+	if len(i.StartCodeValidDaysNotIn) > 0 {
+		predicates = append(predicates, school.StartCodeValidDaysNotIn(i.StartCodeValidDaysNotIn...))
+	}
+	if i.StartCodeValidDaysGT != nil {
+		predicates = append(predicates, school.StartCodeValidDaysGT(*i.StartCodeValidDaysGT))
+	}
+	if i.StartCodeValidDaysGTE != nil {
+		predicates = append(predicates, school.StartCodeValidDaysGTE(*i.StartCodeValidDaysGTE))
+	}
+	if i.StartCodeValidDaysLT != nil {
+		predicates = append(predicates, school.StartCodeValidDaysLT(*i.StartCodeValidDaysLT))
+	}
+	if i.StartCodeValidDaysLTE != nil {
+		predicates = append(predicates, school.StartCodeValidDaysLTE(*i.StartCodeValidDaysLTE))
 	}
 
 	if i.HasClasses != nil {

@@ -88,6 +88,10 @@ type ImportJob struct {
 	UndoneAt *time.Time `json:"undone_at,omitempty"`
 	// when the row data (plan, change log) was purged after the retention term
 	DataPurgedAt *time.Time `json:"data_purged_at,omitempty"`
+	// where the rows came from when not from one uploaded CSV: a roster set's format and files
+	Source string `json:"source,omitempty"`
+	// the job of the same roster set to continue with after this one (the teachers after the pupils)
+	NextJobID *int `json:"next_job_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ImportJobQuery when eager-loading is set.
 	Edges        ImportJobEdges `json:"edges"`
@@ -187,9 +191,9 @@ func (*ImportJob) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case importjob.FieldMapping, importjob.FieldActions, importjob.FieldReport:
 			values[i] = new([]byte)
-		case importjob.FieldID, importjob.FieldSchoolID, importjob.FieldStartedByID, importjob.FieldFileSize, importjob.FieldHeaderLine, importjob.FieldRowCount, importjob.FieldAdded, importjob.FieldUpdated, importjob.FieldArchived, importjob.FieldUnchanged, importjob.FieldRefused, importjob.FieldRemoved, importjob.FieldProgressDone, importjob.FieldProgressTotal, importjob.FieldUndoOfID:
+		case importjob.FieldID, importjob.FieldSchoolID, importjob.FieldStartedByID, importjob.FieldFileSize, importjob.FieldHeaderLine, importjob.FieldRowCount, importjob.FieldAdded, importjob.FieldUpdated, importjob.FieldArchived, importjob.FieldUnchanged, importjob.FieldRefused, importjob.FieldRemoved, importjob.FieldProgressDone, importjob.FieldProgressTotal, importjob.FieldUndoOfID, importjob.FieldNextJobID:
 			values[i] = new(sql.NullInt64)
-		case importjob.FieldStatus, importjob.FieldFileName, importjob.FieldSha256, importjob.FieldEncoding, importjob.FieldDelimiter, importjob.FieldPlanHash, importjob.FieldPhase, importjob.FieldError, importjob.FieldClaimedBy, importjob.FieldKind, importjob.FieldFileKind:
+		case importjob.FieldStatus, importjob.FieldFileName, importjob.FieldSha256, importjob.FieldEncoding, importjob.FieldDelimiter, importjob.FieldPlanHash, importjob.FieldPhase, importjob.FieldError, importjob.FieldClaimedBy, importjob.FieldKind, importjob.FieldFileKind, importjob.FieldSource:
 			values[i] = new(sql.NullString)
 		case importjob.FieldCreatedAt, importjob.FieldUpdatedAt, importjob.FieldHeartbeatAt, importjob.FieldCommittedAt, importjob.FieldUndoneAt, importjob.FieldDataPurgedAt:
 			values[i] = new(sql.NullTime)
@@ -430,6 +434,19 @@ func (_m *ImportJob) assignValues(columns []string, values []any) error {
 				_m.DataPurgedAt = new(time.Time)
 				*_m.DataPurgedAt = value.Time
 			}
+		case importjob.FieldSource:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field source", values[i])
+			} else if value.Valid {
+				_m.Source = value.String
+			}
+		case importjob.FieldNextJobID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field next_job_id", values[i])
+			} else if value.Valid {
+				_m.NextJobID = new(int)
+				*_m.NextJobID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -608,6 +625,14 @@ func (_m *ImportJob) String() string {
 	if v := _m.DataPurgedAt; v != nil {
 		builder.WriteString("data_purged_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("source=")
+	builder.WriteString(_m.Source)
+	builder.WriteString(", ")
+	if v := _m.NextJobID; v != nil {
+		builder.WriteString("next_job_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

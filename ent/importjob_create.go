@@ -447,6 +447,34 @@ func (_c *ImportJobCreate) SetNillableDataPurgedAt(v *time.Time) *ImportJobCreat
 	return _c
 }
 
+// SetSource sets the "source" field.
+func (_c *ImportJobCreate) SetSource(v string) *ImportJobCreate {
+	_c.mutation.SetSource(v)
+	return _c
+}
+
+// SetNillableSource sets the "source" field if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableSource(v *string) *ImportJobCreate {
+	if v != nil {
+		_c.SetSource(*v)
+	}
+	return _c
+}
+
+// SetNextJobID sets the "next_job_id" field.
+func (_c *ImportJobCreate) SetNextJobID(v int) *ImportJobCreate {
+	_c.mutation.SetNextJobID(v)
+	return _c
+}
+
+// SetNillableNextJobID sets the "next_job_id" field if the given value is not nil.
+func (_c *ImportJobCreate) SetNillableNextJobID(v *int) *ImportJobCreate {
+	if v != nil {
+		_c.SetNextJobID(*v)
+	}
+	return _c
+}
+
 // SetSchool sets the "school" edge to the School entity.
 func (_c *ImportJobCreate) SetSchool(v *School) *ImportJobCreate {
 	return _c.SetSchoolID(v.ID)
@@ -638,6 +666,10 @@ func (_c *ImportJobCreate) defaults() error {
 		v := importjob.DefaultFileKind
 		_c.mutation.SetFileKind(v)
 	}
+	if _, ok := _c.mutation.Source(); !ok {
+		v := importjob.DefaultSource
+		_c.mutation.SetSource(v)
+	}
 	return nil
 }
 
@@ -746,6 +778,14 @@ func (_c *ImportJobCreate) check() error {
 	if v, ok := _c.mutation.FileKind(); ok {
 		if err := importjob.FileKindValidator(v); err != nil {
 			return &ValidationError{Name: "file_kind", err: fmt.Errorf(`ent: validator failed for field "ImportJob.file_kind": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Source(); !ok {
+		return &ValidationError{Name: "source", err: errors.New(`ent: missing required field "ImportJob.source"`)}
+	}
+	if v, ok := _c.mutation.Source(); ok {
+		if err := importjob.SourceValidator(v); err != nil {
+			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "ImportJob.source": %w`, err)}
 		}
 	}
 	if len(_c.mutation.SchoolIDs()) == 0 {
@@ -901,6 +941,14 @@ func (_c *ImportJobCreate) createSpec() (*ImportJob, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.DataPurgedAt(); ok {
 		_spec.SetField(importjob.FieldDataPurgedAt, field.TypeTime, value)
 		_node.DataPurgedAt = &value
+	}
+	if value, ok := _c.mutation.Source(); ok {
+		_spec.SetField(importjob.FieldSource, field.TypeString, value)
+		_node.Source = value
+	}
+	if value, ok := _c.mutation.NextJobID(); ok {
+		_spec.SetField(importjob.FieldNextJobID, field.TypeInt, value)
+		_node.NextJobID = &value
 	}
 	if nodes := _c.mutation.SchoolIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1509,6 +1557,18 @@ func (u *ImportJobUpsert) ClearDataPurgedAt() *ImportJobUpsert {
 	return u
 }
 
+// SetSource sets the "source" field.
+func (u *ImportJobUpsert) SetSource(v string) *ImportJobUpsert {
+	u.Set(importjob.FieldSource, v)
+	return u
+}
+
+// UpdateSource sets the "source" field to the value that was provided on create.
+func (u *ImportJobUpsert) UpdateSource() *ImportJobUpsert {
+	u.SetExcluded(importjob.FieldSource)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1534,6 +1594,9 @@ func (u *ImportJobUpsertOne) UpdateNewValues() *ImportJobUpsertOne {
 		}
 		if _, exists := u.create.mutation.UndoOfID(); exists {
 			s.SetIgnore(importjob.FieldUndoOfID)
+		}
+		if _, exists := u.create.mutation.NextJobID(); exists {
+			s.SetIgnore(importjob.FieldNextJobID)
 		}
 	}))
 	return u
@@ -2098,6 +2161,20 @@ func (u *ImportJobUpsertOne) ClearDataPurgedAt() *ImportJobUpsertOne {
 	})
 }
 
+// SetSource sets the "source" field.
+func (u *ImportJobUpsertOne) SetSource(v string) *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.SetSource(v)
+	})
+}
+
+// UpdateSource sets the "source" field to the value that was provided on create.
+func (u *ImportJobUpsertOne) UpdateSource() *ImportJobUpsertOne {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.UpdateSource()
+	})
+}
+
 // Exec executes the query.
 func (u *ImportJobUpsertOne) Exec(ctx context.Context) error {
 	if len(u.create.conflict) == 0 {
@@ -2288,6 +2365,9 @@ func (u *ImportJobUpsertBulk) UpdateNewValues() *ImportJobUpsertBulk {
 			}
 			if _, exists := b.mutation.UndoOfID(); exists {
 				s.SetIgnore(importjob.FieldUndoOfID)
+			}
+			if _, exists := b.mutation.NextJobID(); exists {
+				s.SetIgnore(importjob.FieldNextJobID)
 			}
 		}
 	}))
@@ -2850,6 +2930,20 @@ func (u *ImportJobUpsertBulk) UpdateDataPurgedAt() *ImportJobUpsertBulk {
 func (u *ImportJobUpsertBulk) ClearDataPurgedAt() *ImportJobUpsertBulk {
 	return u.Update(func(s *ImportJobUpsert) {
 		s.ClearDataPurgedAt()
+	})
+}
+
+// SetSource sets the "source" field.
+func (u *ImportJobUpsertBulk) SetSource(v string) *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.SetSource(v)
+	})
+}
+
+// UpdateSource sets the "source" field to the value that was provided on create.
+func (u *ImportJobUpsertBulk) UpdateSource() *ImportJobUpsertBulk {
+	return u.Update(func(s *ImportJobUpsert) {
+		s.UpdateSource()
 	})
 }
 

@@ -544,6 +544,20 @@ func (_u *ImportJobUpdate) ClearDataPurgedAt() *ImportJobUpdate {
 	return _u
 }
 
+// SetSource sets the "source" field.
+func (_u *ImportJobUpdate) SetSource(v string) *ImportJobUpdate {
+	_u.mutation.SetSource(v)
+	return _u
+}
+
+// SetNillableSource sets the "source" field if the given value is not nil.
+func (_u *ImportJobUpdate) SetNillableSource(v *string) *ImportJobUpdate {
+	if v != nil {
+		_u.SetSource(*v)
+	}
+	return _u
+}
+
 // AddChangeIDs adds the "changes" edge to the AccountChange entity by IDs.
 func (_u *ImportJobUpdate) AddChangeIDs(ids ...int) *ImportJobUpdate {
 	_u.mutation.AddChangeIDs(ids...)
@@ -713,6 +727,11 @@ func (_u *ImportJobUpdate) check() error {
 	if v, ok := _u.mutation.FileKind(); ok {
 		if err := importjob.FileKindValidator(v); err != nil {
 			return &ValidationError{Name: "file_kind", err: fmt.Errorf(`ent: validator failed for field "ImportJob.file_kind": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Source(); ok {
+		if err := importjob.SourceValidator(v); err != nil {
+			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "ImportJob.source": %w`, err)}
 		}
 	}
 	if _u.mutation.SchoolCleared() && len(_u.mutation.SchoolIDs()) > 0 {
@@ -894,6 +913,12 @@ func (_u *ImportJobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.DataPurgedAtCleared() {
 		_spec.ClearField(importjob.FieldDataPurgedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Source(); ok {
+		_spec.SetField(importjob.FieldSource, field.TypeString, value)
+	}
+	if _u.mutation.NextJobIDCleared() {
+		_spec.ClearField(importjob.FieldNextJobID, field.TypeInt)
 	}
 	if _u.mutation.ChangesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1547,6 +1572,20 @@ func (_u *ImportJobUpdateOne) ClearDataPurgedAt() *ImportJobUpdateOne {
 	return _u
 }
 
+// SetSource sets the "source" field.
+func (_u *ImportJobUpdateOne) SetSource(v string) *ImportJobUpdateOne {
+	_u.mutation.SetSource(v)
+	return _u
+}
+
+// SetNillableSource sets the "source" field if the given value is not nil.
+func (_u *ImportJobUpdateOne) SetNillableSource(v *string) *ImportJobUpdateOne {
+	if v != nil {
+		_u.SetSource(*v)
+	}
+	return _u
+}
+
 // AddChangeIDs adds the "changes" edge to the AccountChange entity by IDs.
 func (_u *ImportJobUpdateOne) AddChangeIDs(ids ...int) *ImportJobUpdateOne {
 	_u.mutation.AddChangeIDs(ids...)
@@ -1729,6 +1768,11 @@ func (_u *ImportJobUpdateOne) check() error {
 	if v, ok := _u.mutation.FileKind(); ok {
 		if err := importjob.FileKindValidator(v); err != nil {
 			return &ValidationError{Name: "file_kind", err: fmt.Errorf(`ent: validator failed for field "ImportJob.file_kind": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Source(); ok {
+		if err := importjob.SourceValidator(v); err != nil {
+			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "ImportJob.source": %w`, err)}
 		}
 	}
 	if _u.mutation.SchoolCleared() && len(_u.mutation.SchoolIDs()) > 0 {
@@ -1927,6 +1971,12 @@ func (_u *ImportJobUpdateOne) sqlSave(ctx context.Context) (_node *ImportJob, er
 	}
 	if _u.mutation.DataPurgedAtCleared() {
 		_spec.ClearField(importjob.FieldDataPurgedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Source(); ok {
+		_spec.SetField(importjob.FieldSource, field.TypeString, value)
+	}
+	if _u.mutation.NextJobIDCleared() {
+		_spec.ClearField(importjob.FieldNextJobID, field.TypeInt)
 	}
 	if _u.mutation.ChangesCleared() {
 		edge := &sqlgraph.EdgeSpec{

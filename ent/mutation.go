@@ -19,11 +19,14 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/letterbatch"
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/ssologin"
+	"github.com/numo/accounts/ent/ssoprovider"
 	"github.com/numo/accounts/ent/teaching"
 )
 
@@ -43,8 +46,11 @@ const (
 	TypeClass         = "Class"
 	TypeImportBlob    = "ImportBlob"
 	TypeImportJob     = "ImportJob"
+	TypeLetterBatch   = "LetterBatch"
 	TypeLoginThrottle = "LoginThrottle"
 	TypeMembership    = "Membership"
+	TypeSSOLogin      = "SSOLogin"
+	TypeSSOProvider   = "SSOProvider"
 	TypeSchool        = "School"
 	TypeSession       = "Session"
 	TypeTeaching      = "Teaching"
@@ -1056,6 +1062,9 @@ type AccountMutation struct {
 	failed_logins           *int
 	addfailed_logins        *int
 	locked_until            *time.Time
+	start_code_hash         *string
+	start_code_expires_at   *time.Time
+	start_code_generated_at *time.Time
 	import_job_id           *int
 	addimport_job_id        *int
 	clearedFields           map[string]struct{}
@@ -2050,6 +2059,153 @@ func (m *AccountMutation) ResetLockedUntil() {
 	delete(m.clearedFields, account.FieldLockedUntil)
 }
 
+// SetStartCodeHash sets the "start_code_hash" field.
+func (m *AccountMutation) SetStartCodeHash(s string) {
+	m.start_code_hash = &s
+}
+
+// StartCodeHash returns the value of the "start_code_hash" field in the mutation.
+func (m *AccountMutation) StartCodeHash() (r string, exists bool) {
+	v := m.start_code_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartCodeHash returns the old "start_code_hash" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldStartCodeHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartCodeHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartCodeHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartCodeHash: %w", err)
+	}
+	return oldValue.StartCodeHash, nil
+}
+
+// ClearStartCodeHash clears the value of the "start_code_hash" field.
+func (m *AccountMutation) ClearStartCodeHash() {
+	m.start_code_hash = nil
+	m.clearedFields[account.FieldStartCodeHash] = struct{}{}
+}
+
+// StartCodeHashCleared returns if the "start_code_hash" field was cleared in this mutation.
+func (m *AccountMutation) StartCodeHashCleared() bool {
+	_, ok := m.clearedFields[account.FieldStartCodeHash]
+	return ok
+}
+
+// ResetStartCodeHash resets all changes to the "start_code_hash" field.
+func (m *AccountMutation) ResetStartCodeHash() {
+	m.start_code_hash = nil
+	delete(m.clearedFields, account.FieldStartCodeHash)
+}
+
+// SetStartCodeExpiresAt sets the "start_code_expires_at" field.
+func (m *AccountMutation) SetStartCodeExpiresAt(t time.Time) {
+	m.start_code_expires_at = &t
+}
+
+// StartCodeExpiresAt returns the value of the "start_code_expires_at" field in the mutation.
+func (m *AccountMutation) StartCodeExpiresAt() (r time.Time, exists bool) {
+	v := m.start_code_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartCodeExpiresAt returns the old "start_code_expires_at" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldStartCodeExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartCodeExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartCodeExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartCodeExpiresAt: %w", err)
+	}
+	return oldValue.StartCodeExpiresAt, nil
+}
+
+// ClearStartCodeExpiresAt clears the value of the "start_code_expires_at" field.
+func (m *AccountMutation) ClearStartCodeExpiresAt() {
+	m.start_code_expires_at = nil
+	m.clearedFields[account.FieldStartCodeExpiresAt] = struct{}{}
+}
+
+// StartCodeExpiresAtCleared returns if the "start_code_expires_at" field was cleared in this mutation.
+func (m *AccountMutation) StartCodeExpiresAtCleared() bool {
+	_, ok := m.clearedFields[account.FieldStartCodeExpiresAt]
+	return ok
+}
+
+// ResetStartCodeExpiresAt resets all changes to the "start_code_expires_at" field.
+func (m *AccountMutation) ResetStartCodeExpiresAt() {
+	m.start_code_expires_at = nil
+	delete(m.clearedFields, account.FieldStartCodeExpiresAt)
+}
+
+// SetStartCodeGeneratedAt sets the "start_code_generated_at" field.
+func (m *AccountMutation) SetStartCodeGeneratedAt(t time.Time) {
+	m.start_code_generated_at = &t
+}
+
+// StartCodeGeneratedAt returns the value of the "start_code_generated_at" field in the mutation.
+func (m *AccountMutation) StartCodeGeneratedAt() (r time.Time, exists bool) {
+	v := m.start_code_generated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartCodeGeneratedAt returns the old "start_code_generated_at" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldStartCodeGeneratedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartCodeGeneratedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartCodeGeneratedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartCodeGeneratedAt: %w", err)
+	}
+	return oldValue.StartCodeGeneratedAt, nil
+}
+
+// ClearStartCodeGeneratedAt clears the value of the "start_code_generated_at" field.
+func (m *AccountMutation) ClearStartCodeGeneratedAt() {
+	m.start_code_generated_at = nil
+	m.clearedFields[account.FieldStartCodeGeneratedAt] = struct{}{}
+}
+
+// StartCodeGeneratedAtCleared returns if the "start_code_generated_at" field was cleared in this mutation.
+func (m *AccountMutation) StartCodeGeneratedAtCleared() bool {
+	_, ok := m.clearedFields[account.FieldStartCodeGeneratedAt]
+	return ok
+}
+
+// ResetStartCodeGeneratedAt resets all changes to the "start_code_generated_at" field.
+func (m *AccountMutation) ResetStartCodeGeneratedAt() {
+	m.start_code_generated_at = nil
+	delete(m.clearedFields, account.FieldStartCodeGeneratedAt)
+}
+
 // SetImportJobID sets the "import_job_id" field.
 func (m *AccountMutation) SetImportJobID(i int) {
 	m.import_job_id = &i
@@ -2370,7 +2526,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 25)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -2434,6 +2590,15 @@ func (m *AccountMutation) Fields() []string {
 	if m.locked_until != nil {
 		fields = append(fields, account.FieldLockedUntil)
 	}
+	if m.start_code_hash != nil {
+		fields = append(fields, account.FieldStartCodeHash)
+	}
+	if m.start_code_expires_at != nil {
+		fields = append(fields, account.FieldStartCodeExpiresAt)
+	}
+	if m.start_code_generated_at != nil {
+		fields = append(fields, account.FieldStartCodeGeneratedAt)
+	}
 	if m.import_job_id != nil {
 		fields = append(fields, account.FieldImportJobID)
 	}
@@ -2487,6 +2652,12 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.FailedLogins()
 	case account.FieldLockedUntil:
 		return m.LockedUntil()
+	case account.FieldStartCodeHash:
+		return m.StartCodeHash()
+	case account.FieldStartCodeExpiresAt:
+		return m.StartCodeExpiresAt()
+	case account.FieldStartCodeGeneratedAt:
+		return m.StartCodeGeneratedAt()
 	case account.FieldImportJobID:
 		return m.ImportJobID()
 	}
@@ -2540,6 +2711,12 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldFailedLogins(ctx)
 	case account.FieldLockedUntil:
 		return m.OldLockedUntil(ctx)
+	case account.FieldStartCodeHash:
+		return m.OldStartCodeHash(ctx)
+	case account.FieldStartCodeExpiresAt:
+		return m.OldStartCodeExpiresAt(ctx)
+	case account.FieldStartCodeGeneratedAt:
+		return m.OldStartCodeGeneratedAt(ctx)
 	case account.FieldImportJobID:
 		return m.OldImportJobID(ctx)
 	}
@@ -2698,6 +2875,27 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLockedUntil(v)
 		return nil
+	case account.FieldStartCodeHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartCodeHash(v)
+		return nil
+	case account.FieldStartCodeExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartCodeExpiresAt(v)
+		return nil
+	case account.FieldStartCodeGeneratedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartCodeGeneratedAt(v)
+		return nil
 	case account.FieldImportJobID:
 		v, ok := value.(int)
 		if !ok {
@@ -2792,6 +2990,15 @@ func (m *AccountMutation) ClearedFields() []string {
 	if m.FieldCleared(account.FieldLockedUntil) {
 		fields = append(fields, account.FieldLockedUntil)
 	}
+	if m.FieldCleared(account.FieldStartCodeHash) {
+		fields = append(fields, account.FieldStartCodeHash)
+	}
+	if m.FieldCleared(account.FieldStartCodeExpiresAt) {
+		fields = append(fields, account.FieldStartCodeExpiresAt)
+	}
+	if m.FieldCleared(account.FieldStartCodeGeneratedAt) {
+		fields = append(fields, account.FieldStartCodeGeneratedAt)
+	}
 	if m.FieldCleared(account.FieldImportJobID) {
 		fields = append(fields, account.FieldImportJobID)
 	}
@@ -2826,6 +3033,15 @@ func (m *AccountMutation) ClearField(name string) error {
 		return nil
 	case account.FieldLockedUntil:
 		m.ClearLockedUntil()
+		return nil
+	case account.FieldStartCodeHash:
+		m.ClearStartCodeHash()
+		return nil
+	case account.FieldStartCodeExpiresAt:
+		m.ClearStartCodeExpiresAt()
+		return nil
+	case account.FieldStartCodeGeneratedAt:
+		m.ClearStartCodeGeneratedAt()
 		return nil
 	case account.FieldImportJobID:
 		m.ClearImportJobID()
@@ -2900,6 +3116,15 @@ func (m *AccountMutation) ResetField(name string) error {
 		return nil
 	case account.FieldLockedUntil:
 		m.ResetLockedUntil()
+		return nil
+	case account.FieldStartCodeHash:
+		m.ResetStartCodeHash()
+		return nil
+	case account.FieldStartCodeExpiresAt:
+		m.ResetStartCodeExpiresAt()
+		return nil
+	case account.FieldStartCodeGeneratedAt:
+		m.ResetStartCodeGeneratedAt()
 		return nil
 	case account.FieldImportJobID:
 		m.ResetImportJobID()
@@ -6496,6 +6721,9 @@ type ImportJobMutation struct {
 	file_kind         *importjob.FileKind
 	undone_at         *time.Time
 	data_purged_at    *time.Time
+	source            *string
+	next_job_id       *int
+	addnext_job_id    *int
 	clearedFields     map[string]struct{}
 	school            *int
 	clearedschool     bool
@@ -8223,6 +8451,112 @@ func (m *ImportJobMutation) ResetDataPurgedAt() {
 	delete(m.clearedFields, importjob.FieldDataPurgedAt)
 }
 
+// SetSource sets the "source" field.
+func (m *ImportJobMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *ImportJobMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *ImportJobMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetNextJobID sets the "next_job_id" field.
+func (m *ImportJobMutation) SetNextJobID(i int) {
+	m.next_job_id = &i
+	m.addnext_job_id = nil
+}
+
+// NextJobID returns the value of the "next_job_id" field in the mutation.
+func (m *ImportJobMutation) NextJobID() (r int, exists bool) {
+	v := m.next_job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextJobID returns the old "next_job_id" field's value of the ImportJob entity.
+// If the ImportJob object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportJobMutation) OldNextJobID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextJobID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextJobID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextJobID: %w", err)
+	}
+	return oldValue.NextJobID, nil
+}
+
+// AddNextJobID adds i to the "next_job_id" field.
+func (m *ImportJobMutation) AddNextJobID(i int) {
+	if m.addnext_job_id != nil {
+		*m.addnext_job_id += i
+	} else {
+		m.addnext_job_id = &i
+	}
+}
+
+// AddedNextJobID returns the value that was added to the "next_job_id" field in this mutation.
+func (m *ImportJobMutation) AddedNextJobID() (r int, exists bool) {
+	v := m.addnext_job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearNextJobID clears the value of the "next_job_id" field.
+func (m *ImportJobMutation) ClearNextJobID() {
+	m.next_job_id = nil
+	m.addnext_job_id = nil
+	m.clearedFields[importjob.FieldNextJobID] = struct{}{}
+}
+
+// NextJobIDCleared returns if the "next_job_id" field was cleared in this mutation.
+func (m *ImportJobMutation) NextJobIDCleared() bool {
+	_, ok := m.clearedFields[importjob.FieldNextJobID]
+	return ok
+}
+
+// ResetNextJobID resets all changes to the "next_job_id" field.
+func (m *ImportJobMutation) ResetNextJobID() {
+	m.next_job_id = nil
+	m.addnext_job_id = nil
+	delete(m.clearedFields, importjob.FieldNextJobID)
+}
+
 // ClearSchool clears the "school" edge to the School entity.
 func (m *ImportJobMutation) ClearSchool() {
 	m.clearedschool = true
@@ -8485,7 +8819,7 @@ func (m *ImportJobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ImportJobMutation) Fields() []string {
-	fields := make([]string, 0, 34)
+	fields := make([]string, 0, 36)
 	if m.created_at != nil {
 		fields = append(fields, importjob.FieldCreatedAt)
 	}
@@ -8588,6 +8922,12 @@ func (m *ImportJobMutation) Fields() []string {
 	if m.data_purged_at != nil {
 		fields = append(fields, importjob.FieldDataPurgedAt)
 	}
+	if m.source != nil {
+		fields = append(fields, importjob.FieldSource)
+	}
+	if m.next_job_id != nil {
+		fields = append(fields, importjob.FieldNextJobID)
+	}
 	return fields
 }
 
@@ -8664,6 +9004,10 @@ func (m *ImportJobMutation) Field(name string) (ent.Value, bool) {
 		return m.UndoneAt()
 	case importjob.FieldDataPurgedAt:
 		return m.DataPurgedAt()
+	case importjob.FieldSource:
+		return m.Source()
+	case importjob.FieldNextJobID:
+		return m.NextJobID()
 	}
 	return nil, false
 }
@@ -8741,6 +9085,10 @@ func (m *ImportJobMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldUndoneAt(ctx)
 	case importjob.FieldDataPurgedAt:
 		return m.OldDataPurgedAt(ctx)
+	case importjob.FieldSource:
+		return m.OldSource(ctx)
+	case importjob.FieldNextJobID:
+		return m.OldNextJobID(ctx)
 	}
 	return nil, fmt.Errorf("unknown ImportJob field %s", name)
 }
@@ -8988,6 +9336,20 @@ func (m *ImportJobMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDataPurgedAt(v)
 		return nil
+	case importjob.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case importjob.FieldNextJobID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextJobID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown ImportJob field %s", name)
 }
@@ -9029,6 +9391,9 @@ func (m *ImportJobMutation) AddedFields() []string {
 	if m.addprogress_total != nil {
 		fields = append(fields, importjob.FieldProgressTotal)
 	}
+	if m.addnext_job_id != nil {
+		fields = append(fields, importjob.FieldNextJobID)
+	}
 	return fields
 }
 
@@ -9059,6 +9424,8 @@ func (m *ImportJobMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedProgressDone()
 	case importjob.FieldProgressTotal:
 		return m.AddedProgressTotal()
+	case importjob.FieldNextJobID:
+		return m.AddedNextJobID()
 	}
 	return nil, false
 }
@@ -9145,6 +9512,13 @@ func (m *ImportJobMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddProgressTotal(v)
 		return nil
+	case importjob.FieldNextJobID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNextJobID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown ImportJob numeric field %s", name)
 }
@@ -9179,6 +9553,9 @@ func (m *ImportJobMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(importjob.FieldDataPurgedAt) {
 		fields = append(fields, importjob.FieldDataPurgedAt)
+	}
+	if m.FieldCleared(importjob.FieldNextJobID) {
+		fields = append(fields, importjob.FieldNextJobID)
 	}
 	return fields
 }
@@ -9220,6 +9597,9 @@ func (m *ImportJobMutation) ClearField(name string) error {
 		return nil
 	case importjob.FieldDataPurgedAt:
 		m.ClearDataPurgedAt()
+		return nil
+	case importjob.FieldNextJobID:
+		m.ClearNextJobID()
 		return nil
 	}
 	return fmt.Errorf("unknown ImportJob nullable field %s", name)
@@ -9330,6 +9710,12 @@ func (m *ImportJobMutation) ResetField(name string) error {
 		return nil
 	case importjob.FieldDataPurgedAt:
 		m.ResetDataPurgedAt()
+		return nil
+	case importjob.FieldSource:
+		m.ResetSource()
+		return nil
+	case importjob.FieldNextJobID:
+		m.ResetNextJobID()
 		return nil
 	}
 	return fmt.Errorf("unknown ImportJob field %s", name)
@@ -9515,6 +9901,907 @@ func (m *ImportJobMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ImportJob edge %s", name)
+}
+
+// LetterBatchMutation represents an operation that mutates the LetterBatch nodes in the graph.
+type LetterBatchMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	school_id        *int
+	addschool_id     *int
+	created_by_id    *int
+	addcreated_by_id *int
+	handle_hash      *string
+	sealed           *[]byte
+	letters          *int
+	addletters       *int
+	created_at       *time.Time
+	expires_at       *time.Time
+	pdf_taken_at     *time.Time
+	csv_taken_at     *time.Time
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*LetterBatch, error)
+	predicates       []predicate.LetterBatch
+}
+
+var _ ent.Mutation = (*LetterBatchMutation)(nil)
+
+// letterbatchOption allows management of the mutation configuration using functional options.
+type letterbatchOption func(*LetterBatchMutation)
+
+// newLetterBatchMutation creates new mutation for the LetterBatch entity.
+func newLetterBatchMutation(c config, op Op, opts ...letterbatchOption) *LetterBatchMutation {
+	m := &LetterBatchMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLetterBatch,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLetterBatchID sets the ID field of the mutation.
+func withLetterBatchID(id int) letterbatchOption {
+	return func(m *LetterBatchMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LetterBatch
+		)
+		m.oldValue = func(ctx context.Context) (*LetterBatch, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LetterBatch.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLetterBatch sets the old LetterBatch of the mutation.
+func withLetterBatch(node *LetterBatch) letterbatchOption {
+	return func(m *LetterBatchMutation) {
+		m.oldValue = func(context.Context) (*LetterBatch, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LetterBatchMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LetterBatchMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LetterBatchMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LetterBatchMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LetterBatch.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetSchoolID sets the "school_id" field.
+func (m *LetterBatchMutation) SetSchoolID(i int) {
+	m.school_id = &i
+	m.addschool_id = nil
+}
+
+// SchoolID returns the value of the "school_id" field in the mutation.
+func (m *LetterBatchMutation) SchoolID() (r int, exists bool) {
+	v := m.school_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSchoolID returns the old "school_id" field's value of the LetterBatch entity.
+// If the LetterBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterBatchMutation) OldSchoolID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSchoolID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSchoolID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSchoolID: %w", err)
+	}
+	return oldValue.SchoolID, nil
+}
+
+// AddSchoolID adds i to the "school_id" field.
+func (m *LetterBatchMutation) AddSchoolID(i int) {
+	if m.addschool_id != nil {
+		*m.addschool_id += i
+	} else {
+		m.addschool_id = &i
+	}
+}
+
+// AddedSchoolID returns the value that was added to the "school_id" field in this mutation.
+func (m *LetterBatchMutation) AddedSchoolID() (r int, exists bool) {
+	v := m.addschool_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSchoolID resets all changes to the "school_id" field.
+func (m *LetterBatchMutation) ResetSchoolID() {
+	m.school_id = nil
+	m.addschool_id = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *LetterBatchMutation) SetCreatedByID(i int) {
+	m.created_by_id = &i
+	m.addcreated_by_id = nil
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *LetterBatchMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the LetterBatch entity.
+// If the LetterBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterBatchMutation) OldCreatedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// AddCreatedByID adds i to the "created_by_id" field.
+func (m *LetterBatchMutation) AddCreatedByID(i int) {
+	if m.addcreated_by_id != nil {
+		*m.addcreated_by_id += i
+	} else {
+		m.addcreated_by_id = &i
+	}
+}
+
+// AddedCreatedByID returns the value that was added to the "created_by_id" field in this mutation.
+func (m *LetterBatchMutation) AddedCreatedByID() (r int, exists bool) {
+	v := m.addcreated_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *LetterBatchMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+}
+
+// SetHandleHash sets the "handle_hash" field.
+func (m *LetterBatchMutation) SetHandleHash(s string) {
+	m.handle_hash = &s
+}
+
+// HandleHash returns the value of the "handle_hash" field in the mutation.
+func (m *LetterBatchMutation) HandleHash() (r string, exists bool) {
+	v := m.handle_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHandleHash returns the old "handle_hash" field's value of the LetterBatch entity.
+// If the LetterBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterBatchMutation) OldHandleHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHandleHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHandleHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHandleHash: %w", err)
+	}
+	return oldValue.HandleHash, nil
+}
+
+// ResetHandleHash resets all changes to the "handle_hash" field.
+func (m *LetterBatchMutation) ResetHandleHash() {
+	m.handle_hash = nil
+}
+
+// SetSealed sets the "sealed" field.
+func (m *LetterBatchMutation) SetSealed(b []byte) {
+	m.sealed = &b
+}
+
+// Sealed returns the value of the "sealed" field in the mutation.
+func (m *LetterBatchMutation) Sealed() (r []byte, exists bool) {
+	v := m.sealed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSealed returns the old "sealed" field's value of the LetterBatch entity.
+// If the LetterBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterBatchMutation) OldSealed(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSealed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSealed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSealed: %w", err)
+	}
+	return oldValue.Sealed, nil
+}
+
+// ResetSealed resets all changes to the "sealed" field.
+func (m *LetterBatchMutation) ResetSealed() {
+	m.sealed = nil
+}
+
+// SetLetters sets the "letters" field.
+func (m *LetterBatchMutation) SetLetters(i int) {
+	m.letters = &i
+	m.addletters = nil
+}
+
+// Letters returns the value of the "letters" field in the mutation.
+func (m *LetterBatchMutation) Letters() (r int, exists bool) {
+	v := m.letters
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLetters returns the old "letters" field's value of the LetterBatch entity.
+// If the LetterBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterBatchMutation) OldLetters(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLetters is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLetters requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLetters: %w", err)
+	}
+	return oldValue.Letters, nil
+}
+
+// AddLetters adds i to the "letters" field.
+func (m *LetterBatchMutation) AddLetters(i int) {
+	if m.addletters != nil {
+		*m.addletters += i
+	} else {
+		m.addletters = &i
+	}
+}
+
+// AddedLetters returns the value that was added to the "letters" field in this mutation.
+func (m *LetterBatchMutation) AddedLetters() (r int, exists bool) {
+	v := m.addletters
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLetters resets all changes to the "letters" field.
+func (m *LetterBatchMutation) ResetLetters() {
+	m.letters = nil
+	m.addletters = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LetterBatchMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LetterBatchMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LetterBatch entity.
+// If the LetterBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterBatchMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LetterBatchMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *LetterBatchMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *LetterBatchMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the LetterBatch entity.
+// If the LetterBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterBatchMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *LetterBatchMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetPdfTakenAt sets the "pdf_taken_at" field.
+func (m *LetterBatchMutation) SetPdfTakenAt(t time.Time) {
+	m.pdf_taken_at = &t
+}
+
+// PdfTakenAt returns the value of the "pdf_taken_at" field in the mutation.
+func (m *LetterBatchMutation) PdfTakenAt() (r time.Time, exists bool) {
+	v := m.pdf_taken_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPdfTakenAt returns the old "pdf_taken_at" field's value of the LetterBatch entity.
+// If the LetterBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterBatchMutation) OldPdfTakenAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPdfTakenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPdfTakenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPdfTakenAt: %w", err)
+	}
+	return oldValue.PdfTakenAt, nil
+}
+
+// ClearPdfTakenAt clears the value of the "pdf_taken_at" field.
+func (m *LetterBatchMutation) ClearPdfTakenAt() {
+	m.pdf_taken_at = nil
+	m.clearedFields[letterbatch.FieldPdfTakenAt] = struct{}{}
+}
+
+// PdfTakenAtCleared returns if the "pdf_taken_at" field was cleared in this mutation.
+func (m *LetterBatchMutation) PdfTakenAtCleared() bool {
+	_, ok := m.clearedFields[letterbatch.FieldPdfTakenAt]
+	return ok
+}
+
+// ResetPdfTakenAt resets all changes to the "pdf_taken_at" field.
+func (m *LetterBatchMutation) ResetPdfTakenAt() {
+	m.pdf_taken_at = nil
+	delete(m.clearedFields, letterbatch.FieldPdfTakenAt)
+}
+
+// SetCsvTakenAt sets the "csv_taken_at" field.
+func (m *LetterBatchMutation) SetCsvTakenAt(t time.Time) {
+	m.csv_taken_at = &t
+}
+
+// CsvTakenAt returns the value of the "csv_taken_at" field in the mutation.
+func (m *LetterBatchMutation) CsvTakenAt() (r time.Time, exists bool) {
+	v := m.csv_taken_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCsvTakenAt returns the old "csv_taken_at" field's value of the LetterBatch entity.
+// If the LetterBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LetterBatchMutation) OldCsvTakenAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCsvTakenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCsvTakenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCsvTakenAt: %w", err)
+	}
+	return oldValue.CsvTakenAt, nil
+}
+
+// ClearCsvTakenAt clears the value of the "csv_taken_at" field.
+func (m *LetterBatchMutation) ClearCsvTakenAt() {
+	m.csv_taken_at = nil
+	m.clearedFields[letterbatch.FieldCsvTakenAt] = struct{}{}
+}
+
+// CsvTakenAtCleared returns if the "csv_taken_at" field was cleared in this mutation.
+func (m *LetterBatchMutation) CsvTakenAtCleared() bool {
+	_, ok := m.clearedFields[letterbatch.FieldCsvTakenAt]
+	return ok
+}
+
+// ResetCsvTakenAt resets all changes to the "csv_taken_at" field.
+func (m *LetterBatchMutation) ResetCsvTakenAt() {
+	m.csv_taken_at = nil
+	delete(m.clearedFields, letterbatch.FieldCsvTakenAt)
+}
+
+// Where appends a list predicates to the LetterBatchMutation builder.
+func (m *LetterBatchMutation) Where(ps ...predicate.LetterBatch) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LetterBatchMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LetterBatchMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LetterBatch, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LetterBatchMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LetterBatchMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LetterBatch).
+func (m *LetterBatchMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LetterBatchMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.school_id != nil {
+		fields = append(fields, letterbatch.FieldSchoolID)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, letterbatch.FieldCreatedByID)
+	}
+	if m.handle_hash != nil {
+		fields = append(fields, letterbatch.FieldHandleHash)
+	}
+	if m.sealed != nil {
+		fields = append(fields, letterbatch.FieldSealed)
+	}
+	if m.letters != nil {
+		fields = append(fields, letterbatch.FieldLetters)
+	}
+	if m.created_at != nil {
+		fields = append(fields, letterbatch.FieldCreatedAt)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, letterbatch.FieldExpiresAt)
+	}
+	if m.pdf_taken_at != nil {
+		fields = append(fields, letterbatch.FieldPdfTakenAt)
+	}
+	if m.csv_taken_at != nil {
+		fields = append(fields, letterbatch.FieldCsvTakenAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LetterBatchMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case letterbatch.FieldSchoolID:
+		return m.SchoolID()
+	case letterbatch.FieldCreatedByID:
+		return m.CreatedByID()
+	case letterbatch.FieldHandleHash:
+		return m.HandleHash()
+	case letterbatch.FieldSealed:
+		return m.Sealed()
+	case letterbatch.FieldLetters:
+		return m.Letters()
+	case letterbatch.FieldCreatedAt:
+		return m.CreatedAt()
+	case letterbatch.FieldExpiresAt:
+		return m.ExpiresAt()
+	case letterbatch.FieldPdfTakenAt:
+		return m.PdfTakenAt()
+	case letterbatch.FieldCsvTakenAt:
+		return m.CsvTakenAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LetterBatchMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case letterbatch.FieldSchoolID:
+		return m.OldSchoolID(ctx)
+	case letterbatch.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case letterbatch.FieldHandleHash:
+		return m.OldHandleHash(ctx)
+	case letterbatch.FieldSealed:
+		return m.OldSealed(ctx)
+	case letterbatch.FieldLetters:
+		return m.OldLetters(ctx)
+	case letterbatch.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case letterbatch.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case letterbatch.FieldPdfTakenAt:
+		return m.OldPdfTakenAt(ctx)
+	case letterbatch.FieldCsvTakenAt:
+		return m.OldCsvTakenAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LetterBatch field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LetterBatchMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case letterbatch.FieldSchoolID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSchoolID(v)
+		return nil
+	case letterbatch.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case letterbatch.FieldHandleHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHandleHash(v)
+		return nil
+	case letterbatch.FieldSealed:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSealed(v)
+		return nil
+	case letterbatch.FieldLetters:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLetters(v)
+		return nil
+	case letterbatch.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case letterbatch.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case letterbatch.FieldPdfTakenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPdfTakenAt(v)
+		return nil
+	case letterbatch.FieldCsvTakenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCsvTakenAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LetterBatch field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LetterBatchMutation) AddedFields() []string {
+	var fields []string
+	if m.addschool_id != nil {
+		fields = append(fields, letterbatch.FieldSchoolID)
+	}
+	if m.addcreated_by_id != nil {
+		fields = append(fields, letterbatch.FieldCreatedByID)
+	}
+	if m.addletters != nil {
+		fields = append(fields, letterbatch.FieldLetters)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LetterBatchMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case letterbatch.FieldSchoolID:
+		return m.AddedSchoolID()
+	case letterbatch.FieldCreatedByID:
+		return m.AddedCreatedByID()
+	case letterbatch.FieldLetters:
+		return m.AddedLetters()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LetterBatchMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case letterbatch.FieldSchoolID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSchoolID(v)
+		return nil
+	case letterbatch.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreatedByID(v)
+		return nil
+	case letterbatch.FieldLetters:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLetters(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LetterBatch numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LetterBatchMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(letterbatch.FieldPdfTakenAt) {
+		fields = append(fields, letterbatch.FieldPdfTakenAt)
+	}
+	if m.FieldCleared(letterbatch.FieldCsvTakenAt) {
+		fields = append(fields, letterbatch.FieldCsvTakenAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LetterBatchMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LetterBatchMutation) ClearField(name string) error {
+	switch name {
+	case letterbatch.FieldPdfTakenAt:
+		m.ClearPdfTakenAt()
+		return nil
+	case letterbatch.FieldCsvTakenAt:
+		m.ClearCsvTakenAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LetterBatch nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LetterBatchMutation) ResetField(name string) error {
+	switch name {
+	case letterbatch.FieldSchoolID:
+		m.ResetSchoolID()
+		return nil
+	case letterbatch.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case letterbatch.FieldHandleHash:
+		m.ResetHandleHash()
+		return nil
+	case letterbatch.FieldSealed:
+		m.ResetSealed()
+		return nil
+	case letterbatch.FieldLetters:
+		m.ResetLetters()
+		return nil
+	case letterbatch.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case letterbatch.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case letterbatch.FieldPdfTakenAt:
+		m.ResetPdfTakenAt()
+		return nil
+	case letterbatch.FieldCsvTakenAt:
+		m.ResetCsvTakenAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LetterBatch field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LetterBatchMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LetterBatchMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LetterBatchMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LetterBatchMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LetterBatchMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LetterBatchMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LetterBatchMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown LetterBatch unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LetterBatchMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown LetterBatch edge %s", name)
 }
 
 // LoginThrottleMutation represents an operation that mutates the LoginThrottle nodes in the graph.
@@ -10634,6 +11921,1615 @@ func (m *MembershipMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Membership edge %s", name)
 }
 
+// SSOLoginMutation represents an operation that mutates the SSOLogin nodes in the graph.
+type SSOLoginMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	state_hash    *string
+	browser_hash  *string
+	school_id     *int
+	addschool_id  *int
+	nonce         *string
+	verifier      *string
+	redirect_uri  *string
+	remote_addr   *string
+	expires_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*SSOLogin, error)
+	predicates    []predicate.SSOLogin
+}
+
+var _ ent.Mutation = (*SSOLoginMutation)(nil)
+
+// ssologinOption allows management of the mutation configuration using functional options.
+type ssologinOption func(*SSOLoginMutation)
+
+// newSSOLoginMutation creates new mutation for the SSOLogin entity.
+func newSSOLoginMutation(c config, op Op, opts ...ssologinOption) *SSOLoginMutation {
+	m := &SSOLoginMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSSOLogin,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSSOLoginID sets the ID field of the mutation.
+func withSSOLoginID(id int) ssologinOption {
+	return func(m *SSOLoginMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SSOLogin
+		)
+		m.oldValue = func(ctx context.Context) (*SSOLogin, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SSOLogin.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSSOLogin sets the old SSOLogin of the mutation.
+func withSSOLogin(node *SSOLogin) ssologinOption {
+	return func(m *SSOLoginMutation) {
+		m.oldValue = func(context.Context) (*SSOLogin, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SSOLoginMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SSOLoginMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SSOLoginMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SSOLoginMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SSOLogin.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetStateHash sets the "state_hash" field.
+func (m *SSOLoginMutation) SetStateHash(s string) {
+	m.state_hash = &s
+}
+
+// StateHash returns the value of the "state_hash" field in the mutation.
+func (m *SSOLoginMutation) StateHash() (r string, exists bool) {
+	v := m.state_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStateHash returns the old "state_hash" field's value of the SSOLogin entity.
+// If the SSOLogin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOLoginMutation) OldStateHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStateHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStateHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStateHash: %w", err)
+	}
+	return oldValue.StateHash, nil
+}
+
+// ResetStateHash resets all changes to the "state_hash" field.
+func (m *SSOLoginMutation) ResetStateHash() {
+	m.state_hash = nil
+}
+
+// SetBrowserHash sets the "browser_hash" field.
+func (m *SSOLoginMutation) SetBrowserHash(s string) {
+	m.browser_hash = &s
+}
+
+// BrowserHash returns the value of the "browser_hash" field in the mutation.
+func (m *SSOLoginMutation) BrowserHash() (r string, exists bool) {
+	v := m.browser_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrowserHash returns the old "browser_hash" field's value of the SSOLogin entity.
+// If the SSOLogin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOLoginMutation) OldBrowserHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrowserHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrowserHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrowserHash: %w", err)
+	}
+	return oldValue.BrowserHash, nil
+}
+
+// ResetBrowserHash resets all changes to the "browser_hash" field.
+func (m *SSOLoginMutation) ResetBrowserHash() {
+	m.browser_hash = nil
+}
+
+// SetSchoolID sets the "school_id" field.
+func (m *SSOLoginMutation) SetSchoolID(i int) {
+	m.school_id = &i
+	m.addschool_id = nil
+}
+
+// SchoolID returns the value of the "school_id" field in the mutation.
+func (m *SSOLoginMutation) SchoolID() (r int, exists bool) {
+	v := m.school_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSchoolID returns the old "school_id" field's value of the SSOLogin entity.
+// If the SSOLogin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOLoginMutation) OldSchoolID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSchoolID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSchoolID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSchoolID: %w", err)
+	}
+	return oldValue.SchoolID, nil
+}
+
+// AddSchoolID adds i to the "school_id" field.
+func (m *SSOLoginMutation) AddSchoolID(i int) {
+	if m.addschool_id != nil {
+		*m.addschool_id += i
+	} else {
+		m.addschool_id = &i
+	}
+}
+
+// AddedSchoolID returns the value that was added to the "school_id" field in this mutation.
+func (m *SSOLoginMutation) AddedSchoolID() (r int, exists bool) {
+	v := m.addschool_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSchoolID resets all changes to the "school_id" field.
+func (m *SSOLoginMutation) ResetSchoolID() {
+	m.school_id = nil
+	m.addschool_id = nil
+}
+
+// SetNonce sets the "nonce" field.
+func (m *SSOLoginMutation) SetNonce(s string) {
+	m.nonce = &s
+}
+
+// Nonce returns the value of the "nonce" field in the mutation.
+func (m *SSOLoginMutation) Nonce() (r string, exists bool) {
+	v := m.nonce
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNonce returns the old "nonce" field's value of the SSOLogin entity.
+// If the SSOLogin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOLoginMutation) OldNonce(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNonce is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNonce requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNonce: %w", err)
+	}
+	return oldValue.Nonce, nil
+}
+
+// ResetNonce resets all changes to the "nonce" field.
+func (m *SSOLoginMutation) ResetNonce() {
+	m.nonce = nil
+}
+
+// SetVerifier sets the "verifier" field.
+func (m *SSOLoginMutation) SetVerifier(s string) {
+	m.verifier = &s
+}
+
+// Verifier returns the value of the "verifier" field in the mutation.
+func (m *SSOLoginMutation) Verifier() (r string, exists bool) {
+	v := m.verifier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVerifier returns the old "verifier" field's value of the SSOLogin entity.
+// If the SSOLogin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOLoginMutation) OldVerifier(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVerifier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVerifier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVerifier: %w", err)
+	}
+	return oldValue.Verifier, nil
+}
+
+// ResetVerifier resets all changes to the "verifier" field.
+func (m *SSOLoginMutation) ResetVerifier() {
+	m.verifier = nil
+}
+
+// SetRedirectURI sets the "redirect_uri" field.
+func (m *SSOLoginMutation) SetRedirectURI(s string) {
+	m.redirect_uri = &s
+}
+
+// RedirectURI returns the value of the "redirect_uri" field in the mutation.
+func (m *SSOLoginMutation) RedirectURI() (r string, exists bool) {
+	v := m.redirect_uri
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRedirectURI returns the old "redirect_uri" field's value of the SSOLogin entity.
+// If the SSOLogin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOLoginMutation) OldRedirectURI(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRedirectURI is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRedirectURI requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRedirectURI: %w", err)
+	}
+	return oldValue.RedirectURI, nil
+}
+
+// ResetRedirectURI resets all changes to the "redirect_uri" field.
+func (m *SSOLoginMutation) ResetRedirectURI() {
+	m.redirect_uri = nil
+}
+
+// SetRemoteAddr sets the "remote_addr" field.
+func (m *SSOLoginMutation) SetRemoteAddr(s string) {
+	m.remote_addr = &s
+}
+
+// RemoteAddr returns the value of the "remote_addr" field in the mutation.
+func (m *SSOLoginMutation) RemoteAddr() (r string, exists bool) {
+	v := m.remote_addr
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemoteAddr returns the old "remote_addr" field's value of the SSOLogin entity.
+// If the SSOLogin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOLoginMutation) OldRemoteAddr(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemoteAddr is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemoteAddr requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemoteAddr: %w", err)
+	}
+	return oldValue.RemoteAddr, nil
+}
+
+// ResetRemoteAddr resets all changes to the "remote_addr" field.
+func (m *SSOLoginMutation) ResetRemoteAddr() {
+	m.remote_addr = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *SSOLoginMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *SSOLoginMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the SSOLogin entity.
+// If the SSOLogin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOLoginMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *SSOLoginMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// Where appends a list predicates to the SSOLoginMutation builder.
+func (m *SSOLoginMutation) Where(ps ...predicate.SSOLogin) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SSOLoginMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SSOLoginMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SSOLogin, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SSOLoginMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SSOLoginMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SSOLogin).
+func (m *SSOLoginMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SSOLoginMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.state_hash != nil {
+		fields = append(fields, ssologin.FieldStateHash)
+	}
+	if m.browser_hash != nil {
+		fields = append(fields, ssologin.FieldBrowserHash)
+	}
+	if m.school_id != nil {
+		fields = append(fields, ssologin.FieldSchoolID)
+	}
+	if m.nonce != nil {
+		fields = append(fields, ssologin.FieldNonce)
+	}
+	if m.verifier != nil {
+		fields = append(fields, ssologin.FieldVerifier)
+	}
+	if m.redirect_uri != nil {
+		fields = append(fields, ssologin.FieldRedirectURI)
+	}
+	if m.remote_addr != nil {
+		fields = append(fields, ssologin.FieldRemoteAddr)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, ssologin.FieldExpiresAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SSOLoginMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case ssologin.FieldStateHash:
+		return m.StateHash()
+	case ssologin.FieldBrowserHash:
+		return m.BrowserHash()
+	case ssologin.FieldSchoolID:
+		return m.SchoolID()
+	case ssologin.FieldNonce:
+		return m.Nonce()
+	case ssologin.FieldVerifier:
+		return m.Verifier()
+	case ssologin.FieldRedirectURI:
+		return m.RedirectURI()
+	case ssologin.FieldRemoteAddr:
+		return m.RemoteAddr()
+	case ssologin.FieldExpiresAt:
+		return m.ExpiresAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SSOLoginMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case ssologin.FieldStateHash:
+		return m.OldStateHash(ctx)
+	case ssologin.FieldBrowserHash:
+		return m.OldBrowserHash(ctx)
+	case ssologin.FieldSchoolID:
+		return m.OldSchoolID(ctx)
+	case ssologin.FieldNonce:
+		return m.OldNonce(ctx)
+	case ssologin.FieldVerifier:
+		return m.OldVerifier(ctx)
+	case ssologin.FieldRedirectURI:
+		return m.OldRedirectURI(ctx)
+	case ssologin.FieldRemoteAddr:
+		return m.OldRemoteAddr(ctx)
+	case ssologin.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown SSOLogin field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SSOLoginMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case ssologin.FieldStateHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStateHash(v)
+		return nil
+	case ssologin.FieldBrowserHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrowserHash(v)
+		return nil
+	case ssologin.FieldSchoolID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSchoolID(v)
+		return nil
+	case ssologin.FieldNonce:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNonce(v)
+		return nil
+	case ssologin.FieldVerifier:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVerifier(v)
+		return nil
+	case ssologin.FieldRedirectURI:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRedirectURI(v)
+		return nil
+	case ssologin.FieldRemoteAddr:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemoteAddr(v)
+		return nil
+	case ssologin.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SSOLogin field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SSOLoginMutation) AddedFields() []string {
+	var fields []string
+	if m.addschool_id != nil {
+		fields = append(fields, ssologin.FieldSchoolID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SSOLoginMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case ssologin.FieldSchoolID:
+		return m.AddedSchoolID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SSOLoginMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case ssologin.FieldSchoolID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSchoolID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SSOLogin numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SSOLoginMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SSOLoginMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SSOLoginMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SSOLogin nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SSOLoginMutation) ResetField(name string) error {
+	switch name {
+	case ssologin.FieldStateHash:
+		m.ResetStateHash()
+		return nil
+	case ssologin.FieldBrowserHash:
+		m.ResetBrowserHash()
+		return nil
+	case ssologin.FieldSchoolID:
+		m.ResetSchoolID()
+		return nil
+	case ssologin.FieldNonce:
+		m.ResetNonce()
+		return nil
+	case ssologin.FieldVerifier:
+		m.ResetVerifier()
+		return nil
+	case ssologin.FieldRedirectURI:
+		m.ResetRedirectURI()
+		return nil
+	case ssologin.FieldRemoteAddr:
+		m.ResetRemoteAddr()
+		return nil
+	case ssologin.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	}
+	return fmt.Errorf("unknown SSOLogin field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SSOLoginMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SSOLoginMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SSOLoginMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SSOLoginMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SSOLoginMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SSOLoginMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SSOLoginMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SSOLogin unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SSOLoginMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SSOLogin edge %s", name)
+}
+
+// SSOProviderMutation represents an operation that mutates the SSOProvider nodes in the graph.
+type SSOProviderMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	updated_at    *time.Time
+	issuer        *string
+	client_id     *string
+	client_secret *string
+	match         *ssoprovider.Match
+	claim         *string
+	enabled       *bool
+	label         *string
+	clearedFields map[string]struct{}
+	school        *int
+	clearedschool bool
+	done          bool
+	oldValue      func(context.Context) (*SSOProvider, error)
+	predicates    []predicate.SSOProvider
+}
+
+var _ ent.Mutation = (*SSOProviderMutation)(nil)
+
+// ssoproviderOption allows management of the mutation configuration using functional options.
+type ssoproviderOption func(*SSOProviderMutation)
+
+// newSSOProviderMutation creates new mutation for the SSOProvider entity.
+func newSSOProviderMutation(c config, op Op, opts ...ssoproviderOption) *SSOProviderMutation {
+	m := &SSOProviderMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSSOProvider,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSSOProviderID sets the ID field of the mutation.
+func withSSOProviderID(id int) ssoproviderOption {
+	return func(m *SSOProviderMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SSOProvider
+		)
+		m.oldValue = func(ctx context.Context) (*SSOProvider, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SSOProvider.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSSOProvider sets the old SSOProvider of the mutation.
+func withSSOProvider(node *SSOProvider) ssoproviderOption {
+	return func(m *SSOProviderMutation) {
+		m.oldValue = func(context.Context) (*SSOProvider, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SSOProviderMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SSOProviderMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SSOProviderMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SSOProviderMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SSOProvider.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SSOProviderMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SSOProviderMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SSOProvider entity.
+// If the SSOProvider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOProviderMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SSOProviderMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SSOProviderMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SSOProviderMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SSOProvider entity.
+// If the SSOProvider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOProviderMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SSOProviderMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSchoolID sets the "school_id" field.
+func (m *SSOProviderMutation) SetSchoolID(i int) {
+	m.school = &i
+}
+
+// SchoolID returns the value of the "school_id" field in the mutation.
+func (m *SSOProviderMutation) SchoolID() (r int, exists bool) {
+	v := m.school
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSchoolID returns the old "school_id" field's value of the SSOProvider entity.
+// If the SSOProvider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOProviderMutation) OldSchoolID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSchoolID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSchoolID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSchoolID: %w", err)
+	}
+	return oldValue.SchoolID, nil
+}
+
+// ResetSchoolID resets all changes to the "school_id" field.
+func (m *SSOProviderMutation) ResetSchoolID() {
+	m.school = nil
+}
+
+// SetIssuer sets the "issuer" field.
+func (m *SSOProviderMutation) SetIssuer(s string) {
+	m.issuer = &s
+}
+
+// Issuer returns the value of the "issuer" field in the mutation.
+func (m *SSOProviderMutation) Issuer() (r string, exists bool) {
+	v := m.issuer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuer returns the old "issuer" field's value of the SSOProvider entity.
+// If the SSOProvider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOProviderMutation) OldIssuer(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuer: %w", err)
+	}
+	return oldValue.Issuer, nil
+}
+
+// ResetIssuer resets all changes to the "issuer" field.
+func (m *SSOProviderMutation) ResetIssuer() {
+	m.issuer = nil
+}
+
+// SetClientID sets the "client_id" field.
+func (m *SSOProviderMutation) SetClientID(s string) {
+	m.client_id = &s
+}
+
+// ClientID returns the value of the "client_id" field in the mutation.
+func (m *SSOProviderMutation) ClientID() (r string, exists bool) {
+	v := m.client_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClientID returns the old "client_id" field's value of the SSOProvider entity.
+// If the SSOProvider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOProviderMutation) OldClientID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClientID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClientID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClientID: %w", err)
+	}
+	return oldValue.ClientID, nil
+}
+
+// ResetClientID resets all changes to the "client_id" field.
+func (m *SSOProviderMutation) ResetClientID() {
+	m.client_id = nil
+}
+
+// SetClientSecret sets the "client_secret" field.
+func (m *SSOProviderMutation) SetClientSecret(s string) {
+	m.client_secret = &s
+}
+
+// ClientSecret returns the value of the "client_secret" field in the mutation.
+func (m *SSOProviderMutation) ClientSecret() (r string, exists bool) {
+	v := m.client_secret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClientSecret returns the old "client_secret" field's value of the SSOProvider entity.
+// If the SSOProvider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOProviderMutation) OldClientSecret(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClientSecret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClientSecret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClientSecret: %w", err)
+	}
+	return oldValue.ClientSecret, nil
+}
+
+// ResetClientSecret resets all changes to the "client_secret" field.
+func (m *SSOProviderMutation) ResetClientSecret() {
+	m.client_secret = nil
+}
+
+// SetMatch sets the "match" field.
+func (m *SSOProviderMutation) SetMatch(s ssoprovider.Match) {
+	m.match = &s
+}
+
+// Match returns the value of the "match" field in the mutation.
+func (m *SSOProviderMutation) Match() (r ssoprovider.Match, exists bool) {
+	v := m.match
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMatch returns the old "match" field's value of the SSOProvider entity.
+// If the SSOProvider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOProviderMutation) OldMatch(ctx context.Context) (v ssoprovider.Match, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMatch is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMatch requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMatch: %w", err)
+	}
+	return oldValue.Match, nil
+}
+
+// ResetMatch resets all changes to the "match" field.
+func (m *SSOProviderMutation) ResetMatch() {
+	m.match = nil
+}
+
+// SetClaim sets the "claim" field.
+func (m *SSOProviderMutation) SetClaim(s string) {
+	m.claim = &s
+}
+
+// Claim returns the value of the "claim" field in the mutation.
+func (m *SSOProviderMutation) Claim() (r string, exists bool) {
+	v := m.claim
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClaim returns the old "claim" field's value of the SSOProvider entity.
+// If the SSOProvider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOProviderMutation) OldClaim(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClaim is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClaim requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClaim: %w", err)
+	}
+	return oldValue.Claim, nil
+}
+
+// ResetClaim resets all changes to the "claim" field.
+func (m *SSOProviderMutation) ResetClaim() {
+	m.claim = nil
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *SSOProviderMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *SSOProviderMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the SSOProvider entity.
+// If the SSOProvider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOProviderMutation) OldEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *SSOProviderMutation) ResetEnabled() {
+	m.enabled = nil
+}
+
+// SetLabel sets the "label" field.
+func (m *SSOProviderMutation) SetLabel(s string) {
+	m.label = &s
+}
+
+// Label returns the value of the "label" field in the mutation.
+func (m *SSOProviderMutation) Label() (r string, exists bool) {
+	v := m.label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLabel returns the old "label" field's value of the SSOProvider entity.
+// If the SSOProvider object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SSOProviderMutation) OldLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLabel: %w", err)
+	}
+	return oldValue.Label, nil
+}
+
+// ResetLabel resets all changes to the "label" field.
+func (m *SSOProviderMutation) ResetLabel() {
+	m.label = nil
+}
+
+// ClearSchool clears the "school" edge to the School entity.
+func (m *SSOProviderMutation) ClearSchool() {
+	m.clearedschool = true
+	m.clearedFields[ssoprovider.FieldSchoolID] = struct{}{}
+}
+
+// SchoolCleared reports if the "school" edge to the School entity was cleared.
+func (m *SSOProviderMutation) SchoolCleared() bool {
+	return m.clearedschool
+}
+
+// SchoolIDs returns the "school" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SchoolID instead. It exists only for internal usage by the builders.
+func (m *SSOProviderMutation) SchoolIDs() (ids []int) {
+	if id := m.school; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSchool resets all changes to the "school" edge.
+func (m *SSOProviderMutation) ResetSchool() {
+	m.school = nil
+	m.clearedschool = false
+}
+
+// Where appends a list predicates to the SSOProviderMutation builder.
+func (m *SSOProviderMutation) Where(ps ...predicate.SSOProvider) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SSOProviderMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SSOProviderMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SSOProvider, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SSOProviderMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SSOProviderMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SSOProvider).
+func (m *SSOProviderMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SSOProviderMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, ssoprovider.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, ssoprovider.FieldUpdatedAt)
+	}
+	if m.school != nil {
+		fields = append(fields, ssoprovider.FieldSchoolID)
+	}
+	if m.issuer != nil {
+		fields = append(fields, ssoprovider.FieldIssuer)
+	}
+	if m.client_id != nil {
+		fields = append(fields, ssoprovider.FieldClientID)
+	}
+	if m.client_secret != nil {
+		fields = append(fields, ssoprovider.FieldClientSecret)
+	}
+	if m.match != nil {
+		fields = append(fields, ssoprovider.FieldMatch)
+	}
+	if m.claim != nil {
+		fields = append(fields, ssoprovider.FieldClaim)
+	}
+	if m.enabled != nil {
+		fields = append(fields, ssoprovider.FieldEnabled)
+	}
+	if m.label != nil {
+		fields = append(fields, ssoprovider.FieldLabel)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SSOProviderMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case ssoprovider.FieldCreatedAt:
+		return m.CreatedAt()
+	case ssoprovider.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case ssoprovider.FieldSchoolID:
+		return m.SchoolID()
+	case ssoprovider.FieldIssuer:
+		return m.Issuer()
+	case ssoprovider.FieldClientID:
+		return m.ClientID()
+	case ssoprovider.FieldClientSecret:
+		return m.ClientSecret()
+	case ssoprovider.FieldMatch:
+		return m.Match()
+	case ssoprovider.FieldClaim:
+		return m.Claim()
+	case ssoprovider.FieldEnabled:
+		return m.Enabled()
+	case ssoprovider.FieldLabel:
+		return m.Label()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SSOProviderMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case ssoprovider.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case ssoprovider.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case ssoprovider.FieldSchoolID:
+		return m.OldSchoolID(ctx)
+	case ssoprovider.FieldIssuer:
+		return m.OldIssuer(ctx)
+	case ssoprovider.FieldClientID:
+		return m.OldClientID(ctx)
+	case ssoprovider.FieldClientSecret:
+		return m.OldClientSecret(ctx)
+	case ssoprovider.FieldMatch:
+		return m.OldMatch(ctx)
+	case ssoprovider.FieldClaim:
+		return m.OldClaim(ctx)
+	case ssoprovider.FieldEnabled:
+		return m.OldEnabled(ctx)
+	case ssoprovider.FieldLabel:
+		return m.OldLabel(ctx)
+	}
+	return nil, fmt.Errorf("unknown SSOProvider field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SSOProviderMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case ssoprovider.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case ssoprovider.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case ssoprovider.FieldSchoolID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSchoolID(v)
+		return nil
+	case ssoprovider.FieldIssuer:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuer(v)
+		return nil
+	case ssoprovider.FieldClientID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClientID(v)
+		return nil
+	case ssoprovider.FieldClientSecret:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClientSecret(v)
+		return nil
+	case ssoprovider.FieldMatch:
+		v, ok := value.(ssoprovider.Match)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMatch(v)
+		return nil
+	case ssoprovider.FieldClaim:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClaim(v)
+		return nil
+	case ssoprovider.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	case ssoprovider.FieldLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLabel(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SSOProvider field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SSOProviderMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SSOProviderMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SSOProviderMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SSOProvider numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SSOProviderMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SSOProviderMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SSOProviderMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SSOProvider nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SSOProviderMutation) ResetField(name string) error {
+	switch name {
+	case ssoprovider.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case ssoprovider.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case ssoprovider.FieldSchoolID:
+		m.ResetSchoolID()
+		return nil
+	case ssoprovider.FieldIssuer:
+		m.ResetIssuer()
+		return nil
+	case ssoprovider.FieldClientID:
+		m.ResetClientID()
+		return nil
+	case ssoprovider.FieldClientSecret:
+		m.ResetClientSecret()
+		return nil
+	case ssoprovider.FieldMatch:
+		m.ResetMatch()
+		return nil
+	case ssoprovider.FieldClaim:
+		m.ResetClaim()
+		return nil
+	case ssoprovider.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	case ssoprovider.FieldLabel:
+		m.ResetLabel()
+		return nil
+	}
+	return fmt.Errorf("unknown SSOProvider field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SSOProviderMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.school != nil {
+		edges = append(edges, ssoprovider.EdgeSchool)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SSOProviderMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case ssoprovider.EdgeSchool:
+		if id := m.school; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SSOProviderMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SSOProviderMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SSOProviderMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedschool {
+		edges = append(edges, ssoprovider.EdgeSchool)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SSOProviderMutation) EdgeCleared(name string) bool {
+	switch name {
+	case ssoprovider.EdgeSchool:
+		return m.clearedschool
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SSOProviderMutation) ClearEdge(name string) error {
+	switch name {
+	case ssoprovider.EdgeSchool:
+		m.ClearSchool()
+		return nil
+	}
+	return fmt.Errorf("unknown SSOProvider unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SSOProviderMutation) ResetEdge(name string) error {
+	switch name {
+	case ssoprovider.EdgeSchool:
+		m.ResetSchool()
+		return nil
+	}
+	return fmt.Errorf("unknown SSOProvider edge %s", name)
+}
+
 // SchoolMutation represents an operation that mutates the School nodes in the graph.
 type SchoolMutation struct {
 	config
@@ -10654,6 +13550,9 @@ type SchoolMutation struct {
 	addjob_data_retention_days *int
 	audit_retention_days       *int
 	addaudit_retention_days    *int
+	username_pattern           *string
+	start_code_valid_days      *int
+	addstart_code_valid_days   *int
 	clearedFields              map[string]struct{}
 	classes                    map[int]struct{}
 	removedclasses             map[int]struct{}
@@ -11239,6 +14138,98 @@ func (m *SchoolMutation) ResetAuditRetentionDays() {
 	m.addaudit_retention_days = nil
 }
 
+// SetUsernamePattern sets the "username_pattern" field.
+func (m *SchoolMutation) SetUsernamePattern(s string) {
+	m.username_pattern = &s
+}
+
+// UsernamePattern returns the value of the "username_pattern" field in the mutation.
+func (m *SchoolMutation) UsernamePattern() (r string, exists bool) {
+	v := m.username_pattern
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsernamePattern returns the old "username_pattern" field's value of the School entity.
+// If the School object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SchoolMutation) OldUsernamePattern(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsernamePattern is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsernamePattern requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsernamePattern: %w", err)
+	}
+	return oldValue.UsernamePattern, nil
+}
+
+// ResetUsernamePattern resets all changes to the "username_pattern" field.
+func (m *SchoolMutation) ResetUsernamePattern() {
+	m.username_pattern = nil
+}
+
+// SetStartCodeValidDays sets the "start_code_valid_days" field.
+func (m *SchoolMutation) SetStartCodeValidDays(i int) {
+	m.start_code_valid_days = &i
+	m.addstart_code_valid_days = nil
+}
+
+// StartCodeValidDays returns the value of the "start_code_valid_days" field in the mutation.
+func (m *SchoolMutation) StartCodeValidDays() (r int, exists bool) {
+	v := m.start_code_valid_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartCodeValidDays returns the old "start_code_valid_days" field's value of the School entity.
+// If the School object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SchoolMutation) OldStartCodeValidDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartCodeValidDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartCodeValidDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartCodeValidDays: %w", err)
+	}
+	return oldValue.StartCodeValidDays, nil
+}
+
+// AddStartCodeValidDays adds i to the "start_code_valid_days" field.
+func (m *SchoolMutation) AddStartCodeValidDays(i int) {
+	if m.addstart_code_valid_days != nil {
+		*m.addstart_code_valid_days += i
+	} else {
+		m.addstart_code_valid_days = &i
+	}
+}
+
+// AddedStartCodeValidDays returns the value that was added to the "start_code_valid_days" field in this mutation.
+func (m *SchoolMutation) AddedStartCodeValidDays() (r int, exists bool) {
+	v := m.addstart_code_valid_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetStartCodeValidDays resets all changes to the "start_code_valid_days" field.
+func (m *SchoolMutation) ResetStartCodeValidDays() {
+	m.start_code_valid_days = nil
+	m.addstart_code_valid_days = nil
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by ids.
 func (m *SchoolMutation) AddClassIDs(ids ...int) {
 	if m.classes == nil {
@@ -11543,7 +14534,7 @@ func (m *SchoolMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SchoolMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, school.FieldCreatedAt)
 	}
@@ -11574,6 +14565,12 @@ func (m *SchoolMutation) Fields() []string {
 	if m.audit_retention_days != nil {
 		fields = append(fields, school.FieldAuditRetentionDays)
 	}
+	if m.username_pattern != nil {
+		fields = append(fields, school.FieldUsernamePattern)
+	}
+	if m.start_code_valid_days != nil {
+		fields = append(fields, school.FieldStartCodeValidDays)
+	}
 	return fields
 }
 
@@ -11602,6 +14599,10 @@ func (m *SchoolMutation) Field(name string) (ent.Value, bool) {
 		return m.JobDataRetentionDays()
 	case school.FieldAuditRetentionDays:
 		return m.AuditRetentionDays()
+	case school.FieldUsernamePattern:
+		return m.UsernamePattern()
+	case school.FieldStartCodeValidDays:
+		return m.StartCodeValidDays()
 	}
 	return nil, false
 }
@@ -11631,6 +14632,10 @@ func (m *SchoolMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldJobDataRetentionDays(ctx)
 	case school.FieldAuditRetentionDays:
 		return m.OldAuditRetentionDays(ctx)
+	case school.FieldUsernamePattern:
+		return m.OldUsernamePattern(ctx)
+	case school.FieldStartCodeValidDays:
+		return m.OldStartCodeValidDays(ctx)
 	}
 	return nil, fmt.Errorf("unknown School field %s", name)
 }
@@ -11710,6 +14715,20 @@ func (m *SchoolMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAuditRetentionDays(v)
 		return nil
+	case school.FieldUsernamePattern:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsernamePattern(v)
+		return nil
+	case school.FieldStartCodeValidDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartCodeValidDays(v)
+		return nil
 	}
 	return fmt.Errorf("unknown School field %s", name)
 }
@@ -11730,6 +14749,9 @@ func (m *SchoolMutation) AddedFields() []string {
 	if m.addaudit_retention_days != nil {
 		fields = append(fields, school.FieldAuditRetentionDays)
 	}
+	if m.addstart_code_valid_days != nil {
+		fields = append(fields, school.FieldStartCodeValidDays)
+	}
 	return fields
 }
 
@@ -11746,6 +14768,8 @@ func (m *SchoolMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedJobDataRetentionDays()
 	case school.FieldAuditRetentionDays:
 		return m.AddedAuditRetentionDays()
+	case school.FieldStartCodeValidDays:
+		return m.AddedStartCodeValidDays()
 	}
 	return nil, false
 }
@@ -11782,6 +14806,13 @@ func (m *SchoolMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddAuditRetentionDays(v)
+		return nil
+	case school.FieldStartCodeValidDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStartCodeValidDays(v)
 		return nil
 	}
 	return fmt.Errorf("unknown School numeric field %s", name)
@@ -11854,6 +14885,12 @@ func (m *SchoolMutation) ResetField(name string) error {
 		return nil
 	case school.FieldAuditRetentionDays:
 		m.ResetAuditRetentionDays()
+		return nil
+	case school.FieldUsernamePattern:
+		m.ResetUsernamePattern()
+		return nil
+	case school.FieldStartCodeValidDays:
+		m.ResetStartCodeValidDays()
 		return nil
 	}
 	return fmt.Errorf("unknown School field %s", name)
@@ -12059,6 +15096,7 @@ type SessionMutation struct {
 	expires_at     *time.Time
 	remote_addr    *string
 	user_agent     *string
+	sso            *bool
 	clearedFields  map[string]struct{}
 	account        *int
 	clearedaccount bool
@@ -12417,6 +15455,42 @@ func (m *SessionMutation) ResetUserAgent() {
 	m.user_agent = nil
 }
 
+// SetSSO sets the "sso" field.
+func (m *SessionMutation) SetSSO(b bool) {
+	m.sso = &b
+}
+
+// SSO returns the value of the "sso" field in the mutation.
+func (m *SessionMutation) SSO() (r bool, exists bool) {
+	v := m.sso
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSSO returns the old "sso" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldSSO(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSSO is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSSO requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSSO: %w", err)
+	}
+	return oldValue.SSO, nil
+}
+
+// ResetSSO resets all changes to the "sso" field.
+func (m *SessionMutation) ResetSSO() {
+	m.sso = nil
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *SessionMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -12478,7 +15552,7 @@ func (m *SessionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SessionMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, session.FieldCreatedAt)
 	}
@@ -12499,6 +15573,9 @@ func (m *SessionMutation) Fields() []string {
 	}
 	if m.user_agent != nil {
 		fields = append(fields, session.FieldUserAgent)
+	}
+	if m.sso != nil {
+		fields = append(fields, session.FieldSSO)
 	}
 	return fields
 }
@@ -12522,6 +15599,8 @@ func (m *SessionMutation) Field(name string) (ent.Value, bool) {
 		return m.RemoteAddr()
 	case session.FieldUserAgent:
 		return m.UserAgent()
+	case session.FieldSSO:
+		return m.SSO()
 	}
 	return nil, false
 }
@@ -12545,6 +15624,8 @@ func (m *SessionMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldRemoteAddr(ctx)
 	case session.FieldUserAgent:
 		return m.OldUserAgent(ctx)
+	case session.FieldSSO:
+		return m.OldSSO(ctx)
 	}
 	return nil, fmt.Errorf("unknown Session field %s", name)
 }
@@ -12602,6 +15683,13 @@ func (m *SessionMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUserAgent(v)
+		return nil
+	case session.FieldSSO:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSSO(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Session field %s", name)
@@ -12675,6 +15763,9 @@ func (m *SessionMutation) ResetField(name string) error {
 		return nil
 	case session.FieldUserAgent:
 		m.ResetUserAgent()
+		return nil
+	case session.FieldSSO:
+		m.ResetSSO()
 		return nil
 	}
 	return fmt.Errorf("unknown Session field %s", name)

@@ -38,6 +38,10 @@ type School struct {
 	JobDataRetentionDays int `json:"job_data_retention_days,omitempty"`
 	// days an audit event is kept before it is purged (AVG: no longer than needed)
 	AuditRetentionDays int `json:"audit_retention_days,omitempty"`
+	// how a login letter makes a username for an account without one (internal/startcode.Pattern)
+	UsernamePattern string `json:"username_pattern,omitempty"`
+	// days a start code of a login letter signs in before it expires
+	StartCodeValidDays int `json:"start_code_valid_days,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SchoolQuery when eager-loading is set.
 	Edges        SchoolEdges `json:"edges"`
@@ -121,9 +125,9 @@ func (*School) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case school.FieldLevelMappings, school.FieldColumnMappings:
 			values[i] = new([]byte)
-		case school.FieldID, school.FieldArchiveThreshold, school.FieldArchivedRetentionDays, school.FieldJobDataRetentionDays, school.FieldAuditRetentionDays:
+		case school.FieldID, school.FieldArchiveThreshold, school.FieldArchivedRetentionDays, school.FieldJobDataRetentionDays, school.FieldAuditRetentionDays, school.FieldStartCodeValidDays:
 			values[i] = new(sql.NullInt64)
-		case school.FieldName, school.FieldBrin:
+		case school.FieldName, school.FieldBrin, school.FieldUsernamePattern:
 			values[i] = new(sql.NullString)
 		case school.FieldCreatedAt, school.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -211,6 +215,18 @@ func (_m *School) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field audit_retention_days", values[i])
 			} else if value.Valid {
 				_m.AuditRetentionDays = int(value.Int64)
+			}
+		case school.FieldUsernamePattern:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field username_pattern", values[i])
+			} else if value.Valid {
+				_m.UsernamePattern = value.String
+			}
+		case school.FieldStartCodeValidDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field start_code_valid_days", values[i])
+			} else if value.Valid {
+				_m.StartCodeValidDays = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -302,6 +318,12 @@ func (_m *School) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("audit_retention_days=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AuditRetentionDays))
+	builder.WriteString(", ")
+	builder.WriteString("username_pattern=")
+	builder.WriteString(_m.UsernamePattern)
+	builder.WriteString(", ")
+	builder.WriteString("start_code_valid_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.StartCodeValidDays))
 	builder.WriteByte(')')
 	return builder.String()
 }

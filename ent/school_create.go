@@ -135,6 +135,34 @@ func (_c *SchoolCreate) SetNillableAuditRetentionDays(v *int) *SchoolCreate {
 	return _c
 }
 
+// SetUsernamePattern sets the "username_pattern" field.
+func (_c *SchoolCreate) SetUsernamePattern(v string) *SchoolCreate {
+	_c.mutation.SetUsernamePattern(v)
+	return _c
+}
+
+// SetNillableUsernamePattern sets the "username_pattern" field if the given value is not nil.
+func (_c *SchoolCreate) SetNillableUsernamePattern(v *string) *SchoolCreate {
+	if v != nil {
+		_c.SetUsernamePattern(*v)
+	}
+	return _c
+}
+
+// SetStartCodeValidDays sets the "start_code_valid_days" field.
+func (_c *SchoolCreate) SetStartCodeValidDays(v int) *SchoolCreate {
+	_c.mutation.SetStartCodeValidDays(v)
+	return _c
+}
+
+// SetNillableStartCodeValidDays sets the "start_code_valid_days" field if the given value is not nil.
+func (_c *SchoolCreate) SetNillableStartCodeValidDays(v *int) *SchoolCreate {
+	if v != nil {
+		_c.SetStartCodeValidDays(*v)
+	}
+	return _c
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_c *SchoolCreate) AddClassIDs(ids ...int) *SchoolCreate {
 	_c.mutation.AddClassIDs(ids...)
@@ -277,6 +305,14 @@ func (_c *SchoolCreate) defaults() error {
 		v := school.DefaultAuditRetentionDays
 		_c.mutation.SetAuditRetentionDays(v)
 	}
+	if _, ok := _c.mutation.UsernamePattern(); !ok {
+		v := school.DefaultUsernamePattern
+		_c.mutation.SetUsernamePattern(v)
+	}
+	if _, ok := _c.mutation.StartCodeValidDays(); !ok {
+		v := school.DefaultStartCodeValidDays
+		_c.mutation.SetStartCodeValidDays(v)
+	}
 	return nil
 }
 
@@ -334,6 +370,22 @@ func (_c *SchoolCreate) check() error {
 	if v, ok := _c.mutation.AuditRetentionDays(); ok {
 		if err := school.AuditRetentionDaysValidator(v); err != nil {
 			return &ValidationError{Name: "audit_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.audit_retention_days": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.UsernamePattern(); !ok {
+		return &ValidationError{Name: "username_pattern", err: errors.New(`ent: missing required field "School.username_pattern"`)}
+	}
+	if v, ok := _c.mutation.UsernamePattern(); ok {
+		if err := school.UsernamePatternValidator(v); err != nil {
+			return &ValidationError{Name: "username_pattern", err: fmt.Errorf(`ent: validator failed for field "School.username_pattern": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.StartCodeValidDays(); !ok {
+		return &ValidationError{Name: "start_code_valid_days", err: errors.New(`ent: missing required field "School.start_code_valid_days"`)}
+	}
+	if v, ok := _c.mutation.StartCodeValidDays(); ok {
+		if err := school.StartCodeValidDaysValidator(v); err != nil {
+			return &ValidationError{Name: "start_code_valid_days", err: fmt.Errorf(`ent: validator failed for field "School.start_code_valid_days": %w`, err)}
 		}
 	}
 	return nil
@@ -402,6 +454,14 @@ func (_c *SchoolCreate) createSpec() (*School, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.AuditRetentionDays(); ok {
 		_spec.SetField(school.FieldAuditRetentionDays, field.TypeInt, value)
 		_node.AuditRetentionDays = value
+	}
+	if value, ok := _c.mutation.UsernamePattern(); ok {
+		_spec.SetField(school.FieldUsernamePattern, field.TypeString, value)
+		_node.UsernamePattern = value
+	}
+	if value, ok := _c.mutation.StartCodeValidDays(); ok {
+		_spec.SetField(school.FieldStartCodeValidDays, field.TypeInt, value)
+		_node.StartCodeValidDays = value
 	}
 	if nodes := _c.mutation.ClassesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -679,6 +739,36 @@ func (u *SchoolUpsert) AddAuditRetentionDays(v int) *SchoolUpsert {
 	return u
 }
 
+// SetUsernamePattern sets the "username_pattern" field.
+func (u *SchoolUpsert) SetUsernamePattern(v string) *SchoolUpsert {
+	u.Set(school.FieldUsernamePattern, v)
+	return u
+}
+
+// UpdateUsernamePattern sets the "username_pattern" field to the value that was provided on create.
+func (u *SchoolUpsert) UpdateUsernamePattern() *SchoolUpsert {
+	u.SetExcluded(school.FieldUsernamePattern)
+	return u
+}
+
+// SetStartCodeValidDays sets the "start_code_valid_days" field.
+func (u *SchoolUpsert) SetStartCodeValidDays(v int) *SchoolUpsert {
+	u.Set(school.FieldStartCodeValidDays, v)
+	return u
+}
+
+// UpdateStartCodeValidDays sets the "start_code_valid_days" field to the value that was provided on create.
+func (u *SchoolUpsert) UpdateStartCodeValidDays() *SchoolUpsert {
+	u.SetExcluded(school.FieldStartCodeValidDays)
+	return u
+}
+
+// AddStartCodeValidDays adds v to the "start_code_valid_days" field.
+func (u *SchoolUpsert) AddStartCodeValidDays(v int) *SchoolUpsert {
+	u.Add(school.FieldStartCodeValidDays, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -889,6 +979,41 @@ func (u *SchoolUpsertOne) AddAuditRetentionDays(v int) *SchoolUpsertOne {
 func (u *SchoolUpsertOne) UpdateAuditRetentionDays() *SchoolUpsertOne {
 	return u.Update(func(s *SchoolUpsert) {
 		s.UpdateAuditRetentionDays()
+	})
+}
+
+// SetUsernamePattern sets the "username_pattern" field.
+func (u *SchoolUpsertOne) SetUsernamePattern(v string) *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetUsernamePattern(v)
+	})
+}
+
+// UpdateUsernamePattern sets the "username_pattern" field to the value that was provided on create.
+func (u *SchoolUpsertOne) UpdateUsernamePattern() *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateUsernamePattern()
+	})
+}
+
+// SetStartCodeValidDays sets the "start_code_valid_days" field.
+func (u *SchoolUpsertOne) SetStartCodeValidDays(v int) *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetStartCodeValidDays(v)
+	})
+}
+
+// AddStartCodeValidDays adds v to the "start_code_valid_days" field.
+func (u *SchoolUpsertOne) AddStartCodeValidDays(v int) *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.AddStartCodeValidDays(v)
+	})
+}
+
+// UpdateStartCodeValidDays sets the "start_code_valid_days" field to the value that was provided on create.
+func (u *SchoolUpsertOne) UpdateStartCodeValidDays() *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateStartCodeValidDays()
 	})
 }
 
@@ -1268,6 +1393,41 @@ func (u *SchoolUpsertBulk) AddAuditRetentionDays(v int) *SchoolUpsertBulk {
 func (u *SchoolUpsertBulk) UpdateAuditRetentionDays() *SchoolUpsertBulk {
 	return u.Update(func(s *SchoolUpsert) {
 		s.UpdateAuditRetentionDays()
+	})
+}
+
+// SetUsernamePattern sets the "username_pattern" field.
+func (u *SchoolUpsertBulk) SetUsernamePattern(v string) *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetUsernamePattern(v)
+	})
+}
+
+// UpdateUsernamePattern sets the "username_pattern" field to the value that was provided on create.
+func (u *SchoolUpsertBulk) UpdateUsernamePattern() *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateUsernamePattern()
+	})
+}
+
+// SetStartCodeValidDays sets the "start_code_valid_days" field.
+func (u *SchoolUpsertBulk) SetStartCodeValidDays(v int) *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetStartCodeValidDays(v)
+	})
+}
+
+// AddStartCodeValidDays adds v to the "start_code_valid_days" field.
+func (u *SchoolUpsertBulk) AddStartCodeValidDays(v int) *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.AddStartCodeValidDays(v)
+	})
+}
+
+// UpdateStartCodeValidDays sets the "start_code_valid_days" field to the value that was provided on create.
+func (u *SchoolUpsertBulk) UpdateStartCodeValidDays() *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateStartCodeValidDays()
 	})
 }
 

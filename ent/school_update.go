@@ -176,6 +176,41 @@ func (_u *SchoolUpdate) AddAuditRetentionDays(v int) *SchoolUpdate {
 	return _u
 }
 
+// SetUsernamePattern sets the "username_pattern" field.
+func (_u *SchoolUpdate) SetUsernamePattern(v string) *SchoolUpdate {
+	_u.mutation.SetUsernamePattern(v)
+	return _u
+}
+
+// SetNillableUsernamePattern sets the "username_pattern" field if the given value is not nil.
+func (_u *SchoolUpdate) SetNillableUsernamePattern(v *string) *SchoolUpdate {
+	if v != nil {
+		_u.SetUsernamePattern(*v)
+	}
+	return _u
+}
+
+// SetStartCodeValidDays sets the "start_code_valid_days" field.
+func (_u *SchoolUpdate) SetStartCodeValidDays(v int) *SchoolUpdate {
+	_u.mutation.ResetStartCodeValidDays()
+	_u.mutation.SetStartCodeValidDays(v)
+	return _u
+}
+
+// SetNillableStartCodeValidDays sets the "start_code_valid_days" field if the given value is not nil.
+func (_u *SchoolUpdate) SetNillableStartCodeValidDays(v *int) *SchoolUpdate {
+	if v != nil {
+		_u.SetStartCodeValidDays(*v)
+	}
+	return _u
+}
+
+// AddStartCodeValidDays adds value to the "start_code_valid_days" field.
+func (_u *SchoolUpdate) AddStartCodeValidDays(v int) *SchoolUpdate {
+	_u.mutation.AddStartCodeValidDays(v)
+	return _u
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_u *SchoolUpdate) AddClassIDs(ids ...int) *SchoolUpdate {
 	_u.mutation.AddClassIDs(ids...)
@@ -435,6 +470,16 @@ func (_u *SchoolUpdate) check() error {
 			return &ValidationError{Name: "audit_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.audit_retention_days": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UsernamePattern(); ok {
+		if err := school.UsernamePatternValidator(v); err != nil {
+			return &ValidationError{Name: "username_pattern", err: fmt.Errorf(`ent: validator failed for field "School.username_pattern": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.StartCodeValidDays(); ok {
+		if err := school.StartCodeValidDaysValidator(v); err != nil {
+			return &ValidationError{Name: "start_code_valid_days", err: fmt.Errorf(`ent: validator failed for field "School.start_code_valid_days": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -500,6 +545,15 @@ func (_u *SchoolUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedAuditRetentionDays(); ok {
 		_spec.AddField(school.FieldAuditRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.UsernamePattern(); ok {
+		_spec.SetField(school.FieldUsernamePattern, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.StartCodeValidDays(); ok {
+		_spec.SetField(school.FieldStartCodeValidDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedStartCodeValidDays(); ok {
+		_spec.AddField(school.FieldStartCodeValidDays, field.TypeInt, value)
 	}
 	if _u.mutation.ClassesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -890,6 +944,41 @@ func (_u *SchoolUpdateOne) AddAuditRetentionDays(v int) *SchoolUpdateOne {
 	return _u
 }
 
+// SetUsernamePattern sets the "username_pattern" field.
+func (_u *SchoolUpdateOne) SetUsernamePattern(v string) *SchoolUpdateOne {
+	_u.mutation.SetUsernamePattern(v)
+	return _u
+}
+
+// SetNillableUsernamePattern sets the "username_pattern" field if the given value is not nil.
+func (_u *SchoolUpdateOne) SetNillableUsernamePattern(v *string) *SchoolUpdateOne {
+	if v != nil {
+		_u.SetUsernamePattern(*v)
+	}
+	return _u
+}
+
+// SetStartCodeValidDays sets the "start_code_valid_days" field.
+func (_u *SchoolUpdateOne) SetStartCodeValidDays(v int) *SchoolUpdateOne {
+	_u.mutation.ResetStartCodeValidDays()
+	_u.mutation.SetStartCodeValidDays(v)
+	return _u
+}
+
+// SetNillableStartCodeValidDays sets the "start_code_valid_days" field if the given value is not nil.
+func (_u *SchoolUpdateOne) SetNillableStartCodeValidDays(v *int) *SchoolUpdateOne {
+	if v != nil {
+		_u.SetStartCodeValidDays(*v)
+	}
+	return _u
+}
+
+// AddStartCodeValidDays adds value to the "start_code_valid_days" field.
+func (_u *SchoolUpdateOne) AddStartCodeValidDays(v int) *SchoolUpdateOne {
+	_u.mutation.AddStartCodeValidDays(v)
+	return _u
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_u *SchoolUpdateOne) AddClassIDs(ids ...int) *SchoolUpdateOne {
 	_u.mutation.AddClassIDs(ids...)
@@ -1162,6 +1251,16 @@ func (_u *SchoolUpdateOne) check() error {
 			return &ValidationError{Name: "audit_retention_days", err: fmt.Errorf(`ent: validator failed for field "School.audit_retention_days": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UsernamePattern(); ok {
+		if err := school.UsernamePatternValidator(v); err != nil {
+			return &ValidationError{Name: "username_pattern", err: fmt.Errorf(`ent: validator failed for field "School.username_pattern": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.StartCodeValidDays(); ok {
+		if err := school.StartCodeValidDaysValidator(v); err != nil {
+			return &ValidationError{Name: "start_code_valid_days", err: fmt.Errorf(`ent: validator failed for field "School.start_code_valid_days": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -1244,6 +1343,15 @@ func (_u *SchoolUpdateOne) sqlSave(ctx context.Context) (_node *School, err erro
 	}
 	if value, ok := _u.mutation.AddedAuditRetentionDays(); ok {
 		_spec.AddField(school.FieldAuditRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.UsernamePattern(); ok {
+		_spec.SetField(school.FieldUsernamePattern, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.StartCodeValidDays(); ok {
+		_spec.SetField(school.FieldStartCodeValidDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedStartCodeValidDays(); ok {
+		_spec.AddField(school.FieldStartCodeValidDays, field.TypeInt, value)
 	}
 	if _u.mutation.ClassesCleared() {
 		edge := &sqlgraph.EdgeSpec{

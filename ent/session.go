@@ -32,6 +32,8 @@ type Session struct {
 	RemoteAddr string `json:"remote_addr,omitempty"`
 	// UserAgent holds the value of the "user_agent" field.
 	UserAgent string `json:"user_agent,omitempty"`
+	// opened by single sign-on: valid while the account is active, with or without a password
+	SSO bool `json:"sso,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SessionQuery when eager-loading is set.
 	Edges        SessionEdges `json:"edges"`
@@ -65,6 +67,8 @@ func (*Session) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case session.FieldSSO:
+			values[i] = new(sql.NullBool)
 		case session.FieldID, session.FieldAccountID:
 			values[i] = new(sql.NullInt64)
 		case session.FieldTokenHash, session.FieldRemoteAddr, session.FieldUserAgent:
@@ -134,6 +138,12 @@ func (_m *Session) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.UserAgent = value.String
 			}
+		case session.FieldSSO:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field sso", values[i])
+			} else if value.Valid {
+				_m.SSO = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -194,6 +204,9 @@ func (_m *Session) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("user_agent=")
 	builder.WriteString(_m.UserAgent)
+	builder.WriteString(", ")
+	builder.WriteString("sso=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SSO))
 	builder.WriteByte(')')
 	return builder.String()
 }

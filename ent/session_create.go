@@ -97,6 +97,20 @@ func (_c *SessionCreate) SetNillableUserAgent(v *string) *SessionCreate {
 	return _c
 }
 
+// SetSSO sets the "sso" field.
+func (_c *SessionCreate) SetSSO(v bool) *SessionCreate {
+	_c.mutation.SetSSO(v)
+	return _c
+}
+
+// SetNillableSSO sets the "sso" field if the given value is not nil.
+func (_c *SessionCreate) SetNillableSSO(v *bool) *SessionCreate {
+	if v != nil {
+		_c.SetSSO(*v)
+	}
+	return _c
+}
+
 // SetAccount sets the "account" edge to the Account entity.
 func (_c *SessionCreate) SetAccount(v *Account) *SessionCreate {
 	return _c.SetAccountID(v.ID)
@@ -161,6 +175,10 @@ func (_c *SessionCreate) defaults() error {
 		v := session.DefaultUserAgent
 		_c.mutation.SetUserAgent(v)
 	}
+	if _, ok := _c.mutation.SSO(); !ok {
+		v := session.DefaultSSO
+		_c.mutation.SetSSO(v)
+	}
 	return nil
 }
 
@@ -191,6 +209,9 @@ func (_c *SessionCreate) check() error {
 		if err := session.UserAgentValidator(v); err != nil {
 			return &ValidationError{Name: "user_agent", err: fmt.Errorf(`ent: validator failed for field "Session.user_agent": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.SSO(); !ok {
+		return &ValidationError{Name: "sso", err: errors.New(`ent: missing required field "Session.sso"`)}
 	}
 	if len(_c.mutation.AccountIDs()) == 0 {
 		return &ValidationError{Name: "account", err: errors.New(`ent: missing required edge "Session.account"`)}
@@ -245,6 +266,10 @@ func (_c *SessionCreate) createSpec() (*Session, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UserAgent(); ok {
 		_spec.SetField(session.FieldUserAgent, field.TypeString, value)
 		_node.UserAgent = value
+	}
+	if value, ok := _c.mutation.SSO(); ok {
+		_spec.SetField(session.FieldSSO, field.TypeBool, value)
+		_node.SSO = value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -382,6 +407,9 @@ func (u *SessionUpsertOne) UpdateNewValues() *SessionUpsertOne {
 		}
 		if _, exists := u.create.mutation.TokenHash(); exists {
 			s.SetIgnore(session.FieldTokenHash)
+		}
+		if _, exists := u.create.mutation.SSO(); exists {
+			s.SetIgnore(session.FieldSSO)
 		}
 	}))
 	return u
@@ -654,6 +682,9 @@ func (u *SessionUpsertBulk) UpdateNewValues() *SessionUpsertBulk {
 			}
 			if _, exists := b.mutation.TokenHash(); exists {
 				s.SetIgnore(session.FieldTokenHash)
+			}
+			if _, exists := b.mutation.SSO(); exists {
+				s.SetIgnore(session.FieldSSO)
 			}
 		}
 	}))

@@ -28,10 +28,16 @@ type Tx struct {
 	ImportBlob *ImportBlobClient
 	// ImportJob is the client for interacting with the ImportJob builders.
 	ImportJob *ImportJobClient
+	// LetterBatch is the client for interacting with the LetterBatch builders.
+	LetterBatch *LetterBatchClient
 	// LoginThrottle is the client for interacting with the LoginThrottle builders.
 	LoginThrottle *LoginThrottleClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// SSOLogin is the client for interacting with the SSOLogin builders.
+	SSOLogin *SSOLoginClient
+	// SSOProvider is the client for interacting with the SSOProvider builders.
+	SSOProvider *SSOProviderClient
 	// School is the client for interacting with the School builders.
 	School *SchoolClient
 	// Session is the client for interacting with the Session builders.
@@ -176,8 +182,11 @@ func (tx *Tx) init() {
 	tx.Class = NewClassClient(tx.config)
 	tx.ImportBlob = NewImportBlobClient(tx.config)
 	tx.ImportJob = NewImportJobClient(tx.config)
+	tx.LetterBatch = NewLetterBatchClient(tx.config)
 	tx.LoginThrottle = NewLoginThrottleClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.SSOLogin = NewSSOLoginClient(tx.config)
+	tx.SSOProvider = NewSSOProviderClient(tx.config)
 	tx.School = NewSchoolClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.Teaching = NewTeachingClient(tx.config)

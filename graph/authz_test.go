@@ -210,6 +210,23 @@ func (w *world) upload(t *testing.T, c caller) gqlResult {
 	return w.send(t, req)
 }
 
+// uploadSet sends a one-file roster set that is no set: an admin of the school gets
+// ROSTER_SET_REJECTED (the rules let it through), anyone else is refused before it is read.
+func (w *world) uploadSet(t *testing.T, c caller) gqlResult {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("operations", fmt.Sprintf(`{"query":"mutation($f: [Upload!]!) { uploadRosterSet(schoolId: %d, files: $f) { format jobs { id } } }","variables":{"f":[null]}}`, w.ids["schoolA"]))
+	mw.WriteField("map", `{"0":["variables.f.0"]}`)
+	fw, _ := mw.CreateFormFile("0", "users.csv")
+	fw.Write([]byte("sourcedId,givenName\r\nu1,Een\r\n"))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, w.srv.URL+"/query", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	c.header(req.Header)
+	return w.send(t, req)
+}
+
 // subscribe opens an importProgress subscription and returns its first message.
 func (w *world) subscribe(t *testing.T, c caller) gqlResult {
 	t.Helper()
@@ -311,6 +328,8 @@ var (
 		"Query.viewer":      {run: query(`{ viewer { school { brin } } }`), sees: func(map[string]any) bool { return true }, allowed: everyone},
 		"Query.undoPreview": {run: query(`{ undoPreview(jobId: $job) { possible } }`), allowed: adminOnly},
 		"Mutation.upload":   {run: func(t *testing.T, w *world, c caller) gqlResult { return w.upload(t, c) }, allowed: adminOnly},
+		// A roster set (graph/rosterset_test.go tries the formats): admins of the school only.
+		"Mutation.uploadRosterSet": {run: func(t *testing.T, w *world, c caller) gqlResult { return w.uploadSet(t, c) }, allowed: adminOnly},
 		"Mutation.setMapping": {run: query(`mutation { setMapping(jobId: $uploaded, columns: [{column: 0, field: "key"}, {column: 1, field: "firstName"}, {column: 3, field: "lastName"}, {column: 4, field: "class"}], otherLevels: NO_LEVEL) { id } }`),
 			allowed: adminOnly},
 		"Mutation.preview":              {run: query(`mutation { preview(jobId: $uploaded, actions: [ADD]) { counts { added } } }`), allowed: adminOnly},

@@ -97,6 +97,9 @@ var fieldWeights = map[string]int{
 	"ImportReport.groupsCreated":   weightFileList,
 	"PreviewUser.groups":           weightGroupList,
 	"PreviewUser.mentorOf":         weightGroupList,
+
+	// A roster set (issue 15): the set is read whole and becomes two jobs.
+	"Mutation.uploadRosterSet": 2 * weightWholeImport,
 }
 
 // listSize says how often a field other than a connection repeats its selection: as often as

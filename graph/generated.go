@@ -175,13 +175,14 @@ type ComplexityRoot struct {
 	}
 
 	DamagedValue struct {
-		Column func(childComplexity int) int
-		Field  func(childComplexity int) int
-		File   func(childComplexity int) int
-		Kept   func(childComplexity int) int
-		Key    func(childComplexity int) int
-		Line   func(childComplexity int) int
-		Stored func(childComplexity int) int
+		Column     func(childComplexity int) int
+		Field      func(childComplexity int) int
+		File       func(childComplexity int) int
+		Kept       func(childComplexity int) int
+		Key        func(childComplexity int) int
+		Line       func(childComplexity int) int
+		SourceFile func(childComplexity int) int
+		Stored     func(childComplexity int) int
 	}
 
 	FieldChange struct {
@@ -240,6 +241,7 @@ type ComplexityRoot struct {
 		LevelValues        func(childComplexity int) int
 		Levels             func(childComplexity int) int
 		MappingProblems    func(childComplexity int) int
+		NextJob            func(childComplexity int) int
 		OtherLevels        func(childComplexity int) int
 		Phase              func(childComplexity int) int
 		Preview            func(childComplexity int) int
@@ -254,6 +256,7 @@ type ComplexityRoot struct {
 		School             func(childComplexity int) int
 		SchoolID           func(childComplexity int) int
 		Sha256             func(childComplexity int) int
+		Source             func(childComplexity int) int
 		StartedBy          func(childComplexity int) int
 		StartedByID        func(childComplexity int) int
 		Status             func(childComplexity int) int
@@ -291,11 +294,12 @@ type ComplexityRoot struct {
 	}
 
 	ImportProblem struct {
-		Code      func(childComplexity int) int
-		Column    func(childComplexity int) int
-		Line      func(childComplexity int) int
-		Message   func(childComplexity int) int
-		MessageEn func(childComplexity int) int
+		Code       func(childComplexity int) int
+		Column     func(childComplexity int) int
+		Line       func(childComplexity int) int
+		Message    func(childComplexity int) int
+		MessageEn  func(childComplexity int) int
+		SourceFile func(childComplexity int) int
 	}
 
 	ImportProgress struct {
@@ -327,19 +331,23 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ChangePassword       func(childComplexity int, oldPassword string, newPassword string) int
-		Commit               func(childComplexity int, jobID int, confirmArchive *int, confirmYearDown *int) int
-		CreateAPIToken       func(childComplexity int, schoolID int, name string, scopes []model.APITokenScope) int
-		CreateTeacher        func(childComplexity int, schoolID int, input model.TeacherInput) int
-		ErasePupil           func(childComplexity int, accountID int) int
-		Preview              func(childComplexity int, jobID int, actions []model.ImportAction) int
-		ResetPassword        func(childComplexity int, accountID int) int
-		RevokeAPIToken       func(childComplexity int, id int) int
-		SetMapping           func(childComplexity int, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput, otherLevels *model.OtherLevels, kind *importjob.FileKind) int
-		SetTeacherClasses    func(childComplexity int, teacherID int, classIds []int) int
-		UndoImport           func(childComplexity int, jobID int, skipConflicts *bool) int
-		UpdateSchoolSettings func(childComplexity int, schoolID int, input model.SchoolSettingsInput) int
-		Upload               func(childComplexity int, schoolID int, file graphql.Upload) int
+		ChangePassword          func(childComplexity int, oldPassword string, newPassword string) int
+		Commit                  func(childComplexity int, jobID int, confirmArchive *int, confirmYearDown *int) int
+		CreateAPIToken          func(childComplexity int, schoolID int, name string, scopes []model.APITokenScope) int
+		CreateTeacher           func(childComplexity int, schoolID int, input model.TeacherInput) int
+		ErasePupil              func(childComplexity int, accountID int) int
+		GenerateStartCodes      func(childComplexity int, input model.GenerateStartCodesInput) int
+		Preview                 func(childComplexity int, jobID int, actions []model.ImportAction) int
+		ResetPassword           func(childComplexity int, accountID int) int
+		RevokeAPIToken          func(childComplexity int, id int) int
+		SetMapping              func(childComplexity int, jobID int, columns []*model.ColumnMappingInput, levels []*model.LevelMappingInput, otherLevels *model.OtherLevels, kind *importjob.FileKind) int
+		SetSsoSettings          func(childComplexity int, schoolID int, input model.SsoSettingsInput) int
+		SetTeacherClasses       func(childComplexity int, teacherID int, classIds []int) int
+		UndoImport              func(childComplexity int, jobID int, skipConflicts *bool) int
+		UpdateSchoolSettings    func(childComplexity int, schoolID int, input model.SchoolSettingsInput) int
+		UpdateStartCodeSettings func(childComplexity int, schoolID int, input model.StartCodeSettingsInput) int
+		Upload                  func(childComplexity int, schoolID int, file graphql.Upload) int
+		UploadRosterSet         func(childComplexity int, schoolID int, files []*graphql.Upload, brin *string) int
 	}
 
 	PageInfo struct {
@@ -350,20 +358,21 @@ type ComplexityRoot struct {
 	}
 
 	PreviewUser struct {
-		Changes   func(childComplexity int) int
-		ClassName func(childComplexity int) int
-		Email     func(childComplexity int) int
-		FirstName func(childComplexity int) int
-		Groups    func(childComplexity int) int
-		Infix     func(childComplexity int) int
-		Key       func(childComplexity int) int
-		LastName  func(childComplexity int) int
-		Level     func(childComplexity int) int
-		Line      func(childComplexity int) int
-		MentorOf  func(childComplexity int) int
-		Outcome   func(childComplexity int) int
-		Reasons   func(childComplexity int) int
-		Year      func(childComplexity int) int
+		Changes    func(childComplexity int) int
+		ClassName  func(childComplexity int) int
+		Email      func(childComplexity int) int
+		FirstName  func(childComplexity int) int
+		Groups     func(childComplexity int) int
+		Infix      func(childComplexity int) int
+		Key        func(childComplexity int) int
+		LastName   func(childComplexity int) int
+		Level      func(childComplexity int) int
+		Line       func(childComplexity int) int
+		MentorOf   func(childComplexity int) int
+		Outcome    func(childComplexity int) int
+		Reasons    func(childComplexity int) int
+		SourceFile func(childComplexity int) int
+		Year       func(childComplexity int) int
 	}
 
 	PreviewUserPage struct {
@@ -379,8 +388,35 @@ type ComplexityRoot struct {
 		Node        func(childComplexity int, id int) int
 		Nodes       func(childComplexity int, ids []int) int
 		Schools     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SchoolOrder, where *ent.SchoolWhereInput) int
+		SsoSettings func(childComplexity int, schoolID int) int
 		UndoPreview func(childComplexity int, jobID int) int
 		Viewer      func(childComplexity int) int
+	}
+
+	RosterSetSchool struct {
+		Identifier func(childComplexity int) int
+		Name       func(childComplexity int) int
+		SourceID   func(childComplexity int) int
+	}
+
+	RosterSetSkippedRow struct {
+		File     func(childComplexity int) int
+		Line     func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		ReasonEn func(childComplexity int) int
+	}
+
+	RosterSetUpload struct {
+		Format       func(childComplexity int) int
+		Groups       func(childComplexity int) int
+		Jobs         func(childComplexity int) int
+		Pupils       func(childComplexity int) int
+		School       func(childComplexity int) int
+		Schools      func(childComplexity int) int
+		Skipped      func(childComplexity int) int
+		SkippedTotal func(childComplexity int) int
+		Teachers     func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 
 	School struct {
@@ -397,7 +433,9 @@ type ComplexityRoot struct {
 		ImportJobs            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportJobOrder, where *ent.ImportJobWhereInput) int
 		JobDataRetentionDays  func(childComplexity int) int
 		Name                  func(childComplexity int) int
+		StartCodeValidDays    func(childComplexity int) int
 		UpdatedAt             func(childComplexity int) int
+		UsernamePattern       func(childComplexity int) int
 	}
 
 	SchoolConnection struct {
@@ -409,6 +447,27 @@ type ComplexityRoot struct {
 	SchoolEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SsoSettings struct {
+		Claim     func(childComplexity int) int
+		ClientID  func(childComplexity int) int
+		Enabled   func(childComplexity int) int
+		HasSecret func(childComplexity int) int
+		Issuer    func(childComplexity int) int
+		Label     func(childComplexity int) int
+		Match     func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+	}
+
+	StartCodeLetters struct {
+		CSVURL         func(childComplexity int) int
+		Classes        func(childComplexity int) int
+		DownloadBefore func(childComplexity int) int
+		Letters        func(childComplexity int) int
+		NewUsernames   func(childComplexity int) int
+		PDFURL         func(childComplexity int) int
+		ValidUntil     func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -481,6 +540,7 @@ type ImportJobResolver interface {
 	ReportURL(ctx context.Context, obj *ent.ImportJob) (*string, error)
 	Kept(ctx context.Context, obj *ent.ImportJob) (int, error)
 	Damaged(ctx context.Context, obj *ent.ImportJob) (int, error)
+	NextJob(ctx context.Context, obj *ent.ImportJob) (*ent.ImportJob, error)
 }
 type ImportPreviewResolver interface {
 	GroupsToCreate(ctx context.Context, obj *model.ImportPreview) ([]string, error)
@@ -499,6 +559,10 @@ type MutationResolver interface {
 	SetTeacherClasses(ctx context.Context, teacherID int, classIds []int) (*ent.Account, error)
 	ResetPassword(ctx context.Context, accountID int) (string, error)
 	ChangePassword(ctx context.Context, oldPassword string, newPassword string) (bool, error)
+	UploadRosterSet(ctx context.Context, schoolID int, files []*graphql.Upload, brin *string) (*model.RosterSetUpload, error)
+	SetSsoSettings(ctx context.Context, schoolID int, input model.SsoSettingsInput) (*model.SsoSettings, error)
+	GenerateStartCodes(ctx context.Context, input model.GenerateStartCodesInput) (*model.StartCodeLetters, error)
+	UpdateStartCodeSettings(ctx context.Context, schoolID int, input model.StartCodeSettingsInput) (*ent.School, error)
 	UndoImport(ctx context.Context, jobID int, skipConflicts *bool) (*ent.ImportJob, error)
 	UpdateSchoolSettings(ctx context.Context, schoolID int, input model.SchoolSettingsInput) (*ent.School, error)
 	ErasePupil(ctx context.Context, accountID int) (bool, error)
@@ -511,6 +575,7 @@ type QueryResolver interface {
 	ImportJobs(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportJobOrder, where *ent.ImportJobWhereInput) (*ent.ImportJobConnection, error)
 	Schools(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SchoolOrder, where *ent.SchoolWhereInput) (*ent.SchoolConnection, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
+	SsoSettings(ctx context.Context, schoolID int) (*model.SsoSettings, error)
 	UndoPreview(ctx context.Context, jobID int) (*model.UndoPreview, error)
 }
 type SubscriptionResolver interface {
@@ -1108,6 +1173,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DamagedValue.Line(childComplexity), true
+	case "DamagedValue.sourceFile":
+		if e.ComplexityRoot.DamagedValue.SourceFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DamagedValue.SourceFile(childComplexity), true
 	case "DamagedValue.stored":
 		if e.ComplexityRoot.DamagedValue.Stored == nil {
 			break
@@ -1377,6 +1448,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.MappingProblems(childComplexity), true
+	case "ImportJob.nextJob":
+		if e.ComplexityRoot.ImportJob.NextJob == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.NextJob(childComplexity), true
 	case "ImportJob.otherLevels":
 		if e.ComplexityRoot.ImportJob.OtherLevels == nil {
 			break
@@ -1461,6 +1538,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.Sha256(childComplexity), true
+	case "ImportJob.source":
+		if e.ComplexityRoot.ImportJob.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Source(childComplexity), true
 	case "ImportJob.startedBy":
 		if e.ComplexityRoot.ImportJob.StartedBy == nil {
 			break
@@ -1650,6 +1733,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportProblem.MessageEn(childComplexity), true
+	case "ImportProblem.sourceFile":
+		if e.ComplexityRoot.ImportProblem.SourceFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.SourceFile(childComplexity), true
 
 	case "ImportProgress.counts":
 		if e.ComplexityRoot.ImportProgress.Counts == nil {
@@ -1823,6 +1912,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ErasePupil(childComplexity, args["accountId"].(int)), true
+	case "Mutation.generateStartCodes":
+		if e.ComplexityRoot.Mutation.GenerateStartCodes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_generateStartCodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GenerateStartCodes(childComplexity, args["input"].(model.GenerateStartCodesInput)), true
 	case "Mutation.preview":
 		if e.ComplexityRoot.Mutation.Preview == nil {
 			break
@@ -1867,6 +1967,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMapping(childComplexity, args["jobId"].(int), args["columns"].([]*model.ColumnMappingInput), args["levels"].([]*model.LevelMappingInput), args["otherLevels"].(*model.OtherLevels), args["kind"].(*importjob.FileKind)), true
+	case "Mutation.setSsoSettings":
+		if e.ComplexityRoot.Mutation.SetSsoSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setSsoSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetSsoSettings(childComplexity, args["schoolId"].(int), args["input"].(model.SsoSettingsInput)), true
 	case "Mutation.setTeacherClasses":
 		if e.ComplexityRoot.Mutation.SetTeacherClasses == nil {
 			break
@@ -1900,6 +2011,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSchoolSettings(childComplexity, args["schoolId"].(int), args["input"].(model.SchoolSettingsInput)), true
+	case "Mutation.updateStartCodeSettings":
+		if e.ComplexityRoot.Mutation.UpdateStartCodeSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateStartCodeSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateStartCodeSettings(childComplexity, args["schoolId"].(int), args["input"].(model.StartCodeSettingsInput)), true
 	case "Mutation.upload":
 		if e.ComplexityRoot.Mutation.Upload == nil {
 			break
@@ -1911,6 +2033,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Upload(childComplexity, args["schoolId"].(int), args["file"].(graphql.Upload)), true
+	case "Mutation.uploadRosterSet":
+		if e.ComplexityRoot.Mutation.UploadRosterSet == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadRosterSet_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadRosterSet(childComplexity, args["schoolId"].(int), args["files"].([]*graphql.Upload), args["brin"].(*string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2015,6 +2148,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PreviewUser.Reasons(childComplexity), true
+	case "PreviewUser.sourceFile":
+		if e.ComplexityRoot.PreviewUser.SourceFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewUser.SourceFile(childComplexity), true
 	case "PreviewUser.year":
 		if e.ComplexityRoot.PreviewUser.Year == nil {
 			break
@@ -2108,6 +2247,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Schools(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SchoolOrder), args["where"].(*ent.SchoolWhereInput)), true
+	case "Query.ssoSettings":
+		if e.ComplexityRoot.Query.SsoSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ssoSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SsoSettings(childComplexity, args["schoolId"].(int)), true
 	case "Query.undoPreview":
 		if e.ComplexityRoot.Query.UndoPreview == nil {
 			break
@@ -2125,6 +2275,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "RosterSetSchool.identifier":
+		if e.ComplexityRoot.RosterSetSchool.Identifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetSchool.Identifier(childComplexity), true
+	case "RosterSetSchool.name":
+		if e.ComplexityRoot.RosterSetSchool.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetSchool.Name(childComplexity), true
+	case "RosterSetSchool.sourceId":
+		if e.ComplexityRoot.RosterSetSchool.SourceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetSchool.SourceID(childComplexity), true
+
+	case "RosterSetSkippedRow.file":
+		if e.ComplexityRoot.RosterSetSkippedRow.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetSkippedRow.File(childComplexity), true
+	case "RosterSetSkippedRow.line":
+		if e.ComplexityRoot.RosterSetSkippedRow.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetSkippedRow.Line(childComplexity), true
+	case "RosterSetSkippedRow.reason":
+		if e.ComplexityRoot.RosterSetSkippedRow.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetSkippedRow.Reason(childComplexity), true
+	case "RosterSetSkippedRow.reasonEn":
+		if e.ComplexityRoot.RosterSetSkippedRow.ReasonEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetSkippedRow.ReasonEn(childComplexity), true
+
+	case "RosterSetUpload.format":
+		if e.ComplexityRoot.RosterSetUpload.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.Format(childComplexity), true
+	case "RosterSetUpload.groups":
+		if e.ComplexityRoot.RosterSetUpload.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.Groups(childComplexity), true
+	case "RosterSetUpload.jobs":
+		if e.ComplexityRoot.RosterSetUpload.Jobs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.Jobs(childComplexity), true
+	case "RosterSetUpload.pupils":
+		if e.ComplexityRoot.RosterSetUpload.Pupils == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.Pupils(childComplexity), true
+	case "RosterSetUpload.school":
+		if e.ComplexityRoot.RosterSetUpload.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.School(childComplexity), true
+	case "RosterSetUpload.schools":
+		if e.ComplexityRoot.RosterSetUpload.Schools == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.Schools(childComplexity), true
+	case "RosterSetUpload.skipped":
+		if e.ComplexityRoot.RosterSetUpload.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.Skipped(childComplexity), true
+	case "RosterSetUpload.skippedTotal":
+		if e.ComplexityRoot.RosterSetUpload.SkippedTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.SkippedTotal(childComplexity), true
+	case "RosterSetUpload.teachers":
+		if e.ComplexityRoot.RosterSetUpload.Teachers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.Teachers(childComplexity), true
+	case "RosterSetUpload.version":
+		if e.ComplexityRoot.RosterSetUpload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.Version(childComplexity), true
 
 	case "School.apiTokens":
 		if e.ComplexityRoot.School.APITokens == nil {
@@ -2229,12 +2484,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.Name(childComplexity), true
+	case "School.startCodeValidDays":
+		if e.ComplexityRoot.School.StartCodeValidDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.StartCodeValidDays(childComplexity), true
 	case "School.updatedAt":
 		if e.ComplexityRoot.School.UpdatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.School.UpdatedAt(childComplexity), true
+	case "School.usernamePattern":
+		if e.ComplexityRoot.School.UsernamePattern == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.UsernamePattern(childComplexity), true
 
 	case "SchoolConnection.edges":
 		if e.ComplexityRoot.SchoolConnection.Edges == nil {
@@ -2267,6 +2534,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SchoolEdge.Node(childComplexity), true
+
+	case "SsoSettings.claim":
+		if e.ComplexityRoot.SsoSettings.Claim == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SsoSettings.Claim(childComplexity), true
+	case "SsoSettings.clientId":
+		if e.ComplexityRoot.SsoSettings.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SsoSettings.ClientID(childComplexity), true
+	case "SsoSettings.enabled":
+		if e.ComplexityRoot.SsoSettings.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SsoSettings.Enabled(childComplexity), true
+	case "SsoSettings.hasSecret":
+		if e.ComplexityRoot.SsoSettings.HasSecret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SsoSettings.HasSecret(childComplexity), true
+	case "SsoSettings.issuer":
+		if e.ComplexityRoot.SsoSettings.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SsoSettings.Issuer(childComplexity), true
+	case "SsoSettings.label":
+		if e.ComplexityRoot.SsoSettings.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SsoSettings.Label(childComplexity), true
+	case "SsoSettings.match":
+		if e.ComplexityRoot.SsoSettings.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SsoSettings.Match(childComplexity), true
+	case "SsoSettings.updatedAt":
+		if e.ComplexityRoot.SsoSettings.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SsoSettings.UpdatedAt(childComplexity), true
+
+	case "StartCodeLetters.csvUrl":
+		if e.ComplexityRoot.StartCodeLetters.CSVURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartCodeLetters.CSVURL(childComplexity), true
+	case "StartCodeLetters.classes":
+		if e.ComplexityRoot.StartCodeLetters.Classes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartCodeLetters.Classes(childComplexity), true
+	case "StartCodeLetters.downloadBefore":
+		if e.ComplexityRoot.StartCodeLetters.DownloadBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartCodeLetters.DownloadBefore(childComplexity), true
+	case "StartCodeLetters.letters":
+		if e.ComplexityRoot.StartCodeLetters.Letters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartCodeLetters.Letters(childComplexity), true
+	case "StartCodeLetters.newUsernames":
+		if e.ComplexityRoot.StartCodeLetters.NewUsernames == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartCodeLetters.NewUsernames(childComplexity), true
+	case "StartCodeLetters.pdfUrl":
+		if e.ComplexityRoot.StartCodeLetters.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartCodeLetters.PDFURL(childComplexity), true
+	case "StartCodeLetters.validUntil":
+		if e.ComplexityRoot.StartCodeLetters.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartCodeLetters.ValidUntil(childComplexity), true
 
 	case "Subscription.importProgress":
 		if e.ComplexityRoot.Subscription.ImportProgress == nil {
@@ -2458,12 +2817,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ClassOrder", ec.unmarshalInputClassOrder),
 			graphql.NewInputUnmarshaler("ClassWhereInput", ec.unmarshalInputClassWhereInput),
 			graphql.NewInputUnmarshaler("ColumnMappingInput", ec.unmarshalInputColumnMappingInput),
+			graphql.NewInputUnmarshaler("GenerateStartCodesInput", ec.unmarshalInputGenerateStartCodesInput),
 			graphql.NewInputUnmarshaler("ImportJobOrder", ec.unmarshalInputImportJobOrder),
 			graphql.NewInputUnmarshaler("ImportJobWhereInput", ec.unmarshalInputImportJobWhereInput),
 			graphql.NewInputUnmarshaler("LevelMappingInput", ec.unmarshalInputLevelMappingInput),
 			graphql.NewInputUnmarshaler("SchoolOrder", ec.unmarshalInputSchoolOrder),
 			graphql.NewInputUnmarshaler("SchoolSettingsInput", ec.unmarshalInputSchoolSettingsInput),
 			graphql.NewInputUnmarshaler("SchoolWhereInput", ec.unmarshalInputSchoolWhereInput),
+			graphql.NewInputUnmarshaler("SsoSettingsInput", ec.unmarshalInputSsoSettingsInput),
+			graphql.NewInputUnmarshaler("StartCodeSettingsInput", ec.unmarshalInputStartCodeSettingsInput),
 			graphql.NewInputUnmarshaler("TeacherInput", ec.unmarshalInputTeacherInput),
 		)
 	}
@@ -2557,7 +2919,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "auth.graphql" "ent.graphql" "import.graphql" "undo.graphql"
+//go:embed "auth.graphql" "ent.graphql" "import.graphql" "rosterset.graphql" "sso.graphql" "startcodes.graphql" "undo.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2572,6 +2934,9 @@ var sources = []*ast.Source{
 	{Name: "auth.graphql", Input: sourceData("auth.graphql"), BuiltIn: false},
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
 	{Name: "import.graphql", Input: sourceData("import.graphql"), BuiltIn: false},
+	{Name: "rosterset.graphql", Input: sourceData("rosterset.graphql"), BuiltIn: false},
+	{Name: "sso.graphql", Input: sourceData("sso.graphql"), BuiltIn: false},
+	{Name: "startcodes.graphql", Input: sourceData("startcodes.graphql"), BuiltIn: false},
 	{Name: "undo.graphql", Input: sourceData("undo.graphql"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2846,6 +3211,8 @@ func (ec *executionContext) childFields_DamagedValue(ctx context.Context, field 
 		return ec.fieldContext_DamagedValue_file(ctx, field)
 	case "kept":
 		return ec.fieldContext_DamagedValue_kept(ctx, field)
+	case "sourceFile":
+		return ec.fieldContext_DamagedValue_sourceFile(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DamagedValue", field.Name)
 }
@@ -2978,6 +3345,8 @@ func (ec *executionContext) childFields_ImportJob(ctx context.Context, field gra
 		return ec.fieldContext_ImportJob_undoneAt(ctx, field)
 	case "dataPurgedAt":
 		return ec.fieldContext_ImportJob_dataPurgedAt(ctx, field)
+	case "source":
+		return ec.fieldContext_ImportJob_source(ctx, field)
 	case "school":
 		return ec.fieldContext_ImportJob_school(ctx, field)
 	case "startedBy":
@@ -3010,6 +3379,8 @@ func (ec *executionContext) childFields_ImportJob(ctx context.Context, field gra
 		return ec.fieldContext_ImportJob_kept(ctx, field)
 	case "damaged":
 		return ec.fieldContext_ImportJob_damaged(ctx, field)
+	case "nextJob":
+		return ec.fieldContext_ImportJob_nextJob(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportJob", field.Name)
 }
@@ -3074,6 +3445,8 @@ func (ec *executionContext) childFields_ImportProblem(ctx context.Context, field
 		return ec.fieldContext_ImportProblem_message(ctx, field)
 	case "messageEn":
 		return ec.fieldContext_ImportProblem_messageEn(ctx, field)
+	case "sourceFile":
+		return ec.fieldContext_ImportProblem_sourceFile(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportProblem", field.Name)
 }
@@ -3178,6 +3551,8 @@ func (ec *executionContext) childFields_PreviewUser(ctx context.Context, field g
 		return ec.fieldContext_PreviewUser_changes(ctx, field)
 	case "reasons":
 		return ec.fieldContext_PreviewUser_reasons(ctx, field)
+	case "sourceFile":
+		return ec.fieldContext_PreviewUser_sourceFile(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PreviewUser", field.Name)
 }
@@ -3192,6 +3567,58 @@ func (ec *executionContext) childFields_PreviewUserPage(ctx context.Context, fie
 		return ec.fieldContext_PreviewUserPage_items(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PreviewUserPage", field.Name)
+}
+
+func (ec *executionContext) childFields_RosterSetSchool(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sourceId":
+		return ec.fieldContext_RosterSetSchool_sourceId(ctx, field)
+	case "name":
+		return ec.fieldContext_RosterSetSchool_name(ctx, field)
+	case "identifier":
+		return ec.fieldContext_RosterSetSchool_identifier(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RosterSetSchool", field.Name)
+}
+
+func (ec *executionContext) childFields_RosterSetSkippedRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_RosterSetSkippedRow_file(ctx, field)
+	case "line":
+		return ec.fieldContext_RosterSetSkippedRow_line(ctx, field)
+	case "reason":
+		return ec.fieldContext_RosterSetSkippedRow_reason(ctx, field)
+	case "reasonEn":
+		return ec.fieldContext_RosterSetSkippedRow_reasonEn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RosterSetSkippedRow", field.Name)
+}
+
+func (ec *executionContext) childFields_RosterSetUpload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "format":
+		return ec.fieldContext_RosterSetUpload_format(ctx, field)
+	case "version":
+		return ec.fieldContext_RosterSetUpload_version(ctx, field)
+	case "schools":
+		return ec.fieldContext_RosterSetUpload_schools(ctx, field)
+	case "school":
+		return ec.fieldContext_RosterSetUpload_school(ctx, field)
+	case "pupils":
+		return ec.fieldContext_RosterSetUpload_pupils(ctx, field)
+	case "teachers":
+		return ec.fieldContext_RosterSetUpload_teachers(ctx, field)
+	case "groups":
+		return ec.fieldContext_RosterSetUpload_groups(ctx, field)
+	case "skippedTotal":
+		return ec.fieldContext_RosterSetUpload_skippedTotal(ctx, field)
+	case "skipped":
+		return ec.fieldContext_RosterSetUpload_skipped(ctx, field)
+	case "jobs":
+		return ec.fieldContext_RosterSetUpload_jobs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RosterSetUpload", field.Name)
 }
 
 func (ec *executionContext) childFields_School(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3214,6 +3641,10 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_jobDataRetentionDays(ctx, field)
 	case "auditRetentionDays":
 		return ec.fieldContext_School_auditRetentionDays(ctx, field)
+	case "usernamePattern":
+		return ec.fieldContext_School_usernamePattern(ctx, field)
+	case "startCodeValidDays":
+		return ec.fieldContext_School_startCodeValidDays(ctx, field)
 	case "classes":
 		return ec.fieldContext_School_classes(ctx, field)
 	case "accounts":
@@ -3248,6 +3679,48 @@ func (ec *executionContext) childFields_SchoolEdge(ctx context.Context, field gr
 		return ec.fieldContext_SchoolEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SchoolEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SsoSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "issuer":
+		return ec.fieldContext_SsoSettings_issuer(ctx, field)
+	case "clientId":
+		return ec.fieldContext_SsoSettings_clientId(ctx, field)
+	case "hasSecret":
+		return ec.fieldContext_SsoSettings_hasSecret(ctx, field)
+	case "match":
+		return ec.fieldContext_SsoSettings_match(ctx, field)
+	case "claim":
+		return ec.fieldContext_SsoSettings_claim(ctx, field)
+	case "enabled":
+		return ec.fieldContext_SsoSettings_enabled(ctx, field)
+	case "label":
+		return ec.fieldContext_SsoSettings_label(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SsoSettings_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SsoSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_StartCodeLetters(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pdfUrl":
+		return ec.fieldContext_StartCodeLetters_pdfUrl(ctx, field)
+	case "csvUrl":
+		return ec.fieldContext_StartCodeLetters_csvUrl(ctx, field)
+	case "downloadBefore":
+		return ec.fieldContext_StartCodeLetters_downloadBefore(ctx, field)
+	case "letters":
+		return ec.fieldContext_StartCodeLetters_letters(ctx, field)
+	case "newUsernames":
+		return ec.fieldContext_StartCodeLetters_newUsernames(ctx, field)
+	case "classes":
+		return ec.fieldContext_StartCodeLetters_classes(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_StartCodeLetters_validUntil(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartCodeLetters", field.Name)
 }
 
 func (ec *executionContext) childFields_UndoConflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3868,6 +4341,20 @@ func (ec *executionContext) field_Mutation_erasePupil_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_generateStartCodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.GenerateStartCodesInput, error) {
+			return ec.unmarshalNGenerateStartCodesInput2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐGenerateStartCodesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_preview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3964,6 +4451,28 @@ func (ec *executionContext) field_Mutation_setMapping_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setSsoSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "schoolId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["schoolId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SsoSettingsInput, error) {
+			return ec.unmarshalNSsoSettingsInput2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐSsoSettingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setTeacherClasses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4027,6 +4536,58 @@ func (ec *executionContext) field_Mutation_updateSchoolSettings_args(ctx context
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateStartCodeSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "schoolId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["schoolId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StartCodeSettingsInput, error) {
+			return ec.unmarshalNStartCodeSettingsInput2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐStartCodeSettingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadRosterSet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "schoolId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["schoolId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "files",
+		func(ctx context.Context, v any) ([]*graphql.Upload, error) {
+			return ec.unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["files"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "brin",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["brin"] = arg2
 	return args, nil
 }
 
@@ -4307,6 +4868,20 @@ func (ec *executionContext) field_Query_schools_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ssoSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "schoolId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["schoolId"] = arg0
 	return args, nil
 }
 
@@ -7028,6 +7603,29 @@ func (ec *executionContext) fieldContext_DamagedValue_kept(_ context.Context, fi
 	return graphql.NewScalarFieldContext("DamagedValue", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _DamagedValue_sourceFile(ctx context.Context, field graphql.CollectedField, obj *model.DamagedValue) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DamagedValue_sourceFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceFile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DamagedValue_sourceFile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DamagedValue", field, false, false, "String")
+}
+
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *model.FieldChange) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -8201,6 +8799,29 @@ func (ec *executionContext) fieldContext_ImportJob_dataPurgedAt(_ context.Contex
 	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ImportJob_source(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "String")
+}
+
 func (ec *executionContext) _ImportJob_school(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -8657,6 +9278,38 @@ func (ec *executionContext) _ImportJob_damaged(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_ImportJob_damaged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportJob", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ImportJob_nextJob(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJob) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_nextJob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportJob().NextJob(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
+			return ec.marshalOImportJob2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐImportJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_nextJob(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportJob",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportJob(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ImportJobConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ImportJobConnection) (ret graphql.Marshaler) {
@@ -9218,6 +9871,29 @@ func (ec *executionContext) _ImportProblem_messageEn(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ImportProblem_messageEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportProblem_sourceFile(ctx context.Context, field graphql.CollectedField, obj *model.ImportProblem) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_sourceFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceFile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_sourceFile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportProblem", field, false, false, "String")
 }
 
@@ -10152,6 +10828,182 @@ func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_uploadRosterSet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadRosterSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadRosterSet(ctx, fc.Args["schoolId"].(int), fc.Args["files"].([]*graphql.Upload), fc.Args["brin"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RosterSetUpload) graphql.Marshaler {
+			return ec.marshalNRosterSetUpload2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetUpload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadRosterSet(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterSetUpload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadRosterSet_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setSsoSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setSsoSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetSsoSettings(ctx, fc.Args["schoolId"].(int), fc.Args["input"].(model.SsoSettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SsoSettings) graphql.Marshaler {
+			return ec.marshalNSsoSettings2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐSsoSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setSsoSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SsoSettings(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setSsoSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_generateStartCodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_generateStartCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GenerateStartCodes(ctx, fc.Args["input"].(model.GenerateStartCodesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartCodeLetters) graphql.Marshaler {
+			return ec.marshalNStartCodeLetters2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐStartCodeLetters(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_generateStartCodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartCodeLetters(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_generateStartCodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateStartCodeSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateStartCodeSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateStartCodeSettings(ctx, fc.Args["schoolId"].(int), fc.Args["input"].(model.StartCodeSettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.School) graphql.Marshaler {
+			return ec.marshalNSchool2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐSchool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateStartCodeSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateStartCodeSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_undoImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -10716,6 +11568,29 @@ func (ec *executionContext) fieldContext_PreviewUser_reasons(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _PreviewUser_sourceFile(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUser) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewUser_sourceFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceFile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewUser_sourceFile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewUser", field, false, false, "String")
+}
+
 func (ec *executionContext) _PreviewUserPage_total(ctx context.Context, field graphql.CollectedField, obj *model.PreviewUserPage) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -11090,6 +11965,50 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_ssoSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ssoSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SsoSettings(ctx, fc.Args["schoolId"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SsoSettings) graphql.Marshaler {
+			return ec.marshalOSsoSettings2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐSsoSettings(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ssoSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SsoSettings(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ssoSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_undoPreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -11205,6 +12124,433 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterSetSchool_sourceId(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetSchool) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetSchool_sourceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetSchool_sourceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetSchool", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetSchool_name(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetSchool) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetSchool_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetSchool_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetSchool", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetSchool_identifier(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetSchool) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetSchool_identifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetSchool_identifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetSchool", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetSkippedRow_file(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetSkippedRow) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetSkippedRow_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetSkippedRow_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetSkippedRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetSkippedRow_line(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetSkippedRow) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetSkippedRow_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetSkippedRow_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetSkippedRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterSetSkippedRow_reason(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetSkippedRow) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetSkippedRow_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetSkippedRow_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetSkippedRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetSkippedRow_reasonEn(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetSkippedRow) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetSkippedRow_reasonEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReasonEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetSkippedRow_reasonEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetSkippedRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetUpload_format(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetUpload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetUpload_version(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetUpload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetUpload_schools(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_schools(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Schools, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RosterSetSchool) graphql.Marshaler {
+			return ec.marshalNRosterSetSchool2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetSchoolᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_schools(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterSetUpload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterSetSchool(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterSetUpload_school(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_school(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.School, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RosterSetSchool) graphql.Marshaler {
+			return ec.marshalNRosterSetSchool2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetSchool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_school(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterSetUpload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterSetSchool(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterSetUpload_pupils(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_pupils(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pupils, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_pupils(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetUpload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterSetUpload_teachers(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_teachers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teachers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_teachers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetUpload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterSetUpload_groups(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetUpload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterSetUpload_skippedTotal(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_skippedTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkippedTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_skippedTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetUpload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterSetUpload_skipped(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RosterSetSkippedRow) graphql.Marshaler {
+			return ec.marshalNRosterSetSkippedRow2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetSkippedRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterSetUpload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterSetSkippedRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterSetUpload_jobs(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_jobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Jobs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ImportJob) graphql.Marshaler {
+			return ec.marshalNImportJob2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐImportJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_jobs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterSetUpload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportJob(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11414,6 +12760,52 @@ func (ec *executionContext) _School_auditRetentionDays(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_School_auditRetentionDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("School", field, false, false, "Int")
+}
+
+func (ec *executionContext) _School_usernamePattern(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_usernamePattern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsernamePattern, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_usernamePattern(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("School", field, false, false, "String")
+}
+
+func (ec *executionContext) _School_startCodeValidDays(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_startCodeValidDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCodeValidDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_School_startCodeValidDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("School", field, false, false, "Int")
 }
 
@@ -11777,6 +13169,351 @@ func (ec *executionContext) _SchoolEdge_cursor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_SchoolEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SchoolEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SsoSettings_issuer(ctx context.Context, field graphql.CollectedField, obj *model.SsoSettings) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SsoSettings_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SsoSettings_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SsoSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _SsoSettings_clientId(ctx context.Context, field graphql.CollectedField, obj *model.SsoSettings) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SsoSettings_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SsoSettings_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SsoSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _SsoSettings_hasSecret(ctx context.Context, field graphql.CollectedField, obj *model.SsoSettings) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SsoSettings_hasSecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasSecret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SsoSettings_hasSecret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SsoSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SsoSettings_match(ctx context.Context, field graphql.CollectedField, obj *model.SsoSettings) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SsoSettings_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SsoMatch) graphql.Marshaler {
+			return ec.marshalNSsoMatch2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐSsoMatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SsoSettings_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SsoSettings", field, false, false, "SsoMatch")
+}
+
+func (ec *executionContext) _SsoSettings_claim(ctx context.Context, field graphql.CollectedField, obj *model.SsoSettings) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SsoSettings_claim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claim, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SsoSettings_claim(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SsoSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _SsoSettings_enabled(ctx context.Context, field graphql.CollectedField, obj *model.SsoSettings) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SsoSettings_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SsoSettings_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SsoSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SsoSettings_label(ctx context.Context, field graphql.CollectedField, obj *model.SsoSettings) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SsoSettings_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SsoSettings_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SsoSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _SsoSettings_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.SsoSettings) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SsoSettings_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SsoSettings_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SsoSettings", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StartCodeLetters_pdfUrl(ctx context.Context, field graphql.CollectedField, obj *model.StartCodeLetters) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartCodeLetters_pdfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PDFURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartCodeLetters_pdfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartCodeLetters", field, false, false, "String")
+}
+
+func (ec *executionContext) _StartCodeLetters_csvUrl(ctx context.Context, field graphql.CollectedField, obj *model.StartCodeLetters) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartCodeLetters_csvUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CSVURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartCodeLetters_csvUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartCodeLetters", field, false, false, "String")
+}
+
+func (ec *executionContext) _StartCodeLetters_downloadBefore(ctx context.Context, field graphql.CollectedField, obj *model.StartCodeLetters) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartCodeLetters_downloadBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DownloadBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartCodeLetters_downloadBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartCodeLetters", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StartCodeLetters_letters(ctx context.Context, field graphql.CollectedField, obj *model.StartCodeLetters) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartCodeLetters_letters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Letters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartCodeLetters_letters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartCodeLetters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StartCodeLetters_newUsernames(ctx context.Context, field graphql.CollectedField, obj *model.StartCodeLetters) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartCodeLetters_newUsernames(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewUsernames, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartCodeLetters_newUsernames(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartCodeLetters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StartCodeLetters_classes(ctx context.Context, field graphql.CollectedField, obj *model.StartCodeLetters) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartCodeLetters_classes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Classes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartCodeLetters_classes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartCodeLetters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StartCodeLetters_validUntil(ctx context.Context, field graphql.CollectedField, obj *model.StartCodeLetters) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartCodeLetters_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartCodeLetters_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartCodeLetters", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Subscription_importProgress(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -17149,6 +18886,69 @@ func UnmarshalColumnMappingInput(ctx context.Context, raw any) (model.ColumnMapp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGenerateStartCodesInput(ctx context.Context, obj any) (model.GenerateStartCodesInput, error) {
+	var it model.GenerateStartCodesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"schoolId", "importJobId", "classId", "accountIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "schoolId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolID = data
+		case "importJobId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("importJobId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImportJobID = data
+		case "classId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("classId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClassID = data
+		case "accountIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGenerateStartCodesInput unmarshals raw into the GenerateStartCodesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGenerateStartCodesInput(ctx context.Context, raw any) (model.GenerateStartCodesInput, error) {
+	var out model.GenerateStartCodesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GenerateStartCodesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputImportJobOrder(ctx context.Context, obj any) (ent.ImportJobOrder, error) {
 	var it ent.ImportJobOrder
 	if obj == nil {
@@ -19198,7 +20998,7 @@ func (ec *executionContext) unmarshalInputSchoolWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "brin", "brinNEQ", "brinIn", "brinNotIn", "brinGT", "brinGTE", "brinLT", "brinLTE", "brinContains", "brinHasPrefix", "brinHasSuffix", "brinEqualFold", "brinContainsFold", "archiveThreshold", "archiveThresholdNEQ", "archiveThresholdIn", "archiveThresholdNotIn", "archiveThresholdGT", "archiveThresholdGTE", "archiveThresholdLT", "archiveThresholdLTE", "archivedRetentionDays", "archivedRetentionDaysNEQ", "archivedRetentionDaysIn", "archivedRetentionDaysNotIn", "archivedRetentionDaysGT", "archivedRetentionDaysGTE", "archivedRetentionDaysLT", "archivedRetentionDaysLTE", "jobDataRetentionDays", "jobDataRetentionDaysNEQ", "jobDataRetentionDaysIn", "jobDataRetentionDaysNotIn", "jobDataRetentionDaysGT", "jobDataRetentionDaysGTE", "jobDataRetentionDaysLT", "jobDataRetentionDaysLTE", "auditRetentionDays", "auditRetentionDaysNEQ", "auditRetentionDaysIn", "auditRetentionDaysNotIn", "auditRetentionDaysGT", "auditRetentionDaysGTE", "auditRetentionDaysLT", "auditRetentionDaysLTE", "hasClasses", "hasClassesWith", "hasAccounts", "hasAccountsWith", "hasImportJobs", "hasImportJobsWith", "hasAPITokens", "hasAPITokensWith", "hasAuditEvents", "hasAuditEventsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "brin", "brinNEQ", "brinIn", "brinNotIn", "brinGT", "brinGTE", "brinLT", "brinLTE", "brinContains", "brinHasPrefix", "brinHasSuffix", "brinEqualFold", "brinContainsFold", "archiveThreshold", "archiveThresholdNEQ", "archiveThresholdIn", "archiveThresholdNotIn", "archiveThresholdGT", "archiveThresholdGTE", "archiveThresholdLT", "archiveThresholdLTE", "archivedRetentionDays", "archivedRetentionDaysNEQ", "archivedRetentionDaysIn", "archivedRetentionDaysNotIn", "archivedRetentionDaysGT", "archivedRetentionDaysGTE", "archivedRetentionDaysLT", "archivedRetentionDaysLTE", "jobDataRetentionDays", "jobDataRetentionDaysNEQ", "jobDataRetentionDaysIn", "jobDataRetentionDaysNotIn", "jobDataRetentionDaysGT", "jobDataRetentionDaysGTE", "jobDataRetentionDaysLT", "jobDataRetentionDaysLTE", "auditRetentionDays", "auditRetentionDaysNEQ", "auditRetentionDaysIn", "auditRetentionDaysNotIn", "auditRetentionDaysGT", "auditRetentionDaysGTE", "auditRetentionDaysLT", "auditRetentionDaysLTE", "usernamePattern", "usernamePatternNEQ", "usernamePatternIn", "usernamePatternNotIn", "usernamePatternGT", "usernamePatternGTE", "usernamePatternLT", "usernamePatternLTE", "usernamePatternContains", "usernamePatternHasPrefix", "usernamePatternHasSuffix", "usernamePatternEqualFold", "usernamePatternContainsFold", "startCodeValidDays", "startCodeValidDaysNEQ", "startCodeValidDaysIn", "startCodeValidDaysNotIn", "startCodeValidDaysGT", "startCodeValidDaysGTE", "startCodeValidDaysLT", "startCodeValidDaysLTE", "hasClasses", "hasClassesWith", "hasAccounts", "hasAccountsWith", "hasImportJobs", "hasImportJobsWith", "hasAPITokens", "hasAPITokensWith", "hasAuditEvents", "hasAuditEventsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19800,6 +21600,153 @@ func (ec *executionContext) unmarshalInputSchoolWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.AuditRetentionDaysLTE = data
+		case "usernamePattern":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePattern"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePattern = data
+		case "usernamePatternNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternNEQ = data
+		case "usernamePatternIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternIn = data
+		case "usernamePatternNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternNotIn = data
+		case "usernamePatternGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternGT = data
+		case "usernamePatternGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternGTE = data
+		case "usernamePatternLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternLT = data
+		case "usernamePatternLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternLTE = data
+		case "usernamePatternContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternContains = data
+		case "usernamePatternHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternHasPrefix = data
+		case "usernamePatternHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternHasSuffix = data
+		case "usernamePatternEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternEqualFold = data
+		case "usernamePatternContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePatternContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePatternContainsFold = data
+		case "startCodeValidDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startCodeValidDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartCodeValidDays = data
+		case "startCodeValidDaysNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startCodeValidDaysNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartCodeValidDaysNEQ = data
+		case "startCodeValidDaysIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startCodeValidDaysIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartCodeValidDaysIn = data
+		case "startCodeValidDaysNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startCodeValidDaysNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartCodeValidDaysNotIn = data
+		case "startCodeValidDaysGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startCodeValidDaysGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartCodeValidDaysGT = data
+		case "startCodeValidDaysGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startCodeValidDaysGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartCodeValidDaysGTE = data
+		case "startCodeValidDaysLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startCodeValidDaysLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartCodeValidDaysLT = data
+		case "startCodeValidDaysLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startCodeValidDaysLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartCodeValidDaysLTE = data
 		case "hasClasses":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasClasses"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -19884,6 +21831,139 @@ func (ec *executionContext) unmarshalInputSchoolWhereInput(ctx context.Context, 
 func UnmarshalSchoolWhereInput(ctx context.Context, raw any) (ent.SchoolWhereInput, error) {
 	var out ent.SchoolWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SchoolWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSsoSettingsInput(ctx context.Context, obj any) (model.SsoSettingsInput, error) {
+	var it model.SsoSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issuer", "clientId", "clientSecret", "match", "claim", "enabled", "label"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issuer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuer"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issuer = data
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "clientSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientSecret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientSecret = data
+		case "match":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("match"))
+			data, err := ec.unmarshalNSsoMatch2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐSsoMatch(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Match = data
+		case "claim":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claim"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Claim = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSsoSettingsInput unmarshals raw into the SsoSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSsoSettingsInput(ctx context.Context, raw any) (model.SsoSettingsInput, error) {
+	var out model.SsoSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SsoSettingsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStartCodeSettingsInput(ctx context.Context, obj any) (model.StartCodeSettingsInput, error) {
+	var it model.StartCodeSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"usernamePattern", "startCodeValidDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "usernamePattern":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usernamePattern"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsernamePattern = data
+		case "startCodeValidDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startCodeValidDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartCodeValidDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartCodeSettingsInput unmarshals raw into the StartCodeSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartCodeSettingsInput(ctx context.Context, raw any) (model.StartCodeSettingsInput, error) {
+	var out model.StartCodeSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartCodeSettingsInput", raw, &out)
 	return out, err
 }
 
@@ -20874,6 +22954,11 @@ func (ec *executionContext) _DamagedValue(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "sourceFile":
+			out.Values[i] = ec._DamagedValue_sourceFile(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21269,6 +23354,11 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "source":
+			out.Values[i] = ec._ImportJob_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "school":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21364,6 +23454,12 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ImportJob_damaged(ctx, field, obj)
+				})
+		case "nextJob":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportJob_nextJob(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -21578,6 +23674,11 @@ func (ec *executionContext) _ImportProblem(ctx context.Context, sel ast.Selectio
 		case "messageEn":
 			out.Values[i] = ec._ImportProblem_messageEn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceFile":
+			out.Values[i] = ec._ImportProblem_sourceFile(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -21865,6 +23966,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "uploadRosterSet":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadRosterSet(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setSsoSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setSsoSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "generateStartCodes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_generateStartCodes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateStartCodeSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateStartCodeSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "undoImport":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_undoImport(ctx, field)
@@ -22032,6 +24161,11 @@ func (ec *executionContext) _PreviewUser(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "sourceFile":
+			out.Values[i] = ec._PreviewUser_sourceFile(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22153,6 +24287,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_viewer(ctx, field)
 				})
+		case "ssoSettings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ssoSettings(ctx, field)
+				})
 		case "undoPreview":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -22172,6 +24312,175 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rosterSetSchoolImplementors = []string{"RosterSetSchool"}
+
+func (ec *executionContext) _RosterSetSchool(ctx context.Context, sel ast.SelectionSet, obj *model.RosterSetSchool) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rosterSetSchoolImplementors)
+
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RosterSetSchool")
+		case "sourceId":
+			out.Values[i] = ec._RosterSetSchool_sourceId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._RosterSetSchool_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identifier":
+			out.Values[i] = ec._RosterSetSchool_identifier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rosterSetSkippedRowImplementors = []string{"RosterSetSkippedRow"}
+
+func (ec *executionContext) _RosterSetSkippedRow(ctx context.Context, sel ast.SelectionSet, obj *model.RosterSetSkippedRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rosterSetSkippedRowImplementors)
+
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RosterSetSkippedRow")
+		case "file":
+			out.Values[i] = ec._RosterSetSkippedRow_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._RosterSetSkippedRow_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._RosterSetSkippedRow_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasonEn":
+			out.Values[i] = ec._RosterSetSkippedRow_reasonEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rosterSetUploadImplementors = []string{"RosterSetUpload"}
+
+func (ec *executionContext) _RosterSetUpload(ctx context.Context, sel ast.SelectionSet, obj *model.RosterSetUpload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rosterSetUploadImplementors)
+
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RosterSetUpload")
+		case "format":
+			out.Values[i] = ec._RosterSetUpload_format(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._RosterSetUpload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "schools":
+			out.Values[i] = ec._RosterSetUpload_schools(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "school":
+			out.Values[i] = ec._RosterSetUpload_school(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pupils":
+			out.Values[i] = ec._RosterSetUpload_pupils(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "teachers":
+			out.Values[i] = ec._RosterSetUpload_teachers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._RosterSetUpload_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skippedTotal":
+			out.Values[i] = ec._RosterSetUpload_skippedTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._RosterSetUpload_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "jobs":
+			out.Values[i] = ec._RosterSetUpload_jobs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22243,6 +24552,16 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "auditRetentionDays":
 			out.Values[i] = ec._School_auditRetentionDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "usernamePattern":
+			out.Values[i] = ec._School_usernamePattern(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startCodeValidDays":
+			out.Values[i] = ec._School_startCodeValidDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -22354,6 +24673,137 @@ func (ec *executionContext) _SchoolEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "cursor":
 			out.Values[i] = ec._SchoolEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ssoSettingsImplementors = []string{"SsoSettings"}
+
+func (ec *executionContext) _SsoSettings(ctx context.Context, sel ast.SelectionSet, obj *model.SsoSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ssoSettingsImplementors)
+
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SsoSettings")
+		case "issuer":
+			out.Values[i] = ec._SsoSettings_issuer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientId":
+			out.Values[i] = ec._SsoSettings_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasSecret":
+			out.Values[i] = ec._SsoSettings_hasSecret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "match":
+			out.Values[i] = ec._SsoSettings_match(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "claim":
+			out.Values[i] = ec._SsoSettings_claim(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enabled":
+			out.Values[i] = ec._SsoSettings_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._SsoSettings_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._SsoSettings_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var startCodeLettersImplementors = []string{"StartCodeLetters"}
+
+func (ec *executionContext) _StartCodeLetters(ctx context.Context, sel ast.SelectionSet, obj *model.StartCodeLetters) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, startCodeLettersImplementors)
+
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StartCodeLetters")
+		case "pdfUrl":
+			out.Values[i] = ec._StartCodeLetters_pdfUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "csvUrl":
+			out.Values[i] = ec._StartCodeLetters_csvUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "downloadBefore":
+			out.Values[i] = ec._StartCodeLetters_downloadBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "letters":
+			out.Values[i] = ec._StartCodeLetters_letters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newUsernames":
+			out.Values[i] = ec._StartCodeLetters_newUsernames(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "classes":
+			out.Values[i] = ec._StartCodeLetters_classes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validUntil":
+			out.Values[i] = ec._StartCodeLetters_validUntil(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23339,6 +25789,11 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalNGenerateStartCodesInput2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐGenerateStartCodesInput(ctx context.Context, v any) (model.GenerateStartCodesInput, error) {
+	res, err := ec.unmarshalInputGenerateStartCodesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalIntID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23476,6 +25931,22 @@ func (ec *executionContext) marshalNImportField2ᚖgithubᚗcomᚋnumoᚋaccount
 		return graphql.Null
 	}
 	return ec._ImportField(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportJob2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐImportJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ImportJob) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportJob2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐImportJob(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNImportJob2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐImportJob(ctx context.Context, sel ast.SelectionSet, v *ent.ImportJob) graphql.Marshaler {
@@ -23706,6 +26177,62 @@ func (ec *executionContext) marshalNPreviewUserPage2ᚖgithubᚗcomᚋnumoᚋacc
 	return ec._PreviewUserPage(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRosterSetSchool2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetSchoolᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RosterSetSchool) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRosterSetSchool2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetSchool(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRosterSetSchool2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetSchool(ctx context.Context, sel ast.SelectionSet, v *model.RosterSetSchool) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RosterSetSchool!")
+		return graphql.Null
+	}
+	return ec._RosterSetSchool(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRosterSetSkippedRow2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetSkippedRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RosterSetSkippedRow) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRosterSetSkippedRow2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetSkippedRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRosterSetSkippedRow2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetSkippedRow(ctx context.Context, sel ast.SelectionSet, v *model.RosterSetSkippedRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RosterSetSkippedRow!")
+		return graphql.Null
+	}
+	return ec._RosterSetSkippedRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRosterSetUpload2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetUpload(ctx context.Context, sel ast.SelectionSet, v *model.RosterSetUpload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RosterSetUpload!")
+		return graphql.Null
+	}
+	return ec._RosterSetUpload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSchool2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐSchool(ctx context.Context, sel ast.SelectionSet, v *ent.School) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "School!")
@@ -23744,6 +26271,42 @@ func (ec *executionContext) unmarshalNSchoolSettingsInput2githubᚗcomᚋnumoᚋ
 func (ec *executionContext) unmarshalNSchoolWhereInput2ᚖgithubᚗcomᚋnumoᚋaccountsᚋentᚐSchoolWhereInput(ctx context.Context, v any) (*ent.SchoolWhereInput, error) {
 	res, err := ec.unmarshalInputSchoolWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSsoMatch2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐSsoMatch(ctx context.Context, v any) (model.SsoMatch, error) {
+	var res model.SsoMatch
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSsoMatch2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐSsoMatch(ctx context.Context, sel ast.SelectionSet, v model.SsoMatch) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSsoSettings2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐSsoSettings(ctx context.Context, sel ast.SelectionSet, v *model.SsoSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SsoSettings!")
+		return graphql.Null
+	}
+	return ec._SsoSettings(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSsoSettingsInput2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐSsoSettingsInput(ctx context.Context, v any) (model.SsoSettingsInput, error) {
+	res, err := ec.unmarshalInputSsoSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStartCodeLetters2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐStartCodeLetters(ctx context.Context, sel ast.SelectionSet, v *model.StartCodeLetters) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StartCodeLetters!")
+		return graphql.Null
+	}
+	return ec._StartCodeLetters(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStartCodeSettingsInput2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐStartCodeSettingsInput(ctx context.Context, v any) (model.StartCodeSettingsInput, error) {
+	res, err := ec.unmarshalInputStartCodeSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -23848,6 +26411,53 @@ func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgen�
 func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, v any) ([]*graphql.Upload, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*graphql.Upload, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, sel ast.SelectionSet, v []*graphql.Upload) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v *graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Upload!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalUpload(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
 	}
@@ -24967,6 +27577,13 @@ func (ec *executionContext) unmarshalOSchoolWhereInput2ᚖgithubᚗcomᚋnumoᚋ
 	}
 	res, err := ec.unmarshalInputSchoolWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSsoSettings2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐSsoSettings(ctx context.Context, sel ast.SelectionSet, v *model.SsoSettings) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SsoSettings(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

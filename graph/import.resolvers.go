@@ -81,7 +81,7 @@ func (r *importJobResolver) Preview(ctx context.Context, obj *ent.ImportJob) (*m
 	if err != nil || p == nil {
 		return nil, err
 	}
-	return preview(p), nil
+	return r.jobPreview(ctx, obj, preview(p))
 }
 
 // Progress is the resolver for the progress field.
@@ -95,7 +95,7 @@ func (r *importJobResolver) Report(ctx context.Context, obj *ent.ImportJob) (*mo
 	if err != nil {
 		return nil, err
 	}
-	return report(rep), nil
+	return r.jobReport(ctx, obj, report(rep))
 }
 
 // ReportURL is the resolver for the reportUrl field.
@@ -126,7 +126,9 @@ func (r *importPreviewResolver) GroupsToCreate(ctx context.Context, obj *model.I
 
 // DamagedValues is the resolver for the damagedValues field.
 func (r *importPreviewResolver) DamagedValues(ctx context.Context, obj *model.ImportPreview) ([]*model.DamagedValue, error) {
-	return damagedValues(obj.Plan.Damaged), nil
+	ds := damagedValues(obj.Plan.Damaged)
+	mapDamaged(ds, obj.Origins)
+	return ds, nil
 }
 
 // Users is the resolver for the users field.
@@ -138,7 +140,9 @@ func (r *importPreviewResolver) Users(ctx context.Context, obj *model.ImportPrev
 	if limit != nil {
 		lim = *limit
 	}
-	return usersPage(obj.Plan, outcome, search, off, lim), nil
+	page := usersPage(obj.Plan, outcome, search, off, lim)
+	mapUsers(page.Items, obj.Origins)
+	return page, nil
 }
 
 // Upload is the resolver for the upload field.
@@ -191,7 +195,11 @@ func (r *mutationResolver) Preview(ctx context.Context, jobID int, actions []mod
 	if err != nil {
 		return nil, err
 	}
-	return preview(p), nil
+	job, err := r.jobs.Job(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	return r.jobPreview(ctx, job, preview(p))
 }
 
 // Commit is the resolver for the commit field.

@@ -33,7 +33,19 @@ func (r *Resolver) fullProgress(ctx context.Context, job *ent.ImportJob, p jobs.
 			return nil, err
 		}
 	}
-	return withJob(p, job, rep), nil
+	return r.mappedReport(ctx, job, withJob(p, job, rep))
+}
+
+// mappedReport maps the lines of a final event's report for a roster set's job (see
+// rosterset_views.go).
+func (r *Resolver) mappedReport(ctx context.Context, job *ent.ImportJob, m *model.ImportProgress) (*model.ImportProgress, error) {
+	if m.Report != nil && job.Source != "" {
+		var err error
+		if m.Report, err = r.jobReport(ctx, job, m.Report); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }
 
 // withJob is a progress event with the job's counts, and on the final event its report.
@@ -57,7 +69,7 @@ func (r *Resolver) progressEvent(ctx context.Context, jobID int, p jobs.Progress
 		return progress(p), nil
 	}
 	if p.Job != nil {
-		return withJob(p, p.Job, p.Report), nil
+		return r.mappedReport(ctx, p.Job, withJob(p, p.Job, p.Report))
 	}
 	job, err := r.client.ImportJob.Get(ctx, jobID)
 	if err != nil {

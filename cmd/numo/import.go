@@ -97,6 +97,10 @@ type importOptions struct {
 	levels levelFlags
 	json   bool
 	file   string
+	// files are every path given: several, a zip or a folder make a roster set (import_set.go),
+	// and set brin (--brin) chooses its school when it holds several.
+	files   []string
+	setBrin string
 }
 
 // importSummary is the outcome of one numo import run; with --json it is printed as is.
@@ -140,25 +144,31 @@ type importSummary struct {
 	parsed    bool     // the file was read far enough to describe it
 	headers   []string // the mapped columns' headers in file order, for the readable summary
 	rowErrors int      // Errors[:rowErrors] are about refused rows, the rest about the run
+	// origins map a roster set part's lines to the set's files (nil for a file).
+	origins *jobs.Origins
 }
 
 // groupChange is one user's change of groups: before and after list the names, sorted and
 // joined by ", " as in the API's FieldChange.
 type groupChange struct {
-	Line   int    `json:"line"`
-	Key    string `json:"key"`
-	Name   string `json:"name"`
-	Field  string `json:"field"`
-	Before string `json:"before"`
-	After  string `json:"after"`
+	Line int `json:"line"`
+	// SourceFile is, for a roster set, the set's file the line is in (line being its line).
+	SourceFile string `json:"sourceFile,omitempty"`
+	Key        string `json:"key"`
+	Name       string `json:"name"`
+	Field      string `json:"field"`
+	Before     string `json:"before"`
+	After      string `json:"after"`
 }
 
 // cliProblem is a problem as numo import reports it; line 0 is about the whole file or run.
 type cliProblem struct {
-	Line    int    `json:"line"`
-	Column  string `json:"column"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Line int `json:"line"`
+	// SourceFile is, for a roster set, the set's file the line is in (line being its line).
+	SourceFile string `json:"sourceFile,omitempty"`
+	Column     string `json:"column"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
 }
 
 func problemOf(p importer.Problem) cliProblem {
@@ -170,6 +180,9 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	o, code, ok := parseImportArgs(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if o.isSet() {
+		return importSetCmd(ctx, o, stdout, stderr)
 	}
 	sum := &importSummary{File: o.file, School: o.brin, Actions: o.actions, DryRun: o.dryRun,
 		ClassesCreated: []string{}, GroupsCreated: []string{}, GroupChanges: []groupChange{}, Warnings: []cliProblem{}, Errors: []cliProblem{}, Mapping: map[string]string{},
@@ -219,6 +232,7 @@ func parseImportArgs(args []string, stdout, stderr io.Writer) (o importOptions, 
 	fs.StringVar(&kind, "kind", "", "pupils or teachers (default: recognised from the file)")
 	fs.Var(&o.levels, "level", "VALUE=LEVEL for a level value Numo does not know (repeatable)")
 	fs.BoolVar(&o.json, "json", false, "JSON output")
+	fs.StringVar(&o.setBrin, "brin", "", "the school of a roster set that holds several (its BRIN or identifier in the set)")
 	usageErr := func(format string, a ...any) (importOptions, int, bool) {
 		fmt.Fprintf(stderr, "numo import: "+format+"\n", a...)
 		fmt.Fprintln(stderr, "usage: numo import --school BRIN --add|--update|--archive [flags] FILE.csv   (numo import --help)")
@@ -245,8 +259,8 @@ func parseImportArgs(args []string, stdout, stderr io.Writer) (o importOptions, 
 	}
 	o.brin = strings.ToUpper(strings.TrimSpace(o.brin))
 	switch {
-	case len(files) != 1:
-		return usageErr("give exactly one CSV file, got %d", len(files))
+	case len(files) == 0:
+		return usageErr("give a CSV file, or a roster set (a zip, a folder or its CSV files)")
 	case o.brin == "":
 		return usageErr("--school BRIN is required")
 	case !o.actions.Any():
@@ -262,7 +276,10 @@ func parseImportArgs(args []string, stdout, stderr io.Writer) (o importOptions, 
 	default:
 		return usageErr("--kind must be pupils or teachers, not %q", kind)
 	}
-	o.file = files[0]
+	o.file, o.files = files[0], files
+	if o.isSet() && (o.kind != "" || o.mappingFile != "") {
+		return usageErr("--kind and --mapping do not apply to a roster set: its files say what they hold")
+	}
 	return o, exitOK, true
 }
 
@@ -272,13 +289,30 @@ const operatorName = "numo import (CLI)"
 // runImport does the import and fills sum as far as it gets. It runs as the system on behalf
 // of the operator, through the same job calls as the app (internal/jobs).
 func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *progressBar) error {
-	ctx = auth.System(ctx)
 	data, err := os.ReadFile(o.file)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", o.file, err)
 	}
-	f, err := importer.Parse(data)
-	if err != nil {
+	return runImportData(ctx, o, sum, bar, importData{name: filepath.Base(o.file), data: data})
+}
+
+// importData is what one run imports: a file, or one part of a roster set (set).
+type importData struct {
+	name   string
+	data   []byte
+	set    *jobs.SetPart
+	source string
+}
+
+// runImportData imports in as runImport does a file.
+func runImportData(ctx context.Context, o importOptions, sum *importSummary, bar *progressBar, in importData) error {
+	ctx = auth.System(ctx)
+	data := in.data
+	var f *importer.File
+	var err error
+	if in.set != nil {
+		f, sum.origins = in.set.File, in.set.Origins
+	} else if f, err = importer.Parse(data); err != nil {
 		return err
 	}
 	sum.parsed = true
@@ -325,7 +359,7 @@ func runImport(ctx context.Context, o importOptions, sum *importSummary, bar *pr
 		return err
 	}
 	host, _ := os.Hostname()
-	d := jobs.Direct{SchoolID: env.school.ID, FileName: filepath.Base(o.file), Data: data, Prepared: p, Mapping: m, Levels: o.levels,
+	d := jobs.Direct{SchoolID: env.school.ID, FileName: in.name, Data: data, Source: in.source, Origins: sum.origins, Prepared: p, Mapping: m, Levels: o.levels,
 		Actions: o.actions, ConfirmArchive: o.confirmArchive, ConfirmYearDown: o.confirmYearDown, Claim: fmt.Sprintf("numo import on %s (pid %d)", host, os.Getpid())}
 	if bar != nil && len(res.Records) >= progressMinRecords {
 		d.Progress = bar.update
@@ -389,16 +423,21 @@ func (sum *importSummary) fill(p *importer.Plan) {
 	sum.ClassesCreated = append([]string{}, p.ClassesToCreate...)
 	sum.GroupsCreated = append([]string{}, p.GroupsToCreate...)
 	sum.GroupChanges = groupChanges(p)
+	for i := range sum.GroupChanges {
+		if f, l, ok := sum.origins.Map(sum.GroupChanges[i].Line); ok {
+			sum.GroupChanges[i].SourceFile, sum.GroupChanges[i].Line = f, l
+		}
+	}
 	sum.DamagedValues = append([]importer.DamagedValue{}, p.Damaged...)
 	g, yg := p.Guard, p.YearGuard
 	sum.Guard, sum.YearGuard = &g, &yg
 	sum.Warnings = sum.Warnings[:0]
 	for _, w := range p.Warnings {
-		sum.Warnings = append(sum.Warnings, problemOf(w))
+		sum.Warnings = append(sum.Warnings, sum.problemAt(w))
 	}
 	sum.Errors = sum.Errors[:0]
 	for _, r := range p.Refused {
-		sum.Errors = append(sum.Errors, problemOf(r))
+		sum.Errors = append(sum.Errors, sum.problemAt(r))
 	}
 	sum.rowErrors = len(sum.Errors)
 }

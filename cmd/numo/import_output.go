@@ -243,7 +243,11 @@ func damagedLines(ds []importer.DamagedValue) (kept, damaged []cliProblem) {
 }
 
 func formatProblem(p cliProblem) string {
-	return importer.Problem{Line: p.Line, Column: p.Column, NL: p.Message}.Error()
+	s := importer.Problem{Line: p.Line, Column: p.Column, NL: p.Message}.Error()
+	if p.SourceFile != "" {
+		return p.SourceFile + ", " + s // a roster set's file: "users.csv, regel 17: …"
+	}
+	return s
 }
 
 // thousands writes n with Dutch thousands separators: 100.000.

@@ -60,6 +60,12 @@ const (
 	FieldFailedLogins = "failed_logins"
 	// FieldLockedUntil holds the string denoting the locked_until field in the database.
 	FieldLockedUntil = "locked_until"
+	// FieldStartCodeHash holds the string denoting the start_code_hash field in the database.
+	FieldStartCodeHash = "start_code_hash"
+	// FieldStartCodeExpiresAt holds the string denoting the start_code_expires_at field in the database.
+	FieldStartCodeExpiresAt = "start_code_expires_at"
+	// FieldStartCodeGeneratedAt holds the string denoting the start_code_generated_at field in the database.
+	FieldStartCodeGeneratedAt = "start_code_generated_at"
 	// FieldImportJobID holds the string denoting the import_job_id field in the database.
 	FieldImportJobID = "import_job_id"
 	// EdgeSchool holds the string denoting the school edge name in mutations.
@@ -149,6 +155,9 @@ var Columns = []string{
 	FieldMustChangePassword,
 	FieldFailedLogins,
 	FieldLockedUntil,
+	FieldStartCodeHash,
+	FieldStartCodeExpiresAt,
+	FieldStartCodeGeneratedAt,
 	FieldImportJobID,
 }
 
@@ -382,6 +391,21 @@ func ByFailedLogins(opts ...sql.OrderTermOption) OrderOption {
 // ByLockedUntil orders the results by the locked_until field.
 func ByLockedUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLockedUntil, opts...).ToFunc()
+}
+
+// ByStartCodeHash orders the results by the start_code_hash field.
+func ByStartCodeHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStartCodeHash, opts...).ToFunc()
+}
+
+// ByStartCodeExpiresAt orders the results by the start_code_expires_at field.
+func ByStartCodeExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStartCodeExpiresAt, opts...).ToFunc()
+}
+
+// ByStartCodeGeneratedAt orders the results by the start_code_generated_at field.
+func ByStartCodeGeneratedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStartCodeGeneratedAt, opts...).ToFunc()
 }
 
 // ByImportJobID orders the results by the import_job_id field.

@@ -150,6 +150,21 @@ func LockedUntil(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldLockedUntil, v))
 }
 
+// StartCodeHash applies equality check predicate on the "start_code_hash" field. It's identical to StartCodeHashEQ.
+func StartCodeHash(v string) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldStartCodeHash, v))
+}
+
+// StartCodeExpiresAt applies equality check predicate on the "start_code_expires_at" field. It's identical to StartCodeExpiresAtEQ.
+func StartCodeExpiresAt(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldStartCodeExpiresAt, v))
+}
+
+// StartCodeGeneratedAt applies equality check predicate on the "start_code_generated_at" field. It's identical to StartCodeGeneratedAtEQ.
+func StartCodeGeneratedAt(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldStartCodeGeneratedAt, v))
+}
+
 // ImportJobID applies equality check predicate on the "import_job_id" field. It's identical to ImportJobIDEQ.
 func ImportJobID(v int) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldImportJobID, v))
@@ -1193,6 +1208,181 @@ func LockedUntilIsNil() predicate.Account {
 // LockedUntilNotNil applies the NotNil predicate on the "locked_until" field.
 func LockedUntilNotNil() predicate.Account {
 	return predicate.Account(sql.FieldNotNull(FieldLockedUntil))
+}
+
+// StartCodeHashEQ applies the EQ predicate on the "start_code_hash" field.
+func StartCodeHashEQ(v string) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldStartCodeHash, v))
+}
+
+// StartCodeHashNEQ applies the NEQ predicate on the "start_code_hash" field.
+func StartCodeHashNEQ(v string) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldStartCodeHash, v))
+}
+
+// StartCodeHashIn applies the In predicate on the "start_code_hash" field.
+func StartCodeHashIn(vs ...string) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldStartCodeHash, vs...))
+}
+
+// StartCodeHashNotIn applies the NotIn predicate on the "start_code_hash" field.
+func StartCodeHashNotIn(vs ...string) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldStartCodeHash, vs...))
+}
+
+// StartCodeHashGT applies the GT predicate on the "start_code_hash" field.
+func StartCodeHashGT(v string) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldStartCodeHash, v))
+}
+
+// StartCodeHashGTE applies the GTE predicate on the "start_code_hash" field.
+func StartCodeHashGTE(v string) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldStartCodeHash, v))
+}
+
+// StartCodeHashLT applies the LT predicate on the "start_code_hash" field.
+func StartCodeHashLT(v string) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldStartCodeHash, v))
+}
+
+// StartCodeHashLTE applies the LTE predicate on the "start_code_hash" field.
+func StartCodeHashLTE(v string) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldStartCodeHash, v))
+}
+
+// StartCodeHashContains applies the Contains predicate on the "start_code_hash" field.
+func StartCodeHashContains(v string) predicate.Account {
+	return predicate.Account(sql.FieldContains(FieldStartCodeHash, v))
+}
+
+// StartCodeHashHasPrefix applies the HasPrefix predicate on the "start_code_hash" field.
+func StartCodeHashHasPrefix(v string) predicate.Account {
+	return predicate.Account(sql.FieldHasPrefix(FieldStartCodeHash, v))
+}
+
+// StartCodeHashHasSuffix applies the HasSuffix predicate on the "start_code_hash" field.
+func StartCodeHashHasSuffix(v string) predicate.Account {
+	return predicate.Account(sql.FieldHasSuffix(FieldStartCodeHash, v))
+}
+
+// StartCodeHashIsNil applies the IsNil predicate on the "start_code_hash" field.
+func StartCodeHashIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldStartCodeHash))
+}
+
+// StartCodeHashNotNil applies the NotNil predicate on the "start_code_hash" field.
+func StartCodeHashNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldStartCodeHash))
+}
+
+// StartCodeHashEqualFold applies the EqualFold predicate on the "start_code_hash" field.
+func StartCodeHashEqualFold(v string) predicate.Account {
+	return predicate.Account(sql.FieldEqualFold(FieldStartCodeHash, v))
+}
+
+// StartCodeHashContainsFold applies the ContainsFold predicate on the "start_code_hash" field.
+func StartCodeHashContainsFold(v string) predicate.Account {
+	return predicate.Account(sql.FieldContainsFold(FieldStartCodeHash, v))
+}
+
+// StartCodeExpiresAtEQ applies the EQ predicate on the "start_code_expires_at" field.
+func StartCodeExpiresAtEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldStartCodeExpiresAt, v))
+}
+
+// StartCodeExpiresAtNEQ applies the NEQ predicate on the "start_code_expires_at" field.
+func StartCodeExpiresAtNEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldStartCodeExpiresAt, v))
+}
+
+// StartCodeExpiresAtIn applies the In predicate on the "start_code_expires_at" field.
+func StartCodeExpiresAtIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldStartCodeExpiresAt, vs...))
+}
+
+// StartCodeExpiresAtNotIn applies the NotIn predicate on the "start_code_expires_at" field.
+func StartCodeExpiresAtNotIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldStartCodeExpiresAt, vs...))
+}
+
+// StartCodeExpiresAtGT applies the GT predicate on the "start_code_expires_at" field.
+func StartCodeExpiresAtGT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldStartCodeExpiresAt, v))
+}
+
+// StartCodeExpiresAtGTE applies the GTE predicate on the "start_code_expires_at" field.
+func StartCodeExpiresAtGTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldStartCodeExpiresAt, v))
+}
+
+// StartCodeExpiresAtLT applies the LT predicate on the "start_code_expires_at" field.
+func StartCodeExpiresAtLT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldStartCodeExpiresAt, v))
+}
+
+// StartCodeExpiresAtLTE applies the LTE predicate on the "start_code_expires_at" field.
+func StartCodeExpiresAtLTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldStartCodeExpiresAt, v))
+}
+
+// StartCodeExpiresAtIsNil applies the IsNil predicate on the "start_code_expires_at" field.
+func StartCodeExpiresAtIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldStartCodeExpiresAt))
+}
+
+// StartCodeExpiresAtNotNil applies the NotNil predicate on the "start_code_expires_at" field.
+func StartCodeExpiresAtNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldStartCodeExpiresAt))
+}
+
+// StartCodeGeneratedAtEQ applies the EQ predicate on the "start_code_generated_at" field.
+func StartCodeGeneratedAtEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldStartCodeGeneratedAt, v))
+}
+
+// StartCodeGeneratedAtNEQ applies the NEQ predicate on the "start_code_generated_at" field.
+func StartCodeGeneratedAtNEQ(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldStartCodeGeneratedAt, v))
+}
+
+// StartCodeGeneratedAtIn applies the In predicate on the "start_code_generated_at" field.
+func StartCodeGeneratedAtIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldStartCodeGeneratedAt, vs...))
+}
+
+// StartCodeGeneratedAtNotIn applies the NotIn predicate on the "start_code_generated_at" field.
+func StartCodeGeneratedAtNotIn(vs ...time.Time) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldStartCodeGeneratedAt, vs...))
+}
+
+// StartCodeGeneratedAtGT applies the GT predicate on the "start_code_generated_at" field.
+func StartCodeGeneratedAtGT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldStartCodeGeneratedAt, v))
+}
+
+// StartCodeGeneratedAtGTE applies the GTE predicate on the "start_code_generated_at" field.
+func StartCodeGeneratedAtGTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldStartCodeGeneratedAt, v))
+}
+
+// StartCodeGeneratedAtLT applies the LT predicate on the "start_code_generated_at" field.
+func StartCodeGeneratedAtLT(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldStartCodeGeneratedAt, v))
+}
+
+// StartCodeGeneratedAtLTE applies the LTE predicate on the "start_code_generated_at" field.
+func StartCodeGeneratedAtLTE(v time.Time) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldStartCodeGeneratedAt, v))
+}
+
+// StartCodeGeneratedAtIsNil applies the IsNil predicate on the "start_code_generated_at" field.
+func StartCodeGeneratedAtIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldStartCodeGeneratedAt))
+}
+
+// StartCodeGeneratedAtNotNil applies the NotNil predicate on the "start_code_generated_at" field.
+func StartCodeGeneratedAtNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldStartCodeGeneratedAt))
 }
 
 // ImportJobIDEQ applies the EQ predicate on the "import_job_id" field.

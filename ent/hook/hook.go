@@ -93,6 +93,18 @@ func (f ImportJobFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ImportJobMutation", m)
 }
 
+// The LetterBatchFunc type is an adapter to allow the use of ordinary
+// function as LetterBatch mutator.
+type LetterBatchFunc func(context.Context, *ent.LetterBatchMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LetterBatchFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LetterBatchMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LetterBatchMutation", m)
+}
+
 // The LoginThrottleFunc type is an adapter to allow the use of ordinary
 // function as LoginThrottle mutator.
 type LoginThrottleFunc func(context.Context, *ent.LoginThrottleMutation) (ent.Value, error)
@@ -115,6 +127,30 @@ func (f MembershipFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MembershipMutation", m)
+}
+
+// The SSOLoginFunc type is an adapter to allow the use of ordinary
+// function as SSOLogin mutator.
+type SSOLoginFunc func(context.Context, *ent.SSOLoginMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SSOLoginFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SSOLoginMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SSOLoginMutation", m)
+}
+
+// The SSOProviderFunc type is an adapter to allow the use of ordinary
+// function as SSOProvider mutator.
+type SSOProviderFunc func(context.Context, *ent.SSOProviderMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SSOProviderFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SSOProviderMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SSOProviderMutation", m)
 }
 
 // The SchoolFunc type is an adapter to allow the use of ordinary

@@ -70,8 +70,9 @@ type Kind string
 
 // Kind values.
 const (
-	KindFILE Kind = "FILE"
-	KindPLAN Kind = "PLAN"
+	KindFILE    Kind = "FILE"
+	KindPLAN    Kind = "PLAN"
+	KindORIGINS Kind = "ORIGINS"
 )
 
 func (k Kind) String() string {
@@ -81,7 +82,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindFILE, KindPLAN:
+	case KindFILE, KindPLAN, KindORIGINS:
 		return nil
 	default:
 		return fmt.Errorf("importblob: invalid enum value for kind field: %q", k)

@@ -86,6 +86,10 @@ const (
 	FieldUndoneAt = "undone_at"
 	// FieldDataPurgedAt holds the string denoting the data_purged_at field in the database.
 	FieldDataPurgedAt = "data_purged_at"
+	// FieldSource holds the string denoting the source field in the database.
+	FieldSource = "source"
+	// FieldNextJobID holds the string denoting the next_job_id field in the database.
+	FieldNextJobID = "next_job_id"
 	// EdgeSchool holds the string denoting the school edge name in mutations.
 	EdgeSchool = "school"
 	// EdgeStartedBy holds the string denoting the started_by edge name in mutations.
@@ -175,6 +179,8 @@ var Columns = []string{
 	FieldUndoOfID,
 	FieldUndoneAt,
 	FieldDataPurgedAt,
+	FieldSource,
+	FieldNextJobID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -240,6 +246,10 @@ var (
 	DefaultError string
 	// DefaultClaimedBy holds the default value on creation for the "claimed_by" field.
 	DefaultClaimedBy string
+	// DefaultSource holds the default value on creation for the "source" field.
+	DefaultSource string
+	// SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	SourceValidator func(string) error
 )
 
 // Status defines the type for the "status" enum field.
@@ -486,6 +496,16 @@ func ByUndoneAt(opts ...sql.OrderTermOption) OrderOption {
 // ByDataPurgedAt orders the results by the data_purged_at field.
 func ByDataPurgedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDataPurgedAt, opts...).ToFunc()
+}
+
+// BySource orders the results by the source field.
+func BySource(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSource, opts...).ToFunc()
+}
+
+// ByNextJobID orders the results by the next_job_id field.
+func ByNextJobID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNextJobID, opts...).ToFunc()
 }
 
 // BySchoolField orders the results by school field.

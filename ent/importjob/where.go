@@ -195,6 +195,16 @@ func DataPurgedAt(v time.Time) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldDataPurgedAt, v))
 }
 
+// Source applies equality check predicate on the "source" field. It's identical to SourceEQ.
+func Source(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldSource, v))
+}
+
+// NextJobID applies equality check predicate on the "next_job_id" field. It's identical to NextJobIDEQ.
+func NextJobID(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldNextJobID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldEQ(FieldCreatedAt, v))
@@ -1603,6 +1613,121 @@ func DataPurgedAtIsNil() predicate.ImportJob {
 // DataPurgedAtNotNil applies the NotNil predicate on the "data_purged_at" field.
 func DataPurgedAtNotNil() predicate.ImportJob {
 	return predicate.ImportJob(sql.FieldNotNull(FieldDataPurgedAt))
+}
+
+// SourceEQ applies the EQ predicate on the "source" field.
+func SourceEQ(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldSource, v))
+}
+
+// SourceNEQ applies the NEQ predicate on the "source" field.
+func SourceNEQ(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldSource, v))
+}
+
+// SourceIn applies the In predicate on the "source" field.
+func SourceIn(vs ...string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldSource, vs...))
+}
+
+// SourceNotIn applies the NotIn predicate on the "source" field.
+func SourceNotIn(vs ...string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldSource, vs...))
+}
+
+// SourceGT applies the GT predicate on the "source" field.
+func SourceGT(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGT(FieldSource, v))
+}
+
+// SourceGTE applies the GTE predicate on the "source" field.
+func SourceGTE(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGTE(FieldSource, v))
+}
+
+// SourceLT applies the LT predicate on the "source" field.
+func SourceLT(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLT(FieldSource, v))
+}
+
+// SourceLTE applies the LTE predicate on the "source" field.
+func SourceLTE(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLTE(FieldSource, v))
+}
+
+// SourceContains applies the Contains predicate on the "source" field.
+func SourceContains(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldContains(FieldSource, v))
+}
+
+// SourceHasPrefix applies the HasPrefix predicate on the "source" field.
+func SourceHasPrefix(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldHasPrefix(FieldSource, v))
+}
+
+// SourceHasSuffix applies the HasSuffix predicate on the "source" field.
+func SourceHasSuffix(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldHasSuffix(FieldSource, v))
+}
+
+// SourceEqualFold applies the EqualFold predicate on the "source" field.
+func SourceEqualFold(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEqualFold(FieldSource, v))
+}
+
+// SourceContainsFold applies the ContainsFold predicate on the "source" field.
+func SourceContainsFold(v string) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldContainsFold(FieldSource, v))
+}
+
+// NextJobIDEQ applies the EQ predicate on the "next_job_id" field.
+func NextJobIDEQ(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldEQ(FieldNextJobID, v))
+}
+
+// NextJobIDNEQ applies the NEQ predicate on the "next_job_id" field.
+func NextJobIDNEQ(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNEQ(FieldNextJobID, v))
+}
+
+// NextJobIDIn applies the In predicate on the "next_job_id" field.
+func NextJobIDIn(vs ...int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIn(FieldNextJobID, vs...))
+}
+
+// NextJobIDNotIn applies the NotIn predicate on the "next_job_id" field.
+func NextJobIDNotIn(vs ...int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotIn(FieldNextJobID, vs...))
+}
+
+// NextJobIDGT applies the GT predicate on the "next_job_id" field.
+func NextJobIDGT(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGT(FieldNextJobID, v))
+}
+
+// NextJobIDGTE applies the GTE predicate on the "next_job_id" field.
+func NextJobIDGTE(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldGTE(FieldNextJobID, v))
+}
+
+// NextJobIDLT applies the LT predicate on the "next_job_id" field.
+func NextJobIDLT(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLT(FieldNextJobID, v))
+}
+
+// NextJobIDLTE applies the LTE predicate on the "next_job_id" field.
+func NextJobIDLTE(v int) predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldLTE(FieldNextJobID, v))
+}
+
+// NextJobIDIsNil applies the IsNil predicate on the "next_job_id" field.
+func NextJobIDIsNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldIsNull(FieldNextJobID))
+}
+
+// NextJobIDNotNil applies the NotNil predicate on the "next_job_id" field.
+func NextJobIDNotNil() predicate.ImportJob {
+	return predicate.ImportJob(sql.FieldNotNull(FieldNextJobID))
 }
 
 // HasSchool applies the HasEdge predicate on the "school" edge.

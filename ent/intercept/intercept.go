@@ -15,11 +15,14 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/letterbatch"
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/ssologin"
+	"github.com/numo/accounts/ent/ssoprovider"
 	"github.com/numo/accounts/ent/teaching"
 )
 
@@ -268,6 +271,33 @@ func (f TraverseImportJob) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ImportJobQuery", q)
 }
 
+// The LetterBatchFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LetterBatchFunc func(context.Context, *ent.LetterBatchQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LetterBatchFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LetterBatchQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LetterBatchQuery", q)
+}
+
+// The TraverseLetterBatch type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLetterBatch func(context.Context, *ent.LetterBatchQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLetterBatch) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLetterBatch) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LetterBatchQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LetterBatchQuery", q)
+}
+
 // The LoginThrottleFunc type is an adapter to allow the use of ordinary function as a Querier.
 type LoginThrottleFunc func(context.Context, *ent.LoginThrottleQuery) (ent.Value, error)
 
@@ -320,6 +350,60 @@ func (f TraverseMembership) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.MembershipQuery", q)
+}
+
+// The SSOLoginFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SSOLoginFunc func(context.Context, *ent.SSOLoginQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SSOLoginFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SSOLoginQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SSOLoginQuery", q)
+}
+
+// The TraverseSSOLogin type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSSOLogin func(context.Context, *ent.SSOLoginQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSSOLogin) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSSOLogin) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SSOLoginQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SSOLoginQuery", q)
+}
+
+// The SSOProviderFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SSOProviderFunc func(context.Context, *ent.SSOProviderQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SSOProviderFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SSOProviderQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SSOProviderQuery", q)
+}
+
+// The TraverseSSOProvider type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSSOProvider func(context.Context, *ent.SSOProviderQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSSOProvider) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSSOProvider) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SSOProviderQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SSOProviderQuery", q)
 }
 
 // The SchoolFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -420,10 +504,16 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ImportBlobQuery, predicate.ImportBlob, importblob.OrderOption]{typ: ent.TypeImportBlob, tq: q}, nil
 	case *ent.ImportJobQuery:
 		return &query[*ent.ImportJobQuery, predicate.ImportJob, importjob.OrderOption]{typ: ent.TypeImportJob, tq: q}, nil
+	case *ent.LetterBatchQuery:
+		return &query[*ent.LetterBatchQuery, predicate.LetterBatch, letterbatch.OrderOption]{typ: ent.TypeLetterBatch, tq: q}, nil
 	case *ent.LoginThrottleQuery:
 		return &query[*ent.LoginThrottleQuery, predicate.LoginThrottle, loginthrottle.OrderOption]{typ: ent.TypeLoginThrottle, tq: q}, nil
 	case *ent.MembershipQuery:
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
+	case *ent.SSOLoginQuery:
+		return &query[*ent.SSOLoginQuery, predicate.SSOLogin, ssologin.OrderOption]{typ: ent.TypeSSOLogin, tq: q}, nil
+	case *ent.SSOProviderQuery:
+		return &query[*ent.SSOProviderQuery, predicate.SSOProvider, ssoprovider.OrderOption]{typ: ent.TypeSSOProvider, tq: q}, nil
 	case *ent.SchoolQuery:
 		return &query[*ent.SchoolQuery, predicate.School, school.OrderOption]{typ: ent.TypeSchool, tq: q}, nil
 	case *ent.SessionQuery:

@@ -59,6 +59,9 @@ var (
 		{Name: "must_change_password", Type: field.TypeBool, Default: false},
 		{Name: "failed_logins", Type: field.TypeInt, Default: 0},
 		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
+		{Name: "start_code_hash", Type: field.TypeString, Nullable: true},
+		{Name: "start_code_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "start_code_generated_at", Type: field.TypeTime, Nullable: true},
 		{Name: "import_job_id", Type: field.TypeInt, Nullable: true},
 		{Name: "class_id", Type: field.TypeInt, Nullable: true},
 		{Name: "school_id", Type: field.TypeInt},
@@ -71,13 +74,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "accounts_classes_pupils",
-				Columns:    []*schema.Column{AccountsColumns[21]},
+				Columns:    []*schema.Column{AccountsColumns[24]},
 				RefColumns: []*schema.Column{ClassesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "accounts_schools_accounts",
-				Columns:    []*schema.Column{AccountsColumns[22]},
+				Columns:    []*schema.Column{AccountsColumns[25]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -86,22 +89,22 @@ var (
 			{
 				Name:    "account_school_id_external_key",
 				Unique:  true,
-				Columns: []*schema.Column{AccountsColumns[22], AccountsColumns[4]},
+				Columns: []*schema.Column{AccountsColumns[25], AccountsColumns[4]},
 			},
 			{
 				Name:    "account_school_id_status_role",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[22], AccountsColumns[14], AccountsColumns[3]},
+				Columns: []*schema.Column{AccountsColumns[25], AccountsColumns[14], AccountsColumns[3]},
 			},
 			{
 				Name:    "account_class_id_status_sort_name",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[21], AccountsColumns[14], AccountsColumns[8]},
+				Columns: []*schema.Column{AccountsColumns[24], AccountsColumns[14], AccountsColumns[8]},
 			},
 			{
 				Name:    "account_import_job_id",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[20]},
+				Columns: []*schema.Column{AccountsColumns[23]},
 			},
 		},
 	}
@@ -227,7 +230,7 @@ var (
 	// ImportBlobsColumns holds the columns for the "import_blobs" table.
 	ImportBlobsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"FILE", "PLAN"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"FILE", "PLAN", "ORIGINS"}},
 		{Name: "data", Type: field.TypeBytes},
 		{Name: "job_id", Type: field.TypeInt},
 	}
@@ -286,6 +289,8 @@ var (
 		{Name: "file_kind", Type: field.TypeEnum, Enums: []string{"PUPILS", "TEACHERS"}, Default: "PUPILS"},
 		{Name: "undone_at", Type: field.TypeTime, Nullable: true},
 		{Name: "data_purged_at", Type: field.TypeTime, Nullable: true},
+		{Name: "source", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "next_job_id", Type: field.TypeInt, Nullable: true},
 		{Name: "started_by_id", Type: field.TypeInt, Nullable: true},
 		{Name: "undo_of_id", Type: field.TypeInt, Unique: true, Nullable: true},
 		{Name: "school_id", Type: field.TypeInt},
@@ -298,19 +303,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "import_jobs_accounts_started_by",
-				Columns:    []*schema.Column{ImportJobsColumns[32]},
+				Columns:    []*schema.Column{ImportJobsColumns[34]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "import_jobs_import_jobs_undone_by",
-				Columns:    []*schema.Column{ImportJobsColumns[33]},
+				Columns:    []*schema.Column{ImportJobsColumns[35]},
 				RefColumns: []*schema.Column{ImportJobsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "import_jobs_schools_import_jobs",
-				Columns:    []*schema.Column{ImportJobsColumns[34]},
+				Columns:    []*schema.Column{ImportJobsColumns[36]},
 				RefColumns: []*schema.Column{SchoolsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -319,12 +324,38 @@ var (
 			{
 				Name:    "importjob_school_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{ImportJobsColumns[34], ImportJobsColumns[3]},
+				Columns: []*schema.Column{ImportJobsColumns[36], ImportJobsColumns[3]},
 			},
 			{
 				Name:    "importjob_school_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ImportJobsColumns[34], ImportJobsColumns[1]},
+				Columns: []*schema.Column{ImportJobsColumns[36], ImportJobsColumns[1]},
+			},
+		},
+	}
+	// LetterBatchesColumns holds the columns for the "letter_batches" table.
+	LetterBatchesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "school_id", Type: field.TypeInt},
+		{Name: "created_by_id", Type: field.TypeInt},
+		{Name: "handle_hash", Type: field.TypeString, Unique: true},
+		{Name: "sealed", Type: field.TypeBytes},
+		{Name: "letters", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "pdf_taken_at", Type: field.TypeTime, Nullable: true},
+		{Name: "csv_taken_at", Type: field.TypeTime, Nullable: true},
+	}
+	// LetterBatchesTable holds the schema information for the "letter_batches" table.
+	LetterBatchesTable = &schema.Table{
+		Name:       "letter_batches",
+		Columns:    LetterBatchesColumns,
+		PrimaryKey: []*schema.Column{LetterBatchesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "letterbatch_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{LetterBatchesColumns[7]},
 			},
 		},
 	}
@@ -388,6 +419,64 @@ var (
 			},
 		},
 	}
+	// SSOLoginsColumns holds the columns for the "sso_logins" table.
+	SSOLoginsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "state_hash", Type: field.TypeString, Unique: true},
+		{Name: "browser_hash", Type: field.TypeString},
+		{Name: "school_id", Type: field.TypeInt},
+		{Name: "nonce", Type: field.TypeString},
+		{Name: "verifier", Type: field.TypeString},
+		{Name: "redirect_uri", Type: field.TypeString, Size: 1000},
+		{Name: "remote_addr", Type: field.TypeString, Default: ""},
+		{Name: "expires_at", Type: field.TypeTime},
+	}
+	// SSOLoginsTable holds the schema information for the "sso_logins" table.
+	SSOLoginsTable = &schema.Table{
+		Name:       "sso_logins",
+		Columns:    SSOLoginsColumns,
+		PrimaryKey: []*schema.Column{SSOLoginsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ssologin_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{SSOLoginsColumns[8]},
+			},
+			{
+				Name:    "ssologin_remote_addr",
+				Unique:  false,
+				Columns: []*schema.Column{SSOLoginsColumns[7]},
+			},
+		},
+	}
+	// SSOProvidersColumns holds the columns for the "sso_providers" table.
+	SSOProvidersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "issuer", Type: field.TypeString, Size: 500},
+		{Name: "client_id", Type: field.TypeString, Size: 255},
+		{Name: "client_secret", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "match", Type: field.TypeEnum, Enums: []string{"EMAIL", "USERNAME", "ECK_ID"}, Default: "EMAIL"},
+		{Name: "claim", Type: field.TypeString, Size: 100},
+		{Name: "enabled", Type: field.TypeBool, Default: false},
+		{Name: "label", Type: field.TypeString, Size: 60, Default: ""},
+		{Name: "school_id", Type: field.TypeInt},
+	}
+	// SSOProvidersTable holds the schema information for the "sso_providers" table.
+	SSOProvidersTable = &schema.Table{
+		Name:       "sso_providers",
+		Columns:    SSOProvidersColumns,
+		PrimaryKey: []*schema.Column{SSOProvidersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sso_providers_schools_school",
+				Columns:    []*schema.Column{SSOProvidersColumns[10]},
+				RefColumns: []*schema.Column{SchoolsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// SchoolsColumns holds the columns for the "schools" table.
 	SchoolsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -401,6 +490,8 @@ var (
 		{Name: "archived_retention_days", Type: field.TypeInt, Default: 730},
 		{Name: "job_data_retention_days", Type: field.TypeInt, Default: 30},
 		{Name: "audit_retention_days", Type: field.TypeInt, Default: 365},
+		{Name: "username_pattern", Type: field.TypeString, Size: 100, Default: "{roepnaam}.{achternaam}"},
+		{Name: "start_code_valid_days", Type: field.TypeInt, Default: 14},
 	}
 	// SchoolsTable holds the schema information for the "schools" table.
 	SchoolsTable = &schema.Table{
@@ -417,6 +508,7 @@ var (
 		{Name: "expires_at", Type: field.TypeTime},
 		{Name: "remote_addr", Type: field.TypeString, Default: ""},
 		{Name: "user_agent", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "sso", Type: field.TypeBool, Default: false},
 		{Name: "account_id", Type: field.TypeInt},
 	}
 	// SessionsTable holds the schema information for the "sessions" table.
@@ -427,7 +519,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "sessions_accounts_sessions",
-				Columns:    []*schema.Column{SessionsColumns[7]},
+				Columns:    []*schema.Column{SessionsColumns[8]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -488,8 +580,11 @@ var (
 		ClassesTable,
 		ImportBlobsTable,
 		ImportJobsTable,
+		LetterBatchesTable,
 		LoginThrottlesTable,
 		MembershipsTable,
+		SSOLoginsTable,
+		SSOProvidersTable,
 		SchoolsTable,
 		SessionsTable,
 		ClassTeachersTable,
@@ -529,6 +624,9 @@ func init() {
 	ImportJobsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
 	}
+	LetterBatchesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(51539607552),
+	}
 	LoginThrottlesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(38654705664),
 	}
@@ -536,6 +634,13 @@ func init() {
 	MembershipsTable.ForeignKeys[1].RefTable = AccountsTable
 	MembershipsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(42949672960),
+	}
+	SSOLoginsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
+	}
+	SSOProvidersTable.ForeignKeys[0].RefTable = SchoolsTable
+	SSOProvidersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}
 	SchoolsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),

@@ -27,11 +27,20 @@ type ImportBlob func(*sql.Selector)
 // ImportJob is the predicate function for importjob builders.
 type ImportJob func(*sql.Selector)
 
+// LetterBatch is the predicate function for letterbatch builders.
+type LetterBatch func(*sql.Selector)
+
 // LoginThrottle is the predicate function for loginthrottle builders.
 type LoginThrottle func(*sql.Selector)
 
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
+
+// SSOLogin is the predicate function for ssologin builders.
+type SSOLogin func(*sql.Selector)
+
+// SSOProvider is the predicate function for ssoprovider builders.
+type SSOProvider func(*sql.Selector)
 
 // School is the predicate function for school builders.
 type School func(*sql.Selector)

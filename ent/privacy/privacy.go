@@ -278,6 +278,30 @@ func (f ImportJobMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ImportJobMutation", m)
 }
 
+// The LetterBatchQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LetterBatchQueryRuleFunc func(context.Context, *ent.LetterBatchQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LetterBatchQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LetterBatchQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LetterBatchQuery", q)
+}
+
+// The LetterBatchMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LetterBatchMutationRuleFunc func(context.Context, *ent.LetterBatchMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LetterBatchMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LetterBatchMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LetterBatchMutation", m)
+}
+
 // The LoginThrottleQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type LoginThrottleQueryRuleFunc func(context.Context, *ent.LoginThrottleQuery) error
@@ -324,6 +348,54 @@ func (f MembershipMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MembershipMutation", m)
+}
+
+// The SSOLoginQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SSOLoginQueryRuleFunc func(context.Context, *ent.SSOLoginQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SSOLoginQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SSOLoginQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SSOLoginQuery", q)
+}
+
+// The SSOLoginMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SSOLoginMutationRuleFunc func(context.Context, *ent.SSOLoginMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SSOLoginMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SSOLoginMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SSOLoginMutation", m)
+}
+
+// The SSOProviderQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SSOProviderQueryRuleFunc func(context.Context, *ent.SSOProviderQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SSOProviderQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SSOProviderQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SSOProviderQuery", q)
+}
+
+// The SSOProviderMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SSOProviderMutationRuleFunc func(context.Context, *ent.SSOProviderMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SSOProviderMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SSOProviderMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SSOProviderMutation", m)
 }
 
 // The SchoolQueryRuleFunc type is an adapter to allow the use of ordinary

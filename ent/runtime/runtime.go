@@ -13,11 +13,14 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/letterbatch"
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/schema"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
+	"github.com/numo/accounts/ent/ssologin"
+	"github.com/numo/accounts/ent/ssoprovider"
 	"github.com/numo/accounts/ent/teaching"
 
 	"entgo.io/ent"
@@ -405,6 +408,29 @@ func init() {
 	importjobDescClaimedBy := importjobFields[24].Descriptor()
 	// importjob.DefaultClaimedBy holds the default value on creation for the claimed_by field.
 	importjob.DefaultClaimedBy = importjobDescClaimedBy.Default.(string)
+	// importjobDescSource is the schema descriptor for source field.
+	importjobDescSource := importjobFields[32].Descriptor()
+	// importjob.DefaultSource holds the default value on creation for the source field.
+	importjob.DefaultSource = importjobDescSource.Default.(string)
+	// importjob.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	importjob.SourceValidator = importjobDescSource.Validators[0].(func(string) error)
+	letterbatch.Policy = privacy.NewPolicies(schema.LetterBatch{})
+	letterbatch.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := letterbatch.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	letterbatchInters := schema.LetterBatch{}.Interceptors()
+	letterbatch.Interceptors[0] = letterbatchInters[0]
+	letterbatchFields := schema.LetterBatch{}.Fields()
+	_ = letterbatchFields
+	// letterbatchDescHandleHash is the schema descriptor for handle_hash field.
+	letterbatchDescHandleHash := letterbatchFields[2].Descriptor()
+	// letterbatch.HandleHashValidator is a validator for the "handle_hash" field. It is called by the builders before save.
+	letterbatch.HandleHashValidator = letterbatchDescHandleHash.Validators[0].(func(string) error)
 	loginthrottle.Policy = privacy.NewPolicies(schema.LoginThrottle{})
 	loginthrottle.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -465,6 +491,123 @@ func init() {
 	}
 	membershipInters := schema.Membership{}.Interceptors()
 	membership.Interceptors[0] = membershipInters[0]
+	ssologin.Policy = privacy.NewPolicies(schema.SSOLogin{})
+	ssologin.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ssologin.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ssologinInters := schema.SSOLogin{}.Interceptors()
+	ssologin.Interceptors[0] = ssologinInters[0]
+	ssologinFields := schema.SSOLogin{}.Fields()
+	_ = ssologinFields
+	// ssologinDescRedirectURI is the schema descriptor for redirect_uri field.
+	ssologinDescRedirectURI := ssologinFields[5].Descriptor()
+	// ssologin.RedirectURIValidator is a validator for the "redirect_uri" field. It is called by the builders before save.
+	ssologin.RedirectURIValidator = ssologinDescRedirectURI.Validators[0].(func(string) error)
+	// ssologinDescRemoteAddr is the schema descriptor for remote_addr field.
+	ssologinDescRemoteAddr := ssologinFields[6].Descriptor()
+	// ssologin.DefaultRemoteAddr holds the default value on creation for the remote_addr field.
+	ssologin.DefaultRemoteAddr = ssologinDescRemoteAddr.Default.(string)
+	ssoproviderMixin := schema.SSOProvider{}.Mixin()
+	ssoprovider.Policy = privacy.NewPolicies(schema.SSOProvider{})
+	ssoprovider.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ssoprovider.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ssoproviderInters := schema.SSOProvider{}.Interceptors()
+	ssoprovider.Interceptors[0] = ssoproviderInters[0]
+	ssoproviderMixinFields0 := ssoproviderMixin[0].Fields()
+	_ = ssoproviderMixinFields0
+	ssoproviderFields := schema.SSOProvider{}.Fields()
+	_ = ssoproviderFields
+	// ssoproviderDescCreatedAt is the schema descriptor for created_at field.
+	ssoproviderDescCreatedAt := ssoproviderMixinFields0[0].Descriptor()
+	// ssoprovider.DefaultCreatedAt holds the default value on creation for the created_at field.
+	ssoprovider.DefaultCreatedAt = ssoproviderDescCreatedAt.Default.(func() time.Time)
+	// ssoproviderDescUpdatedAt is the schema descriptor for updated_at field.
+	ssoproviderDescUpdatedAt := ssoproviderMixinFields0[1].Descriptor()
+	// ssoprovider.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	ssoprovider.DefaultUpdatedAt = ssoproviderDescUpdatedAt.Default.(func() time.Time)
+	// ssoprovider.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	ssoprovider.UpdateDefaultUpdatedAt = ssoproviderDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// ssoproviderDescIssuer is the schema descriptor for issuer field.
+	ssoproviderDescIssuer := ssoproviderFields[1].Descriptor()
+	// ssoprovider.IssuerValidator is a validator for the "issuer" field. It is called by the builders before save.
+	ssoprovider.IssuerValidator = func() func(string) error {
+		validators := ssoproviderDescIssuer.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(issuer string) error {
+			for _, fn := range fns {
+				if err := fn(issuer); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssoproviderDescClientID is the schema descriptor for client_id field.
+	ssoproviderDescClientID := ssoproviderFields[2].Descriptor()
+	// ssoprovider.ClientIDValidator is a validator for the "client_id" field. It is called by the builders before save.
+	ssoprovider.ClientIDValidator = func() func(string) error {
+		validators := ssoproviderDescClientID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(client_id string) error {
+			for _, fn := range fns {
+				if err := fn(client_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssoproviderDescClientSecret is the schema descriptor for client_secret field.
+	ssoproviderDescClientSecret := ssoproviderFields[3].Descriptor()
+	// ssoprovider.DefaultClientSecret holds the default value on creation for the client_secret field.
+	ssoprovider.DefaultClientSecret = ssoproviderDescClientSecret.Default.(string)
+	// ssoprovider.ClientSecretValidator is a validator for the "client_secret" field. It is called by the builders before save.
+	ssoprovider.ClientSecretValidator = ssoproviderDescClientSecret.Validators[0].(func(string) error)
+	// ssoproviderDescClaim is the schema descriptor for claim field.
+	ssoproviderDescClaim := ssoproviderFields[5].Descriptor()
+	// ssoprovider.ClaimValidator is a validator for the "claim" field. It is called by the builders before save.
+	ssoprovider.ClaimValidator = func() func(string) error {
+		validators := ssoproviderDescClaim.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(claim string) error {
+			for _, fn := range fns {
+				if err := fn(claim); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssoproviderDescEnabled is the schema descriptor for enabled field.
+	ssoproviderDescEnabled := ssoproviderFields[6].Descriptor()
+	// ssoprovider.DefaultEnabled holds the default value on creation for the enabled field.
+	ssoprovider.DefaultEnabled = ssoproviderDescEnabled.Default.(bool)
+	// ssoproviderDescLabel is the schema descriptor for label field.
+	ssoproviderDescLabel := ssoproviderFields[7].Descriptor()
+	// ssoprovider.DefaultLabel holds the default value on creation for the label field.
+	ssoprovider.DefaultLabel = ssoproviderDescLabel.Default.(string)
+	// ssoprovider.LabelValidator is a validator for the "label" field. It is called by the builders before save.
+	ssoprovider.LabelValidator = ssoproviderDescLabel.Validators[0].(func(string) error)
 	schoolMixin := schema.School{}.Mixin()
 	school.Policy = privacy.NewPolicies(schema.School{})
 	school.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -607,6 +750,32 @@ func init() {
 			return nil
 		}
 	}()
+	// schoolDescUsernamePattern is the schema descriptor for username_pattern field.
+	schoolDescUsernamePattern := schoolFields[8].Descriptor()
+	// school.DefaultUsernamePattern holds the default value on creation for the username_pattern field.
+	school.DefaultUsernamePattern = schoolDescUsernamePattern.Default.(string)
+	// school.UsernamePatternValidator is a validator for the "username_pattern" field. It is called by the builders before save.
+	school.UsernamePatternValidator = schoolDescUsernamePattern.Validators[0].(func(string) error)
+	// schoolDescStartCodeValidDays is the schema descriptor for start_code_valid_days field.
+	schoolDescStartCodeValidDays := schoolFields[9].Descriptor()
+	// school.DefaultStartCodeValidDays holds the default value on creation for the start_code_valid_days field.
+	school.DefaultStartCodeValidDays = schoolDescStartCodeValidDays.Default.(int)
+	// school.StartCodeValidDaysValidator is a validator for the "start_code_valid_days" field. It is called by the builders before save.
+	school.StartCodeValidDaysValidator = func() func(int) error {
+		validators := schoolDescStartCodeValidDays.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(start_code_valid_days int) error {
+			for _, fn := range fns {
+				if err := fn(start_code_valid_days); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	sessionMixin := schema.Session{}.Mixin()
 	session.Policy = privacy.NewPolicies(schema.Session{})
 	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -643,6 +812,10 @@ func init() {
 	session.DefaultUserAgent = sessionDescUserAgent.Default.(string)
 	// session.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
 	session.UserAgentValidator = sessionDescUserAgent.Validators[0].(func(string) error)
+	// sessionDescSSO is the schema descriptor for sso field.
+	sessionDescSSO := sessionFields[5].Descriptor()
+	// session.DefaultSSO holds the default value on creation for the sso field.
+	session.DefaultSSO = sessionDescSSO.Default.(bool)
 	teaching.Policy = privacy.NewPolicies(schema.Teaching{})
 	teaching.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -18,7 +18,8 @@ type ImportBlob struct{ ent.Schema }
 func (ImportBlob) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("job_id").Immutable(),
-		field.Enum("kind").Values("FILE", "PLAN").Immutable(),
+		// ORIGINS: where each row of a roster set's canonical file came from (jobs.Origins).
+		field.Enum("kind").Values("FILE", "PLAN", "ORIGINS").Immutable(),
 		field.Bytes("data").Sensitive(),
 	}
 }

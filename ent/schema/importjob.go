@@ -75,6 +75,14 @@ func (ImportJob) Fields() []ent.Field {
 		field.Time("undone_at").Optional().Nillable(),
 		field.Time("data_purged_at").Optional().Nillable().
 			Comment("when the row data (plan, change log) was purged after the retention term"),
+		// A roster set (School Data Sync, OneRoster) becomes two linked jobs: the pupils first,
+		// then the teachers (internal/jobs/set.go).
+		field.String("source").Default("").MaxLen(500).
+			Comment("where the rows came from when not from one uploaded CSV: a roster set's format and files").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.Int("next_job_id").Optional().Nillable().Immutable().
+			Comment("the job of the same roster set to continue with after this one (the teachers after the pupils)").
+			Annotations(entgql.Skip()),
 	}
 }
 

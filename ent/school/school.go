@@ -35,6 +35,10 @@ const (
 	FieldJobDataRetentionDays = "job_data_retention_days"
 	// FieldAuditRetentionDays holds the string denoting the audit_retention_days field in the database.
 	FieldAuditRetentionDays = "audit_retention_days"
+	// FieldUsernamePattern holds the string denoting the username_pattern field in the database.
+	FieldUsernamePattern = "username_pattern"
+	// FieldStartCodeValidDays holds the string denoting the start_code_valid_days field in the database.
+	FieldStartCodeValidDays = "start_code_valid_days"
 	// EdgeClasses holds the string denoting the classes edge name in mutations.
 	EdgeClasses = "classes"
 	// EdgeAccounts holds the string denoting the accounts edge name in mutations.
@@ -97,6 +101,8 @@ var Columns = []string{
 	FieldArchivedRetentionDays,
 	FieldJobDataRetentionDays,
 	FieldAuditRetentionDays,
+	FieldUsernamePattern,
+	FieldStartCodeValidDays,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -144,6 +150,14 @@ var (
 	DefaultAuditRetentionDays int
 	// AuditRetentionDaysValidator is a validator for the "audit_retention_days" field. It is called by the builders before save.
 	AuditRetentionDaysValidator func(int) error
+	// DefaultUsernamePattern holds the default value on creation for the "username_pattern" field.
+	DefaultUsernamePattern string
+	// UsernamePatternValidator is a validator for the "username_pattern" field. It is called by the builders before save.
+	UsernamePatternValidator func(string) error
+	// DefaultStartCodeValidDays holds the default value on creation for the "start_code_valid_days" field.
+	DefaultStartCodeValidDays int
+	// StartCodeValidDaysValidator is a validator for the "start_code_valid_days" field. It is called by the builders before save.
+	StartCodeValidDaysValidator func(int) error
 )
 
 // OrderOption defines the ordering options for the School queries.
@@ -192,6 +206,16 @@ func ByJobDataRetentionDays(opts ...sql.OrderTermOption) OrderOption {
 // ByAuditRetentionDays orders the results by the audit_retention_days field.
 func ByAuditRetentionDays(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAuditRetentionDays, opts...).ToFunc()
+}
+
+// ByUsernamePattern orders the results by the username_pattern field.
+func ByUsernamePattern(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUsernamePattern, opts...).ToFunc()
+}
+
+// ByStartCodeValidDays orders the results by the start_code_valid_days field.
+func ByStartCodeValidDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStartCodeValidDays, opts...).ToFunc()
 }
 
 // ByClassesCount orders the results by classes count.

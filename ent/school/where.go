@@ -95,6 +95,16 @@ func AuditRetentionDays(v int) predicate.School {
 	return predicate.School(sql.FieldEQ(FieldAuditRetentionDays, v))
 }
 
+// UsernamePattern applies equality check predicate on the "username_pattern" field. It's identical to UsernamePatternEQ.
+func UsernamePattern(v string) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldUsernamePattern, v))
+}
+
+// StartCodeValidDays applies equality check predicate on the "start_code_valid_days" field. It's identical to StartCodeValidDaysEQ.
+func StartCodeValidDays(v int) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldStartCodeValidDays, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.School {
 	return predicate.School(sql.FieldEQ(FieldCreatedAt, v))
@@ -483,6 +493,111 @@ func AuditRetentionDaysLT(v int) predicate.School {
 // AuditRetentionDaysLTE applies the LTE predicate on the "audit_retention_days" field.
 func AuditRetentionDaysLTE(v int) predicate.School {
 	return predicate.School(sql.FieldLTE(FieldAuditRetentionDays, v))
+}
+
+// UsernamePatternEQ applies the EQ predicate on the "username_pattern" field.
+func UsernamePatternEQ(v string) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldUsernamePattern, v))
+}
+
+// UsernamePatternNEQ applies the NEQ predicate on the "username_pattern" field.
+func UsernamePatternNEQ(v string) predicate.School {
+	return predicate.School(sql.FieldNEQ(FieldUsernamePattern, v))
+}
+
+// UsernamePatternIn applies the In predicate on the "username_pattern" field.
+func UsernamePatternIn(vs ...string) predicate.School {
+	return predicate.School(sql.FieldIn(FieldUsernamePattern, vs...))
+}
+
+// UsernamePatternNotIn applies the NotIn predicate on the "username_pattern" field.
+func UsernamePatternNotIn(vs ...string) predicate.School {
+	return predicate.School(sql.FieldNotIn(FieldUsernamePattern, vs...))
+}
+
+// UsernamePatternGT applies the GT predicate on the "username_pattern" field.
+func UsernamePatternGT(v string) predicate.School {
+	return predicate.School(sql.FieldGT(FieldUsernamePattern, v))
+}
+
+// UsernamePatternGTE applies the GTE predicate on the "username_pattern" field.
+func UsernamePatternGTE(v string) predicate.School {
+	return predicate.School(sql.FieldGTE(FieldUsernamePattern, v))
+}
+
+// UsernamePatternLT applies the LT predicate on the "username_pattern" field.
+func UsernamePatternLT(v string) predicate.School {
+	return predicate.School(sql.FieldLT(FieldUsernamePattern, v))
+}
+
+// UsernamePatternLTE applies the LTE predicate on the "username_pattern" field.
+func UsernamePatternLTE(v string) predicate.School {
+	return predicate.School(sql.FieldLTE(FieldUsernamePattern, v))
+}
+
+// UsernamePatternContains applies the Contains predicate on the "username_pattern" field.
+func UsernamePatternContains(v string) predicate.School {
+	return predicate.School(sql.FieldContains(FieldUsernamePattern, v))
+}
+
+// UsernamePatternHasPrefix applies the HasPrefix predicate on the "username_pattern" field.
+func UsernamePatternHasPrefix(v string) predicate.School {
+	return predicate.School(sql.FieldHasPrefix(FieldUsernamePattern, v))
+}
+
+// UsernamePatternHasSuffix applies the HasSuffix predicate on the "username_pattern" field.
+func UsernamePatternHasSuffix(v string) predicate.School {
+	return predicate.School(sql.FieldHasSuffix(FieldUsernamePattern, v))
+}
+
+// UsernamePatternEqualFold applies the EqualFold predicate on the "username_pattern" field.
+func UsernamePatternEqualFold(v string) predicate.School {
+	return predicate.School(sql.FieldEqualFold(FieldUsernamePattern, v))
+}
+
+// UsernamePatternContainsFold applies the ContainsFold predicate on the "username_pattern" field.
+func UsernamePatternContainsFold(v string) predicate.School {
+	return predicate.School(sql.FieldContainsFold(FieldUsernamePattern, v))
+}
+
+// StartCodeValidDaysEQ applies the EQ predicate on the "start_code_valid_days" field.
+func StartCodeValidDaysEQ(v int) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldStartCodeValidDays, v))
+}
+
+// StartCodeValidDaysNEQ applies the NEQ predicate on the "start_code_valid_days" field.
+func StartCodeValidDaysNEQ(v int) predicate.School {
+	return predicate.School(sql.FieldNEQ(FieldStartCodeValidDays, v))
+}
+
+// StartCodeValidDaysIn applies the In predicate on the "start_code_valid_days" field.
+func StartCodeValidDaysIn(vs ...int) predicate.School {
+	return predicate.School(sql.FieldIn(FieldStartCodeValidDays, vs...))
+}
+
+// StartCodeValidDaysNotIn applies the NotIn predicate on the "start_code_valid_days" field.
+func StartCodeValidDaysNotIn(vs ...int) predicate.School {
+	return predicate.School(sql.FieldNotIn(FieldStartCodeValidDays, vs...))
+}
+
+// StartCodeValidDaysGT applies the GT predicate on the "start_code_valid_days" field.
+func StartCodeValidDaysGT(v int) predicate.School {
+	return predicate.School(sql.FieldGT(FieldStartCodeValidDays, v))
+}
+
+// StartCodeValidDaysGTE applies the GTE predicate on the "start_code_valid_days" field.
+func StartCodeValidDaysGTE(v int) predicate.School {
+	return predicate.School(sql.FieldGTE(FieldStartCodeValidDays, v))
+}
+
+// StartCodeValidDaysLT applies the LT predicate on the "start_code_valid_days" field.
+func StartCodeValidDaysLT(v int) predicate.School {
+	return predicate.School(sql.FieldLT(FieldStartCodeValidDays, v))
+}
+
+// StartCodeValidDaysLTE applies the LTE predicate on the "start_code_valid_days" field.
+func StartCodeValidDaysLTE(v int) predicate.School {
+	return predicate.School(sql.FieldLTE(FieldStartCodeValidDays, v))
 }
 
 // HasClasses applies the HasEdge predicate on the "classes" edge.

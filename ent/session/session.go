@@ -29,6 +29,8 @@ const (
 	FieldRemoteAddr = "remote_addr"
 	// FieldUserAgent holds the string denoting the user_agent field in the database.
 	FieldUserAgent = "user_agent"
+	// FieldSSO holds the string denoting the sso field in the database.
+	FieldSSO = "sso"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// Table holds the table name of the session in the database.
@@ -52,6 +54,7 @@ var Columns = []string{
 	FieldExpiresAt,
 	FieldRemoteAddr,
 	FieldUserAgent,
+	FieldSSO,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -85,6 +88,8 @@ var (
 	DefaultUserAgent string
 	// UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
 	UserAgentValidator func(string) error
+	// DefaultSSO holds the default value on creation for the "sso" field.
+	DefaultSSO bool
 )
 
 // OrderOption defines the ordering options for the Session queries.
@@ -128,6 +133,11 @@ func ByRemoteAddr(opts ...sql.OrderTermOption) OrderOption {
 // ByUserAgent orders the results by the user_agent field.
 func ByUserAgent(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUserAgent, opts...).ToFunc()
+}
+
+// BySSO orders the results by the sso field.
+func BySSO(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSSO, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

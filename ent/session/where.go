@@ -90,6 +90,11 @@ func UserAgent(v string) predicate.Session {
 	return predicate.Session(sql.FieldEQ(FieldUserAgent, v))
 }
 
+// SSO applies equality check predicate on the "sso" field. It's identical to SSOEQ.
+func SSO(v bool) predicate.Session {
+	return predicate.Session(sql.FieldEQ(FieldSSO, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Session {
 	return predicate.Session(sql.FieldEQ(FieldCreatedAt, v))
@@ -423,6 +428,16 @@ func UserAgentEqualFold(v string) predicate.Session {
 // UserAgentContainsFold applies the ContainsFold predicate on the "user_agent" field.
 func UserAgentContainsFold(v string) predicate.Session {
 	return predicate.Session(sql.FieldContainsFold(FieldUserAgent, v))
+}
+
+// SSOEQ applies the EQ predicate on the "sso" field.
+func SSOEQ(v bool) predicate.Session {
+	return predicate.Session(sql.FieldEQ(FieldSSO, v))
+}
+
+// SSONEQ applies the NEQ predicate on the "sso" field.
+func SSONEQ(v bool) predicate.Session {
+	return predicate.Session(sql.FieldNEQ(FieldSSO, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

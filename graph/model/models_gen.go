@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
@@ -53,6 +54,8 @@ type DamagedValue struct {
 	File string `json:"file"`
 	// True when the stored value stays; false when the file's value is written.
 	Kept bool `json:"kept"`
+	// For a roster set: the set's file the value is in, line being that file's line. Null for an uploaded CSV.
+	SourceFile *string `json:"sourceFile,omitempty"`
 }
 
 // One field of an account that an import changes. Besides the ImportField names (and status),
@@ -63,6 +66,17 @@ type FieldChange struct {
 	Field  string `json:"field"`
 	Before string `json:"before"`
 	After  string `json:"after"`
+}
+
+// What login letters are made for: exactly one of importJobId, classId and accountIds.
+type GenerateStartCodesInput struct {
+	SchoolID int `json:"schoolId"`
+	// The accounts the import added (its new pupils or teachers).
+	ImportJobID *int `json:"importJobId,omitempty"`
+	// The pupils of a stamklas or lesgroep.
+	ClassID *int `json:"classId,omitempty"`
+	// A selection of accounts of the school: at most 2000 (a longer list is refused with INVALID_INPUT).
+	AccountIds []int `json:"accountIds,omitempty"`
 }
 
 // One column of the uploaded file.
@@ -123,6 +137,8 @@ type ImportProblem struct {
 	Message string `json:"message"`
 	// The same in English.
 	MessageEn string `json:"messageEn"`
+	// For a roster set: the set's file the line is in (users.csv), line being that file's line. Null for an uploaded CSV.
+	SourceFile *string `json:"sourceFile,omitempty"`
 }
 
 // Progress of an import; the last event of a commit has final = true.
@@ -199,6 +215,8 @@ type PreviewUser struct {
 	Changes []*FieldChange `json:"changes"`
 	// For REFUSED: why.
 	Reasons []*ImportProblem `json:"reasons"`
+	// For a roster set: the set's file the user's line is in, line being that file's line. Null for an uploaded CSV.
+	SourceFile *string `json:"sourceFile,omitempty"`
 }
 
 type PreviewUserPage struct {
@@ -206,6 +224,47 @@ type PreviewUserPage struct {
 	Total  int            `json:"total"`
 	Offset int            `json:"offset"`
 	Items  []*PreviewUser `json:"items"`
+}
+
+// A school (org) of a roster set.
+type RosterSetSchool struct {
+	// The set's own id of the school (sourcedId, SIS ID).
+	SourceID string `json:"sourceId"`
+	Name     string `json:"name"`
+	// The school's identifier in the set: the BRIN when the set gives one.
+	Identifier string `json:"identifier"`
+}
+
+// A row of a roster set that is not imported, and why (another school's row, a role Numo does not import, ...).
+type RosterSetSkippedRow struct {
+	// The file of the set, as named in the upload (users.csv).
+	File string `json:"file"`
+	// 1-based line in that file.
+	Line     int    `json:"line"`
+	Reason   string `json:"reason"`
+	ReasonEn string `json:"reasonEn"`
+}
+
+// A roster set read for one school, and the import jobs made of it.
+type RosterSetUpload struct {
+	// SDS1, SDS2.1, ONEROSTER1.1 or ONEROSTER1.2.
+	Format string `json:"format"`
+	// The specification's version as the set declares it (OneRoster's manifest), else the format's.
+	Version string `json:"version"`
+	// Every school of the set.
+	Schools []*RosterSetSchool `json:"schools"`
+	// The school whose rows are imported (chosen by brin when the set holds several).
+	School   *RosterSetSchool `json:"school"`
+	Pupils   int              `json:"pupils"`
+	Teachers int              `json:"teachers"`
+	// Distinct lesgroepen (not stamklassen) the set's pupils are in or its teachers teach.
+	Groups int `json:"groups"`
+	// How many rows of the set are not imported.
+	SkippedTotal int `json:"skippedTotal"`
+	// The first skipped rows, in file and line order (at most 100).
+	Skipped []*RosterSetSkippedRow `json:"skipped"`
+	// The jobs to go through in this order: the pupil job, then the teacher job (none when the set has no teachers).
+	Jobs []*ent.ImportJob `json:"jobs"`
 }
 
 type SchoolSettingsInput struct {
@@ -217,6 +276,62 @@ type SchoolSettingsInput struct {
 	JobDataRetentionDays *int `json:"jobDataRetentionDays,omitempty"`
 	// Days an audit event is kept before it is purged: 30 to 3650 (default 365).
 	AuditRetentionDays *int `json:"auditRetentionDays,omitempty"`
+}
+
+// A school's single sign-on provider. The client secret is never shown: only whether one is set.
+type SsoSettings struct {
+	// The provider's issuer URL (https; http only for a provider on this machine).
+	Issuer   string `json:"issuer"`
+	ClientID string `json:"clientId"`
+	// Whether a client secret is stored; the secret itself is never returned.
+	HasSecret bool     `json:"hasSecret"`
+	Match     SsoMatch `json:"match"`
+	// The ID token claim that is compared, e.g. email or preferred_username.
+	Claim   string `json:"claim"`
+	Enabled bool   `json:"enabled"`
+	// What the login button says after "Inloggen met", e.g. Microsoft.
+	Label     string    `json:"label"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+type SsoSettingsInput struct {
+	Issuer   string `json:"issuer"`
+	ClientID string `json:"clientId"`
+	// A new client secret; null keeps the stored one, an empty string removes it.
+	ClientSecret *string  `json:"clientSecret,omitempty"`
+	Match        SsoMatch `json:"match"`
+	// The claim to compare; null or empty: email for EMAIL, preferred_username for USERNAME, eckid for ECK_ID.
+	Claim   *string `json:"claim,omitempty"`
+	Enabled bool    `json:"enabled"`
+	Label   string  `json:"label"`
+}
+
+// A generation of login letters. The codes are not in it and in no other answer: they are only
+// in the downloads, each of which works once, for half an hour, for the admin who made them.
+type StartCodeLetters struct {
+	// Where the PDF is downloaded (GET, with the session): two letters per A4 sheet, each class from a new sheet.
+	PDFURL string `json:"pdfUrl"`
+	// Where the CSV for a mail merge is downloaded (GET, with the session).
+	CSVURL string `json:"csvUrl"`
+	// Until when the downloads work.
+	DownloadBefore time.Time `json:"downloadBefore"`
+	// How many letters (accounts) were made.
+	Letters int `json:"letters"`
+	// How many of those accounts got a username now (they had none).
+	NewUsernames int `json:"newUsernames"`
+	// How many classes the letters are for.
+	Classes int `json:"classes"`
+	// Until when the codes sign in: the end of that day, Dutch time.
+	ValidUntil time.Time `json:"validUntil"`
+}
+
+type StartCodeSettingsInput struct {
+	// How a username is made for an account without one: placeholders {roepnaam}, {voorletter},
+	// {achternaam} (with the tussenvoegsel), {email} (the part before @) and {leerlingnummer}, with
+	// a-z, 0-9, dot, dash or underscore between them. A username once given is never changed.
+	UsernamePattern *string `json:"usernamePattern,omitempty"`
+	// Days a start code signs in: 1 to 90 (default 14).
+	StartCodeValidDays *int `json:"startCodeValidDays,omitempty"`
 }
 
 type Subscription struct {
@@ -531,6 +646,67 @@ func (e *PreviewOutcome) UnmarshalJSON(b []byte) error {
 }
 
 func (e PreviewOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Which account field the provider's claim is compared with.
+type SsoMatch string
+
+const (
+	// The account's e-mail address (case-insensitive).
+	SsoMatchEmail SsoMatch = "EMAIL"
+	// The account's username (case-insensitive).
+	SsoMatchUsername SsoMatch = "USERNAME"
+	// The account's ECK iD (exact).
+	SsoMatchEckID SsoMatch = "ECK_ID"
+)
+
+var AllSsoMatch = []SsoMatch{
+	SsoMatchEmail,
+	SsoMatchUsername,
+	SsoMatchEckID,
+}
+
+func (e SsoMatch) IsValid() bool {
+	switch e {
+	case SsoMatchEmail, SsoMatchUsername, SsoMatchEckID:
+		return true
+	}
+	return false
+}
+
+func (e SsoMatch) String() string {
+	return string(e)
+}
+
+func (e *SsoMatch) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SsoMatch(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SsoMatch", str)
+	}
+	return nil
+}
+
+func (e SsoMatch) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SsoMatch) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SsoMatch) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

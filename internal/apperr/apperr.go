@@ -79,6 +79,9 @@ const (
 
 	// CodeFileRejected: an uploaded file cannot be imported (see extensions.reason, problems).
 	CodeFileRejected = "FILE_REJECTED"
+	// CodeRosterSetRejected: an uploaded roster set (SDS, OneRoster) cannot be read as a whole
+	// (see extensions.setCode, file, line, problems); no job was made.
+	CodeRosterSetRejected = "ROSTER_SET_REJECTED"
 	// CodeMappingInvalid: the column mapping leaves a required field unmapped or is malformed.
 	CodeMappingInvalid = "MAPPING_INVALID"
 	// CodeArchiveConfirmRequired: the import archives a large share of the pupils; confirm the number.

@@ -47,6 +47,9 @@ type Direct struct {
 	Claim string
 	// Progress, when set, is called as the commit advances, besides the job row.
 	Progress func(importer.Progress)
+	// Source and Origins, for a part of a roster set, say where its rows came from (set.go).
+	Source  string
+	Origins *Origins
 }
 
 // Import records d as a job in the school's history and commits it in ctx, here and now. The
@@ -100,9 +103,14 @@ func (s *Service) createDirect(ctx context.Context, c *ent.Client, d Direct, map
 		SetDelimiter(string(f.Delimiter)).SetHeaderLine(f.HeaderLine).SetRowCount(len(f.Rows)).
 		SetMapping(mapping).SetFileKind(FileKind(d.Mapping.kind())).SetActions(actionNames(d.Actions)).
 		SetStatus(importjob.StatusCOMMITTING).SetClaimedBy(store.LockedClaim(claim, 200)).SetHeartbeatAt(time.Now()).
-		SetPhase(string(PhaseQueued)).SetProgressTotal(len(d.Prepared.Result.Records)).Save(ctx)
+		SetPhase(string(PhaseQueued)).SetProgressTotal(len(d.Prepared.Result.Records)).SetSource(d.Source).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("create import job: %w", err)
+	}
+	if d.Origins != nil {
+		if err := putOrigins(ctx, c, job.ID, d.Origins); err != nil {
+			return nil, err
+		}
 	}
 	return job, nil
 }

@@ -44,20 +44,16 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 		return nil, fmt.Errorf("upload: parse: %w", err)
 	}
 	m := Propose(school, f, DetectKind(school, f.Columns))
-	raw, err := (*jobfile.Mapping)(m).Encode()
-	if err != nil {
-		return nil, fmt.Errorf("upload: %w", err)
-	}
-	sum := sha256.Sum256(data)
 	tx, err := s.db.Client.Tx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	job, err := tx.ImportJob.Create().SetSchoolID(schoolID).SetFileName(cleanName(fileName)).
-		SetFileSize(int64(len(data))).SetSha256(hex.EncodeToString(sum[:])).SetEncoding(f.Encoding).
-		SetDelimiter(string(f.Delimiter)).SetHeaderLine(f.HeaderLine).SetRowCount(len(f.Rows)).
-		SetMapping(raw).SetFileKind(FileKind(m.kind())).SetPhase(string(PhaseUploaded)).Save(ctx)
+	create, err := jobCreate(tx, schoolID, fileName, data, f, m)
+	if err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	job, err := create.Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("upload: save job: %w", err)
 	}
@@ -71,6 +67,20 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 	audit.Record(user, s.db.Client, schoolID, "import_uploaded", fmt.Sprintf("job %d: %s, %d rows%s", job.ID, job.FileName, job.RowCount, kindNote(m.kind())))
 	s.log.Info("import uploaded", "job", job.ID, "school", schoolID, "rows", len(f.Rows), "encoding", f.Encoding, "kind", m.kind())
 	return job, nil
+}
+
+// jobCreate is the creation of a job for a parsed file under its proposed mapping, to save in tx
+// (the job's file blob is the caller's: putBlob).
+func jobCreate(tx *ent.Tx, schoolID int, fileName string, data []byte, f *importer.File, m *MappingState) (*ent.ImportJobCreate, error) {
+	raw, err := (*jobfile.Mapping)(m).Encode()
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	return tx.ImportJob.Create().SetSchoolID(schoolID).SetFileName(cleanName(fileName)).
+		SetFileSize(int64(len(data))).SetSha256(hex.EncodeToString(sum[:])).SetEncoding(f.Encoding).
+		SetDelimiter(string(f.Delimiter)).SetHeaderLine(f.HeaderLine).SetRowCount(len(f.Rows)).
+		SetMapping(raw).SetFileKind(FileKind(m.kind())).SetPhase(string(PhaseUploaded)), nil
 }
 
 // unknownLevels lists the file's level values that are not recognised by themselves (the

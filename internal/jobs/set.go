@@ -1,0 +1,287 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/importblob"
+	"github.com/numo/accounts/internal/apperr"
+	"github.com/numo/accounts/internal/audit"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/clip"
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/rosterset"
+)
+
+// A roster set (School Data Sync, OneRoster) is read whole by internal/rosterset into Numo's
+// canonical pupil and teacher CSV. It becomes two ordinary jobs of the school, created
+// together: the pupil job first (its lesgroepen must exist before teachers are assigned to
+// them), then the teacher job, linked by the pupil job's next_job_id. Each job keeps where its
+// rows came from (an ORIGINS blob, see Origins), so that its problems name the set's file and
+// line, and its source (the format and files) for the history.
+
+// MaxSetFiles is the most files one roster set upload may hold (a zip counts as one; the
+// files inside it are rosterset's to bound).
+const MaxSetFiles = 32
+
+// setTooManyFiles is ROSTER_SET_REJECTED's setCode for an upload of more than MaxSetFiles.
+const setTooManyFiles = "SET_TOO_MANY_FILES"
+
+// SetUpload is a roster set read for a school and the jobs made of it, in the order to go
+// through them: the pupil job, then the teacher job (none for a part the set does not have).
+type SetUpload struct {
+	Set  *rosterset.Set
+	Jobs []*ent.ImportJob
+	// Pupils and Teachers count the rows of the canonical files, Groups the distinct
+	// lesgroepen (not stamklassen) in them.
+	Pupils, Teachers, Groups int
+}
+
+// SetPart is one canonical file of a read set with the origins of its rows.
+type SetPart struct {
+	Kind    importer.Kind
+	Data    []byte
+	File    *importer.File
+	Origins *Origins
+}
+
+// ReadSet reads a roster set for the chosen school (brin, or the set's only school, or else
+// the school of the set whose identifier is own: the Numo school's BRIN) and parses its
+// canonical files: the pupils' part first, then the teachers' (a part without rows is left
+// out). A set that cannot be read is refused with ROSTER_SET_REJECTED.
+func ReadSet(inputs []rosterset.Input, brin, own string) (*rosterset.Set, []SetPart, error) {
+	if len(inputs) > MaxSetFiles {
+		return nil, nil, apperr.New(apperr.CodeRosterSetRejected,
+			fmt.Sprintf("Er zijn %d bestanden geüpload; een set mag er hoogstens %d hebben. Upload de set als één zip.", len(inputs), MaxSetFiles),
+			fmt.Sprintf("%d files were uploaded; a set may have at most %d. Upload the set as one zip.", len(inputs), MaxSetFiles),
+			map[string]any{"setCode": setTooManyFiles, "file": "", "line": 0, "problems": []map[string]any{}})
+	}
+	set, err := openSet(inputs, strings.TrimSpace(brin), own)
+	var se *rosterset.SetError
+	if errors.As(err, &se) {
+		return nil, nil, setRejected(se)
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("read roster set: %w", err)
+	}
+	var parts []SetPart
+	for _, p := range []struct {
+		kind    importer.Kind
+		data    []byte
+		origins []rosterset.Origin
+	}{{importer.KindPupils, set.Pupils, set.PupilOrigins}, {importer.KindTeachers, set.Teachers, set.TeacherOrigins}} {
+		if len(p.origins) == 0 {
+			continue
+		}
+		f, err := importer.Parse(p.data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read roster set: canonical %s file: %w", p.kind, err)
+		}
+		parts = append(parts, SetPart{Kind: p.kind, Data: p.data, File: f, Origins: NewOrigins(f, p.origins)})
+	}
+	if len(parts) == 0 {
+		return nil, nil, apperr.New(apperr.CodeRosterSetRejected,
+			"De set bevat geen leerlingen en geen docenten van deze school.",
+			"The set holds no pupils and no teachers of this school.",
+			map[string]any{"setCode": "SET_EMPTY", "file": "", "line": 0, "problems": []map[string]any{}})
+	}
+	return set, parts, nil
+}
+
+// openSet is rosterset.Open, which asks for a BRIN when the set holds several schools: then
+// the one whose identifier is own is read, when there is one.
+func openSet(inputs []rosterset.Input, brin, own string) (*rosterset.Set, error) {
+	set, err := rosterset.Open(inputs, brin)
+	var se *rosterset.SetError
+	if brin != "" || own == "" || !errors.As(err, &se) || se.Code != rosterset.CodeChooseSchool {
+		return set, err
+	}
+	mine, err2 := rosterset.Open(inputs, own)
+	var se2 *rosterset.SetError
+	if errors.As(err2, &se2) && se2.Code == rosterset.CodeUnknownSchool {
+		return nil, err // own is not in the set: the admin chooses
+	}
+	return mine, err2
+}
+
+// setRejected is the API's refusal of a set that cannot be read.
+func setRejected(se *rosterset.SetError) *apperr.Error {
+	probs := make([]map[string]any, 0, len(se.Problems))
+	for _, p := range se.Problems {
+		probs = append(probs, map[string]any{"file": p.File, "line": p.Line, "column": p.Column, "message": p.Message, "messageEn": p.MessageEn})
+	}
+	nl, en := se.Message, se.MessageEn
+	if en == "" {
+		en = nl
+	}
+	return apperr.New(apperr.CodeRosterSetRejected, nl, en,
+		map[string]any{"setCode": se.Code, "file": se.File, "line": se.Line, "problems": probs})
+}
+
+// UploadSet reads a roster set for a school and creates its jobs, all or nothing. A set that
+// cannot be read creates no job.
+func (s *Service) UploadSet(ctx context.Context, schoolID int, inputs []rosterset.Input, brin string) (*SetUpload, error) {
+	school, err := s.db.Client.School.Get(ctx, schoolID)
+	if ent.IsNotFound(err) {
+		return nil, errNotFound("school", schoolID)
+	} else if err != nil {
+		return nil, fmt.Errorf("upload set: %w", err)
+	}
+	if err := auth.RequireAdmin(ctx, schoolID); err != nil {
+		return nil, err
+	}
+	set, parts, err := ReadSet(inputs, brin, school.Brin)
+	if err != nil {
+		return nil, err
+	}
+	user := ctx
+	ctx = auth.System(ctx)
+	jobs, err := s.createSetJobs(ctx, school, SetName(inputs), set, parts)
+	if err != nil {
+		return nil, err
+	}
+	up := &SetUpload{Set: set, Jobs: jobs}
+	up.Pupils, up.Teachers, up.Groups = SetCounts(parts)
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		ids[i] = fmt.Sprint(j.ID)
+	}
+	audit.Record(user, s.db.Client, schoolID, "import_uploaded", fmt.Sprintf("jobs %s: %s, %d pupils, %d teachers, %d rows skipped",
+		strings.Join(ids, ", "), FormatLabel(set.Format), up.Pupils, up.Teachers, len(set.Skipped)))
+	s.log.Info("roster set uploaded", "school", schoolID, "format", set.Format, "jobs", ids, "skipped", len(set.Skipped))
+	return up, nil
+}
+
+// createSetJobs creates the jobs of a set's parts in one transaction. The last part's job is
+// created first, so that each job can name the next one (next_job_id does not change); the
+// list comes back in the set's order.
+func (s *Service) createSetJobs(ctx context.Context, school *ent.School, name string, set *rosterset.Set, parts []SetPart) ([]*ent.ImportJob, error) {
+	tx, err := s.db.Client.Tx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("upload set: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	out := make([]*ent.ImportJob, len(parts))
+	var next *int
+	for i := len(parts) - 1; i >= 0; i-- {
+		p := parts[i]
+		create, err := jobCreate(tx, school.ID, name, p.Data, p.File, Propose(school, p.File, p.Kind))
+		if err != nil {
+			return nil, fmt.Errorf("upload set: %w", err)
+		}
+		job, err := create.SetSource(SetSource(set.Format, p.Origins)).SetNillableNextJobID(next).Save(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("upload set: save job: %w", err)
+		}
+		if err := putBlob(ctx, tx.Client(), job.ID, importblob.KindFILE, p.Data); err != nil {
+			return nil, fmt.Errorf("upload set: save file: %w", err)
+		}
+		if err := putOrigins(ctx, tx.Client(), job.ID, p.Origins); err != nil {
+			return nil, err
+		}
+		out[i], next = job, &job.ID
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("upload set: %w", err)
+	}
+	for i := range out {
+		out[i] = out[i].Unwrap()
+	}
+	return out, nil
+}
+
+// SetName is the file name a set's jobs carry: the upload's one file (a zip), else its first
+// file and how many more.
+func SetName(inputs []rosterset.Input) string {
+	switch len(inputs) {
+	case 0:
+		return "set.csv"
+	case 1:
+		return inputs[0].Name
+	}
+	return fmt.Sprintf("%s (+%d)", cleanName(inputs[0].Name), len(inputs)-1)
+}
+
+// formatLabels name the set formats as people know them.
+var formatLabels = map[rosterset.Format]string{
+	rosterset.FormatSDS1:        "School Data Sync v1",
+	rosterset.FormatSDS21:       "School Data Sync v2.1",
+	rosterset.FormatOneRoster11: "OneRoster 1.1",
+	rosterset.FormatOneRoster12: "OneRoster 1.2",
+}
+
+// FormatLabel is a set format as people know it ("OneRoster 1.2").
+func FormatLabel(f rosterset.Format) string {
+	if l, ok := formatLabels[f]; ok {
+		return l
+	}
+	return string(f)
+}
+
+// maxSource is the longest source kept (import_jobs.source).
+const maxSource = 500
+
+// SetSource is what a set's job says it came from: the format and the set's files its rows
+// were read from, "OneRoster 1.2 (users.csv, enrollments.csv)".
+func SetSource(f rosterset.Format, o *Origins) string {
+	s := FormatLabel(f)
+	if o != nil && len(o.Files) > 0 {
+		s += " (" + strings.Join(o.Files, ", ") + ")"
+	}
+	return clip.Marked(s, maxSource)
+}
+
+// SetCounts counts a set's pupils and teachers (rows of the canonical files) and the distinct
+// lesgroepen they are in or teach (the pupils' stamklassen left out).
+func SetCounts(parts []SetPart) (pupils, teachers, groups int) {
+	classes, all := map[string]bool{}, map[string]bool{}
+	for _, p := range parts {
+		listCols := []string{"Lesgroepen"}
+		if p.Kind == importer.KindTeachers {
+			teachers = len(p.File.Rows)
+			listCols = []string{"Lesgroepen en klassen", "Mentor van"}
+		} else {
+			pupils = len(p.File.Rows)
+			for _, v := range columnValues(p.File, "Klas") {
+				classes[strings.ToLower(v)] = true
+			}
+		}
+		for _, c := range listCols {
+			for _, cell := range columnValues(p.File, c) {
+				for _, g := range strings.FieldsFunc(cell, func(r rune) bool { return r == ',' || r == ';' }) {
+					if g = strings.TrimSpace(g); g != "" {
+						all[strings.ToLower(g)] = true
+					}
+				}
+			}
+		}
+	}
+	for g := range all {
+		if !classes[g] {
+			groups++
+		}
+	}
+	return pupils, teachers, groups
+}
+
+// columnValues are the non-empty cells of the column headed h.
+func columnValues(f *importer.File, h string) []string {
+	idx := -1
+	for _, c := range f.Columns {
+		if strings.EqualFold(c.Header, h) {
+			idx = c.Index
+		}
+	}
+	if idx < 0 {
+		return nil
+	}
+	var out []string
+	for _, r := range f.Rows {
+		if idx < len(r.Cells) && r.Cells[idx] != "" {
+			out = append(out, r.Cells[idx])
+		}
+	}
+	return out
+}
