@@ -1,0 +1,71 @@
+package rosterset_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/numo/accounts/internal/rosterset"
+)
+
+// testdata is the folder of the sets, relative to this package.
+const testdata = "../../testdata/rosterset"
+
+// dirInputs reads every file of a set folder as a separate upload, as the app sends them.
+func dirInputs(t testing.TB, dir string) []rosterset.Input {
+	t.Helper()
+	ents, err := os.ReadDir(filepath.Join(testdata, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []rosterset.Input
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(testdata, dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, rosterset.Input{Name: e.Name(), Data: b})
+	}
+	sort.Slice(in, func(i, j int) bool { return in[i].Name < in[j].Name })
+	return in
+}
+
+// zipOf packs uploads into one zip under a folder, as "compress the export folder" does.
+func zipOf(t testing.TB, name string, in []rosterset.Input) rosterset.Input {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range in {
+		w, err := zw.Create("export/" + f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(f.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return rosterset.Input{Name: name, Data: buf.Bytes()}
+}
+
+// setError asserts err is a *SetError with the code.
+func setError(t *testing.T, err error, code string) *rosterset.SetError {
+	t.Helper()
+	var se *rosterset.SetError
+	if !errors.As(err, &se) {
+		t.Fatalf("error = %v (%T), want *SetError %s", err, err, code)
+	}
+	if se.Code != code {
+		t.Fatalf("code = %s, want %s (%s)", se.Code, code, se.MessageEn)
+	}
+	if se.Message == "" || se.MessageEn == "" {
+		t.Errorf("%s: message missing: nl %q en %q", code, se.Message, se.MessageEn)
+	}
+	return se
+}
