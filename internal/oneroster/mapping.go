@@ -143,16 +143,13 @@ func SchoolYear(day time.Time) (start, end time.Time, endYear int) {
 // DateFormat is the binding's date format (startDate, endDate, beginDate).
 const DateFormat = "2006-01-02"
 
-// familyName is the name a consumer shows as the family name: the infix and the last
-// name, as a Dutch reader writes them ("van der Berg"; "d'Ancona" without a space after an
-// apostrophe). A reader gets the last name back by cutting metadata.numo.infix from the front
-// and trimming spaces.
+// familyName is the name a consumer shows as the family name: the infix and the last name
+// with one space between, as a Dutch reader writes most names ("van der Berg"). A reader
+// gets the last name back by cutting metadata.numo.infix and the space from the front (the
+// contract with internal/rosterset, which reads this export back).
 func familyName(infix, last string) string {
-	switch {
-	case infix == "":
+	if infix == "" {
 		return last
-	case strings.HasSuffix(infix, "'"), strings.HasSuffix(infix, "’"):
-		return infix + last
 	}
 	return infix + " " + last
 }
