@@ -9,6 +9,8 @@ export const damagedShown = 10
 /** A damaged value as the preview and the report give it (GraphQL DamagedValue). */
 export interface Damaged {
   line: number
+  /** For a roster set: the set's file the line is in. */
+  sourceFile?: string | null
   column: string
   field: string
   key: string
@@ -82,7 +84,7 @@ function DamagedTable({ values, showStored, label }: { values: readonly Damaged[
           <Table.Tbody>
             {shown.map((v) => (
               <Table.Tr key={`${v.line}-${v.field}`}>
-                <Table.Td>{v.line}</Table.Td>
+                <Table.Td>{v.sourceFile ? `${v.sourceFile}:${v.line}` : v.line}</Table.Td>
                 <Table.Td>{v.key}</Table.Td>
                 <Table.Td>{v.column}</Table.Td>
                 {showStored && (

@@ -7,9 +7,10 @@ import { findError, apiErrors } from '../../api/errors'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { useI18n } from '../../i18n'
 import { useSchool } from '../../school/SchoolProvider'
-import { UploadMutation } from './documents'
+import { UploadMutation, UploadRosterSetMutation } from './documents'
 import { delimiterLabel, encodingLabel, formatFileSize } from './format'
 import { kindKey, type ImportKind } from './groups'
+import { ChooseSchool, RosterSetSummary, type RosterSet } from './RosterSetSummary'
 
 /** What the upload step shows about an uploaded file. */
 export interface UploadedFile {
@@ -29,6 +30,14 @@ const accept = {
   'text/csv': ['.csv'],
   'text/plain': ['.txt', '.csv'],
   'application/vnd.ms-excel': ['.csv'],
+  // A roster set (School Data Sync, OneRoster) as one zip.
+  'application/zip': ['.zip'],
+  'application/x-zip-compressed': ['.zip'],
+}
+
+/** Whether dropped files are a roster set: several files, or a zip. */
+export function isRosterSet(files: File[]): boolean {
+  return files.length > 1 || (files.length === 1 && /\.zip$/i.test(files[0].name))
 }
 
 /** Step 1: drop or pick the CSV export; shows what the server detected or why it refused it. */
@@ -36,16 +45,36 @@ export function FileStep({
   job,
   onUploaded,
   onNext,
+  onSetNext,
 }: {
   job: UploadedFile | null
   onUploaded: (jobId: string) => void
   onNext: () => void
+  /** A roster set was uploaded: go on with its first job (the pupils). */
+  onSetNext?: (jobId: string) => void
 }) {
   const { t, pick, num, lang } = useI18n()
   const { school } = useSchool()
   const [{ fetching, error }, upload] = useMutation(UploadMutation)
   const [clientRefusal, setClientRefusal] = useState<string | null>(null)
   const [sending, setSending] = useState<string | null>(null)
+  const [setResult, uploadSet] = useMutation(UploadRosterSetMutation)
+  const [setFiles, setSetFiles] = useState<File[]>([])
+  const [rosterSet, setRosterSet] = useState<RosterSet | null>(null)
+
+  const sendSet = async (files: File[], brin?: string) => {
+    if (!school) return
+    setClientRefusal(null)
+    setRosterSet(null)
+    setSetFiles(files)
+    setSending(files.length === 1 ? files[0].name : t('set.sending', { n: files.length }))
+    const result = await uploadSet({ schoolId: school.id, files, brin: brin ?? null })
+    setSending(null)
+    if (result.data?.uploadRosterSet) setRosterSet(result.data.uploadRosterSet)
+  }
+  const setError = setResult.error?.graphQLErrors[0]
+  const setExt = (setError?.extensions ?? {}) as Record<string, unknown>
+  const setRejected = setExt.code === 'ROSTER_SET_REJECTED' ? setError : undefined
 
   const send = async (file: File) => {
     if (!school) return
@@ -63,11 +92,11 @@ export function FileStep({
 
   const dropzone = (
     <Dropzone
-      onDrop={(files) => files[0] && void send(files[0])}
+      onDrop={(files) => (isRosterSet(files) ? void sendSet(files) : files[0] && void send(files[0]))}
       onReject={refuse}
       accept={accept}
-      multiple={false}
-      loading={fetching}
+      multiple
+      loading={fetching || setResult.fetching}
       disabled={!school}
       aria-label={t('file.dropzone.aria')}
       role="button"
@@ -89,6 +118,9 @@ export function FileStep({
           </Text>
           <Text size="sm" c="dimmed" mt={4}>
             {t('file.dropzone.hint')}
+          </Text>
+          <Text size="sm" c="dimmed">
+            {t('set.dropzone.hint')}
           </Text>
         </div>
       </Group>
@@ -126,6 +158,36 @@ export function FileStep({
         </Alert>
       )}
       {otherError && <ErrorAlert error={otherError} title={t('file.uploadFailed')} />}
+      {setRejected && setExt.setCode === 'SET_CHOOSE_SCHOOL' && (
+        <ChooseSchool message={pick(setRejected.message, String(setExt.messageEn ?? setRejected.message))} onChoose={(b) => void sendSet(setFiles, b)} />
+      )}
+      {setRejected && setExt.setCode !== 'SET_CHOOSE_SCHOOL' && (
+        <Alert color="red" title={t('set.refused.title')} icon={<IconX aria-hidden />} role="alert">
+          <Stack gap={6}>
+            <Text size="sm" fw={500}>
+              {pick(setRejected.message, String(setExt.messageEn ?? setRejected.message))}
+            </Text>
+            {setExt.file ? (
+              <Text size="sm">
+                {Number(setExt.line) > 0 ? t('set.line', { file: String(setExt.file), n: Number(setExt.line) }) : String(setExt.file)}
+              </Text>
+            ) : null}
+            {Array.isArray(setExt.problems) && setExt.problems.length > 0 && (
+              <List size="sm">
+                {(setExt.problems as { file: string; line: number; message: string; messageEn?: string }[]).slice(0, 20).map((p, i) => (
+                  <List.Item key={i}>
+                    {t('set.line', { file: p.file, n: p.line })}: {pick(p.message, p.messageEn ?? p.message)}
+                  </List.Item>
+                ))}
+              </List>
+            )}
+          </Stack>
+        </Alert>
+      )}
+      {setResult.error && !setRejected && <ErrorAlert error={setResult.error} title={t('file.uploadFailed')} />}
+      {rosterSet && (
+        <RosterSetSummary set={rosterSet} onSchool={(b) => void sendSet(setFiles, b)} onNext={() => onSetNext?.(rosterSet.jobs[0].id)} />
+      )}
       {!rejected && apiErrors(error).length === 0 && job && (
         <Card withBorder padding="md" aria-labelledby="file-summary-title">
           <Group gap="sm" mb="sm">

@@ -17,6 +17,7 @@ import { MappingStep } from './MappingStep'
 import { PreviewStep } from './PreviewStep'
 import { ProgressStep } from './ProgressStep'
 import { ResultStep } from './ResultStep'
+import { NextJobCard } from './NextJobCard'
 
 type Job = Extract<NonNullable<JobQueryResult['node']>, { __typename: 'ImportJob' }>
 
@@ -119,6 +120,7 @@ export function ImportWizard() {
           navigate(`/import/${id}`, { state: { fromUpload: true } })
         }}
         onNext={() => setStep(Step.Mapping)}
+        onSetNext={(id) => navigate(`/import/${id}`)}
       />
     )
   } else if (step === Step.Mapping) {
@@ -169,7 +171,12 @@ export function ImportWizard() {
       />
     )
   } else {
-    content = <ResultStep jobId={job.id} onClose={() => navigate('/klassen')} />
+    content = (
+      <Stack gap="md">
+        <ResultStep jobId={job.id} onClose={() => navigate('/klassen')} />
+        {job.nextJob && job.status === 'COMMITTED' && <NextJobCard next={job.nextJob} onGo={() => navigate(`/import/${job.nextJob!.id}`)} />}
+      </Stack>
+    )
   }
 
   return (

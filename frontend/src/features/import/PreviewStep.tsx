@@ -202,7 +202,7 @@ export function PreviewStep({
           <List size="sm">
             {warningsShown.map((w, i) => (
               <List.Item key={i}>
-                {w.line > 0 ? `${t('preview.lineN', { n: w.line })}: ` : ''}
+                {w.line > 0 ? `${w.sourceFile ? t('set.line', { file: w.sourceFile, n: w.line }) : t('preview.lineN', { n: w.line })}: ` : ''}
                 {pick(w.message, w.messageEn)}
               </List.Item>
             ))}
@@ -351,7 +351,7 @@ function UserRow({
   const otherChanges = u.changes.filter((c) => !isGroupField(c.field))
   return (
     <Table.Tr>
-      <Table.Td>{u.line ?? '—'}</Table.Td>
+      <Table.Td>{u.line == null ? '—' : u.sourceFile ? `${u.sourceFile}:${u.line}` : u.line}</Table.Td>
       <Table.Td>{u.key}</Table.Td>
       <Table.Td>
         <Text size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>

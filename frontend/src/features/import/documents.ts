@@ -17,6 +17,12 @@ export const ImportJobQuery = graphql(`
         delimiter
         headerLine
         rowCount
+        source
+        nextJob {
+          id
+          fileKind
+          status
+        }
         phase
         progressDone
         progressTotal
@@ -45,6 +51,7 @@ export const ImportJobQuery = graphql(`
         otherLevels
         mappingProblems {
           line
+          sourceFile
           column
           code
           message
@@ -77,6 +84,7 @@ export const SetMappingMutation = graphql(`
       }
       mappingProblems {
         line
+        sourceFile
         column
         code
         message
@@ -146,6 +154,7 @@ export const PreviewQuery = graphql(`
           groupsToCreate
           damagedValues {
             line
+            sourceFile
             column
             field
             key
@@ -155,6 +164,7 @@ export const PreviewQuery = graphql(`
           }
           warnings {
             line
+            sourceFile
             column
             code
             message
@@ -178,6 +188,7 @@ export const PreviewQuery = graphql(`
             items {
               outcome
               line
+              sourceFile
               key
               firstName
               infix
@@ -195,6 +206,7 @@ export const PreviewQuery = graphql(`
               }
               reasons {
                 line
+                sourceFile
                 column
                 code
                 message
@@ -270,6 +282,7 @@ export const ImportReportQuery = graphql(`
           groupsCreated
           damagedValues {
             line
+            sourceFile
             column
             field
             key
@@ -279,6 +292,7 @@ export const ImportReportQuery = graphql(`
           }
           refused {
             line
+            sourceFile
             column
             code
             message
@@ -286,12 +300,48 @@ export const ImportReportQuery = graphql(`
           }
           warnings {
             line
+            sourceFile
             column
             code
             message
             messageEn
           }
         }
+      }
+    }
+  }
+`)
+
+/** A roster set (SDS, OneRoster): several files or one zip; it becomes a pupil job and a teacher job. */
+export const UploadRosterSetMutation = graphql(`
+  mutation UploadRosterSet($schoolId: ID!, $files: [Upload!]!, $brin: String) {
+    uploadRosterSet(schoolId: $schoolId, files: $files, brin: $brin) {
+      format
+      version
+      pupils
+      teachers
+      groups
+      skippedTotal
+      skipped {
+        file
+        line
+        reason
+        reasonEn
+      }
+      school {
+        sourceId
+        name
+        identifier
+      }
+      schools {
+        sourceId
+        name
+        identifier
+      }
+      jobs {
+        id
+        fileKind
+        status
       }
     }
   }
