@@ -300,8 +300,86 @@ func (w *writer) addAccounts(p *Plan, classes classIDs) error {
 	return nil
 }
 
-// updateAccounts updates and archives the plan's accounts, with one prepared statement each.
+// updateAccounts updates and archives the plan's accounts: on PostgreSQL in batches of
+// store.UpdateBatch accounts per statement (one round trip per account made a new timetable
+// for a board, 100,000 updated pupils, take 19-29 s), elsewhere one prepared statement each.
 func (w *writer) updateAccounts(p *Plan, classes classIDs) error {
+	if w.dialect != dialect.Postgres {
+		return w.updateAccountsOneByOne(p, classes)
+	}
+	b := accountBatch{w: w}
+	for i := range p.Users {
+		u := &p.Users[i]
+		switch u.Outcome {
+		case OutcomeUpdated:
+			if err := b.update(u, classes); err != nil {
+				return err
+			}
+		case OutcomeArchived:
+			b.archived = append(b.archived, u.AccountID)
+		}
+	}
+	if err := b.flush(); err != nil {
+		return err
+	}
+	if err := store.ArchiveAccounts(w.ctx, w.tx, w.dialect, w.schoolID, w.now, b.archived); err != nil {
+		return err
+	}
+	for range b.archived {
+		w.step()
+	}
+	return nil
+}
+
+// accountBatch collects a batch of updated accounts (their states reused between batches)
+// and the ids of the archived ones.
+type accountBatch struct {
+	w        *writer
+	ids      []int
+	states   []store.AccountState
+	ptrs     []*store.AccountState
+	archived []int
+}
+
+// update adds an updated user to the batch, writing the batch when it is full.
+func (b *accountBatch) update(u *PlannedUser, classes classIDs) error {
+	if err := b.w.writeKey(u); err != nil {
+		return err
+	}
+	if !changesRow(u) {
+		b.w.step()
+		return nil
+	}
+	if b.states == nil {
+		b.states = make([]store.AccountState, store.UpdateBatch)
+	}
+	n := len(b.ids)
+	b.states[n] = *updatedState(u, classes)
+	b.ids, b.ptrs = append(b.ids, u.AccountID), append(b.ptrs, &b.states[n])
+	if len(b.ids) == store.UpdateBatch {
+		return b.flush()
+	}
+	return nil
+}
+
+// flush writes the batch's updated accounts.
+func (b *accountBatch) flush() error {
+	if len(b.ids) == 0 {
+		return nil
+	}
+	if err := store.UpdateAccounts(b.w.ctx, b.w.tx, b.w.dialect, b.w.schoolID, b.w.now, b.ids, b.ptrs); err != nil {
+		return err
+	}
+	for range b.ids {
+		b.w.step()
+	}
+	b.ids, b.ptrs = b.ids[:0], b.ptrs[:0]
+	return nil
+}
+
+// updateAccountsOneByOne updates and archives the plan's accounts with one prepared
+// statement each (SQLite: a statement costs no round trip there).
+func (w *writer) updateAccountsOneByOne(p *Plan, classes classIDs) error {
 	stmts, err := store.PrepareAccountStmts(w.ctx, w.tx, w.dialect, false)
 	if err != nil {
 		return err
@@ -311,8 +389,8 @@ func (w *writer) updateAccounts(p *Plan, classes classIDs) error {
 		u := &p.Users[i]
 		switch u.Outcome {
 		case OutcomeUpdated:
-			if err := stmts.Update(u.AccountID, w.schoolID, updatedState(u, classes), w.now); err != nil {
-				return fmt.Errorf("update account %s (line %d): %w", u.Key, u.Line, err)
+			if err := w.updateOne(stmts, u, classes); err != nil {
+				return err
 			}
 			if err := w.writeKey(u); err != nil {
 				return err
@@ -325,6 +403,17 @@ func (w *writer) updateAccounts(p *Plan, classes classIDs) error {
 			continue
 		}
 		w.step()
+	}
+	return nil
+}
+
+// updateOne writes an updated user's account row, when the plan changes it (see changesRow).
+func (w *writer) updateOne(stmts *store.AccountStmts, u *PlannedUser, classes classIDs) error {
+	if !changesRow(u) {
+		return nil
+	}
+	if err := stmts.Update(u.AccountID, w.schoolID, updatedState(u, classes), w.now); err != nil {
+		return fmt.Errorf("update account %s (line %d): %w", u.Key, u.Line, err)
 	}
 	return nil
 }

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
@@ -17,6 +19,7 @@ import (
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/names"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 )
@@ -315,4 +318,69 @@ func groupNames(i, round int) string {
 	g := []string{fmt.Sprintf("g%d", (i+round)%20), fmt.Sprintf("g%d", (i+round+1)%20), fmt.Sprintf("g%d", 20+round)}
 	slices.Sort(g)
 	return strings.Join(g, ", ")
+}
+
+// TestUpdateInBatches commits a new timetable for 10,003 pupils (every pupil moves to other
+// lesgroepen, every second one is also renamed) and leaves 10 out, across more than one of
+// PostgreSQL's update batches: a renamed pupil's row is rewritten (updated at the commit), a
+// pupil whose groups alone change keeps its row and its updated_at, every pupil has the new
+// groups and a change record, and the ones left out are archived at the commit.
+func TestUpdateInBatches(t *testing.T) {
+	const n, left = store.UpdateBatch*2 + 3, 10
+	file := func(round int, rename bool, count int) importer.PlanInput {
+		var b strings.Builder
+		b.WriteString("Stamnr;Roepnaam;Achternaam;Klas;Lesgroepen\r\n")
+		for i := 1; i <= count; i++ {
+			last := "Jansen"
+			if rename && i%2 == 0 {
+				last = "Bakker"
+			}
+			fmt.Fprintf(&b, "%d;Sanne;%s;%dA;\"g%d, g%d\"\r\n", i, last, 1+i%4, (i+round)%20, 20+round)
+		}
+		return prepareKind(t, []byte(b.String()))
+	}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := auth.System(context.Background())
+		school := db.Client.School.Create().SetName("Batch").SetBrin("14UB").SaveX(ctx)
+		day1, day2 := time.Date(2026, 8, 20, 9, 0, 0, 0, time.UTC), time.Date(2026, 8, 27, 9, 0, 0, 0, time.UTC)
+		if _, err := importer.Apply(ctx, db, file(0, false, n), school.ID, all, importer.ApplyOptions{JobID: committing(t, db, school.ID), Now: day1}); err != nil {
+			t.Fatal(err)
+		}
+		job := committing(t, db, school.ID)
+		p, err := importer.Apply(ctx, db, file(1, true, n-left), school.ID, all, importer.ApplyOptions{JobID: job, Now: day2, ConfirmArchive: left})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := p.Counts; c.Updated != n-left || c.Archived != left || c.GroupsJoined != 2*(n-left) || c.GroupsLeft != 2*(n-left) {
+			t.Fatalf("counts %+v", c)
+		}
+		accounts := db.Client.Account.Query().Where(account.SchoolID(school.ID)).AllX(ctx)
+		for _, a := range accounts {
+			key, _ := strconv.Atoi(*a.ExternalKey)
+			switch {
+			case key > n-left:
+				if a.Status != account.StatusARCHIVED || !a.ArchivedAt.Equal(day2) || !a.UpdatedAt.Equal(day2) {
+					t.Fatalf("left out %d: %s archived %v updated %v", key, a.Status, a.ArchivedAt, a.UpdatedAt)
+				}
+			case key%2 == 0:
+				if a.LastName != "Bakker" || !a.UpdatedAt.Equal(day2) || a.SortName != names.SortKey("Bakker", "Sanne") {
+					t.Fatalf("renamed %d: %q updated %v sort %q", key, a.LastName, a.UpdatedAt, a.SortName)
+				}
+			default:
+				if a.LastName != "Jansen" || !a.UpdatedAt.Equal(day1) {
+					t.Fatalf("groups only %d: %q updated %v, want the row as it was (%v)", key, a.LastName, a.UpdatedAt, day1)
+				}
+			}
+		}
+		if got := db.Client.AccountChange.Query().Where(accountchange.JobID(job)).CountX(ctx); got != n {
+			t.Errorf("%d change records, want %d", got, n)
+		}
+		moved := 0
+		if err := store.EachLink(ctx, db.SQL, db.Dialect, store.Memberships, school.ID, func(l store.Link) { moved++ }); err != nil {
+			t.Fatal(err)
+		}
+		if moved != 2*n {
+			t.Errorf("%d memberships, want %d (the archived keep theirs)", moved, 2*n)
+		}
+	})
 }

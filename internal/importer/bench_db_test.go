@@ -21,6 +21,7 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/gctune"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -198,7 +199,11 @@ func (m *measure) report() {
 }
 
 // eachKind runs fn as a sub-benchmark on SQLite and PostgreSQL, each with a fresh database.
+//
+// The benchmarks run with the collector's settings of `numo serve` (package gctune): a commit's
+// time and peak memory are what the server's would be.
 func eachKind(b *testing.B, fn func(b *testing.B, db *store.DB)) {
+	gctune.Apply()
 	for _, kind := range testdb.Kinds {
 		b.Run(kind, func(b *testing.B) { fn(b, testdb.New(b, kind)) })
 	}

@@ -249,8 +249,8 @@ func (w *writer) writeOne(stmts *store.AccountStmts, p *Plan, u *PlannedUser, st
 		return fmt.Errorf("record %s of %s: %w", what, u.Key, err)
 	}
 	if u.Outcome == OutcomeUpdated {
-		if err := stmts.Update(u.AccountID, w.schoolID, updatedState(u, classes), w.now); err != nil {
-			return fmt.Errorf("update account %s (line %d): %w", u.Key, u.Line, err)
+		if err := w.updateOne(stmts, u, classes); err != nil {
+			return err
 		}
 		if err := w.writeKey(u); err != nil {
 			return err

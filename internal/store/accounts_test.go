@@ -49,7 +49,8 @@ func TestDecodeStoredAccountStates(t *testing.T) {
 }
 
 // TestUpdateAndRestoreAccounts writes states through the one account UPDATE (one account, and
-// many at once as an undo does) and reads them back, on both databases.
+// many at once as an import's updates and an undo do), archives many at once, and reads them
+// back, on both databases.
 func TestUpdateAndRestoreAccounts(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
@@ -69,8 +70,11 @@ func TestUpdateAndRestoreAccounts(t *testing.T) {
 		if err := store.UpdateAccount(ctx, db.SQL, db.Dialect, ids[0], s.ID, states[0], &now); err != nil {
 			t.Fatal(err)
 		}
-		if err := store.RestoreAccounts(ctx, db.SQL, db.Dialect, s.ID, now, ids[1:2], states[1:2]); err != nil {
+		if err := store.UpdateAccounts(ctx, db.SQL, db.Dialect, s.ID, now, ids[1:2], states[1:2]); err != nil {
 			t.Fatal(err)
+		}
+		if err := store.ArchiveAccounts(ctx, db.SQL, db.Dialect, s.ID+1, now, ids[2:]); err == nil {
+			t.Error("archived an account of another school")
 		}
 		got := map[int]store.AccountRow{}
 		if err := store.EachAccount(ctx, db.SQL, db.Dialect, s.ID, func(r *store.AccountRow) { got[r.ID] = *r }); err != nil {
@@ -86,6 +90,12 @@ func TestUpdateAndRestoreAccounts(t *testing.T) {
 		}
 		if c.FirstName != "C" || c.Status != "ACTIVE" {
 			t.Errorf("untouched = %+v", c)
+		}
+		if err := store.ArchiveAccounts(ctx, db.SQL, db.Dialect, s.ID, now, ids[2:]); err != nil {
+			t.Fatal(err)
+		}
+		if c := db.Client.Account.GetX(ctx, ids[2]); c.Status != account.StatusARCHIVED || c.ArchivedAt == nil || !c.ArchivedAt.Equal(now) || !c.UpdatedAt.Equal(now) {
+			t.Errorf("archived = %+v", c)
 		}
 		// The sort key follows the names (the rule of package names, as the ent hook keeps it).
 		sorted := db.Client.Account.GetX(ctx, ids[0]).SortName

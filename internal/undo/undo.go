@@ -230,7 +230,7 @@ func (w *writer) accounts(p *Plan) error {
 			return fmt.Errorf("delete added accounts: %d of %d deleted", n, len(batch))
 		}
 	}
-	if err := store.RestoreAccounts(w.ctx, w.tx, w.dialect, w.schoolID, w.now, ids, states); err != nil {
+	if err := store.UpdateAccounts(w.ctx, w.tx, w.dialect, w.schoolID, w.now, ids, states); err != nil {
 		return err
 	}
 	return w.links(p)
