@@ -380,6 +380,15 @@ export const en: Record<MessageKey, string> = {
   'admin.tab.settings': 'Settings',
   'admin.tab.teachers': 'Teachers',
   'admin.tab.tokens': 'API tokens',
+  'admin.tab.export': 'Export',
+
+  'rosterExport.title': 'Export roster (OneRoster 1.2)',
+  'rosterExport.contents':
+    'One zip in the OneRoster 1.2 (CSV) standard with the school, the school year, the stamklassen (homerooms) and lesgroepen (class groups), the pupils, teachers and admins, and who is in, teaches or mentors which group — no passwords or sign-in data.',
+  'rosterExport.archived': 'Archived accounts too',
+  'rosterExport.archived.description': 'They are in the export as disabled (enabledUser=false). By default only active accounts.',
+  'rosterExport.button': 'Export roster (OneRoster 1.2)',
+  'rosterExport.note': 'For learning environments and other systems that read OneRoster, and to import into another Numo. Every export is in the audit log.',
 
   'settings.archive.title': 'Archiving during an import',
   'settings.archiveThreshold': 'Threshold for extra confirmation',

@@ -384,6 +384,15 @@ export const nl = {
   'admin.tab.settings': 'Instellingen',
   'admin.tab.teachers': 'Docenten',
   'admin.tab.tokens': 'API-sleutels',
+  'admin.tab.export': 'Exporteren',
+
+  'rosterExport.title': 'Rooster exporteren (OneRoster 1.2)',
+  'rosterExport.contents':
+    'Eén zip in de standaard OneRoster 1.2 (CSV) met de school, het schooljaar, de stamklassen en lesgroepen, de leerlingen, docenten en beheerders, en wie in welke groep zit of er lesgeeft of mentor is — zonder wachtwoorden of inloggegevens.',
+  'rosterExport.archived': 'Ook gearchiveerde accounts',
+  'rosterExport.archived.description': 'Ze staan in de export als uitgeschakeld (enabledUser=false). Standaard alleen actieve accounts.',
+  'rosterExport.button': 'Rooster exporteren (OneRoster 1.2)',
+  'rosterExport.note': 'Voor leeromgevingen en andere systemen die OneRoster lezen, en om in een andere Numo te importeren. Elke export komt in het auditlog.',
 
   'settings.archive.title': 'Archiveren bij een import',
   'settings.archiveThreshold': 'Drempel voor extra bevestiging',

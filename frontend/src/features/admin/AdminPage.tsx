@@ -1,7 +1,8 @@
 import { Stack, Tabs, Text, Title } from '@mantine/core'
-import { IconKey, IconSettings, IconUsers } from '@tabler/icons-react'
+import { IconFileExport, IconKey, IconSettings, IconUsers } from '@tabler/icons-react'
 import { Navigate, useNavigate, useParams } from 'react-router'
 import { useI18n, type MessageKey } from '../../i18n'
+import { RosterExportPanel } from './RosterExportPanel'
 import { SettingsPanel } from './SettingsPanel'
 import { TeachersPanel } from './TeachersPanel'
 import { TokensPanel } from './TokensPanel'
@@ -10,9 +11,10 @@ const tabs: { value: string; key: MessageKey; icon: typeof IconKey }[] = [
   { value: 'instellingen', key: 'admin.tab.settings', icon: IconSettings },
   { value: 'docenten', key: 'admin.tab.teachers', icon: IconUsers },
   { value: 'api-sleutels', key: 'admin.tab.tokens', icon: IconKey },
+  { value: 'exporteren', key: 'admin.tab.export', icon: IconFileExport },
 ]
 
-/** Beheer: the school's settings, its teachers and its API tokens, one tab each (in the URL). */
+/** Beheer: the school's settings, its teachers, its API tokens and the roster export, one tab each (in the URL). */
 export function AdminPage() {
   const { t } = useI18n()
   const { tab } = useParams()
@@ -44,6 +46,9 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="api-sleutels">
           <TokensPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="exporteren">
+          <RosterExportPanel />
         </Tabs.Panel>
       </Tabs>
     </Stack>
