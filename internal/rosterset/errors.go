@@ -3,30 +3,32 @@ package rosterset
 import (
 	"fmt"
 	"strings"
+
+	"github.com/numo/accounts/internal/apperr"
 )
 
-// Codes of SetError. They reach users through apperr (the integration maps a *SetError to an
-// apperr error with the same code); docs/errors.md lists them.
+// Codes of SetError, declared in apperr (codes are declared once, there). They reach users as
+// extensions.setCode of apperr.CodeRosterSetRejected; docs/errors.md lists them.
 const (
-	CodeUnknownFormat   = "SET_UNKNOWN_FORMAT" // no file of the inputs belongs to a known set
-	CodeMixedFormat     = "SET_MIXED_FORMAT"   // files of two formats in one upload
-	CodeMissingFile     = "SET_MISSING_FILE"   // a required file of the format is absent
-	CodeDuplicateFile   = "SET_DUPLICATE_FILE" // the same file name twice in the upload
-	CodeMissingColumn   = "SET_MISSING_COLUMN" // a required column of a file is absent
-	CodeMalformedCSV    = "SET_MALFORMED_CSV"  // a file is not valid comma-separated CSV
-	CodeDelta           = "SET_DELTA"          // manifest.csv declares a delta file
-	CodeDuplicateID     = "SET_DUPLICATE_ID"   // a sourcedId / SIS ID occurs twice in one file
-	CodeDanglingRef     = "SET_DANGLING_REF"   // a reference to a user, class, school … that is not in the set
-	CodeInvalidRows     = "SET_INVALID_ROWS"   // rows the set cannot be converted with (a pupil in two stamklassen …)
-	CodeNoSchool        = "SET_NO_SCHOOL"      // the set holds no school
-	CodeChooseSchool    = "SET_CHOOSE_SCHOOL"  // several schools and no BRIN given
-	CodeUnknownSchool   = "SET_UNKNOWN_SCHOOL" // the BRIN given is not a school of the set
-	CodeTooLarge        = "SET_TOO_LARGE"      // the upload or the zip is over a limit
-	CodeBadZip          = "SET_BAD_ZIP"        // a zip that cannot be read, or with unsafe entry names
-	CodeNotCSV          = "SET_NOT_CSV"        // a file of the set that is not text
-	maxProblems         = 50                   // row problems kept in one SetError
-	problemsTruncatedNL = "(en meer; alleen de eerste %d staan hier)"
+	CodeUnknownFormat = apperr.SetUnknownFormat // no file of the inputs belongs to a known set
+	CodeMixedFormat   = apperr.SetMixedFormat   // files of two formats in one upload
+	CodeMissingFile   = apperr.SetMissingFile   // a required file of the format is absent
+	CodeDuplicateFile = apperr.SetDuplicateFile // the same file name twice in the upload
+	CodeMissingColumn = apperr.SetMissingColumn // a required column of a file is absent
+	CodeMalformedCSV  = apperr.SetMalformedCSV  // a file is not valid comma-separated CSV
+	CodeDelta         = apperr.SetDelta         // manifest.csv declares a delta file
+	CodeDuplicateID   = apperr.SetDuplicateID   // a sourcedId / SIS ID occurs twice in one file
+	CodeDanglingRef   = apperr.SetDanglingRef   // a reference to a user, class, school … that is not in the set
+	CodeInvalidRows   = apperr.SetInvalidRows   // rows the set cannot be converted with (a pupil in two stamklassen …)
+	CodeNoSchool      = apperr.SetNoSchool      // the set holds no school
+	CodeChooseSchool  = apperr.SetChooseSchool  // several schools and no BRIN given
+	CodeUnknownSchool = apperr.SetUnknownSchool // the BRIN given is not a school of the set
+	CodeTooLarge      = apperr.SetTooLarge      // the upload or the zip is over a limit
+	CodeBadZip        = apperr.SetBadZip        // a zip that cannot be read, or with unsafe entry names
+	CodeNotCSV        = apperr.SetNotCSV        // a file of the set that is not text
 )
+
+const maxProblems = 50 // row problems kept in one SetError
 
 // problems collects row problems up to maxProblems and counts the rest.
 type problems struct {
@@ -51,7 +53,7 @@ func (p *problems) err(code, nl, en string) error {
 	nl = fmt.Sprintf("%s %d %s. Eerste: %s, regel %d: %s", nl, p.total, plural(p.total, "probleem", "problemen"), first.File, first.Line, first.Message)
 	en = fmt.Sprintf("%s %d %s. First: %s, line %d: %s", en, p.total, plural(p.total, "problem", "problems"), first.File, first.Line, first.MessageEn)
 	if p.total > len(p.list) {
-		nl += " " + fmt.Sprintf(problemsTruncatedNL, len(p.list))
+		nl += fmt.Sprintf(" (en meer; alleen de eerste %d staan hier)", len(p.list))
 		en += fmt.Sprintf(" (and more; only the first %d are listed)", len(p.list))
 	}
 	return &SetError{Code: code, File: first.File, Line: first.Line, Message: nl, MessageEn: en, Problems: p.list}

@@ -307,3 +307,21 @@ func TestLooksLikeSet(t *testing.T) {
 		}
 	}
 }
+
+// TestDocNamesEverySetCode keeps the ROSTER_SET_REJECTED row of docs/errors.md in step with
+// the codes Open answers.
+func TestDocNamesEverySetCode(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/errors.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{rosterset.CodeUnknownFormat, rosterset.CodeMixedFormat, rosterset.CodeMissingFile,
+		rosterset.CodeDuplicateFile, rosterset.CodeMissingColumn, rosterset.CodeMalformedCSV, rosterset.CodeDelta,
+		rosterset.CodeDuplicateID, rosterset.CodeDanglingRef, rosterset.CodeInvalidRows, rosterset.CodeNoSchool,
+		rosterset.CodeChooseSchool, rosterset.CodeUnknownSchool, rosterset.CodeTooLarge, rosterset.CodeBadZip,
+		rosterset.CodeNotCSV} {
+		if !bytes.Contains(doc, []byte("`"+code+"`")) {
+			t.Errorf("docs/errors.md does not name %s", code)
+		}
+	}
+}
