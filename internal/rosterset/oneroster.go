@@ -133,10 +133,7 @@ func readORusers(f *file, m *model) error {
 func numoColumns(t *table, i int, u *user, grades string) {
 	if t.has("metadata.numo.infix") {
 		u.infix = t.get(i, "metadata.numo.infix")
-		if u.infix != "" && len(u.family) > len(u.infix) && strings.EqualFold(u.family[:len(u.infix)], u.infix) &&
-			u.family[len(u.infix)] == ' ' {
-			u.family = strings.TrimSpace(u.family[len(u.infix):])
-		}
+		u.family = stripInfix(u.family, u.infix)
 	}
 	u.level, u.year = grades, ""
 	if t.has("metadata.numo.level") {
@@ -145,6 +142,19 @@ func numoColumns(t *table, i int, u *user, grades string) {
 	if t.has("metadata.numo.year") {
 		u.year = t.get(i, "metadata.numo.year")
 	}
+}
+
+// stripInfix removes the infix from the front of a familyName: "van der Meer" → "Meer". The
+// infix must be followed by a space, or end in an apostrophe ("d'Ancona" → "Ancona").
+func stripInfix(family, infix string) string {
+	n := len(infix)
+	if infix == "" || len(family) <= n || !strings.EqualFold(family[:n], infix) {
+		return family
+	}
+	if family[n] != ' ' && !strings.HasSuffix(infix, "'") {
+		return family
+	}
+	return strings.TrimSpace(family[n:])
 }
 
 // eckFromUserIDs finds the ECK iD in a OneRoster userIds value: a list of {type:identifier}
