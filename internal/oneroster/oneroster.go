@@ -103,7 +103,6 @@ func (e *exporter) run() error {
 type file struct {
 	name string
 	csv  *csv.Writer
-	row  []string
 }
 
 // row writes one data row of a file, opening the file with its header at its first row: the
