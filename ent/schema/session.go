@@ -23,6 +23,8 @@ func (Session) Fields() []ent.Field {
 		field.Time("expires_at"),
 		field.String("remote_addr").Default(""),
 		field.String("user_agent").Default("").MaxLen(500),
+		field.Bool("sso").Default(false).Immutable().
+			Comment("opened by single sign-on: valid while the account is active, with or without a password"),
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/numo/accounts/graph"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/auth/authn"
+	"github.com/numo/accounts/internal/auth/oidc"
 	"github.com/numo/accounts/internal/config"
 	"github.com/numo/accounts/internal/demo"
 	"github.com/numo/accounts/internal/httpserver"
@@ -122,6 +123,7 @@ func (a *App) newHandler() http.Handler {
 			"GET /api/schools/{id}/oneroster.zip":  oneroster.Handler(a.db.Client, a.log),
 			"POST /api/login":                      a.authn.LoginHandler(),
 			"POST /api/logout":                     a.authn.LogoutHandler(),
+			"GET /api/sso/":                        oidc.New(a.db.Client, a.authn, a.log).Handler(), // single sign-on
 		},
 		Authenticate: func(h http.Handler) http.Handler { return a.authn.Middleware(a.cfg.AllowedOrigins, h) },
 		Logger:       a.log,

@@ -92,6 +92,20 @@ const (
 	CodeStalePreview = "STALE_PREVIEW"
 	// CodeUndoConflict: accounts changed after the import that is to be undone.
 	CodeUndoConflict = "UNDO_CONFLICT"
+
+	// CodeSSOUnavailable: the school has no single sign-on, or it is switched off.
+	CodeSSOUnavailable = "SSO_UNAVAILABLE"
+	// CodeSSOExpired: a single sign-on took too long, was already finished, or came back to
+	// another browser than the one that started it.
+	CodeSSOExpired = "SSO_EXPIRED"
+	// CodeSSODenied: the provider did not sign the person in (cancelled or refused there).
+	CodeSSODenied = "SSO_DENIED"
+	// CodeSSOFailed: the provider's answer could not be verified, or the provider could not be reached.
+	CodeSSOFailed = "SSO_FAILED"
+	// CodeSSONoAccount: no active account of the school matches the provider's identity.
+	CodeSSONoAccount = "SSO_NO_ACCOUNT"
+	// CodeSSOArchived: the account the provider's identity matches is archived.
+	CodeSSOArchived = "SSO_ARCHIVED"
 )
 
 // ProblemTooLarge is FILE_REJECTED's extensions.reason for a file over the upload limit; the

@@ -268,7 +268,7 @@ func (s *Service) FromSession(ctx context.Context, secret, remoteAddr string) (*
 	}
 	now := time.Now()
 	a := ses.Edges.Account
-	if ses.ExpiresAt.Before(now) || a == nil || a.Status != account.StatusACTIVE || a.PasswordHash == "" {
+	if ses.ExpiresAt.Before(now) || a == nil || a.Status != account.StatusACTIVE || (a.PasswordHash == "" && !ses.SSO) {
 		s.client.Session.DeleteOne(ses).Exec(sys) //nolint:errcheck // best effort: it is unusable anyway
 		return nil, nil
 	}
@@ -278,6 +278,7 @@ func (s *Service) FromSession(ctx context.Context, secret, remoteAddr string) (*
 	}
 	v := viewerOf(a, remoteAddr)
 	v.SessionID = ses.ID
+	v.MustChangePassword = v.MustChangePassword && !ses.SSO // see SignInSSO
 	return v, nil
 }
 

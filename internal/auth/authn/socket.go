@@ -107,11 +107,12 @@ func (s *Service) Recheck(ctx context.Context, v *auth.Viewer) (*auth.Viewer, er
 		} else if err != nil {
 			return nil, fmt.Errorf("recheck session: %w", err)
 		}
-		if a.Status != account.StatusACTIVE || a.PasswordHash == "" {
+		if a.Status != account.StatusACTIVE || (a.PasswordHash == "" && !ses.SSO) {
 			return nil, nil
 		}
 		nv := viewerOf(a, v.RemoteAddr)
 		nv.SessionID = ses.ID
+		nv.MustChangePassword = nv.MustChangePassword && !ses.SSO // see SignInSSO
 		return nv, nil
 	}
 	return v, nil

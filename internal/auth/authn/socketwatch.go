@@ -209,7 +209,8 @@ func (s *Service) endedCredentials(ctx context.Context, creds []credential, now 
 	}
 	for chunk := range slices.Chunk(sessions, recheckBatch) {
 		ids, err := s.client.Session.Query().Where(session.IDIn(chunk...), session.ExpiresAtGTE(now),
-			session.HasAccountWith(account.StatusEQ(account.StatusACTIVE), account.PasswordHashNEQ(""))).IDs(ctx)
+			session.HasAccountWith(account.StatusEQ(account.StatusACTIVE)),
+			session.Or(session.SSO(true), session.HasAccountWith(account.PasswordHashNEQ("")))).IDs(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("recheck sessions: %w", err)
 		}
