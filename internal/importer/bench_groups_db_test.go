@@ -161,12 +161,13 @@ func (r rssPeak) MB() float64 {
 
 // previewGroups is the preview of an upload: parse, records, LoadState and plan.
 func previewGroups(b *testing.B, db *store.DB, schoolID int, data []byte) *importer.Plan {
-	in := prepareFile(b, data)
-	st, err := importer.LoadState(auth.System(context.Background()), db.SQL, db.Dialect, schoolID)
+	_, plan, err := importer.PrepareAndPlan(auth.System(context.Background()), db, schoolID, func() (*importer.Prepared, error) {
+		return importer.PrepareFor(data, importer.KindPupils, nil, nil)
+	}, benchActions)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return importer.MakePlan(in, st, benchActions)
+	return plan
 }
 
 // seedGroups imports the pupils with their lesgroepen (and with teachers the teacher file)

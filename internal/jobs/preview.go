@@ -76,13 +76,9 @@ func (s *Service) Preview(ctx context.Context, jobID int, actions importer.Actio
 		return nil, err
 	}
 	ctx = auth.System(ctx)
-	p, err := prepare(job, content)
+	_, plan, err := importer.PrepareAndPlan(ctx, s.db, job.SchoolID, func() (*importer.Prepared, error) { return prepare(job, content) }, actions)
 	if err != nil {
-		return nil, err
-	}
-	plan, err := importer.PlanFor(ctx, s.db, job.SchoolID, p, actions)
-	if err != nil {
-		return nil, fmt.Errorf("preview job %d: %w", jobID, err)
+		return nil, err // prepare's refusal as it is; a failed read says "plan: …"
 	}
 	blob, err := jobfile.EncodePlan(plan)
 	if err != nil {
