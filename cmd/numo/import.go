@@ -23,6 +23,13 @@ or without a lesgroepen column, or a teacher export (teacher code, names, e-mail
 they teach, the class they mentor) into one school, all or nothing. Flags may come before or
 after the file.
 
+A roster set — School Data Sync v1 or v2.1 CSV, OneRoster 1.1 or 1.2 bulk CSV — is given as a
+zip, a folder or its CSV files: numo import FLAGS set.zip | map/ | users.csv roles.csv …
+It is checked whole (nothing is imported from a refused set: exit 2, file and line on stderr),
+then imported as two runs with the same flags and output: its pupils, then its teachers.
+  --brin BRIN              the school of a set that holds several (default: --school's BRIN)
+With --json a set prints one object: format, setSchool, skipped, imports (one summary per run).
+
 Actions (at least one); a pupil file acts on pupils, a teacher file on teachers:
   --add                    add pupils (teachers) whose number (code) is not in Numo yet
   --update                 update pupils (teachers) whose number (code) is in Numo; when the

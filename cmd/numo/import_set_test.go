@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/numo/accounts/internal/testdb"
+)
+
+// TestImportRosterSet runs numo import on roster sets (a folder; a set of two schools with
+// --brin; a damaged set) on both databases: the pupils, then the teachers, each one job.
+func TestImportRosterSet(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "rosterset")
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		url := testdb.URL(t, kind)
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"school", "create", "--brin", "99XZ00", "--name", "Het Baken", "--db", url}, &out, &errOut); code != 0 {
+			t.Fatalf("school create: %d %s", code, errOut.String())
+		}
+		imp := func(args ...string) (int, string, string) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), append([]string{"import", "--school", "99XZ00", "--db", url}, args...), &stdout, &stderr)
+			return code, stdout.String(), stderr.String()
+		}
+		code, stdout, stderr := imp("--add", "--update", "--json", filepath.Join(root, "oneroster12"))
+		var got struct {
+			Format   string
+			ExitCode int
+			Imports  []struct {
+				Kind    string
+				Applied bool
+				JobID   int
+				Added   int
+			}
+		}
+		if err := json.Unmarshal([]byte(stdout), &got); err != nil || code != 0 {
+			t.Fatalf("exit %d: %v\n%s\n%s", code, err, stdout, stderr)
+		}
+		if got.Format != "ONEROSTER1.2" || len(got.Imports) != 2 || got.Imports[0].Kind != "pupils" || got.Imports[0].Added != 20 ||
+			got.Imports[1].Kind != "teachers" || got.Imports[1].Added != 4 || !got.Imports[1].Applied || got.Imports[1].JobID == 0 {
+			t.Fatalf("set import: %s", stdout)
+		}
+		// Again: nothing changes.
+		code, stdout, _ = imp("--add", "--update", filepath.Join(root, "oneroster12"))
+		if code != 0 || !strings.Contains(stdout, "Herkend: OneRoster 1.2 — 20 leerlingen, 4 docenten") || !regexp.MustCompile(`ongewijzigd +20\n`).MatchString(stdout) {
+			t.Errorf("second run: %d\n%s", code, stdout)
+		}
+		code, stdout, _ = imp("--add", "--dry-run", "--brin", "99XZ00", filepath.Join(root, "damaged", "oneroster12-two-schools"))
+		if code != 0 || !strings.Contains(stdout, "de regels van de andere 1 scholen zijn overgeslagen") {
+			t.Errorf("two schools: %d\n%s", code, stdout)
+		}
+		code, _, stderr = imp("--add", filepath.Join(root, "damaged", "sds1-dangling"))
+		if code != exitFileRefused || !strings.Contains(stderr, "StudentEnrollment.csv, regel 68") {
+			t.Errorf("damaged set: exit %d\n%s", code, stderr)
+		}
+	})
+}
