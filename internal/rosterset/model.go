@@ -71,17 +71,11 @@ type model struct {
 	enrols   []enrolment
 	courses  map[string]string // course id -> title ("" when the set has no courses file)
 	hasCours bool
-	refs     []ref // references the readers found, checked together
-}
-
-// ref is one reference from a row to an id of some kind, to be checked.
-type ref struct {
-	where
-	column, kind, id string // kind: "user", "class", "org", "course"
-}
-
-func (m *model) refer(w where, column, kind, id string) {
-	if id != "" {
-		m.refs = append(m.refs, ref{w, column, kind, id})
-	}
+	// fileOf names the file that holds each kind of id, for messages.
+	fileOf map[string]string
+	// dangling are the references to ids not in the set; known indexes the ids read so far
+	// (up to nUsers, nClasses, nOrgs).
+	dangling                problems
+	known                   map[string]map[string]bool
+	nUsers, nClasses, nOrgs int
 }

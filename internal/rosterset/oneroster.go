@@ -1,7 +1,9 @@
 package rosterset
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -241,21 +243,30 @@ func readORclasses(f *file, m *model) error {
 	return ids.err()
 }
 
+// readORenrolments streams enrollments.csv, the largest file of a set.
 func readORenrolments(f *file, m *model) error {
-	t, err := readTable(f, "sourcedId", "classSourcedId", "userSourcedId", "role")
+	t, err := openTable(f, "sourcedId", "classSourcedId", "userSourcedId", "role")
 	if err != nil {
 		return err
 	}
 	ids := newIDs(t, "sourcedId")
-	for i := range t.rows {
-		if !ids.add(i) || tobedeleted(t, i) {
+	classCol, userCol := t.colName("classSourcedId"), t.colName("userSourcedId")
+	m.enrols = make([]enrolment, 0, t.estimate)
+	for {
+		rec, line, err := t.next()
+		if errors.Is(err, io.EOF) {
+			return ids.err()
+		}
+		if err != nil {
+			return err
+		}
+		if !ids.addID(t.val(rec, "sourcedId"), line) || strings.EqualFold(t.val(rec, "status"), "tobedeleted") {
 			continue
 		}
-		e := enrolment{where: t.at(i), class: t.get(i, "classSourcedId"), user: t.get(i, "userSourcedId"),
-			role: strings.ToLower(t.get(i, "role")), primary: strings.EqualFold(t.get(i, "primary"), "true")}
-		m.refer(e.where, t.colName("classSourcedId"), "class", e.class)
-		m.refer(e.where, t.colName("userSourcedId"), "user", e.user)
+		e := enrolment{where: where{t.name, line}, class: t.val(rec, "classSourcedId"), user: t.val(rec, "userSourcedId"),
+			role: strings.ToLower(t.val(rec, "role")), primary: strings.EqualFold(t.val(rec, "primary"), "true")}
+		m.refer(e.where, classCol, "class", e.class)
+		m.refer(e.where, userCol, "user", e.user)
 		m.enrols = append(m.enrols, e)
 	}
-	return ids.err()
 }

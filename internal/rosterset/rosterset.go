@@ -122,11 +122,7 @@ func Open(inputs []Input, brin string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	fileOf := map[string]string{"user": "users.csv", "class": "classes.csv", "org": "orgs.csv", "course": "courses.csv"}
-	if m.format == FormatSDS1 {
-		fileOf = map[string]string{"student": "Student.csv", "teacher": "Teacher.csv", "class": "Section.csv", "org": "School.csv"}
-	}
-	if err := checkRefs(m, fileOf); err != nil {
+	if err := checkRefs(m); err != nil {
 		return nil, err
 	}
 	s := &Set{Format: m.format, Version: m.version, Schools: m.schools(), Subjects: map[string]string{}}
@@ -158,6 +154,10 @@ func read(files map[string]*file) (*model, error) {
 	}
 	if err := requireFiles(m.format, files); err != nil {
 		return nil, err
+	}
+	m.fileOf = map[string]string{"user": "users.csv", "class": "classes.csv", "org": "orgs.csv", "course": "courses.csv"}
+	if m.format == FormatSDS1 {
+		m.fileOf = map[string]string{"student": "Student.csv", "teacher": "Teacher.csv", "class": "Section.csv", "org": "School.csv"}
 	}
 	switch m.format {
 	case FormatSDS1:

@@ -11,18 +11,23 @@ import (
 )
 
 // table is one CSV file of the set, read with encoding/csv (comma, RFC 4180 quoting, no lazy
-// quotes) after decoding like the pupil import does.
+// quotes) after decoding like the pupil import does. readTable holds all rows; a large file
+// (enrollments.csv) is streamed with openTable and next instead.
 type table struct {
 	name   string
 	cols   map[string]int // header (trimmed, lower case) -> index
+	alias  map[string]int // column names as the code spells them -> index (-1: absent)
 	header []string
 	rows   [][]string
 	lines  []int // physical 1-based line of each row
+	r      *csv.Reader
+	// estimate is the number of lines of the file, to size what is built from its rows.
+	estimate int
 }
 
-// readTable decodes and parses f. required are header names (matched case-insensitively,
-// as SDS and OneRoster writers differ in case) that must be present.
-func readTable(f *file, required ...string) (*table, error) {
+// openTable decodes f and reads its header. required are header names (matched
+// case-insensitively, as SDS and OneRoster writers differ in case) that must be present.
+func openTable(f *file, required ...string) (*table, error) {
 	text, _ := importer.DecodeText(f.data)
 	if strings.ContainsRune(text[:min(len(text), 64<<10)], 0) {
 		return nil, fileError(CodeNotCSV, f.name, 0,
@@ -33,33 +38,20 @@ func readTable(f *file, required ...string) (*table, error) {
 	r.Comma = ','
 	r.LazyQuotes = false
 	r.FieldsPerRecord = 0 // every row as wide as the header
-	t := &table{name: f.name, cols: map[string]int{}}
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, malformed(f.name, err)
-		}
-		line, _ := r.FieldPos(0)
-		if t.header == nil {
-			t.header = rec
-			for i, h := range rec {
-				t.cols[strings.ToLower(strings.TrimSpace(h))] = i
-			}
-			continue
-		}
-		for i := range rec {
-			rec[i] = strings.TrimSpace(rec[i])
-		}
-		t.rows = append(t.rows, rec)
-		t.lines = append(t.lines, line)
-	}
-	if t.header == nil {
+	t := &table{name: f.name, cols: map[string]int{}, alias: map[string]int{}, r: r,
+		estimate: strings.Count(text, "\n")}
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
 		return nil, fileError(CodeMalformedCSV, f.name, 1,
 			fmt.Sprintf("%s is leeg; de kopregel ontbreekt. Exporteer de set opnieuw.", f.name),
 			fmt.Sprintf("%s is empty; the header row is missing. Export the set again.", f.name))
+	}
+	if err != nil {
+		return nil, malformed(f.name, err)
+	}
+	t.header = header
+	for i, h := range header {
+		t.cols[strings.ToLower(strings.TrimSpace(h))] = i
 	}
 	for _, c := range required {
 		if !t.has(c) {
@@ -69,6 +61,41 @@ func readTable(f *file, required ...string) (*table, error) {
 		}
 	}
 	return t, nil
+}
+
+// next reads the next data row, its values trimmed; io.EOF at the end.
+func (t *table) next() ([]string, int, error) {
+	rec, err := t.r.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, 0, err
+	}
+	if err != nil {
+		return nil, 0, malformed(t.name, err)
+	}
+	line, _ := t.r.FieldPos(0)
+	for i := range rec {
+		rec[i] = strings.TrimSpace(rec[i])
+	}
+	return rec, line, nil
+}
+
+// readTable reads all of f: openTable, then every row.
+func readTable(f *file, required ...string) (*table, error) {
+	t, err := openTable(f, required...)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		rec, line, err := t.next()
+		if errors.Is(err, io.EOF) {
+			return t, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		t.rows = append(t.rows, rec)
+		t.lines = append(t.lines, line)
+	}
 }
 
 // malformed explains a csv.ParseError with its line and column.
@@ -99,12 +126,22 @@ func (t *table) has(col string) bool {
 }
 
 // get returns row i's value of col, "" when the column is absent.
-func (t *table) get(i int, col string) string {
-	c, ok := t.cols[strings.ToLower(col)]
+func (t *table) get(i int, col string) string { return t.val(t.rows[i], col) }
+
+// val returns rec's value of col, "" when the column is absent.
+func (t *table) val(rec []string, col string) string {
+	c, ok := t.alias[col]
 	if !ok {
+		c = -1
+		if j, found := t.cols[strings.ToLower(col)]; found {
+			c = j
+		}
+		t.alias[col] = c
+	}
+	if c < 0 {
 		return ""
 	}
-	return t.rows[i][c]
+	return rec[c]
 }
 
 // header name as written in the file, for messages.
