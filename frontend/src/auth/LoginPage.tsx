@@ -1,7 +1,8 @@
 import { useLocation } from 'react-router'
 import { useI18n } from '../i18n'
+import { SsoLogin } from '../features/sso/SsoLogin'
 import { useAuth } from './context'
-import { LoginForm } from './LoginForm'
+import { LoginForm, schoolStorageKey } from './LoginForm'
 import { PublicLayout } from './PublicLayout'
 
 /**
@@ -18,7 +19,17 @@ export function LoginPage() {
     new URLSearchParams(location.search).get('school') ?? new URLSearchParams(from.split('#')[0].split('?')[1] ?? '').get('school') ?? undefined
   return (
     <PublicLayout title={t('login.title')} intro={t('login.intro')}>
+      <SsoLogin school={(school ?? remembered()).trim().toUpperCase()} error={new URLSearchParams(location.search).get('sso_error')} />
       <LoginForm onSubmit={signIn} notice={signedOutReason} school={school} />
     </PublicLayout>
   )
+}
+
+/** The school of the last successful sign-in on this device, for the single sign-on button. */
+function remembered(): string {
+  try {
+    return localStorage.getItem(schoolStorageKey) ?? ''
+  } catch {
+    return ''
+  }
 }

@@ -1,9 +1,10 @@
 import { Stack, Tabs, Text, Title } from '@mantine/core'
-import { IconFileExport, IconKey, IconSettings, IconUsers } from '@tabler/icons-react'
+import { IconFileExport, IconKey, IconLogin, IconSettings, IconUsers } from '@tabler/icons-react'
 import { Navigate, useNavigate, useParams } from 'react-router'
 import { useI18n, type MessageKey } from '../../i18n'
 import { RosterExportPanel } from './RosterExportPanel'
 import { SettingsPanel } from './SettingsPanel'
+import { SsoPanel } from './SsoPanel'
 import { TeachersPanel } from './TeachersPanel'
 import { TokensPanel } from './TokensPanel'
 
@@ -12,6 +13,7 @@ const tabs: { value: string; key: MessageKey; icon: typeof IconKey }[] = [
   { value: 'docenten', key: 'admin.tab.teachers', icon: IconUsers },
   { value: 'api-sleutels', key: 'admin.tab.tokens', icon: IconKey },
   { value: 'exporteren', key: 'admin.tab.export', icon: IconFileExport },
+  { value: 'inloggen', key: 'admin.tab.sso', icon: IconLogin },
 ]
 
 /** Beheer: the school's settings, its teachers, its API tokens and the roster export, one tab each (in the URL). */
@@ -49,6 +51,9 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="exporteren">
           <RosterExportPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="inloggen">
+          <SsoPanel />
         </Tabs.Panel>
       </Tabs>
     </Stack>
