@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
@@ -15,6 +16,9 @@ import (
 
 	"github.com/99designs/gqlgen/client"
 
+	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -290,6 +294,8 @@ func TestRosterSetSchoolsAndLines(t *testing.T) {
 		if !found {
 			t.Errorf("no warning on users.csv about %s: %+v", email, pr.Preview.Warnings)
 		}
+		report := downloadReport(t, a, job, "nl")
+		contains(t, "report", report, "users.csv:", "van users.csv")
 		for _, u := range pr.Preview.Users.Items {
 			if u.SourceFile == nil || *u.SourceFile != "users.csv" || u.Line == nil || !strings.Contains(lines[*u.Line-1], u.Key) {
 				t.Errorf("user %s: line %v in %v", u.Key, u.Line, u.SourceFile)
@@ -327,4 +333,34 @@ func (a *api) decideLevels(job, level string) {
 	a.c.MustPost(`mutation($job: ID!, $cols: [ColumnMappingInput!]!, $levels: [LevelMappingInput!]) {
 	  setMapping(jobId: $job, columns: $cols, levels: $levels) { status } }`, &out,
 		client.Var("job", job), client.Var("cols", cols), client.Var("levels", levels))
+}
+
+// TestRosterSetSize: the files of a set together may be as large as one upload; more is
+// FILE_REJECTED too_large, as for a file, and makes no job.
+func TestRosterSetSize(t *testing.T) {
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		a := testapp.New(t, nil, []string{"--db", testdb.URL(t, kind), "--demo=false", "--max-upload-mb", "1"}, nil)
+		sys := auth.System(context.Background())
+		s := a.DB().Client.School.Create().SetName("School 99XZ00").SetBrin("99XZ00").SaveX(sys)
+		admin := a.DB().Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleADMIN).SetFirstName("Test").SetLastName("Beheerder").SaveX(sys)
+		_, secret, err := a.Authn().CreateToken(auth.NewContext(sys, &auth.Viewer{AccountID: admin.ID, SchoolID: s.ID, Role: auth.RoleAdmin}),
+			s.ID, "tests", []auth.Scope{auth.ScopeRunImports})
+		if err != nil {
+			t.Fatal(err)
+		}
+		api := &api{t: t, app: a, c: client.New(a.Handler(), client.Path("/query"), client.AddHeader("Authorization", "Bearer "+secret)), token: secret}
+		files := setFiles(t, "oneroster12")
+		files["extra-1.csv"] = bytes.Repeat([]byte("x,y\n"), 150_000) // 600 kB
+		files["extra-2.csv"] = bytes.Repeat([]byte("x,y\n"), 150_000)
+		r := api.uploadSet(s.ID, files, "")
+		if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "FILE_REJECTED" || r.Errors[0].Extensions["reason"] != "too_large" {
+			t.Fatalf("1.2 MB of files under a 1 MB limit: %+v", r.Errors)
+		}
+		if n := api.jobCount(); n != 0 {
+			t.Errorf("%d jobs", n)
+		}
+		if r := api.uploadSet(s.ID, setFiles(t, "oneroster12"), ""); len(r.Errors) > 0 {
+			t.Errorf("the set alone: %+v", r.Errors)
+		}
+	})
 }

@@ -106,8 +106,12 @@ func (s *Service) WriteReportCSV(ctx context.Context, job *ent.ImportJob, w io.W
 		}
 		cw.Write(cells) //nolint:errcheck // reported by cw.Error below
 	}
+	origins, err := s.Origins(ctx, job)
+	if err != nil {
+		return err
+	}
 	tx := wordsFor(lang)
-	t := table{tx: tx, fields: reportFields(KindOf(job), plan), write: write}
+	t := table{tx: tx, fields: reportFields(KindOf(job), plan), write: write, origins: origins}
 	t.header()
 	t.users(plan, report)
 	var warnings []importer.Problem
@@ -123,7 +127,7 @@ func (s *Service) WriteReportCSV(ctx context.Context, job *ent.ImportJob, w io.W
 		if p.Code == importer.CodeKeptDamaged && plan != nil {
 			continue // the user's own line says which value was kept
 		}
-		t.row(line(p.Line), nil, tx.warning, tx.problem(p))
+		t.row(t.line(p.Line), nil, tx.warning, t.problem(p))
 	}
 	if counts != nil {
 		t.row("", nil, tx.total, tx.counts(*counts, created))
@@ -140,6 +144,22 @@ type table struct {
 	tx     *reportWords
 	fields []importer.Field // the user columns, in order
 	write  func(...string)
+	// origins map a roster set's canonical lines to its files' lines (nil for a file).
+	origins *Origins
+}
+
+// line is a line of the file, for a roster set the set's file and its line ("users.csv:17").
+func (t *table) line(n int) string {
+	if f, l, ok := t.origins.Map(n); ok {
+		return fmt.Sprintf("%s:%d", f, l)
+	}
+	return line(n)
+}
+
+// problem is a problem's text, the lines it names mapped for a roster set.
+func (t *table) problem(p importer.Problem) string {
+	mapped, _ := t.origins.Problem(p)
+	return t.tx.problem(mapped)
 }
 
 // reportFields are the user columns of a report: a pupil's number, names and class, and
@@ -231,11 +251,11 @@ func (t *table) users(plan *importer.Plan, report *importer.Report) {
 			if u.Line != 0 {
 				k = kept[u.Line]
 			}
-			t.row(line(u.Line), t.cells(u), t.tx.outcome[u.Outcome], t.tx.detail(*u, k))
+			t.row(t.line(u.Line), t.cells(u), t.tx.outcome[u.Outcome], t.tx.detail(*u, k))
 		}
 	case report != nil:
 		for _, p := range report.Refused {
-			t.row(line(p.Line), nil, t.tx.outcome[importer.OutcomeRefused], t.tx.problem(p))
+			t.row(t.line(p.Line), nil, t.tx.outcome[importer.OutcomeRefused], t.problem(p))
 		}
 	}
 }
