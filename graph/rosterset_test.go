@@ -169,6 +169,12 @@ func TestRosterSetFormats(t *testing.T) {
 				if !found || kind != "LESGROEP" || len(members) == 0 || !slices.Contains(teachers, "BAK") {
 					t.Fatalf("4H-wiB1: %s members %v teachers %v", kind, members, teachers)
 				}
+				// Undo, the teachers first: the set's groups and people go as they came.
+				a.undo(tj.ID)
+				a.undo(pj.ID)
+				if _, _, _, _, found := a.class("4H-wiB1"); found {
+					t.Error("4H-wiB1 is still there after undoing the set")
+				}
 			})
 		})
 	}
