@@ -717,12 +717,13 @@ func planHash(p *Plan, st *State) string {
 		fmt.Fprintf(h, "kind %s\n", p.Kind)
 	}
 	var buf []byte
-	for i, u := range p.Users {
-		fmt.Fprintf(h, "%s|%d|%d|%d|%q|%q|%q|%q|%q|%q|%d|%q|%q|%q|%v\n", u.Outcome, u.Line, u.AccountID, version[u.AccountID],
-			u.Key, u.FirstName, u.Infix, u.LastName, u.Class, u.Level, u.Year, u.Email, u.Username, u.EckID, u.Changes)
-		// Lines for the groups only when the file sets them: a plan without them hashes as before.
+	for i := range p.Users {
+		u := &p.Users[i]
+		buf = hashUser(buf[:0], u, version[u.AccountID])
+		h.Write(buf)
+		// Lines for the groups only when the file sets them.
 		if u.GroupsSet || u.MentorSet {
-			buf = hashGroups(h, buf, &p.Users[i])
+			buf = hashGroups(h, buf, u)
 		}
 	}
 	fmt.Fprintf(h, "classes %q\n", p.ClassesToCreate)
@@ -730,4 +731,23 @@ func planHash(p *Plan, st *State) string {
 		fmt.Fprintf(h, "groups %q\n", p.GroupsToCreate)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// hashUser appends a planned user's line of the plan hash to buf: every value it is written
+// with, its account's version and its changes, text quoted (one fmt.Fprintf per user cost a
+// board's preview 0.2 s).
+func hashUser(buf []byte, u *PlannedUser, version int64) []byte {
+	buf = append(buf, u.Outcome...)
+	for _, n := range []int64{int64(u.Line), int64(u.AccountID), version, int64(u.Year)} {
+		buf = strconv.AppendInt(append(buf, '|'), n, 10)
+	}
+	for _, v := range []string{u.Key, u.FirstName, u.Infix, u.LastName, u.Class, string(u.Level), u.Email, u.Username, u.EckID} {
+		buf = strconv.AppendQuote(append(buf, '|'), v)
+	}
+	for _, c := range u.Changes {
+		buf = strconv.AppendQuote(append(buf, '|'), c.Field)
+		buf = strconv.AppendQuote(append(buf, ' '), c.Before)
+		buf = strconv.AppendQuote(append(buf, ' '), c.After)
+	}
+	return append(buf, '\n')
 }
