@@ -24,9 +24,12 @@
 //     (parents, aides, administrators …) and rows marked tobedeleted (SDS: Inactive) go to
 //     Set.Skipped with the reason; classes and enrolments of other schools are ignored.
 //     enabledUser=false is imported like any user: archiving is the import's own action.
+//     Skipped lists people (users, SDS students and teachers), not their enrolments.
 //   - Keys: a pupil's number is users.identifier (SDS v1: Student Number), a teacher's code is
 //     users.identifier (SDS v1: Teacher Number), else the sourcedId / SIS ID. SDS v2.1 users
-//     have no number: their key is the sourcedId.
+//     have no number: their key is the sourcedId. E-mail is users.email; SDS v1 has no school
+//     address for a person (Secondary Email is a private one), so its E-mailadres stays empty.
+//     Username → Gebruikersnaam.
 //   - Names: givenName → Roepnaam, familyName → Achternaam. Only when the extension column
 //     metadata.numo.infix is present (Numo's own export writes it) is the tussenvoegsel taken
 //     from it and removed from the front of familyName; infixes are never guessed.
@@ -34,7 +37,8 @@
 //     named by classCode when present (what Dutch schools use, such as "4H-wiB1"), else by its
 //     title. A pupil with two homerooms is a row problem. A teacher enrolled as primary in a
 //     homeroom is its mentor ("Mentor van"); every other teacher enrolment is a group taught.
-//     SDS has no homerooms: see numoClassType. Subjects come from classes.subjects (SDS v1:
+//     SDS has no homerooms: see numoClassType. A pupil without a stamklas gets an empty Klas,
+//     which the import refuses with its usual row problem (the set cannot say the class). Subjects come from classes.subjects (SDS v1:
 //     Course Subject, else Course Name), else the course's title.
 //   - Level and year: metadata.numo.level and metadata.numo.year when present; else the set's
 //     grades (CEDS codes such as "09") are put in Niveau as written, so that the wizard's
