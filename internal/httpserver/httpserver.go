@@ -35,8 +35,16 @@ type Options struct {
 	// MaxUploadBytes is the largest uploaded file: a multipart request to /query may carry it
 	// plus UploadEnvelopeBytes. 0 means uploads get MaxBodyBytes too.
 	MaxUploadBytes int64
-	// Health answers /healthz; nil means always healthy.
+	// Health answers /readyz (ready to serve: the database answers); nil means always
+	// ready. /healthz is liveness only: 200 while the process serves.
 	Health func(r *http.Request) error
+	// Metrics serves GET /metrics ahead of authentication (it checks its own operator
+	// token); nil means /metrics is 404 like any other path that is not the app.
+	Metrics http.Handler
+	// Observe, when set, wraps the whole handler (outermost, before CORS and authentication)
+	// for metrics and tracing; route names a request by the pattern it matches ("/query",
+	// "GET /api/accounts/{id}/export.json", "/" for the app), never by its raw path.
+	Observe func(next http.Handler, route func(*http.Request) string) http.Handler
 	// Routes adds handlers for other paths under /api/ (method and path pattern as http.ServeMux).
 	Routes map[string]http.Handler
 	// Logger logs each request.
@@ -54,10 +62,14 @@ func New(o Options) http.Handler {
 	mux.Handle("/query", compressed(o.GraphQL))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
 		if o.Health != nil {
 			if err := o.Health(r); err != nil {
-				o.Logger.Warn("health check failed", "err", err)
-				http.Error(w, "unhealthy", http.StatusServiceUnavailable)
+				o.Logger.Warn("readiness check failed", "err", err)
+				http.Error(w, "not ready", http.StatusServiceUnavailable)
 				return
 			}
 		}
@@ -97,7 +109,27 @@ func New(o Options) http.Handler {
 	if o.MaxUploadBytes > 0 {
 		limits.upload = max(limits.json, o.MaxUploadBytes+UploadEnvelopeBytes)
 	}
-	return accessLog(o.Logger, securityHeaders(c.Handler(limitBodies(limits, h))))
+	h = c.Handler(limitBodies(limits, h))
+	if o.Metrics != nil {
+		h = metricsFirst(o.Metrics, h)
+	}
+	h = accessLog(o.Logger, securityHeaders(h))
+	if o.Observe != nil {
+		h = o.Observe(h, func(r *http.Request) string { _, p := mux.Handler(r); return p })
+	}
+	return h
+}
+
+// metricsFirst answers /metrics with m before authentication: Prometheus sends its operator
+// token as "Authorization: Bearer", which the API would refuse as an unknown API token.
+func metricsFirst(m, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			m.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // spaHandler serves hashed assets with immutable caching, index.html without caching, and
@@ -126,8 +158,8 @@ func spaHandler(dist fs.FS) http.Handler {
 				a.serve(w, r, p)
 				return
 			}
-			if path.Ext(p) != "" {
-				http.NotFound(w, r) // a missing file, not a client route
+			if path.Ext(p) != "" || isNotApp("/"+p) {
+				http.NotFound(w, r) // a missing file or a path that is not the app's
 				return
 			}
 		}
@@ -180,7 +212,7 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		if r.URL.Path == "/healthz" {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			return
 		}
 		log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())

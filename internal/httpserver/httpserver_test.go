@@ -47,6 +47,7 @@ func TestRoutes(t *testing.T) {
 	}{
 		{"POST", "/query", 200, "graphql", "", ""},
 		{"GET", "/healthz", 200, "ok", "no-store", ""},
+		{"GET", "/readyz", 200, "ok", "no-store", ""},
 		{"GET", "/api/things/7", 200, "thing 7", "", ""},
 		{"GET", "/api/nothing", 404, `"code":"NOT_FOUND"`, "no-store", "application/json; charset=utf-8"},
 		{"POST", "/api/nothing/deeper", 404, `"messageEn":"This route does not exist."`, "no-store", "application/json; charset=utf-8"},
@@ -86,9 +87,14 @@ func TestRoutes(t *testing.T) {
 
 	healthy = false
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
 	if rec.Code != http.StatusServiceUnavailable || strings.Contains(rec.Body.String(), "database down") {
-		t.Errorf("unhealthy: %d %q", rec.Code, rec.Body)
+		t.Errorf("not ready: %d %q", rec.Code, rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	if rec.Code != http.StatusOK { // liveness: the process serves, whatever the database does
+		t.Errorf("liveness while not ready: %d %q", rec.Code, rec.Body)
 	}
 }
 

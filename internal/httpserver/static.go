@@ -19,6 +19,24 @@ import (
 // A Range request gets the plain file, whose byte offsets are what a client that resumes a
 // download means.
 
+// notApp are the path prefixes that are never a route of the app: the SPA's catch-all answers
+// them 404 instead of index.html with 200, so a probe, a scraper or a mistyped API address
+// gets an honest answer (/metrics is served only when the operator turned it on, /debug/ only
+// on NUMO_DEBUG_PPROF's own address, /api/ has its JSON 404 in httpserver.go). A path with a
+// file extension that is not a file of the app is 404 too (spaHandler).
+var notApp = []string{"/metrics", "/debug/", "/query/", "/graphiql/", "/healthz/", "/readyz/", "/.well-known/"}
+
+// isNotApp reports whether the cleaned path p (with its leading slash) is under notApp; the
+// entries without a trailing slash match the exact path and anything below it.
+func isNotApp(p string) bool {
+	for _, prefix := range notApp {
+		if p == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(p, strings.TrimSuffix(prefix, "/")+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // encodings are the precompressed variants, best first: the file suffix and its coding.
 var encodings = []struct{ suffix, coding string }{{".br", "br"}, {".gz", "gzip"}}
 
