@@ -285,6 +285,9 @@ func TestOpenFormats(t *testing.T) {
 		{"no roles in 1.2", replace(without(or12, "roles.csv"), "manifest.csv", "file.roles,bulk", "file.roles,absent"), rosterset.CodeMissingFile, "roles.csv"},
 		{"column missing", replace(or12, "classes.csv", "classType", "kind"), rosterset.CodeMissingColumn, `"classType"`},
 		{"not text", replace(or12, "orgs.csv", "sourcedId", "source\x00Id"), rosterset.CodeNotCSV, "geen tekstbestand"},
+		{"no school", replace(or12, "orgs.csv", ",school,", ",district,"), rosterset.CodeNoSchool, "geen school"},
+		{"separator in a group name", replace(or12, "classes.csv", ",4H-wiB1,", `,"4H,wiB1",`), rosterset.CodeInvalidRows, `"4H,wiB1" bevat een komma`},
+		{"delta in 1.2 roles", replace(or12, "manifest.csv", "file.roles,bulk", "file.roles,delta"), rosterset.CodeDelta, "roles.csv als delta"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
