@@ -61,10 +61,14 @@ func (r *Resolver) ImportJob() ImportJobResolver { return &importJobResolver{r} 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// School returns SchoolResolver implementation.
+func (r *Resolver) School() SchoolResolver { return &schoolResolver{r} }
+
 type (
 	accountResolver   struct{ *Resolver }
 	apiTokenResolver  struct{ *Resolver }
 	classResolver     struct{ *Resolver }
 	importJobResolver struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
+	schoolResolver    struct{ *Resolver }
 )

@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	ImportPreview() ImportPreviewResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	School() SchoolResolver
 	Subscription() SubscriptionResolver
 }
 
@@ -433,6 +434,7 @@ type ComplexityRoot struct {
 		ImportJobs            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportJobOrder, where *ent.ImportJobWhereInput) int
 		JobDataRetentionDays  func(childComplexity int) int
 		Name                  func(childComplexity int) int
+		OnerosterExportURL    func(childComplexity int) int
 		StartCodeValidDays    func(childComplexity int) int
 		UpdatedAt             func(childComplexity int) int
 		UsernamePattern       func(childComplexity int) int
@@ -577,6 +579,9 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	SsoSettings(ctx context.Context, schoolID int) (*model.SsoSettings, error)
 	UndoPreview(ctx context.Context, jobID int) (*model.UndoPreview, error)
+}
+type SchoolResolver interface {
+	OnerosterExportURL(ctx context.Context, obj *ent.School) (*string, error)
 }
 type SubscriptionResolver interface {
 	ImportProgress(ctx context.Context, jobID int) (<-chan *model.ImportProgress, error)
@@ -2484,6 +2489,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.School.Name(childComplexity), true
+	case "School.onerosterExportUrl":
+		if e.ComplexityRoot.School.OnerosterExportURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.School.OnerosterExportURL(childComplexity), true
 	case "School.startCodeValidDays":
 		if e.ComplexityRoot.School.StartCodeValidDays == nil {
 			break
@@ -2919,7 +2930,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "auth.graphql" "ent.graphql" "import.graphql" "rosterset.graphql" "sso.graphql" "startcodes.graphql" "undo.graphql"
+//go:embed "auth.graphql" "ent.graphql" "import.graphql" "oneroster.graphql" "rosterset.graphql" "sso.graphql" "startcodes.graphql" "undo.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2934,6 +2945,7 @@ var sources = []*ast.Source{
 	{Name: "auth.graphql", Input: sourceData("auth.graphql"), BuiltIn: false},
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
 	{Name: "import.graphql", Input: sourceData("import.graphql"), BuiltIn: false},
+	{Name: "oneroster.graphql", Input: sourceData("oneroster.graphql"), BuiltIn: false},
 	{Name: "rosterset.graphql", Input: sourceData("rosterset.graphql"), BuiltIn: false},
 	{Name: "sso.graphql", Input: sourceData("sso.graphql"), BuiltIn: false},
 	{Name: "startcodes.graphql", Input: sourceData("startcodes.graphql"), BuiltIn: false},
@@ -3655,6 +3667,8 @@ func (ec *executionContext) childFields_School(ctx context.Context, field graphq
 		return ec.fieldContext_School_apiTokens(ctx, field)
 	case "auditEvents":
 		return ec.fieldContext_School_auditEvents(ctx, field)
+	case "onerosterExportUrl":
+		return ec.fieldContext_School_onerosterExportUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 }
@@ -13027,6 +13041,29 @@ func (ec *executionContext) fieldContext_School_auditEvents(ctx context.Context,
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _School_onerosterExportUrl(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_School_onerosterExportUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.School().OnerosterExportURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_School_onerosterExportUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("School", field, true, true, "String")
 }
 
 func (ec *executionContext) _SchoolConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SchoolConnection) (ret graphql.Marshaler) {
@@ -24594,6 +24631,12 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._School_auditEvents(ctx, field, obj)
+				})
+		case "onerosterExportUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._School_onerosterExportUrl(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
