@@ -90,6 +90,11 @@ export function HistoryPage() {
                                     {t('kind.TEACHERS')}
                                   </Badge>
                                 )}
+                                {j.source && (
+                                  <Text size="xs" c="dimmed" data-testid="history-source">
+                                    {j.source}
+                                  </Text>
+                                )}
                               </Stack>
                             )}
                           </Table.Td>

@@ -33,6 +33,7 @@ export const ImportHistoryQuery = graphql(`
               reportUrl
               kind
               fileKind
+              source
               undoneAt
               undoOf {
                 id
