@@ -91,7 +91,7 @@ export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => v
               <Table.Tbody>
                 {report.refused.map((r, i) => (
                   <Table.Tr key={i}>
-                    <Table.Td>{r.line > 0 ? r.line : '—'}</Table.Td>
+                    <Table.Td>{r.line > 0 ? (r.sourceFile ? `${r.sourceFile}:${r.line}` : r.line) : '—'}</Table.Td>
                     <Table.Td>{r.column ?? ''}</Table.Td>
                     <Table.Td>{pick(r.message, r.messageEn)}</Table.Td>
                   </Table.Tr>
