@@ -113,7 +113,7 @@ var teacherSynonyms = []synonym{
 
 	{"lesgroepen", FieldTeaches, 1}, {"lesgroep", FieldTeaches, 1}, {"groepen", FieldTeaches, 1},
 	{"vakkenklassen", FieldTeaches, 1}, {"klassen", FieldTeaches, 1}, {"clusters", FieldTeaches, 1},
-	{"lesgroepenklassen", FieldTeaches, 1}, {"lesgeeftaan", FieldTeaches, 1}, {"lesopdrachten", FieldTeaches, 1},
+	{"lesgroepenklassen", FieldTeaches, 1}, {"lesgroepenenklassen", FieldTeaches, 1}, {"lesgeeftaan", FieldTeaches, 1}, {"lesopdrachten", FieldTeaches, 1},
 	{"groups", FieldTeaches, 1}, {"teaches", FieldTeaches, 1},
 
 	{"mentor", FieldMentorOf, 1}, {"mentorklas", FieldMentorOf, 1}, {"mentorklassen", FieldMentorOf, 1},
