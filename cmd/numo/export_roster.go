@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,12 +27,18 @@ audit log. Exit 0 done, 1 failed, 2 usage.`
 func exportRosterCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("numo export-roster", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, exportRosterUsage); fs.PrintDefaults() }
+	fs.Usage = func() {}
 	dbURL := fs.String("db", envOr("NUMO_DATABASE_URL", "file:numo.db"), "database URL (NUMO_DATABASE_URL)")
 	brin := fs.String("school", "", "BRIN code of the school (required)")
 	out := fs.String("out", "", "the zip to write, - for stdout (required)")
 	archived := fs.Bool("archived", false, "also export archived accounts (enabledUser=false)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, exportRosterUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return 0
+		}
 		return 2
 	}
 	*brin = strings.ToUpper(strings.TrimSpace(*brin))

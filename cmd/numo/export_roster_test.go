@@ -78,6 +78,9 @@ func TestExportRosterCommand(t *testing.T) {
 				t.Errorf("%v: exit %d, want %d (%s)", tc.args, code, tc.code, errOut)
 			}
 		}
+		if code, out, _ := numoCmd("export-roster", "--help"); code != 0 || !strings.Contains(out, "OneRoster 1.2") || !strings.Contains(out, "-archived") {
+			t.Errorf("--help: exit %d\n%s", code, out)
+		}
 		if _, err := os.Stat(filepath.Join(dir, "none.zip")); !os.IsNotExist(err) {
 			t.Errorf("an unknown school left a file: %v", err)
 		}
