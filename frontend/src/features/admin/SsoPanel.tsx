@@ -66,8 +66,12 @@ export function SsoForm({ schoolId, initial }: { schoolId: string; initial: SsoV
       clientSecret: secret !== '' ? secret : removeSecret ? '' : null,
     }
     const res = await save({ schoolId, input })
-    if (res.data?.setSsoSettings) {
+    const saved = res.data?.setSsoSettings
+    if (saved) {
+      // What the server stored, hasSecret included (the query had nothing to refresh when none was set).
+      setV({ issuer: saved.issuer, clientId: saved.clientId, hasSecret: saved.hasSecret, match: saved.match, claim: saved.claim, enabled: saved.enabled, label: saved.label })
       setSecret('')
+      setRemoveSecret(false)
       notifications.show({ color: 'teal', message: t('sso.settings.saved') })
     }
   }
