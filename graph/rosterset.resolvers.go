@@ -33,8 +33,7 @@ func (r *importJobResolver) NextJob(ctx context.Context, obj *ent.ImportJob) (*e
 // UploadRosterSet is the resolver for the uploadRosterSet field.
 func (r *mutationResolver) UploadRosterSet(ctx context.Context, schoolID int, files []*graphql.Upload, brin *string) (*model.RosterSetUpload, error) {
 	if len(files) > jobs.MaxSetFiles {
-		_, _, err := jobs.ReadSet(make([]rosterset.Input, len(files)), "", "") // the refusal of too many files
-		return nil, err
+		return nil, jobs.ErrTooManyFiles(len(files))
 	}
 	inputs := make([]rosterset.Input, 0, len(files))
 	var total int64

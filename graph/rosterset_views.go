@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/graph/model"
@@ -115,7 +117,11 @@ func rosterSetUpload(up *jobs.SetUpload) *model.RosterSetUpload {
 	for _, sc := range s.Schools {
 		m.Schools = append(m.Schools, rosterSchool(sc))
 	}
-	for _, k := range s.Skipped[:min(len(s.Skipped), maxSkippedRows)] {
+	skipped := slices.Clone(s.Skipped)
+	slices.SortStableFunc(skipped, func(a, b rosterset.Skipped) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+	})
+	for _, k := range skipped[:min(len(skipped), maxSkippedRows)] {
 		m.Skipped = append(m.Skipped, &model.RosterSetSkippedRow{File: k.File, Line: k.Line, Reason: k.Reason, ReasonEn: k.ReasonEn})
 	}
 	return m

@@ -54,10 +54,7 @@ type SetPart struct {
 // out). A set that cannot be read is refused with ROSTER_SET_REJECTED.
 func ReadSet(inputs []rosterset.Input, brin, own string) (*rosterset.Set, []SetPart, error) {
 	if len(inputs) > MaxSetFiles {
-		return nil, nil, apperr.New(apperr.CodeRosterSetRejected,
-			fmt.Sprintf("Er zijn %d bestanden geüpload; een set mag er hoogstens %d hebben. Upload de set als één zip.", len(inputs), MaxSetFiles),
-			fmt.Sprintf("%d files were uploaded; a set may have at most %d. Upload the set as one zip.", len(inputs), MaxSetFiles),
-			map[string]any{"setCode": setTooManyFiles, "file": "", "line": 0, "problems": []map[string]any{}})
+		return nil, nil, ErrTooManyFiles(len(inputs))
 	}
 	set, err := openSet(inputs, strings.TrimSpace(brin), own)
 	var se *rosterset.SetError
@@ -104,6 +101,14 @@ func openSet(inputs []rosterset.Input, brin, own string) (*rosterset.Set, error)
 		return nil, err // own is not in the set: the admin chooses
 	}
 	return mine, err2
+}
+
+// ErrTooManyFiles refuses an upload of n files, more than MaxSetFiles, before any is read.
+func ErrTooManyFiles(n int) error {
+	return apperr.New(apperr.CodeRosterSetRejected,
+		fmt.Sprintf("Er zijn %d bestanden geüpload; een set mag er hoogstens %d hebben. Upload de set als één zip.", n, MaxSetFiles),
+		fmt.Sprintf("%d files were uploaded; a set may have at most %d. Upload the set as one zip.", n, MaxSetFiles),
+		map[string]any{"setCode": setTooManyFiles, "file": "", "line": 0, "problems": []map[string]any{}})
 }
 
 // setRejected is the API's refusal of a set that cannot be read.
