@@ -50,6 +50,8 @@ type Options struct {
 	// ComplexityLimit bounds the cost of one operation (see cost.go); 0 means
 	// DefaultComplexityLimit.
 	ComplexityLimit int
+	// Observers are told about every operation: metrics and traces (observe.go).
+	Observers []Observer
 }
 
 // NewHandler builds the gqlgen server with an explicit list of transports: websocket
@@ -106,6 +108,10 @@ func NewHandler(o Options) *handler.Server {
 	srv.Use(&operationCost{limit: o.ComplexityLimit, maxDepth: o.MaxDepth, validated: validated})
 
 	log := o.Logger
+	if len(o.Observers) > 0 {
+		srv.AroundOperations(observeOperations(o.Observers))
+		srv.AroundResponses(observeRefusals(o.Observers))
+	}
 	srv.AroundOperations(logOperation(log))
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
@@ -133,7 +139,7 @@ func logOperation(log *slog.Logger) graphql.OperationMiddleware {
 				if start.IsZero() {
 					start = time.Now()
 				}
-				log.Info("graphql", "op", op, "name", name, "ms", time.Since(start).Milliseconds())
+				log.InfoContext(ctx, "graphql", "op", op, "name", name, "ms", time.Since(start).Milliseconds())
 			}
 			return resp
 		}

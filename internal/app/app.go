@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/numo/accounts/frontend"
@@ -23,6 +24,7 @@ import (
 	"github.com/numo/accounts/internal/demo"
 	"github.com/numo/accounts/internal/httpserver"
 	"github.com/numo/accounts/internal/jobs"
+	"github.com/numo/accounts/internal/metrics"
 	"github.com/numo/accounts/internal/oneroster"
 	"github.com/numo/accounts/internal/pubsub"
 	"github.com/numo/accounts/internal/retention"
@@ -42,15 +44,25 @@ type App struct {
 	stopPurge func()
 	// stopTokens stops the API token cache.
 	stopTokens func()
+	// obs are the metrics and traces (observe.go).
+	obs         *observability
+	obsMu       sync.Mutex
+	metricsAddr net.Addr
 }
 
 // New opens and migrates the database, seeds the demo school when asked and the database is
 // empty, and builds the HTTP handler.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.WithMaxConns(cfg.DBMaxConns))
+	obs, log, err := newObservability(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.WithMaxConns(cfg.DBMaxConns))
+	if err != nil {
+		obs.stopTracing(ctx) //nolint:errcheck // nothing was traced yet
+		return nil, err
+	}
+	obs.metrics = metrics.New(db.SQL)
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -70,7 +82,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			log.Info("created the demo school", "brin", demo.BRIN)
 		}
 	}
-	a := &App{cfg: cfg, log: log, db: db, authn: authn.New(db.Client, log)}
+	a := &App{cfg: cfg, log: log, db: db, authn: authn.New(db.Client, log), obs: obs}
 	a.authn.SecureCookie = cfg.SecureCookies
 	a.authn.TrustedProxies = cfg.TrustedProxies
 	if err := a.ensureAdmins(sys); err != nil {
@@ -87,6 +99,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.jobs = jobs.New(db, a.bus, log)
 	a.jobs.DeadAfter = cfg.CommitDeadAfter
 	a.jobs.HeartbeatInterval = min(cfg.CommitDeadAfter/5, 2*time.Second)
+	a.jobs.Phases = obs.phaseObservers()
 	a.jobs.Start()
 	a.stopPurge = retention.StartScheduler(context.Background(), db, log, cfg.PurgeEvery)
 	a.handler = a.newHandler()
@@ -105,6 +118,7 @@ func (a *App) newHandler() http.Handler {
 		MaxUploadBytes:  a.cfg.MaxUploadBytes,
 		Introspection:   a.cfg.Introspection,
 		ComplexityLimit: a.cfg.ComplexityLimit,
+		Observers:       a.obs.graphObservers(),
 	})
 	var proxy *url.URL
 	if a.cfg.DevProxy != "" {
@@ -117,6 +131,8 @@ func (a *App) newHandler() http.Handler {
 		AllowedOrigins: a.cfg.AllowedOrigins,
 		MaxUploadBytes: a.cfg.MaxUploadBytes,
 		Health:         func(r *http.Request) error { return a.db.Ping(r.Context()) },
+		Metrics:        a.obs.mainMetrics(),
+		Observe:        a.obs.observeHTTP,
 		Routes: map[string]http.Handler{
 			"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler(),
 			"GET /api/accounts/{id}/export.json":   retention.ExportHandler(a.db),
@@ -210,6 +226,11 @@ func (a *App) Close() error {
 	a.jobs.Close()
 	a.stopTokens()
 	a.bus.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.obs.stopTracing(ctx); err != nil {
+		a.log.Warn("flushing traces", "err", err)
+	}
 	return a.db.Close()
 }
 
@@ -230,6 +251,10 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if err := a.obs.serveMetrics(baseCtx, a.log, a.setMetricsAddr); err != nil {
+		srv.Close()
+		return err
+	}
 	a.log.Info("numo serving", "addr", ln.Addr().String(), "db", redact(a.cfg.DatabaseURL))
 	if ready != nil {
 		ready(ln.Addr())

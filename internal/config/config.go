@@ -57,6 +57,18 @@ type Config struct {
 	// CommitDeadAfter is how long a committing process may stay silent before another process
 	// marks its import failed (its transaction has rolled back with its connection).
 	CommitDeadAfter time.Duration
+	// MetricsAddr, when set, is a listen address of its own for /metrics (127.0.0.1:9090),
+	// which only the operator should reach.
+	MetricsAddr string
+	// MetricsToken, when set, serves /metrics on the main address too, to requests with
+	// "Authorization: Bearer <token>". Only from NUMO_METRICS_TOKEN: never a flag.
+	MetricsToken string
+	// OTLPEndpoint is where traces go (OTLP over HTTP, e.g. http://collector:4318); empty
+	// with Tracing set means the exporter reads the standard OTEL_EXPORTER_OTLP_* variables.
+	OTLPEndpoint string
+	// Tracing turns OpenTelemetry traces on: NUMO_OTLP_ENDPOINT, or the standard
+	// OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, is set.
+	Tracing bool
 }
 
 // ErrInvalid is wrapped by every validation error of Load.
@@ -81,6 +93,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	var errs []error
 	bad := func(name string, err error) { errs = append(errs, fmt.Errorf("%w: %s: %v", ErrInvalid, name, err)) }
 	c.AdminPassword = getenv("NUMO_ADMIN_PASSWORD")
+	c.MetricsToken = strings.TrimSpace(getenv("NUMO_METRICS_TOKEN"))
+	c.Tracing = c.OTLPEndpoint != "" || getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 	raw.parseInto(&c, bad)
 	c.validate(bad)
 	return c, errors.Join(errs...)
@@ -123,6 +137,8 @@ func (r *rawFlags) register(fs *flag.FlagSet, c *Config, getenv func(string) str
 	fs.StringVar(&r.purgeEvery, "purge-every", env("NUMO_PURGE_EVERY", "1h"), "how often to purge data past the schools' retention terms (NUMO_PURGE_EVERY)")
 	fs.StringVar(&r.proxies, "trusted-proxies", env("NUMO_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (NUMO_TRUSTED_PROXIES)")
 	fs.StringVar(&r.maxConns, "db-max-conns", env("NUMO_DB_MAX_CONNS", "64"), "most PostgreSQL connections this process opens, half of them for one-round-trip reads (NUMO_DB_MAX_CONNS)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("NUMO_METRICS_ADDR", ""), "serve /metrics on this address of its own, e.g. 127.0.0.1:9090 (NUMO_METRICS_ADDR)")
+	fs.StringVar(&c.OTLPEndpoint, "otlp-endpoint", env("NUMO_OTLP_ENDPOINT", ""), "send OpenTelemetry traces to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318 (NUMO_OTLP_ENDPOINT)")
 	fs.StringVar(&r.secure, "secure-cookies", env("NUMO_SECURE_COOKIES", "false"), "session cookie only over HTTPS (NUMO_SECURE_COOKIES)")
 }
 
@@ -191,6 +207,19 @@ func (c *Config) validate(bad func(string, error)) {
 	case "text", "json":
 	default:
 		bad("log-format", fmt.Errorf("want text or json, got %q", c.LogFormat))
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("metrics-addr", err)
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		bad("NUMO_METRICS_TOKEN", errors.New("want at least 16 characters"))
+	}
+	if c.OTLPEndpoint != "" {
+		if u, err := url.Parse(c.OTLPEndpoint); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			bad("otlp-endpoint", fmt.Errorf("%q is not an http(s) URL", c.OTLPEndpoint))
+		}
 	}
 	if c.DevProxy != "" {
 		if u, err := url.Parse(c.DevProxy); err != nil || u.Host == "" {

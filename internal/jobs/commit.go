@@ -142,10 +142,11 @@ func (s *Service) apply(parent context.Context, r commitRun) (*importer.Plan, er
 	actx := auth.NewContext(auth.System(context.WithoutCancel(parent)), r.viewer)
 	pub := newPublisher(s, r.jobID)
 	defer pub.stop()
-	progress := pub.progress
-	if r.progress != nil {
-		progress = func(p importer.Progress) {
-			pub.progress(p)
+	phases := newPhaseTrack(ctx, s.Phases, r.jobID)
+	progress := func(p importer.Progress) {
+		pub.progress(p)
+		phases.progress(p)
+		if r.progress != nil {
 			r.progress(p)
 		}
 	}
@@ -155,6 +156,7 @@ func (s *Service) apply(parent context.Context, r commitRun) (*importer.Plan, er
 		JobID: r.jobID, ExpectedHash: r.hash, ConfirmArchive: r.confirm, ConfirmYearDown: r.confirmYearDown, Progress: progress, Stats: &stats,
 	})
 	pub.stop()
+	phases.finish(err)
 	if err != nil {
 		s.failed(ctx, actx, r, err)
 		return nil, err

@@ -38,6 +38,8 @@ type Service struct {
 	// LockPollInterval is how often the commits whose process died are looked for by their
 	// free commit lock (PostgreSQL): a dead committer is seen within about this long.
 	LockPollInterval time.Duration
+	// Phases are told about each commit's phases (metrics, traces); set before Start.
+	Phases []PhaseObserver
 
 	plans planCache
 	hub   hub
