@@ -35,21 +35,40 @@ func (o importOptions) isSet() bool {
 
 // setSummary is the outcome of numo import of a set; with --json it is printed as is.
 type setSummary struct {
-	Format   string              `json:"format"`
-	Version  string              `json:"version"`
-	School   rosterset.School    `json:"setSchool"`
-	Schools  []rosterset.School  `json:"setSchools"`
-	Skipped  []rosterset.Skipped `json:"skipped"`
-	ExitCode int                 `json:"exitCode"`
+	Format   string       `json:"format"`
+	Version  string       `json:"version"`
+	School   setSchool    `json:"setSchool"`
+	Schools  []setSchool  `json:"setSchools"`
+	Skipped  []setSkipped `json:"skipped"`
+	ExitCode int          `json:"exitCode"`
 	// Imports are the runs of the set's parts in order: pupils, then teachers.
 	Imports []*importSummary `json:"imports"`
 	// Errors say why the set was refused (exit 2) or could not be read.
 	Errors []cliProblem `json:"errors"`
 }
 
+// setSchool is a school of the set as --json prints it.
+type setSchool struct {
+	SourceID   string `json:"sourceId"`
+	Name       string `json:"name"`
+	Identifier string `json:"identifier"`
+}
+
+// setSkipped is a row of the set that is not imported, as --json prints it.
+type setSkipped struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Reason   string `json:"reason"`
+	ReasonEn string `json:"reasonEn"`
+}
+
+func setSchoolOf(s rosterset.School) setSchool {
+	return setSchool{SourceID: s.ID, Name: s.Name, Identifier: s.Identifier}
+}
+
 // importSetCmd runs numo import for a roster set.
 func importSetCmd(ctx context.Context, o importOptions, stdout, stderr io.Writer) int {
-	ss := &setSummary{Imports: []*importSummary{}, Errors: []cliProblem{}, Skipped: []rosterset.Skipped{}}
+	ss := &setSummary{Imports: []*importSummary{}, Errors: []cliProblem{}, Skipped: []setSkipped{}, Schools: []setSchool{}}
 	code := runSet(ctx, o, ss, stdout, stderr)
 	ss.ExitCode = code
 	if o.json {
@@ -82,8 +101,13 @@ func runSet(ctx context.Context, o importOptions, ss *setSummary, stdout, stderr
 		}
 		return exitFileRefused
 	}
-	ss.Format, ss.Version, ss.School, ss.Schools = string(set.Format), set.Version, set.School, set.Schools
-	ss.Skipped = append(ss.Skipped, set.Skipped...)
+	ss.Format, ss.Version, ss.School = string(set.Format), set.Version, setSchoolOf(set.School)
+	for _, sc := range set.Schools {
+		ss.Schools = append(ss.Schools, setSchoolOf(sc))
+	}
+	for _, k := range set.Skipped {
+		ss.Skipped = append(ss.Skipped, setSkipped{File: k.File, Line: k.Line, Reason: k.Reason, ReasonEn: k.ReasonEn})
+	}
 	if !o.json {
 		printSet(stdout, set, parts)
 	}

@@ -29,9 +29,14 @@ func TestImportRosterSet(t *testing.T) {
 		}
 		code, stdout, stderr := imp("--add", "--update", "--json", filepath.Join(root, "oneroster12"))
 		var got struct {
-			Format   string
-			ExitCode int
-			Imports  []struct {
+			Format    string
+			ExitCode  int
+			SetSchool struct{ Identifier string }
+			Skipped   []struct {
+				File string
+				Line int
+			}
+			Imports []struct {
 				Kind    string
 				Applied bool
 				JobID   int
@@ -44,6 +49,9 @@ func TestImportRosterSet(t *testing.T) {
 		if got.Format != "ONEROSTER1.2" || len(got.Imports) != 2 || got.Imports[0].Kind != "pupils" || got.Imports[0].Added != 20 ||
 			got.Imports[1].Kind != "teachers" || got.Imports[1].Added != 4 || !got.Imports[1].Applied || got.Imports[1].JobID == 0 {
 			t.Fatalf("set import: %s", stdout)
+		}
+		if got.SetSchool.Identifier != "99XZ00" || len(got.Skipped) != 3 || got.Skipped[0].File != "users.csv" || got.Skipped[0].Line < 2 {
+			t.Errorf("set in --json: %+v", got)
 		}
 		// Again: nothing changes.
 		code, stdout, _ = imp("--add", "--update", filepath.Join(root, "oneroster12"))
