@@ -42,7 +42,7 @@ type fixture struct {
 
 type person struct {
 	FirstName, Infix, LastName, Username, Email, Class, Key string
-	Archived                                              bool
+	Archived                                                bool
 }
 
 const (
