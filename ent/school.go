@@ -38,7 +38,7 @@ type School struct {
 	JobDataRetentionDays int `json:"job_data_retention_days,omitempty"`
 	// days an audit event is kept before it is purged (AVG: no longer than needed)
 	AuditRetentionDays int `json:"audit_retention_days,omitempty"`
-	// how a login letter makes a username for an account without one (internal/startcode.Pattern)
+	// how a login letter makes a username for an account without one (internal/startcode.Base)
 	UsernamePattern string `json:"username_pattern,omitempty"`
 	// days a start code of a login letter signs in before it expires
 	StartCodeValidDays int `json:"start_code_valid_days,omitempty"`

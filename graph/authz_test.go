@@ -347,6 +347,11 @@ var (
 		"Mutation.resetPassword":      {run: query(`mutation { resetPassword(accountId: $target) }`), allowed: adminOnly},
 		"Mutation.changePassword":     {run: query(`mutation { changePassword(oldPassword: "fout", newPassword: "nieuw-wachtwoord-1") }`), allowed: peopleOnly},
 		"Subscription.importProgress": {run: func(t *testing.T, w *world, c caller) gqlResult { return w.subscribe(t, c) }, sees: has("importProgress"), allowed: adminOnly},
+
+		// Login letters: admin accounts of the school only, no token (graph/startcodes_test.go tries the downloads).
+		"Mutation.generateStartCodes": {run: query(`mutation { generateStartCodes(input: {schoolId: $schoolA, classId: $classA1}) { letters } }`), allowed: adminOnly},
+		"Mutation.updateStartCodeSettings": {run: query(`mutation { updateStartCodeSettings(schoolId: $schoolA, input: {startCodeValidDays: 14}) { id } }`),
+			allowed: adminOnly},
 	}
 )
 

@@ -98,6 +98,9 @@ var fieldWeights = map[string]int{
 	"PreviewUser.groups":           weightGroupList,
 	"PreviewUser.mentorOf":         weightGroupList,
 
+	// Login letters: up to startcode.MaxAccounts light argon2id hashes and as many rows written.
+	"Mutation.generateStartCodes": weightWholeImport,
+
 	// A roster set (issue 15): the set is read whole and becomes two jobs.
 	"Mutation.uploadRosterSet": 2 * weightWholeImport,
 }

@@ -56,6 +56,15 @@ func (Account) Fields() []ent.Field {
 			Annotations(entgql.Skip()),
 		field.Int("failed_logins").Default(0).Annotations(entgql.Skip()),
 		field.Time("locked_until").Optional().Nillable().Annotations(entgql.Skip()),
+		field.String("start_code_hash").Optional().Sensitive().
+			Comment("argon2id hash of the start code of a login letter (internal/startcode); empty when none. The code itself is never stored").
+			Annotations(entgql.Skip()),
+		field.Time("start_code_expires_at").Optional().Nillable().
+			Comment("until when the start code signs in; the school's start_code_valid_days after it was made").
+			Annotations(entgql.Skip()),
+		field.Time("start_code_generated_at").Optional().Nillable().
+			Comment("when the current start code was made; a new one replaces it (the old one stops working)").
+			Annotations(entgql.Skip()),
 		field.Int("import_job_id").Optional().Nillable().
 			Comment("the import job that added the account: its record of the addition, for undo, rollback and history " +
 				"(additions from before this field have an ADDED change record instead). No foreign key, like a class's " +

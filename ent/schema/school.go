@@ -36,6 +36,10 @@ func (School) Fields() []ent.Field {
 			Comment("days an import job keeps its row data after the commit; counts and audit stay"),
 		field.Int("audit_retention_days").Default(365).Min(30).Max(3650).
 			Comment("days an audit event is kept before it is purged (AVG: no longer than needed)"),
+		field.String("username_pattern").Default("{roepnaam}.{achternaam}").MaxLen(100).
+			Comment("how a login letter makes a username for an account without one (internal/startcode.Base)"),
+		field.Int("start_code_valid_days").Default(14).Min(1).Max(90).
+			Comment("days a start code of a login letter signs in before it expires"),
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/numo/accounts/internal/oneroster"
 	"github.com/numo/accounts/internal/pubsub"
 	"github.com/numo/accounts/internal/retention"
+	"github.com/numo/accounts/internal/startcode"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -136,6 +137,7 @@ func (a *App) newHandler() http.Handler {
 		Routes: map[string]http.Handler{
 			"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler(),
 			"GET /api/accounts/{id}/export.json":   retention.ExportHandler(a.db),
+			"GET /api/letters/{handle}/{file}":     startcode.DownloadHandler(a.db.Client, a.cfg.PublicURL, a.log),
 			"GET /api/schools/{id}/oneroster.zip":  oneroster.Handler(a.db.Client, a.log),
 			"POST /api/login":                      a.authn.LoginHandler(),
 			"POST /api/logout":                     a.authn.LogoutHandler(),

@@ -56,6 +56,10 @@ const (
 	CodeSchoolRequired = "SCHOOL_REQUIRED"
 	// CodeBusy: too many password hashes at once; try again in a few seconds.
 	CodeBusy = "BUSY"
+	// CodeStartCodeExpired: the start code of a login letter is right but has expired.
+	CodeStartCodeExpired = "START_CODE_EXPIRED"
+	// CodeLettersGone: a download of login letters is unknown, already taken or expired.
+	CodeLettersGone = "LETTERS_GONE"
 	// CodePasswordChangeRequired: signed in with a one-time password, which must be changed first.
 	CodePasswordChangeRequired = "PASSWORD_CHANGE_REQUIRED"
 
@@ -139,6 +143,16 @@ var (
 	// ErrLocked means too many failed attempts: wait a while.
 	ErrLocked = New(CodeLocked, "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
 		"Too many failed attempts. Try again in a quarter of an hour.", nil)
+	// ErrStartCodeExpired means the start code is right but too old: the pupil needs a new letter.
+	ErrStartCodeExpired = New(CodeStartCodeExpired,
+		"Deze startcode is verlopen. Vraag je mentor of de beheerder van je school om een nieuwe inlogbrief.",
+		"This start code has expired. Ask your mentor or your school's administrator for a new login letter.", nil)
+	// ErrLettersGone refuses a download of login letters that is unknown, taken or expired.
+	ErrLettersGone = New(CodeLettersGone,
+		"Deze inlogbrieven zijn niet (meer) te downloaden: elke download werkt één keer, een half uur lang, "+
+			"en alleen voor wie ze maakte. Maak de inlogbrieven opnieuw; de codes van de vorige keer werken dan niet meer.",
+		"These login letters cannot be downloaded (any more): each download works once, for half an hour, and only "+
+			"for whoever made them. Make the letters again; the codes of the previous time then stop working.", nil)
 	// ErrSchoolRequired means the installation has several schools and the sign-in named none.
 	ErrSchoolRequired = New(CodeSchoolRequired, "Vul ook de BRIN-code van uw school in.",
 		"Also enter your school's BRIN code.", nil)

@@ -33,6 +33,9 @@ type Config struct {
 	LogLevel string
 	// LogFormat is text or json.
 	LogFormat string
+	// PublicURL is the address people open the app at (https://numo.school.nl), printed on
+	// login letters as where to sign in; empty means the address the admin's browser used.
+	PublicURL string
 	// DevProxy, when set, is the URL of a Vite dev server the SPA requests are proxied to.
 	DevProxy string
 	// ShutdownTimeout bounds the graceful shutdown.
@@ -130,6 +133,7 @@ func (r *rawFlags) register(fs *flag.FlagSet, c *Config, getenv func(string) str
 	fs.StringVar(&r.intro, "introspection", env("NUMO_INTROSPECTION", "true"), "allow GraphQL introspection (NUMO_INTROSPECTION)")
 	fs.StringVar(&c.LogLevel, "log-level", env("NUMO_LOG_LEVEL", "info"), "debug, info, warn or error (NUMO_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("NUMO_LOG_FORMAT", "text"), "text or json (NUMO_LOG_FORMAT)")
+	fs.StringVar(&c.PublicURL, "public-url", env("NUMO_PUBLIC_URL", ""), "the address people open the app at, printed on login letters (NUMO_PUBLIC_URL)")
 	fs.StringVar(&c.DevProxy, "dev-proxy", env("NUMO_DEV_PROXY", ""), "proxy the SPA to this Vite dev server URL (NUMO_DEV_PROXY)")
 	fs.StringVar(&r.shutdown, "shutdown-timeout", env("NUMO_SHUTDOWN_TIMEOUT", "15s"), "graceful shutdown limit (NUMO_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&r.complexity, "complexity-limit", env("NUMO_COMPLEXITY_LIMIT", "500000"), "maximum cost of one GraphQL operation (NUMO_COMPLEXITY_LIMIT)")
@@ -219,6 +223,11 @@ func (c *Config) validate(bad func(string, error)) {
 	if c.OTLPEndpoint != "" {
 		if u, err := url.Parse(c.OTLPEndpoint); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 			bad("otlp-endpoint", fmt.Errorf("%q is not an http(s) URL", c.OTLPEndpoint))
+		}
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			bad("public-url", fmt.Errorf("%q is not an http(s) URL", c.PublicURL))
 		}
 	}
 	if c.DevProxy != "" {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/letters"
 )
 
 // Alphabet is the characters of a start code: upper-case letters and digits a pupil cannot
@@ -143,11 +144,5 @@ func ExpiresAt(now time.Time, days int) time.Time {
 // Expired reports whether a code that expires at exp no longer works at now.
 func Expired(exp *time.Time, now time.Time) bool { return exp == nil || !now.Before(*exp) }
 
-var dutchMonths = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-	"september", "oktober", "november", "december"}
-
 // DutchDate writes t's Dutch day as a letter says it: "21 september 2026".
-func DutchDate(t time.Time) string {
-	d := t.In(Dutch)
-	return fmt.Sprintf("%d %s %d", d.Day(), dutchMonths[d.Month()-1], d.Year())
-}
+func DutchDate(t time.Time) string { return letters.DutchDate(t) }

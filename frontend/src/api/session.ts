@@ -5,7 +5,7 @@ import { requestHeaders } from './client'
  * SCHOOL_REQUIRED: the installation has several schools and the sign-in named none; BUSY: the
  * server checks only a few passwords at once and none came free in time.
  */
-export type LoginErrorCode = 'BAD_LOGIN' | 'LOCKED' | 'SCHOOL_REQUIRED' | 'BUSY' | 'NETWORK' | 'SERVER'
+export type LoginErrorCode = 'BAD_LOGIN' | 'LOCKED' | 'SCHOOL_REQUIRED' | 'BUSY' | 'START_CODE_EXPIRED' | 'NETWORK' | 'SERVER'
 
 /** The outcome of POST /api/login. */
 export type LoginResult =
@@ -40,6 +40,8 @@ export async function login(username: string, password: string, school = ''): Pr
   }
   const first = Array.isArray(body?.errors) ? (body.errors[0] as { message?: string; extensions?: { code?: string } }) : undefined
   const code = first?.extensions?.code
+  // Before BAD_LOGIN: also a 401, but the right code of a login letter that is too old.
+  if (code === 'START_CODE_EXPIRED') return { ok: false, code: 'START_CODE_EXPIRED', message: first?.message }
   if (code === 'BAD_LOGIN' || res.status === 401) return { ok: false, code: 'BAD_LOGIN', message: first?.message }
   if (code === 'LOCKED' || res.status === 429) return { ok: false, code: 'LOCKED', message: first?.message }
   if (code === 'SCHOOL_REQUIRED') return { ok: false, code: 'SCHOOL_REQUIRED', message: first?.message }

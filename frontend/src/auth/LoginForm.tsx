@@ -10,6 +10,7 @@ const errorKeys: Record<LoginErrorCode, MessageKey> = {
   LOCKED: 'login.error.LOCKED',
   SCHOOL_REQUIRED: 'login.error.SCHOOL_REQUIRED',
   BUSY: 'login.error.BUSY',
+  START_CODE_EXPIRED: 'login.error.START_CODE_EXPIRED',
   NETWORK: 'error.network',
   SERVER: 'login.error.SERVER',
 }
@@ -159,7 +160,8 @@ export function LoginForm({
           onKeyDown={onKey}
           onKeyUp={onKey}
           error={missing.password ? t('login.password.missing') : error === 'BAD_LOGIN'}
-          description={capsLock ? t('login.capsLock') : undefined}
+          // The start code of a login letter goes here too: no second form to find.
+          description={capsLock ? t('login.capsLock') : t('login.startCode')}
           // Mantine's PasswordInput leaves aria-invalid to us.
           aria-invalid={missing.password || error === 'BAD_LOGIN' || undefined}
           visibilityToggleButtonProps={{ 'aria-label': t('login.password.show') }}

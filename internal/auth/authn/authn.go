@@ -114,6 +114,10 @@ func (s *Service) Login(ctx context.Context, brin, username, password, remoteAdd
 		return "", nil, err
 	}
 	found, unknown, err := s.matchPassword(ctx, sch, username, password, remoteAddr)
+	if errors.Is(err, ErrStartCodeExpired) {
+		s.settle(ctx, held, outcomeFailed)
+		return "", nil, err
+	}
 	if err != nil {
 		s.settle(ctx, held, outcomeUnchecked)
 		return "", nil, err
@@ -175,7 +179,7 @@ func (s *Service) matchPassword(ctx context.Context, sch *ent.School, username, 
 	if sch != nil {
 		candidates, err = s.client.Account.Query().
 			Where(account.SchoolID(sch.ID), account.Or(account.UsernameEqualFold(username), account.EmailEqualFold(username)),
-				account.PasswordHashNEQ("")).
+				account.Or(account.PasswordHashNEQ(""), account.StartCodeHashNEQ(""))).
 			Order(ent.Asc(account.FieldID)).Limit(maxCandidates).All(sys)
 		if err != nil {
 			return nil, false, fmt.Errorf("login: %w", err)
@@ -189,7 +193,11 @@ func (s *Service) matchPassword(ctx context.Context, sch *ent.School, username, 
 		return nil, true, nil
 	}
 	for _, a := range candidates {
-		ok, err := s.checkPassword(ctx, a.PasswordHash, password)
+		hash := a.PasswordHash
+		if hash == "" {
+			hash = dummyHash() // only a start code: the same work as a wrong password first
+		}
+		ok, err := s.checkPassword(ctx, hash, password)
 		if errors.Is(err, ErrBusy) || ctx.Err() != nil {
 			return nil, false, cmp.Or(ctx.Err(), err)
 		}
@@ -197,8 +205,19 @@ func (s *Service) matchPassword(ctx context.Context, sch *ent.School, username, 
 			s.log.Error("login: stored hash", "account", a.ID, "err", err)
 			continue
 		}
-		if ok {
+		if ok && a.PasswordHash != "" {
 			return a, false, nil
+		}
+		codeOK, expired, err := s.matchStartCode(ctx, a, password, time.Now())
+		switch {
+		case errors.Is(err, ErrBusy) || ctx.Err() != nil:
+			return nil, false, cmp.Or(ctx.Err(), err)
+		case (codeOK || expired) && a.Status != account.StatusACTIVE:
+			return a, false, nil // refused as archived by Login
+		case expired:
+			return nil, false, ErrStartCodeExpired
+		case codeOK:
+			return a, false, s.useStartCode(ctx, a, remoteAddr)
 		}
 		audit.Write(sys, s.client, audit.Event{SchoolID: a.SchoolID, Action: "login_failed", Detail: fmt.Sprintf("account %d", a.ID),
 			Subject: a.ID, RemoteAddr: remoteAddr})
@@ -268,7 +287,7 @@ func (s *Service) FromSession(ctx context.Context, secret, remoteAddr string) (*
 	}
 	now := time.Now()
 	a := ses.Edges.Account
-	if ses.ExpiresAt.Before(now) || a == nil || a.Status != account.StatusACTIVE || (a.PasswordHash == "" && !ses.SSO) {
+	if ses.ExpiresAt.Before(now) || a == nil || a.Status != account.StatusACTIVE || (a.PasswordHash == "" && !startCodeUsable(a, now) && !ses.SSO) {
 		s.client.Session.DeleteOne(ses).Exec(sys) //nolint:errcheck // best effort: it is unusable anyway
 		return nil, nil
 	}

@@ -226,6 +226,11 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	if errors.Is(err, ErrBusy) {
 		return err
 	}
+	if !ok { // after signing in with a letter's start code, the code is the current password
+		if ok, _, err = s.matchStartCode(ctx, a, oldPassword, time.Now()); errors.Is(err, ErrBusy) {
+			return err
+		}
+	}
 	if !ok {
 		return invalid("Het huidige wachtwoord klopt niet.", "The current password is wrong.")
 	}
@@ -248,7 +253,9 @@ func (s *Service) setPassword(ctx context.Context, a *ent.Account, password stri
 	sys := auth.System(ctx)
 	// A password is not roster data: updated_at (the roster's version) stays.
 	if err := s.client.Account.UpdateOne(a).SetPasswordHash(hash).SetMustChangePassword(oneTime).SetUpdatedAt(a.UpdatedAt).
-		SetFailedLogins(0).ClearLockedUntil().Exec(sys); err != nil {
+		SetFailedLogins(0).ClearLockedUntil().
+		// A password replaces a letter's start code: it stops working.
+		ClearStartCodeHash().ClearStartCodeExpiresAt().ClearStartCodeGeneratedAt().Exec(sys); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
 	if oneTime {

@@ -9,11 +9,14 @@ import { ImportReportQuery } from './documents'
 import { formatCounts } from './format'
 import { formatGroupCounts, kindKey } from './groups'
 import { GroupSummary } from './PreviewStep'
+import { LettersButton } from '../startcodes/LettersButton'
+import { useSchool } from '../../school/SchoolProvider'
 
 /** Step 6: what the import did, the refused rows, and the report to download. */
 export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => void }) {
   const i18n = useI18n()
-  const { t, pick, num, lang } = i18n
+  const { t, pick, num, lang, plural } = i18n
+  const schoolId = useSchool().school?.id
   const [{ data, fetching, error }, refetch] = useQuery({
     query: ImportReportQuery,
     variables: { id: jobId },
@@ -26,6 +29,7 @@ export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => v
   }
   const report = job.report
   const failed = job.status === 'FAILED'
+  const added = report?.counts.added ?? 0
 
   return (
     <Stack gap="md">
@@ -104,19 +108,23 @@ export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => v
       {fetching && <Loading />}
 
       <Group justify="space-between">
-        {job.reportUrl ? (
-          <Button
-            component="a"
-            href={`${job.reportUrl}?lang=${lang}`}
-            download
-            variant="light"
-            leftSection={<IconDownload size={16} aria-hidden />}
-          >
-            {t('result.download')}
-          </Button>
-        ) : (
-          <span />
-        )}
+        <Group gap="sm">
+          {job.reportUrl && (
+            <Button
+              component="a"
+              href={`${job.reportUrl}?lang=${lang}`}
+              download
+              variant="light"
+              leftSection={<IconDownload size={16} aria-hidden />}
+            >
+              {t('result.download')}
+            </Button>
+          )}
+          {/* Login letters for the accounts this import added (features/startcodes). */}
+          {schoolId && !failed && added > 0 && (
+            <LettersButton schoolId={schoolId} scope={{ importJobId: jobId }} label={plural('result.lettersFor', added)} />
+          )}
+        </Group>
         <Button onClick={onClose}>{t('result.close')}</Button>
       </Group>
     </Stack>

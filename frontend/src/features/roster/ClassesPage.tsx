@@ -14,6 +14,7 @@ import { useSchool } from '../../school/SchoolProvider'
 import { fullName } from '../import/PreviewStep'
 import { ClassesQuery, ClassPupilsQuery, ClassQuery } from './documents'
 import { usePupilActions } from './PupilActions'
+import { LettersButton } from '../startcodes/LettersButton'
 import { PupilsTable, pupilOrder, type PupilRow } from './PupilsTable'
 import { accountSearch, type SortKey } from './search'
 
@@ -222,6 +223,7 @@ function ClassPupils({ classId, mode }: { classId: string; mode: RosterMode }) {
         : [],
     ) ?? []
   const actions = usePupilActions(() => refetch({ requestPolicy: 'network-only' }))
+  const schoolId = useSchool().school?.id
   const teachers = cls?.teachers.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? []
   const mentorIds = new Set(cls?.mentors.map((m) => m.id) ?? [])
   const err = head.error ?? error
@@ -262,6 +264,11 @@ function ClassPupils({ classId, mode }: { classId: string; mode: RosterMode }) {
           />
         </Group>
         {cls && <ClassTeachers teachers={teachers} mentorIds={mentorIds} />}
+        {cls && mode === 'admin' && schoolId && (
+          <Group>
+            <LettersButton schoolId={schoolId} scope={{ classId }} label={classTitle(cls, i18n)} />
+          </Group>
+        )}
         {err && (
           <ErrorAlert
             error={err}
