@@ -74,6 +74,9 @@ func mustChangeRefuses(path string) bool {
 	case "/api/login", "/api/logout":
 		return false
 	}
+	if strings.HasPrefix(path, "/api/sso/") {
+		return false // single sign-on only opens a new session (internal/auth/oidc)
+	}
 	return strings.HasPrefix(path, "/api/")
 }
 
@@ -180,10 +183,6 @@ func (s *Service) LoginHandler() http.Handler {
 			return
 		case errors.Is(err, ErrSchoolRequired):
 			apperr.Write(w, http.StatusBadRequest, ErrSchoolRequired)
-			return
-		case errors.Is(err, ErrStartCodeExpired):
-			time.Sleep(300 * time.Millisecond) // as a wrong password
-			apperr.Write(w, http.StatusUnauthorized, ErrStartCodeExpired)
 			return
 		case errors.Is(err, ErrBusy):
 			w.Header().Set("Retry-After", "5")

@@ -431,3 +431,28 @@ func getJSON(t *testing.T, u string) map[string]any {
 	}
 	return out
 }
+
+// TestSSOAfterOneTimePassword: a browser whose session still has to change its one-time password
+// can sign in through the provider (the SSO routes are not refused to it), and the SSO session
+// does not ask for a new password.
+func TestSSOAfterOneTimePassword(t *testing.T) {
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		w := newWorld(t, kind)
+		sys := auth.System(context.Background())
+		c := w.app.DB().Client
+		c.Account.Update().Where(account.Username("beheer")).SetMustChangePassword(true).ExecX(sys)
+		b := newBrowser()
+		u, _ := url.Parse(w.srv.URL)
+		name, value, _ := strings.Cut(w.passwordLogin(t, "01AA", "beheer", "beheer-wachtwoord-123"), "=")
+		b.jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
+		if v := b.viewer(t, w); v == nil || v["mustChangePassword"] != true {
+			t.Fatalf("password session: %v", v)
+		}
+		if loc := b.signIn(t, w, w.srv.URL+"/api/sso/01AA/start", "beheer"); loc != "/" {
+			t.Fatalf("sent to %s", loc)
+		}
+		if v := b.viewer(t, w); v == nil || v["role"] != "ADMIN" || v["mustChangePassword"] != false {
+			t.Errorf("SSO session: %v", v)
+		}
+	})
+}
