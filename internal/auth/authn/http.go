@@ -184,6 +184,10 @@ func (s *Service) LoginHandler() http.Handler {
 		case errors.Is(err, ErrSchoolRequired):
 			apperr.Write(w, http.StatusBadRequest, ErrSchoolRequired)
 			return
+		case errors.Is(err, ErrStartCodeExpired):
+			time.Sleep(300 * time.Millisecond) // as a wrong password
+			apperr.Write(w, http.StatusUnauthorized, ErrStartCodeExpired)
+			return
 		case errors.Is(err, ErrBusy):
 			w.Header().Set("Retry-After", "5")
 			apperr.Write(w, http.StatusServiceUnavailable, ErrBusy)
