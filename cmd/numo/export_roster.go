@@ -61,12 +61,12 @@ func exportRosterCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	op := jobs.Operator(ctx, s.ID, "numo export-roster (CLI)")
 	opts := oneroster.Options{Now: time.Now(), IncludeArchived: *archived}
 	if *out == "-" {
-		if _, err := oneroster.WriteTo(op, db.Client, s.ID, stdout, opts); err != nil {
+		if _, err := oneroster.WriteTo(op, db, s.ID, stdout, opts); err != nil {
 			return fail(err)
 		}
 		return 0
 	}
-	sum, err := writeZipFile(*out, func(w io.Writer) (oneroster.Summary, error) { return oneroster.WriteTo(op, db.Client, s.ID, w, opts) })
+	sum, err := writeZipFile(*out, func(w io.Writer) (oneroster.Summary, error) { return oneroster.WriteTo(op, db, s.ID, w, opts) })
 	if err != nil {
 		return fail(err)
 	}

@@ -138,7 +138,7 @@ func (a *App) newHandler() http.Handler {
 			"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler(),
 			"GET /api/accounts/{id}/export.json":   retention.ExportHandler(a.db),
 			"GET /api/letters/{handle}/{file}":     startcode.DownloadHandler(a.db.Client, a.cfg.PublicURL, a.log),
-			"GET /api/schools/{id}/oneroster.zip":  oneroster.Handler(a.db.Client, a.log),
+			"GET /api/schools/{id}/oneroster.zip":  oneroster.Handler(a.db, a.log),
 			"POST /api/login":                      a.authn.LoginHandler(),
 			"POST /api/logout":                     a.authn.LogoutHandler(),
 			"GET /api/sso/":                        oidc.New(a.db.Client, a.authn, a.log).Handler(), // single sign-on

@@ -35,7 +35,7 @@ func BenchmarkExport100k(b *testing.B) {
 			for b.Loop() {
 				var out countingWriter
 				peak := watchHeap()
-				sum, err := oneroster.Export(context.Background(), db.Client, schoolID, &out, oneroster.Options{Now: exportTime})
+				sum, err := oneroster.Export(context.Background(), db, schoolID, &out, oneroster.Options{Now: exportTime})
 				heap := peak()
 				if err != nil {
 					b.Fatal(err)

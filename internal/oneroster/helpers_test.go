@@ -113,7 +113,7 @@ func export(t testing.TB, db *store.DB, schoolID int, opts oneroster.Options) ([
 	if opts.Now.IsZero() {
 		opts.Now = exportTime
 	}
-	sum, err := oneroster.Export(context.Background(), db.Client, schoolID, &buf, opts)
+	sum, err := oneroster.Export(context.Background(), db, schoolID, &buf, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

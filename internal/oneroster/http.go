@@ -14,6 +14,7 @@ import (
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/store"
 )
 
 // Path is where a school's OneRoster export is downloaded (Handler serves it).
@@ -42,7 +43,8 @@ func MayExport(v *auth.Viewer, schoolID int) bool {
 // a OneRoster 1.2 zip, streamed, for the viewer in the request context when MayExport. Anyone
 // else gets 404, as for a school that does not exist. Every export writes an audit event
 // with its counts (no names).
-func Handler(client *ent.Client, log *slog.Logger) http.Handler {
+func Handler(db *store.DB, log *slog.Logger) http.Handler {
+	client := db.Client
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.Atoi(r.PathValue("id"))
 		v := auth.FromContext(r.Context())
@@ -62,7 +64,7 @@ func Handler(client *ent.Client, log *slog.Logger) http.Handler {
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
 		opts := Options{Now: now, IncludeArchived: r.URL.Query().Get("archived") == "true"}
-		sum, err := Export(r.Context(), client, id, w, opts)
+		sum, err := Export(r.Context(), db, id, w, opts)
 		Audit(context.WithoutCancel(r.Context()), client, id, sum, opts, err) // also when the client went away
 		if err != nil && r.Context().Err() == nil {
 			// The status is sent; the client gets a zip without its end and cannot open it.
@@ -97,8 +99,8 @@ func Audit(ctx context.Context, client *ent.Client, schoolID int, sum Summary, o
 
 // WriteTo is Export for a caller that already has the zip's destination and wants the counts
 // only, e.g. the CLI: it records the audit event too.
-func WriteTo(ctx context.Context, client *ent.Client, schoolID int, w io.Writer, opts Options) (Summary, error) {
-	sum, err := Export(ctx, client, schoolID, w, opts)
-	Audit(ctx, client, schoolID, sum, opts, err)
+func WriteTo(ctx context.Context, db *store.DB, schoolID int, w io.Writer, opts Options) (Summary, error) {
+	sum, err := Export(ctx, db, schoolID, w, opts)
+	Audit(ctx, db.Client, schoolID, sum, opts, err)
 	return sum, err
 }

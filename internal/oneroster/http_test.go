@@ -30,7 +30,7 @@ func TestDownloadAuth(t *testing.T) {
 		log := slog.New(slog.DiscardHandler)
 		svc := authn.New(db.Client, log)
 		mux := http.NewServeMux()
-		mux.Handle("GET /api/schools/{id}/oneroster.zip", oneroster.Handler(db.Client, log))
+		mux.Handle("GET /api/schools/{id}/oneroster.zip", oneroster.Handler(db, log))
 		srv := httptest.NewServer(svc.Middleware(nil, mux))
 		defer srv.Close()
 

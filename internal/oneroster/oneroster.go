@@ -13,13 +13,17 @@ package oneroster
 import (
 	"archive/zip"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/store"
 )
 
 // Options change what an export holds.
@@ -45,16 +49,29 @@ type Summary struct {
 func (s Summary) Users() int { return s.Pupils + s.Teachers + s.Admins }
 
 // Export writes the school's roster to w as a OneRoster 1.2 zip. The caller has decided that
-// the viewer may; Export reads as the system. On an error the zip is incomplete.
-func Export(ctx context.Context, client *ent.Client, schoolID int, w io.Writer, opts Options) (Summary, error) {
+// the viewer may; Export reads as the system. Every file is read in one read-only transaction,
+// one snapshot of the school (REPEATABLE READ on PostgreSQL; SQLite's read transactions are
+// snapshots), so an import committing meanwhile cannot make an enrolment name a user that
+// users.csv lacks. On an error the zip is incomplete.
+func Export(ctx context.Context, db *store.DB, schoolID int, w io.Writer, opts Options) (Summary, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 1000
 	}
-	e := &exporter{ctx: auth.System(ctx), c: client, opts: opts, zw: zip.NewWriter(w), written: map[string]bool{}}
-	school, err := client.School.Get(e.ctx, schoolID)
+	sys := auth.System(ctx)
+	txOpts := &sql.TxOptions{ReadOnly: true}
+	if db.Dialect == dialect.Postgres {
+		txOpts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.Client.BeginTx(sys, txOpts)
+	if err != nil {
+		return Summary{}, fmt.Errorf("oneroster: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	e := &exporter{ctx: sys, c: tx.Client(), opts: opts, zw: zip.NewWriter(w), written: map[string]bool{}}
+	school, err := e.c.School.Get(e.ctx, schoolID)
 	if err != nil {
 		return Summary{}, fmt.Errorf("oneroster: school %d: %w", schoolID, err)
 	}
@@ -64,6 +81,9 @@ func Export(ctx context.Context, client *ent.Client, schoolID int, w io.Writer, 
 	}
 	return e.sum, nil
 }
+
+// afterStep, when set (by a test), runs after each file is written.
+var afterStep func()
 
 // exporter is one export in progress.
 type exporter struct {
@@ -91,6 +111,9 @@ func (e *exporter) run() error {
 		}
 		if err := e.endFile(); err != nil {
 			return err
+		}
+		if afterStep != nil {
+			afterStep()
 		}
 	}
 	if err := e.writeManifest(); err != nil {
