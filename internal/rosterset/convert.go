@@ -63,7 +63,8 @@ type person struct {
 	pupil           bool
 	homerooms       []string
 	groups, mentors []string
-	homeroomAt      where // the enrolment of the first stamklas
+	homeroomAt      where       // the enrolment of the first stamklas
+	candidates      []candidate // inferred stamklas sections (RuleSectionNames)
 }
 
 // convert turns the chosen school's pupils and teachers into the canonical files.
@@ -75,6 +76,11 @@ func convert(m *model, s *Set) error {
 		}
 	}
 	people, order := classify(m, s)
+	infer := (m.format == FormatSDS1 || m.format == FormatSDS21) && !m.classTypeCol
+	var inferred []*class
+	if infer {
+		inferred = inferHomerooms(m, classes, people)
+	}
 	var p problems
 	for _, e := range m.enrols {
 		c, pe := classes[e.class], people[e.user]
@@ -95,6 +101,9 @@ func convert(m *model, s *Set) error {
 	}
 	if err := p.err(CodeInvalidRows, "Numo kan deze rijen van de set niet overnemen:", "Numo cannot take over these rows of the set:"); err != nil {
 		return err
+	}
+	if infer {
+		resolveInferred(m, s, order, inferred)
 	}
 	return write(s, order)
 }
@@ -145,9 +154,14 @@ func roleIn(u *user, school string) (role, other string) {
 }
 
 // addEnrolment places a pupil in their stamklas or a lesgroep, and a teacher as mentor (the
-// primary teacher of a homeroom) or as teaching the group.
+// primary teacher of a homeroom) or as teaching the group. An inferred stamklas section is
+// only a candidate of the pupil's, settled by resolveInferred.
 func addEnrolment(pe *person, c *class, e enrolment, p *problems) {
 	switch {
+	case pe.pupil && c.inferred:
+		if !slices.ContainsFunc(pe.candidates, func(k candidate) bool { return k.c == c }) {
+			pe.candidates = append(pe.candidates, candidate{c: c, at: e.where})
+		}
 	case pe.pupil && c.homeroom:
 		if slices.Contains(pe.homerooms, c.name) {
 			return

@@ -53,6 +53,7 @@ type class struct {
 	where
 	id, name, org, course, subject string
 	homeroom, gone                 bool
+	inferred                       bool // a stamklas by RuleSectionNames, not by the set
 }
 
 type enrolment struct {
@@ -71,6 +72,9 @@ type model struct {
 	enrols   []enrolment
 	courses  map[string]string // course id -> title ("" when the set has no courses file)
 	hasCours bool
+	// classTypeCol says the SDS set has the column metadata.numo.classType; without it
+	// the stamklassen are inferred (RuleSectionNames).
+	classTypeCol bool
 	// fileOf names the file that holds each kind of id, for messages.
 	fileOf map[string]string
 	// dangling are the references to ids not in the set; known indexes the ids read so far

@@ -37,9 +37,16 @@
 //     named by classCode when present (what Dutch schools use, such as "4H-wiB1"), else by its
 //     title. A pupil with two homerooms is a row problem. A teacher enrolled as primary in a
 //     homeroom is its mentor ("Mentor van"); every other teacher enrolment is a group taught.
-//     SDS has no homerooms: see numoClassType. A pupil without a stamklas gets an empty Klas,
-//     which the import refuses with its usual row problem (the set cannot say the class). Subjects come from classes.subjects (SDS v1:
-//     Course Subject, else Course Name), else the course's title.
+//     Subjects come from classes.subjects (SDS v1: Course Subject, else Course Name), else
+//     the course's title.
+//   - SDS has no homerooms (neither v1 Section.csv nor v2.1 classes.csv has a class type).
+//     A set with Numo's column metadata.numo.classType is read by it alone. Without it Numo
+//     infers the stamklassen from the section names by RuleSectionNames: a section without
+//     course or subject whose name has the form of a Dutch class (1A, H4a, 4hv2) and is the
+//     class part of another section of its pupils (h4a.ne1, 1A-en). A pupil with exactly one
+//     such section has it as Klas; a pupil with none or several keeps an empty Klas, which the
+//     import refuses with its usual row problem, and Set.Warnings names the file and line.
+//     Set.InferRule and Set.Inferred say that (and which) stamklassen were inferred.
 //   - Level and year: metadata.numo.level and metadata.numo.year when present; else the set's
 //     grades (CEDS codes such as "09") are put in Niveau as written, so that the wizard's
 //     unknown-value step asks the admin what they mean.
@@ -93,6 +100,17 @@ type Set struct {
 	PupilOrigins, TeacherOrigins []Origin
 	Skipped                      []Skipped
 	Subjects                     map[string]string
+	// InferRule is RuleSectionNames when the stamklassen of an SDS set were inferred from
+	// its section names (the set has no metadata.numo.classType column), else "".
+	InferRule string
+	// Inferred lists the sections taken for stamklassen by InferRule (empty, not nil, when
+	// the rule ran and found none).
+	Inferred []InferredClass
+	// Warnings are row problems that do not stop the set: a pupil whose stamklas could not
+	// be inferred (the import then refuses the row for its empty Klas). At most 50 are kept;
+	// WarningsTotal counts them all.
+	Warnings      []Problem
+	WarningsTotal int
 }
 
 // Problem is one row problem of a set.

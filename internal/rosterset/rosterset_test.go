@@ -66,6 +66,10 @@ func TestOpenValidSets(t *testing.T) {
 					t.Errorf("subjects = %v, want %v", s.Subjects, want)
 				}
 				checkOrigins(t, s)
+				// The metadata.numo.classType column says the stamklassen: nothing is inferred.
+				if s.InferRule != "" || s.Inferred != nil || s.Warnings != nil || s.WarningsTotal != 0 {
+					t.Errorf("inferred %q %+v, warnings %+v", s.InferRule, s.Inferred, s.Warnings)
+				}
 				res := checkImportable(t, s.Pupils, importer.KindPupils, 20)
 				// Without metadata.numo.level the grade "10" goes to Niveau as written, for the
 				// wizard to ask about; Numo's own columns give the level itself.
@@ -151,6 +155,15 @@ func golden(t *testing.T, name string, s *rosterset.Set) {
 	sort.Strings(groups)
 	for _, g := range groups {
 		fmt.Fprintf(&extra, "subject %s = %s\n", g, s.Subjects[g])
+	}
+	if s.InferRule != "" {
+		fmt.Fprintf(&extra, "stamklassen inferred by %s\n", s.InferRule)
+	}
+	for _, in := range s.Inferred {
+		fmt.Fprintf(&extra, "inferred %s %s:%d pupils %d\n", in.Name, in.File, in.Line, in.Pupils)
+	}
+	for _, w := range s.Warnings {
+		fmt.Fprintf(&extra, "warning %s:%d %s | %s\n", w.File, w.Line, w.Message, w.MessageEn)
 	}
 	for suffix, got := range map[string][]byte{".pupils.csv": s.Pupils, ".teachers.csv": s.Teachers, ".report.txt": []byte(extra.String())} {
 		path := filepath.Join(testdata, "golden", name+suffix)

@@ -5,10 +5,10 @@ import (
 )
 
 // SDS has no notion of a stamklas (homeroom): every section or class is a group of pupils with
-// its teachers. Numo reads a section as the pupils' stamklas only when the set says so in the
-// extension column metadata.numo.classType ("homeroom"; otherwise "scheduled"), named after
-// OneRoster's classType; section names are not guessed at. Without it the pupils of an SDS set
-// have no Klas, and the import refuses them with its usual row problem.
+// its teachers. When the set has the extension column metadata.numo.classType ("homeroom";
+// otherwise "scheduled"), named after OneRoster's classType, Numo reads the stamklassen from it
+// and from nothing else. Without the column Numo infers them from the section names by
+// RuleSectionNames (infer.go) and says so in Set.InferRule and Set.Inferred.
 const numoClassType = "metadata.numo.classType"
 
 // readSDS1 reads a School Data Sync v1 set (School, Section, Student, Teacher,
@@ -62,6 +62,7 @@ func readSDS1Sections(f *file, m *model) error {
 	if err != nil {
 		return err
 	}
+	m.classTypeCol = t.has(numoClassType)
 	ids := newIDs(t, "SIS ID")
 	for i := range t.rows {
 		if !ids.add(i) {
@@ -186,6 +187,7 @@ func readSDS21Classes(f *file, m *model) error {
 	if err != nil {
 		return err
 	}
+	m.classTypeCol = t.has(numoClassType)
 	ids := newIDs(t, "sourcedId")
 	for i := range t.rows {
 		if !ids.add(i) {

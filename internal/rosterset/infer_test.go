@@ -1,0 +1,202 @@
+package rosterset_test
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/rosterset"
+)
+
+// TestOpenSDSInferredClasses reads SDS sets shaped like the Magister (v1) and Somtoday (v2.1)
+// community exports, without metadata.numo.classType: the stamklassen are inferred from the
+// section names, every pupil gets one, the importer maps every column and refuses no row, and
+// the canonical files match the golden ones.
+func TestOpenSDSInferredClasses(t *testing.T) {
+	cases := []struct {
+		dir              string
+		format           rosterset.Format
+		school           string
+		inferred         string // name:pupils of each inferred stamklas
+		pupils, teachers int
+		rows             []string // rows the canonical files must hold
+	}{
+		{"sds1-nl", rosterset.FormatSDS1, "Stedelijk Lyceum De Linde", "[H4a:4 H4b:4 1A:4]", 12, 4, []string{
+			"\n210101;Zoë;;van den Berg;H4a;10;;;210101@leerling.delinde.example;;h4a.ne1, h4a.en1, h4.wiB1\n",
+			// Only in 1A: its Klas all the same, as 1A is the class part of 1a.lo1 of the others.
+			"\n210110;Amélie;;de Wit;1A;07;;;210110@leerling.delinde.example;;\n",
+			// A teacher of an inferred stamklas teaches it; SDS does not say who the mentor is.
+			"\nBRK;Marieke;;van den Broek;;brk@delinde.example;;H4a, h4a.ne1, h4b.ne1;\n",
+			"\nOZK;Elif;;Özkan;;ozk@delinde.example;;H4b, h4a.en1, h4b.en1;\n",
+		}},
+		{"sds21-nl", rosterset.FormatSDS21, "Christelijk College Het Anker", "[1A:3 2B:3]", 6, 4, []string{
+			"\n300102;Iris;;Şahin;1A;07;;300102@leerling.hetanker.example;300102@leerling.hetanker.example;;1A-en, 1A-ne\n",
+			// 2-lo1 spans the classes of year 2: its class part "2" is no class name.
+			"\n300106;Élise;;Verbeek;2B;08;;300106@leerling.hetanker.example;300106@leerling.hetanker.example;;2B-en, 2-lo1\n",
+			"\nRVS;Roos;;van Strien;rvs@hetanker.example;rvs@hetanker.example;;1A-en, 2B-en, 2B;\n",
+		}},
+	}
+	for _, c := range cases {
+		files := dirInputs(t, c.dir)
+		for _, form := range []struct {
+			name string
+			in   []rosterset.Input
+		}{{"files", files}, {"zip", []rosterset.Input{zipOf(t, c.dir+".zip", files)}}} {
+			t.Run(c.dir+"/"+form.name, func(t *testing.T) {
+				s, err := rosterset.Open(form.in, "")
+				if err != nil {
+					t.Fatalf("Open: %v", err)
+				}
+				if s.Format != c.format || s.School.Name != c.school {
+					t.Errorf("format %s school %+v, want %s %s", s.Format, s.School, c.format, c.school)
+				}
+				if s.InferRule != rosterset.RuleSectionNames || inferredNames(s) != c.inferred {
+					t.Errorf("inferred by %q: %s, want %s", s.InferRule, inferredNames(s), c.inferred)
+				}
+				if len(s.Warnings) != 0 || s.WarningsTotal != 0 {
+					t.Errorf("warnings %d: %+v", s.WarningsTotal, s.Warnings)
+				}
+				for _, in := range s.Inferred {
+					if in.Line < 2 || !strings.EqualFold(in.File, "Section.csv") && in.File != "classes.csv" {
+						t.Errorf("inferred %s at %s:%d", in.Name, in.File, in.Line)
+					}
+					if _, lesgroep := s.Subjects[in.Name]; lesgroep {
+						t.Errorf("inferred stamklas %s has a subject", in.Name)
+					}
+				}
+				all := string(s.Pupils) + string(s.Teachers)
+				for _, row := range c.rows {
+					if !strings.Contains(all, row) {
+						t.Errorf("canonical files lack %q:\n%s", row, all)
+					}
+				}
+				checkOrigins(t, s)
+				checkImportable(t, s.Pupils, importer.KindPupils, c.pupils)
+				checkImportable(t, s.Teachers, importer.KindTeachers, c.teachers)
+				golden(t, c.dir, s)
+			})
+		}
+	}
+}
+
+func inferredNames(s *rosterset.Set) string {
+	var out []string
+	for _, in := range s.Inferred {
+		out = append(out, fmt.Sprintf("%s:%d", in.Name, in.Pupils))
+	}
+	return "[" + strings.Join(out, " ") + "]"
+}
+
+// TestOpenSDSInferenceDoubts covers the pupils whose stamklas the rule cannot settle: the set is
+// read, the pupil keeps an empty Klas (which the importer refuses) and a warning names the file
+// and line. A set with metadata.numo.classType is read by that column alone.
+func TestOpenSDSInferenceDoubts(t *testing.T) {
+	sds1, sds21 := dirInputs(t, "sds1-nl"), dirInputs(t, "sds21-nl")
+	edit := func(in []rosterset.Input, name, old, new string) []rosterset.Input {
+		out := slices.Clone(in)
+		for i := range out {
+			if out[i].Name == name {
+				if !bytes.Contains(out[i].Data, []byte(old)) {
+					t.Fatalf("%s lacks %q", name, old)
+				}
+				out[i].Data = bytes.Replace(out[i].Data, []byte(old), []byte(new), 1)
+			}
+		}
+		return out
+	}
+	cases := []struct {
+		name     string
+		in       []rosterset.Input
+		inferred string
+		warnings []string // file:line message-part of each warning
+		refused  []string // keys of the pupils the importer refuses
+	}{
+		{"two candidates", edit(sds1, "StudentEnrollment.csv", "2627_1a_fa1,210111\n", "2627_1a_fa1,210111\n2627_H4b,210101\n"),
+			"[H4a:3 H4b:4 1A:4]",
+			[]string{"StudentEnrollment.csv:43 leerling 210101 (Student.csv regel 2): geen stamklas te bepalen: kandidaten H4a, H4b — voeg metadata.numo.classType=homeroom toe aan Section.csv of importeer de stamklassen met een leerlingbestand"},
+			[]string{"210101"}},
+		{"a course makes a lesgroep", edit(sds21, "classes.csv", "Klas 1A,as-2627,,1A", "Klas 1A,as-2627,c-ne,1A"),
+			"[2B:3]",
+			[]string{"users.csv:2 leerling 300101: geen stamklas te bepalen", "users.csv:3 leerling 300102:", "users.csv:4 leerling 300103:"},
+			[]string{"300101", "300102", "300103"}},
+		// The set's own column wins: 1A marked scheduled stays a lesgroep, nothing is inferred.
+		{"column present", withClassType(t, sds1, map[string]string{"H4a": "homeroom", "H4b": "homeroom"}),
+			"[]", nil, []string{"210109", "210110", "210111", "210112"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := rosterset.Open(c.in, "")
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			if got := inferredNames(s); got != c.inferred || (s.InferRule == "") != (c.name == "column present") {
+				t.Errorf("inferred %s, want %s", got, c.inferred)
+			}
+			if len(s.Warnings) != len(c.warnings) || s.WarningsTotal != len(c.warnings) {
+				t.Fatalf("warnings %d: %+v, want %v", s.WarningsTotal, s.Warnings, c.warnings)
+			}
+			for i, w := range s.Warnings {
+				got := fmt.Sprintf("%s:%d %s", w.File, w.Line, w.Message)
+				if !strings.HasPrefix(got, c.warnings[i]) || w.MessageEn == "" {
+					t.Errorf("warning %d = %q (en %q), want %q…", i, got, w.MessageEn, c.warnings[i])
+				}
+			}
+			f, err := importer.Parse(s.Pupils)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := importer.BuildRecords(importer.Input{File: f, Kind: importer.KindPupils,
+				Mapping: importer.MappingFromMatches(importer.ProposeMappingFor(importer.KindPupils, f.Columns))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(string(s.Pupils), "\n")
+			var refused []string
+			for _, r := range res.Refused {
+				if r.Field != importer.FieldClass {
+					t.Errorf("refused for %s: %s", r.Field, r.NL)
+				}
+				refused = append(refused, strings.SplitN(lines[r.Line-1], ";", 2)[0])
+			}
+			if fmt.Sprint(refused) != fmt.Sprint(c.refused) {
+				t.Errorf("importer refused %v, want %v", refused, c.refused)
+			}
+		})
+	}
+	// An inferred stamklas is no lesgroep of the pupil whose Klas stays empty.
+	s, err := rosterset.Open(cases[0].in, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\n210101;Zoë;;van den Berg;;10;;;210101@leerling.delinde.example;;h4a.ne1, h4a.en1, h4.wiB1\n"; !strings.Contains(string(s.Pupils), want) {
+		t.Errorf("pupils lack %q:\n%s", want, s.Pupils)
+	}
+}
+
+// withClassType adds the column metadata.numo.classType to Section.csv: the value for the
+// sections named in types, "scheduled" for the others.
+func withClassType(t *testing.T, in []rosterset.Input, types map[string]string) []rosterset.Input {
+	t.Helper()
+	out := slices.Clone(in)
+	for i := range out {
+		if out[i].Name != "Section.csv" {
+			continue
+		}
+		var b strings.Builder
+		for j, line := range strings.Split(strings.TrimSuffix(string(out[i].Data), "\n"), "\n") {
+			v := "metadata.numo.classType"
+			if j > 0 {
+				v = "scheduled"
+				if ty, ok := types[line[strings.LastIndexByte(line, ',')+1:]]; ok {
+					v = ty
+				}
+			}
+			b.WriteString(line + "," + v + "\n")
+		}
+		out[i].Data = []byte(b.String())
+	}
+	return out
+}
