@@ -456,3 +456,35 @@ func TestSSOAfterOneTimePassword(t *testing.T) {
 		}
 	})
 }
+
+// TestSSOBounds: one client address may have MaxPendingPerAddress sign-ins in progress (each is
+// a row), then starts are refused with LOCKED; the public options answer 120 a minute.
+func TestSSOBounds(t *testing.T) {
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		w := newWorld(t, kind)
+		b := newBrowser()
+		for i := range oidc.MaxPendingPerAddress + 1 {
+			resp, err := b.client.Get(w.srv.URL + "/api/sso/01AA/start")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc := resp.Header.Get("Location")
+			if got, want := ssoError(loc) == "LOCKED", i == oidc.MaxPendingPerAddress; got != want {
+				t.Fatalf("start %d: sent to %s", i+1, loc)
+			}
+		}
+		status := 0
+		for range 121 {
+			resp, err := http.Get(w.srv.URL + "/api/sso/options?school=01AA")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			status = resp.StatusCode
+		}
+		if status != http.StatusTooManyRequests {
+			t.Errorf("the 121st options request in a minute: status %d", status)
+		}
+	})
+}
