@@ -141,7 +141,7 @@ func (a *App) newHandler() http.Handler {
 			"GET /api/schools/{id}/oneroster.zip":  oneroster.Handler(a.db, a.log),
 			"POST /api/login":                      a.authn.LoginHandler(),
 			"POST /api/logout":                     a.authn.LogoutHandler(),
-			"GET /api/sso/":                        oidc.New(a.db.Client, a.authn, a.log).Handler(), // single sign-on
+			"GET /api/sso/":                        oidc.New(a.db.Client, a.authn, a.log).WithPublicURL(a.cfg.PublicURL).Handler(), // single sign-on
 		},
 		Authenticate: func(h http.Handler) http.Handler { return a.authn.Middleware(a.cfg.AllowedOrigins, h) },
 		Logger:       a.log,

@@ -62,6 +62,9 @@ type Service struct {
 	LoginPath string
 	// AppPath is where a successful sign-in goes.
 	AppPath string
+	// PublicURL, when set, is the address people open numo at (config's --public-url): the
+	// redirect URI is built on it instead of on the request's Host and scheme.
+	PublicURL string
 	mu      sync.Mutex
 	found   map[string]discovered
 	options *addressLimit
@@ -77,6 +80,12 @@ type discovered struct {
 func New(client *ent.Client, a *authn.Service, log *slog.Logger) *Service {
 	return &Service{client: client, authn: a, log: log, HTTPClient: &http.Client{Timeout: 10 * time.Second},
 		LoginPath: "/inloggen", AppPath: "/", found: map[string]discovered{}, options: newAddressLimit(120, time.Minute)}
+}
+
+// WithPublicURL sets PublicURL and returns s.
+func (s *Service) WithPublicURL(u string) *Service {
+	s.PublicURL = strings.TrimRight(u, "/")
+	return s
 }
 
 // failure is a refused sign-in: the code the login page shows and what the log says.

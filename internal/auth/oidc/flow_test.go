@@ -488,3 +488,31 @@ func TestSSOBounds(t *testing.T) {
 		}
 	})
 }
+
+// TestSSOPublicURL: with --public-url the redirect URI is built on it, not on the request's Host.
+func TestSSOPublicURL(t *testing.T) {
+	a := testapp.New(t, nil, []string{"--db", testdb.URL(t, "sqlite"), "--demo=false", "--public-url", "https://numo.school.example/"}, nil)
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+	op, err := oidctest.Start(oidctest.Options{ClientID: "numo-test", ClientSecret: clientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer op.Close()
+	sys := auth.System(context.Background())
+	sch := a.DB().Client.School.Create().SetName("School A").SetBrin("01AA").SaveX(sys)
+	admin := auth.NewContext(sys, &auth.Viewer{AccountID: 1, SchoolID: sch.ID, Role: auth.RoleAdmin, Name: "beheer"})
+	secret := clientSecret
+	if _, err := oidc.Set(admin, a.DB().Client, sch.ID, oidc.Input{Issuer: op.Issuer, ClientID: "numo-test", ClientSecret: &secret,
+		Match: oidc.MatchEmail, Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := newBrowser().client.Get(srv.URL + "/api/sso/01AA/start")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := mustQuery(t, resp.Header.Get("Location")).Get("redirect_uri"); got != "https://numo.school.example/api/sso/callback" {
+		t.Errorf("redirect_uri = %q", got)
+	}
+}

@@ -88,10 +88,14 @@ func (s *Service) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	http.Redirect(w, r, s.LoginPath+"?"+v.Encode(), http.StatusFound)
 }
 
-// redirectURI is this server's callback URL as the browser reaches it: https when the request
-// came over TLS or the cookies are Secure (numo behind an HTTPS proxy). A forged Host only
-// produces a redirect URI the provider does not know, which it refuses.
+// redirectURI is this server's callback URL: on PublicURL when configured, else as the browser
+// reaches it, https when the request came over TLS or the cookies are Secure (numo behind an
+// HTTPS proxy). A forged Host only produces a redirect URI the provider does not know, which it
+// refuses.
 func (s *Service) redirectURI(r *http.Request) string {
+	if s.PublicURL != "" {
+		return s.PublicURL + CallbackPath
+	}
 	scheme := "http"
 	if r.TLS != nil || s.authn.SecureCookie {
 		scheme = "https"
