@@ -12,6 +12,7 @@ build: frontend
 
 frontend:
 	cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build
+	cd graphiql && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run --silent build
 
 test:
 	./scripts/test.sh

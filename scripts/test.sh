@@ -23,6 +23,7 @@ fi
 
 step "frontend: install, generated types current, unit tests, build"
 (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent codegen:check && npm test && npm run --silent build)
+(cd graphiql && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)  # GraphiQL's files for /graphiql
 
 step "go vet and gofmt"
 go vet ./...

@@ -17,6 +17,7 @@ import (
 
 	"github.com/numo/accounts/frontend"
 	"github.com/numo/accounts/graph"
+	"github.com/numo/accounts/graphiql"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/auth/authn"
 	"github.com/numo/accounts/internal/auth/oidc"
@@ -121,6 +122,7 @@ func (a *App) newHandler() http.Handler {
 		ComplexityLimit: a.cfg.ComplexityLimit,
 		Observers:       a.obs.graphObservers(),
 	})
+	explorer := graphiql.New() // GraphiQL for admins and API tokens
 	var proxy *url.URL
 	if a.cfg.DevProxy != "" {
 		proxy, _ = url.Parse(a.cfg.DevProxy) // validated by config.Load
@@ -137,8 +139,10 @@ func (a *App) newHandler() http.Handler {
 		Routes: map[string]http.Handler{
 			"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler(),
 			"GET /api/accounts/{id}/export.json":   retention.ExportHandler(a.db),
-			"GET /api/letters/{handle}/{file}":     startcode.DownloadHandler(a.db.Client, a.cfg.PublicURL, a.log),
+			"GET /api/letters/{file}":              startcode.DownloadHandler(a.db.Client, a.cfg.PublicURL, a.log),
 			"GET /api/schools/{id}/oneroster.zip":  oneroster.Handler(a.db, a.log),
+			"GET /graphiql":                        explorer.Page(),
+			"GET /graphiql/{file}":                 explorer.Files(),
 			"POST /api/login":                      a.authn.LoginHandler(),
 			"POST /api/logout":                     a.authn.LogoutHandler(),
 			"GET /api/sso/":                        oidc.New(a.db.Client, a.authn, a.log).WithPublicURL(a.cfg.PublicURL).Handler(), // single sign-on

@@ -23,15 +23,15 @@ import (
 	"github.com/numo/accounts/internal/testdb"
 )
 
-// serveApp runs a real numo on the demo school of a fresh database of kind with env and
-// returns the app and its base URL.
-func serveApp(t *testing.T, kind string, env map[string]string) (*app.App, string) {
+// serveApp runs a real numo on the demo school of a fresh database of kind with env and the
+// flags args, and returns the app and its base URL.
+func serveApp(t *testing.T, kind string, env map[string]string, args ...string) (*app.App, string) {
 	t.Helper()
 	if env == nil {
 		env = map[string]string{}
 	}
 	env["NUMO_ADMIN_PASSWORD"] = adminPassword
-	a := testapp.New(t, nil, []string{"--db", testdb.URL(t, kind), "--addr", "127.0.0.1:0", "--shutdown-timeout", "5s"}, env)
+	a := testapp.New(t, nil, append([]string{"--db", testdb.URL(t, kind), "--addr", "127.0.0.1:0", "--shutdown-timeout", "5s"}, args...), env)
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan net.Addr, 1)
 	errc := make(chan error, 1)
@@ -86,14 +86,19 @@ func gql(t *testing.T, base, query string, vars map[string]any, header ...string
 // demoToken creates an API token of the demo school with the scopes.
 func demoToken(t *testing.T, a *app.App, scopes ...auth.Scope) string {
 	t.Helper()
-	sys := auth.System(context.Background())
-	admin := a.DB().Client.Account.Query().Where(account.Username("beheer")).OnlyX(sys)
-	ctx := auth.NewContext(sys, &auth.Viewer{AccountID: admin.ID, SchoolID: admin.SchoolID, Role: auth.RoleAdmin, Name: "beheer"})
-	_, secret, err := a.Authn().CreateToken(ctx, admin.SchoolID, "test "+string(scopes[0]), scopes)
+	ctx, schoolID := adminContext(a)
+	_, secret, err := a.Authn().CreateToken(ctx, schoolID, "test "+string(scopes[0]), scopes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return secret
+}
+
+// adminContext is the demo school's admin acting, and the school's ID.
+func adminContext(a *app.App) (context.Context, int) {
+	sys := auth.System(context.Background())
+	admin := a.DB().Client.Account.Query().Where(account.Username("beheer")).OnlyX(sys)
+	return auth.NewContext(sys, &auth.Viewer{AccountID: admin.ID, SchoolID: admin.SchoolID, Role: auth.RoleAdmin, Name: "beheer"}), admin.SchoolID
 }
 
 // demoSession signs in as the demo school's account username (an admin by default) and
@@ -102,10 +107,10 @@ func demoSession(t *testing.T, a *app.App, base, username string) string {
 	t.Helper()
 	password := adminPassword
 	if username != "beheer" {
-		sys := auth.System(context.Background())
-		acc := a.DB().Client.Account.Query().Where(account.Username(username)).OnlyX(sys)
+		ctx, _ := adminContext(a)
+		acc := a.DB().Client.Account.Query().Where(account.Username(username)).OnlyX(ctx)
 		var err error
-		if password, err = a.Authn().ResetPassword(sys, acc.ID); err != nil {
+		if password, err = a.Authn().ResetPassword(ctx, acc.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
