@@ -371,6 +371,7 @@ func narrowedInputs(outer context.Context) *graphql.InputUnmarshalerIndex {
 		passing("LevelMappingInput", outer, UnmarshalLevelMappingInput),
 		passing("SchoolOrder", outer, UnmarshalSchoolOrder),
 		passing("SchoolSettingsInput", outer, UnmarshalSchoolSettingsInput),
+		passing("SsoSettingsInput", outer, UnmarshalSsoSettingsInput),
 		passing("TeacherInput", outer, UnmarshalTeacherInput),
 	)
 }
