@@ -3,7 +3,8 @@
 // its pupil job goes through mapping, preview and import, "Verder met de docenten" leads into
 // its teacher job, and the Klassen page then shows the set's lesgroepen. Fixture:
 // e2e/fixtures/rosterset-oneroster12.zip, the zip of testdata/rosterset/oneroster12 (invented
-// people, school 99XZ00, stamklassen 4H1/4H2 that the other e2e files do not use).
+// people, school 99XZ00) with its pupil numbers 1002xx written 7702xx and its groups 4H… as
+// 4R…, so that it touches none of the demo school's pupils and classes the other files use.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, test } from 'node:test'
 import { fixture, heading, launch, mock, openSignedIn, shot } from './helpers.mjs'
@@ -52,13 +53,14 @@ test('a OneRoster zip becomes the pupils, then the teachers, then the roster', {
   await shot(page, 'rosterset-recognised')
 
   await page.getByRole('button', { name: 'Verder met de leerlingen' }).click()
-  assert.match(await mappingToResult(), /toegevoegd.*0 geweigerd/)
+  assert.match(await mappingToResult(), /^20 toegevoegd, 0 bijgewerkt, 0 gearchiveerd, 0 geweigerd/)
 
   await page.getByRole('button', { name: 'Verder met de docenten' }).click()
-  assert.match(await mappingToResult(), /toegevoegd.*0 geweigerd/)
+  assert.match(await mappingToResult(), /^4 toegevoegd, 0 bijgewerkt, 0 gearchiveerd, 0 geweigerd/)
+  await shot(page, 'rosterset-teachers-done')
 
   await openSignedIn(page, '/klassen')
-  await page.getByText('4H-wiB1').first().waitFor()
-  await page.getByText('4H1').first().waitFor()
+  await page.getByText('4R-wiB1').first().waitFor()
+  await page.getByText('4R1').first().waitFor()
   await shot(page, 'rosterset-klassen')
 })
