@@ -139,7 +139,6 @@ func (a *App) newHandler() http.Handler {
 		Routes: map[string]http.Handler{
 			"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler(),
 			"GET /api/accounts/{id}/export.json":   retention.ExportHandler(a.db),
-			"GET /api/letters/{handle}/{file}":     startcode.DownloadHandler(a.db.Client, a.cfg.PublicURL, a.log),
 			"GET /api/letters/{file}":              startcode.DownloadHandler(a.db.Client, a.cfg.PublicURL, a.log),
 			"GET /api/schools/{id}/oneroster.zip":  oneroster.Handler(a.db, a.log),
 			"GET /graphiql":                        explorer.Page(),
