@@ -111,6 +111,8 @@ const serveHelp = `Usage: numo serve [flags]   (every flag also as an environmen
   --shutdown-timeout D     graceful shutdown limit (NUMO_SHUTDOWN_TIMEOUT, default 15s)
   --purge-every D          run the retention purge this often (NUMO_PURGE_EVERY, default 1h)
   --commit-dead-after D    fail an import whose process went silent this long (NUMO_COMMIT_DEAD_AFTER, default 20s)
+  --metrics-addr ADDR      serve Prometheus /metrics on this address of its own (NUMO_METRICS_ADDR; NUMO_METRICS_TOKEN serves it on --addr to that bearer token)
+  --otlp-endpoint URL      export OpenTelemetry traces over OTLP/HTTP (NUMO_OTLP_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT)
 `
 
 func newLogger(w io.Writer, level, format string) *slog.Logger {
