@@ -80,7 +80,7 @@ func Roster(ctx context.Context, base, token string, out io.Writer) error {
 	for {
 		var data struct {
 			Classes struct {
-				PageInfo pageInfo `json:"pageInfo"`
+				PageInfo pageInfo               `json:"pageInfo"`
 				Edges    []struct{ Node class } `json:"edges"`
 			} `json:"classes"`
 		}
