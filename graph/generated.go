@@ -394,6 +394,21 @@ type ComplexityRoot struct {
 		Viewer      func(childComplexity int) int
 	}
 
+	RosterSetInferredClass struct {
+		File   func(childComplexity int) int
+		Line   func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Pupils func(childComplexity int) int
+	}
+
+	RosterSetProblem struct {
+		Column    func(childComplexity int) int
+		File      func(childComplexity int) int
+		Line      func(childComplexity int) int
+		Message   func(childComplexity int) int
+		MessageEn func(childComplexity int) int
+	}
+
 	RosterSetSchool struct {
 		Identifier func(childComplexity int) int
 		Name       func(childComplexity int) int
@@ -408,16 +423,20 @@ type ComplexityRoot struct {
 	}
 
 	RosterSetUpload struct {
-		Format       func(childComplexity int) int
-		Groups       func(childComplexity int) int
-		Jobs         func(childComplexity int) int
-		Pupils       func(childComplexity int) int
-		School       func(childComplexity int) int
-		Schools      func(childComplexity int) int
-		Skipped      func(childComplexity int) int
-		SkippedTotal func(childComplexity int) int
-		Teachers     func(childComplexity int) int
-		Version      func(childComplexity int) int
+		Format          func(childComplexity int) int
+		Groups          func(childComplexity int) int
+		InferRule       func(childComplexity int) int
+		InferredClasses func(childComplexity int) int
+		Jobs            func(childComplexity int) int
+		Pupils          func(childComplexity int) int
+		School          func(childComplexity int) int
+		Schools         func(childComplexity int) int
+		Skipped         func(childComplexity int) int
+		SkippedTotal    func(childComplexity int) int
+		Teachers        func(childComplexity int) int
+		Version         func(childComplexity int) int
+		Warnings        func(childComplexity int) int
+		WarningsTotal   func(childComplexity int) int
 	}
 
 	School struct {
@@ -2281,6 +2300,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "RosterSetInferredClass.file":
+		if e.ComplexityRoot.RosterSetInferredClass.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetInferredClass.File(childComplexity), true
+	case "RosterSetInferredClass.line":
+		if e.ComplexityRoot.RosterSetInferredClass.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetInferredClass.Line(childComplexity), true
+	case "RosterSetInferredClass.name":
+		if e.ComplexityRoot.RosterSetInferredClass.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetInferredClass.Name(childComplexity), true
+	case "RosterSetInferredClass.pupils":
+		if e.ComplexityRoot.RosterSetInferredClass.Pupils == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetInferredClass.Pupils(childComplexity), true
+
+	case "RosterSetProblem.column":
+		if e.ComplexityRoot.RosterSetProblem.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetProblem.Column(childComplexity), true
+	case "RosterSetProblem.file":
+		if e.ComplexityRoot.RosterSetProblem.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetProblem.File(childComplexity), true
+	case "RosterSetProblem.line":
+		if e.ComplexityRoot.RosterSetProblem.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetProblem.Line(childComplexity), true
+	case "RosterSetProblem.message":
+		if e.ComplexityRoot.RosterSetProblem.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetProblem.Message(childComplexity), true
+	case "RosterSetProblem.messageEn":
+		if e.ComplexityRoot.RosterSetProblem.MessageEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetProblem.MessageEn(childComplexity), true
+
 	case "RosterSetSchool.identifier":
 		if e.ComplexityRoot.RosterSetSchool.Identifier == nil {
 			break
@@ -2337,6 +2412,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RosterSetUpload.Groups(childComplexity), true
+	case "RosterSetUpload.inferRule":
+		if e.ComplexityRoot.RosterSetUpload.InferRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.InferRule(childComplexity), true
+	case "RosterSetUpload.inferredClasses":
+		if e.ComplexityRoot.RosterSetUpload.InferredClasses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.InferredClasses(childComplexity), true
 	case "RosterSetUpload.jobs":
 		if e.ComplexityRoot.RosterSetUpload.Jobs == nil {
 			break
@@ -2385,6 +2472,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RosterSetUpload.Version(childComplexity), true
+	case "RosterSetUpload.warnings":
+		if e.ComplexityRoot.RosterSetUpload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.Warnings(childComplexity), true
+	case "RosterSetUpload.warningsTotal":
+		if e.ComplexityRoot.RosterSetUpload.WarningsTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.WarningsTotal(childComplexity), true
 
 	case "School.apiTokens":
 		if e.ComplexityRoot.School.APITokens == nil {
@@ -3581,6 +3680,36 @@ func (ec *executionContext) childFields_PreviewUserPage(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PreviewUserPage", field.Name)
 }
 
+func (ec *executionContext) childFields_RosterSetInferredClass(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RosterSetInferredClass_name(ctx, field)
+	case "file":
+		return ec.fieldContext_RosterSetInferredClass_file(ctx, field)
+	case "line":
+		return ec.fieldContext_RosterSetInferredClass_line(ctx, field)
+	case "pupils":
+		return ec.fieldContext_RosterSetInferredClass_pupils(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RosterSetInferredClass", field.Name)
+}
+
+func (ec *executionContext) childFields_RosterSetProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_RosterSetProblem_file(ctx, field)
+	case "line":
+		return ec.fieldContext_RosterSetProblem_line(ctx, field)
+	case "column":
+		return ec.fieldContext_RosterSetProblem_column(ctx, field)
+	case "message":
+		return ec.fieldContext_RosterSetProblem_message(ctx, field)
+	case "messageEn":
+		return ec.fieldContext_RosterSetProblem_messageEn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RosterSetProblem", field.Name)
+}
+
 func (ec *executionContext) childFields_RosterSetSchool(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "sourceId":
@@ -3627,6 +3756,14 @@ func (ec *executionContext) childFields_RosterSetUpload(ctx context.Context, fie
 		return ec.fieldContext_RosterSetUpload_skippedTotal(ctx, field)
 	case "skipped":
 		return ec.fieldContext_RosterSetUpload_skipped(ctx, field)
+	case "warningsTotal":
+		return ec.fieldContext_RosterSetUpload_warningsTotal(ctx, field)
+	case "warnings":
+		return ec.fieldContext_RosterSetUpload_warnings(ctx, field)
+	case "inferredClasses":
+		return ec.fieldContext_RosterSetUpload_inferredClasses(ctx, field)
+	case "inferRule":
+		return ec.fieldContext_RosterSetUpload_inferRule(ctx, field)
 	case "jobs":
 		return ec.fieldContext_RosterSetUpload_jobs(ctx, field)
 	}
@@ -12143,6 +12280,213 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RosterSetInferredClass_name(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetInferredClass) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetInferredClass_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetInferredClass_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetInferredClass", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetInferredClass_file(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetInferredClass) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetInferredClass_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetInferredClass_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetInferredClass", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetInferredClass_line(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetInferredClass) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetInferredClass_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetInferredClass_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetInferredClass", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterSetInferredClass_pupils(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetInferredClass) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetInferredClass_pupils(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pupils, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetInferredClass_pupils(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetInferredClass", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterSetProblem_file(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetProblem) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetProblem_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetProblem_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetProblem_line(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetProblem) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetProblem_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetProblem_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetProblem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterSetProblem_column(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetProblem) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetProblem_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetProblem_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetProblem_message(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetProblem) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetProblem_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetProblem_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetProblem_messageEn(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetProblem) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetProblem_messageEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MessageEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetProblem_messageEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetProblem", field, false, false, "String")
+}
+
 func (ec *executionContext) _RosterSetSchool_sourceId(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetSchool) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -12536,6 +12880,116 @@ func (ec *executionContext) fieldContext_RosterSetUpload_skipped(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RosterSetUpload_warningsTotal(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_warningsTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WarningsTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_warningsTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetUpload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterSetUpload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RosterSetProblem) graphql.Marshaler {
+			return ec.marshalNRosterSetProblem2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterSetUpload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterSetProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterSetUpload_inferredClasses(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_inferredClasses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InferredClasses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RosterSetInferredClass) graphql.Marshaler {
+			return ec.marshalNRosterSetInferredClass2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetInferredClassᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_inferredClasses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterSetUpload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterSetInferredClass(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterSetUpload_inferRule(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_inferRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InferRule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_inferRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetUpload", field, false, false, "String")
 }
 
 func (ec *executionContext) _RosterSetUpload_jobs(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
@@ -24367,6 +24821,107 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var rosterSetInferredClassImplementors = []string{"RosterSetInferredClass"}
+
+func (ec *executionContext) _RosterSetInferredClass(ctx context.Context, sel ast.SelectionSet, obj *model.RosterSetInferredClass) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rosterSetInferredClassImplementors)
+
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RosterSetInferredClass")
+		case "name":
+			out.Values[i] = ec._RosterSetInferredClass_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "file":
+			out.Values[i] = ec._RosterSetInferredClass_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._RosterSetInferredClass_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pupils":
+			out.Values[i] = ec._RosterSetInferredClass_pupils(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rosterSetProblemImplementors = []string{"RosterSetProblem"}
+
+func (ec *executionContext) _RosterSetProblem(ctx context.Context, sel ast.SelectionSet, obj *model.RosterSetProblem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rosterSetProblemImplementors)
+
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RosterSetProblem")
+		case "file":
+			out.Values[i] = ec._RosterSetProblem_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._RosterSetProblem_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._RosterSetProblem_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._RosterSetProblem_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "messageEn":
+			out.Values[i] = ec._RosterSetProblem_messageEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var rosterSetSchoolImplementors = []string{"RosterSetSchool"}
 
 func (ec *executionContext) _RosterSetSchool(ctx context.Context, sel ast.SelectionSet, obj *model.RosterSetSchool) graphql.Marshaler {
@@ -24512,6 +25067,26 @@ func (ec *executionContext) _RosterSetUpload(ctx context.Context, sel ast.Select
 		case "skipped":
 			out.Values[i] = ec._RosterSetUpload_skipped(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warningsTotal":
+			out.Values[i] = ec._RosterSetUpload_warningsTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._RosterSetUpload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inferredClasses":
+			out.Values[i] = ec._RosterSetUpload_inferredClasses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inferRule":
+			out.Values[i] = ec._RosterSetUpload_inferRule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "jobs":
@@ -26218,6 +26793,54 @@ func (ec *executionContext) marshalNPreviewUserPage2ᚖgithubᚗcomᚋnumoᚋacc
 		return graphql.Null
 	}
 	return ec._PreviewUserPage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRosterSetInferredClass2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetInferredClassᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RosterSetInferredClass) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRosterSetInferredClass2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetInferredClass(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRosterSetInferredClass2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetInferredClass(ctx context.Context, sel ast.SelectionSet, v *model.RosterSetInferredClass) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RosterSetInferredClass!")
+		return graphql.Null
+	}
+	return ec._RosterSetInferredClass(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRosterSetProblem2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RosterSetProblem) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRosterSetProblem2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetProblem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRosterSetProblem2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetProblem(ctx context.Context, sel ast.SelectionSet, v *model.RosterSetProblem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RosterSetProblem!")
+		return graphql.Null
+	}
+	return ec._RosterSetProblem(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRosterSetSchool2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetSchoolᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RosterSetSchool) graphql.Marshaler {

@@ -32,6 +32,7 @@ const uploadSetMutation = `mutation($school: ID!, $files: [Upload!]!, $brin: Str
     format version pupils teachers groups skippedTotal
     school { identifier name } schools { identifier }
     skipped { file line reason reasonEn }
+    warningsTotal warnings { file line message } inferRule inferredClasses { name file line pupils }
     jobs { id fileKind status source nextJob { id } }
   } }`
 
@@ -49,7 +50,13 @@ type setUpload struct {
 		File, Reason, ReasonEn string
 		Line                   int
 	}
-	Jobs []setJob
+	Jobs            []setJob
+	WarningsTotal   int
+	InferRule       *string
+	InferredClasses []struct {
+		Name, File   string
+		Line, Pupils int
+	}
 }
 
 type setResult struct {
@@ -144,6 +151,11 @@ func TestRosterSetFormats(t *testing.T) {
 				}
 				if up.Format != tc.format || up.Pupils != 20 || up.Teachers != 4 || up.Groups == 0 || len(up.Jobs) != 2 {
 					t.Fatalf("upload: %+v", up)
+				}
+				// These sets say which classes are stamklassen (OneRoster's classType, Numo's
+				// metadata.numo.classType in the SDS ones): nothing is inferred.
+				if up.InferRule != nil || len(up.InferredClasses) != 0 || up.WarningsTotal != 0 {
+					t.Errorf("inferred stamklassen: %v %+v, %d warnings", up.InferRule, up.InferredClasses, up.WarningsTotal)
 				}
 				pj, tj := up.Jobs[0], up.Jobs[1]
 				if pj.FileKind != "PUPILS" || tj.FileKind != "TEACHERS" || pj.NextJob == nil || pj.NextJob.ID != tj.ID || tj.NextJob != nil {
@@ -369,4 +381,35 @@ func TestRosterSetSize(t *testing.T) {
 			t.Errorf("the set alone: %+v", r.Errors)
 		}
 	})
+}
+
+// TestRosterSetInferredClasses: a School Data Sync set as Dutch schools make it (no class
+// type) has its stamklassen inferred from the section names, and says so.
+func TestRosterSetInferredClasses(t *testing.T) {
+	for _, tc := range []struct{ dir, class string }{{"sds1-nl", "H4a"}, {"sds21-nl", "1A"}} {
+		t.Run(tc.dir, func(t *testing.T) {
+			testdb.EachKind(t, func(t *testing.T, kind string) {
+				a, s := newAPI(t, kind, "12AB00")
+				r := a.uploadSet(s.ID, setFiles(t, tc.dir), "")
+				up := r.Data.UploadRosterSet
+				if len(r.Errors) > 0 || up == nil {
+					t.Fatalf("upload: %+v", r.Errors)
+				}
+				names := []string{}
+				for _, c := range up.InferredClasses {
+					if c.Pupils == 0 || c.File == "" || c.Line < 2 {
+						t.Errorf("inferred %+v", c)
+					}
+					names = append(names, c.Name)
+				}
+				if up.InferRule == nil || *up.InferRule != "sds-section-names" || !slices.Contains(names, tc.class) {
+					t.Fatalf("inferred: %v %v", up.InferRule, names)
+				}
+				a.decideLevels(up.Jobs[0].ID, "havo")
+				if p := a.groupPreview(up.Jobs[0].ID, "ADD"); p.Counts.Added == 0 || !slices.Contains(p.ClassesToCreate, tc.class) {
+					t.Errorf("pupil preview: %+v", p)
+				}
+			})
+		})
+	}
 }

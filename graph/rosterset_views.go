@@ -124,6 +124,14 @@ func rosterSetUpload(up *jobs.SetUpload) *model.RosterSetUpload {
 	for _, k := range skipped[:min(len(skipped), maxSkippedRows)] {
 		m.Skipped = append(m.Skipped, &model.RosterSetSkippedRow{File: k.File, Line: k.Line, Reason: k.Reason, ReasonEn: k.ReasonEn})
 	}
+	m.WarningsTotal, m.Warnings, m.InferredClasses = max(s.WarningsTotal, len(s.Warnings)), []*model.RosterSetProblem{}, []*model.RosterSetInferredClass{}
+	for _, p := range s.Warnings {
+		m.Warnings = append(m.Warnings, &model.RosterSetProblem{File: p.File, Line: p.Line, Column: p.Column, Message: p.Message, MessageEn: p.MessageEn})
+	}
+	for _, c := range s.Inferred {
+		m.InferredClasses = append(m.InferredClasses, &model.RosterSetInferredClass{Name: c.Name, File: c.File, Line: c.Line, Pupils: c.Pupils})
+	}
+	m.InferRule = optional(s.InferRule)
 	return m
 }
 

@@ -226,6 +226,25 @@ type PreviewUserPage struct {
 	Items  []*PreviewUser `json:"items"`
 }
 
+// A section of a School Data Sync set taken for a stamklas: SDS has no class type, so Numo infers stamklassen from the section names (1A, H4a beside h4a.ne1).
+type RosterSetInferredClass struct {
+	Name string `json:"name"`
+	// Where the section is defined.
+	File string `json:"file"`
+	Line int    `json:"line"`
+	// How many pupils it is the stamklas of.
+	Pupils int `json:"pupils"`
+}
+
+// A row problem of a roster set that does not stop it (a pupil whose stamklas could not be inferred: the import then refuses that row).
+type RosterSetProblem struct {
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Column    string `json:"column"`
+	Message   string `json:"message"`
+	MessageEn string `json:"messageEn"`
+}
+
 // A school (org) of a roster set.
 type RosterSetSchool struct {
 	// The set's own id of the school (sourcedId, SIS ID).
@@ -263,6 +282,15 @@ type RosterSetUpload struct {
 	SkippedTotal int `json:"skippedTotal"`
 	// The first skipped rows, in file and line order (at most 100).
 	Skipped []*RosterSetSkippedRow `json:"skipped"`
+	// How many row problems of the set do not stop it.
+	WarningsTotal int `json:"warningsTotal"`
+	// The first of them (at most 50).
+	Warnings []*RosterSetProblem `json:"warnings"`
+	// For a School Data Sync set without Numo's class-type column: the sections taken for
+	// stamklassen, by the rule inferRule names ("sds-section-names"); empty when nothing was inferred.
+	InferredClasses []*RosterSetInferredClass `json:"inferredClasses"`
+	// The rule by which stamklassen were inferred; null when the set says which classes are stamklassen.
+	InferRule *string `json:"inferRule,omitempty"`
 	// The jobs to go through in this order: the pupil job, then the teacher job (none when the set has no teachers).
 	Jobs []*ent.ImportJob `json:"jobs"`
 }
