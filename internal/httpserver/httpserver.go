@@ -115,7 +115,13 @@ func New(o Options) http.Handler {
 	}
 	h = accessLog(o.Logger, securityHeaders(h))
 	if o.Observe != nil {
-		h = o.Observe(h, func(r *http.Request) string { _, p := mux.Handler(r); return p })
+		h = o.Observe(h, func(r *http.Request) string {
+			if o.Metrics != nil && r.URL.Path == "/metrics" {
+				return "/metrics" // answered by metricsFirst, outside the mux
+			}
+			_, p := mux.Handler(r)
+			return p
+		})
 	}
 	return h
 }

@@ -32,8 +32,12 @@ func TestNotAppIs404(t *testing.T) {
 		})
 	}
 	off := httpserver.New(httpserver.Options{GraphQL: http.NotFoundHandler(), SPA: spa, Authenticate: refuseBearer, Logger: slog.New(slog.DiscardHandler)})
+	var routes []string // as Observe saw them
 	on := httpserver.New(httpserver.Options{GraphQL: http.NotFoundHandler(), SPA: spa, Authenticate: refuseBearer, Logger: slog.New(slog.DiscardHandler),
-		Metrics: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "# metrics") })})
+		Metrics: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "# metrics") }),
+		Observe: func(next http.Handler, route func(*http.Request) string) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { routes = append(routes, route(r)); next.ServeHTTP(w, r) })
+		}})
 	const index = "<title>Numo</title>"
 	for _, c := range []struct {
 		name    string
@@ -70,6 +74,9 @@ func TestNotAppIs404(t *testing.T) {
 				req.Header.Set("Authorization", "Bearer operator-token")
 			}
 			c.h.ServeHTTP(rec, req)
+			if strings.HasPrefix(c.name, "metrics on") && (len(routes) == 0 || routes[len(routes)-1] != "/metrics") {
+				t.Errorf("route of /metrics: %q", routes)
+			}
 			b := rec.Body.String()
 			if rec.Code != c.status || !strings.Contains(b, c.body) || (c.notBody != "" && strings.Contains(b, c.notBody)) {
 				t.Errorf("GET %s: %d %q, want %d with %q", c.path, rec.Code, b, c.status, c.body)
