@@ -13,6 +13,13 @@ const set: RosterSet = {
   teachers: 1,
   groups: 6,
   skippedTotal: 3,
+  warningsTotal: 1,
+  warnings: [{ file: 'StudentEnrollment.csv', line: 12, message: 'Leerling 7 heeft geen stamklas.', messageEn: 'Pupil 7 has no stamklas.' }],
+  inferRule: 'sds-section-names',
+  inferredClasses: [
+    { name: 'H4a', file: 'Section.csv', line: 2, pupils: 12 },
+    { name: 'H4b', file: 'Section.csv', line: 3, pupils: 12 },
+  ],
   skipped: [{ file: 'users.csv', line: 26, reason: 'rol "guardian": Numo leest alleen leerlingen en docenten', reasonEn: 'role "guardian"' }],
   school,
   schools: [school, { sourceId: 'org-horst', name: 'Lyceum De Horst', identifier: '98YY01' }],
@@ -29,6 +36,9 @@ describe('RosterSetSummary', () => {
     expect(screen.getByTestId('set-recognised')).toHaveTextContent(
       'Herkend: OneRoster 1.2 — 24 leerlingen, 1 docent, 6 lesgroepen; 3 regels overgeslagen',
     )
+    expect(screen.getByTestId('set-inferred')).toHaveTextContent('H4a, H4b')
+    expect(screen.getByTestId('set-warnings')).toHaveTextContent('1 regel met een probleem')
+    expect(screen.getByTestId('set-warnings')).toHaveTextContent('StudentEnrollment.csv, regel 12: Leerling 7 heeft geen stamklas.')
     await userEvent.click(screen.getByRole('button', { name: 'Overgeslagen regels tonen' }))
     expect(screen.getByTestId('set-skipped')).toHaveTextContent('users.csv, regel 26: rol "guardian"')
     expect(screen.getByText('En nog 2 regels, die hier niet staan.')).toBeInTheDocument()

@@ -60,6 +60,24 @@ export function RosterSetSummary({
             allowDeselect={false}
           />
         )}
+        {set.inferredClasses.length > 0 && (
+          <Alert color="blue" title={t('set.inferred.title')} data-testid="set-inferred">
+            <Text size="sm">
+              {t('set.inferred.text', { names: set.inferredClasses.map((c) => c.name).join(', ') })}
+            </Text>
+          </Alert>
+        )}
+        {set.warningsTotal > 0 && (
+          <Alert color="yellow" title={plural('set.warnings', set.warningsTotal)} data-testid="set-warnings">
+            <List size="sm">
+              {set.warnings.map((w) => (
+                <List.Item key={`${w.file}-${w.line}`}>
+                  {t('set.line', { file: w.file, n: w.line })}: {pick(w.message, w.messageEn)}
+                </List.Item>
+              ))}
+            </List>
+          </Alert>
+        )}
         {set.skippedTotal > 0 && (
           <div>
             <Button variant="subtle" size="compact-sm" onClick={() => setShowSkipped((x) => !x)} aria-expanded={showSkipped}>

@@ -322,6 +322,20 @@ export const UploadRosterSetMutation = graphql(`
       teachers
       groups
       skippedTotal
+      warningsTotal
+      warnings {
+        file
+        line
+        message
+        messageEn
+      }
+      inferRule
+      inferredClasses {
+        name
+        file
+        line
+        pupils
+      }
       skipped {
         file
         line
