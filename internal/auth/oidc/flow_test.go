@@ -39,13 +39,14 @@ type world struct {
 	schoolA *ent.School
 	schoolB *ent.School
 	admin   string // the session cookie of school A's admin (password sign-in)
+	dbURL   string
 }
 
 func newWorld(t *testing.T, kind string) *world {
 	t.Helper()
-	w := &world{logs: &testapp.Logs{}}
+	w := &world{logs: &testapp.Logs{}, dbURL: testdb.URL(t, kind)}
 	w.app = testapp.New(t, slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		[]string{"--db", testdb.URL(t, kind), "--demo=false"}, nil)
+		[]string{"--db", w.dbURL, "--demo=false"}, nil)
 	w.srv = httptest.NewServer(w.app.Handler())
 	t.Cleanup(w.srv.Close)
 	op, err := oidctest.Start(oidctest.Options{ClientID: "numo-test", ClientSecret: clientSecret,
@@ -162,6 +163,8 @@ type browser struct {
 	jar      *cookiejar.Jar
 	client   *http.Client
 	callback string // the last callback URL numo received
+	// via, when set, is the numo the callback goes to (another process of the same database).
+	via string
 }
 
 func newBrowser() *browser {
@@ -183,6 +186,9 @@ func (b *browser) signIn(t *testing.T, w *world, startURL, username string) stri
 			resp, err = b.client.PostForm(w.op.Issuer+"/login", url.Values{"authRequestID": {u.Query().Get("authRequestID")}, "username": {username}})
 		} else {
 			if strings.HasPrefix(next, w.srv.URL+oidc.CallbackPath) {
+				if b.via != "" {
+					next = b.via + strings.TrimPrefix(next, w.srv.URL)
+				}
 				b.callback = next
 			}
 			resp, err = b.client.Get(next)
@@ -515,4 +521,27 @@ func TestSSOPublicURL(t *testing.T) {
 	if got := mustQuery(t, resp.Header.Get("Location")).Get("redirect_uri"); got != "https://numo.school.example/api/sso/callback" {
 		t.Errorf("redirect_uri = %q", got)
 	}
+}
+
+// TestSSOOtherProcess: the sign-in starts at one numo process and the provider's callback
+// reaches another process on the same database, which finishes it (state, nonce and verifier
+// are in the database, not in the first process's memory).
+func TestSSOOtherProcess(t *testing.T) {
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		w := newWorld(t, kind)
+		other := testapp.New(t, nil, []string{"--db", w.dbURL, "--demo=false"}, nil)
+		srv2 := httptest.NewServer(other.Handler())
+		defer srv2.Close()
+		b := newBrowser()
+		b.via = srv2.URL
+		if loc := b.signIn(t, w, w.srv.URL+"/api/sso/01AA/start", "docent"); loc != "/" {
+			t.Fatalf("sent to %s", loc)
+		}
+		if !strings.HasPrefix(b.callback, srv2.URL) {
+			t.Fatalf("the callback went to %s", b.callback)
+		}
+		if v := b.viewer(t, w); v == nil || v["role"] != "TEACHER" {
+			t.Errorf("viewer %v", v)
+		}
+	})
 }
