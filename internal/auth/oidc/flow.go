@@ -65,9 +65,9 @@ type Service struct {
 	// PublicURL, when set, is the address people open numo at (config's --public-url): the
 	// redirect URI is built on it instead of on the request's Host and scheme.
 	PublicURL string
-	mu      sync.Mutex
-	found   map[string]discovered
-	options *addressLimit
+	mu        sync.Mutex
+	found     map[string]discovered
+	options   *addressLimit
 }
 
 // discovered is a provider's discovery document, read at a time.
