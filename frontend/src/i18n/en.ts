@@ -375,6 +375,13 @@ export const en: Record<MessageKey, string> = {
   'letters.pdf': 'PDF to print',
   'letters.csv': 'CSV for a mail merge',
   'letters.close': 'Close',
+  'letters.settings.title': 'Login letters',
+  'letters.settings.intro': 'These apply to the next login letters you make. A username an account already has never changes.',
+  'letters.settings.pattern': 'Pattern for new usernames',
+  'letters.settings.pattern.description':
+    'With {roepnaam} (first name), {voorletter} (initial), {achternaam} (last name with tussenvoegsel), {email} (the part before the @) and {leerlingnummer} (pupil number); between them a-z, 0-9, dot, dash or underscore. For example {roepnaam}.{achternaam} makes anne-fleur.vandenberg.',
+  'letters.settings.days': 'A start code works for',
+  'letters.settings.days.description': 'Until and including that many days after the letters are made: 1 to 90 days.',
   'result.lettersFor.one': '{n} new account',
   'result.lettersFor.other': '{n} new accounts',
   'login.notice.expired': 'Your session has expired. Sign in again to continue where you were.',
@@ -682,10 +689,6 @@ export const en: Record<MessageKey, string> = {
   'set.nextJob.done': "This set's teachers are imported already.",
   'set.nextJob.teachers': "Go on with the teachers",
   'set.nextJob.go': "Go on",
-  'set.inferred.title': 'Stamklassen inferred from the names',
-  'set.inferred.text': 'School Data Sync does not say which sections are stamklassen. Numo takes as stamklas the sections named like a class beside their pupils’ lesgroepen: {names}. If that is wrong, change the set.',
-  'set.warnings.one': '{n} row with a problem',
-  'set.warnings.other': '{n} rows with a problem',
 
   // Single sign-on (features/sso, Beheer → Inloggen via school)
   'sso.button': 'Sign in with {label}',

@@ -379,6 +379,13 @@ export const nl = {
   'letters.pdf': 'PDF om te printen',
   'letters.csv': 'CSV voor een mailing',
   'letters.close': 'Sluiten',
+  'letters.settings.title': 'Inlogbrieven',
+  'letters.settings.intro': 'Gelden voor de volgende keer dat u inlogbrieven maakt. Een gebruikersnaam die een account al heeft, verandert nooit.',
+  'letters.settings.pattern': 'Patroon voor nieuwe gebruikersnamen',
+  'letters.settings.pattern.description':
+    'Met {roepnaam}, {voorletter}, {achternaam} (met tussenvoegsel), {email} (het deel voor de @) en {leerlingnummer}; daartussen a-z, 0-9, punt, streepje of liggend streepje. Bijvoorbeeld {roepnaam}.{achternaam} maakt anne-fleur.vandenberg.',
+  'letters.settings.days': 'Een startcode werkt',
+  'letters.settings.days.description': 'Tot en met de zoveelste dag na het maken van de brieven: 1 tot en met 90 dagen.',
   'result.lettersFor.one': '{n} nieuw account',
   'result.lettersFor.other': '{n} nieuwe accounts',
   'login.notice.expired': 'Uw sessie is verlopen. Log opnieuw in; daarna gaat u verder waar u was.',
@@ -690,10 +697,6 @@ export const nl = {
   'set.nextJob.done': "De docenten van deze set zijn al geïmporteerd.",
   'set.nextJob.teachers': "Verder met de docenten",
   'set.nextJob.go': "Verder",
-  'set.inferred.title': 'Stamklassen afgeleid uit de namen',
-  'set.inferred.text': 'School Data Sync zegt niet welke secties stamklassen zijn. Numo neemt als stamklas de secties met de naam van een klas naast de lesgroepen van hun leerlingen: {names}. Klopt dat niet, pas dan de set aan.',
-  'set.warnings.one': '{n} regel met een probleem',
-  'set.warnings.other': '{n} regels met een probleem',
 
   // Single sign-on (features/sso, Beheer → Inloggen via school)
   'sso.button': 'Inloggen met {label}',

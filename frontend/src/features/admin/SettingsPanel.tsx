@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n'
 import { useSchool } from '../../school/SchoolProvider'
 import { SchoolSettingsQuery, UpdateSchoolSettingsMutation } from './documents'
 import { daysInWords, settingLimits, type Settings } from './settings'
+import { LettersSettings } from '../startcodes/LettersSettings'
 
 /** Beheer → Instellingen: the archive guard's threshold and the retention terms. */
 export function SettingsPanel() {
@@ -29,7 +30,12 @@ export function SettingsPanel() {
     jobDataRetentionDays: s.jobDataRetentionDays,
     auditRetentionDays: s.auditRetentionDays,
   }
-  return <SettingsForm key={JSON.stringify(initial)} schoolId={school.id} initial={initial} />
+  return (
+    <Stack gap="md">
+      <SettingsForm key={JSON.stringify(initial)} schoolId={school.id} initial={initial} />
+      <LettersSettings schoolId={school.id} />
+    </Stack>
+  )
 }
 
 /** The form itself, for a school's current settings; only changed fields are sent. */

@@ -14,3 +14,27 @@ export const GenerateStartCodesMutation = graphql(`
     }
   }
 `)
+
+/** The school's settings for login letters. */
+export const LettersSettingsQuery = graphql(`
+  query LettersSettings($schoolId: ID!) {
+    node(id: $schoolId) {
+      __typename
+      ... on School {
+        id
+        usernamePattern
+        startCodeValidDays
+      }
+    }
+  }
+`)
+
+export const UpdateLettersSettingsMutation = graphql(`
+  mutation UpdateLettersSettings($schoolId: ID!, $input: StartCodeSettingsInput!) {
+    updateStartCodeSettings(schoolId: $schoolId, input: $input) {
+      id
+      usernamePattern
+      startCodeValidDays
+    }
+  }
+`)
