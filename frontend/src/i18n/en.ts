@@ -689,6 +689,10 @@ export const en: Record<MessageKey, string> = {
   'set.nextJob.done': "This set's teachers are imported already.",
   'set.nextJob.teachers': "Go on with the teachers",
   'set.nextJob.go': "Go on",
+  'set.inferred.title': 'Stamklassen inferred from the names',
+  'set.inferred.text': 'School Data Sync does not say which sections are stamklassen. Numo takes as stamklas the sections named like a class beside their pupils’ lesgroepen: {names}. If that is wrong, change the set.',
+  'set.warnings.one': '{n} row with a problem',
+  'set.warnings.other': '{n} rows with a problem',
 
   // Single sign-on (features/sso, Beheer → Inloggen via school)
   'sso.button': 'Sign in with {label}',

@@ -697,6 +697,10 @@ export const nl = {
   'set.nextJob.done': "De docenten van deze set zijn al geïmporteerd.",
   'set.nextJob.teachers': "Verder met de docenten",
   'set.nextJob.go': "Verder",
+  'set.inferred.title': 'Stamklassen afgeleid uit de namen',
+  'set.inferred.text': 'School Data Sync zegt niet welke secties stamklassen zijn. Numo neemt als stamklas de secties met de naam van een klas naast de lesgroepen van hun leerlingen: {names}. Klopt dat niet, pas dan de set aan.',
+  'set.warnings.one': '{n} regel met een probleem',
+  'set.warnings.other': '{n} regels met een probleem',
 
   // Single sign-on (features/sso, Beheer → Inloggen via school)
   'sso.button': 'Inloggen met {label}',
