@@ -63,6 +63,17 @@ describe('Beheer → Inloggen via school', () => {
     expect(mutation.mock.calls[1][0].variables.input.clientSecret).toBe('')
   })
 
+  it('says the secret is stored after the first save, from the answer (there was no query to refresh)', async () => {
+    const user = userEvent.setup()
+    const { client } = clientSaving()
+    renderWithProviders(<SsoForm schoolId="s1" initial={{ ...stored, hasSecret: false }} />, { client })
+    expect(screen.getByText(/Nog geen clientgeheim opgeslagen/)).toBeInTheDocument()
+    await user.type(screen.getByLabelText('Clientgeheim'), 'eerste-geheim')
+    await user.click(screen.getByRole('button', { name: 'Instellingen opslaan' }))
+    expect(await screen.findByText(/Er is een clientgeheim opgeslagen; Numo toont het nooit/)).toBeInTheDocument()
+    expect(screen.getByLabelText('Clientgeheim')).toHaveValue('')
+  })
+
   it('reads in English', () => {
     renderWithProviders(<SsoForm schoolId="s1" initial={{ ...stored, hasSecret: false, claim: '' }} />, { lang: 'en' })
     expect(screen.getByText('Sign in with the school account (OpenID Connect)')).toBeInTheDocument()
