@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/internal/app"
 	"github.com/numo/accounts/internal/auth"
@@ -272,4 +274,76 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestMetricsSubscriptions: an open websocket and the subscription on it are counted while
+// they last, on both databases.
+func TestMetricsSubscriptions(t *testing.T) {
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		a, base := serveApp(t, kind, map[string]string{"NUMO_METRICS_ADDR": "127.0.0.1:0"})
+		cookie := demoSession(t, a, base, "beheer")
+		_, schoolID := adminContext(a)
+		data, err := os.ReadFile(writeRoster(t, t.TempDir(), 5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("operations", fmt.Sprintf(`{"query":"mutation($f: Upload!) { upload(schoolId: %d, file: $f) { id } }","variables":{"f":null}}`, schoolID))
+		mw.WriteField("map", `{"0":["variables.f"]}`)
+		fw, _ := mw.CreateFormFile("0", "leerlingen.csv")
+		fw.Write(data)
+		mw.Close()
+		job := (&client{base: base, cookie: cookie}).post(t, mw.FormDataContentType(), buf.Bytes())["upload"].(map[string]any)["id"].(string)
+
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/query",
+			&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: http.Header{"Cookie": []string{cookie}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.CloseNow()
+		for _, m := range []map[string]any{
+			{"type": "connection_init", "payload": map[string]any{}},
+			{"type": "subscribe", "id": "1", "payload": map[string]any{"query": `subscription Progress($j: ID!) { importProgress(jobId: $j) { status final } }`, "variables": map[string]any{"j": job}}},
+		} {
+			msg, _ := json.Marshal(m)
+			if err := c.Write(ctx, websocket.MessageText, msg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, want := range []string{"connection_ack", `"type":"next"`} {
+			if _, got, err := c.Read(ctx); err != nil || !strings.Contains(string(got), want) {
+				t.Fatalf("want %s, got %s %v", want, got, err)
+			}
+		}
+		scrapeUntil(t, a, "numo_websockets_active 1\n", `numo_graphql_subscriptions_active 1`+"\n",
+			`numo_graphql_operation_duration_seconds_count{name="Progress",outcome="ok",type="subscription"} 1`)
+		c.Close(websocket.StatusNormalClosure, "")
+		scrapeUntil(t, a, "numo_websockets_active 0\n", "numo_graphql_subscriptions_active 0\n",
+			`numo_http_request_duration_seconds_count{code="101",method="GET",route="/query"} 1`)
+	})
+}
+
+// scrapeUntil scrapes the metrics address until every one of want is in the answer.
+func scrapeUntil(t *testing.T, a *app.App, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, body := get(t, "http://"+a.MetricsAddr().String()+"/metrics")
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				missing = w
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics lack %s:\n%s", missing, grepLines(body, "active"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
