@@ -19,13 +19,16 @@ func batch() *letters.Batch {
 		return letters.Letter{AccountID: id, FirstName: first, Infix: infix, LastName: last, SortName: names.SortKey(last, first),
 			Class: class, Username: user, Code: code, Email: user + "@leerling.example.nl"}
 	}
-	b := &letters.Batch{School: "Het Voorbeeld College", BRIN: "99XX", ValidUntil: time.Date(2026, 9, 21, 21, 59, 59, 0, time.UTC),
+	b := &letters.Batch{School: "Het Voorbeeld College, scholengemeenschap voor vmbo, havo en vwo", BRIN: "99XX", ValidUntil: time.Date(2026, 9, 21, 21, 59, 59, 0, time.UTC),
 		Letters: []letters.Letter{
 			l(4, "Zoë", "", "Çelik", "1b", "zoe.celik", "KM7P-4RTA-WX3C"),
 			l(1, "Anne-Fleur", "van den", "Berg", "1a", "anne-fleur.vandenberg", "ACDE-FGHJ-KLMN"),
 			l(2, "Jürgen", "", "Öztürk", "1a", "jurgen.ozturk", "PQRT-UVWX-Y234"),
 			l(3, "=Daan", "de", "Wit", "1a", "daan.dewit", "5679-ACDE-FGHJ"),
 			l(5, "Sem", "", "Bakker", "10a", "sem.bakker", "2345-6799-ACDE"),
+			// The longest a letter has to hold: it shrinks, it does not run off the page.
+			l(6, "Maximiliaan-Alexander Frederik", "van den", "Wolfeschlegelsteinhausenberger", "10a",
+				"maximiliaan-alexander-frederik.vandenwolfeschlegelsteinhausen", "3456-79AC-DEFG"),
 		}}
 	b.Sort()
 	return b
@@ -44,7 +47,7 @@ func TestSortAndClasses(t *testing.T) {
 	want := []string{
 		"1a: Anne-Fleur van den Berg, Jürgen Öztürk, =Daan de Wit", // by last name, tussenvoegsel aside, Ö as O
 		"1b: Zoë Çelik",
-		"10a: Sem Bakker", // 1b before 10a: numbers as numbers
+		"10a: Sem Bakker, Maximiliaan-Alexander Frederik van den Wolfeschlegelsteinhausenberger", // 1b before 10a: numbers as numbers
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("classes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -54,14 +57,14 @@ func TestSortAndClasses(t *testing.T) {
 func TestWritePDF(t *testing.T) {
 	b := batch()
 	var buf bytes.Buffer
-	if err := letters.WritePDF(&buf, b, letters.Options{SignInURL: "https://numo.example.nl", ShowSchoolCode: true}); err != nil {
+	if err := letters.WritePDF(&buf, b, letters.Options{SignInURL: "https://accounts.numo.het-voorbeeld-college-scholengemeenschap.example.nl", ShowSchoolCode: true}); err != nil {
 		t.Fatal(err)
 	}
 	pdf := buf.Bytes()
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || len(pdf) < 5000 {
 		t.Fatalf("not a PDF: %d bytes, starts %q", len(pdf), pdf[:min(len(pdf), 8)])
 	}
-	// 1a has three letters (two sheets), 1b and 10a one each: every class from a new sheet.
+	// 1a has three letters (two sheets), 1b one and 10a two: every class from a new sheet.
 	pages := len(regexp.MustCompile(`/Type /Page\b`).FindAll(pdf, -1))
 	if pages != 4 {
 		t.Errorf("%d pages, want 4 (2 for 1a, 1 for 1b, 1 for 10a)", pages)
@@ -91,11 +94,11 @@ func TestWriteCSV(t *testing.T) {
 	if strings.Join(rows[0], ";") != strings.Join(letters.CSVHeader, ";") || rows[0][0] != "Klas" {
 		t.Errorf("header %v", rows[0])
 	}
-	if len(rows) != 6 {
-		t.Fatalf("%d rows, want header + 5", len(rows))
+	if len(rows) != 7 {
+		t.Fatalf("%d rows, want header + 6", len(rows))
 	}
 	want := []string{"1a", "Anne-Fleur", "van den", "Berg", "Anne-Fleur van den Berg", "anne-fleur.vandenberg@leerling.example.nl",
-		"anne-fleur.vandenberg", "ACDE-FGHJ-KLMN", "21 september 2026", "https://numo.example.nl", "Het Voorbeeld College"}
+		"anne-fleur.vandenberg", "ACDE-FGHJ-KLMN", "21 september 2026", "https://numo.example.nl", "Het Voorbeeld College, scholengemeenschap voor vmbo, havo en vwo"}
 	if strings.Join(rows[1], "|") != strings.Join(want, "|") {
 		t.Errorf("first row\n%v\nwant\n%v", rows[1], want)
 	}

@@ -90,9 +90,10 @@ func letter(pdf *fpdf.Fpdf, b *Batch, o Options, l Letter, y0 float64, n, of int
 		class = "–"
 	}
 	pdf.SetTextColor(30, 30, 30)
-	pdf.SetFont("sans", "B", 12)
+	fit(pdf, "sans", 12, textW*0.7-4, b.School)
 	pdf.SetXY(marginX, y0+12)
 	pdf.CellFormat(textW*0.7, 6, b.School, "", 0, "L", false, 0, "")
+	fit(pdf, "sans", 12, textW*0.3, "Klas "+class)
 	pdf.CellFormat(textW*0.3, 6, "Klas "+class, "", 0, "R", false, 0, "")
 	pdf.SetDrawColor(40, 90, 160)
 	pdf.SetLineWidth(0.6)
@@ -101,7 +102,7 @@ func letter(pdf *fpdf.Fpdf, b *Batch, o Options, l Letter, y0 float64, n, of int
 	pdf.SetFont("sans", "", 10)
 	pdf.SetTextColor(90, 90, 90)
 	pdf.Text(marginX, y0+27, "Inlogbrief voor")
-	pdf.SetFont("sans", "B", 19)
+	fit(pdf, "sans", 19, textW, l.Name())
 	pdf.SetTextColor(20, 20, 20)
 	pdf.SetXY(marginX, y0+29)
 	pdf.CellFormat(textW, 9, l.Name(), "", 0, "L", false, 0, "")
@@ -135,7 +136,7 @@ func box(pdf *fpdf.Fpdf, b *Batch, o Options, l Letter, y float64) float64 {
 		pdf.SetFont("sans", "", 10)
 		pdf.SetTextColor(90, 90, 90)
 		pdf.Text(labelX, base, label)
-		pdf.SetFont(font, "B", size)
+		fit(pdf, font, size, marginX+textW-4-valueX, value)
 		pdf.SetTextColor(15, 15, 15)
 		pdf.Text(valueX, base+size*0.06, value)
 	}
@@ -169,4 +170,17 @@ func instructions(pdf *fpdf.Fpdf, y float64) {
 		pdf.MultiCell(textW-7, 5, s, "", "L", false)
 		pdf.Ln(0.6)
 	}
+}
+
+// fit sets the bold face of family at size, or smaller (down to 8 pt) until text fits in width
+// millimetres: a long school name, name, address or username shrinks instead of running off
+// the letter.
+func fit(pdf *fpdf.Fpdf, family string, size, width float64, text string) {
+	for ; size > 8; size -= 0.5 {
+		pdf.SetFont(family, "B", size)
+		if pdf.GetStringWidth(text) <= width {
+			return
+		}
+	}
+	pdf.SetFont(family, "B", 8)
 }
