@@ -54,6 +54,16 @@ describe('LoginForm', () => {
     expect(username()).toHaveValue('beheer')
   })
 
+  it('says where a start code goes, and that an expired one needs a new letter', async () => {
+    const { onSubmit, user } = setup({ ok: false, code: 'START_CODE_EXPIRED' })
+    expect(screen.getByText('Voor het eerst? Typ bij Wachtwoord de startcode van je inlogbrief.')).toBeVisible()
+    await user.type(username(), 'daan.ozturk')
+    await user.type(password(), 'km7p-4rta-wx3c{Enter}')
+    expect(onSubmit).toHaveBeenCalledWith('daan.ozturk', 'km7p-4rta-wx3c', '')
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent('Deze startcode is verlopen. Vraag je mentor of de beheerder van je school om een nieuwe inlogbrief.')
+  })
+
   it('tells a locked-out person to wait, and keeps what they typed', async () => {
     const { user } = setup({ ok: false, code: 'LOCKED' })
     await user.type(username(), 'beheer')
