@@ -64,10 +64,7 @@ func TestGraphiQL(t *testing.T) {
 			t.Errorf("introspection on: no descriptions for anonymous: %v", r["errors"])
 		}
 		checkGraphiQLPage(t, offBase)
-		r := gql(t, offBase, `{ classes(first: 1) { totalCount } }`, nil, viewers[4].header...)
-		if r["errors"] != nil {
-			t.Errorf("READ_ROSTERS token reads classes: %v", r["errors"])
-		}
+		checkTokenScopes(t, offBase, viewers[3].header, viewers[4].header, viewers[5].header)
 	})
 }
 
@@ -130,4 +127,40 @@ func hasCode(r map[string]any, code string) bool {
 		}
 	}
 	return false
+}
+
+// checkTokenScopes: what GraphiQL sends with a token is judged by the token's scopes, as for
+// any client: both scopes read the classes, neither reads the API tokens (an admin's right).
+func checkTokenScopes(t *testing.T, base string, admin, read, imports []string) {
+	t.Helper()
+	for name, h := range map[string][]string{"READ_ROSTERS": read, "RUN_IMPORTS": imports} {
+		if r := gql(t, base, `{ classes(first: 1) { totalCount } }`, nil, h...); r["errors"] != nil {
+			t.Errorf("%s token reads classes: %v", name, r["errors"])
+		}
+		r := gql(t, base, tokensQuery, nil, h...)
+		if n := tokenCount(r); n != 0 {
+			t.Errorf("%s token reads the API tokens: %v", name, r)
+		}
+	}
+	r := gql(t, base, tokensQuery, nil, admin...)
+	if n := tokenCount(r); n < 2 {
+		t.Errorf("the admin does not read the API tokens: %v", r)
+	}
+}
+
+// tokensQuery asks the school's API tokens.
+const tokensQuery = `{ schools(first: 1) { edges { node { apiTokens(first: 10) { totalCount } } } } }`
+
+// tokenCount is the totalCount of tokensQuery's answer; 0 when refused or absent.
+func tokenCount(r map[string]any) float64 {
+	data, _ := r["data"].(map[string]any)
+	schools, _ := data["schools"].(map[string]any)
+	edges, _ := schools["edges"].([]any)
+	if len(edges) == 0 {
+		return 0
+	}
+	node, _ := edges[0].(map[string]any)["node"].(map[string]any)
+	tokens, _ := node["apiTokens"].(map[string]any)
+	n, _ := tokens["totalCount"].(float64)
+	return n
 }
