@@ -82,6 +82,7 @@ func DownloadHandler(c *ent.Client, publicURL string, log *slog.Logger) http.Han
 // goes when both formats were taken.
 func take(ctx context.Context, c *ent.Client, handle, file string, v *auth.Viewer, now time.Time) (*letters.Batch, error) {
 	sys := auth.System(ctx)
+	purgeExpired(sys, c, now) // letters nobody took in time go with every generation and download
 	b, err := c.LetterBatch.Query().Where(letterbatch.HandleHash(HandleHash(handle))).Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, apperr.ErrLettersGone
