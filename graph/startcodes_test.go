@@ -15,12 +15,16 @@ import (
 	"testing"
 	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/letterbatch"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
@@ -31,6 +35,7 @@ import (
 type lettersWorld struct {
 	srv  *httptest.Server
 	c    *ent.Client
+	db   *store.DB
 	logs *testapp.Logs
 	ids  map[string]int
 	// cookies are the signed-in sessions by role: admin, admin2, teacher, pupil, adminOther.
@@ -45,7 +50,7 @@ func newLettersWorld(t *testing.T, kind string) *lettersWorld {
 	logs := &testapp.Logs{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a := testapp.New(t, log, []string{"--db", testdb.URL(t, kind), "--demo=false", "--public-url", "https://numo.example.nl"}, nil)
-	w := &lettersWorld{srv: httptest.NewServer(a.Handler()), c: a.DB().Client, logs: logs, ids: map[string]int{}, cookies: map[string]string{}}
+	w := &lettersWorld{srv: httptest.NewServer(a.Handler()), c: a.DB().Client, db: a.DB(), logs: logs, ids: map[string]int{}, cookies: map[string]string{}}
 	t.Cleanup(w.srv.Close)
 	sys := auth.System(context.Background())
 	c := w.c
@@ -486,6 +491,20 @@ func TestStartCodesScopesAndLimits(t *testing.T) {
 		}
 		if rows := w.csvRows(t, b.CsvURL); rows["jjansen"] == nil || rows["avandenberg"] == nil {
 			t.Errorf("usernames with {voorletter}{achternaam}: %v", rows)
+		}
+		// A download waits half an hour: after that it is gone, and the sealed letters with it.
+		c := w.mustGenerate(t, map[string]any{"importJobId": w.ids["job"]})
+		sys := auth.System(context.Background())
+		// expires_at is immutable in ent: the test moves it with SQL, as time would.
+		q, args := entsql.Dialect(w.db.Dialect).Update(letterbatch.Table).Set(letterbatch.FieldExpiresAt, time.Now().Add(-time.Second)).Query()
+		if _, err := w.db.SQL.ExecContext(sys, q, args...); err != nil {
+			t.Fatal(err)
+		}
+		if status, _, body := w.get(t, w.cookies["admin"], "", c.PdfURL); status != http.StatusNotFound || !strings.Contains(string(body), "LETTERS_GONE") {
+			t.Errorf("an expired download: %d %s, want 404 LETTERS_GONE", status, body)
+		}
+		if n := w.c.LetterBatch.Query().CountX(sys); n != 0 {
+			t.Errorf("%d sealed letters left after they expired", n)
 		}
 	})
 }
