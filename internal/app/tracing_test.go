@@ -142,6 +142,15 @@ func TestTracesExported(t *testing.T) {
 			t.Errorf("import span attributes: %v", writing.Attributes)
 		}
 		rcv.span(t, "import planning")
+		rcv.mu.Lock()
+		parentIsMutation := false
+		for _, s := range rcv.spans { // the commit runs in the background, in the trace of the mutation that started it
+			parentIsMutation = parentIsMutation || (s.Name == "mutation" && string(s.SpanId) == string(writing.ParentSpanId) && string(s.TraceId) == string(writing.TraceId))
+		}
+		rcv.mu.Unlock()
+		if !parentIsMutation {
+			t.Error("the import's span is not in the trace of the commit mutation")
+		}
 		line := regexp.MustCompile(`(?m)^.*msg=graphql .*name=Whoami.*$`).FindString(logs.String())
 		if !strings.Contains(line, "trace_id="+traceID) || !strings.Contains(line, "span_id=") {
 			t.Errorf("log line without the trace: %q", line)

@@ -78,7 +78,8 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive, confirm
 	s.log.Info("import commit claimed", "job", jobID, "school", job.SchoolID, "node", s.node)
 	audit.Record(user, s.db.Client, job.SchoolID, "import_commit", fmt.Sprintf("job %d: %s, actions %v, confirmed %d, year down confirmed %d", jobID, job.FileName, job.Actions, confirm, confirmDown))
 	r := commitRun{jobID: jobID, schoolID: job.SchoolID, in: p.Input, actions: plan.Actions, hash: plan.Hash, confirm: confirm, confirmYearDown: confirmDown,
-		viewer: auth.FromContext(user), lock: lock, stopped: "De server is gestopt tijdens de import. Er is niets gewijzigd; start de import opnieuw."}
+		viewer: auth.FromContext(user), lock: lock, stopped: "De server is gestopt tijdens de import. Er is niets gewijzigd; start de import opnieuw.",
+		origin: context.WithoutCancel(ctx)}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -122,6 +123,9 @@ type commitRun struct {
 	lock            *store.JobLock          // the job's commit lock, held by the caller
 	progress        func(importer.Progress) // besides the job row and the watchers; may be nil
 	stopped         string                  // the job's error when ctx is cancelled
+	// origin is the request that started the commit, without its cancellation: the phase
+	// observers see its values (its trace); nil for a commit that no request started.
+	origin context.Context
 }
 
 // apply applies a claimed job in parent; it owns the job until it is COMMITTED or FAILED and
@@ -142,7 +146,11 @@ func (s *Service) apply(parent context.Context, r commitRun) (*importer.Plan, er
 	actx := auth.NewContext(auth.System(context.WithoutCancel(parent)), r.viewer)
 	pub := newPublisher(s, r.jobID)
 	defer pub.stop()
-	phases := newPhaseTrack(ctx, s.Phases, r.jobID)
+	phaseCtx := ctx
+	if r.origin != nil {
+		phaseCtx = r.origin
+	}
+	phases := newPhaseTrack(phaseCtx, s.Phases, r.jobID)
 	progress := func(p importer.Progress) {
 		pub.progress(p)
 		phases.progress(p)
