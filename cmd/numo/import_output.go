@@ -93,8 +93,12 @@ func printSummary(w io.Writer, sum *importSummary) {
 	if delim == "\t" {
 		delim = "tab"
 	}
-	fmt.Fprintf(w, "Bestand %s: %s, scheidingsteken %s, kopregel op regel %d, %d rijen.\n",
-		filepath.Base(sum.File), sum.Encoding, delim, sum.HeaderLine, sum.Rows)
+	if sum.origins != nil { // a part of a roster set: its rows come from the set's files
+		fmt.Fprintf(w, "Set %s: %d rijen uit %s.\n", filepath.Base(sum.File), sum.Rows, strings.Join(sum.origins.Files, ", "))
+	} else {
+		fmt.Fprintf(w, "Bestand %s: %s, scheidingsteken %s, kopregel op regel %d, %d rijen.\n",
+			filepath.Base(sum.File), sum.Encoding, delim, sum.HeaderLine, sum.Rows)
+	}
 	printKind(w, sum)
 	if len(sum.headers) > 0 {
 		parts := make([]string, len(sum.headers))
@@ -169,7 +173,10 @@ func printKind(w io.Writer, sum *importSummary) {
 	if sum.Kind == importer.KindTeachers {
 		kind, how = "docenten", "herkend aan de kolomnamen; anders: --kind pupils"
 	}
-	if sum.KindGiven {
+	switch {
+	case sum.origins != nil:
+		how = "uit de set"
+	case sum.KindGiven:
 		how = "--kind"
 	}
 	fmt.Fprintf(w, "Soort bestand: %s (%s).\n", kind, how)

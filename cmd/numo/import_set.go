@@ -112,6 +112,9 @@ func runSet(ctx context.Context, o importOptions, ss *setSummary, stdout, stderr
 		printSet(stdout, set, parts)
 	}
 	name := jobs.SetName(inputs)
+	if len(o.files) == 1 { // a zip or a folder: its own name
+		name = filepath.Base(filepath.Clean(o.files[0]))
+	}
 	for i := range parts {
 		p := &parts[i]
 		po := o

@@ -55,7 +55,8 @@ func TestImportRosterSet(t *testing.T) {
 		}
 		// Again: nothing changes.
 		code, stdout, _ = imp("--add", "--update", filepath.Join(root, "oneroster12"))
-		if code != 0 || !strings.Contains(stdout, "Herkend: OneRoster 1.2 — 20 leerlingen, 4 docenten") || !regexp.MustCompile(`ongewijzigd +20\n`).MatchString(stdout) {
+		if code != 0 || !strings.Contains(stdout, "Herkend: OneRoster 1.2 — 20 leerlingen, 4 docenten") ||
+			!strings.Contains(stdout, "Set oneroster12: 20 rijen uit users.csv") || !strings.Contains(stdout, "Soort bestand: docenten (uit de set).") || !regexp.MustCompile(`ongewijzigd +20\n`).MatchString(stdout) {
 			t.Errorf("second run: %d\n%s", code, stdout)
 		}
 		code, stdout, _ = imp("--add", "--dry-run", "--brin", "99XZ00", filepath.Join(root, "damaged", "oneroster12-two-schools"))
