@@ -59,6 +59,11 @@ func TestImportRosterSet(t *testing.T) {
 			!strings.Contains(stdout, "Set oneroster12: 20 rijen uit users.csv") || !strings.Contains(stdout, "Soort bestand: docenten (uit de set).") || !regexp.MustCompile(`ongewijzigd +20\n`).MatchString(stdout) {
 			t.Errorf("second run: %d\n%s", code, stdout)
 		}
+		// A zip (the e2e test's, pupil numbers 7702xx): a dry run writes nothing.
+		code, stdout, _ = imp("--add", "--dry-run", filepath.Join("..", "..", "frontend", "e2e", "fixtures", "rosterset-oneroster12.zip"))
+		if code != 0 || !strings.Contains(stdout, "Set rosterset-oneroster12.zip: 20 rijen") || !regexp.MustCompile(`toegevoegd +20\n`).MatchString(stdout) {
+			t.Errorf("zip: %d\n%s", code, stdout)
+		}
 		code, stdout, _ = imp("--add", "--dry-run", "--brin", "99XZ00", filepath.Join(root, "damaged", "oneroster12-two-schools"))
 		if code != 0 || !strings.Contains(stdout, "de regels van de andere 1 scholen zijn overgeslagen") {
 			t.Errorf("two schools: %d\n%s", code, stdout)
