@@ -115,6 +115,7 @@ func writePurgeSummary(w io.Writer, rep *retention.Report) {
 		add(s.Files, "uploaded file", "uploaded files")
 		add(s.Samples, "committed import's example values", "committed imports' example values")
 		add(s.Sessions, "expired session", "expired sessions")
+		add(s.Letters, "expired batch of login letters", "expired batches of login letters")
 		add(s.AuditEvents, "audit event", "audit events")
 		fmt.Fprintf(w, "%s %s\n", verb, strings.Join(parts, ", "))
 	}

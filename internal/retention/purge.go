@@ -15,6 +15,7 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/letterbatch"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
@@ -65,6 +66,8 @@ type SchoolReport struct {
 	Samples int `json:"samples"`
 	// Sessions is how many expired sessions were deleted.
 	Sessions int `json:"sessions"`
+	// Letters is how many sealed batches of login letters past their download term were deleted.
+	Letters int `json:"letters"`
 	// AuditEvents is how many audit events older than the school's audit term were deleted.
 	AuditEvents int `json:"auditEvents"`
 	// Skipped reports that the school was not purged this time because an import of it was
@@ -74,7 +77,7 @@ type SchoolReport struct {
 
 // Empty reports whether nothing was purged for the school.
 func (r SchoolReport) Empty() bool {
-	return r.Accounts == 0 && r.Jobs == 0 && r.Changes == 0 && r.Abandoned == 0 && r.Files == 0 && r.Samples == 0 && r.Sessions == 0 && r.AuditEvents == 0
+	return r.Accounts == 0 && r.Jobs == 0 && r.Changes == 0 && r.Abandoned == 0 && r.Files == 0 && r.Samples == 0 && r.Sessions == 0 && r.Letters == 0 && r.AuditEvents == 0
 }
 
 // Dutch describes what was purged for the school, for the audit log.
@@ -100,6 +103,9 @@ func (r SchoolReport) Dutch() string {
 	}
 	if r.Sessions > 0 {
 		parts = append(parts, fmt.Sprintf("%d verlopen sessies verwijderd", r.Sessions))
+	}
+	if r.Letters > 0 {
+		parts = append(parts, fmt.Sprintf("%d verlopen sets inlogbrieven verwijderd", r.Letters))
 	}
 	if r.AuditEvents > 0 {
 		parts = append(parts, fmt.Sprintf("%d gebeurtenissen in het auditlog ouder dan %d dagen verwijderd", r.AuditEvents, r.AuditRetentionDays))
@@ -194,6 +200,9 @@ func purgeSchool(ctx context.Context, db *store.DB, s *ent.School, now time.Time
 	if err := t.purgeSessions(&r, now); err != nil {
 		return r, err
 	}
+	if err := t.purgeLetters(&r, now); err != nil {
+		return r, err
+	}
 	if !opt.DryRun {
 		if err := t.Commit(); err != nil {
 			return r, fmt.Errorf("commit: %w", err)
@@ -283,6 +292,17 @@ func (t *schoolTx) purgeSessions(r *SchoolReport, now time.Time) error {
 		r.Sessions += n
 		return nil
 	})
+}
+
+// purgeLetters deletes the school's sealed login letters whose download term has passed
+// (a download deletes its batch once both formats are taken; this catches the ones nobody took).
+func (t *schoolTx) purgeLetters(r *SchoolReport, now time.Time) error {
+	n, err := t.LetterBatch.Delete().Where(letterbatch.SchoolID(t.schoolID), letterbatch.ExpiresAtLTE(now)).Exec(t.ctx)
+	if err != nil {
+		return fmt.Errorf("delete expired login letters: %w", err)
+	}
+	r.Letters += n
+	return nil
 }
 
 // dropJobData deletes a job's blobs (file and plan), removes the example values from its
