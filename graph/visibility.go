@@ -367,11 +367,13 @@ func narrowedInputs(outer context.Context) *graphql.InputUnmarshalerIndex {
 		passing("AuditEventOrder", outer, UnmarshalAuditEventOrder),
 		passing("ClassOrder", outer, UnmarshalClassOrder),
 		passing("ColumnMappingInput", outer, UnmarshalColumnMappingInput),
+		passing("GenerateStartCodesInput", outer, UnmarshalGenerateStartCodesInput),
 		passing("ImportJobOrder", outer, UnmarshalImportJobOrder),
 		passing("LevelMappingInput", outer, UnmarshalLevelMappingInput),
 		passing("SchoolOrder", outer, UnmarshalSchoolOrder),
 		passing("SchoolSettingsInput", outer, UnmarshalSchoolSettingsInput),
 		passing("SsoSettingsInput", outer, UnmarshalSsoSettingsInput),
+		passing("StartCodeSettingsInput", outer, UnmarshalStartCodeSettingsInput),
 		passing("TeacherInput", outer, UnmarshalTeacherInput),
 	)
 }
