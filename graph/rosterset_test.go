@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/client"
 
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
@@ -180,6 +181,11 @@ func TestRosterSetFormats(t *testing.T) {
 				kind, members, teachers, _, found := a.class("4H-wiB1")
 				if !found || kind != "LESGROEP" || len(members) == 0 || !slices.Contains(teachers, "BAK") {
 					t.Fatalf("4H-wiB1: %s members %v teachers %v", kind, members, teachers)
+				}
+				// The lesgroepen the set's import created have the set's subjects.
+				cl := a.app.DB().Client.Class.Query().Where(class.SchoolID(s.ID), class.Name("4H-wiB1")).OnlyX(auth.System(context.Background()))
+				if cl.Subject != "Wiskunde B" {
+					t.Errorf("4H-wiB1 has subject %q, want Wiskunde B", cl.Subject)
 				}
 				// Undo, the teachers first: the set's groups and people go as they came.
 				a.undo(tj.ID)

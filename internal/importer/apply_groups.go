@@ -296,7 +296,7 @@ func newClasses(p *Plan, first map[string]*Record) []store.NewClass {
 		out = append(out, c)
 	}
 	for _, name := range p.GroupsToCreate {
-		out = append(out, store.NewClass{Name: name, NameKey: groupKey(name), Kind: class.KindLESGROEP})
+		out = append(out, store.NewClass{Name: name, NameKey: groupKey(name), Kind: class.KindLESGROEP, Subject: p.GroupSubjects[name]})
 	}
 	return out
 }

@@ -129,11 +129,13 @@ type Plan struct {
 	ClassesToCreate []string      `json:"classesToCreate"` // stamklassen (kind STAMKLAS)
 	// GroupsToCreate are the lesgroepen (kind LESGROEP) the import creates: groups of the
 	// file that match no existing class of either kind and no class of ClassesToCreate.
-	GroupsToCreate []string  `json:"groupsToCreate,omitempty"`
-	Counts         Counts    `json:"counts"`
-	Refused        []Problem `json:"refused"`
-	Warnings       []Problem `json:"warnings"`
-	Guard          Guard     `json:"guard"`
+	GroupsToCreate []string `json:"groupsToCreate,omitempty"`
+	// GroupSubjects are the subjects of GroupsToCreate where the source gives one, by name.
+	GroupSubjects map[string]string `json:"groupSubjects,omitempty"`
+	Counts        Counts            `json:"counts"`
+	Refused       []Problem         `json:"refused"`
+	Warnings      []Problem         `json:"warnings"`
+	Guard         Guard             `json:"guard"`
 	// YearGuard is the guard against moving many pupils back a leerjaar (see YearGuard).
 	YearGuard YearGuard `json:"yearGuard"`
 	// Damaged lists the file's values that lost letters to "?" or U+FFFD (see DamagedValue).
@@ -281,6 +283,9 @@ type PlanInput struct {
 	Headers map[Field]string
 	// Kind is what the file holds; "" means pupils. NewPlanInput takes it from the Result.
 	Kind Kind
+	// GroupSubjects are the subjects of lesgroepen by name, where the source gives them (a
+	// roster set's classes and courses); a lesgroep the import creates gets its subject.
+	GroupSubjects map[string]string
 }
 
 // NewPlanInput collects what MakePlan needs from a parsed file and its records.
@@ -572,6 +577,14 @@ func (pl *planner) finish(active int) *Plan {
 	}
 	slices.Sort(p.ClassesToCreate)
 	p.GroupsToCreate = pl.groupsToCreate()
+	for _, g := range p.GroupsToCreate {
+		if s := pl.in.GroupSubjects[g]; s != "" {
+			if p.GroupSubjects == nil {
+				p.GroupSubjects = map[string]string{}
+			}
+			p.GroupSubjects[g] = s
+		}
+	}
 	for i := range p.Users {
 		p.Counts.add(p.Users[i].Outcome)
 	}

@@ -44,6 +44,12 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive, confirm
 	if err != nil {
 		return nil, err
 	}
+	// A roster set's job gives the lesgroepen it creates their subjects.
+	if o, err := s.Origins(ctx, job); err != nil {
+		return nil, err
+	} else if o != nil {
+		p.Input.GroupSubjects = o.Subjects
+	}
 	// Refuse a stale preview now, while the admin is still looking; the commit checks again
 	// inside its transaction.
 	now, err := importer.PlanFor(ctx, s.db, job.SchoolID, p, plan.Actions)

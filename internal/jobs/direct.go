@@ -84,7 +84,11 @@ func (s *Service) Import(ctx context.Context, d Direct) (jobID int, applied *imp
 	audit.Record(user, s.db.Client, d.SchoolID, "import_commit", fmt.Sprintf("job %d: %s, actions %v, confirmed %d, year down confirmed %d",
 		jobID, name, actionNames(d.Actions), d.ConfirmArchive, d.ConfirmYearDown))
 	s.log.Info("import commit claimed", "job", jobID, "school", d.SchoolID, "node", d.Claim)
-	applied, err = s.apply(sys, commitRun{jobID: jobID, schoolID: d.SchoolID, in: d.Prepared.Input, actions: d.Actions,
+	in := d.Prepared.Input
+	if d.Origins != nil {
+		in.GroupSubjects = d.Origins.Subjects // a roster set's lesgroepen get their subjects
+	}
+	applied, err = s.apply(sys, commitRun{jobID: jobID, schoolID: d.SchoolID, in: in, actions: d.Actions,
 		confirm: d.ConfirmArchive, confirmYearDown: d.ConfirmYearDown, viewer: auth.FromContext(user), lock: lock, progress: d.Progress,
 		stopped: "De import met numo import is afgebroken. Er is niets gewijzigd."})
 	return jobID, applied, err

@@ -76,7 +76,11 @@ func ReadSet(inputs []rosterset.Input, brin, own string) (*rosterset.Set, []SetP
 		if err != nil {
 			return nil, nil, fmt.Errorf("read roster set: canonical %s file: %w", p.kind, err)
 		}
-		parts = append(parts, SetPart{Kind: p.kind, Data: p.data, File: f, Origins: NewOrigins(f, p.origins)})
+		o := NewOrigins(f, p.origins)
+		if len(set.Subjects) > 0 {
+			o.Subjects = set.Subjects
+		}
+		parts = append(parts, SetPart{Kind: p.kind, Data: p.data, File: f, Origins: o})
 	}
 	if len(parts) == 0 {
 		return nil, nil, apperr.New(apperr.CodeRosterSetRejected,

@@ -24,6 +24,9 @@ type Origins struct {
 	Files []string `json:"files"`
 	// Rows are [canonical line, index in Files, line in that file], one per data row.
 	Rows [][3]int `json:"rows"`
+	// Subjects are the set's lesgroepen's subjects by name (rosterset.Set.Subjects): the
+	// groups the job creates get theirs.
+	Subjects map[string]string `json:"subjects,omitempty"`
 
 	byLine map[int][2]int
 }

@@ -191,9 +191,10 @@ func appendNew(ss []string, s string) []string {
 	return append(ss, s)
 }
 
-// subjectOf is a lesgroep's subject: the class's own subject, else its course's title.
+// subjectOf is a lesgroep's subject: the class's own subject, else its course's title (not
+// in Numo's own export, see readManifest).
 func subjectOf(m *model, c *class) string {
-	if c.subject != "" {
+	if c.subject != "" || m.fromNumo {
 		return c.subject
 	}
 	return m.courses[c.course]

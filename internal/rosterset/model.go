@@ -75,6 +75,8 @@ type model struct {
 	// classTypeCol says the SDS set has the column metadata.numo.classType; without it
 	// the stamklassen are inferred (RuleSectionNames).
 	classTypeCol bool
+	// fromNumo: Numo's own export wrote the set (see readManifest).
+	fromNumo bool
 	// fileOf names the file that holds each kind of id, for messages.
 	fileOf map[string]string
 	// dangling are the references to ids not in the set; known indexes the ids read so far

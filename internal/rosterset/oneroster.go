@@ -9,18 +9,23 @@ import (
 
 // readManifest reads manifest.csv: the OneRoster version, and refuses delta files and files the
 // manifest declares but the upload lacks.
-func readManifest(files map[string]*file) (Format, string, error) {
+//
+// fromNumo reports a set that Numo's own export wrote (source.systemName): its lesgroepen
+// carry their subject in classes.subjects, and a course title is no subject there (a lesgroep
+// without a subject is in the course "Lesgroepen zonder vak").
+func readManifest(files map[string]*file) (format Format, version string, fromNumo bool, err error) {
 	t, err := readTable(files["manifest.csv"], "propertyName", "value")
 	if err != nil {
-		return "", "", err
+		return "", "", false, err
 	}
-	var version string
 	var delta, missing []string
 	for i := range t.rows {
 		prop, val := t.get(i, "propertyName"), strings.ToLower(t.get(i, "value"))
 		switch {
 		case strings.EqualFold(prop, "oneroster.version"):
 			version = t.get(i, "value")
+		case strings.EqualFold(prop, "source.systemName"):
+			fromNumo = t.get(i, "value") == numoSystemName
 		case strings.HasPrefix(strings.ToLower(prop), "file."):
 			name := prop[len("file."):] + ".csv"
 			if val == "delta" {
@@ -31,27 +36,29 @@ func readManifest(files map[string]*file) (Format, string, error) {
 			}
 		}
 	}
-	var format Format
 	switch version {
 	case "1.1":
 		format = FormatOneRoster11
 	case "1.2":
 		format = FormatOneRoster12
 	default:
-		return "", "", fileError(CodeUnknownFormat, t.name, 0,
+		return "", "", false, fileError(CodeUnknownFormat, t.name, 0,
 			fmt.Sprintf("manifest.csv noemt OneRoster-versie %q; Numo leest de versies 1.1 en 1.2 (oneroster.version).", version),
 			fmt.Sprintf("manifest.csv names OneRoster version %q; Numo reads versions 1.1 and 1.2 (oneroster.version).", version))
 	}
 	if len(delta) > 0 {
-		return "", "", fileError(CodeDelta, t.name, 0,
+		return "", "", false, fileError(CodeDelta, t.name, 0,
 			fmt.Sprintf("Numo leest alleen volledige (bulk) sets; manifest.csv noemt %s als delta (alleen wijzigingen). Exporteer een volledige set.", strings.Join(delta, ", ")),
 			fmt.Sprintf("Numo reads only complete (bulk) sets; manifest.csv declares %s as delta (changes only). Export a complete set.", strings.Join(delta, ", ")))
 	}
 	if len(missing) > 0 {
-		return "", "", missingFiles(format, missing)
+		return "", "", false, missingFiles(format, missing)
 	}
-	return format, version, nil
+	return format, version, fromNumo, nil
 }
+
+// numoSystemName is source.systemName in the manifest of Numo's own export (package oneroster).
+const numoSystemName = "Numo accounts"
 
 // readOneRoster reads a OneRoster 1.1 or 1.2 bulk set into m.
 func readOneRoster(files map[string]*file, m *model) error {

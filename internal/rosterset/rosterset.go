@@ -170,7 +170,7 @@ func read(files map[string]*file) (*model, error) {
 	case FormatSDS21:
 		m.version = "2.1"
 	default:
-		if m.format, m.version, err = readManifest(files); err != nil {
+		if m.format, m.version, m.fromNumo, err = readManifest(files); err != nil {
 			return nil, err
 		}
 	}

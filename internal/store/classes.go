@@ -56,6 +56,8 @@ type NewClass struct {
 	Level         string
 	// Kind is the kind of class; "" is a stamklas.
 	Kind class.Kind
+	// Subject is a lesgroep's subject where its source gives one ("" for none).
+	Subject string
 }
 
 // kind is the class's kind, a stamklas when none is given.
@@ -77,11 +79,11 @@ func InsertClasses(ctx context.Context, tx func() Execer, d string, schoolID, jo
 	for start := 0; start < len(classes); start += classBatch {
 		batch := classes[start:min(start+classBatch, len(classes))]
 		ins := build(d).Insert(class.Table).Columns(class.FieldSchoolID, class.FieldName, class.FieldNameKey, class.FieldYear,
-			class.FieldLevel, class.FieldKind, class.FieldCreatedAt, class.FieldUpdatedAt, class.FieldCreatedByJobID).
+			class.FieldLevel, class.FieldKind, class.FieldSubject, class.FieldCreatedAt, class.FieldUpdatedAt, class.FieldCreatedByJobID).
 			Returning(class.FieldID, class.FieldNameKey)
 		for i := range batch {
 			c := &batch[i]
-			ins.Values(schoolID, c.Name, c.NameKey, nullInt(c.Year), c.Level, c.kind(), now, now, nullInt(jobID))
+			ins.Values(schoolID, c.Name, c.NameKey, nullInt(c.Year), c.Level, c.kind(), c.Subject, now, now, nullInt(jobID))
 		}
 		got := 0
 		err := scan(ctx, tx(), ins, func(rows *sql.Rows) error {

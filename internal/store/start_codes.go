@@ -59,7 +59,7 @@ func SetStartCodes(ctx context.Context, e Execer, d string, schoolID int, now ti
 	return n, nil
 }
 
-// keepUsername is "CASE WHEN username = '' THEN <v> ELSE username END" (SET expressions read
+// keepUsername is "CASE WHEN username = ” THEN <v> ELSE username END" (SET expressions read
 // the row as it was, in both dialects).
 func keepUsername(b *entsql.Builder, col string, value func(*entsql.Builder)) {
 	b.WriteString("CASE WHEN ").WriteString(col).WriteString(" = '' THEN ")
@@ -122,4 +122,3 @@ func setStartCodesPostgres(ctx context.Context, e Execer, schoolID int, now time
 	}
 	return int(n), nil
 }
-
