@@ -27,23 +27,30 @@ const (
 
 type observedKey struct{}
 
+// startOperation tells the observers that the request's operation started (its kind and name
+// as parsed, else the operationName asked for) and returns what ends it for each.
+func startOperation(ctx context.Context, obs []Observer) (context.Context, []func(string)) {
+	oc := graphql.GetOperationContext(ctx)
+	kind, name := "", oc.OperationName
+	if oc.Operation != nil {
+		kind, name = string(oc.Operation.Operation), oc.Operation.Name
+	}
+	start := oc.Stats.OperationStart
+	if start.IsZero() {
+		start = time.Now()
+	}
+	ends := make([]func(string), len(obs))
+	for i, o := range obs {
+		ctx, ends[i] = o.Operation(ctx, kind, name, start)
+	}
+	return ctx, ends
+}
+
 // observeOperations tells the observers about each operation that is executed: around its
 // preparation and resolvers, until its first answer (a subscription's first event).
 func observeOperations(obs []Observer) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		oc := graphql.GetOperationContext(ctx)
-		kind, name := "", oc.OperationName
-		if oc.Operation != nil {
-			kind, name = string(oc.Operation.Operation), oc.Operation.Name
-		}
-		start := oc.Stats.OperationStart
-		if start.IsZero() {
-			start = time.Now()
-		}
-		ends := make([]func(string), len(obs))
-		for i, o := range obs {
-			ctx, ends[i] = o.Operation(ctx, kind, name, start)
-		}
+		ctx, ends := startOperation(ctx, obs)
 		h := next(context.WithValue(ctx, observedKey{}, true))
 		done := false
 		return func(ctx context.Context) *graphql.Response {
@@ -72,19 +79,7 @@ func observeRefusals(obs []Observer) graphql.ResponseMiddleware {
 		if ctx.Value(observedKey{}) != nil || !graphql.HasOperationContext(ctx) {
 			return next(ctx)
 		}
-		oc := graphql.GetOperationContext(ctx)
-		kind, name := "", oc.OperationName
-		if oc.Operation != nil {
-			kind, name = string(oc.Operation.Operation), oc.Operation.Name
-		}
-		start := oc.Stats.OperationStart
-		if start.IsZero() {
-			start = time.Now()
-		}
-		ends := make([]func(string), len(obs))
-		for i, o := range obs {
-			ctx, ends[i] = o.Operation(ctx, kind, name, start)
-		}
+		ctx, ends := startOperation(ctx, obs)
 		resp := next(ctx)
 		for _, end := range ends {
 			end(OutcomeRefused)
