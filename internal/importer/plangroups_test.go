@@ -385,3 +385,55 @@ func TestPlanClassIsGroup(t *testing.T) {
 		}
 	})
 }
+
+// TestPlanTeachersWithoutCode: a teacher row without a code stands for a teacher Numo has
+// without one (made by hand in Beheer), found by e-mail: unchanged or updated, never given a
+// code; without such a teacher it is refused as a new teacher without a code (no_teacher_code);
+// without an e-mail address it is refused for the missing code as before; two rows without a
+// code are no duplicate of each other.
+func TestPlanTeachersWithoutCode(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newGroupWorld(t, db, []string{"h4a"}, []string{"h4a.ne1"})
+		hand := w.teacher("", "Marieke", "Leeuwen", "m.leeuwen@docent.example.nl", "h4a.ne1")
+		moved := w.teacher("", "Kees", "Kok", "k.kok@docent.example.nl", "h4a.ne1")
+		in := prepareKind(t, []byte("Code;Roepnaam;Achternaam;E-mail;Lesgroepen\n"+
+			";Marieke;Leeuwen;m.leeuwen@docent.example.nl;h4a.ne1\n"+ // the same teacher: unchanged
+			";Kees;Kok;K.Kok@docent.example.nl;h4a\n"+ // found by e-mail (any case), teaches another group
+			";Nieuw;Zonder;nieuw@docent.example.nl;h4a\n"+ // nobody without a code has this address
+			";Geen;Adres;;h4a\n")) // no code, no e-mail
+		if got := codeLines(in.Result.Refused); !slices.Equal(got, []codeLine{{5, importer.CodeMissingValue}}) {
+			t.Fatalf("rows refused %v, want line 5 for its missing code", got)
+		}
+		p := w.plan(t, in, all)
+		byLine := map[int]importer.PlannedUser{}
+		for _, u := range p.Users {
+			byLine[u.Line] = u
+		}
+		for _, tt := range []struct {
+			line    int
+			outcome importer.Outcome
+			account int
+			changes string
+		}{
+			{2, importer.OutcomeUnchanged, hand, ""},
+			{3, importer.OutcomeUpdated, moved, "email,teaches"}, // the address as the file writes it
+			{4, importer.OutcomeRefused, 0, ""},
+		} {
+			u := byLine[tt.line]
+			var fields []string
+			for _, c := range u.Changes {
+				fields = append(fields, c.Field)
+			}
+			if u.Outcome != tt.outcome || u.AccountID != tt.account || strings.Join(fields, ",") != tt.changes || u.Key != "" {
+				t.Errorf("line %d: %s account %d changes %v key %q, want %s %d %q", tt.line, u.Outcome, u.AccountID, fields, u.Key, tt.outcome, tt.account, tt.changes)
+			}
+		}
+		if got := codeLines(p.Refused); !slices.Equal(got, []codeLine{{5, importer.CodeMissingValue}, {4, importer.CodeNoTeacherCode}}) ||
+			!strings.Contains(p.Refused[1].NL, "nieuw@docent.example.nl") {
+			t.Errorf("refused %+v", p.Refused)
+		}
+		if len(p.Warnings) != 0 {
+			t.Errorf("warnings %+v", p.Warnings)
+		}
+	})
+}

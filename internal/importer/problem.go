@@ -61,6 +61,9 @@ const (
 	CodeGroupSpelling = "group_spelling"
 	// CodeMatchedByEmail warns that a teacher row was matched to a keyless account by e-mail.
 	CodeMatchedByEmail = "matched_by_email"
+	// CodeNoTeacherCode refuses a teacher row without a code whose e-mail address finds no
+	// teacher of the school without a code: a new teacher needs one.
+	CodeNoTeacherCode = "no_teacher_code"
 	// CodeNotATeacher refuses a teacher row whose code belongs to a pupil's or admin's account.
 	CodeNotATeacher = "not_a_teacher"
 	// CodeClassIsLesgroep refuses a pupil row whose stamklas is the name of a lesgroep.

@@ -220,6 +220,9 @@ func (b *builder) row(r Row) {
 			v = collapseSpace(v)
 		}
 		vals[c.ix] = v
+		if v == "" && c.field == FieldKey && b.keylessTeacher(r) {
+			continue // matched by e-mail in the plan, or refused there as a new teacher
+		}
 		if p, bad := b.checkCell(&c, v, r.Line); bad {
 			if p.Code != "" {
 				probs = append(probs, p)
@@ -238,6 +241,14 @@ func (b *builder) row(r Row) {
 		return
 	}
 	b.addRecord(r, &vals, warns)
+}
+
+// keylessTeacher reports whether r is a teacher row without a code but with an e-mail
+// address: it may stand for a teacher Numo has without a code (made by hand in Beheer, or
+// exported so by Numo itself), whom the plan finds by e-mail.
+func (b *builder) keylessTeacher(r Row) bool {
+	i := b.col[ixEmail]
+	return b.kind == KindTeachers && i >= 0 && i < len(r.Cells) && strings.TrimSpace(r.Cells[i]) != ""
 }
 
 // rowShape refuses a row whose number of cells differs from the header's, or that repeats the
@@ -454,6 +465,9 @@ func (b *builder) resolveKeys() {
 	var order []string
 	for i := range b.cands {
 		k := b.cands[i].rec.Key
+		if k == "" {
+			continue // a keyless teacher row (keylessTeacher): its e-mail must be unique instead
+		}
 		j, ok := first[k]
 		if !ok {
 			first[k] = i

@@ -75,6 +75,9 @@ func (pl *planner) matchTeacher(r *Record) (i int, byEmail, found bool) {
 	if !ok || i < 0 || pl.matched[i] {
 		return 0, false, false
 	}
+	if r.Key == "" {
+		return i, true, true // the same teacher without a code on both sides: nothing to say
+	}
 	pl.p.Warnings = append(pl.p.Warnings, Problem{Line: r.Line, Field: FieldEmail, Column: pl.in.Headers[FieldEmail], Code: CodeMatchedByEmail,
 		NL: fmt.Sprintf("docent %s is op e-mailadres %s gekoppeld aan het bestaande docentaccount van %s, dat nog geen docentcode had; het krijgt code %s", r.Key, r.Email, fullName(&pl.st.accounts[i].person), r.Key),
 		EN: fmt.Sprintf("teacher %s was matched by e-mail address %s to the existing teacher account of %s, which had no teacher code yet; it gets code %s", r.Key, r.Email, fullName(&pl.st.accounts[i].person), r.Key)})
@@ -91,6 +94,10 @@ func (pl *planner) teacher(r *Record) {
 	u := PlannedUser{Line: r.Line, Person: Person{Key: r.Key, FirstName: r.FirstName, Infix: r.Infix, LastName: r.LastName,
 		Email: r.Email, Username: r.Username, EckID: r.EckID}}
 	i, byEmail, found := pl.matchTeacher(r)
+	if !found && r.Key == "" {
+		pl.noTeacherCode(&u, r)
+		return
+	}
 	if !found {
 		u.Outcome = OutcomeSkipped
 		if pl.actions.Add {
@@ -114,7 +121,7 @@ func (pl *planner) teacher(r *Record) {
 	}
 	pl.keepStored(&u, a)
 	u.Changes = teacherDiff(a, &u.Person, pl.mapped)
-	if byEmail {
+	if byEmail && r.Key != "" {
 		u.Changes = append([]Change{{Field: "key", Before: "", After: r.Key}}, u.Changes...)
 	}
 	joined, left := pl.teacherChanges(&u, r, i)
@@ -123,6 +130,16 @@ func (pl *planner) teacher(r *Record) {
 	pl.countGroups(&u, joined, left)
 	fillUnmapped(&u.Person, a, pl.mapped)
 	pl.p.Users = append(pl.p.Users, u)
+}
+
+// noTeacherCode refuses a teacher row without a code that found no teacher without a code by
+// its e-mail address: a new teacher needs a code (see builder.keylessTeacher).
+func (pl *planner) noTeacherCode(u *PlannedUser, r *Record) {
+	u.Outcome = OutcomeRefused
+	u.Reasons = []Problem{{Line: r.Line, Field: FieldKey, Column: pl.in.Headers[FieldKey], Code: CodeNoTeacherCode,
+		NL: fmt.Sprintf("de docentcode is leeg en op e-mailadres %s staat geen docent zonder code in Numo; een nieuwe docent heeft een docentcode nodig. Vul de docentcode in of verbeter het e-mailadres.", r.Email),
+		EN: fmt.Sprintf("the teacher code is empty and no teacher without a code has e-mail address %s in Numo; a new teacher needs a teacher code. Fill in the teacher code or correct the e-mail address.", r.Email)}}
+	pl.refuse(u)
 }
 
 // notATeacher refuses a teacher row whose code is a pupil's or an admin's.

@@ -184,3 +184,57 @@ func deref[T any](p *T) any {
 	}
 	return *p
 }
+
+// TestRoundTripKeylessTeacher: a teacher made by hand in Beheer has no teacher code. The export
+// leaves her identifier empty and the reader keeps it so (no sourcedId as a code): imported
+// into her own school again, the teacher file finds her by e-mail and changes nothing; into
+// another school, where she cannot be found, her row is refused as a new teacher without a
+// code, with a message that says what to do.
+func TestRoundTripKeylessTeacher(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := db.Client.School.Create().SetName("School A").SetBrin("97OR").SaveX(sys)
+		importFile(t, db, a.ID, fixture(t, "leerlingen.csv"), importer.KindPupils, true, nil)
+		importFile(t, db, a.ID, fixture(t, "docenten.csv"), importer.KindTeachers, true, nil)
+		hand := db.Client.Account.Create().SetSchoolID(a.ID).SetRole(account.RoleTEACHER).SetFirstName("Marieke").SetInfix("van").
+			SetLastName("Leeuwen").SetEmail("m.vanleeuwen@school.example.nl").SetUsername("mleeuwen").SaveX(sys)
+		en1 := db.Client.Class.Query().Where(class.SchoolID(a.ID), class.Name("1a.en1")).OnlyX(sys)
+		db.Client.Teaching.Create().SetAccountID(hand.ID).SetClassID(en1.ID).ExecX(sys)
+		want := snapshot(t, db.Client, a.ID)
+
+		zip, _ := export(t, db, a.ID, oneroster.Options{})
+		set, err := rosterset.Open([]rosterset.Input{{Name: "export.zip", Data: zip}}, "97OR")
+		if err != nil {
+			t.Fatalf("rosterset.Open: %v", err)
+		}
+		if !strings.Contains(string(set.Teachers), "\n;Marieke;van;Leeuwen;m.vanleeuwen@school.example.nl;") {
+			t.Fatalf("the teacher without a code is not in the set without one:\n%s", set.Teachers)
+		}
+		n := strings.Count(string(set.Teachers), "\n") - 1
+		if plan := importFile(t, db, a.ID, set.Teachers, importer.KindTeachers, false, set.Subjects); plan.Counts != (importer.Counts{Unchanged: n}) || len(plan.Warnings) > 0 {
+			t.Errorf("teachers into their own school: %+v, warnings %+v; want %d unchanged", plan.Counts, plan.Warnings, n)
+		}
+		if got := snapshot(t, db.Client, a.ID); !got.equal(want) {
+			t.Errorf("school A changed:\n%s", got)
+		}
+
+		b := db.Client.School.Create().SetName("School B").SetBrin("96OR").SaveX(sys)
+		importFile(t, db, b.ID, set.Pupils, importer.KindPupils, true, set.Subjects)
+		p, err := importer.PrepareFor(set.Teachers, importer.KindTeachers, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := importer.PlanFor(sys, db, b.ID, p, importer.Actions{Add: true, Update: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plan.Counts.Refused != 1 || plan.Counts.Added != n-1 {
+			t.Fatalf("teachers into another school: %+v", plan.Counts)
+		}
+		for _, u := range plan.Users {
+			if u.Outcome == importer.OutcomeRefused && (len(u.Reasons) != 1 || u.Reasons[0].Code != importer.CodeNoTeacherCode ||
+				!strings.Contains(u.Reasons[0].NL, "m.vanleeuwen@school.example.nl")) {
+				t.Errorf("refused %s: %+v", u.LastName, u.Reasons)
+			}
+		}
+	})
+}

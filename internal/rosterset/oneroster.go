@@ -121,7 +121,10 @@ func readORusers(f *file, m *model) error {
 			given: t.get(i, "givenName"), family: t.get(i, "familyName"), email: t.get(i, "email"),
 			login: t.get(i, "username"), eck: eckFromUserIDs(t.get(i, "userIds")), gone: tobedeleted(t, i), refKind: "user"}
 		u.refID = u.id
-		if u.key == "" {
+		// Without an identifier the sourcedId is the key, except in Numo's own export: there a
+		// teacher without a code (made by hand in Beheer) stays without one, and the import
+		// finds that teacher by e-mail (importer.CodeNoTeacherCode when it cannot).
+		if u.key == "" && !m.fromNumo {
 			u.key = u.id
 		}
 		numoColumns(t, i, &u, t.get(i, "grades"))
