@@ -165,6 +165,27 @@ func printSet(w io.Writer, set *rosterset.Set, parts []jobs.SetPart) {
 		}
 		fmt.Fprintf(w, "  overgeslagen: %s, regel %d: %s\n", k.File, k.Line, k.Reason)
 	}
+	printInferred(w, set)
+}
+
+// printInferred writes the stamklassen Numo inferred from an SDS set's section names and the
+// pupils it could not place (rosterset.RuleSectionNames).
+func printInferred(w io.Writer, set *rosterset.Set) {
+	if set.InferRule == "" {
+		return
+	}
+	names := make([]string, len(set.Inferred))
+	for i, c := range set.Inferred {
+		names[i] = fmt.Sprintf("%s (%d)", c.Name, c.Pupils)
+	}
+	fmt.Fprintf(w, "Stamklassen afgeleid uit de sectienamen: %d — %s.\n", len(set.Inferred), strings.Join(names, ", "))
+	for i, p := range set.Warnings {
+		if i == maxListed {
+			fmt.Fprintf(w, "  … en nog %d\n", set.WarningsTotal-maxListed)
+			break
+		}
+		fmt.Fprintf(w, "  let op: %s, regel %d: %s\n", p.File, p.Line, p.Message)
+	}
 }
 
 // setProblems are the refusal of a set as numo import reports it.

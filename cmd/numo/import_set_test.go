@@ -68,6 +68,13 @@ func TestImportRosterSet(t *testing.T) {
 		if code != 0 || !strings.Contains(stdout, "de regels van de andere 1 scholen zijn overgeslagen") {
 			t.Errorf("two schools: %d\n%s", code, stdout)
 		}
+		// An SDS set without Numo's classType column: the stamklassen inferred from the section
+		// names are printed before the import (which then stops at the set's raw grades, levels
+		// Numo asks the admin about).
+		_, stdout, _ = imp("--add", "--dry-run", filepath.Join(root, "sds1-nl"))
+		if !strings.Contains(stdout, "Stamklassen afgeleid uit de sectienamen: 3 — H4a (4), H4b (4), 1A (4).") {
+			t.Errorf("sds1-nl:\n%s", stdout)
+		}
 		code, _, stderr = imp("--add", filepath.Join(root, "damaged", "sds1-dangling"))
 		if code != exitFileRefused || !strings.Contains(stderr, "StudentEnrollment.csv, regel 68") {
 			t.Errorf("damaged set: exit %d\n%s", code, stderr)
