@@ -34,7 +34,7 @@ async function navLinks() {
 /** Fills in the forced "choose your own password" form and waits until the app continues. */
 async function chooseOwnPassword(oneTime, next) {
   await heading(page, 'Kies uw eigen wachtwoord')
-  await page.getByLabel('Eenmalig wachtwoord (waarmee u net inlogde)').fill(oneTime)
+  await page.getByLabel('Eenmalig wachtwoord of startcode (waarmee u net inlogde)').fill(oneTime)
   await page.getByLabel('Nieuw wachtwoord', { exact: true }).fill(next)
   await page.getByLabel('Nieuw wachtwoord herhalen').fill(next)
   await page.getByRole('button', { name: 'Wachtwoord opslaan' }).click()
@@ -113,7 +113,8 @@ test('Beheer: retention settings, an API token shown once and revoked, a teacher
 
   // Settings: an out-of-range term is refused before saving; a valid one is saved.
   const archived = page.getByLabel('Gearchiveerde accounts bewaren')
-  const save = page.getByRole('button', { name: 'Instellingen opslaan' })
+  // The retention form's button (the login letters' settings below it have their own).
+  const save = page.getByRole('form', { name: 'Instellingen' }).getByRole('button', { name: 'Instellingen opslaan' })
   assert.ok(await save.isDisabled(), 'nothing to save yet')
   await archived.fill('10')
   await page.getByText('Kies een heel getal van 30 tot en met 3650.').waitFor()

@@ -167,7 +167,7 @@ test('a teacher of the file signs in and sees exactly the pupils of their groups
 
   await signIn(page, { username: 'j.brands@docent.talent.example', password: oneTime })
   await heading(page, 'Kies uw eigen wachtwoord')
-  await page.getByLabel('Eenmalig wachtwoord (waarmee u net inlogde)').fill(oneTime)
+  await page.getByLabel('Eenmalig wachtwoord of startcode (waarmee u net inlogde)').fill(oneTime)
   await page.getByLabel('Nieuw wachtwoord', { exact: true }).fill('Brands-eigen-wachtwoord-2026')
   await page.getByLabel('Nieuw wachtwoord herhalen').fill('Brands-eigen-wachtwoord-2026')
   await page.getByRole('button', { name: 'Wachtwoord opslaan' }).click()
