@@ -22,7 +22,12 @@ export async function fetchSsoOption(school: string, signal?: AbortSignal): Prom
   const q = school ? `?school=${encodeURIComponent(school)}` : ''
   try {
     const res = await fetch(`/api/sso/options${q}`, { signal, credentials: 'same-origin' })
-    if (!res.ok) return null
+    if (!res.ok) {
+      // Read the refusal to its end: an unread body keeps the request open in the browser
+      // (the page never goes network-idle).
+      await res.text()
+      return null
+    }
     const body = (await res.json()) as Partial<SsoOption>
     // Only a start URL of our own /api/sso/ is followed.
     if (typeof body.startUrl !== 'string' || !body.startUrl.startsWith('/api/sso/')) return null
