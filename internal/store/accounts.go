@@ -159,10 +159,12 @@ func SetAccountKey(ctx context.Context, e Execer, d string, id, schoolID int, ke
 	return nil
 }
 
-// archiveAccountQuery archives an account: the time, the account, its school.
+// archiveAccountQuery archives an account: the time, the account, its school. Its start code
+// goes (a reactivated account gets a new letter, not the old one back).
 func archiveAccountQuery(d string) string {
 	q, _ := build(d).Update(account.Table).
 		Set(account.FieldStatus, account.StatusARCHIVED.String()).Set(account.FieldArchivedAt, param).Set(account.FieldUpdatedAt, param).
+		Set(account.FieldStartCodeHash, entsql.Expr("NULL")).Set(account.FieldStartCodeExpiresAt, entsql.Expr("NULL")).
 		Where(entsql.And(entsql.EQ(account.FieldID, 0), entsql.EQ(account.FieldSchoolID, 0))).Query()
 	return q
 }
@@ -478,12 +480,13 @@ func ArchiveAccounts(ctx context.Context, e Execer, d string, schoolID int, now 
 	return nil
 }
 
-// archiveBatchQuery is PostgreSQL's archive of many accounts: $1 the status, $2 the time, $3
-// the school, $4 the ids.
+// archiveBatchQuery is PostgreSQL's archive of many accounts (their start codes go, as in
+// archiveAccountQuery): $1 the status, $2 the time, $3 the school, $4 the ids.
 func archiveBatchQuery() string {
 	return entsql.Dialect(dialect.Postgres).String(func(b *entsql.Builder) {
 		b.WriteString("UPDATE ").Ident(account.Table).WriteString(" SET ").Ident(account.FieldStatus).WriteString(" = $1, ").
-			Ident(account.FieldArchivedAt).WriteString(" = $2, ").Ident(account.FieldUpdatedAt).WriteString(" = $2 WHERE ").
+			Ident(account.FieldArchivedAt).WriteString(" = $2, ").Ident(account.FieldUpdatedAt).WriteString(" = $2, ").
+			Ident(account.FieldStartCodeHash).WriteString(" = NULL, ").Ident(account.FieldStartCodeExpiresAt).WriteString(" = NULL WHERE ").
 			Ident(account.FieldSchoolID).WriteString(" = $3 AND ").Ident(account.FieldID).WriteString(" = ANY($4::bigint[])")
 	})
 }

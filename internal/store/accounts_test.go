@@ -91,8 +91,13 @@ func TestUpdateAndRestoreAccounts(t *testing.T) {
 		if c.FirstName != "C" || c.Status != "ACTIVE" {
 			t.Errorf("untouched = %+v", c)
 		}
+		// An archived account's start code goes with the archive.
+		db.Client.Account.UpdateOneID(ids[2]).SetStartCodeHash("$argon2id$x").SetStartCodeExpiresAt(now.AddDate(0, 0, 14)).ExecX(ctx)
 		if err := store.ArchiveAccounts(ctx, db.SQL, db.Dialect, s.ID, now, ids[2:]); err != nil {
 			t.Fatal(err)
+		}
+		if c := db.Client.Account.GetX(ctx, ids[2]); c.StartCodeHash != "" || c.StartCodeExpiresAt != nil {
+			t.Errorf("archived with start code %q until %v", c.StartCodeHash, c.StartCodeExpiresAt)
 		}
 		if c := db.Client.Account.GetX(ctx, ids[2]); c.Status != account.StatusARCHIVED || c.ArchivedAt == nil || !c.ArchivedAt.Equal(now) || !c.UpdatedAt.Equal(now) {
 			t.Errorf("archived = %+v", c)
