@@ -68,7 +68,7 @@ type person struct {
 }
 
 // convert turns the chosen school's pupils and teachers into the canonical files.
-func convert(m *model, s *Set) error {
+func convert(m *model, s *Set, opts Options) error {
 	classes := map[string]*class{}
 	for i := range m.classes {
 		if c := &m.classes[i]; c.org == s.School.ID && !c.gone {
@@ -78,8 +78,14 @@ func convert(m *model, s *Set) error {
 	people, order := classify(m, s)
 	infer := (m.format == FormatSDS1 || m.format == FormatSDS21) && !m.classTypeCol
 	var inferred []*class
+	var chosen map[string]string // lower-cased -> as chosen; nil under RuleSectionNames
 	if infer {
-		inferred = inferHomerooms(m, classes, people)
+		s.ClassParts = classParts(m, classes, people)
+		if chosen = chosenNames(opts.Stamklassen); chosen != nil {
+			inferred = chooseHomerooms(m, classes, chosen)
+		} else {
+			inferred = inferHomerooms(m, classes, people)
+		}
 	}
 	var p problems
 	for _, e := range m.enrols {
@@ -93,6 +99,9 @@ func convert(m *model, s *Set) error {
 			continue
 		}
 		addEnrolment(pe, c, e, &p)
+		if chosen != nil && pe.pupil && !c.homeroom {
+			addChosenPart(pe, c, e.where, chosen)
+		}
 		if !c.homeroom {
 			if subject := subjectOf(m, c); subject != "" {
 				s.Subjects[c.name] = subject
@@ -103,7 +112,7 @@ func convert(m *model, s *Set) error {
 		return err
 	}
 	if infer {
-		resolveInferred(m, s, order, inferred)
+		resolveInferred(m, s, order, inferred, chosenList(opts.Stamklassen, chosen))
 	}
 	return write(s, order)
 }
@@ -160,7 +169,7 @@ func addEnrolment(pe *person, c *class, e enrolment, p *problems) {
 	switch {
 	case pe.pupil && c.inferred:
 		if !slices.ContainsFunc(pe.candidates, func(k candidate) bool { return k.c == c }) {
-			pe.candidates = append(pe.candidates, candidate{c: c, at: e.where})
+			pe.candidates = append(pe.candidates, candidate{name: c.name, c: c, at: e.where})
 		}
 	case pe.pupil && c.homeroom:
 		if slices.Contains(pe.homerooms, c.name) {
@@ -226,4 +235,35 @@ func write(s *Set, order []*person) error {
 	}
 	s.Pupils, s.Teachers = pupils.Bytes(), teachers.Bytes()
 	return tw.Error()
+}
+
+// chosenNames indexes Options.Stamklassen by lower-cased name (trimmed, empty ones dropped),
+// or returns nil when none is chosen.
+func chosenNames(names []string) map[string]string {
+	var out map[string]string
+	for _, n := range names {
+		if n = strings.TrimSpace(n); n != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			if _, dup := out[strings.ToLower(n)]; !dup {
+				out[strings.ToLower(n)] = n
+			}
+		}
+	}
+	return out
+}
+
+// chosenList is the chosen names in the order given, once each, or nil when none is chosen.
+func chosenList(names []string, chosen map[string]string) []string {
+	if chosen == nil {
+		return nil
+	}
+	out := []string{}
+	for _, n := range names {
+		if c, ok := chosen[strings.ToLower(strings.TrimSpace(n))]; ok && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

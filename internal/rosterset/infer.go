@@ -3,6 +3,7 @@ package rosterset
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -56,10 +57,97 @@ type InferredClass struct {
 	Pupils int
 }
 
-// candidate is an inferred stamklas section of a pupil, with the enrolment that places them.
+// candidate is an inferred or chosen stamklas of a pupil: its name, the section when a
+// section is the stamklas (nil for a chosen class part), and the enrolment that places them.
 type candidate struct {
-	c  *class
-	at where
+	name string
+	c    *class
+	at   where
+}
+
+// RuleChosen names the explicit choice of Options.Stamklassen in Set.InferRule: a chosen name
+// equal to a section's name makes that section a stamklas (as metadata.numo.classType=homeroom
+// would); a chosen name equal to the class part of a pupil's sections (1A of "1A ak",
+// "1A_ne") gives the pupil that Klas while those sections stay lesgroepen. It replaces
+// RuleSectionNames; pupils with none or several chosen stamklassen get a warning.
+const RuleChosen = "chosen"
+
+// ClassPart is a candidate stamklas of an SDS set: a class part of the pupils' section names
+// or a bare section name, both of class form (isClassName), merged case-insensitively, with
+// the number of pupils it would cover; Section says a section has exactly this name.
+type ClassPart struct {
+	Name    string
+	Pupils  int
+	Section bool
+}
+
+// classParts lists the candidate stamklassen over the pupils' sections, sorted by name.
+func classParts(m *model, classes map[string]*class, people map[string]*person) []ClassPart {
+	type acc struct {
+		part   ClassPart
+		pupils map[string]bool
+	}
+	byKey := map[string]*acc{}
+	add := func(name, user string, section bool) {
+		if !isClassName(name) {
+			return
+		}
+		k := strings.ToLower(name)
+		a := byKey[k]
+		if a == nil {
+			a = &acc{part: ClassPart{Name: name}, pupils: map[string]bool{}}
+			byKey[k] = a
+		}
+		if section && !a.part.Section {
+			a.part.Name, a.part.Section = name, true
+		}
+		a.pupils[user] = true
+	}
+	for _, e := range m.enrols {
+		c, pe := classes[e.class], people[e.user]
+		if c == nil || pe == nil || !pe.pupil || e.role != rolePupil {
+			continue
+		}
+		add(c.name, e.user, true)
+		if p := classPart(c.name); p != "" {
+			add(p, e.user, false)
+		}
+	}
+	out := []ClassPart{}
+	for _, a := range byKey {
+		a.part.Pupils = len(a.pupils)
+		out = append(out, a.part)
+	}
+	slices.SortFunc(out, func(a, b ClassPart) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	return out
+}
+
+// chooseHomerooms marks the sections named in chosen (lower-cased name -> name as chosen)
+// as stamklassen and returns them in the order of the set.
+func chooseHomerooms(m *model, classes map[string]*class, chosen map[string]string) []*class {
+	var out []*class
+	for i := range m.classes {
+		c := &m.classes[i]
+		if _, ok := chosen[strings.ToLower(c.name)]; ok && classes[c.id] == c {
+			c.homeroom, c.inferred = true, true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// addChosenPart makes the chosen class part of a pupil's lesgroep c a stamklas candidate.
+func addChosenPart(pe *person, c *class, at where, chosen map[string]string) {
+	p := classPart(c.name)
+	name, ok := chosen[strings.ToLower(p)]
+	if p == "" || !ok {
+		return
+	}
+	if !slices.ContainsFunc(pe.candidates, func(k candidate) bool { return strings.EqualFold(k.name, name) }) {
+		pe.candidates = append(pe.candidates, candidate{name: name, at: at})
+	}
 }
 
 // inferHomerooms marks the stamklas sections of an SDS set without metadata.numo.classType
@@ -96,38 +184,67 @@ func inferHomerooms(m *model, classes map[string]*class, people map[string]*pers
 	return out
 }
 
-// resolveInferred gives each pupil their one inferred stamklas (rule 2 of RuleSectionNames),
-// or leaves the Klas empty with a warning, and reports the inferred classes in s.
-func resolveInferred(m *model, s *Set, order []*person, inferred []*class) {
-	count := map[*class]int{}
+// resolveInferred gives each pupil their one inferred or chosen stamklas (rule 2 of
+// RuleSectionNames), or leaves the Klas empty with a warning, and reports the stamklassen in
+// s. chosen is nil under RuleSectionNames, else the names of Options.Stamklassen.
+func resolveInferred(m *model, s *Set, order []*person, inferred []*class, chosen []string) {
+	count := map[string]int{}
 	var w problems
-	secFile := m.fileOf["class"]
 	for _, pe := range order {
 		if !pe.pupil {
 			continue
 		}
-		u := pe.u
 		switch len(pe.candidates) {
 		case 1:
-			pe.homerooms = []string{pe.candidates[0].c.name}
-			count[pe.candidates[0].c]++
-		case 0:
-			w.add(u.file, u.line, "", fmt.Sprintf("leerling %s: geen stamklas te bepalen: geen van de secties heeft de vorm van een klas die ook het begin is van een lesgroep van deze leerling — voeg %s=homeroom toe aan %s of importeer de stamklassen met een leerlingbestand", u.key, numoClassType, secFile),
-				fmt.Sprintf("pupil %s: no stamklas could be determined: none of the sections has the form of a class that also begins the name of one of this pupil's lesson groups — add %s=homeroom to %s or import the stamklassen with a pupil file", u.key, numoClassType, secFile))
+			pe.homerooms = []string{pe.candidates[0].name}
+			count[strings.ToLower(pe.candidates[0].name)]++
 		default:
-			names := make([]string, len(pe.candidates))
-			for i, c := range pe.candidates {
-				names[i] = c.c.name
-			}
-			at := pe.candidates[1].at
-			w.add(at.file, at.line, "", fmt.Sprintf("leerling %s (%s regel %d): geen stamklas te bepalen: kandidaten %s — voeg %s=homeroom toe aan %s of importeer de stamklassen met een leerlingbestand", u.key, u.file, u.line, strings.Join(names, ", "), numoClassType, secFile),
-				fmt.Sprintf("pupil %s (%s line %d): no stamklas could be determined: candidates %s — add %s=homeroom to %s or import the stamklassen with a pupil file", u.key, u.file, u.line, strings.Join(names, ", "), numoClassType, secFile))
+			warnNoHomeroom(m, &w, pe, chosen != nil)
 		}
 	}
 	s.InferRule = RuleSectionNames
 	s.Inferred = []InferredClass{}
+	if chosen != nil {
+		s.InferRule = RuleChosen
+		for _, name := range chosen {
+			in := InferredClass{Name: name, Pupils: count[strings.ToLower(name)]}
+			if i := slices.IndexFunc(inferred, func(c *class) bool { return strings.EqualFold(c.name, name) }); i >= 0 {
+				in.File, in.Line = inferred[i].file, inferred[i].line
+			}
+			s.Inferred = append(s.Inferred, in)
+		}
+	}
 	for _, c := range inferred {
-		s.Inferred = append(s.Inferred, InferredClass{Name: c.name, File: c.file, Line: c.line, Pupils: count[c]})
+		if chosen == nil {
+			s.Inferred = append(s.Inferred, InferredClass{Name: c.name, File: c.file, Line: c.line, Pupils: count[strings.ToLower(c.name)]})
+		}
 	}
 	s.Warnings, s.WarningsTotal = w.list, w.total
+}
+
+// warnNoHomeroom adds the warning for a pupil with no or several stamklas candidates.
+func warnNoHomeroom(m *model, w *problems, pe *person, chosen bool) {
+	u, secFile := pe.u, m.fileOf["class"]
+	if len(pe.candidates) == 0 {
+		if chosen {
+			w.add(u.file, u.line, "", fmt.Sprintf("leerling %s: geen van de gekozen stamklassen past bij de secties van deze leerling — kies de stamklas van deze leerling erbij of importeer de stamklassen met een leerlingbestand", u.key),
+				fmt.Sprintf("pupil %s: none of the chosen stamklassen matches this pupil's sections — add this pupil's stamklas to the choice or import the stamklassen with a pupil file", u.key))
+			return
+		}
+		w.add(u.file, u.line, "", fmt.Sprintf("leerling %s: geen stamklas te bepalen: geen van de secties heeft de vorm van een klas die ook het begin is van een lesgroep van deze leerling — voeg %s=homeroom toe aan %s of importeer de stamklassen met een leerlingbestand", u.key, numoClassType, secFile),
+			fmt.Sprintf("pupil %s: no stamklas could be determined: none of the sections has the form of a class that also begins the name of one of this pupil's lesson groups — add %s=homeroom to %s or import the stamklassen with a pupil file", u.key, numoClassType, secFile))
+		return
+	}
+	names := make([]string, len(pe.candidates))
+	for i, c := range pe.candidates {
+		names[i] = c.name
+	}
+	at := pe.candidates[1].at
+	fix, fixEn := fmt.Sprintf("voeg %s=homeroom toe aan %s of importeer de stamklassen met een leerlingbestand", numoClassType, secFile),
+		fmt.Sprintf("add %s=homeroom to %s or import the stamklassen with a pupil file", numoClassType, secFile)
+	if chosen {
+		fix, fixEn = "kies er één van als stamklas of importeer de stamklassen met een leerlingbestand", "choose only one of them as stamklas or import the stamklassen with a pupil file"
+	}
+	w.add(at.file, at.line, "", fmt.Sprintf("leerling %s (%s regel %d): geen stamklas te bepalen: kandidaten %s — %s", u.key, u.file, u.line, strings.Join(names, ", "), fix),
+		fmt.Sprintf("pupil %s (%s line %d): no stamklas could be determined: candidates %s — %s", u.key, u.file, u.line, strings.Join(names, ", "), fixEn))
 }

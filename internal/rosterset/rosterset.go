@@ -47,6 +47,11 @@
 //     such section has it as Klas; a pupil with none or several keeps an empty Klas, which the
 //     import refuses with its usual row problem, and Set.Warnings names the file and line.
 //     Set.InferRule and Set.Inferred say that (and which) stamklassen were inferred.
+//     Sets made by the TeamSync Magister→SDS script hold only class-and-subject sections
+//     ("1A ak"), so the rule finds none; Set.ClassParts then offers the class parts and bare
+//     class-form section names, and OpenWith's Options.Stamklassen names the stamklassen
+//     explicitly (RuleChosen): a chosen section name makes that section a stamklas, a chosen
+//     class part gives its pupils that Klas while their sections stay lesgroepen.
 //   - Level and year: metadata.numo.level and metadata.numo.year when present; else the set's
 //     grades (CEDS codes such as "09") are put in Niveau as written, so that the wizard's
 //     unknown-value step asks the admin what they mean.
@@ -100,10 +105,14 @@ type Set struct {
 	PupilOrigins, TeacherOrigins []Origin
 	Skipped                      []Skipped
 	Subjects                     map[string]string
-	// InferRule is RuleSectionNames when the stamklassen of an SDS set were inferred from
+	// ClassParts are the candidate stamklassen of an SDS set without
+	// metadata.numo.classType (see ClassPart), for the admin to choose from; nil otherwise.
+	ClassParts []ClassPart
+	// InferRule is RuleChosen when Options.Stamklassen named them, RuleSectionNames when the stamklassen of an SDS set were inferred from
 	// its section names (the set has no metadata.numo.classType column), else "".
 	InferRule string
-	// Inferred lists the sections taken for stamklassen by InferRule (empty, not nil, when
+	// Inferred lists the chosen stamklassen (RuleChosen; File is empty for a class part)
+	// or the sections taken for stamklassen by InferRule (empty, not nil, when
 	// the rule ran and found none).
 	Inferred []InferredClass
 	// Warnings are row problems that do not stop the set: a pupil whose stamklas could not
@@ -136,6 +145,19 @@ func (e *SetError) Error() string { return e.Code + ": " + e.MessageEn }
 // the chosen school's rows. brin selects the school (matched on identifier/BRIN,
 // case-insensitive); when the set holds exactly one school brin may be "". Errors are *SetError.
 func Open(inputs []Input, brin string) (*Set, error) {
+	return OpenWith(inputs, brin, Options{})
+}
+
+// Options are the admin's answers for reading a set.
+type Options struct {
+	// Stamklassen names the stamklassen of an SDS set without metadata.numo.classType
+	// explicitly (RuleChosen), instead of inferring them by RuleSectionNames: section names
+	// or class parts of section names, compared case-insensitively. Ignored for other sets.
+	Stamklassen []string
+}
+
+// OpenWith is Open with the admin's options.
+func OpenWith(inputs []Input, brin string, opts Options) (*Set, error) {
 	files, err := unpack(inputs)
 	if err != nil {
 		return nil, err
@@ -151,7 +173,7 @@ func Open(inputs []Input, brin string) (*Set, error) {
 	if s.School, err = chooseSchool(s.Schools, brin); err != nil {
 		return nil, err
 	}
-	if err := convert(m, s); err != nil {
+	if err := convert(m, s, opts); err != nil {
 		return nil, err
 	}
 	return s, nil
