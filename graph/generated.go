@@ -348,7 +348,7 @@ type ComplexityRoot struct {
 		UpdateSchoolSettings    func(childComplexity int, schoolID int, input model.SchoolSettingsInput) int
 		UpdateStartCodeSettings func(childComplexity int, schoolID int, input model.StartCodeSettingsInput) int
 		Upload                  func(childComplexity int, schoolID int, file graphql.Upload) int
-		UploadRosterSet         func(childComplexity int, schoolID int, files []*graphql.Upload, brin *string) int
+		UploadRosterSet         func(childComplexity int, schoolID int, files []*graphql.Upload, brin *string, stamklassen []string) int
 	}
 
 	PageInfo struct {
@@ -394,6 +394,12 @@ type ComplexityRoot struct {
 		Viewer      func(childComplexity int) int
 	}
 
+	RosterSetClassPart struct {
+		Name    func(childComplexity int) int
+		Pupils  func(childComplexity int) int
+		Section func(childComplexity int) int
+	}
+
 	RosterSetInferredClass struct {
 		File   func(childComplexity int) int
 		Line   func(childComplexity int) int
@@ -423,6 +429,7 @@ type ComplexityRoot struct {
 	}
 
 	RosterSetUpload struct {
+		ClassParts      func(childComplexity int) int
 		Format          func(childComplexity int) int
 		Groups          func(childComplexity int) int
 		InferRule       func(childComplexity int) int
@@ -580,7 +587,7 @@ type MutationResolver interface {
 	SetTeacherClasses(ctx context.Context, teacherID int, classIds []int) (*ent.Account, error)
 	ResetPassword(ctx context.Context, accountID int) (string, error)
 	ChangePassword(ctx context.Context, oldPassword string, newPassword string) (bool, error)
-	UploadRosterSet(ctx context.Context, schoolID int, files []*graphql.Upload, brin *string) (*model.RosterSetUpload, error)
+	UploadRosterSet(ctx context.Context, schoolID int, files []*graphql.Upload, brin *string, stamklassen []string) (*model.RosterSetUpload, error)
 	SetSsoSettings(ctx context.Context, schoolID int, input model.SsoSettingsInput) (*model.SsoSettings, error)
 	GenerateStartCodes(ctx context.Context, input model.GenerateStartCodesInput) (*model.StartCodeLetters, error)
 	UpdateStartCodeSettings(ctx context.Context, schoolID int, input model.StartCodeSettingsInput) (*ent.School, error)
@@ -2067,7 +2074,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UploadRosterSet(childComplexity, args["schoolId"].(int), args["files"].([]*graphql.Upload), args["brin"].(*string)), true
+		return e.ComplexityRoot.Mutation.UploadRosterSet(childComplexity, args["schoolId"].(int), args["files"].([]*graphql.Upload), args["brin"].(*string), args["stamklassen"].([]string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2300,6 +2307,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "RosterSetClassPart.name":
+		if e.ComplexityRoot.RosterSetClassPart.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetClassPart.Name(childComplexity), true
+	case "RosterSetClassPart.pupils":
+		if e.ComplexityRoot.RosterSetClassPart.Pupils == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetClassPart.Pupils(childComplexity), true
+	case "RosterSetClassPart.section":
+		if e.ComplexityRoot.RosterSetClassPart.Section == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetClassPart.Section(childComplexity), true
+
 	case "RosterSetInferredClass.file":
 		if e.ComplexityRoot.RosterSetInferredClass.File == nil {
 			break
@@ -2400,6 +2426,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RosterSetSkippedRow.ReasonEn(childComplexity), true
 
+	case "RosterSetUpload.classParts":
+		if e.ComplexityRoot.RosterSetUpload.ClassParts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterSetUpload.ClassParts(childComplexity), true
 	case "RosterSetUpload.format":
 		if e.ComplexityRoot.RosterSetUpload.Format == nil {
 			break
@@ -3680,6 +3712,18 @@ func (ec *executionContext) childFields_PreviewUserPage(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PreviewUserPage", field.Name)
 }
 
+func (ec *executionContext) childFields_RosterSetClassPart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RosterSetClassPart_name(ctx, field)
+	case "pupils":
+		return ec.fieldContext_RosterSetClassPart_pupils(ctx, field)
+	case "section":
+		return ec.fieldContext_RosterSetClassPart_section(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RosterSetClassPart", field.Name)
+}
+
 func (ec *executionContext) childFields_RosterSetInferredClass(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -3762,6 +3806,8 @@ func (ec *executionContext) childFields_RosterSetUpload(ctx context.Context, fie
 		return ec.fieldContext_RosterSetUpload_warnings(ctx, field)
 	case "inferredClasses":
 		return ec.fieldContext_RosterSetUpload_inferredClasses(ctx, field)
+	case "classParts":
+		return ec.fieldContext_RosterSetUpload_classParts(ctx, field)
 	case "inferRule":
 		return ec.fieldContext_RosterSetUpload_inferRule(ctx, field)
 	case "jobs":
@@ -4739,6 +4785,14 @@ func (ec *executionContext) field_Mutation_uploadRosterSet_args(ctx context.Cont
 		return nil, err
 	}
 	args["brin"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "stamklassen",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["stamklassen"] = arg3
 	return args, nil
 }
 
@@ -10989,7 +11043,7 @@ func (ec *executionContext) _Mutation_uploadRosterSet(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UploadRosterSet(ctx, fc.Args["schoolId"].(int), fc.Args["files"].([]*graphql.Upload), fc.Args["brin"].(*string))
+			return ec.Resolvers.Mutation().UploadRosterSet(ctx, fc.Args["schoolId"].(int), fc.Args["files"].([]*graphql.Upload), fc.Args["brin"].(*string), fc.Args["stamklassen"].([]string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RosterSetUpload) graphql.Marshaler {
@@ -12280,6 +12334,75 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RosterSetClassPart_name(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetClassPart) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetClassPart_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetClassPart_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetClassPart", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterSetClassPart_pupils(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetClassPart) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetClassPart_pupils(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pupils, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetClassPart_pupils(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetClassPart", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RosterSetClassPart_section(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetClassPart) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetClassPart_section(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Section, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetClassPart_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterSetClassPart", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _RosterSetInferredClass_name(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetInferredClass) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -12964,6 +13087,38 @@ func (ec *executionContext) fieldContext_RosterSetUpload_inferredClasses(_ conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RosterSetInferredClass(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterSetUpload_classParts(ctx context.Context, field graphql.CollectedField, obj *model.RosterSetUpload) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterSetUpload_classParts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClassParts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RosterSetClassPart) graphql.Marshaler {
+			return ec.marshalNRosterSetClassPart2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetClassPartᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterSetUpload_classParts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterSetUpload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterSetClassPart(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24821,6 +24976,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var rosterSetClassPartImplementors = []string{"RosterSetClassPart"}
+
+func (ec *executionContext) _RosterSetClassPart(ctx context.Context, sel ast.SelectionSet, obj *model.RosterSetClassPart) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rosterSetClassPartImplementors)
+
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RosterSetClassPart")
+		case "name":
+			out.Values[i] = ec._RosterSetClassPart_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pupils":
+			out.Values[i] = ec._RosterSetClassPart_pupils(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "section":
+			out.Values[i] = ec._RosterSetClassPart_section(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var rosterSetInferredClassImplementors = []string{"RosterSetInferredClass"}
 
 func (ec *executionContext) _RosterSetInferredClass(ctx context.Context, sel ast.SelectionSet, obj *model.RosterSetInferredClass) graphql.Marshaler {
@@ -25081,6 +25279,11 @@ func (ec *executionContext) _RosterSetUpload(ctx context.Context, sel ast.Select
 			}
 		case "inferredClasses":
 			out.Values[i] = ec._RosterSetUpload_inferredClasses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "classParts":
+			out.Values[i] = ec._RosterSetUpload_classParts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -26793,6 +26996,30 @@ func (ec *executionContext) marshalNPreviewUserPage2ᚖgithubᚗcomᚋnumoᚋacc
 		return graphql.Null
 	}
 	return ec._PreviewUserPage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRosterSetClassPart2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetClassPartᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RosterSetClassPart) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRosterSetClassPart2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetClassPart(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRosterSetClassPart2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetClassPart(ctx context.Context, sel ast.SelectionSet, v *model.RosterSetClassPart) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RosterSetClassPart!")
+		return graphql.Null
+	}
+	return ec._RosterSetClassPart(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRosterSetInferredClass2ᚕᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterSetInferredClassᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RosterSetInferredClass) graphql.Marshaler {

@@ -31,9 +31,12 @@ func (r *importJobResolver) NextJob(ctx context.Context, obj *ent.ImportJob) (*e
 }
 
 // UploadRosterSet is the resolver for the uploadRosterSet field.
-func (r *mutationResolver) UploadRosterSet(ctx context.Context, schoolID int, files []*graphql.Upload, brin *string) (*model.RosterSetUpload, error) {
+func (r *mutationResolver) UploadRosterSet(ctx context.Context, schoolID int, files []*graphql.Upload, brin *string, stamklassen []string) (*model.RosterSetUpload, error) {
 	if len(files) > jobs.MaxSetFiles {
 		return nil, jobs.ErrTooManyFiles(len(files))
+	}
+	if err := jobs.CheckStamklassen(stamklassen); err != nil {
+		return nil, err
 	}
 	inputs := make([]rosterset.Input, 0, len(files))
 	var total int64
@@ -51,7 +54,7 @@ func (r *mutationResolver) UploadRosterSet(ctx context.Context, schoolID int, fi
 	if brin != nil {
 		b = *brin
 	}
-	up, err := r.jobs.UploadSet(ctx, schoolID, inputs, b)
+	up, err := r.jobs.UploadSet(ctx, schoolID, inputs, b, rosterset.Options{Stamklassen: stamklassen})
 	if err != nil {
 		return nil, err
 	}

@@ -28,12 +28,13 @@ import (
 // pupil job and a teacher job, each through preview -> commit; a damaged set is refused with
 // its code, file and line and makes no job. Fixtures: testdata/rosterset (invented people).
 
-const uploadSetMutation = `mutation($school: ID!, $files: [Upload!]!, $brin: String) {
-  uploadRosterSet(schoolId: $school, files: $files, brin: $brin) {
+const uploadSetMutation = `mutation($school: ID!, $files: [Upload!]!, $brin: String, $stamklassen: [String!]) {
+  uploadRosterSet(schoolId: $school, files: $files, brin: $brin, stamklassen: $stamklassen) {
     format version pupils teachers groups skippedTotal
     school { identifier name } schools { identifier }
     skipped { file line reason reasonEn }
     warningsTotal warnings { file line message } inferRule inferredClasses { name file line pupils }
+    classParts { name pupils section }
     jobs { id fileKind status source nextJob { id } }
   } }`
 
@@ -57,6 +58,11 @@ type setUpload struct {
 	InferredClasses []struct {
 		Name, File   string
 		Line, Pupils int
+	}
+	ClassParts []struct {
+		Name    string
+		Pupils  int
+		Section bool
 	}
 }
 
@@ -89,6 +95,12 @@ func setFiles(t *testing.T, dir string) map[string][]byte {
 // order, the way the app sends a dropped set.
 func (a *api) uploadSet(schoolID int, files map[string][]byte, brin string) setResult {
 	a.t.Helper()
+	return a.uploadSetWith(schoolID, files, brin, nil)
+}
+
+// uploadSetWith is uploadSet naming the set's stamklassen (nil: none named).
+func (a *api) uploadSetWith(schoolID int, files map[string][]byte, brin string, stamklassen []string) setResult {
+	a.t.Helper()
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
@@ -97,6 +109,9 @@ func (a *api) uploadSet(schoolID int, files map[string][]byte, brin string) setR
 	vars := map[string]any{"school": schoolID, "files": make([]any, len(names))}
 	if brin != "" {
 		vars["brin"] = brin
+	}
+	if stamklassen != nil {
+		vars["stamklassen"] = stamklassen
 	}
 	ops, _ := json.Marshal(map[string]any{"query": uploadSetMutation, "variables": vars})
 	fileMap := map[string][]string{}
@@ -418,4 +433,78 @@ func TestRosterSetInferredClasses(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestRosterSetChosenStamklassen: a set of the TeamSync Magister→SDS script holds only
+// class-and-subject sections ("1A ak"), so no stamklas is inferred and the upload offers the
+// class parts; uploaded again with the admin's choice every pupil has their Klas, the chosen
+// classes are created as stamklassen and the sections stay lesgroepen. Too many or too long
+// names are INVALID_INPUT and make no job.
+func TestRosterSetChosenStamklassen(t *testing.T) {
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		a, s := newAPI(t, kind, "34CD00")
+		files := setFiles(t, "sds1-teamsync")
+		r := a.uploadSet(s.ID, files, "")
+		up := r.Data.UploadRosterSet
+		if len(r.Errors) > 0 || up == nil {
+			t.Fatalf("upload: %+v", r.Errors)
+		}
+		if up.WarningsTotal != 5 || up.InferRule == nil || *up.InferRule != "sds-section-names" || len(up.InferredClasses) != 0 {
+			t.Errorf("without a choice: %d warnings, rule %v, inferred %+v", up.WarningsTotal, up.InferRule, up.InferredClasses)
+		}
+		if got := fmt.Sprint(up.ClassParts); got != "[{1A 2 false} {1B 2 false} {2A 1 false}]" {
+			t.Errorf("class parts %s", got)
+		}
+		for _, bad := range [][]string{make([]string, 501), {strings.Repeat("x", 101)}} {
+			before := a.jobCount()
+			if r := a.uploadSetWith(s.ID, files, "", bad); len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "INVALID_INPUT" {
+				t.Errorf("%d names of %d chars: %+v", len(bad), len(bad[0]), r.Errors)
+			}
+			if n := a.jobCount(); n != before {
+				t.Errorf("a refused choice made %d jobs", n-before)
+			}
+		}
+		r = a.uploadSetWith(s.ID, files, "", []string{"1A", "1B"})
+		up = r.Data.UploadRosterSet
+		if len(r.Errors) > 0 || up == nil {
+			t.Fatalf("upload with stamklassen: %+v", r.Errors)
+		}
+		if up.InferRule == nil || *up.InferRule != "chosen" || fmt.Sprint(up.InferredClasses) != "[{1A  0 2} {1B  0 2}]" || up.WarningsTotal != 1 {
+			t.Errorf("chosen: rule %v inferred %+v, %d warnings", up.InferRule, up.InferredClasses, up.WarningsTotal)
+		}
+		// 2A was not chosen: its one pupil keeps the warning and is refused.
+		a.decideLevels(up.Jobs[0].ID, "havo")
+		if p := a.groupPreview(up.Jobs[0].ID, "ADD"); p.Counts.Added != 4 || p.Counts.Refused != 1 {
+			t.Errorf("pupil preview without 2A: %+v", p.Counts)
+		}
+		r = a.uploadSetWith(s.ID, files, "", []string{"1A", "1B", "2A"})
+		up = r.Data.UploadRosterSet
+		if len(r.Errors) > 0 || up == nil || up.WarningsTotal != 0 {
+			t.Fatalf("upload with every stamklas: %+v %+v", r.Errors, up)
+		}
+		pj := up.Jobs[0].ID
+		a.decideLevels(pj, "havo")
+		p := a.groupPreview(pj, "ADD")
+		if p.Counts.Added != 5 || p.Counts.Refused != 0 || !slices.Contains(p.ClassesToCreate, "1A") || !slices.Contains(p.ClassesToCreate, "1B") {
+			t.Fatalf("pupil preview: %+v classes %v", p.Counts, p.ClassesToCreate)
+		}
+		a.commitGroups(pj, nil)
+		sys := auth.System(context.Background())
+		for name, want := range map[string]string{"1A": "STAMKLAS", "1B": "STAMKLAS", "1A ak": "LESGROEP", "1B ne": "LESGROEP"} {
+			got, members, _, _, found := a.class(name)
+			if !found || got != want {
+				t.Errorf("%s: %s (found %v), want %s", name, got, found, want)
+				continue
+			}
+			if want == "LESGROEP" && len(members) != 2 {
+				t.Errorf("lesgroep %s has members %v", name, members)
+			}
+			if want == "STAMKLAS" {
+				cl := a.app.DB().Client.Class.Query().Where(class.SchoolID(s.ID), class.Name(name)).OnlyX(sys)
+				if n := a.app.DB().Client.Account.Query().Where(account.ClassID(cl.ID)).CountX(sys); n != 2 {
+					t.Errorf("stamklas %s has %d pupils, want 2", name, n)
+				}
+			}
+		}
+	})
 }

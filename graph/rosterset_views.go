@@ -19,6 +19,9 @@ import (
 // maxSkippedRows bounds RosterSetUpload.skipped.
 const maxSkippedRows = 100
 
+// maxClassParts bounds RosterSetUpload.classParts.
+const maxClassParts = 500
+
 // originsOf are the job's origins; nil for a job of one uploaded CSV.
 func (r *Resolver) originsOf(ctx context.Context, job *ent.ImportJob) (*jobs.Origins, error) {
 	return r.jobs.Origins(ctx, job)
@@ -130,6 +133,10 @@ func rosterSetUpload(up *jobs.SetUpload) *model.RosterSetUpload {
 	}
 	for _, c := range s.Inferred {
 		m.InferredClasses = append(m.InferredClasses, &model.RosterSetInferredClass{Name: c.Name, File: c.File, Line: c.Line, Pupils: c.Pupils})
+	}
+	m.ClassParts = []*model.RosterSetClassPart{}
+	for _, c := range s.ClassParts[:min(len(s.ClassParts), maxClassParts)] {
+		m.ClassParts = append(m.ClassParts, &model.RosterSetClassPart{Name: c.Name, Pupils: c.Pupils, Section: c.Section})
 	}
 	m.InferRule = optional(s.InferRule)
 	return m

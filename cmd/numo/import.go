@@ -108,6 +108,8 @@ type importOptions struct {
 	// and set brin (--brin) chooses its school when it holds several.
 	files   []string
 	setBrin string
+	// stamklassen (--stamklassen 1A,1B) names the stamklassen of a School Data Sync set.
+	stamklassen []string
 }
 
 // importSummary is the outcome of one numo import run; with --json it is printed as is.
@@ -240,6 +242,14 @@ func parseImportArgs(args []string, stdout, stderr io.Writer) (o importOptions, 
 	fs.Var(&o.levels, "level", "VALUE=LEVEL for a level value Numo does not know (repeatable)")
 	fs.BoolVar(&o.json, "json", false, "JSON output")
 	fs.StringVar(&o.setBrin, "brin", "", "the school of a roster set that holds several (its BRIN or identifier in the set)")
+	fs.Func("stamklassen", "comma-separated stamklassen of a School Data Sync set (section names or their class part, such as 1A of \"1A ak\")", func(v string) error {
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				o.stamklassen = append(o.stamklassen, n)
+			}
+		}
+		return nil
+	})
 	usageErr := func(format string, a ...any) (importOptions, int, bool) {
 		fmt.Fprintf(stderr, "numo import: "+format+"\n", a...)
 		fmt.Fprintln(stderr, "usage: numo import --school BRIN --add|--update|--archive [flags] FILE.csv   (numo import --help)")

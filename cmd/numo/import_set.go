@@ -91,7 +91,7 @@ func runSet(ctx context.Context, o importOptions, ss *setSummary, stdout, stderr
 		ss.Errors = append(ss.Errors, cliProblem{Message: err.Error()})
 		return exitError
 	}
-	set, parts, err := jobs.ReadSet(inputs, o.setBrin, o.brin)
+	set, parts, err := jobs.ReadSet(inputs, o.setBrin, o.brin, rosterset.Options{Stamklassen: o.stamklassen})
 	if err != nil {
 		ss.Errors = append(ss.Errors, setProblems(err)...)
 		if !o.json {
@@ -169,7 +169,8 @@ func printSet(w io.Writer, set *rosterset.Set, parts []jobs.SetPart) {
 }
 
 // printInferred writes the stamklassen Numo inferred from an SDS set's section names and the
-// pupils it could not place (rosterset.RuleSectionNames).
+// pupils it could not place (rosterset.RuleSectionNames), or those chosen with --stamklassen
+// (rosterset.RuleChosen), and the candidates to choose from when pupils have none.
 func printInferred(w io.Writer, set *rosterset.Set) {
 	if set.InferRule == "" {
 		return
@@ -178,13 +179,24 @@ func printInferred(w io.Writer, set *rosterset.Set) {
 	for i, c := range set.Inferred {
 		names[i] = fmt.Sprintf("%s (%d)", c.Name, c.Pupils)
 	}
-	fmt.Fprintf(w, "Stamklassen afgeleid uit de sectienamen: %d — %s.\n", len(set.Inferred), strings.Join(names, ", "))
+	how := "afgeleid uit de sectienamen"
+	if set.InferRule == rosterset.RuleChosen {
+		how = "gekozen met --stamklassen"
+	}
+	fmt.Fprintf(w, "Stamklassen %s: %d — %s.\n", how, len(set.Inferred), strings.Join(names, ", "))
 	for i, p := range set.Warnings {
 		if i == maxListed {
 			fmt.Fprintf(w, "  … en nog %d\n", set.WarningsTotal-maxListed)
 			break
 		}
 		fmt.Fprintf(w, "  let op: %s, regel %d: %s\n", p.File, p.Line, p.Message)
+	}
+	if set.WarningsTotal > 0 && set.InferRule == rosterset.RuleSectionNames && len(set.ClassParts) > 0 {
+		parts := make([]string, 0, min(len(set.ClassParts), maxListed))
+		for _, c := range set.ClassParts[:min(len(set.ClassParts), maxListed)] {
+			parts = append(parts, fmt.Sprintf("%s (%d)", c.Name, c.Pupils))
+		}
+		fmt.Fprintf(w, "Mogelijke stamklassen (kies ze met --stamklassen 1A,1B): %s.\n", strings.Join(parts, ", "))
 	}
 }
 

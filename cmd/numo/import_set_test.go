@@ -75,6 +75,18 @@ func TestImportRosterSet(t *testing.T) {
 		if !strings.Contains(stdout, "Stamklassen afgeleid uit de sectienamen: 3 — H4a (4), H4b (4), 1A (4).") {
 			t.Errorf("sds1-nl:\n%s", stdout)
 		}
+		// A set of the TeamSync script (only "1A ak" sections): no stamklas is found, the
+		// candidates are printed; with --stamklassen every pupil has their Klas.
+		_, stdout, _ = imp("--add", "--dry-run", filepath.Join(root, "sds1-teamsync"))
+		if !strings.Contains(stdout, "Stamklassen afgeleid uit de sectienamen: 0") ||
+			!strings.Contains(stdout, "Mogelijke stamklassen (kies ze met --stamklassen 1A,1B): 1A (2), 1B (2), 2A (1).") {
+			t.Errorf("sds1-teamsync:\n%s", stdout)
+		}
+		code, stdout, stderr = imp("--add", "--dry-run", "--level", "07=havo", "--level", "08=havo", "--stamklassen", "1A, 1B,2A", filepath.Join(root, "sds1-teamsync"))
+		if !strings.Contains(stdout, "Stamklassen gekozen met --stamklassen: 3 — 1A (2), 1B (2), 2A (1).") || strings.Contains(stdout, "let op:") ||
+			!regexp.MustCompile(`toegevoegd +5\n`).MatchString(stdout) {
+			t.Errorf("sds1-teamsync --stamklassen: exit %d\n%s\n%s", code, stdout, stderr)
+		}
 		code, _, stderr = imp("--add", filepath.Join(root, "damaged", "sds1-dangling"))
 		if code != exitFileRefused || !strings.Contains(stderr, "StudentEnrollment.csv, regel 68") {
 			t.Errorf("damaged set: exit %d\n%s", code, stderr)

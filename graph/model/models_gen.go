@@ -226,6 +226,15 @@ type PreviewUserPage struct {
 	Items  []*PreviewUser `json:"items"`
 }
 
+// A candidate stamklas of a School Data Sync set without Numo's class-type column: a class part of the pupils' section names (1A of "1A ak") or a bare section name of class form, for the admin to choose as stamklas.
+type RosterSetClassPart struct {
+	Name string `json:"name"`
+	// How many pupils it would be the stamklas of.
+	Pupils int `json:"pupils"`
+	// True when a section has exactly this name (that section becomes the stamklas), false for a class part (the sections stay lesgroepen).
+	Section bool `json:"section"`
+}
+
 // A section of a School Data Sync set taken for a stamklas: SDS has no class type, so Numo infers stamklassen from the section names (1A, H4a beside h4a.ne1).
 type RosterSetInferredClass struct {
 	Name string `json:"name"`
@@ -289,7 +298,10 @@ type RosterSetUpload struct {
 	// For a School Data Sync set without Numo's class-type column: the sections taken for
 	// stamklassen, by the rule inferRule names ("sds-section-names"); empty when nothing was inferred.
 	InferredClasses []*RosterSetInferredClass `json:"inferredClasses"`
-	// The rule by which stamklassen were inferred; null when the set says which classes are stamklassen.
+	// For a School Data Sync set without Numo's class-type column: the candidate stamklassen to
+	// choose from with uploadRosterSet's stamklassen (at most 500, sorted by name).
+	ClassParts []*RosterSetClassPart `json:"classParts"`
+	// The rule by which stamklassen were inferred ("sds-section-names"), "chosen" when uploadRosterSet named them; null when the set says which classes are stamklassen.
 	InferRule *string `json:"inferRule,omitempty"`
 	// The jobs to go through in this order: the pupil job, then the teacher job (none when the set has no teachers).
 	Jobs []*ent.ImportJob `json:"jobs"`

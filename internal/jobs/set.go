@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importblob"
@@ -52,11 +53,16 @@ type SetPart struct {
 // the school of the set whose identifier is own: the Numo school's BRIN) and parses its
 // canonical files: the pupils' part first, then the teachers' (a part without rows is left
 // out). A set that cannot be read is refused with ROSTER_SET_REJECTED.
-func ReadSet(inputs []rosterset.Input, brin, own string) (*rosterset.Set, []SetPart, error) {
+// opts.Stamklassen names the stamklassen of an SDS set (see rosterset.Options; checked by
+// CheckStamklassen).
+func ReadSet(inputs []rosterset.Input, brin, own string, opts rosterset.Options) (*rosterset.Set, []SetPart, error) {
 	if len(inputs) > MaxSetFiles {
 		return nil, nil, ErrTooManyFiles(len(inputs))
 	}
-	set, err := openSet(inputs, strings.TrimSpace(brin), own)
+	if err := CheckStamklassen(opts.Stamklassen); err != nil {
+		return nil, nil, err
+	}
+	set, err := openSet(inputs, strings.TrimSpace(brin), own, opts)
 	var se *rosterset.SetError
 	if errors.As(err, &se) {
 		return nil, nil, setRejected(se)
@@ -93,18 +99,42 @@ func ReadSet(inputs []rosterset.Input, brin, own string) (*rosterset.Set, []SetP
 
 // openSet is rosterset.Open, which asks for a BRIN when the set holds several schools: then
 // the one whose identifier is own is read, when there is one.
-func openSet(inputs []rosterset.Input, brin, own string) (*rosterset.Set, error) {
-	set, err := rosterset.Open(inputs, brin)
+func openSet(inputs []rosterset.Input, brin, own string, opts rosterset.Options) (*rosterset.Set, error) {
+	set, err := rosterset.OpenWith(inputs, brin, opts)
 	var se *rosterset.SetError
 	if brin != "" || own == "" || !errors.As(err, &se) || se.Code != rosterset.CodeChooseSchool {
 		return set, err
 	}
-	mine, err2 := rosterset.Open(inputs, own)
+	mine, err2 := rosterset.OpenWith(inputs, own, opts)
 	var se2 *rosterset.SetError
 	if errors.As(err2, &se2) && se2.Code == rosterset.CodeUnknownSchool {
 		return nil, err // own is not in the set: the admin chooses
 	}
 	return mine, err2
+}
+
+// The bounds of the stamklassen an admin names for a set.
+const (
+	MaxStamklassen    = 500
+	MaxStamklasLength = 100
+)
+
+// CheckStamklassen refuses more than MaxStamklassen names or a name longer than
+// MaxStamklasLength characters with INVALID_INPUT.
+func CheckStamklassen(names []string) error {
+	if len(names) > MaxStamklassen {
+		return apperr.New(apperr.CodeInvalidInput,
+			fmt.Sprintf("Er zijn %d stamklassen gekozen; kies er hoogstens %d.", len(names), MaxStamklassen),
+			fmt.Sprintf("%d stamklassen were chosen; choose at most %d.", len(names), MaxStamklassen), nil)
+	}
+	for _, n := range names {
+		if utf8.RuneCountInString(n) > MaxStamklasLength {
+			return apperr.New(apperr.CodeInvalidInput,
+				fmt.Sprintf("De stamklasnaam %q is langer dan %d tekens.", clip.Marked(n, 40), MaxStamklasLength),
+				fmt.Sprintf("The stamklas name %q is longer than %d characters.", clip.Marked(n, 40), MaxStamklasLength), nil)
+		}
+	}
+	return nil
 }
 
 // ErrTooManyFiles refuses an upload of n files, more than MaxSetFiles, before any is read.
@@ -131,7 +161,7 @@ func setRejected(se *rosterset.SetError) *apperr.Error {
 
 // UploadSet reads a roster set for a school and creates its jobs, all or nothing. A set that
 // cannot be read creates no job.
-func (s *Service) UploadSet(ctx context.Context, schoolID int, inputs []rosterset.Input, brin string) (*SetUpload, error) {
+func (s *Service) UploadSet(ctx context.Context, schoolID int, inputs []rosterset.Input, brin string, opts rosterset.Options) (*SetUpload, error) {
 	school, err := s.db.Client.School.Get(ctx, schoolID)
 	if ent.IsNotFound(err) {
 		return nil, errNotFound("school", schoolID)
@@ -141,7 +171,7 @@ func (s *Service) UploadSet(ctx context.Context, schoolID int, inputs []rosterse
 	if err := auth.RequireAdmin(ctx, schoolID); err != nil {
 		return nil, err
 	}
-	set, parts, err := ReadSet(inputs, brin, school.Brin)
+	set, parts, err := ReadSet(inputs, brin, school.Brin, opts)
 	if err != nil {
 		return nil, err
 	}
