@@ -62,13 +62,13 @@ export function FileStep({
   const [setFiles, setSetFiles] = useState<File[]>([])
   const [rosterSet, setRosterSet] = useState<RosterSet | null>(null)
 
-  const sendSet = async (files: File[], brin?: string) => {
+  const sendSet = async (files: File[], brin?: string, stamklassen?: string[]) => {
     if (!school) return
     setClientRefusal(null)
     setRosterSet(null)
     setSetFiles(files)
     setSending(files.length === 1 ? files[0].name : t('set.sending', { n: files.length }))
-    const result = await uploadSet({ schoolId: school.id, files, brin: brin ?? null })
+    const result = await uploadSet({ schoolId: school.id, files, brin: brin ?? null, stamklassen: stamklassen ?? null })
     setSending(null)
     if (result.data?.uploadRosterSet) setRosterSet(result.data.uploadRosterSet)
   }
@@ -186,7 +186,12 @@ export function FileStep({
       )}
       {setResult.error && !setRejected && <ErrorAlert error={setResult.error} title={t('file.uploadFailed')} />}
       {rosterSet && (
-        <RosterSetSummary set={rosterSet} onSchool={(b) => void sendSet(setFiles, b)} onNext={() => onSetNext?.(rosterSet.jobs[0].id)} />
+        <RosterSetSummary
+          set={rosterSet}
+          onSchool={(b) => void sendSet(setFiles, b)}
+          onStamklassen={(names) => void sendSet(setFiles, rosterSet.schools.length > 1 ? rosterSet.school.identifier : undefined, names)}
+          onNext={() => onSetNext?.(rosterSet.jobs[0].id)}
+        />
       )}
       {!rejected && apiErrors(error).length === 0 && job && (
         <Card withBorder padding="md" aria-labelledby="file-summary-title">

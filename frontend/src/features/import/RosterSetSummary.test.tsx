@@ -20,6 +20,7 @@ const set: RosterSet = {
     { name: 'H4a', file: 'Section.csv', line: 2, pupils: 12 },
     { name: 'H4b', file: 'Section.csv', line: 3, pupils: 12 },
   ],
+  classParts: [],
   skipped: [{ file: 'users.csv', line: 26, reason: 'rol "guardian": Numo leest alleen leerlingen en docenten', reasonEn: 'role "guardian"' }],
   school,
   schools: [school, { sourceId: 'org-horst', name: 'Lyceum De Horst', identifier: '98YY01' }],
@@ -45,6 +46,75 @@ describe('RosterSetSummary', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Verder met de leerlingen' }))
     expect(onNext).toHaveBeenCalledOnce()
     expect(screen.getByDisplayValue('Het Baken College (99XZ00)')).toBeInTheDocument()
+  })
+
+  it('asks which class parts are stamklassen when pupils have none, and reads the set again with the ticked ones', async () => {
+    const teamsync: RosterSet = {
+      ...set,
+      format: 'SDS1',
+      version: '1',
+      schools: [school],
+      skippedTotal: 0,
+      skipped: [],
+      warningsTotal: 5,
+      warnings: [{ file: 'Student.csv', line: 2, message: 'leerling 400101: geen stamklas te bepalen', messageEn: 'pupil 400101: no stamklas' }],
+      inferredClasses: [],
+      classParts: [
+        { name: '1A', pupils: 2, section: false },
+        { name: '1B', pupils: 2, section: false },
+        { name: '2A', pupils: 1, section: false },
+      ],
+    }
+    const onStamklassen = vi.fn()
+    const { unmount } = renderWithProviders(
+      <RosterSetSummary set={teamsync} onSchool={() => {}} onStamklassen={onStamklassen} onNext={() => {}} />,
+    )
+    const box = screen.getByTestId('set-stamklassen')
+    expect(box).toHaveTextContent('Welke van deze zijn stamklassen?')
+    const a = screen.getByRole('checkbox', { name: '1A (2 leerlingen)' })
+    const c = screen.getByRole('checkbox', { name: '2A (1 leerling)' })
+    expect(a).not.toBeChecked()
+    expect(c).not.toBeChecked()
+    const go = screen.getByRole('button', { name: 'Opnieuw inlezen met deze stamklassen' })
+    expect(go).toBeDisabled()
+    await userEvent.click(a)
+    await userEvent.click(screen.getByRole('checkbox', { name: '1B (2 leerlingen)' }))
+    await userEvent.click(go)
+    expect(onStamklassen).toHaveBeenCalledWith(['1A', '1B'])
+    unmount()
+
+    // Read again with 1A and 1B: 2A's pupil still has none; the choice stays ticked.
+    const again: RosterSet = { ...teamsync, inferRule: 'chosen', warningsTotal: 1,
+      inferredClasses: [{ name: '1A', file: '', line: 0, pupils: 2 }, { name: '1B', file: '', line: 0, pupils: 2 }] }
+    const { unmount: unmount2 } = renderWithProviders(
+      <RosterSetSummary set={again} onSchool={() => {}} onStamklassen={onStamklassen} onNext={() => {}} />,
+    )
+    expect(screen.getByRole('checkbox', { name: '1A (2 leerlingen)' })).toBeChecked()
+    expect(screen.getByRole('checkbox', { name: '2A (1 leerling)' })).not.toBeChecked()
+    unmount2()
+
+    // No warnings: nothing to ask.
+    renderWithProviders(
+      <RosterSetSummary set={{ ...teamsync, warningsTotal: 0, warnings: [] }} onSchool={() => {}} onStamklassen={onStamklassen} onNext={() => {}} />,
+    )
+    expect(screen.queryByTestId('set-stamklassen')).not.toBeInTheDocument()
+  })
+
+  it('asks in English too, with English plural forms', () => {
+    const teamsync: RosterSet = {
+      ...set,
+      warningsTotal: 1,
+      inferredClasses: [],
+      classParts: [
+        { name: '1A', pupils: 2, section: false },
+        { name: '2A', pupils: 1, section: true },
+      ],
+    }
+    renderWithProviders(<RosterSetSummary set={teamsync} onSchool={() => {}} onStamklassen={() => {}} onNext={() => {}} />, { lang: 'en' })
+    expect(screen.getByTestId('set-stamklassen')).toHaveTextContent('Which of these are stamklassen?')
+    expect(screen.getByRole('checkbox', { name: '1A (2 pupils)' })).toBeInTheDocument()
+    expect(screen.getByRole('checkbox', { name: '2A (1 pupil)' })).toBeInTheDocument()
+    expect(screen.getByRole('button', { name: 'Read again with these stamklassen' })).toBeDisabled()
   })
 
   it('takes several files or one zip as a set, one CSV as a file', () => {

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Collapse, Group, List, Select, Stack, Text, TextInput, Title } from '@mantine/core'
+import { Alert, Button, Card, Checkbox, Collapse, Group, List, Select, Stack, Text, TextInput, Title } from '@mantine/core'
 import { IconFileZip, IconX } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { UploadRosterSetMutation } from '../../gql/graphql'
@@ -22,15 +22,20 @@ export function formatName(format: string): string {
 /**
  * What Numo recognised in a roster set: "Herkend: OneRoster 1.2 — 24 leerlingen, 4 docenten,
  * 6 lesgroepen; 3 regels overgeslagen", the skipped rows on request, a school chooser when the
- * set holds several schools, and the way on to the pupil job's wizard.
+ * set holds several schools, the choice of stamklassen when pupils have none (a School Data
+ * Sync set whose sections name no stamklas, such as the TeamSync script's "1A ak"), and the
+ * way on to the pupil job's wizard.
  */
 export function RosterSetSummary({
   set,
   onSchool,
+  onStamklassen,
   onNext,
 }: {
   set: RosterSet
   onSchool: (brin: string) => void
+  /** Read the set again with these stamklassen (uploadRosterSet's stamklassen). */
+  onStamklassen?: (names: string[]) => void
   onNext: () => void
 }) {
   const { t, pick, plural } = useI18n()
@@ -78,6 +83,9 @@ export function RosterSetSummary({
             </List>
           </Alert>
         )}
+        {set.warningsTotal > 0 && set.classParts.length > 0 && onStamklassen && (
+          <ChooseStamklassen set={set} onChoose={onStamklassen} />
+        )}
         {set.skippedTotal > 0 && (
           <div>
             <Button variant="subtle" size="compact-sm" onClick={() => setShowSkipped((x) => !x)} aria-expanded={showSkipped}>
@@ -119,6 +127,37 @@ export function ChooseSchool({ message, onChoose }: { message: string; onChoose:
         <Group align="end">
           <TextInput label={t('set.choose.brin')} value={brin} onChange={(e) => setBrin(e.currentTarget.value)} />
           <Button onClick={() => brin.trim() && onChoose(brin.trim())}>{t('set.choose.go')}</Button>
+        </Group>
+      </Stack>
+    </Alert>
+  )
+}
+
+/**
+ * "Welke van deze zijn stamklassen?": the set's candidate stamklassen (classParts) with the
+ * pupils each covers, none ticked at first (after a choice, the chosen ones), and a button
+ * that reads the set again with the ticked names.
+ */
+export function ChooseStamklassen({ set, onChoose }: { set: RosterSet; onChoose: (names: string[]) => void }) {
+  const { t, plural } = useI18n()
+  const [chosen, setChosen] = useState<string[]>(() =>
+    set.inferRule === 'chosen' ? set.inferredClasses.map((c) => c.name) : [],
+  )
+  return (
+    <Alert color="blue" title={t('set.stamklassen.title')} data-testid="set-stamklassen">
+      <Stack gap="xs">
+        <Text size="sm">{t('set.stamklassen.text')}</Text>
+        <Checkbox.Group value={chosen} onChange={setChosen} aria-label={t('set.stamklassen.title')}>
+          <Group gap="md">
+            {set.classParts.map((c) => (
+              <Checkbox key={c.name} value={c.name} label={`${c.name} (${plural('set.pupils', c.pupils)})`} />
+            ))}
+          </Group>
+        </Checkbox.Group>
+        <Group>
+          <Button size="sm" disabled={chosen.length === 0} onClick={() => onChoose(chosen)}>
+            {t('set.stamklassen.go')}
+          </Button>
         </Group>
       </Stack>
     </Alert>

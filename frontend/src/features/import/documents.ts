@@ -314,8 +314,8 @@ export const ImportReportQuery = graphql(`
 
 /** A roster set (SDS, OneRoster): several files or one zip; it becomes a pupil job and a teacher job. */
 export const UploadRosterSetMutation = graphql(`
-  mutation UploadRosterSet($schoolId: ID!, $files: [Upload!]!, $brin: String) {
-    uploadRosterSet(schoolId: $schoolId, files: $files, brin: $brin) {
+  mutation UploadRosterSet($schoolId: ID!, $files: [Upload!]!, $brin: String, $stamklassen: [String!]) {
+    uploadRosterSet(schoolId: $schoolId, files: $files, brin: $brin, stamklassen: $stamklassen) {
       format
       version
       pupils
@@ -335,6 +335,11 @@ export const UploadRosterSetMutation = graphql(`
         file
         line
         pupils
+      }
+      classParts {
+        name
+        pupils
+        section
       }
       skipped {
         file
