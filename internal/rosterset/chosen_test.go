@@ -2,6 +2,7 @@ package rosterset_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +17,16 @@ import (
 // stamklas as metadata.numo.classType would.
 func TestOpenWithChosenStamklassen(t *testing.T) {
 	teamsync := dirInputs(t, "sds1-teamsync")
+	// A bare section 1A beside "1A ak" and "1A ne", enrolled after them: one stamklas, the section.
+	withSection := slices.Clone(teamsync)
+	for i, in := range withSection {
+		switch in.Name {
+		case "Section.csv":
+			withSection[i].Data = append(slices.Clone(in.Data), "1A,34CD00,1a,,\n"...)
+		case "StudentEnrollment.csv":
+			withSection[i].Data = append(slices.Clone(in.Data), "1A,400101\n"...)
+		}
+	}
 	cases := []struct {
 		name      string
 		in        []rosterset.Input
@@ -45,8 +56,12 @@ func TestOpenWithChosenStamklassen(t *testing.T) {
 			warnings: []string{"StudentEnrollment.csv:3 leerling 400101 (Student.csv regel 2): geen stamklas te bepalen: kandidaten 1A ak, 1A — kies er één van",
 				"StudentEnrollment.csv:5 leerling 400102 (Student.csv regel 3): geen stamklas te bepalen: kandidaten 1A ak, 1A"},
 			refused: []string{"400101", "400102"}},
+		{name: "a chosen class part that is also a section", in: withSection, chosen: []string{"1A", "1B", "2A"}, rule: rosterset.RuleChosen,
+			inferred: "[1a:2 1B:2 2A:1]",
+			rows: []string{"\n400101;Noor;;Bakker;1a;07;;;400101@leerling.dewissel.example;;1A ak, 1A ne\n",
+				"\n400102;Luuk;;de Graaf;1a;07;;;400102@leerling.dewissel.example;;1A ak, 1A ne\n"}},
 		{name: "section names as the rule would", in: dirInputs(t, "sds1-nl"), chosen: []string{"H4a", "h4b", "1A"}, rule: rosterset.RuleChosen,
-			inferred: "[H4a:4 h4b:4 1A:4]",
+			inferred: "[H4a:4 H4b:4 1A:4]", // spelled as the sections are
 			rows:     []string{"\n210110;Amélie;;de Wit;1A;07;;;210110@leerling.delinde.example;;\n"}},
 	}
 	for _, c := range cases {

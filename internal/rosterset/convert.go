@@ -168,8 +168,14 @@ func roleIn(u *user, school string) (role, other string) {
 func addEnrolment(pe *person, c *class, e enrolment, p *problems) {
 	switch {
 	case pe.pupil && c.inferred:
-		if !slices.ContainsFunc(pe.candidates, func(k candidate) bool { return k.c == c }) {
+		// A chosen class part of the same name (RuleChosen) is the same stamklas: the section.
+		i := slices.IndexFunc(pe.candidates, func(k candidate) bool {
+			return k.c == c || k.c == nil && strings.EqualFold(k.name, c.name)
+		})
+		if i < 0 {
 			pe.candidates = append(pe.candidates, candidate{name: c.name, c: c, at: e.where})
+		} else if pe.candidates[i].c == nil {
+			pe.candidates[i] = candidate{name: c.name, c: c, at: e.where}
 		}
 	case pe.pupil && c.homeroom:
 		if slices.Contains(pe.homerooms, c.name) {

@@ -125,12 +125,14 @@ func classParts(m *model, classes map[string]*class, people map[string]*person) 
 }
 
 // chooseHomerooms marks the sections named in chosen (lower-cased name -> name as chosen)
-// as stamklassen and returns them in the order of the set.
+// as stamklassen and returns them in the order of the set. Such a name is then spelled as the
+// section is, so that the pupils placed by its class part get the same Klas.
 func chooseHomerooms(m *model, classes map[string]*class, chosen map[string]string) []*class {
 	var out []*class
 	for i := range m.classes {
 		c := &m.classes[i]
 		if _, ok := chosen[strings.ToLower(c.name)]; ok && classes[c.id] == c {
+			chosen[strings.ToLower(c.name)] = c.name
 			c.homeroom, c.inferred = true, true
 			out = append(out, c)
 		}
