@@ -20,4 +20,6 @@ const (
 	SetTooLarge      = "SET_TOO_LARGE"      // the upload or a zip is over a limit
 	SetBadZip        = "SET_BAD_ZIP"        // a zip that cannot be read or has unsafe entry names
 	SetNotCSV        = "SET_NOT_CSV"        // a file of the set that is not text
+	SetTooManyFiles  = "SET_TOO_MANY_FILES" // more files than a set may have in one upload
+	SetEmpty         = "SET_EMPTY"          // no pupils and no teachers of the chosen school
 )

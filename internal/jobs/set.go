@@ -28,8 +28,6 @@ import (
 // files inside it are rosterset's to bound).
 const MaxSetFiles = 32
 
-// setTooManyFiles is ROSTER_SET_REJECTED's setCode for an upload of more than MaxSetFiles.
-const setTooManyFiles = "SET_TOO_MANY_FILES"
 
 // SetUpload is a roster set read for a school and the jobs made of it, in the order to go
 // through them: the pupil job, then the teacher job (none for a part the set does not have).
@@ -89,10 +87,8 @@ func ReadSet(inputs []rosterset.Input, brin, own string, opts rosterset.Options)
 		parts = append(parts, SetPart{Kind: p.kind, Data: p.data, File: f, Origins: o})
 	}
 	if len(parts) == 0 {
-		return nil, nil, apperr.New(apperr.CodeRosterSetRejected,
-			"De set bevat geen leerlingen en geen docenten van deze school.",
-			"The set holds no pupils and no teachers of this school.",
-			map[string]any{"setCode": "SET_EMPTY", "file": "", "line": 0, "problems": []map[string]any{}})
+		return nil, nil, setRefusal(apperr.SetEmpty, "De set bevat geen leerlingen en geen docenten van deze school.",
+			"The set holds no pupils and no teachers of this school.")
 	}
 	return set, parts, nil
 }
@@ -139,10 +135,15 @@ func CheckStamklassen(names []string) error {
 
 // ErrTooManyFiles refuses an upload of n files, more than MaxSetFiles, before any is read.
 func ErrTooManyFiles(n int) error {
-	return apperr.New(apperr.CodeRosterSetRejected,
+	return setRefusal(apperr.SetTooManyFiles,
 		fmt.Sprintf("Er zijn %d bestanden geüpload; een set mag er hoogstens %d hebben. Upload de set als één zip.", n, MaxSetFiles),
-		fmt.Sprintf("%d files were uploaded; a set may have at most %d. Upload the set as one zip.", n, MaxSetFiles),
-		map[string]any{"setCode": setTooManyFiles, "file": "", "line": 0, "problems": []map[string]any{}})
+		fmt.Sprintf("%d files were uploaded; a set may have at most %d. Upload the set as one zip.", n, MaxSetFiles))
+}
+
+// setRefusal is ROSTER_SET_REJECTED for the upload as a whole (no file, line or rows): the
+// same extensions a refusal of the reader has (setRejected).
+func setRefusal(code, nl, en string) *apperr.Error {
+	return setRejected(&rosterset.SetError{Code: code, Message: nl, MessageEn: en})
 }
 
 // setRejected is the API's refusal of a set that cannot be read.
