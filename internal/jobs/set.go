@@ -28,7 +28,6 @@ import (
 // files inside it are rosterset's to bound).
 const MaxSetFiles = 32
 
-
 // SetUpload is a roster set read for a school and the jobs made of it, in the order to go
 // through them: the pupil job, then the teacher job (none for a part the set does not have).
 type SetUpload struct {
