@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/internal/jobs"
 	"github.com/numo/accounts/internal/oneroster"
 )
@@ -52,10 +51,8 @@ func exportRosterCmd(ctx context.Context, args []string, stdout, stderr io.Write
 		return fail(err)
 	}
 	defer db.Close()
-	s, err := db.Client.School.Query().Where(school.Brin(*brin)).Only(ctx)
-	if isNotFound(err) {
-		return fail(fmt.Errorf("school %s bestaat niet (no such school; check --db)", *brin))
-	} else if err != nil {
+	s, err := schoolByBRIN(ctx, db, *brin)
+	if err != nil {
 		return fail(err)
 	}
 	op := jobs.Operator(ctx, s.ID, "numo export-roster (CLI)")

@@ -23,6 +23,18 @@ type jobsEnv struct {
 	school *ent.School
 }
 
+// schoolByBRIN is the school of the database with BRIN code brin; a missing one is an error
+// that says how to make it.
+func schoolByBRIN(ctx context.Context, db *store.DB, brin string) (*ent.School, error) {
+	s, err := db.Client.School.Query().Where(school.Brin(brin)).Only(ctx)
+	if isNotFound(err) {
+		return nil, fmt.Errorf("school %s bestaat niet; maak hem met numo school create --brin %s --name \"…\" (no school with BRIN %s in this database; or check --db)", brin, brin, brin)
+	} else if err != nil {
+		return nil, fmt.Errorf("find school %s: %w", brin, err)
+	}
+	return s, nil
+}
+
 // openJobs opens (and migrates) the database, finds the school by its BRIN code and starts a
 // job service without background work. On PostgreSQL the progress of a commit reaches the
 // app's watchers in every numo serve, as from a commit in the app.
@@ -31,13 +43,10 @@ func openJobs(ctx context.Context, url, brin string) (*jobsEnv, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s, err := db.Client.School.Query().Where(school.Brin(brin)).Only(ctx)
-	if isNotFound(err) {
+	s, err := schoolByBRIN(ctx, db, brin)
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("school %s bestaat niet; maak hem met numo school create", brin)
-	} else if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("find school %s: %w", brin, err)
+		return nil, err
 	}
 	// Only what needs the operator's attention: the commands report their own outcome.
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

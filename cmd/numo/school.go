@@ -92,10 +92,7 @@ func firstAdminCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fail(err)
 	}
 	defer db.Close()
-	s, err := db.Client.School.Query().Where(school.Brin(*brin)).Only(ctx)
-	if isNotFound(err) {
-		return fail(fmt.Errorf("no school with BRIN %s in this database; create it with `numo school create --brin %s --name \"…\"` (or check --db)", *brin, *brin))
-	}
+	s, err := schoolByBRIN(ctx, db, *brin)
 	if err != nil {
 		return fail(err)
 	}
