@@ -26,6 +26,12 @@ var errUnknownSchool = apperr.New(apperr.CodeNotFound,
 	"Onbekende school, of u mag het rooster ervan niet downloaden (alleen de beheerders van de school en API-sleutels met READ_ROSTERS).",
 	"Unknown school, or you may not download its roster (only the school's admins and API tokens with READ_ROSTERS may).", nil)
 
+// errBusy answers a download while the school's previous one still streams, or while the
+// process streams MaxExports already.
+var errBusy = apperr.New(apperr.CodeBusy,
+	"Er loopt al een export van het rooster (van deze school, of te veel tegelijk). Wacht tot die klaar is en probeer het over een minuut opnieuw.",
+	"A roster export is running already (of this school, or too many at once). Wait until it is done and try again in a minute.", nil)
+
 // MayExport reports whether the viewer may export the school's roster: an admin account of
 // the school that has chosen its own password, or an API token of the school with the
 // READ_ROSTERS scope (a token that may only run imports does not read rosters out).
@@ -41,10 +47,12 @@ func MayExport(v *auth.Viewer, schoolID int) bool {
 
 // Handler serves GET /api/schools/{id}/oneroster.zip[?archived=true]: the school's roster as
 // a OneRoster 1.2 zip, streamed, for the viewer in the request context when MayExport. Anyone
-// else gets 404, as for a school that does not exist. Every export writes an audit event
+// else gets 404, as for a school that does not exist. One export per school and MaxExports in
+// all stream at once (503 BUSY with Retry-After otherwise). Every export writes an audit event
 // with its counts (no names).
 func Handler(db *store.DB, log *slog.Logger) http.Handler {
 	client := db.Client
+	exports := newSlots(MaxExports)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.Atoi(r.PathValue("id"))
 		v := auth.FromContext(r.Context())
@@ -57,6 +65,13 @@ func Handler(db *store.DB, log *slog.Logger) http.Handler {
 			apperr.Write(w, http.StatusNotFound, errUnknownSchool)
 			return
 		}
+		release, ok := exports.acquire(id)
+		if !ok {
+			w.Header().Set("Retry-After", "60")
+			apperr.Write(w, http.StatusServiceUnavailable, errBusy)
+			return
+		}
+		defer release()
 		now := time.Now()
 		h := w.Header()
 		h.Set("Content-Type", "application/zip")
