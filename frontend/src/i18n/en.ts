@@ -693,6 +693,8 @@ export const en: Record<MessageKey, string> = {
   'set.inferred.text': 'School Data Sync does not say which sections are stamklassen. Numo takes as stamklas the sections named like a class beside their pupils’ lesgroepen: {names}. If that is wrong, change the set.',
   'set.warnings.one': '{n} row with a problem',
   'set.warnings.other': '{n} rows with a problem',
+  'set.chosen.title': 'Stamklassen as you chose them',
+  'set.chosen.text': 'The set’s pupils get these stamklassen: {names}. To change that, tick others below and read the set again.',
   'set.stamklassen.title': 'Which of these are stamklassen?',
   'set.stamklassen.text': 'Numo found no stamklas for some pupils. Tick the classes that are stamklassen: a section of that name becomes the stamklas, and for a class part (1A of “1A ak”) the pupils get that class while their sections stay lesgroepen.',
   'set.stamklassen.go': 'Read again with these stamklassen',

@@ -701,6 +701,8 @@ export const nl = {
   'set.inferred.text': 'School Data Sync zegt niet welke secties stamklassen zijn. Numo neemt als stamklas de secties met de naam van een klas naast de lesgroepen van hun leerlingen: {names}. Klopt dat niet, pas dan de set aan.',
   'set.warnings.one': '{n} regel met een probleem',
   'set.warnings.other': '{n} regels met een probleem',
+  'set.chosen.title': 'Stamklassen zoals u ze koos',
+  'set.chosen.text': 'De leerlingen van de set krijgen deze stamklassen: {names}. Wilt u het anders, vink dan hieronder andere aan en lees de set opnieuw in.',
   'set.stamklassen.title': 'Welke van deze zijn stamklassen?',
   'set.stamklassen.text': 'Numo vond voor sommige leerlingen geen stamklas. Vink de klassen aan die stamklassen zijn: een sectie met die naam wordt de stamklas, en bij een klasdeel (1A van “1A ak”) krijgen de leerlingen die klas terwijl hun secties lesgroepen blijven.',
   'set.stamklassen.go': 'Opnieuw inlezen met deze stamklassen',

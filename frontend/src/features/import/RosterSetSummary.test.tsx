@@ -93,6 +93,18 @@ describe('RosterSetSummary', () => {
     expect(screen.getByRole('checkbox', { name: '2A (1 leerling)' })).not.toBeChecked()
     unmount2()
 
+    // All chosen, no warning left: the box says it was the admin's choice (not inferred), and
+    // the list stays to change it.
+    const all: RosterSet = { ...again, warningsTotal: 0, warnings: [],
+      inferredClasses: [...again.inferredClasses, { name: '2A', file: '', line: 0, pupils: 1 }] }
+    const { unmount: unmount3 } = renderWithProviders(
+      <RosterSetSummary set={all} onSchool={() => {}} onStamklassen={onStamklassen} onNext={() => {}} />,
+    )
+    expect(screen.getByTestId('set-inferred')).toHaveTextContent('Stamklassen zoals u ze koos')
+    expect(screen.getByTestId('set-inferred')).toHaveTextContent('1A, 1B, 2A')
+    expect(screen.getByRole('checkbox', { name: '2A (1 leerling)' })).toBeChecked()
+    unmount3()
+
     // No warnings: nothing to ask.
     renderWithProviders(
       <RosterSetSummary set={{ ...teamsync, warningsTotal: 0, warnings: [] }} onSchool={() => {}} onStamklassen={onStamklassen} onNext={() => {}} />,

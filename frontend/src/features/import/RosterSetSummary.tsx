@@ -40,6 +40,7 @@ export function RosterSetSummary({
 }) {
   const { t, pick, plural } = useI18n()
   const [showSkipped, setShowSkipped] = useState(false)
+  const chosen = set.inferRule === 'chosen'
   const counts = [
     plural('set.pupils', set.pupils),
     plural('set.teachers', set.teachers),
@@ -66,9 +67,10 @@ export function RosterSetSummary({
           />
         )}
         {set.inferredClasses.length > 0 && (
-          <Alert color="blue" title={t('set.inferred.title')} data-testid="set-inferred">
+          // The admin's own choice is no inference: say so, and keep the list to change it below.
+          <Alert color="blue" title={t(chosen ? 'set.chosen.title' : 'set.inferred.title')} data-testid="set-inferred">
             <Text size="sm">
-              {t('set.inferred.text', { names: set.inferredClasses.map((c) => c.name).join(', ') })}
+              {t(chosen ? 'set.chosen.text' : 'set.inferred.text', { names: set.inferredClasses.map((c) => c.name).join(', ') })}
             </Text>
           </Alert>
         )}
@@ -83,7 +85,7 @@ export function RosterSetSummary({
             </List>
           </Alert>
         )}
-        {set.warningsTotal > 0 && set.classParts.length > 0 && onStamklassen && (
+        {(set.warningsTotal > 0 || chosen) && set.classParts.length > 0 && onStamklassen && (
           <ChooseStamklassen set={set} onChoose={onStamklassen} />
         )}
         {set.skippedTotal > 0 && (
