@@ -1,4 +1,5 @@
 import { Center } from '@mantine/core'
+import { lazy, Suspense } from 'react'
 import { Navigate, useLocation } from 'react-router'
 import { useAuth } from './auth/context'
 import { ForcedPasswordChange } from './auth/ChangePasswordPage'
@@ -9,7 +10,10 @@ import { ErrorAlert } from './components/ErrorAlert'
 import { Loading } from './components/Loading'
 import { useI18n } from './i18n'
 import { SchoolProvider } from './school/SchoolProvider'
-import { Shell } from './Shell'
+
+// The app behind the sign-in is loaded once someone is signed in: the sign-in page's first load
+// carries only what it shows (issue 17).
+const Shell = lazy(() => import('./Shell').then((m) => ({ default: m.Shell })))
 
 /** The login page's address. */
 export const loginPath = '/inloggen'
@@ -60,7 +64,15 @@ export function App() {
   if (viewer.mustChangePassword) return <ForcedPasswordChange />
   return (
     <SchoolProvider>
-      <Shell />
+      <Suspense
+        fallback={
+          <Center mih="100vh">
+            <Loading />
+          </Center>
+        }
+      >
+        <Shell />
+      </Suspense>
     </SchoolProvider>
   )
 }

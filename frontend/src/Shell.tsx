@@ -1,23 +1,31 @@
 import { ActionIcon, AppShell, Burger, Button, Group, NavLink, Select, Stack, Text, Title } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { IconKey, IconLogout, IconSchool, IconUserCircle } from '@tabler/icons-react'
+import { lazy, Suspense } from 'react'
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router'
 import { displayName, useAuth, useViewer } from './auth/context'
 import { PasswordPage } from './auth/ChangePasswordPage'
 import { homeFor, navFor, type NavItem } from './auth/roles'
 import { ErrorAlert } from './components/ErrorAlert'
+import { useFocusHeadingOn } from './components/focus'
 import { LanguageToggle } from './components/LanguageToggle'
 import { Loading } from './components/Loading'
-import { AdminPage } from './features/admin/AdminPage'
-import { HistoryPage } from './features/history/HistoryPage'
-import { ImportWizard } from './features/import/ImportWizard'
-import { MyDataPage } from './features/pupil/MyDataPage'
-import { ArchivePage } from './features/roster/ArchivePage'
-import { ClassesPage } from './features/roster/ClassesPage'
-import { TeacherGroupsPage } from './features/teacher/TeacherGroupsPage'
+import { mainContentId, SkipLink } from './components/SkipLink'
 import type { AccountRole } from './gql/graphql'
 import { useI18n } from './i18n'
 import { useSchool } from './school/SchoolProvider'
+
+// Every page is its own chunk, loaded when its route is first opened: the sign-in page and the
+// import wizard do not wait for the code of pages the person may never open (issue 17).
+const AdminPage = lazy(() => import('./features/admin/AdminPage').then((m) => ({ default: m.AdminPage })))
+const HistoryPage = lazy(() => import('./features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })))
+const ImportWizard = lazy(() => import('./features/import/ImportWizard').then((m) => ({ default: m.ImportWizard })))
+const MyDataPage = lazy(() => import('./features/pupil/MyDataPage').then((m) => ({ default: m.MyDataPage })))
+const ArchivePage = lazy(() => import('./features/roster/ArchivePage').then((m) => ({ default: m.ArchivePage })))
+const ClassesPage = lazy(() => import('./features/roster/ClassesPage').then((m) => ({ default: m.ClassesPage })))
+const TeacherGroupsPage = lazy(() =>
+  import('./features/teacher/TeacherGroupsPage').then((m) => ({ default: m.TeacherGroupsPage })),
+)
 
 /** The pages of each role; what a role may not use is not routed at all. */
 function RoleRoutes({ role }: { role: AccountRole | null | undefined }) {
@@ -82,12 +90,21 @@ export function Shell() {
   const { pathname } = useLocation()
   const { school, schools, setSchoolId, fetching, error, retry } = useSchool()
   const nav = navFor(viewer.role)
+  // A new page (its first path segment changes) puts focus on its heading, as a page load would
+  // put it at the top; moving within a page (a class of /klassen, a job of /import) leaves focus
+  // to the page itself.
+  const mainRef = useFocusHeadingOn<HTMLElement>(pathname.split('/')[1] ?? '')
 
   let main: React.ReactNode
   if (error && !school) main = <ErrorAlert error={error} title={t('school.loadFailed')} onRetry={retry} />
   else if (!school && fetching) main = <Loading />
   else if (!school) main = <Text>{t('school.none')}</Text>
-  else main = <RoleRoutes role={viewer.role} />
+  else
+    main = (
+      <Suspense fallback={<Loading />}>
+        <RoleRoutes role={viewer.role} />
+      </Suspense>
+    )
 
   const navLink = (to: string, label: string, Icon: NavItem['icon']) => {
     const active = pathname === to || pathname.startsWith(`${to}/`)
@@ -106,6 +123,8 @@ export function Shell() {
   }
 
   return (
+    <>
+    <SkipLink />
     <AppShell
       header={{ height: 60 }}
       navbar={{ width: 220, breakpoint: 'md', collapsed: { mobile: !opened } }}
@@ -173,7 +192,10 @@ export function Shell() {
           {navLink('/wachtwoord', t('nav.password'), IconKey)}
         </AppShell.Section>
       </AppShell.Navbar>
-      <AppShell.Main>{main}</AppShell.Main>
+      <AppShell.Main id={mainContentId} ref={mainRef} tabIndex={-1} style={{ outline: 'none' }}>
+        {main}
+      </AppShell.Main>
     </AppShell>
+    </>
   )
 }

@@ -277,7 +277,7 @@ export const en: Record<MessageKey, string> = {
 
   'history.none': 'Nothing has been imported yet.',
   'history.start': 'Start an import.',
-  'history.col.date': 'Date',
+  'history.col.date': 'Applied on',
   'history.col.file': 'File',
   'history.col.status': 'Status',
   'history.col.counts': 'Result',
@@ -734,4 +734,32 @@ export const en: Record<MessageKey, string> = {
   'sso.settings.save': 'Save settings',
   'sso.settings.saved': 'The school sign-in settings are saved.',
   'sso.settings.failed': 'Saving did not work',
+
+  // Everyone can use it, first load, small things (issue 17, helper D).
+  'a11y.skipToContent': 'Skip to content',
+
+  // Work on the roster, class CSV, unfinished imports (issue 17, helper F).
+  'rosterActions.region': 'Actions for the selected pupils',
+  'rosterActions.selectPage': 'Select all pupils on this page',
+  'rosterActions.selectOne': 'Select {name}',
+  'rosterActions.selected.one': '{n} pupil selected',
+  'rosterActions.selected.other': '{n} pupils selected',
+  'rosterActions.moveTo': 'To stamklas',
+  'rosterActions.moveTo.placeholder': 'Choose a class',
+  'rosterActions.move': 'Move',
+  'rosterActions.archive': 'Archive',
+  'rosterActions.clear': 'Clear selection',
+  'rosterActions.hint': 'You see a preview first; nothing changes until you confirm it. You can undo it afterwards in the history.',
+  'rosterActions.tooMany': 'Select at most {max} pupils at once.',
+  'roster.downloadCsv': 'List of pupils (CSV)',
+  'roster.downloadCsv.aria': 'Download the list of pupils of {name} as CSV',
+  'unfinished.title': 'There is an import that was not finished',
+  'unfinished.text': '{file}, started on {date}.',
+  'unfinished.more.one': 'There is {n} other.',
+  'unfinished.more.other': 'There are {n} others.',
+  'unfinished.continue': 'Continue this import',
+  'unfinished.discard': 'Throw away',
+  'unfinished.discarded': 'The unfinished import was thrown away.',
+  'history.source.appMove': 'Moved on the class page',
+  'history.source.appArchive': 'Archived on the class page',
 }

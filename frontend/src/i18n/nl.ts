@@ -281,7 +281,7 @@ export const nl = {
 
   'history.none': 'Er is nog niets geïmporteerd.',
   'history.start': 'Start een import.',
-  'history.col.date': 'Datum',
+  'history.col.date': 'Uitgevoerd op',
   'history.col.file': 'Bestand',
   'history.col.status': 'Status',
   'history.col.counts': 'Resultaat',
@@ -742,6 +742,34 @@ export const nl = {
   'sso.settings.save': 'Instellingen opslaan',
   'sso.settings.saved': 'De instellingen voor inloggen via de school zijn opgeslagen.',
   'sso.settings.failed': 'Opslaan is niet gelukt',
+
+  // Everyone can use it, first load, small things (issue 17, helper D).
+  'a11y.skipToContent': 'Naar de inhoud',
+
+  // Work on the roster, class CSV, unfinished imports (issue 17, helper F).
+  'rosterActions.region': 'Acties voor de geselecteerde leerlingen',
+  'rosterActions.selectPage': 'Alle leerlingen op deze pagina selecteren',
+  'rosterActions.selectOne': '{name} selecteren',
+  'rosterActions.selected.one': '{n} leerling geselecteerd',
+  'rosterActions.selected.other': '{n} leerlingen geselecteerd',
+  'rosterActions.moveTo': 'Naar stamklas',
+  'rosterActions.moveTo.placeholder': 'Kies een klas',
+  'rosterActions.move': 'Verplaatsen',
+  'rosterActions.archive': 'Archiveren',
+  'rosterActions.clear': 'Selectie wissen',
+  'rosterActions.hint': 'U ziet eerst een voorbeeld; er verandert niets tot u het bevestigt. In de geschiedenis kunt u het daarna ongedaan maken.',
+  'rosterActions.tooMany': 'Selecteer hoogstens {max} leerlingen tegelijk.',
+  'roster.downloadCsv': 'Leerlingenlijst (CSV)',
+  'roster.downloadCsv.aria': 'Leerlingenlijst van {name} downloaden als CSV',
+  'unfinished.title': 'Er is een import die nog niet is afgerond',
+  'unfinished.text': '{file}, begonnen op {date}.',
+  'unfinished.more.one': 'Er is nog {n} andere.',
+  'unfinished.more.other': 'Er zijn nog {n} andere.',
+  'unfinished.continue': 'Verdergaan met deze import',
+  'unfinished.discard': 'Weggooien',
+  'unfinished.discarded': 'De onafgeronde import is weggegooid.',
+  'history.source.appMove': 'Verplaatst op de klaspagina',
+  'history.source.appArchive': 'Gearchiveerd op de klaspagina',
 } as const
 
 /** A key of the message dictionaries. */

@@ -5,6 +5,7 @@ import { useCallback, useState } from 'react'
 import { useLocation, useNavigate, useParams } from 'react-router'
 import { useQuery } from 'urql'
 import { ErrorAlert } from '../../components/ErrorAlert'
+import { useFocusHeadingOn } from '../../components/focus'
 import { Loading } from '../../components/Loading'
 import type { ImportAction, ImportJobQuery as JobQueryResult } from '../../gql/graphql'
 import { useI18n, type MessageKey } from '../../i18n'
@@ -18,6 +19,7 @@ import { PreviewStep } from './PreviewStep'
 import { ProgressStep } from './ProgressStep'
 import { ResultStep } from './ResultStep'
 import { NextJobCard } from './NextJobCard'
+import { UnfinishedImport } from '../history/UnfinishedImport'
 
 type Job = Extract<NonNullable<JobQueryResult['node']>, { __typename: 'ImportJob' }>
 
@@ -92,6 +94,8 @@ export function ImportWizard() {
     },
     [job, pick, t],
   )
+  // Each step (and the file step once the upload is read) puts focus on its heading (issue 17).
+  const stepRef = useFocusHeadingOn<HTMLDivElement>(`${step}:${job?.id ?? ''}`, { skipFirst: true, selector: 'h2' })
   const refresh = () => refetchJob({ requestPolicy: 'network-only' })
   const onFinished = useCallback(() => {
     setStep(Step.Result)
@@ -200,7 +204,8 @@ export function ImportWizard() {
           />
         ))}
       </Stepper>
-      <Paper withBorder p={{ base: 'md', sm: 'lg' }} radius="md">
+      {!jobId && school && <UnfinishedImport schoolId={school.id} />}
+      <Paper withBorder p={{ base: 'md', sm: 'lg' }} radius="md" ref={stepRef}>
         {content}
       </Paper>
     </Stack>
