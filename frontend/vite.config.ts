@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import react from '@vitejs/plugin-react'
 import type { Plugin } from 'vite'
@@ -6,16 +8,21 @@ import { defineConfig } from 'vitest/config'
 // precompress writes x.br (brotli, quality 11) and x.gz (gzip -9) beside every built text file
 // of at least 1 KiB, once at build time: the Go server sends the variant a browser accepts
 // (internal/httpserver/static.go) without compressing on every request. Node's own zlib does
-// it, so no plugin package is needed.
+// it, so no plugin package is needed. It reads the files as written (writeBundle), not the
+// chunks in generateBundle: with lazy routes, Vite replaces its preload marker
+// (__VITE_PRELOAD__) in chunks after the generateBundle of a plugin, and compressed copies made
+// there broke every lazy page in a browser that accepts brotli (issue 17).
 function precompress(): Plugin {
   return {
     name: 'numo-precompress',
     apply: 'build',
     enforce: 'post',
-    generateBundle(_options, bundle) {
-      for (const [name, file] of Object.entries(bundle)) {
+    writeBundle(options, bundle) {
+      const dir = options.dir ?? path.dirname(options.file ?? '')
+      for (const name of Object.keys(bundle)) {
         if (!/\.(js|mjs|css|html|svg|json|txt)$/.test(name)) continue
-        const data = Buffer.from(file.type === 'chunk' ? file.code : file.source)
+        const file = path.join(dir, name)
+        const data = readFileSync(file)
         if (data.length < 1024) continue
         const br = brotliCompressSync(data, {
           params: {
@@ -23,8 +30,8 @@ function precompress(): Plugin {
             [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
           },
         })
-        this.emitFile({ type: 'asset', fileName: `${name}.br`, source: br })
-        this.emitFile({ type: 'asset', fileName: `${name}.gz`, source: gzipSync(data, { level: 9 }) })
+        writeFileSync(`${file}.br`, br)
+        writeFileSync(`${file}.gz`, gzipSync(data, { level: 9 }))
       }
     },
   }
