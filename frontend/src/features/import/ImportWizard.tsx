@@ -19,7 +19,6 @@ import { PreviewStep } from './PreviewStep'
 import { ProgressStep } from './ProgressStep'
 import { ResultStep } from './ResultStep'
 import { NextJobCard } from './NextJobCard'
-import { UnfinishedImport } from '../history/UnfinishedImport'
 
 type Job = Extract<NonNullable<JobQueryResult['node']>, { __typename: 'ImportJob' }>
 
@@ -198,13 +197,13 @@ export function ImportWizard() {
           <Stepper.Step
             key={key}
             label={compact && i !== step ? undefined : t(key)}
-            aria-label={t(key)}
+            // A label that is shown names the step itself; a hidden one (tablet) names it for screen readers.
+            aria-label={compact && i !== step ? `${i + 1} ${t(key)}` : undefined}
             allowStepSelect={canSelect(i, step, job)}
             aria-current={i === step ? 'step' : undefined}
           />
         ))}
       </Stepper>
-      {!jobId && school && <UnfinishedImport schoolId={school.id} />}
       <Paper withBorder p={{ base: 'md', sm: 'lg' }} radius="md" ref={stepRef}>
         {content}
       </Paper>
