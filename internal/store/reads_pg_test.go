@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/numo/accounts/ent/school"
@@ -31,6 +32,29 @@ func TestReadPool(t *testing.T) {
 			t.Fatal("the read went over the ordinary pool")
 		}
 	})
+}
+
+// TestPreparedReads: a read whose text recurs is prepared on its second run and answers the
+// same rows from then on, with other arguments too; writes are never prepared.
+func TestPreparedReads(t *testing.T) {
+	db := testdb.New(t, "postgres")
+	ctx := auth.System(context.Background())
+	names := []string{"Het Baken", "De Ark", "Sint-Jozef"}
+	for i, n := range names {
+		db.Client.School.Create().SetName(n).SetBrin(fmt.Sprintf("0%dAA", i+1)).SaveX(ctx)
+	}
+	before := db.PreparedReads()
+	for round := 0; round < 3; round++ {
+		for _, n := range names {
+			got := db.Client.School.Query().Where(school.Name(n)).OnlyX(ctx)
+			if got.Name != n {
+				t.Fatalf("round %d: asked %q, read %q", round, n, got.Name)
+			}
+		}
+	}
+	if got := db.PreparedReads() - before; got != 1 {
+		t.Fatalf("%d statement texts prepared for one recurring read, want 1", got)
+	}
 }
 
 // TestMaxConns checks that the process's connection budget (--db-max-conns) is split between

@@ -46,6 +46,9 @@ type DB struct {
 	// its import jobs (see LockJob); "" when there is none (PostgreSQL, in-memory SQLite, or
 	// an operating system without open file description locks).
 	jobLocks string
+
+	// router sends ent's plain reads to Reads (PostgreSQL only; reads.go).
+	router *readRouter
 }
 
 // Option changes how Open builds the client.
@@ -121,7 +124,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 			db.Close()
 			return nil, err
 		}
-		drv, d.Reads = r, r.reads.DB()
+		drv, d.Reads, d.router = r, r.reads.DB(), r
 	}
 	if o.wrap != nil {
 		drv = o.wrap(drv)
