@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 
@@ -117,4 +118,83 @@ export async function choose(page, label, option) {
 /** Waits until the Mantine Stepper's current step heading is shown. */
 export async function heading(page, name) {
   await page.getByRole('heading', { name, exact: true }).waitFor()
+}
+
+// ---- Accessibility (issue 17): axe-core on every page, both languages, both sizes ----
+
+/** axe-core's browser script, evaluated into a page by axeViolations (Runtime.evaluate ignores the CSP). */
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+/** The two sizes every page is checked at: a laptop and a tablet held upright. */
+export const sizes = [
+  { width: 1280, height: 800 },
+  { width: 768, height: 1024 },
+]
+
+/**
+ * The serious and critical axe-core violations of the page as it is now, one readable line per
+ * element ("name: rule (impact) selector: summary"). Minor and moderate ones are not counted.
+ */
+export async function axeViolations(page, name) {
+  await page.waitForTimeout(300) // Mantine's transitions (fades) end before colours are measured
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] })
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary ?? '' })),
+    }))
+  })
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${name}: ${v.id} (${v.impact}) ${n.target}: ${n.summary.replace(/\s+/g, ' ').slice(0, 240)}`))
+}
+
+/** Switches the app's language with the header's NL | EN toggle and waits until it took effect. */
+export async function setLanguage(page, lang) {
+  if ((await page.evaluate(() => document.documentElement.lang)) === lang) return
+  await page.getByText(lang.toUpperCase(), { exact: true }).first().click()
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang)
+}
+
+/**
+ * Runs axe on the page in Dutch and English at both sizes and returns every serious or critical
+ * violation; the page is left in Dutch at laptop size. ready, when given, waits until the page
+ * shows what is to be checked (after a language switch or resize), so it names nothing in words.
+ */
+export async function axeEverywhere(page, name, ready) {
+  const found = []
+  try {
+    for (const lang of ['nl', 'en']) {
+      await setLanguage(page, lang)
+      for (const size of sizes) {
+        await page.setViewportSize(size)
+        if (ready) await ready()
+        found.push(...(await axeViolations(page, `${name} [${lang} ${size.width}×${size.height}]`)))
+      }
+    }
+  } finally {
+    await setLanguage(page, 'nl')
+    await page.setViewportSize(sizes[0])
+  }
+  return found
+}
+
+/** Sends a GraphQL request with the page's session (the app's own CSRF header included). */
+export async function gqlAsPage(page, query, variables = {}) {
+  const body = await page.evaluate(
+    async ({ query, variables }) => {
+      const res = await fetch('/query', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'numo' },
+        body: JSON.stringify({ query, variables }),
+      })
+      return res.json()
+    },
+    { query, variables },
+  )
+  if (body.errors?.length) throw new Error(`GraphQL: ${JSON.stringify(body.errors)}`)
+  return body.data
 }

@@ -78,7 +78,7 @@ test('first import: a Windows-1252 Magister export through every step', async ()
   await shot(page, '1-01-file')
 
   // Step 1: the file, chosen with the keyboard (Tab to the drop zone, Enter), and what was detected.
-  const dropzone = page.getByRole('button', { name: 'Bestand kiezen of hierheen slepen' })
+  const dropzone = page.getByRole('button', { name: /^Sleep het bestand hierheen of klik om te kiezen/ })
   await dropzone.focus()
   await page.waitForTimeout(200)
   // Headless Chromium now and then drops the first file-chooser interception; a second Enter is

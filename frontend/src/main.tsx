@@ -3,26 +3,37 @@ import '@mantine/dropzone/styles.css'
 import '@mantine/notifications/styles.css'
 import { MantineProvider } from '@mantine/core'
 import { Notifications } from '@mantine/notifications'
-import { StrictMode } from 'react'
+import { StrictMode, useMemo, type ReactNode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { BrowserRouter } from 'react-router'
 import { App } from './App'
 import { AuthProvider } from './auth/AuthProvider'
-import { I18nProvider } from './i18n'
-import { theme } from './theme'
+import { I18nProvider, useI18n } from './i18n'
+import { makeTheme } from './theme'
+
+/** Mantine with Numo's theme in the current language (the × buttons' names), and its toasts. */
+function Themed({ children }: { children: ReactNode }) {
+  const { t } = useI18n()
+  const theme = useMemo(() => makeTheme(t('a11y.close')), [t])
+  return (
+    <MantineProvider theme={theme}>
+      <Notifications position="bottom-right" />
+      {children}
+    </MantineProvider>
+  )
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme}>
-      <Notifications position="bottom-right" />
-      <I18nProvider>
+    <I18nProvider>
+      <Themed>
         <BrowserRouter>
           {/* AuthProvider owns the urql client: a new one at every sign-in and sign-out. */}
           <AuthProvider>
             <App />
           </AuthProvider>
         </BrowserRouter>
-      </I18nProvider>
-    </MantineProvider>
+      </Themed>
+    </I18nProvider>
   </StrictMode>,
 )

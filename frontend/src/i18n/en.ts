@@ -736,6 +736,7 @@ export const en: Record<MessageKey, string> = {
   'sso.settings.failed': 'Saving did not work',
 
   // Everyone can use it, first load, small things (issue 17, helper D).
+  'a11y.close': 'Close',
   'a11y.skipToContent': 'Skip to content',
 
   // Work on the roster, class CSV, unfinished imports (issue 17, helper F).
@@ -762,4 +763,29 @@ export const en: Record<MessageKey, string> = {
   'unfinished.discarded': 'The unfinished import was thrown away.',
   'history.source.appMove': 'Moved on the class page',
   'history.source.appArchive': 'Archived on the class page',
+  // Corrections in the preview, the refused rows download and the summary per class (issue 17, helper E).
+  'summary.title': 'What this import does per class',
+  'summary.moves': 'Pupils per class',
+  'summary.new': 'new',
+  'summary.more': 'Show all {n}',
+  'summary.less': 'Show fewer',
+  'summary.empty.one': '{n} class becomes empty',
+  'summary.empty.other': '{n} classes become empty',
+  'summary.newClasses.one': '{n} new class',
+  'summary.newClasses.other': '{n} new classes',
+  'summary.withoutEmail.pupils.one': '{n} pupil has no e-mail address after the import.',
+  'summary.withoutEmail.pupils.other': '{n} pupils have no e-mail address after the import.',
+  'summary.withoutEmail.teachers.one': '{n} teacher has no e-mail address after the import.',
+  'summary.withoutEmail.teachers.other': '{n} teachers have no e-mail address after the import.',
+  'correct.open': 'Correct',
+  'correct.open.aria': 'Correct {line}',
+  'correct.form.aria': 'Correct {line}',
+  'correct.save': 'Check and save',
+  'correct.close': 'Close',
+  'correct.accepted': '{line} is corrected and will now be imported.',
+  'correct.stillRefused': '{line} is saved, but still refused:',
+  'correct.hint': 'Correct a refused row here with Correct, or download the refused rows and correct them in the file itself.',
+  'refused.download': 'Download refused rows (CSV)',
+  'corrections.title.one': '{n} row corrected in the app',
+  'corrections.title.other': '{n} rows corrected in the app',
 }

@@ -744,6 +744,7 @@ export const nl = {
   'sso.settings.failed': 'Opslaan is niet gelukt',
 
   // Everyone can use it, first load, small things (issue 17, helper D).
+  'a11y.close': 'Sluiten',
   'a11y.skipToContent': 'Naar de inhoud',
 
   // Work on the roster, class CSV, unfinished imports (issue 17, helper F).
@@ -770,6 +771,31 @@ export const nl = {
   'unfinished.discarded': 'De onafgeronde import is weggegooid.',
   'history.source.appMove': 'Verplaatst op de klaspagina',
   'history.source.appArchive': 'Gearchiveerd op de klaspagina',
+  // Corrections in the preview, the refused rows download and the summary per class (issue 17, helper E).
+  'summary.title': 'Wat deze import per klas doet',
+  'summary.moves': 'Leerlingen per klas',
+  'summary.new': 'nieuw',
+  'summary.more': 'Alle {n} tonen',
+  'summary.less': 'Minder tonen',
+  'summary.empty.one': '{n} klas wordt leeg',
+  'summary.empty.other': '{n} klassen worden leeg',
+  'summary.newClasses.one': '{n} nieuwe klas',
+  'summary.newClasses.other': '{n} nieuwe klassen',
+  'summary.withoutEmail.pupils.one': '{n} leerling heeft na de import geen e-mailadres.',
+  'summary.withoutEmail.pupils.other': '{n} leerlingen hebben na de import geen e-mailadres.',
+  'summary.withoutEmail.teachers.one': '{n} docent heeft na de import geen e-mailadres.',
+  'summary.withoutEmail.teachers.other': '{n} docenten hebben na de import geen e-mailadres.',
+  'correct.open': 'Verbeteren',
+  'correct.open.aria': '{line} verbeteren',
+  'correct.form.aria': '{line} verbeteren',
+  'correct.save': 'Controleren en opslaan',
+  'correct.close': 'Sluiten',
+  'correct.accepted': '{line} is verbeterd en wordt nu geïmporteerd.',
+  'correct.stillRefused': '{line} is opgeslagen, maar wordt nog geweigerd:',
+  'correct.hint': 'Verbeter een geweigerde regel hier met Verbeteren, of download de geweigerde regels en verbeter ze in het bestand zelf.',
+  'refused.download': 'Geweigerde regels downloaden (CSV)',
+  'corrections.title.one': '{n} regel in de app verbeterd',
+  'corrections.title.other': '{n} regels in de app verbeterd',
 } as const
 
 /** A key of the message dictionaries. */

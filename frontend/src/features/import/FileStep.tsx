@@ -98,8 +98,10 @@ export function FileStep({
       multiple
       loading={fetching || setResult.fetching}
       disabled={!school}
-      aria-label={t('file.dropzone.aria')}
+      // Its name is its visible text (axe: label-content-name-mismatch); the file input inside is
+      // not rendered as a second control in the button (nested-interactive).
       role="button"
+      inputProps={{ style: { display: 'none' } }}
       maxSize={50 * 1024 * 1024}
     >
       <Group justify="center" gap="lg" mih={job ? 60 : 160} style={{ pointerEvents: 'none' }}>
