@@ -8,7 +8,9 @@ import { useI18n, type MessageKey } from '../../i18n'
 import { ImportProgressSubscription } from './documents'
 import { formatPercent, progressPercent } from './format'
 
-const phases = ['uploaded', 'planning', 'writing', 'done', 'failed']
+// Every phase the server reports (internal/jobs/phase.go); 'writing' says "Accounts opslaan",
+// true for adding, updating and archiving alike (it said "Accounts bijwerken" during a pure add).
+const phases = ['uploaded', 'mapped', 'previewed', 'queued', 'planning', 'writing', 'done', 'failed']
 
 /** How long the full bar stays in view before the result step opens by itself. */
 const finishDelayMs = 1500

@@ -1,5 +1,8 @@
-import { Alert, Badge, Button, Group, Stack, Table, Text, Title } from '@mantine/core'
+import { Alert, Anchor, Badge, Button, Group, Stack, Table, Text, Title } from '@mantine/core'
+import { notifications } from '@mantine/notifications'
 import { IconAlertTriangle, IconCircleCheck, IconDownload } from '@tabler/icons-react'
+import { useEffect } from 'react'
+import { Link } from 'react-router'
 import { useQuery } from 'urql'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { Loading } from '../../components/Loading'
@@ -12,6 +15,9 @@ import { GroupSummary } from './PreviewStep'
 import { LettersButton } from '../startcodes/LettersButton'
 import { useSchool } from '../../school/SchoolProvider'
 
+/** How many new classes the result names; a large import's others are a count and a link (issue 17). */
+export const classesShown = 24
+
 /** Step 6: what the import did, the refused rows, and the report to download. */
 export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => void }) {
   const i18n = useI18n()
@@ -22,6 +28,8 @@ export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => v
     variables: { id: jobId },
     requestPolicy: 'network-only',
   })
+  // "De import is gestart" and "Bestand ontvangen" are old news once the result shows.
+  useEffect(() => notifications.clean(), [])
   const job = data?.node?.__typename === 'ImportJob' ? data.node : null
   if (!job) {
     if (error) return <ErrorAlert error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
@@ -62,15 +70,23 @@ export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => v
       {report && report.classesCreated.length > 0 && (
         <Stack gap={6}>
           <Title order={3} size="h5">
-            {t('result.classesCreated', { n: report.classesCreated.length })}
+            {t('result.classesCreated', { n: num(report.classesCreated.length) })}
           </Title>
           <Group gap={6}>
-            {report.classesCreated.map((c) => (
+            {report.classesCreated.slice(0, classesShown).map((c) => (
               <Badge key={c} variant="light" tt="none">
                 {c}
               </Badge>
             ))}
           </Group>
+          {report.classesCreated.length > classesShown && (
+            <Text size="sm" data-testid="classes-more">
+              {plural('result.classesMore', report.classesCreated.length - classesShown)} ·{' '}
+              <Anchor component={Link} to="/klassen" size="sm">
+                {t('result.classesLink')}
+              </Anchor>
+            </Text>
+          )}
         </Stack>
       )}
 
