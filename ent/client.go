@@ -25,6 +25,7 @@ import (
 	"github.com/numo/accounts/ent/letterbatch"
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
+	"github.com/numo/accounts/ent/ratewindow"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/ent/ssologin"
@@ -59,6 +60,8 @@ type Client struct {
 	LoginThrottle *LoginThrottleClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// RateWindow is the client for interacting with the RateWindow builders.
+	RateWindow *RateWindowClient
 	// SSOLogin is the client for interacting with the SSOLogin builders.
 	SSOLogin *SSOLoginClient
 	// SSOProvider is the client for interacting with the SSOProvider builders.
@@ -90,6 +93,7 @@ func (c *Client) init() {
 	c.LetterBatch = NewLetterBatchClient(c.config)
 	c.LoginThrottle = NewLoginThrottleClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
+	c.RateWindow = NewRateWindowClient(c.config)
 	c.SSOLogin = NewSSOLoginClient(c.config)
 	c.SSOProvider = NewSSOProviderClient(c.config)
 	c.School = NewSchoolClient(c.config)
@@ -197,6 +201,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		LetterBatch:   NewLetterBatchClient(cfg),
 		LoginThrottle: NewLoginThrottleClient(cfg),
 		Membership:    NewMembershipClient(cfg),
+		RateWindow:    NewRateWindowClient(cfg),
 		SSOLogin:      NewSSOLoginClient(cfg),
 		SSOProvider:   NewSSOProviderClient(cfg),
 		School:        NewSchoolClient(cfg),
@@ -231,6 +236,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		LetterBatch:   NewLetterBatchClient(cfg),
 		LoginThrottle: NewLoginThrottleClient(cfg),
 		Membership:    NewMembershipClient(cfg),
+		RateWindow:    NewRateWindowClient(cfg),
 		SSOLogin:      NewSSOLoginClient(cfg),
 		SSOProvider:   NewSSOProviderClient(cfg),
 		School:        NewSchoolClient(cfg),
@@ -266,8 +272,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.Account, c.AccountChange, c.AuditEvent, c.Class, c.ImportBlob,
-		c.ImportJob, c.LetterBatch, c.LoginThrottle, c.Membership, c.SSOLogin,
-		c.SSOProvider, c.School, c.Session, c.Teaching,
+		c.ImportJob, c.LetterBatch, c.LoginThrottle, c.Membership, c.RateWindow,
+		c.SSOLogin, c.SSOProvider, c.School, c.Session, c.Teaching,
 	} {
 		n.Use(hooks...)
 	}
@@ -278,8 +284,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.Account, c.AccountChange, c.AuditEvent, c.Class, c.ImportBlob,
-		c.ImportJob, c.LetterBatch, c.LoginThrottle, c.Membership, c.SSOLogin,
-		c.SSOProvider, c.School, c.Session, c.Teaching,
+		c.ImportJob, c.LetterBatch, c.LoginThrottle, c.Membership, c.RateWindow,
+		c.SSOLogin, c.SSOProvider, c.School, c.Session, c.Teaching,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -308,6 +314,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.LoginThrottle.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
+	case *RateWindowMutation:
+		return c.RateWindow.mutate(ctx, m)
 	case *SSOLoginMutation:
 		return c.SSOLogin.mutate(ctx, m)
 	case *SSOProviderMutation:
@@ -2040,6 +2048,141 @@ func (c *MembershipClient) mutate(ctx context.Context, m *MembershipMutation) (V
 	}
 }
 
+// RateWindowClient is a client for the RateWindow schema.
+type RateWindowClient struct {
+	config
+}
+
+// NewRateWindowClient returns a client for the RateWindow from the given config.
+func NewRateWindowClient(c config) *RateWindowClient {
+	return &RateWindowClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ratewindow.Hooks(f(g(h())))`.
+func (c *RateWindowClient) Use(hooks ...Hook) {
+	c.hooks.RateWindow = append(c.hooks.RateWindow, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ratewindow.Intercept(f(g(h())))`.
+func (c *RateWindowClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RateWindow = append(c.inters.RateWindow, interceptors...)
+}
+
+// Create returns a builder for creating a RateWindow entity.
+func (c *RateWindowClient) Create() *RateWindowCreate {
+	mutation := newRateWindowMutation(c.config, OpCreate)
+	return &RateWindowCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RateWindow entities.
+func (c *RateWindowClient) CreateBulk(builders ...*RateWindowCreate) *RateWindowCreateBulk {
+	return &RateWindowCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RateWindowClient) MapCreateBulk(slice any, setFunc func(*RateWindowCreate, int)) *RateWindowCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RateWindowCreateBulk{err: fmt.Errorf("calling to RateWindowClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RateWindowCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RateWindowCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RateWindow.
+func (c *RateWindowClient) Update() *RateWindowUpdate {
+	mutation := newRateWindowMutation(c.config, OpUpdate)
+	return &RateWindowUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RateWindowClient) UpdateOne(_m *RateWindow) *RateWindowUpdateOne {
+	mutation := newRateWindowMutation(c.config, OpUpdateOne, withRateWindow(_m))
+	return &RateWindowUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RateWindowClient) UpdateOneID(id int) *RateWindowUpdateOne {
+	mutation := newRateWindowMutation(c.config, OpUpdateOne, withRateWindowID(id))
+	return &RateWindowUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RateWindow.
+func (c *RateWindowClient) Delete() *RateWindowDelete {
+	mutation := newRateWindowMutation(c.config, OpDelete)
+	return &RateWindowDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RateWindowClient) DeleteOne(_m *RateWindow) *RateWindowDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RateWindowClient) DeleteOneID(id int) *RateWindowDeleteOne {
+	builder := c.Delete().Where(ratewindow.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RateWindowDeleteOne{builder}
+}
+
+// Query returns a query builder for RateWindow.
+func (c *RateWindowClient) Query() *RateWindowQuery {
+	return &RateWindowQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRateWindow},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RateWindow entity by its id.
+func (c *RateWindowClient) Get(ctx context.Context, id int) (*RateWindow, error) {
+	return c.Query().Where(ratewindow.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RateWindowClient) GetX(ctx context.Context, id int) *RateWindow {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RateWindowClient) Hooks() []Hook {
+	hooks := c.hooks.RateWindow
+	return append(hooks[:len(hooks):len(hooks)], ratewindow.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RateWindowClient) Interceptors() []Interceptor {
+	inters := c.inters.RateWindow
+	return append(inters[:len(inters):len(inters)], ratewindow.Interceptors[:]...)
+}
+
+func (c *RateWindowClient) mutate(ctx context.Context, m *RateWindowMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RateWindowCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RateWindowUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RateWindowUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RateWindowDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RateWindow mutation op: %q", m.Op())
+	}
+}
+
 // SSOLoginClient is a client for the SSOLogin schema.
 type SSOLoginClient struct {
 	config
@@ -2814,13 +2957,13 @@ func (c *TeachingClient) mutate(ctx context.Context, m *TeachingMutation) (Value
 type (
 	hooks struct {
 		APIToken, Account, AccountChange, AuditEvent, Class, ImportBlob, ImportJob,
-		LetterBatch, LoginThrottle, Membership, SSOLogin, SSOProvider, School, Session,
-		Teaching []ent.Hook
+		LetterBatch, LoginThrottle, Membership, RateWindow, SSOLogin, SSOProvider,
+		School, Session, Teaching []ent.Hook
 	}
 	inters struct {
 		APIToken, Account, AccountChange, AuditEvent, Class, ImportBlob, ImportJob,
-		LetterBatch, LoginThrottle, Membership, SSOLogin, SSOProvider, School, Session,
-		Teaching []ent.Interceptor
+		LetterBatch, LoginThrottle, Membership, RateWindow, SSOLogin, SSOProvider,
+		School, Session, Teaching []ent.Interceptor
 	}
 )
 

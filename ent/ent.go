@@ -22,6 +22,7 @@ import (
 	"github.com/numo/accounts/ent/letterbatch"
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
+	"github.com/numo/accounts/ent/ratewindow"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/ent/ssologin"
@@ -97,6 +98,7 @@ func checkColumn(t, c string) error {
 			letterbatch.Table:   letterbatch.ValidColumn,
 			loginthrottle.Table: loginthrottle.ValidColumn,
 			membership.Table:    membership.ValidColumn,
+			ratewindow.Table:    ratewindow.ValidColumn,
 			ssologin.Table:      ssologin.ValidColumn,
 			ssoprovider.Table:   ssoprovider.ValidColumn,
 			school.Table:        school.ValidColumn,

@@ -23,6 +23,7 @@ import (
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/predicate"
+	"github.com/numo/accounts/ent/ratewindow"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/ent/ssologin"
@@ -49,6 +50,7 @@ const (
 	TypeLetterBatch   = "LetterBatch"
 	TypeLoginThrottle = "LoginThrottle"
 	TypeMembership    = "Membership"
+	TypeRateWindow    = "RateWindow"
 	TypeSSOLogin      = "SSOLogin"
 	TypeSSOProvider   = "SSOProvider"
 	TypeSchool        = "School"
@@ -11919,6 +11921,629 @@ func (m *MembershipMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Membership edge %s", name)
+}
+
+// RateWindowMutation represents an operation that mutates the RateWindow nodes in the graph.
+type RateWindowMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	token_id        *int
+	addtoken_id     *int
+	window_start    *int64
+	addwindow_start *int64
+	requests        *int64
+	addrequests     *int64
+	points          *int64
+	addpoints       *int64
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*RateWindow, error)
+	predicates      []predicate.RateWindow
+}
+
+var _ ent.Mutation = (*RateWindowMutation)(nil)
+
+// ratewindowOption allows management of the mutation configuration using functional options.
+type ratewindowOption func(*RateWindowMutation)
+
+// newRateWindowMutation creates new mutation for the RateWindow entity.
+func newRateWindowMutation(c config, op Op, opts ...ratewindowOption) *RateWindowMutation {
+	m := &RateWindowMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRateWindow,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRateWindowID sets the ID field of the mutation.
+func withRateWindowID(id int) ratewindowOption {
+	return func(m *RateWindowMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RateWindow
+		)
+		m.oldValue = func(ctx context.Context) (*RateWindow, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RateWindow.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRateWindow sets the old RateWindow of the mutation.
+func withRateWindow(node *RateWindow) ratewindowOption {
+	return func(m *RateWindowMutation) {
+		m.oldValue = func(context.Context) (*RateWindow, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RateWindowMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RateWindowMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RateWindowMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RateWindowMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RateWindow.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTokenID sets the "token_id" field.
+func (m *RateWindowMutation) SetTokenID(i int) {
+	m.token_id = &i
+	m.addtoken_id = nil
+}
+
+// TokenID returns the value of the "token_id" field in the mutation.
+func (m *RateWindowMutation) TokenID() (r int, exists bool) {
+	v := m.token_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenID returns the old "token_id" field's value of the RateWindow entity.
+// If the RateWindow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RateWindowMutation) OldTokenID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenID: %w", err)
+	}
+	return oldValue.TokenID, nil
+}
+
+// AddTokenID adds i to the "token_id" field.
+func (m *RateWindowMutation) AddTokenID(i int) {
+	if m.addtoken_id != nil {
+		*m.addtoken_id += i
+	} else {
+		m.addtoken_id = &i
+	}
+}
+
+// AddedTokenID returns the value that was added to the "token_id" field in this mutation.
+func (m *RateWindowMutation) AddedTokenID() (r int, exists bool) {
+	v := m.addtoken_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTokenID resets all changes to the "token_id" field.
+func (m *RateWindowMutation) ResetTokenID() {
+	m.token_id = nil
+	m.addtoken_id = nil
+}
+
+// SetWindowStart sets the "window_start" field.
+func (m *RateWindowMutation) SetWindowStart(i int64) {
+	m.window_start = &i
+	m.addwindow_start = nil
+}
+
+// WindowStart returns the value of the "window_start" field in the mutation.
+func (m *RateWindowMutation) WindowStart() (r int64, exists bool) {
+	v := m.window_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWindowStart returns the old "window_start" field's value of the RateWindow entity.
+// If the RateWindow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RateWindowMutation) OldWindowStart(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWindowStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWindowStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWindowStart: %w", err)
+	}
+	return oldValue.WindowStart, nil
+}
+
+// AddWindowStart adds i to the "window_start" field.
+func (m *RateWindowMutation) AddWindowStart(i int64) {
+	if m.addwindow_start != nil {
+		*m.addwindow_start += i
+	} else {
+		m.addwindow_start = &i
+	}
+}
+
+// AddedWindowStart returns the value that was added to the "window_start" field in this mutation.
+func (m *RateWindowMutation) AddedWindowStart() (r int64, exists bool) {
+	v := m.addwindow_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWindowStart resets all changes to the "window_start" field.
+func (m *RateWindowMutation) ResetWindowStart() {
+	m.window_start = nil
+	m.addwindow_start = nil
+}
+
+// SetRequests sets the "requests" field.
+func (m *RateWindowMutation) SetRequests(i int64) {
+	m.requests = &i
+	m.addrequests = nil
+}
+
+// Requests returns the value of the "requests" field in the mutation.
+func (m *RateWindowMutation) Requests() (r int64, exists bool) {
+	v := m.requests
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequests returns the old "requests" field's value of the RateWindow entity.
+// If the RateWindow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RateWindowMutation) OldRequests(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequests is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequests requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequests: %w", err)
+	}
+	return oldValue.Requests, nil
+}
+
+// AddRequests adds i to the "requests" field.
+func (m *RateWindowMutation) AddRequests(i int64) {
+	if m.addrequests != nil {
+		*m.addrequests += i
+	} else {
+		m.addrequests = &i
+	}
+}
+
+// AddedRequests returns the value that was added to the "requests" field in this mutation.
+func (m *RateWindowMutation) AddedRequests() (r int64, exists bool) {
+	v := m.addrequests
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRequests resets all changes to the "requests" field.
+func (m *RateWindowMutation) ResetRequests() {
+	m.requests = nil
+	m.addrequests = nil
+}
+
+// SetPoints sets the "points" field.
+func (m *RateWindowMutation) SetPoints(i int64) {
+	m.points = &i
+	m.addpoints = nil
+}
+
+// Points returns the value of the "points" field in the mutation.
+func (m *RateWindowMutation) Points() (r int64, exists bool) {
+	v := m.points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPoints returns the old "points" field's value of the RateWindow entity.
+// If the RateWindow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RateWindowMutation) OldPoints(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPoints: %w", err)
+	}
+	return oldValue.Points, nil
+}
+
+// AddPoints adds i to the "points" field.
+func (m *RateWindowMutation) AddPoints(i int64) {
+	if m.addpoints != nil {
+		*m.addpoints += i
+	} else {
+		m.addpoints = &i
+	}
+}
+
+// AddedPoints returns the value that was added to the "points" field in this mutation.
+func (m *RateWindowMutation) AddedPoints() (r int64, exists bool) {
+	v := m.addpoints
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPoints resets all changes to the "points" field.
+func (m *RateWindowMutation) ResetPoints() {
+	m.points = nil
+	m.addpoints = nil
+}
+
+// Where appends a list predicates to the RateWindowMutation builder.
+func (m *RateWindowMutation) Where(ps ...predicate.RateWindow) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RateWindowMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RateWindowMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RateWindow, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RateWindowMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RateWindowMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RateWindow).
+func (m *RateWindowMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RateWindowMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.token_id != nil {
+		fields = append(fields, ratewindow.FieldTokenID)
+	}
+	if m.window_start != nil {
+		fields = append(fields, ratewindow.FieldWindowStart)
+	}
+	if m.requests != nil {
+		fields = append(fields, ratewindow.FieldRequests)
+	}
+	if m.points != nil {
+		fields = append(fields, ratewindow.FieldPoints)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RateWindowMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case ratewindow.FieldTokenID:
+		return m.TokenID()
+	case ratewindow.FieldWindowStart:
+		return m.WindowStart()
+	case ratewindow.FieldRequests:
+		return m.Requests()
+	case ratewindow.FieldPoints:
+		return m.Points()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RateWindowMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case ratewindow.FieldTokenID:
+		return m.OldTokenID(ctx)
+	case ratewindow.FieldWindowStart:
+		return m.OldWindowStart(ctx)
+	case ratewindow.FieldRequests:
+		return m.OldRequests(ctx)
+	case ratewindow.FieldPoints:
+		return m.OldPoints(ctx)
+	}
+	return nil, fmt.Errorf("unknown RateWindow field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RateWindowMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case ratewindow.FieldTokenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenID(v)
+		return nil
+	case ratewindow.FieldWindowStart:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWindowStart(v)
+		return nil
+	case ratewindow.FieldRequests:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequests(v)
+		return nil
+	case ratewindow.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPoints(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RateWindow field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RateWindowMutation) AddedFields() []string {
+	var fields []string
+	if m.addtoken_id != nil {
+		fields = append(fields, ratewindow.FieldTokenID)
+	}
+	if m.addwindow_start != nil {
+		fields = append(fields, ratewindow.FieldWindowStart)
+	}
+	if m.addrequests != nil {
+		fields = append(fields, ratewindow.FieldRequests)
+	}
+	if m.addpoints != nil {
+		fields = append(fields, ratewindow.FieldPoints)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RateWindowMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case ratewindow.FieldTokenID:
+		return m.AddedTokenID()
+	case ratewindow.FieldWindowStart:
+		return m.AddedWindowStart()
+	case ratewindow.FieldRequests:
+		return m.AddedRequests()
+	case ratewindow.FieldPoints:
+		return m.AddedPoints()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RateWindowMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case ratewindow.FieldTokenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTokenID(v)
+		return nil
+	case ratewindow.FieldWindowStart:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWindowStart(v)
+		return nil
+	case ratewindow.FieldRequests:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRequests(v)
+		return nil
+	case ratewindow.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPoints(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RateWindow numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RateWindowMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RateWindowMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RateWindowMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown RateWindow nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RateWindowMutation) ResetField(name string) error {
+	switch name {
+	case ratewindow.FieldTokenID:
+		m.ResetTokenID()
+		return nil
+	case ratewindow.FieldWindowStart:
+		m.ResetWindowStart()
+		return nil
+	case ratewindow.FieldRequests:
+		m.ResetRequests()
+		return nil
+	case ratewindow.FieldPoints:
+		m.ResetPoints()
+		return nil
+	}
+	return fmt.Errorf("unknown RateWindow field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RateWindowMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RateWindowMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RateWindowMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RateWindowMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RateWindowMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RateWindowMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RateWindowMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown RateWindow unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RateWindowMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown RateWindow edge %s", name)
 }
 
 // SSOLoginMutation represents an operation that mutates the SSOLogin nodes in the graph.

@@ -34,6 +34,8 @@ type Tx struct {
 	LoginThrottle *LoginThrottleClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// RateWindow is the client for interacting with the RateWindow builders.
+	RateWindow *RateWindowClient
 	// SSOLogin is the client for interacting with the SSOLogin builders.
 	SSOLogin *SSOLoginClient
 	// SSOProvider is the client for interacting with the SSOProvider builders.
@@ -185,6 +187,7 @@ func (tx *Tx) init() {
 	tx.LetterBatch = NewLetterBatchClient(tx.config)
 	tx.LoginThrottle = NewLoginThrottleClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.RateWindow = NewRateWindowClient(tx.config)
 	tx.SSOLogin = NewSSOLoginClient(tx.config)
 	tx.SSOProvider = NewSSOProviderClient(tx.config)
 	tx.School = NewSchoolClient(tx.config)

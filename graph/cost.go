@@ -405,13 +405,17 @@ func refusal(code, nl, en string, ext map[string]any) *gqlerror.Error {
 // After validation (MutateOperationContext) it prices the operation with the schema's types
 // and the variables (PriceOperation) and refuses PAGE_SIZE, DEPTH_LIMIT_EXCEEDED,
 // COMPLEXITY_LIMIT_EXCEEDED, and INTROSPECTION_DISABLED when introspection is off for the
-// viewer: all before any resolver runs.
+// viewer; then it charges an API token's operation to its rate limit (RATE_LIMITED): all
+// before any resolver runs.
 type operationCost struct {
 	extensionBase
 	limit    int
 	maxDepth int
 	// validated is gqlgen's query cache: documents in it were parsed, bounded and validated.
 	validated graphql.Cache[*ast.QueryDocument]
+	// rate charges an API token's operation, priced and within the limits, to its rate
+	// limit (ratelimit.go).
+	rate tokenLimit
 }
 
 var _ interface {
@@ -477,7 +481,7 @@ func (c *operationCost) MutateOperationContext(ctx context.Context, oc *graphql.
 	if p.Cost > c.limit {
 		return complexityError(p.Cost, c.limit)
 	}
-	return nil
+	return c.rate.charge(ctx, p.Cost)
 }
 
 func complexityError(cost, limit int) *gqlerror.Error {

@@ -24,6 +24,7 @@ import (
 	"github.com/numo/accounts/internal/httpserver"
 	"github.com/numo/accounts/internal/httpserver/origin"
 	"github.com/numo/accounts/internal/jobs"
+	"github.com/numo/accounts/internal/ratelimit"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -52,6 +53,8 @@ type Options struct {
 	ComplexityLimit int
 	// Observers are told about every operation: metrics and traces (observe.go).
 	Observers []Observer
+	// RateLimit, when set, limits the operations of API tokens (ratelimit.go).
+	RateLimit *ratelimit.Limiter
 }
 
 // NewHandler builds the gqlgen server with an explicit list of transports: websocket
@@ -95,8 +98,8 @@ func NewHandler(o Options) *handler.Server {
 	// Introspection for everyone when configured, else for signed-in admins only.
 	srv.Use(extension.Introspection{})
 	srv.Use(introspectionFor{all: o.Introspection})
-	srv.Use(mustChange{}) // a one-time password allows only changePassword and viewer
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(mustChange{})          // a one-time password allows only changePassword and viewer
+	srv.Use(newPersistedQueries()) // APQ (apq.go)
 	if o.MaxDepth == 0 {
 		o.MaxDepth = DefaultMaxDepth
 	}
@@ -105,7 +108,7 @@ func NewHandler(o Options) *handler.Server {
 	}
 	// After the introspection extensions (it refuses __schema when they turned it off) and
 	// after APQ (it bounds the query APQ looked up).
-	srv.Use(&operationCost{limit: o.ComplexityLimit, maxDepth: o.MaxDepth, validated: validated})
+	srv.Use(&operationCost{limit: o.ComplexityLimit, maxDepth: o.MaxDepth, validated: validated, rate: tokenLimit{o.RateLimit}})
 
 	log := o.Logger
 	if len(o.Observers) > 0 {

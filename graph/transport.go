@@ -42,7 +42,8 @@ const mediaJSON = "application/json"
 // PASSWORD_CHANGE_REQUIRED). gqlgen answers 422 under application/json and always sends
 // "data": null. A request without a document is not well-formed: 400 BAD_REQUEST under both
 // media types, unless it names a persisted query. GET runs only queries: anything else is
-// 405 METHOD_NOT_ALLOWED with Allow: POST (gqlgen: 406). The remaining 422s, gqlgen's refusals
+// 405 METHOD_NOT_ALLOWED with Allow: POST (gqlgen: 406). An API token over its rate limit is
+// answered 429 RATE_LIMITED under both media types, with Retry-After. The remaining 422s, gqlgen's refusals
 // of a malformed multipart form, become 400.
 type overHTTP struct{ graphql.Transport }
 
@@ -52,6 +53,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	// that lists none with application/graphql-response+json: it is told the negotiated one.
 	r.Header.Set("Accept", negotiate(r.Header.Values("Accept")))
 	aw := &answerWriter{ResponseWriter: w}
+	r = withRateSlot(r) // an API token's RateLimit-* headers (ratelimit.go)
 	t.Transport.Do(aw, r, &requestErrors{GraphExecutor: exec, w: aw, queriesOnly: r.Method == http.MethodGet})
 }
 
@@ -108,6 +110,7 @@ func (e *requestErrors) CreateOperationContext(ctx context.Context, params *grap
 		return oc, errs
 	}
 	oc, errs := e.GraphExecutor.CreateOperationContext(ctx, params)
+	setRateHeaders(ctx, e.w.Header())
 	if errs != nil {
 		e.answer(ctx, oc, e.statusFor(errs), errs)
 		return oc, errs
@@ -186,6 +189,11 @@ func writeResponse(w io.Writer, resp *graphql.Response) bool {
 
 // statusFor is the status of a request error under the media type the transport chose.
 func (e *requestErrors) statusFor(errs gqlerror.List) int {
+	for _, err := range errs {
+		if code, _ := err.Extensions["code"].(string); code == apperr.CodeRateLimited {
+			return http.StatusTooManyRequests // under either media type: nothing ran, try later
+		}
+	}
 	media, _, _ := mime.ParseMediaType(e.w.Header().Get("Content-Type"))
 	if media != mediaGraphQLResponse {
 		return http.StatusOK

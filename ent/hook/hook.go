@@ -129,6 +129,18 @@ func (f MembershipFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MembershipMutation", m)
 }
 
+// The RateWindowFunc type is an adapter to allow the use of ordinary
+// function as RateWindow mutator.
+type RateWindowFunc func(context.Context, *ent.RateWindowMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RateWindowFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RateWindowMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RateWindowMutation", m)
+}
+
 // The SSOLoginFunc type is an adapter to allow the use of ordinary
 // function as SSOLogin mutator.
 type SSOLoginFunc func(context.Context, *ent.SSOLoginMutation) (ent.Value, error)

@@ -19,6 +19,7 @@ import (
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/predicate"
+	"github.com/numo/accounts/ent/ratewindow"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/ent/ssologin"
@@ -352,6 +353,33 @@ func (f TraverseMembership) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.MembershipQuery", q)
 }
 
+// The RateWindowFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RateWindowFunc func(context.Context, *ent.RateWindowQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RateWindowFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RateWindowQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RateWindowQuery", q)
+}
+
+// The TraverseRateWindow type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRateWindow func(context.Context, *ent.RateWindowQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRateWindow) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRateWindow) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RateWindowQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RateWindowQuery", q)
+}
+
 // The SSOLoginFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SSOLoginFunc func(context.Context, *ent.SSOLoginQuery) (ent.Value, error)
 
@@ -510,6 +538,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.LoginThrottleQuery, predicate.LoginThrottle, loginthrottle.OrderOption]{typ: ent.TypeLoginThrottle, tq: q}, nil
 	case *ent.MembershipQuery:
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
+	case *ent.RateWindowQuery:
+		return &query[*ent.RateWindowQuery, predicate.RateWindow, ratewindow.OrderOption]{typ: ent.TypeRateWindow, tq: q}, nil
 	case *ent.SSOLoginQuery:
 		return &query[*ent.SSOLoginQuery, predicate.SSOLogin, ssologin.OrderOption]{typ: ent.TypeSSOLogin, tq: q}, nil
 	case *ent.SSOProviderQuery:

@@ -419,6 +419,32 @@ var (
 			},
 		},
 	}
+	// RateWindowsColumns holds the columns for the "rate_windows" table.
+	RateWindowsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "token_id", Type: field.TypeInt},
+		{Name: "window_start", Type: field.TypeInt64},
+		{Name: "requests", Type: field.TypeInt64, Default: 0},
+		{Name: "points", Type: field.TypeInt64, Default: 0},
+	}
+	// RateWindowsTable holds the schema information for the "rate_windows" table.
+	RateWindowsTable = &schema.Table{
+		Name:       "rate_windows",
+		Columns:    RateWindowsColumns,
+		PrimaryKey: []*schema.Column{RateWindowsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ratewindow_token_id_window_start",
+				Unique:  true,
+				Columns: []*schema.Column{RateWindowsColumns[1], RateWindowsColumns[2]},
+			},
+			{
+				Name:    "ratewindow_window_start",
+				Unique:  false,
+				Columns: []*schema.Column{RateWindowsColumns[2]},
+			},
+		},
+	}
 	// SSOLoginsColumns holds the columns for the "sso_logins" table.
 	SSOLoginsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -583,6 +609,7 @@ var (
 		LetterBatchesTable,
 		LoginThrottlesTable,
 		MembershipsTable,
+		RateWindowsTable,
 		SSOLoginsTable,
 		SSOProvidersTable,
 		SchoolsTable,
@@ -634,6 +661,9 @@ func init() {
 	MembershipsTable.ForeignKeys[1].RefTable = AccountsTable
 	MembershipsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(42949672960),
+	}
+	RateWindowsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(64424509440),
 	}
 	SSOLoginsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),

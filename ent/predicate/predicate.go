@@ -36,6 +36,9 @@ type LoginThrottle func(*sql.Selector)
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
 
+// RateWindow is the predicate function for ratewindow builders.
+type RateWindow func(*sql.Selector)
+
 // SSOLogin is the predicate function for ssologin builders.
 type SSOLogin func(*sql.Selector)
 

@@ -350,6 +350,30 @@ func (f MembershipMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MembershipMutation", m)
 }
 
+// The RateWindowQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RateWindowQueryRuleFunc func(context.Context, *ent.RateWindowQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RateWindowQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RateWindowQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RateWindowQuery", q)
+}
+
+// The RateWindowMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RateWindowMutationRuleFunc func(context.Context, *ent.RateWindowMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RateWindowMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RateWindowMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RateWindowMutation", m)
+}
+
 // The SSOLoginQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SSOLoginQueryRuleFunc func(context.Context, *ent.SSOLoginQuery) error

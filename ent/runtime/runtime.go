@@ -16,6 +16,7 @@ import (
 	"github.com/numo/accounts/ent/letterbatch"
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
+	"github.com/numo/accounts/ent/ratewindow"
 	"github.com/numo/accounts/ent/schema"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
@@ -491,6 +492,27 @@ func init() {
 	}
 	membershipInters := schema.Membership{}.Interceptors()
 	membership.Interceptors[0] = membershipInters[0]
+	ratewindow.Policy = privacy.NewPolicies(schema.RateWindow{})
+	ratewindow.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ratewindow.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ratewindowInters := schema.RateWindow{}.Interceptors()
+	ratewindow.Interceptors[0] = ratewindowInters[0]
+	ratewindowFields := schema.RateWindow{}.Fields()
+	_ = ratewindowFields
+	// ratewindowDescRequests is the schema descriptor for requests field.
+	ratewindowDescRequests := ratewindowFields[2].Descriptor()
+	// ratewindow.DefaultRequests holds the default value on creation for the requests field.
+	ratewindow.DefaultRequests = ratewindowDescRequests.Default.(int64)
+	// ratewindowDescPoints is the schema descriptor for points field.
+	ratewindowDescPoints := ratewindowFields[3].Descriptor()
+	// ratewindow.DefaultPoints holds the default value on creation for the points field.
+	ratewindow.DefaultPoints = ratewindowDescPoints.Default.(int64)
 	ssologin.Policy = privacy.NewPolicies(schema.SSOLogin{})
 	ssologin.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

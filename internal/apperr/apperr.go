@@ -80,6 +80,9 @@ const (
 	// CodePersistedQueryNotFound: an automatic persisted query's hash is not (any more) known;
 	// send the query with it (gqlgen's code).
 	CodePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
+	// CodeRateLimited: the API token used its budget of operations or complexity points for
+	// this minute (internal/ratelimit); retry after Retry-After seconds.
+	CodeRateLimited = "RATE_LIMITED"
 
 	// CodeFileRejected: an uploaded file cannot be imported (see extensions.reason, problems).
 	CodeFileRejected = "FILE_REJECTED"

@@ -69,9 +69,17 @@ type Config struct {
 	// OTLPEndpoint is where traces go (OTLP over HTTP, e.g. http://collector:4318); empty
 	// with Tracing set means the exporter reads the standard OTEL_EXPORTER_OTLP_* variables.
 	OTLPEndpoint string
+	// RateRequests and RatePoints are every API token's budget per minute, in GraphQL
+	// operations and in complexity points (internal/ratelimit), across all processes; 0
+	// means no limit on that budget.
+	RateRequests, RatePoints int64
 	// Tracing turns OpenTelemetry traces on: NUMO_OTLP_ENDPOINT, or the standard
 	// OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, is set.
 	Tracing bool
+	// WebhookAllowNets are the networks (addresses or CIDR ranges) that webhooks may reach
+	// although they are internal (loopback, private, link-local); plain http is allowed only
+	// to an address inside them. None by default: webhooks go to public https URLs only.
+	WebhookAllowNets []netip.Prefix
 }
 
 // ErrInvalid is wrapped by every validation error of Load.
@@ -115,6 +123,9 @@ type rawFlags struct {
 	purgeEvery  string
 	proxies     string
 	maxConns    string
+	webhookNets string
+	rateReq     string
+	ratePoints  string
 }
 
 // register declares every flag on fs, each defaulting to its NUMO_* variable from getenv.
@@ -143,6 +154,9 @@ func (r *rawFlags) register(fs *flag.FlagSet, c *Config, getenv func(string) str
 	fs.StringVar(&r.maxConns, "db-max-conns", env("NUMO_DB_MAX_CONNS", "64"), "most PostgreSQL connections this process opens, half of them for one-round-trip reads (NUMO_DB_MAX_CONNS)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("NUMO_METRICS_ADDR", ""), "serve /metrics on this address of its own, e.g. 127.0.0.1:9090 (NUMO_METRICS_ADDR)")
 	fs.StringVar(&c.OTLPEndpoint, "otlp-endpoint", env("NUMO_OTLP_ENDPOINT", ""), "send OpenTelemetry traces to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318 (NUMO_OTLP_ENDPOINT)")
+	fs.StringVar(&r.rateReq, "rate-limit-requests", env("NUMO_RATE_LIMIT_REQUESTS", "600"), "GraphQL operations per minute of one API token, all processes together; 0: no limit (NUMO_RATE_LIMIT_REQUESTS)")
+	fs.StringVar(&r.ratePoints, "rate-limit-points", env("NUMO_RATE_LIMIT_POINTS", "5000000"), "complexity points per minute of one API token, all processes together; 0: no limit (NUMO_RATE_LIMIT_POINTS)")
+	fs.StringVar(&r.webhookNets, "webhook-allow-nets", env("NUMO_WEBHOOK_ALLOW_NETS", ""), "comma-separated addresses or CIDR ranges of internal networks webhooks may reach, over http too (NUMO_WEBHOOK_ALLOW_NETS)")
 	fs.StringVar(&r.secure, "secure-cookies", env("NUMO_SECURE_COOKIES", "false"), "session cookie only over HTTPS (NUMO_SECURE_COOKIES)")
 }
 
@@ -191,6 +205,24 @@ func (r *rawFlags) parseInto(c *Config, bad func(string, error)) {
 	}
 	if c.TrustedProxies, err = ParseTrustedProxies(r.proxies); err != nil {
 		bad("trusted-proxies", err)
+	}
+	if c.WebhookAllowNets, err = ParseTrustedProxies(r.webhookNets); err != nil {
+		bad("webhook-allow-nets", err)
+	}
+	r.parseRates(c, bad)
+}
+
+// parseRates reads the rate limit's budgets. A points budget under the complexity limit
+// would refuse forever an operation that the complexity limit allows.
+func (r *rawFlags) parseRates(c *Config, bad func(string, error)) {
+	var err error
+	if c.RateRequests, err = strconv.ParseInt(r.rateReq, 10, 64); err != nil || c.RateRequests < 0 {
+		bad("rate-limit-requests", fmt.Errorf("want a whole number of operations per minute, 0 for no limit, got %q", r.rateReq))
+	}
+	if c.RatePoints, err = strconv.ParseInt(r.ratePoints, 10, 64); err != nil || c.RatePoints < 0 {
+		bad("rate-limit-points", fmt.Errorf("want a whole number of points per minute, 0 for no limit, got %q", r.ratePoints))
+	} else if c.RatePoints > 0 && c.RatePoints < int64(c.ComplexityLimit) {
+		bad("rate-limit-points", fmt.Errorf("%d is under the complexity limit of one operation (%d): use at least that, or 0", c.RatePoints, c.ComplexityLimit))
 	}
 }
 

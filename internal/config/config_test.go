@@ -53,6 +53,10 @@ func TestLoad(t *testing.T) {
 		{name: "connection budget too small", args: []string{"--db-max-conns", "3"}, wantErr: "db-max-conns"},
 		{name: "bad trusted proxy", env: map[string]string{"NUMO_TRUSTED_PROXIES": "10.0.0.1, proxy.example"}, wantErr: "trusted-proxies"},
 		{name: "bad trusted range", args: []string{"--trusted-proxies", "10.0.0.0/33"}, wantErr: "trusted-proxies"},
+		{name: "rate limits", env: map[string]string{"NUMO_RATE_LIMIT_REQUESTS": "0"}, args: []string{"--rate-limit-points", "600000"},
+			want: func(c *config.Config) { c.RateRequests, c.RatePoints = 0, 600_000 }},
+		{name: "points under the complexity limit", env: map[string]string{"NUMO_RATE_LIMIT_POINTS": "1000"}, wantErr: "rate-limit-points"},
+		{name: "bad rate", args: []string{"--rate-limit-requests", "-1"}, wantErr: "rate-limit-requests"},
 		{name: "bad addr", args: []string{"--addr", "nope"}, wantErr: "addr"},
 		{name: "bad origin", env: map[string]string{"NUMO_CORS_ORIGINS": "ftp://x"}, wantErr: "cors-origins"},
 		{name: "bad upload", args: []string{"--max-upload-mb", "0"}, wantErr: "max-upload-mb"},
@@ -78,6 +82,7 @@ func TestLoad(t *testing.T) {
 				Addr: ":8080", DatabaseURL: "file:numo.db", Demo: true, MaxUploadBytes: 20 << 20,
 				Introspection: true, LogLevel: "info", LogFormat: "text", ShutdownTimeout: 15 * time.Second,
 				ComplexityLimit: 500000, CommitDeadAfter: 20 * time.Second, PurgeEvery: time.Hour, DBMaxConns: 64,
+				RateRequests: 600, RatePoints: 5_000_000,
 			}
 			tt.want(&want)
 			if !reflect.DeepEqual(got, want) {
