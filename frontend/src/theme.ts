@@ -93,7 +93,9 @@ export function makeTheme(closeLabel: string): MantineThemeOverride {
       // focus (axe: scrollable-region-focusable; seen on the preview at 768 px).
       // The grey-blue description of the active (and hovered) link is too light on its tint.
       NavLink: NavLink.extend({
-        styles: (_theme, props) => ({ description: props.active ? { color: 'var(--mantine-color-indigo-9)' } : {} }),
+        styles: (_theme, props) => ({
+          description: props.active ? { color: 'var(--mantine-color-indigo-9)', opacity: 1 } : {},
+        }),
       }),
       TableScrollContainer: Table.ScrollContainer.extend({
         defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } },

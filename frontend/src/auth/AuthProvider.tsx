@@ -8,6 +8,23 @@ import { ViewerQuery } from './documents'
 type SessionState = Pick<AuthState, 'status' | 'viewer' | 'error' | 'signedOutReason'>
 
 /**
+ * Set while this browser has a session (the cookie itself is HttpOnly): when the app loads and
+ * the server knows no viewer although this is set, the session ended meanwhile (archived account,
+ * new password, expiry) and the login page says so instead of appearing without a word.
+ */
+export const hadSessionKey = 'numo.hadSession'
+
+function hadSession(value?: boolean): boolean {
+  try {
+    if (value === true) localStorage.setItem(hadSessionKey, '1')
+    else if (value === false) localStorage.removeItem(hadSessionKey)
+    return localStorage.getItem(hadSessionKey) === '1'
+  } catch {
+    return false // no storage (private mode): no message, as before
+  }
+}
+
+/**
  * Owns the session: the urql client (a new one at every sign-in and sign-out, so no account
  * sees what the previous one loaded), the viewer, and what happens when the server says the
  * session is gone — the app returns to the login page with a message.
@@ -44,11 +61,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       )
       return
     }
+    const ended = !viewer && hadSession()
+    hadSession(!!viewer)
     setState((prev) => ({
       status: viewer ? 'signedIn' : 'signedOut',
       viewer,
       error: undefined,
-      signedOutReason: viewer ? null : prev.signedOutReason,
+      signedOutReason: viewer ? null : ended && !prev.signedOutReason ? 'ended' : prev.signedOutReason,
     }))
   }, [])
 
@@ -64,6 +83,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!signedIn) return
     const expired = () => {
+      hadSession(false)
       replaceSession()
       setState({ status: 'signedOut', viewer: null, error: undefined, signedOutReason: 'expired' })
     }
@@ -82,6 +102,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(async () => {
     await postLogout()
+    hadSession(false)
     replaceSession()
     setState({ status: 'signedOut', viewer: null, error: undefined, signedOutReason: 'signedOut' })
   }, [replaceSession])

@@ -145,4 +145,9 @@ describe('LoginForm', () => {
     renderWithProviders(<LoginForm onSubmit={vi.fn()} notice="expired" />)
     await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Uw sessie is verlopen.'))
   })
+
+  it('says the session ended, e.g. because the account was archived, when the app finds it gone on load', async () => {
+    renderWithProviders(<LoginForm onSubmit={vi.fn()} notice="ended" />)
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('omdat uw account is gearchiveerd'))
+  })
 })

@@ -98,7 +98,7 @@ export function LoginForm({
       <Stack gap="md">
         {notice && !error && (
           <Alert color={notice === 'expired' ? 'yellow' : 'teal'} icon={<IconInfoCircle aria-hidden />} role="status">
-            {t(notice === 'expired' ? 'login.notice.expired' : 'login.notice.signedOut')}
+            {t(notice === 'expired' ? 'login.notice.expired' : notice === 'ended' ? 'login.notice.ended' : 'login.notice.signedOut')}
           </Alert>
         )}
         {error && (

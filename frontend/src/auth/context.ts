@@ -6,8 +6,12 @@ import type { ViewerQuery as ViewerQueryResult } from '../gql/graphql'
 /** The signed-in account as the app uses it. */
 export type Viewer = NonNullable<ViewerQueryResult['viewer']>
 
-/** Why nobody is signed in: the session ran out, the person signed out, or neither (first visit). */
-export type SignedOutReason = 'expired' | 'signedOut' | null
+/**
+ * Why nobody is signed in: the session ran out while the app was open (expired), the person
+ * signed out, a session this browser had is gone when the app loads (ended: it expired, or the
+ * account was archived or got a new password meanwhile), or none of these (first visit).
+ */
+export type SignedOutReason = 'expired' | 'ended' | 'signedOut' | null
 
 /** What useAuth returns. */
 export interface AuthState {

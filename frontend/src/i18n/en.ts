@@ -746,7 +746,7 @@ export const en: Record<MessageKey, string> = {
   'result.classesMore.one': 'and {n} other class',
   'result.classesMore.other': 'and {n} other classes',
   'result.classesLink': 'See all classes',
-  'login.notice.archived': 'Your account has been archived or your session was ended. You cannot continue; ask the Numo administrator at your school if this is not right.',
+  'login.notice.ended': 'You are no longer signed in: your session expired or was ended, for instance because your account was archived or given a new password. Sign in again; if that does not work, ask the Numo administrator at your school.',
 
   // Work on the roster, class CSV, unfinished imports (issue 17, helper F).
   'rosterActions.region': 'Actions for the selected pupils',

@@ -565,7 +565,7 @@ export const nl = {
   'pupil.erased': '{name} is definitief verwijderd.',
 
 
-  'mydata.intro': 'Dit zijn de gegevens die je school in Numo over je bewaart.',
+  'mydata.intro': 'Dit zijn de gegevens die uw school in Numo over u bewaart.',
   'mydata.name': 'Naam',
   'mydata.key': 'Leerlingnummer',
   'mydata.class': 'Klas',
@@ -575,7 +575,7 @@ export const nl = {
   'mydata.username': 'Gebruikersnaam',
   'mydata.school': 'School',
   'mydata.download': 'Al mijn gegevens downloaden (JSON)',
-  'mydata.wrong': 'Klopt er iets niet? Meld het bij de leerlingadministratie van je school.',
+  'mydata.wrong': 'Klopt er iets niet? Meld het bij de leerlingadministratie van uw school.',
 
   // Teachers and lesgroepen (issue 14). Keys ending in .one/.other are plural forms (I18n.plural).
   'kind.PUPILS': 'Leerlingen',
@@ -754,7 +754,7 @@ export const nl = {
   'result.classesMore.one': 'en {n} andere klas',
   'result.classesMore.other': 'en {n} andere klassen',
   'result.classesLink': 'Alle klassen bekijken',
-  'login.notice.archived': 'Uw account is gearchiveerd of uw sessie is beëindigd. U kunt niet meer verder; vraag de beheerder van Numo op uw school als dit niet klopt.',
+  'login.notice.ended': 'U bent niet meer ingelogd: uw sessie is verlopen of beëindigd, bijvoorbeeld omdat uw account is gearchiveerd of een nieuw wachtwoord kreeg. Log opnieuw in; lukt dat niet, vraag dan de beheerder van Numo op uw school.',
 
   // Work on the roster, class CSV, unfinished imports (issue 17, helper F).
   'rosterActions.region': 'Acties voor de geselecteerde leerlingen',
