@@ -197,6 +197,8 @@ func printInferred(w io.Writer, set *rosterset.Set) {
 			parts = append(parts, fmt.Sprintf("%s (%d)", c.Name, c.Pupils))
 		}
 		fmt.Fprintf(w, "Mogelijke stamklassen (kies ze met --stamklassen 1A,1B): %s.\n", strings.Join(parts, ", "))
+	} else if set.WarningsTotal > 0 {
+		fmt.Fprintln(w, "Kies de stamklassen met --stamklassen 1A,1B, zet metadata.numo.classType=homeroom bij de stamklassen in de secties van de set, of importeer de stamklassen met een leerlingbestand.")
 	}
 }
 

@@ -79,7 +79,8 @@ func TestImportRosterSet(t *testing.T) {
 		// candidates are printed; with --stamklassen every pupil has their Klas.
 		_, stdout, _ = imp("--add", "--dry-run", filepath.Join(root, "sds1-teamsync"))
 		if !strings.Contains(stdout, "Stamklassen afgeleid uit de sectienamen: 0") ||
-			!strings.Contains(stdout, "Mogelijke stamklassen (kies ze met --stamklassen 1A,1B): 1A (2), 1B (2), 2A (1).") {
+			!strings.Contains(stdout, "Mogelijke stamklassen (kies ze met --stamklassen 1A,1B): 1A (2), 1B (2), 2A (1).") ||
+			strings.Count(stdout, "let op:") != 1 || !strings.Contains(stdout, "let op: Student.csv, regel 2: 5 leerlingen: geen stamklas te bepalen") {
 			t.Errorf("sds1-teamsync:\n%s", stdout)
 		}
 		code, stdout, stderr = imp("--add", "--dry-run", "--level", "07=havo", "--level", "08=havo", "--stamklassen", "1A, 1B,2A", filepath.Join(root, "sds1-teamsync"))

@@ -192,6 +192,7 @@ func inferHomerooms(m *model, classes map[string]*class, people map[string]*pers
 func resolveInferred(m *model, s *Set, order []*person, inferred []*class, chosen []string) {
 	count := map[string]int{}
 	var w problems
+	var d doubts
 	for _, pe := range order {
 		if !pe.pupil {
 			continue
@@ -201,9 +202,10 @@ func resolveInferred(m *model, s *Set, order []*person, inferred []*class, chose
 			pe.homerooms = []string{pe.candidates[0].name}
 			count[strings.ToLower(pe.candidates[0].name)]++
 		default:
-			warnNoHomeroom(m, &w, pe, chosen != nil)
+			d.add(pe)
 		}
 	}
+	d.warn(&w, chosen != nil)
 	s.InferRule = RuleSectionNames
 	s.Inferred = []InferredClass{}
 	if chosen != nil {
@@ -224,29 +226,95 @@ func resolveInferred(m *model, s *Set, order []*person, inferred []*class, chose
 	s.Warnings, s.WarningsTotal = w.list, w.total
 }
 
-// warnNoHomeroom adds the warning for a pupil with no or several stamklas candidates.
-func warnNoHomeroom(m *model, w *problems, pe *person, chosen bool) {
-	u, secFile := pe.u, m.fileOf["class"]
-	if len(pe.candidates) == 0 {
-		if chosen {
-			w.add(u.file, u.line, "", fmt.Sprintf("leerling %s: geen van de gekozen stamklassen past bij de secties van deze leerling — kies de stamklas van deze leerling erbij of importeer de stamklassen met een leerlingbestand", u.key),
-				fmt.Sprintf("pupil %s: none of the chosen stamklassen matches this pupil's sections — add this pupil's stamklas to the choice or import the stamklassen with a pupil file", u.key))
-			return
-		}
-		w.add(u.file, u.line, "", fmt.Sprintf("leerling %s: geen stamklas te bepalen: geen van de secties heeft de vorm van een klas die ook het begin is van een lesgroep van deze leerling — voeg %s=homeroom toe aan %s of importeer de stamklassen met een leerlingbestand", u.key, numoClassType, secFile),
-			fmt.Sprintf("pupil %s: no stamklas could be determined: none of the sections has the form of a class that also begins the name of one of this pupil's lesson groups — add %s=homeroom to %s or import the stamklassen with a pupil file", u.key, numoClassType, secFile))
-		return
-	}
+// doubts groups the pupils whose stamklas could not be determined by their reason (no
+// candidate, or the same candidates), so that the set's warnings say "3 leerlingen …" once
+// instead of one line per pupil each repeating the same advice. The way out (choosing the
+// stamklassen, the set's classType column, a pupil file) is the reader's to say once: the
+// app's checklist, numo import's --stamklassen line.
+type doubts struct {
+	order  []string
+	groups map[string]*doubt
+}
+
+// doubt is one reason and the pupils it holds for.
+type doubt struct {
+	at     where // where to look: the first pupil's row, or its second candidate's enrolment
+	names  []string
+	pupils []*person
+}
+
+func (d *doubts) add(pe *person) {
+	key, at := "", pe.u.where
 	names := make([]string, len(pe.candidates))
 	for i, c := range pe.candidates {
 		names[i] = c.name
 	}
-	at := pe.candidates[1].at
-	fix, fixEn := fmt.Sprintf("voeg %s=homeroom toe aan %s of importeer de stamklassen met een leerlingbestand", numoClassType, secFile),
-		fmt.Sprintf("add %s=homeroom to %s or import the stamklassen with a pupil file", numoClassType, secFile)
-	if chosen {
-		fix, fixEn = "kies er één van als stamklas of importeer de stamklassen met een leerlingbestand", "choose only one of them as stamklas or import the stamklassen with a pupil file"
+	if len(names) > 0 {
+		key, at = strings.ToLower(strings.Join(names, "\x00")), pe.candidates[1].at
 	}
-	w.add(at.file, at.line, "", fmt.Sprintf("leerling %s (%s regel %d): geen stamklas te bepalen: kandidaten %s — %s", u.key, u.file, u.line, strings.Join(names, ", "), fix),
-		fmt.Sprintf("pupil %s (%s line %d): no stamklas could be determined: candidates %s — %s", u.key, u.file, u.line, strings.Join(names, ", "), fixEn))
+	if d.groups == nil {
+		d.groups = map[string]*doubt{}
+	}
+	g := d.groups[key]
+	if g == nil {
+		g = &doubt{at: at, names: names}
+		d.groups[key] = g
+		d.order = append(d.order, key)
+	}
+	g.pupils = append(g.pupils, pe)
+}
+
+// maxNamedPupils is how many pupils one grouped warning names.
+const maxNamedPupils = 10
+
+// warn adds one warning per group to w, counting every pupil (WarningsTotal is the pupils).
+func (d *doubts) warn(w *problems, chosen bool) {
+	for _, key := range d.order {
+		g := d.groups[key]
+		why, whyEn := "geen stamklas te bepalen: kandidaten "+strings.Join(g.names, ", "), "no stamklas could be determined: candidates "+strings.Join(g.names, ", ")
+		switch {
+		case len(g.names) == 0 && chosen:
+			why, whyEn = "geen van de gekozen stamklassen past bij de secties", "none of the chosen stamklassen matches the sections"
+		case len(g.names) == 0:
+			why, whyEn = "geen stamklas te bepalen: geen sectie heeft de vorm van een klas waarmee ook een lesgroep van de leerling begint",
+				"no stamklas could be determined: no section has the form of a class that also begins the name of one of the pupil's lesson groups"
+		}
+		who, whoEn := pupilList(g.pupils, g.at)
+		nl, en := fmt.Sprintf("leerling %s: %s", who, why), fmt.Sprintf("pupil %s: %s", whoEn, whyEn)
+		if n := len(g.pupils); n > 1 {
+			nl, en = fmt.Sprintf("%d leerlingen: %s — %s", n, why, who), fmt.Sprintf("%d pupils: %s — %s", n, whyEn, whoEn)
+		}
+		w.total += len(g.pupils) - 1
+		w.add(g.at.file, g.at.line, "", nl, en)
+	}
+}
+
+// pupilList names up to maxNamedPupils pupils with their rows: "210101 (Student.csv regel 2),
+// 210102 (regel 3), … en nog 4"; a lone pupil whose row is the warning's own place, by key alone.
+func pupilList(ps []*person, at where) (nl, en string) {
+	if len(ps) == 1 && ps[0].u.where == at {
+		return ps[0].u.key, ps[0].u.key
+	}
+	var b, bEn strings.Builder
+	file := ""
+	for i, pe := range ps {
+		if i == maxNamedPupils {
+			fmt.Fprintf(&b, ", … en nog %d", len(ps)-i)
+			fmt.Fprintf(&bEn, ", … and %d more", len(ps)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+			bEn.WriteString(", ")
+		}
+		if pe.u.file != file {
+			file = pe.u.file
+			fmt.Fprintf(&b, "%s (%s regel %d)", pe.u.key, file, pe.u.line)
+			fmt.Fprintf(&bEn, "%s (%s line %d)", pe.u.key, file, pe.u.line)
+			continue
+		}
+		fmt.Fprintf(&b, "%s (regel %d)", pe.u.key, pe.u.line)
+		fmt.Fprintf(&bEn, "%s (line %d)", pe.u.key, pe.u.line)
+	}
+	return b.String(), bEn.String()
 }

@@ -38,7 +38,8 @@ describe('RosterSetSummary', () => {
       'Herkend: OneRoster 1.2 — 24 leerlingen, 1 docent, 6 lesgroepen; 3 regels overgeslagen',
     )
     expect(screen.getByTestId('set-inferred')).toHaveTextContent('H4a, H4b')
-    expect(screen.getByTestId('set-warnings')).toHaveTextContent('1 regel met een probleem')
+    expect(screen.getByTestId('set-warnings')).toHaveTextContent('1 leerling zonder stamklas')
+    expect(screen.getByTestId('set-warnings-advice')).toHaveTextContent('metadata.numo.classType=homeroom')
     expect(screen.getByTestId('set-warnings')).toHaveTextContent('StudentEnrollment.csv, regel 12: Leerling 7 heeft geen stamklas.')
     await userEvent.click(screen.getByRole('button', { name: 'Overgeslagen regels tonen' }))
     expect(screen.getByTestId('set-skipped')).toHaveTextContent('users.csv, regel 26: rol "guardian"')
@@ -69,6 +70,8 @@ describe('RosterSetSummary', () => {
     const { unmount } = renderWithProviders(
       <RosterSetSummary set={teamsync} onSchool={() => {}} onStamklassen={onStamklassen} onNext={() => {}} />,
     )
+    expect(screen.getByTestId('set-warnings')).toHaveTextContent('5 leerlingen zonder stamklas')
+    expect(screen.getByTestId('set-warnings-advice')).toHaveTextContent('Vink hieronder aan welke klassen stamklassen zijn')
     const box = screen.getByTestId('set-stamklassen')
     expect(box).toHaveTextContent('Welke van deze zijn stamklassen?')
     const a = screen.getByRole('checkbox', { name: '1A (2 leerlingen)' })

@@ -83,6 +83,11 @@ export function RosterSetSummary({
                 </List.Item>
               ))}
             </List>
+            {/* The way out, said once (the rows no longer each repeat it): the checklist below when
+                there is one, else what to change in the set. */}
+            <Text size="sm" mt="xs" data-testid="set-warnings-advice">
+              {t(set.classParts.length > 0 && onStamklassen ? 'set.warnings.choose' : 'set.warnings.fix')}
+            </Text>
           </Alert>
         )}
         {(set.warningsTotal > 0 || chosen) && set.classParts.length > 0 && onStamklassen && (
