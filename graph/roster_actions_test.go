@@ -124,7 +124,7 @@ func TestPlanRosterChange(t *testing.T) {
 				t.Errorf("preview with other actions: %v, want INVALID_INPUT", r.Errors)
 			}
 			commitAndWait(t, w, job["id"].(string))
-			if got := c.Account.GetX(sys, target); got.ClassID == nil || *got.ClassID != a2 {
+			if got := c.Account.GetX(sys, target); got.ClassID == nil || *got.ClassID != a2 || got.FirstName != "doelwit" {
 				t.Fatalf("after the move the pupil is in class %v, want %d", got.ClassID, a2)
 			}
 			r = w.do(t, admin, fmt.Sprintf(`mutation { undoImport(jobId: %s) { id status } }`, job["id"]), nil)

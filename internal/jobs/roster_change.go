@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/numo/accounts/ent"
@@ -155,7 +156,9 @@ func requireKeys(pupils []*ent.Account) error {
 }
 
 // rosterHeader is the canonical pupil CSV's header of a roster change's file.
-var rosterHeader = []string{"Leerlingnummer", "Roepnaam", "Tussenvoegsel", "Achternaam", "Klas"}
+// The pupil's own level and year are written too: without them an import infers them from
+// the class name ("7B" would read as groep 7 of a primary school).
+var rosterHeader = []string{"Leerlingnummer", "Roepnaam", "Tussenvoegsel", "Achternaam", "Klas", "Niveau", "Leerjaar"}
 
 // rosterFile writes the file a roster change amounts to, and names it and its actions.
 func (s *Service) rosterFile(ctx context.Context, rc RosterChange, selected []*ent.Account) ([]byte, string, importer.Actions, error) {
@@ -205,7 +208,11 @@ func writeRoster(pupils []*ent.Account, classOf func(*ent.Account) string) ([]by
 		if p.ExternalKey != nil {
 			key = *p.ExternalKey
 		}
-		_ = w.Write([]string{key, p.FirstName, p.Infix, p.LastName, classOf(p)})
+		year := ""
+		if p.Year != nil {
+			year = strconv.Itoa(*p.Year)
+		}
+		_ = w.Write([]string{key, p.FirstName, p.Infix, p.LastName, classOf(p), p.Level, year})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
@@ -224,7 +231,7 @@ func (s *Service) createAppJob(ctx context.Context, v *auth.Viewer, school *ent.
 	m.Chosen = importer.Mapping{}
 	for _, c := range f.Columns {
 		m.Chosen[c.Index] = []importer.Field{importer.FieldKey, importer.FieldFirstName, importer.FieldInfix,
-			importer.FieldLastName, importer.FieldClass}[c.Index]
+			importer.FieldLastName, importer.FieldClass, importer.FieldLevel, importer.FieldYear}[c.Index]
 	}
 	m.Confirmed, m.Remembered = true, false
 	source := SourceAppMove
@@ -279,7 +286,7 @@ func checkPlanTouches(p *importer.Plan, ids []int, archive bool) error {
 				continue
 			}
 		case importer.OutcomeUpdated:
-			if !archive && selected[u.AccountID] {
+			if !archive && selected[u.AccountID] && onlyClass(u.Changes) {
 				continue
 			}
 		}
@@ -292,6 +299,21 @@ func checkPlanTouches(p *importer.Plan, ids []int, archive bool) error {
 			"Not all chosen pupils can be archived.", nil)
 	}
 	return nil
+}
+
+// onlyClass reports whether a move changes nothing but the pupil's class: a level or year the
+// pupil has is written in the file and stays; one the pupil lacks may be read from the new
+// class's name, as an import does (the preview shows it).
+func onlyClass(cs []importer.Change) bool {
+	for _, c := range cs {
+		switch {
+		case c.Field == string(importer.FieldClass) || c.Field == "className":
+		case (c.Field == string(importer.FieldYear) || c.Field == string(importer.FieldLevel)) && c.Before == "":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // dropJob deletes a roster change's job that was refused before anyone saw it.
