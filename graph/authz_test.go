@@ -150,8 +150,13 @@ func buildWorld(t *testing.T, kind string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	draft, err := a.Jobs().Upload(adminCtx, schoolA.ID, "draft.csv", data) // for discardImport alone
+	if err != nil {
+		t.Fatal(err)
+	}
 	w.ids = map[string]int{"schoolA": schoolA.ID, "classA1": a1.ID, "classA2": a2.ID, "target": target.ID,
-		"teacherOther": teacherOther.ID, "job": done.ID, "uploaded": uploaded.ID, "spareToken": spare.ID, "erasable": erasable.ID}
+		"teacherOther": teacherOther.ID, "job": done.ID, "uploaded": uploaded.ID, "spareToken": spare.ID, "erasable": erasable.ID,
+		"draft": draft.ID}
 	return w
 }
 
@@ -332,9 +337,14 @@ var (
 		"Mutation.uploadRosterSet": {run: func(t *testing.T, w *world, c caller) gqlResult { return w.uploadSet(t, c) }, allowed: adminOnly},
 		"Mutation.setMapping": {run: query(`mutation { setMapping(jobId: $uploaded, columns: [{column: 0, field: "key"}, {column: 1, field: "firstName"}, {column: 3, field: "lastName"}, {column: 4, field: "class"}], otherLevels: NO_LEVEL) { id } }`),
 			allowed: adminOnly},
-		"Mutation.preview":              {run: query(`mutation { preview(jobId: $uploaded, actions: [ADD]) { counts { added } } }`), allowed: adminOnly},
-		"Mutation.commit":               {run: query(`mutation { commit(jobId: $job, confirmArchive: 0, confirmYearDown: 0) { id } }`), allowed: adminOnly},
-		"Mutation.undoImport":           {run: query(`mutation { undoImport(jobId: $uploaded) { id } }`), allowed: adminOnly},
+		"Mutation.preview":    {run: query(`mutation { preview(jobId: $uploaded, actions: [ADD]) { counts { added } } }`), allowed: adminOnly},
+		"Mutation.correctRow": {run: query(`mutation { correctRow(jobId: $uploaded, line: 2, values: [{column: 1, value: "Anna"}]) { accepted } }`), allowed: adminOnly},
+		"Mutation.commit":     {run: query(`mutation { commit(jobId: $job, confirmArchive: 0, confirmYearDown: 0) { id } }`), allowed: adminOnly},
+		"Mutation.undoImport": {run: query(`mutation { undoImport(jobId: $uploaded) { id } }`), allowed: adminOnly},
+		// Work on the roster from a class page (issue 17): planning only; the target stays in A1.
+		"Mutation.planRosterChange": {run: query(`mutation { planRosterChange(schoolId: $schoolA, accountIds: [$target], moveToClassId: $classA2) { id status } }`),
+			allowed: adminOnly},
+		"Mutation.discardImport":        {run: query(`mutation { discardImport(jobId: $draft) }`), allowed: adminOnly},
 		"Mutation.updateSchoolSettings": {run: query(`mutation { updateSchoolSettings(schoolId: $schoolA, input: {archiveThreshold: 12}) { id } }`), allowed: adminOnly},
 		"Mutation.erasePupil":           {run: query(`mutation { erasePupil(accountId: $erasable) }`), allowed: adminOnly},
 		"Mutation.createApiToken":       {run: query(`mutation { createApiToken(schoolId: $schoolA, name: "x", scopes: [RUN_IMPORTS]) { secret } }`), allowed: adminOnly},
@@ -347,6 +357,12 @@ var (
 		"Mutation.resetPassword":      {run: query(`mutation { resetPassword(accountId: $target) }`), allowed: adminOnly},
 		"Mutation.changePassword":     {run: query(`mutation { changePassword(oldPassword: "fout", newPassword: "nieuw-wachtwoord-1") }`), allowed: peopleOnly},
 		"Subscription.importProgress": {run: func(t *testing.T, w *world, c caller) gqlResult { return w.subscribe(t, c) }, sees: has("importProgress"), allowed: adminOnly},
+
+		// The roster change log (graph/feed_test.go): admin accounts and READ_ROSTERS tokens of the school.
+		"Query.rosterChanges": {run: query(`{ rosterChanges(schoolId: $schoolA, first: 5) { nodes { position } } }`), sees: has("rosterChanges", "nodes"),
+			allowed: rosterRead},
+		"Subscription.rosterChanges": {run: func(t *testing.T, w *world, c caller) gqlResult { return w.subscribeFeed(t, c) }, sees: has("rosterChanges"),
+			allowed: rosterRead},
 
 		// Login letters: admin accounts of the school only, no token (graph/startcodes_test.go tries the downloads).
 		"Mutation.generateStartCodes": {run: query(`mutation { generateStartCodes(input: {schoolId: $schoolA, classId: $classA1}) { letters } }`), allowed: adminOnly},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/webhook"
 )
 
 // What one GraphQL operation may ask. SECURITY.md and README describe these numbers.
@@ -103,6 +104,19 @@ var fieldWeights = map[string]int{
 
 	// A roster set (issue 15): the set is read whole and becomes two jobs.
 	"Mutation.uploadRosterSet": 2 * weightWholeImport,
+
+	// A test event is one outbound POST that may wait for its timeout (10 s).
+	"Mutation.sendTestWebhook": weightJobData,
+
+	// Work on the roster from a class page (issue 17): a roster change writes and plans the
+	// file it amounts to (an archive: every other active pupil of the school).
+	"Mutation.planRosterChange": weightWholeImport,
+
+	// Corrections in the preview (issue 17): a correction plans the whole import again; the
+	// job's corrections are one decoded blob of at most jobs.MaxCorrectionsPerJob cells.
+	"Mutation.correctRow":        weightWholeImport,
+	"ImportJob.corrections":      weightJobData,
+	"ImportPreview.classSummary": weightJobData,
 }
 
 // listSize says how often a field other than a connection repeats its selection: as often as
@@ -125,6 +139,11 @@ var listSizes = map[string]listSize{
 	// A class's mentors: at most maxMentors (no argument). The loader reads a page of classes'
 	// mentors in two statements, so the rows are all there is to pay.
 	"Class.mentors": {def: maxMentors, max: maxMentors},
+	// Webhooks (internal/webhook): a school's at most MaxPerSchool, a token's at most
+	// MaxPerToken, a page of the delivery log at most MaxDeliveriesPage (more is PAGE_SIZE).
+	"Query.webhooks":             {def: webhook.MaxPerSchool, max: webhook.MaxPerSchool},
+	"ApiToken.webhooks":          {def: webhook.MaxPerToken, max: webhook.MaxPerToken},
+	"WebhookEndpoint.deliveries": {arg: "first", def: webhook.MaxDeliveriesPage, max: webhook.MaxDeliveriesPage, refuse: true},
 }
 
 // FieldWeights is a copy of the weights of expensive fields, by "Type.field".

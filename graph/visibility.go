@@ -365,6 +365,7 @@ func narrowedInputs(outer context.Context) *graphql.InputUnmarshalerIndex {
 		passing("AccountOrder", outer, UnmarshalAccountOrder),
 		passing("ApiTokenOrder", outer, UnmarshalApiTokenOrder),
 		passing("AuditEventOrder", outer, UnmarshalAuditEventOrder),
+		passing("CellCorrectionInput", outer, UnmarshalCellCorrectionInput),
 		passing("ClassOrder", outer, UnmarshalClassOrder),
 		passing("ColumnMappingInput", outer, UnmarshalColumnMappingInput),
 		passing("GenerateStartCodesInput", outer, UnmarshalGenerateStartCodesInput),
@@ -375,5 +376,6 @@ func narrowedInputs(outer context.Context) *graphql.InputUnmarshalerIndex {
 		passing("SsoSettingsInput", outer, UnmarshalSsoSettingsInput),
 		passing("StartCodeSettingsInput", outer, UnmarshalStartCodeSettingsInput),
 		passing("TeacherInput", outer, UnmarshalTeacherInput),
+		passing("WebhookInput", outer, UnmarshalWebhookInput),
 	)
 }

@@ -70,9 +70,10 @@ type Kind string
 
 // Kind values.
 const (
-	KindFILE    Kind = "FILE"
-	KindPLAN    Kind = "PLAN"
-	KindORIGINS Kind = "ORIGINS"
+	KindFILE        Kind = "FILE"
+	KindPLAN        Kind = "PLAN"
+	KindORIGINS     Kind = "ORIGINS"
+	KindCORRECTIONS Kind = "CORRECTIONS"
 )
 
 func (k Kind) String() string {
@@ -82,7 +83,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindFILE, KindPLAN, KindORIGINS:
+	case KindFILE, KindPLAN, KindORIGINS, KindCORRECTIONS:
 		return nil
 	default:
 		return fmt.Errorf("importblob: invalid enum value for kind field: %q", k)

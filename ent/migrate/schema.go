@@ -230,7 +230,7 @@ var (
 	// ImportBlobsColumns holds the columns for the "import_blobs" table.
 	ImportBlobsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"FILE", "PLAN", "ORIGINS"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"FILE", "PLAN", "ORIGINS", "CORRECTIONS"}},
 		{Name: "data", Type: field.TypeBytes},
 		{Name: "job_id", Type: field.TypeInt},
 	}
@@ -445,6 +445,37 @@ var (
 			},
 		},
 	}
+	// RosterChangesColumns holds the columns for the "roster_changes" table.
+	RosterChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "school_id", Type: field.TypeInt},
+		{Name: "position", Type: field.TypeInt64},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ACCOUNT", "CLASS"}},
+		{Name: "op", Type: field.TypeEnum, Enums: []string{"UPSERT", "DELETE"}},
+		{Name: "entity_id", Type: field.TypeInt},
+		{Name: "data", Type: field.TypeJSON, Nullable: true},
+		{Name: "origin", Type: field.TypeEnum, Enums: []string{"IMPORT", "UNDO", "MANUAL", "ERASURE", "RETENTION"}},
+		{Name: "job_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// RosterChangesTable holds the schema information for the "roster_changes" table.
+	RosterChangesTable = &schema.Table{
+		Name:       "roster_changes",
+		Columns:    RosterChangesColumns,
+		PrimaryKey: []*schema.Column{RosterChangesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "rosterchangelog_school_id_position",
+				Unique:  true,
+				Columns: []*schema.Column{RosterChangesColumns[1], RosterChangesColumns[2]},
+			},
+			{
+				Name:    "rosterchangelog_school_id_kind_entity_id",
+				Unique:  false,
+				Columns: []*schema.Column{RosterChangesColumns[1], RosterChangesColumns[3], RosterChangesColumns[5]},
+			},
+		},
+	}
 	// SSOLoginsColumns holds the columns for the "sso_logins" table.
 	SSOLoginsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -518,6 +549,7 @@ var (
 		{Name: "audit_retention_days", Type: field.TypeInt, Default: 365},
 		{Name: "username_pattern", Type: field.TypeString, Size: 100, Default: "{roepnaam}.{achternaam}"},
 		{Name: "start_code_valid_days", Type: field.TypeInt, Default: 14},
+		{Name: "feed_position", Type: field.TypeInt64, Default: 0},
 	}
 	// SchoolsTable holds the schema information for the "schools" table.
 	SchoolsTable = &schema.Table{
@@ -597,6 +629,94 @@ var (
 			},
 		},
 	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "school_id", Type: field.TypeInt},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "from_position", Type: field.TypeInt64},
+		{Name: "to_position", Type: field.TypeInt64},
+		{Name: "changes", Type: field.TypeInt},
+		{Name: "attempt", Type: field.TypeInt},
+		{Name: "outcome", Type: field.TypeEnum, Enums: []string{"OK", "HTTP_ERROR", "TIMEOUT", "NETWORK_ERROR", "REFUSED"}},
+		{Name: "status_code", Type: field.TypeInt, Default: 0},
+		{Name: "error", Type: field.TypeString, Size: 300, Default: ""},
+		{Name: "duration_ms", Type: field.TypeInt},
+		{Name: "idempotency_key", Type: field.TypeString},
+		{Name: "delivery_id", Type: field.TypeString},
+		{Name: "test", Type: field.TypeBool, Default: false},
+		{Name: "endpoint_id", Type: field.TypeInt},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_webhook_endpoints_deliveries",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[14]},
+				RefColumns: []*schema.Column{WebhookEndpointsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_endpoint_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[14], WebhookDeliveriesColumns[2]},
+			},
+			{
+				Name:    "webhookdelivery_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[2]},
+			},
+		},
+	}
+	// WebhookEndpointsColumns holds the columns for the "webhook_endpoints" table.
+	WebhookEndpointsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "school_id", Type: field.TypeInt},
+		{Name: "token_id", Type: field.TypeInt},
+		{Name: "created_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "secret", Type: field.TypeString},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"ACTIVE", "PAUSED", "FAILING"}, Default: "ACTIVE"},
+		{Name: "cursor", Type: field.TypeInt64, Default: 0},
+		{Name: "batch_to", Type: field.TypeInt64, Default: 0},
+		{Name: "failures", Type: field.TypeInt, Default: 0},
+		{Name: "failing_since", Type: field.TypeTime, Nullable: true},
+		{Name: "next_attempt_at", Type: field.TypeTime},
+		{Name: "last_success_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_error", Type: field.TypeString, Size: 300, Default: ""},
+		{Name: "lease_owner", Type: field.TypeString, Default: ""},
+		{Name: "lease_until", Type: field.TypeTime, Nullable: true},
+	}
+	// WebhookEndpointsTable holds the schema information for the "webhook_endpoints" table.
+	WebhookEndpointsTable = &schema.Table{
+		Name:       "webhook_endpoints",
+		Columns:    WebhookEndpointsColumns,
+		PrimaryKey: []*schema.Column{WebhookEndpointsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookendpoint_next_attempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEndpointsColumns[13]},
+			},
+			{
+				Name:    "webhookendpoint_school_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEndpointsColumns[3]},
+			},
+			{
+				Name:    "webhookendpoint_token_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEndpointsColumns[4]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APITokensTable,
@@ -610,11 +730,14 @@ var (
 		LoginThrottlesTable,
 		MembershipsTable,
 		RateWindowsTable,
+		RosterChangesTable,
 		SSOLoginsTable,
 		SSOProvidersTable,
 		SchoolsTable,
 		SessionsTable,
 		ClassTeachersTable,
+		WebhookDeliveriesTable,
+		WebhookEndpointsTable,
 	}
 )
 
@@ -665,6 +788,10 @@ func init() {
 	RateWindowsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
 	}
+	RosterChangesTable.Annotation = &entsql.Annotation{
+		Table:          "roster_changes",
+		IncrementStart: func(i int) *int { return &i }(68719476736),
+	}
 	SSOLoginsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
@@ -684,5 +811,12 @@ func init() {
 	ClassTeachersTable.Annotation = &entsql.Annotation{
 		Table:          "class_teachers",
 		IncrementStart: func(i int) *int { return &i }(47244640256),
+	}
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = WebhookEndpointsTable
+	WebhookDeliveriesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(73014444032),
+	}
+	WebhookEndpointsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}
 }

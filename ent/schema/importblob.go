@@ -19,7 +19,8 @@ func (ImportBlob) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("job_id").Immutable(),
 		// ORIGINS: where each row of a roster set's canonical file came from (jobs.Origins).
-		field.Enum("kind").Values("FILE", "PLAN", "ORIGINS").Immutable(),
+		// CORRECTIONS: the cells of the file corrected in the preview (jobs.Corrections).
+		field.Enum("kind").Values("FILE", "PLAN", "ORIGINS", "CORRECTIONS").Immutable(),
 		field.Bytes("data").Sensitive(),
 	}
 }

@@ -29,6 +29,22 @@ type ArchiveGuard struct {
 	ThresholdPercent     int  `json:"thresholdPercent"`
 }
 
+// One cell of a row corrected in the preview.
+type CellCorrectionInput struct {
+	// 0-based position of the column in the file (ImportColumn.index).
+	Column int `json:"column"`
+	// The new value, at most 200 characters; "" empties the cell.
+	Value string `json:"value"`
+}
+
+// A number of pupils moving from one stamklas to another.
+type ClassMove struct {
+	// The class they leave; null for pupils the import adds (or brings back from the archive).
+	From  *string `json:"from,omitempty"`
+	To    string  `json:"to"`
+	Count int     `json:"count"`
+}
+
 // A column -> field choice; field null leaves the column unmatched.
 type ColumnMappingInput struct {
 	Column int     `json:"column"`
@@ -77,6 +93,20 @@ type GenerateStartCodesInput struct {
 	ClassID *int `json:"classId,omitempty"`
 	// A selection of accounts of the school: at most 2000 (a longer list is refused with INVALID_INPUT).
 	AccountIds []int `json:"accountIds,omitempty"`
+}
+
+// What an import does per class, for the top of the preview.
+type ImportClassSummary struct {
+	// Moves between classes, largest first (at most 100).
+	Moves []*ClassMove `json:"moves"`
+	// How many different moves there are (moves lists at most 100).
+	MovesTotal int `json:"movesTotal"`
+	// Classes with active pupils now and none after the import (at most 100).
+	EmptyClasses []string `json:"emptyClasses"`
+	// Classes the import creates (at most 100).
+	NewClasses []string `json:"newClasses"`
+	// Users of the file who have no e-mail address after the import.
+	WithoutEmail int `json:"withoutEmail"`
 }
 
 // One column of the uploaded file.
@@ -226,6 +256,39 @@ type PreviewUserPage struct {
 	Items  []*PreviewUser `json:"items"`
 }
 
+// One entry of a school's roster change log.
+type RosterChange struct {
+	// Gapless per school, in commit order.
+	Position int `json:"position"`
+	// The cursor of this change, for rosterChanges(after:).
+	Cursor string           `json:"cursor"`
+	Kind   RosterChangeKind `json:"kind"`
+	Op     RosterChangeOp   `json:"op"`
+	// The account's or class's ID.
+	EntityID int `json:"entityId"`
+	// For UPSERT the entity's state, with the field names of Account (plus groupIDs,
+	// teachingClassIDs and mentorClassIDs) or Class; null for DELETE.
+	Data   map[string]any     `json:"data,omitempty"`
+	Origin RosterChangeOrigin `json:"origin"`
+	// The import job (or its undo) that made the change.
+	JobID *int      `json:"jobId,omitempty"`
+	At    time.Time `json:"at"`
+}
+
+// A page of a school's roster changes.
+type RosterChangeConnection struct {
+	Nodes    []*RosterChange       `json:"nodes"`
+	PageInfo *RosterChangePageInfo `json:"pageInfo"`
+}
+
+// Where a page of roster changes ends.
+type RosterChangePageInfo struct {
+	// The cursor to continue from: the last change's, or the `after` asked when the page is empty.
+	EndCursor *string `json:"endCursor,omitempty"`
+	// Whether more changes were logged after this page already.
+	HasNextPage bool `json:"hasNextPage"`
+}
+
 // A candidate stamklas of a School Data Sync set without Numo's class-type column: a class part of the pupils' section names (1A of "1A ak") or a bare section name of class form, for the admin to choose as stamklas.
 type RosterSetClassPart struct {
 	Name string `json:"name"`
@@ -305,6 +368,38 @@ type RosterSetUpload struct {
 	InferRule *string `json:"inferRule,omitempty"`
 	// The jobs to go through in this order: the pupil job, then the teacher job (none when the set has no teachers).
 	Jobs []*ent.ImportJob `json:"jobs"`
+}
+
+// A row checked again after a correction, with the preview as it is now.
+type RowCheck struct {
+	Line       int     `json:"line"`
+	SourceFile *string `json:"sourceFile,omitempty"`
+	// True when the row is no longer refused.
+	Accepted bool `json:"accepted"`
+	// What the import does with the row now; null when no user comes of it.
+	Outcome *PreviewOutcome `json:"outcome,omitempty"`
+	// Why the row is still refused; empty when accepted.
+	Reasons []*ImportProblem `json:"reasons"`
+	// The preview, planned again with the correction.
+	Preview *ImportPreview `json:"preview"`
+}
+
+// A cell of the file corrected in the app. The correction is part of the import: the preview and
+// the commit read the file with it, and the report and the audit log say it was made in the app.
+type RowCorrection struct {
+	// 1-based line in the file (in a roster set: in sourceFile).
+	Line int `json:"line"`
+	// The set's file the row comes from; null for a job of one uploaded file.
+	SourceFile *string `json:"sourceFile,omitempty"`
+	// Header of the column.
+	Column string `json:"column"`
+	// The cell as the file has it.
+	Before string `json:"before"`
+	// The cell as corrected.
+	After string `json:"after"`
+	// Who made the correction (their name at the time).
+	By string    `json:"by"`
+	At time.Time `json:"at"`
 }
 
 type SchoolSettingsInput struct {
@@ -432,6 +527,26 @@ type Viewer struct {
 	Role               *account.Role   `json:"role,omitempty"`
 	Scopes             []APITokenScope `json:"scopes"`
 	MustChangePassword bool            `json:"mustChangePassword"`
+}
+
+// A page of a webhook's delivery log, newest first.
+type WebhookDeliveryPage struct {
+	Items      []*ent.WebhookDelivery `json:"items"`
+	HasMore    bool                   `json:"hasMore"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+// A change to a webhook: a new URL, or pause (true) or resume (false).
+type WebhookInput struct {
+	URL    *string `json:"url,omitempty"`
+	Paused *bool   `json:"paused,omitempty"`
+}
+
+// A new webhook with its secret: shown this once and never again.
+type WebhookSecret struct {
+	Webhook *ent.WebhookEndpoint `json:"webhook"`
+	// The HMAC-SHA256 key of the Numo-Signature header.
+	Secret string `json:"secret"`
 }
 
 // The year guard: moving more of the school's active pupils back to a lower leerjaar than its
@@ -691,6 +806,183 @@ func (e PreviewOutcome) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a roster change is about.
+type RosterChangeKind string
+
+const (
+	// An account; its memberships and teaching assignments are part of its data.
+	RosterChangeKindAccount RosterChangeKind = "ACCOUNT"
+	RosterChangeKindClass   RosterChangeKind = "CLASS"
+)
+
+var AllRosterChangeKind = []RosterChangeKind{
+	RosterChangeKindAccount,
+	RosterChangeKindClass,
+}
+
+func (e RosterChangeKind) IsValid() bool {
+	switch e {
+	case RosterChangeKindAccount, RosterChangeKindClass:
+		return true
+	}
+	return false
+}
+
+func (e RosterChangeKind) String() string {
+	return string(e)
+}
+
+func (e *RosterChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RosterChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RosterChangeKind", str)
+	}
+	return nil
+}
+
+func (e RosterChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RosterChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RosterChangeKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened.
+type RosterChangeOp string
+
+const (
+	// Created or changed: data is the whole state after the change (archiving is an UPSERT with status ARCHIVED).
+	RosterChangeOpUpsert RosterChangeOp = "UPSERT"
+	// Deleted (undo of an addition, erasure, retention): data is null, there is no personal data.
+	RosterChangeOpDelete RosterChangeOp = "DELETE"
+)
+
+var AllRosterChangeOp = []RosterChangeOp{
+	RosterChangeOpUpsert,
+	RosterChangeOpDelete,
+}
+
+func (e RosterChangeOp) IsValid() bool {
+	switch e {
+	case RosterChangeOpUpsert, RosterChangeOpDelete:
+		return true
+	}
+	return false
+}
+
+func (e RosterChangeOp) String() string {
+	return string(e)
+}
+
+func (e *RosterChangeOp) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RosterChangeOp(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RosterChangeOp", str)
+	}
+	return nil
+}
+
+func (e RosterChangeOp) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RosterChangeOp) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RosterChangeOp) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What made a roster change.
+type RosterChangeOrigin string
+
+const (
+	RosterChangeOriginImport    RosterChangeOrigin = "IMPORT"
+	RosterChangeOriginUndo      RosterChangeOrigin = "UNDO"
+	RosterChangeOriginManual    RosterChangeOrigin = "MANUAL"
+	RosterChangeOriginErasure   RosterChangeOrigin = "ERASURE"
+	RosterChangeOriginRetention RosterChangeOrigin = "RETENTION"
+)
+
+var AllRosterChangeOrigin = []RosterChangeOrigin{
+	RosterChangeOriginImport,
+	RosterChangeOriginUndo,
+	RosterChangeOriginManual,
+	RosterChangeOriginErasure,
+	RosterChangeOriginRetention,
+}
+
+func (e RosterChangeOrigin) IsValid() bool {
+	switch e {
+	case RosterChangeOriginImport, RosterChangeOriginUndo, RosterChangeOriginManual, RosterChangeOriginErasure, RosterChangeOriginRetention:
+		return true
+	}
+	return false
+}
+
+func (e RosterChangeOrigin) String() string {
+	return string(e)
+}
+
+func (e *RosterChangeOrigin) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RosterChangeOrigin(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RosterChangeOrigin", str)
+	}
+	return nil
+}
+
+func (e RosterChangeOrigin) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RosterChangeOrigin) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RosterChangeOrigin) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Which account field the provider's claim is compared with.
 type SsoMatch string
 
@@ -747,6 +1039,134 @@ func (e *SsoMatch) UnmarshalJSON(b []byte) error {
 }
 
 func (e SsoMatch) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What one delivery attempt came to.
+type WebhookOutcome string
+
+const (
+	// The receiver answered 2xx.
+	WebhookOutcomeOk WebhookOutcome = "OK"
+	// The receiver answered something else (see statusCode).
+	WebhookOutcomeHTTPError WebhookOutcome = "HTTP_ERROR"
+	// No answer within 10 seconds.
+	WebhookOutcomeTimeout WebhookOutcome = "TIMEOUT"
+	// No connection (DNS, refused, TLS).
+	WebhookOutcomeNetworkError WebhookOutcome = "NETWORK_ERROR"
+	// Numo does not send to the address the host resolved to (internal or reserved).
+	WebhookOutcomeRefused WebhookOutcome = "REFUSED"
+)
+
+var AllWebhookOutcome = []WebhookOutcome{
+	WebhookOutcomeOk,
+	WebhookOutcomeHTTPError,
+	WebhookOutcomeTimeout,
+	WebhookOutcomeNetworkError,
+	WebhookOutcomeRefused,
+}
+
+func (e WebhookOutcome) IsValid() bool {
+	switch e {
+	case WebhookOutcomeOk, WebhookOutcomeHTTPError, WebhookOutcomeTimeout, WebhookOutcomeNetworkError, WebhookOutcomeRefused:
+		return true
+	}
+	return false
+}
+
+func (e WebhookOutcome) String() string {
+	return string(e)
+}
+
+func (e *WebhookOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookOutcome", str)
+	}
+	return nil
+}
+
+func (e WebhookOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether a webhook is delivered.
+type WebhookState string
+
+const (
+	// Delivered as changes come.
+	WebhookStateActive WebhookState = "ACTIVE"
+	// Paused by an admin.
+	WebhookStatePaused WebhookState = "PAUSED"
+	// Paused by Numo after failing for days; an admin resumes it.
+	WebhookStateFailing WebhookState = "FAILING"
+)
+
+var AllWebhookState = []WebhookState{
+	WebhookStateActive,
+	WebhookStatePaused,
+	WebhookStateFailing,
+}
+
+func (e WebhookState) IsValid() bool {
+	switch e {
+	case WebhookStateActive, WebhookStatePaused, WebhookStateFailing:
+		return true
+	}
+	return false
+}
+
+func (e WebhookState) String() string {
+	return string(e)
+}
+
+func (e *WebhookState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookState", str)
+	}
+	return nil
+}
+
+func (e WebhookState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

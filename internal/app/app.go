@@ -23,6 +23,7 @@ import (
 	"github.com/numo/accounts/internal/auth/oidc"
 	"github.com/numo/accounts/internal/config"
 	"github.com/numo/accounts/internal/demo"
+	"github.com/numo/accounts/internal/feed"
 	"github.com/numo/accounts/internal/httpserver"
 	"github.com/numo/accounts/internal/jobs"
 	"github.com/numo/accounts/internal/metrics"
@@ -30,8 +31,10 @@ import (
 	"github.com/numo/accounts/internal/pubsub"
 	"github.com/numo/accounts/internal/ratelimit"
 	"github.com/numo/accounts/internal/retention"
+	"github.com/numo/accounts/internal/rostercsv"
 	"github.com/numo/accounts/internal/startcode"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/webhook"
 )
 
 // App is one running numo server process.
@@ -47,6 +50,8 @@ type App struct {
 	stopPurge func()
 	// stopTokens stops the API token cache.
 	stopTokens func()
+	// hooks delivers the webhooks (started by Serve).
+	hooks *webhook.Dispatcher
 	// rate is the API tokens' rate limit, shared with the other processes on the database.
 	rate *ratelimit.Limiter
 	// obs are the metrics and traces (observe.go).
@@ -107,6 +112,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.jobs.Phases = obs.phaseObservers()
 	a.jobs.Start()
 	a.stopPurge = retention.StartScheduler(context.Background(), db, log, cfg.PurgeEvery)
+	a.hooks = webhook.New(db, webhook.Options{Source: webhook.FeedSource{DB: db}, Bus: a.bus, Topic: feed.Topic,
+		Guard: webhook.Guard{Allow: cfg.WebhookAllowNets}, Log: log, Observe: obs.metrics.WebhookDelivery})
 	a.rate = ratelimit.New(ratelimit.NewStore(db), ratelimit.Options{
 		Limit: ratelimit.Usage{Requests: cfg.RateRequests, Points: cfg.RatePoints}, Logger: log})
 	a.rate.Start()
@@ -127,6 +134,7 @@ func (a *App) newHandler() http.Handler {
 		Introspection:   a.cfg.Introspection,
 		ComplexityLimit: a.cfg.ComplexityLimit,
 		Observers:       a.obs.graphObservers(),
+		Webhooks:        webhook.NewService(a.db, a.hooks),
 		RateLimit:       a.rate,
 	})
 	explorer := graphiql.New() // GraphiQL for admins and API tokens
@@ -144,15 +152,17 @@ func (a *App) newHandler() http.Handler {
 		Metrics:        a.obs.mainMetrics(),
 		Observe:        a.obs.observeHTTP,
 		Routes: map[string]http.Handler{
-			"GET /api/import-jobs/{id}/report.csv": a.jobs.ReportHandler(),
-			"GET /api/accounts/{id}/export.json":   retention.ExportHandler(a.db),
-			"GET /api/letters/{file}":              startcode.DownloadHandler(a.db.Client, a.cfg.PublicURL, a.log),
-			"GET /api/schools/{id}/oneroster.zip":  oneroster.Handler(a.db, a.log),
-			"GET /graphiql":                        explorer.Page(),
-			"GET /graphiql/{file}":                 explorer.Files(),
-			"POST /api/login":                      a.authn.LoginHandler(),
-			"POST /api/logout":                     a.authn.LogoutHandler(),
-			"GET /api/sso/":                        oidc.New(a.db.Client, a.authn, a.log).WithPublicURL(a.cfg.PublicURL).Handler(), // single sign-on
+			"GET /api/import-jobs/{id}/report.csv":  a.jobs.ReportHandler(),
+			"GET /api/import-jobs/{id}/refused.csv": a.jobs.RefusedHandler(),
+			"GET /api/accounts/{id}/export.json":    retention.ExportHandler(a.db),
+			"GET /api/letters/{file}":               startcode.DownloadHandler(a.db.Client, a.cfg.PublicURL, a.log),
+			"GET /api/schools/{id}/oneroster.zip":   oneroster.Handler(a.db, a.log),
+			"GET /api/classes/{id}/roster.csv":      rostercsv.Handler(a.db.Client, a.log),
+			"GET /graphiql":                         explorer.Page(),
+			"GET /graphiql/{file}":                  explorer.Files(),
+			"POST /api/login":                       a.authn.LoginHandler(),
+			"POST /api/logout":                      a.authn.LogoutHandler(),
+			"GET /api/sso/":                         oidc.New(a.db.Client, a.authn, a.log).WithPublicURL(a.cfg.PublicURL).Handler(), // single sign-on
 		},
 		Authenticate: func(h http.Handler) http.Handler { return a.authn.Middleware(a.cfg.AllowedOrigins, h) },
 		Logger:       a.log,
@@ -265,6 +275,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Every serving process delivers webhooks; the lease in the database keeps two from
+	// delivering one webhook at once. Stopped after the HTTP server (deferred).
+	defer a.hooks.Start(baseCtx)()
 	if err := a.obs.serveMetrics(baseCtx, a.log, a.setMetricsAddr); err != nil {
 		srv.Close()
 		return err

@@ -140,6 +140,12 @@ type Plan struct {
 	YearGuard YearGuard `json:"yearGuard"`
 	// Damaged lists the file's values that lost letters to "?" or U+FFFD (see DamagedValue).
 	Damaged []DamagedValue `json:"damaged,omitempty"`
+	// ClassSummary says per class what the import does (see ClassSummary); nil in plans
+	// stored before it existed.
+	ClassSummary *ClassSummary `json:"classSummary,omitempty"`
+	// Corrections fingerprints the corrections made in the app to the file's cells that the
+	// plan was made with (PlanInput.Corrections); "" when none.
+	Corrections string `json:"corrections,omitempty"`
 	// Hash fingerprints every planned write and the version of every account it reads: a
 	// commit plans again and applies only when the hash is the same.
 	Hash string `json:"hash"`
@@ -286,6 +292,10 @@ type PlanInput struct {
 	// GroupSubjects are the subjects of lesgroepen by name, where the source gives them (a
 	// roster set's classes and courses); a lesgroep the import creates gets its subject.
 	GroupSubjects map[string]string
+	// Corrections fingerprints the cells corrected in the app before the file was read
+	// (jobs.Corrections.Digest), "" when none: the plan hash includes it, so an import whose
+	// corrections changed since its preview is stale even where the outcome is the same.
+	Corrections string
 }
 
 // NewPlanInput collects what MakePlan needs from a parsed file and its records.
@@ -598,6 +608,8 @@ func (pl *planner) finish(active int) *Plan {
 	p.Guard = Guard{ToArchive: p.Counts.Archived, ActivePupils: active, ThresholdPercent: st.Threshold}
 	p.Guard.ConfirmationRequired = p.Counts.Archived > 0 && p.Counts.Archived*100 > st.Threshold*active
 	p.YearGuard = yearGuard(p.Users, active, st.Threshold)
+	p.ClassSummary = pl.classSummary()
+	p.Corrections = pl.in.Corrections
 	p.Hash = planHash(p, st)
 	return p
 }
@@ -742,6 +754,9 @@ func planHash(p *Plan, st *State) string {
 	fmt.Fprintf(h, "classes %q\n", p.ClassesToCreate)
 	if len(p.GroupsToCreate) > 0 {
 		fmt.Fprintf(h, "groups %q\n", p.GroupsToCreate)
+	}
+	if p.Corrections != "" {
+		fmt.Fprintf(h, "corrections %s\n", p.Corrections)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -40,7 +40,11 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive, confirm
 	if err != nil {
 		return nil, err
 	}
-	p, err := prepare(job, content)
+	corr, err := s.JobCorrections(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	p, err := prepareCorrected(job, content, corr)
 	if err != nil {
 		return nil, err
 	}

@@ -23,17 +23,23 @@ func prepare(job *ent.ImportJob, content []byte) (*importer.Prepared, error) {
 		return nil, err
 	}
 	p, err := importer.PrepareFor(content, KindOf(job), m.Chosen, m.Levels)
-	var me *importer.MappingError
-	if errors.As(err, &me) {
-		return nil, apperr.New(apperr.CodeMappingInvalid, me.Error(), "the mapping is not valid", map[string]any{"problems": problemsExt(me.Problems)})
-	}
 	if err != nil {
-		return nil, fmt.Errorf("job %d: %w", job.ID, err)
+		return nil, mappingRefusal(job, err)
 	}
 	if err := CheckLevels(p.Result, m.OtherNoLevel); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// mappingRefusal is the error of a file that could not be read under the job's mapping: an
+// unusable mapping is MAPPING_INVALID with its problems.
+func mappingRefusal(job *ent.ImportJob, err error) error {
+	var me *importer.MappingError
+	if errors.As(err, &me) {
+		return apperr.New(apperr.CodeMappingInvalid, me.Error(), "the mapping is not valid", map[string]any{"problems": problemsExt(me.Problems)})
+	}
+	return fmt.Errorf("job %d: %w", job.ID, err)
 }
 
 // PrepareFile is importer.PrepareFor for a file parsed already (numo import): it reads the
@@ -75,8 +81,15 @@ func (s *Service) Preview(ctx context.Context, jobID int, actions importer.Actio
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckAppActions(job, actions); err != nil {
+		return nil, err // a job made on a class page keeps its own actions
+	}
 	ctx = auth.System(ctx)
-	_, plan, err := importer.PrepareAndPlan(ctx, s.db, job.SchoolID, func() (*importer.Prepared, error) { return prepare(job, content) }, actions)
+	corr, err := s.JobCorrections(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	_, plan, err := importer.PrepareAndPlan(ctx, s.db, job.SchoolID, func() (*importer.Prepared, error) { return prepareCorrected(job, content, corr) }, actions)
 	if err != nil {
 		return nil, err // prepare's refusal as it is; a failed read says "plan: …"
 	}

@@ -13,8 +13,8 @@ import {
   TextInput,
   Title,
 } from '@mantine/core'
-import { useDebouncedValue } from '@mantine/hooks'
-import { IconAlertTriangle, IconInfoCircle, IconSearch } from '@tabler/icons-react'
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks'
+import { IconAlertTriangle, IconDownload, IconInfoCircle, IconSearch } from '@tabler/icons-react'
 import { useEffect, useState } from 'react'
 import { useMutation, useQuery } from 'urql'
 import { findError } from '../../api/errors'
@@ -22,6 +22,9 @@ import { ErrorAlert } from '../../components/ErrorAlert'
 import { Loading } from '../../components/Loading'
 import type { ImportAction, ImportPreviewQuery, PreviewOutcome } from '../../gql/graphql'
 import { useI18n, type MessageKey } from '../../i18n'
+import { ClassSummary } from './ClassSummary'
+import { CorrectionsQuery, type CellCorrection, type FileColumn } from './corrections'
+import { CorrectRow, RowCheckAlert, type RowCheck } from './CorrectRow'
 import { DamagedValuesAlert } from './DamagedValuesAlert'
 import { CommitMutation, PreviewMutation, PreviewQuery } from './documents'
 import { changeValue } from './format'
@@ -99,6 +102,11 @@ export function PreviewStep({
     },
     requestPolicy: 'network-only',
   })
+  // The file's columns, the corrections made in the app, the refused rows download and the
+  // summary per class (issue 17): apart from the page of users, so paging does not repeat them.
+  const [corrections, refetchCorrections] = useQuery({ query: CorrectionsQuery, variables: { id: jobId }, requestPolicy: 'network-only' })
+  const [check, setCheck] = useState<RowCheck | null>(null)
+  const narrowScreen = useMediaQuery('(max-width: 62em)')
   const [commitState, commit] = useMutation(CommitMutation)
   const [previewState, rePreview] = useMutation(PreviewMutation)
 
@@ -108,6 +116,7 @@ export function PreviewStep({
   const fresh = node?.__typename === 'ImportJob' ? node.preview : null
   if (fresh && fresh !== last) setLast(fresh)
   const preview = fresh ?? last
+  const cjob = corrections.data?.node?.__typename === 'ImportJob' ? corrections.data.node : null
   const previewActions = preview?.actions.join(',')
   useEffect(() => {
     if (previewActions !== undefined) onActions?.(previewActions ? (previewActions.split(',') as ImportAction[]) : [])
@@ -136,7 +145,23 @@ export function PreviewStep({
   // A pupil file without a lesgroepen column changes no group: its preview has no groups column.
   const showGroups =
     teachers || !!groupCounts || preview.groupsToCreate.length > 0 || preview.users.items.some((u) => u.groups.length > 0)
-  const columns = 4 + (teachers ? 0 : 3) + (showGroups ? 1 : 0)
+  // Below 62em (a tablet held upright) the changes and reasons get a row of their own under
+  // their user instead of a last column that the table would scroll out of view.
+  const narrow = !!narrowScreen
+  const columns = (narrow ? 3 : 4) + (teachers ? 0 : 3) + (showGroups ? 1 : 0)
+
+  const correcting = {
+    jobId,
+    columns: cjob?.columns ?? [],
+    corrections: cjob?.corrections ?? [],
+    onChecked: (c: RowCheck) => {
+      setCheck(c)
+      setConfirm('')
+      setConfirmYearDown('')
+      refetch({ requestPolicy: 'network-only' })
+      refetchCorrections({ requestPolicy: 'network-only' })
+    },
+  }
 
   const doCommit = async () => {
     const result = await commit({
@@ -159,6 +184,7 @@ export function PreviewStep({
     <Stack gap="md">
       <Title order={2}>{t('preview.title')}</Title>
       <Text>{t(kindKey('preview.intro', kind))}</Text>
+      {cjob?.preview && <ClassSummary summary={cjob.preview.classSummary} kind={kind} />}
       <YearGuardAlert guard={yearGuard} value={confirmYearDown} onChange={setConfirmYearDown} />
       <DamagedValuesAlert values={preview.damagedValues} />
 
@@ -182,7 +208,7 @@ export function PreviewStep({
         toCreate={preview.groupsToCreate}
         title={t('preview.groupsToCreate', { n: num(preview.groupsToCreate.length) })}
       />
-      {preview.classesToCreate.length > 0 && (
+      {preview.classesToCreate.length > 0 && !cjob?.preview && (
         <Stack gap={6}>
           <Title order={3} size="h5">
             {t('preview.classesToCreate', { n: preview.classesToCreate.length })}
@@ -215,6 +241,27 @@ export function PreviewStep({
         </Alert>
       )}
 
+      {preview.counts.refused > 0 && (
+        <Group gap="sm" justify="space-between" wrap="wrap" data-testid="refused-help">
+          <Text size="sm" maw={640}>
+            {t('correct.hint')}
+          </Text>
+          {cjob?.refusedRowsUrl && (
+            <Button
+              component="a"
+              href={`${cjob.refusedRowsUrl}?lang=${i18n.lang}`}
+              download
+              variant="light"
+              size="xs"
+              leftSection={<IconDownload size={16} aria-hidden />}
+            >
+              {t('refused.download')}
+            </Button>
+          )}
+        </Group>
+      )}
+      {check && <RowCheckAlert check={check} onClose={() => setCheck(null)} />}
+
       <TextInput
         label={t('preview.search')}
         placeholder={t(kindKey('preview.search.placeholder', kind))}
@@ -228,7 +275,7 @@ export function PreviewStep({
       />
 
       {/* The list scrolls in its own box, so the counts above and Importeer below stay in view. */}
-      <Table.ScrollContainer minWidth={860} maxHeight="max(320px, calc(100vh - 420px))">
+      <Table.ScrollContainer minWidth={narrow ? 0 : 860} maxHeight="max(320px, calc(100vh - 420px))">
         <Table striped stickyHeader verticalSpacing={6} aria-label={t(kindKey('preview.table.aria', kind))} aria-busy={fetching}>
           <Table.Thead>
             <Table.Tr>
@@ -248,7 +295,7 @@ export function PreviewStep({
               )}
               {showGroups && <Table.Th scope="col">{t(kindKey('preview.col.groups', kind))}</Table.Th>}
               <Table.Th scope="col">{t('preview.col.outcome')}</Table.Th>
-              <Table.Th scope="col">{t('preview.col.details')}</Table.Th>
+              {!narrow && <Table.Th scope="col">{t('preview.col.details')}</Table.Th>}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -262,7 +309,16 @@ export function PreviewStep({
               </Table.Tr>
             )}
             {preview.users.items.map((u, i) => (
-              <UserRow key={`${u.key}-${u.line ?? 'a'}-${i}`} user={u} fieldLabel={fieldLabel} teachers={teachers} showGroups={showGroups} />
+              <UserRow
+                key={`${u.key}-${u.line ?? 'a'}-${i}`}
+                user={u}
+                fieldLabel={fieldLabel}
+                teachers={teachers}
+                showGroups={showGroups}
+                columns={columns}
+                narrow={narrow}
+                correcting={correcting}
+              />
             ))}
           </Table.Tbody>
         </Table>
@@ -336,87 +392,155 @@ export function PreviewStep({
   )
 }
 
+interface Correcting {
+  jobId: string
+  columns: readonly FileColumn[]
+  corrections: readonly CellCorrection[]
+  onChecked: (c: RowCheck) => void
+}
+
 function UserRow({
   user: u,
   fieldLabel,
   teachers,
   showGroups,
+  columns,
+  narrow,
+  correcting,
 }: {
   user: PreviewUser
   fieldLabel: (f: string) => string
   teachers: boolean
   showGroups: boolean
+  columns: number
+  narrow: boolean
+  correcting: Correcting
 }) {
-  const { t, pick } = useI18n()
+  const { t } = useI18n()
+  const refused = u.outcome === 'REFUSED'
+  const details = <UserDetails user={u} fieldLabel={fieldLabel} />
+  const detailsRow = narrow && !refused && hasDetails(u)
+  return (
+    <>
+      <Table.Tr style={refused ? { borderBottom: 0 } : undefined}>
+        <Table.Td>{u.line == null ? '—' : u.sourceFile ? `${u.sourceFile}:${u.line}` : u.line}</Table.Td>
+        <Table.Td>{u.key}</Table.Td>
+        <Table.Td>
+          <Text size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>
+            {fullName(u)}
+          </Text>
+          {u.email && (
+            <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+              {u.email}
+            </Text>
+          )}
+        </Table.Td>
+        {!teachers && (
+          <>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>{u.className}</Table.Td>
+            <Table.Td>{u.level}</Table.Td>
+            <Table.Td>{u.year ?? ''}</Table.Td>
+          </>
+        )}
+        {showGroups && (
+          <Table.Td>
+            <UserGroups user={u} teachers={teachers} />
+          </Table.Td>
+        )}
+        <Table.Td>
+          <Badge color={outcomeColor[u.outcome]} variant="light" tt="none" style={{ overflow: 'visible' }}>
+            {t(`outcome.one.${u.outcome}` as MessageKey)}
+          </Badge>
+        </Table.Td>
+        {!narrow && <Table.Td>{details}</Table.Td>}
+      </Table.Tr>
+      {detailsRow && (
+        <Table.Tr data-testid="user-details">
+          <Table.Td colSpan={columns} pt={0} pl="xl">
+            {details}
+          </Table.Td>
+        </Table.Tr>
+      )}
+      {refused && <RefusedRowDetails user={u} columns={columns} correcting={correcting} />}
+    </>
+  )
+}
+
+/** Whether a user has changes or a note to show (UserDetails). */
+function hasDetails(u: PreviewUser): boolean {
+  return (u.outcome === 'UPDATED' && u.changes.some((c) => !isGroupField(c.field))) || u.outcome === 'SKIPPED' || u.outcome === 'ARCHIVED'
+}
+
+/** An updated user's changes before → after, or why a user is skipped or archived. */
+function UserDetails({ user: u, fieldLabel }: { user: PreviewUser; fieldLabel: (f: string) => string }) {
+  const { t } = useI18n()
   const otherChanges = u.changes.filter((c) => !isGroupField(c.field))
   return (
-    <Table.Tr>
-      <Table.Td>{u.line == null ? '—' : u.sourceFile ? `${u.sourceFile}:${u.line}` : u.line}</Table.Td>
-      <Table.Td>{u.key}</Table.Td>
-      <Table.Td>
-        <Text size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>
-          {fullName(u)}
+    <>
+      {u.outcome === 'UPDATED' && otherChanges.length > 0 && (
+        <List size="xs" listStyleType="none" spacing={2}>
+          {otherChanges.map((c) => (
+            <List.Item key={c.field}>
+              <Text span size="xs" c="dimmed">
+                {fieldLabel(c.field)}:{' '}
+              </Text>
+              <Text span size="xs" style={{ overflowWrap: 'anywhere' }}>
+                {changeValue(c.before, t) || '∅'} → <b>{changeValue(c.after, t) || '∅'}</b>
+              </Text>
+            </List.Item>
+          ))}
+        </List>
+      )}
+      {u.outcome === 'SKIPPED' && (
+        <Text size="xs" c="dimmed">
+          {t('preview.skipped')}
         </Text>
-        {u.email && (
-          <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
-            {u.email}
-          </Text>
-        )}
-      </Table.Td>
-      {!teachers && (
-        <>
-          <Table.Td style={{ whiteSpace: 'nowrap' }}>{u.className}</Table.Td>
-          <Table.Td>{u.level}</Table.Td>
-          <Table.Td>{u.year ?? ''}</Table.Td>
-        </>
       )}
-      {showGroups && (
-        <Table.Td>
-          <UserGroups user={u} teachers={teachers} />
-        </Table.Td>
+      {u.outcome === 'ARCHIVED' && (
+        <Text size="xs" c="dimmed">
+          {t('preview.notInFile')}
+        </Text>
       )}
-      <Table.Td>
-        <Badge color={outcomeColor[u.outcome]} variant="light" tt="none" style={{ overflow: 'visible' }}>
-          {t(`outcome.one.${u.outcome}` as MessageKey)}
-        </Badge>
-      </Table.Td>
-      <Table.Td>
-        {u.outcome === 'UPDATED' && otherChanges.length > 0 && (
-          <List size="xs" listStyleType="none" spacing={2}>
-            {otherChanges.map((c) => (
-              <List.Item key={c.field}>
-                <Text span size="xs" c="dimmed">
-                  {fieldLabel(c.field)}:{' '}
-                </Text>
-                <Text span size="xs">
-                  {changeValue(c.before, t) || '∅'} → <b>{changeValue(c.after, t) || '∅'}</b>
-                </Text>
-              </List.Item>
-            ))}
-          </List>
-        )}
-        {u.outcome === 'REFUSED' && (
-          <List size="xs" listStyleType="none" spacing={2}>
+    </>
+  )
+}
+
+/**
+ * A refused row's reasons and its correction, in a row of their own under it across the whole
+ * table: the reason is read where the admin looks (the row's start), never in a last column
+ * scrolled out of view, and stays in view when the table scrolls sideways on a tablet.
+ */
+function RefusedRowDetails({ user: u, columns, correcting }: { user: PreviewUser; columns: number; correcting: Correcting }) {
+  const { pick } = useI18n()
+  return (
+    <Table.Tr data-testid="refused-details">
+      <Table.Td colSpan={columns} pt={0}>
+        <Group
+          gap="md"
+          align="flex-start"
+          wrap="wrap"
+          style={{ position: 'sticky', left: 0, maxWidth: 'min(100%, calc(100vw - 3rem))' }}
+        >
+          <List size="sm" listStyleType="none" spacing={2} style={{ flex: '1 1 260px' }}>
             {u.reasons.map((r, i) => (
               <List.Item key={i}>
-                <Text span size="xs" c="red.8">
+                <Text span size="sm" c="red.9">
                   {r.column ? `${r.column}: ` : ''}
                   {pick(r.message, r.messageEn)}
                 </Text>
               </List.Item>
             ))}
           </List>
-        )}
-        {u.outcome === 'SKIPPED' && (
-          <Text size="xs" c="dimmed">
-            {t('preview.skipped')}
-          </Text>
-        )}
-        {u.outcome === 'ARCHIVED' && (
-          <Text size="xs" c="dimmed">
-            {t('preview.notInFile')}
-          </Text>
-        )}
+          {u.line != null && (
+            <CorrectRow
+              jobId={correcting.jobId}
+              row={{ ...u, line: u.line }}
+              columns={correcting.columns}
+              corrections={correcting.corrections}
+              onChecked={correcting.onChecked}
+            />
+          )}
+        </Group>
       </Table.Td>
     </Table.Tr>
   )

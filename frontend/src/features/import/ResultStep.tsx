@@ -7,6 +7,7 @@ import { useQuery } from 'urql'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { Loading } from '../../components/Loading'
 import { useI18n } from '../../i18n'
+import { CorrectionsNote } from './CorrectionsNote'
 import { DamagedValuesAlert } from './DamagedValuesAlert'
 import { ImportReportQuery } from './documents'
 import { formatCounts } from './format'
@@ -57,6 +58,7 @@ export function ResultStep({ jobId, onClose }: { jobId: string; onClose: () => v
         </Alert>
       )}
 
+      <CorrectionsNote jobId={jobId} />
       {report && <DamagedValuesAlert values={report.damagedValues} committed />}
 
       {report && (

@@ -1,0 +1,131 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/numo/accounts/ent"
+	"github.com/numo/accounts/ent/importblob"
+	"github.com/numo/accounts/internal/apperr"
+	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/importer"
+)
+
+// refusedReasonHead heads the last column of the refused rows download.
+var refusedReasonHead = map[Lang]string{LangNL: "Reden van weigering", LangEN: "Reason refused"}
+
+// WriteRefusedCSV writes the rows the job's last preview refuses, to fix them at the source:
+// the file's own header and cells as uploaded (a file in Windows-1252 comes out in UTF-8), with
+// a last column saying why in the admin's language. UTF-8 with BOM and semicolons, so that Excel
+// opens it as it is; a cell a spreadsheet would run as a formula gets a leading apostrophe.
+// It writes nothing and answers false when the job has no preview or no file any more.
+func (s *Service) WriteRefusedCSV(ctx context.Context, job *ent.ImportJob, w io.Writer, lang Lang) (bool, error) {
+	plan, err := s.Plan(ctx, job)
+	if err != nil || plan == nil {
+		return false, err
+	}
+	content, err := s.blob(ctx, job.ID, importblob.KindFILE)
+	if err != nil || content == nil {
+		return false, err
+	}
+	f, err := importer.Parse(content)
+	if err != nil {
+		return false, fmt.Errorf("refused rows of job %d: %w", job.ID, err)
+	}
+	reasons := map[int][]string{}
+	for _, p := range plan.Refused {
+		if p.Line <= 0 {
+			continue
+		}
+		msg := p.NL
+		if lang == LangEN {
+			msg = p.EN
+		}
+		if !strings.Contains(strings.Join(reasons[p.Line], "\n"), msg) {
+			reasons[p.Line] = append(reasons[p.Line], msg)
+		}
+	}
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return false, err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.UseCRLF = true
+	head := make([]string, 0, len(f.Columns)+1)
+	for _, c := range f.Columns {
+		head = append(head, neutralise(c.Header))
+	}
+	cw.Write(append(head, refusedReasonHead[lang])) //nolint:errcheck // reported by cw.Error below
+	for _, r := range f.Rows {
+		why, ok := reasons[r.Line]
+		if !ok {
+			continue
+		}
+		cells := make([]string, 0, max(len(r.Cells), len(f.Columns))+1)
+		for _, c := range r.Cells {
+			cells = append(cells, neutralise(c))
+		}
+		for len(cells) < len(f.Columns) {
+			cells = append(cells, "")
+		}
+		cw.Write(append(cells, neutralise(strings.Join(why, "; ")))) //nolint:errcheck // reported by cw.Error below
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return false, fmt.Errorf("write refused rows of job %d: %w", job.ID, err)
+	}
+	return true, nil
+}
+
+// RefusedHandler serves GET /api/import-jobs/{id}/refused.csv: the refused rows of a job's
+// last preview (WriteRefusedCSV), for the school's admins only; anyone else, a job without a
+// preview and a job whose file is no longer kept get 404.
+func (s *Service) RefusedHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.Atoi(r.PathValue("id"))
+		if err != nil {
+			apperr.Write(w, http.StatusNotFound, errUnknownReport)
+			return
+		}
+		job, err := s.Job(r.Context(), id)
+		if err == nil {
+			err = auth.RequireAdmin(r.Context(), job.SchoolID)
+		}
+		var coded *apperr.Error
+		if errors.As(err, &coded) || errors.Is(err, auth.ErrUnauthenticated) || errors.Is(err, auth.ErrForbidden) {
+			apperr.Write(w, http.StatusNotFound, errUnknownReport)
+			return
+		} else if err != nil {
+			s.log.Error("refused rows download", "job", id, "err", err)
+			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
+			return
+		}
+		var buf bytes.Buffer
+		lang := ReportLang(r)
+		ok, err := s.WriteRefusedCSV(r.Context(), job, &buf, lang)
+		if err != nil {
+			s.log.Error("refused rows download", "job", id, "err", err)
+			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
+			return
+		}
+		if !ok {
+			apperr.Write(w, http.StatusNotFound, errUnknownReport)
+			return
+		}
+		prefix := "geweigerde-regels"
+		if lang == LangEN {
+			prefix = "refused-rows"
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d-%s.csv"`, prefix, job.ID, sanitize(strings.TrimSuffix(job.FileName, ".csv"))))
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(buf.Bytes()) //nolint:errcheck // the client went away
+	})
+}
