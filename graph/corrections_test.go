@@ -222,3 +222,24 @@ func checkCorrectedImport(t *testing.T, a *api, schoolID int, job string) {
 		t.Fatalf("undo left the corrected pupil active")
 	}
 }
+
+// TestCorrectionsTeachers corrects a refused row of a teacher export: the same checks, accepted
+// as a new teacher.
+func TestCorrectionsTeachers(t *testing.T) {
+	testdb.EachKind(t, func(t *testing.T, kind string) {
+		a, s := newAPI(t, kind, "17DO")
+		job := a.mustUpload(s.ID, "corrections/teachers_refused.csv").Upload.ID
+		if p, err := a.preview(job, "ADD"); err != nil || p.Preview.Counts.Refused != 1 || p.Preview.Counts.Added != 1 {
+			t.Fatalf("preview %+v %v", p.Preview.Counts, err)
+		}
+		r, err := a.correct(job, 3, cell{2, "Doğan"})
+		if err != nil || !r.CorrectRow.Accepted || r.CorrectRow.Preview.Counts.Added != 2 || r.CorrectRow.Preview.Counts.Refused != 0 {
+			t.Fatalf("correct teacher line 3: %+v %v", r, err)
+		}
+		a.commitAndFollow(job)
+		sys := auth.System(context.Background())
+		if n := a.app.DB().Client.Account.Query().Where(account.LastName("Doğan"), account.RoleEQ(account.RoleTEACHER)).CountX(sys); n != 1 {
+			t.Fatalf("corrected teacher: %d", n)
+		}
+	})
+}
