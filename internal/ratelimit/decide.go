@@ -116,6 +116,7 @@ func (l *Limiter) counter(k key) *counter {
 	if c = l.counters[k]; c == nil {
 		c = &counter{}
 		l.counters[k] = c
+		l.counted = true
 	}
 	return c
 }
@@ -142,10 +143,12 @@ func (l *Limiter) Sync(ctx context.Context) {
 			l.mu.Unlock()
 		}
 	}
+	// A process that counted nothing since its last prune writes nothing: on SQLite every
+	// write queues behind an import's commit.
 	l.mu.Lock()
-	prune := now.Sub(l.lastPrune) >= PruneEvery
+	prune := l.counted && now.Sub(l.lastPrune) >= PruneEvery
 	if prune {
-		l.lastPrune = now
+		l.lastPrune, l.counted = now, len(l.counters) > 0
 	}
 	l.mu.Unlock()
 	if prune {

@@ -103,6 +103,8 @@ type Limiter struct {
 	mu        sync.RWMutex
 	counters  map[key]*counter
 	lastPrune time.Time
+	// counted is set when a token's counts were kept since the last prune.
+	counted bool
 
 	started  atomic.Bool
 	stopOnce sync.Once
