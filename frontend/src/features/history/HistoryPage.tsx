@@ -6,7 +6,7 @@ import { useQuery } from 'urql'
 import { CursorPager, useCursorPages } from '../../components/CursorPager'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { Loading } from '../../components/Loading'
-import { useI18n } from '../../i18n'
+import { useI18n, type MessageKey } from '../../i18n'
 import { useSchool } from '../../school/SchoolProvider'
 import { formatCounts, formatUndoCounts } from '../import/format'
 import { ImportHistoryQuery } from './documents'
@@ -14,6 +14,13 @@ import { jobStatus, undoableJobId } from './status'
 import { UndoModal, type UndoTarget } from './UndoModal'
 
 const pageSize = 25
+
+/** What the history says about where a job came from: a roster set's files, or a change made on a class page. */
+export function sourceLabel(source: string, t: (key: MessageKey) => string): string {
+  if (source === 'app: verplaatsen') return t('history.source.appMove')
+  if (source === 'app: archiveren') return t('history.source.appArchive')
+  return source
+}
 
 /** Overview: the school's imports, newest first, with status, counts and report. */
 export function HistoryPage() {
@@ -72,7 +79,10 @@ export function HistoryPage() {
                       const undoOfFile = j.undoOf?.fileName ?? j.fileName.replace(/^Ongedaan: /, '')
                       return (
                         <Table.Tr key={j.id} data-kind={j.kind}>
-                          <Table.Td miw={96}>{date.format(new Date(j.createdAt))}</Table.Td>
+                          {/* When the import was applied; one that never ran (failed before) shows when it was started. */}
+                          <Table.Td miw={96} data-testid="history-date">
+                            {date.format(new Date(j.committedAt ?? j.createdAt))}
+                          </Table.Td>
                           {/* Long export names may wrap anywhere rather than squeeze the counts. */}
                           <Table.Td style={{ overflowWrap: 'anywhere' }}>
                             {isUndo ? (
@@ -92,7 +102,7 @@ export function HistoryPage() {
                                 )}
                                 {j.source && (
                                   <Text size="xs" c="dimmed" data-testid="history-source">
-                                    {j.source}
+                                    {sourceLabel(j.source, t)}
                                   </Text>
                                 )}
                               </Stack>

@@ -1,13 +1,18 @@
 import { graphql } from '../../gql'
 
-/** The school's imports, newest first. */
+/** The school's imports that ran (committed, running, failed or undone), newest first; unfinished ones are not history. */
 export const ImportHistoryQuery = graphql(`
   query ImportHistory($schoolId: ID!, $first: Int!, $after: Cursor) {
     node(id: $schoolId) {
       __typename
       ... on School {
         id
-        importJobs(first: $first, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) {
+        importJobs(
+          first: $first
+          after: $after
+          orderBy: { field: CREATED_AT, direction: DESC }
+          where: { statusIn: [COMMITTING, COMMITTED, FAILED, UNDONE] }
+        ) {
           totalCount
           pageInfo {
             hasNextPage
@@ -81,5 +86,40 @@ export const UndoImportMutation = graphql(`
       status
       undoOfID
     }
+  }
+`)
+
+/** The school's newest unfinished import (uploaded, mapped or previewed, never applied): the wizard offers to continue it. */
+export const UnfinishedImportQuery = graphql(`
+  query UnfinishedImport($schoolId: ID!) {
+    node(id: $schoolId) {
+      __typename
+      ... on School {
+        id
+        importJobs(
+          first: 1
+          orderBy: { field: CREATED_AT, direction: DESC }
+          where: { statusIn: [UPLOADED, MAPPED, PREVIEWED], kind: IMPORT }
+        ) {
+          totalCount
+          edges {
+            node {
+              id
+              fileName
+              createdAt
+              status
+              source
+            }
+          }
+        }
+      }
+    }
+  }
+`)
+
+/** Throws an unfinished import away: it leaves the history. */
+export const DiscardImportMutation = graphql(`
+  mutation DiscardImport($jobId: ID!) {
+    discardImport(jobId: $jobId)
   }
 `)

@@ -19,6 +19,7 @@ import { PreviewStep } from './PreviewStep'
 import { ProgressStep } from './ProgressStep'
 import { ResultStep } from './ResultStep'
 import { NextJobCard } from './NextJobCard'
+import { UnfinishedImport } from '../history/UnfinishedImport'
 
 type Job = Extract<NonNullable<JobQueryResult['node']>, { __typename: 'ImportJob' }>
 
@@ -102,8 +103,10 @@ export function ImportWizard() {
 
   let content: React.ReactNode
   if (jobId && !job) {
-    if (error) content = <ErrorAlert error={error} onRetry={refresh} />
-    else if (fetching || !data) content = <Loading />
+    // A job thrown away (discardImport) or purged is not found, not an error to retry.
+    const gone = error?.graphQLErrors.some((e) => e.extensions?.code === 'NOT_FOUND' || /Could not resolve to a node/.test(e.message))
+    if (error && !gone) content = <ErrorAlert error={error} onRetry={refresh} />
+    else if (!gone && (fetching || !data)) content = <Loading />
     else
       content = (
         <Alert color="yellow" title={t('wizard.notFound')}>
@@ -204,6 +207,7 @@ export function ImportWizard() {
           />
         ))}
       </Stepper>
+      {!jobId && school && <UnfinishedImport schoolId={school.id} />}
       <Paper withBorder p={{ base: 'md', sm: 'lg' }} radius="md" ref={stepRef}>
         {content}
       </Paper>

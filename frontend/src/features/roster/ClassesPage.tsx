@@ -15,7 +15,8 @@ import { fullName } from '../import/PreviewStep'
 import { ClassesQuery, ClassPupilsQuery, ClassQuery } from './documents'
 import { usePupilActions } from './PupilActions'
 import { LettersButton } from '../startcodes/LettersButton'
-import { PupilsTable, pupilOrder, type PupilRow } from './PupilsTable'
+import { PupilsTable, pupilOrder, type PupilRow, type PupilSelection } from './PupilsTable'
+import { RosterActionsBar, RosterCsvButton } from './RosterActions'
 import { accountSearch, type SortKey } from './search'
 
 /** Pupils per page in the roster tables. */
@@ -228,6 +229,25 @@ function ClassPupils({ classId, mode }: { classId: string; mode: RosterMode }) {
   const teachers = cls?.teachers.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? []
   const mentorIds = new Set(cls?.mentors.map((m) => m.id) ?? [])
   const err = head.error ?? error
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
+  const selection: PupilSelection = {
+    selected,
+    onToggle: (id) =>
+      setSelected((cur) => {
+        const next = new Set(cur)
+        if (!next.delete(id)) next.add(id)
+        return next
+      }),
+    onTogglePage: (ids, on) =>
+      setSelected((cur) => {
+        const next = new Set(cur)
+        for (const id of ids) {
+          if (on) next.add(id)
+          else next.delete(id)
+        }
+        return next
+      }),
+  }
 
   return (
     <Paper withBorder p="md" radius="md">
@@ -268,7 +288,11 @@ function ClassPupils({ classId, mode }: { classId: string; mode: RosterMode }) {
         {cls && mode === 'admin' && schoolId && (
           <Group>
             <LettersButton schoolId={schoolId} scope={{ classId }} label={classTitle(cls, i18n)} />
+            <RosterCsvButton url={cls.rosterCsvUrl} name={classTitle(cls, i18n)} />
           </Group>
+        )}
+        {cls && mode === 'admin' && schoolId && (
+          <RosterActionsBar schoolId={schoolId} classId={classId} selected={[...selected]} onClear={() => setSelected(new Set())} />
         )}
         {err && (
           <ErrorAlert
@@ -301,6 +325,7 @@ function ClassPupils({ classId, mode }: { classId: string; mode: RosterMode }) {
               classHeader={t('roster.col.stamklas')}
               showGroups={!members}
               actions={mode === 'admin' ? actions.menu : undefined}
+              selection={mode === 'admin' ? selection : undefined}
             />
             <CursorPager
               page={pages.page}

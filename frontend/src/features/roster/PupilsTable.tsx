@@ -1,4 +1,4 @@
-import { Table, Text, VisuallyHidden } from '@mantine/core'
+import { Checkbox, Table, Text, VisuallyHidden } from '@mantine/core'
 import type { ReactNode } from 'react'
 import { SortHeader } from '../../components/SortHeader'
 import { useI18n } from '../../i18n'
@@ -20,6 +20,15 @@ export interface PupilRow {
   groups?: string[]
   /** How many lesgroepen the pupil has in all (more than groups lists when it is cut short). */
   groupCount?: number
+}
+
+/** Which rows are selected, for the checkbox column (the class page's roster actions). */
+export interface PupilSelection {
+  selected: ReadonlySet<string>
+  /** Selects or clears one row. */
+  onToggle: (id: string) => void
+  /** Selects (on) or clears every row of the page. */
+  onTogglePage: (ids: string[], on: boolean) => void
 }
 
 /** The actions column sticks to the right edge, so the row menu is reachable without scrolling sideways. */
@@ -56,6 +65,7 @@ export function PupilsTable({
   label,
   busy,
   actions,
+  selection,
 }: {
   rows: PupilRow[]
   sort: SortKey
@@ -71,15 +81,30 @@ export function PupilsTable({
   busy?: boolean
   /** A cell of actions at the end of each row (the admin's row menu). */
   actions?: (row: PupilRow) => ReactNode
+  /** A checkbox column first, to select rows. */
+  selection?: PupilSelection
 }) {
   const { t, lang, num } = useI18n()
   const date = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium' })
-  const cols = 5 + (showClass ? 1 : 0) + (showGroups ? 1 : 0) + (showArchivedAt ? 1 : 0) + (actions ? 1 : 0)
+  const cols = 5 + (showClass ? 1 : 0) + (showGroups ? 1 : 0) + (showArchivedAt ? 1 : 0) + (actions ? 1 : 0) + (selection ? 1 : 0)
+  const pageIds = rows.map((r) => r.id)
+  const selectedOnPage = selection ? pageIds.filter((id) => selection.selected.has(id)).length : 0
   return (
     <Table.ScrollContainer minWidth={680}>
       <Table striped highlightOnHover verticalSpacing={6} aria-label={label} aria-busy={busy}>
         <Table.Thead>
           <Table.Tr>
+            {selection && (
+              <Table.Th scope="col" w={40}>
+                <Checkbox
+                  aria-label={t('rosterActions.selectPage')}
+                  checked={rows.length > 0 && selectedOnPage === rows.length}
+                  indeterminate={selectedOnPage > 0 && selectedOnPage < rows.length}
+                  disabled={rows.length === 0}
+                  onChange={(e) => selection.onTogglePage(pageIds, e.currentTarget.checked)}
+                />
+              </Table.Th>
+            )}
             <SortHeader sorted={sort === 'key'} reversed={reversed} onSort={() => onSort('key')}>
               {t('roster.col.key')}
             </SortHeader>
@@ -110,7 +135,16 @@ export function PupilsTable({
             </Table.Tr>
           )}
           {rows.map((p, i) => (
-            <Table.Tr key={p.id}>
+            <Table.Tr key={p.id} bg={selection?.selected.has(p.id) ? 'var(--mantine-primary-color-light)' : undefined}>
+              {selection && (
+                <Table.Td>
+                  <Checkbox
+                    aria-label={t('rosterActions.selectOne', { name: [p.firstName, p.infix, p.lastName].filter(Boolean).join(' ') })}
+                    checked={selection.selected.has(p.id)}
+                    onChange={() => selection.onToggle(p.id)}
+                  />
+                </Table.Td>
+              )}
               <Table.Td>{p.externalKey ?? ''}</Table.Td>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>
                 <Text span size="sm" fw={600}>

@@ -64,6 +64,7 @@ export const ClassQuery = graphql(`
         mentors {
           id
         }
+        rosterCsvUrl
       }
     }
   }
@@ -189,5 +190,15 @@ export const AccountExportQuery = graphql(`
 export const ErasePupilMutation = graphql(`
   mutation ErasePupil($accountId: ID!) {
     erasePupil(accountId: $accountId)
+  }
+`)
+
+/** Plans moving selected pupils to another stamklas, or archiving them: a previewed import the app makes. */
+export const PlanRosterChangeMutation = graphql(`
+  mutation PlanRosterChange($schoolId: ID!, $accountIds: [ID!]!, $moveToClassId: ID, $archive: Boolean) {
+    planRosterChange(schoolId: $schoolId, accountIds: $accountIds, moveToClassId: $moveToClassId, archive: $archive) {
+      id
+      status
+    }
   }
 `)

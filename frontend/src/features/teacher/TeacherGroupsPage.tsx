@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../components/ErrorAlert'
 import { Loading } from '../../components/Loading'
 import { useI18n } from '../../i18n'
 import { classDescription, classTitle } from '../roster/classes'
+import { RosterCsvButton } from '../roster/RosterActions'
 import { MyGroupsQuery } from './documents'
 import { myGroups, pupilMatches, type MyGroup } from './groups'
 
@@ -125,6 +126,7 @@ function GroupCard({ group: g, search }: { group: MyGroup; search: string }) {
               .filter(Boolean)
               .join(' · ')}
           </Text>
+          <RosterCsvButton url={g.csvUrl} name={title} />
         </Group>
         <Table.ScrollContainer minWidth={520}>
           <Table striped verticalSpacing={4} aria-label={title}>

@@ -23,6 +23,7 @@ export const MyGroupsQuery = graphql(`
               mentors {
                 id
               }
+              rosterCsvUrl
               pupils(first: 60, where: { status: ACTIVE }, orderBy: [{ field: LAST_NAME }, { field: FIRST_NAME }]) {
                 ...MyGroupPupils
               }

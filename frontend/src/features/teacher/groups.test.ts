@@ -25,6 +25,7 @@ const data = {
             node: {
               id: 'c1', name: '4HA', kind: 'STAMKLAS', subject: '', level: 'havo', year: 4,
               mentors: [{ id: 't1' }],
+              rosterCsvUrl: '/api/classes/1/roster.csv',
               pupils: conn([pupil('31001', 'Ilse', '', 'Vermeulen', '4HA'), pupil('31003', 'Yara', 'el', 'Amrani', '4HA')]),
               members: empty,
             },
@@ -33,6 +34,7 @@ const data = {
             node: {
               id: 'g1', name: '4h.en1', kind: 'LESGROEP', subject: 'Engels', level: null, year: null,
               mentors: [],
+              rosterCsvUrl: null,
               pupils: empty,
               members: { ...conn([pupil('31002', 'Tim', 'van', 'Rossum', '4HA')]), totalCount: 70 },
             },
@@ -51,6 +53,7 @@ describe('myGroups', () => {
       ['4h.en1', 'LESGROEP', false, 70, ['Rossum']],
     ])
     expect(groups[1].pupils[0].className).toBe('4HA')
+    expect(groups.map((g) => g.csvUrl)).toEqual(['/api/classes/1/roster.csv', null])
   })
   it('is empty without an account (an API token, or nothing loaded)', () => {
     expect(myGroups(undefined)).toEqual([])

@@ -14,6 +14,8 @@ export interface MyGroup {
   level: string | null
   year: number | null
   mentor: boolean
+  /** Where the group's list of pupils is downloaded as CSV (null when the server does not offer it). */
+  csvUrl: string | null
   total: number
   pupils: { id: string; externalKey: string | null; firstName: string; infix: string; lastName: string; email: string; className: string }[]
 }
@@ -35,6 +37,7 @@ export function myGroups(data: MyGroupsResult | undefined): MyGroup[] {
         level: c.level ?? null,
         year: c.year ?? null,
         mentor: c.mentors.some((m) => m.id === account.id),
+        csvUrl: c.rosterCsvUrl ?? null,
         total: conn.totalCount,
         pupils: (conn.edges ?? []).flatMap((p) => (p?.node ? [{ ...p.node, className: p.node.class?.name ?? '' }] : [])),
       },
