@@ -16,7 +16,7 @@ import { UndoModal, type UndoTarget } from './UndoModal'
 const pageSize = 25
 
 /** What the history says about where a job came from: a roster set's files, or a change made on a class page. */
-export function sourceLabel(source: string, t: (key: MessageKey) => string): string {
+function sourceLabel(source: string, t: (key: MessageKey) => string): string {
   if (source === 'app: verplaatsen') return t('history.source.appMove')
   if (source === 'app: archiveren') return t('history.source.appArchive')
   return source
