@@ -76,7 +76,7 @@ function Effect({ icon, color, children }: { icon: ReactNode; color: string; chi
 }
 
 function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => void; onUndone: () => void }) {
-  const { t, num, lang, plural } = useI18n()
+  const { t, lang, plural } = useI18n()
   const [{ data, fetching, error }, refetch] = useQuery({
     query: UndoPreviewQuery,
     variables: { jobId: job.id },
@@ -153,17 +153,17 @@ function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => 
         <List spacing="xs" center aria-label={t('undo.effects')}>
           {p.reactivate > 0 && (
             <Effect icon={<IconUserCheck size={16} aria-hidden />} color="teal">
-              {t('undo.reactivate', { n: num(p.reactivate) })}
+              {plural('undo.reactivate', p.reactivate)}
             </Effect>
           )}
           {p.restoreUpdated > 0 && (
             <Effect icon={<IconRestore size={16} aria-hidden />} color="blue">
-              {t('undo.restoreUpdated', { n: num(p.restoreUpdated) })}
+              {plural('undo.restoreUpdated', p.restoreUpdated)}
             </Effect>
           )}
           {p.removeAdded > 0 && (
             <Effect icon={<IconTrash size={16} aria-hidden />} color="orange">
-              {t('undo.removeAdded', { n: num(p.removeAdded) })}
+              {plural('undo.removeAdded', p.removeAdded)}
             </Effect>
           )}
           {p.groupsJoined > 0 && (
@@ -178,7 +178,7 @@ function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => 
           )}
           {p.removeClasses.length > 0 && (
             <Effect icon={<IconTrash size={16} aria-hidden />} color="gray">
-              {t('undo.removeClasses', { n: num(p.removeClasses.length) })}{' '}
+              {plural('undo.removeClasses', p.removeClasses.length)}{' '}
               {p.removeClasses.map((c) => (
                 <Badge key={c} variant="light" color="gray" tt="none" mr={4}>
                   {c}
@@ -199,7 +199,7 @@ function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => 
           color="yellow"
           variant="light"
           icon={<IconAlertTriangle aria-hidden />}
-          title={t('undo.conflicts.title', { n: num(conflicts.length) })}
+          title={plural('undo.conflicts.title', conflicts.length)}
         >
           <Stack gap="sm">
             <Text size="sm">{t('undo.conflicts.intro')}</Text>
@@ -226,7 +226,7 @@ function UndoBody({ job, onClose, onUndone }: { job: UndoTarget; onClose: () => 
             <Checkbox
               checked={skip}
               onChange={(e) => setSkip(e.currentTarget.checked)}
-              label={t('undo.skipConflicts', { n: num(conflicts.length) })}
+              label={plural('undo.skipConflicts', conflicts.length)}
             />
           </Stack>
         </Alert>

@@ -99,12 +99,12 @@ describe('UndoModal', () => {
     const conflicts = [{ __typename: 'UndoConflict', accountId: 'a1', key: '24101', name: 'Anouk van der Berg', reason: 'gewijzigd na deze import', reasonEn: 'changed after this import' }]
     const { client, mutation } = clientWith({ ...preview, conflicts })
     renderWithProviders(<UndoModal job={job} onClose={vi.fn()} onUndone={vi.fn()} />, { client })
-    expect(await screen.findByText('1 accounts zijn na deze import nog gewijzigd')).toBeVisible()
+    expect(await screen.findByText('1 account is na deze import nog gewijzigd')).toBeVisible()
     expect(screen.getByRole('cell', { name: 'Anouk van der Berg' })).toBeVisible()
     const confirm = screen.getByRole('button', { name: 'Ongedaan maken' })
     expect(confirm).toBeDisabled()
     const user = userEvent.setup()
-    await user.click(screen.getByRole('checkbox', { name: /deze 1 accounts blijven zoals ze zijn/ }))
+    await user.click(screen.getByRole('checkbox', { name: /dit ene account blijft zoals het is/ }))
     expect(confirm).toBeEnabled()
     await user.click(confirm)
     const [op] = mutation.mock.calls[0] as unknown as [{ variables: unknown }]

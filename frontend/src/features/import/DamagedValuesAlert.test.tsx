@@ -21,7 +21,7 @@ describe('DamagedValuesAlert', () => {
     renderWithProviders(<DamagedValuesAlert values={[...kept, ...written]} />)
     const alert = screen.getByTestId('damaged-written')
     expect(alert).toHaveAttribute('role', 'alert')
-    expect(alert).toHaveTextContent('1 namen missen letters en worden zo ingelezen')
+    expect(alert).toHaveTextContent('1 naam mist letters en wordt zo ingelezen')
     expect(within(alert).getByRole('table', { name: 'Namen met verloren letters' })).toHaveTextContent('5006AchternaamAyd?n')
     const keptTable = screen.getByRole('table', { name: 'Behouden waarden' })
     expect(within(keptTable).getAllByRole('row')).toHaveLength(3)
@@ -33,7 +33,7 @@ describe('DamagedValuesAlert', () => {
   it('speaks English and past tense on the result', () => {
     renderWithProviders(<DamagedValuesAlert values={[...kept, ...written]} committed />, { lang: 'en' })
     expect(screen.getByText('2 values kept: the file was damaged')).toBeInTheDocument()
-    expect(screen.getByTestId('damaged-written')).toHaveTextContent('1 names with lost letters were imported')
+    expect(screen.getByTestId('damaged-written')).toHaveTextContent('1 name with lost letters was imported')
     expect(screen.getByRole('columnheader', { name: 'In Numo (kept)' })).toBeInTheDocument()
   })
 

@@ -25,7 +25,7 @@ export interface Damaged {
  * the preview, so the admin sees them before importing, and on the result.
  */
 export function DamagedValuesAlert({ values, committed = false }: { values: readonly Damaged[]; committed?: boolean }) {
-  const { t, num } = useI18n()
+  const { t, plural } = useI18n()
   const written = values.filter((v) => !v.kept)
   const kept = values.filter((v) => v.kept)
   if (values.length === 0) return null
@@ -36,7 +36,7 @@ export function DamagedValuesAlert({ values, committed = false }: { values: read
           color="orange"
           variant="light"
           icon={<IconAlertTriangle aria-hidden />}
-          title={t(committed ? 'damaged.written.titleDone' : 'damaged.written.title', { n: num(written.length) })}
+          title={plural(committed ? 'damaged.written.titleDone' : 'damaged.written.title', written.length)}
           role="alert"
           data-testid="damaged-written"
         >
@@ -51,7 +51,7 @@ export function DamagedValuesAlert({ values, committed = false }: { values: read
           color="yellow"
           variant="light"
           icon={<IconShieldCheck aria-hidden />}
-          title={t(committed ? 'damaged.kept.titleDone' : 'damaged.kept.title', { n: num(kept.length) })}
+          title={plural(committed ? 'damaged.kept.titleDone' : 'damaged.kept.title', kept.length)}
           data-testid="damaged-kept"
         >
           <Stack gap="xs">

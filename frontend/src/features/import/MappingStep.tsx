@@ -294,7 +294,7 @@ export function MappingStep({
                 })}
               </List.Item>
             )}
-            {unlistedOpen && <List.Item>{t('mapping.levels.unlisted', { n: num(unlisted) })}</List.Item>}
+            {unlistedOpen && <List.Item>{i18n.plural('mapping.levels.unlisted', unlisted)}</List.Item>}
           </List>
         </Alert>
       )}

@@ -9,10 +9,10 @@ import type { YearGuard } from './yearGuard'
  * typed confirmation as the archive guard. Renders nothing when the guard does not apply.
  */
 export function YearGuardAlert({ guard, value, onChange }: { guard: YearGuard; value: number | ''; onChange: (v: number | '') => void }) {
-  const { t, num } = useI18n()
+  const { t, num, plural } = useI18n()
   if (!guard.confirmationRequired) return null
   return (
-    <Alert color="red" icon={<IconAlertTriangle aria-hidden />} title={t('preview.yearGuard.title', { n: num(guard.yearDown) })} role="alert" data-testid="year-guard">
+    <Alert color="red" icon={<IconAlertTriangle aria-hidden />} title={plural('preview.yearGuard.title', guard.yearDown)} role="alert" data-testid="year-guard">
       <Stack gap="xs">
         <Text size="sm">
           {t('preview.yearGuard.text', { n: num(guard.yearDown), active: num(guard.activePupils), percent: guard.thresholdPercent })}
