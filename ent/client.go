@@ -26,11 +26,14 @@ import (
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/ratewindow"
+	"github.com/numo/accounts/ent/rosterchangelog"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/ent/ssologin"
 	"github.com/numo/accounts/ent/ssoprovider"
 	"github.com/numo/accounts/ent/teaching"
+	"github.com/numo/accounts/ent/webhookdelivery"
+	"github.com/numo/accounts/ent/webhookendpoint"
 
 	stdsql "database/sql"
 )
@@ -62,6 +65,8 @@ type Client struct {
 	Membership *MembershipClient
 	// RateWindow is the client for interacting with the RateWindow builders.
 	RateWindow *RateWindowClient
+	// RosterChangeLog is the client for interacting with the RosterChangeLog builders.
+	RosterChangeLog *RosterChangeLogClient
 	// SSOLogin is the client for interacting with the SSOLogin builders.
 	SSOLogin *SSOLoginClient
 	// SSOProvider is the client for interacting with the SSOProvider builders.
@@ -72,6 +77,10 @@ type Client struct {
 	Session *SessionClient
 	// Teaching is the client for interacting with the Teaching builders.
 	Teaching *TeachingClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
+	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
+	WebhookEndpoint *WebhookEndpointClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -94,11 +103,14 @@ func (c *Client) init() {
 	c.LoginThrottle = NewLoginThrottleClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.RateWindow = NewRateWindowClient(c.config)
+	c.RosterChangeLog = NewRosterChangeLogClient(c.config)
 	c.SSOLogin = NewSSOLoginClient(c.config)
 	c.SSOProvider = NewSSOProviderClient(c.config)
 	c.School = NewSchoolClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.Teaching = NewTeachingClient(c.config)
+	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
+	c.WebhookEndpoint = NewWebhookEndpointClient(c.config)
 }
 
 type (
@@ -189,24 +201,27 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		APIToken:      NewAPITokenClient(cfg),
-		Account:       NewAccountClient(cfg),
-		AccountChange: NewAccountChangeClient(cfg),
-		AuditEvent:    NewAuditEventClient(cfg),
-		Class:         NewClassClient(cfg),
-		ImportBlob:    NewImportBlobClient(cfg),
-		ImportJob:     NewImportJobClient(cfg),
-		LetterBatch:   NewLetterBatchClient(cfg),
-		LoginThrottle: NewLoginThrottleClient(cfg),
-		Membership:    NewMembershipClient(cfg),
-		RateWindow:    NewRateWindowClient(cfg),
-		SSOLogin:      NewSSOLoginClient(cfg),
-		SSOProvider:   NewSSOProviderClient(cfg),
-		School:        NewSchoolClient(cfg),
-		Session:       NewSessionClient(cfg),
-		Teaching:      NewTeachingClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		APIToken:        NewAPITokenClient(cfg),
+		Account:         NewAccountClient(cfg),
+		AccountChange:   NewAccountChangeClient(cfg),
+		AuditEvent:      NewAuditEventClient(cfg),
+		Class:           NewClassClient(cfg),
+		ImportBlob:      NewImportBlobClient(cfg),
+		ImportJob:       NewImportJobClient(cfg),
+		LetterBatch:     NewLetterBatchClient(cfg),
+		LoginThrottle:   NewLoginThrottleClient(cfg),
+		Membership:      NewMembershipClient(cfg),
+		RateWindow:      NewRateWindowClient(cfg),
+		RosterChangeLog: NewRosterChangeLogClient(cfg),
+		SSOLogin:        NewSSOLoginClient(cfg),
+		SSOProvider:     NewSSOProviderClient(cfg),
+		School:          NewSchoolClient(cfg),
+		Session:         NewSessionClient(cfg),
+		Teaching:        NewTeachingClient(cfg),
+		WebhookDelivery: NewWebhookDeliveryClient(cfg),
+		WebhookEndpoint: NewWebhookEndpointClient(cfg),
 	}, nil
 }
 
@@ -224,24 +239,27 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		APIToken:      NewAPITokenClient(cfg),
-		Account:       NewAccountClient(cfg),
-		AccountChange: NewAccountChangeClient(cfg),
-		AuditEvent:    NewAuditEventClient(cfg),
-		Class:         NewClassClient(cfg),
-		ImportBlob:    NewImportBlobClient(cfg),
-		ImportJob:     NewImportJobClient(cfg),
-		LetterBatch:   NewLetterBatchClient(cfg),
-		LoginThrottle: NewLoginThrottleClient(cfg),
-		Membership:    NewMembershipClient(cfg),
-		RateWindow:    NewRateWindowClient(cfg),
-		SSOLogin:      NewSSOLoginClient(cfg),
-		SSOProvider:   NewSSOProviderClient(cfg),
-		School:        NewSchoolClient(cfg),
-		Session:       NewSessionClient(cfg),
-		Teaching:      NewTeachingClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		APIToken:        NewAPITokenClient(cfg),
+		Account:         NewAccountClient(cfg),
+		AccountChange:   NewAccountChangeClient(cfg),
+		AuditEvent:      NewAuditEventClient(cfg),
+		Class:           NewClassClient(cfg),
+		ImportBlob:      NewImportBlobClient(cfg),
+		ImportJob:       NewImportJobClient(cfg),
+		LetterBatch:     NewLetterBatchClient(cfg),
+		LoginThrottle:   NewLoginThrottleClient(cfg),
+		Membership:      NewMembershipClient(cfg),
+		RateWindow:      NewRateWindowClient(cfg),
+		RosterChangeLog: NewRosterChangeLogClient(cfg),
+		SSOLogin:        NewSSOLoginClient(cfg),
+		SSOProvider:     NewSSOProviderClient(cfg),
+		School:          NewSchoolClient(cfg),
+		Session:         NewSessionClient(cfg),
+		Teaching:        NewTeachingClient(cfg),
+		WebhookDelivery: NewWebhookDeliveryClient(cfg),
+		WebhookEndpoint: NewWebhookEndpointClient(cfg),
 	}, nil
 }
 
@@ -273,7 +291,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.Account, c.AccountChange, c.AuditEvent, c.Class, c.ImportBlob,
 		c.ImportJob, c.LetterBatch, c.LoginThrottle, c.Membership, c.RateWindow,
-		c.SSOLogin, c.SSOProvider, c.School, c.Session, c.Teaching,
+		c.RosterChangeLog, c.SSOLogin, c.SSOProvider, c.School, c.Session, c.Teaching,
+		c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Use(hooks...)
 	}
@@ -285,7 +304,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.Account, c.AccountChange, c.AuditEvent, c.Class, c.ImportBlob,
 		c.ImportJob, c.LetterBatch, c.LoginThrottle, c.Membership, c.RateWindow,
-		c.SSOLogin, c.SSOProvider, c.School, c.Session, c.Teaching,
+		c.RosterChangeLog, c.SSOLogin, c.SSOProvider, c.School, c.Session, c.Teaching,
+		c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -316,6 +336,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Membership.mutate(ctx, m)
 	case *RateWindowMutation:
 		return c.RateWindow.mutate(ctx, m)
+	case *RosterChangeLogMutation:
+		return c.RosterChangeLog.mutate(ctx, m)
 	case *SSOLoginMutation:
 		return c.SSOLogin.mutate(ctx, m)
 	case *SSOProviderMutation:
@@ -326,6 +348,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Session.mutate(ctx, m)
 	case *TeachingMutation:
 		return c.Teaching.mutate(ctx, m)
+	case *WebhookDeliveryMutation:
+		return c.WebhookDelivery.mutate(ctx, m)
+	case *WebhookEndpointMutation:
+		return c.WebhookEndpoint.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -2183,6 +2209,141 @@ func (c *RateWindowClient) mutate(ctx context.Context, m *RateWindowMutation) (V
 	}
 }
 
+// RosterChangeLogClient is a client for the RosterChangeLog schema.
+type RosterChangeLogClient struct {
+	config
+}
+
+// NewRosterChangeLogClient returns a client for the RosterChangeLog from the given config.
+func NewRosterChangeLogClient(c config) *RosterChangeLogClient {
+	return &RosterChangeLogClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `rosterchangelog.Hooks(f(g(h())))`.
+func (c *RosterChangeLogClient) Use(hooks ...Hook) {
+	c.hooks.RosterChangeLog = append(c.hooks.RosterChangeLog, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `rosterchangelog.Intercept(f(g(h())))`.
+func (c *RosterChangeLogClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RosterChangeLog = append(c.inters.RosterChangeLog, interceptors...)
+}
+
+// Create returns a builder for creating a RosterChangeLog entity.
+func (c *RosterChangeLogClient) Create() *RosterChangeLogCreate {
+	mutation := newRosterChangeLogMutation(c.config, OpCreate)
+	return &RosterChangeLogCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RosterChangeLog entities.
+func (c *RosterChangeLogClient) CreateBulk(builders ...*RosterChangeLogCreate) *RosterChangeLogCreateBulk {
+	return &RosterChangeLogCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RosterChangeLogClient) MapCreateBulk(slice any, setFunc func(*RosterChangeLogCreate, int)) *RosterChangeLogCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RosterChangeLogCreateBulk{err: fmt.Errorf("calling to RosterChangeLogClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RosterChangeLogCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RosterChangeLogCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RosterChangeLog.
+func (c *RosterChangeLogClient) Update() *RosterChangeLogUpdate {
+	mutation := newRosterChangeLogMutation(c.config, OpUpdate)
+	return &RosterChangeLogUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RosterChangeLogClient) UpdateOne(_m *RosterChangeLog) *RosterChangeLogUpdateOne {
+	mutation := newRosterChangeLogMutation(c.config, OpUpdateOne, withRosterChangeLog(_m))
+	return &RosterChangeLogUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RosterChangeLogClient) UpdateOneID(id int) *RosterChangeLogUpdateOne {
+	mutation := newRosterChangeLogMutation(c.config, OpUpdateOne, withRosterChangeLogID(id))
+	return &RosterChangeLogUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RosterChangeLog.
+func (c *RosterChangeLogClient) Delete() *RosterChangeLogDelete {
+	mutation := newRosterChangeLogMutation(c.config, OpDelete)
+	return &RosterChangeLogDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RosterChangeLogClient) DeleteOne(_m *RosterChangeLog) *RosterChangeLogDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RosterChangeLogClient) DeleteOneID(id int) *RosterChangeLogDeleteOne {
+	builder := c.Delete().Where(rosterchangelog.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RosterChangeLogDeleteOne{builder}
+}
+
+// Query returns a query builder for RosterChangeLog.
+func (c *RosterChangeLogClient) Query() *RosterChangeLogQuery {
+	return &RosterChangeLogQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRosterChangeLog},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RosterChangeLog entity by its id.
+func (c *RosterChangeLogClient) Get(ctx context.Context, id int) (*RosterChangeLog, error) {
+	return c.Query().Where(rosterchangelog.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RosterChangeLogClient) GetX(ctx context.Context, id int) *RosterChangeLog {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RosterChangeLogClient) Hooks() []Hook {
+	hooks := c.hooks.RosterChangeLog
+	return append(hooks[:len(hooks):len(hooks)], rosterchangelog.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RosterChangeLogClient) Interceptors() []Interceptor {
+	inters := c.inters.RosterChangeLog
+	return append(inters[:len(inters):len(inters)], rosterchangelog.Interceptors[:]...)
+}
+
+func (c *RosterChangeLogClient) mutate(ctx context.Context, m *RosterChangeLogMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RosterChangeLogCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RosterChangeLogUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RosterChangeLogUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RosterChangeLogDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RosterChangeLog mutation op: %q", m.Op())
+	}
+}
+
 // SSOLoginClient is a client for the SSOLogin schema.
 type SSOLoginClient struct {
 	config
@@ -2953,17 +3114,321 @@ func (c *TeachingClient) mutate(ctx context.Context, m *TeachingMutation) (Value
 	}
 }
 
+// WebhookDeliveryClient is a client for the WebhookDelivery schema.
+type WebhookDeliveryClient struct {
+	config
+}
+
+// NewWebhookDeliveryClient returns a client for the WebhookDelivery from the given config.
+func NewWebhookDeliveryClient(c config) *WebhookDeliveryClient {
+	return &WebhookDeliveryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhookdelivery.Hooks(f(g(h())))`.
+func (c *WebhookDeliveryClient) Use(hooks ...Hook) {
+	c.hooks.WebhookDelivery = append(c.hooks.WebhookDelivery, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhookdelivery.Intercept(f(g(h())))`.
+func (c *WebhookDeliveryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookDelivery = append(c.inters.WebhookDelivery, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookDelivery entity.
+func (c *WebhookDeliveryClient) Create() *WebhookDeliveryCreate {
+	mutation := newWebhookDeliveryMutation(c.config, OpCreate)
+	return &WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookDelivery entities.
+func (c *WebhookDeliveryClient) CreateBulk(builders ...*WebhookDeliveryCreate) *WebhookDeliveryCreateBulk {
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookDeliveryClient) MapCreateBulk(slice any, setFunc func(*WebhookDeliveryCreate, int)) *WebhookDeliveryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookDeliveryCreateBulk{err: fmt.Errorf("calling to WebhookDeliveryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookDeliveryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Update() *WebhookDeliveryUpdate {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdate)
+	return &WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookDeliveryClient) UpdateOne(_m *WebhookDelivery) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDelivery(_m))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookDeliveryClient) UpdateOneID(id int) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDeliveryID(id))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Delete() *WebhookDeliveryDelete {
+	mutation := newWebhookDeliveryMutation(c.config, OpDelete)
+	return &WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookDeliveryClient) DeleteOne(_m *WebhookDelivery) *WebhookDeliveryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookDeliveryClient) DeleteOneID(id int) *WebhookDeliveryDeleteOne {
+	builder := c.Delete().Where(webhookdelivery.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookDeliveryDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Query() *WebhookDeliveryQuery {
+	return &WebhookDeliveryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookDelivery},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookDelivery entity by its id.
+func (c *WebhookDeliveryClient) Get(ctx context.Context, id int) (*WebhookDelivery, error) {
+	return c.Query().Where(webhookdelivery.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookDeliveryClient) GetX(ctx context.Context, id int) *WebhookDelivery {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryEndpoint queries the endpoint edge of a WebhookDelivery.
+func (c *WebhookDeliveryClient) QueryEndpoint(_m *WebhookDelivery) *WebhookEndpointQuery {
+	query := (&WebhookEndpointClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookdelivery.Table, webhookdelivery.FieldID, id),
+			sqlgraph.To(webhookendpoint.Table, webhookendpoint.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, webhookdelivery.EndpointTable, webhookdelivery.EndpointColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookDeliveryClient) Hooks() []Hook {
+	hooks := c.hooks.WebhookDelivery
+	return append(hooks[:len(hooks):len(hooks)], webhookdelivery.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookDeliveryClient) Interceptors() []Interceptor {
+	inters := c.inters.WebhookDelivery
+	return append(inters[:len(inters):len(inters)], webhookdelivery.Interceptors[:]...)
+}
+
+func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookDelivery mutation op: %q", m.Op())
+	}
+}
+
+// WebhookEndpointClient is a client for the WebhookEndpoint schema.
+type WebhookEndpointClient struct {
+	config
+}
+
+// NewWebhookEndpointClient returns a client for the WebhookEndpoint from the given config.
+func NewWebhookEndpointClient(c config) *WebhookEndpointClient {
+	return &WebhookEndpointClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhookendpoint.Hooks(f(g(h())))`.
+func (c *WebhookEndpointClient) Use(hooks ...Hook) {
+	c.hooks.WebhookEndpoint = append(c.hooks.WebhookEndpoint, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhookendpoint.Intercept(f(g(h())))`.
+func (c *WebhookEndpointClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookEndpoint = append(c.inters.WebhookEndpoint, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookEndpoint entity.
+func (c *WebhookEndpointClient) Create() *WebhookEndpointCreate {
+	mutation := newWebhookEndpointMutation(c.config, OpCreate)
+	return &WebhookEndpointCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookEndpoint entities.
+func (c *WebhookEndpointClient) CreateBulk(builders ...*WebhookEndpointCreate) *WebhookEndpointCreateBulk {
+	return &WebhookEndpointCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookEndpointClient) MapCreateBulk(slice any, setFunc func(*WebhookEndpointCreate, int)) *WebhookEndpointCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookEndpointCreateBulk{err: fmt.Errorf("calling to WebhookEndpointClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookEndpointCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookEndpointCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookEndpoint.
+func (c *WebhookEndpointClient) Update() *WebhookEndpointUpdate {
+	mutation := newWebhookEndpointMutation(c.config, OpUpdate)
+	return &WebhookEndpointUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookEndpointClient) UpdateOne(_m *WebhookEndpoint) *WebhookEndpointUpdateOne {
+	mutation := newWebhookEndpointMutation(c.config, OpUpdateOne, withWebhookEndpoint(_m))
+	return &WebhookEndpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookEndpointClient) UpdateOneID(id int) *WebhookEndpointUpdateOne {
+	mutation := newWebhookEndpointMutation(c.config, OpUpdateOne, withWebhookEndpointID(id))
+	return &WebhookEndpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookEndpoint.
+func (c *WebhookEndpointClient) Delete() *WebhookEndpointDelete {
+	mutation := newWebhookEndpointMutation(c.config, OpDelete)
+	return &WebhookEndpointDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookEndpointClient) DeleteOne(_m *WebhookEndpoint) *WebhookEndpointDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookEndpointClient) DeleteOneID(id int) *WebhookEndpointDeleteOne {
+	builder := c.Delete().Where(webhookendpoint.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookEndpointDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookEndpoint.
+func (c *WebhookEndpointClient) Query() *WebhookEndpointQuery {
+	return &WebhookEndpointQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookEndpoint},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookEndpoint entity by its id.
+func (c *WebhookEndpointClient) Get(ctx context.Context, id int) (*WebhookEndpoint, error) {
+	return c.Query().Where(webhookendpoint.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookEndpointClient) GetX(ctx context.Context, id int) *WebhookEndpoint {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryDeliveries queries the deliveries edge of a WebhookEndpoint.
+func (c *WebhookEndpointClient) QueryDeliveries(_m *WebhookEndpoint) *WebhookDeliveryQuery {
+	query := (&WebhookDeliveryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookendpoint.Table, webhookendpoint.FieldID, id),
+			sqlgraph.To(webhookdelivery.Table, webhookdelivery.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, webhookendpoint.DeliveriesTable, webhookendpoint.DeliveriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookEndpointClient) Hooks() []Hook {
+	hooks := c.hooks.WebhookEndpoint
+	return append(hooks[:len(hooks):len(hooks)], webhookendpoint.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookEndpointClient) Interceptors() []Interceptor {
+	inters := c.inters.WebhookEndpoint
+	return append(inters[:len(inters):len(inters)], webhookendpoint.Interceptors[:]...)
+}
+
+func (c *WebhookEndpointClient) mutate(ctx context.Context, m *WebhookEndpointMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookEndpointCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookEndpointUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookEndpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookEndpointDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookEndpoint mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
 		APIToken, Account, AccountChange, AuditEvent, Class, ImportBlob, ImportJob,
-		LetterBatch, LoginThrottle, Membership, RateWindow, SSOLogin, SSOProvider,
-		School, Session, Teaching []ent.Hook
+		LetterBatch, LoginThrottle, Membership, RateWindow, RosterChangeLog, SSOLogin,
+		SSOProvider, School, Session, Teaching, WebhookDelivery,
+		WebhookEndpoint []ent.Hook
 	}
 	inters struct {
 		APIToken, Account, AccountChange, AuditEvent, Class, ImportBlob, ImportJob,
-		LetterBatch, LoginThrottle, Membership, RateWindow, SSOLogin, SSOProvider,
-		School, Session, Teaching []ent.Interceptor
+		LetterBatch, LoginThrottle, Membership, RateWindow, RosterChangeLog, SSOLogin,
+		SSOProvider, School, Session, Teaching, WebhookDelivery,
+		WebhookEndpoint []ent.Interceptor
 	}
 )
 

@@ -23,11 +23,14 @@ import (
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/ratewindow"
+	"github.com/numo/accounts/ent/rosterchangelog"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/ent/ssologin"
 	"github.com/numo/accounts/ent/ssoprovider"
 	"github.com/numo/accounts/ent/teaching"
+	"github.com/numo/accounts/ent/webhookdelivery"
+	"github.com/numo/accounts/ent/webhookendpoint"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -88,22 +91,25 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apitoken.Table:      apitoken.ValidColumn,
-			account.Table:       account.ValidColumn,
-			accountchange.Table: accountchange.ValidColumn,
-			auditevent.Table:    auditevent.ValidColumn,
-			class.Table:         class.ValidColumn,
-			importblob.Table:    importblob.ValidColumn,
-			importjob.Table:     importjob.ValidColumn,
-			letterbatch.Table:   letterbatch.ValidColumn,
-			loginthrottle.Table: loginthrottle.ValidColumn,
-			membership.Table:    membership.ValidColumn,
-			ratewindow.Table:    ratewindow.ValidColumn,
-			ssologin.Table:      ssologin.ValidColumn,
-			ssoprovider.Table:   ssoprovider.ValidColumn,
-			school.Table:        school.ValidColumn,
-			session.Table:       session.ValidColumn,
-			teaching.Table:      teaching.ValidColumn,
+			apitoken.Table:        apitoken.ValidColumn,
+			account.Table:         account.ValidColumn,
+			accountchange.Table:   accountchange.ValidColumn,
+			auditevent.Table:      auditevent.ValidColumn,
+			class.Table:           class.ValidColumn,
+			importblob.Table:      importblob.ValidColumn,
+			importjob.Table:       importjob.ValidColumn,
+			letterbatch.Table:     letterbatch.ValidColumn,
+			loginthrottle.Table:   loginthrottle.ValidColumn,
+			membership.Table:      membership.ValidColumn,
+			ratewindow.Table:      ratewindow.ValidColumn,
+			rosterchangelog.Table: rosterchangelog.ValidColumn,
+			ssologin.Table:        ssologin.ValidColumn,
+			ssoprovider.Table:     ssoprovider.ValidColumn,
+			school.Table:          school.ValidColumn,
+			session.Table:         session.ValidColumn,
+			teaching.Table:        teaching.ValidColumn,
+			webhookdelivery.Table: webhookdelivery.ValidColumn,
+			webhookendpoint.Table: webhookendpoint.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

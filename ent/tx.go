@@ -36,6 +36,8 @@ type Tx struct {
 	Membership *MembershipClient
 	// RateWindow is the client for interacting with the RateWindow builders.
 	RateWindow *RateWindowClient
+	// RosterChangeLog is the client for interacting with the RosterChangeLog builders.
+	RosterChangeLog *RosterChangeLogClient
 	// SSOLogin is the client for interacting with the SSOLogin builders.
 	SSOLogin *SSOLoginClient
 	// SSOProvider is the client for interacting with the SSOProvider builders.
@@ -46,6 +48,10 @@ type Tx struct {
 	Session *SessionClient
 	// Teaching is the client for interacting with the Teaching builders.
 	Teaching *TeachingClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
+	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
+	WebhookEndpoint *WebhookEndpointClient
 
 	// lazily loaded.
 	client     *Client
@@ -188,11 +194,14 @@ func (tx *Tx) init() {
 	tx.LoginThrottle = NewLoginThrottleClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.RateWindow = NewRateWindowClient(tx.config)
+	tx.RosterChangeLog = NewRosterChangeLogClient(tx.config)
 	tx.SSOLogin = NewSSOLoginClient(tx.config)
 	tx.SSOProvider = NewSSOProviderClient(tx.config)
 	tx.School = NewSchoolClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.Teaching = NewTeachingClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
+	tx.WebhookEndpoint = NewWebhookEndpointClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -26,6 +26,7 @@ import (
 	"github.com/numo/accounts/internal/jobs"
 	"github.com/numo/accounts/internal/ratelimit"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/webhook"
 )
 
 // Options configures the GraphQL handler.
@@ -53,6 +54,9 @@ type Options struct {
 	ComplexityLimit int
 	// Observers are told about every operation: metrics and traces (observe.go).
 	Observers []Observer
+	// Webhooks manages the webhooks (nil: a service whose dispatcher only sends test events,
+	// to public https URLs).
+	Webhooks *webhook.Service
 	// RateLimit, when set, limits the operations of API tokens (ratelimit.go).
 	RateLimit *ratelimit.Limiter
 }
@@ -63,7 +67,10 @@ func NewHandler(o Options) *handler.Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{client: o.Client, db: o.DB, jobs: o.Jobs, authn: o.Authn, maxUpload: o.MaxUploadBytes}}))
+	if o.Webhooks == nil && o.DB != nil {
+		o.Webhooks = webhook.NewService(o.DB, webhook.New(o.DB, webhook.Options{Source: webhook.FeedSource{DB: o.DB}, Log: o.Logger}))
+	}
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{client: o.Client, db: o.DB, jobs: o.Jobs, authn: o.Authn, maxUpload: o.MaxUploadBytes, webhooks: o.Webhooks}}))
 	var initFunc transport.WebsocketInitFunc
 	if o.Authn != nil {
 		initFunc = o.Authn.WebsocketInit

@@ -12,6 +12,7 @@ import (
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/jobs"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/webhook"
 )
 
 // Resolver is the root resolver; it holds the dependencies the resolvers share.
@@ -21,6 +22,7 @@ type Resolver struct {
 	jobs      *jobs.Service
 	authn     *authn.Service
 	maxUpload int64
+	webhooks  *webhook.Service
 }
 
 // fullProgress completes a progress event with the job's counts, and on the final event its

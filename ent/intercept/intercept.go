@@ -20,11 +20,14 @@ import (
 	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/predicate"
 	"github.com/numo/accounts/ent/ratewindow"
+	"github.com/numo/accounts/ent/rosterchangelog"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/ent/ssologin"
 	"github.com/numo/accounts/ent/ssoprovider"
 	"github.com/numo/accounts/ent/teaching"
+	"github.com/numo/accounts/ent/webhookdelivery"
+	"github.com/numo/accounts/ent/webhookendpoint"
 )
 
 // The Query interface represents an operation that queries a graph.
@@ -380,6 +383,33 @@ func (f TraverseRateWindow) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.RateWindowQuery", q)
 }
 
+// The RosterChangeLogFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RosterChangeLogFunc func(context.Context, *ent.RosterChangeLogQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RosterChangeLogFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RosterChangeLogQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RosterChangeLogQuery", q)
+}
+
+// The TraverseRosterChangeLog type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRosterChangeLog func(context.Context, *ent.RosterChangeLogQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRosterChangeLog) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRosterChangeLog) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RosterChangeLogQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RosterChangeLogQuery", q)
+}
+
 // The SSOLoginFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SSOLoginFunc func(context.Context, *ent.SSOLoginQuery) (ent.Value, error)
 
@@ -515,6 +545,60 @@ func (f TraverseTeaching) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.TeachingQuery", q)
 }
 
+// The WebhookDeliveryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type WebhookDeliveryFunc func(context.Context, *ent.WebhookDeliveryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f WebhookDeliveryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.WebhookDeliveryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.WebhookDeliveryQuery", q)
+}
+
+// The TraverseWebhookDelivery type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseWebhookDelivery func(context.Context, *ent.WebhookDeliveryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseWebhookDelivery) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseWebhookDelivery) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WebhookDeliveryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.WebhookDeliveryQuery", q)
+}
+
+// The WebhookEndpointFunc type is an adapter to allow the use of ordinary function as a Querier.
+type WebhookEndpointFunc func(context.Context, *ent.WebhookEndpointQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f WebhookEndpointFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.WebhookEndpointQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.WebhookEndpointQuery", q)
+}
+
+// The TraverseWebhookEndpoint type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseWebhookEndpoint func(context.Context, *ent.WebhookEndpointQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseWebhookEndpoint) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseWebhookEndpoint) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WebhookEndpointQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.WebhookEndpointQuery", q)
+}
+
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
@@ -540,6 +624,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
 	case *ent.RateWindowQuery:
 		return &query[*ent.RateWindowQuery, predicate.RateWindow, ratewindow.OrderOption]{typ: ent.TypeRateWindow, tq: q}, nil
+	case *ent.RosterChangeLogQuery:
+		return &query[*ent.RosterChangeLogQuery, predicate.RosterChangeLog, rosterchangelog.OrderOption]{typ: ent.TypeRosterChangeLog, tq: q}, nil
 	case *ent.SSOLoginQuery:
 		return &query[*ent.SSOLoginQuery, predicate.SSOLogin, ssologin.OrderOption]{typ: ent.TypeSSOLogin, tq: q}, nil
 	case *ent.SSOProviderQuery:
@@ -550,6 +636,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SessionQuery, predicate.Session, session.OrderOption]{typ: ent.TypeSession, tq: q}, nil
 	case *ent.TeachingQuery:
 		return &query[*ent.TeachingQuery, predicate.Teaching, teaching.OrderOption]{typ: ent.TypeTeaching, tq: q}, nil
+	case *ent.WebhookDeliveryQuery:
+		return &query[*ent.WebhookDeliveryQuery, predicate.WebhookDelivery, webhookdelivery.OrderOption]{typ: ent.TypeWebhookDelivery, tq: q}, nil
+	case *ent.WebhookEndpointQuery:
+		return &query[*ent.WebhookEndpointQuery, predicate.WebhookEndpoint, webhookendpoint.OrderOption]{typ: ent.TypeWebhookEndpoint, tq: q}, nil
 	default:
 		return nil, fmt.Errorf("unknown query type %T", q)
 	}

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"account_changes\":4294967296,\"accounts\":0,\"api_tokens\":25769803776,\"audit_events\":30064771072,\"class_teachers\":47244640256,\"classes\":8589934592,\"import_blobs\":21474836480,\"import_jobs\":12884901888,\"letter_batches\":51539607552,\"login_throttles\":38654705664,\"memberships\":42949672960,\"rate_windows\":64424509440,\"schools\":17179869184,\"sessions\":34359738368,\"sso_logins\":55834574848,\"sso_providers\":60129542144}"
+const IncrementStarts = "{\"account_changes\":4294967296,\"accounts\":0,\"api_tokens\":25769803776,\"audit_events\":30064771072,\"class_teachers\":47244640256,\"classes\":8589934592,\"import_blobs\":21474836480,\"import_jobs\":12884901888,\"letter_batches\":51539607552,\"login_throttles\":38654705664,\"memberships\":42949672960,\"rate_windows\":64424509440,\"roster_changes\":68719476736,\"schools\":17179869184,\"sessions\":34359738368,\"sso_logins\":55834574848,\"sso_providers\":60129542144,\"webhook_deliveries\":73014444032,\"webhook_endpoints\":77309411328}"

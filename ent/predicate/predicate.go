@@ -39,6 +39,9 @@ type Membership func(*sql.Selector)
 // RateWindow is the predicate function for ratewindow builders.
 type RateWindow func(*sql.Selector)
 
+// RosterChangeLog is the predicate function for rosterchangelog builders.
+type RosterChangeLog func(*sql.Selector)
+
 // SSOLogin is the predicate function for ssologin builders.
 type SSOLogin func(*sql.Selector)
 
@@ -53,3 +56,9 @@ type Session func(*sql.Selector)
 
 // Teaching is the predicate function for teaching builders.
 type Teaching func(*sql.Selector)
+
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)
+
+// WebhookEndpoint is the predicate function for webhookendpoint builders.
+type WebhookEndpoint func(*sql.Selector)

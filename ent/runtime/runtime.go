@@ -17,12 +17,15 @@ import (
 	"github.com/numo/accounts/ent/loginthrottle"
 	"github.com/numo/accounts/ent/membership"
 	"github.com/numo/accounts/ent/ratewindow"
+	"github.com/numo/accounts/ent/rosterchangelog"
 	"github.com/numo/accounts/ent/schema"
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/ent/session"
 	"github.com/numo/accounts/ent/ssologin"
 	"github.com/numo/accounts/ent/ssoprovider"
 	"github.com/numo/accounts/ent/teaching"
+	"github.com/numo/accounts/ent/webhookdelivery"
+	"github.com/numo/accounts/ent/webhookendpoint"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -513,6 +516,23 @@ func init() {
 	ratewindowDescPoints := ratewindowFields[3].Descriptor()
 	// ratewindow.DefaultPoints holds the default value on creation for the points field.
 	ratewindow.DefaultPoints = ratewindowDescPoints.Default.(int64)
+	rosterchangelog.Policy = privacy.NewPolicies(schema.RosterChangeLog{})
+	rosterchangelog.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := rosterchangelog.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	rosterchangelogInters := schema.RosterChangeLog{}.Interceptors()
+	rosterchangelog.Interceptors[0] = rosterchangelogInters[0]
+	rosterchangelogFields := schema.RosterChangeLog{}.Fields()
+	_ = rosterchangelogFields
+	// rosterchangelogDescCreatedAt is the schema descriptor for created_at field.
+	rosterchangelogDescCreatedAt := rosterchangelogFields[8].Descriptor()
+	// rosterchangelog.DefaultCreatedAt holds the default value on creation for the created_at field.
+	rosterchangelog.DefaultCreatedAt = rosterchangelogDescCreatedAt.Default.(func() time.Time)
 	ssologin.Policy = privacy.NewPolicies(schema.SSOLogin{})
 	ssologin.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -798,6 +818,10 @@ func init() {
 			return nil
 		}
 	}()
+	// schoolDescFeedPosition is the schema descriptor for feed_position field.
+	schoolDescFeedPosition := schoolFields[10].Descriptor()
+	// school.DefaultFeedPosition holds the default value on creation for the feed_position field.
+	school.DefaultFeedPosition = schoolDescFeedPosition.Default.(int64)
 	sessionMixin := schema.Session{}.Mixin()
 	session.Policy = privacy.NewPolicies(schema.Session{})
 	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -855,6 +879,111 @@ func init() {
 	teachingDescMentor := teachingFields[2].Descriptor()
 	// teaching.DefaultMentor holds the default value on creation for the mentor field.
 	teaching.DefaultMentor = teachingDescMentor.Default.(bool)
+	webhookdelivery.Policy = privacy.NewPolicies(schema.WebhookDelivery{})
+	webhookdelivery.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookdelivery.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookdeliveryInters := schema.WebhookDelivery{}.Interceptors()
+	webhookdelivery.Interceptors[0] = webhookdeliveryInters[0]
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescAt is the schema descriptor for at field.
+	webhookdeliveryDescAt := webhookdeliveryFields[2].Descriptor()
+	// webhookdelivery.DefaultAt holds the default value on creation for the at field.
+	webhookdelivery.DefaultAt = webhookdeliveryDescAt.Default.(func() time.Time)
+	// webhookdeliveryDescStatusCode is the schema descriptor for status_code field.
+	webhookdeliveryDescStatusCode := webhookdeliveryFields[8].Descriptor()
+	// webhookdelivery.DefaultStatusCode holds the default value on creation for the status_code field.
+	webhookdelivery.DefaultStatusCode = webhookdeliveryDescStatusCode.Default.(int)
+	// webhookdeliveryDescError is the schema descriptor for error field.
+	webhookdeliveryDescError := webhookdeliveryFields[9].Descriptor()
+	// webhookdelivery.DefaultError holds the default value on creation for the error field.
+	webhookdelivery.DefaultError = webhookdeliveryDescError.Default.(string)
+	// webhookdelivery.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	webhookdelivery.ErrorValidator = webhookdeliveryDescError.Validators[0].(func(string) error)
+	// webhookdeliveryDescTest is the schema descriptor for test field.
+	webhookdeliveryDescTest := webhookdeliveryFields[13].Descriptor()
+	// webhookdelivery.DefaultTest holds the default value on creation for the test field.
+	webhookdelivery.DefaultTest = webhookdeliveryDescTest.Default.(bool)
+	webhookendpointMixin := schema.WebhookEndpoint{}.Mixin()
+	webhookendpoint.Policy = privacy.NewPolicies(schema.WebhookEndpoint{})
+	webhookendpoint.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookendpoint.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookendpointInters := schema.WebhookEndpoint{}.Interceptors()
+	webhookendpoint.Interceptors[0] = webhookendpointInters[0]
+	webhookendpointMixinFields0 := webhookendpointMixin[0].Fields()
+	_ = webhookendpointMixinFields0
+	webhookendpointFields := schema.WebhookEndpoint{}.Fields()
+	_ = webhookendpointFields
+	// webhookendpointDescCreatedAt is the schema descriptor for created_at field.
+	webhookendpointDescCreatedAt := webhookendpointMixinFields0[0].Descriptor()
+	// webhookendpoint.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookendpoint.DefaultCreatedAt = webhookendpointDescCreatedAt.Default.(func() time.Time)
+	// webhookendpointDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookendpointDescUpdatedAt := webhookendpointMixinFields0[1].Descriptor()
+	// webhookendpoint.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookendpoint.DefaultUpdatedAt = webhookendpointDescUpdatedAt.Default.(func() time.Time)
+	// webhookendpoint.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookendpoint.UpdateDefaultUpdatedAt = webhookendpointDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookendpointDescURL is the schema descriptor for url field.
+	webhookendpointDescURL := webhookendpointFields[3].Descriptor()
+	// webhookendpoint.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhookendpoint.URLValidator = func() func(string) error {
+		validators := webhookendpointDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookendpointDescSecret is the schema descriptor for secret field.
+	webhookendpointDescSecret := webhookendpointFields[4].Descriptor()
+	// webhookendpoint.SecretValidator is a validator for the "secret" field. It is called by the builders before save.
+	webhookendpoint.SecretValidator = webhookendpointDescSecret.Validators[0].(func(string) error)
+	// webhookendpointDescCursor is the schema descriptor for cursor field.
+	webhookendpointDescCursor := webhookendpointFields[6].Descriptor()
+	// webhookendpoint.DefaultCursor holds the default value on creation for the cursor field.
+	webhookendpoint.DefaultCursor = webhookendpointDescCursor.Default.(int64)
+	// webhookendpointDescBatchTo is the schema descriptor for batch_to field.
+	webhookendpointDescBatchTo := webhookendpointFields[7].Descriptor()
+	// webhookendpoint.DefaultBatchTo holds the default value on creation for the batch_to field.
+	webhookendpoint.DefaultBatchTo = webhookendpointDescBatchTo.Default.(int64)
+	// webhookendpointDescFailures is the schema descriptor for failures field.
+	webhookendpointDescFailures := webhookendpointFields[8].Descriptor()
+	// webhookendpoint.DefaultFailures holds the default value on creation for the failures field.
+	webhookendpoint.DefaultFailures = webhookendpointDescFailures.Default.(int)
+	// webhookendpointDescNextAttemptAt is the schema descriptor for next_attempt_at field.
+	webhookendpointDescNextAttemptAt := webhookendpointFields[10].Descriptor()
+	// webhookendpoint.DefaultNextAttemptAt holds the default value on creation for the next_attempt_at field.
+	webhookendpoint.DefaultNextAttemptAt = webhookendpointDescNextAttemptAt.Default.(func() time.Time)
+	// webhookendpointDescLastError is the schema descriptor for last_error field.
+	webhookendpointDescLastError := webhookendpointFields[12].Descriptor()
+	// webhookendpoint.DefaultLastError holds the default value on creation for the last_error field.
+	webhookendpoint.DefaultLastError = webhookendpointDescLastError.Default.(string)
+	// webhookendpoint.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	webhookendpoint.LastErrorValidator = webhookendpointDescLastError.Validators[0].(func(string) error)
+	// webhookendpointDescLeaseOwner is the schema descriptor for lease_owner field.
+	webhookendpointDescLeaseOwner := webhookendpointFields[13].Descriptor()
+	// webhookendpoint.DefaultLeaseOwner holds the default value on creation for the lease_owner field.
+	webhookendpoint.DefaultLeaseOwner = webhookendpointDescLeaseOwner.Default.(string)
 }
 
 const (

@@ -41,6 +41,7 @@ type Metrics struct {
 	phaseRows    *prometheus.CounterVec
 	websockets   prometheus.Gauge
 	subscription prometheus.Gauge
+	webhooks     *prometheus.HistogramVec
 
 	mu    sync.Mutex
 	names map[string]bool // the operation names counted by their own name
@@ -70,9 +71,12 @@ func New(db *sql.DB) *Metrics {
 		subscription: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "numo_graphql_subscriptions_active", Help: "GraphQL subscriptions running now.",
 		}),
+		webhooks: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "numo_webhook_delivery_duration_seconds", Help: "Webhook delivery attempts by outcome (OK, HTTP_ERROR, TIMEOUT, NETWORK_ERROR, REFUSED), with their durations; the count is the number of attempts.", Buckets: buckets,
+		}, []string{"outcome"}),
 		names: map[string]bool{},
 	}
-	m.reg.MustRegister(m.httpRequests, m.operations, m.phases, m.phaseRows, m.websockets, m.subscription,
+	m.reg.MustRegister(m.httpRequests, m.operations, m.phases, m.phaseRows, m.websockets, m.subscription, m.webhooks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(db, "numo"))
@@ -219,4 +223,10 @@ func (m *Metrics) ImportPhase(ctx context.Context, jobID int, phase string) func
 		m.phases.WithLabelValues(phase, outcome).Observe(time.Since(start).Seconds())
 		m.phaseRows.WithLabelValues(phase).Add(float64(rows))
 	}
+}
+
+// WebhookDelivery counts one webhook delivery attempt by its outcome, with its duration
+// (webhook.Options.Observe).
+func (m *Metrics) WebhookDelivery(outcome string, d time.Duration) {
+	m.webhooks.WithLabelValues(outcome).Observe(d.Seconds())
 }
