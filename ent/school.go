@@ -42,6 +42,8 @@ type School struct {
 	UsernamePattern string `json:"username_pattern,omitempty"`
 	// days a start code of a login letter signs in before it expires
 	StartCodeValidDays int `json:"start_code_valid_days,omitempty"`
+	// the position of the school's last roster change (package feed): bumped by UPDATE ... RETURNING in the writing transaction, whose row lock orders the school's writers by commit
+	FeedPosition int64 `json:"feed_position,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SchoolQuery when eager-loading is set.
 	Edges        SchoolEdges `json:"edges"`
@@ -125,7 +127,7 @@ func (*School) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case school.FieldLevelMappings, school.FieldColumnMappings:
 			values[i] = new([]byte)
-		case school.FieldID, school.FieldArchiveThreshold, school.FieldArchivedRetentionDays, school.FieldJobDataRetentionDays, school.FieldAuditRetentionDays, school.FieldStartCodeValidDays:
+		case school.FieldID, school.FieldArchiveThreshold, school.FieldArchivedRetentionDays, school.FieldJobDataRetentionDays, school.FieldAuditRetentionDays, school.FieldStartCodeValidDays, school.FieldFeedPosition:
 			values[i] = new(sql.NullInt64)
 		case school.FieldName, school.FieldBrin, school.FieldUsernamePattern:
 			values[i] = new(sql.NullString)
@@ -228,6 +230,12 @@ func (_m *School) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.StartCodeValidDays = int(value.Int64)
 			}
+		case school.FieldFeedPosition:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field feed_position", values[i])
+			} else if value.Valid {
+				_m.FeedPosition = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -324,6 +332,9 @@ func (_m *School) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("start_code_valid_days=")
 	builder.WriteString(fmt.Sprintf("%v", _m.StartCodeValidDays))
+	builder.WriteString(", ")
+	builder.WriteString("feed_position=")
+	builder.WriteString(fmt.Sprintf("%v", _m.FeedPosition))
 	builder.WriteByte(')')
 	return builder.String()
 }

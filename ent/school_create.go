@@ -163,6 +163,20 @@ func (_c *SchoolCreate) SetNillableStartCodeValidDays(v *int) *SchoolCreate {
 	return _c
 }
 
+// SetFeedPosition sets the "feed_position" field.
+func (_c *SchoolCreate) SetFeedPosition(v int64) *SchoolCreate {
+	_c.mutation.SetFeedPosition(v)
+	return _c
+}
+
+// SetNillableFeedPosition sets the "feed_position" field if the given value is not nil.
+func (_c *SchoolCreate) SetNillableFeedPosition(v *int64) *SchoolCreate {
+	if v != nil {
+		_c.SetFeedPosition(*v)
+	}
+	return _c
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_c *SchoolCreate) AddClassIDs(ids ...int) *SchoolCreate {
 	_c.mutation.AddClassIDs(ids...)
@@ -313,6 +327,10 @@ func (_c *SchoolCreate) defaults() error {
 		v := school.DefaultStartCodeValidDays
 		_c.mutation.SetStartCodeValidDays(v)
 	}
+	if _, ok := _c.mutation.FeedPosition(); !ok {
+		v := school.DefaultFeedPosition
+		_c.mutation.SetFeedPosition(v)
+	}
 	return nil
 }
 
@@ -388,6 +406,9 @@ func (_c *SchoolCreate) check() error {
 			return &ValidationError{Name: "start_code_valid_days", err: fmt.Errorf(`ent: validator failed for field "School.start_code_valid_days": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.FeedPosition(); !ok {
+		return &ValidationError{Name: "feed_position", err: errors.New(`ent: missing required field "School.feed_position"`)}
+	}
 	return nil
 }
 
@@ -462,6 +483,10 @@ func (_c *SchoolCreate) createSpec() (*School, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.StartCodeValidDays(); ok {
 		_spec.SetField(school.FieldStartCodeValidDays, field.TypeInt, value)
 		_node.StartCodeValidDays = value
+	}
+	if value, ok := _c.mutation.FeedPosition(); ok {
+		_spec.SetField(school.FieldFeedPosition, field.TypeInt64, value)
+		_node.FeedPosition = value
 	}
 	if nodes := _c.mutation.ClassesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -769,6 +794,24 @@ func (u *SchoolUpsert) AddStartCodeValidDays(v int) *SchoolUpsert {
 	return u
 }
 
+// SetFeedPosition sets the "feed_position" field.
+func (u *SchoolUpsert) SetFeedPosition(v int64) *SchoolUpsert {
+	u.Set(school.FieldFeedPosition, v)
+	return u
+}
+
+// UpdateFeedPosition sets the "feed_position" field to the value that was provided on create.
+func (u *SchoolUpsert) UpdateFeedPosition() *SchoolUpsert {
+	u.SetExcluded(school.FieldFeedPosition)
+	return u
+}
+
+// AddFeedPosition adds v to the "feed_position" field.
+func (u *SchoolUpsert) AddFeedPosition(v int64) *SchoolUpsert {
+	u.Add(school.FieldFeedPosition, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1014,6 +1057,27 @@ func (u *SchoolUpsertOne) AddStartCodeValidDays(v int) *SchoolUpsertOne {
 func (u *SchoolUpsertOne) UpdateStartCodeValidDays() *SchoolUpsertOne {
 	return u.Update(func(s *SchoolUpsert) {
 		s.UpdateStartCodeValidDays()
+	})
+}
+
+// SetFeedPosition sets the "feed_position" field.
+func (u *SchoolUpsertOne) SetFeedPosition(v int64) *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetFeedPosition(v)
+	})
+}
+
+// AddFeedPosition adds v to the "feed_position" field.
+func (u *SchoolUpsertOne) AddFeedPosition(v int64) *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.AddFeedPosition(v)
+	})
+}
+
+// UpdateFeedPosition sets the "feed_position" field to the value that was provided on create.
+func (u *SchoolUpsertOne) UpdateFeedPosition() *SchoolUpsertOne {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateFeedPosition()
 	})
 }
 
@@ -1428,6 +1492,27 @@ func (u *SchoolUpsertBulk) AddStartCodeValidDays(v int) *SchoolUpsertBulk {
 func (u *SchoolUpsertBulk) UpdateStartCodeValidDays() *SchoolUpsertBulk {
 	return u.Update(func(s *SchoolUpsert) {
 		s.UpdateStartCodeValidDays()
+	})
+}
+
+// SetFeedPosition sets the "feed_position" field.
+func (u *SchoolUpsertBulk) SetFeedPosition(v int64) *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.SetFeedPosition(v)
+	})
+}
+
+// AddFeedPosition adds v to the "feed_position" field.
+func (u *SchoolUpsertBulk) AddFeedPosition(v int64) *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.AddFeedPosition(v)
+	})
+}
+
+// UpdateFeedPosition sets the "feed_position" field to the value that was provided on create.
+func (u *SchoolUpsertBulk) UpdateFeedPosition() *SchoolUpsertBulk {
+	return u.Update(func(s *SchoolUpsert) {
+		s.UpdateFeedPosition()
 	})
 }
 

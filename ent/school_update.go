@@ -211,6 +211,27 @@ func (_u *SchoolUpdate) AddStartCodeValidDays(v int) *SchoolUpdate {
 	return _u
 }
 
+// SetFeedPosition sets the "feed_position" field.
+func (_u *SchoolUpdate) SetFeedPosition(v int64) *SchoolUpdate {
+	_u.mutation.ResetFeedPosition()
+	_u.mutation.SetFeedPosition(v)
+	return _u
+}
+
+// SetNillableFeedPosition sets the "feed_position" field if the given value is not nil.
+func (_u *SchoolUpdate) SetNillableFeedPosition(v *int64) *SchoolUpdate {
+	if v != nil {
+		_u.SetFeedPosition(*v)
+	}
+	return _u
+}
+
+// AddFeedPosition adds value to the "feed_position" field.
+func (_u *SchoolUpdate) AddFeedPosition(v int64) *SchoolUpdate {
+	_u.mutation.AddFeedPosition(v)
+	return _u
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_u *SchoolUpdate) AddClassIDs(ids ...int) *SchoolUpdate {
 	_u.mutation.AddClassIDs(ids...)
@@ -554,6 +575,12 @@ func (_u *SchoolUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedStartCodeValidDays(); ok {
 		_spec.AddField(school.FieldStartCodeValidDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.FeedPosition(); ok {
+		_spec.SetField(school.FieldFeedPosition, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeedPosition(); ok {
+		_spec.AddField(school.FieldFeedPosition, field.TypeInt64, value)
 	}
 	if _u.mutation.ClassesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -979,6 +1006,27 @@ func (_u *SchoolUpdateOne) AddStartCodeValidDays(v int) *SchoolUpdateOne {
 	return _u
 }
 
+// SetFeedPosition sets the "feed_position" field.
+func (_u *SchoolUpdateOne) SetFeedPosition(v int64) *SchoolUpdateOne {
+	_u.mutation.ResetFeedPosition()
+	_u.mutation.SetFeedPosition(v)
+	return _u
+}
+
+// SetNillableFeedPosition sets the "feed_position" field if the given value is not nil.
+func (_u *SchoolUpdateOne) SetNillableFeedPosition(v *int64) *SchoolUpdateOne {
+	if v != nil {
+		_u.SetFeedPosition(*v)
+	}
+	return _u
+}
+
+// AddFeedPosition adds value to the "feed_position" field.
+func (_u *SchoolUpdateOne) AddFeedPosition(v int64) *SchoolUpdateOne {
+	_u.mutation.AddFeedPosition(v)
+	return _u
+}
+
 // AddClassIDs adds the "classes" edge to the Class entity by IDs.
 func (_u *SchoolUpdateOne) AddClassIDs(ids ...int) *SchoolUpdateOne {
 	_u.mutation.AddClassIDs(ids...)
@@ -1352,6 +1400,12 @@ func (_u *SchoolUpdateOne) sqlSave(ctx context.Context) (_node *School, err erro
 	}
 	if value, ok := _u.mutation.AddedStartCodeValidDays(); ok {
 		_spec.AddField(school.FieldStartCodeValidDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.FeedPosition(); ok {
+		_spec.SetField(school.FieldFeedPosition, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeedPosition(); ok {
+		_spec.AddField(school.FieldFeedPosition, field.TypeInt64, value)
 	}
 	if _u.mutation.ClassesCleared() {
 		edge := &sqlgraph.EdgeSpec{

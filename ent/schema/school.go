@@ -40,6 +40,9 @@ func (School) Fields() []ent.Field {
 			Comment("how a login letter makes a username for an account without one (internal/startcode.Base)"),
 		field.Int("start_code_valid_days").Default(14).Min(1).Max(90).
 			Comment("days a start code of a login letter signs in before it expires"),
+		field.Int64("feed_position").Default(0).
+			Comment("the position of the school's last roster change (package feed): bumped by UPDATE ... RETURNING in the writing transaction, whose row lock orders the school's writers by commit").
+			Annotations(entgql.Skip()),
 	}
 }
 

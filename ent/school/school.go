@@ -39,6 +39,8 @@ const (
 	FieldUsernamePattern = "username_pattern"
 	// FieldStartCodeValidDays holds the string denoting the start_code_valid_days field in the database.
 	FieldStartCodeValidDays = "start_code_valid_days"
+	// FieldFeedPosition holds the string denoting the feed_position field in the database.
+	FieldFeedPosition = "feed_position"
 	// EdgeClasses holds the string denoting the classes edge name in mutations.
 	EdgeClasses = "classes"
 	// EdgeAccounts holds the string denoting the accounts edge name in mutations.
@@ -103,6 +105,7 @@ var Columns = []string{
 	FieldAuditRetentionDays,
 	FieldUsernamePattern,
 	FieldStartCodeValidDays,
+	FieldFeedPosition,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -158,6 +161,8 @@ var (
 	DefaultStartCodeValidDays int
 	// StartCodeValidDaysValidator is a validator for the "start_code_valid_days" field. It is called by the builders before save.
 	StartCodeValidDaysValidator func(int) error
+	// DefaultFeedPosition holds the default value on creation for the "feed_position" field.
+	DefaultFeedPosition int64
 )
 
 // OrderOption defines the ordering options for the School queries.
@@ -216,6 +221,11 @@ func ByUsernamePattern(opts ...sql.OrderTermOption) OrderOption {
 // ByStartCodeValidDays orders the results by the start_code_valid_days field.
 func ByStartCodeValidDays(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStartCodeValidDays, opts...).ToFunc()
+}
+
+// ByFeedPosition orders the results by the feed_position field.
+func ByFeedPosition(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFeedPosition, opts...).ToFunc()
 }
 
 // ByClassesCount orders the results by classes count.

@@ -105,6 +105,11 @@ func StartCodeValidDays(v int) predicate.School {
 	return predicate.School(sql.FieldEQ(FieldStartCodeValidDays, v))
 }
 
+// FeedPosition applies equality check predicate on the "feed_position" field. It's identical to FeedPositionEQ.
+func FeedPosition(v int64) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldFeedPosition, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.School {
 	return predicate.School(sql.FieldEQ(FieldCreatedAt, v))
@@ -598,6 +603,46 @@ func StartCodeValidDaysLT(v int) predicate.School {
 // StartCodeValidDaysLTE applies the LTE predicate on the "start_code_valid_days" field.
 func StartCodeValidDaysLTE(v int) predicate.School {
 	return predicate.School(sql.FieldLTE(FieldStartCodeValidDays, v))
+}
+
+// FeedPositionEQ applies the EQ predicate on the "feed_position" field.
+func FeedPositionEQ(v int64) predicate.School {
+	return predicate.School(sql.FieldEQ(FieldFeedPosition, v))
+}
+
+// FeedPositionNEQ applies the NEQ predicate on the "feed_position" field.
+func FeedPositionNEQ(v int64) predicate.School {
+	return predicate.School(sql.FieldNEQ(FieldFeedPosition, v))
+}
+
+// FeedPositionIn applies the In predicate on the "feed_position" field.
+func FeedPositionIn(vs ...int64) predicate.School {
+	return predicate.School(sql.FieldIn(FieldFeedPosition, vs...))
+}
+
+// FeedPositionNotIn applies the NotIn predicate on the "feed_position" field.
+func FeedPositionNotIn(vs ...int64) predicate.School {
+	return predicate.School(sql.FieldNotIn(FieldFeedPosition, vs...))
+}
+
+// FeedPositionGT applies the GT predicate on the "feed_position" field.
+func FeedPositionGT(v int64) predicate.School {
+	return predicate.School(sql.FieldGT(FieldFeedPosition, v))
+}
+
+// FeedPositionGTE applies the GTE predicate on the "feed_position" field.
+func FeedPositionGTE(v int64) predicate.School {
+	return predicate.School(sql.FieldGTE(FieldFeedPosition, v))
+}
+
+// FeedPositionLT applies the LT predicate on the "feed_position" field.
+func FeedPositionLT(v int64) predicate.School {
+	return predicate.School(sql.FieldLT(FieldFeedPosition, v))
+}
+
+// FeedPositionLTE applies the LTE predicate on the "feed_position" field.
+func FeedPositionLTE(v int64) predicate.School {
+	return predicate.School(sql.FieldLTE(FieldFeedPosition, v))
 }
 
 // HasClasses applies the HasEdge predicate on the "classes" edge.

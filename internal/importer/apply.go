@@ -13,6 +13,7 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/internal/feed"
 	"github.com/numo/accounts/internal/list"
 	"github.com/numo/accounts/internal/names"
 	"github.com/numo/accounts/internal/store"
@@ -137,8 +138,12 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 		return nil, fmt.Errorf("apply: %w", err)
 	}
 	// A class's level and year follow its pupils, in the same transaction.
-	if _, err := store.RefreshClassFacts(ctx, tx, db.Dialect, schoolID, opt.Now); err != nil {
+	facts, err := store.RefreshClassFactsOf(ctx, tx, db.Dialect, schoolID, opt.Now)
+	if err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
+	}
+	if err := recordChanges(ctx, tx, db.Dialect, schoolID, opt, facts); err != nil {
+		return nil, err
 	}
 	if opt.JobID != 0 {
 		if err := finishJob(ctx, tx, db.Dialect, plan, opt, w.total); err != nil {
@@ -151,6 +156,21 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 	opt.Stats.add(time.Since(start))
 	progress(Progress{Phase: "writing", Done: w.total, Total: w.total})
 	return plan, nil
+}
+
+// recordChanges appends the commit's roster changes to the school's change log (package
+// feed), in the commit's (last) transaction: every account the job added, updated or archived
+// with its links, the classes it created and those whose level or year followed their pupils.
+func recordChanges(ctx context.Context, tx store.Execer, d string, schoolID int, opt ApplyOptions, facts []int) error {
+	accounts, classes, err := store.JobTouched(ctx, tx, d, opt.JobID, schoolID)
+	if err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
+	if _, err := feed.Record(ctx, tx, d, schoolID, feed.OriginImport, opt.JobID, opt.Now,
+		feed.Touched{Accounts: accounts, Classes: append(classes, facts...)}); err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
+	return nil
 }
 
 // planChecked loads the school's state through q, plans the import against it and checks the

@@ -198,6 +198,15 @@ func applyReserved(ctx context.Context, db *store.DB, in PlanInput, schoolID int
 	if err := store.SetClassFacts(ctx, s.tx, db.Dialect, schoolID, facts, opt.Now); err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
+	factIDs := make([]int, len(facts))
+	for i, f := range facts {
+		factIDs[i] = f.ID
+	}
+	// The whole commit's roster changes go into the log in its last step, with the job's mark
+	// as COMMITTED: a commit that is rolled back never appears in it.
+	if err := recordChanges(ctx, s.tx, db.Dialect, schoolID, opt, factIDs); err != nil {
+		return nil, err
+	}
 	if err := finishJob(ctx, s.tx, db.Dialect, plan, opt, w.total); err != nil {
 		return nil, err
 	}

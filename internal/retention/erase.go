@@ -9,6 +9,7 @@ import (
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/feed"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -43,7 +44,7 @@ func Erase(ctx context.Context, db *store.DB, accountID int) error {
 		return fmt.Errorf("erase account %d: %w", accountID, err)
 	}
 	defer t.Rollback() //nolint:errcheck // a no-op after Commit
-	f, err := t.forget([]int{accountID})
+	f, err := t.forget([]int{accountID}, feed.OriginErasure)
 	if err != nil {
 		return fmt.Errorf("erase account %d: %w", accountID, err)
 	}

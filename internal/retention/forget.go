@@ -3,7 +3,9 @@ package retention
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/numo/accounts/internal/feed"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -20,7 +22,10 @@ type forgotten struct {
 // rows in the plans of imports that still keep row data (with the problems reported on those
 // lines of the file), and their values among the example values of stored column mappings.
 // The audit log keeps its events, pseudonymised (see forgetAudit).
-func (t *schoolTx) forget(ids []int) (forgotten, error) {
+//
+// Each deleted account becomes a DELETE in the school's roster change log, with origin
+// (erasure or retention), and its earlier entries there lose their data (package feed).
+func (t *schoolTx) forget(ids []int, origin feed.Origin) (forgotten, error) {
 	var f forgotten
 	w := newWho()
 	people := newErasedPeople()
@@ -47,6 +52,9 @@ func (t *schoolTx) forget(ids []int) (forgotten, error) {
 	}
 	if len(found) == 0 {
 		return f, nil
+	}
+	if _, err := feed.Record(t.ctx, t, t.d, t.schoolID, origin, 0, time.Now(), feed.Touched{Accounts: found}); err != nil {
+		return f, err
 	}
 	if f.audit, err = t.forgetAudit(people); err != nil {
 		return f, err

@@ -19,6 +19,7 @@ import (
 	"github.com/numo/accounts/ent/school"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/feed"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -340,7 +341,7 @@ func (t *schoolTx) purgeArchived(r *SchoolReport, cutoff time.Time) error {
 	if err != nil {
 		return fmt.Errorf("find archived accounts past the term: %w", err)
 	}
-	f, err := t.forget(ids)
+	f, err := t.forget(ids, feed.OriginRetention)
 	if err != nil {
 		return err
 	}

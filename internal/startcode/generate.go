@@ -19,6 +19,7 @@ import (
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/feed"
 	"github.com/numo/accounts/internal/letters"
 	"github.com/numo/accounts/internal/store"
 )
@@ -289,6 +290,16 @@ func write(sys context.Context, db *store.DB, sch *ent.School, targets []target,
 	if n != len(rows) {
 		return 0, apperr.New(apperr.CodeInvalidState, "Een of meer accounts zijn intussen gearchiveerd of verwijderd. Probeer het opnieuw.",
 			"One or more accounts were archived or deleted meanwhile. Try again.", nil)
+	}
+	// Accounts that got a username changed in the roster (package feed); a code is no roster data.
+	var named []int
+	for _, r := range rows {
+		if r.Username != "" {
+			named = append(named, r.AccountID)
+		}
+	}
+	if _, err := feed.Record(sys, tx, db.Dialect, sch.ID, feed.OriginManual, 0, now, feed.Touched{Accounts: named}); err != nil {
+		return 0, fmt.Errorf("start codes: %w", err)
 	}
 	// A session opened with an old code (still choosing a password) ends with it.
 	if _, err := tx.Session.Delete().Where(session.AccountIDIn(ids...),

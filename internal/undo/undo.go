@@ -26,6 +26,7 @@ import (
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/clip"
+	"github.com/numo/accounts/internal/feed"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/list"
 	"github.com/numo/accounts/internal/store"
@@ -154,11 +155,15 @@ func Undo(ctx context.Context, db *store.DB, jobID int, opt Options) (*Result, e
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
 	// A class's level and year follow its pupils back (issue 12).
-	if _, err := store.RefreshClassFacts(sys, tx, d, schoolID, opt.Now); err != nil {
+	facts, err := store.RefreshClassFactsOf(sys, tx, d, schoolID, opt.Now)
+	if err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
 	job, err := w.record(p, auth.FromContext(ctx))
 	if err != nil {
+		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
+	}
+	if _, err := feed.Record(sys, tx, d, schoolID, feed.OriginUndo, job.ID, opt.Now, p.touched(facts)); err != nil {
 		return nil, fmt.Errorf("undo job %d: %w", jobID, err)
 	}
 	ok, err := store.MarkUndone(sys, tx, d, jobID, opt.Now)
@@ -277,6 +282,16 @@ func (w *writer) removeClasses(p *Plan) error {
 		}
 	}
 	return nil
+}
+
+// touched is what the undo changes in the roster (package feed): the accounts it restores or
+// deletes, the classes it removes and those whose facts followed their pupils back.
+func (p *Plan) touched(facts []int) feed.Touched {
+	t := feed.Touched{Classes: append(slices.Clone(p.removeClassIDs), facts...)}
+	for _, it := range p.items {
+		t.Accounts = append(t.Accounts, it.accountID)
+	}
+	return t
 }
 
 // changeBatch is how many change records one INSERT writes (four parameters each).

@@ -16,6 +16,8 @@ import (
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/feed"
+	"github.com/numo/accounts/internal/store"
 )
 
 // Every method here authorises the viewer in ctx first, then writes as the system.
@@ -99,13 +101,36 @@ func (s *Service) CreateTeacher(ctx context.Context, schoolID int, in TeacherInp
 	if taken {
 		return nil, invalid(fmt.Sprintf("De gebruikersnaam %q is al in gebruik.", in.Username), fmt.Sprintf("The username %q is taken.", in.Username))
 	}
-	a, err := s.client.Account.Create().SetSchoolID(schoolID).SetRole(account.RoleTEACHER).SetFirstName(in.FirstName).
-		SetInfix(strings.TrimSpace(in.Infix)).SetLastName(in.LastName).SetEmail(in.Email).SetUsername(in.Username).Save(sys)
+	a, err := s.createRecorded(sys, schoolID, func(c *ent.Client) *ent.AccountCreate {
+		return c.Account.Create().SetSchoolID(schoolID).SetRole(account.RoleTEACHER).SetFirstName(in.FirstName).
+			SetInfix(strings.TrimSpace(in.Infix)).SetLastName(in.LastName).SetEmail(in.Email).SetUsername(in.Username)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("create teacher: %w", err)
 	}
 	audit.RecordAbout(ctx, s.client, schoolID, a.ID, "teacher_created", fmt.Sprintf("account %d (%s)", a.ID, a.Username))
 	return a, nil
+}
+
+// createRecorded creates an account and its entry in the school's roster change log (package
+// feed) in one transaction.
+func (s *Service) createRecorded(sys context.Context, schoolID int, create func(*ent.Client) *ent.AccountCreate) (*ent.Account, error) {
+	tx, err := s.client.Tx(sys)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	a, err := create(tx.Client()).Save(sys)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := feed.Record(sys, tx, store.DialectOf(sys, tx), schoolID, feed.OriginManual, 0, time.Now(), feed.Touched{Accounts: []int{a.ID}}); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return a.Unwrap(), nil
 }
 
 // MaxTeacherClasses is how many groups setTeacherClasses takes at once: a teacher of a
@@ -142,7 +167,7 @@ func (s *Service) SetTeacherClasses(ctx context.Context, teacherID int, classIDs
 	if n != len(ids) {
 		return nil, invalid("Een of meer klassen bestaan niet op deze school.", "One or more classes do not exist at this school.")
 	}
-	if err := s.replaceTeachings(sys, t.ID, ids); err != nil {
+	if err := s.replaceTeachings(sys, t.SchoolID, t.ID, ids); err != nil {
 		return nil, err
 	}
 	audit.RecordAbout(ctx, s.client, t.SchoolID, t.ID, "teacher_classes_set", fmt.Sprintf("account %d: %v", t.ID, ids))
@@ -151,7 +176,7 @@ func (s *Service) SetTeacherClasses(ctx context.Context, teacherID int, classIDs
 
 // replaceTeachings makes ids the classes the teacher teaches, in one transaction: the rows of
 // other classes go, the rows of kept classes stay as they are, the new ones are added.
-func (s *Service) replaceTeachings(sys context.Context, teacherID int, ids []int) error {
+func (s *Service) replaceTeachings(sys context.Context, schoolID, teacherID int, ids []int) error {
 	tx, err := s.client.Tx(sys)
 	if err != nil {
 		return fmt.Errorf("set teacher classes: %w", err)
@@ -182,6 +207,9 @@ func (s *Service) replaceTeachings(sys context.Context, teacherID int, ids []int
 	// The teacher's row moves with their classes: an undo of an earlier teacher import sees the
 	// hand edit as a change made after it (a conflict) instead of overwriting it.
 	if err := tx.Account.UpdateOneID(teacherID).SetUpdatedAt(time.Now()).Exec(sys); err != nil {
+		return fmt.Errorf("set teacher classes: %w", err)
+	}
+	if _, err := feed.Record(sys, tx, store.DialectOf(sys, tx), schoolID, feed.OriginManual, 0, time.Now(), feed.Touched{Accounts: []int{teacherID}}); err != nil {
 		return fmt.Errorf("set teacher classes: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -301,8 +329,10 @@ func (s *Service) EnsureAdminPassword(ctx context.Context, schoolID int, passwor
 		if taken, _ := s.client.Account.Query().Where(account.SchoolID(schoolID), account.UsernameEqualFold(username)).Exist(sys); taken {
 			username = fmt.Sprintf("beheer-%d", schoolID)
 		}
-		if a, err = s.client.Account.Create().SetSchoolID(schoolID).SetRole(account.RoleADMIN).SetFirstName("Beheerder").
-			SetLastName("School").SetUsername(username).Save(sys); err != nil {
+		if a, err = s.createRecorded(sys, schoolID, func(c *ent.Client) *ent.AccountCreate {
+			return c.Account.Create().SetSchoolID(schoolID).SetRole(account.RoleADMIN).SetFirstName("Beheerder").
+				SetLastName("School").SetUsername(username)
+		}); err != nil {
 			return "", "", fmt.Errorf("first admin: %w", err)
 		}
 	}
