@@ -50,6 +50,8 @@ type App struct {
 	stopPurge func()
 	// stopTokens stops the API token cache.
 	stopTokens func()
+	// detachFeed undoes feed.Attach (Close).
+	detachFeed func()
 	// hooks delivers the webhooks (started by Serve).
 	hooks *webhook.Dispatcher
 	// rate is the API tokens' rate limit, shared with the other processes on the database.
@@ -112,6 +114,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.jobs.Phases = obs.phaseObservers()
 	a.jobs.Start()
 	a.stopPurge = retention.StartScheduler(context.Background(), db, log, cfg.PurgeEvery)
+	// Roster changes wake the feed's subscribers and the webhook dispatcher after their commit;
+	// on SQLite (an in-process bus) only once the database is attached to the bus.
+	a.detachFeed = feed.Attach(db, a.bus)
 	a.hooks = webhook.New(db, webhook.Options{Source: webhook.FeedSource{DB: db}, Bus: a.bus, Topic: feed.Topic,
 		Guard: webhook.Guard{Allow: cfg.WebhookAllowNets}, Log: log, Observe: obs.metrics.WebhookDelivery})
 	a.rate = ratelimit.New(ratelimit.NewStore(db), ratelimit.Options{
@@ -246,6 +251,7 @@ func (a *App) Jobs() *jobs.Service { return a.jobs }
 // Close stops running imports (they roll back and are marked failed) and releases the database.
 func (a *App) Close() error {
 	a.stopPurge()
+	a.detachFeed()
 	a.jobs.Close()
 	a.stopTokens()
 	a.rate.Stop() // its last counts go to the database first

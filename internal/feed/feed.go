@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -102,6 +103,10 @@ var attached struct {
 func Attach(db *store.DB, bus pubsub.Bus) func() {
 	a := attachment{db: db, bus: bus}
 	attached.mu.Lock()
+	if slices.Contains(attached.list, a) { // attached already (the app, then a subscription)
+		attached.mu.Unlock()
+		return func() {}
+	}
 	attached.list = append(attached.list, a)
 	attached.mu.Unlock()
 	return func() {
