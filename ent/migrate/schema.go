@@ -453,7 +453,7 @@ var (
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ACCOUNT", "CLASS"}},
 		{Name: "op", Type: field.TypeEnum, Enums: []string{"UPSERT", "DELETE"}},
 		{Name: "entity_id", Type: field.TypeInt},
-		{Name: "data", Type: field.TypeJSON, Nullable: true},
+		{Name: "data", Type: field.TypeJSON, Nullable: true, SchemaType: map[string]string{"postgres": "json"}},
 		{Name: "origin", Type: field.TypeEnum, Enums: []string{"IMPORT", "UNDO", "MANUAL", "ERASURE", "RETENTION"}},
 		{Name: "job_id", Type: field.TypeInt, Nullable: true},
 		{Name: "created_at", Type: field.TypeTime},

@@ -51,7 +51,7 @@ type Change struct {
 	Kind     Kind  `json:"kind"`
 	Op       Op    `json:"op"`
 	// ID is the entity's GraphQL global ID.
-	ID string `json:"id"`
+	ID string `json:"entityId"`
 	// Data is the entity's state after the change for UPSERT (the same field names as the
 	// GraphQL type), null for DELETE.
 	Data   json.RawMessage `json:"data"`
