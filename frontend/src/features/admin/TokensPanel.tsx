@@ -1,6 +1,6 @@
 import { Alert, Badge, Button, Checkbox, Code, Group, Modal, Paper, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
-import { IconKey, IconKeyOff, IconPlus } from '@tabler/icons-react'
+import { IconKey, IconKeyOff, IconPlus, IconWebhook } from '@tabler/icons-react'
 import { useState, type FormEvent } from 'react'
 import { useMutation, useQuery } from 'urql'
 import { ErrorAlert } from '../../components/ErrorAlert'
@@ -10,6 +10,7 @@ import type { ApiTokenScope } from '../../gql/graphql'
 import { useI18n, type MessageKey } from '../../i18n'
 import { useSchool } from '../../school/SchoolProvider'
 import { ApiTokensQuery, CreateApiTokenMutation, RevokeApiTokenMutation } from './documents'
+import { WebhooksPanel } from './WebhooksPanel'
 
 /** The scopes an admin can give a token, with their label and explanation. */
 const scopes: { value: ApiTokenScope; label: MessageKey; description: MessageKey }[] = [
@@ -39,6 +40,7 @@ export function TokensPanel() {
   })
   const [creating, setCreating] = useState(false)
   const [revoking, setRevoking] = useState<TokenRow | null>(null)
+  const [webhooksOf, setWebhooksOf] = useState<string | null>(null)
   const conn = data?.node?.__typename === 'School' ? data.node.apiTokens : null
   const rows: TokenRow[] = conn?.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? []
   const locale = lang === 'nl' ? 'nl-NL' : 'en-GB'
@@ -118,7 +120,17 @@ export function TokensPanel() {
                         </Badge>
                       )}
                     </Table.Td>
-                    <Table.Td ta="right">
+                    <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+                      <Button
+                        size="xs"
+                        variant={webhooksOf === r.id ? 'light' : 'subtle'}
+                        leftSection={<IconWebhook size={14} aria-hidden />}
+                        onClick={() => setWebhooksOf(webhooksOf === r.id ? null : r.id)}
+                        aria-expanded={webhooksOf === r.id}
+                        aria-label={t('webhooks.open.aria', { name: r.name })}
+                      >
+                        {t('webhooks.open')}
+                      </Button>
                       {!r.revokedAt && (
                         <Button
                           size="xs"
@@ -138,6 +150,13 @@ export function TokensPanel() {
             </Table>
           </Table.ScrollContainer>
         )}
+        {rows
+          .filter((r) => r.id === webhooksOf)
+          .map((r) => (
+            <Paper key={r.id} withBorder p="md" radius="md" bg="gray.0">
+              <WebhooksPanel tokenId={r.id} tokenName={r.name} revoked={!!r.revokedAt} onClose={() => setWebhooksOf(null)} />
+            </Paper>
+          ))}
       </Stack>
       {school && (
         <CreateTokenModal
