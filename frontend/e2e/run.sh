@@ -51,7 +51,8 @@ if [[ "${NUMO_E2E_MOCK:-}" == "1" ]]; then
   server_pid=$!
 else
   (cd "$repo" && go build -o /tmp/numo-e2e ./cmd/numo)
-  NUMO_ADMIN_PASSWORD="$one_time" /tmp/numo-e2e serve --addr "127.0.0.1:${port}" --db "file:${tmp}/numo.db" >"$tmp/server.log" 2>&1 &
+  # Webhooks may reach loopback, where webhooks.test.mjs runs its receiver (over plain http).
+  NUMO_WEBHOOK_ALLOW_NETS=127.0.0.1/32 NUMO_ADMIN_PASSWORD="$one_time" /tmp/numo-e2e serve --addr "127.0.0.1:${port}" --db "file:${tmp}/numo.db" >"$tmp/server.log" 2>&1 &
   server_pid=$!
 fi
 

@@ -120,29 +120,31 @@ export function TokensPanel() {
                         </Badge>
                       )}
                     </Table.Td>
-                    <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                      <Button
-                        size="xs"
-                        variant={webhooksOf === r.id ? 'light' : 'subtle'}
-                        leftSection={<IconWebhook size={14} aria-hidden />}
-                        onClick={() => setWebhooksOf(webhooksOf === r.id ? null : r.id)}
-                        aria-expanded={webhooksOf === r.id}
-                        aria-label={t('webhooks.open.aria', { name: r.name })}
-                      >
-                        {t('webhooks.open')}
-                      </Button>
-                      {!r.revokedAt && (
+                    <Table.Td>
+                      <Group gap={4} justify="flex-end" wrap="wrap">
                         <Button
                           size="xs"
-                          variant="subtle"
-                          color="red"
-                          leftSection={<IconKeyOff size={14} aria-hidden />}
-                          onClick={() => setRevoking(r)}
-                          aria-label={t('tokens.revoke.aria', { name: r.name })}
+                          variant={webhooksOf === r.id ? 'light' : 'subtle'}
+                          leftSection={<IconWebhook size={14} aria-hidden />}
+                          onClick={() => setWebhooksOf(webhooksOf === r.id ? null : r.id)}
+                          aria-expanded={webhooksOf === r.id}
+                          aria-label={t('webhooks.open.aria', { name: r.name })}
                         >
-                          {t('tokens.revoke')}
+                          {t('webhooks.open')}
                         </Button>
-                      )}
+                        {!r.revokedAt && (
+                          <Button
+                            size="xs"
+                            variant="subtle"
+                            color="red"
+                            leftSection={<IconKeyOff size={14} aria-hidden />}
+                            onClick={() => setRevoking(r)}
+                            aria-label={t('tokens.revoke.aria', { name: r.name })}
+                          >
+                            {t('tokens.revoke')}
+                          </Button>
+                        )}
+                      </Group>
                     </Table.Td>
                   </Table.Tr>
                 ))}

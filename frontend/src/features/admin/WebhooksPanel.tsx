@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Modal, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core'
+import { Alert, Badge, Button, Group, Modal, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { IconPlayerPause, IconPlayerPlay, IconPlus, IconSend, IconTrash, IconWebhook } from '@tabler/icons-react'
 import { useState, type FormEvent } from 'react'
@@ -92,7 +92,6 @@ export function WebhooksPanel({
         {rows.length > 0 && (
           <WebhookTable
             rows={rows}
-            tokenName={tokenName}
             onLog={(w) => setLogOf(logOf?.id === w.id ? null : w)}
             logOf={logOf?.id}
             onDelete={setDeleting}
@@ -126,43 +125,26 @@ export function WebhooksPanel({
   )
 }
 
+/** The webhooks as cards (a table's five columns and four buttons do not fit a tablet). */
 function WebhookTable({
   rows,
-  tokenName,
   logOf,
   onLog,
   onDelete,
   onChanged,
 }: {
   rows: WebhookRowFragment[]
-  tokenName: string
   logOf?: string
   onLog: (w: WebhookRowFragment) => void
   onDelete: (w: WebhookRowFragment) => void
   onChanged: () => void
 }) {
-  const { t } = useI18n()
   return (
-    <Table.ScrollContainer minWidth={860}>
-      <Table verticalSpacing={8} aria-label={t('webhooks.title', { name: tokenName })}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">{t('webhooks.col.url')}</Table.Th>
-            <Table.Th scope="col">{t('webhooks.col.state')}</Table.Th>
-            <Table.Th scope="col">{t('webhooks.col.last')}</Table.Th>
-            <Table.Th scope="col">{t('webhooks.col.cursor')}</Table.Th>
-            <Table.Th scope="col">
-              <VisuallyHidden>{t('common.actions')}</VisuallyHidden>
-            </Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {rows.map((w) => (
-            <WebhookRow key={w.id} w={w} logOpen={logOf === w.id} onLog={onLog} onDelete={onDelete} onChanged={onChanged} />
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <Stack gap="sm">
+      {rows.map((w) => (
+        <WebhookRow key={w.id} w={w} logOpen={logOf === w.id} onLog={onLog} onDelete={onDelete} onChanged={onChanged} />
+      ))}
+    </Stack>
   )
 }
 
@@ -205,102 +187,98 @@ function WebhookRow({
   }
 
   return (
-    <>
-      <Table.Tr>
-        <Table.Td style={{ wordBreak: 'break-all' }} maw={320}>
-          <Text size="sm" ff="monospace">
+    <Paper component="article" withBorder radius="sm" p="sm" aria-label={w.url}>
+      <Stack gap="xs">
+        <Group justify="space-between" align="flex-start" wrap="nowrap">
+          <Text size="sm" ff="monospace" fw={600} style={{ wordBreak: 'break-all' }}>
             {w.url}
           </Text>
-        </Table.Td>
-        <Table.Td>
-          <Badge color={stateColor[w.state]} variant="light" tt="none">
+          <Badge color={stateColor[w.state]} variant="light" tt="none" style={{ flexShrink: 0 }}>
             {t(`webhooks.state.${w.state}`)}
           </Badge>
-          {w.failures > 0 && (
-            <Text size="xs" c="red.8" mt={2}>
-              {plural('webhooks.failures', w.failures)}
-              {w.state === 'ACTIVE' && ` · ${t('webhooks.nextAttempt', { date: date.format(new Date(w.nextAttemptAt)) })}`}
-            </Text>
-          )}
-        </Table.Td>
-        <Table.Td>
-          {last ? (
-            <>
-              <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                {date.format(new Date(last.at))}
-              </Text>
-              <Text size="xs" c={last.result === 'OK' ? 'teal.8' : 'red.8'}>
-                {outcome(last.result, last.statusCode)}
-              </Text>
-            </>
-          ) : (
-            <Text size="sm" c="dimmed">
-              {t('webhooks.never')}
-            </Text>
-          )}
-          {w.lastSuccessAt && last?.result !== 'OK' && (
-            <Text size="xs" c="dimmed">
-              {t('webhooks.lastSuccess', { date: date.format(new Date(w.lastSuccessAt)) })}
-            </Text>
-          )}
-        </Table.Td>
-        <Table.Td>
-          <Text size="sm" ff="monospace" aria-label={t('webhooks.cursor.aria', { n: w.cursor })}>
-            {w.cursor}
+        </Group>
+        {w.failures > 0 && (
+          <Text size="xs" c="red.8">
+            {plural('webhooks.failures', w.failures)}
+            {w.state === 'ACTIVE' && ` · ${t('webhooks.nextAttempt', { date: date.format(new Date(w.nextAttemptAt)) })}`}
           </Text>
-        </Table.Td>
-        <Table.Td>
-          <Group gap={4} justify="flex-end" wrap="wrap">
-            <Button
-              size="xs"
-              variant="light"
-              leftSection={<IconSend size={14} aria-hidden />}
-              loading={testing}
-              onClick={test}
-              aria-label={t('webhooks.test.aria', { url: w.url })}
-            >
-              {t('webhooks.test')}
-            </Button>
-            <Button
-              size="xs"
-              variant="subtle"
-              leftSection={paused ? <IconPlayerPlay size={14} aria-hidden /> : <IconPlayerPause size={14} aria-hidden />}
-              loading={updating}
-              onClick={togglePause}
-              aria-label={t(paused ? 'webhooks.resume.aria' : 'webhooks.pause.aria', { url: w.url })}
-            >
-              {t(paused ? 'webhooks.resume' : 'webhooks.pause')}
-            </Button>
-            <Button
-              size="xs"
-              variant={logOpen ? 'filled' : 'subtle'}
-              onClick={() => onLog(w)}
-              aria-expanded={logOpen}
-              aria-label={t('webhooks.log.aria', { url: w.url })}
-            >
-              {t('webhooks.log')}
-            </Button>
-            <Button
-              size="xs"
-              variant="subtle"
-              color="red"
-              leftSection={<IconTrash size={14} aria-hidden />}
-              onClick={() => onDelete(w)}
-              aria-label={t('webhooks.delete.aria', { url: w.url })}
-            >
-              {t('webhooks.delete')}
-            </Button>
-          </Group>
-        </Table.Td>
-      </Table.Tr>
-      {(updateError || testError) && (
-        <Table.Tr>
-          <Table.Td colSpan={5}>
-            <ErrorAlert error={updateError ?? testError} title={t(updateError ? 'webhooks.updateFailed' : 'webhooks.testFailed')} />
-          </Table.Td>
-        </Table.Tr>
-      )}
-    </>
+        )}
+        <Group gap="xl" align="flex-start">
+          <div>
+            <Text size="xs" c="dimmed">
+              {t('webhooks.col.last')}
+            </Text>
+            {last ? (
+              <Text size="sm">
+                {date.format(new Date(last.at))} ·{' '}
+                <Text span size="sm" c={last.result === 'OK' ? 'teal.8' : 'red.8'}>
+                  {outcome(last.result, last.statusCode)}
+                </Text>
+              </Text>
+            ) : (
+              <Text size="sm">{t('webhooks.never')}</Text>
+            )}
+            {w.lastSuccessAt && last?.result !== 'OK' && (
+              <Text size="xs" c="dimmed">
+                {t('webhooks.lastSuccess', { date: date.format(new Date(w.lastSuccessAt)) })}
+              </Text>
+            )}
+          </div>
+          <div>
+            <Text size="xs" c="dimmed">
+              {t('webhooks.col.cursor')}
+            </Text>
+            <Text size="sm" ff="monospace" aria-label={t('webhooks.cursor.aria', { n: w.cursor })}>
+              {w.cursor}
+            </Text>
+          </div>
+        </Group>
+        <Group gap={4} wrap="wrap">
+          <Button
+            size="xs"
+            variant="light"
+            leftSection={<IconSend size={14} aria-hidden />}
+            loading={testing}
+            onClick={test}
+            aria-label={t('webhooks.test.aria', { url: w.url })}
+          >
+            {t('webhooks.test')}
+          </Button>
+          <Button
+            size="xs"
+            variant="subtle"
+            leftSection={paused ? <IconPlayerPlay size={14} aria-hidden /> : <IconPlayerPause size={14} aria-hidden />}
+            loading={updating}
+            onClick={togglePause}
+            aria-label={t(paused ? 'webhooks.resume.aria' : 'webhooks.pause.aria', { url: w.url })}
+          >
+            {t(paused ? 'webhooks.resume' : 'webhooks.pause')}
+          </Button>
+          <Button
+            size="xs"
+            variant={logOpen ? 'filled' : 'subtle'}
+            onClick={() => onLog(w)}
+            aria-expanded={logOpen}
+            aria-label={t('webhooks.log.aria', { url: w.url })}
+          >
+            {t('webhooks.log')}
+          </Button>
+          <Button
+            size="xs"
+            variant="subtle"
+            color="red"
+            leftSection={<IconTrash size={14} aria-hidden />}
+            onClick={() => onDelete(w)}
+            aria-label={t('webhooks.delete.aria', { url: w.url })}
+          >
+            {t('webhooks.delete')}
+          </Button>
+        </Group>
+        {(updateError || testError) && (
+          <ErrorAlert error={updateError ?? testError} title={t(updateError ? 'webhooks.updateFailed' : 'webhooks.testFailed')} />
+        )}
+      </Stack>
+    </Paper>
   )
 }
 
