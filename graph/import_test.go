@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -425,12 +426,18 @@ func TestRefusedFileLeavesNothing(t *testing.T) {
 		for name, want := range map[string]string{
 			"import/excel_renamed.csv":  "Excel",
 			"import/empty.csv":          "leeg",
-			"import/unclosed_quote.csv": "regel",
+			"import/unclosed_quote.csv": "Op deze regel begint",
+			"import/header_only.csv":    "alleen een kopregel en geen leerlingen",
 		} {
 			_, err := a.upload(s.ID, name)
 			e := errorOf(t, err)
 			if e.Extensions["code"] != "FILE_REJECTED" || !strings.Contains(e.Message, want) {
 				t.Errorf("%s: %+v, want FILE_REJECTED mentioning %q", name, e, want)
+			}
+			// The line travels in extensions.line, which the app shows beside the message:
+			// the message itself does not name it ("regel 3" three times, issue 17).
+			if line, _ := e.Extensions["line"].(float64); line > 0 && strings.Contains(e.Message, "regel "+strconv.Itoa(int(line))) {
+				t.Errorf("%s: message %q names its line %v, which the app shows beside it", name, e.Message, line)
 			}
 		}
 		if n := a.app.DB().Client.ImportJob.Query().CountX(ctx) + a.app.DB().Client.ImportBlob.Query().CountX(ctx); n != 0 {

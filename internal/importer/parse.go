@@ -103,8 +103,8 @@ func Parse(data []byte) (*File, error) {
 	if len(f.Rows) == 0 {
 		return nil, &FileError{
 			Code: CodeNoRows, Line: f.HeaderLine,
-			NL: "Het bestand heeft wel een kopregel, maar geen leerlingen. Exporteer de leerlingenlijst opnieuw, met de leerlingen erin.",
-			EN: "The file has a header row but no pupils. Export the pupil list again, including the pupils.",
+			NL: "Het bestand heeft alleen een kopregel en geen leerlingen. Exporteer de leerlingenlijst opnieuw en zorg dat de leerlingen geselecteerd zijn. Controleer in Magister of Somtoday het filter van de export (schooljaar, peildatum, klas of lesgroep): staat daar niemand in, dan is het bestand leeg.",
+			EN: "The file only has a header row and no pupils. Export the pupil list again with the pupils selected. In Magister or Somtoday, check the export's filter (school year, reference date, class or group): if nobody matches it, the file is empty.",
 		}
 	}
 	if fe := checkRequiredColumns(SniffKind(f.Columns), f.Columns, f.HeaderLine); fe != nil {
@@ -433,8 +433,8 @@ func lineBreaks(s string) int {
 func errTooManyColumns(line int) *FileError {
 	return &FileError{
 		Code: CodeTooManyColumns, Line: line,
-		NL: fmt.Sprintf("Regel %d heeft meer dan %d kolommen; een leerlingenlijst heeft er hoogstens enkele tientallen. Controleer of dit het goede bestand is en of het scheidingsteken klopt, en exporteer alleen de kolommen die u nodig hebt.", line, MaxColumns),
-		EN: fmt.Sprintf("Line %d has more than %d columns; a pupil list has a few dozen at most. Check that this is the right file and that the separator is right, and export only the columns you need.", line, MaxColumns),
+		NL: fmt.Sprintf("Deze regel heeft meer dan %d kolommen; een leerlingenlijst heeft er hoogstens enkele tientallen. Controleer of dit het goede bestand is en of het scheidingsteken klopt, en exporteer alleen de kolommen die u nodig hebt.", MaxColumns),
+		EN: fmt.Sprintf("This line has more than %d columns; a pupil list has a few dozen at most. Check that this is the right file and that the separator is right, and export only the columns you need.", MaxColumns),
 	}
 }
 
@@ -451,13 +451,13 @@ func errUnclosedQuote(line, closeLine int) *FileError {
 	if closeLine == 0 {
 		return &FileError{
 			Code: CodeUnclosedQuote, Line: line,
-			NL: fmt.Sprintf("Op regel %d begint een waarde met een aanhalingsteken (\") dat nergens wordt gesloten. Haal het aanhalingsteken weg of zet er een tweede achter, en sla het bestand opnieuw op.", line),
-			EN: fmt.Sprintf("On line %d a value starts with a quote (\") that is never closed. Remove the quote or add a closing one, and save the file again.", line),
+			NL: "Op deze regel begint een waarde met een aanhalingsteken (\") dat nergens wordt gesloten. Haal het aanhalingsteken weg of zet er een tweede achter, en sla het bestand opnieuw op.",
+			EN: "On this line a value starts with a quote (\") that is never closed. Remove the quote or add a closing one, and save the file again.",
 		}
 	}
 	return &FileError{
 		Code: CodeUnclosedQuote, Line: line,
-		NL: fmt.Sprintf("Op regel %d begint een waarde met een aanhalingsteken (\") dat pas op regel %d wordt gesloten, zodat de regels daartussen in één cel belanden. Controleer de aanhalingstekens op regel %d en sla het bestand opnieuw op.", line, closeLine, line),
-		EN: fmt.Sprintf("On line %d a value starts with a quote (\") that is only closed on line %d, so the lines in between end up in one cell. Check the quotes on line %d and save the file again.", line, closeLine, line),
+		NL: fmt.Sprintf("Op deze regel begint een waarde met een aanhalingsteken (\") dat pas op regel %d wordt gesloten, zodat de regels daartussen in één cel belanden. Controleer de aanhalingstekens op deze regel en sla het bestand opnieuw op.", closeLine),
+		EN: fmt.Sprintf("On this line a value starts with a quote (\") that is only closed on line %d, so the lines in between end up in one cell. Check the quotes on this line and save the file again.", closeLine),
 	}
 }

@@ -154,7 +154,7 @@ func TestParseRefusals(t *testing.T) {
 		{"header only", readFixture(t, "header_only.csv"), "no_rows", 1, "geen leerlingen"},
 		{"xlsx renamed", readFixture(t, "excel_renamed.csv"), "excel_workbook", 0, "Dit is een Excel-werkmap. Sla het op als CSV (gescheiden door lijstscheidingstekens)."},
 		{"binary", readFixture(t, "binary.csv"), "binary", 0, "geen tekstbestand"},
-		{"unclosed quote", readFixture(t, "unclosed_quote.csv"), "unclosed_quote", 3, "regel 3"},
+		{"unclosed quote", readFixture(t, "unclosed_quote.csv"), "unclosed_quote", 3, "Op deze regel begint"},
 		{"no header", readFixture(t, "no_header.csv"), "no_header", 0, "kopregel"},
 		{"xls renamed", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00\x00\x00"), "excel_workbook", 0, "Excel-werkmap"},
 		{"empty zip", []byte("PK\x05\x06\x00\x00"), "excel_workbook", 0, "Excel-werkmap"},
@@ -174,8 +174,8 @@ func TestParseRefusals(t *testing.T) {
 		{"quote in the title swallows the header", []byte("\"Leerlingen 2025\nStamnr;Roepnaam;Achternaam;Klas\n1;Jan;Jansen;2B\n"), "unclosed_quote", 1, "nergens wordt gesloten"},
 		{"stray quote glues rows together", []byte("Stamnr;Roepnaam;Achternaam;Klas\n1;\"Jan;Jansen;2B\n2;Piet;Pietersen;2B\n3;Kees;\"Kok\";2B\n"), "unclosed_quote", 2, "pas op regel 4 wordt gesloten"},
 		{"a header of a million columns", []byte("Stamnr;Roepnaam;Achternaam;Klas" + strings.Repeat(";x", 1_000_000) + "\n1;Jan;Jansen;2B\n"), "too_many_columns", 1, "meer dan 250 kolommen"},
-		{"a data row of 300 cells", []byte("Stamnr;Roepnaam;Achternaam;Klas\n1;Jan;Jansen;2B" + strings.Repeat(";", 300) + "x\n"), "too_many_columns", 2, "Regel 2"},
-		{"unclosed quote on the last line", []byte("Stamnr;Roepnaam;Achternaam;Klas\r\n1;Jan;Jansen;2B\r\n2;Piet;\"Pietersen;2B"), "unclosed_quote", 3, "regel 3"},
+		{"a data row of 300 cells", []byte("Stamnr;Roepnaam;Achternaam;Klas\n1;Jan;Jansen;2B" + strings.Repeat(";", 300) + "x\n"), "too_many_columns", 2, "meer dan 250 kolommen"},
+		{"unclosed quote on the last line", []byte("Stamnr;Roepnaam;Achternaam;Klas\r\n1;Jan;Jansen;2B\r\n2;Piet;\"Pietersen;2B"), "unclosed_quote", 3, "nergens wordt gesloten"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

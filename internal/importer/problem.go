@@ -124,7 +124,9 @@ func (p Problem) Error() string {
 // ErrFileRejected is matched by errors.Is for every *FileError.
 var ErrFileRejected = errors.New("file rejected")
 
-// FileError refuses a whole file; NL and EN tell the admin what to do.
+// FileError refuses a whole file; NL and EN tell the admin what to do. NL and EN never name
+// Line themselves ("deze regel"): whoever shows the error adds the line once (Error, the
+// upload's extensions.line, the CLI), so a message does not say "regel 9" twice.
 type FileError struct {
 	Code string `json:"code"`      // one of the file-level Code constants
 	Line int    `json:"line"`      // 1-based physical line the problem is on, 0 if none

@@ -39,7 +39,7 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 	f, err := importer.Parse(data)
 	var fe *importer.FileError
 	if errors.As(err, &fe) {
-		return nil, apperr.New(apperr.CodeFileRejected, fe.Error(), fe.EN, map[string]any{"line": fe.Line, "reason": fe.Code})
+		return nil, apperr.New(apperr.CodeFileRejected, fe.NL, fe.EN, map[string]any{"line": fe.Line, "reason": fe.Code})
 	} else if err != nil {
 		return nil, fmt.Errorf("upload: parse: %w", err)
 	}

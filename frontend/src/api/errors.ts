@@ -16,6 +16,8 @@ export interface ApiError {
   message: string
   messageEn?: string
   line?: number
+  /** FILE_REJECTED: the importer's refusal code (extensions.reason), e.g. no_rows. */
+  reason?: string
   problems: ServerProblem[]
   /** MAPPING_INVALID: the file's level values that are not decided yet (extensions.unknownLevels). */
   unknownLevels: { value: string; count: number }[]
@@ -39,6 +41,7 @@ export function apiErrors(error: CombinedError | undefined | null): ApiError[] {
       message: e.message,
       messageEn: asString(ext.messageEn),
       line: typeof ext.line === 'number' ? ext.line : undefined,
+      reason: asString(ext.reason),
       problems,
       unknownLevels: Array.isArray(ext.unknownLevels) ? (ext.unknownLevels as ApiError['unknownLevels']) : [],
     }

@@ -3,7 +3,7 @@ import { Dropzone, type FileRejection } from '@mantine/dropzone'
 import { IconFileSpreadsheet, IconFileUpload, IconUpload, IconX } from '@tabler/icons-react'
 import { useState } from 'react'
 import { useMutation } from 'urql'
-import { findError, apiErrors } from '../../api/errors'
+import { findError, apiErrors, type ApiError } from '../../api/errors'
 import { ErrorAlert } from '../../components/ErrorAlert'
 import { useI18n } from '../../i18n'
 import { useSchool } from '../../school/SchoolProvider'
@@ -33,6 +33,37 @@ const accept = {
   // A roster set (School Data Sync, OneRoster) as one zip.
   'application/zip': ['.zip'],
   'application/x-zip-compressed': ['.zip'],
+}
+
+/**
+ * Refusals whose server message already says what to do, for which the generic tips (export as
+ * CSV, column names on the first line) would not fit: a header-only file needs the pupils
+ * selected in the export, a stray quote or a too-wide row needs that line fixed.
+ */
+const ownAdvice = new Set(['no_rows', 'unclosed_quote', 'too_many_columns', 'required_missing'])
+
+/** Why a file cannot be read: the server's message, its line once, and tips only where they fit. */
+export function FileRefusal({ rejected, clientRefusal }: { rejected?: ApiError; clientRefusal?: string | null }) {
+  const { t, pick } = useI18n()
+  return (
+    <Alert color="red" title={t('file.refused.title')} icon={<IconX aria-hidden />} role="alert">
+      <Stack gap={6}>
+        <Text size="sm" fw={500}>
+          {rejected ? pick(rejected.message, rejected.messageEn ?? rejected.message) : clientRefusal}
+        </Text>
+        {rejected?.line ? <Text size="sm">{t('file.refused.line', { line: rejected.line })}</Text> : null}
+        {!(rejected?.reason && ownAdvice.has(rejected.reason)) && (
+          <>
+            <Text size="sm">{t('file.refused.whatToDo')}</Text>
+            <List size="sm">
+              <List.Item>{t('file.refused.tip.csv')}</List.Item>
+              <List.Item>{t('file.refused.tip.header')}</List.Item>
+            </List>
+          </>
+        )}
+      </Stack>
+    </Alert>
+  )
 }
 
 /** Whether dropped files are a roster set: several files, or a zip. */
@@ -144,21 +175,7 @@ export function FileStep({
         </Text>
       )}
 
-      {(rejected || clientRefusal) && (
-        <Alert color="red" title={t('file.refused.title')} icon={<IconX aria-hidden />} role="alert">
-          <Stack gap={6}>
-            <Text size="sm" fw={500}>
-              {rejected ? pick(rejected.message, rejected.messageEn) : clientRefusal}
-            </Text>
-            {rejected?.line ? <Text size="sm">{t('file.refused.line', { line: rejected.line })}</Text> : null}
-            <Text size="sm">{t('file.refused.whatToDo')}</Text>
-            <List size="sm">
-              <List.Item>{t('file.refused.tip.csv')}</List.Item>
-              <List.Item>{t('file.refused.tip.header')}</List.Item>
-            </List>
-          </Stack>
-        </Alert>
-      )}
+      {(rejected || clientRefusal) && <FileRefusal rejected={rejected} clientRefusal={clientRefusal} />}
       {otherError && <ErrorAlert error={otherError} title={t('file.uploadFailed')} />}
       {setRejected && setExt.setCode === 'SET_CHOOSE_SCHOOL' && (
         <ChooseSchool message={pick(setRejected.message, String(setExt.messageEn ?? setRejected.message))} onChoose={(b) => void sendSet(setFiles, b)} />

@@ -39,18 +39,34 @@ const stickyEnd: React.CSSProperties = {
   boxShadow: '-6px 0 6px -6px rgba(0, 0, 0, 0.15)',
 }
 
-/** An e-mail address that may wrap after its @ (long school addresses fill narrow tables). */
+/**
+ * An e-mail address that wraps at sensible points (after the @, before each dot of the domain)
+ * and, failing those, anywhere: long school addresses were clipped under the sticky actions
+ * column (issue 17). The whole address stays in the cell's text, so it is read and copied whole.
+ */
 function breakableEmail(email: string) {
   const at = email.indexOf('@')
   if (at < 0) return email
+  const domain = email.slice(at + 1).split('.')
   return (
     <>
       {email.slice(0, at + 1)}
-      <wbr />
-      {email.slice(at + 1)}
+      {domain.map((part, i) => (
+        <span key={i}>
+          <wbr />
+          {i > 0 ? '.' : ''}
+          {part}
+        </span>
+      ))}
     </>
   )
 }
+
+/**
+ * The e-mail cell's content: at least a readable width (a table cell's own min-width is not
+ * honoured), then wrapping (see breakableEmail).
+ */
+const emailBox: React.CSSProperties = { minWidth: '14rem', overflowWrap: 'anywhere' }
 
 /** Pupils by last name ("Vries, Jan de") or key; the headers sort. */
 export function PupilsTable({
@@ -116,7 +132,11 @@ export function PupilsTable({
             <Table.Th scope="col">{t('roster.col.level')}</Table.Th>
             <Table.Th scope="col">{t('roster.col.year')}</Table.Th>
             <Table.Th scope="col">{t('roster.col.email')}</Table.Th>
-            {showArchivedAt && <Table.Th scope="col">{t('roster.col.archivedAt')}</Table.Th>}
+            {showArchivedAt && (
+              <Table.Th scope="col" style={{ whiteSpace: 'nowrap' }}>
+                {t('roster.col.archivedAt')}
+              </Table.Th>
+            )}
             {actions && (
               <Table.Th scope="col" w={48} style={stickyEnd}>
                 <VisuallyHidden>{t('common.actions')}</VisuallyHidden>
@@ -146,11 +166,19 @@ export function PupilsTable({
                 </Table.Td>
               )}
               <Table.Td>{p.externalKey ?? ''}</Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                <Text span size="sm" fw={600}>
-                  {p.lastName}
+              {/* A long name wraps only after its comma, leaving room for the e-mail column. */}
+              <Table.Td>
+                <span style={{ whiteSpace: 'nowrap' }}>
+                  <Text span size="sm" fw={600}>
+                    {p.lastName}
+                  </Text>
+                  <Text span size="sm">
+                    ,
+                  </Text>
+                </span>{' '}
+                <Text span size="sm" style={{ whiteSpace: 'nowrap' }}>
+                  {[p.firstName, p.infix].filter(Boolean).join(' ')}
                 </Text>
-                <Text span size="sm">{`, ${[p.firstName, p.infix].filter(Boolean).join(' ')}`}</Text>
               </Table.Td>
               {showClass && <Table.Td style={{ whiteSpace: 'nowrap' }}>{p.className ?? ''}</Table.Td>}
               {showGroups && (
@@ -167,8 +195,12 @@ export function PupilsTable({
               )}
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{p.level}</Table.Td>
               <Table.Td>{p.year ?? ''}</Table.Td>
-              <Table.Td>{breakableEmail(p.email)}</Table.Td>
-              {showArchivedAt && <Table.Td>{p.archivedAt ? date.format(new Date(p.archivedAt)) : ''}</Table.Td>}
+              <Table.Td>
+                <div style={emailBox}>{breakableEmail(p.email)}</div>
+              </Table.Td>
+              {showArchivedAt && (
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{p.archivedAt ? date.format(new Date(p.archivedAt)) : ''}</Table.Td>
+              )}
               {actions && (
                 <Table.Td
                   py={0}

@@ -53,30 +53,39 @@ export function RosterActionsBar({
 
   return (
     <Paper withBorder p="sm" radius="md" bg="var(--mantine-color-default-hover)" role="region" aria-label={t('rosterActions.region')}>
-      <Group gap="sm" align="flex-end" wrap="wrap">
-        <Text size="sm" fw={600} aria-live="polite" style={{ alignSelf: 'center' }}>
+      {/* The count and "clear" on a row of their own, the actions on the next: in one row the
+          bar wrapped at 1280 px, leaving Archiveren alone on a second line (issue 17). */}
+      <Group gap="sm" justify="space-between" wrap="nowrap">
+        <Text size="sm" fw={600} aria-live="polite">
           {plural('rosterActions.selected', selected.length)}
         </Text>
-        <Select
-          label={t('rosterActions.moveTo')}
-          placeholder={t('rosterActions.moveTo.placeholder')}
-          data={options}
-          value={target}
-          onChange={setTarget}
-          searchable
-          size="sm"
-          w={200}
-          comboboxProps={{ withinPortal: true }}
-        />
-        <Button
-          size="sm"
-          leftSection={<IconArrowsExchange size={16} aria-hidden />}
-          disabled={!target || tooMany}
-          loading={state.fetching}
-          onClick={() => target && void run({ moveToClassId: target })}
-        >
-          {t('rosterActions.move')}
+        <Button size="compact-sm" variant="subtle" color="gray" leftSection={<IconX size={16} aria-hidden />} onClick={onClear}>
+          {t('rosterActions.clear')}
         </Button>
+      </Group>
+      <Group gap="sm" align="flex-end" wrap="wrap" mt={4}>
+        <Group gap="sm" align="flex-end" wrap="nowrap">
+          <Select
+            label={t('rosterActions.moveTo')}
+            placeholder={t('rosterActions.moveTo.placeholder')}
+            data={options}
+            value={target}
+            onChange={setTarget}
+            searchable
+            size="sm"
+            w={200}
+            comboboxProps={{ withinPortal: true }}
+          />
+          <Button
+            size="sm"
+            leftSection={<IconArrowsExchange size={16} aria-hidden />}
+            disabled={!target || tooMany}
+            loading={state.fetching}
+            onClick={() => target && void run({ moveToClassId: target })}
+          >
+            {t('rosterActions.move')}
+          </Button>
+        </Group>
         <Button
           size="sm"
           variant="light"
@@ -87,9 +96,6 @@ export function RosterActionsBar({
           onClick={() => void run({ archive: true })}
         >
           {t('rosterActions.archive')}
-        </Button>
-        <Button size="sm" variant="subtle" color="gray" leftSection={<IconX size={16} aria-hidden />} onClick={onClear}>
-          {t('rosterActions.clear')}
         </Button>
       </Group>
       <Text size="xs" c="dimmed" mt={6}>
