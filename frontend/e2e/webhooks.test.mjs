@@ -2,12 +2,13 @@
 // that may send to loopback (run.sh starts it with NUMO_WEBHOOK_ALLOW_NETS=127.0.0.1/32): the
 // admin makes a token, adds a webhook to a receiver this test runs on 127.0.0.1, sees its
 // secret once, sends a test message (the receiver checks its Numo-Signature with that secret)
-// and finds the attempt in the delivery log; then pauses, resumes and deletes it.
+// and finds the attempt in the delivery log (axe-core: nothing serious, NL and EN, both sizes);
+// then pauses, resumes and deletes it.
 import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import http from 'node:http'
 import { after, afterEach, before, test } from 'node:test'
-import { launch, mock, openSignedIn, shot, tabletShot } from './helpers.mjs'
+import { axeEverywhere, launch, mock, openSignedIn, shot, tabletShot } from './helpers.mjs'
 
 let browser
 let page
@@ -91,6 +92,9 @@ test('an admin adds a webhook, sends a test message and sees it in the delivery 
   await log.getByText('gelukt (HTTP 204)').first().waitFor()
   await shot(page, 'w-03-webhook-log')
   await tabletShot(page, 'w-03b-webhook-log-tablet')
+  // The open panel and log in both languages at both sizes: no serious axe-core finding.
+  const logTable = page.locator('section[aria-labelledby^="webhook-log-"] table') // the same in English
+  assert.deepEqual(await axeEverywhere(page, 'webhooks', () => logTable.waitFor()), [])
 
   await row.getByRole('button', { name: `Webhook ${url} pauzeren` }).click()
   await row.getByText('gepauzeerd', { exact: true }).waitFor()

@@ -853,7 +853,7 @@ export const en: Record<MessageKey, string> = {
   'webhooks.resumed': 'The webhook has been resumed.',
   'webhooks.updateFailed': 'The webhook was not changed',
   'webhooks.test': 'Send test message',
-  'webhooks.test.aria': 'Send a test message to {url}',
+  'webhooks.test.aria': 'Send test message to {url}',
   'webhooks.test.ok': 'Test message arrived: HTTP {status} in {ms} ms.',
   'webhooks.test.failed': 'Test message did not arrive: {outcome}.',
   'webhooks.testFailed': 'The test message was not sent',
