@@ -105,6 +105,9 @@ var fieldWeights = map[string]int{
 	// A roster set (issue 15): the set is read whole and becomes two jobs.
 	"Mutation.uploadRosterSet": 2 * weightWholeImport,
 
+	// A page of the roster change log: up to MaxPageSize changes, each with an account's or
+	// class's whole state (not a Relay connection: the feed has no last/before, only after).
+	"Query.rosterChanges": 10 * MaxPageSize,
 	// A test event is one outbound POST that may wait for its timeout (10 s).
 	"Mutation.sendTestWebhook": weightJobData,
 

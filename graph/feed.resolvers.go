@@ -13,7 +13,7 @@ import (
 )
 
 // RosterChanges is the resolver for the rosterChanges field.
-func (r *queryResolver) RosterChanges(ctx context.Context, schoolID int, after *string, first *int) (*model.RosterChangeConnection, error) {
+func (r *queryResolver) RosterChanges(ctx context.Context, schoolID int, after *string, first *int) (*model.RosterChangePage, error) {
 	return r.rosterChanges(ctx, schoolID, after, first)
 }
 

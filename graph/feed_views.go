@@ -73,7 +73,7 @@ func decodeFeedCursor(schoolID int, after *string) (int64, error) {
 }
 
 // rosterChanges is Query.rosterChanges.
-func (r *Resolver) rosterChanges(ctx context.Context, schoolID int, after *string, first *int) (*model.RosterChangeConnection, error) {
+func (r *Resolver) rosterChanges(ctx context.Context, schoolID int, after *string, first *int) (*model.RosterChangePage, error) {
 	if err := feedReader(ctx, schoolID); err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (r *Resolver) rosterChanges(ctx context.Context, schoolID int, after *strin
 		}
 		n = *first
 	}
-	conn := &model.RosterChangeConnection{Nodes: []*model.RosterChange{}, PageInfo: &model.RosterChangePageInfo{}}
+	conn := &model.RosterChangePage{Nodes: []*model.RosterChange{}, PageInfo: &model.RosterChangePageInfo{}}
 	end := pos
 	if n > 0 {
 		changes, err := feed.After(ctx, r.db, schoolID, pos, n+1)

@@ -436,7 +436,7 @@ type ComplexityRoot struct {
 		Position func(childComplexity int) int
 	}
 
-	RosterChangeConnection struct {
+	RosterChangePage struct {
 		Nodes    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
 	}
@@ -729,7 +729,7 @@ type QueryResolver interface {
 	ImportJobs(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportJobOrder, where *ent.ImportJobWhereInput) (*ent.ImportJobConnection, error)
 	Schools(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SchoolOrder, where *ent.SchoolWhereInput) (*ent.SchoolConnection, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
-	RosterChanges(ctx context.Context, schoolID int, after *string, first *int) (*model.RosterChangeConnection, error)
+	RosterChanges(ctx context.Context, schoolID int, after *string, first *int) (*model.RosterChangePage, error)
 	SsoSettings(ctx context.Context, schoolID int) (*model.SsoSettings, error)
 	UndoPreview(ctx context.Context, jobID int) (*model.UndoPreview, error)
 	Webhooks(ctx context.Context, schoolID int, tokenID *int) ([]*ent.WebhookEndpoint, error)
@@ -2680,18 +2680,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RosterChange.Position(childComplexity), true
 
-	case "RosterChangeConnection.nodes":
-		if e.ComplexityRoot.RosterChangeConnection.Nodes == nil {
+	case "RosterChangePage.nodes":
+		if e.ComplexityRoot.RosterChangePage.Nodes == nil {
 			break
 		}
 
-		return e.ComplexityRoot.RosterChangeConnection.Nodes(childComplexity), true
-	case "RosterChangeConnection.pageInfo":
-		if e.ComplexityRoot.RosterChangeConnection.PageInfo == nil {
+		return e.ComplexityRoot.RosterChangePage.Nodes(childComplexity), true
+	case "RosterChangePage.pageInfo":
+		if e.ComplexityRoot.RosterChangePage.PageInfo == nil {
 			break
 		}
 
-		return e.ComplexityRoot.RosterChangeConnection.PageInfo(childComplexity), true
+		return e.ComplexityRoot.RosterChangePage.PageInfo(childComplexity), true
 
 	case "RosterChangePageInfo.endCursor":
 		if e.ComplexityRoot.RosterChangePageInfo.EndCursor == nil {
@@ -4459,14 +4459,14 @@ func (ec *executionContext) childFields_RosterChange(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type RosterChange", field.Name)
 }
 
-func (ec *executionContext) childFields_RosterChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_RosterChangePage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "nodes":
-		return ec.fieldContext_RosterChangeConnection_nodes(ctx, field)
+		return ec.fieldContext_RosterChangePage_nodes(ctx, field)
 	case "pageInfo":
-		return ec.fieldContext_RosterChangeConnection_pageInfo(ctx, field)
+		return ec.fieldContext_RosterChangePage_pageInfo(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type RosterChangeConnection", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type RosterChangePage", field.Name)
 }
 
 func (ec *executionContext) childFields_RosterChangePageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13973,8 +13973,8 @@ func (ec *executionContext) _Query_rosterChanges(ctx context.Context, field grap
 			return ec.Resolvers.Query().RosterChanges(ctx, fc.Args["schoolId"].(int), fc.Args["after"].(*string), fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RosterChangeConnection) graphql.Marshaler {
-			return ec.marshalNRosterChangeConnection2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterChangeConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RosterChangePage) graphql.Marshaler {
+			return ec.marshalNRosterChangePage2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterChangePage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13987,7 +13987,7 @@ func (ec *executionContext) fieldContext_Query_rosterChanges(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RosterChangeConnection(ctx, field)
+			return ec.childFields_RosterChangePage(ctx, field)
 		},
 	}
 	defer func() {
@@ -14419,13 +14419,13 @@ func (ec *executionContext) fieldContext_RosterChange_at(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("RosterChange", field, false, false, "Time")
 }
 
-func (ec *executionContext) _RosterChangeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.RosterChangeConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _RosterChangePage_nodes(ctx context.Context, field graphql.CollectedField, obj *model.RosterChangePage) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RosterChangeConnection_nodes(ctx, field)
+			return ec.fieldContext_RosterChangePage_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.Nodes, nil
@@ -14438,9 +14438,9 @@ func (ec *executionContext) _RosterChangeConnection_nodes(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RosterChangeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RosterChangePage_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "RosterChangeConnection",
+		Object:     "RosterChangePage",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -14451,13 +14451,13 @@ func (ec *executionContext) fieldContext_RosterChangeConnection_nodes(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _RosterChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RosterChangeConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _RosterChangePage_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RosterChangePage) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RosterChangeConnection_pageInfo(ctx, field)
+			return ec.fieldContext_RosterChangePage_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.PageInfo, nil
@@ -14470,9 +14470,9 @@ func (ec *executionContext) _RosterChangeConnection_pageInfo(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RosterChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RosterChangePage_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "RosterChangeConnection",
+		Object:     "RosterChangePage",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -28628,24 +28628,24 @@ func (ec *executionContext) _RosterChange(ctx context.Context, sel ast.Selection
 	return out
 }
 
-var rosterChangeConnectionImplementors = []string{"RosterChangeConnection"}
+var rosterChangePageImplementors = []string{"RosterChangePage"}
 
-func (ec *executionContext) _RosterChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RosterChangeConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, rosterChangeConnectionImplementors)
+func (ec *executionContext) _RosterChangePage(ctx context.Context, sel ast.SelectionSet, obj *model.RosterChangePage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rosterChangePageImplementors)
 
 	out := newFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("RosterChangeConnection")
+			out.Values[i] = graphql.MarshalString("RosterChangePage")
 		case "nodes":
-			out.Values[i] = ec._RosterChangeConnection_nodes(ctx, field, obj)
+			out.Values[i] = ec._RosterChangePage_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
-			out.Values[i] = ec._RosterChangeConnection_pageInfo(ctx, field, obj)
+			out.Values[i] = ec._RosterChangePage_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31191,14 +31191,6 @@ func (ec *executionContext) marshalNRosterChange2ᚖgithubᚗcomᚋnumoᚋaccoun
 	return ec._RosterChange(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRosterChangeConnection2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.RosterChangeConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "RosterChangeConnection!")
-		return graphql.Null
-	}
-	return ec._RosterChangeConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNRosterChangeKind2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterChangeKind(ctx context.Context, v any) (model.RosterChangeKind, error) {
 	var res model.RosterChangeKind
 	err := res.UnmarshalGQL(v)
@@ -31227,6 +31219,14 @@ func (ec *executionContext) unmarshalNRosterChangeOrigin2githubᚗcomᚋnumoᚋa
 
 func (ec *executionContext) marshalNRosterChangeOrigin2githubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterChangeOrigin(ctx context.Context, sel ast.SelectionSet, v model.RosterChangeOrigin) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNRosterChangePage2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterChangePage(ctx context.Context, sel ast.SelectionSet, v *model.RosterChangePage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RosterChangePage!")
+		return graphql.Null
+	}
+	return ec._RosterChangePage(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRosterChangePageInfo2ᚖgithubᚗcomᚋnumoᚋaccountsᚋgraphᚋmodelᚐRosterChangePageInfo(ctx context.Context, sel ast.SelectionSet, v *model.RosterChangePageInfo) graphql.Marshaler {

@@ -276,7 +276,7 @@ type RosterChange struct {
 }
 
 // A page of a school's roster changes.
-type RosterChangeConnection struct {
+type RosterChangePage struct {
 	Nodes    []*RosterChange       `json:"nodes"`
 	PageInfo *RosterChangePageInfo `json:"pageInfo"`
 }

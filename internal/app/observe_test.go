@@ -204,7 +204,16 @@ func TestMetricsContent(t *testing.T) {
 		schoolID, _ := strconv.Atoi(fmt.Sprint(school["data"].(map[string]any)["viewer"].(map[string]any)["account"].(map[string]any)["school"].(map[string]any)["id"]))
 		commitSmallImport(t, base, cookie, schoolID, 30)
 
-		code, body := get(t, "http://"+a.MetricsAddr().String()+"/metrics")
+		// The import's phases are observed when Apply returns, just after its transaction made
+		// the job COMMITTED: scrape until the commit's last phase is in.
+		var code int
+		var body string
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			code, body = get(t, "http://"+a.MetricsAddr().String()+"/metrics")
+			if code != 200 || strings.Contains(body, `numo_import_phase_rows_total{phase="writing"}`) || time.Now().After(deadline) {
+				break
+			}
+		}
 		if code != 200 {
 			t.Fatalf("scrape: %d", code)
 		}
