@@ -54,7 +54,7 @@ func TestOpenWithChosenStamklassen(t *testing.T) {
 		{name: "a section and a class part", in: teamsync, chosen: []string{"1A", "1A ak", "1B", "2A"}, rule: rosterset.RuleChosen,
 			inferred: "[1A:0 1A ak:0 1B:2 2A:1]",
 			warnings: []string{"StudentEnrollment.csv:3 2 leerlingen: geen stamklas te bepalen: kandidaten 1A ak, 1A — 400101 (Student.csv regel 2), 400102 (regel 3)"},
-			refused: []string{"400101", "400102"}},
+			refused:  []string{"400101", "400102"}},
 		{name: "a chosen class part that is also a section", in: withSection, chosen: []string{"1A", "1B", "2A"}, rule: rosterset.RuleChosen,
 			inferred: "[1a:2 1B:2 2A:1]",
 			rows: []string{"\n400101;Noor;;Bakker;1a;07;;;400101@leerling.dewissel.example;;1A ak, 1A ne\n",
