@@ -40,19 +40,9 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive, confirm
 	if err != nil {
 		return nil, err
 	}
-	corr, err := s.JobCorrections(ctx, job)
+	p, err := s.commitInput(ctx, job, content)
 	if err != nil {
 		return nil, err
-	}
-	p, err := prepareCorrected(job, content, corr)
-	if err != nil {
-		return nil, err
-	}
-	// A roster set's job gives the lesgroepen it creates their subjects.
-	if o, err := s.Origins(ctx, job); err != nil {
-		return nil, err
-	} else if o != nil {
-		p.Input.GroupSubjects = o.Subjects
 	}
 	// Refuse a stale preview now, while the admin is still looking; the commit checks again
 	// inside its transaction.
@@ -101,6 +91,25 @@ func (s *Service) Commit(ctx context.Context, jobID int, confirmArchive, confirm
 		return nil, fmt.Errorf("commit job %d: %w", jobID, err)
 	}
 	return job, nil
+}
+
+// commitInput is the job's file as the commit applies it: with the corrections made in the
+// app, and for a roster set's job the subjects of the lesgroepen it creates.
+func (s *Service) commitInput(ctx context.Context, job *ent.ImportJob, content []byte) (*importer.Prepared, error) {
+	corr, err := s.JobCorrections(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	p, err := prepareCorrected(job, content, corr)
+	if err != nil {
+		return nil, err
+	}
+	if o, err := s.Origins(ctx, job); err != nil {
+		return nil, err
+	} else if o != nil {
+		p.Input.GroupSubjects = o.Subjects
+	}
+	return p, nil
 }
 
 // checkGuards refuses a commit whose confirmations do not repeat the numbers the plan's archive
