@@ -66,7 +66,7 @@ function breakableEmail(email: string) {
  * The e-mail cell's content: at least a readable width (a table cell's own min-width is not
  * honoured), then wrapping (see breakableEmail).
  */
-const emailBox: React.CSSProperties = { minWidth: '14rem', overflowWrap: 'anywhere' }
+const emailBox: React.CSSProperties = { minWidth: '12rem', overflowWrap: 'anywhere' }
 
 /** Pupils by last name ("Vries, Jan de") or key; the headers sort. */
 export function PupilsTable({
@@ -101,8 +101,10 @@ export function PupilsTable({
   selection?: PupilSelection
 }) {
   const { t, lang, num } = useI18n()
+  // An empty lesgroepen column (a school without lesgroepen) only takes the e-mail's room.
+  const groupsCol = !!showGroups && rows.some((p) => (p.groups?.length ?? 0) > 0 || (p.groupCount ?? 0) > 0)
   const date = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium' })
-  const cols = 5 + (showClass ? 1 : 0) + (showGroups ? 1 : 0) + (showArchivedAt ? 1 : 0) + (actions ? 1 : 0) + (selection ? 1 : 0)
+  const cols = 5 + (showClass ? 1 : 0) + (groupsCol ? 1 : 0) + (showArchivedAt ? 1 : 0) + (actions ? 1 : 0) + (selection ? 1 : 0)
   const pageIds = rows.map((r) => r.id)
   const selectedOnPage = selection ? pageIds.filter((id) => selection.selected.has(id)).length : 0
   return (
@@ -128,7 +130,7 @@ export function PupilsTable({
               {t('roster.col.name')}
             </SortHeader>
             {showClass && <Table.Th scope="col">{classHeader ?? t('roster.col.class')}</Table.Th>}
-            {showGroups && <Table.Th scope="col">{t('roster.col.groups')}</Table.Th>}
+            {groupsCol && <Table.Th scope="col">{t('roster.col.groups')}</Table.Th>}
             <Table.Th scope="col">{t('roster.col.level')}</Table.Th>
             <Table.Th scope="col">{t('roster.col.year')}</Table.Th>
             <Table.Th scope="col">{t('roster.col.email')}</Table.Th>
@@ -181,7 +183,7 @@ export function PupilsTable({
                 </Text>
               </Table.Td>
               {showClass && <Table.Td style={{ whiteSpace: 'nowrap' }}>{p.className ?? ''}</Table.Td>}
-              {showGroups && (
+              {groupsCol && (
                 <Table.Td>
                   <Text span size="sm">
                     {(p.groups ?? []).join(', ')}
