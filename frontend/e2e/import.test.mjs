@@ -175,7 +175,8 @@ test('first import: a Windows-1252 Magister export through every step', async ()
   await pupils.getByRole('button', { name: 'Stamnr.' }).click()
   await pupils.getByRole('button', { name: 'Stamnr.' }).click()
   await page.waitForFunction(() => {
-    const first = document.querySelector('table[aria-label="Klas 1A"] tbody tr td')
+    // The first cell that is not the row's selection checkbox (the class page selects pupils).
+    const first = [...document.querySelectorAll('table[aria-label="Klas 1A"] tbody tr:first-child td')].find((td) => !td.querySelector('input'))
     return first?.textContent === '24108'
   })
 

@@ -95,7 +95,7 @@ test('the admin makes login letters for the new pupils of an import and download
   // Each download works once: the server refuses a second try.
   const again = await page.request.get(new URL(csvHref, page.url()).toString())
   assert.equal(again.status(), 404)
-  await dialog.getByRole('button', { name: 'Sluiten' }).click()
+  await dialog.getByTestId('letters-ready').getByRole('button', { name: 'Sluiten' }).click()
   await signOut(page)
 })
 

@@ -289,7 +289,7 @@ export const en: Record<MessageKey, string> = {
   'history.col.counts': 'Result',
   'history.col.report': 'Report',
   'history.open': 'Open import {file}',
-  'history.download': 'Download the report of {file}',
+  'history.download': 'Download the CSV report of {file}',
   'status.UPLOADED': 'file chosen',
   'status.MAPPED': 'matched',
   'status.PREVIEWED': 'previewed',

@@ -293,7 +293,7 @@ export const nl = {
   'history.col.counts': 'Resultaat',
   'history.col.report': 'Verslag',
   'history.open': 'Import {file} openen',
-  'history.download': 'Verslag van {file} downloaden',
+  'history.download': 'CSV-verslag van {file} downloaden',
   'status.UPLOADED': 'bestand gekozen',
   'status.MAPPED': 'gekoppeld',
   'status.PREVIEWED': 'voorbeeld bekeken',

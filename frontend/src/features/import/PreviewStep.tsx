@@ -184,9 +184,10 @@ export function PreviewStep({
     <Stack gap="md">
       <Title order={2}>{t('preview.title')}</Title>
       <Text>{t(kindKey('preview.intro', kind))}</Text>
-      {cjob?.preview && <ClassSummary summary={cjob.preview.classSummary} kind={kind} />}
+      {/* Warnings first (they ask for a decision), then what the import does per class. */}
       <YearGuardAlert guard={yearGuard} value={confirmYearDown} onChange={setConfirmYearDown} />
       <DamagedValuesAlert values={preview.damagedValues} />
+      {cjob?.preview && <ClassSummary summary={cjob.preview.classSummary} kind={kind} />}
 
       <Chip.Group
         value={outcome}
