@@ -31,6 +31,10 @@ func NewHub(db *store.DB, bus pubsub.Bus, log *slog.Logger) *Hub {
 // pollEvery is how often a school's reader looks for changes without a wake-up.
 const pollEvery = 2 * time.Second
 
+// followerPoll is how long a subscription waits for the reader before it reads the database
+// itself (a safety net: one cheap indexed read per idle subscription per followerPoll).
+const followerPoll = 15 * time.Second
+
 // reader is the one reader of a school's log in the process.
 type reader struct {
 	subs   map[*follower]struct{}
@@ -87,12 +91,20 @@ func (h *Hub) follow(ctx context.Context, schoolID int, cursor int64, f *followe
 				break
 			}
 		}
+		// A safety net beside the reader: a follower that heard nothing for followerPoll reads
+		// the database itself once (the reader may have missed a wake-up or be stuck; seen once
+		// in CI on PostgreSQL under load, a live change not delivered within 20 s).
+		quiet := time.NewTimer(followerPoll)
 	live:
 		for {
 			select {
 			case <-ctx.Done():
+				quiet.Stop()
 				return
+			case <-quiet.C:
+				break live
 			case <-f.poke:
+				quiet.Stop()
 				break live
 			case batch := <-f.batches:
 				for _, c := range batch {
