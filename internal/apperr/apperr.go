@@ -80,6 +80,9 @@ const (
 	// CodePersistedQueryNotFound: an automatic persisted query's hash is not (any more) known;
 	// send the query with it (gqlgen's code).
 	CodePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
+	// CodeCursorTooOld: a roster change cursor older than the oldest change the feed keeps;
+	// read the roster in full once, then follow the feed from School.rosterPosition.
+	CodeCursorTooOld = "CURSOR_TOO_OLD"
 	// CodeRateLimited: the API token used its budget of operations or complexity points for
 	// this minute (internal/ratelimit); retry after Retry-After seconds.
 	CodeRateLimited = "RATE_LIMITED"

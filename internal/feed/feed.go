@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/pubsub"
 	"github.com/numo/accounts/internal/store"
 )
@@ -26,14 +27,60 @@ type Event struct {
 // MaxPage is the most changes one read returns.
 const MaxPage = 1000
 
+// ErrCursorTooOld refuses a read after a position whose next changes were pruned (Prune): the
+// reader cannot continue without a gap.
+var ErrCursorTooOld = apperr.New(apperr.CodeCursorTooOld,
+	"De wijzigingen na deze cursor worden niet meer bewaard. Lees het rooster één keer helemaal in en volg daarna de wijzigingen vanaf School.rosterPosition.",
+	"The changes after this cursor are no longer kept. Read the roster in full once, then follow the feed from School.rosterPosition.",
+	map[string]any{"field": "after"})
+
 // After returns up to limit (at most MaxPage) of the school's changes after position after, in
-// order. The caller has authorised the viewer for the school.
+// order, or ErrCursorTooOld when the changes right after it were pruned. The caller has
+// authorised the viewer for the school.
 func After(ctx context.Context, db *store.DB, schoolID int, after int64, limit int) ([]Change, error) {
+	after = max(after, 0)
 	limit = min(max(limit, 1), MaxPage)
 	rows, err := store.RosterChangesAfter(ctx, db.SQL, db.Dialect, schoolID, after, limit)
 	if err != nil {
 		return nil, err
 	}
+	// Entries go from the start of the log only: a first entry past after+1, or none at all
+	// while the log was pruned beyond after, means the reader missed changes.
+	if len(rows) > 0 && rows[0].Position > after+1 {
+		return nil, ErrCursorTooOld
+	}
+	if len(rows) == 0 {
+		if err := Check(ctx, db, schoolID, after); err != nil {
+			return nil, err
+		}
+	}
+	return changes(rows), nil
+}
+
+// Check returns ErrCursorTooOld when the school's changes after position after were pruned.
+func Check(ctx context.Context, db *store.DB, schoolID int, after int64) error {
+	floor, err := store.RosterFloor(ctx, db.SQL, db.Dialect, schoolID)
+	if err != nil {
+		return err
+	}
+	if after < floor {
+		return ErrCursorTooOld
+	}
+	return nil
+}
+
+// latest returns up to MaxPage of the school's changes after position after, in order,
+// without the check of After: a hub's reader, whose head follows the log's end, reads with it
+// (a follower that gets a batch past its cursor reads with After).
+func latest(ctx context.Context, db *store.DB, schoolID int, after int64) ([]Change, error) {
+	rows, err := store.RosterChangesAfter(ctx, db.SQL, db.Dialect, schoolID, after, MaxPage)
+	if err != nil {
+		return nil, err
+	}
+	return changes(rows), nil
+}
+
+func changes(rows []store.StoredRosterChange) []Change {
 	out := make([]Change, len(rows))
 	for i, r := range rows {
 		out[i] = Change{Position: r.Position, Kind: Kind(r.Kind), Op: Op(r.Op), ID: itoa(r.EntityID), Data: r.Data,
@@ -42,7 +89,7 @@ func After(ctx context.Context, db *store.DB, schoolID int, after int64, limit i
 			out[i].JobID = itoa(r.JobID)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Position returns the school's last position now.

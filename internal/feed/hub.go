@@ -2,6 +2,7 @@ package feed
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -14,6 +15,13 @@ import (
 // the bus (and every pollEvery, in case a wake-up was lost), reads each new change once and
 // fans it out. A subscriber first reads its backlog itself, then follows the reader; one that
 // falls behind or sees a gap reads from the database again, so none misses or repeats a change.
+//
+// The hand-off rests on one rule: a follower is in its reader's subs before it reads its
+// backlog, and the reader passes on every change after its head to every follower in subs
+// (a batch, or a poke to read the database when the inbox is full). The one place a reader
+// moves its head without passing changes on is its start, when it reads the school's position:
+// a follower that joined before may have read its backlog before the changes up to that head
+// committed, so the reader pokes every follower once it has its head (see read).
 type Hub struct {
 	db  *store.DB
 	bus pubsub.Bus
@@ -21,6 +29,10 @@ type Hub struct {
 
 	mu      sync.Mutex
 	schools map[int]*reader
+
+	// beforeHead, when set (tests), runs in a new reader after it subscribed to the bus and
+	// before it reads its head.
+	beforeHead func(schoolID int)
 }
 
 // NewHub returns a hub over db and the process's bus.
@@ -30,10 +42,6 @@ func NewHub(db *store.DB, bus pubsub.Bus, log *slog.Logger) *Hub {
 
 // pollEvery is how often a school's reader looks for changes without a wake-up.
 const pollEvery = 2 * time.Second
-
-// followerPoll is how long a subscription waits for the reader before it reads the database
-// itself (a safety net: one cheap indexed read per idle subscription per followerPoll).
-const followerPoll = 15 * time.Second
 
 // reader is the one reader of a school's log in the process.
 type reader struct {
@@ -75,6 +83,10 @@ func (h *Hub) follow(ctx context.Context, schoolID int, cursor int64, f *followe
 	for {
 		for { // catch up
 			page, err := After(ctx, h.db, schoolID, cursor, MaxPage)
+			if errors.Is(err, ErrCursorTooOld) {
+				h.log.Info("roster change subscription ended: its cursor is older than the changes kept", "school", schoolID, "cursor", cursor)
+				return
+			}
 			if err != nil {
 				if ctx.Err() == nil {
 					h.log.Warn("roster change subscription: read", "school", schoolID, "err", err)
@@ -91,20 +103,12 @@ func (h *Hub) follow(ctx context.Context, schoolID int, cursor int64, f *followe
 				break
 			}
 		}
-		// A safety net beside the reader: a follower that heard nothing for followerPoll reads
-		// the database itself once (the reader may have missed a wake-up or be stuck; seen once
-		// in CI on PostgreSQL under load, a live change not delivered within 20 s).
-		quiet := time.NewTimer(followerPoll)
 	live:
 		for {
 			select {
 			case <-ctx.Done():
-				quiet.Stop()
 				return
-			case <-quiet.C:
-				break live
 			case <-f.poke:
-				quiet.Stop()
 				break live
 			case batch := <-f.batches:
 				for _, c := range batch {
@@ -160,15 +164,25 @@ func (h *Hub) Readers() int {
 
 // read is a school's reader: on every wake-up it reads the changes after the last it passed
 // on and hands them to every follower (a full inbox is poked to read the database instead).
+//
+// It subscribes to the bus before it reads its head, so that no commit after the head goes
+// unheard, and pokes its followers once it has the head: the changes up to it are passed on to
+// no one, and a follower that read its backlog before they committed would otherwise wait
+// for the next change to see the gap (CI saw a live change missed for 20 s on PostgreSQL,
+// where the head's read waits for a connection under load).
 func (h *Hub) read(ctx context.Context, schoolID int, r *reader) {
 	events, stop := h.bus.Subscribe(ctx, Topic(schoolID))
 	defer stop()
-	head, err := Position(ctx, h.db, schoolID)
-	if err != nil {
-		h.log.Warn("roster change reader", "school", schoolID, "err", err)
-	}
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
+	if h.beforeHead != nil {
+		h.beforeHead(schoolID)
+	}
+	head, ok := h.head(ctx, schoolID, tick.C)
+	if !ok {
+		return
+	}
+	h.poke(schoolID, r)
 	for {
 		select {
 		case <-ctx.Done():
@@ -180,7 +194,7 @@ func (h *Hub) read(ctx context.Context, schoolID int, r *reader) {
 		case <-tick.C:
 		}
 		for {
-			page, err := After(ctx, h.db, schoolID, head, MaxPage)
+			page, err := latest(ctx, h.db, schoolID, head)
 			if err != nil || len(page) == 0 {
 				break
 			}
@@ -189,6 +203,40 @@ func (h *Hub) read(ctx context.Context, schoolID int, r *reader) {
 			if len(page) < MaxPage {
 				break
 			}
+		}
+	}
+}
+
+// head reads the school's position, again at every tick while it fails; false when ctx ends.
+func (h *Hub) head(ctx context.Context, schoolID int, tick <-chan time.Time) (int64, bool) {
+	for {
+		head, err := Position(ctx, h.db, schoolID)
+		if err == nil {
+			return head, true
+		}
+		if ctx.Err() == nil {
+			h.log.Warn("roster change reader", "school", schoolID, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, false
+		case <-tick:
+		}
+	}
+}
+
+// poke tells every follower of r to read the database once. A poke already pending is as good:
+// the follower reads after taking it.
+func (h *Hub) poke(schoolID int, r *reader) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.schools[schoolID] != r {
+		return
+	}
+	for f := range r.subs {
+		select {
+		case f.poke <- struct{}{}:
+		default:
 		}
 	}
 }
