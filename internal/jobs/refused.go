@@ -3,7 +3,6 @@ package jobs
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/sheet"
 )
 
 // refusedReasonHead heads the last column of the refused rows download.
@@ -52,33 +52,25 @@ func (s *Service) WriteRefusedCSV(ctx context.Context, job *ent.ImportJob, w io.
 			reasons[p.Line] = append(reasons[p.Line], msg)
 		}
 	}
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return false, err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
+	cw := sheet.NewWriter(w)
 	head := make([]string, 0, len(f.Columns)+1)
 	for _, c := range f.Columns {
-		head = append(head, neutralise(c.Header))
+		head = append(head, c.Header)
 	}
-	cw.Write(append(head, refusedReasonHead[lang])) //nolint:errcheck // reported by cw.Error below
+	cw.Write(append(head, refusedReasonHead[lang])...)
 	for _, r := range f.Rows {
 		why, ok := reasons[r.Line]
 		if !ok {
 			continue
 		}
 		cells := make([]string, 0, max(len(r.Cells), len(f.Columns))+1)
-		for _, c := range r.Cells {
-			cells = append(cells, neutralise(c))
-		}
+		cells = append(cells, r.Cells...)
 		for len(cells) < len(f.Columns) {
 			cells = append(cells, "")
 		}
-		cw.Write(append(cells, neutralise(strings.Join(why, "; ")))) //nolint:errcheck // reported by cw.Error below
+		cw.Write(append(cells, strings.Join(why, "; "))...)
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Flush(); err != nil {
 		return false, fmt.Errorf("write refused rows of job %d: %w", job.ID, err)
 	}
 	return true, nil

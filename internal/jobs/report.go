@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/sheet"
 )
 
 // Lang is the language a report is written in: the admin's language in the app.
@@ -94,24 +94,13 @@ func (s *Service) WriteReportCSV(ctx context.Context, job *ent.ImportJob, w io.W
 	if err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	write := func(cells ...string) {
-		for i, c := range cells {
-			cells[i] = neutralise(c)
-		}
-		cw.Write(cells) //nolint:errcheck // reported by cw.Error below
-	}
+	cw := sheet.NewWriter(w)
 	origins, err := s.Origins(ctx, job)
 	if err != nil {
 		return err
 	}
 	tx := wordsFor(lang)
-	t := table{tx: tx, fields: reportFields(KindOf(job), plan), write: write, origins: origins}
+	t := table{tx: tx, fields: reportFields(KindOf(job), plan), write: cw.Write, origins: origins}
 	t.header()
 	t.users(plan, report)
 	var warnings []importer.Problem
@@ -132,8 +121,7 @@ func (s *Service) WriteReportCSV(ctx context.Context, job *ent.ImportJob, w io.W
 	if counts != nil {
 		t.row("", nil, tx.total, tx.counts(*counts, created))
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Flush(); err != nil {
 		return fmt.Errorf("write report of job %d: %w", job.ID, err)
 	}
 	return nil
@@ -365,13 +353,4 @@ func (tx *reportWords) counts(c importer.Counts, created int) string {
 		parts = append(parts, fmt.Sprintf("%d %s", x.v, w))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// neutralise keeps a spreadsheet from reading a cell as a formula: a cell starting with
-// = + - @, a tab or a carriage return gets a leading apostrophe.
-func neutralise(c string) string {
-	if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-		return "'" + c
-	}
-	return c
 }

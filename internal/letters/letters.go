@@ -5,13 +5,14 @@ package letters
 
 import (
 	"cmp"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // the Dutch day, also on a host without zoneinfo
+
+	"github.com/numo/accounts/internal/sheet"
 )
 
 // Letter is one account's login letter.
@@ -99,36 +100,13 @@ var CSVHeader = []string{"Klas", "Roepnaam", "Tussenvoegsel", "Achternaam", "Naa
 // (what Excel with Dutch settings opens as columns), one row per letter in handing-out order.
 // A cell a spreadsheet would run as a formula gets a leading apostrophe.
 func WriteCSV(w io.Writer, b *Batch, signInURL string) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	if err := cw.Write(CSVHeader); err != nil {
-		return err
-	}
+	cw := sheet.NewWriter(w)
+	cw.Write(CSVHeader...)
 	until := DutchDate(b.ValidUntil)
 	for _, l := range b.Letters {
-		row := []string{l.Class, l.FirstName, l.Infix, l.LastName, l.Name(), l.Email, l.Username, l.Code, until, signInURL, b.School}
-		for i := range row {
-			row[i] = neutralise(row[i])
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
+		cw.Write(l.Class, l.FirstName, l.Infix, l.LastName, l.Name(), l.Email, l.Username, l.Code, until, signInURL, b.School)
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// neutralise keeps a spreadsheet from reading a cell as a formula: a cell starting with
-// = + - @, a tab or a carriage return gets a leading apostrophe.
-func neutralise(c string) string {
-	if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-		return "'" + c
-	}
-	return c
+	return cw.Flush()
 }
 
 var dutchMonths = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",

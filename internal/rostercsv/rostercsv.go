@@ -8,7 +8,6 @@ package rostercsv
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -22,6 +21,7 @@ import (
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/sheet"
 )
 
 // Path is where a class's roster CSV is downloaded (Handler serves it).
@@ -147,11 +147,8 @@ func Write(ctx context.Context, client *ent.Client, c *ent.Class, lang Lang, out
 	if err != nil {
 		return 0, fmt.Errorf("roster csv of class %d: %w", c.ID, err)
 	}
-	out.WriteString("\uFEFF")
-	w := csv.NewWriter(out)
-	w.Comma = ';'
-	w.UseCRLF = true
-	_ = w.Write(headers[lang])
+	w := sheet.NewWriter(out)
+	w.Write(headers[lang]...)
 	for _, p := range pupils {
 		key, className, year := "", "", ""
 		if p.ExternalKey != nil {
@@ -163,21 +160,7 @@ func Write(ctx context.Context, client *ent.Client, c *ent.Class, lang Lang, out
 		if p.Year != nil {
 			year = strconv.Itoa(*p.Year)
 		}
-		row := []string{key, p.FirstName, p.Infix, p.LastName, p.Email, className, p.Level, year}
-		for i := range row {
-			row[i] = neutralise(row[i])
-		}
-		_ = w.Write(row)
+		w.Write(key, p.FirstName, p.Infix, p.LastName, p.Email, className, p.Level, year)
 	}
-	w.Flush()
-	return len(pupils), w.Error()
-}
-
-// neutralise keeps a spreadsheet from reading a cell as a formula: a cell starting with
-// = + - @, a tab or a carriage return gets a leading apostrophe.
-func neutralise(c string) string {
-	if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-		return "'" + c
-	}
-	return c
+	return len(pupils), w.Flush()
 }
