@@ -72,36 +72,28 @@ func (k courseKey) id(schoolID int) string {
 
 // title is the course's title, in Dutch as the school's people read it.
 func (k courseKey) title() string {
-	switch {
-	case k.homeroom:
-		t := "Stamklas"
-		if k.year > 0 {
-			t += " leerjaar " + strconv.Itoa(k.year)
-		}
-		if k.level != "" {
-			t += " " + k.level
-		}
-		return t
-	case k.subject == "":
-		return "Lesgroepen zonder vak"
-	}
-	return k.subject
+	return k.name("Stamklas", " leerjaar ", " ", "Lesgroepen zonder vak")
 }
 
 // code is the course's courseCode.
-func (k courseKey) code() string {
+func (k courseKey) code() string { return k.name("stamklas", "-", "-", "lesgroep") }
+
+// name names the course: a homeroom course by the word homeroom followed by its year and its
+// level where known (each after its separator), a course of lesgroepen by its subject, or by
+// noSubject when the lesgroepen have none.
+func (k courseKey) name(homeroom, beforeYear, beforeLevel, noSubject string) string {
 	switch {
 	case k.homeroom:
-		c := "stamklas"
+		n := homeroom
 		if k.year > 0 {
-			c += "-" + strconv.Itoa(k.year)
+			n += beforeYear + strconv.Itoa(k.year)
 		}
 		if k.level != "" {
-			c += "-" + k.level
+			n += beforeLevel + k.level
 		}
-		return c
+		return n
 	case k.subject == "":
-		return "lesgroep"
+		return noSubject
 	}
 	return k.subject
 }

@@ -62,45 +62,70 @@ const numoSystemName = "Numo accounts"
 
 // readOneRoster reads a OneRoster 1.1 or 1.2 bulk set into m.
 func readOneRoster(files map[string]*file, m *model) error {
-	if err := readORorgs(files["orgs.csv"], m); err != nil {
-		return err
-	}
-	if err := readORusers(files["users.csv"], m); err != nil {
-		return err
-	}
+	parts := []part{{"orgs.csv", readORorgs}, {"users.csv", readORusers}}
 	if m.format == FormatOneRoster12 {
-		if err := readORroles(files["roles.csv"], m); err != nil {
+		parts = append(parts, part{"roles.csv", readORroles})
+	}
+	return readParts(files, m, append(parts, part{"courses.csv?", readCourses},
+		part{"classes.csv", readORclasses}, part{"enrollments.csv", readORenrolments})...)
+}
+
+// part is one file of a set and its reader; a name ending in ? is an optional file, skipped
+// when the set lacks it.
+type part struct {
+	name string
+	read func(*file, *model) error
+}
+
+// readParts reads the parts of a set into m in order, each file referring only to those read
+// before it; it stops at the first error.
+func readParts(files map[string]*file, m *model, parts ...part) error {
+	for _, p := range parts {
+		name, optional := strings.CutSuffix(p.name, "?")
+		f, ok := files[name]
+		if optional && !ok {
+			continue
+		}
+		if err := p.read(f, m); err != nil {
 			return err
 		}
 	}
-	if f, ok := files["courses.csv"]; ok {
-		if err := readCourses(f, m, "sourcedId", "title"); err != nil {
-			return err
-		}
-	}
-	if err := readORclasses(files["classes.csv"], m); err != nil {
+	return nil
+}
+
+// readRows reads all of f, whose required columns are required (the first is its id column),
+// and calls row for each row with a non-empty id not seen before; empty and repeated ids are
+// an error (CodeDuplicateID) when all rows were read.
+func readRows(f *file, row func(t *table, i int), required ...string) error {
+	t, err := readTable(f, required...)
+	if err != nil {
 		return err
 	}
-	return readORenrolments(files["enrollments.csv"], m)
+	return t.eachID(required[0], row)
+}
+
+// eachID calls row for each row of t with a non-empty id in idCol not seen before; empty and
+// repeated ids are an error (CodeDuplicateID) when all rows were seen.
+func (t *table) eachID(idCol string, row func(t *table, i int)) error {
+	ids := newIDs(t, idCol)
+	for i := range t.rows {
+		if ids.add(i) {
+			row(t, i)
+		}
+	}
+	return ids.err()
 }
 
 // tobedeleted reports a row a bulk file marks for deletion; it is read as absent.
 func tobedeleted(t *table, i int) bool { return strings.EqualFold(t.get(i, "status"), "tobedeleted") }
 
 func readORorgs(f *file, m *model) error {
-	t, err := readTable(f, "sourcedId", "name", "type")
-	if err != nil {
-		return err
-	}
-	ids := newIDs(t, "sourcedId")
-	for i := range t.rows {
-		if !ids.add(i) || tobedeleted(t, i) {
-			continue
+	return readRows(f, func(t *table, i int) {
+		if !tobedeleted(t, i) {
+			m.orgs = append(m.orgs, org{where: t.at(i), id: t.get(i, "sourcedId"), name: t.get(i, "name"),
+				identifier: t.get(i, "identifier"), kind: strings.ToLower(t.get(i, "type"))})
 		}
-		m.orgs = append(m.orgs, org{where: t.at(i), id: t.get(i, "sourcedId"), name: t.get(i, "name"),
-			identifier: t.get(i, "identifier"), kind: strings.ToLower(t.get(i, "type"))})
-	}
-	return ids.err()
+	}, "sourcedId", "name", "type")
 }
 
 func readORusers(f *file, m *model) error {
@@ -108,15 +133,7 @@ func readORusers(f *file, m *model) error {
 	if m.format == FormatOneRoster11 {
 		req = append(req, "role", "orgSourcedIds")
 	}
-	t, err := readTable(f, req...)
-	if err != nil {
-		return err
-	}
-	ids := newIDs(t, "sourcedId")
-	for i := range t.rows {
-		if !ids.add(i) {
-			continue
-		}
+	return readRows(f, func(t *table, i int) {
 		u := user{where: t.at(i), id: t.get(i, "sourcedId"), key: t.get(i, "identifier"),
 			given: t.get(i, "givenName"), family: t.get(i, "familyName"), email: t.get(i, "email"),
 			login: t.get(i, "username"), eck: eckFromUserIDs(t.get(i, "userIds")), gone: tobedeleted(t, i), refKind: "user"}
@@ -135,8 +152,7 @@ func readORusers(f *file, m *model) error {
 			}
 		}
 		m.users = append(m.users, u)
-	}
-	return ids.err()
+	}, req...)
 }
 
 // numoColumns reads the extension columns Numo's own export writes (metadata.numo.infix,
@@ -187,70 +203,68 @@ func eckFromUserIDs(v string) string {
 }
 
 func readORroles(f *file, m *model) error {
-	t, err := readTable(f, "sourcedId", "userSourcedId", "roleType", "role", "orgSourcedId")
-	if err != nil {
-		return err
-	}
+	byID := m.userIndex()
+	return readRows(f, func(t *table, i int) {
+		if tobedeleted(t, i) {
+			return
+		}
+		j, ok := m.referRole(t, i, byID)
+		if ok {
+			r := userRole{role: strings.ToLower(t.get(i, "role")), org: t.get(i, "orgSourcedId"), primary: strings.EqualFold(t.get(i, "roleType"), "primary")}
+			m.users[j].roles = append(m.users[j].roles, r)
+		}
+	}, "sourcedId", "userSourcedId", "roleType", "role", "orgSourcedId")
+}
+
+// userIndex maps each user's id to its index in m.users.
+func (m *model) userIndex() map[string]int {
 	byID := make(map[string]int, len(m.users))
 	for j, u := range m.users {
 		byID[u.id] = j
 	}
-	ids := newIDs(t, "sourcedId")
-	for i := range t.rows {
-		if !ids.add(i) || tobedeleted(t, i) {
-			continue
-		}
-		w, uid, o := t.at(i), t.get(i, "userSourcedId"), t.get(i, "orgSourcedId")
-		m.refer(w, t.colName("userSourcedId"), "user", uid)
-		m.refer(w, t.colName("orgSourcedId"), "org", o)
-		if j, ok := byID[uid]; ok {
-			r := userRole{role: strings.ToLower(t.get(i, "role")), org: o, primary: strings.EqualFold(t.get(i, "roleType"), "primary")}
-			m.users[j].roles = append(m.users[j].roles, r)
-		}
-	}
-	return ids.err()
+	return byID
 }
 
-func readCourses(f *file, m *model, idCol, titleCol string) error {
-	t, err := readTable(f, idCol, titleCol)
-	if err != nil {
-		return err
-	}
+// referRole checks the user and org that row i of a roles file refers to, and returns the
+// index of the user in m.users (false when there is no such user).
+func (m *model) referRole(t *table, i int, byID map[string]int) (int, bool) {
+	w, uid := t.at(i), t.get(i, "userSourcedId")
+	m.refer(w, t.colName("userSourcedId"), "user", uid)
+	m.refer(w, t.colName("orgSourcedId"), "org", t.get(i, "orgSourcedId"))
+	j, ok := byID[uid]
+	return j, ok
+}
+
+// readCourses reads the optional courses.csv of a OneRoster or SDS v2.1 set.
+func readCourses(f *file, m *model) error {
 	m.courses, m.hasCours = map[string]string{}, true
-	ids := newIDs(t, idCol)
-	for i := range t.rows {
-		if ids.add(i) {
-			m.courses[t.get(i, idCol)] = t.get(i, titleCol)
-		}
-	}
-	return ids.err()
+	return readRows(f, func(t *table, i int) {
+		m.courses[t.get(i, "sourcedId")] = t.get(i, "title")
+	}, "sourcedId", "title")
 }
 
 func readORclasses(f *file, m *model) error {
-	t, err := readTable(f, "sourcedId", "title", "classType", "schoolSourcedId")
-	if err != nil {
-		return err
-	}
-	ids := newIDs(t, "sourcedId")
-	for i := range t.rows {
-		if !ids.add(i) {
-			continue
-		}
+	return readRows(f, func(t *table, i int) {
 		c := class{gone: tobedeleted(t, i), where: t.at(i), id: t.get(i, "sourcedId"), name: t.get(i, "classCode"), org: t.get(i, "schoolSourcedId"),
 			course: t.get(i, "courseSourcedId"), homeroom: strings.EqualFold(t.get(i, "classType"), "homeroom")}
-		if c.name == "" {
-			c.name = t.get(i, "title")
-		}
 		if s := list(t.get(i, "subjects")); len(s) > 0 {
 			c.subject = s[0]
 		}
-		m.refer(c.where, t.colName("schoolSourcedId"), "org", c.org)
-		if m.hasCours {
-			m.refer(c.where, t.colName("courseSourcedId"), "course", c.course)
-		}
-		m.classes = append(m.classes, c)
+		m.addClass(t, i, c, "schoolSourcedId")
+	}, "sourcedId", "title", "classType", "schoolSourcedId")
+}
+
+// addClass checks the org (in orgCol) and the course that class c of row i refers to, and adds
+// it; a class without a code is named by its title.
+func (m *model) addClass(t *table, i int, c class, orgCol string) {
+	if c.name == "" {
+		c.name = t.get(i, "title")
 	}
-	return ids.err()
+	m.refer(c.where, t.colName(orgCol), "org", c.org)
+	if m.hasCours {
+		m.refer(c.where, t.colName("courseSourcedId"), "course", c.course)
+	}
+	m.classes = append(m.classes, c)
 }
 
 // readORenrolments streams enrollments.csv, the largest file of a set.

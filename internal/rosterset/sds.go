@@ -14,30 +14,11 @@ const numoClassType = "metadata.numo.classType"
 // readSDS1 reads a School Data Sync v1 set (School, Section, Student, Teacher,
 // StudentEnrollment, TeacherRoster).
 func readSDS1(files map[string]*file, m *model) error {
-	t, err := readTable(files["school.csv"], "SIS ID", "Name")
+	err := readParts(files, m, part{"school.csv", readSDS1Schools}, part{"section.csv", readSDS1Sections},
+		part{"student.csv", func(f *file, m *model) error { return readSDS1People(f, m, "student", "Student Number", rolePupil) }},
+		part{"teacher.csv", func(f *file, m *model) error { return readSDS1People(f, m, "teacher", "Teacher Number", roleTeacher) }})
 	if err != nil {
 		return err
-	}
-	ids := newIDs(t, "SIS ID")
-	for i := range t.rows {
-		if ids.add(i) {
-			m.orgs = append(m.orgs, org{where: t.at(i), id: t.get(i, "SIS ID"), name: t.get(i, "Name"),
-				identifier: t.get(i, "School Number"), kind: "school"})
-		}
-	}
-	if err := ids.err(); err != nil {
-		return err
-	}
-	if err := readSDS1Sections(files["section.csv"], m); err != nil {
-		return err
-	}
-	for _, p := range []struct{ file, kind, keyCol, role string }{
-		{"student.csv", "student", "Student Number", rolePupil},
-		{"teacher.csv", "teacher", "Teacher Number", roleTeacher},
-	} {
-		if err := readSDS1People(files[p.file], m, p.kind, p.keyCol, p.role); err != nil {
-			return err
-		}
 	}
 	for _, p := range []struct{ file, kind, role string }{
 		{"studentenrollment.csv", "student", rolePupil},
@@ -57,17 +38,26 @@ func readSDS1(files map[string]*file, m *model) error {
 	return nil
 }
 
-func readSDS1Sections(f *file, m *model) error {
-	t, err := readTable(f, "SIS ID", "School SIS ID", "Section Name")
+func readSDS1Schools(f *file, m *model) error {
+	return readRows(f, func(t *table, i int) {
+		m.orgs = append(m.orgs, org{where: t.at(i), id: t.get(i, "SIS ID"), name: t.get(i, "Name"),
+			identifier: t.get(i, "School Number"), kind: "school"})
+	}, "SIS ID", "Name")
+}
+
+// readSDSClasses reads the sections (v1) or classes (v2.1) of an SDS set like readRows, and
+// notes whether the file has the column metadata.numo.classType.
+func readSDSClasses(f *file, m *model, row func(t *table, i int), required ...string) error {
+	t, err := readTable(f, required...)
 	if err != nil {
 		return err
 	}
 	m.classTypeCol = t.has(numoClassType)
-	ids := newIDs(t, "SIS ID")
-	for i := range t.rows {
-		if !ids.add(i) {
-			continue
-		}
+	return t.eachID(required[0], row)
+}
+
+func readSDS1Sections(f *file, m *model) error {
+	return readSDSClasses(f, m, func(t *table, i int) {
 		c := class{where: t.at(i), id: t.get(i, "SIS ID"), name: t.get(i, "Section Name"), org: t.get(i, "School SIS ID"),
 			subject: t.get(i, "Course Subject"), homeroom: strings.EqualFold(t.get(i, numoClassType), "homeroom"),
 			gone: strings.EqualFold(t.get(i, "Status"), "Inactive")}
@@ -76,22 +66,13 @@ func readSDS1Sections(f *file, m *model) error {
 		}
 		m.refer(c.where, t.colName("School SIS ID"), "org", c.org)
 		m.classes = append(m.classes, c)
-	}
-	return ids.err()
+	}, "SIS ID", "School SIS ID", "Section Name")
 }
 
 // readSDS1People reads Student.csv or Teacher.csv; the key is the Student or Teacher Number
 // (the school's pupil number or teacher code), else the SIS ID.
 func readSDS1People(f *file, m *model, kind, keyCol, role string) error {
-	t, err := readTable(f, "SIS ID", "School SIS ID", "First Name", "Last Name")
-	if err != nil {
-		return err
-	}
-	ids := newIDs(t, "SIS ID")
-	for i := range t.rows {
-		if !ids.add(i) {
-			continue
-		}
+	return readRows(f, func(t *table, i int) {
 		sis := t.get(i, "SIS ID")
 		u := user{where: t.at(i), id: kind + ":" + sis, refKind: kind, refID: sis, key: t.get(i, keyCol),
 			given: t.get(i, "First Name"), family: t.get(i, "Last Name"), login: t.get(i, "Username"),
@@ -103,46 +84,30 @@ func readSDS1People(f *file, m *model, kind, keyCol, role string) error {
 		numoColumns(t, i, &u, t.get(i, "Grade"))
 		m.refer(u.where, t.colName("School SIS ID"), "org", u.roles[0].org)
 		m.users = append(m.users, u)
-	}
-	return ids.err()
+	}, "SIS ID", "School SIS ID", "First Name", "Last Name")
 }
 
 // readSDS21 reads a School Data Sync v2.1 set (orgs, users, roles, classes, enrollments and the
 // optional courses). Its users have no pupil number or teacher code: the key is the sourcedId.
 func readSDS21(files map[string]*file, m *model) error {
-	if err := readORorgs(files["orgs.csv"], m); err != nil {
-		return err
-	}
-	t, err := readTable(files["users.csv"], "sourcedId", "username", "givenName", "familyName")
-	if err != nil {
-		return err
-	}
-	ids := newIDs(t, "sourcedId")
-	for i := range t.rows {
-		if !ids.add(i) {
-			continue
-		}
+	return readParts(files, m, part{"orgs.csv", readORorgs}, part{"users.csv", readSDS21Users},
+		part{"roles.csv", readSDS21Roles}, part{"courses.csv?", readCourses},
+		part{"classes.csv", readSDS21Classes}, part{"enrollments.csv", readSDS21Enrolments})
+}
+
+func readSDS21Users(f *file, m *model) error {
+	return readRows(f, func(t *table, i int) {
 		u := user{where: t.at(i), id: t.get(i, "sourcedId"), given: t.get(i, "givenName"), family: t.get(i, "familyName"),
 			email: t.get(i, "email"), login: t.get(i, "username"), refKind: "user"}
 		u.key, u.refID = u.id, u.id
 		numoColumns(t, i, &u, "")
 		m.users = append(m.users, u)
-	}
-	if err := ids.err(); err != nil {
-		return err
-	}
-	if err := readSDS21Roles(files["roles.csv"], m); err != nil {
-		return err
-	}
-	if f, ok := files["courses.csv"]; ok {
-		if err := readCourses(f, m, "sourcedId", "title"); err != nil {
-			return err
-		}
-	}
-	if err := readSDS21Classes(files["classes.csv"], m); err != nil {
-		return err
-	}
-	t, err = readTable(files["enrollments.csv"], "classSourcedId", "userSourcedId", "role")
+	}, "sourcedId", "username", "givenName", "familyName")
+}
+
+// readSDS21Enrolments reads enrollments.csv, whose rows have no id of their own.
+func readSDS21Enrolments(f *file, m *model) error {
+	t, err := readTable(f, "classSourcedId", "userSourcedId", "role")
 	if err != nil {
 		return err
 	}
@@ -161,20 +126,14 @@ func readSDS21Roles(f *file, m *model) error {
 	if err != nil {
 		return err
 	}
-	byID := make(map[string]int, len(m.users))
-	for j, u := range m.users {
-		byID[u.id] = j
-	}
+	byID := m.userIndex()
 	for i := range t.rows {
-		w, uid, o := t.at(i), t.get(i, "userSourcedId"), t.get(i, "orgSourcedId")
-		m.refer(w, t.colName("userSourcedId"), "user", uid)
-		m.refer(w, t.colName("orgSourcedId"), "org", o)
-		j, ok := byID[uid]
+		j, ok := m.referRole(t, i, byID)
 		if !ok {
 			continue
 		}
 		u := &m.users[j]
-		u.roles = append(u.roles, userRole{role: strings.ToLower(t.get(i, "role")), org: o, primary: strings.EqualFold(t.get(i, "isPrimary"), "true")})
+		u.roles = append(u.roles, userRole{role: strings.ToLower(t.get(i, "role")), org: t.get(i, "orgSourcedId"), primary: strings.EqualFold(t.get(i, "isPrimary"), "true")})
 		if u.level == "" && !u.numoLevel {
 			u.level = t.get(i, "grade")
 		}
@@ -183,26 +142,8 @@ func readSDS21Roles(f *file, m *model) error {
 }
 
 func readSDS21Classes(f *file, m *model) error {
-	t, err := readTable(f, "sourcedId", "orgSourcedId", "title")
-	if err != nil {
-		return err
-	}
-	m.classTypeCol = t.has(numoClassType)
-	ids := newIDs(t, "sourcedId")
-	for i := range t.rows {
-		if !ids.add(i) {
-			continue
-		}
-		c := class{where: t.at(i), id: t.get(i, "sourcedId"), name: t.get(i, "code"), org: t.get(i, "orgSourcedId"),
-			course: t.get(i, "courseSourcedId"), homeroom: strings.EqualFold(t.get(i, numoClassType), "homeroom")}
-		if c.name == "" {
-			c.name = t.get(i, "title")
-		}
-		m.refer(c.where, t.colName("orgSourcedId"), "org", c.org)
-		if m.hasCours {
-			m.refer(c.where, t.colName("courseSourcedId"), "course", c.course)
-		}
-		m.classes = append(m.classes, c)
-	}
-	return ids.err()
+	return readSDSClasses(f, m, func(t *table, i int) {
+		m.addClass(t, i, class{where: t.at(i), id: t.get(i, "sourcedId"), name: t.get(i, "code"), org: t.get(i, "orgSourcedId"),
+			course: t.get(i, "courseSourcedId"), homeroom: strings.EqualFold(t.get(i, numoClassType), "homeroom")}, "orgSourcedId")
+	}, "sourcedId", "orgSourcedId", "title")
 }
