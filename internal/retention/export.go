@@ -282,7 +282,7 @@ func ExportHandler(db *store.DB) http.Handler {
 			apperr.Write(w, http.StatusNotFound, errUnknownAccount)
 			return
 		}
-		exp, err := Export(r.Context(), db, id, time.Now())
+		body, err := exportJSON(r.Context(), db, id)
 		var coded interface{ Code() string }
 		if errors.As(err, &coded) {
 			// Not found, not signed in, not allowed: all look the same from outside.
@@ -293,16 +293,19 @@ func ExportHandler(db *store.DB) http.Handler {
 			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
 			return
 		}
-		body, err := json.MarshalIndent(exp, "", "  ")
-		if err != nil {
-			slog.Error("account export", "account", id, "err", err)
-			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
-			return
-		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="numo-account-%d.json"`, id))
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Write(append(body, '\n')) //nolint:errcheck // the client went away
 	})
+}
+
+// exportJSON is the account's export as the indented JSON the download serves.
+func exportJSON(ctx context.Context, db *store.DB, id int) ([]byte, error) {
+	exp, err := Export(ctx, db, id, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(exp, "", "  ")
 }

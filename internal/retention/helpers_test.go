@@ -31,7 +31,7 @@ import (
 )
 
 // sys is the context of test set-up: the product's own work, allowed everything.
-var sys = auth.System(context.Background())
+var sys = testimport.Sys
 
 // school is a test school with its admin and the admin's request context.
 type school = testimport.School

@@ -84,32 +84,23 @@ func (r SchoolReport) Empty() bool {
 // Dutch describes what was purged for the school, for the audit log.
 func (r SchoolReport) Dutch() string {
 	var parts []string
-	if r.Accounts > 0 {
-		parts = append(parts, fmt.Sprintf("%d gearchiveerde accounts ouder dan %d dagen verwijderd", r.Accounts, r.ArchivedRetentionDays))
-	}
-	if r.Jobs > 0 {
-		parts = append(parts, fmt.Sprintf("rijgegevens van %d imports ouder dan %d dagen verwijderd", r.Jobs, r.JobDataRetentionDays))
-	}
-	if r.Changes > 0 {
-		parts = append(parts, fmt.Sprintf("%d wijzigingsregels verwijderd", r.Changes))
-	}
-	if r.Abandoned > 0 {
-		parts = append(parts, fmt.Sprintf("%d niet uitgevoerde imports opgeruimd", r.Abandoned))
-	}
-	if r.Files > 0 {
-		parts = append(parts, fmt.Sprintf("%d geüploade bestanden verwijderd", r.Files))
-	}
-	if r.Samples > 0 {
-		parts = append(parts, fmt.Sprintf("voorbeeldwaarden van %d uitgevoerde imports verwijderd", r.Samples))
-	}
-	if r.Sessions > 0 {
-		parts = append(parts, fmt.Sprintf("%d verlopen sessies verwijderd", r.Sessions))
-	}
-	if r.Letters > 0 {
-		parts = append(parts, fmt.Sprintf("%d verlopen sets inlogbrieven verwijderd", r.Letters))
-	}
-	if r.AuditEvents > 0 {
-		parts = append(parts, fmt.Sprintf("%d gebeurtenissen in het auditlog ouder dan %d dagen verwijderd", r.AuditEvents, r.AuditRetentionDays))
+	for _, p := range []struct {
+		n    int
+		text string
+	}{
+		{r.Accounts, fmt.Sprintf("%d gearchiveerde accounts ouder dan %d dagen verwijderd", r.Accounts, r.ArchivedRetentionDays)},
+		{r.Jobs, fmt.Sprintf("rijgegevens van %d imports ouder dan %d dagen verwijderd", r.Jobs, r.JobDataRetentionDays)},
+		{r.Changes, fmt.Sprintf("%d wijzigingsregels verwijderd", r.Changes)},
+		{r.Abandoned, fmt.Sprintf("%d niet uitgevoerde imports opgeruimd", r.Abandoned)},
+		{r.Files, fmt.Sprintf("%d geüploade bestanden verwijderd", r.Files)},
+		{r.Samples, fmt.Sprintf("voorbeeldwaarden van %d uitgevoerde imports verwijderd", r.Samples)},
+		{r.Sessions, fmt.Sprintf("%d verlopen sessies verwijderd", r.Sessions)},
+		{r.Letters, fmt.Sprintf("%d verlopen sets inlogbrieven verwijderd", r.Letters)},
+		{r.AuditEvents, fmt.Sprintf("%d gebeurtenissen in het auditlog ouder dan %d dagen verwijderd", r.AuditEvents, r.AuditRetentionDays)},
+	} {
+		if p.n > 0 {
+			parts = append(parts, p.text)
+		}
 	}
 	if len(parts) == 0 {
 		return "niets te verwijderen"

@@ -8,23 +8,34 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
+	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
+	"github.com/numo/accounts/ent/membership"
+	"github.com/numo/accounts/ent/teaching"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testdb"
 )
 
-// sys is the context of test set-up: the product's own work, allowed everything.
-var sys = auth.System(context.Background())
+// Sys is the context of test set-up: the product's own work, allowed everything.
+var Sys = auth.System(context.Background())
+
+var sys = Sys
 
 // Fixture reads a file below the repository's testdata folder.
 func Fixture(t testing.TB, name string) []byte {
@@ -57,13 +68,14 @@ func NewSchool(t testing.TB, db *store.DB, brin, remoteAddr string) *School {
 	return &School{School: s, Admin: admin, Ctx: ctx}
 }
 
-// Commit commits data into the school as an import job at the given time, confirming the
-// archive and year guards when they apply, and returns the committed job. With stored it records the
+// Commit commits data into the school as an import job at the given time, its kind sniffed
+// and its mapping proposed as the wizard does, confirming the archive and year guards when
+// they apply, and returns the committed job. With stored it records the
 // job the way the import service does: created at that time, with the previewed plan stored
 // beside it and the file's columns, with their example values, in its mapping.
 func Commit(t testing.TB, db *store.DB, schoolID int, name string, data []byte, actions importer.Actions, at time.Time, stored bool) *ent.ImportJob {
 	t.Helper()
-	p, err := importer.Prepare(data, nil, nil)
+	p, err := importer.PrepareFor(data, "", nil, nil)
 	if err != nil {
 		t.Fatalf("prepare %s: %v", name, err)
 	}
@@ -104,4 +116,72 @@ func GzipJSON(t testing.TB, v any) []byte {
 	}
 	zw.Close()
 	return buf.Bytes()
+}
+
+// Input prepares data as the wizard reads it, its kind sniffed and its mapping proposed, and
+// returns what the planner takes.
+func Input(t testing.TB, data []byte) importer.PlanInput {
+	t.Helper()
+	p, err := importer.PrepareFor(data, "", nil, nil)
+	if err != nil {
+		t.Fatalf("prepare: %v", err)
+	}
+	return p.Input
+}
+
+// LinkSets is every account's links of the kinds (memberships, teachings) in the school, as
+// "key: class, class*" (a mentor's class marked *), by key (e-mail for an account without
+// one); with jobs, each link also names the import that made it ("class@7").
+func LinkSets(t testing.TB, db *store.DB, schoolID int, jobs bool, kinds ...store.LinkKind) map[string]string {
+	t.Helper()
+	names := map[int]string{}
+	for _, c := range db.Client.Class.Query().Where(class.SchoolID(schoolID)).AllX(sys) {
+		names[c.ID] = c.Name
+	}
+	keys := map[int]string{}
+	for _, a := range db.Client.Account.Query().Where(account.SchoolID(schoolID)).AllX(sys) {
+		keys[a.ID] = a.Email
+		if a.ExternalKey != nil {
+			keys[a.ID] = *a.ExternalKey
+		}
+	}
+	sets := map[string][]string{}
+	for _, k := range kinds {
+		byJob := map[[2]int]string{}
+		if jobs {
+			byJob = linkJobs(t, db, k)
+		}
+		if err := store.EachLink(sys, db.SQL, db.Dialect, k, schoolID, func(l store.Link) {
+			n := names[l.ClassID]
+			if l.Mentor {
+				n += "*"
+			}
+			sets[keys[l.AccountID]] = append(sets[keys[l.AccountID]], n+byJob[[2]int{l.AccountID, l.ClassID}])
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := map[string]string{}
+	for k, s := range sets {
+		slices.Sort(s)
+		out[k] = strings.Join(s, ", ")
+	}
+	return out
+}
+
+// linkJobs is "@job" of every link of the kind that an import made, by account and class.
+func linkJobs(t testing.TB, db *store.DB, k store.LinkKind) map[[2]int]string {
+	t.Helper()
+	q := entsql.Dialect(db.Dialect).Select(membership.FieldAccountID, membership.FieldGroupID, membership.FieldImportJobID).From(entsql.Table(membership.Table))
+	if k == store.Teachings {
+		q = entsql.Dialect(db.Dialect).Select(teaching.FieldAccountID, teaching.FieldClassID, teaching.FieldImportJobID).From(entsql.Table(teaching.Table))
+	}
+	_, rows := testdb.Rows(t, db, q)
+	out := map[[2]int]string{}
+	for _, r := range rows {
+		if r[2] != nil {
+			out[[2]int{int(r[0].(int64)), int(r[1].(int64))}] = fmt.Sprintf("@%d", r[2].(int64))
+		}
+	}
+	return out
 }

@@ -7,79 +7,21 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
-	"github.com/numo/accounts/ent/importjob"
-	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
+	"github.com/numo/accounts/internal/testimport"
 	"github.com/numo/accounts/internal/undo"
 )
-
-// commitKind commits a pupil or teacher file (as SniffKind reads it) as an import job at a time,
-// confirming the archive guard.
-func commitKind(t *testing.T, db *store.DB, schoolID int, name, data string, at time.Time) *ent.ImportJob {
-	t.Helper()
-	f, err := importer.Parse([]byte(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := importer.SniffKind(f.Columns)
-	m := importer.MappingFromMatches(importer.ProposeMappingFor(k, f.Columns))
-	res, err := importer.BuildRecords(importer.Input{File: f, Kind: k, Mapping: m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := importer.NewPlanInput(f, m, res)
-	st, err := importer.LoadState(sys, db.SQL, db.Dialect, schoolID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan := importer.MakePlan(in, st, all)
-	job := db.Client.ImportJob.Create().SetSchoolID(schoolID).SetFileName(name).SetFileSize(int64(len(data))).SetSha256("x").
-		SetStatus(importjob.StatusCOMMITTING).SaveX(sys)
-	if _, err := importer.Apply(sys, db, in, schoolID, all, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: plan.Guard.ToArchive, Now: at}); err != nil {
-		t.Fatalf("apply %s: %v", name, err)
-	}
-	return db.Client.ImportJob.GetX(sys, job.ID)
-}
 
 // groupSets is every account's memberships and teachings in the school, "key: class, class*"
 // (a mentor's class marked *), by key (e-mail for an account without one).
 func groupSets(t *testing.T, db *store.DB, schoolID int) map[string]string {
 	t.Helper()
-	names := map[int]string{}
-	for _, c := range db.Client.Class.Query().Where(class.SchoolID(schoolID)).AllX(sys) {
-		names[c.ID] = c.Name
-	}
-	keys := map[int]string{}
-	for _, a := range db.Client.Account.Query().Where(account.SchoolID(schoolID)).AllX(sys) {
-		keys[a.ID] = a.Email
-		if a.ExternalKey != nil {
-			keys[a.ID] = *a.ExternalKey
-		}
-	}
-	sets := map[string][]string{}
-	for _, k := range []store.LinkKind{store.Memberships, store.Teachings} {
-		if err := store.EachLink(sys, db.SQL, db.Dialect, k, schoolID, func(l store.Link) {
-			n := names[l.ClassID]
-			if l.Mentor {
-				n += "*"
-			}
-			sets[keys[l.AccountID]] = append(sets[keys[l.AccountID]], n)
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	out := map[string]string{}
-	for k, s := range sets {
-		slices.Sort(s)
-		out[k] = strings.Join(s, ", ")
-	}
-	return out
+	return testimport.LinkSets(t, db, schoolID, false, store.Memberships, store.Teachings)
 }
 
 const (
@@ -145,9 +87,9 @@ func TestUndoGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 		sets0, classes0 := groupSets(t, db, s.ID), classes(t, db, s.ID)
-		jobA := commitKind(t, db, s.ID, "leerlingen.csv", undoPupils, day1)
+		jobA := importAt(t, db, s.ID, "leerlingen.csv", []byte(undoPupils), all, day1)
 		sets1, classes1 := groupSets(t, db, s.ID), classes(t, db, s.ID)
-		jobB := commitKind(t, db, s.ID, "docenten.csv", undoTeachers, day2)
+		jobB := importAt(t, db, s.ID, "docenten.csv", []byte(undoTeachers), all, day2)
 		if got := groupSets(t, db, s.ID); got["JAN"] != "h4a.ne1, h4b*, h4b.ne1" || got["PIE"] != "h4a.bi3" || got["DEV"] != "h4a.wiB1, h5c*" || got["KEE"] != "h4a*" {
 			t.Fatalf("after the teacher import: %v", got)
 		}
@@ -173,8 +115,8 @@ func TestUndoGroups(t *testing.T) {
 		}
 
 		// Again, now with a later import of 1002's groups: a conflict the undo leaves alone.
-		jobA = commitKind(t, db, s.ID, "leerlingen.csv", undoPupils, day2)
-		commitKind(t, db, s.ID, "later.csv", laterPupils, day3)
+		jobA = importAt(t, db, s.ID, "leerlingen.csv", []byte(undoPupils), all, day2)
+		importAt(t, db, s.ID, "later.csv", []byte(laterPupils), all, day3)
 		later := groupSets(t, db, s.ID)
 		p := checkUndo(t, db, s, jobA, true, 1, 2, []string{"h4a.bi3", "h4c", "h4c.ak1"}) // the later import took 1002 out of bi3
 		if len(p.Conflicts) != 1 || p.Conflicts[0].Key != "1002" {
@@ -191,14 +133,14 @@ func TestUndoGroups(t *testing.T) {
 // checkUndo previews and undoes a job and checks the links and classes both report.
 func checkUndo(t *testing.T, db *store.DB, s *school, job *ent.ImportJob, skip bool, joined, left int, removed []string) *undo.Plan {
 	t.Helper()
-	p, err := undo.Preview(s.ctx, db, job.ID)
+	p, err := undo.Preview(s.Ctx, db, job.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(p.GroupsJoined, p.GroupsLeft, p.RemoveClasses); got != fmt.Sprint(joined, left, removed) {
 		t.Errorf("preview of undoing %s: joined, left, removed classes %s; want %v %v %v", job.FileName, got, joined, left, removed)
 	}
-	res, err := undo.Undo(s.ctx, db, job.ID, undo.Options{SkipConflicts: skip})
+	res, err := undo.Undo(s.Ctx, db, job.ID, undo.Options{SkipConflicts: skip})
 	if err != nil {
 		t.Fatalf("undo %s: %v", job.FileName, err)
 	}

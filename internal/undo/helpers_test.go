@@ -1,7 +1,6 @@
 package undo_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,32 +11,26 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 	"github.com/numo/accounts/internal/testimport"
 )
 
-var all = importer.Actions{Add: true, Update: true, Archive: true}
+var all = testimport.All
 
 // sys is the context of test set-up: the product's own work, allowed everything.
-var sys = auth.System(context.Background())
+var sys = testimport.Sys
 
 // fixture reads a file below the repository's testdata folder.
 var fixture = testimport.Fixture
 
-// school is a test school with its admin and the admin's context.
-type school struct {
-	*ent.School
-	admin *ent.Account
-	ctx   context.Context // the admin's request context
-}
+// school is a test school with its admin and the admin's request context.
+type school = testimport.School
 
 func newSchool(t *testing.T, db *store.DB, brin string) *school {
 	t.Helper()
-	s := testimport.NewSchool(t, db, brin, "192.0.2.1")
-	return &school{School: s.School, admin: s.Admin, ctx: s.Ctx}
+	return testimport.NewSchool(t, db, brin, "192.0.2.1")
 }
 
 // importAt commits data into the school as an import job at the given time, confirming the

@@ -3,9 +3,12 @@ package undo_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
@@ -14,6 +17,7 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/apperr"
+	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
@@ -74,12 +78,12 @@ func TestUndoRestoresEveryField(t *testing.T) {
 		if d := diff(otherBefore, snapshot(t, db, other.ID)); d != "" {
 			t.Fatalf("another school's accounts changed:\n%s", d)
 		}
-		if n := db.Client.AuditEvent.Query().Where(auditevent.Action("import_undone"), auditevent.SchoolID(s.ID), auditevent.ActorAccountID(s.admin.ID)).CountX(sys); n != 3 {
+		if n := db.Client.AuditEvent.Query().Where(auditevent.Action("import_undone"), auditevent.SchoolID(s.ID), auditevent.ActorAccountID(s.Admin.ID)).CountX(sys); n != 3 {
 			t.Fatalf("%d import_undone audit events, want 3", n)
 		}
 		// Undoing twice is refused and changes nothing.
 		before := snapshot(t, db, s.ID)
-		_, err := undo.Undo(s.ctx, db, jobC.ID, undo.Options{})
+		_, err := undo.Undo(s.Ctx, db, jobC.ID, undo.Options{})
 		assertCode(t, err, apperr.CodeInvalidState)
 		if d := diff(before, snapshot(t, db, s.ID)); d != "" {
 			t.Fatalf("a refused undo changed accounts:\n%s", d)
@@ -90,7 +94,7 @@ func TestUndoRestoresEveryField(t *testing.T) {
 // checkUndoStep previews and undoes one job, then checks the accounts, the classes, the undo job and the undone job.
 func checkUndoStep(t *testing.T, db *store.DB, s *school, st undoStep) {
 	t.Helper()
-	p, err := undo.Preview(s.ctx, db, st.job.ID)
+	p, err := undo.Preview(s.Ctx, db, st.job.ID)
 	if err != nil {
 		t.Fatalf("preview undo of job %d: %v", st.job.ID, err)
 	}
@@ -98,7 +102,7 @@ func checkUndoStep(t *testing.T, db *store.DB, s *school, st undoStep) {
 		p.Reactivate != st.reactivate || strings.Join(p.RemoveClasses, ",") != strings.Join(st.removed, ",") {
 		t.Fatalf("preview undo of job %d: %+v", st.job.ID, p)
 	}
-	res, err := undo.Undo(s.ctx, db, st.job.ID, undo.Options{})
+	res, err := undo.Undo(s.Ctx, db, st.job.ID, undo.Options{})
 	if err != nil {
 		t.Fatalf("undo job %d: %v", st.job.ID, err)
 	}
@@ -112,7 +116,7 @@ func checkUndoStep(t *testing.T, db *store.DB, s *school, st undoStep) {
 	u := res.Job
 	if u.Kind != importjob.KindUNDO || u.UndoOfID == nil || *u.UndoOfID != st.job.ID || u.Status != importjob.StatusCOMMITTED ||
 		u.FileName != "Ongedaan: "+st.job.FileName || u.Sha256 != "" || u.FileSize != 0 || u.CommittedAt == nil ||
-		u.Archived != 0 || u.Removed != st.removeAdded || u.Updated != st.restore+st.reactivate || u.StartedByID == nil || *u.StartedByID != s.admin.ID {
+		u.Archived != 0 || u.Removed != st.removeAdded || u.Updated != st.restore+st.reactivate || u.StartedByID == nil || *u.StartedByID != s.Admin.ID {
 		t.Fatalf("undo job: %+v", u)
 	}
 	if n := db.Client.AccountChange.Query().Where(accountchange.JobID(u.ID)).CountX(sys); n != st.restore+st.reactivate {
@@ -154,7 +158,7 @@ func TestUndoConflicts(t *testing.T) {
 		jobB := importAt(t, db, s.ID, "school_2027.csv", fixture(t, "transition/school_2027.csv"), all, day2)
 
 		// Job A: every one of its accounts was changed by job B.
-		p, err := undo.Preview(s.ctx, db, jobA.ID)
+		p, err := undo.Preview(s.Ctx, db, jobA.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +169,7 @@ func TestUndoConflicts(t *testing.T) {
 		edited := checkConflictPreview(t, db, s, jobB)
 
 		before := snapshot(t, db, s.ID)
-		_, err = undo.Undo(s.ctx, db, jobB.ID, undo.Options{})
+		_, err = undo.Undo(s.Ctx, db, jobB.ID, undo.Options{})
 		e := assertCode(t, err, apperr.CodeUndoConflict)
 		if cs, _ := e.Extensions()["conflicts"].([]map[string]any); len(cs) != 1 || cs[0]["key"] != "4001" || cs[0]["name"] != "Daan de Boer" {
 			t.Fatalf("conflict extensions %v", e.Extensions())
@@ -178,7 +182,7 @@ func TestUndoConflicts(t *testing.T) {
 
 		// With job B undone, job A conflicts only where job B's undo could not go back: the
 		// account edited by hand.
-		p, err = undo.Preview(s.ctx, db, jobA.ID)
+		p, err = undo.Preview(s.Ctx, db, jobA.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +197,7 @@ func checkConflictPreview(t *testing.T, db *store.DB, s *school, jobB *ent.Impor
 	t.Helper()
 	edited := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey("4001")).OnlyX(sys)
 	edited = edited.Update().SetEmail("hand@leerling.demo.invalid").SaveX(sys)
-	p, err := undo.Preview(s.ctx, db, jobB.ID)
+	p, err := undo.Preview(s.Ctx, db, jobB.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +216,7 @@ func checkConflictPreview(t *testing.T, db *store.DB, s *school, jobB *ent.Impor
 // checkSkipConflicts undoes jobB with SkipConflicts: the edited account stays as it is, the others are as after the first import, and the report lists the one left.
 func checkSkipConflicts(t *testing.T, db *store.DB, s *school, jobBID, editedID int, afterA rows) {
 	t.Helper()
-	res, err := undo.Undo(s.ctx, db, jobBID, undo.Options{SkipConflicts: true})
+	res, err := undo.Undo(s.Ctx, db, jobBID, undo.Options{SkipConflicts: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,12 +269,12 @@ func TestUndoRefusals(t *testing.T) {
 			reason string // part of the preview's reason, for refusals of the job itself
 		}{
 			{"nobody signed in", context.Background(), committed.ID, "UNAUTHENTICATED", ""},
-			{"another school's admin", other.ctx, committed.ID, apperr.CodeNotFound, ""},
+			{"another school's admin", other.Ctx, committed.ID, apperr.CodeNotFound, ""},
 			{"a teacher", teacherCtx, committed.ID, "FORBIDDEN", ""},
 			{"a read-only token", tokenCtx, committed.ID, "FORBIDDEN", ""},
-			{"no such job", s.ctx, committed.ID + 10000, apperr.CodeNotFound, ""},
-			{"not committed", s.ctx, previewed.ID, apperr.CodeInvalidState, "Alleen een uitgevoerde import"},
-			{"row data purged", s.ctx, purged.ID, apperr.CodeInvalidState, "bewaartermijn verwijderd"},
+			{"no such job", s.Ctx, committed.ID + 10000, apperr.CodeNotFound, ""},
+			{"not committed", s.Ctx, previewed.ID, apperr.CodeInvalidState, "Alleen een uitgevoerde import"},
+			{"row data purged", s.Ctx, purged.ID, apperr.CodeInvalidState, "bewaartermijn verwijderd"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -293,17 +297,17 @@ func TestUndoRefusals(t *testing.T) {
 
 		// The undo of an undo is refused too.
 		db.Client.ImportJob.UpdateOne(purged).ClearDataPurgedAt().ExecX(sys)
-		res, err := undo.Undo(s.ctx, db, purged.ID, undo.Options{})
+		res, err := undo.Undo(s.Ctx, db, purged.ID, undo.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := undo.Preview(s.ctx, db, res.Job.ID)
+		p, err := undo.Preview(s.Ctx, db, res.Job.ID)
 		if err != nil || p.Possible || !strings.Contains(p.Reason, "kan niet ongedaan worden gemaakt") {
 			t.Fatalf("preview of an undo job: %+v, %v", p, err)
 		}
-		_, err = undo.Undo(s.ctx, db, res.Job.ID, undo.Options{})
+		_, err = undo.Undo(s.Ctx, db, res.Job.ID, undo.Options{})
 		assertCode(t, err, apperr.CodeInvalidState)
-		p, err = undo.Preview(s.ctx, db, purged.ID)
+		p, err = undo.Preview(s.Ctx, db, purged.ID)
 		if err != nil || p.Possible || !strings.Contains(p.Reason, "al ongedaan gemaakt op ") {
 			t.Fatalf("preview of an undone job: %+v, %v", p, err)
 		}
@@ -333,14 +337,14 @@ func TestUndoRemovesNewClasses(t *testing.T) {
 		// Cor moves by hand after the import: a conflict that keeps 4D.
 		db.Client.Account.Update().Where(account.ExternalKey("5003")).SetEmail("cor@leerling.demo.invalid").ExecX(sys)
 
-		p, err := undo.Preview(s.ctx, db, job.ID)
+		p, err := undo.Preview(s.Ctx, db, job.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if strings.Join(p.RemoveClasses, ",") != "4B" || p.RemoveAdded != 2 || len(p.Conflicts) != 1 {
 			t.Fatalf("preview %+v", p)
 		}
-		if _, err := undo.Undo(s.ctx, db, job.ID, undo.Options{SkipConflicts: true}); err != nil {
+		if _, err := undo.Undo(s.Ctx, db, job.ID, undo.Options{SkipConflicts: true}); err != nil {
 			t.Fatal(err)
 		}
 		var left []string
@@ -375,7 +379,7 @@ func TestUndoTwiceAtOnce(t *testing.T) {
 		errs := make(chan error, 2)
 		for range 2 {
 			go func() {
-				_, err := undo.Undo(s.ctx, db, job.ID, undo.Options{})
+				_, err := undo.Undo(s.Ctx, db, job.ID, undo.Options{})
 				errs <- err
 			}()
 		}
@@ -414,7 +418,7 @@ func TestUndoWaitsForCommit(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := undo.Undo(s.ctx, db, job.ID, undo.Options{})
+		_, err := undo.Undo(s.Ctx, db, job.ID, undo.Options{})
 		done <- err
 	}()
 	select {
@@ -425,5 +429,191 @@ func TestUndoWaitsForCommit(t *testing.T) {
 	tx.Rollback()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUndoRemovesAdditions imports 30 new pupils and undoes the import. The import records its
+// additions on the accounts (accounts.import_job_id) and writes no change record for them; a
+// database from before that field has an ADDED change record per addition and no mark on the
+// accounts (oldFormat turns the first into the second). Either way the undo finds and deletes
+// every added account and leaves the school as it was.
+func TestUndoRemovesAdditions(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		oldFormat bool
+	}{
+		{"marked on the account", false},
+		{"ADDED change records of an older numo", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *store.DB) {
+				s := newSchool(t, db, "55EE")
+				empty, emptyClasses := snapshot(t, db, s.ID), classes(t, db, s.ID)
+				job := importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), all, day1)
+				if job.Added != 30 {
+					t.Fatalf("import added %d pupils, want 30", job.Added)
+				}
+				if n := db.Client.AccountChange.Query().Where(accountchange.JobID(job.ID)).CountX(sys); n != 0 {
+					t.Fatalf("an import of new pupils wrote %d change records, want 0", n)
+				}
+				added := db.Client.Account.Query().Where(account.ImportJobID(job.ID)).IDsX(sys)
+				if len(added) != 30 {
+					t.Fatalf("%d accounts marked as added by the import, want 30", len(added))
+				}
+				if tc.oldFormat {
+					for _, id := range added {
+						db.Client.AccountChange.Create().SetJobID(job.ID).SetAccountID(id).SetAction(accountchange.ActionADDED).ExecX(sys)
+					}
+					// As an older numo left them: no mark, and updated_at as the import wrote it.
+					q, args := entsql.Dialect(db.Dialect).Update(account.Table).SetNull(account.FieldImportJobID).
+						Where(entsql.EQ(account.FieldImportJobID, job.ID)).Query()
+					if _, err := db.SQL.ExecContext(sys, q, args...); err != nil {
+						t.Fatal(err)
+					}
+				}
+				p, err := undo.Preview(s.Ctx, db, job.ID)
+				if err != nil || !p.Possible || p.RemoveAdded != 30 || len(p.Conflicts) != 0 || len(p.RemoveClasses) != 3 {
+					t.Fatalf("preview undo: %+v, %v; want 30 to remove, 3 classes, no conflicts", p, err)
+				}
+				if _, err := undo.Undo(s.Ctx, db, job.ID, undo.Options{}); err != nil {
+					t.Fatalf("undo: %v", err)
+				}
+				if d := diff(empty, snapshot(t, db, s.ID)); d != "" {
+					t.Fatalf("after the undo the accounts differ from before the import:\n%s", d)
+				}
+				if d := diff(emptyClasses, classes(t, db, s.ID)); d != "" {
+					t.Fatalf("after the undo the classes differ from before the import:\n%s", d)
+				}
+				if n := db.Client.AccountChange.Query().Where(accountchange.JobID(job.ID)).CountX(sys); n != 0 {
+					t.Fatalf("the undone import keeps %d change records", n)
+				}
+			})
+		})
+	}
+}
+
+// TestUndoThenPreviewAgain: a school with pupils imports next year's file, undoes it, and
+// previews the same file again: the preview counts what the first one counted (the added
+// pupils are new again, not archived accounts coming back), and the school's accounts are
+// exactly those it had before the import.
+func TestUndoThenPreviewAgain(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSchool(t, db, "12AB")
+		importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), all, day1)
+		before := snapshot(t, db, s.ID)
+		fileA := fixture(t, "transition/school_2027.csv")
+		first := previewCounts(t, db, s.ID, fileA)
+		if first.Added != 10 || first.Updated != 20 || first.Archived != 10 {
+			t.Fatalf("first preview: %+v, want 10 added, 20 updated, 10 archived", first)
+		}
+		job := importAt(t, db, s.ID, "school_2027.csv", fileA, all, day2)
+		if _, err := undo.Undo(s.Ctx, db, job.ID, undo.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if d := diff(before, snapshot(t, db, s.ID)); d != "" {
+			t.Fatalf("after the undo the accounts differ from before the import:\n%s", d)
+		}
+		if again := previewCounts(t, db, s.ID, fileA); again != first {
+			t.Fatalf("preview after the undo: %+v, want the first preview's %+v", again, first)
+		}
+	})
+}
+
+func previewCounts(t *testing.T, db *store.DB, schoolID int, data []byte) importer.Counts {
+	t.Helper()
+	p, err := importer.Prepare(data, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := importer.PlanFor(sys, db, schoolID, p, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan.Counts
+}
+
+// TestUndoKeepsUsedAccounts: an added account that someone signed in with, that got a
+// password or that the audit log tells of is a conflict, not deleted; the undo deletes the
+// untouched one with its change records, and its audit entry names none of them.
+func TestUndoKeepsUsedAccounts(t *testing.T) {
+	file := []byte("Stamnr;Roepnaam;Achternaam;Klas\r\n6001;Fenna;Verzonnen;4B\r\n6002;Gijs;Verzonnen;4B\r\n6003;Hidde;Verzonnen;4B\r\n6004;Ilse;Bedacht;4B\r\n")
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSchool(t, db, "13AB")
+		importAt(t, db, s.ID, "school_2026.csv", fixture(t, "transition/school_2026.csv"), all, day1)
+		job := importAt(t, db, s.ID, "nieuw.csv", file, importer.Actions{Add: true}, day2)
+		if job.Added != 4 {
+			t.Fatalf("added %d, want 4", job.Added)
+		}
+		byKey := func(key string) int {
+			return db.Client.Account.Query().Where(account.SchoolID(s.ID), account.ExternalKey(key)).OnlyIDX(sys)
+		}
+		// A password is not roster data: setting it leaves updated_at as it is (as authn does).
+		pw := db.Client.Account.GetX(sys, byKey("6001"))
+		pw.Update().SetPasswordHash("$argon2id$test").SetUpdatedAt(pw.UpdatedAt).ExecX(sys)
+		db.Client.Session.Create().SetAccountID(byKey("6002")).SetTokenHash("test-session").SetExpiresAt(today.Add(1e12)).ExecX(sys)
+		audit.RecordAbout(s.Ctx, db.Client, s.ID, byKey("6003"), "password_reset", "eenmalig wachtwoord")
+		untouched := byKey("6004")
+
+		p, err := undo.Preview(s.Ctx, db, job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons := map[string]string{}
+		for _, c := range p.Conflicts {
+			reasons[c.Key] = c.Reason
+		}
+		if p.RemoveAdded != 1 || len(p.Conflicts) != 3 || !strings.Contains(reasons["6001"], "wachtwoord") ||
+			!strings.Contains(reasons["6002"], "ingelogd") || !strings.Contains(reasons["6003"], "auditlog") {
+			t.Fatalf("preview: %+v", p)
+		}
+		if _, err := undo.Undo(s.Ctx, db, job.ID, undo.Options{SkipConflicts: true}); err != nil {
+			t.Fatal(err)
+		}
+		if db.Client.Account.Query().Where(account.ID(untouched)).ExistX(sys) {
+			t.Fatal("the untouched added account is still there")
+		}
+		if n := db.Client.AccountChange.Query().Where(accountchange.AccountID(untouched)).CountX(sys); n != 0 {
+			t.Fatalf("%d change records of the deleted account are left", n)
+		}
+		for _, key := range []string{"6001", "6002", "6003"} {
+			if a := db.Client.Account.GetX(sys, byKey(key)); a.Status != account.StatusACTIVE {
+				t.Fatalf("conflicting account %s: %s", key, a.Status)
+			}
+		}
+		ev := db.Client.AuditEvent.Query().Where(auditevent.SchoolID(s.ID), auditevent.Action("import_undone")).OnlyX(sys)
+		if !strings.Contains(ev.Detail, "1 toegevoegde accounts verwijderd") || strings.Contains(ev.Detail, "Ilse") ||
+			strings.Contains(ev.Detail, "6004") || ev.SubjectAccountID != nil {
+			t.Fatalf("audit entry of the undo: %+v", ev)
+		}
+	})
+}
+
+// TestUndoClassFacts: a class's level and year follow its pupils through a commit (in steps on
+// SQLite) and back through the undo of it (issue 12, point 5).
+func TestUndoClassFacts(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s := newSchool(t, db, "12UF")
+		add := importer.Actions{Add: true, Update: true}
+		at := time.Date(2026, 8, 20, 9, 0, 0, 0, time.UTC)
+		importAt(t, db, s.ID, "eerste.csv", fixture(t, "class_facts/eerste.csv"), add, at)
+		checkClass(t, db, s.ID, "1A", "vmbo-b/k 1", "after the first import")
+		job := importAt(t, db, s.ID, "tweede.csv", fixture(t, "class_facts/tweede.csv"), add, at.Add(time.Hour))
+		checkClass(t, db, s.ID, "1A", "vmbo-k 2", "after the second import")
+		if _, err := undo.Undo(s.Ctx, db, job.ID, undo.Options{Now: at.Add(2 * time.Hour)}); err != nil {
+			t.Fatalf("undo: %v", err)
+		}
+		checkClass(t, db, s.ID, "1A", "vmbo-b/k 1", "after the undo")
+	})
+}
+
+func checkClass(t *testing.T, db *store.DB, schoolID int, name, want, when string) {
+	t.Helper()
+	c := db.Client.Class.Query().Where(class.SchoolID(schoolID), class.Name(name)).OnlyX(sys)
+	got := c.Level + " -"
+	if c.Year != nil {
+		got = c.Level + " " + strconv.Itoa(*c.Year)
+	}
+	if got != want {
+		t.Fatalf("%s class %s is %q, want %q", when, name, got, want)
 	}
 }
