@@ -81,6 +81,68 @@ func fanoutGap(watchers int) time.Duration {
 
 const fanoutPerWatcher = 4 * time.Millisecond
 
+// pollEvery is how often a job's feed (hub.go) also reads the job row, in case a notification
+// was lost (a listener reconnect) or the job ended in a process that could not tell.
+const pollEvery = 3 * time.Second
+
+// Subscribe streams a job's progress: the current state first, then changes (intermediate
+// ones may be skipped for a slow subscriber), ending with the final event, which carries the
+// job row and its report (Progress.Job, Progress.Report). The channel closes after the final
+// event or when ctx ends. The subscribers of a job in this process share one reader of it
+// (hub.go): subscribing reads the database only when nobody here watches the job yet.
+func (s *Service) Subscribe(ctx context.Context, jobID int) (<-chan Progress, error) {
+	if auth.FromContext(ctx) == nil && !auth.IsSystem(ctx) {
+		return nil, auth.ErrUnauthenticated
+	}
+	w := &watcher{signal: make(chan struct{}, 1)}
+	f := s.hub.attach(jobID, w)
+	select {
+	case <-f.ready:
+	case <-ctx.Done():
+		s.hub.detach(f, w)
+		return nil, ctx.Err()
+	}
+	switch {
+	case ent.IsNotFound(f.err), f.err == nil && !visible(ctx, f.schoolID):
+		s.hub.detach(f, w)
+		return nil, errNotFound("import", jobID)
+	case f.err != nil:
+		s.hub.detach(f, w)
+		return nil, fmt.Errorf("subscribe job %d: %w", jobID, f.err)
+	}
+	out := make(chan Progress, 1)
+	go func() {
+		defer close(out)
+		defer s.hub.detach(f, w)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-w.signal:
+			case <-f.done: // the service stops, or the final state was offered already
+				select {
+				case <-w.signal:
+				default:
+					return
+				}
+			}
+			p, ok := w.take()
+			if !ok {
+				continue
+			}
+			select {
+			case out <- p:
+			case <-ctx.Done():
+				return
+			}
+			if p.Final {
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
 // WatchedJobs counts the jobs this process follows for its subscribers (for tests and metrics).
 func (s *Service) WatchedJobs() int {
 	s.hub.mu.Lock()

@@ -1,19 +1,14 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importblob"
-	"github.com/numo/accounts/internal/apperr"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/sheet"
 )
@@ -80,44 +75,6 @@ func (s *Service) WriteRefusedCSV(ctx context.Context, job *ent.ImportJob, w io.
 // last preview (WriteRefusedCSV), for the school's admins only; anyone else, a job without a
 // preview and a job whose file is no longer kept get 404.
 func (s *Service) RefusedHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.Atoi(r.PathValue("id"))
-		if err != nil {
-			apperr.Write(w, http.StatusNotFound, errUnknownReport)
-			return
-		}
-		job, err := s.Job(r.Context(), id)
-		if err == nil {
-			err = auth.RequireAdmin(r.Context(), job.SchoolID)
-		}
-		var coded *apperr.Error
-		if errors.As(err, &coded) || errors.Is(err, auth.ErrUnauthenticated) || errors.Is(err, auth.ErrForbidden) {
-			apperr.Write(w, http.StatusNotFound, errUnknownReport)
-			return
-		} else if err != nil {
-			s.log.Error("refused rows download", "job", id, "err", err)
-			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
-			return
-		}
-		var buf bytes.Buffer
-		lang := ReportLang(r)
-		ok, err := s.WriteRefusedCSV(r.Context(), job, &buf, lang)
-		if err != nil {
-			s.log.Error("refused rows download", "job", id, "err", err)
-			apperr.Write(w, http.StatusInternalServerError, apperr.ErrInternal)
-			return
-		}
-		if !ok {
-			apperr.Write(w, http.StatusNotFound, errUnknownReport)
-			return
-		}
-		prefix := "geweigerde-regels"
-		if lang == LangEN {
-			prefix = "refused-rows"
-		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d-%s.csv"`, prefix, job.ID, sanitize(strings.TrimSuffix(job.FileName, ".csv"))))
-		w.Header().Set("Cache-Control", "no-store")
-		w.Write(buf.Bytes()) //nolint:errcheck // the client went away
-	})
+	return s.download(download{log: "refused rows download", admin: true, write: s.WriteRefusedCSV,
+		prefix: map[Lang]string{LangNL: "geweigerde-regels", LangEN: "refused-rows"}})
 }

@@ -250,12 +250,9 @@ func (s *Service) createAppJob(ctx context.Context, v *auth.Viewer, school *ent.
 	if v != nil && v.AccountID != 0 {
 		create.SetStartedByID(v.AccountID)
 	}
-	job, err := create.SetSource(source).SetStatus(importjob.StatusMAPPED).SetActions(actionNames(a)).Save(ctx)
+	job, err := saveJob(ctx, tx, create.SetSource(source).SetStatus(importjob.StatusMAPPED).SetActions(actionNames(a)), data, "roster change")
 	if err != nil {
-		return nil, fmt.Errorf("roster change: save job: %w", err)
-	}
-	if err := putBlob(ctx, tx.Client(), job.ID, importblob.KindFILE, data); err != nil {
-		return nil, fmt.Errorf("roster change: save file: %w", err)
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("roster change: %w", err)

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/numo/accounts/ent"
-	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/audit"
 	"github.com/numo/accounts/internal/auth"
@@ -162,13 +161,8 @@ func setRejected(se *rosterset.SetError) *apperr.Error {
 // UploadSet reads a roster set for a school and creates its jobs, all or nothing. A set that
 // cannot be read creates no job.
 func (s *Service) UploadSet(ctx context.Context, schoolID int, inputs []rosterset.Input, brin string, opts rosterset.Options) (*SetUpload, error) {
-	school, err := s.db.Client.School.Get(ctx, schoolID)
-	if ent.IsNotFound(err) {
-		return nil, errNotFound("school", schoolID)
-	} else if err != nil {
-		return nil, fmt.Errorf("upload set: %w", err)
-	}
-	if err := auth.RequireAdmin(ctx, schoolID); err != nil {
+	school, err := s.adminSchool(ctx, schoolID, "upload set")
+	if err != nil {
 		return nil, err
 	}
 	set, parts, err := ReadSet(inputs, brin, school.Brin, opts)
@@ -210,12 +204,9 @@ func (s *Service) createSetJobs(ctx context.Context, school *ent.School, name st
 		if err != nil {
 			return nil, fmt.Errorf("upload set: %w", err)
 		}
-		job, err := create.SetSource(SetSource(set.Format, p.Origins)).SetNillableNextJobID(next).Save(ctx)
+		job, err := saveJob(ctx, tx, create.SetSource(SetSource(set.Format, p.Origins)).SetNillableNextJobID(next), p.Data, "upload set")
 		if err != nil {
-			return nil, fmt.Errorf("upload set: save job: %w", err)
-		}
-		if err := putBlob(ctx, tx.Client(), job.ID, importblob.KindFILE, p.Data); err != nil {
-			return nil, fmt.Errorf("upload set: save file: %w", err)
+			return nil, err
 		}
 		if err := putOrigins(ctx, tx.Client(), job.ID, p.Origins); err != nil {
 			return nil, err

@@ -24,14 +24,8 @@ import (
 // Upload reads a file for a school and creates its job with the detected format and a
 // proposed mapping. A refused file creates nothing.
 func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, data []byte) (*ent.ImportJob, error) {
-	// Read as the viewer: another school is not found, as if it did not exist.
-	school, err := s.db.Client.School.Get(ctx, schoolID)
-	if ent.IsNotFound(err) {
-		return nil, errNotFound("school", schoolID)
-	} else if err != nil {
-		return nil, fmt.Errorf("upload: %w", err)
-	}
-	if err := auth.RequireAdmin(ctx, schoolID); err != nil {
+	school, err := s.adminSchool(ctx, schoolID, "upload")
+	if err != nil {
 		return nil, err
 	}
 	user := ctx
@@ -53,12 +47,9 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 	if err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
 	}
-	job, err := create.Save(ctx)
+	job, err := saveJob(ctx, tx, create, data, "upload")
 	if err != nil {
-		return nil, fmt.Errorf("upload: save job: %w", err)
-	}
-	if err := putBlob(ctx, tx.Client(), job.ID, importblob.KindFILE, data); err != nil {
-		return nil, fmt.Errorf("upload: save file: %w", err)
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
@@ -71,6 +62,35 @@ func (s *Service) Upload(ctx context.Context, schoolID int, fileName string, dat
 
 // jobCreate is the creation of a job for a parsed file under its proposed mapping, to save in tx
 // (the job's file blob is the caller's: putBlob).
+// adminSchool reads the school an upload is for, as the viewer (another school is not found,
+// as if it did not exist), and refuses a viewer who is not one of its admins; op prefixes
+// other errors.
+func (s *Service) adminSchool(ctx context.Context, schoolID int, op string) (*ent.School, error) {
+	school, err := s.db.Client.School.Get(ctx, schoolID)
+	if ent.IsNotFound(err) {
+		return nil, errNotFound("school", schoolID)
+	} else if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := auth.RequireAdmin(ctx, schoolID); err != nil {
+		return nil, err
+	}
+	return school, nil
+}
+
+// saveJob saves the job create makes and keeps its file data (KindFILE) in tx; op prefixes
+// the errors.
+func saveJob(ctx context.Context, tx *ent.Tx, create *ent.ImportJobCreate, data []byte, op string) (*ent.ImportJob, error) {
+	job, err := create.Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: save job: %w", op, err)
+	}
+	if err := putBlob(ctx, tx.Client(), job.ID, importblob.KindFILE, data); err != nil {
+		return nil, fmt.Errorf("%s: save file: %w", op, err)
+	}
+	return job, nil
+}
+
 func jobCreate(tx *ent.Tx, schoolID int, fileName string, data []byte, f *importer.File, m *MappingState) (*ent.ImportJobCreate, error) {
 	raw, err := (*jobfile.Mapping)(m).Encode()
 	if err != nil {
