@@ -564,14 +564,10 @@ func updateBatchPostgres(ctx context.Context, e Execer, schoolID int, now time.T
 // DeleteUnfinishedAccount deletes an account that only an unfinished commit made, with its
 // sessions (it has none: no password yet).
 func DeleteUnfinishedAccount(ctx context.Context, e Execer, d string, id, schoolID int) error {
-	if _, err := exec(ctx, e, build(d).Delete(session.Table).Where(entsql.EQ(session.FieldAccountID, id))); err != nil {
-		return err
-	}
-	if _, err := exec(ctx, e, build(d).Delete(membership.Table).Where(entsql.EQ(membership.FieldAccountID, id))); err != nil {
-		return err
-	}
-	_, err := exec(ctx, e, build(d).Delete(account.Table).Where(entsql.And(entsql.EQ(account.FieldID, id), entsql.EQ(account.FieldSchoolID, schoolID))))
-	return err
+	return execAll(ctx, e,
+		build(d).Delete(session.Table).Where(entsql.EQ(session.FieldAccountID, id)),
+		build(d).Delete(membership.Table).Where(entsql.EQ(membership.FieldAccountID, id)),
+		build(d).Delete(account.Table).Where(entsql.And(entsql.EQ(account.FieldID, id), entsql.EQ(account.FieldSchoolID, schoolID))))
 }
 
 // DeleteUnfinishedAdded deletes up to limit of the school's accounts that the job added (its
@@ -592,14 +588,10 @@ func DeleteUnfinishedAdded(ctx context.Context, tx Execer, d string, jobID, scho
 	}
 	for start := 0; start < len(list); start += idBatch {
 		in := ids(list[start:min(start+idBatch, len(list))])
-		if _, err := exec(ctx, tx, build(d).Delete(session.Table).Where(entsql.In(session.FieldAccountID, in...))); err != nil {
-			return 0, err
-		}
-		if _, err := exec(ctx, tx, build(d).Delete(membership.Table).Where(entsql.In(membership.FieldAccountID, in...))); err != nil {
-			return 0, err
-		}
-		if _, err := exec(ctx, tx, build(d).Delete(account.Table).
-			Where(entsql.And(entsql.EQ(account.FieldSchoolID, schoolID), entsql.In(account.FieldID, in...)))); err != nil {
+		if err := execAll(ctx, tx,
+			build(d).Delete(session.Table).Where(entsql.In(session.FieldAccountID, in...)),
+			build(d).Delete(membership.Table).Where(entsql.In(membership.FieldAccountID, in...)),
+			build(d).Delete(account.Table).Where(entsql.And(entsql.EQ(account.FieldSchoolID, schoolID), entsql.In(account.FieldID, in...)))); err != nil {
 			return 0, err
 		}
 	}

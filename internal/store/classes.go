@@ -116,14 +116,10 @@ func DeleteJobClasses(ctx context.Context, e Execer, d string, jobID int) error 
 	created := func() *entsql.Selector {
 		return build(d).Select(class.FieldID).From(entsql.Table(class.Table)).Where(entsql.EQ(class.FieldCreatedByJobID, jobID))
 	}
-	if _, err := exec(ctx, e, build(d).Delete(class.TeachersTable).Where(entsql.In(class.TeachersPrimaryKey[0], created()))); err != nil {
-		return err
-	}
-	if _, err := exec(ctx, e, build(d).Delete(membership.Table).Where(entsql.In(membership.FieldGroupID, created()))); err != nil {
-		return err
-	}
-	_, err := exec(ctx, e, build(d).Delete(class.Table).Where(entsql.EQ(class.FieldCreatedByJobID, jobID)))
-	return err
+	return execAll(ctx, e,
+		build(d).Delete(class.TeachersTable).Where(entsql.In(class.TeachersPrimaryKey[0], created())),
+		build(d).Delete(membership.Table).Where(entsql.In(membership.FieldGroupID, created())),
+		build(d).Delete(class.Table).Where(entsql.EQ(class.FieldCreatedByJobID, jobID)))
 }
 
 // ClassLink is what EachJobClassLink reads of a class: its pupils (accounts.class_id), its
@@ -167,12 +163,8 @@ func EachJobClassLink(ctx context.Context, q Querier, d string, jobID, schoolID 
 func DeleteClass(ctx context.Context, e Execer, d string, id, schoolID int) error {
 	ofSchool := build(d).Select(class.FieldID).From(entsql.Table(class.Table)).
 		Where(entsql.And(entsql.EQ(class.FieldID, id), entsql.EQ(class.FieldSchoolID, schoolID)))
-	if _, err := exec(ctx, e, build(d).Delete(membership.Table).Where(entsql.In(membership.FieldGroupID, ofSchool))); err != nil {
-		return err
-	}
-	if _, err := exec(ctx, e, build(d).Delete(teaching.Table).Where(entsql.In(teaching.FieldClassID, ofSchool))); err != nil {
-		return err
-	}
-	_, err := exec(ctx, e, build(d).Delete(class.Table).Where(entsql.And(entsql.EQ(class.FieldID, id), entsql.EQ(class.FieldSchoolID, schoolID))))
-	return err
+	return execAll(ctx, e,
+		build(d).Delete(membership.Table).Where(entsql.In(membership.FieldGroupID, ofSchool)),
+		build(d).Delete(teaching.Table).Where(entsql.In(teaching.FieldClassID, ofSchool)),
+		build(d).Delete(class.Table).Where(entsql.And(entsql.EQ(class.FieldID, id), entsql.EQ(class.FieldSchoolID, schoolID))))
 }

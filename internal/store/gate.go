@@ -164,23 +164,24 @@ func (c *gatedConn) enterFor(ctx context.Context, q string) (leave func(), err e
 
 // ExecContext enters the gate for a write statement outside a transaction.
 func (c *gatedConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	leave, err := c.enterFor(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer leave()
-	return c.inner.ExecContext(ctx, q, args)
+	return gated(c, ctx, q, func() (driver.Result, error) { return c.inner.ExecContext(ctx, q, args) })
 }
 
 // QueryContext enters the gate for a write statement outside a transaction (INSERT …
 // RETURNING), for as long as the call runs.
 func (c *gatedConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	return gated(c, ctx, q, func() (driver.Rows, error) { return c.inner.QueryContext(ctx, q, args) })
+}
+
+// gated runs call inside the gate when q is a write statement outside a transaction.
+func gated[T any](c *gatedConn, ctx context.Context, q string, call func() (T, error)) (T, error) {
 	leave, err := c.enterFor(ctx, q)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	defer leave()
-	return c.inner.QueryContext(ctx, q, args)
+	return call()
 }
 
 type gatedTx struct {

@@ -43,38 +43,27 @@ func (k LinkKind) String() string {
 	return "memberships"
 }
 
-// table is the link table of k.
-func (k LinkKind) table() string {
-	if k == Teachings {
-		return teaching.Table
-	}
-	return membership.Table
+// linkTable is the table of a LinkKind and its columns of the account, the class
+// (memberships call it group_id: accounts has a class_id too, and ent's eager loading of
+// Class.members selects both) and the import job that made the link.
+type linkTable struct{ name, account, class, job string }
+
+var linkTables = [...]linkTable{
+	Memberships: {membership.Table, membership.FieldAccountID, membership.FieldGroupID, membership.FieldImportJobID},
+	Teachings:   {teaching.Table, teaching.FieldAccountID, teaching.FieldClassID, teaching.FieldImportJobID},
 }
 
-// classColumn is the column of k that holds the class (memberships call it group_id: accounts has
-// a class_id too, and ent's eager loading of Class.members selects both).
-func (k LinkKind) classColumn() string {
-	if k == Teachings {
-		return teaching.FieldClassID
-	}
-	return membership.FieldGroupID
-}
+// table is the link table of k.
+func (k LinkKind) table() string { return linkTables[k].name }
+
+// classColumn is the column of k that holds the class.
+func (k LinkKind) classColumn() string { return linkTables[k].class }
 
 // accountColumn is the column of k that holds the account.
-func (k LinkKind) accountColumn() string {
-	if k == Teachings {
-		return teaching.FieldAccountID
-	}
-	return membership.FieldAccountID
-}
+func (k LinkKind) accountColumn() string { return linkTables[k].account }
 
 // jobColumn is the column of k that holds the import job that made the link.
-func (k LinkKind) jobColumn() string {
-	if k == Teachings {
-		return teaching.FieldImportJobID
-	}
-	return membership.FieldImportJobID
-}
+func (k LinkKind) jobColumn() string { return linkTables[k].job }
 
 // insertColumns are the columns an added link writes, in the order of insertValues.
 func (k LinkKind) insertColumns() []string {

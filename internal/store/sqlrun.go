@@ -93,6 +93,17 @@ func exec(ctx context.Context, e Execer, b entsql.Querier) (int, error) {
 	return int(n), err
 }
 
+// execAll runs the statements in order and stops at the first error: the deletes of the rows
+// that point at a row before the row itself.
+func execAll(ctx context.Context, e Execer, bs ...entsql.Querier) error {
+	for _, b := range bs {
+		if _, err := exec(ctx, e, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ids turns ids into the values of an IN list.
 func ids(list []int) []any {
 	out := make([]any, len(list))
