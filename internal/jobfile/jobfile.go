@@ -15,29 +15,41 @@ import (
 )
 
 // EncodePlan is the stored form of a plan.
-func EncodePlan(p *importer.Plan) ([]byte, error) {
+func EncodePlan(p *importer.Plan) ([]byte, error) { return EncodeBlob(p, "plan") }
+
+// DecodePlan reads a stored plan.
+func DecodePlan(b []byte) (*importer.Plan, error) {
+	var p importer.Plan
+	if err := DecodeBlob(b, &p, "plan"); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// EncodeBlob is the stored form of a job's blob v (a plan, a roster set's origins):
+// gzip-compressed JSON; what names v in the error.
+func EncodeBlob(v any, what string) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(p); err != nil {
-		return nil, fmt.Errorf("encode plan: %w", err)
+	if err := json.NewEncoder(zw).Encode(v); err != nil {
+		return nil, fmt.Errorf("encode %s: %w", what, err)
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("encode plan: %w", err)
+		return nil, fmt.Errorf("encode %s: %w", what, err)
 	}
 	return buf.Bytes(), nil
 }
 
-// DecodePlan reads a stored plan.
-func DecodePlan(b []byte) (*importer.Plan, error) {
+// DecodeBlob reads a blob that EncodeBlob wrote into v; what names v in the error.
+func DecodeBlob(b []byte, v any, what string) error {
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("decode plan: %w", err)
+		return fmt.Errorf("decode %s: %w", what, err)
 	}
-	var p importer.Plan
-	if err := json.NewDecoder(zr).Decode(&p); err != nil {
-		return nil, fmt.Errorf("decode plan: %w", err)
+	if err := json.NewDecoder(zr).Decode(v); err != nil {
+		return fmt.Errorf("decode %s: %w", what, err)
 	}
-	return &p, nil
+	return nil
 }
 
 // Mapping is what a job's mapping column holds: the file's columns, the proposal and the

@@ -1,10 +1,7 @@
 package jobs
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -13,6 +10,7 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/jobfile"
 	"github.com/numo/accounts/internal/rosterset"
 )
 
@@ -114,34 +112,17 @@ func (o *Origins) rewrite(s string, re *regexp.Regexp, of string) string {
 	})
 }
 
-// encodeOrigins is the stored form of origins: gzip-compressed JSON.
-func encodeOrigins(o *Origins) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(o); err != nil {
-		return nil, fmt.Errorf("encode origins: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("encode origins: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
 func decodeOrigins(b []byte) (*Origins, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("decode origins: %w", err)
-	}
 	var o Origins
-	if err := json.NewDecoder(zr).Decode(&o); err != nil {
-		return nil, fmt.Errorf("decode origins: %w", err)
+	if err := jobfile.DecodeBlob(b, &o, "origins"); err != nil {
+		return nil, err
 	}
 	return &o, nil
 }
 
 // putOrigins stores a job's origins.
 func putOrigins(ctx context.Context, c *ent.Client, jobID int, o *Origins) error {
-	raw, err := encodeOrigins(o)
+	raw, err := jobfile.EncodeBlob(o, "origins")
 	if err != nil {
 		return err
 	}
