@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 
@@ -34,6 +35,18 @@ func dirInputs(t testing.TB, dir string) []rosterset.Input {
 	return in
 }
 
+// upload is one way to upload a set: file by file, or as one zip.
+type upload struct {
+	name string
+	in   []rosterset.Input
+}
+
+// uploads are the set in the folder dir uploaded file by file and as the zip zipName.
+func uploads(t testing.TB, dir, zipName string) []upload {
+	files := dirInputs(t, dir)
+	return []upload{{"files", files}, {"zip", []rosterset.Input{zipOf(t, zipName, files)}}}
+}
+
 // zipOf packs uploads into one zip under a folder, as "compress the export folder" does.
 func zipOf(t testing.TB, name string, in []rosterset.Input) rosterset.Input {
 	t.Helper()
@@ -52,6 +65,27 @@ func zipOf(t testing.TB, name string, in []rosterset.Input) rosterset.Input {
 		t.Fatal(err)
 	}
 	return rosterset.Input{Name: name, Data: buf.Bytes()}
+}
+
+// replaceIn is a copy of the uploads in whose file name the first old is replaced by new; the
+// test fails when that file lacks old.
+func replaceIn(t testing.TB, in []rosterset.Input, name, old, new string) []rosterset.Input {
+	t.Helper()
+	out := slices.Clone(in)
+	for i := range out {
+		if out[i].Name == name {
+			if !bytes.Contains(out[i].Data, []byte(old)) {
+				t.Fatalf("%s lacks %q", name, old)
+			}
+			out[i].Data = bytes.Replace(out[i].Data, []byte(old), []byte(new), 1)
+		}
+	}
+	return out
+}
+
+// without is a copy of the uploads without the file name.
+func without(in []rosterset.Input, name string) []rosterset.Input {
+	return slices.DeleteFunc(slices.Clone(in), func(i rosterset.Input) bool { return i.Name == name })
 }
 
 // setError asserts err is a *SetError with the code.

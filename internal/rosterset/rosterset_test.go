@@ -42,11 +42,7 @@ func TestOpenValidSets(t *testing.T) {
 			"YLM;Ayşe;;Yılmaz;ylm@hetbaken.example;ylm@hetbaken.example;;4H-en2;"},
 	}
 	for _, c := range cases {
-		files := dirInputs(t, c.dir)
-		for _, form := range []struct {
-			name string
-			in   []rosterset.Input
-		}{{"files", files}, {"zip", []rosterset.Input{zipOf(t, c.dir+".zip", files)}}} {
+		for _, form := range uploads(t, c.dir, c.dir+".zip") {
 			t.Run(c.dir+"/"+form.name, func(t *testing.T) {
 				s, err := rosterset.Open(form.in, c.brin)
 				if err != nil {
@@ -211,11 +207,7 @@ func TestOpenDamagedSets(t *testing.T) {
 		{"sds21-missing-file", "", rosterset.CodeMissingFile, "roles.csv", 0, "roles.csv"},
 	}
 	for _, c := range cases {
-		files := dirInputs(t, "damaged/"+c.dir)
-		for _, form := range []struct {
-			name string
-			in   []rosterset.Input
-		}{{"files", files}, {"zip", []rosterset.Input{zipOf(t, c.dir+".zip", files)}}} {
+		for _, form := range uploads(t, "damaged/"+c.dir, c.dir+".zip") {
 			t.Run(c.dir+"/"+c.brin+"/"+form.name, func(t *testing.T) {
 				s, err := rosterset.Open(form.in, c.brin)
 				if s != nil {
@@ -272,18 +264,6 @@ func TestOpenChosenSchool(t *testing.T) {
 // an unknown OneRoster version and a file uploaded twice.
 func TestOpenFormats(t *testing.T) {
 	or12, sds1 := dirInputs(t, "oneroster12"), dirInputs(t, "sds1")
-	without := func(in []rosterset.Input, name string) []rosterset.Input {
-		return slices.DeleteFunc(slices.Clone(in), func(i rosterset.Input) bool { return i.Name == name })
-	}
-	replace := func(in []rosterset.Input, name, old, new string) []rosterset.Input {
-		out := slices.Clone(in)
-		for i := range out {
-			if out[i].Name == name {
-				out[i].Data = bytes.Replace(out[i].Data, []byte(old), []byte(new), 1)
-			}
-		}
-		return out
-	}
 	cases := []struct {
 		name     string
 		in       []rosterset.Input
@@ -293,14 +273,14 @@ func TestOpenFormats(t *testing.T) {
 		{"mixed", append(slices.Clone(or12), sds1[0]), rosterset.CodeMixedFormat, "School Data Sync v1"},
 		{"unknown", []rosterset.Input{{Name: "leerlingen.csv", Data: []byte("Stamnr;Roepnaam\n1;Anouk\n")}}, rosterset.CodeUnknownFormat, "herkent hier geen set"},
 		{"no manifest", without(or12, "manifest.csv"), rosterset.CodeMissingFile, "manifest.csv"},
-		{"version 1.0", replace(or12, "manifest.csv", "oneroster.version,1.2", "oneroster.version,1.0"), rosterset.CodeUnknownFormat, `"1.0"`},
+		{"version 1.0", replaceIn(t, or12, "manifest.csv", "oneroster.version,1.2", "oneroster.version,1.0"), rosterset.CodeUnknownFormat, `"1.0"`},
 		{"twice", append(slices.Clone(or12), zipOf(t, "again.zip", or12[:1])), rosterset.CodeDuplicateFile, "twee keer"},
-		{"no roles in 1.2", replace(without(or12, "roles.csv"), "manifest.csv", "file.roles,bulk", "file.roles,absent"), rosterset.CodeMissingFile, "roles.csv"},
-		{"column missing", replace(or12, "classes.csv", "classType", "kind"), rosterset.CodeMissingColumn, `"classType"`},
-		{"not text", replace(or12, "orgs.csv", "sourcedId", "source\x00Id"), rosterset.CodeNotCSV, "geen tekstbestand"},
-		{"no school", replace(or12, "orgs.csv", ",school,", ",district,"), rosterset.CodeNoSchool, "geen school"},
-		{"separator in a group name", replace(or12, "classes.csv", ",4H-wiB1,", `,"4H,wiB1",`), rosterset.CodeInvalidRows, `"4H,wiB1" bevat een komma`},
-		{"delta in 1.2 roles", replace(or12, "manifest.csv", "file.roles,bulk", "file.roles,delta"), rosterset.CodeDelta, "roles.csv als delta"},
+		{"no roles in 1.2", replaceIn(t, without(or12, "roles.csv"), "manifest.csv", "file.roles,bulk", "file.roles,absent"), rosterset.CodeMissingFile, "roles.csv"},
+		{"column missing", replaceIn(t, or12, "classes.csv", "classType", "kind"), rosterset.CodeMissingColumn, `"classType"`},
+		{"not text", replaceIn(t, or12, "orgs.csv", "sourcedId", "source\x00Id"), rosterset.CodeNotCSV, "geen tekstbestand"},
+		{"no school", replaceIn(t, or12, "orgs.csv", ",school,", ",district,"), rosterset.CodeNoSchool, "geen school"},
+		{"separator in a group name", replaceIn(t, or12, "classes.csv", ",4H-wiB1,", `,"4H,wiB1",`), rosterset.CodeInvalidRows, `"4H,wiB1" bevat een komma`},
+		{"delta in 1.2 roles", replaceIn(t, or12, "manifest.csv", "file.roles,bulk", "file.roles,delta"), rosterset.CodeDelta, "roles.csv als delta"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
