@@ -159,8 +159,9 @@ func Apply(ctx context.Context, db *store.DB, in PlanInput, schoolID int, action
 }
 
 // recordChanges appends the commit's roster changes to the school's change log (package
-// feed), in the commit's (last) transaction: every account the job added, updated or archived
+// feed), in the commit's one transaction: every account the job added, updated or archived
 // with its links, the classes it created and those whose level or year followed their pupils.
+// A commit in steps (SQLite) logs each step's writes in that step instead (stepper.record).
 func recordChanges(ctx context.Context, tx store.Execer, d string, schoolID int, opt ApplyOptions, facts []int) error {
 	accounts, classes, err := store.JobTouched(ctx, tx, d, opt.JobID, schoolID)
 	if err != nil {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/internal/auth"
+	"github.com/numo/accounts/internal/feed"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -116,6 +119,7 @@ func TestCommitInStepsRollsBack(t *testing.T) {
 				s := newSchool(t, db.Client, "77GG")
 				apply(t, db, pupils(t, 1000, 2000, "oud"), s.ID, all, importer.ApplyOptions{})
 				before := snapshot(t, db, s.ID)
+				pos, read := feedRead(t, db, s.ID)
 				next := pupils(t, 2000, 2000, "nieuw") // 1,000 updated, 1,000 added, 1,000 archived
 				preview, err := importer.PlanFor(sys, db, s.ID, next, all)
 				if err != nil {
@@ -146,6 +150,17 @@ func TestCommitInStepsRollsBack(t *testing.T) {
 				}
 				if got := snapshot(t, db, s.ID); !reflect.DeepEqual(got, before) {
 					t.Fatalf("after the %s and its rollback the school differs from before:\n got %v\nwant %v", how, diff(got, before), "")
+				}
+				// The steps logged what they wrote, the rollback took it back: the log after the
+				// full read ends where a full read does now.
+				_, now := feedRead(t, db, s.ID)
+				if got := replayLog(t, db, s.ID, pos, read); !reflect.DeepEqual(got, now) {
+					for k, v := range got {
+						if !reflect.DeepEqual(v, now[k]) {
+							t.Fatalf("after the %s and its rollback the change log replays %s to %v, the school has %v", how, k, v, now[k])
+						}
+					}
+					t.Fatalf("after the %s and its rollback the change log replays to %d entities, the school has %d", how, len(got), len(now))
 				}
 				j := db.Client.ImportJob.GetX(sys, job.ID)
 				if j.CommittedAt != nil || (j.Status != importjob.StatusCOMMITTING) != (how == "crash, marked failed") {
@@ -213,6 +228,67 @@ func checkCommitAfterRollback(t *testing.T, db *store.DB, schoolID, jobID int, n
 		t.Fatalf("a commit of 3,000 rows on SQLite took %d transactions, want steps of at most 1,000 rows", stats.Transactions)
 	}
 	t.Logf("%s: %d write transactions, the longest %v", db.Dialect, stats.Transactions, stats.Longest)
+}
+
+// feedRead is a full read of the school as its change log carries it (by "KIND:id", decoded),
+// and the position the log continues from.
+func feedRead(t *testing.T, db *store.DB, schoolID int) (int64, map[string]any) {
+	t.Helper()
+	sys := auth.System(context.Background())
+	pos, err := feed.Position(sys, db, schoolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]any{}
+	put := func(key string, v any) {
+		b, _ := json.Marshal(v)
+		var x any
+		json.Unmarshal(b, &x)
+		out[key] = x
+	}
+	err = store.EachFeedClass(sys, db.SQL, db.Dialect, schoolID, nil, func(c *store.FeedClass) {
+		put(fmt.Sprintf("CLASS:%d", c.ID), feed.ClassDataOf(schoolID, c))
+	})
+	if err == nil {
+		err = store.EachFeedAccount(sys, db.SQL, db.Dialect, schoolID, nil, func(a *store.FeedAccount) {
+			put(fmt.Sprintf("ACCOUNT:%d", a.ID), feed.AccountDataOf(schoolID, a))
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pos, out
+}
+
+// replayLog applies the school's change log after position from to a copy of snap.
+func replayLog(t *testing.T, db *store.DB, schoolID int, from int64, snap map[string]any) map[string]any {
+	t.Helper()
+	out := maps.Clone(snap)
+	for {
+		page, err := feed.After(auth.System(context.Background()), db, schoolID, from, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			return out
+		}
+		for _, c := range page {
+			if c.Position != from+1 {
+				t.Fatalf("change log position %d after %d", c.Position, from)
+			}
+			from = c.Position
+			key := string(c.Kind) + ":" + c.ID
+			if c.Op == feed.OpDelete {
+				delete(out, key)
+				continue
+			}
+			var x any
+			if err := json.Unmarshal(c.Data, &x); err != nil {
+				t.Fatal(err)
+			}
+			out[key] = x
+		}
+	}
 }
 
 // diff returns the first rows where got and want differ.

@@ -335,29 +335,51 @@ func EachFeedClass(ctx context.Context, q Querier, d string, schoolID int, list 
 // JobTouched returns the accounts of the school an import job changed (its change records)
 // or added (accounts.import_job_id), and the classes it created: what its roster changes are about.
 func JobTouched(ctx context.Context, q Querier, d string, jobID, schoolID int) (accounts, classes []int, err error) {
-	collect := func(dst *[]int) func(*sql.Rows) error {
-		return func(rows *sql.Rows) error {
-			var id int
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			*dst = append(*dst, id)
-			return nil
-		}
-	}
 	changed := build(d).Select(accountchange.FieldAccountID).From(entsql.Table(accountchange.Table)).
 		Where(entsql.EQ(accountchange.FieldJobID, jobID))
 	added := build(d).Select(account.FieldID).From(entsql.Table(account.Table)).
 		Where(entsql.And(entsql.EQ(account.FieldImportJobID, jobID), entsql.EQ(account.FieldSchoolID, schoolID)))
-	if err := scan(ctx, q, changed.UnionAll(added), collect(&accounts)); err != nil {
+	if err := scan(ctx, q, changed.UnionAll(added), collectIDs(&accounts)); err != nil {
 		return nil, nil, fmt.Errorf("accounts of job %d: %w", jobID, err)
 	}
+	classes, err = JobClasses(ctx, q, d, jobID, schoolID)
+	return accounts, classes, err
+}
+
+// JobClasses returns the classes of the school an import job created.
+func JobClasses(ctx context.Context, q Querier, d string, jobID, schoolID int) ([]int, error) {
+	var classes []int
 	made := build(d).Select(class.FieldID).From(entsql.Table(class.Table)).
 		Where(entsql.And(entsql.EQ(class.FieldCreatedByJobID, jobID), entsql.EQ(class.FieldSchoolID, schoolID)))
-	if err := scan(ctx, q, made, collect(&classes)); err != nil {
-		return nil, nil, fmt.Errorf("classes of job %d: %w", jobID, err)
+	if err := scan(ctx, q, made, collectIDs(&classes)); err != nil {
+		return nil, fmt.Errorf("classes of job %d: %w", jobID, err)
 	}
-	return accounts, classes, nil
+	return classes, nil
+}
+
+// JobAddedFirst returns the first limit accounts of the school an import job added, by id: the
+// ones DeleteUnfinishedAdded deletes next (a rollback records their deletion).
+func JobAddedFirst(ctx context.Context, q Querier, d string, jobID, schoolID, limit int) ([]int, error) {
+	var out []int
+	sel := build(d).Select(account.FieldID).From(entsql.Table(account.Table)).
+		Where(entsql.And(entsql.EQ(account.FieldImportJobID, jobID), entsql.EQ(account.FieldSchoolID, schoolID))).
+		OrderBy(account.FieldID).Limit(limit)
+	if err := scan(ctx, q, sel, collectIDs(&out)); err != nil {
+		return nil, fmt.Errorf("accounts added by job %d: %w", jobID, err)
+	}
+	return out, nil
+}
+
+// collectIDs scans rows of one id each into dst.
+func collectIDs(dst *[]int) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		*dst = append(*dst, id)
+		return nil
+	}
 }
 
 // RosterWriters is the list of store functions that write accounts, classes or
