@@ -22,63 +22,8 @@ import (
 	"github.com/numo/accounts/internal/names"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
+	"github.com/numo/accounts/internal/testimport"
 )
-
-// linkSets is every account's memberships or teachings in a school, as "key: class, class*"
-// (a mentor's class marked *), by key; with jobs, each class also names the import that made it.
-func linkSets(t *testing.T, db *store.DB, schoolID int, k store.LinkKind, jobs bool) map[string]string {
-	t.Helper()
-	ctx := auth.System(context.Background())
-	names := map[int]string{}
-	for _, c := range db.Client.Class.Query().Where(class.SchoolID(schoolID)).AllX(ctx) {
-		names[c.ID] = c.Name
-	}
-	keys := map[int]string{}
-	for _, a := range db.Client.Account.Query().Where(account.SchoolID(schoolID)).AllX(ctx) {
-		keys[a.ID] = a.Email
-		if a.ExternalKey != nil {
-			keys[a.ID] = *a.ExternalKey
-		}
-	}
-	byJob := map[[2]int]string{}
-	if jobs {
-		table, col := "memberships", "group_id"
-		if k == store.Teachings {
-			table, col = "class_teachers", "class_id"
-		}
-		rows, err := db.SQL.QueryContext(ctx, "SELECT account_id, "+col+", import_job_id FROM "+table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var a, c int
-			var j *int
-			if err := rows.Scan(&a, &c, &j); err != nil {
-				t.Fatal(err)
-			}
-			if j != nil {
-				byJob[[2]int{a, c}] = fmt.Sprintf("@%d", *j)
-			}
-		}
-		rows.Close()
-	}
-	sets := map[string][]string{}
-	if err := store.EachLink(ctx, db.SQL, db.Dialect, k, schoolID, func(l store.Link) {
-		n := names[l.ClassID]
-		if l.Mentor {
-			n += "*"
-		}
-		sets[keys[l.AccountID]] = append(sets[keys[l.AccountID]], n+byJob[[2]int{l.AccountID, l.ClassID}])
-	}); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for k, s := range sets {
-		slices.Sort(s)
-		out[k] = strings.Join(s, ", ")
-	}
-	return out
-}
 
 // committing is a COMMITTING import job of the school: what Apply writes under, so that SQLite
 // commits in steps.
@@ -105,14 +50,10 @@ func applyInput(t *testing.T, db *store.DB, schoolID int, in importer.PlanInput,
 func TestApplyPupilGroups(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
-		w := newGroupWorld(t, db, []string{"h4a", "h4b"}, []string{"h4a.ne1", "h4a.en2", "h4a.wiB1", "h4b.ne1"})
-		w.pupil("1001", "Noor", "Bakker", "h4a", "h4a.ne1", "h4a.en2", "h4a.wiB1")
-		daan := w.pupil("1002", "Daan", "Dijk", "h4a", "h4a.ne1", "h4a.wiB1")
-		w.pupil("1003", "Sanne", "Visser", "h4b", "h4b.ne1")
-		w.pupil("1004", "Milan", "Vries", "h4b", "h4b.ne1")
-		w.pupil("1006", "Finn", "Mulder", "h4a")
+		w, pupils := newPupilGroupsWorld(t, db)
+		daan := pupils["1002"]
 		w.pupil("1008", "Els", "Smit", "h4b", "h4b.ne1") // not in the file: archived, keeps its group
-		p, job := applyInput(t, db, w.school.ID, prepareKind(t, []byte(pupilGroupsFile)), 1)
+		p, job := applyInput(t, db, w.school.ID, testimport.Input(t, []byte(pupilGroupsFile)), 1)
 		j := fmt.Sprintf("@%d", job)
 		want := map[string]string{
 			"1001": "h4a.en2, h4a.ne1, h4a.wiB1",
@@ -122,7 +63,7 @@ func TestApplyPupilGroups(t *testing.T) {
 			"1007": "h4a.ne1" + j + ", h4c.ak1" + j,
 			"1008": "h4b.ne1",
 		}
-		if got := linkSets(t, db, w.school.ID, store.Memberships, true); !reflect.DeepEqual(got, want) {
+		if got := testimport.LinkSets(t, db, w.school.ID, true, store.Memberships); !reflect.DeepEqual(got, want) {
 			t.Errorf("memberships\n got %v\nwant %v", got, want)
 		}
 		if p.Counts.GroupsJoined != 1+1+3+2 || p.Counts.GroupsLeft != 1+1 {
@@ -147,7 +88,7 @@ func TestApplyPupilGroups(t *testing.T) {
 			t.Errorf("before-state groups %v teaches %v, want %v", b.Groups, b.Teaches, wantIDs)
 		}
 		// The same file again changes nothing.
-		if p2, _ := applyInput(t, db, w.school.ID, prepareKind(t, []byte(pupilGroupsFile)), 0); p2.Counts.GroupsJoined+p2.Counts.GroupsLeft+p2.Counts.Updated != 0 {
+		if p2, _ := applyInput(t, db, w.school.ID, testimport.Input(t, []byte(pupilGroupsFile)), 0); p2.Counts.GroupsJoined+p2.Counts.GroupsLeft+p2.Counts.Updated != 0 {
 			t.Errorf("second import %+v", p2.Counts)
 		}
 	})
@@ -164,7 +105,7 @@ func TestApplyTeachers(t *testing.T) {
 		pie := w.teacher("", "Anouk", "Pietersen", "a.pietersen@docent.example.nl", "h4b*", "h4a.en2")
 		w.teacher("OLD", "Oud", "Docent", "oud@docent.example.nl", "h4a.en2")
 		w.pupil("LEE", "Lee", "Leerling", "h4a")
-		p, job := applyInput(t, db, w.school.ID, prepareKind(t, readTestdata(t, "teachers/magister_docenten.csv")), 1)
+		p, job := applyInput(t, db, w.school.ID, testimport.Input(t, readTestdata(t, "teachers/magister_docenten.csv")), 1)
 		if c := p.Counts; c.Added != 1 || c.Updated != 2 || c.Archived != 1 || c.Refused != 1 {
 			t.Fatalf("counts %+v", c)
 		}
@@ -175,7 +116,7 @@ func TestApplyTeachers(t *testing.T) {
 			"DEV": "h4a.wiB1" + j + ", h4c*" + j + ", h5c*" + j,
 			"OLD": "h4a.en2",
 		}
-		if got := linkSets(t, db, w.school.ID, store.Teachings, true); !reflect.DeepEqual(got, want) {
+		if got := testimport.LinkSets(t, db, w.school.ID, true, store.Teachings); !reflect.DeepEqual(got, want) {
 			t.Errorf("teachings\n got %v\nwant %v", got, want)
 		}
 		dev := db.Client.Account.Query().Where(account.SchoolID(w.school.ID), account.ExternalKey("DEV")).OnlyX(ctx)
@@ -210,11 +151,11 @@ func TestApplyGroupsRefusedWritesNothing(t *testing.T) {
 		w.pupil("1001", "Noor", "Bakker", "h4a", "h4a.ne1", "h4a.en2", "h4a.wiB1")
 		w.pupil("1002", "Daan", "Dijk", "h4a", "h4a.ne1", "h4a.wiB1")
 		w.pupil("1008", "Els", "Smit", "h4b", "h4b.ne1")
-		in := prepareKind(t, []byte(pupilGroupsFile))
+		in := testimport.Input(t, []byte(pupilGroupsFile))
 		preview := w.plan(t, in, all)
 		// Someone moves Daan's groups after the preview: the plan's hash changes.
 		db.Client.Membership.Create().SetAccountID(w.pupil("1003", "Sanne", "Visser", "h4b")).SetGroupID(w.classes["h4a.en2"]).SaveX(sys)
-		before := linkSets(t, db, w.school.ID, store.Memberships, true)
+		before := testimport.LinkSets(t, db, w.school.ID, true, store.Memberships)
 		classes := db.Client.Class.Query().Where(class.SchoolID(w.school.ID)).CountX(sys)
 		for _, tc := range []struct {
 			name string
@@ -233,7 +174,7 @@ func TestApplyGroupsRefusedWritesNothing(t *testing.T) {
 				if !tc.want(err) {
 					t.Fatalf("apply: %v", err)
 				}
-				if got := linkSets(t, db, w.school.ID, store.Memberships, true); !reflect.DeepEqual(got, before) {
+				if got := testimport.LinkSets(t, db, w.school.ID, true, store.Memberships); !reflect.DeepEqual(got, before) {
 					t.Errorf("memberships changed: %v, was %v", got, before)
 				}
 				if n := db.Client.Class.Query().Where(class.SchoolID(w.school.ID)).CountX(sys); n != classes {
@@ -253,7 +194,7 @@ func pupilsWithGroups(t *testing.T, first, n, round int) importer.PlanInput {
 	for i := first; i < first+n; i++ {
 		fmt.Fprintf(&b, "%d;Sanne;Jansen;%dA;\"g%d, g%d; g%d\"\r\n", i, 1+i%4, (i+round)%20, (i+round+1)%20, 20+round)
 	}
-	return prepareKind(t, []byte(b.String()))
+	return testimport.Input(t, []byte(b.String()))
 }
 
 // TestCommitInStepsRestoresGroups crashes a commit that moves 1,000 pupils to other lesgroepen,
@@ -267,7 +208,7 @@ func TestCommitInStepsRestoresGroups(t *testing.T) {
 		if _, err := importer.Apply(sys, db, pupilsWithGroups(t, 1000, 2000, 0), s.ID, all, importer.ApplyOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		before, members := snapshot(t, db, s.ID), linkSets(t, db, s.ID, store.Memberships, true)
+		before, members := snapshot(t, db, s.ID), testimport.LinkSets(t, db, s.ID, true, store.Memberships)
 		next := pupilsWithGroups(t, 2000, 2000, 5)
 		job := committing(t, db, s.ID)
 		opt := importer.ApplyOptions{JobID: job, ConfirmArchive: 1000, Progress: func(p importer.Progress) {
@@ -279,7 +220,7 @@ func TestCommitInStepsRestoresGroups(t *testing.T) {
 			t.Fatal("the interrupted commit succeeded")
 		}
 		// On SQLite the steps before the crash are written: part of the moves and additions.
-		if crashed := linkSets(t, db, s.ID, store.Memberships, true); (db.Dialect == dialect.SQLite) == reflect.DeepEqual(crashed, members) {
+		if crashed := testimport.LinkSets(t, db, s.ID, true, store.Memberships); (db.Dialect == dialect.SQLite) == reflect.DeepEqual(crashed, members) {
 			t.Fatalf("after the crash on %s the memberships changed: %v", db.Dialect, !reflect.DeepEqual(crashed, members))
 		}
 		if _, err := importer.RollBack(sys, db, job); err != nil {
@@ -288,7 +229,7 @@ func TestCommitInStepsRestoresGroups(t *testing.T) {
 		if got := snapshot(t, db, s.ID); !reflect.DeepEqual(got, before) {
 			t.Fatalf("accounts after the rollback: %s", diff(got, before))
 		}
-		if got := linkSets(t, db, s.ID, store.Memberships, true); !reflect.DeepEqual(got, members) {
+		if got := testimport.LinkSets(t, db, s.ID, true, store.Memberships); !reflect.DeepEqual(got, members) {
 			for k, v := range members {
 				if got[k] != v {
 					t.Fatalf("memberships after the rollback differ, e.g. %s: %q, was %q (%d vs %d pupils)", k, got[k], v, len(got), len(members))
@@ -300,7 +241,7 @@ func TestCommitInStepsRestoresGroups(t *testing.T) {
 		if _, err := importer.Apply(sys, db, next, s.ID, all, opt); err != nil {
 			t.Fatalf("commit after the rollback: %v", err)
 		}
-		got := linkSets(t, db, s.ID, store.Memberships, false)
+		got := testimport.LinkSets(t, db, s.ID, false, store.Memberships)
 		for _, tc := range []struct{ key, want string }{
 			{"2500", groupNames(2500, 5)}, // moved
 			{"3500", groupNames(3500, 5)}, // added
@@ -337,7 +278,7 @@ func TestUpdateInBatches(t *testing.T) {
 			}
 			fmt.Fprintf(&b, "%d;Sanne;%s;%dA;\"g%d, g%d\"\r\n", i, last, 1+i%4, (i+round)%20, 20+round)
 		}
-		return prepareKind(t, []byte(b.String()))
+		return testimport.Input(t, []byte(b.String()))
 	}
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())

@@ -18,6 +18,7 @@ import (
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testimport"
 )
 
 // The benchmarks of issue 14's scale goal: a board's 100,000 pupils in 3,600 stamklassen with 8
@@ -118,22 +119,6 @@ func genTeacherExport() []byte {
 	return []byte(b.String())
 }
 
-// prepareFile parses a file as the wizard reads it: its kind sniffed, the proposed mapping.
-func prepareFile(tb testing.TB, data []byte) importer.PlanInput {
-	tb.Helper()
-	f, err := importer.Parse(data)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	k := importer.SniffKind(f.Columns)
-	m := importer.MappingFromMatches(importer.ProposeMappingFor(k, f.Columns))
-	res, err := importer.BuildRecords(importer.Input{File: f, Kind: k, Mapping: m})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return importer.NewPlanInput(f, m, res)
-}
-
 // rssPeak resets and reads the process's peak resident set (Linux).
 type rssPeak struct{ ok bool }
 
@@ -177,11 +162,11 @@ func seedGroups(b *testing.B, db *store.DB, brin string, teachers bool) int {
 	pupils, tf := boardGroupExports(b)
 	schoolID := benchSchool(b, db, brin)
 	ctx := auth.System(context.Background())
-	if _, err := importer.Apply(ctx, db, prepareFile(b, pupils), schoolID, benchActions, importer.ApplyOptions{}); err != nil {
+	if _, err := importer.Apply(ctx, db, testimport.Input(b, pupils), schoolID, benchActions, importer.ApplyOptions{}); err != nil {
 		b.Fatalf("seed pupils: %v", err)
 	}
 	if teachers {
-		if _, err := importer.Apply(ctx, db, prepareFile(b, tf), schoolID, benchActions, importer.ApplyOptions{}); err != nil {
+		if _, err := importer.Apply(ctx, db, testimport.Input(b, tf), schoolID, benchActions, importer.ApplyOptions{}); err != nil {
 			b.Fatalf("seed teachers: %v", err)
 		}
 	}
@@ -228,36 +213,20 @@ func BenchmarkPreviewGroups100k(b *testing.B) {
 // memberships by COPY on PostgreSQL (in steps on SQLite).
 func BenchmarkApplyGroups100kNew(b *testing.B) {
 	pupils, _ := boardGroupExports(b)
-	in := prepareFile(b, pupils)
+	in := testimport.Input(b, pupils)
 	eachKind(b, func(b *testing.B, db *store.DB) {
-		ctx := auth.System(context.Background())
-		m := &measure{b: b}
-		n, rss := 0, 0.0
-		for b.Loop() {
-			var schoolID, jobID int
-			m.run(func() {
-				n++
-				schoolID = benchSchool(b, db, fmt.Sprintf("%02dGA", n))
-				jobID = benchJob(b, db, schoolID)
-			}, func() {
-				r := startRSS()
-				plan, err := importer.Apply(ctx, db, in, schoolID, benchActions, importer.ApplyOptions{JobID: jobID})
-				rss = max(rss, r.MB())
-				if err != nil {
-					b.Fatalf("apply: %v", err)
-				}
-				if plan.Counts.Added != dbBenchPupils || plan.Counts.GroupsJoined != dbBenchPupils*groupsPerPupil {
-					b.Fatalf("applied %+v", plan.Counts)
-				}
-			})
-			b.StopTimer()
-			if got := db.Client.Membership.Query().Where().CountX(ctx); got < n*dbBenchPupils*groupsPerPupil {
+		n := 0
+		applyRounds(b, db, in, func() (int, int) {
+			n++
+			schoolID := benchSchool(b, db, fmt.Sprintf("%02dGA", n))
+			return schoolID, benchJob(b, db, schoolID)
+		}, func(c importer.Counts) bool {
+			return c.Added == dbBenchPupils && c.GroupsJoined == dbBenchPupils*groupsPerPupil
+		}, func() {
+			if got := db.Client.Membership.Query().Where().CountX(auth.System(context.Background())); got < n*dbBenchPupils*groupsPerPupil {
 				b.Fatalf("%d memberships after %d commits", got, n)
 			}
-			b.StartTimer()
-		}
-		m.report()
-		b.ReportMetric(rss, "rss-MB")
+		})
 	})
 }
 
@@ -267,34 +236,19 @@ func BenchmarkApplyGroups100kNew(b *testing.B) {
 // records keeping the sets before, under a COMMITTING job. The seed is untimed.
 func BenchmarkApplyGroups100kMove(b *testing.B) {
 	pupils, _ := boardGroupExports(b)
-	in := prepareFile(b, withGroups(boardExport(b), 1))
+	in := testimport.Input(b, withGroups(boardExport(b), 1))
 	eachKind(b, func(b *testing.B, db *store.DB) {
-		ctx := auth.System(context.Background())
-		m := &measure{b: b}
-		n, rss := 0, 0.0
-		for b.Loop() {
-			var schoolID, jobID int
-			m.run(func() {
-				n++
-				schoolID = benchSchool(b, db, fmt.Sprintf("%02dGM", n))
-				if _, err := importer.Apply(ctx, db, prepareFile(b, pupils), schoolID, benchActions, importer.ApplyOptions{}); err != nil {
-					b.Fatalf("seed: %v", err)
-				}
-				jobID = benchJob(b, db, schoolID)
-			}, func() {
-				r := startRSS()
-				plan, err := importer.Apply(ctx, db, in, schoolID, benchActions, importer.ApplyOptions{JobID: jobID})
-				rss = max(rss, r.MB())
-				if err != nil {
-					b.Fatalf("apply: %v", err)
-				}
-				if c := plan.Counts; c.Updated != dbBenchPupils || c.GroupsLeft != dbBenchPupils*groupsPerPupil || c.GroupsJoined != dbBenchPupils*groupsPerPupil {
-					b.Fatalf("applied %+v", c)
-				}
-			})
-		}
-		m.report()
-		b.ReportMetric(rss, "rss-MB")
+		n := 0
+		applyRounds(b, db, in, func() (int, int) {
+			n++
+			schoolID := benchSchool(b, db, fmt.Sprintf("%02dGM", n))
+			if _, err := importer.Apply(auth.System(context.Background()), db, testimport.Input(b, pupils), schoolID, benchActions, importer.ApplyOptions{}); err != nil {
+				b.Fatalf("seed: %v", err)
+			}
+			return schoolID, benchJob(b, db, schoolID)
+		}, func(c importer.Counts) bool {
+			return c.Updated == dbBenchPupils && c.GroupsLeft == dbBenchPupils*groupsPerPupil && c.GroupsJoined == dbBenchPupils*groupsPerPupil
+		}, nil)
 	})
 }
 
@@ -302,38 +256,51 @@ func BenchmarkApplyGroups100kMove(b *testing.B) {
 // the school that holds the pupils and their groups.
 func BenchmarkApplyTeachers6k(b *testing.B) {
 	_, tf := boardGroupExports(b)
-	in := prepareFile(b, tf)
+	in := testimport.Input(b, tf)
 	eachKind(b, func(b *testing.B, db *store.DB) {
 		ctx := auth.System(context.Background())
 		schoolID := seedGroups(b, db, "40TA", false)
-		m := &measure{b: b}
-		rss := 0.0
-		for b.Loop() {
-			var jobID int
-			m.run(func() {
-				// Each round starts without teachers.
-				if _, err := db.Client.Account.Delete().Where(account.SchoolID(schoolID), account.RoleEQ(account.RoleTEACHER)).Exec(ctx); err != nil {
-					b.Fatal(err)
-				}
-				jobID = benchJob(b, db, schoolID)
-			}, func() {
-				r := startRSS()
-				plan, err := importer.Apply(ctx, db, in, schoolID, benchActions, importer.ApplyOptions{JobID: jobID})
-				rss = max(rss, r.MB())
-				if err != nil {
-					b.Fatalf("apply: %v", err)
-				}
-				if plan.Counts.Added != benchTeachers {
-					b.Fatalf("applied %+v", plan.Counts)
-				}
-			})
-		}
-		m.report()
-		b.ReportMetric(rss, "rss-MB")
+		applyRounds(b, db, in, func() (int, int) {
+			// Each round starts without teachers.
+			if _, err := db.Client.Account.Delete().Where(account.SchoolID(schoolID), account.RoleEQ(account.RoleTEACHER)).Exec(ctx); err != nil {
+				b.Fatal(err)
+			}
+			return schoolID, benchJob(b, db, schoolID)
+		}, func(c importer.Counts) bool { return c.Added == benchTeachers }, nil)
 		if n := db.Client.Class.Query().Where(class.SchoolID(schoolID), class.KindEQ(class.KindLESGROEP)).CountX(ctx); n == 0 {
 			b.Fatal("no lesgroepen")
 		}
 	})
+}
+
+// applyRounds commits in once a round into the school and under the COMMITTING job that setup
+// makes untimed, fails unless ok accepts the plan's counts, runs after (when set) untimed, and
+// reports the measure and the peak resident set.
+func applyRounds(b *testing.B, db *store.DB, in importer.PlanInput, setup func() (schoolID, jobID int), ok func(importer.Counts) bool, after func()) {
+	ctx := auth.System(context.Background())
+	m := &measure{b: b}
+	rss := 0.0
+	for b.Loop() {
+		var schoolID, jobID int
+		m.run(func() { schoolID, jobID = setup() }, func() {
+			r := startRSS()
+			plan, err := importer.Apply(ctx, db, in, schoolID, benchActions, importer.ApplyOptions{JobID: jobID})
+			rss = max(rss, r.MB())
+			if err != nil {
+				b.Fatalf("apply: %v", err)
+			}
+			if !ok(plan.Counts) {
+				b.Fatalf("applied %+v", plan.Counts)
+			}
+		})
+		if after != nil {
+			b.StopTimer()
+			after()
+			b.StartTimer()
+		}
+	}
+	m.report()
+	b.ReportMetric(rss, "rss-MB")
 }
 
 func benchJob(b *testing.B, db *store.DB, schoolID int) int {

@@ -41,85 +41,77 @@ type synonym struct {
 	weight float64 // confidence of an exact match
 }
 
+// synonymGroup is known column names of one field, all with one weight, separated by spaces.
+type synonymGroup struct {
+	field  Field
+	weight float64
+	names  string
+}
+
+// synonymsOf lists the names of each group as synonyms, in order.
+func synonymsOf(groups []synonymGroup) []synonym {
+	var out []synonym
+	for _, g := range groups {
+		for _, n := range strings.Fields(g.names) {
+			out = append(out, synonym{n, g.field, g.weight})
+		}
+	}
+	return out
+}
+
 // headerSynonyms lists known column names; within a field, earlier names win
 // ties, which is how Roepnaam beats Voornaam when a file has both.
-var headerSynonyms = []synonym{
-	{"stamnr", FieldKey, 1}, {"stamnummer", FieldKey, 1}, {"leerlingnummer", FieldKey, 1},
-	{"leerlingnr", FieldKey, 1}, {"leerlingid", FieldKey, 1}, {"studentnumber", FieldKey, 1},
-	{"studentnummer", FieldKey, 1}, {"studentnr", FieldKey, 1}, {"studentid", FieldKey, 1},
-	{"id", FieldKey, 1},
+var headerSynonyms = synonymsOf([]synonymGroup{
+	{FieldKey, 1, "stamnr stamnummer leerlingnummer leerlingnr leerlingid studentnumber studentnummer studentnr studentid id"},
 
-	{"roepnaam", FieldFirstName, 1}, {"voornaam", FieldFirstName, 1}, {"firstname", FieldFirstName, 1},
-	{"givenname", FieldFirstName, 1},
+	{FieldFirstName, 1, "roepnaam voornaam firstname givenname"},
 	// "Voornamen" holds all official given names, not the name a pupil is called by.
-	{"voornamen", FieldFirstName, 0.6}, {"officielevoornamen", FieldFirstName, 0.5},
+	{FieldFirstName, 0.6, "voornamen"},
+	{FieldFirstName, 0.5, "officielevoornamen"},
 
-	{"tussenv", FieldInfix, 1}, {"tussenvoegsel", FieldInfix, 1}, {"tussenvoegsels", FieldInfix, 1},
-	{"voorvoegsel", FieldInfix, 1}, {"voorvoegsels", FieldInfix, 1}, {"infix", FieldInfix, 1},
-	{"prefix", FieldInfix, 1},
+	{FieldInfix, 1, "tussenv tussenvoegsel tussenvoegsels voorvoegsel voorvoegsels infix prefix"},
 
-	{"achternaam", FieldLastName, 1}, {"lastname", FieldLastName, 1}, {"surname", FieldLastName, 1},
-	{"familyname", FieldLastName, 1}, {"geslachtsnaam", FieldLastName, 1},
+	{FieldLastName, 1, "achternaam lastname surname familyname geslachtsnaam"},
 
-	{"klas", FieldClass, 1}, {"stamgroep", FieldClass, 1}, {"groep", FieldClass, 1},
-	{"basisgroep", FieldClass, 1}, {"class", FieldClass, 1}, {"stamklas", FieldClass, 1},
-	{"klasnaam", FieldClass, 1},
+	{FieldClass, 1, "klas stamgroep groep basisgroep class stamklas klasnaam"},
 
-	{"studie", FieldLevel, 1}, {"opleiding", FieldLevel, 1}, {"niveau", FieldLevel, 1},
-	{"leerweg", FieldLevel, 1}, {"opleidingsniveau", FieldLevel, 1}, {"level", FieldLevel, 1},
-	{"schoolsoort", FieldLevel, 1}, {"onderwijssoort", FieldLevel, 1},
+	{FieldLevel, 1, "studie opleiding niveau leerweg opleidingsniveau level schoolsoort onderwijssoort"},
 
-	{"leerjaar", FieldYear, 1}, {"jaargroep", FieldYear, 1}, {"year", FieldYear, 1},
-	{"grade", FieldYear, 1}, {"studiejaar", FieldYear, 1}, {"jaarlaag", FieldYear, 1},
+	{FieldYear, 1, "leerjaar jaargroep year grade studiejaar jaarlaag"},
 
-	{"email", FieldEmail, 1}, {"emailadres", FieldEmail, 1}, {"mail", FieldEmail, 1},
-	{"mailadres", FieldEmail, 1}, {"emailaddress", FieldEmail, 1},
+	{FieldEmail, 1, "email emailadres mail mailadres emailaddress"},
 
-	{"gebruikersnaam", FieldUsername, 1}, {"loginaccount", FieldUsername, 1}, {"username", FieldUsername, 1},
-	{"login", FieldUsername, 1}, {"inlognaam", FieldUsername, 1}, {"inlogaccount", FieldUsername, 1},
+	{FieldUsername, 1, "gebruikersnaam loginaccount username login inlognaam inlogaccount"},
 
-	{"eckid", FieldEckID, 1},
+	{FieldEckID, 1, "eckid"},
 
 	// A pupil's lesgroepen as Magister ("Lesgroepen") and Somtoday ("Clusters") name them.
-	{"lesgroepen", FieldGroups, 1}, {"lesgroep", FieldGroups, 1}, {"groepen", FieldGroups, 1},
-	{"clusters", FieldGroups, 1}, {"clustergroepen", FieldGroups, 1}, {"cluster", FieldGroups, 1},
-	{"clustergroep", FieldGroups, 1}, {"lesgroepenleerling", FieldGroups, 1}, {"clusterklassen", FieldGroups, 1},
-	{"teachinggroups", FieldGroups, 1}, {"groups", FieldGroups, 1},
-}
+	{FieldGroups, 1, "lesgroepen lesgroep groepen clusters clustergroepen cluster clustergroep lesgroepenleerling clusterklassen teachinggroups groups"},
+})
 
 // teacherSynonyms are the known column names of a teacher export (Magister's "Docenten",
 // Somtoday's "Medewerkers"); earlier names win ties within a field, as in headerSynonyms.
-var teacherSynonyms = []synonym{
-	{"docentcode", FieldKey, 1}, {"code", FieldKey, 1}, {"afkorting", FieldKey, 1}, {"afk", FieldKey, 1},
-	{"docentafkorting", FieldKey, 1}, {"medewerkercode", FieldKey, 1}, {"medewerkerafkorting", FieldKey, 1},
-	{"personeelscode", FieldKey, 1}, {"teachercode", FieldKey, 1}, {"docent", FieldKey, 0.6},
+var teacherSynonyms = synonymsOf([]synonymGroup{
+	{FieldKey, 1, "docentcode code afkorting afk docentafkorting medewerkercode medewerkerafkorting personeelscode teachercode"},
+	{FieldKey, 0.6, "docent"},
 
-	{"roepnaam", FieldFirstName, 1}, {"voornaam", FieldFirstName, 1}, {"firstname", FieldFirstName, 1},
-	{"givenname", FieldFirstName, 1}, {"voornamen", FieldFirstName, 0.6},
+	{FieldFirstName, 1, "roepnaam voornaam firstname givenname"},
+	{FieldFirstName, 0.6, "voornamen"},
 
-	{"tussenv", FieldInfix, 1}, {"tussenvoegsel", FieldInfix, 1}, {"tussenvoegsels", FieldInfix, 1},
-	{"voorvoegsel", FieldInfix, 1}, {"voorvoegsels", FieldInfix, 1}, {"infix", FieldInfix, 1},
+	{FieldInfix, 1, "tussenv tussenvoegsel tussenvoegsels voorvoegsel voorvoegsels infix"},
 
-	{"achternaam", FieldLastName, 1}, {"lastname", FieldLastName, 1}, {"surname", FieldLastName, 1},
-	{"geslachtsnaam", FieldLastName, 1},
+	{FieldLastName, 1, "achternaam lastname surname geslachtsnaam"},
 
-	{"email", FieldEmail, 1}, {"emailadres", FieldEmail, 1}, {"mail", FieldEmail, 1},
-	{"emailschool", FieldEmail, 1}, {"emailaddress", FieldEmail, 1},
+	{FieldEmail, 1, "email emailadres mail emailschool emailaddress"},
 
-	{"gebruikersnaam", FieldUsername, 1}, {"loginaccount", FieldUsername, 1}, {"username", FieldUsername, 1},
-	{"login", FieldUsername, 1}, {"inlognaam", FieldUsername, 1},
+	{FieldUsername, 1, "gebruikersnaam loginaccount username login inlognaam"},
 
-	{"eckid", FieldEckID, 1},
+	{FieldEckID, 1, "eckid"},
 
-	{"lesgroepen", FieldTeaches, 1}, {"lesgroep", FieldTeaches, 1}, {"groepen", FieldTeaches, 1},
-	{"vakkenklassen", FieldTeaches, 1}, {"klassen", FieldTeaches, 1}, {"clusters", FieldTeaches, 1},
-	{"lesgroepenklassen", FieldTeaches, 1}, {"lesgroepenenklassen", FieldTeaches, 1}, {"lesgeeftaan", FieldTeaches, 1}, {"lesopdrachten", FieldTeaches, 1},
-	{"groups", FieldTeaches, 1}, {"teaches", FieldTeaches, 1},
+	{FieldTeaches, 1, "lesgroepen lesgroep groepen vakkenklassen klassen clusters lesgroepenklassen lesgroepenenklassen lesgeeftaan lesopdrachten groups teaches"},
 
-	{"mentor", FieldMentorOf, 1}, {"mentorklas", FieldMentorOf, 1}, {"mentorklassen", FieldMentorOf, 1},
-	{"mentorvan", FieldMentorOf, 1}, {"mentorgroep", FieldMentorOf, 1}, {"mentorgroepen", FieldMentorOf, 1},
-	{"mentoraat", FieldMentorOf, 1}, {"mentorof", FieldMentorOf, 1},
-}
+	{FieldMentorOf, 1, "mentor mentorklas mentorklassen mentorvan mentorgroep mentorgroepen mentoraat mentorof"},
+})
 
 // vocabulary is how the headers of one kind of file are read.
 type vocabulary struct {

@@ -14,20 +14,8 @@ import (
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
+	"github.com/numo/accounts/internal/testimport"
 )
-
-// prepareKind reads a file as SniffKind says, with the proposed mapping of that kind.
-func prepareKind(t *testing.T, data []byte) importer.PlanInput {
-	t.Helper()
-	f := mustParse(t, data)
-	k := importer.SniffKind(f.Columns)
-	m := importer.MappingFromMatches(importer.ProposeMappingFor(k, f.Columns))
-	res, err := importer.BuildRecords(importer.Input{File: f, Kind: k, Mapping: m})
-	if err != nil {
-		t.Fatalf("BuildRecords: %v", err)
-	}
-	return importer.NewPlanInput(f, m, res)
-}
 
 // groupWorld is a school with stamklassen, lesgroepen and accounts made through ent.
 type groupWorld struct {
@@ -114,17 +102,27 @@ const pupilGroupsFile = "Stamnr;Roepnaam;Achternaam;Klas;Lesgroepen\n" +
 	"1006;Finn;Mulder;h4a;\"h4a.ne1, h4a.bi3, H4B\"\n" + // joins ne1, a new group and a stamklas
 	"1007;Eva;Kok;h4c;\"h4a.ne1, h4c.ak1\"\n" // new pupil in a new class, with a new group
 
+// newPupilGroupsWorld is the school that pupilGroupsFile is imported into: stamklassen h4a and
+// h4b, lesgroepen h4a.ne1, h4a.en2, h4a.wiB1 and h4b.ne1, and the pupils 1001 to 1006 (no 1005)
+// in them; it returns the world and the pupils' account ids by key.
+func newPupilGroupsWorld(t *testing.T, db *store.DB) (*groupWorld, map[string]int) {
+	t.Helper()
+	w := newGroupWorld(t, db, []string{"h4a", "h4b"}, []string{"h4a.ne1", "h4a.en2", "h4a.wiB1", "h4b.ne1"})
+	return w, map[string]int{
+		"1001": w.pupil("1001", "Noor", "Bakker", "h4a", "h4a.ne1", "h4a.en2", "h4a.wiB1"),
+		"1002": w.pupil("1002", "Daan", "Dijk", "h4a", "h4a.ne1", "h4a.wiB1"),
+		"1003": w.pupil("1003", "Sanne", "Visser", "h4b", "h4b.ne1"),
+		"1004": w.pupil("1004", "Milan", "Vries", "h4b", "h4b.ne1"),
+		"1006": w.pupil("1006", "Finn", "Mulder", "h4a"),
+	}
+}
+
 // TestPlanPupilGroups plans lesgroepen of matched and new pupils: join, leave, unchanged, new
 // group, a stamklas named as a group, own stamklas in the list; with and without update.
 func TestPlanPupilGroups(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		w := newGroupWorld(t, db, []string{"h4a", "h4b"}, []string{"h4a.ne1", "h4a.en2", "h4a.wiB1", "h4b.ne1"})
-		w.pupil("1001", "Noor", "Bakker", "h4a", "h4a.ne1", "h4a.en2", "h4a.wiB1")
-		w.pupil("1002", "Daan", "Dijk", "h4a", "h4a.ne1", "h4a.wiB1")
-		w.pupil("1003", "Sanne", "Visser", "h4b", "h4b.ne1")
-		w.pupil("1004", "Milan", "Vries", "h4b", "h4b.ne1")
-		w.pupil("1006", "Finn", "Mulder", "h4a")
-		in := prepareKind(t, []byte(pupilGroupsFile))
+		w, _ := newPupilGroupsWorld(t, db)
+		in := testimport.Input(t, []byte(pupilGroupsFile))
 		p := w.plan(t, in, all)
 		tests := []struct {
 			key           string
@@ -176,8 +174,8 @@ func TestPlanGroupsUnmapped(t *testing.T) {
 		w := newGroupWorld(t, db, []string{"1a"}, []string{"1a.ne"})
 		w.pupil("3001", "Eva", "Kok", "1a", "1a.ne")
 		w.pupil("3002", "Sem", "Meijer", "1a")
-		without := w.plan(t, prepareKind(t, []byte("Stamnr;Roepnaam;Achternaam;Klas\n3001;Eva;Kok;1a\n3002;Sem;Meijer;1a\n")), all)
-		empty := w.plan(t, prepareKind(t, readTestdata(t, "lesgroepen/empty_groups.csv")), all)
+		without := w.plan(t, testimport.Input(t, []byte("Stamnr;Roepnaam;Achternaam;Klas\n3001;Eva;Kok;1a\n3002;Sem;Meijer;1a\n")), all)
+		empty := w.plan(t, testimport.Input(t, readTestdata(t, "lesgroepen/empty_groups.csv")), all)
 		for name, p := range map[string]*importer.Plan{"without": without, "empty": empty} {
 			if p.Counts.Unchanged != 2 || p.Counts.GroupsJoined != 0 || p.Counts.GroupsLeft != 0 || len(p.GroupsToCreate) != 0 {
 				t.Errorf("%s: counts %+v, groups %q", name, p.Counts, p.GroupsToCreate)
@@ -200,7 +198,7 @@ func TestPlanHashGroups(t *testing.T) {
 		w := newGroupWorld(t, db, []string{"1a"}, []string{"1a.ne", "1a.en"})
 		id := w.pupil("3001", "Eva", "Kok", "1a", "1a.ne")
 		file := func(groups string) importer.PlanInput {
-			return prepareKind(t, []byte("Stamnr;Roepnaam;Achternaam;Klas;Lesgroepen\n3001;Eva;Kok;1a;\""+groups+"\"\n"))
+			return testimport.Input(t, []byte("Stamnr;Roepnaam;Achternaam;Klas;Lesgroepen\n3001;Eva;Kok;1a;\""+groups+"\"\n"))
 		}
 		base := w.plan(t, file("1a.ne"), all)
 		if again := w.plan(t, file("1a.ne"), all); again.Hash != base.Hash {
@@ -232,7 +230,7 @@ func TestPlanTeachers(t *testing.T) {
 		w.teacher("OLD", "Oud", "Docent", "oud@docent.example.nl", "h4a.en2")
 		w.teacher("", "Zonder", "Code", "")
 		w.pupil("LEE", "Lee", "Leerling", "h4a")
-		in := prepareKind(t, readTestdata(t, "teachers/magister_docenten.csv"))
+		in := testimport.Input(t, readTestdata(t, "teachers/magister_docenten.csv"))
 		if in.Kind != importer.KindTeachers {
 			t.Fatalf("kind %s", in.Kind)
 		}
@@ -317,7 +315,7 @@ func TestPlanTeacherColumns(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				u := userByKey(t, w.plan(t, prepareKind(t, []byte(tt.file)), all), "JAN")
+				u := userByKey(t, w.plan(t, testimport.Input(t, []byte(tt.file)), all), "JAN")
 				var ch []string
 				for _, c := range u.Changes {
 					ch = append(ch, c.Field+":"+c.Before+">"+c.After)
@@ -368,7 +366,7 @@ func TestPlanClassIsGroup(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		w := newGroupWorld(t, db, []string{"1a"}, []string{"1a.ne"})
 		w.pupil("3001", "Eva", "Kok", "1a")
-		p := w.plan(t, prepareKind(t, []byte("Stamnr;Roepnaam;Achternaam;Klas\n3001;Eva;Kok;1A.NE\n3002;Sem;Meijer;1a.ne\n3003;Lot;Smit;1a\n")), all)
+		p := w.plan(t, testimport.Input(t, []byte("Stamnr;Roepnaam;Achternaam;Klas\n3001;Eva;Kok;1A.NE\n3002;Sem;Meijer;1a.ne\n3003;Lot;Smit;1a\n")), all)
 		if p.Counts.Refused != 2 || p.Counts.Added != 1 || p.Counts.Updated != 0 {
 			t.Fatalf("counts %+v", p.Counts)
 		}
@@ -396,7 +394,7 @@ func TestPlanTeachersWithoutCode(t *testing.T) {
 		w := newGroupWorld(t, db, []string{"h4a"}, []string{"h4a.ne1"})
 		hand := w.teacher("", "Marieke", "Leeuwen", "m.leeuwen@docent.example.nl", "h4a.ne1")
 		moved := w.teacher("", "Kees", "Kok", "k.kok@docent.example.nl", "h4a.ne1")
-		in := prepareKind(t, []byte("Code;Roepnaam;Achternaam;E-mail;Lesgroepen\n"+
+		in := testimport.Input(t, []byte("Code;Roepnaam;Achternaam;E-mail;Lesgroepen\n"+
 			";Marieke;Leeuwen;m.leeuwen@docent.example.nl;h4a.ne1\n"+ // the same teacher: unchanged
 			";Kees;Kok;K.Kok@docent.example.nl;h4a\n"+ // found by e-mail (any case), teaches another group
 			";Nieuw;Zonder;nieuw@docent.example.nl;h4a\n"+ // nobody without a code has this address
