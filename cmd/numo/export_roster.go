@@ -46,15 +46,11 @@ func exportRosterCmd(ctx context.Context, args []string, stdout, stderr io.Write
 		return 2
 	}
 	fail := func(err error) int { fmt.Fprintf(stderr, "numo export-roster: %v\n", err); return 1 }
-	db, err := openMigrated(ctx, *dbURL)
+	db, s, err := openSchool(ctx, *dbURL, *brin)
 	if err != nil {
 		return fail(err)
 	}
 	defer db.Close()
-	s, err := schoolByBRIN(ctx, db, *brin)
-	if err != nil {
-		return fail(err)
-	}
 	op := jobs.Operator(ctx, s.ID, "numo export-roster (CLI)")
 	opts := oneroster.Options{Now: time.Now(), IncludeArchived: *archived}
 	if *out == "-" {

@@ -20,13 +20,6 @@ import (
 
 var oneTimePassword = regexp.MustCompile(`one-time password:\s+(\S+)`)
 
-// numoCmd runs numo in-process and returns its exit status, stdout and stderr.
-func numoCmd(args ...string) (int, string, string) {
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
-}
-
 // firstAdmin runs `numo school first-admin` and returns the one-time password it printed ("":
 // none) and its stdout.
 func firstAdmin(t *testing.T, url, brin string, extra ...string) (string, string) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -204,10 +203,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	code = classify(err, sum, o)
 	sum.ExitCode = code
 	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(sum); err != nil {
-			fmt.Fprintf(stderr, "numo import: write JSON: %v\n", err)
+		if writeJSON(stdout, stderr, "numo import", sum) != 0 {
 			return exitError
 		}
 		return code

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"reflect"
@@ -21,15 +19,8 @@ func TestImportDamagedSummary(t *testing.T) {
 	dir := filepath.Join("..", "..", "testdata", "excel_damage")
 	testdb.EachKind(t, func(t *testing.T, kind string) {
 		url := testdb.URL(t, kind)
-		runOK := func(args ...string) string {
-			t.Helper()
-			var out, errOut bytes.Buffer
-			if code := run(context.Background(), append(args, "--db", url), &out, &errOut); code != 0 {
-				t.Fatalf("%v: exit %d\n%s%s", args, code, out.String(), errOut.String())
-			}
-			return out.String()
-		}
-		runOK("school", "create", "--brin", "99XX", "--name", "Testschool")
+		runOK := func(args ...string) string { t.Helper(); return numoOK(t, append(args, "--db", url)...) }
+		cliSchool(t, url, "99XX", "Testschool")
 		runOK("import", "--school", "99XX", "--add", filepath.Join(dir, "leerlingen.csv"))
 		excel := filepath.Join(dir, "leerlingen_excel.csv")
 		out := runOK("import", "--school", "99XX", "--add", "--update", "--dry-run", excel)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"path/filepath"
@@ -48,10 +47,7 @@ func TestImportUnknownLevels(t *testing.T) {
 	}
 	testdb.EachKind(t, func(t *testing.T, kind string) {
 		url := testdb.URL(t, kind)
-		var out, errOut bytes.Buffer
-		if code := run(context.Background(), []string{"school", "create", "--brin", "99XX", "--name", "Testschool", "--db", url}, &out, &errOut); code != 0 {
-			t.Fatalf("school create: %d %s", code, errOut.String())
-		}
+		cliSchool(t, url, "99XX", "Testschool")
 		for _, st := range steps {
 			checkLevelsStep(t, url, st)
 		}
@@ -62,15 +58,8 @@ func TestImportUnknownLevels(t *testing.T) {
 func checkLevelsStep(t *testing.T, url string, st levelsStep) {
 	t.Helper()
 	args := append([]string{"import", "--school", "99XX", "--add"}, st.args...)
-	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), append(args, "--db", url), &stdout, &stderr); code != st.code {
-		t.Fatalf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", st.name, code, st.code, stdout.String(), stderr.String())
-	}
-	for _, s := range st.errOut {
-		if !strings.Contains(stderr.String(), s) {
-			t.Errorf("%s: stderr lacks %q:\n%s", st.name, s, stderr.String())
-		}
-	}
+	stdout, stderr := numoExit(t, st.name, st.code, append(args, "--db", url)...)
+	wantIn(t, st.name, "stderr", stderr, st.errOut)
 	if st.unknown != nil {
 		var got struct {
 			Added         int `json:"added"`
@@ -81,8 +70,8 @@ func checkLevelsStep(t *testing.T, url string, st levelsStep) {
 			} `json:"unknownLevels"`
 			Errors []jsonProblem `json:"errors"`
 		}
-		if err := json.Unmarshal(stdout.Bytes(), &got); err != nil || got.UnknownLevels == nil {
-			t.Fatalf("%s: stdout is not the JSON summary with unknownLevels (%v):\n%s", st.name, err, stdout.String())
+		if err := json.Unmarshal([]byte(stdout), &got); err != nil || got.UnknownLevels == nil {
+			t.Fatalf("%s: stdout is not the JSON summary with unknownLevels (%v):\n%s", st.name, err, stdout)
 		}
 		unknown := map[string]int{}
 		for _, u := range got.UnknownLevels {
@@ -131,14 +120,8 @@ func TestImportOtherLevels(t *testing.T) {
 	file := filepath.Join("..", "..", "testdata", "import", "many_levels.csv")
 	testdb.EachKind(t, func(t *testing.T, kind string) {
 		url := testdb.URL(t, kind)
-		importRun := func(args ...string) (int, string, string) {
-			var out, errOut bytes.Buffer
-			code := run(context.Background(), append(args, "--db", url), &out, &errOut)
-			return code, out.String(), errOut.String()
-		}
-		if code, _, errOut := importRun("school", "create", "--brin", "99XX", "--name", "Testschool"); code != 0 {
-			t.Fatalf("school create: %d %s", code, errOut)
-		}
+		importRun := func(args ...string) (int, string, string) { return numoCmd(append(args, "--db", url)...) }
+		cliSchool(t, url, "99XX", "Testschool")
 		code, _, errOut := importRun("import", "--school", "99XX", "--add", file)
 		if code != 2 || !strings.Contains(errOut, "--level '*='") || !strings.Contains(errOut, "(260) wijzen erop dat deze kolom misschien niet het niveau bevat") {
 			t.Errorf("undecided: exit %d, stderr %s", code, errOut)

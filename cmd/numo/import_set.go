@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -71,13 +70,8 @@ func importSetCmd(ctx context.Context, o importOptions, stdout, stderr io.Writer
 	ss := &setSummary{Imports: []*importSummary{}, Errors: []cliProblem{}, Skipped: []setSkipped{}, Schools: []setSchool{}}
 	code := runSet(ctx, o, ss, stdout, stderr)
 	ss.ExitCode = code
-	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(ss); err != nil {
-			fmt.Fprintf(stderr, "numo import: write JSON: %v\n", err)
-			return exitError
-		}
+	if o.json && writeJSON(stdout, stderr, "numo import", ss) != 0 {
+		return exitError
 	}
 	return code
 }

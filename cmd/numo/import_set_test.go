@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"regexp"
@@ -18,14 +16,9 @@ func TestImportRosterSet(t *testing.T) {
 	root := filepath.Join("..", "..", "testdata", "rosterset")
 	testdb.EachKind(t, func(t *testing.T, kind string) {
 		url := testdb.URL(t, kind)
-		var out, errOut bytes.Buffer
-		if code := run(context.Background(), []string{"school", "create", "--brin", "99XZ00", "--name", "Het Baken", "--db", url}, &out, &errOut); code != 0 {
-			t.Fatalf("school create: %d %s", code, errOut.String())
-		}
+		cliSchool(t, url, "99XZ00", "Het Baken")
 		imp := func(args ...string) (int, string, string) {
-			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), append([]string{"import", "--school", "99XZ00", "--db", url}, args...), &stdout, &stderr)
-			return code, stdout.String(), stderr.String()
+			return numoCmd(append([]string{"import", "--school", "99XZ00", "--db", url}, args...)...)
 		}
 		code, stdout, stderr := imp("--add", "--update", "--json", filepath.Join(root, "oneroster12"))
 		var got struct {

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/numo/accounts/internal/importer"
@@ -95,30 +92,16 @@ func TestImportTeachersAndGroups(t *testing.T) {
 	steps := groupsSteps(t)
 	testdb.EachKind(t, func(t *testing.T, kind string) {
 		url := testdb.URL(t, kind)
-		var out, errOut bytes.Buffer
-		if code := run(context.Background(), []string{"school", "create", "--brin", "99XX", "--name", "Testschool", "--db", url}, &out, &errOut); code != 0 {
-			t.Fatalf("school create: %d %s", code, errOut.String())
-		}
+		cliSchool(t, url, "99XX", "Testschool")
 		for _, st := range steps {
-			var stdout, stderr bytes.Buffer
 			args := append(append([]string{"import", "--school", "99XX"}, st.args...), "--db", url)
-			if code := run(context.Background(), args, &stdout, &stderr); code != st.code {
-				t.Fatalf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", st.name, code, st.code, stdout.String(), stderr.String())
-			}
-			for _, s := range st.out {
-				if !strings.Contains(stdout.String(), s) {
-					t.Errorf("%s: stdout lacks %q:\n%s", st.name, s, stdout.String())
-				}
-			}
-			for _, s := range st.errOut {
-				if !strings.Contains(stderr.String()+stdout.String(), s) {
-					t.Errorf("%s: output lacks %q:\n%s%s", st.name, s, stdout.String(), stderr.String())
-				}
-			}
+			stdout, stderr := numoExit(t, st.name, st.code, args...)
+			wantIn(t, st.name, "stdout", stdout, st.out)
+			wantIn(t, st.name, "output", stdout+stderr, st.errOut)
 			if st.check != nil {
 				var got groupsJSON
-				if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-					t.Fatalf("%s: %v\n%s", st.name, err, stdout.String())
+				if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+					t.Fatalf("%s: %v\n%s", st.name, err, stdout)
 				}
 				st.check(t, got)
 			}

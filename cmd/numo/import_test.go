@@ -186,23 +186,11 @@ func checkImportStep(t *testing.T, url string, st importStep) {
 		args = append([]string{"import", "--school", "99XX"}, st.args...)
 	}
 	args = append(args, "--db", url) // flags may follow the file
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &stdout, &stderr)
-	if code != st.code {
-		t.Fatalf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", st.name, code, st.code, stdout.String(), stderr.String())
-	}
-	for _, s := range st.out {
-		if !strings.Contains(stdout.String(), s) {
-			t.Errorf("%s: stdout lacks %q:\n%s", st.name, s, stdout.String())
-		}
-	}
-	for _, s := range st.errOut {
-		if !strings.Contains(stderr.String(), s) {
-			t.Errorf("%s: stderr lacks %q:\n%s", st.name, s, stderr.String())
-		}
-	}
+	stdout, stderr := numoExit(t, st.name, st.code, args...)
+	wantIn(t, st.name, "stdout", stdout, st.out)
+	wantIn(t, st.name, "stderr", stderr, st.errOut)
 	if st.json {
-		got := decodeOne(t, st.name, stdout.Bytes())
+		got := decodeOne(t, st.name, []byte(stdout))
 		if got.ExitCode != st.code || (st.code != 2 && (got.Encoding == "" || got.Delimiter == "" || got.Rows == 0)) {
 			t.Errorf("%s: JSON %+v", st.name, got)
 		}

@@ -35,17 +35,27 @@ func schoolByBRIN(ctx context.Context, db *store.DB, brin string) (*ent.School, 
 	return s, nil
 }
 
-// openJobs opens (and migrates) the database, finds the school by its BRIN code and starts a
-// job service without background work. On PostgreSQL the progress of a commit reaches the
-// app's watchers in every numo serve, as from a commit in the app.
-func openJobs(ctx context.Context, url, brin string) (*jobsEnv, error) {
+// openSchool opens (and migrates) the database and finds the school by its BRIN code; the
+// caller closes the database.
+func openSchool(ctx context.Context, url, brin string) (*store.DB, *ent.School, error) {
 	db, err := openMigrated(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
 	s, err := schoolByBRIN(ctx, db, brin)
 	if err != nil {
 		db.Close()
+		return nil, nil, err
+	}
+	return db, s, nil
+}
+
+// openJobs opens (and migrates) the database, finds the school by its BRIN code and starts a
+// job service without background work. On PostgreSQL the progress of a commit reaches the
+// app's watchers in every numo serve, as from a commit in the app.
+func openJobs(ctx context.Context, url, brin string) (*jobsEnv, error) {
+	db, s, err := openSchool(ctx, url, brin)
+	if err != nil {
 		return nil, err
 	}
 	// Only what needs the operator's attention: the commands report their own outcome.

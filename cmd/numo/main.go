@@ -37,6 +37,16 @@ func main() {
 	os.Exit(code)
 }
 
+// commands are the command-line tools by name; each returns its exit code.
+var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) int{
+	"school":        schoolCmd,
+	"import":        importCmd,
+	"jobs":          jobsCmd,
+	"undo":          undoCmd,
+	"purge":         purgeCmd,
+	"export-roster": exportRosterCmd,
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -48,21 +58,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stderr)
-	case "school":
-		return schoolCmd(sys, args[1:], stdout, stderr)
-	case "import":
-		return importCmd(sys, args[1:], stdout, stderr)
-	case "jobs":
-		return jobsCmd(sys, args[1:], stdout, stderr)
-	case "undo":
-		return undoCmd(sys, args[1:], stdout, stderr)
-	case "purge":
-		return purgeCmd(sys, args[1:], stdout, stderr)
-	case "export-roster":
-		return exportRosterCmd(sys, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	}
+	if cmd, ok := commands[args[0]]; ok {
+		return cmd(sys, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "numo: unknown command %q\n\n%s", args[0], usage)
 	return 2

@@ -87,15 +87,11 @@ func firstAdminCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return 2
 	}
 	fail := func(err error) int { fmt.Fprintf(stderr, "numo school first-admin: %v\n", err); return 1 }
-	db, err := openMigrated(ctx, *dbURL)
+	db, s, err := openSchool(ctx, *dbURL, *brin)
 	if err != nil {
 		return fail(err)
 	}
 	defer db.Close()
-	s, err := schoolByBRIN(ctx, db, *brin)
-	if err != nil {
-		return fail(err)
-	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := authn.New(db.Client, log)
 	// On PostgreSQL a reset also ends the admin's websockets in every running numo serve.

@@ -33,30 +33,55 @@ func waitFinal(b testing.TB, events <-chan map[string]any, limit time.Duration) 
 	}
 }
 
+// benchNumo starts numo with the demo school on the database at url, quiet but for warnings,
+// and gives the process a token of the school.
+func benchNumo(b *testing.B, url string, extra ...string) (p *process, school int) {
+	p = startNumo(b, url, append([]string{"--demo=true", "--log-level", "warn"}, extra...)...)
+	school = schoolOf(b, url)
+	p.token = grant(b, url, school)
+	return p, school
+}
+
+// watchJob opens n progress subscriptions to job and reads the current state from each.
+func watchJob(b *testing.B, p *process, job string, n int) []<-chan map[string]any {
+	subs := make([]<-chan map[string]any, n)
+	for j := range subs {
+		subs[j] = p.subscribe(b, job)
+		<-subs[j] // the current state
+	}
+	return subs
+}
+
+// commitUntilFinal commits job and waits until every subscription has a final event saying
+// COMMITTED; it returns how long that took from the commit mutation.
+func commitUntilFinal(b *testing.B, p *process, job string, subs []<-chan map[string]any, limit time.Duration) time.Duration {
+	start := time.Now()
+	if r := p.query(b, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
+		b.Fatalf("commit: %+v", r.Errors)
+	}
+	for _, s := range subs {
+		if ev := waitFinal(b, s, limit); ev["status"] != "COMMITTED" {
+			b.Fatalf("a subscriber got %v", ev)
+		}
+	}
+	return time.Since(start)
+}
+
 // BenchmarkCommitToFinal100k measures, through a real numo process, the time from the commit
 // mutation to the final progress event on a subscription, for 100,000 new pupils.
 func BenchmarkCommitToFinal100k(b *testing.B) {
 	for _, kind := range testdb.Kinds {
 		b.Run(kind, func(b *testing.B) {
 			url := testdb.URL(b, kind)
-			p := startNumo(b, url, "--demo=true", "--max-upload-mb", "50", "--log-level", "warn")
-			school := schoolOf(b, url)
-			p.token = grant(b, url, school)
+			p, school := benchNumo(b, url, "--max-upload-mb", "50")
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				job := prepareJob(b, p, school, bigFileFrom(1_000_000+i*100_000, 100_000))
-				events := p.subscribe(b, job)
-				<-events // the current state
+				events := watchJob(b, p, job, 1)
 				b.StartTimer()
-				if r := p.query(b, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
-					b.Fatalf("commit: %+v", r.Errors)
-				}
-				final := waitFinal(b, events, 5*time.Minute)
+				commitUntilFinal(b, p, job, events, 5*time.Minute)
 				b.StopTimer()
-				if final["status"] != "COMMITTED" {
-					b.Fatalf("final event %v", final)
-				}
 			}
 		})
 	}
@@ -89,30 +114,14 @@ func BenchmarkSubscribers2000(b *testing.B) {
 		b.Run(kind, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				url := testdb.URL(b, kind)
-				p := startNumo(b, url, "--demo=true", "--log-level", "warn")
-				school := schoolOf(b, url)
-				p.token = grant(b, url, school)
+				p, school := benchNumo(b, testdb.URL(b, kind))
 				job := prepareJob(b, p, school, bigFileFrom(2_000_000, 1_000))
 				before := rssMB(b, p.cmd.Process.Pid)
-				subs := make([]<-chan map[string]any, subscribers)
-				for j := range subs {
-					subs[j] = p.subscribe(b, job)
-					<-subs[j]
-				}
+				subs := watchJob(b, p, job, subscribers)
 				time.Sleep(500 * time.Millisecond)
 				with := rssMB(b, p.cmd.Process.Pid)
 				b.StartTimer()
-				start := time.Now()
-				if r := p.query(b, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
-					b.Fatalf("commit: %+v", r.Errors)
-				}
-				for _, s := range subs {
-					if ev := waitFinal(b, s, 2*time.Minute); ev["status"] != "COMMITTED" {
-						b.Fatalf("a subscriber got %v", ev)
-					}
-				}
-				fanout := time.Since(start)
+				fanout := commitUntilFinal(b, p, job, subs, 2*time.Minute)
 				b.StopTimer()
 				b.ReportMetric(float64(subscribers), "subscribers")
 				b.ReportMetric(with, "rss-MB")
@@ -171,28 +180,13 @@ func median(v []float64) float64 {
 func benchWatchedCommit(b *testing.B, kind string, n int) (ms, reads float64) {
 	b.StopTimer()
 	url := testdb.URL(b, kind)
-	p := startNumo(b, url, "--demo=true", "--max-upload-mb", "50", "--log-level", "warn")
-	school := schoolOf(b, url)
-	p.token = grant(b, url, school)
+	p, school := benchNumo(b, url, "--max-upload-mb", "50")
 	job := prepareJob(b, p, school, bigFileFrom(3_000_000, 100_000))
-	subs := make([]<-chan map[string]any, n)
-	for j := range subs {
-		subs[j] = p.subscribe(b, job)
-		<-subs[j] // the current state
-	}
+	subs := watchJob(b, p, job, n)
 	time.Sleep(1500 * time.Millisecond) // PostgreSQL flushes table statistics about every second
 	before := jobReads(b, kind, url)
 	b.StartTimer()
-	start := time.Now()
-	if r := p.query(b, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil); len(r.Errors) > 0 {
-		b.Fatalf("commit: %+v", r.Errors)
-	}
-	for _, s := range subs {
-		if ev := waitFinal(b, s, 5*time.Minute); ev["status"] != "COMMITTED" {
-			b.Fatalf("a subscriber got %v", ev)
-		}
-	}
-	last := time.Since(start)
+	last := commitUntilFinal(b, p, job, subs, 5*time.Minute)
 	b.StopTimer()
 	if kind == "postgres" {
 		time.Sleep(1500 * time.Millisecond)
