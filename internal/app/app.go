@@ -113,7 +113,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.jobs.HeartbeatInterval = min(cfg.CommitDeadAfter/5, 2*time.Second)
 	a.jobs.Phases = obs.phaseObservers()
 	a.jobs.Start()
-	a.stopPurge = retention.StartScheduler(context.Background(), db, log, cfg.PurgeEvery)
+	a.stopPurge = retention.StartSchedulerFeed(context.Background(), db, log, cfg.PurgeEvery, cfg.FeedKeepDays)
 	// Roster changes wake the feed's subscribers and the webhook dispatcher after their commit;
 	// on SQLite (an in-process bus) only once the database is attached to the bus.
 	a.detachFeed = feed.Attach(db, a.bus)

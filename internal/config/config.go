@@ -53,6 +53,9 @@ type Config struct {
 	AdminPassword string
 	// PurgeEvery is how often the retention purge runs inside numo serve.
 	PurgeEvery time.Duration
+	// FeedKeepDays is how many days the roster change feed keeps its entries (the retention
+	// purge prunes older ones; a reader from before them gets CURSOR_TOO_OLD).
+	FeedKeepDays int
 	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For
 	// header is believed for the client's address; none by default, when the connection's
 	// address is the client's.
@@ -121,6 +124,7 @@ type rawFlags struct {
 	deadAfter   string
 	secure      string
 	purgeEvery  string
+	feedKeep    string
 	proxies     string
 	maxConns    string
 	webhookNets string
@@ -150,6 +154,7 @@ func (r *rawFlags) register(fs *flag.FlagSet, c *Config, getenv func(string) str
 	fs.StringVar(&r.complexity, "complexity-limit", env("NUMO_COMPLEXITY_LIMIT", "500000"), "maximum cost of one GraphQL operation (NUMO_COMPLEXITY_LIMIT)")
 	fs.StringVar(&r.deadAfter, "commit-dead-after", env("NUMO_COMMIT_DEAD_AFTER", "20s"), "fail an import whose process is silent this long (NUMO_COMMIT_DEAD_AFTER)")
 	fs.StringVar(&r.purgeEvery, "purge-every", env("NUMO_PURGE_EVERY", "1h"), "how often to purge data past the schools' retention terms (NUMO_PURGE_EVERY)")
+	fs.StringVar(&r.feedKeep, "feed-keep-days", env("NUMO_FEED_KEEP_DAYS", "90"), "days the roster change feed keeps its entries (NUMO_FEED_KEEP_DAYS)")
 	fs.StringVar(&r.proxies, "trusted-proxies", env("NUMO_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (NUMO_TRUSTED_PROXIES)")
 	fs.StringVar(&r.maxConns, "db-max-conns", env("NUMO_DB_MAX_CONNS", "64"), "most PostgreSQL connections this process opens, half of them for one-round-trip reads (NUMO_DB_MAX_CONNS)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("NUMO_METRICS_ADDR", ""), "serve /metrics on this address of its own, e.g. 127.0.0.1:9090 (NUMO_METRICS_ADDR)")
@@ -168,6 +173,9 @@ func (r *rawFlags) parseInto(c *Config, bad func(string, error)) {
 	}
 	if c.PurgeEvery, err = time.ParseDuration(r.purgeEvery); err != nil || c.PurgeEvery < time.Minute {
 		bad("purge-every", fmt.Errorf("want a duration of at least 1m, got %q", r.purgeEvery))
+	}
+	if c.FeedKeepDays, err = strconv.Atoi(r.feedKeep); err != nil || c.FeedKeepDays < 1 || c.FeedKeepDays > 3650 {
+		bad("feed-keep-days", fmt.Errorf("want a whole number of days from 1 to 3650, got %q", r.feedKeep))
 	}
 	if c.SecureCookies, err = strconv.ParseBool(r.secure); err != nil {
 		bad("secure-cookies", err)

@@ -57,6 +57,8 @@ func TestLoad(t *testing.T) {
 			want: func(c *config.Config) { c.RateRequests, c.RatePoints = 0, 600_000 }},
 		{name: "points under the complexity limit", env: map[string]string{"NUMO_RATE_LIMIT_POINTS": "1000"}, wantErr: "rate-limit-points"},
 		{name: "bad rate", args: []string{"--rate-limit-requests", "-1"}, wantErr: "rate-limit-requests"},
+		{name: "feed retention", env: map[string]string{"NUMO_FEED_KEEP_DAYS": "30"}, want: func(c *config.Config) { c.FeedKeepDays = 30 }},
+		{name: "bad feed retention", args: []string{"--feed-keep-days", "0"}, wantErr: "feed-keep-days"},
 		{name: "bad addr", args: []string{"--addr", "nope"}, wantErr: "addr"},
 		{name: "bad origin", env: map[string]string{"NUMO_CORS_ORIGINS": "ftp://x"}, wantErr: "cors-origins"},
 		{name: "bad upload", args: []string{"--max-upload-mb", "0"}, wantErr: "max-upload-mb"},
@@ -81,7 +83,7 @@ func TestLoad(t *testing.T) {
 			want := config.Config{
 				Addr: ":8080", DatabaseURL: "file:numo.db", Demo: true, MaxUploadBytes: 20 << 20,
 				Introspection: true, LogLevel: "info", LogFormat: "text", ShutdownTimeout: 15 * time.Second,
-				ComplexityLimit: 500000, CommitDeadAfter: 20 * time.Second, PurgeEvery: time.Hour, DBMaxConns: 64,
+				ComplexityLimit: 500000, CommitDeadAfter: 20 * time.Second, PurgeEvery: time.Hour, FeedKeepDays: 90, DBMaxConns: 64,
 				RateRequests: 600, RatePoints: 5_000_000,
 			}
 			tt.want(&want)

@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/numo/accounts/internal/feed"
 	"github.com/numo/accounts/internal/store"
 )
 
@@ -28,7 +29,19 @@ var purgeLock = store.AdvisoryKey("numo:retention-purge")
 // It is safe with several numo processes on one PostgreSQL database: a round runs only in the
 // process that gets pg_try_advisory_lock on a dedicated connection, the others skip it. SQLite
 // has one process.
+//
+// Each round also prunes the roster change feed to feed.DefaultKeepDays (StartSchedulerFeed
+// sets another term).
 func StartScheduler(ctx context.Context, db *store.DB, log *slog.Logger, every time.Duration) (stop func()) {
+	return StartSchedulerFeed(ctx, db, log, every, feed.DefaultKeepDays)
+}
+
+// StartSchedulerFeed is StartScheduler with the days the roster change feed keeps its entries
+// (feed.DefaultKeepDays when not positive).
+func StartSchedulerFeed(ctx context.Context, db *store.DB, log *slog.Logger, every time.Duration, feedKeepDays int) (stop func()) {
+	if feedKeepDays <= 0 {
+		feedKeepDays = feed.DefaultKeepDays
+	}
 	if every <= 0 {
 		every = DefaultInterval
 	}
@@ -47,7 +60,7 @@ func StartScheduler(ctx context.Context, db *store.DB, log *slog.Logger, every t
 				return
 			case <-wait.C:
 			}
-			runScheduled(ctx, db, log)
+			runScheduled(ctx, db, log, feedKeepDays)
 			wait.Reset(every)
 		}
 	}()
@@ -61,7 +74,7 @@ func StartScheduler(ctx context.Context, db *store.DB, log *slog.Logger, every t
 }
 
 // runScheduled runs one scheduled purge, unless another process is running one.
-func runScheduled(ctx context.Context, db *store.DB, log *slog.Logger) {
+func runScheduled(ctx context.Context, db *store.DB, log *slog.Logger, feedKeepDays int) {
 	if ctx.Err() != nil {
 		return
 	}
@@ -104,6 +117,13 @@ func runScheduled(ctx context.Context, db *store.DB, log *slog.Logger) {
 	if err != nil && ctx.Err() == nil {
 		log.Error("retention purge", "err", err)
 		return
+	}
+	pruned, err := feed.Prune(ctx, db, start.AddDate(0, 0, -feedKeepDays))
+	for school, n := range pruned {
+		log.Info("retention purge: roster changes pruned", "school", school, "changes", n, "keepDays", feedKeepDays)
+	}
+	if err != nil && ctx.Err() == nil {
+		log.Error("retention purge: roster changes", "err", err)
 	}
 	log.Debug("retention purge done", "ms", time.Since(start).Milliseconds())
 }

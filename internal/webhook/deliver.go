@@ -15,6 +15,7 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/webhookdelivery"
 	"github.com/numo/accounts/ent/webhookendpoint"
+	"github.com/numo/accounts/internal/apperr"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/feed"
 )
@@ -60,6 +61,10 @@ func (d *Dispatcher) deliver(ctx context.Context, id int) {
 			limit = int(ep.BatchTo - ep.Cursor)
 		}
 		changes, err := d.o.Source.After(ctx, ep.SchoolID, ep.Cursor, limit)
+		if errors.Is(err, feed.ErrCursorTooOld) {
+			d.tooOld(ctx, ep)
+			return
+		}
 		if err != nil {
 			d.logErr(ctx, "webhooks: read feed", err, "webhook", id)
 			next = d.o.Now().Add(d.o.Poll)
@@ -126,6 +131,22 @@ func (d *Dispatcher) failed(ctx context.Context, ep *ent.WebhookEndpoint, to int
 	}
 	if err := u.Exec(auth.System(ctx)); err != nil {
 		d.logErr(ctx, "webhooks: schedule retry", err, "webhook", ep.ID)
+	}
+}
+
+// tooOld pauses (FAILING) an endpoint whose cursor is older than the changes the feed keeps:
+// no batch could follow its receiver's copy without a gap, and resuming it only pauses it again.
+func (d *Dispatcher) tooOld(ctx context.Context, ep *ent.WebhookEndpoint) {
+	now := d.o.Now()
+	u := d.db.Client.WebhookEndpoint.Update().Where(webhookendpoint.ID(ep.ID), webhookendpoint.LeaseOwner(d.o.Owner)).
+		SetStatus(webhookendpoint.StatusFAILING).SetLastError(apperr.CodeCursorTooOld + ": " + feed.ErrCursorTooOld.MessageEn()).
+		SetLeaseOwner("").ClearLeaseUntil()
+	if ep.FailingSince == nil {
+		u.SetFailingSince(now)
+	}
+	d.o.Log.Warn("webhook paused: its cursor is older than the roster changes kept", "webhook", ep.ID, "school", ep.SchoolID, "cursor", ep.Cursor)
+	if err := u.Exec(auth.System(ctx)); err != nil {
+		d.logErr(ctx, "webhooks: pause", err, "webhook", ep.ID)
 	}
 }
 
