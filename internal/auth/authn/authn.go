@@ -279,11 +279,9 @@ func (s *Service) Logout(ctx context.Context, secret string) error {
 // access at its next request).
 func (s *Service) FromSession(ctx context.Context, secret, remoteAddr string) (*auth.Viewer, error) {
 	sys := auth.System(ctx)
-	ses, err := s.client.Session.Query().Where(session.TokenHash(auth.HashSecret(secret))).WithAccount().Only(sys)
-	if ent.IsNotFound(err) {
-		return nil, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("session: %w", err)
+	ses, err := orNil(s.client.Session.Query().Where(session.TokenHash(auth.HashSecret(secret))).WithAccount().Only(sys))
+	if ses == nil || err != nil {
+		return nil, wrapErr("session", err)
 	}
 	now := time.Now()
 	a := ses.Edges.Account
@@ -335,15 +333,29 @@ func (s *Service) FromToken(ctx context.Context, secret, remoteAddr string) (*au
 	return e.viewer(remoteAddr), nil
 }
 
-// lookupToken reads the token of hash: nil when unknown or revoked.
-func (s *Service) lookupToken(sys context.Context, hash string, now time.Time) (*cachedToken, error) {
-	t, err := s.client.APIToken.Query().Where(apitoken.TokenHash(hash)).Only(sys)
+// orNil is v, or nil without an error when the row was not found.
+func orNil[T any](v *T, err error) (*T, error) {
 	if ent.IsNotFound(err) {
 		return nil, nil
-	} else if err != nil {
+	}
+	return v, err
+}
+
+// wrapErr is err (nil stays nil) wrapped with what.
+func wrapErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// lookupToken reads the token of hash: nil when unknown or revoked.
+func (s *Service) lookupToken(sys context.Context, hash string, now time.Time) (*cachedToken, error) {
+	t, err := orNil(s.client.APIToken.Query().Where(apitoken.TokenHash(hash)).Only(sys))
+	if err != nil {
 		return nil, fmt.Errorf("token: %w", err)
 	}
-	if t.RevokedAt != nil {
+	if t == nil || t.RevokedAt != nil {
 		return nil, nil
 	}
 	e := &cachedToken{token: t, read: now, template: tokenViewer(t, "")}

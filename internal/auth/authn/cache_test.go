@@ -12,7 +12,6 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/auth/authn"
 	"github.com/numo/accounts/internal/pubsub"
@@ -40,10 +39,7 @@ func TestTokenCacheRevocation(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
 		log := slog.New(slog.DiscardHandler)
-		sch := db.Client.School.Create().SetName("De Linde").SetBrin("07AA").SaveX(ctx)
-		admin := db.Client.Account.Create().SetSchoolID(sch.ID).SetRole(account.RoleADMIN).
-			SetFirstName("Ada").SetLastName("Beheer").SetUsername("beheer").SaveX(ctx)
-		adminCtx := auth.NewContext(context.Background(), &auth.Viewer{AccountID: admin.ID, SchoolID: sch.ID, Role: auth.RoleAdmin})
+		sch, adminCtx := schoolAdmin(ctx, db)
 
 		buses := processBuses(t, db, log)
 		procs := make([]*authn.Service, 2)
@@ -53,10 +49,7 @@ func TestTokenCacheRevocation(t *testing.T) {
 			t.Cleanup(procs[i].StartTokenCache(time.Hour)) // only a push may end a token here
 		}
 		a, b := procs[0], procs[1]
-		tok, secret, err := a.CreateToken(adminCtx, sch.ID, "Koppeling", []auth.Scope{auth.ScopeReadRosters})
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok, secret := newToken(t, a, adminCtx, sch.ID, auth.ScopeReadRosters)
 
 		if v, err := b.FromToken(ctx, secret, "192.0.2.1"); err != nil || v == nil || v.TokenID != tok.ID {
 			t.Fatalf("first use: %+v %v", v, err)
@@ -104,20 +97,14 @@ func TestTokenCacheLifetime(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
 		log := slog.New(slog.DiscardHandler)
-		sch := db.Client.School.Create().SetName("De Linde").SetBrin("07AA").SaveX(ctx)
-		admin := db.Client.Account.Create().SetSchoolID(sch.ID).SetRole(account.RoleADMIN).
-			SetFirstName("Ada").SetLastName("Beheer").SetUsername("beheer").SaveX(ctx)
-		adminCtx := auth.NewContext(context.Background(), &auth.Viewer{AccountID: admin.ID, SchoolID: sch.ID, Role: auth.RoleAdmin})
+		sch, adminCtx := schoolAdmin(ctx, db)
 
 		short := authn.New(db.Client, log)
 		short.Bus = pubsub.NewLocal()
 		t.Cleanup(short.StartTokenCache(50 * time.Millisecond))
 		busless := authn.New(db.Client, log)
 		t.Cleanup(busless.StartTokenCache(time.Hour))
-		_, secret, err := short.CreateToken(adminCtx, sch.ID, "Koppeling", []auth.Scope{auth.ScopeReadRosters})
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, secret := newToken(t, short, adminCtx, sch.ID, auth.ScopeReadRosters)
 		for _, c := range []struct {
 			name  string
 			s     *authn.Service
@@ -171,17 +158,11 @@ func TestTokenCacheSharedLookup(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
 		log := slog.New(slog.DiscardHandler)
-		sch := db.Client.School.Create().SetName("De Linde").SetBrin("07AA").SaveX(ctx)
-		admin := db.Client.Account.Create().SetSchoolID(sch.ID).SetRole(account.RoleADMIN).
-			SetFirstName("Ada").SetLastName("Beheer").SetUsername("beheer").SaveX(ctx)
-		adminCtx := auth.NewContext(context.Background(), &auth.Viewer{AccountID: admin.ID, SchoolID: sch.ID, Role: auth.RoleAdmin})
+		sch, adminCtx := schoolAdmin(ctx, db)
 		svc := authn.New(db.Client, log)
 		svc.Bus = pubsub.NewLocal()
 		t.Cleanup(svc.StartTokenCache(time.Hour))
-		_, secret, err := svc.CreateToken(adminCtx, sch.ID, "Koppeling", []auth.Scope{auth.ScopeReadRosters})
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, secret := newToken(t, svc, adminCtx, sch.ID, auth.ScopeReadRosters)
 		count.n.Store(0)
 		start := make(chan struct{})
 		var wg sync.WaitGroup

@@ -2,13 +2,11 @@ package authn
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
-	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/pubsub"
@@ -81,34 +79,19 @@ func (s *Service) Recheck(ctx context.Context, v *auth.Viewer) (*auth.Viewer, er
 	sys := auth.System(ctx)
 	switch {
 	case v.TokenID != 0:
-		t, err := s.client.APIToken.Get(sys, v.TokenID)
-		if ent.IsNotFound(err) {
-			return nil, nil
-		} else if err != nil {
-			return nil, fmt.Errorf("recheck token: %w", err)
-		}
-		if t.RevokedAt != nil {
-			return nil, nil
+		t, err := orNil(s.client.APIToken.Get(sys, v.TokenID))
+		if t == nil || t.RevokedAt != nil || err != nil {
+			return nil, wrapErr("recheck token", err)
 		}
 		return tokenViewer(t, v.RemoteAddr), nil
 	case v.SessionID != 0:
-		ses, err := s.client.Session.Get(sys, v.SessionID)
-		if ent.IsNotFound(err) {
-			return nil, nil
-		} else if err != nil {
-			return nil, fmt.Errorf("recheck session: %w", err)
+		ses, err := orNil(s.client.Session.Get(sys, v.SessionID))
+		if ses == nil || ses.ExpiresAt.Before(time.Now()) || err != nil {
+			return nil, wrapErr("recheck session", err)
 		}
-		if ses.ExpiresAt.Before(time.Now()) {
-			return nil, nil
-		}
-		a, err := s.client.Account.Get(sys, ses.AccountID)
-		if ent.IsNotFound(err) {
-			return nil, nil
-		} else if err != nil {
-			return nil, fmt.Errorf("recheck session: %w", err)
-		}
-		if a.Status != account.StatusACTIVE || (a.PasswordHash == "" && !ses.SSO) {
-			return nil, nil
+		a, err := orNil(s.client.Account.Get(sys, ses.AccountID))
+		if a == nil || a.Status != account.StatusACTIVE || (a.PasswordHash == "" && !ses.SSO) || err != nil {
+			return nil, wrapErr("recheck session", err)
 		}
 		nv := viewerOf(a, v.RemoteAddr)
 		nv.SessionID = ses.ID

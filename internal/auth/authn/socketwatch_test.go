@@ -34,15 +34,9 @@ func newSocketFixture(t *testing.T, db *store.DB, every time.Duration) *socketFi
 	ctx := auth.System(context.Background())
 	f := &socketFixture{ctx: ctx, db: db, s: authn.New(db.Client, slog.New(slog.DiscardHandler))}
 	f.s.SocketRecheckEvery = every
-	sch := db.Client.School.Create().SetName("De Linde").SetBrin("07AA").SaveX(ctx)
-	admin := db.Client.Account.Create().SetSchoolID(sch.ID).SetRole(account.RoleADMIN).
-		SetFirstName("Ada").SetLastName("Beheer").SetUsername("beheer").SaveX(ctx)
-	f.adminCtx = auth.NewContext(context.Background(), &auth.Viewer{AccountID: admin.ID, SchoolID: sch.ID, Role: auth.RoleAdmin})
-	var err error
-	f.token, f.secret, err = f.s.CreateToken(f.adminCtx, sch.ID, "Koppeling", []auth.Scope{auth.ScopeRunImports})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var sch *ent.School
+	sch, f.adminCtx = schoolAdmin(ctx, db)
+	f.token, f.secret = newToken(t, f.s, f.adminCtx, sch.ID, auth.ScopeRunImports)
 	for i := range 3 {
 		a := db.Client.Account.Create().SetSchoolID(sch.ID).SetRole(account.RoleTEACHER).SetFirstName("Docent").
 			SetLastName(fmt.Sprint(i)).SetUsername(fmt.Sprintf("docent%d", i)).SetPasswordHash("argon2id-placeholder").SaveX(ctx)
