@@ -91,6 +91,11 @@ func (r *Resolver) rosterChanges(ctx context.Context, schoolID int, after *strin
 	}
 	conn := &model.RosterChangePage{Nodes: []*model.RosterChange{}, PageInfo: &model.RosterChangePageInfo{}}
 	end := pos
+	if n == 0 { // After checks the cursor of a page
+		if err := feed.Check(ctx, r.db, schoolID, pos); err != nil {
+			return nil, err
+		}
+	}
 	if n > 0 {
 		changes, err := feed.After(ctx, r.db, schoolID, pos, n+1)
 		if err != nil {
@@ -175,6 +180,8 @@ func (r *Resolver) subscribeRosterChanges(ctx context.Context, schoolID int, aft
 		if pos, err = feed.Position(ctx, r.db, schoolID); err != nil {
 			return nil, err
 		}
+	} else if err := feed.Check(ctx, r.db, schoolID, pos); err != nil {
+		return nil, err // refused before the first message; a stream that later falls that far behind ends
 	}
 	in := r.feedHub().Subscribe(ctx, schoolID, pos)
 	out := make(chan *model.RosterChange)
