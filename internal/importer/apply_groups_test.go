@@ -1,9 +1,6 @@
 package importer_test
 
 import (
-	"context"
-
-	"entgo.io/ent/dialect"
 	"errors"
 	"fmt"
 	"reflect"
@@ -13,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importjob"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/names"
 	"github.com/numo/accounts/internal/store"
@@ -30,14 +28,14 @@ import (
 func committing(t *testing.T, db *store.DB, schoolID int) int {
 	t.Helper()
 	return db.Client.ImportJob.Create().SetSchoolID(schoolID).SetFileName("f.csv").SetFileSize(1).SetSha256("x").
-		SetStatus(importjob.StatusCOMMITTING).SaveX(auth.System(context.Background())).ID
+		SetStatus(importjob.StatusCOMMITTING).SaveX(sys).ID
 }
 
 // applyInput commits a plan input under a new job and returns the plan and the job.
 func applyInput(t *testing.T, db *store.DB, schoolID int, in importer.PlanInput, confirm int) (*importer.Plan, int) {
 	t.Helper()
 	job := committing(t, db, schoolID)
-	p, err := importer.Apply(auth.System(context.Background()), db, in, schoolID, all, importer.ApplyOptions{JobID: job, ConfirmArchive: confirm})
+	p, err := importer.Apply(sys, db, in, schoolID, all, importer.ApplyOptions{JobID: job, ConfirmArchive: confirm})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -49,7 +47,6 @@ func applyInput(t *testing.T, db *store.DB, schoolID int, in importer.PlanInput,
 // adds carries the job, what stays keeps its own; the change records keep the groups before.
 func TestApplyPupilGroups(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		w, pupils := newPupilGroupsWorld(t, db)
 		daan := pupils["1002"]
 		w.pupil("1008", "Els", "Smit", "h4b", "h4b.ne1") // not in the file: archived, keeps its group
@@ -70,15 +67,15 @@ func TestApplyPupilGroups(t *testing.T) {
 			t.Errorf("counts %+v", p.Counts)
 		}
 		for _, name := range []string{"h4a.bi3", "h4c.ak1"} {
-			c := db.Client.Class.Query().Where(class.SchoolID(w.school.ID), class.NameKey(name)).OnlyX(ctx)
+			c := db.Client.Class.Query().Where(class.SchoolID(w.school.ID), class.NameKey(name)).OnlyX(sys)
 			if c.Kind != class.KindLESGROEP || c.Level != "" || c.Year != nil || c.CreatedByJobID == nil || *c.CreatedByJobID != job {
 				t.Errorf("new group %s: %s level %q year %v job %v", name, c.Kind, c.Level, c.Year, c.CreatedByJobID)
 			}
 		}
-		if c := db.Client.Class.Query().Where(class.SchoolID(w.school.ID), class.NameKey("h4c")).OnlyX(ctx); c.Kind != class.KindSTAMKLAS {
+		if c := db.Client.Class.Query().Where(class.SchoolID(w.school.ID), class.NameKey("h4c")).OnlyX(sys); c.Kind != class.KindSTAMKLAS {
 			t.Errorf("new stamklas h4c is %s", c.Kind)
 		}
-		ch := db.Client.AccountChange.Query().Where(accountchange.JobID(job), accountchange.AccountID(daan)).OnlyX(ctx)
+		ch := db.Client.AccountChange.Query().Where(accountchange.JobID(job), accountchange.AccountID(daan)).OnlyX(sys)
 		b, err := store.DecodeAccountState(ch.Before)
 		if err != nil {
 			t.Fatal(err)
@@ -99,13 +96,12 @@ func TestApplyPupilGroups(t *testing.T) {
 // its rows, the teacher the file leaves out is archived and keeps its rows.
 func TestApplyTeachers(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		w := newGroupWorld(t, db, []string{"h4a", "h4b"}, []string{"h4a.ne1", "h4a.en2", "h4a.wiB1", "h4b.ne1"})
 		w.teacher("JAN", "Pieter", "Jansen", "p.jansen@docent.example.nl", "h4a.ne1", "h4a*", "h4b")
 		pie := w.teacher("", "Anouk", "Pietersen", "a.pietersen@docent.example.nl", "h4b*", "h4a.en2")
 		w.teacher("OLD", "Oud", "Docent", "oud@docent.example.nl", "h4a.en2")
 		w.pupil("LEE", "Lee", "Leerling", "h4a")
-		p, job := applyInput(t, db, w.school.ID, testimport.Input(t, readTestdata(t, "teachers/magister_docenten.csv")), 1)
+		p, job := applyInput(t, db, w.school.ID, testimport.Input(t, testimport.Fixture(t, "teachers/magister_docenten.csv")), 1)
 		if c := p.Counts; c.Added != 1 || c.Updated != 2 || c.Archived != 1 || c.Refused != 1 {
 			t.Fatalf("counts %+v", c)
 		}
@@ -119,16 +115,16 @@ func TestApplyTeachers(t *testing.T) {
 		if got := testimport.LinkSets(t, db, w.school.ID, true, store.Teachings); !reflect.DeepEqual(got, want) {
 			t.Errorf("teachings\n got %v\nwant %v", got, want)
 		}
-		dev := db.Client.Account.Query().Where(account.SchoolID(w.school.ID), account.ExternalKey("DEV")).OnlyX(ctx)
+		dev := db.Client.Account.Query().Where(account.SchoolID(w.school.ID), account.ExternalKey("DEV")).OnlyX(sys)
 		if dev.Role != account.RoleTEACHER || dev.ClassID != nil {
 			t.Errorf("DEV: %s, class %v", dev.Role, dev.ClassID)
 		}
 		for _, n := range []string{"h4c", "h5c"} {
-			if c := db.Client.Class.Query().Where(class.SchoolID(w.school.ID), class.NameKey(n)).OnlyX(ctx); c.Kind != class.KindSTAMKLAS {
+			if c := db.Client.Class.Query().Where(class.SchoolID(w.school.ID), class.NameKey(n)).OnlyX(sys); c.Kind != class.KindSTAMKLAS {
 				t.Errorf("mentor class %s is %s", n, c.Kind)
 			}
 		}
-		ch := db.Client.AccountChange.Query().Where(accountchange.JobID(job), accountchange.AccountID(pie)).OnlyX(ctx)
+		ch := db.Client.AccountChange.Query().Where(accountchange.JobID(job), accountchange.AccountID(pie)).OnlyX(sys)
 		b, err := store.DecodeAccountState(ch.Before)
 		if err != nil {
 			t.Fatal(err)
@@ -146,7 +142,6 @@ func TestApplyTeachers(t *testing.T) {
 // refuse the commit, and no membership, class or account changes.
 func TestApplyGroupsRefusedWritesNothing(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		sys := auth.System(context.Background())
 		w := newGroupWorld(t, db, []string{"h4a", "h4b"}, []string{"h4a.ne1", "h4a.en2", "h4a.wiB1", "h4b.ne1"})
 		w.pupil("1001", "Noor", "Bakker", "h4a", "h4a.ne1", "h4a.en2", "h4a.wiB1")
 		w.pupil("1002", "Daan", "Dijk", "h4a", "h4a.ne1", "h4a.wiB1")
@@ -203,7 +198,6 @@ func pupilsWithGroups(t *testing.T, first, n, round int) importer.PlanInput {
 // commits in full.
 func TestCommitInStepsRestoresGroups(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		sys := auth.System(context.Background())
 		s := newSchool(t, db.Client, "78GG")
 		if _, err := importer.Apply(sys, db, pupilsWithGroups(t, 1000, 2000, 0), s.ID, all, importer.ApplyOptions{}); err != nil {
 			t.Fatal(err)
@@ -281,21 +275,20 @@ func TestUpdateInBatches(t *testing.T) {
 		return testimport.Input(t, []byte(b.String()))
 	}
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
-		school := db.Client.School.Create().SetName("Batch").SetBrin("14UB").SaveX(ctx)
+		school := db.Client.School.Create().SetName("Batch").SetBrin("14UB").SaveX(sys)
 		day1, day2 := time.Date(2026, 8, 20, 9, 0, 0, 0, time.UTC), time.Date(2026, 8, 27, 9, 0, 0, 0, time.UTC)
-		if _, err := importer.Apply(ctx, db, file(0, false, n), school.ID, all, importer.ApplyOptions{JobID: committing(t, db, school.ID), Now: day1}); err != nil {
+		if _, err := importer.Apply(sys, db, file(0, false, n), school.ID, all, importer.ApplyOptions{JobID: committing(t, db, school.ID), Now: day1}); err != nil {
 			t.Fatal(err)
 		}
 		job := committing(t, db, school.ID)
-		p, err := importer.Apply(ctx, db, file(1, true, n-left), school.ID, all, importer.ApplyOptions{JobID: job, Now: day2, ConfirmArchive: left})
+		p, err := importer.Apply(sys, db, file(1, true, n-left), school.ID, all, importer.ApplyOptions{JobID: job, Now: day2, ConfirmArchive: left})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c := p.Counts; c.Updated != n-left || c.Archived != left || c.GroupsJoined != 2*(n-left) || c.GroupsLeft != 2*(n-left) {
 			t.Fatalf("counts %+v", c)
 		}
-		accounts := db.Client.Account.Query().Where(account.SchoolID(school.ID)).AllX(ctx)
+		accounts := db.Client.Account.Query().Where(account.SchoolID(school.ID)).AllX(sys)
 		for _, a := range accounts {
 			key, _ := strconv.Atoi(*a.ExternalKey)
 			switch {
@@ -313,11 +306,11 @@ func TestUpdateInBatches(t *testing.T) {
 				}
 			}
 		}
-		if got := db.Client.AccountChange.Query().Where(accountchange.JobID(job)).CountX(ctx); got != n {
+		if got := db.Client.AccountChange.Query().Where(accountchange.JobID(job)).CountX(sys); got != n {
 			t.Errorf("%d change records, want %d", got, n)
 		}
 		moved := 0
-		if err := store.EachLink(ctx, db.SQL, db.Dialect, store.Memberships, school.ID, func(l store.Link) { moved++ }); err != nil {
+		if err := store.EachLink(sys, db.SQL, db.Dialect, store.Memberships, school.ID, func(l store.Link) { moved++ }); err != nil {
 			t.Fatal(err)
 		}
 		if moved != 2*n {

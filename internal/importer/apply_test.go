@@ -11,7 +11,6 @@ import (
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/accountchange"
 	"github.com/numo/accounts/ent/importjob"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -34,7 +33,7 @@ func prepare(t *testing.T, name string) *importer.Prepared {
 
 func newSchool(t *testing.T, c *ent.Client, brin string) *ent.School {
 	t.Helper()
-	return c.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(auth.System(context.Background()))
+	return c.School.Create().SetName("School " + brin).SetBrin(brin).SaveX(sys)
 }
 
 // importedSchool is a new school whose pupils come from one import of the fixture name, with
@@ -48,7 +47,7 @@ func importedSchool(t *testing.T, db *store.DB, brin, name string) *ent.School {
 
 func apply(t *testing.T, db *store.DB, p *importer.Prepared, schoolID int, a importer.Actions, opt importer.ApplyOptions) *importer.Plan {
 	t.Helper()
-	plan, err := importer.Apply(auth.System(context.Background()), db, p.Input, schoolID, a, opt)
+	plan, err := importer.Apply(sys, db, p.Input, schoolID, a, opt)
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -64,11 +63,10 @@ func counts(added, updated, archived, unchanged, skipped, refused int) importer.
 // updates, a key that lost its leading zeros matched to its account.
 func TestYearTransition(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		s := newSchool(t, db.Client, "11AA")
 		other := newSchool(t, db.Client, "22BB")
-		db.Client.Account.Create().SetSchoolID(other.ID).SetExternalKey("4000").SetFirstName("Ander").SetLastName("Kind").SaveX(ctx)
-		db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Docent").SetLastName("Zonder Sleutel").SaveX(ctx)
+		db.Client.Account.Create().SetSchoolID(other.ID).SetExternalKey("4000").SetFirstName("Ander").SetLastName("Kind").SaveX(sys)
+		db.Client.Account.Create().SetSchoolID(s.ID).SetRole(account.RoleTEACHER).SetFirstName("Docent").SetLastName("Zonder Sleutel").SaveX(sys)
 
 		y1 := prepare(t, "transition/school_2026.csv")
 		checkFirstYearImport(t, db, s.ID, y1)
@@ -81,7 +79,6 @@ func TestYearTransition(t *testing.T) {
 // checkFirstYearImport imports the first year's file into an empty school, then checks that importing it again changes nothing.
 func checkFirstYearImport(t *testing.T, db *store.DB, schoolID int, y1 *importer.Prepared) {
 	t.Helper()
-	ctx := auth.System(context.Background())
 	plan := apply(t, db, y1, schoolID, all, importer.ApplyOptions{})
 	if plan.Counts != counts(30, 0, 0, 0, 0, 0) {
 		t.Fatalf("first import counts %+v", plan.Counts)
@@ -89,16 +86,16 @@ func checkFirstYearImport(t *testing.T, db *store.DB, schoolID int, y1 *importer
 	if got := plan.ClassesToCreate; len(got) != 3 || got[0] != "1A" || got[2] != "3A" {
 		t.Fatalf("classes to create %v", got)
 	}
-	if n := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ExternalKey("004005")).CountX(ctx); n != 1 {
+	if n := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ExternalKey("004005")).CountX(sys); n != 1 {
 		t.Fatalf("key with leading zeros stored %d times", n)
 	}
-	zoe := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ExternalKey("4002")).OnlyX(ctx)
+	zoe := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ExternalKey("4002")).OnlyX(sys)
 	if zoe.FirstName != "Zoë" || zoe.Infix != "van den" || zoe.Level != "havo/vwo" || *zoe.Year != 1 {
 		t.Fatalf("pupil 4002 stored as %+v", zoe)
 	}
 
 	// The same file again changes nothing.
-	again, err := importer.PlanFor(ctx, db, schoolID, y1, all)
+	again, err := importer.PlanFor(sys, db, schoolID, y1, all)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +107,7 @@ func checkFirstYearImport(t *testing.T, db *store.DB, schoolID int, y1 *importer
 // checkNextYearPreview plans the next year's file and checks the preview: counts, archive guard, warnings and changes.
 func checkNextYearPreview(t *testing.T, db *store.DB, schoolID int, y2 *importer.Prepared) *importer.Plan {
 	t.Helper()
-	ctx := auth.System(context.Background())
-	preview, err := importer.PlanFor(ctx, db, schoolID, y2, all)
+	preview, err := importer.PlanFor(sys, db, schoolID, y2, all)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,34 +143,33 @@ func checkNextYearPreview(t *testing.T, db *store.DB, schoolID int, y2 *importer
 // checkTransitionApplied applies the next year's file, first with a wrong archive confirmation, and checks the result.
 func checkTransitionApplied(t *testing.T, db *store.DB, schoolID, otherSchoolID int, y2 *importer.Prepared, preview *importer.Plan) {
 	t.Helper()
-	ctx := auth.System(context.Background())
 	var ce *importer.ArchiveConfirmationError
-	if _, err := importer.Apply(ctx, db, y2.Input, schoolID, all, importer.ApplyOptions{ExpectedHash: preview.Hash, ConfirmArchive: 9}); !errors.As(err, &ce) {
+	if _, err := importer.Apply(sys, db, y2.Input, schoolID, all, importer.ApplyOptions{ExpectedHash: preview.Hash, ConfirmArchive: 9}); !errors.As(err, &ce) {
 		t.Fatalf("apply with a wrong confirmation: %v, want ArchiveConfirmationError", err)
 	}
-	if n := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.StatusEQ(account.StatusACTIVE)).CountX(ctx); n != 31 {
+	if n := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.StatusEQ(account.StatusACTIVE)).CountX(sys); n != 31 {
 		t.Fatalf("refused apply changed accounts: %d active", n)
 	}
 	done := apply(t, db, y2, schoolID, all, importer.ApplyOptions{ExpectedHash: preview.Hash, ConfirmArchive: 10})
 	if done.Counts != preview.Counts {
 		t.Fatalf("applied %+v, previewed %+v", done.Counts, preview.Counts)
 	}
-	active := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.RoleEQ(account.RolePUPIL), account.StatusEQ(account.StatusACTIVE)).CountX(ctx)
-	archived := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.StatusEQ(account.StatusARCHIVED), account.ArchivedAtNotNil()).CountX(ctx)
+	active := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.RoleEQ(account.RolePUPIL), account.StatusEQ(account.StatusACTIVE)).CountX(sys)
+	archived := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.StatusEQ(account.StatusARCHIVED), account.ArchivedAtNotNil()).CountX(sys)
 	if active != 30 || archived != 10 {
 		t.Fatalf("after the transition: %d active, %d archived pupils; want 30 and 10", active, archived)
 	}
-	if db.Client.Account.Query().Where(account.RoleEQ(account.RoleTEACHER)).OnlyX(ctx).Status != account.StatusACTIVE {
+	if db.Client.Account.Query().Where(account.RoleEQ(account.RoleTEACHER)).OnlyX(sys).Status != account.StatusACTIVE {
 		t.Fatal("a teacher was archived")
 	}
-	if db.Client.Account.Query().Where(account.SchoolID(otherSchoolID)).OnlyX(ctx).Status != account.StatusACTIVE {
+	if db.Client.Account.Query().Where(account.SchoolID(otherSchoolID)).OnlyX(sys).Status != account.StatusACTIVE {
 		t.Fatal("another school's pupil was archived")
 	}
-	moved := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ExternalKey("4002")).WithClass().OnlyX(ctx)
+	moved := db.Client.Account.Query().Where(account.SchoolID(schoolID), account.ExternalKey("4002")).WithClass().OnlyX(sys)
 	if moved.Edges.Class.Name != "2A" || *moved.Year != 2 || moved.LastName != "Vries-Jansen" {
 		t.Fatalf("4002 after the transition: %+v in %s", moved, moved.Edges.Class.Name)
 	}
-	final, _ := importer.PlanFor(ctx, db, schoolID, y2, all)
+	final, _ := importer.PlanFor(sys, db, schoolID, y2, all)
 	if final.Counts != counts(0, 0, 0, 30, 0, 0) {
 		t.Fatalf("importing the 2027 file again: %+v", final.Counts)
 	}
@@ -193,31 +188,30 @@ func hasChange(cs []importer.Change, field, before, after string) bool {
 // job, and a second apply of the same job refused without any change.
 func TestApplyJob(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		s := importedSchool(t, db, "33CC", "transition/school_2026.csv")
 		job := db.Client.ImportJob.Create().SetSchoolID(s.ID).SetFileName("school_2027.csv").SetFileSize(1).SetSha256("x").
-			SetStatus(importjob.StatusCOMMITTING).SaveX(ctx)
+			SetStatus(importjob.StatusCOMMITTING).SaveX(sys)
 		y2 := prepare(t, "transition/school_2027.csv")
 		apply(t, db, y2, s.ID, all, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: 10})
-		job = db.Client.ImportJob.GetX(ctx, job.ID)
+		job = db.Client.ImportJob.GetX(sys, job.ID)
 		if job.Status != importjob.StatusCOMMITTED || job.Added != 10 || job.Updated != 20 || job.Archived != 10 || job.CommittedAt == nil || len(job.Report) == 0 {
 			t.Fatalf("job after apply: %+v", job)
 		}
 		// An addition is recorded on the account (its import job), not as a change record.
 		for action, want := range map[accountchange.Action]int{accountchange.ActionADDED: 0, accountchange.ActionUPDATED: 20, accountchange.ActionARCHIVED: 10} {
-			if n := db.Client.AccountChange.Query().Where(accountchange.JobID(job.ID), accountchange.ActionEQ(action)).CountX(ctx); n != want {
+			if n := db.Client.AccountChange.Query().Where(accountchange.JobID(job.ID), accountchange.ActionEQ(action)).CountX(sys); n != want {
 				t.Fatalf("%d %s changes recorded, want %d", n, action, want)
 			}
 		}
-		if n := db.Client.Account.Query().Where(account.ImportJobID(job.ID), account.SchoolID(s.ID)).CountX(ctx); n != 10 {
+		if n := db.Client.Account.Query().Where(account.ImportJobID(job.ID), account.SchoolID(s.ID)).CountX(sys); n != 10 {
 			t.Fatalf("%d accounts marked as added by the job, want 10", n)
 		}
 		ch := db.Client.AccountChange.Query().Where(accountchange.JobID(job.ID), accountchange.ActionEQ(accountchange.ActionUPDATED)).
-			WithAccount().FirstX(ctx)
+			WithAccount().FirstX(sys)
 		if len(ch.Before) == 0 || string(ch.Before) == "null" {
 			t.Fatalf("update recorded without a before-state: %+v", ch)
 		}
-		if _, err := importer.Apply(ctx, db, y2.Input, s.ID, all, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: 10}); !errors.Is(err, importer.ErrAlreadyApplied) {
+		if _, err := importer.Apply(sys, db, y2.Input, s.ID, all, importer.ApplyOptions{JobID: job.ID, ConfirmArchive: 10}); !errors.Is(err, importer.ErrAlreadyApplied) {
 			t.Fatalf("second apply: %v, want ErrAlreadyApplied", err)
 		}
 	})
@@ -227,19 +221,18 @@ func TestApplyJob(t *testing.T) {
 // writes nothing.
 func TestStalePreview(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		s := importedSchool(t, db, "44DD", "transition/school_2026.csv")
 		y2 := prepare(t, "transition/school_2027.csv")
-		preview, err := importer.PlanFor(ctx, db, s.ID, y2, all)
+		preview, err := importer.PlanFor(sys, db, s.ID, y2, all)
 		if err != nil {
 			t.Fatal(err)
 		}
-		db.Client.Account.Update().Where(account.ExternalKey("4001")).SetEmail("tussendoor@leerling.demo.invalid").ExecX(ctx)
-		_, err = importer.Apply(ctx, db, y2.Input, s.ID, all, importer.ApplyOptions{ExpectedHash: preview.Hash, ConfirmArchive: 10})
+		db.Client.Account.Update().Where(account.ExternalKey("4001")).SetEmail("tussendoor@leerling.demo.invalid").ExecX(sys)
+		_, err = importer.Apply(sys, db, y2.Input, s.ID, all, importer.ApplyOptions{ExpectedHash: preview.Hash, ConfirmArchive: 10})
 		if !errors.Is(err, importer.ErrStalePreview) {
 			t.Fatalf("apply after a change: %v, want ErrStalePreview", err)
 		}
-		if n := db.Client.Account.Query().Where(account.StatusEQ(account.StatusARCHIVED)).CountX(ctx); n != 0 {
+		if n := db.Client.Account.Query().Where(account.StatusEQ(account.StatusARCHIVED)).CountX(sys); n != 0 {
 			t.Fatalf("stale apply archived %d accounts", n)
 		}
 	})
@@ -248,7 +241,7 @@ func TestStalePreview(t *testing.T) {
 // TestApplyAllOrNothing cancels an apply halfway through its writes: nothing is kept.
 func TestApplyAllOrNothing(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx, cancel := context.WithCancel(auth.System(context.Background()))
+		ctx, cancel := context.WithCancel(sys)
 		defer cancel()
 		s := newSchool(t, db.Client, "55EE")
 		y1 := prepare(t, "transition/school_2026.csv")
@@ -260,7 +253,7 @@ func TestApplyAllOrNothing(t *testing.T) {
 		if err == nil {
 			t.Fatal("apply with a cancelled context succeeded")
 		}
-		bg := auth.System(context.Background())
+		bg := sys
 		if n := db.Client.Account.Query().CountX(bg) + db.Client.Class.Query().CountX(bg); n != 0 {
 			t.Fatalf("a failed apply left %d rows behind", n)
 		}
@@ -270,14 +263,13 @@ func TestApplyAllOrNothing(t *testing.T) {
 // TestArchiveNeedsValidRows: a file whose every row is refused archives nothing.
 func TestArchiveNeedsValidRows(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		s := importedSchool(t, db, "66FF", "transition/school_2026.csv")
 		data := []byte("Stamnr;Roepnaam;Achternaam;Klas\r\n9001;=cmd;Jansen;1A\r\n9002;Piet;;1A\r\n")
 		p, err := importer.Prepare(data, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		plan, err := importer.PlanFor(ctx, db, s.ID, p, all)
+		plan, err := importer.PlanFor(sys, db, s.ID, p, all)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,11 +1,9 @@
 package importer_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/numo/accounts/ent/class"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -16,10 +14,9 @@ import (
 // demo's 1A said havo/vwo while its pupils were vmbo-b/k); a class without pupils keeps its own.
 func TestClassFactsFollowPupils(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		s := newSchool(t, db.Client, "12CF")
-		db.Client.Class.Create().SetSchoolID(s.ID).SetName("1A").SetLevel("havo/vwo").SetYear(3).SaveX(ctx)
-		db.Client.Class.Create().SetSchoolID(s.ID).SetName("1C").SetLevel("havo").SetYear(1).SaveX(ctx)
+		db.Client.Class.Create().SetSchoolID(s.ID).SetName("1A").SetLevel("havo/vwo").SetYear(3).SaveX(sys)
+		db.Client.Class.Create().SetSchoolID(s.ID).SetName("1C").SetLevel("havo").SetYear(1).SaveX(sys)
 		for _, step := range []struct {
 			file string
 			want map[string]string
@@ -29,7 +26,7 @@ func TestClassFactsFollowPupils(t *testing.T) {
 		} {
 			apply(t, db, prepare(t, step.file), s.ID, importer.Actions{Add: true, Update: true}, importer.ApplyOptions{})
 			got := map[string]string{}
-			for _, c := range db.Client.Class.Query().Where(class.SchoolID(s.ID)).AllX(ctx) {
+			for _, c := range db.Client.Class.Query().Where(class.SchoolID(s.ID)).AllX(sys) {
 				got[c.Name] = c.Level + " " + yearOf(c.Year)
 			}
 			for name, want := range step.want {

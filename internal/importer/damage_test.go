@@ -1,14 +1,12 @@
 package importer_test
 
 import (
-	"context"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/numo/accounts/ent/account"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -70,10 +68,9 @@ func TestLooksDamaged(t *testing.T) {
 // those rows are written, and the plan and its warnings say which values were kept.
 func TestExcelDamageKeepsStored(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		s := importedSchool(t, db, "12DA", "excel_damage/leerlingen.csv")
 		damaged := prepare(t, "excel_damage/leerlingen_excel.csv")
-		st, err := importer.LoadState(ctx, db.SQL, db.Dialect, s.ID)
+		st, err := importer.LoadState(sys, db.SQL, db.Dialect, s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +88,7 @@ func TestExcelDamageKeepsStored(t *testing.T) {
 			t.Fatalf("applied counts %+v", plan.Counts)
 		}
 		got := map[string]string{}
-		for _, a := range db.Client.Account.Query().Where(account.SchoolID(s.ID)).WithClass().AllX(ctx) {
+		for _, a := range db.Client.Account.Query().Where(account.SchoolID(s.ID)).WithClass().AllX(sys) {
 			got[*a.ExternalKey] = a.FirstName + " " + a.LastName + " " + a.Edges.Class.Name
 		}
 		for key, name := range map[string]string{"5001": "Ayşe Yıldız 2A", "5002": "Barış Çelik 1A", "5003": "Łukasz Wiśniewski 1B",
@@ -138,9 +135,8 @@ func checkKeptWarnings(t *testing.T, ws []importer.Problem) {
 // lost letters (U+FFFD, "?" or both), in Dutch and English.
 func TestKeptWarningNamesMark(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		s := importedSchool(t, db, "12DB", "excel_damage/leerlingen.csv")
-		st, err := importer.LoadState(ctx, db.SQL, db.Dialect, s.ID)
+		st, err := importer.LoadState(sys, db.SQL, db.Dialect, s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

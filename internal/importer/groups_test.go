@@ -1,34 +1,19 @@
 package importer_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/testimport"
 )
 
 // buildKind parses data, maps it with the proposed mapping of the sniffed kind and builds the records.
 func buildKind(t testing.TB, data []byte) (importer.Kind, *importer.Result) {
 	t.Helper()
-	f := mustParse(t, data)
-	k := importer.SniffKind(f.Columns)
-	res, err := importer.BuildRecords(importer.Input{File: f, Kind: k, Mapping: importer.MappingFromMatches(importer.ProposeMappingFor(k, f.Columns))})
-	if err != nil {
-		t.Fatalf("BuildRecords: %v", err)
-	}
-	return k, res
-}
-
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	in := testimport.Input(t, data)
+	return in.Kind, in.Result
 }
 
 // groupsByLine is the Groups of every record, by line, joined with "|".
@@ -98,7 +83,7 @@ func TestGroupLists(t *testing.T) {
 // TestGroupFixtures reads the Magister and Somtoday lesgroepen exports: mapping, spelling vote,
 // refusal, own stamklas; and a column empty in every row.
 func TestGroupFixtures(t *testing.T) {
-	k, res := buildKind(t, readTestdata(t, "lesgroepen/magister_lesgroepen.csv"))
+	k, res := buildKind(t, testimport.Fixture(t, "lesgroepen/magister_lesgroepen.csv"))
 	if k != importer.KindPupils {
 		t.Fatalf("kind = %s", k)
 	}
@@ -121,12 +106,12 @@ func TestGroupFixtures(t *testing.T) {
 		t.Errorf("no group_spelling warning for H4A.EN2: %+v", res.Warnings)
 	}
 
-	_, res = buildKind(t, readTestdata(t, "lesgroepen/somtoday_clusters.csv"))
+	_, res = buildKind(t, testimport.Fixture(t, "lesgroepen/somtoday_clusters.csv"))
 	if got := groupsByLine(res); !mapsEqual(got, map[int]string{2: "v5.netl1|v5.entl2", 3: ""}) {
 		t.Errorf("somtoday groups = %v", got)
 	}
 
-	_, res = buildKind(t, readTestdata(t, "lesgroepen/empty_groups.csv"))
+	_, res = buildKind(t, testimport.Fixture(t, "lesgroepen/empty_groups.csv"))
 	if !slices.Equal(res.EmptyLists, []importer.Field{importer.FieldGroups}) {
 		t.Errorf("EmptyLists = %v", res.EmptyLists)
 	}

@@ -6,7 +6,11 @@ import (
 	"testing"
 
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/testimport"
 )
+
+// sys is the context of test set-up: the product's own work, allowed everything.
+var sys = testimport.Sys
 
 // fixtureDir holds the invented exports described in its README.md.
 const fixtureDir = "../../testdata/import"

@@ -59,19 +59,28 @@ func synonymsOf(groups []synonymGroup) []synonym {
 	return out
 }
 
+// The column names that pupil and teacher exports share, in the order they win ties.
+const (
+	firstNames    = "roepnaam voornaam firstname givenname"
+	infixNames    = "tussenv tussenvoegsel tussenvoegsels voorvoegsel voorvoegsels infix"
+	lastNames     = "achternaam lastname surname"
+	emailNames    = "email emailadres mail"
+	usernameNames = "gebruikersnaam loginaccount username login inlognaam"
+)
+
 // headerSynonyms lists known column names; within a field, earlier names win
 // ties, which is how Roepnaam beats Voornaam when a file has both.
 var headerSynonyms = synonymsOf([]synonymGroup{
 	{FieldKey, 1, "stamnr stamnummer leerlingnummer leerlingnr leerlingid studentnumber studentnummer studentnr studentid id"},
 
-	{FieldFirstName, 1, "roepnaam voornaam firstname givenname"},
+	{FieldFirstName, 1, firstNames},
 	// "Voornamen" holds all official given names, not the name a pupil is called by.
 	{FieldFirstName, 0.6, "voornamen"},
 	{FieldFirstName, 0.5, "officielevoornamen"},
 
-	{FieldInfix, 1, "tussenv tussenvoegsel tussenvoegsels voorvoegsel voorvoegsels infix prefix"},
+	{FieldInfix, 1, infixNames + " prefix"},
 
-	{FieldLastName, 1, "achternaam lastname surname familyname geslachtsnaam"},
+	{FieldLastName, 1, lastNames + " familyname geslachtsnaam"},
 
 	{FieldClass, 1, "klas stamgroep groep basisgroep class stamklas klasnaam"},
 
@@ -79,9 +88,9 @@ var headerSynonyms = synonymsOf([]synonymGroup{
 
 	{FieldYear, 1, "leerjaar jaargroep year grade studiejaar jaarlaag"},
 
-	{FieldEmail, 1, "email emailadres mail mailadres emailaddress"},
+	{FieldEmail, 1, emailNames + " mailadres emailaddress"},
 
-	{FieldUsername, 1, "gebruikersnaam loginaccount username login inlognaam inlogaccount"},
+	{FieldUsername, 1, usernameNames + " inlogaccount"},
 
 	{FieldEckID, 1, "eckid"},
 
@@ -95,16 +104,16 @@ var teacherSynonyms = synonymsOf([]synonymGroup{
 	{FieldKey, 1, "docentcode code afkorting afk docentafkorting medewerkercode medewerkerafkorting personeelscode teachercode"},
 	{FieldKey, 0.6, "docent"},
 
-	{FieldFirstName, 1, "roepnaam voornaam firstname givenname"},
+	{FieldFirstName, 1, firstNames},
 	{FieldFirstName, 0.6, "voornamen"},
 
-	{FieldInfix, 1, "tussenv tussenvoegsel tussenvoegsels voorvoegsel voorvoegsels infix"},
+	{FieldInfix, 1, infixNames},
 
-	{FieldLastName, 1, "achternaam lastname surname geslachtsnaam"},
+	{FieldLastName, 1, lastNames + " geslachtsnaam"},
 
-	{FieldEmail, 1, "email emailadres mail emailschool emailaddress"},
+	{FieldEmail, 1, emailNames + " emailschool emailaddress"},
 
-	{FieldUsername, 1, "gebruikersnaam loginaccount username login inlognaam"},
+	{FieldUsername, 1, usernameNames},
 
 	{FieldEckID, 1, "eckid"},
 

@@ -10,7 +10,6 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -27,7 +26,7 @@ type groupWorld struct {
 
 func newGroupWorld(t *testing.T, db *store.DB, stamklassen, lesgroepen []string) *groupWorld {
 	t.Helper()
-	w := &groupWorld{ctx: auth.System(context.Background()), db: db, classes: map[string]int{}}
+	w := &groupWorld{ctx: sys, db: db, classes: map[string]int{}}
 	w.school = newSchool(t, db.Client, "14GR")
 	for _, n := range stamklassen {
 		w.classes[n] = db.Client.Class.Create().SetSchoolID(w.school.ID).SetName(n).SetNameKey(strings.ToLower(n)).SaveX(w.ctx).ID
@@ -175,7 +174,7 @@ func TestPlanGroupsUnmapped(t *testing.T) {
 		w.pupil("3001", "Eva", "Kok", "1a", "1a.ne")
 		w.pupil("3002", "Sem", "Meijer", "1a")
 		without := w.plan(t, testimport.Input(t, []byte("Stamnr;Roepnaam;Achternaam;Klas\n3001;Eva;Kok;1a\n3002;Sem;Meijer;1a\n")), all)
-		empty := w.plan(t, testimport.Input(t, readTestdata(t, "lesgroepen/empty_groups.csv")), all)
+		empty := w.plan(t, testimport.Input(t, testimport.Fixture(t, "lesgroepen/empty_groups.csv")), all)
 		for name, p := range map[string]*importer.Plan{"without": without, "empty": empty} {
 			if p.Counts.Unchanged != 2 || p.Counts.GroupsJoined != 0 || p.Counts.GroupsLeft != 0 || len(p.GroupsToCreate) != 0 {
 				t.Errorf("%s: counts %+v, groups %q", name, p.Counts, p.GroupsToCreate)
@@ -230,7 +229,7 @@ func TestPlanTeachers(t *testing.T) {
 		w.teacher("OLD", "Oud", "Docent", "oud@docent.example.nl", "h4a.en2")
 		w.teacher("", "Zonder", "Code", "")
 		w.pupil("LEE", "Lee", "Leerling", "h4a")
-		in := testimport.Input(t, readTestdata(t, "teachers/magister_docenten.csv"))
+		in := testimport.Input(t, testimport.Fixture(t, "teachers/magister_docenten.csv"))
 		if in.Kind != importer.KindTeachers {
 			t.Fatalf("kind %s", in.Kind)
 		}
@@ -335,11 +334,11 @@ func TestPlanTeacherColumns(t *testing.T) {
 func TestPrepareForTeachers(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		s := newSchool(t, db.Client, "14PF")
-		prep, err := importer.PrepareFor(readTestdata(t, "teachers/somtoday_medewerkers.csv"), "", nil, nil)
+		prep, err := importer.PrepareFor(testimport.Fixture(t, "teachers/somtoday_medewerkers.csv"), "", nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := importer.PlanFor(auth.System(context.Background()), db, s.ID, prep, all)
+		p, err := importer.PlanFor(sys, db, s.ID, prep, all)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -354,7 +353,7 @@ func TestPrepareForTeachers(t *testing.T) {
 		}
 		// Read as pupils, the same file lacks the class.
 		var me *importer.MappingError
-		if _, err := importer.PrepareFor(readTestdata(t, "teachers/somtoday_medewerkers.csv"), importer.KindPupils, nil, nil); !errors.As(err, &me) {
+		if _, err := importer.PrepareFor(testimport.Fixture(t, "teachers/somtoday_medewerkers.csv"), importer.KindPupils, nil, nil); !errors.As(err, &me) {
 			t.Errorf("as pupils: %v", err)
 		}
 	})

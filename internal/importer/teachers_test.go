@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/numo/accounts/internal/importer"
+	"github.com/numo/accounts/internal/testimport"
 )
 
 // TestSniffKind recognises teacher exports by their headers, and leaves pupil exports (also
@@ -118,7 +119,7 @@ func TestTeacherRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			k, res := buildKind(t, readTestdata(t, tt.file))
+			k, res := buildKind(t, testimport.Fixture(t, tt.file))
 			if k != importer.KindTeachers {
 				t.Fatalf("kind = %s", k)
 			}

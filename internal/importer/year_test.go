@@ -1,13 +1,11 @@
 package importer_test
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"testing"
 
 	"github.com/numo/accounts/ent/account"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -96,11 +94,10 @@ func TestYearGuard(t *testing.T) {
 		{"transition/school_2027.csv", 0, false},
 	}
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		s := importedSchool(t, db, "21YG", "transition/school_2026.csv")
 		apply(t, db, prepare(t, "transition/school_2027.csv"), s.ID, all, importer.ApplyOptions{ConfirmArchive: 10})
 		for _, tc := range tests {
-			p, err := importer.PlanFor(ctx, db, s.ID, prepare(t, tc.file), update)
+			p, err := importer.PlanFor(sys, db, s.ID, prepare(t, tc.file), update)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,11 +109,11 @@ func TestYearGuard(t *testing.T) {
 		back := prepare(t, "transition/school_2026.csv")
 		for _, confirm := range []int{0, 19} {
 			var ye *importer.YearDownConfirmationError
-			if _, err := importer.Apply(ctx, db, back.Input, s.ID, update, importer.ApplyOptions{ConfirmYearDown: confirm}); !errors.As(err, &ye) || ye.Guard.YearDown != 20 {
+			if _, err := importer.Apply(sys, db, back.Input, s.ID, update, importer.ApplyOptions{ConfirmYearDown: confirm}); !errors.As(err, &ye) || ye.Guard.YearDown != 20 {
 				t.Fatalf("apply confirming %d: %v, want YearDownConfirmationError of 20", confirm, err)
 			}
 		}
-		if n := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.Year(3), account.StatusEQ(account.StatusACTIVE)).CountX(ctx); n != 10 {
+		if n := db.Client.Account.Query().Where(account.SchoolID(s.ID), account.Year(3), account.StatusEQ(account.StatusACTIVE)).CountX(sys); n != 10 {
 			t.Fatalf("a refused apply changed years: %d pupils in year 3, want 10", n)
 		}
 		done := apply(t, db, back, s.ID, update, importer.ApplyOptions{ConfirmYearDown: 20})

@@ -1,13 +1,11 @@
 package store_test
 
 import (
-	"context"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/numo/accounts/ent/account"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/names"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
@@ -53,12 +51,11 @@ func TestDecodeStoredAccountStates(t *testing.T) {
 // back, on both databases.
 func TestUpdateAndRestoreAccounts(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
-		s := db.Client.School.Create().SetName("School").SetBrin("99ZZ").SaveX(ctx)
-		cl := db.Client.Class.Create().SetSchoolID(s.ID).SetName("1A").SetNameKey("1a").SaveX(ctx)
+		s := db.Client.School.Create().SetName("School").SetBrin("99ZZ").SaveX(sys)
+		cl := db.Client.Class.Create().SetSchoolID(s.ID).SetName("1A").SetNameKey("1a").SaveX(sys)
 		var ids []int
 		for _, n := range []string{"A", "B", "C"} {
-			ids = append(ids, db.Client.Account.Create().SetSchoolID(s.ID).SetExternalKey(n).SetFirstName(n).SetLastName("X").SaveX(ctx).ID)
+			ids = append(ids, db.Client.Account.Create().SetSchoolID(s.ID).SetExternalKey(n).SetFirstName(n).SetLastName("X").SaveX(sys).ID)
 		}
 		archivedAt := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 		now := time.Date(2026, 4, 5, 6, 7, 8, 0, time.UTC)
@@ -67,17 +64,17 @@ func TestUpdateAndRestoreAccounts(t *testing.T) {
 				ClassID: &cl.ID, Status: account.StatusACTIVE.String()},
 			{Person: store.Person{FirstName: "Bob", LastName: "Bakker"}, Status: account.StatusARCHIVED.String(), ArchivedAt: &archivedAt},
 		}
-		if err := store.UpdateAccount(ctx, db.SQL, db.Dialect, ids[0], s.ID, states[0], &now); err != nil {
+		if err := store.UpdateAccount(sys, db.SQL, db.Dialect, ids[0], s.ID, states[0], &now); err != nil {
 			t.Fatal(err)
 		}
-		if err := store.UpdateAccounts(ctx, db.SQL, db.Dialect, s.ID, now, ids[1:2], states[1:2]); err != nil {
+		if err := store.UpdateAccounts(sys, db.SQL, db.Dialect, s.ID, now, ids[1:2], states[1:2]); err != nil {
 			t.Fatal(err)
 		}
-		if err := store.ArchiveAccounts(ctx, db.SQL, db.Dialect, s.ID+1, now, ids[2:]); err == nil {
+		if err := store.ArchiveAccounts(sys, db.SQL, db.Dialect, s.ID+1, now, ids[2:]); err == nil {
 			t.Error("archived an account of another school")
 		}
 		got := map[int]store.AccountRow{}
-		if err := store.EachAccount(ctx, db.SQL, db.Dialect, s.ID, func(r *store.AccountRow) { got[r.ID] = *r }); err != nil {
+		if err := store.EachAccount(sys, db.SQL, db.Dialect, s.ID, func(r *store.AccountRow) { got[r.ID] = *r }); err != nil {
 			t.Fatal(err)
 		}
 		a, b, c := got[ids[0]], got[ids[1]], got[ids[2]]
@@ -92,26 +89,26 @@ func TestUpdateAndRestoreAccounts(t *testing.T) {
 			t.Errorf("untouched = %+v", c)
 		}
 		// An archived account's start code goes with the archive.
-		db.Client.Account.UpdateOneID(ids[2]).SetStartCodeHash("$argon2id$x").SetStartCodeExpiresAt(now.AddDate(0, 0, 14)).ExecX(ctx)
-		if err := store.ArchiveAccounts(ctx, db.SQL, db.Dialect, s.ID, now, ids[2:]); err != nil {
+		db.Client.Account.UpdateOneID(ids[2]).SetStartCodeHash("$argon2id$x").SetStartCodeExpiresAt(now.AddDate(0, 0, 14)).ExecX(sys)
+		if err := store.ArchiveAccounts(sys, db.SQL, db.Dialect, s.ID, now, ids[2:]); err != nil {
 			t.Fatal(err)
 		}
-		if c := db.Client.Account.GetX(ctx, ids[2]); c.StartCodeHash != "" || c.StartCodeExpiresAt != nil {
+		if c := db.Client.Account.GetX(sys, ids[2]); c.StartCodeHash != "" || c.StartCodeExpiresAt != nil {
 			t.Errorf("archived with start code %q until %v", c.StartCodeHash, c.StartCodeExpiresAt)
 		}
-		if c := db.Client.Account.GetX(ctx, ids[2]); c.Status != account.StatusARCHIVED || c.ArchivedAt == nil || !c.ArchivedAt.Equal(now) || !c.UpdatedAt.Equal(now) {
+		if c := db.Client.Account.GetX(sys, ids[2]); c.Status != account.StatusARCHIVED || c.ArchivedAt == nil || !c.ArchivedAt.Equal(now) || !c.UpdatedAt.Equal(now) {
 			t.Errorf("archived = %+v", c)
 		}
 		// The sort key follows the names (the rule of package names, as the ent hook keeps it).
-		sorted := db.Client.Account.GetX(ctx, ids[0]).SortName
+		sorted := db.Client.Account.GetX(sys, ids[0]).SortName
 		if sorted != names.SortKey("Vries", "Änne") {
 			t.Errorf("sort name = %q", sorted)
 		}
 		// A nil time keeps updated_at (the rollback of a change record without one).
-		if err := store.UpdateAccount(ctx, db.SQL, db.Dialect, ids[0], s.ID, states[0], nil); err != nil {
+		if err := store.UpdateAccount(sys, db.SQL, db.Dialect, ids[0], s.ID, states[0], nil); err != nil {
 			t.Fatal(err)
 		}
-		if at := db.Client.Account.GetX(ctx, ids[0]).UpdatedAt; !at.Equal(now) {
+		if at := db.Client.Account.GetX(sys, ids[0]).UpdatedAt; !at.Equal(now) {
 			t.Errorf("updated_at = %v, want kept %v", at, now)
 		}
 	})
@@ -120,17 +117,16 @@ func TestUpdateAndRestoreAccounts(t *testing.T) {
 // TestBackfillSortNames gives an account without a sort key (from before it existed) its key.
 func TestBackfillSortNames(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
-		s := db.Client.School.Create().SetName("School").SetBrin("99ZY").SaveX(ctx)
-		a := db.Client.Account.Create().SetSchoolID(s.ID).SetFirstName("Émile").SetInfix("de").SetLastName("Boer").SaveX(ctx)
-		a = db.Client.Account.GetX(ctx, a.ID) // updated_at as stored
-		if _, err := db.SQL.ExecContext(ctx, "UPDATE accounts SET sort_name = ''"); err != nil {
+		s := db.Client.School.Create().SetName("School").SetBrin("99ZY").SaveX(sys)
+		a := db.Client.Account.Create().SetSchoolID(s.ID).SetFirstName("Émile").SetInfix("de").SetLastName("Boer").SaveX(sys)
+		a = db.Client.Account.GetX(sys, a.ID) // updated_at as stored
+		if _, err := db.SQL.ExecContext(sys, "UPDATE accounts SET sort_name = ''"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.BackfillSortNames(ctx); err != nil {
+		if err := db.BackfillSortNames(sys); err != nil {
 			t.Fatal(err)
 		}
-		if got := db.Client.Account.GetX(ctx, a.ID); got.SortName != names.SortKey("Boer", "Émile") || !got.UpdatedAt.Equal(a.UpdatedAt) {
+		if got := db.Client.Account.GetX(sys, a.ID); got.SortName != names.SortKey("Boer", "Émile") || !got.UpdatedAt.Equal(a.UpdatedAt) {
 			t.Fatalf("sort name %q, updated %v; want %q, %v", got.SortName, got.UpdatedAt, names.SortKey("Boer", "Émile"), a.UpdatedAt)
 		}
 	})
@@ -141,13 +137,12 @@ func TestBackfillSortNames(t *testing.T) {
 // every active account of the school; an archived account and another school's are not written.
 func TestSetStartCodes(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
-		s := db.Client.School.Create().SetName("School").SetBrin("99ZZ").SaveX(ctx)
-		other := db.Client.School.Create().SetName("Andere").SetBrin("98ZZ").SaveX(ctx)
+		s := db.Client.School.Create().SetName("School").SetBrin("99ZZ").SaveX(sys)
+		other := db.Client.School.Create().SetName("Andere").SetBrin("98ZZ").SaveX(sys)
 		before := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 		mk := func(school int, first, username string, status account.Status) int {
 			return db.Client.Account.Create().SetSchoolID(school).SetFirstName(first).SetLastName("X").SetUsername(username).
-				SetStatus(status).SetUpdatedAt(before).SaveX(ctx).ID
+				SetStatus(status).SetUpdatedAt(before).SaveX(sys).ID
 		}
 		fresh := mk(s.ID, "Nieuw", "", account.StatusACTIVE)
 		named := mk(s.ID, "Bekend", "bekend", account.StatusACTIVE)
@@ -161,11 +156,11 @@ func TestSetStartCodes(t *testing.T) {
 			{AccountID: gone, Username: "oud.x", Hash: "$argon2id$c", ExpiresAt: exp},
 			{AccountID: elsewhere, Username: "ander.x", Hash: "$argon2id$d", ExpiresAt: exp},
 		}
-		tx, err := db.SQL.BeginTx(ctx, nil)
+		tx, err := db.SQL.BeginTx(sys, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, err := store.SetStartCodes(ctx, tx, db.Dialect, s.ID, now, rows)
+		n, err := store.SetStartCodes(sys, tx, db.Dialect, s.ID, now, rows)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +182,7 @@ func TestSetStartCodes(t *testing.T) {
 			{elsewhere, "", "", before, false, false},
 		}
 		for _, tt := range tests {
-			a := db.Client.Account.GetX(ctx, tt.id)
+			a := db.Client.Account.GetX(sys, tt.id)
 			if a.Username != tt.username || a.StartCodeHash != tt.hash || !a.UpdatedAt.Equal(tt.updated) ||
 				(a.StartCodeExpiresAt != nil) != tt.expires || (a.StartCodeGeneratedAt != nil) != tt.generated {
 				t.Errorf("account %s: username %q, hash %q, updated %v, expires %v, generated %v", a.FirstName, a.Username, a.StartCodeHash,

@@ -36,46 +36,45 @@ func statusOf(t *testing.T, ctx context.Context, db *store.DB, id int) importjob
 // once — the lock of one schema does not keep the other's dead job alive. A job claimed without
 // the lock mark (an older numo) is left to the heartbeat. Released, the lock frees its job too.
 func TestJobLockSchemas(t *testing.T) {
-	ctx := auth.System(context.Background())
 	a, b := testdb.New(t, "postgres"), testdb.New(t, "postgres")
-	schoolA := a.Client.School.Create().SetBrin("11AA").SetName("A").SaveX(ctx).ID
-	schoolB := b.Client.School.Create().SetBrin("11AA").SetName("B").SaveX(ctx).ID
-	jobA := newJob(t, ctx, a.Client, schoolA, importjob.StatusPREVIEWED)
-	jobB := newJob(t, ctx, b.Client, schoolB, importjob.StatusCOMMITTING)
+	schoolA := a.Client.School.Create().SetBrin("11AA").SetName("A").SaveX(sys).ID
+	schoolB := b.Client.School.Create().SetBrin("11AA").SetName("B").SaveX(sys).ID
+	jobA := newJob(t, sys, a.Client, schoolA, importjob.StatusPREVIEWED)
+	jobB := newJob(t, sys, b.Client, schoolB, importjob.StatusCOMMITTING)
 	if jobA.ID != jobB.ID {
 		t.Fatalf("the two schemas' first jobs have ids %d and %d: the test needs them equal", jobA.ID, jobB.ID)
 	}
-	lock, ok, err := a.LockJob(ctx, jobA.ID, time.Hour)
+	lock, ok, err := a.LockJob(sys, jobA.ID, time.Hour)
 	if err != nil || !ok {
 		t.Fatalf("lock job: %v %v", ok, err)
 	}
-	a.Client.ImportJob.UpdateOneID(jobA.ID).SetStatus(importjob.StatusCOMMITTING).ExecX(ctx)
-	if _, ok, _ := a.LockJob(ctx, jobA.ID, time.Hour); ok {
+	a.Client.ImportJob.UpdateOneID(jobA.ID).SetStatus(importjob.StatusCOMMITTING).ExecX(sys)
+	if _, ok, _ := a.LockJob(sys, jobA.ID, time.Hour); ok {
 		t.Fatal("a second committer got the lock of a job being committed")
 	}
 	old := a.Client.ImportJob.Create().SetSchoolID(schoolA).SetFileName("x.csv").SetFileSize(1).SetSha256("x").
-		SetStatus(importjob.StatusCOMMITTING).SetClaimedBy("abcdef12").SaveX(ctx)
+		SetStatus(importjob.StatusCOMMITTING).SetClaimedBy("abcdef12").SaveX(sys)
 
-	if held, _ := b.JobLocked(ctx, jobB.ID); held {
+	if held, _ := b.JobLocked(sys, jobB.ID); held {
 		t.Fatal("the lock of schema A's job counts as held for schema B's job with the same id")
 	}
-	if ids, err := b.FailUnlockedCommits(ctx, "dood"); err != nil || len(ids) != 1 || ids[0] != jobB.ID {
+	if ids, err := b.FailUnlockedCommits(sys, "dood"); err != nil || len(ids) != 1 || ids[0] != jobB.ID {
 		t.Fatalf("schema B: failed %v (%v), want its dead job %d", ids, err, jobB.ID)
 	}
-	if ids, err := a.FailUnlockedCommits(ctx, "dood"); err != nil || len(ids) != 0 {
+	if ids, err := a.FailUnlockedCommits(sys, "dood"); err != nil || len(ids) != 0 {
 		t.Fatalf("schema A: failed %v (%v), want none: its committer holds the lock", ids, err)
 	}
-	j := b.Client.ImportJob.GetX(ctx, jobB.ID)
+	j := b.Client.ImportJob.GetX(sys, jobB.ID)
 	if j.Status != importjob.StatusFAILED || j.Error != "dood" || j.Phase != "failed" {
 		t.Fatalf("schema B's dead job: %s %q %q", j.Status, j.Phase, j.Error)
 	}
-	if s := statusOf(t, ctx, a, old.ID); s != importjob.StatusCOMMITTING {
+	if s := statusOf(t, sys, a, old.ID); s != importjob.StatusCOMMITTING {
 		t.Fatalf("a job claimed without the lock mark is %s; the heartbeat decides on it", s)
 	}
 
 	lock.Release()
 	lock.Release() // idempotent
-	if ids, err := a.FailUnlockedCommits(ctx, "dood"); err != nil || len(ids) != 1 || ids[0] != jobA.ID {
+	if ids, err := a.FailUnlockedCommits(sys, "dood"); err != nil || len(ids) != 1 || ids[0] != jobA.ID {
 		t.Fatalf("schema A after release: failed %v (%v), want %d", ids, err, jobA.ID)
 	}
 }
@@ -105,9 +104,7 @@ func TestJobLockNeverReapsLiveCommit(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var polls, wrong atomic.Int64
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		for {
 			select {
 			case <-stop:
@@ -122,7 +119,7 @@ func TestJobLockNeverReapsLiveCommit(t *testing.T) {
 			polls.Add(1)
 			wrong.Add(int64(len(ids)))
 		}
-	}()
+	})
 	finish := func(id int) {
 		n := a.Client.ImportJob.Update().Where(importjob.ID(id), importjob.StatusEQ(importjob.StatusCOMMITTING)).
 			SetStatus(importjob.StatusCOMMITTED).SaveX(ctx)

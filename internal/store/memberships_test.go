@@ -11,7 +11,6 @@ import (
 
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
-	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/store"
 	"github.com/numo/accounts/internal/testdb"
 )
@@ -20,23 +19,22 @@ import (
 // another school's, on both databases.
 func TestEachMembershipAndTeaching(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		c := db.Client
 		type world struct{ pupil, teacher, stamklas, group int }
 		mk := func(brin string) world {
-			s := c.School.Create().SetName(brin).SetBrin(brin).SaveX(ctx)
-			st := c.Class.Create().SetSchoolID(s.ID).SetName("1A").SetNameKey("1a").SaveX(ctx)
-			gr := c.Class.Create().SetSchoolID(s.ID).SetName("1a.ne").SetNameKey("1a.ne").SetKind(class.KindLESGROEP).SaveX(ctx)
-			p := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("p" + brin).SetFirstName("P").SetLastName("X").SetClassID(st.ID).SaveX(ctx)
-			tc := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("t" + brin).SetFirstName("T").SetLastName("X").SetRole(account.RoleTEACHER).SaveX(ctx)
-			c.Membership.Create().SetGroupID(gr.ID).SetAccountID(p.ID).SetImportJobID(7).SaveX(ctx)
-			c.Teaching.Create().SetClassID(gr.ID).SetAccountID(tc.ID).SaveX(ctx)
-			c.Teaching.Create().SetClassID(st.ID).SetAccountID(tc.ID).SetMentor(true).SaveX(ctx)
+			s := c.School.Create().SetName(brin).SetBrin(brin).SaveX(sys)
+			st := c.Class.Create().SetSchoolID(s.ID).SetName("1A").SetNameKey("1a").SaveX(sys)
+			gr := c.Class.Create().SetSchoolID(s.ID).SetName("1a.ne").SetNameKey("1a.ne").SetKind(class.KindLESGROEP).SaveX(sys)
+			p := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("p" + brin).SetFirstName("P").SetLastName("X").SetClassID(st.ID).SaveX(sys)
+			tc := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("t" + brin).SetFirstName("T").SetLastName("X").SetRole(account.RoleTEACHER).SaveX(sys)
+			c.Membership.Create().SetGroupID(gr.ID).SetAccountID(p.ID).SetImportJobID(7).SaveX(sys)
+			c.Teaching.Create().SetClassID(gr.ID).SetAccountID(tc.ID).SaveX(sys)
+			c.Teaching.Create().SetClassID(st.ID).SetAccountID(tc.ID).SetMentor(true).SaveX(sys)
 			return world{p.ID, tc.ID, st.ID, gr.ID}
 		}
 		w, _ := mk("11AA"), mk("22BB")
 		var members [][2]int
-		if err := store.EachMembership(ctx, db.SQL, db.Dialect, schoolOf(t, db, w.pupil), func(a, cl int) { members = append(members, [2]int{a, cl}) }); err != nil {
+		if err := store.EachMembership(sys, db.SQL, db.Dialect, schoolOf(t, db, w.pupil), func(a, cl int) { members = append(members, [2]int{a, cl}) }); err != nil {
 			t.Fatal(err)
 		}
 		if want := [][2]int{{w.pupil, w.group}}; !reflect.DeepEqual(members, want) {
@@ -47,7 +45,7 @@ func TestEachMembershipAndTeaching(t *testing.T) {
 			m    bool
 		}
 		var got []tch
-		if err := store.EachTeaching(ctx, db.SQL, db.Dialect, schoolOf(t, db, w.pupil), func(a, cl int, m bool) { got = append(got, tch{a, cl, m}) }); err != nil {
+		if err := store.EachTeaching(sys, db.SQL, db.Dialect, schoolOf(t, db, w.pupil), func(a, cl int, m bool) { got = append(got, tch{a, cl, m}) }); err != nil {
 			t.Fatal(err)
 		}
 		sort.Slice(got, func(i, j int) bool { return got[i].c < got[j].c })
@@ -59,7 +57,7 @@ func TestEachMembershipAndTeaching(t *testing.T) {
 
 func schoolOf(t *testing.T, db *store.DB, accountID int) int {
 	t.Helper()
-	return db.Client.Account.GetX(auth.System(context.Background()), accountID).SchoolID
+	return db.Client.Account.GetX(sys, accountID).SchoolID
 }
 
 // TestAccountStateGroups: a change record tells "no groups before" ([]) from "not recorded"
@@ -99,22 +97,21 @@ func TestAccountStateGroups(t *testing.T) {
 // of another school.
 func TestLinks(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := auth.System(context.Background())
 		c := db.Client
-		s := c.School.Create().SetName("S").SetBrin("11AA").SaveX(ctx)
-		other := c.School.Create().SetName("O").SetBrin("22BB").SaveX(ctx)
+		s := c.School.Create().SetName("S").SetBrin("11AA").SaveX(sys)
+		other := c.School.Create().SetName("O").SetBrin("22BB").SaveX(sys)
 		var g []int
 		for _, n := range []string{"a", "b", "c", "d"} {
-			g = append(g, c.Class.Create().SetSchoolID(s.ID).SetName(n).SetNameKey(n).SetKind(class.KindLESGROEP).SaveX(ctx).ID)
+			g = append(g, c.Class.Create().SetSchoolID(s.ID).SetName(n).SetNameKey(n).SetKind(class.KindLESGROEP).SaveX(sys).ID)
 		}
-		foreign := c.Class.Create().SetSchoolID(other.ID).SetName("x").SetNameKey("x").SaveX(ctx).ID
-		p1 := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("1").SetFirstName("A").SetLastName("X").SaveX(ctx).ID
-		p2 := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("2").SetFirstName("B").SetLastName("X").SaveX(ctx).ID
+		foreign := c.Class.Create().SetSchoolID(other.ID).SetName("x").SetNameKey("x").SaveX(sys).ID
+		p1 := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("1").SetFirstName("A").SetLastName("X").SaveX(sys).ID
+		p2 := c.Account.Create().SetSchoolID(s.ID).SetExternalKey("2").SetFirstName("B").SetLastName("X").SaveX(sys).ID
 		for _, k := range []store.LinkKind{store.Memberships, store.Teachings} {
 			t.Run(k.String(), func(t *testing.T) {
 				write := func(fn func(tx *sql.Tx) error) {
 					t.Helper()
-					tx, err := db.SQL.BeginTx(ctx, nil)
+					tx, err := db.SQL.BeginTx(sys, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -128,14 +125,14 @@ func TestLinks(t *testing.T) {
 				}
 				read := func() []store.Link {
 					var out []store.Link
-					if err := store.EachLinkOf(ctx, db.SQL, db.Dialect, k, s.ID, []int{p1, p2}, func(l store.Link) { out = append(out, l) }); err != nil {
+					if err := store.EachLinkOf(sys, db.SQL, db.Dialect, k, s.ID, []int{p1, p2}, func(l store.Link) { out = append(out, l) }); err != nil {
 						t.Fatal(err)
 					}
 					return out
 				}
 				mentor := k == store.Teachings
 				write(func(tx *sql.Tx) error {
-					return store.InsertLinks(ctx, tx, db.Dialect, k, 5, func(put func(store.Link) error) error {
+					return store.InsertLinks(sys, tx, db.Dialect, k, 5, func(put func(store.Link) error) error {
 						for _, l := range []store.Link{{p1, g[0], false}, {p1, g[1], mentor}, {p2, g[0], false}, {p2, g[2], false}} {
 							if err := put(l); err != nil {
 								return err
@@ -148,11 +145,11 @@ func TestLinks(t *testing.T) {
 					t.Fatalf("after insert %v, want %v", got, want)
 				}
 				write(func(tx *sql.Tx) error {
-					return store.DeleteLinks(ctx, tx, db.Dialect, k, []store.Link{{AccountID: p2, ClassID: g[0]}})
+					return store.DeleteLinks(sys, tx, db.Dialect, k, []store.Link{{AccountID: p2, ClassID: g[0]}})
 				})
 				// p1: keep a (job 5), drop b, add d; p2: c becomes a mentor (teachings), a foreign class is left out.
 				write(func(tx *sql.Tx) error {
-					return store.ReplaceLinks(ctx, tx, db.Dialect, k, s.ID, 9, map[int][]store.Link{
+					return store.ReplaceLinks(sys, tx, db.Dialect, k, s.ID, 9, map[int][]store.Link{
 						p1: {{ClassID: g[0]}, {ClassID: g[3]}},
 						p2: {{ClassID: g[2], Mentor: true}, {ClassID: foreign}},
 					})
@@ -163,7 +160,7 @@ func TestLinks(t *testing.T) {
 				if jobs, want := linkJobs(t, db, k, p1), map[int]int{g[0]: 5, g[3]: 9}; !reflect.DeepEqual(jobs, want) {
 					t.Fatalf("import jobs %v, want %v", jobs, want)
 				}
-				if err := store.DeleteLinks(ctx, db.SQL, db.Dialect, k, []store.Link{{AccountID: p2, ClassID: g[0]}}); err == nil {
+				if err := store.DeleteLinks(sys, db.SQL, db.Dialect, k, []store.Link{{AccountID: p2, ClassID: g[0]}}); err == nil {
 					t.Fatal("deleting a missing link succeeded")
 				}
 			})

@@ -15,26 +15,26 @@ import (
 	"github.com/numo/accounts/internal/testdb"
 )
 
+// sys is the context of test set-up: the product's own work, allowed everything.
+var sys = auth.System(context.Background())
+
 // TestConcurrentMigrate starts the migration of one empty database from several "processes"
 // at once, as when two numo servers start together: all must succeed.
 func TestConcurrentMigrate(t *testing.T) {
 	testdb.EachKind(t, func(t *testing.T, kind string) {
 		url := testdb.URL(t, kind)
-		ctx := auth.System(context.Background())
 		var wg sync.WaitGroup
 		errs := make(chan error, 4)
 		for range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				db, err := store.Open(ctx, url)
+			wg.Go(func() {
+				db, err := store.Open(sys, url)
 				if err != nil {
 					errs <- err
 					return
 				}
 				defer db.Close()
-				errs <- db.Migrate(ctx)
-			}()
+				errs <- db.Migrate(sys)
+			})
 		}
 		wg.Wait()
 		close(errs)
@@ -43,12 +43,12 @@ func TestConcurrentMigrate(t *testing.T) {
 				t.Fatalf("concurrent migrate: %v", err)
 			}
 		}
-		db, err := store.Open(ctx, url)
+		db, err := store.Open(sys, url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if _, err := db.Client.School.Create().SetName("Na migratie").SetBrin("00AA").Save(ctx); err != nil {
+		if _, err := db.Client.School.Create().SetName("Na migratie").SetBrin("00AA").Save(sys); err != nil {
 			t.Fatalf("use migrated schema: %v", err)
 		}
 	})
@@ -56,7 +56,7 @@ func TestConcurrentMigrate(t *testing.T) {
 
 func TestOpenRejects(t *testing.T) {
 	for _, url := range []string{"", "file:", "file:/x.db?%zz"} {
-		if db, err := store.Open(auth.System(context.Background()), url); err == nil {
+		if db, err := store.Open(sys, url); err == nil {
 			db.Close()
 			t.Errorf("Open(%q) succeeded, want an error", url)
 		}
@@ -83,11 +83,9 @@ func TestPingAfterServerDroppedConnections(t *testing.T) {
 	// Fill the pool with idle connections.
 	var wg sync.WaitGroup
 	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			db.SQL.Exec("SELECT pg_sleep(0.05)")
-		}()
+		})
 	}
 	wg.Wait()
 	if idle := db.SQL.Stats().Idle; idle < 2 {
