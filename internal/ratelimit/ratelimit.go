@@ -162,17 +162,20 @@ func (l *Limiter) Start() {
 		for {
 			select {
 			case <-l.stop:
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				l.Sync(ctx) // what was admitted still counts for the other processes
-				cancel()
+				l.syncWithin(5 * time.Second) // what was admitted still counts for the other processes
 				return
 			case <-t.C:
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				l.Sync(ctx)
-				cancel()
+				l.syncWithin(10 * time.Second)
 			}
 		}
 	}()
+}
+
+// syncWithin syncs, giving up after d.
+func (l *Limiter) syncWithin(d time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	l.Sync(ctx)
 }
 
 // Stop ends the sync loop after a last sync.

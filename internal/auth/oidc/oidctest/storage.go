@@ -235,21 +235,23 @@ func (s *storage) SetUserinfoFromScopes(_ context.Context, info *oidc.UserInfo, 
 	return s.userinfo(info, subject, scopes)
 }
 
-func (s *storage) SetUserinfoFromToken(_ context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
+// hasToken reports whether the provider issued the access token tokenID.
+func (s *storage) hasToken(tokenID string) bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	_, ok := s.tokens[tokenID]
-	s.mu.Unlock()
-	if !ok {
+	return ok
+}
+
+func (s *storage) SetUserinfoFromToken(_ context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
+	if !s.hasToken(tokenID) {
 		return errNotFound
 	}
 	return s.userinfo(info, subject, []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail})
 }
 
 func (s *storage) SetIntrospectionFromToken(_ context.Context, r *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	s.mu.Lock()
-	_, ok := s.tokens[tokenID]
-	s.mu.Unlock()
-	if !ok {
+	if !s.hasToken(tokenID) {
 		return errNotFound
 	}
 	r.Active, r.Subject, r.ClientID = true, subject, clientID
