@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"net"
 	"testing"
 
 	"github.com/numo/accounts/ent"
@@ -23,12 +22,7 @@ import (
 func TestRosterExample(t *testing.T) {
 	testdb.EachKind(t, func(t *testing.T, kind string) {
 		a := testapp.New(t, nil, []string{"--db", testdb.URL(t, kind), "--addr", "127.0.0.1:0"}, nil)
-		ctx, cancel := context.WithCancel(context.Background())
-		addrc := make(chan net.Addr, 1)
-		errc := make(chan error, 1)
-		go func() { errc <- a.Serve(ctx, func(addr net.Addr) { addrc <- addr }) }()
-		t.Cleanup(func() { cancel(); <-errc })
-		base := "http://" + (<-addrc).String()
+		base, _ := testapp.ServeApp(t, a)
 
 		sys := auth.System(context.Background())
 		c := a.DB().Client
