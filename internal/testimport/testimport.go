@@ -17,19 +17,14 @@ import (
 	"testing"
 	"time"
 
-	entsql "entgo.io/ent/dialect/sql"
-
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/class"
 	"github.com/numo/accounts/ent/importblob"
 	"github.com/numo/accounts/ent/importjob"
-	"github.com/numo/accounts/ent/membership"
-	"github.com/numo/accounts/ent/teaching"
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/store"
-	"github.com/numo/accounts/internal/testdb"
 )
 
 // Sys is the context of test set-up: the product's own work, allowed everything.
@@ -149,7 +144,7 @@ func LinkSets(t testing.TB, db *store.DB, schoolID int, jobs bool, kinds ...stor
 	for _, k := range kinds {
 		byJob := map[[2]int]string{}
 		if jobs {
-			byJob = linkJobs(t, db, k)
+			byJob = linkJobs(db, k)
 		}
 		if err := store.EachLink(sys, db.SQL, db.Dialect, k, schoolID, func(l store.Link) {
 			n := names[l.ClassID]
@@ -170,18 +165,21 @@ func LinkSets(t testing.TB, db *store.DB, schoolID int, jobs bool, kinds ...stor
 }
 
 // linkJobs is "@job" of every link of the kind that an import made, by account and class.
-func linkJobs(t testing.TB, db *store.DB, k store.LinkKind) map[[2]int]string {
-	t.Helper()
-	q := entsql.Dialect(db.Dialect).Select(membership.FieldAccountID, membership.FieldGroupID, membership.FieldImportJobID).From(entsql.Table(membership.Table))
-	if k == store.Teachings {
-		q = entsql.Dialect(db.Dialect).Select(teaching.FieldAccountID, teaching.FieldClassID, teaching.FieldImportJobID).From(entsql.Table(teaching.Table))
-	}
-	_, rows := testdb.Rows(t, db, q)
+func linkJobs(db *store.DB, k store.LinkKind) map[[2]int]string {
 	out := map[[2]int]string{}
-	for _, r := range rows {
-		if r[2] != nil {
-			out[[2]int{int(r[0].(int64)), int(r[1].(int64))}] = fmt.Sprintf("@%d", r[2].(int64))
+	add := func(accountID, classID int, jobID *int) {
+		if jobID != nil {
+			out[[2]int{accountID, classID}] = fmt.Sprintf("@%d", *jobID)
 		}
+	}
+	if k == store.Teachings {
+		for _, l := range db.Client.Teaching.Query().AllX(sys) {
+			add(l.AccountID, l.ClassID, l.ImportJobID)
+		}
+		return out
+	}
+	for _, l := range db.Client.Membership.Query().AllX(sys) {
+		add(l.AccountID, l.GroupID, l.ImportJobID)
 	}
 	return out
 }
