@@ -36,7 +36,7 @@ import (
 // to their package variables.
 func init() {
 	apitokenMixin := schema.APIToken{}.Mixin()
-	apitoken.Policy = privacy.NewPolicies(schema.APIToken{})
+	apitoken.Policy = privacy.NewPolicies(apitokenMixin[2], schema.APIToken{})
 	apitoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := apitoken.Policy.EvalMutation(ctx, m); err != nil {
@@ -45,8 +45,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	apitokenInters := schema.APIToken{}.Interceptors()
-	apitoken.Interceptors[0] = apitokenInters[0]
+	apitokenMixinInters2 := apitokenMixin[2].Interceptors()
+	apitoken.Interceptors[0] = apitokenMixinInters2[0]
 	apitokenMixinFields0 := apitokenMixin[0].Fields()
 	_ = apitokenMixinFields0
 	apitokenFields := schema.APIToken{}.Fields()
@@ -62,7 +62,7 @@ func init() {
 	// apitoken.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	apitoken.UpdateDefaultUpdatedAt = apitokenDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// apitokenDescName is the schema descriptor for name field.
-	apitokenDescName := apitokenFields[1].Descriptor()
+	apitokenDescName := apitokenFields[0].Descriptor()
 	// apitoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	apitoken.NameValidator = func() func(string) error {
 		validators := apitokenDescName.Validators
@@ -80,7 +80,7 @@ func init() {
 		}
 	}()
 	accountMixin := schema.Account{}.Mixin()
-	account.Policy = privacy.NewPolicies(schema.Account{})
+	account.Policy = privacy.NewPolicies(accountMixin[2], schema.Account{})
 	account.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := account.Policy.EvalMutation(ctx, m); err != nil {
@@ -92,8 +92,8 @@ func init() {
 	accountHooks := schema.Account{}.Hooks()
 
 	account.Hooks[1] = accountHooks[0]
-	accountInters := schema.Account{}.Interceptors()
-	account.Interceptors[0] = accountInters[0]
+	accountMixinInters2 := accountMixin[2].Interceptors()
+	account.Interceptors[0] = accountMixinInters2[0]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountFields := schema.Account{}.Fields()
@@ -109,11 +109,11 @@ func init() {
 	// account.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	account.UpdateDefaultUpdatedAt = accountDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// accountDescExternalKey is the schema descriptor for external_key field.
-	accountDescExternalKey := accountFields[2].Descriptor()
+	accountDescExternalKey := accountFields[1].Descriptor()
 	// account.ExternalKeyValidator is a validator for the "external_key" field. It is called by the builders before save.
 	account.ExternalKeyValidator = accountDescExternalKey.Validators[0].(func(string) error)
 	// accountDescFirstName is the schema descriptor for first_name field.
-	accountDescFirstName := accountFields[3].Descriptor()
+	accountDescFirstName := accountFields[2].Descriptor()
 	// account.FirstNameValidator is a validator for the "first_name" field. It is called by the builders before save.
 	account.FirstNameValidator = func() func(string) error {
 		validators := accountDescFirstName.Validators
@@ -131,13 +131,13 @@ func init() {
 		}
 	}()
 	// accountDescInfix is the schema descriptor for infix field.
-	accountDescInfix := accountFields[4].Descriptor()
+	accountDescInfix := accountFields[3].Descriptor()
 	// account.DefaultInfix holds the default value on creation for the infix field.
 	account.DefaultInfix = accountDescInfix.Default.(string)
 	// account.InfixValidator is a validator for the "infix" field. It is called by the builders before save.
 	account.InfixValidator = accountDescInfix.Validators[0].(func(string) error)
 	// accountDescLastName is the schema descriptor for last_name field.
-	accountDescLastName := accountFields[5].Descriptor()
+	accountDescLastName := accountFields[4].Descriptor()
 	// account.LastNameValidator is a validator for the "last_name" field. It is called by the builders before save.
 	account.LastNameValidator = func() func(string) error {
 		validators := accountDescLastName.Validators
@@ -155,40 +155,41 @@ func init() {
 		}
 	}()
 	// accountDescSortName is the schema descriptor for sort_name field.
-	accountDescSortName := accountFields[6].Descriptor()
+	accountDescSortName := accountFields[5].Descriptor()
 	// account.DefaultSortName holds the default value on creation for the sort_name field.
 	account.DefaultSortName = accountDescSortName.Default.(string)
 	// accountDescEmail is the schema descriptor for email field.
-	accountDescEmail := accountFields[7].Descriptor()
+	accountDescEmail := accountFields[6].Descriptor()
 	// account.DefaultEmail holds the default value on creation for the email field.
 	account.DefaultEmail = accountDescEmail.Default.(string)
 	// account.EmailValidator is a validator for the "email" field. It is called by the builders before save.
 	account.EmailValidator = accountDescEmail.Validators[0].(func(string) error)
 	// accountDescUsername is the schema descriptor for username field.
-	accountDescUsername := accountFields[8].Descriptor()
+	accountDescUsername := accountFields[7].Descriptor()
 	// account.DefaultUsername holds the default value on creation for the username field.
 	account.DefaultUsername = accountDescUsername.Default.(string)
 	// account.UsernameValidator is a validator for the "username" field. It is called by the builders before save.
 	account.UsernameValidator = accountDescUsername.Validators[0].(func(string) error)
 	// accountDescEckID is the schema descriptor for eck_id field.
-	accountDescEckID := accountFields[9].Descriptor()
+	accountDescEckID := accountFields[8].Descriptor()
 	// account.DefaultEckID holds the default value on creation for the eck_id field.
 	account.DefaultEckID = accountDescEckID.Default.(string)
 	// account.EckIDValidator is a validator for the "eck_id" field. It is called by the builders before save.
 	account.EckIDValidator = accountDescEckID.Validators[0].(func(string) error)
 	// accountDescLevel is the schema descriptor for level field.
-	accountDescLevel := accountFields[10].Descriptor()
+	accountDescLevel := accountFields[9].Descriptor()
 	// account.DefaultLevel holds the default value on creation for the level field.
 	account.DefaultLevel = accountDescLevel.Default.(string)
 	// accountDescMustChangePassword is the schema descriptor for must_change_password field.
-	accountDescMustChangePassword := accountFields[16].Descriptor()
+	accountDescMustChangePassword := accountFields[15].Descriptor()
 	// account.DefaultMustChangePassword holds the default value on creation for the must_change_password field.
 	account.DefaultMustChangePassword = accountDescMustChangePassword.Default.(bool)
 	// accountDescFailedLogins is the schema descriptor for failed_logins field.
-	accountDescFailedLogins := accountFields[17].Descriptor()
+	accountDescFailedLogins := accountFields[16].Descriptor()
 	// account.DefaultFailedLogins holds the default value on creation for the failed_logins field.
 	account.DefaultFailedLogins = accountDescFailedLogins.Default.(int)
-	accountchange.Policy = privacy.NewPolicies(schema.AccountChange{})
+	accountchangeMixin := schema.AccountChange{}.Mixin()
+	accountchange.Policy = privacy.NewPolicies(accountchangeMixin[1], schema.AccountChange{})
 	accountchange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := accountchange.Policy.EvalMutation(ctx, m); err != nil {
@@ -197,9 +198,10 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	accountchangeInters := schema.AccountChange{}.Interceptors()
-	accountchange.Interceptors[0] = accountchangeInters[0]
-	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
+	accountchangeMixinInters1 := accountchangeMixin[1].Interceptors()
+	accountchange.Interceptors[0] = accountchangeMixinInters1[0]
+	auditeventMixin := schema.AuditEvent{}.Mixin()
+	auditevent.Policy = privacy.NewPolicies(auditeventMixin[0], schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
@@ -208,8 +210,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	auditeventInters := schema.AuditEvent{}.Interceptors()
-	auditevent.Interceptors[0] = auditeventInters[0]
+	auditeventMixinInters0 := auditeventMixin[0].Interceptors()
+	auditevent.Interceptors[0] = auditeventMixinInters0[0]
 	auditeventFields := schema.AuditEvent{}.Fields()
 	_ = auditeventFields
 	// auditeventDescAt is the schema descriptor for at field.
@@ -229,7 +231,7 @@ func init() {
 	// auditevent.DefaultRemoteAddr holds the default value on creation for the remote_addr field.
 	auditevent.DefaultRemoteAddr = auditeventDescRemoteAddr.Default.(string)
 	classMixin := schema.Class{}.Mixin()
-	class.Policy = privacy.NewPolicies(schema.Class{})
+	class.Policy = privacy.NewPolicies(classMixin[2], schema.Class{})
 	class.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := class.Policy.EvalMutation(ctx, m); err != nil {
@@ -241,8 +243,8 @@ func init() {
 	classHooks := schema.Class{}.Hooks()
 
 	class.Hooks[1] = classHooks[0]
-	classInters := schema.Class{}.Interceptors()
-	class.Interceptors[0] = classInters[0]
+	classMixinInters2 := classMixin[2].Interceptors()
+	class.Interceptors[0] = classMixinInters2[0]
 	classMixinFields0 := classMixin[0].Fields()
 	_ = classMixinFields0
 	classFields := schema.Class{}.Fields()
@@ -258,7 +260,7 @@ func init() {
 	// class.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	class.UpdateDefaultUpdatedAt = classDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// classDescName is the schema descriptor for name field.
-	classDescName := classFields[1].Descriptor()
+	classDescName := classFields[0].Descriptor()
 	// class.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	class.NameValidator = func() func(string) error {
 		validators := classDescName.Validators
@@ -276,7 +278,7 @@ func init() {
 		}
 	}()
 	// classDescNameKey is the schema descriptor for name_key field.
-	classDescNameKey := classFields[2].Descriptor()
+	classDescNameKey := classFields[1].Descriptor()
 	// class.NameKeyValidator is a validator for the "name_key" field. It is called by the builders before save.
 	class.NameKeyValidator = func() func(string) error {
 		validators := classDescNameKey.Validators
@@ -294,12 +296,13 @@ func init() {
 		}
 	}()
 	// classDescSubject is the schema descriptor for subject field.
-	classDescSubject := classFields[6].Descriptor()
+	classDescSubject := classFields[5].Descriptor()
 	// class.DefaultSubject holds the default value on creation for the subject field.
 	class.DefaultSubject = classDescSubject.Default.(string)
 	// class.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
 	class.SubjectValidator = classDescSubject.Validators[0].(func(string) error)
-	importblob.Policy = privacy.NewPolicies(schema.ImportBlob{})
+	importblobMixin := schema.ImportBlob{}.Mixin()
+	importblob.Policy = privacy.NewPolicies(importblobMixin[1], schema.ImportBlob{})
 	importblob.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := importblob.Policy.EvalMutation(ctx, m); err != nil {
@@ -308,10 +311,10 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	importblobInters := schema.ImportBlob{}.Interceptors()
-	importblob.Interceptors[0] = importblobInters[0]
+	importblobMixinInters1 := importblobMixin[1].Interceptors()
+	importblob.Interceptors[0] = importblobMixinInters1[0]
 	importjobMixin := schema.ImportJob{}.Mixin()
-	importjob.Policy = privacy.NewPolicies(schema.ImportJob{})
+	importjob.Policy = privacy.NewPolicies(importjobMixin[2], schema.ImportJob{})
 	importjob.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := importjob.Policy.EvalMutation(ctx, m); err != nil {
@@ -320,8 +323,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	importjobInters := schema.ImportJob{}.Interceptors()
-	importjob.Interceptors[0] = importjobInters[0]
+	importjobMixinInters2 := importjobMixin[2].Interceptors()
+	importjob.Interceptors[0] = importjobMixinInters2[0]
 	importjobMixinFields0 := importjobMixin[0].Fields()
 	_ = importjobMixinFields0
 	importjobFields := schema.ImportJob{}.Fields()
@@ -337,88 +340,89 @@ func init() {
 	// importjob.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	importjob.UpdateDefaultUpdatedAt = importjobDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// importjobDescFileName is the schema descriptor for file_name field.
-	importjobDescFileName := importjobFields[3].Descriptor()
+	importjobDescFileName := importjobFields[2].Descriptor()
 	// importjob.FileNameValidator is a validator for the "file_name" field. It is called by the builders before save.
 	importjob.FileNameValidator = importjobDescFileName.Validators[0].(func(string) error)
 	// importjobDescFileSize is the schema descriptor for file_size field.
-	importjobDescFileSize := importjobFields[4].Descriptor()
+	importjobDescFileSize := importjobFields[3].Descriptor()
 	// importjob.FileSizeValidator is a validator for the "file_size" field. It is called by the builders before save.
 	importjob.FileSizeValidator = importjobDescFileSize.Validators[0].(func(int64) error)
 	// importjobDescSha256 is the schema descriptor for sha256 field.
-	importjobDescSha256 := importjobFields[5].Descriptor()
+	importjobDescSha256 := importjobFields[4].Descriptor()
 	// importjob.Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
 	importjob.Sha256Validator = importjobDescSha256.Validators[0].(func(string) error)
 	// importjobDescEncoding is the schema descriptor for encoding field.
-	importjobDescEncoding := importjobFields[6].Descriptor()
+	importjobDescEncoding := importjobFields[5].Descriptor()
 	// importjob.DefaultEncoding holds the default value on creation for the encoding field.
 	importjob.DefaultEncoding = importjobDescEncoding.Default.(string)
 	// importjobDescDelimiter is the schema descriptor for delimiter field.
-	importjobDescDelimiter := importjobFields[7].Descriptor()
+	importjobDescDelimiter := importjobFields[6].Descriptor()
 	// importjob.DefaultDelimiter holds the default value on creation for the delimiter field.
 	importjob.DefaultDelimiter = importjobDescDelimiter.Default.(string)
 	// importjobDescHeaderLine is the schema descriptor for header_line field.
-	importjobDescHeaderLine := importjobFields[8].Descriptor()
+	importjobDescHeaderLine := importjobFields[7].Descriptor()
 	// importjob.DefaultHeaderLine holds the default value on creation for the header_line field.
 	importjob.DefaultHeaderLine = importjobDescHeaderLine.Default.(int)
 	// importjobDescRowCount is the schema descriptor for row_count field.
-	importjobDescRowCount := importjobFields[9].Descriptor()
+	importjobDescRowCount := importjobFields[8].Descriptor()
 	// importjob.DefaultRowCount holds the default value on creation for the row_count field.
 	importjob.DefaultRowCount = importjobDescRowCount.Default.(int)
 	// importjobDescPlanHash is the schema descriptor for plan_hash field.
-	importjobDescPlanHash := importjobFields[12].Descriptor()
+	importjobDescPlanHash := importjobFields[11].Descriptor()
 	// importjob.DefaultPlanHash holds the default value on creation for the plan_hash field.
 	importjob.DefaultPlanHash = importjobDescPlanHash.Default.(string)
 	// importjobDescAdded is the schema descriptor for added field.
-	importjobDescAdded := importjobFields[13].Descriptor()
+	importjobDescAdded := importjobFields[12].Descriptor()
 	// importjob.DefaultAdded holds the default value on creation for the added field.
 	importjob.DefaultAdded = importjobDescAdded.Default.(int)
 	// importjobDescUpdated is the schema descriptor for updated field.
-	importjobDescUpdated := importjobFields[14].Descriptor()
+	importjobDescUpdated := importjobFields[13].Descriptor()
 	// importjob.DefaultUpdated holds the default value on creation for the updated field.
 	importjob.DefaultUpdated = importjobDescUpdated.Default.(int)
 	// importjobDescArchived is the schema descriptor for archived field.
-	importjobDescArchived := importjobFields[15].Descriptor()
+	importjobDescArchived := importjobFields[14].Descriptor()
 	// importjob.DefaultArchived holds the default value on creation for the archived field.
 	importjob.DefaultArchived = importjobDescArchived.Default.(int)
 	// importjobDescUnchanged is the schema descriptor for unchanged field.
-	importjobDescUnchanged := importjobFields[16].Descriptor()
+	importjobDescUnchanged := importjobFields[15].Descriptor()
 	// importjob.DefaultUnchanged holds the default value on creation for the unchanged field.
 	importjob.DefaultUnchanged = importjobDescUnchanged.Default.(int)
 	// importjobDescRefused is the schema descriptor for refused field.
-	importjobDescRefused := importjobFields[17].Descriptor()
+	importjobDescRefused := importjobFields[16].Descriptor()
 	// importjob.DefaultRefused holds the default value on creation for the refused field.
 	importjob.DefaultRefused = importjobDescRefused.Default.(int)
 	// importjobDescRemoved is the schema descriptor for removed field.
-	importjobDescRemoved := importjobFields[18].Descriptor()
+	importjobDescRemoved := importjobFields[17].Descriptor()
 	// importjob.DefaultRemoved holds the default value on creation for the removed field.
 	importjob.DefaultRemoved = importjobDescRemoved.Default.(int)
 	// importjobDescPhase is the schema descriptor for phase field.
-	importjobDescPhase := importjobFields[20].Descriptor()
+	importjobDescPhase := importjobFields[19].Descriptor()
 	// importjob.DefaultPhase holds the default value on creation for the phase field.
 	importjob.DefaultPhase = importjobDescPhase.Default.(string)
 	// importjobDescProgressDone is the schema descriptor for progress_done field.
-	importjobDescProgressDone := importjobFields[21].Descriptor()
+	importjobDescProgressDone := importjobFields[20].Descriptor()
 	// importjob.DefaultProgressDone holds the default value on creation for the progress_done field.
 	importjob.DefaultProgressDone = importjobDescProgressDone.Default.(int)
 	// importjobDescProgressTotal is the schema descriptor for progress_total field.
-	importjobDescProgressTotal := importjobFields[22].Descriptor()
+	importjobDescProgressTotal := importjobFields[21].Descriptor()
 	// importjob.DefaultProgressTotal holds the default value on creation for the progress_total field.
 	importjob.DefaultProgressTotal = importjobDescProgressTotal.Default.(int)
 	// importjobDescError is the schema descriptor for error field.
-	importjobDescError := importjobFields[23].Descriptor()
+	importjobDescError := importjobFields[22].Descriptor()
 	// importjob.DefaultError holds the default value on creation for the error field.
 	importjob.DefaultError = importjobDescError.Default.(string)
 	// importjobDescClaimedBy is the schema descriptor for claimed_by field.
-	importjobDescClaimedBy := importjobFields[24].Descriptor()
+	importjobDescClaimedBy := importjobFields[23].Descriptor()
 	// importjob.DefaultClaimedBy holds the default value on creation for the claimed_by field.
 	importjob.DefaultClaimedBy = importjobDescClaimedBy.Default.(string)
 	// importjobDescSource is the schema descriptor for source field.
-	importjobDescSource := importjobFields[32].Descriptor()
+	importjobDescSource := importjobFields[31].Descriptor()
 	// importjob.DefaultSource holds the default value on creation for the source field.
 	importjob.DefaultSource = importjobDescSource.Default.(string)
 	// importjob.SourceValidator is a validator for the "source" field. It is called by the builders before save.
 	importjob.SourceValidator = importjobDescSource.Validators[0].(func(string) error)
-	letterbatch.Policy = privacy.NewPolicies(schema.LetterBatch{})
+	letterbatchMixin := schema.LetterBatch{}.Mixin()
+	letterbatch.Policy = privacy.NewPolicies(letterbatchMixin[0], schema.LetterBatch{})
 	letterbatch.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := letterbatch.Policy.EvalMutation(ctx, m); err != nil {
@@ -427,15 +431,16 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	letterbatchInters := schema.LetterBatch{}.Interceptors()
-	letterbatch.Interceptors[0] = letterbatchInters[0]
+	letterbatchMixinInters0 := letterbatchMixin[0].Interceptors()
+	letterbatch.Interceptors[0] = letterbatchMixinInters0[0]
 	letterbatchFields := schema.LetterBatch{}.Fields()
 	_ = letterbatchFields
 	// letterbatchDescHandleHash is the schema descriptor for handle_hash field.
 	letterbatchDescHandleHash := letterbatchFields[2].Descriptor()
 	// letterbatch.HandleHashValidator is a validator for the "handle_hash" field. It is called by the builders before save.
 	letterbatch.HandleHashValidator = letterbatchDescHandleHash.Validators[0].(func(string) error)
-	loginthrottle.Policy = privacy.NewPolicies(schema.LoginThrottle{})
+	loginthrottleMixin := schema.LoginThrottle{}.Mixin()
+	loginthrottle.Policy = privacy.NewPolicies(loginthrottleMixin[0], schema.LoginThrottle{})
 	loginthrottle.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := loginthrottle.Policy.EvalMutation(ctx, m); err != nil {
@@ -444,8 +449,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	loginthrottleInters := schema.LoginThrottle{}.Interceptors()
-	loginthrottle.Interceptors[0] = loginthrottleInters[0]
+	loginthrottleMixinInters0 := loginthrottleMixin[0].Interceptors()
+	loginthrottle.Interceptors[0] = loginthrottleMixinInters0[0]
 	loginthrottleFields := schema.LoginThrottle{}.Fields()
 	_ = loginthrottleFields
 	// loginthrottleDescKey is the schema descriptor for key field.
@@ -484,7 +489,8 @@ func init() {
 	loginthrottleDescLockedUntil := loginthrottleFields[4].Descriptor()
 	// loginthrottle.DefaultLockedUntil holds the default value on creation for the locked_until field.
 	loginthrottle.DefaultLockedUntil = loginthrottleDescLockedUntil.Default.(int64)
-	membership.Policy = privacy.NewPolicies(schema.Membership{})
+	membershipMixin := schema.Membership{}.Mixin()
+	membership.Policy = privacy.NewPolicies(membershipMixin[0], schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := membership.Policy.EvalMutation(ctx, m); err != nil {
@@ -493,9 +499,10 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	membershipInters := schema.Membership{}.Interceptors()
-	membership.Interceptors[0] = membershipInters[0]
-	ratewindow.Policy = privacy.NewPolicies(schema.RateWindow{})
+	membershipMixinInters0 := membershipMixin[0].Interceptors()
+	membership.Interceptors[0] = membershipMixinInters0[0]
+	ratewindowMixin := schema.RateWindow{}.Mixin()
+	ratewindow.Policy = privacy.NewPolicies(ratewindowMixin[0], schema.RateWindow{})
 	ratewindow.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := ratewindow.Policy.EvalMutation(ctx, m); err != nil {
@@ -504,8 +511,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	ratewindowInters := schema.RateWindow{}.Interceptors()
-	ratewindow.Interceptors[0] = ratewindowInters[0]
+	ratewindowMixinInters0 := ratewindowMixin[0].Interceptors()
+	ratewindow.Interceptors[0] = ratewindowMixinInters0[0]
 	ratewindowFields := schema.RateWindow{}.Fields()
 	_ = ratewindowFields
 	// ratewindowDescRequests is the schema descriptor for requests field.
@@ -516,7 +523,8 @@ func init() {
 	ratewindowDescPoints := ratewindowFields[3].Descriptor()
 	// ratewindow.DefaultPoints holds the default value on creation for the points field.
 	ratewindow.DefaultPoints = ratewindowDescPoints.Default.(int64)
-	rosterchangelog.Policy = privacy.NewPolicies(schema.RosterChangeLog{})
+	rosterchangelogMixin := schema.RosterChangeLog{}.Mixin()
+	rosterchangelog.Policy = privacy.NewPolicies(rosterchangelogMixin[0], schema.RosterChangeLog{})
 	rosterchangelog.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := rosterchangelog.Policy.EvalMutation(ctx, m); err != nil {
@@ -525,15 +533,16 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	rosterchangelogInters := schema.RosterChangeLog{}.Interceptors()
-	rosterchangelog.Interceptors[0] = rosterchangelogInters[0]
+	rosterchangelogMixinInters0 := rosterchangelogMixin[0].Interceptors()
+	rosterchangelog.Interceptors[0] = rosterchangelogMixinInters0[0]
 	rosterchangelogFields := schema.RosterChangeLog{}.Fields()
 	_ = rosterchangelogFields
 	// rosterchangelogDescCreatedAt is the schema descriptor for created_at field.
 	rosterchangelogDescCreatedAt := rosterchangelogFields[8].Descriptor()
 	// rosterchangelog.DefaultCreatedAt holds the default value on creation for the created_at field.
 	rosterchangelog.DefaultCreatedAt = rosterchangelogDescCreatedAt.Default.(func() time.Time)
-	ssologin.Policy = privacy.NewPolicies(schema.SSOLogin{})
+	ssologinMixin := schema.SSOLogin{}.Mixin()
+	ssologin.Policy = privacy.NewPolicies(ssologinMixin[0], schema.SSOLogin{})
 	ssologin.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := ssologin.Policy.EvalMutation(ctx, m); err != nil {
@@ -542,8 +551,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	ssologinInters := schema.SSOLogin{}.Interceptors()
-	ssologin.Interceptors[0] = ssologinInters[0]
+	ssologinMixinInters0 := ssologinMixin[0].Interceptors()
+	ssologin.Interceptors[0] = ssologinMixinInters0[0]
 	ssologinFields := schema.SSOLogin{}.Fields()
 	_ = ssologinFields
 	// ssologinDescRedirectURI is the schema descriptor for redirect_uri field.
@@ -555,7 +564,7 @@ func init() {
 	// ssologin.DefaultRemoteAddr holds the default value on creation for the remote_addr field.
 	ssologin.DefaultRemoteAddr = ssologinDescRemoteAddr.Default.(string)
 	ssoproviderMixin := schema.SSOProvider{}.Mixin()
-	ssoprovider.Policy = privacy.NewPolicies(schema.SSOProvider{})
+	ssoprovider.Policy = privacy.NewPolicies(ssoproviderMixin[1], schema.SSOProvider{})
 	ssoprovider.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := ssoprovider.Policy.EvalMutation(ctx, m); err != nil {
@@ -564,8 +573,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	ssoproviderInters := schema.SSOProvider{}.Interceptors()
-	ssoprovider.Interceptors[0] = ssoproviderInters[0]
+	ssoproviderMixinInters1 := ssoproviderMixin[1].Interceptors()
+	ssoprovider.Interceptors[0] = ssoproviderMixinInters1[0]
 	ssoproviderMixinFields0 := ssoproviderMixin[0].Fields()
 	_ = ssoproviderMixinFields0
 	ssoproviderFields := schema.SSOProvider{}.Fields()
@@ -651,7 +660,7 @@ func init() {
 	// ssoprovider.LabelValidator is a validator for the "label" field. It is called by the builders before save.
 	ssoprovider.LabelValidator = ssoproviderDescLabel.Validators[0].(func(string) error)
 	schoolMixin := schema.School{}.Mixin()
-	school.Policy = privacy.NewPolicies(schema.School{})
+	school.Policy = privacy.NewPolicies(schoolMixin[1], schema.School{})
 	school.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := school.Policy.EvalMutation(ctx, m); err != nil {
@@ -660,8 +669,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	schoolInters := schema.School{}.Interceptors()
-	school.Interceptors[0] = schoolInters[0]
+	schoolMixinInters1 := schoolMixin[1].Interceptors()
+	school.Interceptors[0] = schoolMixinInters1[0]
 	schoolMixinFields0 := schoolMixin[0].Fields()
 	_ = schoolMixinFields0
 	schoolFields := schema.School{}.Fields()
@@ -823,7 +832,7 @@ func init() {
 	// school.DefaultFeedPosition holds the default value on creation for the feed_position field.
 	school.DefaultFeedPosition = schoolDescFeedPosition.Default.(int64)
 	sessionMixin := schema.Session{}.Mixin()
-	session.Policy = privacy.NewPolicies(schema.Session{})
+	session.Policy = privacy.NewPolicies(sessionMixin[2], schema.Session{})
 	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := session.Policy.EvalMutation(ctx, m); err != nil {
@@ -832,8 +841,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	sessionInters := schema.Session{}.Interceptors()
-	session.Interceptors[0] = sessionInters[0]
+	sessionMixinInters2 := sessionMixin[2].Interceptors()
+	session.Interceptors[0] = sessionMixinInters2[0]
 	sessionMixinFields0 := sessionMixin[0].Fields()
 	_ = sessionMixinFields0
 	sessionFields := schema.Session{}.Fields()
@@ -849,20 +858,21 @@ func init() {
 	// session.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	session.UpdateDefaultUpdatedAt = sessionDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// sessionDescRemoteAddr is the schema descriptor for remote_addr field.
-	sessionDescRemoteAddr := sessionFields[3].Descriptor()
+	sessionDescRemoteAddr := sessionFields[2].Descriptor()
 	// session.DefaultRemoteAddr holds the default value on creation for the remote_addr field.
 	session.DefaultRemoteAddr = sessionDescRemoteAddr.Default.(string)
 	// sessionDescUserAgent is the schema descriptor for user_agent field.
-	sessionDescUserAgent := sessionFields[4].Descriptor()
+	sessionDescUserAgent := sessionFields[3].Descriptor()
 	// session.DefaultUserAgent holds the default value on creation for the user_agent field.
 	session.DefaultUserAgent = sessionDescUserAgent.Default.(string)
 	// session.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
 	session.UserAgentValidator = sessionDescUserAgent.Validators[0].(func(string) error)
 	// sessionDescSSO is the schema descriptor for sso field.
-	sessionDescSSO := sessionFields[5].Descriptor()
+	sessionDescSSO := sessionFields[4].Descriptor()
 	// session.DefaultSSO holds the default value on creation for the sso field.
 	session.DefaultSSO = sessionDescSSO.Default.(bool)
-	teaching.Policy = privacy.NewPolicies(schema.Teaching{})
+	teachingMixin := schema.Teaching{}.Mixin()
+	teaching.Policy = privacy.NewPolicies(teachingMixin[0], schema.Teaching{})
 	teaching.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := teaching.Policy.EvalMutation(ctx, m); err != nil {
@@ -871,15 +881,16 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	teachingInters := schema.Teaching{}.Interceptors()
-	teaching.Interceptors[0] = teachingInters[0]
+	teachingMixinInters0 := teachingMixin[0].Interceptors()
+	teaching.Interceptors[0] = teachingMixinInters0[0]
 	teachingFields := schema.Teaching{}.Fields()
 	_ = teachingFields
 	// teachingDescMentor is the schema descriptor for mentor field.
 	teachingDescMentor := teachingFields[2].Descriptor()
 	// teaching.DefaultMentor holds the default value on creation for the mentor field.
 	teaching.DefaultMentor = teachingDescMentor.Default.(bool)
-	webhookdelivery.Policy = privacy.NewPolicies(schema.WebhookDelivery{})
+	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
+	webhookdelivery.Policy = privacy.NewPolicies(webhookdeliveryMixin[1], schema.WebhookDelivery{})
 	webhookdelivery.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := webhookdelivery.Policy.EvalMutation(ctx, m); err != nil {
@@ -888,30 +899,30 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	webhookdeliveryInters := schema.WebhookDelivery{}.Interceptors()
-	webhookdelivery.Interceptors[0] = webhookdeliveryInters[0]
+	webhookdeliveryMixinInters1 := webhookdeliveryMixin[1].Interceptors()
+	webhookdelivery.Interceptors[0] = webhookdeliveryMixinInters1[0]
 	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
 	_ = webhookdeliveryFields
 	// webhookdeliveryDescAt is the schema descriptor for at field.
-	webhookdeliveryDescAt := webhookdeliveryFields[2].Descriptor()
+	webhookdeliveryDescAt := webhookdeliveryFields[1].Descriptor()
 	// webhookdelivery.DefaultAt holds the default value on creation for the at field.
 	webhookdelivery.DefaultAt = webhookdeliveryDescAt.Default.(func() time.Time)
 	// webhookdeliveryDescStatusCode is the schema descriptor for status_code field.
-	webhookdeliveryDescStatusCode := webhookdeliveryFields[8].Descriptor()
+	webhookdeliveryDescStatusCode := webhookdeliveryFields[7].Descriptor()
 	// webhookdelivery.DefaultStatusCode holds the default value on creation for the status_code field.
 	webhookdelivery.DefaultStatusCode = webhookdeliveryDescStatusCode.Default.(int)
 	// webhookdeliveryDescError is the schema descriptor for error field.
-	webhookdeliveryDescError := webhookdeliveryFields[9].Descriptor()
+	webhookdeliveryDescError := webhookdeliveryFields[8].Descriptor()
 	// webhookdelivery.DefaultError holds the default value on creation for the error field.
 	webhookdelivery.DefaultError = webhookdeliveryDescError.Default.(string)
 	// webhookdelivery.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
 	webhookdelivery.ErrorValidator = webhookdeliveryDescError.Validators[0].(func(string) error)
 	// webhookdeliveryDescTest is the schema descriptor for test field.
-	webhookdeliveryDescTest := webhookdeliveryFields[13].Descriptor()
+	webhookdeliveryDescTest := webhookdeliveryFields[12].Descriptor()
 	// webhookdelivery.DefaultTest holds the default value on creation for the test field.
 	webhookdelivery.DefaultTest = webhookdeliveryDescTest.Default.(bool)
 	webhookendpointMixin := schema.WebhookEndpoint{}.Mixin()
-	webhookendpoint.Policy = privacy.NewPolicies(schema.WebhookEndpoint{})
+	webhookendpoint.Policy = privacy.NewPolicies(webhookendpointMixin[1], schema.WebhookEndpoint{})
 	webhookendpoint.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := webhookendpoint.Policy.EvalMutation(ctx, m); err != nil {
@@ -920,8 +931,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	webhookendpointInters := schema.WebhookEndpoint{}.Interceptors()
-	webhookendpoint.Interceptors[0] = webhookendpointInters[0]
+	webhookendpointMixinInters1 := webhookendpointMixin[1].Interceptors()
+	webhookendpoint.Interceptors[0] = webhookendpointMixinInters1[0]
 	webhookendpointMixinFields0 := webhookendpointMixin[0].Fields()
 	_ = webhookendpointMixinFields0
 	webhookendpointFields := schema.WebhookEndpoint{}.Fields()

@@ -6,7 +6,6 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 
-	gen "github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
 	"github.com/numo/accounts/ent/apitoken"
 	"github.com/numo/accounts/ent/auditevent"
@@ -25,7 +24,8 @@ import (
 // through its interceptor, which narrows it to what the viewer in the context may see (or
 // refuses an anonymous caller), and each mutation through a privacy policy that allows only
 // the product's own code (auth.System) — which authorises the request before it writes.
-// Guessing another school's IDs therefore finds nothing.
+// Guessing another school's IDs therefore finds nothing. Every entity gets both from its access
+// mixin (readBy or systemOnly, mixin.go).
 
 // system reports whether ctx is the product's own work.
 func system(ctx context.Context) bool {
@@ -41,20 +41,6 @@ func viewerOr(ctx context.Context) (*auth.Viewer, error) {
 	return v, nil
 }
 
-// denyViewers is the interceptor of entities that only the product's own code reads.
-func denyViewers() ent.Interceptor {
-	return intercept.TraverseFunc(func(ctx context.Context, q intercept.Query) error {
-		if system(ctx) {
-			return nil
-		}
-		if _, err := viewerOr(ctx); err != nil {
-			return err
-		}
-		q.WhereP(func(s *sql.Selector) { s.Where(sql.False()) })
-		return nil
-	})
-}
-
 // systemOnlyMutations is the policy of every entity: only auth.System contexts write.
 func systemOnlyMutations() ent.Policy {
 	return privacy.Policy{
@@ -67,10 +53,14 @@ func systemOnlyMutations() ent.Policy {
 // every query of the entity with it, and graph's where-input sanitiser adds it to every edge
 // filter that leads to the entity (hasAccountsWith: …), which would otherwise be a plain SQL
 // subquery that no interceptor sees. A nil viewer sees nothing. Entities without a predicate
-// here (sessions, import blobs, account changes, login throttles) are seen by no viewer.
+// here (sessions, import blobs, account changes, login throttles, …: systemOnly in mixin.go)
+// are seen by no viewer.
 
 // nothing is the predicate no row satisfies.
 func nothing(s *sql.Selector) { s.Where(sql.False()) }
+
+// seenByNone is the rule of the entities that only the product's own code reads.
+func seenByNone(*auth.Viewer) func(*sql.Selector) { return nothing }
 
 // SchoolVisible is the rule of which schools v reads: its own.
 func SchoolVisible(v *auth.Viewer) predicate.School {
@@ -80,24 +70,53 @@ func SchoolVisible(v *auth.Viewer) predicate.School {
 	return school.ID(v.SchoolID)
 }
 
+// reach is how far a viewer reads into its school's roster (classes and accounts); ClassVisible
+// and AccountVisible turn it into rows.
+type reach int
+
+const (
+	// readsNothing: no viewer, or a token that may not read rosters.
+	readsNothing reach = iota
+	// readsSchool: the school's admins and read tokens read all of it.
+	readsSchool
+	// readsAsTeacher: a teacher reads the groups they teach or mentor and those groups' pupils.
+	readsAsTeacher
+	// readsAsPupil: a pupil reads their own groups and themselves.
+	readsAsPupil
+)
+
+// rosterReach is how far v reads into its school's roster.
+func rosterReach(v *auth.Viewer) reach {
+	switch {
+	case v == nil:
+		return readsNothing
+	case v.CanReadSchool(v.SchoolID):
+		return readsSchool
+	case v.IsToken():
+		return readsNothing
+	case v.Role == auth.RoleTeacher:
+		return readsAsTeacher
+	default:
+		return readsAsPupil
+	}
+}
+
 // ClassVisible is the rule of which classes v reads: all of its school for the school's admins
 // and read tokens; for a teacher the groups they teach or mentor (stamklassen and lesgroepen
 // alike); for a pupil their own stamklas and the lesgroepen they are a member of (the names of
 // their own groups, never who else is in them: AccountVisible keeps fellow members hidden).
 func ClassVisible(v *auth.Viewer) predicate.Class {
-	switch {
-	case v == nil:
-		return nothing
-	case v.CanReadSchool(v.SchoolID):
+	switch rosterReach(v) {
+	case readsSchool:
 		return class.SchoolID(v.SchoolID)
-	case v.IsToken():
-		return nothing
-	case v.Role == auth.RoleTeacher:
+	case readsAsTeacher:
 		return class.And(class.SchoolID(v.SchoolID), taughtBy(v))
-	default: // a pupil sees their own stamklas and their own lesgroepen
+	case readsAsPupil: // their own stamklas and their own lesgroepen
 		return class.And(class.SchoolID(v.SchoolID), class.Or(
 			class.HasPupilsWith(account.ID(v.AccountID)),
 			class.HasMembershipsWith(membership.AccountID(v.AccountID))))
+	default:
+		return nothing
 	}
 }
 
@@ -114,22 +133,20 @@ func taughtBy(v *auth.Viewer) predicate.Class {
 // they teach or mentor: a stamklas's pupils (Account.class) and a lesgroep's members
 // (memberships); a pupil only themselves.
 func AccountVisible(v *auth.Viewer) predicate.Account {
-	switch {
-	case v == nil:
-		return nothing
-	case v.CanReadSchool(v.SchoolID):
+	switch rosterReach(v) {
+	case readsSchool:
 		return account.SchoolID(v.SchoolID)
-	case v.IsToken():
-		return nothing
-	case v.Role == auth.RoleTeacher:
+	case readsAsTeacher:
 		taught := taughtBy(v)
 		return account.And(account.SchoolID(v.SchoolID), account.Or(
 			account.And(account.ID(v.AccountID), account.StatusEQ(account.StatusACTIVE)),
 			account.And(account.RoleEQ(account.RolePUPIL), account.Or(
 				account.HasClassWith(taught),
 				account.HasMembershipsWith(membership.HasGroupWith(taught))))))
-	default: // a pupil sees only themselves
+	case readsAsPupil: // only themselves
 		return account.And(account.SchoolID(v.SchoolID), account.ID(v.AccountID))
+	default:
+		return nothing
 	}
 }
 
@@ -169,8 +186,11 @@ func AuditEventVisible(v *auth.Viewer) predicate.AuditEvent {
 	return auditevent.SchoolID(v.SchoolID)
 }
 
-func schoolInterceptor() ent.Interceptor {
-	return intercept.TraverseSchool(func(ctx context.Context, q *gen.SchoolQuery) error {
+// visibleTo is the interceptor of an entity whose rows viewers read by rule: the product's own
+// code reads every row, an anonymous caller is refused, and a viewer's query is narrowed to
+// the rows rule gives it.
+func visibleTo[P ~func(*sql.Selector)](rule func(*auth.Viewer) P) ent.Interceptor {
+	return intercept.TraverseFunc(func(ctx context.Context, q intercept.Query) error {
 		if system(ctx) {
 			return nil
 		}
@@ -178,91 +198,7 @@ func schoolInterceptor() ent.Interceptor {
 		if err != nil {
 			return err
 		}
-		q.Where(SchoolVisible(v))
-		return nil
-	})
-}
-
-func classInterceptor() ent.Interceptor {
-	return intercept.TraverseClass(func(ctx context.Context, q *gen.ClassQuery) error {
-		if system(ctx) {
-			return nil
-		}
-		v, err := viewerOr(ctx)
-		if err != nil {
-			return err
-		}
-		q.Where(ClassVisible(v))
-		return nil
-	})
-}
-
-func accountInterceptor() ent.Interceptor {
-	return intercept.TraverseAccount(func(ctx context.Context, q *gen.AccountQuery) error {
-		if system(ctx) {
-			return nil
-		}
-		v, err := viewerOr(ctx)
-		if err != nil {
-			return err
-		}
-		q.Where(AccountVisible(v))
-		return nil
-	})
-}
-
-func importJobInterceptor() ent.Interceptor {
-	return intercept.TraverseImportJob(func(ctx context.Context, q *gen.ImportJobQuery) error {
-		if system(ctx) {
-			return nil
-		}
-		v, err := viewerOr(ctx)
-		if err != nil {
-			return err
-		}
-		q.Where(ImportJobVisible(v))
-		return nil
-	})
-}
-
-func apiTokenInterceptor() ent.Interceptor {
-	return intercept.TraverseAPIToken(func(ctx context.Context, q *gen.APITokenQuery) error {
-		if system(ctx) {
-			return nil
-		}
-		v, err := viewerOr(ctx)
-		if err != nil {
-			return err
-		}
-		q.Where(APITokenVisible(v))
-		return nil
-	})
-}
-
-func auditEventInterceptor() ent.Interceptor {
-	return intercept.TraverseAuditEvent(func(ctx context.Context, q *gen.AuditEventQuery) error {
-		if system(ctx) {
-			return nil
-		}
-		v, err := viewerOr(ctx)
-		if err != nil {
-			return err
-		}
-		q.Where(AuditEventVisible(v))
-		return nil
-	})
-}
-
-func teachingInterceptor() ent.Interceptor {
-	return intercept.TraverseTeaching(func(ctx context.Context, q *gen.TeachingQuery) error {
-		if system(ctx) {
-			return nil
-		}
-		v, err := viewerOr(ctx)
-		if err != nil {
-			return err
-		}
-		q.Where(TeachingVisible(v))
+		q.WhereP(rule(v))
 		return nil
 	})
 }

@@ -15,13 +15,15 @@ import (
 // Everything about a job lives here (the uploaded bytes too), so any numo process can continue it.
 type ImportJob struct{ ent.Schema }
 
-// Mixin of the ImportJob.
-func (ImportJob) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+// Mixin of the ImportJob: it belongs to a school; the school's administrators read its jobs
+// (see rules.go).
+func (ImportJob) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, ofSchool("import_jobs"), readBy(ImportJobVisible)}
+}
 
 // Fields of the ImportJob.
 func (ImportJob) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("school_id").Immutable(),
 		field.Int("started_by_id").Optional().Nillable().Immutable(),
 		field.Enum("status").
 			Values("UPLOADED", "MAPPED", "PREVIEWED", "COMMITTING", "COMMITTED", "FAILED", "UNDONE").
@@ -89,7 +91,6 @@ func (ImportJob) Fields() []ent.Field {
 // Edges of the ImportJob.
 func (ImportJob) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("school", School.Type).Ref("import_jobs").Field("school_id").Unique().Required().Immutable(),
 		edge.To("started_by", Account.Type).Field("started_by_id").Unique().Immutable(),
 		edge.To("changes", AccountChange.Type).Annotations(entgql.Skip()),
 		edge.To("blobs", ImportBlob.Type).Annotations(entgql.Skip()),
@@ -118,8 +119,91 @@ func (ImportJob) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
 }
 
-// Interceptors of the ImportJob: what a viewer may read (see rules.go).
-func (ImportJob) Interceptors() []ent.Interceptor { return []ent.Interceptor{importJobInterceptor()} }
+// ImportBlob holds the large data of an import job apart from the job row, so that listing
+// jobs never drags files along: the uploaded file (dropped once the job is committed) and the
+// previewed plan. No viewer reads it.
+type ImportBlob struct{ ent.Schema }
 
-// Policy of the ImportJob: only the product's own code writes (see rules.go).
-func (ImportJob) Policy() ent.Policy { return systemOnlyMutations() }
+// Mixin of the ImportBlob: it belongs to its import job.
+func (ImportBlob) Mixin() []ent.Mixin {
+	return []ent.Mixin{ownedBy(ImportJob.Type, "job", "blobs", "job_id"), systemOnly()}
+}
+
+// Fields of the ImportBlob.
+func (ImportBlob) Fields() []ent.Field {
+	return []ent.Field{
+		// ORIGINS: where each row of a roster set's canonical file came from (jobs.Origins).
+		// CORRECTIONS: the cells of the file corrected in the preview (jobs.Corrections).
+		field.Enum("kind").Values("FILE", "PLAN", "ORIGINS", "CORRECTIONS").Immutable(),
+		field.Bytes("data").Sensitive(),
+	}
+}
+
+// Indexes of the ImportBlob.
+func (ImportBlob) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("job_id", "kind").Unique()}
+}
+
+// AccountChange records what one import job did to one account and what the account looked
+// like before, so that the job can be undone and audited. No viewer reads it.
+type AccountChange struct{ ent.Schema }
+
+// Mixin of the AccountChange: it belongs to its import job.
+func (AccountChange) Mixin() []ent.Mixin {
+	return []ent.Mixin{ownedBy(ImportJob.Type, "job", "changes", "job_id"), systemOnly()}
+}
+
+// Fields of the AccountChange.
+func (AccountChange) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("account_id").Immutable(),
+		field.Enum("action").Values("ADDED", "UPDATED", "ARCHIVED").Immutable(),
+		field.JSON("before", json.RawMessage{}).Optional().Immutable().
+			Comment("the account's fields before the job; empty for ADDED"),
+	}
+}
+
+// Edges of the AccountChange.
+func (AccountChange) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("account", Account.Type).Field("account_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of the AccountChange.
+func (AccountChange) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("job_id", "account_id").Unique(), index.Fields("account_id")}
+}
+
+// LetterBatch is one generation of login letters waiting to be downloaded: the letters (names,
+// usernames and the start codes in clear) sealed with AES-GCM under a key that only the
+// download handle given to the admin holds; the row keeps the handle's SHA-256, never the
+// handle. Any numo process can serve the download; without the handle the row is unreadable.
+// Each format (PDF, CSV) is served once; the row is deleted when both were taken or it expired.
+// Only the product's own code reads it; it is not part of the GraphQL API.
+type LetterBatch struct{ ent.Schema }
+
+// Mixin of the LetterBatch.
+func (LetterBatch) Mixin() []ent.Mixin { return []ent.Mixin{systemOnly()} }
+
+// Fields of the LetterBatch.
+func (LetterBatch) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("school_id").Immutable(),
+		field.Int("created_by_id").Immutable().Comment("the admin account that made the letters; only it downloads them"),
+		field.String("handle_hash").NotEmpty().Unique().Immutable().Sensitive().
+			Comment("SHA-256 of the download handle"),
+		field.Bytes("sealed").Immutable().Sensitive().
+			Comment("AES-256-GCM of the letters (JSON), key derived from the handle"),
+		field.Int("letters").Immutable().Comment("how many letters (accounts)"),
+		field.Time("created_at").Immutable(),
+		field.Time("expires_at").Immutable(),
+		field.Time("pdf_taken_at").Optional().Nillable(),
+		field.Time("csv_taken_at").Optional().Nillable(),
+	}
+}
+
+// Indexes of the LetterBatch.
+func (LetterBatch) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("expires_at")}
+}
