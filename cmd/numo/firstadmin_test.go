@@ -8,13 +8,13 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/numo/accounts/ent/auditevent"
 	"github.com/numo/accounts/internal/store"
+	"github.com/numo/accounts/internal/testapp"
 	"github.com/numo/accounts/internal/testdb"
 )
 
@@ -188,7 +188,7 @@ func TestServeFirstAdminTerminal(t *testing.T) {
 		}
 
 		addr = freePort(t)
-		var out syncBuffer
+		var out testapp.Logs
 		cmd := exec.Command(scriptBin, "-qfec", strings.Join([]string{numoBinary(t), "serve", "--addr", addr, "--db", "'" + url + "'", "--demo=false"}, " "), "/dev/null")
 		cmd.Stdout, cmd.Stderr = &out, &out
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -221,22 +221,4 @@ func waitHealthy(t *testing.T, addr string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("numo at %s did not become healthy", addr)
-}
-
-// syncBuffer is a bytes.Buffer that a process writes while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -250,11 +250,11 @@ func setOwnAdminPassword(t *testing.T, db *store.DB) int {
 	return admin.SchoolID
 }
 
-// startCommit uploads a roster of commitRows pupils, previews adding them all and starts the
-// commit; it returns the job's ID.
-func startCommit(t *testing.T, c *client, schoolID int) string {
+// uploadRoster uploads a roster of n invented pupils to the school through the GraphQL
+// multipart upload and returns the job's ID.
+func (c *client) uploadRoster(t *testing.T, schoolID, n int) string {
 	t.Helper()
-	data, err := os.ReadFile(writeRoster(t, t.TempDir(), commitRows))
+	data, err := os.ReadFile(writeRoster(t, t.TempDir(), n))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,14 @@ func startCommit(t *testing.T, c *client, schoolID int) string {
 	fw, _ := mw.CreateFormFile("0", "leerlingen.csv")
 	fw.Write(data)
 	mw.Close()
-	job := c.post(t, mw.FormDataContentType(), buf.Bytes())["upload"].(map[string]any)["id"].(string)
+	return c.post(t, mw.FormDataContentType(), buf.Bytes())["upload"].(map[string]any)["id"].(string)
+}
+
+// startCommit uploads a roster of commitRows pupils, previews adding them all and starts the
+// commit; it returns the job's ID.
+func startCommit(t *testing.T, c *client, schoolID int) string {
+	t.Helper()
+	job := c.uploadRoster(t, schoolID, commitRows)
 	preview := c.query(t, `mutation($j: ID!) { preview(jobId: $j, actions: [ADD]) { counts { added } } }`, map[string]any{"j": job})
 	if added := preview["preview"].(map[string]any)["counts"].(map[string]any)["added"]; added != float64(commitRows) {
 		t.Fatalf("preview adds %v", added)

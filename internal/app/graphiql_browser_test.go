@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -29,12 +28,7 @@ func TestGraphiQLInChromium(t *testing.T) {
 	}
 	logs := &testapp.Logs{}
 	a := testapp.New(t, slog.New(slog.NewTextHandler(logs, nil)), []string{"--db", testdb.URL(t, "sqlite"), "--addr", "127.0.0.1:0"}, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	addrc := make(chan net.Addr, 1)
-	errc := make(chan error, 1)
-	go func() { errc <- a.Serve(ctx, func(addr net.Addr) { addrc <- addr }) }()
-	t.Cleanup(func() { cancel(); <-errc })
-	base := "http://" + (<-addrc).String()
+	base, _ := testapp.ServeApp(t, a)
 
 	bctx, bcancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer bcancel()

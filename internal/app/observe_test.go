@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
-	"net"
 	"net/http"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -34,18 +31,8 @@ func serveApp(t *testing.T, kind string, env map[string]string, args ...string) 
 	}
 	env["NUMO_ADMIN_PASSWORD"] = adminPassword
 	a := testapp.New(t, nil, append([]string{"--db", testdb.URL(t, kind), "--addr", "127.0.0.1:0", "--shutdown-timeout", "5s"}, args...), env)
-	ctx, cancel := context.WithCancel(context.Background())
-	addrc := make(chan net.Addr, 1)
-	errc := make(chan error, 1)
-	go func() { errc <- a.Serve(ctx, func(addr net.Addr) { addrc <- addr }) }()
-	t.Cleanup(func() { cancel(); <-errc })
-	select {
-	case addr := <-addrc:
-		return a, "http://" + addr.String()
-	case err := <-errc:
-		t.Fatalf("Serve: %v", err)
-	}
-	return nil, ""
+	base, _ := testapp.ServeApp(t, a)
+	return a, base
 }
 
 // get sends a GET with the header pairs (name, value, …) and returns the status and body.
@@ -246,19 +233,8 @@ func TestMetricsContent(t *testing.T) {
 // then waits until the job is COMMITTED.
 func commitSmallImport(t *testing.T, base, cookie string, schoolID, n int) {
 	t.Helper()
-	data, err := os.ReadFile(writeRoster(t, t.TempDir(), n))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("operations", fmt.Sprintf(`{"query":"mutation($f: Upload!) { upload(schoolId: %d, file: $f) { id } }","variables":{"f":null}}`, schoolID))
-	mw.WriteField("map", `{"0":["variables.f"]}`)
-	fw, _ := mw.CreateFormFile("0", "leerlingen.csv")
-	fw.Write(data)
-	mw.Close()
 	c := &client{base: base, cookie: cookie}
-	job := c.post(t, mw.FormDataContentType(), buf.Bytes())["upload"].(map[string]any)["id"].(string)
+	job := c.uploadRoster(t, schoolID, n)
 	c.query(t, `mutation($j: ID!) { preview(jobId: $j, actions: [ADD]) { counts { added } } }`, map[string]any{"j": job})
 	c.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job})
 	deadline := time.Now().Add(30 * time.Second)
@@ -292,18 +268,7 @@ func TestMetricsSubscriptions(t *testing.T) {
 		a, base := serveApp(t, kind, map[string]string{"NUMO_METRICS_ADDR": "127.0.0.1:0"})
 		cookie := demoSession(t, a, base, "beheer")
 		_, schoolID := adminContext(a)
-		data, err := os.ReadFile(writeRoster(t, t.TempDir(), 5))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		mw.WriteField("operations", fmt.Sprintf(`{"query":"mutation($f: Upload!) { upload(schoolId: %d, file: $f) { id } }","variables":{"f":null}}`, schoolID))
-		mw.WriteField("map", `{"0":["variables.f"]}`)
-		fw, _ := mw.CreateFormFile("0", "leerlingen.csv")
-		fw.Write(data)
-		mw.Close()
-		job := (&client{base: base, cookie: cookie}).post(t, mw.FormDataContentType(), buf.Bytes())["upload"].(map[string]any)["id"].(string)
+		job := (&client{base: base, cookie: cookie}).uploadRoster(t, schoolID, 5)
 
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"encoding/hex"
 	"io"
 	"log/slog"
@@ -108,12 +107,7 @@ func TestTracesExported(t *testing.T) {
 		logs := &testapp.Logs{}
 		a := testapp.New(t, slog.New(slog.NewTextHandler(logs, nil)), []string{"--db", testdb.URL(t, kind), "--addr", "127.0.0.1:0"},
 			map[string]string{"NUMO_ADMIN_PASSWORD": adminPassword, "NUMO_OTLP_ENDPOINT": endpoint})
-		ctx, cancel := context.WithCancel(context.Background())
-		addrc := make(chan net.Addr, 1)
-		errc := make(chan error, 1)
-		go func() { errc <- a.Serve(ctx, func(addr net.Addr) { addrc <- addr }) }()
-		t.Cleanup(func() { cancel(); <-errc })
-		base := "http://" + (<-addrc).String()
+		base, _ := testapp.ServeApp(t, a)
 
 		cookie := demoSession(t, a, base, "beheer")
 		const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

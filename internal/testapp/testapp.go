@@ -40,7 +40,13 @@ func New(t testing.TB, log *slog.Logger, args []string, env map[string]string) *
 // down gracefully, as a signal to `numo serve` does, and reports how long that took.
 func Serve(t testing.TB, log *slog.Logger, args []string, env map[string]string) (base string, stop func() (time.Duration, error)) {
 	t.Helper()
-	a := New(t, log, append([]string{"--addr", "127.0.0.1:0"}, args...), env)
+	return ServeApp(t, New(t, log, append([]string{"--addr", "127.0.0.1:0"}, args...), env))
+}
+
+// ServeApp serves a, built by New with --addr 127.0.0.1:0, over HTTP until the test ends, like
+// Serve.
+func ServeApp(t testing.TB, a *app.App) (base string, stop func() (time.Duration, error)) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan net.Addr, 1)
 	errc := make(chan error, 1)
