@@ -1,11 +1,10 @@
 // Package schema holds the hand-written ent schemas of Numo accounts; everything else under ent/
-// is generated from these files by `go generate ./...`. The schemas are grouped by domain, one
-// file each: school.go (the school and its audit log), roster.go (accounts, classes and the
-// links between them), jobs.go (import jobs and what they keep, login letters), auth.go
-// (sessions, API tokens, sign-in throttling, single sign-on) and integration.go (the roster
-// change feed, webhooks, the API rate limit). The mixins and helpers they share are here, who
-// reads and writes what is in rules.go, and the hooks that keep derived columns in step are in
-// hooks.go.
+// is generated from these files by `go generate ./...`. One file per entity (account.go,
+// class.go, membership.go, teaching.go, school.go, auditevent.go, importjob.go, importblob.go,
+// accountchange.go, letterbatch.go, session.go, apitoken.go, loginthrottle.go, ssologin.go,
+// ssoprovider.go, rosterchangelog.go, webhookendpoint.go, webhookdelivery.go, ratewindow.go).
+// The mixins and helpers they share are here (ownership, read rules, timestamps), who reads and
+// writes what is in rules.go, and the hooks that keep derived columns in step are in hooks.go.
 package schema
 
 import (
