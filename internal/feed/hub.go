@@ -22,6 +22,7 @@ import (
 // moves its head without passing changes on is its start, when it reads the school's position:
 // a follower that joined before may have read its backlog before the changes up to that head
 // committed, so the reader pokes every follower once it has its head (see read).
+// TestHubLateHead holds a reader there and shows it.
 type Hub struct {
 	db  *store.DB
 	bus pubsub.Bus
@@ -168,8 +169,8 @@ func (h *Hub) Readers() int {
 // It subscribes to the bus before it reads its head, so that no commit after the head goes
 // unheard, and pokes its followers once it has the head: the changes up to it are passed on to
 // no one, and a follower that read its backlog before they committed would otherwise wait
-// for the next change to see the gap (CI saw a live change missed for 20 s on PostgreSQL,
-// where the head's read waits for a connection under load).
+// for the next change to see the gap (CI saw a live change missed for 20 s on PostgreSQL
+// under load, where this goroutine and its head's read can lag behind the follower's backlog).
 func (h *Hub) read(ctx context.Context, schoolID int, r *reader) {
 	events, stop := h.bus.Subscribe(ctx, Topic(schoolID))
 	defer stop()
@@ -182,7 +183,7 @@ func (h *Hub) read(ctx context.Context, schoolID int, r *reader) {
 	if !ok {
 		return
 	}
-	h.poke(schoolID, r)
+	h.fanOut(schoolID, r, nil) // a poke: read the database once
 	for {
 		select {
 		case <-ctx.Done():
@@ -225,22 +226,9 @@ func (h *Hub) head(ctx context.Context, schoolID int, tick <-chan time.Time) (in
 	}
 }
 
-// poke tells every follower of r to read the database once. A poke already pending is as good:
-// the follower reads after taking it.
-func (h *Hub) poke(schoolID int, r *reader) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.schools[schoolID] != r {
-		return
-	}
-	for f := range r.subs {
-		select {
-		case f.poke <- struct{}{}:
-		default:
-		}
-	}
-}
-
+// fanOut hands page to every follower of r. A follower whose inbox is full, and every follower
+// when page is nil, is poked to read the database instead; a poke already pending is as good,
+// since the follower reads after taking it.
 func (h *Hub) fanOut(schoolID int, r *reader, page []Change) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -248,13 +236,16 @@ func (h *Hub) fanOut(schoolID int, r *reader, page []Change) {
 		return
 	}
 	for f := range r.subs {
-		select {
-		case f.batches <- page:
-		default:
+		if page != nil {
 			select {
-			case f.poke <- struct{}{}:
+			case f.batches <- page:
+				continue
 			default:
 			}
+		}
+		select {
+		case f.poke <- struct{}{}:
+		default:
 		}
 	}
 }
