@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 )
@@ -21,28 +20,14 @@ func TestFeedTwoProcesses(t *testing.T) {
 	after := any(cursor)
 	snap := fullRoster(t, b)
 
-	var wg sync.WaitGroup
 	jobs := make([]string, 2)
-	for i, p := range []*process{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			jobs[i] = commitNow(t, p, schoolID, bigFileFrom(600000+100000*i, 40))
-		}()
-	}
-	wg.Wait()
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
+	atOnce(func() { jobs[0] = commitNow(t, a, schoolID, bigFileFrom(600000, 40)) },
+		func() { jobs[1] = commitNow(t, b, schoolID, bigFileFrom(700000, 40)) })
+	atOnce(func() {
 		if r := a.query(t, `mutation($j: ID!) { undoImport(jobId: $j) { id } }`, map[string]any{"j": jobs[0]}, nil); len(r.Errors) > 0 {
 			t.Errorf("undo: %+v", r.Errors)
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		commitNow(t, b, schoolID, bigFileFrom(800000, 30))
-	}()
-	wg.Wait()
+	}, func() { commitNow(t, b, schoolID, bigFileFrom(800000, 30)) })
 
 	last, changes := replayHTTP(t, a, schoolID, pos, after, snap)
 	fresh := fullRoster(t, a)

@@ -322,16 +322,13 @@ func TestTwoProcesses(t *testing.T) {
 		t.Fatalf("preview on the other process: %+v", r.Errors)
 	}
 	events := b.subscribe(t, job)
-	var wg sync.WaitGroup
 	results := make([]gqlResponse, 2)
-	for i, p := range []*process{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	commit := func(i int, p *process) func() {
+		return func() {
 			results[i] = p.query(t, `mutation($j: ID!) { commit(jobId: $j) { status } }`, map[string]any{"j": job}, nil)
-		}()
+		}
 	}
-	wg.Wait()
+	atOnce(commit(0, a), commit(1, b))
 	ok, refused := 0, 0
 	for _, r := range results {
 		switch {
@@ -382,6 +379,15 @@ const deadAfterInTests = "60s"
 // lock is looked at every second; the bound leaves room for a busy test machine, and is far
 // below what the heartbeat (a minute here) could do.
 const seenWithin = 10 * time.Second
+
+// atOnce runs the functions at the same time and returns when all have.
+func atOnce(fns ...func()) {
+	var wg sync.WaitGroup
+	for _, fn := range fns {
+		wg.Go(fn)
+	}
+	wg.Wait()
+}
 
 // killWhileWriting commits the job on p and kills p (SIGKILL) once at least written accounts
 // are written, as events (a subscription to the job on p or another process) tell; it returns

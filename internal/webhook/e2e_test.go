@@ -27,9 +27,7 @@ func TestImportReachesReceiver(t *testing.T) {
 		defer srv.Close()
 		u := testdb.URL(t, kind)
 		a := testapp.New(t, nil, []string{"--db", u, "--demo=false", "--addr", "127.0.0.1:0"}, map[string]string{"NUMO_WEBHOOK_ALLOW_NETS": "127.0.0.0/8"})
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		go a.Serve(ctx, nil) //nolint:errcheck // stopped by cancel
+		testapp.ServeApp(t, a)
 		sys := auth.System(context.Background())
 		c := a.DB().Client
 		ep := endpoint(t, a.DB(), srv.URL+"/hook")

@@ -44,9 +44,7 @@ func TestTokenCacheRevocation(t *testing.T) {
 		buses := processBuses(t, db, log)
 		procs := make([]*authn.Service, 2)
 		for i := range procs {
-			procs[i] = authn.New(db.Client, log)
-			procs[i].Bus = buses[i]
-			t.Cleanup(procs[i].StartTokenCache(time.Hour)) // only a push may end a token here
+			procs[i] = cachingService(t, db, buses[i], time.Hour) // only a push may end a token here
 		}
 		a, b := procs[0], procs[1]
 		tok, secret := newToken(t, a, adminCtx, sch.ID, auth.ScopeReadRosters)
@@ -96,14 +94,10 @@ func TestTokenCacheLifetime(t *testing.T) {
 	count := &statements{}
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
-		log := slog.New(slog.DiscardHandler)
 		sch, adminCtx := schoolAdmin(ctx, db)
 
-		short := authn.New(db.Client, log)
-		short.Bus = pubsub.NewLocal()
-		t.Cleanup(short.StartTokenCache(50 * time.Millisecond))
-		busless := authn.New(db.Client, log)
-		t.Cleanup(busless.StartTokenCache(time.Hour))
+		short := cachingService(t, db, pubsub.NewLocal(), 50*time.Millisecond)
+		busless := cachingService(t, db, nil, time.Hour)
 		_, secret := newToken(t, short, adminCtx, sch.ID, auth.ScopeReadRosters)
 		for _, c := range []struct {
 			name  string
@@ -128,6 +122,15 @@ func TestTokenCacheLifetime(t *testing.T) {
 			}
 		}
 	}, store.WithDriver(count.wrap))
+}
+
+// cachingService is a sign-in service over db with bus (nil: none) whose token cache keeps a
+// token for lifetime, until the test ends.
+func cachingService(t *testing.T, db *store.DB, bus pubsub.Bus, lifetime time.Duration) *authn.Service {
+	s := authn.New(db.Client, slog.New(slog.DiscardHandler))
+	s.Bus = bus
+	t.Cleanup(s.StartTokenCache(lifetime))
+	return s
 }
 
 // processBuses is the bus of each of two processes on db: on PostgreSQL two LISTEN
@@ -157,11 +160,8 @@ func TestTokenCacheSharedLookup(t *testing.T) {
 	count := &statements{}
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := auth.System(context.Background())
-		log := slog.New(slog.DiscardHandler)
 		sch, adminCtx := schoolAdmin(ctx, db)
-		svc := authn.New(db.Client, log)
-		svc.Bus = pubsub.NewLocal()
-		t.Cleanup(svc.StartTokenCache(time.Hour))
+		svc := cachingService(t, db, pubsub.NewLocal(), time.Hour)
 		_, secret := newToken(t, svc, adminCtx, sch.ID, auth.ScopeReadRosters)
 		count.n.Store(0)
 		start := make(chan struct{})
