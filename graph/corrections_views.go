@@ -7,32 +7,8 @@ import (
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/importjob"
 	"github.com/numo/accounts/graph/model"
-	"github.com/numo/accounts/internal/importer"
 	"github.com/numo/accounts/internal/jobs"
-	"github.com/numo/accounts/internal/list"
 )
-
-// maxSummaryList bounds each list of ImportClassSummary.
-const maxSummaryList = 100
-
-// classSummary is the API's view of a plan's summary per class (importer.ClassSummary).
-func classSummary(p *importer.Plan) *model.ImportClassSummary {
-	m := &model.ImportClassSummary{Moves: []*model.ClassMove{}, EmptyClasses: []string{}, NewClasses: []string{}}
-	if p == nil || p.ClassSummary == nil {
-		if p != nil {
-			m.NewClasses = list.NonNil(p.ClassesToCreate[:min(len(p.ClassesToCreate), maxSummaryList)])
-		}
-		return m
-	}
-	s := p.ClassSummary
-	m.MovesTotal, m.WithoutEmail = len(s.Moves), s.WithoutEmail
-	for _, mv := range s.Moves[:min(len(s.Moves), maxSummaryList)] {
-		m.Moves = append(m.Moves, &model.ClassMove{From: optional(mv.From), To: mv.To, Count: mv.Count})
-	}
-	m.EmptyClasses = list.NonNil(s.EmptyClasses[:min(len(s.EmptyClasses), maxSummaryList)])
-	m.NewClasses = list.NonNil(s.NewClasses[:min(len(s.NewClasses), maxSummaryList)])
-	return m
-}
 
 // refusedRowsURL is where the refused rows of a job's last preview are downloaded, while the
 // job's file is kept (until the commit).

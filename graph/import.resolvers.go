@@ -213,22 +213,9 @@ func (r *subscriptionResolver) ImportProgress(ctx context.Context, jobID int) (<
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan *model.ImportProgress, 1)
-	go func() {
-		defer close(out)
-		for p := range events {
-			m, err := r.progressEvent(ctx, jobID, p)
-			if err != nil {
-				return
-			}
-			select {
-			case out <- m:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	return relay(ctx, events, 1, func(p jobs.Progress) (*model.ImportProgress, error) {
+		return r.progressEvent(ctx, jobID, p)
+	}), nil
 }
 
 // ImportPreview returns ImportPreviewResolver implementation.

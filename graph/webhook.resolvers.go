@@ -10,11 +10,12 @@ import (
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/graph/model"
+	"github.com/numo/accounts/internal/webhook"
 )
 
 // Webhooks is the resolver for the webhooks field.
 func (r *apiTokenResolver) Webhooks(ctx context.Context, obj *ent.APIToken) ([]*ent.WebhookEndpoint, error) {
-	if err := requireAdminAccount(ctx, obj.SchoolID); err != nil {
+	if err := webhook.RequireAdmin(ctx, obj.SchoolID); err != nil {
 		return nil, err
 	}
 	return r.webhooks.List(ctx, obj.SchoolID, obj.ID)
@@ -70,7 +71,7 @@ func (r *webhookEndpointResolver) Token(ctx context.Context, obj *ent.WebhookEnd
 
 // Deliveries is the resolver for the deliveries field.
 func (r *webhookEndpointResolver) Deliveries(ctx context.Context, obj *ent.WebhookEndpoint, first int, before *int) (*model.WebhookDeliveryPage, error) {
-	if err := requireAdminAccount(ctx, obj.SchoolID); err != nil {
+	if err := webhook.RequireAdmin(ctx, obj.SchoolID); err != nil {
 		return nil, err
 	}
 	b := 0
