@@ -12,8 +12,21 @@ import (
 	"github.com/numo/accounts/ent"
 )
 
+// Pupils is the resolver for the pupils field.
+func (r *classResolver) Pupils(ctx context.Context, obj *ent.Class, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) (*ent.AccountConnection, error) {
+	// The pupils the node resolver loaded with the class (class_reads.go), else ent's.
+	if conn, ok, err := preloadedPupils(ctx, obj, after, first, before, last, orderBy, where); ok {
+		return conn, err
+	}
+	return obj.Pupils(ctx, after, first, before, last, orderBy, where)
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
+	// A class with its pupils in one statement when the read allows it (class_reads.go).
+	if c, err := r.classWithPupils(ctx, id); c != nil || err != nil {
+		return c, err
+	}
 	return r.client.Noder(ctx, id)
 }
 

@@ -667,6 +667,8 @@ type ApiTokenResolver interface {
 	Webhooks(ctx context.Context, obj *ent.APIToken) ([]*ent.WebhookEndpoint, error)
 }
 type ClassResolver interface {
+	Pupils(ctx context.Context, obj *ent.Class, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccountOrder, where *ent.AccountWhereInput) (*ent.AccountConnection, error)
+
 	Mentors(ctx context.Context, obj *ent.Class) ([]*ent.Account, error)
 	RosterCSVURL(ctx context.Context, obj *ent.Class) (*string, error)
 }
@@ -8530,7 +8532,7 @@ func (ec *executionContext) _Class_pupils(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Pupils(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AccountOrder), fc.Args["where"].(*ent.AccountWhereInput))
+			return ec.Resolvers.Class().Pupils(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AccountOrder), fc.Args["where"].(*ent.AccountWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccountConnection) graphql.Marshaler {
@@ -8545,7 +8547,7 @@ func (ec *executionContext) fieldContext_Class_pupils(ctx context.Context, field
 		Object:     "Class",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AccountConnection(ctx, field)
 		},
