@@ -16,7 +16,6 @@ var notRecorded = map[string]string{
 	"internal/demo/demo.go":             "seeds a new demo school: its first full read has it all",
 	"internal/testimport/testimport.go": "test helper: the admin of a new test school",
 	"internal/testapp/ssoe2e/main.go":   "end-to-end fixture: seeds a new school",
-	"internal/importer/steps.go":        "SQLite commit in steps: its last step records the whole commit (recordChanges); a rollback restores what no entry showed",
 	"internal/importer/apply_groups.go": "part of the commit whose Apply records it (recordChanges)",
 	"internal/auth/authn/startcode.go":  "must_change_password only: no roster data",
 	"internal/store/roster_changes.go":  "the log itself",
