@@ -38,11 +38,7 @@ func firstAdmin(t *testing.T, url, brin string, extra ...string) (string, string
 // session cookie and whether the password must be changed first.
 func (p *process) login(t *testing.T, brin, user, password string) (int, *http.Cookie, bool) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"school": brin, "username": user, "password": password})
-	resp, err := http.Post(p.base+"/api/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := testapp.Login(t, p.base, brin, user, password)
 	defer resp.Body.Close()
 	var got struct{ MustChangePassword bool }
 	json.NewDecoder(resp.Body).Decode(&got) //nolint:errcheck // a refusal has no such field

@@ -109,25 +109,15 @@ func (c *client) job(t *testing.T, id string) (status string, done, total float6
 func signIn(t *testing.T, base string) (int, string, time.Duration) {
 	t.Helper()
 	begin := time.Now()
-	resp, err := http.Post(base+"/api/login", "application/json",
-		strings.NewReader(`{"school":"99XX","username":"beheer","password":"`+adminPassword+`"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := testapp.Login(t, base, "99XX", "beheer", adminPassword)
 	defer resp.Body.Close()
 	took := time.Since(begin)
 	var body bytes.Buffer
 	body.ReadFrom(resp.Body)
-	cookie := ""
-	for _, c := range resp.Cookies() {
-		if c.Name == "numo_session" {
-			cookie = c.Name + "=" + c.Value
-		}
-	}
 	if resp.StatusCode != http.StatusOK {
 		t.Logf("login answered %d after %v: %s", resp.StatusCode, took, body.String())
 	}
-	return resp.StatusCode, cookie, took
+	return resp.StatusCode, testapp.SessionCookie(resp), took
 }
 
 // logRecorder keeps the level and message of every log record.

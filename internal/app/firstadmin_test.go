@@ -18,11 +18,7 @@ import (
 // account must change its password first.
 func firstSignIn(t *testing.T, base, brin, user, password string) (int, bool) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"school": brin, "username": user, "password": password})
-	resp, err := http.Post(base+"/api/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := testapp.Login(t, base, brin, user, password)
 	defer resp.Body.Close()
 	var got struct{ MustChangePassword bool }
 	json.NewDecoder(resp.Body).Decode(&got) //nolint:errcheck // a refusal has no such field

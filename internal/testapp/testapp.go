@@ -6,8 +6,10 @@ package testapp
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -72,6 +74,28 @@ func ServeApp(t testing.TB, a *app.App) (base string, stop func() (time.Duration
 	}
 	t.Cleanup(func() { stop() })
 	return base, stop
+}
+
+// Login posts a password sign-in to base's /api/login as the app's sign-in form does; the
+// caller closes the answer's body.
+func Login(t testing.TB, base, school, user, password string) *http.Response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"school": school, "username": user, "password": password})
+	resp, err := http.Post(base+"/api/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// SessionCookie is the answer's session cookie as a Cookie header value ("" when it set none).
+func SessionCookie(resp *http.Response) string {
+	for _, c := range resp.Cookies() {
+		if c.Name == "numo_session" {
+			return c.Name + "=" + c.Value
+		}
+	}
+	return ""
 }
 
 // Logs collects what a logger writes from other goroutines (the app's, a scheduler's) while

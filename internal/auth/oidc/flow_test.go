@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -106,16 +105,10 @@ func newWorld(t *testing.T, kind string) *world {
 
 func (w *world) passwordLogin(t *testing.T, brin, user, pw string) string {
 	t.Helper()
-	resp, err := http.Post(w.srv.URL+"/api/login", "application/json",
-		strings.NewReader(fmt.Sprintf(`{"school":%q,"username":%q,"password":%q}`, brin, user, pw)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := testapp.Login(t, w.srv.URL, brin, user, pw)
 	defer resp.Body.Close()
-	for _, c := range resp.Cookies() {
-		if c.Name == "numo_session" {
-			return c.Name + "=" + c.Value
-		}
+	if cookie := testapp.SessionCookie(resp); cookie != "" {
+		return cookie
 	}
 	t.Fatalf("login %s: status %d", user, resp.StatusCode)
 	return ""
