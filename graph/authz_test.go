@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,8 +13,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/coder/websocket"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
@@ -46,25 +42,6 @@ func (c caller) header(h http.Header) {
 	if c.token != "" {
 		h.Set("Authorization", "Bearer "+c.token)
 	}
-}
-
-type gqlResult struct {
-	Data   map[string]any
-	Errors []struct {
-		Message    string
-		Extensions map[string]any
-	}
-}
-
-// authError reports whether the response was refused for who asked.
-func (r gqlResult) authError() bool {
-	for _, e := range r.Errors {
-		switch e.Extensions["code"] {
-		case "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND":
-			return true
-		}
-	}
-	return false
 }
 
 // internal reports an unexpected server error, which never counts as allowed.
@@ -162,18 +139,11 @@ func buildWorld(t *testing.T, kind string) *world {
 
 func (w *world) login(t *testing.T, user, pw string) string {
 	t.Helper()
-	resp, err := http.Post(w.srv.URL+"/api/login", "application/json", strings.NewReader(fmt.Sprintf(`{"school":%q,"username":%q,"password":%q}`, schoolOf(t, w, user), user, pw)))
-	if err != nil {
-		t.Fatal(err)
+	status, _, cookie := signIn(t, w.srv.URL, schoolOf(t, w, user), user, pw)
+	if cookie == "" {
+		t.Fatalf("login as %s: status %d", user, status)
 	}
-	defer resp.Body.Close()
-	for _, c := range resp.Cookies() {
-		if c.Name == "numo_session" {
-			return c.Name + "=" + c.Value
-		}
-	}
-	t.Fatalf("login as %s: status %d", user, resp.StatusCode)
-	return ""
+	return cookie
 }
 
 func (w *world) do(t *testing.T, c caller, query string, vars map[string]any) gqlResult {
@@ -181,96 +151,46 @@ func (w *world) do(t *testing.T, c caller, query string, vars map[string]any) gq
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, w.srv.URL+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	c.header(req.Header)
-	return w.send(t, req)
+	return w.send(t, c, req)
 }
 
-func (w *world) send(t *testing.T, req *http.Request) gqlResult {
+// send sends req as the caller and reads the GraphQL answer.
+func (w *world) send(t *testing.T, c caller, req *http.Request) gqlResult {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r gqlResult
-	raw, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("status %d: %s", resp.StatusCode, raw)
-	}
-	return r
+	c.header(req.Header)
+	status, _, body := fetch(t, req)
+	return decodeResult(t, status, body)
+}
+
+// get downloads path as the caller over the world's real HTTP server.
+func (w *world) get(t *testing.T, c caller, path string) (int, http.Header, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, w.srv.URL+path, nil)
+	c.header(req.Header)
+	status, h, body := fetch(t, req)
+	return status, h, string(body)
 }
 
 func (w *world) upload(t *testing.T, c caller) gqlResult {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("operations", fmt.Sprintf(`{"query":"mutation($f: Upload!) { upload(schoolId: %d, file: $f) { id } }","variables":{"f":null}}`, w.ids["schoolA"]))
-	mw.WriteField("map", `{"0":["variables.f"]}`)
-	fw, _ := mw.CreateFormFile("0", "c.csv")
-	fw.Write([]byte("Stamnr;Roepnaam;Achternaam;Klas\r\n1;Een;Test;A1\r\n"))
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, w.srv.URL+"/query", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	c.header(req.Header)
-	return w.send(t, req)
+	ops := fmt.Sprintf(`{"query":"mutation($f: Upload!) { upload(schoolId: %d, file: $f) { id } }","variables":{"f":null}}`, w.ids["schoolA"])
+	return w.send(t, c, uploadForm(w.srv.URL+"/query", ops, `{"0":["variables.f"]}`,
+		formFile{"c.csv", []byte("Stamnr;Roepnaam;Achternaam;Klas\r\n1;Een;Test;A1\r\n")}))
 }
 
 // uploadSet sends a one-file roster set that is no set: an admin of the school gets
 // ROSTER_SET_REJECTED (the rules let it through), anyone else is refused before it is read.
 func (w *world) uploadSet(t *testing.T, c caller) gqlResult {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("operations", fmt.Sprintf(`{"query":"mutation($f: [Upload!]!) { uploadRosterSet(schoolId: %d, files: $f) { format jobs { id } } }","variables":{"f":[null]}}`, w.ids["schoolA"]))
-	mw.WriteField("map", `{"0":["variables.f.0"]}`)
-	fw, _ := mw.CreateFormFile("0", "users.csv")
-	fw.Write([]byte("sourcedId,givenName\r\nu1,Een\r\n"))
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, w.srv.URL+"/query", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	c.header(req.Header)
-	return w.send(t, req)
+	ops := fmt.Sprintf(`{"query":"mutation($f: [Upload!]!) { uploadRosterSet(schoolId: %d, files: $f) { format jobs { id } } }","variables":{"f":[null]}}`, w.ids["schoolA"])
+	return w.send(t, c, uploadForm(w.srv.URL+"/query", ops, `{"0":["variables.f.0"]}`,
+		formFile{"users.csv", []byte("sourcedId,givenName\r\nu1,Een\r\n")}))
 }
 
 // subscribe opens an importProgress subscription and returns its first message.
 func (w *world) subscribe(t *testing.T, c caller) gqlResult {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	h := http.Header{}
-	c.header(h)
-	h.Del("X-Requested-With")
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(w.srv.URL, "http")+"/query", &websocket.DialOptions{
-		Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: h})
-	if err != nil {
-		return gqlResult{Errors: []struct {
-			Message    string
-			Extensions map[string]any
-		}{{Message: err.Error(), Extensions: map[string]any{"code": "UNAUTHENTICATED"}}}}
-	}
-	defer conn.CloseNow()
-	write := func(v any) { b, _ := json.Marshal(v); conn.Write(ctx, websocket.MessageText, b) }
-	write(map[string]any{"type": "connection_init"})
-	conn.Read(ctx) // ack
-	write(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
-		"query": fmt.Sprintf(`subscription { importProgress(jobId: %d) { status final } }`, w.ids["job"])}})
-	_, data, err := conn.Read(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var msg struct {
-		Type    string
-		Payload json.RawMessage
-	}
-	json.Unmarshal(data, &msg)
-	var r gqlResult
-	switch msg.Type {
-	case "next":
-		json.Unmarshal(msg.Payload, &r)
-	case "error":
-		json.Unmarshal(msg.Payload, &r.Errors)
-	}
-	return r
+	return firstMessage(t, w.srv.URL, c, fmt.Sprintf(`subscription { importProgress(jobId: %d) { status final } }`, w.ids["job"]), nil)
 }
 
 // authzCase is how one field is tried and how success is recognised.

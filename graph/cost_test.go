@@ -26,15 +26,6 @@ import (
 	"github.com/numo/accounts/internal/testdb"
 )
 
-// costResult is a GraphQL answer as the client sees it.
-type costResult struct {
-	Data   map[string]any `json:"data"`
-	Errors []struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
-}
-
 // costServer runs the real numo server (app.New, introspection off) behind real HTTP and
 // keeps its log.
 func costServer(t *testing.T, kind string) (*httptest.Server, *testapp.Logs) {
@@ -48,7 +39,7 @@ func costServer(t *testing.T, kind string) (*httptest.Server, *testapp.Logs) {
 }
 
 // ask sends a GraphQL operation anonymously, by POST or by GET.
-func ask(t *testing.T, srv *httptest.Server, method, query string, vars map[string]any) costResult {
+func ask(t *testing.T, srv *httptest.Server, method, query string, vars map[string]any) gqlResult {
 	t.Helper()
 	var req *http.Request
 	if method == http.MethodGet {
@@ -63,14 +54,10 @@ func ask(t *testing.T, srv *httptest.Server, method, query string, vars map[stri
 		req, _ = http.NewRequest(http.MethodPost, srv.URL+"/query", bytes.NewReader(b))
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r costResult
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		t.Fatalf("%s answered %d, not JSON: %v", method, resp.StatusCode, err)
+	status, _, body := fetch(t, req)
+	var r gqlResult
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatalf("%s answered %d, not JSON: %v", method, status, err)
 	}
 	return r
 }

@@ -3,76 +3,21 @@ package graph_test
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/coder/websocket"
 
 	"github.com/numo/accounts/internal/testdb"
 )
 
-// feedSubscription opens a rosterChanges subscription of school A from its start and returns
+// feedQuery subscribes to a school's roster changes after a cursor.
+const feedQuery = `subscription($s: ID!, $a: String) { rosterChanges(schoolId: $s, after: $a) { position kind op entityId origin data } }`
+
+// subscribeFeed opens a rosterChanges subscription of school A from its start and returns
 // its first message.
 func (w *world) subscribeFeed(t *testing.T, c caller) gqlResult {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := w.feedSocket(ctx, c, "")
-	if err != nil {
-		return gqlResult{Errors: []struct {
-			Message    string
-			Extensions map[string]any
-		}{{Message: err.Error(), Extensions: map[string]any{"code": "UNAUTHENTICATED"}}}}
-	}
-	defer conn.CloseNow()
-	return readMessage(t, ctx, conn)
-}
-
-// feedSocket subscribes to school A's roster changes after the cursor (from the start for "").
-func (w *world) feedSocket(ctx context.Context, c caller, after string) (*websocket.Conn, error) {
-	h := http.Header{}
-	c.header(h)
-	h.Del("X-Requested-With")
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(w.srv.URL, "http")+"/query", &websocket.DialOptions{
-		Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: h})
-	if err != nil {
-		return nil, err
-	}
-	write := func(v any) { b, _ := json.Marshal(v); conn.Write(ctx, websocket.MessageText, b) }
-	write(map[string]any{"type": "connection_init"})
-	conn.Read(ctx) // ack
-	if after == "" {
-		after = cursorOf(w.ids["schoolA"], 0)
-	}
-	write(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
-		"query":     `subscription($s: ID!, $a: String) { rosterChanges(schoolId: $s, after: $a) { position kind op entityId origin data } }`,
-		"variables": map[string]any{"s": w.ids["schoolA"], "a": after}}})
-	return conn, nil
-}
-
-func readMessage(t *testing.T, ctx context.Context, conn *websocket.Conn) gqlResult {
-	t.Helper()
-	_, data, err := conn.Read(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var msg struct {
-		Type    string
-		Payload json.RawMessage
-	}
-	json.Unmarshal(data, &msg)
-	var r gqlResult
-	switch msg.Type {
-	case "next":
-		json.Unmarshal(msg.Payload, &r)
-	case "error":
-		json.Unmarshal(msg.Payload, &r.Errors)
-	}
-	return r
+	return firstMessage(t, w.srv.URL, c, feedQuery, map[string]any{"s": w.ids["schoolA"], "a": cursorOf(w.ids["schoolA"], 0)})
 }
 
 // cursorOf is the opaque cursor of a school's position (graph/feed_views.go).
@@ -129,7 +74,7 @@ func TestRosterChanges(t *testing.T) {
 
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		conn, err := w.feedSocket(ctx, tok, cursorOf(w.ids["schoolA"], int64(last)-1))
+		conn, err := subscribeAs(ctx, w.srv.URL, tok, feedQuery, map[string]any{"s": w.ids["schoolA"], "a": cursorOf(w.ids["schoolA"], int64(last)-1)})
 		if err != nil {
 			t.Fatal(err)
 		}

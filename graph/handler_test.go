@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -108,15 +107,8 @@ func TestDownloadRefusalsAreJSON(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			w := buildWorld(t, kind)
 			get := func(c caller, path string) (int, string, string) {
-				req, _ := http.NewRequest(http.MethodGet, w.srv.URL+path, nil)
-				c.header(req.Header)
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				b, _ := io.ReadAll(resp.Body)
-				return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+				status, h, body := w.get(t, c, path)
+				return status, h.Get("Content-Type"), body
 			}
 			report := fmt.Sprintf("/api/import-jobs/%d/report.csv", w.ids["job"])
 			export := fmt.Sprintf("/api/accounts/%d/export.json", w.ids["target"])

@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -279,10 +278,7 @@ func wantMembers(t *testing.T, a *api, want map[string]string) {
 // downloadReport fetches a job's report CSV in a language.
 func downloadReport(t *testing.T, a *api, job, lang string) string {
 	t.Helper()
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodGet, "/api/import-jobs/"+job+"/report.csv?lang="+lang, nil)
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	a.app.Handler().ServeHTTP(rec, req)
+	rec := a.getAs("/api/import-jobs/" + job + "/report.csv?lang=" + lang)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("report %s: %d %s", job, rec.Code, rec.Body.String())
 	}

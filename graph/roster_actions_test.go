@@ -1,10 +1,11 @@
 package graph_test
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,20 +16,6 @@ import (
 	"github.com/numo/accounts/internal/auth"
 	"github.com/numo/accounts/internal/testdb"
 )
-
-// get downloads path as the caller over the world's real HTTP server.
-func (w *world) get(t *testing.T, c caller, path string) (int, http.Header, string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, w.srv.URL+path, nil)
-	c.header(req.Header)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(body)
-}
 
 // TestClassRosterCSV downloads a class's roster as every role: the school's admin and read
 // token get any class of the school, a teacher only the class they teach; everyone else, and
@@ -120,7 +107,7 @@ func TestPlanRosterChange(t *testing.T) {
 			}
 			// Its actions are its own: archiving everyone else through the wizard is refused.
 			r = w.do(t, admin, fmt.Sprintf(`mutation { preview(jobId: %s, actions: [UPDATE, ARCHIVE]) { counts { archived } } }`, job["id"]), nil)
-			if rosterErrCode(r) != "INVALID_INPUT" {
+			if r.code() != "INVALID_INPUT" {
 				t.Errorf("preview with other actions: %v, want INVALID_INPUT", r.Errors)
 			}
 			commitAndWait(t, w, job["id"].(string))
@@ -167,7 +154,7 @@ func checkRosterChangeRefusals(t *testing.T, w *world) {
 		{"unknown class", fmt.Sprintf("accountIds: [%d], moveToClassId: 987654321", target), "NOT_FOUND"},
 	} {
 		r := w.do(t, w.callers["admin"], fmt.Sprintf(`mutation { planRosterChange(schoolId: %d, %s) { id } }`, school, tc.args), nil)
-		if got := rosterErrCode(r); got != tc.want {
+		if got := r.code(); got != tc.want {
 			t.Errorf("%s: %s (%v), want %s", tc.name, got, r.Errors, tc.want)
 		}
 	}
@@ -182,7 +169,7 @@ func checkRosterChangeRefusals(t *testing.T, w *world) {
 	if n := c.ImportJob.Query().Where(importjob.ID(draft)).CountX(sys); n != 0 {
 		t.Errorf("the discarded draft is still there")
 	}
-	if r := w.do(t, w.callers["admin"], fmt.Sprintf(`mutation { discardImport(jobId: %d) }`, w.ids["job"]), nil); rosterErrCode(r) != "INVALID_STATE" {
+	if r := w.do(t, w.callers["admin"], fmt.Sprintf(`mutation { discardImport(jobId: %d) }`, w.ids["job"]), nil); r.code() != "INVALID_STATE" {
 		t.Errorf("discard a committed import: %v, want INVALID_STATE", r.Errors)
 	}
 }
@@ -204,14 +191,6 @@ func field(t *testing.T, r gqlResult, name string) map[string]any {
 		t.Fatalf("%s: no answer (errors %v)", name, r.Errors)
 	}
 	return m
-}
-
-// rosterErrCode is the first error's code, "" without errors.
-func rosterErrCode(r gqlResult) string {
-	if len(r.Errors) == 0 {
-		return ""
-	}
-	return fmt.Sprint(r.Errors[0].Extensions["code"])
 }
 
 // commitAndWait commits a previewed job as the admin and waits until it is COMMITTED.
@@ -243,4 +222,44 @@ func waitPupil(t *testing.T, c *ent.Client, id int, ok func(*ent.Account) bool) 
 		}
 	}
 	t.Fatalf("pupil %d: not as expected after 20 s", id)
+}
+
+// TestOnerosterExportURL tries School.onerosterExportUrl as every role of the authorization
+// world and downloads what it names: only the school's admin and its READ_ROSTERS token get a
+// URL, and the zip from it; everyone else reads null (when they see the school at all) and
+// gets 404 from the download itself.
+func TestOnerosterExportURL(t *testing.T) {
+	for _, kind := range testdb.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			w := buildWorld(t, kind)
+			path := "/api/schools/" + strconv.Itoa(w.ids["schoolA"]) + "/oneroster.zip"
+			for _, role := range roles {
+				r := w.do(t, w.callers[role], `{ schools(first: 10) { edges { node { brin onerosterExportUrl } } } }`, nil)
+				var url any
+				if s, ok := r.Data["schools"].(map[string]any); ok {
+					for _, e := range s["edges"].([]any) {
+						n := e.(map[string]any)["node"].(map[string]any)
+						if n["brin"] == "01AA" {
+							url = n["onerosterExportUrl"]
+						}
+					}
+				}
+				allowed := slices.Contains(rosterRead, role)
+				if allowed && url != path || !allowed && url != nil || internal(r) {
+					t.Errorf("%s: onerosterExportUrl %v, want allowed=%v (errors %v)", role, url, allowed, r.Errors)
+				}
+				status, _, body := w.get(t, w.callers[role], path)
+				want := map[bool]int{true: 200, false: 404}[allowed]
+				if status != want {
+					t.Errorf("%s: download %d, want %d: %.200s", role, status, want, body)
+					continue
+				}
+				if allowed {
+					if _, err := zip.NewReader(strings.NewReader(body), int64(len(body))); err != nil {
+						t.Errorf("%s: not a zip: %v", role, err)
+					}
+				}
+			}
+		})
+	}
 }

@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -119,25 +116,23 @@ func (a *api) uploadSetWith(schoolID int, files map[string][]byte, brin string, 
 		fileMap[fmt.Sprint(i)] = []string{fmt.Sprintf("variables.files.%d", i)}
 	}
 	mapJSON, _ := json.Marshal(fileMap)
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("operations", string(ops))
-	mw.WriteField("map", string(mapJSON))
-	for i, n := range names {
-		fw, _ := mw.CreateFormFile(fmt.Sprint(i), n)
-		fw.Write(files[n])
+	parts := make([]formFile, 0, len(names))
+	for _, n := range names {
+		parts = append(parts, formFile{n, files[n]})
 	}
-	mw.Close()
-	req := httptest.NewRequest(http.MethodPost, "/query", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	rec := httptest.NewRecorder()
-	a.app.Handler().ServeHTTP(rec, req)
 	var r setResult
-	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
-		a.t.Fatalf("status %d: %.300s", rec.Code, rec.Body.String())
-	}
+	a.serveJSON(uploadForm("/query", string(ops), string(mapJSON), parts...), &r)
 	return r
+}
+
+// mustUploadSet uploads the set of a folder under testdata/rosterset; a refusal ends the test.
+func (a *api) mustUploadSet(schoolID int, dir string) *setUpload {
+	a.t.Helper()
+	r := a.uploadSet(schoolID, setFiles(a.t, dir), "")
+	if len(r.Errors) > 0 || r.Data.UploadRosterSet == nil {
+		a.t.Fatalf("upload: %+v", r.Errors)
+	}
+	return r.Data.UploadRosterSet
 }
 
 // jobCount is how many import jobs the school has.
@@ -160,11 +155,7 @@ func TestRosterSetFormats(t *testing.T) {
 		t.Run(tc.dir, func(t *testing.T) {
 			testdb.EachKind(t, func(t *testing.T, kind string) {
 				a, s := newAPI(t, kind, "99XZ00")
-				r := a.uploadSet(s.ID, setFiles(t, tc.dir), "")
-				up := r.Data.UploadRosterSet
-				if len(r.Errors) > 0 || up == nil {
-					t.Fatalf("upload: %+v", r.Errors)
-				}
+				up := a.mustUploadSet(s.ID, tc.dir)
 				if up.Format != tc.format || up.Pupils != 20 || up.Teachers != 4 || up.Groups == 0 || len(up.Jobs) != 2 {
 					t.Fatalf("upload: %+v", up)
 				}
@@ -411,11 +402,7 @@ func TestRosterSetInferredClasses(t *testing.T) {
 		t.Run(tc.dir, func(t *testing.T) {
 			testdb.EachKind(t, func(t *testing.T, kind string) {
 				a, s := newAPI(t, kind, "12AB00")
-				r := a.uploadSet(s.ID, setFiles(t, tc.dir), "")
-				up := r.Data.UploadRosterSet
-				if len(r.Errors) > 0 || up == nil {
-					t.Fatalf("upload: %+v", r.Errors)
-				}
+				up := a.mustUploadSet(s.ID, tc.dir)
 				names := []string{}
 				for _, c := range up.InferredClasses {
 					if c.Pupils == 0 || c.File == "" || c.Line < 2 {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/numo/accounts/ent"
 	"github.com/numo/accounts/ent/account"
@@ -355,7 +356,7 @@ func TestMustChangePassword(t *testing.T) {
 						continue // TestAuthorization fails for a field without a case
 					}
 					r := c.run(t, w, fresh)
-					refused := code(r) == "PASSWORD_CHANGE_REQUIRED"
+					refused := r.code() == "PASSWORD_CHANGE_REQUIRED"
 					if want := name != "Query.viewer" && name != "Mutation.changePassword"; refused != want {
 						t.Errorf("%s for an account with a one-time password: refused=%v, want %v (%v)", name, refused, want, r.Errors)
 					}
@@ -377,7 +378,7 @@ func TestMustChangePassword(t *testing.T) {
 				`{ __typename viewer { role } schools { totalCount } }`,
 				`{ __schema { queryType { name } } }`,
 			} {
-				if r := w.do(t, fresh, q, nil); code(r) != "PASSWORD_CHANGE_REQUIRED" {
+				if r := w.do(t, fresh, q, nil); r.code() != "PASSWORD_CHANGE_REQUIRED" {
 					t.Errorf("%s: %+v %+v, want PASSWORD_CHANGE_REQUIRED", q, r.Errors, r.Data)
 				}
 			}
@@ -388,16 +389,9 @@ func TestMustChangePassword(t *testing.T) {
 			}
 			// HTTP routes with data.
 			for _, path := range []string{fmt.Sprintf("/api/import-jobs/%d/report.csv", w.ids["job"]), fmt.Sprintf("/api/accounts/%d/export.json", w.ids["target"])} {
-				req, _ := http.NewRequest(http.MethodGet, w.srv.URL+path, nil)
-				fresh.header(req.Header)
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "PASSWORD_CHANGE_REQUIRED") {
-					t.Errorf("GET %s: %d %s, want 403 PASSWORD_CHANGE_REQUIRED", path, resp.StatusCode, body)
+				status, _, body := w.get(t, fresh, path)
+				if status != http.StatusForbidden || !strings.Contains(body, "PASSWORD_CHANGE_REQUIRED") {
+					t.Errorf("GET %s: %d %s, want 403 PASSWORD_CHANGE_REQUIRED", path, status, body)
 				}
 			}
 			// After the change, the same session is an admin.
@@ -453,14 +447,44 @@ func TestAdminPasswordMustBeChanged(t *testing.T) {
 				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/query", strings.NewReader(`{"query":"{ schools { totalCount } }"}`))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Cookie", got.cookie)
+				if _, _, body := fetch(t, req); !strings.Contains(string(body), "PASSWORD_CHANGE_REQUIRED") {
+					t.Fatalf("beheer of %s before changing the shared password read %s", brin, body)
+				}
+			}
+		})
+	}
+}
+
+// TestLoginStoresRequestTextSafely: the session row keeps the client's User-Agent, which may
+// carry any bytes and any length. Cut in the middle of a character or left invalid, PostgreSQL
+// refused it and the sign-in answered 500 (issue 10.15, the same class as the file name).
+func TestLoginStoresRequestTextSafely(t *testing.T) {
+	agents := map[string]string{
+		"cut inside é at 500 bytes": strings.Repeat("a", 499) + "é" + strings.Repeat("b", 100),
+		"invalid UTF-8":             "Mozilla/5.0 \xff\xfe\xc3(",
+	}
+	for _, kind := range testdb.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			w := newSigninWorld(t, kind)
+			s := w.school(t, "08UA")
+			w.person(t, s, account.RoleADMIN, "ua", "wachtwoord-ua-123")
+			for name, agent := range agents {
+				req, _ := http.NewRequest(http.MethodPost, w.srv.URL+"/api/login",
+					strings.NewReader(`{"username":"ua","password":"wachtwoord-ua-123"}`))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("User-Agent", agent)
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
-				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				if !strings.Contains(string(body), "PASSWORD_CHANGE_REQUIRED") {
-					t.Fatalf("beheer of %s before changing the shared password read %s", brin, body)
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("%s: sign-in answered %d", name, resp.StatusCode)
+				}
+			}
+			for _, ses := range w.c.Session.Query().AllX(auth.System(context.Background())) {
+				if !utf8.ValidString(ses.UserAgent) || len(ses.UserAgent) > 500 {
+					t.Errorf("stored user agent %q (%d bytes)", ses.UserAgent, len(ses.UserAgent))
 				}
 			}
 		})

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -121,20 +120,7 @@ func newLettersWorld(t *testing.T, kind string) *lettersWorld {
 // login signs in and answers the status, the JSON body and the session cookie.
 func (w *lettersWorld) login(t *testing.T, brin, user, pw string) (int, map[string]any, string) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"school": brin, "username": user, "password": pw})
-	resp, err := http.Post(w.srv.URL+"/api/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	json.NewDecoder(resp.Body).Decode(&out)
-	for _, c := range resp.Cookies() {
-		if c.Name == "numo_session" && c.Value != "" {
-			return resp.StatusCode, out, c.Name + "=" + c.Value
-		}
-	}
-	return resp.StatusCode, out, ""
+	return signIn(t, w.srv.URL, brin, user, pw)
 }
 
 // errCode is the extensions.code of an /api/ answer's first error.
@@ -164,31 +150,16 @@ func (w *lettersWorld) gql(t *testing.T, cookie, bearer, query string, vars map[
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, w.srv.URL+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
-	}
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var r gqlResult
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("status %d: %s", resp.StatusCode, raw)
-	}
-	return r
+	status, _, raw := w.send(t, req, cookie, bearer)
+	return decodeResult(t, status, raw)
 }
 
-func (r gqlResult) code() string {
-	if len(r.Errors) == 0 {
-		return ""
-	}
-	c, _ := r.Errors[0].Extensions["code"].(string)
-	return c
+// send sends req with a session cookie ("" for none) or the API token.
+func (w *lettersWorld) send(t *testing.T, req *http.Request, cookie, bearer string) (int, http.Header, []byte) {
+	t.Helper()
+	caller{cookie: cookie, token: bearer}.header(req.Header)
+	req.Header.Del("X-Requested-With")
+	return fetch(t, req)
 }
 
 const generateMutation = `mutation($in: GenerateStartCodesInput!) { generateStartCodes(input: $in) {
@@ -226,19 +197,7 @@ func (w *lettersWorld) mustGenerate(t *testing.T, in map[string]any) lettersAnsw
 func (w *lettersWorld) get(t *testing.T, cookie, bearer, path string) (int, http.Header, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, w.srv.URL+path, nil)
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
-	}
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, body
+	return w.send(t, req, cookie, bearer)
 }
 
 // csvRows downloads the CSV as the admin and reads it by username: row by header.

@@ -1,12 +1,7 @@
 package graph_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"mime/multipart"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -20,33 +15,10 @@ import (
 // multipart upload, the way a hostile client can.
 func (a *api) rawUpload(schoolID int, name string, content []byte) gqlResult {
 	a.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("operations", fmt.Sprintf(`{"query":"mutation($f: Upload!) { upload(schoolId: %d, file: $f) { id fileName levelValues { value } } }","variables":{"f":null}}`, schoolID))
-	mw.WriteField("map", `{"0":["variables.f"]}`)
-	h := make(map[string][]string)
-	h["Content-Disposition"] = []string{`form-data; name="0"; filename="` + name + `"`}
-	h["Content-Type"] = []string{"text/csv"}
-	fw, _ := mw.CreatePart(h)
-	fw.Write(content)
-	mw.Close()
-	req := httptest.NewRequest(http.MethodPost, "/query", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	rec := httptest.NewRecorder()
-	a.app.Handler().ServeHTTP(rec, req)
+	ops := fmt.Sprintf(`{"query":"mutation($f: Upload!) { upload(schoolId: %d, file: $f) { id fileName levelValues { value } } }","variables":{"f":null}}`, schoolID)
 	var r gqlResult
-	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
-		a.t.Fatalf("status %d: %.300s", rec.Code, rec.Body.String())
-	}
+	a.serveJSON(uploadForm("/query", ops, `{"0":["variables.f"]}`, formFile{name, content}), &r)
 	return r
-}
-
-func codeOf(r gqlResult) string {
-	if len(r.Errors) == 0 {
-		return ""
-	}
-	return fmt.Sprint(r.Errors[0].Extensions["code"])
 }
 
 // TestUploadLimits reproduces issue 10.12 and 10.15 on both databases: a header of a million
@@ -105,7 +77,7 @@ func checkTooManyHeaderColumns(t *testing.T, a *api, schoolID int, good []byte) 
 	}
 	b.WriteString("\r\n1;Anouk;Veldhuis;1A\r\n")
 	r := a.rawUpload(schoolID, "breed.csv", []byte(b.String()))
-	if codeOf(r) != "FILE_REJECTED" || r.Errors[0].Extensions["reason"] != "too_many_columns" {
+	if r.code() != "FILE_REJECTED" || r.Errors[0].Extensions["reason"] != "too_many_columns" {
 		t.Fatalf("want FILE_REJECTED too_many_columns, got %+v", r.Errors)
 	}
 	if !strings.Contains(r.Errors[0].Message, "meer dan 250 kolommen") {
@@ -117,7 +89,7 @@ func checkTooManyHeaderColumns(t *testing.T, a *api, schoolID int, good []byte) 
 func checkTooManyRowCells(t *testing.T, a *api, schoolID int, good []byte) {
 	data := "Stamnr;Roepnaam;Achternaam;Klas\r\n1;Anouk;Veldhuis;1A" + strings.Repeat(";y", 400) + "\r\n"
 	r := a.rawUpload(schoolID, "rij.csv", []byte(data))
-	if codeOf(r) != "FILE_REJECTED" || r.Errors[0].Extensions["line"] != float64(2) {
+	if r.code() != "FILE_REJECTED" || r.Errors[0].Extensions["line"] != float64(2) {
 		t.Fatalf("want FILE_REJECTED on line 2, got %+v", r.Errors)
 	}
 }

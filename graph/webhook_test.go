@@ -62,7 +62,7 @@ func TestWebhooksAPI(t *testing.T) {
 			id := out["webhook"].(map[string]any)["id"]
 			for _, bad := range []string{"http://hooks.example.com/", "https://10.0.0.1/", "https://169.254.169.254/", "https://a:b@hooks.example.com/",
 				"https://hooks.example.com/" + strings.Repeat("x", 2100)} {
-				if r := create(bad); code(r) != "INVALID_INPUT" {
+				if r := create(bad); r.code() != "INVALID_INPUT" {
 					t.Errorf("create %.40q: %v", bad, r.Errors)
 				}
 			}
@@ -71,7 +71,7 @@ func TestWebhooksAPI(t *testing.T) {
 					t.Fatal(r.Errors)
 				}
 			}
-			if r := create("https://hooks.example.com/sixth"); code(r) != "INVALID_INPUT" {
+			if r := create("https://hooks.example.com/sixth"); r.code() != "INVALID_INPUT" {
 				t.Fatalf("a sixth webhook of one token: %v", r.Errors)
 			}
 			r = w.do(t, admin, `mutation($id: ID!) { sendTestWebhook(id: $id) { result test attempt error } }`, map[string]any{"id": id})
@@ -87,13 +87,13 @@ func TestWebhooksAPI(t *testing.T) {
 			if r.Errors != nil || strings.Contains(fmt.Sprint(r.Data), secret) || !strings.Contains(fmt.Sprint(r.Data), "totalCount:1") {
 				t.Fatalf("list: %v %v", r.Errors, r.Data)
 			}
-			if r := w.do(t, admin, `query($s: ID!) { webhooks(schoolId: $s) { deliveries(first: 101) { totalCount } } }`, map[string]any{"s": w.ids["schoolA"]}); code(r) != "PAGE_SIZE" {
+			if r := w.do(t, admin, `query($s: ID!) { webhooks(schoolId: $s) { deliveries(first: 101) { totalCount } } }`, map[string]any{"s": w.ids["schoolA"]}); r.code() != "PAGE_SIZE" {
 				t.Fatalf("first: 101: %v", r.Errors)
 			}
 			if r := w.do(t, admin, `mutation($id: ID!) { deleteWebhook(id: $id) }`, map[string]any{"id": id}); r.Errors != nil {
 				t.Fatal(r.Errors)
 			}
-			if r := w.do(t, admin, `mutation($id: ID!) { deleteWebhook(id: $id) }`, map[string]any{"id": id}); code(r) != "NOT_FOUND" {
+			if r := w.do(t, admin, `mutation($id: ID!) { deleteWebhook(id: $id) }`, map[string]any{"id": id}); r.code() != "NOT_FOUND" {
 				t.Fatalf("delete twice: %v", r.Errors)
 			}
 		})
